@@ -1,0 +1,41 @@
+# rekisteri — the two commands: `make run` and `make check`.
+# Both run scripts/setup first (installs Debian packages when missing), then
+# build with CMake. See README.md and docs/HACKING.md.
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+DECL ?= examples/smartum/declaration.yaml
+JOBS ?= 2
+
+.PHONY: run check setup build asan fuzz clean
+
+run: build
+	@$(BUILD)/rekisteri notice --lang fi $(DECL)
+	@echo
+	@echo "== rekisteri lint $(DECL) =="
+	@$(BUILD)/rekisteri lint $(DECL); rc=$$?; [ $$rc -le 1 ] || exit $$rc
+
+check: build asan
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -L 'unit|fuzz'
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+setup:
+	@scripts/setup
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# The unit tests and fuzz targets under ASan+UBSan, built with clang.
+asan: setup
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+		-DRK_SANITIZE=ON -DRK_FUZZ=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+# Fuzz the declaration parser until stopped: make fuzz [FUZZ_TIME=seconds]
+FUZZ_TIME ?= 300
+fuzz: asan
+	$(ASAN_BUILD)/fuzz_decl -max_total_time=$(FUZZ_TIME) $(ASAN_BUILD)/corpus-decl fuzz/corpus/decl
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,341 @@
+/*
+ * decl.h — the declaration: what a company says it processes, as data.
+ *
+ * A declaration is loaded from YAML (decl_load.c) into the structs below,
+ * validated structurally (unknown keys, duplicate ids, undeclared references
+ * are load errors), and then read by the linter, the notice and record
+ * renderers and, in later layers, the register itself. A loaded declaration is
+ * immutable and owns all its memory through one arena: rk_decl_free() releases
+ * everything. Every field is documented for users in docs/declaration.md.
+ *
+ * Conventions: an optional text has fi == NULL (and en == NULL) when absent; a
+ * required text always has both. Counts are size_t n<things>; references to
+ * other declared items are resolved to pointers at load time.
+ */
+#ifndef RK_DECL_H
+#define RK_DECL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/arena.h"
+#include "util/diag.h"
+#include "util/err.h"
+
+enum rk_lang { RK_LANG_FI, RK_LANG_EN };
+
+/* A human-readable text in Finnish and English. */
+struct rk_text {
+    const char *fi, *en;
+};
+
+static inline const char *rk_text_get(const struct rk_text *t, enum rk_lang lang) {
+    return lang == RK_LANG_FI ? t->fi : t->en;
+}
+static inline bool rk_text_present(const struct rk_text *t) { return t->fi != NULL; }
+
+/* Where a declared item starts in the YAML file (1-based). */
+struct rk_loc {
+    unsigned line, col;
+};
+
+struct rk_date {
+    int y, m, d; /* y == 0: not given */
+};
+
+/* A period such as "2y", "6m" or "30d". n == 0: not given. */
+struct rk_duration {
+    int n;
+    char unit; /* 'd', 'm' or 'y' */
+};
+
+/* GDPR art 6(1) legal bases, in the article's order (a)..(f). */
+enum rk_basis {
+    RK_BASIS_CONSENT,              /* (a) */
+    RK_BASIS_CONTRACT,             /* (b) */
+    RK_BASIS_LEGAL_OBLIGATION,     /* (c) */
+    RK_BASIS_VITAL_INTERESTS,      /* (d) */
+    RK_BASIS_PUBLIC_TASK,          /* (e) */
+    RK_BASIS_LEGITIMATE_INTERESTS, /* (f) */
+    RK_BASIS__COUNT
+};
+
+/* How a consent can be withdrawn: a bit set of these. */
+enum rk_withdrawal {
+    RK_WITHDRAW_MESSAGE_LINK = 1 << 0,     /* link in every newsletter/marketing message */
+    RK_WITHDRAW_CONTACT = 1 << 1,          /* contacting the controller (section 1) */
+    RK_WITHDRAW_PREFERENCES_PAGE = 1 << 2, /* the person's preferences page */
+    RK_WITHDRAW_EMAIL = 1 << 3,            /* replying or writing by email */
+};
+#define RK_WITHDRAW__COUNT 4
+
+struct rk_purpose {
+    const char *id;
+    struct rk_loc loc;
+    struct rk_text name;
+    struct rk_text description;        /* optional */
+    enum rk_basis basis;
+    struct rk_text legitimate_interest; /* optional; the interest, for basis (f) */
+    struct rk_duration consent_validity; /* optional; consent basis only */
+    unsigned withdrawal;                 /* enum rk_withdrawal bits; consent basis only */
+};
+
+enum rk_category_kind {
+    RK_CAT_IDENTITY,
+    RK_CAT_CONTACT,
+    RK_CAT_CONTRACT,
+    RK_CAT_BILLING,
+    RK_CAT_PREFERENCE,
+    RK_CAT_TECHNICAL,
+    RK_CAT_OTHER,
+    RK_CAT__COUNT
+};
+
+/* What happens to a category's data when it is erased. */
+enum rk_erasure_rule {
+    RK_ERASE_DELETE, /* deleted (the default) */
+    RK_ERASE_KEEP,   /* kept for keep_years under a legal obligation, restricted */
+};
+
+enum rk_erasure_from {
+    RK_FROM_EVENT,                 /* counted from the event (e.g. the invoice date) */
+    RK_FROM_END_OF_CALENDAR_YEAR,  /* from the end of the event's calendar year */
+};
+
+struct rk_erasure {
+    enum rk_erasure_rule rule;
+    int keep_years;            /* RK_ERASE_KEEP only */
+    enum rk_erasure_from from; /* RK_ERASE_KEEP only */
+    struct rk_text obligation; /* RK_ERASE_KEEP only: the law, e.g. "Kirjanpitolaki 1336/1997 2:10" */
+};
+
+struct rk_category {
+    const char *id;
+    struct rk_loc loc;
+    struct rk_text name;
+    enum rk_category_kind kind;
+    bool from_subject; /* collected from the data subject (art 13) */
+    struct rk_erasure erasure;
+};
+
+/* Events that end the keeping of a register's data: a bit set of these. */
+enum rk_retention_event {
+    RK_UNTIL_RELATIONSHIP_END = 1 << 0,
+    RK_UNTIL_CONTRACT_END = 1 << 1,
+    RK_UNTIL_CONSENT_WITHDRAWN = 1 << 2,
+    RK_UNTIL_CONSENT_EXPIRED = 1 << 3,
+    RK_UNTIL_PURPOSE_FULFILLED = 1 << 4,
+};
+#define RK_UNTIL__COUNT 5
+
+struct rk_retention {
+    bool declared;              /* false: the register has no retention rule */
+    struct rk_loc loc;
+    unsigned until;             /* enum rk_retention_event bits */
+    struct rk_duration grace;   /* optional; kept this long after the event */
+    struct rk_duration period;  /* optional; a fixed maximum period */
+    struct rk_duration prospects; /* optional; how long a prospect is kept */
+    struct rk_text text;        /* optional; extra words for the notice */
+};
+
+struct rk_register {
+    const char *id;
+    struct rk_loc loc;
+    struct rk_text name;
+    struct rk_text subjects; /* categories of data subjects (art 30(1)(c)) */
+    struct rk_category **categories;
+    size_t ncategories;
+    struct rk_purpose **purposes;
+    size_t npurposes;
+    struct rk_retention retention;
+};
+
+enum rk_source_kind {
+    RK_SRC_WEB_FORM,
+    RK_SRC_EMAIL,
+    RK_SRC_PHONE,
+    RK_SRC_CONTRACT,
+    RK_SRC_MEETING,
+    RK_SRC_OTHER_HANDOVER, /* other situations where the person hands data over */
+    RK_SRC_PUBLIC_SOURCE,  /* publicly available sources: not from the person (art 14) */
+    RK_SRC_THIRD_PARTY,    /* another controller: not from the person (art 14) */
+    RK_SRC__COUNT
+};
+
+/* True when data from a source of this kind is given by the person themself. */
+static inline bool rk_source_from_subject(enum rk_source_kind k) {
+    return k != RK_SRC_PUBLIC_SOURCE && k != RK_SRC_THIRD_PARTY;
+}
+
+struct rk_source {
+    struct rk_loc loc;
+    enum rk_source_kind kind;
+    struct rk_text detail; /* optional; e.g. "municipal web pages" */
+    struct rk_text note;   /* optional; e.g. "for customer acquisition" */
+    struct rk_register **registers;
+    size_t nregisters;
+    struct rk_purpose **purposes; /* optional; empty: every purpose of its registers */
+    size_t npurposes;
+};
+
+enum rk_recipient_role { RK_ROLE_PROCESSOR, RK_ROLE_CONTROLLER };
+
+/* The art 44-49 mechanism a third-country transfer rests on. */
+enum rk_transfer {
+    RK_TRANSFER_NONE,           /* not declared */
+    RK_TRANSFER_ADEQUACY,       /* art 45 adequacy decision for the country */
+    RK_TRANSFER_DPF,            /* EU-US Data Privacy Framework, decision (EU) 2023/1795 */
+    RK_TRANSFER_SCC,            /* standard contractual clauses, decision (EU) 2021/914 */
+    RK_TRANSFER_BCR,            /* binding corporate rules, art 47 */
+    RK_TRANSFER_DEROGATION,     /* art 49 derogation */
+    RK_TRANSFER_PRIVACY_SHIELD, /* invalid since 16 July 2020 (C-311/18) */
+    RK_TRANSFER__COUNT
+};
+
+struct rk_recipient {
+    const char *id;
+    struct rk_loc loc;
+    const char *name;
+    enum rk_recipient_role role;
+    char country[3];             /* ISO 3166-1 alpha-2, upper case */
+    enum rk_transfer transfer;
+    struct rk_loc transfer_loc;  /* where transfer was declared (loc when absent) */
+    struct rk_text purpose;      /* optional; what the recipient does */
+    struct rk_register **registers;
+    size_t nregisters;
+};
+
+struct rk_cookie_category {
+    const char *id;
+    struct rk_loc loc;
+    struct rk_text name;
+    bool essential; /* strictly necessary: no consent needed */
+    const char **services;
+    size_t nservices;
+};
+
+struct rk_cookies {
+    bool declared;
+    struct rk_text description; /* optional */
+    struct rk_cookie_category *categories;
+    size_t ncategories;
+};
+
+/* Identity-verification methods for data-subject requests: a bit set. */
+enum rk_verification {
+    RK_VERIFY_IN_PERSON = 1 << 0,  /* staff see an identity document */
+    RK_VERIFY_EMAIL_CODE = 1 << 1, /* one-time code to an address on file */
+};
+#define RK_VERIFY__COUNT 2
+
+struct rk_rights {
+    struct rk_loc loc;
+    unsigned verification;           /* enum rk_verification bits; never 0 */
+    struct rk_text instructions;     /* optional; extra words on how to exercise */
+    bool automated_decisions;        /* art 22: does automated decision-making exist */
+    struct rk_text automated_logic;  /* required when automated_decisions */
+};
+
+struct rk_contact {
+    const char *name, *email, *phone, *address; /* each optional (NULL) */
+};
+
+struct rk_controller {
+    struct rk_loc loc;
+    const char *name;
+    const char *business_id;
+    const char *address;
+    const char *phone;
+    const char *email;    /* optional */
+    const char *timezone; /* optional; IANA name, default Europe/Helsinki */
+    struct rk_contact dpo;            /* optional: name == NULL && email == NULL */
+    struct rk_contact representative; /* optional (art 27) */
+};
+
+struct rk_authority {
+    struct rk_text name;
+    const char *address, *postal_address, *phone, *email, *url; /* optional */
+};
+
+struct rk_exclusion {
+    const char *id;
+    struct rk_loc loc;
+    struct rk_text text;
+};
+
+struct rk_decl {
+    struct rk_arena arena;
+    const char *path; /* as given to the loader */
+    int version;      /* the "rekisteri:" schema version, 1 */
+
+    struct rk_date drafted, last_changed;
+    struct rk_text intro; /* optional */
+
+    struct rk_controller controller;
+    struct rk_exclusion *exclusions;
+    size_t nexclusions;
+    struct rk_purpose *purposes;
+    size_t npurposes;
+    struct rk_category *categories;
+    size_t ncategories;
+    struct rk_register *registers;
+    size_t nregisters;
+    struct rk_source *sources;
+    size_t nsources;
+    struct rk_text provision; /* optional; art 13(2)(e) */
+    struct rk_recipient *recipients;
+    size_t nrecipients;
+    struct rk_text transfers_note; /* optional */
+    struct rk_cookies cookies;
+    struct rk_rights rights;
+    struct rk_authority authority;
+    struct rk_text *security; /* art 32 measures, for the record (art 30(1)(g)) */
+    size_t nsecurity;
+    struct rk_loc security_loc;
+};
+
+/*
+ * Loads and validates the declaration in the file at path. On success *out is
+ * a new declaration (free with rk_decl_free). On failure returns RK_EDECL with
+ * every problem found in diags (file:line:col and what was expected), or
+ * RK_ENOENT / RK_EIO / RK_ETOOBIG with one entry in diags.
+ */
+RK_MUST_USE rk_err rk_decl_load(const char *path, struct rk_diags *diags, struct rk_decl **out);
+
+/* As rk_decl_load, from len bytes at buf; name is used in messages. */
+RK_MUST_USE rk_err rk_decl_parse(const char *name, const char *buf, size_t len,
+                                 struct rk_diags *diags, struct rk_decl **out);
+
+void rk_decl_free(struct rk_decl *d);
+
+/* Lookups by id; NULL when not declared. */
+const struct rk_purpose *rk_decl_purpose(const struct rk_decl *d, const char *id);
+const struct rk_category *rk_decl_category(const struct rk_decl *d, const char *id);
+const struct rk_register *rk_decl_register(const struct rk_decl *d, const char *id);
+const struct rk_recipient *rk_decl_recipient(const struct rk_decl *d, const char *id);
+
+/* The declaration's spelling of each enum value ("consent", "web_form", ...). */
+const char *rk_basis_id(enum rk_basis b);
+char rk_basis_letter(enum rk_basis b); /* 'a'..'f' */
+const char *rk_withdrawal_id(enum rk_withdrawal w);
+const char *rk_category_kind_id(enum rk_category_kind k);
+const char *rk_retention_event_id(enum rk_retention_event e);
+const char *rk_source_kind_id(enum rk_source_kind k);
+const char *rk_role_id(enum rk_recipient_role r);
+const char *rk_transfer_id(enum rk_transfer t);
+const char *rk_verification_id(enum rk_verification v);
+
+/* Countries (decl/country.c). Codes are ISO 3166-1 alpha-2, upper case. */
+bool rk_country_known(const char *code);
+bool rk_country_in_eea(const char *code);
+/* True when the Commission has an art 45 adequacy decision for the whole country. */
+bool rk_country_adequate(const char *code);
+/* The country's name in lang; the code itself when the table lacks it. */
+const char *rk_country_name(const char *code, enum rk_lang lang);
+
+/* A duration as words: "2 vuotta" / "2 years". Writes at most n bytes to out. */
+void rk_duration_format(struct rk_duration d, enum rk_lang lang, char *out, size_t n);
+/* A date: "30.9.2018" (fi) or "30 September 2018" (en). */
+void rk_date_format(struct rk_date d, enum rk_lang lang, char *out, size_t n);
+
+#endif

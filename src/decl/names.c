@@ -1,0 +1,92 @@
+/*
+ * names.c — the declaration's spelling of each enum value, and the small
+ * formatting helpers (durations, dates) that every renderer shares.
+ */
+#include <stdio.h>
+
+#include "decl/decl.h"
+
+static const char *basis_ids[RK_BASIS__COUNT] = {
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+    "legitimate_interests",
+};
+
+const char *rk_basis_id(enum rk_basis b) { return (unsigned)b < RK_BASIS__COUNT ? basis_ids[b] : "?"; }
+
+char rk_basis_letter(enum rk_basis b) { return (unsigned)b < RK_BASIS__COUNT ? (char)('a' + b) : '?'; }
+
+/* Bit-set enums: the id of the single bit set in v. */
+static const char *bit_id(unsigned v, const char *const *ids, unsigned n) {
+    for (unsigned i = 0; i < n; i++)
+        if (v == 1u << i)
+            return ids[i];
+    return "?";
+}
+
+const char *rk_withdrawal_id(enum rk_withdrawal w) {
+    static const char *const ids[RK_WITHDRAW__COUNT] = {"message_link", "contact",
+                                                        "preferences_page", "email"};
+    return bit_id(w, ids, RK_WITHDRAW__COUNT);
+}
+
+const char *rk_category_kind_id(enum rk_category_kind k) {
+    static const char *const ids[RK_CAT__COUNT] = {"identity",   "contact",   "contract", "billing",
+                                                   "preference", "technical", "other"};
+    return (unsigned)k < RK_CAT__COUNT ? ids[k] : "?";
+}
+
+const char *rk_retention_event_id(enum rk_retention_event e) {
+    static const char *const ids[RK_UNTIL__COUNT] = {"relationship_end", "contract_end",
+                                                     "consent_withdrawn", "consent_expired",
+                                                     "purpose_fulfilled"};
+    return bit_id(e, ids, RK_UNTIL__COUNT);
+}
+
+const char *rk_source_kind_id(enum rk_source_kind k) {
+    static const char *const ids[RK_SRC__COUNT] = {"web_form", "email",          "phone",
+                                                   "contract", "meeting",        "other_handover",
+                                                   "public_source", "third_party"};
+    return (unsigned)k < RK_SRC__COUNT ? ids[k] : "?";
+}
+
+const char *rk_role_id(enum rk_recipient_role r) {
+    return r == RK_ROLE_PROCESSOR ? "processor" : "controller";
+}
+
+const char *rk_transfer_id(enum rk_transfer t) {
+    static const char *const ids[RK_TRANSFER__COUNT] = {
+        "none", "adequacy", "dpf", "scc", "bcr", "derogation", "privacy_shield"};
+    return (unsigned)t < RK_TRANSFER__COUNT ? ids[t] : "?";
+}
+
+const char *rk_verification_id(enum rk_verification v) {
+    static const char *const ids[RK_VERIFY__COUNT] = {"in_person", "email_code"};
+    return bit_id(v, ids, RK_VERIFY__COUNT);
+}
+
+void rk_duration_format(struct rk_duration d, enum rk_lang lang, char *out, size_t n) {
+    const char *unit;
+    bool one = d.n == 1;
+    switch (d.unit) {
+    case 'y': unit = lang == RK_LANG_FI ? (one ? "vuosi" : "vuotta") : (one ? "year" : "years"); break;
+    case 'm':
+        unit = lang == RK_LANG_FI ? (one ? "kuukausi" : "kuukautta") : (one ? "month" : "months");
+        break;
+    default: unit = lang == RK_LANG_FI ? (one ? "päivä" : "päivää") : (one ? "day" : "days"); break;
+    }
+    snprintf(out, n, "%d %s", d.n, unit);
+}
+
+void rk_date_format(struct rk_date d, enum rk_lang lang, char *out, size_t n) {
+    static const char *const months[12] = {"January", "February", "March",     "April",
+                                           "May",     "June",     "July",      "August",
+                                           "September", "October", "November", "December"};
+    if (d.y == 0 || d.m < 1 || d.m > 12) {
+        snprintf(out, n, "-");
+        return;
+    }
+    if (lang == RK_LANG_FI)
+        snprintf(out, n, "%d.%d.%d", d.d, d.m, d.y);
+    else
+        snprintf(out, n, "%d %s %d", d.d, months[d.m - 1], d.y);
+}

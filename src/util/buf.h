@@ -1,0 +1,44 @@
+/*
+ * buf.h — a growable byte buffer, the output sink of every renderer.
+ *
+ * Renderers append text to an rk_buf and the caller writes it out once, so a
+ * failure half-way never leaves half a document on stdout. After an allocation
+ * failure the buffer remembers it (oom) and further appends do nothing; check
+ * it once at the end with rk_buf_status().
+ */
+#ifndef RK_BUF_H
+#define RK_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/err.h"
+
+struct rk_buf {
+    char *data; /* always NUL-terminated when len > 0 */
+    size_t len, cap;
+    bool oom;
+};
+
+void rk_buf_init(struct rk_buf *b);
+void rk_buf_cleanup(struct rk_buf *b);
+void rk_buf_reset(struct rk_buf *b);
+
+void rk_buf_append(struct rk_buf *b, const char *s, size_t n);
+void rk_buf_puts(struct rk_buf *b, const char *s);
+void rk_buf_putc(struct rk_buf *b, char c);
+void rk_buf_printf(struct rk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends s with &, <, >, " and ' escaped for HTML text and attributes. */
+void rk_buf_put_html(struct rk_buf *b, const char *s);
+
+/* Appends s with Markdown's inline metacharacters backslash-escaped. */
+void rk_buf_put_md(struct rk_buf *b, const char *s);
+
+/* Appends s as one RFC 4180 CSV field (quoted when needed). */
+void rk_buf_put_csv(struct rk_buf *b, const char *s);
+
+/* RK_ENOMEM if any append failed, else RK_OK. */
+RK_MUST_USE rk_err rk_buf_status(const struct rk_buf *b);
+
+#endif
