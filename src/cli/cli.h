@@ -1,0 +1,46 @@
+/*
+ * cli.h — what the command implementations share: exit codes, the command
+ * table entry, and loading a declaration with its errors printed.
+ *
+ * Commands are thin: parse options, call the library, render, write. Every
+ * command prints its own --help; errors are one line each on stderr.
+ */
+#ifndef RK_CLI_H
+#define RK_CLI_H
+
+#include <stdbool.h>
+
+#include "decl/decl.h"
+#include "util/buf.h"
+
+/* Exit statuses of every command. */
+enum {
+    RK_EXIT_OK = 0,
+    RK_EXIT_FAIL = 1,  /* lint errors found, or a failure not caused by the input */
+    RK_EXIT_USAGE = 2, /* bad input: options, files, declarations */
+};
+
+struct rk_cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+extern const struct rk_cli_command rk_cli_lint, rk_cli_notice, rk_cli_ropa, rk_cli_validate;
+
+/* Prints "rekisteri: msg" on stderr. */
+void rk_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Loads the declaration at path, printing every problem on stderr. Returns
+ * the exit status to use: RK_EXIT_OK with *out set, or RK_EXIT_USAGE.
+ */
+int rk_cli_load_decl(const char *path, struct rk_decl **out);
+
+/* Writes the buffer to stdout; RK_EXIT_OK, or RK_EXIT_FAIL on a write error. */
+int rk_cli_write(const struct rk_buf *b);
+
+/* Parses --lang fi|en; false after an error message. */
+bool rk_cli_parse_lang(const char *arg, enum rk_lang *out);
+
+#endif

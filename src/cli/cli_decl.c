@@ -1,0 +1,281 @@
+/*
+ * cli_decl.c — the commands that read a declaration: validate, lint, notice
+ * and ropa. Each parses its options, loads the declaration (load errors exit
+ * 2), calls the library, and writes the whole output at once.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "decl/lint.h"
+#include "notice/notice.h"
+#include "notice/ropa.h"
+
+/* Options every declaration command takes; fmts lists the allowed --format values. */
+struct opts {
+    enum rk_lang lang;
+    const char *format;
+    const char *file;
+    bool rules;
+};
+
+static int parse_opts(int argc, char **argv, const char *usage, const char *const *fmts,
+                      bool lang_allowed, bool rules_allowed, struct opts *o) {
+    static const struct option longopts[] = {
+        {"lang", required_argument, NULL, 'l'}, {"format", required_argument, NULL, 'f'},
+        {"rules", no_argument, NULL, 'r'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    o->lang = RK_LANG_FI;
+    o->format = fmts[0];
+    o->file = NULL;
+    o->rules = false;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h': fputs(usage, stdout); return -1;
+        case 'l':
+            if (!lang_allowed)
+                goto bad;
+            if (!rk_cli_parse_lang(optarg, &o->lang))
+                return RK_EXIT_USAGE;
+            break;
+        case 'f': {
+            size_t i = 0;
+            while (fmts[i] && strcmp(fmts[i], optarg) != 0)
+                i++;
+            if (!fmts[i]) {
+                rk_cli_error("--format: unknown format '%s'; see '%s --help'", optarg, argv[0]);
+                return RK_EXIT_USAGE;
+            }
+            o->format = fmts[i];
+            break;
+        }
+        case 'r':
+            if (!rules_allowed)
+                goto bad;
+            o->rules = true;
+            break;
+        case ':':
+            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1], argv[0]);
+            return RK_EXIT_USAGE;
+        default:
+        bad:
+            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], argv[0]);
+            return RK_EXIT_USAGE;
+        }
+    }
+    if (o->rules && optind == argc)
+        return RK_EXIT_OK;
+    if (optind != argc - 1) {
+        rk_cli_error("%s: expected one declaration FILE; see '%s --help'",
+                     optind == argc ? "missing FILE" : "too many arguments", argv[0]);
+        return RK_EXIT_USAGE;
+    }
+    o->file = argv[optind];
+    return RK_EXIT_OK;
+}
+
+/* ---- validate ---------------------------------------------------------- */
+
+static int run_validate(int argc, char **argv) {
+    static const char *const fmts[] = {"text", NULL};
+    struct opts o;
+    struct rk_decl *d = NULL;
+    int rc = parse_opts(argc, argv,
+                        "usage: rekisteri validate FILE\n"
+                        "\n"
+                        "Checks that FILE is a well-formed declaration: known keys, required\n"
+                        "fields, unique ids, references to declared ids. Prints every problem as\n"
+                        "FILE:LINE:COLUMN: error: ... and exits 2, or prints a summary and exits 0.\n",
+                        fmts, false, false, &o);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if ((rc = rk_cli_load_decl(o.file, &d)) != RK_EXIT_OK)
+        return rc;
+    printf("%s: ok: %zu purposes, %zu categories, %zu registers, %zu sources, %zu recipients\n",
+           o.file, d->npurposes, d->ncategories, d->nregisters, d->nsources, d->nrecipients);
+    rk_decl_free(d);
+    return RK_EXIT_OK;
+}
+
+/* ---- lint -------------------------------------------------------------- */
+
+/* Errors first, then warnings, then notes; within each, in file order. */
+static int cmp_finding(const void *a, const void *b) {
+    const struct rk_finding *x = a, *y = b;
+    if (x->severity != y->severity)
+        return (int)y->severity - (int)x->severity;
+    if (x->loc.line != y->loc.line)
+        return x->loc.line < y->loc.line ? -1 : 1;
+    if (x->loc.col != y->loc.col)
+        return x->loc.col < y->loc.col ? -1 : 1;
+    return strcmp(x->rule, y->rule);
+}
+
+static void lint_text(const char *file, const struct rk_findings *f, struct rk_buf *out) {
+    for (size_t i = 0; i < f->n; i++) {
+        const struct rk_finding *x = &f->items[i];
+        rk_buf_printf(out, "%s:%u:%u: %s [%s]: %s\n    see: %s\n", file, x->loc.line, x->loc.col,
+                      rk_severity_name(x->severity), x->rule, x->message, x->reference);
+    }
+    rk_buf_printf(out, "%s: %zu error%s, %zu warning%s, %zu note%s\n", file,
+                  f->count[RK_SEV_ERROR], f->count[RK_SEV_ERROR] == 1 ? "" : "s",
+                  f->count[RK_SEV_WARNING], f->count[RK_SEV_WARNING] == 1 ? "" : "s",
+                  f->count[RK_SEV_NOTE], f->count[RK_SEV_NOTE] == 1 ? "" : "s");
+}
+
+static rk_err lint_json(const char *file, const struct rk_findings *f, struct rk_buf *out) {
+    json_t *items = json_array(); /* new ref */
+    for (size_t i = 0; items && i < f->n; i++) {
+        const struct rk_finding *x = &f->items[i];
+        json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "rule", x->rule,
+                                               "severity", rk_severity_name(x->severity), "line",
+                                               (json_int_t)x->loc.line, "column",
+                                               (json_int_t)x->loc.col, "message", x->message,
+                                               "reference", x->reference));
+    }
+    json_t *doc = json_pack("{s:s, s:o, s:{s:I, s:I, s:I}}", "file", file, "findings", items,
+                            "summary", "errors", (json_int_t)f->count[RK_SEV_ERROR], "warnings",
+                            (json_int_t)f->count[RK_SEV_WARNING], "notes",
+                            (json_int_t)f->count[RK_SEV_NOTE]); /* new ref; takes items */
+    char *s = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    if (!s)
+        return RK_ENOMEM;
+    rk_buf_puts(out, s);
+    rk_buf_putc(out, '\n');
+    free(s);
+    return rk_buf_status(out);
+}
+
+static void list_rules(struct rk_buf *out) {
+    size_t n;
+    const struct rk_lint_rule *rules = rk_lint_rules(&n);
+    for (size_t i = 0; i < n; i++)
+        rk_buf_printf(out, "%-28s %-8s %s (%s)\n", rules[i].id,
+                      rk_severity_name(rules[i].severity), rules[i].summary, rules[i].reference);
+}
+
+static int run_lint(int argc, char **argv) {
+    static const char *const fmts[] = {"text", "json", NULL};
+    struct opts o;
+    struct rk_decl *d = NULL;
+    struct rk_findings f;
+    struct rk_buf out;
+    int rc = parse_opts(argc, argv,
+                        "usage: rekisteri lint [--format text|json] FILE\n"
+                        "       rekisteri lint --rules\n"
+                        "\n"
+                        "Checks the processing declared in FILE against the GDPR and Finnish law:\n"
+                        "transfers, retention, consent withdrawal, legal bases of sources, and more.\n"
+                        "Each finding names its rule id, severity, FILE:LINE:COLUMN and the law.\n"
+                        "--rules lists every rule. Exit status: 0 no errors (warnings allowed),\n"
+                        "1 errors found, 2 FILE is not a valid declaration.\n",
+                        fmts, false, true, &o);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    rk_buf_init(&out);
+    rk_findings_init(&f);
+    if (o.rules) {
+        list_rules(&out);
+        rc = rk_buf_status(&out) == RK_OK ? rk_cli_write(&out) : RK_EXIT_FAIL;
+        goto out;
+    }
+    if ((rc = rk_cli_load_decl(o.file, &d)) != RK_EXIT_OK)
+        goto out;
+    rk_err err = rk_lint_run(d, &f);
+    if (err == RK_OK) {
+        qsort(f.items, f.n, sizeof *f.items, cmp_finding);
+        if (strcmp(o.format, "json") == 0)
+            err = lint_json(o.file, &f, &out);
+        else
+            lint_text(o.file, &f, &out);
+    }
+    if (err == RK_OK)
+        err = rk_buf_status(&out);
+    if (err != RK_OK) {
+        rk_cli_error("lint: %s", rk_err_str(err));
+        rc = RK_EXIT_FAIL;
+        goto out;
+    }
+    rc = rk_cli_write(&out);
+    if (rc == RK_EXIT_OK && f.count[RK_SEV_ERROR] > 0)
+        rc = RK_EXIT_FAIL;
+out:
+    rk_findings_cleanup(&f);
+    rk_buf_cleanup(&out);
+    rk_decl_free(d);
+    return rc;
+}
+
+/* ---- notice and ropa --------------------------------------------------- */
+
+static int render(int argc, char **argv, const char *usage, const char *const *fmts,
+                  rk_err (*fn)(const struct rk_decl *, enum rk_lang, int, struct rk_buf *)) {
+    struct opts o;
+    struct rk_decl *d = NULL;
+    struct rk_buf out;
+    int rc = parse_opts(argc, argv, usage, fmts, true, false, &o);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if ((rc = rk_cli_load_decl(o.file, &d)) != RK_EXIT_OK)
+        return rc;
+    int fmt = 0;
+    while (strcmp(fmts[fmt], o.format) != 0)
+        fmt++;
+    rk_buf_init(&out);
+    rk_err err = fn(d, o.lang, fmt, &out);
+    if (err != RK_OK) {
+        rk_cli_error("%s: %s", argv[0], rk_err_str(err));
+        rc = RK_EXIT_FAIL;
+    } else {
+        rc = rk_cli_write(&out);
+    }
+    rk_buf_cleanup(&out);
+    rk_decl_free(d);
+    return rc;
+}
+
+static rk_err notice_fn(const struct rk_decl *d, enum rk_lang lang, int fmt, struct rk_buf *out) {
+    return rk_notice_render(d, lang, fmt == 0 ? RK_NOTICE_MD : RK_NOTICE_HTML, out);
+}
+
+static rk_err ropa_fn(const struct rk_decl *d, enum rk_lang lang, int fmt, struct rk_buf *out) {
+    static const enum rk_ropa_format map[] = {RK_ROPA_CSV, RK_ROPA_JSON, RK_ROPA_MD};
+    return rk_ropa_render(d, lang, map[fmt], out);
+}
+
+static int run_notice(int argc, char **argv) {
+    static const char *const fmts[] = {"md", "html", NULL};
+    return render(argc, argv,
+                  "usage: rekisteri notice [--lang fi|en] [--format md|html] FILE\n"
+                  "\n"
+                  "Prints the privacy notice (GDPR art 13-14) generated from the declaration in\n"
+                  "FILE, in Finnish (default) or English, as Markdown (default) or a complete\n"
+                  "HTML page.\n",
+                  fmts, notice_fn);
+}
+
+static int run_ropa(int argc, char **argv) {
+    static const char *const fmts[] = {"csv", "json", "md", NULL};
+    return render(argc, argv,
+                  "usage: rekisteri ropa [--lang fi|en] [--format csv|json|md] FILE\n"
+                  "\n"
+                  "Prints the record of processing activities (GDPR art 30(1)) generated from\n"
+                  "the declaration in FILE: one entry per register and purpose, with the fields\n"
+                  "(a)-(g). Finnish (default) or English; CSV (default), JSON or Markdown.\n",
+                  fmts, ropa_fn);
+}
+
+const struct rk_cli_command rk_cli_validate = {"validate", "check that a declaration is well formed",
+                                               run_validate};
+const struct rk_cli_command rk_cli_lint = {"lint", "check a declaration against the law", run_lint};
+const struct rk_cli_command rk_cli_notice = {"notice", "print the privacy notice", run_notice};
+const struct rk_cli_command rk_cli_ropa = {"ropa", "print the record of processing (art 30)",
+                                           run_ropa};

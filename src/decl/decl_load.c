@@ -1,0 +1,944 @@
+/*
+ * decl_load.c — reads a declaration: file → YAML tree → struct rk_decl.
+ *
+ * The walker checks the tree against the schema documented in
+ * docs/declaration.md: every mapping's keys are known, required keys are
+ * present, scalars have the expected form (ids, dates, durations, enum
+ * values), ids are unique within their section, and every reference names a
+ * declared item. It records every problem it can find with its file:line:col
+ * and carries on, so a person sees all of them at once; the declaration is
+ * returned only when there were none.
+ *
+ * Sections are walked in dependency order (purposes and categories before the
+ * registers that name them, registers before sources and recipients), so a
+ * reference is resolved the moment it is read, whatever the file's order.
+ * Structural validity is the loader's job; whether the declared processing is
+ * lawful is the linter's (lint.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decl/decl.h"
+#include "decl/yamltree.h"
+
+#define MAX_FILE_BYTES (1024 * 1024)
+#define MAX_TEXT_BYTES (16 * 1024)
+#define MAX_ID_BYTES 64
+
+typedef struct rk_ynode ynode;
+
+struct ctx {
+    struct rk_decl *d;
+    struct rk_diags *diags;
+    bool oom;
+};
+
+#define ERR_AT(c, node, ...) rk_diags_add((c)->diags, (node)->line, (node)->col, __VA_ARGS__)
+
+static void *alloc(struct ctx *c, size_t n) {
+    void *p = rk_arena_alloc(&c->d->arena, n ? n : 1);
+    if (!p)
+        c->oom = true;
+    return p;
+}
+
+static struct rk_loc loc_of(const ynode *n) { return (struct rk_loc){n->line, n->col}; }
+
+static const char *type_name(const ynode *n) {
+    if (rk_ynode_is_null(n))
+        return "nothing";
+    switch (n->type) {
+    case RK_Y_MAP: return "a mapping";
+    case RK_Y_SEQ: return "a list";
+    default: return "a text";
+    }
+}
+
+/* ---- Mappings with known keys ------------------------------------------ */
+
+/*
+ * Checks that m is a mapping whose keys are all among keys[] (a key spelled
+ * "!name" is required), with no key twice. vals[i] receives the value of
+ * keys[i], or NULL when absent. Returns false when m is not a mapping.
+ */
+static bool fields(struct ctx *c, const ynode *m, const char *what, const char *const *keys,
+                   size_t nkeys, const ynode **vals) {
+    for (size_t k = 0; k < nkeys; k++)
+        vals[k] = NULL;
+    if (m->type != RK_Y_MAP) {
+        ERR_AT(c, m, "%s: expected a mapping of keys to values, found %s", what, type_name(m));
+        return false;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        const ynode *key = m->items[2 * i], *val = m->items[2 * i + 1];
+        if (key->type != RK_Y_SCALAR) {
+            ERR_AT(c, key, "%s: a key must be a plain name, found %s", what, type_name(key));
+            continue;
+        }
+        size_t k = 0;
+        for (; k < nkeys; k++) {
+            const char *name = keys[k][0] == '!' ? keys[k] + 1 : keys[k];
+            if (strcmp(name, key->str) == 0)
+                break;
+        }
+        if (k == nkeys) {
+            char expected[400] = "";
+            size_t used = 0;
+            for (size_t j = 0; j < nkeys && used < sizeof expected; j++) {
+                const char *name = keys[j][0] == '!' ? keys[j] + 1 : keys[j];
+                int w = snprintf(expected + used, sizeof expected - used, "%s%s", j ? ", " : "",
+                                 name);
+                if (w > 0)
+                    used += (size_t)w;
+            }
+            ERR_AT(c, key, "%s: unknown key '%.60s'; expected one of: %s", what, key->str,
+                   expected);
+            continue;
+        }
+        if (vals[k]) {
+            ERR_AT(c, key, "%s: key '%.60s' given twice (first at line %u)", what, key->str,
+                   vals[k]->line);
+            continue;
+        }
+        vals[k] = val;
+    }
+    for (size_t k = 0; k < nkeys; k++) {
+        if (keys[k][0] == '!' && (!vals[k] || rk_ynode_is_null(vals[k]))) {
+            ERR_AT(c, vals[k] ? vals[k] : m, "%s: required key '%s' is missing", what, keys[k] + 1);
+            vals[k] = NULL;
+        }
+        if (vals[k] && rk_ynode_is_null(vals[k]))
+            vals[k] = NULL; /* an optional key with no value is as good as absent */
+    }
+    return true;
+}
+
+#define FIELDS(c, m, what, keys, vals)                                                             \
+    fields((c), (m), (what), (keys), sizeof(keys) / sizeof((keys)[0]), (vals))
+
+/* ---- Scalars ----------------------------------------------------------- */
+
+static bool is_text(struct ctx *c, const ynode *n, const char *what) {
+    if (n->type != RK_Y_SCALAR || rk_ynode_is_null(n)) {
+        ERR_AT(c, n, "%s: expected a text, found %s", what, type_name(n));
+        return false;
+    }
+    if (n->len > MAX_TEXT_BYTES) {
+        ERR_AT(c, n, "%s: text longer than %d bytes", what, MAX_TEXT_BYTES);
+        return false;
+    }
+    return true;
+}
+
+/* A non-empty single-line string, or NULL (after a diagnostic). */
+static const char *get_string(struct ctx *c, const ynode *n, const char *what) {
+    if (!is_text(c, n, what))
+        return NULL;
+    if (n->len == 0 || strchr(n->str, '\n')) {
+        ERR_AT(c, n, "%s: expected a non-empty text on one line", what);
+        return NULL;
+    }
+    return n->str;
+}
+
+static bool is_id(const char *s, size_t len) {
+    if (len == 0 || len > MAX_ID_BYTES || s[0] < 'a' || s[0] > 'z')
+        return false;
+    for (size_t i = 1; i < len; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+static const char *get_id(struct ctx *c, const ynode *n, const char *what) {
+    if (!is_text(c, n, what))
+        return NULL;
+    if (!is_id(n->str, n->len)) {
+        ERR_AT(c, n,
+               "%s: '%.60s' is not a valid id; expected lower-case letters, digits and '_', "
+               "starting with a letter, at most %d characters",
+               what, n->str, MAX_ID_BYTES);
+        return NULL;
+    }
+    return n->str;
+}
+
+static bool get_bool(struct ctx *c, const ynode *n, const char *what, bool *out) {
+    if (n->type == RK_Y_SCALAR && n->plain) {
+        if (strcmp(n->str, "true") == 0 || strcmp(n->str, "yes") == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcmp(n->str, "false") == 0 || strcmp(n->str, "no") == 0) {
+            *out = false;
+            return true;
+        }
+    }
+    ERR_AT(c, n, "%s: expected true or false, found %s", what,
+           n->type == RK_Y_SCALAR ? "another text" : type_name(n));
+    return false;
+}
+
+/* The index of n's text in ids[], or -1 after a diagnostic listing them. */
+static int get_enum(struct ctx *c, const ynode *n, const char *what, const char *(*id)(unsigned),
+                    unsigned count) {
+    if (!is_text(c, n, what))
+        return -1;
+    for (unsigned i = 0; i < count; i++)
+        if (strcmp(id(i), n->str) == 0)
+            return (int)i;
+    char expected[300] = "";
+    size_t used = 0;
+    for (unsigned i = 0; i < count && used < sizeof expected; i++) {
+        int w = snprintf(expected + used, sizeof expected - used, "%s%s", i ? ", " : "", id(i));
+        if (w > 0)
+            used += (size_t)w;
+    }
+    ERR_AT(c, n, "%s: unknown value '%.60s'; expected one of: %s", what, n->str, expected);
+    return -1;
+}
+
+/* A list of enum values as a bit set (bit i for the i-th id); 0 after a diagnostic. */
+static unsigned get_bits(struct ctx *c, const ynode *n, const char *what,
+                         const char *(*id)(unsigned), unsigned count) {
+    if (n->type != RK_Y_SEQ) {
+        ERR_AT(c, n, "%s: expected a list such as [%s], found %s", what, id(0), type_name(n));
+        return 0;
+    }
+    unsigned bits = 0;
+    for (size_t i = 0; i < n->n; i++) {
+        int v = get_enum(c, n->items[i], what, id, count);
+        if (v < 0)
+            continue;
+        if (bits & (1u << v))
+            ERR_AT(c, n->items[i], "%s: '%s' listed twice", what, id((unsigned)v));
+        bits |= 1u << v;
+    }
+    return bits;
+}
+
+static bool parse_uint(const char *s, size_t len, int max, int *out) {
+    if (len == 0 || len > 9)
+        return false;
+    int v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool get_date(struct ctx *c, const ynode *n, const char *what, struct rk_date *out) {
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+    if (n->type == RK_Y_SCALAR && n->len == 10 && n->str[4] == '-' && n->str[7] == '-' &&
+        parse_uint(n->str, 4, 9999, &y) && parse_uint(n->str + 5, 2, 12, &m) &&
+        parse_uint(n->str + 8, 2, 31, &d) && y >= 1900 && m >= 1 && d >= 1 &&
+        d <= mdays[m - 1] &&
+        !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))) {
+        *out = (struct rk_date){y, m, d};
+        return true;
+    }
+    ERR_AT(c, n, "%s: expected a date as YYYY-MM-DD, e.g. 2020-12-09, found '%.40s'", what,
+           n->type == RK_Y_SCALAR ? n->str : type_name(n));
+    return false;
+}
+
+static bool get_duration(struct ctx *c, const ynode *n, const char *what, struct rk_duration *out) {
+    int v;
+    if (n->type == RK_Y_SCALAR && n->len >= 2 && strchr("dmy", n->str[n->len - 1]) &&
+        parse_uint(n->str, n->len - 1, 9999, &v) && v > 0) {
+        *out = (struct rk_duration){v, n->str[n->len - 1]};
+        return true;
+    }
+    ERR_AT(c, n,
+           "%s: expected a period such as 30d, 6m or 2y (a positive number and d, m or y), "
+           "found '%.40s'",
+           what, n->type == RK_Y_SCALAR ? n->str : type_name(n));
+    return false;
+}
+
+static bool get_integer(struct ctx *c, const ynode *n, const char *what, int max, int *out) {
+    if (n->type == RK_Y_SCALAR && parse_uint(n->str, n->len, max, out) && *out > 0)
+        return true;
+    ERR_AT(c, n, "%s: expected a whole number from 1 to %d", what, max);
+    return false;
+}
+
+/* A text in Finnish and English: {fi: ..., en: ...}. */
+static bool get_text(struct ctx *c, const ynode *n, const char *what, struct rk_text *out) {
+    static const char *const keys[] = {"!fi", "!en"};
+    const ynode *v[2];
+    if (n->type == RK_Y_SCALAR && !rk_ynode_is_null(n)) {
+        ERR_AT(c, n, "%s: expected the text in Finnish and English, as {fi: ..., en: ...}", what);
+        return false;
+    }
+    if (!FIELDS(c, n, what, keys, v) || !v[0] || !v[1])
+        return false;
+    if (!is_text(c, v[0], what) || !is_text(c, v[1], what))
+        return false;
+    if (v[0]->len == 0 || v[1]->len == 0) {
+        ERR_AT(c, v[0]->len ? v[1] : v[0], "%s: the text is empty", what);
+        return false;
+    }
+    out->fi = v[0]->str;
+    out->en = v[1]->str;
+    return true;
+}
+
+static bool get_list(struct ctx *c, const ynode *n, const char *what, bool nonempty) {
+    if (n->type != RK_Y_SEQ) {
+        ERR_AT(c, n, "%s: expected a list, found %s", what, type_name(n));
+        return false;
+    }
+    if (nonempty && n->n == 0) {
+        ERR_AT(c, n, "%s: the list is empty; declare at least one", what);
+        return false;
+    }
+    return true;
+}
+
+/* ---- Enum id callbacks for get_enum/get_bits ---------------------------- */
+
+static const char *basis_id(unsigned i) { return rk_basis_id((enum rk_basis)i); }
+static const char *withdrawal_id(unsigned i) { return rk_withdrawal_id((enum rk_withdrawal)(1u << i)); }
+static const char *kind_id(unsigned i) { return rk_category_kind_id((enum rk_category_kind)i); }
+static const char *until_id(unsigned i) {
+    return rk_retention_event_id((enum rk_retention_event)(1u << i));
+}
+static const char *source_id(unsigned i) { return rk_source_kind_id((enum rk_source_kind)i); }
+static const char *role_id(unsigned i) { return rk_role_id((enum rk_recipient_role)i); }
+static const char *transfer_id(unsigned i) { return rk_transfer_id((enum rk_transfer)i); }
+static const char *verify_id(unsigned i) { return rk_verification_id((enum rk_verification)(1u << i)); }
+static const char *from_id(unsigned i) { return i == 0 ? "event" : "end_of_calendar_year"; }
+static const char *erase_id(unsigned i) { return i == 0 ? "delete" : "keep"; }
+
+/* ---- Sections ---------------------------------------------------------- */
+
+/*
+ * Walks a list section: checks it is a list, allocates count items of size
+ * bytes, and calls each(c, node, item) for every element. Duplicate ids
+ * (each item's first field must be its const char *id) are reported.
+ */
+typedef void (*item_fn)(struct ctx *c, const ynode *n, void *item);
+
+static void *section(struct ctx *c, const ynode *n, const char *what, size_t size, bool nonempty,
+                     bool has_id, item_fn each, size_t *count) {
+    *count = 0;
+    if (!n) /* a missing required section was reported by fields() */
+        return NULL;
+    if (!get_list(c, n, what, nonempty) || n->n == 0)
+        return NULL;
+    unsigned char *items = alloc(c, n->n * size);
+    if (!items)
+        return NULL;
+    for (size_t i = 0; i < n->n; i++) {
+        void *item = items + i * size;
+        each(c, n->items[i], item);
+        const char *id = has_id ? *(const char **)item : NULL;
+        for (size_t j = 0; id && j < i; j++) {
+            const char *other = *(const char **)(items + j * size);
+            if (other && strcmp(other, id) == 0) {
+                ERR_AT(c, n->items[i], "%s: duplicate id '%s' (first declared at line %u)", what,
+                       id, n->items[j]->line);
+                break;
+            }
+        }
+    }
+    *count = n->n;
+    return items;
+}
+
+/* Resolves a list of ids against one of the declaration's sections. */
+static void **refs(struct ctx *c, const ynode *n, const char *what, const char *kind,
+                   void *items, size_t count, size_t size, size_t *nout) {
+    *nout = 0;
+    if (!get_list(c, n, what, true))
+        return NULL;
+    void **out = alloc(c, n->n * sizeof *out);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n->n; i++) {
+        const char *id = get_id(c, n->items[i], what);
+        if (!id)
+            continue;
+        void *found = NULL;
+        for (size_t j = 0; j < count; j++) {
+            const char *other = *(const char **)((unsigned char *)items + j * size);
+            if (other && strcmp(other, id) == 0)
+                found = (unsigned char *)items + j * size;
+        }
+        if (!found) {
+            ERR_AT(c, n->items[i], "%s: '%s' is not a declared %s", what, id, kind);
+            continue;
+        }
+        bool dup = false;
+        for (size_t j = 0; j < k; j++)
+            dup |= out[j] == found;
+        if (dup) {
+            ERR_AT(c, n->items[i], "%s: '%s' listed twice", what, id);
+            continue;
+        }
+        out[k++] = found;
+    }
+    *nout = k;
+    return out;
+}
+
+#define REFS(c, n, what, kind, arr, count, nout)                                                   \
+    refs((c), (n), (what), (kind), (arr), (count), sizeof *(arr), (nout))
+
+static void parse_contact(struct ctx *c, const ynode *n, const char *what, struct rk_contact *out) {
+    static const char *const keys[] = {"name", "email", "phone", "address"};
+    const ynode *v[4];
+    if (!FIELDS(c, n, what, keys, v))
+        return;
+    const char **dst[] = {&out->name, &out->email, &out->phone, &out->address};
+    for (int i = 0; i < 4; i++)
+        if (v[i])
+            *dst[i] = get_string(c, v[i], what);
+    if (!out->name && !out->email && !out->phone && !out->address)
+        ERR_AT(c, n, "%s: give at least a name, email, phone or address", what);
+}
+
+static void parse_controller(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"!name",   "!business_id", "!address", "!phone", "email",
+                                       "timezone", "dpo",          "representative"};
+    const ynode *v[8];
+    struct rk_controller *ct = &c->d->controller;
+    ct->loc = loc_of(n);
+    if (!FIELDS(c, n, "controller", keys, v))
+        return;
+    const char **dst[] = {&ct->name, &ct->business_id, &ct->address, &ct->phone, &ct->email,
+                          &ct->timezone};
+    for (int i = 0; i < 6; i++)
+        if (v[i])
+            *dst[i] = get_string(c, v[i], "controller");
+    if (v[6])
+        parse_contact(c, v[6], "controller.dpo", &ct->dpo);
+    if (v[7])
+        parse_contact(c, v[7], "controller.representative", &ct->representative);
+}
+
+static void parse_notice(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"drafted", "last_changed", "intro"};
+    const ynode *v[3];
+    if (!FIELDS(c, n, "notice", keys, v))
+        return;
+    if (v[0])
+        get_date(c, v[0], "notice.drafted", &c->d->drafted);
+    if (v[1])
+        get_date(c, v[1], "notice.last_changed", &c->d->last_changed);
+    if (v[2])
+        get_text(c, v[2], "notice.intro", &c->d->intro);
+    if (c->d->drafted.y && c->d->last_changed.y &&
+        (c->d->last_changed.y * 10000 + c->d->last_changed.m * 100 + c->d->last_changed.d) <
+            (c->d->drafted.y * 10000 + c->d->drafted.m * 100 + c->d->drafted.d))
+        ERR_AT(c, v[1], "notice.last_changed: earlier than notice.drafted");
+}
+
+static void each_exclusion(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id", "!text"};
+    const ynode *v[2];
+    struct rk_exclusion *x = item;
+    x->loc = loc_of(n);
+    if (!FIELDS(c, n, "out_of_scope item", keys, v))
+        return;
+    if (v[0])
+        x->id = get_id(c, v[0], "out_of_scope.id");
+    if (v[1])
+        get_text(c, v[1], "out_of_scope.text", &x->text);
+}
+
+static void each_purpose(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id",   "!name",   "description", "!basis",
+                                       "legitimate_interest", "consent"};
+    const ynode *v[6];
+    struct rk_purpose *p = item;
+    p->loc = loc_of(n);
+    if (!FIELDS(c, n, "purpose", keys, v))
+        return;
+    if (v[0])
+        p->id = get_id(c, v[0], "purpose.id");
+    if (v[1])
+        get_text(c, v[1], "purpose.name", &p->name);
+    if (v[2])
+        get_text(c, v[2], "purpose.description", &p->description);
+    int basis = v[3] ? get_enum(c, v[3], "purpose.basis", basis_id, RK_BASIS__COUNT) : -1;
+    p->basis = basis < 0 ? RK_BASIS_CONSENT : (enum rk_basis)basis;
+    if (v[4]) {
+        if (basis >= 0 && p->basis != RK_BASIS_LEGITIMATE_INTERESTS)
+            ERR_AT(c, v[4], "purpose.legitimate_interest: only for basis legitimate_interests");
+        get_text(c, v[4], "purpose.legitimate_interest", &p->legitimate_interest);
+    }
+    if (v[5]) {
+        static const char *const ckeys[] = {"validity", "withdrawal"};
+        const ynode *cv[2];
+        if (basis >= 0 && p->basis != RK_BASIS_CONSENT)
+            ERR_AT(c, v[5], "purpose.consent: only for purposes with basis consent");
+        if (FIELDS(c, v[5], "purpose.consent", ckeys, cv)) {
+            if (cv[0])
+                get_duration(c, cv[0], "purpose.consent.validity", &p->consent_validity);
+            if (cv[1])
+                p->withdrawal = get_bits(c, cv[1], "purpose.consent.withdrawal", withdrawal_id,
+                                         RK_WITHDRAW__COUNT);
+        }
+    }
+}
+
+static void parse_erasure(struct ctx *c, const ynode *n, struct rk_erasure *e) {
+    if (n->type == RK_Y_SCALAR) {
+        int r = get_enum(c, n, "category.erasure", erase_id, 1);
+        (void)r;
+        e->rule = RK_ERASE_DELETE;
+        return;
+    }
+    static const char *const keys[] = {"!keep_years", "from", "!obligation"};
+    const ynode *v[3];
+    e->rule = RK_ERASE_KEEP;
+    if (!FIELDS(c, n, "category.erasure", keys, v))
+        return;
+    if (v[0])
+        get_integer(c, v[0], "category.erasure.keep_years", 100, &e->keep_years);
+    if (v[1]) {
+        int f = get_enum(c, v[1], "category.erasure.from", from_id, 2);
+        e->from = f == 1 ? RK_FROM_END_OF_CALENDAR_YEAR : RK_FROM_EVENT;
+    }
+    if (v[2])
+        get_text(c, v[2], "category.erasure.obligation", &e->obligation);
+}
+
+static void each_category(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id", "!name", "kind", "from_subject", "erasure"};
+    const ynode *v[5];
+    struct rk_category *cat = item;
+    cat->loc = loc_of(n);
+    cat->kind = RK_CAT_OTHER;
+    if (!FIELDS(c, n, "category", keys, v))
+        return;
+    if (v[0])
+        cat->id = get_id(c, v[0], "category.id");
+    if (v[1])
+        get_text(c, v[1], "category.name", &cat->name);
+    if (v[2]) {
+        int k = get_enum(c, v[2], "category.kind", kind_id, RK_CAT__COUNT);
+        if (k >= 0)
+            cat->kind = (enum rk_category_kind)k;
+    }
+    if (v[3])
+        get_bool(c, v[3], "category.from_subject", &cat->from_subject);
+    if (v[4])
+        parse_erasure(c, v[4], &cat->erasure);
+}
+
+static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *r) {
+    static const char *const keys[] = {"until", "grace", "period", "prospects", "text"};
+    const ynode *v[5];
+    r->loc = loc_of(n);
+    if (!FIELDS(c, n, "register.retention", keys, v))
+        return;
+    if (v[0])
+        r->until = get_bits(c, v[0], "register.retention.until", until_id, RK_UNTIL__COUNT);
+    if (v[1])
+        get_duration(c, v[1], "register.retention.grace", &r->grace);
+    if (v[2])
+        get_duration(c, v[2], "register.retention.period", &r->period);
+    if (v[3])
+        get_duration(c, v[3], "register.retention.prospects", &r->prospects);
+    if (v[4])
+        get_text(c, v[4], "register.retention.text", &r->text);
+    if (!v[0] && !v[2]) {
+        ERR_AT(c, n,
+               "register.retention: say how long data is kept, with 'until' (events that end "
+               "it) or 'period' (a fixed time), or both");
+        return;
+    }
+    r->declared = true;
+}
+
+static void each_register(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id", "!name", "!subjects", "!categories", "!purposes",
+                                       "retention"};
+    const ynode *v[6];
+    struct rk_register *r = item;
+    struct rk_decl *d = c->d;
+    r->loc = loc_of(n);
+    if (!FIELDS(c, n, "register", keys, v))
+        return;
+    if (v[0])
+        r->id = get_id(c, v[0], "register.id");
+    if (v[1])
+        get_text(c, v[1], "register.name", &r->name);
+    if (v[2])
+        get_text(c, v[2], "register.subjects", &r->subjects);
+    if (v[3])
+        r->categories = (struct rk_category **)REFS(c, v[3], "register.categories", "category",
+                                                    d->categories, d->ncategories,
+                                                    &r->ncategories);
+    if (v[4])
+        r->purposes = (struct rk_purpose **)REFS(c, v[4], "register.purposes", "purpose",
+                                                 d->purposes, d->npurposes, &r->npurposes);
+    if (v[5])
+        parse_retention(c, v[5], &r->retention);
+    else
+        r->retention.loc = r->loc;
+}
+
+static bool register_has_purpose(const struct rk_register *r, const struct rk_purpose *p) {
+    for (size_t i = 0; i < r->npurposes; i++)
+        if (r->purposes[i] == p)
+            return true;
+    return false;
+}
+
+static void each_source(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!kind", "detail", "note", "!registers", "purposes"};
+    const ynode *v[5];
+    struct rk_source *s = item;
+    struct rk_decl *d = c->d;
+    s->loc = loc_of(n);
+    if (!FIELDS(c, n, "source", keys, v))
+        return;
+    int k = v[0] ? get_enum(c, v[0], "source.kind", source_id, RK_SRC__COUNT) : -1;
+    if (k >= 0)
+        s->kind = (enum rk_source_kind)k;
+    if (v[1])
+        get_text(c, v[1], "source.detail", &s->detail);
+    if (v[2])
+        get_text(c, v[2], "source.note", &s->note);
+    if (v[3])
+        s->registers = (struct rk_register **)REFS(c, v[3], "source.registers", "register",
+                                                   d->registers, d->nregisters, &s->nregisters);
+    if (!v[4])
+        return;
+    s->purposes = (struct rk_purpose **)REFS(c, v[4], "source.purposes", "purpose", d->purposes,
+                                             d->npurposes, &s->npurposes);
+    for (size_t i = 0; i < s->npurposes; i++) {
+        bool used = false;
+        for (size_t j = 0; j < s->nregisters; j++)
+            used |= register_has_purpose(s->registers[j], s->purposes[i]);
+        if (!used)
+            ERR_AT(c, v[4], "source.purposes: '%s' is not a purpose of any of this source's "
+                            "registers", s->purposes[i]->id);
+    }
+}
+
+static void each_recipient(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id", "!name", "!role", "!country", "transfer",
+                                       "purpose", "!registers"};
+    const ynode *v[7];
+    struct rk_recipient *r = item;
+    struct rk_decl *d = c->d;
+    r->loc = r->transfer_loc = loc_of(n);
+    if (!FIELDS(c, n, "recipient", keys, v))
+        return;
+    if (v[0])
+        r->id = get_id(c, v[0], "recipient.id");
+    if (v[1])
+        r->name = get_string(c, v[1], "recipient.name");
+    int role = v[2] ? get_enum(c, v[2], "recipient.role", role_id, 2) : -1;
+    if (role >= 0)
+        r->role = (enum rk_recipient_role)role;
+    if (v[3] && is_text(c, v[3], "recipient.country")) {
+        const char *cc = v[3]->str;
+        if (v[3]->len == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z') {
+            r->country[0] = cc[0];
+            r->country[1] = cc[1];
+        } else {
+            ERR_AT(c, v[3],
+                   "recipient.country: expected a two-letter ISO 3166 country code in capitals, "
+                   "e.g. FI or US, found '%.20s'", cc);
+        }
+    }
+    if (v[4]) {
+        int t = get_enum(c, v[4], "recipient.transfer", transfer_id, RK_TRANSFER__COUNT);
+        if (t >= 0)
+            r->transfer = (enum rk_transfer)t;
+        r->transfer_loc = loc_of(v[4]);
+    }
+    if (v[5])
+        get_text(c, v[5], "recipient.purpose", &r->purpose);
+    if (v[6])
+        r->registers = (struct rk_register **)REFS(c, v[6], "recipient.registers", "register",
+                                                   d->registers, d->nregisters, &r->nregisters);
+}
+
+static void each_cookie_category(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id", "!name", "essential", "!services"};
+    const ynode *v[4];
+    struct rk_cookie_category *cc = item;
+    cc->loc = loc_of(n);
+    if (!FIELDS(c, n, "cookie category", keys, v))
+        return;
+    if (v[0])
+        cc->id = get_id(c, v[0], "cookies.categories.id");
+    if (v[1])
+        get_text(c, v[1], "cookies.categories.name", &cc->name);
+    if (v[2])
+        get_bool(c, v[2], "cookies.categories.essential", &cc->essential);
+    if (v[3] && get_list(c, v[3], "cookies.categories.services", true)) {
+        cc->services = alloc(c, v[3]->n * sizeof *cc->services);
+        if (!cc->services)
+            return;
+        for (size_t i = 0; i < v[3]->n; i++)
+            cc->services[cc->nservices++] =
+                get_string(c, v[3]->items[i], "cookies.categories.services");
+    }
+}
+
+static void parse_cookies(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"description", "categories"};
+    const ynode *v[2];
+    struct rk_cookies *ck = &c->d->cookies;
+    if (!FIELDS(c, n, "cookies", keys, v))
+        return;
+    ck->declared = true;
+    if (v[0])
+        get_text(c, v[0], "cookies.description", &ck->description);
+    ck->categories = section(c, v[1], "cookies.categories", sizeof *ck->categories, false, true,
+                             each_cookie_category, &ck->ncategories);
+}
+
+static void parse_rights(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"!verification", "instructions", "automated_decisions",
+                                       "automated_logic"};
+    const ynode *v[4];
+    struct rk_rights *r = &c->d->rights;
+    r->loc = loc_of(n);
+    if (!FIELDS(c, n, "rights", keys, v))
+        return;
+    if (v[0]) {
+        r->verification = get_bits(c, v[0], "rights.verification", verify_id, RK_VERIFY__COUNT);
+        if (v[0]->type == RK_Y_SEQ && v[0]->n == 0)
+            ERR_AT(c, v[0], "rights.verification: name at least one method (%s, %s)",
+                   verify_id(0), verify_id(1));
+    }
+    if (v[1])
+        get_text(c, v[1], "rights.instructions", &r->instructions);
+    if (v[2])
+        get_bool(c, v[2], "rights.automated_decisions", &r->automated_decisions);
+    if (v[3])
+        get_text(c, v[3], "rights.automated_logic", &r->automated_logic);
+    if (r->automated_decisions && !v[3])
+        ERR_AT(c, v[2], "rights: automated_decisions is true, so automated_logic must describe "
+                        "the logic involved (art 15(1)(h))");
+}
+
+static void parse_authority(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"!name", "address", "postal_address", "phone", "email",
+                                       "url"};
+    const ynode *v[6];
+    struct rk_authority *a = &c->d->authority;
+    if (!FIELDS(c, n, "supervisory_authority", keys, v))
+        return;
+    if (v[0])
+        get_text(c, v[0], "supervisory_authority.name", &a->name);
+    const char **dst[] = {&a->address, &a->postal_address, &a->phone, &a->email, &a->url};
+    for (int i = 0; i < 5; i++)
+        if (v[i + 1])
+            *dst[i] = get_string(c, v[i + 1], "supervisory_authority");
+}
+
+static void parse_security(struct ctx *c, const ynode *n) {
+    struct rk_decl *d = c->d;
+    d->security_loc = loc_of(n);
+    if (!get_list(c, n, "security", false) || n->n == 0)
+        return;
+    d->security = alloc(c, n->n * sizeof *d->security);
+    if (!d->security)
+        return;
+    for (size_t i = 0; i < n->n; i++)
+        if (get_text(c, n->items[i], "security", &d->security[d->nsecurity]))
+            d->nsecurity++;
+}
+
+static void walk(struct ctx *c, const ynode *root) {
+    static const char *const keys[] = {
+        "!rekisteri", "notice",     "!controller",     "out_of_scope",
+        "!purposes",  "!categories", "!registers",     "sources",
+        "provision",  "recipients", "transfers_note",  "cookies",
+        "!rights",    "!supervisory_authority", "security"};
+    enum { VERSION, NOTICE, CONTROLLER, SCOPE, PURPOSES, CATEGORIES, REGISTERS, SOURCES,
+           PROVISION, RECIPIENTS, TRANSFERS, COOKIES, RIGHTS, AUTHORITY, SECURITY, NKEYS };
+    const ynode *v[NKEYS];
+    struct rk_decl *d = c->d;
+    if (!FIELDS(c, root, "declaration", keys, v))
+        return;
+    if (v[VERSION]) {
+        if (v[VERSION]->type != RK_Y_SCALAR || strcmp(v[VERSION]->str, "1") != 0)
+            ERR_AT(c, v[VERSION], "rekisteri: unsupported declaration version; this program "
+                                  "reads version 1 ('rekisteri: 1')");
+        d->version = 1;
+    }
+    if (v[NOTICE])
+        parse_notice(c, v[NOTICE]);
+    if (v[CONTROLLER])
+        parse_controller(c, v[CONTROLLER]);
+    d->exclusions = section(c, v[SCOPE], "out_of_scope", sizeof *d->exclusions, false, true,
+                            each_exclusion, &d->nexclusions);
+    /* Order matters from here: each section may name items of those before it. */
+    d->purposes = section(c, v[PURPOSES], "purposes", sizeof *d->purposes, true, true,
+                          each_purpose, &d->npurposes);
+    d->categories = section(c, v[CATEGORIES], "categories", sizeof *d->categories, true, true,
+                            each_category, &d->ncategories);
+    d->registers = section(c, v[REGISTERS], "registers", sizeof *d->registers, true, true,
+                           each_register, &d->nregisters);
+    d->sources = section(c, v[SOURCES], "sources", sizeof *d->sources, false, false, each_source,
+                         &d->nsources);
+    d->recipients = section(c, v[RECIPIENTS], "recipients", sizeof *d->recipients, false, true,
+                            each_recipient, &d->nrecipients);
+    if (v[PROVISION])
+        get_text(c, v[PROVISION], "provision", &d->provision);
+    if (v[TRANSFERS])
+        get_text(c, v[TRANSFERS], "transfers_note", &d->transfers_note);
+    if (v[COOKIES])
+        parse_cookies(c, v[COOKIES]);
+    if (v[RIGHTS])
+        parse_rights(c, v[RIGHTS]);
+    if (v[AUTHORITY])
+        parse_authority(c, v[AUTHORITY]);
+    if (v[SECURITY])
+        parse_security(c, v[SECURITY]);
+}
+
+/* ---- Entry points ------------------------------------------------------ */
+
+rk_err rk_decl_parse(const char *name, const char *buf, size_t len, struct rk_diags *diags,
+                     struct rk_decl **out) {
+    rk_err rc;
+    struct rk_decl *d = calloc(1, sizeof *d);
+    if (!d)
+        return RK_ENOMEM;
+    rk_arena_init(&d->arena);
+    d->path = rk_arena_strdup(&d->arena, name);
+    if (!d->path) {
+        rc = RK_ENOMEM;
+        goto out;
+    }
+
+    const char *nul = memchr(buf, '\0', len);
+    if (nul) {
+        size_t line = 1;
+        for (const char *p = buf; p < nul; p++)
+            line += *p == '\n';
+        rk_diags_add(diags, (unsigned)line, 0 + 1,
+                     "binary data (a NUL byte at offset %zu); a declaration is a UTF-8 YAML text",
+                     (size_t)(nul - buf));
+        rc = RK_EDECL;
+        goto out;
+    }
+    struct rk_ynode *root = NULL;
+    rc = rk_yaml_parse(buf, len, &d->arena, diags, &root);
+    if (rc == RK_EPARSE)
+        rc = RK_EDECL;
+    if (rc != RK_OK)
+        goto out;
+    if (!root) {
+        rk_diags_add(diags, 1, 1, "the declaration is empty; expected a mapping starting with "
+                                  "'rekisteri: 1' (see docs/declaration.md)");
+        rc = RK_EDECL;
+        goto out;
+    }
+    struct ctx c = {.d = d, .diags = diags};
+    walk(&c, root);
+    if (c.oom)
+        rc = RK_ENOMEM;
+    else if (diags->n > 0)
+        rc = RK_EDECL;
+out:
+    if (rc != RK_OK) {
+        rk_decl_free(d);
+        return rc;
+    }
+    *out = d;
+    return RK_OK;
+}
+
+rk_err rk_decl_load(const char *path, struct rk_diags *diags, struct rk_decl **out) {
+    rk_err rc = RK_OK;
+    char *buf = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rk_diags_add(diags, 0, 0, "cannot open the declaration: %s", strerror(errno));
+        return errno == ENOENT ? RK_ENOENT : RK_EIO;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        rk_diags_add(diags, 0, 0, "cannot read the declaration: %s", strerror(errno));
+        rc = RK_EIO;
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rk_diags_add(diags, 0, 0, "not a regular file; expected a YAML declaration file");
+        rc = RK_EIO;
+        goto out;
+    }
+    if (st.st_size > MAX_FILE_BYTES) {
+        rk_diags_add(diags, 0, 0,
+                     "file is %lld bytes; a declaration may be at most %d bytes (1 MiB)",
+                     (long long)st.st_size, MAX_FILE_BYTES);
+        rc = RK_ETOOBIG;
+        goto out;
+    }
+    /* Read at most one byte past the limit: the file may grow after fstat. */
+    buf = malloc(MAX_FILE_BYTES + 1);
+    if (!buf) {
+        rc = RK_ENOMEM;
+        goto out;
+    }
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rk_diags_add(diags, 0, 0, "cannot read the declaration: %s", strerror(errno));
+            rc = RK_EIO;
+            goto out;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+        if (len > MAX_FILE_BYTES) {
+            rk_diags_add(diags, 0, 0, "file is larger than %d bytes (1 MiB), the most a "
+                                      "declaration may be", MAX_FILE_BYTES);
+            rc = RK_ETOOBIG;
+            goto out;
+        }
+    }
+    rc = rk_decl_parse(path, buf, len, diags, out);
+out:
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+void rk_decl_free(struct rk_decl *d) {
+    if (!d)
+        return;
+    rk_arena_cleanup(&d->arena);
+    free(d);
+}
+
+#define LOOKUP(fn, type, arr, count)                                                               \
+    const type *fn(const struct rk_decl *d, const char *id) {                                      \
+        for (size_t i = 0; i < d->count; i++)                                                      \
+            if (d->arr[i].id && strcmp(d->arr[i].id, id) == 0)                                     \
+                return &d->arr[i];                                                                 \
+        return NULL;                                                                               \
+    }
+
+LOOKUP(rk_decl_purpose, struct rk_purpose, purposes, npurposes)
+LOOKUP(rk_decl_category, struct rk_category, categories, ncategories)
+LOOKUP(rk_decl_register, struct rk_register, registers, nregisters)
+LOOKUP(rk_decl_recipient, struct rk_recipient, recipients, nrecipients)

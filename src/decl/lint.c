@@ -1,0 +1,289 @@
+/*
+ * lint.c — the lint rules and the table that runs them.
+ *
+ * Each rule is a small function that walks the declaration and calls add()
+ * for every problem it sees. To add a rule: write its check function, add a
+ * row to the rules[] table with a new stable id (never reuse or rename one:
+ * users suppress and search by id), and add a failing and a passing
+ * declaration to tests/unit/test_lint.c.
+ */
+#include "decl/lint.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void rk_findings_init(struct rk_findings *f) { *f = (struct rk_findings){0}; }
+
+void rk_findings_cleanup(struct rk_findings *f) {
+    free(f->items);
+    rk_findings_init(f);
+}
+
+const char *rk_severity_name(enum rk_severity s) {
+    switch (s) {
+    case RK_SEV_ERROR: return "error";
+    case RK_SEV_WARNING: return "warning";
+    default: return "note";
+    }
+}
+
+__attribute__((format(printf, 4, 5))) static void
+add(struct rk_findings *out, const struct rk_lint_rule *rule, struct rk_loc loc, const char *fmt,
+    ...) {
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 16;
+        struct rk_finding *items = realloc(out->items, cap * sizeof *items);
+        if (!items) {
+            out->oom = true;
+            return;
+        }
+        out->items = items;
+        out->cap = cap;
+    }
+    struct rk_finding *f = &out->items[out->n++];
+    f->rule = rule->id;
+    f->severity = rule->severity;
+    f->loc = loc;
+    f->reference = rule->reference;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
+    va_end(ap);
+    out->count[rule->severity]++;
+}
+
+static int date_key(struct rk_date d) { return d.y * 10000 + d.m * 100 + d.d; }
+
+/* ---- Transfers --------------------------------------------------------- */
+
+static void check_privacy_shield(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                 struct rk_findings *out) {
+    const struct rk_date invalidated = {2020, 7, 16};
+    for (size_t i = 0; i < d->nrecipients; i++) {
+        const struct rk_recipient *r = &d->recipients[i];
+        if (r->transfer != RK_TRANSFER_PRIVACY_SHIELD)
+            continue;
+        char changed[96] = "";
+        if (d->last_changed.y && date_key(d->last_changed) >= date_key(invalidated)) {
+            char date[32];
+            rk_date_format(d->last_changed, RK_LANG_EN, date, sizeof date);
+            snprintf(changed, sizeof changed, " (the notice was last changed %s, after it)", date);
+        }
+        add(out, rule, r->transfer_loc,
+            "recipient '%s' (%s) rests its transfer on the EU-US Privacy Shield, which the Court "
+            "of Justice invalidated on 16 July 2020%s; use the EU-US Data Privacy Framework if "
+            "the recipient is certified (transfer: dpf) or standard contractual clauses "
+            "(transfer: scc)",
+            r->id, r->country, changed);
+    }
+}
+
+static void check_transfer_missing(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                   struct rk_findings *out) {
+    for (size_t i = 0; i < d->nrecipients; i++) {
+        const struct rk_recipient *r = &d->recipients[i];
+        if (r->transfer != RK_TRANSFER_NONE || rk_country_in_eea(r->country) ||
+            rk_country_adequate(r->country))
+            continue;
+        add(out, rule, r->transfer_loc,
+            "recipient '%s' is in %s, outside the EEA, and no transfer mechanism is declared; "
+            "add 'transfer:' (dpf, scc, bcr, adequacy or derogation)",
+            r->id, r->country);
+    }
+}
+
+static void check_adequacy(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                           struct rk_findings *out) {
+    for (size_t i = 0; i < d->nrecipients; i++) {
+        const struct rk_recipient *r = &d->recipients[i];
+        if (r->transfer != RK_TRANSFER_ADEQUACY || rk_country_in_eea(r->country) ||
+            rk_country_adequate(r->country))
+            continue;
+        add(out, rule, r->transfer_loc,
+            "recipient '%s' claims an adequacy decision, but %s has none covering the whole "
+            "country%s",
+            r->id, r->country,
+            r->country[0] == 'U' && r->country[1] == 'S'
+                ? "; for a certified US recipient declare 'transfer: dpf'"
+                : "");
+    }
+}
+
+/* ---- Retention --------------------------------------------------------- */
+
+static void check_retention(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                            struct rk_findings *out) {
+    for (size_t i = 0; i < d->nregisters; i++) {
+        const struct rk_register *r = &d->registers[i];
+        if (!r->retention.declared)
+            add(out, rule, r->loc,
+                "register '%s' has no retention rule; declare 'retention:' with the events that "
+                "end the keeping ('until') or a fixed 'period'",
+                r->id);
+    }
+}
+
+static void check_billing_retention(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                    struct rk_findings *out) {
+    for (size_t i = 0; i < d->ncategories; i++) {
+        const struct rk_category *c = &d->categories[i];
+        if (c->kind == RK_CAT_BILLING && c->erasure.rule != RK_ERASE_KEEP)
+            add(out, rule, c->loc,
+                "category '%s' holds billing data but declares no statutory retention; invoices "
+                "are accounting vouchers kept 6 years from the end of the year the financial "
+                "period ended (Kirjanpitolaki 1336/1997 2:10): declare 'erasure: {keep_years: 6, "
+                "from: end_of_calendar_year, obligation: ...}'",
+                c->id);
+    }
+}
+
+/* ---- Consent ----------------------------------------------------------- */
+
+static void check_withdrawal(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                             struct rk_findings *out) {
+    for (size_t i = 0; i < d->npurposes; i++) {
+        const struct rk_purpose *p = &d->purposes[i];
+        if (p->basis == RK_BASIS_CONSENT && p->withdrawal == 0)
+            add(out, rule, p->loc,
+                "purpose '%s' rests on consent but declares no way to withdraw it; withdrawing "
+                "must be as easy as giving consent: add 'consent: {withdrawal: [message_link, "
+                "contact]}'",
+                p->id);
+    }
+}
+
+/* ---- Sources and legal bases ------------------------------------------- */
+
+/* Whether data the person never handed over can rest on basis b. */
+static bool basis_covers_indirect(enum rk_basis b) {
+    return b != RK_BASIS_CONSENT && b != RK_BASIS_CONTRACT;
+}
+
+static void check_source_basis(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                               struct rk_findings *out) {
+    for (size_t i = 0; i < d->nsources; i++) {
+        const struct rk_source *s = &d->sources[i];
+        if (rk_source_from_subject(s->kind))
+            continue;
+        bool covered = false;
+        if (s->npurposes) {
+            for (size_t p = 0; p < s->npurposes; p++)
+                covered |= basis_covers_indirect(s->purposes[p]->basis);
+        } else {
+            for (size_t r = 0; r < s->nregisters; r++)
+                for (size_t p = 0; p < s->registers[r]->npurposes; p++)
+                    covered |= basis_covers_indirect(s->registers[r]->purposes[p]->basis);
+        }
+        if (!covered)
+            add(out, rule, s->loc,
+                "data from source '%s' is not given by the person, but the purposes it feeds rest "
+                "only on consent or contract, which the person never gave for it; declare a "
+                "purpose on legitimate interests (art 6(1)(f)) with the interest and a balancing "
+                "test, or stop collecting from this source",
+                rk_source_kind_id(s->kind));
+    }
+}
+
+static void check_art14(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                        struct rk_findings *out) {
+    for (size_t i = 0; i < d->nsources; i++) {
+        const struct rk_source *s = &d->sources[i];
+        if (!rk_source_from_subject(s->kind))
+            add(out, rule, s->loc,
+                "data from source '%s' is not collected from the person: each person must be "
+                "informed, source included, within one month or at the first contact, whichever "
+                "is first",
+                rk_source_kind_id(s->kind));
+    }
+}
+
+/* ---- Categories, rights, record ---------------------------------------- */
+
+static void check_unused_category(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                  struct rk_findings *out) {
+    for (size_t i = 0; i < d->ncategories; i++) {
+        const struct rk_category *c = &d->categories[i];
+        bool used = false;
+        for (size_t r = 0; r < d->nregisters && !used; r++)
+            for (size_t k = 0; k < d->registers[r].ncategories && !used; k++)
+                used = d->registers[r].categories[k] == c;
+        if (!used)
+            add(out, rule, c->loc,
+                "category '%s' is declared but no register holds it; add it to a register's "
+                "categories or remove it",
+                c->id);
+    }
+}
+
+static void check_verification(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                               struct rk_findings *out) {
+    if (d->rights.verification == RK_VERIFY_IN_PERSON)
+        add(out, rule, d->rights.loc,
+            "identity can be verified only in person; requiring a visit is disproportionate "
+            "when the person can be identified otherwise: add 'email_code' (a code sent to an "
+            "address already on file)");
+}
+
+static void check_security(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                           struct rk_findings *out) {
+    if (d->nsecurity == 0)
+        add(out, rule, (struct rk_loc){1, 1},
+            "no security measures are declared, so the record of processing lacks item (g); "
+            "add 'security:' with the technical and organisational measures (art 32)");
+}
+
+static void check_notice_dates(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                               struct rk_findings *out) {
+    if (!d->last_changed.y)
+        add(out, rule, (struct rk_loc){1, 1},
+            "the notice has no 'last_changed' date; people cannot tell which version they read "
+            "(add notice: {last_changed: YYYY-MM-DD})");
+}
+
+static const struct rk_lint_rule rules[] = {
+    {"transfer-privacy-shield", RK_SEV_ERROR,
+     "a transfer rests on the EU-US Privacy Shield, invalid since 16 July 2020",
+     "CJEU C-311/18 (Schrems II); GDPR art 44-46", check_privacy_shield},
+    {"transfer-mechanism-missing", RK_SEV_ERROR,
+     "a recipient outside the EEA has no transfer mechanism", "GDPR art 44-46",
+     check_transfer_missing},
+    {"transfer-adequacy-invalid", RK_SEV_ERROR,
+     "a transfer claims an adequacy decision the country does not have", "GDPR art 45",
+     check_adequacy},
+    {"register-retention-missing", RK_SEV_ERROR, "a register has no retention rule",
+     "GDPR art 5(1)(e), 13(2)(a)", check_retention},
+    {"consent-withdrawal-missing", RK_SEV_ERROR,
+     "a consent-based purpose declares no way to withdraw consent", "GDPR art 7(3)",
+     check_withdrawal},
+    {"source-basis-mismatch", RK_SEV_ERROR,
+     "a source not from the person feeds only consent- or contract-based purposes",
+     "GDPR art 6(1), 14", check_source_basis},
+    {"billing-retention-missing", RK_SEV_WARNING,
+     "billing data has no statutory retention", "Kirjanpitolaki 1336/1997 2:10; GDPR art 17(3)(b)",
+     check_billing_retention},
+    {"verification-in-person-only", RK_SEV_WARNING,
+     "identity verification for requests is possible only in person",
+     "GDPR art 12(2), 12(6); EDPB Guidelines 01/2022", check_verification},
+    {"category-unused", RK_SEV_WARNING, "a category is declared but held by no register",
+     "GDPR art 5(1)(c)", check_unused_category},
+    {"security-measures-missing", RK_SEV_WARNING,
+     "no security measures are declared for the record of processing", "GDPR art 30(1)(g), 32",
+     check_security},
+    {"notice-date-missing", RK_SEV_WARNING, "the notice has no last-changed date",
+     "GDPR art 12(1)", check_notice_dates},
+    {"art14-inform-indirect", RK_SEV_NOTE,
+     "data from a source other than the person triggers the duty to inform within a month",
+     "GDPR art 14(3)", check_art14},
+};
+
+const struct rk_lint_rule *rk_lint_rules(size_t *count) {
+    *count = sizeof rules / sizeof rules[0];
+    return rules;
+}
+
+rk_err rk_lint_run(const struct rk_decl *d, struct rk_findings *out) {
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        rules[i].check(d, &rules[i], out);
+    return out->oom ? RK_ENOMEM : RK_OK;
+}

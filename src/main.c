@@ -1,0 +1,50 @@
+/*
+ * main.c — the rekisteri command: finds the command named by the first
+ * argument and runs it. Each command lives in src/cli/ and owns its options,
+ * its --help and its exit status (see cli/cli.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct rk_cli_command *const commands[] = {
+    &rk_cli_validate, &rk_cli_lint, &rk_cli_notice, &rk_cli_ropa,
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f) {
+    fputs("usage: rekisteri COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "rekisteri keeps a company's customer and marketing registers the way its\n"
+          "declaration says, and prints the privacy notice and the record of processing.\n"
+          "\n"
+          "commands:\n",
+          f);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fputs("\n'rekisteri COMMAND --help' describes a command.\n"
+          "exit status: 0 ok, 1 findings or failure, 2 bad input\n",
+          f);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return RK_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return RK_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("rekisteri %s\n", RK_VERSION);
+        return RK_EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i]->run(argc - 1, argv + 1);
+    rk_cli_error("unknown command '%s'; 'rekisteri --help' lists the commands", name);
+    return RK_EXIT_USAGE;
+}

@@ -1,0 +1,374 @@
+/*
+ * test_decl.c — the declaration loader: the example loads with every fact in
+ * place, and each kind of bad input is refused with file position and a
+ * message that says what was expected.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "testutil.h"
+
+static void assert_contains(const char *hay, const char *needle) {
+    if (!strstr(hay, needle))
+        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
+}
+
+static void example_loads_with_all_facts(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_load_example();
+    assert_string_equal(d->controller.name, "Smartum Oy");
+    assert_string_equal(d->controller.business_id, "2780101-9");
+    assert_string_equal(d->controller.address, "Yrjönkatu 11 B, 00120 Helsinki");
+    assert_string_equal(d->controller.phone, "040 172 3700");
+    assert_int_equal(d->drafted.y, 2018);
+    assert_int_equal(d->drafted.m, 9);
+    assert_int_equal(d->last_changed.d, 9);
+    assert_int_equal(d->nexclusions, 1);
+    assert_non_null(strstr(d->exclusions[0].text.fi, "Vaana"));
+
+    assert_int_equal(d->npurposes, 2);
+    const struct rk_purpose *p = rk_decl_purpose(d, "sales_promotion");
+    assert_non_null(p);
+    assert_int_equal(p->basis, RK_BASIS_CONSENT);
+    assert_int_equal(p->consent_validity.n, 2);
+    assert_int_equal(p->consent_validity.unit, 'y');
+    assert_int_equal(p->withdrawal, RK_WITHDRAW_MESSAGE_LINK | RK_WITHDRAW_CONTACT);
+    assert_int_equal(rk_decl_purpose(d, "customer_relationship")->basis, RK_BASIS_CONTRACT);
+
+    const struct rk_register *m = rk_decl_register(d, "marketing");
+    assert_non_null(m);
+    const char *want[] = {"name", "phone", "email", "position", "interests"};
+    assert_int_equal(m->ncategories, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(m->categories[i]->id, want[i]);
+    assert_true(m->retention.declared);
+    assert_int_equal(m->retention.until, RK_UNTIL_CONSENT_WITHDRAWN | RK_UNTIL_CONSENT_EXPIRED);
+    const struct rk_register *c = rk_decl_register(d, "customer");
+    assert_int_equal(c->ncategories, 8);
+    assert_int_equal(c->npurposes, 2);
+
+    assert_int_equal(d->nsources, 7);
+    assert_int_equal(d->sources[6].kind, RK_SRC_PUBLIC_SOURCE);
+    assert_string_equal(d->sources[6].detail.fi, "kunnan www-sivut");
+
+    assert_int_equal(d->nrecipients, 2);
+    const struct rk_recipient *r = rk_decl_recipient(d, "mailchimp");
+    assert_string_equal(r->name, "The Rocket Science Group LLC d/b/a MailChimp");
+    assert_string_equal(r->country, "US");
+    assert_int_equal(r->transfer, RK_TRANSFER_PRIVACY_SHIELD);
+    assert_int_equal(r->role, RK_ROLE_PROCESSOR);
+    assert_int_equal(r->nregisters, 2);
+
+    assert_true(d->cookies.declared);
+    assert_int_equal(d->cookies.ncategories, 3);
+    assert_int_equal(d->cookies.categories[0].nservices, 3);
+    assert_string_equal(d->cookies.categories[2].services[3], "Google Remarketing");
+    assert_int_equal(d->rights.verification, RK_VERIFY_IN_PERSON);
+    assert_false(d->rights.automated_decisions);
+    assert_string_equal(d->authority.name.fi, "Tietosuojavaltuutetun toimisto");
+    rk_decl_free(d);
+}
+
+static void minimal_loads(void **state) {
+    (void)state;
+    rk_decl_free(rkt_parse(FX_MINIMAL));
+}
+
+static void unknown_key_is_refused_with_position(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail(FX_MINIMAL "colour: blue\n");
+    assert_contains(msg, "unknown key 'colour'");
+    assert_contains(msg, "expected one of: rekisteri");
+    /* The key is on the line after the fixture's last line. */
+    char where[32];
+    int lines = 0;
+    for (const char *p = FX_MINIMAL; *p; p++)
+        lines += *p == '\n';
+    snprintf(where, sizeof where, "%d:1:", lines + 1);
+    assert_true(strncmp(msg, where, strlen(where)) == 0);
+}
+
+static void unknown_nested_key_is_refused(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_REGISTERS
+                                     "categories:\n"
+                                     "  - {id: name, name: {fi: Nimi, en: Name}, colour: red}\n"
+                                     "  - {id: email, name: {fi: S, en: E}}\n");
+    assert_contains(msg, "category: unknown key 'colour'");
+}
+
+static void duplicate_id_is_refused(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_REGISTERS
+                                     "categories:\n"
+                                     "  - {id: name, name: {fi: Nimi, en: Name}}\n"
+                                     "  - {id: email, name: {fi: S, en: E}}\n"
+                                     "  - {id: name, name: {fi: Nimi, en: Name}}\n");
+    assert_contains(msg, "duplicate id 'name' (first declared at line");
+}
+
+static void duplicate_key_is_refused(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail(FX_MINIMAL "sources:\n"
+                                                "  - kind: email\n"
+                                                "    kind: phone\n"
+                                                "    registers: [customer]\n");
+    assert_contains(msg, "key 'kind' given twice");
+}
+
+static void undeclared_category_is_refused(void **state) {
+    (void)state;
+    const char *msg =
+        rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                       "registers:\n"
+                       "  - id: customer\n"
+                       "    name: {fi: A, en: C}\n"
+                       "    subjects: {fi: a, en: c}\n"
+                       "    categories: [name, invoices]\n"
+                       "    purposes: [service]\n");
+    assert_contains(msg, "register.categories: 'invoices' is not a declared category");
+}
+
+static void undeclared_register_in_recipient_is_refused(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail(FX_MINIMAL "recipients:\n"
+                                                "  - id: crm\n"
+                                                "    name: CRM Oy\n"
+                                                "    role: processor\n"
+                                                "    country: FI\n"
+                                                "    registers: [customer, sales]\n");
+    assert_contains(msg, "recipient.registers: 'sales' is not a declared register");
+}
+
+static void undeclared_purpose_is_refused(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                                     "registers:\n"
+                                     "  - id: customer\n"
+                                     "    name: {fi: A, en: C}\n"
+                                     "    subjects: {fi: a, en: c}\n"
+                                     "    categories: [name, email]\n"
+                                     "    purposes: [profiling]\n");
+    assert_contains(msg, "'profiling' is not a declared purpose");
+}
+
+static void source_purpose_outside_its_registers_is_refused(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                                     "registers:\n"
+                                     "  - id: customer\n"
+                                     "    name: {fi: A, en: C}\n"
+                                     "    subjects: {fi: a, en: c}\n"
+                                     "    categories: [name, email]\n"
+                                     "    purposes: [service]\n"
+                                     "sources:\n"
+                                     "  - {kind: phone, registers: [customer], purposes: [marketing]}\n");
+    assert_contains(msg, "'marketing' is not a purpose of any of this source's registers");
+}
+
+static void missing_required_key_is_refused(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail("rekisteri: 1\n"
+                                     "controller: {name: X Oy, address: A, phone: '1'}\n" FX_RIGHTS
+                                         FX_PURPOSES FX_CATEGORIES FX_REGISTERS
+                                     "supervisory_authority: {name: {fi: T, en: O}}\n");
+    assert_contains(msg, "controller: required key 'business_id' is missing");
+}
+
+static void text_needs_both_languages(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail(FX_MINIMAL "provision: {fi: Annettava.}\n");
+    assert_contains(msg, "provision: required key 'en' is missing");
+    msg = rkt_parse_fail(FX_MINIMAL "provision: Annettava.\n");
+    assert_contains(msg, "expected the text in Finnish and English");
+}
+
+static void bad_scalars_are_refused(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(FX_MINIMAL "transfers_note: {fi: a, en: b}\n"
+                                              "recipients:\n"
+                                              "  - {id: x, name: X, role: processor, country: usa,"
+                                              " registers: [customer]}\n"),
+                    "two-letter ISO 3166 country code");
+    assert_contains(rkt_parse_fail(FX_MINIMAL "recipients:\n"
+                                              "  - {id: x, name: X, role: owner, country: US,"
+                                              " registers: [customer]}\n"),
+                    "unknown value 'owner'; expected one of: processor, controller");
+    assert_contains(rkt_parse_fail("rekisteri: 1\nnotice: {drafted: 2023-02-29}\n"),
+                    "expected a date as YYYY-MM-DD");
+    assert_contains(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS
+                                   "purposes:\n"
+                                   "  - id: marketing\n"
+                                   "    name: {fi: m, en: m}\n"
+                                   "    basis: consent\n"
+                                   "    consent: {validity: 2 years}\n"
+                                   "  - {id: service, name: {fi: p, en: s}, basis: contract}\n"),
+                    "expected a period such as 30d, 6m or 2y");
+    assert_contains(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS
+                                   "purposes:\n"
+                                   "  - {id: marketing, name: {fi: m, en: m}, basis: whim}\n"
+                                   "  - {id: service, name: {fi: p, en: s}, basis: contract}\n"),
+                    "unknown value 'whim'; expected one of: consent, contract");
+    assert_contains(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS
+                                   "purposes:\n"
+                                   "  - {id: Marketing, name: {fi: m, en: m}, basis: consent}\n"),
+                    "'Marketing' is not a valid id");
+    assert_contains(rkt_parse_fail(FX_MINIMAL "cookies: {categories: [{id: a, name: {fi: a, en: "
+                                              "a}, essential: maybe, services: [X]}]}\n"),
+                    "expected true or false");
+    assert_contains(rkt_parse_fail("rekisteri: 2\n"), "unsupported declaration version");
+}
+
+static void consent_block_only_for_consent(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS
+                                   "purposes:\n"
+                                   "  - {id: marketing, name: {fi: m, en: m}, basis: consent}\n"
+                                   "  - id: service\n"
+                                   "    name: {fi: p, en: s}\n"
+                                   "    basis: contract\n"
+                                   "    consent: {withdrawal: [contact]}\n"),
+                    "purpose.consent: only for purposes with basis consent");
+}
+
+static void automated_decisions_need_logic(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(FX_HEAD FX_PURPOSES FX_CATEGORIES FX_REGISTERS
+                                   "rights: {verification: [email_code], automated_decisions: "
+                                   "true}\n"),
+                    "automated_logic must describe");
+}
+
+static void empty_and_non_mapping_are_refused(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(""), "the declaration is empty");
+    assert_contains(rkt_parse_fail("# only a comment\n"), "the declaration is empty");
+    assert_contains(rkt_parse_fail("just some words\n"), "expected a mapping");
+    assert_contains(rkt_parse_fail("- a\n- b\n"), "expected a mapping");
+}
+
+static void malformed_yaml_is_refused_with_position(void **state) {
+    (void)state;
+    const char *msg = rkt_parse_fail("rekisteri: 1\ncontroller: {name: [unclosed\n");
+    assert_contains(msg, "not valid YAML");
+    assert_true(msg[0] >= '1' && msg[0] <= '9');
+    assert_contains(rkt_parse_fail("rekisteri: 1\n---\nrekisteri: 1\n"), "second one");
+    assert_contains(rkt_parse_fail("rekisteri: !!int 1\n"), "tags");
+    assert_contains(rkt_parse_fail("rekisteri: *nowhere\n"), "refers to no anchor");
+}
+
+static void binary_is_refused(void **state) {
+    (void)state;
+    static const char bin[] = "rekisteri: 1\n\x00\x01\x02\xff";
+    struct rk_diags diags;
+    struct rk_decl *d = NULL;
+    rk_diags_init(&diags, "bin");
+    assert_int_equal(rk_decl_parse("bin", bin, sizeof bin - 1, &diags, &d), RK_EDECL);
+    assert_non_null(strstr(diags.items[0].msg, "NUL byte"));
+    assert_int_equal(diags.items[0].line, 2);
+    assert_contains(rkt_parse_fail("rekisteri: 1\nx: \xff\xfe\n"), "not UTF-8");
+}
+
+static void alias_bomb_is_refused(void **state) {
+    (void)state;
+    /* Nine levels of ten aliases each would be a billion nodes. */
+    char yaml[2048] = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i < 10; i++) {
+        size_t n = strlen(yaml);
+        snprintf(yaml + n, sizeof yaml - n,
+                 "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i,
+                 i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+    }
+    assert_contains(rkt_parse_fail(yaml), "once aliases are expanded");
+}
+
+static void small_aliases_are_allowed(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                                  "registers:\n"
+                                  "  - id: customer\n"
+                                  "    name: {fi: Asiakasrekisteri, en: Customer register}\n"
+                                  "    subjects: &subj {fi: asiakkaat, en: customers}\n"
+                                  "    categories: &cats [name, email]\n"
+                                  "    purposes: [marketing, service]\n"
+                                  "    retention: {until: [relationship_end]}\n"
+                                  "  - id: marketing\n"
+                                  "    name: {fi: Markkinointirekisteri, en: Marketing register}\n"
+                                  "    subjects: *subj\n"
+                                  "    categories: *cats\n"
+                                  "    purposes: [marketing]\n"
+                                  "    retention: {until: [consent_withdrawn]}\n");
+    assert_int_equal(rk_decl_register(d, "marketing")->ncategories, 2);
+    assert_string_equal(rk_decl_register(d, "marketing")->subjects.en, "customers");
+    rk_decl_free(d);
+}
+
+static void deep_nesting_is_refused(void **state) {
+    (void)state;
+    char yaml[600];
+    size_t n = 0;
+    n += (size_t)snprintf(yaml, sizeof yaml, "rekisteri: ");
+    for (int i = 0; i < 200; i++)
+        yaml[n++] = '[';
+    yaml[n] = '\0';
+    assert_contains(rkt_parse_fail(yaml), "nesting deeper than 64 levels");
+}
+
+static void many_problems_are_all_reported(void **state) {
+    (void)state;
+    struct rk_diags diags;
+    struct rk_decl *d = NULL;
+    const char *yaml = FX_MINIMAL "colour: blue\nshape: round\n";
+    rk_diags_init(&diags, "t");
+    assert_int_equal(rk_decl_parse("t", yaml, strlen(yaml), &diags, &d), RK_EDECL);
+    assert_int_equal(diags.n, 2);
+}
+
+static void file_errors(void **state) {
+    (void)state;
+    struct rk_diags diags;
+    struct rk_decl *d = NULL;
+    rk_diags_init(&diags, "/nonexistent/decl.yaml");
+    assert_int_equal(rk_decl_load("/nonexistent/decl.yaml", &diags, &d), RK_ENOENT);
+    assert_non_null(strstr(diags.items[0].msg, "cannot open"));
+    rk_diags_init(&diags, "/");
+    assert_int_equal(rk_decl_load("/", &diags, &d), RK_EIO);
+    assert_non_null(strstr(diags.items[0].msg, "not a regular file"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(example_loads_with_all_facts),
+        cmocka_unit_test(minimal_loads),
+        cmocka_unit_test(unknown_key_is_refused_with_position),
+        cmocka_unit_test(unknown_nested_key_is_refused),
+        cmocka_unit_test(duplicate_id_is_refused),
+        cmocka_unit_test(duplicate_key_is_refused),
+        cmocka_unit_test(undeclared_category_is_refused),
+        cmocka_unit_test(undeclared_register_in_recipient_is_refused),
+        cmocka_unit_test(undeclared_purpose_is_refused),
+        cmocka_unit_test(source_purpose_outside_its_registers_is_refused),
+        cmocka_unit_test(missing_required_key_is_refused),
+        cmocka_unit_test(text_needs_both_languages),
+        cmocka_unit_test(bad_scalars_are_refused),
+        cmocka_unit_test(consent_block_only_for_consent),
+        cmocka_unit_test(automated_decisions_need_logic),
+        cmocka_unit_test(empty_and_non_mapping_are_refused),
+        cmocka_unit_test(malformed_yaml_is_refused_with_position),
+        cmocka_unit_test(binary_is_refused),
+        cmocka_unit_test(alias_bomb_is_refused),
+        cmocka_unit_test(small_aliases_are_allowed),
+        cmocka_unit_test(deep_nesting_is_refused),
+        cmocka_unit_test(many_problems_are_all_reported),
+        cmocka_unit_test(file_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

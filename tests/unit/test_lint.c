@@ -1,0 +1,279 @@
+/*
+ * test_lint.c — every lint rule fires on a declaration that breaks it and
+ * stays quiet on one that does not; the example gets exactly the findings
+ * the source notice deserves.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "decl/lint.h"
+#include "fixtures.h"
+#include "testutil.h"
+
+/* How many findings of rule the declaration in yaml gets. */
+static size_t count_rule(const char *yaml, const char *rule) {
+    struct rk_decl *d = rkt_parse(yaml);
+    struct rk_findings f;
+    rk_findings_init(&f);
+    assert_int_equal(rk_lint_run(d, &f), RK_OK);
+    size_t n = 0;
+    for (size_t i = 0; i < f.n; i++)
+        n += strcmp(f.items[i].rule, rule) == 0;
+    rk_findings_cleanup(&f);
+    rk_decl_free(d);
+    return n;
+}
+
+#define RECIPIENT(country, transfer)                                                               \
+    "recipients:\n"                                                                                \
+    "  - id: crm\n"                                                                                \
+    "    name: CRM Inc\n"                                                                          \
+    "    role: processor\n"                                                                        \
+    "    country: " country "\n" transfer "    registers: [customer]\n"
+
+static void minimal_is_clean(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(FX_MINIMAL);
+    struct rk_findings f;
+    rk_findings_init(&f);
+    assert_int_equal(rk_lint_run(d, &f), RK_OK);
+    for (size_t i = 0; i < f.n; i++)
+        print_message("unexpected finding %s: %s\n", f.items[i].rule, f.items[i].message);
+    assert_int_equal(f.n, 0);
+    rk_findings_cleanup(&f);
+    rk_decl_free(d);
+}
+
+static void privacy_shield(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: privacy_shield\n"),
+                                "transfer-privacy-shield"),
+                     1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n"), "transfer-privacy-shield"),
+        0);
+}
+
+static void transfer_mechanism_missing(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", ""), "transfer-mechanism-missing"), 1);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("IN", ""), "transfer-mechanism-missing"), 1);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: scc\n"),
+                                "transfer-mechanism-missing"),
+                     0);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("SE", ""), "transfer-mechanism-missing"), 0);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("CH", ""), "transfer-mechanism-missing"), 0);
+}
+
+static void transfer_adequacy_invalid(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: adequacy\n"),
+                                "transfer-adequacy-invalid"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("JP", "    transfer: adequacy\n"),
+                                "transfer-adequacy-invalid"),
+                     0);
+}
+
+#define REGISTER_WITHOUT_RETENTION                                                                 \
+    "registers:\n"                                                                                 \
+    "  - id: customer\n"                                                                           \
+    "    name: {fi: Asiakasrekisteri, en: Customer register}\n"                                    \
+    "    subjects: {fi: asiakkaat, en: customers}\n"                                               \
+    "    categories: [name, email]\n"                                                              \
+    "    purposes: [marketing, service]\n"
+
+static void register_retention_missing(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                                    REGISTER_WITHOUT_RETENTION,
+                                "register-retention-missing"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL, "register-retention-missing"), 0);
+    /* A retention rule that says nothing is refused by the loader. */
+    assert_non_null(strstr(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                                              REGISTER_WITHOUT_RETENTION "    retention: {}\n"),
+                           "say how long data is kept"));
+}
+
+static void consent_withdrawal_missing(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS
+                                "purposes:\n"
+                                "  - {id: marketing, name: {fi: m, en: m}, basis: consent,"
+                                " consent: {validity: 2y}}\n"
+                                "  - {id: service, name: {fi: p, en: s}, basis: contract}\n",
+                                "consent-withdrawal-missing"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL, "consent-withdrawal-missing"), 0);
+}
+
+static void source_basis_mismatch(void **state) {
+    (void)state;
+    /* Public data feeding consent- and contract-based purposes only. */
+    assert_int_equal(count_rule(FX_MINIMAL "sources:\n"
+                                           "  - {kind: public_source, registers: [customer]}\n",
+                                "source-basis-mismatch"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL "sources:\n"
+                                           "  - {kind: public_source, registers: [customer],"
+                                           " purposes: [marketing]}\n",
+                                "source-basis-mismatch"),
+                     1);
+    /* The same source resting on a declared legitimate interest is fine. */
+    assert_int_equal(count_rule(FX_HEAD FX_RIGHTS FX_CATEGORIES
+                                "purposes:\n"
+                                "  - id: acquisition\n"
+                                "    name: {fi: asiakashankinta, en: customer acquisition}\n"
+                                "    basis: legitimate_interests\n"
+                                "    legitimate_interest: {fi: B2B-myynti, en: B2B sales}\n"
+                                "registers:\n"
+                                "  - id: customer\n"
+                                "    name: {fi: A, en: C}\n"
+                                "    subjects: {fi: a, en: c}\n"
+                                "    categories: [name, email]\n"
+                                "    purposes: [acquisition]\n"
+                                "    retention: {prospects: 1y, until: [purpose_fulfilled]}\n"
+                                "sources:\n"
+                                "  - {kind: public_source, registers: [customer]}\n",
+                                "source-basis-mismatch"),
+                     0);
+    /* Data from the person themself may rest on consent. */
+    assert_int_equal(count_rule(FX_MINIMAL "sources:\n"
+                                           "  - {kind: web_form, registers: [customer]}\n",
+                                "source-basis-mismatch"),
+                     0);
+}
+
+static void art14_note(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_MINIMAL "sources:\n"
+                                           "  - {kind: third_party, registers: [customer]}\n",
+                                "art14-inform-indirect"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL "sources:\n"
+                                           "  - {kind: meeting, registers: [customer]}\n",
+                                "art14-inform-indirect"),
+                     0);
+}
+
+static void billing_retention_missing(void **state) {
+    (void)state;
+    const char *regs = "registers:\n"
+                       "  - id: customer\n"
+                       "    name: {fi: A, en: C}\n"
+                       "    subjects: {fi: a, en: c}\n"
+                       "    categories: [name, email, billing]\n"
+                       "    purposes: [service]\n"
+                       "    retention: {until: [contract_end]}\n";
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, "%s%s%s  - {id: billing, name: {fi: L, en: B}, kind: billing}\n%s",
+             FX_HEAD FX_RIGHTS, FX_PURPOSES, FX_CATEGORIES, regs);
+    assert_int_equal(count_rule(yaml, "billing-retention-missing"), 1);
+    snprintf(yaml, sizeof yaml,
+             "%s%s%s  - id: billing\n"
+             "    name: {fi: L, en: B}\n"
+             "    kind: billing\n"
+             "    erasure:\n"
+             "      keep_years: 6\n"
+             "      from: end_of_calendar_year\n"
+             "      obligation: {fi: Kirjanpitolaki 2:10, en: Accounting Act 2:10}\n%s",
+             FX_HEAD FX_RIGHTS, FX_PURPOSES, FX_CATEGORIES, regs);
+    assert_int_equal(count_rule(yaml, "billing-retention-missing"), 0);
+    struct rk_decl *d = rkt_parse(yaml);
+    const struct rk_category *c = rk_decl_category(d, "billing");
+    assert_int_equal(c->erasure.rule, RK_ERASE_KEEP);
+    assert_int_equal(c->erasure.keep_years, 6);
+    assert_int_equal(c->erasure.from, RK_FROM_END_OF_CALENDAR_YEAR);
+    rk_decl_free(d);
+}
+
+static void verification_in_person_only(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_HEAD FX_PURPOSES FX_CATEGORIES FX_REGISTERS
+                                "rights: {verification: [in_person]}\n",
+                                "verification-in-person-only"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL, "verification-in-person-only"), 0);
+}
+
+static void category_unused(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_MINIMAL_WITH_EXTRA_CATEGORY, "category-unused"), 1);
+    assert_int_equal(count_rule(FX_MINIMAL, "category-unused"), 0);
+}
+
+static void security_and_dates(void **state) {
+    (void)state;
+    const char *no_security = "rekisteri: 1\n"
+                              "controller: {name: X Oy, business_id: 1234567-8, address: A,"
+                              " phone: '1'}\n"
+                              "supervisory_authority: {name: {fi: T, en: O}}\n" FX_RIGHTS
+                                  FX_PURPOSES FX_CATEGORIES FX_REGISTERS;
+    assert_int_equal(count_rule(no_security, "security-measures-missing"), 1);
+    assert_int_equal(count_rule(no_security, "notice-date-missing"), 1);
+    assert_int_equal(count_rule(FX_MINIMAL, "security-measures-missing"), 0);
+    assert_int_equal(count_rule(FX_MINIMAL, "notice-date-missing"), 0);
+}
+
+static void example_findings(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_load_example();
+    struct rk_findings f;
+    rk_findings_init(&f);
+    assert_int_equal(rk_lint_run(d, &f), RK_OK);
+    size_t shield = 0, source = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        if (strcmp(f.items[i].rule, "transfer-privacy-shield") == 0) {
+            shield++;
+            assert_non_null(strstr(f.items[i].message, "16 July 2020"));
+            assert_non_null(strstr(f.items[i].message, "last changed 9 December 2020"));
+        }
+        source += strcmp(f.items[i].rule, "source-basis-mismatch") == 0;
+    }
+    assert_int_equal(shield, 2); /* Salesforce and MailChimp */
+    assert_int_equal(source, 1); /* municipal web pages under consent */
+    assert_int_equal(f.count[RK_SEV_ERROR], 3);
+    assert_int_equal(f.count[RK_SEV_WARNING], 3); /* billing, in person, security */
+    assert_int_equal(f.count[RK_SEV_NOTE], 1);
+    rk_findings_cleanup(&f);
+    rk_decl_free(d);
+}
+
+static void rule_ids_are_unique_and_stable(void **state) {
+    (void)state;
+    size_t n;
+    const struct rk_lint_rule *rules = rk_lint_rules(&n);
+    assert_true(n >= 12);
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(rules[i].check);
+        assert_true(strlen(rules[i].reference) > 0);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(rules[i].id, rules[j].id);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(minimal_is_clean),
+        cmocka_unit_test(privacy_shield),
+        cmocka_unit_test(transfer_mechanism_missing),
+        cmocka_unit_test(transfer_adequacy_invalid),
+        cmocka_unit_test(register_retention_missing),
+        cmocka_unit_test(consent_withdrawal_missing),
+        cmocka_unit_test(source_basis_mismatch),
+        cmocka_unit_test(art14_note),
+        cmocka_unit_test(billing_retention_missing),
+        cmocka_unit_test(verification_in_person_only),
+        cmocka_unit_test(category_unused),
+        cmocka_unit_test(security_and_dates),
+        cmocka_unit_test(example_findings),
+        cmocka_unit_test(rule_ids_are_unique_and_stable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
