@@ -62,7 +62,7 @@ static const struct country countries[] = {
     {"CH", false, true, "Sveitsi", "Switzerland"},
     {"GB", false, true, "Yhdistynyt kuningaskunta", "United Kingdom"},
     {"UY", false, true, "Uruguay", "Uruguay"},
-    {"CA", false, false, "Kanada", "Canada"},
+    {"CA", false, true, "Kanada", "Canada"}, /* commercial organisations (PIPEDA) */
     {"US", false, false, "Yhdysvallat", "United States"},
     {"AU", false, false, "Australia", "Australia"},
     {"IN", false, false, "Intia", "India"},

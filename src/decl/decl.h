@@ -198,7 +198,7 @@ struct rk_recipient {
     const char *name;
     enum rk_recipient_role role;
     char country[3];             /* ISO 3166-1 alpha-2, upper case */
-    enum rk_transfer transfer;
+    enum rk_transfer transfer;   /* adequacy when absent for a country with a decision */
     struct rk_loc transfer_loc;  /* where transfer was declared (loc when absent) */
     struct rk_text purpose;      /* optional; what the recipient does */
     struct rk_register **registers;
@@ -247,9 +247,9 @@ struct rk_controller {
     const char *address;
     const char *phone;
     const char *email;    /* optional */
-    const char *timezone; /* optional; IANA name, default Europe/Helsinki */
-    struct rk_contact dpo;            /* optional: name == NULL && email == NULL */
-    struct rk_contact representative; /* optional (art 27) */
+    const char *timezone; /* IANA name; Europe/Helsinki when not declared */
+    struct rk_contact dpo;            /* optional: every field NULL when absent */
+    struct rk_contact representative; /* optional (art 27): every field NULL when absent */
 };
 
 struct rk_authority {

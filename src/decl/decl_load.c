@@ -320,7 +320,10 @@ static const char *role_id(unsigned i) { return rk_role_id((enum rk_recipient_ro
 static const char *transfer_id(unsigned i) { return rk_transfer_id((enum rk_transfer)i); }
 static const char *verify_id(unsigned i) { return rk_verification_id((enum rk_verification)(1u << i)); }
 static const char *from_id(unsigned i) { return i == 0 ? "event" : "end_of_calendar_year"; }
-static const char *erase_id(unsigned i) { return i == 0 ? "delete" : "keep"; }
+static const char *erase_id(unsigned i) {
+    (void)i;
+    return "delete";
+}
 
 /* ---- Sections ---------------------------------------------------------- */
 
@@ -411,6 +414,19 @@ static void parse_contact(struct ctx *c, const ynode *n, const char *what, struc
         ERR_AT(c, n, "%s: give at least a name, email, phone or address", what);
 }
 
+/* An IANA zone name: Area/Location of letters, digits, '_', '-', '+' and '/'. */
+static bool is_timezone(const char *s) {
+    if (strcmp(s, "UTC") == 0)
+        return true;
+    if (!strchr(s, '/') || s[0] == '/' || strlen(s) > 64)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("_-+/", *s)))
+            return false;
+    return true;
+}
+
 static void parse_controller(struct ctx *c, const ynode *n) {
     static const char *const keys[] = {"!name",   "!business_id", "!address", "!phone", "email",
                                        "timezone", "dpo",          "representative"};
@@ -424,6 +440,11 @@ static void parse_controller(struct ctx *c, const ynode *n) {
     for (int i = 0; i < 6; i++)
         if (v[i])
             *dst[i] = get_string(c, v[i], "controller");
+    if (ct->timezone && !is_timezone(ct->timezone))
+        ERR_AT(c, v[5], "controller.timezone: expected an IANA time zone name such as "
+                        "Europe/Helsinki, found '%.60s'", ct->timezone);
+    if (!v[5])
+        ct->timezone = "Europe/Helsinki";
     if (v[6])
         parse_contact(c, v[6], "controller.dpo", &ct->dpo);
     if (v[7])
@@ -497,9 +518,8 @@ static void each_purpose(struct ctx *c, const ynode *n, void *item) {
 }
 
 static void parse_erasure(struct ctx *c, const ynode *n, struct rk_erasure *e) {
-    if (n->type == RK_Y_SCALAR) {
-        int r = get_enum(c, n, "category.erasure", erase_id, 1);
-        (void)r;
+    if (n->type == RK_Y_SCALAR) { /* the one scalar form: "delete" */
+        (void)get_enum(c, n, "category.erasure", erase_id, 1);
         e->rule = RK_ERASE_DELETE;
         return;
     }
@@ -547,7 +567,7 @@ static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *
     r->loc = loc_of(n);
     if (!FIELDS(c, n, "register.retention", keys, v))
         return;
-    if (v[0])
+    if (v[0] && get_list(c, v[0], "register.retention.until", true))
         r->until = get_bits(c, v[0], "register.retention.until", until_id, RK_UNTIL__COUNT);
     if (v[1])
         get_duration(c, v[1], "register.retention.grace", &r->grace);
@@ -557,6 +577,9 @@ static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *
         get_duration(c, v[3], "register.retention.prospects", &r->prospects);
     if (v[4])
         get_text(c, v[4], "register.retention.text", &r->text);
+    if (v[1] && !v[0])
+        ERR_AT(c, v[1], "register.retention.grace: a grace period follows an event; declare "
+                        "the events in 'until'");
     if (!v[0] && !v[2]) {
         ERR_AT(c, n,
                "register.retention: say how long data is kept, with 'until' (events that end "
@@ -666,6 +689,8 @@ static void each_recipient(struct ctx *c, const ynode *n, void *item) {
             r->transfer = (enum rk_transfer)t;
         r->transfer_loc = loc_of(v[4]);
     }
+    else if (r->country[0] && rk_country_adequate(r->country))
+        r->transfer = RK_TRANSFER_ADEQUACY; /* the law supplies the mechanism */
     if (v[5])
         get_text(c, v[5], "recipient.purpose", &r->purpose);
     if (v[6])
@@ -697,7 +722,7 @@ static void each_cookie_category(struct ctx *c, const ynode *n, void *item) {
 }
 
 static void parse_cookies(struct ctx *c, const ynode *n) {
-    static const char *const keys[] = {"description", "categories"};
+    static const char *const keys[] = {"description", "!categories"};
     const ynode *v[2];
     struct rk_cookies *ck = &c->d->cookies;
     if (!FIELDS(c, n, "cookies", keys, v))
@@ -705,7 +730,7 @@ static void parse_cookies(struct ctx *c, const ynode *n) {
     ck->declared = true;
     if (v[0])
         get_text(c, v[0], "cookies.description", &ck->description);
-    ck->categories = section(c, v[1], "cookies.categories", sizeof *ck->categories, false, true,
+    ck->categories = section(c, v[1], "cookies.categories", sizeof *ck->categories, true, true,
                              each_cookie_category, &ck->ncategories);
 }
 
@@ -732,6 +757,8 @@ static void parse_rights(struct ctx *c, const ynode *n) {
     if (r->automated_decisions && !v[3])
         ERR_AT(c, v[2], "rights: automated_decisions is true, so automated_logic must describe "
                         "the logic involved (art 15(1)(h))");
+    if (!r->automated_decisions && v[3])
+        ERR_AT(c, v[3], "rights.automated_logic: only with 'automated_decisions: true'");
 }
 
 static void parse_authority(struct ctx *c, const ynode *n) {
@@ -828,10 +855,12 @@ rk_err rk_decl_parse(const char *name, const char *buf, size_t len, struct rk_di
 
     const char *nul = memchr(buf, '\0', len);
     if (nul) {
-        size_t line = 1;
-        for (const char *p = buf; p < nul; p++)
+        unsigned line = 1, col = 1;
+        for (const char *p = buf; p < nul; p++) {
+            col = *p == '\n' ? 1 : col + 1;
             line += *p == '\n';
-        rk_diags_add(diags, (unsigned)line, 0 + 1,
+        }
+        rk_diags_add(diags, line, col,
                      "binary data (a NUL byte at offset %zu); a declaration is a UTF-8 YAML text",
                      (size_t)(nul - buf));
         rc = RK_EDECL;

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void rk_findings_init(struct rk_findings *f) { *f = (struct rk_findings){0}; }
 
@@ -93,20 +94,21 @@ static void check_transfer_missing(const struct rk_decl *d, const struct rk_lint
     }
 }
 
-static void check_adequacy(const struct rk_decl *d, const struct rk_lint_rule *rule,
-                           struct rk_findings *out) {
+static void check_mechanism_fits(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                 struct rk_findings *out) {
     for (size_t i = 0; i < d->nrecipients; i++) {
         const struct rk_recipient *r = &d->recipients[i];
-        if (r->transfer != RK_TRANSFER_ADEQUACY || rk_country_in_eea(r->country) ||
-            rk_country_adequate(r->country))
-            continue;
-        add(out, rule, r->transfer_loc,
-            "recipient '%s' claims an adequacy decision, but %s has none covering the whole "
-            "country%s",
-            r->id, r->country,
-            r->country[0] == 'U' && r->country[1] == 'S'
-                ? "; for a certified US recipient declare 'transfer: dpf'"
-                : "");
+        bool us = strcmp(r->country, "US") == 0;
+        if (r->transfer == RK_TRANSFER_ADEQUACY && !rk_country_in_eea(r->country) &&
+            !rk_country_adequate(r->country))
+            add(out, rule, r->transfer_loc,
+                "recipient '%s' claims an adequacy decision, but %s has none%s", r->id, r->country,
+                us ? "; for a certified US recipient declare 'transfer: dpf'" : "");
+        else if (r->transfer == RK_TRANSFER_DPF && !us)
+            add(out, rule, r->transfer_loc,
+                "recipient '%s' is in %s, but the EU-US Data Privacy Framework covers only "
+                "certified organisations in the United States",
+                r->id, r->country);
     }
 }
 
@@ -149,6 +151,18 @@ static void check_withdrawal(const struct rk_decl *d, const struct rk_lint_rule 
                 "purpose '%s' rests on consent but declares no way to withdraw it; withdrawing "
                 "must be as easy as giving consent: add 'consent: {withdrawal: [message_link, "
                 "contact]}'",
+                p->id);
+    }
+}
+
+static void check_legitimate_interest(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                      struct rk_findings *out) {
+    for (size_t i = 0; i < d->npurposes; i++) {
+        const struct rk_purpose *p = &d->purposes[i];
+        if (p->basis == RK_BASIS_LEGITIMATE_INTERESTS && !rk_text_present(&p->legitimate_interest))
+            add(out, rule, p->loc,
+                "purpose '%s' rests on legitimate interests but does not say which; the notice "
+                "must name the interest: add 'legitimate_interest: {fi: ..., en: ...}'",
                 p->id);
     }
 }
@@ -248,14 +262,17 @@ static const struct rk_lint_rule rules[] = {
     {"transfer-mechanism-missing", RK_SEV_ERROR,
      "a recipient outside the EEA has no transfer mechanism", "GDPR art 44-46",
      check_transfer_missing},
-    {"transfer-adequacy-invalid", RK_SEV_ERROR,
-     "a transfer claims an adequacy decision the country does not have", "GDPR art 45",
-     check_adequacy},
+    {"transfer-mechanism-invalid", RK_SEV_ERROR,
+     "a transfer claims an adequacy decision or the DPF where neither applies",
+     "GDPR art 45; decision (EU) 2023/1795", check_mechanism_fits},
     {"register-retention-missing", RK_SEV_ERROR, "a register has no retention rule",
      "GDPR art 5(1)(e), 13(2)(a)", check_retention},
     {"consent-withdrawal-missing", RK_SEV_ERROR,
      "a consent-based purpose declares no way to withdraw consent", "GDPR art 7(3)",
      check_withdrawal},
+    {"legitimate-interest-missing", RK_SEV_ERROR,
+     "a purpose on legitimate interests does not state the interest", "GDPR art 13(1)(d), 14(2)(b)",
+     check_legitimate_interest},
     {"source-basis-mismatch", RK_SEV_ERROR,
      "a source not from the person feeds only consent- or contract-based purposes",
      "GDPR art 6(1), 14", check_source_basis},

@@ -239,8 +239,44 @@ static void consent_block_only_for_consent(void **state) {
                     "purpose.consent: only for purposes with basis consent");
 }
 
+static void retention_needs_events_or_period(void **state) {
+    (void)state;
+    const char *head = FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+        "registers:\n"
+        "  - id: customer\n"
+        "    name: {fi: A, en: C}\n"
+        "    subjects: {fi: a, en: c}\n"
+        "    categories: [name, email]\n"
+        "    purposes: [service]\n";
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, "%s    retention: {until: []}\n", head);
+    assert_contains(rkt_parse_fail(yaml), "register.retention.until: the list is empty");
+    snprintf(yaml, sizeof yaml, "%s    retention: {grace: 6m, period: 2y}\n", head);
+    assert_contains(rkt_parse_fail(yaml), "a grace period follows an event");
+}
+
+static void timezone_is_checked_and_defaulted(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(FX_MINIMAL);
+    assert_string_equal(d->controller.timezone, "Europe/Helsinki");
+    rk_decl_free(d);
+    assert_contains(rkt_parse_fail("rekisteri: 1\ncontroller: {name: X, business_id: '1',"
+                                   " address: A, phone: '1', timezone: Helsinki time}\n"),
+                    "expected an IANA time zone name");
+}
+
+static void cookies_need_categories(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(FX_MINIMAL "cookies: {description: {fi: e, en: c}}\n"),
+                    "cookies: required key 'categories' is missing");
+}
+
 static void automated_decisions_need_logic(void **state) {
     (void)state;
+    assert_contains(rkt_parse_fail(FX_HEAD FX_PURPOSES FX_CATEGORIES FX_REGISTERS
+                                   "rights: {verification: [email_code], automated_logic:"
+                                   " {fi: x, en: y}}\n"),
+                    "only with 'automated_decisions: true'");
     assert_contains(rkt_parse_fail(FX_HEAD FX_PURPOSES FX_CATEGORIES FX_REGISTERS
                                    "rights: {verification: [email_code], automated_decisions: "
                                    "true}\n"),
@@ -361,6 +397,9 @@ int main(void) {
         cmocka_unit_test(bad_scalars_are_refused),
         cmocka_unit_test(consent_block_only_for_consent),
         cmocka_unit_test(automated_decisions_need_logic),
+        cmocka_unit_test(retention_needs_events_or_period),
+        cmocka_unit_test(timezone_is_checked_and_defaulted),
+        cmocka_unit_test(cookies_need_categories),
         cmocka_unit_test(empty_and_non_mapping_are_refused),
         cmocka_unit_test(malformed_yaml_is_refused_with_position),
         cmocka_unit_test(binary_is_refused),

@@ -70,14 +70,41 @@ static void transfer_mechanism_missing(void **state) {
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("CH", ""), "transfer-mechanism-missing"), 0);
 }
 
-static void transfer_adequacy_invalid(void **state) {
+static void transfer_mechanism_invalid(void **state) {
     (void)state;
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: adequacy\n"),
-                                "transfer-adequacy-invalid"),
+                                "transfer-mechanism-invalid"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("IN", "    transfer: dpf\n"),
+                                "transfer-mechanism-invalid"),
                      1);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("JP", "    transfer: adequacy\n"),
-                                "transfer-adequacy-invalid"),
+                                "transfer-mechanism-invalid"),
                      0);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n"),
+                                "transfer-mechanism-invalid"),
+                     0);
+    /* A country with an adequacy decision needs no declared mechanism: the law supplies it. */
+    struct rk_decl *d = rkt_parse(FX_MINIMAL RECIPIENT("GB", ""));
+    assert_int_equal(d->recipients[0].transfer, RK_TRANSFER_ADEQUACY);
+    rk_decl_free(d);
+}
+
+static void legitimate_interest_missing(void **state) {
+    (void)state;
+    const char *base = FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS;
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, "%s%s", base,
+             "purposes:\n"
+             "  - {id: marketing, name: {fi: m, en: m}, basis: legitimate_interests}\n"
+             "  - {id: service, name: {fi: p, en: s}, basis: contract}\n");
+    assert_int_equal(count_rule(yaml, "legitimate-interest-missing"), 1);
+    snprintf(yaml, sizeof yaml, "%s%s", base,
+             "purposes:\n"
+             "  - {id: marketing, name: {fi: m, en: m}, basis: legitimate_interests,\n"
+             "     legitimate_interest: {fi: B2B-markkinointi, en: B2B marketing}}\n"
+             "  - {id: service, name: {fi: p, en: s}, basis: contract}\n");
+    assert_int_equal(count_rule(yaml, "legitimate-interest-missing"), 0);
 }
 
 #define REGISTER_WITHOUT_RETENTION                                                                 \
@@ -249,7 +276,7 @@ static void rule_ids_are_unique_and_stable(void **state) {
     (void)state;
     size_t n;
     const struct rk_lint_rule *rules = rk_lint_rules(&n);
-    assert_true(n >= 12);
+    assert_true(n >= 13);
     for (size_t i = 0; i < n; i++) {
         assert_non_null(rules[i].check);
         assert_true(strlen(rules[i].reference) > 0);
@@ -263,7 +290,8 @@ int main(void) {
         cmocka_unit_test(minimal_is_clean),
         cmocka_unit_test(privacy_shield),
         cmocka_unit_test(transfer_mechanism_missing),
-        cmocka_unit_test(transfer_adequacy_invalid),
+        cmocka_unit_test(transfer_mechanism_invalid),
+        cmocka_unit_test(legitimate_interest_missing),
         cmocka_unit_test(register_retention_missing),
         cmocka_unit_test(consent_withdrawal_missing),
         cmocka_unit_test(source_basis_mismatch),
