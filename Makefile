@@ -16,8 +16,8 @@ run: build
 	@$(BUILD)/rekisteri lint $(DECL); rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
 check: build asan
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -L 'unit|fuzz'
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure --no-label-summary -j$(JOBS) -L 'unit|fuzz'
+	cd $(BUILD) && ctest --output-on-failure --no-label-summary -j$(JOBS)
 
 setup:
 	@scripts/setup

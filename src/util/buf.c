@@ -90,7 +90,7 @@ void rk_buf_put_html(struct rk_buf *b, const char *s) {
 
 void rk_buf_put_md(struct rk_buf *b, const char *s) {
     for (; *s; s++) {
-        if (strchr("\\`*_[]<>#|", *s))
+        if (strchr("\\`*_[]<>#|&", *s))
             rk_buf_putc(b, '\\');
         rk_buf_putc(b, *s);
     }
