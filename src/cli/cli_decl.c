@@ -13,6 +13,7 @@
 #include "decl/lint.h"
 #include "notice/notice.h"
 #include "notice/ropa.h"
+#include "util/json.h"
 
 /* Options every declaration command takes; fmts lists the allowed --format values. */
 struct opts {
@@ -144,14 +145,7 @@ static rk_err lint_json(const char *file, const struct rk_findings *f, struct rk
                             "summary", "errors", (json_int_t)f->count[RK_SEV_ERROR], "warnings",
                             (json_int_t)f->count[RK_SEV_WARNING], "notes",
                             (json_int_t)f->count[RK_SEV_NOTE]); /* new ref; takes items */
-    char *s = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(doc);
-    if (!s)
-        return RK_ENOMEM;
-    rk_buf_puts(out, s);
-    rk_buf_putc(out, '\n');
-    free(s);
-    return rk_buf_status(out);
+    return rk_buf_put_json(out, doc);
 }
 
 static void list_rules(struct rk_buf *out) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "notice/labels.h"
+#include "util/json.h"
 
 /* ---- The flat form of an entry (CSV and Markdown) ------------------------ */
 
@@ -345,23 +346,11 @@ static json_t *ropa_json(const struct rk_decl *d, enum rk_lang lang) /* new ref 
                      "controller", controller_json(&d->controller), "entries", entries);
 }
 
-static rk_err render_json(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out) {
-    json_t *root = ropa_json(d, lang);
-    char *s = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(root);
-    if (!s)
-        return RK_ENOMEM;
-    rk_buf_puts(out, s);
-    rk_buf_putc(out, '\n');
-    free(s);
-    return rk_buf_status(out);
-}
-
 /* ---- Entry point --------------------------------------------------------- */
 
 rk_err rk_ropa_render(const struct rk_decl *d, enum rk_lang lang, enum rk_ropa_format fmt,
                       struct rk_buf *out) {
     if (fmt == RK_ROPA_JSON)
-        return render_json(d, lang, out);
+        return rk_buf_put_json(out, ropa_json(d, lang));
     return render_flat(d, lang, fmt, out);
 }
