@@ -15,10 +15,10 @@
 #include "notice/ropa.h"
 #include "util/json.h"
 
-/* Options every declaration command takes; fmts lists the allowed --format values. */
+/* Options every declaration command takes; format indexes the command's fmts[]. */
 struct opts {
     enum rk_lang lang;
-    const char *format;
+    int format;
     const char *file;
     bool rules;
 };
@@ -26,12 +26,14 @@ struct opts {
 static int parse_opts(int argc, char **argv, const char *usage, const char *const *fmts,
                       bool lang_allowed, bool rules_allowed, struct opts *o) {
     static const struct option longopts[] = {
-        {"lang", required_argument, NULL, 'l'}, {"format", required_argument, NULL, 'f'},
-        {"rules", no_argument, NULL, 'r'},      {"help", no_argument, NULL, 'h'},
+        {"lang", required_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'f'},
+        {"rules", no_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     o->lang = RK_LANG_FI;
-    o->format = fmts[0];
+    o->format = 0;
     o->file = NULL;
     o->rules = false;
     optind = 1;
@@ -54,7 +56,7 @@ static int parse_opts(int argc, char **argv, const char *usage, const char *cons
                 rk_cli_error("--format: unknown format '%s'; see '%s --help'", optarg, argv[0]);
                 return RK_EXIT_USAGE;
             }
-            o->format = fmts[i];
+            o->format = (int)i;
             break;
         }
         case 'r':
@@ -88,13 +90,14 @@ static int run_validate(int argc, char **argv) {
     static const char *const fmts[] = {"text", NULL};
     struct opts o;
     struct rk_decl *d = NULL;
-    int rc = parse_opts(argc, argv,
-                        "usage: rekisteri validate FILE\n"
-                        "\n"
-                        "Checks that FILE is a well-formed declaration: known keys, required\n"
-                        "fields, unique ids, references to declared ids. Prints every problem as\n"
-                        "FILE:LINE:COLUMN: error: ... and exits 2, or prints a summary and exits 0.\n",
-                        fmts, false, false, &o);
+    int rc =
+        parse_opts(argc, argv,
+                   "usage: rekisteri validate FILE\n"
+                   "\n"
+                   "Checks that FILE is a well-formed declaration: known keys, required\n"
+                   "fields, unique ids, references to declared ids. Prints every problem as\n"
+                   "FILE:LINE:COLUMN: error: ... and exits 2, or prints a summary and exits 0.\n",
+                   fmts, false, false, &o);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     if ((rc = rk_cli_load_decl(o.file, &d)) != RK_EXIT_OK)
@@ -125,21 +128,21 @@ static void lint_text(const char *file, const struct rk_findings *f, struct rk_b
         rk_buf_printf(out, "%s:%u:%u: %s [%s]: %s\n    see: %s\n", file, x->loc.line, x->loc.col,
                       rk_severity_name(x->severity), x->rule, x->message, x->reference);
     }
-    rk_buf_printf(out, "%s: %zu error%s, %zu warning%s, %zu note%s\n", file,
-                  f->count[RK_SEV_ERROR], f->count[RK_SEV_ERROR] == 1 ? "" : "s",
-                  f->count[RK_SEV_WARNING], f->count[RK_SEV_WARNING] == 1 ? "" : "s",
-                  f->count[RK_SEV_NOTE], f->count[RK_SEV_NOTE] == 1 ? "" : "s");
+    rk_buf_printf(out, "%s: %zu error%s, %zu warning%s, %zu note%s\n", file, f->count[RK_SEV_ERROR],
+                  f->count[RK_SEV_ERROR] == 1 ? "" : "s", f->count[RK_SEV_WARNING],
+                  f->count[RK_SEV_WARNING] == 1 ? "" : "s", f->count[RK_SEV_NOTE],
+                  f->count[RK_SEV_NOTE] == 1 ? "" : "s");
 }
 
 static rk_err lint_json(const char *file, const struct rk_findings *f, struct rk_buf *out) {
     json_t *items = json_array(); /* new ref */
     for (size_t i = 0; items && i < f->n; i++) {
         const struct rk_finding *x = &f->items[i];
-        json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "rule", x->rule,
-                                               "severity", rk_severity_name(x->severity), "line",
-                                               (json_int_t)x->loc.line, "column",
-                                               (json_int_t)x->loc.col, "message", x->message,
-                                               "reference", x->reference));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "rule", x->rule,
+                                        "severity", rk_severity_name(x->severity), "line",
+                                        (json_int_t)x->loc.line, "column", (json_int_t)x->loc.col,
+                                        "message", x->message, "reference", x->reference));
     }
     json_t *doc = json_pack("{s:s, s:o, s:{s:I, s:I, s:I}}", "file", file, "findings", items,
                             "summary", "errors", (json_int_t)f->count[RK_SEV_ERROR], "warnings",
@@ -152,8 +155,8 @@ static void list_rules(struct rk_buf *out) {
     size_t n;
     const struct rk_lint_rule *rules = rk_lint_rules(&n);
     for (size_t i = 0; i < n; i++)
-        rk_buf_printf(out, "%-28s %-8s %s (%s)\n", rules[i].id,
-                      rk_severity_name(rules[i].severity), rules[i].summary, rules[i].reference);
+        rk_buf_printf(out, "%-28s %-8s %s (%s)\n", rules[i].id, rk_severity_name(rules[i].severity),
+                      rules[i].summary, rules[i].reference);
 }
 
 static int run_lint(int argc, char **argv) {
@@ -162,16 +165,17 @@ static int run_lint(int argc, char **argv) {
     struct rk_decl *d = NULL;
     struct rk_findings f;
     struct rk_buf out;
-    int rc = parse_opts(argc, argv,
-                        "usage: rekisteri lint [--format text|json] FILE\n"
-                        "       rekisteri lint --rules\n"
-                        "\n"
-                        "Checks the processing declared in FILE against the GDPR and Finnish law:\n"
-                        "transfers, retention, consent withdrawal, legal bases of sources, and more.\n"
-                        "Each finding names its rule id, severity, FILE:LINE:COLUMN and the law.\n"
-                        "--rules lists every rule. Exit status: 0 no errors (warnings allowed),\n"
-                        "1 errors found, 2 FILE is not a valid declaration.\n",
-                        fmts, false, true, &o);
+    int rc =
+        parse_opts(argc, argv,
+                   "usage: rekisteri lint [--format text|json] FILE\n"
+                   "       rekisteri lint --rules\n"
+                   "\n"
+                   "Checks the processing declared in FILE against the GDPR and Finnish law:\n"
+                   "transfers, retention, consent withdrawal, legal bases of sources, and more.\n"
+                   "Each finding names its rule id, severity, FILE:LINE:COLUMN and the law.\n"
+                   "--rules lists every rule. Exit status: 0 no errors (warnings allowed),\n"
+                   "1 errors found, 2 FILE is not a valid declaration.\n",
+                   fmts, false, true, &o);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     rk_buf_init(&out);
@@ -186,7 +190,7 @@ static int run_lint(int argc, char **argv) {
     rk_err err = rk_lint_run(d, &f);
     if (err == RK_OK) {
         qsort(f.items, f.n, sizeof *f.items, cmp_finding);
-        if (strcmp(o.format, "json") == 0)
+        if (o.format == 1) /* json */
             err = lint_json(o.file, &f, &out);
         else
             lint_text(o.file, &f, &out);
@@ -220,11 +224,8 @@ static int render(int argc, char **argv, const char *usage, const char *const *f
         return rc < 0 ? RK_EXIT_OK : rc;
     if ((rc = rk_cli_load_decl(o.file, &d)) != RK_EXIT_OK)
         return rc;
-    int fmt = 0;
-    while (strcmp(fmts[fmt], o.format) != 0)
-        fmt++;
     rk_buf_init(&out);
-    rk_err err = fn(d, o.lang, fmt, &out);
+    rk_err err = fn(d, o.lang, o.format, &out);
     if (err != RK_OK) {
         rk_cli_error("%s: %s", argv[0], rk_err_str(err));
         rc = RK_EXIT_FAIL;
@@ -267,8 +268,8 @@ static int run_ropa(int argc, char **argv) {
                   fmts, ropa_fn);
 }
 
-const struct rk_cli_command rk_cli_validate = {"validate", "check that a declaration is well formed",
-                                               run_validate};
+const struct rk_cli_command rk_cli_validate = {
+    "validate", "check that a declaration is well formed", run_validate};
 const struct rk_cli_command rk_cli_lint = {"lint", "check a declaration against the law", run_lint};
 const struct rk_cli_command rk_cli_notice = {"notice", "print the privacy notice", run_notice};
 const struct rk_cli_command rk_cli_ropa = {"ropa", "print the record of processing (art 30)",

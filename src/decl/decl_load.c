@@ -26,8 +26,8 @@
 #include "decl/decl.h"
 #include "decl/yamltree.h"
 
-#define MAX_FILE_BYTES (1024 * 1024)
-#define MAX_TEXT_BYTES (16 * 1024)
+#define MAX_FILE_BYTES ((size_t)1024 * 1024)
+#define MAX_TEXT_BYTES ((size_t)16 * 1024)
 #define MAX_ID_BYTES 64
 
 typedef struct rk_ynode ynode;
@@ -129,7 +129,7 @@ static bool is_text(struct ctx *c, const ynode *n, const char *what) {
         return false;
     }
     if (n->len > MAX_TEXT_BYTES) {
-        ERR_AT(c, n, "%s: text longer than %d bytes", what, MAX_TEXT_BYTES);
+        ERR_AT(c, n, "%s: text longer than %zu bytes", what, MAX_TEXT_BYTES);
         return false;
     }
     return true;
@@ -462,7 +462,7 @@ static void parse_notice(struct ctx *c, const ynode *n) {
         get_date(c, v[1], "notice.last_changed", &c->d->last_changed);
     if (v[2])
         get_text(c, v[2], "notice.intro", &c->d->intro);
-    if (c->d->drafted.y && c->d->last_changed.y &&
+    if (v[0] && v[1] && c->d->drafted.y && c->d->last_changed.y &&
         (c->d->last_changed.y * 10000 + c->d->last_changed.m * 100 + c->d->last_changed.d) <
             (c->d->drafted.y * 10000 + c->d->drafted.m * 100 + c->d->drafted.d))
         ERR_AT(c, v[1], "notice.last_changed: earlier than notice.drafted");
@@ -754,7 +754,7 @@ static void parse_rights(struct ctx *c, const ynode *n) {
         get_bool(c, v[2], "rights.automated_decisions", &r->automated_decisions);
     if (v[3])
         get_text(c, v[3], "rights.automated_logic", &r->automated_logic);
-    if (r->automated_decisions && !v[3])
+    if (v[2] && r->automated_decisions && !v[3])
         ERR_AT(c, v[2], "rights: automated_decisions is true, so automated_logic must describe "
                         "the logic involved (art 15(1)(h))");
     if (!r->automated_decisions && v[3])
@@ -912,9 +912,9 @@ rk_err rk_decl_load(const char *path, struct rk_diags *diags, struct rk_decl **o
         rc = RK_EIO;
         goto out;
     }
-    if (st.st_size > MAX_FILE_BYTES) {
+    if ((unsigned long long)st.st_size > MAX_FILE_BYTES) {
         rk_diags_add(diags, 0, 0,
-                     "file is %lld bytes; a declaration may be at most %d bytes (1 MiB)",
+                     "file is %lld bytes; a declaration may be at most %zu bytes (1 MiB)",
                      (long long)st.st_size, MAX_FILE_BYTES);
         rc = RK_ETOOBIG;
         goto out;
@@ -939,7 +939,7 @@ rk_err rk_decl_load(const char *path, struct rk_diags *diags, struct rk_decl **o
             break;
         len += (size_t)r;
         if (len > MAX_FILE_BYTES) {
-            rk_diags_add(diags, 0, 0, "file is larger than %d bytes (1 MiB), the most a "
+            rk_diags_add(diags, 0, 0, "file is larger than %zu bytes (1 MiB), the most a "
                                       "declaration may be", MAX_FILE_BYTES);
             rc = RK_ETOOBIG;
             goto out;

@@ -7,13 +7,20 @@
 #include "decl/decl.h"
 
 static const char *basis_ids[RK_BASIS__COUNT] = {
-    "consent", "contract", "legal_obligation", "vital_interests", "public_task",
-    "legitimate_interests",
+    "consent",         "contract",    "legal_obligation",
+    "vital_interests", "public_task", "legitimate_interests",
 };
 
-const char *rk_basis_id(enum rk_basis b) { return (unsigned)b < RK_BASIS__COUNT ? basis_ids[b] : "?"; }
+const char *rk_basis_id(enum rk_basis b) {
+    return (unsigned)b < RK_BASIS__COUNT ? basis_ids[b] : "?";
+}
 
-char rk_basis_letter(enum rk_basis b) { return (unsigned)b < RK_BASIS__COUNT ? (char)('a' + b) : '?'; }
+char rk_basis_letter(enum rk_basis b) {
+    static const char letters[RK_BASIS__COUNT + 1] = "abcdef";
+    if ((unsigned)b >= RK_BASIS__COUNT)
+        return '?';
+    return letters[b];
+}
 
 /* Bit-set enums: the id of the single bit set in v. */
 static const char *bit_id(unsigned v, const char *const *ids, unsigned n) {
@@ -43,8 +50,8 @@ const char *rk_retention_event_id(enum rk_retention_event e) {
 }
 
 const char *rk_source_kind_id(enum rk_source_kind k) {
-    static const char *const ids[RK_SRC__COUNT] = {"web_form", "email",          "phone",
-                                                   "contract", "meeting",        "other_handover",
+    static const char *const ids[RK_SRC__COUNT] = {"web_form",      "email",      "phone",
+                                                   "contract",      "meeting",    "other_handover",
                                                    "public_source", "third_party"};
     return (unsigned)k < RK_SRC__COUNT ? ids[k] : "?";
 }
@@ -68,7 +75,9 @@ void rk_duration_format(struct rk_duration d, enum rk_lang lang, char *out, size
     const char *unit;
     bool one = d.n == 1;
     switch (d.unit) {
-    case 'y': unit = lang == RK_LANG_FI ? (one ? "vuosi" : "vuotta") : (one ? "year" : "years"); break;
+    case 'y':
+        unit = lang == RK_LANG_FI ? (one ? "vuosi" : "vuotta") : (one ? "year" : "years");
+        break;
     case 'm':
         unit = lang == RK_LANG_FI ? (one ? "kuukausi" : "kuukautta") : (one ? "month" : "months");
         break;
@@ -78,9 +87,9 @@ void rk_duration_format(struct rk_duration d, enum rk_lang lang, char *out, size
 }
 
 void rk_date_format(struct rk_date d, enum rk_lang lang, char *out, size_t n) {
-    static const char *const months[12] = {"January", "February", "March",     "April",
-                                           "May",     "June",     "July",      "August",
-                                           "September", "October", "November", "December"};
+    static const char *const months[12] = {"January",   "February", "March",    "April",
+                                           "May",       "June",     "July",     "August",
+                                           "September", "October",  "November", "December"};
     if (d.y == 0 || d.m < 1 || d.m > 12) {
         snprintf(out, n, "-");
         return;

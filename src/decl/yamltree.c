@@ -103,7 +103,7 @@ static bool add(struct builder *b, struct rk_ynode *n) {
     struct frame *f = &b->stack[b->depth - 1];
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 8;
-        struct rk_ynode **items = realloc(f->items, cap * sizeof *items);
+        struct rk_ynode **items = realloc(f->items, cap * sizeof(struct rk_ynode *));
         if (!items)
             return false;
         f->items = items;
@@ -175,14 +175,16 @@ static rk_err on_event(struct builder *b, yaml_event_t *ev) {
     }
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT: {
+        if (b->depth == 0) /* libyaml pairs every end with a start */
+            return RK_EPARSE;
         struct frame *f = &b->stack[--b->depth];
         n = f->node;
         n->n = n->type == RK_Y_MAP ? f->n / 2 : f->n;
         if (f->n) {
-            n->items = rk_arena_alloc(b->arena, f->n * sizeof *n->items);
+            n->items = rk_arena_alloc(b->arena, f->n * sizeof(struct rk_ynode *));
             if (!n->items)
                 return RK_ENOMEM;
-            memcpy(n->items, f->items, f->n * sizeof *n->items);
+            memcpy(n->items, f->items, f->n * sizeof(struct rk_ynode *));
         }
         free(f->items);
         f->items = NULL;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_SIZE (16 * 1024)
+#define BLOCK_SIZE ((size_t)16 * 1024)
 
 struct rk_arena_block {
     struct rk_arena_block *next;

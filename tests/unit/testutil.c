@@ -52,12 +52,11 @@ struct rk_decl *rkt_load(const char *relpath) {
     rk_diags_init(&diags, path);
     struct rk_decl *d = NULL;
     rk_err rc = rk_decl_load(path, &diags, &d);
-    if (rc != RK_OK) {
+    if (rc != RK_OK)
         rk_diags_print(&diags, stderr);
-        free(path);
-        fail_msg("declaration %s did not load: %s", relpath, rk_err_str(rc));
-    }
     free(path);
+    if (rc != RK_OK)
+        fail_msg("declaration %s did not load: %s", relpath, rk_err_str(rc));
     return d;
 }
 
