@@ -5,11 +5,14 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
 static const struct rk_cli_command *const commands[] = {
-    &rk_cli_validate, &rk_cli_lint, &rk_cli_notice, &rk_cli_ropa,
+    &rk_cli_validate, &rk_cli_lint,     &rk_cli_notice,  &rk_cli_ropa,
+    &rk_cli_init,     &rk_cli_person,   &rk_cli_consent, &rk_cli_contract,
+    &rk_cli_invoice,  &rk_cli_import,   &rk_cli_audience, &rk_cli_suppress,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -29,6 +32,8 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    /* Everything rekisteri creates (database, key, reject files) may hold personal data. */
+    umask(077);
     if (argc < 2) {
         usage(stderr);
         return RK_EXIT_USAGE;

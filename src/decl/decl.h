@@ -236,7 +236,7 @@ struct rk_rights {
     struct rk_text automated_logic;  /* required when automated_decisions */
 };
 
-struct rk_contact {
+struct rk_party {
     const char *name, *email, *phone, *address; /* each optional (NULL) */
 };
 
@@ -248,8 +248,8 @@ struct rk_controller {
     const char *phone;
     const char *email;    /* optional */
     const char *timezone; /* IANA name; Europe/Helsinki when not declared */
-    struct rk_contact dpo;            /* optional: every field NULL when absent */
-    struct rk_contact representative; /* optional (art 27): every field NULL when absent */
+    struct rk_party dpo;            /* optional: every field NULL when absent */
+    struct rk_party representative; /* optional (art 27): every field NULL when absent */
 };
 
 struct rk_authority {

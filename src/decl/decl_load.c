@@ -401,7 +401,7 @@ static void **refs(struct ctx *c, const ynode *n, const char *what, const char *
 #define REFS(c, n, what, kind, arr, count, nout)                                                   \
     refs((c), (n), (what), (kind), (arr), (count), sizeof *(arr), (nout))
 
-static void parse_contact(struct ctx *c, const ynode *n, const char *what, struct rk_contact *out) {
+static void parse_contact(struct ctx *c, const ynode *n, const char *what, struct rk_party *out) {
     static const char *const keys[] = {"name", "email", "phone", "address"};
     const ynode *v[4];
     if (!FIELDS(c, n, what, keys, v))

@@ -241,11 +241,11 @@ static void part(struct rk_buf *out, size_t start, const char *prefix, const cha
     rk_buf_puts(out, value);
 }
 
-bool rk_label_contact_present(const struct rk_contact *c) {
+bool rk_label_contact_present(const struct rk_party *c) {
     return c->name || c->email || c->phone || c->address;
 }
 
-void rk_label_contact(const struct rk_contact *c, enum rk_lang lang, struct rk_buf *out) {
+void rk_label_contact(const struct rk_party *c, enum rk_lang lang, struct rk_buf *out) {
     size_t start = out->len;
     part(out, start, NULL, c->name);
     part(out, start, NULL, c->address);

@@ -66,9 +66,9 @@ void rk_label_withdrawal_channels(const struct rk_purpose *p, enum rk_lang lang,
 void rk_label_verification_methods(unsigned bits, enum rk_lang lang, struct rk_buf *out);
 
 /* A contact as one line: "name, address, puhelin X, sähköposti Y"; declared parts only. */
-void rk_label_contact(const struct rk_contact *c, enum rk_lang lang, struct rk_buf *out);
+void rk_label_contact(const struct rk_party *c, enum rk_lang lang, struct rk_buf *out);
 /* True when the contact declares any part. */
-bool rk_label_contact_present(const struct rk_contact *c);
+bool rk_label_contact_present(const struct rk_party *c);
 
 /* The controller as one line: "Smartum Oy (Y-tunnus 2780101-9), address, phone, email". */
 void rk_label_controller(const struct rk_controller *c, enum rk_lang lang, struct rk_buf *out);

@@ -198,7 +198,7 @@ static void intro(struct doc *w, const struct rk_decl *d) {
 
 /* ---- 1. Controller ------------------------------------------------------- */
 
-static void contact_item(struct doc *w, const char *label, const struct rk_contact *c) {
+static void contact_item(struct doc *w, const char *label, const struct rk_party *c) {
     if (!rk_label_contact_present(c))
         return;
     rk_label_contact(c, w->lang, &w->tmp);

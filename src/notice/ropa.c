@@ -80,7 +80,7 @@ static void next_sentence(struct rk_buf *b) {
         next(b);
 }
 
-static void contact_field(const struct rk_contact *c, enum rk_lang lang, struct rk_buf *b) {
+static void contact_field(const struct rk_party *c, enum rk_lang lang, struct rk_buf *b) {
     if (rk_label_contact_present(c))
         rk_label_contact(c, lang, b);
     else
@@ -236,7 +236,7 @@ static rk_err render_flat(const struct rk_decl *d, enum rk_lang lang, enum rk_ro
 /* Appends v to array a; false (and v released) on failure. */
 static bool push(json_t *a, json_t *v) { return json_array_append_new(a, v) == 0; }
 
-static json_t *contact_json(const struct rk_contact *c) /* new ref */ {
+static json_t *contact_json(const struct rk_party *c) /* new ref */ {
     if (!rk_label_contact_present(c))
         return json_null();
     return json_pack("{s:s?, s:s?, s:s?, s:s?}", "name", c->name, "address", c->address, "phone",

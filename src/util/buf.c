@@ -110,4 +110,19 @@ void rk_buf_put_csv(struct rk_buf *b, const char *s) {
     rk_buf_putc(b, '"');
 }
 
+void rk_buf_put_csv_safe(struct rk_buf *b, const char *s) {
+    if (*s && strchr("=+-@\t\r", *s)) {
+        rk_buf_putc(b, '"');
+        rk_buf_putc(b, '\'');
+        for (; *s; s++) {
+            if (*s == '"')
+                rk_buf_putc(b, '"');
+            rk_buf_putc(b, *s);
+        }
+        rk_buf_putc(b, '"');
+        return;
+    }
+    rk_buf_put_csv(b, s);
+}
+
 rk_err rk_buf_status(const struct rk_buf *b) { return b->oom ? RK_ENOMEM : RK_OK; }

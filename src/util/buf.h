@@ -38,6 +38,11 @@ void rk_buf_put_md(struct rk_buf *b, const char *s);
 /* Appends s as one RFC 4180 CSV field (quoted when needed). */
 void rk_buf_put_csv(struct rk_buf *b, const char *s);
 
+/* Appends s as a CSV field for spreadsheets: a cell starting with =, +, -, @,
+ * tab or carriage return is prefixed with ' so that it is never run as a
+ * formula (CSV injection), then quoted as rk_buf_put_csv does. */
+void rk_buf_put_csv_safe(struct rk_buf *b, const char *s);
+
 /* RK_ENOMEM if any append failed, else RK_OK. */
 RK_MUST_USE rk_err rk_buf_status(const struct rk_buf *b);
 

@@ -1,0 +1,324 @@
+/*
+ * cli_reg.c — the environment of the register commands (see reg.h) and the
+ * commands `init` and `suppress`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/reg.h"
+#include "core/id.h"
+
+#define MAX_OPTS 32
+
+static const char *env_or(const char *value, const char *var, const char *fallback) {
+    if (value)
+        return value;
+    const char *e = getenv(var);
+    return e && *e ? e : fallback;
+}
+
+int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *usage,
+                     const struct rk_cli_opt *opts, const char *const *formats) {
+    enum { O_DB = 1000, O_DECL, O_KEY, O_ACTOR, O_FORMAT, O_SYNC, O_HELP };
+    struct option longopts[MAX_OPTS + 8];
+    size_t n = 0;
+    static const struct option common[] = {
+        {"db", required_argument, NULL, O_DB},
+        {"declaration", required_argument, NULL, O_DECL},
+        {"key-file", required_argument, NULL, O_KEY},
+        {"actor", required_argument, NULL, O_ACTOR},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"synchronous", required_argument, NULL, O_SYNC},
+        {"help", no_argument, NULL, O_HELP},
+    };
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        longopts[n++] = common[i];
+    for (size_t i = 0; opts && opts[i].name && i < MAX_OPTS; i++)
+        longopts[n++] = (struct option){opts[i].name,
+                                        opts[i].value ? required_argument : no_argument, NULL,
+                                        (int)i};
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+
+    memset(env, 0, sizeof *env);
+    optind = 1;
+    opterr = 0;
+    int ch, idx = 0;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
+        if (ch >= 0 && ch < MAX_OPTS) {
+            if (opts[ch].value)
+                *opts[ch].value = optarg;
+            else
+                *opts[ch].flag = true;
+            continue;
+        }
+        switch (ch) {
+        case O_DB: env->db = optarg; break;
+        case O_DECL: env->declaration = optarg; break;
+        case O_KEY: env->key_file = optarg; break;
+        case O_ACTOR: env->actor = optarg; break;
+        case O_SYNC: env->synchronous = optarg; break;
+        case O_FORMAT: {
+            size_t i = 0;
+            while (formats && formats[i] && strcmp(formats[i], optarg) != 0)
+                i++;
+            if (!formats || !formats[i]) {
+                rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'", optarg,
+                             argv[0], argv[0]);
+                return RK_EXIT_USAGE;
+            }
+            env->format = formats[i];
+            break;
+        }
+        case 'h':
+        case O_HELP:
+            fputs(usage, stdout);
+            fputs(RK_CLI_COMMON_HELP, stdout);
+            return -1;
+        case ':':
+            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1], argv[0]);
+            return RK_EXIT_USAGE;
+        default:
+            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], argv[0]);
+            return RK_EXIT_USAGE;
+        }
+    }
+    if (env->synchronous && strcmp(env->synchronous, "normal") != 0 &&
+        strcmp(env->synchronous, "full") != 0) {
+        rk_cli_error("--synchronous: expected normal or full");
+        return RK_EXIT_USAGE;
+    }
+    env->db = env_or(env->db, "REKISTERI_DB", "var/rekisteri.db");
+    env->declaration =
+        env_or(env->declaration, "REKISTERI_DECLARATION", "examples/smartum/declaration.yaml");
+    env->key_file = env_or(env->key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
+    env->actor = env_or(env->actor, "REKISTERI_ACTOR", "cli");
+    if (!env->format)
+        env->format = formats ? formats[0] : "text";
+    env->nargs = argc - optind;
+    env->args = argv + optind;
+    return RK_EXIT_OK;
+}
+
+int rk_cli_env_open(struct rk_cli_env *env) {
+    char err[400];
+    struct rk_keys keys;
+    if (rk_crypto_init() != RK_OK) {
+        rk_cli_error("cannot initialise libsodium");
+        return RK_EXIT_FAIL;
+    }
+    int rc = rk_cli_load_decl(env->declaration, &env->decl);
+    if (rc != RK_EXIT_OK)
+        return rc;
+    rk_err e = rk_keys_load(env->key_file, &keys, err, sizeof err);
+    if (e != RK_OK) {
+        rk_cli_error("%s", err);
+        return e == RK_ENOENT || e == RK_EINVAL ? RK_EXIT_USAGE : RK_EXIT_FAIL;
+    }
+    struct stat st;
+    if (stat(env->db, &st) != 0) {
+        rk_cli_error("no database at %s: create it with 'rekisteri init'", env->db);
+        return RK_EXIT_USAGE;
+    }
+    struct rk_store_options opt = {env->synchronous && env->synchronous[0] == 'f' ? RK_SYNC_FULL
+                                                                                 : RK_SYNC_NORMAL,
+                                   0};
+    int from, to;
+    if (rk_store_open(env->db, &opt, &env->store) != RK_OK ||
+        rk_store_migrate(env->store, &from, &to) != RK_OK) {
+        rk_cli_error("%s: cannot open the database: %s", env->db, rk_store_last_error());
+        return RK_EXIT_FAIL;
+    }
+    if ((e = rk_reg_init(&env->reg, env->decl, env->store, &keys, env->actor)) != RK_OK) {
+        rk_cli_error("cannot set up the register: %s", rk_err_str(e));
+        return RK_EXIT_FAIL;
+    }
+    return RK_EXIT_OK;
+}
+
+void rk_cli_env_close(struct rk_cli_env *env) {
+    rk_store_close(env->store);
+    env->store = NULL;
+    rk_decl_free(env->decl);
+    env->decl = NULL;
+}
+
+int rk_cli_exit_for(rk_err err) {
+    switch (err) {
+    case RK_EINVAL:
+    case RK_EREFUSED:
+    case RK_ECONFLICT:
+    case RK_ENOENT:
+    case RK_EPARSE: return RK_EXIT_USAGE;
+    default: return RK_EXIT_FAIL;
+    }
+}
+
+int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg) {
+    rk_cli_error("%s: %s", what, msg->text[0] ? msg->text : rk_err_str(err));
+    return rk_cli_exit_for(err);
+}
+
+bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out) {
+    for (int k = 0; k < RK_SRC__COUNT; k++)
+        if (strcmp(rk_source_kind_id((enum rk_source_kind)k), arg) == 0) {
+            *out = (enum rk_source_kind)k;
+            return true;
+        }
+    rk_cli_error("%s: unknown source kind '%s'; expected web_form, email, phone, contract, "
+                 "meeting, other_handover, public_source or third_party",
+                 opt, arg);
+    return false;
+}
+
+bool rk_cli_date(const char *opt, const char *arg, struct rk_date *out) {
+    if (rk_date_parse(arg, out))
+        return true;
+    rk_cli_error("%s: expected a date as YYYY-MM-DD, found '%s'", opt, arg);
+    return false;
+}
+
+bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out) {
+    if (rk_ts_parse(arg, out))
+        return true;
+    rk_cli_error("%s: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, found '%s'", opt, arg);
+    return false;
+}
+
+/* ---- init ---------------------------------------------------------------------------- */
+
+/* Creates the folder holding path when it is missing (one level, like var/). */
+static bool make_parent(const char *path) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return true;
+    *slash = '\0';
+    if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+        return true;
+    rk_cli_error("cannot create the folder %s: %s", dir, strerror(errno));
+    return false;
+}
+
+static int run_init(int argc, char **argv) {
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri init [options]\n"
+                              "\n"
+                              "Creates the database (or brings its schema up to date) and, when\n"
+                              "it does not exist, the key file (mode 0600) whose secret keys the\n"
+                              "email/phone index and the suppression list. Checks the declaration.\n"
+                              "Run it again at any time: it never replaces an existing key.\n\n",
+                              NULL, NULL);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (env.nargs) {
+        rk_cli_error("init takes no arguments; see 'init --help'");
+        return RK_EXIT_USAGE;
+    }
+    char err[400];
+    if (rk_crypto_init() != RK_OK)
+        return RK_EXIT_FAIL;
+    if ((rc = rk_cli_load_decl(env.declaration, &env.decl)) != RK_EXIT_OK)
+        return rc;
+    if (!make_parent(env.key_file) || !make_parent(env.db)) {
+        rk_cli_env_close(&env);
+        return RK_EXIT_FAIL;
+    }
+    rk_err e = rk_keys_create(env.key_file, err, sizeof err);
+    bool new_key = e == RK_OK;
+    if (e != RK_OK && e != RK_ECONFLICT) {
+        rk_cli_error("%s", err);
+        rk_cli_env_close(&env);
+        return RK_EXIT_FAIL;
+    }
+    struct rk_keys keys;
+    if (rk_keys_load(env.key_file, &keys, err, sizeof err) != RK_OK) {
+        rk_cli_error("%s", err);
+        rk_cli_env_close(&env);
+        return RK_EXIT_USAGE;
+    }
+    struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+    int from = 0, to = 0;
+    if (rk_store_open(env.db, &opt, &env.store) != RK_OK ||
+        rk_store_migrate(env.store, &from, &to) != RK_OK) {
+        rk_cli_error("%s: cannot create the database: %s", env.db, rk_store_last_error());
+        rk_cli_env_close(&env);
+        return RK_EXIT_FAIL;
+    }
+    printf("database %s: schema %d%s\n", env.db, to, from == to ? " (up to date)" : "");
+    printf("key file %s: %s\n", env.key_file, new_key ? "created (mode 0600): back it up" : "kept");
+    printf("declaration %s: ok\n", env.declaration);
+    rk_cli_env_close(&env);
+    return RK_EXIT_OK;
+}
+
+/* ---- suppress ----------------------------------------------------------------------------- */
+
+static int run_suppress(int argc, char **argv) {
+    const char *email = NULL, *phone = NULL, *reason = "objection";
+    const struct rk_cli_opt opts[] = {
+        {"email", &email, NULL}, {"phone", &phone, NULL}, {"reason", &reason, NULL}, {NULL, 0, 0}};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri suppress add|check (--email E | --phone P) "
+                              "[--reason objection|erasure]\n"
+                              "\n"
+                              "Puts an email or phone on the suppression list (as a keyed hash),\n"
+                              "or checks whether it is there. Imports and captures skip suppressed\n"
+                              "people. 'check' exits 0 when listed, 1 when not.\n\n",
+                              opts, NULL);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    bool add = env.nargs == 1 && strcmp(env.args[0], "add") == 0;
+    if (!(add || (env.nargs == 1 && strcmp(env.args[0], "check") == 0)) || !email == !phone) {
+        rk_cli_error("expected 'suppress add' or 'suppress check' with one of --email or --phone");
+        return RK_EXIT_USAGE;
+    }
+    enum rk_suppress_reason why = RK_SUPPRESS_OBJECTION;
+    if (strcmp(reason, "erasure") == 0)
+        why = RK_SUPPRESS_ERASURE;
+    else if (strcmp(reason, "objection") != 0) {
+        rk_cli_error("--reason: expected objection or erasure");
+        return RK_EXIT_USAGE;
+    }
+    enum rk_field f = email ? RK_F_EMAIL : RK_F_PHONE;
+    char norm[RK_EMAIL_MAX + 1];
+    const char *bad = NULL;
+    if (rk_field_normalize(f, email ? email : phone, norm, sizeof norm, &bad) != RK_OK) {
+        rk_cli_error("--%s: the value %s", rk_field_id(f), bad);
+        return RK_EXIT_USAGE;
+    }
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
+        rk_cli_env_close(&env);
+        return rc;
+    }
+    struct rk_msg msg = {{0}};
+    rk_err e;
+    if (add) {
+        e = rk_reg_suppress(&env.reg, f, norm, why, rk_time_now(), &msg);
+        rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("suppress", e, &msg);
+        if (e == RK_OK)
+            printf("suppressed\n");
+    } else {
+        bool hit = false;
+        e = rk_reg_is_suppressed(&env.reg, f, norm, &hit);
+        if (e != RK_OK)
+            rc = RK_EXIT_FAIL;
+        else {
+            printf("%s\n", hit ? "suppressed" : "not suppressed");
+            rc = hit ? RK_EXIT_OK : RK_EXIT_FAIL;
+        }
+    }
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+const struct rk_cli_command rk_cli_init = {"init", "create the database and the key file",
+                                           run_init};
+const struct rk_cli_command rk_cli_suppress = {"suppress", "add to or check the suppression list",
+                                               run_suppress};

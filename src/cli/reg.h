@@ -1,0 +1,69 @@
+/*
+ * reg.h — what the register commands share: the options every one of them
+ * takes (--db, --declaration, --key-file, --actor, --format), opening the
+ * declaration, store and key as one struct rk_reg, and printing refusals.
+ */
+#ifndef RK_CLI_REG_H
+#define RK_CLI_REG_H
+
+#include <stdbool.h>
+
+#include "cli/cli.h"
+#include "core/register.h"
+
+/* One command-specific option: --name VALUE (value != NULL) or --name (flag != NULL). */
+struct rk_cli_opt {
+    const char *name;
+    const char **value;
+    bool *flag;
+};
+
+struct rk_cli_env {
+    const char *db, *declaration, *key_file, *actor, *format, *synchronous;
+    struct rk_decl *decl;
+    struct rk_store *store;
+    struct rk_reg reg;
+    int nargs;       /* positional arguments after the options */
+    char **args;
+};
+
+/*
+ * Parses argv: the common options, then opts (NULL-terminated by name). Fills
+ * env from the options, the environment (REKISTERI_DB, REKISTERI_DECLARATION,
+ * REKISTERI_KEY_FILE, REKISTERI_ACTOR) and defaults. Prints usage on --help.
+ * Returns RK_EXIT_OK, -1 after --help, or RK_EXIT_USAGE.
+ */
+int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *usage,
+                     const struct rk_cli_opt *opts, const char *const *formats);
+
+/* Loads the declaration and key, opens and migrates the store, sets up env->reg. */
+int rk_cli_env_open(struct rk_cli_env *env);
+void rk_cli_env_close(struct rk_cli_env *env);
+
+/* Prints a refused or failed write: one line, exit status for err. */
+int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg);
+
+/* The exit status for an rk_err: bad input (2) or failure (1). */
+int rk_cli_exit_for(rk_err err);
+
+/* Parses a source kind id ("web_form"); false after an error message naming the option. */
+bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out);
+/* Parses a date YYYY-MM-DD or an instant; false after an error message naming the option. */
+bool rk_cli_date(const char *opt, const char *arg, struct rk_date *out);
+bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out);
+
+/* True when --format json was given. */
+static inline bool rk_cli_json(const struct rk_cli_env *env) {
+    return env->format && env->format[0] == 'j';
+}
+
+#define RK_CLI_COMMON_HELP                                                                         \
+    "common options:\n"                                                                            \
+    "  --db PATH            the database (REKISTERI_DB; default var/rekisteri.db)\n"               \
+    "  --declaration FILE   the declaration (REKISTERI_DECLARATION;\n"                             \
+    "                       default examples/smartum/declaration.yaml)\n"                          \
+    "  --key-file PATH      the key file (REKISTERI_KEY_FILE; default var/rekisteri.key)\n"        \
+    "  --actor NAME         who is writing, recorded as provenance (REKISTERI_ACTOR; default "     \
+    "cli)\n"
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * contact.c — the contact fields of a person: their ids (which are also the
+ * ids of the declared categories that hold them) and the normalisation of
+ * each raw value before it is stored (see contact.h). Email and phone take
+ * their normal forms from normalize.c; the text fields are trimmed, checked
+ * and copied within their length limits.
+ */
+#include "core/contact.h"
+
+#include <assert.h>
+#include <string.h>
+
+/* The default country code for phone numbers written with a trunk 0 (Finland). */
+#define DEFAULT_CC "358"
+
+static const struct {
+    const char *id;
+    size_t max_chars; /* text fields only */
+    bool multiline;
+} fields[RK_F__COUNT] = {
+    [RK_F_NAME] = {"name", RK_NAME_MAX, false},
+    [RK_F_EMAIL] = {"email", 0, false},
+    [RK_F_PHONE] = {"phone", 0, false},
+    [RK_F_POSITION] = {"position", RK_POSITION_MAX, false},
+    [RK_F_ORGANISATION] = {"organisation", RK_ORGANISATION_MAX, false},
+    [RK_F_INTERESTS] = {"interests", RK_INTERESTS_MAX, true},
+};
+
+const char *rk_field_id(enum rk_field f) {
+    assert((unsigned)f < RK_F__COUNT);
+    return (unsigned)f < RK_F__COUNT ? fields[f].id : NULL;
+}
+
+int rk_field_from_id(const char *id) {
+    if (!id)
+        return -1;
+    for (int f = 0; f < RK_F__COUNT; f++)
+        if (strcmp(fields[f].id, id) == 0)
+            return f;
+    return -1;
+}
+
+static rk_err fail(const char **why, const char *msg, rk_err e) {
+    if (why)
+        *why = msg;
+    return e;
+}
+
+/* Copies the n bytes at s and a NUL into buf (size cap), or fails without writing. */
+static rk_err copy_out(const char *s, size_t n, char *buf, size_t cap, const char **why) {
+    if (n >= cap)
+        return fail(why, "does not fit in the space reserved for it", RK_ETOOBIG);
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return RK_OK;
+}
+
+rk_err rk_field_normalize(enum rk_field f, const char *raw, char *buf, size_t n, const char **why) {
+    assert(raw != NULL && buf != NULL);
+    if ((unsigned)f >= RK_F__COUNT)
+        return fail(why, "is not a known contact field", RK_EINVAL);
+    rk_err rc;
+    switch (f) {
+    case RK_F_EMAIL: {
+        char email[RK_EMAIL_MAX + 1];
+        rc = rk_norm_email(raw, email, why);
+        if (rc == RK_OK)
+            rc = copy_out(email, strlen(email), buf, n, why);
+        break;
+    }
+    case RK_F_PHONE: {
+        char phone[RK_PHONE_MAX + 1];
+        rc = rk_norm_phone(raw, DEFAULT_CC, phone, why);
+        if (rc == RK_OK)
+            rc = copy_out(phone, strlen(phone), buf, n, why);
+        break;
+    }
+    default: {
+        const char *start;
+        size_t len;
+        rc = rk_norm_text(raw, fields[f].max_chars, fields[f].multiline, &start, &len, why);
+        if (rc == RK_OK && len == 0)
+            rc = fail(why, "is empty", RK_EINVAL);
+        if (rc == RK_OK)
+            rc = copy_out(start, len, buf, n, why);
+        break;
+    }
+    }
+    return rc;
+}

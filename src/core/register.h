@@ -1,0 +1,134 @@
+/*
+ * register.h — the registers' rules: every write checked against the
+ * declaration before anything is stored.
+ *
+ * A struct rk_reg joins a loaded declaration, an open store and the key. Its
+ * write functions refuse — with RK_EREFUSED or RK_EINVAL and a sentence in
+ * msg saying what and why, never repeating personal data — anything the
+ * declaration does not allow: an undeclared register, purpose or source; a
+ * category the register does not hold (billing data into the marketing
+ * register); a consent-based write without a live consent; a person on the
+ * suppression list. Checks all run before the first write, so a refused
+ * write changes nothing. Outside a batch (rk_reg_batch_begin) each write is
+ * its own transaction; inside one, the caller commits.
+ */
+#ifndef RK_REGISTER_H
+#define RK_REGISTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/keys.h"
+#include "store/store.h"
+
+struct rk_msg {
+    char text[320];
+};
+
+struct rk_reg {
+    const struct rk_decl *decl;
+    struct rk_store *store;
+    struct rk_keys keys;
+    const char *actor;          /* staff token name, or "self" */
+    char notice_version[16];    /* the notice's last_changed, YYYY-MM-DD */
+    char notice_sha256[2][RK_SHA256_HEX + 1]; /* of the Markdown notice, fi and en */
+    bool in_batch;
+};
+
+/* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed. */
+RK_MUST_USE rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store *s,
+                               const struct rk_keys *k, const char *actor);
+
+/* Every write names its register, purpose and source. */
+struct rk_write {
+    const char *register_id;
+    const char *purpose;
+    enum rk_source_kind source;
+    const char *source_detail; /* optional */
+    rk_ts at;
+};
+
+/* Evidence of a consent being given, withdrawn or confirmed. */
+struct rk_consent_input {
+    const char *channel;   /* a source kind id, "unsubscribe_link", ... */
+    bool pending;          /* given through double opt-in */
+    enum rk_lang lang;     /* the notice shown */
+    const char *form_id, *ip, *user_agent, *evidence; /* optional */
+    rk_ts at;
+};
+
+RK_MUST_USE rk_err rk_reg_batch_begin(struct rk_reg *reg);
+RK_MUST_USE rk_err rk_reg_batch_commit(struct rk_reg *reg);
+void rk_reg_batch_rollback(struct rk_reg *reg);
+
+/*
+ * Adds a person to w->register_id with contact data c (normalised; see
+ * rk_field_normalize). person_id NULL creates a new person and writes its id
+ * to id_out; otherwise adds that existing person to the register. consent
+ * must be given when w->purpose rests on consent: it is recorded in the same
+ * transaction. Refuses a person whose email or phone is already in the
+ * register (RK_ECONFLICT, naming the existing id).
+ */
+RK_MUST_USE rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w,
+                                     const char *person_id, const struct rk_contact *c,
+                                     const struct rk_consent_input *consent,
+                                     char id_out[RK_ID_LEN + 1], struct rk_msg *msg);
+
+/* Sets the given fields of a person's entry in w->register_id (others unchanged). */
+RK_MUST_USE rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w,
+                                        const char *person_id, const struct rk_contact *c,
+                                        struct rk_msg *msg);
+
+/* Finds persons: an email or phone (exact, through the keyed index) or a name fragment. */
+RK_MUST_USE rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
+                                      void *ctx, struct rk_msg *msg);
+
+/* Records a consent event for a person and purpose (see consent.c for what is allowed). */
+RK_MUST_USE rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *purpose,
+                                  enum rk_consent_kind kind, const struct rk_consent_input *in,
+                                  struct rk_msg *msg);
+
+/* Whether a person is a customer (an active contract, or one ended within the
+ * register's declared grace) or a prospect of the register. */
+enum rk_membership { RK_MEMBER_NONE, RK_MEMBER_PROSPECT, RK_MEMBER_CUSTOMER, RK_MEMBER_CONSENTED };
+RK_MUST_USE rk_err rk_reg_membership(struct rk_reg *reg, const char *register_id,
+                                     const char *person_id, rk_ts now, enum rk_membership *out);
+const char *rk_membership_name(enum rk_membership m);
+
+/* Contracts: held under the register's category of kind `contract`. */
+RK_MUST_USE rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w,
+                                       const char *person_id, const char *service,
+                                       struct rk_date start, struct rk_date end,
+                                       char id_out[RK_ID_LEN + 1], struct rk_msg *msg);
+/* Changes one field ("service", "start", "end") of a contract, keeping the history. */
+RK_MUST_USE rk_err rk_reg_contract_change(struct rk_reg *reg, const char *contract_id,
+                                          const char *field, const char *value, rk_ts at,
+                                          struct rk_msg *msg);
+RK_MUST_USE rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id,
+                                       struct rk_date end, rk_ts at, struct rk_msg *msg);
+
+/* Invoices: held under the register's category of kind `billing`; keep_until
+ * comes from that category's declared erasure rule. */
+RK_MUST_USE rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w,
+                                      const char *person_id, const char *contract_id,
+                                      const char *number, struct rk_date date,
+                                      int64_t amount_cents, const char *currency,
+                                      char id_out[RK_ID_LEN + 1], struct rk_msg *msg);
+
+/* Puts an email or phone on the suppression list. */
+RK_MUST_USE rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
+                                   enum rk_suppress_reason reason, rk_ts at, struct rk_msg *msg);
+RK_MUST_USE rk_err rk_reg_is_suppressed(struct rk_reg *reg, enum rk_field f, const char *value,
+                                        bool *out);
+
+/*
+ * Everyone who may be contacted for purpose now: in a register that declares
+ * the purpose, with a live consent (consent basis), an active contract
+ * (contract basis) or simply an entry (other bases); not restricted, not
+ * objected, not suppressed. Each person once, from the first register in
+ * declaration order.
+ */
+RK_MUST_USE rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now,
+                                   rk_entry_fn fn, void *ctx, struct rk_msg *msg);
+
+#endif

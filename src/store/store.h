@@ -1,0 +1,296 @@
+/*
+ * store.h — the storage interface of the registers.
+ *
+ * A backend is a struct whose first member is struct rk_store (holding its
+ * ops table), like SQLite's sqlite3_file and sqlite3_io_methods: callers use
+ * the rk_store_* functions below, never the slots. The interface speaks in
+ * domain records (entries, consent events, contracts), never in SQL, so a
+ * second backend (PostgreSQL) is one new file plus its migrations, and the
+ * conformance suite in tests/unit/test_store.c runs unchanged against it.
+ *
+ * Conventions: every function returns rk_err; RK_ENOENT means "no such
+ * record", RK_ECONFLICT a uniqueness violation, RK_EBUSY a locked or
+ * unwritable database.
+ * Writes happen inside rk_store_begin/commit; a failed write leaves the
+ * transaction to be rolled back by the caller. Strings in records passed to
+ * writes are borrowed; records filled by reads own their strings in their
+ * own buffers until the next read into the same record.
+ */
+#ifndef RK_STORE_H
+#define RK_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/contact.h"
+#include "core/id.h"
+#include "core/time.h"
+#include "decl/decl.h"
+#include "util/err.h"
+
+#define RK_HASH_LEN 32 /* keyed BLAKE2b of a normalised email or phone */
+#define RK_DECL_ID_MAX 64
+#define RK_SHA256_HEX 64
+
+struct rk_store;
+
+enum rk_synchronous { RK_SYNC_NORMAL, RK_SYNC_FULL };
+
+struct rk_store_options {
+    enum rk_synchronous synchronous;
+    int busy_timeout_ms; /* 0: the backend's default (5 s) */
+};
+
+/* The provenance of values written together. */
+struct rk_provenance {
+    enum rk_source_kind source;
+    const char *detail;  /* optional */
+    const char *purpose; /* a declared purpose id */
+    rk_ts at;
+    const char *by; /* staff token name, or "self" */
+};
+
+/* One person's values in one register. */
+struct rk_entry {
+    char person_id[RK_ID_LEN + 1];
+    char register_id[RK_DECL_ID_MAX + 1];
+    rk_ts since;
+    const char *v[RK_F__COUNT]; /* NULL: no value */
+    int64_t prov[RK_F__COUNT];  /* provenance row of each value; 0 with no value */
+    unsigned char email_hash[RK_HASH_LEN]; /* set when v[RK_F_EMAIL] */
+    unsigned char phone_hash[RK_HASH_LEN]; /* set when v[RK_F_PHONE] */
+    char buf[8192];                        /* storage of v[] for reads */
+};
+
+enum rk_consent_kind { RK_CE_GIVEN, RK_CE_CONFIRMED, RK_CE_WITHDRAWN, RK_CE_EXPIRED };
+
+struct rk_consent_event {
+    int64_t seq; /* set by the store on append */
+    char person_id[RK_ID_LEN + 1];
+    char purpose[RK_DECL_ID_MAX + 1];
+    enum rk_consent_kind kind;
+    bool pending; /* given: awaits double opt-in confirmation */
+    enum rk_basis basis;
+    const char *notice_version;
+    char notice_sha256[RK_SHA256_HEX + 1];
+    const char *channel;   /* a source kind id, or "unsubscribe_link", "preferences", ... */
+    const char *collector; /* staff token name, or "self" */
+    const char *form_id, *ip, *user_agent, *evidence; /* optional */
+    rk_ts at;
+    char buf[2048]; /* storage of the strings for reads */
+};
+
+enum rk_consent_status {
+    RK_CONSENT_NONE,
+    RK_CONSENT_PENDING,
+    RK_CONSENT_LIVE,
+    RK_CONSENT_WITHDRAWN,
+    RK_CONSENT_EXPIRED,
+};
+
+struct rk_consent_state {
+    enum rk_consent_status status;
+    rk_ts since;      /* when it became live (or pending); 0 for none */
+    rk_ts expires_at; /* 0: no expiry */
+    bool renewal_pending;
+    int64_t last_seq;
+};
+
+enum rk_contract_status { RK_CONTRACT_ACTIVE, RK_CONTRACT_ENDED };
+
+struct rk_contract {
+    char id[RK_ID_LEN + 1];
+    char person_id[RK_ID_LEN + 1];
+    char register_id[RK_DECL_ID_MAX + 1];
+    char service[801];
+    struct rk_date start, end; /* end.y == 0: open-ended */
+    enum rk_contract_status status;
+    rk_ts created_at;
+    char created_by[RK_DECL_ID_MAX + 1];
+};
+
+struct rk_invoice {
+    char id[RK_ID_LEN + 1];
+    char person_id[RK_ID_LEN + 1];
+    char contract_id[RK_ID_LEN + 1]; /* "" when not tied to a contract */
+    char register_id[RK_DECL_ID_MAX + 1];
+    char number[65];
+    struct rk_date date;
+    int64_t amount_cents;
+    char currency[4];
+    struct rk_date keep_until; /* y == 0: no statutory retention declared */
+    rk_ts created_at;
+    char created_by[RK_DECL_ID_MAX + 1];
+};
+
+enum rk_suppress_reason { RK_SUPPRESS_OBJECTION, RK_SUPPRESS_ERASURE };
+
+struct rk_task {
+    char id[RK_ID_LEN + 1];
+    char person_id[RK_ID_LEN + 1];
+    const char *kind; /* "art14_inform" */
+    struct rk_date due;
+    rk_ts created_at;
+    const char *detail;
+};
+
+/* Who may be in an audience: the rule for the purpose's legal basis. */
+enum rk_audience_rule {
+    RK_AUDIENCE_LIVE_CONSENT,    /* consent: a live, unexpired consent for the purpose */
+    RK_AUDIENCE_ACTIVE_CONTRACT, /* contract: an active contract in the register */
+    RK_AUDIENCE_ANY,             /* other bases: every entry of the register */
+};
+
+typedef int (*rk_entry_fn)(void *ctx, const struct rk_entry *e);
+typedef int (*rk_consent_fn)(void *ctx, const struct rk_consent_event *e);
+typedef int (*rk_contract_fn)(void *ctx, const struct rk_contract *c);
+typedef int (*rk_invoice_fn)(void *ctx, const struct rk_invoice *i);
+typedef int (*rk_provenance_fn)(void *ctx, int64_t id, const struct rk_provenance *p);
+
+struct rk_store_ops {
+    int version; /* 1 */
+    const char *scheme;
+
+    rk_err (*open)(const char *location, const struct rk_store_options *opt,
+                   struct rk_store **out);
+    void (*close)(struct rk_store *s);
+    rk_err (*migrate)(struct rk_store *s, int *from, int *to);
+    rk_err (*begin)(struct rk_store *s);
+    rk_err (*commit)(struct rk_store *s);
+    void (*rollback)(struct rk_store *s);
+
+    rk_err (*person_insert)(struct rk_store *s, const char *id, rk_ts created_at);
+    rk_err (*person_exists)(struct rk_store *s, const char *id, bool *restricted, bool *objected);
+    rk_err (*provenance_insert)(struct rk_store *s, const struct rk_provenance *p, int64_t *id);
+    rk_err (*provenance_get)(struct rk_store *s, int64_t id, struct rk_provenance *out,
+                             char *buf, size_t bufsz);
+    rk_err (*entry_get)(struct rk_store *s, const char *register_id, const char *person_id,
+                        struct rk_entry *out);
+    rk_err (*entry_put)(struct rk_store *s, const struct rk_entry *e);
+    rk_err (*entry_delete)(struct rk_store *s, const char *register_id, const char *person_id);
+    rk_err (*entries_of_person)(struct rk_store *s, const char *person_id, rk_entry_fn fn,
+                                void *ctx);
+    rk_err (*find_by_hash)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                           const char *register_id /* NULL: any */, char id[RK_ID_LEN + 1]);
+    rk_err (*find_by_name)(struct rk_store *s, const char *fragment, rk_entry_fn fn, void *ctx);
+
+    rk_err (*consent_append)(struct rk_store *s, struct rk_consent_event *e);
+    rk_err (*consent_events)(struct rk_store *s, const char *person_id, rk_consent_fn fn,
+                             void *ctx);
+    rk_err (*consent_state_get)(struct rk_store *s, const char *person_id, const char *purpose,
+                                struct rk_consent_state *out);
+    rk_err (*consent_state_put)(struct rk_store *s, const char *person_id, const char *purpose,
+                                const struct rk_consent_state *st);
+
+    rk_err (*contract_insert)(struct rk_store *s, const struct rk_contract *c);
+    rk_err (*contract_get)(struct rk_store *s, const char *id, struct rk_contract *out);
+    rk_err (*contract_update)(struct rk_store *s, const struct rk_contract *c);
+    rk_err (*contract_change_append)(struct rk_store *s, const char *contract_id, rk_ts at,
+                                     const char *by, const char *field, const char *old_value,
+                                     const char *new_value);
+    rk_err (*contracts_of_person)(struct rk_store *s, const char *person_id, rk_contract_fn fn,
+                                  void *ctx);
+    rk_err (*invoice_insert)(struct rk_store *s, const struct rk_invoice *i);
+    rk_err (*invoices_of_person)(struct rk_store *s, const char *person_id, rk_invoice_fn fn,
+                                 void *ctx);
+
+    rk_err (*suppress_add)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                           enum rk_field kind, enum rk_suppress_reason reason, rk_ts at);
+    rk_err (*suppressed)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN], bool *out);
+    rk_err (*task_insert)(struct rk_store *s, const struct rk_task *t);
+    rk_err (*tasks_count)(struct rk_store *s, const char *kind, int64_t *out);
+
+    rk_err (*audience)(struct rk_store *s, const char *register_id, const char *purpose,
+                       enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
+};
+
+/* The base of every backend's handle. */
+struct rk_store {
+    const struct rk_store_ops *ops;
+};
+
+extern const struct rk_store_ops rk_store_sqlite_ops;
+
+/* Opens the store at location ("var/rekisteri.db" or "sqlite:PATH"); creates it if missing. */
+RK_MUST_USE rk_err rk_store_open(const char *location, const struct rk_store_options *opt,
+                                 struct rk_store **out);
+
+static inline void rk_store_close(struct rk_store *s) {
+    if (s)
+        s->ops->close(s);
+}
+
+/* A one-line description of the last backend error, for logs (no personal data). */
+const char *rk_store_last_error(void);
+
+/* Thin wrappers: callers use these, never the ops slots. */
+#define RK_STORE_FN(name, params, args)                                                            \
+    static inline RK_MUST_USE rk_err rk_store_##name params { return s->ops->name args; }
+
+RK_STORE_FN(migrate, (struct rk_store * s, int *from, int *to), (s, from, to))
+RK_STORE_FN(begin, (struct rk_store * s), (s))
+RK_STORE_FN(commit, (struct rk_store * s), (s))
+static inline void rk_store_rollback(struct rk_store *s) { s->ops->rollback(s); }
+RK_STORE_FN(person_insert, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
+RK_STORE_FN(person_exists, (struct rk_store * s, const char *id, bool *restricted, bool *objected),
+            (s, id, restricted, objected))
+RK_STORE_FN(provenance_insert, (struct rk_store * s, const struct rk_provenance *p, int64_t *id),
+            (s, p, id))
+RK_STORE_FN(provenance_get,
+            (struct rk_store * s, int64_t id, struct rk_provenance *out, char *buf, size_t n),
+            (s, id, out, buf, n))
+RK_STORE_FN(entry_get,
+            (struct rk_store * s, const char *reg, const char *person, struct rk_entry *out),
+            (s, reg, person, out))
+RK_STORE_FN(entry_put, (struct rk_store * s, const struct rk_entry *e), (s, e))
+RK_STORE_FN(entry_delete, (struct rk_store * s, const char *reg, const char *person),
+            (s, reg, person))
+RK_STORE_FN(entries_of_person, (struct rk_store * s, const char *person, rk_entry_fn fn, void *c),
+            (s, person, fn, c))
+RK_STORE_FN(find_by_hash,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], const char *reg,
+             char id[RK_ID_LEN + 1]),
+            (s, h, reg, id))
+RK_STORE_FN(find_by_name, (struct rk_store * s, const char *frag, rk_entry_fn fn, void *c),
+            (s, frag, fn, c))
+RK_STORE_FN(consent_append, (struct rk_store * s, struct rk_consent_event *e), (s, e))
+RK_STORE_FN(consent_events, (struct rk_store * s, const char *person, rk_consent_fn fn, void *c),
+            (s, person, fn, c))
+RK_STORE_FN(consent_state_get,
+            (struct rk_store * s, const char *person, const char *purpose,
+             struct rk_consent_state *out),
+            (s, person, purpose, out))
+RK_STORE_FN(consent_state_put,
+            (struct rk_store * s, const char *person, const char *purpose,
+             const struct rk_consent_state *st),
+            (s, person, purpose, st))
+RK_STORE_FN(contract_insert, (struct rk_store * s, const struct rk_contract *c), (s, c))
+RK_STORE_FN(contract_get, (struct rk_store * s, const char *id, struct rk_contract *out),
+            (s, id, out))
+RK_STORE_FN(contract_update, (struct rk_store * s, const struct rk_contract *c), (s, c))
+RK_STORE_FN(contract_change_append,
+            (struct rk_store * s, const char *contract, rk_ts at, const char *by,
+             const char *field, const char *old_value, const char *new_value),
+            (s, contract, at, by, field, old_value, new_value))
+RK_STORE_FN(contracts_of_person,
+            (struct rk_store * s, const char *person, rk_contract_fn fn, void *c),
+            (s, person, fn, c))
+RK_STORE_FN(invoice_insert, (struct rk_store * s, const struct rk_invoice *i), (s, i))
+RK_STORE_FN(invoices_of_person, (struct rk_store * s, const char *person, rk_invoice_fn fn, void *c),
+            (s, person, fn, c))
+RK_STORE_FN(suppress_add,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], enum rk_field kind,
+             enum rk_suppress_reason reason, rk_ts at),
+            (s, h, kind, reason, at))
+RK_STORE_FN(suppressed, (struct rk_store * s, const unsigned char h[RK_HASH_LEN], bool *out),
+            (s, h, out))
+RK_STORE_FN(task_insert, (struct rk_store * s, const struct rk_task *t), (s, t))
+RK_STORE_FN(tasks_count, (struct rk_store * s, const char *kind, int64_t *out), (s, kind, out))
+RK_STORE_FN(audience,
+            (struct rk_store * s, const char *reg, const char *purpose, enum rk_audience_rule rule,
+             rk_ts now, rk_entry_fn fn, void *c),
+            (s, reg, purpose, rule, now, fn, c))
+
+#undef RK_STORE_FN
+
+#endif

@@ -1,0 +1,1119 @@
+/*
+ * store_sqlite.c — the embedded SQLite backend of store.h.
+ *
+ * One connection per handle, in WAL mode with foreign keys, secure_delete
+ * (erased values are overwritten, not left in free pages) and a busy timeout.
+ * Every statement is prepared once, on first use, and kept for the life of
+ * the handle; values are always bound, never formatted into SQL. Instants
+ * are stored as ISO 8601 text and dates as YYYY-MM-DD, so text order is time
+ * order. Schema changes are the numbered migrations embedded at build time.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/migrations.h"
+#include "store/store.h"
+
+enum stmt {
+    S_PERSON_INSERT,
+    S_PERSON_EXISTS,
+    S_PROV_INSERT,
+    S_PROV_GET,
+    S_ORG_INSERT,
+    S_ORG_GET,
+    S_ENTRY_GET,
+    S_ENTRY_PUT,
+    S_ENTRY_DELETE,
+    S_ENTRIES_OF_PERSON,
+    S_FIND_HASH,
+    S_FIND_HASH_REG,
+    S_FIND_NAME,
+    S_CONSENT_APPEND,
+    S_CONSENT_EVENTS,
+    S_CONSENT_STATE_GET,
+    S_CONSENT_STATE_PUT,
+    S_CONTRACT_INSERT,
+    S_CONTRACT_GET,
+    S_CONTRACT_UPDATE,
+    S_CONTRACT_CHANGE,
+    S_CONTRACTS_OF_PERSON,
+    S_INVOICE_INSERT,
+    S_INVOICES_OF_PERSON,
+    S_SUPPRESS_ADD,
+    S_SUPPRESSED,
+    S_TASK_INSERT,
+    S_TASKS_COUNT,
+    S_AUDIENCE_CONSENT,
+    S_AUDIENCE_CONTRACT,
+    S_AUDIENCE_ANY,
+    S__COUNT
+};
+
+/* The columns every entry read selects, in the order row_to_entry expects. */
+#define ENTRY_COLS                                                                                 \
+    "e.register, e.person_id, e.since, e.name, e.name_prov, e.email, e.email_hash, "               \
+    "e.email_prov, e.phone, e.phone_hash, e.phone_prov, e.position, e.position_prov, o.name, "     \
+    "e.organisation_prov, e.interests, e.interests_prov "
+#define ENTRY_FROM                                                                                 \
+    "FROM entry e JOIN person p ON p.id = e.person_id "                                            \
+    "LEFT JOIN organisation o ON o.id = e.organisation_id "
+#define AUDIENCE_WHERE                                                                             \
+    "WHERE e.register = ?1 AND p.restricted = 0 AND p.objected = 0 "                               \
+    "AND (e.email_hash IS NULL OR NOT EXISTS "                                                     \
+    "(SELECT 1 FROM suppression s WHERE s.hash = e.email_hash)) "                                  \
+    "AND (e.phone_hash IS NULL OR NOT EXISTS "                                                     \
+    "(SELECT 1 FROM suppression s WHERE s.hash = e.phone_hash)) "
+
+static const char *const sql[S__COUNT] = {
+    [S_PERSON_INSERT] = "INSERT INTO person (id, created_at) VALUES (?1, ?2)",
+    [S_PERSON_EXISTS] = "SELECT restricted, objected FROM person WHERE id = ?1",
+    [S_PROV_INSERT] = "INSERT INTO provenance (source_kind, detail, purpose, at, by) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_PROV_GET] = "SELECT source_kind, detail, purpose, at, by FROM provenance WHERE id = ?1",
+    [S_ORG_INSERT] = "INSERT OR IGNORE INTO organisation (name) VALUES (?1)",
+    [S_ORG_GET] = "SELECT id FROM organisation WHERE name = ?1",
+    [S_ENTRY_GET] = "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.register = ?1 AND e.person_id = ?2",
+    [S_ENTRY_PUT] = "INSERT OR REPLACE INTO entry (register, person_id, since, name, name_prov, "
+                    "email, email_hash, email_prov, phone, phone_hash, phone_prov, position, "
+                    "position_prov, organisation_id, organisation_prov, interests, interests_prov) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                    "?16, ?17)",
+    [S_ENTRY_DELETE] = "DELETE FROM entry WHERE register = ?1 AND person_id = ?2",
+    [S_ENTRIES_OF_PERSON] =
+        "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person_id = ?1 ORDER BY e.register",
+    [S_FIND_HASH] = "SELECT person_id FROM entry WHERE email_hash = ?1 OR phone_hash = ?1 "
+                    "ORDER BY person_id LIMIT 1",
+    [S_FIND_HASH_REG] = "SELECT person_id FROM entry WHERE (email_hash = ?1 OR phone_hash = ?1) "
+                        "AND register = ?2 LIMIT 1",
+    [S_FIND_NAME] = "SELECT " ENTRY_COLS ENTRY_FROM
+                    "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
+                    "ORDER BY e.person_id, e.register LIMIT 1000",
+    [S_CONSENT_APPEND] = "INSERT INTO consent_event (person_id, purpose, event, pending, basis, "
+                         "notice_version, notice_sha256, channel, collector, form_id, ip, "
+                         "user_agent, evidence, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                         "?10, ?11, ?12, ?13, ?14)",
+    [S_CONSENT_EVENTS] = "SELECT seq, person_id, purpose, event, pending, basis, notice_version, "
+                         "notice_sha256, channel, collector, form_id, ip, user_agent, evidence, "
+                         "at FROM consent_event WHERE person_id = ?1 ORDER BY seq",
+    [S_CONSENT_STATE_GET] = "SELECT state, since, expires_at, renewal_pending, last_seq "
+                            "FROM consent_state WHERE purpose = ?2 AND person_id = ?1",
+    [S_CONSENT_STATE_PUT] = "INSERT OR REPLACE INTO consent_state (purpose, person_id, state, "
+                            "since, expires_at, renewal_pending, last_seq) "
+                            "VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7)",
+    [S_CONTRACT_INSERT] = "INSERT INTO contract (id, person_id, register, service, start_date, "
+                          "end_date, status, created_at, created_by) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_CONTRACT_GET] = "SELECT id, person_id, register, service, start_date, end_date, status, "
+                       "created_at, created_by FROM contract WHERE id = ?1",
+    [S_CONTRACT_UPDATE] = "UPDATE contract SET service = ?2, start_date = ?3, end_date = ?4, "
+                          "status = ?5 WHERE id = ?1",
+    [S_CONTRACT_CHANGE] = "INSERT INTO contract_change (contract_id, at, by, field, old_value, "
+                          "new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_CONTRACTS_OF_PERSON] = "SELECT id, person_id, register, service, start_date, end_date, "
+                              "status, created_at, created_by FROM contract WHERE person_id = ?1 "
+                              "ORDER BY start_date, id",
+    [S_INVOICE_INSERT] = "INSERT INTO invoice (id, person_id, contract_id, register, number, date, "
+                         "amount_cents, currency, keep_until, created_at, created_by) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [S_INVOICES_OF_PERSON] = "SELECT id, person_id, contract_id, register, number, date, "
+                             "amount_cents, currency, keep_until, created_at, created_by "
+                             "FROM invoice WHERE person_id = ?1 ORDER BY date, number",
+    [S_SUPPRESS_ADD] = "INSERT OR IGNORE INTO suppression (hash, kind, reason, at) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+    [S_SUPPRESSED] = "SELECT 1 FROM suppression WHERE hash = ?1",
+    [S_TASK_INSERT] = "INSERT INTO task (id, person_id, kind, due, created_at, detail) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_TASKS_COUNT] = "SELECT count(*) FROM task WHERE kind = ?1 AND done_at IS NULL",
+    [S_AUDIENCE_CONSENT] = "SELECT " ENTRY_COLS ENTRY_FROM
+                           "JOIN consent_state c ON c.purpose = ?2 AND c.person_id = e.person_id "
+                           AUDIENCE_WHERE "AND c.state = 'live' "
+                           "AND (c.expires_at IS NULL OR c.expires_at > ?3)",
+    [S_AUDIENCE_CONTRACT] = "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE
+                            "AND EXISTS (SELECT 1 FROM contract k WHERE k.person_id = e.person_id "
+                            "AND k.register = e.register AND k.status = 'active') "
+                            "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+    [S_AUDIENCE_ANY] = "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE
+                       "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+};
+
+struct sqlite_store {
+    struct rk_store base; /* first: the handle callers hold */
+    sqlite3 *db;
+    sqlite3_stmt *stmts[S__COUNT];
+    bool in_tx;
+};
+
+static _Thread_local char last_error[256];
+
+const char *rk_store_last_error(void) { return last_error; }
+
+/* Maps an SQLite result code to rk_err and remembers the message. */
+static rk_err fail(struct sqlite_store *s, int rc) {
+    snprintf(last_error, sizeof last_error, "sqlite: %s", s->db ? sqlite3_errmsg(s->db) : "");
+    switch (rc & 0xff) {
+    case SQLITE_NOMEM: return RK_ENOMEM;
+    case SQLITE_CONSTRAINT:
+        return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? RK_ECONFLICT
+                                                                                    : RK_EINVAL;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_READONLY:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR: return RK_EBUSY;
+    default: return RK_EIO;
+    }
+}
+
+static rk_err prepare(struct sqlite_store *s, enum stmt i, sqlite3_stmt **out) {
+    if (!s->stmts[i]) {
+        int rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[i],
+                                    NULL);
+        if (rc != SQLITE_OK)
+            return fail(s, rc);
+    }
+    *out = s->stmts[i];
+    return RK_OK;
+}
+
+static void done(sqlite3_stmt *st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* ---- Binding helpers (NULL and 0 bind SQL NULL where noted) ---------------------------- */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v) {
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_ts(sqlite3_stmt *st, int i, rk_ts t) {
+    char buf[RK_TS_LEN + 1];
+    if (t == 0) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    rk_ts_format(t, buf);
+    sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_date(sqlite3_stmt *st, int i, struct rk_date d) {
+    char buf[11];
+    if (d.y == 0) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    rk_date_iso(d, buf);
+    sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_prov(sqlite3_stmt *st, int i, int64_t id) {
+    if (id)
+        sqlite3_bind_int64(st, i, id);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* ---- Column helpers ------------------------------------------------------------------ */
+
+static const char *col_text(sqlite3_stmt *st, int i) {
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static rk_ts col_ts(sqlite3_stmt *st, int i) {
+    rk_ts t = 0;
+    const char *s = col_text(st, i);
+    if (s && !rk_ts_parse(s, &t))
+        t = 0;
+    return t;
+}
+
+static struct rk_date col_date(sqlite3_stmt *st, int i) {
+    struct rk_date d = {0, 0, 0};
+    const char *s = col_text(st, i);
+    if (s && !rk_date_parse(s, &d))
+        d = (struct rk_date){0, 0, 0};
+    return d;
+}
+
+/* Copies column i into dst (size n); false when it does not fit. */
+static bool col_copy(sqlite3_stmt *st, int i, char *dst, size_t n) {
+    const char *s = col_text(st, i);
+    size_t len = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    if (len >= n)
+        return false;
+    if (len)
+        memcpy(dst, s, len);
+    dst[len] = '\0';
+    return true;
+}
+
+/* A bump allocator over a record's buffer, for the strings of one read. */
+struct strbuf {
+    char *p;
+    size_t left;
+    bool overflow;
+};
+
+static const char *keep(struct strbuf *b, const char *s, int len) {
+    if (!s)
+        return NULL;
+    if ((size_t)len + 1 > b->left) {
+        b->overflow = true;
+        return NULL;
+    }
+    char *out = b->p;
+    memcpy(out, s, (size_t)len);
+    out[len] = '\0';
+    b->p += len + 1;
+    b->left -= (size_t)len + 1;
+    return out;
+}
+
+static const char *keep_col(struct strbuf *b, sqlite3_stmt *st, int i) {
+    return keep(b, col_text(st, i), sqlite3_column_bytes(st, i));
+}
+
+static bool row_to_entry(sqlite3_stmt *st, struct rk_entry *e) {
+    /* Columns: see ENTRY_COLS. */
+    static const int value_col[RK_F__COUNT] = {3, 5, 8, 11, 13, 15};
+    static const int prov_col[RK_F__COUNT] = {4, 7, 10, 12, 14, 16};
+    struct strbuf b = {e->buf, sizeof e->buf, false};
+    if (!col_copy(st, 0, e->register_id, sizeof e->register_id) ||
+        !col_copy(st, 1, e->person_id, sizeof e->person_id))
+        return false;
+    e->since = col_ts(st, 2);
+    for (int f = 0; f < RK_F__COUNT; f++) {
+        e->v[f] = keep_col(&b, st, value_col[f]);
+        e->prov[f] = sqlite3_column_int64(st, prov_col[f]);
+    }
+    memset(e->email_hash, 0, RK_HASH_LEN);
+    memset(e->phone_hash, 0, RK_HASH_LEN);
+    if (sqlite3_column_bytes(st, 6) == RK_HASH_LEN)
+        memcpy(e->email_hash, sqlite3_column_blob(st, 6), RK_HASH_LEN);
+    if (sqlite3_column_bytes(st, 9) == RK_HASH_LEN)
+        memcpy(e->phone_hash, sqlite3_column_blob(st, 9), RK_HASH_LEN);
+    return !b.overflow;
+}
+
+/* Runs a statement expected to change rows (no result rows). */
+static rk_err step_done(struct sqlite_store *s, sqlite3_stmt *st) {
+    int rc = sqlite3_step(st);
+    rk_err err = rc == SQLITE_DONE ? RK_OK : fail(s, rc);
+    done(st);
+    return err;
+}
+
+/* Steps through the rows of a query, calling each(ctx, st) per row until it returns non-zero. */
+static rk_err step_rows(struct sqlite_store *s, sqlite3_stmt *st, int (*each)(void *, sqlite3_stmt *),
+                        void *ctx) {
+    int rc;
+    rk_err err = RK_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int r = each(ctx, st);
+        if (r < 0) {
+            err = RK_EIO;
+            break;
+        }
+        if (r > 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
+/* ---- Open, close, migrate, transactions ---------------------------------------------- */
+
+static rk_err exec(struct sqlite_store *s, const char *script) {
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, script, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(last_error, sizeof last_error, "sqlite: %s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        rk_err err = fail(s, rc);
+        snprintf(last_error, sizeof last_error, "sqlite: %s", sqlite3_errstr(rc));
+        return err;
+    }
+    return RK_OK;
+}
+
+static void sq_close(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    for (int i = 0; i < S__COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    if (s->in_tx)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+static rk_err sq_open(const char *location, const struct rk_store_options *opt,
+                      struct rk_store **out) {
+    struct sqlite_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return RK_ENOMEM;
+    s->base.ops = &rk_store_sqlite_ops;
+    int rc = sqlite3_open_v2(location, &s->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    rk_err err = RK_OK;
+    if (rc != SQLITE_OK) {
+        err = fail(s, rc);
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, opt && opt->busy_timeout_ms ? opt->busy_timeout_ms : 5000);
+    err = exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+                  "PRAGMA secure_delete = ON;");
+    if (err == RK_OK)
+        err = exec(s, opt && opt->synchronous == RK_SYNC_FULL ? "PRAGMA synchronous = FULL"
+                                                              : "PRAGMA synchronous = NORMAL");
+out:
+    if (err != RK_OK) {
+        sq_close(&s->base);
+        return err;
+    }
+    *out = &s->base;
+    return RK_OK;
+}
+
+static int user_version(struct sqlite_store *s) {
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static rk_err sq_migrate(struct rk_store *base, int *from, int *to) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int v = user_version(s);
+    if (v < 0)
+        return fail(s, sqlite3_errcode(s->db));
+    *from = *to = v;
+    int newest = rk_nmigrations ? rk_migrations[rk_nmigrations - 1].version : 0;
+    if (v > newest) {
+        snprintf(last_error, sizeof last_error,
+                 "the database has schema version %d, newer than this program's %d", v, newest);
+        return RK_EINVAL;
+    }
+    for (size_t i = 0; i < rk_nmigrations; i++) {
+        const struct rk_migration *m = &rk_migrations[i];
+        if (m->version <= v)
+            continue;
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", m->version);
+        rk_err err = exec(s, "BEGIN IMMEDIATE");
+        if (err == RK_OK)
+            err = exec(s, m->sql);
+        if (err == RK_OK)
+            err = exec(s, pragma);
+        if (err == RK_OK)
+            err = exec(s, "COMMIT");
+        if (err != RK_OK) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return err;
+        }
+        *to = m->version;
+    }
+    return RK_OK;
+}
+
+static rk_err sq_begin(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    rk_err err = exec(s, "BEGIN IMMEDIATE");
+    s->in_tx = err == RK_OK;
+    return err;
+}
+
+static rk_err sq_commit(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    rk_err err = exec(s, "COMMIT");
+    if (err == RK_OK)
+        s->in_tx = false;
+    return err;
+}
+
+static void sq_rollback(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (s->in_tx)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = false;
+}
+
+/* ---- Persons, provenance, entries ------------------------------------------------------ */
+
+static rk_err sq_person_insert(struct rk_store *base, const char *id, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_PERSON_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    bind_ts(st, 2, at);
+    return step_done(s, st);
+}
+
+static rk_err sq_person_exists(struct rk_store *base, const char *id, bool *restricted,
+                               bool *objected) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_PERSON_EXISTS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (restricted)
+            *restricted = sqlite3_column_int(st, 0) != 0;
+        if (objected)
+            *objected = sqlite3_column_int(st, 1) != 0;
+        err = RK_OK;
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_provenance_insert(struct rk_store *base, const struct rk_provenance *p,
+                                   int64_t *id) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_PROV_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, rk_source_kind_id(p->source));
+    bind_text(st, 2, p->detail);
+    bind_text(st, 3, p->purpose);
+    bind_ts(st, 4, p->at);
+    bind_text(st, 5, p->by);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return err;
+}
+
+static int source_from_id(const char *id) {
+    for (int k = 0; k < RK_SRC__COUNT; k++)
+        if (id && strcmp(rk_source_kind_id((enum rk_source_kind)k), id) == 0)
+            return k;
+    return -1;
+}
+
+static rk_err sq_provenance_get(struct rk_store *base, int64_t id, struct rk_provenance *out,
+                                char *buf, size_t bufsz) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_PROV_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        struct strbuf b = {buf, bufsz, false};
+        int kind = source_from_id(col_text(st, 0));
+        out->source = kind < 0 ? RK_SRC_OTHER_HANDOVER : (enum rk_source_kind)kind;
+        out->detail = keep_col(&b, st, 1);
+        out->purpose = keep_col(&b, st, 2);
+        out->at = col_ts(st, 3);
+        out->by = keep_col(&b, st, 4);
+        err = b.overflow ? RK_EIO : RK_OK;
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err organisation_id(struct sqlite_store *s, const char *name, int64_t *id) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ORG_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, name);
+    if ((err = step_done(s, st)) != RK_OK)
+        return err;
+    if ((err = prepare(s, S_ORG_GET, &st)) != RK_OK)
+        return err;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        err = rc == SQLITE_DONE ? RK_EIO : fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_entry_put(struct rk_store *base, const struct rk_entry *e) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    int64_t org = 0;
+    rk_err err = RK_OK;
+    if (e->v[RK_F_ORGANISATION] && (err = organisation_id(s, e->v[RK_F_ORGANISATION], &org)))
+        return err;
+    if ((err = prepare(s, S_ENTRY_PUT, &st)) != RK_OK)
+        return err;
+    bind_text(st, 1, e->register_id);
+    bind_text(st, 2, e->person_id);
+    bind_ts(st, 3, e->since);
+    bind_text(st, 4, e->v[RK_F_NAME]);
+    bind_prov(st, 5, e->prov[RK_F_NAME]);
+    bind_text(st, 6, e->v[RK_F_EMAIL]);
+    if (e->v[RK_F_EMAIL])
+        sqlite3_bind_blob(st, 7, e->email_hash, RK_HASH_LEN, SQLITE_STATIC);
+    bind_prov(st, 8, e->prov[RK_F_EMAIL]);
+    bind_text(st, 9, e->v[RK_F_PHONE]);
+    if (e->v[RK_F_PHONE])
+        sqlite3_bind_blob(st, 10, e->phone_hash, RK_HASH_LEN, SQLITE_STATIC);
+    bind_prov(st, 11, e->prov[RK_F_PHONE]);
+    bind_text(st, 12, e->v[RK_F_POSITION]);
+    bind_prov(st, 13, e->prov[RK_F_POSITION]);
+    bind_prov(st, 14, org);
+    bind_prov(st, 15, e->prov[RK_F_ORGANISATION]);
+    bind_text(st, 16, e->v[RK_F_INTERESTS]);
+    bind_prov(st, 17, e->prov[RK_F_INTERESTS]);
+    return step_done(s, st);
+}
+
+static rk_err sq_entry_get(struct rk_store *base, const char *reg, const char *person,
+                           struct rk_entry *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ENTRY_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, reg);
+    bind_text(st, 2, person);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = row_to_entry(st, out) ? RK_OK : RK_EIO;
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_entry_delete(struct rk_store *base, const char *reg, const char *person) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ENTRY_DELETE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, reg);
+    bind_text(st, 2, person);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+struct entry_iter {
+    rk_entry_fn fn;
+    void *ctx;
+    struct rk_entry e;
+};
+
+static int each_entry(void *ctx, sqlite3_stmt *st) {
+    struct entry_iter *it = ctx;
+    if (!row_to_entry(st, &it->e))
+        return -1;
+    return it->fn(it->ctx, &it->e);
+}
+
+static rk_err iterate_entries(struct sqlite_store *s, sqlite3_stmt *st, rk_entry_fn fn,
+                              void *ctx) {
+    struct entry_iter *it = malloc(sizeof *it);
+    if (!it) {
+        done(st);
+        return RK_ENOMEM;
+    }
+    it->fn = fn;
+    it->ctx = ctx;
+    rk_err err = step_rows(s, st, each_entry, it);
+    free(it);
+    return err;
+}
+
+static rk_err sq_entries_of_person(struct rk_store *base, const char *person, rk_entry_fn fn,
+                                   void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ENTRIES_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person);
+    return iterate_entries(s, st, fn, ctx);
+}
+
+static rk_err sq_find_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                              const char *reg, char id[RK_ID_LEN + 1]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, reg ? S_FIND_HASH_REG : S_FIND_HASH, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    if (reg)
+        bind_text(st, 2, reg);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = col_copy(st, 0, id, RK_ID_LEN + 1) ? RK_OK : RK_EIO;
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn fn,
+                              void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    char pattern[1024];
+    size_t n = 0;
+    /* LIKE metacharacters in the fragment match themselves. */
+    for (const char *p = fragment; *p && n + 2 < sizeof pattern; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            pattern[n++] = '\\';
+        pattern[n++] = *p;
+    }
+    pattern[n] = '\0';
+    rk_err err = prepare(s, S_FIND_NAME, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_text(st, 1, pattern, -1, SQLITE_TRANSIENT);
+    return iterate_entries(s, st, fn, ctx);
+}
+
+/* ---- Consent ------------------------------------------------------------------------- */
+
+static const char *const consent_kinds[] = {"given", "confirmed", "withdrawn", "expired"};
+static const char *const consent_states[] = {"none", "pending", "live", "withdrawn", "expired"};
+
+static int index_of(const char *const *names, int n, const char *s) {
+    for (int i = 0; i < n; i++)
+        if (s && strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static rk_err sq_consent_append(struct rk_store *base, struct rk_consent_event *e) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_APPEND, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, e->person_id);
+    bind_text(st, 2, e->purpose);
+    bind_text(st, 3, consent_kinds[e->kind]);
+    sqlite3_bind_int(st, 4, e->pending);
+    bind_text(st, 5, rk_basis_id(e->basis));
+    bind_text(st, 6, e->notice_version);
+    bind_text(st, 7, e->notice_sha256);
+    bind_text(st, 8, e->channel);
+    bind_text(st, 9, e->collector);
+    bind_text(st, 10, e->form_id);
+    bind_text(st, 11, e->ip);
+    bind_text(st, 12, e->user_agent);
+    bind_text(st, 13, e->evidence);
+    bind_ts(st, 14, e->at);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        e->seq = sqlite3_last_insert_rowid(s->db);
+    return err;
+}
+
+struct consent_iter {
+    rk_consent_fn fn;
+    void *ctx;
+    struct rk_consent_event e;
+};
+
+static int each_consent(void *ctx, sqlite3_stmt *st) {
+    struct consent_iter *it = ctx;
+    struct rk_consent_event *e = &it->e;
+    struct strbuf b = {e->buf, sizeof e->buf, false};
+    e->seq = sqlite3_column_int64(st, 0);
+    int kind = index_of(consent_kinds, 4, col_text(st, 3));
+    int basis = -1;
+    for (int i = 0; i < RK_BASIS__COUNT; i++)
+        if (col_text(st, 5) && strcmp(rk_basis_id((enum rk_basis)i), col_text(st, 5)) == 0)
+            basis = i;
+    if (kind < 0 || basis < 0 || !col_copy(st, 1, e->person_id, sizeof e->person_id) ||
+        !col_copy(st, 2, e->purpose, sizeof e->purpose) ||
+        !col_copy(st, 7, e->notice_sha256, sizeof e->notice_sha256))
+        return -1;
+    e->kind = (enum rk_consent_kind)kind;
+    e->pending = sqlite3_column_int(st, 4) != 0;
+    e->basis = (enum rk_basis)basis;
+    e->notice_version = keep_col(&b, st, 6);
+    e->channel = keep_col(&b, st, 8);
+    e->collector = keep_col(&b, st, 9);
+    e->form_id = keep_col(&b, st, 10);
+    e->ip = keep_col(&b, st, 11);
+    e->user_agent = keep_col(&b, st, 12);
+    e->evidence = keep_col(&b, st, 13);
+    e->at = col_ts(st, 14);
+    if (b.overflow)
+        return -1;
+    return it->fn(it->ctx, e);
+}
+
+static rk_err sq_consent_events(struct rk_store *base, const char *person, rk_consent_fn fn,
+                                void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_EVENTS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person);
+    struct consent_iter *it = malloc(sizeof *it);
+    if (!it) {
+        done(st);
+        return RK_ENOMEM;
+    }
+    it->fn = fn;
+    it->ctx = ctx;
+    err = step_rows(s, st, each_consent, it);
+    free(it);
+    return err;
+}
+
+static rk_err sq_consent_state_get(struct rk_store *base, const char *person, const char *purpose,
+                                   struct rk_consent_state *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_STATE_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person);
+    bind_text(st, 2, purpose);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int state = index_of(consent_states, 5, col_text(st, 0));
+        out->status = state < 0 ? RK_CONSENT_NONE : (enum rk_consent_status)state;
+        out->since = col_ts(st, 1);
+        out->expires_at = col_ts(st, 2);
+        out->renewal_pending = sqlite3_column_int(st, 3) != 0;
+        out->last_seq = sqlite3_column_int64(st, 4);
+        err = state < 0 ? RK_EIO : RK_OK;
+    } else if (rc == SQLITE_DONE) {
+        *out = (struct rk_consent_state){RK_CONSENT_NONE, 0, 0, false, 0};
+    } else {
+        err = fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_consent_state_put(struct rk_store *base, const char *person, const char *purpose,
+                                   const struct rk_consent_state *stt) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_STATE_PUT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person);
+    bind_text(st, 2, purpose);
+    bind_text(st, 3, consent_states[stt->status]);
+    bind_ts(st, 4, stt->since);
+    bind_ts(st, 5, stt->expires_at);
+    sqlite3_bind_int(st, 6, stt->renewal_pending);
+    sqlite3_bind_int64(st, 7, stt->last_seq);
+    return step_done(s, st);
+}
+
+/* ---- Contracts and invoices ------------------------------------------------------------ */
+
+static void bind_contract(sqlite3_stmt *st, const struct rk_contract *c) {
+    bind_text(st, 1, c->id);
+    bind_text(st, 2, c->person_id);
+    bind_text(st, 3, c->register_id);
+    bind_text(st, 4, c->service);
+    bind_date(st, 5, c->start);
+    bind_date(st, 6, c->end);
+    bind_text(st, 7, c->status == RK_CONTRACT_ACTIVE ? "active" : "ended");
+    bind_ts(st, 8, c->created_at);
+    bind_text(st, 9, c->created_by);
+}
+
+static bool row_to_contract(sqlite3_stmt *st, struct rk_contract *c) {
+    c->start = col_date(st, 4);
+    c->end = col_date(st, 5);
+    c->status = col_text(st, 6) && strcmp(col_text(st, 6), "active") == 0 ? RK_CONTRACT_ACTIVE
+                                                                          : RK_CONTRACT_ENDED;
+    c->created_at = col_ts(st, 7);
+    return col_copy(st, 0, c->id, sizeof c->id) &&
+           col_copy(st, 1, c->person_id, sizeof c->person_id) &&
+           col_copy(st, 2, c->register_id, sizeof c->register_id) &&
+           col_copy(st, 3, c->service, sizeof c->service) &&
+           col_copy(st, 8, c->created_by, sizeof c->created_by);
+}
+
+static rk_err sq_contract_insert(struct rk_store *base, const struct rk_contract *c) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONTRACT_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_contract(st, c);
+    return step_done(s, st);
+}
+
+static rk_err sq_contract_get(struct rk_store *base, const char *id, struct rk_contract *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONTRACT_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = row_to_contract(st, out) ? RK_OK : RK_EIO;
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_contract_update(struct rk_store *base, const struct rk_contract *c) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONTRACT_UPDATE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, c->id);
+    bind_text(st, 2, c->service);
+    bind_date(st, 3, c->start);
+    bind_date(st, 4, c->end);
+    bind_text(st, 5, c->status == RK_CONTRACT_ACTIVE ? "active" : "ended");
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+static rk_err sq_contract_change_append(struct rk_store *base, const char *contract, rk_ts at,
+                                        const char *by, const char *field, const char *old_value,
+                                        const char *new_value) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONTRACT_CHANGE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, contract);
+    bind_ts(st, 2, at);
+    bind_text(st, 3, by);
+    bind_text(st, 4, field);
+    bind_text(st, 5, old_value);
+    bind_text(st, 6, new_value);
+    return step_done(s, st);
+}
+
+struct contract_iter {
+    rk_contract_fn fn;
+    void *ctx;
+    struct rk_contract c;
+};
+
+static int each_contract(void *ctx, sqlite3_stmt *st) {
+    struct contract_iter *it = ctx;
+    if (!row_to_contract(st, &it->c))
+        return -1;
+    return it->fn(it->ctx, &it->c);
+}
+
+static rk_err sq_contracts_of_person(struct rk_store *base, const char *person, rk_contract_fn fn,
+                                     void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONTRACTS_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person);
+    struct contract_iter it = {.fn = fn, .ctx = ctx};
+    return step_rows(s, st, each_contract, &it);
+}
+
+static rk_err sq_invoice_insert(struct rk_store *base, const struct rk_invoice *i) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_INVOICE_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, i->id);
+    bind_text(st, 2, i->person_id);
+    bind_text(st, 3, i->contract_id[0] ? i->contract_id : NULL);
+    bind_text(st, 4, i->register_id);
+    bind_text(st, 5, i->number);
+    bind_date(st, 6, i->date);
+    sqlite3_bind_int64(st, 7, i->amount_cents);
+    bind_text(st, 8, i->currency);
+    bind_date(st, 9, i->keep_until);
+    bind_ts(st, 10, i->created_at);
+    bind_text(st, 11, i->created_by);
+    return step_done(s, st);
+}
+
+struct invoice_iter {
+    rk_invoice_fn fn;
+    void *ctx;
+    struct rk_invoice i;
+};
+
+static int each_invoice(void *ctx, sqlite3_stmt *st) {
+    struct invoice_iter *it = ctx;
+    struct rk_invoice *i = &it->i;
+    i->date = col_date(st, 5);
+    i->amount_cents = sqlite3_column_int64(st, 6);
+    i->keep_until = col_date(st, 8);
+    i->created_at = col_ts(st, 9);
+    if (!col_copy(st, 0, i->id, sizeof i->id) ||
+        !col_copy(st, 1, i->person_id, sizeof i->person_id) ||
+        !col_copy(st, 2, i->contract_id, sizeof i->contract_id) ||
+        !col_copy(st, 3, i->register_id, sizeof i->register_id) ||
+        !col_copy(st, 4, i->number, sizeof i->number) ||
+        !col_copy(st, 7, i->currency, sizeof i->currency) ||
+        !col_copy(st, 10, i->created_by, sizeof i->created_by))
+        return -1;
+    return it->fn(it->ctx, i);
+}
+
+static rk_err sq_invoices_of_person(struct rk_store *base, const char *person, rk_invoice_fn fn,
+                                    void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_INVOICES_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person);
+    struct invoice_iter it = {.fn = fn, .ctx = ctx};
+    return step_rows(s, st, each_invoice, &it);
+}
+
+/* ---- Suppression, tasks, audience ------------------------------------------------------ */
+
+static rk_err sq_suppress_add(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                              enum rk_field kind, enum rk_suppress_reason reason, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SUPPRESS_ADD, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    bind_text(st, 2, kind == RK_F_PHONE ? "phone" : "email");
+    bind_text(st, 3, reason == RK_SUPPRESS_ERASURE ? "erasure" : "objection");
+    bind_ts(st, 4, at);
+    return step_done(s, st);
+}
+
+static rk_err sq_suppressed(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                            bool *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SUPPRESSED, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        *out = rc == SQLITE_ROW;
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_task_insert(struct rk_store *base, const struct rk_task *t) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TASK_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, t->id);
+    bind_text(st, 2, t->person_id);
+    bind_text(st, 3, t->kind);
+    bind_date(st, 4, t->due);
+    bind_ts(st, 5, t->created_at);
+    bind_text(st, 6, t->detail);
+    return step_done(s, st);
+}
+
+static rk_err sq_tasks_count(struct rk_store *base, const char *kind, int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TASKS_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, kind);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_audience(struct rk_store *base, const char *reg, const char *purpose,
+                          enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    enum stmt which = rule == RK_AUDIENCE_LIVE_CONSENT      ? S_AUDIENCE_CONSENT
+                      : rule == RK_AUDIENCE_ACTIVE_CONTRACT ? S_AUDIENCE_CONTRACT
+                                                            : S_AUDIENCE_ANY;
+    rk_err err = prepare(s, which, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, reg);
+    bind_text(st, 2, purpose);
+    bind_ts(st, 3, now);
+    return iterate_entries(s, st, fn, ctx);
+}
+
+const struct rk_store_ops rk_store_sqlite_ops = {
+    .version = 1,
+    .scheme = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .person_insert = sq_person_insert,
+    .person_exists = sq_person_exists,
+    .provenance_insert = sq_provenance_insert,
+    .provenance_get = sq_provenance_get,
+    .entry_get = sq_entry_get,
+    .entry_put = sq_entry_put,
+    .entry_delete = sq_entry_delete,
+    .entries_of_person = sq_entries_of_person,
+    .find_by_hash = sq_find_by_hash,
+    .find_by_name = sq_find_by_name,
+    .consent_append = sq_consent_append,
+    .consent_events = sq_consent_events,
+    .consent_state_get = sq_consent_state_get,
+    .consent_state_put = sq_consent_state_put,
+    .contract_insert = sq_contract_insert,
+    .contract_get = sq_contract_get,
+    .contract_update = sq_contract_update,
+    .contract_change_append = sq_contract_change_append,
+    .contracts_of_person = sq_contracts_of_person,
+    .invoice_insert = sq_invoice_insert,
+    .invoices_of_person = sq_invoices_of_person,
+    .suppress_add = sq_suppress_add,
+    .suppressed = sq_suppressed,
+    .task_insert = sq_task_insert,
+    .tasks_count = sq_tasks_count,
+    .audience = sq_audience,
+};

@@ -1,0 +1,625 @@
+/*
+ * test_normalize.c — tables of what people type and what the register makes
+ * of it: email addresses, phone numbers, UTF-8 and text fields
+ * (core/normalize.c), the contact fields built on them (core/contact.c), and
+ * pseudonymous ids (core/id.c). Every refusal is checked to leave the output
+ * untouched and to explain itself without quoting the input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/contact.h"
+#include "core/id.h"
+#include "core/normalize.h"
+
+#define SENTINEL 'Q'
+
+/* A why phrase must exist and must not repeat the (personal) value. */
+static void check_why(const char *why, const char *in) {
+    assert_non_null(why);
+    assert_true(why[0] != '\0');
+    if (strlen(in) >= 3)
+        assert_null(strstr(why, in));
+    /* Every failing row below mentions this name somewhere in its value. */
+    assert_null(strstr(why, "matti"));
+}
+
+/* ---- Email ------------------------------------------------------------- */
+
+struct email_case {
+    const char *in;
+    const char *want; /* NULL: must be refused */
+};
+
+static const struct email_case email_cases[] = {
+    /* accepted */
+    {"matti.meikalainen@example.fi", "matti.meikalainen@example.fi"},
+    {"  Matti.M@Example.FI \n", "Matti.M@example.fi"},
+    {"\tmatti@EXAMPLE.fi\r\n", "matti@example.fi"},
+    {"a@b.co", "a@b.co"},
+    {"matti+news@mail.sub.example.com", "matti+news@mail.sub.example.com"},
+    {"o'brien@example.ie", "o'brien@example.ie"},
+    {"!#$%&'*+-/=?^_`{|}~@example.com", "!#$%&'*+-/=?^_`{|}~@example.com"},
+    {"matti_m-2@1st-example.fi", "matti_m-2@1st-example.fi"},
+    {"jörg.müller@example.de", "jörg.müller@example.de"},
+    {"Matti@XN--BCHER-KVA.example", "Matti@xn--bcher-kva.example"},
+    {"matti@example.xn--p1ai", "matti@example.xn--p1ai"},
+    {"matti@a-b.c-d.fi", "matti@a-b.c-d.fi"},
+    {"MATTI@EXAMPLE.FI", "MATTI@example.fi"},
+    /* refused */
+    {"", NULL},
+    {"   \t ", NULL},
+    {"matti.example.fi", NULL},
+    {"matti@x@example.fi", NULL},
+    {"\"matti x\"@example.fi", NULL},
+    {"\"matti@x\"@example.fi", NULL},
+    {"@example.fi", NULL},
+    {"matti@", NULL},
+    {"matti@localhost", NULL},
+    {".matti@example.fi", NULL},
+    {"matti.@example.fi", NULL},
+    {"mat..ti@example.fi", NULL},
+    {"matti@example..fi", NULL},
+    {"matti@.example.fi", NULL},
+    {"matti@example.fi.", NULL},
+    {"matti@-example.fi", NULL},
+    {"matti@example-.fi", NULL},
+    {"matti@exa_mple.fi", NULL},
+    {"matti@example.f", NULL},
+    {"matti@example.123", NULL},
+    {"matti@192.168.0.1", NULL},
+    {"matti@[192.168.0.1]", NULL},
+    {"mat ti@example.fi", NULL},
+    {"matti@exam ple.fi", NULL},
+    {"matti@exa\tmple.fi", NULL},
+    {"matti\x01@example.fi", NULL},
+    {"matti\x7f@example.fi", NULL},
+    {"matti\xc2\x85@example.fi", NULL}, /* U+0085, a C1 control */
+    {"matti\xc3@example.fi", NULL},     /* truncated UTF-8 */
+    {"matti\xc0\xae@example.fi", NULL}, /* overlong '.' */
+    {"matti@bücher.de", NULL},          /* domain must be punycode */
+    {"matti(x)@example.fi", NULL},
+    {"matti,x@example.fi", NULL},
+    {"matti\\x@example.fi", NULL},
+    {"matti<x>@example.fi", NULL},
+    {"matti@example.fi>", NULL},
+    {"matti@xn--.fi", NULL},
+};
+
+static void email_table(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof email_cases / sizeof email_cases[0]; i++) {
+        const struct email_case *c = &email_cases[i];
+        char out[RK_EMAIL_MAX + 1];
+        memset(out, SENTINEL, sizeof out);
+        const char *why = NULL;
+        rk_err rc = rk_norm_email(c->in, out, &why);
+        if (c->want) {
+            if (rc != RK_OK)
+                print_error("row %zu: refused (%s)\n", i, why ? why : "?");
+            assert_int_equal(rc, RK_OK);
+            assert_string_equal(out, c->want);
+        } else {
+            if (rc == RK_OK)
+                print_error("row %zu: accepted as %s\n", i, out);
+            assert_int_equal(rc, RK_EINVAL);
+            check_why(why, c->in);
+            assert_int_equal(out[0], SENTINEL);
+        }
+    }
+}
+
+/* Fills n bytes of s with 'a', NUL-terminated afterwards by the caller. */
+static char *fill(char *s, size_t n) {
+    memset(s, 'a', n);
+    return s + n;
+}
+
+static void email_lengths(void **state) {
+    (void)state;
+    char in[400], out[RK_EMAIL_MAX + 1];
+    const char *why;
+
+    /* Local part: 64 bytes are fine, 65 are not. */
+    char *p = fill(in, 64);
+    memcpy(p, "@example.fi", 12);
+    assert_int_equal(rk_norm_email(in, out, &why), RK_OK);
+    p = fill(in, 65);
+    memcpy(p, "@example.fi", 12);
+    assert_int_equal(rk_norm_email(in, out, &why), RK_EINVAL);
+
+    /* Domain label: 63 bytes are fine, 64 are not. */
+    p = in;
+    *p++ = 'x';
+    *p++ = '@';
+    p = fill(p, 63);
+    memcpy(p, ".fi", 4);
+    assert_int_equal(rk_norm_email(in, out, &why), RK_OK);
+    p = in + 2;
+    p = fill(p, 64);
+    memcpy(p, ".fi", 4);
+    assert_int_equal(rk_norm_email(in, out, &why), RK_EINVAL);
+
+    /* Total: 64 + 1 + 63 + 1 + 63 + 1 + 58 + 1 + 2 = 254 bytes are fine, 255 are not. */
+    for (size_t extra = 0; extra < 2; extra++) {
+        p = fill(in, 64);
+        *p++ = '@';
+        p = fill(p, 63);
+        *p++ = '.';
+        p = fill(p, 63);
+        *p++ = '.';
+        p = fill(p, 58 + extra);
+        memcpy(p, ".fi", 4);
+        assert_int_equal(strlen(in), 254 + extra);
+        memset(out, SENTINEL, sizeof out);
+        rk_err rc = rk_norm_email(in, out, &why);
+        if (extra == 0) {
+            assert_int_equal(rc, RK_OK);
+            assert_int_equal(strlen(out), 254);
+        } else {
+            assert_int_equal(rc, RK_EINVAL);
+            assert_int_equal(out[0], SENTINEL);
+        }
+    }
+
+    /* Surrounding white space does not count towards the limits. */
+    p = in;
+    *p++ = ' ';
+    p = fill(p, 64);
+    memcpy(p, "@example.fi   ", 15);
+    assert_int_equal(rk_norm_email(in, out, &why), RK_OK);
+    assert_int_equal(strlen(out), 64 + 11);
+}
+
+static void email_why_is_null_safe(void **state) {
+    (void)state;
+    char out[RK_EMAIL_MAX + 1];
+    assert_int_equal(rk_norm_email("no at sign", out, NULL), RK_EINVAL);
+}
+
+static void email_key(void **state) {
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"Matti.M@x.fi", "matti.m@x.fi"},
+        {"matti.m@x.fi", "matti.m@x.fi"},
+        {"MATTI@EXAMPLE.FI", "matti@example.fi"},
+        {"Jörg@x.de", "jörg@x.de"}, /* ASCII folding only; UTF-8 bytes are kept */
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[RK_EMAIL_MAX + 1];
+        rk_email_key(cases[i].in, out);
+        assert_string_equal(out, cases[i].want);
+    }
+    /* Two spellings of one address meet at one key. */
+    char a[RK_EMAIL_MAX + 1], b[RK_EMAIL_MAX + 1], ka[RK_EMAIL_MAX + 1], kb[RK_EMAIL_MAX + 1];
+    const char *why;
+    assert_int_equal(rk_norm_email(" Matti.M@X.FI", a, &why), RK_OK);
+    assert_int_equal(rk_norm_email("matti.m@x.fi", b, &why), RK_OK);
+    assert_string_not_equal(a, b);
+    rk_email_key(a, ka);
+    rk_email_key(b, kb);
+    assert_string_equal(ka, kb);
+}
+
+/* ---- Phone ------------------------------------------------------------- */
+
+struct phone_case {
+    const char *in;
+    const char *cc;
+    const char *want; /* NULL: must be refused */
+};
+
+static const struct phone_case phone_cases[] = {
+    /* accepted */
+    {"040 172 3700", "358", "+358401723700"},
+    {"+358 40 172 3700", "358", "+358401723700"},
+    {"00358401723700", "358", "+358401723700"},
+    {"00358 40 172 3700", "358", "+358401723700"},
+    {"(09) 123 4567", "358", "+35891234567"},
+    {"+1 (415) 555-2671", "358", "+14155552671"},
+    {"040-172-3700", "358", "+358401723700"},
+    {"040.172.3700", "358", "+358401723700"},
+    {"040/172 3700", "358", "+358401723700"},
+    {"  +358401723700 \n", "358", "+358401723700"},
+    {"+358 (0)40 172 3700", "358", "+358401723700"},
+    {"+44 (0)20 7946 0958", "358", "+442079460958"},
+    {"(+358) 40 172 3700", "358", "+358401723700"},
+    {"+ 358 40 172 3700", "358", "+358401723700"},
+    {"(0)40 172 3700", "358", "+358401723700"},
+    {"030 1234567", "49", "+49301234567"},
+    {"0046 8 123 456 78", "358", "+46812345678"},
+    {"+123456789012345", "358", "+123456789012345"},
+    {"+1234567 8", "358", "+12345678"},
+    {"0912345", "358", "+358912345"},
+    /* refused */
+    {"", "358", NULL},
+    {"  ", "358", NULL},
+    {"()-", "358", NULL},
+    {"+", "358", NULL},
+    {"0", "358", NULL},
+    {"00", "358", NULL},
+    {"+1234567", "358", NULL},
+    {"09123", "358", NULL},
+    {"+1234567890123456", "358", NULL},
+    {"040 172 3700 1234 5678", "358", NULL},
+    {"1234567890123456789012345678901234567890", "358", NULL},
+    {"12345678", "358", NULL},
+    {"401723700", "358", NULL},
+    {"040 172 3700 ext 5", "358", NULL},
+    {"O40 172 3700", "358", NULL},
+    {"040#1723700", "358", NULL},
+    {"040_172_3700", "358", NULL},
+    {"040+1723700", "358", NULL},
+    {"++358401723700", "358", NULL},
+    {"358+401723700", "358", NULL},
+    {"+0358401723700", "358", NULL},
+    {"000358401723700", "358", NULL},
+    {"\xef\xbc\x90\xef\xbc\x94\xef\xbc\x90 172 3700", "358", NULL}, /* full-width digits */
+    {"040\t172\t3700", "358", NULL},
+    {"040 172 3700", "", NULL},    /* no default country code */
+    {"040 172 3700", "0x1", NULL}, /* not a country code */
+};
+
+static void phone_table(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof phone_cases / sizeof phone_cases[0]; i++) {
+        const struct phone_case *c = &phone_cases[i];
+        char out[RK_PHONE_MAX + 1];
+        memset(out, SENTINEL, sizeof out);
+        const char *why = NULL;
+        rk_err rc = rk_norm_phone(c->in, c->cc, out, &why);
+        if (c->want) {
+            if (rc != RK_OK)
+                print_error("row %zu: refused (%s)\n", i, why ? why : "?");
+            assert_int_equal(rc, RK_OK);
+            assert_string_equal(out, c->want);
+        } else {
+            if (rc == RK_OK)
+                print_error("row %zu: accepted as %s\n", i, out);
+            assert_int_equal(rc, RK_EINVAL);
+            check_why(why, c->in);
+            assert_int_equal(out[0], SENTINEL);
+        }
+    }
+}
+
+static void phone_reasons(void **state) {
+    (void)state;
+    char out[RK_PHONE_MAX + 1];
+    const char *why = NULL;
+    assert_int_equal(rk_norm_phone("401723700", "358", out, &why), RK_EINVAL);
+    assert_non_null(strstr(why, "needs a country code or a leading 0"));
+    assert_int_equal(rk_norm_phone("+1234567890123456", "358", out, &why), RK_EINVAL);
+    assert_non_null(strstr(why, "too many digits"));
+    assert_int_equal(rk_norm_phone("+1234567", "358", out, &why), RK_EINVAL);
+    assert_non_null(strstr(why, "too few digits"));
+    assert_int_equal(rk_norm_phone("040 172 3700", NULL, out, &why), RK_EINVAL);
+}
+
+/* ---- UTF-8 ------------------------------------------------------------- */
+
+struct utf8_case {
+    const char *s;
+    size_t len;
+    bool valid;
+};
+
+#define U(lit, ok)                                                                                 \
+    { (lit), sizeof(lit) - 1, (ok) }
+
+static const struct utf8_case utf8_cases[] = {
+    U("", true),
+    U("abc", true),
+    U("a\0b", true),                      /* U+0000 is a character like any other here */
+    U("\xc3\xa4", true),                  /* U+00E4 */
+    U("\xc2\x80", true),                  /* U+0080, smallest 2-byte */
+    U("\xdf\xbf", true),                  /* U+07FF */
+    U("\xe0\xa0\x80", true),              /* U+0800, smallest 3-byte */
+    U("\xe2\x82\xac", true),              /* U+20AC */
+    U("\xed\x9f\xbf", true),              /* U+D7FF, below the surrogates */
+    U("\xee\x80\x80", true),              /* U+E000, above them */
+    U("\xef\xbf\xbf", true),              /* U+FFFF */
+    U("\xf0\x90\x80\x80", true),          /* U+10000, smallest 4-byte */
+    U("\xf0\x9f\x98\x80", true),          /* U+1F600 */
+    U("\xf4\x8f\xbf\xbf", true),          /* U+10FFFF */
+    U("\xc0\xaf", false),                 /* overlong '/' */
+    U("\xc1\xbf", false),                 /* overlong U+007F */
+    U("\xe0\x80\xaf", false),             /* overlong '/' in 3 bytes */
+    U("\xe0\x9f\xbf", false),             /* overlong U+07FF */
+    U("\xf0\x80\x80\xaf", false),         /* overlong '/' in 4 bytes */
+    U("\xf0\x8f\xbf\xbf", false),         /* overlong U+FFFF */
+    U("\xed\xa0\x80", false),             /* U+D800, a surrogate */
+    U("\xed\xbf\xbf", false),             /* U+DFFF */
+    U("\xed\xa0\xbd\xed\xb8\x80", false), /* CESU-8 surrogate pair */
+    U("\xf4\x90\x80\x80", false),         /* U+110000 */
+    U("\xf5\x80\x80\x80", false),
+    U("\xf8\x88\x80\x80\x80", false), /* 5-byte form */
+    U("\xfe", false),
+    U("\xff", false),
+    U("\x80", false), /* lone continuation */
+    U("a\xbf", false),
+    U("\xc3", false), /* truncated */
+    U("\xe2\x82", false),
+    U("\xf0\x9f\x98", false),
+    U("abc\xf0\x9f", false),
+    U("\xc3\x28", false), /* bad continuation */
+    U("\xe2\x28\xa1", false),
+    U("\xf0\x9f\x28\x80", false),
+};
+
+static void utf8_table(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof utf8_cases / sizeof utf8_cases[0]; i++) {
+        if (rk_utf8_valid(utf8_cases[i].s, utf8_cases[i].len) != utf8_cases[i].valid)
+            print_error("row %zu: expected %s\n", i, utf8_cases[i].valid ? "valid" : "invalid");
+        assert_int_equal(rk_utf8_valid(utf8_cases[i].s, utf8_cases[i].len), utf8_cases[i].valid);
+    }
+    /* len bounds the check: a truncated sequence past len is not looked at. */
+    assert_true(rk_utf8_valid("ab\xc3", 2));
+    assert_false(rk_utf8_valid("\xe2\x82\xac", 2));
+}
+
+static void utf8_length(void **state) {
+    (void)state;
+    assert_int_equal(rk_utf8_length(""), 0);
+    assert_int_equal(rk_utf8_length("abc"), 3);
+    assert_int_equal(rk_utf8_length("Meikäläinen"), 11);
+    assert_int_equal(rk_utf8_length("\xe2\x82\xac"), 1);
+    assert_int_equal(rk_utf8_length("\xf0\x9f\x98\x80!"), 2);
+}
+
+/* ---- Text -------------------------------------------------------------- */
+
+struct text_case {
+    const char *in;
+    size_t max;
+    bool multiline;
+    const char *want; /* NULL: must be refused */
+};
+
+static const struct text_case text_cases[] = {
+    {"  Matti Meikäläinen  ", 200, false, "Matti Meikäläinen"},
+    {"\n Matti \r\n", 200, false, "Matti"},
+    {"", 10, false, ""},
+    {" \t ", 10, false, ""},
+    {"Matti\tM", 200, true, "Matti\tM"},
+    {"line 1\nline 2\r\n", 200, true, "line 1\nline 2"},
+    {"äää", 3, false, "äää"},
+    {"  abc  ", 3, false, "abc"},
+    {"\xf0\x9f\x98\x80", 1, false, "\xf0\x9f\x98\x80"},
+    {"Matti\tM", 200, false, NULL},
+    {"line 1\nline 2", 200, false, NULL},
+    {"line 1\rline 2", 200, false, NULL},
+    {"Matti\x7f", 200, false, NULL},
+    {"Matti\x7f", 200, true, NULL},
+    {"Matti\xc2\x85", 200, true, NULL}, /* U+0085 NEL */
+    {"Matti\x1b[31m", 200, true, NULL},
+    {"Matti\x01", 200, true, NULL},
+    {"Matti\vx", 200, true, NULL},
+    {"äää", 2, false, NULL},
+    {"abcd", 3, false, NULL},
+    {"Matti\xc3", 200, false, NULL},
+    {"Matti\xed\xa0\x80", 200, false, NULL},
+};
+
+static void text_table(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof text_cases / sizeof text_cases[0]; i++) {
+        const struct text_case *c = &text_cases[i];
+        const char *start = NULL, *why = NULL;
+        size_t len = 12345;
+        rk_err rc = rk_norm_text(c->in, c->max, c->multiline, &start, &len, &why);
+        if (c->want) {
+            if (rc != RK_OK)
+                print_error("row %zu: refused (%s)\n", i, why ? why : "?");
+            assert_int_equal(rc, RK_OK);
+            assert_int_equal(len, strlen(c->want));
+            assert_memory_equal(start, c->want, len);
+            assert_true(start >= c->in && start + len <= c->in + strlen(c->in));
+        } else {
+            if (rc == RK_OK)
+                print_error("row %zu: accepted\n", i);
+            assert_int_equal(rc, RK_EINVAL);
+            assert_null(start);
+            assert_int_equal(len, 12345);
+            check_why(why, c->in);
+        }
+    }
+}
+
+static void text_limits(void **state) {
+    (void)state;
+    char s[1000];
+    const char *start, *why;
+    size_t len;
+    /* 200 code points of two bytes each: 400 bytes, within a 200-character limit. */
+    for (size_t i = 0; i < 200; i++)
+        memcpy(s + 2 * i, "\xc3\xa4", 2);
+    s[400] = '\0';
+    assert_int_equal(rk_norm_text(s, 200, false, &start, &len, &why), RK_OK);
+    assert_int_equal(len, 400);
+    memcpy(s + 400, "a", 2);
+    assert_int_equal(rk_norm_text(s, 200, false, &start, &len, &why), RK_EINVAL);
+    /* ASCII: exactly the limit, and one more. */
+    memset(s, 'a', 200);
+    s[200] = '\0';
+    assert_int_equal(rk_norm_text(s, 200, false, &start, &len, &why), RK_OK);
+    s[200] = 'a';
+    s[201] = '\0';
+    assert_int_equal(rk_norm_text(s, 200, false, &start, &len, &why), RK_EINVAL);
+}
+
+/* ---- Contact fields ---------------------------------------------------- */
+
+static void field_ids(void **state) {
+    (void)state;
+    static const char *const ids[RK_F__COUNT] = {"name",     "email",        "phone",
+                                                 "position", "organisation", "interests"};
+    for (int f = 0; f < RK_F__COUNT; f++) {
+        assert_string_equal(rk_field_id((enum rk_field)f), ids[f]);
+        assert_int_equal(rk_field_from_id(ids[f]), f);
+    }
+    assert_int_equal(rk_field_from_id("Email"), -1);
+    assert_int_equal(rk_field_from_id(""), -1);
+    assert_int_equal(rk_field_from_id("address"), -1);
+    assert_int_equal(rk_field_from_id(NULL), -1);
+}
+
+static void field_normalize(void **state) {
+    (void)state;
+    static const struct {
+        enum rk_field f;
+        const char *raw, *want;
+    } cases[] = {
+        {RK_F_EMAIL, " Matti.M@Example.FI ", "Matti.M@example.fi"},
+        {RK_F_PHONE, "040 172 3700", "+358401723700"},
+        {RK_F_NAME, "  Matti Meikäläinen ", "Matti Meikäläinen"},
+        {RK_F_POSITION, "CEO\n", "CEO"},
+        {RK_F_ORGANISATION, "Esimerkki Oy", "Esimerkki Oy"},
+        {RK_F_INTERESTS, "sailing\nchess\n", "sailing\nchess"},
+        {RK_F_EMAIL, "matti@", NULL},
+        {RK_F_PHONE, "401723700", NULL},
+        {RK_F_NAME, "Matti\nMeikäläinen", NULL},
+        {RK_F_NAME, "   ", NULL},
+        {RK_F_ORGANISATION, "Oy\x01", NULL},
+        {RK_F_INTERESTS, "", NULL},
+        {RK_F_INTERESTS, "bad \xff byte", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[512];
+        memset(buf, SENTINEL, sizeof buf);
+        const char *why = NULL;
+        rk_err rc = rk_field_normalize(cases[i].f, cases[i].raw, buf, sizeof buf, &why);
+        if (cases[i].want) {
+            assert_int_equal(rc, RK_OK);
+            assert_string_equal(buf, cases[i].want);
+        } else {
+            assert_int_equal(rc, RK_EINVAL);
+            assert_non_null(why);
+            assert_int_equal(buf[0], SENTINEL);
+        }
+    }
+}
+
+static void field_limits(void **state) {
+    (void)state;
+    static const struct {
+        enum rk_field f;
+        size_t max;
+    } limits[] = {
+        {RK_F_NAME, RK_NAME_MAX},
+        {RK_F_POSITION, RK_POSITION_MAX},
+        {RK_F_ORGANISATION, RK_ORGANISATION_MAX},
+        {RK_F_INTERESTS, RK_INTERESTS_MAX},
+    };
+    static char raw[RK_INTERESTS_MAX + 2], buf[RK_INTERESTS_MAX + 2];
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        const char *why;
+        memset(raw, 'x', limits[i].max);
+        raw[limits[i].max] = '\0';
+        assert_int_equal(rk_field_normalize(limits[i].f, raw, buf, sizeof buf, &why), RK_OK);
+        assert_int_equal(strlen(buf), limits[i].max);
+        raw[limits[i].max] = 'x';
+        raw[limits[i].max + 1] = '\0';
+        assert_int_equal(rk_field_normalize(limits[i].f, raw, buf, sizeof buf, &why), RK_EINVAL);
+    }
+}
+
+static void field_buffer_too_small(void **state) {
+    (void)state;
+    const char *why = NULL;
+    char buf[8];
+    memset(buf, SENTINEL, sizeof buf);
+    assert_int_equal(rk_field_normalize(RK_F_NAME, "Matti Meikäläinen", buf, sizeof buf, &why),
+                     RK_ETOOBIG);
+    assert_non_null(why);
+    assert_int_equal(buf[0], SENTINEL);
+    assert_int_equal(rk_field_normalize(RK_F_EMAIL, "matti@example.fi", buf, sizeof buf, &why),
+                     RK_ETOOBIG);
+    assert_int_equal(rk_field_normalize(RK_F_PHONE, "040 172 3700", buf, sizeof buf, &why),
+                     RK_ETOOBIG);
+    assert_int_equal(buf[0], SENTINEL);
+    /* Exactly enough: seven bytes and the NUL. */
+    assert_int_equal(rk_field_normalize(RK_F_NAME, " Matti M ", buf, sizeof buf, &why), RK_OK);
+    assert_string_equal(buf, "Matti M");
+}
+
+/* ---- Ids --------------------------------------------------------------- */
+
+#define NIDS 1000
+
+static int cmp_id(const void *a, const void *b) { return strcmp(a, b); }
+
+static void ids_random(void **state) {
+    (void)state;
+    assert_int_equal(rk_crypto_init(), RK_OK);
+    assert_int_equal(rk_crypto_init(), RK_OK); /* again: harmless */
+    static char ids[NIDS][RK_ID_LEN + 1];
+    bool seen_first[32] = {false};
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+    for (size_t i = 0; i < NIDS; i++) {
+        memset(ids[i], SENTINEL, sizeof ids[i]);
+        rk_id_new(ids[i]);
+        assert_int_equal(strlen(ids[i]), RK_ID_LEN);
+        assert_true(rk_id_valid(ids[i]));
+        assert_int_equal(strspn(ids[i], alphabet), RK_ID_LEN);
+        /* 128 bits in 26 characters: the last carries 3 bits and two zero bits. */
+        assert_non_null(strchr("aeimquy4", ids[i][RK_ID_LEN - 1]));
+        seen_first[strchr(alphabet, ids[i][0]) - alphabet] = true;
+    }
+    /* Every character shows up in the first position (chance of a miss: ~1e-12). */
+    for (size_t c = 0; c < 32; c++)
+        assert_true(seen_first[c]);
+    qsort(ids, NIDS, sizeof ids[0], cmp_id);
+    for (size_t i = 1; i < NIDS; i++)
+        assert_string_not_equal(ids[i - 1], ids[i]);
+}
+
+static void ids_valid(void **state) {
+    (void)state;
+    static const struct {
+        const char *s;
+        bool ok;
+    } cases[] = {
+        {"abcdefghijklmnopqrstuvwxyz", true},   {"22222222222222222222222222", true},
+        {"7777777777777777777777777q", true},   {"abcdefghijklmnopqrstuvwxy", false},
+        {"abcdefghijklmnopqrstuvwxyza", false}, {"Abcdefghijklmnopqrstuvwxyz", false},
+        {"abcdefghijklmnopqrstuvwxy1", false},  {"abcdefghijklmnopqrstuvwxy8", false},
+        {"abcdefghijklmnopqrstuvwxy0", false},  {"abcdefghijklmnopqrstuvwxy=", false},
+        {"abcdefghijklm opqrstuvwxyz", false},  {"", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(rk_id_valid(cases[i].s), cases[i].ok);
+    assert_false(rk_id_valid(NULL));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(email_table),
+        cmocka_unit_test(email_lengths),
+        cmocka_unit_test(email_why_is_null_safe),
+        cmocka_unit_test(email_key),
+        cmocka_unit_test(phone_table),
+        cmocka_unit_test(phone_reasons),
+        cmocka_unit_test(utf8_table),
+        cmocka_unit_test(utf8_length),
+        cmocka_unit_test(text_table),
+        cmocka_unit_test(text_limits),
+        cmocka_unit_test(field_ids),
+        cmocka_unit_test(field_normalize),
+        cmocka_unit_test(field_limits),
+        cmocka_unit_test(field_buffer_too_small),
+        cmocka_unit_test(ids_random),
+        cmocka_unit_test(ids_valid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
