@@ -1,0 +1,245 @@
+#!/bin/sh
+# cli_register.sh — the register from the command line, end to end on a real
+# SQLite file: init, the example's two registers filled, shown, found,
+# imported into and exported from; and every refusal the CLI can make, each
+# with one clear line on stderr and exit status 2.
+# CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
+set -u
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
+export REKISTERI_ACTOR=tester
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# r NAME ARGS... — runs the binary, keeping stdout, stderr and status.
+r() {
+    name=$1; shift
+    timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
+    echo $? >"$T/$name.rc"
+}
+rc() { cat "$T/$1.rc"; }
+out() { cat "$T/$1.out"; }
+expect_ok() { [ "$(rc "$1")" = 0 ] && ok || bad "$1: status $(rc "$1"): $(cat "$T/$1.err")"; }
+# refused NAME PATTERN — exit 2, one stderr line matching PATTERN.
+refused() {
+    if [ "$(rc "$1")" != 2 ]; then bad "$1: status $(rc "$1"), want 2: $(cat "$T/$1.err")"
+    elif [ "$(wc -l <"$T/$1.err")" != 1 ]; then bad "$1: want one line on stderr:"; cat "$T/$1.err" >&2
+    elif ! grep -q -- "$2" "$T/$1.err"; then bad "$1: stderr lacks '$2': $(cat "$T/$1.err")"
+    else ok; fi
+}
+
+# ---- before init ----
+r noinit person find matti
+refused noinit "create it with 'rekisteri init'"
+
+# ---- init ----
+r init init
+expect_ok init
+[ -f var/rekisteri.db ] && [ "$(stat -c %a var/rekisteri.key)" = 600 ] && ok || bad "init: files"
+[ "$(stat -c %a var/rekisteri.db)" = 600 ] && ok || bad "init: database readable by others"
+cp var/rekisteri.key key.before
+r init2 init
+expect_ok init2
+cmp -s var/rekisteri.key key.before && grep -q "kept" "$T/init2.out" && ok || bad "init replaced the key"
+
+W="--register customer --purpose customer_relationship"
+# ---- persons in the customer register ----
+r add1 person add $W --source web_form --source-detail form:contact --name "Matti Meikäläinen" \
+    --email Matti.M@Example.FI --phone "040 172 3700" --organisation "Kunta X" --position johtaja
+expect_ok add1
+P1=$(out add1)
+echo "$P1" | grep -Eq '^[a-z2-7]{26}$' && ok || bad "person id is not a 26-char base32 id: $P1"
+
+r show1 person show "$P1" --format json
+expect_ok show1
+jq -e --arg id "$P1" '.id == $id and .registers[0].register == "customer"
+    and .registers[0].values.email.value == "Matti.M@example.fi"
+    and .registers[0].values.phone.value == "+358401723700"
+    and .registers[0].values.email.source == "web_form"
+    and .registers[0].values.email.source_detail == "form:contact"
+    and .registers[0].values.email.by == "tester"
+    and .registers[0].membership == "prospect"' "$T/show1.out" >/dev/null && ok || bad "show json: $(out show1)"
+r showtext person show "$P1"
+grep -q "from web_form form:contact" "$T/showtext.out" && ok || bad "show text: $(out showtext)"
+
+r find1 person find matti.m@example.fi
+[ "$(rc find1)" = 0 ] && grep -q "$P1" "$T/find1.out" && ok || bad "find by email"
+r find2 person find "+358 40 172 3700"
+grep -q "$P1" "$T/find2.out" && ok || bad "find by phone"
+r find3 person find Meikä
+grep -q "$P1" "$T/find3.out" && ok || bad "find by name"
+r find4 person find nobody@example.fi
+[ "$(rc find4)" = 1 ] && ok || bad "find nobody: status $(rc find4)"
+
+r dup person add $W --source email --name Toinen --email matti.m@EXAMPLE.fi
+refused dup "already in register 'customer' (person $P1)"
+r update person update "$P1" $W --source phone --position toimitusjohtaja
+expect_ok update
+r show2 person show "$P1" --format json
+jq -e '.registers[0].values.position.value == "toimitusjohtaja"
+    and .registers[0].values.position.source == "phone"
+    and .registers[0].values.name.source == "web_form"' "$T/show2.out" >/dev/null && ok || bad "update"
+
+# ---- the marketing register: consent ----
+M="--register marketing --purpose sales_promotion"
+r mk_noconsent person add $M --source web_form --name Maija --email maija@example.fi
+refused mk_noconsent "rests on consent and the person has no live consent"
+r mk_org person add $M --source web_form --name Maija --email maija@example.fi --organisation X --consent-channel web_form
+refused mk_org "category 'organisation' is not declared for register 'marketing'"
+r mk_src person add $M --source public_source --name Maija --email maija@example.fi --consent-channel web_form
+refused mk_src "source 'public_source' is not declared for register 'marketing'"
+r mk1 person add $M --source web_form --name Maija --email maija@example.fi --consent-channel web_form --consent-evidence form:newsletter
+expect_ok mk1
+P2=$(out mk1)
+r cl1 consent list "$P2" --format json
+jq -e '.[0].event == "given" and .[0].purpose == "sales_promotion" and .[0].basis == "consent"
+    and .[0].notice_version == "2020-12-09" and (.[0].notice_sha256 | length) == 64
+    and .[0].evidence == "form:newsletter"' "$T/cl1.out" >/dev/null && ok || bad "consent ledger: $(out cl1)"
+
+r aud1 audience --purpose sales_promotion
+grep -q "$P2,Maija,maija@example.fi" "$T/aud1.out" && ok || bad "audience lists the consenter"
+grep -q "$P1" "$T/aud1.out" && bad "audience lists a person without consent" || ok
+
+r wd consent withdraw "$P2" --purpose sales_promotion --channel unsubscribe_link
+expect_ok wd
+r aud2 audience --purpose sales_promotion
+grep -q "$P2" "$T/aud2.out" && bad "audience lists a withdrawn person" || ok
+r show3 person show "$P2" --format json
+jq -e '(.registers | length) == 0 and .consents.sales_promotion.state == "withdrawn"' \
+    "$T/show3.out" >/dev/null && ok || bad "withdrawal keeps marketing entry: $(out show3)"
+r wd2 consent withdraw "$P2" --purpose sales_promotion
+refused wd2 "has no live or pending consent to withdraw"
+r cg_contract consent give "$P1" --purpose customer_relationship
+refused cg_contract "rests on contract, not on consent"
+
+# Double opt-in: pending until confirmed.
+r give_p consent give "$P1" --purpose sales_promotion --channel web_form --pending
+expect_ok give_p
+r aud3 audience --purpose sales_promotion
+grep -q "$P1" "$T/aud3.out" && bad "pending consent counted as live" || ok
+r conf consent confirm "$P1" --purpose sales_promotion --channel web_form
+expect_ok conf
+r aud4 audience --purpose sales_promotion --format json
+jq -e --arg id "$P1" 'map(.id) | index($id) != null' "$T/aud4.out" >/dev/null && ok || bad "confirmed consent not live"
+# Two years later the consent has expired.
+REKISTERI_NOW=2031-01-01T00:00:00Z r aud5 audience --purpose sales_promotion
+grep -q "$P1" "$T/aud5.out" && bad "expired consent still in the audience" || ok
+
+# ---- contracts and invoices ----
+r c1 contract add "$P1" $W --source contract --service "Lounasetu" --start 2025-01-01
+expect_ok c1
+C1=$(out c1)
+r c_mk contract add "$P1" $M --source contract --service X --start 2025-01-01
+refused c_mk "declares no category of kind contract"
+r c_bad contract add "$P1" $W --source contract --service X --start 2025-01-01 --end 2024-01-01
+refused c_bad "ends before it starts"
+r c_date contract add "$P1" $W --source contract --service X --start 2025-13-01
+refused c_date "expected a date as YYYY-MM-DD"
+r cc contract change "$C1" --field service --value "Lounasetu Plus"
+expect_ok cc
+r i1 invoice add "$P1" $W --source contract --number INV-1 --date 2025-02-01 --amount 120.50 --contract "$C1"
+expect_ok i1
+r i_dup invoice add "$P1" $W --source contract --number INV-1 --date 2025-02-01 --amount 1
+refused i_dup "already recorded"
+r i_mk invoice add "$P1" $M --source contract --number INV-9 --date 2025-02-01 --amount 1
+refused i_mk "declares no category of kind billing"
+r i_amt invoice add "$P1" $W --source contract --number INV-2 --date 2025-02-01 --amount 12,345.6
+refused i_amt "expected a sum"
+r aud6 audience --purpose customer_relationship
+grep -q "$P1" "$T/aud6.out" && ok || bad "contract audience lacks the customer"
+r show4 person show "$P1" --format json
+jq -e '.registers[0].membership == "customer" and .contracts[0].service == "Lounasetu Plus"
+    and .invoices[0].amount_cents == 12050 and .invoices[0].number == "INV-1"' "$T/show4.out" \
+    >/dev/null && ok || bad "contracts in show: $(out show4)"
+r ce contract end "$C1" --date 2025-06-30
+expect_ok ce
+r ce2 contract end "$C1"
+refused ce2 "has already ended"
+r aud7 audience --purpose customer_relationship
+grep -q "$P1" "$T/aud7.out" && bad "ended contract still in the contract audience" || ok
+
+# ---- suppression ----
+r sup suppress add --email kielletty@example.fi
+expect_ok sup
+r sup_add person add $W --source web_form --name K --email KIELLETTY@example.fi
+refused sup_add "on the suppression list"
+grep -qi "kielletty" "$T/sup_add.err" && bad "refusal repeats the email" || ok
+r supchk suppress check --email kielletty@example.fi
+[ "$(rc supchk)" = 0 ] && ok || bad "suppress check"
+
+# ---- import ----
+cat >import.csv <<'CSV'
+name,email,phone,position,organisation,consent_at
+Anna Aalto,anna@example.fi,040 111 1111,hallituksen jäsen,,2025-01-10T10:00:00Z
+Bertta Berg,not-an-email,,,,2025-01-10
+Kalle Kielletty,kielletty@example.fi,,,,2025-01-10
+"=HYPERLINK(""http://x"")",formula@example.fi,,,,2025-01-10
+Dora Duo,anna@example.fi,,,,2025-01-10
+Eero Ei-suostumusta,eero@example.fi,,,,
+Olli Org,olli@example.fi,,,Yhtiö O,2025-01-10
+CSV
+r imp import --register marketing --purpose sales_promotion --source web_form import.csv
+[ "$(rc imp)" = 1 ] && ok || bad "import with rejects: status $(rc imp): $(cat "$T/imp.err")"
+grep -q "7 rows: 2 imported, 4 rejected (see import.csv.rejects), 1 suppressed" "$T/imp.out" && ok \
+    || bad "import summary: $(out imp)"
+grep -q '^3,email,' import.csv.rejects && ok || bad "reject file lacks line 3: $(cat import.csv.rejects)"
+grep -q '^6,.*already in register' import.csv.rejects && ok || bad "duplicate not rejected"
+grep -q '^7,consent_at,' import.csv.rejects && ok || bad "row without consent not rejected"
+grep -q "^8,.*category 'organisation' is not declared for register 'marketing'" import.csv.rejects \
+    && ok || bad "organisation into marketing not rejected"
+grep -q "not-an-email\|Bertta" import.csv.rejects && bad "reject file holds personal data" || ok
+r aud8 audience --purpose sales_promotion
+grep -q "anna@example.fi" "$T/aud8.out" && ok || bad "imported person not in the audience"
+grep -q "^[a-z2-7]*,\"'=HYPERLINK" "$T/aud8.out" && ok || bad "formula not neutralised: $(out aud8)"
+grep -q ",\"'+358401111111\"," "$T/aud8.out" && ok || bad "phone cell not neutralised"
+
+printf 'nimi,sähköposti,puhelin\nPekka,pekka@example.fi,0401234567\n' >public.csv
+r imp2 import $W --source public_source --source-detail "https://www.kunta.fi/yhteystiedot" public.csv
+expect_ok imp2
+r find5 person find pekka@example.fi --format json
+P3=$(jq -r '.[0].id' "$T/find5.out")
+r show5 person show "$P3" --format json
+jq -e '.registers[0].values.name.source == "public_source"
+    and .registers[0].values.name.source_detail == "https://www.kunta.fi/yhteystiedot"' \
+    "$T/show5.out" >/dev/null && ok || bad "import provenance: $(out show5)"
+
+printf 'name,colour\nX,red\n' >badhdr.csv
+r imp3 import $W --source web_form badhdr.csv
+refused imp3 "colour"
+: >empty.csv
+r imp4 import $W --source web_form empty.csv
+refused imp4 "empty"
+printf 'name,email\n"Unclosed,x@example.fi\n' >badquote.csv
+r imp5 import $W --source web_form badquote.csv
+[ "$(rc imp5)" = 2 ] && grep -q "line" "$T/imp5.err" && ok || bad "malformed CSV: $(rc imp5) $(cat "$T/imp5.err")"
+r imp6 import --register customer --source web_form public.csv
+refused imp6 "has 2 purposes"
+r imp7 import $W --source web_form nonexistent.csv
+refused imp7 "cannot open"
+
+# ---- bad command lines ----
+r u1 person add $W --source nowhere --name X
+refused u1 "unknown source kind 'nowhere'"
+r u2 person add --source web_form --name X
+refused u2 "every write names them"
+r u3 person add $W --source web_form --email "not an email"
+refused u3 "^rekisteri: --email: the value"
+r u4 person show nosuchperson
+refused u4 "no person"
+r u5 person frobnicate
+refused u5 "expected 'person add'"
+r u6 audience --purpose nothing
+refused u6 "purpose 'nothing' is not declared"
+r u7 person add $W --source web_form --name X --key-file missing.key
+refused u7 "cannot open the key file"
+chmod 644 var/rekisteri.key
+r u8 person find matti
+refused u8 "may be read by others"
+chmod 600 var/rekisteri.key
+
+echo "$passes passed, $fails failed"
+[ "$fails" = 0 ]
