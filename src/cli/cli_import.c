@@ -60,17 +60,6 @@ static rk_err commit_batch(struct import *im) {
     return rk_reg_batch_begin(&im->env->reg);
 }
 
-static bool row_suppressed(struct import *im, const struct rk_contact *c) {
-    static const enum rk_field fields[] = {RK_F_EMAIL, RK_F_PHONE};
-    for (int i = 0; i < 2; i++) {
-        bool hit = false;
-        if (c->v[fields[i]] &&
-            rk_reg_is_suppressed(&im->env->reg, fields[i], c->v[fields[i]], &hit) == RK_OK && hit)
-            return true;
-    }
-    return false;
-}
-
 static int on_record(void *ctx, const char *const *fields, size_t n, unsigned long line,
                      const char *row_error) {
     struct import *im = ctx;
@@ -97,10 +86,6 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
         reject(im, line, column, why);
         return 0;
     }
-    if (row_suppressed(im, &row->contact)) {
-        im->suppressed++;
-        return 0;
-    }
     struct rk_write w = im->w;
     w.source_detail = row->source_detail ? row->source_detail : im->default_detail;
     struct rk_consent_input consent = {.at = row->consent_at, .evidence = row->consent_evidence};
@@ -110,13 +95,15 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
         reject(im, line, "consent_at", "no consent recorded for a consent-based purpose");
         return 0;
     }
-    struct rk_msg msg = {{0}};
+    struct rk_msg msg = {.suppressed = false};
     rk_err err = rk_reg_person_add(&im->env->reg, &w, NULL, &row->contact,
                                    needs_consent ? &consent : NULL, NULL, &msg);
     if (err == RK_OK) {
         im->imported++;
         if (++im->in_batch >= im->batch && (im->fatal = commit_batch(im)) != RK_OK)
             return 1;
+    } else if (msg.suppressed) {
+        im->suppressed++;
     } else if (err == RK_EREFUSED || err == RK_ECONFLICT || err == RK_EINVAL) {
         reject(im, line, NULL, msg.text);
     } else {
@@ -323,7 +310,7 @@ static int run_audience(int argc, char **argv) {
     struct audience a = {stdout, strcmp(env.format, "json") == 0, 0, {0}};
     rk_buf_init(&a.line);
     fputs(a.json ? "[" : "id,name,email,phone,position,organisation\r\n", stdout);
-    struct rk_msg msg = {{0}};
+    struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_audience(&env.reg, purpose, rk_time_now(), audience_row, &a, &msg);
     if (a.json)
         fputs(a.n ? "\n]\n" : "]\n", stdout);

@@ -115,7 +115,7 @@ static int person_add(int argc, char **argv) {
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         goto out;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg = {{0}};
+    struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_person_add(&env.reg, &w, person, &c, consent_channel ? &consent : NULL, id,
                                  &msg);
     if (e != RK_OK)
@@ -160,7 +160,7 @@ static int person_update(int argc, char **argv) {
         goto out;
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         goto out;
-    struct rk_msg msg = {{0}};
+    struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_person_update(&env.reg, &w, env.args[0], &c, &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("person update", e, &msg);
     if (e == RK_OK)
@@ -432,7 +432,7 @@ static int person_find(int argc, char **argv) {
         return rc;
     }
     struct show s = {&env, NULL, rk_cli_json(&env) ? json_array() : NULL, 0};
-    struct rk_msg msg = {{0}};
+    struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_person_find(&env.reg, env.args[0], find_entry, &s, &msg);
     if (e != RK_OK) {
         rc = rk_cli_refused("person find", e, &msg);
@@ -516,7 +516,7 @@ static int consent_event(int argc, char **argv, enum rk_consent_kind kind) {
         rk_cli_env_close(&env);
         return rc;
     }
-    struct rk_msg msg = {{0}};
+    struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_consent(&env.reg, env.args[0], purpose, kind, &in, &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused(argv[0], e, &msg);
     if (e == RK_OK)

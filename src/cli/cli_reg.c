@@ -297,7 +297,7 @@ static int run_suppress(int argc, char **argv) {
         rk_cli_env_close(&env);
         return rc;
     }
-    struct rk_msg msg = {{0}};
+    struct rk_msg msg = {.suppressed = false};
     rk_err e;
     if (add) {
         e = rk_reg_suppress(&env.reg, f, norm, why, rk_time_now(), &msg);

@@ -158,7 +158,9 @@ static void put_cell(char *err, size_t errsz, size_t *used, const char *cell) {
     }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)cell[i];
-        tmp[k++] = c < 0x20 || c == 0x7F ? '?' : cell[i];
+        tmp[k++] = cell[i];
+        if (c < 0x20 || c == 0x7F)
+            tmp[k - 1] = '?';
     }
     tmp[k] = '\0';
     put(err, errsz, used, tmp);
@@ -181,6 +183,12 @@ rk_err rk_import_map_parse(const char *const *fields, size_t n, struct rk_import
         m.at[c] = -1;
     if (n == 0) {
         put(err, errsz, &used, "the header is empty");
+        return RK_EINVAL;
+    }
+    if (n == 1 && strchr(fields[0], ';')) {
+        put(err, errsz, &used,
+            "the header is one column holding semicolons: the file seems to be separated by "
+            "semicolons; save it with commas as separators");
         return RK_EINVAL;
     }
     for (size_t i = 0; i < n; i++) {

@@ -72,7 +72,8 @@ static inline bool rk_import_map_has(const struct rk_import_map *m, enum rk_impo
  *   consent_at    suostumus_annettu
  *   consent_channel, consent_evidence, source_detail
  *
- * Fails with RK_EINVAL and a message in err (errsz bytes) when a cell is
+ * Fails with RK_EINVAL and a message in err (errsz bytes) when the header
+ * is one cell holding semicolons (a file separated by semicolons), a cell is
  * empty, names no column (the message quotes the cell and lists the accepted
  * names — unless the cell looks like an email address or phone number, when
  * it says the file seems to lack a header row instead, so as not to repeat

@@ -23,6 +23,7 @@
 
 struct rk_msg {
     char text[320];
+    bool suppressed; /* the refusal was the suppression list (imports count these apart) */
 };
 
 struct rk_reg {

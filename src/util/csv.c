@@ -137,7 +137,7 @@ static void on_field(void *field, size_t len, void *data) {
         return;
     if (!reserve(r, r->store_len + len + 1)) {
         r->nomem = true;
-        r->row_error = ERR_LONG; /* never delivered: the feed fails with RK_ENOMEM */
+        r->row_error = "out of memory"; /* stops storing; the feed fails with RK_ENOMEM */
         return;
     }
     if (len)
@@ -196,15 +196,17 @@ static void deliver(struct rk_csv_reader *r) {
     r->in_record = false;
 }
 
+/* True when byte c ends a line: CR, or LF but for the LF of a CRLF. */
+static bool ends_line(unsigned char c, bool prev_cr) {
+    return c == '\r' || (c == '\n' && !prev_cr);
+}
+
 /* The line of byte n of a span that started on line0 (prev_cr0 as at its start). */
 static unsigned long line_at(const unsigned char *s, size_t n, unsigned long line0, bool prev_cr0) {
     unsigned long line = line0;
     bool prev_cr = prev_cr0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\r')
-            line++;
-        else if (s[i] == '\n' && !prev_cr)
-            line++;
+        line += ends_line(s[i], prev_cr);
         prev_cr = s[i] == '\r';
     }
     return line;
@@ -251,8 +253,7 @@ static rk_err consume(struct rk_csv_reader *r, const unsigned char *s, size_t le
     for (size_t i = 0; i < len; i++) {
         unsigned char c = s[i];
         bool brk = c == '\r' || c == '\n';
-        if (c == '\r' || (c == '\n' && !r->prev_cr))
-            r->line++;
+        r->line += ends_line(c, r->prev_cr);
         r->prev_cr = c == '\r';
         if (!r->in_record) {
             if (brk || c == ' ' || c == '\t')
