@@ -175,11 +175,12 @@ static rk_err check_suppressed(struct rk_reg *reg, const struct rk_contact *c, s
         rk_err err = rk_reg_is_suppressed(reg, fields[i], c->v[fields[i]], &hit);
         if (err != RK_OK)
             return store_failed(msg, err);
-        if (hit)
-            return refuse(msg,
-                          "the %s is on the suppression list (the person objected or was "
-                          "erased)",
+        if (hit) {
+            msg->suppressed = true;
+            return refuse(msg, "the %s is on the suppression list (the person objected or was "
+                               "erased)",
                           rk_field_id(fields[i]));
+        }
     }
     return RK_OK;
 }
