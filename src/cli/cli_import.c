@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/reg.h"
@@ -31,6 +32,7 @@ struct import {
     FILE *rejects;
     const char *rejects_path;
     long batch, in_batch;
+    long long bytes_read, bytes_total; /* for the progress line */
     unsigned long rows, imported, committed, rejected, suppressed;
     bool tty;
     rk_err fatal;
@@ -46,8 +48,10 @@ static void reject(struct import *im, unsigned long line, const char *column, co
 static void progress(struct import *im, bool last) {
     if (!im->tty)
         return;
-    fprintf(stderr, "\rimport: %lu rows read, %lu imported, %lu rejected, %lu suppressed%s",
-            im->rows, im->committed, im->rejected, im->suppressed, last ? "\n" : "");
+    int pct = im->bytes_total > 0 ? (int)(100 * im->bytes_read / im->bytes_total) : 100;
+    fprintf(stderr, "\rimport: %3d%% %lu rows read, %lu imported, %lu rejected, %lu suppressed%s",
+            last ? 100 : pct, im->rows, im->committed, im->rejected, im->suppressed,
+            last ? "\n" : "");
 }
 
 static rk_err commit_batch(struct import *im) {
@@ -198,8 +202,14 @@ static int run_import(int argc, char **argv) {
         e = rk_reg_batch_begin(&env.reg);
     char *chunk = malloc(1 << 16);
     size_t got;
-    while (e == RK_OK && chunk && !rk_csv_stopped(csv) && (got = fread(chunk, 1, 1 << 16, in)))
+    struct stat st;
+    if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode))
+        im.bytes_total = st.st_size;
+    while (e == RK_OK && chunk && !rk_csv_stopped(csv) &&
+           (got = fread(chunk, 1, 1 << 16, in))) {
+        im.bytes_read += (long long)got;
         e = rk_csv_feed(csv, chunk, got, err, sizeof err);
+    }
     if (e == RK_OK && !chunk)
         e = RK_ENOMEM;
     if (e == RK_OK && ferror(in)) {

@@ -64,6 +64,7 @@ static inline bool rk_cli_json(const struct rk_cli_env *env) {
     "                       default examples/smartum/declaration.yaml)\n"                          \
     "  --key-file PATH      the key file (REKISTERI_KEY_FILE; default var/rekisteri.key)\n"        \
     "  --actor NAME         who is writing, recorded as provenance (REKISTERI_ACTOR; default "     \
-    "cli)\n"
+    "cli)\n"                                                                                       \
+    "  --synchronous normal|full  SQLite durability (default normal: WAL, safe on crashes)\n"
 
 #endif
