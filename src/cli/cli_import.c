@@ -40,9 +40,19 @@ struct import {
 };
 
 static void reject(struct import *im, unsigned long line, const char *column, const char *why) {
+    struct rk_buf b;
     im->rejected++;
-    if (im->rejects)
-        fprintf(im->rejects, "%lu,%s,\"%s\"\n", line, column ? column : "", why);
+    if (!im->rejects)
+        return;
+    rk_buf_init(&b);
+    rk_buf_printf(&b, "%lu,", line);
+    rk_buf_put_csv(&b, column ? column : "");
+    rk_buf_putc(&b, ',');
+    rk_buf_put_csv(&b, why);
+    rk_buf_putc(&b, '\n');
+    if (rk_buf_status(&b) == RK_OK)
+        fwrite(b.data, 1, b.len, im->rejects);
+    rk_buf_cleanup(&b);
 }
 
 static void progress(struct import *im, bool last) {

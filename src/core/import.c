@@ -205,9 +205,9 @@ rk_err rk_import_map_parse(const char *const *fields, size_t n, struct rk_import
         snprintf(num, sizeof num, "column %zu of the header", i + 1);
         if (is_blank(fields[i])) {
             put(err, errsz, &used, num);
-            put(err, errsz, &used, " is empty: give every column a name (accepted: ");
-            put_accepted(err, errsz, &used);
-            put(err, errsz, &used, ")");
+            put(err, errsz, &used, " is empty: give every column a name");
+            if (i + 1 == n)
+                put(err, errsz, &used, " (or remove the comma at the end of the header line)");
             return RK_EINVAL;
         }
         size_t k = NNAMES;

@@ -21,7 +21,8 @@
  * Design.
  *
  * The scanner sees every byte before libcsv does and keeps four facts:
- *   line       the 1-based line of the next byte; CR, LF and CRLF each end a
+ *   line       the 1-based line of the byte just scanned, a line break
+ *              counting to the line it opens; CR, LF and CRLF each end a
  *              line (libcsv takes all three as record ends too);
  *   in_quotes  toggled by every '"'. Under CSV_STRICT this equals libcsv's
  *              "inside a quoted field": a quote opens a field only at its

@@ -249,9 +249,9 @@ static char *join(const char *const *parts, size_t n) {
 
 static void too_many_fields(void **state) {
     (void)state;
-    char *max = repeat(',', RK_CSV_MAX_FIELDS - 1);       /* 64 empty fields */
-    char *over = repeat(',', RK_CSV_MAX_FIELDS);          /* 65 */
-    char *way_over = repeat(',', 10 * RK_CSV_MAX_FIELDS); /* 641 */
+    char *max = repeat(',', RK_CSV_MAX_FIELDS - 1);               /* 64 empty fields */
+    char *over = repeat(',', RK_CSV_MAX_FIELDS);                  /* 65 */
+    char *way_over = repeat(',', (size_t)10 * RK_CSV_MAX_FIELDS); /* 641 */
     const char *parts[] = {"a\n", over, "\n\"q\nq\",", way_over, "\nb\n", max, "\nc"};
     char *in = join(parts, sizeof parts / sizeof parts[0]);
     struct rk_buf want;

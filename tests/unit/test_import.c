@@ -149,7 +149,7 @@ static void header_refusals(void **state) {
          {"the header names no contact column (name, email or phone)", NULL, NULL},
          NULL},
         {"name,,email", {"column 2 of the header is empty", NULL, NULL}, NULL},
-        {"name, ", {"column 2 of the header is empty", NULL, NULL}, NULL},
+        {"name, ", {"column 2 of the header is empty", "remove the comma at the end", NULL}, NULL},
         {"email,consent_channel", {"no consent_at", NULL, NULL}, NULL},
         {"email,consent_evidence", {"no consent_at", NULL, NULL}, NULL},
         /* A file without a header: the values must not be repeated. */
@@ -162,6 +162,8 @@ static void header_refusals(void **state) {
          {"\"a_very_long_column_name_that_goes_on_and...\"", NULL, NULL},
          NULL},
         {"name,bad\tname", {"\"bad?name\"", NULL, NULL}, NULL},
+        {"nimi;s\xC3\xA4hk\xC3\xB6posti", {"separated by semicolons", NULL, NULL}, NULL},
+        {"Matti;matti@example.fi", {"separated by semicolons", NULL, NULL}, "atti"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct rk_import_map m;
