@@ -116,14 +116,25 @@ static const struct rk_category *register_kind(const struct rk_register *r,
     return NULL;
 }
 
-/* Whether the declaration lets data from source kind k into register r. With no
- * sources declared at all, any source is accepted. */
+/* Whether source s feeds purpose p: every purpose of its registers, unless it
+ * names its purposes. */
+static bool source_feeds(const struct rk_source *s, const struct rk_purpose *p) {
+    if (s->npurposes == 0)
+        return true;
+    for (size_t i = 0; i < s->npurposes; i++)
+        if (s->purposes[i] == p)
+            return true;
+    return false;
+}
+
+/* Whether the declaration lets data from source kind k into register r for
+ * purpose p. With no sources declared at all, any source is accepted. */
 static bool source_allowed(const struct rk_decl *d, const struct rk_register *r,
-                           enum rk_source_kind k) {
+                           const struct rk_purpose *p, enum rk_source_kind k) {
     if (d->nsources == 0)
         return true;
     for (size_t i = 0; i < d->nsources; i++) {
-        if (d->sources[i].kind != k)
+        if (d->sources[i].kind != k || !source_feeds(&d->sources[i], p))
             continue;
         for (size_t j = 0; j < d->sources[i].nregisters; j++)
             if (d->sources[i].registers[j] == r)
@@ -148,9 +159,10 @@ static rk_err check_write(struct rk_reg *reg, const struct rk_write *w,
         return refuse(msg, "purpose '%s' is not declared", w->purpose);
     if (!register_has_purpose(r, w->purpose))
         return refuse(msg, "purpose '%s' is not a declared purpose of register '%s'", p->id, r->id);
-    if (!source_allowed(reg->decl, r, w->source))
-        return refuse(msg, "source '%s' is not declared for register '%s'",
-                      rk_source_kind_id(w->source), r->id);
+    if (!source_allowed(reg->decl, r, p, w->source))
+        return refuse(msg, "source '%s' is not declared for register '%s' and purpose '%s'",
+                      rk_source_kind_id(w->source), r->id, p->id);
+
     *reg_out = r;
     *purpose_out = p;
     return RK_OK;
@@ -327,6 +339,8 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         (err = check_unique(reg, r, person_id, c, msg)) != RK_OK)
         return err;
     bool live = rk_consent_effective(&st, w->at) == RK_CONSENT_LIVE;
+    /* The consent given with the write is recorded when the person has no live one. */
+    bool record_consent = p->basis == RK_BASIS_CONSENT && consent && !live;
     if (p->basis == RK_BASIS_CONSENT && !live && !(consent && !consent->pending))
         return refuse(msg,
                       "purpose '%s' rests on consent and the person has no live consent "
@@ -362,7 +376,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         set_fields(reg, e, c, prov);
         err = rk_store_entry_put(reg->store, e);
     }
-    if (err == RK_OK && p->basis == RK_BASIS_CONSENT && consent && st.last_seq == 0)
+    if (err == RK_OK && record_consent)
         err = append_consent(reg, id, p, RK_CE_GIVEN, consent, &st);
     if (err == RK_OK && !rk_source_from_subject(w->source)) {
         /* Art 14: inform the person within one month of collection. */
@@ -528,6 +542,9 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
         return store_failed(msg, err);
     if (kind == RK_CE_GIVEN && (err = check_person(reg, person_id, msg)) != RK_OK)
         return err;
+    if (kind == RK_CE_GIVEN && objected)
+        return refuse(msg, "person %s objected to direct marketing (art 21): no consent can be "
+                           "recorded until the objection is lifted", person_id);
     struct rk_consent_state st;
     if ((err = rk_store_consent_state_get(reg->store, person_id, p->id, &st)) != RK_OK)
         return store_failed(msg, err);
@@ -562,10 +579,12 @@ static int scan_contract(void *ctx, const struct rk_contract *c) {
     struct membership_scan *m = ctx;
     if (strcmp(c->register_id, m->register_id) != 0)
         return 0;
+    /* A contract is in effect until its end date, whatever was recorded when;
+     * the customer relationship lasts the register's grace period beyond it. */
     struct rk_date until = c->end;
     if (until.y && m->grace.n)
         until = rk_date_add(until, m->grace);
-    if (c->status == RK_CONTRACT_ACTIVE || (until.y && rk_date_cmp(m->today, until) <= 0))
+    if (!until.y || rk_date_cmp(m->today, until) <= 0)
         m->customer = true;
     return m->customer;
 }

@@ -137,7 +137,7 @@ struct rk_task {
 /* Who may be in an audience: the rule for the purpose's legal basis. */
 enum rk_audience_rule {
     RK_AUDIENCE_LIVE_CONSENT,    /* consent: a live, unexpired consent for the purpose */
-    RK_AUDIENCE_ACTIVE_CONTRACT, /* contract: an active contract in the register */
+    RK_AUDIENCE_ACTIVE_CONTRACT, /* contract: a contract in the register not ended before now */
     RK_AUDIENCE_ANY,             /* other bases: every entry of the register */
 };
 

@@ -132,8 +132,9 @@ static const char *const sql[S__COUNT] = {
                            "AND (c.expires_at IS NULL OR c.expires_at > ?3)",
     [S_AUDIENCE_CONTRACT] = "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE
                             "AND EXISTS (SELECT 1 FROM contract k WHERE k.person_id = e.person_id "
-                            "AND k.register = e.register AND k.status = 'active') "
-                            "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+                            "AND k.register = e.register "
+                            "AND (k.end_date IS NULL OR k.end_date >= substr(?3, 1, 10))) "
+                            "AND ?2 IS NOT NULL",
     [S_AUDIENCE_ANY] = "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE
                        "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
 };
