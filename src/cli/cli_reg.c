@@ -152,7 +152,8 @@ int rk_cli_exit_for(rk_err err) {
     case RK_EREFUSED:
     case RK_ECONFLICT:
     case RK_ENOENT:
-    case RK_EPARSE: return RK_EXIT_USAGE;
+    case RK_EPARSE:
+    case RK_ETOOBIG: return RK_EXIT_USAGE;
     default: return RK_EXIT_FAIL;
     }
 }

@@ -77,8 +77,13 @@ struct rk_consent_event {
     const char *collector; /* staff token name, or "self" */
     const char *form_id, *ip, *user_agent, *evidence; /* optional */
     rk_ts at;
-    char buf[2048]; /* storage of the strings for reads */
+    char buf[6144]; /* storage of the strings for reads: fits the limits below */
 };
+
+/* The longest strings a consent event may hold (bytes); consent_append refuses
+ * longer ones with RK_ETOOBIG, so that every stored event reads back. */
+#define RK_CONSENT_EVIDENCE_MAX 2000
+#define RK_CONSENT_FIELD_MAX 512 /* notice version, channel, collector, form id, IP, user agent */
 
 enum rk_consent_status {
     RK_CONSENT_NONE,

@@ -168,6 +168,11 @@ static rk_err fail(struct sqlite_store *s, int rc) {
     }
 }
 
+static rk_err overflow(void) {
+    snprintf(last_error, sizeof last_error, "a stored record does not fit its buffer");
+    return RK_EIO;
+}
+
 static rk_err prepare(struct sqlite_store *s, enum stmt i, sqlite3_stmt **out) {
     if (!s->stmts[i]) {
         int rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[i],
@@ -318,6 +323,7 @@ static rk_err step_rows(struct sqlite_store *s, sqlite3_stmt *st, int (*each)(vo
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int r = each(ctx, st);
         if (r < 0) {
+            snprintf(last_error, sizeof last_error, "a stored record does not fit its buffer");
             err = RK_EIO;
             break;
         }
@@ -528,7 +534,7 @@ static rk_err sq_provenance_get(struct rk_store *base, int64_t id, struct rk_pro
         out->purpose = keep_col(&b, st, 2);
         out->at = col_ts(st, 3);
         out->by = keep_col(&b, st, 4);
-        err = b.overflow ? RK_EIO : RK_OK;
+        err = b.overflow ? overflow() : RK_OK;
     } else {
         err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
     }
@@ -598,7 +604,7 @@ static rk_err sq_entry_get(struct rk_store *base, const char *reg, const char *p
     bind_text(st, 2, person);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        err = row_to_entry(st, out) ? RK_OK : RK_EIO;
+        err = row_to_entry(st, out) ? RK_OK : overflow();
     else
         err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
     done(st);
@@ -708,9 +714,19 @@ static int index_of(const char *const *names, int n, const char *s) {
     return -1;
 }
 
+static bool fits(const char *v, size_t max) { return !v || strlen(v) <= max; }
+
 static rk_err sq_consent_append(struct rk_store *base, struct rk_consent_event *e) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
+    if (!fits(e->evidence, RK_CONSENT_EVIDENCE_MAX) ||
+        !fits(e->notice_version, RK_CONSENT_FIELD_MAX) ||
+        !fits(e->channel, RK_CONSENT_FIELD_MAX) || !fits(e->collector, RK_CONSENT_FIELD_MAX) ||
+        !fits(e->form_id, RK_CONSENT_FIELD_MAX) || !fits(e->ip, RK_CONSENT_FIELD_MAX) ||
+        !fits(e->user_agent, RK_CONSENT_FIELD_MAX)) {
+        snprintf(last_error, sizeof last_error, "a consent event field is longer than allowed");
+        return RK_ETOOBIG;
+    }
     rk_err err = prepare(s, S_CONSENT_APPEND, &st);
     if (err != RK_OK)
         return err;

@@ -1,0 +1,1671 @@
+/*
+ * test_store.c — the conformance suite of the storage interface (store.h).
+ * It speaks only through the rk_store_* functions, never SQL, so that every
+ * backend runs the same tests: backends[] below is the one place that names
+ * them, each with a function that creates a fresh, empty, migrated store.
+ * Every test gets its own store (cmocka setup/teardown) and checks behaviour
+ * a caller depends on: round trips of every record, uniqueness, lookups,
+ * transactions and who is in an audience.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/id.h"
+#include "store/store.h"
+#include "testutil.h"
+
+/* ---- Fixture and backends ------------------------------------------------------------- */
+
+struct fixture {
+    struct rk_store *s;
+    char location[512]; /* what rk_store_open reopens */
+    char dir[64];       /* backend scratch: the SQLite temp directory */
+    int from, to;       /* what the first migration reported */
+};
+
+struct backend {
+    const char *name;
+    /* Creates a fresh, empty store and migrates it: sets s, location, from and to. */
+    rk_err (*open)(struct fixture *fx);
+    /* Removes what open created; the store is closed already. */
+    void (*remove)(struct fixture *fx);
+};
+
+static rk_err sqlite_open(struct fixture *fx) {
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/rk-store-test-XXXXXX");
+    if (!mkdtemp(fx->dir))
+        return RK_EIO;
+    snprintf(fx->location, sizeof fx->location, "sqlite:%s/t.db", fx->dir);
+    rk_err err = rk_store_open(fx->location, NULL, &fx->s);
+    if (err == RK_OK)
+        err = rk_store_migrate(fx->s, &fx->from, &fx->to);
+    return err;
+}
+
+static void sqlite_remove(struct fixture *fx) {
+    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal"};
+    char path[128];
+    if (!fx->dir[0])
+        return;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", fx->dir, files[i]);
+        (void)unlink(path);
+    }
+    (void)rmdir(fx->dir);
+}
+
+static const struct backend backends[] = {
+    {"sqlite", sqlite_open, sqlite_remove},
+};
+
+static const struct backend *backend; /* the one under test */
+
+/* Records the tests allocate, freed in teardown even when an assertion jumps out. */
+#define SCRATCH_MAX 64
+static void *scratch_blocks[SCRATCH_MAX];
+static size_t nscratch;
+
+/* size zeroed bytes, owned by the current test until its teardown. */
+static void *scratch(size_t size) {
+    assert_true(nscratch < SCRATCH_MAX);
+    void *p = calloc(1, size);
+    if (!p)
+        abort(); /* out of memory: nothing sensible to test */
+    scratch_blocks[nscratch++] = p;
+    return p;
+}
+
+static int setup(void **state) {
+    struct fixture *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    *state = fx;
+    rk_err err = backend->open(fx);
+    if (err != RK_OK) {
+        fprintf(stderr, "%s: cannot create a store: %s (%s)\n", backend->name, rk_err_name(err),
+                rk_store_last_error());
+        rk_store_close(fx->s);
+        backend->remove(fx);
+        free(fx);
+        *state = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state) {
+    struct fixture *fx = *state;
+    if (!fx)
+        return 0;
+    rk_store_close(fx->s);
+    backend->remove(fx);
+    free(fx);
+    while (nscratch > 0)
+        free(scratch_blocks[--nscratch]);
+    return 0;
+}
+
+/* ---- Helpers ------------------------------------------------------------------------ */
+
+#define assert_rc(expr, want)                                                                      \
+    do {                                                                                           \
+        rk_err got_rc = (expr);                                                                    \
+        if (got_rc != (want))                                                                      \
+            fail_msg("%s: %s, want %s (%s)", #expr, rk_err_name(got_rc), rk_err_name(want),        \
+                     rk_store_last_error());                                                       \
+    } while (0)
+
+#define assert_ok(expr) assert_rc(expr, RK_OK)
+
+static struct rk_store *store_of(void **state) { return ((struct fixture *)*state)->s; }
+
+static rk_ts ts(const char *iso) {
+    rk_ts t = 0;
+    if (!rk_ts_parse(iso, &t))
+        fail_msg("bad instant in the test: %s", iso);
+    return t;
+}
+
+/* Copies the string src into dst (size n); fails the test if it does not fit. */
+static void copy(char *dst, size_t n, const char *src) {
+    size_t len = strlen(src);
+    if (len >= n) {
+        fail_msg("\"%s\" does not fit in %zu bytes", src, n);
+        return;
+    }
+    memcpy(dst, src, len + 1);
+}
+
+static struct rk_date date(int y, int m, int d) { return (struct rk_date){y, m, d}; }
+
+/* A made-up keyed hash: every byte b, but the last one i. */
+static void hash_of(unsigned char b, unsigned char i, unsigned char out[RK_HASH_LEN]) {
+    memset(out, b, RK_HASH_LEN);
+    out[RK_HASH_LEN - 1] = i;
+}
+
+/* got and want are both NULL, or equal strings. */
+static void assert_opt_string(const char *got, const char *want, const char *what) {
+    if (!got || !want) {
+        if (got != want)
+            fail_msg("%s: got %s%s%s, want %s%s%s", what, got ? "\"" : "", got ? got : "NULL",
+                     got ? "\"" : "", want ? "\"" : "", want ? want : "NULL", want ? "\"" : "");
+        return;
+    }
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: got \"%s\", want \"%s\"", what, got, want);
+}
+
+static void new_person(struct rk_store *s, char id[RK_ID_LEN + 1]) {
+    rk_id_new(id);
+    assert_ok(rk_store_person_insert(s, id, ts("2026-01-02T03:04:05Z")));
+}
+
+static int64_t new_provenance(struct rk_store *s, enum rk_source_kind kind, const char *purpose) {
+    struct rk_provenance p = {kind, "test", purpose, ts("2026-01-02T03:04:05Z"), "staff"};
+    int64_t id = 0;
+    assert_ok(rk_store_provenance_insert(s, &p, &id));
+    assert_true(id != 0);
+    return id;
+}
+
+/* A new entry (on the heap: it is large) in register reg for person, with no values. */
+static struct rk_entry *entry_new(const char *reg, const char *person, rk_ts since) {
+    struct rk_entry *e = scratch(sizeof *e);
+    copy(e->register_id, sizeof e->register_id, reg);
+    copy(e->person_id, sizeof e->person_id, person);
+    e->since = since;
+    return e;
+}
+
+static void entry_set(struct rk_entry *e, enum rk_field f, const char *v, int64_t prov) {
+    e->v[f] = v;
+    e->prov[f] = v ? prov : 0;
+}
+
+/* got holds what want was written with: ids, since, every value, provenance and hashes. */
+static void assert_entry(const struct rk_entry *got, const struct rk_entry *want) {
+    assert_string_equal(got->register_id, want->register_id);
+    assert_string_equal(got->person_id, want->person_id);
+    assert_int_equal(got->since, want->since);
+    for (int f = 0; f < RK_F__COUNT; f++) {
+        assert_opt_string(got->v[f], want->v[f], rk_field_id((enum rk_field)f));
+        if (got->prov[f] != want->prov[f])
+            fail_msg("%s: provenance %lld, want %lld", rk_field_id((enum rk_field)f),
+                     (long long)got->prov[f], (long long)want->prov[f]);
+    }
+    if (want->v[RK_F_EMAIL])
+        assert_memory_equal(got->email_hash, want->email_hash, RK_HASH_LEN);
+    if (want->v[RK_F_PHONE])
+        assert_memory_equal(got->phone_hash, want->phone_hash, RK_HASH_LEN);
+}
+
+/* What an entry iteration saw: (person, register) pairs in order. */
+#define SEEN_MAX 32
+struct seen {
+    int n;
+    int stop_after; /* 0: never stop */
+    char person[SEEN_MAX][RK_ID_LEN + 1];
+    char reg[SEEN_MAX][RK_DECL_ID_MAX + 1];
+};
+
+static int collect_entry(void *ctx, const struct rk_entry *e) {
+    struct seen *sn = ctx;
+    assert_true(sn->n < SEEN_MAX);
+    copy(sn->person[sn->n], sizeof sn->person[0], e->person_id);
+    copy(sn->reg[sn->n], sizeof sn->reg[0], e->register_id);
+    sn->n++;
+    return sn->stop_after && sn->n >= sn->stop_after;
+}
+
+/* How many times the iteration saw person (in register reg, unless NULL). */
+static int seen_count(const struct seen *sn, const char *person, const char *reg) {
+    int k = 0;
+    for (int i = 0; i < sn->n; i++)
+        if (strcmp(sn->person[i], person) == 0 && (!reg || strcmp(sn->reg[i], reg) == 0))
+            k++;
+    return k;
+}
+
+/* ---- Migrations and transactions ------------------------------------------------------- */
+
+/* Closes the fixture's store (with whatever is uncommitted) and opens its location again. */
+static struct rk_store *reopen(struct fixture *fx) {
+    rk_store_close(fx->s);
+    fx->s = NULL;
+    struct rk_store *s = NULL;
+    rk_err err = rk_store_open(fx->location, NULL, &s);
+    if (err != RK_OK || !s) {
+        fail_msg("cannot reopen the store: %s (%s)", rk_err_name(err), rk_store_last_error());
+        return NULL;
+    }
+    fx->s = s;
+    return s;
+}
+
+static void migrate_twice_is_noop(void **state) {
+    struct fixture *fx = *state;
+    assert_int_equal(fx->from, 0);
+    assert_true(fx->to >= 1);
+    int from = -1, to = -1;
+    assert_ok(rk_store_migrate(fx->s, &from, &to));
+    assert_int_equal(from, fx->to);
+    assert_int_equal(to, fx->to);
+    /* And the schema works afterwards. */
+    char id[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(fx->s));
+    new_person(fx->s, id);
+    assert_ok(rk_store_commit(fx->s));
+}
+
+static void commit_persists(void **state) {
+    struct fixture *fx = *state;
+    char id[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(fx->s));
+    new_person(fx->s, id);
+    assert_ok(rk_store_commit(fx->s));
+    assert_ok(rk_store_person_exists(fx->s, id, NULL, NULL));
+
+    /* Closed and opened again, the store still holds it and needs no migration. */
+    struct rk_store *s = reopen(fx);
+    if (!s)
+        return;
+    int from = -1, to = -1;
+    assert_ok(rk_store_migrate(s, &from, &to));
+    assert_int_equal(from, fx->to);
+    assert_int_equal(to, fx->to);
+    assert_ok(rk_store_person_exists(s, id, NULL, NULL));
+}
+
+/* Closing with a transaction open discards it, as a crash would. */
+static void close_without_commit_discards(void **state) {
+    struct fixture *fx = *state;
+    char kept[RK_ID_LEN + 1], gone[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(fx->s));
+    new_person(fx->s, kept);
+    assert_ok(rk_store_commit(fx->s));
+    assert_ok(rk_store_begin(fx->s));
+    new_person(fx->s, gone);
+    struct rk_store *s = reopen(fx);
+    if (!s)
+        return;
+    assert_ok(rk_store_person_exists(s, kept, NULL, NULL));
+    assert_rc(rk_store_person_exists(s, gone, NULL, NULL), RK_ENOENT);
+}
+
+static void rollback_discards(void **state) {
+    struct rk_store *s = store_of(state);
+    char kept[RK_ID_LEN + 1], gone[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, kept);
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_begin(s));
+    new_person(s, gone);
+    int64_t prov = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *e = entry_new("news", gone, ts("2026-01-02T03:04:05Z"));
+    entry_set(e, RK_F_NAME, "Rolled Back", prov);
+    assert_ok(rk_store_entry_put(s, e));
+    /* Inside the transaction the writes are visible... */
+    assert_ok(rk_store_person_exists(s, gone, NULL, NULL));
+    rk_store_rollback(s);
+
+    /* ...and after the rollback they are not, but earlier commits are. */
+    assert_rc(rk_store_person_exists(s, gone, NULL, NULL), RK_ENOENT);
+    assert_rc(rk_store_entry_get(s, "news", gone, e), RK_ENOENT);
+    struct rk_provenance p;
+    char buf[256];
+    assert_rc(rk_store_provenance_get(s, prov, &p, buf, sizeof buf), RK_ENOENT);
+    assert_ok(rk_store_person_exists(s, kept, NULL, NULL));
+
+    /* The store takes a new transaction after a rollback. */
+    assert_ok(rk_store_begin(s));
+    new_person(s, gone);
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_person_exists(s, gone, NULL, NULL));
+}
+
+/* ---- Persons and provenance ------------------------------------------------------------ */
+
+static void person_insert_exists(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], unknown[RK_ID_LEN + 1];
+    rk_id_new(unknown);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    assert_ok(rk_store_commit(s));
+
+    bool restricted = true, objected = true;
+    assert_ok(rk_store_person_exists(s, id, &restricted, &objected));
+    assert_false(restricted);
+    assert_false(objected);
+
+    restricted = objected = true;
+    assert_rc(rk_store_person_exists(s, unknown, &restricted, &objected), RK_ENOENT);
+
+    /* A second person with the same id is a conflict; the first one stays. */
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_person_insert(s, id, ts("2026-02-02T00:00:00Z")), RK_ECONFLICT);
+    rk_store_rollback(s);
+    assert_ok(rk_store_person_exists(s, id, &restricted, &objected));
+}
+
+static void provenance_round_trip(void **state) {
+    struct rk_store *s = store_of(state);
+    int64_t ids[RK_SRC__COUNT];
+    assert_ok(rk_store_begin(s));
+    for (int k = 0; k < RK_SRC__COUNT; k++) {
+        struct rk_provenance p = {(enum rk_source_kind)k,
+                                  k % 2 ? NULL : "https://example.fi/lomake?x=1",
+                                  k % 3 ? "newsletter" : "customer_service",
+                                  ts("2026-04-05T06:07:08Z") + k, k % 2 ? "self" : "anna"};
+        ids[k] = 0;
+        assert_ok(rk_store_provenance_insert(s, &p, &ids[k]));
+        assert_true(ids[k] != 0);
+        for (int j = 0; j < k; j++)
+            assert_true(ids[j] != ids[k]);
+    }
+    assert_ok(rk_store_commit(s));
+
+    for (int k = 0; k < RK_SRC__COUNT; k++) {
+        struct rk_provenance got;
+        char buf[512];
+        memset(&got, 0, sizeof got);
+        assert_ok(rk_store_provenance_get(s, ids[k], &got, buf, sizeof buf));
+        assert_int_equal(got.source, k);
+        assert_opt_string(got.detail, k % 2 ? NULL : "https://example.fi/lomake?x=1", "detail");
+        assert_opt_string(got.purpose, k % 3 ? "newsletter" : "customer_service", "purpose");
+        assert_int_equal(got.at, ts("2026-04-05T06:07:08Z") + k);
+        assert_opt_string(got.by, k % 2 ? "self" : "anna", "by");
+    }
+    struct rk_provenance none;
+    char buf[64];
+    int64_t unknown = ids[RK_SRC__COUNT - 1] + 1000;
+    assert_rc(rk_store_provenance_get(s, unknown, &none, buf, sizeof buf), RK_ENOENT);
+}
+
+/* ---- Entries --------------------------------------------------------------------------- */
+
+static void entry_all_fields_round_trip(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    int64_t p1 = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    int64_t p2 = new_provenance(s, RK_SRC_MEETING, "customer_service");
+    struct rk_entry *e = entry_new("customers", id, ts("2026-03-01T12:34:56Z"));
+    entry_set(e, RK_F_NAME, "Äijälä, Matti", p1);
+    entry_set(e, RK_F_EMAIL, "matti.aijala@example.fi", p1);
+    entry_set(e, RK_F_PHONE, "+358401234567", p2);
+    entry_set(e, RK_F_POSITION, "Toimitusjohtaja", p2);
+    entry_set(e, RK_F_ORGANISATION, "Esimerkki Oy", p2);
+    entry_set(e, RK_F_INTERESTS, "hyvinvointi\nliikunta, kulttuuri", p1);
+    hash_of(0xE1, 1, e->email_hash);
+    hash_of(0xF1, 1, e->phone_hash);
+    assert_ok(rk_store_entry_put(s, e));
+    assert_ok(rk_store_commit(s));
+
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_ok(rk_store_entry_get(s, "customers", id, got));
+    assert_entry(got, e);
+    /* Another register holds nothing for the person. */
+    assert_rc(rk_store_entry_get(s, "news", id, got), RK_ENOENT);
+}
+
+static void entry_some_fields(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    int64_t p = new_provenance(s, RK_SRC_EMAIL, "newsletter");
+    struct rk_entry *e = entry_new("news", id, ts("2026-03-01T00:00:00Z"));
+    entry_set(e, RK_F_EMAIL, "only@example.fi", p);
+    hash_of(0xE2, 2, e->email_hash);
+    assert_ok(rk_store_entry_put(s, e));
+    struct rk_entry *e2 = entry_new("phones", id, ts("2026-03-02T00:00:00Z"));
+    entry_set(e2, RK_F_PHONE, "+358501112233", p);
+    entry_set(e2, RK_F_ORGANISATION, "Yksin Tmi", p);
+    hash_of(0xF2, 2, e2->phone_hash);
+    assert_ok(rk_store_entry_put(s, e2));
+    assert_ok(rk_store_commit(s));
+
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_ok(rk_store_entry_get(s, "news", id, got));
+    assert_entry(got, e);
+    for (int f = 0; f < RK_F__COUNT; f++)
+        if (f != RK_F_EMAIL)
+            assert_int_equal(got->prov[f], 0);
+    assert_ok(rk_store_entry_get(s, "phones", id, got));
+    assert_entry(got, e2);
+}
+
+static void entry_organisation_shared(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    new_person(s, c);
+    int64_t p = new_provenance(s, RK_SRC_MEETING, "customer_service");
+    struct rk_entry *ea = entry_new("customers", a, ts("2026-03-01T00:00:00Z"));
+    struct rk_entry *eb = entry_new("customers", b, ts("2026-03-01T00:00:00Z"));
+    struct rk_entry *ec = entry_new("news", c, ts("2026-03-01T00:00:00Z"));
+    entry_set(ea, RK_F_ORGANISATION, "Sama Oy", p);
+    entry_set(eb, RK_F_ORGANISATION, "Sama Oy", p);
+    entry_set(ec, RK_F_ORGANISATION, "Toinen Oy", p);
+    assert_ok(rk_store_entry_put(s, ea));
+    assert_ok(rk_store_entry_put(s, eb));
+    assert_ok(rk_store_entry_put(s, ec));
+    /* The same person's second register with the same organisation. */
+    struct rk_entry *ea2 = entry_new("news", a, ts("2026-03-01T00:00:00Z"));
+    entry_set(ea2, RK_F_ORGANISATION, "Sama Oy", p);
+    assert_ok(rk_store_entry_put(s, ea2));
+    assert_ok(rk_store_commit(s));
+
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_ok(rk_store_entry_get(s, "customers", a, got));
+    assert_entry(got, ea);
+    assert_ok(rk_store_entry_get(s, "customers", b, got));
+    assert_entry(got, eb);
+    assert_ok(rk_store_entry_get(s, "news", c, got));
+    assert_entry(got, ec);
+    assert_ok(rk_store_entry_get(s, "news", a, got));
+    assert_entry(got, ea2);
+
+    /* Changing one entry's organisation leaves the others' alone. */
+    assert_ok(rk_store_begin(s));
+    entry_set(eb, RK_F_ORGANISATION, "Uusi Oy", p);
+    assert_ok(rk_store_entry_put(s, eb));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_entry_get(s, "customers", a, got));
+    assert_string_equal(got->v[RK_F_ORGANISATION], "Sama Oy");
+    assert_ok(rk_store_entry_get(s, "customers", b, got));
+    assert_string_equal(got->v[RK_F_ORGANISATION], "Uusi Oy");
+}
+
+static void entry_put_replaces(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], found[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    int64_t p1 = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *e = entry_new("news", id, ts("2026-03-01T00:00:00Z"));
+    entry_set(e, RK_F_NAME, "Vanha Nimi", p1);
+    entry_set(e, RK_F_EMAIL, "vanha@example.fi", p1);
+    entry_set(e, RK_F_PHONE, "+358401000001", p1);
+    hash_of(0xE3, 3, e->email_hash);
+    hash_of(0xF3, 3, e->phone_hash);
+    assert_ok(rk_store_entry_put(s, e));
+    assert_ok(rk_store_commit(s));
+
+    /* Put again: new values and provenance, the phone dropped, a new email. */
+    assert_ok(rk_store_begin(s));
+    int64_t p2 = new_provenance(s, RK_SRC_EMAIL, "newsletter");
+    struct rk_entry *e2 = entry_new("news", id, ts("2026-03-05T00:00:00Z"));
+    entry_set(e2, RK_F_NAME, "Uusi Nimi", p2);
+    entry_set(e2, RK_F_EMAIL, "uusi@example.fi", p2);
+    entry_set(e2, RK_F_INTERESTS, "golf", p2);
+    hash_of(0xE3, 4, e2->email_hash);
+    assert_ok(rk_store_entry_put(s, e2));
+    assert_ok(rk_store_commit(s));
+
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_ok(rk_store_entry_get(s, "news", id, got));
+    assert_entry(got, e2);
+
+    /* The old hashes no longer find the person; the new one does. */
+    assert_rc(rk_store_find_by_hash(s, e->email_hash, NULL, found), RK_ENOENT);
+    assert_rc(rk_store_find_by_hash(s, e->phone_hash, NULL, found), RK_ENOENT);
+    assert_ok(rk_store_find_by_hash(s, e2->email_hash, NULL, found));
+    assert_string_equal(found, id);
+
+    /* Still one entry, not two. */
+    struct seen sn = {0};
+    assert_ok(rk_store_entries_of_person(s, id, collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+}
+
+static void entry_delete(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], found[RK_ID_LEN + 1], unknown[RK_ID_LEN + 1];
+    rk_id_new(unknown);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    int64_t p = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *e = entry_new("news", id, ts("2026-03-01T00:00:00Z"));
+    entry_set(e, RK_F_EMAIL, "poistuva@example.fi", p);
+    hash_of(0xE4, 4, e->email_hash);
+    assert_ok(rk_store_entry_put(s, e));
+    struct rk_entry *keep = entry_new("customers", id, ts("2026-03-01T00:00:00Z"));
+    entry_set(keep, RK_F_NAME, "Pysyvä", p);
+    assert_ok(rk_store_entry_put(s, keep));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_entry_delete(s, "news", id));
+    assert_ok(rk_store_commit(s));
+
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_rc(rk_store_entry_get(s, "news", id, got), RK_ENOENT);
+    assert_rc(rk_store_find_by_hash(s, e->email_hash, NULL, found), RK_ENOENT);
+    /* The person and their other registers stay. */
+    assert_ok(rk_store_person_exists(s, id, NULL, NULL));
+    assert_ok(rk_store_entry_get(s, "customers", id, got));
+    assert_entry(got, keep);
+
+    /* Deleting what is not there. */
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_entry_delete(s, "news", id), RK_ENOENT);
+    assert_rc(rk_store_entry_delete(s, "nosuch", id), RK_ENOENT);
+    assert_rc(rk_store_entry_delete(s, "customers", unknown), RK_ENOENT);
+    rk_store_rollback(s);
+}
+
+static void entries_of_person_in_order(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1], nobody[RK_ID_LEN + 1];
+    rk_id_new(nobody);
+    static const char *const regs[] = {"customers", "alumni", "news"}; /* written out of order */
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    new_person(s, other);
+    new_person(s, nobody);
+    int64_t p = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *e[3];
+    for (int i = 0; i < 3; i++) {
+        e[i] = entry_new(regs[i], id, ts("2026-03-01T00:00:00Z") + i);
+        entry_set(e[i], RK_F_NAME, regs[i], p);
+        assert_ok(rk_store_entry_put(s, e[i]));
+    }
+    struct rk_entry *eo = entry_new("news", other, ts("2026-03-01T00:00:00Z"));
+    entry_set(eo, RK_F_NAME, "Joku Muu", p);
+    assert_ok(rk_store_entry_put(s, eo));
+    assert_ok(rk_store_commit(s));
+
+    struct seen sn = {0};
+    assert_ok(rk_store_entries_of_person(s, id, collect_entry, &sn));
+    assert_int_equal(sn.n, 3);
+    assert_string_equal(sn.reg[0], "alumni");
+    assert_string_equal(sn.reg[1], "customers");
+    assert_string_equal(sn.reg[2], "news");
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(sn.person[i], id);
+
+    /* Each entry the callback sees is whole. */
+    struct rk_entry *got = scratch(sizeof *got);
+    for (int i = 0; i < 3; i++) {
+        assert_ok(rk_store_entry_get(s, regs[i], id, got));
+        assert_entry(got, e[i]);
+    }
+
+    /* A non-zero return stops the iteration. */
+    struct seen one = {.stop_after = 1};
+    assert_ok(rk_store_entries_of_person(s, id, collect_entry, &one));
+    assert_int_equal(one.n, 1);
+
+    /* A person with no entries, and an unknown person: nothing, and no error. */
+    struct seen none = {0};
+    assert_ok(rk_store_entries_of_person(s, nobody, collect_entry, &none));
+    assert_int_equal(none.n, 0);
+    rk_id_new(nobody);
+    assert_ok(rk_store_entries_of_person(s, nobody, collect_entry, &none));
+    assert_int_equal(none.n, 0);
+}
+
+/* An entry callback that checks each entry against the one written for its register. */
+struct expect_entries {
+    const struct rk_entry *const *want;
+    int nwant;
+    int n;
+};
+
+static int check_entry(void *ctx, const struct rk_entry *got) {
+    struct expect_entries *x = ctx;
+    for (int i = 0; i < x->nwant; i++) {
+        if (strcmp(x->want[i]->register_id, got->register_id) == 0 &&
+            strcmp(x->want[i]->person_id, got->person_id) == 0) {
+            assert_entry(got, x->want[i]);
+            x->n++;
+            return 0;
+        }
+    }
+    fail_msg("unexpected entry %s/%s", got->register_id, got->person_id);
+    return 1;
+}
+
+static void entries_of_person_whole_values(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    int64_t p = new_provenance(s, RK_SRC_PHONE, "customer_service");
+    struct rk_entry *a = entry_new("alumni", id, ts("2026-03-01T00:00:00Z"));
+    struct rk_entry *b = entry_new("customers", id, ts("2026-03-02T00:00:00Z"));
+    entry_set(a, RK_F_NAME, "Liisa Laine", p);
+    entry_set(a, RK_F_EMAIL, "liisa@example.fi", p);
+    hash_of(0xE5, 5, a->email_hash);
+    entry_set(b, RK_F_PHONE, "+358405556666", p);
+    entry_set(b, RK_F_POSITION, "CFO", p);
+    entry_set(b, RK_F_ORGANISATION, "Laine Oy", p);
+    entry_set(b, RK_F_INTERESTS, "talous", p);
+    hash_of(0xF5, 5, b->phone_hash);
+    assert_ok(rk_store_entry_put(s, a));
+    assert_ok(rk_store_entry_put(s, b));
+    assert_ok(rk_store_commit(s));
+    const struct rk_entry *want[] = {a, b};
+    struct expect_entries x = {want, 2, 0};
+    assert_ok(rk_store_entries_of_person(s, id, check_entry, &x));
+    assert_int_equal(x.n, 2);
+}
+
+/* ---- Lookups ----------------------------------------------------------------------------- */
+
+static void find_by_hash(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], found[RK_ID_LEN + 1];
+    unsigned char unknown[RK_HASH_LEN];
+    hash_of(0x99, 9, unknown);
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    int64_t p = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *ea = entry_new("news", a, ts("2026-03-01T00:00:00Z"));
+    entry_set(ea, RK_F_EMAIL, "a@example.fi", p);
+    entry_set(ea, RK_F_PHONE, "+358401111111", p);
+    hash_of(0xE6, 1, ea->email_hash);
+    hash_of(0xF6, 1, ea->phone_hash);
+    assert_ok(rk_store_entry_put(s, ea));
+    /* b: only a phone, in another register; email_hash holds bytes that must not count. */
+    struct rk_entry *eb = entry_new("customers", b, ts("2026-03-01T00:00:00Z"));
+    entry_set(eb, RK_F_PHONE, "+358402222222", p);
+    hash_of(0xF6, 2, eb->phone_hash);
+    memcpy(eb->email_hash, unknown, RK_HASH_LEN);
+    assert_ok(rk_store_entry_put(s, eb));
+    assert_ok(rk_store_commit(s));
+
+    memset(found, 0, sizeof found);
+    assert_ok(rk_store_find_by_hash(s, ea->email_hash, NULL, found));
+    assert_string_equal(found, a);
+    memset(found, 0, sizeof found);
+    assert_ok(rk_store_find_by_hash(s, ea->phone_hash, NULL, found));
+    assert_string_equal(found, a);
+    memset(found, 0, sizeof found);
+    assert_ok(rk_store_find_by_hash(s, eb->phone_hash, NULL, found));
+    assert_string_equal(found, b);
+
+    /* With a register: only entries of that register match. */
+    assert_ok(rk_store_find_by_hash(s, ea->email_hash, "news", found));
+    assert_string_equal(found, a);
+    assert_ok(rk_store_find_by_hash(s, ea->phone_hash, "news", found));
+    assert_string_equal(found, a);
+    assert_rc(rk_store_find_by_hash(s, ea->email_hash, "customers", found), RK_ENOENT);
+    assert_ok(rk_store_find_by_hash(s, eb->phone_hash, "customers", found));
+    assert_string_equal(found, b);
+    assert_rc(rk_store_find_by_hash(s, eb->phone_hash, "news", found), RK_ENOENT);
+
+    /* Unknown hashes, and a hash whose field was not given. */
+    assert_rc(rk_store_find_by_hash(s, unknown, NULL, found), RK_ENOENT);
+    assert_rc(rk_store_find_by_hash(s, unknown, "customers", found), RK_ENOENT);
+    unsigned char zero[RK_HASH_LEN] = {0};
+    assert_rc(rk_store_find_by_hash(s, zero, NULL, found), RK_ENOENT);
+}
+
+static void find_by_name(void **state) {
+    struct rk_store *s = store_of(state);
+    static const char *const names[] = {
+        "Maija Meikäläinen", "Matti Meikäläinen", "Teppo Testaaja", "100% Hyvä", "100 Prosenttia",
+        "snake_case Oy",     "snakeXcase Oy",     "back\\slash",    "backslash",
+    };
+    enum { N = sizeof names / sizeof names[0] };
+    char ids[N][RK_ID_LEN + 1];
+    struct rk_entry *e[N];
+    assert_ok(rk_store_begin(s));
+    int64_t p = new_provenance(s, RK_SRC_MEETING, "customer_service");
+    for (int i = 0; i < N; i++) {
+        new_person(s, ids[i]);
+        e[i] = entry_new(i % 2 ? "customers" : "news", ids[i], ts("2026-03-01T00:00:00Z"));
+        entry_set(e[i], RK_F_NAME, names[i], p);
+        assert_ok(rk_store_entry_put(s, e[i]));
+    }
+    /* Matti also in a second register: found there too. */
+    struct rk_entry *extra = entry_new("alumni", ids[1], ts("2026-03-01T00:00:00Z"));
+    entry_set(extra, RK_F_NAME, names[1], p);
+    assert_ok(rk_store_entry_put(s, extra));
+    /* An entry without a name is never found. */
+    char anon[RK_ID_LEN + 1];
+    new_person(s, anon);
+    struct rk_entry *ea = entry_new("news", anon, ts("2026-03-01T00:00:00Z"));
+    entry_set(ea, RK_F_EMAIL, "meikalainen@example.fi", p);
+    hash_of(0xE7, 7, ea->email_hash);
+    assert_ok(rk_store_entry_put(s, ea));
+    assert_ok(rk_store_commit(s));
+
+    struct seen sn = {0};
+    assert_ok(rk_store_find_by_name(s, "Meikäläinen", collect_entry, &sn));
+    assert_int_equal(sn.n, 3);
+    assert_int_equal(seen_count(&sn, ids[0], "news"), 1);
+    assert_int_equal(seen_count(&sn, ids[1], "customers"), 1);
+    assert_int_equal(seen_count(&sn, ids[1], "alumni"), 1);
+
+    /* A fragment from the middle of the name. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_find_by_name(s, "ppo Test", collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    assert_int_equal(seen_count(&sn, ids[2], "news"), 1);
+
+    /* '%' matches only itself... */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_find_by_name(s, "100%", collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    assert_int_equal(seen_count(&sn, ids[3], NULL), 1);
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_find_by_name(s, "%", collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    assert_int_equal(seen_count(&sn, ids[3], NULL), 1);
+
+    /* ...and so do '_' and '\'. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_find_by_name(s, "snake_case", collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    assert_int_equal(seen_count(&sn, ids[5], NULL), 1);
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_find_by_name(s, "_", collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    assert_int_equal(seen_count(&sn, ids[5], NULL), 1);
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_find_by_name(s, "back\\", collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    assert_int_equal(seen_count(&sn, ids[7], NULL), 1);
+
+    /* Nothing matches: no calls, no error. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_find_by_name(s, "Virtanen", collect_entry, &sn));
+    assert_int_equal(sn.n, 0);
+
+    /* A non-zero return stops the iteration. */
+    struct seen one = {.stop_after = 1};
+    assert_ok(rk_store_find_by_name(s, "Meikäläinen", collect_entry, &one));
+    assert_int_equal(one.n, 1);
+
+    /* What is found is the whole entry. */
+    const struct rk_entry *want[] = {e[2]};
+    struct expect_entries x = {want, 1, 0};
+    assert_ok(rk_store_find_by_name(s, "Teppo", check_entry, &x));
+    assert_int_equal(x.n, 1);
+}
+
+/* ---- Consent --------------------------------------------------------------------------- */
+
+static void consent_event_init(struct rk_consent_event *e, const char *person, const char *purpose,
+                               enum rk_consent_kind kind, rk_ts at) {
+    memset(e, 0, sizeof *e);
+    copy(e->person_id, sizeof e->person_id, person);
+    copy(e->purpose, sizeof e->purpose, purpose);
+    e->kind = kind;
+    e->basis = RK_BASIS_CONSENT;
+    e->notice_version = "2026-01-01";
+    memset(e->notice_sha256, 'a', RK_SHA256_HEX);
+    e->channel = "web_form";
+    e->collector = "self";
+    e->at = at;
+}
+
+static void assert_consent_event(const struct rk_consent_event *got,
+                                 const struct rk_consent_event *want) {
+    assert_int_equal(got->seq, want->seq);
+    assert_string_equal(got->person_id, want->person_id);
+    assert_string_equal(got->purpose, want->purpose);
+    assert_int_equal(got->kind, want->kind);
+    assert_int_equal(got->pending, want->pending);
+    assert_int_equal(got->basis, want->basis);
+    assert_opt_string(got->notice_version, want->notice_version, "notice_version");
+    assert_string_equal(got->notice_sha256, want->notice_sha256);
+    assert_opt_string(got->channel, want->channel, "channel");
+    assert_opt_string(got->collector, want->collector, "collector");
+    assert_opt_string(got->form_id, want->form_id, "form_id");
+    assert_opt_string(got->ip, want->ip, "ip");
+    assert_opt_string(got->user_agent, want->user_agent, "user_agent");
+    assert_opt_string(got->evidence, want->evidence, "evidence");
+    assert_int_equal(got->at, want->at);
+}
+
+struct expect_events {
+    const struct rk_consent_event *want; /* in the order they must come */
+    int nwant;
+    int n;
+    int stop_after;
+};
+
+static int check_event(void *ctx, const struct rk_consent_event *got) {
+    struct expect_events *x = ctx;
+    if (x->n >= x->nwant)
+        fail_msg("unexpected consent event seq %lld", (long long)got->seq);
+    assert_consent_event(got, &x->want[x->n]);
+    x->n++;
+    return x->stop_after && x->n >= x->stop_after;
+}
+
+static void consent_ledger_round_trip(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1], nobody[RK_ID_LEN + 1];
+    rk_id_new(nobody);
+    struct rk_consent_event *ev = scratch(5 * sizeof *ev);
+    struct rk_consent_event *oev = scratch(sizeof *oev);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    new_person(s, other);
+
+    /* Given by double opt-in with every optional field. */
+    consent_event_init(&ev[0], id, "newsletter", RK_CE_GIVEN, ts("2026-02-01T10:00:00Z"));
+    ev[0].pending = true;
+    ev[0].form_id = "tilaa-uutiskirje";
+    ev[0].ip = "2001:db8::1";
+    ev[0].user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
+    ev[0].evidence = "lomake 2026-02 \"tilaa\"";
+    memcpy(ev[0].notice_sha256, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+           RK_SHA256_HEX);
+    /* Confirmed by the link: no optional fields. */
+    consent_event_init(&ev[1], id, "newsletter", RK_CE_CONFIRMED, ts("2026-02-01T10:05:00Z"));
+    ev[1].channel = "confirmation_link";
+    /* Another purpose, another basis, staff as collector. */
+    consent_event_init(&ev[2], id, "events", RK_CE_GIVEN, ts("2026-02-03T09:00:00Z"));
+    ev[2].basis = RK_BASIS_LEGITIMATE_INTERESTS;
+    ev[2].channel = "phone";
+    ev[2].collector = "anna";
+    ev[2].evidence = "puhelu";
+    consent_event_init(&ev[3], id, "newsletter", RK_CE_WITHDRAWN, ts("2026-02-10T00:00:00Z"));
+    ev[3].channel = "unsubscribe_link";
+    ev[3].ip = "192.0.2.7";
+    consent_event_init(&ev[4], id, "events", RK_CE_EXPIRED, ts("2028-02-03T09:00:00Z"));
+    ev[4].channel = "system";
+    ev[4].collector = "system";
+
+    consent_event_init(oev, other, "newsletter", RK_CE_GIVEN, ts("2026-02-05T00:00:00Z"));
+
+    int64_t last = 0;
+    for (int i = 0; i < 5; i++) {
+        ev[i].seq = 0;
+        assert_ok(rk_store_consent_append(s, &ev[i]));
+        if (ev[i].seq <= last)
+            fail_msg("event %d got seq %lld after %lld", i, (long long)ev[i].seq, (long long)last);
+        last = ev[i].seq;
+        if (i == 2) {
+            /* Another person's event between them. */
+            assert_ok(rk_store_consent_append(s, oev));
+            assert_true(oev->seq > last);
+            last = oev->seq;
+        }
+    }
+    assert_ok(rk_store_commit(s));
+
+    struct expect_events x = {ev, 5, 0, 0};
+    assert_ok(rk_store_consent_events(s, id, check_event, &x));
+    assert_int_equal(x.n, 5);
+
+    struct expect_events xo = {oev, 1, 0, 0};
+    assert_ok(rk_store_consent_events(s, other, check_event, &xo));
+    assert_int_equal(xo.n, 1);
+
+    struct expect_events xn = {NULL, 0, 0, 0};
+    assert_ok(rk_store_consent_events(s, nobody, check_event, &xn));
+    assert_int_equal(xn.n, 0);
+
+    /* A non-zero return stops the iteration. */
+    struct expect_events x2 = {ev, 5, 0, 2};
+    assert_ok(rk_store_consent_events(s, id, check_event, &x2));
+    assert_int_equal(x2.n, 2);
+
+    /* A later append continues the sequence. */
+    assert_ok(rk_store_begin(s));
+    struct rk_consent_event *more = scratch(sizeof *more);
+    consent_event_init(more, id, "newsletter", RK_CE_GIVEN, ts("2026-03-01T00:00:00Z"));
+    assert_ok(rk_store_consent_append(s, more));
+    assert_true(more->seq > last);
+    assert_ok(rk_store_commit(s));
+}
+
+/*
+ * The longest values a caller may pass must come back: the importer accepts
+ * consent_evidence of 500 code points (RK_IMPORT_TEXT_MAX), up to 2000 bytes
+ * of UTF-8, and the ledger must stay readable after such an event, since it
+ * is the proof of consent. A store that cannot hold a record must refuse the
+ * append instead of accepting it.
+ */
+static void consent_event_long_values(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1];
+    char evidence[500 * 4 + 1];
+    for (size_t i = 0; i < 500; i++)
+        memcpy(evidence + 4 * i, "\xF0\x9F\x93\x9D", 4); /* U+1F4DD, 4 bytes */
+    evidence[sizeof evidence - 1] = '\0';
+    struct rk_consent_event *ev = scratch(2 * sizeof *ev);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    consent_event_init(&ev[0], id, "newsletter", RK_CE_GIVEN, ts("2026-02-01T10:00:00Z"));
+    ev[0].evidence = evidence;
+    ev[0].user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, "
+                       "like Gecko) Chrome/126.0.0.0 Safari/537.36";
+    ev[0].form_id = "tilaa-uutiskirje";
+    ev[0].ip = "2001:db8::1";
+    rk_err rc = rk_store_consent_append(s, &ev[0]);
+    if (rc != RK_OK) {
+        /* Refused: acceptable, as long as the ledger stays readable. */
+        rk_store_rollback(s);
+        struct expect_events none = {NULL, 0, 0, 0};
+        assert_ok(rk_store_consent_events(s, id, check_event, &none));
+        return;
+    }
+    consent_event_init(&ev[1], id, "newsletter", RK_CE_WITHDRAWN, ts("2026-02-02T10:00:00Z"));
+    assert_ok(rk_store_consent_append(s, &ev[1]));
+    assert_ok(rk_store_commit(s));
+
+    struct expect_events x = {ev, 2, 0, 0};
+    assert_ok(rk_store_consent_events(s, id, check_event, &x));
+    assert_int_equal(x.n, 2);
+}
+
+static void consent_state_round_trip(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1], nobody[RK_ID_LEN + 1];
+    rk_id_new(nobody);
+    struct rk_consent_state got = {RK_CONSENT_LIVE, 1, 2, true, 3};
+
+    /* Nothing recorded: NONE, not an error. */
+    assert_ok(rk_store_consent_state_get(s, nobody, "newsletter", &got));
+    assert_int_equal(got.status, RK_CONSENT_NONE);
+    assert_int_equal(got.since, 0);
+    assert_int_equal(got.expires_at, 0);
+    assert_false(got.renewal_pending);
+    assert_int_equal(got.last_seq, 0);
+
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    new_person(s, other);
+    const struct rk_consent_state live = {RK_CONSENT_LIVE, ts("2026-02-01T10:05:00Z"),
+                                          ts("2028-02-01T10:05:00Z"), true, 17};
+    const struct rk_consent_state forever = {RK_CONSENT_LIVE, ts("2026-02-01T10:05:00Z"), 0, false,
+                                             18};
+    assert_ok(rk_store_consent_state_put(s, id, "newsletter", &live));
+    assert_ok(rk_store_consent_state_put(s, id, "events", &forever));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_consent_state_get(s, id, "newsletter", &got));
+    assert_int_equal(got.status, live.status);
+    assert_int_equal(got.since, live.since);
+    assert_int_equal(got.expires_at, live.expires_at);
+    assert_true(got.renewal_pending);
+    assert_int_equal(got.last_seq, 17);
+    assert_ok(rk_store_consent_state_get(s, id, "events", &got));
+    assert_int_equal(got.status, RK_CONSENT_LIVE);
+    assert_int_equal(got.expires_at, 0);
+    assert_false(got.renewal_pending);
+    assert_int_equal(got.last_seq, 18);
+
+    /* Keyed by (person, purpose): the other person and another purpose have none. */
+    assert_ok(rk_store_consent_state_get(s, other, "newsletter", &got));
+    assert_int_equal(got.status, RK_CONSENT_NONE);
+    assert_ok(rk_store_consent_state_get(s, id, "surveys", &got));
+    assert_int_equal(got.status, RK_CONSENT_NONE);
+
+    /* Every status round-trips, and put again replaces. */
+    const enum rk_consent_status all[] = {RK_CONSENT_PENDING, RK_CONSENT_WITHDRAWN,
+                                          RK_CONSENT_EXPIRED, RK_CONSENT_NONE, RK_CONSENT_LIVE};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        struct rk_consent_state put = {all[i], all[i] == RK_CONSENT_NONE ? 0 : ts("2026-05-01"), 0,
+                                       false, 20 + (int64_t)i};
+        assert_ok(rk_store_begin(s));
+        assert_ok(rk_store_consent_state_put(s, id, "newsletter", &put));
+        assert_ok(rk_store_commit(s));
+        assert_ok(rk_store_consent_state_get(s, id, "newsletter", &got));
+        assert_int_equal(got.status, put.status);
+        assert_int_equal(got.since, put.since);
+        assert_int_equal(got.expires_at, 0);
+        assert_false(got.renewal_pending);
+        assert_int_equal(got.last_seq, put.last_seq);
+    }
+    /* The other purpose was not touched. */
+    assert_ok(rk_store_consent_state_get(s, id, "events", &got));
+    assert_int_equal(got.last_seq, 18);
+}
+
+/* ---- Contracts, invoices ------------------------------------------------------------- */
+
+static void contract_init(struct rk_contract *c, const char *person, const char *reg,
+                          const char *service, struct rk_date start, struct rk_date end) {
+    memset(c, 0, sizeof *c);
+    rk_id_new(c->id);
+    copy(c->person_id, sizeof c->person_id, person);
+    copy(c->register_id, sizeof c->register_id, reg);
+    copy(c->service, sizeof c->service, service);
+    c->start = start;
+    c->end = end;
+    c->status = RK_CONTRACT_ACTIVE;
+    c->created_at = ts("2026-01-10T08:00:00Z");
+    copy(c->created_by, sizeof c->created_by, "anna");
+}
+
+static void assert_contract(const struct rk_contract *got, const struct rk_contract *want) {
+    assert_string_equal(got->id, want->id);
+    assert_string_equal(got->person_id, want->person_id);
+    assert_string_equal(got->register_id, want->register_id);
+    assert_string_equal(got->service, want->service);
+    assert_int_equal(got->start.y, want->start.y);
+    assert_int_equal(got->start.m, want->start.m);
+    assert_int_equal(got->start.d, want->start.d);
+    assert_int_equal(got->end.y, want->end.y);
+    if (want->end.y) {
+        assert_int_equal(got->end.m, want->end.m);
+        assert_int_equal(got->end.d, want->end.d);
+    }
+    assert_int_equal(got->status, want->status);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_string_equal(got->created_by, want->created_by);
+}
+
+static void contract_round_trip(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], unknown[RK_ID_LEN + 1];
+    rk_id_new(unknown);
+    struct rk_contract *c = scratch(3 * sizeof *c);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    contract_init(&c[0], id, "customers", "Lounasetu, 12 kk", date(2026, 1, 1), date(2026, 12, 31));
+    contract_init(&c[1], id, "customers", "Virike, toistaiseksi voimassa", date(2026, 2, 1),
+                  date(0, 0, 0));
+    assert_ok(rk_store_contract_insert(s, &c[0]));
+    assert_ok(rk_store_contract_insert(s, &c[1]));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_contract_get(s, c[0].id, &c[2]));
+    assert_contract(&c[2], &c[0]);
+    assert_ok(rk_store_contract_get(s, c[1].id, &c[2]));
+    assert_contract(&c[2], &c[1]);
+    assert_int_equal(c[2].end.y, 0); /* open-ended */
+    assert_rc(rk_store_contract_get(s, unknown, &c[2]), RK_ENOENT);
+
+    /* Update: a new service, an end date for the open-ended one, ended status. */
+    copy(c[1].service, sizeof c[1].service, "Virike, päättynyt");
+    c[1].end = date(2026, 6, 30);
+    c[1].status = RK_CONTRACT_ENDED;
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_contract_update(s, &c[1]));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_contract_get(s, c[1].id, &c[2]));
+    assert_contract(&c[2], &c[1]);
+
+    /* And back to open-ended and active. */
+    c[1].end = date(0, 0, 0);
+    c[1].status = RK_CONTRACT_ACTIVE;
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_contract_update(s, &c[1]));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_contract_get(s, c[1].id, &c[2]));
+    assert_contract(&c[2], &c[1]);
+
+    /* The first contract did not change; a contract that does not exist cannot be updated. */
+    assert_ok(rk_store_contract_get(s, c[0].id, &c[2]));
+    assert_contract(&c[2], &c[0]);
+    struct rk_contract ghost;
+    contract_init(&ghost, id, "customers", "ei ole", date(2026, 1, 1), date(0, 0, 0));
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_contract_update(s, &ghost), RK_ENOENT);
+    rk_store_rollback(s);
+
+    /* A second contract with the same id is a conflict. */
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_contract_insert(s, &c[0]), RK_ECONFLICT);
+    rk_store_rollback(s);
+}
+
+#define CONTRACTS_MAX 8
+struct contracts_seen {
+    int n;
+    int stop_after;
+    struct rk_contract c[CONTRACTS_MAX];
+};
+
+static int collect_contract(void *ctx, const struct rk_contract *c) {
+    struct contracts_seen *cs = ctx;
+    assert_true(cs->n < CONTRACTS_MAX);
+    cs->c[cs->n++] = *c;
+    return cs->stop_after && cs->n >= cs->stop_after;
+}
+
+static void contract_changes_and_listing(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1];
+    struct rk_contract *c = scratch(4 * sizeof *c);
+    struct contracts_seen *cs = scratch(sizeof *cs);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    new_person(s, other);
+    /* Inserted out of start order. */
+    contract_init(&c[0], id, "customers", "Kolmas", date(2026, 9, 1), date(0, 0, 0));
+    contract_init(&c[1], id, "customers", "Ensimmäinen", date(2025, 1, 15), date(2025, 12, 31));
+    contract_init(&c[2], id, "partners", "Toinen", date(2026, 3, 1), date(2027, 2, 28));
+    contract_init(&c[3], other, "customers", "Muun", date(2024, 1, 1), date(0, 0, 0));
+    for (int i = 0; i < 4; i++)
+        assert_ok(rk_store_contract_insert(s, &c[i]));
+    assert_ok(rk_store_commit(s));
+
+    /* A change is recorded with the update that makes it (old and new may be NULL). */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_contract_change_append(s, c[1].id, ts("2026-01-02T09:00:00Z"), "anna",
+                                              "status", "active", "ended"));
+    c[1].status = RK_CONTRACT_ENDED;
+    assert_ok(rk_store_contract_update(s, &c[1]));
+    assert_ok(rk_store_contract_change_append(s, c[0].id, ts("2026-01-03T09:00:00Z"), "anna", "end",
+                                              NULL, "2027-08-31"));
+    c[0].end = date(2027, 8, 31);
+    assert_ok(rk_store_contract_update(s, &c[0]));
+    assert_ok(rk_store_contract_change_append(s, c[0].id, ts("2026-01-04T09:00:00Z"), "anna", "end",
+                                              "2027-08-31", NULL));
+    c[0].end = date(0, 0, 0);
+    assert_ok(rk_store_contract_update(s, &c[0]));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_contracts_of_person(s, id, collect_contract, cs));
+    assert_int_equal(cs->n, 3);
+    assert_contract(&cs->c[0], &c[1]); /* by start date */
+    assert_contract(&cs->c[1], &c[2]);
+    assert_contract(&cs->c[2], &c[0]);
+
+    memset(cs, 0, sizeof *cs);
+    assert_ok(rk_store_contracts_of_person(s, other, collect_contract, cs));
+    assert_int_equal(cs->n, 1);
+    assert_contract(&cs->c[0], &c[3]);
+
+    memset(cs, 0, sizeof *cs);
+    cs->stop_after = 1;
+    assert_ok(rk_store_contracts_of_person(s, id, collect_contract, cs));
+    assert_int_equal(cs->n, 1);
+}
+
+static void invoice_init(struct rk_invoice *i, const char *person, const char *contract,
+                         const char *number, struct rk_date d, int64_t cents, struct rk_date keep) {
+    memset(i, 0, sizeof *i);
+    rk_id_new(i->id);
+    copy(i->person_id, sizeof i->person_id, person);
+    copy(i->contract_id, sizeof i->contract_id, contract);
+    copy(i->register_id, sizeof i->register_id, "customers");
+    copy(i->number, sizeof i->number, number);
+    i->date = d;
+    i->amount_cents = cents;
+    copy(i->currency, sizeof i->currency, "EUR");
+    i->keep_until = keep;
+    i->created_at = ts("2026-02-01T08:00:00Z");
+    copy(i->created_by, sizeof i->created_by, "laskutus");
+}
+
+static void assert_invoice(const struct rk_invoice *got, const struct rk_invoice *want) {
+    assert_string_equal(got->id, want->id);
+    assert_string_equal(got->person_id, want->person_id);
+    assert_string_equal(got->contract_id, want->contract_id);
+    assert_string_equal(got->register_id, want->register_id);
+    assert_string_equal(got->number, want->number);
+    assert_int_equal(got->date.y, want->date.y);
+    assert_int_equal(got->date.m, want->date.m);
+    assert_int_equal(got->date.d, want->date.d);
+    assert_int_equal(got->amount_cents, want->amount_cents);
+    assert_string_equal(got->currency, want->currency);
+    assert_int_equal(got->keep_until.y, want->keep_until.y);
+    if (want->keep_until.y) {
+        assert_int_equal(got->keep_until.m, want->keep_until.m);
+        assert_int_equal(got->keep_until.d, want->keep_until.d);
+    }
+    assert_int_equal(got->created_at, want->created_at);
+    assert_string_equal(got->created_by, want->created_by);
+}
+
+#define INVOICES_MAX 8
+struct invoices_seen {
+    int n;
+    int stop_after;
+    struct rk_invoice i[INVOICES_MAX];
+};
+
+static int collect_invoice(void *ctx, const struct rk_invoice *i) {
+    struct invoices_seen *is = ctx;
+    assert_true(is->n < INVOICES_MAX);
+    is->i[is->n++] = *i;
+    return is->stop_after && is->n >= is->stop_after;
+}
+
+static void invoice_round_trip(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1];
+    struct rk_contract c;
+    struct rk_invoice inv[4];
+    struct invoices_seen *is = scratch(sizeof *is);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    new_person(s, other);
+    contract_init(&c, id, "customers", "Lounasetu", date(2026, 1, 1), date(0, 0, 0));
+    assert_ok(rk_store_contract_insert(s, &c));
+    /* Out of date order; one without a contract and without retention; a large amount. */
+    invoice_init(&inv[0], id, c.id, "2026-0002", date(2026, 2, 28), 12345, date(2032, 12, 31));
+    invoice_init(&inv[1], id, "", "2026-0001", date(2026, 1, 31), 990, date(0, 0, 0));
+    invoice_init(&inv[2], id, c.id, "2026-0003", date(2026, 3, 31), INT64_C(9000000000000),
+                 date(2032, 12, 31));
+    invoice_init(&inv[3], other, "", "2026-0004", date(2026, 1, 15), -500, date(2032, 12, 31));
+    for (int k = 0; k < 4; k++)
+        assert_ok(rk_store_invoice_insert(s, &inv[k]));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_invoices_of_person(s, id, collect_invoice, is));
+    assert_int_equal(is->n, 3);
+    assert_invoice(&is->i[0], &inv[1]); /* by date */
+    assert_invoice(&is->i[1], &inv[0]);
+    assert_invoice(&is->i[2], &inv[2]);
+    assert_string_equal(is->i[0].contract_id, "");
+    assert_int_equal(is->i[0].keep_until.y, 0);
+
+    memset(is, 0, sizeof *is);
+    assert_ok(rk_store_invoices_of_person(s, other, collect_invoice, is));
+    assert_int_equal(is->n, 1);
+    assert_invoice(&is->i[0], &inv[3]);
+
+    memset(is, 0, sizeof *is);
+    is->stop_after = 1;
+    assert_ok(rk_store_invoices_of_person(s, id, collect_invoice, is));
+    assert_int_equal(is->n, 1);
+
+    /* An invoice number is used once, whoever the invoice is for. */
+    struct rk_invoice dup;
+    invoice_init(&dup, other, "", "2026-0002", date(2026, 4, 1), 100, date(0, 0, 0));
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_invoice_insert(s, &dup), RK_ECONFLICT);
+    rk_store_rollback(s);
+    memset(is, 0, sizeof *is);
+    assert_ok(rk_store_invoices_of_person(s, other, collect_invoice, is));
+    assert_int_equal(is->n, 1);
+}
+
+/* ---- Suppression and tasks --------------------------------------------------------------- */
+
+static void suppression(void **state) {
+    struct rk_store *s = store_of(state);
+    unsigned char email[RK_HASH_LEN], phone[RK_HASH_LEN], other[RK_HASH_LEN];
+    hash_of(0x5E, 1, email);
+    hash_of(0x5F, 1, phone);
+    hash_of(0x5E, 2, other);
+    bool yes = true;
+    assert_ok(rk_store_suppressed(s, email, &yes));
+    assert_false(yes);
+
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_suppress_add(s, email, RK_F_EMAIL, RK_SUPPRESS_OBJECTION,
+                                    ts("2026-02-01T00:00:00Z")));
+    assert_ok(rk_store_suppress_add(s, phone, RK_F_PHONE, RK_SUPPRESS_ERASURE,
+                                    ts("2026-02-01T00:00:00Z")));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_suppressed(s, email, &yes));
+    assert_true(yes);
+    assert_ok(rk_store_suppressed(s, phone, &yes));
+    assert_true(yes);
+    yes = true;
+    assert_ok(rk_store_suppressed(s, other, &yes));
+    assert_false(yes);
+
+    /* Adding again (another reason, later) is fine and keeps it suppressed. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_suppress_add(s, email, RK_F_EMAIL, RK_SUPPRESS_ERASURE,
+                                    ts("2026-03-01T00:00:00Z")));
+    assert_ok(rk_store_suppress_add(s, email, RK_F_EMAIL, RK_SUPPRESS_OBJECTION,
+                                    ts("2026-03-01T00:00:00Z")));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_suppressed(s, email, &yes));
+    assert_true(yes);
+}
+
+static void tasks(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1];
+    int64_t n = -1;
+    assert_ok(rk_store_tasks_count(s, "art14_inform", &n));
+    assert_int_equal(n, 0);
+
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    for (int i = 0; i < 3; i++) {
+        struct rk_task t = {.kind = "art14_inform",
+                            .due = date(2026, 3, 1 + i),
+                            .created_at = ts("2026-02-01T00:00:00Z"),
+                            .detail = i ? NULL : "lähde: julkinen verkkosivu"};
+        rk_id_new(t.id);
+        copy(t.person_id, sizeof t.person_id, id);
+        assert_ok(rk_store_task_insert(s, &t));
+    }
+    struct rk_task other = {
+        .kind = "other_kind", .due = date(2026, 3, 1), .created_at = ts("2026-02-01T00:00:00Z")};
+    rk_id_new(other.id);
+    copy(other.person_id, sizeof other.person_id, id);
+    assert_ok(rk_store_task_insert(s, &other));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_tasks_count(s, "art14_inform", &n));
+    assert_int_equal(n, 3);
+    assert_ok(rk_store_tasks_count(s, "other_kind", &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_tasks_count(s, "nosuch", &n));
+    assert_int_equal(n, 0);
+
+    /* A task id is used once. */
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_task_insert(s, &other), RK_ECONFLICT);
+    rk_store_rollback(s);
+}
+
+/* ---- Audience ------------------------------------------------------------------------- */
+
+#define NOW "2026-06-01T12:00:00Z"
+
+/* The people of the audience tests, by what makes them in or out. */
+enum who {
+    LIVE,          /* news: live, expires after NOW */
+    LIVE_FOREVER,  /* news: live, no expiry */
+    LIVE_EXPIRED,  /* news: live, expired before NOW */
+    LIVE_ENDS_NOW, /* news: live, expires exactly at NOW */
+    WITHDRAWN,     /* news: withdrawn */
+    PENDING,       /* news: pending */
+    NO_CONSENT,    /* news: no consent state at all */
+    OTHER_PURPOSE, /* news: live for another purpose only */
+    SUPPRESSED,    /* news: live, but the email is suppressed */
+    PHONE_SUPP,    /* news: live, but the phone is suppressed */
+    OTHER_REG,     /* customers only: live for the purpose, but not in news */
+    ACTIVE,        /* customers: open-ended contract in customers */
+    FIXED_TERM,    /* customers: contract ending after NOW */
+    ENDS_TODAY,    /* customers: contract whose last day is NOW's date */
+    ENDED_BEFORE,  /* customers: contract whose last day was the day before NOW */
+    ENDED,         /* customers: contract ended long ago */
+    NO_CONTRACT,   /* customers: no contract */
+    ELSEWHERE,     /* customers: active contract, but in another register */
+    SUPP_ACTIVE,   /* customers: active contract, email suppressed */
+    NWHO
+};
+
+struct audience_fixture {
+    char id[NWHO][RK_ID_LEN + 1];
+};
+
+static void put_state(struct rk_store *s, const char *person, const char *purpose,
+                      enum rk_consent_status st, rk_ts since, rk_ts expires) {
+    struct rk_consent_state c = {st, since, expires, false, 1};
+    assert_ok(rk_store_consent_state_put(s, person, purpose, &c));
+}
+
+static void audience_build(struct rk_store *s, struct audience_fixture *a) {
+    const rk_ts now = ts(NOW), since = ts("2025-01-01T00:00:00Z");
+    assert_ok(rk_store_begin(s));
+    int64_t p = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    for (int w = 0; w < NWHO; w++) {
+        new_person(s, a->id[w]);
+        struct rk_entry *e = entry_new(w < OTHER_REG ? "news" : "customers", a->id[w], since);
+        char email[64], name[32];
+        snprintf(email, sizeof email, "p%d@example.fi", w);
+        snprintf(name, sizeof name, "Henkilö %d", w);
+        entry_set(e, RK_F_NAME, name, p);
+        entry_set(e, RK_F_EMAIL, email, p);
+        hash_of(0xA0, (unsigned char)w, e->email_hash);
+        if (w == PHONE_SUPP) {
+            entry_set(e, RK_F_PHONE, "+358409999999", p);
+            hash_of(0xB0, (unsigned char)w, e->phone_hash);
+        }
+        assert_ok(rk_store_entry_put(s, e));
+        if (w == ELSEWHERE) {
+            /* Also in partners, where the contract is. */
+            copy(e->register_id, sizeof e->register_id, "partners");
+            assert_ok(rk_store_entry_put(s, e));
+        }
+    }
+    const rk_ts later = ts("2027-01-01T00:00:00Z");
+    put_state(s, a->id[LIVE], "newsletter", RK_CONSENT_LIVE, since, later);
+    put_state(s, a->id[LIVE_FOREVER], "newsletter", RK_CONSENT_LIVE, since, 0);
+    put_state(s, a->id[LIVE_EXPIRED], "newsletter", RK_CONSENT_LIVE, since, now - 1);
+    put_state(s, a->id[LIVE_ENDS_NOW], "newsletter", RK_CONSENT_LIVE, since, now);
+    put_state(s, a->id[WITHDRAWN], "newsletter", RK_CONSENT_WITHDRAWN, since, later);
+    put_state(s, a->id[PENDING], "newsletter", RK_CONSENT_PENDING, since, 0);
+    put_state(s, a->id[OTHER_PURPOSE], "events", RK_CONSENT_LIVE, since, later);
+    put_state(s, a->id[SUPPRESSED], "newsletter", RK_CONSENT_LIVE, since, later);
+    put_state(s, a->id[PHONE_SUPP], "newsletter", RK_CONSENT_LIVE, since, later);
+    put_state(s, a->id[OTHER_REG], "newsletter", RK_CONSENT_LIVE, since, later);
+
+    unsigned char h[RK_HASH_LEN];
+    hash_of(0xA0, SUPPRESSED, h);
+    assert_ok(rk_store_suppress_add(s, h, RK_F_EMAIL, RK_SUPPRESS_OBJECTION, since));
+    hash_of(0xB0, PHONE_SUPP, h);
+    assert_ok(rk_store_suppress_add(s, h, RK_F_PHONE, RK_SUPPRESS_OBJECTION, since));
+    hash_of(0xA0, SUPP_ACTIVE, h);
+    assert_ok(rk_store_suppress_add(s, h, RK_F_EMAIL, RK_SUPPRESS_ERASURE, since));
+
+    struct rk_contract c;
+    contract_init(&c, a->id[ACTIVE], "customers", "Lounasetu", date(2025, 1, 1), date(0, 0, 0));
+    assert_ok(rk_store_contract_insert(s, &c));
+    contract_init(&c, a->id[FIXED_TERM], "customers", "Lounasetu", date(2026, 1, 1),
+                  date(2026, 12, 31));
+    assert_ok(rk_store_contract_insert(s, &c));
+    contract_init(&c, a->id[ENDS_TODAY], "customers", "Lounasetu", date(2026, 1, 1),
+                  date(2026, 6, 1));
+    assert_ok(rk_store_contract_insert(s, &c));
+    contract_init(&c, a->id[ENDED_BEFORE], "customers", "Lounasetu", date(2026, 1, 1),
+                  date(2026, 5, 31));
+    c.status = RK_CONTRACT_ENDED;
+    assert_ok(rk_store_contract_insert(s, &c));
+    contract_init(&c, a->id[ENDED], "customers", "Lounasetu", date(2024, 1, 1), date(2024, 12, 31));
+    c.status = RK_CONTRACT_ENDED;
+    assert_ok(rk_store_contract_insert(s, &c));
+    contract_init(&c, a->id[ELSEWHERE], "partners", "Kumppanuus", date(2025, 1, 1), date(0, 0, 0));
+    assert_ok(rk_store_contract_insert(s, &c));
+    contract_init(&c, a->id[SUPP_ACTIVE], "customers", "Lounasetu", date(2025, 1, 1),
+                  date(0, 0, 0));
+    assert_ok(rk_store_contract_insert(s, &c));
+    assert_ok(rk_store_commit(s));
+}
+
+/* Exactly the people in `in` (a NWHO-long 0/1 table), each once, all in register reg. */
+static void assert_audience(const struct audience_fixture *a, const struct seen *sn,
+                            const char *reg, const int *in) {
+    for (int w = 0; w < NWHO; w++) {
+        int k = seen_count(sn, a->id[w], reg);
+        if (k != in[w])
+            fail_msg("person %d seen %d times in %s, want %d", w, k, reg, in[w]);
+    }
+    int total = 0;
+    for (int w = 0; w < NWHO; w++)
+        total += in[w];
+    assert_int_equal(sn->n, total);
+}
+
+static void audience_live_consent(void **state) {
+    struct rk_store *s = store_of(state);
+    struct audience_fixture a;
+    audience_build(s, &a);
+    struct seen sn = {0};
+    assert_ok(rk_store_audience(s, "news", "newsletter", RK_AUDIENCE_LIVE_CONSENT, ts(NOW),
+                                collect_entry, &sn));
+    int in[NWHO] = {0};
+    in[LIVE] = in[LIVE_FOREVER] = 1;
+    assert_audience(&a, &sn, "news", in);
+
+    /* Earlier, the consent that has since expired was still in. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "news", "newsletter", RK_AUDIENCE_LIVE_CONSENT, ts(NOW) - 2,
+                                collect_entry, &sn));
+    in[LIVE_EXPIRED] = in[LIVE_ENDS_NOW] = 1;
+    assert_audience(&a, &sn, "news", in);
+
+    /* In the other register, only its own consenting entries. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "customers", "newsletter", RK_AUDIENCE_LIVE_CONSENT, ts(NOW),
+                                collect_entry, &sn));
+    int in_customers[NWHO] = {0};
+    in_customers[OTHER_REG] = 1;
+    assert_audience(&a, &sn, "customers", in_customers);
+
+    /* Another purpose. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "news", "events", RK_AUDIENCE_LIVE_CONSENT, ts(NOW),
+                                collect_entry, &sn));
+    int in_events[NWHO] = {0};
+    in_events[OTHER_PURPOSE] = 1;
+    assert_audience(&a, &sn, "news", in_events);
+}
+
+static void audience_active_contract(void **state) {
+    struct rk_store *s = store_of(state);
+    struct audience_fixture a;
+    audience_build(s, &a);
+    struct seen sn = {0};
+    assert_ok(rk_store_audience(s, "customers", "customer_service", RK_AUDIENCE_ACTIVE_CONTRACT,
+                                ts(NOW), collect_entry, &sn));
+    int in[NWHO] = {0};
+    in[ACTIVE] = in[FIXED_TERM] = in[ENDS_TODAY] = 1; /* the last day counts */
+    assert_audience(&a, &sn, "customers", in);
+
+    /* The next day, the contract that ended is out; the day before, the one ending then is in. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "customers", "customer_service", RK_AUDIENCE_ACTIVE_CONTRACT,
+                                ts("2026-06-02T00:00:00Z"), collect_entry, &sn));
+    in[ENDS_TODAY] = 0;
+    assert_audience(&a, &sn, "customers", in);
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "customers", "customer_service", RK_AUDIENCE_ACTIVE_CONTRACT,
+                                ts("2026-05-31T23:59:59Z"), collect_entry, &sn));
+    in[ENDS_TODAY] = in[ENDED_BEFORE] = 1;
+    assert_audience(&a, &sn, "customers", in);
+
+    /* The contract in partners counts there. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "partners", "customer_service", RK_AUDIENCE_ACTIVE_CONTRACT,
+                                ts(NOW), collect_entry, &sn));
+    int in_partners[NWHO] = {0};
+    in_partners[ELSEWHERE] = 1;
+    assert_audience(&a, &sn, "partners", in_partners);
+
+    /* Consents do not make a contract audience. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "news", "customer_service", RK_AUDIENCE_ACTIVE_CONTRACT, ts(NOW),
+                                collect_entry, &sn));
+    assert_int_equal(sn.n, 0);
+}
+
+static void audience_any(void **state) {
+    struct rk_store *s = store_of(state);
+    struct audience_fixture a;
+    audience_build(s, &a);
+    struct seen sn = {0};
+    assert_ok(
+        rk_store_audience(s, "news", "events_info", RK_AUDIENCE_ANY, ts(NOW), collect_entry, &sn));
+    int in[NWHO] = {0};
+    for (int w = 0; w < OTHER_REG; w++)
+        in[w] = w != SUPPRESSED && w != PHONE_SUPP;
+    assert_audience(&a, &sn, "news", in);
+
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "customers", "events_info", RK_AUDIENCE_ANY, ts(NOW),
+                                collect_entry, &sn));
+    int in_customers[NWHO] = {0};
+    for (int w = OTHER_REG; w < NWHO; w++)
+        in_customers[w] = w != SUPP_ACTIVE;
+    assert_audience(&a, &sn, "customers", in_customers);
+
+    /* No register of that name: nobody. */
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_audience(s, "nosuch", "events_info", RK_AUDIENCE_ANY, ts(NOW), collect_entry,
+                                &sn));
+    assert_int_equal(sn.n, 0);
+}
+
+static void audience_callback_stops(void **state) {
+    struct rk_store *s = store_of(state);
+    struct audience_fixture a;
+    audience_build(s, &a);
+    const enum rk_audience_rule rules[] = {RK_AUDIENCE_LIVE_CONSENT, RK_AUDIENCE_ANY};
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        struct seen sn = {.stop_after = 1};
+        assert_ok(
+            rk_store_audience(s, "news", "newsletter", rules[i], ts(NOW), collect_entry, &sn));
+        assert_int_equal(sn.n, 1);
+    }
+}
+
+/* The entries an audience yields are whole: values, provenance, hashes. */
+static void audience_entries_whole(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    int64_t p = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *e = entry_new("news", id, ts("2026-01-01T00:00:00Z"));
+    entry_set(e, RK_F_NAME, "Koko Tieto", p);
+    entry_set(e, RK_F_EMAIL, "koko@example.fi", p);
+    entry_set(e, RK_F_PHONE, "+358401231234", p);
+    entry_set(e, RK_F_POSITION, "Hallituksen jäsen", p);
+    entry_set(e, RK_F_ORGANISATION, "Koko Oy", p);
+    entry_set(e, RK_F_INTERESTS, "purjehdus", p);
+    hash_of(0xC1, 1, e->email_hash);
+    hash_of(0xC2, 1, e->phone_hash);
+    assert_ok(rk_store_entry_put(s, e));
+    put_state(s, id, "newsletter", RK_CONSENT_LIVE, ts("2026-01-01T00:00:00Z"), 0);
+    assert_ok(rk_store_commit(s));
+    const struct rk_entry *want[] = {e};
+    struct expect_entries x = {want, 1, 0};
+    assert_ok(rk_store_audience(s, "news", "newsletter", RK_AUDIENCE_LIVE_CONSENT, ts(NOW),
+                                check_entry, &x));
+    assert_int_equal(x.n, 1);
+}
+
+/* ---- Main -------------------------------------------------------------------------------- */
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void) {
+    if (rk_crypto_init() != RK_OK) {
+        fprintf(stderr, "test_store: cannot initialise libsodium\n");
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        T(migrate_twice_is_noop),
+        T(commit_persists),
+        T(close_without_commit_discards),
+        T(rollback_discards),
+        T(person_insert_exists),
+        T(provenance_round_trip),
+        T(entry_all_fields_round_trip),
+        T(entry_some_fields),
+        T(entry_organisation_shared),
+        T(entry_put_replaces),
+        T(entry_delete),
+        T(entries_of_person_in_order),
+        T(entries_of_person_whole_values),
+        T(find_by_hash),
+        T(find_by_name),
+        T(consent_ledger_round_trip),
+        T(consent_event_long_values),
+        T(consent_state_round_trip),
+        T(contract_round_trip),
+        T(contract_changes_and_listing),
+        T(invoice_round_trip),
+        T(suppression),
+        T(tasks),
+        T(audience_live_consent),
+        T(audience_active_contract),
+        T(audience_any),
+        T(audience_callback_stops),
+        T(audience_entries_whole),
+    };
+    int failed = 0;
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+        backend = &backends[i];
+        failed += cmocka_run_group_tests_name(backend->name, tests, NULL, NULL);
+    }
+    return failed ? 1 : 0;
+}
