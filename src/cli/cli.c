@@ -3,6 +3,10 @@
  */
 #include "cli/cli.h"
 
+#include <jansson.h>
+
+#include "util/json.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +44,14 @@ int rk_cli_write(const struct rk_buf *b) {
         return RK_EXIT_FAIL;
     }
     return RK_EXIT_OK;
+}
+
+int rk_cli_write_json(json_t *doc) {
+    struct rk_buf b;
+    rk_buf_init(&b);
+    int rc = rk_buf_put_json(&b, doc) == RK_OK ? rk_cli_write(&b) : RK_EXIT_FAIL;
+    rk_buf_cleanup(&b);
+    return rc;
 }
 
 bool rk_cli_parse_lang(const char *arg, enum rk_lang *out) {

@@ -42,6 +42,9 @@ int rk_cli_load_decl(const char *path, struct rk_decl **out);
 /* Writes the buffer to stdout; RK_EXIT_OK, or RK_EXIT_FAIL on a write error. */
 int rk_cli_write(const struct rk_buf *b);
 
+/* Writes a JSON document to stdout (indented) and releases it; exit status. */
+int rk_cli_write_json(struct json_t *doc); /* takes doc */
+
 /* Parses --lang fi|en; false after an error message. */
 bool rk_cli_parse_lang(const char *arg, enum rk_lang *out);
 

@@ -352,14 +352,8 @@ static int person_show(int argc, char **argv) {
                               NULL, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    if (env.nargs != 1) {
-        rk_cli_error("person show: expected one person ID");
-        return RK_EXIT_USAGE;
-    }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open_one(&env, "person show")) != RK_EXIT_OK)
         return rc;
-    }
     const char *id = env.args[0];
     bool restricted = false, objected = false;
     rk_err e = rk_store_person_exists(env.store, id, &restricted, &objected);
@@ -387,10 +381,7 @@ static int person_show(int argc, char **argv) {
         rk_cli_error("person show: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
     } else if (rk_cli_json(&env)) {
-        struct rk_buf b;
-        rk_buf_init(&b);
-        rc = rk_buf_put_json(&b, json_incref(doc)) == RK_OK ? rk_cli_write(&b) : RK_EXIT_FAIL;
-        rk_buf_cleanup(&b);
+        rc = rk_cli_write_json(json_incref(doc));
     } else {
         print_text(doc);
     }
@@ -423,24 +414,15 @@ static int person_find(int argc, char **argv) {
                               NULL, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    if (env.nargs != 1) {
-        rk_cli_error("person find: expected one QUERY");
-        return RK_EXIT_USAGE;
-    }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open_one(&env, "person find QUERY")) != RK_EXIT_OK)
         return rc;
-    }
     struct show s = {&env, NULL, rk_cli_json(&env) ? json_array() : NULL, 0};
     struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_person_find(&env.reg, env.args[0], find_entry, &s, &msg);
     if (e != RK_OK) {
         rc = rk_cli_refused("person find", e, &msg);
     } else if (s.list) {
-        struct rk_buf b;
-        rk_buf_init(&b);
-        rc = rk_buf_put_json(&b, json_incref(s.list)) == RK_OK ? rk_cli_write(&b) : RK_EXIT_FAIL;
-        rk_buf_cleanup(&b);
+        rc = rk_cli_write_json(json_incref(s.list));
     }
     if (e == RK_OK && rc == RK_EXIT_OK && s.count == 0)
         rc = RK_EXIT_FAIL;
@@ -546,14 +528,8 @@ static int consent_list(int argc, char **argv) {
                               NULL, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    if (env.nargs != 1) {
-        rk_cli_error("consent list: expected one person ID");
-        return RK_EXIT_USAGE;
-    }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open_one(&env, "consent list")) != RK_EXIT_OK)
         return rc;
-    }
     struct show s = {&env, NULL, rk_cli_json(&env) ? json_array() : NULL, 0};
     rk_err e = rk_store_person_exists(env.store, env.args[0], NULL, NULL);
     if (e == RK_OK)
@@ -563,10 +539,7 @@ static int consent_list(int argc, char **argv) {
                      e == RK_ENOENT ? "no person with that id" : rk_store_last_error());
         rc = rk_cli_exit_for(e);
     } else if (s.list) {
-        struct rk_buf b;
-        rk_buf_init(&b);
-        rc = rk_buf_put_json(&b, json_incref(s.list)) == RK_OK ? rk_cli_write(&b) : RK_EXIT_FAIL;
-        rk_buf_cleanup(&b);
+        rc = rk_cli_write_json(json_incref(s.list));
     }
     json_decref(s.list);
     rk_cli_env_close(&env);

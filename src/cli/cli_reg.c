@@ -146,6 +146,16 @@ void rk_cli_env_close(struct rk_cli_env *env) {
     env->decl = NULL;
 }
 
+int rk_cli_env_open_one(struct rk_cli_env *env, const char *what) {
+    int rc = RK_EXIT_USAGE;
+    if (env->nargs != 1)
+        rk_cli_error("%s: expected one %s", what, strchr(what, ' ') ? "argument" : "ID");
+    else if ((rc = rk_cli_env_open(env)) == RK_EXIT_OK)
+        return RK_EXIT_OK;
+    rk_cli_env_close(env);
+    return rc;
+}
+
 int rk_cli_exit_for(rk_err err) {
     switch (err) {
     case RK_EINVAL:

@@ -40,6 +40,10 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
 int rk_cli_env_open(struct rk_cli_env *env);
 void rk_cli_env_close(struct rk_cli_env *env);
 
+/* For commands taking exactly one ID: checks that, then opens env. On failure
+ * prints why, closes env and returns the exit status; RK_EXIT_OK otherwise. */
+int rk_cli_env_open_one(struct rk_cli_env *env, const char *what);
+
 /* Prints a refused or failed write: one line, exit status for err. */
 int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg);
 
