@@ -43,6 +43,7 @@ int rk_cli_load_decl(const char *path, struct rk_decl **out);
 int rk_cli_write(const struct rk_buf *b);
 
 /* Writes a JSON document to stdout (indented) and releases it; exit status. */
+struct json_t;
 int rk_cli_write_json(struct json_t *doc); /* takes doc */
 
 /* Parses --lang fi|en; false after an error message. */
