@@ -1,13 +1,14 @@
 # rekisteri — the two commands: `make run` and `make check`.
 # Both run scripts/setup first (installs Debian packages when missing), then
 # build with CMake. See README.md and docs/HACKING.md.
+# `make bench [BENCH_ROWS=n]` times the register against bare SQLite (bench/README.md).
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DECL ?= examples/smartum/declaration.yaml
 JOBS ?= 2
 
-.PHONY: run check setup build asan fuzz clean
+.PHONY: run check setup build asan fuzz bench clean
 
 run: build
 	@$(BUILD)/rekisteri notice --lang fi $(DECL)
@@ -36,6 +37,10 @@ asan: setup
 FUZZ_TIME ?= 300
 fuzz: asan
 	$(ASAN_BUILD)/fuzz_decl -max_total_time=$(FUZZ_TIME) $(ASAN_BUILD)/corpus-decl fuzz/corpus/decl
+
+# The benchmark: import, audience export and lookup against bare SQLite (bench/README.md).
+bench: build
+	@BUILD=$(BUILD) bench/run
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
