@@ -76,6 +76,7 @@ rk_err rk_reg_batch_commit(struct rk_reg *reg) {
 void rk_reg_batch_rollback(struct rk_reg *reg) {
     rk_store_rollback(reg->store);
     reg->in_batch = false;
+    reg->last_prov.id = 0;
 }
 
 /* A write's own transaction, unless a batch holds one. */
@@ -86,9 +87,10 @@ static rk_err tx_begin(struct rk_reg *reg) {
 static rk_err tx_end(struct rk_reg *reg, rk_err err) {
     if (reg->in_batch)
         return err;
-    if (err == RK_OK)
-        return rk_store_commit(reg->store);
+    if (err == RK_OK && (err = rk_store_commit(reg->store)) == RK_OK)
+        return RK_OK;
     rk_store_rollback(reg->store);
+    reg->last_prov.id = 0;
     return err;
 }
 
@@ -178,20 +180,35 @@ static rk_err check_categories(const struct rk_register *r, const struct rk_cont
     return RK_OK;
 }
 
-static rk_err check_suppressed(struct rk_reg *reg, const struct rk_contact *c, struct rk_msg *msg) {
-    static const enum rk_field fields[] = {RK_F_EMAIL, RK_F_PHONE};
+/* The keyed hashes of a write's email and phone, computed once per write. */
+struct hashes {
+    bool has[2]; /* [0] email, [1] phone */
+    unsigned char h[2][RK_HASH_LEN];
+};
+
+static const enum rk_field hashed[2] = {RK_F_EMAIL, RK_F_PHONE};
+
+static void hash_contact(struct rk_reg *reg, const struct rk_contact *c, struct hashes *out) {
+    for (int i = 0; i < 2; i++) {
+        out->has[i] = c->v[hashed[i]] != NULL;
+        if (out->has[i])
+            rk_keys_hash(&reg->keys, hashed[i], c->v[hashed[i]], out->h[i]);
+    }
+}
+
+static rk_err check_suppressed(struct rk_reg *reg, const struct hashes *hs, struct rk_msg *msg) {
     for (int i = 0; i < 2; i++) {
         bool hit = false;
-        if (!c->v[fields[i]])
+        if (!hs->has[i])
             continue;
-        rk_err err = rk_reg_is_suppressed(reg, fields[i], c->v[fields[i]], &hit);
+        rk_err err = rk_store_suppressed(reg->store, hs->h[i], &hit);
         if (err != RK_OK)
             return store_failed(msg, err);
         if (hit) {
             msg->suppressed = true;
             return refuse(msg, "the %s is on the suppression list (the person objected or was "
                                "erased)",
-                          rk_field_id(fields[i]));
+                          rk_field_id(hashed[i]));
         }
     }
     return RK_OK;
@@ -199,15 +216,12 @@ static rk_err check_suppressed(struct rk_reg *reg, const struct rk_contact *c, s
 
 /* Refuses an email or phone that another person already has in the register. */
 static rk_err check_unique(struct rk_reg *reg, const struct rk_register *r, const char *self,
-                           const struct rk_contact *c, struct rk_msg *msg) {
-    static const enum rk_field fields[] = {RK_F_EMAIL, RK_F_PHONE};
+                           const struct hashes *hs, struct rk_msg *msg) {
     for (int i = 0; i < 2; i++) {
-        unsigned char h[RK_HASH_LEN];
         char other[RK_ID_LEN + 1];
-        if (!c->v[fields[i]])
+        if (!hs->has[i])
             continue;
-        rk_keys_hash(&reg->keys, fields[i], c->v[fields[i]], h);
-        rk_err err = rk_store_find_by_hash(reg->store, h, r->id, other);
+        rk_err err = rk_store_find_by_hash(reg->store, hs->h[i], r->id, other);
         if (err == RK_ENOENT)
             continue;
         if (err != RK_OK)
@@ -215,7 +229,7 @@ static rk_err check_unique(struct rk_reg *reg, const struct rk_register *r, cons
         if (!self || strcmp(self, other) != 0) {
             snprintf(msg->text, sizeof msg->text,
                      "a person with this %s is already in register '%s' (person %s)",
-                     rk_field_id(fields[i]), r->id, other);
+                     rk_field_id(hashed[i]), r->id, other);
             return RK_ECONFLICT;
         }
     }
@@ -250,12 +264,29 @@ static bool consent_register(const struct rk_register *r) {
 /* ---- Applying writes ------------------------------------------------------------------ */
 
 static rk_err new_provenance(struct rk_reg *reg, const struct rk_write *w, int64_t *id) {
+    const char *detail = w->source_detail ? w->source_detail : "";
+    if (reg->last_prov.id && reg->last_prov.source == w->source && reg->last_prov.at == w->at &&
+        strcmp(reg->last_prov.detail, detail) == 0 &&
+        strcmp(reg->last_prov.purpose, w->purpose) == 0) {
+        *id = reg->last_prov.id;
+        return RK_OK;
+    }
     struct rk_provenance p = {w->source, w->source_detail, w->purpose, w->at, reg->actor};
-    return rk_store_provenance_insert(reg->store, &p, id);
+    rk_err err = rk_store_provenance_insert(reg->store, &p, id);
+    reg->last_prov.id = 0;
+    if (err == RK_OK && strlen(detail) < sizeof reg->last_prov.detail &&
+        strlen(w->purpose) < sizeof reg->last_prov.purpose) {
+        reg->last_prov.id = *id;
+        reg->last_prov.source = w->source;
+        reg->last_prov.at = w->at;
+        snprintf(reg->last_prov.detail, sizeof reg->last_prov.detail, "%s", detail);
+        snprintf(reg->last_prov.purpose, sizeof reg->last_prov.purpose, "%s", w->purpose);
+    }
+    return err;
 }
 
-/* Copies the given fields of c into e with provenance prov, hashing email and phone. */
-static void set_fields(struct rk_reg *reg, struct rk_entry *e, const struct rk_contact *c,
+/* Copies the given fields of c (and their hashes) into e with provenance prov. */
+static void set_fields(struct rk_entry *e, const struct rk_contact *c, const struct hashes *hs,
                        int64_t prov) {
     for (int f = 0; f < RK_F__COUNT; f++) {
         if (!c->v[f])
@@ -263,10 +294,10 @@ static void set_fields(struct rk_reg *reg, struct rk_entry *e, const struct rk_c
         e->v[f] = c->v[f];
         e->prov[f] = prov;
     }
-    if (c->v[RK_F_EMAIL])
-        rk_keys_hash(&reg->keys, RK_F_EMAIL, c->v[RK_F_EMAIL], e->email_hash);
-    if (c->v[RK_F_PHONE])
-        rk_keys_hash(&reg->keys, RK_F_PHONE, c->v[RK_F_PHONE], e->phone_hash);
+    if (hs->has[0])
+        memcpy(e->email_hash, hs->h[0], RK_HASH_LEN);
+    if (hs->has[1])
+        memcpy(e->phone_hash, hs->h[1], RK_HASH_LEN);
 }
 
 static rk_err append_consent(struct rk_reg *reg, const char *person_id, const struct rk_purpose *p,
@@ -335,8 +366,10 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         if ((err = rk_store_consent_state_get(reg->store, person_id, p->id, &st)) != RK_OK)
             return store_failed(msg, err);
     }
-    if ((err = check_suppressed(reg, c, msg)) != RK_OK ||
-        (err = check_unique(reg, r, person_id, c, msg)) != RK_OK)
+    struct hashes hs;
+    hash_contact(reg, c, &hs);
+    if ((err = check_suppressed(reg, &hs, msg)) != RK_OK ||
+        (err = check_unique(reg, r, person_id, &hs, msg)) != RK_OK)
         return err;
     bool live = rk_consent_effective(&st, w->at) == RK_CONSENT_LIVE;
     /* The consent given with the write is recorded when the person has no live one. */
@@ -373,7 +406,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         snprintf(e->person_id, sizeof e->person_id, "%s", id);
         snprintf(e->register_id, sizeof e->register_id, "%s", r->id);
         e->since = w->at;
-        set_fields(reg, e, c, prov);
+        set_fields(e, c, &hs, prov);
         err = rk_store_entry_put(reg->store, e);
     }
     if (err == RK_OK && record_consent)
@@ -424,8 +457,10 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
         return store_failed(msg, err);
     }
     struct rk_consent_state st;
-    if ((err = check_suppressed(reg, c, msg)) == RK_OK &&
-        (err = check_unique(reg, r, person_id, c, msg)) == RK_OK && p->basis == RK_BASIS_CONSENT) {
+    struct hashes hs;
+    hash_contact(reg, c, &hs);
+    if ((err = check_suppressed(reg, &hs, msg)) == RK_OK &&
+        (err = check_unique(reg, r, person_id, &hs, msg)) == RK_OK && p->basis == RK_BASIS_CONSENT) {
         err = rk_store_consent_state_get(reg->store, person_id, p->id, &st);
         if (err != RK_OK)
             err = store_failed(msg, err);
@@ -439,7 +474,7 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
     if (err == RK_OK && (err = tx_begin(reg)) == RK_OK) {
         err = new_provenance(reg, w, &prov);
         if (err == RK_OK) {
-            set_fields(reg, e, c, prov);
+            set_fields(e, c, &hs, prov);
             err = rk_store_entry_put(reg->store, e);
         }
         if ((err = tx_end(reg, err)) != RK_OK)

@@ -34,6 +34,16 @@ struct rk_reg {
     char notice_version[16];    /* the notice's last_changed, YYYY-MM-DD */
     char notice_sha256[2][RK_SHA256_HEX + 1]; /* of the Markdown notice, fi and en */
     bool in_batch;
+    /* The provenance row of the last write, reused by the next write with the
+     * same source, detail, purpose, instant and actor (an import's rows share
+     * one). Forgotten on rollback, which may undo it. */
+    struct {
+        int64_t id; /* 0: none */
+        enum rk_source_kind source;
+        char detail[256];
+        char purpose[RK_DECL_ID_MAX + 1];
+        rk_ts at;
+    } last_prov;
 };
 
 /* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed. */

@@ -83,9 +83,13 @@ static const char *const sql[S__COUNT] = {
     [S_ENTRY_DELETE] = "DELETE FROM entry WHERE register = ?1 AND person_id = ?2",
     [S_ENTRIES_OF_PERSON] =
         "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person_id = ?1 ORDER BY e.register",
-    [S_FIND_HASH] = "SELECT person_id FROM entry WHERE email_hash = ?1 OR phone_hash = ?1 "
-                    "ORDER BY person_id LIMIT 1",
-    [S_FIND_HASH_REG] = "SELECT person_id FROM entry WHERE (email_hash = ?1 OR phone_hash = ?1) "
+    /* One indexed probe per column: with "email_hash = ?1 OR phone_hash = ?1" SQLite
+     * scans the register instead. Email and phone hashes never collide (keys.c). */
+    [S_FIND_HASH] = "SELECT person_id FROM entry WHERE email_hash = ?1 "
+                    "UNION ALL SELECT person_id FROM entry WHERE phone_hash = ?1 "
+                    "ORDER BY 1 LIMIT 1",
+    [S_FIND_HASH_REG] = "SELECT person_id FROM entry WHERE email_hash = ?1 AND register = ?2 "
+                        "UNION ALL SELECT person_id FROM entry WHERE phone_hash = ?1 "
                         "AND register = ?2 LIMIT 1",
     [S_FIND_NAME] = "SELECT " ENTRY_COLS ENTRY_FROM
                     "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
@@ -139,11 +143,20 @@ static const char *const sql[S__COUNT] = {
                        "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
 };
 
+#define ORG_CACHE 256
+
 struct sqlite_store {
     struct rk_store base; /* first: the handle callers hold */
     sqlite3 *db;
     sqlite3_stmt *stmts[S__COUNT];
     bool in_tx;
+    /* Organisation name → id, so that an import of many people of the same
+     * organisations does not look each up again. Cleared on rollback, which
+     * may undo the insertion of a cached organisation. */
+    struct {
+        int64_t id; /* 0: empty slot */
+        char name[128];
+    } orgs[ORG_CACHE];
 };
 
 static _Thread_local char last_error[256];
@@ -377,8 +390,11 @@ static rk_err sq_open(const char *location, const struct rk_store_options *opt,
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, opt && opt->busy_timeout_ms ? opt->busy_timeout_ms : 5000);
+    /* temp_store: statement journals (INSERT OR REPLACE) stay in memory; a
+     * 64 MiB page cache holds the hot parts of a million-person register. */
     err = exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-                  "PRAGMA secure_delete = ON;");
+                  "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; "
+                  "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
     if (err == RK_OK)
         err = exec(s, opt && opt->synchronous == RK_SYNC_FULL ? "PRAGMA synchronous = FULL"
                                                               : "PRAGMA synchronous = NORMAL");
@@ -452,6 +468,8 @@ static rk_err sq_commit(struct rk_store *base) {
 
 static void sq_rollback(struct rk_store *base) {
     struct sqlite_store *s = (struct sqlite_store *)base;
+    for (int i = 0; i < ORG_CACHE; i++)
+        s->orgs[i].id = 0;
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
@@ -544,6 +562,15 @@ static rk_err sq_provenance_get(struct rk_store *base, int64_t id, struct rk_pro
 
 static rk_err organisation_id(struct sqlite_store *s, const char *name, int64_t *id) {
     sqlite3_stmt *st = NULL;
+    size_t h = 5381, len = strlen(name);
+    for (size_t i = 0; i < len; i++)
+        h = h * 33 + (unsigned char)name[i];
+    bool cacheable = len < sizeof s->orgs[0].name;
+    size_t slot = h % ORG_CACHE;
+    if (cacheable && s->orgs[slot].id && strcmp(s->orgs[slot].name, name) == 0) {
+        *id = s->orgs[slot].id;
+        return RK_OK;
+    }
     rk_err err = prepare(s, S_ORG_INSERT, &st);
     if (err != RK_OK)
         return err;
@@ -559,6 +586,10 @@ static rk_err organisation_id(struct sqlite_store *s, const char *name, int64_t 
     else
         err = rc == SQLITE_DONE ? RK_EIO : fail(s, rc);
     done(st);
+    if (err == RK_OK && cacheable) {
+        s->orgs[slot].id = *id;
+        memcpy(s->orgs[slot].name, name, len + 1);
+    }
     return err;
 }
 

@@ -6,13 +6,17 @@
 -- suppression list use those, never the plain text in an index). The consent
 -- ledger is append-only (a trigger refuses updates); consent_state is its
 -- derived current state, written in the same transaction as each event.
+-- Every index costs a random-order insert per new person (ids are random), so
+-- there are only those that a lookup or a foreign key needs. The *_prov
+-- columns carry no foreign key for the same reason: provenance rows are
+-- append-only and written in the same transaction as the values citing them.
 
 CREATE TABLE person (
     id          TEXT PRIMARY KEY,          -- 26-char random base32, pseudonymous
     created_at  TEXT NOT NULL,
     restricted  INTEGER NOT NULL DEFAULT 0, -- art 18
     objected    INTEGER NOT NULL DEFAULT 0  -- art 21 objection to direct marketing
-);
+) WITHOUT ROWID;
 
 CREATE TABLE organisation (
     id    INTEGER PRIMARY KEY,
@@ -33,24 +37,23 @@ CREATE TABLE entry (
     person_id          TEXT NOT NULL REFERENCES person(id) ON DELETE CASCADE,
     since              TEXT NOT NULL,
     name               TEXT,
-    name_prov          INTEGER REFERENCES provenance(id),
+    name_prov          INTEGER,
     email              TEXT,
     email_hash         BLOB,
-    email_prov         INTEGER REFERENCES provenance(id),
+    email_prov         INTEGER,
     phone              TEXT,
     phone_hash         BLOB,
-    phone_prov         INTEGER REFERENCES provenance(id),
+    phone_prov         INTEGER,
     position           TEXT,
-    position_prov      INTEGER REFERENCES provenance(id),
+    position_prov      INTEGER,
     organisation_id    INTEGER REFERENCES organisation(id),
-    organisation_prov  INTEGER REFERENCES provenance(id),
+    organisation_prov  INTEGER,
     interests          TEXT,
-    interests_prov     INTEGER REFERENCES provenance(id),
-    PRIMARY KEY (register, person_id)
+    interests_prov     INTEGER,
+    PRIMARY KEY (person_id, register)      -- a person's entries together; audiences scan
 ) WITHOUT ROWID;
-CREATE INDEX entry_person ON entry(person_id);
-CREATE INDEX entry_email ON entry(email_hash) WHERE email_hash IS NOT NULL;
-CREATE INDEX entry_phone ON entry(phone_hash) WHERE phone_hash IS NOT NULL;
+CREATE INDEX entry_email ON entry(email_hash, register) WHERE email_hash IS NOT NULL;
+CREATE INDEX entry_phone ON entry(phone_hash, register) WHERE phone_hash IS NOT NULL;
 
 CREATE TABLE consent_event (
     seq             INTEGER PRIMARY KEY,
@@ -69,7 +72,7 @@ CREATE TABLE consent_event (
     evidence        TEXT,
     at              TEXT NOT NULL
 );
-CREATE INDEX consent_event_person ON consent_event(person_id, purpose, seq);
+CREATE INDEX consent_event_person ON consent_event(person_id);
 CREATE TRIGGER consent_event_append_only BEFORE UPDATE ON consent_event
 BEGIN
     SELECT RAISE(ABORT, 'the consent ledger is append-only');
@@ -83,9 +86,8 @@ CREATE TABLE consent_state (
     expires_at       TEXT,
     renewal_pending  INTEGER NOT NULL DEFAULT 0,
     last_seq         INTEGER NOT NULL,
-    PRIMARY KEY (purpose, person_id)
+    PRIMARY KEY (person_id, purpose)
 ) WITHOUT ROWID;
-CREATE INDEX consent_state_person ON consent_state(person_id);
 
 CREATE TABLE contract (
     id          TEXT PRIMARY KEY,
