@@ -472,7 +472,9 @@ static sqlite3 *raw_open(const char *path) {
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK ||
-        !raw_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") ||
+        !raw_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                         "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; "
+                         "PRAGMA mmap_size = 268435456;") ||
         !raw_exec(db, "CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT, "
                       "email TEXT NOT NULL, phone TEXT, position TEXT, organisation TEXT);"
                       "CREATE UNIQUE INDEX person_email ON person(email);")) {
