@@ -243,19 +243,47 @@ static int show_consent(void *ctx, const struct rk_consent_event *e) {
     return 0;
 }
 
+static int show_change(void *ctx, const struct rk_contract_change *c) {
+    char at[RK_TS_LEN + 1];
+    rk_ts_format(c->at, at);
+    json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", at, "by", c->by,
+                                         "field", c->field, "old", c->old_value, "new",
+                                         c->new_value));
+    return 0;
+}
+
 static int show_contract(void *ctx, const struct rk_contract *c) {
     struct show *s = ctx;
     char start[11], end[11] = "";
     rk_date_iso(c->start, start);
     if (c->end.y)
         rk_date_iso(c->end, end);
+    json_t *history = json_array();
+    if (rk_store_contract_changes(s->env->store, c->id, show_change, history) != RK_OK) {
+        json_decref(history);
+        return -1;
+    }
     json_array_append_new(s->list,
-                          json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "id", c->id, "register",
-                                    c->register_id, "service", c->service, "start", start, "end",
-                                    c->end.y ? end : NULL, "status",
-                                    c->status == RK_CONTRACT_ACTIVE ? "active" : "ended"));
+                          json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:o}", "id", c->id,
+                                    "register", c->register_id, "service", c->service, "start",
+                                    start, "end", c->end.y ? end : NULL, "status",
+                                    c->status == RK_CONTRACT_ACTIVE ? "active" : "ended",
+                                    "history", history));
     return 0;
 }
+
+static int show_task(void *ctx, const struct rk_task_view *t) {
+    struct show *s = ctx;
+    char due[11], created[RK_TS_LEN + 1];
+    rk_date_iso(t->due, due);
+    rk_ts_format(t->created_at, created);
+    json_array_append_new(s->list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "id", t->id,
+                                             "kind", t->kind, "due", due, "created_at", created,
+                                             "detail", t->detail, "done", t->done_at != 0));
+    return 0;
+}
+
+
 
 static int show_invoice(void *ctx, const struct rk_invoice *i) {
     struct show *s = ctx;
@@ -329,6 +357,21 @@ static void print_text(const json_t *doc) {
                json_string_value(json_object_get(e, "service")),
                json_string_value(json_object_get(e, "status")),
                json_string_value(json_object_get(e, "start")), end ? " to " : "", end ? end : "");
+        size_t k;
+        json_t *h;
+        json_array_foreach(json_object_get(e, "history"), k, h) {
+            const char *was = json_string_value(json_object_get(h, "old"));
+            printf("  %s %s: %s%s%s by %s\n", json_string_value(json_object_get(h, "at")),
+                   json_string_value(json_object_get(h, "field")), was ? was : "",
+                   was ? " -> " : "", json_string_value(json_object_get(h, "new")),
+                   json_string_value(json_object_get(h, "by")));
+        }
+    }
+    json_array_foreach(json_object_get(doc, "tasks"), i, e) {
+        printf("\ntask %s: %s, due %s%s\n", json_string_value(json_object_get(e, "id")),
+               json_string_value(json_object_get(e, "kind")),
+               json_string_value(json_object_get(e, "due")),
+               json_is_true(json_object_get(e, "done")) ? " (done)" : "");
     }
     json_array_foreach(json_object_get(doc, "invoices"), i, e) {
         const char *keep = json_string_value(json_object_get(e, "keep_until"));
@@ -377,6 +420,10 @@ static int person_show(int argc, char **argv) {
     if (e == RK_OK)
         e = rk_store_invoices_of_person(env.store, id, show_invoice, &s);
     json_object_set_new(doc, "invoices", s.list);
+    s.list = json_array();
+    if (e == RK_OK)
+        e = rk_store_tasks_of_person(env.store, id, show_task, &s);
+    json_object_set_new(doc, "tasks", s.list);
     if (e != RK_OK) {
         rk_cli_error("person show: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;

@@ -152,6 +152,21 @@ typedef int (*rk_contract_fn)(void *ctx, const struct rk_contract *c);
 typedef int (*rk_invoice_fn)(void *ctx, const struct rk_invoice *i);
 typedef int (*rk_provenance_fn)(void *ctx, int64_t id, const struct rk_provenance *p);
 
+/* One recorded change of a contract (strings valid during the callback). */
+struct rk_contract_change {
+    rk_ts at;
+    const char *by, *field, *old_value, *new_value; /* old/new may be NULL */
+};
+typedef int (*rk_change_fn)(void *ctx, const struct rk_contract_change *c);
+
+/* A task for staff, as read back (strings valid during the callback). */
+struct rk_task_view {
+    const char *id, *kind, *detail; /* detail may be NULL */
+    struct rk_date due;
+    rk_ts created_at, done_at; /* done_at 0: open */
+};
+typedef int (*rk_task_fn)(void *ctx, const struct rk_task_view *t);
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -204,6 +219,10 @@ struct rk_store_ops {
     rk_err (*suppressed)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN], bool *out);
     rk_err (*task_insert)(struct rk_store *s, const struct rk_task *t);
     rk_err (*tasks_count)(struct rk_store *s, const char *kind, int64_t *out);
+    rk_err (*contract_changes)(struct rk_store *s, const char *contract_id, rk_change_fn fn,
+                               void *ctx);
+    rk_err (*tasks_of_person)(struct rk_store *s, const char *person_id, rk_task_fn fn,
+                              void *ctx);
 
     rk_err (*audience)(struct rk_store *s, const char *register_id, const char *purpose,
                        enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
@@ -291,6 +310,10 @@ RK_STORE_FN(suppressed, (struct rk_store * s, const unsigned char h[RK_HASH_LEN]
             (s, h, out))
 RK_STORE_FN(task_insert, (struct rk_store * s, const struct rk_task *t), (s, t))
 RK_STORE_FN(tasks_count, (struct rk_store * s, const char *kind, int64_t *out), (s, kind, out))
+RK_STORE_FN(contract_changes, (struct rk_store * s, const char *contract, rk_change_fn fn, void *c),
+            (s, contract, fn, c))
+RK_STORE_FN(tasks_of_person, (struct rk_store * s, const char *person, rk_task_fn fn, void *c),
+            (s, person, fn, c))
 RK_STORE_FN(audience,
             (struct rk_store * s, const char *reg, const char *purpose, enum rk_audience_rule rule,
              rk_ts now, rk_entry_fn fn, void *c),

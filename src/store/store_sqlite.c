@@ -45,6 +45,8 @@ enum stmt {
     S_SUPPRESSED,
     S_TASK_INSERT,
     S_TASKS_COUNT,
+    S_CONTRACT_CHANGES,
+    S_TASKS_OF_PERSON,
     S_AUDIENCE_CONSENT,
     S_AUDIENCE_CONTRACT,
     S_AUDIENCE_ANY,
@@ -130,6 +132,10 @@ static const char *const sql[S__COUNT] = {
     [S_TASK_INSERT] = "INSERT INTO task (id, person_id, kind, due, created_at, detail) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_TASKS_COUNT] = "SELECT count(*) FROM task WHERE kind = ?1 AND done_at IS NULL",
+    [S_CONTRACT_CHANGES] = "SELECT at, by, field, old_value, new_value FROM contract_change "
+                           "WHERE contract_id = ?1 ORDER BY seq",
+    [S_TASKS_OF_PERSON] = "SELECT id, kind, detail, due, created_at, done_at FROM task "
+                          "WHERE person_id = ?1 ORDER BY due, id",
     [S_AUDIENCE_CONSENT] = "SELECT " ENTRY_COLS ENTRY_FROM
                            "JOIN consent_state c ON c.purpose = ?2 AND c.person_id = e.person_id "
                            AUDIENCE_WHERE "AND c.state = 'live' "
@@ -1113,6 +1119,54 @@ static rk_err sq_tasks_count(struct rk_store *base, const char *kind, int64_t *o
     return err;
 }
 
+struct change_iter {
+    rk_change_fn fn;
+    void *ctx;
+};
+
+static int each_change(void *ctx, sqlite3_stmt *st) {
+    struct change_iter *it = ctx;
+    struct rk_contract_change c = {col_ts(st, 0), col_text(st, 1), col_text(st, 2),
+                                   col_text(st, 3), col_text(st, 4)};
+    return it->fn(it->ctx, &c);
+}
+
+static rk_err sq_contract_changes(struct rk_store *base, const char *contract, rk_change_fn fn,
+                                  void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONTRACT_CHANGES, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, contract);
+    struct change_iter it = {fn, ctx};
+    return step_rows(s, st, each_change, &it);
+}
+
+struct task_iter {
+    rk_task_fn fn;
+    void *ctx;
+};
+
+static int each_task(void *ctx, sqlite3_stmt *st) {
+    struct task_iter *it = ctx;
+    struct rk_task_view t = {col_text(st, 0), col_text(st, 1), col_text(st, 2), col_date(st, 3),
+                             col_ts(st, 4), col_ts(st, 5)};
+    return it->fn(it->ctx, &t);
+}
+
+static rk_err sq_tasks_of_person(struct rk_store *base, const char *person, rk_task_fn fn,
+                                 void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TASKS_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person);
+    struct task_iter it = {fn, ctx};
+    return step_rows(s, st, each_task, &it);
+}
+
 static rk_err sq_audience(struct rk_store *base, const char *reg, const char *purpose,
                           enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -1163,5 +1217,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .suppressed = sq_suppressed,
     .task_insert = sq_task_insert,
     .tasks_count = sq_tasks_count,
+    .contract_changes = sq_contract_changes,
+    .tasks_of_person = sq_tasks_of_person,
     .audience = sq_audience,
 };

@@ -157,6 +157,10 @@ jq -e '.registers[0].membership == "customer" and .contracts[0].service == "Loun
     >/dev/null && ok || bad "contracts in show: $(out show4)"
 r ce contract end "$C1" --date 2025-06-30
 expect_ok ce
+r show6 person show "$P1" --format json
+jq -e '.contracts[0].history | map(.field) == ["service", "end", "status"]
+    and .[0].old == "Lounasetu" and .[0].new == "Lounasetu Plus" and .[0].by == "tester"' \
+    "$T/show6.out" >/dev/null && ok || bad "contract history: $(out show6)"
 r ce2 contract end "$C1"
 refused ce2 "has already ended"
 r aud7 audience --purpose customer_relationship
@@ -213,6 +217,11 @@ r show5 person show "$P3" --format json
 jq -e '.registers[0].values.name.source == "public_source"
     and .registers[0].values.name.source_detail == "https://www.kunta.fi/yhteystiedot"' \
     "$T/show5.out" >/dev/null && ok || bad "import provenance: $(out show5)"
+# Art 14: data from a public source creates a task to inform the person within a month.
+due=$(date -u -d "+1 month" +%Y-%m-%d 2>/dev/null)
+jq -e --arg due "$due" '(.tasks | length) == 1 and .tasks[0].kind == "art14_inform"
+    and .tasks[0].due == $due and .tasks[0].done == false' "$T/show5.out" >/dev/null \
+    && ok || bad "art 14 task: $(jq -c .tasks "$T/show5.out")"
 
 printf 'name,colour\nX,red\n' >badhdr.csv
 r imp3 import $W --source web_form badhdr.csv

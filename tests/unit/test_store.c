@@ -1038,6 +1038,55 @@ static void consent_state_round_trip(void **state) {
 
 /* ---- Contracts, invoices ------------------------------------------------------------- */
 
+/* Copies each contract change (strings live only during the callback). */
+struct changes {
+    int n;
+    rk_ts at[8];
+    char by[8][32], field[8][32];
+    const char *old_value[8], *new_value[8];
+    char old_buf[8][32], new_buf[8][32];
+};
+
+static int collect_change(void *ctx, const struct rk_contract_change *c) {
+    struct changes *h = ctx;
+    if (h->n == 8)
+        return 1;
+    int i = h->n++;
+    h->at[i] = c->at;
+    copy(h->by[i], sizeof h->by[i], c->by);
+    copy(h->field[i], sizeof h->field[i], c->field);
+    h->old_value[i] = h->new_value[i] = NULL;
+    if (c->old_value) {
+        copy(h->old_buf[i], sizeof h->old_buf[i], c->old_value);
+        h->old_value[i] = h->old_buf[i];
+    }
+    if (c->new_value) {
+        copy(h->new_buf[i], sizeof h->new_buf[i], c->new_value);
+        h->new_value[i] = h->new_buf[i];
+    }
+    return 0;
+}
+
+/* Counts a person's tasks and keeps the first one's kind, due date and state. */
+struct tasks_seen {
+    int n;
+    char kind[32];
+    struct rk_date due;
+    bool done;
+    bool has_detail;
+};
+
+static int collect_task(void *ctx, const struct rk_task_view *t) {
+    struct tasks_seen *ts_ = ctx;
+    if (ts_->n++ == 0) {
+        copy(ts_->kind, sizeof ts_->kind, t->kind);
+        ts_->due = t->due;
+        ts_->done = t->done_at != 0;
+        ts_->has_detail = t->detail != NULL;
+    }
+    return 0;
+}
+
 static void contract_init(struct rk_contract *c, const char *person, const char *reg,
                           const char *service, struct rk_date start, struct rk_date end) {
     memset(c, 0, sizeof *c);
@@ -1171,6 +1220,21 @@ static void contract_changes_and_listing(void **state) {
     c[0].end = date(0, 0, 0);
     assert_ok(rk_store_contract_update(s, &c[0]));
     assert_ok(rk_store_commit(s));
+
+    /* The history of a contract, in the order recorded, old and new NULL where given so. */
+    struct changes hist = {0};
+    assert_ok(rk_store_contract_changes(s, c[0].id, collect_change, &hist));
+    assert_int_equal(hist.n, 2);
+    assert_string_equal(hist.field[0], "end");
+    assert_null(hist.old_value[0]);
+    assert_string_equal(hist.new_value[0], "2027-08-31");
+    assert_string_equal(hist.old_value[1], "2027-08-31");
+    assert_null(hist.new_value[1]);
+    assert_string_equal(hist.by[1], "anna");
+    assert_true(hist.at[0] == ts("2026-01-03T09:00:00Z"));
+    memset(&hist, 0, sizeof hist);
+    assert_ok(rk_store_contract_changes(s, c[2].id, collect_change, &hist));
+    assert_int_equal(hist.n, 0);
 
     assert_ok(rk_store_contracts_of_person(s, id, collect_contract, cs));
     assert_int_equal(cs->n, 3);
@@ -1357,6 +1421,15 @@ static void tasks(void **state) {
     assert_int_equal(n, 1);
     assert_ok(rk_store_tasks_count(s, "nosuch", &n));
     assert_int_equal(n, 0);
+
+    /* A person's tasks, earliest due first. */
+    struct tasks_seen seen = {0};
+    assert_ok(rk_store_tasks_of_person(s, id, collect_task, &seen));
+    assert_int_equal(seen.n, 4);
+    assert_string_equal(seen.kind, "art14_inform");
+    assert_int_equal(seen.due.d, 1);
+    assert_false(seen.done);
+    assert_true(seen.has_detail);
 
     /* A task id is used once. */
     assert_ok(rk_store_begin(s));
