@@ -55,11 +55,11 @@ enum stmt {
 
 /* The columns every entry read selects, in the order row_to_entry expects. */
 #define ENTRY_COLS                                                                                 \
-    "e.register, e.person_id, e.since, e.name, e.name_prov, e.email, e.email_hash, "               \
+    "e.register, p.id, e.since, e.name, e.name_prov, e.email, e.email_hash, "               \
     "e.email_prov, e.phone, e.phone_hash, e.phone_prov, e.position, e.position_prov, o.name, "     \
     "e.organisation_prov, e.interests, e.interests_prov "
 #define ENTRY_FROM                                                                                 \
-    "FROM entry e JOIN person p ON p.id = e.person_id "                                            \
+    "FROM entry e JOIN person p ON p.pk = e.person "                                            \
     "LEFT JOIN organisation o ON o.id = e.organisation_id "
 #define AUDIENCE_WHERE                                                                             \
     "WHERE e.register = ?1 AND p.restricted = 0 AND p.objected = 0 "                               \
@@ -67,6 +67,9 @@ enum stmt {
     "(SELECT 1 FROM suppression s WHERE s.hash = e.email_hash)) "                                  \
     "AND (e.phone_hash IS NULL OR NOT EXISTS "                                                     \
     "(SELECT 1 FROM suppression s WHERE s.hash = e.phone_hash)) "
+
+/* The internal key of the person whose public id is parameter n. */
+#define PK(n) "(SELECT pk FROM person WHERE id = ?" #n ")"
 
 static const char *const sql[S__COUNT] = {
     [S_PERSON_INSERT] = "INSERT INTO person (id, created_at) VALUES (?1, ?2)",
@@ -76,72 +79,74 @@ static const char *const sql[S__COUNT] = {
     [S_PROV_GET] = "SELECT source_kind, detail, purpose, at, by FROM provenance WHERE id = ?1",
     [S_ORG_INSERT] = "INSERT OR IGNORE INTO organisation (name) VALUES (?1)",
     [S_ORG_GET] = "SELECT id FROM organisation WHERE name = ?1",
-    [S_ENTRY_GET] = "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.register = ?1 AND e.person_id = ?2",
-    [S_ENTRY_PUT] = "INSERT OR REPLACE INTO entry (register, person_id, since, name, name_prov, "
+    [S_ENTRY_GET] = "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person = " PK(2) " AND e.register = ?1",
+    [S_ENTRY_PUT] = "INSERT OR REPLACE INTO entry (register, person, since, name, name_prov, "
                     "email, email_hash, email_prov, phone, phone_hash, phone_prov, position, "
                     "position_prov, organisation_id, organisation_prov, interests, interests_prov) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                    "?16, ?17)",
-    [S_ENTRY_DELETE] = "DELETE FROM entry WHERE register = ?1 AND person_id = ?2",
+                    "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                    "?15, ?16, ?17)",
+    [S_ENTRY_DELETE] = "DELETE FROM entry WHERE person = " PK(2) " AND register = ?1",
     [S_ENTRIES_OF_PERSON] =
-        "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person_id = ?1 ORDER BY e.register",
+        "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person = " PK(1) " ORDER BY e.register",
     /* One indexed probe per column: with "email_hash = ?1 OR phone_hash = ?1" SQLite
      * scans the register instead. Email and phone hashes never collide (keys.c). */
-    [S_FIND_HASH] = "SELECT person_id FROM entry WHERE email_hash = ?1 "
-                    "UNION ALL SELECT person_id FROM entry WHERE phone_hash = ?1 "
-                    "ORDER BY 1 LIMIT 1",
-    [S_FIND_HASH_REG] = "SELECT person_id FROM entry WHERE email_hash = ?1 AND register = ?2 "
-                        "UNION ALL SELECT person_id FROM entry WHERE phone_hash = ?1 "
-                        "AND register = ?2 LIMIT 1",
+    [S_FIND_HASH] = "SELECT p.id FROM entry e JOIN person p ON p.pk = e.person "
+                    "WHERE e.email_hash = ?1 UNION ALL SELECT p.id FROM entry e "
+                    "JOIN person p ON p.pk = e.person WHERE e.phone_hash = ?1 ORDER BY 1 LIMIT 1",
+    [S_FIND_HASH_REG] = "SELECT p.id FROM entry e JOIN person p ON p.pk = e.person "
+                        "WHERE e.email_hash = ?1 AND e.register = ?2 UNION ALL SELECT p.id "
+                        "FROM entry e JOIN person p ON p.pk = e.person "
+                        "WHERE e.phone_hash = ?1 AND e.register = ?2 LIMIT 1",
     [S_FIND_NAME] = "SELECT " ENTRY_COLS ENTRY_FROM
                     "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
-                    "ORDER BY e.person_id, e.register LIMIT 1000",
-    [S_CONSENT_APPEND] = "INSERT INTO consent_event (person_id, purpose, event, pending, basis, "
+                    "ORDER BY p.id, e.register LIMIT 1000",
+    [S_CONSENT_APPEND] = "INSERT INTO consent_event (person, purpose, event, pending, basis, "
                          "notice_version, notice_sha256, channel, collector, form_id, ip, "
-                         "user_agent, evidence, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                         "?10, ?11, ?12, ?13, ?14)",
-    [S_CONSENT_EVENTS] = "SELECT seq, person_id, purpose, event, pending, basis, notice_version, "
+                         "user_agent, evidence, at) VALUES (" PK(1) ", ?2, ?3, ?4, ?5, ?6, ?7, "
+                         "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [S_CONSENT_EVENTS] = "SELECT seq, ?1, purpose, event, pending, basis, notice_version, "
                          "notice_sha256, channel, collector, form_id, ip, user_agent, evidence, "
-                         "at FROM consent_event WHERE person_id = ?1 ORDER BY seq",
+                         "at FROM consent_event WHERE person = " PK(1) " ORDER BY seq",
     [S_CONSENT_STATE_GET] = "SELECT state, since, expires_at, renewal_pending, last_seq "
-                            "FROM consent_state WHERE purpose = ?2 AND person_id = ?1",
-    [S_CONSENT_STATE_PUT] = "INSERT OR REPLACE INTO consent_state (purpose, person_id, state, "
+                            "FROM consent_state WHERE person = " PK(1) " AND purpose = ?2",
+    [S_CONSENT_STATE_PUT] = "INSERT OR REPLACE INTO consent_state (person, purpose, state, "
                             "since, expires_at, renewal_pending, last_seq) "
-                            "VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7)",
-    [S_CONTRACT_INSERT] = "INSERT INTO contract (id, person_id, register, service, start_date, "
+                            "VALUES (" PK(1) ", ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_CONTRACT_INSERT] = "INSERT INTO contract (id, person, register, service, start_date, "
                           "end_date, status, created_at, created_by) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [S_CONTRACT_GET] = "SELECT id, person_id, register, service, start_date, end_date, status, "
-                       "created_at, created_by FROM contract WHERE id = ?1",
+                          "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_CONTRACT_GET] = "SELECT k.id, p.id, k.register, k.service, k.start_date, k.end_date, "
+                       "k.status, k.created_at, k.created_by FROM contract k "
+                       "JOIN person p ON p.pk = k.person WHERE k.id = ?1",
     [S_CONTRACT_UPDATE] = "UPDATE contract SET service = ?2, start_date = ?3, end_date = ?4, "
                           "status = ?5 WHERE id = ?1",
     [S_CONTRACT_CHANGE] = "INSERT INTO contract_change (contract_id, at, by, field, old_value, "
                           "new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [S_CONTRACTS_OF_PERSON] = "SELECT id, person_id, register, service, start_date, end_date, "
-                              "status, created_at, created_by FROM contract WHERE person_id = ?1 "
-                              "ORDER BY start_date, id",
-    [S_INVOICE_INSERT] = "INSERT INTO invoice (id, person_id, contract_id, register, number, date, "
+    [S_CONTRACTS_OF_PERSON] = "SELECT id, ?1, register, service, start_date, end_date, "
+                              "status, created_at, created_by FROM contract WHERE person = " PK(1)
+                              " ORDER BY start_date, id",
+    [S_INVOICE_INSERT] = "INSERT INTO invoice (id, person, contract_id, register, number, date, "
                          "amount_cents, currency, keep_until, created_at, created_by) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [S_INVOICES_OF_PERSON] = "SELECT id, person_id, contract_id, register, number, date, "
+                         "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [S_INVOICES_OF_PERSON] = "SELECT id, ?1, contract_id, register, number, date, "
                              "amount_cents, currency, keep_until, created_at, created_by "
-                             "FROM invoice WHERE person_id = ?1 ORDER BY date, number",
+                             "FROM invoice WHERE person = " PK(1) " ORDER BY date, number",
     [S_SUPPRESS_ADD] = "INSERT OR IGNORE INTO suppression (hash, kind, reason, at) "
                        "VALUES (?1, ?2, ?3, ?4)",
     [S_SUPPRESSED] = "SELECT 1 FROM suppression WHERE hash = ?1",
-    [S_TASK_INSERT] = "INSERT INTO task (id, person_id, kind, due, created_at, detail) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_TASK_INSERT] = "INSERT INTO task (id, person, kind, due, created_at, detail) "
+                      "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6)",
     [S_TASKS_COUNT] = "SELECT count(*) FROM task WHERE kind = ?1 AND done_at IS NULL",
     [S_CONTRACT_CHANGES] = "SELECT at, by, field, old_value, new_value FROM contract_change "
                            "WHERE contract_id = ?1 ORDER BY seq",
     [S_TASKS_OF_PERSON] = "SELECT id, kind, detail, due, created_at, done_at FROM task "
-                          "WHERE person_id = ?1 ORDER BY due, id",
+                          "WHERE person = " PK(1) " ORDER BY due, id",
     [S_AUDIENCE_CONSENT] = "SELECT " ENTRY_COLS ENTRY_FROM
-                           "JOIN consent_state c ON c.purpose = ?2 AND c.person_id = e.person_id "
+                           "JOIN consent_state c ON c.person = e.person AND c.purpose = ?2 "
                            AUDIENCE_WHERE "AND c.state = 'live' "
                            "AND (c.expires_at IS NULL OR c.expires_at > ?3)",
     [S_AUDIENCE_CONTRACT] = "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE
-                            "AND EXISTS (SELECT 1 FROM contract k WHERE k.person_id = e.person_id "
+                            "AND EXISTS (SELECT 1 FROM contract k WHERE k.person = e.person "
                             "AND k.register = e.register "
                             "AND (k.end_date IS NULL OR k.end_date >= substr(?3, 1, 10))) "
                             "AND ?2 IS NOT NULL",

@@ -1392,7 +1392,8 @@ static void art14_task_for_data_not_from_the_person(void **state) {
     OK(add(f, "customer", "acquisition", RK_SRC_PUBLIC_SOURCE, ts(T0),
            who("Matti", "matti@example.fi", NULL), NULL, a));
     assert_int_equal(art14_tasks(f), 1);
-    raw_rows(f, "SELECT due || ' ' || detail FROM task WHERE person_id = ?1", a, rows, sizeof rows);
+    raw_rows(f, "SELECT due || ' ' || detail FROM task "
+             "WHERE person = (SELECT pk FROM person WHERE id = ?1)", a, rows, sizeof rows);
     assert_string_equal(rows, "2025-02-15 public_source;");
     OK(add(f, "customer", "service", RK_SRC_WEB_FORM, ts(T0),
            who("Maija", "maija@example.fi", NULL), NULL, b));
@@ -1400,7 +1401,8 @@ static void art14_task_for_data_not_from_the_person(void **state) {
     OK(add(f, "customer", "acquisition", RK_SRC_THIRD_PARTY, ts("2025-01-31T08:00:00Z"),
            who("Ville", "ville@example.fi", NULL), NULL, c));
     assert_int_equal(art14_tasks(f), 2);
-    raw_rows(f, "SELECT due || ' ' || detail FROM task WHERE person_id = ?1", c, rows, sizeof rows);
+    raw_rows(f, "SELECT due || ' ' || detail FROM task "
+             "WHERE person = (SELECT pk FROM person WHERE id = ?1)", c, rows, sizeof rows);
     assert_string_equal(rows, "2025-02-28 third_party;");
 }
 

@@ -6,17 +6,21 @@
 -- suppression list use those, never the plain text in an index). The consent
 -- ledger is append-only (a trigger refuses updates); consent_state is its
 -- derived current state, written in the same transaction as each event.
--- Every index costs a random-order insert per new person (ids are random), so
--- there are only those that a lookup or a foreign key needs. The *_prov
--- columns carry no foreign key for the same reason: provenance rows are
--- append-only and written in the same transaction as the values citing them.
+-- Tables refer to a person by an internal integer key, so the rows of new
+-- persons append at the end of every table; only the public random id and the
+-- email and phone hashes are inserted in random order. Every index costs an
+-- insert per new person, so there are only those a lookup or a foreign key
+-- needs. The *_prov columns carry no foreign key for the same reason:
+-- provenance rows are append-only and written in the same transaction as the
+-- values citing them.
 
 CREATE TABLE person (
-    id          TEXT PRIMARY KEY,          -- 26-char random base32, pseudonymous
+    pk          INTEGER PRIMARY KEY,       -- internal key: new persons append
+    id          TEXT NOT NULL UNIQUE,      -- 26-char random base32, pseudonymous, public
     created_at  TEXT NOT NULL,
     restricted  INTEGER NOT NULL DEFAULT 0, -- art 18
     objected    INTEGER NOT NULL DEFAULT 0  -- art 21 objection to direct marketing
-) WITHOUT ROWID;
+);
 
 CREATE TABLE organisation (
     id    INTEGER PRIMARY KEY,
@@ -34,7 +38,7 @@ CREATE TABLE provenance (
 
 CREATE TABLE entry (
     register           TEXT NOT NULL,
-    person_id          TEXT NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+    person             INTEGER NOT NULL REFERENCES person(pk) ON DELETE CASCADE,
     since              TEXT NOT NULL,
     name               TEXT,
     name_prov          INTEGER,
@@ -50,14 +54,14 @@ CREATE TABLE entry (
     organisation_prov  INTEGER,
     interests          TEXT,
     interests_prov     INTEGER,
-    PRIMARY KEY (person_id, register)      -- a person's entries together; audiences scan
+    PRIMARY KEY (person, register)      -- a person's entries together; audiences scan
 ) WITHOUT ROWID;
 CREATE INDEX entry_email ON entry(email_hash, register) WHERE email_hash IS NOT NULL;
 CREATE INDEX entry_phone ON entry(phone_hash, register) WHERE phone_hash IS NOT NULL;
 
 CREATE TABLE consent_event (
     seq             INTEGER PRIMARY KEY,
-    person_id       TEXT NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+    person          INTEGER NOT NULL REFERENCES person(pk) ON DELETE CASCADE,
     purpose         TEXT NOT NULL,
     event           TEXT NOT NULL CHECK (event IN ('given', 'confirmed', 'withdrawn', 'expired')),
     pending         INTEGER NOT NULL DEFAULT 0, -- given: awaits double opt-in confirmation
@@ -72,7 +76,7 @@ CREATE TABLE consent_event (
     evidence        TEXT,
     at              TEXT NOT NULL
 );
-CREATE INDEX consent_event_person ON consent_event(person_id);
+CREATE INDEX consent_event_person ON consent_event(person);
 CREATE TRIGGER consent_event_append_only BEFORE UPDATE ON consent_event
 BEGIN
     SELECT RAISE(ABORT, 'the consent ledger is append-only');
@@ -80,18 +84,18 @@ END;
 
 CREATE TABLE consent_state (
     purpose          TEXT NOT NULL,
-    person_id        TEXT NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+    person           INTEGER NOT NULL REFERENCES person(pk) ON DELETE CASCADE,
     state            TEXT NOT NULL,
     since            TEXT,
     expires_at       TEXT,
     renewal_pending  INTEGER NOT NULL DEFAULT 0,
     last_seq         INTEGER NOT NULL,
-    PRIMARY KEY (person_id, purpose)
+    PRIMARY KEY (person, purpose)
 ) WITHOUT ROWID;
 
 CREATE TABLE contract (
     id          TEXT PRIMARY KEY,
-    person_id   TEXT NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+    person      INTEGER NOT NULL REFERENCES person(pk) ON DELETE CASCADE,
     register    TEXT NOT NULL,
     service     TEXT NOT NULL,
     start_date  TEXT NOT NULL,
@@ -100,7 +104,7 @@ CREATE TABLE contract (
     created_at  TEXT NOT NULL,
     created_by  TEXT NOT NULL
 );
-CREATE INDEX contract_person ON contract(person_id);
+CREATE INDEX contract_person ON contract(person);
 
 CREATE TABLE contract_change (
     seq          INTEGER PRIMARY KEY,
@@ -115,7 +119,7 @@ CREATE INDEX contract_change_contract ON contract_change(contract_id, seq);
 
 CREATE TABLE invoice (
     id            TEXT PRIMARY KEY,
-    person_id     TEXT NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+    person        INTEGER NOT NULL REFERENCES person(pk) ON DELETE CASCADE,
     contract_id   TEXT REFERENCES contract(id) ON DELETE SET NULL,
     register      TEXT NOT NULL,
     number        TEXT NOT NULL UNIQUE,
@@ -126,7 +130,7 @@ CREATE TABLE invoice (
     created_at    TEXT NOT NULL,
     created_by    TEXT NOT NULL
 );
-CREATE INDEX invoice_person ON invoice(person_id);
+CREATE INDEX invoice_person ON invoice(person);
 
 CREATE TABLE suppression (
     hash    BLOB PRIMARY KEY,             -- keyed BLAKE2b of a normalised email or phone
@@ -137,11 +141,12 @@ CREATE TABLE suppression (
 
 CREATE TABLE task (
     id          TEXT PRIMARY KEY,
-    person_id   TEXT NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+    person      INTEGER NOT NULL REFERENCES person(pk) ON DELETE CASCADE,
     kind        TEXT NOT NULL,            -- 'art14_inform'
     due         TEXT NOT NULL,
     created_at  TEXT NOT NULL,
     done_at     TEXT,
     detail      TEXT
 );
+CREATE INDEX task_person ON task(person);
 CREATE INDEX task_due ON task(due) WHERE done_at IS NULL;
