@@ -502,28 +502,9 @@ rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
         return RK_EINVAL;
     }
     unsigned char h[RK_HASH_LEN];
-    char id[RK_ID_LEN + 1];
     rk_keys_hash(&reg->keys, f, norm, h);
-    /* Every register the person is in, through each register's index. */
-    for (size_t i = 0; i < reg->decl->nregisters; i++) {
-        const char *rid = reg->decl->registers[i].id;
-        err = rk_store_find_by_hash(reg->store, h, rid, id);
-        if (err == RK_ENOENT)
-            continue;
-        if (err != RK_OK)
-            return store_failed(msg, err);
-        struct rk_entry *e = malloc(sizeof *e);
-        if (!e)
-            return RK_ENOMEM;
-        err = rk_store_entry_get(reg->store, rid, id, e);
-        int stop = err == RK_OK ? fn(ctx, e) : 0;
-        free(e);
-        if (err != RK_OK)
-            return store_failed(msg, err);
-        if (stop)
-            break;
-    }
-    return RK_OK;
+    err = rk_store_entries_by_hash(reg->store, h, fn, ctx);
+    return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
 
 /* ---- Consent ------------------------------------------------------------------------------ */

@@ -90,7 +90,8 @@ RK_MUST_USE rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_writ
                                         const char *person_id, const struct rk_contact *c,
                                         struct rk_msg *msg);
 
-/* Finds persons: an email or phone (exact, through the keyed index) or a name fragment. */
+/* Finds persons: an email or phone (exact, through the keyed index; one statement for
+ * every register, in register id order) or a name fragment. */
 RK_MUST_USE rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
                                       void *ctx, struct rk_msg *msg);
 

@@ -193,6 +193,9 @@ struct rk_store_ops {
     rk_err (*find_by_hash)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
                            const char *register_id /* NULL: any */, char id[RK_ID_LEN + 1]);
     rk_err (*find_by_name)(struct rk_store *s, const char *fragment, rk_entry_fn fn, void *ctx);
+    /* Every entry, in any register, whose email or phone hash is hash; ordered by register. */
+    rk_err (*entries_by_hash)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                              rk_entry_fn fn, void *ctx);
 
     rk_err (*consent_append)(struct rk_store *s, struct rk_consent_event *e);
     rk_err (*consent_events)(struct rk_store *s, const char *person_id, rk_consent_fn fn,
@@ -277,6 +280,9 @@ RK_STORE_FN(find_by_hash,
             (s, h, reg, id))
 RK_STORE_FN(find_by_name, (struct rk_store * s, const char *frag, rk_entry_fn fn, void *c),
             (s, frag, fn, c))
+RK_STORE_FN(entries_by_hash,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], rk_entry_fn fn, void *c),
+            (s, h, fn, c))
 RK_STORE_FN(consent_append, (struct rk_store * s, struct rk_consent_event *e), (s, e))
 RK_STORE_FN(consent_events, (struct rk_store * s, const char *person, rk_consent_fn fn, void *c),
             (s, person, fn, c))

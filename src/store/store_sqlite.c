@@ -30,6 +30,7 @@ enum stmt {
     S_FIND_HASH,
     S_FIND_HASH_REG,
     S_FIND_NAME,
+    S_ENTRIES_BY_HASH,
     S_CONSENT_APPEND,
     S_CONSENT_EVENTS,
     S_CONSENT_STATE_GET,
@@ -97,6 +98,9 @@ static const char *const sql[S__COUNT] = {
                         "WHERE e.email_hash = ?1 AND e.register = ?2 UNION ALL SELECT p.id "
                         "FROM entry e JOIN person p ON p.pk = e.person "
                         "WHERE e.phone_hash = ?1 AND e.register = ?2 LIMIT 1",
+    [S_ENTRIES_BY_HASH] = "SELECT * FROM (SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.email_hash = ?1 "
+                          "UNION ALL SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.phone_hash = ?1) "
+                          "ORDER BY 1",
     [S_FIND_NAME] = "SELECT " ENTRY_COLS ENTRY_FROM
                     "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
                     "ORDER BY p.id, e.register LIMIT 1000",
@@ -724,6 +728,17 @@ static rk_err sq_find_by_hash(struct rk_store *base, const unsigned char hash[RK
     return err;
 }
 
+static rk_err sq_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                                 rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ENTRIES_BY_HASH, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    return iterate_entries(s, st, fn, ctx);
+}
+
 static rk_err sq_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn fn,
                               void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -1207,6 +1222,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .entries_of_person = sq_entries_of_person,
     .find_by_hash = sq_find_by_hash,
     .find_by_name = sq_find_by_name,
+    .entries_by_hash = sq_entries_by_hash,
     .consent_append = sq_consent_append,
     .consent_events = sq_consent_events,
     .consent_state_get = sq_consent_state_get,

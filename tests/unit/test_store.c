@@ -716,6 +716,27 @@ static void find_by_hash(void **state) {
     assert_rc(rk_store_find_by_hash(s, unknown, "customers", found), RK_ENOENT);
     unsigned char zero[RK_HASH_LEN] = {0};
     assert_rc(rk_store_find_by_hash(s, zero, NULL, found), RK_ENOENT);
+
+    /* Whole entries by hash, in every register, ordered by register. */
+    struct rk_entry *ea2 = entry_new("customers", a, ts("2026-03-02T00:00:00Z"));
+    entry_set(ea2, RK_F_EMAIL, "a@example.fi", p);
+    hash_of(0xE6, 1, ea2->email_hash);
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_entry_put(s, ea2));
+    assert_ok(rk_store_commit(s));
+    struct seen sn = {0};
+    assert_ok(rk_store_entries_by_hash(s, ea->email_hash, collect_entry, &sn));
+    assert_int_equal(sn.n, 2);
+    assert_string_equal(sn.reg[0], "customers");
+    assert_string_equal(sn.reg[1], "news");
+    assert_string_equal(sn.person[0], a);
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_entries_by_hash(s, eb->phone_hash, collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    assert_string_equal(sn.person[0], b);
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_entries_by_hash(s, unknown, collect_entry, &sn));
+    assert_int_equal(sn.n, 0);
 }
 
 static void find_by_name(void **state) {
