@@ -232,6 +232,25 @@ refused imp4 "empty"
 printf 'name,email\n"Unclosed,x@example.fi\n' >badquote.csv
 r imp5 import $W --source web_form badquote.csv
 [ "$(rc imp5)" = 2 ] && grep -q "line" "$T/imp5.err" && ok || bad "malformed CSV: $(rc imp5) $(cat "$T/imp5.err")"
+# A failure part-way: committed batches stay, the open batch is rolled back, and
+# the message says exactly how many rows were imported.
+{
+    echo "name,email"
+    for i in 1 2 3 4 5 6 7; do echo "Osa $i,osa$i@example.fi"; done
+    printf '"Rikki,rikki@example.fi\n'
+} >partial.csv
+r imp8 import $W --source web_form --batch 3 partial.csv
+if [ "$(rc imp8)" = 2 ] && grep -q "line 9" "$T/imp8.err" && grep -q "6 rows imported before it" "$T/imp8.err"; then
+    ok
+else
+    bad "partial import: $(rc imp8) $(cat "$T/imp8.err")"
+fi
+n=0
+for i in 1 2 3 4 5 6 7; do
+    r pf$i person find "osa$i@example.fi"
+    [ "$(rc pf$i)" = 0 ] && n=$((n + 1))
+done
+[ "$n" = 6 ] && ok || bad "partial import left $n rows, want the 6 reported"
 r imp6 import --register customer --source web_form public.csv
 refused imp6 "has 2 purposes"
 r imp7 import $W --source web_form nonexistent.csv
