@@ -1,0 +1,262 @@
+/*
+ * server.c — libmicrohttpd set-up, the route table and the shared response
+ * rules. Every response carries the security headers; every error is JSON
+ * {"error":{"code","message"}}; every request is logged as one JSON line on
+ * stderr with its route (never its URL or query, which may carry personal
+ * data), status and duration.
+ *
+ * libmicrohttpd 0.9.75 answers "Connection: close" when a response is queued
+ * during the first call of the access handler, so each request is answered
+ * on the second call; that keeps keep-alive working.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/time.h"
+#include "notice/notice.h"
+#include "util/buf.h"
+
+#define MAX_BODY (64 * 1024)
+
+struct rk_http_server {
+    struct MHD_Daemon *daemon;
+    const struct rk_decl *decl;
+    struct rk_buf privacy[2]; /* the notice as HTML, fi and en, rendered once */
+    unsigned port;
+};
+
+/* One request's state between the handler's calls. */
+struct request {
+    struct timespec start;
+    const char *route;
+    size_t body;
+    int status;
+};
+
+static const char *const security_headers[][2] = {
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"X-Frame-Options", "DENY"},
+    {"Cache-Control", "no-store"},
+};
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct request *r, int status,
+                               const char *type, const char *body, size_t len,
+                               enum MHD_ResponseMemoryMode mode) {
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, mode);
+    if (!resp)
+        return MHD_NO;
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    r->status = status;
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* A JSON error; code is a short stable word, message a sentence without personal data. */
+static enum MHD_Result error(struct MHD_Connection *c, struct request *r, int status,
+                             const char *code, const char *message) {
+    char body[512];
+    int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code,
+                     message);
+    if (n < 0 || (size_t)n >= sizeof body)
+        return MHD_NO;
+    return respond(c, r, status, "application/json", body, (size_t)n, MHD_RESPMEM_MUST_COPY);
+}
+
+/* ?lang=fi|en, else the first of fi/en in Accept-Language, else Finnish. */
+static enum rk_lang pick_lang(struct MHD_Connection *c) {
+    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    if (q)
+        return strcmp(q, "en") == 0 ? RK_LANG_EN : RK_LANG_FI;
+    const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language");
+    if (al) {
+        const char *fi = strstr(al, "fi"), *en = strstr(al, "en");
+        if (en && (!fi || en < fi))
+            return RK_LANG_EN;
+    }
+    return RK_LANG_FI;
+}
+
+/* ---- Routes ----------------------------------------------------------------------------- */
+
+typedef enum MHD_Result (*route_fn)(struct rk_http_server *s, struct MHD_Connection *c,
+                                    struct request *r);
+
+static enum MHD_Result get_healthz(struct rk_http_server *s, struct MHD_Connection *c,
+                                   struct request *r) {
+    (void)s;
+    static const char body[] = "{\"status\":\"ok\"}\n";
+    return respond(c, r, 200, "application/json", body, sizeof body - 1, MHD_RESPMEM_PERSISTENT);
+}
+
+static enum MHD_Result get_privacy(struct rk_http_server *s, struct MHD_Connection *c,
+                                   struct request *r) {
+    const struct rk_buf *b = &s->privacy[pick_lang(c)];
+    return respond(c, r, 200, "text/html; charset=utf-8", b->data, b->len,
+                   MHD_RESPMEM_PERSISTENT);
+}
+
+static const struct route {
+    const char *method, *path;
+    route_fn fn;
+} routes[] = {
+    {"GET", "/healthz", get_healthz},
+    {"GET", "/privacy", get_privacy},
+};
+
+static const struct route *find_route(const char *url, const char *method, bool *path_known) {
+    *path_known = false;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (strcmp(routes[i].path, url) != 0)
+            continue;
+        *path_known = true;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+            return &routes[i];
+    }
+    return NULL;
+}
+
+/* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **state) {
+    (void)version;
+    (void)upload_data;
+    struct rk_http_server *s = cls;
+    struct request *r = *state;
+    if (!r) { /* first call: only set up, answer on the next one (keep-alive) */
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &r->start);
+        r->route = "unknown";
+        *state = r;
+        return MHD_YES;
+    }
+    if (*upload_size) { /* no route takes a body yet: count it, refuse when done */
+        r->body += *upload_size;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    bool path_known;
+    const struct route *rt = find_route(url, method, &path_known);
+    if (r->body > MAX_BODY)
+        return error(c, r, 413, "too_large", "the request body is too large");
+    if (!rt) {
+        if (path_known) {
+            r->route = "method_not_allowed";
+            return error(c, r, 405, "method_not_allowed", "this path does not take that method");
+        }
+        return error(c, r, 404, "not_found", "no such page");
+    }
+    r->route = rt->path;
+    return rt->fn(s, c, r);
+}
+
+/* Logs the finished request: route, status and duration; never the URL. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **state,
+                         enum MHD_RequestTerminationCode why) {
+    (void)cls;
+    (void)c;
+    struct request *r = *state;
+    if (!r)
+        return;
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
+                (double)(end.tv_nsec - r->start.tv_nsec) / 1e6;
+    char ts[RK_TS_LEN + 1];
+    rk_ts_format(rk_time_now(), ts);
+    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"request\",\"route\":\"%s\",\"status\":%d,"
+                    "\"ms\":%.3f%s}\n",
+            ts, r->route, r->status, ms,
+            why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+    free(r);
+    *state = NULL;
+}
+
+/* ---- Life cycle ------------------------------------------------------------------------------ */
+
+static bool parse_listen(const char *listen, struct sockaddr_in *sa) {
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host)
+        return false;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || colon[1] == '\0' || port < 0 || port > 65535)
+        return false;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
+}
+
+rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out, char *err,
+                     size_t errsz) {
+    struct sockaddr_in sa;
+    if (!parse_listen(cfg->listen, &sa)) {
+        snprintf(err, errsz, "--listen: expected an IPv4 ADDRESS:PORT such as 127.0.0.1:8080");
+        return RK_EINVAL;
+    }
+    struct rk_http_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return RK_ENOMEM;
+    s->decl = cfg->decl;
+    for (int lang = 0; lang < 2; lang++) {
+        rk_buf_init(&s->privacy[lang]);
+        if (rk_notice_render(cfg->decl, (enum rk_lang)lang, RK_NOTICE_HTML, &s->privacy[lang]) !=
+            RK_OK) {
+            rk_http_stop(s);
+            return RK_ENOMEM;
+        }
+    }
+    s->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, errsz, "cannot listen on %s (address in use or not available)",
+                 cfg->listen);
+        rk_http_stop(s);
+        return RK_EIO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : ntohs(sa.sin_port);
+    *out = s;
+    return RK_OK;
+}
+
+unsigned rk_http_port(const struct rk_http_server *s) { return s->port; }
+
+void rk_http_stop(struct rk_http_server *s) {
+    if (!s)
+        return;
+    if (s->daemon) {
+        MHD_quiesce_daemon(s->daemon); /* stop accepting; requests in progress finish */
+        MHD_stop_daemon(s->daemon);
+    }
+    for (int lang = 0; lang < 2; lang++)
+        rk_buf_cleanup(&s->privacy[lang]);
+    free(s);
+}

@@ -1,0 +1,36 @@
+/*
+ * server.h — the HTTP service: GNU libmicrohttpd with an internal epoll
+ * thread pool, bound to one address, answering through a route table.
+ *
+ * This is the first slice of the service (issue 4): the server's life cycle
+ * (start on an address, report the port, stop gracefully), the response
+ * rules every route shares (security headers, JSON errors, no personal data
+ * in logs) and the public pages that need no store: /healthz and /privacy.
+ */
+#ifndef RK_HTTP_SERVER_H
+#define RK_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "decl/decl.h"
+#include "util/err.h"
+
+struct rk_http_server;
+
+struct rk_http_config {
+    const char *listen;         /* "127.0.0.1:8080"; port 0 picks a free one */
+    const struct rk_decl *decl; /* borrowed; must outlive the server */
+    unsigned threads;           /* 0: 2 */
+};
+
+/* Starts serving. err gets a one-line reason on failure (bad address, port in use). */
+RK_MUST_USE rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out,
+                                 char *err, size_t errsz);
+
+/* The port the server is bound to. */
+unsigned rk_http_port(const struct rk_http_server *s);
+
+/* Stops accepting, lets the requests in progress finish, and frees the server. */
+void rk_http_stop(struct rk_http_server *s);
+
+#endif

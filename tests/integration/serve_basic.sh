@@ -1,0 +1,82 @@
+#!/bin/sh
+# serve_basic.sh — `rekisteri serve` over loopback: it binds 127.0.0.1 on a
+# free port, answers /healthz and /privacy (fi/en) with the security headers,
+# JSON errors for 404/405/413, keeps connections alive, logs requests without
+# URLs or query strings, and stops with status 0 on SIGTERM.
+# CTest sets REKISTERI and RK_SOURCE_DIR.
+set -u
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+T=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+"$REKISTERI" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
+pid=$!
+U=
+for _ in $(seq 50); do
+    U=$(sed -n 's/^listening on //p' "$T/out")
+    [ -n "$U" ] && break
+    sleep 0.1
+done
+[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
+case $U in http://127.0.0.1:*/) ok ;; *) bad "not bound to 127.0.0.1: $U" ;; esac
+C="curl -s --max-time 10"
+
+$C -D "$T/h1" -o "$T/b1" "${U}healthz"
+grep -q "^HTTP/1.1 200" "$T/h1" && jq -e '.status == "ok"' "$T/b1" >/dev/null && ok || bad healthz
+for h in "Content-Security-Policy: default-src 'self'" "X-Content-Type-Options: nosniff" \
+    "Referrer-Policy: no-referrer" "frame-ancestors 'none'"; do
+    grep -qi "$h" "$T/h1" && ok || bad "missing header: $h"
+done
+
+$C -D "$T/h2" -o "$T/b2" "${U}privacy"
+grep -q "^HTTP/1.1 200" "$T/h2" && grep -qi "^Content-Type: text/html; charset=utf-8" "$T/h2" \
+    && grep -q '<html lang="fi"' "$T/b2" && grep -q "Smartum Oy" "$T/b2" && ok || bad "privacy fi"
+$C -o "$T/b3" -H "Accept-Language: en-GB,en;q=0.9,fi;q=0.5" "${U}privacy"
+grep -q '<html lang="en"' "$T/b3" && ok || bad "Accept-Language en"
+$C -o "$T/b4" "${U}privacy?lang=en&email=secret.person@example.fi"
+grep -q '<html lang="en"' "$T/b4" && ok || bad "?lang=en"
+
+$C -D "$T/h5" -o "$T/b5" "${U}nothing-here"
+grep -q "^HTTP/1.1 404" "$T/h5" && jq -e '.error.code == "not_found"' "$T/b5" >/dev/null \
+    && grep -qi "^Content-Type: application/json" "$T/h5" && ok || bad 404
+$C -D "$T/h6" -o "$T/b6" -X DELETE "${U}privacy"
+grep -q "^HTTP/1.1 405" "$T/h6" && jq -e '.error.code == "method_not_allowed"' "$T/b6" >/dev/null \
+    && ok || bad 405
+head -c 200000 /dev/zero | tr '\0' 'a' >"$T/big"
+$C -D "$T/h7" -o "$T/b7" --data-binary @"$T/big" "${U}healthz"
+grep -q "^HTTP/1.1 413" "$T/h7" && jq -e '.error.code == "too_large"' "$T/b7" >/dev/null \
+    && ok || bad "413: $(head -1 "$T/h7")"
+
+# Keep-alive: the second request reuses the first connection.
+n=$($C -o /dev/null -o /dev/null -w '%{num_connects} ' "${U}healthz" "${U}privacy")
+[ "$n" = "1 0 " ] && ok || bad "connection not kept alive: $n"
+
+# Second server on the same port: refused with a clear error.
+port=${U#http://127.0.0.1:}
+port=${port%/}
+"$REKISTERI" serve --listen "127.0.0.1:$port" >/dev/null 2>"$T/err2"
+[ $? = 1 ] && grep -q "cannot listen" "$T/err2" && ok || bad "port in use: $(cat "$T/err2")"
+"$REKISTERI" serve --listen localhost >/dev/null 2>"$T/err3"
+[ $? = 2 ] && grep -q "ADDRESS:PORT" "$T/err3" && ok || bad "bad --listen"
+
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+wait "$pid"
+status=$?
+pid=
+[ "$status" = 0 ] && ok || bad "SIGTERM: exit status $status"
+grep -q '"event":"stop"' "$T/err" && ok || bad "no stop event logged"
+grep -q '"route":"/privacy","status":200' "$T/err" && ok || bad "request not logged"
+grep -q "secret.person\|email=" "$T/err" && bad "query string logged" || ok
+while read -r line; do
+    echo "$line" | jq -e . >/dev/null 2>&1 || { bad "log line is not JSON: $line"; break; }
+done <"$T/err"
+
+echo "$passes passed, $fails failed"
+[ "$fails" = 0 ]
