@@ -23,7 +23,7 @@
 #include "notice/notice.h"
 #include "util/buf.h"
 
-#define MAX_BODY (64 * 1024)
+#define MAX_BODY ((size_t)64 * 1024)
 
 struct rk_http_server {
     struct MHD_Daemon *daemon;
