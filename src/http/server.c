@@ -12,6 +12,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -25,8 +26,22 @@
 
 #define MAX_BODY ((size_t)64 * 1024)
 
+/* Metrics: requests by route and status, and a latency histogram. */
+#define NROUTES 5 /* the routes[] below, then "unknown" and "method_not_allowed" */
+static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 413, 429, 500, 503, 0};
+#define NSTATUS (sizeof statuses / sizeof statuses[0]) /* the last counts any other */
+static const double buckets[] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+#define NBUCKETS (sizeof buckets / sizeof buckets[0])
+
+struct metrics {
+    atomic_ulong requests[NROUTES][NSTATUS];
+    atomic_ulong le[NBUCKETS + 1]; /* cumulative at output; here per bucket, last = +Inf */
+    atomic_ulong sum_us;
+};
+
 struct rk_http_server {
     struct MHD_Daemon *daemon;
+    struct metrics metrics;
     const struct rk_decl *decl;
     struct rk_buf privacy[2]; /* the notice as HTML, fi and en, rendered once */
     unsigned port;
@@ -36,6 +51,7 @@ struct rk_http_server {
 struct request {
     struct timespec start;
     const char *route;
+    int route_index;
     size_t body;
     int status;
 };
@@ -109,13 +125,76 @@ static enum MHD_Result get_privacy(struct rk_http_server *s, struct MHD_Connecti
                    MHD_RESPMEM_PERSISTENT);
 }
 
+static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
+                                   struct request *r);
+
 static const struct route {
     const char *method, *path;
     route_fn fn;
 } routes[] = {
     {"GET", "/healthz", get_healthz},
     {"GET", "/privacy", get_privacy},
+    {"GET", "/metrics", get_metrics},
 };
+#define ROUTE_UNKNOWN 3
+#define ROUTE_METHOD 4
+static const char *const route_names[NROUTES] = {"/healthz", "/privacy", "/metrics", "unknown",
+                                                 "method_not_allowed"};
+
+/* Prometheus text exposition (version 0.0.4) of the counters. */
+static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
+                                   struct request *r) {
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_buf_puts(&b, "# HELP rekisteri_http_requests_total Requests answered, by route and "
+                    "status.\n# TYPE rekisteri_http_requests_total counter\n");
+    for (size_t i = 0; i < NROUTES; i++)
+        for (size_t j = 0; j < NSTATUS; j++) {
+            unsigned long n = atomic_load(&s->metrics.requests[i][j]);
+            if (!n)
+                continue;
+            if (statuses[j])
+                rk_buf_printf(&b, "rekisteri_http_requests_total{route=\"%s\",status=\"%d\"} %lu\n",
+                              route_names[i], statuses[j], n);
+            else
+                rk_buf_printf(&b, "rekisteri_http_requests_total{route=\"%s\",status=\"other\"} "
+                                  "%lu\n", route_names[i], n);
+        }
+    rk_buf_puts(&b, "# HELP rekisteri_http_request_duration_seconds Time to answer a request.\n"
+                    "# TYPE rekisteri_http_request_duration_seconds histogram\n");
+    unsigned long cumulative = 0;
+    for (size_t k = 0; k <= NBUCKETS; k++) {
+        cumulative += atomic_load(&s->metrics.le[k]);
+        if (k < NBUCKETS)
+            rk_buf_printf(&b, "rekisteri_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+                          buckets[k], cumulative);
+        else
+            rk_buf_printf(&b, "rekisteri_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+                          cumulative);
+    }
+    rk_buf_printf(&b, "rekisteri_http_request_duration_seconds_sum %.6f\n"
+                      "rekisteri_http_request_duration_seconds_count %lu\n",
+                  (double)atomic_load(&s->metrics.sum_us) / 1e6, cumulative);
+    enum MHD_Result ret =
+        rk_buf_status(&b) == RK_OK
+            ? respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,
+                      MHD_RESPMEM_MUST_COPY)
+            : error(c, r, 500, "internal", "out of memory");
+    rk_buf_cleanup(&b);
+    return ret;
+}
+
+static void count(struct metrics *m, int route, int status, double seconds) {
+    size_t j = 0;
+    while (statuses[j] && statuses[j] != status)
+        j++;
+    atomic_fetch_add(&m->requests[route][j], 1);
+    size_t k = 0;
+    while (k < NBUCKETS && seconds > buckets[k])
+        k++;
+    atomic_fetch_add(&m->le[k], 1);
+    atomic_fetch_add(&m->sum_us, (unsigned long)(seconds * 1e6));
+}
 
 static const struct route *find_route(const char *url, const char *method, bool *path_known) {
     *path_known = false;
@@ -145,6 +224,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         r->route = "unknown";
+        r->route_index = ROUTE_UNKNOWN;
         *state = r;
         return MHD_YES;
     }
@@ -160,18 +240,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!rt) {
         if (path_known) {
             r->route = "method_not_allowed";
+            r->route_index = ROUTE_METHOD;
             return error(c, r, 405, "method_not_allowed", "this path does not take that method");
         }
         return error(c, r, 404, "not_found", "no such page");
     }
     r->route = rt->path;
+    r->route_index = (int)(rt - routes);
     return rt->fn(s, c, r);
 }
 
 /* Logs the finished request: route, status and duration; never the URL. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode why) {
-    (void)cls;
+    struct rk_http_server *s = cls;
     (void)c;
     struct request *r = *state;
     if (!r)
@@ -180,6 +262,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
     clock_gettime(CLOCK_MONOTONIC, &end);
     double ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
                 (double)(end.tv_nsec - r->start.tv_nsec) / 1e6;
+    count(&s->metrics, r->route_index, r->status, ms / 1e3);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
     fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"request\",\"route\":\"%s\",\"status\":%d,"

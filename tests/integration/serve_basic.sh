@@ -57,6 +57,18 @@ grep -q "^HTTP/1.1 413" "$T/h7" && jq -e '.error.code == "too_large"' "$T/b7" >/
 n=$($C -o /dev/null -o /dev/null -w '%{num_connects} ' "${U}healthz" "${U}privacy")
 [ "$n" = "1 0 " ] && ok || bad "connection not kept alive: $n"
 
+# Metrics in Prometheus text format, counting what was answered above.
+$C -D "$T/h8" -o "$T/m" "${U}metrics"
+grep -q "^HTTP/1.1 200" "$T/h8" && grep -qi "^Content-Type: text/plain; version=0.0.4" "$T/h8" \
+    && ok || bad "metrics response"
+grep -Eq '^rekisteri_http_requests_total\{route="/healthz",status="200"\} [2-9]' "$T/m" && ok \
+    || bad "healthz not counted: $(cat "$T/m")"
+grep -q 'route="unknown",status="404"} 1' "$T/m" && grep -q 'status="413"} 1' "$T/m" && ok \
+    || bad "errors not counted"
+grep -q '^rekisteri_http_request_duration_seconds_bucket{le="+Inf"} ' "$T/m" \
+    && grep -q '^rekisteri_http_request_duration_seconds_count ' "$T/m" && ok || bad "histogram"
+grep -q "secret.person" "$T/m" && bad "personal data in metrics" || ok
+
 # Second server on the same port: refused with a clear error.
 port=${U#http://127.0.0.1:}
 port=${port%/}
