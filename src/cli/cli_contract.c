@@ -12,11 +12,12 @@
 static const char *const text_json[] = {"text", "json", NULL};
 
 #define WRITE_OPTS(reg, purpose, source, detail)                                                   \
-    {"register", &(reg), NULL}, {"purpose", &(purpose), NULL}, {"source", &(source), NULL},        \
-        {"source-detail", &(detail), NULL}
+    {"register", &(reg), NULL}, {"purpose", &(purpose), NULL}, {"source", &(source), NULL}, {      \
+        "source-detail", &(detail), NULL                                                           \
+    }
 
-static bool make_write(const char *reg, const char *purpose, const char *source,
-                       const char *detail, struct rk_write *w) {
+static bool make_write(const char *reg, const char *purpose, const char *source, const char *detail,
+                       struct rk_write *w) {
     if (!reg || !purpose || !source) {
         rk_cli_error("--register, --purpose and --source are required: every write names them");
         return false;
@@ -39,13 +40,14 @@ static int contract_add(int argc, char **argv) {
                                       {"end", &end, NULL},
                                       {NULL, NULL, NULL}};
     struct rk_cli_env env;
-    int rc = rk_cli_env_parse(&env, argc, argv,
-                              "usage: rekisteri contract add PERSON --register R --purpose P "
-                              "--source KIND --service S --start DATE [--end DATE]\n"
-                              "\n"
-                              "Records an ordered service for a person in the register, which\n"
-                              "must declare a category of kind contract. Prints the contract id.\n\n",
-                              opts, text_json);
+    int rc =
+        rk_cli_env_parse(&env, argc, argv,
+                         "usage: rekisteri contract add PERSON --register R --purpose P "
+                         "--source KIND --service S --start DATE [--end DATE]\n"
+                         "\n"
+                         "Records an ordered service for a person in the register, which\n"
+                         "must declare a category of kind contract. Prints the contract id.\n\n",
+                         opts, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     struct rk_write w;

@@ -131,7 +131,7 @@ static int run_import(int argc, char **argv) {
     const char *reg = NULL, *source = NULL, *detail = NULL, *purpose = NULL, *rejects = NULL,
                *batch = NULL;
     const struct rk_cli_opt opts[] = {
-        {"register", &reg, NULL},  {"source", &source, NULL},   {"source-detail", &detail, NULL},
+        {"register", &reg, NULL},    {"source", &source, NULL},   {"source-detail", &detail, NULL},
         {"purpose", &purpose, NULL}, {"rejects", &rejects, NULL}, {"batch", &batch, NULL},
         {NULL, NULL, NULL}};
     struct rk_cli_env env;
@@ -215,8 +215,7 @@ static int run_import(int argc, char **argv) {
     struct stat st;
     if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode))
         im.bytes_total = st.st_size;
-    while (e == RK_OK && chunk && !rk_csv_stopped(csv) &&
-           (got = fread(chunk, 1, 1 << 16, in))) {
+    while (e == RK_OK && chunk && !rk_csv_stopped(csv) && (got = fread(chunk, 1, 1 << 16, in))) {
         im.bytes_read += (long long)got;
         e = rk_csv_feed(csv, chunk, got, err, sizeof err);
     }
@@ -244,8 +243,8 @@ static int run_import(int argc, char **argv) {
                      err[0] ? err : rk_store_last_error(), im.committed);
         rc = e == RK_EPARSE ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     } else {
-        printf("%s: %lu rows: %lu imported, %lu rejected (see %s), %lu suppressed\n",
-               env.args[0], im.rows, im.committed, im.rejected, im.rejects_path, im.suppressed);
+        printf("%s: %lu rows: %lu imported, %lu rejected (see %s), %lu suppressed\n", env.args[0],
+               im.rows, im.committed, im.rejected, im.rejects_path, im.suppressed);
         rc = im.rejected ? RK_EXIT_FAIL : RK_EXIT_OK;
     }
 out:
@@ -347,6 +346,5 @@ static int run_audience(int argc, char **argv) {
 
 const struct rk_cli_command rk_cli_import = {"import", "import persons from a CSV file",
                                              run_import};
-const struct rk_cli_command rk_cli_audience = {"audience",
-                                               "who may be contacted for a purpose now",
+const struct rk_cli_command rk_cli_audience = {"audience", "who may be contacted for a purpose now",
                                                run_audience};

@@ -39,8 +39,9 @@ static bool normalize_fields(struct fields_in *in, struct rk_contact *c) {
 #define FIELD_OPTS(in)                                                                             \
     {"name", &(in)->raw[RK_F_NAME], NULL}, {"email", &(in)->raw[RK_F_EMAIL], NULL},                \
         {"phone", &(in)->raw[RK_F_PHONE], NULL}, {"position", &(in)->raw[RK_F_POSITION], NULL},    \
-        {"organisation", &(in)->raw[RK_F_ORGANISATION], NULL},                                     \
-        {"interests", &(in)->raw[RK_F_INTERESTS], NULL}
+        {"organisation", &(in)->raw[RK_F_ORGANISATION], NULL}, {                                   \
+        "interests", &(in)->raw[RK_F_INTERESTS], NULL                                              \
+    }
 
 #define WRITE_HELP                                                                                 \
     "  --register R         the declared register written to\n"                                    \
@@ -48,12 +49,11 @@ static bool normalize_fields(struct fields_in *in, struct rk_contact *c) {
     "  --source KIND        where the data came from: a declared source kind\n"                    \
     "  --source-detail T    e.g. the URL of a public page, a form id, \"phone call\"\n"
 
-#define FIELD_HELP                                                                                 \
-    "  --name, --email, --phone, --position, --organisation, --interests VALUE\n"
+#define FIELD_HELP "  --name, --email, --phone, --position, --organisation, --interests VALUE\n"
 
 /* Builds the write context from the options; false after a message. */
-static bool make_write(const char *reg, const char *purpose, const char *source,
-                       const char *detail, struct rk_write *w) {
+static bool make_write(const char *reg, const char *purpose, const char *source, const char *detail,
+                       struct rk_write *w) {
     if (!reg || !purpose || !source) {
         rk_cli_error("--register, --purpose and --source are required: every write names them");
         return false;
@@ -73,11 +73,16 @@ static int person_add(int argc, char **argv) {
                *consent_channel = NULL, *consent_at = NULL, *evidence = NULL;
     if (!in)
         return RK_EXIT_FAIL;
-    const struct rk_cli_opt opts[] = {
-        {"register", &reg, NULL}, {"purpose", &purpose, NULL}, {"source", &source, NULL},
-        {"source-detail", &detail, NULL}, {"person", &person, NULL},
-        {"consent-channel", &consent_channel, NULL}, {"consent-at", &consent_at, NULL},
-        {"consent-evidence", &evidence, NULL}, FIELD_OPTS(in), {NULL, NULL, NULL}};
+    const struct rk_cli_opt opts[] = {{"register", &reg, NULL},
+                                      {"purpose", &purpose, NULL},
+                                      {"source", &source, NULL},
+                                      {"source-detail", &detail, NULL},
+                                      {"person", &person, NULL},
+                                      {"consent-channel", &consent_channel, NULL},
+                                      {"consent-at", &consent_at, NULL},
+                                      {"consent-evidence", &evidence, NULL},
+                                      FIELD_OPTS(in),
+                                      {NULL, NULL, NULL}};
     struct rk_cli_env env;
     int rc = rk_cli_env_parse(
         &env, argc, argv,
@@ -86,8 +91,7 @@ static int person_add(int argc, char **argv) {
         "Adds a person to a register and prints the new pseudonymous id. The declaration\n"
         "decides what is allowed: the register must declare every category written, the\n"
         "purpose and the source; a purpose resting on consent needs the consent\n"
-        "(--consent-channel); suppressed emails and phones are refused.\n\n" WRITE_HELP
-            FIELD_HELP
+        "(--consent-channel); suppressed emails and phones are refused.\n\n" WRITE_HELP FIELD_HELP
         "  --person ID          add an existing person to another register\n"
         "  --consent-channel K  the person gave consent for the purpose, through K\n"
         "  --consent-at T       when (default now)\n"
@@ -104,8 +108,8 @@ static int person_add(int argc, char **argv) {
     }
     if (!make_write(reg, purpose, source, detail, &w) || !normalize_fields(in, &c))
         goto out;
-    struct rk_consent_input consent = {.channel = consent_channel, .evidence = evidence,
-                                       .at = w.at};
+    struct rk_consent_input consent = {
+        .channel = consent_channel, .evidence = evidence, .at = w.at};
     if (consent_channel) {
         enum rk_source_kind k;
         if (!rk_cli_source("--consent-channel", consent_channel, &k) ||
@@ -116,8 +120,8 @@ static int person_add(int argc, char **argv) {
         goto out;
     char id[RK_ID_LEN + 1];
     struct rk_msg msg = {.suppressed = false};
-    rk_err e = rk_reg_person_add(&env.reg, &w, person, &c, consent_channel ? &consent : NULL, id,
-                                 &msg);
+    rk_err e =
+        rk_reg_person_add(&env.reg, &w, person, &c, consent_channel ? &consent : NULL, id, &msg);
     if (e != RK_OK)
         rc = rk_cli_refused("person add", e, &msg);
     else if (rk_cli_json(&env))
@@ -135,18 +139,21 @@ static int person_update(int argc, char **argv) {
     const char *reg = NULL, *purpose = NULL, *source = NULL, *detail = NULL;
     if (!in)
         return RK_EXIT_FAIL;
-    const struct rk_cli_opt opts[] = {{"register", &reg, NULL},     {"purpose", &purpose, NULL},
-                                      {"source", &source, NULL},   {"source-detail", &detail, NULL},
-                                      FIELD_OPTS(in),              {NULL, NULL, NULL}};
+    const struct rk_cli_opt opts[] = {{"register", &reg, NULL},
+                                      {"purpose", &purpose, NULL},
+                                      {"source", &source, NULL},
+                                      {"source-detail", &detail, NULL},
+                                      FIELD_OPTS(in),
+                                      {NULL, NULL, NULL}};
     struct rk_cli_env env;
-    int rc = rk_cli_env_parse(&env, argc, argv,
-                              "usage: rekisteri person update ID --register R --purpose P "
-                              "--source KIND [fields]\n"
-                              "\n"
-                              "Sets the given fields of the person's entry in the register, with\n"
-                              "new provenance; fields not given are left as they are.\n\n" WRITE_HELP
-                                  FIELD_HELP "\n",
-                              opts, text_json);
+    int rc = rk_cli_env_parse(
+        &env, argc, argv,
+        "usage: rekisteri person update ID --register R --purpose P "
+        "--source KIND [fields]\n"
+        "\n"
+        "Sets the given fields of the person's entry in the register, with\n"
+        "new provenance; fields not given are left as they are.\n\n" WRITE_HELP FIELD_HELP "\n",
+        opts, text_json);
     struct rk_contact c;
     struct rk_write w;
     if (rc != RK_EXIT_OK)
@@ -171,7 +178,8 @@ out:
     return rc < 0 ? RK_EXIT_OK : rc;
 }
 
-/* ---- showing a person ------------------------------------------------------------------------- */
+/* ---- showing a person -------------------------------------------------------------------------
+ */
 
 struct show {
     struct rk_cli_env *env;
@@ -225,12 +233,11 @@ static int show_consent(void *ctx, const struct rk_consent_event *e) {
     struct show *s = ctx;
     char at[RK_TS_LEN + 1];
     rk_ts_format(e->at, at);
-    json_t *j = json_pack("{s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "seq",
-                          (json_int_t)e->seq, "purpose", e->purpose, "event",
-                          rk_consent_kind_name(e->kind), "pending", e->pending, "basis",
-                          rk_basis_id(e->basis), "notice_version", e->notice_version,
-                          "notice_sha256", e->notice_sha256, "channel", e->channel, "collector",
-                          e->collector, "at", at);
+    json_t *j = json_pack(
+        "{s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)e->seq, "purpose",
+        e->purpose, "event", rk_consent_kind_name(e->kind), "pending", e->pending, "basis",
+        rk_basis_id(e->basis), "notice_version", e->notice_version, "notice_sha256",
+        e->notice_sha256, "channel", e->channel, "collector", e->collector, "at", at);
     if (e->form_id)
         json_object_set_new(j, "form_id", json_string(e->form_id));
     if (e->ip)
@@ -246,9 +253,9 @@ static int show_consent(void *ctx, const struct rk_consent_event *e) {
 static int show_change(void *ctx, const struct rk_contract_change *c) {
     char at[RK_TS_LEN + 1];
     rk_ts_format(c->at, at);
-    json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", at, "by", c->by,
-                                         "field", c->field, "old", c->old_value, "new",
-                                         c->new_value));
+    json_array_append_new(ctx,
+                          json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", at, "by", c->by, "field",
+                                    c->field, "old", c->old_value, "new", c->new_value));
     return 0;
 }
 
@@ -263,12 +270,11 @@ static int show_contract(void *ctx, const struct rk_contract *c) {
         json_decref(history);
         return -1;
     }
-    json_array_append_new(s->list,
-                          json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:o}", "id", c->id,
-                                    "register", c->register_id, "service", c->service, "start",
-                                    start, "end", c->end.y ? end : NULL, "status",
-                                    c->status == RK_CONTRACT_ACTIVE ? "active" : "ended",
-                                    "history", history));
+    json_array_append_new(s->list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:o}", "id", c->id,
+                                             "register", c->register_id, "service", c->service,
+                                             "start", start, "end", c->end.y ? end : NULL, "status",
+                                             c->status == RK_CONTRACT_ACTIVE ? "active" : "ended",
+                                             "history", history));
     return 0;
 }
 
@@ -277,13 +283,11 @@ static int show_task(void *ctx, const struct rk_task_view *t) {
     char due[11], created[RK_TS_LEN + 1];
     rk_date_iso(t->due, due);
     rk_ts_format(t->created_at, created);
-    json_array_append_new(s->list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "id", t->id,
-                                             "kind", t->kind, "due", due, "created_at", created,
-                                             "detail", t->detail, "done", t->done_at != 0));
+    json_array_append_new(s->list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "id", t->id, "kind",
+                                             t->kind, "due", due, "created_at", created, "detail",
+                                             t->detail, "done", t->done_at != 0));
     return 0;
 }
-
-
 
 static int show_invoice(void *ctx, const struct rk_invoice *i) {
     struct show *s = ctx;
@@ -291,11 +295,11 @@ static int show_invoice(void *ctx, const struct rk_invoice *i) {
     rk_date_iso(i->date, date);
     if (i->keep_until.y)
         rk_date_iso(i->keep_until, keep);
-    json_array_append_new(
-        s->list, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}", "id", i->id, "number",
-                           i->number, "date", date, "amount_cents", (json_int_t)i->amount_cents,
-                           "currency", i->currency, "contract", i->contract_id[0] ? i->contract_id : NULL,
-                           "keep_until", i->keep_until.y ? keep : NULL));
+    json_array_append_new(s->list, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}", "id", i->id,
+                                             "number", i->number, "date", date, "amount_cents",
+                                             (json_int_t)i->amount_cents, "currency", i->currency,
+                                             "contract", i->contract_id[0] ? i->contract_id : NULL,
+                                             "keep_until", i->keep_until.y ? keep : NULL));
     return 0;
 }
 
@@ -312,24 +316,23 @@ static json_t *consent_states(struct rk_reg *reg, const char *person) {
         char exp[RK_TS_LEN + 1] = "";
         if (st.expires_at)
             rk_ts_format(st.expires_at, exp);
-        json_object_set_new(out, p->id,
-                            json_pack("{s:s, s:s?}", "state",
-                                      rk_consent_status_name(rk_consent_effective(&st,
-                                                                                  rk_time_now())),
-                                      "expires_at", st.expires_at ? exp : NULL));
+        json_object_set_new(
+            out, p->id,
+            json_pack("{s:s, s:s?}", "state",
+                      rk_consent_status_name(rk_consent_effective(&st, rk_time_now())),
+                      "expires_at", st.expires_at ? exp : NULL));
     }
     return out;
 }
 
 static void print_text(const json_t *doc) {
     const char *id = json_string_value(json_object_get(doc, "id"));
-    printf("person %s%s\n", id, json_is_true(json_object_get(doc, "restricted")) ? " (restricted)"
-                                                                                  : "");
+    printf("person %s%s\n", id,
+           json_is_true(json_object_get(doc, "restricted")) ? " (restricted)" : "");
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(doc, "registers"), i, e) {
-        printf("\n%s register (%s, since %s)\n",
-               json_string_value(json_object_get(e, "register")),
+        printf("\n%s register (%s, since %s)\n", json_string_value(json_object_get(e, "register")),
                json_string_value(json_object_get(e, "membership")),
                json_string_value(json_object_get(e, "since")));
         const char *key;
@@ -401,14 +404,14 @@ static int person_show(int argc, char **argv) {
     bool restricted = false, objected = false;
     rk_err e = rk_store_person_exists(env.store, id, &restricted, &objected);
     if (e != RK_OK) {
-        rk_cli_error("person show: %s", e == RK_ENOENT ? "no person with that id"
-                                                       : rk_store_last_error());
+        rk_cli_error("person show: %s",
+                     e == RK_ENOENT ? "no person with that id" : rk_store_last_error());
         rk_cli_env_close(&env);
         return e == RK_ENOENT ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
     struct show s = {&env, NULL, json_array(), 0};
-    json_t *doc = json_pack("{s:s, s:b, s:b}", "id", id, "restricted", restricted, "objected",
-                            objected);
+    json_t *doc =
+        json_pack("{s:s, s:b, s:b}", "id", id, "restricted", restricted, "objected", objected);
     e = rk_store_entries_of_person(env.store, id, show_entry, &s);
     json_object_set_new(doc, "registers", s.list);
     json_object_set_new(doc, "consents", consent_states(&env.reg, id));
@@ -497,16 +500,17 @@ static int run_person(int argc, char **argv) {
     return RK_EXIT_USAGE;
 }
 
-/* ---- consent ---------------------------------------------------------------------------------- */
+/* ---- consent ----------------------------------------------------------------------------------
+ */
 
 static int consent_event(int argc, char **argv, enum rk_consent_kind kind) {
     const char *purpose = NULL, *channel = NULL, *evidence = NULL, *form = NULL, *lang = NULL,
                *at = NULL;
     bool pending = false;
-    const struct rk_cli_opt opts[] = {
-        {"purpose", &purpose, NULL}, {"channel", &channel, NULL}, {"evidence", &evidence, NULL},
-        {"form-id", &form, NULL},    {"lang", &lang, NULL},       {"at", &at, NULL},
-        {"pending", NULL, &pending}, {NULL, NULL, NULL}};
+    const struct rk_cli_opt opts[] = {{"purpose", &purpose, NULL},   {"channel", &channel, NULL},
+                                      {"evidence", &evidence, NULL}, {"form-id", &form, NULL},
+                                      {"lang", &lang, NULL},         {"at", &at, NULL},
+                                      {"pending", NULL, &pending},   {NULL, NULL, NULL}};
     struct rk_cli_env env;
     int rc = rk_cli_env_parse(
         &env, argc, argv,
@@ -526,10 +530,12 @@ static int consent_event(int argc, char **argv, enum rk_consent_kind kind) {
         opts, NULL);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    struct rk_consent_input in = {.channel = channel ? channel
+    struct rk_consent_input in = {.channel = channel               ? channel
                                              : kind == RK_CE_GIVEN ? "phone"
                                                                    : "email",
-                                  .pending = pending, .form_id = form, .evidence = evidence,
+                                  .pending = pending,
+                                  .form_id = form,
+                                  .evidence = evidence,
                                   .at = rk_time_now()};
     if (env.nargs != 1 || !purpose) {
         rk_cli_error("expected one person ID and --purpose");

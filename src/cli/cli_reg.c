@@ -38,9 +38,8 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
         longopts[n++] = common[i];
     for (size_t i = 0; opts && opts[i].name && i < MAX_OPTS; i++)
-        longopts[n++] = (struct option){opts[i].name,
-                                        opts[i].value ? required_argument : no_argument, NULL,
-                                        (int)i};
+        longopts[n++] = (struct option){
+            opts[i].name, opts[i].value ? required_argument : no_argument, NULL, (int)i};
     longopts[n] = (struct option){NULL, 0, NULL, 0};
 
     memset(env, 0, sizeof *env);
@@ -123,9 +122,8 @@ int rk_cli_env_open(struct rk_cli_env *env) {
         rk_cli_error("no database at %s: create it with 'rekisteri init'", env->db);
         return RK_EXIT_USAGE;
     }
-    struct rk_store_options opt = {env->synchronous && env->synchronous[0] == 'f' ? RK_SYNC_FULL
-                                                                                 : RK_SYNC_NORMAL,
-                                   0};
+    struct rk_store_options opt = {
+        env->synchronous && env->synchronous[0] == 'f' ? RK_SYNC_FULL : RK_SYNC_NORMAL, 0};
     int from, to;
     if (rk_store_open(env->db, &opt, &env->store) != RK_OK ||
         rk_store_migrate(env->store, &from, &to) != RK_OK) {
@@ -217,14 +215,15 @@ static bool make_parent(const char *path) {
 
 static int run_init(int argc, char **argv) {
     struct rk_cli_env env;
-    int rc = rk_cli_env_parse(&env, argc, argv,
-                              "usage: rekisteri init [options]\n"
-                              "\n"
-                              "Creates the database (or brings its schema up to date) and, when\n"
-                              "it does not exist, the key file (mode 0600) whose secret keys the\n"
-                              "email/phone index and the suppression list. Checks the declaration.\n"
-                              "Run it again at any time: it never replaces an existing key.\n\n",
-                              NULL, NULL);
+    int rc =
+        rk_cli_env_parse(&env, argc, argv,
+                         "usage: rekisteri init [options]\n"
+                         "\n"
+                         "Creates the database (or brings its schema up to date) and, when\n"
+                         "it does not exist, the key file (mode 0600) whose secret keys the\n"
+                         "email/phone index and the suppression list. Checks the declaration.\n"
+                         "Run it again at any time: it never replaces an existing key.\n\n",
+                         NULL, NULL);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     if (env.nargs) {
@@ -275,14 +274,15 @@ static int run_suppress(int argc, char **argv) {
     const struct rk_cli_opt opts[] = {
         {"email", &email, NULL}, {"phone", &phone, NULL}, {"reason", &reason, NULL}, {NULL, 0, 0}};
     struct rk_cli_env env;
-    int rc = rk_cli_env_parse(&env, argc, argv,
-                              "usage: rekisteri suppress add|check (--email E | --phone P) "
-                              "[--reason objection|erasure]\n"
-                              "\n"
-                              "Puts an email or phone on the suppression list (as a keyed hash),\n"
-                              "or checks whether it is there. Imports and captures skip suppressed\n"
-                              "people. 'check' exits 0 when listed, 1 when not.\n\n",
-                              opts, NULL);
+    int rc =
+        rk_cli_env_parse(&env, argc, argv,
+                         "usage: rekisteri suppress add|check (--email E | --phone P) "
+                         "[--reason objection|erasure]\n"
+                         "\n"
+                         "Puts an email or phone on the suppression list (as a keyed hash),\n"
+                         "or checks whether it is there. Imports and captures skip suppressed\n"
+                         "people. 'check' exits 0 when listed, 1 when not.\n\n",
+                         opts, NULL);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     bool add = env.nargs == 1 && strcmp(env.args[0], "add") == 0;

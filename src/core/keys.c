@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HEADER "rekisteri-key 1\n"
-#define HEX_LEN ((size_t)RK_KEY_LEN * 2)
-#define CONTEXT "rkreg_v1" /* crypto_kdf contexts are 8 bytes */
+#define HEADER        "rekisteri-key 1\n"
+#define HEX_LEN       ((size_t)RK_KEY_LEN * 2)
+#define CONTEXT       "rkreg_v1" /* crypto_kdf contexts are 8 bytes */
 #define SUBKEY_LOOKUP 1
 
 rk_err rk_keys_create(const char *path, char *err, size_t errsz) {
@@ -67,8 +67,8 @@ rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err, size_t err
     }
     if (n < (ssize_t)(sizeof HEADER - 1 + HEX_LEN) ||
         memcmp(text, HEADER, sizeof HEADER - 1) != 0 ||
-        sodium_hex2bin(master, sizeof master, text + sizeof HEADER - 1, HEX_LEN, NULL,
-                       &bin_len, NULL) != 0 ||
+        sodium_hex2bin(master, sizeof master, text + sizeof HEADER - 1, HEX_LEN, NULL, &bin_len,
+                       NULL) != 0 ||
         bin_len != RK_KEY_LEN) {
         sodium_memzero(text, sizeof text);
         snprintf(err, errsz, "%s is not a rekisteri key file", path);

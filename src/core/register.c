@@ -206,8 +206,9 @@ static rk_err check_suppressed(struct rk_reg *reg, const struct hashes *hs, stru
             return store_failed(msg, err);
         if (hit) {
             msg->suppressed = true;
-            return refuse(msg, "the %s is on the suppression list (the person objected or was "
-                               "erased)",
+            return refuse(msg,
+                          "the %s is on the suppression list (the person objected or was "
+                          "erased)",
                           rk_field_id(hashed[i]));
         }
     }
@@ -460,7 +461,8 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
     struct hashes hs;
     hash_contact(reg, c, &hs);
     if ((err = check_suppressed(reg, &hs, msg)) == RK_OK &&
-        (err = check_unique(reg, r, person_id, &hs, msg)) == RK_OK && p->basis == RK_BASIS_CONSENT) {
+        (err = check_unique(reg, r, person_id, &hs, msg)) == RK_OK &&
+        p->basis == RK_BASIS_CONSENT) {
         err = rk_store_consent_state_get(reg->store, person_id, p->id, &st);
         if (err != RK_OK)
             err = store_failed(msg, err);
@@ -559,8 +561,10 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     if (kind == RK_CE_GIVEN && (err = check_person(reg, person_id, msg)) != RK_OK)
         return err;
     if (kind == RK_CE_GIVEN && objected)
-        return refuse(msg, "person %s objected to direct marketing (art 21): no consent can be "
-                           "recorded until the objection is lifted", person_id);
+        return refuse(msg,
+                      "person %s objected to direct marketing (art 21): no consent can be "
+                      "recorded until the objection is lifted",
+                      person_id);
     struct rk_consent_state st;
     if ((err = rk_store_consent_state_get(reg->store, person_id, p->id, &st)) != RK_OK)
         return store_failed(msg, err);

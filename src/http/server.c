@@ -121,8 +121,7 @@ static enum MHD_Result get_healthz(struct rk_http_server *s, struct MHD_Connecti
 static enum MHD_Result get_privacy(struct rk_http_server *s, struct MHD_Connection *c,
                                    struct request *r) {
     const struct rk_buf *b = &s->privacy[pick_lang(c)];
-    return respond(c, r, 200, "text/html; charset=utf-8", b->data, b->len,
-                   MHD_RESPMEM_PERSISTENT);
+    return respond(c, r, 200, "text/html; charset=utf-8", b->data, b->len, MHD_RESPMEM_PERSISTENT);
 }
 
 static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
@@ -137,7 +136,7 @@ static const struct route {
     {"GET", "/metrics", get_metrics},
 };
 #define ROUTE_UNKNOWN 3
-#define ROUTE_METHOD 4
+#define ROUTE_METHOD  4
 static const char *const route_names[NROUTES] = {"/healthz", "/privacy", "/metrics", "unknown",
                                                  "method_not_allowed"};
 
@@ -157,8 +156,10 @@ static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connecti
                 rk_buf_printf(&b, "rekisteri_http_requests_total{route=\"%s\",status=\"%d\"} %lu\n",
                               route_names[i], statuses[j], n);
             else
-                rk_buf_printf(&b, "rekisteri_http_requests_total{route=\"%s\",status=\"other\"} "
-                                  "%lu\n", route_names[i], n);
+                rk_buf_printf(&b,
+                              "rekisteri_http_requests_total{route=\"%s\",status=\"other\"} "
+                              "%lu\n",
+                              route_names[i], n);
         }
     rk_buf_puts(&b, "# HELP rekisteri_http_request_duration_seconds Time to answer a request.\n"
                     "# TYPE rekisteri_http_request_duration_seconds histogram\n");
@@ -172,14 +173,14 @@ static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connecti
             rk_buf_printf(&b, "rekisteri_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
                           cumulative);
     }
-    rk_buf_printf(&b, "rekisteri_http_request_duration_seconds_sum %.6f\n"
-                      "rekisteri_http_request_duration_seconds_count %lu\n",
+    rk_buf_printf(&b,
+                  "rekisteri_http_request_duration_seconds_sum %.6f\n"
+                  "rekisteri_http_request_duration_seconds_count %lu\n",
                   (double)atomic_load(&s->metrics.sum_us) / 1e6, cumulative);
-    enum MHD_Result ret =
-        rk_buf_status(&b) == RK_OK
-            ? respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,
-                      MHD_RESPMEM_MUST_COPY)
-            : error(c, r, 500, "internal", "out of memory");
+    enum MHD_Result ret = rk_buf_status(&b) == RK_OK
+                              ? respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8",
+                                        b.data, b.len, MHD_RESPMEM_MUST_COPY)
+                              : error(c, r, 500, "internal", "out of memory");
     rk_buf_cleanup(&b);
     return ret;
 }
@@ -212,8 +213,8 @@ static const struct route *find_route(const char *url, const char *method, bool 
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **state) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **state) {
     (void)version;
     (void)upload_data;
     struct rk_http_server *s = cls;
@@ -265,8 +266,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
     count(&s->metrics, r->route_index, r->status, ms / 1e3);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"request\",\"route\":\"%s\",\"status\":%d,"
-                    "\"ms\":%.3f%s}\n",
+    fprintf(stderr,
+            "{\"ts\":\"%s\",\"event\":\"request\",\"route\":\"%s\",\"status\":%d,"
+            "\"ms\":%.3f%s}\n",
             ts, r->route, r->status, ms,
             why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
     free(r);
@@ -314,13 +316,11 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     s->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_END);
+        (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, errsz, "cannot listen on %s (address in use or not available)",
-                 cfg->listen);
+        snprintf(err, errsz, "cannot listen on %s (address in use or not available)", cfg->listen);
         rk_http_stop(s);
         return RK_EIO;
     }

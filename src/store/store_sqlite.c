@@ -56,11 +56,11 @@ enum stmt {
 
 /* The columns every entry read selects, in the order row_to_entry expects. */
 #define ENTRY_COLS                                                                                 \
-    "e.register, p.id, e.since, e.name, e.name_prov, e.email, e.email_hash, "               \
+    "e.register, p.id, e.since, e.name, e.name_prov, e.email, e.email_hash, "                      \
     "e.email_prov, e.phone, e.phone_hash, e.phone_prov, e.position, e.position_prov, o.name, "     \
     "e.organisation_prov, e.interests, e.interests_prov "
 #define ENTRY_FROM                                                                                 \
-    "FROM entry e JOIN person p ON p.pk = e.person "                                            \
+    "FROM entry e JOIN person p ON p.pk = e.person "                                               \
     "LEFT JOIN organisation o ON o.id = e.organisation_id "
 #define AUDIENCE_WHERE                                                                             \
     "WHERE e.register = ?1 AND p.restricted = 0 AND p.objected = 0 "                               \
@@ -80,12 +80,13 @@ static const char *const sql[S__COUNT] = {
     [S_PROV_GET] = "SELECT source_kind, detail, purpose, at, by FROM provenance WHERE id = ?1",
     [S_ORG_INSERT] = "INSERT OR IGNORE INTO organisation (name) VALUES (?1)",
     [S_ORG_GET] = "SELECT id FROM organisation WHERE name = ?1",
-    [S_ENTRY_GET] = "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person = " PK(2) " AND e.register = ?1",
+    [S_ENTRY_GET] =
+        "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person = " PK(2) " AND e.register = ?1",
     [S_ENTRY_PUT] = "INSERT OR REPLACE INTO entry (register, person, since, name, name_prov, "
                     "email, email_hash, email_prov, phone, phone_hash, phone_prov, position, "
                     "position_prov, organisation_id, organisation_prov, interests, interests_prov) "
                     "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                    "?15, ?16, ?17)",
+                                         "?15, ?16, ?17)",
     [S_ENTRY_DELETE] = "DELETE FROM entry WHERE person = " PK(2) " AND register = ?1",
     [S_ENTRIES_OF_PERSON] =
         "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person = " PK(1) " ORDER BY e.register",
@@ -101,13 +102,14 @@ static const char *const sql[S__COUNT] = {
     [S_ENTRIES_BY_HASH] = "SELECT * FROM (SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.email_hash = ?1 "
                           "UNION ALL SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.phone_hash = ?1) "
                           "ORDER BY 1",
-    [S_FIND_NAME] = "SELECT " ENTRY_COLS ENTRY_FROM
-                    "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
-                    "ORDER BY p.id, e.register LIMIT 1000",
-    [S_CONSENT_APPEND] = "INSERT INTO consent_event (person, purpose, event, pending, basis, "
-                         "notice_version, notice_sha256, channel, collector, form_id, ip, "
-                         "user_agent, evidence, at) VALUES (" PK(1) ", ?2, ?3, ?4, ?5, ?6, ?7, "
-                         "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [S_FIND_NAME] =
+        "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
+        "ORDER BY p.id, e.register LIMIT 1000",
+    [S_CONSENT_APPEND] =
+        "INSERT INTO consent_event (person, purpose, event, pending, basis, "
+        "notice_version, notice_sha256, channel, collector, form_id, ip, "
+        "user_agent, evidence, at) VALUES (" PK(1) ", ?2, ?3, ?4, ?5, ?6, ?7, "
+                                                   "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_CONSENT_EVENTS] = "SELECT seq, ?1, purpose, event, pending, basis, notice_version, "
                          "notice_sha256, channel, collector, form_id, ip, user_agent, evidence, "
                          "at FROM consent_event WHERE person = " PK(1) " ORDER BY seq",
@@ -127,8 +129,8 @@ static const char *const sql[S__COUNT] = {
     [S_CONTRACT_CHANGE] = "INSERT INTO contract_change (contract_id, at, by, field, old_value, "
                           "new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_CONTRACTS_OF_PERSON] = "SELECT id, ?1, register, service, start_date, end_date, "
-                              "status, created_at, created_by FROM contract WHERE person = " PK(1)
-                              " ORDER BY start_date, id",
+                              "status, created_at, created_by FROM contract WHERE person = " PK(
+                                  1) " ORDER BY start_date, id",
     [S_INVOICE_INSERT] = "INSERT INTO invoice (id, person, contract_id, register, number, date, "
                          "amount_cents, currency, keep_until, created_at, created_by) "
                          "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -145,17 +147,18 @@ static const char *const sql[S__COUNT] = {
                            "WHERE contract_id = ?1 ORDER BY seq",
     [S_TASKS_OF_PERSON] = "SELECT id, kind, detail, due, created_at, done_at FROM task "
                           "WHERE person = " PK(1) " ORDER BY due, id",
-    [S_AUDIENCE_CONSENT] = "SELECT " ENTRY_COLS ENTRY_FROM
-                           "JOIN consent_state c ON c.person = e.person AND c.purpose = ?2 "
-                           AUDIENCE_WHERE "AND c.state = 'live' "
-                           "AND (c.expires_at IS NULL OR c.expires_at > ?3)",
+    [S_AUDIENCE_CONSENT] =
+        "SELECT " ENTRY_COLS ENTRY_FROM
+        "JOIN consent_state c ON c.person = e.person AND c.purpose = ?2 " AUDIENCE_WHERE
+        "AND c.state = 'live' "
+        "AND (c.expires_at IS NULL OR c.expires_at > ?3)",
     [S_AUDIENCE_CONTRACT] = "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE
                             "AND EXISTS (SELECT 1 FROM contract k WHERE k.person = e.person "
                             "AND k.register = e.register "
                             "AND (k.end_date IS NULL OR k.end_date >= substr(?3, 1, 10))) "
                             "AND ?2 IS NOT NULL",
-    [S_AUDIENCE_ANY] = "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE
-                       "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+    [S_AUDIENCE_ANY] =
+        "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
 };
 
 #define ORG_CACHE 256
@@ -203,8 +206,8 @@ static rk_err overflow(void) {
 
 static rk_err prepare(struct sqlite_store *s, enum stmt i, sqlite3_stmt **out) {
     if (!s->stmts[i]) {
-        int rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[i],
-                                    NULL);
+        int rc =
+            sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[i], NULL);
         if (rc != SQLITE_OK)
             return fail(s, rc);
     }
@@ -344,8 +347,8 @@ static rk_err step_done(struct sqlite_store *s, sqlite3_stmt *st) {
 }
 
 /* Steps through the rows of a query, calling each(ctx, st) per row until it returns non-zero. */
-static rk_err step_rows(struct sqlite_store *s, sqlite3_stmt *st, int (*each)(void *, sqlite3_stmt *),
-                        void *ctx) {
+static rk_err step_rows(struct sqlite_store *s, sqlite3_stmt *st,
+                        int (*each)(void *, sqlite3_stmt *), void *ctx) {
     int rc;
     rk_err err = RK_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -395,9 +398,8 @@ static rk_err sq_open(const char *location, const struct rk_store_options *opt,
     if (!s)
         return RK_ENOMEM;
     s->base.ops = &rk_store_sqlite_ops;
-    int rc = sqlite3_open_v2(location, &s->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        location, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     rk_err err = RK_OK;
     if (rc != SQLITE_OK) {
         err = fail(s, rc);
@@ -684,8 +686,7 @@ static int each_entry(void *ctx, sqlite3_stmt *st) {
     return it->fn(it->ctx, &it->e);
 }
 
-static rk_err iterate_entries(struct sqlite_store *s, sqlite3_stmt *st, rk_entry_fn fn,
-                              void *ctx) {
+static rk_err iterate_entries(struct sqlite_store *s, sqlite3_stmt *st, rk_entry_fn fn, void *ctx) {
     struct entry_iter *it = malloc(sizeof *it);
     if (!it) {
         done(st);
@@ -777,10 +778,9 @@ static rk_err sq_consent_append(struct rk_store *base, struct rk_consent_event *
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     if (!fits(e->evidence, RK_CONSENT_EVIDENCE_MAX) ||
-        !fits(e->notice_version, RK_CONSENT_FIELD_MAX) ||
-        !fits(e->channel, RK_CONSENT_FIELD_MAX) || !fits(e->collector, RK_CONSENT_FIELD_MAX) ||
-        !fits(e->form_id, RK_CONSENT_FIELD_MAX) || !fits(e->ip, RK_CONSENT_FIELD_MAX) ||
-        !fits(e->user_agent, RK_CONSENT_FIELD_MAX)) {
+        !fits(e->notice_version, RK_CONSENT_FIELD_MAX) || !fits(e->channel, RK_CONSENT_FIELD_MAX) ||
+        !fits(e->collector, RK_CONSENT_FIELD_MAX) || !fits(e->form_id, RK_CONSENT_FIELD_MAX) ||
+        !fits(e->ip, RK_CONSENT_FIELD_MAX) || !fits(e->user_agent, RK_CONSENT_FIELD_MAX)) {
         snprintf(last_error, sizeof last_error, "a consent event field is longer than allowed");
         return RK_ETOOBIG;
     }
@@ -1146,8 +1146,8 @@ struct change_iter {
 
 static int each_change(void *ctx, sqlite3_stmt *st) {
     struct change_iter *it = ctx;
-    struct rk_contract_change c = {col_ts(st, 0), col_text(st, 1), col_text(st, 2),
-                                   col_text(st, 3), col_text(st, 4)};
+    struct rk_contract_change c = {col_ts(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
+                                   col_text(st, 4)};
     return it->fn(it->ctx, &c);
 }
 
@@ -1170,8 +1170,8 @@ struct task_iter {
 
 static int each_task(void *ctx, sqlite3_stmt *st) {
     struct task_iter *it = ctx;
-    struct rk_task_view t = {col_text(st, 0), col_text(st, 1), col_text(st, 2), col_date(st, 3),
-                             col_ts(st, 4), col_ts(st, 5)};
+    struct rk_task_view t = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
+                             col_date(st, 3), col_ts(st, 4),   col_ts(st, 5)};
     return it->fn(it->ctx, &t);
 }
 
