@@ -257,6 +257,18 @@ struct rk_authority {
     const char *address, *postal_address, *phone, *email, *url; /* optional */
 };
 
+/* A staff role: which registers and categories its tokens may read and write. */
+struct rk_role {
+    const char *id;
+    struct rk_loc loc;
+    struct rk_text name;
+    struct rk_register **registers;
+    size_t nregisters;
+    struct rk_category **categories; /* NULL with ncategories 0: every category of the registers */
+    size_t ncategories;
+    bool requests; /* may handle data-subject requests */
+};
+
 struct rk_exclusion {
     const char *id;
     struct rk_loc loc;
@@ -289,6 +301,8 @@ struct rk_decl {
     struct rk_cookies cookies;
     struct rk_rights rights;
     struct rk_authority authority;
+    struct rk_role *roles; /* staff roles for the service's tokens; may be empty */
+    size_t nroles;
     struct rk_text *security; /* art 32 measures, for the record (art 30(1)(g)) */
     size_t nsecurity;
     struct rk_loc security_loc;
@@ -313,6 +327,10 @@ const struct rk_purpose *rk_decl_purpose(const struct rk_decl *d, const char *id
 const struct rk_category *rk_decl_category(const struct rk_decl *d, const char *id);
 const struct rk_register *rk_decl_register(const struct rk_decl *d, const char *id);
 const struct rk_recipient *rk_decl_recipient(const struct rk_decl *d, const char *id);
+const struct rk_role *rk_decl_role(const struct rk_decl *d, const char *id);
+
+/* Whether role r may see register reg_id, and category cat_id in it. */
+bool rk_role_grants(const struct rk_role *r, const char *reg_id, const char *cat_id);
 
 /* The declaration's spelling of each enum value ("consent", "web_form", ...). */
 const char *rk_basis_id(enum rk_basis b);

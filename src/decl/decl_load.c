@@ -789,14 +789,46 @@ static void parse_security(struct ctx *c, const ynode *n) {
             d->nsecurity++;
 }
 
+static void each_role(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id", "!name", "!registers", "categories", "requests"};
+    const ynode *v[5];
+    struct rk_role *r = item;
+    struct rk_decl *d = c->d;
+    r->loc = loc_of(n);
+    if (!FIELDS(c, n, "role", keys, v))
+        return;
+    if (v[0])
+        r->id = get_id(c, v[0], "role.id");
+    if (v[1])
+        get_text(c, v[1], "role.name", &r->name);
+    if (v[2])
+        r->registers = (struct rk_register **)REFS(c, v[2], "role.registers", "register",
+                                                   d->registers, d->nregisters, &r->nregisters);
+    if (v[3])
+        r->categories = (struct rk_category **)REFS(c, v[3], "role.categories", "category",
+                                                    d->categories, d->ncategories,
+                                                    &r->ncategories);
+    if (v[4])
+        get_bool(c, v[4], "role.requests", &r->requests);
+    for (size_t i = 0; i < r->ncategories; i++) {
+        bool held = false;
+        for (size_t j = 0; j < r->nregisters && !held; j++)
+            for (size_t k = 0; k < r->registers[j]->ncategories && !held; k++)
+                held = r->registers[j]->categories[k] == r->categories[i];
+        if (!held)
+            ERR_AT(c, v[3], "role.categories: '%s' is held by none of this role's registers",
+                   r->categories[i]->id);
+    }
+}
+
 static void walk(struct ctx *c, const ynode *root) {
     static const char *const keys[] = {
         "!rekisteri", "notice",     "!controller",     "out_of_scope",
         "!purposes",  "!categories", "!registers",     "sources",
         "provision",  "recipients", "transfers_note",  "cookies",
-        "!rights",    "!supervisory_authority", "security"};
+        "!rights",    "!supervisory_authority", "security", "roles"};
     enum { VERSION, NOTICE, CONTROLLER, SCOPE, PURPOSES, CATEGORIES, REGISTERS, SOURCES,
-           PROVISION, RECIPIENTS, TRANSFERS, COOKIES, RIGHTS, AUTHORITY, SECURITY, NKEYS };
+           PROVISION, RECIPIENTS, TRANSFERS, COOKIES, RIGHTS, AUTHORITY, SECURITY, ROLES, NKEYS };
     const ynode *v[NKEYS];
     struct rk_decl *d = c->d;
     if (!FIELDS(c, root, "declaration", keys, v))
@@ -836,6 +868,8 @@ static void walk(struct ctx *c, const ynode *root) {
         parse_authority(c, v[AUTHORITY]);
     if (v[SECURITY])
         parse_security(c, v[SECURITY]);
+    d->roles = section(c, v[ROLES], "roles", sizeof *d->roles, false, true, each_role,
+                       &d->nroles);
 }
 
 /* ---- Entry points ------------------------------------------------------ */
@@ -971,3 +1005,24 @@ LOOKUP(rk_decl_purpose, struct rk_purpose, purposes, npurposes)
 LOOKUP(rk_decl_category, struct rk_category, categories, ncategories)
 LOOKUP(rk_decl_register, struct rk_register, registers, nregisters)
 LOOKUP(rk_decl_recipient, struct rk_recipient, recipients, nrecipients)
+LOOKUP(rk_decl_role, struct rk_role, roles, nroles)
+
+bool rk_role_grants(const struct rk_role *r, const char *reg_id, const char *cat_id) {
+    const struct rk_register *reg = NULL;
+    for (size_t i = 0; i < r->nregisters && !reg; i++)
+        if (strcmp(r->registers[i]->id, reg_id) == 0)
+            reg = r->registers[i];
+    if (!reg)
+        return false;
+    if (!cat_id)
+        return true;
+    bool held = false;
+    for (size_t i = 0; i < reg->ncategories && !held; i++)
+        held = strcmp(reg->categories[i]->id, cat_id) == 0;
+    if (!held || r->ncategories == 0)
+        return held;
+    for (size_t i = 0; i < r->ncategories; i++)
+        if (strcmp(r->categories[i]->id, cat_id) == 0)
+            return true;
+    return false;
+}

@@ -380,6 +380,46 @@ static void file_errors(void **state) {
     assert_non_null(strstr(diags.items[0].msg, "not a regular file"));
 }
 
+static void roles_grant_registers_and_categories(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_load_example();
+    assert_int_equal(d->nroles, 3);
+    const struct rk_role *sales = rk_decl_role(d, "sales");
+    const struct rk_role *mk = rk_decl_role(d, "marketing");
+    const struct rk_role *dpo = rk_decl_role(d, "dpo");
+    assert_non_null(sales);
+    assert_true(rk_role_grants(sales, "customer", "email"));
+    assert_false(rk_role_grants(sales, "customer", "billing")); /* sales sees no billing */
+    assert_false(rk_role_grants(sales, "marketing", NULL));
+    assert_true(rk_role_grants(mk, "marketing", "interests"));
+    assert_false(rk_role_grants(mk, "customer", NULL));
+    assert_false(rk_role_grants(mk, "marketing", "billing")); /* not held there at all */
+    assert_true(rk_role_grants(dpo, "customer", "billing"));
+    assert_true(dpo->requests);
+    assert_false(sales->requests);
+    rk_decl_free(d);
+}
+
+static void role_errors(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(FX_MINIMAL "roles:\n"
+                                              "  - {id: a, name: {fi: A, en: A}, registers: [sales]}\n"),
+                    "role.registers: 'sales' is not a declared register");
+    assert_contains(rkt_parse_fail(FX_MINIMAL "roles:\n"
+                                              "  - {id: a, name: {fi: A, en: A}, registers: [customer],"
+                                              " categories: [iban]}\n"),
+                    "'iban' is not a declared category");
+    assert_contains(rkt_parse_fail(FX_MINIMAL_WITH_EXTRA_CATEGORY
+                                   "roles:\n"
+                                   "  - {id: a, name: {fi: A, en: A}, registers: [customer],"
+                                   " categories: [fax]}\n"),
+                    "'fax' is held by none of this role's registers");
+    assert_contains(rkt_parse_fail(FX_MINIMAL "roles:\n"
+                                              "  - {id: a, name: {fi: A, en: A}, registers: [customer]}\n"
+                                              "  - {id: a, name: {fi: B, en: B}, registers: [customer]}\n"),
+                    "roles: duplicate id 'a'");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(example_loads_with_all_facts),
@@ -408,6 +448,8 @@ int main(void) {
         cmocka_unit_test(deep_nesting_is_refused),
         cmocka_unit_test(many_problems_are_all_reported),
         cmocka_unit_test(file_errors),
+        cmocka_unit_test(roles_grant_registers_and_categories),
+        cmocka_unit_test(role_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
