@@ -16,6 +16,7 @@
 #define HEX_LEN       ((size_t)RK_KEY_LEN * 2)
 #define CONTEXT       "rkreg_v1" /* crypto_kdf contexts are 8 bytes */
 #define SUBKEY_LOOKUP 1
+#define SUBKEY_TOKEN  2
 
 rk_err rk_keys_create(const char *path, char *err, size_t errsz) {
     unsigned char key[RK_KEY_LEN];
@@ -76,6 +77,7 @@ rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err, size_t err
     }
     sodium_memzero(text, sizeof text);
     crypto_kdf_derive_from_key(out->lookup, sizeof out->lookup, SUBKEY_LOOKUP, CONTEXT, master);
+    crypto_kdf_derive_from_key(out->token, sizeof out->token, SUBKEY_TOKEN, CONTEXT, master);
     sodium_memzero(master, sizeof master);
     return RK_OK;
 }
@@ -91,4 +93,19 @@ void rk_keys_hash(const struct rk_keys *k, enum rk_field f, const char *value,
     }
     crypto_generichash(out, RK_HASH_LEN, (const unsigned char *)key, strlen(key), k->lookup,
                        sizeof k->lookup);
+}
+
+void rk_token_new(char out[RK_TOKEN_LEN + 1]) {
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    memcpy(out, "rk_", 3);
+    sodium_bin2base64(out + 3, RK_TOKEN_LEN + 1 - 3, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+}
+
+void rk_keys_token_hash(const struct rk_keys *k, const char *token,
+                        unsigned char out[RK_HASH_LEN]) {
+    crypto_generichash(out, RK_HASH_LEN, (const unsigned char *)token, strlen(token), k->token,
+                       sizeof k->token);
 }

@@ -19,7 +19,11 @@
 
 struct rk_keys {
     unsigned char lookup[RK_KEY_LEN]; /* for email/phone hashes */
+    unsigned char token[RK_KEY_LEN];  /* for staff token hashes */
 };
+
+/* A staff token: "rk_" and 43 characters of URL-safe base64 (256 random bits). */
+#define RK_TOKEN_LEN 46
 
 /*
  * Creates a new key file at path with mode 0600 (fails with RK_ECONFLICT if
@@ -34,5 +38,11 @@ RK_MUST_USE rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err
 /* The keyed hash of a normalised email (matched case-insensitively) or E.164 phone. */
 void rk_keys_hash(const struct rk_keys *k, enum rk_field f, const char *value,
                   unsigned char out[RK_HASH_LEN]);
+
+/* Writes a new random staff token and its NUL to out. */
+void rk_token_new(char out[RK_TOKEN_LEN + 1]);
+
+/* The keyed hash under which a token is stored and looked up. */
+void rk_keys_token_hash(const struct rk_keys *k, const char *token, unsigned char out[RK_HASH_LEN]);
 
 #endif

@@ -28,7 +28,7 @@
 
 #define MAX_FILE_BYTES ((size_t)1024 * 1024)
 #define MAX_TEXT_BYTES ((size_t)16 * 1024)
-#define MAX_ID_BYTES 64
+#define MAX_ID_BYTES   64
 
 typedef struct rk_ynode ynode;
 
@@ -91,8 +91,8 @@ static bool fields(struct ctx *c, const ynode *m, const char *what, const char *
             size_t used = 0;
             for (size_t j = 0; j < nkeys && used < sizeof expected; j++) {
                 const char *name = keys[j][0] == '!' ? keys[j] + 1 : keys[j];
-                int w = snprintf(expected + used, sizeof expected - used, "%s%s", j ? ", " : "",
-                                 name);
+                int w =
+                    snprintf(expected + used, sizeof expected - used, "%s%s", j ? ", " : "", name);
                 if (w > 0)
                     used += (size_t)w;
             }
@@ -242,8 +242,7 @@ static bool get_date(struct ctx *c, const ynode *n, const char *what, struct rk_
     int y, m, d;
     if (n->type == RK_Y_SCALAR && n->len == 10 && n->str[4] == '-' && n->str[7] == '-' &&
         parse_uint(n->str, 4, 9999, &y) && parse_uint(n->str + 5, 2, 12, &m) &&
-        parse_uint(n->str + 8, 2, 31, &d) && y >= 1900 && m >= 1 && d >= 1 &&
-        d <= mdays[m - 1] &&
+        parse_uint(n->str + 8, 2, 31, &d) && y >= 1900 && m >= 1 && d >= 1 && d <= mdays[m - 1] &&
         !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))) {
         *out = (struct rk_date){y, m, d};
         return true;
@@ -310,7 +309,9 @@ static bool get_list(struct ctx *c, const ynode *n, const char *what, bool nonem
 /* ---- Enum id callbacks for get_enum/get_bits ---------------------------- */
 
 static const char *basis_id(unsigned i) { return rk_basis_id((enum rk_basis)i); }
-static const char *withdrawal_id(unsigned i) { return rk_withdrawal_id((enum rk_withdrawal)(1u << i)); }
+static const char *withdrawal_id(unsigned i) {
+    return rk_withdrawal_id((enum rk_withdrawal)(1u << i));
+}
 static const char *kind_id(unsigned i) { return rk_category_kind_id((enum rk_category_kind)i); }
 static const char *until_id(unsigned i) {
     return rk_retention_event_id((enum rk_retention_event)(1u << i));
@@ -318,7 +319,9 @@ static const char *until_id(unsigned i) {
 static const char *source_id(unsigned i) { return rk_source_kind_id((enum rk_source_kind)i); }
 static const char *role_id(unsigned i) { return rk_role_id((enum rk_recipient_role)i); }
 static const char *transfer_id(unsigned i) { return rk_transfer_id((enum rk_transfer)i); }
-static const char *verify_id(unsigned i) { return rk_verification_id((enum rk_verification)(1u << i)); }
+static const char *verify_id(unsigned i) {
+    return rk_verification_id((enum rk_verification)(1u << i));
+}
 static const char *from_id(unsigned i) { return i == 0 ? "event" : "end_of_calendar_year"; }
 static const char *erase_id(unsigned i) {
     (void)i;
@@ -362,8 +365,8 @@ static void *section(struct ctx *c, const ynode *n, const char *what, size_t siz
 }
 
 /* Resolves a list of ids against one of the declaration's sections. */
-static void **refs(struct ctx *c, const ynode *n, const char *what, const char *kind,
-                   void *items, size_t count, size_t size, size_t *nout) {
+static void **refs(struct ctx *c, const ynode *n, const char *what, const char *kind, void *items,
+                   size_t count, size_t size, size_t *nout) {
     *nout = 0;
     if (!get_list(c, n, what, true))
         return NULL;
@@ -428,21 +431,23 @@ static bool is_timezone(const char *s) {
 }
 
 static void parse_controller(struct ctx *c, const ynode *n) {
-    static const char *const keys[] = {"!name",   "!business_id", "!address", "!phone", "email",
-                                       "timezone", "dpo",          "representative"};
+    static const char *const keys[] = {"!name", "!business_id", "!address", "!phone",
+                                       "email", "timezone",     "dpo",      "representative"};
     const ynode *v[8];
     struct rk_controller *ct = &c->d->controller;
     ct->loc = loc_of(n);
     if (!FIELDS(c, n, "controller", keys, v))
         return;
-    const char **dst[] = {&ct->name, &ct->business_id, &ct->address, &ct->phone, &ct->email,
-                          &ct->timezone};
+    const char **dst[] = {&ct->name,  &ct->business_id, &ct->address,
+                          &ct->phone, &ct->email,       &ct->timezone};
     for (int i = 0; i < 6; i++)
         if (v[i])
             *dst[i] = get_string(c, v[i], "controller");
     if (ct->timezone && !is_timezone(ct->timezone))
-        ERR_AT(c, v[5], "controller.timezone: expected an IANA time zone name such as "
-                        "Europe/Helsinki, found '%.60s'", ct->timezone);
+        ERR_AT(c, v[5],
+               "controller.timezone: expected an IANA time zone name such as "
+               "Europe/Helsinki, found '%.60s'",
+               ct->timezone);
     if (!v[5])
         ct->timezone = "Europe/Helsinki";
     if (v[6])
@@ -482,8 +487,8 @@ static void each_exclusion(struct ctx *c, const ynode *n, void *item) {
 }
 
 static void each_purpose(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",   "!name",   "description", "!basis",
-                                       "legitimate_interest", "consent"};
+    static const char *const keys[] = {
+        "!id", "!name", "description", "!basis", "legitimate_interest", "consent"};
     const ynode *v[6];
     struct rk_purpose *p = item;
     p->loc = loc_of(n);
@@ -578,8 +583,9 @@ static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *
     if (v[4])
         get_text(c, v[4], "register.retention.text", &r->text);
     if (v[1] && !v[0])
-        ERR_AT(c, v[1], "register.retention.grace: a grace period follows an event; declare "
-                        "the events in 'until'");
+        ERR_AT(c, v[1],
+               "register.retention.grace: a grace period follows an event; declare "
+               "the events in 'until'");
     if (!v[0] && !v[2]) {
         ERR_AT(c, n,
                "register.retention: say how long data is kept, with 'until' (events that end "
@@ -590,8 +596,8 @@ static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *
 }
 
 static void each_register(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id", "!name", "!subjects", "!categories", "!purposes",
-                                       "retention"};
+    static const char *const keys[] = {"!id",         "!name",     "!subjects",
+                                       "!categories", "!purposes", "retention"};
     const ynode *v[6];
     struct rk_register *r = item;
     struct rk_decl *d = c->d;
@@ -606,8 +612,7 @@ static void each_register(struct ctx *c, const ynode *n, void *item) {
         get_text(c, v[2], "register.subjects", &r->subjects);
     if (v[3])
         r->categories = (struct rk_category **)REFS(c, v[3], "register.categories", "category",
-                                                    d->categories, d->ncategories,
-                                                    &r->ncategories);
+                                                    d->categories, d->ncategories, &r->ncategories);
     if (v[4])
         r->purposes = (struct rk_purpose **)REFS(c, v[4], "register.purposes", "purpose",
                                                  d->purposes, d->npurposes, &r->npurposes);
@@ -651,14 +656,16 @@ static void each_source(struct ctx *c, const ynode *n, void *item) {
         for (size_t j = 0; j < s->nregisters; j++)
             used |= register_has_purpose(s->registers[j], s->purposes[i]);
         if (!used)
-            ERR_AT(c, v[4], "source.purposes: '%s' is not a purpose of any of this source's "
-                            "registers", s->purposes[i]->id);
+            ERR_AT(c, v[4],
+                   "source.purposes: '%s' is not a purpose of any of this source's "
+                   "registers",
+                   s->purposes[i]->id);
     }
 }
 
 static void each_recipient(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id", "!name", "!role", "!country", "transfer",
-                                       "purpose", "!registers"};
+    static const char *const keys[] = {"!id",      "!name",   "!role",     "!country",
+                                       "transfer", "purpose", "!registers"};
     const ynode *v[7];
     struct rk_recipient *r = item;
     struct rk_decl *d = c->d;
@@ -680,7 +687,8 @@ static void each_recipient(struct ctx *c, const ynode *n, void *item) {
         } else {
             ERR_AT(c, v[3],
                    "recipient.country: expected a two-letter ISO 3166 country code in capitals, "
-                   "e.g. FI or US, found '%.20s'", cc);
+                   "e.g. FI or US, found '%.20s'",
+                   cc);
         }
     }
     if (v[4]) {
@@ -688,8 +696,7 @@ static void each_recipient(struct ctx *c, const ynode *n, void *item) {
         if (t >= 0)
             r->transfer = (enum rk_transfer)t;
         r->transfer_loc = loc_of(v[4]);
-    }
-    else if (r->country[0] && rk_country_adequate(r->country))
+    } else if (r->country[0] && rk_country_adequate(r->country))
         r->transfer = RK_TRANSFER_ADEQUACY; /* the law supplies the mechanism */
     if (v[5])
         get_text(c, v[5], "recipient.purpose", &r->purpose);
@@ -745,8 +752,8 @@ static void parse_rights(struct ctx *c, const ynode *n) {
     if (v[0]) {
         r->verification = get_bits(c, v[0], "rights.verification", verify_id, RK_VERIFY__COUNT);
         if (v[0]->type == RK_Y_SEQ && v[0]->n == 0)
-            ERR_AT(c, v[0], "rights.verification: name at least one method (%s, %s)",
-                   verify_id(0), verify_id(1));
+            ERR_AT(c, v[0], "rights.verification: name at least one method (%s, %s)", verify_id(0),
+                   verify_id(1));
     }
     if (v[1])
         get_text(c, v[1], "rights.instructions", &r->instructions);
@@ -755,15 +762,16 @@ static void parse_rights(struct ctx *c, const ynode *n) {
     if (v[3])
         get_text(c, v[3], "rights.automated_logic", &r->automated_logic);
     if (v[2] && r->automated_decisions && !v[3])
-        ERR_AT(c, v[2], "rights: automated_decisions is true, so automated_logic must describe "
-                        "the logic involved (art 15(1)(h))");
+        ERR_AT(c, v[2],
+               "rights: automated_decisions is true, so automated_logic must describe "
+               "the logic involved (art 15(1)(h))");
     if (!r->automated_decisions && v[3])
         ERR_AT(c, v[3], "rights.automated_logic: only with 'automated_decisions: true'");
 }
 
 static void parse_authority(struct ctx *c, const ynode *n) {
-    static const char *const keys[] = {"!name", "address", "postal_address", "phone", "email",
-                                       "url"};
+    static const char *const keys[] = {"!name", "address", "postal_address",
+                                       "phone", "email",   "url"};
     const ynode *v[6];
     struct rk_authority *a = &c->d->authority;
     if (!FIELDS(c, n, "supervisory_authority", keys, v))
@@ -806,8 +814,7 @@ static void each_role(struct ctx *c, const ynode *n, void *item) {
                                                    d->registers, d->nregisters, &r->nregisters);
     if (v[3])
         r->categories = (struct rk_category **)REFS(c, v[3], "role.categories", "category",
-                                                    d->categories, d->ncategories,
-                                                    &r->ncategories);
+                                                    d->categories, d->ncategories, &r->ncategories);
     if (v[4])
         get_bool(c, v[4], "role.requests", &r->requests);
     for (size_t i = 0; i < r->ncategories; i++) {
@@ -822,21 +829,42 @@ static void each_role(struct ctx *c, const ynode *n, void *item) {
 }
 
 static void walk(struct ctx *c, const ynode *root) {
-    static const char *const keys[] = {
-        "!rekisteri", "notice",     "!controller",     "out_of_scope",
-        "!purposes",  "!categories", "!registers",     "sources",
-        "provision",  "recipients", "transfers_note",  "cookies",
-        "!rights",    "!supervisory_authority", "security", "roles"};
-    enum { VERSION, NOTICE, CONTROLLER, SCOPE, PURPOSES, CATEGORIES, REGISTERS, SOURCES,
-           PROVISION, RECIPIENTS, TRANSFERS, COOKIES, RIGHTS, AUTHORITY, SECURITY, ROLES, NKEYS };
+    static const char *const keys[] = {"!rekisteri",     "notice",
+                                       "!controller",    "out_of_scope",
+                                       "!purposes",      "!categories",
+                                       "!registers",     "sources",
+                                       "provision",      "recipients",
+                                       "transfers_note", "cookies",
+                                       "!rights",        "!supervisory_authority",
+                                       "security",       "roles"};
+    enum {
+        VERSION,
+        NOTICE,
+        CONTROLLER,
+        SCOPE,
+        PURPOSES,
+        CATEGORIES,
+        REGISTERS,
+        SOURCES,
+        PROVISION,
+        RECIPIENTS,
+        TRANSFERS,
+        COOKIES,
+        RIGHTS,
+        AUTHORITY,
+        SECURITY,
+        ROLES,
+        NKEYS
+    };
     const ynode *v[NKEYS];
     struct rk_decl *d = c->d;
     if (!FIELDS(c, root, "declaration", keys, v))
         return;
     if (v[VERSION]) {
         if (v[VERSION]->type != RK_Y_SCALAR || strcmp(v[VERSION]->str, "1") != 0)
-            ERR_AT(c, v[VERSION], "rekisteri: unsupported declaration version; this program "
-                                  "reads version 1 ('rekisteri: 1')");
+            ERR_AT(c, v[VERSION],
+                   "rekisteri: unsupported declaration version; this program "
+                   "reads version 1 ('rekisteri: 1')");
         d->version = 1;
     }
     if (v[NOTICE])
@@ -846,8 +874,8 @@ static void walk(struct ctx *c, const ynode *root) {
     d->exclusions = section(c, v[SCOPE], "out_of_scope", sizeof *d->exclusions, false, true,
                             each_exclusion, &d->nexclusions);
     /* Order matters from here: each section may name items of those before it. */
-    d->purposes = section(c, v[PURPOSES], "purposes", sizeof *d->purposes, true, true,
-                          each_purpose, &d->npurposes);
+    d->purposes = section(c, v[PURPOSES], "purposes", sizeof *d->purposes, true, true, each_purpose,
+                          &d->npurposes);
     d->categories = section(c, v[CATEGORIES], "categories", sizeof *d->categories, true, true,
                             each_category, &d->ncategories);
     d->registers = section(c, v[REGISTERS], "registers", sizeof *d->registers, true, true,
@@ -868,8 +896,7 @@ static void walk(struct ctx *c, const ynode *root) {
         parse_authority(c, v[AUTHORITY]);
     if (v[SECURITY])
         parse_security(c, v[SECURITY]);
-    d->roles = section(c, v[ROLES], "roles", sizeof *d->roles, false, true, each_role,
-                       &d->nroles);
+    d->roles = section(c, v[ROLES], "roles", sizeof *d->roles, false, true, each_role, &d->nroles);
 }
 
 /* ---- Entry points ------------------------------------------------------ */
@@ -907,8 +934,9 @@ rk_err rk_decl_parse(const char *name, const char *buf, size_t len, struct rk_di
     if (rc != RK_OK)
         goto out;
     if (!root) {
-        rk_diags_add(diags, 1, 1, "the declaration is empty; expected a mapping starting with "
-                                  "'rekisteri: 1' (see docs/declaration.md)");
+        rk_diags_add(diags, 1, 1,
+                     "the declaration is empty; expected a mapping starting with "
+                     "'rekisteri: 1' (see docs/declaration.md)");
         rc = RK_EDECL;
         goto out;
     }
@@ -973,8 +1001,10 @@ rk_err rk_decl_load(const char *path, struct rk_diags *diags, struct rk_decl **o
             break;
         len += (size_t)r;
         if (len > MAX_FILE_BYTES) {
-            rk_diags_add(diags, 0, 0, "file is larger than %zu bytes (1 MiB), the most a "
-                                      "declaration may be", MAX_FILE_BYTES);
+            rk_diags_add(diags, 0, 0,
+                         "file is larger than %zu bytes (1 MiB), the most a "
+                         "declaration may be",
+                         MAX_FILE_BYTES);
             rc = RK_ETOOBIG;
             goto out;
         }

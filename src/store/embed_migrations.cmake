@@ -1,6 +1,7 @@
 # embed_migrations.cmake — writes OUT, a C file holding every migration in
 # FILES (src/store/migrations/NNNN_name.sql, in order) as rk_migrations[].
 # Run by the build: cmake -DOUT=... -DFILES=... -P embed_migrations.cmake
+string(REPLACE "," ";" FILES "${FILES}") # the build passes the list joined with commas
 set(body "/* Generated from src/store/migrations/ by embed_migrations.cmake; do not edit. */\n")
 string(APPEND body "#include \"store/migrations.h\"\n\n")
 set(table "")

@@ -167,6 +167,14 @@ struct rk_task_view {
 };
 typedef int (*rk_task_fn)(void *ctx, const struct rk_task_view *t);
 
+/* A staff token as stored: never the token itself, only its keyed hash. */
+struct rk_token {
+    char name[RK_DECL_ID_MAX + 1];
+    char role[RK_DECL_ID_MAX + 1];
+    rk_ts created_at, revoked_at; /* revoked_at 0: valid */
+};
+typedef int (*rk_token_fn)(void *ctx, const struct rk_token *t);
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -226,6 +234,13 @@ struct rk_store_ops {
                                void *ctx);
     rk_err (*tasks_of_person)(struct rk_store *s, const char *person_id, rk_task_fn fn,
                               void *ctx);
+
+    rk_err (*token_insert)(struct rk_store *s, const struct rk_token *t,
+                           const unsigned char hash[RK_HASH_LEN]);
+    rk_err (*token_by_hash)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                            struct rk_token *out);
+    rk_err (*token_revoke)(struct rk_store *s, const char *name, rk_ts at);
+    rk_err (*tokens_list)(struct rk_store *s, rk_token_fn fn, void *ctx);
 
     rk_err (*audience)(struct rk_store *s, const char *register_id, const char *purpose,
                        enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
@@ -320,6 +335,14 @@ RK_STORE_FN(contract_changes, (struct rk_store * s, const char *contract, rk_cha
             (s, contract, fn, c))
 RK_STORE_FN(tasks_of_person, (struct rk_store * s, const char *person, rk_task_fn fn, void *c),
             (s, person, fn, c))
+RK_STORE_FN(token_insert,
+            (struct rk_store * s, const struct rk_token *t, const unsigned char h[RK_HASH_LEN]),
+            (s, t, h))
+RK_STORE_FN(token_by_hash,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], struct rk_token *out),
+            (s, h, out))
+RK_STORE_FN(token_revoke, (struct rk_store * s, const char *name, rk_ts at), (s, name, at))
+RK_STORE_FN(tokens_list, (struct rk_store * s, rk_token_fn fn, void *c), (s, fn, c))
 RK_STORE_FN(audience,
             (struct rk_store * s, const char *reg, const char *purpose, enum rk_audience_rule rule,
              rk_ts now, rk_entry_fn fn, void *c),

@@ -48,6 +48,10 @@ enum stmt {
     S_TASKS_COUNT,
     S_CONTRACT_CHANGES,
     S_TASKS_OF_PERSON,
+    S_TOKEN_INSERT,
+    S_TOKEN_BY_HASH,
+    S_TOKEN_REVOKE,
+    S_TOKENS_LIST,
     S_AUDIENCE_CONSENT,
     S_AUDIENCE_CONTRACT,
     S_AUDIENCE_ANY,
@@ -145,6 +149,10 @@ static const char *const sql[S__COUNT] = {
     [S_TASKS_COUNT] = "SELECT count(*) FROM task WHERE kind = ?1 AND done_at IS NULL",
     [S_CONTRACT_CHANGES] = "SELECT at, by, field, old_value, new_value FROM contract_change "
                            "WHERE contract_id = ?1 ORDER BY seq",
+    [S_TOKEN_INSERT] = "INSERT INTO token (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+    [S_TOKEN_BY_HASH] = "SELECT name, role, created_at, revoked_at FROM token WHERE hash = ?1",
+    [S_TOKEN_REVOKE] = "UPDATE token SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
+    [S_TOKENS_LIST] = "SELECT name, role, created_at, revoked_at FROM token ORDER BY name",
     [S_TASKS_OF_PERSON] = "SELECT id, kind, detail, due, created_at, done_at FROM task "
                           "WHERE person = " PK(1) " ORDER BY due, id",
     [S_AUDIENCE_CONSENT] =
@@ -1187,6 +1195,80 @@ static rk_err sq_tasks_of_person(struct rk_store *base, const char *person, rk_t
     return step_rows(s, st, each_task, &it);
 }
 
+static bool row_to_token(sqlite3_stmt *st, struct rk_token *t) {
+    t->created_at = col_ts(st, 2);
+    t->revoked_at = col_ts(st, 3);
+    return col_copy(st, 0, t->name, sizeof t->name) && col_copy(st, 1, t->role, sizeof t->role);
+}
+
+static rk_err sq_token_insert(struct rk_store *base, const struct rk_token *t,
+                              const unsigned char hash[RK_HASH_LEN]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TOKEN_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, t->name);
+    bind_text(st, 2, t->role);
+    sqlite3_bind_blob(st, 3, hash, RK_HASH_LEN, SQLITE_STATIC);
+    bind_ts(st, 4, t->created_at);
+    return step_done(s, st);
+}
+
+static rk_err sq_token_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                               struct rk_token *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TOKEN_BY_HASH, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = row_to_token(st, out) ? RK_OK : overflow();
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_token_revoke(struct rk_store *base, const char *name, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TOKEN_REVOKE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, name);
+    bind_ts(st, 2, at);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+struct token_iter {
+    rk_token_fn fn;
+    void *ctx;
+};
+
+static int each_token(void *ctx, sqlite3_stmt *st) {
+    struct token_iter *it = ctx;
+    struct rk_token t;
+    if (!row_to_token(st, &t))
+        return -1;
+    return it->fn(it->ctx, &t);
+}
+
+static rk_err sq_tokens_list(struct rk_store *base, rk_token_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TOKENS_LIST, &st);
+    if (err != RK_OK)
+        return err;
+    struct token_iter it = {fn, ctx};
+    return step_rows(s, st, each_token, &it);
+}
+
 static rk_err sq_audience(struct rk_store *base, const char *reg, const char *purpose,
                           enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -1240,5 +1322,9 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .tasks_count = sq_tasks_count,
     .contract_changes = sq_contract_changes,
     .tasks_of_person = sq_tasks_of_person,
+    .token_insert = sq_token_insert,
+    .token_by_hash = sq_token_by_hash,
+    .token_revoke = sq_token_revoke,
+    .tokens_list = sq_tokens_list,
     .audience = sq_audience,
 };

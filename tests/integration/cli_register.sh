@@ -256,6 +256,27 @@ refused imp6 "has 2 purposes"
 r imp7 import $W --source web_form nonexistent.csv
 refused imp7 "cannot open"
 
+# ---- staff tokens ----
+r tok1 token create --name anna --role dpo
+expect_ok tok1
+TOKEN=$(out tok1)
+echo "$TOKEN" | grep -Eq '^rk_[A-Za-z0-9_-]{43}$' && ok || bad "token format: $TOKEN"
+grep -q "only time it is shown" "$T/tok1.err" && ok || bad "token create does not warn"
+grep -c "$TOKEN" var/rekisteri.db* >/dev/null 2>&1 && bad "token stored in plain text" || ok
+r tok2 token create --name anna --role sales
+refused tok2 "a token named 'anna' exists"
+r tok3 token create --name bob --role janitor
+refused tok3 "role 'janitor' is not declared"
+r tok4 token create --name "Bob Smith" --role sales
+refused tok4 "expected 1 to 64 lower-case letters"
+r tok5 token revoke anna
+expect_ok tok5
+r tok6 token revoke anna
+refused tok6 "no valid token named 'anna'"
+r tok7 token list --format json
+jq -e '.[0].name == "anna" and .[0].role == "dpo" and (.[0].revoked_at | length) == 20
+    and (map(keys) | add | index("hash")) == null' "$T/tok7.out" >/dev/null && ok || bad "token list: $(out tok7)"
+
 # ---- bad command lines ----
 r u1 person add $W --source nowhere --name X
 refused u1 "unknown source kind 'nowhere'"

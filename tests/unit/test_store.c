@@ -1717,6 +1717,61 @@ static void audience_entries_whole(void **state) {
 
 /* ---- Main -------------------------------------------------------------------------------- */
 
+static int count_token(void *ctx, const struct rk_token *t) {
+    int *n = ctx;
+    (void)t;
+    (*n)++;
+    return 0;
+}
+
+static void tokens(void **state) {
+    struct rk_store *s = store_of(state);
+    unsigned char h1[RK_HASH_LEN], h2[RK_HASH_LEN], h3[RK_HASH_LEN];
+    hash_of(0x71, 1, h1);
+    hash_of(0x71, 2, h2);
+    hash_of(0x71, 3, h3);
+    struct rk_token a = {.name = "anna", .role = "dpo", .created_at = ts("2026-01-01T10:00:00Z")};
+    struct rk_token b = {.name = "crm-sync", .role = "sales",
+                         .created_at = ts("2026-01-02T10:00:00Z")};
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_token_insert(s, &a, h1));
+    assert_ok(rk_store_token_insert(s, &b, h2));
+    assert_ok(rk_store_commit(s));
+
+    /* Looked up by hash only; an unknown hash finds nothing. */
+    struct rk_token got;
+    assert_ok(rk_store_token_by_hash(s, h2, &got));
+    assert_string_equal(got.name, "crm-sync");
+    assert_string_equal(got.role, "sales");
+    assert_true(got.created_at == b.created_at);
+    assert_true(got.revoked_at == 0);
+    assert_rc(rk_store_token_by_hash(s, h3, &got), RK_ENOENT);
+
+    /* Names and hashes are unique. */
+    assert_ok(rk_store_begin(s));
+    struct rk_token dup = {.name = "anna", .role = "sales", .created_at = 1};
+    assert_rc(rk_store_token_insert(s, &dup, h3), RK_ECONFLICT);
+    rk_store_rollback(s);
+    assert_ok(rk_store_begin(s));
+    struct rk_token same_hash = {.name = "other", .role = "sales", .created_at = 1};
+    assert_rc(rk_store_token_insert(s, &same_hash, h1), RK_ECONFLICT);
+    rk_store_rollback(s);
+
+    /* Revoked: still found (so a request can be told it is revoked) and listed. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_token_revoke(s, "anna", ts("2026-02-01T00:00:00Z")));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_token_by_hash(s, h1, &got));
+    assert_true(got.revoked_at == ts("2026-02-01T00:00:00Z"));
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_token_revoke(s, "anna", ts("2026-02-02T00:00:00Z")), RK_ENOENT);
+    assert_rc(rk_store_token_revoke(s, "nobody", ts("2026-02-02T00:00:00Z")), RK_ENOENT);
+    rk_store_rollback(s);
+    int n = 0;
+    assert_ok(rk_store_tokens_list(s, count_token, &n));
+    assert_int_equal(n, 2);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -1726,6 +1781,7 @@ int main(void) {
     }
     const struct CMUnitTest tests[] = {
         T(migrate_twice_is_noop),
+        T(tokens),
         T(commit_persists),
         T(close_without_commit_discards),
         T(rollback_discards),

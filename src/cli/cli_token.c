@@ -1,0 +1,170 @@
+/*
+ * cli_token.c — `rekisteri token create|list|revoke`: the staff bearer
+ * tokens of the service. A token is printed once, when it is created; the
+ * database keeps only its keyed hash, its holder's name and its role (a role
+ * of the declaration, which decides what the token may see).
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/reg.h"
+
+static const char *const text_json[] = {"text", "json", NULL};
+
+static int token_create(int argc, char **argv) {
+    const char *name = NULL, *role = NULL;
+    const struct rk_cli_opt opts[] = {{"name", &name, NULL}, {"role", &role, NULL}, {NULL, 0, 0}};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri token create --name NAME --role ROLE\n"
+                              "\n"
+                              "Creates a bearer token for the service and prints it once: store\n"
+                              "it at once, it cannot be shown again. ROLE is a role of the\n"
+                              "declaration; NAME (lower-case letters, digits, '_', '-', '.') says\n"
+                              "who holds it and is how the token is revoked.\n\n",
+                              opts, NULL);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (env.nargs || !name || !role) {
+        rk_cli_error("token create: expected --name and --role");
+        return RK_EXIT_USAGE;
+    }
+    size_t n = strlen(name);
+    if (n == 0 || n > RK_DECL_ID_MAX ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") != n) {
+        rk_cli_error("--name: expected 1 to %d lower-case letters, digits, '_', '-' or '.'",
+                     RK_DECL_ID_MAX);
+        return RK_EXIT_USAGE;
+    }
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
+        rk_cli_env_close(&env);
+        return rc;
+    }
+    if (!rk_decl_role(env.decl, role)) {
+        rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')", role);
+        rk_cli_env_close(&env);
+        return RK_EXIT_USAGE;
+    }
+    char token[RK_TOKEN_LEN + 1];
+    unsigned char hash[RK_HASH_LEN];
+    struct rk_token t = {.created_at = rk_time_now()};
+    snprintf(t.name, sizeof t.name, "%s", name);
+    snprintf(t.role, sizeof t.role, "%s", role);
+    rk_token_new(token);
+    rk_keys_token_hash(&env.reg.keys, token, hash);
+    rk_err e = rk_store_begin(env.store);
+    if (e == RK_OK) {
+        e = rk_store_token_insert(env.store, &t, hash);
+        if (e == RK_OK)
+            e = rk_store_commit(env.store);
+        else
+            rk_store_rollback(env.store);
+    }
+    if (e == RK_ECONFLICT) {
+        rk_cli_error("token create: a token named '%s' exists; revoke it or choose another name",
+                     name);
+        rc = RK_EXIT_USAGE;
+    } else if (e != RK_OK) {
+        rk_cli_error("token create: %s", rk_store_last_error());
+        rc = RK_EXIT_FAIL;
+    } else {
+        printf("%s\n", token);
+        fprintf(stderr, "token '%s' (role %s) created: this is the only time it is shown\n", name,
+                role);
+    }
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int print_token(void *ctx, const struct rk_token *t) {
+    json_t *list = ctx;
+    char created[RK_TS_LEN + 1], revoked[RK_TS_LEN + 1] = "";
+    rk_ts_format(t->created_at, created);
+    if (t->revoked_at)
+        rk_ts_format(t->revoked_at, revoked);
+    if (list)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?}", "name", t->name, "role",
+                                              t->role, "created_at", created, "revoked_at",
+                                              t->revoked_at ? revoked : NULL));
+    else
+        printf("%-24s %-16s created %s%s%s\n", t->name, t->role, created,
+               t->revoked_at ? ", revoked " : "", revoked);
+    return 0;
+}
+
+static int token_list(int argc, char **argv) {
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri token list [--format text|json]\n\n"
+                              "Lists the tokens: name, role, when created and revoked.\n\n",
+                              NULL, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
+        rk_cli_env_close(&env);
+        return rc;
+    }
+    json_t *list = rk_cli_json(&env) ? json_array() : NULL;
+    rk_err e = rk_store_tokens_list(env.store, print_token, list);
+    if (e != RK_OK) {
+        rk_cli_error("token list: %s", rk_store_last_error());
+        rc = RK_EXIT_FAIL;
+    } else if (list) {
+        rc = rk_cli_write_json(json_incref(list));
+    }
+    json_decref(list);
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int token_revoke(int argc, char **argv) {
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri token revoke NAME\n\n"
+                              "Revokes the token held by NAME at once; it stays listed.\n\n",
+                              NULL, NULL);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if ((rc = rk_cli_env_open_one(&env, "token revoke NAME")) != RK_EXIT_OK)
+        return rc;
+    rk_err e = rk_store_begin(env.store);
+    if (e == RK_OK) {
+        e = rk_store_token_revoke(env.store, env.args[0], rk_time_now());
+        if (e == RK_OK)
+            e = rk_store_commit(env.store);
+        else
+            rk_store_rollback(env.store);
+    }
+    if (e == RK_ENOENT) {
+        rk_cli_error("token revoke: no valid token named '%s'", env.args[0]);
+        rc = RK_EXIT_USAGE;
+    } else if (e != RK_OK) {
+        rk_cli_error("token revoke: %s", rk_store_last_error());
+        rc = RK_EXIT_FAIL;
+    } else {
+        printf("revoked %s\n", env.args[0]);
+    }
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int run_token(int argc, char **argv) {
+    if (argc >= 2) {
+        if (strcmp(argv[1], "create") == 0)
+            return token_create(argc - 1, argv + 1);
+        if (strcmp(argv[1], "list") == 0)
+            return token_list(argc - 1, argv + 1);
+        if (strcmp(argv[1], "revoke") == 0)
+            return token_revoke(argc - 1, argv + 1);
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+            puts("usage: rekisteri token create|list|revoke ...; 'token create --help' and so on");
+            return RK_EXIT_OK;
+        }
+    }
+    rk_cli_error("expected 'token create', 'token list' or 'token revoke'");
+    return RK_EXIT_USAGE;
+}
+
+const struct rk_cli_command rk_cli_token = {"token", "create, list and revoke staff tokens",
+                                            run_token};
