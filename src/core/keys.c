@@ -98,7 +98,9 @@ void rk_keys_hash(const struct rk_keys *k, enum rk_field f, const char *value,
 void rk_token_new(char out[RK_TOKEN_LEN + 1]) {
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
-    memcpy(out, "rk_", 3);
+    out[0] = 'r';
+    out[1] = 'k';
+    out[2] = '_';
     sodium_bin2base64(out + 3, RK_TOKEN_LEN + 1 - 3, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);

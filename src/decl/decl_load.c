@@ -817,7 +817,7 @@ static void each_role(struct ctx *c, const ynode *n, void *item) {
                                                     d->categories, d->ncategories, &r->ncategories);
     if (v[4])
         get_bool(c, v[4], "role.requests", &r->requests);
-    for (size_t i = 0; i < r->ncategories; i++) {
+    for (size_t i = 0; v[3] && i < r->ncategories; i++) {
         bool held = false;
         for (size_t j = 0; j < r->nregisters && !held; j++)
             for (size_t k = 0; k < r->registers[j]->ncategories && !held; k++)
