@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void rk_cli_error(const char *fmt, ...) {
@@ -52,6 +53,13 @@ int rk_cli_write_json(json_t *doc) {
     int rc = rk_buf_put_json(&b, doc) == RK_OK ? rk_cli_write(&b) : RK_EXIT_FAIL;
     rk_buf_cleanup(&b);
     return rc;
+}
+
+const char *rk_cli_env_or(const char *value, const char *var, const char *fallback) {
+    if (value)
+        return value;
+    const char *e = getenv(var);
+    return e && *e ? e : fallback;
 }
 
 bool rk_cli_parse_lang(const char *arg, enum rk_lang *out) {

@@ -47,6 +47,9 @@ int rk_cli_write(const struct rk_buf *b);
 struct json_t;
 int rk_cli_write_json(struct json_t *doc); /* takes doc */
 
+/* value if given, else the environment variable var if set and non-empty, else fallback. */
+const char *rk_cli_env_or(const char *value, const char *var, const char *fallback);
+
 /* Parses --lang fi|en; false after an error message. */
 bool rk_cli_parse_lang(const char *arg, enum rk_lang *out);
 

@@ -14,13 +14,6 @@
 
 #define MAX_OPTS 32
 
-static const char *env_or(const char *value, const char *var, const char *fallback) {
-    if (value)
-        return value;
-    const char *e = getenv(var);
-    return e && *e ? e : fallback;
-}
-
 int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *usage,
                      const struct rk_cli_opt *opts, const char *const *formats) {
     enum { O_DB = 1000, O_DECL, O_KEY, O_ACTOR, O_FORMAT, O_SYNC, O_HELP };
@@ -90,11 +83,11 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
         rk_cli_error("--synchronous: expected normal or full");
         return RK_EXIT_USAGE;
     }
-    env->db = env_or(env->db, "REKISTERI_DB", "var/rekisteri.db");
-    env->declaration =
-        env_or(env->declaration, "REKISTERI_DECLARATION", "examples/smartum/declaration.yaml");
-    env->key_file = env_or(env->key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
-    env->actor = env_or(env->actor, "REKISTERI_ACTOR", "cli");
+    env->db = rk_cli_env_or(env->db, "REKISTERI_DB", "var/rekisteri.db");
+    env->declaration = rk_cli_env_or(env->declaration, "REKISTERI_DECLARATION",
+                                     "examples/smartum/declaration.yaml");
+    env->key_file = rk_cli_env_or(env->key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
+    env->actor = rk_cli_env_or(env->actor, "REKISTERI_ACTOR", "cli");
     if (!env->format)
         env->format = formats ? formats[0] : "text";
     env->nargs = argc - optind;

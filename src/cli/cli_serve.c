@@ -10,41 +10,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli/cli.h"
+#include "core/id.h"
+#include "core/keys.h"
 #include "core/time.h"
 #include "http/server.h"
+#include "store/store.h"
 
 static int run_serve(int argc, char **argv) {
-    const char *listen = "127.0.0.1:8080", *decl_path = NULL;
+    const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE]\n"
+            puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
+                 "                       [--key-file PATH]\n"
                  "\n"
-                 "Runs the service: GET /healthz and the privacy notice at /privacy\n"
-                 "(?lang=fi|en or Accept-Language). --listen defaults to 127.0.0.1:8080;\n"
-                 "port 0 picks a free port. Prints the URL once listening; stops\n"
-                 "gracefully on SIGTERM or SIGINT. The declaration comes from\n"
-                 "--declaration or REKISTERI_DECLARATION (default the example).");
+                 "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
+                 "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
+                 "tokens from 'rekisteri token create'). --listen defaults to\n"
+                 "127.0.0.1:8080; port 0 picks a free port. Prints the URL once listening;\n"
+                 "stops gracefully on SIGTERM or SIGINT. The declaration, database and key\n"
+                 "file come from the options, REKISTERI_DECLARATION, REKISTERI_DB and\n"
+                 "REKISTERI_KEY_FILE, or the defaults; without a database the API answers 503.");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
             listen = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--declaration") == 0)
             decl_path = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--db") == 0)
+            db = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--key-file") == 0)
+            key_file = argv[++i];
         else {
             rk_cli_error("serve: unknown option or missing value '%s'; see 'serve --help'",
                          argv[i]);
             return RK_EXIT_USAGE;
         }
     }
-    if (!decl_path) {
-        const char *env = getenv("REKISTERI_DECLARATION");
-        decl_path = env && *env ? env : "examples/smartum/declaration.yaml";
-    }
+    decl_path =
+        rk_cli_env_or(decl_path, "REKISTERI_DECLARATION", "examples/smartum/declaration.yaml");
+    db = rk_cli_env_or(db, "REKISTERI_DB", "var/rekisteri.db");
+    key_file = rk_cli_env_or(key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
     struct rk_decl *d = NULL;
     int rc = rk_cli_load_decl(decl_path, &d);
     if (rc != RK_EXIT_OK)
         return rc;
+
+    /* The API needs the database and key; the public pages do not. */
+    struct rk_keys keys;
+    char kerr[400];
+    struct stat sb;
+    bool api = rk_crypto_init() == RK_OK && stat(db, &sb) == 0 &&
+               rk_keys_load(key_file, &keys, kerr, sizeof kerr) == RK_OK;
+    if (api) {
+        struct rk_store *st = NULL;
+        struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+        int from, to;
+        api = rk_store_open(db, &opt, &st) == RK_OK && rk_store_migrate(st, &from, &to) == RK_OK;
+        rk_store_close(st);
+    }
 
     sigset_t stop;
     sigemptyset(&stop);
@@ -54,7 +80,7 @@ static int run_serve(int argc, char **argv) {
 
     struct rk_http_server *srv = NULL;
     char err[300];
-    struct rk_http_config cfg = {listen, d, 2};
+    struct rk_http_config cfg = {listen, d, 2, api ? db : NULL, api ? &keys : NULL};
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
     if (e != RK_OK) {
         rk_cli_error("serve: %s", err);
@@ -67,7 +93,8 @@ static int run_serve(int argc, char **argv) {
     fflush(stdout);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"start\",\"port\":%u}\n", ts, rk_http_port(srv));
+    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"start\",\"port\":%u,\"api\":%s}\n", ts,
+            rk_http_port(srv), api ? "true" : "false");
 
     int sig = 0;
     sigwait(&stop, &sig);

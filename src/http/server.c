@@ -20,14 +20,21 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+#include <pthread.h>
+
+#include "core/id.h"
+#include "core/keys.h"
 #include "core/time.h"
 #include "notice/notice.h"
+#include "store/store.h"
 #include "util/buf.h"
 
 #define MAX_BODY ((size_t)64 * 1024)
 
 /* Metrics: requests by route and status, and a latency histogram. */
-#define NROUTES 5 /* the routes[] below, then "unknown" and "method_not_allowed" */
+#define NROUTES    6 /* the routes[] below, then "unknown" and "method_not_allowed" */
+#define MAX_STORES 64
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 413, 429, 500, 503, 0};
 #define NSTATUS (sizeof statuses / sizeof statuses[0]) /* the last counts any other */
 static const double buckets[] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
@@ -45,12 +52,21 @@ struct rk_http_server {
     const struct rk_decl *decl;
     struct rk_buf privacy[2]; /* the notice as HTML, fi and en, rendered once */
     unsigned port;
+    /* The API's storage: one connection per server thread, opened on first use. */
+    const char *db;
+    struct rk_keys keys;
+    pthread_mutex_t lock;
+    struct rk_store *stores[MAX_STORES];
+    size_t nstores;
 };
+
+static _Thread_local struct rk_store *thread_store;
 
 /* One request's state between the handler's calls. */
 struct request {
     struct timespec start;
     const char *route;
+    const char *url; /* borrowed from libmicrohttpd for the request's life */
     int route_index;
     size_t body;
     int status;
@@ -92,6 +108,26 @@ static enum MHD_Result error(struct MHD_Connection *c, struct request *r, int st
     return respond(c, r, status, "application/json", body, (size_t)n, MHD_RESPMEM_MUST_COPY);
 }
 
+/* 401 with the challenge RFC 6750 asks for. */
+static enum MHD_Result unauthorized(struct MHD_Connection *c, struct request *r, const char *code,
+                                    const char *message) {
+    char body[512];
+    int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code,
+                     message);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer((size_t)n, body, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"rekisteri\"");
+    r->status = 401;
+    enum MHD_Result ret = MHD_queue_response(c, 401, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 /* ?lang=fi|en, else the first of fi/en in Accept-Language, else Finnish. */
 static enum rk_lang pick_lang(struct MHD_Connection *c) {
     const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
@@ -126,7 +162,10 @@ static enum MHD_Result get_privacy(struct rk_http_server *s, struct MHD_Connecti
 
 static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
                                    struct request *r);
+static enum MHD_Result get_person(struct rk_http_server *s, struct MHD_Connection *c,
+                                  struct request *r);
 
+/* A path ending in '/' matches every path it prefixes with one more segment. */
 static const struct route {
     const char *method, *path;
     route_fn fn;
@@ -134,11 +173,12 @@ static const struct route {
     {"GET", "/healthz", get_healthz},
     {"GET", "/privacy", get_privacy},
     {"GET", "/metrics", get_metrics},
+    {"GET", "/api/v1/persons/", get_person},
 };
-#define ROUTE_UNKNOWN 3
-#define ROUTE_METHOD  4
-static const char *const route_names[NROUTES] = {"/healthz", "/privacy", "/metrics", "unknown",
-                                                 "method_not_allowed"};
+#define ROUTE_UNKNOWN 4
+#define ROUTE_METHOD  5
+static const char *const route_names[NROUTES] = {
+    "/healthz", "/privacy", "/metrics", "/api/v1/persons/{id}", "unknown", "method_not_allowed"};
 
 /* Prometheus text exposition (version 0.0.4) of the counters. */
 static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
@@ -197,10 +237,17 @@ static void count(struct metrics *m, int route, int status, double seconds) {
     atomic_fetch_add(&m->sum_us, (unsigned long)(seconds * 1e6));
 }
 
+static bool path_matches(const char *pattern, const char *url) {
+    size_t n = strlen(pattern);
+    if (pattern[n - 1] != '/')
+        return strcmp(pattern, url) == 0;
+    return strncmp(pattern, url, n) == 0 && url[n] && !strchr(url + n, '/');
+}
+
 static const struct route *find_route(const char *url, const char *method, bool *path_known) {
     *path_known = false;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if (strcmp(routes[i].path, url) != 0)
+        if (!path_matches(routes[i].path, url))
             continue;
         *path_known = true;
         if (strcmp(routes[i].method, method) == 0 ||
@@ -208,6 +255,111 @@ static const struct route *find_route(const char *url, const char *method, bool 
             return &routes[i];
     }
     return NULL;
+}
+
+/* ---- The staff API ----------------------------------------------------------------------- */
+
+/* This thread's connection to the store, opened on first use and closed by rk_http_stop. */
+static struct rk_store *store_for_thread(struct rk_http_server *s) {
+    if (thread_store || !s->db)
+        return thread_store;
+    struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+    struct rk_store *st = NULL;
+    if (rk_store_open(s->db, &opt, &st) != RK_OK)
+        return NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->nstores == MAX_STORES) {
+        pthread_mutex_unlock(&s->lock);
+        rk_store_close(st);
+        return NULL;
+    }
+    s->stores[s->nstores++] = st;
+    pthread_mutex_unlock(&s->lock);
+    thread_store = st;
+    return st;
+}
+
+/*
+ * The role of the request's bearer token, or NULL after queueing the answer
+ * (401 without a valid token, 503 without storage) in *ret.
+ */
+static const struct rk_role *authenticate(struct rk_http_server *s, struct MHD_Connection *c,
+                                          struct request *r, struct rk_token *t,
+                                          enum MHD_Result *ret) {
+    struct rk_store *st = store_for_thread(s);
+    if (!st) {
+        *ret = error(c, r, 503, "unavailable", "the register's storage is not available");
+        return NULL;
+    }
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != RK_TOKEN_LEN) {
+        *ret = unauthorized(c, r, "missing_token", "send 'Authorization: Bearer TOKEN'");
+        return NULL;
+    }
+    unsigned char hash[RK_HASH_LEN];
+    rk_keys_token_hash(&s->keys, h + 7, hash);
+    rk_err err = rk_store_token_by_hash(st, hash, t);
+    if (err == RK_ENOENT || (err == RK_OK && t->revoked_at)) {
+        *ret = unauthorized(c, r, "invalid_token", "the token is not valid or was revoked");
+        return NULL;
+    }
+    if (err != RK_OK) {
+        *ret = error(c, r, 503, "unavailable", "the register's storage is not available");
+        return NULL;
+    }
+    const struct rk_role *role = rk_decl_role(s->decl, t->role);
+    if (!role)
+        *ret = error(c, r, 403, "forbidden", "the token's role is no longer declared");
+    return role;
+}
+
+struct person_view {
+    const struct rk_role *role;
+    json_t *registers;
+};
+
+static int view_entry(void *ctx, const struct rk_entry *e) {
+    struct person_view *v = ctx;
+    if (!rk_role_grants(v->role, e->register_id, NULL))
+        return 0;
+    json_t *values = json_object();
+    for (int f = 0; f < RK_F__COUNT; f++)
+        if (e->v[f] && rk_role_grants(v->role, e->register_id, rk_field_id((enum rk_field)f)))
+            json_object_set_new(values, rk_field_id((enum rk_field)f), json_string(e->v[f]));
+    json_array_append_new(v->registers,
+                          json_pack("{s:s, s:o}", "register", e->register_id, "values", values));
+    return 0;
+}
+
+/* GET /api/v1/persons/{id}: what the token's role may see of the person. */
+static enum MHD_Result get_person(struct rk_http_server *s, struct MHD_Connection *c,
+                                  struct request *r) {
+    struct rk_token t;
+    enum MHD_Result ret = MHD_NO;
+    const struct rk_role *role = authenticate(s, c, r, &t, &ret);
+    if (!role)
+        return ret;
+    const char *id = strrchr(r->url, '/') + 1;
+    if (!rk_id_valid(id))
+        return error(c, r, 404, "not_found", "no such person");
+    struct person_view v = {role, json_array()};
+    rk_err err = rk_store_entries_of_person(thread_store, id, view_entry, &v);
+    if (err != RK_OK) {
+        json_decref(v.registers);
+        return error(c, r, 503, "unavailable", "the register's storage is not available");
+    }
+    if (json_array_size(v.registers) == 0) { /* unknown, or nothing this role may see */
+        json_decref(v.registers);
+        return error(c, r, 404, "not_found", "no such person");
+    }
+    json_t *doc = json_pack("{s:s, s:o}", "id", id, "registers", v.registers);
+    char *body = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    if (!body)
+        return error(c, r, 500, "internal", "out of memory");
+    ret = respond(c, r, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_COPY);
+    free(body);
+    return ret;
 }
 
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
@@ -246,8 +398,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         return error(c, r, 404, "not_found", "no such page");
     }
-    r->route = rt->path;
+    r->route = route_names[rt - routes];
     r->route_index = (int)(rt - routes);
+    r->url = url;
     return rt->fn(s, c, r);
 }
 
@@ -305,6 +458,11 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     if (!s)
         return RK_ENOMEM;
     s->decl = cfg->decl;
+    pthread_mutex_init(&s->lock, NULL);
+    if (cfg->db && cfg->keys) {
+        s->db = cfg->db;
+        s->keys = *cfg->keys;
+    }
     for (int lang = 0; lang < 2; lang++) {
         rk_buf_init(&s->privacy[lang]);
         if (rk_notice_render(cfg->decl, (enum rk_lang)lang, RK_NOTICE_HTML, &s->privacy[lang]) !=
@@ -341,5 +499,8 @@ void rk_http_stop(struct rk_http_server *s) {
     }
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);
+    for (size_t i = 0; i < s->nstores; i++)
+        rk_store_close(s->stores[i]);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }

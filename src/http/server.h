@@ -5,7 +5,9 @@
  * This is the first slice of the service (issue 4): the server's life cycle
  * (start on an address, report the port, stop gracefully), the response
  * rules every route shares (security headers, JSON errors, no personal data
- * in logs) and the public pages that need no store: /healthz and /privacy.
+ * in logs), the public pages /healthz, /privacy and /metrics, and the first
+ * staff route: bearer tokens checked against the store, and GET
+ * /api/v1/persons/{id} showing only what the token's role is granted.
  */
 #ifndef RK_HTTP_SERVER_H
 #define RK_HTTP_SERVER_H
@@ -17,10 +19,14 @@
 
 struct rk_http_server;
 
+struct rk_keys;
+
 struct rk_http_config {
     const char *listen;         /* "127.0.0.1:8080"; port 0 picks a free one */
     const struct rk_decl *decl; /* borrowed; must outlive the server */
     unsigned threads;           /* 0: 2 */
+    const char *db;             /* the database for /api/v1; NULL: the API answers 503 */
+    const struct rk_keys *keys; /* with db: the key (copied) */
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */

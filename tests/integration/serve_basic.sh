@@ -11,6 +11,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
+export REKISTERI_DB="$T/none.db" REKISTERI_KEY_FILE="$T/none.key" # no storage: API answers 503
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
@@ -52,6 +53,11 @@ head -c 200000 /dev/zero | tr '\0' 'a' >"$T/big"
 $C -D "$T/h7" -o "$T/b7" --data-binary @"$T/big" "${U}healthz"
 grep -q "^HTTP/1.1 413" "$T/h7" && jq -e '.error.code == "too_large"' "$T/b7" >/dev/null \
     && ok || bad "413: $(head -1 "$T/h7")"
+
+# Without a database the API says so.
+$C -D "$T/h9" -o "$T/b9" "${U}api/v1/persons/aaaaaaaaaaaaaaaaaaaaaaaaaa"
+grep -q "^HTTP/1.1 503" "$T/h9" && jq -e '.error.code == "unavailable"' "$T/b9" >/dev/null \
+    && ok || bad "API without storage: $(head -1 "$T/h9")"
 
 # Keep-alive: the second request reuses the first connection.
 n=$($C -o /dev/null -o /dev/null -w '%{num_connects} ' "${U}healthz" "${U}privacy")
