@@ -27,13 +27,14 @@
 #include "core/keys.h"
 #include "core/time.h"
 #include "notice/notice.h"
+#include "http/writer.h"
 #include "store/store.h"
 #include "util/buf.h"
 
 #define MAX_BODY ((size_t)64 * 1024)
 
 /* Metrics: requests by route and status, and a latency histogram. */
-#define NROUTES    6 /* the routes[] below, then "unknown" and "method_not_allowed" */
+#define NROUTES    7 /* the routes[] below, then "unknown" and "method_not_allowed" */
 #define MAX_STORES 64
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 413, 429, 500, 503, 0};
 #define NSTATUS (sizeof statuses / sizeof statuses[0]) /* the last counts any other */
@@ -58,6 +59,7 @@ struct rk_http_server {
     pthread_mutex_t lock;
     struct rk_store *stores[MAX_STORES];
     size_t nstores;
+    struct rk_writer *writer; /* all writes go through it (group commit) */
 };
 
 static _Thread_local struct rk_store *thread_store;
@@ -68,7 +70,8 @@ struct request {
     const char *route;
     const char *url; /* borrowed from libmicrohttpd for the request's life */
     int route_index;
-    size_t body;
+    struct rk_buf body; /* up to MAX_BODY bytes */
+    bool too_big;
     int status;
 };
 
@@ -100,12 +103,15 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *r, int 
 /* A JSON error; code is a short stable word, message a sentence without personal data. */
 static enum MHD_Result error(struct MHD_Connection *c, struct request *r, int status,
                              const char *code, const char *message) {
-    char body[512];
-    int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code,
-                     message);
-    if (n < 0 || (size_t)n >= sizeof body)
+    json_t *doc = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!body)
         return MHD_NO;
-    return respond(c, r, status, "application/json", body, (size_t)n, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret =
+        respond(c, r, status, "application/json", body, strlen(body), MHD_RESPMEM_MUST_COPY);
+    free(body);
+    return ret;
 }
 
 /* 401 with the challenge RFC 6750 asks for. */
@@ -164,21 +170,23 @@ static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connecti
                                    struct request *r);
 static enum MHD_Result get_person(struct rk_http_server *s, struct MHD_Connection *c,
                                   struct request *r);
+static enum MHD_Result post_persons(struct rk_http_server *s, struct MHD_Connection *c,
+                                    struct request *r);
 
 /* A path ending in '/' matches every path it prefixes with one more segment. */
 static const struct route {
     const char *method, *path;
     route_fn fn;
 } routes[] = {
-    {"GET", "/healthz", get_healthz},
-    {"GET", "/privacy", get_privacy},
-    {"GET", "/metrics", get_metrics},
-    {"GET", "/api/v1/persons/", get_person},
+    {"GET", "/healthz", get_healthz},          {"GET", "/privacy", get_privacy},
+    {"GET", "/metrics", get_metrics},          {"GET", "/api/v1/persons/", get_person},
+    {"POST", "/api/v1/persons", post_persons},
 };
-#define ROUTE_UNKNOWN 4
-#define ROUTE_METHOD  5
+#define ROUTE_UNKNOWN 5
+#define ROUTE_METHOD  6
 static const char *const route_names[NROUTES] = {
-    "/healthz", "/privacy", "/metrics", "/api/v1/persons/{id}", "unknown", "method_not_allowed"};
+    "/healthz",        "/privacy", "/metrics",          "/api/v1/persons/{id}",
+    "/api/v1/persons", "unknown",  "method_not_allowed"};
 
 /* Prometheus text exposition (version 0.0.4) of the counters. */
 static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
@@ -362,13 +370,166 @@ static enum MHD_Result get_person(struct rk_http_server *s, struct MHD_Connectio
     return ret;
 }
 
+/* ---- POST /api/v1/persons ------------------------------------------------------------------ */
+
+/* One person write, prepared by the request thread and run by the writer. */
+struct add_job {
+    struct rk_write w;
+    struct rk_contact c;
+    struct rk_consent_input consent;
+    bool has_consent;
+    char id[RK_ID_LEN + 1];
+    struct rk_msg msg;
+};
+
+static rk_err run_add(struct rk_reg *reg, void *ctx) {
+    struct add_job *j = ctx;
+    return rk_reg_person_add(reg, &j->w, NULL, &j->c, j->has_consent ? &j->consent : NULL, j->id,
+                             &j->msg);
+}
+
+/* A string member of o, NULL when absent; *bad set when present but not a string. */
+static const char *member(json_t *o, const char *key, bool *bad) {
+    json_t *v = json_object_get(o, key);
+    if (v && !json_is_string(v))
+        *bad = true;
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool source_kind(const char *id, enum rk_source_kind *out) {
+    for (int k = 0; id && k < RK_SRC__COUNT; k++)
+        if (strcmp(rk_source_kind_id((enum rk_source_kind)k), id) == 0) {
+            *out = (enum rk_source_kind)k;
+            return true;
+        }
+    return false;
+}
+
+/*
+ * Body: {"register", "purpose", "source", "source_detail"?, "values": {field: text},
+ * "consent"?: {"channel", "evidence"?}}. 201 {"id"} once committed.
+ */
+static enum MHD_Result post_persons(struct rk_http_server *s, struct MHD_Connection *c,
+                                    struct request *r) {
+    struct rk_token t;
+    enum MHD_Result ret = MHD_NO;
+    const struct rk_role *role = authenticate(s, c, r, &t, &ret);
+    if (!role)
+        return ret;
+    json_error_t jerr;
+    json_t *doc =
+        json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc || !json_is_object(doc)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "expected a JSON object (line %d, column %d)",
+                 doc ? 1 : jerr.line, doc ? 1 : jerr.column);
+        json_decref(doc);
+        return error(c, r, 400, "bad_json", msg);
+    }
+    struct add_job *j = calloc(1, sizeof *j);
+    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = calloc(RK_F__COUNT, sizeof *bufs);
+    bool bad = false;
+    int status = 0;
+    const char *code = NULL;
+    char msg[400] = "";
+    if (!j || !bufs) {
+        status = 500, code = "internal";
+        snprintf(msg, sizeof msg, "out of memory");
+        goto out;
+    }
+    j->w.register_id = member(doc, "register", &bad);
+    j->w.purpose = member(doc, "purpose", &bad);
+    j->w.source_detail = member(doc, "source_detail", &bad);
+    const char *source = member(doc, "source", &bad);
+    json_t *values = json_object_get(doc, "values");
+    json_t *consent = json_object_get(doc, "consent");
+    if (bad || !j->w.register_id || !j->w.purpose || !source || !json_is_object(values) ||
+        (consent && !json_is_object(consent))) {
+        status = 400, code = "bad_request";
+        snprintf(msg, sizeof msg,
+                 "expected register, purpose and source as texts, values as an "
+                 "object and consent, if given, as an object");
+        goto out;
+    }
+    if (!source_kind(source, &j->w.source)) {
+        status = 400, code = "bad_request";
+        snprintf(msg, sizeof msg, "/source: not a source kind");
+        goto out;
+    }
+    if (!rk_role_grants(role, j->w.register_id, NULL)) {
+        status = 403, code = "forbidden";
+        snprintf(msg, sizeof msg, "the token's role may not write to this register");
+        goto out;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(values, key, v) {
+        int f = rk_field_from_id(key);
+        const char *why = NULL;
+        if (f < 0 || !json_is_string(v)) {
+            status = 400, code = "bad_request";
+            snprintf(msg, sizeof msg, "/values/%.40s: %s", key,
+                     f < 0 ? "not a contact field" : "expected a text");
+            goto out;
+        }
+        if (!rk_role_grants(role, j->w.register_id, key)) {
+            status = 403, code = "forbidden";
+            snprintf(msg, sizeof msg, "/values/%s: the token's role may not write this category",
+                     key);
+            goto out;
+        }
+        if (rk_field_normalize((enum rk_field)f, json_string_value(v), bufs[f], sizeof bufs[f],
+                               &why) != RK_OK) {
+            status = 400, code = "bad_request";
+            snprintf(msg, sizeof msg, "/values/%s: the value %s", key, why);
+            goto out;
+        }
+        j->c.v[f] = bufs[f];
+    }
+    j->w.at = rk_time_now();
+    if (consent) {
+        j->has_consent = true;
+        j->consent.channel = member(consent, "channel", &bad);
+        j->consent.evidence = member(consent, "evidence", &bad);
+        j->consent.at = j->w.at;
+        if (bad || !j->consent.channel) {
+            status = 400, code = "bad_request";
+            snprintf(msg, sizeof msg, "/consent: expected channel (and evidence) as texts");
+            goto out;
+        }
+    }
+    rk_err err = rk_writer_run(s->writer, run_add, j);
+    switch (err) {
+    case RK_OK: break;
+    case RK_EREFUSED: status = 422, code = "refused"; break;
+    case RK_ECONFLICT: status = 409, code = "conflict"; break;
+    case RK_ENOENT: status = 404, code = "not_found"; break;
+    case RK_EINVAL:
+    case RK_ETOOBIG: status = 400, code = "bad_request"; break;
+    default: status = 503, code = "unavailable"; break;
+    }
+    if (err != RK_OK)
+        snprintf(msg, sizeof msg, "%s", j->msg.text[0] ? j->msg.text : rk_err_str(err));
+out:
+    json_decref(doc);
+    if (code) {
+        ret = error(c, r, status, code, msg);
+    } else {
+        char body[64];
+        int n = snprintf(body, sizeof body, "{\"id\":\"%s\"}\n", j->id);
+        ret = respond(c, r, 201, "application/json", body, (size_t)n, MHD_RESPMEM_MUST_COPY);
+    }
+    free(bufs);
+    free(j);
+    return ret;
+}
+
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **state) {
     (void)version;
-    (void)upload_data;
     struct rk_http_server *s = cls;
     struct request *r = *state;
     if (!r) { /* first call: only set up, answer on the next one (keep-alive) */
@@ -381,14 +542,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *state = r;
         return MHD_YES;
     }
-    if (*upload_size) { /* no route takes a body yet: count it, refuse when done */
-        r->body += *upload_size;
+    if (*upload_size) { /* keep the body up to MAX_BODY; count the rest, refuse when done */
+        if (r->body.len + *upload_size <= MAX_BODY)
+            rk_buf_append(&r->body, upload_data, *upload_size);
+        else
+            r->too_big = true;
         *upload_size = 0;
         return MHD_YES;
     }
     bool path_known;
     const struct route *rt = find_route(url, method, &path_known);
-    if (r->body > MAX_BODY)
+    if (r->too_big)
         return error(c, r, 413, "too_large", "the request body is too large");
     if (!rt) {
         if (path_known) {
@@ -424,6 +588,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
             "\"ms\":%.3f%s}\n",
             ts, r->route, r->status, ms,
             why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+    rk_buf_cleanup(&r->body);
     free(r);
     *state = NULL;
 }
@@ -462,6 +627,11 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     if (cfg->db && cfg->keys) {
         s->db = cfg->db;
         s->keys = *cfg->keys;
+        if (rk_writer_start(cfg->db, cfg->decl, cfg->keys, &s->writer) != RK_OK) {
+            snprintf(err, errsz, "cannot open the database %s for writing", cfg->db);
+            rk_http_stop(s);
+            return RK_EIO;
+        }
     }
     for (int lang = 0; lang < 2; lang++) {
         rk_buf_init(&s->privacy[lang]);
@@ -497,6 +667,7 @@ void rk_http_stop(struct rk_http_server *s) {
         MHD_quiesce_daemon(s->daemon); /* stop accepting; requests in progress finish */
         MHD_stop_daemon(s->daemon);
     }
+    rk_writer_stop(s->writer); /* after the requests that use it have finished */
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);
     for (size_t i = 0; i < s->nstores; i++)

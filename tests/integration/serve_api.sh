@@ -72,12 +72,54 @@ get unknown "$SA" "api/v1/persons/aaaaaaaaaaaaaaaaaaaaaaaaaa"
 [ "$(status unknown)" = 404 ] && ok || bad "unknown person: $(status unknown)"
 get badid "$SA" "api/v1/persons/not-an-id"
 [ "$(status badid)" = 404 ] && ok || bad "malformed id: $(status badid)"
-grep -q "$P\|matti" "$T/err" && bad "a person id or data reached the request log" || ok
+# ---- writes: POST /api/v1/persons through the single writer ----
+post() { # post NAME TOKEN JSON
+    if [ -n "$2" ]; then
+        $C -D "$T/$1.h" -o "$T/$1.b" -H "Authorization: Bearer $2" -H "Content-Type: application/json" \
+            --data-binary "$3" "${U}api/v1/persons"
+    else
+        $C -D "$T/$1.h" -o "$T/$1.b" --data-binary "$3" "${U}api/v1/persons"
+    fi
+}
+CUST='"register":"customer","purpose":"customer_relationship","source":"phone"'
+post p_none "" "{$CUST,\"values\":{\"name\":\"X\"}}"
+[ "$(status p_none)" = 401 ] && ok || bad "POST without token: $(status p_none)"
+post p1 "$SA" "{$CUST,\"source_detail\":\"call\",\"values\":{\"name\":\"Uusi Asiakas\",\"email\":\"uusi@example.fi\"}}"
+NEW=$(jq -r .id "$T/p1.b" 2>/dev/null)
+[ "$(status p1)" = 201 ] && echo "$NEW" | grep -Eq '^[a-z2-7]{26}$' && ok || bad "POST: $(status p1) $(cat "$T/p1.b")"
+get g1 "$SA" "api/v1/persons/$NEW"
+jq -e '.registers[0].values.email == "uusi@example.fi"' "$T/g1.b" >/dev/null && ok || bad "written person not readable"
+post p2 "$MK" "{$CUST,\"values\":{\"name\":\"X\"}}"
+[ "$(status p2)" = 403 ] && ok || bad "marketing writes to customer: $(status p2)"
+post p3 "$SA" "{$CUST,\"values\":{\"shoe_size\":\"44\"}}"
+[ "$(status p3)" = 400 ] && jq -e '.error.message | startswith("/values/shoe_size")' "$T/p3.b" >/dev/null \
+    && ok || bad "unknown field: $(status p3) $(cat "$T/p3.b")"
+post p4 "$SA" "{$CUST,\"values\":{\"email\":\"not-an-email\"}}"
+[ "$(status p4)" = 400 ] && ! grep -q "not-an-email" "$T/p4.b" && ok || bad "bad email: $(cat "$T/p4.b")"
+post p5 "$SA" '{"register": '
+[ "$(status p5)" = 400 ] && jq -e '.error.code == "bad_json"' "$T/p5.b" >/dev/null && ok || bad "bad JSON"
+post p6 "$SA" "{$CUST,\"values\":{\"name\":\"Y\",\"email\":\"UUSI@example.fi\"}}"
+[ "$(status p6)" = 409 ] && ok || bad "duplicate email: $(status p6)"
+MKT='"register":"marketing","purpose":"sales_promotion","source":"web_form"'
+post p7 "$MK" "{$MKT,\"values\":{\"name\":\"Z\",\"email\":\"z@example.fi\"}}"
+[ "$(status p7)" = 422 ] && jq -e '.error.code == "refused"' "$T/p7.b" >/dev/null && ok || bad "no consent: $(status p7)"
+post p8 "$MK" "{$MKT,\"values\":{\"name\":\"Z\",\"email\":\"z@example.fi\"},\"consent\":{\"channel\":\"web_form\",\"evidence\":\"form:api\"}}"
+[ "$(status p8)" = 201 ] && ok || bad "with consent: $(status p8) $(cat "$T/p8.b")"
+
+# Many writers at once: every 201 is in the register (group commit).
+seq 1 40 | xargs -P 8 -I{} curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' \
+    -H "Authorization: Bearer $SA" --data-binary \
+    "{$CUST,\"values\":{\"name\":\"Rinnakkainen {}\",\"email\":\"r{}@example.fi\"}}" \
+    "${U}api/v1/persons" >"$T/par"
+[ "$(grep -c '^201$' "$T/par")" = 40 ] && ok || bad "parallel POSTs: $(sort "$T/par" | uniq -c)"
+grep -q "$P\|matti\|uusi@" "$T/err" && bad "a person id or data reached the request log" || ok
 
 kill -TERM "$pid"
 wait "$pid"
 st=$?
 pid=
 [ "$st" = 0 ] && ok || bad "exit status $st"
+n=$(R person find Rinnakkainen | wc -l)
+[ "$n" = 40 ] && ok || bad "after the parallel POSTs the register holds $n of 40"
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

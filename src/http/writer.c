@@ -1,0 +1,143 @@
+/*
+ * writer.c — a queue, a mutex and one thread. A job lives on the stack of
+ * the request thread that waits for it; the writer takes every job queued
+ * when it wakes (up to GROUP_MAX), runs them in one transaction, commits,
+ * and then marks each done and broadcasts.
+ */
+#include "http/writer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#define GROUP_MAX 256
+
+struct job {
+    rk_write_fn fn;
+    void *ctx;
+    rk_err result;
+    bool done;
+    struct job *next;
+};
+
+struct rk_writer {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* the writer: jobs queued, or stop */
+    pthread_cond_t done; /* the request threads: a group finished */
+    struct job *head, *tail;
+    bool stopping;
+    struct rk_store *store;
+    struct rk_reg reg;
+};
+
+/* A storage failure part-way through a job leaves the group's transaction unusable. */
+static bool storage_failed(rk_err e) { return e == RK_ENOMEM || e == RK_EIO || e == RK_EBUSY; }
+
+static void run_group(struct rk_writer *w, struct job *group) {
+    rk_err err = rk_reg_batch_begin(&w->reg);
+    for (struct job *j = group; j; j = j->next) {
+        j->result = err == RK_OK ? j->fn(&w->reg, j->ctx) : err;
+        if (err == RK_OK && storage_failed(j->result))
+            err = j->result;
+    }
+    if (err == RK_OK)
+        err = rk_reg_batch_commit(&w->reg);
+    if (err != RK_OK) {
+        if (w->reg.in_batch)
+            rk_reg_batch_rollback(&w->reg);
+        for (struct job *j = group; j; j = j->next)
+            if (j->result == RK_OK || storage_failed(j->result))
+                j->result = err;
+    }
+}
+
+static void *writer_main(void *arg) {
+    struct rk_writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->head && !w->stopping)
+            pthread_cond_wait(&w->wake, &w->lock);
+        if (!w->head && w->stopping)
+            break;
+        /* Take up to GROUP_MAX jobs; the rest wait for the next group. */
+        struct job *group = w->head, *last = group;
+        for (int n = 1; n < GROUP_MAX && last->next; n++)
+            last = last->next;
+        w->head = last->next;
+        if (!w->head)
+            w->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&w->lock);
+        run_group(w, group);
+        pthread_mutex_lock(&w->lock);
+        for (struct job *j = group; j;) {
+            struct job *next = j->next; /* j may be gone once done is seen */
+            j->done = true;
+            j = next;
+        }
+        pthread_cond_broadcast(&w->done);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+rk_err rk_writer_start(const char *db, const struct rk_decl *d, const struct rk_keys *k,
+                       struct rk_writer **out) {
+    struct rk_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return RK_ENOMEM;
+    struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+    rk_err err = rk_store_open(db, &opt, &w->store);
+    if (err == RK_OK)
+        err = rk_reg_init(&w->reg, d, w->store, k, "api");
+    if (err != RK_OK) {
+        rk_store_close(w->store);
+        free(w);
+        return err;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    pthread_cond_init(&w->done, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        rk_store_close(w->store);
+        free(w);
+        return RK_EIO;
+    }
+    *out = w;
+    return RK_OK;
+}
+
+rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx) {
+    struct job j = {fn, ctx, RK_OK, false, NULL};
+    pthread_mutex_lock(&w->lock);
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->lock);
+        return RK_EBUSY;
+    }
+    if (w->tail)
+        w->tail->next = &j;
+    else
+        w->head = &j;
+    w->tail = &j;
+    pthread_cond_signal(&w->wake);
+    while (!j.done)
+        pthread_cond_wait(&w->done, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+    return j.result;
+}
+
+void rk_writer_stop(struct rk_writer *w) {
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stopping = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->wake);
+    pthread_cond_destroy(&w->done);
+    pthread_mutex_destroy(&w->lock);
+    rk_store_close(w->store);
+    free(w);
+}

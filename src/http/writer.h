@@ -1,0 +1,34 @@
+/*
+ * writer.h — the one writer of the service: request threads hand their
+ * writes to it and wait; it runs as many as are queued in one transaction
+ * (group commit) and wakes each request only after that transaction
+ * committed, so a 2xx answer always means the write is durable.
+ *
+ * Jobs must do their checks before their first write (as core/register.c
+ * does): a job that refuses writes nothing, so the others in its group
+ * commit unharmed. A job that fails with a storage error fails the whole
+ * group, which is rolled back; every job of it gets that error.
+ */
+#ifndef RK_HTTP_WRITER_H
+#define RK_HTTP_WRITER_H
+
+#include "core/register.h"
+
+struct rk_writer;
+
+/* A write to run on the writer's register; returns its result. */
+typedef rk_err (*rk_write_fn)(struct rk_reg *reg, void *ctx);
+
+/* Starts the writer on its own store connection to db. reg_template gives the
+ * declaration and key; its store is replaced by the writer's own. */
+RK_MUST_USE rk_err rk_writer_start(const char *db, const struct rk_decl *d, const struct rk_keys *k,
+                                   struct rk_writer **out);
+
+/* Runs fn(reg, ctx) in the next group and waits until its group committed (or
+ * failed). Returns fn's result, or the commit's error. Safe from any thread. */
+RK_MUST_USE rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx);
+
+/* Finishes the queued jobs, stops the thread and frees the writer. */
+void rk_writer_stop(struct rk_writer *w);
+
+#endif
