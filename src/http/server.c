@@ -25,6 +25,7 @@
 
 #include "core/id.h"
 #include "core/keys.h"
+#include "core/links.h"
 #include "core/time.h"
 #include "notice/notice.h"
 #include "http/writer.h"
@@ -34,7 +35,7 @@
 #define MAX_BODY ((size_t)64 * 1024)
 
 /* Metrics: requests by route and status, and a latency histogram. */
-#define NROUTES    7 /* the routes[] below, then "unknown" and "method_not_allowed" */
+#define NROUTES    9 /* the routes[] below, then "unknown" and "method_not_allowed" */
 #define MAX_STORES 64
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 413, 429, 500, 503, 0};
 #define NSTATUS (sizeof statuses / sizeof statuses[0]) /* the last counts any other */
@@ -172,6 +173,10 @@ static enum MHD_Result get_person(struct rk_http_server *s, struct MHD_Connectio
                                   struct request *r);
 static enum MHD_Result post_persons(struct rk_http_server *s, struct MHD_Connection *c,
                                     struct request *r);
+static enum MHD_Result get_unsubscribe(struct rk_http_server *s, struct MHD_Connection *c,
+                                       struct request *r);
+static enum MHD_Result post_unsubscribe(struct rk_http_server *s, struct MHD_Connection *c,
+                                        struct request *r);
 
 /* A path ending in '/' matches every path it prefixes with one more segment. */
 static const struct route {
@@ -180,13 +185,14 @@ static const struct route {
 } routes[] = {
     {"GET", "/healthz", get_healthz},          {"GET", "/privacy", get_privacy},
     {"GET", "/metrics", get_metrics},          {"GET", "/api/v1/persons/", get_person},
-    {"POST", "/api/v1/persons", post_persons},
+    {"POST", "/api/v1/persons", post_persons}, {"GET", "/u/", get_unsubscribe},
+    {"POST", "/u/", post_unsubscribe},
 };
-#define ROUTE_UNKNOWN 5
-#define ROUTE_METHOD  6
+#define ROUTE_UNKNOWN 7
+#define ROUTE_METHOD  8
 static const char *const route_names[NROUTES] = {
-    "/healthz",        "/privacy", "/metrics",          "/api/v1/persons/{id}",
-    "/api/v1/persons", "unknown",  "method_not_allowed"};
+    "/healthz",   "/privacy",   "/metrics", "/api/v1/persons/{id}", "/api/v1/persons",
+    "/u/{token}", "/u/{token}", "unknown",  "method_not_allowed"};
 
 /* Prometheus text exposition (version 0.0.4) of the counters. */
 static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
@@ -522,6 +528,134 @@ out:
     free(bufs);
     free(j);
     return ret;
+}
+
+/* ---- One-click unsubscribe (RFC 8058) -------------------------------------------------------- */
+
+/* A small complete HTML page: title, one paragraph, and optionally the unsubscribe button. */
+static enum MHD_Result page(struct MHD_Connection *c, struct request *r, int status,
+                            enum rk_lang lang, const char *title, const char *text, bool button) {
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_buf_printf(&b,
+                  "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                  "<title>",
+                  lang == RK_LANG_FI ? "fi" : "en");
+    rk_buf_put_html(&b, title);
+    rk_buf_puts(&b, "</title>\n</head>\n<body>\n<main>\n<h1>");
+    rk_buf_put_html(&b, title);
+    rk_buf_puts(&b, "</h1>\n<p>");
+    rk_buf_put_html(&b, text);
+    rk_buf_puts(&b, "</p>\n");
+    if (button) {
+        rk_buf_puts(&b, "<form method=\"post\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" "
+                        "value=\"One-Click\">\n<button type=\"submit\">");
+        rk_buf_put_html(&b, lang == RK_LANG_FI ? "Peru tilaus" : "Unsubscribe");
+        rk_buf_puts(&b, "</button>\n</form>\n");
+    }
+    rk_buf_puts(&b, "</main>\n</body>\n</html>\n");
+    enum MHD_Result ret = rk_buf_status(&b) == RK_OK
+                              ? respond(c, r, status, "text/html; charset=utf-8", b.data, b.len,
+                                        MHD_RESPMEM_MUST_COPY)
+                              : MHD_NO;
+    rk_buf_cleanup(&b);
+    return ret;
+}
+
+/* The link in the URL, checked; false after answering with the "not valid" page. */
+static bool unsubscribe_link(struct rk_http_server *s, struct MHD_Connection *c, struct request *r,
+                             enum rk_lang lang, struct rk_link *l, const struct rk_purpose **p,
+                             enum MHD_Result *ret) {
+    const char *token = strrchr(r->url, '/') + 1;
+    if (!s->writer || rk_link_check(&s->keys, token, rk_time_now(), l) != RK_OK ||
+        l->kind != RK_LINK_UNSUBSCRIBE || !(*p = rk_decl_purpose(s->decl, l->purpose))) {
+        *ret = page(
+            c, r, 404, lang, lang == RK_LANG_FI ? "Linkki ei ole voimassa" : "Link not valid",
+            lang == RK_LANG_FI ? "Tämä peruutuslinkki on vanhentunut tai virheellinen. Voit perua "
+                                 "markkinointiluvan myös ottamalla yhteyttä rekisterinpitäjään."
+                               : "This unsubscribe link has expired or is not valid. You can also "
+                                 "withdraw your consent by contacting the controller.",
+            false);
+        return false;
+    }
+    return true;
+}
+
+/* GET shows a button and never unsubscribes: link scanners fetch with GET. */
+static enum MHD_Result get_unsubscribe(struct rk_http_server *s, struct MHD_Connection *c,
+                                       struct request *r) {
+    enum rk_lang lang = pick_lang(c);
+    struct rk_link l;
+    const struct rk_purpose *p = NULL;
+    enum MHD_Result ret = MHD_NO;
+    if (!unsubscribe_link(s, c, r, lang, &l, &p, &ret))
+        return ret;
+    char text[600];
+    snprintf(text, sizeof text,
+             lang == RK_LANG_FI ? "Haluatko perua suostumuksesi käsittelytarkoitukseen: %s?"
+                                : "Do you want to withdraw your consent for: %s?",
+             rk_text_get(&p->name, lang));
+    return page(c, r, 200, lang, lang == RK_LANG_FI ? "Peru tilaus" : "Unsubscribe", text, true);
+}
+
+struct one_click {
+    bool found;
+};
+
+static enum MHD_Result one_click_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *filename, const char *content_type,
+                                       const char *encoding, const char *data, uint64_t off,
+                                       size_t size) {
+    (void)kind, (void)filename, (void)content_type, (void)encoding;
+    struct one_click *oc = cls;
+    if (key && strcmp(key, "List-Unsubscribe") == 0 && off == 0 && size == 9 &&
+        memcmp(data, "One-Click", 9) == 0)
+        oc->found = true;
+    return MHD_YES;
+}
+
+static rk_err run_withdraw(struct rk_reg *reg, void *ctx) {
+    const struct rk_link *l = ctx;
+    struct rk_consent_input in = {.channel = "unsubscribe_link", .at = rk_time_now()};
+    struct rk_msg msg;
+    memset(&msg, 0, sizeof msg);
+    rk_err err = rk_reg_consent(reg, l->person_id, l->purpose, RK_CE_WITHDRAWN, &in, &msg);
+    /* Already withdrawn, or the person erased: nothing is left to withdraw. */
+    return err == RK_EREFUSED || err == RK_ENOENT ? RK_OK : err;
+}
+
+/* POST with List-Unsubscribe=One-Click (urlencoded or multipart): withdraws at once,
+ * no cookie or login, answers 200 without a redirect. */
+static enum MHD_Result post_unsubscribe(struct rk_http_server *s, struct MHD_Connection *c,
+                                        struct request *r) {
+    enum rk_lang lang = pick_lang(c);
+    struct rk_link l;
+    const struct rk_purpose *p = NULL;
+    enum MHD_Result ret = MHD_NO;
+    if (!unsubscribe_link(s, c, r, lang, &l, &p, &ret))
+        return ret;
+    struct one_click oc = {false};
+    struct MHD_PostProcessor *pp = MHD_create_post_processor(c, 1024, one_click_field, &oc);
+    if (pp) {
+        if (r->body.len)
+            MHD_post_process(pp, r->body.data, r->body.len);
+        MHD_destroy_post_processor(pp);
+    }
+    if (!oc.found)
+        return error(c, r, 400, "bad_request",
+                     "expected the form field List-Unsubscribe=One-Click (RFC 8058)");
+    if (rk_writer_run(s->writer, run_withdraw, &l) != RK_OK)
+        return page(c, r, 503, lang, lang == RK_LANG_FI ? "Yritä myöhemmin" : "Try again later",
+                    lang == RK_LANG_FI ? "Peruutus ei onnistunut juuri nyt."
+                                       : "The unsubscription could not be recorded just now.",
+                    false);
+    return page(c, r, 200, lang, lang == RK_LANG_FI ? "Tilaus peruttu" : "Unsubscribed",
+                lang == RK_LANG_FI ? "Suostumuksesi on peruttu, eikä sinulle enää lähetetä "
+                                     "markkinointiviestejä tähän tarkoitukseen."
+                                   : "Your consent has been withdrawn; you will receive no more "
+                                     "marketing messages for this purpose.",
+                false);
 }
 
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */

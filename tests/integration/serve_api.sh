@@ -112,7 +112,36 @@ seq 1 40 | xargs -P 8 -I{} curl -s --max-time 20 -o /dev/null -w '%{http_code}\n
     "{$CUST,\"values\":{\"name\":\"Rinnakkainen {}\",\"email\":\"r{}@example.fi\"}}" \
     "${U}api/v1/persons" >"$T/par"
 [ "$(grep -c '^201$' "$T/par")" = 40 ] && ok || bad "parallel POSTs: $(sort "$T/par" | uniq -c)"
-grep -q "$P\|matti\|uusi@" "$T/err" && bad "a person id or data reached the request log" || ok
+# ---- one-click unsubscribe (RFC 8058) ----
+LINK=$(R link unsubscribe "$P" --purpose sales_promotion)
+echo "$LINK" | grep -Eq '^/u/[A-Za-z0-9_-]+$' && ok || bad "link: $LINK"
+in_audience() { R audience --purpose sales_promotion | grep -q "^$1,"; }
+$C -D "$T/u1.h" -o "$T/u1.b" "${U%/}$LINK"
+[ "$(status u1)" = 200 ] && grep -q '<form method="post">' "$T/u1.b" \
+    && grep -q 'name="List-Unsubscribe" value="One-Click"' "$T/u1.b" && ok || bad "GET unsubscribe page"
+in_audience "$P" && ok || bad "a GET unsubscribed (link scanners would)"
+$C -D "$T/u2.h" -o "$T/u2.b" -d "List-Unsubscribe=One-Click" "${U%/}$LINK"
+[ "$(status u2)" = 200 ] && ! grep -qi "^Location:" "$T/u2.h" && ! grep -qi "^Set-Cookie:" "$T/u2.h" \
+    && ok || bad "POST unsubscribe: $(status u2)"
+in_audience "$P" && bad "still in the audience after one-click unsubscribe" || ok
+R consent list "$P" --format json | jq -e 'last | .event == "withdrawn" and .channel == "unsubscribe_link"' \
+    >/dev/null && ok || bad "withdrawal not in the ledger"
+$C -D "$T/u3.h" -o "$T/u3.b" -d "List-Unsubscribe=One-Click" "${U%/}$LINK"
+[ "$(status u3)" = 200 ] && ok || bad "second POST: $(status u3)"
+Z=$(jq -r .id "$T/p8.b")
+LZ=$(R link unsubscribe "$Z" --purpose sales_promotion)
+$C -D "$T/u4.h" -o "$T/u4.b" -F "List-Unsubscribe=One-Click" "${U%/}$LZ"
+[ "$(status u4)" = 200 ] && ! in_audience "$Z" && ok || bad "multipart one-click: $(status u4)"
+$C -D "$T/u5.h" -o "$T/u5.b" -d "something=else" "${U%/}$LZ"
+[ "$(status u5)" = 400 ] && ok || bad "POST without the field: $(status u5)"
+case $LINK in *A) TAMPERED=${LINK%?}B ;; *) TAMPERED=${LINK%?}A ;; esac
+$C -D "$T/u6.h" -o "$T/u6.b" "${U%/}$TAMPERED"
+[ "$(status u6)" = 404 ] && ok || bad "tampered link: $(status u6)"
+OLDLINK=$(REKISTERI_NOW=2020-01-01T00:00:00Z R link unsubscribe "$P" --purpose sales_promotion --days 1)
+$C -D "$T/u7.h" -o "$T/u7.b" "${U%/}$OLDLINK"
+[ "$(status u7)" = 404 ] && ok || bad "expired link: $(status u7)"
+
+grep -q "$P\|matti\|uusi@\|$LINK" "$T/err" && bad "a person id, data or link reached the request log" || ok
 
 kill -TERM "$pid"
 wait "$pid"

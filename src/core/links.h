@@ -1,0 +1,33 @@
+/*
+ * links.h — signed, expiring links for data subjects (unsubscribe now;
+ * preferences and request confirmation later). A link token carries its
+ * kind, the person's pseudonymous id, the purpose and an expiry, and an
+ * HMAC (libsodium crypto_auth, under a subkey of the register's key), so it
+ * cannot be forged or altered and names no personal data. Tokens are URL-safe.
+ */
+#ifndef RK_LINKS_H
+#define RK_LINKS_H
+
+#include "core/keys.h"
+
+#define RK_LINK_MAX 200 /* longest token, with its NUL */
+
+enum rk_link_kind { RK_LINK_UNSUBSCRIBE = 'u' };
+
+struct rk_link {
+    enum rk_link_kind kind;
+    char person_id[RK_ID_LEN + 1];
+    char purpose[RK_DECL_ID_MAX + 1];
+    rk_ts expires;
+};
+
+/* Writes the token for l to out (RK_LINK_MAX bytes). */
+RK_MUST_USE rk_err rk_link_make(const struct rk_keys *k, const struct rk_link *l,
+                                char out[RK_LINK_MAX]);
+
+/* Checks a token: RK_OK with *out filled, or RK_EINVAL (malformed or forged) or
+ * RK_ENOENT (expired at now). */
+RK_MUST_USE rk_err rk_link_check(const struct rk_keys *k, const char *token, rk_ts now,
+                                 struct rk_link *out);
+
+#endif
