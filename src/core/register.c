@@ -268,7 +268,8 @@ static rk_err new_provenance(struct rk_reg *reg, const struct rk_write *w, int64
     const char *detail = w->source_detail ? w->source_detail : "";
     if (reg->last_prov.id && reg->last_prov.source == w->source && reg->last_prov.at == w->at &&
         strcmp(reg->last_prov.detail, detail) == 0 &&
-        strcmp(reg->last_prov.purpose, w->purpose) == 0) {
+        strcmp(reg->last_prov.purpose, w->purpose) == 0 &&
+        strcmp(reg->last_prov.by, reg->actor) == 0) {
         *id = reg->last_prov.id;
         return RK_OK;
     }
@@ -276,12 +277,14 @@ static rk_err new_provenance(struct rk_reg *reg, const struct rk_write *w, int64
     rk_err err = rk_store_provenance_insert(reg->store, &p, id);
     reg->last_prov.id = 0;
     if (err == RK_OK && strlen(detail) < sizeof reg->last_prov.detail &&
-        strlen(w->purpose) < sizeof reg->last_prov.purpose) {
+        strlen(w->purpose) < sizeof reg->last_prov.purpose &&
+        strlen(reg->actor) < sizeof reg->last_prov.by) {
         reg->last_prov.id = *id;
         reg->last_prov.source = w->source;
         reg->last_prov.at = w->at;
         snprintf(reg->last_prov.detail, sizeof reg->last_prov.detail, "%s", detail);
         snprintf(reg->last_prov.purpose, sizeof reg->last_prov.purpose, "%s", w->purpose);
+        snprintf(reg->last_prov.by, sizeof reg->last_prov.by, "%s", reg->actor);
     }
     return err;
 }

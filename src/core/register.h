@@ -30,8 +30,9 @@ struct rk_reg {
     const struct rk_decl *decl;
     struct rk_store *store;
     struct rk_keys keys;
-    const char *actor;          /* staff token name, or "self" */
-    char notice_version[16];    /* the notice's last_changed, YYYY-MM-DD */
+    const char *actor;       /* who writes now: staff token name, or "self"; a shared writer sets it
+                                per write */
+    char notice_version[16]; /* the notice's last_changed, YYYY-MM-DD */
     char notice_sha256[2][RK_SHA256_HEX + 1]; /* of the Markdown notice, fi and en */
     bool in_batch;
     /* The provenance row of the last write, reused by the next write with the
@@ -42,6 +43,7 @@ struct rk_reg {
         enum rk_source_kind source;
         char detail[256];
         char purpose[RK_DECL_ID_MAX + 1];
+        char by[RK_DECL_ID_MAX + 1];
         rk_ts at;
     } last_prov;
 };
@@ -61,9 +63,9 @@ struct rk_write {
 
 /* Evidence of a consent being given, withdrawn or confirmed. */
 struct rk_consent_input {
-    const char *channel;   /* a source kind id, "unsubscribe_link", ... */
-    bool pending;          /* given through double opt-in */
-    enum rk_lang lang;     /* the notice shown */
+    const char *channel; /* a source kind id, "unsubscribe_link", ... */
+    bool pending;        /* given through double opt-in */
+    enum rk_lang lang;   /* the notice shown */
     const char *form_id, *ip, *user_agent, *evidence; /* optional */
     rk_ts at;
 };
@@ -123,9 +125,9 @@ RK_MUST_USE rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_
  * comes from that category's declared erasure rule. */
 RK_MUST_USE rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w,
                                       const char *person_id, const char *contract_id,
-                                      const char *number, struct rk_date date,
-                                      int64_t amount_cents, const char *currency,
-                                      char id_out[RK_ID_LEN + 1], struct rk_msg *msg);
+                                      const char *number, struct rk_date date, int64_t amount_cents,
+                                      const char *currency, char id_out[RK_ID_LEN + 1],
+                                      struct rk_msg *msg);
 
 /* Puts an email or phone on the suppression list. */
 RK_MUST_USE rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,

@@ -380,6 +380,7 @@ static enum MHD_Result get_person(struct rk_http_server *s, struct MHD_Connectio
 
 /* One person write, prepared by the request thread and run by the writer. */
 struct add_job {
+    const char *actor; /* the token's name: recorded as who wrote */
     struct rk_write w;
     struct rk_contact c;
     struct rk_consent_input consent;
@@ -390,6 +391,7 @@ struct add_job {
 
 static rk_err run_add(struct rk_reg *reg, void *ctx) {
     struct add_job *j = ctx;
+    reg->actor = j->actor; /* the writer thread runs one job at a time */
     return rk_reg_person_add(reg, &j->w, NULL, &j->c, j->has_consent ? &j->consent : NULL, j->id,
                              &j->msg);
 }
@@ -443,6 +445,7 @@ static enum MHD_Result post_persons(struct rk_http_server *s, struct MHD_Connect
         snprintf(msg, sizeof msg, "out of memory");
         goto out;
     }
+    j->actor = t.name;
     j->w.register_id = member(doc, "register", &bad);
     j->w.purpose = member(doc, "purpose", &bad);
     j->w.source_detail = member(doc, "source_detail", &bad);
@@ -617,6 +620,7 @@ static enum MHD_Result one_click_field(void *cls, enum MHD_ValueKind kind, const
 
 static rk_err run_withdraw(struct rk_reg *reg, void *ctx) {
     const struct rk_link *l = ctx;
+    reg->actor = "self"; /* the person themself, through their link */
     struct rk_consent_input in = {.channel = "unsubscribe_link", .at = rk_time_now()};
     struct rk_msg msg;
     memset(&msg, 0, sizeof msg);

@@ -87,6 +87,8 @@ post p_none "" "{$CUST,\"values\":{\"name\":\"X\"}}"
 post p1 "$SA" "{$CUST,\"source_detail\":\"call\",\"values\":{\"name\":\"Uusi Asiakas\",\"email\":\"uusi@example.fi\"}}"
 NEW=$(jq -r .id "$T/p1.b" 2>/dev/null)
 [ "$(status p1)" = 201 ] && echo "$NEW" | grep -Eq '^[a-z2-7]{26}$' && ok || bad "POST: $(status p1) $(cat "$T/p1.b")"
+R person show "$NEW" --format json | jq -e '.registers[0].values.email.by == "sa"
+    and .registers[0].values.email.source_detail == "call"' >/dev/null && ok || bad "API write provenance"
 get g1 "$SA" "api/v1/persons/$NEW"
 jq -e '.registers[0].values.email == "uusi@example.fi"' "$T/g1.b" >/dev/null && ok || bad "written person not readable"
 post p2 "$MK" "{$CUST,\"values\":{\"name\":\"X\"}}"
@@ -124,7 +126,8 @@ $C -D "$T/u2.h" -o "$T/u2.b" -d "List-Unsubscribe=One-Click" "${U%/}$LINK"
 [ "$(status u2)" = 200 ] && ! grep -qi "^Location:" "$T/u2.h" && ! grep -qi "^Set-Cookie:" "$T/u2.h" \
     && ok || bad "POST unsubscribe: $(status u2)"
 in_audience "$P" && bad "still in the audience after one-click unsubscribe" || ok
-R consent list "$P" --format json | jq -e 'last | .event == "withdrawn" and .channel == "unsubscribe_link"' \
+R consent list "$P" --format json | jq -e 'last | .event == "withdrawn" and .channel == "unsubscribe_link"
+    and .collector == "self"' \
     >/dev/null && ok || bad "withdrawal not in the ledger"
 $C -D "$T/u3.h" -o "$T/u3.b" -d "List-Unsubscribe=One-Click" "${U%/}$LINK"
 [ "$(status u3)" = 200 ] && ok || bad "second POST: $(status u3)"
