@@ -931,3 +931,107 @@ rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now, rk_en
         err = RK_ENOMEM;
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
+
+/* ---- May we contact? ----------------------------------------------------------------------- */
+
+struct may_scan {
+    struct rk_reg *reg;
+    const struct rk_purpose *p;
+    rk_ts now;
+    struct rk_contact_answer *out;
+    rk_err err;
+};
+
+__attribute__((format(printf, 3, 4))) static void answer(struct rk_contact_answer *a, bool allowed,
+                                                         const char *fmt, ...) {
+    va_list ap;
+    a->allowed = allowed;
+    va_start(ap, fmt);
+    vsnprintf(a->reason, sizeof a->reason, fmt, ap);
+    va_end(ap);
+}
+
+/* Looks at one entry of the person; stops at the first that allows contact. */
+static int may_entry(void *ctx, const struct rk_entry *e) {
+    struct may_scan *m = ctx;
+    const struct rk_register *r = rk_decl_register(m->reg->decl, e->register_id);
+    if (!r || !register_has_purpose(r, m->p->id))
+        return 0;
+    snprintf(m->out->person_id, sizeof m->out->person_id, "%s", e->person_id);
+    bool restricted = false, objected = false;
+    if ((m->err = rk_store_person_exists(m->reg->store, e->person_id, &restricted, &objected)))
+        return 1;
+    if (restricted) {
+        answer(m->out, false, "%s", "processing of this person is restricted (art 18)");
+        return 1;
+    }
+    if (objected) {
+        answer(m->out, false, "%s", "the person objected to direct marketing (art 21)");
+        return 1;
+    }
+    if (m->p->basis == RK_BASIS_CONSENT) {
+        struct rk_consent_state st;
+        if ((m->err = rk_store_consent_state_get(m->reg->store, e->person_id, m->p->id, &st)))
+            return 1;
+        enum rk_consent_status now = rk_consent_effective(&st, m->now);
+        if (now == RK_CONSENT_LIVE) {
+            char until[RK_TS_LEN + 1] = "";
+            if (st.expires_at)
+                rk_ts_format(st.expires_at, until);
+            answer(m->out, true, st.expires_at ? "live consent until %s" : "live consent%s", until);
+            return 1;
+        }
+        answer(m->out, false, "no live consent for the purpose (it is %s)",
+               rk_consent_status_name(now));
+        return 0;
+    }
+    if (m->p->basis == RK_BASIS_CONTRACT) {
+        enum rk_membership mem = RK_MEMBER_NONE;
+        if ((m->err = rk_reg_membership(m->reg, r->id, e->person_id, m->now, &mem)))
+            return 1;
+        if (mem == RK_MEMBER_CUSTOMER) {
+            answer(m->out, true, "%s", "a customer relationship (contract) is in effect");
+            return 1;
+        }
+        answer(m->out, false, "%s", "no contract in effect");
+        return 0;
+    }
+    answer(m->out, true, "held for the purpose on the basis %s", rk_basis_id(m->p->basis));
+    return 1;
+}
+
+rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value,
+                          const char *purpose, rk_ts now, struct rk_contact_answer *out,
+                          struct rk_msg *msg) {
+    const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
+    if (!p) {
+        snprintf(msg->text, sizeof msg->text, "purpose '%s' is not declared", purpose);
+        return RK_EINVAL;
+    }
+    char norm[RK_EMAIL_MAX + 1];
+    const char *why = NULL;
+    if (f != RK_F_EMAIL && f != RK_F_PHONE)
+        return RK_EINVAL;
+    if ((f == RK_F_EMAIL ? rk_norm_email(value, norm, &why)
+                         : rk_norm_phone(value, "358", norm, &why)) != RK_OK) {
+        snprintf(msg->text, sizeof msg->text, "the %s %s", rk_field_id(f), why);
+        return RK_EINVAL;
+    }
+    memset(out, 0, sizeof *out);
+    bool suppressed = false;
+    rk_err err = rk_reg_is_suppressed(reg, f, norm, &suppressed);
+    if (err != RK_OK)
+        return store_failed(msg, err);
+    if (suppressed) {
+        answer(out, false, "%s", "on the suppression list (objection or erasure)");
+        return RK_OK;
+    }
+    answer(out, false, "%s", "not held in any register for this purpose");
+    unsigned char h[RK_HASH_LEN];
+    rk_keys_hash(&reg->keys, f, norm, h);
+    struct may_scan m = {reg, p, now, out, RK_OK};
+    err = rk_store_entries_by_hash(reg->store, h, may_entry, &m);
+    if (err == RK_OK)
+        err = m.err;
+    return err == RK_OK ? RK_OK : store_failed(msg, err);
+}

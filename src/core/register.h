@@ -145,4 +145,23 @@ RK_MUST_USE rk_err rk_reg_is_suppressed(struct rk_reg *reg, enum rk_field f, con
 RK_MUST_USE rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now,
                                    rk_entry_fn fn, void *ctx, struct rk_msg *msg);
 
+/* The answer to "may we contact this person for this purpose now?". */
+struct rk_contact_answer {
+    bool allowed;
+    char person_id[RK_ID_LEN + 1]; /* "" when no such person is held for the purpose */
+    char reason[200];              /* why, without personal data */
+};
+
+/*
+ * Decides whether the person with this email or phone (f is RK_F_EMAIL or
+ * RK_F_PHONE; value is normalised here) may be contacted for purpose at now, by the same rules as
+ * rk_reg_audience: held in a register declaring the purpose, not suppressed,
+ * restricted or objected, and a live consent / an active contract as the
+ * purpose's basis requires. RK_EINVAL (msg says why) for a malformed query or
+ * an undeclared purpose.
+ */
+RK_MUST_USE rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value,
+                                      const char *purpose, rk_ts now, struct rk_contact_answer *out,
+                                      struct rk_msg *msg);
+
 #endif

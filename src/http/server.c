@@ -35,7 +35,7 @@
 #define MAX_BODY ((size_t)64 * 1024)
 
 /* Metrics: requests by route and status, and a latency histogram. */
-#define NROUTES    9 /* the routes[] below, then "unknown" and "method_not_allowed" */
+#define NROUTES 10 /* the routes[] below, then "unknown" and "method_not_allowed" */
 #define MAX_STORES 64
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 413, 429, 500, 503, 0};
 #define NSTATUS (sizeof statuses / sizeof statuses[0]) /* the last counts any other */
@@ -61,6 +61,7 @@ struct rk_http_server {
     struct rk_store *stores[MAX_STORES];
     size_t nstores;
     struct rk_writer *writer; /* all writes go through it (group commit) */
+    struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
 };
 
 static _Thread_local struct rk_store *thread_store;
@@ -177,22 +178,31 @@ static enum MHD_Result get_unsubscribe(struct rk_http_server *s, struct MHD_Conn
                                        struct request *r);
 static enum MHD_Result post_unsubscribe(struct rk_http_server *s, struct MHD_Connection *c,
                                         struct request *r);
+static enum MHD_Result get_check(struct rk_http_server *s, struct MHD_Connection *c,
+                                 struct request *r);
 
 /* A path ending in '/' matches every path it prefixes with one more segment. */
 static const struct route {
     const char *method, *path;
     route_fn fn;
 } routes[] = {
-    {"GET", "/healthz", get_healthz},          {"GET", "/privacy", get_privacy},
-    {"GET", "/metrics", get_metrics},          {"GET", "/api/v1/persons/", get_person},
-    {"POST", "/api/v1/persons", post_persons}, {"GET", "/u/", get_unsubscribe},
-    {"POST", "/u/", post_unsubscribe},
+    // clang-format off
+    {"GET",  "/healthz",         get_healthz},
+    {"GET",  "/privacy",         get_privacy},
+    {"GET",  "/metrics",         get_metrics},
+    {"GET",  "/api/v1/persons/", get_person},
+    {"POST", "/api/v1/persons",  post_persons},
+    {"GET",  "/u/",              get_unsubscribe},
+    {"POST", "/u/",              post_unsubscribe},
+    {"GET",  "/api/v1/check",    get_check},
+    // clang-format on
 };
-#define ROUTE_UNKNOWN 7
-#define ROUTE_METHOD  8
+#define ROUTE_UNKNOWN 8
+#define ROUTE_METHOD  9
+/* The name of each route in logs and metrics (templates: never a real path). */
 static const char *const route_names[NROUTES] = {
-    "/healthz",   "/privacy",   "/metrics", "/api/v1/persons/{id}", "/api/v1/persons",
-    "/u/{token}", "/u/{token}", "unknown",  "method_not_allowed"};
+    "/healthz",   "/privacy",   "/metrics",      "/api/v1/persons/{id}", "/api/v1/persons",
+    "/u/{token}", "/u/{token}", "/api/v1/check", "unknown",              "method_not_allowed"};
 
 /* Prometheus text exposition (version 0.0.4) of the counters. */
 static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
@@ -662,6 +672,55 @@ static enum MHD_Result post_unsubscribe(struct rk_http_server *s, struct MHD_Con
                 false);
 }
 
+/* ---- GET /api/v1/check?email=...|phone=...&purpose=... ---------------------------------------- */
+
+/* May this person be contacted for this purpose now? The token's role must be
+ * granted a register that declares the purpose. */
+static enum MHD_Result get_check(struct rk_http_server *s, struct MHD_Connection *c,
+                                 struct request *r) {
+    struct rk_token t;
+    enum MHD_Result ret = MHD_NO;
+    const struct rk_role *role = authenticate(s, c, r, &t, &ret);
+    if (!role)
+        return ret;
+    const char *email = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "email");
+    const char *phone = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "phone");
+    const char *purpose = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "purpose");
+    if (!purpose || !email == !phone)
+        return error(c, r, 400, "bad_request", "give purpose and one of email or phone");
+    bool granted = false;
+    for (size_t i = 0; i < s->decl->nregisters && !granted; i++) {
+        const struct rk_register *reg = &s->decl->registers[i];
+        for (size_t j = 0; j < reg->npurposes && !granted; j++)
+            granted = strcmp(reg->purposes[j]->id, purpose) == 0 &&
+                      rk_role_grants(role, reg->id, NULL);
+    }
+    if (!granted && rk_decl_purpose(s->decl, purpose))
+        return error(c, r, 403, "forbidden",
+                     "the token's role is granted no register declaring this purpose");
+    struct rk_reg reg = s->reads;
+    reg.store = thread_store;
+    reg.actor = t.name;
+    struct rk_contact_answer a;
+    struct rk_msg msg;
+    memset(&msg, 0, sizeof msg);
+    rk_err err = rk_reg_may_contact(&reg, email ? RK_F_EMAIL : RK_F_PHONE, email ? email : phone,
+                                    purpose, rk_time_now(), &a, &msg);
+    if (err == RK_EINVAL)
+        return error(c, r, 400, "bad_request", msg.text);
+    if (err != RK_OK)
+        return error(c, r, 503, "unavailable", "the register's storage is not available");
+    json_t *doc = json_pack("{s:b, s:s, s:s?}", "allowed", a.allowed, "reason", a.reason,
+                            "person", a.person_id[0] ? a.person_id : NULL);
+    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!body)
+        return error(c, r, 500, "internal", "out of memory");
+    ret = respond(c, r, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_COPY);
+    free(body);
+    return ret;
+}
+
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -765,7 +824,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     if (cfg->db && cfg->keys) {
         s->db = cfg->db;
         s->keys = *cfg->keys;
-        if (rk_writer_start(cfg->db, cfg->decl, cfg->keys, &s->writer) != RK_OK) {
+        if (rk_reg_init(&s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
+            rk_writer_start(cfg->db, cfg->decl, cfg->keys, &s->writer) != RK_OK) {
             snprintf(err, errsz, "cannot open the database %s for writing", cfg->db);
             rk_http_stop(s);
             return RK_EIO;

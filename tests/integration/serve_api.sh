@@ -114,6 +114,23 @@ seq 1 40 | xargs -P 8 -I{} curl -s --max-time 20 -o /dev/null -w '%{http_code}\n
     "{$CUST,\"values\":{\"name\":\"Rinnakkainen {}\",\"email\":\"r{}@example.fi\"}}" \
     "${U}api/v1/persons" >"$T/par"
 [ "$(grep -c '^201$' "$T/par")" = 40 ] && ok || bad "parallel POSTs: $(sort "$T/par" | uniq -c)"
+# ---- may we contact? ----
+chk() { get "$1" "$2" "api/v1/check?$3"; }
+chk c1 "$MK" "email=MATTI@example.fi&purpose=sales_promotion"
+[ "$(status c1)" = 200 ] && jq -e --arg id "$P" '.allowed == true and .person == $id
+    and (.reason | startswith("live consent until"))' "$T/c1.b" >/dev/null && ok || bad "check live: $(cat "$T/c1.b")"
+chk c2 "$MK" "email=nobody@example.fi&purpose=sales_promotion"
+jq -e '.allowed == false and .person == null' "$T/c2.b" >/dev/null && ok || bad "check unknown: $(cat "$T/c2.b")"
+chk c3 "$SA" "phone=040%20172%203700&purpose=customer_relationship"
+jq -e '.allowed == false and .reason == "no contract in effect"' "$T/c3.b" >/dev/null \
+    && ok || bad "check contract: $(cat "$T/c3.b")"
+chk c4 "$MK" "email=matti@example.fi&purpose=customer_relationship"
+[ "$(status c4)" = 403 ] && ok || bad "check outside the role: $(status c4)"
+chk c5 "$MK" "email=not-an-email&purpose=sales_promotion"
+[ "$(status c5)" = 400 ] && ! grep -q "not-an-email" "$T/c5.b" && ok || bad "check bad email: $(cat "$T/c5.b")"
+chk c6 "$MK" "purpose=sales_promotion"
+[ "$(status c6)" = 400 ] && ok || bad "check without email: $(status c6)"
+
 # ---- one-click unsubscribe (RFC 8058) ----
 LINK=$(R link unsubscribe "$P" --purpose sales_promotion)
 echo "$LINK" | grep -Eq '^/u/[A-Za-z0-9_-]+$' && ok || bad "link: $LINK"
@@ -126,6 +143,9 @@ $C -D "$T/u2.h" -o "$T/u2.b" -d "List-Unsubscribe=One-Click" "${U%/}$LINK"
 [ "$(status u2)" = 200 ] && ! grep -qi "^Location:" "$T/u2.h" && ! grep -qi "^Set-Cookie:" "$T/u2.h" \
     && ok || bad "POST unsubscribe: $(status u2)"
 in_audience "$P" && bad "still in the audience after one-click unsubscribe" || ok
+chk c7 "$MK" "email=matti@example.fi&purpose=sales_promotion"
+jq -e '.allowed == false and .reason == "no live consent for the purpose (it is withdrawn)"' "$T/c7.b" \
+    >/dev/null && ok || bad "check after unsubscribe: $(cat "$T/c7.b")"
 R consent list "$P" --format json | jq -e 'last | .event == "withdrawn" and .channel == "unsubscribe_link"
     and .collector == "self"' \
     >/dev/null && ok || bad "withdrawal not in the ledger"

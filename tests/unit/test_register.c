@@ -1392,8 +1392,10 @@ static void art14_task_for_data_not_from_the_person(void **state) {
     OK(add(f, "customer", "acquisition", RK_SRC_PUBLIC_SOURCE, ts(T0),
            who("Matti", "matti@example.fi", NULL), NULL, a));
     assert_int_equal(art14_tasks(f), 1);
-    raw_rows(f, "SELECT due || ' ' || detail FROM task "
-             "WHERE person = (SELECT pk FROM person WHERE id = ?1)", a, rows, sizeof rows);
+    raw_rows(f,
+             "SELECT due || ' ' || detail FROM task "
+             "WHERE person = (SELECT pk FROM person WHERE id = ?1)",
+             a, rows, sizeof rows);
     assert_string_equal(rows, "2025-02-15 public_source;");
     OK(add(f, "customer", "service", RK_SRC_WEB_FORM, ts(T0),
            who("Maija", "maija@example.fi", NULL), NULL, b));
@@ -1401,8 +1403,10 @@ static void art14_task_for_data_not_from_the_person(void **state) {
     OK(add(f, "customer", "acquisition", RK_SRC_THIRD_PARTY, ts("2025-01-31T08:00:00Z"),
            who("Ville", "ville@example.fi", NULL), NULL, c));
     assert_int_equal(art14_tasks(f), 2);
-    raw_rows(f, "SELECT due || ' ' || detail FROM task "
-             "WHERE person = (SELECT pk FROM person WHERE id = ?1)", c, rows, sizeof rows);
+    raw_rows(f,
+             "SELECT due || ' ' || detail FROM task "
+             "WHERE person = (SELECT pk FROM person WHERE id = ?1)",
+             c, rows, sizeof rows);
     assert_string_equal(rows, "2025-02-28 third_party;");
 }
 
@@ -1577,8 +1581,54 @@ static void batch_refusal_keeps_the_other_rows(void **state) {
 #define EX(t)   cmocka_unit_test_setup_teardown(t, setup_example, teardown)
 #define FULL(t) cmocka_unit_test_setup_teardown(t, setup_full, teardown)
 
+/* rk_reg_may_contact answers like the audience, with a reason that names no data. */
+static void may_contact_reasons(void **state) {
+    struct fx *f = *state;
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
+    struct rk_contact_answer ans;
+    add_subscriber(f, "Anna", "anna@example.fi", a);
+    add_subscriber(f, "Bea", "bea@example.fi", b);
+    add_subscriber(f, "Cia", "cia@example.fi", c);
+    OK(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "ANNA@example.fi", "sales_promotion", ts(T0), &ans,
+                          MSG));
+    assert_true(ans.allowed);
+    assert_string_equal(ans.person_id, a);
+    assert_non_null(strstr(ans.reason, "live consent until 2027-01-15"));
+    /* Two years on, the consent has run out. */
+    OK(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "anna@example.fi", "sales_promotion", ts(T0_PLUS_2Y),
+                          &ans, MSG));
+    assert_false(ans.allowed);
+    assert_string_equal(ans.reason, "no live consent for the purpose (it is expired)");
+    raw_update(f, "UPDATE person SET restricted = 1 WHERE id = ?1", b);
+    OK(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "bea@example.fi", "sales_promotion", ts(T0), &ans,
+                          MSG));
+    assert_false(ans.allowed);
+    assert_non_null(strstr(ans.reason, "restricted"));
+    raw_update(f, "UPDATE person SET objected = 1 WHERE id = ?1", c);
+    OK(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "cia@example.fi", "sales_promotion", ts(T0), &ans,
+                          MSG));
+    assert_false(ans.allowed);
+    assert_non_null(strstr(ans.reason, "objected"));
+    OK(rk_reg_suppress(&f->reg, RK_F_EMAIL, "dan@example.fi", RK_SUPPRESS_OBJECTION, ts(T0), MSG));
+    OK(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "dan@example.fi", "sales_promotion", ts(T0), &ans,
+                          MSG));
+    assert_false(ans.allowed);
+    assert_non_null(strstr(ans.reason, "suppression"));
+    assert_null(strstr(ans.reason, "dan"));
+    OK(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "eve@example.fi", "sales_promotion", ts(T0), &ans,
+                          MSG));
+    assert_false(ans.allowed);
+    assert_string_equal(ans.person_id, "");
+    EXPECT(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "not-an-email", "sales_promotion", ts(T0), &ans,
+                              MSG),
+           RK_EINVAL, "the email");
+    EXPECT(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "anna@example.fi", "nosuch", ts(T0), &ans, MSG),
+           RK_EINVAL, "not declared");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        EX(may_contact_reasons),
         EX(init_records_notice_evidence),
         EX(add_refuses_undeclared_register),
         EX(add_refuses_missing_purpose),
