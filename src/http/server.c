@@ -35,7 +35,7 @@
 #define MAX_BODY ((size_t)64 * 1024)
 
 /* Metrics: requests by route and status, and a latency histogram. */
-#define NROUTES 10 /* the routes[] below, then "unknown" and "method_not_allowed" */
+#define NROUTES    11 /* the routes[] below, then "unknown" and "method_not_allowed" */
 #define MAX_STORES 64
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 413, 429, 500, 503, 0};
 #define NSTATUS (sizeof statuses / sizeof statuses[0]) /* the last counts any other */
@@ -180,6 +180,8 @@ static enum MHD_Result post_unsubscribe(struct rk_http_server *s, struct MHD_Con
                                         struct request *r);
 static enum MHD_Result get_check(struct rk_http_server *s, struct MHD_Connection *c,
                                  struct request *r);
+static enum MHD_Result get_openapi(struct rk_http_server *s, struct MHD_Connection *c,
+                                   struct request *r);
 
 /* A path ending in '/' matches every path it prefixes with one more segment. */
 static const struct route {
@@ -187,22 +189,39 @@ static const struct route {
     route_fn fn;
 } routes[] = {
     // clang-format off
-    {"GET",  "/healthz",         get_healthz},
-    {"GET",  "/privacy",         get_privacy},
-    {"GET",  "/metrics",         get_metrics},
-    {"GET",  "/api/v1/persons/", get_person},
-    {"POST", "/api/v1/persons",  post_persons},
-    {"GET",  "/u/",              get_unsubscribe},
-    {"POST", "/u/",              post_unsubscribe},
-    {"GET",  "/api/v1/check",    get_check},
+    {"GET",  "/healthz",              get_healthz},
+    {"GET",  "/privacy",              get_privacy},
+    {"GET",  "/metrics",              get_metrics},
+    {"GET",  "/api/v1/persons/",      get_person},
+    {"POST", "/api/v1/persons",       post_persons},
+    {"GET",  "/u/",                   get_unsubscribe},
+    {"POST", "/u/",                   post_unsubscribe},
+    {"GET",  "/api/v1/check",         get_check},
+    {"GET",  "/api/v1/openapi.json",  get_openapi},
     // clang-format on
 };
-#define ROUTE_UNKNOWN 8
-#define ROUTE_METHOD  9
+#define ROUTE_UNKNOWN 9
+#define ROUTE_METHOD  10
 /* The name of each route in logs and metrics (templates: never a real path). */
 static const char *const route_names[NROUTES] = {
-    "/healthz",   "/privacy",   "/metrics",      "/api/v1/persons/{id}", "/api/v1/persons",
-    "/u/{token}", "/u/{token}", "/api/v1/check", "unknown",              "method_not_allowed"};
+    "/healthz",          "/privacy",   "/metrics",      "/api/v1/persons/{id}", "/api/v1/persons",
+    "/u/{token}",        "/u/{token}", "/api/v1/check", "/api/v1/openapi.json", "unknown",
+    "method_not_allowed"};
+
+bool rk_http_route(size_t i, const char **method, const char **path) {
+    if (i >= sizeof routes / sizeof routes[0])
+        return false;
+    *method = routes[i].method;
+    *path = route_names[i];
+    return true;
+}
+
+static enum MHD_Result get_openapi(struct rk_http_server *s, struct MHD_Connection *c,
+                                   struct request *r) {
+    (void)s;
+    return respond(c, r, 200, "application/json", rk_openapi_json, rk_openapi_json_len,
+                   MHD_RESPMEM_PERSISTENT);
+}
 
 /* Prometheus text exposition (version 0.0.4) of the counters. */
 static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
@@ -672,7 +691,8 @@ static enum MHD_Result post_unsubscribe(struct rk_http_server *s, struct MHD_Con
                 false);
 }
 
-/* ---- GET /api/v1/check?email=...|phone=...&purpose=... ---------------------------------------- */
+/* ---- GET /api/v1/check?email=...|phone=...&purpose=... ----------------------------------------
+ */
 
 /* May this person be contacted for this purpose now? The token's role must be
  * granted a register that declares the purpose. */
@@ -692,8 +712,8 @@ static enum MHD_Result get_check(struct rk_http_server *s, struct MHD_Connection
     for (size_t i = 0; i < s->decl->nregisters && !granted; i++) {
         const struct rk_register *reg = &s->decl->registers[i];
         for (size_t j = 0; j < reg->npurposes && !granted; j++)
-            granted = strcmp(reg->purposes[j]->id, purpose) == 0 &&
-                      rk_role_grants(role, reg->id, NULL);
+            granted =
+                strcmp(reg->purposes[j]->id, purpose) == 0 && rk_role_grants(role, reg->id, NULL);
     }
     if (!granted && rk_decl_purpose(s->decl, purpose))
         return error(c, r, 403, "forbidden",
@@ -710,8 +730,8 @@ static enum MHD_Result get_check(struct rk_http_server *s, struct MHD_Connection
         return error(c, r, 400, "bad_request", msg.text);
     if (err != RK_OK)
         return error(c, r, 503, "unavailable", "the register's storage is not available");
-    json_t *doc = json_pack("{s:b, s:s, s:s?}", "allowed", a.allowed, "reason", a.reason,
-                            "person", a.person_id[0] ? a.person_id : NULL);
+    json_t *doc = json_pack("{s:b, s:s, s:s?}", "allowed", a.allowed, "reason", a.reason, "person",
+                            a.person_id[0] ? a.person_id : NULL);
     char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     if (!body)

@@ -12,6 +12,7 @@
 #ifndef RK_HTTP_SERVER_H
 #define RK_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "decl/decl.h"
@@ -35,6 +36,14 @@ RK_MUST_USE rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_htt
 
 /* The port the server is bound to. */
 unsigned rk_http_port(const struct rk_http_server *s);
+
+/* The OpenAPI 3.1 document of the routes (src/http/openapi.json, embedded). */
+extern const char *const rk_openapi_json;
+extern const size_t rk_openapi_json_len;
+
+/* The routes, for checking them against the document: the i-th route's
+ * method and path template ("/api/v1/persons/{id}"); false past the last. */
+bool rk_http_route(size_t i, const char **method, const char **path);
 
 /* Stops accepting, lets the requests in progress finish, and frees the server. */
 void rk_http_stop(struct rk_http_server *s);

@@ -59,6 +59,10 @@ $C -D "$T/h9" -o "$T/b9" "${U}api/v1/persons/aaaaaaaaaaaaaaaaaaaaaaaaaa"
 grep -q "^HTTP/1.1 503" "$T/h9" && jq -e '.error.code == "unavailable"' "$T/b9" >/dev/null \
     && ok || bad "API without storage: $(head -1 "$T/h9")"
 
+# The OpenAPI document (its agreement with the routes is tests/unit/test_openapi.c).
+$C -o "$T/oa" "${U}api/v1/openapi.json"
+jq -e '.openapi == "3.1.0" and (.paths | has("/api/v1/persons"))' "$T/oa" >/dev/null && ok || bad "openapi.json"
+
 # Keep-alive: the second request reuses the first connection.
 n=$($C -o /dev/null -o /dev/null -w '%{num_connects} ' "${U}healthz" "${U}privacy")
 [ "$n" = "1 0 " ] && ok || bad "connection not kept alive: $n"
