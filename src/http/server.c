@@ -48,6 +48,26 @@ struct metrics {
     atomic_ulong sum_us;
 };
 
+/*
+ * Per-address rate limit of the public routes: a token bucket per client
+ * address (IPv4 or IPv6, hashed into a fixed table; a collision only shares a
+ * bucket). RATE requests a second on average, bursts of BURST.
+ */
+#define LIMIT_SLOTS 4096
+#define RATE        5.0
+#define BURST       20.0
+
+struct bucket {
+    unsigned char addr[16];
+    double tokens;
+    struct timespec last;
+};
+
+struct limiter {
+    pthread_mutex_t lock;
+    struct bucket slots[LIMIT_SLOTS];
+};
+
 struct rk_http_server {
     struct MHD_Daemon *daemon;
     struct metrics metrics;
@@ -62,6 +82,7 @@ struct rk_http_server {
     size_t nstores;
     struct rk_writer *writer; /* all writes go through it (group commit) */
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
+    struct limiter limiter;
 };
 
 static _Thread_local struct rk_store *thread_store;
@@ -187,17 +208,18 @@ static enum MHD_Result get_openapi(struct rk_http_server *s, struct MHD_Connecti
 static const struct route {
     const char *method, *path;
     route_fn fn;
+    bool limited; /* public: rate-limited per client address */
 } routes[] = {
     // clang-format off
-    {"GET",  "/healthz",              get_healthz},
-    {"GET",  "/privacy",              get_privacy},
-    {"GET",  "/metrics",              get_metrics},
-    {"GET",  "/api/v1/persons/",      get_person},
-    {"POST", "/api/v1/persons",       post_persons},
-    {"GET",  "/u/",                   get_unsubscribe},
-    {"POST", "/u/",                   post_unsubscribe},
-    {"GET",  "/api/v1/check",         get_check},
-    {"GET",  "/api/v1/openapi.json",  get_openapi},
+    {"GET",  "/healthz",              get_healthz,      false},
+    {"GET",  "/privacy",              get_privacy,      true},
+    {"GET",  "/metrics",              get_metrics,      false},
+    {"GET",  "/api/v1/persons/",      get_person,       false},
+    {"POST", "/api/v1/persons",       post_persons,     false},
+    {"GET",  "/u/",                   get_unsubscribe,  true},
+    {"POST", "/u/",                   post_unsubscribe, true},
+    {"GET",  "/api/v1/check",         get_check,        false},
+    {"GET",  "/api/v1/openapi.json",  get_openapi,      false},
     // clang-format on
 };
 #define ROUTE_UNKNOWN 9
@@ -741,6 +763,62 @@ static enum MHD_Result get_check(struct rk_http_server *s, struct MHD_Connection
     return ret;
 }
 
+/* Takes one token from the client's bucket; false (and the seconds to wait) when empty. */
+static bool rate_ok(struct limiter *l, struct MHD_Connection *c, unsigned *retry_after) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    unsigned char addr[16] = {0};
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            memcpy(addr, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, 4);
+        else if (ci->client_addr->sa_family == AF_INET6)
+            memcpy(addr, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, 16);
+    }
+    size_t h = 5381;
+    for (size_t i = 0; i < sizeof addr; i++)
+        h = h * 33 + addr[i];
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&l->lock);
+    struct bucket *b = &l->slots[h % LIMIT_SLOTS];
+    if (memcmp(b->addr, addr, sizeof addr) != 0 || (b->last.tv_sec == 0 && b->last.tv_nsec == 0)) {
+        memcpy(b->addr, addr, sizeof addr);
+        b->tokens = BURST;
+    } else {
+        double dt =
+            (double)(now.tv_sec - b->last.tv_sec) + (double)(now.tv_nsec - b->last.tv_nsec) / 1e9;
+        b->tokens = b->tokens + dt * RATE > BURST ? BURST : b->tokens + dt * RATE;
+    }
+    b->last = now;
+    bool ok = b->tokens >= 1.0;
+    if (ok)
+        b->tokens -= 1.0;
+    else
+        *retry_after = (unsigned)((1.0 - b->tokens) / RATE) + 1;
+    pthread_mutex_unlock(&l->lock);
+    return ok;
+}
+
+static enum MHD_Result too_many(struct MHD_Connection *c, struct request *r, unsigned retry) {
+    static const char body[] =
+        "{\"error\":{\"code\":\"rate_limited\",\"message\":\"too many requests; try again "
+        "later\"}}\n";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    char secs[16];
+    snprintf(secs, sizeof secs, "%u", retry);
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    r->status = 429;
+    enum MHD_Result ret = MHD_queue_response(c, 429, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -782,6 +860,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->route = route_names[rt - routes];
     r->route_index = (int)(rt - routes);
     r->url = url;
+    unsigned retry = 0;
+    if (rt->limited && !rate_ok(&s->limiter, c, &retry))
+        return too_many(c, r, retry);
     return rt->fn(s, c, r);
 }
 
@@ -841,6 +922,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         return RK_ENOMEM;
     s->decl = cfg->decl;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->limiter.lock, NULL);
     if (cfg->db && cfg->keys) {
         s->db = cfg->db;
         s->keys = *cfg->keys;
@@ -891,5 +973,6 @@ void rk_http_stop(struct rk_http_server *s) {
     for (size_t i = 0; i < s->nstores; i++)
         rk_store_close(s->stores[i]);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->limiter.lock);
     free(s);
 }

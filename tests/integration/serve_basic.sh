@@ -79,6 +79,15 @@ grep -q '^rekisteri_http_request_duration_seconds_bucket{le="+Inf"} ' "$T/m" \
     && grep -q '^rekisteri_http_request_duration_seconds_count ' "$T/m" && ok || bad "histogram"
 grep -q "secret.person" "$T/m" && bad "personal data in metrics" || ok
 
+# Public pages are rate-limited per address: a burst gets 429 with Retry-After,
+# while /healthz is not limited.
+codes=$(for i in $(seq 40); do $C -o /dev/null -w '%{http_code}\n' "${U}privacy"; done | sort | uniq -c)
+echo "$codes" | grep -q " 429$" && echo "$codes" | grep -q " 200$" && ok || bad "no rate limit: $codes"
+$C -D "$T/h10" -o "$T/b10" "${U}privacy"
+grep -q "^HTTP/1.1 429" "$T/h10" && grep -qi "^Retry-After: [1-9]" "$T/h10" \
+    && jq -e '.error.code == "rate_limited"' "$T/b10" >/dev/null && ok || bad "429 without Retry-After"
+$C -o /dev/null -w '%{http_code}' "${U}healthz" | grep -q 200 && ok || bad "healthz limited"
+
 # Second server on the same port: refused with a clear error.
 port=${U#http://127.0.0.1:}
 port=${port%/}
