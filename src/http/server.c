@@ -46,6 +46,7 @@ struct metrics {
     atomic_ulong requests[NROUTES][NSTATUS];
     atomic_ulong le[NBUCKETS + 1]; /* cumulative at output; here per bucket, last = +Inf */
     atomic_ulong sum_us;
+    atomic_ulong consents_given, consents_withdrawn;
 };
 
 /*
@@ -282,6 +283,19 @@ static enum MHD_Result get_metrics(struct rk_http_server *s, struct MHD_Connecti
                   "rekisteri_http_request_duration_seconds_sum %.6f\n"
                   "rekisteri_http_request_duration_seconds_count %lu\n",
                   (double)atomic_load(&s->metrics.sum_us) / 1e6, cumulative);
+    rk_buf_printf(
+        &b,
+        "# HELP rekisteri_consents_given_total Consents recorded through the service.\n"
+        "# TYPE rekisteri_consents_given_total counter\n"
+        "rekisteri_consents_given_total %lu\n"
+        "# HELP rekisteri_consents_withdrawn_total Consents withdrawn through the service.\n"
+        "# TYPE rekisteri_consents_withdrawn_total counter\n"
+        "rekisteri_consents_withdrawn_total %lu\n"
+        "# HELP rekisteri_writer_queue_depth Writes waiting for the writer.\n"
+        "# TYPE rekisteri_writer_queue_depth gauge\n"
+        "rekisteri_writer_queue_depth %zu\n",
+        atomic_load(&s->metrics.consents_given), atomic_load(&s->metrics.consents_withdrawn),
+        s->writer ? rk_writer_depth(s->writer) : 0);
     enum MHD_Result ret = rk_buf_status(&b) == RK_OK
                               ? respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8",
                                         b.data, b.len, MHD_RESPMEM_MUST_COPY)
@@ -559,6 +573,8 @@ static enum MHD_Result post_persons(struct rk_http_server *s, struct MHD_Connect
         }
     }
     rk_err err = rk_writer_run(s->writer, run_add, j);
+    if (err == RK_OK && j->has_consent)
+        atomic_fetch_add(&s->metrics.consents_given, 1);
     switch (err) {
     case RK_OK: break;
     case RK_EREFUSED: status = 422, code = "refused"; break;
@@ -669,13 +685,20 @@ static enum MHD_Result one_click_field(void *cls, enum MHD_ValueKind kind, const
     return MHD_YES;
 }
 
+struct withdraw_job {
+    const struct rk_link *l;
+    bool withdrawn; /* false when there was nothing left to withdraw */
+};
+
 static rk_err run_withdraw(struct rk_reg *reg, void *ctx) {
-    const struct rk_link *l = ctx;
+    struct withdraw_job *wj = ctx;
+    const struct rk_link *l = wj->l;
     reg->actor = "self"; /* the person themself, through their link */
     struct rk_consent_input in = {.channel = "unsubscribe_link", .at = rk_time_now()};
     struct rk_msg msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_reg_consent(reg, l->person_id, l->purpose, RK_CE_WITHDRAWN, &in, &msg);
+    wj->withdrawn = err == RK_OK;
     /* Already withdrawn, or the person erased: nothing is left to withdraw. */
     return err == RK_EREFUSED || err == RK_ENOENT ? RK_OK : err;
 }
@@ -700,11 +723,14 @@ static enum MHD_Result post_unsubscribe(struct rk_http_server *s, struct MHD_Con
     if (!oc.found)
         return error(c, r, 400, "bad_request",
                      "expected the form field List-Unsubscribe=One-Click (RFC 8058)");
-    if (rk_writer_run(s->writer, run_withdraw, &l) != RK_OK)
+    struct withdraw_job wj = {&l, false};
+    if (rk_writer_run(s->writer, run_withdraw, &wj) != RK_OK)
         return page(c, r, 503, lang, lang == RK_LANG_FI ? "Yritä myöhemmin" : "Try again later",
                     lang == RK_LANG_FI ? "Peruutus ei onnistunut juuri nyt."
                                        : "The unsubscription could not be recorded just now.",
                     false);
+    if (wj.withdrawn)
+        atomic_fetch_add(&s->metrics.consents_withdrawn, 1);
     return page(c, r, 200, lang, lang == RK_LANG_FI ? "Tilaus peruttu" : "Unsubscribed",
                 lang == RK_LANG_FI ? "Suostumuksesi on peruttu, eikä sinulle enää lähetetä "
                                      "markkinointiviestejä tähän tarkoitukseen."

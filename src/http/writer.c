@@ -127,6 +127,15 @@ rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx) {
     return j.result;
 }
 
+size_t rk_writer_depth(struct rk_writer *w) {
+    size_t n = 0;
+    pthread_mutex_lock(&w->lock);
+    for (const struct job *j = w->head; j; j = j->next)
+        n++;
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
 void rk_writer_stop(struct rk_writer *w) {
     if (!w)
         return;

@@ -28,6 +28,9 @@ RK_MUST_USE rk_err rk_writer_start(const char *db, const struct rk_decl *d, cons
  * failed). Returns fn's result, or the commit's error. Safe from any thread. */
 RK_MUST_USE rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx);
 
+/* Jobs queued and not yet taken into a group (for /metrics). */
+size_t rk_writer_depth(struct rk_writer *w);
+
 /* Finishes the queued jobs, stops the thread and frees the writer. */
 void rk_writer_stop(struct rk_writer *w);
 

@@ -164,6 +164,11 @@ OLDLINK=$(REKISTERI_NOW=2020-01-01T00:00:00Z R link unsubscribe "$P" --purpose s
 $C -D "$T/u7.h" -o "$T/u7.b" "${U%/}$OLDLINK"
 [ "$(status u7)" = 404 ] && ok || bad "expired link: $(status u7)"
 
+$C -o "$T/metrics" "${U}metrics"
+grep -q '^rekisteri_consents_given_total 1$' "$T/metrics" \
+    && grep -q '^rekisteri_consents_withdrawn_total 2$' "$T/metrics" \
+    && grep -q '^rekisteri_writer_queue_depth 0$' "$T/metrics" && ok \
+    || bad "consent metrics: $(grep consents "$T/metrics")"
 grep -q "$P\|matti\|uusi@\|$LINK" "$T/err" && bad "a person id, data or link reached the request log" || ok
 
 kill -TERM "$pid"
