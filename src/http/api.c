@@ -1,0 +1,307 @@
+/*
+ * api.c — the staff API under /api/v1: bearer-token authentication, reading
+ * a person as the token's role may see them, adding a person through the
+ * writer, and the "may we contact" check. Handlers parse and check, call the
+ * register rules (core/register.h), and answer through server.c's helpers.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/id.h"
+#include "core/time.h"
+#include "http/internal.h"
+
+/*
+ * The role of the request's bearer token, or NULL after queueing the answer
+ * (401 without a valid token, 503 without storage) in *ret.
+ */
+const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_Connection *c,
+                                           struct rk_http_request *r, struct rk_token *t,
+                                           rk_http_result *ret) {
+    struct rk_store *st = rk_http_thread_store(s);
+    if (!st) {
+        *ret = rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
+        return NULL;
+    }
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != RK_TOKEN_LEN) {
+        *ret = rk_http_unauthorized(c, r, "missing_token", "send 'Authorization: Bearer TOKEN'");
+        return NULL;
+    }
+    unsigned char hash[RK_HASH_LEN];
+    rk_keys_token_hash(&s->keys, h + 7, hash);
+    rk_err err = rk_store_token_by_hash(st, hash, t);
+    if (err == RK_ENOENT || (err == RK_OK && t->revoked_at)) {
+        *ret = rk_http_unauthorized(c, r, "invalid_token", "the token is not valid or was revoked");
+        return NULL;
+    }
+    if (err != RK_OK) {
+        *ret = rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
+        return NULL;
+    }
+    const struct rk_role *role = rk_decl_role(s->decl, t->role);
+    if (!role)
+        *ret = rk_http_error(c, r, 403, "forbidden", "the token's role is no longer declared");
+    return role;
+}
+
+struct person_view {
+    const struct rk_role *role;
+    json_t *registers;
+};
+
+static int view_entry(void *ctx, const struct rk_entry *e) {
+    struct person_view *v = ctx;
+    if (!rk_role_grants(v->role, e->register_id, NULL))
+        return 0;
+    json_t *values = json_object();
+    for (int f = 0; f < RK_F__COUNT; f++)
+        if (e->v[f] && rk_role_grants(v->role, e->register_id, rk_field_id((enum rk_field)f)))
+            json_object_set_new(values, rk_field_id((enum rk_field)f), json_string(e->v[f]));
+    json_array_append_new(v->registers,
+                          json_pack("{s:s, s:o}", "register", e->register_id, "values", values));
+    return 0;
+}
+
+/* GET /api/v1/persons/{id}: what the token's role may see of the person. */
+rk_http_result rk_http_get_person(struct rk_http_server *s, struct MHD_Connection *c,
+                                  struct rk_http_request *r) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    const struct rk_role *role = rk_http_authenticate(s, c, r, &t, &ret);
+    if (!role)
+        return ret;
+    const char *id = strrchr(r->url, '/') + 1;
+    if (!rk_id_valid(id))
+        return rk_http_error(c, r, 404, "not_found", "no such person");
+    struct person_view v = {role, json_array()};
+    rk_err err = rk_store_entries_of_person(rk_http_thread_store(s), id, view_entry, &v);
+    if (err != RK_OK) {
+        json_decref(v.registers);
+        return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
+    }
+    if (json_array_size(v.registers) == 0) { /* unknown, or nothing this role may see */
+        json_decref(v.registers);
+        return rk_http_error(c, r, 404, "not_found", "no such person");
+    }
+    json_t *doc = json_pack("{s:s, s:o}", "id", id, "registers", v.registers);
+    char *body = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    if (!body)
+        return rk_http_error(c, r, 500, "internal", "out of memory");
+    ret = rk_http_respond(c, r, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_COPY);
+    free(body);
+    return ret;
+}
+
+/* ---- POST /api/v1/persons ------------------------------------------------------------------ */
+
+/* One person write, prepared by the request thread and run by the writer. */
+struct add_job {
+    const char *actor; /* the token's name: recorded as who wrote */
+    struct rk_write w;
+    struct rk_contact c;
+    struct rk_consent_input consent;
+    bool has_consent;
+    char id[RK_ID_LEN + 1];
+    struct rk_msg msg;
+};
+
+static rk_err run_add(struct rk_reg *reg, void *ctx) {
+    struct add_job *j = ctx;
+    reg->actor = j->actor; /* the writer thread runs one job at a time */
+    return rk_reg_person_add(reg, &j->w, NULL, &j->c, j->has_consent ? &j->consent : NULL, j->id,
+                             &j->msg);
+}
+
+/* A string member of o, NULL when absent; *bad set when present but not a string. */
+static const char *member(json_t *o, const char *key, bool *bad) {
+    json_t *v = json_object_get(o, key);
+    if (v && !json_is_string(v))
+        *bad = true;
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool source_kind(const char *id, enum rk_source_kind *out) {
+    for (int k = 0; id && k < RK_SRC__COUNT; k++)
+        if (strcmp(rk_source_kind_id((enum rk_source_kind)k), id) == 0) {
+            *out = (enum rk_source_kind)k;
+            return true;
+        }
+    return false;
+}
+
+/*
+ * Body: {"register", "purpose", "source", "source_detail"?, "values": {field: text},
+ * "consent"?: {"channel", "evidence"?}}. 201 {"id"} once committed.
+ */
+rk_http_result rk_http_post_persons(struct rk_http_server *s, struct MHD_Connection *c,
+                                    struct rk_http_request *r) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    const struct rk_role *role = rk_http_authenticate(s, c, r, &t, &ret);
+    if (!role)
+        return ret;
+    json_error_t jerr;
+    json_t *doc =
+        json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc || !json_is_object(doc)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "expected a JSON object (line %d, column %d)",
+                 doc ? 1 : jerr.line, doc ? 1 : jerr.column);
+        json_decref(doc);
+        return rk_http_error(c, r, 400, "bad_json", msg);
+    }
+    struct add_job *j = calloc(1, sizeof *j);
+    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = calloc(RK_F__COUNT, sizeof *bufs);
+    bool bad = false;
+    int status = 0;
+    const char *code = NULL;
+    char msg[400] = "";
+    if (!j || !bufs) {
+        status = 500, code = "internal";
+        snprintf(msg, sizeof msg, "out of memory");
+        goto out;
+    }
+    j->actor = t.name;
+    j->w.register_id = member(doc, "register", &bad);
+    j->w.purpose = member(doc, "purpose", &bad);
+    j->w.source_detail = member(doc, "source_detail", &bad);
+    const char *source = member(doc, "source", &bad);
+    json_t *values = json_object_get(doc, "values");
+    json_t *consent = json_object_get(doc, "consent");
+    if (bad || !j->w.register_id || !j->w.purpose || !source || !json_is_object(values) ||
+        (consent && !json_is_object(consent))) {
+        status = 400, code = "bad_request";
+        snprintf(msg, sizeof msg,
+                 "expected register, purpose and source as texts, values as an "
+                 "object and consent, if given, as an object");
+        goto out;
+    }
+    if (!source_kind(source, &j->w.source)) {
+        status = 400, code = "bad_request";
+        snprintf(msg, sizeof msg, "/source: not a source kind");
+        goto out;
+    }
+    if (!rk_role_grants(role, j->w.register_id, NULL)) {
+        status = 403, code = "forbidden";
+        snprintf(msg, sizeof msg, "the token's role may not write to this register");
+        goto out;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(values, key, v) {
+        int f = rk_field_from_id(key);
+        const char *why = NULL;
+        if (f < 0 || !json_is_string(v)) {
+            status = 400, code = "bad_request";
+            snprintf(msg, sizeof msg, "/values/%.40s: %s", key,
+                     f < 0 ? "not a contact field" : "expected a text");
+            goto out;
+        }
+        if (!rk_role_grants(role, j->w.register_id, key)) {
+            status = 403, code = "forbidden";
+            snprintf(msg, sizeof msg, "/values/%s: the token's role may not write this category",
+                     key);
+            goto out;
+        }
+        if (rk_field_normalize((enum rk_field)f, json_string_value(v), bufs[f], sizeof bufs[f],
+                               &why) != RK_OK) {
+            status = 400, code = "bad_request";
+            snprintf(msg, sizeof msg, "/values/%s: the value %s", key, why);
+            goto out;
+        }
+        j->c.v[f] = bufs[f];
+    }
+    j->w.at = rk_time_now();
+    if (consent) {
+        j->has_consent = true;
+        j->consent.channel = member(consent, "channel", &bad);
+        j->consent.evidence = member(consent, "evidence", &bad);
+        j->consent.at = j->w.at;
+        if (bad || !j->consent.channel) {
+            status = 400, code = "bad_request";
+            snprintf(msg, sizeof msg, "/consent: expected channel (and evidence) as texts");
+            goto out;
+        }
+    }
+    rk_err err = rk_writer_run(s->writer, run_add, j);
+    if (err == RK_OK && j->has_consent)
+        atomic_fetch_add(&s->metrics.consents_given, 1);
+    switch (err) {
+    case RK_OK: break;
+    case RK_EREFUSED: status = 422, code = "refused"; break;
+    case RK_ECONFLICT: status = 409, code = "conflict"; break;
+    case RK_ENOENT: status = 404, code = "not_found"; break;
+    case RK_EINVAL:
+    case RK_ETOOBIG: status = 400, code = "bad_request"; break;
+    default: status = 503, code = "unavailable"; break;
+    }
+    if (err != RK_OK)
+        snprintf(msg, sizeof msg, "%s", j->msg.text[0] ? j->msg.text : rk_err_str(err));
+out:
+    json_decref(doc);
+    if (code) {
+        ret = rk_http_error(c, r, status, code, msg);
+    } else {
+        char body[64];
+        int n = snprintf(body, sizeof body, "{\"id\":\"%s\"}\n", j->id);
+        ret =
+            rk_http_respond(c, r, 201, "application/json", body, (size_t)n, MHD_RESPMEM_MUST_COPY);
+    }
+    free(bufs);
+    free(j);
+    return ret;
+}
+
+/* ---- GET /api/v1/check?email=...|phone=...&purpose=... ----------------------------------------
+ */
+
+/* May this person be contacted for this purpose now? The token's role must be
+ * granted a register that declares the purpose. */
+rk_http_result rk_http_get_check(struct rk_http_server *s, struct MHD_Connection *c,
+                                 struct rk_http_request *r) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    const struct rk_role *role = rk_http_authenticate(s, c, r, &t, &ret);
+    if (!role)
+        return ret;
+    const char *email = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "email");
+    const char *phone = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "phone");
+    const char *purpose = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "purpose");
+    if (!purpose || !email == !phone)
+        return rk_http_error(c, r, 400, "bad_request", "give purpose and one of email or phone");
+    bool granted = false;
+    for (size_t i = 0; i < s->decl->nregisters && !granted; i++) {
+        const struct rk_register *reg = &s->decl->registers[i];
+        for (size_t j = 0; j < reg->npurposes && !granted; j++)
+            granted =
+                strcmp(reg->purposes[j]->id, purpose) == 0 && rk_role_grants(role, reg->id, NULL);
+    }
+    if (!granted && rk_decl_purpose(s->decl, purpose))
+        return rk_http_error(c, r, 403, "forbidden",
+                             "the token's role is granted no register declaring this purpose");
+    struct rk_reg reg = s->reads;
+    reg.store = rk_http_thread_store(s);
+    reg.actor = t.name;
+    struct rk_contact_answer a;
+    struct rk_msg msg;
+    memset(&msg, 0, sizeof msg);
+    rk_err err = rk_reg_may_contact(&reg, email ? RK_F_EMAIL : RK_F_PHONE, email ? email : phone,
+                                    purpose, rk_time_now(), &a, &msg);
+    if (err == RK_EINVAL)
+        return rk_http_error(c, r, 400, "bad_request", msg.text);
+    if (err != RK_OK)
+        return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
+    json_t *doc = json_pack("{s:b, s:s, s:s?}", "allowed", a.allowed, "reason", a.reason, "person",
+                            a.person_id[0] ? a.person_id : NULL);
+    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!body)
+        return rk_http_error(c, r, 500, "internal", "out of memory");
+    ret = rk_http_respond(c, r, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_COPY);
+    free(body);
+    return ret;
+}

@@ -1,0 +1,112 @@
+/*
+ * internal.h — what the files of the HTTP service share and nothing outside
+ * src/http/ sees: the server and request structs, the response helpers that
+ * keep every answer uniform (security headers, JSON errors), authentication,
+ * the per-thread store, and the route handlers of api.c and unsubscribe.c.
+ */
+#ifndef RK_HTTP_INTERNAL_H
+#define RK_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "core/keys.h"
+#include "core/register.h"
+#include "http/server.h"
+#include "http/writer.h"
+#include "util/buf.h"
+
+#define RK_HTTP_MAX_BODY ((size_t)64 * 1024)
+#define RK_HTTP_NROUTES  11 /* the routes of server.c, then "unknown" and "method_not_allowed" */
+#define RK_HTTP_NSTATUS  13 /* statuses counted apart in the metrics, the last "other" */
+#define RK_HTTP_NBUCKETS 8  /* latency histogram buckets, +Inf apart */
+#define RK_HTTP_STORES   64
+
+struct rk_http_metrics {
+    atomic_ulong requests[RK_HTTP_NROUTES][RK_HTTP_NSTATUS];
+    atomic_ulong le[RK_HTTP_NBUCKETS + 1]; /* per bucket here; cumulative at output */
+    atomic_ulong sum_us;
+    atomic_ulong consents_given, consents_withdrawn;
+};
+
+/*
+ * Per-address rate limit of the public routes: a token bucket per client
+ * address (IPv4 or IPv6, hashed into a fixed table; a collision only shares a
+ * bucket).
+ */
+#define RK_HTTP_LIMIT_SLOTS 4096
+
+struct rk_http_bucket {
+    unsigned char addr[16];
+    double tokens;
+    struct timespec last;
+};
+
+struct rk_http_limiter {
+    pthread_mutex_t lock;
+    struct rk_http_bucket slots[RK_HTTP_LIMIT_SLOTS];
+};
+
+struct rk_http_server {
+    struct MHD_Daemon *daemon;
+    struct rk_http_metrics metrics;
+    const struct rk_decl *decl;
+    struct rk_buf privacy[2]; /* the notice as HTML, fi and en, rendered once */
+    unsigned port;
+    /* The API's storage: one connection per server thread, opened on first use. */
+    const char *db;
+    struct rk_keys keys;
+    pthread_mutex_t lock;
+    struct rk_store *stores[RK_HTTP_STORES];
+    size_t nstores;
+    struct rk_writer *writer; /* all writes go through it (group commit) */
+    struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
+    struct rk_http_limiter limiter;
+};
+
+/* One request's state between the handler's calls. */
+struct rk_http_request {
+    struct timespec start;
+    const char *route;
+    const char *url; /* borrowed from libmicrohttpd for the request's life */
+    int route_index;
+    struct rk_buf body; /* up to RK_HTTP_MAX_BODY bytes */
+    bool too_big;
+    int status;
+};
+
+typedef enum MHD_Result rk_http_result;
+#define RK_HTTP_HANDLER(name)                                                                      \
+    rk_http_result name(struct rk_http_server *s, struct MHD_Connection *c,                        \
+                        struct rk_http_request *r)
+
+/* Queues a response with the security headers; body is copied or kept per mode. */
+rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                               const char *type, const char *body, size_t len,
+                               enum MHD_ResponseMemoryMode mode);
+/* A JSON error; code is a short stable word, message a sentence without personal data. */
+rk_http_result rk_http_error(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                             const char *code, const char *message);
+/* 401 with the challenge RFC 6750 asks for. */
+rk_http_result rk_http_unauthorized(struct MHD_Connection *c, struct rk_http_request *r,
+                                    const char *code, const char *message);
+/* ?lang=fi|en, else the first of fi/en in Accept-Language, else Finnish. */
+enum rk_lang rk_http_lang(struct MHD_Connection *c);
+/* This thread's connection to the store (NULL when there is none), closed by rk_http_stop. */
+struct rk_store *rk_http_thread_store(struct rk_http_server *s);
+/* The role of the request's bearer token, or NULL after queueing the answer in *ret. */
+const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_Connection *c,
+                                           struct rk_http_request *r, struct rk_token *t,
+                                           rk_http_result *ret);
+
+/* api.c */
+RK_HTTP_HANDLER(rk_http_get_person);
+RK_HTTP_HANDLER(rk_http_post_persons);
+RK_HTTP_HANDLER(rk_http_get_check);
+/* unsubscribe.c */
+RK_HTTP_HANDLER(rk_http_get_unsubscribe);
+RK_HTTP_HANDLER(rk_http_post_unsubscribe);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * unsubscribe.c — one-click unsubscribe (RFC 8058) at /u/TOKEN: the signed
+ * link is checked (core/links.h); a GET shows a page with a button and never
+ * unsubscribes, because link scanners fetch links; a POST with
+ * List-Unsubscribe=One-Click withdraws the consent through the writer at once.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/links.h"
+#include "core/time.h"
+#include "http/internal.h"
+
+/* ---- One-click unsubscribe (RFC 8058) -------------------------------------------------------- */
+
+/* A small complete HTML page: title, one paragraph, and optionally the unsubscribe button. */
+static rk_http_result page(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                           enum rk_lang lang, const char *title, const char *text, bool button) {
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_buf_printf(&b,
+                  "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                  "<title>",
+                  lang == RK_LANG_FI ? "fi" : "en");
+    rk_buf_put_html(&b, title);
+    rk_buf_puts(&b, "</title>\n</head>\n<body>\n<main>\n<h1>");
+    rk_buf_put_html(&b, title);
+    rk_buf_puts(&b, "</h1>\n<p>");
+    rk_buf_put_html(&b, text);
+    rk_buf_puts(&b, "</p>\n");
+    if (button) {
+        rk_buf_puts(&b, "<form method=\"post\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" "
+                        "value=\"One-Click\">\n<button type=\"submit\">");
+        rk_buf_put_html(&b, lang == RK_LANG_FI ? "Peru tilaus" : "Unsubscribe");
+        rk_buf_puts(&b, "</button>\n</form>\n");
+    }
+    rk_buf_puts(&b, "</main>\n</body>\n</html>\n");
+    rk_http_result ret = rk_buf_status(&b) == RK_OK
+                             ? rk_http_respond(c, r, status, "text/html; charset=utf-8", b.data,
+                                               b.len, MHD_RESPMEM_MUST_COPY)
+                             : MHD_NO;
+    rk_buf_cleanup(&b);
+    return ret;
+}
+
+/* The link in the URL, checked; false after answering with the "not valid" page. */
+static bool unsubscribe_link(struct rk_http_server *s, struct MHD_Connection *c,
+                             struct rk_http_request *r, enum rk_lang lang, struct rk_link *l,
+                             const struct rk_purpose **p, rk_http_result *ret) {
+    const char *token = strrchr(r->url, '/') + 1;
+    if (!s->writer || rk_link_check(&s->keys, token, rk_time_now(), l) != RK_OK ||
+        l->kind != RK_LINK_UNSUBSCRIBE || !(*p = rk_decl_purpose(s->decl, l->purpose))) {
+        *ret = page(
+            c, r, 404, lang, lang == RK_LANG_FI ? "Linkki ei ole voimassa" : "Link not valid",
+            lang == RK_LANG_FI ? "Tämä peruutuslinkki on vanhentunut tai virheellinen. Voit perua "
+                                 "markkinointiluvan myös ottamalla yhteyttä rekisterinpitäjään."
+                               : "This unsubscribe link has expired or is not valid. You can also "
+                                 "withdraw your consent by contacting the controller.",
+            false);
+        return false;
+    }
+    return true;
+}
+
+/* GET shows a button and never unsubscribes: link scanners fetch with GET. */
+rk_http_result rk_http_get_unsubscribe(struct rk_http_server *s, struct MHD_Connection *c,
+                                       struct rk_http_request *r) {
+    enum rk_lang lang = rk_http_lang(c);
+    struct rk_link l;
+    const struct rk_purpose *p = NULL;
+    rk_http_result ret = MHD_NO;
+    if (!unsubscribe_link(s, c, r, lang, &l, &p, &ret))
+        return ret;
+    char text[600];
+    snprintf(text, sizeof text,
+             lang == RK_LANG_FI ? "Haluatko perua suostumuksesi käsittelytarkoitukseen: %s?"
+                                : "Do you want to withdraw your consent for: %s?",
+             rk_text_get(&p->name, lang));
+    return page(c, r, 200, lang, lang == RK_LANG_FI ? "Peru tilaus" : "Unsubscribe", text, true);
+}
+
+struct one_click {
+    bool found;
+};
+
+static rk_http_result one_click_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *filename, const char *content_type,
+                                      const char *encoding, const char *data, uint64_t off,
+                                      size_t size) {
+    (void)kind, (void)filename, (void)content_type, (void)encoding;
+    struct one_click *oc = cls;
+    if (key && strcmp(key, "List-Unsubscribe") == 0 && off == 0 && size == 9 &&
+        memcmp(data, "One-Click", 9) == 0)
+        oc->found = true;
+    return MHD_YES;
+}
+
+struct withdraw_job {
+    const struct rk_link *l;
+    bool withdrawn; /* false when there was nothing left to withdraw */
+};
+
+static rk_err run_withdraw(struct rk_reg *reg, void *ctx) {
+    struct withdraw_job *wj = ctx;
+    const struct rk_link *l = wj->l;
+    reg->actor = "self"; /* the person themself, through their link */
+    struct rk_consent_input in = {.channel = "unsubscribe_link", .at = rk_time_now()};
+    struct rk_msg msg;
+    memset(&msg, 0, sizeof msg);
+    rk_err err = rk_reg_consent(reg, l->person_id, l->purpose, RK_CE_WITHDRAWN, &in, &msg);
+    wj->withdrawn = err == RK_OK;
+    /* Already withdrawn, or the person erased: nothing is left to withdraw. */
+    return err == RK_EREFUSED || err == RK_ENOENT ? RK_OK : err;
+}
+
+/* POST with List-Unsubscribe=One-Click (urlencoded or multipart): withdraws at once,
+ * no cookie or login, answers 200 without a redirect. */
+rk_http_result rk_http_post_unsubscribe(struct rk_http_server *s, struct MHD_Connection *c,
+                                        struct rk_http_request *r) {
+    enum rk_lang lang = rk_http_lang(c);
+    struct rk_link l;
+    const struct rk_purpose *p = NULL;
+    rk_http_result ret = MHD_NO;
+    if (!unsubscribe_link(s, c, r, lang, &l, &p, &ret))
+        return ret;
+    struct one_click oc = {false};
+    struct MHD_PostProcessor *pp = MHD_create_post_processor(c, 1024, one_click_field, &oc);
+    if (pp) {
+        if (r->body.len)
+            MHD_post_process(pp, r->body.data, r->body.len);
+        MHD_destroy_post_processor(pp);
+    }
+    if (!oc.found)
+        return rk_http_error(c, r, 400, "bad_request",
+                             "expected the form field List-Unsubscribe=One-Click (RFC 8058)");
+    struct withdraw_job wj = {&l, false};
+    if (rk_writer_run(s->writer, run_withdraw, &wj) != RK_OK)
+        return page(c, r, 503, lang, lang == RK_LANG_FI ? "Yritä myöhemmin" : "Try again later",
+                    lang == RK_LANG_FI ? "Peruutus ei onnistunut juuri nyt."
+                                       : "The unsubscription could not be recorded just now.",
+                    false);
+    if (wj.withdrawn)
+        atomic_fetch_add(&s->metrics.consents_withdrawn, 1);
+    return page(c, r, 200, lang, lang == RK_LANG_FI ? "Tilaus peruttu" : "Unsubscribed",
+                lang == RK_LANG_FI ? "Suostumuksesi on peruttu, eikä sinulle enää lähetetä "
+                                     "markkinointiviestejä tähän tarkoitukseen."
+                                   : "Your consent has been withdrawn; you will receive no more "
+                                     "marketing messages for this purpose.",
+                false);
+}
