@@ -73,7 +73,7 @@ rk_http_result rk_http_get_person(struct rk_http_server *s, struct MHD_Connectio
     const struct rk_role *role = rk_http_authenticate(s, c, r, &t, &ret);
     if (!role)
         return ret;
-    const char *id = strrchr(r->url, '/') + 1;
+    const char *id = r->param[0];
     if (!rk_id_valid(id))
         return rk_http_error(c, r, 404, "not_found", "no such person");
     struct person_view v = {role, json_array()};

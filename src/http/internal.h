@@ -19,13 +19,15 @@
 #include "util/buf.h"
 
 #define RK_HTTP_MAX_BODY ((size_t)64 * 1024)
-#define RK_HTTP_NROUTES  11 /* the routes of server.c, then "unknown" and "method_not_allowed" */
+#define RK_HTTP_MAX_ROUTES 64 /* server.c's routes, then "unknown" and "method_not_allowed" */
+#define RK_HTTP_MAX_PARAMS 2  /* "{name}" segments in one route's path */
+#define RK_HTTP_PARAM_MAX  256 /* longer than any id or link token (RK_LINK_MAX) */
 #define RK_HTTP_NSTATUS  13 /* statuses counted apart in the metrics, the last "other" */
 #define RK_HTTP_NBUCKETS 8  /* latency histogram buckets, +Inf apart */
 #define RK_HTTP_STORES   64
 
 struct rk_http_metrics {
-    atomic_ulong requests[RK_HTTP_NROUTES][RK_HTTP_NSTATUS];
+    atomic_ulong requests[RK_HTTP_MAX_ROUTES][RK_HTTP_NSTATUS];
     atomic_ulong le[RK_HTTP_NBUCKETS + 1]; /* per bucket here; cumulative at output */
     atomic_ulong sum_us;
     atomic_ulong consents_given, consents_withdrawn;
@@ -72,6 +74,7 @@ struct rk_http_request {
     const char *route;
     const char *url; /* borrowed from libmicrohttpd for the request's life */
     int route_index;
+    char param[RK_HTTP_MAX_PARAMS][RK_HTTP_PARAM_MAX + 1]; /* the path's "{name}" segments */
     struct rk_buf body; /* up to RK_HTTP_MAX_BODY bytes */
     bool too_big;
     int status;

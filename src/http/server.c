@@ -155,37 +155,49 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
 static rk_http_result get_openapi(struct rk_http_server *s, struct MHD_Connection *c,
                                   struct rk_http_request *r);
 
-/* A path ending in '/' matches every path it prefixes with one more segment. */
+/*
+ * The route table. A path is a template: "{name}" matches one non-empty
+ * segment, captured into r->param[] in order. The template is the route's
+ * name in logs and metrics, so a real path (which may hold a token or an id)
+ * never reaches them. To add a route, add a row here and document it in
+ * openapi.json (tests/unit/test_openapi.c checks the two agree).
+ */
 static const struct route {
     const char *method, *path;
     route_fn fn;
     bool limited; /* public: rate-limited per client address */
 } routes[] = {
     // clang-format off
-    {"GET",  "/healthz",              get_healthz,      false},
-    {"GET",  "/privacy",              get_privacy,      true},
-    {"GET",  "/metrics",              get_metrics,      false},
-    {"GET",  "/api/v1/persons/",      rk_http_get_person,       false},
-    {"POST", "/api/v1/persons",       rk_http_post_persons,     false},
-    {"GET",  "/u/",                   rk_http_get_unsubscribe,  true},
-    {"POST", "/u/",                   rk_http_post_unsubscribe, true},
-    {"GET",  "/api/v1/check",         rk_http_get_check,        false},
-    {"GET",  "/api/v1/openapi.json",  get_openapi,      false},
+    {"GET",  "/healthz",                  get_healthz,              false},
+    {"GET",  "/privacy",                  get_privacy,              true},
+    {"GET",  "/metrics",                  get_metrics,              false},
+    {"GET",  "/api/v1/persons/{id}",      rk_http_get_person,       false},
+    {"POST", "/api/v1/persons",           rk_http_post_persons,     false},
+    {"GET",  "/u/{token}",                rk_http_get_unsubscribe,  true},
+    {"POST", "/u/{token}",                rk_http_post_unsubscribe, true},
+    {"GET",  "/api/v1/check",             rk_http_get_check,        false},
+    {"GET",  "/api/v1/openapi.json",      get_openapi,              false},
     // clang-format on
 };
-#define ROUTE_UNKNOWN 9
-#define ROUTE_METHOD  10
-/* The name of each route in logs and metrics (templates: never a real path). */
-static const char *const route_names[RK_HTTP_NROUTES] = {
-    "/healthz",          "/privacy",   "/metrics",      "/api/v1/persons/{id}", "/api/v1/persons",
-    "/u/{token}",        "/u/{token}", "/api/v1/check", "/api/v1/openapi.json", "unknown",
-    "method_not_allowed"};
+#define NROUTES (sizeof routes / sizeof routes[0])
+#define ROUTE_UNKNOWN ((int)NROUTES)
+#define ROUTE_METHOD  ((int)NROUTES + 1)
+_Static_assert(NROUTES + 2 <= RK_HTTP_MAX_ROUTES, "raise RK_HTTP_MAX_ROUTES");
+
+/* The name of route i in logs and metrics. */
+static const char *route_name(int i) {
+    if (i == ROUTE_UNKNOWN)
+        return "unknown";
+    if (i == ROUTE_METHOD)
+        return "method_not_allowed";
+    return routes[i].path;
+}
 
 bool rk_http_route(size_t i, const char **method, const char **path) {
-    if (i >= sizeof routes / sizeof routes[0])
+    if (i >= NROUTES)
         return false;
     *method = routes[i].method;
-    *path = route_names[i];
+    *path = routes[i].path;
     return true;
 }
 
@@ -203,19 +215,19 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
     rk_buf_init(&b);
     rk_buf_puts(&b, "# HELP rekisteri_http_requests_total Requests answered, by route and "
                     "status.\n# TYPE rekisteri_http_requests_total counter\n");
-    for (size_t i = 0; i < RK_HTTP_NROUTES; i++)
+    for (int i = 0; i < ROUTE_METHOD + 1; i++)
         for (size_t j = 0; j < RK_HTTP_NSTATUS; j++) {
             unsigned long n = atomic_load(&s->metrics.requests[i][j]);
             if (!n)
                 continue;
             if (statuses[j])
                 rk_buf_printf(&b, "rekisteri_http_requests_total{route=\"%s\",status=\"%d\"} %lu\n",
-                              route_names[i], statuses[j], n);
+                              route_name(i), statuses[j], n);
             else
                 rk_buf_printf(&b,
                               "rekisteri_http_requests_total{route=\"%s\",status=\"other\"} "
                               "%lu\n",
-                              route_names[i], n);
+                              route_name(i), n);
         }
     rk_buf_puts(&b, "# HELP rekisteri_http_request_duration_seconds Time to answer a request.\n"
                     "# TYPE rekisteri_http_request_duration_seconds histogram\n");
@@ -267,17 +279,34 @@ static void count(struct rk_http_metrics *m, int route, int status, double secon
     atomic_fetch_add(&m->sum_us, (unsigned long)(seconds * 1e6));
 }
 
-static bool path_matches(const char *pattern, const char *url) {
-    size_t n = strlen(pattern);
-    if (pattern[n - 1] != '/')
-        return strcmp(pattern, url) == 0;
-    return strncmp(pattern, url, n) == 0 && url[n] && !strchr(url + n, '/');
+/*
+ * Whether url fits the template; fills the captures of its "{name}" segments
+ * when it does. A capture longer than RK_HTTP_PARAM_MAX does not fit.
+ */
+static bool path_matches(const char *tpl, const char *url, char param[][RK_HTTP_PARAM_MAX + 1]) {
+    int np = 0;
+    while (*tpl && *url) {
+        if (*tpl == '{') {
+            const char *close = strchr(tpl, '}');
+            size_t n = strcspn(url, "/");
+            if (!close || n == 0 || n > RK_HTTP_PARAM_MAX || np == RK_HTTP_MAX_PARAMS)
+                return false;
+            memcpy(param[np], url, n);
+            param[np++][n] = '\0';
+            tpl = close + 1;
+            url += n;
+        } else if (*tpl++ != *url++) {
+            return false;
+        }
+    }
+    return *tpl == '\0' && *url == '\0';
 }
 
-static const struct route *find_route(const char *url, const char *method, bool *path_known) {
+static const struct route *find_route(const char *url, const char *method, bool *path_known,
+                                      struct rk_http_request *r) {
     *path_known = false;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if (!path_matches(routes[i].path, url))
+    for (size_t i = 0; i < NROUTES; i++) {
+        if (!path_matches(routes[i].path, url, r->param))
             continue;
         *path_known = true;
         if (strcmp(routes[i].method, method) == 0 ||
@@ -371,20 +400,20 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
         return MHD_YES;
     }
     bool path_known;
-    const struct route *rt = find_route(url, method, &path_known);
+    const struct route *rt = find_route(url, method, &path_known, r);
     if (r->too_big)
         return rk_http_error(c, r, 413, "too_large", "the request body is too large");
     if (!rt) {
         if (path_known) {
-            r->route = "method_not_allowed";
             r->route_index = ROUTE_METHOD;
+            r->route = route_name(ROUTE_METHOD);
             return rk_http_error(c, r, 405, "method_not_allowed",
                                  "this path does not take that method");
         }
         return rk_http_error(c, r, 404, "not_found", "no such page");
     }
-    r->route = route_names[rt - routes];
     r->route_index = (int)(rt - routes);
+    r->route = route_name(r->route_index);
     r->url = url;
     unsigned retry = 0;
     if (rt->limited && !rate_ok(&s->limiter, c, &retry))

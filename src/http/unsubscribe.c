@@ -48,7 +48,7 @@ static rk_http_result page(struct MHD_Connection *c, struct rk_http_request *r, 
 static bool unsubscribe_link(struct rk_http_server *s, struct MHD_Connection *c,
                              struct rk_http_request *r, enum rk_lang lang, struct rk_link *l,
                              const struct rk_purpose **p, rk_http_result *ret) {
-    const char *token = strrchr(r->url, '/') + 1;
+    const char *token = r->param[0];
     if (!s->writer || rk_link_check(&s->keys, token, rk_time_now(), l) != RK_OK ||
         l->kind != RK_LINK_UNSUBSCRIBE || !(*p = rk_decl_purpose(s->decl, l->purpose))) {
         *ret = page(
