@@ -330,7 +330,14 @@ static int run_audience(int argc, char **argv) {
     rk_buf_init(&a.line);
     fputs(a.json ? "[" : "id,name,email,phone,position,organisation\r\n", stdout);
     struct rk_msg msg = {.suppressed = false};
-    rk_err e = rk_reg_audience(&env.reg, purpose, rk_time_now(), audience_row, &a, &msg);
+    rk_ts now = rk_time_now();
+    rk_err e = rk_reg_audience(&env.reg, purpose, now, audience_row, &a, &msg);
+    if (e == RK_OK) {
+        char detail[RK_DECL_ID_MAX + 32];
+        snprintf(detail, sizeof detail, "%s: %lu persons", purpose, a.n);
+        if ((e = rk_reg_audit(&env.reg, "audience.export", NULL, detail, now)) != RK_OK)
+            snprintf(msg.text, sizeof msg.text, "%s", rk_store_last_error());
+    }
     if (a.json)
         fputs(a.n ? "\n]\n" : "]\n", stdout);
     rk_buf_cleanup(&a.line);

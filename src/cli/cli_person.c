@@ -186,6 +186,7 @@ struct show {
     json_t *doc; /* JSON output being built, or NULL for text */
     json_t *list;
     int count;
+    json_t *ids; /* person find: the ids found, audited before anything is printed */
 };
 
 static json_t *entry_json(struct rk_reg *reg, const struct rk_entry *e, bool provenance) {
@@ -226,6 +227,7 @@ static int show_entry(void *ctx, const struct rk_entry *e) {
     json_object_set_new(j, "membership", json_string(rk_membership_name(m)));
     json_array_append_new(s->list, j);
     s->count++;
+    json_array_append_new(s->ids, json_string(e->person_id));
     return 0;
 }
 
@@ -409,7 +411,7 @@ static int person_show(int argc, char **argv) {
         rk_cli_env_close(&env);
         return e == RK_ENOENT ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
-    struct show s = {&env, NULL, json_array(), 0};
+    struct show s = {&env, NULL, json_array(), 0, NULL};
     json_t *doc =
         json_pack("{s:s, s:b, s:b}", "id", id, "restricted", restricted, "objected", objected);
     e = rk_store_entries_of_person(env.store, id, show_entry, &s);
@@ -427,6 +429,8 @@ static int person_show(int argc, char **argv) {
     if (e == RK_OK)
         e = rk_store_tasks_of_person(env.store, id, show_task, &s);
     json_object_set_new(doc, "tasks", s.list);
+    if (e == RK_OK)
+        e = rk_reg_audit(&env.reg, "person.read", id, NULL, rk_time_now());
     if (e != RK_OK) {
         rk_cli_error("person show: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
@@ -445,12 +449,15 @@ static int find_entry(void *ctx, const struct rk_entry *e) {
     if (s->list) {
         json_array_append_new(s->list, entry_json(&s->env->reg, e, false));
     } else {
-        printf("%s  %-10s %s%s%s%s%s\n", e->person_id, e->register_id,
-               e->v[RK_F_NAME] ? e->v[RK_F_NAME] : "-", e->v[RK_F_EMAIL] ? "  " : "",
-               e->v[RK_F_EMAIL] ? e->v[RK_F_EMAIL] : "", e->v[RK_F_PHONE] ? "  " : "",
-               e->v[RK_F_PHONE] ? e->v[RK_F_PHONE] : "");
+        char line[1024];
+        snprintf(line, sizeof line, "%s  %-10s %s%s%s%s%s", e->person_id, e->register_id,
+                 e->v[RK_F_NAME] ? e->v[RK_F_NAME] : "-", e->v[RK_F_EMAIL] ? "  " : "",
+                 e->v[RK_F_EMAIL] ? e->v[RK_F_EMAIL] : "", e->v[RK_F_PHONE] ? "  " : "",
+                 e->v[RK_F_PHONE] ? e->v[RK_F_PHONE] : "");
+        json_array_append_new(s->doc, json_string(line));
     }
     s->count++;
+    json_array_append_new(s->ids, json_string(e->person_id));
     return 0;
 }
 
@@ -466,14 +473,33 @@ static int person_find(int argc, char **argv) {
         return rc < 0 ? RK_EXIT_OK : rc;
     if ((rc = rk_cli_env_open_one(&env, "person find QUERY")) != RK_EXIT_OK)
         return rc;
-    struct show s = {&env, NULL, rk_cli_json(&env) ? json_array() : NULL, 0};
+    struct show s = {&env, rk_cli_json(&env) ? NULL : json_array(),
+                     rk_cli_json(&env) ? json_array() : NULL, 0, json_array()};
     struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_person_find(&env.reg, env.args[0], find_entry, &s, &msg);
+    /* Each person found is a read: recorded before anything is shown. */
+    if (e == RK_OK && (e = rk_reg_batch_begin(&env.reg)) == RK_OK) {
+        rk_ts now = rk_time_now();
+        for (size_t i = 0; e == RK_OK && i < json_array_size(s.ids); i++)
+            e = rk_reg_audit(&env.reg, "person.read", json_string_value(json_array_get(s.ids, i)),
+                             "find", now);
+        if (e == RK_OK)
+            e = rk_reg_batch_commit(&env.reg);
+        else
+            rk_reg_batch_rollback(&env.reg);
+        if (e != RK_OK)
+            snprintf(msg.text, sizeof msg.text, "%s", rk_store_last_error());
+    }
+    json_decref(s.ids);
     if (e != RK_OK) {
         rc = rk_cli_refused("person find", e, &msg);
     } else if (s.list) {
         rc = rk_cli_write_json(json_incref(s.list));
+    } else {
+        for (size_t i = 0; i < json_array_size(s.doc); i++)
+            puts(json_string_value(json_array_get(s.doc, i)));
     }
+    json_decref(s.doc);
     if (e == RK_OK && rc == RK_EXIT_OK && s.count == 0)
         rc = RK_EXIT_FAIL;
     json_decref(s.list);
@@ -583,8 +609,10 @@ static int consent_list(int argc, char **argv) {
         return rc < 0 ? RK_EXIT_OK : rc;
     if ((rc = rk_cli_env_open_one(&env, "consent list")) != RK_EXIT_OK)
         return rc;
-    struct show s = {&env, NULL, rk_cli_json(&env) ? json_array() : NULL, 0};
+    struct show s = {&env, NULL, rk_cli_json(&env) ? json_array() : NULL, 0, NULL};
     rk_err e = rk_store_person_exists(env.store, env.args[0], NULL, NULL);
+    if (e == RK_OK) /* the read is recorded before anything is printed */
+        e = rk_reg_audit(&env.reg, "consent.read", env.args[0], NULL, rk_time_now());
     if (e == RK_OK)
         e = rk_store_consent_events(env.store, env.args[0], list_consent, &s);
     if (e != RK_OK) {

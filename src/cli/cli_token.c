@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/reg.h"
+#include "core/audit.h"
 
 static const char *const text_json[] = {"text", "json", NULL};
 
@@ -56,6 +57,9 @@ static int token_create(int argc, char **argv) {
     rk_err e = rk_store_begin(env.store);
     if (e == RK_OK) {
         e = rk_store_token_insert(env.store, &t, hash);
+        if (e == RK_OK)
+            e = rk_audit_append(env.store, &env.reg.keys, t.created_at, env.actor, "token.create",
+                                NULL, t.name);
         if (e == RK_OK)
             e = rk_store_commit(env.store);
         else
@@ -130,7 +134,11 @@ static int token_revoke(int argc, char **argv) {
         return rc;
     rk_err e = rk_store_begin(env.store);
     if (e == RK_OK) {
-        e = rk_store_token_revoke(env.store, env.args[0], rk_time_now());
+        rk_ts now = rk_time_now();
+        e = rk_store_token_revoke(env.store, env.args[0], now);
+        if (e == RK_OK)
+            e = rk_audit_append(env.store, &env.reg.keys, now, env.actor, "token.revoke", NULL,
+                                env.args[0]);
         if (e == RK_OK)
             e = rk_store_commit(env.store);
         else

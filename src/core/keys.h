@@ -21,6 +21,7 @@ struct rk_keys {
     unsigned char lookup[RK_KEY_LEN]; /* for email/phone hashes */
     unsigned char token[RK_KEY_LEN];  /* for staff token hashes */
     unsigned char links[RK_KEY_LEN];  /* for signing data subjects' links */
+    unsigned char audit[RK_KEY_LEN];  /* for the audit chain's hashes */
 };
 
 /* A staff token: "rk_" and 43 characters of URL-safe base64 (256 random bits). */

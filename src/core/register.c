@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/consent.h"
 #include "notice/notice.h"
 #include "util/buf.h"
@@ -91,6 +92,22 @@ static rk_err tx_end(struct rk_reg *reg, rk_err err) {
         return RK_OK;
     rk_store_rollback(reg->store);
     reg->last_prov.id = 0;
+    return err;
+}
+
+/* Records the write in the audit chain, inside its transaction (a no-op after a failure). */
+static rk_err audit(struct rk_reg *reg, rk_err err, const char *action, const char *person_id,
+                    const char *detail, rk_ts at) {
+    if (err != RK_OK)
+        return err;
+    return rk_audit_append(reg->store, &reg->keys, at, reg->actor, action, person_id, detail);
+}
+
+rk_err rk_reg_audit(struct rk_reg *reg, const char *action, const char *person_id,
+                    const char *detail, rk_ts at) {
+    rk_err err = tx_begin(reg);
+    if (err == RK_OK)
+        err = tx_end(reg, audit(reg, RK_OK, action, person_id, detail, at));
     return err;
 }
 
@@ -425,7 +442,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         err = rk_store_task_insert(reg->store, &t);
     }
     free(e);
-    err = tx_end(reg, err);
+    err = tx_end(reg, audit(reg, err, "person.add", id, r->id, w->at));
     if (err != RK_OK)
         return store_failed(msg, err);
     if (id_out)
@@ -482,7 +499,7 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
             set_fields(e, c, &hs, prov);
             err = rk_store_entry_put(reg->store, e);
         }
-        if ((err = tx_end(reg, err)) != RK_OK)
+        if ((err = tx_end(reg, audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
             store_failed(msg, err);
     }
     free(e);
@@ -579,7 +596,9 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     err = append_consent(reg, person_id, p, kind, in, &st);
     if (err == RK_OK && (kind == RK_CE_WITHDRAWN || kind == RK_CE_EXPIRED))
         err = leave_consent_registers(reg, person_id, in->at);
-    if ((err = tx_end(reg, err)) != RK_OK)
+    char action[32];
+    snprintf(action, sizeof action, "consent.%s", rk_consent_kind_name(kind));
+    if ((err = tx_end(reg, audit(reg, err, action, person_id, p->id, in->at))) != RK_OK)
         return store_failed(msg, err);
     return RK_OK;
 }
@@ -696,7 +715,7 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
     if ((err = tx_begin(reg)) != RK_OK)
         return store_failed(msg, err);
     err = rk_store_contract_insert(reg->store, &c);
-    if ((err = tx_end(reg, err)) != RK_OK)
+    if ((err = tx_end(reg, audit(reg, err, "contract.add", person_id, c.id, w->at))) != RK_OK)
         return store_failed(msg, err);
     snprintf(id_out, RK_ID_LEN + 1, "%s", c.id);
     return RK_OK;
@@ -711,7 +730,7 @@ static rk_err change_contract(struct rk_reg *reg, struct rk_contract *c, const c
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c->id, at, reg->actor, field,
                                                   old_value, new_value);
-        err = tx_end(reg, err);
+        err = tx_end(reg, audit(reg, err, "contract.change", c->person_id, c->id, at));
     }
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -785,7 +804,7 @@ rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id, struct r
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c.id, at, reg->actor, "status",
                                                   "active", "ended");
-        err = tx_end(reg, err);
+        err = tx_end(reg, audit(reg, err, "contract.end", c.person_id, c.id, at));
     }
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -824,7 +843,8 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
     snprintf(inv.created_by, sizeof inv.created_by, "%s", reg->actor);
     if ((err = tx_begin(reg)) != RK_OK)
         return store_failed(msg, err);
-    err = tx_end(reg, rk_store_invoice_insert(reg->store, &inv));
+    err = tx_end(reg, audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
+                            person_id, inv.id, w->at));
     if (err == RK_ECONFLICT) {
         snprintf(msg->text, sizeof msg->text, "invoice number '%s' is already recorded", number);
         return err;
@@ -849,7 +869,8 @@ rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
     rk_keys_hash(&reg->keys, f, value, h);
     rk_err err = tx_begin(reg);
     if (err == RK_OK)
-        err = tx_end(reg, rk_store_suppress_add(reg->store, h, f, reason, at));
+        err = tx_end(reg, audit(reg, rk_store_suppress_add(reg->store, h, f, reason, at),
+                                "suppression.add", NULL, rk_field_id(f), at));
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
 

@@ -52,6 +52,16 @@ struct rk_reg {
 RK_MUST_USE rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store *s,
                                const struct rk_keys *k, const char *actor);
 
+/*
+ * Every write records itself in the audit chain (core/audit.h) in its own
+ * transaction, as reg->actor. rk_reg_audit records what is not a write — a
+ * read of a person's data, an export — the same way (its own transaction
+ * outside a batch). detail names a register, purpose or count, never
+ * personal data.
+ */
+RK_MUST_USE rk_err rk_reg_audit(struct rk_reg *reg, const char *action, const char *person_id,
+                                const char *detail, rk_ts at);
+
 /* Every write names its register, purpose and source. */
 struct rk_write {
     const char *register_id;

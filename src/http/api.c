@@ -47,6 +47,12 @@ const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_
     return role;
 }
 
+void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const char *action,
+                   const char *person_id, const char *detail) {
+    if (!s->writer || rk_writer_note(s->writer, t->name, action, person_id, detail) != RK_OK)
+        fprintf(stderr, "{\"event\":\"audit_failed\",\"action\":\"%s\"}\n", action);
+}
+
 struct person_view {
     const struct rk_role *role;
     json_t *registers;
@@ -86,6 +92,7 @@ rk_http_result rk_http_get_person(struct rk_http_server *s, struct MHD_Connectio
         json_decref(v.registers);
         return rk_http_error(c, r, 404, "not_found", "no such person");
     }
+    rk_http_audit(s, &t, "person.read", id, NULL);
     json_t *doc = json_pack("{s:s, s:o}", "id", id, "registers", v.registers);
     char *body = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(doc);
@@ -295,6 +302,8 @@ rk_http_result rk_http_get_check(struct rk_http_server *s, struct MHD_Connection
         return rk_http_error(c, r, 400, "bad_request", msg.text);
     if (err != RK_OK)
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
+    if (a.person_id[0])
+        rk_http_audit(s, &t, "person.check", a.person_id, purpose);
     json_t *doc = json_pack("{s:b, s:s, s:s?}", "allowed", a.allowed, "reason", a.reason, "person",
                             a.person_id[0] ? a.person_id : NULL);
     char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;

@@ -104,6 +104,11 @@ const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_
                                            struct rk_http_request *r, struct rk_token *t,
                                            rk_http_result *ret);
 
+/* Records a staff read in the audit chain through the writer (not awaited);
+ * a failure is logged, without personal data, and counted. */
+void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const char *action,
+                   const char *person_id, const char *detail);
+
 /* api.c */
 RK_HTTP_HANDLER(rk_http_get_person);
 RK_HTTP_HANDLER(rk_http_post_persons);

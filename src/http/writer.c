@@ -3,14 +3,30 @@
  * the request thread that waits for it; the writer takes every job queued
  * when it wakes (up to GROUP_MAX), runs them in one transaction, commits,
  * and then marks each done and broadcasts.
+ *
+ * Audit notes (reads recorded by rk_writer_note) ride along: the writer
+ * appends every note queued when it wakes in the same transaction as the
+ * group, without anyone waiting for it. A note is lost only if the process
+ * dies before that transaction commits (milliseconds); a caller that queues
+ * faster than the writer drains waits once NOTES_MAX are pending.
  */
 #include "http/writer.h"
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "core/time.h"
 
 #define GROUP_MAX 256
+#define NOTES_MAX 65536
+
+struct note {
+    struct note *next;
+    rk_ts at;
+    char *actor, *action, *person_id, *detail; /* in the same allocation */
+};
 
 struct job {
     rk_write_fn fn;
@@ -26,6 +42,8 @@ struct rk_writer {
     pthread_cond_t wake; /* the writer: jobs queued, or stop */
     pthread_cond_t done; /* the request threads: a group finished */
     struct job *head, *tail;
+    struct note *notes, *notes_tail;
+    size_t nnotes;
     bool stopping;
     struct rk_store *store;
     struct rk_reg reg;
@@ -34,8 +52,12 @@ struct rk_writer {
 /* A storage failure part-way through a job leaves the group's transaction unusable. */
 static bool storage_failed(rk_err e) { return e == RK_ENOMEM || e == RK_EIO || e == RK_EBUSY; }
 
-static void run_group(struct rk_writer *w, struct job *group) {
+static void run_group(struct rk_writer *w, struct job *group, struct note *notes) {
     rk_err err = rk_reg_batch_begin(&w->reg);
+    for (struct note *n = notes; n && err == RK_OK; n = n->next) {
+        w->reg.actor = n->actor;
+        err = rk_reg_audit(&w->reg, n->action, n->person_id, n->detail, n->at);
+    }
     for (struct job *j = group; j; j = j->next) {
         j->result = err == RK_OK ? j->fn(&w->reg, j->ctx) : err;
         if (err == RK_OK && storage_failed(j->result))
@@ -56,20 +78,31 @@ static void *writer_main(void *arg) {
     struct rk_writer *w = arg;
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        while (!w->head && !w->stopping)
+        while (!w->head && !w->notes && !w->stopping)
             pthread_cond_wait(&w->wake, &w->lock);
-        if (!w->head && w->stopping)
+        if (!w->head && !w->notes && w->stopping)
             break;
-        /* Take up to GROUP_MAX jobs; the rest wait for the next group. */
-        struct job *group = w->head, *last = group;
-        for (int n = 1; n < GROUP_MAX && last->next; n++)
-            last = last->next;
-        w->head = last->next;
-        if (!w->head)
-            w->tail = NULL;
-        last->next = NULL;
+        /* Take up to GROUP_MAX jobs (the rest wait for the next group) and every note. */
+        struct job *group = w->head;
+        if (group) {
+            struct job *last = group;
+            for (int n = 1; n < GROUP_MAX && last->next; n++)
+                last = last->next;
+            w->head = last->next;
+            if (!w->head)
+                w->tail = NULL;
+            last->next = NULL;
+        }
+        struct note *notes = w->notes;
+        w->notes = w->notes_tail = NULL;
+        w->nnotes = 0;
         pthread_mutex_unlock(&w->lock);
-        run_group(w, group);
+        run_group(w, group, notes);
+        while (notes) {
+            struct note *next = notes->next;
+            free(notes);
+            notes = next;
+        }
         pthread_mutex_lock(&w->lock);
         for (struct job *j = group; j;) {
             struct job *next = j->next; /* j may be gone once done is seen */
@@ -125,6 +158,49 @@ rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx) {
         pthread_cond_wait(&w->done, &w->lock);
     pthread_mutex_unlock(&w->lock);
     return j.result;
+}
+
+static char *copy_in(char **at, const char *s) {
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *dst = *at;
+    memcpy(dst, s, n);
+    *at += n;
+    return dst;
+}
+
+rk_err rk_writer_note(struct rk_writer *w, const char *actor, const char *action,
+                      const char *person_id, const char *detail) {
+    size_t len = sizeof(struct note) + strlen(actor) + strlen(action) + 2 +
+                 (person_id ? strlen(person_id) + 1 : 0) + (detail ? strlen(detail) + 1 : 0);
+    struct note *n = malloc(len);
+    if (!n)
+        return RK_ENOMEM;
+    char *at = (char *)(n + 1);
+    n->next = NULL;
+    n->at = rk_time_now();
+    n->actor = copy_in(&at, actor);
+    n->action = copy_in(&at, action);
+    n->person_id = copy_in(&at, person_id);
+    n->detail = copy_in(&at, detail);
+    pthread_mutex_lock(&w->lock);
+    while (w->nnotes >= NOTES_MAX && !w->stopping)
+        pthread_cond_wait(&w->done, &w->lock);
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->lock);
+        free(n);
+        return RK_EBUSY;
+    }
+    if (w->notes_tail)
+        w->notes_tail->next = n;
+    else
+        w->notes = n;
+    w->notes_tail = n;
+    w->nnotes++;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    return RK_OK;
 }
 
 size_t rk_writer_depth(struct rk_writer *w) {

@@ -28,6 +28,14 @@ RK_MUST_USE rk_err rk_writer_start(const char *db, const struct rk_decl *d, cons
  * failed). Returns fn's result, or the commit's error. Safe from any thread. */
 RK_MUST_USE rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx);
 
+/*
+ * Queues an audit event (a read of personal data, an export) for the next
+ * group's transaction and returns without waiting; see core/audit.h for what
+ * the strings may hold. RK_EBUSY once the writer is stopping.
+ */
+RK_MUST_USE rk_err rk_writer_note(struct rk_writer *w, const char *actor, const char *action,
+                                  const char *person_id, const char *detail);
+
 /* Jobs queued and not yet taken into a group (for /metrics). */
 size_t rk_writer_depth(struct rk_writer *w);
 

@@ -175,6 +175,21 @@ struct rk_token {
 };
 typedef int (*rk_token_fn)(void *ctx, const struct rk_token *t);
 
+/*
+ * One row of the audit chain (core/audit.c computes prev and hash). Names the
+ * actor, the action and the person's pseudonymous id — never personal data.
+ */
+#define RK_AUDIT_FIELD_MAX 128 /* actor, action, detail */
+struct rk_audit_event {
+    int64_t seq;
+    rk_ts at;
+    const char *actor, *action;
+    const char *person_id, *detail; /* may be NULL */
+    unsigned char prev[RK_HASH_LEN], hash[RK_HASH_LEN];
+    char buf[512]; /* storage of the strings for reads */
+};
+typedef int (*rk_audit_fn)(void *ctx, const struct rk_audit_event *e);
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -234,6 +249,13 @@ struct rk_store_ops {
                                void *ctx);
     rk_err (*tasks_of_person)(struct rk_store *s, const char *person_id, rk_task_fn fn,
                               void *ctx);
+
+    /* The audit chain: the last row (RK_ENOENT when empty), appending one, and
+     * every row from seq `from` on in order, or only a person's rows. */
+    rk_err (*audit_last)(struct rk_store *s, int64_t *seq, unsigned char hash[RK_HASH_LEN]);
+    rk_err (*audit_insert)(struct rk_store *s, const struct rk_audit_event *e);
+    rk_err (*audit_scan)(struct rk_store *s, int64_t from, const char *person_id /* NULL: all */,
+                         rk_audit_fn fn, void *ctx);
 
     rk_err (*token_insert)(struct rk_store *s, const struct rk_token *t,
                            const unsigned char hash[RK_HASH_LEN]);
@@ -335,6 +357,12 @@ RK_STORE_FN(contract_changes, (struct rk_store * s, const char *contract, rk_cha
             (s, contract, fn, c))
 RK_STORE_FN(tasks_of_person, (struct rk_store * s, const char *person, rk_task_fn fn, void *c),
             (s, person, fn, c))
+RK_STORE_FN(audit_last, (struct rk_store * s, int64_t *seq, unsigned char h[RK_HASH_LEN]),
+            (s, seq, h))
+RK_STORE_FN(audit_insert, (struct rk_store * s, const struct rk_audit_event *e), (s, e))
+RK_STORE_FN(audit_scan,
+            (struct rk_store * s, int64_t from, const char *person, rk_audit_fn fn, void *c),
+            (s, from, person, fn, c))
 RK_STORE_FN(token_insert,
             (struct rk_store * s, const struct rk_token *t, const unsigned char h[RK_HASH_LEN]),
             (s, t, h))

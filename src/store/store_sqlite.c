@@ -48,6 +48,10 @@ enum stmt {
     S_TASKS_COUNT,
     S_CONTRACT_CHANGES,
     S_TASKS_OF_PERSON,
+    S_AUDIT_LAST,
+    S_AUDIT_INSERT,
+    S_AUDIT_SCAN,
+    S_AUDIT_SCAN_PERSON,
     S_TOKEN_INSERT,
     S_TOKEN_BY_HASH,
     S_TOKEN_REVOKE,
@@ -149,6 +153,13 @@ static const char *const sql[S__COUNT] = {
     [S_TASKS_COUNT] = "SELECT count(*) FROM task WHERE kind = ?1 AND done_at IS NULL",
     [S_CONTRACT_CHANGES] = "SELECT at, by, field, old_value, new_value FROM contract_change "
                            "WHERE contract_id = ?1 ORDER BY seq",
+    [S_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_INSERT] = "INSERT INTO audit (seq, at, actor, action, person_id, detail, prev, hash) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_AUDIT_SCAN] = "SELECT seq, at, actor, action, person_id, detail, prev, hash FROM audit "
+                     "WHERE seq >= ?1 ORDER BY seq",
+    [S_AUDIT_SCAN_PERSON] = "SELECT seq, at, actor, action, person_id, detail, prev, hash FROM "
+                            "audit WHERE seq >= ?1 AND person_id = ?2 ORDER BY seq",
     [S_TOKEN_INSERT] = "INSERT INTO token (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
     [S_TOKEN_BY_HASH] = "SELECT name, role, created_at, revoked_at FROM token WHERE hash = ?1",
     [S_TOKEN_REVOKE] = "UPDATE token SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
@@ -1195,6 +1206,97 @@ static rk_err sq_tasks_of_person(struct rk_store *base, const char *person, rk_t
     return step_rows(s, st, each_task, &it);
 }
 
+static rk_err sq_audit_last(struct rk_store *base, int64_t *seq, unsigned char hash[RK_HASH_LEN]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_AUDIT_LAST, &st);
+    if (err != RK_OK)
+        return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == RK_HASH_LEN)
+            memcpy(hash, sqlite3_column_blob(st, 1), RK_HASH_LEN);
+        else
+            err = RK_EIO;
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_audit_insert(struct rk_store *base, const struct rk_audit_event *e) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_AUDIT_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, e->seq);
+    bind_ts(st, 2, e->at);
+    bind_text(st, 3, e->actor);
+    bind_text(st, 4, e->action);
+    bind_text(st, 5, e->person_id);
+    bind_text(st, 6, e->detail);
+    sqlite3_bind_blob(st, 7, e->prev, RK_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, e->hash, RK_HASH_LEN, SQLITE_STATIC);
+    return step_done(s, st);
+}
+
+struct audit_iter {
+    rk_audit_fn fn;
+    void *ctx;
+};
+
+/* Copies column i into e->buf at *used; NULL stays NULL. */
+static bool audit_col(sqlite3_stmt *st, int i, struct rk_audit_event *e, size_t *used,
+                      const char **out) {
+    const char *v = col_text(st, i);
+    *out = NULL;
+    if (!v)
+        return true;
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    if (*used + n + 1 > sizeof e->buf)
+        return false;
+    memcpy(e->buf + *used, v, n + 1);
+    *out = e->buf + *used;
+    *used += n + 1;
+    return true;
+}
+
+static int each_audit(void *ctx, sqlite3_stmt *st) {
+    struct audit_iter *it = ctx;
+    struct rk_audit_event e;
+    size_t used = 0;
+    e.seq = sqlite3_column_int64(st, 0);
+    e.at = col_ts(st, 1);
+    if (!audit_col(st, 2, &e, &used, &e.actor) || !audit_col(st, 3, &e, &used, &e.action) ||
+        !audit_col(st, 4, &e, &used, &e.person_id) || !audit_col(st, 5, &e, &used, &e.detail))
+        return -1;
+    /* A damaged row reads with zero hashes, which verification reports. */
+    memset(e.prev, 0, RK_HASH_LEN);
+    memset(e.hash, 0, RK_HASH_LEN);
+    if (sqlite3_column_bytes(st, 6) == RK_HASH_LEN)
+        memcpy(e.prev, sqlite3_column_blob(st, 6), RK_HASH_LEN);
+    if (sqlite3_column_bytes(st, 7) == RK_HASH_LEN)
+        memcpy(e.hash, sqlite3_column_blob(st, 7), RK_HASH_LEN);
+    return it->fn(it->ctx, &e);
+}
+
+static rk_err sq_audit_scan(struct rk_store *base, int64_t from, const char *person_id,
+                            rk_audit_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, person_id ? S_AUDIT_SCAN_PERSON : S_AUDIT_SCAN, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, from);
+    if (person_id)
+        bind_text(st, 2, person_id);
+    struct audit_iter it = {fn, ctx};
+    return step_rows(s, st, each_audit, &it);
+}
+
 static bool row_to_token(sqlite3_stmt *st, struct rk_token *t) {
     t->created_at = col_ts(st, 2);
     t->revoked_at = col_ts(st, 3);
@@ -1322,6 +1424,9 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .tasks_count = sq_tasks_count,
     .contract_changes = sq_contract_changes,
     .tasks_of_person = sq_tasks_of_person,
+    .audit_last = sq_audit_last,
+    .audit_insert = sq_audit_insert,
+    .audit_scan = sq_audit_scan,
     .token_insert = sq_token_insert,
     .token_by_hash = sq_token_by_hash,
     .token_revoke = sq_token_revoke,

@@ -178,5 +178,19 @@ pid=
 [ "$st" = 0 ] && ok || bad "exit status $st"
 n=$(R person find Rinnakkainen | wc -l)
 [ "$n" = 40 ] && ok || bad "after the parallel POSTs the register holds $n of 40"
+
+# The audit chain: the reads and writes above were recorded with the token's
+# name and the person's id, and the chain verifies.
+R audit list --person "$P" --format json >"$T/audit.json"
+jq -e '[.[] | select(.action == "person.read" and .actor == "sa")] | length >= 1'     "$T/audit.json" >/dev/null && ok || bad "GET person not audited as sa"
+jq -e '[.[] | select(.action == "person.check")] | length >= 1' "$T/audit.json" >/dev/null \
+    && ok || bad "check not audited"
+R audit list --person "$Z" --format json | jq -e \
+    '[.[] | select(.action == "consent.withdrawn" and .actor == "self")] | length == 1' \
+    >/dev/null && ok || bad "one-click withdrawal not audited as self"
+R audit list --person "$NEW" --format json | jq -e '.[0].action == "person.add"' >/dev/null \
+    && ok || bad "POST person not audited"
+R audit verify >/dev/null && ok || bad "audit chain does not verify"
+R audit list | grep -q "@\|matti" && bad "personal data in the audit chain" || ok
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -1,0 +1,243 @@
+/*
+ * test_audit.c — the audit chain (core/audit.c) over a real SQLite store:
+ * register writes and recorded reads append linked events, and verification
+ * catches every kind of tampering a database writer without the key could
+ * try — an altered field, a removed row, a reordered pair, a row forged
+ * with a recomputed plain hash — and names the first bad event.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+#include "core/id.h"
+#include "core/register.h"
+#include "testutil.h"
+
+struct fx {
+    char dir[64];
+    struct rk_keys keys;
+    struct rk_store *store;
+    struct rk_decl *decl;
+    struct rk_reg reg;
+    sqlite3 *raw; /* a second connection: the tamperer */
+};
+
+static int setup(void **state) {
+    struct fx *f = calloc(1, sizeof *f);
+    char path[128], err[256];
+    int from = 0, to = 0;
+    if (!f)
+        return -1;
+    *state = f;
+    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-audit-XXXXXX");
+    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
+        return -1;
+    snprintf(path, sizeof path, "%s/key", f->dir);
+    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
+        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
+        return -1;
+    snprintf(path, sizeof path, "%s/t.db", f->dir);
+    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
+        rk_store_migrate(f->store, &from, &to) != RK_OK)
+        return -1;
+    if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_busy_timeout(f->raw, 5000);
+    f->decl = rkt_load_example();
+    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") == RK_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    struct fx *f = *state;
+    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "key"};
+    char path[128];
+    sqlite3_close(f->raw);
+    rk_store_close(f->store);
+    rk_decl_free(f->decl);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void exec(struct fx *f, const char *sql) {
+    char *e = NULL;
+    if (sqlite3_exec(f->raw, sql, NULL, NULL, &e) != SQLITE_OK)
+        fail_msg("%s: %s", sql, e ? e : "?");
+}
+
+/* Adds a person to the customer register as f->reg.actor; returns the id in id. */
+static void add_person(struct fx *f, const char *email, char id[RK_ID_LEN + 1]) {
+    struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, 0};
+    struct rk_contact c = {0};
+    struct rk_msg msg;
+    assert_true(rk_ts_parse("2025-01-15T10:00:00Z", &w.at));
+    c.v[RK_F_NAME] = "Maija Meikäläinen";
+    c.v[RK_F_EMAIL] = email;
+    assert_int_equal(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, &msg), RK_OK);
+}
+
+static struct rk_audit_report verify(struct fx *f) {
+    struct rk_audit_report rep;
+    assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
+    return rep;
+}
+
+struct seen {
+    int n;
+    char actions[8][32];
+    char persons[8][RK_ID_LEN + 1];
+    char actors[8][16];
+};
+
+static int collect(void *ctx, const struct rk_audit_event *e) {
+    struct seen *s = ctx;
+    if (s->n < 8) {
+        snprintf(s->actions[s->n], sizeof s->actions[0], "%s", e->action);
+        snprintf(s->persons[s->n], sizeof s->persons[0], "%s", e->person_id ? e->person_id : "");
+        snprintf(s->actors[s->n], sizeof s->actors[0], "%s", e->actor);
+    }
+    s->n++;
+    return 0;
+}
+
+/* An empty chain holds; writes and recorded reads append events naming actor and person. */
+static void writes_and_reads_are_recorded(void **state) {
+    struct fx *f = *state;
+    struct rk_audit_report rep = verify(f);
+    assert_int_equal(rep.events, 0);
+    assert_int_equal(rep.bad_seq, 0);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1];
+    add_person(f, "maija@example.fi", a);
+    f->reg.actor = "ville";
+    add_person(f, "ville@example.fi", b);
+    assert_int_equal(rk_reg_audit(&f->reg, "person.read", a, NULL, rk_time_now()), RK_OK);
+    struct seen s = {0};
+    assert_int_equal(rk_store_audit_scan(f->store, 1, NULL, collect, &s), RK_OK);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.actions[0], "person.add");
+    assert_string_equal(s.persons[0], a);
+    assert_string_equal(s.actors[0], "anna");
+    assert_string_equal(s.actors[1], "ville");
+    assert_string_equal(s.actions[2], "person.read");
+    /* One person's events only. */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(rk_store_audit_scan(f->store, 1, a, collect, &s), RK_OK);
+    assert_int_equal(s.n, 2);
+    rep = verify(f);
+    assert_int_equal(rep.events, 3);
+    assert_int_equal(rep.bad_seq, 0);
+    /* No personal data in any row. */
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(f->raw,
+                                        "SELECT count(*) FROM audit WHERE actor || action || "
+                                        "coalesce(person_id,'') || coalesce(detail,'') LIKE "
+                                        "'%example.fi%' OR detail LIKE '%Maija%'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+}
+
+/* A refused write records nothing. */
+static void refused_write_records_nothing(void **state) {
+    struct fx *f = *state;
+    char a[RK_ID_LEN + 1];
+    add_person(f, "maija@example.fi", a);
+    struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, rk_time_now()};
+    struct rk_contact c = {0};
+    struct rk_msg msg;
+    c.v[RK_F_EMAIL] = "maija@example.fi"; /* a duplicate */
+    assert_int_equal(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, NULL, &msg), RK_ECONFLICT);
+    assert_int_equal(verify(f).events, 1);
+}
+
+static void setup_three(struct fx *f) {
+    char id[RK_ID_LEN + 1];
+    add_person(f, "a@example.fi", id);
+    add_person(f, "b@example.fi", id);
+    add_person(f, "c@example.fi", id);
+    assert_int_equal(verify(f).bad_seq, 0);
+}
+
+static void altered_field_is_caught(void **state) {
+    struct fx *f = *state;
+    setup_three(f);
+    exec(f, "UPDATE audit SET actor = 'someone' WHERE seq = 2");
+    struct rk_audit_report rep = verify(f);
+    assert_int_equal(rep.bad_seq, 2);
+    assert_int_equal(rep.events, 1);
+    assert_non_null(strstr(rep.reason, "hash"));
+}
+
+static void removed_row_is_caught(void **state) {
+    struct fx *f = *state;
+    setup_three(f);
+    exec(f, "DELETE FROM audit WHERE seq = 2");
+    assert_int_equal(verify(f).bad_seq, 3);
+}
+
+static void renumbered_rows_are_caught(void **state) {
+    struct fx *f = *state;
+    setup_three(f);
+    /* Remove row 2 and renumber 3 as 2: the links no longer hold. */
+    exec(f, "DELETE FROM audit WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3");
+    struct rk_audit_report rep = verify(f);
+    assert_int_equal(rep.bad_seq, 2);
+}
+
+static void swapped_rows_are_caught(void **state) {
+    struct fx *f = *state;
+    setup_three(f);
+    exec(f, "UPDATE audit SET seq = 100 WHERE seq = 1; UPDATE audit SET seq = 1 WHERE seq = 2;"
+            "UPDATE audit SET seq = 2 WHERE seq = 100");
+    assert_int_equal(verify(f).bad_seq, 1);
+}
+
+/* Someone without the key cannot append a row that verifies. */
+static void forged_row_is_caught(void **state) {
+    struct fx *f = *state;
+    setup_three(f);
+    exec(f, "INSERT INTO audit (seq, at, actor, action, person_id, detail, prev, hash) "
+            "SELECT 4, at, actor, 'person.read', person_id, NULL, hash, "
+            "randomblob(32) FROM audit WHERE seq = 3");
+    assert_int_equal(verify(f).bad_seq, 4);
+}
+
+/* Over-long strings are refused, not cut. */
+static void long_fields_refused(void **state) {
+    struct fx *f = *state;
+    char longer[RK_AUDIT_FIELD_MAX + 2];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    assert_int_equal(rk_store_begin(f->store), RK_OK);
+    assert_int_equal(rk_audit_append(f->store, &f->keys, 1, "anna", "x", NULL, longer), RK_ETOOBIG);
+    rk_store_rollback(f->store);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(writes_and_reads_are_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_write_records_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(altered_field_is_caught, setup, teardown),
+        cmocka_unit_test_setup_teardown(removed_row_is_caught, setup, teardown),
+        cmocka_unit_test_setup_teardown(renumbered_rows_are_caught, setup, teardown),
+        cmocka_unit_test_setup_teardown(swapped_rows_are_caught, setup, teardown),
+        cmocka_unit_test_setup_teardown(forged_row_is_caught, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_fields_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
