@@ -269,6 +269,29 @@ struct rk_role {
     bool requests; /* may handle data-subject requests */
 };
 
+/*
+ * A public web form (the service's /forms/{id}): what it collects into which
+ * register for which consent purpose, the consent text shown next to it, and
+ * the web origins allowed to post it from another site (CORS). Every form
+ * uses double opt-in: the consent is live only once the emailed link is
+ * followed, so a form must collect an email.
+ */
+#define RK_FORM_MAX_ORIGINS 16
+struct rk_form {
+    const char *id;
+    struct rk_loc loc;
+    struct rk_text name;
+    const struct rk_register *reg;
+    const struct rk_purpose *purpose;
+    struct rk_category **fields; /* categories collected, each a contact field */
+    size_t nfields;
+    struct rk_category **required; /* a subset of fields; always includes email */
+    size_t nrequired;
+    const char *origins[RK_FORM_MAX_ORIGINS]; /* "https://www.example.fi" */
+    size_t norigins;
+    struct rk_text consent_text;
+};
+
 struct rk_exclusion {
     const char *id;
     struct rk_loc loc;
@@ -303,6 +326,8 @@ struct rk_decl {
     struct rk_authority authority;
     struct rk_role *roles; /* staff roles for the service's tokens; may be empty */
     size_t nroles;
+    struct rk_form *forms; /* public web forms; may be empty */
+    size_t nforms;
     struct rk_text *security; /* art 32 measures, for the record (art 30(1)(g)) */
     size_t nsecurity;
     struct rk_loc security_loc;
@@ -328,6 +353,9 @@ const struct rk_category *rk_decl_category(const struct rk_decl *d, const char *
 const struct rk_register *rk_decl_register(const struct rk_decl *d, const char *id);
 const struct rk_recipient *rk_decl_recipient(const struct rk_decl *d, const char *id);
 const struct rk_role *rk_decl_role(const struct rk_decl *d, const char *id);
+const struct rk_form *rk_decl_form(const struct rk_decl *d, const char *id);
+/* Whether the form lists origin ("https://host[:port]") among its origins. */
+bool rk_form_origin_allowed(const struct rk_form *f, const char *origin);
 
 /* Whether role r may see register reg_id, and category cat_id in it. */
 bool rk_role_grants(const struct rk_role *r, const char *reg_id, const char *cat_id);

@@ -828,6 +828,145 @@ static void each_role(struct ctx *c, const ynode *n, void *item) {
     }
 }
 
+/* A declared item of arr (count items of size bytes, each starting with its id), by id. */
+static void *ref_one(struct ctx *c, const ynode *n, const char *what, const char *kind, void *arr,
+                     size_t count, size_t size) {
+    const char *id = get_id(c, n, what);
+    if (!id)
+        return NULL;
+    for (size_t j = 0; j < count; j++) {
+        void *item = (unsigned char *)arr + j * size;
+        const char *other = *(const char **)item;
+        if (other && strcmp(other, id) == 0)
+            return item;
+    }
+    ERR_AT(c, n, "%s: '%s' is not a declared %s", what, id, kind);
+    return NULL;
+}
+
+/* "https://host" or "https://host:port" (http only for localhost), nothing after. */
+static bool origin_ok(const char *o) {
+    const char *host = strncmp(o, "https://", 8) == 0  ? o + 8
+                       : strncmp(o, "http://", 7) == 0 ? o + 7
+                                                       : NULL;
+    if (!host || !*host)
+        return false;
+    if (o[4] == ':' && strncmp(host, "localhost", 9) != 0 && strncmp(host, "127.0.0.1", 9) != 0)
+        return false;
+    size_t n = strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-");
+    if (n == 0)
+        return false;
+    if (host[n] == ':') {
+        size_t digits = strspn(host + n + 1, "0123456789");
+        return digits >= 1 && digits <= 5 && host[n + 1 + digits] == '\0';
+    }
+    return host[n] == '\0';
+}
+
+/* The categories a form can collect: the ids of core/contact.h's fields. */
+static bool contact_field(const char *id) {
+    static const char *const fields[] = {"name",         "email",    "phone", "position",
+                                         "organisation", "interests"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strcmp(fields[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void each_form(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id",       "!name",   "!register",    "!purpose",
+                                       "!fields",   "required", "origins",     "!consent_text"};
+    const ynode *v[8];
+    struct rk_form *f = item;
+    struct rk_decl *d = c->d;
+    f->loc = loc_of(n);
+    if (!FIELDS(c, n, "form", keys, v))
+        return;
+    if (v[0])
+        f->id = get_id(c, v[0], "form.id");
+    if (v[1])
+        get_text(c, v[1], "form.name", &f->name);
+    if (v[2])
+        f->reg = ref_one(c, v[2], "form.register", "register", d->registers, d->nregisters,
+                         sizeof *d->registers);
+    if (v[3])
+        f->purpose = ref_one(c, v[3], "form.purpose", "purpose", d->purposes, d->npurposes,
+                             sizeof *d->purposes);
+    if (v[4])
+        f->fields = (struct rk_category **)REFS(c, v[4], "form.fields", "category", d->categories,
+                                                d->ncategories, &f->nfields);
+    if (v[5])
+        f->required = (struct rk_category **)REFS(c, v[5], "form.required", "category",
+                                                  d->categories, d->ncategories, &f->nrequired);
+    if (v[7])
+        get_text(c, v[7], "form.consent_text", &f->consent_text);
+    if (v[6] && get_list(c, v[6], "form.origins", false)) {
+        if (v[6]->n > RK_FORM_MAX_ORIGINS)
+            ERR_AT(c, v[6], "form.origins: at most %d origins", RK_FORM_MAX_ORIGINS);
+        for (size_t i = 0; i < v[6]->n && i < RK_FORM_MAX_ORIGINS; i++) {
+            const char *o = get_string(c, v[6]->items[i], "form.origins");
+            if (o && !origin_ok(o))
+                ERR_AT(c, v[6]->items[i],
+                       "form.origins: '%.80s' is not an origin; expected https://host or "
+                       "https://host:port (lower case, no path; http only for localhost)",
+                       o);
+            else if (o)
+                f->origins[f->norigins++] = o;
+        }
+    }
+    if (f->purpose && f->purpose->basis != RK_BASIS_CONSENT)
+        ERR_AT(c, v[3],
+               "form.purpose: '%s' rests on %s; a form collects consent (double opt-in), so its "
+               "purpose must rest on consent",
+               f->purpose->id, rk_basis_id(f->purpose->basis));
+    if (f->reg && f->purpose && !register_has_purpose(f->reg, f->purpose))
+        ERR_AT(c, v[3], "form.purpose: register '%s' does not declare purpose '%s'", f->reg->id,
+               f->purpose->id);
+    bool email = false;
+    for (size_t i = 0; i < f->nfields; i++) {
+        const struct rk_category *cat = f->fields[i];
+        email |= strcmp(cat->id, "email") == 0;
+        bool held = false;
+        for (size_t j = 0; f->reg && j < f->reg->ncategories; j++)
+            held |= f->reg->categories[j] == cat;
+        if (f->reg && !held)
+            ERR_AT(c, v[4], "form.fields: register '%s' does not hold category '%s'", f->reg->id,
+                   cat->id);
+        if (!contact_field(cat->id))
+            ERR_AT(c, v[4],
+                   "form.fields: category '%s' is not a contact field a form can collect "
+                   "(name, email, phone, position, organisation, interests)",
+                   cat->id);
+    }
+    if (v[4] && !email)
+        ERR_AT(c, v[4], "form.fields: a form needs 'email' (the confirmation link is emailed)");
+    for (size_t i = 0; i < f->nrequired; i++) {
+        bool listed = false;
+        for (size_t j = 0; j < f->nfields; j++)
+            listed |= f->fields[j] == f->required[i];
+        if (!listed)
+            ERR_AT(c, v[5], "form.required: '%s' is not among the form's fields",
+                   f->required[i]->id);
+    }
+    bool web = false;
+    for (size_t i = 0; i < d->nsources; i++) {
+        const struct rk_source *src = &d->sources[i];
+        if (src->kind != RK_SRC_WEB_FORM)
+            continue;
+        bool reg_ok = false, purpose_ok = src->npurposes == 0;
+        for (size_t j = 0; j < src->nregisters; j++)
+            reg_ok |= src->registers[j] == f->reg;
+        for (size_t j = 0; j < src->npurposes; j++)
+            purpose_ok |= src->purposes[j] == f->purpose;
+        web |= reg_ok && purpose_ok;
+    }
+    if (f->reg && f->purpose && !web)
+        ERR_AT(c, n,
+               "form: no source of kind web_form is declared for register '%s' and purpose "
+               "'%s' (sources)",
+               f->reg->id, f->purpose->id);
+}
+
 static void walk(struct ctx *c, const ynode *root) {
     static const char *const keys[] = {"!rekisteri",     "notice",
                                        "!controller",    "out_of_scope",
@@ -836,7 +975,8 @@ static void walk(struct ctx *c, const ynode *root) {
                                        "provision",      "recipients",
                                        "transfers_note", "cookies",
                                        "!rights",        "!supervisory_authority",
-                                       "security",       "roles"};
+                                       "security",       "roles",
+                                       "forms"};
     enum {
         VERSION,
         NOTICE,
@@ -854,6 +994,7 @@ static void walk(struct ctx *c, const ynode *root) {
         AUTHORITY,
         SECURITY,
         ROLES,
+        FORMS,
         NKEYS
     };
     const ynode *v[NKEYS];
@@ -897,6 +1038,7 @@ static void walk(struct ctx *c, const ynode *root) {
     if (v[SECURITY])
         parse_security(c, v[SECURITY]);
     d->roles = section(c, v[ROLES], "roles", sizeof *d->roles, false, true, each_role, &d->nroles);
+    d->forms = section(c, v[FORMS], "forms", sizeof *d->forms, false, true, each_form, &d->nforms);
 }
 
 /* ---- Entry points ------------------------------------------------------ */
@@ -1034,6 +1176,14 @@ void rk_decl_free(struct rk_decl *d) {
 LOOKUP(rk_decl_purpose, struct rk_purpose, purposes, npurposes)
 LOOKUP(rk_decl_category, struct rk_category, categories, ncategories)
 LOOKUP(rk_decl_register, struct rk_register, registers, nregisters)
+LOOKUP(rk_decl_form, struct rk_form, forms, nforms)
+
+bool rk_form_origin_allowed(const struct rk_form *f, const char *origin) {
+    for (size_t i = 0; i < f->norigins; i++)
+        if (strcmp(f->origins[i], origin) == 0)
+            return true;
+    return false;
+}
 LOOKUP(rk_decl_recipient, struct rk_recipient, recipients, nrecipients)
 LOOKUP(rk_decl_role, struct rk_role, roles, nroles)
 

@@ -126,14 +126,13 @@ static void duplicate_key_is_refused(void **state) {
 
 static void undeclared_category_is_refused(void **state) {
     (void)state;
-    const char *msg =
-        rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
-                       "registers:\n"
-                       "  - id: customer\n"
-                       "    name: {fi: A, en: C}\n"
-                       "    subjects: {fi: a, en: c}\n"
-                       "    categories: [name, invoices]\n"
-                       "    purposes: [service]\n");
+    const char *msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                                     "registers:\n"
+                                     "  - id: customer\n"
+                                     "    name: {fi: A, en: C}\n"
+                                     "    subjects: {fi: a, en: c}\n"
+                                     "    categories: [name, invoices]\n"
+                                     "    purposes: [service]\n");
     assert_contains(msg, "register.categories: 'invoices' is not a declared category");
 }
 
@@ -150,36 +149,37 @@ static void undeclared_register_in_recipient_is_refused(void **state) {
 
 static void undeclared_purpose_is_refused(void **state) {
     (void)state;
-    const char *msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
-                                     "registers:\n"
-                                     "  - id: customer\n"
-                                     "    name: {fi: A, en: C}\n"
-                                     "    subjects: {fi: a, en: c}\n"
-                                     "    categories: [name, email]\n"
-                                     "    purposes: [profiling]\n");
+    const char *msg =
+        rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES "registers:\n"
+                                                                   "  - id: customer\n"
+                                                                   "    name: {fi: A, en: C}\n"
+                                                                   "    subjects: {fi: a, en: c}\n"
+                                                                   "    categories: [name, email]\n"
+                                                                   "    purposes: [profiling]\n");
     assert_contains(msg, "'profiling' is not a declared purpose");
 }
 
 static void source_purpose_outside_its_registers_is_refused(void **state) {
     (void)state;
-    const char *msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
-                                     "registers:\n"
-                                     "  - id: customer\n"
-                                     "    name: {fi: A, en: C}\n"
-                                     "    subjects: {fi: a, en: c}\n"
-                                     "    categories: [name, email]\n"
-                                     "    purposes: [service]\n"
-                                     "sources:\n"
-                                     "  - {kind: phone, registers: [customer], purposes: [marketing]}\n");
+    const char *msg =
+        rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                       "registers:\n"
+                       "  - id: customer\n"
+                       "    name: {fi: A, en: C}\n"
+                       "    subjects: {fi: a, en: c}\n"
+                       "    categories: [name, email]\n"
+                       "    purposes: [service]\n"
+                       "sources:\n"
+                       "  - {kind: phone, registers: [customer], purposes: [marketing]}\n");
     assert_contains(msg, "'marketing' is not a purpose of any of this source's registers");
 }
 
 static void missing_required_key_is_refused(void **state) {
     (void)state;
-    const char *msg = rkt_parse_fail("rekisteri: 1\n"
-                                     "controller: {name: X Oy, address: A, phone: '1'}\n" FX_RIGHTS
-                                         FX_PURPOSES FX_CATEGORIES FX_REGISTERS
-                                     "supervisory_authority: {name: {fi: T, en: O}}\n");
+    const char *msg = rkt_parse_fail(
+        "rekisteri: 1\n"
+        "controller: {name: X Oy, address: A, phone: '1'}\n" FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+            FX_REGISTERS "supervisory_authority: {name: {fi: T, en: O}}\n");
     assert_contains(msg, "controller: required key 'business_id' is missing");
 }
 
@@ -241,13 +241,12 @@ static void consent_block_only_for_consent(void **state) {
 
 static void retention_needs_events_or_period(void **state) {
     (void)state;
-    const char *head = FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
-        "registers:\n"
-        "  - id: customer\n"
-        "    name: {fi: A, en: C}\n"
-        "    subjects: {fi: a, en: c}\n"
-        "    categories: [name, email]\n"
-        "    purposes: [service]\n";
+    const char *head = FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES "registers:\n"
+                                                                   "  - id: customer\n"
+                                                                   "    name: {fi: A, en: C}\n"
+                                                                   "    subjects: {fi: a, en: c}\n"
+                                                                   "    categories: [name, email]\n"
+                                                                   "    purposes: [service]\n";
     char yaml[4096];
     snprintf(yaml, sizeof yaml, "%s    retention: {until: []}\n", head);
     assert_contains(rkt_parse_fail(yaml), "register.retention.until: the list is empty");
@@ -402,22 +401,90 @@ static void roles_grant_registers_and_categories(void **state) {
 
 static void role_errors(void **state) {
     (void)state;
-    assert_contains(rkt_parse_fail(FX_MINIMAL "roles:\n"
-                                              "  - {id: a, name: {fi: A, en: A}, registers: [sales]}\n"),
+    assert_contains(rkt_parse_fail(FX_MINIMAL
+                                   "roles:\n"
+                                   "  - {id: a, name: {fi: A, en: A}, registers: [sales]}\n"),
                     "role.registers: 'sales' is not a declared register");
-    assert_contains(rkt_parse_fail(FX_MINIMAL "roles:\n"
-                                              "  - {id: a, name: {fi: A, en: A}, registers: [customer],"
-                                              " categories: [iban]}\n"),
+    assert_contains(rkt_parse_fail(FX_MINIMAL
+                                   "roles:\n"
+                                   "  - {id: a, name: {fi: A, en: A}, registers: [customer],"
+                                   " categories: [iban]}\n"),
                     "'iban' is not a declared category");
     assert_contains(rkt_parse_fail(FX_MINIMAL_WITH_EXTRA_CATEGORY
                                    "roles:\n"
                                    "  - {id: a, name: {fi: A, en: A}, registers: [customer],"
                                    " categories: [fax]}\n"),
                     "'fax' is held by none of this role's registers");
-    assert_contains(rkt_parse_fail(FX_MINIMAL "roles:\n"
-                                              "  - {id: a, name: {fi: A, en: A}, registers: [customer]}\n"
-                                              "  - {id: a, name: {fi: B, en: B}, registers: [customer]}\n"),
+    assert_contains(rkt_parse_fail(FX_MINIMAL
+                                   "roles:\n"
+                                   "  - {id: a, name: {fi: A, en: A}, registers: [customer]}\n"
+                                   "  - {id: a, name: {fi: B, en: B}, registers: [customer]}\n"),
                     "roles: duplicate id 'a'");
+}
+
+/* ---- Forms ------------------------------------------------------------------------------- */
+
+#define FX_WEB "sources:\n  - {kind: web_form, registers: [customer]}\n"
+#define FORM_HEAD                                                                                  \
+    "forms:\n  - id: news\n    name: {fi: Uutiset, en: News}\n    register: customer\n"
+#define FORM_TEXT "    consent_text: {fi: Saa lähettää., en: May send.}\n"
+
+static void forms_load(void **state) {
+    (void)state;
+    struct rk_decl *d =
+        rkt_parse(FX_MINIMAL FX_WEB FORM_HEAD
+                  "    purpose: marketing\n    fields: [email, name]\n"
+                  "    required: [email]\n"
+                  "    origins: ['https://www.example.fi', 'http://localhost:8080']\n" FORM_TEXT);
+    const struct rk_form *f = rk_decl_form(d, "news");
+    assert_non_null(f);
+    assert_string_equal(f->reg->id, "customer");
+    assert_string_equal(f->purpose->id, "marketing");
+    assert_int_equal(f->nfields, 2);
+    assert_true(rk_form_origin_allowed(f, "https://www.example.fi"));
+    assert_true(rk_form_origin_allowed(f, "http://localhost:8080"));
+    assert_false(rk_form_origin_allowed(f, "https://evil.example"));
+    assert_false(rk_form_origin_allowed(f, "https://www.example.fi.evil.example"));
+    assert_null(rk_decl_form(d, "other"));
+    rk_decl_free(d);
+}
+
+static void form_errors(void **state) {
+    (void)state;
+    /* The purpose must rest on consent. */
+    const char *msg = rkt_parse_fail(FX_MINIMAL FX_WEB FORM_HEAD
+                                     "    purpose: service\n    fields: [email]\n" FORM_TEXT);
+    assert_non_null(strstr(msg, "must rest on consent"));
+    /* Email is needed for the confirmation link. */
+    msg = rkt_parse_fail(FX_MINIMAL FX_WEB FORM_HEAD
+                         "    purpose: marketing\n    fields: [name]\n" FORM_TEXT);
+    assert_non_null(strstr(msg, "needs 'email'"));
+    /* Required fields must be collected. */
+    msg = rkt_parse_fail(
+        FX_MINIMAL_WITH_EXTRA_CATEGORY FX_WEB FORM_HEAD
+        "    purpose: marketing\n    fields: [email]\n    required: [name]\n" FORM_TEXT);
+    assert_non_null(strstr(msg, "'name' is not among the form's fields"));
+    /* A field the register does not hold, and one that is not a contact field. */
+    msg = rkt_parse_fail(FX_MINIMAL_WITH_EXTRA_CATEGORY FX_WEB FORM_HEAD
+                         "    purpose: marketing\n    fields: [email, fax]\n" FORM_TEXT);
+    assert_non_null(strstr(msg, "does not hold category 'fax'"));
+    assert_non_null(strstr(msg, "not a contact field"));
+    /* Origins: no path, https (http only for localhost). */
+    msg =
+        rkt_parse_fail(FX_MINIMAL FX_WEB FORM_HEAD
+                       "    purpose: marketing\n    fields: [email]\n"
+                       "    origins: ['https://example.fi/form', 'http://example.fi']\n" FORM_TEXT);
+    assert_non_null(strstr(msg, "'https://example.fi/form' is not an origin"));
+    assert_non_null(strstr(msg, "'http://example.fi' is not an origin"));
+    /* Without a web_form source for the register. */
+    msg = rkt_parse_fail(FX_MINIMAL FORM_HEAD
+                         "    purpose: marketing\n    fields: [email]\n" FORM_TEXT);
+    assert_non_null(strstr(msg, "no source of kind web_form"));
+    /* Undeclared register. */
+    msg = rkt_parse_fail(FX_MINIMAL FX_WEB
+                         "forms:\n  - id: news\n    name: {fi: U, en: N}\n    register: nope\n"
+                         "    purpose: marketing\n    fields: [email]\n" FORM_TEXT);
+    assert_non_null(strstr(msg, "'nope' is not a declared register"));
 }
 
 int main(void) {
@@ -450,6 +517,8 @@ int main(void) {
         cmocka_unit_test(file_errors),
         cmocka_unit_test(roles_grant_registers_and_categories),
         cmocka_unit_test(role_errors),
+        cmocka_unit_test(forms_load),
+        cmocka_unit_test(form_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
