@@ -190,6 +190,44 @@ struct rk_audit_event {
 };
 typedef int (*rk_audit_fn)(void *ctx, const struct rk_audit_event *e);
 
+/*
+ * The email outbox (migration 0003, src/mail/). A message is enqueued inside
+ * the caller's transaction, read back when due, and moved by the sender from
+ * queued to sent or failed; see src/mail/sender.c for the life cycle.
+ */
+enum rk_outbox_state { RK_OUTBOX_QUEUED, RK_OUTBOX_SENT, RK_OUTBOX_FAILED, RK_OUTBOX__COUNT };
+
+#define RK_OUTBOX_KIND_MAX 32   /* "confirm", "test": a short word */
+#define RK_OUTBOX_ERROR_MAX 300 /* last_error is cut to this many bytes */
+
+struct rk_outbox_msg {
+    int64_t id;                   /* set by the store on enqueue */
+    const char *message_id;       /* unique, stable: the left part of the Message-ID */
+    const char *person_id;        /* pseudonymous id, or NULL */
+    const char *kind;             /* a short word */
+    const char *recipient;        /* one address */
+    const char *subject, *body;   /* UTF-8 */
+    const char *list_unsubscribe; /* URL or NULL */
+    enum rk_outbox_state state;   /* reads only; enqueue always queues */
+    int attempts;                 /* reads only */
+    rk_ts created_at;
+    rk_ts next_attempt_at; /* enqueue: 0 means created_at */
+    const char *last_error; /* reads only; never personal data */
+};
+/* Strings valid during the callback; non-zero stops the iteration. */
+typedef int (*rk_outbox_fn)(void *ctx, const struct rk_outbox_msg *m);
+
+/* A failed message for staff: deliberately without recipient, subject or body. */
+struct rk_outbox_failure {
+    int64_t id;
+    const char *kind;
+    const char *person_id; /* NULL when none */
+    int attempts;
+    const char *last_error;
+    rk_ts created_at, failed_at;
+};
+typedef int (*rk_outbox_failure_fn)(void *ctx, const struct rk_outbox_failure *f);
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -266,6 +304,21 @@ struct rk_store_ops {
 
     rk_err (*audience)(struct rk_store *s, const char *register_id, const char *purpose,
                        enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
+
+    /* ---- The email outbox (migration 0003) ----
+     * outbox_enqueue: inside the caller's transaction; RK_ECONFLICT for a
+     * message_id that exists. outbox_due: queued messages with next_attempt_at
+     * <= now, oldest first, at most limit. The marks count one attempt each and
+     * apply only to a queued message (RK_ENOENT otherwise), so a message leaves
+     * the queued state once. outbox_failed lists failed messages, newest first. */
+    rk_err (*outbox_enqueue)(struct rk_store *s, const struct rk_outbox_msg *m, int64_t *id);
+    rk_err (*outbox_due)(struct rk_store *s, rk_ts now, int limit, rk_outbox_fn fn, void *ctx);
+    rk_err (*outbox_mark_sent)(struct rk_store *s, int64_t id, rk_ts at);
+    rk_err (*outbox_mark_retry)(struct rk_store *s, int64_t id, rk_ts next_attempt_at,
+                                const char *error);
+    rk_err (*outbox_mark_failed)(struct rk_store *s, int64_t id, rk_ts at, const char *error);
+    rk_err (*outbox_count)(struct rk_store *s, enum rk_outbox_state state, int64_t *out);
+    rk_err (*outbox_failed)(struct rk_store *s, int limit, rk_outbox_failure_fn fn, void *ctx);
 };
 
 /* The base of every backend's handle. */
@@ -375,6 +428,21 @@ RK_STORE_FN(audience,
             (struct rk_store * s, const char *reg, const char *purpose, enum rk_audience_rule rule,
              rk_ts now, rk_entry_fn fn, void *c),
             (s, reg, purpose, rule, now, fn, c))
+
+/* ---- The email outbox (see the ops above) ---- */
+RK_STORE_FN(outbox_enqueue, (struct rk_store * s, const struct rk_outbox_msg *m, int64_t *id),
+            (s, m, id))
+RK_STORE_FN(outbox_due, (struct rk_store * s, rk_ts now, int limit, rk_outbox_fn fn, void *c),
+            (s, now, limit, fn, c))
+RK_STORE_FN(outbox_mark_sent, (struct rk_store * s, int64_t id, rk_ts at), (s, id, at))
+RK_STORE_FN(outbox_mark_retry, (struct rk_store * s, int64_t id, rk_ts next, const char *error),
+            (s, id, next, error))
+RK_STORE_FN(outbox_mark_failed, (struct rk_store * s, int64_t id, rk_ts at, const char *error),
+            (s, id, at, error))
+RK_STORE_FN(outbox_count, (struct rk_store * s, enum rk_outbox_state st, int64_t *out),
+            (s, st, out))
+RK_STORE_FN(outbox_failed, (struct rk_store * s, int limit, rk_outbox_failure_fn fn, void *c),
+            (s, limit, fn, c))
 
 #undef RK_STORE_FN
 

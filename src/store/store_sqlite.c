@@ -59,6 +59,13 @@ enum stmt {
     S_AUDIENCE_CONSENT,
     S_AUDIENCE_CONTRACT,
     S_AUDIENCE_ANY,
+    S_OUTBOX_ENQUEUE,
+    S_OUTBOX_DUE,
+    S_OUTBOX_SENT,
+    S_OUTBOX_RETRY,
+    S_OUTBOX_FAILED,
+    S_OUTBOX_COUNT,
+    S_OUTBOX_LIST_FAILED,
     S__COUNT
 };
 
@@ -178,6 +185,23 @@ static const char *const sql[S__COUNT] = {
                             "AND ?2 IS NOT NULL",
     [S_AUDIENCE_ANY] =
         "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+    [S_OUTBOX_ENQUEUE] = "INSERT INTO outbox (message_id, person_id, kind, recipient, subject, "
+                         "body, list_unsubscribe, next_attempt_at, created_at) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_OUTBOX_DUE] = "SELECT id, message_id, person_id, kind, recipient, subject, body, "
+                     "list_unsubscribe, attempts, created_at, next_attempt_at, last_error "
+                     "FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?1 "
+                     "ORDER BY next_attempt_at, id LIMIT ?2",
+    [S_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1 "
+                      "WHERE id = ?1 AND state = 'queued'",
+    [S_OUTBOX_RETRY] = "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3, "
+                       "attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
+    [S_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', failed_at = ?2, last_error = ?3, "
+                        "attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
+    [S_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE state = ?1",
+    [S_OUTBOX_LIST_FAILED] = "SELECT id, kind, person_id, attempts, last_error, created_at, "
+                             "failed_at FROM outbox WHERE state = 'failed' "
+                             "ORDER BY failed_at DESC, id DESC LIMIT ?1",
 };
 
 #define ORG_CACHE 256
@@ -1387,6 +1411,165 @@ static rk_err sq_audience(struct rk_store *base, const char *reg, const char *pu
     return iterate_entries(s, st, fn, ctx);
 }
 
+/* ---- The email outbox -------------------------------------------------------------------- */
+
+static const char *const outbox_states[RK_OUTBOX__COUNT] = {"queued", "sent", "failed"};
+
+static rk_err sq_outbox_enqueue(struct rk_store *base, const struct rk_outbox_msg *m,
+                                int64_t *id) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_OUTBOX_ENQUEUE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, m->message_id);
+    bind_text(st, 2, m->person_id);
+    bind_text(st, 3, m->kind);
+    bind_text(st, 4, m->recipient);
+    bind_text(st, 5, m->subject);
+    bind_text(st, 6, m->body);
+    bind_text(st, 7, m->list_unsubscribe);
+    bind_ts(st, 8, m->next_attempt_at ? m->next_attempt_at : m->created_at);
+    bind_ts(st, 9, m->created_at);
+    err = step_done(s, st);
+    if (err == RK_OK && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return err;
+}
+
+struct outbox_iter {
+    rk_outbox_fn fn;
+    void *ctx;
+};
+
+static int each_outbox(void *ctx, sqlite3_stmt *st) {
+    struct outbox_iter *it = ctx;
+    struct rk_outbox_msg m = {
+        .id = sqlite3_column_int64(st, 0),
+        .message_id = col_text(st, 1),
+        .person_id = col_text(st, 2),
+        .kind = col_text(st, 3),
+        .recipient = col_text(st, 4),
+        .subject = col_text(st, 5),
+        .body = col_text(st, 6),
+        .list_unsubscribe = col_text(st, 7),
+        .state = RK_OUTBOX_QUEUED,
+        .attempts = sqlite3_column_int(st, 8),
+        .created_at = col_ts(st, 9),
+        .next_attempt_at = col_ts(st, 10),
+        .last_error = col_text(st, 11),
+    };
+    return it->fn(it->ctx, &m);
+}
+
+static rk_err sq_outbox_due(struct rk_store *base, rk_ts now, int limit, rk_outbox_fn fn,
+                            void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_OUTBOX_DUE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, now);
+    sqlite3_bind_int(st, 2, limit);
+    struct outbox_iter it = {fn, ctx};
+    return step_rows(s, st, each_outbox, &it);
+}
+
+/* Binds error, cut to RK_OUTBOX_ERROR_MAX bytes at a UTF-8 character boundary. */
+static void bind_error(sqlite3_stmt *st, int i, const char *error) {
+    if (!error) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    size_t n = strlen(error);
+    if (n > RK_OUTBOX_ERROR_MAX) {
+        n = RK_OUTBOX_ERROR_MAX;
+        while (n > 0 && ((unsigned char)error[n] & 0xC0) == 0x80)
+            n--;
+    }
+    sqlite3_bind_text(st, i, error, (int)n, SQLITE_TRANSIENT);
+}
+
+/* Runs one of the marks on message id: RK_ENOENT when it is not queued. */
+static rk_err outbox_mark(struct sqlite_store *s, enum stmt which, int64_t id, rk_ts at,
+                          const char *error) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, which, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_ts(st, 2, at);
+    if (which != S_OUTBOX_SENT)
+        bind_error(st, 3, error);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+static rk_err sq_outbox_mark_sent(struct rk_store *base, int64_t id, rk_ts at) {
+    return outbox_mark((struct sqlite_store *)base, S_OUTBOX_SENT, id, at, NULL);
+}
+
+static rk_err sq_outbox_mark_retry(struct rk_store *base, int64_t id, rk_ts next,
+                                   const char *error) {
+    return outbox_mark((struct sqlite_store *)base, S_OUTBOX_RETRY, id, next, error);
+}
+
+static rk_err sq_outbox_mark_failed(struct rk_store *base, int64_t id, rk_ts at,
+                                    const char *error) {
+    return outbox_mark((struct sqlite_store *)base, S_OUTBOX_FAILED, id, at, error);
+}
+
+static rk_err sq_outbox_count(struct rk_store *base, enum rk_outbox_state state, int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if ((unsigned)state >= RK_OUTBOX__COUNT)
+        return RK_EINVAL;
+    rk_err err = prepare(s, S_OUTBOX_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, outbox_states[state]);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
+struct failure_iter {
+    rk_outbox_failure_fn fn;
+    void *ctx;
+};
+
+static int each_failure(void *ctx, sqlite3_stmt *st) {
+    struct failure_iter *it = ctx;
+    struct rk_outbox_failure f = {
+        .id = sqlite3_column_int64(st, 0),
+        .kind = col_text(st, 1),
+        .person_id = col_text(st, 2),
+        .attempts = sqlite3_column_int(st, 3),
+        .last_error = col_text(st, 4),
+        .created_at = col_ts(st, 5),
+        .failed_at = col_ts(st, 6),
+    };
+    return it->fn(it->ctx, &f);
+}
+
+static rk_err sq_outbox_failed(struct rk_store *base, int limit, rk_outbox_failure_fn fn,
+                               void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_OUTBOX_LIST_FAILED, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int(st, 1, limit);
+    struct failure_iter it = {fn, ctx};
+    return step_rows(s, st, each_failure, &it);
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -1432,4 +1615,11 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .token_revoke = sq_token_revoke,
     .tokens_list = sq_tokens_list,
     .audience = sq_audience,
+    .outbox_enqueue = sq_outbox_enqueue,
+    .outbox_due = sq_outbox_due,
+    .outbox_mark_sent = sq_outbox_mark_sent,
+    .outbox_mark_retry = sq_outbox_mark_retry,
+    .outbox_mark_failed = sq_outbox_mark_failed,
+    .outbox_count = sq_outbox_count,
+    .outbox_failed = sq_outbox_failed,
 };

@@ -1715,6 +1715,224 @@ static void audience_entries_whole(void **state) {
     assert_int_equal(x.n, 1);
 }
 
+/* ---- The email outbox ------------------------------------------------------------------------ */
+
+/* Collected due messages: copies of what the callback saw. */
+struct due_seen {
+    int n;
+    int64_t id[8];
+    char message_id[8][32];
+    char recipient[8][64];
+    char body[8][128];
+    int attempts[8];
+    bool has_person[8], has_unsub[8];
+    char last_error[8][RK_OUTBOX_ERROR_MAX + 8];
+};
+
+static int collect_due(void *ctx, const struct rk_outbox_msg *m) {
+    struct due_seen *d = ctx;
+    assert_true(d->n < 8);
+    int i = d->n++;
+    d->id[i] = m->id;
+    copy(d->message_id[i], sizeof d->message_id[i], m->message_id);
+    copy(d->recipient[i], sizeof d->recipient[i], m->recipient);
+    copy(d->body[i], sizeof d->body[i], m->body);
+    d->attempts[i] = m->attempts;
+    d->has_person[i] = m->person_id != NULL;
+    d->has_unsub[i] = m->list_unsubscribe != NULL;
+    copy(d->last_error[i], sizeof d->last_error[i], m->last_error ? m->last_error : "");
+    assert_int_equal(m->state, RK_OUTBOX_QUEUED);
+    return 0;
+}
+
+static int64_t enqueue(struct rk_store *s, const char *mid, const char *to, rk_ts at) {
+    struct rk_outbox_msg m = {.message_id = mid,
+                              .kind = "test",
+                              .recipient = to,
+                              .subject = "Vahvista tilauksesi",
+                              .body = "Hei!\nLine two.\n",
+                              .created_at = at};
+    int64_t id = 0;
+    assert_ok(rk_store_outbox_enqueue(s, &m, &id));
+    assert_true(id > 0);
+    return id;
+}
+
+static int64_t count_state(struct rk_store *s, enum rk_outbox_state st) {
+    int64_t n = -1;
+    assert_ok(rk_store_outbox_count(s, st, &n));
+    return n;
+}
+
+static void outbox_enqueue_due_in_order(void **state) {
+    struct rk_store *s = store_of(state);
+    char person[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, person);
+    struct rk_outbox_msg m = {.message_id = "aaaaaaaaaaaaaaaaaaaaaaaaa2",
+                              .person_id = person,
+                              .kind = "confirm",
+                              .recipient = "matti@example.fi",
+                              .subject = "Vahvista tilauksesi – ä ö å",
+                              .body = "Hei Matti,\nvahvista tilaus.\n",
+                              .list_unsubscribe = "https://example.fi/u/abc",
+                              .created_at = ts("2026-03-01T10:00:00Z"),
+                              .next_attempt_at = ts("2026-03-01T10:00:00Z")};
+    int64_t first = 0;
+    assert_ok(rk_store_outbox_enqueue(s, &m, &first));
+    int64_t later = enqueue(s, "aaaaaaaaaaaaaaaaaaaaaaaaa3", "b@example.fi", ts("2026-03-01T09:00:00Z"));
+    /* Created earlier but due later. */
+    struct rk_outbox_msg m3 = {.message_id = "aaaaaaaaaaaaaaaaaaaaaaaaa4", .kind = "test",
+                               .recipient = "c@example.fi", .subject = "s", .body = "b",
+                               .created_at = ts("2026-03-01T08:00:00Z"),
+                               .next_attempt_at = ts("2026-03-01T12:00:00Z")};
+    int64_t third = 0;
+    assert_ok(rk_store_outbox_enqueue(s, &m3, &third));
+    assert_ok(rk_store_commit(s));
+
+    /* Due at 11:00: two, oldest next_attempt_at first; the 12:00 one is not due. */
+    struct due_seen d = {0};
+    assert_ok(rk_store_outbox_due(s, ts("2026-03-01T11:00:00Z"), 10, collect_due, &d));
+    assert_int_equal(d.n, 2);
+    assert_true(d.id[0] == later);
+    assert_true(d.id[1] == first);
+    assert_string_equal(d.message_id[1], "aaaaaaaaaaaaaaaaaaaaaaaaa2");
+    assert_string_equal(d.recipient[1], "matti@example.fi");
+    assert_string_equal(d.body[1], "Hei Matti,\nvahvista tilaus.\n");
+    assert_true(d.has_person[1] && d.has_unsub[1]);
+    assert_false(d.has_person[0] || d.has_unsub[0]);
+    assert_int_equal(d.attempts[0], 0);
+
+    /* The limit holds; later all three are due. */
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_outbox_due(s, ts("2026-03-01T11:00:00Z"), 1, collect_due, &d));
+    assert_int_equal(d.n, 1);
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_outbox_due(s, ts("2026-03-02T00:00:00Z"), 10, collect_due, &d));
+    assert_int_equal(d.n, 3);
+    assert_true(d.id[2] == third);
+    assert_int_equal(count_state(s, RK_OUTBOX_QUEUED), 3);
+    assert_int_equal(count_state(s, RK_OUTBOX_SENT), 0);
+}
+
+/* A message enqueued in a transaction that rolls back (or never commits) does not exist. */
+static void outbox_enqueue_is_transactional(void **state) {
+    struct fixture *fx = *state;
+    char person[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(fx->s));
+    new_person(fx->s, person);
+    (void)enqueue(fx->s, "bbbbbbbbbbbbbbbbbbbbbbbbb2", "x@example.fi", ts("2026-03-01T10:00:00Z"));
+    rk_store_rollback(fx->s);
+    assert_rc(rk_store_person_exists(fx->s, person, NULL, NULL), RK_ENOENT);
+    assert_int_equal(count_state(fx->s, RK_OUTBOX_QUEUED), 0);
+
+    assert_ok(rk_store_begin(fx->s));
+    (void)enqueue(fx->s, "bbbbbbbbbbbbbbbbbbbbbbbbb3", "x@example.fi", ts("2026-03-01T10:00:00Z"));
+    assert_ok(rk_store_commit(fx->s));
+    assert_ok(rk_store_begin(fx->s));
+    (void)enqueue(fx->s, "bbbbbbbbbbbbbbbbbbbbbbbbb4", "y@example.fi", ts("2026-03-01T10:00:00Z"));
+    struct rk_store *s = reopen(fx); /* as a crash would */
+    if (!s)
+        return;
+    struct due_seen d = {0};
+    assert_ok(rk_store_outbox_due(s, ts("2026-03-02T00:00:00Z"), 10, collect_due, &d));
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.message_id[0], "bbbbbbbbbbbbbbbbbbbbbbbbb3");
+}
+
+static void outbox_message_id_unique(void **state) {
+    struct rk_store *s = store_of(state);
+    assert_ok(rk_store_begin(s));
+    (void)enqueue(s, "ccccccccccccccccccccccccc2", "x@example.fi", ts("2026-03-01T10:00:00Z"));
+    struct rk_outbox_msg m = {.message_id = "ccccccccccccccccccccccccc2", .kind = "test",
+                              .recipient = "y@example.fi", .subject = "s", .body = "b",
+                              .created_at = ts("2026-03-01T10:00:00Z")};
+    int64_t id = 0;
+    assert_rc(rk_store_outbox_enqueue(s, &m, &id), RK_ECONFLICT);
+    rk_store_rollback(s);
+}
+
+struct failures_seen {
+    int n;
+    int64_t id;
+    int attempts;
+    char kind[32], error[RK_OUTBOX_ERROR_MAX + 8];
+    bool has_person;
+    rk_ts failed_at;
+};
+
+static int collect_failure(void *ctx, const struct rk_outbox_failure *f) {
+    struct failures_seen *fs = ctx;
+    fs->n++;
+    fs->id = f->id;
+    fs->attempts = f->attempts;
+    fs->has_person = f->person_id != NULL;
+    fs->failed_at = f->failed_at;
+    copy(fs->kind, sizeof fs->kind, f->kind);
+    copy(fs->error, sizeof fs->error, f->last_error ? f->last_error : "");
+    return 0;
+}
+
+static void outbox_marks(void **state) {
+    struct rk_store *s = store_of(state);
+    rk_ts t0 = ts("2026-03-01T10:00:00Z");
+    assert_ok(rk_store_begin(s));
+    int64_t a = enqueue(s, "ddddddddddddddddddddddddd2", "a@example.fi", t0);
+    int64_t b = enqueue(s, "ddddddddddddddddddddddddd3", "b@example.fi", t0);
+    int64_t c = enqueue(s, "ddddddddddddddddddddddddd4", "c@example.fi", t0);
+    assert_ok(rk_store_commit(s));
+
+    /* Sent: no longer due, counted as sent; a second mark finds nothing queued. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_outbox_mark_sent(s, a, t0 + 5));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_outbox_mark_sent(s, a, t0 + 6), RK_ENOENT);
+    assert_rc(rk_store_outbox_mark_retry(s, a, t0 + 60, "x"), RK_ENOENT);
+    assert_rc(rk_store_outbox_mark_failed(s, a, t0 + 6, "x"), RK_ENOENT);
+    assert_rc(rk_store_outbox_mark_sent(s, 999999, t0 + 6), RK_ENOENT);
+    rk_store_rollback(s);
+    assert_int_equal(count_state(s, RK_OUTBOX_SENT), 1);
+
+    /* Retry: an attempt counted, the error kept, not due before the next time. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_outbox_mark_retry(s, b, t0 + 60, "relay answered 451"));
+    assert_ok(rk_store_commit(s));
+    struct due_seen d = {0};
+    assert_ok(rk_store_outbox_due(s, t0 + 59, 10, collect_due, &d));
+    assert_int_equal(d.n, 1);
+    assert_true(d.id[0] == c);
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_outbox_due(s, t0 + 60, 10, collect_due, &d));
+    assert_int_equal(d.n, 2);
+    assert_true(d.id[1] == b);
+    assert_int_equal(d.attempts[1], 1);
+    assert_string_equal(d.last_error[1], "relay answered 451");
+
+    /* Failed: listed for staff without the recipient, with a long error cut. */
+    char longerr[RK_OUTBOX_ERROR_MAX + 50];
+    memset(longerr, 'e', sizeof longerr - 1);
+    longerr[sizeof longerr - 1] = '\0';
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_outbox_mark_retry(s, c, t0 + 60, "first"));
+    assert_ok(rk_store_outbox_mark_failed(s, c, t0 + 70, longerr));
+    assert_ok(rk_store_commit(s));
+    assert_int_equal(count_state(s, RK_OUTBOX_FAILED), 1);
+    assert_int_equal(count_state(s, RK_OUTBOX_QUEUED), 1);
+    struct failures_seen fs = {0};
+    assert_ok(rk_store_outbox_failed(s, 10, collect_failure, &fs));
+    assert_int_equal(fs.n, 1);
+    assert_true(fs.id == c);
+    assert_int_equal(fs.attempts, 2);
+    assert_string_equal(fs.kind, "test");
+    assert_false(fs.has_person);
+    assert_true(fs.failed_at == t0 + 70);
+    assert_int_equal(strlen(fs.error), RK_OUTBOX_ERROR_MAX);
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_outbox_due(s, t0 + 3600, 10, collect_due, &d));
+    assert_int_equal(d.n, 1); /* b only */
+}
+
 /* ---- Main -------------------------------------------------------------------------------- */
 
 static int count_token(void *ctx, const struct rk_token *t) {
@@ -1809,6 +2027,10 @@ int main(void) {
         T(audience_any),
         T(audience_callback_stops),
         T(audience_entries_whole),
+        T(outbox_enqueue_due_in_order),
+        T(outbox_enqueue_is_transactional),
+        T(outbox_message_id_unique),
+        T(outbox_marks),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {

@@ -1,0 +1,141 @@
+/*
+ * smtp.c — hands one composed message to an SMTP relay with libcurl and
+ * says what became of it: sent (250 to the end of data), transient (no
+ * connection, a timeout, a 4xx reply: try again later) or permanent (a 5xx
+ * reply). libcurl does the SMTP dot-stuffing of the upload itself (a line
+ * starting with "." goes out as "..", and it ends the data with CRLF.CRLF),
+ * so the message is given exactly as composed. Error texts are built here
+ * from libcurl's static messages and the reply code, so they never carry an
+ * address or any of the message.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "mail/mail.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static CURLcode init_result = CURLE_FAILED_INIT;
+
+static void global_init(void) { init_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+rk_err rk_smtp_global_init(void) {
+    pthread_once(&once, global_init);
+    return init_result == CURLE_OK ? RK_OK : RK_EIO;
+}
+
+bool rk_smtp_url_ok(const char *url, char *why, size_t whysz) {
+    const char *host = NULL;
+    if (url && strncmp(url, "smtp://", 7) == 0)
+        host = url + 7;
+    else if (url && strncmp(url, "smtps://", 8) == 0)
+        host = url + 8;
+    if (!host) {
+        snprintf(why, whysz, "expected smtp://HOST:PORT or smtps://HOST:PORT");
+        return false;
+    }
+    size_t n = strcspn(host, ":/");
+    if (n == 0) {
+        snprintf(why, whysz, "the URL names no host; expected smtp://HOST:PORT");
+        return false;
+    }
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '@') {
+            snprintf(why, whysz,
+                     "the URL may hold no spaces, control characters or user "
+                     "(use --smtp-user)");
+            return false;
+        }
+    if (host[n] == ':') {
+        char *end;
+        long port = strtol(host + n + 1, &end, 10);
+        if (end == host + n + 1 || (*end && *end != '/') || port < 1 || port > 65535) {
+            snprintf(why, whysz, "the port must be a number from 1 to 65535");
+            return false;
+        }
+    }
+    return true;
+}
+
+struct upload {
+    const char *p;
+    size_t left;
+};
+
+static size_t read_upload(char *dst, size_t size, size_t nmemb, void *ctx) {
+    struct upload *u = ctx;
+    size_t n = size * nmemb < u->left ? size * nmemb : u->left;
+    memcpy(dst, u->p, n);
+    u->p += n;
+    u->left -= n;
+    return n;
+}
+
+static void classify(CURLcode res, long reply, struct rk_smtp_outcome *out) {
+    out->reply = reply;
+    out->relay_down = false;
+    if (res == CURLE_OK) {
+        out->result = RK_SMTP_SENT;
+        snprintf(out->error, sizeof out->error, "accepted (%ld)", reply);
+        return;
+    }
+    if (res == CURLE_LOGIN_DENIED || res == CURLE_USE_SSL_FAILED) {
+        /* The relay's settings, not this message: keep it and stop the pass. */
+        out->result = RK_SMTP_TRANSIENT;
+        out->relay_down = true;
+    } else if (reply >= 500 && reply < 600) {
+        out->result = RK_SMTP_PERMANENT;
+    } else {
+        out->result = RK_SMTP_TRANSIENT;
+        out->relay_down = reply == 0; /* no conversation with the relay at all */
+    }
+    if (reply)
+        snprintf(out->error, sizeof out->error, "smtp: %s; the relay answered %ld",
+                 curl_easy_strerror(res), reply);
+    else
+        snprintf(out->error, sizeof out->error, "smtp: %s", curl_easy_strerror(res));
+}
+
+rk_err rk_smtp_send(const struct rk_smtp_config *cfg, const char *recipient, const char *data,
+                    size_t len, struct rk_smtp_outcome *out) {
+    char from[RK_MAIL_ADDRESS_MAX + 3], to[RK_MAIL_ADDRESS_MAX + 3];
+    snprintf(from, sizeof from, "<%s>", cfg->from);
+    snprintf(to, sizeof to, "<%s>", recipient);
+    CURL *c = curl_easy_init();
+    struct curl_slist *rcpt = curl_slist_append(NULL, to);
+    if (!c || !rcpt) {
+        curl_slist_free_all(rcpt);
+        curl_easy_cleanup(c);
+        return RK_ENOMEM;
+    }
+    struct upload up = {data, len};
+    curl_easy_setopt(c, CURLOPT_URL, cfg->url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(c, CURLOPT_READDATA, &up);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+    if (cfg->user) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, cfg->user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");
+    }
+    if (cfg->starttls)
+        curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+                     cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, cfg->timeout_s > 0 ? cfg->timeout_s : 60L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    CURLcode res = curl_easy_perform(c);
+    long reply = 0;
+    if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply) != CURLE_OK)
+        reply = 0;
+    classify(res, reply, out);
+    curl_slist_free_all(rcpt);
+    curl_easy_cleanup(c);
+    return RK_OK;
+}
