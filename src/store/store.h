@@ -228,6 +228,21 @@ struct rk_outbox_failure {
 };
 typedef int (*rk_outbox_failure_fn)(void *ctx, const struct rk_outbox_failure *f);
 
+/*
+ * What a web form collected, held until the emailed link confirms it (double
+ * opt-in; core/optin.c). One per person and purpose.
+ */
+struct rk_signup {
+    char person_id[RK_ID_LEN + 1];
+    char purpose[RK_DECL_ID_MAX + 1];
+    char form_id[RK_DECL_ID_MAX + 1];
+    enum rk_lang lang;
+    const char *v[RK_F__COUNT]; /* normalised values; NULL: not given */
+    unsigned char email_hash[RK_HASH_LEN];
+    rk_ts created_at, expires_at;
+    char buf[4096]; /* storage of v[] for reads */
+};
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -294,6 +309,15 @@ struct rk_store_ops {
     rk_err (*audit_insert)(struct rk_store *s, const struct rk_audit_event *e);
     rk_err (*audit_scan)(struct rk_store *s, int64_t from, const char *person_id /* NULL: all */,
                          rk_audit_fn fn, void *ctx);
+
+    /* Double opt-in: a form's values until confirmed (put replaces the person's
+     * signup for the same purpose; get and delete answer RK_ENOENT for none). */
+    rk_err (*signup_put)(struct rk_store *s, const struct rk_signup *u);
+    rk_err (*signup_get)(struct rk_store *s, const char *person_id, const char *purpose,
+                         struct rk_signup *out);
+    rk_err (*signup_delete)(struct rk_store *s, const char *person_id, const char *purpose);
+    rk_err (*signup_by_hash)(struct rk_store *s, const unsigned char email_hash[RK_HASH_LEN],
+                             char person_id[RK_ID_LEN + 1]);
 
     rk_err (*token_insert)(struct rk_store *s, const struct rk_token *t,
                            const unsigned char hash[RK_HASH_LEN]);
@@ -416,6 +440,15 @@ RK_STORE_FN(audit_insert, (struct rk_store * s, const struct rk_audit_event *e),
 RK_STORE_FN(audit_scan,
             (struct rk_store * s, int64_t from, const char *person, rk_audit_fn fn, void *c),
             (s, from, person, fn, c))
+RK_STORE_FN(signup_put, (struct rk_store * s, const struct rk_signup *u), (s, u))
+RK_STORE_FN(signup_get,
+            (struct rk_store * s, const char *person, const char *purpose, struct rk_signup *out),
+            (s, person, purpose, out))
+RK_STORE_FN(signup_delete, (struct rk_store * s, const char *person, const char *purpose),
+            (s, person, purpose))
+RK_STORE_FN(signup_by_hash,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], char id[RK_ID_LEN + 1]),
+            (s, h, id))
 RK_STORE_FN(token_insert,
             (struct rk_store * s, const struct rk_token *t, const unsigned char h[RK_HASH_LEN]),
             (s, t, h))

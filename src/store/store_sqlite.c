@@ -48,6 +48,10 @@ enum stmt {
     S_TASKS_COUNT,
     S_CONTRACT_CHANGES,
     S_TASKS_OF_PERSON,
+    S_SIGNUP_PUT,
+    S_SIGNUP_GET,
+    S_SIGNUP_DELETE,
+    S_SIGNUP_BY_HASH,
     S_AUDIT_LAST,
     S_AUDIT_INSERT,
     S_AUDIT_SCAN,
@@ -160,6 +164,16 @@ static const char *const sql[S__COUNT] = {
     [S_TASKS_COUNT] = "SELECT count(*) FROM task WHERE kind = ?1 AND done_at IS NULL",
     [S_CONTRACT_CHANGES] = "SELECT at, by, field, old_value, new_value FROM contract_change "
                            "WHERE contract_id = ?1 ORDER BY seq",
+    [S_SIGNUP_PUT] = "INSERT OR REPLACE INTO signup (person_id, purpose, form_id, lang, name, "
+                     "email, phone, position, organisation, interests, created_at, expires_at, "
+                     "email_hash) "
+                     "VALUES (" PK(1) ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_SIGNUP_GET] = "SELECT form_id, lang, name, email, phone, position, organisation, "
+                     "interests, created_at, expires_at FROM signup "
+                     "WHERE person_id = " PK(1) " AND purpose = ?2",
+    [S_SIGNUP_DELETE] = "DELETE FROM signup WHERE person_id = " PK(1) " AND purpose = ?2",
+    [S_SIGNUP_BY_HASH] = "SELECT p.id FROM signup s JOIN person p ON p.pk = s.person_id "
+                         "WHERE s.email_hash = ?1 ORDER BY s.created_at DESC LIMIT 1",
     [S_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit (seq, at, actor, action, person_id, detail, prev, hash) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1230,6 +1244,96 @@ static rk_err sq_tasks_of_person(struct rk_store *base, const char *person, rk_t
     return step_rows(s, st, each_task, &it);
 }
 
+static rk_err sq_signup_put(struct rk_store *base, const struct rk_signup *u) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SIGNUP_PUT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, u->person_id);
+    bind_text(st, 2, u->purpose);
+    bind_text(st, 3, u->form_id);
+    bind_text(st, 4, u->lang == RK_LANG_EN ? "en" : "fi");
+    for (int f = 0; f < RK_F__COUNT; f++) /* name, email, phone, position, organisation, interests */
+        bind_text(st, 5 + f, u->v[f]);
+    bind_ts(st, 11, u->created_at);
+    bind_ts(st, 12, u->expires_at);
+    sqlite3_bind_blob(st, 13, u->email_hash, RK_HASH_LEN, SQLITE_STATIC);
+    return step_done(s, st);
+}
+
+static rk_err sq_signup_get(struct rk_store *base, const char *person_id, const char *purpose,
+                            struct rk_signup *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SIGNUP_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person_id);
+    bind_text(st, 2, purpose);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->person_id, sizeof out->person_id, "%s", person_id);
+        snprintf(out->purpose, sizeof out->purpose, "%s", purpose);
+        const char *lang = col_text(st, 1);
+        out->lang = lang && strcmp(lang, "en") == 0 ? RK_LANG_EN : RK_LANG_FI;
+        out->created_at = col_ts(st, 8);
+        out->expires_at = col_ts(st, 9);
+        size_t used = 0;
+        bool fits = col_copy(st, 0, out->form_id, sizeof out->form_id);
+        for (int f = 0; f < RK_F__COUNT; f++) {
+            const char *v = col_text(st, 2 + f);
+            out->v[f] = NULL;
+            if (!v)
+                continue;
+            size_t n = (size_t)sqlite3_column_bytes(st, 2 + f);
+            if (used + n + 1 > sizeof out->buf) {
+                fits = false;
+                break;
+            }
+            memcpy(out->buf + used, v, n + 1);
+            out->v[f] = out->buf + used;
+            used += n + 1;
+        }
+        err = fits ? RK_OK : overflow();
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_signup_delete(struct rk_store *base, const char *person_id, const char *purpose) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SIGNUP_DELETE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person_id);
+    bind_text(st, 2, purpose);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+static rk_err sq_signup_by_hash(struct rk_store *base, const unsigned char h[RK_HASH_LEN],
+                                char person_id[RK_ID_LEN + 1]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SIGNUP_BY_HASH, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, h, RK_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = col_copy(st, 0, person_id, RK_ID_LEN + 1) ? RK_OK : overflow();
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    done(st);
+    return err;
+}
+
 static rk_err sq_audit_last(struct rk_store *base, int64_t *seq, unsigned char hash[RK_HASH_LEN]) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
@@ -1607,6 +1711,10 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .tasks_count = sq_tasks_count,
     .contract_changes = sq_contract_changes,
     .tasks_of_person = sq_tasks_of_person,
+    .signup_put = sq_signup_put,
+    .signup_get = sq_signup_get,
+    .signup_delete = sq_signup_delete,
+    .signup_by_hash = sq_signup_by_hash,
     .audit_last = sq_audit_last,
     .audit_insert = sq_audit_insert,
     .audit_scan = sq_audit_scan,

@@ -1,0 +1,46 @@
+/*
+ * optin.h — double opt-in through a declared web form: a submission is held
+ * apart and records a pending consent; the emailed link confirms it, and only
+ * then are the values written to the form's register.
+ */
+#ifndef RK_OPTIN_H
+#define RK_OPTIN_H
+
+#include "core/register.h"
+
+#define RK_OPTIN_DAYS 7 /* how long a confirmation link and its signup stay valid */
+
+/* One submission of a form: values normalised (rk_field_normalize), email given. */
+struct rk_optin_request {
+    const struct rk_form *form;
+    struct rk_contact c;
+    enum rk_lang lang;
+    const char *ip, *user_agent; /* evidence; may be NULL */
+    rk_ts at;
+};
+
+/*
+ * Records a submission: finds the person by email (in any register, or an
+ * earlier unconfirmed submission) or creates one, records the consent as
+ * given-pending with the form, consent text, IP and user agent, and keeps
+ * the values until confirmed. *send says whether to email the confirmation
+ * link: false when the address or phone is suppressed or the person objected
+ * to direct marketing — answered like any other submission, so the form
+ * reveals nothing about who is on file. Runs in reg's batch when it has one.
+ */
+RK_MUST_USE rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
+                                   char person_id[RK_ID_LEN + 1], bool *send,
+                                   struct rk_msg *msg);
+
+enum rk_optin_outcome {
+    RK_OPTIN_CONFIRMED, /* consent live, values written to the register */
+    RK_OPTIN_ALREADY,   /* nothing awaited confirmation and the consent is live */
+    RK_OPTIN_INVALID,   /* nothing awaits confirmation: expired, withdrawn or erased */
+};
+
+/* Follows the link: see the design comment in optin.c. */
+RK_MUST_USE rk_err rk_optin_confirm(struct rk_reg *reg, const char *person_id, const char *purpose,
+                                    const char *ip, const char *user_agent, rk_ts at,
+                                    enum rk_optin_outcome *out, struct rk_msg *msg);
+
+#endif
