@@ -193,7 +193,7 @@ static int outbox_send(int argc, char **argv) {
         opts, NULL);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    struct rk_sender_config cfg = {.quiet = true};
+    struct rk_sender_config cfg = {.quiet = false}; /* one JSON line per attempt on stderr */
     if (env.nargs) {
         rk_cli_error("outbox send: takes no arguments");
         return RK_EXIT_USAGE;
