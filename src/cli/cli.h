@@ -30,6 +30,7 @@ extern const struct rk_cli_command rk_cli_lint, rk_cli_notice, rk_cli_ropa, rk_c
 extern const struct rk_cli_command rk_cli_init, rk_cli_person, rk_cli_consent, rk_cli_contract,
     rk_cli_invoice, rk_cli_import, rk_cli_audience, rk_cli_suppress, rk_cli_serve,
     rk_cli_token, rk_cli_link, rk_cli_audit;
+extern const struct rk_cli_command rk_cli_outbox, rk_cli_mail;
 
 /* Prints "rekisteri: msg" on stderr. */
 void rk_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -52,5 +53,17 @@ const char *rk_cli_env_or(const char *value, const char *var, const char *fallba
 
 /* Parses --lang fi|en; false after an error message. */
 bool rk_cli_parse_lang(const char *arg, enum rk_lang *out);
+
+/* The SMTP options of `serve` and `outbox send` (cli_outbox.c). */
+struct rk_cli_mail {
+    const char *smtp, *from, *user, *password_file;
+    bool starttls;
+    char password[512]; /* read from password_file; wiped by rk_cli_mail_cleanup */
+};
+struct rk_smtp_config;
+/* Checks the options and fills out (out->url NULL without --smtp): RK_EXIT_OK, or
+ * RK_EXIT_USAGE after a message. out points into o, which must outlive it. */
+int rk_cli_mail_config(struct rk_cli_mail *o, struct rk_smtp_config *out);
+void rk_cli_mail_cleanup(struct rk_cli_mail *o);
 
 #endif

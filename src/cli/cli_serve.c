@@ -17,14 +17,18 @@
 #include "core/keys.h"
 #include "core/time.h"
 #include "http/server.h"
+#include "mail/mail.h"
 #include "store/store.h"
 
 static int run_serve(int argc, char **argv) {
     const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL;
+    struct rk_cli_mail mo = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
-                 "                       [--key-file PATH]\n"
+                 "                       [--key-file PATH] [--smtp URL --mail-from ADDRESS\n"
+                 "                       [--smtp-user USER --smtp-password-file FILE]\n"
+                 "                       [--smtp-starttls]]\n"
                  "\n"
                  "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
                  "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
@@ -32,7 +36,13 @@ static int run_serve(int argc, char **argv) {
                  "127.0.0.1:8080; port 0 picks a free port. Prints the URL once listening;\n"
                  "stops gracefully on SIGTERM or SIGINT. The declaration, database and key\n"
                  "file come from the options, REKISTERI_DECLARATION, REKISTERI_DB and\n"
-                 "REKISTERI_KEY_FILE, or the defaults; without a database the API answers 503.");
+                 "REKISTERI_KEY_FILE, or the defaults; without a database the API answers 503.\n"
+                 "\n"
+                 "With --smtp the outbox is delivered through that relay (smtp://HOST:PORT,\n"
+                 "or smtps:// for TLS; --smtp-starttls requires STARTTLS on smtp://), from\n"
+                 "--mail-from; --smtp-user logs in with the password in the first line of\n"
+                 "--smtp-password-file. Without --smtp messages stay queued (see 'rekisteri\n"
+                 "outbox'). docs/email.md describes retries and the outbox states.");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
@@ -43,20 +53,36 @@ static int run_serve(int argc, char **argv) {
             db = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--key-file") == 0)
             key_file = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--smtp") == 0)
+            mo.smtp = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--mail-from") == 0)
+            mo.from = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--smtp-user") == 0)
+            mo.user = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--smtp-password-file") == 0)
+            mo.password_file = argv[++i];
+        else if (strcmp(argv[i], "--smtp-starttls") == 0)
+            mo.starttls = true;
         else {
             rk_cli_error("serve: unknown option or missing value '%s'; see 'serve --help'",
                          argv[i]);
             return RK_EXIT_USAGE;
         }
     }
+    struct rk_smtp_config smtp;
+    int rc = rk_cli_mail_config(&mo, &smtp);
+    if (rc != RK_EXIT_OK)
+        return rc;
     decl_path =
         rk_cli_env_or(decl_path, "REKISTERI_DECLARATION", "examples/smartum/declaration.yaml");
     db = rk_cli_env_or(db, "REKISTERI_DB", "var/rekisteri.db");
     key_file = rk_cli_env_or(key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
     struct rk_decl *d = NULL;
-    int rc = rk_cli_load_decl(decl_path, &d);
-    if (rc != RK_EXIT_OK)
+    rc = rk_cli_load_decl(decl_path, &d);
+    if (rc != RK_EXIT_OK) {
+        rk_cli_mail_cleanup(&mo);
         return rc;
+    }
 
     /* The API needs the database and key; the public pages do not. */
     struct rk_keys keys;
@@ -80,10 +106,14 @@ static int run_serve(int argc, char **argv) {
 
     struct rk_http_server *srv = NULL;
     char err[300];
-    struct rk_http_config cfg = {listen, d, 2, api ? db : NULL, api ? &keys : NULL};
+    struct rk_http_config cfg = {listen, d, 2, api ? db : NULL, api ? &keys : NULL,
+                                 smtp.url ? &smtp : NULL};
+    if (smtp.url && !api)
+        rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
     if (e != RK_OK) {
         rk_cli_error("serve: %s", err);
+        rk_cli_mail_cleanup(&mo);
         rk_decl_free(d);
         return e == RK_EINVAL ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
@@ -101,6 +131,7 @@ static int run_serve(int argc, char **argv) {
     rk_http_stop(srv);
     rk_ts_format(rk_time_now(), ts);
     fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"stop\",\"signal\":%d}\n", ts, sig);
+    rk_cli_mail_cleanup(&mo);
     rk_decl_free(d);
     return RK_EXIT_OK;
 }

@@ -16,6 +16,7 @@
 #include "core/register.h"
 #include "http/server.h"
 #include "http/writer.h"
+#include "mail/mail.h"
 #include "util/buf.h"
 
 #define RK_HTTP_MAX_BODY ((size_t)64 * 1024)
@@ -66,6 +67,7 @@ struct rk_http_server {
     struct rk_writer *writer; /* all writes go through it (group commit) */
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
     struct rk_http_limiter limiter;
+    struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
 };
 
 /* One request's state between the handler's calls. */

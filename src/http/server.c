@@ -258,6 +258,15 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
         "rekisteri_writer_queue_depth %zu\n",
         atomic_load(&s->metrics.consents_given), atomic_load(&s->metrics.consents_withdrawn),
         s->writer ? rk_writer_depth(s->writer) : 0);
+    if (rk_sender_queued(s->sender) >= 0) /* counted by the sender after each pass */
+        rk_buf_printf(&b,
+                      "# HELP rekisteri_outbox_queued Messages waiting in the outbox.\n"
+                      "# TYPE rekisteri_outbox_queued gauge\n"
+                      "rekisteri_outbox_queued %lld\n"
+                      "# HELP rekisteri_outbox_failed Messages the relay refused for good.\n"
+                      "# TYPE rekisteri_outbox_failed gauge\n"
+                      "rekisteri_outbox_failed %lld\n",
+                      (long long)rk_sender_queued(s->sender), (long long)rk_sender_failed(s->sender));
     rk_http_result ret =
         rk_buf_status(&b) == RK_OK
             ? rk_http_respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,
@@ -488,6 +497,16 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             return RK_EIO;
         }
     }
+    if (s->db) { /* the outbox's sender: delivers through cfg->smtp, or only counts */
+        struct rk_sender_config mail = {.db = cfg->db};
+        if (cfg->smtp)
+            mail.smtp = *cfg->smtp;
+        if (rk_sender_start(&mail, &s->sender) != RK_OK) {
+            snprintf(err, errsz, "cannot start the mail sender");
+            rk_http_stop(s);
+            return RK_EIO;
+        }
+    }
     for (int lang = 0; lang < 2; lang++) {
         rk_buf_init(&s->privacy[lang]);
         if (rk_notice_render(cfg->decl, (enum rk_lang)lang, RK_NOTICE_HTML, &s->privacy[lang]) !=
@@ -523,6 +542,7 @@ void rk_http_stop(struct rk_http_server *s) {
         MHD_stop_daemon(s->daemon);
     }
     rk_writer_stop(s->writer); /* after the requests that use it have finished */
+    rk_sender_stop(s->sender); /* finishes the message in hand */
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);
     for (size_t i = 0; i < s->nstores; i++)

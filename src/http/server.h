@@ -21,6 +21,7 @@
 struct rk_http_server;
 
 struct rk_keys;
+struct rk_smtp_config;
 
 struct rk_http_config {
     const char *listen;         /* "127.0.0.1:8080"; port 0 picks a free one */
@@ -28,6 +29,9 @@ struct rk_http_config {
     unsigned threads;           /* 0: 2 */
     const char *db;             /* the database for /api/v1; NULL: the API answers 503 */
     const struct rk_keys *keys; /* with db: the key (copied) */
+    /* With db: the relay the outbox is delivered through (copied; src/mail/mail.h).
+     * NULL: nothing is sent and the outbox fills; the queue is still counted. */
+    const struct rk_smtp_config *smtp;
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */

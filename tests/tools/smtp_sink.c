@@ -7,10 +7,12 @@
  * envelope in DIR/NNNN.env. A file appears only when complete (rename).
  *
  * usage: smtp_sink --dir DIR --port-file FILE [--fail-first N] [--reject-first N]
- *                  [--max-seconds S]
+ *                  [--delay-ms MS] [--max-seconds S]
  * The first N messages after DATA are answered 451 (--fail-first), the next
- * M 550 (--reject-first); neither is kept. It exits on SIGTERM or SIGINT and
- * after --max-seconds (default 120), so a test can never leave it running.
+ * M 550 (--reject-first); neither is kept. --delay-ms waits before
+ * answering DATA (a slow relay, for crash tests: a client killed meanwhile
+ * has sent no message). It exits on SIGTERM or SIGINT
+ * and after --max-seconds (default 120), so a test can never leave it running.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -88,6 +90,7 @@ static void reply(struct conn *c, const char *text) {
 struct sink {
     const char *dir;
     long fail_first, reject_first;
+    long delay_ms;
     long datas;  /* DATA transactions so far */
     long stored; /* messages kept */
 };
@@ -113,7 +116,7 @@ static void session(struct sink *k, int fd) {
     char *msg = malloc(cap);
     char env[8192];
     size_t elen = 0;
-    bool rcpt = false;
+    bool rcpt = false, authed = false;
     if (!c || !line || !msg)
         goto out;
     c->fd = fd;
@@ -139,9 +142,10 @@ static void session(struct sink *k, int fd) {
                     break;
             }
             reply(c, "235 2.7.0 accepted\r\n");
-            elen += (size_t)snprintf(env + elen, sizeof env - elen, "AUTH\n");
+            authed = true;
         } else if (strncasecmp(line, "MAIL FROM:", 10) == 0) {
-            elen = (size_t)snprintf(env, sizeof env, "MAIL FROM:%s\n", line + 10);
+            elen = (size_t)snprintf(env, sizeof env, "%sMAIL FROM:%s\n", authed ? "AUTH\n" : "",
+                                    line + 10);
             rcpt = false;
             reply(c, "250 2.1.0 ok\r\n");
         } else if (strncasecmp(line, "RCPT TO:", 8) == 0) {
@@ -155,6 +159,10 @@ static void session(struct sink *k, int fd) {
             if (!rcpt) {
                 reply(c, "503 5.5.1 RCPT first\r\n");
                 continue;
+            }
+            if (k->delay_ms > 0) { /* before the data, so a client killed meanwhile sent none */
+                struct timespec d = {k->delay_ms / 1000, (k->delay_ms % 1000) * 1000000L};
+                nanosleep(&d, NULL);
             }
             reply(c, "354 end with <CRLF>.<CRLF>\r\n");
             mlen = 0;
@@ -237,11 +245,13 @@ int main(int argc, char **argv) {
         else if (has && strcmp(argv[i], "--reject-first") == 0 &&
                  number(argv[i + 1], &k.reject_first))
             i++;
+        else if (has && strcmp(argv[i], "--delay-ms") == 0 && number(argv[i + 1], &k.delay_ms))
+            i++;
         else if (has && strcmp(argv[i], "--max-seconds") == 0 && number(argv[i + 1], &max_seconds))
             i++;
         else {
             fprintf(stderr, "usage: smtp_sink --dir DIR --port-file FILE [--fail-first N] "
-                            "[--reject-first N] [--max-seconds S]\n");
+                            "[--reject-first N] [--delay-ms MS] [--max-seconds S]\n");
             return 2;
         }
     }
