@@ -21,14 +21,17 @@
 #include "store/store.h"
 
 static int run_serve(int argc, char **argv) {
-    const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL;
+    const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL,
+               *public_url = NULL;
+    double public_rate = 0;
     struct rk_cli_mail mo = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
                  "                       [--key-file PATH] [--smtp URL --mail-from ADDRESS\n"
                  "                       [--smtp-user USER --smtp-password-file FILE]\n"
-                 "                       [--smtp-starttls]]\n"
+                 "                       [--smtp-starttls]] [--public-url URL]\n"
+                 "                       [--public-rate N]\n"
                  "\n"
                  "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
                  "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
@@ -42,7 +45,15 @@ static int run_serve(int argc, char **argv) {
                  "or smtps:// for TLS; --smtp-starttls requires STARTTLS on smtp://), from\n"
                  "--mail-from; --smtp-user logs in with the password in the first line of\n"
                  "--smtp-password-file. Without --smtp messages stay queued (see 'rekisteri\n"
-                 "outbox'). docs/email.md describes retries and the outbox states.");
+                 "outbox'). docs/email.md describes retries and the outbox states.\n"
+                 "\n"
+                 "The public side: the declaration's forms at /forms/{id} (double opt-in),\n"
+                 "/confirm/{token}, /preferences/{token} and one-click unsubscribe at\n"
+                 "/u/{token}. --public-url is the address people reach them at, used in\n"
+                 "the links of emails (e.g. https://rekisteri.example.fi; default the\n"
+                 "--listen address). --public-rate limits each client address to N\n"
+                 "requests a second on the public routes, in bursts of 4 N (at least 20);\n"
+                 "default 5, 0 for no limit (only behind a proxy that limits).");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
@@ -61,6 +72,18 @@ static int run_serve(int argc, char **argv) {
             mo.user = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--smtp-password-file") == 0)
             mo.password_file = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--public-url") == 0)
+            public_url = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--public-rate") == 0) {
+            char *end;
+            public_rate = strtod(argv[++i], &end);
+            if (*end || argv[i][0] == '\0' || public_rate < 0 || public_rate > 1e6) {
+                rk_cli_error("--public-rate: expected requests a second, 0 for no limit");
+                return RK_EXIT_USAGE;
+            }
+            if (public_rate == 0)
+                public_rate = -1; /* no limit */
+        }
         else if (strcmp(argv[i], "--smtp-starttls") == 0)
             mo.starttls = true;
         else {
@@ -68,6 +91,13 @@ static int run_serve(int argc, char **argv) {
                          argv[i]);
             return RK_EXIT_USAGE;
         }
+    }
+    if (public_url && ((strncmp(public_url, "https://", 8) != 0 &&
+                        strncmp(public_url, "http://", 7) != 0) ||
+                       strlen(public_url) > 200 || strpbrk(public_url, " <>\"?#"))) {
+        rk_cli_error("--public-url: expected an http(s) URL without query, such as "
+                     "https://rekisteri.example.fi");
+        return RK_EXIT_USAGE;
     }
     struct rk_smtp_config smtp;
     int rc = rk_cli_mail_config(&mo, &smtp);
@@ -107,7 +137,7 @@ static int run_serve(int argc, char **argv) {
     struct rk_http_server *srv = NULL;
     char err[300];
     struct rk_http_config cfg = {listen, d, 2, api ? db : NULL, api ? &keys : NULL,
-                                 smtp.url ? &smtp : NULL};
+                                 smtp.url ? &smtp : NULL, public_url, public_rate};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);

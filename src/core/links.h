@@ -1,6 +1,6 @@
 /*
- * links.h — signed, expiring links for data subjects (unsubscribe now;
- * preferences and request confirmation later). A link token carries its
+ * links.h — signed, expiring links for data subjects: one-click unsubscribe,
+ * double opt-in confirmation and the preferences page. A link token carries its
  * kind, the person's pseudonymous id, the purpose and an expiry, and an
  * HMAC (libsodium crypto_auth, under a subkey of the register's key), so it
  * cannot be forged or altered and names no personal data. Tokens are URL-safe.
@@ -12,7 +12,11 @@
 
 #define RK_LINK_MAX 200 /* longest token, with its NUL */
 
-enum rk_link_kind { RK_LINK_UNSUBSCRIBE = 'u' };
+enum rk_link_kind {
+    RK_LINK_UNSUBSCRIBE = 'u', /* /u/TOKEN: withdraw the consent for purpose */
+    RK_LINK_CONFIRM = 'c',     /* /confirm/TOKEN: double opt-in for purpose */
+    RK_LINK_PREFERENCES = 'p', /* /preferences/TOKEN: every consent purpose; purpose "*" */
+};
 
 struct rk_link {
     enum rk_link_kind kind;

@@ -29,8 +29,7 @@ struct rk_optin_request {
  * reveals nothing about who is on file. Runs in reg's batch when it has one.
  */
 RK_MUST_USE rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
-                                   char person_id[RK_ID_LEN + 1], bool *send,
-                                   struct rk_msg *msg);
+                                   char person_id[RK_ID_LEN + 1], bool *send, struct rk_msg *msg);
 
 enum rk_optin_outcome {
     RK_OPTIN_CONFIRMED, /* consent live, values written to the register */

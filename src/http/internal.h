@@ -49,6 +49,7 @@ struct rk_http_bucket {
 
 struct rk_http_limiter {
     pthread_mutex_t lock;
+    double rate; /* requests a second per address; bursts of 4 × rate, at least 20; 0: off */
     struct rk_http_bucket slots[RK_HTTP_LIMIT_SLOTS];
 };
 
@@ -68,6 +69,8 @@ struct rk_http_server {
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
     struct rk_http_limiter limiter;
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
+    char public_url[256];     /* without a trailing '/' */
+    char origin[256];         /* scheme://host[:port] of public_url: same-origin form posts */
 };
 
 /* One request's state between the handler's calls. */
@@ -91,6 +94,11 @@ typedef enum MHD_Result rk_http_result;
 rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
                                const char *type, const char *body, size_t len,
                                enum MHD_ResponseMemoryMode mode);
+/* As rk_http_respond, with n more headers (name, value). */
+rk_http_result rk_http_respond_with(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                                    const char *type, const char *body, size_t len,
+                                    enum MHD_ResponseMemoryMode mode,
+                                    const char *const (*headers)[2], size_t n);
 /* A JSON error; code is a short stable word, message a sentence without personal data. */
 rk_http_result rk_http_error(struct MHD_Connection *c, struct rk_http_request *r, int status,
                              const char *code, const char *message);
@@ -115,6 +123,33 @@ void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const cha
 RK_HTTP_HANDLER(rk_http_get_person);
 RK_HTTP_HANDLER(rk_http_post_persons);
 RK_HTTP_HANDLER(rk_http_get_check);
+/* pages.c: the small HTML pages of the public side, all in one shape. */
+struct rk_page {
+    struct rk_buf b;
+    enum rk_lang lang;
+};
+/* Starts a page: the head, <main> and the title as <h1>. */
+void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title);
+/* A paragraph of text (escaped). */
+void rk_page_text(struct rk_page *p, const char *text);
+/* A POST form to the same URL with hidden fields (name, value pairs, n of them) and a button. */
+void rk_page_button(struct rk_page *p, const char *const (*hidden)[2], size_t n,
+                    const char *label);
+/* Finishes the page, queues it with status, and frees it. */
+rk_http_result rk_page_end(struct rk_page *p, struct MHD_Connection *c, struct rk_http_request *r,
+                           int status);
+/* The client's address as text, for consent evidence (empty when unknown). */
+void rk_http_client_ip(struct MHD_Connection *c, char *out, size_t n);
+
+/* forms.c */
+RK_HTTP_HANDLER(rk_http_get_form);
+RK_HTTP_HANDLER(rk_http_post_form);
+RK_HTTP_HANDLER(rk_http_options_form);
+RK_HTTP_HANDLER(rk_http_get_confirm);
+RK_HTTP_HANDLER(rk_http_post_confirm);
+/* preferences.c */
+RK_HTTP_HANDLER(rk_http_get_preferences);
+RK_HTTP_HANDLER(rk_http_post_preferences);
 /* unsubscribe.c */
 RK_HTTP_HANDLER(rk_http_get_unsubscribe);
 RK_HTTP_HANDLER(rk_http_post_unsubscribe);

@@ -32,9 +32,8 @@ static const int statuses[RK_HTTP_NSTATUS] = {200, 201, 204, 400, 401, 403, 404,
                                               405, 413, 429, 500, 503, 0};
 static const double buckets[RK_HTTP_NBUCKETS] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
 
-/* The rate limit of public routes: RATE requests a second on average, bursts of BURST. */
-#define RATE  5.0
-#define BURST 20.0
+/* The default rate limit of public routes: RATE requests a second on average per address. */
+#define RATE 5.0
 
 static _Thread_local struct rk_store *thread_store;
 
@@ -67,19 +66,29 @@ static const char *const security_headers[][2] = {
     {"Cache-Control", "no-store"},
 };
 
-rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
-                               const char *type, const char *body, size_t len,
-                               enum MHD_ResponseMemoryMode mode) {
+rk_http_result rk_http_respond_with(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                                    const char *type, const char *body, size_t len,
+                                    enum MHD_ResponseMemoryMode mode,
+                                    const char *const (*headers)[2], size_t n) {
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, mode);
     if (!resp)
         return MHD_NO;
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
         MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    for (size_t i = 0; i < n; i++)
+        MHD_add_response_header(resp, headers[i][0], headers[i][1]);
+    if (type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     r->status = status;
     rk_http_result ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                               const char *type, const char *body, size_t len,
+                               enum MHD_ResponseMemoryMode mode) {
+    return rk_http_respond_with(c, r, status, type, body, len, mode, NULL, 0);
 }
 
 /* A JSON error; code is a short stable word, message a sentence without personal data. */
@@ -177,6 +186,13 @@ static const struct route {
     {"POST", "/u/{token}",                rk_http_post_unsubscribe, true},
     {"GET",  "/api/v1/check",             rk_http_get_check,        false},
     {"GET",  "/api/v1/openapi.json",      get_openapi,              false},
+    {"GET",  "/forms/{form}",             rk_http_get_form,         true},
+    {"POST", "/forms/{form}",             rk_http_post_form,        true},
+    {"OPTIONS", "/forms/{form}",          rk_http_options_form,     true},
+    {"GET",  "/confirm/{token}",          rk_http_get_confirm,      true},
+    {"POST", "/confirm/{token}",          rk_http_post_confirm,     true},
+    {"GET",  "/preferences/{token}",      rk_http_get_preferences,  true},
+    {"POST", "/preferences/{token}",      rk_http_post_preferences, true},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -327,6 +343,7 @@ static const struct route *find_route(const char *url, const char *method, bool 
 
 /* Takes one token from the client's bucket; false (and the seconds to wait) when empty. */
 static bool rate_ok(struct rk_http_limiter *l, struct MHD_Connection *c, unsigned *retry_after) {
+    const double rate = l->rate, burst = rate * 4 < 20 ? 20 : rate * 4;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     unsigned char addr[16] = {0};
@@ -345,18 +362,18 @@ static bool rate_ok(struct rk_http_limiter *l, struct MHD_Connection *c, unsigne
     struct rk_http_bucket *b = &l->slots[h % RK_HTTP_LIMIT_SLOTS];
     if (memcmp(b->addr, addr, sizeof addr) != 0 || (b->last.tv_sec == 0 && b->last.tv_nsec == 0)) {
         memcpy(b->addr, addr, sizeof addr);
-        b->tokens = BURST;
+        b->tokens = burst;
     } else {
         double dt =
             (double)(now.tv_sec - b->last.tv_sec) + (double)(now.tv_nsec - b->last.tv_nsec) / 1e9;
-        b->tokens = b->tokens + dt * RATE > BURST ? BURST : b->tokens + dt * RATE;
+        b->tokens = b->tokens + dt * rate > burst ? burst : b->tokens + dt * rate;
     }
     b->last = now;
     bool ok = b->tokens >= 1.0;
     if (ok)
         b->tokens -= 1.0;
     else
-        *retry_after = (unsigned)((1.0 - b->tokens) / RATE) + 1;
+        *retry_after = (unsigned)((1.0 - b->tokens) / rate) + 1;
     pthread_mutex_unlock(&l->lock);
     return ok;
 }
@@ -425,7 +442,7 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
     r->route = route_name(r->route_index);
     r->url = url;
     unsigned retry = 0;
-    if (rt->limited && !rate_ok(&s->limiter, c, &retry))
+    if (rt->limited && s->limiter.rate > 0 && !rate_ok(&s->limiter, c, &retry))
         return too_many(c, r, retry);
     return rt->fn(s, c, r);
 }
@@ -487,6 +504,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     s->decl = cfg->decl;
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->limiter.lock, NULL);
+    s->limiter.rate = cfg->public_rate < 0 ? 0 : cfg->public_rate == 0 ? RATE : cfg->public_rate;
     if (cfg->db && cfg->keys) {
         s->db = cfg->db;
         s->keys = *cfg->keys;
@@ -528,6 +546,19 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
+    if (cfg->public_url)
+        snprintf(s->public_url, sizeof s->public_url, "%s", cfg->public_url);
+    else
+        snprintf(s->public_url, sizeof s->public_url, "http://%.*s:%u",
+                 (int)(strrchr(cfg->listen, ':') - cfg->listen), cfg->listen, s->port);
+    size_t n = strlen(s->public_url);
+    while (n && s->public_url[n - 1] == '/')
+        s->public_url[--n] = '\0';
+    const char *host = strstr(s->public_url, "://");
+    size_t olen = host ? (size_t)(strchr(host + 3, '/') ? strchr(host + 3, '/') - s->public_url
+                                                          : (ptrdiff_t)n)
+                       : 0;
+    snprintf(s->origin, sizeof s->origin, "%.*s", (int)olen, s->public_url);
     *out = s;
     return RK_OK;
 }

@@ -32,6 +32,12 @@ struct rk_http_config {
     /* With db: the relay the outbox is delivered through (copied; src/mail/mail.h).
      * NULL: nothing is sent and the outbox fills; the queue is still counted. */
     const struct rk_smtp_config *smtp;
+    /* The address people reach the public pages at, for links in emails
+     * ("https://rekisteri.example.fi"); NULL: http://ADDRESS:PORT of --listen. */
+    const char *public_url;
+    /* Requests a second per client address on the public routes (bursts of four
+     * times as many, at least 20): 0 means the default 5, a negative value no limit. */
+    double public_rate;
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */

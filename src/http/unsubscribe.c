@@ -13,35 +13,16 @@
 
 /* ---- One-click unsubscribe (RFC 8058) -------------------------------------------------------- */
 
-/* A small complete HTML page: title, one paragraph, and optionally the unsubscribe button. */
+/* A page of one paragraph, and optionally the unsubscribe button (RFC 8058's field). */
 static rk_http_result page(struct MHD_Connection *c, struct rk_http_request *r, int status,
                            enum rk_lang lang, const char *title, const char *text, bool button) {
-    struct rk_buf b;
-    rk_buf_init(&b);
-    rk_buf_printf(&b,
-                  "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                  "<title>",
-                  lang == RK_LANG_FI ? "fi" : "en");
-    rk_buf_put_html(&b, title);
-    rk_buf_puts(&b, "</title>\n</head>\n<body>\n<main>\n<h1>");
-    rk_buf_put_html(&b, title);
-    rk_buf_puts(&b, "</h1>\n<p>");
-    rk_buf_put_html(&b, text);
-    rk_buf_puts(&b, "</p>\n");
-    if (button) {
-        rk_buf_puts(&b, "<form method=\"post\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" "
-                        "value=\"One-Click\">\n<button type=\"submit\">");
-        rk_buf_put_html(&b, lang == RK_LANG_FI ? "Peru tilaus" : "Unsubscribe");
-        rk_buf_puts(&b, "</button>\n</form>\n");
-    }
-    rk_buf_puts(&b, "</main>\n</body>\n</html>\n");
-    rk_http_result ret = rk_buf_status(&b) == RK_OK
-                             ? rk_http_respond(c, r, status, "text/html; charset=utf-8", b.data,
-                                               b.len, MHD_RESPMEM_MUST_COPY)
-                             : MHD_NO;
-    rk_buf_cleanup(&b);
-    return ret;
+    static const char *const one_click[][2] = {{"List-Unsubscribe", "One-Click"}};
+    struct rk_page p;
+    rk_page_begin(&p, lang, title);
+    rk_page_text(&p, text);
+    if (button)
+        rk_page_button(&p, one_click, 1, lang == RK_LANG_FI ? "Peru tilaus" : "Unsubscribe");
+    return rk_page_end(&p, c, r, status);
 }
 
 /* The link in the URL, checked; false after answering with the "not valid" page. */
