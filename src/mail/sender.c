@@ -50,7 +50,7 @@
 
 #include "mail/mail.h"
 
-#define MAX_BACKOFF_S (6 * 3600)
+#define MAX_BACKOFF_S ((int64_t)6 * 3600)
 #define BATCH         32 /* messages read per query */
 
 int64_t rk_mail_backoff(int attempts, int base_s) {
