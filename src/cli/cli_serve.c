@@ -106,8 +106,8 @@ static int run_serve(int argc, char **argv) {
 
     struct rk_http_server *srv = NULL;
     char err[300];
-    struct rk_http_config cfg = {listen, d, 2, api ? db : NULL, api ? &keys : NULL,
-                                 smtp.url ? &smtp : NULL};
+    struct rk_http_config cfg = {
+        listen, d, 2, api ? db : NULL, api ? &keys : NULL, smtp.url ? &smtp : NULL};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
