@@ -902,7 +902,7 @@ static void each_form(struct ctx *c, const ynode *n, void *item) {
         get_text(c, v[7], "form.consent_text", &f->consent_text);
     if (v[6] && get_list(c, v[6], "form.origins", false)) {
         if (v[6]->n > RK_FORM_MAX_ORIGINS)
-            ERR_AT(c, v[6], "form.origins: at most %d origins", RK_FORM_MAX_ORIGINS);
+            ERR_AT(c, v[6] ? v[6] : n, "form.origins: at most %d origins", RK_FORM_MAX_ORIGINS);
         for (size_t i = 0; i < v[6]->n && i < RK_FORM_MAX_ORIGINS; i++) {
             const char *o = get_string(c, v[6]->items[i], "form.origins");
             if (o && !origin_ok(o))
@@ -915,12 +915,12 @@ static void each_form(struct ctx *c, const ynode *n, void *item) {
         }
     }
     if (f->purpose && f->purpose->basis != RK_BASIS_CONSENT)
-        ERR_AT(c, v[3],
+        ERR_AT(c, v[3] ? v[3] : n,
                "form.purpose: '%s' rests on %s; a form collects consent (double opt-in), so its "
                "purpose must rest on consent",
                f->purpose->id, rk_basis_id(f->purpose->basis));
     if (f->reg && f->purpose && !register_has_purpose(f->reg, f->purpose))
-        ERR_AT(c, v[3], "form.purpose: register '%s' does not declare purpose '%s'", f->reg->id,
+        ERR_AT(c, v[3] ? v[3] : n, "form.purpose: register '%s' does not declare purpose '%s'", f->reg->id,
                f->purpose->id);
     bool email = false;
     for (size_t i = 0; i < f->nfields; i++) {
@@ -930,22 +930,22 @@ static void each_form(struct ctx *c, const ynode *n, void *item) {
         for (size_t j = 0; f->reg && j < f->reg->ncategories; j++)
             held |= f->reg->categories[j] == cat;
         if (f->reg && !held)
-            ERR_AT(c, v[4], "form.fields: register '%s' does not hold category '%s'", f->reg->id,
+            ERR_AT(c, v[4] ? v[4] : n, "form.fields: register '%s' does not hold category '%s'", f->reg->id,
                    cat->id);
         if (!contact_field(cat->id))
-            ERR_AT(c, v[4],
+            ERR_AT(c, v[4] ? v[4] : n,
                    "form.fields: category '%s' is not a contact field a form can collect "
                    "(name, email, phone, position, organisation, interests)",
                    cat->id);
     }
     if (v[4] && !email)
-        ERR_AT(c, v[4], "form.fields: a form needs 'email' (the confirmation link is emailed)");
+        ERR_AT(c, v[4] ? v[4] : n, "form.fields: a form needs 'email' (the confirmation link is emailed)");
     for (size_t i = 0; i < f->nrequired; i++) {
         bool listed = false;
         for (size_t j = 0; j < f->nfields; j++)
             listed |= f->fields[j] == f->required[i];
         if (!listed)
-            ERR_AT(c, v[5], "form.required: '%s' is not among the form's fields",
+            ERR_AT(c, v[5] ? v[5] : n, "form.required: '%s' is not among the form's fields",
                    f->required[i]->id);
     }
     bool web = false;

@@ -282,7 +282,8 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
                       "# HELP rekisteri_outbox_failed Messages the relay refused for good.\n"
                       "# TYPE rekisteri_outbox_failed gauge\n"
                       "rekisteri_outbox_failed %lld\n",
-                      (long long)rk_sender_queued(s->sender), (long long)rk_sender_failed(s->sender));
+                      (long long)rk_sender_queued(s->sender),
+                      (long long)rk_sender_failed(s->sender));
     rk_http_result ret =
         rk_buf_status(&b) == RK_OK
             ? rk_http_respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,

@@ -169,10 +169,12 @@ static void put_base64(struct rk_buf *b, const unsigned char *p, size_t n) {
             v |= (unsigned)p[i + 1] << 8;
         if (i + 2 < n)
             v |= p[i + 2];
-        rk_buf_putc(b, b64[(v >> 18) & 63]);
-        rk_buf_putc(b, b64[(v >> 12) & 63]);
-        rk_buf_putc(b, i + 1 < n ? b64[(v >> 6) & 63] : '=');
-        rk_buf_putc(b, i + 2 < n ? b64[v & 63] : '=');
+        char quad[4] = {b64[(v >> 18) & 63], b64[(v >> 12) & 63], '=', '='};
+        if (i + 1 < n)
+            quad[2] = b64[(v >> 6) & 63];
+        if (i + 2 < n)
+            quad[3] = b64[v & 63];
+        rk_buf_append(b, quad, 4);
     }
 }
 

@@ -48,9 +48,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "mail/mail.h"
 
-#define MAX_BACKOFF_S (6 * 3600)
+#define MAX_BACKOFF_S ((int64_t)6 * 3600)
 #define BATCH         32 /* messages read per query */
 
 int64_t rk_mail_backoff(int attempts, int base_s) {
@@ -332,6 +334,8 @@ static void sender_free(struct rk_sender *sn) {
     free(sn->db);
     free(sn->url);
     free(sn->user);
+    if (sn->password)
+        sodium_memzero(sn->password, strlen(sn->password));
     free(sn->password);
     free(sn->from);
     free(sn);

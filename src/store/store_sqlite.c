@@ -1519,8 +1519,7 @@ static rk_err sq_audience(struct rk_store *base, const char *reg, const char *pu
 
 static const char *const outbox_states[RK_OUTBOX__COUNT] = {"queued", "sent", "failed"};
 
-static rk_err sq_outbox_enqueue(struct rk_store *base, const struct rk_outbox_msg *m,
-                                int64_t *id) {
+static rk_err sq_outbox_enqueue(struct rk_store *base, const struct rk_outbox_msg *m, int64_t *id) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     rk_err err = prepare(s, S_OUTBOX_ENQUEUE, &st);

@@ -181,9 +181,10 @@ static void session(struct sink *k, int fd) {
                     msg = bigger;
                     cap = cap * 2 + n;
                 }
-                memcpy(msg + mlen, l, n);
-                memcpy(msg + mlen + n, "\r\n", 2);
-                mlen += n + 2;
+                for (size_t i = 0; i < n; i++)
+                    msg[mlen++] = l[i];
+                msg[mlen++] = '\r';
+                msg[mlen++] = '\n';
             }
             if (!ended)
                 break; /* the client went away mid-message: nothing is kept */
@@ -230,8 +231,22 @@ static bool number(const char *s, long *out) {
     return true;
 }
 
+/* The variable of a numeric option, or NULL. */
+static long *number_option(const char *name, struct sink *k, long *max_seconds) {
+    if (strcmp(name, "--fail-first") == 0)
+        return &k->fail_first;
+    if (strcmp(name, "--reject-first") == 0)
+        return &k->reject_first;
+    if (strcmp(name, "--delay-ms") == 0)
+        return &k->delay_ms;
+    if (strcmp(name, "--max-seconds") == 0)
+        return max_seconds;
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     struct sink k = {0};
+    long *v = NULL;
     const char *port_file = NULL;
     long max_seconds = 120;
     for (int i = 1; i < argc; i++) {
@@ -240,14 +255,7 @@ int main(int argc, char **argv) {
             k.dir = argv[++i];
         else if (has && strcmp(argv[i], "--port-file") == 0)
             port_file = argv[++i];
-        else if (has && strcmp(argv[i], "--fail-first") == 0 && number(argv[i + 1], &k.fail_first))
-            i++;
-        else if (has && strcmp(argv[i], "--reject-first") == 0 &&
-                 number(argv[i + 1], &k.reject_first))
-            i++;
-        else if (has && strcmp(argv[i], "--delay-ms") == 0 && number(argv[i + 1], &k.delay_ms))
-            i++;
-        else if (has && strcmp(argv[i], "--max-seconds") == 0 && number(argv[i + 1], &max_seconds))
+        else if (has && (v = number_option(argv[i], &k, &max_seconds)) && number(argv[i + 1], v))
             i++;
         else {
             fprintf(stderr, "usage: smtp_sink --dir DIR --port-file FILE [--fail-first N] "

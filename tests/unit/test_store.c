@@ -1780,10 +1780,14 @@ static void outbox_enqueue_due_in_order(void **state) {
                               .next_attempt_at = ts("2026-03-01T10:00:00Z")};
     int64_t first = 0;
     assert_ok(rk_store_outbox_enqueue(s, &m, &first));
-    int64_t later = enqueue(s, "aaaaaaaaaaaaaaaaaaaaaaaaa3", "b@example.fi", ts("2026-03-01T09:00:00Z"));
+    int64_t later =
+        enqueue(s, "aaaaaaaaaaaaaaaaaaaaaaaaa3", "b@example.fi", ts("2026-03-01T09:00:00Z"));
     /* Created earlier but due later. */
-    struct rk_outbox_msg m3 = {.message_id = "aaaaaaaaaaaaaaaaaaaaaaaaa4", .kind = "test",
-                               .recipient = "c@example.fi", .subject = "s", .body = "b",
+    struct rk_outbox_msg m3 = {.message_id = "aaaaaaaaaaaaaaaaaaaaaaaaa4",
+                               .kind = "test",
+                               .recipient = "c@example.fi",
+                               .subject = "s",
+                               .body = "b",
                                .created_at = ts("2026-03-01T08:00:00Z"),
                                .next_attempt_at = ts("2026-03-01T12:00:00Z")};
     int64_t third = 0;
@@ -1844,8 +1848,11 @@ static void outbox_message_id_unique(void **state) {
     struct rk_store *s = store_of(state);
     assert_ok(rk_store_begin(s));
     (void)enqueue(s, "ccccccccccccccccccccccccc2", "x@example.fi", ts("2026-03-01T10:00:00Z"));
-    struct rk_outbox_msg m = {.message_id = "ccccccccccccccccccccccccc2", .kind = "test",
-                              .recipient = "y@example.fi", .subject = "s", .body = "b",
+    struct rk_outbox_msg m = {.message_id = "ccccccccccccccccccccccccc2",
+                              .kind = "test",
+                              .recipient = "y@example.fi",
+                              .subject = "s",
+                              .body = "b",
                               .created_at = ts("2026-03-01T10:00:00Z")};
     int64_t id = 0;
     assert_rc(rk_store_outbox_enqueue(s, &m, &id), RK_ECONFLICT);
@@ -1932,7 +1939,6 @@ static void outbox_marks(void **state) {
     assert_ok(rk_store_outbox_due(s, t0 + 3600, 10, collect_due, &d));
     assert_int_equal(d.n, 1); /* b only */
 }
-
 /* ---- Main -------------------------------------------------------------------------------- */
 
 static int count_token(void *ctx, const struct rk_token *t) {
