@@ -10,11 +10,10 @@ JOBS ?= 2
 
 .PHONY: run check setup build asan fuzz bench clean
 
+# The service on the embedded SQLite default with the example declaration
+# (scripts/run: var/ database and key, a fresh admin token, emails into var/mail/).
 run: build
-	@$(BUILD)/rekisteri notice --lang fi $(DECL)
-	@echo
-	@echo "== rekisteri lint $(DECL) =="
-	@$(BUILD)/rekisteri lint $(DECL); rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@BUILD=$(BUILD) DECL=$(DECL) scripts/run
 
 check: build asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure --no-label-summary -j$(JOBS) -L 'unit|fuzz'

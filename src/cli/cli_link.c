@@ -1,8 +1,10 @@
 /*
- * cli_link.c — `rekisteri link unsubscribe PERSON --purpose P [--days N]`:
+ * cli_link.c — `rekisteri link unsubscribe PERSON --purpose P [--days N]`
  * prints the signed one-click unsubscribe path (/u/TOKEN) that every
- * marketing message carries in List-Unsubscribe (RFC 8058). The mailer uses
- * the same function; the command is for operators and tests.
+ * marketing message carries in List-Unsubscribe (RFC 8058); `rekisteri link
+ * preferences PERSON [--days N]` the path of the person's preferences page.
+ * The service's emails use the same function; the command is for operators
+ * putting the links into their own mailings, and for tests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,22 +18,32 @@ static int run_link(int argc, char **argv) {
     const struct rk_cli_opt opts[] = {
         {"purpose", &purpose, NULL}, {"days", &days, NULL}, {NULL, NULL, NULL}};
     struct rk_cli_env env;
-    if (argc < 2 || strcmp(argv[1], "unsubscribe") != 0) {
+    bool prefs = argc >= 2 && strcmp(argv[1], "preferences") == 0;
+    if (argc < 2 || (strcmp(argv[1], "unsubscribe") != 0 && !prefs)) {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-            puts("usage: rekisteri link unsubscribe PERSON --purpose P [--days N]");
+            puts("usage: rekisteri link unsubscribe PERSON --purpose P [--days N]\n"
+                 "       rekisteri link preferences PERSON [--days N]");
             return RK_EXIT_OK;
         }
-        rk_cli_error("expected 'link unsubscribe'");
+        rk_cli_error("expected 'link unsubscribe' or 'link preferences'");
         return RK_EXIT_USAGE;
     }
-    int rc = rk_cli_env_parse(&env, argc - 1, argv + 1,
-                              "usage: rekisteri link unsubscribe PERSON --purpose P [--days N]\n"
-                              "\n"
-                              "Prints the one-click unsubscribe path /u/TOKEN for the person and\n"
-                              "consent purpose, valid N days (default 365): a GET shows a page\n"
-                              "with a button, a POST with List-Unsubscribe=One-Click withdraws\n"
-                              "the consent at once (RFC 8058).\n\n",
-                              opts, NULL);
+    int rc =
+        rk_cli_env_parse(&env, argc - 1, argv + 1,
+                         prefs ? "usage: rekisteri link preferences PERSON [--days N]\n"
+                                 "\n"
+                                 "Prints the path /preferences/TOKEN of the person's page for\n"
+                                 "switching each consent purpose on or off, valid N days\n"
+                                 "(default 365).\n\n"
+                               : "usage: rekisteri link unsubscribe PERSON --purpose P [--days "
+                                 "N]\n"
+                                 "\n"
+                                 "Prints the one-click unsubscribe path /u/TOKEN for the\n"
+                                 "person and consent purpose, valid N days (default 365): a\n"
+                                 "GET shows a page with a button, a POST with\n"
+                                 "List-Unsubscribe=One-Click withdraws the consent at once\n"
+                                 "(RFC 8058).\n\n",
+                         opts, NULL);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     long n = 365;
@@ -43,15 +55,25 @@ static int run_link(int argc, char **argv) {
             return RK_EXIT_USAGE;
         }
     }
-    if (!purpose) {
+    if (prefs && purpose) {
+        rk_cli_error("link preferences: takes no --purpose (the page shows every purpose)");
+        return RK_EXIT_USAGE;
+    }
+    if (!prefs && !purpose) {
         rk_cli_error("link unsubscribe: --purpose is required");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open_one(&env, "link unsubscribe")) != RK_EXIT_OK)
+    if ((rc = rk_cli_env_open_one(&env, prefs ? "link preferences" : "link unsubscribe")) !=
+        RK_EXIT_OK)
         return rc;
-    const struct rk_purpose *p = rk_decl_purpose(env.decl, purpose);
+    const struct rk_purpose *p = prefs ? NULL : rk_decl_purpose(env.decl, purpose);
     rk_err e = rk_store_person_exists(env.store, env.args[0], NULL, NULL);
-    if (!p || p->basis != RK_BASIS_CONSENT || e != RK_OK) {
+    if (prefs && e != RK_OK) {
+        rk_cli_error("link preferences: no person with that id");
+        rk_cli_env_close(&env);
+        return RK_EXIT_USAGE;
+    }
+    if (!prefs && (!p || p->basis != RK_BASIS_CONSENT || e != RK_OK)) {
         rk_cli_error("link unsubscribe: %s", !p || p->basis != RK_BASIS_CONSENT
                                                  ? "the purpose is not a declared "
                                                    "consent-based purpose"
@@ -59,19 +81,20 @@ static int run_link(int argc, char **argv) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
-    struct rk_link l = {.kind = RK_LINK_UNSUBSCRIBE,
+    struct rk_link l = {.kind = prefs ? RK_LINK_PREFERENCES : RK_LINK_UNSUBSCRIBE,
                         .expires = rk_ts_add(rk_time_now(), (struct rk_duration){(int)n, 'd'})};
     snprintf(l.person_id, sizeof l.person_id, "%s", env.args[0]);
-    snprintf(l.purpose, sizeof l.purpose, "%s", purpose);
+    snprintf(l.purpose, sizeof l.purpose, "%s", prefs ? "*" : purpose);
     char token[RK_LINK_MAX];
     if (rk_link_make(&env.reg.keys, &l, token) != RK_OK) {
-        rk_cli_error("link unsubscribe: cannot make the link");
+        rk_cli_error("link: cannot make the link");
         rc = RK_EXIT_FAIL;
     } else {
-        printf("/u/%s\n", token);
+        printf("%s%s\n", prefs ? "/preferences/" : "/u/", token);
     }
     rk_cli_env_close(&env);
     return rc;
 }
 
-const struct rk_cli_command rk_cli_link = {"link", "make a signed unsubscribe link", run_link};
+const struct rk_cli_command rk_cli_link = {"link", "make a signed unsubscribe or preferences link",
+                                           run_link};

@@ -20,7 +20,8 @@
 static const char *const text_json[] = {"text", "json", NULL};
 
 #define SMTP_HELP                                                                                  \
-    "  --smtp URL               the relay: smtp://HOST:PORT, or smtps://HOST:PORT for TLS\n"       \
+    "  --smtp URL               the relay: smtp://HOST:PORT, or smtps://HOST:PORT for TLS;\n"     \
+    "                           file:///DIR writes each message into DIR instead (.eml)\n"       \
     "  --mail-from ADDRESS      the sender address (envelope and From), required with --smtp\n"    \
     "  --smtp-user USER         log in as USER, with the password in --smtp-password-file\n"       \
     "  --smtp-password-file F   the file holding the password (one line)\n"                        \

@@ -7,13 +7,23 @@
  * so the message is given exactly as composed. Error texts are built here
  * from libcurl's static messages and the reply code, so they never carry an
  * address or any of the message.
+ *
+ * A file:///DIR URL delivers into a directory instead, each message a
+ * complete .eml file (written aside, synced and renamed into place, so a
+ * reader never sees half of one): for development and demonstrations
+ * (`make run`), where no relay exists.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
+#include <stdatomic.h>
+#include <time.h>
 
 #include "mail/mail.h"
 
@@ -29,6 +39,14 @@ rk_err rk_smtp_global_init(void) {
 
 bool rk_smtp_url_ok(const char *url, char *why, size_t whysz) {
     const char *host = NULL;
+    if (url && strncmp(url, "file:///", 8) == 0) {
+        struct stat st;
+        if (stat(url + 7, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            snprintf(why, whysz, "file:// names no existing directory");
+            return false;
+        }
+        return true;
+    }
     if (url && strncmp(url, "smtp://", 7) == 0)
         host = url + 7;
     else if (url && strncmp(url, "smtps://", 8) == 0)
@@ -99,8 +117,44 @@ static void classify(CURLcode res, long reply, struct rk_smtp_outcome *out) {
         snprintf(out->error, sizeof out->error, "smtp: %s", curl_easy_strerror(res));
 }
 
+/* Writes the message as DIR/<time>-<n>.eml: aside first, synced, then renamed into place. */
+static rk_err drop(const char *dir, const char *data, size_t len, struct rk_smtp_outcome *out) {
+    static atomic_ulong seq;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    char name[4200], tmp[4200];
+    unsigned long n = atomic_fetch_add(&seq, 1);
+    snprintf(name, sizeof name, "%s/%lld%09ld-%d-%lu.eml", dir, (long long)now.tv_sec, now.tv_nsec,
+             (int)getpid(), n);
+    snprintf(tmp, sizeof tmp, "%s/.%lld%09ld-%d-%lu.tmp", dir, (long long)now.tv_sec, now.tv_nsec,
+             (int)getpid(), n);
+    memset(out, 0, sizeof *out);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    bool ok = fd >= 0;
+    for (size_t done = 0; ok && done < len;) {
+        ssize_t w = write(fd, data + done, len - done);
+        ok = w > 0;
+        done += ok ? (size_t)w : 0;
+    }
+    ok = ok && fsync(fd) == 0;
+    if (fd >= 0)
+        ok = close(fd) == 0 && ok;
+    ok = ok && rename(tmp, name) == 0;
+    if (!ok) {
+        unlink(tmp);
+        out->result = RK_SMTP_TRANSIENT;
+        out->relay_down = true;
+        snprintf(out->error, sizeof out->error, "cannot write to the mail directory");
+        return RK_OK;
+    }
+    out->result = RK_SMTP_SENT;
+    return RK_OK;
+}
+
 rk_err rk_smtp_send(const struct rk_smtp_config *cfg, const char *recipient, const char *data,
                     size_t len, struct rk_smtp_outcome *out) {
+    if (strncmp(cfg->url, "file:///", 8) == 0)
+        return drop(cfg->url + 7, data, len, out);
     char from[RK_MAIL_ADDRESS_MAX + 3], to[RK_MAIL_ADDRESS_MAX + 3];
     snprintf(from, sizeof from, "<%s>", cfg->from);
     snprintf(to, sizeof to, "<%s>", recipient);

@@ -151,6 +151,16 @@ R consent list "$CUST" --format json | jq -e 'last.channel == "preferences" and 
 $C -D "$T/pr6.h" -o /dev/null -d purpose=nosuch -d consent=on "$P4"
 [ "$(status pr6)" = 400 ] && ok || bad "unknown purpose: $(status pr6)"
 
+# The operator's command gives the same page.
+PL=$(R link preferences "$CUST")
+$C -D "$T/pr7.h" -o "$T/pr7.b" "$U$PL?lang=en"
+[ "$(status pr7)" = 200 ] && grep -q "Your consent is on" "$T/pr7.b" && ok || bad "link preferences"
+R link preferences "$CUST" --purpose sales_promotion >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "link preferences --purpose accepted"
+UL=$(R link unsubscribe "$CUST" --purpose sales_promotion)
+$C -D "$T/pr8.h" -o /dev/null -X POST -d "purpose=sales_promotion&consent=off" "$U/preferences/${UL#/u/}"
+[ "$(status pr8)" = 404 ] && ok || bad "an unsubscribe token opened the preferences: $(status pr8)"
+
 # ---- refusals ----
 post() { # post NAME CONTENT-TYPE BODY [curl options]
     n=$1 ct=$2 body=$3

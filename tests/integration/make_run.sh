@@ -1,0 +1,72 @@
+#!/bin/sh
+# make_run.sh — what `make run` starts (scripts/run), in a temporary VAR: a
+# fresh database and key, the lint summary, an admin token that works on the
+# staff API, the service on the example declaration, and emails written as
+# .eml files: the newsletter form's confirmation link arrives there and
+# confirms. Run a second time on the same VAR, it keeps the data and makes
+# a new token.
+# CTest sets REKISTERI and RK_SOURCE_DIR.
+set -u
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+T=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_DECLARATION REKISTERI_NOW SMTP
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+C="curl -s --max-time 10"
+
+# start: scripts/run in the background; sets U (the URL) and TOKEN.
+start() {
+    VAR="$T/var" LISTEN=127.0.0.1:0 BUILD="$(dirname "$REKISTERI")" \
+        sh "$RK_SOURCE_DIR/scripts/run" >"$T/out" 2>"$T/err" &
+    pid=$!
+    U=
+    for _ in $(seq 100); do
+        U=$(sed -n 's/^listening on //p' "$T/out")
+        [ -n "$U" ] && break
+        sleep 0.1
+    done
+    U=${U%/}
+    TOKEN=$(sed -n 's/^  admin token *//p' "$T/out")
+}
+stop() { kill "$pid"; wait "$pid"; pid=; }
+
+start
+[ -n "$U" ] && [ -n "$TOKEN" ] && ok || { echo "FAIL: did not start: $(cat "$T/out" "$T/err")"; exit 1; }
+[ -f "$T/var/rekisteri.db" ] && [ "$(stat -c %a "$T/var/rekisteri.key")" = 600 ] && ok \
+    || bad "database or key missing"
+grep -q "3 errors, 3 warnings" "$T/out" && ok || bad "no lint summary"
+$C -o "$T/c.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$U/api/v1/check?email=x@example.fi&purpose=sales_promotion" >"$T/code"
+[ "$(cat "$T/code")" = 200 ] && jq -e '.allowed == false' "$T/c.json" >/dev/null && ok \
+    || bad "admin token: $(cat "$T/code")"
+$C -o /dev/null -d "email=kokeilija%40example.fi&consent=yes&lang=fi" "$U/forms/newsletter"
+for _ in $(seq 50); do
+    [ -n "$(find "$T/var/mail" -name '*.eml')" ] && break
+    sleep 0.1
+done
+M=$(find "$T/var/mail" -name '*.eml' | head -n 1)
+[ -n "$M" ] && ok || bad "no email written to var/mail"
+LINK=$(tr -d '\r' <"$M" | sed -e ':a' -e '/=$/{N;s/=\n//;ba' -e '}' | grep -o "$U/confirm/[A-Za-z0-9_-]*" | head -n 1)
+$C -o /dev/null -w '%{http_code}' -X POST "$LINK" >"$T/code"
+[ "$(cat "$T/code")" = 200 ] && ok || bad "confirm: $(cat "$T/code")"
+$C -o "$T/c2.json" -H "Authorization: Bearer $TOKEN" \
+    "$U/api/v1/check?email=kokeilija@example.fi&purpose=sales_promotion"
+jq -e '.allowed == true' "$T/c2.json" >/dev/null && ok || bad "not allowed after confirming: $(cat "$T/c2.json")"
+grep -q "kokeilija" "$T/err" && bad "personal data in the log" || ok
+stop
+
+# Again: the same database, a new token.
+FIRST=$TOKEN
+start
+[ -n "$TOKEN" ] && [ "$TOKEN" != "$FIRST" ] && ok || bad "no new token on the second run"
+$C -o "$T/c3.json" -H "Authorization: Bearer $TOKEN" \
+    "$U/api/v1/check?email=kokeilija@example.fi&purpose=sales_promotion"
+jq -e '.allowed == true' "$T/c3.json" >/dev/null && ok || bad "data lost between runs"
+stop
+echo "$passes passed, $fails failed"
+[ "$fails" = 0 ]
