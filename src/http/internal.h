@@ -7,6 +7,7 @@
 #ifndef RK_HTTP_INTERNAL_H
 #define RK_HTTP_INTERNAL_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,7 +19,8 @@
 #include "http/writer.h"
 #include "util/buf.h"
 
-#define RK_HTTP_MAX_BODY ((size_t)64 * 1024)
+#define RK_HTTP_MAX_BODY ((size_t)64 * 1024) /* unless the route sets its own limit */
+#define RK_HTTP_MAX_IMPORT ((size_t)16 * 1024 * 1024) /* POST /api/v1/import */
 #define RK_HTTP_MAX_ROUTES 64 /* server.c's routes, then "unknown" and "method_not_allowed" */
 #define RK_HTTP_MAX_PARAMS 2  /* "{name}" segments in one route's path */
 #define RK_HTTP_PARAM_MAX  256 /* longer than any id or link token (RK_LINK_MAX) */
@@ -75,7 +77,8 @@ struct rk_http_request {
     const char *url; /* borrowed from libmicrohttpd for the request's life */
     int route_index;
     char param[RK_HTTP_MAX_PARAMS][RK_HTTP_PARAM_MAX + 1]; /* the path's "{name}" segments */
-    struct rk_buf body; /* up to RK_HTTP_MAX_BODY bytes */
+    struct rk_buf body; /* up to max_body bytes */
+    size_t max_body;    /* the route's limit, RK_HTTP_MAX_BODY by default */
     bool too_big;
     int status;
 };
@@ -108,6 +111,28 @@ const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_
  * a failure is logged, without personal data, and counted. */
 void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const char *action,
                    const char *person_id, const char *detail);
+
+/* body.c: the JSON request-body parser every JSON handler uses. */
+#define RK_JSON_MAX_DEPTH  16   /* nested objects and arrays */
+#define RK_JSON_MAX_VALUES 1000 /* values in one document */
+#define RK_JSON_MAX_STRING 4096 /* bytes of one text or key, decoded */
+#define RK_JSON_MAX_NUMBER 64   /* characters of one number */
+#define RK_JSON_KEY_SHOWN  40   /* keys up to this long (identifiers) are named in messages */
+#define RK_JSON_ERR_MAX    320
+
+/*
+ * Parses len bytes of JSON (RFC 8259, UTF-8) under the limits above and
+ * refuses duplicate keys and U+0000 in texts. On success *out is a new ref.
+ * On failure RK_EPARSE with a message in err (errsz bytes) naming the line,
+ * column and JSON pointer ("line 2, column 5 (at /values/email): a key
+ * appears twice in one object"); keys are named only when they are short
+ * identifiers, and values never. RK_ENOMEM when memory runs out.
+ */
+RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err,
+                                 size_t errsz);
+/* The request body as a JSON object (new ref), or NULL after queueing a 400 in *ret. */
+json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
+                          rk_http_result *ret);
 
 /* api.c */
 RK_HTTP_HANDLER(rk_http_get_person);

@@ -184,6 +184,21 @@ static const struct route {
 #define ROUTE_METHOD  ((int)NROUTES + 1)
 _Static_assert(NROUTES + 2 <= RK_HTTP_MAX_ROUTES, "raise RK_HTTP_MAX_ROUTES");
 
+/* Routes that take a larger body than RK_HTTP_MAX_BODY. */
+static const struct {
+    route_fn fn;
+    size_t max;
+} body_limits[] = {
+    {NULL, 0},
+};
+
+static size_t max_body(const struct route *rt) {
+    for (size_t i = 0; rt && i < sizeof body_limits / sizeof body_limits[0]; i++)
+        if (body_limits[i].fn && body_limits[i].fn == rt->fn)
+            return body_limits[i].max;
+    return RK_HTTP_MAX_BODY;
+}
+
 /* The name of route i in logs and metrics. */
 static const char *route_name(int i) {
     if (i == ROUTE_UNKNOWN)
@@ -388,11 +403,14 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         r->route = "unknown";
         r->route_index = ROUTE_UNKNOWN;
+        bool known;
+        const struct route *rt = find_route(url, method, &known, r);
+        r->max_body = max_body(rt);
         *state = r;
         return MHD_YES;
     }
-    if (*upload_size) { /* keep the body up to RK_HTTP_MAX_BODY; count the rest, refuse when done */
-        if (r->body.len + *upload_size <= RK_HTTP_MAX_BODY)
+    if (*upload_size) { /* keep the body up to the route's limit; count the rest, refuse when done */
+        if (r->body.len + *upload_size <= r->max_body)
             rk_buf_append(&r->body, upload_data, *upload_size);
         else
             r->too_big = true;
