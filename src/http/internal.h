@@ -134,6 +134,48 @@ RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, cha
 json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
                           rk_http_result *ret);
 
+/* api_persons.c: what the staff handlers share. */
+/* A refusal being prepared: status, stable code, message without personal data. */
+struct rk_http_refusal {
+    int status;
+    const char *code; /* NULL: none */
+    char message[400];
+};
+__attribute__((format(printf, 4, 5))) void rk_http_refuse(struct rk_http_refusal *out, int status,
+                                                          const char *code, const char *fmt, ...);
+/* Answers with doc rendered compactly (takes the reference). */
+rk_http_result rk_http_json(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                            json_t *doc);
+/* Answers a register refusal: 422 refused, 409 conflict, 404, 400, 503 (msg's sentence). */
+rk_http_result rk_http_reg_error(struct MHD_Connection *c, struct rk_http_request *r, rk_err err,
+                                 const struct rk_msg *msg);
+/* Whether the role is granted a register that declares purpose. */
+bool rk_http_role_purpose(const struct rk_decl *d, const struct rk_role *role, const char *purpose);
+/* In register reg_id: 1 when the role is granted a category of the kind, 0 when the register
+ * declares one but the role is not granted it, -1 when the register declares none (or is not
+ * declared). */
+int rk_http_role_kind(const struct rk_decl *d, const struct rk_role *role, const char *reg_id,
+                      enum rk_category_kind kind);
+/* Whether the role is granted a category of the kind in any register. */
+bool rk_http_role_kind_any(const struct rk_decl *d, const struct rk_role *role,
+                           enum rk_category_kind kind);
+/* Whether the role is granted every register with every category (the suppression list's rule). */
+bool rk_http_role_all(const struct rk_decl *d, const struct rk_role *role);
+/* Whether person id has an entry in a register the role is granted (false for a malformed id). */
+RK_MUST_USE rk_err rk_http_person_visible(struct rk_http_server *s, const struct rk_role *role,
+                                          const char *id, bool *out);
+/* A text member of o (borrowed), NULL when absent; *bad set when present but not a text. */
+const char *rk_http_member(json_t *o, const char *key, bool *bad);
+/* Reads {register, purpose, source, source_detail?} into w (strings borrowed from doc) and
+ * checks the role is granted the register; false with the refusal in *out. */
+bool rk_http_parse_write(const struct rk_role *role, json_t *doc, struct rk_write *w,
+                         struct rk_http_refusal *out);
+RK_HTTP_HANDLER(rk_http_get_persons);
+RK_HTTP_HANDLER(rk_http_patch_person);
+RK_HTTP_HANDLER(rk_http_get_consents);
+RK_HTTP_HANDLER(rk_http_post_consent);
+RK_HTTP_HANDLER(rk_http_post_withdraw);
+
 /* api.c */
 RK_HTTP_HANDLER(rk_http_get_person);
 RK_HTTP_HANDLER(rk_http_post_persons);

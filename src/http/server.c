@@ -177,6 +177,11 @@ static const struct route {
     {"POST", "/u/{token}",                rk_http_post_unsubscribe, true},
     {"GET",  "/api/v1/check",             rk_http_get_check,        false},
     {"GET",  "/api/v1/openapi.json",      get_openapi,              false},
+    {"GET",  "/api/v1/persons",           rk_http_get_persons,      false},
+    {"PATCH", "/api/v1/persons/{id}",     rk_http_patch_person,     false},
+    {"GET",  "/api/v1/persons/{id}/consents", rk_http_get_consents, false},
+    {"POST", "/api/v1/persons/{id}/consents", rk_http_post_consent, false},
+    {"POST", "/api/v1/persons/{id}/consents/{purpose}/withdraw", rk_http_post_withdraw, false},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
