@@ -122,8 +122,8 @@ const char *rk_http_member(json_t *o, const char *key, bool *bad) {
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-bool rk_http_parse_write(const struct rk_role *role, json_t *doc, struct rk_write *w,
-                         struct rk_http_refusal *out) {
+bool rk_http_parse_write(const struct rk_decl *d, const struct rk_role *role, json_t *doc,
+                         struct rk_write *w, struct rk_http_refusal *out) {
     bool bad = false;
     memset(w, 0, sizeof *w);
     w->register_id = rk_http_member(doc, "register", &bad);
@@ -151,6 +151,10 @@ bool rk_http_parse_write(const struct rk_role *role, json_t *doc, struct rk_writ
     }
     if (!rk_role_grants(role, w->register_id, NULL)) {
         rk_http_refuse(out, 403, "forbidden", "the token's role may not write to this register");
+        return false;
+    }
+    if (!rk_decl_purpose(d, w->purpose)) { /* refused here so that the message need not quote it */
+        rk_http_refuse(out, 422, "refused", "/purpose: not a declared purpose");
         return false;
     }
     return true;
@@ -306,7 +310,7 @@ RK_HTTP_HANDLER(rk_http_patch_person) {
     struct rk_http_refusal no = {0, NULL, ""};
     if (!j || !bufs) {
         rk_http_refuse(&no, 500, "internal", "out of memory");
-    } else if (rk_http_parse_write(role, doc, &j->w, &no) &&
+    } else if (rk_http_parse_write(s->decl, role, doc, &j->w, &no) &&
                parse_values(role, j->w.register_id, json_object_get(doc, "values"), &j->c, bufs,
                             &no)) {
         j->actor = t.name;

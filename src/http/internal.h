@@ -168,13 +168,22 @@ RK_MUST_USE rk_err rk_http_person_visible(struct rk_http_server *s, const struct
 const char *rk_http_member(json_t *o, const char *key, bool *bad);
 /* Reads {register, purpose, source, source_detail?} into w (strings borrowed from doc) and
  * checks the role is granted the register; false with the refusal in *out. */
-bool rk_http_parse_write(const struct rk_role *role, json_t *doc, struct rk_write *w,
-                         struct rk_http_refusal *out);
+bool rk_http_parse_write(const struct rk_decl *d, const struct rk_role *role, json_t *doc,
+                         struct rk_write *w, struct rk_http_refusal *out);
 RK_HTTP_HANDLER(rk_http_get_persons);
 RK_HTTP_HANDLER(rk_http_patch_person);
 RK_HTTP_HANDLER(rk_http_get_consents);
 RK_HTTP_HANDLER(rk_http_post_consent);
 RK_HTTP_HANDLER(rk_http_post_withdraw);
+/* api_records.c */
+RK_HTTP_HANDLER(rk_http_get_contracts);
+RK_HTTP_HANDLER(rk_http_post_contract);
+RK_HTTP_HANDLER(rk_http_patch_contract);
+RK_HTTP_HANDLER(rk_http_post_contract_end);
+RK_HTTP_HANDLER(rk_http_get_invoices);
+RK_HTTP_HANDLER(rk_http_post_invoice);
+RK_HTTP_HANDLER(rk_http_post_suppression);
+RK_HTTP_HANDLER(rk_http_get_suppression_check);
 
 /* api.c */
 RK_HTTP_HANDLER(rk_http_get_person);

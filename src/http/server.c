@@ -182,6 +182,14 @@ static const struct route {
     {"GET",  "/api/v1/persons/{id}/consents", rk_http_get_consents, false},
     {"POST", "/api/v1/persons/{id}/consents", rk_http_post_consent, false},
     {"POST", "/api/v1/persons/{id}/consents/{purpose}/withdraw", rk_http_post_withdraw, false},
+    {"GET",  "/api/v1/persons/{id}/contracts", rk_http_get_contracts, false},
+    {"POST", "/api/v1/persons/{id}/contracts", rk_http_post_contract, false},
+    {"PATCH", "/api/v1/contracts/{id}",   rk_http_patch_contract,   false},
+    {"POST", "/api/v1/contracts/{id}/end", rk_http_post_contract_end, false},
+    {"GET",  "/api/v1/persons/{id}/invoices", rk_http_get_invoices, false},
+    {"POST", "/api/v1/persons/{id}/invoices", rk_http_post_invoice, false},
+    {"POST", "/api/v1/suppressions",      rk_http_post_suppression, false},
+    {"GET",  "/api/v1/suppressions/check", rk_http_get_suppression_check, false},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
