@@ -92,6 +92,9 @@ typedef enum MHD_Result rk_http_result;
 rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
                                const char *type, const char *body, size_t len,
                                enum MHD_ResponseMemoryMode mode);
+/* Queues resp (taken; NULL answers MHD_NO) with the security headers and the content type. */
+rk_http_result rk_http_queue(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                             const char *type, struct MHD_Response *resp);
 /* A JSON error; code is a short stable word, message a sentence without personal data. */
 rk_http_result rk_http_error(struct MHD_Connection *c, struct rk_http_request *r, int status,
                              const char *code, const char *message);
@@ -184,6 +187,10 @@ RK_HTTP_HANDLER(rk_http_get_invoices);
 RK_HTTP_HANDLER(rk_http_post_invoice);
 RK_HTTP_HANDLER(rk_http_post_suppression);
 RK_HTTP_HANDLER(rk_http_get_suppression_check);
+/* api_export.c */
+RK_HTTP_HANDLER(rk_http_get_audience);
+/* api_import.c */
+RK_HTTP_HANDLER(rk_http_post_import);
 
 /* api.c */
 RK_HTTP_HANDLER(rk_http_get_person);

@@ -70,7 +70,12 @@ static const char *const security_headers[][2] = {
 rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
                                const char *type, const char *body, size_t len,
                                enum MHD_ResponseMemoryMode mode) {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, mode);
+    return rk_http_queue(c, r, status, type,
+                         MHD_create_response_from_buffer(len, (void *)body, mode));
+}
+
+rk_http_result rk_http_queue(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                             const char *type, struct MHD_Response *resp) {
     if (!resp)
         return MHD_NO;
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
@@ -190,6 +195,8 @@ static const struct route {
     {"POST", "/api/v1/persons/{id}/invoices", rk_http_post_invoice, false},
     {"POST", "/api/v1/suppressions",      rk_http_post_suppression, false},
     {"GET",  "/api/v1/suppressions/check", rk_http_get_suppression_check, false},
+    {"GET",  "/api/v1/audience",          rk_http_get_audience,     false},
+    {"POST", "/api/v1/import",            rk_http_post_import,      false},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -202,12 +209,12 @@ static const struct {
     route_fn fn;
     size_t max;
 } body_limits[] = {
-    {NULL, 0},
+    {rk_http_post_import, RK_HTTP_MAX_IMPORT},
 };
 
 static size_t max_body(const struct route *rt) {
     for (size_t i = 0; rt && i < sizeof body_limits / sizeof body_limits[0]; i++)
-        if (body_limits[i].fn && body_limits[i].fn == rt->fn)
+        if (body_limits[i].fn == rt->fn)
             return body_limits[i].max;
     return RK_HTTP_MAX_BODY;
 }
