@@ -18,6 +18,7 @@
 
 struct seg {
     bool is_index;
+    bool between; /* in an object, between members: not part of the pointer */
     size_t index;
     char key[RK_JSON_KEY_SHOWN + 1]; /* "" when the key is not shown */
 };
@@ -91,9 +92,14 @@ __attribute__((format(printf, 2, 3))) static void fail(struct parser *ps, const 
     struct rk_buf b;
     rk_buf_init(&b);
     rk_buf_printf(&b, "line %lu, column %lu", ps->line, col);
-    if (ps->depth > 0) {
+    bool pointer = false;
+    for (size_t i = 1; i <= ps->depth; i++)
+        pointer |= !ps->path[i].between;
+    if (pointer) {
         rk_buf_puts(&b, " (at ");
         for (size_t i = 1; i <= ps->depth; i++) {
+            if (ps->path[i].between)
+                continue;
             if (ps->path[i].is_index)
                 rk_buf_printf(&b, "/%zu", ps->path[i].index);
             else
@@ -329,6 +335,7 @@ static json_t *parse_object(struct parser *ps) {
     ps->depth++;
     struct seg *seg = &ps->path[ps->depth];
     seg->is_index = false;
+    seg->between = true;
     seg->key[0] = '\0';
     skip_ws(ps);
     if (ps->p < ps->end && *ps->p == '}') {
@@ -350,6 +357,7 @@ static json_t *parse_object(struct parser *ps) {
             memcpy(seg->key, ps->sbuf, klen + 1);
         else
             seg->key[0] = '\0';
+        seg->between = false;
         if (json_object_get(o, ps->sbuf)) {
             ps->p = key_at;
             fail(ps, "a key appears twice in one object");
@@ -374,6 +382,7 @@ static json_t *parse_object(struct parser *ps) {
             goto bad;
         }
         free(key);
+        seg->between = true;
         skip_ws(ps);
         if (ps->p < ps->end && *ps->p == ',') {
             ps->p++;
@@ -401,6 +410,7 @@ static json_t *parse_array(struct parser *ps) {
     ps->depth++;
     struct seg *seg = &ps->path[ps->depth];
     seg->is_index = true;
+    seg->between = false;
     seg->index = 0;
     skip_ws(ps);
     if (ps->p < ps->end && *ps->p == ']') {
