@@ -22,7 +22,7 @@
 #include "http/internal.h"
 #include "store/store.h"
 
-#define FLUSH_AT (64 * 1024) /* bytes gathered before a send */
+#define FLUSH_AT ((size_t)64 * 1024) /* bytes gathered before a send */
 
 struct export {
     struct rk_http_server *s;
@@ -194,8 +194,8 @@ RK_HTTP_HANDLER(rk_http_get_audience) {
         free(x);
         return rk_http_error(c, r, 503, "unavailable", "cannot start the export");
     }
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, read_export, x, free_export);
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, (size_t)32 * 1024, read_export, x, free_export);
     if (!resp) {
         free_export(x);
         return MHD_NO;

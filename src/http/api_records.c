@@ -194,6 +194,50 @@ static bool kind_granted(struct rk_http_server *s, const struct rk_role *role, c
     return true; /* a register declaring none is refused by the register rules (422) */
 }
 
+/* Whether the person is visible to the role; false with the refusal (404, 503). */
+static bool person_visible(struct rk_http_server *s, const struct rk_role *role, const char *id,
+                           struct rk_http_refusal *no) {
+    bool visible = false;
+    if (rk_http_person_visible(s, role, id, &visible) != RK_OK) {
+        rk_http_refuse(no, 503, "unavailable", "the register's storage is not available");
+        return false;
+    }
+    if (!visible)
+        rk_http_refuse(no, 404, "not_found", "no such person");
+    return visible;
+}
+
+static bool contract_body(json_t *doc, struct record_job *j, struct rk_http_refusal *no) {
+    bool bad = false;
+    j->service = rk_http_member(doc, "service", &bad);
+    if (bad || !j->service || !j->service[0] || strlen(j->service) > 800) {
+        rk_http_refuse(no, 400, "bad_request", "/service: expected a text of 1 to 800 bytes");
+        return false;
+    }
+    return true;
+}
+
+static bool invoice_body(bool bad, struct record_job *j, json_t *amount,
+                         struct rk_http_refusal *no) {
+    if (bad || !j->number || !j->number[0] || strlen(j->number) > 64) {
+        rk_http_refuse(no, 400, "bad_request",
+                       "/number, /currency, /contract: expected texts, the number of 1 to 64 "
+                       "bytes");
+        return false;
+    }
+    if (!json_is_integer(amount) || json_integer_value(amount) > 10000000000000LL ||
+        json_integer_value(amount) < -10000000000000LL) {
+        rk_http_refuse(no, 400, "bad_request", "/amount_cents: expected a whole number of cents");
+        return false;
+    }
+    if (strlen(j->currency) != 3 || strspn(j->currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
+        rk_http_refuse(no, 400, "bad_request",
+                       "/currency: expected a three-letter ISO 4217 code such as EUR");
+        return false;
+    }
+    return true;
+}
+
 static rk_http_result run_job(struct rk_http_server *s, struct MHD_Connection *c,
                               struct rk_http_request *r, struct record_job *j, int status) {
     rk_err err = rk_writer_run(s->writer, run_record, j);
@@ -214,21 +258,11 @@ RK_HTTP_HANDLER(rk_http_post_contract) {
         return ret;
     struct record_job j = {.actor = t.name, .person = r->param[0], .op = ADD_CONTRACT};
     struct rk_http_refusal no = {0, NULL, ""};
-    bool bad = false;
-    bool visible = false;
-    if (!rk_http_parse_write(s->decl, role, doc, &j.w, &no) ||
-        !kind_granted(s, role, j.w.register_id, RK_CAT_CONTRACT, &no))
-        ;
-    else if (!(j.service = rk_http_member(doc, "service", &bad)) || bad || !j.service[0] ||
-             strlen(j.service) > 800)
-        rk_http_refuse(&no, 400, "bad_request", "/service: expected a text of 1 to 800 bytes");
-    else if (!date_member(doc, "start", true, &j.start, &no) ||
-             !date_member(doc, "end", false, &j.end, &no))
-        ;
-    else if (rk_http_person_visible(s, role, j.person, &visible) != RK_OK)
-        rk_http_refuse(&no, 503, "unavailable", "the register's storage is not available");
-    else if (!visible)
-        rk_http_refuse(&no, 404, "not_found", "no such person");
+    if (rk_http_parse_write(s->decl, role, doc, &j.w, &no) &&
+        kind_granted(s, role, j.w.register_id, RK_CAT_CONTRACT, &no) &&
+        contract_body(doc, &j, &no) && date_member(doc, "start", true, &j.start, &no) &&
+        date_member(doc, "end", false, &j.end, &no))
+        person_visible(s, role, j.person, &no);
     ret = no.code ? rk_http_error(c, r, no.status, no.code, no.message) : run_job(s, c, r, &j, 201);
     json_decref(doc);
     return ret;
@@ -319,30 +353,17 @@ RK_HTTP_HANDLER(rk_http_post_invoice) {
         return ret;
     struct record_job j = {.actor = t.name, .person = r->param[0], .op = ADD_INVOICE};
     struct rk_http_refusal no = {0, NULL, ""};
-    bool bad = false, visible = false;
+    bool bad = false;
     j.number = rk_http_member(doc, "number", &bad);
     j.currency = rk_http_member(doc, "currency", &bad);
     j.contract = rk_http_member(doc, "contract", &bad);
     json_t *amount = json_object_get(doc, "amount_cents");
     if (!j.currency)
         j.currency = "EUR";
-    if (!rk_http_parse_write(s->decl, role, doc, &j.w, &no) ||
-        !kind_granted(s, role, j.w.register_id, RK_CAT_BILLING, &no))
-        ;
-    else if (bad || !j.number || !j.number[0] || strlen(j.number) > 64)
-        rk_http_refuse(&no, 400, "bad_request", "/number: expected a text of 1 to 64 bytes");
-    else if (!json_is_integer(amount) || json_integer_value(amount) > 10000000000000LL ||
-             json_integer_value(amount) < -10000000000000LL)
-        rk_http_refuse(&no, 400, "bad_request", "/amount_cents: expected a whole number of cents");
-    else if (strlen(j.currency) != 3 || strspn(j.currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
-        rk_http_refuse(&no, 400, "bad_request",
-                       "/currency: expected a three-letter ISO 4217 code such as EUR");
-    else if (!date_member(doc, "date", true, &j.date, &no))
-        ;
-    else if (rk_http_person_visible(s, role, j.person, &visible) != RK_OK)
-        rk_http_refuse(&no, 503, "unavailable", "the register's storage is not available");
-    else if (!visible)
-        rk_http_refuse(&no, 404, "not_found", "no such person");
+    if (rk_http_parse_write(s->decl, role, doc, &j.w, &no) &&
+        kind_granted(s, role, j.w.register_id, RK_CAT_BILLING, &no) &&
+        invoice_body(bad, &j, amount, &no) && date_member(doc, "date", true, &j.date, &no))
+        person_visible(s, role, j.person, &no);
     if (!no.code) {
         j.cents = (int64_t)json_integer_value(amount);
         if (j.contract && !rk_id_valid(j.contract))
