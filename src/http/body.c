@@ -173,6 +173,11 @@ static size_t put_utf8(char *out, unsigned long cp) {
     return 4;
 }
 
+static bool too_long(struct parser *ps) {
+    fail(ps, "a text is longer than %d bytes", RK_JSON_MAX_STRING);
+    return false;
+}
+
 /* Reads a string at ps->p (the opening quote) into ps->sbuf; its length in *len. */
 static bool parse_string(struct parser *ps, size_t *len) {
     size_t n = 0;
@@ -191,16 +196,14 @@ static bool parse_string(struct parser *ps, size_t *len) {
             fail(ps, "a control character in a text must be escaped");
             return false;
         }
-        if (n + 4 > RK_JSON_MAX_STRING) {
-            fail(ps, "a text is longer than %d bytes", RK_JSON_MAX_STRING);
-            return false;
-        }
         if (c != '\\') {
             size_t k = utf8_seq(ps->p, ps->end);
             if (k == 0) {
                 fail(ps, "not valid UTF-8");
                 return false;
             }
+            if (n + k > RK_JSON_MAX_STRING)
+                return too_long(ps);
             memcpy(ps->sbuf + n, ps->p, k);
             n += k;
             ps->p += k;
@@ -214,6 +217,8 @@ static bool parse_string(struct parser *ps, size_t *len) {
         static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
         const char *hit = e ? strchr(from, e) : NULL;
         if (hit) {
+            if (n + 1 > RK_JSON_MAX_STRING)
+                return too_long(ps);
             ps->sbuf[n++] = to[hit - from];
             ps->p += 2;
             continue;
@@ -246,7 +251,12 @@ static bool parse_string(struct parser *ps, size_t *len) {
             fail(ps, "a text holds U+0000, which is not accepted");
             return false;
         }
-        n += put_utf8(ps->sbuf + n, cp);
+        char enc[4];
+        size_t k = put_utf8(enc, cp);
+        if (n + k > RK_JSON_MAX_STRING)
+            return too_long(ps);
+        memcpy(ps->sbuf + n, enc, k);
+        n += k;
         ps->p += 6;
     }
     ps->sbuf[n] = '\0';
