@@ -24,7 +24,7 @@
 #define RK_HTTP_MAX_ROUTES 64 /* server.c's routes, then "unknown" and "method_not_allowed" */
 #define RK_HTTP_MAX_PARAMS 2  /* "{name}" segments in one route's path */
 #define RK_HTTP_PARAM_MAX  256 /* longer than any id or link token (RK_LINK_MAX) */
-#define RK_HTTP_NSTATUS  13 /* statuses counted apart in the metrics, the last "other" */
+#define RK_HTTP_NSTATUS  16 /* statuses counted apart in the metrics, the last "other" */
 #define RK_HTTP_NBUCKETS 8  /* latency histogram buckets, +Inf apart */
 #define RK_HTTP_STORES   64
 

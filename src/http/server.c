@@ -28,8 +28,8 @@
 #include "util/buf.h"
 
 /* Metrics: requests by route and status, and a latency histogram. */
-static const int statuses[RK_HTTP_NSTATUS] = {200, 201, 204, 400, 401, 403, 404,
-                                              405, 413, 429, 500, 503, 0};
+static const int statuses[RK_HTTP_NSTATUS] = {200, 201, 204, 400, 401, 403, 404, 405,
+                                              409, 413, 415, 422, 429, 500, 503, 0};
 static const double buckets[RK_HTTP_NBUCKETS] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
 
 /* The rate limit of public routes: RATE requests a second on average, bursts of BURST. */
