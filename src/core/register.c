@@ -931,6 +931,12 @@ static int audience_entry(void *ctx, const struct rk_entry *e) {
 
 rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now, rk_entry_fn fn,
                        void *ctx, struct rk_msg *msg) {
+    return rk_reg_audience_in(reg, purpose, now, NULL, NULL, fn, ctx, msg);
+}
+
+rk_err rk_reg_audience_in(struct rk_reg *reg, const char *purpose, rk_ts now,
+                          rk_register_filter want, void *want_ctx, rk_entry_fn fn, void *ctx,
+                          struct rk_msg *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p)
         return refuse(msg, "purpose '%s' is not declared", purpose);
@@ -939,12 +945,13 @@ rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now, rk_en
                                                                  : RK_AUDIENCE_ANY;
     size_t holders = 0;
     for (size_t i = 0; i < reg->decl->nregisters; i++)
-        holders += register_has_purpose(&reg->decl->registers[i], purpose);
+        holders += register_has_purpose(&reg->decl->registers[i], purpose) &&
+                   (!want || want(want_ctx, &reg->decl->registers[i]));
     struct audience_ctx a = {fn, ctx, NULL, 0, 0, holders > 1, false};
     rk_err err = RK_OK;
     for (size_t i = 0; i < reg->decl->nregisters && err == RK_OK && !a.oom; i++) {
         const struct rk_register *r = &reg->decl->registers[i];
-        if (register_has_purpose(r, purpose))
+        if (register_has_purpose(r, purpose) && (!want || want(want_ctx, r)))
             err = rk_store_audience(reg->store, r->id, purpose, rule, now, audience_entry, &a);
     }
     free(a.seen);

@@ -155,6 +155,13 @@ RK_MUST_USE rk_err rk_reg_is_suppressed(struct rk_reg *reg, enum rk_field f, con
 RK_MUST_USE rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now,
                                    rk_entry_fn fn, void *ctx, struct rk_msg *msg);
 
+/* As rk_reg_audience over only the registers for which want(want_ctx, register) is true (a
+ * staff role's registers); want NULL: every register. */
+typedef bool (*rk_register_filter)(void *ctx, const struct rk_register *r);
+RK_MUST_USE rk_err rk_reg_audience_in(struct rk_reg *reg, const char *purpose, rk_ts now,
+                                      rk_register_filter want, void *want_ctx, rk_entry_fn fn,
+                                      void *ctx, struct rk_msg *msg);
+
 /* The answer to "may we contact this person for this purpose now?". */
 struct rk_contact_answer {
     bool allowed;

@@ -151,16 +151,9 @@ rk_http_result rk_http_post_persons(struct rk_http_server *s, struct MHD_Connect
     const struct rk_role *role = rk_http_authenticate(s, c, r, &t, &ret);
     if (!role)
         return ret;
-    json_error_t jerr;
-    json_t *doc =
-        json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc || !json_is_object(doc)) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "expected a JSON object (line %d, column %d)",
-                 doc ? 1 : jerr.line, doc ? 1 : jerr.column);
-        json_decref(doc);
-        return rk_http_error(c, r, 400, "bad_json", msg);
-    }
+    json_t *doc = rk_http_json_body(c, r, &ret);
+    if (!doc)
+        return ret;
     struct add_job *j = calloc(1, sizeof *j);
     char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = calloc(RK_F__COUNT, sizeof *bufs);
     bool bad = false;

@@ -131,7 +131,7 @@ struct submission {
     bool given[RK_F__COUNT];
     bool consent;
     enum rk_lang lang;
-    char error[240]; /* names a field, never its value */
+    char error[RK_JSON_ERR_MAX + 80]; /* names a field, never its value */
 };
 
 static bool is_yes(const char *v) {
@@ -185,12 +185,14 @@ static int take_field(void *ctx, const char *name, const char *value) {
 
 /* A flat JSON object of strings (consent may be true). */
 static bool parse_json(struct submission *sub, const struct rk_buf *body) {
-    json_error_t jerr;
-    json_t *doc =
-        json_loadb(body->data ? body->data : "", body->len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc || !json_is_object(doc)) {
-        snprintf(sub->error, sizeof sub->error, "expected a JSON object (line %d, column %d)",
-                 doc ? 1 : jerr.line, doc ? 1 : jerr.column);
+    json_t *doc = NULL;
+    char err[RK_JSON_ERR_MAX];
+    if (rk_json_parse(body->data ? body->data : "", body->len, &doc, err, sizeof err) != RK_OK) {
+        snprintf(sub->error, sizeof sub->error, "%s", err);
+        return false;
+    }
+    if (!json_is_object(doc)) {
+        snprintf(sub->error, sizeof sub->error, "expected a JSON object");
         json_decref(doc);
         return false;
     }
@@ -441,7 +443,7 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
 refuse:
     lang = sub->lang;
     {
-        char text[300];
+        char text[sizeof sub->error];
         snprintf(text, sizeof text, "%s", sub->error);
         free(sub);
         free(j);

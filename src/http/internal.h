@@ -7,6 +7,7 @@
 #ifndef RK_HTTP_INTERNAL_H
 #define RK_HTTP_INTERNAL_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,11 +20,12 @@
 #include "mail/mail.h"
 #include "util/buf.h"
 
-#define RK_HTTP_MAX_BODY ((size_t)64 * 1024)
+#define RK_HTTP_MAX_BODY ((size_t)64 * 1024) /* unless the route sets its own limit */
+#define RK_HTTP_MAX_IMPORT ((size_t)16 * 1024 * 1024) /* POST /api/v1/import */
 #define RK_HTTP_MAX_ROUTES 64 /* server.c's routes, then "unknown" and "method_not_allowed" */
 #define RK_HTTP_MAX_PARAMS 2  /* "{name}" segments in one route's path */
 #define RK_HTTP_PARAM_MAX  256 /* longer than any id or link token (RK_LINK_MAX) */
-#define RK_HTTP_NSTATUS  13 /* statuses counted apart in the metrics, the last "other" */
+#define RK_HTTP_NSTATUS  16 /* statuses counted apart in the metrics, the last "other" */
 #define RK_HTTP_NBUCKETS 8  /* latency histogram buckets, +Inf apart */
 #define RK_HTTP_STORES   64
 
@@ -80,7 +82,8 @@ struct rk_http_request {
     const char *url; /* borrowed from libmicrohttpd for the request's life */
     int route_index;
     char param[RK_HTTP_MAX_PARAMS][RK_HTTP_PARAM_MAX + 1]; /* the path's "{name}" segments */
-    struct rk_buf body; /* up to RK_HTTP_MAX_BODY bytes */
+    struct rk_buf body; /* up to max_body bytes */
+    size_t max_body;    /* the route's limit, RK_HTTP_MAX_BODY by default */
     bool too_big;
     int status;
 };
@@ -99,6 +102,9 @@ rk_http_result rk_http_respond_with(struct MHD_Connection *c, struct rk_http_req
                                     const char *type, const char *body, size_t len,
                                     enum MHD_ResponseMemoryMode mode,
                                     const char *const (*headers)[2], size_t n);
+/* Queues resp (taken; NULL answers MHD_NO) with the security headers and the content type. */
+rk_http_result rk_http_queue(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                             const char *type, struct MHD_Response *resp);
 /* A JSON error; code is a short stable word, message a sentence without personal data. */
 rk_http_result rk_http_error(struct MHD_Connection *c, struct rk_http_request *r, int status,
                              const char *code, const char *message);
@@ -118,6 +124,83 @@ const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_
  * a failure is logged, without personal data, and counted. */
 void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const char *action,
                    const char *person_id, const char *detail);
+
+/* body.c: the JSON request-body parser every JSON handler uses. */
+#define RK_JSON_MAX_DEPTH  16   /* nested objects and arrays */
+#define RK_JSON_MAX_VALUES 1000 /* values in one document */
+#define RK_JSON_MAX_STRING 4096 /* bytes of one text or key, decoded */
+#define RK_JSON_MAX_NUMBER 64   /* characters of one number */
+#define RK_JSON_KEY_SHOWN  40   /* keys up to this long (identifiers) are named in messages */
+#define RK_JSON_ERR_MAX    320
+
+/*
+ * Parses len bytes of JSON (RFC 8259, UTF-8) under the limits above and
+ * refuses duplicate keys and U+0000 in texts. On success *out is a new ref.
+ * On failure RK_EPARSE with a message in err (errsz bytes) naming the line,
+ * column and JSON pointer ("line 2, column 5 (at /values/email): a key
+ * appears twice in one object"); keys are named only when they are short
+ * identifiers, and values never. RK_ENOMEM when memory runs out.
+ */
+RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err,
+                                 size_t errsz);
+/* The request body as a JSON object (new ref), or NULL after queueing a 400 in *ret. */
+json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
+                          rk_http_result *ret);
+
+/* api_persons.c: what the staff handlers share. */
+/* A refusal being prepared: status, stable code, message without personal data. */
+struct rk_http_refusal {
+    int status;
+    const char *code; /* NULL: none */
+    char message[400];
+};
+__attribute__((format(printf, 4, 5))) void rk_http_refuse(struct rk_http_refusal *out, int status,
+                                                          const char *code, const char *fmt, ...);
+/* Answers with doc rendered compactly (takes the reference). */
+rk_http_result rk_http_json(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                            json_t *doc);
+/* Answers a register refusal: 422 refused, 409 conflict, 404, 400, 503 (msg's sentence). */
+rk_http_result rk_http_reg_error(struct MHD_Connection *c, struct rk_http_request *r, rk_err err,
+                                 const struct rk_msg *msg);
+/* Whether the role is granted a register that declares purpose. */
+bool rk_http_role_purpose(const struct rk_decl *d, const struct rk_role *role, const char *purpose);
+/* In register reg_id: 1 when the role is granted a category of the kind, 0 when the register
+ * declares one but the role is not granted it, -1 when the register declares none (or is not
+ * declared). */
+int rk_http_role_kind(const struct rk_decl *d, const struct rk_role *role, const char *reg_id,
+                      enum rk_category_kind kind);
+/* Whether the role is granted a category of the kind in any register. */
+bool rk_http_role_kind_any(const struct rk_decl *d, const struct rk_role *role,
+                           enum rk_category_kind kind);
+/* Whether the role is granted every register with every category (the suppression list's rule). */
+bool rk_http_role_all(const struct rk_decl *d, const struct rk_role *role);
+/* Whether person id has an entry in a register the role is granted (false for a malformed id). */
+RK_MUST_USE rk_err rk_http_person_visible(struct rk_http_server *s, const struct rk_role *role,
+                                          const char *id, bool *out);
+/* A text member of o (borrowed), NULL when absent; *bad set when present but not a text. */
+const char *rk_http_member(json_t *o, const char *key, bool *bad);
+/* Reads {register, purpose, source, source_detail?} into w (strings borrowed from doc) and
+ * checks the role is granted the register; false with the refusal in *out. */
+bool rk_http_parse_write(const struct rk_decl *d, const struct rk_role *role, json_t *doc,
+                         struct rk_write *w, struct rk_http_refusal *out);
+RK_HTTP_HANDLER(rk_http_get_persons);
+RK_HTTP_HANDLER(rk_http_patch_person);
+RK_HTTP_HANDLER(rk_http_get_consents);
+RK_HTTP_HANDLER(rk_http_post_consent);
+RK_HTTP_HANDLER(rk_http_post_withdraw);
+/* api_records.c */
+RK_HTTP_HANDLER(rk_http_get_contracts);
+RK_HTTP_HANDLER(rk_http_post_contract);
+RK_HTTP_HANDLER(rk_http_patch_contract);
+RK_HTTP_HANDLER(rk_http_post_contract_end);
+RK_HTTP_HANDLER(rk_http_get_invoices);
+RK_HTTP_HANDLER(rk_http_post_invoice);
+RK_HTTP_HANDLER(rk_http_post_suppression);
+RK_HTTP_HANDLER(rk_http_get_suppression_check);
+/* api_export.c */
+RK_HTTP_HANDLER(rk_http_get_audience);
+/* api_import.c */
+RK_HTTP_HANDLER(rk_http_post_import);
 
 /* api.c */
 RK_HTTP_HANDLER(rk_http_get_person);

@@ -28,8 +28,8 @@
 #include "util/buf.h"
 
 /* Metrics: requests by route and status, and a latency histogram. */
-static const int statuses[RK_HTTP_NSTATUS] = {200, 201, 204, 400, 401, 403, 404,
-                                              405, 413, 429, 500, 503, 0};
+static const int statuses[RK_HTTP_NSTATUS] = {200, 201, 204, 400, 401, 403, 404, 405,
+                                              409, 413, 415, 422, 429, 500, 503, 0};
 static const double buckets[RK_HTTP_NBUCKETS] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
 
 /* The default rate limit of public routes: RATE requests a second on average per address. */
@@ -66,11 +66,10 @@ static const char *const security_headers[][2] = {
     {"Cache-Control", "no-store"},
 };
 
-rk_http_result rk_http_respond_with(struct MHD_Connection *c, struct rk_http_request *r, int status,
-                                    const char *type, const char *body, size_t len,
-                                    enum MHD_ResponseMemoryMode mode,
-                                    const char *const (*headers)[2], size_t n) {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, mode);
+/* Queues resp (taken) with the security headers, n more headers and the content type. */
+static rk_http_result queue_with(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                                 const char *type, struct MHD_Response *resp,
+                                 const char *const (*headers)[2], size_t n) {
     if (!resp)
         return MHD_NO;
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
@@ -83,6 +82,19 @@ rk_http_result rk_http_respond_with(struct MHD_Connection *c, struct rk_http_req
     rk_http_result ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+rk_http_result rk_http_queue(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                             const char *type, struct MHD_Response *resp) {
+    return queue_with(c, r, status, type, resp, NULL, 0);
+}
+
+rk_http_result rk_http_respond_with(struct MHD_Connection *c, struct rk_http_request *r, int status,
+                                    const char *type, const char *body, size_t len,
+                                    enum MHD_ResponseMemoryMode mode,
+                                    const char *const (*headers)[2], size_t n) {
+    return queue_with(c, r, status, type,
+                      MHD_create_response_from_buffer(len, (void *)body, mode), headers, n);
 }
 
 rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
@@ -186,6 +198,21 @@ static const struct route {
     {"POST", "/u/{token}",                rk_http_post_unsubscribe, true},
     {"GET",  "/api/v1/check",             rk_http_get_check,        false},
     {"GET",  "/api/v1/openapi.json",      get_openapi,              false},
+    {"GET",  "/api/v1/persons",           rk_http_get_persons,      false},
+    {"PATCH", "/api/v1/persons/{id}",     rk_http_patch_person,     false},
+    {"GET",  "/api/v1/persons/{id}/consents", rk_http_get_consents, false},
+    {"POST", "/api/v1/persons/{id}/consents", rk_http_post_consent, false},
+    {"POST", "/api/v1/persons/{id}/consents/{purpose}/withdraw", rk_http_post_withdraw, false},
+    {"GET",  "/api/v1/persons/{id}/contracts", rk_http_get_contracts, false},
+    {"POST", "/api/v1/persons/{id}/contracts", rk_http_post_contract, false},
+    {"PATCH", "/api/v1/contracts/{id}",   rk_http_patch_contract,   false},
+    {"POST", "/api/v1/contracts/{id}/end", rk_http_post_contract_end, false},
+    {"GET",  "/api/v1/persons/{id}/invoices", rk_http_get_invoices, false},
+    {"POST", "/api/v1/persons/{id}/invoices", rk_http_post_invoice, false},
+    {"POST", "/api/v1/suppressions",      rk_http_post_suppression, false},
+    {"GET",  "/api/v1/suppressions/check", rk_http_get_suppression_check, false},
+    {"GET",  "/api/v1/audience",          rk_http_get_audience,     false},
+    {"POST", "/api/v1/import",            rk_http_post_import,      false},
     {"GET",  "/forms/{form}",             rk_http_get_form,         true},
     {"POST", "/forms/{form}",             rk_http_post_form,        true},
     {"OPTIONS", "/forms/{form}",          rk_http_options_form,     true},
@@ -199,6 +226,21 @@ static const struct route {
 #define ROUTE_UNKNOWN ((int)NROUTES)
 #define ROUTE_METHOD  ((int)NROUTES + 1)
 _Static_assert(NROUTES + 2 <= RK_HTTP_MAX_ROUTES, "raise RK_HTTP_MAX_ROUTES");
+
+/* Routes that take a larger body than RK_HTTP_MAX_BODY. */
+static const struct {
+    route_fn fn;
+    size_t max;
+} body_limits[] = {
+    {rk_http_post_import, RK_HTTP_MAX_IMPORT},
+};
+
+static size_t max_body(const struct route *rt) {
+    for (size_t i = 0; rt && i < sizeof body_limits / sizeof body_limits[0]; i++)
+        if (body_limits[i].fn == rt->fn)
+            return body_limits[i].max;
+    return RK_HTTP_MAX_BODY;
+}
 
 /* The name of route i in logs and metrics. */
 static const char *route_name(int i) {
@@ -415,11 +457,14 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         r->route = "unknown";
         r->route_index = ROUTE_UNKNOWN;
+        bool known;
+        const struct route *rt = find_route(url, method, &known, r);
+        r->max_body = max_body(rt);
         *state = r;
         return MHD_YES;
     }
-    if (*upload_size) { /* keep the body up to RK_HTTP_MAX_BODY; count the rest, refuse when done */
-        if (r->body.len + *upload_size <= RK_HTTP_MAX_BODY)
+    if (*upload_size) { /* keep the body up to the route's limit; count the rest, refuse when done */
+        if (r->body.len + *upload_size <= r->max_body)
             rk_buf_append(&r->body, upload_data, *upload_size);
         else
             r->too_big = true;
