@@ -24,6 +24,7 @@ static int run_serve(int argc, char **argv) {
     const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL,
                *public_url = NULL;
     double public_rate = 0;
+    long request_timeout = 0;
     struct rk_cli_mail mo = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -31,7 +32,7 @@ static int run_serve(int argc, char **argv) {
                  "                       [--key-file PATH] [--smtp URL --mail-from ADDRESS\n"
                  "                       [--smtp-user USER --smtp-password-file FILE]\n"
                  "                       [--smtp-starttls]] [--public-url URL]\n"
-                 "                       [--public-rate N]\n"
+                 "                       [--public-rate N] [--request-timeout SECONDS]\n"
                  "\n"
                  "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
                  "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
@@ -54,7 +55,9 @@ static int run_serve(int argc, char **argv) {
                  "the links of emails (e.g. https://rekisteri.example.fi; default the\n"
                  "--listen address). --public-rate limits each client address to N\n"
                  "requests a second on the public routes, in bursts of 4 N (at least 20);\n"
-                 "default 5, 0 for no limit (only behind a proxy that limits).");
+                 "default 5, 0 for no limit (only behind a proxy that limits).\n"
+                 "--request-timeout closes connections idle that long, and requests\n"
+                 "whose body has not arrived whole by then (default 10 s).");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
@@ -75,7 +78,14 @@ static int run_serve(int argc, char **argv) {
             mo.password_file = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--public-url") == 0)
             public_url = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--public-rate") == 0) {
+        else if (i + 1 < argc && strcmp(argv[i], "--request-timeout") == 0) {
+            char *end;
+            request_timeout = strtol(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '\0' || request_timeout < 1 || request_timeout > 3600) {
+                rk_cli_error("--request-timeout: expected seconds from 1 to 3600");
+                return RK_EXIT_USAGE;
+            }
+        } else if (i + 1 < argc && strcmp(argv[i], "--public-rate") == 0) {
             char *end;
             public_rate = strtod(argv[++i], &end);
             if (*end || argv[i][0] == '\0' || public_rate < 0 || public_rate > 1e6) {
@@ -84,8 +94,7 @@ static int run_serve(int argc, char **argv) {
             }
             if (public_rate == 0)
                 public_rate = -1; /* no limit */
-        }
-        else if (strcmp(argv[i], "--smtp-starttls") == 0)
+        } else if (strcmp(argv[i], "--smtp-starttls") == 0)
             mo.starttls = true;
         else {
             rk_cli_error("serve: unknown option or missing value '%s'; see 'serve --help'",
@@ -93,9 +102,9 @@ static int run_serve(int argc, char **argv) {
             return RK_EXIT_USAGE;
         }
     }
-    if (public_url && ((strncmp(public_url, "https://", 8) != 0 &&
-                        strncmp(public_url, "http://", 7) != 0) ||
-                       strlen(public_url) > 200 || strpbrk(public_url, " <>\"?#"))) {
+    if (public_url &&
+        ((strncmp(public_url, "https://", 8) != 0 && strncmp(public_url, "http://", 7) != 0) ||
+         strlen(public_url) > 200 || strpbrk(public_url, " <>\"?#"))) {
         rk_cli_error("--public-url: expected an http(s) URL without query, such as "
                      "https://rekisteri.example.fi");
         return RK_EXIT_USAGE;
@@ -137,8 +146,15 @@ static int run_serve(int argc, char **argv) {
 
     struct rk_http_server *srv = NULL;
     char err[300];
-    struct rk_http_config cfg = {listen, d, 2, api ? db : NULL, api ? &keys : NULL,
-                                 smtp.url ? &smtp : NULL, public_url, public_rate};
+    struct rk_http_config cfg = {listen,
+                                 d,
+                                 2,
+                                 api ? db : NULL,
+                                 api ? &keys : NULL,
+                                 smtp.url ? &smtp : NULL,
+                                 public_url,
+                                 public_rate,
+                                 request_timeout};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);

@@ -71,6 +71,7 @@ struct rk_http_server {
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
     struct rk_http_limiter limiter;
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
+    long request_timeout;     /* seconds: idle connections, and a whole request's upload */
     char public_url[256];     /* without a trailing '/' */
     char origin[256];         /* scheme://host[:port] of public_url: same-origin form posts */
 };

@@ -464,6 +464,13 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
         return MHD_YES;
     }
     if (*upload_size) { /* keep the body up to the route's limit; count the rest, refuse when done */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - r->start.tv_sec > s->request_timeout) {
+            r->status = 408; /* a body trickling in too slowly: close the connection */
+            r->route = "timeout";
+            return MHD_NO;
+        }
         if (r->body.len + *upload_size <= r->max_body)
             rk_buf_append(&r->body, upload_data, *upload_size);
         else
@@ -550,6 +557,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     s->decl = cfg->decl;
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->limiter.lock, NULL);
+    s->request_timeout = cfg->request_timeout > 0 ? cfg->request_timeout : 10;
     s->limiter.rate = cfg->public_rate < 0 ? 0 : cfg->public_rate == 0 ? RATE : cfg->public_rate;
     if (cfg->db && cfg->keys) {
         s->db = cfg->db;
@@ -582,7 +590,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     s->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)s->request_timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {

@@ -38,6 +38,9 @@ struct rk_http_config {
     /* Requests a second per client address on the public routes (bursts of four
      * times as many, at least 20): 0 means the default 5, a negative value no limit. */
     double public_rate;
+    /* Seconds a connection may sit idle, and a request may take to arrive
+     * whole (slow clients are cut off); 0: 10. */
+    long request_timeout;
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */

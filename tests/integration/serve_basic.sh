@@ -92,6 +92,12 @@ if [ -n "$h" ] && grep -qi "^Retry-After: [1-9]" "$h" && jq -e '.error.code == "
     "$T/rl/b${h##*/h}" >/dev/null; then ok; else bad "429 without Retry-After"; fi
 $C -o /dev/null -w '%{http_code}' "${U}healthz" | grep -q 200 && ok || bad "healthz limited"
 
+# Headers over the connection's memory: 431, and the server goes on.
+big=$(head -c 40000 /dev/zero | tr '\0' a)
+$C -o /dev/null -w '%{http_code}' -H "X-Big: $big" "${U}healthz" | grep -q 431 && ok \
+    || bad "huge header not refused with 431"
+$C -o /dev/null -w '%{http_code}' "${U}healthz" | grep -q 200 && ok || bad "down after a huge header"
+
 # Second server on the same port: refused with a clear error.
 port=${U#http://127.0.0.1:}
 port=${port%/}
@@ -99,6 +105,28 @@ port=${port%/}
 [ $? = 1 ] && grep -q "cannot listen" "$T/err2" && ok || bad "port in use: $(cat "$T/err2")"
 "$REKISTERI" serve --listen localhost >/dev/null 2>"$T/err3"
 [ $? = 2 ] && grep -q "ADDRESS:PORT" "$T/err3" && ok || bad "bad --listen"
+"$REKISTERI" serve --request-timeout 0 >/dev/null 2>"$T/err4"
+[ $? = 2 ] && grep -q "request-timeout" "$T/err4" && ok || bad "bad --request-timeout"
+
+# A slow client: a body trickling in is cut off after --request-timeout, and
+# the server answers others meanwhile.
+"$REKISTERI" serve --listen 127.0.0.1:0 --request-timeout 1 >"$T/out5" 2>"$T/err5" &
+pid5=$!
+U5=
+for _ in $(seq 50); do
+    U5=$(sed -n 's/^listening on //p' "$T/out5")
+    [ -n "$U5" ] && break
+    sleep 0.1
+done
+head -c 30000 /dev/zero | tr '\0' x >"$T/slow.body"
+start=$(date +%s)
+curl -s -o /dev/null --max-time 20 --limit-rate 2000 -H "Content-Type: application/json" \
+    --data-binary @"$T/slow.body" "${U5}api/v1/persons"
+took=$(($(date +%s) - start))
+[ "$took" -le 6 ] && ok || bad "a slow upload was not cut off (took ${took}s)"
+$C -o /dev/null -w '%{http_code}' "${U5}healthz" | grep -q 200 && ok || bad "down after a slow client"
+kill -TERM "$pid5"
+wait "$pid5"
 
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
