@@ -243,6 +243,23 @@ struct rk_signup {
     char buf[4096]; /* storage of v[] for reads */
 };
 
+/* Art 19: a recipient to be told of a change (core/notify.c; migration 0006). */
+enum rk_notice_kind {
+    RK_NOTICE_RECTIFICATION,
+    RK_NOTICE_ERASURE,
+    RK_NOTICE_RESTRICTION,
+    RK_NOTICE_RESTRICTION_LIFTED,
+    RK_NOTICE__COUNT
+};
+struct rk_recipient_notice {
+    int64_t id; /* set by the store */
+    const char *recipient, *person_id;
+    enum rk_notice_kind kind;
+    const char *request_id;     /* may be NULL */
+    const char *identity_email; /* may be NULL */
+    rk_ts created_at;
+};
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -318,6 +335,9 @@ struct rk_store_ops {
     rk_err (*signup_delete)(struct rk_store *s, const char *person_id, const char *purpose);
     rk_err (*signup_by_hash)(struct rk_store *s, const unsigned char email_hash[RK_HASH_LEN],
                              char person_id[RK_ID_LEN + 1]);
+
+    /* Art 19: queues a notice for a recipient, inside the caller's transaction. */
+    rk_err (*recipient_notice_add)(struct rk_store *s, struct rk_recipient_notice *n);
 
     rk_err (*token_insert)(struct rk_store *s, const struct rk_token *t,
                            const unsigned char hash[RK_HASH_LEN]);
@@ -449,6 +469,7 @@ RK_STORE_FN(signup_delete, (struct rk_store * s, const char *person, const char 
 RK_STORE_FN(signup_by_hash,
             (struct rk_store * s, const unsigned char h[RK_HASH_LEN], char id[RK_ID_LEN + 1]),
             (s, h, id))
+RK_STORE_FN(recipient_notice_add, (struct rk_store * s, struct rk_recipient_notice *n), (s, n))
 RK_STORE_FN(token_insert,
             (struct rk_store * s, const struct rk_token *t, const unsigned char h[RK_HASH_LEN]),
             (s, t, h))

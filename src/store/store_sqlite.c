@@ -48,6 +48,7 @@ enum stmt {
     S_TASKS_COUNT,
     S_CONTRACT_CHANGES,
     S_TASKS_OF_PERSON,
+    S_NOTICE_ADD,
     S_SIGNUP_PUT,
     S_SIGNUP_GET,
     S_SIGNUP_DELETE,
@@ -164,6 +165,9 @@ static const char *const sql[S__COUNT] = {
     [S_TASKS_COUNT] = "SELECT count(*) FROM task WHERE kind = ?1 AND done_at IS NULL",
     [S_CONTRACT_CHANGES] = "SELECT at, by, field, old_value, new_value FROM contract_change "
                            "WHERE contract_id = ?1 ORDER BY seq",
+    [S_NOTICE_ADD] = "INSERT INTO recipient_notice (recipient, person_id, kind, request_id, "
+                     "identity_email, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+                     "?6, ?6)",
     [S_SIGNUP_PUT] = "INSERT OR REPLACE INTO signup (person_id, purpose, form_id, lang, name, "
                      "email, phone, position, organisation, interests, created_at, expires_at, "
                      "email_hash) "
@@ -1244,6 +1248,28 @@ static rk_err sq_tasks_of_person(struct rk_store *base, const char *person, rk_t
     return step_rows(s, st, each_task, &it);
 }
 
+static rk_err sq_recipient_notice_add(struct rk_store *base, struct rk_recipient_notice *n) {
+    static const char *const kinds[RK_NOTICE__COUNT] = {"rectification", "erasure", "restriction",
+                                                        "restriction_lifted"};
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if ((unsigned)n->kind >= RK_NOTICE__COUNT)
+        return RK_EINVAL;
+    rk_err err = prepare(s, S_NOTICE_ADD, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, n->recipient);
+    bind_text(st, 2, n->person_id);
+    bind_text(st, 3, kinds[n->kind]);
+    bind_text(st, 4, n->request_id);
+    bind_text(st, 5, n->identity_email);
+    bind_ts(st, 6, n->created_at);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        n->id = sqlite3_last_insert_rowid(s->db);
+    return err;
+}
+
 static rk_err sq_signup_put(struct rk_store *base, const struct rk_signup *u) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
@@ -1710,6 +1736,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .tasks_count = sq_tasks_count,
     .contract_changes = sq_contract_changes,
     .tasks_of_person = sq_tasks_of_person,
+    .recipient_notice_add = sq_recipient_notice_add,
     .signup_put = sq_signup_put,
     .signup_get = sq_signup_get,
     .signup_delete = sq_signup_delete,

@@ -3,7 +3,8 @@
  * register writes and recorded reads append linked events, and verification
  * catches every kind of tampering a database writer without the key could
  * try — an altered field, a removed row, a reordered pair, a row forged
- * with a recomputed plain hash — and names the first bad event.
+ * with a recomputed plain hash — and names the first bad event. The same
+ * fixture checks that art 19 notices (core/notify.c) reach each recipient once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "core/notify.h"
 #include "core/id.h"
 #include "core/register.h"
 #include "testutil.h"
@@ -228,6 +230,36 @@ static void long_fields_refused(void **state) {
     rk_store_rollback(f->store);
 }
 
+static int count_rows(struct fx *f, const char *sql) {
+    sqlite3_stmt *st;
+    int n = -1;
+    if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Art 19 (core/notify.c): each recipient of a register holding the person is told once,
+ * with the email it knows the person by; a person held nowhere tells nobody. */
+static void recipients_are_notified_once(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_person(f, "maija@example.fi", id);
+    int n = 0;
+    assert_int_equal(rk_notify_recipients(&f->reg, id, RK_NOTICE_ERASURE, "req1", 5, &n), RK_OK);
+    assert_int_equal(n, 2); /* salesforce and mailchimp, both of the customer register */
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'erasure' "
+                                   "AND identity_email = 'maija@example.fi' AND state = "
+                                   "'queued' AND request_id = 'req1'"),
+                     2);
+    assert_int_equal(count_rows(f, "SELECT count(DISTINCT recipient) FROM recipient_notice"), 2);
+    assert_int_equal(rk_notify_recipients(&f->reg, "aaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                          RK_NOTICE_RESTRICTION, NULL, 5, &n),
+                     RK_OK);
+    assert_int_equal(n, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(writes_and_reads_are_recorded, setup, teardown),
@@ -238,6 +270,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(swapped_rows_are_caught, setup, teardown),
         cmocka_unit_test_setup_teardown(forged_row_is_caught, setup, teardown),
         cmocka_unit_test_setup_teardown(long_fields_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(recipients_are_notified_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,69 @@
+/*
+ * notify.c — queues art 19 notices (see notify.h): the registers holding
+ * the person are read first, then one notice per recipient of any of them
+ * (a recipient of two registers is told once).
+ */
+#include "core/notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_REGS 32
+
+struct held {
+    char regs[MAX_REGS][RK_DECL_ID_MAX + 1];
+    size_t n;
+    char email[RK_EMAIL_MAX + 1];
+};
+
+static int take(void *ctx, const struct rk_entry *e) {
+    struct held *h = ctx;
+    if (h->n < MAX_REGS)
+        snprintf(h->regs[h->n++], sizeof h->regs[0], "%s", e->register_id);
+    if (!h->email[0] && e->v[RK_F_EMAIL])
+        snprintf(h->email, sizeof h->email, "%s", e->v[RK_F_EMAIL]);
+    return 0;
+}
+
+static bool receives(const struct rk_recipient *r, const struct held *h) {
+    for (size_t i = 0; i < r->nregisters; i++)
+        for (size_t j = 0; j < h->n; j++)
+            if (strcmp(r->registers[i]->id, h->regs[j]) == 0)
+                return true;
+    return false;
+}
+
+rk_err rk_notify_recipients(struct rk_reg *reg, const char *person_id, enum rk_notice_kind kind,
+                            const char *request_id, rk_ts at, int *count) {
+    *count = 0;
+    struct held *h = calloc(1, sizeof *h);
+    if (!h)
+        return RK_ENOMEM;
+    rk_err err = rk_store_entries_of_person(reg->store, person_id, take, h);
+    bool own = err == RK_OK && !reg->in_batch;
+    if (own)
+        err = rk_reg_batch_begin(reg);
+    for (size_t i = 0; err == RK_OK && i < reg->decl->nrecipients; i++) {
+        const struct rk_recipient *r = &reg->decl->recipients[i];
+        if (!receives(r, h))
+            continue;
+        struct rk_recipient_notice n = {.recipient = r->id,
+                                        .person_id = person_id,
+                                        .kind = kind,
+                                        .request_id = request_id,
+                                        .identity_email = h->email[0] ? h->email : NULL,
+                                        .created_at = at};
+        err = rk_store_recipient_notice_add(reg->store, &n);
+        if (err == RK_OK)
+            (*count)++;
+    }
+    if (own) {
+        if (err == RK_OK)
+            err = rk_reg_batch_commit(reg);
+        else
+            rk_reg_batch_rollback(reg);
+    }
+    free(h);
+    return err;
+}
