@@ -2,9 +2,7 @@
  * pages.c — the public side's HTML pages share one shape: a complete,
  * script-free document (the CSP forbids inline script and style), a title,
  * paragraphs, and POST buttons. Text is always escaped; the caller never
- * writes markup. The pages relax the service's "Referrer-Policy: no-referrer"
- * to same-origin: under no-referrer a browser sends "Origin: null" with a
- * form's POST, and the forms refuse origins they do not know.
+ * writes markup.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,7 +16,6 @@ void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title) {
     rk_buf_printf(&p->b,
                   "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                  "<meta name=\"referrer\" content=\"same-origin\">\n"
                   "<title>",
                   lang == RK_LANG_FI ? "fi" : "en");
     rk_buf_put_html(&p->b, title);

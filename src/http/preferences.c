@@ -69,7 +69,7 @@ static rk_http_result show(struct rk_http_server *s, struct MHD_Connection *c,
         rk_buf_put_html(&p.b, rk_text_get(&pur->name, lang));
         rk_buf_puts(&p.b, "</h2>\n");
         rk_page_text(&p, on ? tr(lang, "Suostumuksesi on voimassa.", "Your consent is on.")
-                            : tr(lang, "Et ole antanut suostumusta.", "Your consent is off."));
+                            : tr(lang, "Suostumuksesi ei ole voimassa.", "Your consent is off."));
         const char *const hidden[][2] = {{"purpose", pur->id}, {"consent", on ? "off" : "on"}};
         rk_page_button(&p, hidden, 2,
                        on ? tr(lang, "Peru suostumus", "Withdraw consent")

@@ -61,7 +61,10 @@ static const char *const security_headers[][2] = {
      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
      "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
     {"X-Content-Type-Options", "nosniff"},
-    {"Referrer-Policy", "no-referrer"},
+    /* same-origin, not no-referrer: under no-referrer browsers send "Origin: null"
+     * with a form's POST, which the forms' origin check must refuse. Other sites
+     * still get no referrer. */
+    {"Referrer-Policy", "same-origin"},
     {"X-Frame-Options", "DENY"},
     {"Cache-Control", "no-store"},
 };
@@ -171,6 +174,13 @@ static rk_http_result get_privacy(struct rk_http_server *s, struct MHD_Connectio
                            MHD_RESPMEM_PERSISTENT);
 }
 
+/* Browsers ask for it on every page: nothing, rather than a 404 in every log. */
+static rk_http_result get_favicon(struct rk_http_server *s, struct MHD_Connection *c,
+                                  struct rk_http_request *r) {
+    (void)s;
+    return rk_http_respond(c, r, 204, NULL, "", 0, MHD_RESPMEM_PERSISTENT);
+}
+
 static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
                                   struct rk_http_request *r);
 static rk_http_result get_openapi(struct rk_http_server *s, struct MHD_Connection *c,
@@ -192,6 +202,7 @@ static const struct route {
     {"GET",  "/healthz",                  get_healthz,              false},
     {"GET",  "/privacy",                  get_privacy,              true},
     {"GET",  "/metrics",                  get_metrics,              false},
+    {"GET",  "/favicon.ico",              get_favicon,              false},
     {"GET",  "/api/v1/persons/{id}",      rk_http_get_person,       false},
     {"POST", "/api/v1/persons",           rk_http_post_persons,     false},
     {"GET",  "/u/{token}",                rk_http_get_unsubscribe,  true},
@@ -544,6 +555,23 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa) {
     return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
 }
 
+/* The address of the public pages in links, and its origin for same-origin form posts. */
+static void set_public_url(struct rk_http_server *s, const struct rk_http_config *cfg,
+                           unsigned port) {
+    if (cfg->public_url)
+        snprintf(s->public_url, sizeof s->public_url, "%s", cfg->public_url);
+    else
+        snprintf(s->public_url, sizeof s->public_url, "http://%.*s:%u",
+                 (int)(strrchr(cfg->listen, ':') - cfg->listen), cfg->listen, port);
+    size_t n = strlen(s->public_url);
+    while (n && s->public_url[n - 1] == '/')
+        s->public_url[--n] = '\0';
+    const char *host = strstr(s->public_url, "://");
+    const char *slash = host ? strchr(host + 3, '/') : NULL;
+    size_t olen = !host ? 0 : slash ? (size_t)(slash - s->public_url) : n;
+    snprintf(s->origin, sizeof s->origin, "%.*s", (int)olen, s->public_url);
+}
+
 rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out, char *err,
                      size_t errsz) {
     struct sockaddr_in sa;
@@ -558,6 +586,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->limiter.lock, NULL);
     s->request_timeout = cfg->request_timeout > 0 ? cfg->request_timeout : 10;
+    set_public_url(s, cfg, ntohs(sa.sin_port)); /* before the first request can arrive */
     s->limiter.rate = cfg->public_rate < 0 ? 0 : cfg->public_rate == 0 ? RATE : cfg->public_rate;
     if (cfg->db && cfg->keys) {
         s->db = cfg->db;
@@ -601,19 +630,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
-    if (cfg->public_url)
-        snprintf(s->public_url, sizeof s->public_url, "%s", cfg->public_url);
-    else
-        snprintf(s->public_url, sizeof s->public_url, "http://%.*s:%u",
-                 (int)(strrchr(cfg->listen, ':') - cfg->listen), cfg->listen, s->port);
-    size_t n = strlen(s->public_url);
-    while (n && s->public_url[n - 1] == '/')
-        s->public_url[--n] = '\0';
-    const char *host = strstr(s->public_url, "://");
-    size_t olen = host ? (size_t)(strchr(host + 3, '/') ? strchr(host + 3, '/') - s->public_url
-                                                          : (ptrdiff_t)n)
-                       : 0;
-    snprintf(s->origin, sizeof s->origin, "%.*s", (int)olen, s->public_url);
+    if (!cfg->public_url && sa.sin_port == 0)
+        set_public_url(s, cfg, s->port); /* port 0: known only now */
     *out = s;
     return RK_OK;
 }

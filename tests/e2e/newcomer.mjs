@@ -221,8 +221,6 @@ async function openTab(context, base) {
     page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
     const problems = [];
     page.on('console', (m) => {
-        // Chromium asks every site for /favicon.ico on its own; the service has none (404).
-        if (m.location().url === `${base}/favicon.ico`) return;
         // A CSP violation is reported on the console as an error ("Refused to ...").
         if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
     });
@@ -292,7 +290,7 @@ const TEXT = {
         confirmSubject: 'Vahvista tilauksesi', confirmTitle: 'Vahvista tilaus', confirm: 'Vahvista',
         thanks: 'Kiitos!', confirmed: 'Tilauksesi on vahvistettu.', welcomeSubject: 'Tilauksesi on vahvistettu',
         unsubTitle: 'Peru tilaus', unsub: 'Peru tilaus', unsubscribed: 'Tilaus peruttu',
-        prefsTitle: 'Omat valintasi', off: 'Et ole antanut suostumusta.', giveConsent: 'Anna suostumus',
+        prefsTitle: 'Omat valintasi', off: 'Suostumuksesi ei ole voimassa.', giveConsent: 'Anna suostumus',
     },
     en: {
         form: 'Newsletter subscription', email: 'Email address', name: 'Name',

@@ -31,7 +31,7 @@ C="curl -s --max-time 10"
 $C -D "$T/h1" -o "$T/b1" "${U}healthz"
 grep -q "^HTTP/1.1 200" "$T/h1" && jq -e '.status == "ok"' "$T/b1" >/dev/null && ok || bad healthz
 for h in "Content-Security-Policy: default-src 'self'" "X-Content-Type-Options: nosniff" \
-    "Referrer-Policy: no-referrer" "frame-ancestors 'none'"; do
+    "Referrer-Policy: same-origin" "frame-ancestors 'none'"; do
     grep -qi "$h" "$T/h1" && ok || bad "missing header: $h"
 done
 
