@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/id.h"
@@ -21,10 +22,12 @@
 
 static int run_serve(int argc, char **argv) {
     const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cores > 0 && cores <= 256 ? (unsigned)cores : 2;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
-                 "                       [--key-file PATH]\n"
+                 "                       [--key-file PATH] [--threads N]\n"
                  "\n"
                  "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
                  "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
@@ -32,7 +35,8 @@ static int run_serve(int argc, char **argv) {
                  "127.0.0.1:8080; port 0 picks a free port. Prints the URL once listening;\n"
                  "stops gracefully on SIGTERM or SIGINT. The declaration, database and key\n"
                  "file come from the options, REKISTERI_DECLARATION, REKISTERI_DB and\n"
-                 "REKISTERI_KEY_FILE, or the defaults; without a database the API answers 503.");
+                 "REKISTERI_KEY_FILE, or the defaults; without a database the API answers 503.\n"
+                 "--threads sets the request threads (1 to 256; default: one per CPU).");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
@@ -43,6 +47,15 @@ static int run_serve(int argc, char **argv) {
             db = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--key-file") == 0)
             key_file = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--threads") == 0) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || n < 1 || n > 256) {
+                rk_cli_error("--threads: expected a number from 1 to 256");
+                return RK_EXIT_USAGE;
+            }
+            threads = (unsigned)n;
+        }
         else {
             rk_cli_error("serve: unknown option or missing value '%s'; see 'serve --help'",
                          argv[i]);
@@ -66,7 +79,7 @@ static int run_serve(int argc, char **argv) {
                rk_keys_load(key_file, &keys, kerr, sizeof kerr) == RK_OK;
     if (api) {
         struct rk_store *st = NULL;
-        struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+        struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
         int from, to;
         api = rk_store_open(db, &opt, &st) == RK_OK && rk_store_migrate(st, &from, &to) == RK_OK;
         rk_store_close(st);
@@ -80,7 +93,7 @@ static int run_serve(int argc, char **argv) {
 
     struct rk_http_server *srv = NULL;
     char err[300];
-    struct rk_http_config cfg = {listen, d, 2, api ? db : NULL, api ? &keys : NULL};
+    struct rk_http_config cfg = {listen, d, threads, api ? db : NULL, api ? &keys : NULL};
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
     if (e != RK_OK) {
         rk_cli_error("serve: %s", err);

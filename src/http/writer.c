@@ -87,7 +87,7 @@ rk_err rk_writer_start(const char *db, const struct rk_decl *d, const struct rk_
     struct rk_writer *w = calloc(1, sizeof *w);
     if (!w)
         return RK_ENOMEM;
-    struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     rk_err err = rk_store_open(db, &opt, &w->store);
     if (err == RK_OK)
         err = rk_reg_init(&w->reg, d, w->store, k, "api");

@@ -39,6 +39,11 @@ enum rk_synchronous { RK_SYNC_NORMAL, RK_SYNC_FULL };
 struct rk_store_options {
     enum rk_synchronous synchronous;
     int busy_timeout_ms; /* 0: the backend's default (5 s) */
+    /* Memory of the connection: its page cache and memory map in KiB; 0 takes the
+     * default (64 MiB cache, 256 MiB map), a negative map size maps nothing. The
+     * server's read connections keep both small so that its RSS stays bounded. */
+    long cache_kib;
+    long mmap_kib;
 };
 
 /* The provenance of values written together. */

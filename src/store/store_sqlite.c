@@ -415,11 +415,20 @@ static rk_err sq_open(const char *location, const struct rk_store_options *opt,
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, opt && opt->busy_timeout_ms ? opt->busy_timeout_ms : 5000);
-    /* temp_store: statement journals (INSERT OR REPLACE) stay in memory; a
-     * 64 MiB page cache holds the hot parts of a million-person register. */
-    err = exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-                  "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; "
-                  "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
+    /* temp_store: statement journals (INSERT OR REPLACE) stay in memory; by
+     * default a 64 MiB page cache holds the hot parts of a million-person
+     * register. The sizes are numbers from the options, never input text. */
+    long cache_kib = opt && opt->cache_kib > 0 ? opt->cache_kib : 65536;
+    long long mmap_bytes = !opt || opt->mmap_kib == 0 ? 268435456LL
+                           : opt->mmap_kib < 0        ? 0
+                                                      : (long long)opt->mmap_kib * 1024;
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+             "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; "
+             "PRAGMA cache_size = -%ld; PRAGMA mmap_size = %lld;",
+             cache_kib, mmap_bytes);
+    err = exec(s, pragmas);
     if (err == RK_OK)
         err = exec(s, opt && opt->synchronous == RK_SYNC_FULL ? "PRAGMA synchronous = FULL"
                                                               : "PRAGMA synchronous = NORMAL");
