@@ -180,6 +180,15 @@ struct rk_token {
 };
 typedef int (*rk_token_fn)(void *ctx, const struct rk_token *t);
 
+/* What the "may we contact" check needs of one entry found by email or phone hash. */
+struct rk_contact_row {
+    char person_id[RK_ID_LEN + 1];
+    char register_id[RK_DECL_ID_MAX + 1];
+    bool restricted, objected;      /* art 18, art 21 */
+    struct rk_consent_state consent; /* for the asked purpose; RK_CONSENT_NONE without one */
+};
+typedef int (*rk_contact_row_fn)(void *ctx, const struct rk_contact_row *r);
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -249,6 +258,15 @@ struct rk_store_ops {
 
     rk_err (*audience)(struct rk_store *s, const char *register_id, const char *purpose,
                        enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
+
+    /* The check's read, in one read transaction unless a transaction is open: whether
+     * hash is suppressed and, when it is not, every entry in any register whose email or
+     * phone hash is hash, ordered by register, with its person's restrictions and the
+     * consent state for purpose. fn (which may read the store) stops the walk by
+     * returning non-zero. */
+    rk_err (*contact_rows)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                           const char *purpose, bool *suppressed, rk_contact_row_fn fn,
+                           void *ctx);
 };
 
 /* The base of every backend's handle. */
@@ -352,6 +370,10 @@ RK_STORE_FN(audience,
             (struct rk_store * s, const char *reg, const char *purpose, enum rk_audience_rule rule,
              rk_ts now, rk_entry_fn fn, void *c),
             (s, reg, purpose, rule, now, fn, c))
+RK_STORE_FN(contact_rows,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], const char *purpose,
+             bool *suppressed, rk_contact_row_fn fn, void *c),
+            (s, h, purpose, suppressed, fn, c))
 
 #undef RK_STORE_FN
 

@@ -55,6 +55,9 @@ enum stmt {
     S_AUDIENCE_CONSENT,
     S_AUDIENCE_CONTRACT,
     S_AUDIENCE_ANY,
+    S_CONTACT_ROWS,
+    S_READ_BEGIN,
+    S_READ_END,
     S__COUNT
 };
 
@@ -167,6 +170,17 @@ static const char *const sql[S__COUNT] = {
                             "AND ?2 IS NOT NULL",
     [S_AUDIENCE_ANY] =
         "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+    /* The entry indexes cover (hash, register, person): one probe each, then the
+     * person and the consent state by key; no entry row is read. */
+    [S_CONTACT_ROWS] = "SELECT e.register, p.id, p.restricted, p.objected, c.state, c.since, "
+                       "c.expires_at, c.renewal_pending, c.last_seq "
+                       "FROM (SELECT register, person FROM entry WHERE email_hash = ?1 "
+                       "UNION ALL SELECT register, person FROM entry WHERE phone_hash = ?1) e "
+                       "JOIN person p ON p.pk = e.person "
+                       "LEFT JOIN consent_state c ON c.person = e.person AND c.purpose = ?2 "
+                       "ORDER BY e.register",
+    [S_READ_BEGIN] = "BEGIN",
+    [S_READ_END] = "COMMIT",
 };
 
 #define ORG_CACHE 256
@@ -880,6 +894,18 @@ static rk_err sq_consent_events(struct rk_store *base, const char *person, rk_co
     return err;
 }
 
+/* A consent state from the five columns state, since, expires_at, renewal_pending and
+ * last_seq starting at column i; false when the state is not one of consent_states. */
+static bool row_to_consent_state(sqlite3_stmt *st, int i, struct rk_consent_state *out) {
+    int state = index_of(consent_states, 5, col_text(st, i));
+    out->status = state < 0 ? RK_CONSENT_NONE : (enum rk_consent_status)state;
+    out->since = col_ts(st, i + 1);
+    out->expires_at = col_ts(st, i + 2);
+    out->renewal_pending = sqlite3_column_int(st, i + 3) != 0;
+    out->last_seq = sqlite3_column_int64(st, i + 4);
+    return state >= 0;
+}
+
 static rk_err sq_consent_state_get(struct rk_store *base, const char *person, const char *purpose,
                                    struct rk_consent_state *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -891,13 +917,7 @@ static rk_err sq_consent_state_get(struct rk_store *base, const char *person, co
     bind_text(st, 2, purpose);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        int state = index_of(consent_states, 5, col_text(st, 0));
-        out->status = state < 0 ? RK_CONSENT_NONE : (enum rk_consent_status)state;
-        out->since = col_ts(st, 1);
-        out->expires_at = col_ts(st, 2);
-        out->renewal_pending = sqlite3_column_int(st, 3) != 0;
-        out->last_seq = sqlite3_column_int64(st, 4);
-        err = state < 0 ? RK_EIO : RK_OK;
+        err = row_to_consent_state(st, 0, out) ? RK_OK : RK_EIO;
     } else if (rc == SQLITE_DONE) {
         *out = (struct rk_consent_state){RK_CONSENT_NONE, 0, 0, false, 0};
     } else {
@@ -1294,6 +1314,66 @@ static rk_err sq_audience(struct rk_store *base, const char *reg, const char *pu
     return iterate_entries(s, st, fn, ctx);
 }
 
+struct contact_iter {
+    rk_contact_row_fn fn;
+    void *ctx;
+    struct rk_contact_row row;
+};
+
+static int each_contact_row(void *ctx, sqlite3_stmt *st) {
+    struct contact_iter *it = ctx;
+    struct rk_contact_row *r = &it->row;
+    if (!col_copy(st, 0, r->register_id, sizeof r->register_id) ||
+        !col_copy(st, 1, r->person_id, sizeof r->person_id))
+        return -1;
+    r->restricted = sqlite3_column_int(st, 2) != 0;
+    r->objected = sqlite3_column_int(st, 3) != 0;
+    if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+        r->consent = (struct rk_consent_state){RK_CONSENT_NONE, 0, 0, false, 0};
+    else if (!row_to_consent_state(st, 4, &r->consent))
+        return -1;
+    return it->fn(it->ctx, r);
+}
+
+/* Runs one of the prepared transaction statements (BEGIN, COMMIT). */
+static rk_err run_stmt(struct sqlite_store *s, enum stmt i) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, i, &st);
+    return err == RK_OK ? step_done(s, st) : err;
+}
+
+static rk_err sq_contact_rows(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                              const char *purpose, bool *suppressed, rk_contact_row_fn fn,
+                              void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    /* One read transaction: one snapshot and one lock for both statements. */
+    bool own = !s->in_tx && sqlite3_get_autocommit(s->db);
+    rk_err err = own ? run_stmt(s, S_READ_BEGIN) : RK_OK;
+    if (err != RK_OK)
+        return err;
+    bool sup = false;
+    err = sq_suppressed(base, hash, &sup);
+    sqlite3_stmt *st = NULL;
+    if (err == RK_OK && !sup)
+        err = prepare(s, S_CONTACT_ROWS, &st);
+    if (st) {
+        struct contact_iter it = {.fn = fn, .ctx = ctx};
+        sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+        bind_text(st, 2, purpose);
+        err = step_rows(s, st, each_contact_row, &it);
+    }
+    if (own) {
+        rk_err end = run_stmt(s, S_READ_END);
+        if (end != RK_OK && !sqlite3_get_autocommit(s->db))
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        if (err == RK_OK)
+            err = end;
+    }
+    if (err == RK_OK)
+        *suppressed = sup;
+    return err;
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -1336,4 +1416,5 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .token_revoke = sq_token_revoke,
     .tokens_list = sq_tokens_list,
     .audience = sq_audience,
+    .contact_rows = sq_contact_rows,
 };
