@@ -1,14 +1,15 @@
 # rekisteri — the two commands: `make run` and `make check`.
 # Both run scripts/setup first (installs Debian packages when missing), then
 # build with CMake. See README.md and docs/HACKING.md.
-# `make bench [BENCH_ROWS=n]` times the register against bare SQLite (bench/README.md).
+# `make bench [BENCH_ROWS=n]` times the register against bare SQLite (bench/README.md);
+# `make bench-http [BENCH_ROWS=n]` loads the service beside nginx (bench/README.md).
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DECL ?= examples/smartum/declaration.yaml
 JOBS ?= 2
 
-.PHONY: run check setup build asan fuzz bench clean
+.PHONY: run check setup build asan fuzz bench bench-http clean
 
 # The service on the embedded SQLite default with the example declaration
 # (scripts/run: var/ database and key, a fresh admin token, emails into var/mail/).
@@ -40,6 +41,12 @@ fuzz: asan
 # The benchmark: import, audience export and lookup against bare SQLite (bench/README.md).
 bench: build
 	@BUILD=$(BUILD) bench/run
+
+# The service under wrk beside nginx serving a static file (bench/README.md); installs
+# wrk and nginx-light when missing (bench/http/setup), which nothing else needs.
+bench-http: build
+	@bench/http/setup
+	@BUILD=$(BUILD) bench/http/run
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -653,7 +653,7 @@ int main(int argc, char **argv) {
                 decl_path);
         goto out;
     }
-    struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     if (rk_keys_create(key_path, err, sizeof err) != RK_OK ||
         rk_keys_load(key_path, &keys, err, sizeof err) != RK_OK) {
         fprintf(stderr, "bench: %s\n", err);

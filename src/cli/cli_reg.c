@@ -116,7 +116,8 @@ int rk_cli_env_open(struct rk_cli_env *env) {
         return RK_EXIT_USAGE;
     }
     struct rk_store_options opt = {
-        env->synchronous && env->synchronous[0] == 'f' ? RK_SYNC_FULL : RK_SYNC_NORMAL, 0};
+        .synchronous =
+            env->synchronous && env->synchronous[0] == 'f' ? RK_SYNC_FULL : RK_SYNC_NORMAL};
     int from, to;
     if (rk_store_open(env->db, &opt, &env->store) != RK_OK ||
         rk_store_migrate(env->store, &from, &to) != RK_OK) {
@@ -245,7 +246,7 @@ static int run_init(int argc, char **argv) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
-    struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     int from = 0, to = 0;
     if (rk_store_open(env.db, &opt, &env.store) != RK_OK ||
         rk_store_migrate(env.store, &from, &to) != RK_OK) {

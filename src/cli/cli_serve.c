@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/stat.h>
 
@@ -25,11 +26,14 @@ static int run_serve(int argc, char **argv) {
                *public_url = NULL;
     double public_rate = 0;
     long request_timeout = 0;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cores > 0 && cores <= 256 ? (unsigned)cores : 2;
     struct rk_cli_mail mo = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
-                 "                       [--key-file PATH] [--smtp URL --mail-from ADDRESS\n"
+                 "                       [--key-file PATH] [--threads N]\n"
+                 "                       [--smtp URL --mail-from ADDRESS\n"
                  "                       [--smtp-user USER --smtp-password-file FILE]\n"
                  "                       [--smtp-starttls]] [--public-url URL]\n"
                  "                       [--public-rate N] [--request-timeout SECONDS]\n"
@@ -57,7 +61,8 @@ static int run_serve(int argc, char **argv) {
                  "requests a second on the public routes, in bursts of 4 N (at least 20);\n"
                  "default 5, 0 for no limit (only behind a proxy that limits).\n"
                  "--request-timeout closes connections idle that long, and requests\n"
-                 "whose body has not arrived whole by then (default 10 s).");
+                 "whose body has not arrived whole by then (default 10 s).\n"
+                 "--threads sets the request threads (1 to 256; default: one per CPU).");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
@@ -78,7 +83,15 @@ static int run_serve(int argc, char **argv) {
             mo.password_file = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--public-url") == 0)
             public_url = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--request-timeout") == 0) {
+        else if (i + 1 < argc && strcmp(argv[i], "--threads") == 0) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || n < 1 || n > 256) {
+                rk_cli_error("--threads: expected a number from 1 to 256");
+                return RK_EXIT_USAGE;
+            }
+            threads = (unsigned)n;
+        } else if (i + 1 < argc && strcmp(argv[i], "--request-timeout") == 0) {
             char *end;
             request_timeout = strtol(argv[++i], &end, 10);
             if (*end || argv[i][0] == '\0' || request_timeout < 1 || request_timeout > 3600) {
@@ -132,7 +145,7 @@ static int run_serve(int argc, char **argv) {
                rk_keys_load(key_file, &keys, kerr, sizeof kerr) == RK_OK;
     if (api) {
         struct rk_store *st = NULL;
-        struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+        struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
         int from, to;
         api = rk_store_open(db, &opt, &st) == RK_OK && rk_store_migrate(st, &from, &to) == RK_OK;
         rk_store_close(st);
@@ -146,15 +159,15 @@ static int run_serve(int argc, char **argv) {
 
     struct rk_http_server *srv = NULL;
     char err[300];
-    struct rk_http_config cfg = {listen,
-                                 d,
-                                 2,
-                                 api ? db : NULL,
-                                 api ? &keys : NULL,
-                                 smtp.url ? &smtp : NULL,
-                                 public_url,
-                                 public_rate,
-                                 request_timeout};
+    struct rk_http_config cfg = {.listen = listen,
+                                 .decl = d,
+                                 .threads = threads,
+                                 .db = api ? db : NULL,
+                                 .keys = api ? &keys : NULL,
+                                 .smtp = smtp.url ? &smtp : NULL,
+                                 .public_url = public_url,
+                                 .public_rate = public_rate,
+                                 .request_timeout = request_timeout};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);

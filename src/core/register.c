@@ -979,34 +979,30 @@ __attribute__((format(printf, 3, 4))) static void answer(struct rk_contact_answe
     va_end(ap);
 }
 
-/* Looks at one entry of the person; stops at the first that allows contact. */
-static int may_entry(void *ctx, const struct rk_entry *e) {
+/* Looks at one entry of the email or phone; stops at the first that allows contact. */
+static int may_entry(void *ctx, const struct rk_contact_row *e) {
     struct may_scan *m = ctx;
     const struct rk_register *r = rk_decl_register(m->reg->decl, e->register_id);
     if (!r || !register_has_purpose(r, m->p->id))
         return 0;
-    snprintf(m->out->person_id, sizeof m->out->person_id, "%s", e->person_id);
-    bool restricted = false, objected = false;
-    if ((m->err = rk_store_person_exists(m->reg->store, e->person_id, &restricted, &objected)))
-        return 1;
-    if (restricted) {
+    memcpy(m->out->person_id, e->person_id, sizeof m->out->person_id);
+    if (e->restricted) {
         answer(m->out, false, "%s", "processing of this person is restricted (art 18)");
         return 1;
     }
-    if (objected) {
+    if (e->objected) {
         answer(m->out, false, "%s", "the person objected to direct marketing (art 21)");
         return 1;
     }
     if (m->p->basis == RK_BASIS_CONSENT) {
-        struct rk_consent_state st;
-        if ((m->err = rk_store_consent_state_get(m->reg->store, e->person_id, m->p->id, &st)))
-            return 1;
-        enum rk_consent_status now = rk_consent_effective(&st, m->now);
+        const struct rk_consent_state *st = &e->consent;
+        enum rk_consent_status now = rk_consent_effective(st, m->now);
         if (now == RK_CONSENT_LIVE) {
             char until[RK_TS_LEN + 1] = "";
-            if (st.expires_at)
-                rk_ts_format(st.expires_at, until);
-            answer(m->out, true, st.expires_at ? "live consent until %s" : "live consent%s", until);
+            if (st->expires_at)
+                rk_ts_format(st->expires_at, until);
+            answer(m->out, true, st->expires_at ? "live consent until %s" : "live consent%s",
+                   until);
             return 1;
         }
         answer(m->out, false, "no live consent for the purpose (it is %s)",
@@ -1046,20 +1042,23 @@ rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value
         return RK_EINVAL;
     }
     memset(out, 0, sizeof *out);
-    bool suppressed = false;
-    rk_err err = rk_reg_is_suppressed(reg, f, norm, &suppressed);
-    if (err != RK_OK)
-        return store_failed(msg, err);
-    if (suppressed) {
-        answer(out, false, "%s", "on the suppression list (objection or erasure)");
-        return RK_OK;
-    }
     answer(out, false, "%s", "not held in any register for this purpose");
+    /* One store call: the suppression list, then each entry with its person's
+     * restrictions and consent state, in one read transaction. */
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, f, norm, h);
     struct may_scan m = {reg, p, now, out, RK_OK};
-    err = rk_store_entries_by_hash(reg->store, h, may_entry, &m);
+    bool suppressed = false;
+    rk_err err = rk_store_contact_rows(reg->store, h, p->id, &suppressed, may_entry, &m);
     if (err == RK_OK)
         err = m.err;
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    if (err != RK_OK) {
+        memset(out, 0, sizeof *out);
+        return store_failed(msg, err);
+    }
+    if (suppressed) {
+        memset(out, 0, sizeof *out);
+        answer(out, false, "%s", "on the suppression list (objection or erasure)");
+    }
+    return RK_OK;
 }

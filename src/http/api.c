@@ -8,14 +8,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/id.h"
 #include "core/time.h"
 #include "http/internal.h"
 
 /*
+ * Valid tokens seen lately, per server thread (no lock): the token's keyed
+ * hash (never the token) with its stored record, for TOKEN_TTL_NS. A token
+ * revoked with `rekisteri token revoke` therefore stops working within
+ * TOKEN_TTL_NS on every thread; unknown and revoked tokens are never cached,
+ * so they always reach the store. The cache dies with the thread, which
+ * rk_http_stop ends.
+ */
+#define TOKEN_CACHE  16
+#define TOKEN_TTL_NS 1000000000LL /* 1 s */
+
+static _Thread_local struct {
+    unsigned char hash[RK_HASH_LEN];
+    struct rk_token token;
+    long long expires_ns; /* CLOCK_MONOTONIC; 0: empty */
+} token_cache[TOKEN_CACHE];
+
+static long long monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The stored record of the token whose keyed hash is hash, from the cache or the store. */
+static rk_err token_lookup(struct rk_store *st, const unsigned char hash[RK_HASH_LEN],
+                           struct rk_token *out) {
+    long long now = monotonic_ns();
+    size_t slot = hash[0] % TOKEN_CACHE; /* the hash is keyed BLAKE2b: its bytes are uniform */
+    if (token_cache[slot].expires_ns > now &&
+        memcmp(token_cache[slot].hash, hash, RK_HASH_LEN) == 0) {
+        *out = token_cache[slot].token;
+        return RK_OK;
+    }
+    rk_err err = rk_store_token_by_hash(st, hash, out);
+    if (err == RK_OK && !out->revoked_at) {
+        memcpy(token_cache[slot].hash, hash, RK_HASH_LEN);
+        token_cache[slot].token = *out;
+        token_cache[slot].expires_ns = now + TOKEN_TTL_NS;
+    }
+    return err;
+}
+
+/*
  * The role of the request's bearer token, or NULL after queueing the answer
- * (401 without a valid token, 503 without storage) in *ret.
+ * (401 without a valid token, 503 without storage) in *ret. Valid tokens are
+ * cached for a second (token_lookup).
  */
 const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_Connection *c,
                                            struct rk_http_request *r, struct rk_token *t,
@@ -32,7 +76,7 @@ const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_
     }
     unsigned char hash[RK_HASH_LEN];
     rk_keys_token_hash(&s->keys, h + 7, hash);
-    rk_err err = rk_store_token_by_hash(st, hash, t);
+    rk_err err = token_lookup(st, hash, t);
     if (err == RK_ENOENT || (err == RK_OK && t->revoked_at)) {
         *ret = rk_http_unauthorized(c, r, "invalid_token", "the token is not valid or was revoked");
         return NULL;
@@ -259,6 +303,23 @@ out:
 /* ---- GET /api/v1/check?email=...|phone=...&purpose=... ----------------------------------------
  */
 
+/* Copies s into out (size n) as the inside of a JSON string; cut short if it does not fit. */
+static void json_escape(const char *s, char *out, size_t n) {
+    size_t k = 0;
+    for (; *s && k + 7 < n; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            out[k++] = '\\';
+            out[k++] = (char)ch;
+        } else if (ch < 0x20) {
+            k += (size_t)snprintf(out + k, n - k, "\\u%04x", ch);
+        } else {
+            out[k++] = (char)ch;
+        }
+    }
+    out[k] = '\0';
+}
+
 /* May this person be contacted for this purpose now? The token's role must be
  * granted a register that declares the purpose. */
 rk_http_result rk_http_get_check(struct rk_http_server *s, struct MHD_Connection *c,
@@ -297,13 +358,15 @@ rk_http_result rk_http_get_check(struct rk_http_server *s, struct MHD_Connection
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
     if (a.person_id[0])
         rk_http_audit(s, &t, "person.check", a.person_id, purpose);
-    json_t *doc = json_pack("{s:b, s:s, s:s?}", "allowed", a.allowed, "reason", a.reason, "person",
-                            a.person_id[0] ? a.person_id : NULL);
-    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!body)
-        return rk_http_error(c, r, 500, "internal", "out of memory");
-    ret = rk_http_respond(c, r, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_COPY);
-    free(body);
-    return ret;
+    /* Formatted on the stack: the answer is small and this route is the hot one. */
+    char reason[2 * sizeof a.reason], body[sizeof reason + RK_ID_LEN + 64];
+    json_escape(a.reason, reason, sizeof reason);
+    int n = a.person_id[0]
+                ? snprintf(body, sizeof body, "{\"allowed\":%s,\"reason\":\"%s\",\"person\":\"%s\"}",
+                           a.allowed ? "true" : "false", reason, a.person_id)
+                : snprintf(body, sizeof body, "{\"allowed\":%s,\"reason\":\"%s\"}",
+                           a.allowed ? "true" : "false", reason);
+    if (n < 0 || (size_t)n >= sizeof body)
+        return rk_http_error(c, r, 500, "internal", "the answer does not fit");
+    return rk_http_respond(c, r, 200, "application/json", body, (size_t)n, MHD_RESPMEM_MUST_COPY);
 }

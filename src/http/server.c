@@ -40,7 +40,9 @@ static _Thread_local struct rk_store *thread_store;
 struct rk_store *rk_http_thread_store(struct rk_http_server *s) {
     if (thread_store || !s->db)
         return thread_store;
-    struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+    /* Reads only: a small page cache and no memory map per thread, so that the
+     * server's RSS stays bounded whatever the register's size (bench/README.md). */
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 4096, .mmap_kib = -1};
     struct rk_store *st = NULL;
     if (rk_store_open(s->db, &opt, &st) != RK_OK)
         return NULL;

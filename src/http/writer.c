@@ -120,7 +120,9 @@ rk_err rk_writer_start(const char *db, const struct rk_decl *d, const struct rk_
     struct rk_writer *w = calloc(1, sizeof *w);
     if (!w)
         return RK_ENOMEM;
-    struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+    /* A bounded page cache (a group's dirty pages fit) and no memory map, so that
+     * the server's RSS stays bounded whatever the register's size. */
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 16384, .mmap_kib = -1};
     rk_err err = rk_store_open(db, &opt, &w->store);
     if (err == RK_OK)
         err = rk_reg_init(&w->reg, d, w->store, k, "api");

@@ -296,7 +296,8 @@ static void *run(void *arg) {
     bool store_error_logged = false;
     while (!atomic_load(&sn->stop)) {
         if (!s) {
-            struct rk_store_options opt = {RK_SYNC_NORMAL, 0};
+            struct rk_store_options opt = {
+                .synchronous = RK_SYNC_NORMAL, .cache_kib = 2048, .mmap_kib = -1};
             if (rk_store_open(sn->cfg.db, &opt, &s) != RK_OK) {
                 s = NULL;
                 if (!store_error_logged)

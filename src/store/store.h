@@ -39,6 +39,11 @@ enum rk_synchronous { RK_SYNC_NORMAL, RK_SYNC_FULL };
 struct rk_store_options {
     enum rk_synchronous synchronous;
     int busy_timeout_ms; /* 0: the backend's default (5 s) */
+    /* Memory of the connection: its page cache and memory map in KiB; 0 takes the
+     * default (64 MiB cache, 256 MiB map), a negative map size maps nothing. The
+     * server's read connections keep both small so that its RSS stays bounded. */
+    long cache_kib;
+    long mmap_kib;
 };
 
 /* The provenance of values written together. */
@@ -259,6 +264,14 @@ struct rk_recipient_notice {
     const char *identity_email; /* may be NULL */
     rk_ts created_at;
 };
+/* What the "may we contact" check needs of one entry found by email or phone hash. */
+struct rk_contact_row {
+    char person_id[RK_ID_LEN + 1];
+    char register_id[RK_DECL_ID_MAX + 1];
+    bool restricted, objected;      /* art 18, art 21 */
+    struct rk_consent_state consent; /* for the asked purpose; RK_CONSENT_NONE without one */
+};
+typedef int (*rk_contact_row_fn)(void *ctx, const struct rk_contact_row *r);
 
 struct rk_store_ops {
     int version; /* 1 */
@@ -363,6 +376,14 @@ struct rk_store_ops {
     rk_err (*outbox_mark_failed)(struct rk_store *s, int64_t id, rk_ts at, const char *error);
     rk_err (*outbox_count)(struct rk_store *s, enum rk_outbox_state state, int64_t *out);
     rk_err (*outbox_failed)(struct rk_store *s, int limit, rk_outbox_failure_fn fn, void *ctx);
+    /* The check's read, in one read transaction unless a transaction is open: whether
+     * hash is suppressed and, when it is not, every entry in any register whose email or
+     * phone hash is hash, ordered by register, with its person's restrictions and the
+     * consent state for purpose. fn (which may read the store) stops the walk by
+     * returning non-zero. */
+    rk_err (*contact_rows)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                           const char *purpose, bool *suppressed, rk_contact_row_fn fn,
+                           void *ctx);
 };
 
 /* The base of every backend's handle. */
@@ -482,6 +503,10 @@ RK_STORE_FN(audience,
             (struct rk_store * s, const char *reg, const char *purpose, enum rk_audience_rule rule,
              rk_ts now, rk_entry_fn fn, void *c),
             (s, reg, purpose, rule, now, fn, c))
+RK_STORE_FN(contact_rows,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], const char *purpose,
+             bool *suppressed, rk_contact_row_fn fn, void *c),
+            (s, h, purpose, suppressed, fn, c))
 
 /* ---- The email outbox (see the ops above) ---- */
 RK_STORE_FN(outbox_enqueue, (struct rk_store * s, const struct rk_outbox_msg *m, int64_t *id),

@@ -71,6 +71,9 @@ enum stmt {
     S_OUTBOX_FAILED,
     S_OUTBOX_COUNT,
     S_OUTBOX_LIST_FAILED,
+    S_CONTACT_ROWS,
+    S_READ_BEGIN,
+    S_READ_END,
     S__COUNT
 };
 
@@ -220,6 +223,17 @@ static const char *const sql[S__COUNT] = {
     [S_OUTBOX_LIST_FAILED] = "SELECT id, kind, person_id, attempts, last_error, created_at, "
                              "failed_at FROM outbox WHERE state = 'failed' "
                              "ORDER BY failed_at DESC, id DESC LIMIT ?1",
+    /* The entry indexes cover (hash, register, person): one probe each, then the
+     * person and the consent state by key; no entry row is read. */
+    [S_CONTACT_ROWS] = "SELECT e.register, p.id, p.restricted, p.objected, c.state, c.since, "
+                       "c.expires_at, c.renewal_pending, c.last_seq "
+                       "FROM (SELECT register, person FROM entry WHERE email_hash = ?1 "
+                       "UNION ALL SELECT register, person FROM entry WHERE phone_hash = ?1) e "
+                       "JOIN person p ON p.pk = e.person "
+                       "LEFT JOIN consent_state c ON c.person = e.person AND c.purpose = ?2 "
+                       "ORDER BY e.register",
+    [S_READ_BEGIN] = "BEGIN",
+    [S_READ_END] = "COMMIT",
 };
 
 #define ORG_CACHE 256
@@ -468,11 +482,20 @@ static rk_err sq_open(const char *location, const struct rk_store_options *opt,
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, opt && opt->busy_timeout_ms ? opt->busy_timeout_ms : 5000);
-    /* temp_store: statement journals (INSERT OR REPLACE) stay in memory; a
-     * 64 MiB page cache holds the hot parts of a million-person register. */
-    err = exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-                  "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; "
-                  "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
+    /* temp_store: statement journals (INSERT OR REPLACE) stay in memory; by
+     * default a 64 MiB page cache holds the hot parts of a million-person
+     * register. The sizes are numbers from the options, never input text. */
+    long cache_kib = opt && opt->cache_kib > 0 ? opt->cache_kib : 65536;
+    long long mmap_bytes = !opt || opt->mmap_kib == 0 ? 268435456LL
+                           : opt->mmap_kib < 0        ? 0
+                                                      : (long long)opt->mmap_kib * 1024;
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+             "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; "
+             "PRAGMA cache_size = -%ld; PRAGMA mmap_size = %lld;",
+             cache_kib, mmap_bytes);
+    err = exec(s, pragmas);
     if (err == RK_OK)
         err = exec(s, opt && opt->synchronous == RK_SYNC_FULL ? "PRAGMA synchronous = FULL"
                                                               : "PRAGMA synchronous = NORMAL");
@@ -924,6 +947,18 @@ static rk_err sq_consent_events(struct rk_store *base, const char *person, rk_co
     return err;
 }
 
+/* A consent state from the five columns state, since, expires_at, renewal_pending and
+ * last_seq starting at column i; false when the state is not one of consent_states. */
+static bool row_to_consent_state(sqlite3_stmt *st, int i, struct rk_consent_state *out) {
+    int state = index_of(consent_states, 5, col_text(st, i));
+    out->status = state < 0 ? RK_CONSENT_NONE : (enum rk_consent_status)state;
+    out->since = col_ts(st, i + 1);
+    out->expires_at = col_ts(st, i + 2);
+    out->renewal_pending = sqlite3_column_int(st, i + 3) != 0;
+    out->last_seq = sqlite3_column_int64(st, i + 4);
+    return state >= 0;
+}
+
 static rk_err sq_consent_state_get(struct rk_store *base, const char *person, const char *purpose,
                                    struct rk_consent_state *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -935,13 +970,7 @@ static rk_err sq_consent_state_get(struct rk_store *base, const char *person, co
     bind_text(st, 2, purpose);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        int state = index_of(consent_states, 5, col_text(st, 0));
-        out->status = state < 0 ? RK_CONSENT_NONE : (enum rk_consent_status)state;
-        out->since = col_ts(st, 1);
-        out->expires_at = col_ts(st, 2);
-        out->renewal_pending = sqlite3_column_int(st, 3) != 0;
-        out->last_seq = sqlite3_column_int64(st, 4);
-        err = state < 0 ? RK_EIO : RK_OK;
+        err = row_to_consent_state(st, 0, out) ? RK_OK : RK_EIO;
     } else if (rc == SQLITE_DONE) {
         *out = (struct rk_consent_state){RK_CONSENT_NONE, 0, 0, false, 0};
     } else {
@@ -1699,6 +1728,66 @@ static rk_err sq_outbox_failed(struct rk_store *base, int limit, rk_outbox_failu
     return step_rows(s, st, each_failure, &it);
 }
 
+struct contact_iter {
+    rk_contact_row_fn fn;
+    void *ctx;
+    struct rk_contact_row row;
+};
+
+static int each_contact_row(void *ctx, sqlite3_stmt *st) {
+    struct contact_iter *it = ctx;
+    struct rk_contact_row *r = &it->row;
+    if (!col_copy(st, 0, r->register_id, sizeof r->register_id) ||
+        !col_copy(st, 1, r->person_id, sizeof r->person_id))
+        return -1;
+    r->restricted = sqlite3_column_int(st, 2) != 0;
+    r->objected = sqlite3_column_int(st, 3) != 0;
+    if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+        r->consent = (struct rk_consent_state){RK_CONSENT_NONE, 0, 0, false, 0};
+    else if (!row_to_consent_state(st, 4, &r->consent))
+        return -1;
+    return it->fn(it->ctx, r);
+}
+
+/* Runs one of the prepared transaction statements (BEGIN, COMMIT). */
+static rk_err run_stmt(struct sqlite_store *s, enum stmt i) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, i, &st);
+    return err == RK_OK ? step_done(s, st) : err;
+}
+
+static rk_err sq_contact_rows(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                              const char *purpose, bool *suppressed, rk_contact_row_fn fn,
+                              void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    /* One read transaction: one snapshot and one lock for both statements. */
+    bool own = !s->in_tx && sqlite3_get_autocommit(s->db);
+    rk_err err = own ? run_stmt(s, S_READ_BEGIN) : RK_OK;
+    if (err != RK_OK)
+        return err;
+    bool sup = false;
+    err = sq_suppressed(base, hash, &sup);
+    sqlite3_stmt *st = NULL;
+    if (err == RK_OK && !sup)
+        err = prepare(s, S_CONTACT_ROWS, &st);
+    if (st) {
+        struct contact_iter it = {.fn = fn, .ctx = ctx};
+        sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+        bind_text(st, 2, purpose);
+        err = step_rows(s, st, each_contact_row, &it);
+    }
+    if (own) {
+        rk_err end = run_stmt(s, S_READ_END);
+        if (end != RK_OK && !sqlite3_get_autocommit(s->db))
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        if (err == RK_OK)
+            err = end;
+    }
+    if (err == RK_OK)
+        *suppressed = sup;
+    return err;
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -1756,4 +1845,5 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .outbox_mark_failed = sq_outbox_mark_failed,
     .outbox_count = sq_outbox_count,
     .outbox_failed = sq_outbox_failed,
+    .contact_rows = sq_contact_rows,
 };

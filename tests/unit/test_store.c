@@ -1996,6 +1996,94 @@ static void tokens(void **state) {
     assert_int_equal(n, 2);
 }
 
+/* ---- The check's read ---------------------------------------------------------------- */
+
+struct contact_rows_seen {
+    int n;
+    struct rk_contact_row row[4];
+    int stop_after; /* 0: never stop */
+};
+
+static int collect_contact_row(void *ctx, const struct rk_contact_row *r) {
+    struct contact_rows_seen *c = ctx;
+    assert_true(c->n < 4);
+    c->row[c->n++] = *r;
+    return c->stop_after && c->n >= c->stop_after;
+}
+
+/* rows_of: the rows for the email (0xA0) or phone (0xB0) hash of person w. */
+static bool rows_of(struct rk_store *s, unsigned char kind, int w, struct contact_rows_seen *c) {
+    unsigned char h[RK_HASH_LEN];
+    hash_of(kind, (unsigned char)w, h);
+    bool suppressed = true;
+    int stop = c->stop_after;
+    memset(c, 0, sizeof *c);
+    c->stop_after = stop;
+    assert_ok(rk_store_contact_rows(s, h, "newsletter", &suppressed, collect_contact_row, c));
+    return suppressed;
+}
+
+static void contact_rows(void **state) {
+    struct rk_store *s = store_of(state);
+    struct audience_fixture a;
+    audience_build(s, &a);
+    struct contact_rows_seen c = {0};
+
+    assert_false(rows_of(s, 0xA0, LIVE, &c));
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.row[0].register_id, "news");
+    assert_string_equal(c.row[0].person_id, a.id[LIVE]);
+    assert_false(c.row[0].restricted);
+    assert_false(c.row[0].objected);
+    assert_int_equal(c.row[0].consent.status, RK_CONSENT_LIVE);
+    assert_int_equal(c.row[0].consent.since, ts("2025-01-01T00:00:00Z"));
+    assert_int_equal(c.row[0].consent.expires_at, ts("2027-01-01T00:00:00Z"));
+    assert_int_equal(c.row[0].consent.last_seq, 1);
+
+    assert_false(rows_of(s, 0xA0, WITHDRAWN, &c));
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.row[0].consent.status, RK_CONSENT_WITHDRAWN);
+    /* No state, or a state for another purpose only: none. */
+    assert_false(rows_of(s, 0xA0, NO_CONSENT, &c));
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.row[0].consent.status, RK_CONSENT_NONE);
+    assert_false(rows_of(s, 0xA0, OTHER_PURPOSE, &c));
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.row[0].consent.status, RK_CONSENT_NONE);
+
+    /* Suppressed: no rows. The suppression is of the hash asked about. */
+    assert_true(rows_of(s, 0xA0, SUPPRESSED, &c));
+    assert_int_equal(c.n, 0);
+    assert_true(rows_of(s, 0xB0, PHONE_SUPP, &c));
+    assert_int_equal(c.n, 0);
+    assert_false(rows_of(s, 0xA0, PHONE_SUPP, &c));
+    assert_int_equal(c.n, 1);
+
+    /* One row per register, in register order; the callback stops the walk. */
+    assert_false(rows_of(s, 0xA0, ELSEWHERE, &c));
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.row[0].register_id, "customers");
+    assert_string_equal(c.row[1].register_id, "partners");
+    assert_string_equal(c.row[1].person_id, a.id[ELSEWHERE]);
+    c.stop_after = 1;
+    assert_false(rows_of(s, 0xA0, ELSEWHERE, &c));
+    assert_int_equal(c.n, 1);
+    c.stop_after = 0;
+
+    /* Unknown: nothing, not suppressed. */
+    assert_false(rows_of(s, 0xC0, 1, &c));
+    assert_int_equal(c.n, 0);
+
+    /* Inside a write transaction it reads that transaction's writes. */
+    assert_ok(rk_store_begin(s));
+    put_state(s, a.id[WITHDRAWN], "newsletter", RK_CONSENT_LIVE, ts("2026-01-01T00:00:00Z"), 0);
+    assert_false(rows_of(s, 0xA0, WITHDRAWN, &c));
+    assert_int_equal(c.row[0].consent.status, RK_CONSENT_LIVE);
+    rk_store_rollback(s);
+    assert_false(rows_of(s, 0xA0, WITHDRAWN, &c));
+    assert_int_equal(c.row[0].consent.status, RK_CONSENT_WITHDRAWN);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -2037,6 +2125,7 @@ int main(void) {
         T(outbox_enqueue_is_transactional),
         T(outbox_message_id_unique),
         T(outbox_marks),
+        T(contact_rows),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
