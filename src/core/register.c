@@ -578,7 +578,9 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     }
     if (err != RK_OK)
         return store_failed(msg, err);
-    if (kind == RK_CE_GIVEN && (err = check_person(reg, person_id, msg)) != RK_OK)
+    /* A restricted person (art 18) may withdraw, never give or confirm. */
+    if ((kind == RK_CE_GIVEN || kind == RK_CE_CONFIRMED) &&
+        (err = check_person(reg, person_id, msg)) != RK_OK)
         return err;
     if (kind == RK_CE_GIVEN && objected)
         return refuse(msg,
