@@ -993,13 +993,16 @@ static bool rectify_write(struct rk_reg *reg, const struct rk_register *r, const
                     rk_consent_effective(&st, at) != RK_CONSENT_LIVE)
                     continue;
             }
-            for (int k = 0; k < RK_SRC__COUNT; k++) {
-                if (!rk_source_from_subject((enum rk_source_kind)k) ||
-                    !source_allowed(reg->decl, r, p, (enum rk_source_kind)k))
+            /* The person handing data over in a request, in order of likeness. */
+            static const enum rk_source_kind kinds[] = {
+                RK_SRC_OTHER_HANDOVER, RK_SRC_EMAIL,    RK_SRC_PHONE,
+                RK_SRC_MEETING,        RK_SRC_WEB_FORM, RK_SRC_CONTRACT};
+            for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+                if (!source_allowed(reg->decl, r, p, kinds[k]))
                     continue;
                 w->register_id = r->id;
                 w->purpose = p->id;
-                w->source = (enum rk_source_kind)k;
+                w->source = kinds[k];
                 return true;
             }
         }
