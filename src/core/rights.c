@@ -6,7 +6,8 @@
  *   2. queue the art 19 notices (they need the entries to find recipients);
  *   3. suppress every email and phone held (reason erasure);
  *   4. delete entries, then provenance and organisation rows left unused;
- *   5. consent ledger: delete, except purposes declaring keep_evidence;
+ *   5. consent ledger and state: delete, except purposes declaring
+ *      keep_evidence (ledger and its derived state stay, the person restricted);
  *   6. contracts and invoices: restrict what a legal obligation keeps,
  *      delete the rest; signups, outbox messages and tasks are deleted;
  *   7. delete the person when nothing is kept, else restrict the person;
@@ -1013,6 +1014,7 @@ static bool rectify_write(struct rk_reg *reg, const struct rk_register *r, const
 static rk_err drop_unused(struct rk_reg *reg, const int64_t *ids, size_t n, char (*orgs)[256],
                           size_t norgs, int64_t *prov_out, int64_t *org_out) {
     rk_err err = RK_OK;
+    reg->last_prov.id = 0; /* the next write must not reuse a row deleted here */
     for (size_t i = 0; i < n && err == RK_OK; i++) {
         bool dup = false, gone = false;
         for (size_t k = 0; k < i; k++)
@@ -1300,7 +1302,8 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
         const struct rk_purpose *p = rk_decl_purpose(reg->decl, cs.purposes[i]);
         int64_t n = 0;
         if (p && p->keep_consent_evidence) {
-            /* The ledger stays as evidence only; the person is restricted below. */
+            /* The ledger (and the state derived from it) stays as evidence only; the
+             * person is restricted below, so no audience or check counts it. */
             out->consent_events_kept += cs.events[i];
             snprintf(out->consent_why, sizeof out->consent_why,
                      "consent evidence kept for legal claims (art 17(3)(e)), restricted");
