@@ -19,7 +19,8 @@ static const char *const text_json[] = {"text", "json", NULL};
 static const char *const json_html[] = {"json", "html", NULL};
 static const char *const json_csv[] = {"json", "csv", NULL};
 
-#define REQUEST_HELP "  --request RID        the data-subject request behind it (omit for staff action)\n"
+#define REQUEST_HELP                                                                               \
+    "  --request RID        the data-subject request behind it (omit for staff action)\n"
 
 /* Parses argv with opts, checks for one person id and opens env; rc < 0 after --help. */
 static int open_person(struct rk_cli_env *env, int argc, char **argv, const char *usage,
@@ -147,9 +148,9 @@ static int rights_rectify(int argc, char **argv) {
     if ((rc = rk_cli_env_open_one(&env, "rights rectify")) != RK_EXIT_OK)
         return rc;
     struct rk_msg msg = {.suppressed = false};
-    rk_err e = rk_rights_rectify(&env.reg, env.args[0], request,
-                                 reg && strcmp(reg, "all") != 0 ? reg : NULL, &c, rk_time_now(),
-                                 &msg);
+    rk_err e =
+        rk_rights_rectify(&env.reg, env.args[0], request,
+                          reg && strcmp(reg, "all") != 0 ? reg : NULL, &c, rk_time_now(), &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights rectify", e, &msg);
     if (e == RK_OK)
         printf("%s rectified\n", env.args[0]);
@@ -215,8 +216,8 @@ static int rights_erase(int argc, char **argv) {
                "suppressed: %d (email/phone)\nrecipients notified: %d\n",
                env.args[0], (long long)r.entries, (long long)r.provenance,
                (long long)r.organisations, (long long)r.consent_events, (long long)r.contracts,
-               (long long)r.invoices, (long long)r.signups, (long long)r.outbox,
-               (long long)r.tasks, r.suppressed, r.notices);
+               (long long)r.invoices, (long long)r.signups, (long long)r.outbox, (long long)r.tasks,
+               r.suppressed, r.notices);
         if (r.invoices_kept)
             printf("kept: %lld invoices until %s — %s\n", (long long)r.invoices_kept, until,
                    r.invoices_why);
@@ -317,8 +318,7 @@ static int rights_automated(int argc, char **argv) {
     struct rk_buf out;
     struct rk_msg msg = {.suppressed = false};
     rk_buf_init(&out);
-    rk_err e =
-        rk_rights_automated(&env.reg, env.args[0], request, lang, rk_time_now(), &out, &msg);
+    rk_err e = rk_rights_automated(&env.reg, env.args[0], request, lang, rk_time_now(), &out, &msg);
     rc = e == RK_OK ? rk_cli_write(&out) : rk_cli_refused("rights automated", e, &msg);
     rk_buf_cleanup(&out);
     rk_cli_env_close(&env);
@@ -329,9 +329,9 @@ static int run_rights(int argc, char **argv) {
     static const struct {
         const char *name;
         int (*run)(int, char **);
-    } subs[] = {{"access", rights_access},     {"export", rights_export},
-                {"rectify", rights_rectify},   {"erase", rights_erase},
-                {"restrict", rights_restrict}, {"object", rights_object},
+    } subs[] = {{"access", rights_access},      {"export", rights_export},
+                {"rectify", rights_rectify},    {"erase", rights_erase},
+                {"restrict", rights_restrict},  {"object", rights_object},
                 {"automated", rights_automated}};
     if (argc >= 2) {
         for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
@@ -349,10 +349,10 @@ static int run_rights(int argc, char **argv) {
 }
 
 const struct rk_cli_command rk_cli_rights = {
-    "rights", "data-subject rights: access, export, rectify, erase, restrict, object",
-    run_rights};
+    "rights", "data-subject rights: access, export, rectify, erase, restrict, object", run_rights};
 
-/* ---- tasks ------------------------------------------------------------------------------------ */
+/* ---- tasks ------------------------------------------------------------------------------------
+ */
 
 struct task_list {
     json_t *list; /* NULL: text */
@@ -367,9 +367,8 @@ static int list_task(void *ctx, const struct rk_task_view *t) {
     if (l->list)
         return json_array_append_new(
                    l->list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "id", t->id, "person",
-                                      t->person_id ? t->person_id : "", "kind", t->kind, "due",
-                                      due, "done_at", done[0] ? done : NULL, "detail", t->detail)) !=
-               0;
+                                      t->person_id ? t->person_id : "", "kind", t->kind, "due", due,
+                                      "done_at", done[0] ? done : NULL, "detail", t->detail)) != 0;
     printf("%s\t%s\t%s\t%s\t%s\t%s\n", t->id, t->person_id ? t->person_id : "", t->kind, due,
            done[0] ? done : "open", t->detail ? t->detail : "");
     return 0;
@@ -418,9 +417,9 @@ static int tasks_list(int argc, char **argv) {
 static int tasks_done(int argc, char **argv) {
     const struct rk_cli_opt opts[] = {{NULL, NULL, NULL}};
     struct rk_cli_env env;
-    int rc = open_person(&env, argc, argv,
-                         "usage: rekisteri tasks done ID\n\nCloses an open task.\n\n", opts,
-                         text_json, "tasks done");
+    int rc =
+        open_person(&env, argc, argv, "usage: rekisteri tasks done ID\n\nCloses an open task.\n\n",
+                    opts, text_json, "tasks done");
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     rk_ts now = rk_time_now();

@@ -275,9 +275,7 @@ static bool held_register(const struct doc *d, const struct rk_register *r) {
     return false;
 }
 
-static void section(struct doc *d, const char *title) {
-    h_el(d, "h2", title);
-}
+static void section(struct doc *d, const char *title) { h_el(d, "h2", title); }
 
 static void put_purposes(struct doc *d) {
     const struct rk_decl *decl = d->reg->decl;
@@ -386,8 +384,8 @@ static void put_recipients(struct doc *d) {
         if (!used)
             continue;
         bool third = !rk_country_in_eea(r->country);
-        const char *safeguard = third ? rk_label_transfer(r->transfer, d->lang)
-                                      : L("ETA:n sisällä", "within the EEA");
+        const char *safeguard =
+            third ? rk_label_transfer(r->transfer, d->lang) : L("ETA:n sisällä", "within the EEA");
         jw_open(&d->j, NULL, '{');
         jw_str(&d->j, "name", r->name);
         jw_str(&d->j, "role", rk_role_id(r->role));
@@ -539,7 +537,8 @@ static void put_entries(struct doc *d) {
             struct rk_provenance p = {RK_SRC_OTHER_HANDOVER, NULL, NULL, 0, NULL};
             bool has = e->prov[f] != 0;
             if (has) {
-                rk_err err = rk_store_provenance_get(d->reg->store, e->prov[f], &p, buf, sizeof buf);
+                rk_err err =
+                    rk_store_provenance_get(d->reg->store, e->prov[f], &p, buf, sizeof buf);
                 if (err == RK_ENOENT)
                     has = false;
                 else if (err != RK_OK)
@@ -548,7 +547,8 @@ static void put_entries(struct doc *d) {
             const char *declared = has ? declared_source(decl, r, p.source, d->lang) : NULL;
             jw_open(&d->j, NULL, '{');
             jw_str(&d->j, "category", rk_field_id((enum rk_field)f));
-            jw_str(&d->j, "name", c ? rk_text_get(&c->name, d->lang) : rk_field_id((enum rk_field)f));
+            jw_str(&d->j, "name",
+                   c ? rk_text_get(&c->name, d->lang) : rk_field_id((enum rk_field)f));
             jw_str(&d->j, "value", e->v[f]);
             if (has) {
                 jw_open(&d->j, "source", '{');
@@ -604,8 +604,8 @@ static int put_consent_event(void *ctx, const struct rk_consent_event *e) {
     jw_str(&d->j, "evidence", e->evidence);
     jw_str(&d->j, "at", at);
     jw_close(&d->j, '}');
-    h_row(d, false, at, e->purpose, rk_consent_kind_name(e->kind), e->channel,
-          e->notice_version, e->evidence ? e->evidence : "", NULL);
+    h_row(d, false, at, e->purpose, rk_consent_kind_name(e->kind), e->channel, e->notice_version,
+          e->evidence ? e->evidence : "", NULL);
     return 0;
 }
 
@@ -792,8 +792,9 @@ rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *r
         return store_failed(msg, err);
     }
     const struct rk_decl *decl = reg->decl;
-    const char *title = L("Tietopyyntö: tietosi rekisterissämme (EU:n tietosuoja-asetuksen 15 art.)",
-                          "Access request: your data in our registers (GDPR art 15)");
+    const char *title =
+        L("Tietopyyntö: tietosi rekisterissämme (EU:n tietosuoja-asetuksen 15 art.)",
+          "Access request: your data in our registers (GDPR art 15)");
     h_puts(d, "<!DOCTYPE html>\n<html lang=\"");
     h_puts(d, lang == RK_LANG_FI ? "fi" : "en");
     h_puts(d, "\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -995,9 +996,9 @@ static bool rectify_write(struct rk_reg *reg, const struct rk_register *r, const
                     continue;
             }
             /* The person handing data over in a request, in order of likeness. */
-            static const enum rk_source_kind kinds[] = {
-                RK_SRC_OTHER_HANDOVER, RK_SRC_EMAIL,    RK_SRC_PHONE,
-                RK_SRC_MEETING,        RK_SRC_WEB_FORM, RK_SRC_CONTRACT};
+            static const enum rk_source_kind kinds[] = {RK_SRC_OTHER_HANDOVER, RK_SRC_EMAIL,
+                                                        RK_SRC_PHONE,          RK_SRC_MEETING,
+                                                        RK_SRC_WEB_FORM,       RK_SRC_CONTRACT};
             for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
                 if (!source_allowed(reg->decl, r, p, kinds[k]))
                     continue;
@@ -1247,8 +1248,8 @@ static rk_err suppress_held(struct rk_reg *reg, const struct held *h,
     return err;
 }
 
-rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *request_id,
-                       rk_ts at, struct rk_erase_report *out, struct rk_msg *msg) {
+rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *request_id, rk_ts at,
+                       struct rk_erase_report *out, struct rk_msg *msg) {
     msg->text[0] = '\0';
     bool restricted = false, objected = false;
     rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);
@@ -1276,8 +1277,10 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
     if (err == RK_OK)
         err = rk_store_consent_events(reg->store, person_id, scan_consent, &cs);
     if (err == RK_OK && (s->contracts.overflow || s->invoices.overflow))
-        err = say(msg, RK_ETOOBIG, "person %s has more than 64 contracts or invoices; erase "
-                                   "them in parts", person_id);
+        err = say(msg, RK_ETOOBIG,
+                  "person %s has more than 64 contracts or invoices; erase "
+                  "them in parts",
+                  person_id);
     if (err != RK_OK)
         goto out;
     bool mask[RK_F__COUNT];
@@ -1443,8 +1446,7 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
 /* ---- Objection ---------------------------------------------------------------------------- */
 
 rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *request_id,
-                        bool direct_marketing, const char *grounds, rk_ts at,
-                        struct rk_msg *msg) {
+                        bool direct_marketing, const char *grounds, rk_ts at, struct rk_msg *msg) {
     msg->text[0] = '\0';
     bool restricted = false, objected = false;
     rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);

@@ -379,8 +379,7 @@ struct rk_store_ops {
      * restrict marks it kept under a legal obligation only. tasks_list lists
      * tasks of a kind (NULL: all), only open ones when open_only, by due date;
      * task_done closes an open task (RK_ENOENT for none open). */
-    rk_err (*person_flags_set)(struct rk_store *s, const char *id, bool restricted,
-                               bool objected);
+    rk_err (*person_flags_set)(struct rk_store *s, const char *id, bool restricted, bool objected);
     rk_err (*person_delete)(struct rk_store *s, const char *id);
     rk_err (*entries_delete_person)(struct rk_store *s, const char *person, int64_t *n);
     rk_err (*provenance_delete_unused)(struct rk_store *s, int64_t id, bool *deleted);

@@ -171,9 +171,10 @@ static const char *const sql[S__COUNT] = {
     [S_INVOICE_INSERT] = "INSERT INTO invoice (id, person, contract_id, register, number, date, "
                          "amount_cents, currency, keep_until, created_at, created_by) "
                          "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [S_INVOICES_OF_PERSON] = "SELECT id, ?1, contract_id, register, number, date, "
-                             "amount_cents, currency, keep_until, created_at, created_by, "
-                             "restricted FROM invoice WHERE person = " PK(1) " ORDER BY date, number",
+    [S_INVOICES_OF_PERSON] =
+        "SELECT id, ?1, contract_id, register, number, date, "
+        "amount_cents, currency, keep_until, created_at, created_by, "
+        "restricted FROM invoice WHERE person = " PK(1) " ORDER BY date, number",
     [S_SUPPRESS_ADD] = "INSERT OR IGNORE INTO suppression (hash, kind, reason, at) "
                        "VALUES (?1, ?2, ?3, ?4)",
     [S_SUPPRESSED] = "SELECT 1 FROM suppression WHERE hash = ?1",
@@ -247,10 +248,10 @@ static const char *const sql[S__COUNT] = {
         "OR organisation_prov = ?1 OR interests_prov = ?1)",
     [S_ORG_DELETE_UNUSED] = "DELETE FROM organisation WHERE name = ?1 AND NOT EXISTS "
                             "(SELECT 1 FROM entry e WHERE e.organisation_id = organisation.id)",
-    [S_CONSENT_EVENTS_DELETE] = "DELETE FROM consent_event WHERE person = " PK(
-        1) " AND (?2 IS NULL OR purpose = ?2)",
-    [S_CONSENT_STATES_DELETE] = "DELETE FROM consent_state WHERE person = " PK(
-        1) " AND (?2 IS NULL OR purpose = ?2)",
+    [S_CONSENT_EVENTS_DELETE] =
+        "DELETE FROM consent_event WHERE person = " PK(1) " AND (?2 IS NULL OR purpose = ?2)",
+    [S_CONSENT_STATES_DELETE] =
+        "DELETE FROM consent_state WHERE person = " PK(1) " AND (?2 IS NULL OR purpose = ?2)",
     [S_CONTRACT_DELETE] = "DELETE FROM contract WHERE id = ?1",
     [S_CONTRACT_RESTRICT] = "UPDATE contract SET restricted = 1 WHERE id = ?1",
     [S_INVOICE_DELETE] = "DELETE FROM invoice WHERE id = ?1",
@@ -1275,8 +1276,13 @@ struct task_iter {
 
 static int each_task(void *ctx, sqlite3_stmt *st) {
     struct task_iter *it = ctx;
-    struct rk_task_view t = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
-                             col_date(st, 3), col_ts(st, 4),   col_ts(st, 5), NULL};
+    struct rk_task_view t = {col_text(st, 0),
+                             col_text(st, 1),
+                             col_text(st, 2),
+                             col_date(st, 3),
+                             col_ts(st, 4),
+                             col_ts(st, 5),
+                             NULL};
     return it->fn(it->ctx, &t);
 }
 
@@ -1858,8 +1864,8 @@ static int each_listed_task(void *ctx, sqlite3_stmt *st) {
     return it->fn(it->ctx, &t);
 }
 
-static rk_err sq_tasks_list(struct rk_store *base, const char *kind, bool open_only,
-                            rk_task_fn fn, void *ctx) {
+static rk_err sq_tasks_list(struct rk_store *base, const char *kind, bool open_only, rk_task_fn fn,
+                            void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     rk_err err = prepare(s, S_TASKS_LIST, &st);

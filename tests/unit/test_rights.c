@@ -308,9 +308,8 @@ static void erase_keeps_only_the_invoice(void **state) {
     assert_non_null(strstr(r.invoices_why, "Accounting Act"));
     assert_int_equal(r.invoices_until.y, 2031);
 
-    const struct allowed allowed[] = {{"person", 1},           {"invoice", 1},
-                                      {"suppression", 2},      {"audit", -1},
-                                      {"recipient_notice", 2}, {"token", 0}};
+    const struct allowed allowed[] = {{"person", 1}, {"invoice", 1},          {"suppression", 2},
+                                      {"audit", -1}, {"recipient_notice", 2}, {"token", 0}};
     assert_tables(f, allowed, sizeof allowed / sizeof allowed[0]);
     assert_int_equal(count(f, "SELECT count(*) FROM invoice WHERE restricted = 1 AND "
                               "keep_until = '2031-12-31' AND contract_id IS NULL"),
@@ -472,8 +471,8 @@ static void restriction_excludes_and_refuses(void **state) {
     struct rk_consent_input in = consent_in(ts(T1));
     EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_GIVEN, &in, MSG), RK_EREFUSED,
            "restricted");
-    EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_CONFIRMED, &in, MSG),
-           RK_EREFUSED, "restricted");
+    EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_CONFIRMED, &in, MSG), RK_EREFUSED,
+           "restricted");
     EXPECT(rk_reg_contract_add(&f->reg, &cw, id, "Virike", date_of("2025-06-01"),
                                (struct rk_date){0, 0, 0}, out, MSG),
            RK_EREFUSED, "restricted");
@@ -481,8 +480,8 @@ static void restriction_excludes_and_refuses(void **state) {
            "restricted");
     EXPECT(rk_reg_contract_end(&f->reg, cid, date_of("2025-06-30"), ts(T1), MSG), RK_EREFUSED,
            "restricted");
-    EXPECT(rk_reg_invoice_add(&f->reg, &cw, id, NULL, "R-9", date_of("2025-06-01"), 100, "EUR",
-                              out, MSG),
+    EXPECT(rk_reg_invoice_add(&f->reg, &cw, id, NULL, "R-9", date_of("2025-06-01"), 100, "EUR", out,
+                              MSG),
            RK_EREFUSED, "restricted");
     EXPECT(rk_rights_object(&f->reg, id, NULL, false, "x", ts(T1), MSG), RK_OK, "");
     assert_int_equal(count(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'restriction'"),
@@ -563,11 +562,10 @@ static void access_holds_every_art15_item(void **state) {
     json_t *doc = json_loadb(j.data, j.len, 0, &err);
     if (!doc)
         fail_msg("access JSON does not parse: %s at %d", err.text, err.position);
-    static const char *const keys[] = {"controller", "person",          "purposes",
-                                       "categories", "recipients",      "retention",
-                                       "rights",     "complaint",       "entries",
-                                       "consent_events", "consent_states", "contracts",
-                                       "invoices",   "tasks",           "automated_decisions"};
+    static const char *const keys[] = {
+        "controller",     "person",    "purposes",  "categories", "recipients",
+        "retention",      "rights",    "complaint", "entries",    "consent_events",
+        "consent_states", "contracts", "invoices",  "tasks",      "automated_decisions"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!json_object_get(doc, keys[i]))
             fail_msg("the access document lacks %s", keys[i]);
@@ -580,15 +578,14 @@ static void access_holds_every_art15_item(void **state) {
     assert_true(json_is_true(json_object_get(rec, "third_country")));
     assert_string_equal(json_string_value(json_object_get(rec, "country")), "US");
     assert_non_null(json_string_value(json_object_get(rec, "safeguards")));
-    assert_false(json_is_true(json_object_get(json_object_get(doc, "automated_decisions"),
-                                              "exists")));
+    assert_false(
+        json_is_true(json_object_get(json_object_get(doc, "automated_decisions"), "exists")));
     /* (g): the public source of the customer values, declared and as recorded. */
     json_t *entry = json_array_get(json_object_get(doc, "entries"), 0);
     json_t *value = json_array_get(json_object_get(entry, "values"), 0);
     json_t *src = json_object_get(value, "source");
     assert_string_equal(json_string_value(json_object_get(src, "kind")), "public_source");
-    assert_string_equal(json_string_value(json_object_get(src, "declared")),
-                        "municipal web pages");
+    assert_string_equal(json_string_value(json_object_get(src, "declared")), "municipal web pages");
     assert_string_equal(json_string_value(json_object_get(src, "detail")),
                         "https://kunta.example/yhteystiedot");
     assert_int_equal(json_array_size(json_object_get(doc, "consent_events")), 1);
