@@ -1248,6 +1248,31 @@ static rk_err suppress_held(struct rk_reg *reg, const struct held *h,
     return err;
 }
 
+/* Suppresses the email of each pending signup of the person. */
+static rk_err suppress_signups(struct rk_reg *reg, const char *person_id, rk_ts at, int *count) {
+    struct rk_signup *u = malloc(sizeof *u);
+    rk_err err = u ? RK_OK : RK_ENOMEM;
+    for (size_t i = 0; i < reg->decl->npurposes && err == RK_OK; i++) {
+        bool already = false;
+        err = rk_store_signup_get(reg->store, person_id, reg->decl->purposes[i].id, u);
+        if (err == RK_ENOENT) {
+            err = RK_OK;
+            continue;
+        }
+        if (err == RK_OK && u->v[RK_F_EMAIL]) {
+            unsigned char h[RK_HASH_LEN];
+            rk_keys_hash(&reg->keys, RK_F_EMAIL, u->v[RK_F_EMAIL], h);
+            err = rk_store_suppressed(reg->store, h, &already);
+            if (err == RK_OK && !already) {
+                err = rk_store_suppress_add(reg->store, h, RK_F_EMAIL, RK_SUPPRESS_ERASURE, at);
+                (*count)++;
+            }
+        }
+    }
+    free(u);
+    return err;
+}
+
 rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *request_id, rk_ts at,
                        struct rk_erase_report *out, struct rk_msg *msg) {
     msg->text[0] = '\0';
@@ -1291,9 +1316,12 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
         goto out;
     /* 2. Recipients, while the entries still say who holds the person. */
     err = rk_notify_recipients(reg, person_id, RK_NOTICE_ERASURE, request_id, at, &out->notices);
-    /* 3. The suppression list, before anything is deleted. */
+    /* 3. The suppression list, before anything is deleted: the entries' emails and phones,
+     * and the email of a form submission never confirmed. */
     if (err == RK_OK)
         err = suppress_held(reg, &h, RK_SUPPRESS_ERASURE, at, &out->suppressed);
+    if (err == RK_OK)
+        err = suppress_signups(reg, person_id, at, &out->suppressed);
     /* 4. Entries and what only they used. */
     if (err == RK_OK)
         err = rk_store_entries_delete_person(reg->store, person_id, &out->entries);
