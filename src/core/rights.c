@@ -242,7 +242,7 @@ static void h_el(struct doc *d, const char *tag, const char *s) {
 }
 
 /* A table row of cells (NULL-terminated), th for a header row. */
-static void h_row(struct doc *d, bool th, ...) {
+static void h_row(struct doc *d, int th, ...) { /* int: va_start needs an unpromoted type */
     if (!d->h)
         return;
     va_list ap;
