@@ -531,6 +531,32 @@ rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
 
 /* ---- Consent ------------------------------------------------------------------------------ */
 
+/* Deletes a person's entry in a register with the provenance rows and organisation name
+ * nothing else uses any more, so that no value outlives the entry (none: RK_OK). */
+static rk_err drop_entry(struct rk_reg *reg, const char *register_id, const char *person_id) {
+    struct rk_entry *e = malloc(sizeof *e);
+    if (!e)
+        return RK_ENOMEM;
+    rk_err err = rk_store_entry_get(reg->store, register_id, person_id, e);
+    if (err == RK_OK)
+        err = rk_store_entry_delete(reg->store, register_id, person_id);
+    for (int f = 0; err == RK_OK && f < RK_F__COUNT; f++) {
+        bool gone = false, seen = false;
+        for (int g = 0; g < f; g++)
+            seen |= e->prov[g] == e->prov[f];
+        if (e->prov[f] && !seen) /* values written together share a row: one scan each */
+            err = rk_store_provenance_delete_unused(reg->store, e->prov[f], &gone);
+    }
+    if (err == RK_OK && e->v[RK_F_ORGANISATION]) {
+        bool gone = false;
+        err = rk_store_organisation_delete_unused(reg->store, e->v[RK_F_ORGANISATION], &gone);
+    }
+    if (err == RK_OK && reg->last_prov.id)
+        reg->last_prov.id = 0; /* it may be the row just deleted */
+    free(e);
+    return err == RK_ENOENT ? RK_OK : err;
+}
+
 /* After a consent stops being live, leaves the registers that hold people only on consent
  * when no other live consent keeps the person there. */
 static rk_err leave_consent_registers(struct rk_reg *reg, const char *person_id, rk_ts now) {
@@ -539,17 +565,17 @@ static rk_err leave_consent_registers(struct rk_reg *reg, const char *person_id,
         if (!consent_register(r))
             continue;
         bool kept = false;
+        rk_err err = RK_OK;
         for (size_t j = 0; j < r->npurposes && !kept; j++) {
             struct rk_consent_state st;
-            rk_err err = rk_store_consent_state_get(reg->store, person_id, r->purposes[j]->id, &st);
+            err = rk_store_consent_state_get(reg->store, person_id, r->purposes[j]->id, &st);
             if (err != RK_OK)
                 return err;
             kept = rk_consent_effective(&st, now) == RK_CONSENT_LIVE;
         }
         if (kept)
             continue;
-        rk_err err = rk_store_entry_delete(reg->store, r->id, person_id);
-        if (err != RK_OK && err != RK_ENOENT)
+        if ((err = drop_entry(reg, r->id, person_id)) != RK_OK)
             return err;
     }
     return RK_OK;
@@ -578,7 +604,9 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     }
     if (err != RK_OK)
         return store_failed(msg, err);
-    if (kind == RK_CE_GIVEN && (err = check_person(reg, person_id, msg)) != RK_OK)
+    /* A restricted person (art 18) may withdraw, never give or confirm. */
+    if ((kind == RK_CE_GIVEN || kind == RK_CE_CONFIRMED) &&
+        (err = check_person(reg, person_id, msg)) != RK_OK)
         return err;
     if (kind == RK_CE_GIVEN && objected)
         return refuse(msg,

@@ -78,6 +78,8 @@ struct rk_purpose {
     struct rk_text legitimate_interest; /* optional; the interest, for basis (f) */
     struct rk_duration consent_validity; /* optional; consent basis only */
     unsigned withdrawal;                 /* enum rk_withdrawal bits; consent basis only */
+    bool keep_consent_evidence; /* consent.keep_evidence: legal_claims — the ledger survives
+                                   erasure, restricted to establishing legal claims (17(3)(e)) */
 };
 
 enum rk_category_kind {

@@ -486,6 +486,8 @@ static void each_exclusion(struct ctx *c, const ynode *n, void *item) {
         get_text(c, v[1], "out_of_scope.text", &x->text);
 }
 
+static const char *keep_evidence_id(unsigned i) { return i == 0 ? "legal_claims" : "?"; }
+
 static void each_purpose(struct ctx *c, const ynode *n, void *item) {
     static const char *const keys[] = {
         "!id", "!name", "description", "!basis", "legitimate_interest", "consent"};
@@ -508,8 +510,8 @@ static void each_purpose(struct ctx *c, const ynode *n, void *item) {
         get_text(c, v[4], "purpose.legitimate_interest", &p->legitimate_interest);
     }
     if (v[5]) {
-        static const char *const ckeys[] = {"validity", "withdrawal"};
-        const ynode *cv[2];
+        static const char *const ckeys[] = {"validity", "withdrawal", "keep_evidence"};
+        const ynode *cv[3];
         if (basis >= 0 && p->basis != RK_BASIS_CONSENT)
             ERR_AT(c, v[5], "purpose.consent: only for purposes with basis consent");
         if (FIELDS(c, v[5], "purpose.consent", ckeys, cv)) {
@@ -518,6 +520,9 @@ static void each_purpose(struct ctx *c, const ynode *n, void *item) {
             if (cv[1])
                 p->withdrawal = get_bits(c, cv[1], "purpose.consent.withdrawal", withdrawal_id,
                                          RK_WITHDRAW__COUNT);
+            if (cv[2])
+                p->keep_consent_evidence =
+                    get_enum(c, cv[2], "purpose.consent.keep_evidence", keep_evidence_id, 1) == 0;
         }
     }
 }

@@ -131,6 +131,7 @@ struct rk_invoice {
     struct rk_date keep_until; /* y == 0: no statutory retention declared */
     rk_ts created_at;
     char created_by[RK_DECL_ID_MAX + 1];
+    bool restricted; /* reads only: kept after erasure, for the legal obligation alone */
 };
 
 enum rk_suppress_reason { RK_SUPPRESS_OBJECTION, RK_SUPPRESS_ERASURE };
@@ -169,6 +170,7 @@ struct rk_task_view {
     const char *id, *kind, *detail; /* detail may be NULL */
     struct rk_date due;
     rk_ts created_at, done_at; /* done_at 0: open */
+    const char *person_id;     /* set by tasks_list */
 };
 typedef int (*rk_task_fn)(void *ctx, const struct rk_task_view *t);
 
@@ -384,6 +386,37 @@ struct rk_store_ops {
     rk_err (*contact_rows)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
                            const char *purpose, bool *suppressed, rk_contact_row_fn fn,
                            void *ctx);
+
+    /* ---- Data-subject rights (core/rights.c; migration 0008) ----
+     * All inside the caller's transaction. person_flags_set sets both art 18
+     * and art 21 flags (RK_ENOENT for no such person); person_delete removes
+     * the person and, by cascade, every row referring to it. The *_delete_person
+     * ops delete a person's rows of one table and count them in *n.
+     * provenance_delete_unused and organisation_delete_unused delete the row
+     * only when no entry refers to it any more (*deleted says whether).
+     * consent_delete removes the ledger events and the state of one purpose,
+     * or of every purpose with purpose NULL; *n counts the events. The
+     * contract and invoice ops act on one row by id (RK_ENOENT for none);
+     * restrict marks it kept under a legal obligation only. tasks_list lists
+     * tasks of a kind (NULL: all), only open ones when open_only, by due date;
+     * task_done closes an open task (RK_ENOENT for none open). */
+    rk_err (*person_flags_set)(struct rk_store *s, const char *id, bool restricted, bool objected);
+    rk_err (*person_delete)(struct rk_store *s, const char *id);
+    rk_err (*entries_delete_person)(struct rk_store *s, const char *person, int64_t *n);
+    rk_err (*provenance_delete_unused)(struct rk_store *s, int64_t id, bool *deleted);
+    rk_err (*organisation_delete_unused)(struct rk_store *s, const char *name, bool *deleted);
+    rk_err (*consent_delete)(struct rk_store *s, const char *person, const char *purpose,
+                             int64_t *n);
+    rk_err (*contract_delete)(struct rk_store *s, const char *id);
+    rk_err (*contract_restrict)(struct rk_store *s, const char *id);
+    rk_err (*invoice_delete)(struct rk_store *s, const char *id);
+    rk_err (*invoice_restrict)(struct rk_store *s, const char *id);
+    rk_err (*signups_delete_person)(struct rk_store *s, const char *person, int64_t *n);
+    rk_err (*outbox_delete_person)(struct rk_store *s, const char *person, int64_t *n);
+    rk_err (*tasks_delete_person)(struct rk_store *s, const char *person, int64_t *n);
+    rk_err (*tasks_list)(struct rk_store *s, const char *kind, bool open_only, rk_task_fn fn,
+                         void *ctx);
+    rk_err (*task_done)(struct rk_store *s, const char *id, rk_ts at);
 };
 
 /* The base of every backend's handle. */
@@ -522,6 +555,34 @@ RK_STORE_FN(outbox_count, (struct rk_store * s, enum rk_outbox_state st, int64_t
             (s, st, out))
 RK_STORE_FN(outbox_failed, (struct rk_store * s, int limit, rk_outbox_failure_fn fn, void *c),
             (s, limit, fn, c))
+
+/* ---- Data-subject rights (see the ops above) ---- */
+RK_STORE_FN(person_flags_set, (struct rk_store * s, const char *id, bool restricted, bool objected),
+            (s, id, restricted, objected))
+RK_STORE_FN(person_delete, (struct rk_store * s, const char *id), (s, id))
+RK_STORE_FN(entries_delete_person, (struct rk_store * s, const char *person, int64_t *n),
+            (s, person, n))
+RK_STORE_FN(provenance_delete_unused, (struct rk_store * s, int64_t id, bool *deleted),
+            (s, id, deleted))
+RK_STORE_FN(organisation_delete_unused, (struct rk_store * s, const char *name, bool *deleted),
+            (s, name, deleted))
+RK_STORE_FN(consent_delete,
+            (struct rk_store * s, const char *person, const char *purpose, int64_t *n),
+            (s, person, purpose, n))
+RK_STORE_FN(contract_delete, (struct rk_store * s, const char *id), (s, id))
+RK_STORE_FN(contract_restrict, (struct rk_store * s, const char *id), (s, id))
+RK_STORE_FN(invoice_delete, (struct rk_store * s, const char *id), (s, id))
+RK_STORE_FN(invoice_restrict, (struct rk_store * s, const char *id), (s, id))
+RK_STORE_FN(signups_delete_person, (struct rk_store * s, const char *person, int64_t *n),
+            (s, person, n))
+RK_STORE_FN(outbox_delete_person, (struct rk_store * s, const char *person, int64_t *n),
+            (s, person, n))
+RK_STORE_FN(tasks_delete_person, (struct rk_store * s, const char *person, int64_t *n),
+            (s, person, n))
+RK_STORE_FN(tasks_list,
+            (struct rk_store * s, const char *kind, bool open_only, rk_task_fn fn, void *c),
+            (s, kind, open_only, fn, c))
+RK_STORE_FN(task_done, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
 
 #undef RK_STORE_FN
 

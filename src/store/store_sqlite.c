@@ -74,6 +74,23 @@ enum stmt {
     S_CONTACT_ROWS,
     S_READ_BEGIN,
     S_READ_END,
+    /* Data-subject rights (migration 0008) */
+    S_PERSON_FLAGS,
+    S_PERSON_DELETE,
+    S_ENTRIES_DELETE_PERSON,
+    S_PROV_DELETE_UNUSED,
+    S_ORG_DELETE_UNUSED,
+    S_CONSENT_EVENTS_DELETE,
+    S_CONSENT_STATES_DELETE,
+    S_CONTRACT_DELETE,
+    S_CONTRACT_RESTRICT,
+    S_INVOICE_DELETE,
+    S_INVOICE_RESTRICT,
+    S_SIGNUPS_DELETE_PERSON,
+    S_OUTBOX_DELETE_PERSON,
+    S_TASKS_DELETE_PERSON,
+    S_TASKS_LIST,
+    S_TASK_DONE,
     S__COUNT
 };
 
@@ -157,9 +174,10 @@ static const char *const sql[S__COUNT] = {
     [S_INVOICE_INSERT] = "INSERT INTO invoice (id, person, contract_id, register, number, date, "
                          "amount_cents, currency, keep_until, created_at, created_by) "
                          "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [S_INVOICES_OF_PERSON] = "SELECT id, ?1, contract_id, register, number, date, "
-                             "amount_cents, currency, keep_until, created_at, created_by "
-                             "FROM invoice WHERE person = " PK(1) " ORDER BY date, number",
+    [S_INVOICES_OF_PERSON] =
+        "SELECT id, ?1, contract_id, register, number, date, "
+        "amount_cents, currency, keep_until, created_at, created_by, "
+        "restricted FROM invoice WHERE person = " PK(1) " ORDER BY date, number",
     [S_SUPPRESS_ADD] = "INSERT OR IGNORE INTO suppression (hash, kind, reason, at) "
                        "VALUES (?1, ?2, ?3, ?4)",
     [S_SUPPRESSED] = "SELECT 1 FROM suppression WHERE hash = ?1",
@@ -234,6 +252,32 @@ static const char *const sql[S__COUNT] = {
                        "ORDER BY e.register",
     [S_READ_BEGIN] = "BEGIN",
     [S_READ_END] = "COMMIT",
+    /* Data-subject rights (migration 0008) */
+    [S_PERSON_FLAGS] = "UPDATE person SET restricted = ?2, objected = ?3 WHERE id = ?1",
+    [S_PERSON_DELETE] = "DELETE FROM person WHERE id = ?1",
+    [S_ENTRIES_DELETE_PERSON] = "DELETE FROM entry WHERE person = " PK(1),
+    [S_PROV_DELETE_UNUSED] =
+        "DELETE FROM provenance WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM entry WHERE "
+        "name_prov = ?1 OR email_prov = ?1 OR phone_prov = ?1 OR position_prov = ?1 "
+        "OR organisation_prov = ?1 OR interests_prov = ?1)",
+    [S_ORG_DELETE_UNUSED] = "DELETE FROM organisation WHERE name = ?1 AND NOT EXISTS "
+                            "(SELECT 1 FROM entry e WHERE e.organisation_id = organisation.id)",
+    [S_CONSENT_EVENTS_DELETE] =
+        "DELETE FROM consent_event WHERE person = " PK(1) " AND (?2 IS NULL OR purpose = ?2)",
+    [S_CONSENT_STATES_DELETE] =
+        "DELETE FROM consent_state WHERE person = " PK(1) " AND (?2 IS NULL OR purpose = ?2)",
+    [S_CONTRACT_DELETE] = "DELETE FROM contract WHERE id = ?1",
+    [S_CONTRACT_RESTRICT] = "UPDATE contract SET restricted = 1 WHERE id = ?1",
+    [S_INVOICE_DELETE] = "DELETE FROM invoice WHERE id = ?1",
+    [S_INVOICE_RESTRICT] = "UPDATE invoice SET restricted = 1 WHERE id = ?1",
+    [S_SIGNUPS_DELETE_PERSON] = "DELETE FROM signup WHERE person_id = " PK(1),
+    [S_OUTBOX_DELETE_PERSON] = "DELETE FROM outbox WHERE person_id = ?1",
+    [S_TASKS_DELETE_PERSON] = "DELETE FROM task WHERE person = " PK(1),
+    [S_TASKS_LIST] = "SELECT t.id, t.kind, t.detail, t.due, t.created_at, t.done_at, p.id "
+                     "FROM task t JOIN person p ON p.pk = t.person "
+                     "WHERE (?1 IS NULL OR t.kind = ?1) AND (?2 = 0 OR t.done_at IS NULL) "
+                     "ORDER BY t.due, t.id",
+    [S_TASK_DONE] = "UPDATE task SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL",
 };
 
 #define ORG_CACHE 256
@@ -1142,6 +1186,7 @@ static int each_invoice(void *ctx, sqlite3_stmt *st) {
     i->amount_cents = sqlite3_column_int64(st, 6);
     i->keep_until = col_date(st, 8);
     i->created_at = col_ts(st, 9);
+    i->restricted = sqlite3_column_int(st, 11) != 0;
     if (!col_copy(st, 0, i->id, sizeof i->id) ||
         !col_copy(st, 1, i->person_id, sizeof i->person_id) ||
         !col_copy(st, 2, i->contract_id, sizeof i->contract_id) ||
@@ -1260,8 +1305,13 @@ struct task_iter {
 
 static int each_task(void *ctx, sqlite3_stmt *st) {
     struct task_iter *it = ctx;
-    struct rk_task_view t = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
-                             col_date(st, 3), col_ts(st, 4),   col_ts(st, 5)};
+    struct rk_task_view t = {col_text(st, 0),
+                             col_text(st, 1),
+                             col_text(st, 2),
+                             col_date(st, 3),
+                             col_ts(st, 4),
+                             col_ts(st, 5),
+                             NULL};
     return it->fn(it->ctx, &t);
 }
 
@@ -1788,6 +1838,146 @@ static rk_err sq_contact_rows(struct rk_store *base, const unsigned char hash[RK
     return err;
 }
 
+/* ---- Data-subject rights (migration 0008) ---------------------------------------------- */
+
+/* Runs statement i with text parameters a (and b, may be NULL); *changed gets the rows changed. */
+static rk_err change_rows(struct sqlite_store *s, enum stmt i, const char *a, const char *b,
+                          int64_t *changed) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, i, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, a);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        bind_text(st, 2, b);
+    err = step_done(s, st);
+    if (err == RK_OK && changed)
+        *changed = sqlite3_changes64(s->db);
+    return err;
+}
+
+/* As change_rows for a statement that must change one row: RK_ENOENT when none. */
+static rk_err change_one(struct sqlite_store *s, enum stmt i, const char *a, const char *b) {
+    int64_t n = 0;
+    rk_err err = change_rows(s, i, a, b, &n);
+    return err == RK_OK && n == 0 ? RK_ENOENT : err;
+}
+
+static rk_err sq_person_flags_set(struct rk_store *base, const char *id, bool restricted,
+                                  bool objected) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_PERSON_FLAGS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    sqlite3_bind_int(st, 2, restricted);
+    sqlite3_bind_int(st, 3, objected);
+    err = step_done(s, st);
+    return err == RK_OK && sqlite3_changes(s->db) == 0 ? RK_ENOENT : err;
+}
+
+static rk_err sq_person_delete(struct rk_store *base, const char *id) {
+    return change_one((struct sqlite_store *)base, S_PERSON_DELETE, id, NULL);
+}
+
+static rk_err sq_entries_delete_person(struct rk_store *base, const char *person, int64_t *n) {
+    return change_rows((struct sqlite_store *)base, S_ENTRIES_DELETE_PERSON, person, NULL, n);
+}
+
+static rk_err sq_provenance_delete_unused(struct rk_store *base, int64_t id, bool *deleted) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_PROV_DELETE_UNUSED, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        *deleted = sqlite3_changes(s->db) > 0;
+    return err;
+}
+
+static rk_err sq_organisation_delete_unused(struct rk_store *base, const char *name,
+                                            bool *deleted) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int64_t n = 0;
+    rk_err err = change_rows(s, S_ORG_DELETE_UNUSED, name, NULL, &n);
+    if (err == RK_OK) {
+        *deleted = n > 0;
+        for (int i = 0; n > 0 && i < ORG_CACHE; i++) /* a deleted id must not be reused */
+            s->orgs[i].id = 0;
+    }
+    return err;
+}
+
+static rk_err sq_consent_delete(struct rk_store *base, const char *person, const char *purpose,
+                                int64_t *n) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    rk_err err = change_rows(s, S_CONSENT_STATES_DELETE, person, purpose, NULL);
+    return err == RK_OK ? change_rows(s, S_CONSENT_EVENTS_DELETE, person, purpose, n) : err;
+}
+
+static rk_err sq_contract_delete(struct rk_store *base, const char *id) {
+    return change_one((struct sqlite_store *)base, S_CONTRACT_DELETE, id, NULL);
+}
+
+static rk_err sq_contract_restrict(struct rk_store *base, const char *id) {
+    return change_one((struct sqlite_store *)base, S_CONTRACT_RESTRICT, id, NULL);
+}
+
+static rk_err sq_invoice_delete(struct rk_store *base, const char *id) {
+    return change_one((struct sqlite_store *)base, S_INVOICE_DELETE, id, NULL);
+}
+
+static rk_err sq_invoice_restrict(struct rk_store *base, const char *id) {
+    return change_one((struct sqlite_store *)base, S_INVOICE_RESTRICT, id, NULL);
+}
+
+static rk_err sq_signups_delete_person(struct rk_store *base, const char *person, int64_t *n) {
+    return change_rows((struct sqlite_store *)base, S_SIGNUPS_DELETE_PERSON, person, NULL, n);
+}
+
+static rk_err sq_outbox_delete_person(struct rk_store *base, const char *person, int64_t *n) {
+    return change_rows((struct sqlite_store *)base, S_OUTBOX_DELETE_PERSON, person, NULL, n);
+}
+
+static rk_err sq_tasks_delete_person(struct rk_store *base, const char *person, int64_t *n) {
+    return change_rows((struct sqlite_store *)base, S_TASKS_DELETE_PERSON, person, NULL, n);
+}
+
+static int each_listed_task(void *ctx, sqlite3_stmt *st) {
+    struct task_iter *it = ctx;
+    struct rk_task_view t = {col_text(st, 0), col_text(st, 1), col_text(st, 2), col_date(st, 3),
+                             col_ts(st, 4),   col_ts(st, 5),   col_text(st, 6)};
+    return it->fn(it->ctx, &t);
+}
+
+static rk_err sq_tasks_list(struct rk_store *base, const char *kind, bool open_only, rk_task_fn fn,
+                            void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TASKS_LIST, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, kind);
+    sqlite3_bind_int(st, 2, open_only);
+    struct task_iter it = {fn, ctx};
+    return step_rows(s, st, each_listed_task, &it);
+}
+
+static rk_err sq_task_done(struct rk_store *base, const char *id, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TASK_DONE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    bind_ts(st, 2, at);
+    err = step_done(s, st);
+    return err == RK_OK && sqlite3_changes(s->db) == 0 ? RK_ENOENT : err;
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -1846,4 +2036,19 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .outbox_count = sq_outbox_count,
     .outbox_failed = sq_outbox_failed,
     .contact_rows = sq_contact_rows,
+    .person_flags_set = sq_person_flags_set,
+    .person_delete = sq_person_delete,
+    .entries_delete_person = sq_entries_delete_person,
+    .provenance_delete_unused = sq_provenance_delete_unused,
+    .organisation_delete_unused = sq_organisation_delete_unused,
+    .consent_delete = sq_consent_delete,
+    .contract_delete = sq_contract_delete,
+    .contract_restrict = sq_contract_restrict,
+    .invoice_delete = sq_invoice_delete,
+    .invoice_restrict = sq_invoice_restrict,
+    .signups_delete_person = sq_signups_delete_person,
+    .outbox_delete_person = sq_outbox_delete_person,
+    .tasks_delete_person = sq_tasks_delete_person,
+    .tasks_list = sq_tasks_list,
+    .task_done = sq_task_done,
 };

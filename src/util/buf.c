@@ -88,6 +88,28 @@ void rk_buf_put_html(struct rk_buf *b, const char *s) {
     }
 }
 
+void rk_buf_put_json_str(struct rk_buf *b, const char *s) {
+    if (!s) {
+        rk_buf_puts(b, "null");
+        return;
+    }
+    rk_buf_putc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            rk_buf_putc(b, '\\');
+            rk_buf_putc(b, (char)c);
+        } else if (c == '\n') {
+            rk_buf_puts(b, "\\n");
+        } else if (c < 0x20 || c == 0x7f) {
+            rk_buf_printf(b, "\\u%04x", c);
+        } else {
+            rk_buf_putc(b, (char)c);
+        }
+    }
+    rk_buf_putc(b, '"');
+}
+
 void rk_buf_put_md(struct rk_buf *b, const char *s) {
     for (; *s; s++) {
         if (strchr("\\`*_[]<>#|&", *s))

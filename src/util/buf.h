@@ -43,6 +43,11 @@ void rk_buf_put_csv(struct rk_buf *b, const char *s);
  * formula (CSV injection), then quoted as rk_buf_put_csv does. */
 void rk_buf_put_csv_safe(struct rk_buf *b, const char *s);
 
+/* Appends s as a quoted JSON string (RFC 8259: ", \ and control characters
+ * escaped; UTF-8 passed through), or null when s is NULL. For the core, which
+ * writes JSON without jansson; the CLI and service use util/json.h. */
+void rk_buf_put_json_str(struct rk_buf *b, const char *s);
+
 /* RK_ENOMEM if any append failed, else RK_OK. */
 RK_MUST_USE rk_err rk_buf_status(const struct rk_buf *b);
 

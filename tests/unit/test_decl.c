@@ -239,6 +239,33 @@ static void consent_block_only_for_consent(void **state) {
                     "purpose.consent: only for purposes with basis consent");
 }
 
+static void consent_keep_evidence(void **state) {
+    (void)state;
+    const char *purposes = "purposes:\n"
+                           "  - id: marketing\n"
+                           "    name: {fi: m, en: m}\n"
+                           "    basis: consent\n"
+                           "    consent: {withdrawal: [contact], keep_evidence: legal_claims}\n"
+                           "  - {id: service, name: {fi: p, en: s}, basis: contract}\n";
+    size_t n = strlen(FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS) + strlen(purposes) + 1;
+    char *yaml = malloc(n);
+    assert_non_null(yaml);
+    snprintf(yaml, n, "%s%s", FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS, purposes);
+    struct rk_decl *d = rkt_parse(yaml);
+    assert_true(rk_decl_purpose(d, "marketing")->keep_consent_evidence);
+    assert_false(rk_decl_purpose(d, "service")->keep_consent_evidence);
+    rk_decl_free(d);
+    free(yaml);
+    assert_contains(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS
+                                   "purposes:\n"
+                                   "  - id: marketing\n"
+                                   "    name: {fi: m, en: m}\n"
+                                   "    basis: consent\n"
+                                   "    consent: {keep_evidence: forever}\n"
+                                   "  - {id: service, name: {fi: p, en: s}, basis: contract}\n"),
+                    "expected one of: legal_claims");
+}
+
 static void retention_needs_events_or_period(void **state) {
     (void)state;
     const char *head = FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES "registers:\n"
@@ -503,6 +530,7 @@ int main(void) {
         cmocka_unit_test(text_needs_both_languages),
         cmocka_unit_test(bad_scalars_are_refused),
         cmocka_unit_test(consent_block_only_for_consent),
+        cmocka_unit_test(consent_keep_evidence),
         cmocka_unit_test(automated_decisions_need_logic),
         cmocka_unit_test(retention_needs_events_or_period),
         cmocka_unit_test(timezone_is_checked_and_defaulted),

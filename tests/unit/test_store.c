@@ -2084,6 +2084,259 @@ static void contact_rows(void **state) {
     assert_int_equal(c.row[0].consent.status, RK_CONSENT_WITHDRAWN);
 }
 
+/* ---- Data-subject rights (migration 0008) ---------------------------------------------- */
+
+static void person_flags_and_delete(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], unknown[RK_ID_LEN + 1];
+    bool restricted = false, objected = false;
+    rk_id_new(unknown);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    assert_ok(rk_store_person_flags_set(s, id, true, false));
+    assert_ok(rk_store_person_exists(s, id, &restricted, &objected));
+    assert_true(restricted);
+    assert_false(objected);
+    assert_ok(rk_store_person_flags_set(s, id, false, true));
+    assert_ok(rk_store_person_exists(s, id, &restricted, &objected));
+    assert_false(restricted);
+    assert_true(objected);
+    assert_rc(rk_store_person_flags_set(s, unknown, true, true), RK_ENOENT);
+    assert_ok(rk_store_person_delete(s, id));
+    assert_rc(rk_store_person_exists(s, id, NULL, NULL), RK_ENOENT);
+    assert_rc(rk_store_person_delete(s, id), RK_ENOENT);
+    assert_ok(rk_store_commit(s));
+}
+
+static void entries_delete_and_unused_rows(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1];
+    int64_t n = -1;
+    bool gone = true;
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    int64_t shared = new_provenance(s, RK_SRC_WEB_FORM, "marketing");
+    int64_t own = new_provenance(s, RK_SRC_PHONE, "service");
+    struct rk_entry *ea = entry_new("customers", a, ts("2026-01-02T03:04:05Z"));
+    entry_set(ea, RK_F_NAME, "Aino", shared);
+    entry_set(ea, RK_F_ORGANISATION, "Oma Tmi", own);
+    struct rk_entry *ea2 = entry_new("marketing", a, ts("2026-01-02T03:04:05Z"));
+    entry_set(ea2, RK_F_ORGANISATION, "Yhteinen Oy", shared);
+    struct rk_entry *eb = entry_new("customers", b, ts("2026-01-02T03:04:05Z"));
+    entry_set(eb, RK_F_NAME, "Bertta", shared);
+    entry_set(eb, RK_F_ORGANISATION, "Yhteinen Oy", shared);
+    assert_ok(rk_store_entry_put(s, ea));
+    assert_ok(rk_store_entry_put(s, ea2));
+    assert_ok(rk_store_entry_put(s, eb));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_entries_delete_person(s, a, &n));
+    assert_int_equal(n, 2);
+    assert_ok(rk_store_provenance_delete_unused(s, shared, &gone));
+    assert_false(gone); /* b's entry still cites it */
+    assert_ok(rk_store_provenance_delete_unused(s, own, &gone));
+    assert_true(gone);
+    assert_ok(rk_store_organisation_delete_unused(s, "Yhteinen Oy", &gone));
+    assert_false(gone);
+    assert_ok(rk_store_organisation_delete_unused(s, "Oma Tmi", &gone));
+    assert_true(gone);
+    assert_ok(rk_store_commit(s));
+    char buf[256];
+    struct rk_provenance p;
+    assert_rc(rk_store_provenance_get(s, own, &p, buf, sizeof buf), RK_ENOENT);
+    assert_ok(rk_store_provenance_get(s, shared, &p, buf, sizeof buf));
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_rc(rk_store_entry_get(s, "customers", a, got), RK_ENOENT);
+    assert_ok(rk_store_entry_get(s, "customers", b, got));
+    assert_entry(got, eb);
+    /* A deleted organisation can be named again (no stale cached id). */
+    assert_ok(rk_store_begin(s));
+    entry_set(eb, RK_F_ORGANISATION, "Oma Tmi", shared);
+    assert_ok(rk_store_entry_put(s, eb));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_entry_get(s, "customers", b, got));
+    assert_entry(got, eb);
+}
+
+static int count_consent(void *ctx, const struct rk_consent_event *e) {
+    (void)e;
+    (*(int64_t *)ctx)++;
+    return 0;
+}
+
+static void consent_delete_by_purpose(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1];
+    struct rk_consent_event *e = scratch(sizeof *e);
+    struct rk_consent_state st = {RK_CONSENT_LIVE, ts("2026-01-01T00:00:00Z"), 0, false, 1};
+    int64_t n = -1, left = 0;
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    new_person(s, other);
+    const char *purposes[] = {"marketing", "marketing", "newsletter", "marketing"};
+    const char *who[] = {id, id, id, other};
+    for (int i = 0; i < 4; i++) {
+        consent_event_init(e, who[i], purposes[i], i == 1 ? RK_CE_WITHDRAWN : RK_CE_GIVEN,
+                           ts("2026-01-01T00:00:00Z"));
+        assert_ok(rk_store_consent_append(s, e));
+        assert_ok(rk_store_consent_state_put(s, who[i], purposes[i], &st));
+    }
+    assert_ok(rk_store_consent_delete(s, id, "marketing", &n));
+    assert_int_equal(n, 2);
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_consent_state_get(s, id, "marketing", &st));
+    assert_int_equal(st.status, RK_CONSENT_NONE);
+    assert_ok(rk_store_consent_state_get(s, id, "newsletter", &st));
+    assert_int_equal(st.status, RK_CONSENT_LIVE);
+    assert_ok(rk_store_consent_events(s, id, count_consent, &left));
+    assert_int_equal(left, 1);
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_consent_delete(s, id, NULL, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_commit(s));
+    left = 0;
+    assert_ok(rk_store_consent_events(s, other, count_consent, &left));
+    assert_int_equal(left, 1); /* another person's ledger is untouched */
+}
+
+static int count_change(void *ctx, const struct rk_contract_change *c) {
+    (void)c;
+    (*(int64_t *)ctx)++;
+    return 0;
+}
+
+static void contract_invoice_restrict_delete(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], unknown[RK_ID_LEN + 1];
+    struct rk_contract c;
+    struct rk_invoice inv[2];
+    struct invoices_seen *is = scratch(sizeof *is);
+    int64_t changes = 0;
+    rk_id_new(unknown);
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    contract_init(&c, id, "customers", "Lounasetu", date(2026, 1, 1), date(0, 0, 0));
+    assert_ok(rk_store_contract_insert(s, &c));
+    assert_ok(rk_store_contract_change_append(s, c.id, ts("2026-02-01T00:00:00Z"), "anna",
+                                              "service", "Lounasetu", "Virike"));
+    invoice_init(&inv[0], id, c.id, "R-1", date(2026, 1, 31), 100, date(2032, 12, 31));
+    invoice_init(&inv[1], id, "", "R-2", date(2026, 2, 28), 200, date(0, 0, 0));
+    assert_ok(rk_store_invoice_insert(s, &inv[0]));
+    assert_ok(rk_store_invoice_insert(s, &inv[1]));
+    assert_ok(rk_store_invoice_restrict(s, inv[0].id));
+    assert_ok(rk_store_invoice_delete(s, inv[1].id));
+    assert_rc(rk_store_invoice_delete(s, inv[1].id), RK_ENOENT);
+    assert_rc(rk_store_invoice_restrict(s, unknown), RK_ENOENT);
+    assert_ok(rk_store_contract_restrict(s, c.id));
+    assert_rc(rk_store_contract_restrict(s, unknown), RK_ENOENT);
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_invoices_of_person(s, id, collect_invoice, is));
+    assert_int_equal(is->n, 1);
+    assert_string_equal(is->i[0].number, "R-1");
+    assert_true(is->i[0].restricted);
+
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_contract_delete(s, c.id));
+    assert_rc(rk_store_contract_delete(s, c.id), RK_ENOENT);
+    assert_ok(rk_store_commit(s));
+    assert_rc(rk_store_contract_get(s, c.id, &c), RK_ENOENT);
+    assert_ok(rk_store_contract_changes(s, c.id, count_change, &changes));
+    assert_int_equal(changes, 0);
+    is->n = 0;
+    assert_ok(rk_store_invoices_of_person(s, id, collect_invoice, is));
+    assert_int_equal(is->n, 1); /* the invoice outlives its contract */
+    assert_string_equal(is->i[0].contract_id, "");
+}
+
+struct listed {
+    int n;
+    char ids[8][RK_ID_LEN + 1];
+    char persons[8][RK_ID_LEN + 1];
+};
+
+static int list_tasks(void *ctx, const struct rk_task_view *t) {
+    struct listed *l = ctx;
+    assert_true(l->n < 8);
+    copy(l->ids[l->n], sizeof l->ids[0], t->id);
+    copy(l->persons[l->n++], sizeof l->persons[0], t->person_id);
+    return 0;
+}
+
+static void person_rows_delete_and_tasks(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1];
+    struct rk_task t[3];
+    struct listed *l = scratch(sizeof *l);
+    int64_t n = -1;
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    new_person(s, other);
+    const char *kinds[] = {"objection_review", "art14_inform", "objection_review"};
+    for (int i = 0; i < 3; i++) {
+        t[i] = (struct rk_task){.kind = kinds[i],
+                                .due = date(2026, 3, 3 - i),
+                                .created_at = ts("2026-02-01T00:00:00Z")};
+        rk_id_new(t[i].id);
+        copy(t[i].person_id, sizeof t[i].person_id, i == 2 ? other : id);
+        assert_ok(rk_store_task_insert(s, &t[i]));
+    }
+    struct rk_signup *u = scratch(sizeof *u);
+    copy(u->person_id, sizeof u->person_id, id);
+    copy(u->purpose, sizeof u->purpose, "marketing");
+    copy(u->form_id, sizeof u->form_id, "newsletter");
+    u->v[RK_F_EMAIL] = "aino@example.fi";
+    u->created_at = ts("2026-02-01T00:00:00Z");
+    u->expires_at = ts("2026-02-08T00:00:00Z");
+    assert_ok(rk_store_signup_put(s, u));
+    struct rk_outbox_msg m = {.message_id = "ddddddddddddddddddddddddd1",
+                              .person_id = id,
+                              .kind = "confirm",
+                              .recipient = "aino@example.fi",
+                              .subject = "Vahvista",
+                              .body = "Hei\n",
+                              .created_at = ts("2026-02-01T00:00:00Z")};
+    int64_t mid = 0;
+    assert_ok(rk_store_outbox_enqueue(s, &m, &mid));
+    m.message_id = "ddddddddddddddddddddddddd2";
+    m.person_id = other;
+    assert_ok(rk_store_outbox_enqueue(s, &m, &mid));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_tasks_list(s, "objection_review", false, list_tasks, l));
+    assert_int_equal(l->n, 2);
+    assert_string_equal(l->ids[0], t[2].id); /* by due date */
+    assert_string_equal(l->persons[0], other);
+    assert_string_equal(l->persons[1], id);
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_task_done(s, t[2].id, ts("2026-02-02T00:00:00Z")));
+    assert_rc(rk_store_task_done(s, t[2].id, ts("2026-02-02T00:00:00Z")), RK_ENOENT);
+    assert_ok(rk_store_commit(s));
+    l->n = 0;
+    assert_ok(rk_store_tasks_list(s, NULL, true, list_tasks, l));
+    assert_int_equal(l->n, 2);
+    l->n = 0;
+    assert_ok(rk_store_tasks_list(s, NULL, false, list_tasks, l));
+    assert_int_equal(l->n, 3);
+
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_signups_delete_person(s, id, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_outbox_delete_person(s, id, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_tasks_delete_person(s, id, &n));
+    assert_int_equal(n, 2);
+    assert_ok(rk_store_commit(s));
+    assert_rc(rk_store_signup_get(s, id, "marketing", u), RK_ENOENT);
+    l->n = 0;
+    assert_ok(rk_store_tasks_list(s, NULL, false, list_tasks, l));
+    assert_int_equal(l->n, 1);
+    int64_t queued = 0;
+    assert_ok(rk_store_outbox_count(s, RK_OUTBOX_QUEUED, &queued));
+    assert_int_equal(queued, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -2126,6 +2379,11 @@ int main(void) {
         T(outbox_message_id_unique),
         T(outbox_marks),
         T(contact_rows),
+        T(person_flags_and_delete),
+        T(entries_delete_and_unused_rows),
+        T(consent_delete_by_purpose),
+        T(contract_invoice_restrict_delete),
+        T(person_rows_delete_and_tasks),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {

@@ -1,0 +1,465 @@
+/*
+ * cli_rights.c — `rekisteri rights access|export|rectify|erase|restrict|object|automated ID`
+ * and `rekisteri tasks list|done`: the data-subject rights of core/rights.h
+ * for staff, and the task list they (and art 14) leave behind. Parse, call,
+ * print; the JSON the core writes is parsed back and printed in the house
+ * format, so a broken document can never reach stdout.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/reg.h"
+#include "core/audit.h"
+#include "core/rights.h"
+#include "util/json.h"
+
+static const char *const text_json[] = {"text", "json", NULL};
+static const char *const json_html[] = {"json", "html", NULL};
+static const char *const json_csv[] = {"json", "csv", NULL};
+
+#define REQUEST_HELP                                                                               \
+    "  --request RID        the data-subject request behind it (omit for staff action)\n"
+
+/* Parses argv with opts, checks for one person id and opens env; rc < 0 after --help. */
+static int open_person(struct rk_cli_env *env, int argc, char **argv, const char *usage,
+                       const struct rk_cli_opt *opts, const char *const *formats,
+                       const char *what) {
+    int rc = rk_cli_env_parse(env, argc, argv, usage, opts, formats);
+    if (rc != RK_EXIT_OK)
+        return rc;
+    return rk_cli_env_open_one(env, what);
+}
+
+/* Writes buf (JSON text from the core) in the house JSON format. */
+static int write_core_json(const struct rk_buf *b) {
+    json_error_t jerr;
+    json_t *doc = json_loadb(b->data ? b->data : "", b->len, 0, &jerr);
+    if (!doc) {
+        rk_cli_error("internal error: the document is not JSON (%s)", jerr.text);
+        return RK_EXIT_FAIL;
+    }
+    return rk_cli_write_json(doc);
+}
+
+static int rights_access(int argc, char **argv) {
+    const char *lang_arg = NULL, *request = NULL;
+    const struct rk_cli_opt opts[] = {
+        {"lang", &lang_arg, NULL}, {"request", &request, NULL}, {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    enum rk_lang lang = RK_LANG_FI;
+    int rc = open_person(&env, argc, argv,
+                         "usage: rekisteri rights access ID [--lang fi|en] [--format json|html]\n"
+                         "\n"
+                         "The access answer of GDPR art 15: purposes, categories, recipients and\n"
+                         "their safeguards, retention, the other rights, the supervisory\n"
+                         "authority, each value's source, automated decisions, and a copy of\n"
+                         "every value, consent event, contract, invoice and task held.\n\n"
+                         "  --lang fi|en         the language (default fi)\n" REQUEST_HELP "\n",
+                         opts, json_html, "rights access");
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (lang_arg && !rk_cli_parse_lang(lang_arg, &lang)) {
+        rk_cli_env_close(&env);
+        return RK_EXIT_USAGE;
+    }
+    bool json = env.format[0] == 'j';
+    struct rk_buf out;
+    struct rk_msg msg = {.suppressed = false};
+    rk_buf_init(&out);
+    rk_err e = rk_rights_access(&env.reg, env.args[0], request, lang, rk_time_now(),
+                                json ? &out : NULL, json ? NULL : &out, &msg);
+    if (e != RK_OK)
+        rc = rk_cli_refused("rights access", e, &msg);
+    else
+        rc = json ? write_core_json(&out) : rk_cli_write(&out);
+    rk_buf_cleanup(&out);
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int rights_export(int argc, char **argv) {
+    const char *request = NULL;
+    const struct rk_cli_opt opts[] = {{"request", &request, NULL}, {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = open_person(&env, argc, argv,
+                         "usage: rekisteri rights export ID [--format json|csv]\n"
+                         "\n"
+                         "Data portability (GDPR art 20): the values the person provided,\n"
+                         "held on consent or contract, as JSON or CSV.\n\n" REQUEST_HELP "\n",
+                         opts, json_csv, "rights export");
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    bool json = env.format[0] == 'j';
+    struct rk_buf out;
+    struct rk_msg msg = {.suppressed = false};
+    rk_buf_init(&out);
+    rk_err e = rk_rights_portability(&env.reg, env.args[0], request, rk_time_now(),
+                                     json ? &out : NULL, json ? NULL : &out, &msg);
+    if (e != RK_OK)
+        rc = rk_cli_refused("rights export", e, &msg);
+    else
+        rc = json ? write_core_json(&out) : rk_cli_write(&out);
+    rk_buf_cleanup(&out);
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int rights_rectify(int argc, char **argv) {
+    const char *raw[RK_F__COUNT] = {NULL};
+    char bufs[RK_F__COUNT][RK_INTERESTS_MAX * 4 + 1];
+    const char *reg = NULL, *request = NULL;
+    const struct rk_cli_opt opts[] = {{"register", &reg, NULL},
+                                      {"request", &request, NULL},
+                                      {"name", &raw[RK_F_NAME], NULL},
+                                      {"email", &raw[RK_F_EMAIL], NULL},
+                                      {"phone", &raw[RK_F_PHONE], NULL},
+                                      {"position", &raw[RK_F_POSITION], NULL},
+                                      {"organisation", &raw[RK_F_ORGANISATION], NULL},
+                                      {"interests", &raw[RK_F_INTERESTS], NULL},
+                                      {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(
+        &env, argc, argv,
+        "usage: rekisteri rights rectify ID [--register R|all] [fields] [--request RID]\n"
+        "\n"
+        "Rectification (GDPR art 16): overwrites the given values with the corrected ones,\n"
+        "provenance \"data subject request #RID\"; no old value is kept. Without\n"
+        "--register (or with 'all'), every register holding the person is corrected.\n\n"
+        "  --name, --email, --phone, --position, --organisation, --interests VALUE\n" REQUEST_HELP
+        "\n",
+        opts, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    struct rk_contact c;
+    memset(&c, 0, sizeof c);
+    for (int f = 0; f < RK_F__COUNT; f++) {
+        const char *why = NULL;
+        if (!raw[f])
+            continue;
+        if (rk_field_normalize((enum rk_field)f, raw[f], bufs[f], sizeof bufs[f], &why) != RK_OK) {
+            rk_cli_error("--%s: the value %s", rk_field_id((enum rk_field)f), why);
+            rk_cli_env_close(&env);
+            return RK_EXIT_USAGE;
+        }
+        c.v[f] = bufs[f];
+    }
+    if ((rc = rk_cli_env_open_one(&env, "rights rectify")) != RK_EXIT_OK)
+        return rc;
+    struct rk_msg msg = {.suppressed = false};
+    rk_err e =
+        rk_rights_rectify(&env.reg, env.args[0], request,
+                          reg && strcmp(reg, "all") != 0 ? reg : NULL, &c, rk_time_now(), &msg);
+    rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights rectify", e, &msg);
+    if (e == RK_OK)
+        printf("%s rectified\n", env.args[0]);
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int rights_erase(int argc, char **argv) {
+    const char *request = NULL;
+    const struct rk_cli_opt opts[] = {{"request", &request, NULL}, {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = open_person(&env, argc, argv,
+                         "usage: rekisteri rights erase ID [--request RID] [--format text|json]\n"
+                         "\n"
+                         "Erasure (GDPR art 17): tells the recipients, puts the email and phone\n"
+                         "on the suppression list, then deletes everything of the person but\n"
+                         "what a declared legal obligation keeps (kept restricted). Prints what\n"
+                         "was deleted and what was kept, and why.\n\n" REQUEST_HELP "\n",
+                         opts, text_json, "rights erase");
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    struct rk_erase_report r;
+    struct rk_msg msg = {.suppressed = false};
+    rk_err e = rk_rights_erase(&env.reg, env.args[0], request, rk_time_now(), &r, &msg);
+    if (e != RK_OK) {
+        rc = rk_cli_refused("rights erase", e, &msg);
+        rk_cli_env_close(&env);
+        return rc;
+    }
+    char until[11] = "";
+    if (r.invoices_until.y)
+        rk_date_iso(r.invoices_until, until);
+    if (rk_cli_json(&env)) {
+        json_t *doc = json_pack(
+            "{s:s, s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}, "
+            "s:i, s:i}",
+            "person", env.args[0], "person_deleted", r.person_deleted, "deleted", "entries",
+            (json_int_t)r.entries, "provenance", (json_int_t)r.provenance, "organisations",
+            (json_int_t)r.organisations, "consent_events", (json_int_t)r.consent_events,
+            "contracts", (json_int_t)r.contracts, "invoices", (json_int_t)r.invoices, "signups",
+            (json_int_t)r.signups, "outbox", (json_int_t)r.outbox, "tasks", (json_int_t)r.tasks,
+            "kept", "invoices", (json_int_t)r.invoices_kept, "contracts",
+            (json_int_t)r.contracts_kept, "consent_events", (json_int_t)r.consent_events_kept,
+            "suppressed", r.suppressed, "recipient_notices", r.notices);
+        if (doc && r.invoices_kept)
+            json_object_set_new(doc, "invoices_kept_until", json_string(until));
+        if (doc && (r.invoices_why[0] || r.contracts_why[0] || r.consent_why[0])) {
+            json_t *why = json_object();
+            if (r.invoices_why[0])
+                json_object_set_new(why, "invoices", json_string(r.invoices_why));
+            if (r.contracts_why[0])
+                json_object_set_new(why, "contracts", json_string(r.contracts_why));
+            if (r.consent_why[0])
+                json_object_set_new(why, "consent_events", json_string(r.consent_why));
+            json_object_set_new(doc, "why_kept", why);
+        }
+        rc = rk_cli_write_json(doc);
+    } else {
+        printf("person %s erased\n"
+               "deleted: %lld entries, %lld provenance rows, %lld organisations, "
+               "%lld consent events, %lld contracts, %lld invoices, %lld signups, "
+               "%lld outbox messages, %lld tasks\n"
+               "suppressed: %d (email/phone)\nrecipients notified: %d\n",
+               env.args[0], (long long)r.entries, (long long)r.provenance,
+               (long long)r.organisations, (long long)r.consent_events, (long long)r.contracts,
+               (long long)r.invoices, (long long)r.signups, (long long)r.outbox, (long long)r.tasks,
+               r.suppressed, r.notices);
+        if (r.invoices_kept)
+            printf("kept: %lld invoices until %s — %s\n", (long long)r.invoices_kept, until,
+                   r.invoices_why);
+        if (r.contracts_kept)
+            printf("kept: %lld contracts — %s\n", (long long)r.contracts_kept, r.contracts_why);
+        if (r.consent_events_kept)
+            printf("kept: %lld consent events — %s\n", (long long)r.consent_events_kept,
+                   r.consent_why);
+        printf(r.person_deleted ? "the person row is deleted\n"
+                                : "the person row stays, restricted, for what is kept\n");
+    }
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int rights_restrict(int argc, char **argv) {
+    const char *request = NULL;
+    bool lift = false;
+    const struct rk_cli_opt opts[] = {
+        {"request", &request, NULL}, {"lift", NULL, &lift}, {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = open_person(&env, argc, argv,
+                         "usage: rekisteri rights restrict ID [--lift] [--request RID]\n"
+                         "\n"
+                         "Restriction (GDPR art 18): the person leaves every audience, check,\n"
+                         "export and recipient sync, and every write but lifting is refused.\n"
+                         "--lift ends it, queueing an email telling the person first.\n\n"
+                         "  --lift               lift the restriction\n" REQUEST_HELP "\n",
+                         opts, text_json, "rights restrict");
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    struct rk_msg msg = {.suppressed = false};
+    rk_err e = rk_rights_restrict(&env.reg, env.args[0], request, !lift, rk_time_now(), &msg);
+    rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights restrict", e, &msg);
+    if (e == RK_OK)
+        printf("%s %s\n", env.args[0], lift ? "restriction lifted" : "restricted");
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int rights_object(int argc, char **argv) {
+    const char *request = NULL, *grounds = NULL;
+    bool dm = false;
+    const struct rk_cli_opt opts[] = {{"request", &request, NULL},
+                                      {"direct-marketing", NULL, &dm},
+                                      {"grounds", &grounds, NULL},
+                                      {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(
+        &env, argc, argv,
+        "usage: rekisteri rights object ID --direct-marketing | --grounds TEXT [--request RID]\n"
+        "\n"
+        "Objection (GDPR art 21). To direct marketing: at once and absolutely, every\n"
+        "marketing consent is withdrawn and the email and phone are suppressed. To other\n"
+        "processing on legitimate interests: a task objection_review for staff.\n\n"
+        "  --direct-marketing   the objection is to direct marketing\n"
+        "  --grounds TEXT       the person's grounds, for other processing\n" REQUEST_HELP "\n",
+        opts, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (dm == (grounds != NULL)) {
+        rk_cli_error("rights object: give either --direct-marketing or --grounds TEXT");
+        rk_cli_env_close(&env);
+        return RK_EXIT_USAGE;
+    }
+    if ((rc = rk_cli_env_open_one(&env, "rights object")) != RK_EXIT_OK)
+        return rc;
+    struct rk_msg msg = {.suppressed = false};
+    rk_err e = rk_rights_object(&env.reg, env.args[0], request, dm, grounds, rk_time_now(), &msg);
+    rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights object", e, &msg);
+    if (e == RK_OK)
+        printf("%s %s\n", env.args[0],
+               dm ? "objected to direct marketing: consents withdrawn, suppressed"
+                  : "objection recorded for staff review (task objection_review)");
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int rights_automated(int argc, char **argv) {
+    const char *lang_arg = NULL, *request = NULL;
+    const struct rk_cli_opt opts[] = {
+        {"lang", &lang_arg, NULL}, {"request", &request, NULL}, {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = open_person(&env, argc, argv,
+                         "usage: rekisteri rights automated ID [--lang fi|en] [--request RID]\n"
+                         "\n"
+                         "The answer to a GDPR art 22 request, from the declaration's\n"
+                         "rights.automated_decisions, recorded in the audit chain.\n\n" REQUEST_HELP
+                         "\n",
+                         opts, text_json, "rights automated");
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    enum rk_lang lang = RK_LANG_FI;
+    if (lang_arg && !rk_cli_parse_lang(lang_arg, &lang)) {
+        rk_cli_env_close(&env);
+        return RK_EXIT_USAGE;
+    }
+    struct rk_buf out;
+    struct rk_msg msg = {.suppressed = false};
+    rk_buf_init(&out);
+    rk_err e = rk_rights_automated(&env.reg, env.args[0], request, lang, rk_time_now(), &out, &msg);
+    rc = e == RK_OK ? rk_cli_write(&out) : rk_cli_refused("rights automated", e, &msg);
+    rk_buf_cleanup(&out);
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int run_rights(int argc, char **argv) {
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } subs[] = {{"access", rights_access},      {"export", rights_export},
+                {"rectify", rights_rectify},    {"erase", rights_erase},
+                {"restrict", rights_restrict},  {"object", rights_object},
+                {"automated", rights_automated}};
+    if (argc >= 2) {
+        for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+            if (strcmp(argv[1], subs[i].name) == 0)
+                return subs[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+            puts("usage: rekisteri rights access|export|rectify|erase|restrict|object|automated "
+                 "ID ...; 'rights erase --help' and so on");
+            return RK_EXIT_OK;
+        }
+    }
+    rk_cli_error("expected 'rights access', 'export', 'rectify', 'erase', 'restrict', 'object' "
+                 "or 'automated'");
+    return RK_EXIT_USAGE;
+}
+
+const struct rk_cli_command rk_cli_rights = {
+    "rights", "data-subject rights: access, export, rectify, erase, restrict, object", run_rights};
+
+/* ---- tasks ------------------------------------------------------------------------------------
+ */
+
+struct task_list {
+    json_t *list; /* NULL: text */
+};
+
+static int list_task(void *ctx, const struct rk_task_view *t) {
+    struct task_list *l = ctx;
+    char due[11], done[RK_TS_LEN + 1] = "";
+    rk_date_iso(t->due, due);
+    if (t->done_at)
+        rk_ts_format(t->done_at, done);
+    if (l->list)
+        return json_array_append_new(
+                   l->list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "id", t->id, "person",
+                                      t->person_id ? t->person_id : "", "kind", t->kind, "due", due,
+                                      "done_at", done[0] ? done : NULL, "detail", t->detail)) != 0;
+    printf("%s\t%s\t%s\t%s\t%s\t%s\n", t->id, t->person_id ? t->person_id : "", t->kind, due,
+           done[0] ? done : "open", t->detail ? t->detail : "");
+    return 0;
+}
+
+static int tasks_list(int argc, char **argv) {
+    const char *kind = NULL;
+    bool open = false;
+    const struct rk_cli_opt opts[] = {
+        {"kind", &kind, NULL}, {"open", NULL, &open}, {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri tasks list [--kind K] [--open] "
+                              "[--format text|json]\n\n"
+                              "Lists staff tasks by due date: id, person, kind (art14_inform,\n"
+                              "objection_review, restriction_lift_inform), due, done, detail.\n\n"
+                              "  --kind K             only tasks of kind K\n"
+                              "  --open               only tasks not done\n\n",
+                              opts, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (env.nargs) {
+        rk_cli_error("tasks list: takes no arguments");
+        rk_cli_env_close(&env);
+        return RK_EXIT_USAGE;
+    }
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
+        rk_cli_env_close(&env);
+        return rc;
+    }
+    struct task_list l = {rk_cli_json(&env) ? json_array() : NULL};
+    rk_err e = rk_store_tasks_list(env.store, kind, open, list_task, &l);
+    if (e == RK_OK)
+        e = rk_reg_audit(&env.reg, "task.list", NULL, kind ? kind : "all", rk_time_now());
+    if (e != RK_OK) {
+        rk_cli_error("tasks list: %s", rk_store_last_error());
+        rc = RK_EXIT_FAIL;
+    } else if (l.list) {
+        rc = rk_cli_write_json(json_incref(l.list));
+    }
+    json_decref(l.list);
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int tasks_done(int argc, char **argv) {
+    const struct rk_cli_opt opts[] = {{NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc =
+        open_person(&env, argc, argv, "usage: rekisteri tasks done ID\n\nCloses an open task.\n\n",
+                    opts, text_json, "tasks done");
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    rk_ts now = rk_time_now();
+    rk_err e = rk_store_begin(env.store);
+    if (e == RK_OK)
+        e = rk_store_task_done(env.store, env.args[0], now);
+    if (e == RK_OK)
+        e = rk_audit_append(env.store, &env.reg.keys, now, env.reg.actor, "task.done", NULL,
+                            env.args[0]);
+    if (e == RK_OK)
+        e = rk_store_commit(env.store);
+    if (e != RK_OK)
+        rk_store_rollback(env.store);
+    if (e == RK_ENOENT) {
+        rk_cli_error("tasks done: no open task with id '%s'", env.args[0]);
+        rc = RK_EXIT_USAGE;
+    } else if (e != RK_OK) {
+        rk_cli_error("tasks done: %s", rk_store_last_error());
+        rc = RK_EXIT_FAIL;
+    } else {
+        printf("%s done\n", env.args[0]);
+    }
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int run_tasks(int argc, char **argv) {
+    if (argc >= 2) {
+        if (strcmp(argv[1], "list") == 0)
+            return tasks_list(argc - 1, argv + 1);
+        if (strcmp(argv[1], "done") == 0)
+            return tasks_done(argc - 1, argv + 1);
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+            puts("usage: rekisteri tasks list|done ...; 'tasks list --help' and so on");
+            return RK_EXIT_OK;
+        }
+    }
+    rk_cli_error("expected 'tasks list' or 'tasks done'");
+    return RK_EXIT_USAGE;
+}
+
+const struct rk_cli_command rk_cli_tasks = {"tasks", "list and close staff tasks (art 14, art 21)",
+                                            run_tasks};

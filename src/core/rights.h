@@ -1,0 +1,119 @@
+/*
+ * rights.h — what each data-subject right does to the data (GDPR arts 15–22).
+ *
+ * One function per right. Each takes the register (reg: declaration, store,
+ * key, actor), the person's pseudonymous id, the data-subject request behind
+ * it (request_id, NULL for a staff action without a request) and the instant
+ * at; runs in reg's batch or in its own transaction; appends its audit event
+ * as reg->actor (pseudonymous: never a value); and queues the art 19 notices
+ * to recipients for rectification, erasure and restriction. The request
+ * workflow (deadlines, identity checks, answers) is core/request.c's; this
+ * file is only what happens to the data. docs/rights.md describes it.
+ */
+#ifndef RK_RIGHTS_H
+#define RK_RIGHTS_H
+
+#include <stdbool.h>
+
+#include "core/register.h"
+#include "util/buf.h"
+
+/*
+ * Art 15: the access answer. Appends to json (a JSON object) and to html (a
+ * complete HTML page in lang, every text escaped, no script) every item of
+ * art 15(1)(a)–(h) and 15(2) — purposes, categories, recipients with their
+ * countries and safeguards, retention, the other rights, the supervisory
+ * authority, each value's source, automated decisions — and the copy of the
+ * data (15(3)): entries with each value's provenance, the consent ledger and
+ * states, contracts with their history, invoices, tasks. json or html may be
+ * NULL. Audited as rights.access. RK_ENOENT for no such person.
+ */
+RK_MUST_USE rk_err rk_rights_access(struct rk_reg *reg, const char *person_id,
+                                    const char *request_id, enum rk_lang lang, rk_ts at,
+                                    struct rk_buf *json, struct rk_buf *html, struct rk_msg *msg);
+
+/*
+ * Art 20: the data the person provided (values whose provenance is a source
+ * from the person) held for a purpose resting on consent or contract, as a
+ * JSON object and as CSV (register,category,value,provided_at,source; cells
+ * safe for spreadsheets). Either buffer may be NULL. Audited as
+ * rights.portability.
+ */
+RK_MUST_USE rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id,
+                                         const char *request_id, rk_ts at, struct rk_buf *json,
+                                         struct rk_buf *csv, struct rk_msg *msg);
+
+/*
+ * Art 16: sets the given fields of c (normalised) in register_id (NULL: every
+ * register holding the person and declaring the category) with provenance
+ * "data subject request #ID" from a source of the person. The old values are
+ * overwritten, and provenance rows and organisation names no entry refers to
+ * any more are deleted, so no old value survives. Refused for a restricted
+ * person (lift the restriction first). Recipients are notified.
+ */
+RK_MUST_USE rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id,
+                                     const char *request_id, const char *register_id,
+                                     const struct rk_contact *c, rk_ts at, struct rk_msg *msg);
+
+/* What an erasure deleted and kept (counts of rows), and why it kept anything. */
+struct rk_erase_report {
+    int64_t entries, provenance, organisations;
+    int64_t consent_events, consent_events_kept;
+    int64_t contracts, contracts_kept;
+    int64_t invoices, invoices_kept;
+    int64_t signups, outbox, tasks;
+    int suppressed; /* emails and phones put on the suppression list */
+    int notices;    /* recipient notices queued (art 19) */
+    bool person_deleted;
+    struct rk_date invoices_until; /* the last keep_until of the kept invoices */
+    char invoices_why[256], contracts_why[256], consent_why[128]; /* English; "" if none kept */
+};
+
+/*
+ * Art 17: erases the person. The recipients are told first (while the
+ * entries still say who holds the person), and the email and phone go onto
+ * the suppression list (reason erasure) before anything is deleted. Each
+ * category follows its declared erasure rule: invoices still within their
+ * keep_until and contracts of a category declared kept stay, marked
+ * restricted; the consent ledger of purposes declaring keep_evidence stays;
+ * everything else of the person is deleted (entries, provenance and
+ * organisation rows no entry uses any more, consent, contracts, invoices,
+ * signups, outbox messages, tasks). The person row goes too when nothing is
+ * kept, else it stays restricted. The audit chain keeps its events.
+ */
+RK_MUST_USE rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id,
+                                   const char *request_id, rk_ts at, struct rk_erase_report *out,
+                                   struct rk_msg *msg);
+
+/*
+ * Art 18: on sets the restriction (the person leaves every audience, check,
+ * export and recipient sync; every write but lifting is refused); !on lifts
+ * it, queueing first, in the same transaction, an email telling the person
+ * (or, with no email held, a task "restriction_lift_inform" for staff).
+ * Recipients are notified either way. RK_EREFUSED when already in that state.
+ */
+RK_MUST_USE rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id,
+                                      const char *request_id, bool on, rk_ts at,
+                                      struct rk_msg *msg);
+
+/*
+ * Art 21: direct_marketing withdraws every live or pending consent of every
+ * consent-based purpose at once, sets the objection flag and puts the email
+ * and phone on the suppression list (reason objection). Otherwise records a
+ * task "objection_review" (due in a month, detail grounds) for staff to weigh
+ * the grounds against the legitimate interest.
+ */
+RK_MUST_USE rk_err rk_rights_object(struct rk_reg *reg, const char *person_id,
+                                    const char *request_id, bool direct_marketing,
+                                    const char *grounds, rk_ts at, struct rk_msg *msg);
+
+/*
+ * Art 22: appends to out the answer in lang, from the declaration's
+ * rights.automated_decisions and automated_logic, and records the request
+ * (rights.automated) when person_id is given.
+ */
+RK_MUST_USE rk_err rk_rights_automated(struct rk_reg *reg, const char *person_id,
+                                       const char *request_id, enum rk_lang lang, rk_ts at,
+                                       struct rk_buf *out, struct rk_msg *msg);
+
+#endif

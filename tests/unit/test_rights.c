@@ -1,0 +1,688 @@
+/*
+ * test_rights.c — the data-subject rights (core/rights.c) over a real SQLite
+ * store, with the example declaration (and a variant keeping invoices under
+ * the Accounting Act) and tests/decls/full.yaml. After an erasure every table
+ * is counted through a second, raw connection: only what the declaration
+ * keeps (restricted), the suppression list, the audit chain and the queued
+ * recipient notices may remain.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/consent.h"
+#include "core/register.h"
+#include "core/rights.h"
+#include "testutil.h"
+
+#define T0 "2025-01-15T10:00:00Z"
+#define T1 "2025-06-01T09:00:00Z"
+
+struct fx {
+    char dir[64];
+    struct rk_keys keys;
+    struct rk_store *store;
+    struct rk_decl *decl;
+    struct rk_reg reg;
+    sqlite3 *raw;
+    struct rk_msg msg;
+};
+
+/* ---- Fixture --------------------------------------------------------------------------- */
+
+static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
+    snprintf(out, n, "%s/%s", f->dir, name);
+}
+
+static int setup_decl(void **state, struct rk_decl *decl) {
+    struct fx *f = calloc(1, sizeof *f);
+    char path[128], err[256];
+    int from = 0, to = 0;
+    if (!f)
+        return -1;
+    *state = f;
+    f->decl = decl;
+    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-rights-XXXXXX");
+    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
+        return -1;
+    path_in(f, "key", path, sizeof path);
+    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
+        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
+        return -1;
+    path_in(f, "t.db", path, sizeof path);
+    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
+        rk_store_migrate(f->store, &from, &to) != RK_OK)
+        return -1;
+    if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_busy_timeout(f->raw, 5000);
+    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") == RK_OK ? 0 : -1;
+}
+
+static int setup_example(void **state) { return setup_decl(state, rkt_load_example()); }
+
+static int setup_full(void **state) { return setup_decl(state, rkt_load("tests/decls/full.yaml")); }
+
+/* The example, with billing data kept six years from the end of the invoice's calendar year. */
+static int setup_accounting(void **state) {
+    char *yaml = rkt_read("examples/smartum/declaration.yaml", NULL);
+    const char *at = strstr(yaml, "    kind: billing\n");
+    assert_non_null(at);
+    const char *keep = "    erasure:\n"
+                       "      keep_years: 6\n"
+                       "      from: end_of_calendar_year\n"
+                       "      obligation: {fi: Kirjanpitolaki 1336/1997 2:10, en: Accounting Act "
+                       "1336/1997 2:10}\n";
+    size_t head = (size_t)(at - yaml) + strlen("    kind: billing\n");
+    size_t n = strlen(yaml) + strlen(keep) + 1;
+    char *out = malloc(n);
+    assert_non_null(out);
+    snprintf(out, n, "%.*s%s%s", (int)head, yaml, keep, yaml + head);
+    struct rk_decl *d = rkt_parse(out);
+    free(out);
+    free(yaml);
+    return setup_decl(state, d);
+}
+
+static int teardown(void **state) {
+    struct fx *f = *state;
+    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "key"};
+    char path[128];
+    if (!f)
+        return 0;
+    sqlite3_close(f->raw);
+    rk_store_close(f->store);
+    rk_decl_free(f->decl);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        path_in(f, files[i], path, sizeof path);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- Helpers ---------------------------------------------------------------------------- */
+
+static struct rk_msg *clear(struct rk_msg *m) {
+    m->text[0] = '\0';
+    m->suppressed = false;
+    return m;
+}
+
+#define MSG      (clear(&f->msg))
+#define OK(call) must_at(__FILE__, __LINE__, (call), &f->msg)
+#define EXPECT(call, want, fragment)                                                               \
+    expect_at(__FILE__, __LINE__, (call), (want), &f->msg, (fragment))
+
+static void must_at(const char *file, int line, rk_err got, const struct rk_msg *m) {
+    if (got == RK_OK)
+        return;
+    print_error("%s:%d: %s: %s\n", file, line, rk_err_name(got), m->text);
+    _fail(file, line);
+}
+
+static void expect_at(const char *file, int line, rk_err got, rk_err want, const struct rk_msg *m,
+                      const char *fragment) {
+    if (got == want && strstr(m->text, fragment))
+        return;
+    print_error("%s:%d: got %s \"%s\"; want %s with \"%s\"\n", file, line, rk_err_name(got),
+                m->text, rk_err_name(want), fragment);
+    _fail(file, line);
+}
+
+static rk_ts ts(const char *iso) {
+    rk_ts t = 0;
+    if (!rk_ts_parse(iso, &t))
+        fail_msg("bad instant %s", iso);
+    return t;
+}
+
+static struct rk_date date_of(const char *iso) {
+    struct rk_date d = {0, 0, 0};
+    if (!rk_date_parse(iso, &d))
+        fail_msg("bad date %s", iso);
+    return d;
+}
+
+static int64_t count(struct fx *f, const char *sql) {
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(f->raw));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static struct rk_consent_input consent_in(rk_ts at) {
+    struct rk_consent_input in;
+    memset(&in, 0, sizeof in);
+    in.channel = "web_form";
+    in.at = at;
+    return in;
+}
+
+static struct rk_contact contact(const char *name, const char *email, const char *phone,
+                                 const char *org) {
+    struct rk_contact c;
+    memset(&c, 0, sizeof c);
+    c.v[RK_F_NAME] = name;
+    c.v[RK_F_EMAIL] = email;
+    c.v[RK_F_PHONE] = phone;
+    c.v[RK_F_ORGANISATION] = org;
+    return c;
+}
+
+/* Example: a person found on a municipal web page (art 14 task), customer and subscriber. */
+static void add_person_phone(struct fx *f, const char *email, const char *org, const char *phone,
+                             char id[RK_ID_LEN + 1]) {
+    struct rk_write w = {"customer", "sales_promotion", RK_SRC_PUBLIC_SOURCE,
+                         "https://kunta.example/yhteystiedot", ts(T0)};
+    struct rk_consent_input in = consent_in(ts(T0));
+    in.channel = "phone";
+    struct rk_contact c = contact("Matti Meikäläinen", email, phone, org);
+    OK(rk_reg_person_add(&f->reg, &w, NULL, &c, &in, id, MSG));
+    struct rk_write m = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, "newsletter", ts(T0)};
+    struct rk_contact mc = contact("Matti M", email, NULL, NULL);
+    char same[RK_ID_LEN + 1];
+    OK(rk_reg_person_add(&f->reg, &m, id, &mc, NULL, same, MSG));
+}
+
+static void add_example_person(struct fx *f, const char *email, const char *org,
+                               char id[RK_ID_LEN + 1]) {
+    add_person_phone(f, email, org, "+358401234567", id);
+}
+
+static void add_contract_invoice(struct fx *f, const char *reg, const char *purpose,
+                                 const char *person, const char *number) {
+    struct rk_write w = {reg, purpose, RK_SRC_CONTRACT, NULL, ts(T0)};
+    char cid[RK_ID_LEN + 1], iid[RK_ID_LEN + 1];
+    OK(rk_reg_contract_add(&f->reg, &w, person, "Lounasetu", date_of("2025-01-01"),
+                           (struct rk_date){0, 0, 0}, cid, MSG));
+    OK(rk_reg_contract_change(&f->reg, cid, "service", "Lounasetu Plus", ts(T0), MSG));
+    OK(rk_reg_invoice_add(&f->reg, &w, person, cid, number, date_of("2025-02-01"), 12900, "EUR",
+                          iid, MSG));
+}
+
+static int count_entry(void *ctx, const struct rk_entry *e) {
+    (void)e;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int audience_n(struct fx *f, const char *purpose, const char *at) {
+    int n = 0;
+    OK(rk_reg_audience(&f->reg, purpose, ts(at), count_entry, &n, MSG));
+    return n;
+}
+
+/* Every table's rows, by name; a table not listed in allowed must be empty. */
+struct allowed {
+    const char *table;
+    int64_t rows; /* -1: any number */
+};
+
+static void assert_tables(struct fx *f, const struct allowed *allowed, size_t n) {
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(f->raw,
+                                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                        "AND name NOT LIKE 'sqlite_%'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    int tables = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        char sql[128];
+        int64_t want = 0;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(allowed[i].table, name) == 0)
+                want = allowed[i].rows;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", name);
+        int64_t got = count(f, sql);
+        if (want >= 0 && got != want)
+            fail_msg("table %s holds %lld rows, want %lld", name, (long long)got, (long long)want);
+        tables++;
+    }
+    sqlite3_finalize(st);
+    assert_true(tables >= 16);
+}
+
+/* ---- Erasure --------------------------------------------------------------------------- */
+
+/* The issue's rule: after erasure the person is gone from every table but the kept invoice,
+ * restricted; and a re-import of the same email is refused. */
+static void erase_keeps_only_the_invoice(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1], again[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Toiminimi Matti", id);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    /* An email queued to the person and a signup waiting for confirmation. */
+    struct rk_signup *u = calloc(1, sizeof *u);
+    assert_non_null(u);
+    snprintf(u->person_id, sizeof u->person_id, "%s", id);
+    snprintf(u->purpose, sizeof u->purpose, "sales_promotion");
+    snprintf(u->form_id, sizeof u->form_id, "newsletter");
+    u->v[RK_F_EMAIL] = "matti.work@example.fi"; /* submitted on a form, never confirmed */
+    u->created_at = ts(T0);
+    u->expires_at = ts(T1);
+    assert_int_equal(rk_store_begin(f->store), RK_OK);
+    assert_int_equal(rk_store_signup_put(f->store, u), RK_OK);
+    struct rk_outbox_msg m = {.message_id = "eeeeeeeeeeeeeeeeeeeeeeeee1",
+                              .person_id = id,
+                              .kind = "confirm",
+                              .recipient = "matti@example.fi",
+                              .subject = "Vahvista",
+                              .body = "Hei\n",
+                              .created_at = ts(T0)};
+    int64_t mid = 0;
+    assert_int_equal(rk_store_outbox_enqueue(f->store, &m, &mid), RK_OK);
+    assert_int_equal(rk_store_commit(f->store), RK_OK);
+    free(u);
+    assert_int_equal(count(f, "SELECT count(*) FROM task"), 1); /* art 14 */
+
+    struct rk_erase_report r;
+    OK(rk_rights_erase(&f->reg, id, "REQ-1", ts(T1), &r, MSG));
+    assert_int_equal(r.entries, 2);
+    assert_int_equal(r.invoices_kept, 1);
+    assert_int_equal(r.invoices, 0);
+    assert_int_equal(r.contracts, 1);
+    assert_int_equal(r.consent_events, 1);
+    assert_int_equal(r.signups, 1);
+    assert_int_equal(r.outbox, 1);
+    assert_int_equal(r.tasks, 1);
+    assert_int_equal(r.suppressed, 3);
+    assert_int_equal(r.notices, 2);
+    assert_int_equal(r.organisations, 1);
+    assert_false(r.person_deleted);
+    assert_non_null(strstr(r.invoices_why, "Accounting Act"));
+    assert_int_equal(r.invoices_until.y, 2031);
+
+    const struct allowed allowed[] = {{"person", 1}, {"invoice", 1},          {"suppression", 3},
+                                      {"audit", -1}, {"recipient_notice", 2}, {"token", 0}};
+    assert_tables(f, allowed, sizeof allowed / sizeof allowed[0]);
+    assert_int_equal(count(f, "SELECT count(*) FROM invoice WHERE restricted = 1 AND "
+                              "keep_until = '2031-12-31' AND contract_id IS NULL"),
+                     1);
+    assert_int_equal(count(f, "SELECT count(*) FROM person WHERE restricted = 1"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'erasure' "
+                              "AND request_id = 'REQ-1'"),
+                     2);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'rights.erase'"), 1);
+    /* No audit row names a value. */
+    assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE detail LIKE '%matti%' OR detail "
+                              "LIKE '%358%'"),
+                     0);
+
+    /* Nothing brings the person back: not a new add, not the phone. */
+    struct rk_write w = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, NULL, ts(T1)};
+    struct rk_consent_input in = consent_in(ts(T1));
+    struct rk_contact c = contact("Matti", "matti@example.fi", NULL, NULL);
+    EXPECT(rk_reg_person_add(&f->reg, &w, NULL, &c, &in, again, MSG), RK_EREFUSED,
+           "suppression list");
+    assert_true(f->msg.suppressed);
+    c.v[RK_F_EMAIL] = "matti.work@example.fi";
+    EXPECT(rk_reg_person_add(&f->reg, &w, NULL, &c, &in, again, MSG), RK_EREFUSED,
+           "suppression list");
+    c.v[RK_F_EMAIL] = "matti@example.fi";
+    struct rk_write wc = {"customer", "customer_relationship", RK_SRC_PHONE, NULL, ts(T1)};
+    struct rk_contact pc = contact("M", NULL, "040 123 4567", NULL);
+    assert_int_equal(rk_field_normalize(RK_F_PHONE, "040 123 4567", again, sizeof again, NULL),
+                     RK_OK);
+    pc.v[RK_F_PHONE] = "+358401234567";
+    EXPECT(rk_reg_person_add(&f->reg, &wc, NULL, &pc, NULL, again, MSG), RK_EREFUSED,
+           "suppression list");
+    /* The kept person is restricted: no write reaches it, and no audience holds it. */
+    EXPECT(rk_reg_person_add(&f->reg, &w, id, &c, &in, again, MSG), RK_EREFUSED, "");
+    assert_int_equal(audience_n(f, "customer_relationship", T1), 0);
+    assert_int_equal(audience_n(f, "sales_promotion", T1), 0);
+}
+
+/* With nothing kept, the person row goes too; what others share stays. */
+static void erase_removes_person_and_unshared_rows(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Yhteinen Oy", id);
+    add_person_phone(f, "maija@example.fi", "Yhteinen Oy", "+358407654321", other);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    int64_t prov_before = count(f, "SELECT count(*) FROM provenance");
+    struct rk_erase_report r;
+    OK(rk_rights_erase(&f->reg, id, NULL, ts(T1), &r, MSG));
+    assert_true(r.person_deleted);
+    assert_int_equal(r.invoices, 1);
+    assert_int_equal(r.invoices_kept, 0);
+    assert_int_equal(r.organisations, 0); /* the other person's organisation stays */
+    assert_int_equal(count(f, "SELECT count(*) FROM organisation WHERE name = 'Yhteinen Oy'"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM person"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM entry"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM contract"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM invoice"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM task"), 1); /* the other's art 14 task */
+    assert_true(count(f, "SELECT count(*) FROM provenance") < prov_before);
+    assert_int_equal(count(f, "SELECT count(*) FROM provenance p WHERE NOT EXISTS (SELECT 1 "
+                              "FROM entry e WHERE p.id IN (e.name_prov, e.email_prov, "
+                              "e.phone_prov, e.organisation_prov))"),
+                     0);
+    /* The other person is untouched and still reachable. */
+    assert_int_equal(audience_n(f, "sales_promotion", T1), 1);
+    EXPECT(rk_rights_erase(&f->reg, id, NULL, ts(T1), &r, MSG), RK_ENOENT, "no person");
+}
+
+/* full.yaml keeps contracts (legal claims) and the marketing consent ledger as evidence. */
+static void erase_keeps_declared_evidence(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1], same[RK_ID_LEN + 1];
+    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, ts(T0)};
+    struct rk_contact c = contact("Aino", "aino@example.fi", NULL, NULL);
+    OK(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, MSG));
+    struct rk_write m = {"marketing", "marketing", RK_SRC_WEB_FORM, NULL, ts(T0)};
+    struct rk_consent_input in = consent_in(ts(T0));
+    OK(rk_reg_person_add(&f->reg, &m, id, &c, &in, same, MSG));
+    in.at = ts("2025-02-01T00:00:00Z");
+    OK(rk_reg_consent(&f->reg, id, "marketing", RK_CE_WITHDRAWN, &in, MSG));
+    add_contract_invoice(f, "customer", "service", id, "F-1");
+    struct rk_erase_report r;
+    OK(rk_rights_erase(&f->reg, id, NULL, ts(T1), &r, MSG));
+    assert_false(r.person_deleted);
+    assert_int_equal(r.contracts_kept, 1);
+    assert_int_equal(r.invoices_kept, 1);
+    assert_int_equal(r.consent_events_kept, 2);
+    assert_non_null(strstr(r.consent_why, "legal claims"));
+    assert_int_equal(count(f, "SELECT count(*) FROM contract WHERE restricted = 1"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM consent_event"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM consent_state"), 1); /* derived from it */
+    assert_int_equal(count(f, "SELECT count(*) FROM entry"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM provenance"), 0);
+    /* The recipients of the register still holding the person: crm, books and support
+     * (the marketing entry left with the withdrawal). */
+    assert_int_equal(r.notices, 3);
+}
+
+/* ---- Rectification ----------------------------------------------------------------------- */
+
+static void rectify_overwrites_and_leaves_no_old_value(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Vanha Tmi", id);
+    struct rk_contact c = contact("Matti Oikea", "matti.oikea@example.fi", NULL, "Uusi Oy");
+    OK(rk_rights_rectify(&f->reg, id, "REQ-7", "customer", &c, ts(T1), MSG));
+    assert_int_equal(count(f, "SELECT count(*) FROM entry WHERE register = 'customer' AND name = "
+                              "'Matti Oikea' AND email = 'matti.oikea@example.fi'"),
+                     1);
+    assert_int_equal(count(f, "SELECT count(*) FROM organisation WHERE name = 'Vanha Tmi'"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM entry WHERE name = 'Matti Meikäläinen'"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM provenance WHERE detail = 'data subject "
+                              "request #REQ-7' AND source_kind NOT IN ('public_source', "
+                              "'third_party')"),
+                     1);
+    /* The phone still cites the public page; the marketing register has its own copy. */
+    assert_int_equal(count(f, "SELECT count(*) FROM provenance WHERE source_kind = "
+                              "'public_source'"),
+                     1);
+    assert_int_equal(count(f, "SELECT count(*) FROM recipient_notice WHERE kind = "
+                              "'rectification'"),
+                     2);
+    /* Every register at once: the marketing copy of the email follows. */
+    struct rk_contact e = contact(NULL, "matti.oikea@example.fi", NULL, NULL);
+    OK(rk_rights_rectify(&f->reg, id, NULL, NULL, &e, ts(T1), MSG));
+    assert_int_equal(count(f, "SELECT count(*) FROM entry WHERE email = 'matti@example.fi'"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM provenance WHERE source_kind = 'web_form' "
+                              "AND detail = 'newsletter'"),
+                     1); /* still the marketing name's */
+    struct rk_contact none;
+    memset(&none, 0, sizeof none);
+    EXPECT(rk_rights_rectify(&f->reg, id, NULL, "customer", &none, ts(T1), MSG), RK_EINVAL,
+           "at least one");
+    OK(rk_rights_restrict(&f->reg, id, NULL, true, ts(T1), MSG));
+    EXPECT(rk_rights_rectify(&f->reg, id, NULL, "customer", &c, ts(T1), MSG), RK_EREFUSED,
+           "restricted");
+}
+
+/* ---- Restriction ------------------------------------------------------------------------- */
+
+static void restriction_excludes_and_refuses(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1], out[RK_ID_LEN + 1], cid[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", NULL, id);
+    struct rk_write cw = {"customer", "customer_relationship", RK_SRC_CONTRACT, NULL, ts(T0)};
+    OK(rk_reg_contract_add(&f->reg, &cw, id, "Lounasetu", date_of("2025-01-01"),
+                           (struct rk_date){0, 0, 0}, cid, MSG));
+    assert_int_equal(audience_n(f, "sales_promotion", T1), 1);
+    assert_int_equal(audience_n(f, "customer_relationship", T1), 1);
+    OK(rk_rights_restrict(&f->reg, id, "REQ-2", true, ts(T1), MSG));
+    EXPECT(rk_rights_restrict(&f->reg, id, NULL, true, ts(T1), MSG), RK_EREFUSED, "already");
+    assert_int_equal(audience_n(f, "sales_promotion", T1), 0);
+    assert_int_equal(audience_n(f, "customer_relationship", T1), 0);
+    struct rk_contact_answer ans;
+    OK(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "matti@example.fi", "sales_promotion", ts(T1), &ans,
+                          MSG));
+    assert_false(ans.allowed);
+    assert_non_null(strstr(ans.reason, "restricted"));
+    /* Every write path refuses. */
+    struct rk_write uw = {"customer", "customer_relationship", RK_SRC_EMAIL, NULL, ts(T1)};
+    struct rk_contact c = contact("Uusi", NULL, NULL, NULL);
+    EXPECT(rk_reg_person_update(&f->reg, &uw, id, &c, MSG), RK_EREFUSED, "restricted");
+    struct rk_consent_input in = consent_in(ts(T1));
+    EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_GIVEN, &in, MSG), RK_EREFUSED,
+           "restricted");
+    EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_CONFIRMED, &in, MSG), RK_EREFUSED,
+           "restricted");
+    EXPECT(rk_reg_contract_add(&f->reg, &cw, id, "Virike", date_of("2025-06-01"),
+                               (struct rk_date){0, 0, 0}, out, MSG),
+           RK_EREFUSED, "restricted");
+    EXPECT(rk_reg_contract_change(&f->reg, cid, "service", "X", ts(T1), MSG), RK_EREFUSED,
+           "restricted");
+    EXPECT(rk_reg_contract_end(&f->reg, cid, date_of("2025-06-30"), ts(T1), MSG), RK_EREFUSED,
+           "restricted");
+    EXPECT(rk_reg_invoice_add(&f->reg, &cw, id, NULL, "R-9", date_of("2025-06-01"), 100, "EUR", out,
+                              MSG),
+           RK_EREFUSED, "restricted");
+    EXPECT(rk_rights_object(&f->reg, id, NULL, false, "x", ts(T1), MSG), RK_OK, "");
+    assert_int_equal(count(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'restriction'"),
+                     2);
+    /* Lifting: the person is told first, in the same transaction. */
+    OK(rk_rights_restrict(&f->reg, id, NULL, false, ts(T1), MSG));
+    assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE kind = 'restriction_lifted' "
+                              "AND recipient = 'matti@example.fi' AND state = 'queued'"),
+                     1);
+    assert_int_equal(
+        count(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'restriction_lifted'"), 2);
+    assert_int_equal(audience_n(f, "sales_promotion", T1), 1);
+    OK(rk_reg_person_update(&f->reg, &uw, id, &c, MSG));
+    EXPECT(rk_rights_restrict(&f->reg, id, NULL, false, ts(T1), MSG), RK_EREFUSED, "not");
+}
+
+/* ---- Objection --------------------------------------------------------------------------- */
+
+static void objection_to_direct_marketing_is_absolute(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", NULL, id);
+    OK(rk_rights_object(&f->reg, id, "REQ-3", true, NULL, ts(T1), MSG));
+    struct rk_consent_state st;
+    assert_int_equal(rk_store_consent_state_get(f->store, id, "sales_promotion", &st), RK_OK);
+    assert_int_equal(st.status, RK_CONSENT_WITHDRAWN);
+    assert_int_equal(count(f, "SELECT count(*) FROM entry WHERE register = 'marketing'"), 0);
+    bool suppressed = false, objected = false;
+    assert_int_equal(rk_reg_is_suppressed(&f->reg, RK_F_EMAIL, "matti@example.fi", &suppressed),
+                     RK_OK);
+    assert_true(suppressed);
+    assert_int_equal(rk_reg_is_suppressed(&f->reg, RK_F_PHONE, "+358401234567", &suppressed),
+                     RK_OK);
+    assert_true(suppressed);
+    assert_int_equal(count(f, "SELECT count(*) FROM suppression WHERE reason = 'objection'"), 2);
+    assert_int_equal(rk_store_person_exists(f->store, id, NULL, &objected), RK_OK);
+    assert_true(objected);
+    assert_int_equal(audience_n(f, "sales_promotion", T1), 0);
+    struct rk_consent_input in = consent_in(ts(T1));
+    EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_GIVEN, &in, MSG), RK_EREFUSED,
+           "objected");
+    assert_int_equal(count(f, "SELECT count(*) FROM consent_event WHERE event = 'withdrawn' AND "
+                              "channel = 'objection'"),
+                     1);
+}
+
+static void objection_to_other_processing_is_a_task(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", NULL, id);
+    EXPECT(rk_rights_object(&f->reg, id, NULL, false, "", ts(T1), MSG), RK_EINVAL, "grounds");
+    OK(rk_rights_object(&f->reg, id, NULL, false, "en halua profilointia", ts(T1), MSG));
+    assert_int_equal(count(f, "SELECT count(*) FROM task WHERE kind = 'objection_review' AND due "
+                              "= '2025-07-01' AND detail = 'en halua profilointia' AND done_at "
+                              "IS NULL"),
+                     1);
+    assert_int_equal(count(f, "SELECT count(*) FROM person WHERE objected = 1"), 0);
+    assert_int_equal(audience_n(f, "sales_promotion", T1), 1);
+}
+
+/* ---- Access, portability, automated decisions ------------------------------------------------ */
+
+static const char *jstr(json_t *o, const char *path0, const char *key) {
+    json_t *v = json_object_get(json_object_get(o, path0), key);
+    return json_string_value(v);
+}
+
+static void access_holds_every_art15_item(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "A & <B> Oy", id);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    struct rk_buf j, h;
+    rk_buf_init(&j);
+    rk_buf_init(&h);
+    OK(rk_rights_access(&f->reg, id, "REQ-4", RK_LANG_EN, ts(T1), &j, &h, MSG));
+    json_error_t err;
+    json_t *doc = json_loadb(j.data, j.len, 0, &err);
+    if (!doc)
+        fail_msg("access JSON does not parse: %s at %d", err.text, err.position);
+    static const char *const keys[] = {
+        "controller",     "person",    "purposes",  "categories", "recipients",
+        "retention",      "rights",    "complaint", "entries",    "consent_events",
+        "consent_states", "contracts", "invoices",  "tasks",      "automated_decisions"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!json_object_get(doc, keys[i]))
+            fail_msg("the access document lacks %s", keys[i]);
+    assert_string_equal(jstr(doc, "complaint", "authority"),
+                        "Office of the Data Protection Ombudsman");
+    assert_string_equal(jstr(doc, "person", "id"), id);
+    assert_int_equal(json_array_size(json_object_get(doc, "purposes")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "recipients")), 2);
+    json_t *rec = json_array_get(json_object_get(doc, "recipients"), 0);
+    assert_true(json_is_true(json_object_get(rec, "third_country")));
+    assert_string_equal(json_string_value(json_object_get(rec, "country")), "US");
+    assert_non_null(json_string_value(json_object_get(rec, "safeguards")));
+    assert_false(
+        json_is_true(json_object_get(json_object_get(doc, "automated_decisions"), "exists")));
+    /* (g): the public source of the customer values, declared and as recorded. */
+    json_t *entry = json_array_get(json_object_get(doc, "entries"), 0);
+    json_t *value = json_array_get(json_object_get(entry, "values"), 0);
+    json_t *src = json_object_get(value, "source");
+    assert_string_equal(json_string_value(json_object_get(src, "kind")), "public_source");
+    assert_string_equal(json_string_value(json_object_get(src, "declared")), "municipal web pages");
+    assert_string_equal(json_string_value(json_object_get(src, "detail")),
+                        "https://kunta.example/yhteystiedot");
+    assert_int_equal(json_array_size(json_object_get(doc, "consent_events")), 1);
+    assert_int_equal(json_array_size(json_object_get(doc, "contracts")), 1);
+    assert_int_equal(json_array_size(json_object_get(doc, "invoices")), 1);
+    assert_int_equal(json_array_size(json_object_get(doc, "tasks")), 1);
+    json_decref(doc);
+
+    assert_int_equal(rk_buf_status(&h), RK_OK);
+    rk_buf_putc(&h, '\0');
+    assert_true(strncmp(h.data, "<!DOCTYPE html>\n<html lang=\"en\">", 31) == 0);
+    assert_null(strstr(h.data, "<script"));
+    assert_non_null(strstr(h.data, "A &amp; &lt;B&gt; Oy"));
+    assert_non_null(strstr(h.data, "municipal web pages"));
+    assert_non_null(strstr(h.data, "Office of the Data Protection Ombudsman"));
+    assert_non_null(strstr(h.data, "</html>\n"));
+    rk_buf_cleanup(&j);
+    rk_buf_cleanup(&h);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'rights.access'"), 1);
+
+    /* Finnish. */
+    rk_buf_init(&h);
+    OK(rk_rights_access(&f->reg, id, NULL, RK_LANG_FI, ts(T1), NULL, &h, MSG));
+    rk_buf_putc(&h, '\0');
+    assert_non_null(strstr(h.data, "<html lang=\"fi\">"));
+    assert_non_null(strstr(h.data, "Tietosuojavaltuutetun toimisto"));
+    assert_non_null(strstr(h.data, "kunnan www-sivut"));
+    rk_buf_cleanup(&h);
+    EXPECT(rk_rights_access(&f->reg, "aaaaaaaaaaaaaaaaaaaaaaaaaa", NULL, RK_LANG_FI, ts(T1), NULL,
+                            NULL, MSG),
+           RK_ENOENT, "no person");
+}
+
+static void portability_only_what_the_person_gave(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", NULL, id);
+    struct rk_buf j, c;
+    rk_buf_init(&j);
+    rk_buf_init(&c);
+    OK(rk_rights_portability(&f->reg, id, NULL, ts(T1), &j, &c, MSG));
+    json_error_t err;
+    json_t *doc = json_loadb(j.data, j.len, 0, &err);
+    assert_non_null(doc);
+    json_t *regs = json_object_get(doc, "registers");
+    /* The customer values came from a public page: not portable. */
+    assert_int_equal(json_array_size(regs), 1);
+    json_t *data = json_object_get(json_array_get(regs, 0), "data");
+    assert_string_equal(json_string_value(json_object_get(data, "email")), "matti@example.fi");
+    assert_string_equal(json_string_value(json_object_get(data, "name")), "Matti M");
+    assert_null(json_object_get(data, "phone"));
+    json_decref(doc);
+    rk_buf_putc(&c, '\0');
+    assert_true(strncmp(c.data, "register,category,value,provided_at,source\r\n", 44) == 0);
+    assert_non_null(strstr(c.data, "marketing,email,matti@example.fi,"));
+    assert_null(strstr(c.data, "customer,"));
+    rk_buf_cleanup(&j);
+    rk_buf_cleanup(&c);
+}
+
+static void automated_answer_follows_the_declaration(void **state) {
+    struct fx *f = *state;
+    struct rk_buf b;
+    rk_buf_init(&b);
+    OK(rk_rights_automated(&f->reg, NULL, NULL, RK_LANG_EN, ts(T1), &b, MSG));
+    rk_buf_putc(&b, '\0');
+    if (f->decl->rights.automated_decisions)
+        assert_non_null(strstr(b.data, "We score leads."));
+    else
+        assert_non_null(strstr(b.data, "not used for automated decision-making"));
+    rk_buf_cleanup(&b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(erase_keeps_only_the_invoice, setup_accounting, teardown),
+        cmocka_unit_test_setup_teardown(erase_removes_person_and_unshared_rows, setup_example,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(erase_keeps_declared_evidence, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(rectify_overwrites_and_leaves_no_old_value, setup_example,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(restriction_excludes_and_refuses, setup_example, teardown),
+        cmocka_unit_test_setup_teardown(objection_to_direct_marketing_is_absolute, setup_example,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(objection_to_other_processing_is_a_task, setup_example,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(access_holds_every_art15_item, setup_example, teardown),
+        cmocka_unit_test_setup_teardown(portability_only_what_the_person_gave, setup_example,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(automated_answer_follows_the_declaration, setup_example,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(automated_answer_follows_the_declaration, setup_full,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
