@@ -466,3 +466,30 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
     free(q);
     return err;
 }
+
+rk_err rk_request_address(struct rk_reg *reg, const struct rk_request *q, char *out, size_t n) {
+    if (q->email) {
+        char norm[RK_REQUEST_FIELD_MAX * 2 + 1];
+        const char *why = NULL;
+        if (rk_field_normalize(RK_F_EMAIL, q->email, norm, sizeof norm, &why) == RK_OK) {
+            snprintf(out, n, "%s", norm);
+            return RK_OK;
+        }
+    }
+    if (!q->person_id[0])
+        return RK_ENOENT;
+    struct first_email fe = {out, n, false};
+    rk_err err = rk_store_entries_of_person(reg->store, q->person_id, take_email, &fe);
+    return err == RK_OK && !fe.found ? RK_ENOENT : err;
+}
+
+rk_err rk_request_load_tz(const struct rk_decl *d, struct rk_tz *out, struct rk_msg *msg) {
+    const char *name = d->controller.timezone ? d->controller.timezone : "Europe/Helsinki";
+    rk_err err = rk_tz_load(name, out);
+    if (err != RK_OK)
+        snprintf(msg->text, sizeof msg->text,
+                 "the controller's time zone %s cannot be read (%s): install the tzdata "
+                 "package or correct controller.timezone",
+                 name, rk_err_str(err));
+    return err;
+}

@@ -124,4 +124,17 @@ RK_MUST_USE rk_err rk_request_verification_link(struct rk_reg *reg, const char *
                                                 struct rk_request *out, char *email, size_t emailsz,
                                                 char token[RK_LINK_MAX], struct rk_msg *msg);
 
+/*
+ * Where to write to the person about q: the email the request gave
+ * (normalised), else the first address on file for the matched person.
+ * RK_ENOENT when there is none (tell the person by post).
+ */
+RK_MUST_USE rk_err rk_request_address(struct rk_reg *reg, const struct rk_request *q, char *out,
+                                      size_t n);
+
+/* Loads the declaration's controller.timezone (Europe/Helsinki when not declared); RK_ENOENT
+ * etc. with msg saying what to do. */
+RK_MUST_USE rk_err rk_request_load_tz(const struct rk_decl *d, struct rk_tz *out,
+                                      struct rk_msg *msg);
+
 #endif
