@@ -106,10 +106,10 @@ RK_HTTP_HANDLER(rk_http_get_request) {
         return ret;
     struct rk_request *q = calloc(1, sizeof *q);
     struct rk_store *st = rk_http_thread_store(s);
-    rk_err err = !q ? RK_ENOMEM
-                 : !st ? RK_EBUSY
+    rk_err err = !q                                 ? RK_ENOMEM
+                 : !st                              ? RK_EBUSY
                  : rk_request_id_valid(r->param[0]) ? rk_store_request_get(st, r->param[0], q)
-                                                     : RK_ENOENT;
+                                                    : RK_ENOENT;
     if (err == RK_OK) {
         char detail[64];
         snprintf(detail, sizeof detail, "%s %s", q->id, rk_request_type_name(q->type));
@@ -129,10 +129,10 @@ RK_HTTP_HANDLER(rk_http_get_request) {
 struct job {
     struct rk_http_server *s;
     const char *actor, *id;
-    struct rk_request_input in;           /* new */
-    struct rk_request_event ev;           /* transitions */
-    int mail;                             /* enum rk_request_mail, or -1 */
-    bool email_code;                      /* verify by link */
+    struct rk_request_input in; /* new */
+    struct rk_request_event ev; /* transitions */
+    int mail;                   /* enum rk_request_mail, or -1 */
+    bool email_code;            /* verify by link */
     struct rk_request q;
     struct rk_msg msg;
     bool told;
@@ -164,8 +164,8 @@ static rk_err run_step(struct rk_reg *reg, void *ctx) {
     char to[RK_REQUEST_FIELD_MAX * 2 + 1];
     if (j->email_code) {
         char token[RK_LINK_MAX];
-        rk_err err = rk_request_verification_link(reg, j->id, j->ev.at, &j->q, to, sizeof to,
-                                                  token, &j->msg);
+        rk_err err = rk_request_verification_link(reg, j->id, j->ev.at, &j->q, to, sizeof to, token,
+                                                  &j->msg);
         return err == RK_OK ? tell(reg, j, to, token) : err;
     }
     rk_err err = rk_request_transition(reg, j->id, &j->ev, &j->q, &j->msg);
@@ -211,14 +211,14 @@ RK_HTTP_HANDLER(rk_http_post_requests) {
     j->s = s;
     j->actor = t.name;
     j->mail = RK_RQM_RECEIPT;
-    j->in = (struct rk_request_input){.email = rk_http_member(doc, "email", &bad),
-                                      .phone = rk_http_member(doc, "phone", &bad),
-                                      .name = rk_http_member(doc, "name", &bad),
-                                      .text = rk_http_member(doc, "text", &bad),
-                                      .person_id = rk_http_member(doc, "person_id", &bad),
-                                      .lang = lang && strcmp(lang, "en") == 0 ? RK_LANG_EN
-                                                                              : RK_LANG_FI,
-                                      .now = rk_time_now()};
+    j->in =
+        (struct rk_request_input){.email = rk_http_member(doc, "email", &bad),
+                                  .phone = rk_http_member(doc, "phone", &bad),
+                                  .name = rk_http_member(doc, "name", &bad),
+                                  .text = rk_http_member(doc, "text", &bad),
+                                  .person_id = rk_http_member(doc, "person_id", &bad),
+                                  .lang = lang && strcmp(lang, "en") == 0 ? RK_LANG_EN : RK_LANG_FI,
+                                  .now = rk_time_now()};
     int ty = rk_request_type_parse(type), ch = rk_request_channel_parse(channel ? channel : "api");
     if (bad)
         ret = rk_http_error(c, r, 400, "bad_request",
@@ -266,7 +266,9 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     j->s = s;
     j->actor = t.name;
     j->id = r->param[0];
-    j->mail = kind == RK_RQE_EXTEND ? RK_RQM_EXTENDED : kind == RK_RQE_REJECT ? RK_RQM_REJECTED : -1;
+    j->mail = kind == RK_RQE_EXTEND   ? RK_RQM_EXTENDED
+              : kind == RK_RQE_REJECT ? RK_RQM_REJECTED
+                                      : -1;
     j->ev = (struct rk_request_event){.kind = kind,
                                       .at = rk_time_now(),
                                       .by = t.name,
@@ -297,8 +299,8 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     }
     if (bad)
         ret = rk_http_error(c, r, 400, "bad_request",
-                            kind == RK_RQE_VERIFY   ? "/method: expected in_person (with /document) "
-                                                      "or email_code"
+                            kind == RK_RQE_VERIFY ? "/method: expected in_person (with /document) "
+                                                    "or email_code"
                             : kind == RK_RQE_EXTEND ? "/months: expected 1 or 2, and /reason a text"
                                                     : "reason and note are texts");
     else

@@ -25,17 +25,18 @@ static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
     return lang == RK_LANG_FI ? fi : en;
 }
 
-static const char *const public_types[] = {"access",      "rectification",     "erasure",
-                                           "restriction", "portability",       "objection",
-                                           "automated_decision", "consent_withdrawal"};
+static const char *const public_types[] = {
+    "access",    "rectification",      "erasure",           "restriction", "portability",
+    "objection", "automated_decision", "consent_withdrawal"};
 
 rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Connection *c,
                                          struct rk_http_request *r) {
     (void)s;
     enum rk_lang lang = rk_http_lang(c);
     struct rk_page p;
-    rk_page_begin(&p, lang,
-                  tr(lang, "Tietosuojaoikeuksien käyttäminen", "Exercise your data protection rights"));
+    rk_page_begin(
+        &p, lang,
+        tr(lang, "Tietosuojaoikeuksien käyttäminen", "Exercise your data protection rights"));
     rk_page_text(&p, tr(lang,
                         "Voit pyytää pääsyä tietoihisi, niiden oikaisemista tai poistamista, "
                         "käsittelyn rajoittamista, tietojen siirtämistä, vastustaa käsittelyä tai "
@@ -46,8 +47,9 @@ rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Co
     struct rk_buf *b = &p.b;
     rk_buf_printf(b, "<form method=\"post\">\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n",
                   lang == RK_LANG_FI ? "fi" : "en");
-    rk_buf_printf(b, "<p><label for=\"r-type\">%s *</label><br>\n<select id=\"r-type\" "
-                     "name=\"type\" required>\n",
+    rk_buf_printf(b,
+                  "<p><label for=\"r-type\">%s *</label><br>\n<select id=\"r-type\" "
+                  "name=\"type\" required>\n",
                   tr(lang, "Pyyntö", "Request"));
     for (int t = 0; t < RK_RQ_TYPE__COUNT; t++) {
         rk_buf_printf(b, "<option value=\"%s\">", public_types[t]);
@@ -62,9 +64,10 @@ rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Co
                   "id=\"r-text\" name=\"text\" rows=\"6\" maxlength=\"%d\"></textarea></p>\n"
                   "<p><button type=\"submit\">%s</button></p>\n</form>\n",
                   tr(lang, "Sähköposti", "Email"), tr(lang, "Nimi", "Name"),
-                  tr(lang, "Kerro pyynnöstäsi", "Tell us about your request"),
-                  RK_REQUEST_TEXT_MAX, tr(lang, "Lähetä", "Send"));
-    rk_buf_printf(b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n", lang == RK_LANG_FI ? "fi" : "en",
+                  tr(lang, "Kerro pyynnöstäsi", "Tell us about your request"), RK_REQUEST_TEXT_MAX,
+                  tr(lang, "Lähetä", "Send"));
+    rk_buf_printf(b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n",
+                  lang == RK_LANG_FI ? "fi" : "en",
                   tr(lang, "Tietosuojaseloste", "Privacy notice"));
     return rk_page_end(&p, c, r, 200);
 }
@@ -124,8 +127,8 @@ static rk_err run_intake(struct rk_reg *reg, void *ctx) {
     if (err != RK_OK)
         return err;
     char why[RK_MAIL_WHY_MAX];
-    err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q, RK_RQM_RECEIPT,
-                          j->email, NULL, why, sizeof why);
+    err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q, RK_RQM_RECEIPT, j->email,
+                          NULL, why, sizeof why);
     /* A refusal after the first write would leave half a request in the group. */
     return err == RK_OK ? RK_OK : RK_EIO;
 }
@@ -162,8 +165,8 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
     }
     in->lang = lang;
     char why[200];
-    rk_err e = rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, in, why,
-                             sizeof why);
+    rk_err e =
+        rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, in, why, sizeof why);
     if (e == RK_EPARSE)
         snprintf(in->error, sizeof in->error, "%s", why);
     int type = rk_request_type_parse(in->type);
@@ -194,22 +197,24 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
     e = rk_writer_run(s->writer, run_intake, j);
     rk_http_result ret;
     if (e != RK_OK) {
-        ret = e == RK_EINVAL || e == RK_ETOOBIG
-                  ? page(c, r, lang, 422, tr(lang, "Tarkista tiedot", "Check the form"),
-                         j->msg.text)
-                  : page(c, r, lang, 503, tr(lang, "Virhe", "Error"),
-                         tr(lang, "Pyyntöä ei voitu tallentaa juuri nyt. Yritä hetken päästä "
-                                  "uudelleen.",
-                            "The request could not be recorded just now. Please try again "
-                            "shortly."));
+        ret =
+            e == RK_EINVAL || e == RK_ETOOBIG
+                ? page(c, r, lang, 422, tr(lang, "Tarkista tiedot", "Check the form"), j->msg.text)
+                : page(c, r, lang, 503, tr(lang, "Virhe", "Error"),
+                       tr(lang,
+                          "Pyyntöä ei voitu tallentaa juuri nyt. Yritä hetken päästä "
+                          "uudelleen.",
+                          "The request could not be recorded just now. Please try again "
+                          "shortly."));
     } else {
         if (s->sender)
             rk_sender_wake(s->sender);
         rk_http_overdue_poke(s);
         char text[400], due[11];
         rk_date_iso(j->q.due, due);
-        snprintf(text, sizeof text, "%s %s. %s %s. %s", tr(lang, "Pyyntösi tunnus on", "Your request id is"),
-                 j->q.id, tr(lang, "Vastaamme viimeistään", "We will answer by"), due,
+        snprintf(text, sizeof text, "%s %s. %s %s. %s",
+                 tr(lang, "Pyyntösi tunnus on", "Your request id is"), j->q.id,
+                 tr(lang, "Vastaamme viimeistään", "We will answer by"), due,
                  tr(lang, "Lähetimme vahvistuksen antamaasi osoitteeseen.",
                     "We sent a receipt to the address you gave."));
         ret = page(c, r, lang, 200, tr(lang, "Pyyntö vastaanotettu", "Request received"), text);
@@ -272,10 +277,8 @@ static rk_err run_verify(struct rk_reg *reg, void *ctx) {
         j->mismatch = true;
         return RK_EREFUSED;
     }
-    struct rk_request_event ev = {.kind = RK_RQE_VERIFY,
-                                  .at = rk_time_now(),
-                                  .by = "self",
-                                  .method = RK_VERIFY_EMAIL_CODE};
+    struct rk_request_event ev = {
+        .kind = RK_RQE_VERIFY, .at = rk_time_now(), .by = "self", .method = RK_VERIFY_EMAIL_CODE};
     return rk_request_transition(reg, j->l->purpose, &ev, &j->q, &j->msg);
 }
 
