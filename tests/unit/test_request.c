@@ -14,8 +14,12 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/audit.h"
+#include "core/links.h"
 #include "core/request.h"
 #include "testutil.h"
 
@@ -163,6 +167,12 @@ static void table_is_complete(void **state) {
     for (int s = 0; s < RK_RQS__COUNT; s++)
         for (int e = 0; e < RK_RQE__COUNT; e++)
             assert_int_equal(seen[s][e], 1);
+}
+
+static int count_one(void *ctx, const struct rk_request *q) {
+    (void)q;
+    ++*(int *)ctx;
+    return 0;
 }
 
 static rk_err try(struct rk_request *q, struct rk_request_event ev, unsigned allowed) {
@@ -343,6 +353,229 @@ static void names(void **state) {
     assert_false(rk_request_id_valid(NULL));
 }
 
+/* ---- The workflow over a real store ------------------------------------------------------ */
+
+struct fx {
+    char dir[64];
+    struct rk_keys keys;
+    struct rk_store *store;
+    struct rk_decl *decl;
+    struct rk_reg reg;
+    struct rk_tz tz;
+    char person[RK_ID_LEN + 1];
+};
+
+static int setup(void **state) {
+    struct fx *f = calloc(1, sizeof *f);
+    char path[128], err[256];
+    int from = 0, to = 0;
+    if (!f)
+        return -1;
+    *state = f;
+    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-request-XXXXXX");
+    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
+        return -1;
+    snprintf(path, sizeof path, "%s/key", f->dir);
+    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
+        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
+        return -1;
+    snprintf(path, sizeof path, "%s/t.db", f->dir);
+    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
+        rk_store_migrate(f->store, &from, &to) != RK_OK)
+        return -1;
+    f->decl = rkt_load("tests/decls/full.yaml"); /* verification: in_person, email_code */
+    if (rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") != RK_OK ||
+        rk_tz_from_posix("EET-2EEST,M3.5.0/3,M10.5.0/4", &f->tz) != RK_OK)
+        return -1;
+    struct rk_write w = {.register_id = "customer",
+                         .purpose = "service",
+                         .source = RK_SRC_EMAIL,
+                         .at = ts("2026-01-02T10:00:00Z")};
+    struct rk_contact c;
+    memset(&c, 0, sizeof c);
+    c.v[RK_F_NAME] = "Maija Meikäläinen";
+    c.v[RK_F_EMAIL] = "maija@example.fi";
+    struct rk_msg msg;
+    return rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, f->person, &msg) == RK_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    struct fx *f = *state;
+    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "key"};
+    char path[128];
+    if (!f)
+        return 0;
+    rk_store_close(f->store);
+    rk_decl_free(f->decl);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+struct trail {
+    int n;
+    char last[RK_AUDIT_FIELD_MAX + 1], detail[RK_AUDIT_FIELD_MAX + 1], actor[64];
+    char person[RK_ID_LEN + 1];
+};
+
+static int each_event(void *ctx, const struct rk_audit_event *e) {
+    struct trail *t = ctx;
+    t->n++;
+    snprintf(t->last, sizeof t->last, "%s", e->action);
+    snprintf(t->detail, sizeof t->detail, "%s", e->detail ? e->detail : "");
+    snprintf(t->actor, sizeof t->actor, "%s", e->actor);
+    snprintf(t->person, sizeof t->person, "%s", e->person_id ? e->person_id : "");
+    return 0;
+}
+
+static struct trail trail_of(struct fx *f) {
+    struct trail t;
+    memset(&t, 0, sizeof t);
+    if (rk_store_audit_scan(f->store, 1, NULL, each_event, &t) != RK_OK)
+        fail_msg("audit scan: %s", rk_store_last_error());
+    return t;
+}
+
+static void create_matches_and_audits(void **state) {
+    struct fx *f = *state;
+    struct rk_request_input in = {.type = RK_RQ_ERASURE,
+                                  .channel = RK_RQC_WEB,
+                                  .email = "Maija@Example.FI",
+                                  .text = "Poistakaa tietoni",
+                                  .now = ts("2026-01-31T22:30:00Z")}; /* 1 Feb in Helsinki */
+    struct rk_request q;
+    struct rk_msg msg;
+    int before = trail_of(f).n;
+    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_true(rk_request_id_valid(q.id));
+    assert_string_equal(q.person_id, f->person);      /* matched through the keyed hash */
+    assert_string_equal(q.email, "Maija@Example.FI"); /* kept as written */
+    assert_date(q.received_on, "2026-02-01");
+    assert_date(q.due, "2026-03-01");
+    struct trail t = trail_of(f);
+    assert_int_equal(t.n, before + 1);
+    assert_string_equal(t.last, "request.received");
+    assert_string_equal(t.actor, "anna");
+    assert_string_equal(t.person, f->person);
+    assert_true(strncmp(t.detail, q.id, RK_REQUEST_ID_LEN) == 0);
+    assert_null(strstr(t.detail, "aija")); /* no personal data in the chain */
+
+    /* Stored as returned. */
+    struct rk_request got;
+    assert_int_equal(rk_store_request_get(f->store, q.id, &got), RK_OK);
+    assert_string_equal(got.person_id, f->person);
+    assert_date(got.due, "2026-03-01");
+
+    /* Unmatched contact: kept, person empty. */
+    in.email = "someone.else@example.fi";
+    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_string_equal(q.person_id, "");
+}
+
+static void create_refusals_write_nothing(void **state) {
+    struct fx *f = *state;
+    int before = trail_of(f).n;
+    struct rk_request q;
+    struct rk_msg msg;
+    struct rk_request_input in = {.type = RK_RQ_ACCESS,
+                                  .channel = RK_RQC_POST,
+                                  .email = "a@example.fi",
+                                  .received = date("2026-02-02"),
+                                  .now = ts("2026-02-01T12:00:00Z")};
+    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_EINVAL);
+    assert_non_null(strstr(msg.text, "future"));
+    in.received = date("2026-02-01");
+    in.email = NULL;
+    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_EINVAL);
+    in.person_id = "aaaaaaaaaaaaaaaaaaaaaaaaaa";
+    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_ENOENT);
+    assert_int_equal(trail_of(f).n, before);
+    int n = 0;
+    struct rk_request_filter all = {.status = -1};
+    assert_int_equal(rk_store_requests_list(f->store, &all, count_one, &n), RK_OK);
+    assert_int_equal(n, 0);
+}
+
+static void transitions_stored_and_audited(void **state) {
+    struct fx *f = *state;
+    struct rk_request q, got;
+    struct rk_msg msg;
+    struct rk_request_input in = {.type = RK_RQ_ACCESS,
+                                  .channel = RK_RQC_POST,
+                                  .person_id = f->person,
+                                  .received = date("2026-01-31"),
+                                  .now = ts("2026-02-03T09:00:00Z")};
+    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_date(q.due, "2026-02-28");
+    int before = trail_of(f).n;
+
+    /* Refused: nothing stored, nothing audited. */
+    struct rk_request_event ev = event(RK_RQE_COMPLETE);
+    assert_int_equal(rk_request_transition(&f->reg, q.id, &ev, &got, &msg), RK_EREFUSED);
+    assert_non_null(strstr(msg.text, "not verified"));
+    assert_int_equal(trail_of(f).n, before);
+    assert_int_equal(rk_store_request_get(f->store, q.id, &got), RK_OK);
+    assert_int_equal(got.status, RK_RQS_RECEIVED);
+
+    ev = event(RK_RQE_VERIFY);
+    assert_int_equal(rk_request_transition(&f->reg, q.id, &ev, &got, &msg), RK_OK);
+    assert_string_equal(trail_of(f).last, "request.verified");
+    ev = event(RK_RQE_EXTEND); /* from the stored date of receipt: 31 Jan + 3 months */
+    assert_int_equal(rk_request_transition(&f->reg, q.id, &ev, &got, &msg), RK_OK);
+    assert_date(got.extended_due, "2026-04-30");
+    assert_string_equal(got.extension_reason, "many requests at once");
+    ev = event(RK_RQE_COMPLETE);
+    assert_int_equal(rk_request_transition(&f->reg, q.id, &ev, &got, &msg), RK_OK);
+    assert_int_equal(rk_store_request_get(f->store, q.id, &got), RK_OK);
+    assert_int_equal(got.status, RK_RQS_COMPLETED);
+    assert_string_equal(got.document, "id_card");
+    assert_string_equal(got.verified_by, "dpo");
+    struct trail t = trail_of(f);
+    assert_int_equal(t.n, before + 3);
+    assert_string_equal(t.last, "request.completed");
+    assert_int_equal(rk_request_transition(&f->reg, "R-AAAAAAAAAAAA", &ev, &got, &msg), RK_ENOENT);
+    assert_int_equal(rk_request_transition(&f->reg, "nonsense", &ev, &got, &msg), RK_ENOENT);
+}
+
+static void verification_link(void **state) {
+    struct fx *f = *state;
+    struct rk_request q, got;
+    struct rk_msg msg;
+    char email[200], token[RK_LINK_MAX];
+    rk_ts now = ts("2026-02-03T09:00:00Z");
+    /* The address the request gave is not used: the one on file is. */
+    struct rk_request_input in = {.type = RK_RQ_ACCESS,
+                                  .channel = RK_RQC_EMAIL,
+                                  .person_id = f->person,
+                                  .email = "attacker@example.com",
+                                  .now = now};
+    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_int_equal(
+        rk_request_verification_link(&f->reg, q.id, now, &got, email, sizeof email, token, &msg),
+        RK_OK);
+    assert_string_equal(email, "maija@example.fi");
+    assert_string_equal(trail_of(f).last, "request.verification_sent");
+    struct rk_link l;
+    assert_int_equal(rk_link_check(&f->keys, token, now, &l), RK_OK);
+    assert_int_equal(l.kind, RK_LINK_VERIFY);
+    assert_string_equal(l.purpose, q.id);
+    assert_string_equal(l.person_id, f->person);
+    assert_int_equal(rk_link_check(&f->keys, token, now + RK_REQUEST_LINK_DAYS * 86400, &l),
+                     RK_ENOENT);
+
+    /* Unmatched: refused. */
+    in.person_id = NULL;
+    in.email = "nobody@example.fi";
+    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_int_equal(
+        rk_request_verification_link(&f->reg, q.id, now, &got, email, sizeof email, token, &msg),
+        RK_EREFUSED);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(transition_table),
@@ -356,6 +589,10 @@ int main(void) {
         cmocka_unit_test(helsinki_rule),
         cmocka_unit_test(helsinki_file),
         cmocka_unit_test(names),
+        cmocka_unit_test_setup_teardown(create_matches_and_audits, setup, teardown),
+        cmocka_unit_test_setup_teardown(create_refusals_write_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(transitions_stored_and_audited, setup, teardown),
+        cmocka_unit_test_setup_teardown(verification_link, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
