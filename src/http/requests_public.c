@@ -25,10 +25,6 @@ static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
     return lang == RK_LANG_FI ? fi : en;
 }
 
-static const char *const public_types[] = {
-    "access",    "rectification",      "erasure",           "restriction", "portability",
-    "objection", "automated_decision", "consent_withdrawal"};
-
 rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Connection *c,
                                          struct rk_http_request *r) {
     (void)s;
@@ -52,7 +48,7 @@ rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Co
                   "name=\"type\" required>\n",
                   tr(lang, "Pyyntö", "Request"));
     for (int t = 0; t < RK_RQ_TYPE__COUNT; t++) {
-        rk_buf_printf(b, "<option value=\"%s\">", public_types[t]);
+        rk_buf_printf(b, "<option value=\"%s\">", rk_request_type_name((enum rk_request_type)t));
         rk_buf_put_html(b, rk_request_type_label((enum rk_request_type)t, lang));
         rk_buf_puts(b, "</option>\n");
     }
