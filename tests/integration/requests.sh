@@ -108,6 +108,9 @@ grep -q '"event":"requests_overdue","count":1}' "$T/err" && ok || bad "overdue l
 $C -D "$T/f1.h" -o "$T/f1.b" "$U/requests?lang=fi"
 [ "$(status f1)" = 200 ] && grep -q 'name="type"' "$T/f1.b" && grep -q 'name="email"' "$T/f1.b" \
     && grep -q 'tietojen poistaminen' "$T/f1.b" && ok || bad "form page fi: $(status f1)"
+if command -v tidy >/dev/null; then
+    tidy -q -e "$T/f1.b" 2>"$T/tidy" && ok || bad "form page is not valid HTML: $(cat "$T/tidy")"
+fi
 $C -D "$T/f2.h" -o "$T/f2.b" "$U/requests?lang=en"
 [ "$(status f2)" = 200 ] && grep -q 'value="automated_decision"' "$T/f2.b" \
     && grep -q 'Exercise your data protection rights' "$T/f2.b" && ok || bad "form page en"
