@@ -188,7 +188,7 @@ static rk_err parse_tzif(const unsigned char *p, size_t n, struct rk_tz *z) {
     if (n < 44 || memcmp(p, "TZif", 4) != 0)
         return RK_EPARSE;
     uint32_t c[6]; /* isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt */
-    for (int i = 0; i < 6; i++)
+    for (size_t i = 0; i < 6; i++)
         c[i] = be32(p + 20 + 4 * i);
     if (p[4] < '2')
         return RK_EPARSE; /* version 1 files (32-bit times only) are not read */
@@ -198,7 +198,7 @@ static rk_err parse_tzif(const unsigned char *p, size_t n, struct rk_tz *z) {
     const unsigned char *h = p + 44 + v1;
     if (memcmp(h, "TZif", 4) != 0)
         return RK_EPARSE;
-    for (int i = 0; i < 6; i++)
+    for (size_t i = 0; i < 6; i++)
         c[i] = be32(h + 20 + 4 * i);
     size_t timecnt = c[3], typecnt = c[4];
     size_t need = timecnt * 9 + typecnt * 6 + c[5] + (size_t)c[2] * 12 + c[1] + c[0];
@@ -211,7 +211,7 @@ static rk_err parse_tzif(const unsigned char *p, size_t n, struct rk_tz *z) {
         if (idx[i] >= typecnt)
             return RK_EPARSE;
         z->trans[z->ntrans] = be64(times + 8 * i);
-        z->off[z->ntrans++] = (int32_t)be32(types + 6 * idx[i]);
+        z->off[z->ntrans++] = (int32_t)be32(types + (size_t)6 * idx[i]);
     }
     z->before = (int32_t)be32(types); /* type 0 (RFC 8536 3.2) */
     if (skip)

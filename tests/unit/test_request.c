@@ -564,7 +564,7 @@ static void verification_link(void **state) {
     assert_int_equal(l.kind, RK_LINK_VERIFY);
     assert_string_equal(l.purpose, q.id);
     assert_string_equal(l.person_id, f->person);
-    assert_int_equal(rk_link_check(&f->keys, token, now + RK_REQUEST_LINK_DAYS * 86400, &l),
+    assert_int_equal(rk_link_check(&f->keys, token, now + (rk_ts)RK_REQUEST_LINK_DAYS * 86400, &l),
                      RK_ENOENT);
 
     /* Unmatched: refused. */
