@@ -30,6 +30,7 @@ extern const struct rk_cli_command rk_cli_lint, rk_cli_notice, rk_cli_ropa, rk_c
 extern const struct rk_cli_command rk_cli_init, rk_cli_person, rk_cli_consent, rk_cli_contract,
     rk_cli_invoice, rk_cli_import, rk_cli_audience, rk_cli_suppress, rk_cli_serve,
     rk_cli_token, rk_cli_link, rk_cli_audit;
+extern const struct rk_cli_command rk_cli_request;
 extern const struct rk_cli_command rk_cli_outbox, rk_cli_mail;
 extern const struct rk_cli_command rk_cli_rights, rk_cli_tasks;
 

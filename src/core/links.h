@@ -1,6 +1,7 @@
 /*
  * links.h — signed, expiring links for data subjects: one-click unsubscribe,
- * double opt-in confirmation and the preferences page. A link token carries its
+ * double opt-in confirmation, the preferences page and the identity
+ * verification of a data-subject request. A link token carries its
  * kind, the person's pseudonymous id, the purpose and an expiry, and an
  * HMAC (libsodium crypto_auth, under a subkey of the register's key), so it
  * cannot be forged or altered and names no personal data. Tokens are URL-safe.
@@ -16,6 +17,8 @@ enum rk_link_kind {
     RK_LINK_UNSUBSCRIBE = 'u', /* /u/TOKEN: withdraw the consent for purpose */
     RK_LINK_CONFIRM = 'c',     /* /confirm/TOKEN: double opt-in for purpose */
     RK_LINK_PREFERENCES = 'p', /* /preferences/TOKEN: every consent purpose; purpose "*" */
+    RK_LINK_VERIFY = 'v',      /* /requests/verify/TOKEN: email_code identity verification of the
+                                  data-subject request whose id is in purpose */
 };
 
 struct rk_link {

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/keys.h"
+#include "core/tz.h"
 #include "core/register.h"
 #include "http/server.h"
 #include "http/writer.h"
@@ -74,6 +75,15 @@ struct rk_http_server {
     long request_timeout;     /* seconds: idle connections, and a whole request's upload */
     char public_url[256];     /* without a trailing '/' */
     char origin[256];         /* scheme://host[:port] of public_url: same-origin form posts */
+    /* Data-subject requests: the controller's time zone (NULL without db), and the overdue
+     * count kept by a timer thread (requests_overdue.c), not counted per scrape. */
+    struct rk_tz *tz;
+    atomic_long requests_overdue; /* -1 until first counted */
+    pthread_t overdue_thread;
+    bool overdue_running;
+    pthread_mutex_t overdue_lock;
+    pthread_cond_t overdue_wake;
+    bool overdue_stop;
 };
 
 /* One request's state between the handler's calls. */
@@ -237,5 +247,23 @@ RK_HTTP_HANDLER(rk_http_post_preferences);
 /* unsubscribe.c */
 RK_HTTP_HANDLER(rk_http_get_unsubscribe);
 RK_HTTP_HANDLER(rk_http_post_unsubscribe);
+/* requests_public.c */
+RK_HTTP_HANDLER(rk_http_get_requests_form);
+RK_HTTP_HANDLER(rk_http_post_requests_form);
+RK_HTTP_HANDLER(rk_http_get_request_verify);
+RK_HTTP_HANDLER(rk_http_post_request_verify);
+/* api_requests.c */
+RK_HTTP_HANDLER(rk_http_get_requests);
+RK_HTTP_HANDLER(rk_http_post_requests);
+RK_HTTP_HANDLER(rk_http_get_request);
+RK_HTTP_HANDLER(rk_http_post_request_verify_staff);
+RK_HTTP_HANDLER(rk_http_post_request_extend);
+RK_HTTP_HANDLER(rk_http_post_request_complete);
+RK_HTTP_HANDLER(rk_http_post_request_reject);
+/* requests_overdue.c: starts and stops the timer counting overdue requests */
+RK_MUST_USE rk_err rk_http_overdue_start(struct rk_http_server *s);
+void rk_http_overdue_stop(struct rk_http_server *s);
+/* Asks for a recount now (after a request changed). */
+void rk_http_overdue_poke(struct rk_http_server *s);
 
 #endif

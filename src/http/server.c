@@ -22,6 +22,7 @@
 
 #include "core/id.h"
 #include "core/keys.h"
+#include "core/request.h"
 #include "core/time.h"
 #include "notice/notice.h"
 #include "store/store.h"
@@ -233,6 +234,17 @@ static const struct route {
     {"POST", "/confirm/{token}",          rk_http_post_confirm,     true},
     {"GET",  "/preferences/{token}",      rk_http_get_preferences,  true},
     {"POST", "/preferences/{token}",      rk_http_post_preferences, true},
+    {"GET",  "/requests",                 rk_http_get_requests_form, true},
+    {"POST", "/requests",                 rk_http_post_requests_form, true},
+    {"GET",  "/requests/verify/{token}",  rk_http_get_request_verify, true},
+    {"POST", "/requests/verify/{token}",  rk_http_post_request_verify, true},
+    {"GET",  "/api/v1/requests",          rk_http_get_requests,     false},
+    {"POST", "/api/v1/requests",          rk_http_post_requests,    false},
+    {"GET",  "/api/v1/requests/{id}",     rk_http_get_request,      false},
+    {"POST", "/api/v1/requests/{id}/verify",   rk_http_post_request_verify_staff, false},
+    {"POST", "/api/v1/requests/{id}/extend",   rk_http_post_request_extend,       false},
+    {"POST", "/api/v1/requests/{id}/complete", rk_http_post_request_complete,     false},
+    {"POST", "/api/v1/requests/{id}/reject",   rk_http_post_request_reject,       false},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -339,6 +351,14 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
                       "rekisteri_outbox_failed %lld\n",
                       (long long)rk_sender_queued(s->sender),
                       (long long)rk_sender_failed(s->sender));
+    long overdue = atomic_load(&s->requests_overdue);
+    if (overdue >= 0) /* counted by a timer (requests_overdue.c), never per scrape */
+        rk_buf_printf(&b,
+                      "# HELP rekisteri_requests_overdue Open data-subject requests past their "
+                      "due date.\n"
+                      "# TYPE rekisteri_requests_overdue gauge\n"
+                      "rekisteri_requests_overdue %ld\n",
+                      overdue);
     rk_http_result ret =
         rk_buf_status(&b) == RK_OK
             ? rk_http_respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,
@@ -587,6 +607,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     s->decl = cfg->decl;
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->limiter.lock, NULL);
+    pthread_mutex_init(&s->overdue_lock, NULL);
+    pthread_cond_init(&s->overdue_wake, NULL);
+    atomic_store(&s->requests_overdue, -1L);
     s->request_timeout = cfg->request_timeout > 0 ? cfg->request_timeout : 10;
     set_public_url(s, cfg, ntohs(sa.sin_port)); /* before the first request can arrive */
     s->limiter.rate = cfg->public_rate < 0 ? 0 : cfg->public_rate == 0 ? RATE : cfg->public_rate;
@@ -606,6 +629,16 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             mail.smtp = *cfg->smtp;
         if (rk_sender_start(&mail, &s->sender) != RK_OK) {
             snprintf(err, errsz, "cannot start the mail sender");
+            rk_http_stop(s);
+            return RK_EIO;
+        }
+    }
+    if (s->db) { /* data-subject requests: deadlines in the controller's time zone */
+        struct rk_msg msg = {.suppressed = false};
+        s->tz = calloc(1, sizeof *s->tz);
+        if (!s->tz || rk_request_load_tz(cfg->decl, s->tz, &msg) != RK_OK ||
+            rk_http_overdue_start(s) != RK_OK) {
+            snprintf(err, errsz, "%s", s->tz && msg.text[0] ? msg.text : "cannot start");
             rk_http_stop(s);
             return RK_EIO;
         }
@@ -647,6 +680,8 @@ void rk_http_stop(struct rk_http_server *s) {
         MHD_quiesce_daemon(s->daemon); /* stop accepting; requests in progress finish */
         MHD_stop_daemon(s->daemon);
     }
+    rk_http_overdue_stop(s);
+    free(s->tz);
     rk_writer_stop(s->writer); /* after the requests that use it have finished */
     rk_sender_stop(s->sender); /* finishes the message in hand */
     for (int lang = 0; lang < 2; lang++)
@@ -655,5 +690,7 @@ void rk_http_stop(struct rk_http_server *s) {
         rk_store_close(s->stores[i]);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->limiter.lock);
+    pthread_mutex_destroy(&s->overdue_lock);
+    pthread_cond_destroy(&s->overdue_wake);
     free(s);
 }

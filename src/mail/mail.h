@@ -166,4 +166,27 @@ int64_t rk_sender_failed(const struct rk_sender *s);
 /* Finishes the message in hand, stops the thread and frees it. NULL: no-op. */
 void rk_sender_stop(struct rk_sender *s);
 
+/* ---- Data-subject request emails (request_mail.c) ----------------------------------------- */
+
+enum rk_request_mail {
+    RK_RQM_RECEIPT,  /* to the address given: the id and the deadline */
+    RK_RQM_VERIFY,   /* to the address on file: the email_code link (token) */
+    RK_RQM_EXTENDED, /* the extension and its reason (art 12(3)) */
+    RK_RQM_REJECTED, /* the reason and the right to complain (art 12(4)) */
+};
+
+/* The request type in words ("erasure", "tietojen poistaminen"). */
+const char *rk_request_type_label(enum rk_request_type t, enum rk_lang lang);
+
+/*
+ * Composes the email of kind about request q in its language and queues it to
+ * recipient with rk_mail_enqueue, inside the caller's transaction. public_url
+ * (no trailing '/') roots the links; token is the verification link's token
+ * (RK_RQM_VERIFY only). RK_EINVAL with why for a malformed recipient.
+ */
+RK_MUST_USE rk_err rk_mail_request(struct rk_store *s, const struct rk_decl *d,
+                                   const char *public_url, const struct rk_request *q,
+                                   enum rk_request_mail kind, const char *recipient,
+                                   const char *token, char *why, size_t whysz);
+
 #endif

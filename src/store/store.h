@@ -275,6 +275,75 @@ struct rk_contact_row {
 };
 typedef int (*rk_contact_row_fn)(void *ctx, const struct rk_contact_row *r);
 
+/*
+ * A data-subject request (arts 12-22; core/request.c has the workflow and its
+ * state machine; migration 0007). The contact details and the free text are
+ * what the person wrote: personal data, kept here and shown only to staff
+ * with the requests right.
+ */
+enum rk_request_type {
+    RK_RQ_ACCESS,
+    RK_RQ_RECTIFICATION,
+    RK_RQ_ERASURE,
+    RK_RQ_RESTRICTION,
+    RK_RQ_PORTABILITY,
+    RK_RQ_OBJECTION,
+    RK_RQ_AUTOMATED_DECISION,
+    RK_RQ_CONSENT_WITHDRAWAL,
+    RK_RQ_TYPE__COUNT
+};
+enum rk_request_status {
+    RK_RQS_RECEIVED,
+    RK_RQS_VERIFIED,
+    RK_RQS_IN_PROGRESS,
+    RK_RQS_COMPLETED,
+    RK_RQS_REJECTED,
+    RK_RQS__COUNT
+};
+enum rk_request_channel {
+    RK_RQC_WEB,
+    RK_RQC_EMAIL,
+    RK_RQC_POST,
+    RK_RQC_IN_PERSON,
+    RK_RQC_API,
+    RK_RQC__COUNT
+};
+#define RK_REQUEST_ID_LEN 14   /* "R-" and 12 base32 characters: 60 random bits */
+#define RK_REQUEST_TEXT_MAX 4000 /* the person's free text, bytes */
+#define RK_REQUEST_FIELD_MAX 500 /* reasons, notes, contact details, bytes */
+
+struct rk_request {
+    char id[RK_REQUEST_ID_LEN + 1];
+    enum rk_request_type type;
+    enum rk_request_status status;
+    enum rk_request_channel channel;
+    enum rk_lang lang;                   /* of the emails to the person */
+    char person_id[RK_ID_LEN + 1];       /* "" until matched to a person */
+    const char *email, *phone, *name;    /* as given; may be NULL */
+    const char *text;                    /* may be NULL */
+    rk_ts received_at;
+    struct rk_date received_on;          /* the local date of receipt: the deadlines run from it */
+    struct rk_date due;                  /* one month from the local date of receipt */
+    struct rk_date extended_due;         /* y == 0: not extended */
+    int extension_months;                /* 0, 1 or 2 */
+    const char *extension_reason;        /* NULL unless extended */
+    unsigned verification;               /* 0 or one enum rk_verification bit */
+    const char *verified_by, *document;  /* document: in_person only */
+    rk_ts verified_at;
+    const char *rejection_reason, *note; /* NULL unless rejected / completed with a note */
+    rk_ts closed_at;                     /* completed or rejected; 0 while open */
+    const char *created_by;
+    char buf[6144]; /* storage of the strings for reads */
+};
+typedef int (*rk_request_fn)(void *ctx, const struct rk_request *q);
+
+/* Which requests a list shows: all fields optional. */
+struct rk_request_filter {
+    int status;              /* an enum rk_request_status, or -1: any */
+    bool open_only;          /* received, verified or in progress */
+    struct rk_date due_by;   /* y != 0: the effective due date on or before this */
+};
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -417,6 +486,17 @@ struct rk_store_ops {
     rk_err (*tasks_list)(struct rk_store *s, const char *kind, bool open_only, rk_task_fn fn,
                          void *ctx);
     rk_err (*task_done)(struct rk_store *s, const char *id, rk_ts at);
+    /* ---- Data-subject requests (migration 0007; core/request.c) ----
+     * request_insert: RK_ECONFLICT for an id that exists. request_update writes
+     * every mutable field of q (status, person, deadlines, verification,
+     * closing). requests_list: by received_at, oldest first. */
+    rk_err (*request_insert)(struct rk_store *s, const struct rk_request *q);
+    rk_err (*request_get)(struct rk_store *s, const char *id, struct rk_request *out);
+    rk_err (*request_update)(struct rk_store *s, const struct rk_request *q);
+    rk_err (*requests_list)(struct rk_store *s, const struct rk_request_filter *f,
+                            rk_request_fn fn, void *ctx);
+    /* Open requests whose effective due date is before today. */
+    rk_err (*requests_overdue)(struct rk_store *s, struct rk_date today, int64_t *out);
 };
 
 /* The base of every backend's handle. */
@@ -583,6 +663,16 @@ RK_STORE_FN(tasks_list,
             (struct rk_store * s, const char *kind, bool open_only, rk_task_fn fn, void *c),
             (s, kind, open_only, fn, c))
 RK_STORE_FN(task_done, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
+/* ---- Data-subject requests ---- */
+RK_STORE_FN(request_insert, (struct rk_store * s, const struct rk_request *q), (s, q))
+RK_STORE_FN(request_get, (struct rk_store * s, const char *id, struct rk_request *out),
+            (s, id, out))
+RK_STORE_FN(request_update, (struct rk_store * s, const struct rk_request *q), (s, q))
+RK_STORE_FN(requests_list,
+            (struct rk_store * s, const struct rk_request_filter *f, rk_request_fn fn, void *c),
+            (s, f, fn, c))
+RK_STORE_FN(requests_overdue, (struct rk_store * s, struct rk_date today, int64_t *out),
+            (s, today, out))
 
 #undef RK_STORE_FN
 

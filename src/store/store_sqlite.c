@@ -91,6 +91,11 @@ enum stmt {
     S_TASKS_DELETE_PERSON,
     S_TASKS_LIST,
     S_TASK_DONE,
+    S_REQUEST_INSERT,
+    S_REQUEST_GET,
+    S_REQUEST_UPDATE,
+    S_REQUESTS_LIST,
+    S_REQUESTS_OVERDUE,
     S__COUNT
 };
 
@@ -108,6 +113,12 @@ enum stmt {
     "(SELECT 1 FROM suppression s WHERE s.hash = e.email_hash)) "                                  \
     "AND (e.phone_hash IS NULL OR NOT EXISTS "                                                     \
     "(SELECT 1 FROM suppression s WHERE s.hash = e.phone_hash)) "
+
+/* The columns every request read selects, in the order row_to_request expects. */
+#define REQUEST_COLS                                                                               \
+    "id, type, status, channel, lang, person_id, email, phone, name, free_text, received_at, "     \
+    "due, extended_due, extension_months, extension_reason, verification, verified_by, "          \
+    "verified_at, document, rejection_reason, note, closed_at, created_by, received_on "
 
 /* The internal key of the person whose public id is parameter n. */
 #define PK(n) "(SELECT pk FROM person WHERE id = ?" #n ")"
@@ -278,6 +289,25 @@ static const char *const sql[S__COUNT] = {
                      "WHERE (?1 IS NULL OR t.kind = ?1) AND (?2 = 0 OR t.done_at IS NULL) "
                      "ORDER BY t.due, t.id",
     [S_TASK_DONE] = "UPDATE task SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL",
+    [S_REQUEST_INSERT] = "INSERT INTO request (id, type, status, channel, lang, person_id, email, "
+                         "phone, name, free_text, received_at, due, extended_due, "
+                         "extension_months, extension_reason, verification, verified_by, "
+                         "verified_at, document, rejection_reason, note, closed_at, created_by, "
+                         "received_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                         "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+    [S_REQUEST_GET] = "SELECT " REQUEST_COLS "FROM request WHERE id = ?1",
+    [S_REQUEST_UPDATE] = "UPDATE request SET status = ?3, person_id = ?6, extended_due = ?13, "
+                         "extension_months = ?14, extension_reason = ?15, verification = ?16, "
+                         "verified_by = ?17, verified_at = ?18, document = ?19, "
+                         "rejection_reason = ?20, note = ?21, closed_at = ?22 WHERE id = ?1",
+    [S_REQUESTS_LIST] = "SELECT " REQUEST_COLS "FROM request "
+                        "WHERE (?1 IS NULL OR status = ?1) "
+                        "AND (?2 = 0 OR status IN ('received', 'verified', 'in_progress')) "
+                        "AND (?3 IS NULL OR coalesce(extended_due, due) <= ?3) "
+                        "ORDER BY received_at, id",
+    [S_REQUESTS_OVERDUE] = "SELECT count(*) FROM request "
+                           "WHERE status IN ('received', 'verified', 'in_progress') "
+                           "AND coalesce(extended_due, due) < ?1",
 };
 
 #define ORG_CACHE 256
@@ -1978,6 +2008,194 @@ static rk_err sq_task_done(struct rk_store *base, const char *id, rk_ts at) {
     return err == RK_OK && sqlite3_changes(s->db) == 0 ? RK_ENOENT : err;
 }
 
+/* ---- Data-subject requests ----------------------------------------------------------------- */
+
+static const char *const request_types[RK_RQ_TYPE__COUNT] = {
+    "access",    "rectification", "erasure",            "restriction",
+    "portability", "objection",   "automated_decision", "consent_withdrawal"};
+static const char *const request_states[RK_RQS__COUNT] = {"received", "verified", "in_progress",
+                                                          "completed", "rejected"};
+static const char *const request_channels[RK_RQC__COUNT] = {"web", "email", "post", "in_person",
+                                                            "api"};
+
+static const char *verification_word(unsigned v) {
+    return v == RK_VERIFY_IN_PERSON ? "in_person" : v == RK_VERIFY_EMAIL_CODE ? "email_code" : NULL;
+}
+
+/* Binds every column of q as the insert and update number them. */
+static bool bind_request(sqlite3_stmt *st, const struct rk_request *q) {
+    if ((unsigned)q->type >= RK_RQ_TYPE__COUNT || (unsigned)q->status >= RK_RQS__COUNT ||
+        (unsigned)q->channel >= RK_RQC__COUNT)
+        return false;
+    const char *strs[] = {q->email,           q->phone,       q->name,
+                          q->extension_reason, q->verified_by, q->document,
+                          q->rejection_reason, q->note,        q->created_by};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        if (!fits(strs[i], RK_REQUEST_FIELD_MAX))
+            return false;
+    if (!fits(q->text, RK_REQUEST_TEXT_MAX))
+        return false;
+    bind_text(st, 1, q->id);
+    bind_text(st, 2, request_types[q->type]);
+    bind_text(st, 3, request_states[q->status]);
+    bind_text(st, 4, request_channels[q->channel]);
+    bind_text(st, 5, q->lang == RK_LANG_EN ? "en" : "fi");
+    bind_text(st, 6, q->person_id[0] ? q->person_id : NULL);
+    bind_text(st, 7, q->email);
+    bind_text(st, 8, q->phone);
+    bind_text(st, 9, q->name);
+    bind_text(st, 10, q->text);
+    bind_ts(st, 11, q->received_at);
+    bind_date(st, 12, q->due);
+    bind_date(st, 13, q->extended_due);
+    sqlite3_bind_int(st, 14, q->extension_months);
+    bind_text(st, 15, q->extension_reason);
+    bind_text(st, 16, verification_word(q->verification));
+    bind_text(st, 17, q->verified_by);
+    bind_ts(st, 18, q->verified_at);
+    bind_text(st, 19, q->document);
+    bind_text(st, 20, q->rejection_reason);
+    bind_text(st, 21, q->note);
+    bind_ts(st, 22, q->closed_at);
+    bind_text(st, 23, q->created_by);
+    bind_date(st, 24, q->received_on);
+    return true;
+}
+
+static bool row_to_request(sqlite3_stmt *st, struct rk_request *q) {
+    /* Columns: see REQUEST_COLS. */
+    struct strbuf b = {q->buf, sizeof q->buf, false};
+    int type = index_of(request_types, RK_RQ_TYPE__COUNT, col_text(st, 1));
+    int status = index_of(request_states, RK_RQS__COUNT, col_text(st, 2));
+    int channel = index_of(request_channels, RK_RQC__COUNT, col_text(st, 3));
+    if (type < 0 || status < 0 || channel < 0 || !col_copy(st, 0, q->id, sizeof q->id) ||
+        !col_copy(st, 5, q->person_id, sizeof q->person_id))
+        return false;
+    q->type = (enum rk_request_type)type;
+    q->status = (enum rk_request_status)status;
+    q->channel = (enum rk_request_channel)channel;
+    const char *lang = col_text(st, 4);
+    q->lang = lang && strcmp(lang, "en") == 0 ? RK_LANG_EN : RK_LANG_FI;
+    q->email = keep_col(&b, st, 6);
+    q->phone = keep_col(&b, st, 7);
+    q->name = keep_col(&b, st, 8);
+    q->text = keep_col(&b, st, 9);
+    q->received_at = col_ts(st, 10);
+    q->due = col_date(st, 11);
+    q->extended_due = col_date(st, 12);
+    q->extension_months = sqlite3_column_int(st, 13);
+    q->extension_reason = keep_col(&b, st, 14);
+    const char *v = col_text(st, 15);
+    q->verification = !v                               ? 0
+                      : strcmp(v, "in_person") == 0    ? RK_VERIFY_IN_PERSON
+                      : strcmp(v, "email_code") == 0   ? RK_VERIFY_EMAIL_CODE
+                                                       : 0;
+    q->verified_by = keep_col(&b, st, 16);
+    q->verified_at = col_ts(st, 17);
+    q->document = keep_col(&b, st, 18);
+    q->rejection_reason = keep_col(&b, st, 19);
+    q->note = keep_col(&b, st, 20);
+    q->closed_at = col_ts(st, 21);
+    q->created_by = keep_col(&b, st, 22);
+    q->received_on = col_date(st, 23);
+    return !b.overflow;
+}
+
+static rk_err sq_request_insert(struct rk_store *base, const struct rk_request *q) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REQUEST_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    if (!bind_request(st, q)) {
+        done(st);
+        return RK_ETOOBIG;
+    }
+    return step_done(s, st);
+}
+
+static rk_err sq_request_update(struct rk_store *base, const struct rk_request *q) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REQUEST_UPDATE, &st);
+    if (err != RK_OK)
+        return err;
+    if (!bind_request(st, q)) {
+        done(st);
+        return RK_ETOOBIG;
+    }
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+static rk_err sq_request_get(struct rk_store *base, const char *id, struct rk_request *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REQUEST_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = row_to_request(st, out) ? RK_OK : overflow();
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    done(st);
+    return err;
+}
+
+struct request_iter {
+    rk_request_fn fn;
+    void *ctx;
+    struct rk_request q;
+};
+
+static int each_request(void *ctx, sqlite3_stmt *st) {
+    struct request_iter *it = ctx;
+    if (!row_to_request(st, &it->q))
+        return -1;
+    return it->fn(it->ctx, &it->q);
+}
+
+static rk_err sq_requests_list(struct rk_store *base, const struct rk_request_filter *f,
+                               rk_request_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REQUESTS_LIST, &st);
+    if (err != RK_OK)
+        return err;
+    struct request_iter *it = malloc(sizeof *it);
+    if (!it)
+        return RK_ENOMEM;
+    it->fn = fn;
+    it->ctx = ctx;
+    bind_text(st, 1,
+              f->status >= 0 && f->status < RK_RQS__COUNT ? request_states[f->status] : NULL);
+    sqlite3_bind_int(st, 2, f->open_only);
+    bind_date(st, 3, f->due_by);
+    err = step_rows(s, st, each_request, it);
+    free(it);
+    return err;
+}
+
+static rk_err sq_requests_overdue(struct rk_store *base, struct rk_date today, int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REQUESTS_OVERDUE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_date(st, 1, today);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -2051,4 +2269,9 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .tasks_delete_person = sq_tasks_delete_person,
     .tasks_list = sq_tasks_list,
     .task_done = sq_task_done,
+    .request_insert = sq_request_insert,
+    .request_get = sq_request_get,
+    .request_update = sq_request_update,
+    .requests_list = sq_requests_list,
+    .requests_overdue = sq_requests_overdue,
 };

@@ -2337,6 +2337,155 @@ static void person_rows_delete_and_tasks(void **state) {
     assert_int_equal(queued, 1);
 }
 
+/* ---- Data-subject requests ---------------------------------------------------------------- */
+
+static struct rk_date day(const char *iso) {
+    struct rk_date d = {0, 0, 0};
+    if (!rk_date_parse(iso, &d))
+        fail_msg("bad date in the test: %s", iso);
+    return d;
+}
+
+static void request_init(struct rk_request *q, const char *id, const char *received,
+                         const char *due) {
+    memset(q, 0, sizeof *q);
+    copy(q->id, sizeof q->id, id);
+    q->type = RK_RQ_ERASURE;
+    q->status = RK_RQS_RECEIVED;
+    q->channel = RK_RQC_POST;
+    q->lang = RK_LANG_EN;
+    q->email = "Maija.Meikalainen@Example.FI";
+    q->name = "Maija Meikäläinen";
+    q->text = "Poistakaa tietoni.\nKiitos.";
+    q->received_at = ts(received);
+    q->received_on = rk_ts_date(q->received_at);
+    q->due = day(due);
+    q->created_by = "anna";
+}
+
+static int count_request(void *ctx, const struct rk_request *q) {
+    (void)q;
+    ++*(int *)ctx;
+    return 0;
+}
+
+static void request_round_trip(void **state) {
+    struct rk_store *s = store_of(state);
+    struct rk_request *q = scratch(sizeof *q), *got = scratch(sizeof *got);
+    request_init(q, "R-AAAAAAAAAAA2", "2026-01-31T10:00:00Z", "2026-02-28");
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_request_insert(s, q));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_request_get(s, q->id, got));
+    assert_string_equal(got->id, q->id);
+    assert_int_equal(got->type, RK_RQ_ERASURE);
+    assert_int_equal(got->status, RK_RQS_RECEIVED);
+    assert_int_equal(got->channel, RK_RQC_POST);
+    assert_int_equal(got->lang, RK_LANG_EN);
+    assert_string_equal(got->person_id, "");
+    assert_string_equal(got->email, q->email); /* as written, not normalised */
+    assert_null(got->phone);
+    assert_string_equal(got->name, q->name);
+    assert_string_equal(got->text, q->text);
+    assert_true(got->received_at == q->received_at);
+    assert_int_equal(rk_date_cmp(got->received_on, day("2026-01-31")), 0);
+    assert_int_equal(rk_date_cmp(got->due, day("2026-02-28")), 0);
+    assert_int_equal(got->extended_due.y, 0);
+    assert_int_equal(got->verification, 0);
+    assert_true(got->closed_at == 0);
+    assert_string_equal(got->created_by, "anna");
+    assert_rc(rk_store_request_get(s, "R-NOSUCHREQUES", got), RK_ENOENT);
+
+    /* An update writes the mutable fields. */
+    char person[RK_ID_LEN + 1];
+    new_person(s, person);
+    copy(q->person_id, sizeof q->person_id, person);
+    q->status = RK_RQS_COMPLETED;
+    q->verification = RK_VERIFY_IN_PERSON;
+    q->verified_by = "anna";
+    q->verified_at = ts("2026-02-02T09:00:00Z");
+    q->document = "passport";
+    q->extension_months = 2;
+    q->extension_reason = "volume";
+    q->extended_due = day("2026-04-30");
+    q->note = "done";
+    q->closed_at = ts("2026-04-01T09:00:00Z");
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_request_update(s, q));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_request_get(s, q->id, got));
+    assert_string_equal(got->person_id, person);
+    assert_int_equal(got->status, RK_RQS_COMPLETED);
+    assert_int_equal(got->verification, RK_VERIFY_IN_PERSON);
+    assert_string_equal(got->verified_by, "anna");
+    assert_true(got->verified_at == q->verified_at);
+    assert_string_equal(got->document, "passport");
+    assert_int_equal(got->extension_months, 2);
+    assert_string_equal(got->extension_reason, "volume");
+    assert_int_equal(rk_date_cmp(got->extended_due, day("2026-04-30")), 0);
+    assert_string_equal(got->note, "done");
+    assert_null(got->rejection_reason);
+    assert_true(got->closed_at == q->closed_at);
+
+    /* Ids are unique; an unknown id does not update; over-long texts are refused. */
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_request_insert(s, q), RK_ECONFLICT);
+    rk_store_rollback(s);
+    assert_ok(rk_store_begin(s));
+    copy(q->id, sizeof q->id, "R-BBBBBBBBBBB2");
+    assert_rc(rk_store_request_update(s, q), RK_ENOENT);
+    char *big = scratch(RK_REQUEST_TEXT_MAX + 2);
+    memset(big, 'x', RK_REQUEST_TEXT_MAX + 1);
+    big[RK_REQUEST_TEXT_MAX + 1] = '\0';
+    q->text = big;
+    assert_rc(rk_store_request_insert(s, q), RK_ETOOBIG);
+    rk_store_rollback(s);
+}
+
+static void requests_list_and_overdue(void **state) {
+    struct rk_store *s = store_of(state);
+    struct rk_request *q = scratch(sizeof *q);
+    assert_ok(rk_store_begin(s));
+    request_init(q, "R-CCCCCCCCCCC2", "2026-01-10T10:00:00Z", "2026-02-10"); /* open, overdue */
+    assert_ok(rk_store_request_insert(s, q));
+    request_init(q, "R-DDDDDDDDDDD2", "2026-01-20T10:00:00Z", "2026-02-20"); /* extended */
+    q->status = RK_RQS_VERIFIED;
+    q->extended_due = day("2026-04-20");
+    q->extension_months = 2;
+    assert_ok(rk_store_request_insert(s, q));
+    request_init(q, "R-EEEEEEEEEEE2", "2026-01-05T10:00:00Z", "2026-02-05"); /* closed */
+    q->status = RK_RQS_COMPLETED;
+    assert_ok(rk_store_request_insert(s, q));
+    request_init(q, "R-FFFFFFFFFFF2", "2026-02-25T10:00:00Z", "2026-03-25"); /* open, in time */
+    assert_ok(rk_store_request_insert(s, q));
+    assert_ok(rk_store_commit(s));
+
+    int64_t n = -1;
+    assert_ok(rk_store_requests_overdue(s, day("2026-02-10"), &n));
+    assert_int_equal(n, 0); /* the due day itself is in time */
+    assert_ok(rk_store_requests_overdue(s, day("2026-02-11"), &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_requests_overdue(s, day("2026-04-21"), &n));
+    assert_int_equal(n, 3);
+
+    int count = 0;
+    struct rk_request_filter all = {.status = -1};
+    assert_ok(rk_store_requests_list(s, &all, count_request, &count));
+    assert_int_equal(count, 4);
+    count = 0;
+    struct rk_request_filter open = {.status = -1, .open_only = true};
+    assert_ok(rk_store_requests_list(s, &open, count_request, &count));
+    assert_int_equal(count, 3);
+    count = 0;
+    struct rk_request_filter due = {.status = -1, .open_only = true, .due_by = day("2026-03-31")};
+    assert_ok(rk_store_requests_list(s, &due, count_request, &count));
+    assert_int_equal(count, 2); /* the extended one is due in April */
+    count = 0;
+    struct rk_request_filter verified = {.status = RK_RQS_VERIFIED};
+    assert_ok(rk_store_requests_list(s, &verified, count_request, &count));
+    assert_int_equal(count, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -2384,6 +2533,8 @@ int main(void) {
         T(consent_delete_by_purpose),
         T(contract_invoice_restrict_delete),
         T(person_rows_delete_and_tasks),
+        T(request_round_trip),
+        T(requests_list_and_overdue),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {

@@ -1,0 +1,513 @@
+/*
+ * cli_request.c — `rekisteri request new|list|show|verify|start|extend|
+ * complete|reject`: staff handling of data-subject requests (core/request.h).
+ * Each step is one transaction holding the request's change, its audit event
+ * and any email to the person (receipt, verification link, extension,
+ * rejection), queued in the outbox. Refusals exit 2 with the reason.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/reg.h"
+#include "core/request.h"
+#include "http/requests.h"
+#include "mail/mail.h"
+
+static const char *const text_json[] = {"text", "json", NULL};
+
+#define PUBLIC_URL_HELP                                                                            \
+    "  --public-url URL     the service's public address, for links in emails\n"                   \
+    "                       (REKISTERI_PUBLIC_URL; default http://127.0.0.1:8080)\n"
+
+/* Opens env and loads the controller's time zone; exit status. */
+static int open_with_tz(struct rk_cli_env *env, struct rk_tz *tz, bool one, const char *what) {
+    int rc = one ? rk_cli_env_open_one(env, what) : rk_cli_env_open(env);
+    if (rc != RK_EXIT_OK)
+        return rc;
+    struct rk_msg msg = {.suppressed = false};
+    if (rk_request_load_tz(env->decl, tz, &msg) != RK_OK) {
+        rk_cli_error("%s: %s", what, msg.text);
+        return RK_EXIT_FAIL;
+    }
+    return RK_EXIT_OK;
+}
+
+static const char *public_url(const char *opt) {
+    return rk_cli_env_or(opt, "REKISTERI_PUBLIC_URL", "http://127.0.0.1:8080");
+}
+
+static void print_request(const struct rk_request *q, struct rk_date today) {
+    char due[11], ext[11], at[RK_TS_LEN + 1];
+    rk_date_iso(q->due, due);
+    rk_ts_format(q->received_at, at);
+    printf("id:          %s\ntype:        %s\nstatus:      %s%s\nchannel:     %s\n", q->id,
+           rk_request_type_name(q->type), rk_request_status_name(q->status),
+           rk_request_overdue(q, today) ? " (overdue)" : "", rk_request_channel_name(q->channel));
+    printf("person:      %s\n", q->person_id[0] ? q->person_id : "(not matched)");
+    if (q->name)
+        printf("name:        %s\n", q->name);
+    if (q->email)
+        printf("email:       %s\n", q->email);
+    if (q->phone)
+        printf("phone:       %s\n", q->phone);
+    printf("received:    %s\ndue:         %s\n", at, due);
+    if (q->extended_due.y) {
+        rk_date_iso(q->extended_due, ext);
+        printf("extended to: %s (+%d month(s): %s)\n", ext, q->extension_months,
+               q->extension_reason ? q->extension_reason : "");
+    }
+    if (q->verification) {
+        rk_ts_format(q->verified_at, at);
+        printf("verified:    %s by %s at %s%s%s\n",
+               rk_verification_id((enum rk_verification)q->verification),
+               q->verified_by ? q->verified_by : "?", at, q->document ? ", document " : "",
+               q->document ? q->document : "");
+    }
+    if (q->closed_at) {
+        rk_ts_format(q->closed_at, at);
+        printf("closed:      %s\n", at);
+    }
+    if (q->rejection_reason)
+        printf("rejected:    %s\n", q->rejection_reason);
+    if (q->note)
+        printf("note:        %s\n", q->note);
+    if (q->text)
+        printf("text:\n%s\n", q->text);
+}
+
+static int output(struct rk_cli_env *env, const struct rk_request *q, struct rk_date today) {
+    if (rk_cli_json(env))
+        return rk_cli_write_json(rk_request_json(q, today));
+    print_request(q, today);
+    return RK_EXIT_OK;
+}
+
+/* ---- new ---------------------------------------------------------------------------------- */
+
+static int request_new(int argc, char **argv) {
+    const char *type = NULL, *email = NULL, *phone = NULL, *person = NULL, *name = NULL,
+               *text = NULL, *received = NULL, *channel = NULL, *lang = NULL, *url = NULL;
+    const struct rk_cli_opt opts[] = {
+        {"type", &type, NULL},         {"email", &email, NULL},     {"phone", &phone, NULL},
+        {"person", &person, NULL},     {"name", &name, NULL},       {"text", &text, NULL},
+        {"received", &received, NULL}, {"channel", &channel, NULL}, {"lang", &lang, NULL},
+        {"public-url", &url, NULL},    {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(
+        &env, argc, argv,
+        "usage: rekisteri request new --type T (--email E | --phone P | --person ID)\n"
+        "                             [--name N] [--text T] [--received DATE] [--channel C]\n\n"
+        "Records a data-subject request and prints its id. The deadline is one month\n"
+        "from the date of receipt in the controller's time zone. The email or phone is\n"
+        "matched to a person on file; with an email a receipt is queued to it.\n\n"
+        "  --type T         access, rectification, erasure, restriction, portability,\n"
+        "                   objection, automated_decision or consent_withdrawal\n"
+        "  --email, --phone, --name  the contact details as the person gave them\n"
+        "  --person ID      a person already on file\n"
+        "  --text T         what the person wrote\n"
+        "  --received DATE  when it arrived (YYYY-MM-DD; default today): by post or in person\n"
+        "  --channel C      web, email, post, in_person or api (default email)\n"
+        "  --lang fi|en     the language of the emails (default fi)\n" PUBLIC_URL_HELP "\n",
+        opts, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    struct rk_request_input in = {.email = email,
+                                  .phone = phone,
+                                  .name = name,
+                                  .text = text,
+                                  .person_id = person,
+                                  .now = rk_time_now()};
+    rc = RK_EXIT_USAGE;
+    int t = rk_request_type_parse(type), ch = rk_request_channel_parse(channel ? channel : "email");
+    if (env.nargs) {
+        rk_cli_error("request new takes no arguments; give the details as options");
+    } else if (!type || t < 0) {
+        rk_cli_error("--type: %s '%s'; expected access, rectification, erasure, restriction, "
+                     "portability, objection, automated_decision or consent_withdrawal",
+                     type ? "unknown request type" : "a request type is required",
+                     type ? type : "");
+    } else if (ch < 0) {
+        rk_cli_error("--channel: unknown channel '%s'; expected web, email, post, in_person or "
+                     "api",
+                     channel);
+    } else if ((!received || rk_cli_date("--received", received, &in.received)) &&
+               (!lang || rk_cli_parse_lang(lang, &in.lang))) {
+        rc = RK_EXIT_OK;
+    }
+    struct rk_tz *tz = calloc(1, sizeof *tz);
+    struct rk_request *q = calloc(1, sizeof *q);
+    if (rc != RK_EXIT_OK || !tz || !q || (rc = open_with_tz(&env, tz, false, "request new")))
+        goto out;
+    in.type = (enum rk_request_type)t;
+    in.channel = (enum rk_request_channel)ch;
+    struct rk_msg msg = {.suppressed = false};
+    char why[RK_MAIL_WHY_MAX] = "";
+    rk_err e = rk_reg_batch_begin(&env.reg);
+    if (e == RK_OK && (e = rk_request_create(&env.reg, tz, &in, q, &msg)) == RK_OK && q->email) {
+        char to[RK_REQUEST_FIELD_MAX * 2 + 1];
+        if (rk_request_address(&env.reg, q, to, sizeof to) == RK_OK)
+            e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_RECEIPT, to, NULL,
+                                why, sizeof why);
+        if (e != RK_OK)
+            snprintf(msg.text, sizeof msg.text, "--email: %s", why);
+    }
+    if (e == RK_OK)
+        e = rk_reg_batch_commit(&env.reg);
+    else if (env.reg.in_batch)
+        rk_reg_batch_rollback(&env.reg);
+    if (e != RK_OK)
+        rc = rk_cli_refused("request new", e, &msg);
+    else if (rk_cli_json(&env))
+        rc = output(&env, q, rk_tz_date(tz, in.now));
+    else
+        rc = printf("%s\n", q->id) > 0 ? RK_EXIT_OK : RK_EXIT_FAIL;
+out:
+    rk_cli_env_close(&env);
+    free(tz);
+    free(q);
+    return rc;
+}
+
+/* ---- list, show --------------------------------------------------------------------------- */
+
+struct listing {
+    struct rk_cli_env *env;
+    struct rk_date today;
+    json_t *list;
+    int n;
+};
+
+static int list_one(void *ctx, const struct rk_request *q) {
+    struct listing *l = ctx;
+    l->n++;
+    if (l->list) {
+        json_array_append_new(l->list, rk_request_json(q, l->today));
+        return 0;
+    }
+    char due[11];
+    rk_date_iso(rk_request_effective_due(q), due);
+    printf("%s  %-18s  %-11s  due %s%s  %s\n", q->id, rk_request_type_name(q->type),
+           rk_request_status_name(q->status), due,
+           rk_request_overdue(q, l->today) ? " OVERDUE" : "", q->person_id[0] ? q->person_id : "-");
+    return 0;
+}
+
+static int request_list(int argc, char **argv) {
+    const char *within = NULL, *status = NULL;
+    bool overdue = false;
+    const struct rk_cli_opt opts[] = {{"overdue", NULL, &overdue},
+                                      {"due-within", &within, NULL},
+                                      {"status", &status, NULL},
+                                      {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(
+        &env, argc, argv,
+        "usage: rekisteri request list [--overdue] [--due-within 7d] [--status S]\n"
+        "                              [--format text|json]\n\n"
+        "Lists requests, oldest first: id, type, status, due date, person id.\n\n"
+        "  --overdue        open requests past their (extended) due date\n"
+        "  --due-within Nd  open requests due within N days (overdue ones included)\n"
+        "  --status S       received, verified, in_progress, completed or rejected\n\n",
+        opts, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    struct rk_request_filter f = {.status = -1};
+    long days = -1;
+    rc = RK_EXIT_USAGE;
+    if (within) {
+        char *end = NULL;
+        days = strtol(within, &end, 10);
+        if (end == within || (*end && strcmp(end, "d") != 0) || days < 0 || days > 3650) {
+            rk_cli_error("--due-within: expected a number of days such as 7d, found '%s'", within);
+            goto out;
+        }
+    }
+    if (status && (f.status = rk_request_status_parse(status)) < 0) {
+        rk_cli_error("--status: unknown status '%s'; expected received, verified, in_progress, "
+                     "completed or rejected",
+                     status);
+        goto out;
+    }
+    if (env.nargs) {
+        rk_cli_error("request list takes no arguments");
+        goto out;
+    }
+    struct rk_tz *tz = calloc(1, sizeof *tz);
+    if (!tz || (rc = open_with_tz(&env, tz, false, "request list")) != RK_EXIT_OK) {
+        free(tz);
+        goto out;
+    }
+    struct listing l = {&env, rk_tz_date(tz, rk_time_now()), NULL, 0};
+    free(tz);
+    if (overdue || days >= 0) {
+        f.open_only = true;
+        /* --overdue: due before today; --due-within N: due on or before today + N. */
+        f.due_by = rk_date_add_days(l.today, overdue ? -1 : (int)days);
+    }
+    if (rk_cli_json(&env))
+        l.list = json_array();
+    rk_err e = rk_store_requests_list(env.store, &f, list_one, &l);
+    char detail[32];
+    snprintf(detail, sizeof detail, "%d requests", l.n);
+    if (e == RK_OK)
+        e = rk_reg_audit(&env.reg, "request.list", NULL, detail, rk_time_now());
+    if (e != RK_OK) {
+        rk_cli_error("request list: %s", rk_store_last_error());
+        json_decref(l.list);
+        rc = RK_EXIT_FAIL;
+    } else {
+        rc = l.list ? rk_cli_write_json(l.list) : RK_EXIT_OK;
+    }
+out:
+    rk_cli_env_close(&env);
+    return rc;
+}
+
+static int request_show(int argc, char **argv) {
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri request show ID [--format text|json]\n\n"
+                              "Shows a request: its contact details, text, deadline, verification\n"
+                              "and outcome. The read is recorded in the audit chain.\n\n",
+                              NULL, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    struct rk_tz *tz = calloc(1, sizeof *tz);
+    struct rk_request *q = calloc(1, sizeof *q);
+    if (!tz || !q || (rc = open_with_tz(&env, tz, true, "request show")) != RK_EXIT_OK)
+        goto out;
+    rk_err e = rk_request_id_valid(env.args[0]) ? rk_store_request_get(env.store, env.args[0], q)
+                                                : RK_ENOENT;
+    if (e == RK_OK) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "%s %s", q->id, rk_request_type_name(q->type));
+        e = rk_reg_audit(&env.reg, "request.read", q->person_id[0] ? q->person_id : NULL, detail,
+                         rk_time_now());
+    }
+    if (e == RK_ENOENT) {
+        rk_cli_error("request show: no request has the id '%s'", env.args[0]);
+        rc = RK_EXIT_USAGE;
+    } else if (e != RK_OK) {
+        rk_cli_error("request show: %s", rk_store_last_error());
+        rc = RK_EXIT_FAIL;
+    } else {
+        rc = output(&env, q, rk_tz_date(tz, rk_time_now()));
+    }
+out:
+    rk_cli_env_close(&env);
+    free(tz);
+    free(q);
+    return rc;
+}
+
+/* ---- the transitions ---------------------------------------------------------------------- */
+
+/* Applies ev to request id in one transaction with the email of kind mail (-1: none). */
+static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_request_event *ev,
+                      int mail, const char *url, const char *what) {
+    struct rk_request *q = calloc(1, sizeof *q);
+    if (!q)
+        return RK_EXIT_FAIL;
+    struct rk_msg msg = {.suppressed = false};
+    char why[RK_MAIL_WHY_MAX] = "", to[RK_REQUEST_FIELD_MAX * 2 + 1];
+    bool told = false;
+    ev->by = env->reg.actor;
+    ev->today = rk_tz_date(tz, ev->at);
+    rk_err e = rk_reg_batch_begin(&env->reg);
+    if (e == RK_OK)
+        e = rk_request_transition(&env->reg, env->args[0], ev, q, &msg);
+    if (e == RK_OK && mail >= 0) {
+        rk_err a = rk_request_address(&env->reg, q, to, sizeof to);
+        if (a == RK_OK) {
+            e = rk_mail_request(env->store, env->decl, public_url(url), q,
+                                (enum rk_request_mail)mail, to, NULL, why, sizeof why);
+            told = e == RK_OK;
+            if (e != RK_OK)
+                snprintf(msg.text, sizeof msg.text, "the email to the person: %s", why);
+        } else if (a != RK_ENOENT) {
+            e = a;
+        }
+    }
+    if (e == RK_OK)
+        e = rk_reg_batch_commit(&env->reg);
+    else if (env->reg.in_batch)
+        rk_reg_batch_rollback(&env->reg);
+    int rc;
+    if (e != RK_OK) {
+        rc = rk_cli_refused(what, e, &msg);
+    } else {
+        if (mail >= 0 && !told)
+            fprintf(stderr, "rekisteri: %s: no email address for the person: tell them by post\n",
+                    what);
+        rc = rk_cli_json(env)
+                 ? output(env, q, ev->today)
+                 : (printf("%s %s\n", q->id, rk_request_status_name(q->status)) > 0 ? RK_EXIT_OK
+                                                                                    : RK_EXIT_FAIL);
+    }
+    free(q);
+    return rc;
+}
+
+static int request_verify(int argc, char **argv) {
+    const char *method = NULL, *document = NULL, *url = NULL;
+    const struct rk_cli_opt opts[] = {{"method", &method, NULL},
+                                      {"document", &document, NULL},
+                                      {"public-url", &url, NULL},
+                                      {NULL, NULL, NULL}};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(
+        &env, argc, argv,
+        "usage: rekisteri request verify ID --method in_person --document TYPE\n"
+        "       rekisteri request verify ID --method email_code\n\n"
+        "Verifies the identity of the person behind a request, by a method the\n"
+        "declaration allows (rights.verification). in_person records that staff saw an\n"
+        "identity document: its type only (passport, id_card, driving_licence, other),\n"
+        "never its number or a copy. email_code emails a one-time link to the address on\n"
+        "file for the matched person; following it verifies the request.\n\n" PUBLIC_URL_HELP "\n",
+        opts, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    struct rk_tz *tz = calloc(1, sizeof *tz);
+    if (!tz || (rc = open_with_tz(&env, tz, true, "request verify")) != RK_EXIT_OK)
+        goto out;
+    rc = RK_EXIT_USAGE;
+    if (!method || (strcmp(method, "in_person") != 0 && strcmp(method, "email_code") != 0)) {
+        rk_cli_error("--method: expected in_person or email_code%s%s", method ? ", found " : "",
+                     method ? method : "");
+        goto out;
+    }
+    if (strcmp(method, "in_person") == 0) {
+        struct rk_request_event ev = {.kind = RK_RQE_VERIFY,
+                                      .at = rk_time_now(),
+                                      .method = RK_VERIFY_IN_PERSON,
+                                      .document = document};
+        rc = transition(&env, tz, &ev, -1, url, "request verify");
+        goto out;
+    }
+    if (document) {
+        rk_cli_error("--document goes with --method in_person only");
+        goto out;
+    }
+    struct rk_request *q = calloc(1, sizeof *q);
+    char to[RK_REQUEST_FIELD_MAX * 2 + 1], token[RK_LINK_MAX], why[RK_MAIL_WHY_MAX] = "";
+    struct rk_msg msg = {.suppressed = false};
+    rk_err e = q ? rk_reg_batch_begin(&env.reg) : RK_ENOMEM;
+    if (e == RK_OK)
+        e = rk_request_verification_link(&env.reg, env.args[0], rk_time_now(), q, to, sizeof to,
+                                         token, &msg);
+    if (e == RK_OK && (e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_VERIFY,
+                                           to, token, why, sizeof why)) != RK_OK)
+        snprintf(msg.text, sizeof msg.text, "the address on file: %s", why);
+    if (e == RK_OK)
+        e = rk_reg_batch_commit(&env.reg);
+    else if (env.reg.in_batch)
+        rk_reg_batch_rollback(&env.reg);
+    if (e != RK_OK)
+        rc = rk_cli_refused("request verify", e, &msg);
+    else
+        rc = printf("%s verification link sent to the address on file\n", q->id) > 0 ? RK_EXIT_OK
+                                                                                     : RK_EXIT_FAIL;
+    free(q);
+out:
+    rk_cli_env_close(&env);
+    free(tz);
+    return rc;
+}
+
+/* start, extend, complete, reject: the options differ, the rest is transition(). */
+static int request_step(int argc, char **argv, enum rk_request_event_kind kind) {
+    const char *months = NULL, *reason = NULL, *note = NULL, *url = NULL;
+    const struct rk_cli_opt opts[] = {{"months", &months, NULL},
+                                      {"reason", &reason, NULL},
+                                      {"note", &note, NULL},
+                                      {"public-url", &url, NULL},
+                                      {NULL, NULL, NULL}};
+    static const char *const usage[RK_RQE__COUNT] = {
+        [RK_RQE_START] = "usage: rekisteri request start ID\n\n"
+                         "Marks a verified request as in progress.\n\n",
+        [RK_RQE_EXTEND] =
+            "usage: rekisteri request extend ID --months 1|2 --reason TEXT\n\n"
+            "Extends the deadline by one or two further months (art 12(3)), once, within the\n"
+            "first month, with the reason; an email tells the person.\n\n" PUBLIC_URL_HELP "\n",
+        [RK_RQE_COMPLETE] = "usage: rekisteri request complete ID [--note TEXT]\n\n"
+                            "Records that a verified request was answered. The effects of the\n"
+                            "right (erasure, an access copy, ...) are carried out apart.\n\n",
+        [RK_RQE_REJECT] =
+            "usage: rekisteri request reject ID --reason TEXT\n\n"
+            "Declines a request (art 12(5): manifestly unfounded or excessive; or the\n"
+            "identity cannot be verified). An email gives the person the reason and their\n"
+            "right to complain to the supervisory authority.\n\n" PUBLIC_URL_HELP "\n",
+    };
+    static const char *const what[RK_RQE__COUNT] = {[RK_RQE_START] = "request start",
+                                                    [RK_RQE_EXTEND] = "request extend",
+                                                    [RK_RQE_COMPLETE] = "request complete",
+                                                    [RK_RQE_REJECT] = "request reject"};
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv, usage[kind], opts, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    struct rk_request_event ev = {
+        .kind = kind, .at = rk_time_now(), .reason = reason, .note = note};
+    int mail = kind == RK_RQE_EXTEND   ? RK_RQM_EXTENDED
+               : kind == RK_RQE_REJECT ? RK_RQM_REJECTED
+                                       : -1;
+    struct rk_tz *tz = calloc(1, sizeof *tz);
+    rc = RK_EXIT_USAGE;
+    if ((months && kind != RK_RQE_EXTEND) ||
+        (reason && kind != RK_RQE_EXTEND && kind != RK_RQE_REJECT) ||
+        (note && kind != RK_RQE_COMPLETE)) {
+        rk_cli_error("%s: an option does not belong to this step; see '%s --help'", what[kind],
+                     what[kind]);
+        goto out;
+    }
+    if (kind == RK_RQE_EXTEND) {
+        char *end = NULL;
+        ev.months = months ? (int)strtol(months, &end, 10) : 0;
+        if (!months || *end || end == months) {
+            rk_cli_error("--months: expected 1 or 2");
+            goto out;
+        }
+    }
+    if (!tz || (rc = open_with_tz(&env, tz, true, what[kind])) != RK_EXIT_OK)
+        goto out;
+    rc = transition(&env, tz, &ev, mail, url, what[kind]);
+out:
+    rk_cli_env_close(&env);
+    free(tz);
+    return rc;
+}
+
+static int run_request(int argc, char **argv) {
+    if (argc >= 2) {
+        const char *v = argv[1];
+        if (strcmp(v, "new") == 0)
+            return request_new(argc - 1, argv + 1);
+        if (strcmp(v, "list") == 0)
+            return request_list(argc - 1, argv + 1);
+        if (strcmp(v, "show") == 0)
+            return request_show(argc - 1, argv + 1);
+        if (strcmp(v, "verify") == 0)
+            return request_verify(argc - 1, argv + 1);
+        if (strcmp(v, "start") == 0)
+            return request_step(argc - 1, argv + 1, RK_RQE_START);
+        if (strcmp(v, "extend") == 0)
+            return request_step(argc - 1, argv + 1, RK_RQE_EXTEND);
+        if (strcmp(v, "complete") == 0)
+            return request_step(argc - 1, argv + 1, RK_RQE_COMPLETE);
+        if (strcmp(v, "reject") == 0)
+            return request_step(argc - 1, argv + 1, RK_RQE_REJECT);
+        if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0) {
+            puts("usage: rekisteri request new|list|show|verify|start|extend|complete|reject "
+                 "...; 'request new --help' and so on");
+            return RK_EXIT_OK;
+        }
+    }
+    rk_cli_error("request: expected new, list, show, verify, start, extend, complete or reject");
+    return RK_EXIT_USAGE;
+}
+
+const struct rk_cli_command rk_cli_request = {
+    "request", "data-subject requests: new, list, show, verify, extend, complete, reject",
+    run_request};

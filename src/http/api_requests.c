@@ -1,0 +1,316 @@
+/*
+ * api_requests.c — the staff routes of data-subject requests, for roles with
+ * `requests: true` in the declaration (others 403):
+ *
+ *   GET  /api/v1/requests                 list (?status=S, ?overdue=true, ?due_within=N)
+ *   POST /api/v1/requests                 record one {type, email|phone|person_id, ...}
+ *   GET  /api/v1/requests/{id}            one request
+ *   POST /api/v1/requests/{id}/verify     {method: in_person, document} | {method: email_code}
+ *   POST /api/v1/requests/{id}/extend     {months, reason}; emails the person
+ *   POST /api/v1/requests/{id}/complete   {note?}
+ *   POST /api/v1/requests/{id}/reject     {reason}; emails the person
+ *
+ * Each write is one writer job holding the change, its audit event and any
+ * email; reads are recorded in the audit chain under the token's name.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/request.h"
+#include "http/internal.h"
+#include "http/requests.h"
+#include "mail/mail.h"
+
+/* The role of a token that may handle requests, or NULL after queueing 401/403 in *ret. */
+static const struct rk_role *authorize(struct rk_http_server *s, struct MHD_Connection *c,
+                                       struct rk_http_request *r, struct rk_token *t,
+                                       rk_http_result *ret) {
+    const struct rk_role *role = rk_http_authenticate(s, c, r, t, ret);
+    if (!role)
+        return NULL;
+    if (!role->requests) {
+        *ret = rk_http_error(c, r, 403, "forbidden",
+                             "the token's role does not handle data-subject requests "
+                             "(requests: true in the declaration)");
+        return NULL;
+    }
+    if (!s->tz || !s->writer) {
+        *ret = rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
+        return NULL;
+    }
+    return role;
+}
+
+static struct rk_date today(struct rk_http_server *s) { return rk_tz_date(s->tz, rk_time_now()); }
+
+/* ---- reads ---------------------------------------------------------------------------------- */
+
+struct listing {
+    json_t *list;
+    struct rk_date today;
+};
+
+static int list_one(void *ctx, const struct rk_request *q) {
+    struct listing *l = ctx;
+    return json_array_append_new(l->list, rk_request_json(q, l->today)) == 0 ? 0 : -1;
+}
+
+RK_HTTP_HANDLER(rk_http_get_requests) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    if (!authorize(s, c, r, &t, &ret))
+        return ret;
+    struct rk_request_filter f = {.status = -1};
+    struct listing l = {json_array(), today(s)};
+    const char *status = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status");
+    const char *overdue = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "overdue");
+    const char *within = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "due_within");
+    if (status && (f.status = rk_request_status_parse(status)) < 0) {
+        json_decref(l.list);
+        return rk_http_error(c, r, 400, "bad_request",
+                             "status: expected received, verified, in_progress, completed or "
+                             "rejected");
+    }
+    if (within) {
+        char *end = NULL;
+        long days = strtol(within, &end, 10);
+        if (end == within || (*end && strcmp(end, "d") != 0) || days < 0 || days > 3650) {
+            json_decref(l.list);
+            return rk_http_error(c, r, 400, "bad_request",
+                                 "due_within: expected a number of days such as 7");
+        }
+        f.open_only = true;
+        f.due_by = rk_date_add_days(l.today, (int)days);
+    }
+    if (overdue && strcmp(overdue, "true") == 0) {
+        f.open_only = true;
+        f.due_by = rk_date_add_days(l.today, -1);
+    }
+    struct rk_store *st = rk_http_thread_store(s);
+    rk_err err = l.list && st ? rk_store_requests_list(st, &f, list_one, &l) : RK_EBUSY;
+    if (err != RK_OK) {
+        json_decref(l.list);
+        return rk_http_reg_error(c, r, err, NULL);
+    }
+    char detail[32];
+    snprintf(detail, sizeof detail, "%zu requests", json_array_size(l.list));
+    rk_http_audit(s, &t, "request.list", NULL, detail);
+    return rk_http_json(c, r, 200, json_pack("{s:o}", "requests", l.list));
+}
+
+RK_HTTP_HANDLER(rk_http_get_request) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    if (!authorize(s, c, r, &t, &ret))
+        return ret;
+    struct rk_request *q = calloc(1, sizeof *q);
+    struct rk_store *st = rk_http_thread_store(s);
+    rk_err err = !q                                 ? RK_ENOMEM
+                 : !st                              ? RK_EBUSY
+                 : rk_request_id_valid(r->param[0]) ? rk_store_request_get(st, r->param[0], q)
+                                                    : RK_ENOENT;
+    if (err == RK_OK) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "%s %s", q->id, rk_request_type_name(q->type));
+        rk_http_audit(s, &t, "request.read", q->person_id[0] ? q->person_id : NULL, detail);
+        ret = rk_http_json(c, r, 200, rk_request_json(q, today(s)));
+    } else {
+        struct rk_msg msg = {.suppressed = false};
+        snprintf(msg.text, sizeof msg.text, "no request has that id");
+        ret = rk_http_reg_error(c, r, err, &msg);
+    }
+    free(q);
+    return ret;
+}
+
+/* ---- writes --------------------------------------------------------------------------------- */
+
+struct job {
+    struct rk_http_server *s;
+    const char *actor, *id;
+    struct rk_request_input in; /* new */
+    struct rk_request_event ev; /* transitions */
+    int mail;                   /* enum rk_request_mail, or -1 */
+    bool email_code;            /* verify by link */
+    struct rk_request q;
+    struct rk_msg msg;
+    bool told;
+};
+
+/* Queues the job's email to the person, when there is an address; errors after the first
+ * write fail the group rather than leave half a step in it. */
+static rk_err tell(struct rk_reg *reg, struct job *j, const char *to, const char *token) {
+    char why[RK_MAIL_WHY_MAX];
+    rk_err err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
+                                 (enum rk_request_mail)j->mail, to, token, why, sizeof why);
+    j->told = err == RK_OK;
+    return err == RK_OK ? RK_OK : RK_EIO;
+}
+
+static rk_err run_new(struct rk_reg *reg, void *ctx) {
+    struct job *j = ctx;
+    reg->actor = j->actor;
+    rk_err err = rk_request_create(reg, j->s->tz, &j->in, &j->q, &j->msg);
+    char to[RK_REQUEST_FIELD_MAX * 2 + 1];
+    if (err == RK_OK && j->q.email && rk_request_address(reg, &j->q, to, sizeof to) == RK_OK)
+        err = tell(reg, j, to, NULL);
+    return err;
+}
+
+static rk_err run_step(struct rk_reg *reg, void *ctx) {
+    struct job *j = ctx;
+    reg->actor = j->actor;
+    char to[RK_REQUEST_FIELD_MAX * 2 + 1];
+    if (j->email_code) {
+        char token[RK_LINK_MAX];
+        rk_err err = rk_request_verification_link(reg, j->id, j->ev.at, &j->q, to, sizeof to, token,
+                                                  &j->msg);
+        return err == RK_OK ? tell(reg, j, to, token) : err;
+    }
+    rk_err err = rk_request_transition(reg, j->id, &j->ev, &j->q, &j->msg);
+    if (err != RK_OK || j->mail < 0)
+        return err;
+    rk_err a = rk_request_address(reg, &j->q, to, sizeof to);
+    if (a == RK_ENOENT)
+        return RK_OK; /* no address: staff tell the person by post */
+    return a == RK_OK ? tell(reg, j, to, NULL) : RK_EIO;
+}
+
+static rk_http_result answer(struct rk_http_server *s, struct MHD_Connection *c,
+                             struct rk_http_request *r, struct job *j, rk_err err, int status) {
+    if (err != RK_OK)
+        return rk_http_reg_error(c, r, err, &j->msg);
+    if (j->told && s->sender)
+        rk_sender_wake(s->sender);
+    rk_http_overdue_poke(s);
+    json_t *doc = rk_request_json(&j->q, today(s));
+    if (doc && j->mail >= 0)
+        json_object_set_new(doc, "person_notified", json_boolean(j->told));
+    return rk_http_json(c, r, status, doc);
+}
+
+RK_HTTP_HANDLER(rk_http_post_requests) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    if (!authorize(s, c, r, &t, &ret))
+        return ret;
+    json_t *doc = rk_http_json_body(c, r, &ret);
+    if (!doc)
+        return ret;
+    struct job *j = calloc(1, sizeof *j);
+    if (!j) {
+        json_decref(doc);
+        return rk_http_error(c, r, 500, "internal", "out of memory");
+    }
+    bool bad = false;
+    const char *type = rk_http_member(doc, "type", &bad);
+    const char *channel = rk_http_member(doc, "channel", &bad);
+    const char *received = rk_http_member(doc, "received", &bad);
+    const char *lang = rk_http_member(doc, "lang", &bad);
+    j->s = s;
+    j->actor = t.name;
+    j->mail = RK_RQM_RECEIPT;
+    j->in =
+        (struct rk_request_input){.email = rk_http_member(doc, "email", &bad),
+                                  .phone = rk_http_member(doc, "phone", &bad),
+                                  .name = rk_http_member(doc, "name", &bad),
+                                  .text = rk_http_member(doc, "text", &bad),
+                                  .person_id = rk_http_member(doc, "person_id", &bad),
+                                  .lang = lang && strcmp(lang, "en") == 0 ? RK_LANG_EN : RK_LANG_FI,
+                                  .now = rk_time_now()};
+    int ty = rk_request_type_parse(type), ch = rk_request_channel_parse(channel ? channel : "api");
+    if (bad)
+        ret = rk_http_error(c, r, 400, "bad_request",
+                            "type, email, phone, person_id, name, text, channel, received and "
+                            "lang are texts");
+    else if (ty < 0)
+        ret = rk_http_error(c, r, 400, "bad_request",
+                            "/type: expected access, rectification, erasure, restriction, "
+                            "portability, objection, automated_decision or consent_withdrawal");
+    else if (ch < 0)
+        ret = rk_http_error(c, r, 400, "bad_request",
+                            "/channel: expected web, email, post, in_person or api");
+    else if (received && !rk_date_parse(received, &j->in.received))
+        ret = rk_http_error(c, r, 400, "bad_request", "/received: expected a date YYYY-MM-DD");
+    else {
+        j->in.type = (enum rk_request_type)ty;
+        j->in.channel = (enum rk_request_channel)ch;
+        ret = answer(s, c, r, j, rk_writer_run(s->writer, run_new, j), 201);
+    }
+    free(j);
+    json_decref(doc);
+    return ret;
+}
+
+/* verify, extend, complete, reject: a JSON body (optional for complete), then run_step. */
+static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
+                           struct rk_http_request *r, enum rk_request_event_kind kind) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    if (!authorize(s, c, r, &t, &ret))
+        return ret;
+    json_t *doc = NULL;
+    if (kind != RK_RQE_COMPLETE || r->body.len > 0) {
+        if (!(doc = rk_http_json_body(c, r, &ret)))
+            return ret;
+    } else {
+        doc = json_object();
+    }
+    struct job *j = calloc(1, sizeof *j);
+    if (!j) {
+        json_decref(doc);
+        return rk_http_error(c, r, 500, "internal", "out of memory");
+    }
+    bool bad = false;
+    j->s = s;
+    j->actor = t.name;
+    j->id = r->param[0];
+    j->mail = kind == RK_RQE_EXTEND   ? RK_RQM_EXTENDED
+              : kind == RK_RQE_REJECT ? RK_RQM_REJECTED
+                                      : -1;
+    j->ev = (struct rk_request_event){.kind = kind,
+                                      .at = rk_time_now(),
+                                      .by = t.name,
+                                      .reason = rk_http_member(doc, "reason", &bad),
+                                      .note = rk_http_member(doc, "note", &bad),
+                                      .document = rk_http_member(doc, "document", &bad)};
+    j->ev.today = rk_tz_date(s->tz, j->ev.at);
+    int status = 200;
+    if (kind == RK_RQE_EXTEND) {
+        json_t *m = json_object_get(doc, "months");
+        if (!json_is_integer(m))
+            bad = true;
+        else
+            j->ev.months = (int)json_integer_value(m);
+    }
+    if (kind == RK_RQE_VERIFY) {
+        const char *method = rk_http_member(doc, "method", &bad);
+        if (method && strcmp(method, "in_person") == 0) {
+            j->ev.method = RK_VERIFY_IN_PERSON;
+        } else if (method && strcmp(method, "email_code") == 0) {
+            j->ev.method = RK_VERIFY_EMAIL_CODE;
+            j->email_code = true;
+            j->mail = RK_RQM_VERIFY;
+            status = 202; /* verified when the person follows the link */
+        } else {
+            bad = true;
+        }
+    }
+    if (bad)
+        ret = rk_http_error(c, r, 400, "bad_request",
+                            kind == RK_RQE_VERIFY ? "/method: expected in_person (with /document) "
+                                                    "or email_code"
+                            : kind == RK_RQE_EXTEND ? "/months: expected 1 or 2, and /reason a text"
+                                                    : "reason and note are texts");
+    else
+        ret = answer(s, c, r, j, rk_writer_run(s->writer, run_step, j), status);
+    free(j);
+    json_decref(doc);
+    return ret;
+}
+
+RK_HTTP_HANDLER(rk_http_post_request_verify_staff) { return step(s, c, r, RK_RQE_VERIFY); }
+RK_HTTP_HANDLER(rk_http_post_request_extend) { return step(s, c, r, RK_RQE_EXTEND); }
+RK_HTTP_HANDLER(rk_http_post_request_complete) { return step(s, c, r, RK_RQE_COMPLETE); }
+RK_HTTP_HANDLER(rk_http_post_request_reject) { return step(s, c, r, RK_RQE_REJECT); }

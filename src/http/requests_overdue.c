@@ -1,0 +1,89 @@
+/*
+ * requests_overdue.c — counting overdue data-subject requests for /metrics.
+ * A thread of its own, on its own store connection, counts the open requests
+ * past their due date in the controller's time zone: at start, every
+ * OVERDUE_INTERVAL seconds and when a request changes (rk_http_overdue_poke),
+ * so a scrape reads a number and never queries the database. It logs the
+ * count (a number only, no ids) as one JSON line at start and once a day.
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "core/request.h"
+#include "http/internal.h"
+
+#define OVERDUE_INTERVAL 60
+
+static void count_once(struct rk_http_server *s, struct rk_store *st, struct rk_date *logged) {
+    struct rk_date today = rk_tz_date(s->tz, rk_time_now());
+    int64_t n = 0;
+    if (rk_store_requests_overdue(st, today, &n) != RK_OK) {
+        fprintf(stderr, "{\"event\":\"requests_overdue_failed\"}\n");
+        return;
+    }
+    atomic_store(&s->requests_overdue, (long)n);
+    if (rk_date_cmp(*logged, today) != 0) {
+        char ts[RK_TS_LEN + 1];
+        rk_ts_format(rk_time_now(), ts);
+        fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"requests_overdue\",\"count\":%lld}\n", ts,
+                (long long)n);
+        *logged = today;
+    }
+}
+
+static void *overdue_main(void *arg) {
+    struct rk_http_server *s = arg;
+    struct rk_store_options opt = {
+        .synchronous = RK_SYNC_NORMAL, .cache_kib = 2048, .mmap_kib = -1};
+    struct rk_store *st = NULL;
+    if (rk_store_open(s->db, &opt, &st) != RK_OK) {
+        fprintf(stderr, "{\"event\":\"requests_overdue_failed\"}\n");
+        return NULL;
+    }
+    struct rk_date logged = {0, 0, 0};
+    pthread_mutex_lock(&s->overdue_lock);
+    while (!s->overdue_stop) {
+        pthread_mutex_unlock(&s->overdue_lock);
+        count_once(s, st, &logged);
+        pthread_mutex_lock(&s->overdue_lock);
+        if (s->overdue_stop)
+            break;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += OVERDUE_INTERVAL;
+        pthread_cond_timedwait(&s->overdue_wake, &s->overdue_lock, &until);
+    }
+    pthread_mutex_unlock(&s->overdue_lock);
+    rk_store_close(st);
+    return NULL;
+}
+
+rk_err rk_http_overdue_start(struct rk_http_server *s) {
+    atomic_store(&s->requests_overdue, -1L);
+    if (!s->db || !s->tz)
+        return RK_OK;
+    s->overdue_stop = false;
+    if (pthread_create(&s->overdue_thread, NULL, overdue_main, s) != 0)
+        return RK_EIO;
+    s->overdue_running = true;
+    return RK_OK;
+}
+
+void rk_http_overdue_poke(struct rk_http_server *s) {
+    if (!s->overdue_running)
+        return;
+    pthread_mutex_lock(&s->overdue_lock);
+    pthread_cond_signal(&s->overdue_wake);
+    pthread_mutex_unlock(&s->overdue_lock);
+}
+
+void rk_http_overdue_stop(struct rk_http_server *s) {
+    if (!s->overdue_running)
+        return;
+    pthread_mutex_lock(&s->overdue_lock);
+    s->overdue_stop = true;
+    pthread_cond_signal(&s->overdue_wake);
+    pthread_mutex_unlock(&s->overdue_lock);
+    pthread_join(s->overdue_thread, NULL);
+    s->overdue_running = false;
+}

@@ -1,0 +1,125 @@
+/*
+ * request_mail.c — the emails of the data-subject request workflow
+ * (core/request.c), in the request's language: the receipt with the
+ * request's id and deadline, the email_code verification link, the notice of
+ * an extension with its reason (art 12(3)), and the notice of a rejection
+ * with its reason and the right to complain (art 12(4)). Each is queued in
+ * the caller's transaction with rk_mail_enqueue, so it commits with the step
+ * that caused it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/request.h"
+#include "mail/mail.h"
+#include "util/buf.h"
+
+static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
+    return lang == RK_LANG_FI ? fi : en;
+}
+
+static const char *const type_fi[RK_RQ_TYPE__COUNT] = {
+    "tietojen tarkastaminen",      "tietojen oikaiseminen",     "tietojen poistaminen",
+    "käsittelyn rajoittaminen",    "tietojen siirtäminen",      "vastustaminen",
+    "automaattinen päätöksenteko", "suostumuksen peruuttaminen"};
+static const char *const type_en[RK_RQ_TYPE__COUNT] = {
+    "access to your data",       "rectification",        "erasure",
+    "restriction of processing", "data portability",     "objection",
+    "automated decision-making", "withdrawal of consent"};
+
+const char *rk_request_type_label(enum rk_request_type t, enum rk_lang lang) {
+    if ((unsigned)t >= RK_RQ_TYPE__COUNT)
+        return "?";
+    return lang == RK_LANG_FI ? type_fi[t] : type_en[t];
+}
+
+rk_err rk_mail_request(struct rk_store *s, const struct rk_decl *d, const char *public_url,
+                       const struct rk_request *q, enum rk_request_mail kind, const char *recipient,
+                       const char *token, char *why, size_t whysz) {
+    enum rk_lang lang = q->lang;
+    const char *l = lang == RK_LANG_FI ? "fi" : "en";
+    char subject[200], due[11];
+    rk_date_iso(rk_request_effective_due(q), due);
+    struct rk_buf b;
+    rk_buf_init(&b);
+    const char *controller = d->controller.name ? d->controller.name : "";
+    const char *kind_word = "request";
+    rk_buf_printf(&b, "%s\n\n", tr(lang, "Hei,", "Hello,"));
+    switch (kind) {
+    case RK_RQM_RECEIPT:
+        kind_word = "request_receipt";
+        snprintf(subject, sizeof subject, "%s %s",
+                 tr(lang, "Pyyntösi on vastaanotettu:", "Your request was received:"), q->id);
+        rk_buf_printf(&b, "%s (%s).\n\n%s %s\n%s %s\n\n%s\n",
+                      tr(lang, "Olemme vastaanottaneet pyyntösi", "We have received your request"),
+                      rk_request_type_label(q->type, lang),
+                      tr(lang, "Pyynnön tunnus:", "Request id:"), q->id,
+                      tr(lang, "Vastaamme viimeistään", "We will answer by"), due,
+                      tr(lang,
+                         "Ennen kuin toimimme pyynnön perusteella, varmistamme henkilöllisyytesi. "
+                         "Jos et tehnyt tätä pyyntöä, ilmoita siitä meille vastaamalla tähän "
+                         "viestiin.",
+                         "Before we act on it, we verify your identity. If you did not make this "
+                         "request, tell us by replying to this message."));
+        break;
+    case RK_RQM_VERIFY:
+        kind_word = "request_verify";
+        snprintf(subject, sizeof subject, "%s %s",
+                 tr(lang, "Vahvista pyyntösi:", "Confirm your request:"), q->id);
+        rk_buf_printf(
+            &b, "%s %s (%s).\n\n%s\n%s/requests/verify/%s?lang=%s\n\n%s %d %s\n",
+            tr(lang, "Vahvista, että teit pyynnön", "Please confirm that you made the request"),
+            q->id, rk_request_type_label(q->type, lang),
+            tr(lang, "Avaa linkki ja paina sivun painiketta:",
+               "Open the link and press the button on the page:"),
+            public_url, token ? token : "", l,
+            tr(lang, "Linkki on voimassa", "The link is valid for"), RK_REQUEST_LINK_DAYS,
+            tr(lang, "päivää.", "days."));
+        break;
+    case RK_RQM_EXTENDED:
+        kind_word = "request_extended";
+        snprintf(subject, sizeof subject, "%s %s",
+                 tr(lang, "Pyyntösi käsittelyaikaa on jatkettu:",
+                    "The time to answer your request was extended:"),
+                 q->id);
+        rk_buf_printf(&b, "%s %s %d %s\n\n%s %s\n\n%s %s\n",
+                      tr(lang, "Pyyntösi", "The deadline of your request"), q->id,
+                      q->extension_months,
+                      tr(lang, "kuukaudella jatkettu käsittelyaika (EU 2016/679, 12(3) art).",
+                         "further month(s) (GDPR art 12(3))."),
+                      tr(lang, "Syy:", "Reason:"), q->extension_reason ? q->extension_reason : "",
+                      tr(lang, "Vastaamme viimeistään", "We will answer by"), due);
+        break;
+    case RK_RQM_REJECTED:
+        kind_word = "request_rejected";
+        snprintf(subject, sizeof subject, "%s %s",
+                 tr(lang, "Päätös pyynnöstäsi:", "Decision on your request:"), q->id);
+        rk_buf_printf(
+            &b, "%s %s.\n\n%s %s\n\n%s %s",
+            tr(lang, "Emme voi toimia pyyntösi perusteella:", "We cannot act on your request"),
+            q->id, tr(lang, "Syy:", "Reason:"), q->rejection_reason ? q->rejection_reason : "",
+            tr(lang, "Sinulla on oikeus tehdä valitus valvontaviranomaiselle:",
+               "You have the right to lodge a complaint with the supervisory "
+               "authority:"),
+            rk_text_get(&d->authority.name, lang) ? rk_text_get(&d->authority.name, lang) : "");
+        if (d->authority.url)
+            rk_buf_printf(&b, ", %s", d->authority.url);
+        rk_buf_puts(&b, tr(lang, ". Voit myös hakea muutosta tuomioistuimelta.\n",
+                           ". You may also seek a judicial remedy.\n"));
+        break;
+    }
+    rk_buf_printf(&b, "\n%s\n%s %s/privacy?lang=%s\n", controller,
+                  tr(lang, "Tietosuojaseloste:", "Privacy notice:"), public_url, l);
+    rk_err err = rk_buf_status(&b);
+    if (err == RK_OK) {
+        struct rk_outbox_msg m = {.person_id = q->person_id[0] ? q->person_id : NULL,
+                                  .kind = kind_word,
+                                  .recipient = recipient,
+                                  .subject = subject,
+                                  .body = b.data};
+        int64_t id = 0;
+        err = rk_mail_enqueue(s, &m, why, whysz, &id);
+    }
+    rk_buf_cleanup(&b);
+    return err;
+}
