@@ -5,12 +5,14 @@
  * and any email to the person (receipt, verification link, extension,
  * rejection), queued in the outbox. Refusals exit 2 with the reason.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/reg.h"
+#include "core/fulfil.h"
 #include "core/request.h"
 #include "http/requests.h"
 #include "mail/mail.h"
@@ -305,8 +307,24 @@ out:
 /* ---- the transitions ---------------------------------------------------------------------- */
 
 /* Applies ev to request id in one transaction with the email of kind mail (-1: none). */
+/* Writes name in dir from b (mode 0600 under the CLI's umask); false after a message. */
+static bool write_doc(const char *dir, const char *id, const char *suffix, const struct rk_buf *b) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s-%s", dir, id, suffix);
+    FILE *f = fopen(path, "wx");
+    bool ok = f && fwrite(b->data ? b->data : "", 1, b->len, f) == b->len;
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    if (!ok)
+        rk_cli_error("cannot write %s: %s", path, strerror(errno));
+    else
+        printf("wrote %s\n", path);
+    return ok;
+}
+
 static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_request_event *ev,
-                      int mail, const char *url, const char *what) {
+                      int mail, const char *url, const char *what, const char *out_dir,
+                      const char *grounds) {
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
         return RK_EXIT_FAIL;
@@ -315,7 +333,39 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     bool told = false;
     ev->by = env->reg.actor;
     ev->today = rk_tz_date(tz, ev->at);
+    struct rk_fulfilment ff;
+    rk_fulfilment_init(&ff);
     rk_err e = rk_reg_batch_begin(&env->reg);
+    /* Completing runs the right's effect first, in the same transaction: if the
+     * completion is then refused (not verified), the rollback undoes the effect. */
+    if (e == RK_OK && ev->kind == RK_RQE_COMPLETE) {
+        e = rk_store_request_get(env->store, env->args[0], q);
+        if (e == RK_ENOENT)
+            snprintf(msg.text, sizeof msg.text, "no request with that id");
+        bool docs = e == RK_OK && (q->type == RK_RQ_ACCESS || q->type == RK_RQ_PORTABILITY ||
+                                   q->type == RK_RQ_AUTOMATED_DECISION);
+        if (docs && !out_dir) {
+            snprintf(msg.text, sizeof msg.text,
+                     "a request of type %s is answered with a document: give --out DIR",
+                     rk_request_type_name(q->type));
+            e = RK_EINVAL;
+        }
+        if (e == RK_OK && grounds && q->type != RK_RQ_OBJECTION) {
+            snprintf(msg.text, sizeof msg.text, "--grounds is for objection requests only");
+            e = RK_EINVAL;
+        }
+        if (e == RK_OK) { /* the completion's own rules, before any effect */
+            struct rk_request probe = *q;
+            struct rk_request_why refusal;
+            e = rk_request_apply(&probe, ev, env->decl->rights.verification, &refusal);
+            if (e != RK_OK)
+                snprintf(msg.text, sizeof msg.text, "%s", refusal.text);
+        }
+        if (e == RK_OK)
+            e = rk_request_fulfil(&env->reg, q, grounds, ev->at, &ff, &msg);
+        if (e == RK_OK && !ev->note)
+            ev->note = ff.done;
+    }
     if (e == RK_OK)
         e = rk_request_transition(&env->reg, env->args[0], ev, q, &msg);
     if (e == RK_OK && mail >= 0) {
@@ -335,6 +385,27 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     else if (env->reg.in_batch)
         rk_reg_batch_rollback(&env->reg);
     int rc;
+    if (e == RK_OK && ev->kind == RK_RQE_COMPLETE) {
+        fprintf(stderr, "%s: %s\n", what, ff.done);
+        bool ok = true;
+        if (ff.json.len)
+            ok = write_doc(out_dir, q->id,
+                           q->type == RK_RQ_ACCESS ? "access.json" : "portability.json",
+                           &ff.json) &&
+                 ok;
+        if (ff.html.len)
+            ok = write_doc(out_dir, q->id, "access.html", &ff.html) && ok;
+        if (ff.csv.len)
+            ok = write_doc(out_dir, q->id, "portability.csv", &ff.csv) && ok;
+        if (ff.text.len && out_dir)
+            ok = write_doc(out_dir, q->id, "automated.txt", &ff.text) && ok;
+        if (!ok)
+            e = RK_EIO; /* the request is completed; the documents can be produced again
+                           with 'rights access|export' */
+    }
+    if (ev->note == ff.done)
+        ev->note = NULL; /* it pointed into ff, which ends here */
+    rk_fulfilment_cleanup(&ff);
     if (e != RK_OK) {
         rc = rk_cli_refused(what, e, &msg);
     } else {
@@ -383,7 +454,7 @@ static int request_verify(int argc, char **argv) {
                                       .at = rk_time_now(),
                                       .method = RK_VERIFY_IN_PERSON,
                                       .document = document};
-        rc = transition(&env, tz, &ev, -1, url, "request verify");
+        rc = transition(&env, tz, &ev, -1, url, "request verify", NULL, NULL);
         goto out;
     }
     if (document) {
@@ -418,11 +489,11 @@ out:
 
 /* start, extend, complete, reject: the options differ, the rest is transition(). */
 static int request_step(int argc, char **argv, enum rk_request_event_kind kind) {
-    const char *months = NULL, *reason = NULL, *note = NULL, *url = NULL;
-    const struct rk_cli_opt opts[] = {{"months", &months, NULL},
-                                      {"reason", &reason, NULL},
-                                      {"note", &note, NULL},
-                                      {"public-url", &url, NULL},
+    const char *months = NULL, *reason = NULL, *note = NULL, *url = NULL, *out_dir = NULL,
+               *grounds = NULL;
+    const struct rk_cli_opt opts[] = {{"months", &months, NULL},     {"reason", &reason, NULL},
+                                      {"note", &note, NULL},         {"public-url", &url, NULL},
+                                      {"out", &out_dir, NULL},       {"grounds", &grounds, NULL},
                                       {NULL, NULL, NULL}};
     static const char *const usage[RK_RQE__COUNT] = {
         [RK_RQE_START] = "usage: rekisteri request start ID\n\n"
@@ -431,9 +502,15 @@ static int request_step(int argc, char **argv, enum rk_request_event_kind kind) 
             "usage: rekisteri request extend ID --months 1|2 --reason TEXT\n\n"
             "Extends the deadline by one or two further months (art 12(3)), once, within the\n"
             "first month, with the reason; an email tells the person.\n\n" PUBLIC_URL_HELP "\n",
-        [RK_RQE_COMPLETE] = "usage: rekisteri request complete ID [--note TEXT]\n\n"
-                            "Records that a verified request was answered. The effects of the\n"
-                            "right (erasure, an access copy, ...) are carried out apart.\n\n",
+        [RK_RQE_COMPLETE] =
+            "usage: rekisteri request complete ID [--note TEXT] [--out DIR] [--grounds TEXT]\n\n"
+            "Carries out a verified request and records it answered, in one transaction:\n"
+            "erasure erases, restriction restricts, objection stops direct marketing (or,\n"
+            "with --grounds, records the objection to other processing for a decision),\n"
+            "consent_withdrawal withdraws every consent; access, portability and\n"
+            "automated_decision write their documents into --out DIR (ID-access.json and\n"
+            ".html, ID-portability.json and .csv, ID-automated.txt). Rectification is done\n"
+            "with 'rights rectify ID --request RID' first. The note defaults to what was done.\n\n",
         [RK_RQE_REJECT] =
             "usage: rekisteri request reject ID --reason TEXT\n\n"
             "Declines a request (art 12(5): manifestly unfounded or excessive; or the\n"
@@ -457,7 +534,7 @@ static int request_step(int argc, char **argv, enum rk_request_event_kind kind) 
     rc = RK_EXIT_USAGE;
     if ((months && kind != RK_RQE_EXTEND) ||
         (reason && kind != RK_RQE_EXTEND && kind != RK_RQE_REJECT) ||
-        (note && kind != RK_RQE_COMPLETE)) {
+        ((note || out_dir || grounds) && kind != RK_RQE_COMPLETE)) {
         rk_cli_error("%s: an option does not belong to this step; see '%s --help'", what[kind],
                      what[kind]);
         goto out;
@@ -472,7 +549,7 @@ static int request_step(int argc, char **argv, enum rk_request_event_kind kind) 
     }
     if (!tz || (rc = open_with_tz(&env, tz, true, what[kind])) != RK_EXIT_OK)
         goto out;
-    rc = transition(&env, tz, &ev, mail, url, what[kind]);
+    rc = transition(&env, tz, &ev, mail, url, what[kind], out_dir, grounds);
 out:
     rk_cli_env_close(&env);
     free(tz);

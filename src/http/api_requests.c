@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fulfil.h"
 #include "core/request.h"
 #include "http/internal.h"
 #include "http/requests.h"
@@ -136,6 +137,8 @@ struct job {
     struct rk_request q;
     struct rk_msg msg;
     bool told;
+    const char *grounds;       /* complete: an objection to other processing */
+    struct rk_fulfilment *ff;  /* complete: what carrying out the right produced */
 };
 
 /* Queues the job's email to the person, when there is an address; errors after the first
@@ -168,7 +171,32 @@ static rk_err run_step(struct rk_reg *reg, void *ctx) {
                                                   &j->msg);
         return err == RK_OK ? tell(reg, j, to, token) : err;
     }
-    rk_err err = rk_request_transition(reg, j->id, &j->ev, &j->q, &j->msg);
+    rk_err err = RK_OK;
+    if (j->ff) { /* completing carries out the right first, in the same transaction */
+        struct rk_request_why refusal;
+        err = rk_store_request_get(reg->store, j->id, &j->q);
+        if (err == RK_ENOENT)
+            snprintf(j->msg.text, sizeof j->msg.text, "no request with that id");
+        if (err == RK_OK) {
+            struct rk_request probe = j->q;
+            err = rk_request_apply(&probe, &j->ev, reg->decl->rights.verification, &refusal);
+            if (err != RK_OK)
+                snprintf(j->msg.text, sizeof j->msg.text, "%s", refusal.text);
+        }
+        if (err == RK_OK && j->grounds && j->q.type != RK_RQ_OBJECTION) {
+            snprintf(j->msg.text, sizeof j->msg.text, "/grounds: for objection requests only");
+            err = RK_EINVAL;
+        }
+        if (err == RK_OK)
+            err = rk_request_fulfil(reg, &j->q, j->grounds, j->ev.at, j->ff, &j->msg);
+        if (err == RK_OK && !j->ev.note)
+            j->ev.note = j->ff->done;
+        if (err != RK_OK)
+            return err;
+    }
+    err = rk_request_transition(reg, j->id, &j->ev, &j->q, &j->msg);
+    if (err != RK_OK && j->ff)
+        return RK_EIO; /* after the effect's writes: fail the group rather than keep half */
     if (err != RK_OK || j->mail < 0)
         return err;
     rk_err a = rk_request_address(reg, &j->q, to, sizeof to);
@@ -187,6 +215,24 @@ static rk_http_result answer(struct rk_http_server *s, struct MHD_Connection *c,
     json_t *doc = rk_request_json(&j->q, today(s));
     if (doc && j->mail >= 0)
         json_object_set_new(doc, "person_notified", json_boolean(j->told));
+    if (doc && j->ff) {
+        struct rk_fulfilment *f = j->ff;
+        json_t *docs = json_object();
+        json_object_set_new(doc, "done", json_string(f->done));
+        if (f->json.len)
+            json_object_set_new(docs, j->q.type == RK_RQ_ACCESS ? "access.json" : "portability.json",
+                                json_loadb(f->json.data, f->json.len, 0, NULL));
+        if (f->html.len)
+            json_object_set_new(docs, "access.html", json_stringn(f->html.data, f->html.len));
+        if (f->csv.len)
+            json_object_set_new(docs, "portability.csv", json_stringn(f->csv.data, f->csv.len));
+        if (f->text.len)
+            json_object_set_new(docs, "automated.txt", json_stringn(f->text.data, f->text.len));
+        if (json_object_size(docs))
+            json_object_set_new(doc, "documents", docs);
+        else
+            json_decref(docs);
+    }
     return rk_http_json(c, r, status, doc);
 }
 
@@ -276,6 +322,12 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
                                       .note = rk_http_member(doc, "note", &bad),
                                       .document = rk_http_member(doc, "document", &bad)};
     j->ev.today = rk_tz_date(s->tz, j->ev.at);
+    struct rk_fulfilment ff;
+    rk_fulfilment_init(&ff);
+    if (kind == RK_RQE_COMPLETE) {
+        j->grounds = rk_http_member(doc, "grounds", &bad);
+        j->ff = &ff;
+    }
     int status = 200;
     if (kind == RK_RQE_EXTEND) {
         json_t *m = json_object_get(doc, "months");
@@ -302,9 +354,10 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
                             kind == RK_RQE_VERIFY ? "/method: expected in_person (with /document) "
                                                     "or email_code"
                             : kind == RK_RQE_EXTEND ? "/months: expected 1 or 2, and /reason a text"
-                                                    : "reason and note are texts");
+                                                    : "reason, note and grounds are texts");
     else
         ret = answer(s, c, r, j, rk_writer_run(s->writer, run_step, j), status);
+    rk_fulfilment_cleanup(&ff);
     free(j);
     json_decref(doc);
     return ret;

@@ -278,6 +278,38 @@ R request start "$OV" >/dev/null && R request complete "$OV" --note "erased" >/d
 refuse "complete twice" "already completed" R request complete "$OV"
 [ "$(R request list --overdue --format json | jq length)" = 0 ] && ok || bad "still overdue after completion"
 
+# ---- completing carries out the right (core/fulfil.c) ----
+EP=$(R person add --register customer --purpose customer_relationship --source meeting \
+    --name "Poistettava Henkilö" --email poisto@example.fi)
+ER=$(R request new --type erasure --email poisto@example.fi --channel post | cut -d' ' -f1)
+R request verify "$ER" --method in_person --document passport >/dev/null
+R request complete "$ER" >/dev/null 2>"$T/erase.err" && grep -q "erased" "$T/erase.err" && ok \
+    || bad "erasure request: $(cat "$T/erase.err")"
+R person show "$EP" >/dev/null 2>&1 && bad "the person survived the erasure request" || ok
+R request show "$ER" --format json | jq -e '.status == "completed" and (.note | test("erased"))' \
+    >/dev/null && ok || bad "erasure request not completed with its note"
+refuse "re-adding an erased email" "suppress" R person add --register customer \
+    --purpose customer_relationship --source meeting --email poisto@example.fi
+AP=$(R person add --register customer --purpose customer_relationship --source meeting \
+    --name "Kysyjä" --email kysyja@example.fi)
+AR=$(R request new --type access --email kysyja@example.fi --channel email | cut -d' ' -f1)
+R request verify "$AR" --method in_person --document id_card >/dev/null
+refuse "access without --out" "give --out DIR" R request complete "$AR"
+[ "$(R request show "$AR" --format json | jq -r .status)" = verified ] && ok \
+    || bad "a refused completion changed the request"
+mkdir "$T/docs"
+R request complete "$AR" --out "$T/docs" >/dev/null 2>&1 && jq -e . "$T/docs/$AR-access.json" >/dev/null \
+    && grep -q "<html" "$T/docs/$AR-access.html" && ok || bad "access documents not written"
+grep -q "Kysyjä" "$T/docs/$AR-access.json" && ok || bad "the access copy lacks the person's data"
+refuse "grounds on a non-objection request" "objection requests only" R request complete "$AR" \
+    --out "$T/docs" --grounds x
+PR=$(R request new --type portability --person "$AP" --channel email | cut -d' ' -f1)
+R request verify "$PR" --method in_person --document id_card >/dev/null
+api pc POST "/api/v1/requests/$PR/complete" "$DP"
+[ "$(status pc)" = 200 ] && jq -e '.status == "completed" and (.documents["portability.json"] | type) == "object"
+    and (.documents["portability.csv"] | test("kysyja@example.fi"))' "$T/pc.b" >/dev/null && ok \
+    || bad "API completion of portability: $(status pc) $(head -c 300 "$T/pc.b")"
+
 # ---- the audit chain: every transition, pseudonymous ----
 R audit verify >/dev/null && ok || bad "audit chain"
 R audit list --format json >"$T/audit.json"
