@@ -31,6 +31,7 @@ extern const struct rk_cli_command rk_cli_init, rk_cli_person, rk_cli_consent, r
     rk_cli_invoice, rk_cli_import, rk_cli_audience, rk_cli_suppress, rk_cli_serve,
     rk_cli_token, rk_cli_link, rk_cli_audit;
 extern const struct rk_cli_command rk_cli_outbox, rk_cli_mail;
+extern const struct rk_cli_command rk_cli_recipients;
 
 /* Prints "rekisteri: msg" on stderr. */
 void rk_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
