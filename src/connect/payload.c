@@ -83,7 +83,7 @@ void rk_webhook_sign(const char *secret, const char *timestamp, const char *body
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
     crypto_auth_hmacsha256_final(&st, mac);
     sodium_memzero(&st, sizeof st);
-    memcpy(out, "sha256=", 7);
+    snprintf(out, 8, "sha256=");
     hex(mac, sizeof mac, out + 7);
 }
 

@@ -773,7 +773,7 @@ static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *
     if (v[2])
         m->purpose = ref_one(c, v[2], "recipient.mailchimp.purpose", "purpose", d->purposes,
                              d->npurposes, sizeof *d->purposes);
-    if (m->purpose && m->purpose->basis != RK_BASIS_CONSENT) {
+    if (v[2] && m->purpose && m->purpose->basis != RK_BASIS_CONSENT) {
         ERR_AT(c, v[2],
                "recipient.mailchimp.purpose: '%s' rests on %s; an unsubscribe withdraws a "
                "consent, so the purpose must rest on consent",
@@ -783,7 +783,7 @@ static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *
     bool held = false;
     for (size_t i = 0; m->purpose && i < r->nregisters; i++)
         held |= register_has_purpose(r->registers[i], m->purpose);
-    if (m->purpose && r->nregisters && !held) {
+    if (v[2] && m->purpose && r->nregisters && !held) {
         ERR_AT(c, v[2],
                "recipient.mailchimp.purpose: none of this recipient's registers declares "
                "purpose '%s'",
