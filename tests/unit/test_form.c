@@ -61,7 +61,7 @@ static void refuses(void **state) {
     assert_non_null(strstr(why, "UTF-8"));
     char many[1024] = "";
     for (int i = 0; i < RK_FORM_MAX_PAIRS + 1; i++)
-        memcpy(many + 4 * i, "a=1&", 5);
+        memcpy(many + (ptrdiff_t)4 * i, "a=1&", 5);
     assert_int_equal(parse(many, &p, why), RK_EPARSE);
     assert_non_null(strstr(why, "more than"));
     static char longer[RK_FORM_MAX_VALUE + 16];
