@@ -198,8 +198,7 @@ static int recipients_notify(int argc, char **argv) {
         rk_cli_error("recipients notify: --request must be an id (letters, digits, '-', '_')");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open_one(&env, "recipients notify PERSON")) !=
-        RK_EXIT_OK)
+    if ((rc = rk_cli_env_open_one(&env, "recipients notify PERSON")) != RK_EXIT_OK)
         return rc;
     const char *person = env.args[0];
     bool restricted = false, objected = false;

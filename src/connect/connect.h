@@ -81,8 +81,7 @@ enum rk_opengdpr_status {
  * anything else, including more than 64 KiB.
  */
 RK_MUST_USE rk_err rk_opengdpr_parse_status(const char *body, size_t len, const char *expect_id,
-                                            enum rk_opengdpr_status *out, char *why,
-                                            size_t whysz);
+                                            enum rk_opengdpr_status *out, char *why, size_t whysz);
 
 /* ---- One HTTP request (http.c) ------------------------------------------------------------- */
 
@@ -93,10 +92,10 @@ enum rk_http_outcome {
 };
 
 struct rk_http_call {
-    const char *method;          /* "POST" or "GET" */
+    const char *method; /* "POST" or "GET" */
     const char *url;
-    const char *const *headers;  /* "Name: value" lines, NULL-terminated; may be NULL */
-    const char *body;            /* POST: the body */
+    const char *const *headers; /* "Name: value" lines, NULL-terminated; may be NULL */
+    const char *body;           /* POST: the body */
     size_t len;
     long connect_timeout_s, timeout_s; /* 0: 10 s and 30 s */
 };

@@ -52,9 +52,9 @@
 #include "connect/connect.h"
 #include "mail/mail.h"
 
-#define BATCH       500
-#define DAY_S       ((int64_t)86400)
-#define SECRET_MAX  4096
+#define BATCH      500
+#define DAY_S      ((int64_t)86400)
+#define SECRET_MAX 4096
 
 /* A due notice, copied out of the store's callback. */
 struct due {
@@ -145,21 +145,17 @@ static rk_err record(struct rk_store *s, int64_t id, const struct outcome *o) {
         if (err != RK_OK)
             continue;
         switch (o->act) {
-        case ACT_DONE:
-            err = rk_store_recipient_notice_mark_done(s, id, o->at);
-            break;
+        case ACT_DONE: err = rk_store_recipient_notice_mark_done(s, id, o->at); break;
         case ACT_PENDING:
             err = rk_store_recipient_notice_mark_pending(s, id, o->remote_id, o->at);
             break;
-        case ACT_RETRY:
-            err = rk_store_recipient_notice_mark_retry(s, id, o->at, o->error);
-            break;
+        case ACT_RETRY: err = rk_store_recipient_notice_mark_retry(s, id, o->at, o->error); break;
         case ACT_FAILED:
             err = rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_FAILED, o->at, o->error);
             break;
         case ACT_UNSUPPORTED:
-            err = rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_UNSUPPORTED, o->at,
-                                                       o->error);
+            err =
+                rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_UNSUPPORTED, o->at, o->error);
             break;
         }
         if (err == RK_OK)
@@ -223,11 +219,8 @@ static rk_err webhook(const struct rk_connector *k, const struct due *d, struct 
     snprintf(h_sig, sizeof h_sig, "X-Rekisteri-Signature: %s", sig);
     snprintf(h_id, sizeof h_id, "X-Rekisteri-Notice: %lld", (long long)d->r.id);
     const char *headers[] = {"Content-Type: application/json", h_ts, h_sig, h_id, NULL};
-    struct rk_http_call call = {.method = "POST",
-                                .url = k->url,
-                                .headers = headers,
-                                .body = body.data,
-                                .len = body.len};
+    struct rk_http_call call = {
+        .method = "POST", .url = k->url, .headers = headers, .body = body.data, .len = body.len};
     struct rk_http_answer a;
     err = rk_http_call(&call, &a);
     sodium_memzero(body.data, body.len);
@@ -259,8 +252,8 @@ static rk_err opengdpr_submit(const struct rk_connector *k, const struct due *d,
     rk_uuid_v4(id);
     struct rk_buf body;
     rk_buf_init(&body);
-    rk_err err = rk_opengdpr_request_body(id, d->identity_email, k->identity_format,
-                                          d->r.created_at, &body);
+    rk_err err =
+        rk_opengdpr_request_body(id, d->identity_email, k->identity_format, d->r.created_at, &body);
     if (err != RK_OK) {
         rk_buf_cleanup(&body);
         return err;
@@ -329,8 +322,8 @@ static rk_err attempt(const struct rk_deliver_config *cfg, const struct due *d, 
     o->at = now;
     if (!r) {
         o->act = ACT_UNSUPPORTED;
-        snprintf(o->error, sizeof o->error,
-                 "recipient '%s' is no longer declared: tell it by hand", d->recipient);
+        snprintf(o->error, sizeof o->error, "recipient '%s' is no longer declared: tell it by hand",
+                 d->recipient);
         return RK_OK;
     }
     if (k->type == RK_CONNECTOR_NONE) {
@@ -389,8 +382,8 @@ static rk_err attempt(const struct rk_deliver_config *cfg, const struct due *d, 
                  d->remote_id);
     } else if (now - d->r.created_at > days * DAY_S) {
         o->act = ACT_FAILED;
-        snprintf(o->error, sizeof o->error,
-                 "OpenGDPR request %s not completed within %d days", d->remote_id, days);
+        snprintf(o->error, sizeof o->error, "OpenGDPR request %s not completed within %d days",
+                 d->remote_id, days);
     } else {
         o->act = ACT_PENDING;
         o->at = now + (cfg->poll_s > 0 ? cfg->poll_s : cfg->poll_s < 0 ? 0 : 300);
@@ -416,18 +409,10 @@ static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, c
         else
             rep->delivered++;
         break;
-    case ACT_PENDING:
-        rep->pending++;
-        break;
-    case ACT_RETRY:
-        rep->retried++;
-        break;
-    case ACT_FAILED:
-        rep->failed++;
-        break;
-    case ACT_UNSUPPORTED:
-        rep->unsupported++;
-        break;
+    case ACT_PENDING: rep->pending++; break;
+    case ACT_RETRY: rep->retried++; break;
+    case ACT_FAILED: rep->failed++; break;
+    case ACT_UNSUPPORTED: rep->unsupported++; break;
     }
     bool error = o.act == ACT_RETRY || o.act == ACT_FAILED || o.act == ACT_UNSUPPORTED;
     if (error)

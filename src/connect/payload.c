@@ -56,11 +56,11 @@ static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_nu
 rk_err rk_webhook_body(const struct rk_notice_row *n, struct rk_buf *out) {
     char at[RK_TS_LEN + 1];
     rk_ts_format(n->created_at, at);
-    json_t *j = json_pack("{s:s, s:I, s:s, s:o, s:{s:o}, s:s}", "event",
-                          rk_notice_kind_name(n->kind), "notice_id", (json_int_t)n->id,
-                          "person_id", n->person_id ? n->person_id : "", "request_id",
-                          text_or_null(n->request_id), "identity", "email",
-                          text_or_null(n->identity_email), "occurred_at", at);
+    json_t *j =
+        json_pack("{s:s, s:I, s:s, s:o, s:{s:o}, s:s}", "event", rk_notice_kind_name(n->kind),
+                  "notice_id", (json_int_t)n->id, "person_id", n->person_id ? n->person_id : "",
+                  "request_id", text_or_null(n->request_id), "identity", "email",
+                  text_or_null(n->identity_email), "occurred_at", at);
     return dump(j, out);
 }
 
@@ -154,8 +154,9 @@ rk_err rk_opengdpr_parse_status(const char *body, size_t len, const char *expect
     else if (id && expect_id && strcmp(json_string_value(id), expect_id) != 0)
         snprintf(why, whysz, "the status answer is for another subject_request_id");
     else {
-        snprintf(why, whysz, "request_status is not one of pending, in_progress, completed, "
-                             "cancelled");
+        snprintf(why, whysz,
+                 "request_status is not one of pending, in_progress, completed, "
+                 "cancelled");
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
             if (strcmp(json_string_value(st), names[i]) == 0) {
                 *out = (enum rk_opengdpr_status)i;

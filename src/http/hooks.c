@@ -90,8 +90,7 @@ static rk_err update_person(struct rk_reg *reg, struct hook_job *j, const char *
         rk_err err = rk_reg_person_update(reg, &w, pid, c, &msg);
         if (err == RK_OK)
             j->changed++;
-        else if (err != RK_ENOENT && err != RK_EREFUSED && err != RK_ECONFLICT &&
-                 err != RK_EINVAL)
+        else if (err != RK_ENOENT && err != RK_EREFUSED && err != RK_ECONFLICT && err != RK_EINVAL)
             return err; /* storage: the group fails and Mailchimp retries */
     }
     return RK_OK;
@@ -114,15 +113,14 @@ static rk_err run_hook(struct rk_reg *reg, void *ctx) {
         switch (j->ev->type) {
         case RK_MC_UNSUBSCRIBE:
         case RK_MC_CLEANED: {
-            struct rk_consent_input in = {
-                .channel = "mailchimp",
-                .evidence = j->ev->type == RK_MC_CLEANED ? "mailchimp:cleaned"
-                                                         : "mailchimp:unsubscribe",
-                .at = rk_time_now()};
+            struct rk_consent_input in = {.channel = "mailchimp",
+                                          .evidence = j->ev->type == RK_MC_CLEANED
+                                                          ? "mailchimp:cleaned"
+                                                          : "mailchimp:unsubscribe",
+                                          .at = rk_time_now()};
             struct rk_msg msg;
             memset(&msg, 0, sizeof msg);
-            err = rk_reg_consent(reg, pid, j->r->mailchimp.purpose->id, RK_CE_WITHDRAWN, &in,
-                                 &msg);
+            err = rk_reg_consent(reg, pid, j->r->mailchimp.purpose->id, RK_CE_WITHDRAWN, &in, &msg);
             if (err == RK_OK)
                 j->changed++;
             else if (err == RK_EREFUSED || err == RK_ENOENT || err == RK_EINVAL)
@@ -138,8 +136,7 @@ static rk_err run_hook(struct rk_reg *reg, void *ctx) {
             if (j->name)
                 err = update_person(reg, j, pid, &c);
             break;
-        case RK_MC_OTHER:
-            break;
+        case RK_MC_OTHER: break;
         }
     }
     return err;
@@ -195,16 +192,15 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
         goto out;
     }
     if (ev->type == RK_MC_UPEMAIL &&
-        rk_field_normalize(RK_F_EMAIL, ev->new_email, new_email, sizeof new_email, &bad) !=
-            RK_OK) {
+        rk_field_normalize(RK_F_EMAIL, ev->new_email, new_email, sizeof new_email, &bad) != RK_OK) {
         ret = rk_http_error(c, r, 400, "bad_request", "data[new_email] is not an email address");
         goto out;
     }
     const char *name_value = NULL;
     if (ev->type == RK_MC_PROFILE && (ev->fname[0] || ev->lname[0])) {
         char joined[sizeof name];
-        snprintf(joined, sizeof joined, "%s%s%s", ev->fname, ev->fname[0] && ev->lname[0] ? " " : "",
-                 ev->lname);
+        snprintf(joined, sizeof joined, "%s%s%s", ev->fname,
+                 ev->fname[0] && ev->lname[0] ? " " : "", ev->lname);
         if (rk_field_normalize(RK_F_NAME, joined, name, sizeof name, &bad) != RK_OK) {
             ret = rk_http_error(c, r, 400, "bad_request",
                                 "data[merges][FNAME] and [LNAME] do not make a valid name");

@@ -88,8 +88,8 @@ static void request_id(const char *body, char out[64]) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls) {
     (void)cls, (void)version;
     struct req *q = *con_cls;
     if (!q) {
@@ -146,8 +146,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                  id);
         return answer(c, 201, body);
     }
-    if (opengdpr && strcmp(method, "GET") == 0 &&
-        strncmp(url, "/opengdpr_requests/", 19) == 0) {
+    if (opengdpr && strcmp(method, "GET") == 0 && strncmp(url, "/opengdpr_requests/", 19) == 0) {
         static const char *const states[] = {"pending", "in_progress", "completed"};
         const char *st = states[polls < 2 ? polls : 2];
         polls++;

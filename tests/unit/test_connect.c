@@ -78,8 +78,7 @@ static void opengdpr_status(void **state) {
     assert_int_equal(rk_opengdpr_parse_status(ok, strlen(ok), id, &st, why, sizeof why), RK_OK);
     assert_int_equal(st, RK_OGDPR_IN_PROGRESS);
     const char *done = "{\"request_status\":\"completed\"}";
-    assert_int_equal(rk_opengdpr_parse_status(done, strlen(done), id, &st, why, sizeof why),
-                     RK_OK);
+    assert_int_equal(rk_opengdpr_parse_status(done, strlen(done), id, &st, why, sizeof why), RK_OK);
     assert_int_equal(st, RK_OGDPR_COMPLETED);
     static const struct {
         const char *body, *why;
@@ -94,9 +93,9 @@ static void opengdpr_status(void **state) {
         {"{\"request_status\":\"pending\",\"request_status\":\"completed\"}", "not JSON"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(rk_opengdpr_parse_status(bad[i].body, strlen(bad[i].body), id, &st, why,
-                                                  sizeof why),
-                         RK_EPARSE);
+        assert_int_equal(
+            rk_opengdpr_parse_status(bad[i].body, strlen(bad[i].body), id, &st, why, sizeof why),
+            RK_EPARSE);
         if (!strstr(why, bad[i].why))
             fail_msg("case %zu: expected '%s' in '%s'", i, bad[i].why, why);
     }
@@ -141,8 +140,8 @@ static void mailchimp_events(void **state) {
         {"type=unsubscribe&data[list_id]=L1&data[email]=%ZZ", ""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(
-            rk_mailchimp_parse(bad[i].body, strlen(bad[i].body), &ev, why, sizeof why), RK_EPARSE);
+        assert_int_equal(rk_mailchimp_parse(bad[i].body, strlen(bad[i].body), &ev, why, sizeof why),
+                         RK_EPARSE);
         if (!strstr(why, bad[i].why))
             fail_msg("case %zu: expected '%s' in '%s'", i, bad[i].why, why);
     }
@@ -157,10 +156,8 @@ int main(void) {
     if (rk_crypto_init() != RK_OK)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(webhook_body_and_signature),
-        cmocka_unit_test(uuid_v4),
-        cmocka_unit_test(opengdpr_request),
-        cmocka_unit_test(opengdpr_status),
+        cmocka_unit_test(webhook_body_and_signature), cmocka_unit_test(uuid_v4),
+        cmocka_unit_test(opengdpr_request),           cmocka_unit_test(opengdpr_status),
         cmocka_unit_test(mailchimp_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
