@@ -85,13 +85,13 @@ RK_MUST_USE rk_err rk_opengdpr_parse_status(const char *body, size_t len, const 
 
 /* ---- One HTTP request (http.c) ------------------------------------------------------------- */
 
-enum rk_http_outcome {
-    RK_HTTP_OK,        /* 2xx */
-    RK_HTTP_TRANSIENT, /* no connection, timeout, 408, 425, 429, 5xx: try again later */
-    RK_HTTP_PERMANENT, /* any other answer: sending again would not help */
+enum rk_connect_outcome {
+    RK_CONNECT_OK,        /* 2xx */
+    RK_CONNECT_TRANSIENT, /* no connection, timeout, 408, 425, 429, 5xx: try again later */
+    RK_CONNECT_PERMANENT, /* any other answer: sending again would not help */
 };
 
-struct rk_http_call {
+struct rk_connect_request {
     const char *method; /* "POST" or "GET" */
     const char *url;
     const char *const *headers; /* "Name: value" lines, NULL-terminated; may be NULL */
@@ -100,8 +100,8 @@ struct rk_http_call {
     long connect_timeout_s, timeout_s; /* 0: 10 s and 30 s */
 };
 
-struct rk_http_answer {
-    enum rk_http_outcome outcome;
+struct rk_connect_answer {
+    enum rk_connect_outcome outcome;
     long status;                          /* 0 when no answer came */
     struct rk_buf body;                   /* up to 64 KiB of the answer; caller cleans it up */
     char error[RK_CONNECT_ERROR_MAX + 1]; /* what happened, never from the body */
@@ -112,7 +112,8 @@ RK_MUST_USE rk_err rk_connect_global_init(void);
 
 /* Makes the request; RK_OK whenever it was attempted (the outcome in *out, whose
  * body the caller cleans up with rk_buf_cleanup), RK_ENOMEM when it cannot be set up. */
-RK_MUST_USE rk_err rk_http_call(const struct rk_http_call *call, struct rk_http_answer *out);
+RK_MUST_USE rk_err rk_connect_http(const struct rk_connect_request *call,
+                                   struct rk_connect_answer *out);
 
 /* ---- Delivering notices (deliver.c) ------------------------------------------------------ */
 

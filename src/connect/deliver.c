@@ -219,17 +219,17 @@ static rk_err webhook(const struct rk_connector *k, const struct due *d, struct 
     snprintf(h_sig, sizeof h_sig, "X-Rekisteri-Signature: %s", sig);
     snprintf(h_id, sizeof h_id, "X-Rekisteri-Notice: %lld", (long long)d->r.id);
     const char *headers[] = {"Content-Type: application/json", h_ts, h_sig, h_id, NULL};
-    struct rk_http_call call = {
+    struct rk_connect_request call = {
         .method = "POST", .url = k->url, .headers = headers, .body = body.data, .len = body.len};
-    struct rk_http_answer a;
-    err = rk_http_call(&call, &a);
+    struct rk_connect_answer a;
+    err = rk_connect_http(&call, &a);
     sodium_memzero(body.data, body.len);
     rk_buf_cleanup(&body);
     rk_buf_cleanup(&a.body);
     if (err != RK_OK)
         return err;
-    *ok = a.outcome == RK_HTTP_OK;
-    *permanent = a.outcome == RK_HTTP_PERMANENT;
+    *ok = a.outcome == RK_CONNECT_OK;
+    *permanent = a.outcome == RK_CONNECT_PERMANENT;
     snprintf(o->error, sizeof o->error, "%s", a.error);
     return RK_OK;
 }
@@ -263,18 +263,18 @@ static rk_err opengdpr_submit(const struct rk_connector *k, const struct due *d,
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", secret);
     const char *headers[] = {"Content-Type: application/json", "Accept: application/json", auth,
                              NULL};
-    struct rk_http_call call = {
+    struct rk_connect_request call = {
         .method = "POST", .url = url, .headers = headers, .body = body.data, .len = body.len};
-    struct rk_http_answer a;
-    err = rk_http_call(&call, &a);
+    struct rk_connect_answer a;
+    err = rk_connect_http(&call, &a);
     sodium_memzero(auth, sizeof auth);
     sodium_memzero(body.data, body.len);
     rk_buf_cleanup(&body);
     rk_buf_cleanup(&a.body);
     if (err != RK_OK)
         return err;
-    *ok = a.outcome == RK_HTTP_OK;
-    *permanent = a.outcome == RK_HTTP_PERMANENT;
+    *ok = a.outcome == RK_CONNECT_OK;
+    *permanent = a.outcome == RK_CONNECT_PERMANENT;
     snprintf(o->error, sizeof o->error, "%s", a.error);
     if (*ok)
         snprintf(o->remote_id, sizeof o->remote_id, "%s", id);
@@ -291,14 +291,14 @@ static rk_err opengdpr_poll(const struct rk_connector *k, const struct due *d, s
     opengdpr_url(k, d->remote_id, url, sizeof url);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", secret);
     const char *headers[] = {"Accept: application/json", auth, NULL};
-    struct rk_http_call call = {.method = "GET", .url = url, .headers = headers};
-    struct rk_http_answer a;
-    rk_err err = rk_http_call(&call, &a);
+    struct rk_connect_request call = {.method = "GET", .url = url, .headers = headers};
+    struct rk_connect_answer a;
+    rk_err err = rk_connect_http(&call, &a);
     sodium_memzero(auth, sizeof auth);
     if (err == RK_OK) {
         snprintf(o->error, sizeof o->error, "%s", a.error);
-        *permanent = a.outcome == RK_HTTP_PERMANENT;
-        if (a.outcome == RK_HTTP_OK) {
+        *permanent = a.outcome == RK_CONNECT_PERMANENT;
+        if (a.outcome == RK_CONNECT_OK) {
             char why[200];
             if (rk_opengdpr_parse_status(a.body.data ? a.body.data : "", a.body.len, d->remote_id,
                                          status, why, sizeof why) == RK_OK)

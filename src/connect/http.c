@@ -27,10 +27,10 @@ static size_t take_body(char *data, size_t size, size_t n, void *ctx) {
     return len; /* the rest is read and dropped */
 }
 
-rk_err rk_http_call(const struct rk_http_call *call, struct rk_http_answer *out) {
+rk_err rk_connect_http(const struct rk_connect_request *call, struct rk_connect_answer *out) {
     memset(out, 0, sizeof *out);
     rk_buf_init(&out->body);
-    out->outcome = RK_HTTP_TRANSIENT;
+    out->outcome = RK_CONNECT_TRANSIENT;
     CURL *c = curl_easy_init();
     if (!c)
         return RK_ENOMEM;
@@ -44,14 +44,12 @@ rk_err rk_http_call(const struct rk_http_call *call, struct rk_http_answer *out)
         }
         headers = h;
     }
-    char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, call->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
                      call->connect_timeout_s > 0 ? call->connect_timeout_s : 10L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, call->timeout_s > 0 ? call->timeout_s : 30L);
@@ -68,17 +66,17 @@ rk_err rk_http_call(const struct rk_http_call *call, struct rk_http_answer *out)
     if (rc != CURLE_OK) {
         /* libcurl's static text for the code: the error buffer may name the host. */
         snprintf(out->error, sizeof out->error, "no answer: %s", curl_easy_strerror(rc));
-        out->outcome = RK_HTTP_TRANSIENT;
+        out->outcome = RK_CONNECT_TRANSIENT;
         goto out;
     }
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     out->status = status;
     if (status >= 200 && status < 300) {
-        out->outcome = RK_HTTP_OK;
+        out->outcome = RK_CONNECT_OK;
     } else {
         bool transient = status == 408 || status == 425 || status == 429 || status >= 500;
-        out->outcome = transient ? RK_HTTP_TRANSIENT : RK_HTTP_PERMANENT;
+        out->outcome = transient ? RK_CONNECT_TRANSIENT : RK_CONNECT_PERMANENT;
         snprintf(out->error, sizeof out->error, "the recipient answered HTTP %ld", status);
     }
     if (rk_buf_status(&out->body) != RK_OK)
