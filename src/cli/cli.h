@@ -33,6 +33,7 @@ extern const struct rk_cli_command rk_cli_init, rk_cli_person, rk_cli_consent, r
 extern const struct rk_cli_command rk_cli_request;
 extern const struct rk_cli_command rk_cli_outbox, rk_cli_mail;
 extern const struct rk_cli_command rk_cli_rights, rk_cli_tasks;
+extern const struct rk_cli_command rk_cli_recipients;
 
 /* Prints "rekisteri: msg" on stderr. */
 void rk_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

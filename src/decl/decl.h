@@ -194,6 +194,30 @@ enum rk_transfer {
     RK_TRANSFER__COUNT
 };
 
+/* How a recipient is told of art 19 events (src/connect/, docs/recipients.md). */
+enum rk_connector_type { RK_CONNECTOR_NONE, RK_CONNECTOR_WEBHOOK, RK_CONNECTOR_OPENGDPR };
+enum rk_identity_format { RK_IDENTITY_RAW, RK_IDENTITY_SHA256 };
+
+#define RK_CONNECTOR_URL_MAX 512
+#define RK_ENV_NAME_MAX      64
+
+struct rk_connector {
+    enum rk_connector_type type; /* RK_CONNECTOR_NONE: not declared */
+    struct rk_loc loc;
+    const char *url;        /* https://…, or http://127.0.0.1|localhost… */
+    const char *secret_env; /* the name of the environment variable holding the secret */
+    enum rk_identity_format identity_format; /* opengdpr: how the email is sent */
+};
+
+/* The inbound Mailchimp webhook of a recipient (POST /hooks/mailchimp/{secret}). */
+struct rk_mailchimp {
+    bool declared;
+    struct rk_loc loc;
+    const char *list_id;              /* the audience id Mailchimp sends in data[list_id] */
+    const char *secret_env;           /* environment variable holding the URL's secret */
+    const struct rk_purpose *purpose; /* the consent unsubscribe/cleaned withdraws */
+};
+
 struct rk_recipient {
     const char *id;
     struct rk_loc loc;
@@ -205,6 +229,8 @@ struct rk_recipient {
     struct rk_text purpose;      /* optional; what the recipient does */
     struct rk_register **registers;
     size_t nregisters;
+    struct rk_connector connector; /* optional */
+    struct rk_mailchimp mailchimp; /* optional */
 };
 
 struct rk_cookie_category {
@@ -370,6 +396,8 @@ const char *rk_category_kind_id(enum rk_category_kind k);
 const char *rk_retention_event_id(enum rk_retention_event e);
 const char *rk_source_kind_id(enum rk_source_kind k);
 const char *rk_role_id(enum rk_recipient_role r);
+const char *rk_connector_type_id(enum rk_connector_type t);
+const char *rk_identity_format_id(enum rk_identity_format f);
 const char *rk_transfer_id(enum rk_transfer t);
 const char *rk_verification_id(enum rk_verification v);
 

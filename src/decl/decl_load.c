@@ -668,10 +668,141 @@ static void each_source(struct ctx *c, const ynode *n, void *item) {
     }
 }
 
+static void *ref_one(struct ctx *c, const ynode *n, const char *what, const char *kind, void *arr,
+                     size_t count, size_t size);
+
+/* https://host[:port][/path], or http:// for 127.0.0.1 and localhost only; printable ASCII
+ * without spaces, quotes or angle brackets, no user part, no fragment. */
+static bool connector_url_ok(const char *u) {
+    const char *host = strncmp(u, "https://", 8) == 0  ? u + 8
+                       : strncmp(u, "http://", 7) == 0 ? u + 7
+                                                       : NULL;
+    if (!host || strlen(u) > RK_CONNECTOR_URL_MAX)
+        return false;
+    size_t n = strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+    if (n == 0)
+        return false;
+    if (u[4] == ':' && !((n == 9 && strncmp(host, "localhost", 9) == 0) ||
+                         (n == 9 && strncmp(host, "127.0.0.1", 9) == 0)))
+        return false;
+    const char *rest = host + n;
+    if (*rest == ':') {
+        size_t digits = strspn(rest + 1, "0123456789");
+        if (digits < 1 || digits > 5)
+            return false;
+        rest += 1 + digits;
+    }
+    if (*rest && *rest != '/')
+        return false;
+    for (; *rest; rest++)
+        if (*rest <= ' ' || *rest > '~' || strchr("\"<>\\^`{|}#", *rest))
+            return false;
+    return true;
+}
+
+/* An environment variable's name: upper-case letters, digits and '_', not starting with a digit. */
+static const char *get_env_name(struct ctx *c, const ynode *n, const char *what) {
+    const char *s = get_string(c, n, what);
+    if (!s)
+        return NULL;
+    size_t len = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+    if (len != n->len || len > RK_ENV_NAME_MAX || (s[0] >= '0' && s[0] <= '9')) {
+        ERR_AT(c, n,
+               "%s: expected the name of an environment variable (A-Z, 0-9, '_', at most %d "
+               "characters), never the secret itself",
+               what, RK_ENV_NAME_MAX);
+        return NULL;
+    }
+    return s;
+}
+
+static const char *connector_type_id(unsigned i) {
+    return rk_connector_type_id((enum rk_connector_type)(i + 1));
+}
+static const char *identity_format_id(unsigned i) {
+    return rk_identity_format_id((enum rk_identity_format)i);
+}
+
+static void parse_connector(struct ctx *c, const ynode *n, struct rk_connector *k) {
+    static const char *const keys[] = {"!type", "!url", "!secret_env", "identity_format"};
+    const ynode *v[4];
+    k->loc = loc_of(n);
+    if (!FIELDS(c, n, "recipient.connector", keys, v))
+        return;
+    int t = v[0] ? get_enum(c, v[0], "recipient.connector.type", connector_type_id, 2) : -1;
+    if (v[1]) {
+        k->url = get_string(c, v[1], "recipient.connector.url");
+        if (k->url && !connector_url_ok(k->url)) {
+            ERR_AT(c, v[1],
+                   "recipient.connector.url: expected an https:// URL (http:// only for "
+                   "127.0.0.1 or localhost), without spaces or a fragment");
+            k->url = NULL;
+        }
+    }
+    if (v[2])
+        k->secret_env = get_env_name(c, v[2], "recipient.connector.secret_env");
+    if (v[3]) {
+        int f = get_enum(c, v[3], "recipient.connector.identity_format", identity_format_id, 2);
+        if (f >= 0)
+            k->identity_format = (enum rk_identity_format)f;
+        if (t == 0)
+            ERR_AT(c, v[3],
+                   "recipient.connector.identity_format: only an opengdpr connector takes it "
+                   "(a webhook always sends the email as it is)");
+    }
+    if (t >= 0 && k->url && k->secret_env)
+        k->type = (enum rk_connector_type)(t + 1);
+}
+
+static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *r) {
+    static const char *const keys[] = {"!list_id", "!secret_env", "!purpose"};
+    const ynode *v[3];
+    struct rk_mailchimp *m = &r->mailchimp;
+    struct rk_decl *d = c->d;
+    m->loc = loc_of(n);
+    if (!FIELDS(c, n, "recipient.mailchimp", keys, v))
+        return;
+    if (v[0]) {
+        m->list_id = get_string(c, v[0], "recipient.mailchimp.list_id");
+        if (m->list_id && (strspn(m->list_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789") != v[0]->len ||
+                           v[0]->len > 64)) {
+            ERR_AT(c, v[0],
+                   "recipient.mailchimp.list_id: expected the audience id as Mailchimp shows it "
+                   "(letters and digits, at most 64)");
+            m->list_id = NULL;
+        }
+    }
+    if (v[1])
+        m->secret_env = get_env_name(c, v[1], "recipient.mailchimp.secret_env");
+    if (v[2])
+        m->purpose = ref_one(c, v[2], "recipient.mailchimp.purpose", "purpose", d->purposes,
+                             d->npurposes, sizeof *d->purposes);
+    if (v[2] && m->purpose && m->purpose->basis != RK_BASIS_CONSENT) {
+        ERR_AT(c, v[2],
+               "recipient.mailchimp.purpose: '%s' rests on %s; an unsubscribe withdraws a "
+               "consent, so the purpose must rest on consent",
+               m->purpose->id, rk_basis_id(m->purpose->basis));
+        m->purpose = NULL;
+    }
+    bool held = false;
+    for (size_t i = 0; m->purpose && i < r->nregisters; i++)
+        held |= register_has_purpose(r->registers[i], m->purpose);
+    if (v[2] && m->purpose && r->nregisters && !held) {
+        ERR_AT(c, v[2],
+               "recipient.mailchimp.purpose: none of this recipient's registers declares "
+               "purpose '%s'",
+               m->purpose->id);
+        m->purpose = NULL;
+    }
+    m->declared = m->list_id && m->secret_env && m->purpose;
+}
+
 static void each_recipient(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",      "!name",   "!role",     "!country",
-                                       "transfer", "purpose", "!registers"};
-    const ynode *v[7];
+    static const char *const keys[] = {"!id",      "!name",   "!role",      "!country",
+                                       "transfer", "purpose", "!registers", "connector",
+                                       "mailchimp"};
+    const ynode *v[9];
     struct rk_recipient *r = item;
     struct rk_decl *d = c->d;
     r->loc = r->transfer_loc = loc_of(n);
@@ -708,6 +839,10 @@ static void each_recipient(struct ctx *c, const ynode *n, void *item) {
     if (v[6])
         r->registers = (struct rk_register **)REFS(c, v[6], "recipient.registers", "register",
                                                    d->registers, d->nregisters, &r->nregisters);
+    if (v[7])
+        parse_connector(c, v[7], &r->connector);
+    if (v[8])
+        parse_mailchimp(c, v[8], r);
 }
 
 static void each_cookie_category(struct ctx *c, const ynode *n, void *item) {
@@ -1030,6 +1165,16 @@ static void walk(struct ctx *c, const ynode *root) {
                          &d->nsources);
     d->recipients = section(c, v[RECIPIENTS], "recipients", sizeof *d->recipients, false, true,
                             each_recipient, &d->nrecipients);
+    for (size_t i = 0; i < d->nrecipients; i++)
+        for (size_t j = 0; j < i; j++)
+            if (d->recipients[i].mailchimp.declared && d->recipients[j].mailchimp.declared &&
+                strcmp(d->recipients[i].mailchimp.list_id, d->recipients[j].mailchimp.list_id) ==
+                    0)
+                rk_diags_add(c->diags, d->recipients[i].mailchimp.loc.line,
+                             d->recipients[i].mailchimp.loc.col,
+                             "recipient.mailchimp.list_id: list '%s' is already declared by "
+                             "recipient '%s'; one recipient per Mailchimp list",
+                             d->recipients[i].mailchimp.list_id, d->recipients[j].id);
     if (v[PROVISION])
         get_text(c, v[PROVISION], "provision", &d->provision);
     if (v[TRANSFERS])

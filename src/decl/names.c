@@ -60,6 +60,14 @@ const char *rk_role_id(enum rk_recipient_role r) {
     return r == RK_ROLE_PROCESSOR ? "processor" : "controller";
 }
 
+const char *rk_connector_type_id(enum rk_connector_type t) {
+    return t == RK_CONNECTOR_WEBHOOK ? "webhook" : t == RK_CONNECTOR_OPENGDPR ? "opengdpr" : "none";
+}
+
+const char *rk_identity_format_id(enum rk_identity_format f) {
+    return f == RK_IDENTITY_SHA256 ? "sha256" : "raw";
+}
+
 const char *rk_transfer_id(enum rk_transfer t) {
     static const char *const ids[RK_TRANSFER__COUNT] = {
         "none", "adequacy", "dpf", "scc", "bcr", "derogation", "privacy_shield"};

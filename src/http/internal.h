@@ -18,6 +18,7 @@
 #include "core/register.h"
 #include "http/server.h"
 #include "http/writer.h"
+#include "connect/connect.h"
 #include "mail/mail.h"
 #include "util/buf.h"
 
@@ -72,6 +73,7 @@ struct rk_http_server {
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
     struct rk_http_limiter limiter;
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
+    struct rk_deliverer *deliverer; /* art 19 notices to recipients (src/connect/); NULL without db */
     long request_timeout;     /* seconds: idle connections, and a whole request's upload */
     char public_url[256];     /* without a trailing '/' */
     char origin[256];         /* scheme://host[:port] of public_url: same-origin form posts */
@@ -244,6 +246,9 @@ RK_HTTP_HANDLER(rk_http_post_confirm);
 /* preferences.c */
 RK_HTTP_HANDLER(rk_http_get_preferences);
 RK_HTTP_HANDLER(rk_http_post_preferences);
+/* hooks.c: inbound webhooks (Mailchimp). */
+RK_HTTP_HANDLER(rk_http_get_mailchimp_hook);
+RK_HTTP_HANDLER(rk_http_post_mailchimp_hook);
 /* unsubscribe.c */
 RK_HTTP_HANDLER(rk_http_get_unsubscribe);
 RK_HTTP_HANDLER(rk_http_post_unsubscribe);

@@ -245,6 +245,8 @@ static const struct route {
     {"POST", "/api/v1/requests/{id}/extend",   rk_http_post_request_extend,       false},
     {"POST", "/api/v1/requests/{id}/complete", rk_http_post_request_complete,     false},
     {"POST", "/api/v1/requests/{id}/reject",   rk_http_post_request_reject,       false},
+    {"GET",  "/hooks/mailchimp/{secret}", rk_http_get_mailchimp_hook,  false},
+    {"POST", "/hooks/mailchimp/{secret}", rk_http_post_mailchimp_hook, false},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -359,6 +361,18 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
                       "# TYPE rekisteri_requests_overdue gauge\n"
                       "rekisteri_requests_overdue %ld\n",
                       overdue);
+    if (rk_deliverer_count(s->deliverer, RK_NOTICE_QUEUED) >= 0) /* counted after each pass */
+        rk_buf_printf(&b,
+                      "# HELP rekisteri_recipient_notices Art 19 notices to recipients, by state.\n"
+                      "# TYPE rekisteri_recipient_notices gauge\n"
+                      "rekisteri_recipient_notices{state=\"queued\"} %lld\n"
+                      "rekisteri_recipient_notices{state=\"pending\"} %lld\n"
+                      "rekisteri_recipient_notices{state=\"failed\"} %lld\n"
+                      "rekisteri_recipient_notices{state=\"unsupported\"} %lld\n",
+                      (long long)rk_deliverer_count(s->deliverer, RK_NOTICE_QUEUED),
+                      (long long)rk_deliverer_count(s->deliverer, RK_NOTICE_PENDING),
+                      (long long)rk_deliverer_count(s->deliverer, RK_NOTICE_FAILED),
+                      (long long)rk_deliverer_count(s->deliverer, RK_NOTICE_UNSUPPORTED));
     rk_http_result ret =
         rk_buf_status(&b) == RK_OK
             ? rk_http_respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,
@@ -632,6 +646,12 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             rk_http_stop(s);
             return RK_EIO;
         }
+        struct rk_deliver_config notices = {.db = cfg->db, .decl = cfg->decl};
+        if (rk_deliverer_start(&notices, &s->deliverer) != RK_OK) {
+            snprintf(err, errsz, "cannot start the recipients' deliverer");
+            rk_http_stop(s);
+            return RK_EIO;
+        }
     }
     if (s->db) { /* data-subject requests: deadlines in the controller's time zone */
         struct rk_msg msg = {.suppressed = false};
@@ -684,6 +704,7 @@ void rk_http_stop(struct rk_http_server *s) {
     free(s->tz);
     rk_writer_stop(s->writer); /* after the requests that use it have finished */
     rk_sender_stop(s->sender); /* finishes the message in hand */
+    rk_deliverer_stop(s->deliverer); /* finishes the notice in hand */
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);
     for (size_t i = 0; i < s->nstores; i++)

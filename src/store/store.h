@@ -344,6 +344,28 @@ struct rk_request_filter {
     struct rk_date due_by;   /* y != 0: the effective due date on or before this */
 };
 
+/* Where an art 19 notice is (connect/deliver.c has the state diagram). */
+enum rk_notice_state {
+    RK_NOTICE_QUEUED,      /* to be sent; due at next_attempt_at */
+    RK_NOTICE_PENDING,     /* accepted by the recipient (remote_id); polled until completed */
+    RK_NOTICE_DONE,        /* delivered (webhook 2xx) or completed (OpenGDPR) */
+    RK_NOTICE_FAILED,      /* refused for good, or given up after the last attempt */
+    RK_NOTICE_UNSUPPORTED, /* no connector, or one that cannot carry this kind: tell by hand */
+    RK_NOTICE_STATE__COUNT
+};
+
+/* A notice as read back: strings valid during the callback. identity_email is
+ * filled by recipient_notice_due only (NULL in lists and once delivered). */
+struct rk_notice_row {
+    int64_t id;
+    const char *recipient, *person_id, *request_id, *identity_email, *remote_id, *last_error;
+    enum rk_notice_kind kind;
+    enum rk_notice_state state;
+    int attempts;
+    rk_ts created_at, next_attempt_at, done_at; /* done_at 0 when not done */
+};
+typedef int (*rk_notice_fn)(void *ctx, const struct rk_notice_row *n);
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -497,6 +519,29 @@ struct rk_store_ops {
                             rk_request_fn fn, void *ctx);
     /* Open requests whose effective due date is before today. */
     rk_err (*requests_overdue)(struct rk_store *s, struct rk_date today, int64_t *out);
+
+    /* ---- Art 19 notice delivery (migration 0006; connect/deliver.c) ----
+     * recipient_notice_due: queued or pending notices with next_attempt_at <=
+     * now, oldest first, at most limit, with the identity. The marks apply only
+     * to a queued or pending notice (RK_ENOENT otherwise): done sets done_at and
+     * forgets the identity; pending records the recipient's id, forgets the
+     * identity and sets the next poll (counting an attempt only when it was
+     * queued); retry counts an attempt and sets the next one; fail moves it to
+     * failed or unsupported (final), counting an attempt. recipient_notice_list
+     * lists notices in state (or every state when state is RK_NOTICE_STATE__COUNT),
+     * newest first, without the identity. */
+    rk_err (*recipient_notice_due)(struct rk_store *s, rk_ts now, int limit, rk_notice_fn fn,
+                                   void *ctx);
+    rk_err (*recipient_notice_mark_done)(struct rk_store *s, int64_t id, rk_ts at);
+    rk_err (*recipient_notice_mark_pending)(struct rk_store *s, int64_t id, const char *remote_id,
+                                            rk_ts next_poll_at);
+    rk_err (*recipient_notice_mark_retry)(struct rk_store *s, int64_t id, rk_ts next_attempt_at,
+                                          const char *error);
+    rk_err (*recipient_notice_mark_final)(struct rk_store *s, int64_t id,
+                                          enum rk_notice_state state, rk_ts at, const char *error);
+    rk_err (*recipient_notice_count)(struct rk_store *s, enum rk_notice_state state, int64_t *out);
+    rk_err (*recipient_notice_list)(struct rk_store *s, enum rk_notice_state state, int limit,
+                                    rk_notice_fn fn, void *ctx);
 };
 
 /* The base of every backend's handle. */
@@ -673,6 +718,24 @@ RK_STORE_FN(requests_list,
             (s, f, fn, c))
 RK_STORE_FN(requests_overdue, (struct rk_store * s, struct rk_date today, int64_t *out),
             (s, today, out))
+RK_STORE_FN(recipient_notice_due,
+            (struct rk_store * s, rk_ts now, int limit, rk_notice_fn fn, void *c),
+            (s, now, limit, fn, c))
+RK_STORE_FN(recipient_notice_mark_done, (struct rk_store * s, int64_t id, rk_ts at), (s, id, at))
+RK_STORE_FN(recipient_notice_mark_pending,
+            (struct rk_store * s, int64_t id, const char *remote_id, rk_ts next),
+            (s, id, remote_id, next))
+RK_STORE_FN(recipient_notice_mark_retry,
+            (struct rk_store * s, int64_t id, rk_ts next, const char *error), (s, id, next, error))
+RK_STORE_FN(recipient_notice_mark_final,
+            (struct rk_store * s, int64_t id, enum rk_notice_state state, rk_ts at,
+             const char *error),
+            (s, id, state, at, error))
+RK_STORE_FN(recipient_notice_count,
+            (struct rk_store * s, enum rk_notice_state state, int64_t *out), (s, state, out))
+RK_STORE_FN(recipient_notice_list,
+            (struct rk_store * s, enum rk_notice_state state, int limit, rk_notice_fn fn, void *c),
+            (s, state, limit, fn, c))
 
 #undef RK_STORE_FN
 

@@ -96,6 +96,14 @@ enum stmt {
     S_REQUEST_UPDATE,
     S_REQUESTS_LIST,
     S_REQUESTS_OVERDUE,
+    S_NOTICE_DUE,
+    S_NOTICE_DONE,
+    S_NOTICE_PENDING,
+    S_NOTICE_RETRY,
+    S_NOTICE_FINAL,
+    S_NOTICE_COUNT,
+    S_NOTICE_LIST,
+    S_NOTICE_LIST_ALL,
     S__COUNT
 };
 
@@ -308,6 +316,30 @@ static const char *const sql[S__COUNT] = {
     [S_REQUESTS_OVERDUE] = "SELECT count(*) FROM request "
                            "WHERE status IN ('received', 'verified', 'in_progress') "
                            "AND coalesce(extended_due, due) < ?1",
+#define NOTICE_COLS                                                                                \
+    "id, recipient, person_id, request_id, remote_id, last_error, kind, state, attempts, "        \
+    "created_at, next_attempt_at, done_at"
+    [S_NOTICE_DUE] = "SELECT " NOTICE_COLS ", identity_email FROM recipient_notice "
+                     "WHERE state IN ('queued', 'pending') AND next_attempt_at <= ?1 "
+                     "ORDER BY next_attempt_at, id LIMIT ?2",
+    [S_NOTICE_DONE] = "UPDATE recipient_notice SET state = 'done', done_at = ?2, "
+                      "identity_email = NULL, last_error = NULL, "
+                      "attempts = attempts + (state = 'queued') "
+                      "WHERE id = ?1 AND state IN ('queued', 'pending')",
+    [S_NOTICE_PENDING] = "UPDATE recipient_notice SET attempts = attempts + (state = 'queued'), "
+                         "state = 'pending', remote_id = ?2, next_attempt_at = ?3, "
+                         "identity_email = NULL, last_error = NULL "
+                         "WHERE id = ?1 AND state IN ('queued', 'pending')",
+    [S_NOTICE_RETRY] = "UPDATE recipient_notice SET next_attempt_at = ?2, last_error = ?3, "
+                       "attempts = attempts + 1 WHERE id = ?1 AND state IN ('queued', 'pending')",
+    [S_NOTICE_FINAL] = "UPDATE recipient_notice SET state = ?4, done_at = ?2, last_error = ?3, "
+                       "attempts = attempts + 1 WHERE id = ?1 AND state IN ('queued', 'pending')",
+    [S_NOTICE_COUNT] = "SELECT count(*) FROM recipient_notice WHERE state = ?1",
+    [S_NOTICE_LIST] = "SELECT " NOTICE_COLS " FROM recipient_notice WHERE state = ?1 "
+                      "ORDER BY id DESC LIMIT ?2",
+    [S_NOTICE_LIST_ALL] = "SELECT " NOTICE_COLS " FROM recipient_notice "
+                          "WHERE ?1 IS NULL ORDER BY id DESC LIMIT ?2",
+#undef NOTICE_COLS
 };
 
 #define ORG_CACHE 256
@@ -2196,6 +2228,159 @@ static rk_err sq_requests_overdue(struct rk_store *base, struct rk_date today, i
     return err;
 }
 
+/* ---- Art 19 notice delivery ------------------------------------------------------------------ */
+
+static const char *const notice_kinds[RK_NOTICE__COUNT] = {"rectification", "erasure",
+                                                           "restriction", "restriction_lifted"};
+static const char *const notice_states[RK_NOTICE_STATE__COUNT] = {"queued", "pending", "done",
+                                                                  "failed", "unsupported"};
+
+static int name_index(const char *const *names, int n, const char *s) {
+    for (int i = 0; s && i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return 0;
+}
+
+struct notice_iter {
+    rk_notice_fn fn;
+    void *ctx;
+    bool identity;
+};
+
+static int each_notice(void *ctx, sqlite3_stmt *st) {
+    struct notice_iter *it = ctx;
+    struct rk_notice_row n = {
+        .id = sqlite3_column_int64(st, 0),
+        .recipient = col_text(st, 1),
+        .person_id = col_text(st, 2),
+        .request_id = col_text(st, 3),
+        .remote_id = col_text(st, 4),
+        .last_error = col_text(st, 5),
+        .kind = (enum rk_notice_kind)name_index(notice_kinds, RK_NOTICE__COUNT, col_text(st, 6)),
+        .state = (enum rk_notice_state)name_index(notice_states, RK_NOTICE_STATE__COUNT,
+                                                  col_text(st, 7)),
+        .attempts = sqlite3_column_int(st, 8),
+        .created_at = col_ts(st, 9),
+        .next_attempt_at = col_ts(st, 10),
+        .done_at = sqlite3_column_type(st, 11) == SQLITE_NULL ? 0 : col_ts(st, 11),
+        .identity_email = it->identity ? col_text(st, 12) : NULL,
+    };
+    return it->fn(it->ctx, &n);
+}
+
+static rk_err sq_recipient_notice_due(struct rk_store *base, rk_ts now, int limit,
+                                      rk_notice_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_NOTICE_DUE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, now);
+    sqlite3_bind_int(st, 2, limit);
+    struct notice_iter it = {fn, ctx, true};
+    return step_rows(s, st, each_notice, &it);
+}
+
+/* Steps an UPDATE of one notice: RK_ENOENT when it is no longer queued or pending. */
+static rk_err notice_update(struct sqlite_store *s, sqlite3_stmt *st) {
+    rk_err err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+static rk_err sq_recipient_notice_mark_done(struct rk_store *base, int64_t id, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_NOTICE_DONE, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_ts(st, 2, at);
+    return notice_update(s, st);
+}
+
+static rk_err sq_recipient_notice_mark_pending(struct rk_store *base, int64_t id,
+                                               const char *remote_id, rk_ts next) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_NOTICE_PENDING, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, remote_id);
+    bind_ts(st, 3, next);
+    return notice_update(s, st);
+}
+
+static rk_err sq_recipient_notice_mark_retry(struct rk_store *base, int64_t id, rk_ts next,
+                                             const char *error) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_NOTICE_RETRY, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_ts(st, 2, next);
+    bind_error(st, 3, error);
+    return notice_update(s, st);
+}
+
+static rk_err sq_recipient_notice_mark_final(struct rk_store *base, int64_t id,
+                                             enum rk_notice_state state, rk_ts at,
+                                             const char *error) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if (state != RK_NOTICE_FAILED && state != RK_NOTICE_UNSUPPORTED)
+        return RK_EINVAL;
+    rk_err err = prepare(s, S_NOTICE_FINAL, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_ts(st, 2, at);
+    bind_error(st, 3, error);
+    bind_text(st, 4, notice_states[state]);
+    return notice_update(s, st);
+}
+
+static rk_err sq_recipient_notice_count(struct rk_store *base, enum rk_notice_state state,
+                                        int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if ((unsigned)state >= RK_NOTICE_STATE__COUNT)
+        return RK_EINVAL;
+    rk_err err = prepare(s, S_NOTICE_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, notice_states[state]);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_recipient_notice_list(struct rk_store *base, enum rk_notice_state state,
+                                       int limit, rk_notice_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    bool all = (unsigned)state >= RK_NOTICE_STATE__COUNT;
+    rk_err err = prepare(s, all ? S_NOTICE_LIST_ALL : S_NOTICE_LIST, &st);
+    if (err != RK_OK)
+        return err;
+    if (all)
+        sqlite3_bind_null(st, 1);
+    else
+        bind_text(st, 1, notice_states[state]);
+    sqlite3_bind_int(st, 2, limit);
+    struct notice_iter it = {fn, ctx, false};
+    return step_rows(s, st, each_notice, &it);
+}
+
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -2274,4 +2459,11 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .request_update = sq_request_update,
     .requests_list = sq_requests_list,
     .requests_overdue = sq_requests_overdue,
+    .recipient_notice_due = sq_recipient_notice_due,
+    .recipient_notice_mark_done = sq_recipient_notice_mark_done,
+    .recipient_notice_mark_pending = sq_recipient_notice_mark_pending,
+    .recipient_notice_mark_retry = sq_recipient_notice_mark_retry,
+    .recipient_notice_mark_final = sq_recipient_notice_mark_final,
+    .recipient_notice_count = sq_recipient_notice_count,
+    .recipient_notice_list = sq_recipient_notice_list,
 };

@@ -514,6 +514,102 @@ static void form_errors(void **state) {
     assert_non_null(strstr(msg, "'nope' is not a declared register"));
 }
 
+/* ---- Recipients' connectors and the Mailchimp hook --------------------------------------- */
+
+#define RCP_HEAD                                                                                   \
+    "recipients:\n  - id: mc\n    name: Mailchimp\n    role: processor\n    country: US\n"        \
+    "    transfer: dpf\n    registers: [customer]\n"
+
+static void connectors_load(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(
+        FX_MINIMAL RCP_HEAD
+        "    connector: {type: webhook, url: 'https://hooks.example.fi/rk', secret_env: MC_HOOK}\n"
+        "    mailchimp: {list_id: a1b2c3, secret_env: MC_INBOUND, purpose: marketing}\n"
+        "  - id: crm\n    name: CRM\n    role: processor\n    country: FI\n"
+        "    registers: [customer]\n"
+        "    connector: {type: opengdpr, url: 'http://127.0.0.1:9000/', secret_env: CRM_TOKEN,\n"
+        "                identity_format: sha256}\n");
+    const struct rk_recipient *r = rk_decl_recipient(d, "mc");
+    assert_int_equal(r->connector.type, RK_CONNECTOR_WEBHOOK);
+    assert_string_equal(r->connector.url, "https://hooks.example.fi/rk");
+    assert_string_equal(r->connector.secret_env, "MC_HOOK");
+    assert_true(r->mailchimp.declared);
+    assert_string_equal(r->mailchimp.list_id, "a1b2c3");
+    assert_string_equal(r->mailchimp.purpose->id, "marketing");
+    r = rk_decl_recipient(d, "crm");
+    assert_int_equal(r->connector.type, RK_CONNECTOR_OPENGDPR);
+    assert_int_equal(r->connector.identity_format, RK_IDENTITY_SHA256);
+    assert_false(r->mailchimp.declared);
+    rk_decl_free(d);
+}
+
+static void connector_errors(void **state) {
+    (void)state;
+    static const struct {
+        const char *yaml, *expect;
+    } cases[] = {
+        {"    connector: {type: ftp, url: 'https://x.fi', secret_env: S}\n",
+         "recipient.connector.type: "},
+        {"    connector: {url: 'https://x.fi', secret_env: S}\n", "required key 'type'"},
+        {"    connector: {type: webhook, secret_env: S}\n", "required key 'url'"},
+        {"    connector: {type: webhook, url: 'https://x.fi'}\n", "required key 'secret_env'"},
+        {"    connector: {type: webhook, url: 'http://x.fi/h', secret_env: S}\n",
+         "expected an https:// URL"},
+        {"    connector: {type: webhook, url: 'ftp://x.fi', secret_env: S}\n",
+         "expected an https:// URL"},
+        {"    connector: {type: webhook, url: 'https://x.fi/a b', secret_env: S}\n",
+         "expected an https:// URL"},
+        {"    connector: {type: webhook, url: 'https://u@x.fi/', secret_env: S}\n",
+         "expected an https:// URL"},
+        {"    connector: {type: webhook, url: 'https://x.fi/', secret_env: 'hunter2!'}\n",
+         "never the secret itself"},
+        {"    connector: {type: webhook, url: 'https://x.fi/', secret_env: S,\n"
+         "                identity_format: sha256}\n",
+         "only an opengdpr connector takes it"},
+        {"    connector: {type: opengdpr, url: 'https://x.fi/', secret_env: S,\n"
+         "                identity_format: md5}\n",
+         "recipient.connector.identity_format: "},
+        {"    connector: {type: webhook, url: 'https://x.fi/', secret_env: S, retries: 3}\n",
+         "unknown key 'retries'"},
+        {"    connector: webhook\n", "expected a mapping"},
+        {"    mailchimp: {list_id: abc, secret_env: S}\n", "required key 'purpose'"},
+        {"    mailchimp: {list_id: abc, purpose: marketing}\n", "required key 'secret_env'"},
+        {"    mailchimp: {secret_env: S, purpose: marketing}\n", "required key 'list_id'"},
+        {"    mailchimp: {list_id: 'a-b', secret_env: S, purpose: marketing}\n",
+         "expected the audience id"},
+        {"    mailchimp: {list_id: abc, secret_env: s, purpose: marketing}\n",
+         "never the secret itself"},
+        {"    mailchimp: {list_id: abc, secret_env: S, purpose: service}\n",
+         "must rest on consent"},
+        {"    mailchimp: {list_id: abc, secret_env: S, purpose: nope}\n",
+         "'nope' is not a declared purpose"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[4096];
+        snprintf(yaml, sizeof yaml, "%s%s%s", FX_MINIMAL, RCP_HEAD, cases[i].yaml);
+        const char *msg = rkt_parse_fail(yaml);
+        if (!strstr(msg, cases[i].expect))
+            fail_msg("case %zu: expected '%s' in: %s", i, cases[i].expect, msg);
+    }
+    /* Two recipients on one Mailchimp list. */
+    const char *msg = rkt_parse_fail(
+        FX_MINIMAL RCP_HEAD "    mailchimp: {list_id: abc, secret_env: S, purpose: marketing}\n"
+                            "  - id: mc2\n    name: M2\n    role: processor\n    country: FI\n"
+                            "    registers: [customer]\n"
+                            "    mailchimp: {list_id: abc, secret_env: T, purpose: marketing}\n");
+    assert_non_null(strstr(msg, "already declared by recipient 'mc'"));
+    /* A purpose none of the recipient's registers declares. */
+    msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES FX_REGISTERS
+                         "  - id: other\n    name: {fi: M, en: O}\n    subjects: {fi: m, en: o}\n"
+                         "    categories: [email]\n    purposes: [service]\n"
+                         "    retention: {period: 1y}\n"
+                         "recipients:\n  - id: mc\n    name: M\n    role: processor\n"
+                         "    country: FI\n    registers: [other]\n"
+                         "    mailchimp: {list_id: abc, secret_env: S, purpose: marketing}\n");
+    assert_non_null(strstr(msg, "none of this recipient's registers declares"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(example_loads_with_all_facts),
@@ -547,6 +643,8 @@ int main(void) {
         cmocka_unit_test(role_errors),
         cmocka_unit_test(forms_load),
         cmocka_unit_test(form_errors),
+        cmocka_unit_test(connectors_load),
+        cmocka_unit_test(connector_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

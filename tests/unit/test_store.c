@@ -2486,6 +2486,116 @@ static void requests_list_and_overdue(void **state) {
     assert_int_equal(count, 1);
 }
 
+/* ---- Art 19 notices ---------------------------------------------------------------------- */
+
+struct notices_seen {
+    int n;
+    int64_t id[8];
+    enum rk_notice_state state[8];
+    int attempts[8];
+    bool has_identity[8];
+    char remote[8][64];
+    char error[8][64];
+};
+
+static int collect_notice(void *ctx, const struct rk_notice_row *r) {
+    struct notices_seen *ns = ctx;
+    if (ns->n == 8)
+        return 1;
+    int i = ns->n++;
+    ns->id[i] = r->id;
+    ns->state[i] = r->state;
+    ns->attempts[i] = r->attempts;
+    ns->has_identity[i] = r->identity_email != NULL;
+    copy(ns->remote[i], sizeof ns->remote[i], r->remote_id ? r->remote_id : "");
+    copy(ns->error[i], sizeof ns->error[i], r->last_error ? r->last_error : "");
+    return 0;
+}
+
+static int64_t notice(struct rk_store *s, const char *recipient, enum rk_notice_kind kind, rk_ts at) {
+    struct rk_recipient_notice n = {.recipient = recipient,
+                                    .person_id = "p1",
+                                    .kind = kind,
+                                    .identity_email = "a@example.fi",
+                                    .created_at = at};
+    assert_ok(rk_store_recipient_notice_add(s, &n));
+    return n.id;
+}
+
+static int64_t notice_count(struct rk_store *s, enum rk_notice_state st) {
+    int64_t n = -1;
+    assert_ok(rk_store_recipient_notice_count(s, st, &n));
+    return n;
+}
+
+static void recipient_notice_delivery(void **state) {
+    struct rk_store *s = store_of(state);
+    rk_ts t0 = ts("2026-03-01T10:00:00Z");
+    assert_ok(rk_store_begin(s));
+    int64_t a = notice(s, "crm", RK_NOTICE_ERASURE, t0);
+    int64_t b = notice(s, "mailer", RK_NOTICE_RECTIFICATION, t0);
+    int64_t c = notice(s, "crm", RK_NOTICE_RESTRICTION, t0 + 1);
+    assert_ok(rk_store_commit(s));
+    assert_int_equal(notice_count(s, RK_NOTICE_QUEUED), 3);
+
+    /* Due with the identity, oldest first; not before their time. */
+    struct notices_seen ns = {0};
+    assert_ok(rk_store_recipient_notice_due(s, t0 - 1, 10, collect_notice, &ns));
+    assert_int_equal(ns.n, 0);
+    assert_ok(rk_store_recipient_notice_due(s, t0 + 1, 10, collect_notice, &ns));
+    assert_int_equal(ns.n, 3);
+    assert_true(ns.id[0] == a && ns.id[2] == c);
+    assert_true(ns.has_identity[0]);
+
+    /* Done: the identity is forgotten; marks apply once. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_recipient_notice_mark_done(s, b, t0 + 5));
+    assert_rc(rk_store_recipient_notice_mark_done(s, b, t0 + 6), RK_ENOENT);
+    assert_rc(rk_store_recipient_notice_mark_retry(s, 99999, t0, "x"), RK_ENOENT);
+    assert_ok(rk_store_commit(s));
+
+    /* Pending: polled later, with the remote id, without the identity. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_recipient_notice_mark_pending(s, a, "r-1", t0 + 60));
+    assert_ok(rk_store_recipient_notice_mark_retry(s, c, t0 + 120, "HTTP 503"));
+    assert_ok(rk_store_commit(s));
+    memset(&ns, 0, sizeof ns);
+    assert_ok(rk_store_recipient_notice_due(s, t0 + 60, 10, collect_notice, &ns));
+    assert_int_equal(ns.n, 1);
+    assert_true(ns.id[0] == a);
+    assert_int_equal(ns.state[0], RK_NOTICE_PENDING);
+    assert_string_equal(ns.remote[0], "r-1");
+    assert_false(ns.has_identity[0]);
+    assert_int_equal(ns.attempts[0], 1);
+    /* A second poll that is still pending counts no attempt. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_recipient_notice_mark_pending(s, a, "r-1", t0 + 180));
+    assert_ok(rk_store_commit(s));
+
+    /* Final states; lists carry no identity. */
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_recipient_notice_mark_final(s, c, RK_NOTICE_DONE, t0, "x"), RK_EINVAL);
+    assert_ok(rk_store_recipient_notice_mark_final(s, c, RK_NOTICE_FAILED, t0 + 200, "HTTP 410"));
+    assert_ok(rk_store_recipient_notice_mark_final(s, a, RK_NOTICE_UNSUPPORTED, t0 + 200, "no"));
+    assert_ok(rk_store_commit(s));
+    assert_int_equal(notice_count(s, RK_NOTICE_FAILED), 1);
+    assert_int_equal(notice_count(s, RK_NOTICE_UNSUPPORTED), 1);
+    assert_int_equal(notice_count(s, RK_NOTICE_DONE), 1);
+    assert_int_equal(notice_count(s, RK_NOTICE_QUEUED), 0);
+    memset(&ns, 0, sizeof ns);
+    assert_ok(rk_store_recipient_notice_list(s, RK_NOTICE_FAILED, 10, collect_notice, &ns));
+    assert_int_equal(ns.n, 1);
+    assert_true(ns.id[0] == c);
+    assert_int_equal(ns.attempts[0], 2);
+    assert_string_equal(ns.error[0], "HTTP 410");
+    assert_false(ns.has_identity[0]);
+    memset(&ns, 0, sizeof ns);
+    assert_ok(rk_store_recipient_notice_list(s, RK_NOTICE_STATE__COUNT, 10, collect_notice, &ns));
+    assert_int_equal(ns.n, 3);
+    assert_true(ns.id[0] == c); /* newest first */
+}
+
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -2535,6 +2645,7 @@ int main(void) {
         T(person_rows_delete_and_tasks),
         T(request_round_trip),
         T(requests_list_and_overdue),
+        T(recipient_notice_delivery),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {

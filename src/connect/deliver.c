@@ -1,0 +1,565 @@
+/*
+ * deliver.c — delivers art 19 notices to recipients through their
+ * connectors: one pass attempts each due notice and records the outcome at
+ * once; the deliverer thread of `serve` runs a pass every second on its own
+ * store connection, like the mail sender (src/mail/sender.c).
+ *
+ * Design.
+ *
+ *   States of a recipient_notice row and who moves it (each move is one
+ *   transaction; the store's marks apply to queued or pending rows only):
+ *
+ *     (none) ──rk_notify_recipients, in the changing transaction──► queued
+ *     queued ──webhook answered 2xx ──────────── mark_done ───────► done
+ *     queued ──OpenGDPR POST answered 2xx ────── mark_pending ────► pending (remote_id)
+ *     pending ─status pending / in_progress ──── mark_pending ────► pending (next poll)
+ *     pending ─status completed ──────────────── mark_done ───────► done
+ *     queued|pending ─transient, attempts < max ─ mark_retry ─────► same state, later
+ *     queued|pending ─permanent, transient at max, cancelled,
+ *                     or pending beyond give_up_days ─ mark_final ► failed
+ *     queued ──no connector, or one that cannot carry the kind ──► unsupported
+ *
+ *   Backoff after n failed attempts: base·2^(n−1) (60 s), at most 6 h (the
+ *   mail sender's rk_mail_backoff); after max_attempts (10) the notice fails.
+ *   OpenGDPR status polls come every poll_s (300 s) and cost no attempt; a
+ *   request still not completed after give_up_days (30) fails.
+ *
+ *   Invariants.
+ *   1. Never lost: a notice is committed with the change that caused it and
+ *      is marked done only after the recipient acknowledged it.
+ *   2. The identity is kept only as long as it is needed: done and pending
+ *      clear identity_email in the same statement.
+ *   3. The crash window, honestly: a crash between the recipient's 2xx and
+ *      our mark leaves the notice queued, and it is sent again. A webhook
+ *      receiver sees the same notice_id twice (documented: deduplicate on
+ *      it). An OpenGDPR processor gets a second erasure request with a new
+ *      subject_request_id; erasing twice is harmless. HTTP cannot take part
+ *      in our transaction, so the window cannot be closed.
+ *   4. One deliverer per database (`serve` or `recipients send`), as with mail.
+ *
+ *   Logs name the notice id, recipient id, kind and pseudonymous person id;
+ *   never the email, the URL or a response body.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "connect/connect.h"
+#include "mail/mail.h"
+
+#define BATCH      500
+#define DAY_S      ((int64_t)86400)
+#define SECRET_MAX 4096
+
+/* A due notice, copied out of the store's callback. */
+struct due {
+    struct rk_notice_row r;
+    char *recipient, *person_id, *request_id, *identity_email, *remote_id;
+};
+
+struct due_list {
+    struct due *items;
+    int n;
+    bool oom;
+};
+
+static char *dup_opt(const char *s, bool *oom) {
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *oom = true;
+    return d;
+}
+
+static void due_free(struct due *d) {
+    free(d->recipient);
+    free(d->person_id);
+    free(d->request_id);
+    if (d->identity_email)
+        sodium_memzero(d->identity_email, strlen(d->identity_email));
+    free(d->identity_email);
+    free(d->remote_id);
+}
+
+static int collect(void *ctx, const struct rk_notice_row *r) {
+    struct due_list *l = ctx;
+    if (l->n == BATCH)
+        return 1;
+    struct due *d = &l->items[l->n++];
+    d->r = *r;
+    d->r.recipient = d->recipient = dup_opt(r->recipient, &l->oom);
+    d->r.person_id = d->person_id = dup_opt(r->person_id, &l->oom);
+    d->r.request_id = d->request_id = dup_opt(r->request_id, &l->oom);
+    d->r.identity_email = d->identity_email = dup_opt(r->identity_email, &l->oom);
+    d->r.remote_id = d->remote_id = dup_opt(r->remote_id, &l->oom);
+    d->r.last_error = NULL;
+    return l->oom ? 1 : 0;
+}
+
+/* Log texts are ours; anything unusual is replaced. */
+static void put_json_text(FILE *f, const char *s) {
+    for (; s && *s; s++)
+        fputc(*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 ? '?' : *s, f);
+}
+
+static void log_outcome(const struct due *d, const char *result, const char *error) {
+    char ts[RK_TS_LEN + 1];
+    rk_ts_format(rk_time_now(), ts);
+    flockfile(stderr);
+    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"recipient\",\"notice_id\":%lld,\"recipient\":\"",
+            ts, (long long)d->r.id);
+    put_json_text(stderr, d->recipient);
+    fprintf(stderr, "\",\"kind\":\"%s\",\"person\":\"", rk_notice_kind_name(d->r.kind));
+    put_json_text(stderr, d->person_id);
+    fprintf(stderr, "\",\"result\":\"%s\"", result);
+    if (error) {
+        fputs(",\"error\":\"", stderr);
+        put_json_text(stderr, error);
+        fputs("\"", stderr);
+    }
+    fputs("}\n", stderr);
+    funlockfile(stderr);
+}
+
+/* What to record for one notice. */
+enum act { ACT_DONE, ACT_PENDING, ACT_RETRY, ACT_FAILED, ACT_UNSUPPORTED };
+
+struct outcome {
+    enum act act;
+    rk_ts at; /* next attempt or poll, or when it ended */
+    char remote_id[RK_REMOTE_ID_MAX + 1];
+    char error[RK_CONNECT_ERROR_MAX + 1];
+};
+
+/* Records an outcome in its own transaction; a busy store is tried again for a while. */
+static rk_err record(struct rk_store *s, int64_t id, const struct outcome *o) {
+    rk_err err = RK_EBUSY;
+    for (int i = 0; i < 5 && err == RK_EBUSY; i++) {
+        err = rk_store_begin(s);
+        if (err != RK_OK)
+            continue;
+        switch (o->act) {
+        case ACT_DONE: err = rk_store_recipient_notice_mark_done(s, id, o->at); break;
+        case ACT_PENDING:
+            err = rk_store_recipient_notice_mark_pending(s, id, o->remote_id, o->at);
+            break;
+        case ACT_RETRY: err = rk_store_recipient_notice_mark_retry(s, id, o->at, o->error); break;
+        case ACT_FAILED:
+            err = rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_FAILED, o->at, o->error);
+            break;
+        case ACT_UNSUPPORTED:
+            err =
+                rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_UNSUPPORTED, o->at, o->error);
+            break;
+        }
+        if (err == RK_OK)
+            err = rk_store_commit(s);
+        if (err != RK_OK)
+            rk_store_rollback(s);
+    }
+    return err;
+}
+
+/* A failed attempt: retried later, or failed at the last attempt or when permanent. */
+static void failed_attempt(const struct rk_deliver_config *cfg, const struct due *d, bool permanent,
+                           rk_ts now, struct outcome *o) {
+    int base = cfg->backoff_base_s > 0 ? cfg->backoff_base_s : 60;
+    int max = cfg->max_attempts > 0 ? cfg->max_attempts : 10;
+    int attempts = d->r.attempts + 1;
+    if (!permanent && attempts < max) {
+        o->act = ACT_RETRY;
+        o->at = now + rk_mail_backoff(attempts, base);
+        return;
+    }
+    o->act = ACT_FAILED;
+    o->at = now;
+    if (!permanent) {
+        char gave_up[sizeof o->error + 64];
+        snprintf(gave_up, sizeof gave_up, "gave up after %d attempts: %s", attempts, o->error);
+        memcpy(o->error, gave_up, sizeof o->error - 1);
+        o->error[sizeof o->error - 1] = '\0';
+    }
+}
+
+/* The connector's secret from its environment variable; false with o->error set. */
+static bool secret_of(const struct rk_connector *k, const char **out, struct outcome *o) {
+    const char *v = getenv(k->secret_env);
+    if (!v || !*v || strlen(v) > SECRET_MAX) {
+        snprintf(o->error, sizeof o->error,
+                 "environment variable %s (the connector's secret) is not set", k->secret_env);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static rk_err webhook(const struct rk_connector *k, const struct due *d, struct outcome *o,
+                      bool *ok, bool *permanent) {
+    const char *secret = NULL;
+    *ok = *permanent = false;
+    if (!secret_of(k, &secret, o))
+        return RK_OK;
+    struct rk_buf body;
+    rk_buf_init(&body);
+    rk_err err = rk_webhook_body(&d->r, &body);
+    if (err != RK_OK) {
+        rk_buf_cleanup(&body);
+        return err;
+    }
+    char ts[32], sig[7 + 64 + 1], h_ts[64], h_sig[128], h_id[64];
+    snprintf(ts, sizeof ts, "%lld", (long long)rk_time_now());
+    rk_webhook_sign(secret, ts, body.data, body.len, sig);
+    snprintf(h_ts, sizeof h_ts, "X-Rekisteri-Timestamp: %s", ts);
+    snprintf(h_sig, sizeof h_sig, "X-Rekisteri-Signature: %s", sig);
+    snprintf(h_id, sizeof h_id, "X-Rekisteri-Notice: %lld", (long long)d->r.id);
+    const char *headers[] = {"Content-Type: application/json", h_ts, h_sig, h_id, NULL};
+    struct rk_connect_request call = {
+        .method = "POST", .url = k->url, .headers = headers, .body = body.data, .len = body.len};
+    struct rk_connect_answer a;
+    err = rk_connect_http(&call, &a);
+    sodium_memzero(body.data, body.len);
+    rk_buf_cleanup(&body);
+    rk_buf_cleanup(&a.body);
+    if (err != RK_OK)
+        return err;
+    *ok = a.outcome == RK_CONNECT_OK;
+    *permanent = a.outcome == RK_CONNECT_PERMANENT;
+    snprintf(o->error, sizeof o->error, "%s", a.error);
+    return RK_OK;
+}
+
+/* "{url}/opengdpr_requests" and, with id, "/{id}". */
+static void opengdpr_url(const struct rk_connector *k, const char *id, char *out, size_t n) {
+    size_t len = strlen(k->url);
+    while (len && k->url[len - 1] == '/')
+        len--;
+    snprintf(out, n, "%.*s/opengdpr_requests%s%s", (int)len, k->url, id ? "/" : "", id ? id : "");
+}
+
+static rk_err opengdpr_submit(const struct rk_connector *k, const struct due *d, struct outcome *o,
+                              bool *ok, bool *permanent) {
+    const char *secret = NULL;
+    *ok = *permanent = false;
+    if (!secret_of(k, &secret, o))
+        return RK_OK;
+    char id[RK_UUID_LEN + 1];
+    rk_uuid_v4(id);
+    struct rk_buf body;
+    rk_buf_init(&body);
+    rk_err err =
+        rk_opengdpr_request_body(id, d->identity_email, k->identity_format, d->r.created_at, &body);
+    if (err != RK_OK) {
+        rk_buf_cleanup(&body);
+        return err;
+    }
+    char url[RK_CONNECTOR_URL_MAX + 64], auth[SECRET_MAX + 32];
+    opengdpr_url(k, NULL, url, sizeof url);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", secret);
+    const char *headers[] = {"Content-Type: application/json", "Accept: application/json", auth,
+                             NULL};
+    struct rk_connect_request call = {
+        .method = "POST", .url = url, .headers = headers, .body = body.data, .len = body.len};
+    struct rk_connect_answer a;
+    err = rk_connect_http(&call, &a);
+    sodium_memzero(auth, sizeof auth);
+    sodium_memzero(body.data, body.len);
+    rk_buf_cleanup(&body);
+    rk_buf_cleanup(&a.body);
+    if (err != RK_OK)
+        return err;
+    *ok = a.outcome == RK_CONNECT_OK;
+    *permanent = a.outcome == RK_CONNECT_PERMANENT;
+    snprintf(o->error, sizeof o->error, "%s", a.error);
+    if (*ok)
+        snprintf(o->remote_id, sizeof o->remote_id, "%s", id);
+    return RK_OK;
+}
+
+static rk_err opengdpr_poll(const struct rk_connector *k, const struct due *d, struct outcome *o,
+                            enum rk_opengdpr_status *status, bool *ok, bool *permanent) {
+    const char *secret = NULL;
+    *ok = *permanent = false;
+    if (!secret_of(k, &secret, o))
+        return RK_OK;
+    char url[RK_CONNECTOR_URL_MAX + 64 + RK_REMOTE_ID_MAX], auth[SECRET_MAX + 32];
+    opengdpr_url(k, d->remote_id, url, sizeof url);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", secret);
+    const char *headers[] = {"Accept: application/json", auth, NULL};
+    struct rk_connect_request call = {.method = "GET", .url = url, .headers = headers};
+    struct rk_connect_answer a;
+    rk_err err = rk_connect_http(&call, &a);
+    sodium_memzero(auth, sizeof auth);
+    if (err == RK_OK) {
+        snprintf(o->error, sizeof o->error, "%s", a.error);
+        *permanent = a.outcome == RK_CONNECT_PERMANENT;
+        if (a.outcome == RK_CONNECT_OK) {
+            char why[200];
+            if (rk_opengdpr_parse_status(a.body.data ? a.body.data : "", a.body.len, d->remote_id,
+                                         status, why, sizeof why) == RK_OK)
+                *ok = true;
+            else
+                snprintf(o->error, sizeof o->error, "status of request %s: %s", d->remote_id,
+                         why); /* a malformed answer may be passing: try again later */
+        }
+    }
+    rk_buf_cleanup(&a.body);
+    return err;
+}
+
+/* Decides and performs one notice's attempt; fills o. */
+static rk_err attempt(const struct rk_deliver_config *cfg, const struct due *d, rk_ts now,
+                      struct outcome *o) {
+    const struct rk_recipient *r = rk_decl_recipient(cfg->decl, d->recipient);
+    const struct rk_connector *k = r ? &r->connector : NULL;
+    bool ok = false, permanent = false;
+    rk_err err = RK_OK;
+    o->at = now;
+    if (!r) {
+        o->act = ACT_UNSUPPORTED;
+        snprintf(o->error, sizeof o->error, "recipient '%s' is no longer declared: tell it by hand",
+                 d->recipient);
+        return RK_OK;
+    }
+    if (k->type == RK_CONNECTOR_NONE) {
+        o->act = ACT_UNSUPPORTED;
+        snprintf(o->error, sizeof o->error, "recipient '%s' has no connector: tell it by hand",
+                 d->recipient);
+        return RK_OK;
+    }
+    if (k->type == RK_CONNECTOR_WEBHOOK) {
+        err = webhook(k, d, o, &ok, &permanent);
+        if (err == RK_OK && ok)
+            o->act = ACT_DONE;
+        else if (err == RK_OK)
+            failed_attempt(cfg, d, permanent, now, o);
+        return err;
+    }
+    /* OpenGDPR 1.0 knows access, portability and erasure requests only. */
+    if (d->r.state == RK_NOTICE_QUEUED && d->r.kind != RK_NOTICE_ERASURE) {
+        o->act = ACT_UNSUPPORTED;
+        snprintf(o->error, sizeof o->error,
+                 "not supported by connector: OpenGDPR 1.0 has no %s request; tell the "
+                 "recipient by hand",
+                 rk_notice_kind_name(d->r.kind));
+        return RK_OK;
+    }
+    if (d->r.state == RK_NOTICE_QUEUED) {
+        if (!d->identity_email) {
+            o->act = ACT_UNSUPPORTED;
+            snprintf(o->error, sizeof o->error,
+                     "no email to identify the person by in an OpenGDPR request: tell the "
+                     "recipient by hand");
+            return RK_OK;
+        }
+        err = opengdpr_submit(k, d, o, &ok, &permanent);
+        if (err == RK_OK && ok) {
+            o->act = ACT_PENDING;
+            o->at = now + (cfg->poll_s > 0 ? cfg->poll_s : cfg->poll_s < 0 ? 0 : 300);
+        } else if (err == RK_OK) {
+            failed_attempt(cfg, d, permanent, now, o);
+        }
+        return err;
+    }
+    /* Pending: poll. */
+    enum rk_opengdpr_status st = RK_OGDPR_PENDING;
+    err = opengdpr_poll(k, d, o, &st, &ok, &permanent);
+    if (err != RK_OK)
+        return err;
+    int days = cfg->give_up_days > 0 ? cfg->give_up_days : 30;
+    if (!ok) {
+        failed_attempt(cfg, d, permanent, now, o);
+    } else if (st == RK_OGDPR_COMPLETED) {
+        o->act = ACT_DONE;
+    } else if (st == RK_OGDPR_CANCELLED) {
+        o->act = ACT_FAILED;
+        snprintf(o->error, sizeof o->error, "the recipient cancelled OpenGDPR request %s",
+                 d->remote_id);
+    } else if (now - d->r.created_at > days * DAY_S) {
+        o->act = ACT_FAILED;
+        snprintf(o->error, sizeof o->error, "OpenGDPR request %s not completed within %d days",
+                 d->remote_id, days);
+    } else {
+        o->act = ACT_PENDING;
+        o->at = now + (cfg->poll_s > 0 ? cfg->poll_s : cfg->poll_s < 0 ? 0 : 300);
+        snprintf(o->remote_id, sizeof o->remote_id, "%s", d->remote_id);
+    }
+    return RK_OK;
+}
+
+static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, const struct due *d,
+                      struct rk_deliver_report *rep) {
+    struct outcome o;
+    memset(&o, 0, sizeof o);
+    rk_ts now = rk_time_now();
+    rk_err err = attempt(cfg, d, now, &o);
+    if (err != RK_OK)
+        return err; /* out of memory: nothing recorded, the notice stays as it was */
+    static const char *const results[] = {"done", "pending", "retry", "failed", "unsupported"};
+    bool was_pending = d->r.state == RK_NOTICE_PENDING;
+    switch (o.act) {
+    case ACT_DONE:
+        if (was_pending)
+            rep->completed++;
+        else
+            rep->delivered++;
+        break;
+    case ACT_PENDING: rep->pending++; break;
+    case ACT_RETRY: rep->retried++; break;
+    case ACT_FAILED: rep->failed++; break;
+    case ACT_UNSUPPORTED: rep->unsupported++; break;
+    }
+    bool error = o.act == ACT_RETRY || o.act == ACT_FAILED || o.act == ACT_UNSUPPORTED;
+    if (error)
+        snprintf(rep->error, sizeof rep->error, "%s", o.error);
+    if (!cfg->quiet && !(o.act == ACT_PENDING && was_pending))
+        log_outcome(d, results[o.act], error ? o.error : NULL);
+    err = record(s, d->r.id, &o);
+    if (err == RK_ENOENT)
+        err = RK_OK; /* no longer queued or pending: another deliverer recorded it */
+    if (err != RK_OK)
+        snprintf(rep->error, sizeof rep->error, "cannot record the outcome of notice %lld: %s",
+                 (long long)d->r.id, rk_store_last_error());
+    return err;
+}
+
+static rk_err pass(struct rk_store *s, const struct rk_deliver_config *cfg, const atomic_bool *stop,
+                   struct rk_deliver_report *rep) {
+    memset(rep, 0, sizeof *rep);
+    struct due_list l = {.items = calloc(BATCH, sizeof(struct due))};
+    if (!l.items)
+        return RK_ENOMEM;
+    rk_err err = rk_store_recipient_notice_due(s, rk_time_now(), BATCH, collect, &l);
+    if (err == RK_OK && l.oom)
+        err = RK_ENOMEM;
+    for (int i = 0; err == RK_OK && i < l.n && !(stop && atomic_load(stop)); i++)
+        err = deliver(s, cfg, &l.items[i], rep);
+    for (int i = 0; i < l.n; i++)
+        due_free(&l.items[i]);
+    free(l.items);
+    return err;
+}
+
+rk_err rk_deliver_pass(struct rk_store *s, const struct rk_deliver_config *cfg,
+                       struct rk_deliver_report *out) {
+    if (rk_connect_global_init() != RK_OK)
+        return RK_EIO;
+    return pass(s, cfg, NULL, out);
+}
+
+/* ---- The thread ----------------------------------------------------------------------- */
+
+struct rk_deliverer {
+    struct rk_deliver_config cfg;
+    char *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    atomic_bool stop;
+    atomic_llong counts[RK_NOTICE_STATE__COUNT];
+};
+
+static void log_event(const char *what) {
+    char ts[RK_TS_LEN + 1];
+    rk_ts_format(rk_time_now(), ts);
+    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"recipient\",%s}\n", ts, what);
+}
+
+static void count(struct rk_deliverer *dv, struct rk_store *s) {
+    for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++) {
+        int64_t n = 0;
+        if (rk_store_recipient_notice_count(s, (enum rk_notice_state)i, &n) == RK_OK)
+            atomic_store(&dv->counts[i], n);
+    }
+}
+
+static void *run(void *arg) {
+    struct rk_deliverer *dv = arg;
+    struct rk_store *s = NULL;
+    bool store_error_logged = false;
+    while (!atomic_load(&dv->stop)) {
+        if (!s) {
+            struct rk_store_options opt = {
+                .synchronous = RK_SYNC_NORMAL, .cache_kib = 2048, .mmap_kib = -1};
+            if (rk_store_open(dv->cfg.db, &opt, &s) != RK_OK) {
+                s = NULL;
+                if (!store_error_logged)
+                    log_event("\"error\":\"cannot open the database; retrying\"");
+                store_error_logged = true;
+            }
+        }
+        if (s) {
+            struct rk_deliver_report rep;
+            rk_err err = pass(s, &dv->cfg, &dv->stop, &rep);
+            if (err != RK_OK) {
+                char line[RK_CONNECT_ERROR_MAX + 64];
+                snprintf(line, sizeof line, "\"error\":\"pass ended: %s\"", rk_err_name(err));
+                log_event(line);
+            }
+            count(dv, s);
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_mutex_lock(&dv->lock);
+        while (!atomic_load(&dv->stop))
+            if (pthread_cond_timedwait(&dv->cond, &dv->lock, &until) != 0)
+                break;
+        pthread_mutex_unlock(&dv->lock);
+    }
+    rk_store_close(s);
+    return NULL;
+}
+
+rk_err rk_deliverer_start(const struct rk_deliver_config *cfg, struct rk_deliverer **out) {
+    if (!cfg->db || !cfg->decl)
+        return RK_EINVAL;
+    if (rk_connect_global_init() != RK_OK)
+        return RK_EIO;
+    struct rk_deliverer *dv = calloc(1, sizeof *dv);
+    if (!dv)
+        return RK_ENOMEM;
+    dv->cfg = *cfg;
+    dv->cfg.db = dv->db = strdup(cfg->db);
+    if (!dv->db) {
+        free(dv);
+        return RK_ENOMEM;
+    }
+    atomic_init(&dv->stop, false);
+    for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++)
+        atomic_init(&dv->counts[i], -1);
+    pthread_mutex_init(&dv->lock, NULL);
+    pthread_cond_init(&dv->cond, NULL);
+    if (pthread_create(&dv->thread, NULL, run, dv) != 0) {
+        pthread_mutex_destroy(&dv->lock);
+        pthread_cond_destroy(&dv->cond);
+        free(dv->db);
+        free(dv);
+        return RK_EIO;
+    }
+    *out = dv;
+    return RK_OK;
+}
+
+int64_t rk_deliverer_count(const struct rk_deliverer *dv, enum rk_notice_state state) {
+    return dv && (unsigned)state < RK_NOTICE_STATE__COUNT ? atomic_load(&dv->counts[state]) : -1;
+}
+
+void rk_deliverer_stop(struct rk_deliverer *dv) {
+    if (!dv)
+        return;
+    pthread_mutex_lock(&dv->lock);
+    atomic_store(&dv->stop, true);
+    pthread_cond_signal(&dv->cond);
+    pthread_mutex_unlock(&dv->lock);
+    pthread_join(dv->thread, NULL);
+    pthread_mutex_destroy(&dv->lock);
+    pthread_cond_destroy(&dv->cond);
+    free(dv->db);
+    free(dv);
+}

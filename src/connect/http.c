@@ -1,0 +1,88 @@
+/*
+ * http.c — one HTTP(S) request to a recipient with libcurl, and what became
+ * of it: ok (2xx), transient (no connection, a timeout, 408, 425, 429 or a
+ * 5xx: try again later) or permanent (any other answer). Timeouts are always
+ * set (10 s to connect, 30 s in all), redirects are not followed (a
+ * recipient's URL is declared), and only http and https are spoken. Error
+ * texts come from the status code and libcurl's static messages, never from
+ * the answer's body.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "connect/connect.h"
+#include "mail/mail.h"
+
+#define MAX_ANSWER ((size_t)64 * 1024)
+
+rk_err rk_connect_global_init(void) { return rk_smtp_global_init(); }
+
+static size_t take_body(char *data, size_t size, size_t n, void *ctx) {
+    struct rk_buf *b = ctx;
+    size_t len = size * n;
+    if (b->len + len <= MAX_ANSWER)
+        rk_buf_append(b, data, len);
+    return len; /* the rest is read and dropped */
+}
+
+rk_err rk_connect_http(const struct rk_connect_request *call, struct rk_connect_answer *out) {
+    memset(out, 0, sizeof *out);
+    rk_buf_init(&out->body);
+    out->outcome = RK_CONNECT_TRANSIENT;
+    CURL *c = curl_easy_init();
+    if (!c)
+        return RK_ENOMEM;
+    struct curl_slist *headers = NULL;
+    rk_err err = RK_OK;
+    for (size_t i = 0; call->headers && call->headers[i]; i++) {
+        struct curl_slist *h = curl_slist_append(headers, call->headers[i]);
+        if (!h) {
+            err = RK_ENOMEM;
+            goto out;
+        }
+        headers = h;
+    }
+    curl_easy_setopt(c, CURLOPT_URL, call->url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+                     call->connect_timeout_s > 0 ? call->connect_timeout_s : 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, call->timeout_s > 0 ? call->timeout_s : 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "rekisteri");
+    if (strcmp(call->method, "POST") == 0) {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, call->body ? call->body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->len);
+    } else {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK) {
+        /* libcurl's static text for the code: the error buffer may name the host. */
+        snprintf(out->error, sizeof out->error, "no answer: %s", curl_easy_strerror(rc));
+        out->outcome = RK_CONNECT_TRANSIENT;
+        goto out;
+    }
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    out->status = status;
+    if (status >= 200 && status < 300) {
+        out->outcome = RK_CONNECT_OK;
+    } else {
+        bool transient = status == 408 || status == 425 || status == 429 || status >= 500;
+        out->outcome = transient ? RK_CONNECT_TRANSIENT : RK_CONNECT_PERMANENT;
+        snprintf(out->error, sizeof out->error, "the recipient answered HTTP %ld", status);
+    }
+    if (rk_buf_status(&out->body) != RK_OK)
+        err = RK_ENOMEM;
+out:
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(c);
+    return err;
+}

@@ -1,0 +1,227 @@
+/*
+ * hooks.c — inbound webhooks from recipients: Mailchimp's audience webhook at
+ * /hooks/mailchimp/{secret}. The secret path segment is compared, in constant
+ * time and against every declared Mailchimp list whatever the outcome, with
+ * the value of each list's secret_env; a wrong one is 404 like any unknown
+ * path. The body is interpreted by the pure parser rk_mailchimp_parse
+ * (connect/mailchimp.c, fuzzed); the writes go through the writer, as actor
+ * "mailchimp" with channel and provenance detail "mailchimp":
+ * unsubscribe and cleaned withdraw the list's consent purpose, upemail
+ * changes the email and profile the name in the recipient's registers that
+ * hold the person. Nothing of the body reaches logs or errors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "connect/connect.h"
+#include "core/contact.h"
+#include "core/time.h"
+#include "http/internal.h"
+
+#define MAX_PERSONS 8 /* persons sharing one email across registers */
+
+/* The recipient whose Mailchimp secret is secret, or NULL; every list is compared. */
+static const struct rk_recipient *by_secret(const struct rk_decl *d, const char *secret) {
+    unsigned char want[crypto_generichash_BYTES], got[crypto_generichash_BYTES];
+    crypto_generichash(got, sizeof got, (const unsigned char *)secret, strlen(secret), NULL, 0);
+    const struct rk_recipient *found = NULL;
+    for (size_t i = 0; i < d->nrecipients; i++) {
+        const struct rk_recipient *r = &d->recipients[i];
+        if (!r->mailchimp.declared)
+            continue;
+        const char *v = getenv(r->mailchimp.secret_env);
+        if (!v || strlen(v) < 16)
+            continue; /* unset or too short to guard anything: never matches */
+        crypto_generichash(want, sizeof want, (const unsigned char *)v, strlen(v), NULL, 0);
+        if (sodium_memcmp(want, got, sizeof want) == 0 && !found)
+            found = r;
+    }
+    return found;
+}
+
+struct persons {
+    char id[MAX_PERSONS][RK_ID_LEN + 1];
+    int n;
+};
+
+static int take_person(void *ctx, const struct rk_entry *e) {
+    struct persons *p = ctx;
+    for (int i = 0; i < p->n; i++)
+        if (strcmp(p->id[i], e->person_id) == 0)
+            return 0;
+    if (p->n < MAX_PERSONS)
+        snprintf(p->id[p->n++], sizeof p->id[0], "%s", e->person_id);
+    return 0;
+}
+
+struct hook_job {
+    const struct rk_recipient *r;
+    const struct rk_mailchimp_event *ev;
+    const char *email;     /* normalised: the address the person is found by */
+    const char *new_email; /* normalised: upemail */
+    const char *name;      /* profile: "FNAME LNAME" or NULL */
+    int persons, changed;
+};
+
+static bool register_has(const struct rk_register *reg, const struct rk_purpose *p) {
+    for (size_t i = 0; i < reg->npurposes; i++)
+        if (reg->purposes[i] == p)
+            return true;
+    return false;
+}
+
+/* Writes c to the person's entry in every register of the recipient declaring the purpose. */
+static rk_err update_person(struct rk_reg *reg, struct hook_job *j, const char *pid,
+                            const struct rk_contact *c) {
+    for (size_t i = 0; i < j->r->nregisters; i++) {
+        const struct rk_register *rg = j->r->registers[i];
+        if (!register_has(rg, j->r->mailchimp.purpose))
+            continue;
+        struct rk_write w = {.register_id = rg->id,
+                             .purpose = j->r->mailchimp.purpose->id,
+                             .source = RK_SRC_WEB_FORM,
+                             .source_detail = "mailchimp",
+                             .at = rk_time_now()};
+        struct rk_msg msg;
+        memset(&msg, 0, sizeof msg);
+        rk_err err = rk_reg_person_update(reg, &w, pid, c, &msg);
+        if (err == RK_OK)
+            j->changed++;
+        else if (err != RK_ENOENT && err != RK_EREFUSED && err != RK_ECONFLICT && err != RK_EINVAL)
+            return err; /* storage: the group fails and Mailchimp retries */
+    }
+    return RK_OK;
+}
+
+static rk_err run_hook(struct rk_reg *reg, void *ctx) {
+    struct hook_job *j = ctx;
+    reg->actor = "mailchimp";
+    unsigned char h[RK_HASH_LEN];
+    rk_keys_hash(&reg->keys, RK_F_EMAIL, j->email, h);
+    struct persons ps = {.n = 0};
+    rk_err err = rk_store_entries_by_hash(reg->store, h, take_person, &ps);
+    if (err != RK_OK)
+        return err;
+    j->persons = ps.n;
+    for (int i = 0; i < ps.n && err == RK_OK; i++) {
+        const char *pid = ps.id[i];
+        struct rk_contact c;
+        memset(&c, 0, sizeof c);
+        switch (j->ev->type) {
+        case RK_MC_UNSUBSCRIBE:
+        case RK_MC_CLEANED: {
+            struct rk_consent_input in = {.channel = "mailchimp",
+                                          .evidence = j->ev->type == RK_MC_CLEANED
+                                                          ? "mailchimp:cleaned"
+                                                          : "mailchimp:unsubscribe",
+                                          .at = rk_time_now()};
+            struct rk_msg msg;
+            memset(&msg, 0, sizeof msg);
+            err = rk_reg_consent(reg, pid, j->r->mailchimp.purpose->id, RK_CE_WITHDRAWN, &in, &msg);
+            if (err == RK_OK)
+                j->changed++;
+            else if (err == RK_EREFUSED || err == RK_ENOENT || err == RK_EINVAL)
+                err = RK_OK; /* already withdrawn, or nothing to withdraw */
+            break;
+        }
+        case RK_MC_UPEMAIL:
+            c.v[RK_F_EMAIL] = j->new_email;
+            err = update_person(reg, j, pid, &c);
+            break;
+        case RK_MC_PROFILE:
+            c.v[RK_F_NAME] = j->name;
+            if (j->name)
+                err = update_person(reg, j, pid, &c);
+            break;
+        case RK_MC_OTHER: break;
+        }
+    }
+    return err;
+}
+
+static rk_http_result hook_answer(struct MHD_Connection *c, struct rk_http_request *r,
+                                  const char *result, int persons, int changed) {
+    char body[160];
+    int n = snprintf(body, sizeof body, "{\"result\":\"%s\",\"persons\":%d,\"changed\":%d}\n",
+                     result, persons, changed);
+    return rk_http_respond(c, r, 200, "application/json", body, (size_t)n, MHD_RESPMEM_MUST_COPY);
+}
+
+/* Mailchimp checks a webhook URL with a GET when it is saved: 200 for a right secret. */
+RK_HTTP_HANDLER(rk_http_get_mailchimp_hook) {
+    if (!by_secret(s->decl, r->param[0]))
+        return rk_http_error(c, r, 404, "not_found", "no such page");
+    return hook_answer(c, r, "ok", 0, 0);
+}
+
+RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
+    const struct rk_recipient *rc = by_secret(s->decl, r->param[0]);
+    if (!rc)
+        return rk_http_error(c, r, 404, "not_found", "no such page");
+    if (!s->writer)
+        return rk_http_error(c, r, 503, "unavailable", "the service has no database");
+    struct rk_mailchimp_event *ev = calloc(1, sizeof *ev);
+    if (!ev)
+        return rk_http_error(c, r, 500, "internal", "out of memory");
+    char why[200];
+    rk_http_result ret;
+    if (rk_mailchimp_parse(r->body.data ? r->body.data : "", r->body.len, ev, why, sizeof why) !=
+        RK_OK) {
+        ret = rk_http_error(c, r, 400, "bad_request", why);
+        goto out;
+    }
+    if (strcmp(ev->list_id, rc->mailchimp.list_id) != 0) {
+        ret = rk_http_error(c, r, 400, "unknown_list",
+                            "data[list_id] is not the Mailchimp list declared for this webhook");
+        goto out;
+    }
+    if (ev->type == RK_MC_OTHER) {
+        ret = hook_answer(c, r, "ignored", 0, 0);
+        goto out;
+    }
+    char email[RK_EMAIL_MAX + 1], new_email[RK_EMAIL_MAX + 1], name[2 * RK_MC_VALUE_MAX + 2];
+    const char *bad = NULL;
+    const char *raw = ev->type == RK_MC_UPEMAIL ? ev->old_email : ev->email;
+    if (rk_field_normalize(RK_F_EMAIL, raw, email, sizeof email, &bad) != RK_OK) {
+        ret = rk_http_error(c, r, 400, "bad_request",
+                            ev->type == RK_MC_UPEMAIL ? "data[old_email] is not an email address"
+                                                      : "data[email] is not an email address");
+        goto out;
+    }
+    if (ev->type == RK_MC_UPEMAIL &&
+        rk_field_normalize(RK_F_EMAIL, ev->new_email, new_email, sizeof new_email, &bad) != RK_OK) {
+        ret = rk_http_error(c, r, 400, "bad_request", "data[new_email] is not an email address");
+        goto out;
+    }
+    const char *name_value = NULL;
+    if (ev->type == RK_MC_PROFILE && (ev->fname[0] || ev->lname[0])) {
+        char joined[sizeof name];
+        snprintf(joined, sizeof joined, "%s%s%s", ev->fname,
+                 ev->fname[0] && ev->lname[0] ? " " : "", ev->lname);
+        if (rk_field_normalize(RK_F_NAME, joined, name, sizeof name, &bad) != RK_OK) {
+            ret = rk_http_error(c, r, 400, "bad_request",
+                                "data[merges][FNAME] and [LNAME] do not make a valid name");
+            goto out;
+        }
+        name_value = name;
+    }
+    struct hook_job j = {.r = rc,
+                         .ev = ev,
+                         .email = email,
+                         .new_email = ev->type == RK_MC_UPEMAIL ? new_email : NULL,
+                         .name = name_value};
+    if (rk_writer_run(s->writer, run_hook, &j) != RK_OK) {
+        ret = rk_http_error(c, r, 503, "unavailable", "the change could not be recorded now");
+        goto out;
+    }
+    if ((ev->type == RK_MC_UNSUBSCRIBE || ev->type == RK_MC_CLEANED) && j.changed)
+        atomic_fetch_add(&s->metrics.consents_withdrawn, (unsigned long)j.changed);
+    ret = hook_answer(c, r, "ok", j.persons, j.changed);
+out:
+    sodium_memzero(ev, sizeof *ev);
+    free(ev);
+    return ret;
+}
