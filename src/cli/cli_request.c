@@ -362,7 +362,7 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
                 snprintf(msg.text, sizeof msg.text, "%s", refusal.text);
         }
         if (e == RK_OK)
-            e = rk_request_fulfil(&env->reg, q, grounds, ev->at, &ff, &msg);
+            e = rk_request_fulfil(&env->reg, q, grounds, NULL, NULL, ev->at, &ff, &msg);
         if (e == RK_OK && !ev->note)
             ev->note = ff.done;
     }

@@ -46,7 +46,8 @@ static rk_err withdraw_all(struct rk_reg *reg, const struct rk_request *q, rk_ts
 }
 
 rk_err rk_request_fulfil(struct rk_reg *reg, const struct rk_request *q, const char *grounds,
-                         rk_ts at, struct rk_fulfilment *f, struct rk_msg *msg) {
+                         const char *rect_register, const struct rk_contact *rect, rk_ts at,
+                         struct rk_fulfilment *f, struct rk_msg *msg) {
     if (!reg->in_batch)
         return RK_EINVAL;
     if (!q->person_id[0]) {
@@ -94,8 +95,11 @@ rk_err rk_request_fulfil(struct rk_reg *reg, const struct rk_request *q, const c
         snprintf(f->done, sizeof f->done, "the art 22 answer was produced");
         break;
     case RK_RQ_RECTIFICATION:
-        snprintf(f->done, sizeof f->done,
-                 "rectification recorded (values are corrected with 'rights rectify')");
+        if (rect)
+            err = rk_rights_rectify(reg, p, q->id, rect_register, rect, at, msg);
+        snprintf(f->done, sizeof f->done, "%s",
+                 rect ? "the values were rectified (art 16)"
+                      : "rectification recorded (values corrected with 'rights rectify')");
         break;
     case RK_RQ_TYPE__COUNT: err = RK_EINVAL; break;
     }

@@ -33,14 +33,16 @@ void rk_fulfilment_cleanup(struct rk_fulfilment *f);
  *                      are given, which make it a task for staff to weigh
  *   consent_withdrawal every live or pending consent withdrawn
  *   automated_decision the art 22 answer (text)
- *   rectification      nothing here: the corrected values are written with
- *                      `rights rectify --request ID` first; completing
- *                      records that it was done
+ *   rectification      rk_rights_rectify with the corrected values rect in
+ *                      rect_register (NULL: every register holding them);
+ *                      without rect, the values were written with `rights
+ *                      rectify --request ID` first and completing records it
  * A request matched to no one holds no data: done says so and nothing runs.
  * Must run inside a batch (RK_EINVAL otherwise).
  */
 RK_MUST_USE rk_err rk_request_fulfil(struct rk_reg *reg, const struct rk_request *q,
-                                     const char *grounds, rk_ts at, struct rk_fulfilment *f,
-                                     struct rk_msg *msg);
+                                     const char *grounds, const char *rect_register,
+                                     const struct rk_contact *rect, rk_ts at,
+                                     struct rk_fulfilment *f, struct rk_msg *msg);
 
 #endif

@@ -171,9 +171,9 @@ void rk_http_refuse(struct rk_http_refusal *out, int status, const char *code, c
 }
 
 /* The "values" object of a write, checked against the role and normalised into c. */
-static bool parse_values(const struct rk_role *role, const char *register_id, json_t *values,
-                         struct rk_contact *c, char (*bufs)[RK_INTERESTS_MAX * 4 + 1],
-                         struct rk_http_refusal *out) {
+bool rk_http_parse_values(const struct rk_role *role, const char *register_id, json_t *values,
+                          struct rk_contact *c, char (*bufs)[RK_INTERESTS_MAX * 4 + 1],
+                          struct rk_http_refusal *out) {
     const char *key;
     json_t *v;
     memset(c, 0, sizeof *c);
@@ -311,7 +311,7 @@ RK_HTTP_HANDLER(rk_http_patch_person) {
     if (!j || !bufs) {
         rk_http_refuse(&no, 500, "internal", "out of memory");
     } else if (rk_http_parse_write(s->decl, role, doc, &j->w, &no) &&
-               parse_values(role, j->w.register_id, json_object_get(doc, "values"), &j->c, bufs,
+               rk_http_parse_values(role, j->w.register_id, json_object_get(doc, "values"), &j->c, bufs,
                             &no)) {
         j->actor = t.name;
         j->person = r->param[0];

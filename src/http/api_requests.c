@@ -139,6 +139,9 @@ struct job {
     bool told;
     const char *grounds;       /* complete: an objection to other processing */
     struct rk_fulfilment *ff;  /* complete: what carrying out the right produced */
+    const char *rect_register; /* complete, rectification: where (NULL: everywhere held) */
+    struct rk_contact rect;    /* complete, rectification: the corrected values */
+    bool has_rect;
 };
 
 /* Queues the job's email to the person, when there is an address; errors after the first
@@ -188,7 +191,8 @@ static rk_err run_step(struct rk_reg *reg, void *ctx) {
             err = RK_EINVAL;
         }
         if (err == RK_OK)
-            err = rk_request_fulfil(reg, &j->q, j->grounds, j->ev.at, j->ff, &j->msg);
+            err = rk_request_fulfil(reg, &j->q, j->grounds, j->rect_register,
+                                    j->has_rect ? &j->rect : NULL, j->ev.at, j->ff, &j->msg);
         if (err == RK_OK && !j->ev.note)
             j->ev.note = j->ff->done;
         if (err != RK_OK)
@@ -294,7 +298,8 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
                            struct rk_http_request *r, enum rk_request_event_kind kind) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!authorize(s, c, r, &t, &ret))
+    const struct rk_role *role = authorize(s, c, r, &t, &ret);
+    if (!role)
         return ret;
     json_t *doc = NULL;
     if (kind != RK_RQE_COMPLETE || r->body.len > 0) {
@@ -324,9 +329,24 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     j->ev.today = rk_tz_date(s->tz, j->ev.at);
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = NULL;
+    struct rk_http_refusal refusal = {0, NULL, ""};
     if (kind == RK_RQE_COMPLETE) {
         j->grounds = rk_http_member(doc, "grounds", &bad);
+        j->rect_register = rk_http_member(doc, "register", &bad);
         j->ff = &ff;
+        json_t *values = json_object_get(doc, "values");
+        if (values && !bad) {
+            bufs = calloc(RK_F__COUNT, sizeof *bufs);
+            if (!bufs || !j->rect_register ||
+                !rk_http_parse_values(role, j->rect_register, values, &j->rect, bufs, &refusal)) {
+                if (!refusal.status)
+                    rk_http_refuse(&refusal, 400, "bad_request",
+                                   "/register: the register whose values /values corrects");
+            } else {
+                j->has_rect = true;
+            }
+        }
     }
     int status = 200;
     if (kind == RK_RQE_EXTEND) {
@@ -349,7 +369,10 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
             bad = true;
         }
     }
-    if (bad)
+    if (refusal.status)
+        ret = rk_http_error(c, r, refusal.status, refusal.code ? refusal.code : "bad_request",
+                            refusal.message);
+    else if (bad)
         ret = rk_http_error(c, r, 400, "bad_request",
                             kind == RK_RQE_VERIFY ? "/method: expected in_person (with /document) "
                                                     "or email_code"
@@ -358,6 +381,7 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     else
         ret = answer(s, c, r, j, rk_writer_run(s->writer, run_step, j), status);
     rk_fulfilment_cleanup(&ff);
+    free(bufs);
     free(j);
     json_decref(doc);
     return ret;

@@ -192,6 +192,11 @@ RK_MUST_USE rk_err rk_http_person_visible(struct rk_http_server *s, const struct
                                           const char *id, bool *out);
 /* A text member of o (borrowed), NULL when absent; *bad set when present but not a text. */
 const char *rk_http_member(json_t *o, const char *key, bool *bad);
+/* The "values" object of a write, checked against the role for register_id and
+ * normalised into c (strings in bufs, RK_F__COUNT of them); false with out set. */
+bool rk_http_parse_values(const struct rk_role *role, const char *register_id, json_t *values,
+                          struct rk_contact *c, char (*bufs)[RK_INTERESTS_MAX * 4 + 1],
+                          struct rk_http_refusal *out);
 /* Reads {register, purpose, source, source_detail?} into w (strings borrowed from doc) and
  * checks the role is granted the register; false with the refusal in *out. */
 bool rk_http_parse_write(const struct rk_decl *d, const struct rk_role *role, json_t *doc,
