@@ -19,18 +19,59 @@ static void hex(const unsigned char *h, size_t n, char *out) {
         snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+/* The first event from seq on: its hash, for comparing with an exported head. */
+struct at_seq {
+    int64_t seq;
+    bool found;
+    unsigned char hash[RK_HASH_LEN];
+};
+
+static int take_first(void *ctx, const struct rk_audit_event *e) {
+    struct at_seq *a = ctx;
+    a->found = e->seq == a->seq;
+    memcpy(a->hash, e->hash, RK_HASH_LEN);
+    return 1;
+}
+
+/* Parses "SEQ:HEX" as printed by `audit head`; false when malformed. */
+static bool parse_head(const char *s, int64_t *seq, unsigned char hash[RK_HASH_LEN]) {
+    char *end;
+    long long n = strtoll(s, &end, 10);
+    if (end == s || *end != ':' || n < 1 || strlen(end + 1) != 2 * RK_HASH_LEN)
+        return false;
+    for (size_t i = 0; i < RK_HASH_LEN; i++) {
+        unsigned v;
+        if (sscanf(end + 1 + 2 * i, "%2x", &v) != 1)
+            return false;
+        hash[i] = (unsigned char)v;
+    }
+    *seq = n;
+    return true;
+}
+
 static int audit_verify(int argc, char **argv) {
+    const char *head_arg = NULL;
+    const struct rk_cli_opt opts[] = {{"head", &head_arg, NULL}, {NULL, 0, 0}};
     struct rk_cli_env env;
-    int rc = rk_cli_env_parse(&env, argc, argv,
-                              "usage: rekisteri audit verify [--format text|json]\n\n"
-                              "Recomputes every hash of the audit chain with the key and checks\n"
-                              "that each event links to the one before it. Exits 0 when the chain\n"
-                              "holds, 1 naming the first event that does not.\n\n",
-                              NULL, text_json);
+    int rc =
+        rk_cli_env_parse(&env, argc, argv,
+                         "usage: rekisteri audit verify [--head SEQ:HASH] [--format text|json]\n\n"
+                         "Recomputes every hash of the audit chain with the key and checks\n"
+                         "that each event links to the one before it. Exits 0 when the chain\n"
+                         "holds, 1 naming the first event that does not. With --head (as\n"
+                         "printed by 'audit head' and kept elsewhere) the chain must also\n"
+                         "still hold that event unchanged, which shows a truncated tail.\n\n",
+                         opts, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
+    struct at_seq want = {0, false, {0}};
+    unsigned char want_hash[RK_HASH_LEN];
     if (env.nargs) {
         rk_cli_error("audit verify: takes no arguments");
+        return RK_EXIT_USAGE;
+    }
+    if (head_arg && !parse_head(head_arg, &want.seq, want_hash)) {
+        rk_cli_error("--head: expected SEQ:HASH as printed by 'rekisteri audit head'");
         return RK_EXIT_USAGE;
     }
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
@@ -39,6 +80,15 @@ static int audit_verify(int argc, char **argv) {
     }
     struct rk_audit_report rep;
     rk_err e = rk_audit_verify(env.store, &env.reg.keys, &rep);
+    if (e == RK_OK && head_arg && rep.bad_seq == 0) {
+        e = rk_store_audit_scan(env.store, want.seq, NULL, take_first, &want);
+        if (e == RK_OK && (!want.found || memcmp(want.hash, want_hash, RK_HASH_LEN) != 0)) {
+            rep.bad_seq = want.seq;
+            snprintf(rep.reason, sizeof rep.reason, "%s",
+                     want.found ? "it differs from the exported head: the chain was rewritten"
+                                : "the exported head is gone: the chain was truncated");
+        }
+    }
     if (e != RK_OK) {
         rk_cli_error("audit verify: %s", rk_store_last_error());
         rk_cli_env_close(&env);
@@ -66,13 +116,56 @@ static int audit_verify(int argc, char **argv) {
     return rc;
 }
 
+static int audit_head(int argc, char **argv) {
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri audit head [--format text|json]\n\n"
+                              "Prints the last event of the audit chain as SEQ:HASH. Keep it\n"
+                              "outside the database (a ticket, another machine, paper): 'audit\n"
+                              "verify --head SEQ:HASH' then shows whether events up to it were\n"
+                              "removed or rewritten since.\n\n",
+                              NULL, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (env.nargs) {
+        rk_cli_error("audit head: takes no arguments");
+        return RK_EXIT_USAGE;
+    }
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
+        rk_cli_env_close(&env);
+        return rc;
+    }
+    int64_t seq = 0;
+    unsigned char h[RK_HASH_LEN];
+    rk_err e = rk_store_audit_last(env.store, &seq, h);
+    char hexh[2 * RK_HASH_LEN + 1];
+    if (e == RK_ENOENT) {
+        rk_cli_error("audit head: the audit chain is empty");
+        rc = RK_EXIT_FAIL;
+    } else if (e != RK_OK) {
+        rk_cli_error("audit head: %s", rk_store_last_error());
+        rc = RK_EXIT_FAIL;
+    } else {
+        hex(h, RK_HASH_LEN, hexh);
+        if (rk_cli_json(&env))
+            rc = rk_cli_write_json(json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", hexh));
+        else
+            printf("%lld:%s\n", (long long)seq, hexh);
+    }
+    rk_cli_env_close(&env);
+    return rc;
+}
+
 struct list_ctx {
     json_t *list; /* NULL: text */
+    rk_ts since;  /* 0: from the first */
 };
 
 static int list_event(void *ctx, const struct rk_audit_event *e) {
     struct list_ctx *l = ctx;
     char at[RK_TS_LEN + 1];
+    if (e->at < l->since)
+        return 0;
     rk_ts_format(e->at, at);
     if (l->list)
         json_array_append_new(l->list,
@@ -87,18 +180,21 @@ static int list_event(void *ctx, const struct rk_audit_event *e) {
 }
 
 static int audit_list(int argc, char **argv) {
-    const char *person = NULL, *from = NULL;
+    const char *person = NULL, *from = NULL, *since = NULL;
     const struct rk_cli_opt opts[] = {
-        {"person", &person, NULL}, {"from", &from, NULL}, {NULL, 0, 0}};
+        {"person", &person, NULL}, {"from", &from, NULL}, {"since", &since, NULL}, {NULL, 0, 0}};
     struct rk_cli_env env;
     int rc = rk_cli_env_parse(&env, argc, argv,
-                              "usage: rekisteri audit list [--person ID] [--from SEQ] "
-                              "[--format text|json]\n\n"
+                              "usage: rekisteri audit list|show [--person ID] [--from SEQ] "
+                              "[--since TIME] [--format text|json]\n\n"
                               "Prints the audit events in order: sequence number, time, actor,\n"
                               "action, person id and detail; only one person's with --person.\n\n",
                               opts, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
+    rk_ts since_ts = 0;
+    if (since && !rk_cli_instant("--since", since, &since_ts))
+        return RK_EXIT_USAGE;
     long long first = 1;
     if (from) {
         char *end;
@@ -117,7 +213,7 @@ static int audit_list(int argc, char **argv) {
         rk_cli_env_close(&env);
         return rc;
     }
-    struct list_ctx l = {rk_cli_json(&env) ? json_array() : NULL};
+    struct list_ctx l = {rk_cli_json(&env) ? json_array() : NULL, since_ts};
     rk_err e = rk_store_audit_scan(env.store, first, person, list_event, &l);
     if (e != RK_OK) {
         rk_cli_error("audit list: %s", rk_store_last_error());
@@ -134,14 +230,17 @@ static int run_audit(int argc, char **argv) {
     if (argc >= 2) {
         if (strcmp(argv[1], "verify") == 0)
             return audit_verify(argc - 1, argv + 1);
-        if (strcmp(argv[1], "list") == 0)
+        if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "show") == 0)
             return audit_list(argc - 1, argv + 1);
+        if (strcmp(argv[1], "head") == 0)
+            return audit_head(argc - 1, argv + 1);
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri audit verify|list ...; 'audit list --help' and so on");
+            puts("usage: rekisteri audit verify|head|list|show ...; 'audit list --help' and so "
+                 "on (show is list)");
             return RK_EXIT_OK;
         }
     }
-    rk_cli_error("expected 'audit verify' or 'audit list'");
+    rk_cli_error("expected 'audit verify', 'audit head' or 'audit list'");
     return RK_EXIT_USAGE;
 }
 
