@@ -37,7 +37,7 @@ static int take_first(void *ctx, const struct rk_audit_event *e) {
 static bool parse_head(const char *s, int64_t *seq, unsigned char hash[RK_HASH_LEN]) {
     char *end;
     long long n = strtoll(s, &end, 10);
-    if (end == s || *end != ':' || n < 1 || strlen(end + 1) != 2 * RK_HASH_LEN)
+    if (end == s || *end != ':' || n < 1 || strlen(end + 1) != (size_t)2 * RK_HASH_LEN)
         return false;
     for (size_t i = 0; i < RK_HASH_LEN; i++) {
         unsigned v;
