@@ -387,6 +387,9 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     int rc;
     if (e == RK_OK && ev->kind == RK_RQE_COMPLETE) {
         fprintf(stderr, "%s: %s\n", what, ff.done);
+        if (q->type == RK_RQ_ERASURE && rk_store_checkpoint(env->store) != RK_OK)
+            fprintf(stderr, "%s: the write-ahead log keeps old pages until the next checkpoint\n",
+                    what);
         bool ok = true;
         if (ff.json.len)
             ok = write_doc(out_dir, q->id,

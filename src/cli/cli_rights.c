@@ -180,6 +180,10 @@ static int rights_erase(int argc, char **argv) {
         rk_cli_env_close(&env);
         return rc;
     }
+    /* secure_delete zeroed the main file's copies; the log's go with a checkpoint. */
+    if (rk_store_checkpoint(env.store) != RK_OK)
+        fprintf(stderr, "rekisteri: rights erase: erased; the write-ahead log still holds old "
+                        "pages until the next checkpoint (another connection is reading)\n");
     char until[11] = "";
     if (r.invoices_until.y)
         rk_date_iso(r.invoices_until, until);

@@ -70,6 +70,8 @@ rk_err rk_request_fulfil(struct rk_reg *reg, const struct rk_request *q, const c
         break;
     case RK_RQ_ERASURE:
         err = rk_rights_erase(reg, p, q->id, at, &f->erase, msg);
+        if (err == RK_OK) /* the request keeps no copy of what it erased */
+            err = rk_store_request_redact(reg->store, q->id);
         snprintf(f->done, sizeof f->done, "the person was erased (art 17)%s",
                  f->erase.invoices_kept ? "; invoices kept and restricted under a legal obligation"
                                         : "");

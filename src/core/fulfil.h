@@ -27,7 +27,8 @@ void rk_fulfilment_cleanup(struct rk_fulfilment *f);
  * batch (the caller then records the completion in the same batch):
  *   access             the art 15 document (json, html) in q's language
  *   portability        what the person provided (json, csv)
- *   erasure            rk_rights_erase
+ *   erasure            rk_rights_erase; the request's own copy of the contact
+ *                      details and text is forgotten too
  *   restriction        rk_rights_restrict (on)
  *   objection          rk_rights_object: to direct marketing unless grounds
  *                      are given, which make it a task for staff to weigh

@@ -374,6 +374,9 @@ struct rk_store_ops {
                    struct rk_store **out);
     void (*close)(struct rk_store *s);
     rk_err (*migrate)(struct rk_store *s, int *from, int *to);
+    /* Moves everything written into the main file and empties the write-ahead log, so
+     * that erased values leave the log too (RK_EBUSY while another connection reads). */
+    rk_err (*checkpoint)(struct rk_store *s);
     rk_err (*begin)(struct rk_store *s);
     rk_err (*commit)(struct rk_store *s);
     void (*rollback)(struct rk_store *s);
@@ -514,6 +517,9 @@ struct rk_store_ops {
      * closing). requests_list: by received_at, oldest first. */
     rk_err (*request_insert)(struct rk_store *s, const struct rk_request *q);
     rk_err (*request_get)(struct rk_store *s, const char *id, struct rk_request *out);
+    /* Forgets what the person wrote (email, phone, name, free text): after an erasure the
+     * request keeps no copy of what it erased. RK_ENOENT for no such request. */
+    rk_err (*request_redact)(struct rk_store *s, const char *id);
     rk_err (*request_update)(struct rk_store *s, const struct rk_request *q);
     rk_err (*requests_list)(struct rk_store *s, const struct rk_request_filter *f,
                             rk_request_fn fn, void *ctx);
@@ -568,6 +574,7 @@ const char *rk_store_last_error(void);
     static inline RK_MUST_USE rk_err rk_store_##name params { return s->ops->name args; }
 
 RK_STORE_FN(migrate, (struct rk_store * s, int *from, int *to), (s, from, to))
+RK_STORE_FN(checkpoint, (struct rk_store * s), (s))
 RK_STORE_FN(begin, (struct rk_store * s), (s))
 RK_STORE_FN(commit, (struct rk_store * s), (s))
 static inline void rk_store_rollback(struct rk_store *s) { s->ops->rollback(s); }
@@ -710,6 +717,7 @@ RK_STORE_FN(tasks_list,
 RK_STORE_FN(task_done, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
 /* ---- Data-subject requests ---- */
 RK_STORE_FN(request_insert, (struct rk_store * s, const struct rk_request *q), (s, q))
+RK_STORE_FN(request_redact, (struct rk_store * s, const char *id), (s, id))
 RK_STORE_FN(request_get, (struct rk_store * s, const char *id, struct rk_request *out),
             (s, id, out))
 RK_STORE_FN(request_update, (struct rk_store * s, const struct rk_request *q), (s, q))

@@ -94,6 +94,7 @@ enum stmt {
     S_REQUEST_INSERT,
     S_REQUEST_GET,
     S_REQUEST_UPDATE,
+    S_REQUEST_REDACT,
     S_REQUESTS_LIST,
     S_REQUESTS_OVERDUE,
     S_NOTICE_DUE,
@@ -304,6 +305,8 @@ static const char *const sql[S__COUNT] = {
                          "received_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
                          "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     [S_REQUEST_GET] = "SELECT " REQUEST_COLS "FROM request WHERE id = ?1",
+    [S_REQUEST_REDACT] = "UPDATE request SET email = NULL, phone = NULL, name = NULL, "
+                         "free_text = NULL WHERE id = ?1",
     [S_REQUEST_UPDATE] = "UPDATE request SET status = ?3, person_id = ?6, extended_due = ?13, "
                          "extension_months = ?14, extension_reason = ?15, verification = ?16, "
                          "verified_by = ?17, verified_at = ?18, document = ?19, "
@@ -663,6 +666,15 @@ static rk_err sq_begin(struct rk_store *base) {
     rk_err err = exec(s, "BEGIN IMMEDIATE");
     s->in_tx = err == RK_OK;
     return err;
+}
+
+static rk_err sq_checkpoint(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    if (rc == SQLITE_BUSY || (rc == SQLITE_OK && done < log))
+        return RK_EBUSY;
+    return rc == SQLITE_OK ? RK_OK : fail(s, rc);
 }
 
 static rk_err sq_commit(struct rk_store *base) {
@@ -2162,6 +2174,19 @@ static rk_err sq_request_update(struct rk_store *base, const struct rk_request *
     return err;
 }
 
+static rk_err sq_request_redact(struct rk_store *base, const char *id) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REQUEST_REDACT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
 static rk_err sq_request_get(struct rk_store *base, const char *id, struct rk_request *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
@@ -2387,6 +2412,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .open = sq_open,
     .close = sq_close,
     .migrate = sq_migrate,
+    .checkpoint = sq_checkpoint,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
@@ -2456,6 +2482,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .task_done = sq_task_done,
     .request_insert = sq_request_insert,
     .request_get = sq_request_get,
+    .request_redact = sq_request_redact,
     .request_update = sq_request_update,
     .requests_list = sq_requests_list,
     .requests_overdue = sq_requests_overdue,
