@@ -48,5 +48,9 @@ bench-http: build
 	@bench/http/setup
 	@BUILD=$(BUILD) bench/http/run
 
+# The audit chain: verifying 1,000,000 events beside a bare SQLite scan (bench/audit).
+bench-audit: build
+	@BUILD=$(BUILD) bench/audit
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

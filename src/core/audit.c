@@ -29,11 +29,16 @@ static void put_str(crypto_generichash_state *h, const char *s) {
         crypto_generichash_update(h, (const unsigned char *)s, strlen(s));
 }
 
-void rk_audit_hash(const struct rk_keys *k, const struct rk_audit_event *e,
-                   unsigned char out[RK_HASH_LEN]) {
-    crypto_generichash_state h;
-    crypto_generichash_init(&h, k->audit, sizeof k->audit, RK_HASH_LEN);
-    crypto_generichash_update(&h, (const unsigned char *)TAG, sizeof TAG);
+/* The keyed state after the tag: the same for every event, so a long
+ * verification computes it once and copies it per event. */
+static void hash_start(const struct rk_keys *k, crypto_generichash_state *h) {
+    crypto_generichash_init(h, k->audit, sizeof k->audit, RK_HASH_LEN);
+    crypto_generichash_update(h, (const unsigned char *)TAG, sizeof TAG);
+}
+
+static void hash_from(const crypto_generichash_state *start, const struct rk_audit_event *e,
+                      unsigned char out[RK_HASH_LEN]) {
+    crypto_generichash_state h = *start;
     put_u64(&h, (uint64_t)e->seq);
     put_u64(&h, (uint64_t)e->at);
     put_str(&h, e->actor);
@@ -42,6 +47,13 @@ void rk_audit_hash(const struct rk_keys *k, const struct rk_audit_event *e,
     put_str(&h, e->detail);
     crypto_generichash_update(&h, e->prev, RK_HASH_LEN);
     crypto_generichash_final(&h, out, RK_HASH_LEN);
+}
+
+void rk_audit_hash(const struct rk_keys *k, const struct rk_audit_event *e,
+                   unsigned char out[RK_HASH_LEN]) {
+    crypto_generichash_state start;
+    hash_start(k, &start);
+    hash_from(&start, e, out);
 }
 
 static bool field_ok(const char *s) { return !s || strlen(s) <= RK_AUDIT_FIELD_MAX; }
@@ -65,7 +77,7 @@ rk_err rk_audit_append(struct rk_store *s, const struct rk_keys *k, rk_ts at, co
 }
 
 struct verify_ctx {
-    const struct rk_keys *k;
+    crypto_generichash_state start;
     struct rk_audit_report *out;
 };
 
@@ -79,7 +91,7 @@ static int verify_one(void *ctx, const struct rk_audit_event *e) {
     else if (sodium_memcmp(e->prev, r->head, RK_HASH_LEN) != 0)
         why = "it does not link to the row before it";
     else {
-        rk_audit_hash(v->k, e, h);
+        hash_from(&v->start, e, h);
         if (sodium_memcmp(h, e->hash, RK_HASH_LEN) != 0)
             why = "its contents do not match its hash";
     }
@@ -95,7 +107,9 @@ static int verify_one(void *ctx, const struct rk_audit_event *e) {
 
 rk_err rk_audit_verify(struct rk_store *s, const struct rk_keys *k, struct rk_audit_report *out) {
     memset(out, 0, sizeof *out);
-    struct verify_ctx v = {k, out};
+    struct verify_ctx v;
+    hash_start(k, &v.start);
+    v.out = out;
     rk_err err = rk_store_audit_scan(s, 1, NULL, verify_one, &v);
     if (err != RK_OK)
         return err;
