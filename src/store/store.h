@@ -154,6 +154,8 @@ enum rk_audience_rule {
 
 typedef int (*rk_entry_fn)(void *ctx, const struct rk_entry *e);
 typedef int (*rk_consent_fn)(void *ctx, const struct rk_consent_event *e);
+/* A person and a purpose, as the retention sweep lists them (core/sweep.c). */
+typedef int (*rk_person_purpose_fn)(void *ctx, const char *person_id, const char *purpose);
 typedef int (*rk_contract_fn)(void *ctx, const struct rk_contract *c);
 typedef int (*rk_invoice_fn)(void *ctx, const struct rk_invoice *i);
 typedef int (*rk_provenance_fn)(void *ctx, int64_t id, const struct rk_provenance *p);
@@ -548,6 +550,15 @@ struct rk_store_ops {
     rk_err (*recipient_notice_count)(struct rk_store *s, enum rk_notice_state state, int64_t *out);
     rk_err (*recipient_notice_list)(struct rk_store *s, enum rk_notice_state state, int limit,
                                     rk_notice_fn fn, void *ctx);
+
+    /* ---- Retention sweep (core/sweep.c; migration 0009) ----
+     * consents_run_out: the (person, purpose) of every LIVE consent whose expires_at <= now,
+     * oldest expiry first; signups_run_out: every unconfirmed signup whose expires_at <= now.
+     * At most limit rows (limit <= 0: all). fn must not write; a non-zero return stops. */
+    rk_err (*consents_run_out)(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
+                               void *ctx);
+    rk_err (*signups_run_out)(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
+                              void *ctx);
 };
 
 /* The base of every backend's handle. */
@@ -744,6 +755,13 @@ RK_STORE_FN(recipient_notice_count,
 RK_STORE_FN(recipient_notice_list,
             (struct rk_store * s, enum rk_notice_state state, int limit, rk_notice_fn fn, void *c),
             (s, state, limit, fn, c))
+/* ---- Retention sweep ---- */
+RK_STORE_FN(consents_run_out,
+            (struct rk_store * s, rk_ts now, int limit, rk_person_purpose_fn fn, void *c),
+            (s, now, limit, fn, c))
+RK_STORE_FN(signups_run_out,
+            (struct rk_store * s, rk_ts now, int limit, rk_person_purpose_fn fn, void *c),
+            (s, now, limit, fn, c))
 
 #undef RK_STORE_FN
 

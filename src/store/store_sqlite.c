@@ -105,6 +105,8 @@ enum stmt {
     S_NOTICE_COUNT,
     S_NOTICE_LIST,
     S_NOTICE_LIST_ALL,
+    S_CONSENTS_RUN_OUT,
+    S_SIGNUPS_RUN_OUT,
     S__COUNT
 };
 
@@ -343,6 +345,14 @@ static const char *const sql[S__COUNT] = {
     [S_NOTICE_LIST_ALL] = "SELECT " NOTICE_COLS " FROM recipient_notice "
                           "WHERE ?1 IS NULL ORDER BY id DESC LIMIT ?2",
 #undef NOTICE_COLS
+    /* Both walk the partial / plain expiry indexes of migration 0009. */
+    [S_CONSENTS_RUN_OUT] = "SELECT p.id, c.purpose FROM consent_state c "
+                           "JOIN person p ON p.pk = c.person "
+                           "WHERE c.state = 'live' AND c.expires_at IS NOT NULL "
+                           "AND c.expires_at <= ?1 ORDER BY c.expires_at LIMIT ?2",
+    [S_SIGNUPS_RUN_OUT] = "SELECT p.id, s.purpose FROM signup s "
+                          "JOIN person p ON p.pk = s.person_id "
+                          "WHERE s.expires_at <= ?1 ORDER BY s.expires_at LIMIT ?2",
 };
 
 #define ORG_CACHE 256
@@ -2405,6 +2415,43 @@ static rk_err sq_recipient_notice_list(struct rk_store *base, enum rk_notice_sta
     return step_rows(s, st, each_notice, &it);
 }
 
+/* ---- Retention sweep ------------------------------------------------------------------- */
+
+struct pair_iter {
+    rk_person_purpose_fn fn;
+    void *ctx;
+};
+
+static int each_pair(void *ctx, sqlite3_stmt *st) {
+    struct pair_iter *it = ctx;
+    const char *person = col_text(st, 0), *purpose = col_text(st, 1);
+    if (!person || !purpose)
+        return -1;
+    return it->fn(it->ctx, person, purpose) ? 1 : 0;
+}
+
+static rk_err run_out(struct rk_store *base, enum stmt which, rk_ts now, int limit,
+                      rk_person_purpose_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, which, &st);
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, now);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    struct pair_iter it = {fn, ctx};
+    return step_rows(s, st, each_pair, &it);
+}
+
+static rk_err sq_consents_run_out(struct rk_store *base, rk_ts now, int limit,
+                                  rk_person_purpose_fn fn, void *ctx) {
+    return run_out(base, S_CONSENTS_RUN_OUT, now, limit, fn, ctx);
+}
+
+static rk_err sq_signups_run_out(struct rk_store *base, rk_ts now, int limit,
+                                 rk_person_purpose_fn fn, void *ctx) {
+    return run_out(base, S_SIGNUPS_RUN_OUT, now, limit, fn, ctx);
+}
 
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
@@ -2493,4 +2540,6 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .recipient_notice_mark_final = sq_recipient_notice_mark_final,
     .recipient_notice_count = sq_recipient_notice_count,
     .recipient_notice_list = sq_recipient_notice_list,
+    .consents_run_out = sq_consents_run_out,
+    .signups_run_out = sq_signups_run_out,
 };

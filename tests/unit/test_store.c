@@ -2596,6 +2596,78 @@ static void recipient_notice_delivery(void **state) {
 }
 
 
+/* ---- Retention sweep (migration 0009) ------------------------------------------------ */
+
+struct pairs {
+    int n;
+    char person[8][RK_ID_LEN + 1];
+    char purpose[8][RK_DECL_ID_MAX + 1];
+};
+
+static int collect_pair(void *ctx, const char *person, const char *purpose) {
+    struct pairs *p = ctx;
+    if (p->n >= 8)
+        return 1;
+    copy(p->person[p->n], sizeof p->person[p->n], person);
+    copy(p->purpose[p->n], sizeof p->purpose[p->n], purpose);
+    p->n++;
+    return 0;
+}
+
+static void sweep_lists_what_ran_out(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1];
+    struct pairs *p = scratch(sizeof *p);
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    const struct rk_consent_state old = {RK_CONSENT_LIVE, ts("2024-01-01T00:00:00Z"),
+                                         ts("2026-01-01T00:00:00Z"), false, 1};
+    const struct rk_consent_state older = {RK_CONSENT_LIVE, ts("2023-06-01T00:00:00Z"),
+                                           ts("2025-06-01T00:00:00Z"), false, 2};
+    const struct rk_consent_state later = {RK_CONSENT_LIVE, ts("2025-01-01T00:00:00Z"),
+                                           ts("2027-01-01T00:00:00Z"), false, 3};
+    const struct rk_consent_state forever = {RK_CONSENT_LIVE, ts("2020-01-01T00:00:00Z"), 0,
+                                             false, 4};
+    const struct rk_consent_state gone = {RK_CONSENT_WITHDRAWN, 0, ts("2025-01-01T00:00:00Z"),
+                                          false, 5};
+    assert_ok(rk_store_consent_state_put(s, a, "newsletter", &old));
+    assert_ok(rk_store_consent_state_put(s, b, "newsletter", &older));
+    assert_ok(rk_store_consent_state_put(s, a, "events", &later));
+    assert_ok(rk_store_consent_state_put(s, b, "events", &forever));
+    assert_ok(rk_store_consent_state_put(s, b, "surveys", &gone));
+    struct rk_signup *u = scratch(sizeof *u);
+    copy(u->person_id, sizeof u->person_id, a);
+    copy(u->purpose, sizeof u->purpose, "newsletter");
+    copy(u->form_id, sizeof u->form_id, "newsletter");
+    u->v[RK_F_EMAIL] = "aino@example.fi";
+    u->created_at = ts("2026-02-01T00:00:00Z");
+    u->expires_at = ts("2026-02-08T00:00:00Z");
+    assert_ok(rk_store_signup_put(s, u));
+    assert_ok(rk_store_commit(s));
+
+    /* Live and expires_at <= now only, oldest expiry first; the boundary counts. */
+    assert_ok(rk_store_consents_run_out(s, ts("2026-01-01T00:00:00Z"), 0, collect_pair, p));
+    assert_int_equal(p->n, 2);
+    assert_string_equal(p->person[0], b);
+    assert_string_equal(p->purpose[0], "newsletter");
+    assert_string_equal(p->person[1], a);
+    assert_string_equal(p->purpose[1], "newsletter");
+    p->n = 0;
+    assert_ok(rk_store_consents_run_out(s, ts("2030-01-01T00:00:00Z"), 2, collect_pair, p));
+    assert_int_equal(p->n, 2); /* the limit */
+    p->n = 0;
+    assert_ok(rk_store_consents_run_out(s, ts("2025-05-31T23:59:59Z"), 0, collect_pair, p));
+    assert_int_equal(p->n, 0);
+
+    assert_ok(rk_store_signups_run_out(s, ts("2026-02-07T23:59:59Z"), 0, collect_pair, p));
+    assert_int_equal(p->n, 0);
+    assert_ok(rk_store_signups_run_out(s, ts("2026-02-08T00:00:00Z"), 10, collect_pair, p));
+    assert_int_equal(p->n, 1);
+    assert_string_equal(p->person[0], a);
+    assert_string_equal(p->purpose[0], "newsletter");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -2646,6 +2718,7 @@ int main(void) {
         T(request_round_trip),
         T(requests_list_and_overdue),
         T(recipient_notice_delivery),
+        T(sweep_lists_what_ran_out),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {

@@ -1,0 +1,205 @@
+/*
+ * sweep.c — the retention sweep (see sweep.h): consents past their validity
+ * expired through the consent rules, unconfirmed signups past expires_at
+ * removed, each action audited, in batches of RK_SWEEP_BATCH per transaction.
+ *
+ * Each batch is read first (the store's cursor is closed before any write),
+ * then acted on. An acted-on row no longer matches the query, so the next
+ * read starts where this one ended; a batch in which nothing could be done
+ * (every row refused) ends the rule, so a refused row cannot loop forever.
+ */
+#include "core/sweep.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/audit.h"
+
+struct rk_pair {
+    char person_id[RK_ID_LEN + 1];
+    char purpose[RK_DECL_ID_MAX + 1];
+};
+
+struct collect {
+    const struct rk_decl *decl;
+    struct rk_pair *rows; /* NULL: count only */
+    int n, cap;
+    int64_t counted, refused;
+};
+
+/* Whether purpose is declared and rests on consent: otherwise rk_reg_consent refuses it. */
+static bool consent_purpose(const struct rk_decl *d, const char *purpose) {
+    const struct rk_purpose *p = rk_decl_purpose(d, purpose);
+    return p && p->basis == RK_BASIS_CONSENT;
+}
+
+static int collect_row(void *ctx, const char *person_id, const char *purpose) {
+    struct collect *c = ctx;
+    if (!c->rows) {
+        if (consent_purpose(c->decl, purpose))
+            c->counted++;
+        else
+            c->refused++;
+        return 0;
+    }
+    if (c->n >= c->cap || strlen(person_id) > RK_ID_LEN || strlen(purpose) > RK_DECL_ID_MAX)
+        return -1;
+    snprintf(c->rows[c->n].person_id, sizeof c->rows[c->n].person_id, "%s", person_id);
+    snprintf(c->rows[c->n].purpose, sizeof c->rows[c->n].purpose, "%s", purpose);
+    c->n++;
+    return 0;
+}
+
+static rk_err failed(struct rk_msg *msg, const char *what, rk_err err) {
+    snprintf(msg->text, sizeof msg->text, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
+             rk_store_last_error());
+    return err;
+}
+
+static struct rk_consent_input expiry_at(rk_ts now) {
+    struct rk_consent_input in;
+    memset(&in, 0, sizeof in);
+    in.channel = "retention_sweep";
+    in.lang = RK_LANG_FI;
+    in.at = now;
+    return in;
+}
+
+/* Expires one consent (when its state allows) and audits the action. *done: whether it did. */
+static rk_err expire_consent(struct rk_reg *reg, const struct rk_pair *r, rk_ts now, bool *done,
+                             struct rk_msg *msg) {
+    struct rk_consent_input in = expiry_at(now);
+    struct rk_msg m = {{0}, false};
+    rk_err err = rk_reg_consent(reg, r->person_id, r->purpose, RK_CE_EXPIRED, &in, &m);
+    *done = err == RK_OK;
+    if (err == RK_EREFUSED || err == RK_ENOENT)
+        return RK_OK; /* a refusal writes nothing: counted as skipped */
+    if (err != RK_OK)
+        return failed(msg, m.text, err);
+    return rk_reg_audit(reg, "sweep.consent_expired", r->person_id, r->purpose, now);
+}
+
+/* Deletes one run-out signup, expires its pending consent and audits the action. */
+static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts now, bool *done,
+                            struct rk_msg *msg) {
+    *done = false;
+    rk_err err = rk_store_signup_delete(reg->store, r->person_id, r->purpose);
+    if (err == RK_ENOENT)
+        return RK_OK;
+    if (err != RK_OK)
+        return failed(msg, "deleting a signup", err);
+    struct rk_consent_state st;
+    if ((err = rk_store_consent_state_get(reg->store, r->person_id, r->purpose, &st)) != RK_OK)
+        return failed(msg, "reading a consent state", err);
+    if (st.status == RK_CONSENT_PENDING && consent_purpose(reg->decl, r->purpose)) {
+        struct rk_consent_input in = expiry_at(now);
+        struct rk_msg m = {{0}, false};
+        err = rk_reg_consent(reg, r->person_id, r->purpose, RK_CE_EXPIRED, &in, &m);
+        if (err != RK_OK && err != RK_EREFUSED)
+            return failed(msg, m.text, err);
+    }
+    *done = true;
+    return rk_reg_audit(reg, "sweep.signup_expired", r->person_id, r->purpose, now);
+}
+
+typedef rk_err (*list_fn)(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
+                          void *ctx);
+
+static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
+                            void *ctx) {
+    return rk_store_consents_run_out(s, now, limit, fn, ctx);
+}
+
+static rk_err list_signups(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
+                           void *ctx) {
+    return rk_store_signups_run_out(s, now, limit, fn, ctx);
+}
+typedef rk_err (*act_fn)(struct rk_reg *reg, const struct rk_pair *r, rk_ts now, bool *done,
+                         struct rk_msg *msg);
+
+/* Runs one rule to the end in batches; adds what it did to *done_n and what it refused to
+ * *skipped. */
+static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, int64_t *done_n,
+                       int64_t *skipped, struct rk_msg *msg) {
+    struct collect c = {reg->decl, calloc(RK_SWEEP_BATCH, sizeof(struct rk_pair)), 0,
+                        RK_SWEEP_BATCH, 0, 0};
+    if (!c.rows)
+        return failed(msg, "allocating a batch", RK_ENOMEM);
+    rk_err err = RK_OK;
+    for (;;) {
+        c.n = 0;
+        if ((err = list(reg->store, now, RK_SWEEP_BATCH, collect_row, &c)) != RK_OK) {
+            err = failed(msg, "listing what has run out", err);
+            break;
+        }
+        if (c.n == 0)
+            break;
+        if ((err = rk_reg_batch_begin(reg)) != RK_OK) {
+            err = failed(msg, "beginning a batch", err);
+            break;
+        }
+        int64_t did = 0;
+        for (int i = 0; i < c.n && err == RK_OK; i++) {
+            bool done = false;
+            err = act(reg, &c.rows[i], now, &done, msg);
+            did += done;
+        }
+        if (err == RK_OK && (err = rk_reg_batch_commit(reg)) != RK_OK)
+            err = failed(msg, "committing a batch", err);
+        if (err != RK_OK) {
+            rk_reg_batch_rollback(reg);
+            break;
+        }
+        *done_n += did;
+        if (did == 0 || c.n < RK_SWEEP_BATCH) {
+            *skipped += c.n - did;
+            break;
+        }
+    }
+    free(c.rows);
+    return err;
+}
+
+/* Counts what a run would do, writing nothing. */
+static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n,
+                         int64_t *skipped, struct rk_msg *msg) {
+    struct collect c = {reg->decl, NULL, 0, 0, 0, 0};
+    rk_err err = list(reg->store, now, 0, collect_row, &c);
+    if (err != RK_OK)
+        return failed(msg, "listing what has run out", err);
+    *n += c.counted;
+    *skipped += c.refused;
+    return RK_OK;
+}
+
+static rk_err count_signups(struct rk_reg *reg, rk_ts now, int64_t *n, struct rk_msg *msg) {
+    int64_t refused = 0;
+    rk_err err = count_rule(reg, list_signups, now, n, &refused, msg);
+    *n += refused; /* a signup is deleted whatever its purpose */
+    return err;
+}
+
+rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run, struct rk_sweep_counts *out,
+                    struct rk_msg *msg) {
+    memset(out, 0, sizeof *out);
+    msg->text[0] = '\0';
+    if (dry_run) {
+        rk_err err = count_rule(reg, list_consents, now, &out->consents_expired, &out->skipped, msg);
+        return err != RK_OK ? err : count_signups(reg, now, &out->signups_expired, msg);
+    }
+    rk_err err = run_rule(reg, list_consents, expire_consent, now,
+                          &out->consents_expired, &out->skipped, msg);
+    if (err == RK_OK)
+        err = run_rule(reg, list_signups, expire_signup, now,
+                       &out->signups_expired, &out->skipped, msg);
+    if (err != RK_OK || (out->consents_expired == 0 && out->signups_expired == 0))
+        return err;
+    char detail[128];
+    snprintf(detail, sizeof detail, "consents_expired=%lld signups_expired=%lld skipped=%lld",
+             (long long)out->consents_expired, (long long)out->signups_expired,
+             (long long)out->skipped);
+    if ((err = rk_reg_audit(reg, "sweep.run", NULL, detail, now)) != RK_OK)
+        return failed(msg, "auditing the run", err);
+    return RK_OK;
+}

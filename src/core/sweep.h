@@ -1,0 +1,41 @@
+/*
+ * sweep.h — the retention sweep: what the declaration says has run out is
+ * acted on, by the same rules as a person's own withdrawal.
+ *
+ * Two rules in this first slice:
+ *   consents  a LIVE consent whose validity ended (expires_at <= now) gets an
+ *             "expired" ledger event through rk_reg_consent, so the person
+ *             leaves the consent registers exactly as on withdrawal;
+ *   signups   an unconfirmed double opt-in signup past its expires_at is
+ *             deleted and its pending consent expired.
+ * Each action is audited (sweep.consent_expired, sweep.signup_expired) and a
+ * run that did anything ends with one sweep.run event holding the counts.
+ * Work is committed in batches of RK_SWEEP_BATCH so a million expiries never
+ * hold one transaction. A second run at the same instant does nothing.
+ */
+#ifndef RK_SWEEP_H
+#define RK_SWEEP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/register.h"
+
+#define RK_SWEEP_BATCH 1000
+
+struct rk_sweep_counts {
+    int64_t consents_expired; /* live consents past their validity */
+    int64_t signups_expired;  /* unconfirmed signups past expires_at */
+    int64_t skipped;          /* rows the rules refused (e.g. a purpose no longer declared) */
+};
+
+/*
+ * Runs both rules at now as reg->actor. dry_run counts what would be done and
+ * writes nothing (no audit event either). out holds the counts of what was
+ * (or would be) done, also after a failure part-way (earlier batches stay
+ * committed). msg says why on failure, without personal data.
+ */
+RK_MUST_USE rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run,
+                                struct rk_sweep_counts *out, struct rk_msg *msg);
+
+#endif
