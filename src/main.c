@@ -15,7 +15,8 @@ static const struct rk_cli_command *const commands[] = {
     &rk_cli_invoice,  &rk_cli_import,   &rk_cli_audience, &rk_cli_suppress,
     &rk_cli_serve,    &rk_cli_token,    &rk_cli_link,    &rk_cli_audit,
     &rk_cli_outbox,   &rk_cli_mail,    &rk_cli_request,
-    &rk_cli_rights,   &rk_cli_tasks,   &rk_cli_recipients,
+    &rk_cli_rights,   &rk_cli_tasks,   &rk_cli_recipients, &rk_cli_backup,
+    &rk_cli_restore,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
