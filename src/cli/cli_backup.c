@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,21 @@
 #include "core/backup.h"
 
 #define PATH_MAX_LEN 4096
+
+/* Holds off SIGINT, SIGTERM and SIGHUP while a plain copy exists, so that an
+ * interrupted command still removes it; they are delivered on unblock. */
+static void hold_signals(bool hold, sigset_t *saved) {
+    if (hold) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        sigprocmask(SIG_BLOCK, &set, saved);
+    } else {
+        sigprocmask(SIG_SETMASK, saved, NULL);
+    }
+}
 
 /* path + suffix + a random tag: a name nobody else picks, beside path. */
 static bool temp_name(char *out, size_t n, const char *path, const char *suffix) {
@@ -65,10 +81,13 @@ static int run_backup(int argc, char **argv) {
         return rc;
     }
     int64_t pages = 0, bytes = 0;
+    sigset_t saved;
+    hold_signals(true, &saved);
     int fd = open(plain, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         rk_cli_error("backup: cannot create a temporary file beside %s: %s", file,
                      strerror(errno));
+        hold_signals(false, &saved);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }
@@ -85,6 +104,7 @@ static int run_backup(int argc, char **argv) {
         unlink(part);
         e = RK_EIO;
     }
+    hold_signals(false, &saved);
     if (e == RK_OK) {
         char detail[96];
         snprintf(detail, sizeof detail, "pages=%lld bytes=%lld", (long long)pages,
@@ -155,16 +175,20 @@ static int run_restore(int argc, char **argv) {
         rk_cli_error("%s", err);
         return e == RK_ENOENT || e == RK_EINVAL ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
+    sigset_t saved;
+    hold_signals(true, &saved);
     e = rk_backup_open(&keys, file, tmp, err, sizeof err);
     sodium_memzero(&keys, sizeof keys);
     if (e != RK_OK) {
+        hold_signals(false, &saved);
         rk_cli_error("restore: %s; nothing was written", err);
         return RK_EXIT_FAIL;
     }
     if (stat(tmp, &st) != 0 || rk_store_check_file(tmp) != RK_OK) {
+        unlink(tmp);
+        hold_signals(false, &saved);
         rk_cli_error("restore: the database in %s is damaged (%s); nothing was written", file,
                      rk_store_last_error());
-        unlink(tmp);
         return RK_EXIT_FAIL;
     }
     long long bytes = (long long)st.st_size;
@@ -173,8 +197,10 @@ static int run_restore(int argc, char **argv) {
         rk_cli_error("restore: cannot rename the database into place at %s: %s", env.db,
                      strerror(errno));
         unlink(tmp);
+        hold_signals(false, &saved);
         return RK_EXIT_FAIL;
     }
+    hold_signals(false, &saved);
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
         rk_cli_env_close(&env);
         return rc;

@@ -17,7 +17,7 @@
 #include "core/keys.h"
 
 #define RK_BACKUP_MAGIC "rekisteri-backup 1\n"
-#define RK_BACKUP_CHUNK 65536
+#define RK_BACKUP_CHUNK ((size_t)65536)
 
 /*
  * Encrypts the file at plain into a new file at sealed (created with
