@@ -4,7 +4,8 @@
 # there and the audit chain holding (backup.restored recorded); a flipped
 # byte, a truncated file, a wrong key and an existing target without --force
 # each refused with one clear line and the documented status, nothing
-# written and no plaintext copy left behind; the email not in the file.
+# written and no plaintext copy left behind; the email not in the file;
+# backups taken while another process writes restore to a chain that holds.
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
@@ -120,6 +121,31 @@ expect_ok k2
 r rk restore --db "$T/wrong.db" --key-file "$T/other.key" "$T/reg.bak"
 refused rk 1 "another key"
 [ ! -e "$T/wrong.db" ] && ok || bad "a backup under another key wrote a database"
+
+# Online: backups taken while another process keeps adding persons are each
+# one consistent snapshot, whose audit chain holds after a restore.
+(
+    i=0
+    while [ $i -lt 15 ]; do
+        "$REKISTERI" person add --register customer --purpose sales_promotion \
+            --source public_source --consent-channel phone --name "Busy $i" \
+            --email "busy$i@example.fi" >/dev/null 2>&1
+        i=$((i + 1))
+    done
+) &
+writer=$!
+n=0
+while [ $n -lt 5 ]; do
+    r bo backup --force "$T/online.bak"
+    expect_ok bo
+    rm -f "$T/online.db"
+    r ro restore --db "$T/online.db" "$T/online.bak"
+    expect_ok ro
+    r vo audit verify --db "$T/online.db"
+    expect_ok vo
+    n=$((n + 1))
+done
+wait $writer
 
 # --force replaces the database and the chain still holds.
 r rff restore --force --db "$T/new/reg.db" "$T/reg.bak"
