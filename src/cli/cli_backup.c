@@ -36,6 +36,8 @@ static void hold_signals(bool hold, sigset_t *saved) {
     }
 }
 
+static void sync_parent(const char *path);
+
 /* path + suffix + a random tag: a name nobody else picks, beside path. */
 static bool temp_name(char *out, size_t n, const char *path, const char *suffix) {
     unsigned char r[8];
@@ -106,6 +108,7 @@ static int run_backup(int argc, char **argv) {
     }
     hold_signals(false, &saved);
     if (e == RK_OK) {
+        sync_parent(file);
         char detail[96];
         snprintf(detail, sizeof detail, "pages=%lld bytes=%lld", (long long)pages,
                  (long long)bytes);
@@ -119,6 +122,24 @@ static int run_backup(int argc, char **argv) {
     }
     rk_cli_env_close(&env);
     return e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL;
+}
+
+/* Syncs the folder holding path, so that a rename into it survives a crash. */
+static void sync_parent(const char *path) {
+    char dir[PATH_MAX_LEN];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
 }
 
 /* Removes the write-ahead log and shared memory of the database at db. */
@@ -201,6 +222,7 @@ static int run_restore(int argc, char **argv) {
         return RK_EXIT_FAIL;
     }
     hold_signals(false, &saved);
+    sync_parent(env.db);
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
         rk_cli_env_close(&env);
         return rc;
