@@ -22,6 +22,7 @@ struct rk_keys {
     unsigned char token[RK_KEY_LEN];  /* for staff token hashes */
     unsigned char links[RK_KEY_LEN];  /* for signing data subjects' links */
     unsigned char audit[RK_KEY_LEN];  /* for the audit chain's hashes */
+    unsigned char backup[RK_KEY_LEN]; /* for encrypting backups (core/backup.h) */
 };
 
 /* A staff token: "rk_" and 43 characters of URL-safe base64 (256 random bits). */

@@ -580,6 +580,18 @@ static inline void rk_store_close(struct rk_store *s) {
 /* A one-line description of the last backend error, for logs (no personal data). */
 const char *rk_store_last_error(void);
 
+/*
+ * Backups (SQLite only, beside the ops table: a second backend brings its own
+ * dump tool). rk_store_backup_to copies the open database s, consistently
+ * while others keep writing, into the file at dest (replacing its contents)
+ * with SQLite's online backup API; *pages gets the page count, *bytes the
+ * size. rk_store_check_file runs PRAGMA integrity_check on the database file
+ * at path without creating it; RK_EPARSE when it is not a sound database.
+ */
+RK_MUST_USE rk_err rk_store_backup_to(struct rk_store *s, const char *dest, int64_t *pages,
+                                      int64_t *bytes);
+RK_MUST_USE rk_err rk_store_check_file(const char *path);
+
 /* Thin wrappers: callers use these, never the ops slots. */
 #define RK_STORE_FN(name, params, args)                                                            \
     static inline RK_MUST_USE rk_err rk_store_##name params { return s->ops->name args; }

@@ -2543,3 +2543,67 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .consents_run_out = sq_consents_run_out,
     .signups_run_out = sq_signups_run_out,
 };
+
+/* ---- backups (store.h) ---------------------------------------------------------------- */
+
+rk_err rk_store_backup_to(struct rk_store *base, const char *dest, int64_t *pages,
+                          int64_t *bytes) {
+    if (base->ops != &rk_store_sqlite_ops)
+        return RK_EINVAL;
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3 *out = NULL;
+    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(out, "main", s->db, "main");
+        if (!b) {
+            rc = sqlite3_errcode(out);
+        } else {
+            /* Steps of 256 pages let writers in between; a write by another
+             * connection restarts the copy, so what is copied is one snapshot. */
+            do {
+                rc = sqlite3_backup_step(b, 256);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                    sqlite3_sleep(20);
+            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            *pages = sqlite3_backup_pagecount(b);
+            int frc = sqlite3_backup_finish(b);
+            rc = rc == SQLITE_DONE ? frc : rc;
+        }
+    }
+    /* The copy is a single file: no WAL beside it. */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_stmt *st = NULL;
+        rc = sqlite3_prepare_v2(out, "PRAGMA page_size", -1, &st, NULL);
+        if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            *bytes = *pages * sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_OK)
+        snprintf(last_error, sizeof last_error, "sqlite backup: %s", sqlite3_errstr(rc));
+    sqlite3_close_v2(out);
+    return rc == SQLITE_OK ? RK_OK : RK_EIO;
+}
+
+rk_err rk_store_check_file(const char *path) {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    bool sound = false;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *r = sqlite3_column_text(st, 0);
+        sound = r && strcmp((const char *)r, "ok") == 0;
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_OK) {
+        rc = sqlite3_errcode(db);
+    }
+    if (!sound)
+        snprintf(last_error, sizeof last_error, "sqlite integrity_check: %s",
+                 rc == SQLITE_OK ? "the database is damaged" : sqlite3_errstr(rc));
+    sqlite3_finalize(st);
+    sqlite3_close_v2(db);
+    return sound ? RK_OK : RK_EPARSE;
+}

@@ -1,0 +1,188 @@
+/*
+ * backup.c — sealing and opening backup files with secretstream (see
+ * backup.h). Plain files are written with O_EXCL and removed on any failure.
+ */
+#include "core/backup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAGIC_LEN (sizeof RK_BACKUP_MAGIC - 1)
+#define HDR_LEN   crypto_secretstream_xchacha20poly1305_HEADERBYTES
+#define SEALED_CHUNK (RK_BACKUP_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
+
+/* Reads up to n bytes, fewer only at the end of the file; -1 on error. */
+static ssize_t read_full(int fd, unsigned char *buf, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static bool write_full(int fd, const unsigned char *buf, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static int create_excl(const char *path) {
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+}
+
+/* Closes out (synced) and in; on failure removes out_path. */
+static rk_err finish(int in, int out, const char *out_path, rk_err e) {
+    if (e == RK_OK && fsync(out) != 0)
+        e = RK_EIO;
+    if (close(out) != 0 && e == RK_OK)
+        e = RK_EIO;
+    close(in);
+    if (e != RK_OK)
+        unlink(out_path);
+    return e;
+}
+
+rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *sealed, char *err,
+                      size_t errsz) {
+    int in = open(plain, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        snprintf(err, errsz, "cannot read the database copy: %s", strerror(errno));
+        return RK_EIO;
+    }
+    int out = create_excl(sealed);
+    if (out < 0) {
+        snprintf(err, errsz, "cannot create %s: %s", sealed, strerror(errno));
+        close(in);
+        return RK_EIO;
+    }
+    unsigned char *m = malloc(RK_BACKUP_CHUNK), *c = malloc(SEALED_CHUNK);
+    unsigned char header[HDR_LEN];
+    crypto_secretstream_xchacha20poly1305_state st;
+    rk_err e = m && c ? RK_OK : RK_ENOMEM;
+    if (e == RK_OK) {
+        crypto_secretstream_xchacha20poly1305_init_push(&st, header, k->backup);
+        if (!write_full(out, (const unsigned char *)RK_BACKUP_MAGIC, MAGIC_LEN) ||
+            !write_full(out, header, sizeof header))
+            e = RK_EIO;
+    }
+    /* Reads one chunk ahead, so that the last one (even an empty one) is FINAL. */
+    ssize_t n = e == RK_OK ? read_full(in, m, RK_BACKUP_CHUNK) : 0;
+    while (e == RK_OK) {
+        if (n < 0) {
+            e = RK_EIO;
+            break;
+        }
+        unsigned char tag = (size_t)n < RK_BACKUP_CHUNK
+                                ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+                                : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+        unsigned long long clen = 0;
+        crypto_secretstream_xchacha20poly1305_push(&st, c, &clen, m, (unsigned long long)n,
+                                                   (const unsigned char *)RK_BACKUP_MAGIC,
+                                                   MAGIC_LEN, tag);
+        if (!write_full(out, c, (size_t)clen))
+            e = RK_EIO;
+        if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+            break;
+        n = read_full(in, m, RK_BACKUP_CHUNK);
+    }
+    if (e != RK_OK)
+        snprintf(err, errsz, "cannot write %s: %s", sealed,
+                 e == RK_ENOMEM ? "out of memory" : strerror(errno));
+    sodium_memzero(&st, sizeof st);
+    if (m)
+        sodium_memzero(m, RK_BACKUP_CHUNK);
+    free(m);
+    free(c);
+    return finish(in, out, sealed, e);
+}
+
+rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *plain, char *err,
+                      size_t errsz) {
+    int in = open(sealed, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        snprintf(err, errsz, "cannot open %s: %s", sealed, strerror(errno));
+        return errno == ENOENT ? RK_ENOENT : RK_EIO;
+    }
+    int out = create_excl(plain);
+    if (out < 0) {
+        snprintf(err, errsz, "cannot create %s: %s", plain, strerror(errno));
+        close(in);
+        return RK_EIO;
+    }
+    unsigned char *m = malloc(RK_BACKUP_CHUNK), *c = malloc(SEALED_CHUNK + 1);
+    unsigned char start[MAGIC_LEN + HDR_LEN];
+    crypto_secretstream_xchacha20poly1305_state st;
+    rk_err e = m && c ? RK_OK : RK_ENOMEM;
+    if (e == RK_OK && (read_full(in, start, sizeof start) != (ssize_t)sizeof start ||
+                       memcmp(start, RK_BACKUP_MAGIC, MAGIC_LEN) != 0)) {
+        snprintf(err, errsz, "%s is not a rekisteri backup (version 1)", sealed);
+        e = RK_EPARSE;
+    }
+    if (e == RK_OK &&
+        crypto_secretstream_xchacha20poly1305_init_pull(&st, start + MAGIC_LEN, k->backup) != 0) {
+        snprintf(err, errsz, "%s has a damaged header", sealed);
+        e = RK_EPARSE;
+    }
+    bool final = false;
+    while (e == RK_OK && !final) {
+        ssize_t n = read_full(in, c, SEALED_CHUNK);
+        unsigned long long mlen = 0;
+        unsigned char tag = 0;
+        if (n < 0) {
+            snprintf(err, errsz, "cannot read %s: %s", sealed, strerror(errno));
+            e = RK_EIO;
+        } else if (n < (ssize_t)crypto_secretstream_xchacha20poly1305_ABYTES) {
+            snprintf(err, errsz, "%s is truncated: it ends before its last chunk", sealed);
+            e = RK_EPARSE;
+        } else if (crypto_secretstream_xchacha20poly1305_pull(
+                       &st, m, &mlen, &tag, c, (unsigned long long)n,
+                       (const unsigned char *)RK_BACKUP_MAGIC, MAGIC_LEN) != 0) {
+            snprintf(err, errsz,
+                     "%s does not decrypt: it was altered or truncated, or sealed under another "
+                     "key",
+                     sealed);
+            e = RK_EPARSE;
+        } else {
+            final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+            if (!final && n < (ssize_t)SEALED_CHUNK) {
+                snprintf(err, errsz, "%s is truncated: it ends before its last chunk", sealed);
+                e = RK_EPARSE;
+            } else if (!write_full(out, m, (size_t)mlen)) {
+                snprintf(err, errsz, "cannot write %s: %s", plain, strerror(errno));
+                e = RK_EIO;
+            }
+        }
+    }
+    if (e == RK_OK && read_full(in, c, 1) != 0) {
+        snprintf(err, errsz, "%s has data after its last chunk", sealed);
+        e = RK_EPARSE;
+    }
+    if (e == RK_ENOMEM)
+        snprintf(err, errsz, "out of memory");
+    sodium_memzero(&st, sizeof st);
+    if (m)
+        sodium_memzero(m, RK_BACKUP_CHUNK);
+    free(m);
+    free(c);
+    return finish(in, out, plain, e);
+}
