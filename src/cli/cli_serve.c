@@ -25,7 +25,7 @@ static int run_serve(int argc, char **argv) {
     const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL,
                *public_url = NULL;
     double public_rate = 0;
-    long request_timeout = 0;
+    long request_timeout = 0, sweep_interval = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 && cores <= 256 ? (unsigned)cores : 2;
     struct rk_cli_mail mo = {0};
@@ -37,6 +37,7 @@ static int run_serve(int argc, char **argv) {
                  "                       [--smtp-user USER --smtp-password-file FILE]\n"
                  "                       [--smtp-starttls]] [--public-url URL]\n"
                  "                       [--public-rate N] [--request-timeout SECONDS]\n"
+                 "                       [--sweep-interval SECONDS]\n"
                  "\n"
                  "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
                  "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
@@ -62,7 +63,9 @@ static int run_serve(int argc, char **argv) {
                  "default 5, 0 for no limit (only behind a proxy that limits).\n"
                  "--request-timeout closes connections idle that long, and requests\n"
                  "whose body has not arrived whole by then (default 10 s).\n"
-                 "--threads sets the request threads (1 to 256; default: one per CPU).");
+                 "--threads sets the request threads (1 to 256; default: one per CPU).\n"
+                 "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
+                 "many seconds (default 3600; 0: never, for when cron runs it).");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
@@ -91,6 +94,15 @@ static int run_serve(int argc, char **argv) {
                 return RK_EXIT_USAGE;
             }
             threads = (unsigned)n;
+        } else if (i + 1 < argc && strcmp(argv[i], "--sweep-interval") == 0) {
+            char *end;
+            sweep_interval = strtol(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '\0' || sweep_interval < 0 || sweep_interval > 604800L) {
+                rk_cli_error("--sweep-interval: expected seconds from 0 (never) to 604800");
+                return RK_EXIT_USAGE;
+            }
+            if (sweep_interval == 0)
+                sweep_interval = -1; /* never */
         } else if (i + 1 < argc && strcmp(argv[i], "--request-timeout") == 0) {
             char *end;
             request_timeout = strtol(argv[++i], &end, 10);
@@ -167,7 +179,8 @@ static int run_serve(int argc, char **argv) {
                                  .smtp = smtp.url ? &smtp : NULL,
                                  .public_url = public_url,
                                  .public_rate = public_rate,
-                                 .request_timeout = request_timeout};
+                                 .request_timeout = request_timeout,
+                                 .sweep_interval = sweep_interval};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);

@@ -75,6 +75,7 @@ struct rk_http_server {
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
     struct rk_deliverer *deliverer; /* art 19 notices to recipients (src/connect/); NULL without db */
     long request_timeout;     /* seconds: idle connections, and a whole request's upload */
+    long sweep_interval;      /* seconds between retention sweeps; 0: none */
     char public_url[256];     /* without a trailing '/' */
     char origin[256];         /* scheme://host[:port] of public_url: same-origin form posts */
     /* Data-subject requests: the controller's time zone (NULL without db), and the overdue

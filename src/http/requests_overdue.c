@@ -5,11 +5,18 @@
  * OVERDUE_INTERVAL seconds and when a request changes (rk_http_overdue_poke),
  * so a scrape reads a number and never queries the database. It logs the
  * count (a number only, no ids) as one JSON line at start and once a day.
+ *
+ * The same thread runs the retention sweep (core/sweep.h) every
+ * --sweep-interval seconds (default an hour), as actor "sweep", logging each
+ * run's counts; its small transactions take the database's write lock in
+ * turn with the writer's groups (the busy timeout waits for it).
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/request.h"
+#include "core/sweep.h"
 #include "http/internal.h"
 
 #define OVERDUE_INTERVAL 60
@@ -31,6 +38,23 @@ static void count_once(struct rk_http_server *s, struct rk_store *st, struct rk_
     }
 }
 
+static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
+    struct rk_reg reg;
+    struct rk_sweep_counts n = {0, 0, 0};
+    struct rk_msg msg;
+    memset(&msg, 0, sizeof msg);
+    rk_err err = rk_reg_init(&reg, s->decl, st, &s->keys, "sweep");
+    if (err == RK_OK)
+        err = rk_sweep_run(&reg, rk_time_now(), false, &n, &msg);
+    char ts[RK_TS_LEN + 1];
+    rk_ts_format(rk_time_now(), ts);
+    fprintf(stderr,
+            "{\"ts\":\"%s\",\"event\":\"sweep\",\"ok\":%s,\"consents_expired\":%lld,"
+            "\"signups_expired\":%lld,\"skipped\":%lld}\n",
+            ts, err == RK_OK ? "true" : "false", (long long)n.consents_expired,
+            (long long)n.signups_expired, (long long)n.skipped);
+}
+
 static void *overdue_main(void *arg) {
     struct rk_http_server *s = arg;
     struct rk_store_options opt = {
@@ -41,16 +65,26 @@ static void *overdue_main(void *arg) {
         return NULL;
     }
     struct rk_date logged = {0, 0, 0};
+    struct timespec last_sweep = {0, 0};
+    long wait = s->sweep_interval > 0 && s->sweep_interval < OVERDUE_INTERVAL ? s->sweep_interval
+                                                                              : OVERDUE_INTERVAL;
     pthread_mutex_lock(&s->overdue_lock);
     while (!s->overdue_stop) {
         pthread_mutex_unlock(&s->overdue_lock);
         count_once(s, st, &logged);
+        struct timespec mono;
+        clock_gettime(CLOCK_MONOTONIC, &mono);
+        if (s->sweep_interval > 0 &&
+            (last_sweep.tv_sec == 0 || mono.tv_sec - last_sweep.tv_sec >= s->sweep_interval)) {
+            sweep_once(s, st);
+            last_sweep = mono;
+        }
         pthread_mutex_lock(&s->overdue_lock);
         if (s->overdue_stop)
             break;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += OVERDUE_INTERVAL;
+        until.tv_sec += wait;
         pthread_cond_timedwait(&s->overdue_wake, &s->overdue_lock, &until);
     }
     pthread_mutex_unlock(&s->overdue_lock);

@@ -625,6 +625,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     pthread_cond_init(&s->overdue_wake, NULL);
     atomic_store(&s->requests_overdue, -1L);
     s->request_timeout = cfg->request_timeout > 0 ? cfg->request_timeout : 10;
+    s->sweep_interval = cfg->sweep_interval < 0   ? 0
+                        : cfg->sweep_interval ? cfg->sweep_interval
+                                              : 3600;
     set_public_url(s, cfg, ntohs(sa.sin_port)); /* before the first request can arrive */
     s->limiter.rate = cfg->public_rate < 0 ? 0 : cfg->public_rate == 0 ? RATE : cfg->public_rate;
     if (cfg->db && cfg->keys) {

@@ -41,6 +41,9 @@ struct rk_http_config {
     /* Seconds a connection may sit idle, and a request may take to arrive
      * whole (slow clients are cut off); 0: 10. */
     long request_timeout;
+    /* Seconds between runs of the retention sweep (core/sweep.h) in the service:
+     * 0 means an hour, a negative value never. */
+    long sweep_interval;
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */

@@ -85,6 +85,26 @@ r audit2 audit list --format json
 [ "$(jq length "$T/audit2.out")" = "$(jq length "$T/audit1.out")" ] && ok \
     || bad "second run wrote audit events"
 
+# The service runs the sweep itself: Matti's consent (given 2026-06-01) has run
+# out by 2028; a server started then, sweeping every second, expires it.
+REKISTERI_NOW=2028-07-01T00:00:00Z "$REKISTERI" serve --listen 127.0.0.1:0 --sweep-interval 1 \
+    >"$T/serve.out" 2>"$T/serve.err" &
+spid=$!
+for _ in $(seq 100); do
+    grep -q '"event":"sweep","ok":true,"consents_expired":1' "$T/serve.err" && break
+    sleep 0.1
+done
+kill -TERM "$spid" && wait "$spid"
+grep -q '"event":"sweep","ok":true,"consents_expired":1' "$T/serve.err" && ok \
+    || bad "the service did not sweep: $(cat "$T/serve.err")"
+r aud2 audience --purpose sales_promotion
+grep -q matti "$T/aud2.out" && bad "still in the audience after the service's sweep" || ok
+r audit3 audit list --format json
+jq -e --arg p "$P2" 'map(select(.action == "sweep.consent_expired" and .person == $p and
+    .actor == "sweep")) | length == 1' "$T/audit3.out" >/dev/null && ok || bad "service sweep not audited"
+r badint serve --sweep-interval -5
+[ "$(rc badint)" = 2 ] && ok || bad "bad --sweep-interval: status $(rc badint)"
+
 r badnow sweep --now yesterday
 [ "$(rc badnow)" = 2 ] && ok || bad "bad --now: status $(rc badnow)"
 
