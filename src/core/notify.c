@@ -15,11 +15,12 @@ struct held {
     char regs[MAX_REGS][RK_DECL_ID_MAX + 1];
     size_t n;
     char email[RK_EMAIL_MAX + 1];
+    const char *only; /* a register id, or NULL for all */
 };
 
 static int take(void *ctx, const struct rk_entry *e) {
     struct held *h = ctx;
-    if (h->n < MAX_REGS)
+    if (h->n < MAX_REGS && (!h->only || strcmp(h->only, e->register_id) == 0))
         snprintf(h->regs[h->n++], sizeof h->regs[0], "%s", e->register_id);
     if (!h->email[0] && e->v[RK_F_EMAIL])
         snprintf(h->email, sizeof h->email, "%s", e->v[RK_F_EMAIL]);
@@ -36,10 +37,17 @@ static bool receives(const struct rk_recipient *r, const struct held *h) {
 
 rk_err rk_notify_recipients(struct rk_reg *reg, const char *person_id, enum rk_notice_kind kind,
                             const char *request_id, rk_ts at, int *count) {
+    return rk_notify_recipients_in(reg, person_id, NULL, kind, request_id, at, count);
+}
+
+rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *person_id, const char *register_id,
+                               enum rk_notice_kind kind, const char *request_id, rk_ts at,
+                               int *count) {
     *count = 0;
     struct held *h = calloc(1, sizeof *h);
     if (!h)
         return RK_ENOMEM;
+    h->only = register_id;
     rk_err err = rk_store_entries_of_person(reg->store, person_id, take, h);
     bool own = err == RK_OK && !reg->in_batch;
     if (own)

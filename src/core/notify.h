@@ -19,4 +19,10 @@ RK_MUST_USE rk_err rk_notify_recipients(struct rk_reg *reg, const char *person_i
                                         enum rk_notice_kind kind, const char *request_id, rk_ts at,
                                         int *count);
 
+/* As rk_notify_recipients, telling only the recipients of register_id (NULL: of every
+ * register holding the person): the retention sweep erases one register at a time. */
+RK_MUST_USE rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *person_id,
+                                           const char *register_id, enum rk_notice_kind kind,
+                                           const char *request_id, rk_ts at, int *count);
+
 #endif

@@ -279,6 +279,8 @@ static bool consent_register(const struct rk_register *r) {
     return r->npurposes > 0;
 }
 
+bool rk_register_on_consent(const struct rk_register *r) { return consent_register(r); }
+
 /* ---- Applying writes ------------------------------------------------------------------ */
 
 static rk_err new_provenance(struct rk_reg *reg, const struct rk_write *w, int64_t *id) {

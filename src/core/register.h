@@ -112,6 +112,10 @@ RK_MUST_USE rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, con
                                   enum rk_consent_kind kind, const struct rk_consent_input *in,
                                   struct rk_msg *msg);
 
+/* Whether every purpose of r rests on consent: a consent register, which people leave when
+ * their last live consent for it ends. */
+bool rk_register_on_consent(const struct rk_register *r);
+
 /* Whether a person is a customer (an active contract, or one ended within the
  * register's declared grace) or a prospect of the register. */
 enum rk_membership { RK_MEMBER_NONE, RK_MEMBER_PROSPECT, RK_MEMBER_CUSTOMER, RK_MEMBER_CONSENTED };

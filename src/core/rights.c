@@ -1163,10 +1163,13 @@ struct erase_scan {
     struct ids contracts, invoices;
     struct rk_date today;
     struct rk_erase_report *out;
+    const char *register_id; /* only this register's contracts and invoices; NULL: all */
 };
 
 static int scan_contract(void *ctx, const struct rk_contract *c) {
     struct erase_scan *s = ctx;
+    if (s->register_id && strcmp(c->register_id, s->register_id) != 0)
+        return 0;
     if (s->contracts.n >= 64) {
         s->contracts.overflow = true;
         return 1;
@@ -1186,6 +1189,8 @@ static int scan_contract(void *ctx, const struct rk_contract *c) {
 
 static int scan_invoice(void *ctx, const struct rk_invoice *inv) {
     struct erase_scan *s = ctx;
+    if (s->register_id && strcmp(inv->register_id, s->register_id) != 0)
+        return 0;
     if (s->invoices.n >= 64) {
         s->invoices.overflow = true;
         return 1;
@@ -1273,6 +1278,67 @@ static rk_err suppress_signups(struct rk_reg *reg, const char *person_id, rk_ts 
     return err;
 }
 
+/* Step 5: the consent ledger of each purpose in cs is deleted, unless the purpose keeps
+ * evidence (art 17(3)(e)): then ledger and state stay and out->consent_why says so. */
+static rk_err erase_consent(struct rk_reg *reg, const char *person_id,
+                            const struct consent_scan *cs, struct rk_erase_report *out) {
+    rk_err err = RK_OK;
+    for (size_t i = 0; i < cs->n && err == RK_OK; i++) {
+        const struct rk_purpose *p = rk_decl_purpose(reg->decl, cs->purposes[i]);
+        int64_t n = 0;
+        if (p && p->keep_consent_evidence) {
+            /* The ledger (and the state derived from it) stays as evidence only; the
+             * person is restricted, so no audience or check counts it. */
+            out->consent_events_kept += cs->events[i];
+            snprintf(out->consent_why, sizeof out->consent_why,
+                     "consent evidence kept for legal claims (art 17(3)(e)), restricted");
+            continue;
+        }
+        err = rk_store_consent_delete(reg->store, person_id, cs->purposes[i], &n);
+        out->consent_events += n;
+    }
+    return err;
+}
+
+/* Step 6: the scanned contracts and invoices by their category's rule: kept ones restricted,
+ * the rest deleted. */
+static rk_err erase_records(struct rk_reg *reg, const struct erase_scan *s,
+                            struct rk_erase_report *out) {
+    rk_err err = RK_OK;
+    for (size_t i = 0; i < s->contracts.n && err == RK_OK; i++) {
+        if (s->contracts.keep[i]) {
+            err = rk_store_contract_restrict(reg->store, s->contracts.id[i]);
+            out->contracts_kept++;
+        } else {
+            err = rk_store_contract_delete(reg->store, s->contracts.id[i]);
+            out->contracts++;
+        }
+    }
+    for (size_t i = 0; i < s->invoices.n && err == RK_OK; i++) {
+        if (s->invoices.keep[i]) {
+            err = rk_store_invoice_restrict(reg->store, s->invoices.id[i]);
+            out->invoices_kept++;
+            if (rk_date_cmp(s->invoices.until[i], out->invoices_until) > 0)
+                out->invoices_until = s->invoices.until[i];
+        } else {
+            err = rk_store_invoice_delete(reg->store, s->invoices.id[i]);
+            out->invoices++;
+        }
+    }
+    return err;
+}
+
+/* Step 6, the rest: signups, outbox messages and tasks of the person. */
+static rk_err erase_leftovers(struct rk_reg *reg, const char *person_id,
+                              struct rk_erase_report *out) {
+    rk_err err = rk_store_signups_delete_person(reg->store, person_id, &out->signups);
+    if (err == RK_OK)
+        err = rk_store_outbox_delete_person(reg->store, person_id, &out->outbox);
+    if (err == RK_OK)
+        err = rk_store_tasks_delete_person(reg->store, person_id, &out->tasks);
+    return err;
+}
+
 rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *request_id, rk_ts at,
                        struct rk_erase_report *out, struct rk_msg *msg) {
     msg->text[0] = '\0';
@@ -1329,47 +1395,13 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
         err = drop_unused(reg, o->prov, o->nprov, o->orgs, o->norgs, &out->provenance,
                           &out->organisations);
     /* 5. The consent ledger, per purpose. */
-    for (size_t i = 0; i < cs.n && err == RK_OK; i++) {
-        const struct rk_purpose *p = rk_decl_purpose(reg->decl, cs.purposes[i]);
-        int64_t n = 0;
-        if (p && p->keep_consent_evidence) {
-            /* The ledger (and the state derived from it) stays as evidence only; the
-             * person is restricted below, so no audience or check counts it. */
-            out->consent_events_kept += cs.events[i];
-            snprintf(out->consent_why, sizeof out->consent_why,
-                     "consent evidence kept for legal claims (art 17(3)(e)), restricted");
-            continue;
-        }
-        err = rk_store_consent_delete(reg->store, person_id, cs.purposes[i], &n);
-        out->consent_events += n;
-    }
+    if (err == RK_OK)
+        err = erase_consent(reg, person_id, &cs, out);
     /* 6. Contracts and invoices by their category's rule; the rest of the person's rows. */
-    for (size_t i = 0; i < s->contracts.n && err == RK_OK; i++) {
-        if (s->contracts.keep[i]) {
-            err = rk_store_contract_restrict(reg->store, s->contracts.id[i]);
-            out->contracts_kept++;
-        } else {
-            err = rk_store_contract_delete(reg->store, s->contracts.id[i]);
-            out->contracts++;
-        }
-    }
-    for (size_t i = 0; i < s->invoices.n && err == RK_OK; i++) {
-        if (s->invoices.keep[i]) {
-            err = rk_store_invoice_restrict(reg->store, s->invoices.id[i]);
-            out->invoices_kept++;
-            if (rk_date_cmp(s->invoices.until[i], out->invoices_until) > 0)
-                out->invoices_until = s->invoices.until[i];
-        } else {
-            err = rk_store_invoice_delete(reg->store, s->invoices.id[i]);
-            out->invoices++;
-        }
-    }
     if (err == RK_OK)
-        err = rk_store_signups_delete_person(reg->store, person_id, &out->signups);
+        err = erase_records(reg, s, out);
     if (err == RK_OK)
-        err = rk_store_outbox_delete_person(reg->store, person_id, &out->outbox);
-    if (err == RK_OK)
-        err = rk_store_tasks_delete_person(reg->store, person_id, &out->tasks);
+        err = erase_leftovers(reg, person_id, out);
     /* 7. The person: gone, or kept restricted beside what is kept. */
     bool kept = out->contracts_kept || out->invoices_kept || out->consent_why[0];
     if (err == RK_OK && kept)
@@ -1391,6 +1423,138 @@ out:
     free(s);
     free(o);
     held_free(&h);
+    if (err != RK_OK) {
+        out->person_deleted = false;
+        return store_failed(msg, err);
+    }
+    return RK_OK;
+}
+
+/* ---- Erasure when retention ends ------------------------------------------------------------ */
+
+/* What else the person still has once an entry is gone: entries, contracts, invoices, signups. */
+struct remains {
+    bool entries, records, signup;
+};
+
+static int any_entry(void *ctx, const struct rk_entry *e) {
+    (void)e;
+    ((struct remains *)ctx)->entries = true;
+    return 1;
+}
+
+static int any_contract(void *ctx, const struct rk_contract *c) {
+    (void)c;
+    ((struct remains *)ctx)->records = true;
+    return 1;
+}
+
+static int any_invoice(void *ctx, const struct rk_invoice *i) {
+    (void)i;
+    ((struct remains *)ctx)->records = true;
+    return 1;
+}
+
+static rk_err what_remains(struct rk_reg *reg, const char *person_id, struct remains *r) {
+    memset(r, 0, sizeof *r);
+    rk_err err = rk_store_entries_of_person(reg->store, person_id, any_entry, r);
+    if (err == RK_OK && !r->entries)
+        err = rk_store_contracts_of_person(reg->store, person_id, any_contract, r);
+    if (err == RK_OK && !r->entries && !r->records)
+        err = rk_store_invoices_of_person(reg->store, person_id, any_invoice, r);
+    struct rk_signup *u = NULL;
+    if (err == RK_OK && !r->entries && !r->records && !(u = malloc(sizeof *u)))
+        err = RK_ENOMEM;
+    for (size_t i = 0; u && err == RK_OK && !r->signup && i < reg->decl->npurposes; i++) {
+        err = rk_store_signup_get(reg->store, person_id, reg->decl->purposes[i].id, u);
+        r->signup = err == RK_OK;
+        if (err == RK_ENOENT)
+            err = RK_OK;
+    }
+    free(u);
+    return err;
+}
+
+rk_err rk_rights_settle(struct rk_reg *reg, const char *person_id, struct rk_erase_report *out) {
+    bool restricted = false, objected = false;
+    struct remains r;
+    rk_err err = rk_store_person_exists(reg->store, person_id, &restricted, &objected);
+    if (err == RK_ENOENT)
+        return RK_OK;
+    if (err == RK_OK)
+        err = what_remains(reg, person_id, &r);
+    if (err != RK_OK || r.entries || r.signup)
+        return err;
+    if (r.records) /* kept under a legal obligation only: stored, never processed (art 18) */
+        return restricted ? RK_OK
+                          : rk_store_person_flags_set(reg->store, person_id, true, objected);
+    struct consent_scan cs = {.n = 0};
+    err = rk_store_consent_events(reg->store, person_id, scan_consent, &cs);
+    if (err == RK_OK)
+        err = erase_consent(reg, person_id, &cs, out);
+    if (err == RK_OK)
+        err = erase_leftovers(reg, person_id, out);
+    if (err == RK_OK && out->consent_why[0])
+        err = restricted ? RK_OK : rk_store_person_flags_set(reg->store, person_id, true, objected);
+    else if (err == RK_OK)
+        err = rk_store_person_delete(reg->store, person_id);
+    out->person_deleted = err == RK_OK && !out->consent_why[0];
+    return err;
+}
+
+rk_err rk_rights_erase_from(struct rk_reg *reg, const char *person_id, const char *register_id,
+                            rk_ts at, struct rk_erase_report *out, struct rk_msg *msg) {
+    msg->text[0] = '\0';
+    memset(out, 0, sizeof *out);
+    struct rk_entry *e = malloc(sizeof *e);
+    struct erase_scan *s = calloc(1, sizeof *s);
+    bool own = false;
+    rk_err err = e && s ? RK_OK : RK_ENOMEM;
+    if (err == RK_OK &&
+        (err = rk_store_entry_get(reg->store, register_id, person_id, e)) == RK_ENOENT) {
+        err = say(msg, RK_ENOENT, "person %s is not in register '%s'", person_id, register_id);
+        goto out;
+    }
+    if (err != RK_OK)
+        goto out;
+    s->reg = reg;
+    s->today = rk_ts_date(at);
+    s->out = out;
+    s->register_id = register_id;
+    err = rk_store_contracts_of_person(reg->store, person_id, scan_contract, s);
+    if (err == RK_OK)
+        err = rk_store_invoices_of_person(reg->store, person_id, scan_invoice, s);
+    if (err == RK_OK && (s->contracts.overflow || s->invoices.overflow))
+        err = say(msg, RK_ETOOBIG,
+                  "person %s has more than 64 contracts or invoices in register '%s'", person_id,
+                  register_id);
+    if (err != RK_OK || (err = tx_begin(reg, &own)) != RK_OK)
+        goto out;
+    /* Recipients of this register first, while the entry still says who holds the person. */
+    err = rk_notify_recipients_in(reg, person_id, register_id, RK_NOTICE_ERASURE, NULL, at,
+                                  &out->notices);
+    if (err == RK_OK)
+        err = rk_store_entry_delete(reg->store, register_id, person_id);
+    if (err == RK_OK) {
+        out->entries = 1;
+        struct held h = {.n = 1};
+        struct olds o = {.nprov = 0};
+        bool mask[RK_F__COUNT];
+        for (int f = 0; f < RK_F__COUNT; f++)
+            mask[f] = true;
+        h.e[0] = e;
+        collect_olds(&h, mask, NULL, &o);
+        err = drop_unused(reg, o.prov, o.nprov, o.orgs, o.norgs, &out->provenance,
+                          &out->organisations);
+    }
+    if (err == RK_OK)
+        err = erase_records(reg, s, out);
+    if (err == RK_OK)
+        err = rk_rights_settle(reg, person_id, out);
+    err = tx_end(reg, own, err);
+out:
+    free(s);
+    free(e);
     if (err != RK_OK) {
         out->person_deleted = false;
         return store_failed(msg, err);

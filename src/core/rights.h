@@ -86,6 +86,32 @@ RK_MUST_USE rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id,
                                    struct rk_msg *msg);
 
 /*
+ * Retention (art 5(1)(e); art 17(1)(a): no longer necessary): erases the person from one
+ * register, by the same per-category rules as rk_rights_erase, but as the controller's own
+ * act, not the person's request: nothing goes onto the suppression list (the person may come
+ * back). The recipients of register_id are told first (erasure notices without a request);
+ * the entry goes with the provenance and organisation rows only it used; the person's
+ * contracts and invoices of that register are restricted when their category keeps them
+ * (invoices until keep_until) and deleted otherwise; then rk_rights_settle. Not audited here:
+ * the caller records why. Runs in reg's batch or its own transaction. RK_ENOENT when the
+ * person is not in the register.
+ */
+RK_MUST_USE rk_err rk_rights_erase_from(struct rk_reg *reg, const char *person_id,
+                                        const char *register_id, rk_ts at,
+                                        struct rk_erase_report *out, struct rk_msg *msg);
+
+/*
+ * What is left of a person after a part of them was erased: nothing happens while the
+ * person is in a register or has a pending signup. A person holding only contracts or
+ * invoices (kept under a legal obligation) is restricted. Otherwise the rest goes as in
+ * rk_rights_erase — consent ledger (but that of purposes keeping evidence, which restricts
+ * the person instead), outbox messages, tasks — and the person row (out->person_deleted).
+ * No person: RK_OK. Runs in the caller's transaction; adds to out.
+ */
+RK_MUST_USE rk_err rk_rights_settle(struct rk_reg *reg, const char *person_id,
+                                    struct rk_erase_report *out);
+
+/*
  * Art 18: on sets the restriction (the person leaves every audience, check,
  * export and recipient sync; every write but lifting is refused); !on lifts
  * it, queueing first, in the same transaction, an email telling the person

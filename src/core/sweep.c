@@ -186,20 +186,29 @@ rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run, struct rk_sweep
     msg->text[0] = '\0';
     if (dry_run) {
         rk_err err = count_rule(reg, list_consents, now, &out->consents_expired, &out->skipped, msg);
-        return err != RK_OK ? err : count_signups(reg, now, &out->signups_expired, msg);
+        err = err != RK_OK ? err : count_signups(reg, now, &out->signups_expired, msg);
+        return err != RK_OK ? err : rk_retention_run(reg, now, true, &out->retention, msg);
     }
     rk_err err = run_rule(reg, list_consents, expire_consent, now,
                           &out->consents_expired, &out->skipped, msg);
     if (err == RK_OK)
         err = run_rule(reg, list_signups, expire_signup, now,
                        &out->signups_expired, &out->skipped, msg);
-    if (err != RK_OK || (out->consents_expired == 0 && out->signups_expired == 0))
+    if (err == RK_OK)
+        err = rk_retention_run(reg, now, false, &out->retention, msg);
+    bool personal = out->consents_expired || out->signups_expired ||
+                    rk_retention_deleted_personal(&out->retention);
+    if (err != RK_OK || !personal)
         return err;
-    char detail[128];
+    char detail[RK_AUDIT_FIELD_MAX + 1];
     snprintf(detail, sizeof detail, "consents_expired=%lld signups_expired=%lld skipped=%lld",
              (long long)out->consents_expired, (long long)out->signups_expired,
              (long long)out->skipped);
+    rk_retention_summary(&out->retention, detail, sizeof detail);
     if ((err = rk_reg_audit(reg, "sweep.run", NULL, detail, now)) != RK_OK)
         return failed(msg, "auditing the run", err);
+    /* secure_delete zeroed the main file's copies; the log's go with a checkpoint (busy while
+     * another connection reads: the next run or checkpoint takes them). */
+    out->checkpointed = rk_store_checkpoint(reg->store) == RK_OK;
     return RK_OK;
 }

@@ -8,10 +8,19 @@
  *             leaves the consent registers exactly as on withdrawal;
  *   signups   an unconfirmed double opt-in signup past its expires_at is
  *             deleted and its pending consent expired.
- * Each action is audited (sweep.consent_expired, sweep.signup_expired) and a
- * run that did anything ends with one sweep.run event holding the counts.
- * Work is committed in batches of RK_SWEEP_BATCH so a million expiries never
- * hold one transaction. A second run at the same instant does nothing.
+ * Then the retention rules of core/retention.h: entries past their register's
+ * retention erased (and persons left with nothing deleted), kept invoices and
+ * contracts past their statutory period deleted, sent mail and finished art 19
+ * notices deleted after 30 days, and late art 14 tasks and data-subject
+ * requests counted as flags for staff.
+ * Each action is audited (sweep.consent_expired, sweep.signup_expired,
+ * sweep.entry_erased, sweep.invoice_deleted, sweep.contract_deleted,
+ * sweep.person_deleted, sweep.mail_deleted, sweep.notices_deleted) and a run
+ * that did anything ends with one sweep.run event holding the counts and the
+ * flags; when it deleted personal data the write-ahead log is checkpointed so
+ * the old pages leave it too. Work is committed in batches of RK_SWEEP_BATCH
+ * so a million expiries never hold one transaction. A second run at the same
+ * instant does nothing.
  */
 #ifndef RK_SWEEP_H
 #define RK_SWEEP_H
@@ -20,6 +29,7 @@
 #include <stdint.h>
 
 #include "core/register.h"
+#include "core/retention.h"
 
 #define RK_SWEEP_BATCH 1000
 
@@ -27,10 +37,12 @@ struct rk_sweep_counts {
     int64_t consents_expired; /* live consents past their validity */
     int64_t signups_expired;  /* unconfirmed signups past expires_at */
     int64_t skipped;          /* rows the rules refused (e.g. a purpose no longer declared) */
+    struct rk_retention_counts retention; /* the retention rules (core/retention.h) */
+    bool checkpointed; /* personal data was deleted and the write-ahead log emptied after */
 };
 
 /*
- * Runs both rules at now as reg->actor. dry_run counts what would be done and
+ * Runs the rules at now as reg->actor. dry_run counts what would be done and
  * writes nothing (no audit event either). out holds the counts of what was
  * (or would be) done, also after a failure part-way (earlier batches stay
  * committed). msg says why on failure, without personal data.

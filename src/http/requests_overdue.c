@@ -40,7 +40,8 @@ static void count_once(struct rk_http_server *s, struct rk_store *st, struct rk_
 
 static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
     struct rk_reg reg;
-    struct rk_sweep_counts n = {0, 0, 0};
+    struct rk_sweep_counts n;
+    memset(&n, 0, sizeof n);
     struct rk_msg msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_reg_init(&reg, s->decl, st, &s->keys, "sweep");
@@ -50,9 +51,17 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
     rk_ts_format(rk_time_now(), ts);
     fprintf(stderr,
             "{\"ts\":\"%s\",\"event\":\"sweep\",\"ok\":%s,\"consents_expired\":%lld,"
-            "\"signups_expired\":%lld,\"skipped\":%lld}\n",
+            "\"signups_expired\":%lld,\"skipped\":%lld,\"entries_erased\":%lld,"
+            "\"persons_deleted\":%lld,\"records_deleted\":%lld,\"mail_deleted\":%lld,"
+            "\"notices_deleted\":%lld,\"art14_overdue\":%lld,\"requests_overdue\":%lld,"
+            "\"requests_due_soon\":%lld}\n",
             ts, err == RK_OK ? "true" : "false", (long long)n.consents_expired,
-            (long long)n.signups_expired, (long long)n.skipped);
+            (long long)n.signups_expired, (long long)n.skipped,
+            (long long)n.retention.entries_erased, (long long)n.retention.persons_deleted,
+            (long long)(n.retention.invoices_deleted + n.retention.contracts_deleted),
+            (long long)n.retention.mail_deleted, (long long)n.retention.notices_deleted,
+            (long long)n.retention.art14_overdue, (long long)n.retention.requests_overdue,
+            (long long)n.retention.requests_due_soon);
 }
 
 static void *overdue_main(void *arg) {

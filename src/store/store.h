@@ -368,6 +368,18 @@ struct rk_notice_row {
 };
 typedef int (*rk_notice_fn)(void *ctx, const struct rk_notice_row *n);
 
+/* One register entry as the retention rules see it (core/retention.c). */
+struct rk_retention_row {
+    int64_t key; /* the listing's cursor: opaque, increasing */
+    char person_id[RK_ID_LEN + 1];
+    rk_ts since;             /* when the person entered the register */
+    bool restricted;         /* art 18: the person's data is only stored */
+    int64_t contracts;       /* the person's contracts in the register */
+    bool open;               /* one of them has no end date */
+    struct rk_date last_end; /* the latest end date among them (y == 0: none) */
+};
+typedef int (*rk_retention_fn)(void *ctx, const struct rk_retention_row *r);
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -559,6 +571,27 @@ struct rk_store_ops {
                                void *ctx);
     rk_err (*signups_run_out)(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
                               void *ctx);
+
+    /* ---- Retention rules (core/retention.c) ----
+     * retention_entries: the entries of register_id whose row key is greater than after, in
+     * key order, at most limit (<= 0: all), each with the person's contracts in that register;
+     * pass the last row's key as the next after. kept_invoices_run_out: (invoice id, person id)
+     * of every restricted invoice whose keep_until is before today, at most limit.
+     * kept_contracts: restricted contracts no invoice refers to, ids after `after` ("" or NULL
+     * for the first), in id order, at most limit. For all three fn must not write.
+     * outbox_purge deletes at most limit sent or failed messages finished before `before`;
+     * recipient_notice_purge deletes at most limit delivered (done) or unsupported notices
+     * finished before `before`; with dry_run both count every such row and delete nothing;
+     * *n gets the rows. */
+    rk_err (*retention_entries)(struct rk_store *s, const char *register_id, int64_t after,
+                                int limit, rk_retention_fn fn, void *ctx);
+    rk_err (*kept_invoices_run_out)(struct rk_store *s, struct rk_date today, int limit,
+                                    rk_person_purpose_fn fn, void *ctx);
+    rk_err (*kept_contracts)(struct rk_store *s, const char *after, int limit, rk_contract_fn fn,
+                             void *ctx);
+    rk_err (*outbox_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run, int64_t *n);
+    rk_err (*recipient_notice_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run,
+                                     int64_t *n);
 };
 
 /* The base of every backend's handle. */
@@ -774,6 +807,23 @@ RK_STORE_FN(consents_run_out,
 RK_STORE_FN(signups_run_out,
             (struct rk_store * s, rk_ts now, int limit, rk_person_purpose_fn fn, void *c),
             (s, now, limit, fn, c))
+/* ---- Retention rules ---- */
+RK_STORE_FN(retention_entries,
+            (struct rk_store * s, const char *reg, int64_t after, int limit, rk_retention_fn fn,
+             void *c),
+            (s, reg, after, limit, fn, c))
+RK_STORE_FN(kept_invoices_run_out,
+            (struct rk_store * s, struct rk_date today, int limit, rk_person_purpose_fn fn,
+             void *c),
+            (s, today, limit, fn, c))
+RK_STORE_FN(kept_contracts,
+            (struct rk_store * s, const char *after, int limit, rk_contract_fn fn, void *c),
+            (s, after, limit, fn, c))
+RK_STORE_FN(outbox_purge, (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
+            (s, before, limit, dry, n))
+RK_STORE_FN(recipient_notice_purge,
+            (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
+            (s, before, limit, dry, n))
 
 #undef RK_STORE_FN
 

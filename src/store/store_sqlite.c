@@ -107,6 +107,14 @@ enum stmt {
     S_NOTICE_LIST_ALL,
     S_CONSENTS_RUN_OUT,
     S_SIGNUPS_RUN_OUT,
+    /* ---- Retention rules (retention) ---- */
+    S_RETENTION_ENTRIES,
+    S_KEPT_INVOICES_RUN_OUT,
+    S_KEPT_CONTRACTS,
+    S_OUTBOX_PURGE,
+    S_OUTBOX_PURGE_COUNT,
+    S_NOTICE_PURGE,
+    S_NOTICE_PURGE_COUNT,
     S__COUNT
 };
 
@@ -353,6 +361,37 @@ static const char *const sql[S__COUNT] = {
     [S_SIGNUPS_RUN_OUT] = "SELECT p.id, s.purpose FROM signup s "
                           "JOIN person p ON p.pk = s.person_id "
                           "WHERE s.expires_at <= ?1 ORDER BY s.expires_at LIMIT ?2",
+    /* ---- Retention rules (retention) ----
+     * The entries of one register in person-key order after a cursor (the primary key
+     * (person, register) serves it), each with its person's contracts in that register. */
+    [S_RETENTION_ENTRIES] =
+        "SELECT e.person, p.id, e.since, p.restricted, "
+        "(SELECT count(*) FROM contract c WHERE c.person = e.person AND c.register = e.register), "
+        "(SELECT count(*) FROM contract c WHERE c.person = e.person AND c.register = e.register "
+        "AND c.end_date IS NULL), "
+        "(SELECT max(c.end_date) FROM contract c WHERE c.person = e.person "
+        "AND c.register = e.register) "
+        "FROM entry e JOIN person p ON p.pk = e.person "
+        "WHERE e.register = ?1 AND e.person > ?2 ORDER BY e.person LIMIT ?3",
+    [S_KEPT_INVOICES_RUN_OUT] = "SELECT i.id, p.id FROM invoice i JOIN person p ON p.pk = i.person "
+                                "WHERE i.restricted = 1 AND i.keep_until IS NOT NULL "
+                                "AND i.keep_until < ?1 ORDER BY i.keep_until, i.id LIMIT ?2",
+    [S_KEPT_CONTRACTS] = "SELECT c.id, p.id, c.register, c.service, c.start_date, c.end_date, "
+                         "c.status, c.created_at, c.created_by FROM contract c "
+                         "JOIN person p ON p.pk = c.person WHERE c.restricted = 1 AND c.id > ?1 "
+                         "AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.contract_id = c.id) "
+                         "ORDER BY c.id LIMIT ?2",
+    [S_OUTBOX_PURGE] = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
+                       "WHERE state IN ('sent', 'failed') "
+                       "AND coalesce(sent_at, failed_at, created_at) < ?1 LIMIT ?2)",
+    [S_OUTBOX_PURGE_COUNT] = "SELECT count(*) FROM outbox WHERE state IN ('sent', 'failed') "
+                             "AND coalesce(sent_at, failed_at, created_at) < ?1",
+    [S_NOTICE_PURGE] = "DELETE FROM recipient_notice WHERE id IN (SELECT id FROM recipient_notice "
+                       "WHERE state IN ('done', 'unsupported') "
+                       "AND coalesce(done_at, created_at) < ?1 LIMIT ?2)",
+    [S_NOTICE_PURGE_COUNT] = "SELECT count(*) FROM recipient_notice "
+                             "WHERE state IN ('done', 'unsupported') "
+                             "AND coalesce(done_at, created_at) < ?1",
 };
 
 #define ORG_CACHE 256
@@ -2453,6 +2492,103 @@ static rk_err sq_signups_run_out(struct rk_store *base, rk_ts now, int limit,
     return run_out(base, S_SIGNUPS_RUN_OUT, now, limit, fn, ctx);
 }
 
+/* ---- Retention rules (retention) ------------------------------------------------------ */
+
+struct retention_iter {
+    rk_retention_fn fn;
+    void *ctx;
+};
+
+static int each_retention_row(void *ctx, sqlite3_stmt *st) {
+    struct retention_iter *it = ctx;
+    struct rk_retention_row r = {.key = sqlite3_column_int64(st, 0),
+                                 .since = col_ts(st, 2),
+                                 .restricted = sqlite3_column_int(st, 3) != 0,
+                                 .contracts = sqlite3_column_int64(st, 4),
+                                 .open = sqlite3_column_int64(st, 5) > 0,
+                                 .last_end = col_date(st, 6)};
+    if (!col_copy(st, 1, r.person_id, sizeof r.person_id))
+        return -1;
+    return it->fn(it->ctx, &r) ? 1 : 0;
+}
+
+static rk_err sq_retention_entries(struct rk_store *base, const char *register_id, int64_t after,
+                                   int limit, rk_retention_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_RETENTION_ENTRIES, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, register_id);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+    struct retention_iter it = {fn, ctx};
+    return step_rows(s, st, each_retention_row, &it);
+}
+
+static rk_err sq_kept_invoices_run_out(struct rk_store *base, struct rk_date today, int limit,
+                                       rk_person_purpose_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_KEPT_INVOICES_RUN_OUT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_date(st, 1, today);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    struct pair_iter it = {fn, ctx}; /* (invoice id, person id) */
+    return step_rows(s, st, each_pair, &it);
+}
+
+static rk_err sq_kept_contracts(struct rk_store *base, const char *after, int limit,
+                                rk_contract_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_KEPT_CONTRACTS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, after ? after : "");
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    struct contract_iter it = {.fn = fn, .ctx = ctx};
+    return step_rows(s, st, each_contract, &it);
+}
+
+/* Deletes at most limit rows older than before with statement del, or counts them all with
+ * statement count when dry_run. */
+static rk_err purge(struct sqlite_store *s, enum stmt del, enum stmt count, rk_ts before, int limit,
+                    bool dry_run, int64_t *n) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, dry_run ? count : del, &st);
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, before);
+    if (dry_run) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *n = sqlite3_column_int64(st, 0);
+        else
+            err = fail(s, rc);
+        done(st);
+        return err;
+    }
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        *n = sqlite3_changes64(s->db);
+    return err;
+}
+
+static rk_err sq_outbox_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
+                              int64_t *n) {
+    return purge((struct sqlite_store *)base, S_OUTBOX_PURGE, S_OUTBOX_PURGE_COUNT, before, limit,
+                 dry_run, n);
+}
+
+static rk_err sq_recipient_notice_purge(struct rk_store *base, rk_ts before, int limit,
+                                        bool dry_run, int64_t *n) {
+    return purge((struct sqlite_store *)base, S_NOTICE_PURGE, S_NOTICE_PURGE_COUNT, before, limit,
+                 dry_run, n);
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -2542,6 +2678,12 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .recipient_notice_list = sq_recipient_notice_list,
     .consents_run_out = sq_consents_run_out,
     .signups_run_out = sq_signups_run_out,
+    /* ---- Retention rules (retention) ---- */
+    .retention_entries = sq_retention_entries,
+    .kept_invoices_run_out = sq_kept_invoices_run_out,
+    .kept_contracts = sq_kept_contracts,
+    .outbox_purge = sq_outbox_purge,
+    .recipient_notice_purge = sq_recipient_notice_purge,
 };
 
 /* ---- backups (store.h) ---------------------------------------------------------------- */
