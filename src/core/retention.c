@@ -481,7 +481,7 @@ void rk_retention_summary(const struct rk_retention_counts *c, char *buf, size_t
              " erased=%lld persons=%lld records=%lld mail=%lld notices=%lld "
              "late=%lld/%lld/%lld",
              (long long)c->entries_erased, (long long)c->persons_deleted,
-             (long long)(c->invoices_deleted + c->contracts_deleted), (long long)c->mail_deleted,
-             (long long)c->notices_deleted, (long long)c->art14_overdue,
+             (long long)c->invoices_deleted + (long long)c->contracts_deleted,
+             (long long)c->mail_deleted, (long long)c->notices_deleted, (long long)c->art14_overdue,
              (long long)c->requests_overdue, (long long)c->requests_due_soon);
 }

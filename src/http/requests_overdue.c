@@ -58,7 +58,7 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
             ts, err == RK_OK ? "true" : "false", (long long)n.consents_expired,
             (long long)n.signups_expired, (long long)n.skipped,
             (long long)n.retention.entries_erased, (long long)n.retention.persons_deleted,
-            (long long)(n.retention.invoices_deleted + n.retention.contracts_deleted),
+            (long long)n.retention.invoices_deleted + (long long)n.retention.contracts_deleted,
             (long long)n.retention.mail_deleted, (long long)n.retention.notices_deleted,
             (long long)n.retention.art14_overdue, (long long)n.retention.requests_overdue,
             (long long)n.retention.requests_due_soon);
