@@ -16,6 +16,11 @@
  * consent_event (restricted, kept rows), suppression (hashes), audit
  * (pseudonymous) and recipient_notice (to be delivered) refers to the person.
  *
+ * The retention sweep erases one register at a time (rk_rights_erase_from):
+ * steps 2 (that register's recipients), 4 (its entry) and 6 (its contracts
+ * and invoices) by the same code, no suppression, and rk_rights_settle for
+ * steps 5 and 7 once the person is in no register.
+ *
  * The access document is written as JSON text straight into an rk_buf
  * (rk_buf_put_json_str escapes), beside the HTML page, in one pass.
  */
