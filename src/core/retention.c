@@ -32,7 +32,10 @@
  *                rule is the controller's, not an objection or a request, so
  *                nothing goes onto the suppression list. A restricted person's
  *                entry (art 18: the person may need it kept, 18(1)(c)) is left
- *                and counted as held.
+ *                and counted as held; so is the entry of a person holding a
+ *                live consent for a consent-based purpose of the register (a
+ *                basis of its own, ended by the consent rule), unless
+ *                retention.period has passed.
  *   2. kept      Restricted invoices whose keep_until is before today are
  *                deleted; then restricted contracts no invoice refers to any
  *                more whose own period has passed (a category kept keep_years
@@ -63,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/consent.h"
 #include "core/rights.h"
 #include "core/sweep.h"
 
@@ -134,6 +138,7 @@ static bool entry_due(const struct rk_register *r, const struct rk_retention_row
 struct due_row {
     char person_id[RK_ID_LEN + 1];
     bool restricted;
+    bool by_period; /* past retention.period: a maximum, whatever else holds the entry */
 };
 
 struct entry_batch {
@@ -153,7 +158,29 @@ static int collect_entry(void *ctx, const struct rk_retention_row *e) {
     struct due_row *d = &b->rows[b->n++];
     snprintf(d->person_id, sizeof d->person_id, "%s", e->person_id);
     d->restricted = e->restricted;
+    const struct rk_duration period = b->r->retention.period;
+    d->by_period = period.n && passed(b->today, rk_ts_date(e->since), period);
     return 0;
+}
+
+/* Whether the person holds a live consent for a consent-based purpose of register rd: a basis
+ * of its own for staying in the register, which the end of a customer relationship does not
+ * end (the consent rule ends it when the consent does). */
+static rk_err consented(struct run *r, const struct rk_register *rd, const char *person,
+                        bool *out) {
+    *out = false;
+    for (size_t i = 0; i < rd->npurposes && !*out; i++) {
+        struct rk_consent_state st;
+        if (rd->purposes[i]->basis != RK_BASIS_CONSENT)
+            continue;
+        rk_err err = rk_store_consent_state_get(r->reg->store, person, rd->purposes[i]->id, &st);
+        if (err == RK_ENOENT)
+            continue;
+        if (err != RK_OK)
+            return failed(r->msg, "reading a consent state", err);
+        *out = rk_consent_effective(&st, r->now) == RK_CONSENT_LIVE;
+    }
+    return RK_OK;
 }
 
 static rk_err erase_entry(struct run *r, const struct rk_register *reg_decl, const char *person) {
@@ -193,9 +220,17 @@ static rk_err rule_entries(struct run *r, const struct rk_register *rd) {
             if ((err = batch_begin(r)) != RK_OK)
                 break;
             for (int i = 0; i < b.n && err == RK_OK; i++) {
-                if (b.rows[i].restricted)
+                bool live = false;
+                if (b.rows[i].restricted) {
                     r->out->held_restricted++;
-                else
+                    continue;
+                }
+                if (!b.rows[i].by_period &&
+                    (err = consented(r, rd, b.rows[i].person_id, &live)) == RK_OK && live) {
+                    r->out->held_consent++;
+                    continue;
+                }
+                if (err == RK_OK)
                     err = erase_entry(r, rd, b.rows[i].person_id);
             }
             if ((err = batch_end(r, err)) != RK_OK)

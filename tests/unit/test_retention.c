@@ -44,7 +44,7 @@ static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
     snprintf(out, n, "%s/%s", f->dir, name);
 }
 
-static int setup(void **state) {
+static int setup_with(void **state, const char *decl) {
     struct fx *f = calloc(1, sizeof *f);
     char path[128], err[256];
     int from = 0, to = 0;
@@ -65,8 +65,16 @@ static int setup(void **state) {
     if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return -1;
     sqlite3_busy_timeout(f->raw, 5000);
-    f->decl = rkt_load("tests/decls/full.yaml");
+    f->decl = rkt_load(decl);
     return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") == RK_OK ? 0 : -1;
+}
+
+static int setup(void **state) { return setup_with(state, "tests/decls/full.yaml"); }
+
+/* The example: its customer register also holds people on consent (sales_promotion), with
+ * no grace after the relationship ends. */
+static int setup_example(void **state) {
+    return setup_with(state, "examples/smartum/declaration.yaml");
 }
 
 static int teardown(void **state) {
@@ -290,6 +298,39 @@ static void restricted_person_held(void **state) {
     assert_true(in_register(f, a));
 }
 
+static void live_consent_keeps_entry(void **state) {
+    struct fx *f = *state;
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
+    struct rk_contact ct;
+    memset(&ct, 0, sizeof ct);
+    ct.v[RK_F_NAME] = "Suostunut";
+    ct.v[RK_F_EMAIL] = "consents@example.fi";
+    struct rk_write w = {"customer", "sales_promotion", RK_SRC_WEB_FORM, NULL, ts(T0)};
+    struct rk_consent_input in;
+    memset(&in, 0, sizeof in);
+    in.channel = "web_form";
+    in.lang = RK_LANG_FI;
+    in.at = ts(T0);
+    OK(rk_reg_person_add(&f->reg, &w, NULL, &ct, &in, a, &f->msg));
+    struct rk_write wc = {"customer", "customer_relationship", RK_SRC_CONTRACT, NULL, ts(T0)};
+    OK(rk_reg_contract_add(&f->reg, &wc, a, "Palvelu", day("2025-01-15"), day("2025-03-31"), c,
+                           &f->msg));
+    ct.v[RK_F_EMAIL] = "contract@example.fi";
+    w.purpose = "customer_relationship";
+    w.source = RK_SRC_CONTRACT;
+    OK(rk_reg_person_add(&f->reg, &w, NULL, &ct, NULL, b, &f->msg));
+    OK(rk_reg_contract_add(&f->reg, &wc, b, "Palvelu", day("2025-01-15"), day("2025-03-31"), c,
+                           &f->msg));
+    /* No grace: both are past the end on 1 April; the consent (2 years) keeps a. */
+    struct rk_sweep_counts n = sweep(f, "2025-04-01T00:00:00Z", false);
+    assert_int_equal(n.retention.entries_erased, 1);
+    assert_int_equal(n.retention.held_consent, 1);
+    assert_true(in_register(f, a));
+    assert_false(in_register(f, b));
+    assert_int_equal(n.retention.notices_queued, 2); /* salesforce, mailchimp */
+    assert_int_equal(n.retention.persons_deleted, 1);
+}
+
 /* ---- Rule 2: kept records ------------------------------------------------------------------- */
 
 static void kept_invoice_then_contract_then_person(void **state) {
@@ -499,6 +540,7 @@ int main(void) {
         T(open_contract_keeps_entry),
         T(prospect_period),
         T(restricted_person_held),
+        cmocka_unit_test_setup_teardown(live_consent_keeps_entry, setup_example, teardown),
         T(kept_invoice_then_contract_then_person),
         T(finished_mail_and_notices),
         T(flags_counted_not_changed),
