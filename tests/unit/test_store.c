@@ -2595,7 +2595,6 @@ static void recipient_notice_delivery(void **state) {
     assert_true(ns.id[0] == c); /* newest first */
 }
 
-
 /* ---- Retention sweep (migration 0009) ------------------------------------------------ */
 
 struct pairs {
@@ -2668,6 +2667,166 @@ static void sweep_lists_what_ran_out(void **state) {
     assert_string_equal(p->purpose[0], "newsletter");
 }
 
+/* ---- Retention rules (retention) ---- */
+
+struct rows_seen {
+    int n;
+    struct rk_retention_row r[8];
+};
+
+static int collect_retention(void *ctx, const struct rk_retention_row *r) {
+    struct rows_seen *rs = ctx;
+    if (rs->n >= 8)
+        return 1;
+    rs->r[rs->n++] = *r;
+    return 0;
+}
+
+static int collect_contract_id(void *ctx, const struct rk_contract *c) {
+    struct pairs *p = ctx;
+    if (p->n >= 8)
+        return 1;
+    copy(p->person[p->n], sizeof p->person[p->n], c->person_id);
+    copy(p->purpose[p->n], sizeof p->purpose[p->n], c->id);
+    p->n++;
+    return 0;
+}
+
+static void retention_listings_and_purges(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
+    struct rows_seen *rs = scratch(sizeof *rs);
+    struct pairs *p = scratch(sizeof *p);
+    struct rk_contract ca, cb, cb2;
+    struct rk_invoice inv;
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    new_person(s, c);
+    const char *ids[3] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        int64_t prov = new_provenance(s, RK_SRC_CONTRACT, "service");
+        struct rk_entry *e = entry_new("customers", ids[i], ts("2026-03-01T00:00:00Z"));
+        entry_set(e, RK_F_NAME, "Asiakas", prov);
+        assert_ok(rk_store_entry_put(s, e));
+    }
+    struct rk_entry *other = entry_new("news", a, ts("2026-03-01T00:00:00Z"));
+    assert_ok(rk_store_entry_put(s, other));
+    contract_init(&ca, a, "customers", "Lounas", date(2026, 1, 1), date(2026, 6, 30));
+    contract_init(&cb, b, "customers", "Lounas", date(2025, 1, 1), date(2025, 12, 31));
+    contract_init(&cb2, b, "customers", "Virike", date(2026, 1, 1), date(0, 0, 0));
+    assert_ok(rk_store_contract_insert(s, &ca));
+    assert_ok(rk_store_contract_insert(s, &cb));
+    assert_ok(rk_store_contract_insert(s, &cb2));
+    assert_ok(rk_store_person_flags_set(s, c, true, false));
+    invoice_init(&inv, a, ca.id, "R-9", date(2026, 1, 31), 100, date(2032, 12, 31));
+    assert_ok(rk_store_invoice_insert(s, &inv));
+    assert_ok(rk_store_commit(s));
+
+    /* Every entry of the register once, in key order, with its contracts there. */
+    assert_ok(rk_store_retention_entries(s, "customers", 0, 0, collect_retention, rs));
+    assert_int_equal(rs->n, 3);
+    for (int i = 0; i < 3; i++) {
+        const struct rk_retention_row *r = &rs->r[i];
+        if (i)
+            assert_true(r->key > rs->r[i - 1].key);
+        assert_true(r->since == ts("2026-03-01T00:00:00Z"));
+        if (strcmp(r->person_id, a) == 0) {
+            assert_int_equal(r->contracts, 1);
+            assert_false(r->open);
+            assert_int_equal(rk_date_cmp(r->last_end, date(2026, 6, 30)), 0);
+        } else if (strcmp(r->person_id, b) == 0) {
+            assert_int_equal(r->contracts, 2);
+            assert_true(r->open);
+            assert_int_equal(rk_date_cmp(r->last_end, date(2025, 12, 31)), 0);
+        } else {
+            assert_string_equal(r->person_id, c);
+            assert_int_equal(r->contracts, 0);
+            assert_int_equal(r->last_end.y, 0);
+            assert_true(r->restricted);
+        }
+    }
+    /* The cursor and the limit. */
+    int64_t first = rs->r[0].key;
+    rs->n = 0;
+    assert_ok(rk_store_retention_entries(s, "customers", first, 1, collect_retention, rs));
+    assert_int_equal(rs->n, 1);
+    assert_true(rs->r[0].key > first);
+    rs->n = 0;
+    assert_ok(rk_store_retention_entries(s, "news", 0, 0, collect_retention, rs));
+    assert_int_equal(rs->n, 1);
+    assert_int_equal(rs->r[0].contracts, 0); /* contracts of another register do not count */
+
+    /* Kept invoices: restricted and keep_until before today only. */
+    assert_ok(rk_store_kept_invoices_run_out(s, date(2033, 1, 1), 0, collect_pair, p));
+    assert_int_equal(p->n, 0);
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_invoice_restrict(s, inv.id));
+    assert_ok(rk_store_contract_restrict(s, ca.id));
+    assert_ok(rk_store_contract_restrict(s, cb.id));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_kept_invoices_run_out(s, date(2032, 12, 31), 0, collect_pair, p));
+    assert_int_equal(p->n, 0);
+    assert_ok(rk_store_kept_invoices_run_out(s, date(2033, 1, 1), 0, collect_pair, p));
+    assert_int_equal(p->n, 1);
+    assert_string_equal(p->person[0], inv.id);
+    assert_string_equal(p->purpose[0], a);
+    /* Kept contracts: restricted, no invoice on them, after the cursor. */
+    p->n = 0;
+    assert_ok(rk_store_kept_contracts(s, NULL, 0, collect_contract_id, p));
+    assert_int_equal(p->n, 1);
+    assert_string_equal(p->purpose[0], cb.id);
+    assert_string_equal(p->person[0], b);
+    p->n = 0;
+    assert_ok(rk_store_kept_contracts(s, cb.id, 0, collect_contract_id, p));
+    assert_int_equal(p->n, 0);
+
+    /* Purges: finished before the instant only; a dry run counts. */
+    int64_t m1 = 0, m2 = 0, n = -1;
+    struct rk_outbox_msg m = {.message_id = "ret-1",
+                              .kind = "confirm",
+                              .recipient = "x@example.fi",
+                              .subject = "s",
+                              .body = "b",
+                              .created_at = ts("2026-01-01T00:00:00Z")};
+    struct rk_recipient_notice rn = {.recipient = "crm",
+                                     .person_id = a,
+                                     .kind = RK_NOTICE_ERASURE,
+                                     .identity_email = "x@example.fi",
+                                     .created_at = ts("2026-01-01T00:00:00Z")};
+    struct rk_recipient_notice rq = rn;
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_outbox_enqueue(s, &m, &m1));
+    m.message_id = "ret-2";
+    assert_ok(rk_store_outbox_enqueue(s, &m, &m2));
+    assert_ok(rk_store_outbox_mark_sent(s, m1, ts("2026-01-02T00:00:00Z")));
+    assert_ok(rk_store_recipient_notice_add(s, &rn));
+    assert_ok(rk_store_recipient_notice_add(s, &rq));
+    assert_ok(rk_store_recipient_notice_mark_done(s, rn.id, ts("2026-01-02T00:00:00Z")));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_outbox_purge(s, ts("2026-01-02T00:00:00Z"), 0, false, &n));
+    assert_int_equal(n, 0); /* not before */
+    assert_ok(rk_store_outbox_purge(s, ts("2026-01-03T00:00:00Z"), 0, true, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_recipient_notice_purge(s, ts("2026-01-03T00:00:00Z"), 0, true, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_outbox_purge(s, ts("2026-01-03T00:00:00Z"), 10, false, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_recipient_notice_purge(s, ts("2026-01-03T00:00:00Z"), 10, false, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_commit(s));
+    int64_t left = 0;
+    assert_ok(rk_store_outbox_count(s, RK_OUTBOX_QUEUED, &left));
+    assert_int_equal(left, 1);
+    assert_ok(rk_store_outbox_count(s, RK_OUTBOX_SENT, &left));
+    assert_int_equal(left, 0);
+    assert_ok(rk_store_recipient_notice_count(s, RK_NOTICE_QUEUED, &left));
+    assert_int_equal(left, 1);
+    assert_ok(rk_store_recipient_notice_count(s, RK_NOTICE_DONE, &left));
+    assert_int_equal(left, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -2719,6 +2878,7 @@ int main(void) {
         T(requests_list_and_overdue),
         T(recipient_notice_delivery),
         T(sweep_lists_what_ran_out),
+        T(retention_listings_and_purges),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
