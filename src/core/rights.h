@@ -94,7 +94,8 @@ RK_MUST_USE rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id,
  * contracts and invoices of that register are restricted when their category keeps them
  * (invoices until keep_until) and deleted otherwise; then rk_rights_settle. Not audited here:
  * the caller records why. Runs in reg's batch or its own transaction. RK_ENOENT when the
- * person is not in the register.
+ * person is not in the register. Whether a restricted person may be erased is the caller's
+ * decision (the sweep leaves them: art 18(1)(c)).
  */
 RK_MUST_USE rk_err rk_rights_erase_from(struct rk_reg *reg, const char *person_id,
                                         const char *register_id, rk_ts at,
