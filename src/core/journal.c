@@ -415,8 +415,10 @@ rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at, s
         char err[sizeof msg->text];
         err[0] = '\0';
         e = rk_journal_append(reg->journal, &reg->keys, r, err, sizeof err);
-        if (e != RK_OK)
+        if (e != RK_OK) /* not the caller's input: the service's journal is unusable */
             snprintf(msg->text, sizeof msg->text, "%s; the erasure was not made", err);
+        if (e != RK_OK && e != RK_ENOMEM)
+            e = RK_EIO;
     }
     free(u);
     free(r);
