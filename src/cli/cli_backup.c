@@ -4,7 +4,10 @@
  * (core/backup.h), and its return. Plain copies live only in temporary files
  * beside their destination (mode 0600) and are removed on every path; what
  * lands at FILE or at the database path is renamed into place whole.
- * Both are recorded in the audit chain, with sizes and never a path.
+ * restore re-applies the erasure journal (core/journal.h) to the decrypted
+ * copy before it is put in place, so the database at --db never holds a
+ * person the journal says was erased. Both are recorded in the audit chain,
+ * with sizes and counts, never a path.
  */
 #include <errno.h>
 #include <fcntl.h>

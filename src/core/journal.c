@@ -20,8 +20,8 @@
 
 #define MAGIC_LEN (sizeof RK_JOURNAL_MAGIC - 1)
 #define MAC_LEN   32
-#define MAC_HEX   (2 * MAC_LEN)
-#define HASH_HEX  (2 * RK_HASH_LEN)
+#define MAC_HEX   ((size_t)2 * MAC_LEN)
+#define HASH_HEX  ((size_t)2 * RK_HASH_LEN)
 /* The longest record line: id, at, person, every hash, MAC, four spaces and the newline. */
 #define LINE_MAX_LEN                                                                               \
     (RK_ID_LEN + 21 + RK_ID_LEN + RK_JOURNAL_HASHES_MAX * (HASH_HEX + 2) + MAC_HEX + 8)
