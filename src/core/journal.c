@@ -458,7 +458,7 @@ struct contain {
 
 static int check_contained(void *ctx, const char *id) {
     struct contain *c = ctx;
-    if (!bsearch(id, c->ids, c->n, sizeof c->ids[0], cmp_id)) {
+    if (!c->n || !bsearch(id, c->ids, c->n, sizeof c->ids[0], cmp_id)) {
         if (!c->count)
             snprintf(c->missing, sizeof c->missing, "%s", id);
         c->count++;
