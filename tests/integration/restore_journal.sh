@@ -93,7 +93,7 @@ r v journal verify
 expect_ok v
 grep -q "^erasure journal $J: 3 records, the chain holds; 0 not in the database$" "$T/v.out" && ok \
     || bad "journal verify: $(out v)"
-if grep -q -e '@' -e 765 -e Poistuva "$J"; then bad "the journal holds personal data"; else ok; fi
+if grep -q -e '@' -e example -e 407654321 -e Poistuva "$J"; then bad "the journal holds personal data"; else ok; fi
 cp "$J" "$T/good.erasures"
 
 r rs restore --force "$T/reg.bak"
