@@ -33,7 +33,10 @@
  *     the append and the commit leaves a record whose erasure did not commit:
  *     a restore then erases a person who asked to be erased — harmless. The
  *     other order could lose an erasure. Appenders (the service's writer and
- *     any CLI) take an exclusive flock on the file.
+ *     any CLI) take an exclusive flock on the file. A journal that cannot be
+ *     written fails the erasure with RK_EIO, a storage failure, so that a
+ *     transaction shared with other writes (the service's group commit) is
+ *     rolled back whole rather than committing half an erasure.
  *  5. A torn last line (a crash in the middle of an append, before the
  *     fsync returned, so before the commit) is tolerated: readers report it
  *     and ignore it; the next append cuts it off under the lock first.
