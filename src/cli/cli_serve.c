@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/reg.h"
 #include "core/id.h"
+#include "core/journal.h"
 #include "core/keys.h"
 #include "core/time.h"
 #include "http/server.h"
@@ -168,6 +169,15 @@ static int run_serve(int argc, char **argv) {
         int from, to;
         api = rk_store_open(db, &opt, &st) == RK_OK && rk_store_migrate(st, &from, &to) == RK_OK;
         rk_store_close(st);
+    }
+    /* Erasures through the API append to the journal: a journal that cannot be created is
+     * found now, not at the first erasure. */
+    rk_err je = api ? rk_journal_create(journal, kerr, sizeof kerr) : RK_OK;
+    if (je != RK_OK && je != RK_ECONFLICT) {
+        rk_cli_error("serve: %s", kerr);
+        rk_cli_mail_cleanup(&mo);
+        rk_decl_free(d);
+        return RK_EXIT_FAIL;
     }
 
     sigset_t stop;

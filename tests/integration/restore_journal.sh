@@ -171,6 +171,10 @@ r ej rights erase --journal "$T/reg.bak" "$K"
 refused ej 1 "not a rekisteri erasure journal"
 held keep@example.fi
 
+# The service refuses to start with a journal it cannot create.
+r sv serve --listen 127.0.0.1:0 --journal "$T/no/such/dir/j"
+refused sv 1 "serve: cannot create the erasure journal"
+
 # Usage.
 r u1 journal
 refused u1 2 "expected 'journal verify'"
