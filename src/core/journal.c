@@ -261,6 +261,8 @@ out:
 rk_err rk_journal_append(const char *path, const struct rk_keys *k, const struct rk_journal_rec *r,
                          char *err, size_t errsz) {
     char line[LINE_MAX_LEN + 1];
+    if (errsz)
+        err[0] = '\0';
     size_t len = format_body(r, line, sizeof line - MAC_HEX - 2);
     if (len == 0) {
         snprintf(err, errsz, "an erasure journal record does not fit a line");
@@ -292,6 +294,8 @@ rk_err rk_journal_append(const char *path, const struct rk_keys *k, const struct
             snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
             e = RK_EIO;
         }
+    } else if (e == RK_ENOMEM) {
+        snprintf(err, errsz, "out of memory");
     } else if (e == RK_EIO && !err[0]) {
         snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
     }
