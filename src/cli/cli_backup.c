@@ -4,7 +4,10 @@
  * (core/backup.h), and its return. Plain copies live only in temporary files
  * beside their destination (mode 0600) and are removed on every path; what
  * lands at FILE or at the database path is renamed into place whole.
- * Both are recorded in the audit chain, with sizes and never a path.
+ * restore re-applies the erasure journal (core/journal.h) to the decrypted
+ * copy before it is put in place, so the database at --db never holds a
+ * person the journal says was erased. Both are recorded in the audit chain,
+ * with sizes and counts, never a path.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include "cli/reg.h"
 #include "core/audit.h"
 #include "core/backup.h"
+#include "core/journal.h"
 
 #define PATH_MAX_LEN 4096
 
@@ -87,8 +91,7 @@ static int run_backup(int argc, char **argv) {
     hold_signals(true, &saved);
     int fd = open(plain, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        rk_cli_error("backup: cannot create a temporary file beside %s: %s", file,
-                     strerror(errno));
+        rk_cli_error("backup: cannot create a temporary file beside %s: %s", file, strerror(errno));
         hold_signals(false, &saved);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
@@ -117,8 +120,7 @@ static int run_backup(int argc, char **argv) {
             rk_cli_error("backup: written, but not recorded in the audit chain: %s",
                          rk_store_last_error());
         else
-            printf("backup written: %lld pages, %lld bytes\n", (long long)pages,
-                   (long long)bytes);
+            printf("backup written: %lld pages, %lld bytes\n", (long long)pages, (long long)bytes);
     }
     rk_cli_env_close(&env);
     return e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL;
@@ -151,19 +153,91 @@ static void remove_wal(const char *db) {
     unlink(p);
 }
 
+/* Removes the decrypted copy at tmp and its write-ahead log. */
+static void remove_copy(const char *tmp) {
+    remove_wal(tmp);
+    unlink(tmp);
+}
+
+/* What restore prints once the database is in place. */
+static void print_restored(const char *journal, const struct rk_replay_report *rep, bool no_journal,
+                           long long bytes) {
+    printf("restored: %lld bytes\n", bytes);
+    if (no_journal) {
+        printf("erasure journal: not used (--no-journal): erasures made after the backup are "
+               "not re-applied\n");
+        return;
+    }
+    printf("erasure journal %s: %lld records, %lld already in the backup, %lld re-applied "
+           "(%lld persons erased, %lld hashes suppressed)\n",
+           journal, (long long)rep->records, (long long)rep->contained, (long long)rep->reapplied,
+           (long long)rep->persons, (long long)rep->suppressed);
+    if (rep->torn_line)
+        printf("erasure journal %s: line %ld was torn by a crash and ignored (its erasure never "
+               "committed)\n",
+               journal, rep->torn_line);
+}
+
+/*
+ * Opens the decrypted copy at tmp as the register (env->db pointing at it),
+ * re-applies the erasure journal (unless no_journal) and records the restore;
+ * the copy is put in place by the caller only when this succeeds.
+ */
+static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_journal,
+                            long long bytes, struct rk_replay_report *out) {
+    const char *db = env->db;
+    env->db = tmp;
+    int rc = rk_cli_env_open(env);
+    env->db = db;
+    if (rc != RK_EXIT_OK)
+        return rc;
+    env->reg.actor = "restore";
+    struct rk_replay_report rep = {.records = 0};
+    *out = rep;
+    char err[PATH_MAX_LEN + 300];
+    rk_err e = RK_OK;
+    if (!no_journal && (e = rk_journal_replay(&env->reg, env->journal, rk_time_now(), &rep, err,
+                                              sizeof err)) != RK_OK) {
+        rk_cli_error("restore: %s; nothing was written%s", err,
+                     e == RK_EPARSE || e == RK_EREFUSED
+                         ? " (put the right journal back, or restore without it with --no-journal)"
+                         : "");
+        return e == RK_EPARSE || e == RK_EREFUSED ? RK_EXIT_FAIL : rk_cli_exit_for(e);
+    }
+    char detail[160];
+    if (no_journal)
+        snprintf(detail, sizeof detail, "bytes=%lld journal=none", bytes);
+    else
+        snprintf(detail, sizeof detail, "bytes=%lld journal_records=%lld reapplied=%lld", bytes,
+                 (long long)rep.records, (long long)rep.reapplied);
+    e = rk_reg_audit(&env->reg, "backup.restored", NULL, detail, rk_time_now());
+    if (e != RK_OK) {
+        rk_cli_error("restore: cannot record the restore in the audit chain: %s; nothing was "
+                     "written",
+                     rk_store_last_error());
+        return RK_EXIT_FAIL;
+    }
+    *out = rep;
+    return RK_EXIT_OK;
+}
+
 static int run_restore(int argc, char **argv) {
-    bool force = false;
-    const struct rk_cli_opt opts[] = {{"force", NULL, &force}, {NULL, 0, 0}};
+    bool force = false, no_journal = false;
+    const struct rk_cli_opt opts[] = {
+        {"force", NULL, &force}, {"no-journal", NULL, &no_journal}, {NULL, 0, 0}};
     struct rk_cli_env env;
     int rc = rk_cli_env_parse(
         &env, argc, argv,
-        "usage: rekisteri restore [--force] FILE\n\n"
+        "usage: rekisteri restore [--force] [--no-journal] FILE\n\n"
         "Decrypts the backup FILE with the key file, checks the database in it\n"
-        "(PRAGMA integrity_check) and puts it at --db. Refuses to replace an existing\n"
-        "database without --force (stop 'serve' first). A backup that was altered,\n"
-        "truncated or sealed under another key is refused and nothing is written.\n"
-        "Recorded in the restored database's audit chain as backup.restored.\n"
-        "Erasures made after the backup are not re-applied yet: see docs/operations.md.\n\n",
+        "(PRAGMA integrity_check), re-applies every erasure of the erasure journal\n"
+        "(--journal) the backup does not hold, and puts it at --db. Refuses to replace\n"
+        "an existing database without --force (stop 'serve' first). A backup that was\n"
+        "altered, truncated or sealed under another key, a journal that is missing,\n"
+        "altered or not this register's are refused and nothing is written;\n"
+        "--no-journal restores without the journal (erasures made after the backup\n"
+        "come back). Recorded in the restored database's audit chain as\n"
+        "backup.restored, each re-applied erasure as journal.reapplied (actor restore).\n\n",
         opts, NULL);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
@@ -179,6 +253,13 @@ static int run_restore(int argc, char **argv) {
     }
     if (!force && stat(env.db, &st) == 0) {
         rk_cli_error("restore: a database exists at %s; use --force to replace it", env.db);
+        return RK_EXIT_USAGE;
+    }
+    if (!no_journal && stat(env.journal, &st) != 0) {
+        rk_cli_error("restore: no erasure journal at %s (%s): without it the erasures made "
+                     "after the backup would come back; put the journal back (give its place "
+                     "with --journal), or restore without it with --no-journal",
+                     env.journal, strerror(errno));
         return RK_EXIT_USAGE;
     }
     char tmp[PATH_MAX_LEN], err[PATH_MAX_LEN + 200];
@@ -213,30 +294,29 @@ static int run_restore(int argc, char **argv) {
         return RK_EXIT_FAIL;
     }
     long long bytes = (long long)st.st_size;
+    /* The erasures are re-applied to the copy before it is put in place, so that the
+     * database at --db never holds a person the journal says was erased. */
+    struct rk_replay_report rep;
+    rc = replay_into_copy(&env, tmp, no_journal, bytes, &rep);
+    rk_cli_env_close(&env); /* the last connection: SQLite folds the WAL back in */
+    if (rc != RK_EXIT_OK) {
+        remove_copy(tmp);
+        hold_signals(false, &saved);
+        return rc;
+    }
     remove_wal(env.db);
     if (rename(tmp, env.db) != 0) {
         rk_cli_error("restore: cannot rename the database into place at %s: %s", env.db,
                      strerror(errno));
-        unlink(tmp);
+        remove_copy(tmp);
         hold_signals(false, &saved);
         return RK_EXIT_FAIL;
     }
+    remove_wal(tmp);
     hold_signals(false, &saved);
     sync_parent(env.db);
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
-        return rc;
-    }
-    char detail[64];
-    snprintf(detail, sizeof detail, "bytes=%lld", bytes);
-    e = rk_reg_audit(&env.reg, "backup.restored", NULL, detail, rk_time_now());
-    if (e != RK_OK)
-        rk_cli_error("restore: restored, but not recorded in the audit chain: %s",
-                     rk_store_last_error());
-    else
-        printf("restored: %lld bytes\n", bytes);
-    rk_cli_env_close(&env);
-    return e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL;
+    print_restored(env.journal, &rep, no_journal, bytes);
+    return RK_EXIT_OK;
 }
 
 const struct rk_cli_command rk_cli_backup = {"backup", "write an encrypted backup of the database",

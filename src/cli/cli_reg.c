@@ -11,12 +11,13 @@
 
 #include "cli/reg.h"
 #include "core/id.h"
+#include "core/journal.h"
 
 #define MAX_OPTS 32
 
 int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *usage,
                      const struct rk_cli_opt *opts, const char *const *formats) {
-    enum { O_DB = 1000, O_DECL, O_KEY, O_ACTOR, O_FORMAT, O_SYNC, O_HELP };
+    enum { O_DB = 1000, O_DECL, O_KEY, O_ACTOR, O_FORMAT, O_SYNC, O_HELP, O_JOURNAL };
     struct option longopts[MAX_OPTS + 8];
     size_t n = 0;
     static const struct option common[] = {
@@ -27,6 +28,7 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
         {"format", required_argument, NULL, O_FORMAT},
         {"synchronous", required_argument, NULL, O_SYNC},
         {"help", no_argument, NULL, O_HELP},
+        {"journal", required_argument, NULL, O_JOURNAL},
     };
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
         longopts[n++] = common[i];
@@ -53,6 +55,7 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
         case O_KEY: env->key_file = optarg; break;
         case O_ACTOR: env->actor = optarg; break;
         case O_SYNC: env->synchronous = optarg; break;
+        case O_JOURNAL: env->journal = optarg; break;
         case O_FORMAT: {
             size_t i = 0;
             while (formats && formats[i] && strcmp(formats[i], optarg) != 0)
@@ -88,6 +91,8 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
                                      "examples/smartum/declaration.yaml");
     env->key_file = rk_cli_env_or(env->key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
     env->actor = rk_cli_env_or(env->actor, "REKISTERI_ACTOR", "cli");
+    env->journal =
+        rk_cli_journal_path(env->journal, env->db, env->journal_buf, sizeof env->journal_buf);
     if (!env->format)
         env->format = formats ? formats[0] : "text";
     env->nargs = argc - optind;
@@ -128,7 +133,18 @@ int rk_cli_env_open(struct rk_cli_env *env) {
         rk_cli_error("cannot set up the register: %s", rk_err_str(e));
         return RK_EXIT_FAIL;
     }
+    env->reg.journal = env->journal;
     return RK_EXIT_OK;
+}
+
+const char *rk_cli_journal_path(const char *opt, const char *db, char *buf, size_t n) {
+    const char *p = rk_cli_env_or(opt, RK_JOURNAL_ENV, NULL);
+    if (p && p[0])
+        return p;
+    if (strncmp(db, "sqlite:", 7) == 0)
+        db += 7;
+    snprintf(buf, n, "%s%s", db, RK_JOURNAL_SUFFIX);
+    return buf;
 }
 
 void rk_cli_env_close(struct rk_cli_env *env) {
@@ -215,7 +231,9 @@ static int run_init(int argc, char **argv) {
                          "\n"
                          "Creates the database (or brings its schema up to date) and, when\n"
                          "it does not exist, the key file (mode 0600) whose secret keys the\n"
-                         "email/phone index and the suppression list. Checks the declaration.\n"
+                         "email/phone index and the suppression list, and the erasure\n"
+                         "journal (--journal) restores re-apply erasures from. Checks the\n"
+                         "declaration.\n"
                          "Run it again at any time: it never replaces an existing key.\n\n",
                          NULL, NULL);
     if (rc != RK_EXIT_OK)
@@ -256,6 +274,14 @@ static int run_init(int argc, char **argv) {
     }
     printf("database %s: schema %d%s\n", env.db, to, from == to ? " (up to date)" : "");
     printf("key file %s: %s\n", env.key_file, new_key ? "created (mode 0600): back it up" : "kept");
+    e = rk_journal_create(env.journal, err, sizeof err);
+    if (e != RK_OK && e != RK_ECONFLICT) {
+        rk_cli_error("%s", err);
+        rk_cli_env_close(&env);
+        return RK_EXIT_FAIL;
+    }
+    printf("erasure journal %s: %s\n", env.journal,
+           e == RK_OK ? "created: keep it on another disk, back it up with the key file" : "kept");
     printf("declaration %s: ok\n", env.declaration);
     rk_cli_env_close(&env);
     return RK_EXIT_OK;

@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/reg.h"
 #include "core/id.h"
+#include "core/journal.h"
 #include "core/keys.h"
 #include "core/time.h"
 #include "http/server.h"
@@ -23,7 +25,8 @@
 
 static int run_serve(int argc, char **argv) {
     const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL,
-               *public_url = NULL;
+               *public_url = NULL, *journal = NULL;
+    char journal_buf[4096 + sizeof ".erasures"];
     double public_rate = 0;
     long request_timeout = 0, sweep_interval = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -32,7 +35,7 @@ static int run_serve(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
-                 "                       [--key-file PATH] [--threads N]\n"
+                 "                       [--key-file PATH] [--journal PATH] [--threads N]\n"
                  "                       [--smtp URL --mail-from ADDRESS\n"
                  "                       [--smtp-user USER --smtp-password-file FILE]\n"
                  "                       [--smtp-starttls]] [--public-url URL]\n"
@@ -46,6 +49,8 @@ static int run_serve(int argc, char **argv) {
                  "stops gracefully on SIGTERM or SIGINT. The declaration, database and key\n"
                  "file come from the options, REKISTERI_DECLARATION, REKISTERI_DB and\n"
                  "REKISTERI_KEY_FILE, or the defaults; without a database the API answers 503.\n"
+                 "Every erasure (art 17) is appended to the erasure journal, --journal or\n"
+                 "REKISTERI_ERASURE_JOURNAL (default: the database's path and .erasures).\n"
                  "\n"
                  "With --smtp the outbox is delivered through that relay (smtp://HOST:PORT,\n"
                  "or smtps:// for TLS; file:///DIR writes each message into DIR instead;\n"
@@ -76,6 +81,8 @@ static int run_serve(int argc, char **argv) {
             db = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--key-file") == 0)
             key_file = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--journal") == 0)
+            journal = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--smtp") == 0)
             mo.smtp = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--mail-from") == 0)
@@ -142,6 +149,7 @@ static int run_serve(int argc, char **argv) {
         rk_cli_env_or(decl_path, "REKISTERI_DECLARATION", "examples/smartum/declaration.yaml");
     db = rk_cli_env_or(db, "REKISTERI_DB", "var/rekisteri.db");
     key_file = rk_cli_env_or(key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
+    journal = rk_cli_journal_path(journal, db, journal_buf, sizeof journal_buf);
     struct rk_decl *d = NULL;
     rc = rk_cli_load_decl(decl_path, &d);
     if (rc != RK_EXIT_OK) {
@@ -162,6 +170,15 @@ static int run_serve(int argc, char **argv) {
         api = rk_store_open(db, &opt, &st) == RK_OK && rk_store_migrate(st, &from, &to) == RK_OK;
         rk_store_close(st);
     }
+    /* Erasures through the API append to the journal: a journal that cannot be created is
+     * found now, not at the first erasure. */
+    rk_err je = api ? rk_journal_create(journal, kerr, sizeof kerr) : RK_OK;
+    if (je != RK_OK && je != RK_ECONFLICT) {
+        rk_cli_error("serve: %s", kerr);
+        rk_cli_mail_cleanup(&mo);
+        rk_decl_free(d);
+        return RK_EXIT_FAIL;
+    }
 
     sigset_t stop;
     sigemptyset(&stop);
@@ -180,7 +197,8 @@ static int run_serve(int argc, char **argv) {
                                  .public_url = public_url,
                                  .public_rate = public_rate,
                                  .request_timeout = request_timeout,
-                                 .sweep_interval = sweep_interval};
+                                 .sweep_interval = sweep_interval,
+                                 .journal = journal};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);

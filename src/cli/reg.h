@@ -25,6 +25,10 @@ struct rk_cli_env {
     struct rk_reg reg;
     int nargs;       /* positional arguments after the options */
     char **args;
+    /* The erasure journal (core/journal.h): --journal, REKISTERI_ERASURE_JOURNAL, or
+     * <db>.erasures; set as reg.journal by rk_cli_env_open. */
+    const char *journal;
+    char journal_buf[4096 + sizeof ".erasures"];
 };
 
 /*
@@ -56,6 +60,10 @@ bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out);
 bool rk_cli_date(const char *opt, const char *arg, struct rk_date *out);
 bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out);
 
+/* The erasure journal's path: opt, else REKISTERI_ERASURE_JOURNAL, else db (without a
+ * "sqlite:" prefix) and ".erasures", written into buf when built. */
+const char *rk_cli_journal_path(const char *opt, const char *db, char *buf, size_t n);
+
 /* True when --format json was given. */
 static inline bool rk_cli_json(const struct rk_cli_env *env) {
     return env->format && env->format[0] == 'j';
@@ -69,6 +77,8 @@ static inline bool rk_cli_json(const struct rk_cli_env *env) {
     "  --key-file PATH      the key file (REKISTERI_KEY_FILE; default var/rekisteri.key)\n"        \
     "  --actor NAME         who is writing, recorded as provenance (REKISTERI_ACTOR; default "     \
     "cli)\n"                                                                                       \
-    "  --synchronous normal|full  SQLite durability (default normal: WAL, safe on crashes)\n"
+    "  --synchronous normal|full  SQLite durability (default normal: WAL, safe on crashes)\n"      \
+    "  --journal PATH       the erasure journal (REKISTERI_ERASURE_JOURNAL; default\n"             \
+    "                       the database's path with .erasures appended)\n"
 
 #endif

@@ -20,6 +20,7 @@
 #define SUBKEY_LINKS  3
 #define SUBKEY_AUDIT  4
 #define SUBKEY_BACKUP 5
+#define SUBKEY_JOURNAL 6
 
 rk_err rk_keys_create(const char *path, char *err, size_t errsz) {
     unsigned char key[RK_KEY_LEN];
@@ -84,6 +85,7 @@ rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err, size_t err
     crypto_kdf_derive_from_key(out->links, sizeof out->links, SUBKEY_LINKS, CONTEXT, master);
     crypto_kdf_derive_from_key(out->audit, sizeof out->audit, SUBKEY_AUDIT, CONTEXT, master);
     crypto_kdf_derive_from_key(out->backup, sizeof out->backup, SUBKEY_BACKUP, CONTEXT, master);
+    crypto_kdf_derive_from_key(out->journal, sizeof out->journal, SUBKEY_JOURNAL, CONTEXT, master);
     sodium_memzero(master, sizeof master);
     return RK_OK;
 }

@@ -23,6 +23,7 @@ struct rk_keys {
     unsigned char links[RK_KEY_LEN];  /* for signing data subjects' links */
     unsigned char audit[RK_KEY_LEN];  /* for the audit chain's hashes */
     unsigned char backup[RK_KEY_LEN]; /* for encrypting backups (core/backup.h) */
+    unsigned char journal[RK_KEY_LEN]; /* for the erasure journal's MAC chain (core/journal.h) */
 };
 
 /* A staff token: "rk_" and 43 characters of URL-safe base64 (256 random bits). */

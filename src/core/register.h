@@ -46,6 +46,9 @@ struct rk_reg {
         char by[RK_DECL_ID_MAX + 1];
         rk_ts at;
     } last_prov;
+    /* The erasure journal file (core/journal.h) every art 17 erasure is appended to before
+     * it commits; borrowed. NULL: erasures are not journaled (unit tests, a restore's replay). */
+    const char *journal;
 };
 
 /* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed. */

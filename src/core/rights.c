@@ -4,7 +4,8 @@
  * Erasure, the one hard part, runs in this order inside one transaction:
  *   1. read what is held (entries, contracts, invoices, consent purposes);
  *   2. queue the art 19 notices (they need the entries to find recipients);
- *   3. suppress every email and phone held (reason erasure);
+ *   3. suppress every email and phone held (reason erasure), and append the
+ *      erasure to the journal (core/journal.h), fsynced before the commit;
  *   4. delete entries, then provenance and organisation rows left unused;
  *   5. consent ledger and state: delete, except purposes declaring
  *      keep_evidence (ledger and its derived state stay, the person restricted);
@@ -33,6 +34,7 @@
 
 #include "core/audit.h"
 #include "core/consent.h"
+#include "core/journal.h"
 #include "core/notify.h"
 #include "mail/mail.h"
 #include "notice/labels.h"
@@ -1393,6 +1395,9 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
         err = suppress_held(reg, &h, RK_SUPPRESS_ERASURE, at, &out->suppressed);
     if (err == RK_OK)
         err = suppress_signups(reg, person_id, at, &out->suppressed);
+    /* The erasure journal (core/journal.h), while the entries still hold the hashes. */
+    if (err == RK_OK)
+        err = rk_journal_erasure(reg, person_id, at, msg);
     /* 4. Entries and what only they used. */
     if (err == RK_OK)
         err = rk_store_entries_delete_person(reg->store, person_id, &out->entries);

@@ -634,7 +634,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         s->db = cfg->db;
         s->keys = *cfg->keys;
         if (rk_reg_init(&s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
-            rk_writer_start(cfg->db, cfg->decl, cfg->keys, &s->writer) != RK_OK) {
+            rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys, &s->writer) != RK_OK) {
             snprintf(err, errsz, "cannot open the database %s for writing", cfg->db);
             rk_http_stop(s);
             return RK_EIO;

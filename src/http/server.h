@@ -44,6 +44,9 @@ struct rk_http_config {
     /* Seconds between runs of the retention sweep (core/sweep.h) in the service:
      * 0 means an hour, a negative value never. */
     long sweep_interval;
+    /* With db: the erasure journal every art 17 erasure is appended to (core/journal.h);
+     * borrowed, must outlive the server. NULL: erasures are not journaled. */
+    const char *journal;
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */

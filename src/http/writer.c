@@ -115,8 +115,8 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
-rk_err rk_writer_start(const char *db, const struct rk_decl *d, const struct rk_keys *k,
-                       struct rk_writer **out) {
+rk_err rk_writer_start(const char *db, const char *journal, const struct rk_decl *d,
+                       const struct rk_keys *k, struct rk_writer **out) {
     struct rk_writer *w = calloc(1, sizeof *w);
     if (!w)
         return RK_ENOMEM;
@@ -126,6 +126,7 @@ rk_err rk_writer_start(const char *db, const struct rk_decl *d, const struct rk_
     rk_err err = rk_store_open(db, &opt, &w->store);
     if (err == RK_OK)
         err = rk_reg_init(&w->reg, d, w->store, k, "api");
+    w->reg.journal = journal;
     if (err != RK_OK) {
         rk_store_close(w->store);
         free(w);

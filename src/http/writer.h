@@ -20,9 +20,10 @@ struct rk_writer;
 typedef rk_err (*rk_write_fn)(struct rk_reg *reg, void *ctx);
 
 /* Starts the writer on its own store connection to db. reg_template gives the
- * declaration and key; its store is replaced by the writer's own. */
-RK_MUST_USE rk_err rk_writer_start(const char *db, const struct rk_decl *d, const struct rk_keys *k,
-                                   struct rk_writer **out);
+ * declaration and key; its store is replaced by the writer's own. journal (borrowed,
+ * may be NULL) is the erasure journal its art 17 erasures are appended to. */
+RK_MUST_USE rk_err rk_writer_start(const char *db, const char *journal, const struct rk_decl *d,
+                                   const struct rk_keys *k, struct rk_writer **out);
 
 /* Runs fn(reg, ctx) in the next group and waits until its group committed (or
  * failed). Returns fn's result, or the commit's error. Safe from any thread. */

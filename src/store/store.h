@@ -156,6 +156,8 @@ typedef int (*rk_entry_fn)(void *ctx, const struct rk_entry *e);
 typedef int (*rk_consent_fn)(void *ctx, const struct rk_consent_event *e);
 /* A person and a purpose, as the retention sweep lists them (core/sweep.c). */
 typedef int (*rk_person_purpose_fn)(void *ctx, const char *person_id, const char *purpose);
+/* One erasure journal record id (journal_ids); non-zero stops. */
+typedef int (*rk_journal_id_fn)(void *ctx, const char *id);
 typedef int (*rk_contract_fn)(void *ctx, const struct rk_contract *c);
 typedef int (*rk_invoice_fn)(void *ctx, const struct rk_invoice *i);
 typedef int (*rk_provenance_fn)(void *ctx, int64_t id, const struct rk_provenance *p);
@@ -592,6 +594,13 @@ struct rk_store_ops {
     rk_err (*outbox_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run, int64_t *n);
     rk_err (*recipient_notice_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run,
                                      int64_t *n);
+    /* ---- Erasure journal (core/journal.c; migration 0011) ----
+     * Which records of the erasure journal file the database contains, by their ids.
+     * journal_mark records one (again: no change); journal_has asks for one; journal_ids
+     * calls fn with every id in id order (fn must not write; a non-zero return stops). */
+    rk_err (*journal_mark)(struct rk_store *s, const char *id, rk_ts at);
+    rk_err (*journal_has)(struct rk_store *s, const char *id, bool *out);
+    rk_err (*journal_ids)(struct rk_store *s, rk_journal_id_fn fn, void *ctx);
 };
 
 /* The base of every backend's handle. */
@@ -824,6 +833,10 @@ RK_STORE_FN(outbox_purge, (struct rk_store * s, rk_ts before, int limit, bool dr
 RK_STORE_FN(recipient_notice_purge,
             (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
             (s, before, limit, dry, n))
+/* ---- Erasure journal ---- */
+RK_STORE_FN(journal_mark, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
+RK_STORE_FN(journal_has, (struct rk_store * s, const char *id, bool *out), (s, id, out))
+RK_STORE_FN(journal_ids, (struct rk_store * s, rk_journal_id_fn fn, void *c), (s, fn, c))
 
 #undef RK_STORE_FN
 

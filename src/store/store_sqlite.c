@@ -115,6 +115,10 @@ enum stmt {
     S_OUTBOX_PURGE_COUNT,
     S_NOTICE_PURGE,
     S_NOTICE_PURGE_COUNT,
+    /* ---- erasure journal (journal) ---- */
+    S_JOURNAL_MARK,
+    S_JOURNAL_HAS,
+    S_JOURNAL_IDS,
     S__COUNT
 };
 
@@ -392,6 +396,10 @@ static const char *const sql[S__COUNT] = {
     [S_NOTICE_PURGE_COUNT] = "SELECT count(*) FROM recipient_notice "
                              "WHERE state IN ('done', 'unsupported') "
                              "AND coalesce(done_at, created_at) < ?1",
+    /* ---- erasure journal (journal) ---- */
+    [S_JOURNAL_MARK] = "INSERT OR IGNORE INTO erasure_journal (id, at) VALUES (?1, ?2)",
+    [S_JOURNAL_HAS] = "SELECT 1 FROM erasure_journal WHERE id = ?1",
+    [S_JOURNAL_IDS] = "SELECT id FROM erasure_journal ORDER BY id",
 };
 
 #define ORG_CACHE 256
@@ -2589,6 +2597,58 @@ static rk_err sq_recipient_notice_purge(struct rk_store *base, rk_ts before, int
                  dry_run, n);
 }
 
+/* ---- erasure journal (journal) ----------------------------------------------------------- */
+
+static rk_err sq_journal_mark(struct rk_store *base, const char *id, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_JOURNAL_MARK, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    return step_done(s, st);
+}
+
+static rk_err sq_journal_has(struct rk_store *base, const char *id, bool *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_JOURNAL_HAS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        *out = rc == SQLITE_ROW;
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
+struct journal_iter {
+    rk_journal_id_fn fn;
+    void *ctx;
+};
+
+static int each_journal_id(void *ctx, sqlite3_stmt *st) {
+    struct journal_iter *it = ctx;
+    const char *id = col_text(st, 0);
+    if (!id)
+        return -1;
+    return it->fn(it->ctx, id) ? 1 : 0;
+}
+
+static rk_err sq_journal_ids(struct rk_store *base, rk_journal_id_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_JOURNAL_IDS, &st);
+    if (err != RK_OK)
+        return err;
+    struct journal_iter it = {fn, ctx};
+    return step_rows(s, st, each_journal_id, &it);
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -2684,6 +2744,10 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .kept_contracts = sq_kept_contracts,
     .outbox_purge = sq_outbox_purge,
     .recipient_notice_purge = sq_recipient_notice_purge,
+    /* ---- erasure journal (journal) ---- */
+    .journal_mark = sq_journal_mark,
+    .journal_has = sq_journal_has,
+    .journal_ids = sq_journal_ids,
 };
 
 /* ---- backups (store.h) ---------------------------------------------------------------- */

@@ -14,6 +14,8 @@ trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
+# One erasure journal for every database of this test, as on another disk (core/journal.h).
+export REKISTERI_ERASURE_JOURNAL="$T/erasures"
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }

@@ -148,6 +148,9 @@ jq -e '.documents["automated.txt"] | length > 0' "$T/art22.b" >/dev/null && ok |
 P5=$(person eero@example.fi "Eero Poistuja")
 act erase "$(file erasure eero@example.fi)"
 R person show "$P5" >/dev/null 2>&1 && bad "the person survived erasure" || ok
+# The service journals the erasure (core/journal.h) before it commits.
+grep -q " $P5 " var/rekisteri.db.erasures && R journal verify 2>&1 | grep -q "the chain holds; 0 not" \
+    && ok || bad "the API's erasure is not in the journal: $(R journal verify 2>&1)"
 R person add --register customer --purpose customer_relationship --source meeting \
     --email eero@example.fi >/dev/null 2>&1 && bad "an erased email came back" || ok
 for _ in $(seq 100); do

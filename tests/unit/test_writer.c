@@ -44,7 +44,7 @@ static int setup(void **state) {
     assert_int_equal(rk_store_migrate(s, &from, &to), RK_OK);
     rk_store_close(s);
     f->decl = rkt_load_example();
-    assert_int_equal(rk_writer_start(f->db, f->decl, &f->keys, &f->w), RK_OK);
+    assert_int_equal(rk_writer_start(f->db, NULL, f->decl, &f->keys, &f->w), RK_OK);
     *state = f;
     return 0;
 }
