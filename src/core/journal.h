@@ -28,7 +28,7 @@
  *     (7) catches it when the backup holds a record that was cut off.
  *  4. Order: the hook (rk_journal_erasure) runs inside the erasure's
  *     transaction, before anything is deleted: it marks the record id in the
- *     database (table erasure_journal, migration 0011), then appends the line
+ *     database (table erasure_journal, migration 0010), then appends the line
  *     and fsyncs the file, all before the commit. A crash or failure between
  *     the append and the commit leaves a record whose erasure did not commit:
  *     a restore then erases a person who asked to be erased — harmless. The

@@ -594,7 +594,7 @@ struct rk_store_ops {
     rk_err (*outbox_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run, int64_t *n);
     rk_err (*recipient_notice_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run,
                                      int64_t *n);
-    /* ---- Erasure journal (core/journal.c; migration 0011) ----
+    /* ---- Erasure journal (core/journal.c; migration 0010) ----
      * Which records of the erasure journal file the database contains, by their ids.
      * journal_mark records one (again: no change); journal_has asks for one; journal_ids
      * calls fn with every id in id order (fn must not write; a non-zero return stops). */
