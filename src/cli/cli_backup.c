@@ -18,6 +18,7 @@
 #include "cli/reg.h"
 #include "core/audit.h"
 #include "core/backup.h"
+#include "core/rotate.h"
 
 #define PATH_MAX_LEN 4096
 
@@ -151,6 +152,42 @@ static void remove_wal(const char *db) {
     unlink(p);
 }
 
+/* A backup from before a key rotation holds a database of an older key
+ * generation: it is brought forward as `key rotate` would (core/rotate.h),
+ * which needs the key file to itself. */
+static int bring_forward(struct rk_cli_env *env) {
+    struct rk_msg msg = {{0}, false};
+    uint32_t db_gen = 0;
+    char fp[RK_FINGERPRINT_LEN + 1], err[400];
+    if (rk_rotate_check(env->store, &env->reg.keys, env->key_file, &msg) == RK_OK)
+        return RK_EXIT_OK;
+    if (rk_store_key_state_get(env->store, &db_gen, fp) != RK_OK ||
+        db_gen >= rk_keys_generation(&env->reg.keys) || !rk_keys_find(&env->reg.keys, db_gen)) {
+        rk_cli_error("restore: restored, but %s", msg.text);
+        return RK_EXIT_FAIL;
+    }
+    close(env->key_fd);
+    env->key_fd = -1;
+    struct rk_rotate_report rep;
+    rk_err e = rk_keys_lock(env->key_file, true, &env->key_fd, err, sizeof err);
+    if (e != RK_OK) {
+        rk_cli_error("restore: restored, but the database is at key generation %u and %s; then "
+                     "run 'rekisteri key rotate' to bring it forward",
+                     (unsigned)db_gen, err);
+        return RK_EXIT_FAIL;
+    }
+    e = rk_rotate_db(env->store, &env->reg.keys, db_gen, rk_time_now(), env->actor, &rep, &msg);
+    if (e != RK_OK) {
+        rk_cli_error("restore: restored, but not brought to the current key generation: %s",
+                     msg.text);
+        return RK_EXIT_FAIL;
+    }
+    printf("key generation %u -> %u: %lld entries re-hashed, %lld staff tokens revoked\n",
+           (unsigned)rep.from, (unsigned)rep.to, (long long)rep.rehashed.entries,
+           (long long)rep.tokens_revoked);
+    return RK_EXIT_OK;
+}
+
 static int run_restore(int argc, char **argv) {
     bool force = false;
     const struct rk_cli_opt opts[] = {{"force", NULL, &force}, {NULL, 0, 0}};
@@ -223,7 +260,8 @@ static int run_restore(int argc, char **argv) {
     }
     hold_signals(false, &saved);
     sync_parent(env.db);
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
+    env.any_generation = true;
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK || (rc = bring_forward(&env)) != RK_EXIT_OK) {
         rk_cli_env_close(&env);
         return rc;
     }
