@@ -222,10 +222,20 @@ rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k, const char *
         rk_keys_fingerprint(&k->gen[0], fp);
     if (db_gen == k_gen && (!db_fp[0] || strcmp(db_fp, fp) == 0))
         return RK_OK;
-    if (db_gen > k_gen)
+    char new_path[PATH_LEN];
+    struct stat st;
+    bool interrupted =
+        (size_t)snprintf(new_path, sizeof new_path, "%s.new", key_path) < sizeof new_path &&
+        stat(new_path, &st) == 0;
+    if (db_gen > k_gen && interrupted)
         snprintf(msg->text, sizeof msg->text,
                  "the database is at key generation %u but the key file %.100s at %u: a rotation "
                  "was interrupted; run 'rekisteri key rotate' to finish it",
+                 (unsigned)db_gen, key_path, (unsigned)k_gen);
+    else if (db_gen > k_gen)
+        snprintf(msg->text, sizeof msg->text,
+                 "the database is at key generation %u but the key file %.100s only at %u: use "
+                 "the key file the database was rotated to",
                  (unsigned)db_gen, key_path, (unsigned)k_gen);
     else if (db_gen < k_gen)
         snprintf(msg->text, sizeof msg->text,

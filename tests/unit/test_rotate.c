@@ -284,7 +284,7 @@ static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
     old.ngen = 1;
     old.gen[0] = f->keys.gen[1];
     assert_int_equal(rk_rotate_check(f->store, &old, f->key, &msg), RK_ECONFLICT);
-    assert_non_null(strstr(msg.text, "key rotate"));
+    assert_non_null(strstr(msg.text, "use the key file the database was rotated to"));
 }
 
 /* A suppression of a value still held moves to the new generation, so the
