@@ -310,7 +310,7 @@ static void suppression_of_held_value_moves(void **state) {
  * link answers as expired; a forged one stays invalid. */
 static void old_links(void **state) {
     struct fx *f = *state;
-    struct rk_link u = {.kind = RK_LINK_UNSUBSCRIBE, .expires = NOW + 86400 * 365}, p, got;
+    struct rk_link u = {.kind = RK_LINK_UNSUBSCRIBE, .expires = NOW + (rk_ts)86400 * 365}, p, got;
     rk_id_new(u.person_id);
     snprintf(u.purpose, sizeof u.purpose, "sales_promotion");
     p = u;
