@@ -202,16 +202,16 @@ static void bad_files_refused(void **state) {
     assert_non_null(strstr(err, "chmod 600"));
     assert_int_equal(chmod(f->key, 0600), 0);
     path_in(f, "v1", path, sizeof path);
+#define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
     static const char *const bad[] = {
-        "rekisteri-key 2\n",
-        "rekisteri-key 2\n1 - 00\n",
-        "rekisteri-key 2\n1 - "
-        "0000000000000000000000000000000000000000000000000000000000000000\n2 - "
-        "0000000000000000000000000000000000000000000000000000000000000000\n",
-        "rekisteri-key 2\n1 yesterday "
-        "0000000000000000000000000000000000000000000000000000000000000000\n",
+        "rekisteri-key 2\n",                                 /* no generation */
+        "rekisteri-key 2\n1 - 00\n",                         /* a short key */
+        ("rekisteri-key 2\n1 - " ZEROS "\n2 - " ZEROS "\n"), /* ascending */
+        ("rekisteri-key 2\n1 yesterday " ZEROS "\n"),        /* a bad time */
+        ("rekisteri-key 2\n1 - " ZEROS),                     /* no final newline */
         "rekisteri-key 3\n",
     };
+#undef ZEROS
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         unlink(path);
         write_file(path, bad[i], 0600);
