@@ -84,6 +84,8 @@ static int run_rotate(int argc, char **argv) {
         return e == RK_EIO ? RK_EXIT_FAIL : RK_EXIT_USAGE;
     }
     env.any_generation = true;
+    /* The commit is synced before the key file is renamed (rotate.h). */
+    env.synchronous = "full";
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
         rk_cli_env_close(&env);
         return rc;
@@ -129,7 +131,8 @@ static int run_show(int argc, char **argv) {
                               "Lists the key file's generations — number, current or retired,\n"
                               "creation time and fingerprint, never the key — with the number\n"
                               "of suppression rows each still holds, and the generation the\n"
-                              "database is at.\n\n",
+                              "database is at. Exits 1 when the key file does not belong to\n"
+                              "the database, saying what to run.\n\n",
                               NULL, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;

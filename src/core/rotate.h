@@ -52,6 +52,9 @@
  * refuses to run, and `key rotate` finishes by renaming K.new (after checking
  * its fingerprint against the database's). The old K is never changed in
  * place, so a backup copy of it stays valid for the databases it made.
+ * `key rotate` commits with synchronous=FULL; were the commit lost anyway
+ * (the database older than K), the next `key rotate` brings the database
+ * forward under the retired key K still holds.
  */
 #ifndef RK_ROTATE_H
 #define RK_ROTATE_H
