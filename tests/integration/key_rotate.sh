@@ -9,7 +9,8 @@
 # the expired page, the audit chain (and a head exported before) verifies
 # and a tampered event after the rotation is caught, the backup from before
 # restores (brought forward), the old key file is refused; both crash windows
-# recover through `key rotate`, and `key show` never prints key material.
+# recover through `key rotate`, the key file's lock keeps commands and a
+# rotation apart, and `key show` never prints key material.
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
@@ -216,6 +217,15 @@ r c5 person find maija.rotate@example.fi
 grep -q "$P1" "$T/c5.out" && ok || bad "after finishing: $(cat "$T/c5.err")"
 r c6 audit verify
 expect_ok c6
+
+# ---- the lock: commands refuse while a rotation holds the key file, and the
+# other way round (util-linux flock stands in for the other process) ----
+flock -x "$T/reg.key" "$REKISTERI" person find maija.rotate@example.fi >"$T/lk1.out" 2>"$T/lk1.err"
+echo $? >"$T/lk1.rc"
+refused lk1 2 "is being rotated; try again"
+flock -s "$T/reg.key" "$REKISTERI" key rotate >"$T/lk2.out" 2>"$T/lk2.err"
+echo $? >"$T/lk2.rc"
+refused lk2 2 "stop it first"
 
 # ---- refusals ----
 r u1 key
