@@ -5,9 +5,10 @@
  * a version tag, seq and at as 8-byte big-endian integers, each string as a
  * 4-byte length and its bytes (NULL as length 0xffffffff), then prev.
  *
- * Key generations (core/rotate.h): the chain starts under generation 1's
- * audit subkey. A key.rotated event, hashed under the generation it ends,
- * names the next one and its fingerprint in its detail
+ * Key generations (core/rotate.h): the chain starts under the audit subkey
+ * of the generation the database was created at (found by hashing the first
+ * row under each generation the key file holds). A key.rotated event, hashed under the generation
+ * it ends, names the next one and its fingerprint in its detail
  * ("generation=N fingerprint=HEX ..."); the rows after it are hashed under
  * that generation. Verifying switches keys there, and needs every generation
  * the chain passed through in the key file.
@@ -91,6 +92,26 @@ struct verify_ctx {
     struct rk_audit_report *out;
 };
 
+/* The first row: the chain starts under the generation the database was
+ * created at (1, or a later one for a database created after a rotation).
+ * Finds the generation whose audit key hashes it to its hash; false when none. */
+static bool find_start(struct verify_ctx *v, const struct rk_audit_event *e) {
+    for (size_t i = 0; i < v->keys->ngen && i < RK_KEYGEN_MAX; i++) {
+        struct rk_keys sub;
+        crypto_generichash_state start;
+        unsigned char h[RK_HASH_LEN];
+        rk_keys_of(&v->keys->gen[i], &sub);
+        hash_start(&sub, &start);
+        sodium_memzero(&sub, sizeof sub);
+        hash_from(&start, e, h);
+        if (sodium_memcmp(h, e->hash, RK_HASH_LEN) == 0) {
+            v->start = start;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* After a verified key.rotated event: switches v to the generation it names.
  * Returns why it cannot, or NULL. */
 static const char *switch_generation(struct verify_ctx *v, const char *detail) {
@@ -133,6 +154,8 @@ static int verify_one(void *ctx, const struct rk_audit_event *e) {
         why = "a row is missing before this one";
     else if (sodium_memcmp(e->prev, r->head, RK_HASH_LEN) != 0)
         why = "it does not link to the row before it";
+    else if (r->events == 0 && v->keys->ngen > 0 && !find_start(v, e))
+        why = "its contents do not match its hash under any key generation of the key file";
     else {
         hash_from(&v->start, e, h);
         if (sodium_memcmp(h, e->hash, RK_HASH_LEN) != 0)
@@ -154,17 +177,7 @@ static int verify_one(void *ctx, const struct rk_audit_event *e) {
 rk_err rk_audit_verify(struct rk_store *s, const struct rk_keys *k, struct rk_audit_report *out) {
     memset(out, 0, sizeof *out);
     struct verify_ctx v = {.keys = k, .out = out};
-    /* The chain starts under generation 1 (or the only generation of a key
-     * struct filled by hand). */
-    const struct rk_keygen *first = k->ngen > 0 ? rk_keys_find(k, 1) : NULL;
-    if (first) {
-        struct rk_keys sub;
-        rk_keys_of(first, &sub);
-        hash_start(&sub, &v.start);
-        sodium_memzero(&sub, sizeof sub);
-    } else {
-        hash_start(k, &v.start);
-    }
+    hash_start(k, &v.start);
     rk_err err = rk_store_audit_scan(s, 1, NULL, verify_one, &v);
     if (err != RK_OK)
         return err;

@@ -218,6 +218,17 @@ grep -q "$P1" "$T/c5.out" && ok || bad "after finishing: $(cat "$T/c5.err")"
 r c6 audit verify
 expect_ok c6
 
+# ---- a new database under a rotated key file starts at its generation ----
+r n1 init --db "$T/fresh.db"
+expect_ok n1
+r n2 person add --db "$T/fresh.db" --register customer --purpose customer_relationship \
+    --source meeting --name "Uusi" --email uusi.rotate@example.fi
+expect_ok n2
+r n3 audit verify --db "$T/fresh.db"
+expect_ok n3
+r n4 key show --db "$T/fresh.db"
+grep -q "database: key generation 4$" "$T/n4.out" && ok || bad "fresh database: $(out n4)"
+
 # ---- the lock: commands refuse while a rotation holds the key file, and the
 # other way round (util-linux flock stands in for the other process) ----
 flock -x "$T/reg.key" "$REKISTERI" person find maija.rotate@example.fi >"$T/lk1.out" 2>"$T/lk1.err"

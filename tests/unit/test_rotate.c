@@ -360,6 +360,7 @@ static void audit_across_generations(void **state) {
     partial.ngen = 2;
     assert_int_equal(rk_audit_verify(f->store, &partial, &rep), RK_OK);
     assert_int_equal(rep.bad_seq, 1);
+    assert_non_null(strstr(rep.reason, "under any key generation"));
 
     /* The last event (after both rotations) altered: caught there. */
     char sql[128];
