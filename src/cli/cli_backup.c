@@ -22,6 +22,7 @@
 #include "core/audit.h"
 #include "core/backup.h"
 #include "core/journal.h"
+#include "core/rotate.h"
 
 #define PATH_MAX_LEN 4096
 
@@ -178,18 +179,56 @@ static void print_restored(const char *journal, const struct rk_replay_report *r
                journal, rep->torn_line);
 }
 
+/* A backup from before a key rotation holds a database of an older key
+ * generation: it is brought forward as `key rotate` would (core/rotate.h),
+ * which needs the key file to itself. */
+static int bring_forward(struct rk_cli_env *env) {
+    struct rk_msg msg = {{0}, false};
+    uint32_t db_gen = 0;
+    char fp[RK_FINGERPRINT_LEN + 1], err[400];
+    if (rk_rotate_check(env->store, &env->reg.keys, env->key_file, &msg) == RK_OK)
+        return RK_EXIT_OK;
+    if (rk_store_key_state_get(env->store, &db_gen, fp) != RK_OK ||
+        db_gen >= rk_keys_generation(&env->reg.keys) || !rk_keys_find(&env->reg.keys, db_gen)) {
+        rk_cli_error("restore: %s; nothing was written", msg.text);
+        return RK_EXIT_FAIL;
+    }
+    close(env->key_fd);
+    env->key_fd = -1;
+    struct rk_rotate_report rep;
+    rk_err e = rk_keys_lock(env->key_file, true, &env->key_fd, err, sizeof err);
+    if (e != RK_OK) {
+        rk_cli_error("restore: the backup is at key generation %u and %s (it must be brought "
+                     "forward to the current one); nothing was written",
+                     (unsigned)db_gen, err);
+        return RK_EXIT_FAIL;
+    }
+    e = rk_rotate_db(env->store, &env->reg.keys, db_gen, rk_time_now(), env->actor, &rep, &msg);
+    if (e != RK_OK) {
+        rk_cli_error("restore: cannot bring the backup to the current key generation: %s; nothing "
+                     "was written",
+                     msg.text);
+        return RK_EXIT_FAIL;
+    }
+    printf("key generation %u -> %u: %lld entries re-hashed, %lld staff tokens revoked\n",
+           (unsigned)rep.from, (unsigned)rep.to, (long long)rep.rehashed.entries,
+           (long long)rep.tokens_revoked);
+    return RK_EXIT_OK;
+}
+
 /*
  * Opens the decrypted copy at tmp as the register (env->db pointing at it),
- * re-applies the erasure journal (unless no_journal) and records the restore;
+ * brings it to the current key generation when it is older, re-applies the erasure journal (unless no_journal) and records the restore;
  * the copy is put in place by the caller only when this succeeds.
  */
 static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_journal,
                             long long bytes, struct rk_replay_report *out) {
     const char *db = env->db;
     env->db = tmp;
+    env->any_generation = true;
     int rc = rk_cli_env_open(env);
     env->db = db;
-    if (rc != RK_EXIT_OK)
+    if (rc != RK_EXIT_OK || (rc = bring_forward(env)) != RK_EXIT_OK)
         return rc;
     env->reg.actor = "restore";
     struct rk_replay_report rep = {.records = 0};

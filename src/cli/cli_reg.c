@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/reg.h"
 #include "core/id.h"
 #include "core/journal.h"
+#include "core/rotate.h"
 
 #define MAX_OPTS 32
 
@@ -38,6 +41,7 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
     longopts[n] = (struct option){NULL, 0, NULL, 0};
 
     memset(env, 0, sizeof *env);
+    env->key_fd = -1;
     optind = 1;
     opterr = 0;
     int ch, idx = 0;
@@ -110,10 +114,14 @@ int rk_cli_env_open(struct rk_cli_env *env) {
     int rc = rk_cli_load_decl(env->declaration, &env->decl);
     if (rc != RK_EXIT_OK)
         return rc;
-    rk_err e = rk_keys_load(env->key_file, &keys, err, sizeof err);
+    rk_err e = RK_OK;
+    if (env->key_fd < 0)
+        e = rk_keys_lock(env->key_file, false, &env->key_fd, err, sizeof err);
+    if (e == RK_OK)
+        e = rk_keys_load(env->key_file, &keys, err, sizeof err);
     if (e != RK_OK) {
         rk_cli_error("%s", err);
-        return e == RK_ENOENT || e == RK_EINVAL ? RK_EXIT_USAGE : RK_EXIT_FAIL;
+        return e == RK_ENOENT || e == RK_EINVAL || e == RK_EBUSY ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
     struct stat st;
     if (stat(env->db, &st) != 0) {
@@ -128,6 +136,12 @@ int rk_cli_env_open(struct rk_cli_env *env) {
         rk_store_migrate(env->store, &from, &to) != RK_OK) {
         rk_cli_error("%s: cannot open the database: %s", env->db, rk_store_last_error());
         return RK_EXIT_FAIL;
+    }
+    struct rk_msg msg = {{0}, false};
+    if (!env->any_generation && rk_rotate_check(env->store, &keys, env->key_file, &msg) != RK_OK) {
+        sodium_memzero(&keys, sizeof keys);
+        rk_cli_error("%s", msg.text);
+        return RK_EXIT_USAGE;
     }
     if ((e = rk_reg_init(&env->reg, env->decl, env->store, &keys, env->actor)) != RK_OK) {
         rk_cli_error("cannot set up the register: %s", rk_err_str(e));
@@ -148,6 +162,9 @@ const char *rk_cli_journal_path(const char *opt, const char *db, char *buf, size
 }
 
 void rk_cli_env_close(struct rk_cli_env *env) {
+    if (env->key_fd >= 0)
+        close(env->key_fd);
+    env->key_fd = -1;
     rk_store_close(env->store);
     env->store = NULL;
     rk_decl_free(env->decl);
@@ -272,6 +289,17 @@ static int run_init(int argc, char **argv) {
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }
+    /* A new database starts at the key file's current generation. */
+    if (from == 0 && keys.ngen > 0 && keys.gen[0].number != 1) {
+        char fp[RK_FINGERPRINT_LEN + 1];
+        rk_keys_fingerprint(&keys.gen[0], fp);
+        if (rk_store_key_state_set(env.store, keys.gen[0].number, fp) != RK_OK) {
+            rk_cli_error("%s: cannot record the key generation: %s", env.db, rk_store_last_error());
+            rk_cli_env_close(&env);
+            return RK_EXIT_FAIL;
+        }
+    }
+    sodium_memzero(&keys, sizeof keys);
     printf("database %s: schema %d%s\n", env.db, to, from == to ? " (up to date)" : "");
     printf("key file %s: %s\n", env.key_file, new_key ? "created (mode 0600): back it up" : "kept");
     e = rk_journal_create(env.journal, err, sizeof err);

@@ -18,6 +18,7 @@
 #include "core/id.h"
 #include "core/journal.h"
 #include "core/keys.h"
+#include "core/rotate.h"
 #include "core/time.h"
 #include "http/server.h"
 #include "mail/mail.h"
@@ -163,11 +164,29 @@ static int run_serve(int argc, char **argv) {
     struct stat sb;
     bool api = rk_crypto_init() == RK_OK && stat(db, &sb) == 0 &&
                rk_keys_load(key_file, &keys, kerr, sizeof kerr) == RK_OK;
+    /* The key file stays locked (shared) while serving: `key rotate` refuses
+     * meanwhile, and a key of another generation than the database's is refused. */
+    int key_fd = -1;
+    if (api && rk_keys_lock(key_file, false, &key_fd, kerr, sizeof kerr) != RK_OK) {
+        rk_cli_error("serve: %s", kerr);
+        rk_cli_mail_cleanup(&mo);
+        rk_decl_free(d);
+        return RK_EXIT_USAGE;
+    }
     if (api) {
         struct rk_store *st = NULL;
         struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
+        struct rk_msg msg = {{0}, false};
         int from, to;
         api = rk_store_open(db, &opt, &st) == RK_OK && rk_store_migrate(st, &from, &to) == RK_OK;
+        if (api && rk_rotate_check(st, &keys, key_file, &msg) != RK_OK) {
+            rk_cli_error("serve: %s", msg.text);
+            rk_store_close(st);
+            close(key_fd);
+            rk_cli_mail_cleanup(&mo);
+            rk_decl_free(d);
+            return RK_EXIT_USAGE;
+        }
         rk_store_close(st);
     }
     /* Erasures through the API append to the journal: a journal that cannot be created is
@@ -206,6 +225,8 @@ static int run_serve(int argc, char **argv) {
         rk_cli_error("serve: %s", err);
         rk_cli_mail_cleanup(&mo);
         rk_decl_free(d);
+        if (key_fd >= 0)
+            close(key_fd);
         return e == RK_EINVAL ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
     char host[64];
@@ -224,6 +245,8 @@ static int run_serve(int argc, char **argv) {
     fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"stop\",\"signal\":%d}\n", ts, sig);
     rk_cli_mail_cleanup(&mo);
     rk_decl_free(d);
+    if (key_fd >= 0)
+        close(key_fd);
     return RK_EXIT_OK;
 }
 

@@ -29,6 +29,11 @@ struct rk_cli_env {
      * <db>.erasures; set as reg.journal by rk_cli_env_open. */
     const char *journal;
     char journal_buf[4096 + sizeof ".erasures"];
+    /* Key rotation (cli_key.c): the descriptor holding the key file's lock
+     * (-1: none), and whether a key file of another generation than the
+     * database's is let through (key rotate, restore). */
+    int key_fd;
+    bool any_generation;
 };
 
 /*
@@ -40,7 +45,10 @@ struct rk_cli_env {
 int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *usage,
                      const struct rk_cli_opt *opts, const char *const *formats);
 
-/* Loads the declaration and key, opens and migrates the store, sets up env->reg. */
+/* Loads the declaration and key, opens and migrates the store, sets up env->reg.
+ * Holds a shared lock on the key file until rk_cli_env_close (none when
+ * env->key_fd is already open), so that `key rotate` refuses meanwhile, and
+ * refuses a key file of another generation than the database's. */
 int rk_cli_env_open(struct rk_cli_env *env);
 void rk_cli_env_close(struct rk_cli_env *env);
 

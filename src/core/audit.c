@@ -4,11 +4,21 @@
  * The hash input is a fixed encoding, so no two different events hash alike:
  * a version tag, seq and at as 8-byte big-endian integers, each string as a
  * 4-byte length and its bytes (NULL as length 0xffffffff), then prev.
+ *
+ * Key generations (core/rotate.h): the chain starts under the audit subkey
+ * of the generation the database was created at (found by hashing the first
+ * row under each generation the key file holds). A key.rotated event, hashed under the generation
+ * it ends, names the next one and its fingerprint in its detail
+ * ("generation=N fingerprint=HEX ..."); the rows after it are hashed under
+ * that generation. Verifying switches keys there, and needs every generation
+ * the chain passed through in the key file.
  */
 #include "core/audit.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TAG "rekisteri-audit-1"
@@ -78,8 +88,62 @@ rk_err rk_audit_append(struct rk_store *s, const struct rk_keys *k, rk_ts at, co
 
 struct verify_ctx {
     crypto_generichash_state start;
+    const struct rk_keys *keys;
     struct rk_audit_report *out;
 };
+
+/* The first row: the chain starts under the generation the database was
+ * created at (1, or a later one for a database created after a rotation).
+ * Finds the generation whose audit key hashes it to its hash; false when none. */
+static bool find_start(struct verify_ctx *v, const struct rk_audit_event *e) {
+    for (size_t i = 0; i < v->keys->ngen && i < RK_KEYGEN_MAX; i++) {
+        struct rk_keys sub;
+        crypto_generichash_state start;
+        unsigned char h[RK_HASH_LEN];
+        rk_keys_of(&v->keys->gen[i], &sub);
+        hash_start(&sub, &start);
+        sodium_memzero(&sub, sizeof sub);
+        hash_from(&start, e, h);
+        if (sodium_memcmp(h, e->hash, RK_HASH_LEN) == 0) {
+            v->start = start;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* After a verified key.rotated event: switches v to the generation it names.
+ * Returns why it cannot, or NULL. */
+static const char *switch_generation(struct verify_ctx *v, const char *detail) {
+    const char *g = detail ? strstr(detail, "generation=") : NULL;
+    const char *f = detail ? strstr(detail, "fingerprint=") : NULL;
+    if (!g || !f)
+        return "a key.rotated event without its generation and fingerprint";
+    char *end = NULL;
+    unsigned long n = strtoul(g + strlen("generation="), &end, 10);
+    f += strlen("fingerprint=");
+    if (end == g + strlen("generation=") || n == 0 || n > UINT32_MAX ||
+        strspn(f, "0123456789abcdef") != RK_FINGERPRINT_LEN)
+        return "a key.rotated event without its generation and fingerprint";
+    if (v->keys->ngen == 0)
+        return "the key file holds no generations: it cannot verify past a rotation";
+    const struct rk_keygen *kg = rk_keys_find(v->keys, (uint32_t)n);
+    if (!kg) {
+        snprintf(v->out->reason, sizeof v->out->reason,
+                 "the chain continues under key generation %lu, which the key file does not hold",
+                 n);
+        return v->out->reason;
+    }
+    char fp[RK_FINGERPRINT_LEN + 1];
+    rk_keys_fingerprint(kg, fp);
+    if (memcmp(fp, f, RK_FINGERPRINT_LEN) != 0)
+        return "the key file's generation differs from the one the chain rotated to";
+    struct rk_keys sub;
+    rk_keys_of(kg, &sub);
+    hash_start(&sub, &v->start);
+    sodium_memzero(&sub, sizeof sub);
+    return NULL;
+}
 
 static int verify_one(void *ctx, const struct rk_audit_event *e) {
     struct verify_ctx *v = ctx;
@@ -90,14 +154,19 @@ static int verify_one(void *ctx, const struct rk_audit_event *e) {
         why = "a row is missing before this one";
     else if (sodium_memcmp(e->prev, r->head, RK_HASH_LEN) != 0)
         why = "it does not link to the row before it";
+    else if (r->events == 0 && v->keys->ngen > 0 && !find_start(v, e))
+        why = "its contents do not match its hash under any key generation of the key file";
     else {
         hash_from(&v->start, e, h);
         if (sodium_memcmp(h, e->hash, RK_HASH_LEN) != 0)
             why = "its contents do not match its hash";
+        else if (strcmp(e->action, "key.rotated") == 0)
+            why = switch_generation(v, e->detail);
     }
     if (why) {
         r->bad_seq = e->seq;
-        snprintf(r->reason, sizeof r->reason, "%s", why);
+        if (why != r->reason)
+            snprintf(r->reason, sizeof r->reason, "%s", why);
         return 1;
     }
     r->events++;
@@ -107,9 +176,8 @@ static int verify_one(void *ctx, const struct rk_audit_event *e) {
 
 rk_err rk_audit_verify(struct rk_store *s, const struct rk_keys *k, struct rk_audit_report *out) {
     memset(out, 0, sizeof *out);
-    struct verify_ctx v;
+    struct verify_ctx v = {.keys = k, .out = out};
     hash_start(k, &v.start);
-    v.out = out;
     rk_err err = rk_store_audit_scan(s, 1, NULL, verify_one, &v);
     if (err != RK_OK)
         return err;

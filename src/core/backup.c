@@ -1,6 +1,9 @@
 /*
  * backup.c — sealing and opening backup files with secretstream (see
  * backup.h). Plain files are written with O_EXCL and removed on any failure.
+ * A backup is sealed under the current key generation; opening tries the
+ * current one, then each retired one (core/rotate.h), so a backup taken
+ * before a rotation restores after it and the file format stays version 1.
  */
 #include "core/backup.h"
 
@@ -116,8 +119,8 @@ rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *se
     return finish(in, out, sealed, e);
 }
 
-rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *plain, char *err,
-                      size_t errsz) {
+static rk_err open_with(const unsigned char key[RK_KEY_LEN], const char *sealed, const char *plain,
+                        char *err, size_t errsz) {
     int in = open(sealed, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
         snprintf(err, errsz, "cannot open %s: %s", sealed, strerror(errno));
@@ -139,7 +142,7 @@ rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *p
         e = RK_EPARSE;
     }
     if (e == RK_OK &&
-        crypto_secretstream_xchacha20poly1305_init_pull(&st, start + MAGIC_LEN, k->backup) != 0) {
+        crypto_secretstream_xchacha20poly1305_init_pull(&st, start + MAGIC_LEN, key) != 0) {
         snprintf(err, errsz, "%s has a damaged header", sealed);
         e = RK_EPARSE;
     }
@@ -185,4 +188,19 @@ rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *p
     free(m);
     free(c);
     return finish(in, out, plain, e);
+}
+
+rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *plain, char *err,
+                      size_t errsz) {
+    rk_err e = open_with(k->backup, sealed, plain, err, errsz);
+    for (size_t i = 1; e == RK_EPARSE && i < k->ngen && i < RK_KEYGEN_MAX; i++) {
+        unsigned char key[RK_KEY_LEN];
+        char err2[8];
+        rk_keys_derive(&k->gen[i], RK_SUBKEY_BACKUP, key);
+        /* The first error says what is wrong; a retired key either opens it or not. */
+        if (open_with(key, sealed, plain, err2, sizeof err2) == RK_OK)
+            e = RK_OK;
+        sodium_memzero(key, sizeof key);
+    }
+    return e;
 }

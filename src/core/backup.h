@@ -30,7 +30,8 @@ RK_MUST_USE rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, co
 /*
  * Decrypts the backup file at sealed into a new file at plain (O_EXCL,
  * 0600, synced). RK_EPARSE when the file is not a backup, was altered or
- * truncated, or was sealed under another key; plain is then removed.
+ * truncated, or was sealed under a key the key file does not hold (the
+ * current generation is tried first, then the retired ones); plain is then removed.
  */
 RK_MUST_USE rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *plain,
                                   char *err, size_t errsz);

@@ -2,6 +2,12 @@
  * links.c — link tokens: base64url of
  *   kind (1) | person id (26) | purpose length (1) | purpose | expiry (8, big-endian) | MAC (32)
  * where MAC = crypto_auth (HMAC-SHA-512-256) of everything before it.
+ *
+ * After a key rotation (core/rotate.h) a link made under a retired generation
+ * still verifies, but only an unsubscribe link is honoured: withdrawing a
+ * consent must stay as easy as giving it (art 7(3)), and it can only ever
+ * take data away. Every other kind answers as expired (RK_ENOENT), so its page
+ * says how to get a new link; a leaked old key cannot open a preferences page.
  */
 #include "core/links.h"
 
@@ -44,8 +50,19 @@ rk_err rk_link_check(const struct rk_keys *k, const char *token, rk_ts now, stru
     if (plen == 0 || plen > RK_DECL_ID_MAX || n != 1 + RK_ID_LEN + 1 + plen + 8 + MAC_LEN)
         return RK_EINVAL;
     size_t body = n - MAC_LEN;
-    if (crypto_auth_verify(raw + body, raw, body, k->links) != 0)
-        return RK_EINVAL;
+    if (crypto_auth_verify(raw + body, raw, body, k->links) != 0) {
+        bool retired = false;
+        for (size_t i = 1; i < k->ngen && i < RK_KEYGEN_MAX && !retired; i++) {
+            unsigned char key[RK_KEY_LEN];
+            rk_keys_derive(&k->gen[i], RK_SUBKEY_LINKS, key);
+            retired = crypto_auth_verify(raw + body, raw, body, key) == 0;
+            sodium_memzero(key, sizeof key);
+        }
+        if (!retired)
+            return RK_EINVAL;
+        if (raw[0] != RK_LINK_UNSUBSCRIBE)
+            return RK_ENOENT;
+    }
     struct rk_link l = {.kind = (enum rk_link_kind)raw[0]};
     memcpy(l.person_id, raw + 1, RK_ID_LEN);
     l.person_id[RK_ID_LEN] = '\0';

@@ -33,7 +33,8 @@ RK_MUST_USE rk_err rk_link_make(const struct rk_keys *k, const struct rk_link *l
                                 char out[RK_LINK_MAX]);
 
 /* Checks a token: RK_OK with *out filled, or RK_EINVAL (malformed or forged) or
- * RK_ENOENT (expired at now). */
+ * RK_ENOENT (expired at now, or made under a retired key generation and not an
+ * unsubscribe link: see links.c). */
 RK_MUST_USE rk_err rk_link_check(const struct rk_keys *k, const char *token, rk_ts now,
                                  struct rk_link *out);
 

@@ -197,10 +197,14 @@ static rk_err check_categories(const struct rk_register *r, const struct rk_cont
     return RK_OK;
 }
 
-/* The keyed hashes of a write's email and phone, computed once per write. */
+/* The keyed hashes of a write's email and phone, computed once per write;
+ * all[i] also holds them under each retired key generation (after all[i][0],
+ * the current one), for the suppression list (core/rotate.h). */
 struct hashes {
     bool has[2]; /* [0] email, [1] phone */
     unsigned char h[2][RK_HASH_LEN];
+    size_t n[2];
+    unsigned char all[2][RK_KEYGEN_MAX][RK_HASH_LEN];
 };
 
 static const enum rk_field hashed[2] = {RK_F_EMAIL, RK_F_PHONE};
@@ -208,8 +212,11 @@ static const enum rk_field hashed[2] = {RK_F_EMAIL, RK_F_PHONE};
 static void hash_contact(struct rk_reg *reg, const struct rk_contact *c, struct hashes *out) {
     for (int i = 0; i < 2; i++) {
         out->has[i] = c->v[hashed[i]] != NULL;
-        if (out->has[i])
-            rk_keys_hash(&reg->keys, hashed[i], c->v[hashed[i]], out->h[i]);
+        out->n[i] = 0;
+        if (out->has[i]) {
+            out->n[i] = rk_keys_hash_all(&reg->keys, hashed[i], c->v[hashed[i]], out->all[i]);
+            memcpy(out->h[i], out->all[i][0], RK_HASH_LEN);
+        }
     }
 }
 
@@ -218,9 +225,11 @@ static rk_err check_suppressed(struct rk_reg *reg, const struct hashes *hs, stru
         bool hit = false;
         if (!hs->has[i])
             continue;
-        rk_err err = rk_store_suppressed(reg->store, hs->h[i], &hit);
-        if (err != RK_OK)
-            return store_failed(msg, err);
+        for (size_t g = 0; g < hs->n[i] && !hit; g++) {
+            rk_err err = rk_store_suppressed(reg->store, hs->all[i][g], &hit);
+            if (err != RK_OK)
+                return store_failed(msg, err);
+        }
         if (hit) {
             msg->suppressed = true;
             return refuse(msg,
@@ -887,10 +896,18 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
 
 /* ---- Suppression and audience ---------------------------------------------------------------- */
 
+/* Under the current key generation and every retired one: a suppression made
+ * before a rotation, of a value no longer held, keeps its old hash. */
 rk_err rk_reg_is_suppressed(struct rk_reg *reg, enum rk_field f, const char *value, bool *out) {
-    unsigned char h[RK_HASH_LEN];
-    rk_keys_hash(&reg->keys, f, value, h);
-    return rk_store_suppressed(reg->store, h, out);
+    unsigned char h[RK_KEYGEN_MAX][RK_HASH_LEN];
+    size_t n = rk_keys_hash_all(&reg->keys, f, value, h);
+    bool hit = false;
+    rk_err err = RK_OK;
+    for (size_t i = 0; i < n && !hit && err == RK_OK; i++)
+        err = rk_store_suppressed(reg->store, h[i], &hit);
+    if (err == RK_OK)
+        *out = hit;
+    return err;
 }
 
 rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
@@ -1082,6 +1099,8 @@ rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value
     rk_err err = rk_store_contact_rows(reg->store, h, p->id, &suppressed, may_entry, &m);
     if (err == RK_OK)
         err = m.err;
+    if (err == RK_OK && !suppressed && reg->keys.ngen > 1)
+        err = rk_reg_is_suppressed(reg, f, norm, &suppressed);
     if (err != RK_OK) {
         memset(out, 0, sizeof *out);
         return store_failed(msg, err);

@@ -382,6 +382,16 @@ struct rk_retention_row {
 };
 typedef int (*rk_retention_fn)(void *ctx, const struct rk_retention_row *r);
 
+/* ---- Key rotation (keyrotate) ---- */
+#define RK_FINGERPRINT_LEN 16 /* hex digits naming a key generation (core/keys.h) */
+/* Writes the keyed hash of value (a normalised email or phone) under the new generation. */
+typedef void (*rk_rehash_fn)(void *ctx, enum rk_field f, const char *value,
+                             unsigned char out[RK_HASH_LEN]);
+struct rk_rehash_counts {
+    int64_t entries, signups, suppressions; /* rows re-hashed; suppressions moved */
+};
+typedef void (*rk_gen_count_fn)(void *ctx, uint32_t gen, int64_t rows);
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -573,6 +583,24 @@ struct rk_store_ops {
                                void *ctx);
     rk_err (*signups_run_out)(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
                               void *ctx);
+
+    /* ---- Key rotation (keyrotate; migration 0011, core/rotate.h) ----
+     * key_state_get: the key generation the database's hashes and its audit
+     * chain's tail are under, and that generation's fingerprint ("" until the
+     * first rotation). key_state_set: inside the rotation's transaction.
+     * key_rehash: inside the caller's transaction, every entry's email and
+     * phone hash and every signup's email hash recomputed by fn from the value
+     * held; a suppression row matching an old hash moves to the new one and to
+     * generation gen (rows of values no longer held stay where they are).
+     * tokens_revoke_all: every live staff token revoked at at.
+     * suppression_generations: fn(ctx, gen, rows) per generation, oldest first. */
+    rk_err (*key_state_get)(struct rk_store *s, uint32_t *gen,
+                            char fingerprint[RK_FINGERPRINT_LEN + 1]);
+    rk_err (*key_state_set)(struct rk_store *s, uint32_t gen, const char *fingerprint);
+    rk_err (*key_rehash)(struct rk_store *s, uint32_t gen, rk_rehash_fn fn, void *ctx,
+                         struct rk_rehash_counts *out);
+    rk_err (*tokens_revoke_all)(struct rk_store *s, rk_ts at, int64_t *n);
+    rk_err (*suppression_generations)(struct rk_store *s, rk_gen_count_fn fn, void *ctx);
 
     /* ---- Retention rules (core/retention.c) ----
      * retention_entries: the entries of register_id whose row key is greater than after, in
@@ -837,6 +865,19 @@ RK_STORE_FN(recipient_notice_purge,
 RK_STORE_FN(journal_mark, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
 RK_STORE_FN(journal_has, (struct rk_store * s, const char *id, bool *out), (s, id, out))
 RK_STORE_FN(journal_ids, (struct rk_store * s, rk_journal_id_fn fn, void *c), (s, fn, c))
+
+/* ---- Key rotation (keyrotate) ---- */
+RK_STORE_FN(key_state_get,
+            (struct rk_store * s, uint32_t *gen, char fingerprint[RK_FINGERPRINT_LEN + 1]),
+            (s, gen, fingerprint))
+RK_STORE_FN(key_state_set, (struct rk_store * s, uint32_t gen, const char *fingerprint),
+            (s, gen, fingerprint))
+RK_STORE_FN(key_rehash,
+            (struct rk_store * s, uint32_t gen, rk_rehash_fn fn, void *c,
+             struct rk_rehash_counts *out),
+            (s, gen, fn, c, out))
+RK_STORE_FN(tokens_revoke_all, (struct rk_store * s, rk_ts at, int64_t *n), (s, at, n))
+RK_STORE_FN(suppression_generations, (struct rk_store * s, rk_gen_count_fn fn, void *c), (s, fn, c))
 
 #undef RK_STORE_FN
 

@@ -107,6 +107,16 @@ enum stmt {
     S_NOTICE_LIST_ALL,
     S_CONSENTS_RUN_OUT,
     S_SIGNUPS_RUN_OUT,
+    /* ---- Key rotation (keyrotate) ---- */
+    S_KEY_STATE_GET,
+    S_KEY_STATE_SET,
+    S_REHASH_ENTRIES,
+    S_REHASH_ENTRY_SET,
+    S_REHASH_SIGNUPS,
+    S_REHASH_SIGNUP_SET,
+    S_REHASH_SUPPRESSION,
+    S_TOKENS_REVOKE_ALL,
+    S_SUPPRESSION_GENS,
     /* ---- Retention rules (retention) ---- */
     S_RETENTION_ENTRIES,
     S_KEPT_INVOICES_RUN_OUT,
@@ -212,8 +222,8 @@ static const char *const sql[S__COUNT] = {
         "SELECT id, ?1, contract_id, register, number, date, "
         "amount_cents, currency, keep_until, created_at, created_by, "
         "restricted FROM invoice WHERE person = " PK(1) " ORDER BY date, number",
-    [S_SUPPRESS_ADD] = "INSERT OR IGNORE INTO suppression (hash, kind, reason, at) "
-                       "VALUES (?1, ?2, ?3, ?4)",
+    [S_SUPPRESS_ADD] = "INSERT OR IGNORE INTO suppression (hash, kind, reason, at, gen) "
+                       "VALUES (?1, ?2, ?3, ?4, (SELECT generation FROM key_state))",
     [S_SUPPRESSED] = "SELECT 1 FROM suppression WHERE hash = ?1",
     [S_TASK_INSERT] = "INSERT INTO task (id, person, kind, due, created_at, detail) "
                       "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6)",
@@ -365,6 +375,23 @@ static const char *const sql[S__COUNT] = {
     [S_SIGNUPS_RUN_OUT] = "SELECT p.id, s.purpose FROM signup s "
                           "JOIN person p ON p.pk = s.person_id "
                           "WHERE s.expires_at <= ?1 ORDER BY s.expires_at LIMIT ?2",
+    /* ---- Key rotation (keyrotate) ---- */
+    [S_KEY_STATE_GET] = "SELECT generation, fingerprint FROM key_state WHERE one = 1",
+    [S_KEY_STATE_SET] = "UPDATE key_state SET generation = ?1, fingerprint = ?2 WHERE one = 1",
+    /* Batches in primary key order: the updates change no key, so none is seen twice. */
+    [S_REHASH_ENTRIES] = "SELECT person, register, email, email_hash, phone, phone_hash "
+                         "FROM entry WHERE (person, register) > (?1, ?2) "
+                         "AND (email IS NOT NULL OR phone IS NOT NULL) "
+                         "ORDER BY person, register LIMIT ?3",
+    [S_REHASH_ENTRY_SET] = "UPDATE entry SET email_hash = ?3, phone_hash = ?4 "
+                           "WHERE person = ?1 AND register = ?2",
+    [S_REHASH_SIGNUPS] = "SELECT rowid, email, email_hash FROM signup WHERE rowid > ?1 "
+                         "ORDER BY rowid LIMIT ?2",
+    [S_REHASH_SIGNUP_SET] = "UPDATE signup SET email_hash = ?2 WHERE rowid = ?1",
+    [S_REHASH_SUPPRESSION] = "UPDATE OR IGNORE suppression SET hash = ?2, gen = ?3 "
+                             "WHERE hash = ?1",
+    [S_TOKENS_REVOKE_ALL] = "UPDATE token SET revoked_at = ?1 WHERE revoked_at IS NULL",
+    [S_SUPPRESSION_GENS] = "SELECT gen, count(*) FROM suppression GROUP BY gen ORDER BY gen",
     /* ---- Retention rules (retention) ----
      * The entries of one register in person-key order after a cursor (the primary key
      * (person, register) serves it), each with its person's contracts in that register. */
@@ -2649,6 +2676,228 @@ static rk_err sq_journal_ids(struct rk_store *base, rk_journal_id_fn fn, void *c
     return step_rows(s, st, each_journal_id, &it);
 }
 
+/* ---- Key rotation (keyrotate) ---------------------------------------------------------- */
+
+static rk_err sq_key_state_get(struct rk_store *base, uint32_t *gen,
+                               char fingerprint[RK_FINGERPRINT_LEN + 1]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_KEY_STATE_GET, &st);
+    if (err != RK_OK)
+        return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int64_t g = sqlite3_column_int64(st, 0);
+        if (g < 1 || g > UINT32_MAX || !col_copy(st, 1, fingerprint, RK_FINGERPRINT_LEN + 1))
+            err = overflow();
+        else
+            *gen = (uint32_t)g;
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_key_state_set(struct rk_store *base, uint32_t gen, const char *fingerprint) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_KEY_STATE_SET, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, gen);
+    bind_text(st, 2, fingerprint);
+    return step_done(s, st);
+}
+
+/* Moves the suppression row of old (if any) to new under generation gen. */
+static rk_err move_suppression(struct sqlite_store *s, const void *old, const unsigned char *new,
+                               uint32_t gen, int64_t *moved) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REHASH_SUPPRESSION, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, old, RK_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, new, RK_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, gen);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        *moved += sqlite3_changes(s->db);
+    return err;
+}
+
+#define REHASH_BATCH 256
+
+/* One entry read in a batch: its key, values and old hashes. */
+struct rehash_row {
+    int64_t person;
+    char reg[RK_DECL_ID_MAX + 1];
+    char v[2][RK_EMAIL_MAX + 1]; /* email, phone; "" when NULL */
+    unsigned char old[2][RK_HASH_LEN];
+    bool has[2], had[2];
+};
+
+static rk_err rehash_entries(struct sqlite_store *s, uint32_t gen, rk_rehash_fn fn, void *ctx,
+                             struct rk_rehash_counts *out) {
+    static const enum rk_field fields[2] = {RK_F_EMAIL, RK_F_PHONE};
+    struct rehash_row *rows = calloc(REHASH_BATCH, sizeof *rows);
+    int64_t last_person = -1;
+    char last_reg[RK_DECL_ID_MAX + 1] = "";
+    rk_err err = rows ? RK_OK : RK_ENOMEM;
+    for (size_t n = REHASH_BATCH; err == RK_OK && n == REHASH_BATCH;) {
+        sqlite3_stmt *st = NULL;
+        n = 0;
+        if ((err = prepare(s, S_REHASH_ENTRIES, &st)) != RK_OK)
+            break;
+        sqlite3_bind_int64(st, 1, last_person);
+        sqlite3_bind_text(st, 2, last_reg, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, REHASH_BATCH);
+        int rc;
+        while (err == RK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct rehash_row *r = &rows[n++];
+            r->person = sqlite3_column_int64(st, 0);
+            if (!col_copy(st, 1, r->reg, sizeof r->reg))
+                err = overflow();
+            for (int k = 0; k < 2 && err == RK_OK; k++) {
+                r->has[k] = sqlite3_column_type(st, 2 + 2 * k) != SQLITE_NULL;
+                r->had[k] = sqlite3_column_bytes(st, 3 + 2 * k) == RK_HASH_LEN;
+                if (!col_copy(st, 2 + 2 * k, r->v[k], sizeof r->v[k]))
+                    err = overflow();
+                else if (r->had[k])
+                    memcpy(r->old[k], sqlite3_column_blob(st, 3 + 2 * k), RK_HASH_LEN);
+            }
+        }
+        if (err == RK_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+            err = fail(s, rc);
+        done(st);
+        for (size_t i = 0; i < n && err == RK_OK; i++) {
+            struct rehash_row *r = &rows[i];
+            unsigned char h[2][RK_HASH_LEN];
+            for (int k = 0; k < 2; k++)
+                if (r->has[k])
+                    fn(ctx, fields[k], r->v[k], h[k]);
+            for (int k = 0; k < 2 && err == RK_OK; k++)
+                if (r->has[k] && r->had[k])
+                    err = move_suppression(s, r->old[k], h[k], gen, &out->suppressions);
+            if (err == RK_OK && (err = prepare(s, S_REHASH_ENTRY_SET, &st)) == RK_OK) {
+                sqlite3_bind_int64(st, 1, r->person);
+                bind_text(st, 2, r->reg);
+                for (int k = 0; k < 2; k++)
+                    if (r->has[k])
+                        sqlite3_bind_blob(st, 3 + k, h[k], RK_HASH_LEN, SQLITE_TRANSIENT);
+                    else
+                        sqlite3_bind_null(st, 3 + k);
+                err = step_done(s, st);
+            }
+            out->entries++;
+        }
+        if (n > 0) {
+            last_person = rows[n - 1].person;
+            memcpy(last_reg, rows[n - 1].reg, sizeof last_reg);
+        }
+    }
+    free(rows);
+    return err;
+}
+
+static rk_err rehash_signups(struct sqlite_store *s, uint32_t gen, rk_rehash_fn fn, void *ctx,
+                             struct rk_rehash_counts *out) {
+    struct row {
+        int64_t rowid;
+        char email[RK_EMAIL_MAX + 1];
+        unsigned char old[RK_HASH_LEN];
+        bool had;
+    } *rows = calloc(REHASH_BATCH, sizeof *rows);
+    int64_t last = 0;
+    rk_err err = rows ? RK_OK : RK_ENOMEM;
+    for (size_t n = REHASH_BATCH; err == RK_OK && n == REHASH_BATCH;) {
+        sqlite3_stmt *st = NULL;
+        n = 0;
+        if ((err = prepare(s, S_REHASH_SIGNUPS, &st)) != RK_OK)
+            break;
+        sqlite3_bind_int64(st, 1, last);
+        sqlite3_bind_int(st, 2, REHASH_BATCH);
+        int rc;
+        while (err == RK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct row *r = &rows[n++];
+            r->rowid = sqlite3_column_int64(st, 0);
+            r->had = sqlite3_column_bytes(st, 2) == RK_HASH_LEN;
+            if (!col_copy(st, 1, r->email, sizeof r->email))
+                err = overflow();
+            else if (r->had)
+                memcpy(r->old, sqlite3_column_blob(st, 2), RK_HASH_LEN);
+        }
+        if (err == RK_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+            err = fail(s, rc);
+        done(st);
+        for (size_t i = 0; i < n && err == RK_OK; i++) {
+            unsigned char h[RK_HASH_LEN];
+            fn(ctx, RK_F_EMAIL, rows[i].email, h);
+            if (rows[i].had)
+                err = move_suppression(s, rows[i].old, h, gen, &out->suppressions);
+            if (err == RK_OK && (err = prepare(s, S_REHASH_SIGNUP_SET, &st)) == RK_OK) {
+                sqlite3_bind_int64(st, 1, rows[i].rowid);
+                sqlite3_bind_blob(st, 2, h, RK_HASH_LEN, SQLITE_TRANSIENT);
+                err = step_done(s, st);
+            }
+            out->signups++;
+        }
+        if (n > 0)
+            last = rows[n - 1].rowid;
+    }
+    free(rows);
+    return err;
+}
+
+static rk_err sq_key_rehash(struct rk_store *base, uint32_t gen, rk_rehash_fn fn, void *ctx,
+                            struct rk_rehash_counts *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    struct rk_rehash_counts c = {0, 0, 0};
+    rk_err err = rehash_entries(s, gen, fn, ctx, &c);
+    if (err == RK_OK)
+        err = rehash_signups(s, gen, fn, ctx, &c);
+    if (err == RK_OK)
+        *out = c;
+    return err;
+}
+
+static rk_err sq_tokens_revoke_all(struct rk_store *base, rk_ts at, int64_t *n) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_TOKENS_REVOKE_ALL, &st);
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, at);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        *n = sqlite3_changes(s->db);
+    return err;
+}
+
+struct gen_iter {
+    rk_gen_count_fn fn;
+    void *ctx;
+};
+
+static int each_gen(void *ctx, sqlite3_stmt *st) {
+    struct gen_iter *it = ctx;
+    int64_t g = sqlite3_column_int64(st, 0);
+    if (g < 0 || g > UINT32_MAX)
+        return -1;
+    it->fn(it->ctx, (uint32_t)g, sqlite3_column_int64(st, 1));
+    return 0;
+}
+
+static rk_err sq_suppression_generations(struct rk_store *base, rk_gen_count_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SUPPRESSION_GENS, &st);
+    if (err != RK_OK)
+        return err;
+    struct gen_iter it = {fn, ctx};
+    return step_rows(s, st, each_gen, &it);
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -2738,6 +2987,12 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .recipient_notice_list = sq_recipient_notice_list,
     .consents_run_out = sq_consents_run_out,
     .signups_run_out = sq_signups_run_out,
+    /* ---- Key rotation (keyrotate) ---- */
+    .key_state_get = sq_key_state_get,
+    .key_state_set = sq_key_state_set,
+    .key_rehash = sq_key_rehash,
+    .tokens_revoke_all = sq_tokens_revoke_all,
+    .suppression_generations = sq_suppression_generations,
     /* ---- Retention rules (retention) ---- */
     .retention_entries = sq_retention_entries,
     .kept_invoices_run_out = sq_kept_invoices_run_out,

@@ -1,0 +1,207 @@
+/*
+ * cli_key.c — `rekisteri key rotate` and `rekisteri key show`: rotating the
+ * register's key (core/rotate.h says what rotation does to each use) and
+ * listing its generations. Neither ever prints key material: generations are
+ * named by number, creation time and fingerprint.
+ */
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/reg.h"
+#include "core/rotate.h"
+
+static const char *const text_json[] = {"text", "json", NULL};
+
+static void say_rotated(const struct rk_rotate_report *r) {
+    switch (r->step) {
+    case RK_ROTATE_FINISH:
+        printf("finished the interrupted rotation: the key file is at generation %u "
+               "(fingerprint %s), as the database\n",
+               (unsigned)r->to, r->fingerprint);
+        return;
+    case RK_ROTATE_CATCH_UP:
+        printf("brought the database forward from key generation %u to %u (fingerprint %s); "
+               "no new key was made\n",
+               (unsigned)r->from, (unsigned)r->to, r->fingerprint);
+        break;
+    case RK_ROTATE_NEW:
+        printf("rotated the key: generation %u -> %u (fingerprint %s); generation %u is kept "
+               "as retired\n",
+               (unsigned)r->from, (unsigned)r->to, r->fingerprint, (unsigned)r->from);
+        break;
+    }
+    printf("  lookup  %lld entries and %lld signups re-hashed, %lld suppressions moved; "
+           "suppressions of values no longer held keep matching under their generation\n",
+           (long long)r->rehashed.entries, (long long)r->rehashed.signups,
+           (long long)r->rehashed.suppressions);
+    printf("  token   %lld staff tokens REVOKED (their hashes cannot be remade)\n",
+           (long long)r->tokens_revoked);
+    printf("  links   unsubscribe links sent earlier keep working; confirmation, preferences "
+           "and verification links sent earlier now answer as expired\n");
+    printf("  audit   key.rotated ends generation %u in the chain; 'rekisteri audit verify' "
+           "walks both\n",
+           (unsigned)r->from);
+    printf("  backup  new backups are sealed under generation %u; older ones restore while "
+           "the key file keeps their generation\n",
+           (unsigned)r->to);
+    if (r->tokens_revoked > 0)
+        fprintf(stderr, "rekisteri: every staff token was revoked: give each holder a new one with "
+                        "'rekisteri token create --name NAME --role ROLE'\n");
+    printf("back up the key file now, and start 'rekisteri serve' again\n");
+}
+
+static int run_rotate(int argc, char **argv) {
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(
+        &env, argc, argv,
+        "usage: rekisteri key rotate [options]\n\n"
+        "Makes a new generation of the key current and keeps the old one in the key\n"
+        "file as retired. In one transaction, email and phone hashes are recomputed,\n"
+        "EVERY STAFF TOKEN IS REVOKED and the audit chain records key.rotated. Stop\n"
+        "'serve' and other rekisteri processes first: it refuses while one holds the key\n"
+        "file. The new key file is written beside the old one (KEY.new) and renamed\n"
+        "after the database committed; after a crash, run it again to finish. A\n"
+        "database older than the key file (a restored backup) is brought forward.\n"
+        "See docs/operations.md, 'Rotating the key'.\n\n",
+        NULL, NULL);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (env.nargs) {
+        rk_cli_error("key rotate: takes no arguments");
+        return RK_EXIT_USAGE;
+    }
+    char err[400];
+    if (rk_crypto_init() != RK_OK) {
+        rk_cli_error("cannot initialise libsodium");
+        return RK_EXIT_FAIL;
+    }
+    rk_err e = rk_keys_lock(env.key_file, true, &env.key_fd, err, sizeof err);
+    if (e != RK_OK) {
+        rk_cli_error("key rotate: %s", err);
+        return e == RK_EIO ? RK_EXIT_FAIL : RK_EXIT_USAGE;
+    }
+    env.any_generation = true;
+    /* The commit is synced before the key file is renamed (rotate.h). */
+    env.synchronous = "full";
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
+        rk_cli_env_close(&env);
+        return rc;
+    }
+    struct rk_rotate_report rep;
+    struct rk_msg msg = {{0}, false};
+    e = rk_rotate(env.store, env.key_file, rk_time_now(), env.actor, &rep, &msg);
+    rk_cli_env_close(&env);
+    if (e != RK_OK) {
+        rk_cli_error("key rotate: %s", msg.text);
+        return e == RK_ECONFLICT || e == RK_ETOOBIG || e == RK_EINVAL ? RK_EXIT_USAGE
+                                                                      : RK_EXIT_FAIL;
+    }
+    say_rotated(&rep);
+    return RK_EXIT_OK;
+}
+
+struct gen_rows {
+    uint32_t gen[RK_KEYGEN_MAX + 1];
+    int64_t rows[RK_KEYGEN_MAX + 1];
+    size_t n;
+};
+
+static void count_gen(void *ctx, uint32_t gen, int64_t rows) {
+    struct gen_rows *g = ctx;
+    if (g->n < RK_KEYGEN_MAX + 1) {
+        g->gen[g->n] = gen;
+        g->rows[g->n++] = rows;
+    }
+}
+
+static int64_t rows_of(const struct gen_rows *g, uint32_t gen) {
+    for (size_t i = 0; i < g->n; i++)
+        if (g->gen[i] == gen)
+            return g->rows[i];
+    return 0;
+}
+
+static int run_show(int argc, char **argv) {
+    struct rk_cli_env env;
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri key show [--format text|json]\n\n"
+                              "Lists the key file's generations — number, current or retired,\n"
+                              "creation time and fingerprint, never the key — with the number\n"
+                              "of suppression rows each still holds, and the generation the\n"
+                              "database is at. Exits 1 when the key file does not belong to\n"
+                              "the database, saying what to run.\n\n",
+                              NULL, text_json);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (env.nargs) {
+        rk_cli_error("key show: takes no arguments");
+        return RK_EXIT_USAGE;
+    }
+    env.any_generation = true;
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
+        rk_cli_env_close(&env);
+        return rc;
+    }
+    uint32_t db_gen = 0;
+    char db_fp[RK_FINGERPRINT_LEN + 1];
+    struct gen_rows rows = {.n = 0};
+    if (rk_store_key_state_get(env.store, &db_gen, db_fp) != RK_OK ||
+        rk_store_suppression_generations(env.store, count_gen, &rows) != RK_OK) {
+        rk_cli_error("key show: %s", rk_store_last_error());
+        rk_cli_env_close(&env);
+        return RK_EXIT_FAIL;
+    }
+    const struct rk_keys *k = &env.reg.keys;
+    json_t *gens = rk_cli_json(&env) ? json_array() : NULL;
+    if (!gens)
+        printf("%-10s  %-8s  %-20s  %-16s  %s\n", "generation", "state", "created", "fingerprint",
+               "suppressions");
+    for (size_t i = 0; i < k->ngen; i++) {
+        char ts[RK_TS_LEN + 1] = "unknown", fp[RK_FINGERPRINT_LEN + 1];
+        if (k->gen[i].created > 0)
+            rk_ts_format(k->gen[i].created, ts);
+        rk_keys_fingerprint(&k->gen[i], fp);
+        const char *state = i == 0 ? "current" : "retired";
+        int64_t n = rows_of(&rows, k->gen[i].number);
+        if (gens)
+            json_array_append_new(gens,
+                                  json_pack("{s:I, s:s, s:s?, s:s, s:I}", "generation",
+                                            (json_int_t)k->gen[i].number, "state", state, "created",
+                                            k->gen[i].created > 0 ? ts : NULL, "fingerprint", fp,
+                                            "suppressions", (json_int_t)n));
+        else
+            printf("%-10u  %-8s  %-20s  %-16s  %lld\n", (unsigned)k->gen[i].number, state, ts, fp,
+                   (long long)n);
+    }
+    struct rk_msg msg = {{0}, false};
+    bool match = rk_rotate_check(env.store, k, env.key_file, &msg) == RK_OK;
+    if (gens) {
+        rc = rk_cli_write_json(json_pack("{s:o, s:I, s:b}", "generations", gens, "database",
+                                         (json_int_t)db_gen, "matches", match));
+    } else {
+        printf("database: key generation %u%s\n", (unsigned)db_gen,
+               match ? "" : " (does not match the key file: see below)");
+        if (!match)
+            printf("%s\n", msg.text);
+    }
+    rk_cli_env_close(&env);
+    return rc == RK_EXIT_OK && !match ? RK_EXIT_FAIL : rc;
+}
+
+static int run_key(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "rotate") == 0)
+        return run_rotate(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "show") == 0)
+        return run_show(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        puts("usage: rekisteri key rotate|show ...; 'key rotate --help' and so on");
+        return RK_EXIT_OK;
+    }
+    rk_cli_error("key: expected 'rotate' or 'show'; see 'rekisteri key --help'");
+    return RK_EXIT_USAGE;
+}
+
+const struct rk_cli_command rk_cli_key = {"key", "rotate the key, show its generations", run_key};

@@ -1,0 +1,251 @@
+/*
+ * rotate.c — key rotation (see rotate.h for what it does to each use of the
+ * key and the crash windows). The database part is one store transaction;
+ * the key file part writes K.new aside and renames it only after the
+ * database committed, so either order of a crash leaves a state the next
+ * `key rotate` recognises.
+ */
+#include "core/rotate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+
+#define PATH_LEN 1024 /* longest key file path, with ".new" */
+
+/* The lookup hash under the new (current) generation. */
+static void rehash(void *ctx, enum rk_field f, const char *value, unsigned char out[RK_HASH_LEN]) {
+    rk_keys_hash(ctx, f, value, out);
+}
+
+static rk_err say(struct rk_msg *msg, rk_err err, const char *text) {
+    snprintf(msg->text, sizeof msg->text, "%.*s", (int)sizeof msg->text - 1, text);
+    return err;
+}
+
+rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, rk_ts at,
+                    const char *actor, struct rk_rotate_report *out, struct rk_msg *msg) {
+    msg->text[0] = '\0';
+    const struct rk_keygen *old = rk_keys_find(k, from);
+    if (!old || k->ngen == 0 || from >= k->gen[0].number) {
+        snprintf(msg->text, sizeof msg->text,
+                 "the key file does not hold key generation %u, older than its current one",
+                 (unsigned)from);
+        return RK_EINVAL;
+    }
+    struct rk_rotate_report r = {.step = RK_ROTATE_NEW, .from = from, .to = k->gen[0].number};
+    rk_keys_fingerprint(&k->gen[0], r.fingerprint);
+    struct rk_keys old_keys;
+    rk_keys_of(old, &old_keys);
+    uint32_t db_gen = 0;
+    char db_fp[RK_FINGERPRINT_LEN + 1];
+    rk_err err = rk_store_begin(s);
+    if (err == RK_OK && (err = rk_store_key_state_get(s, &db_gen, db_fp)) == RK_OK &&
+        db_gen != from) {
+        snprintf(msg->text, sizeof msg->text,
+                 "the database is at key generation %u, not %u: another rotation ran meanwhile",
+                 (unsigned)db_gen, (unsigned)from);
+        err = RK_ECONFLICT;
+    }
+    if (err == RK_OK)
+        err = rk_store_key_rehash(s, r.to, rehash, (void *)k, &r.rehashed);
+    if (err == RK_OK)
+        err = rk_store_tokens_revoke_all(s, at, &r.tokens_revoked);
+    if (err == RK_OK) {
+        char detail[RK_AUDIT_FIELD_MAX + 1];
+        snprintf(detail, sizeof detail,
+                 "generation=%u fingerprint=%s entries=%lld signups=%lld suppressions_moved=%lld "
+                 "tokens_revoked=%lld",
+                 (unsigned)r.to, r.fingerprint, (long long)r.rehashed.entries,
+                 (long long)r.rehashed.signups, (long long)r.rehashed.suppressions,
+                 (long long)r.tokens_revoked);
+        err = rk_audit_append(s, &old_keys, at, actor, "key.rotated", NULL, detail);
+    }
+    if (err == RK_OK)
+        err = rk_store_key_state_set(s, r.to, r.fingerprint);
+    if (err == RK_OK)
+        err = rk_store_commit(s);
+    else
+        rk_store_rollback(s);
+    sodium_memzero(&old_keys, sizeof old_keys);
+    if (err != RK_OK) {
+        if (!msg->text[0])
+            snprintf(msg->text, sizeof msg->text, "the database was not changed: %s (%s)",
+                     rk_err_str(err), rk_store_last_error());
+        return err;
+    }
+    *out = r;
+    return RK_OK;
+}
+
+/* Syncs the folder holding path, so that a rename in it is durable. */
+static bool sync_parent(const char *path) {
+    char dir[PATH_LEN];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* Renames new_path over key_path and syncs the folder. */
+static rk_err put_in_place(const char *new_path, const char *key_path, struct rk_msg *msg) {
+    if (rename(new_path, key_path) != 0 || !sync_parent(key_path)) {
+        snprintf(msg->text, sizeof msg->text,
+                 "the database moved to the new key, but %.80s could not be renamed to %.80s (%s): "
+                 "run 'rekisteri key rotate' again to finish",
+                 new_path, key_path, strerror(errno));
+        return RK_EIO;
+    }
+    return RK_OK;
+}
+
+rk_err rk_rotate(struct rk_store *s, const char *key_path, rk_ts now, const char *actor,
+                 struct rk_rotate_report *out, struct rk_msg *msg) {
+    char new_path[PATH_LEN], err_text[PATH_LEN + 200];
+    struct rk_keys cur, next;
+    uint32_t db_gen = 0;
+    char db_fp[RK_FINGERPRINT_LEN + 1];
+    msg->text[0] = '\0';
+    if ((size_t)snprintf(new_path, sizeof new_path, "%s.new", key_path) >= sizeof new_path)
+        return say(msg, RK_EINVAL, "the key file's path is too long");
+    rk_err err = rk_keys_load(key_path, &cur, err_text, sizeof err_text);
+    if (err != RK_OK)
+        return say(msg, err, err_text);
+    if ((err = rk_store_key_state_get(s, &db_gen, db_fp)) != RK_OK) {
+        sodium_memzero(&cur, sizeof cur);
+        return say(msg, err, "cannot read the database's key generation");
+    }
+    uint32_t k_gen = cur.gen[0].number;
+    struct stat st;
+    if (stat(new_path, &st) == 0) {
+        /* An earlier rotation stopped: finish it, or drop its unused key. */
+        err = rk_keys_load(new_path, &next, err_text, sizeof err_text);
+        if (err != RK_OK) {
+            sodium_memzero(&cur, sizeof cur);
+            snprintf(msg->text, sizeof msg->text,
+                     "%.80s is left from an interrupted rotation but does not load (%.120s); the "
+                     "database is at key generation %u",
+                     new_path, err_text, (unsigned)db_gen);
+            return err;
+        }
+        char fp[RK_FINGERPRINT_LEN + 1];
+        rk_keys_fingerprint(&next.gen[0], fp);
+        bool finish = next.gen[0].number == db_gen && strcmp(fp, db_fp) == 0;
+        sodium_memzero(&next, sizeof next);
+        if (finish) {
+            sodium_memzero(&cur, sizeof cur);
+            err = put_in_place(new_path, key_path, msg);
+            if (err == RK_OK)
+                *out = (struct rk_rotate_report){
+                    .step = RK_ROTATE_FINISH, .from = k_gen, .to = db_gen};
+            if (err == RK_OK)
+                snprintf(out->fingerprint, sizeof out->fingerprint, "%s", fp);
+            return err;
+        }
+        if (db_gen != k_gen) {
+            sodium_memzero(&cur, sizeof cur);
+            snprintf(msg->text, sizeof msg->text,
+                     "the database is at key generation %u, %.80s at %u and %.80s does not match "
+                     "it: restore the key file that belongs to this database",
+                     (unsigned)db_gen, key_path, (unsigned)k_gen, new_path);
+            return RK_ECONFLICT;
+        }
+        if (unlink(new_path) != 0) {
+            sodium_memzero(&cur, sizeof cur);
+            snprintf(msg->text, sizeof msg->text, "cannot remove the unused %.200s: %s", new_path,
+                     strerror(errno));
+            return RK_EIO;
+        }
+    }
+    if (db_gen > k_gen) {
+        sodium_memzero(&cur, sizeof cur);
+        snprintf(msg->text, sizeof msg->text,
+                 "the database is at key generation %u but %.100s only at %u: restore the key file "
+                 "that belongs to this database",
+                 (unsigned)db_gen, key_path, (unsigned)k_gen);
+        return RK_ECONFLICT;
+    }
+    if (db_gen < k_gen) {
+        /* A database from before the key file's last rotation (a restored backup). */
+        err = rk_rotate_db(s, &cur, db_gen, now, actor, out, msg);
+        sodium_memzero(&cur, sizeof cur);
+        if (err == RK_OK)
+            out->step = RK_ROTATE_CATCH_UP;
+        return err;
+    }
+    if (cur.ngen >= RK_KEYGEN_MAX) {
+        sodium_memzero(&cur, sizeof cur);
+        return say(msg, RK_ETOOBIG, "the key file holds 16 generations, the most it can");
+    }
+    err = rk_keys_rotated(&cur, now, &next);
+    sodium_memzero(&cur, sizeof cur);
+    if (err == RK_OK && (err = rk_keys_save(new_path, &next, err_text, sizeof err_text)) != RK_OK)
+        say(msg, err, err_text);
+    if (err == RK_OK && !sync_parent(new_path)) {
+        unlink(new_path);
+        err = say(msg, RK_EIO, "cannot sync the key file's folder");
+    }
+    if (err == RK_OK && (err = rk_rotate_db(s, &next, k_gen, now, actor, out, msg)) != RK_OK)
+        unlink(new_path);
+    sodium_memzero(&next, sizeof next);
+    if (err == RK_OK)
+        err = put_in_place(new_path, key_path, msg);
+    return err;
+}
+
+rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k, const char *key_path,
+                       struct rk_msg *msg) {
+    uint32_t db_gen = 0;
+    char db_fp[RK_FINGERPRINT_LEN + 1], fp[RK_FINGERPRINT_LEN + 1] = "";
+    rk_err err = rk_store_key_state_get(s, &db_gen, db_fp);
+    if (err != RK_OK) {
+        snprintf(msg->text, sizeof msg->text, "cannot read the database's key generation: %s",
+                 rk_store_last_error());
+        return err;
+    }
+    uint32_t k_gen = rk_keys_generation(k);
+    if (k->ngen > 0)
+        rk_keys_fingerprint(&k->gen[0], fp);
+    if (db_gen == k_gen && (!db_fp[0] || strcmp(db_fp, fp) == 0))
+        return RK_OK;
+    char new_path[PATH_LEN];
+    struct stat st;
+    bool interrupted =
+        (size_t)snprintf(new_path, sizeof new_path, "%s.new", key_path) < sizeof new_path &&
+        stat(new_path, &st) == 0;
+    if (db_gen > k_gen && interrupted)
+        snprintf(msg->text, sizeof msg->text,
+                 "the database is at key generation %u but the key file %.100s at %u: a rotation "
+                 "was interrupted; run 'rekisteri key rotate' to finish it",
+                 (unsigned)db_gen, key_path, (unsigned)k_gen);
+    else if (db_gen > k_gen)
+        snprintf(msg->text, sizeof msg->text,
+                 "the database is at key generation %u but the key file %.100s only at %u: use "
+                 "the key file the database was rotated to",
+                 (unsigned)db_gen, key_path, (unsigned)k_gen);
+    else if (db_gen < k_gen)
+        snprintf(msg->text, sizeof msg->text,
+                 "the database is at key generation %u, older than the key file %.100s (%u): run "
+                 "'rekisteri key rotate' to bring it forward",
+                 (unsigned)db_gen, key_path, (unsigned)k_gen);
+    else
+        snprintf(msg->text, sizeof msg->text,
+                 "the key file %.100s is not the one this database was rotated to (fingerprint %s, "
+                 "the database expects %s)",
+                 key_path, fp, db_fp);
+    return RK_ECONFLICT;
+}

@@ -1,0 +1,476 @@
+/*
+ * test_rotate.c — key generations and rotation (core/keys.c, core/rotate.c)
+ * over a real key file and SQLite store: version 1 and 2 key files load, a
+ * readable one is refused; a rotation re-hashes entries (a lookup by email
+ * still finds the person), keeps a suppression made under the retired key
+ * blocking, revokes tokens, honours an old unsubscribe link but answers an
+ * old preferences link as expired, keeps the audit chain verifiable (and a
+ * tampered event after it caught), and a backup sealed before it opens after
+ * it. Both crash windows of `key rotate` are recovered from.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+#include "core/backup.h"
+#include "core/links.h"
+#include "core/register.h"
+#include "core/rotate.h"
+#include "testutil.h"
+
+#define NOW ((rk_ts)1764000000) /* 2025-11-24 */
+
+struct fx {
+    char dir[64], key[128], db[128];
+    struct rk_keys keys;
+    struct rk_store *store;
+    struct rk_decl *decl;
+    struct rk_reg reg;
+    sqlite3 *raw; /* a second connection: the tamperer */
+};
+
+static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
+    snprintf(out, n, "%s/%s", f->dir, name);
+}
+
+/* (Re)loads the key file into f->keys and f->reg. */
+static void reload(struct fx *f) {
+    char err[256];
+    assert_int_equal(rk_keys_load(f->key, &f->keys, err, sizeof err), RK_OK);
+    assert_int_equal(rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna"), RK_OK);
+}
+
+static int setup(void **state) {
+    struct fx *f = calloc(1, sizeof *f);
+    char err[256];
+    int from = 0, to = 0;
+    if (!f)
+        return -1;
+    *state = f;
+    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-rotate-XXXXXX");
+    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
+        return -1;
+    path_in(f, "key", f->key, sizeof f->key);
+    path_in(f, "t.db", f->db, sizeof f->db);
+    if (rk_keys_create(f->key, err, sizeof err) != RK_OK ||
+        rk_keys_load(f->key, &f->keys, err, sizeof err) != RK_OK ||
+        rk_store_open(f->db, NULL, &f->store) != RK_OK ||
+        rk_store_migrate(f->store, &from, &to) != RK_OK ||
+        sqlite3_open_v2(f->db, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_busy_timeout(f->raw, 5000);
+    f->decl = rkt_load_example();
+    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") == RK_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    struct fx *f = *state;
+    static const char *const files[] = {"t.db",    "t.db-wal", "t.db-shm", "key",    "key.new",
+                                        "key.old", "v1",       "plain",    "sealed", "out"};
+    char path[128];
+    sqlite3_close(f->raw);
+    rk_store_close(f->store);
+    rk_decl_free(f->decl);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        path_in(f, files[i], path, sizeof path);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode) {
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void add_person(struct fx *f, const char *email, char id[RK_ID_LEN + 1]) {
+    struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, NOW};
+    struct rk_contact c = {0};
+    struct rk_msg msg;
+    c.v[RK_F_NAME] = "Maija Meikäläinen";
+    c.v[RK_F_EMAIL] = email;
+    assert_int_equal(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, &msg), RK_OK);
+}
+
+static rk_err try_add(struct fx *f, const char *email, struct rk_msg *msg) {
+    struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, NOW};
+    struct rk_contact c = {0};
+    char id[RK_ID_LEN + 1];
+    c.v[RK_F_NAME] = "Toinen";
+    c.v[RK_F_EMAIL] = email;
+    return rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, msg);
+}
+
+static int count_found(void *ctx, const struct rk_entry *e) {
+    (void)e;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int found(struct fx *f, const char *email) {
+    int n = 0;
+    struct rk_msg msg;
+    assert_int_equal(rk_reg_person_find(&f->reg, email, count_found, &n, &msg), RK_OK);
+    return n;
+}
+
+static struct rk_rotate_report rotate(struct fx *f) {
+    struct rk_rotate_report rep;
+    struct rk_msg msg = {{0}, false};
+    rk_err e = rk_rotate(f->store, f->key, NOW + 60, "cli", &rep, &msg);
+    if (e != RK_OK)
+        fail_msg("rotate: %s", msg.text);
+    reload(f);
+    return rep;
+}
+
+/* ---- Key files ------------------------------------------------------------------------ */
+
+/* A version 1 file loads as generation 1, with the subkeys it always had. */
+static void v1_file_loads(void **state) {
+    struct fx *f = *state;
+    char path[128], err[256], text[128], hex[65];
+    unsigned char master[RK_KEY_LEN];
+    randombytes_buf(master, sizeof master);
+    sodium_bin2hex(hex, sizeof hex, master, sizeof master);
+    snprintf(text, sizeof text, "rekisteri-key 1\n%s\n", hex);
+    path_in(f, "v1", path, sizeof path);
+    write_file(path, text, 0600);
+    struct rk_keys k;
+    assert_int_equal(rk_keys_load(path, &k, err, sizeof err), RK_OK);
+    assert_int_equal(k.ngen, 1);
+    assert_int_equal(k.gen[0].number, 1);
+    assert_true(k.gen[0].created == 0);
+    assert_memory_equal(k.gen[0].master, master, RK_KEY_LEN);
+    unsigned char lookup[RK_KEY_LEN];
+    crypto_kdf_derive_from_key(lookup, sizeof lookup, 1, "rkreg_v1", master);
+    assert_memory_equal(k.lookup, lookup, RK_KEY_LEN);
+    assert_int_equal(rk_keys_generation(&k), 1);
+}
+
+/* Version 2 round trip: rotated keys saved and loaded back are the same generations. */
+static void v2_round_trip(void **state) {
+    struct fx *f = *state;
+    char path[128], err[256], fp1[RK_FINGERPRINT_LEN + 1], fp2[RK_FINGERPRINT_LEN + 1];
+    struct rk_keys next, back;
+    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    path_in(f, "key.new", path, sizeof path);
+    assert_int_equal(rk_keys_save(path, &next, err, sizeof err), RK_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(rk_keys_load(path, &back, err, sizeof err), RK_OK);
+    assert_int_equal(back.ngen, 2);
+    assert_int_equal(back.gen[0].number, 2);
+    assert_int_equal(back.gen[1].number, 1);
+    assert_true(back.gen[0].created == NOW);
+    assert_memory_equal(back.gen[0].master, next.gen[0].master, RK_KEY_LEN);
+    assert_memory_equal(back.gen[1].master, f->keys.gen[0].master, RK_KEY_LEN);
+    assert_memory_equal(back.lookup, next.lookup, RK_KEY_LEN);
+    assert_memory_not_equal(back.lookup, f->keys.lookup, RK_KEY_LEN);
+    rk_keys_fingerprint(&back.gen[1], fp1);
+    rk_keys_fingerprint(&f->keys.gen[0], fp2);
+    assert_string_equal(fp1, fp2);
+    assert_int_equal(strlen(fp1), RK_FINGERPRINT_LEN);
+    /* Saving never replaces a file. */
+    assert_int_equal(rk_keys_save(path, &next, err, sizeof err), RK_ECONFLICT);
+}
+
+/* A key file others may read is refused; so are malformed generation lists. */
+static void bad_files_refused(void **state) {
+    struct fx *f = *state;
+    char path[128], err[256];
+    struct rk_keys k;
+    assert_int_equal(chmod(f->key, 0644), 0);
+    assert_int_equal(rk_keys_load(f->key, &k, err, sizeof err), RK_EINVAL);
+    assert_non_null(strstr(err, "chmod 600"));
+    assert_int_equal(chmod(f->key, 0600), 0);
+    path_in(f, "v1", path, sizeof path);
+#define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
+    static const char *const bad[] = {
+        "rekisteri-key 2\n",                                 /* no generation */
+        "rekisteri-key 2\n1 - 00\n",                         /* a short key */
+        ("rekisteri-key 2\n1 - " ZEROS "\n2 - " ZEROS "\n"), /* ascending */
+        ("rekisteri-key 2\n1 yesterday " ZEROS "\n"),        /* a bad time */
+        ("rekisteri-key 2\n1 - " ZEROS),                     /* no final newline */
+        "rekisteri-key 3\n",
+    };
+#undef ZEROS
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        unlink(path);
+        write_file(path, bad[i], 0600);
+        assert_int_equal(rk_keys_load(path, &k, err, sizeof err), RK_EINVAL);
+        assert_non_null(strstr(err, "not a rekisteri key file"));
+    }
+}
+
+/* ---- Rotation ------------------------------------------------------------------------- */
+
+/* Entries are re-hashed (found by email), a suppression of a value no longer
+ * held keeps blocking under the retired generation, tokens are revoked. */
+static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    struct rk_msg msg = {{0}, false};
+    add_person(f, "maija@example.fi", id);
+    assert_int_equal(
+        rk_reg_suppress(&f->reg, RK_F_EMAIL, "gone@example.fi", RK_SUPPRESS_ERASURE, NOW, &msg),
+        RK_OK);
+    char token[RK_TOKEN_LEN + 1];
+    unsigned char th[RK_HASH_LEN];
+    rk_token_new(token);
+    rk_keys_token_hash(&f->keys, token, th);
+    struct rk_token t = {.name = "anna", .role = "sales", .created_at = NOW};
+    assert_int_equal(rk_store_token_insert(f->store, &t, th), RK_OK);
+
+    struct rk_rotate_report rep = rotate(f);
+    assert_int_equal(rep.step, RK_ROTATE_NEW);
+    assert_int_equal(rep.from, 1);
+    assert_int_equal(rep.to, 2);
+    assert_int_equal(rep.rehashed.entries, 1);
+    assert_int_equal(rep.tokens_revoked, 1);
+    assert_int_equal(f->keys.ngen, 2);
+
+    assert_int_equal(found(f, "maija@example.fi"), 1);
+    assert_int_equal(found(f, "MAIJA@example.fi"), 1);
+    bool hit = false;
+    assert_int_equal(rk_reg_is_suppressed(&f->reg, RK_F_EMAIL, "gone@example.fi", &hit), RK_OK);
+    assert_true(hit);
+    assert_int_equal(try_add(f, "gone@example.fi", &msg), RK_EREFUSED);
+    assert_true(msg.suppressed);
+    /* A new suppression is made under generation 2. */
+    assert_int_equal(
+        rk_reg_suppress(&f->reg, RK_F_EMAIL, "new@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
+        RK_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(f->raw,
+                                        "SELECT group_concat(gen) FROM "
+                                        "(SELECT gen FROM suppression ORDER BY gen)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "1,2");
+    sqlite3_finalize(st);
+
+    /* The token no longer authenticates: its hash is neither found under the
+     * new key nor valid under the old one. */
+    struct rk_token got;
+    unsigned char nh[RK_HASH_LEN];
+    rk_keys_token_hash(&f->keys, token, nh);
+    assert_int_equal(rk_store_token_by_hash(f->store, nh, &got), RK_ENOENT);
+    assert_int_equal(rk_store_token_by_hash(f->store, th, &got), RK_OK);
+    assert_true(got.revoked_at != 0);
+
+    /* The database and the key file agree; the old key file is refused. */
+    assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_OK);
+    struct rk_keys old;
+    rk_keys_of(&f->keys.gen[1], &old);
+    old.ngen = 1;
+    old.gen[0] = f->keys.gen[1];
+    assert_int_equal(rk_rotate_check(f->store, &old, f->key, &msg), RK_ECONFLICT);
+    assert_non_null(strstr(msg.text, "use the key file the database was rotated to"));
+}
+
+/* A suppression of a value still held moves to the new generation, so the
+ * audience (which compares stored hashes) still leaves the person out. */
+static void suppression_of_held_value_moves(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    struct rk_msg msg = {{0}, false};
+    add_person(f, "held@example.fi", id);
+    assert_int_equal(
+        rk_reg_suppress(&f->reg, RK_F_EMAIL, "held@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
+        RK_OK);
+    struct rk_rotate_report rep = rotate(f);
+    assert_int_equal(rep.rehashed.suppressions, 1);
+    unsigned char h[RK_HASH_LEN];
+    bool hit = false;
+    rk_keys_hash(&f->keys, RK_F_EMAIL, "held@example.fi", h);
+    assert_int_equal(rk_store_suppressed(f->store, h, &hit), RK_OK);
+    assert_true(hit);
+}
+
+/* An unsubscribe link sent before the rotation still works; a preferences
+ * link answers as expired; a forged one stays invalid. */
+static void old_links(void **state) {
+    struct fx *f = *state;
+    struct rk_link u = {.kind = RK_LINK_UNSUBSCRIBE, .expires = NOW + (rk_ts)86400 * 365}, p, got;
+    rk_id_new(u.person_id);
+    snprintf(u.purpose, sizeof u.purpose, "sales_promotion");
+    p = u;
+    p.kind = RK_LINK_PREFERENCES;
+    snprintf(p.purpose, sizeof p.purpose, "*");
+    char ut[RK_LINK_MAX], pt[RK_LINK_MAX];
+    assert_int_equal(rk_link_make(&f->keys, &u, ut), RK_OK);
+    assert_int_equal(rk_link_make(&f->keys, &p, pt), RK_OK);
+    rotate(f);
+    assert_int_equal(rk_link_check(&f->keys, ut, NOW, &got), RK_OK);
+    assert_int_equal(got.kind, RK_LINK_UNSUBSCRIBE);
+    assert_string_equal(got.person_id, u.person_id);
+    assert_int_equal(rk_link_check(&f->keys, pt, NOW, &got), RK_ENOENT);
+    /* Expiry still applies to an old unsubscribe link. */
+    assert_int_equal(rk_link_check(&f->keys, ut, u.expires, &got), RK_ENOENT);
+    /* New links are made under the new key and work. */
+    assert_int_equal(rk_link_make(&f->keys, &p, pt), RK_OK);
+    assert_int_equal(rk_link_check(&f->keys, pt, NOW, &got), RK_OK);
+    ut[10] = ut[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(rk_link_check(&f->keys, ut, NOW, &got), RK_EINVAL);
+}
+
+static void exec_raw(struct fx *f, const char *sql) {
+    char *e = NULL;
+    if (sqlite3_exec(f->raw, sql, NULL, NULL, &e) != SQLITE_OK)
+        fail_msg("%s: %s", sql, e ? e : "?");
+}
+
+/* The chain verifies across the rotation, twice over; a tampered event after it is caught. */
+static void audit_across_generations(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    struct rk_audit_report rep;
+    add_person(f, "a@example.fi", id);
+    rotate(f);
+    add_person(f, "b@example.fi", id);
+    rotate(f);
+    add_person(f, "c@example.fi", id);
+    assert_int_equal(f->keys.ngen, 3);
+    assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
+    assert_int_equal(rep.bad_seq, 0);
+    int64_t events = rep.events;
+    assert_true(events >= 5);
+
+    /* Without generation 1 the chain cannot be verified from its start. */
+    struct rk_keys partial = f->keys;
+    partial.ngen = 2;
+    assert_int_equal(rk_audit_verify(f->store, &partial, &rep), RK_OK);
+    assert_int_equal(rep.bad_seq, 1);
+    assert_non_null(strstr(rep.reason, "under any key generation"));
+
+    /* The last event (after both rotations) altered: caught there. */
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE audit SET actor = 'mallory' WHERE seq = %lld",
+             (long long)events);
+    exec_raw(f, sql);
+    assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
+    assert_int_equal(rep.bad_seq, events);
+    /* The key.rotated event's generation changed: caught there too. */
+    exec_raw(f, "UPDATE audit SET detail = replace(detail, 'generation=2', 'generation=3') "
+                "WHERE action = 'key.rotated' AND detail LIKE 'generation=2 %'");
+    assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
+    assert_true(rep.bad_seq > 0 && rep.bad_seq < events);
+}
+
+/* A backup sealed before the rotation opens after it; not with an unrelated key. */
+static void backup_before_restores_after(void **state) {
+    struct fx *f = *state;
+    char plain[128], sealed[128], out[128], err[256];
+    path_in(f, "plain", plain, sizeof plain);
+    path_in(f, "sealed", sealed, sizeof sealed);
+    path_in(f, "out", out, sizeof out);
+    write_file(plain, "a database, say\n", 0600);
+    assert_int_equal(rk_backup_seal(&f->keys, plain, sealed, err, sizeof err), RK_OK);
+    rotate(f);
+    assert_int_equal(rk_backup_open(&f->keys, sealed, out, err, sizeof err), RK_OK);
+    unlink(out);
+    struct rk_keys other = {.ngen = 0};
+    randombytes_buf(other.backup, sizeof other.backup);
+    assert_int_equal(rk_backup_open(&other, sealed, out, err, sizeof err), RK_EPARSE);
+    assert_int_equal(access(out, F_OK), -1);
+}
+
+/* A crash after the database committed but before the rename: every check
+ * refuses the old key file, and the next rotate finishes by renaming. */
+static void crash_after_commit_is_finished(void **state) {
+    struct fx *f = *state;
+    char err[256], new_path[140];
+    struct rk_keys next;
+    struct rk_rotate_report rep;
+    struct rk_msg msg = {{0}, false};
+    snprintf(new_path, sizeof new_path, "%s.new", f->key);
+    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_rotate_db(f->store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
+    /* ... and the process died here. */
+    assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_ECONFLICT);
+    assert_non_null(strstr(msg.text, "interrupted"));
+    assert_int_equal(rk_rotate(f->store, f->key, NOW, "cli", &rep, &msg), RK_OK);
+    assert_int_equal(rep.step, RK_ROTATE_FINISH);
+    assert_int_equal(access(new_path, F_OK), -1);
+    reload(f);
+    assert_int_equal(rk_keys_generation(&f->keys), 2);
+    assert_memory_equal(f->keys.gen[0].master, next.gen[0].master, RK_KEY_LEN);
+    assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_OK);
+}
+
+/* A crash before the database committed: the unused K.new is dropped and a
+ * fresh rotation made. */
+static void crash_before_commit_starts_over(void **state) {
+    struct fx *f = *state;
+    char err[256], new_path[140];
+    struct rk_keys stale;
+    snprintf(new_path, sizeof new_path, "%s.new", f->key);
+    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &stale), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &stale, err, sizeof err), RK_OK);
+    struct rk_rotate_report rep = rotate(f);
+    assert_int_equal(rep.step, RK_ROTATE_NEW);
+    assert_int_equal(rk_keys_generation(&f->keys), 2);
+    assert_memory_not_equal(f->keys.gen[0].master, stale.gen[0].master, RK_KEY_LEN);
+    assert_int_equal(access(new_path, F_OK), -1);
+}
+
+/* A database older than the key file (a restored backup) is brought forward. */
+static void old_database_caught_up(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1], old_key[128];
+    struct rk_msg msg = {{0}, false};
+    add_person(f, "old@example.fi", id);
+    path_in(f, "key.old", old_key, sizeof old_key);
+    /* Rotate the key file alone, as if the database had been restored since. */
+    struct rk_keys next;
+    char err[256];
+    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_save(old_key, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rename(old_key, f->key), 0);
+    assert_int_equal(rk_rotate_check(f->store, &next, f->key, &msg), RK_ECONFLICT);
+    struct rk_rotate_report rep = rotate(f);
+    assert_int_equal(rep.step, RK_ROTATE_CATCH_UP);
+    assert_int_equal(rep.to, 2);
+    assert_int_equal(found(f, "old@example.fi"), 1);
+    struct rk_audit_report ar;
+    assert_int_equal(rk_audit_verify(f->store, &f->keys, &ar), RK_OK);
+    assert_int_equal(ar.bad_seq, 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(v1_file_loads, setup, teardown),
+        cmocka_unit_test_setup_teardown(v2_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_files_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(rotation_rehashes_keeps_suppressions_revokes_tokens, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(suppression_of_held_value_moves, setup, teardown),
+        cmocka_unit_test_setup_teardown(old_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(audit_across_generations, setup, teardown),
+        cmocka_unit_test_setup_teardown(backup_before_restores_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(crash_after_commit_is_finished, setup, teardown),
+        cmocka_unit_test_setup_teardown(crash_before_commit_starts_over, setup, teardown),
+        cmocka_unit_test_setup_teardown(old_database_caught_up, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
