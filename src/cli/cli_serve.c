@@ -65,7 +65,14 @@ static int run_serve(int argc, char **argv) {
                  "whose body has not arrived whole by then (default 10 s).\n"
                  "--threads sets the request threads (1 to 256; default: one per CPU).\n"
                  "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
-                 "many seconds (default 3600; 0: never, for when cron runs it).");
+                 "many seconds (default 3600; 0: never, for when cron runs it).\n"
+                 "\n"
+                 "When the database cannot be written (disk full, a file size limit: SIGXFSZ\n"
+                 "is ignored, an I/O error) writes are answered 503 storage_unavailable with\n"
+                 "Retry-After and nothing is saved; they succeed again once space returns.\n"
+                 "A database the service may only read (file or directory not writable) is\n"
+                 "served read-only: reads and public pages work, writes get the same 503,\n"
+                 "and no mail, notices or sweeps run (docs/operations.md).");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
@@ -155,12 +162,38 @@ static int run_serve(int argc, char **argv) {
     struct stat sb;
     bool api = rk_crypto_init() == RK_OK && stat(db, &sb) == 0 &&
                rk_keys_load(key_file, &keys, kerr, sizeof kerr) == RK_OK;
+    bool read_only = false;
     if (api) {
+        /* Can it be written? A write transaction begun and rolled back tells. When the file
+         * or its directory is read-only, serve it for reading: writes are answered 503. */
         struct rk_store *st = NULL;
         struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
         int from, to;
-        api = rk_store_open(db, &opt, &st) == RK_OK && rk_store_migrate(st, &from, &to) == RK_OK;
+        rk_err e = rk_store_open(db, &opt, &st);
+        if (e == RK_OK)
+            e = rk_store_migrate(st, &from, &to);
+        if (e == RK_OK && (e = rk_store_begin(st)) == RK_OK)
+            rk_store_rollback(st);
         rk_store_close(st);
+        st = NULL;
+        if (e == RK_ESTORAGE) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", rk_store_last_error());
+            opt.read_only = true;
+            e = rk_store_open(db, &opt, &st);
+            if (e == RK_OK)
+                e = rk_store_migrate(st, &from, &to); /* only checks: up to date needs no write */
+            rk_store_close(st);
+            read_only = e == RK_OK;
+            if (read_only)
+                rk_cli_error("serve: %s: %s; serving it read-only: reads and public pages "
+                             "work, every write is answered 503",
+                             db, why);
+            else
+                rk_cli_error("serve: %s: cannot be written, nor served read-only: %s", db,
+                             rk_store_last_error());
+        }
+        api = e == RK_OK;
     }
 
     sigset_t stop;
@@ -180,7 +213,8 @@ static int run_serve(int argc, char **argv) {
                                  .public_url = public_url,
                                  .public_rate = public_rate,
                                  .request_timeout = request_timeout,
-                                 .sweep_interval = sweep_interval};
+                                 .sweep_interval = sweep_interval,
+                                 .read_only = read_only};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
@@ -196,8 +230,8 @@ static int run_serve(int argc, char **argv) {
     fflush(stdout);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"start\",\"port\":%u,\"api\":%s}\n", ts,
-            rk_http_port(srv), api ? "true" : "false");
+    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"start\",\"port\":%u,\"api\":%s%s}\n", ts,
+            rk_http_port(srv), api ? "true" : "false", read_only ? ",\"read_only\":true" : "");
 
     int sig = 0;
     sigwait(&stop, &sig);

@@ -44,6 +44,10 @@ struct rk_http_config {
     /* Seconds between runs of the retention sweep (core/sweep.h) in the service:
      * 0 means an hour, a negative value never. */
     long sweep_interval;
+    /* With db: the database cannot be written (cli_serve.c found it read-only). Reads and
+     * the public pages work; every write is answered 503 storage_unavailable; no mail
+     * or recipient notices are sent and no sweep runs. */
+    bool read_only;
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */
