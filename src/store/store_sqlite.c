@@ -391,9 +391,12 @@ static rk_err fail(struct sqlite_store *s, int rc) {
     case SQLITE_IOERR: why = "input/output error"; break;
     default: break;
     }
+    int sys = why && s->db ? sqlite3_system_errno(s->db) : 0; /* ENOSPC, EFBIG, EROFS, ... */
     if (why)
         snprintf(last_error, sizeof last_error,
-                 "the database could not be written (%s); nothing was saved (sqlite: %s)", why,
+                 "the database could not be written (%s%s%s); the transaction was rolled back "
+                 "(sqlite: %s)",
+                 why, sys ? ": " : "", sys ? strerror(sys) : "",
                  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
     else
         snprintf(last_error, sizeof last_error, "sqlite: %s", s->db ? sqlite3_errmsg(s->db) : "");
