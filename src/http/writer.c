@@ -75,7 +75,7 @@ static void log_storage(const char *event, const char *text, size_t jobs, size_t
     char ts[RK_TS_LEN + 1], clean[256];
     size_t n = 0;
     for (const char *p = text; *p && n + 1 < sizeof clean; p++)
-        clean[n++] = *p == '"' || *p == '\\' || (unsigned char)*p < 0x20 ? ' ' : *p;
+        clean[n++] = (char)(*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 ? ' ' : *p);
     clean[n] = '\0';
     rk_ts_format(rk_time_now(), ts);
     fprintf(stderr,
