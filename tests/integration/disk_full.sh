@@ -8,14 +8,18 @@
 # is; once the limit is lifted writes succeed again without a restart, the
 # audit chain verifies and the integrity check passes. Then the CLI under the
 # same kind of limit: an import stops with exit 1 and a clear message, and
-# exactly the rows it reports imported are there. No root, no mounts.
-# CTest sets REKISTERI and RK_SOURCE_DIR.
+# exactly the rows it reports imported are there. Last the outbox: a sender
+# whose "sent" cannot be recorded does not send the message again and again
+# (one copy each, before and after the limit is lifted). No root, no mounts.
+# CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
 T=$(mktemp -d)
 pid=
+spid=
 cleanup() {
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    [ -n "$spid" ] && kill -9 "$spid" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -165,6 +169,37 @@ after=$(sqlite3 var/rekisteri.db 'SELECT count(*) FROM person')
     || bad "import: reported ${reported:-nothing}, $((after - before)) persons added"
 R audit verify >/dev/null && ok || bad "the audit chain does not verify after the import"
 [ "$(sqlite3 var/rekisteri.db 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity check"
+
+# The outbox: 12 queued messages, a sender whose marks fail once the WAL passes 32 KiB.
+mkdir -p "$T/sink" mail && cd mail || exit 1
+R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
+"$SMTP_SINK" --dir "$T/sink" --port-file "$T/sink.port" --max-seconds 120 &
+spid=$!
+for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
+for i in $(seq 1 12); do R mail test --to "m$i@example.fi" --subject "S $i" >/dev/null 2>&1; done
+prlimit --fsize=32768: "$REKISTERI" serve --listen 127.0.0.1:0 --sweep-interval 0 \
+    --smtp "smtp://127.0.0.1:$(cat "$T/sink.port")" --mail-from noreply@example.fi \
+    >"$T/mout" 2>"$T/merr" &
+pid=$!
+emls() { find "$T/sink" -name '*.eml' | wc -l | tr -d ' '; }
+n1=0
+for _ in $(seq 50); do
+    grep -q '"event":"mail".*pass ended' "$T/merr" && break
+    sleep 0.1
+done
+sleep 2 # two more passes, which must only retry the mark
+n1=$(emls)
+[ "$n1" -ge 1 ] && [ "$n1" -lt 12 ] && ok || bad "sent under the limit: $n1 of 12 ($(tail -2 "$T/merr"))"
+prlimit --pid "$pid" --fsize="$HARD:" || bad "prlimit: lifting the limit"
+for _ in $(seq 50); do
+    [ "$(R outbox list --format json | jq -r .sent)" = 12 ] && break
+    sleep 0.1
+done
+kill -TERM "$pid" && wait "$pid"
+pid=
+[ "$(R outbox list --format json | jq -r .sent)" = 12 ] && ok || bad "outbox: $(R outbox list --format json)"
+[ "$(emls)" = 12 ] && ok || bad "the sink got $(emls) messages for 12 (resent while unrecorded?)"
+[ -z "$(grep -h '^Message-ID' "$T"/sink/*.eml | sort | uniq -d)" ] && ok || bad "a Message-ID twice"
 
 echo "$passes passed, $fails failed ($(wc -l <"$T/acked") acknowledged, $(wc -l <"$T/refused") refused with 503)"
 [ "$fails" = 0 ]
