@@ -172,8 +172,11 @@ static int run_serve(int argc, char **argv) {
         rk_err e = rk_store_open(db, &opt, &st);
         if (e == RK_OK)
             e = rk_store_migrate(st, &from, &to);
-        if (e == RK_OK && (e = rk_store_begin(st)) == RK_OK)
+        rk_err w = e == RK_OK ? rk_store_begin(st) : e; /* busy (another writer) is writable */
+        if (w == RK_OK)
             rk_store_rollback(st);
+        else if (w == RK_ESTORAGE)
+            e = w;
         rk_store_close(st);
         st = NULL;
         if (e == RK_ESTORAGE) {
