@@ -8,18 +8,21 @@
 # is; once the limit is lifted writes succeed again without a restart, the
 # audit chain verifies and the integrity check passes. Then the CLI under the
 # same kind of limit: an import stops with exit 1 and a clear message, and
-# exactly the rows it reports imported are there. Last the outbox: a sender
-# whose "sent" cannot be recorded does not send the message again and again
-# (one copy each, before and after the limit is lifted). No root, no mounts.
-# CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
+# exactly the rows it reports imported are there. Last the outbox and the
+# art 19 notices: a sender or deliverer whose outcome cannot be recorded does
+# not send again and again (one copy each, before and after the limit is
+# lifted). No root, no mounts.
+# CTest sets REKISTERI, RK_SOURCE_DIR, SMTP_SINK and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}" "${HTTP_SINK:?}"
 T=$(mktemp -d)
 pid=
 spid=
+hpid=
 cleanup() {
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
     [ -n "$spid" ] && kill -9 "$spid" 2>/dev/null
+    [ -n "$hpid" ] && kill -9 "$hpid" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -200,6 +203,45 @@ pid=
 [ "$(R outbox list --format json | jq -r .sent)" = 12 ] && ok || bad "outbox: $(R outbox list --format json)"
 [ "$(emls)" = 12 ] && ok || bad "the sink got $(emls) messages for 12 (resent while unrecorded?)"
 [ -z "$(grep -h '^Message-ID' "$T"/sink/*.eml | sort | uniq -d)" ] && ok || bad "a Message-ID twice"
+
+# Art 19 notices: 12 erasure notices to a webhook recipient, the deliverer's marks failing.
+cd "$T" && mkdir -p hook notices && cd notices || exit 1
+"$HTTP_SINK" --dir "$T/hook" --port-file "$T/hook.port" --max-seconds 120 &
+hpid=$!
+for _ in $(seq 50); do [ -s "$T/hook.port" ] && break; sleep 0.1; done
+export WEBHOOK_SECRET=whsec-0123456789abcdef
+sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$(cat "$T/hook.port")/hook|" \
+    -e "s|secret_env: REKISTERI_MAILCHIMP_BRIDGE_SECRET|secret_env: WEBHOOK_SECRET|" \
+    "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >decl.yaml
+export REKISTERI_DECLARATION="$PWD/decl.yaml"
+R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
+for i in $(seq 1 12); do
+    P=$(R person add --register marketing --purpose sales_promotion --source web_form \
+        --email "n$i@example.fi" --consent-channel web_form 2>/dev/null)
+    R recipients notify "$P" --kind erasure >/dev/null 2>&1
+done
+queued=$(R recipients list --format json | jq -r .queued)
+prlimit --fsize=32768: "$REKISTERI" serve --listen 127.0.0.1:0 --sweep-interval 0 \
+    >"$T/nout" 2>"$T/nerr" &
+pid=$!
+for _ in $(seq 50); do
+    grep -q '"event":"recipient".*pass ended' "$T/nerr" && break
+    sleep 0.1
+done
+sleep 2
+hooks() { find "$T/hook" -name '*.req' | wc -l | tr -d ' '; }
+h1=$(hooks)
+[ "$h1" -ge 1 ] && [ "$h1" -lt 12 ] && ok || bad "delivered under the limit: $h1 of 12 ($(tail -2 "$T/nerr"))"
+prlimit --pid "$pid" --fsize="$HARD:" || bad "prlimit: lifting the limit"
+for _ in $(seq 50); do
+    [ "$(hooks)" -ge 12 ] && [ "$(R recipients list --format json | jq -r .done)" -ge 12 ] && break
+    sleep 0.1
+done
+kill -TERM "$pid" && wait "$pid"
+pid=
+[ "$(hooks)" = 12 ] && ok || bad "the webhook got $(hooks) notices for 12 (resent while unrecorded?)"
+[ "$(R recipients list --format json | jq -r .done)" -ge 12 ] && ok \
+    || bad "notices: $(R recipients list --format json | jq -c 'del(.notices)') ($queued queued)"
 
 echo "$passes passed, $fails failed ($(wc -l <"$T/acked") acknowledged, $(wc -l <"$T/refused") refused with 503)"
 [ "$fails" = 0 ]
