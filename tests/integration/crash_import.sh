@@ -100,6 +100,7 @@ head -n $((N + 1)) in.csv >up.csv
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 TOKEN=$(R token create --name loader --role dpo 2>/dev/null)
 start() {
+    rm -f "$T/out" # not the last server's address
     "$REKISTERI" serve --listen 127.0.0.1:0 --public-rate 0 --sweep-interval 0 >"$T/out" 2>>"$T/err" &
     pid=$!
     U=
