@@ -186,7 +186,7 @@ prlimit --fsize=32768: "$REKISTERI" serve --listen 127.0.0.1:0 --sweep-interval 
 pid=$!
 emls() { find "$T/sink" -name '*.eml' | wc -l | tr -d ' '; }
 n1=0
-for _ in $(seq 50); do
+for _ in $(seq 300); do
     grep -q '"event":"mail".*pass ended' "$T/merr" && break
     sleep 0.1
 done
@@ -194,7 +194,7 @@ sleep 2 # two more passes, which must only retry the mark
 n1=$(emls)
 [ "$n1" -ge 1 ] && [ "$n1" -lt 12 ] && ok || bad "sent under the limit: $n1 of 12 ($(tail -2 "$T/merr"))"
 prlimit --pid "$pid" --fsize="$HARD:" || bad "prlimit: lifting the limit"
-for _ in $(seq 50); do
+for _ in $(seq 300); do
     [ "$(R outbox list --format json | jq -r .sent)" = 12 ] && break
     sleep 0.1
 done
@@ -224,7 +224,7 @@ queued=$(R recipients list --format json | jq -r .queued)
 prlimit --fsize=32768: "$REKISTERI" serve --listen 127.0.0.1:0 --sweep-interval 0 \
     >"$T/nout" 2>"$T/nerr" &
 pid=$!
-for _ in $(seq 50); do
+for _ in $(seq 300); do
     grep -q '"event":"recipient".*pass ended' "$T/nerr" && break
     sleep 0.1
 done
@@ -233,7 +233,7 @@ hooks() { find "$T/hook" -name '*.req' | wc -l | tr -d ' '; }
 h1=$(hooks)
 [ "$h1" -ge 1 ] && [ "$h1" -lt 12 ] && ok || bad "delivered under the limit: $h1 of 12 ($(tail -2 "$T/nerr"))"
 prlimit --pid "$pid" --fsize="$HARD:" || bad "prlimit: lifting the limit"
-for _ in $(seq 50); do
+for _ in $(seq 300); do
     [ "$(hooks)" -ge 12 ] && [ "$(R recipients list --format json | jq -r .done)" -ge 12 ] && break
     sleep 0.1
 done
