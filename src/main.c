@@ -3,6 +3,7 @@
  * argument and runs it. Each command lives in src/cli/ and owns its options,
  * its --help and its exit status (see cli/cli.h).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,6 +40,9 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
     /* Everything rekisteri creates (database, key, reject files) may hold personal data. */
     umask(077);
+    /* A file size limit (ulimit -f) must make a write fail (EFBIG, reported like a full
+     * disk: exit 1, nothing half-written, or 503 in serve), not kill the process. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return RK_EXIT_USAGE;

@@ -71,7 +71,14 @@ static int run_serve(int argc, char **argv) {
                  "whose body has not arrived whole by then (default 10 s).\n"
                  "--threads sets the request threads (1 to 256; default: one per CPU).\n"
                  "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
-                 "many seconds (default 3600; 0: never, for when cron runs it).");
+                 "many seconds (default 3600; 0: never, for when cron runs it).\n"
+                 "\n"
+                 "When the database cannot be written (disk full, a file size limit: SIGXFSZ\n"
+                 "is ignored, an I/O error) writes are answered 503 storage_unavailable with\n"
+                 "Retry-After and nothing is saved; they succeed again once space returns.\n"
+                 "A database the service may only read (file or directory not writable) is\n"
+                 "served read-only: reads and public pages work, writes get the same 503,\n"
+                 "and no mail, notices or sweeps run (docs/operations.md).");
             return RK_EXIT_OK;
         }
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
@@ -173,13 +180,23 @@ static int run_serve(int argc, char **argv) {
         rk_decl_free(d);
         return RK_EXIT_USAGE;
     }
+    bool read_only = false;
     if (api) {
+        /* Can it be written? A write transaction begun and rolled back tells. When the file
+         * or its directory is read-only, serve it for reading: writes are answered 503. */
         struct rk_store *st = NULL;
         struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
         struct rk_msg msg = {{0}, false};
         int from, to;
-        api = rk_store_open(db, &opt, &st) == RK_OK && rk_store_migrate(st, &from, &to) == RK_OK;
-        if (api && rk_rotate_check(st, &keys, key_file, &msg) != RK_OK) {
+        rk_err e = rk_store_open(db, &opt, &st);
+        if (e == RK_OK)
+            e = rk_store_migrate(st, &from, &to);
+        rk_err w = e == RK_OK ? rk_store_begin(st) : e; /* busy (another writer) is writable */
+        if (w == RK_OK)
+            rk_store_rollback(st);
+        else if (w == RK_ESTORAGE)
+            e = w;
+        if (e == RK_OK && rk_rotate_check(st, &keys, key_file, &msg) != RK_OK) {
             rk_cli_error("serve: %s", msg.text);
             rk_store_close(st);
             close(key_fd);
@@ -188,10 +205,29 @@ static int run_serve(int argc, char **argv) {
             return RK_EXIT_USAGE;
         }
         rk_store_close(st);
+        st = NULL;
+        if (e == RK_ESTORAGE) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", rk_store_last_error());
+            opt.read_only = true;
+            e = rk_store_open(db, &opt, &st);
+            if (e == RK_OK)
+                e = rk_store_migrate(st, &from, &to); /* only checks: up to date needs no write */
+            rk_store_close(st);
+            read_only = e == RK_OK;
+            if (read_only)
+                rk_cli_error("serve: %s: %s; serving it read-only: reads and public pages "
+                             "work, every write is answered 503",
+                             db, why);
+            else
+                rk_cli_error("serve: %s: cannot be written, nor served read-only: %s", db,
+                             rk_store_last_error());
+        }
+        api = e == RK_OK;
     }
     /* Erasures through the API append to the journal: a journal that cannot be created is
      * found now, not at the first erasure. */
-    rk_err je = api ? rk_journal_create(journal, kerr, sizeof kerr) : RK_OK;
+    rk_err je = api && !read_only ? rk_journal_create(journal, kerr, sizeof kerr) : RK_OK;
     if (je != RK_OK && je != RK_ECONFLICT) {
         rk_cli_error("serve: %s", kerr);
         rk_cli_mail_cleanup(&mo);
@@ -217,7 +253,8 @@ static int run_serve(int argc, char **argv) {
                                  .public_rate = public_rate,
                                  .request_timeout = request_timeout,
                                  .sweep_interval = sweep_interval,
-                                 .journal = journal};
+                                 .journal = journal,
+                                 .read_only = read_only};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
@@ -235,8 +272,8 @@ static int run_serve(int argc, char **argv) {
     fflush(stdout);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"start\",\"port\":%u,\"api\":%s}\n", ts,
-            rk_http_port(srv), api ? "true" : "false");
+    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"start\",\"port\":%u,\"api\":%s%s}\n", ts,
+            rk_http_port(srv), api ? "true" : "false", read_only ? ",\"read_only\":true" : "");
 
     int sig = 0;
     sigwait(&stop, &sig);

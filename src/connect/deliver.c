@@ -36,6 +36,12 @@
  *      subject_request_id; erasing twice is harmless. HTTP cannot take part
  *      in our transaction, so the window cannot be closed.
  *   4. One deliverer per database (`serve` or `recipients send`), as with mail.
+ *   5. The same window while the database cannot be written (disk full,
+ *      read-only): an outcome that could not be recorded is remembered with
+ *      its notice id (struct unrecorded, the thread's) and each pass only
+ *      retries recording it, without asking the recipient again; without
+ *      that it would be sent every second until space returned. With
+ *      UNRECORDED_MAX remembered, nothing more is attempted.
  *
  *   Logs name the notice id, recipient id, kind and pseudonymous person id;
  *   never the email, the URL or a response body.
@@ -136,6 +142,21 @@ struct outcome {
     char remote_id[RK_REMOTE_ID_MAX + 1];
     char error[RK_CONNECT_ERROR_MAX + 1];
 };
+
+#define UNRECORDED_MAX 64 /* outcomes not yet recorded (invariant 5) */
+
+struct unrecorded {
+    int64_t id[UNRECORDED_MAX];
+    struct outcome o[UNRECORDED_MAX];
+    int n;
+};
+
+static int unrecorded_find(const struct unrecorded *u, int64_t id) {
+    for (int i = 0; u && i < u->n; i++)
+        if (u->id[i] == id)
+            return i;
+    return -1;
+}
 
 /* Records an outcome in its own transaction; a busy store is tried again for a while. */
 static rk_err record(struct rk_store *s, int64_t id, const struct outcome *o) {
@@ -393,7 +414,19 @@ static rk_err attempt(const struct rk_deliver_config *cfg, const struct due *d, 
 }
 
 static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, const struct due *d,
-                      struct rk_deliver_report *rep) {
+                      struct rk_deliver_report *rep, struct unrecorded *u) {
+    int k = unrecorded_find(u, d->r.id);
+    if (k >= 0) { /* attempted already: only record the outcome (invariant 5) */
+        rk_err err = record(s, d->r.id, &u->o[k]);
+        if (err == RK_OK || err == RK_ENOENT) {
+            u->n--;
+            u->id[k] = u->id[u->n];
+            u->o[k] = u->o[u->n];
+        }
+        return err == RK_ENOENT ? RK_OK : err;
+    }
+    if (u && u->n == UNRECORDED_MAX)
+        return RK_ESTORAGE; /* ends the pass: nothing more until those are recorded */
     struct outcome o;
     memset(&o, 0, sizeof o);
     rk_ts now = rk_time_now();
@@ -422,6 +455,10 @@ static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, c
     err = record(s, d->r.id, &o);
     if (err == RK_ENOENT)
         err = RK_OK; /* no longer queued or pending: another deliverer recorded it */
+    if (err == RK_ESTORAGE && u) {
+        u->id[u->n] = d->r.id;
+        u->o[u->n++] = o;
+    }
     if (err != RK_OK)
         snprintf(rep->error, sizeof rep->error, "cannot record the outcome of notice %lld: %s",
                  (long long)d->r.id, rk_store_last_error());
@@ -429,7 +466,7 @@ static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, c
 }
 
 static rk_err pass(struct rk_store *s, const struct rk_deliver_config *cfg, const atomic_bool *stop,
-                   struct rk_deliver_report *rep) {
+                   struct rk_deliver_report *rep, struct unrecorded *u) {
     memset(rep, 0, sizeof *rep);
     struct due_list l = {.items = calloc(BATCH, sizeof(struct due))};
     if (!l.items)
@@ -438,7 +475,7 @@ static rk_err pass(struct rk_store *s, const struct rk_deliver_config *cfg, cons
     if (err == RK_OK && l.oom)
         err = RK_ENOMEM;
     for (int i = 0; err == RK_OK && i < l.n && !(stop && atomic_load(stop)); i++)
-        err = deliver(s, cfg, &l.items[i], rep);
+        err = deliver(s, cfg, &l.items[i], rep, u);
     for (int i = 0; i < l.n; i++)
         due_free(&l.items[i]);
     free(l.items);
@@ -449,7 +486,7 @@ rk_err rk_deliver_pass(struct rk_store *s, const struct rk_deliver_config *cfg,
                        struct rk_deliver_report *out) {
     if (rk_connect_global_init() != RK_OK)
         return RK_EIO;
-    return pass(s, cfg, NULL, out);
+    return pass(s, cfg, NULL, out, NULL);
 }
 
 /* ---- The thread ----------------------------------------------------------------------- */
@@ -462,6 +499,7 @@ struct rk_deliverer {
     pthread_cond_t cond;
     atomic_bool stop;
     atomic_llong counts[RK_NOTICE_STATE__COUNT];
+    struct unrecorded unrecorded; /* the thread's alone */
 };
 
 static void log_event(const char *what) {
@@ -495,8 +533,9 @@ static void *run(void *arg) {
         }
         if (s) {
             struct rk_deliver_report rep;
-            rk_err err = pass(s, &dv->cfg, &dv->stop, &rep);
-            if (err != RK_OK) {
+            int before = dv->unrecorded.n;
+            rk_err err = pass(s, &dv->cfg, &dv->stop, &rep, &dv->unrecorded);
+            if (err != RK_OK && (err != RK_ESTORAGE || dv->unrecorded.n > before)) {
                 char line[RK_CONNECT_ERROR_MAX + 64];
                 snprintf(line, sizeof line, "\"error\":\"pass ended: %s\"", rk_err_name(err));
                 log_event(line);

@@ -28,8 +28,11 @@ __attribute__((format(printf, 2, 3))) static rk_err refuse(struct rk_msg *msg, c
 }
 
 static rk_err store_failed(struct rk_msg *msg, rk_err err) {
-    snprintf(msg->text, sizeof msg->text, "storage failed: %s (%s)", rk_err_str(err),
-             rk_store_last_error());
+    if (err == RK_ESTORAGE) /* the store's message names the cause: disk full, read-only */
+        snprintf(msg->text, sizeof msg->text, "%s", rk_store_last_error());
+    else
+        snprintf(msg->text, sizeof msg->text, "storage failed: %s (%s)", rk_err_str(err),
+                 rk_store_last_error());
     return err;
 }
 

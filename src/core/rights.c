@@ -53,7 +53,9 @@ __attribute__((format(printf, 3, 4))) static rk_err say(struct rk_msg *msg, rk_e
 }
 
 static rk_err store_failed(struct rk_msg *msg, rk_err err) {
-    if (!msg->text[0])
+    if (!msg->text[0] && err == RK_ESTORAGE) /* the store's message names the cause */
+        say(msg, err, "%s", rk_store_last_error());
+    else if (!msg->text[0])
         say(msg, err, "storage failed: %s (%s)", rk_err_str(err), rk_store_last_error());
     return err;
 }

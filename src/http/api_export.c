@@ -99,8 +99,10 @@ static int export_row(void *ctx, const struct rk_entry *e) {
 
 static void *produce(void *arg) {
     struct export *x = arg;
-    struct rk_store_options opt = {
-        .synchronous = RK_SYNC_NORMAL, .cache_kib = 4096, .mmap_kib = -1};
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL,
+                                   .cache_kib = 4096,
+                                   .mmap_kib = -1,
+                                   .read_only = x->s->read_only};
     struct rk_store *st = NULL;
     struct rk_msg msg;
     memset(&msg, 0, sizeof msg);

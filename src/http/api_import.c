@@ -44,7 +44,9 @@ struct import {
 };
 
 /* Storage failures stop the import; refusals reject one row. */
-static bool storage_failed(rk_err e) { return e == RK_ENOMEM || e == RK_EIO || e == RK_EBUSY; }
+static bool storage_failed(rk_err e) {
+    return e == RK_ENOMEM || e == RK_EIO || e == RK_EBUSY || e == RK_ESTORAGE;
+}
 
 static rk_err run_batch(struct rk_reg *reg, void *ctx) {
     struct batch *b = ctx;
@@ -214,10 +216,17 @@ RK_HTTP_HANDLER(rk_http_post_import) {
         ret = rk_http_error(c, r, 400, "bad_csv", "the file is empty: expected a header row");
     } else if (e != RK_OK || im.fatal != RK_OK) {
         char msg[400];
+        bool unwritable = e != RK_EPARSE && im.fatal == RK_ESTORAGE;
         snprintf(msg, sizeof msg, "stopped: %s; %lu rows imported before it",
-                 e == RK_EPARSE ? err : "the register's storage is not available", im.imported);
+                 e == RK_EPARSE ? err
+                 : unwritable   ? RK_HTTP_STORAGE_MESSAGE
+                                : "the register's storage is not available",
+                 im.imported);
         ret = rk_http_error(c, r, e == RK_EPARSE ? 400 : 503,
-                            e == RK_EPARSE ? "bad_csv" : "unavailable", msg);
+                            e == RK_EPARSE ? "bad_csv"
+                            : unwritable   ? RK_HTTP_STORAGE_CODE
+                                           : "unavailable",
+                            msg);
     } else {
         fprintf(stderr, "{\"event\":\"import\",\"rows\":%lu,\"imported\":%lu}\n", im.rows,
                 im.imported);

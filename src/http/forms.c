@@ -303,6 +303,8 @@ static rk_http_result answer(struct MHD_Connection *c, struct rk_http_request *r
     const char *const h[][2] = {{"Access-Control-Allow-Origin", cors ? cors : ""},
                                 {"Vary", "Origin"}};
     size_t nh = cors ? 2 : 0;
+    if (status == 503 && rk_writer_failed_here())
+        code = RK_HTTP_STORAGE_CODE; /* the page's own words say the rest */
     if (json) {
         json_t *doc = status < 300
                           ? json_pack("{s:s, s:s}", "status", code, "message", text)

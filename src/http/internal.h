@@ -31,6 +31,13 @@
 #define RK_HTTP_NBUCKETS 8  /* latency histogram buckets, +Inf apart */
 #define RK_HTTP_STORES   64
 
+/* The answer to a write the database could not take (disk full, read-only, I/O error). */
+#define RK_HTTP_STORAGE_CODE "storage_unavailable"
+#define RK_HTTP_STORAGE_MESSAGE                                                                    \
+    "the database could not be written (disk full, read-only or failing); nothing was saved; "     \
+    "try again later"
+#define RK_HTTP_RETRY_AFTER "30" /* seconds, on every 503 */
+
 struct rk_http_metrics {
     atomic_ulong requests[RK_HTTP_MAX_ROUTES][RK_HTTP_NSTATUS];
     atomic_ulong le[RK_HTTP_NBUCKETS + 1]; /* per bucket here; cumulative at output */
@@ -70,6 +77,7 @@ struct rk_http_server {
     struct rk_store *stores[RK_HTTP_STORES];
     size_t nstores;
     struct rk_writer *writer; /* all writes go through it (group commit) */
+    bool read_only;           /* the database cannot be written: reads only, writes 503 */
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
     struct rk_http_limiter limiter;
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */

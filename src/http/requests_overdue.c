@@ -66,8 +66,10 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
 
 static void *overdue_main(void *arg) {
     struct rk_http_server *s = arg;
-    struct rk_store_options opt = {
-        .synchronous = RK_SYNC_NORMAL, .cache_kib = 2048, .mmap_kib = -1};
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL,
+                                   .cache_kib = 2048,
+                                   .mmap_kib = -1,
+                                   .read_only = s->read_only};
     struct rk_store *st = NULL;
     if (rk_store_open(s->db, &opt, &st) != RK_OK) {
         fprintf(stderr, "{\"event\":\"requests_overdue_failed\"}\n");

@@ -43,7 +43,10 @@ struct rk_store *rk_http_thread_store(struct rk_http_server *s) {
         return thread_store;
     /* Reads only: a small page cache and no memory map per thread, so that the
      * server's RSS stays bounded whatever the register's size (bench/README.md). */
-    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 4096, .mmap_kib = -1};
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL,
+                                   .cache_kib = 4096,
+                                   .mmap_kib = -1,
+                                   .read_only = s->read_only};
     struct rk_store *st = NULL;
     if (rk_store_open(s->db, &opt, &st) != RK_OK)
         return NULL;
@@ -84,6 +87,8 @@ static rk_http_result queue_with(struct MHD_Connection *c, struct rk_http_reques
         MHD_add_response_header(resp, headers[i][0], headers[i][1]);
     if (type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (status == 503) /* storage busy or unwritable, or no database: worth a later retry */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, RK_HTTP_RETRY_AFTER);
     r->status = status;
     rk_http_result ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
@@ -109,9 +114,15 @@ rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request 
     return rk_http_respond_with(c, r, status, type, body, len, mode, NULL, 0);
 }
 
-/* A JSON error; code is a short stable word, message a sentence without personal data. */
+/* A JSON error; code is a short stable word, message a sentence without personal data.
+ * A 503 "unavailable" after this request's write found the database unwritable becomes
+ * the one answer every route gives then (docs/operations.md). */
 rk_http_result rk_http_error(struct MHD_Connection *c, struct rk_http_request *r, int status,
                              const char *code, const char *message) {
+    if (status == 503 && strcmp(code, "unavailable") == 0 && rk_writer_failed_here()) {
+        code = RK_HTTP_STORAGE_CODE;
+        message = RK_HTTP_STORAGE_MESSAGE;
+    }
     json_t *doc = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
     char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
@@ -343,6 +354,17 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
         "rekisteri_writer_queue_depth %zu\n",
         atomic_load(&s->metrics.consents_given), atomic_load(&s->metrics.consents_withdrawn),
         s->writer ? rk_writer_depth(s->writer) : 0);
+    if (s->writer)
+        rk_buf_printf(&b,
+                      "# HELP rekisteri_storage_write_failures_total Writes answered 503 because "
+                      "the database could not be written.\n"
+                      "# TYPE rekisteri_storage_write_failures_total counter\n"
+                      "rekisteri_storage_write_failures_total %lu\n"
+                      "# HELP rekisteri_storage_writable 1 when the last write group committed, 0 "
+                      "when the database could not be written (or is read-only).\n"
+                      "# TYPE rekisteri_storage_writable gauge\n"
+                      "rekisteri_storage_writable %d\n",
+                      rk_writer_storage_failures(s->writer), rk_writer_writable(s->writer) ? 1 : 0);
     if (rk_sender_queued(s->sender) >= 0) /* counted by the sender after each pass */
         rk_buf_printf(&b,
                       "# HELP rekisteri_outbox_queued Messages waiting in the outbox.\n"
@@ -544,6 +566,7 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
     unsigned retry = 0;
     if (rt->limited && s->limiter.rate > 0 && !rate_ok(&s->limiter, c, &retry))
         return too_many(c, r, retry);
+    rk_writer_forget_here(); /* rk_http_error asks whether this request's write failed */
     return rt->fn(s, c, r);
 }
 
@@ -633,14 +656,23 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     if (cfg->db && cfg->keys) {
         s->db = cfg->db;
         s->keys = *cfg->keys;
+        s->read_only = cfg->read_only;
+        if (s->read_only)
+            s->sweep_interval = 0; /* nothing could be swept */
         if (rk_reg_init(&s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
-            rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys, &s->writer) != RK_OK) {
-            snprintf(err, errsz, "cannot open the database %s for writing", cfg->db);
+            (cfg->read_only
+                 ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
+                 : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys, &s->writer)) !=
+                RK_OK) {
+            snprintf(err, errsz, "cannot open the database %s%s", cfg->db,
+                     cfg->read_only ? " for reading" : " for writing");
             rk_http_stop(s);
             return RK_EIO;
         }
     }
-    if (s->db) { /* the outbox's sender: delivers through cfg->smtp, or only counts */
+    /* The outbox's sender: delivers through cfg->smtp, or only counts. Not over a read-only
+     * database: a message sent could not be marked sent, and would go again every pass. */
+    if (s->db && !s->read_only) {
         struct rk_sender_config mail = {.db = cfg->db};
         if (cfg->smtp)
             mail.smtp = *cfg->smtp;

@@ -47,6 +47,10 @@ struct rk_http_config {
     /* With db: the erasure journal every art 17 erasure is appended to (core/journal.h);
      * borrowed, must outlive the server. NULL: erasures are not journaled. */
     const char *journal;
+    /* With db: the database cannot be written (cli_serve.c found it read-only). Reads and
+     * the public pages work; every write is answered 503 storage_unavailable; no mail
+     * or recipient notices are sent and no sweep runs. */
+    bool read_only;
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */

@@ -9,15 +9,27 @@
  * group, without anyone waiting for it. A note is lost only if the process
  * dies before that transaction commits (milliseconds); a caller that queues
  * faster than the writer drains waits once NOTES_MAX are pending.
+ *
+ * When the database cannot be written (disk full, a file size limit, a
+ * read-only file, an I/O error: RK_ESTORAGE), the group is rolled back and
+ * every job in it gets the error; the writer logs one line with the cause
+ * (never personal data), counts the jobs, logs the notes it could not record
+ * (pseudonymous, like the chain), and goes on with the next group, so writes
+ * succeed again as soon as the space returns — no restart. The request
+ * threads learn through rk_writer_failed_here() that their answer should be
+ * the service's "storage_unavailable" 503.
  */
 #include "http/writer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
+#include "store/store.h"
 
 #define GROUP_MAX 256
 #define NOTES_MAX 65536
@@ -47,10 +59,42 @@ struct rk_writer {
     bool stopping;
     struct rk_store *store;
     struct rk_reg reg;
+    atomic_ulong storage_failures; /* jobs answered RK_ESTORAGE */
+    atomic_bool unwritable;        /* the last group failed with RK_ESTORAGE */
 };
 
+static _Thread_local bool failed_here; /* this thread's last job got RK_ESTORAGE */
+
 /* A storage failure part-way through a job leaves the group's transaction unusable. */
-static bool storage_failed(rk_err e) { return e == RK_ENOMEM || e == RK_EIO || e == RK_EBUSY; }
+static bool storage_failed(rk_err e) {
+    return e == RK_ENOMEM || e == RK_EIO || e == RK_EBUSY || e == RK_ESTORAGE;
+}
+
+/* One log line per event; text is the store's message, which names no person. */
+static void log_storage(const char *event, const char *text, size_t jobs, size_t notes) {
+    char ts[RK_TS_LEN + 1], clean[256];
+    size_t n = 0;
+    for (const char *p = text; *p && n + 1 < sizeof clean; p++)
+        clean[n++] = (char)(*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 ? ' ' : *p);
+    clean[n] = '\0';
+    rk_ts_format(rk_time_now(), ts);
+    fprintf(stderr,
+            "{\"ts\":\"%s\",\"event\":\"%s\",\"jobs\":%zu,\"notes_lost\":%zu,\"message\":\"%s\"}\n",
+            ts, event, jobs, notes, clean);
+}
+
+/* Notes of a failed group: the chain cannot hold them, so the log does (pseudonymous ids). */
+static void log_lost_notes(const struct note *n) {
+    char ts[RK_TS_LEN + 1];
+    for (; n; n = n->next) {
+        rk_ts_format(n->at, ts);
+        fprintf(stderr,
+                "{\"ts\":\"%s\",\"event\":\"audit_note_lost\",\"actor\":\"%s\",\"action\":"
+                "\"%s\",\"person\":\"%s\",\"detail\":\"%s\"}\n",
+                ts, n->actor, n->action, n->person_id ? n->person_id : "",
+                n->detail ? n->detail : "");
+    }
+}
 
 static void run_group(struct rk_writer *w, struct job *group, struct note *notes) {
     rk_err err = rk_reg_batch_begin(&w->reg);
@@ -66,11 +110,27 @@ static void run_group(struct rk_writer *w, struct job *group, struct note *notes
     if (err == RK_OK)
         err = rk_reg_batch_commit(&w->reg);
     if (err != RK_OK) {
+        const char *why = rk_store_last_error(); /* before the rollback's own statements */
+        char text[256];
+        snprintf(text, sizeof text, "%s", why ? why : "");
         if (w->reg.in_batch)
             rk_reg_batch_rollback(&w->reg);
-        for (struct job *j = group; j; j = j->next)
+        size_t njobs = 0, nnotes = 0;
+        for (struct job *j = group; j; j = j->next) {
             if (j->result == RK_OK || storage_failed(j->result))
                 j->result = err;
+            njobs += j->result == err;
+        }
+        for (const struct note *n = notes; n; n = n->next)
+            nnotes++;
+        if (err == RK_ESTORAGE) {
+            atomic_fetch_add(&w->storage_failures, njobs);
+            atomic_store(&w->unwritable, true);
+            log_storage("storage_unwritable", text, njobs, nnotes);
+        }
+        log_lost_notes(notes);
+    } else if (atomic_exchange(&w->unwritable, false)) {
+        log_storage("storage_writable", "the database can be written again", 0, 0);
     }
 }
 
@@ -115,14 +175,16 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
-rk_err rk_writer_start(const char *db, const char *journal, const struct rk_decl *d,
-                       const struct rk_keys *k, struct rk_writer **out) {
+static rk_err start(const char *db, const char *journal, const struct rk_decl *d,
+                    const struct rk_keys *k, bool read_only, struct rk_writer **out) {
     struct rk_writer *w = calloc(1, sizeof *w);
     if (!w)
         return RK_ENOMEM;
+    atomic_store(&w->unwritable, read_only);
     /* A bounded page cache (a group's dirty pages fit) and no memory map, so that
      * the server's RSS stays bounded whatever the register's size. */
-    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 16384, .mmap_kib = -1};
+    struct rk_store_options opt = {
+        .synchronous = RK_SYNC_NORMAL, .cache_kib = 16384, .mmap_kib = -1, .read_only = read_only};
     rk_err err = rk_store_open(db, &opt, &w->store);
     if (err == RK_OK)
         err = rk_reg_init(&w->reg, d, w->store, k, "api");
@@ -144,6 +206,16 @@ rk_err rk_writer_start(const char *db, const char *journal, const struct rk_decl
     return RK_OK;
 }
 
+rk_err rk_writer_start(const char *db, const char *journal, const struct rk_decl *d,
+                       const struct rk_keys *k, struct rk_writer **out) {
+    return start(db, journal, d, k, false, out);
+}
+
+rk_err rk_writer_start_read_only(const char *db, const struct rk_decl *d, const struct rk_keys *k,
+                                 struct rk_writer **out) {
+    return start(db, NULL, d, k, true, out); /* no erasure is written: no journal */
+}
+
 rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx) {
     struct job j = {fn, ctx, RK_OK, false, NULL};
     pthread_mutex_lock(&w->lock);
@@ -160,8 +232,19 @@ rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx) {
     while (!j.done)
         pthread_cond_wait(&w->done, &w->lock);
     pthread_mutex_unlock(&w->lock);
+    failed_here = j.result == RK_ESTORAGE;
     return j.result;
 }
+
+bool rk_writer_failed_here(void) { return failed_here; }
+
+void rk_writer_forget_here(void) { failed_here = false; }
+
+unsigned long rk_writer_storage_failures(struct rk_writer *w) {
+    return atomic_load(&w->storage_failures);
+}
+
+bool rk_writer_writable(struct rk_writer *w) { return !atomic_load(&w->unwritable); }
 
 static char *copy_in(char **at, const char *s) {
     if (!s)

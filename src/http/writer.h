@@ -25,6 +25,11 @@ typedef rk_err (*rk_write_fn)(struct rk_reg *reg, void *ctx);
 RK_MUST_USE rk_err rk_writer_start(const char *db, const char *journal, const struct rk_decl *d,
                                    const struct rk_keys *k, struct rk_writer **out);
 
+/* As rk_writer_start on a database this process can only read (struct rk_store_options'
+ * read_only): every job and note fails with RK_ESTORAGE. */
+RK_MUST_USE rk_err rk_writer_start_read_only(const char *db, const struct rk_decl *d,
+                                             const struct rk_keys *k, struct rk_writer **out);
+
 /* Runs fn(reg, ctx) in the next group and waits until its group committed (or
  * failed). Returns fn's result, or the commit's error. Safe from any thread. */
 RK_MUST_USE rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx);
@@ -36,6 +41,15 @@ RK_MUST_USE rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx)
  */
 RK_MUST_USE rk_err rk_writer_note(struct rk_writer *w, const char *actor, const char *action,
                                   const char *person_id, const char *detail);
+
+/* Whether this thread's last rk_writer_run failed with RK_ESTORAGE (the database cannot be
+ * written); rk_writer_forget_here() clears it (the server does, before each request). */
+bool rk_writer_failed_here(void);
+void rk_writer_forget_here(void);
+
+/* Jobs answered RK_ESTORAGE so far, and whether the last group could write (for /metrics). */
+unsigned long rk_writer_storage_failures(struct rk_writer *w);
+bool rk_writer_writable(struct rk_writer *w);
 
 /* Jobs queued and not yet taken into a group (for /metrics). */
 size_t rk_writer_depth(struct rk_writer *w);

@@ -37,6 +37,12 @@
  *      two-phase commit, which SMTP has no way to do.
  *   4. Stopping lets the message in hand finish (its attempt and its mark);
  *      libcurl's timeouts bound how long that takes.
+ *   5. The same window while the database cannot be written (disk full,
+ *      read-only): a message the relay accepted whose "sent" could not be
+ *      committed is remembered (its row id, struct unrecorded) and never
+ *      handed to the relay again by this thread; each pass only retries its
+ *      mark. Without that it would go again every second until space
+ *      returned. With UNRECORDED_MAX remembered, nothing more is sent.
  *
  *   Logs name the outbox row id, the kind and the pseudonymous person id,
  *   never the recipient, subject or body.
@@ -54,6 +60,28 @@
 
 #define MAX_BACKOFF_S ((int64_t)6 * 3600)
 #define BATCH         32 /* messages read per query */
+
+#define UNRECORDED_MAX 64 /* sent but not recorded as sent (invariant 5) */
+
+struct unrecorded {
+    int64_t id[UNRECORDED_MAX];
+    int n;
+};
+
+static bool unrecorded_has(const struct unrecorded *u, int64_t id) {
+    for (int i = 0; u && i < u->n; i++)
+        if (u->id[i] == id)
+            return true;
+    return false;
+}
+
+static void unrecorded_forget(struct unrecorded *u, int64_t id) {
+    for (int i = 0; u && i < u->n; i++)
+        if (u->id[i] == id) {
+            u->id[i] = u->id[--u->n];
+            return;
+        }
+}
 
 int64_t rk_mail_backoff(int attempts, int base_s) {
     int64_t d = base_s > 0 ? base_s : 0;
@@ -166,7 +194,7 @@ static rk_err mark(struct rk_store *s, int64_t id, enum mark how, rk_ts at, cons
 
 /* Attempts one message and records the outcome; *stop_pass when the relay is down. */
 static rk_err deliver(struct rk_store *s, const struct rk_sender_config *cfg, const struct due *d,
-                      struct rk_sender_report *rep, bool *stop_pass) {
+                      struct rk_sender_report *rep, bool *stop_pass, struct unrecorded *u) {
     int base = cfg->backoff_base_s > 0 ? cfg->backoff_base_s : 60;
     int max = cfg->max_attempts > 0 ? cfg->max_attempts : 10;
     struct rk_mail m = {.from = cfg->smtp.from,
@@ -176,11 +204,18 @@ static rk_err deliver(struct rk_store *s, const struct rk_sender_config *cfg, co
                         .message_id = d->message_id,
                         .date = d->created_at,
                         .list_unsubscribe = d->list_unsubscribe};
+    const bool resent = unrecorded_has(u, d->id); /* sent already: only record it */
+    if (!resent && u && u->n == UNRECORDED_MAX) {
+        *stop_pass = true; /* invariant 5: nothing more until the marks go through */
+        return RK_OK;
+    }
     struct rk_buf b;
     rk_buf_init(&b);
     struct rk_smtp_outcome o = {.result = RK_SMTP_PERMANENT};
-    rk_err err = rk_mail_compose(&m, &b, o.error, sizeof o.error);
-    if (err == RK_EINVAL) {
+    rk_err err = resent ? RK_OK : rk_mail_compose(&m, &b, o.error, sizeof o.error);
+    if (resent) {
+        o.result = RK_SMTP_SENT;
+    } else if (err == RK_EINVAL) {
         o.result = RK_SMTP_PERMANENT; /* o.error says which field; sending again cannot help */
     } else if (err == RK_OK) {
         err = rk_smtp_send(&cfg->smtp, d->recipient, b.data, b.len, &o);
@@ -194,8 +229,12 @@ static rk_err deliver(struct rk_store *s, const struct rk_sender_config *cfg, co
     const char *result;
     if (o.result == RK_SMTP_SENT) {
         err = mark(s, d->id, MARK_SENT, now, NULL);
-        result = "sent";
-        rep->sent++;
+        if (err == RK_OK || err == RK_ENOENT)
+            unrecorded_forget(u, d->id);
+        else if (!resent && u)
+            u->id[u->n++] = d->id;
+        result = resent ? "recorded" : "sent";
+        rep->sent += !resent;
     } else if (o.result == RK_SMTP_TRANSIENT && attempts < max) {
         err = mark(s, d->id, MARK_RETRY, now + rk_mail_backoff(attempts, base), o.error);
         result = "retry";
@@ -213,7 +252,7 @@ static rk_err deliver(struct rk_store *s, const struct rk_sender_config *cfg, co
     }
     if (o.result != RK_SMTP_SENT)
         snprintf(rep->error, sizeof rep->error, "%s", o.error);
-    if (!cfg->quiet)
+    if (!cfg->quiet && !(resent && err != RK_OK))
         log_outcome(d, result, attempts, o.result == RK_SMTP_SENT ? NULL : o.error);
     if (err == RK_ENOENT)
         err = RK_OK; /* no longer queued: another sender recorded it (invariant 2 broken) */
@@ -231,7 +270,7 @@ static rk_err deliver(struct rk_store *s, const struct rk_sender_config *cfg, co
 }
 
 static rk_err pass(struct rk_store *s, const struct rk_sender_config *cfg, const atomic_bool *stop,
-                   struct rk_sender_report *rep) {
+                   struct rk_sender_report *rep, struct unrecorded *u) {
     memset(rep, 0, sizeof *rep);
     rk_err err = RK_OK;
     bool stop_pass = false;
@@ -246,7 +285,7 @@ static rk_err pass(struct rk_store *s, const struct rk_sender_config *cfg, const
         for (int i = 0; err == RK_OK && i < n && !stop_pass; i++) {
             if (stop && atomic_load(stop))
                 break;
-            err = deliver(s, cfg, &l->items[i], rep, &stop_pass);
+            err = deliver(s, cfg, &l->items[i], rep, &stop_pass, u);
         }
         for (int i = 0; i < n; i++)
             due_free(&l->items[i]);
@@ -259,7 +298,7 @@ static rk_err pass(struct rk_store *s, const struct rk_sender_config *cfg, const
 
 rk_err rk_sender_pass(struct rk_store *s, const struct rk_sender_config *cfg,
                       struct rk_sender_report *out) {
-    return pass(s, cfg, NULL, out);
+    return pass(s, cfg, NULL, out, NULL);
 }
 
 /* ---- The thread ----------------------------------------------------------------------- */
@@ -273,6 +312,7 @@ struct rk_sender {
     bool wake;
     atomic_bool stop;
     atomic_llong queued, failed;
+    struct unrecorded unrecorded; /* the thread's alone */
 };
 
 static void log_event(const char *what) {
@@ -308,8 +348,9 @@ static void *run(void *arg) {
         if (s) {
             if (sn->cfg.smtp.url) {
                 struct rk_sender_report rep;
-                rk_err err = pass(s, &sn->cfg, &sn->stop, &rep);
-                if (err != RK_OK) {
+                int before = sn->unrecorded.n;
+                rk_err err = pass(s, &sn->cfg, &sn->stop, &rep, &sn->unrecorded);
+                if (err != RK_OK && (err != RK_ESTORAGE || sn->unrecorded.n > before)) {
                     char line[RK_OUTBOX_ERROR_MAX + 64];
                     snprintf(line, sizeof line, "\"error\":\"pass ended: %s\"", rk_err_name(err));
                     log_event(line);

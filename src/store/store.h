@@ -9,8 +9,9 @@
  * conformance suite in tests/unit/test_store.c runs unchanged against it.
  *
  * Conventions: every function returns rk_err; RK_ENOENT means "no such
- * record", RK_ECONFLICT a uniqueness violation, RK_EBUSY a locked or
- * unwritable database.
+ * record", RK_ECONFLICT a uniqueness violation, RK_EBUSY a locked
+ * database, RK_ESTORAGE one that cannot be written (disk full, read-only,
+ * an I/O error; rk_store_last_error says which).
  * Writes happen inside rk_store_begin/commit; a failed write leaves the
  * transaction to be rolled back by the caller. Strings in records passed to
  * writes are borrowed; records filled by reads own their strings in their
@@ -44,6 +45,10 @@ struct rk_store_options {
      * server's read connections keep both small so that its RSS stays bounded. */
     long cache_kib;
     long mmap_kib;
+    /* Open for reading only (a database this process may not write): nothing is
+     * created or changed, and every write fails with RK_ESTORAGE. A WAL database
+     * whose -shm cannot be created is read as immutable when it has no -wal file. */
+    bool read_only;
 };
 
 /* The provenance of values written together. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/migrations.h"
 #include "store/store.h"
@@ -449,20 +450,41 @@ static _Thread_local char last_error[256];
 
 const char *rk_store_last_error(void) { return last_error; }
 
-/* Maps an SQLite result code to rk_err and remembers the message. */
+/*
+ * Maps an SQLite result code to rk_err and remembers the message. A database
+ * that cannot be written (disk or file size limit full, read-only file or
+ * directory, an I/O error) is RK_ESTORAGE, with the cause named first in the
+ * message: the CLI prints it, the service logs it (neither holds personal data).
+ */
 static rk_err fail(struct sqlite_store *s, int rc) {
-    snprintf(last_error, sizeof last_error, "sqlite: %s", s->db ? sqlite3_errmsg(s->db) : "");
+    const char *why = NULL;
+    switch (rc & 0xff) {
+    case SQLITE_FULL: why = "disk full"; break;
+    case SQLITE_READONLY: why = "read-only"; break;
+    case SQLITE_CANTOPEN: why = "a file cannot be opened"; break;
+    case SQLITE_IOERR: why = "input/output error"; break;
+    default: break;
+    }
+    int sys = why && s->db ? sqlite3_system_errno(s->db) : 0; /* ENOSPC, EFBIG, EROFS, ... */
+    if (why)
+        snprintf(last_error, sizeof last_error,
+                 "the database could not be written (%s%s%s); the transaction was rolled back "
+                 "(sqlite: %s)",
+                 why, sys ? ": " : "", sys ? strerror(sys) : "",
+                 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    else
+        snprintf(last_error, sizeof last_error, "sqlite: %s", s->db ? sqlite3_errmsg(s->db) : "");
     switch (rc & 0xff) {
     case SQLITE_NOMEM: return RK_ENOMEM;
     case SQLITE_CONSTRAINT:
         return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? RK_ECONFLICT
                                                                                     : RK_EINVAL;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    case SQLITE_LOCKED: return RK_EBUSY;
     case SQLITE_READONLY:
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
-    case SQLITE_IOERR: return RK_EBUSY;
+    case SQLITE_IOERR: return RK_ESTORAGE;
     default: return RK_EIO;
     }
 }
@@ -644,7 +666,8 @@ static rk_err exec(struct sqlite_store *s, const char *script) {
         snprintf(last_error, sizeof last_error, "sqlite: %s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
         rk_err err = fail(s, rc);
-        snprintf(last_error, sizeof last_error, "sqlite: %s", sqlite3_errstr(rc));
+        if (err != RK_ESTORAGE) /* that message names the cause already */
+            snprintf(last_error, sizeof last_error, "sqlite: %s", sqlite3_errstr(rc));
         return err;
     }
     return RK_OK;
@@ -660,19 +683,57 @@ static void sq_close(struct rk_store *base) {
     free(s);
 }
 
+/*
+ * A read-only connection to a WAL database needs its -shm file; when the
+ * directory is not writable and no -shm exists, even reads fail. Then, if no
+ * -wal file exists either (everything is in the main file, as after a clean
+ * stop), the file is reopened as immutable: read without locks or shared
+ * memory. A -wal file left behind holds committed transactions that only a
+ * writer can recover, so that case stays an error.
+ */
+static rk_err read_only_probe(struct sqlite_store *s, const char *path) {
+    if (sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) == SQLITE_OK)
+        return RK_OK;
+    char wal[4096];
+    struct stat sb;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal ||
+        (stat(wal, &sb) == 0 && sb.st_size > 0))
+        return fail(s, sqlite3_errcode(s->db));
+    char uri[sizeof wal * 3 + 32] = "file:";
+    size_t n = strlen(uri);
+    for (const char *p = path; *p; p++)
+        n += (size_t)(strchr("%?#", *p)
+                          ? snprintf(uri + n, sizeof uri - n, "%%%02X", (unsigned char)*p)
+                          : snprintf(uri + n, sizeof uri - n, "%c", *p));
+    snprintf(uri + n, sizeof uri - n, "?immutable=1");
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    int rc = sqlite3_open_v2(uri, &s->db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? RK_OK : fail(s, rc);
+}
+
 static rk_err sq_open(const char *location, const struct rk_store_options *opt,
                       struct rk_store **out) {
     struct sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         return RK_ENOMEM;
     s->base.ops = &rk_store_sqlite_ops;
-    int rc = sqlite3_open_v2(
-        location, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    const bool ro = opt && opt->read_only;
+    int rc =
+        sqlite3_open_v2(location, &s->db,
+                        (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL);
     rk_err err = RK_OK;
     if (rc != SQLITE_OK) {
         err = fail(s, rc);
         goto out;
     }
+    if (ro && (err = read_only_probe(s, location)) != RK_OK)
+        goto out;
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, opt && opt->busy_timeout_ms ? opt->busy_timeout_ms : 5000);
     /* temp_store: statement journals (INSERT OR REPLACE) stay in memory; by
@@ -684,10 +745,10 @@ static rk_err sq_open(const char *location, const struct rk_store_options *opt,
                                                       : (long long)opt->mmap_kib * 1024;
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
-             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+             "%sPRAGMA foreign_keys = ON; "
              "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; "
              "PRAGMA cache_size = -%ld; PRAGMA mmap_size = %lld;",
-             cache_kib, mmap_bytes);
+             ro ? "" : "PRAGMA journal_mode = WAL; ", cache_kib, mmap_bytes);
     err = exec(s, pragmas);
     if (err == RK_OK)
         err = exec(s, opt && opt->synchronous == RK_SYNC_FULL ? "PRAGMA synchronous = FULL"

@@ -20,7 +20,8 @@
     X(RK_EDECL, 422, "declaration is not valid")                                                  \
     X(RK_ECONFLICT, 409, "conflicts with a record that exists")                                    \
     X(RK_EREFUSED, 422, "refused by the declaration or the law")                                   \
-    X(RK_EBUSY, 503, "storage busy or unavailable")
+    X(RK_EBUSY, 503, "storage busy or unavailable")                                                \
+    X(RK_ESTORAGE, 503, "the database cannot be written (disk full, read-only or failing)")
 
 typedef enum {
 #define RK_X(name, status, msg) name,

@@ -2,6 +2,8 @@
  * test_writer.c — the service's single writer: jobs from many threads are
  * run in groups, each caller returns only after its group committed, a
  * refused job does not spoil its group, and stopping finishes what is queued.
+ * A database that cannot be written (a file size limit, a read-only
+ * connection) fails the job with RK_ESTORAGE, and the writer recovers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,9 +12,12 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "http/writer.h"
@@ -155,11 +160,81 @@ static void refused_job_keeps_others(void **state) {
     rk_store_close(s);
 }
 
+/* add number k (a fresh name and email) through w */
+static rk_err add_one(struct rk_writer *w, int k, struct add *a) {
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "Täysi %d", k);
+    snprintf(a->email, sizeof a->email, "full%d@example.fi", k);
+    a->c.v[RK_F_NAME] = a->name;
+    a->c.v[RK_F_EMAIL] = a->email;
+    return rk_writer_run(w, run_add, a);
+}
+
+/* A file size limit (as a full disk) fails writes with RK_ESTORAGE; lifted, writes work again. */
+static void unwritable_then_recovers(void **state) {
+    struct fixture *f = *state;
+    struct add a;
+    assert_int_equal(add_one(f->w, 0, &a), RK_OK);
+    assert_true(rk_writer_writable(f->w));
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", f->db);
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), 0);
+    struct rlimit old, cap;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    cap = old;
+    cap.rlim_cur = sb.st_size > 32768 ? (rlim_t)sb.st_size : 32768; /* the -shm is 32 KiB */
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &cap), 0);
+    rk_err e = RK_OK;
+    int ok = 1, k = 1;
+    for (; k < 200 && e == RK_OK; k++)
+        if ((e = add_one(f->w, k, &a)) == RK_OK)
+            ok++;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(e, RK_ESTORAGE);
+    assert_true(rk_writer_failed_here());
+    assert_false(rk_writer_writable(f->w));
+    assert_int_equal(rk_writer_storage_failures(f->w), 1);
+    char failed_email[64];
+    snprintf(failed_email, sizeof failed_email, "%s", a.email);
+
+    assert_int_equal(add_one(f->w, k, &a), RK_OK); /* no restart */
+    ok++;
+    assert_false(rk_writer_failed_here());
+    assert_true(rk_writer_writable(f->w));
+    struct rk_store *s = NULL;
+    assert_int_equal(rk_store_open(f->db, NULL, &s), RK_OK);
+    int n = 0;
+    assert_int_equal(rk_store_find_by_name(s, "Täysi", count_entry, &n), RK_OK);
+    rk_store_close(s);
+    assert_int_equal(n, ok); /* every acknowledged add, and not the failed one */
+}
+
+/* A writer on a read-only connection answers every job RK_ESTORAGE and keeps running. */
+static void read_only_writer(void **state) {
+    struct fixture *f = *state;
+    struct rk_writer *ro = NULL;
+    assert_int_equal(rk_writer_start_read_only(f->db, f->decl, &f->keys, &ro), RK_OK);
+    assert_false(rk_writer_writable(ro));
+    struct add a;
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(add_one(ro, k, &a), RK_ESTORAGE);
+    assert_true(rk_writer_failed_here());
+    assert_int_equal(rk_writer_storage_failures(ro), 3);
+    rk_writer_forget_here();
+    assert_false(rk_writer_failed_here());
+    rk_writer_stop(ro);
+    assert_int_equal(add_one(f->w, 9, &a), RK_OK); /* the read-write writer is unharmed */
+}
+
 int main(void) {
     assert_int_equal(rk_crypto_init(), RK_OK);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(many_threads_all_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_job_keeps_others, setup, teardown),
+        cmocka_unit_test_setup_teardown(unwritable_then_recovers, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_only_writer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
