@@ -25,7 +25,7 @@ static int run_sweep(int argc, char **argv) {
                               "their validity are expired (the person leaves the consent\n"
                               "registers, as on withdrawal) and unconfirmed double opt-in signups\n"
                               "past their expiry are deleted. Each action is audited; batches of\n"
-                              "1000 per transaction. --dry-run only counts. --now (ISO 8601)\n"
+                              "10000 per transaction. --dry-run only counts. --now (ISO 8601)\n"
                               "defaults to the current time (or REKISTERI_NOW).\n\n",
                               opts, text_json);
     if (rc != RK_EXIT_OK)

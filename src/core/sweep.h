@@ -21,7 +21,7 @@
 
 #include "core/register.h"
 
-#define RK_SWEEP_BATCH 1000
+#define RK_SWEEP_BATCH 10000
 
 struct rk_sweep_counts {
     int64_t consents_expired; /* live consents past their validity */

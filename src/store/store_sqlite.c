@@ -107,6 +107,10 @@ enum stmt {
     S_NOTICE_LIST_ALL,
     S_CONSENTS_RUN_OUT,
     S_SIGNUPS_RUN_OUT,
+    /* ---- Consent expiry in bulk (sweepbench) ---- */
+    S_CONSENTS_RUN_OUT_STATES,
+    S_ENTRY_LEAVE,
+    S_ORG_DELETE_UNUSED_ID,
     S__COUNT
 };
 
@@ -353,6 +357,20 @@ static const char *const sql[S__COUNT] = {
     [S_SIGNUPS_RUN_OUT] = "SELECT p.id, s.purpose FROM signup s "
                           "JOIN person p ON p.pk = s.person_id "
                           "WHERE s.expires_at <= ?1 ORDER BY s.expires_at LIMIT ?2",
+    /* ---- Consent expiry in bulk (sweepbench) ---- */
+    /* S_CONSENTS_RUN_OUT with the state's five columns (row_to_consent_state). */
+    [S_CONSENTS_RUN_OUT_STATES] = "SELECT p.id, c.purpose, c.state, c.since, c.expires_at, "
+                                  "c.renewal_pending, c.last_seq FROM consent_state c "
+                                  "JOIN person p ON p.pk = c.person "
+                                  "WHERE c.state = 'live' AND c.expires_at IS NOT NULL "
+                                  "AND c.expires_at <= ?1 ORDER BY c.expires_at LIMIT ?2",
+    /* The entry goes and says which provenance rows and organisation it cited. */
+    [S_ENTRY_LEAVE] = "DELETE FROM entry WHERE register = ?1 AND person = "
+                      "(SELECT pk FROM person WHERE id = ?2) RETURNING name_prov, email_prov, "
+                      "phone_prov, position_prov, organisation_prov, interests_prov, "
+                      "organisation_id",
+    [S_ORG_DELETE_UNUSED_ID] = "DELETE FROM organisation WHERE id = ?1 AND NOT EXISTS "
+                               "(SELECT 1 FROM entry e WHERE e.organisation_id = ?1)",
 };
 
 #define ORG_CACHE 256
@@ -2453,6 +2471,81 @@ static rk_err sq_signups_run_out(struct rk_store *base, rk_ts now, int limit,
     return run_out(base, S_SIGNUPS_RUN_OUT, now, limit, fn, ctx);
 }
 
+/* ---- Consent expiry in bulk (sweepbench) ------------------------------------------------ */
+
+struct state_iter {
+    rk_consent_state_fn fn;
+    void *ctx;
+};
+
+static int each_state(void *ctx, sqlite3_stmt *st) {
+    struct state_iter *it = ctx;
+    const char *person = col_text(st, 0), *purpose = col_text(st, 1);
+    struct rk_consent_state cs;
+    if (!person || !purpose || !row_to_consent_state(st, 2, &cs))
+        return -1;
+    return it->fn(it->ctx, person, purpose, &cs) ? 1 : 0;
+}
+
+static rk_err sq_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,
+                                         rk_consent_state_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENTS_RUN_OUT_STATES, &st);
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, now);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    struct state_iter it = {fn, ctx};
+    return step_rows(s, st, each_state, &it);
+}
+
+/* Deletes the provenance row id unless an entry still cites it (indexes of migration 0013). */
+static rk_err prov_drop(struct sqlite_store *s, int64_t id) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_PROV_DELETE_UNUSED, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(s, st);
+}
+
+static rk_err sq_entry_leave(struct rk_store *base, const char *reg, const char *person,
+                             bool *left) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    int64_t cited[7] = {0}; /* the six *_prov columns, then organisation_id */
+    rk_err err = prepare(s, S_ENTRY_LEAVE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, reg);
+    bind_text(st, 2, person);
+    int rc = sqlite3_step(st);
+    *left = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < 7; i++)
+            cited[i] = sqlite3_column_int64(st, i); /* NULL reads as 0 */
+        rc = sqlite3_step(st);
+    }
+    err = rc == SQLITE_DONE ? RK_OK : fail(s, rc);
+    done(st);
+    /* Values written together share a provenance row: each distinct row once. */
+    for (int i = 0; err == RK_OK && i < 6; i++) {
+        bool seen = false;
+        for (int j = 0; j < i; j++)
+            seen |= cited[j] == cited[i];
+        if (cited[i] && !seen)
+            err = prov_drop(s, cited[i]);
+    }
+    if (err == RK_OK && cited[6] && (err = prepare(s, S_ORG_DELETE_UNUSED_ID, &st)) == RK_OK) {
+        sqlite3_bind_int64(st, 1, cited[6]);
+        err = step_done(s, st);
+        for (int i = 0; err == RK_OK && sqlite3_changes(s->db) > 0 && i < ORG_CACHE; i++)
+            s->orgs[i].id = 0; /* a deleted id must not be reused */
+    }
+    return err;
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -2542,6 +2635,9 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .recipient_notice_list = sq_recipient_notice_list,
     .consents_run_out = sq_consents_run_out,
     .signups_run_out = sq_signups_run_out,
+    /* ---- Consent expiry in bulk (sweepbench) ---- */
+    .consents_run_out_states = sq_consents_run_out_states,
+    .entry_leave = sq_entry_leave,
 };
 
 /* ---- backups (store.h) ---------------------------------------------------------------- */
