@@ -30,7 +30,7 @@
 #define BATCH   10000
 #define PURPOSE "sales_promotion"
 #define NOW_ISO "2026-11-25T12:00:00Z"
-#define DAY     86400
+#define DAY     ((rk_ts)86400)
 
 static uint64_t rng = 0x9E3779B97F4A7C15u;
 
@@ -121,11 +121,11 @@ static bool populate(struct rk_reg *reg, long n, rk_ts now, bool shuffled) {
             rk_ts given;
             if (shuffled) {
                 bool live = j % 101 == 100; /* n / 100 of them when n is a multiple of 100 */
-                given = now - (live ? 100 : 860) * DAY + (rk_ts)rng_below(60 * DAY);
+                given = now - (live ? 100 : 860) * DAY + (rk_ts)rng_below((uint32_t)(60 * DAY));
             } else if (j < n) {
                 given = now - 860 * DAY + (rk_ts)((double)j / (double)n * 60 * DAY);
             } else {
-                given = now - 100 * DAY + (rk_ts)((double)(j - n) / (double)(n / 100) * 60 * DAY);
+                given = now - 100 * DAY + (rk_ts)((double)(j - n) / ((double)n / 100) * 60 * DAY);
             }
             if (!add_person(reg, j, given)) {
                 rk_reg_batch_rollback(reg);
@@ -359,7 +359,9 @@ int main(int argc, char **argv) {
     const char *dir = argc > 2 ? argv[2] : ".";
     const char *cache = argc > 3 ? argv[3] : NULL;
     char db[4096], base_db[4096], key[4096], err[256];
-    const char *order = getenv("BENCH_ORDER") ? getenv("BENCH_ORDER") : "time";
+    const char *order = getenv("BENCH_ORDER");
+    if (!order)
+        order = "time";
     bool shuffled = strcmp(order, "random") == 0;
     if (!shuffled && strcmp(order, "time") != 0) {
         fprintf(stderr, "bench_sweep: BENCH_ORDER: expected time or random\n");
@@ -406,7 +408,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     /* Populate (or take the cached register), then two copies. */
-    struct rk_store_options big = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 1024 * 1024};
+    struct rk_store_options big = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 1024L * 1024};
     const char *pop_db = cache ? cached_db : db;
     if (rk_store_open(pop_db, &big, &s) != RK_OK || rk_store_migrate(s, &from, &to) != RK_OK ||
         rk_reg_init(&reg, decl, s, &keys, "bench") != RK_OK ||
