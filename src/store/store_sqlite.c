@@ -387,6 +387,14 @@ struct sqlite_store {
         int64_t id; /* 0: empty slot */
         char name[128];
     } orgs[ORG_CACHE];
+    /* ---- Consent expiry in bulk (sweepbench) ----
+     * The audit row this transaction appended last, so that a batch appending many rows
+     * does not read the chain's end back each time. Valid only inside the write transaction
+     * that appended it (no other connection can append meanwhile); forgotten at every
+     * begin, commit and rollback. */
+    bool audit_head_ok;
+    int64_t audit_head_seq;
+    unsigned char audit_head_hash[RK_HASH_LEN];
 };
 
 static _Thread_local char last_error[256];
@@ -693,6 +701,7 @@ static rk_err sq_begin(struct rk_store *base) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     rk_err err = exec(s, "BEGIN IMMEDIATE");
     s->in_tx = err == RK_OK;
+    s->audit_head_ok = false;
     return err;
 }
 
@@ -710,6 +719,7 @@ static rk_err sq_commit(struct rk_store *base) {
     rk_err err = exec(s, "COMMIT");
     if (err == RK_OK)
         s->in_tx = false;
+    s->audit_head_ok = false;
     return err;
 }
 
@@ -720,6 +730,7 @@ static void sq_rollback(struct rk_store *base) {
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
+    s->audit_head_ok = false;
 }
 
 /* ---- Persons, provenance, entries ------------------------------------------------------ */
@@ -1544,6 +1555,11 @@ static rk_err sq_signup_by_hash(struct rk_store *base, const unsigned char h[RK_
 static rk_err sq_audit_last(struct rk_store *base, int64_t *seq, unsigned char hash[RK_HASH_LEN]) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
+    if (s->audit_head_ok && s->in_tx && !sqlite3_get_autocommit(s->db)) {
+        *seq = s->audit_head_seq;
+        memcpy(hash, s->audit_head_hash, RK_HASH_LEN);
+        return RK_OK;
+    }
     rk_err err = prepare(s, S_AUDIT_LAST, &st);
     if (err != RK_OK)
         return err;
@@ -1575,7 +1591,13 @@ static rk_err sq_audit_insert(struct rk_store *base, const struct rk_audit_event
     bind_text(st, 6, e->detail);
     sqlite3_bind_blob(st, 7, e->prev, RK_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, e->hash, RK_HASH_LEN, SQLITE_STATIC);
-    return step_done(s, st);
+    err = step_done(s, st);
+    s->audit_head_ok = err == RK_OK && s->in_tx;
+    if (s->audit_head_ok) {
+        s->audit_head_seq = e->seq;
+        memcpy(s->audit_head_hash, e->hash, RK_HASH_LEN);
+    }
+    return err;
 }
 
 struct audit_iter {
