@@ -313,7 +313,7 @@ static void one_batch_and_one_more(void **state) {
     assert_int_equal(raw_count(f, "SELECT count(*) FROM entry"), 0);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM provenance"), 0);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM audit"),
-                     audit + 2 * (RK_SWEEP_BATCH + 1) + 1);
+                     audit + 2 * ((int64_t)RK_SWEEP_BATCH + 1) + 1);
     assert_int_equal(raw_count(f, "SELECT count(DISTINCT person_id) FROM audit WHERE action = "
                                   "'sweep.consent_expired'"),
                      RK_SWEEP_BATCH + 1);
@@ -345,7 +345,8 @@ static void failure_in_second_batch_keeps_the_first(void **state) {
                      RK_SWEEP_BATCH);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM consent_state WHERE state = 'live'"), 5);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM entry"), 5);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit"), audit + 2 * RK_SWEEP_BATCH);
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit"),
+                     audit + 2 * (int64_t)RK_SWEEP_BATCH);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM audit WHERE action = 'sweep.run'"), 0);
     chain_verifies(f);
     /* Once the cause is gone, the next run finishes the work. */
