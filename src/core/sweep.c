@@ -4,7 +4,8 @@
  * removed, each action audited, in batches of RK_SWEEP_BATCH per transaction.
  *
  * Each batch is read first (the store's cursor is closed before any write),
- * then acted on. An acted-on row no longer matches the query, so the next
+ * then acted on; the consent rule reads its batch inside the batch's write
+ * transaction, with each consent's state. An acted-on row no longer matches the query, so the next
  * read starts where this one ended; a batch in which nothing could be done
  * (every row refused) ends the rule, so a refused row cannot loop forever.
  */

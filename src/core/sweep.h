@@ -4,8 +4,9 @@
  *
  * Two rules in this first slice:
  *   consents  a LIVE consent whose validity ended (expires_at <= now) gets an
- *             "expired" ledger event through rk_reg_consent, so the person
- *             leaves the consent registers exactly as on withdrawal;
+ *             "expired" ledger event (rk_reg_consent_expire: the writes of
+ *             rk_reg_consent), so the person leaves the consent registers
+ *             exactly as on withdrawal;
  *   signups   an unconfirmed double opt-in signup past its expires_at is
  *             deleted and its pending consent expired.
  * Each action is audited (sweep.consent_expired, sweep.signup_expired) and a
