@@ -462,7 +462,10 @@ int main(int argc, char **argv) {
            (double)n / sweep, sweep, (double)n / raw_s, raw_s, raw_s / sweep);
     printf("cpu         rekisteri %.2f s   raw sqlite %.2f s   ratio %.2f   (user + system)\n",
            c1 - c0, c3 - c2, (c3 - c2) / (c1 - c0));
-    printf("target      %ld consents in <= 5 s: %s\n", n, sweep <= 5.0 ? "met" : "NOT met");
+    if (n >= 1000000) /* the target: 1,000,000 consents in at most 5 s */
+        printf("target      %ld consents in <= 5 s: %s\n", n, sweep <= 5.0 ? "met" : "NOT met");
+    else
+        printf("target      1000000 consents in <= 5 s: not judged on %ld\n", n);
     printf(
         "rows %ld   still valid %ld   order %s   batch %d   register marketing   purpose " PURPOSE
         "\n",
