@@ -3,13 +3,14 @@
 # build with CMake. See README.md and docs/HACKING.md.
 # `make bench [BENCH_ROWS=n]` times the register against bare SQLite (bench/README.md);
 # `make bench-http [BENCH_ROWS=n]` loads the service beside nginx (bench/README.md).
+# `make bench-sweep [BENCH_ROWS=n]` times the consent-expiry sweep against bare SQLite.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DECL ?= examples/smartum/declaration.yaml
 JOBS ?= 2
 
-.PHONY: run check setup build asan fuzz bench bench-http clean
+.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep clean
 
 # The service on the embedded SQLite default with the example declaration
 # (scripts/run: var/ database and key, a fresh admin token, emails into var/mail/).
@@ -51,6 +52,10 @@ bench-http: build
 # The audit chain: verifying 1,000,000 events beside a bare SQLite scan (bench/audit).
 bench-audit: build
 	@BUILD=$(BUILD) bench/audit
+
+# The consent-expiry sweep over 1,000,000 run-out consents beside bare SQLite (bench/sweep).
+bench-sweep: build
+	@BUILD=$(BUILD) bench/sweep
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

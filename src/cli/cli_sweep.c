@@ -97,7 +97,8 @@ static int run_sweep(int argc, char **argv) {
                          "past their statutory period are deleted; sent mail and finished\n"
                          "recipient notices are deleted after 30 days. Late art 14 tasks and\n"
                          "requests due within 7 days are reported, not changed. Each action\n"
-                         "is audited; batches of 1000 per transaction. --dry-run only counts.\n"
+                         "is audited; batches of 10000 consents or 1000 other rows per\n"
+                         "transaction. --dry-run only counts.\n"
                          "--now (ISO 8601) defaults to the current time (or REKISTERI_NOW).\n\n",
                          opts, text_json);
     if (rc != RK_EXIT_OK)

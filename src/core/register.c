@@ -1114,3 +1114,56 @@ rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value
     }
     return RK_OK;
 }
+
+/* ---- Consent expiry in bulk (sweepbench) ------------------------------------------------ */
+
+/* Whether a person whose consent for `gone` just stopped being live is still kept in consent
+ * register r by a live consent for another of its purposes. */
+static rk_err kept_by_other(struct rk_reg *reg, const struct rk_register *r,
+                            const struct rk_purpose *gone, const char *person_id, rk_ts now,
+                            bool *kept) {
+    *kept = false;
+    for (size_t j = 0; j < r->npurposes && !*kept; j++) {
+        if (r->purposes[j] == gone)
+            continue;
+        struct rk_consent_state st;
+        rk_err err = rk_store_consent_state_get(reg->store, person_id, r->purposes[j]->id, &st);
+        if (err != RK_OK)
+            return err;
+        *kept = rk_consent_effective(&st, now) == RK_CONSENT_LIVE;
+    }
+    return RK_OK;
+}
+
+rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const char *purpose,
+                             const struct rk_consent_state *st, rk_ts at, struct rk_msg *msg) {
+    const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
+    if (!p)
+        return refuse(msg, "purpose '%s' is not declared", purpose);
+    if (p->basis != RK_BASIS_CONSENT)
+        return refuse(msg, "purpose '%s' rests on %s, not on consent", p->id,
+                      rk_basis_id(p->basis));
+    struct rk_consent_state next = *st;
+    if (rk_consent_apply(&next, RK_CE_EXPIRED, false, at, p->consent_validity) != RK_OK)
+        return refuse(msg, "person %s has no consent that has run out for purpose '%s' (it is %s)",
+                      person_id, p->id, rk_consent_status_name(st->status));
+    struct rk_consent_input in = {.channel = "retention_sweep", .lang = RK_LANG_FI, .at = at};
+    rk_err err = tx_begin(reg);
+    if (err != RK_OK)
+        return store_failed(msg, err);
+    err = append_consent(reg, person_id, p, RK_CE_EXPIRED, &in, &next);
+    /* The registers holding people only on consent, as leave_consent_registers. */
+    for (size_t i = 0; err == RK_OK && i < reg->decl->nregisters; i++) {
+        const struct rk_register *r = &reg->decl->registers[i];
+        bool kept = false, left = false;
+        if (!consent_register(r) ||
+            (err = kept_by_other(reg, r, p, person_id, at, &kept)) != RK_OK || kept)
+            continue;
+        err = rk_store_entry_leave(reg->store, r->id, person_id, &left);
+        if (err == RK_OK && left)
+            reg->last_prov.id = 0; /* it may be a row just deleted */
+    }
+    if ((err = tx_end(reg, audit(reg, err, "consent.expired", person_id, p->id, at))) != RK_OK)
+        return store_failed(msg, err);
+    return RK_OK;
+}

@@ -188,4 +188,23 @@ RK_MUST_USE rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const
                                       const char *purpose, rk_ts now, struct rk_contact_answer *out,
                                       struct rk_msg *msg);
 
+/* ---- Consent expiry in bulk (sweepbench) ---- */
+
+/*
+ * Expires person_id's consent for purpose at `at` with exactly the writes of
+ * rk_reg_consent(reg, person_id, purpose, RK_CE_EXPIRED, in, msg) for in =
+ * {channel "retention_sweep", lang fi, at}: the same ledger event and state,
+ * the same consent registers left (entries, and the provenance rows and
+ * organisation names nothing else cites) and the same consent.expired audit
+ * event. It starts from the state the caller read in this transaction (*st,
+ * from rk_store_consents_run_out_states) instead of reading the person, the
+ * state and each entry again, so that a batch of many expiries costs only
+ * their writes. The consent state machine (rk_consent_apply) still decides;
+ * RK_EREFUSED (nothing written, msg says why) when the purpose is not a
+ * declared consent purpose or the consent has not run out.
+ */
+RK_MUST_USE rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id,
+                                         const char *purpose, const struct rk_consent_state *st,
+                                         rk_ts at, struct rk_msg *msg);
+
 #endif

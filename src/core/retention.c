@@ -5,7 +5,7 @@
  * late art 14 tasks and data-subject requests counted for staff.
  *
  * Design. Each rule selects its rows through a store listing, acts on them
- * in batches of RK_SWEEP_BATCH per transaction and audits every action with
+ * in batches of RK_RETENTION_BATCH per transaction and audits every action with
  * pseudonymous ids only. "today" is the UTC date of now, as in
  * rk_reg_membership; a period "has passed" on the day after it ends, so an
  * entry is kept through the last day of its grace.
@@ -204,13 +204,13 @@ static rk_err erase_entry(struct run *r, const struct rk_register *reg_decl, con
 }
 
 static rk_err rule_entries(struct run *r, const struct rk_register *rd) {
-    struct entry_batch b = {rd, r->today, calloc(RK_SWEEP_BATCH, sizeof(struct due_row)), 0, 0, 0};
+    struct entry_batch b = {rd, r->today, calloc(RK_RETENTION_BATCH, sizeof(struct due_row)), 0, 0, 0};
     if (!b.rows)
         return failed(r->msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         b.n = b.seen = 0;
-        err = rk_store_retention_entries(r->reg->store, rd->id, b.last_key, RK_SWEEP_BATCH,
+        err = rk_store_retention_entries(r->reg->store, rd->id, b.last_key, RK_RETENTION_BATCH,
                                          collect_entry, &b);
         if (err != RK_OK) {
             err = failed(r->msg, "listing a register's entries", err);
@@ -236,7 +236,7 @@ static rk_err rule_entries(struct run *r, const struct rk_register *rd) {
             if ((err = batch_end(r, err)) != RK_OK)
                 break;
         }
-        if (b.seen < RK_SWEEP_BATCH)
+        if (b.seen < RK_RETENTION_BATCH)
             break;
     }
     free(b.rows);
@@ -278,13 +278,13 @@ static rk_err settle(struct run *r, const char *person_id) {
 }
 
 static rk_err rule_invoices(struct run *r) {
-    struct pair_batch b = {calloc(RK_SWEEP_BATCH, sizeof(struct id_pair)), 0};
+    struct pair_batch b = {calloc(RK_RETENTION_BATCH, sizeof(struct id_pair)), 0};
     if (!b.rows)
         return failed(r->msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         b.n = 0;
-        err = rk_store_kept_invoices_run_out(r->reg->store, r->today, RK_SWEEP_BATCH,
+        err = rk_store_kept_invoices_run_out(r->reg->store, r->today, RK_RETENTION_BATCH,
                                              collect_invoice, &b);
         if (err != RK_OK) {
             err = failed(r->msg, "listing kept invoices", err);
@@ -304,7 +304,7 @@ static rk_err rule_invoices(struct run *r) {
         }
         for (int i = 0; i < b.n && err == RK_OK; i++)
             err = settle(r, b.rows[i].person_id);
-        if ((err = batch_end(r, err)) != RK_OK || b.n < RK_SWEEP_BATCH)
+        if ((err = batch_end(r, err)) != RK_OK || b.n < RK_RETENTION_BATCH)
             break;
     }
     free(b.rows);
@@ -350,13 +350,13 @@ static int collect_contract(void *ctx, const struct rk_contract *c) {
 
 static rk_err rule_contracts(struct run *r) {
     struct contract_batch b = {
-        r->reg->decl, r->today, calloc(RK_SWEEP_BATCH, sizeof(struct id_pair)), 0, 0, ""};
+        r->reg->decl, r->today, calloc(RK_RETENTION_BATCH, sizeof(struct id_pair)), 0, 0, ""};
     if (!b.rows)
         return failed(r->msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         b.n = b.seen = 0;
-        err = rk_store_kept_contracts(r->reg->store, b.last, RK_SWEEP_BATCH, collect_contract, &b);
+        err = rk_store_kept_contracts(r->reg->store, b.last, RK_RETENTION_BATCH, collect_contract, &b);
         if (err != RK_OK) {
             err = failed(r->msg, "listing kept contracts", err);
             break;
@@ -379,7 +379,7 @@ static rk_err rule_contracts(struct run *r) {
             if ((err = batch_end(r, err)) != RK_OK)
                 break;
         }
-        if (b.seen < RK_SWEEP_BATCH)
+        if (b.seen < RK_RETENTION_BATCH)
             break;
     }
     free(b.rows);
@@ -411,7 +411,7 @@ static rk_err rule_purge(struct run *r, purge_fn fn, int days, const char *actio
         rk_err err = batch_begin(r);
         if (err != RK_OK)
             return err;
-        if ((err = fn(r->reg->store, before, RK_SWEEP_BATCH, false, &n)) != RK_OK)
+        if ((err = fn(r->reg->store, before, RK_RETENTION_BATCH, false, &n)) != RK_OK)
             err = failed(r->msg, "deleting finished rows", err);
         snprintf(detail, sizeof detail, "%lld finished before %s", (long long)n, at);
         if (err == RK_OK && n > 0)
@@ -419,7 +419,7 @@ static rk_err rule_purge(struct run *r, purge_fn fn, int days, const char *actio
         if ((err = batch_end(r, err)) != RK_OK)
             return err;
         *total += n;
-        if (n < RK_SWEEP_BATCH)
+        if (n < RK_RETENTION_BATCH)
             return RK_OK;
     }
 }

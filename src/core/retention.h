@@ -15,6 +15,10 @@
 
 #include "core/register.h"
 
+/* Rows per transaction. Smaller than the consent rule's RK_SWEEP_BATCH: an erasure
+ * writes notices and audit events for each entry, and the service's writer waits
+ * while a batch holds the write lock. */
+#define RK_RETENTION_BATCH 1000
 /* Sent and failed emails, and delivered or unsupported art 19 notices, are kept this many
  * days after they finished (to answer "did it go?"), then deleted with their addresses. */
 #define RK_RETENTION_MAIL_DAYS   30

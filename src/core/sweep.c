@@ -4,7 +4,8 @@
  * removed, each action audited, in batches of RK_SWEEP_BATCH per transaction.
  *
  * Each batch is read first (the store's cursor is closed before any write),
- * then acted on. An acted-on row no longer matches the query, so the next
+ * then acted on; the consent rule reads its batch inside the batch's write
+ * transaction, with each consent's state. An acted-on row no longer matches the query, so the next
  * read starts where this one ended; a batch in which nothing could be done
  * (every row refused) ends the rule, so a refused row cannot loop forever.
  */
@@ -66,20 +67,6 @@ static struct rk_consent_input expiry_at(rk_ts now) {
     return in;
 }
 
-/* Expires one consent (when its state allows) and audits the action. *done: whether it did. */
-static rk_err expire_consent(struct rk_reg *reg, const struct rk_pair *r, rk_ts now, bool *done,
-                             struct rk_msg *msg) {
-    struct rk_consent_input in = expiry_at(now);
-    struct rk_msg m = {{0}, false};
-    rk_err err = rk_reg_consent(reg, r->person_id, r->purpose, RK_CE_EXPIRED, &in, &m);
-    *done = err == RK_OK;
-    if (err == RK_EREFUSED || err == RK_ENOENT)
-        return RK_OK; /* a refusal writes nothing: counted as skipped */
-    if (err != RK_OK)
-        return failed(msg, m.text, err);
-    return rk_reg_audit(reg, "sweep.consent_expired", r->person_id, r->purpose, now);
-}
-
 /* Deletes one run-out signup, expires its pending consent and audits the action. */
 static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts now, bool *done,
                             struct rk_msg *msg) {
@@ -105,11 +92,6 @@ static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts n
 
 typedef rk_err (*list_fn)(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
                           void *ctx);
-
-static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
-                            void *ctx) {
-    return rk_store_consents_run_out(s, now, limit, fn, ctx);
-}
 
 static rk_err list_signups(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
                            void *ctx) {
@@ -161,6 +143,99 @@ static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, 
     return err;
 }
 
+/* ---- The consent rule (sweepbench) ----
+ * Each batch is listed inside its own write transaction, with each consent's state, so that
+ * what it acts on is current while a server writes beside it; rk_reg_consent_expire then
+ * writes exactly what rk_reg_consent(RK_CE_EXPIRED) would, without reading again what the
+ * listing already read. */
+
+struct expiring {
+    char person_id[RK_ID_LEN + 1];
+    char purpose[RK_DECL_ID_MAX + 1];
+    struct rk_consent_state st;
+};
+
+struct collect_states {
+    struct expiring *rows;
+    int n, cap;
+};
+
+static int collect_state(void *ctx, const char *person_id, const char *purpose,
+                         const struct rk_consent_state *st) {
+    struct collect_states *c = ctx;
+    if (c->n >= c->cap || strlen(person_id) > RK_ID_LEN || strlen(purpose) > RK_DECL_ID_MAX)
+        return -1;
+    struct expiring *r = &c->rows[c->n++];
+    snprintf(r->person_id, sizeof r->person_id, "%s", person_id);
+    snprintf(r->purpose, sizeof r->purpose, "%s", purpose);
+    r->st = *st;
+    return 0;
+}
+
+static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
+                            void *ctx) {
+    return rk_store_consents_run_out(s, now, limit, fn, ctx);
+}
+
+/* Expires one listed consent (when its state allows) and audits the action. *done: whether it
+ * did; a refusal writes nothing and is counted as skipped. */
+static rk_err expire_consent(struct rk_reg *reg, const struct expiring *r, rk_ts now, bool *done,
+                             struct rk_msg *msg) {
+    struct rk_msg m = {{0}, false};
+    rk_err err = rk_reg_consent_expire(reg, r->person_id, r->purpose, &r->st, now, &m);
+    *done = err == RK_OK;
+    if (err == RK_EREFUSED || err == RK_ENOENT)
+        return RK_OK;
+    if (err != RK_OK)
+        return failed(msg, m.text, err);
+    return rk_reg_audit(reg, "sweep.consent_expired", r->person_id, r->purpose, now);
+}
+
+/* One batch: listed and acted on in one transaction. *listed and *did: how many rows. */
+static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts now, int *listed,
+                            int64_t *did, struct rk_msg *msg) {
+    rk_err err = rk_reg_batch_begin(reg);
+    if (err != RK_OK)
+        return failed(msg, "beginning a batch", err);
+    c->n = 0;
+    err = rk_store_consents_run_out_states(reg->store, now, c->cap, collect_state, c);
+    if (err != RK_OK)
+        err = failed(msg, "listing what has run out", err);
+    for (int i = 0; i < c->n && err == RK_OK; i++) {
+        bool done = false;
+        err = expire_consent(reg, &c->rows[i], now, &done, msg);
+        *did += done;
+    }
+    if (err == RK_OK && c->n > 0 && (err = rk_reg_batch_commit(reg)) != RK_OK)
+        err = failed(msg, "committing a batch", err);
+    if (err != RK_OK || c->n == 0)
+        rk_reg_batch_rollback(reg); /* a failed batch, or nothing to do */
+    *listed = c->n;
+    return err;
+}
+
+/* Runs the consent rule to the end in batches, as run_rule. */
+static rk_err run_consents(struct rk_reg *reg, rk_ts now, int64_t *done_n, int64_t *skipped,
+                           struct rk_msg *msg) {
+    struct collect_states c = {calloc(RK_SWEEP_BATCH, sizeof(struct expiring)), 0, RK_SWEEP_BATCH};
+    if (!c.rows)
+        return failed(msg, "allocating a batch", RK_ENOMEM);
+    rk_err err = RK_OK;
+    for (;;) {
+        int listed = 0;
+        int64_t did = 0;
+        if ((err = consent_batch(reg, &c, now, &listed, &did, msg)) != RK_OK || listed == 0)
+            break;
+        *done_n += did;
+        if (did == 0 || listed < RK_SWEEP_BATCH) {
+            *skipped += listed - did;
+            break;
+        }
+    }
+    free(c.rows);
+    return err;
+}
+
 /* Counts what a run would do, writing nothing. */
 static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n,
                          int64_t *skipped, struct rk_msg *msg) {
@@ -189,8 +264,7 @@ rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run, struct rk_sweep
         err = err != RK_OK ? err : count_signups(reg, now, &out->signups_expired, msg);
         return err != RK_OK ? err : rk_retention_run(reg, now, true, &out->retention, msg);
     }
-    rk_err err = run_rule(reg, list_consents, expire_consent, now,
-                          &out->consents_expired, &out->skipped, msg);
+    rk_err err = run_consents(reg, now, &out->consents_expired, &out->skipped, msg);
     if (err == RK_OK)
         err = run_rule(reg, list_signups, expire_signup, now,
                        &out->signups_expired, &out->skipped, msg);

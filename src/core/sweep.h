@@ -4,8 +4,9 @@
  *
  * Two rules in this first slice:
  *   consents  a LIVE consent whose validity ended (expires_at <= now) gets an
- *             "expired" ledger event through rk_reg_consent, so the person
- *             leaves the consent registers exactly as on withdrawal;
+ *             "expired" ledger event (rk_reg_consent_expire: the writes of
+ *             rk_reg_consent), so the person leaves the consent registers
+ *             exactly as on withdrawal;
  *   signups   an unconfirmed double opt-in signup past its expires_at is
  *             deleted and its pending consent expired.
  * Then the retention rules of core/retention.h: entries past their register's
@@ -31,7 +32,7 @@
 #include "core/register.h"
 #include "core/retention.h"
 
-#define RK_SWEEP_BATCH 1000
+#define RK_SWEEP_BATCH 10000
 
 struct rk_sweep_counts {
     int64_t consents_expired; /* live consents past their validity */

@@ -163,6 +163,9 @@ typedef int (*rk_consent_fn)(void *ctx, const struct rk_consent_event *e);
 typedef int (*rk_person_purpose_fn)(void *ctx, const char *person_id, const char *purpose);
 /* One erasure journal record id (journal_ids); non-zero stops. */
 typedef int (*rk_journal_id_fn)(void *ctx, const char *id);
+/* A consent and its current state (consents_run_out_states); non-zero stops. */
+typedef int (*rk_consent_state_fn)(void *ctx, const char *person_id, const char *purpose,
+                                   const struct rk_consent_state *st);
 typedef int (*rk_contract_fn)(void *ctx, const struct rk_contract *c);
 typedef int (*rk_invoice_fn)(void *ctx, const struct rk_invoice *i);
 typedef int (*rk_provenance_fn)(void *ctx, int64_t id, const struct rk_provenance *p);
@@ -634,6 +637,15 @@ struct rk_store_ops {
     rk_err (*journal_mark)(struct rk_store *s, const char *id, rk_ts at);
     rk_err (*journal_has)(struct rk_store *s, const char *id, bool *out);
     rk_err (*journal_ids)(struct rk_store *s, rk_journal_id_fn fn, void *ctx);
+    /* ---- Consent expiry in bulk (core/sweep.c; migration 0012) ----
+     * consents_run_out_states: as consents_run_out, with each consent's current state, so
+     * that the sweep need not read it again. entry_leave: deletes person's entry in register
+     * reg (*left: whether there was one; none is RK_OK) together with the provenance rows and
+     * the organisation name it cited that no other entry cites, so that no value outlives the
+     * entry. Both within the caller's transaction. */
+    rk_err (*consents_run_out_states)(struct rk_store *s, rk_ts now, int limit,
+                                      rk_consent_state_fn fn, void *ctx);
+    rk_err (*entry_leave)(struct rk_store *s, const char *reg, const char *person, bool *left);
 };
 
 /* The base of every backend's handle. */
@@ -883,6 +895,13 @@ RK_STORE_FN(key_rehash,
             (s, gen, fn, c, out))
 RK_STORE_FN(tokens_revoke_all, (struct rk_store * s, rk_ts at, int64_t *n), (s, at, n))
 RK_STORE_FN(suppression_generations, (struct rk_store * s, rk_gen_count_fn fn, void *c), (s, fn, c))
+
+/* ---- Consent expiry in bulk ---- */
+RK_STORE_FN(consents_run_out_states,
+            (struct rk_store * s, rk_ts now, int limit, rk_consent_state_fn fn, void *c),
+            (s, now, limit, fn, c))
+RK_STORE_FN(entry_leave, (struct rk_store * s, const char *reg, const char *person, bool *left),
+            (s, reg, person, left))
 
 #undef RK_STORE_FN
 

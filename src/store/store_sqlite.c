@@ -107,6 +107,10 @@ enum stmt {
     S_NOTICE_LIST,
     S_NOTICE_LIST_ALL,
     S_CONSENTS_RUN_OUT,
+    /* ---- Consent expiry in bulk (sweepbench) ---- */
+    S_CONSENTS_RUN_OUT_STATES,
+    S_ENTRY_LEAVE,
+    S_ORG_DELETE_UNUSED_ID,
     S_SIGNUPS_RUN_OUT,
     /* ---- Key rotation (keyrotate) ---- */
     S_KEY_STATE_GET,
@@ -428,6 +432,20 @@ static const char *const sql[S__COUNT] = {
     [S_JOURNAL_MARK] = "INSERT OR IGNORE INTO erasure_journal (id, at) VALUES (?1, ?2)",
     [S_JOURNAL_HAS] = "SELECT 1 FROM erasure_journal WHERE id = ?1",
     [S_JOURNAL_IDS] = "SELECT id FROM erasure_journal ORDER BY id",
+    /* ---- Consent expiry in bulk (sweepbench) ---- */
+    /* S_CONSENTS_RUN_OUT with the state's five columns (row_to_consent_state). */
+    [S_CONSENTS_RUN_OUT_STATES] = "SELECT p.id, c.purpose, c.state, c.since, c.expires_at, "
+                                  "c.renewal_pending, c.last_seq FROM consent_state c "
+                                  "JOIN person p ON p.pk = c.person "
+                                  "WHERE c.state = 'live' AND c.expires_at IS NOT NULL "
+                                  "AND c.expires_at <= ?1 ORDER BY c.expires_at LIMIT ?2",
+    /* The entry goes and says which provenance rows and organisation it cited. */
+    [S_ENTRY_LEAVE] = "DELETE FROM entry WHERE register = ?1 AND person = "
+                      "(SELECT pk FROM person WHERE id = ?2) RETURNING name_prov, email_prov, "
+                      "phone_prov, position_prov, organisation_prov, interests_prov, "
+                      "organisation_id",
+    [S_ORG_DELETE_UNUSED_ID] = "DELETE FROM organisation WHERE id = ?1 AND NOT EXISTS "
+                               "(SELECT 1 FROM entry e WHERE e.organisation_id = ?1)",
 };
 
 #define ORG_CACHE 256
@@ -444,6 +462,14 @@ struct sqlite_store {
         int64_t id; /* 0: empty slot */
         char name[128];
     } orgs[ORG_CACHE];
+    /* ---- Consent expiry in bulk (sweepbench) ----
+     * The audit row this transaction appended last, so that a batch appending many rows
+     * does not read the chain's end back each time. Valid only inside the write transaction
+     * that appended it (no other connection can append meanwhile); forgotten at every
+     * begin, commit and rollback. */
+    bool audit_head_ok;
+    int64_t audit_head_seq;
+    unsigned char audit_head_hash[RK_HASH_LEN];
 };
 
 static _Thread_local char last_error[256];
@@ -810,6 +836,7 @@ static rk_err sq_begin(struct rk_store *base) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     rk_err err = exec(s, "BEGIN IMMEDIATE");
     s->in_tx = err == RK_OK;
+    s->audit_head_ok = false;
     return err;
 }
 
@@ -827,6 +854,7 @@ static rk_err sq_commit(struct rk_store *base) {
     rk_err err = exec(s, "COMMIT");
     if (err == RK_OK)
         s->in_tx = false;
+    s->audit_head_ok = false;
     return err;
 }
 
@@ -837,6 +865,7 @@ static void sq_rollback(struct rk_store *base) {
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
+    s->audit_head_ok = false;
 }
 
 /* ---- Persons, provenance, entries ------------------------------------------------------ */
@@ -1661,6 +1690,11 @@ static rk_err sq_signup_by_hash(struct rk_store *base, const unsigned char h[RK_
 static rk_err sq_audit_last(struct rk_store *base, int64_t *seq, unsigned char hash[RK_HASH_LEN]) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
+    if (s->audit_head_ok && s->in_tx && !sqlite3_get_autocommit(s->db)) {
+        *seq = s->audit_head_seq;
+        memcpy(hash, s->audit_head_hash, RK_HASH_LEN);
+        return RK_OK;
+    }
     rk_err err = prepare(s, S_AUDIT_LAST, &st);
     if (err != RK_OK)
         return err;
@@ -1692,7 +1726,13 @@ static rk_err sq_audit_insert(struct rk_store *base, const struct rk_audit_event
     bind_text(st, 6, e->detail);
     sqlite3_bind_blob(st, 7, e->prev, RK_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, e->hash, RK_HASH_LEN, SQLITE_STATIC);
-    return step_done(s, st);
+    err = step_done(s, st);
+    s->audit_head_ok = err == RK_OK && s->in_tx;
+    if (s->audit_head_ok) {
+        s->audit_head_seq = e->seq;
+        memcpy(s->audit_head_hash, e->hash, RK_HASH_LEN);
+    }
+    return err;
 }
 
 struct audit_iter {
@@ -2959,6 +2999,81 @@ static rk_err sq_suppression_generations(struct rk_store *base, rk_gen_count_fn 
     return step_rows(s, st, each_gen, &it);
 }
 
+/* ---- Consent expiry in bulk (sweepbench) ------------------------------------------------ */
+
+struct state_iter {
+    rk_consent_state_fn fn;
+    void *ctx;
+};
+
+static int each_state(void *ctx, sqlite3_stmt *st) {
+    struct state_iter *it = ctx;
+    const char *person = col_text(st, 0), *purpose = col_text(st, 1);
+    struct rk_consent_state cs;
+    if (!person || !purpose || !row_to_consent_state(st, 2, &cs))
+        return -1;
+    return it->fn(it->ctx, person, purpose, &cs) ? 1 : 0;
+}
+
+static rk_err sq_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,
+                                         rk_consent_state_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENTS_RUN_OUT_STATES, &st);
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, now);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    struct state_iter it = {fn, ctx};
+    return step_rows(s, st, each_state, &it);
+}
+
+/* Deletes the provenance row id unless an entry still cites it (indexes of migration 0012). */
+static rk_err prov_drop(struct sqlite_store *s, int64_t id) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_PROV_DELETE_UNUSED, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(s, st);
+}
+
+static rk_err sq_entry_leave(struct rk_store *base, const char *reg, const char *person,
+                             bool *left) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    int64_t cited[7] = {0}; /* the six *_prov columns, then organisation_id */
+    rk_err err = prepare(s, S_ENTRY_LEAVE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, reg);
+    bind_text(st, 2, person);
+    int rc = sqlite3_step(st);
+    *left = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < 7; i++)
+            cited[i] = sqlite3_column_int64(st, i); /* NULL reads as 0 */
+        rc = sqlite3_step(st);
+    }
+    err = rc == SQLITE_DONE ? RK_OK : fail(s, rc);
+    done(st);
+    /* Values written together share a provenance row: each distinct row once. */
+    for (int i = 0; err == RK_OK && i < 6; i++) {
+        bool seen = false;
+        for (int j = 0; j < i; j++)
+            seen |= cited[j] == cited[i];
+        if (cited[i] && !seen)
+            err = prov_drop(s, cited[i]);
+    }
+    if (err == RK_OK && cited[6] && (err = prepare(s, S_ORG_DELETE_UNUSED_ID, &st)) == RK_OK) {
+        sqlite3_bind_int64(st, 1, cited[6]);
+        err = step_done(s, st);
+        for (int i = 0; err == RK_OK && sqlite3_changes(s->db) > 0 && i < ORG_CACHE; i++)
+            s->orgs[i].id = 0; /* a deleted id must not be reused */
+    }
+    return err;
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -3048,6 +3163,9 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .recipient_notice_list = sq_recipient_notice_list,
     .consents_run_out = sq_consents_run_out,
     .signups_run_out = sq_signups_run_out,
+    /* ---- Consent expiry in bulk (sweepbench) ---- */
+    .consents_run_out_states = sq_consents_run_out_states,
+    .entry_leave = sq_entry_leave,
     /* ---- Key rotation (keyrotate) ---- */
     .key_state_get = sq_key_state_get,
     .key_state_set = sq_key_state_set,

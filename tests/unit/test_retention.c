@@ -518,7 +518,7 @@ static void second_run_does_nothing(void **state) {
 
 static void more_than_one_batch(void **state) {
     struct fx *f = *state;
-    enum { N = RK_SWEEP_BATCH + 3 };
+    enum { N = RK_RETENTION_BATCH + 3 };
     char id[RK_ID_LEN + 1], email[64];
     OK(rk_reg_batch_begin(&f->reg));
     for (int i = 0; i < N; i++) {
