@@ -26,111 +26,24 @@
 #include "core/keys.h"
 #include "core/register.h"
 #include "core/sweep.h"
+#include "regfix.h"
 #include "testutil.h"
 
 #define T0 "2025-01-15T10:00:00Z"
 
-struct fx {
-    char dir[64];
-    struct rk_keys keys;
-    struct rk_store *store;
-    struct rk_decl *decl;
-    struct rk_reg reg;
-    sqlite3 *raw; /* a second connection, for row counts */
-    struct rk_msg msg;
-};
-
-static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
-    snprintf(out, n, "%s/%s", f->dir, name);
+static int setup(void **state) {
+    return rkt_reg_setup(state, "retention", "tests/decls/full.yaml");
 }
-
-static int setup_with(void **state, const char *decl) {
-    struct fx *f = calloc(1, sizeof *f);
-    char path[128], err[256];
-    int from = 0, to = 0;
-    if (!f)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-retention-XXXXXX");
-    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
-        return -1;
-    path_in(f, "key", path, sizeof path);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
-        return -1;
-    path_in(f, "t.db", path, sizeof path);
-    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
-        rk_store_migrate(f->store, &from, &to) != RK_OK)
-        return -1;
-    if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(f->raw, 5000);
-    f->decl = rkt_load(decl);
-    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") == RK_OK ? 0 : -1;
-}
-
-static int setup(void **state) { return setup_with(state, "tests/decls/full.yaml"); }
 
 /* The example: its customer register also holds people on consent (sales_promotion), with
  * no grace after the relationship ends. */
 static int setup_example(void **state) {
-    return setup_with(state, "examples/smartum/declaration.yaml");
-}
-
-static int teardown(void **state) {
-    struct fx *f = *state;
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "key"};
-    char path[128];
-    if (!f)
-        return 0;
-    sqlite3_close(f->raw);
-    rk_store_close(f->store);
-    rk_decl_free(f->decl);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        path_in(f, files[i], path, sizeof path);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-#define OK(call) must_at(__FILE__, __LINE__, (call), &f->msg)
-
-static void must_at(const char *file, int line, rk_err got, const struct rk_msg *m) {
-    if (got == RK_OK)
-        return;
-    print_error("%s:%d: %s: %s\n", file, line, rk_err_name(got), m->text);
-    _fail(file, line);
-}
-
-static rk_ts ts(const char *iso) {
-    rk_ts t = 0;
-    if (!rk_ts_parse(iso, &t))
-        fail_msg("bad instant %s", iso);
-    return t;
-}
-
-static struct rk_date day(const char *iso) {
-    struct rk_date d = {0, 0, 0};
-    if (!rk_date_parse(iso, &d))
-        fail_msg("bad date %s", iso);
-    return d;
-}
-
-static int64_t raw_count(struct fx *f, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return rkt_reg_setup(state, "retention", "examples/smartum/declaration.yaml");
 }
 
 /* Rows referring to the person in every table that can (the audit chain and the art 19
  * notices excepted: they hold the pseudonymous id only, by design). */
-static int64_t person_rows(struct fx *f, const char *id) {
+static int64_t person_rows(struct rkt_reg *f, const char *id) {
     static const char *const sql[] = {
         "SELECT count(*) FROM person WHERE id = ?1",
         "SELECT count(*) FROM entry WHERE person IN (SELECT pk FROM person WHERE id = ?1)",
@@ -155,8 +68,8 @@ static int64_t person_rows(struct fx *f, const char *id) {
 }
 
 /* Every row of every table holding personal data. */
-static int64_t all_rows(struct fx *f) {
-    return raw_count(f, "SELECT (SELECT count(*) FROM person) + (SELECT count(*) FROM entry) + "
+static int64_t all_rows(struct rkt_reg *f) {
+    return rkt_count(f, "SELECT (SELECT count(*) FROM person) + (SELECT count(*) FROM entry) + "
                         "(SELECT count(*) FROM provenance) + (SELECT count(*) FROM organisation) + "
                         "(SELECT count(*) FROM consent_event) + (SELECT count(*) FROM "
                         "consent_state) + (SELECT count(*) FROM contract) + (SELECT count(*) "
@@ -166,13 +79,13 @@ static int64_t all_rows(struct fx *f) {
                         "count(*) FROM suppression) + (SELECT count(*) FROM audit)");
 }
 
-static bool restricted(struct fx *f, const char *id) {
+static bool restricted(struct rkt_reg *f, const char *id) {
     bool r = false, o = false;
     assert_int_equal(rk_store_person_exists(f->store, id, &r, &o), RK_OK);
     return r;
 }
 
-static bool in_register(struct fx *f, const char *id) {
+static bool in_register(struct rkt_reg *f, const char *id) {
     struct rk_entry *e = malloc(sizeof *e);
     assert_non_null(e);
     rk_err err = rk_store_entry_get(f->store, "customer", id, e);
@@ -181,40 +94,40 @@ static bool in_register(struct fx *f, const char *id) {
 }
 
 /* A customer-register person added at `at` (a prospect until a contract). */
-static void customer(struct fx *f, const char *email, const char *at, char id[RK_ID_LEN + 1]) {
+static void customer(struct rkt_reg *f, const char *email, const char *at, char id[RK_ID_LEN + 1]) {
     struct rk_contact c;
     memset(&c, 0, sizeof c);
     c.v[RK_F_NAME] = "Asiakas Esimerkki";
     c.v[RK_F_EMAIL] = email;
-    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, ts(at)};
-    OK(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, &f->msg));
+    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, rkt_ts(at)};
+    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, &f->msg));
 }
 
-static void contract(struct fx *f, const char *person, const char *start, const char *end,
+static void contract(struct rkt_reg *f, const char *person, const char *start, const char *end,
                      char id[RK_ID_LEN + 1]) {
-    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, ts(T0)};
-    OK(rk_reg_contract_add(&f->reg, &w, person, "Palvelu", day(start),
-                           end ? day(end) : (struct rk_date){0, 0, 0}, id, &f->msg));
+    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
+    RKT_OK(f, rk_reg_contract_add(&f->reg, &w, person, "Palvelu", rkt_day(start),
+                           end ? rkt_day(end) : (struct rk_date){0, 0, 0}, id, &f->msg));
 }
 
-static void invoice(struct fx *f, const char *person, const char *contract_id, const char *number,
+static void invoice(struct rkt_reg *f, const char *person, const char *contract_id, const char *number,
                     const char *date) {
     char id[RK_ID_LEN + 1];
-    struct rk_write w = {"customer", "accounting", RK_SRC_CONTRACT, NULL, ts(T0)};
-    OK(rk_reg_invoice_add(&f->reg, &w, person, contract_id, number, day(date), 12000, "EUR", id,
+    struct rk_write w = {"customer", "accounting", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
+    RKT_OK(f, rk_reg_invoice_add(&f->reg, &w, person, contract_id, number, rkt_day(date), 12000, "EUR", id,
                           &f->msg));
 }
 
-static struct rk_sweep_counts sweep(struct fx *f, const char *at, bool dry_run) {
+static struct rk_sweep_counts sweep(struct rkt_reg *f, const char *at, bool dry_run) {
     struct rk_sweep_counts n;
-    OK(rk_sweep_run(&f->reg, ts(at), dry_run, &n, &f->msg));
+    RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(at), dry_run, &n, &f->msg));
     return n;
 }
 
 /* ---- Rule 1: entries ------------------------------------------------------------------------ */
 
 static void grace_boundary(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
     customer(f, "ended@example.fi", T0, a);
     contract(f, a, "2025-01-15", "2025-06-30", c);
@@ -229,17 +142,17 @@ static void grace_boundary(void **state) {
     assert_int_equal(n.retention.records_kept, 1);
     assert_int_equal(n.retention.persons_deleted, 0);
     assert_true(restricted(f, a));
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM contract WHERE restricted = 1"), 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit WHERE action = "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM contract WHERE restricted = 1"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit WHERE action = "
                                   "'sweep.entry_erased' AND detail LIKE 'register customer;%'"),
                      1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit WHERE action = 'sweep.run' AND "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit WHERE action = 'sweep.run' AND "
                                   "detail LIKE '%erased=1 persons=0%'"),
                      1);
 }
 
 static void open_contract_keeps_entry(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
     customer(f, "open@example.fi", T0, a);
     contract(f, a, "2025-01-15", NULL, c);
@@ -253,7 +166,7 @@ static void open_contract_keeps_entry(void **state) {
 }
 
 static void prospect_period(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1];
     int64_t before = all_rows(f);
     customer(f, "prospect@example.fi", T0, a);
@@ -266,8 +179,8 @@ static void prospect_period(void **state) {
     assert_int_equal(n.retention.notices_queued, 3); /* crm, books, support */
     assert_int_equal(person_rows(f, a), 0);
     assert_true(in_register(f, b));
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM suppression"), 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'erasure' "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM suppression"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'erasure' "
                                   "AND request_id IS NULL AND state = 'queued'"),
                      3);
     assert_true(n.checkpointed);
@@ -275,23 +188,23 @@ static void prospect_period(void **state) {
     n = sweep(f, "2026-06-02T00:00:00Z", false);
     assert_int_equal(n.retention.persons_deleted, 1);
     assert_int_equal(person_rows(f, b), 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM provenance") +
-                         raw_count(f, "SELECT count(*) FROM person") +
-                         raw_count(f, "SELECT count(*) FROM entry"),
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM provenance") +
+                         rkt_count(f, "SELECT count(*) FROM person") +
+                         rkt_count(f, "SELECT count(*) FROM entry"),
                      0);
     assert_true(all_rows(f) > before);
-    assert_int_equal(all_rows(f) - raw_count(f, "SELECT count(*) FROM audit") -
-                         raw_count(f, "SELECT count(*) FROM recipient_notice"),
+    assert_int_equal(all_rows(f) - rkt_count(f, "SELECT count(*) FROM audit") -
+                         rkt_count(f, "SELECT count(*) FROM recipient_notice"),
                      0);
 }
 
 static void restricted_person_held(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1];
     customer(f, "held@example.fi", T0, a);
-    OK(rk_store_begin(f->store));
-    OK(rk_store_person_flags_set(f->store, a, true, false));
-    OK(rk_store_commit(f->store));
+    RKT_OK(f, rk_store_begin(f->store));
+    RKT_OK(f, rk_store_person_flags_set(f->store, a, true, false));
+    RKT_OK(f, rk_store_commit(f->store));
     struct rk_sweep_counts n = sweep(f, "2027-01-01T00:00:00Z", false);
     assert_int_equal(n.retention.entries_erased, 0);
     assert_int_equal(n.retention.held_restricted, 1);
@@ -299,27 +212,27 @@ static void restricted_person_held(void **state) {
 }
 
 static void live_consent_keeps_entry(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
     struct rk_contact ct;
     memset(&ct, 0, sizeof ct);
     ct.v[RK_F_NAME] = "Suostunut";
     ct.v[RK_F_EMAIL] = "consents@example.fi";
-    struct rk_write w = {"customer", "sales_promotion", RK_SRC_WEB_FORM, NULL, ts(T0)};
+    struct rk_write w = {"customer", "sales_promotion", RK_SRC_WEB_FORM, NULL, rkt_ts(T0)};
     struct rk_consent_input in;
     memset(&in, 0, sizeof in);
     in.channel = "web_form";
     in.lang = RK_LANG_FI;
-    in.at = ts(T0);
-    OK(rk_reg_person_add(&f->reg, &w, NULL, &ct, &in, a, &f->msg));
-    struct rk_write wc = {"customer", "customer_relationship", RK_SRC_CONTRACT, NULL, ts(T0)};
-    OK(rk_reg_contract_add(&f->reg, &wc, a, "Palvelu", day("2025-01-15"), day("2025-03-31"), c,
+    in.at = rkt_ts(T0);
+    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &ct, &in, a, &f->msg));
+    struct rk_write wc = {"customer", "customer_relationship", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
+    RKT_OK(f, rk_reg_contract_add(&f->reg, &wc, a, "Palvelu", rkt_day("2025-01-15"), rkt_day("2025-03-31"), c,
                            &f->msg));
     ct.v[RK_F_EMAIL] = "contract@example.fi";
     w.purpose = "customer_relationship";
     w.source = RK_SRC_CONTRACT;
-    OK(rk_reg_person_add(&f->reg, &w, NULL, &ct, NULL, b, &f->msg));
-    OK(rk_reg_contract_add(&f->reg, &wc, b, "Palvelu", day("2025-01-15"), day("2025-03-31"), c,
+    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &ct, NULL, b, &f->msg));
+    RKT_OK(f, rk_reg_contract_add(&f->reg, &wc, b, "Palvelu", rkt_day("2025-01-15"), rkt_day("2025-03-31"), c,
                            &f->msg));
     /* No grace: both are past the end on 1 April; the consent (2 years) keeps a. */
     struct rk_sweep_counts n = sweep(f, "2025-04-01T00:00:00Z", false);
@@ -334,7 +247,7 @@ static void live_consent_keeps_entry(void **state) {
 /* ---- Rule 2: kept records ------------------------------------------------------------------- */
 
 static void kept_invoice_then_contract_then_person(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
     customer(f, "billed@example.fi", T0, a);
     contract(f, a, "2020-01-01", "2020-06-30", c);
@@ -344,7 +257,7 @@ static void kept_invoice_then_contract_then_person(void **state) {
     assert_int_equal(n.retention.entries_erased, 1);
     assert_int_equal(n.retention.records_kept, 3);
     assert_true(restricted(f, a));
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM invoice WHERE restricted = 1 AND "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM invoice WHERE restricted = 1 AND "
                                   "keep_until = '2026-12-31'"),
                      2);
     /* The kept invoices keep the person, through their keep_until. */
@@ -356,7 +269,7 @@ static void kept_invoice_then_contract_then_person(void **state) {
     assert_int_equal(n.retention.contracts_deleted, 0); /* its own 10 years: to 2030-06-30 */
     assert_int_equal(n.retention.persons_deleted, 0);
     assert_int_equal(person_rows(f, a), 2);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit WHERE action = "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit WHERE action = "
                                   "'sweep.invoice_deleted'"),
                      2);
     assert_int_equal(sweep(f, "2030-06-30T12:00:00Z", false).retention.contracts_deleted, 0);
@@ -364,8 +277,8 @@ static void kept_invoice_then_contract_then_person(void **state) {
     assert_int_equal(n.retention.contracts_deleted, 1);
     assert_int_equal(n.retention.persons_deleted, 1);
     assert_int_equal(person_rows(f, a), 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM contract_change"), 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit WHERE action = "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM contract_change"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit WHERE action = "
                                   "'sweep.person_deleted'"),
                      1);
 }
@@ -373,34 +286,34 @@ static void kept_invoice_then_contract_then_person(void **state) {
 /* ---- Rule 3: mail and notices ---------------------------------------------------------------- */
 
 static void finished_mail_and_notices(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     int64_t sent = 0, queued = 0;
     struct rk_outbox_msg m = {.message_id = "m1",
                               .kind = "confirm",
                               .recipient = "someone@example.fi",
                               .subject = "s",
                               .body = "b",
-                              .created_at = ts(T0)};
-    OK(rk_store_begin(f->store));
-    OK(rk_store_outbox_enqueue(f->store, &m, &sent));
+                              .created_at = rkt_ts(T0)};
+    RKT_OK(f, rk_store_begin(f->store));
+    RKT_OK(f, rk_store_outbox_enqueue(f->store, &m, &sent));
     m.message_id = "m2";
-    OK(rk_store_outbox_enqueue(f->store, &m, &queued));
-    OK(rk_store_outbox_mark_sent(f->store, sent, ts(T0)));
+    RKT_OK(f, rk_store_outbox_enqueue(f->store, &m, &queued));
+    RKT_OK(f, rk_store_outbox_mark_sent(f->store, sent, rkt_ts(T0)));
     struct rk_recipient_notice n1 = {.recipient = "crm",
                                      .person_id = "P1",
                                      .kind = RK_NOTICE_ERASURE,
                                      .identity_email = "gone@example.fi",
-                                     .created_at = ts(T0)};
+                                     .created_at = rkt_ts(T0)};
     struct rk_recipient_notice n2 = n1, n3 = n1;
-    OK(rk_store_recipient_notice_add(f->store, &n1));
-    OK(rk_store_recipient_notice_add(f->store, &n2));
-    OK(rk_store_recipient_notice_add(f->store, &n3));
-    OK(rk_store_recipient_notice_mark_done(f->store, n1.id, ts(T0)));
-    OK(rk_store_recipient_notice_mark_final(f->store, n2.id, RK_NOTICE_UNSUPPORTED, ts(T0),
+    RKT_OK(f, rk_store_recipient_notice_add(f->store, &n1));
+    RKT_OK(f, rk_store_recipient_notice_add(f->store, &n2));
+    RKT_OK(f, rk_store_recipient_notice_add(f->store, &n3));
+    RKT_OK(f, rk_store_recipient_notice_mark_done(f->store, n1.id, rkt_ts(T0)));
+    RKT_OK(f, rk_store_recipient_notice_mark_final(f->store, n2.id, RK_NOTICE_UNSUPPORTED, rkt_ts(T0),
                                             "no connector"));
-    OK(rk_store_commit(f->store));
+    RKT_OK(f, rk_store_commit(f->store));
     /* The delivered notice's address is gone already; the unsupported one's is not. */
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM recipient_notice WHERE identity_email "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM recipient_notice WHERE identity_email "
                                   "IS NOT NULL"),
                      2);
     struct rk_sweep_counts n = sweep(f, "2025-02-14T09:00:00Z", false); /* 29 days 23 h */
@@ -411,11 +324,11 @@ static void finished_mail_and_notices(void **state) {
     assert_int_equal(n.retention.mail_deleted, 1);
     assert_int_equal(n.retention.notices_deleted, 2);
     assert_true(n.checkpointed);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM outbox WHERE state = 'queued'"), 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM outbox"), 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM recipient_notice WHERE state = 'queued'"),
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox WHERE state = 'queued'"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM recipient_notice WHERE state = 'queued'"),
                      1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit WHERE action IN "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit WHERE action IN "
                                   "('sweep.mail_deleted', 'sweep.notices_deleted')"),
                      2);
 }
@@ -424,20 +337,20 @@ static void finished_mail_and_notices(void **state) {
  */
 
 static void flags_counted_not_changed(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1];
     customer(f, "flagged@example.fi", T0, a);
     contract(f, a, "2025-01-15", NULL, (char[RK_ID_LEN + 1]){0});
-    struct rk_task t = {.kind = "art14_inform", .due = day("2025-02-14"), .created_at = ts(T0)};
+    struct rk_task t = {.kind = "art14_inform", .due = rkt_day("2025-02-14"), .created_at = rkt_ts(T0)};
     rk_id_new(t.id);
     snprintf(t.person_id, sizeof t.person_id, "%s", a);
     struct rk_task later = t;
     rk_id_new(later.id);
-    later.due = day("2025-03-30");
-    OK(rk_store_begin(f->store));
-    OK(rk_store_task_insert(f->store, &t));
-    OK(rk_store_task_insert(f->store, &later));
-    OK(rk_store_commit(f->store));
+    later.due = rkt_day("2025-03-30");
+    RKT_OK(f, rk_store_begin(f->store));
+    RKT_OK(f, rk_store_task_insert(f->store, &t));
+    RKT_OK(f, rk_store_task_insert(f->store, &later));
+    RKT_OK(f, rk_store_commit(f->store));
     assert_int_equal(sqlite3_exec(f->raw,
                                   "INSERT INTO request (id, type, status, channel, lang, "
                                   "received_at, received_on, due, created_by) VALUES "
@@ -451,7 +364,7 @@ static void flags_counted_not_changed(void **state) {
                                   "'2025-01-01T00:00:00Z', '2025-01-01', '2025-02-01', 'x')",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
-    int64_t audit = raw_count(f, "SELECT count(*) FROM audit");
+    int64_t audit = rkt_count(f, "SELECT count(*) FROM audit");
     struct rk_sweep_counts n = sweep(f, "2025-02-15T08:00:00Z", false);
     assert_int_equal(n.retention.art14_overdue, 1);
     assert_int_equal(n.retention.ntasks, 1);
@@ -464,15 +377,15 @@ static void flags_counted_not_changed(void **state) {
     assert_string_equal(n.retention.requests[1].id, "R-BBBBBBBBBBBB");
     assert_false(n.retention.requests[1].overdue);
     /* Flags alone change nothing and write no audit event. */
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit"), audit);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM task WHERE done_at IS NULL"), 2);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit"), audit);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM task WHERE done_at IS NULL"), 2);
 }
 
 /* ---- Dry run and idempotence ------------------------------------------------------------------
  */
 
 static void dry_run_counts_exactly_and_writes_nothing(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
     customer(f, "p1@example.fi", T0, a);
     customer(f, "p2@example.fi", T0, b);
@@ -494,12 +407,12 @@ static void dry_run_counts_exactly_and_writes_nothing(void **state) {
     /* The invoice's keep_until (2026-12-31) has passed: erased with the entry, not kept; the
      * contract is kept (10 years), restricted. */
     assert_int_equal(n.retention.records_kept, 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM invoice"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM invoice"), 0);
     assert_true(restricted(f, b));
 }
 
 static void second_run_does_nothing(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
     customer(f, "q1@example.fi", T0, a);
     customer(f, "q2@example.fi", T0, b);
@@ -517,30 +430,30 @@ static void second_run_does_nothing(void **state) {
 }
 
 static void more_than_one_batch(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     enum { N = RK_RETENTION_BATCH + 3 };
     char id[RK_ID_LEN + 1], email[64];
-    OK(rk_reg_batch_begin(&f->reg));
+    RKT_OK(f, rk_reg_batch_begin(&f->reg));
     for (int i = 0; i < N; i++) {
         snprintf(email, sizeof email, "b%d@example.fi", i);
         customer(f, email, T0, id);
     }
-    OK(rk_reg_batch_commit(&f->reg));
+    RKT_OK(f, rk_reg_batch_commit(&f->reg));
     assert_int_equal(sweep(f, "2026-02-01T00:00:00Z", true).retention.entries_erased, N);
     struct rk_sweep_counts n = sweep(f, "2026-02-01T00:00:00Z", false);
     assert_int_equal(n.retention.entries_erased, N);
     assert_int_equal(n.retention.persons_deleted, N);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM person"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM person"), 0);
 }
 
 int main(void) {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rkt_reg_teardown)
     const struct CMUnitTest tests[] = {
         T(grace_boundary),
         T(open_contract_keeps_entry),
         T(prospect_period),
         T(restricted_person_held),
-        cmocka_unit_test_setup_teardown(live_consent_keeps_entry, setup_example, teardown),
+        cmocka_unit_test_setup_teardown(live_consent_keeps_entry, setup_example, rkt_reg_teardown),
         T(kept_invoice_then_contract_then_person),
         T(finished_mail_and_notices),
         T(flags_counted_not_changed),

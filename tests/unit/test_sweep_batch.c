@@ -25,103 +25,19 @@
 #include "core/keys.h"
 #include "core/register.h"
 #include "core/sweep.h"
+#include "regfix.h"
 #include "testutil.h"
 
 #define T0       "2025-01-15T10:00:00Z"
 #define AFTER_2Y "2027-01-16T00:00:00Z"
 
-struct fx {
-    char dir[64];
-    struct rk_keys keys;
-    struct rk_store *store;
-    struct rk_decl *decl;
-    struct rk_reg reg;
-    sqlite3 *raw; /* a second connection, for row counts and triggers */
-    struct rk_msg msg;
-};
-
-static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
-    snprintf(out, n, "%s/%s", f->dir, name);
-}
-
 static int setup(void **state) {
-    struct fx *f = calloc(1, sizeof *f);
-    char path[128], err[256];
-    int from = 0, to = 0;
-    if (!f)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-sweepb-XXXXXX");
-    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
-        return -1;
-    path_in(f, "key", path, sizeof path);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
-        return -1;
-    path_in(f, "t.db", path, sizeof path);
-    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
-        rk_store_migrate(f->store, &from, &to) != RK_OK)
-        return -1;
-    if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(f->raw, 5000);
-    f->decl = rkt_load("examples/smartum/declaration.yaml");
-    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") == RK_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    struct fx *f = *state;
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "key"};
-    char path[128];
-    if (!f)
-        return 0;
-    sqlite3_close(f->raw);
-    rk_store_close(f->store);
-    rk_decl_free(f->decl);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        path_in(f, files[i], path, sizeof path);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-#define OK(call) must_at(__FILE__, __LINE__, (call), &f->msg)
-
-static void must_at(const char *file, int line, rk_err got, const struct rk_msg *m) {
-    if (got == RK_OK)
-        return;
-    print_error("%s:%d: %s: %s\n", file, line, rk_err_name(got), m->text);
-    _fail(file, line);
-}
-
-static rk_ts ts(const char *iso) {
-    rk_ts t = 0;
-    if (!rk_ts_parse(iso, &t))
-        fail_msg("bad instant %s", iso);
-    return t;
-}
-
-static int64_t raw_count(struct fx *f, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-static void raw_exec(struct fx *f, const char *sql) {
-    char *err = NULL;
-    if (sqlite3_exec(f->raw, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
+    return rkt_reg_setup(state, "sweepb", "examples/smartum/declaration.yaml");
 }
 
 /* A person in `reg` (marketing or customer) for sales_promotion with a consent given at `at`;
  * org: an organisation name (customer only) or NULL. */
-static void person(struct fx *f, const char *reg, const char *email, const char *org, rk_ts at,
+static void person(struct rkt_reg *f, const char *reg, const char *email, const char *org, rk_ts at,
                    char id[RK_ID_LEN + 1]) {
     struct rk_contact c;
     memset(&c, 0, sizeof c);
@@ -130,69 +46,69 @@ static void person(struct fx *f, const char *reg, const char *email, const char 
     c.v[RK_F_ORGANISATION] = org;
     struct rk_write w = {reg, "sales_promotion", RK_SRC_WEB_FORM, NULL, at};
     struct rk_consent_input in = {.channel = "web_form", .form_id = "newsletter", .at = at};
-    OK(rk_reg_person_add(&f->reg, &w, NULL, &c, &in, id, &f->msg));
+    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &c, &in, id, &f->msg));
 }
 
 /* n marketing subscribers given at T0, in one batch (their writes share a provenance row). */
-static void subscribers(struct fx *f, int n) {
+static void subscribers(struct rkt_reg *f, int n) {
     char id[RK_ID_LEN + 1], email[64];
-    OK(rk_reg_batch_begin(&f->reg));
+    RKT_OK(f, rk_reg_batch_begin(&f->reg));
     for (int i = 0; i < n; i++) {
         snprintf(email, sizeof email, "t%d@example.fi", i);
-        person(f, "marketing", email, NULL, ts(T0), id);
+        person(f, "marketing", email, NULL, rkt_ts(T0), id);
     }
-    OK(rk_reg_batch_commit(&f->reg));
+    RKT_OK(f, rk_reg_batch_commit(&f->reg));
 }
 
-static void chain_verifies(struct fx *f) {
+static void chain_verifies(struct rkt_reg *f) {
     struct rk_audit_report rep;
     assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
     assert_int_equal(rep.bad_seq, 0);
-    assert_int_equal(rep.events, raw_count(f, "SELECT count(*) FROM audit"));
+    assert_int_equal(rep.events, rkt_count(f, "SELECT count(*) FROM audit"));
 }
 
-static rk_err leave(struct fx *f, const char *reg, const char *id, bool *left) {
-    OK(rk_store_begin(f->store));
+static rk_err leave(struct rkt_reg *f, const char *reg, const char *id, bool *left) {
+    RKT_OK(f, rk_store_begin(f->store));
     rk_err err = rk_store_entry_leave(f->store, reg, id, left);
-    OK(rk_store_commit(f->store));
+    RKT_OK(f, rk_store_commit(f->store));
     return err;
 }
 
 static void entry_leave_keeps_what_others_cite(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
     bool left = false;
     struct rk_entry e;
     /* a and b written in one batch share a provenance row; c has its own. */
-    OK(rk_reg_batch_begin(&f->reg));
-    person(f, "customer", "a@example.fi", "Yritys Oy", ts(T0), a);
-    person(f, "customer", "b@example.fi", "Yritys Oy", ts(T0), b);
-    OK(rk_reg_batch_commit(&f->reg));
-    person(f, "customer", "c@example.fi", "Toinen Oy", ts(T0) + 1, c);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM provenance"), 2);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM organisation"), 2);
+    RKT_OK(f, rk_reg_batch_begin(&f->reg));
+    person(f, "customer", "a@example.fi", "Yritys Oy", rkt_ts(T0), a);
+    person(f, "customer", "b@example.fi", "Yritys Oy", rkt_ts(T0), b);
+    RKT_OK(f, rk_reg_batch_commit(&f->reg));
+    person(f, "customer", "c@example.fi", "Toinen Oy", rkt_ts(T0) + 1, c);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM provenance"), 2);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM organisation"), 2);
 
     assert_int_equal(leave(f, "customer", a, &left), RK_OK);
     assert_true(left);
     assert_int_equal(rk_store_entry_get(f->store, "customer", a, &e), RK_ENOENT);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM provenance"), 2); /* b cites it */
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM organisation"), 2);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM provenance"), 2); /* b cites it */
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM organisation"), 2);
 
     assert_int_equal(leave(f, "customer", b, &left), RK_OK);
     assert_true(left);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM provenance"), 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM organisation WHERE name = 'Yritys Oy'"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM provenance"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM organisation WHERE name = 'Yritys Oy'"), 0);
     /* Not in the register any more: nothing to do, no error. */
     assert_int_equal(leave(f, "customer", b, &left), RK_OK);
     assert_false(left);
     assert_int_equal(leave(f, "marketing", c, &left), RK_OK);
     assert_false(left);
     assert_int_equal(rk_store_entry_get(f->store, "customer", c, &e), RK_OK);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM organisation WHERE name = 'Toinen Oy'"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM organisation WHERE name = 'Toinen Oy'"), 1);
     /* A deleted organisation id is not reused from the store's cache. */
     char d[RK_ID_LEN + 1];
-    person(f, "customer", "d@example.fi", "Yritys Oy", ts(T0) + 2, d);
-    OK(rk_store_entry_get(f->store, "customer", d, &e));
+    person(f, "customer", "d@example.fi", "Yritys Oy", rkt_ts(T0) + 2, d);
+    RKT_OK(f, rk_store_entry_get(f->store, "customer", d, &e));
     assert_string_equal(e.v[RK_F_ORGANISATION], "Yritys Oy");
 }
 
@@ -212,27 +128,27 @@ static int count_rows(void *ctx, const char *person_id, const char *purpose,
 }
 
 static void run_out_states_match_the_state(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1];
-    person(f, "marketing", "a@example.fi", NULL, ts(T0), a);
+    person(f, "marketing", "a@example.fi", NULL, rkt_ts(T0), a);
     struct rk_consent_state listed = {0}, st;
-    OK(rk_store_consents_run_out_states(f->store, ts(AFTER_2Y), 10, collect_one, &listed));
-    OK(rk_store_consent_state_get(f->store, a, "sales_promotion", &st));
+    RKT_OK(f, rk_store_consents_run_out_states(f->store, rkt_ts(AFTER_2Y), 10, collect_one, &listed));
+    RKT_OK(f, rk_store_consent_state_get(f->store, a, "sales_promotion", &st));
     assert_int_equal(listed.status, RK_CONSENT_LIVE);
     assert_int_equal(listed.since, st.since);
     assert_int_equal(listed.expires_at, st.expires_at);
     assert_int_equal(listed.last_seq, st.last_seq);
     assert_true(listed.renewal_pending == st.renewal_pending);
     int n = 0;
-    OK(rk_store_consents_run_out_states(f->store, ts(T0), 10, count_rows, &n));
+    RKT_OK(f, rk_store_consents_run_out_states(f->store, rkt_ts(T0), 10, count_rows, &n));
     assert_int_equal(n, 0); /* not run out yet */
     subscribers(f, 5);
-    OK(rk_store_consents_run_out_states(f->store, ts(AFTER_2Y), 4, count_rows, &n));
+    RKT_OK(f, rk_store_consents_run_out_states(f->store, rkt_ts(AFTER_2Y), 4, count_rows, &n));
     assert_int_equal(n, 4); /* the limit */
 }
 
 /* The ledger event as text, without its seq and person. */
-static void event_row(struct fx *f, const char *person_id, char *out, size_t n) {
+static void event_row(struct rkt_reg *f, const char *person_id, char *out, size_t n) {
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(f->raw,
                                         "SELECT purpose || '|' || event || '|' || pending || '|' "
@@ -250,37 +166,37 @@ static void event_row(struct fx *f, const char *person_id, char *out, size_t n) 
 }
 
 static void sweep_writes_what_rk_reg_consent_writes(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], ea[512], eb[512];
     struct rk_entry e;
-    person(f, "marketing", "a@example.fi", NULL, ts(T0), a);
-    person(f, "marketing", "b@example.fi", NULL, ts(T0) + 1, b);
+    person(f, "marketing", "a@example.fi", NULL, rkt_ts(T0), a);
+    person(f, "marketing", "b@example.fi", NULL, rkt_ts(T0) + 1, b);
     /* b the old way, a by the sweep, at the same instant. */
     struct rk_consent_input in = {.channel = "retention_sweep", .lang = RK_LANG_FI};
-    in.at = ts(AFTER_2Y);
-    OK(rk_reg_consent(&f->reg, b, "sales_promotion", RK_CE_EXPIRED, &in, &f->msg));
+    in.at = rkt_ts(AFTER_2Y);
+    RKT_OK(f, rk_reg_consent(&f->reg, b, "sales_promotion", RK_CE_EXPIRED, &in, &f->msg));
     struct rk_sweep_counts n;
-    OK(rk_sweep_run(&f->reg, ts(AFTER_2Y), false, &n, &f->msg));
+    RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg));
     assert_int_equal(n.consents_expired, 1);
     event_row(f, a, ea, sizeof ea);
     event_row(f, b, eb, sizeof eb);
     assert_string_equal(ea, eb);
     struct rk_consent_state sa, sb;
-    OK(rk_store_consent_state_get(f->store, a, "sales_promotion", &sa));
-    OK(rk_store_consent_state_get(f->store, b, "sales_promotion", &sb));
+    RKT_OK(f, rk_store_consent_state_get(f->store, a, "sales_promotion", &sa));
+    RKT_OK(f, rk_store_consent_state_get(f->store, b, "sales_promotion", &sb));
     assert_int_equal(sa.status, RK_CONSENT_EXPIRED);
     assert_int_equal(sa.status, sb.status);
     assert_int_equal(sa.expires_at - sb.expires_at, -1);
     assert_false(sa.renewal_pending);
-    assert_int_equal(sa.last_seq, raw_count(f, "SELECT max(seq) FROM consent_event"));
+    assert_int_equal(sa.last_seq, rkt_count(f, "SELECT max(seq) FROM consent_event"));
     assert_int_equal(rk_store_entry_get(f->store, "marketing", a, &e), RK_ENOENT);
     assert_int_equal(rk_store_entry_get(f->store, "marketing", b, &e), RK_ENOENT);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM provenance"), 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit WHERE action = 'consent.expired' "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM provenance"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit WHERE action = 'consent.expired' "
                                   "AND detail = 'sales_promotion'"),
                      2);
     /* The sweep's two events for a, in order: consent.expired, then sweep.consent_expired. */
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit x JOIN audit y ON y.seq = x.seq + 1 "
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit x JOIN audit y ON y.seq = x.seq + 1 "
                                   "WHERE x.action = 'consent.expired' AND y.action = "
                                   "'sweep.consent_expired' AND x.person_id = y.person_id"),
                      1);
@@ -288,43 +204,43 @@ static void sweep_writes_what_rk_reg_consent_writes(void **state) {
 }
 
 static void exactly_one_batch(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     subscribers(f, RK_SWEEP_BATCH);
     struct rk_sweep_counts n;
-    OK(rk_sweep_run(&f->reg, ts(AFTER_2Y), false, &n, &f->msg));
+    RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg));
     assert_int_equal(n.consents_expired, RK_SWEEP_BATCH);
     assert_int_equal(n.skipped, 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM entry"), 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM consent_state WHERE state = 'live'"), 0);
-    OK(rk_sweep_run(&f->reg, ts(AFTER_2Y), false, &n, &f->msg));
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM entry"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_state WHERE state = 'live'"), 0);
+    RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg));
     assert_int_equal(n.consents_expired, 0);
     chain_verifies(f);
 }
 
 static void one_batch_and_one_more(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     subscribers(f, RK_SWEEP_BATCH + 1);
-    int64_t audit = raw_count(f, "SELECT count(*) FROM audit");
+    int64_t audit = rkt_count(f, "SELECT count(*) FROM audit");
     struct rk_sweep_counts n;
-    OK(rk_sweep_run(&f->reg, ts(AFTER_2Y), false, &n, &f->msg));
+    RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg));
     assert_int_equal(n.consents_expired, RK_SWEEP_BATCH + 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM consent_event WHERE event = 'expired'"),
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_event WHERE event = 'expired'"),
                      RK_SWEEP_BATCH + 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM entry"), 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM provenance"), 0);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit"),
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM entry"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM provenance"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit"),
                      audit + 2 * ((int64_t)RK_SWEEP_BATCH + 1) + 1);
-    assert_int_equal(raw_count(f, "SELECT count(DISTINCT person_id) FROM audit WHERE action = "
+    assert_int_equal(rkt_count(f, "SELECT count(DISTINCT person_id) FROM audit WHERE action = "
                                   "'sweep.consent_expired'"),
                      RK_SWEEP_BATCH + 1);
     chain_verifies(f); /* after a sweep of two batches, 2 * (RK_SWEEP_BATCH + 1) + 1 events */
 }
 
 static void failure_in_second_batch_keeps_the_first(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     enum { N = RK_SWEEP_BATCH + 5 };
     subscribers(f, N);
-    int64_t audit = raw_count(f, "SELECT count(*) FROM audit");
+    int64_t audit = rkt_count(f, "SELECT count(*) FROM audit");
     /* The store fails at the first expired event past the first batch (a counter, so that
      * the check costs nothing per row). */
     char sql[512];
@@ -336,33 +252,33 @@ static void failure_in_second_batch_keeps_the_first(void **state) {
              "CREATE TRIGGER count_expired AFTER INSERT ON consent_event "
              "WHEN NEW.event = 'expired' BEGIN UPDATE expired_n SET n = n + 1; END",
              RK_SWEEP_BATCH);
-    raw_exec(f, sql);
+    rkt_exec(f, sql);
     struct rk_sweep_counts n;
-    assert_int_not_equal(rk_sweep_run(&f->reg, ts(AFTER_2Y), false, &n, &f->msg), RK_OK);
+    assert_int_not_equal(rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg), RK_OK);
     assert_true(strlen(f->msg.text) > 0);
     assert_int_equal(n.consents_expired, RK_SWEEP_BATCH);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM consent_event WHERE event = 'expired'"),
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_event WHERE event = 'expired'"),
                      RK_SWEEP_BATCH);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM consent_state WHERE state = 'live'"), 5);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM entry"), 5);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit"),
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_state WHERE state = 'live'"), 5);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM entry"), 5);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit"),
                      audit + 2 * (int64_t)RK_SWEEP_BATCH);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM audit WHERE action = 'sweep.run'"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit WHERE action = 'sweep.run'"), 0);
     chain_verifies(f);
     /* Once the cause is gone, the next run finishes the work. */
-    raw_exec(f, "DROP TRIGGER fail_late");
+    rkt_exec(f, "DROP TRIGGER fail_late");
     memset(&f->msg, 0, sizeof f->msg);
-    OK(rk_sweep_run(&f->reg, ts(AFTER_2Y), false, &n, &f->msg));
+    RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg));
     assert_int_equal(n.consents_expired, 5);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM entry"), 0);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM entry"), 0);
     chain_verifies(f);
 }
 
 static void refused_row_is_skipped(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1];
     subscribers(f, 2);
-    person(f, "marketing", "a@example.fi", NULL, ts(T0), a);
+    person(f, "marketing", "a@example.fi", NULL, rkt_ts(T0), a);
     /* A live, run-out consent for a purpose the declaration no longer has. */
     char sql[256];
     snprintf(sql, sizeof sql,
@@ -370,21 +286,21 @@ static void refused_row_is_skipped(void **state) {
              "SELECT 'old_purpose', pk, 'live', '2020-01-01T00:00:00Z', "
              "'2022-01-01T00:00:00Z', 0 FROM person WHERE id = '%s'",
              a); /* a generated id, test data only */
-    raw_exec(f, sql);
+    rkt_exec(f, sql);
     struct rk_sweep_counts n;
-    OK(rk_sweep_run(&f->reg, ts(AFTER_2Y), true, &n, &f->msg));
+    RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), true, &n, &f->msg));
     assert_int_equal(n.consents_expired, 3);
     assert_int_equal(n.skipped, 1);
-    OK(rk_sweep_run(&f->reg, ts(AFTER_2Y), false, &n, &f->msg));
+    RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg));
     assert_int_equal(n.consents_expired, 3);
     assert_int_equal(n.skipped, 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM consent_state WHERE state = 'live'"), 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM consent_event WHERE event = 'expired'"), 3);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_state WHERE state = 'live'"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_event WHERE event = 'expired'"), 3);
     chain_verifies(f);
 }
 
 int main(void) {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rkt_reg_teardown)
     const struct CMUnitTest tests[] = {
         T(entry_leave_keeps_what_others_cite),
         T(run_out_states_match_the_state),

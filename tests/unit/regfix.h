@@ -1,0 +1,57 @@
+/*
+ * regfix.h — the register fixture the unit tests over a real SQLite store
+ * share: a key file, a migrated database in a fresh temporary folder, a
+ * declaration and the register on top (actor "tester"), plus a second raw
+ * connection for counting rows and for setting traps, and the helpers those
+ * tests use with it.
+ *
+ * Include after <setjmp.h>, <stdarg.h>, <stddef.h> and <cmocka.h>.
+ */
+#ifndef RK_REGFIX_H
+#define RK_REGFIX_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/keys.h"
+#include "core/register.h"
+
+struct rkt_reg {
+    char dir[64];
+    struct rk_keys keys;
+    struct rk_store *store;
+    struct rk_decl *decl;
+    struct rk_reg reg;
+    sqlite3 *raw;      /* a second connection to the same database */
+    struct rk_msg msg; /* for RKT_OK's calls */
+};
+
+/*
+ * A cmocka setup: allocates the fixture into *state and opens it over the
+ * declaration at RK_SOURCE_DIR/decl_path (database "t.db", key file "key");
+ * name goes into the folder's name. 0, or -1 when anything fails.
+ */
+int rkt_reg_setup(void **state, const char *name, const char *decl_path);
+
+/* The matching teardown: closes everything and removes the folder with every file in it. */
+int rkt_reg_teardown(void **state);
+
+/* The path of name inside the fixture's folder. */
+void rkt_reg_path(const struct rkt_reg *f, const char *name, char *out, size_t n);
+
+/* Fails the test at file:line unless got is RK_OK, printing the error and m's text. */
+void rkt_must_at(const char *file, int line, rk_err got, const struct rk_msg *m);
+#define RKT_OK(f, call) rkt_must_at(__FILE__, __LINE__, (call), &(f)->msg)
+
+/* An ISO 8601 instant or date; fails the test when it does not parse. */
+rk_ts rkt_ts(const char *iso);
+struct rk_date rkt_day(const char *iso);
+
+/* The first column of the first row of sql on the raw connection; -1 when it fails. */
+int64_t rkt_count(struct rkt_reg *f, const char *sql);
+
+/* Runs sql on the raw connection; fails the test when it fails. */
+void rkt_exec(struct rkt_reg *f, const char *sql);
+
+#endif
