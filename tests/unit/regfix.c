@@ -21,27 +21,37 @@ void rkt_reg_path(const struct rkt_reg *f, const char *name, char *out, size_t n
 }
 
 int rkt_reg_setup(void **state, const char *name, const char *decl_path) {
+    return rkt_reg_setup_decl(state, name, rkt_load(decl_path));
+}
+
+int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl) {
     struct rkt_reg *f = calloc(1, sizeof *f);
     char path[128], err[256];
     int from = 0, to = 0;
-    if (!f)
+    if (!f) {
+        rk_decl_free(decl);
         return -1;
+    }
     *state = f;
+    f->decl = decl;
     snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-%.16s-XXXXXX", name);
     if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
         return -1;
     rkt_reg_path(f, "key", path, sizeof path);
     if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
+        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK) {
+        print_error("key: %s\n", err);
         return -1;
+    }
     rkt_reg_path(f, "t.db", path, sizeof path);
     if (rk_store_open(path, NULL, &f->store) != RK_OK ||
-        rk_store_migrate(f->store, &from, &to) != RK_OK)
+        rk_store_migrate(f->store, &from, &to) != RK_OK) {
+        print_error("store: %s\n", rk_store_last_error());
         return -1;
+    }
     if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return -1;
     sqlite3_busy_timeout(f->raw, 5000);
-    f->decl = rkt_load(decl_path);
     return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") == RK_OK ? 0 : -1;
 }
 
@@ -72,6 +82,21 @@ void rkt_must_at(const char *file, int line, rk_err got, const struct rk_msg *m)
         return;
     print_error("%s:%d: %s: %s\n", file, line, rk_err_name(got), m->text);
     _fail(file, line);
+}
+
+void rkt_expect_at(const char *file, int line, rk_err got, rk_err want, const struct rk_msg *m,
+                   const char *fragment) {
+    if (got == want && strstr(m->text, fragment))
+        return;
+    print_error("%s:%d: got %s \"%s\"; want %s with \"%s\"\n", file, line, rk_err_name(got),
+                m->text, rk_err_name(want), fragment);
+    _fail(file, line);
+}
+
+struct rk_msg *rkt_clear(struct rk_msg *m) {
+    m->text[0] = '\0';
+    m->suppressed = false;
+    return m;
 }
 
 rk_ts rkt_ts(const char *iso) {

@@ -27,6 +27,9 @@ struct rkt_reg {
     struct rk_msg msg; /* for RKT_OK's calls */
 };
 
+/* As rkt_reg_setup over decl, which the fixture frees at teardown. */
+int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl);
+
 /*
  * A cmocka setup: allocates the fixture into *state and opens it over the
  * declaration at RK_SOURCE_DIR/decl_path (database "t.db", key file "key");
@@ -43,6 +46,15 @@ void rkt_reg_path(const struct rkt_reg *f, const char *name, char *out, size_t n
 /* Fails the test at file:line unless got is RK_OK, printing the error and m's text. */
 void rkt_must_at(const char *file, int line, rk_err got, const struct rk_msg *m);
 #define RKT_OK(f, call) rkt_must_at(__FILE__, __LINE__, (call), &(f)->msg)
+
+/* Fails the test at file:line unless got is want and m's text holds fragment. */
+void rkt_expect_at(const char *file, int line, rk_err got, rk_err want, const struct rk_msg *m,
+                   const char *fragment);
+#define RKT_EXPECT(f, call, want, fragment)                                                        \
+    rkt_expect_at(__FILE__, __LINE__, (call), (want), &(f)->msg, (fragment))
+
+/* Empties m and returns it, for a call whose message is then looked at. */
+struct rk_msg *rkt_clear(struct rk_msg *m);
 
 /* An ISO 8601 instant or date; fails the test when it does not parse. */
 rk_ts rkt_ts(const char *iso);

@@ -107,15 +107,15 @@ static void contract(struct rkt_reg *f, const char *person, const char *start, c
                      char id[RK_ID_LEN + 1]) {
     struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
     RKT_OK(f, rk_reg_contract_add(&f->reg, &w, person, "Palvelu", rkt_day(start),
-                           end ? rkt_day(end) : (struct rk_date){0, 0, 0}, id, &f->msg));
+                                  end ? rkt_day(end) : (struct rk_date){0, 0, 0}, id, &f->msg));
 }
 
-static void invoice(struct rkt_reg *f, const char *person, const char *contract_id, const char *number,
-                    const char *date) {
+static void invoice(struct rkt_reg *f, const char *person, const char *contract_id,
+                    const char *number, const char *date) {
     char id[RK_ID_LEN + 1];
     struct rk_write w = {"customer", "accounting", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
-    RKT_OK(f, rk_reg_invoice_add(&f->reg, &w, person, contract_id, number, rkt_day(date), 12000, "EUR", id,
-                          &f->msg));
+    RKT_OK(f, rk_reg_invoice_add(&f->reg, &w, person, contract_id, number, rkt_day(date), 12000,
+                                 "EUR", id, &f->msg));
 }
 
 static struct rk_sweep_counts sweep(struct rkt_reg *f, const char *at, bool dry_run) {
@@ -226,14 +226,14 @@ static void live_consent_keeps_entry(void **state) {
     in.at = rkt_ts(T0);
     RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &ct, &in, a, &f->msg));
     struct rk_write wc = {"customer", "customer_relationship", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
-    RKT_OK(f, rk_reg_contract_add(&f->reg, &wc, a, "Palvelu", rkt_day("2025-01-15"), rkt_day("2025-03-31"), c,
-                           &f->msg));
+    RKT_OK(f, rk_reg_contract_add(&f->reg, &wc, a, "Palvelu", rkt_day("2025-01-15"),
+                                  rkt_day("2025-03-31"), c, &f->msg));
     ct.v[RK_F_EMAIL] = "contract@example.fi";
     w.purpose = "customer_relationship";
     w.source = RK_SRC_CONTRACT;
     RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &ct, NULL, b, &f->msg));
-    RKT_OK(f, rk_reg_contract_add(&f->reg, &wc, b, "Palvelu", rkt_day("2025-01-15"), rkt_day("2025-03-31"), c,
-                           &f->msg));
+    RKT_OK(f, rk_reg_contract_add(&f->reg, &wc, b, "Palvelu", rkt_day("2025-01-15"),
+                                  rkt_day("2025-03-31"), c, &f->msg));
     /* No grace: both are past the end on 1 April; the consent (2 years) keeps a. */
     struct rk_sweep_counts n = sweep(f, "2025-04-01T00:00:00Z", false);
     assert_int_equal(n.retention.entries_erased, 1);
@@ -309,8 +309,8 @@ static void finished_mail_and_notices(void **state) {
     RKT_OK(f, rk_store_recipient_notice_add(f->store, &n2));
     RKT_OK(f, rk_store_recipient_notice_add(f->store, &n3));
     RKT_OK(f, rk_store_recipient_notice_mark_done(f->store, n1.id, rkt_ts(T0)));
-    RKT_OK(f, rk_store_recipient_notice_mark_final(f->store, n2.id, RK_NOTICE_UNSUPPORTED, rkt_ts(T0),
-                                            "no connector"));
+    RKT_OK(f, rk_store_recipient_notice_mark_final(f->store, n2.id, RK_NOTICE_UNSUPPORTED,
+                                                   rkt_ts(T0), "no connector"));
     RKT_OK(f, rk_store_commit(f->store));
     /* The delivered notice's address is gone already; the unsupported one's is not. */
     assert_int_equal(rkt_count(f, "SELECT count(*) FROM recipient_notice WHERE identity_email "
@@ -341,7 +341,8 @@ static void flags_counted_not_changed(void **state) {
     char a[RK_ID_LEN + 1];
     customer(f, "flagged@example.fi", T0, a);
     contract(f, a, "2025-01-15", NULL, (char[RK_ID_LEN + 1]){0});
-    struct rk_task t = {.kind = "art14_inform", .due = rkt_day("2025-02-14"), .created_at = rkt_ts(T0)};
+    struct rk_task t = {
+        .kind = "art14_inform", .due = rkt_day("2025-02-14"), .created_at = rkt_ts(T0)};
     rk_id_new(t.id);
     snprintf(t.person_id, sizeof t.person_id, "%s", a);
     struct rk_task later = t;

@@ -22,50 +22,16 @@
 #include "core/consent.h"
 #include "core/register.h"
 #include "core/rights.h"
+#include "regfix.h"
 #include "testutil.h"
 
 #define T0 "2025-01-15T10:00:00Z"
 #define T1 "2025-06-01T09:00:00Z"
 
-struct fx {
-    char dir[64];
-    struct rk_keys keys;
-    struct rk_store *store;
-    struct rk_decl *decl;
-    struct rk_reg reg;
-    sqlite3 *raw;
-    struct rk_msg msg;
-};
-
-/* ---- Fixture --------------------------------------------------------------------------- */
-
-static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
-    snprintf(out, n, "%s/%s", f->dir, name);
-}
+/* ---- Fixture (regfix.h) ------------------------------------------------------------------- */
 
 static int setup_decl(void **state, struct rk_decl *decl) {
-    struct fx *f = calloc(1, sizeof *f);
-    char path[128], err[256];
-    int from = 0, to = 0;
-    if (!f)
-        return -1;
-    *state = f;
-    f->decl = decl;
-    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-rights-XXXXXX");
-    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
-        return -1;
-    path_in(f, "key", path, sizeof path);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
-        return -1;
-    path_in(f, "t.db", path, sizeof path);
-    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
-        rk_store_migrate(f->store, &from, &to) != RK_OK)
-        return -1;
-    if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(f->raw, 5000);
-    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") == RK_OK ? 0 : -1;
+    return rkt_reg_setup_decl(state, "rights", decl);
 }
 
 static int setup_example(void **state) { return setup_decl(state, rkt_load_example()); }
@@ -93,59 +59,10 @@ static int setup_accounting(void **state) {
     return setup_decl(state, d);
 }
 
-static int teardown(void **state) {
-    struct fx *f = *state;
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "key"};
-    char path[128];
-    if (!f)
-        return 0;
-    sqlite3_close(f->raw);
-    rk_store_close(f->store);
-    rk_decl_free(f->decl);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        path_in(f, files[i], path, sizeof path);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
 /* ---- Helpers ---------------------------------------------------------------------------- */
 
-static struct rk_msg *clear(struct rk_msg *m) {
-    m->text[0] = '\0';
-    m->suppressed = false;
-    return m;
-}
-
-#define MSG      (clear(&f->msg))
-#define OK(call) must_at(__FILE__, __LINE__, (call), &f->msg)
-#define EXPECT(call, want, fragment)                                                               \
-    expect_at(__FILE__, __LINE__, (call), (want), &f->msg, (fragment))
-
-static void must_at(const char *file, int line, rk_err got, const struct rk_msg *m) {
-    if (got == RK_OK)
-        return;
-    print_error("%s:%d: %s: %s\n", file, line, rk_err_name(got), m->text);
-    _fail(file, line);
-}
-
-static void expect_at(const char *file, int line, rk_err got, rk_err want, const struct rk_msg *m,
-                      const char *fragment) {
-    if (got == want && strstr(m->text, fragment))
-        return;
-    print_error("%s:%d: got %s \"%s\"; want %s with \"%s\"\n", file, line, rk_err_name(got),
-                m->text, rk_err_name(want), fragment);
-    _fail(file, line);
-}
-
-static rk_ts ts(const char *iso) {
-    rk_ts t = 0;
-    if (!rk_ts_parse(iso, &t))
-        fail_msg("bad instant %s", iso);
-    return t;
-}
+#define MSG                          (rkt_clear(&f->msg))
+#define EXPECT(call, want, fragment) RKT_EXPECT(f, call, want, fragment)
 
 static struct rk_date date_of(const char *iso) {
     struct rk_date d = {0, 0, 0};
@@ -154,7 +71,7 @@ static struct rk_date date_of(const char *iso) {
     return d;
 }
 
-static int64_t count(struct fx *f, const char *sql) {
+static int64_t count(struct rkt_reg *f, const char *sql) {
     sqlite3_stmt *st = NULL;
     int64_t n = -1;
     if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) != SQLITE_OK)
@@ -185,34 +102,34 @@ static struct rk_contact contact(const char *name, const char *email, const char
 }
 
 /* Example: a person found on a municipal web page (art 14 task), customer and subscriber. */
-static void add_person_phone(struct fx *f, const char *email, const char *org, const char *phone,
-                             char id[RK_ID_LEN + 1]) {
+static void add_person_phone(struct rkt_reg *f, const char *email, const char *org,
+                             const char *phone, char id[RK_ID_LEN + 1]) {
     struct rk_write w = {"customer", "sales_promotion", RK_SRC_PUBLIC_SOURCE,
-                         "https://kunta.example/yhteystiedot", ts(T0)};
-    struct rk_consent_input in = consent_in(ts(T0));
+                         "https://kunta.example/yhteystiedot", rkt_ts(T0)};
+    struct rk_consent_input in = consent_in(rkt_ts(T0));
     in.channel = "phone";
     struct rk_contact c = contact("Matti Meikäläinen", email, phone, org);
-    OK(rk_reg_person_add(&f->reg, &w, NULL, &c, &in, id, MSG));
-    struct rk_write m = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, "newsletter", ts(T0)};
+    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &c, &in, id, MSG));
+    struct rk_write m = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, "newsletter", rkt_ts(T0)};
     struct rk_contact mc = contact("Matti M", email, NULL, NULL);
     char same[RK_ID_LEN + 1];
-    OK(rk_reg_person_add(&f->reg, &m, id, &mc, NULL, same, MSG));
+    RKT_OK(f, rk_reg_person_add(&f->reg, &m, id, &mc, NULL, same, MSG));
 }
 
-static void add_example_person(struct fx *f, const char *email, const char *org,
+static void add_example_person(struct rkt_reg *f, const char *email, const char *org,
                                char id[RK_ID_LEN + 1]) {
     add_person_phone(f, email, org, "+358401234567", id);
 }
 
-static void add_contract_invoice(struct fx *f, const char *reg, const char *purpose,
+static void add_contract_invoice(struct rkt_reg *f, const char *reg, const char *purpose,
                                  const char *person, const char *number) {
-    struct rk_write w = {reg, purpose, RK_SRC_CONTRACT, NULL, ts(T0)};
+    struct rk_write w = {reg, purpose, RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
     char cid[RK_ID_LEN + 1], iid[RK_ID_LEN + 1];
-    OK(rk_reg_contract_add(&f->reg, &w, person, "Lounasetu", date_of("2025-01-01"),
-                           (struct rk_date){0, 0, 0}, cid, MSG));
-    OK(rk_reg_contract_change(&f->reg, cid, "service", "Lounasetu Plus", ts(T0), MSG));
-    OK(rk_reg_invoice_add(&f->reg, &w, person, cid, number, date_of("2025-02-01"), 12900, "EUR",
-                          iid, MSG));
+    RKT_OK(f, rk_reg_contract_add(&f->reg, &w, person, "Lounasetu", date_of("2025-01-01"),
+                                  (struct rk_date){0, 0, 0}, cid, MSG));
+    RKT_OK(f, rk_reg_contract_change(&f->reg, cid, "service", "Lounasetu Plus", rkt_ts(T0), MSG));
+    RKT_OK(f, rk_reg_invoice_add(&f->reg, &w, person, cid, number, date_of("2025-02-01"), 12900,
+                                 "EUR", iid, MSG));
 }
 
 static int count_entry(void *ctx, const struct rk_entry *e) {
@@ -221,9 +138,9 @@ static int count_entry(void *ctx, const struct rk_entry *e) {
     return 0;
 }
 
-static int audience_n(struct fx *f, const char *purpose, const char *at) {
+static int audience_n(struct rkt_reg *f, const char *purpose, const char *at) {
     int n = 0;
-    OK(rk_reg_audience(&f->reg, purpose, ts(at), count_entry, &n, MSG));
+    RKT_OK(f, rk_reg_audience(&f->reg, purpose, rkt_ts(at), count_entry, &n, MSG));
     return n;
 }
 
@@ -233,7 +150,7 @@ struct allowed {
     int64_t rows; /* -1: any number */
 };
 
-static void assert_tables(struct fx *f, const struct allowed *allowed, size_t n) {
+static void assert_tables(struct rkt_reg *f, const struct allowed *allowed, size_t n) {
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(f->raw,
                                         "SELECT name FROM sqlite_master WHERE type = 'table' "
@@ -263,7 +180,7 @@ static void assert_tables(struct fx *f, const struct allowed *allowed, size_t n)
 /* The issue's rule: after erasure the person is gone from every table but the kept invoice,
  * restricted; and a re-import of the same email is refused. */
 static void erase_keeps_only_the_invoice(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1], again[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", "Toiminimi Matti", id);
     add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
@@ -274,8 +191,8 @@ static void erase_keeps_only_the_invoice(void **state) {
     snprintf(u->purpose, sizeof u->purpose, "sales_promotion");
     snprintf(u->form_id, sizeof u->form_id, "newsletter");
     u->v[RK_F_EMAIL] = "matti.work@example.fi"; /* submitted on a form, never confirmed */
-    u->created_at = ts(T0);
-    u->expires_at = ts(T1);
+    u->created_at = rkt_ts(T0);
+    u->expires_at = rkt_ts(T1);
     assert_int_equal(rk_store_begin(f->store), RK_OK);
     assert_int_equal(rk_store_signup_put(f->store, u), RK_OK);
     struct rk_outbox_msg m = {.message_id = "eeeeeeeeeeeeeeeeeeeeeeeee1",
@@ -284,7 +201,7 @@ static void erase_keeps_only_the_invoice(void **state) {
                               .recipient = "matti@example.fi",
                               .subject = "Vahvista",
                               .body = "Hei\n",
-                              .created_at = ts(T0)};
+                              .created_at = rkt_ts(T0)};
     int64_t mid = 0;
     assert_int_equal(rk_store_outbox_enqueue(f->store, &m, &mid), RK_OK);
     assert_int_equal(rk_store_commit(f->store), RK_OK);
@@ -292,7 +209,7 @@ static void erase_keeps_only_the_invoice(void **state) {
     assert_int_equal(count(f, "SELECT count(*) FROM task"), 1); /* art 14 */
 
     struct rk_erase_report r;
-    OK(rk_rights_erase(&f->reg, id, "REQ-1", ts(T1), &r, MSG));
+    RKT_OK(f, rk_rights_erase(&f->reg, id, "REQ-1", rkt_ts(T1), &r, MSG));
     assert_int_equal(r.entries, 2);
     assert_int_equal(r.invoices_kept, 1);
     assert_int_equal(r.invoices, 0);
@@ -326,8 +243,8 @@ static void erase_keeps_only_the_invoice(void **state) {
                      0);
 
     /* Nothing brings the person back: not a new add, not the phone. */
-    struct rk_write w = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, NULL, ts(T1)};
-    struct rk_consent_input in = consent_in(ts(T1));
+    struct rk_write w = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, NULL, rkt_ts(T1)};
+    struct rk_consent_input in = consent_in(rkt_ts(T1));
     struct rk_contact c = contact("Matti", "matti@example.fi", NULL, NULL);
     EXPECT(rk_reg_person_add(&f->reg, &w, NULL, &c, &in, again, MSG), RK_EREFUSED,
            "suppression list");
@@ -336,7 +253,7 @@ static void erase_keeps_only_the_invoice(void **state) {
     EXPECT(rk_reg_person_add(&f->reg, &w, NULL, &c, &in, again, MSG), RK_EREFUSED,
            "suppression list");
     c.v[RK_F_EMAIL] = "matti@example.fi";
-    struct rk_write wc = {"customer", "customer_relationship", RK_SRC_PHONE, NULL, ts(T1)};
+    struct rk_write wc = {"customer", "customer_relationship", RK_SRC_PHONE, NULL, rkt_ts(T1)};
     struct rk_contact pc = contact("M", NULL, "040 123 4567", NULL);
     assert_int_equal(rk_field_normalize(RK_F_PHONE, "040 123 4567", again, sizeof again, NULL),
                      RK_OK);
@@ -351,14 +268,14 @@ static void erase_keeps_only_the_invoice(void **state) {
 
 /* With nothing kept, the person row goes too; what others share stays. */
 static void erase_removes_person_and_unshared_rows(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", "Yhteinen Oy", id);
     add_person_phone(f, "maija@example.fi", "Yhteinen Oy", "+358407654321", other);
     add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
     int64_t prov_before = count(f, "SELECT count(*) FROM provenance");
     struct rk_erase_report r;
-    OK(rk_rights_erase(&f->reg, id, NULL, ts(T1), &r, MSG));
+    RKT_OK(f, rk_rights_erase(&f->reg, id, NULL, rkt_ts(T1), &r, MSG));
     assert_true(r.person_deleted);
     assert_int_equal(r.invoices, 1);
     assert_int_equal(r.invoices_kept, 0);
@@ -376,24 +293,24 @@ static void erase_removes_person_and_unshared_rows(void **state) {
                      0);
     /* The other person is untouched and still reachable. */
     assert_int_equal(audience_n(f, "sales_promotion", T1), 1);
-    EXPECT(rk_rights_erase(&f->reg, id, NULL, ts(T1), &r, MSG), RK_ENOENT, "no person");
+    EXPECT(rk_rights_erase(&f->reg, id, NULL, rkt_ts(T1), &r, MSG), RK_ENOENT, "no person");
 }
 
 /* full.yaml keeps contracts (legal claims) and the marketing consent ledger as evidence. */
 static void erase_keeps_declared_evidence(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1], same[RK_ID_LEN + 1];
-    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, ts(T0)};
+    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
     struct rk_contact c = contact("Aino", "aino@example.fi", NULL, NULL);
-    OK(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, MSG));
-    struct rk_write m = {"marketing", "marketing", RK_SRC_WEB_FORM, NULL, ts(T0)};
-    struct rk_consent_input in = consent_in(ts(T0));
-    OK(rk_reg_person_add(&f->reg, &m, id, &c, &in, same, MSG));
-    in.at = ts("2025-02-01T00:00:00Z");
-    OK(rk_reg_consent(&f->reg, id, "marketing", RK_CE_WITHDRAWN, &in, MSG));
+    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, MSG));
+    struct rk_write m = {"marketing", "marketing", RK_SRC_WEB_FORM, NULL, rkt_ts(T0)};
+    struct rk_consent_input in = consent_in(rkt_ts(T0));
+    RKT_OK(f, rk_reg_person_add(&f->reg, &m, id, &c, &in, same, MSG));
+    in.at = rkt_ts("2025-02-01T00:00:00Z");
+    RKT_OK(f, rk_reg_consent(&f->reg, id, "marketing", RK_CE_WITHDRAWN, &in, MSG));
     add_contract_invoice(f, "customer", "service", id, "F-1");
     struct rk_erase_report r;
-    OK(rk_rights_erase(&f->reg, id, NULL, ts(T1), &r, MSG));
+    RKT_OK(f, rk_rights_erase(&f->reg, id, NULL, rkt_ts(T1), &r, MSG));
     assert_false(r.person_deleted);
     assert_int_equal(r.contracts_kept, 1);
     assert_int_equal(r.invoices_kept, 1);
@@ -412,11 +329,11 @@ static void erase_keeps_declared_evidence(void **state) {
 /* ---- Rectification ----------------------------------------------------------------------- */
 
 static void rectify_overwrites_and_leaves_no_old_value(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", "Vanha Tmi", id);
     struct rk_contact c = contact("Matti Oikea", "matti.oikea@example.fi", NULL, "Uusi Oy");
-    OK(rk_rights_rectify(&f->reg, id, "REQ-7", "customer", &c, ts(T1), MSG));
+    RKT_OK(f, rk_rights_rectify(&f->reg, id, "REQ-7", "customer", &c, rkt_ts(T1), MSG));
     assert_int_equal(count(f, "SELECT count(*) FROM entry WHERE register = 'customer' AND name = "
                               "'Matti Oikea' AND email = 'matti.oikea@example.fi'"),
                      1);
@@ -435,45 +352,45 @@ static void rectify_overwrites_and_leaves_no_old_value(void **state) {
                      2);
     /* Every register at once: the marketing copy of the email follows. */
     struct rk_contact e = contact(NULL, "matti.oikea@example.fi", NULL, NULL);
-    OK(rk_rights_rectify(&f->reg, id, NULL, NULL, &e, ts(T1), MSG));
+    RKT_OK(f, rk_rights_rectify(&f->reg, id, NULL, NULL, &e, rkt_ts(T1), MSG));
     assert_int_equal(count(f, "SELECT count(*) FROM entry WHERE email = 'matti@example.fi'"), 0);
     assert_int_equal(count(f, "SELECT count(*) FROM provenance WHERE source_kind = 'web_form' "
                               "AND detail = 'newsletter'"),
                      1); /* still the marketing name's */
     struct rk_contact none;
     memset(&none, 0, sizeof none);
-    EXPECT(rk_rights_rectify(&f->reg, id, NULL, "customer", &none, ts(T1), MSG), RK_EINVAL,
+    EXPECT(rk_rights_rectify(&f->reg, id, NULL, "customer", &none, rkt_ts(T1), MSG), RK_EINVAL,
            "at least one");
-    OK(rk_rights_restrict(&f->reg, id, NULL, true, ts(T1), MSG));
-    EXPECT(rk_rights_rectify(&f->reg, id, NULL, "customer", &c, ts(T1), MSG), RK_EREFUSED,
+    RKT_OK(f, rk_rights_restrict(&f->reg, id, NULL, true, rkt_ts(T1), MSG));
+    EXPECT(rk_rights_rectify(&f->reg, id, NULL, "customer", &c, rkt_ts(T1), MSG), RK_EREFUSED,
            "restricted");
 }
 
 /* ---- Restriction ------------------------------------------------------------------------- */
 
 static void restriction_excludes_and_refuses(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1], out[RK_ID_LEN + 1], cid[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", NULL, id);
-    struct rk_write cw = {"customer", "customer_relationship", RK_SRC_CONTRACT, NULL, ts(T0)};
-    OK(rk_reg_contract_add(&f->reg, &cw, id, "Lounasetu", date_of("2025-01-01"),
-                           (struct rk_date){0, 0, 0}, cid, MSG));
+    struct rk_write cw = {"customer", "customer_relationship", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
+    RKT_OK(f, rk_reg_contract_add(&f->reg, &cw, id, "Lounasetu", date_of("2025-01-01"),
+                                  (struct rk_date){0, 0, 0}, cid, MSG));
     assert_int_equal(audience_n(f, "sales_promotion", T1), 1);
     assert_int_equal(audience_n(f, "customer_relationship", T1), 1);
-    OK(rk_rights_restrict(&f->reg, id, "REQ-2", true, ts(T1), MSG));
-    EXPECT(rk_rights_restrict(&f->reg, id, NULL, true, ts(T1), MSG), RK_EREFUSED, "already");
+    RKT_OK(f, rk_rights_restrict(&f->reg, id, "REQ-2", true, rkt_ts(T1), MSG));
+    EXPECT(rk_rights_restrict(&f->reg, id, NULL, true, rkt_ts(T1), MSG), RK_EREFUSED, "already");
     assert_int_equal(audience_n(f, "sales_promotion", T1), 0);
     assert_int_equal(audience_n(f, "customer_relationship", T1), 0);
     struct rk_contact_answer ans;
-    OK(rk_reg_may_contact(&f->reg, RK_F_EMAIL, "matti@example.fi", "sales_promotion", ts(T1), &ans,
-                          MSG));
+    RKT_OK(f, rk_reg_may_contact(&f->reg, RK_F_EMAIL, "matti@example.fi", "sales_promotion",
+                                 rkt_ts(T1), &ans, MSG));
     assert_false(ans.allowed);
     assert_non_null(strstr(ans.reason, "restricted"));
     /* Every write path refuses. */
-    struct rk_write uw = {"customer", "customer_relationship", RK_SRC_EMAIL, NULL, ts(T1)};
+    struct rk_write uw = {"customer", "customer_relationship", RK_SRC_EMAIL, NULL, rkt_ts(T1)};
     struct rk_contact c = contact("Uusi", NULL, NULL, NULL);
     EXPECT(rk_reg_person_update(&f->reg, &uw, id, &c, MSG), RK_EREFUSED, "restricted");
-    struct rk_consent_input in = consent_in(ts(T1));
+    struct rk_consent_input in = consent_in(rkt_ts(T1));
     EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_GIVEN, &in, MSG), RK_EREFUSED,
            "restricted");
     EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_CONFIRMED, &in, MSG), RK_EREFUSED,
@@ -481,35 +398,35 @@ static void restriction_excludes_and_refuses(void **state) {
     EXPECT(rk_reg_contract_add(&f->reg, &cw, id, "Virike", date_of("2025-06-01"),
                                (struct rk_date){0, 0, 0}, out, MSG),
            RK_EREFUSED, "restricted");
-    EXPECT(rk_reg_contract_change(&f->reg, cid, "service", "X", ts(T1), MSG), RK_EREFUSED,
+    EXPECT(rk_reg_contract_change(&f->reg, cid, "service", "X", rkt_ts(T1), MSG), RK_EREFUSED,
            "restricted");
-    EXPECT(rk_reg_contract_end(&f->reg, cid, date_of("2025-06-30"), ts(T1), MSG), RK_EREFUSED,
+    EXPECT(rk_reg_contract_end(&f->reg, cid, date_of("2025-06-30"), rkt_ts(T1), MSG), RK_EREFUSED,
            "restricted");
     EXPECT(rk_reg_invoice_add(&f->reg, &cw, id, NULL, "R-9", date_of("2025-06-01"), 100, "EUR", out,
                               MSG),
            RK_EREFUSED, "restricted");
-    EXPECT(rk_rights_object(&f->reg, id, NULL, false, "x", ts(T1), MSG), RK_OK, "");
+    EXPECT(rk_rights_object(&f->reg, id, NULL, false, "x", rkt_ts(T1), MSG), RK_OK, "");
     assert_int_equal(count(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'restriction'"),
                      2);
     /* Lifting: the person is told first, in the same transaction. */
-    OK(rk_rights_restrict(&f->reg, id, NULL, false, ts(T1), MSG));
+    RKT_OK(f, rk_rights_restrict(&f->reg, id, NULL, false, rkt_ts(T1), MSG));
     assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE kind = 'restriction_lifted' "
                               "AND recipient = 'matti@example.fi' AND state = 'queued'"),
                      1);
     assert_int_equal(
         count(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'restriction_lifted'"), 2);
     assert_int_equal(audience_n(f, "sales_promotion", T1), 1);
-    OK(rk_reg_person_update(&f->reg, &uw, id, &c, MSG));
-    EXPECT(rk_rights_restrict(&f->reg, id, NULL, false, ts(T1), MSG), RK_EREFUSED, "not");
+    RKT_OK(f, rk_reg_person_update(&f->reg, &uw, id, &c, MSG));
+    EXPECT(rk_rights_restrict(&f->reg, id, NULL, false, rkt_ts(T1), MSG), RK_EREFUSED, "not");
 }
 
 /* ---- Objection --------------------------------------------------------------------------- */
 
 static void objection_to_direct_marketing_is_absolute(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", NULL, id);
-    OK(rk_rights_object(&f->reg, id, "REQ-3", true, NULL, ts(T1), MSG));
+    RKT_OK(f, rk_rights_object(&f->reg, id, "REQ-3", true, NULL, rkt_ts(T1), MSG));
     struct rk_consent_state st;
     assert_int_equal(rk_store_consent_state_get(f->store, id, "sales_promotion", &st), RK_OK);
     assert_int_equal(st.status, RK_CONSENT_WITHDRAWN);
@@ -525,7 +442,7 @@ static void objection_to_direct_marketing_is_absolute(void **state) {
     assert_int_equal(rk_store_person_exists(f->store, id, NULL, &objected), RK_OK);
     assert_true(objected);
     assert_int_equal(audience_n(f, "sales_promotion", T1), 0);
-    struct rk_consent_input in = consent_in(ts(T1));
+    struct rk_consent_input in = consent_in(rkt_ts(T1));
     EXPECT(rk_reg_consent(&f->reg, id, "sales_promotion", RK_CE_GIVEN, &in, MSG), RK_EREFUSED,
            "objected");
     assert_int_equal(count(f, "SELECT count(*) FROM consent_event WHERE event = 'withdrawn' AND "
@@ -534,11 +451,11 @@ static void objection_to_direct_marketing_is_absolute(void **state) {
 }
 
 static void objection_to_other_processing_is_a_task(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", NULL, id);
-    EXPECT(rk_rights_object(&f->reg, id, NULL, false, "", ts(T1), MSG), RK_EINVAL, "grounds");
-    OK(rk_rights_object(&f->reg, id, NULL, false, "en halua profilointia", ts(T1), MSG));
+    EXPECT(rk_rights_object(&f->reg, id, NULL, false, "", rkt_ts(T1), MSG), RK_EINVAL, "grounds");
+    RKT_OK(f, rk_rights_object(&f->reg, id, NULL, false, "en halua profilointia", rkt_ts(T1), MSG));
     assert_int_equal(count(f, "SELECT count(*) FROM task WHERE kind = 'objection_review' AND due "
                               "= '2025-07-01' AND detail = 'en halua profilointia' AND done_at "
                               "IS NULL"),
@@ -555,14 +472,14 @@ static const char *jstr(json_t *o, const char *path0, const char *key) {
 }
 
 static void access_holds_every_art15_item(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", "A & <B> Oy", id);
     add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
     struct rk_buf j, h;
     rk_buf_init(&j);
     rk_buf_init(&h);
-    OK(rk_rights_access(&f->reg, id, "REQ-4", RK_LANG_EN, ts(T1), &j, &h, MSG));
+    RKT_OK(f, rk_rights_access(&f->reg, id, "REQ-4", RK_LANG_EN, rkt_ts(T1), &j, &h, MSG));
     json_error_t err;
     json_t *doc = json_loadb(j.data, j.len, 0, &err);
     if (!doc)
@@ -613,25 +530,25 @@ static void access_holds_every_art15_item(void **state) {
 
     /* Finnish. */
     rk_buf_init(&h);
-    OK(rk_rights_access(&f->reg, id, NULL, RK_LANG_FI, ts(T1), NULL, &h, MSG));
+    RKT_OK(f, rk_rights_access(&f->reg, id, NULL, RK_LANG_FI, rkt_ts(T1), NULL, &h, MSG));
     rk_buf_putc(&h, '\0');
     assert_non_null(strstr(h.data, "<html lang=\"fi\">"));
     assert_non_null(strstr(h.data, "Tietosuojavaltuutetun toimisto"));
     assert_non_null(strstr(h.data, "kunnan www-sivut"));
     rk_buf_cleanup(&h);
-    EXPECT(rk_rights_access(&f->reg, "aaaaaaaaaaaaaaaaaaaaaaaaaa", NULL, RK_LANG_FI, ts(T1), NULL,
-                            NULL, MSG),
+    EXPECT(rk_rights_access(&f->reg, "aaaaaaaaaaaaaaaaaaaaaaaaaa", NULL, RK_LANG_FI, rkt_ts(T1),
+                            NULL, NULL, MSG),
            RK_ENOENT, "no person");
 }
 
 static void portability_only_what_the_person_gave(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", NULL, id);
     struct rk_buf j, c;
     rk_buf_init(&j);
     rk_buf_init(&c);
-    OK(rk_rights_portability(&f->reg, id, NULL, ts(T1), &j, &c, MSG));
+    RKT_OK(f, rk_rights_portability(&f->reg, id, NULL, rkt_ts(T1), &j, &c, MSG));
     json_error_t err;
     json_t *doc = json_loadb(j.data, j.len, 0, &err);
     assert_non_null(doc);
@@ -652,10 +569,10 @@ static void portability_only_what_the_person_gave(void **state) {
 }
 
 static void automated_answer_follows_the_declaration(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     struct rk_buf b;
     rk_buf_init(&b);
-    OK(rk_rights_automated(&f->reg, NULL, NULL, RK_LANG_EN, ts(T1), &b, MSG));
+    RKT_OK(f, rk_rights_automated(&f->reg, NULL, NULL, RK_LANG_EN, rkt_ts(T1), &b, MSG));
     rk_buf_putc(&b, '\0');
     if (f->decl->rights.automated_decisions)
         assert_non_null(strstr(b.data, "We score leads."));
@@ -666,24 +583,28 @@ static void automated_answer_follows_the_declaration(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(erase_keeps_only_the_invoice, setup_accounting, teardown),
+        cmocka_unit_test_setup_teardown(erase_keeps_only_the_invoice, setup_accounting,
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(erase_removes_person_and_unshared_rows, setup_example,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(erase_keeps_declared_evidence, setup_full, teardown),
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(erase_keeps_declared_evidence, setup_full,
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(rectify_overwrites_and_leaves_no_old_value, setup_example,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(restriction_excludes_and_refuses, setup_example, teardown),
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(restriction_excludes_and_refuses, setup_example,
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(objection_to_direct_marketing_is_absolute, setup_example,
-                                        teardown),
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(objection_to_other_processing_is_a_task, setup_example,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(access_holds_every_art15_item, setup_example, teardown),
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(access_holds_every_art15_item, setup_example,
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(portability_only_what_the_person_gave, setup_example,
-                                        teardown),
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(automated_answer_follows_the_declaration, setup_example,
-                                        teardown),
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(automated_answer_follows_the_declaration, setup_full,
-                                        teardown),
+                                        rkt_reg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

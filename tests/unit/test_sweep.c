@@ -25,9 +25,9 @@
 #include "regfix.h"
 #include "testutil.h"
 
-#define T0          "2025-01-15T10:00:00Z"
-#define T0_PLUS_1Y  "2026-01-15T10:00:00Z"
-#define AFTER_2Y    "2027-01-16T00:00:00Z"
+#define T0         "2025-01-15T10:00:00Z"
+#define T0_PLUS_1Y "2026-01-15T10:00:00Z"
+#define AFTER_2Y   "2027-01-16T00:00:00Z"
 
 static int setup(void **state) {
     return rkt_reg_setup(state, "sweep", "examples/smartum/declaration.yaml");

@@ -132,7 +132,8 @@ static void run_out_states_match_the_state(void **state) {
     char a[RK_ID_LEN + 1];
     person(f, "marketing", "a@example.fi", NULL, rkt_ts(T0), a);
     struct rk_consent_state listed = {0}, st;
-    RKT_OK(f, rk_store_consents_run_out_states(f->store, rkt_ts(AFTER_2Y), 10, collect_one, &listed));
+    RKT_OK(f,
+           rk_store_consents_run_out_states(f->store, rkt_ts(AFTER_2Y), 10, collect_one, &listed));
     RKT_OK(f, rk_store_consent_state_get(f->store, a, "sales_promotion", &st));
     assert_int_equal(listed.status, RK_CONSENT_LIVE);
     assert_int_equal(listed.since, st.since);
