@@ -102,16 +102,15 @@ typedef rk_err (*act_fn)(struct rk_reg *reg, const struct rk_pair *r, rk_ts now,
 
 /* Runs one rule to the end in batches; adds what it did to *done_n and what it refused to
  * *skipped. */
-static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, int64_t *done_n,
-                       int64_t *skipped, struct rk_msg *msg) {
-    struct collect c = {reg->decl, calloc(RK_SWEEP_BATCH, sizeof(struct rk_pair)), 0,
-                        RK_SWEEP_BATCH, 0, 0};
+static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, int batch,
+                       int64_t *done_n, int64_t *skipped, struct rk_msg *msg) {
+    struct collect c = {reg->decl, calloc((size_t)batch, sizeof(struct rk_pair)), 0, batch, 0, 0};
     if (!c.rows)
         return failed(msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         c.n = 0;
-        if ((err = list(reg->store, now, RK_SWEEP_BATCH, collect_row, &c)) != RK_OK) {
+        if ((err = list(reg->store, now, batch, collect_row, &c)) != RK_OK) {
             err = failed(msg, "listing what has run out", err);
             break;
         }
@@ -134,7 +133,7 @@ static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, 
             break;
         }
         *done_n += did;
-        if (did == 0 || c.n < RK_SWEEP_BATCH) {
+        if (did == 0 || c.n < batch) {
             *skipped += c.n - did;
             break;
         }
@@ -215,9 +214,9 @@ static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts 
 }
 
 /* Runs the consent rule to the end in batches, as run_rule. */
-static rk_err run_consents(struct rk_reg *reg, rk_ts now, int64_t *done_n, int64_t *skipped,
-                           struct rk_msg *msg) {
-    struct collect_states c = {calloc(RK_SWEEP_BATCH, sizeof(struct expiring)), 0, RK_SWEEP_BATCH};
+static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *done_n,
+                           int64_t *skipped, struct rk_msg *msg) {
+    struct collect_states c = {calloc((size_t)batch, sizeof(struct expiring)), 0, batch};
     if (!c.rows)
         return failed(msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
@@ -227,7 +226,7 @@ static rk_err run_consents(struct rk_reg *reg, rk_ts now, int64_t *done_n, int64
         if ((err = consent_batch(reg, &c, now, &listed, &did, msg)) != RK_OK || listed == 0)
             break;
         *done_n += did;
-        if (did == 0 || listed < RK_SWEEP_BATCH) {
+        if (did == 0 || listed < batch) {
             *skipped += listed - did;
             break;
         }
@@ -237,8 +236,8 @@ static rk_err run_consents(struct rk_reg *reg, rk_ts now, int64_t *done_n, int64
 }
 
 /* Counts what a run would do, writing nothing. */
-static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n,
-                         int64_t *skipped, struct rk_msg *msg) {
+static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n, int64_t *skipped,
+                         struct rk_msg *msg) {
     struct collect c = {reg->decl, NULL, 0, 0, 0, 0};
     rk_err err = list(reg->store, now, 0, collect_row, &c);
     if (err != RK_OK)
@@ -257,17 +256,25 @@ static rk_err count_signups(struct rk_reg *reg, rk_ts now, int64_t *n, struct rk
 
 rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run, struct rk_sweep_counts *out,
                     struct rk_msg *msg) {
+    return rk_sweep_run_batched(reg, now, dry_run, RK_SWEEP_BATCH, out, msg);
+}
+
+rk_err rk_sweep_run_batched(struct rk_reg *reg, rk_ts now, bool dry_run, int batch,
+                            struct rk_sweep_counts *out, struct rk_msg *msg) {
     memset(out, 0, sizeof *out);
+    if (batch < 1)
+        batch = RK_SWEEP_BATCH;
     msg->text[0] = '\0';
     if (dry_run) {
-        rk_err err = count_rule(reg, list_consents, now, &out->consents_expired, &out->skipped, msg);
+        rk_err err =
+            count_rule(reg, list_consents, now, &out->consents_expired, &out->skipped, msg);
         err = err != RK_OK ? err : count_signups(reg, now, &out->signups_expired, msg);
         return err != RK_OK ? err : rk_retention_run(reg, now, true, &out->retention, msg);
     }
-    rk_err err = run_consents(reg, now, &out->consents_expired, &out->skipped, msg);
+    rk_err err = run_consents(reg, now, batch, &out->consents_expired, &out->skipped, msg);
     if (err == RK_OK)
-        err = run_rule(reg, list_signups, expire_signup, now,
-                       &out->signups_expired, &out->skipped, msg);
+        err = run_rule(reg, list_signups, expire_signup, now, batch, &out->signups_expired,
+                       &out->skipped, msg);
     if (err == RK_OK)
         err = rk_retention_run(reg, now, false, &out->retention, msg);
     bool personal = out->consents_expired || out->signups_expired ||

@@ -46,7 +46,7 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_reg_init(&reg, s->decl, st, &s->keys, "sweep");
     if (err == RK_OK)
-        err = rk_sweep_run(&reg, rk_time_now(), false, &n, &msg);
+        err = rk_sweep_run_batched(&reg, rk_time_now(), false, RK_SWEEP_SERVICE_BATCH, &n, &msg);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
     fprintf(stderr,
