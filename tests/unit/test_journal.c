@@ -226,7 +226,7 @@ static void records_read_back_whole(void **state) {
     assert_memory_equal(text, RK_JOURNAL_MAGIC, sizeof RK_JOURNAL_MAGIC - 1);
     free(text);
     /* create leaves an existing journal alone */
-    assert_int_equal(rk_journal_create(f->journal, err, sizeof err), RK_ECONFLICT);
+    assert_int_equal(rk_journal_create(f->journal, 1, err, sizeof err), RK_ECONFLICT);
     assert_int_equal(lines(f->journal), 4);
 }
 
@@ -472,7 +472,7 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     add_person(f, &f->reg, "z@example.fi", NULL, keep_id);
     char other[128], err[512];
     snprintf(other, sizeof other, "%s/other", f->dir);
-    assert_int_equal(rk_journal_create(other, err, sizeof err), RK_OK);
+    assert_int_equal(rk_journal_create(other, 1, err, sizeof err), RK_OK);
     struct rk_replay_report rep;
     assert_int_equal(rk_journal_replay(&f->reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
     assert_non_null(strstr(err, "holds 1 erasure record(s) the journal"));

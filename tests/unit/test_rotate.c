@@ -32,7 +32,7 @@
 #define NOW ((rk_ts)1764000000) /* 2025-11-24 */
 
 struct fx {
-    char dir[64], key[128], db[128];
+    char dir[64], key[128], db[128], journal[128];
     struct rk_keys keys;
     struct rk_store *store;
     struct rk_decl *decl;
@@ -63,6 +63,7 @@ static int setup(void **state) {
         return -1;
     path_in(f, "key", f->key, sizeof f->key);
     path_in(f, "t.db", f->db, sizeof f->db);
+    path_in(f, "j", f->journal, sizeof f->journal);
     if (rk_keys_create(f->key, err, sizeof err) != RK_OK ||
         rk_keys_load(f->key, &f->keys, err, sizeof err) != RK_OK ||
         rk_store_open(f->db, NULL, &f->store) != RK_OK ||
@@ -133,7 +134,7 @@ static int found(struct fx *f, const char *email) {
 static struct rk_rotate_report rotate(struct fx *f) {
     struct rk_rotate_report rep;
     struct rk_msg msg = {{0}, false};
-    rk_err e = rk_rotate(f->store, f->key, NOW + 60, "cli", &rep, &msg);
+    rk_err e = rk_rotate(f->store, f->key, f->journal, NOW + 60, "cli", &rep, &msg);
     if (e != RK_OK)
         fail_msg("rotate: %s", msg.text);
     reload(f);
@@ -409,7 +410,7 @@ static void crash_after_commit_is_finished(void **state) {
     /* ... and the process died here. */
     assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_ECONFLICT);
     assert_non_null(strstr(msg.text, "interrupted"));
-    assert_int_equal(rk_rotate(f->store, f->key, NOW, "cli", &rep, &msg), RK_OK);
+    assert_int_equal(rk_rotate(f->store, f->key, f->journal, NOW, "cli", &rep, &msg), RK_OK);
     assert_int_equal(rep.step, RK_ROTATE_FINISH);
     assert_int_equal(access(new_path, F_OK), -1);
     reload(f);
