@@ -64,6 +64,10 @@ static int run_journal(int argc, char **argv) {
     } else {
         printf("erasure journal %s: %lld records, the chain holds; %lld not in the database\n",
                env.journal, (long long)info.records, (long long)a.n);
+        if (info.markers)
+            printf("erasure journal %s: %lld key rotation marker(s) passed; it continues under key "
+                   "generation %u\n",
+                   env.journal, (long long)info.markers, (unsigned)info.generation);
         if (info.torn_line)
             printf("erasure journal %s: line %ld was torn by a crash and is ignored\n", env.journal,
                    info.torn_line);
