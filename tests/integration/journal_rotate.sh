@@ -8,7 +8,8 @@
 # gone, both emails suppressed, the audit chain holds. Refused, by line: a
 # tampered marker, a marker naming a generation the key file does not hold
 # (the key file from before the rotation). A second rotation chains on, and a
-# rotation re-run after the journal was left unmarked (a crash) marks it once.
+# rotation re-run after the journal was left unmarked (a crash) marks it once, and one
+# whose journal cannot be marked stops before the key file is renamed.
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
@@ -136,6 +137,27 @@ grep -q "finished the interrupted rotation" "$T/rot4.out" && ok || bad "rot4: $(
 r v6 journal verify
 expect_ok v6
 grep -q "continues under key generation 4" "$T/v6.out" && ok || bad "v6: $(out v6)"
+
+# A journal that cannot be marked (its last record altered) stops the rotation after the
+# database committed, saying to run it again; with the journal put right, the re-run
+# finishes it.
+cp "$J" "$T/good4.erasures"
+sed -i '$s/^\(.\)/x\1/' "$J"
+r rot6 key rotate
+refused rot6 1 "the erasure journal could not be marked"
+grep -q "run 'rekisteri key rotate' again to finish" "$T/rot6.err" && ok || bad "rot6: $(cat "$T/rot6.err")"
+[ -f "$T/reg.key.new" ] && ok || bad "KEY.new was not kept for the re-run"
+cp "$T/good4.erasures" "$J"
+r rot7 key rotate
+expect_ok rot7
+grep -q "finished the interrupted rotation: the key file is at generation 5" "$T/rot7.out" && ok \
+    || bad "rot7: $(out rot7)"
+r v7 journal verify
+expect_ok v7
+grep -q "4 key rotation marker(s) passed; it continues under key generation 5" "$T/v7.out" && ok \
+    || bad "v7: $(out v7)"
+r av2 audit verify
+expect_ok av2
 
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]
