@@ -2,7 +2,8 @@
  * fuzz_journal.c — libFuzzer target for the erasure journal reader
  * (rk_journal_read): any file at a --journal path must be read, refused with
  * a line number, or reported torn, without a crash. A fixed key (every byte
- * 7) is used, so the corpus can hold journals whose MAC chain holds.
+ * 7, one unnamed generation) is used, so the corpus can hold journals whose
+ * MAC chain holds.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@ static int check(void *ctx, const struct rk_journal_rec *r) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct rk_keys k;
     memset(&k, 7, sizeof k);
+    k.ngen = 0; /* one unnamed generation (keys.h): a marker names one it does not hold */
     char path[] = "/tmp/rk-fuzz-journal-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0)

@@ -33,7 +33,8 @@ static int run_journal(int argc, char **argv) {
         &env, argc, argv,
         "usage: rekisteri journal verify\n\n"
         "Checks the erasure journal (--journal; default the database's path and\n"
-        ".erasures): every line's MAC chain under the key file. Prints how many\n"
+        ".erasures): every line's MAC chain under the key file, switching to the\n"
+        "next key generation at each key rotation marker. Prints how many\n"
         "records it holds and how many of them the database lacks (a restore would\n"
         "re-apply those). Exits 1 when a line was altered, removed or moved, naming\n"
         "it; a torn last line (a crash during an erasure that never committed) is\n"
@@ -64,6 +65,10 @@ static int run_journal(int argc, char **argv) {
     } else {
         printf("erasure journal %s: %lld records, the chain holds; %lld not in the database\n",
                env.journal, (long long)info.records, (long long)a.n);
+        if (info.markers)
+            printf("erasure journal %s: %lld key rotation marker(s) passed; it continues under key "
+                   "generation %u\n",
+                   env.journal, (long long)info.markers, (unsigned)info.generation);
         if (info.torn_line)
             printf("erasure journal %s: line %ld was torn by a crash and is ignored\n", env.journal,
                    info.torn_line);

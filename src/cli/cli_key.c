@@ -47,6 +47,11 @@ static void say_rotated(const struct rk_rotate_report *r) {
     printf("  backup  new backups are sealed under generation %u; older ones restore while "
            "the key file keeps their generation\n",
            (unsigned)r->to);
+    printf("  journal %s\n", r->journal_marked
+                                 ? "the erasure journal marks the new generation; 'rekisteri "
+                                   "journal verify' walks both"
+                                 : "the erasure journal was at this generation already, or there "
+                                   "is none");
     if (r->tokens_revoked > 0)
         fprintf(stderr, "rekisteri: every staff token was revoked: give each holder a new one with "
                         "'rekisteri token create --name NAME --role ROLE'\n");
@@ -60,7 +65,8 @@ static int run_rotate(int argc, char **argv) {
         "usage: rekisteri key rotate [options]\n\n"
         "Makes a new generation of the key current and keeps the old one in the key\n"
         "file as retired. In one transaction, email and phone hashes are recomputed,\n"
-        "EVERY STAFF TOKEN IS REVOKED and the audit chain records key.rotated. Stop\n"
+        "EVERY STAFF TOKEN IS REVOKED and the audit chain records key.rotated; the\n"
+        "erasure journal (--journal) gets a marker for the new generation. Stop\n"
         "'serve' and other rekisteri processes first: it refuses while one holds the key\n"
         "file. The new key file is written beside the old one (KEY.new) and renamed\n"
         "after the database committed; after a crash, run it again to finish. A\n"
@@ -92,7 +98,7 @@ static int run_rotate(int argc, char **argv) {
     }
     struct rk_rotate_report rep;
     struct rk_msg msg = {{0}, false};
-    e = rk_rotate(env.store, env.key_file, rk_time_now(), env.actor, &rep, &msg);
+    e = rk_rotate(env.store, env.key_file, env.journal, rk_time_now(), env.actor, &rep, &msg);
     rk_cli_env_close(&env);
     if (e != RK_OK) {
         rk_cli_error("key rotate: %s", msg.text);

@@ -299,10 +299,11 @@ static int run_init(int argc, char **argv) {
             return RK_EXIT_FAIL;
         }
     }
+    uint32_t gen = rk_keys_generation(&keys);
     sodium_memzero(&keys, sizeof keys);
     printf("database %s: schema %d%s\n", env.db, to, from == to ? " (up to date)" : "");
     printf("key file %s: %s\n", env.key_file, new_key ? "created (mode 0600): back it up" : "kept");
-    e = rk_journal_create(env.journal, err, sizeof err);
+    e = rk_journal_create(env.journal, gen, err, sizeof err);
     if (e != RK_OK && e != RK_ECONFLICT) {
         rk_cli_error("%s", err);
         rk_cli_env_close(&env);

@@ -227,7 +227,9 @@ static int run_serve(int argc, char **argv) {
     }
     /* Erasures through the API append to the journal: a journal that cannot be created is
      * found now, not at the first erasure. */
-    rk_err je = api && !read_only ? rk_journal_create(journal, kerr, sizeof kerr) : RK_OK;
+    rk_err je = api && !read_only
+                    ? rk_journal_create(journal, rk_keys_generation(&keys), kerr, sizeof kerr)
+                    : RK_OK;
     if (je != RK_OK && je != RK_ECONFLICT) {
         rk_cli_error("serve: %s", kerr);
         rk_cli_mail_cleanup(&mo);

@@ -18,10 +18,11 @@
 
 #include "core/rights.h"
 
-#define MAGIC_LEN (sizeof RK_JOURNAL_MAGIC - 1)
-#define MAC_LEN   32
-#define MAC_HEX   ((size_t)2 * MAC_LEN)
-#define HASH_HEX  ((size_t)2 * RK_HASH_LEN)
+#define MAGIC_LEN  (sizeof RK_JOURNAL_MAGIC - 1)
+#define HEADER_MAX 48 /* "rekisteri-erasures 2 GEN\n" and its NUL */
+#define MAC_LEN    32
+#define MAC_HEX    ((size_t)2 * MAC_LEN)
+#define HASH_HEX   ((size_t)2 * RK_HASH_LEN)
 /* The longest record line: id, at, person, every hash, MAC, four spaces and the newline. */
 #define LINE_MAX_LEN                                                                               \
     (RK_ID_LEN + 21 + RK_ID_LEN + RK_JOURNAL_HASHES_MAX * (HASH_HEX + 2) + MAC_HEX + 8)
@@ -53,13 +54,78 @@ static size_t format_body(const struct rk_journal_rec *r, char *out, size_t n) {
     return used;
 }
 
-static void line_mac(const struct rk_keys *k, const unsigned char prev[MAC_LEN], const char *body,
-                     size_t len, unsigned char out[MAC_LEN]) {
+static void line_mac(const unsigned char key[RK_KEY_LEN], const unsigned char prev[MAC_LEN],
+                     const char *body, size_t len, unsigned char out[MAC_LEN]) {
     crypto_generichash_state st;
-    crypto_generichash_init(&st, k->journal, sizeof k->journal, MAC_LEN);
+    crypto_generichash_init(&st, key, RK_KEY_LEN, MAC_LEN);
     crypto_generichash_update(&st, prev, MAC_LEN);
     crypto_generichash_update(&st, (const unsigned char *)body, len);
     crypto_generichash_final(&st, out, MAC_LEN);
+}
+
+/* The journal subkey of generation gen, if k holds it (a struct filled by hand: only 1). */
+static bool journal_key(const struct rk_keys *k, uint32_t gen, unsigned char out[RK_KEY_LEN]) {
+    if (gen == rk_keys_generation(k)) {
+        memcpy(out, k->journal, RK_KEY_LEN);
+        return true;
+    }
+    const struct rk_keygen *g = k->ngen ? rk_keys_find(k, gen) : NULL;
+    if (!g)
+        return false;
+    rk_keys_derive(g, RK_SUBKEY_JOURNAL, out);
+    return true;
+}
+
+/* The header of a journal starting in generation gen (design 9): version 1 for
+ * generation 1, as before rotation existed; version 2 naming it otherwise. */
+static size_t format_header(uint32_t gen, char out[HEADER_MAX]) {
+    if (gen <= 1)
+        return (size_t)snprintf(out, HEADER_MAX, "%s", RK_JOURNAL_MAGIC);
+    return (size_t)snprintf(out, HEADER_MAX, "%s %u\n", RK_JOURNAL_MAGIC2, (unsigned)gen);
+}
+
+/* The generation a header line (with its newline, n bytes) starts in; 0: not a header. */
+static uint32_t parse_header(const char *line, size_t n) {
+    size_t m2 = sizeof RK_JOURNAL_MAGIC2 - 1;
+    if (n == MAGIC_LEN && memcmp(line, RK_JOURNAL_MAGIC, MAGIC_LEN) == 0)
+        return 1;
+    if (n < m2 + 3 || n >= HEADER_MAX || memcmp(line, RK_JOURNAL_MAGIC2, m2) != 0 ||
+        line[m2] != ' ' || line[n - 1] != '\n')
+        return 0;
+    uint32_t gen = 0;
+    for (size_t i = m2 + 1; i < n - 1; i++) {
+        if (line[i] < '0' || line[i] > '9' || gen > UINT32_MAX / 10 - 1)
+            return 0;
+        gen = gen * 10 + (uint32_t)(line[i] - '0');
+    }
+    return line[m2 + 1] == '0' ? 0 : gen;
+}
+
+/* The generation a marker's body ("key AT GEN FP") names; 0 when malformed. */
+static uint32_t marker_gen(const char *body, size_t len, char fp[RK_FINGERPRINT_LEN + 1]) {
+    char buf[96];
+    if (len >= sizeof buf)
+        return 0;
+    memcpy(buf, body, len);
+    buf[len] = '\0';
+    char *save = NULL;
+    const char *key = strtok_r(buf, " ", &save), *at = strtok_r(NULL, " ", &save);
+    const char *gen = strtok_r(NULL, " ", &save), *f = strtok_r(NULL, " ", &save);
+    if (!key || strcmp(key, "key") != 0 || !at || !gen || !f || strtok_r(NULL, " ", &save))
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long long ts = strtoll(at, &end, 10);
+    if (errno || *end || end == at || ts < 0)
+        return 0;
+    errno = 0;
+    unsigned long g = strtoul(gen, &end, 10);
+    if (errno || *end || end == gen || gen[0] == '0' || gen[0] == '-' || g > UINT32_MAX)
+        return 0;
+    if (strlen(f) != RK_FINGERPRINT_LEN)
+        return 0;
+    snprintf(fp, RK_FINGERPRINT_LEN + 1, "%s", f);
+    return (uint32_t)g;
 }
 
 static bool is_hex(const char *s, size_t n) {
@@ -70,13 +136,17 @@ static bool is_hex(const char *s, size_t n) {
 }
 
 /*
- * Checks a record line (without its newline) against the chain (prev: the MAC
- * before it; mac gets its own) and parses it into r; the reason on failure.
- * The line is cut up in place.
+ * Checks a line (without its newline) against the chain under key (prev: the
+ * MAC before it; mac gets its own) and parses it: a record into r, or a key
+ * generation marker (*marker gets the generation it names, fp its
+ * fingerprint; 0 for a record). The reason on failure. The line is cut up in
+ * place.
  */
-static const char *parse_line(const struct rk_keys *k, const unsigned char prev[MAC_LEN],
-                              char *line, size_t len, struct rk_journal_rec *r,
-                              unsigned char mac[MAC_LEN]) {
+static const char *parse_line(const unsigned char key[RK_KEY_LEN],
+                              const unsigned char prev[MAC_LEN], char *line, size_t len,
+                              struct rk_journal_rec *r, unsigned char mac[MAC_LEN],
+                              uint32_t *marker, char fp[RK_FINGERPRINT_LEN + 1]) {
+    *marker = 0;
     if (len < MAC_HEX + 2 || line[len - MAC_HEX - 1] != ' ')
         return "no MAC at the end of the line";
     const char *mhex = line + len - MAC_HEX;
@@ -85,10 +155,14 @@ static const char *parse_line(const struct rk_keys *k, const unsigned char prev[
         sodium_hex2bin(mac, MAC_LEN, mhex, MAC_HEX, NULL, NULL, NULL) != 0)
         return "the MAC is not 64 hex digits";
     size_t body_len = len - MAC_HEX - 1;
-    line_mac(k, prev, line, body_len, want);
+    line_mac(key, prev, line, body_len, want);
     if (sodium_memcmp(mac, want, MAC_LEN) != 0)
         return "the MAC does not match: the line was altered, or a line before it removed or "
                "moved, or the journal belongs to another key";
+    if (body_len > 4 && memcmp(line, "key ", 4) == 0) {
+        *marker = marker_gen(line, body_len, fp);
+        return *marker ? NULL : "a key generation marker is malformed (expected key AT GEN FP MAC)";
+    }
     line[body_len] = '\0';
     memset(r, 0, sizeof *r);
     char *save = NULL;
@@ -178,13 +252,15 @@ static void sync_parent(const char *path) {
     }
 }
 
-rk_err rk_journal_create(const char *path, char *err, size_t errsz) {
+rk_err rk_journal_create(const char *path, uint32_t gen, char *err, size_t errsz) {
+    char header[HEADER_MAX];
+    size_t hlen = format_header(gen, header);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errsz, "cannot create the erasure journal %s: %s", path, strerror(errno));
         return errno == EEXIST ? RK_ECONFLICT : RK_EIO;
     }
-    bool ok = write_full(fd, RK_JOURNAL_MAGIC, MAGIC_LEN) && fsync(fd) == 0;
+    bool ok = write_full(fd, header, hlen) && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = false;
     if (!ok) {
@@ -196,28 +272,41 @@ rk_err rk_journal_create(const char *path, char *err, size_t errsz) {
     return RK_OK;
 }
 
+/* The MAC at the end of the line tail[start, stop) (stop: its newline); false when none. */
+static bool mac_of(const char *tail, size_t start, size_t stop, unsigned char mac[MAC_LEN]) {
+    return stop - start > MAC_HEX &&
+           sodium_hex2bin(mac, MAC_LEN, tail + stop - MAC_HEX, MAC_HEX, NULL, NULL, NULL) == 0;
+}
+
 /*
- * Under the lock: checks the header (writing it into an empty file), cuts off a
- * torn last line, and finds the MAC of the last record (zeros when none).
+ * Under the lock: checks the header (writing one for k's generation into an
+ * empty file), cuts off a torn last line, and finds the MAC of the last line
+ * (zeros when none) and the key generation the journal continues in (*gen):
+ * the header's, the one a marker names, or the one whose key verifies the
+ * last record (design 9).
  */
-static rk_err prepare_tail(int fd, const char *path, unsigned char prev[MAC_LEN], char *err,
-                           size_t errsz) {
+static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
+                           unsigned char prev[MAC_LEN], uint32_t *gen, char *err, size_t errsz) {
     struct stat st;
     if (fstat(fd, &st) != 0) {
         snprintf(err, errsz, "cannot read the erasure journal %s: %s", path, strerror(errno));
         return RK_EIO;
     }
     memset(prev, 0, MAC_LEN);
-    if (st.st_size == 0)
-        return write_full(fd, RK_JOURNAL_MAGIC, MAGIC_LEN) ? RK_OK : RK_EIO;
-    char head[MAGIC_LEN];
-    if (pread_full(fd, head, MAGIC_LEN, 0) != (ssize_t)MAGIC_LEN ||
-        memcmp(head, RK_JOURNAL_MAGIC, MAGIC_LEN) != 0) {
-        snprintf(err, errsz, "%s is not a rekisteri erasure journal (version 1)", path);
+    char head[HEADER_MAX];
+    if (st.st_size == 0) {
+        *gen = rk_keys_generation(k);
+        size_t hlen = format_header(*gen, head);
+        return write_full(fd, head, hlen) ? RK_OK : RK_EIO;
+    }
+    ssize_t got = pread_full(fd, head, sizeof head, 0);
+    const char *nl = got > 0 ? memchr(head, '\n', (size_t)got) : NULL;
+    if (!nl || !(*gen = parse_header(head, (size_t)(nl - head) + 1))) {
+        snprintf(err, errsz, "%s is not a rekisteri erasure journal (version 1 or 2)", path);
         return RK_EPARSE;
     }
-    /* The tail: enough for the last complete line and a torn one after it. */
-    size_t want = 2 * LINE_MAX_LEN;
+    /* The tail: enough for the last two complete lines and a torn one after them. */
+    size_t want = 3 * (LINE_MAX_LEN + 2);
     off_t from = st.st_size > (off_t)want ? st.st_size - (off_t)want : 0;
     size_t n = (size_t)(st.st_size - from);
     char *tail = malloc(n + 1);
@@ -247,9 +336,50 @@ static rk_err prepare_tail(int fd, const char *path, unsigned char prev[MAC_LEN]
         start--;
     if (from + (off_t)start == 0) /* the header: no record yet */
         goto out;
-    if (end - 1 - start < MAC_HEX ||
-        sodium_hex2bin(prev, MAC_LEN, tail + end - 1 - MAC_HEX, MAC_HEX, NULL, NULL, NULL) != 0) {
-        snprintf(err, errsz, "%s: its last record has no MAC; run 'rekisteri journal verify'",
+    if (!mac_of(tail, start, end - 1, prev)) {
+        snprintf(err, errsz, "%s: its last line has no MAC; run 'rekisteri journal verify'", path);
+        e = RK_EPARSE;
+        goto out;
+    }
+    size_t body = end - 1 - MAC_HEX - 1 - start;
+    char fp[RK_FINGERPRINT_LEN + 1];
+    if (body > 4 && memcmp(tail + start, "key ", 4) == 0) { /* a marker: the generation it names */
+        if (!(*gen = marker_gen(tail + start, body, fp))) {
+            snprintf(err, errsz, "%s: its last line is a malformed key generation marker", path);
+            e = RK_EPARSE;
+        }
+        goto out;
+    }
+    /* A record: the generation whose key verifies it against the line before. */
+    size_t pstart = start - 1;
+    while (pstart > 0 && tail[pstart - 1] != '\n')
+        pstart--;
+    unsigned char pprev[MAC_LEN] = {0}, mac[MAC_LEN], key[RK_KEY_LEN];
+    if (pstart == 0 && from > 0) {
+        snprintf(err, errsz, "%s: a line is longer than a record can be", path);
+        e = RK_EPARSE;
+        goto out;
+    }
+    if (from + (off_t)pstart > 0 && !mac_of(tail, pstart, start - 1, pprev)) {
+        snprintf(err, errsz, "%s: a line has no MAC; run 'rekisteri journal verify'", path);
+        e = RK_EPARSE;
+        goto out;
+    }
+    size_t ngen = k->ngen ? k->ngen : 1;
+    *gen = 0;
+    for (size_t i = 0; i < ngen && !*gen; i++) {
+        uint32_t g = k->ngen ? k->gen[i].number : 1;
+        if (!journal_key(k, g, key))
+            continue;
+        line_mac(key, pprev, tail + start, body, mac);
+        if (sodium_memcmp(mac, prev, MAC_LEN) == 0)
+            *gen = g;
+    }
+    sodium_memzero(key, sizeof key);
+    if (!*gen) {
+        snprintf(err, errsz,
+                 "%s: its last record verifies under no key generation the key file holds; run "
+                 "'rekisteri journal verify'",
                  path);
         e = RK_EPARSE;
     }
@@ -258,47 +388,99 @@ out:
     return e;
 }
 
-rk_err rk_journal_append(const char *path, const struct rk_keys *k, const struct rk_journal_rec *r,
-                         char *err, size_t errsz) {
-    char line[LINE_MAX_LEN + 1];
+/*
+ * Under the lock, in one write and fsync: a key generation marker when the
+ * journal continues in an older generation than k's current one, then the
+ * record r (NULL: none). *marked says whether a marker was written.
+ */
+static rk_err append_locked(int fd, const char *path, const struct rk_keys *k,
+                            const struct rk_journal_rec *r, rk_ts at, bool *marked, char *err,
+                            size_t errsz) {
+    char out[2 * (LINE_MAX_LEN + 1)];
+    size_t used = 0;
+    unsigned char prev[MAC_LEN], mac[MAC_LEN], key[RK_KEY_LEN];
+    uint32_t gen = 0, cur = rk_keys_generation(k);
+    rk_err e = prepare_tail(fd, path, k, prev, &gen, err, errsz);
+    if (e != RK_OK)
+        return e;
+    if (gen > cur) {
+        snprintf(err, errsz,
+                 "%s continues under key generation %u, newer than the key file's current %u: use "
+                 "the key file the journal was written under",
+                 path, (unsigned)gen, (unsigned)cur);
+        return RK_EPARSE;
+    }
+    if (gen < cur) {
+        char fp[RK_FINGERPRINT_LEN + 1];
+        rk_keys_fingerprint(&k->gen[0], fp);
+        if (!journal_key(k, gen, key)) {
+            snprintf(err, errsz,
+                     "%s continues under key generation %u, which the key file does not hold", path,
+                     (unsigned)gen);
+            return RK_EPARSE;
+        }
+        int len =
+            snprintf(out, sizeof out, "key %" PRId64 " %u %s", (int64_t)at, (unsigned)cur, fp);
+        line_mac(key, prev, out, (size_t)len, mac);
+        sodium_memzero(key, sizeof key);
+        used = (size_t)len;
+        out[used++] = ' ';
+        sodium_bin2hex(out + used, MAC_HEX + 1, mac, MAC_LEN);
+        used += MAC_HEX;
+        out[used++] = '\n';
+        memcpy(prev, mac, MAC_LEN);
+    }
+    *marked = used > 0;
+    if (r) {
+        size_t len = format_body(r, out + used, sizeof out - used - MAC_HEX - 2);
+        if (len == 0) {
+            snprintf(err, errsz, "an erasure journal record does not fit a line");
+            return RK_ETOOBIG;
+        }
+        line_mac(k->journal, prev, out + used, len, mac);
+        used += len;
+        out[used++] = ' ';
+        sodium_bin2hex(out + used, MAC_HEX + 1, mac, MAC_LEN);
+        used += MAC_HEX;
+        out[used++] = '\n';
+    }
+    if (used && (!write_full(fd, out, used) || fsync(fd) != 0)) {
+        snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
+        return RK_EIO;
+    }
+    return RK_OK;
+}
+
+/* Opens (creating it when create) and locks the journal, then appends as append_locked. */
+static rk_err append_lines(const char *path, const struct rk_keys *k,
+                           const struct rk_journal_rec *r, rk_ts at, bool create, bool *marked,
+                           char *err, size_t errsz) {
+    bool dummy = false;
+    if (!marked)
+        marked = &dummy;
+    *marked = false;
     if (errsz)
         err[0] = '\0';
-    size_t len = format_body(r, line, sizeof line - MAC_HEX - 2);
-    if (len == 0) {
-        snprintf(err, errsz, "an erasure journal record does not fit a line");
-        return RK_ETOOBIG;
-    }
     struct stat st;
     bool existed = stat(path, &st) == 0;
+    if (!existed && !create)
+        return RK_ENOENT;
     int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errsz, "cannot open the erasure journal %s: %s", path, strerror(errno));
         return RK_EIO;
     }
-    rk_err e = RK_OK;
     while (flock(fd, LOCK_EX) != 0)
         if (errno != EINTR) {
             snprintf(err, errsz, "cannot lock the erasure journal %s: %s", path, strerror(errno));
             close(fd);
             return RK_EIO;
         }
-    unsigned char prev[MAC_LEN], mac[MAC_LEN];
-    e = prepare_tail(fd, path, prev, err, errsz);
-    if (e == RK_OK) {
-        line_mac(k, prev, line, len, mac);
-        line[len++] = ' ';
-        sodium_bin2hex(line + len, MAC_HEX + 1, mac, MAC_LEN);
-        len += MAC_HEX;
-        line[len++] = '\n';
-        if (!write_full(fd, line, len) || fsync(fd) != 0) {
-            snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
-            e = RK_EIO;
-        }
-    } else if (e == RK_ENOMEM) {
+    rk_err e = append_locked(fd, path, k, r, at, marked, err, errsz);
+    if (e == RK_ENOMEM)
         snprintf(err, errsz, "out of memory");
-    } else if (e == RK_EIO && !err[0]) {
+    else if (e == RK_EIO && !err[0])
         snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
-    }
     if (close(fd) != 0 && e == RK_OK) {
         snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
         e = RK_EIO;
@@ -306,6 +488,17 @@ rk_err rk_journal_append(const char *path, const struct rk_keys *k, const struct
     if (e == RK_OK && !existed)
         sync_parent(path);
     return e;
+}
+
+rk_err rk_journal_advance(const char *path, const struct rk_keys *k, rk_ts at, bool *marked,
+                          char *err, size_t errsz) {
+    rk_err e = append_lines(path, k, NULL, at, false, marked, err, errsz);
+    return e == RK_ENOENT ? RK_OK : e;
+}
+
+rk_err rk_journal_append(const char *path, const struct rk_keys *k, const struct rk_journal_rec *r,
+                         char *err, size_t errsz) {
+    return append_lines(path, k, r, r->at, true, NULL, err, errsz);
 }
 
 /* ---- Reading ------------------------------------------------------------------------------- */
@@ -324,7 +517,9 @@ rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn 
     struct rk_journal_rec *r = malloc(sizeof *r);
     char *line = NULL;
     size_t cap = 0;
-    unsigned char prev[MAC_LEN] = {0}, mac[MAC_LEN];
+    unsigned char prev[MAC_LEN] = {0}, mac[MAC_LEN], key[RK_KEY_LEN];
+    char fp[RK_FINGERPRINT_LEN + 1], want_fp[RK_FINGERPRINT_LEN + 1];
+    uint32_t gen = 0, named = 0;
     long no = 0;
     rk_err e = r ? RK_OK : RK_ENOMEM;
     ssize_t n;
@@ -335,21 +530,56 @@ rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn 
             break;
         }
         if (no == 1) {
-            if ((size_t)n != MAGIC_LEN || memcmp(line, RK_JOURNAL_MAGIC, MAGIC_LEN) != 0) {
-                snprintf(err, errsz, "%s:1: not a rekisteri erasure journal (version 1)", path);
+            if (!(gen = parse_header(line, (size_t)n))) {
+                snprintf(err, errsz, "%s:1: not a rekisteri erasure journal (version 1 or 2)",
+                         path);
+                e = RK_EPARSE;
+            } else if (!journal_key(k, gen, key)) {
+                snprintf(err, errsz,
+                         "%s:1: the journal starts in key generation %u, which the key file does "
+                         "not hold",
+                         path, (unsigned)gen);
                 e = RK_EPARSE;
             }
             continue;
         }
         const char *why = (size_t)n > LINE_MAX_LEN
                               ? "the line is longer than a record can be"
-                              : parse_line(k, prev, line, (size_t)n - 1, r, mac);
+                              : parse_line(key, prev, line, (size_t)n - 1, r, mac, &named, fp);
         if (why) {
             snprintf(err, errsz, "%s:%ld: %s", path, no, why);
             e = RK_EPARSE;
             break;
         }
         memcpy(prev, mac, MAC_LEN);
+        if (named) { /* a key generation marker: the lines after it are under the one it names */
+            const struct rk_keygen *g = k->ngen ? rk_keys_find(k, named) : NULL;
+            if (g)
+                rk_keys_fingerprint(g, want_fp);
+            if (named <= gen)
+                snprintf(err, errsz,
+                         "%s:%ld: the key generation marker names generation %u, not newer than "
+                         "%u",
+                         path, no, (unsigned)named, (unsigned)gen);
+            else if (!g || !journal_key(k, named, key))
+                snprintf(err, errsz,
+                         "%s:%ld: the key generation marker names generation %u, which the key "
+                         "file does not hold",
+                         path, no, (unsigned)named);
+            else if (strcmp(fp, want_fp) != 0)
+                snprintf(err, errsz,
+                         "%s:%ld: the key generation marker's fingerprint %s is not the key "
+                         "file's for generation %u (%s)",
+                         path, no, fp, (unsigned)named, want_fp);
+            else {
+                gen = named;
+                info->markers++;
+                continue;
+            }
+            e = RK_EPARSE;
+            break;
+        }
+        r->gen = gen;
         r->line = no;
         info->records++;
         if (fn && fn(ctx, r))
@@ -361,6 +591,8 @@ rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn 
     }
     if (e == RK_OK && no == 0)
         info->torn_line = 1; /* an empty file: its header was never written whole */
+    info->generation = gen;
+    sodium_memzero(key, sizeof key);
     if (e == RK_ENOMEM)
         snprintf(err, errsz, "out of memory");
     free(line);
@@ -489,7 +721,91 @@ static int target_entry(void *ctx, const struct rk_entry *e) {
     return 0;
 }
 
-static rk_err find_targets(struct rk_reg *reg, const struct rk_journal_rec *r, struct targets *t) {
+/*
+ * The held values whose hash under an older generation is one a record of
+ * that generation names (design 10): found by one pass over the held values
+ * per such generation, since the database holds only current hashes.
+ */
+struct old_hit {
+    uint32_t gen;
+    unsigned char h[RK_HASH_LEN];
+    char person_id[RK_ID_LEN + 1];
+};
+
+struct old_hits {
+    struct old_hit *v;
+    size_t n, cap;
+    /* during a pass: the generation, its lookup subkey and the sorted hashes wanted */
+    uint32_t gen;
+    struct rk_keys keys;
+    unsigned char (*want)[RK_HASH_LEN];
+    size_t nwant;
+    bool oom;
+};
+
+static int cmp_hash(const void *a, const void *b) { return memcmp(a, b, RK_HASH_LEN); }
+
+static int old_hit_value(void *ctx, const char *person_id, enum rk_field f, const char *value) {
+    struct old_hits *o = ctx;
+    unsigned char h[RK_HASH_LEN];
+    rk_keys_hash(&o->keys, f, value, h);
+    if (!bsearch(h, o->want, o->nwant, sizeof o->want[0], cmp_hash))
+        return 0;
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 16;
+        struct old_hit *v = realloc(o->v, cap * sizeof *v);
+        if (!v) {
+            o->oom = true;
+            return 1;
+        }
+        o->v = v;
+        o->cap = cap;
+    }
+    struct old_hit *hit = &o->v[o->n++];
+    hit->gen = o->gen;
+    memcpy(hit->h, h, RK_HASH_LEN);
+    snprintf(hit->person_id, sizeof hit->person_id, "%s", person_id);
+    return 0;
+}
+
+/* One pass over the held values per generation older than the database's that a record to
+ * re-apply (todo) is of. */
+static rk_err find_old_hits(struct rk_reg *reg, const struct recs *rs, const bool *todo,
+                            struct old_hits *o) {
+    uint32_t cur = rk_keys_generation(&reg->keys);
+    rk_err e = RK_OK;
+    for (size_t i = 0; i < reg->keys.ngen && e == RK_OK; i++) {
+        const struct rk_keygen *g = &reg->keys.gen[i];
+        if (g->number >= cur)
+            continue;
+        o->nwant = 0;
+        for (size_t j = 0; j < rs->n; j++)
+            if (todo[j] && rs->v[j].gen == g->number)
+                o->nwant += rs->v[j].nhashes;
+        if (!o->nwant)
+            continue;
+        o->want = malloc(o->nwant * sizeof o->want[0]);
+        if (!o->want)
+            return RK_ENOMEM;
+        o->nwant = 0;
+        for (size_t j = 0; j < rs->n; j++)
+            for (size_t k = 0; todo[j] && rs->v[j].gen == g->number && k < rs->v[j].nhashes; k++)
+                memcpy(o->want[o->nwant++], rs->v[j].hashes[k].h, RK_HASH_LEN);
+        qsort(o->want, o->nwant, sizeof o->want[0], cmp_hash);
+        o->gen = g->number;
+        rk_keys_of(g, &o->keys);
+        e = rk_store_lookup_values(reg->store, old_hit_value, o);
+        if (e == RK_OK && o->oom)
+            e = RK_ENOMEM;
+        sodium_memzero(&o->keys, sizeof o->keys);
+        free(o->want);
+        o->want = NULL;
+    }
+    return e;
+}
+
+static rk_err find_targets(struct rk_reg *reg, const struct rk_journal_rec *r,
+                           const struct old_hits *o, struct targets *t) {
     t->n = 0;
     bool restricted = false, objected = false;
     rk_err e = r->person_id[0]
@@ -500,6 +816,10 @@ static rk_err find_targets(struct rk_reg *reg, const struct rk_journal_rec *r, s
     else if (e != RK_ENOENT)
         return e;
     e = RK_OK;
+    for (size_t i = 0; i < r->nhashes; i++)
+        for (size_t j = 0; j < o->n; j++)
+            if (o->v[j].gen == r->gen && memcmp(o->v[j].h, r->hashes[i].h, RK_HASH_LEN) == 0)
+                add_target(t, o->v[j].person_id);
     for (size_t i = 0; i < r->nhashes && e == RK_OK; i++) {
         e = rk_store_entries_by_hash(reg->store, r->hashes[i].h, target_entry, t);
         char id[RK_ID_LEN + 1];
@@ -516,7 +836,8 @@ static rk_err find_targets(struct rk_reg *reg, const struct rk_journal_rec *r, s
 
 /* Re-applies one record in its own transaction. */
 static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts at,
-                      struct targets *t, struct rk_replay_report *out, char *err, size_t errsz) {
+                      const struct old_hits *o, struct targets *t, struct rk_replay_report *out,
+                      char *err, size_t errsz) {
     struct rk_msg msg = {.suppressed = false};
     struct rk_erase_report *rep = malloc(sizeof *rep);
     rk_err e = rep ? rk_reg_batch_begin(reg) : RK_ENOMEM;
@@ -525,7 +846,7 @@ static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts 
         return e;
     }
     int64_t persons = 0, suppressed = 0;
-    e = find_targets(reg, r, t);
+    e = find_targets(reg, r, o, t);
     for (size_t i = 0; i < t->n && e == RK_OK; i++) {
         e = rk_rights_erase(reg, t->id[i], NULL, at, rep, &msg);
         persons += e == RK_OK;
@@ -536,8 +857,8 @@ static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts 
         bool already = false;
         e = rk_store_suppressed(reg->store, r->hashes[i].h, &already);
         if (e == RK_OK && !already) {
-            e = rk_store_suppress_add(reg->store, r->hashes[i].h, r->hashes[i].field,
-                                      RK_SUPPRESS_ERASURE, at);
+            e = rk_store_suppress_add_gen(reg->store, r->hashes[i].h, r->hashes[i].field,
+                                          RK_SUPPRESS_ERASURE, at, r->gen);
             suppressed++;
         }
     }
@@ -603,8 +924,11 @@ rk_err rk_journal_replay(struct rk_reg *reg, const char *path, rk_ts at,
                  (long long)c.count, path, c.missing);
         e = RK_EREFUSED;
     }
-    /* 6. Re-apply what the database lacks, not journaling it again. */
-    reg->journal = NULL;
+    /* 6. Re-apply what the database lacks, not journaling it again; 10. records of an older
+     * key generation than the database's find their persons through the values held. */
+    bool *todo = e == RK_OK ? calloc(rs.n + 1, sizeof *todo) : NULL;
+    if (e == RK_OK && !todo)
+        e = RK_ENOMEM;
     for (size_t i = 0; e == RK_OK && i < rs.n; i++) {
         bool has = false;
         e = rk_store_journal_has(reg->store, rs.v[i].id, &has);
@@ -613,12 +937,20 @@ rk_err rk_journal_replay(struct rk_reg *reg, const char *path, rk_ts at,
                      rk_store_last_error());
         else if (has)
             out->contained++;
-        else
-            e = reapply(reg, &rs.v[i], at, t, out, err, errsz);
+        todo[i] = !has;
     }
+    struct old_hits o = {.v = NULL, .n = 0};
+    if (e == RK_OK && (e = find_old_hits(reg, &rs, todo, &o)) != RK_OK && e != RK_ENOMEM)
+        snprintf(err, errsz, "cannot read the database's entries: %s", rk_store_last_error());
+    reg->journal = NULL;
+    for (size_t i = 0; e == RK_OK && i < rs.n; i++)
+        if (todo[i])
+            e = reapply(reg, &rs.v[i], at, &o, t, out, err, errsz);
     reg->journal = journal;
     if (e == RK_ENOMEM)
         snprintf(err, errsz, "out of memory");
+    free(o.v);
+    free(todo);
     free(ids);
     free(rs.v);
     free(t);

@@ -61,6 +61,49 @@
  *     harmless (erasure is idempotent there), never telling it is not.
  *     Within one database a record is applied once (6), so no notice is
  *     queued twice by the journal itself.
+ *  9. Key generations (core/rotate.h). What depends on the key generation, and
+ *     what each part does about it:
+ *
+ *       part              generation-dependent        across a rotation
+ *       header            the generation the file     "rekisteri-erasures 1" starts in
+ *                         starts in                   generation 1 (files from before
+ *                                                     rotation existed read as before);
+ *                                                     "rekisteri-erasures 2 GEN" in GEN
+ *       MAC chain         subkey 6 of a generation    `key rotate` appends the marker
+ *                                                     "key AT GEN FP MAC": MACed, chained,
+ *                                                     under the OLD generation's key, it
+ *                                                     names the new generation and its
+ *                                                     fingerprint; the lines after it are
+ *                                                     MACed under the new one. Readers
+ *                                                     switch keys there, taking retired
+ *                                                     keys from the key file; a marker
+ *                                                     naming a generation the key file
+ *                                                     does not hold, not newer, or with
+ *                                                     another fingerprint is refused by
+ *                                                     its line
+ *       record hashes     lookup subkey of the        kept as written: each record's
+ *                         record's generation         generation is the one its line is
+ *                                                     under (rk_journal_rec.gen); replay
+ *                                                     matches them as in 10
+ *       suppressions      suppression.gen             a record's hashes are suppressed
+ *       from a replay                                 under the record's generation, which
+ *                                                     suppression checks look at
+ *
+ *     The marker goes in after the rotation's database commit and before the
+ *     key file is renamed (rotate.h); a re-run of `key rotate` after a crash
+ *     appends it when missing, never twice (the journal's tail generation is
+ *     the header's, a marker's, or the one whose key verifies the last
+ *     record). An append finding the journal under an older generation than
+ *     the key file's (a rotation run with another --journal) writes the marker
+ *     first, so the chain never breaks.
+ * 10. Replaying a record older than the database's generation (a journal
+ *     line from before a rotation, into a database a restore brought
+ *     forward): the person is matched by the journaled id, which rotation
+ *     does not change; its hashes cannot be matched against the database's
+ *     current hashes, so the held emails and phones (entries and pending
+ *     signups) are hashed under that generation's lookup key — one pass over
+ *     them per such generation, only when records of it are re-applied — and
+ *     every holder of a journaled hash is erased too.
  */
 #ifndef RK_JOURNAL_H
 #define RK_JOURNAL_H
@@ -71,6 +114,7 @@
 #include "core/register.h"
 
 #define RK_JOURNAL_MAGIC      "rekisteri-erasures 1\n"
+#define RK_JOURNAL_MAGIC2     "rekisteri-erasures 2" /* then " GEN\n" (design 9) */
 #define RK_JOURNAL_HASHES_MAX 64
 #define RK_JOURNAL_ENV        "REKISTERI_ERASURE_JOURNAL"
 #define RK_JOURNAL_SUFFIX     ".erasures"
@@ -86,24 +130,39 @@ struct rk_journal_rec {
     char person_id[RK_ID_LEN + 1];
     size_t nhashes;
     struct rk_journal_hash hashes[RK_JOURNAL_HASHES_MAX];
-    long line; /* reads: the line number in the file */
+    long line;    /* reads: the line number in the file */
+    uint32_t gen; /* reads: the key generation the line is under (design 9) */
 };
 
 /* What a read found besides the records. */
 struct rk_journal_info {
     int64_t records;
-    long torn_line; /* the line number of a torn last line that was ignored; 0: none */
+    long torn_line;      /* the line number of a torn last line that was ignored; 0: none */
+    int64_t markers;     /* key generation markers passed */
+    uint32_t generation; /* the generation the journal ends in */
 };
 
 /*
- * Creates the journal at path holding only its header (mode 0600, synced).
- * RK_ECONFLICT when a file is there already (it is left alone).
+ * Creates the journal at path holding only its header, starting in key
+ * generation gen (mode 0600, synced). RK_ECONFLICT when a file is there
+ * already (it is left alone).
  */
-RK_MUST_USE rk_err rk_journal_create(const char *path, char *err, size_t errsz);
+RK_MUST_USE rk_err rk_journal_create(const char *path, uint32_t gen, char *err, size_t errsz);
 
 /*
- * Appends r (id, at, person_id, hashes; line ignored) to the journal at path,
- * chained and MACed under k->journal, and fsyncs it, under an exclusive lock.
+ * Brings the journal at path to k's current generation (design 9): appends
+ * and fsyncs the marker, MACed under the generation the journal continues in,
+ * when that is older; does nothing when it is current already or there is no
+ * file. *marked (may be NULL) says whether a marker was written. RK_EPARSE
+ * when the journal's tail is not under a generation of k (err says which).
+ */
+RK_MUST_USE rk_err rk_journal_advance(const char *path, const struct rk_keys *k, rk_ts at,
+                                      bool *marked, char *err, size_t errsz);
+
+/*
+ * Appends r (id, at, person_id, hashes; line and gen ignored) to the journal
+ * at path, chained and MACed under k->journal (after a marker when the
+ * journal is under an older generation), and fsyncs it, under an exclusive lock.
  * Creates the file when missing and cuts off a torn last line first. RK_EPARSE
  * when path is not a journal; RK_EIO when it cannot be written. err gets a
  * one-line reason (a path, never personal data).

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "core/journal.h"
 
 #define PATH_LEN 1024 /* longest key file path, with ".new" */
 
@@ -101,6 +102,20 @@ static bool sync_parent(const char *path) {
     return ok;
 }
 
+/* Step 2b: the erasure journal's marker for k's current generation (when missing). */
+static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts now, bool *marked,
+                           struct rk_msg *msg) {
+    char err[600];
+    *marked = false;
+    rk_err e = journal ? rk_journal_advance(journal, k, now, marked, err, sizeof err) : RK_OK;
+    if (e != RK_OK)
+        snprintf(msg->text, sizeof msg->text,
+                 "the database moved to key generation %u, but the erasure journal could not be "
+                 "marked (%.150s): put it right and run 'rekisteri key rotate' again to finish",
+                 (unsigned)rk_keys_generation(k), err);
+    return e;
+}
+
 /* Renames new_path over key_path and syncs the folder. */
 static rk_err put_in_place(const char *new_path, const char *key_path, struct rk_msg *msg) {
     if (rename(new_path, key_path) != 0 || !sync_parent(key_path)) {
@@ -113,8 +128,8 @@ static rk_err put_in_place(const char *new_path, const char *key_path, struct rk
     return RK_OK;
 }
 
-rk_err rk_rotate(struct rk_store *s, const char *key_path, rk_ts now, const char *actor,
-                 struct rk_rotate_report *out, struct rk_msg *msg) {
+rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, rk_ts now,
+                 const char *actor, struct rk_rotate_report *out, struct rk_msg *msg) {
     char new_path[PATH_LEN], err_text[PATH_LEN + 200];
     struct rk_keys cur, next;
     uint32_t db_gen = 0;
@@ -144,14 +159,19 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, rk_ts now, const char
         }
         char fp[RK_FINGERPRINT_LEN + 1];
         rk_keys_fingerprint(&next.gen[0], fp);
-        bool finish = next.gen[0].number == db_gen && strcmp(fp, db_fp) == 0;
+        bool finish = next.gen[0].number == db_gen && strcmp(fp, db_fp) == 0, marked = false;
+        if (finish)
+            err = mark_journal(journal, &next, now, &marked, msg);
         sodium_memzero(&next, sizeof next);
         if (finish) {
             sodium_memzero(&cur, sizeof cur);
-            err = put_in_place(new_path, key_path, msg);
             if (err == RK_OK)
-                *out = (struct rk_rotate_report){
-                    .step = RK_ROTATE_FINISH, .from = k_gen, .to = db_gen};
+                err = put_in_place(new_path, key_path, msg);
+            if (err == RK_OK)
+                *out = (struct rk_rotate_report){.step = RK_ROTATE_FINISH,
+                                                 .from = k_gen,
+                                                 .to = db_gen,
+                                                 .journal_marked = marked};
             if (err == RK_OK)
                 snprintf(out->fingerprint, sizeof out->fingerprint, "%s", fp);
             return err;
@@ -182,6 +202,8 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, rk_ts now, const char
     if (db_gen < k_gen) {
         /* A database from before the key file's last rotation (a restored backup). */
         err = rk_rotate_db(s, &cur, db_gen, now, actor, out, msg);
+        if (err == RK_OK)
+            err = mark_journal(journal, &cur, now, &out->journal_marked, msg);
         sodium_memzero(&cur, sizeof cur);
         if (err == RK_OK)
             out->step = RK_ROTATE_CATCH_UP;
@@ -201,6 +223,8 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, rk_ts now, const char
     }
     if (err == RK_OK && (err = rk_rotate_db(s, &next, k_gen, now, actor, out, msg)) != RK_OK)
         unlink(new_path);
+    else if (err == RK_OK)
+        err = mark_journal(journal, &next, now, &out->journal_marked, msg);
     sodium_memzero(&next, sizeof next);
     if (err == RK_OK)
         err = put_in_place(new_path, key_path, msg);

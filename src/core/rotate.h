@@ -35,7 +35,13 @@
  *   backup   backup files            new backups are sealed under the new key;
  *                                    restore tries the current, then the
  *                                    retired keys (file format unchanged)
- *   6        the erasure journal     reserved (another branch)
+ *   journal  the erasure journal's   a marker line, MACed under the old key,
+ *            MAC chain (file)        names the new generation and its
+ *                                    fingerprint; the lines after it are MACed
+ *                                    under the new key; records keep their
+ *                                    generation's lookup hashes, which a
+ *                                    restore's replay matches by hashing the
+ *                                    held values under it (core/journal.h 9, 10)
  *
  * The database records its generation (table key_state, migration 0011), so
  * a key file and a database that do not belong together are refused. A
@@ -45,12 +51,15 @@
  * Order of writes, and the crash windows (K = the key file, K.new beside it):
  *   1. the rotated key file is written to K.new (0600, synced);
  *   2. the database transaction commits (generation N+1);
+ *   2b. the erasure journal gets its marker for N+1 (appended and fsynced;
+ *      none when there is no journal file);
  *   3. K.new is renamed over K and the folder synced.
  * A crash before 2 leaves the database at N and K at N: K.new was never
  * used, and the next `key rotate` removes it and starts again. A crash
  * between 2 and 3 leaves the database at N+1 and K at N: every command
- * refuses to run, and `key rotate` finishes by renaming K.new (after checking
- * its fingerprint against the database's). The old K is never changed in
+ * refuses to run, and `key rotate` finishes by appending the journal's marker
+ * unless it is there already (rk_journal_advance is idempotent) and renaming
+ * K.new (after checking its fingerprint against the database's). The old K is never changed in
  * place, so a backup copy of it stays valid for the databases it made.
  * `key rotate` commits with synchronous=FULL; were the commit lost anyway
  * (the database older than K), the next `key rotate` brings the database
@@ -74,6 +83,7 @@ struct rk_rotate_report {
     char fingerprint[RK_FINGERPRINT_LEN + 1]; /* of generation to */
     struct rk_rehash_counts rehashed;
     int64_t tokens_revoked;
+    bool journal_marked; /* a marker was appended to the erasure journal now */
 };
 
 /*
@@ -89,12 +99,14 @@ RK_MUST_USE rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uin
 
 /*
  * `key rotate` on the key file at key_path (which the caller holds locked
- * exclusively) and the database s: a new generation, a catch-up or the
- * finish of an interrupted rotation, as the state of the files says (see the
- * crash windows above). msg says why on failure and what to do.
+ * exclusively), the database s and the erasure journal at journal (NULL or
+ * a missing file: none): a new generation, a catch-up or the finish of an
+ * interrupted rotation, as the state of the files says (see the crash
+ * windows above). msg says why on failure and what to do.
  */
-RK_MUST_USE rk_err rk_rotate(struct rk_store *s, const char *key_path, rk_ts now, const char *actor,
-                             struct rk_rotate_report *out, struct rk_msg *msg);
+RK_MUST_USE rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal,
+                             rk_ts now, const char *actor, struct rk_rotate_report *out,
+                             struct rk_msg *msg);
 
 /*
  * Checks that k belongs to the database s: its current generation is the

@@ -166,6 +166,9 @@ typedef int (*rk_journal_id_fn)(void *ctx, const char *id);
 /* A consent and its current state (consents_run_out_states); non-zero stops. */
 typedef int (*rk_consent_state_fn)(void *ctx, const char *person_id, const char *purpose,
                                    const struct rk_consent_state *st);
+/* A held email or phone (normalised) and its person; a non-zero return stops. */
+typedef int (*rk_lookup_value_fn)(void *ctx, const char *person_id, enum rk_field f,
+                                  const char *value);
 typedef int (*rk_contract_fn)(void *ctx, const struct rk_contract *c);
 typedef int (*rk_invoice_fn)(void *ctx, const struct rk_invoice *i);
 typedef int (*rk_provenance_fn)(void *ctx, int64_t id, const struct rk_provenance *p);
@@ -634,6 +637,15 @@ struct rk_store_ops {
      * Which records of the erasure journal file the database contains, by their ids.
      * journal_mark records one (again: no change); journal_has asks for one; journal_ids
      * calls fn with every id in id order (fn must not write; a non-zero return stops). */
+    /* ---- Erasure journal across key rotations (journalgen; core/journal.h) ----
+     * suppress_add_gen: suppress_add under key generation gen instead of the database's
+     * (a journal record's hash from before a rotation). lookup_values: every email and
+     * phone held by an entry and every pending signup's email, with its person id, in no
+     * particular order (fn must not write; a non-zero return stops). */
+    rk_err (*suppress_add_gen)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                               enum rk_field kind, enum rk_suppress_reason reason, rk_ts at,
+                               uint32_t gen);
+    rk_err (*lookup_values)(struct rk_store *s, rk_lookup_value_fn fn, void *ctx);
     rk_err (*journal_mark)(struct rk_store *s, const char *id, rk_ts at);
     rk_err (*journal_has)(struct rk_store *s, const char *id, bool *out);
     rk_err (*journal_ids)(struct rk_store *s, rk_journal_id_fn fn, void *ctx);
@@ -880,6 +892,12 @@ RK_STORE_FN(recipient_notice_purge,
             (s, before, limit, dry, n))
 /* ---- Erasure journal ---- */
 RK_STORE_FN(journal_mark, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
+/* ---- Erasure journal across key rotations (journalgen) ---- */
+RK_STORE_FN(suppress_add_gen,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], enum rk_field k,
+             enum rk_suppress_reason r, rk_ts at, uint32_t gen),
+            (s, h, k, r, at, gen))
+RK_STORE_FN(lookup_values, (struct rk_store * s, rk_lookup_value_fn fn, void *c), (s, fn, c))
 RK_STORE_FN(journal_has, (struct rk_store * s, const char *id, bool *out), (s, id, out))
 RK_STORE_FN(journal_ids, (struct rk_store * s, rk_journal_id_fn fn, void *c), (s, fn, c))
 

@@ -134,6 +134,9 @@ enum stmt {
     S_JOURNAL_MARK,
     S_JOURNAL_HAS,
     S_JOURNAL_IDS,
+    /* ---- erasure journal across key rotations (journalgen) ---- */
+    S_SUPPRESS_ADD_GEN,
+    S_LOOKUP_VALUES,
     S__COUNT
 };
 
@@ -446,6 +449,14 @@ static const char *const sql[S__COUNT] = {
                       "organisation_id",
     [S_ORG_DELETE_UNUSED_ID] = "DELETE FROM organisation WHERE id = ?1 AND NOT EXISTS "
                                "(SELECT 1 FROM entry e WHERE e.organisation_id = ?1)",
+    /* ---- erasure journal across key rotations (journalgen) ---- */
+    [S_SUPPRESS_ADD_GEN] = "INSERT OR IGNORE INTO suppression (hash, kind, reason, at, gen) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_LOOKUP_VALUES] = "SELECT p.id, e.email, e.phone FROM entry e "
+                        "JOIN person p ON p.pk = e.person "
+                        "WHERE e.email IS NOT NULL OR e.phone IS NOT NULL "
+                        "UNION ALL SELECT p.id, u.email, NULL FROM signup u "
+                        "JOIN person p ON p.pk = u.person_id WHERE u.email IS NOT NULL",
 };
 
 #define ORG_CACHE 256
@@ -2777,6 +2788,53 @@ static rk_err sq_journal_ids(struct rk_store *base, rk_journal_id_fn fn, void *c
     return step_rows(s, st, each_journal_id, &it);
 }
 
+/* ---- erasure journal across key rotations (journalgen) ------------------------------------ */
+
+static rk_err sq_suppress_add_gen(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                                  enum rk_field kind, enum rk_suppress_reason reason, rk_ts at,
+                                  uint32_t gen) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SUPPRESS_ADD_GEN, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    bind_text(st, 2, kind == RK_F_PHONE ? "phone" : "email");
+    bind_text(st, 3, reason == RK_SUPPRESS_ERASURE ? "erasure" : "objection");
+    bind_ts(st, 4, at);
+    sqlite3_bind_int64(st, 5, gen);
+    return step_done(s, st);
+}
+
+struct value_iter {
+    rk_lookup_value_fn fn;
+    void *ctx;
+};
+
+static int each_value(void *ctx, sqlite3_stmt *st) {
+    struct value_iter *it = ctx;
+    const char *person = col_text(st, 0);
+    if (!person)
+        return -1;
+    static const enum rk_field fields[2] = {RK_F_EMAIL, RK_F_PHONE};
+    for (int k = 0; k < 2; k++) {
+        const char *v = col_text(st, 1 + k);
+        if (v && it->fn(it->ctx, person, fields[k], v))
+            return 1;
+    }
+    return 0;
+}
+
+static rk_err sq_lookup_values(struct rk_store *base, rk_lookup_value_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_LOOKUP_VALUES, &st);
+    if (err != RK_OK)
+        return err;
+    struct value_iter it = {fn, ctx};
+    return step_rows(s, st, each_value, &it);
+}
+
 /* ---- Key rotation (keyrotate) ---------------------------------------------------------- */
 
 static rk_err sq_key_state_get(struct rk_store *base, uint32_t *gen,
@@ -3182,6 +3240,9 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .journal_mark = sq_journal_mark,
     .journal_has = sq_journal_has,
     .journal_ids = sq_journal_ids,
+    /* ---- erasure journal across key rotations (journalgen) ---- */
+    .suppress_add_gen = sq_suppress_add_gen,
+    .lookup_values = sq_lookup_values,
 };
 
 /* ---- backups (store.h) ---------------------------------------------------------------- */

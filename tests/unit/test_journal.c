@@ -226,7 +226,7 @@ static void records_read_back_whole(void **state) {
     assert_memory_equal(text, RK_JOURNAL_MAGIC, sizeof RK_JOURNAL_MAGIC - 1);
     free(text);
     /* create leaves an existing journal alone */
-    assert_int_equal(rk_journal_create(f->journal, err, sizeof err), RK_ECONFLICT);
+    assert_int_equal(rk_journal_create(f->journal, 1, err, sizeof err), RK_ECONFLICT);
     assert_int_equal(lines(f->journal), 4);
 }
 
@@ -326,6 +326,47 @@ static void missing_and_foreign_files(void **state) {
     assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, &info, err, sizeof err),
                      RK_OK);
     assert_int_equal(info.records, 1);
+}
+
+/* The header names the key generation the journal starts in (journal.h design 9). */
+static void headers_name_their_generation(void **state) {
+    struct fx *f = *state;
+    char err[512];
+    static const char *const bad[] = {"rekisteri-erasures 2 0\n", "rekisteri-erasures 2 x\n",
+                                      "rekisteri-erasures 2\n", "rekisteri-erasures 3 1\n",
+                                      "rekisteri-erasures 2 01\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_text(f->journal, bad[i], false);
+        assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, NULL, err, sizeof err),
+                         RK_EPARSE);
+        assert_non_null(strstr(err, ":1: not a rekisteri erasure journal (version 1 or 2)"));
+    }
+    /* Version 2 naming generation 1 reads as version 1 does; records carry the generation. */
+    write_text(f->journal, "rekisteri-erasures 2 1\n", false);
+    struct rk_journal_rec r = record(1);
+    append(f, &r);
+    struct seen s = {.n = 0};
+    struct rk_journal_info info;
+    assert_int_equal(rk_journal_read(f->journal, &f->keys, keep, &s, &info, err, sizeof err),
+                     RK_OK);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.v[0].gen, 1);
+    assert_int_equal(info.generation, 1);
+    assert_int_equal(info.markers, 0);
+    /* A journal created under a generation the key file does not hold is refused, by
+     * readers and appenders alike. */
+    unlink(f->journal);
+    assert_int_equal(rk_journal_create(f->journal, 3, err, sizeof err), RK_OK);
+    char *text = slurp(f->journal);
+    assert_string_equal(text, "rekisteri-erasures 2 3\n");
+    free(text);
+    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, NULL, err, sizeof err),
+                     RK_EPARSE);
+    assert_non_null(strstr(
+        err, ":1: the journal starts in key generation 3, which the key file does not hold"));
+    assert_int_equal(rk_journal_append(f->journal, &f->keys, &r, err, sizeof err), RK_EPARSE);
+    assert_non_null(strstr(err, "continues under key generation 3, newer than the key file's"));
+    assert_int_equal(lines(f->journal), 1);
 }
 
 /* ---- The hook and the replay -------------------------------------------------------------- */
@@ -472,7 +513,7 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     add_person(f, &f->reg, "z@example.fi", NULL, keep_id);
     char other[128], err[512];
     snprintf(other, sizeof other, "%s/other", f->dir);
-    assert_int_equal(rk_journal_create(other, err, sizeof err), RK_OK);
+    assert_int_equal(rk_journal_create(other, 1, err, sizeof err), RK_OK);
     struct rk_replay_report rep;
     assert_int_equal(rk_journal_replay(&f->reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
     assert_non_null(strstr(err, "holds 1 erasure record(s) the journal"));
@@ -499,6 +540,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(altered_removed_or_foreign_lines_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(torn_last_line_tolerated_then_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_and_foreign_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(headers_name_their_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(erasure_is_journaled_with_hashes_only, setup, teardown),
         cmocka_unit_test_setup_teardown(replay_applies_only_what_the_copy_lacks, setup, teardown),
         cmocka_unit_test_setup_teardown(replay_finds_persons_by_hash, setup, teardown),

@@ -6,7 +6,12 @@
  * blocking, revokes tokens, honours an old unsubscribe link but answers an
  * old preferences link as expired, keeps the audit chain verifiable (and a
  * tampered event after it caught), and a backup sealed before it opens after
- * it. Both crash windows of `key rotate` are recovered from.
+ * it. Both crash windows of `key rotate` are recovered from. The erasure
+ * journal across rotations (core/journal.h 9, 10): it verifies across one and
+ * two rotations with appends chaining on, a tampered marker and one naming a
+ * generation the key file lacks are refused by line, and a record from before
+ * a rotation replayed into a brought-forward copy finds a second holder of
+ * the email by hash and suppresses it under the record's generation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,15 +29,17 @@
 
 #include "core/audit.h"
 #include "core/backup.h"
+#include "core/journal.h"
 #include "core/links.h"
 #include "core/register.h"
+#include "core/rights.h"
 #include "core/rotate.h"
 #include "testutil.h"
 
 #define NOW ((rk_ts)1764000000) /* 2025-11-24 */
 
 struct fx {
-    char dir[64], key[128], db[128];
+    char dir[64], key[128], db[128], journal[128];
     struct rk_keys keys;
     struct rk_store *store;
     struct rk_decl *decl;
@@ -63,6 +70,7 @@ static int setup(void **state) {
         return -1;
     path_in(f, "key", f->key, sizeof f->key);
     path_in(f, "t.db", f->db, sizeof f->db);
+    path_in(f, "j", f->journal, sizeof f->journal);
     if (rk_keys_create(f->key, err, sizeof err) != RK_OK ||
         rk_keys_load(f->key, &f->keys, err, sizeof err) != RK_OK ||
         rk_store_open(f->db, NULL, &f->store) != RK_OK ||
@@ -76,8 +84,10 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     struct fx *f = *state;
-    static const char *const files[] = {"t.db",    "t.db-wal", "t.db-shm", "key",    "key.new",
-                                        "key.old", "v1",       "plain",    "sealed", "out"};
+    static const char *const files[] = {"t.db",        "t.db-wal",    "t.db-shm", "key",
+                                        "key.new",     "key.old",     "v1",       "plain",
+                                        "sealed",      "out",         "j",        "copy.db",
+                                        "copy.db-wal", "copy.db-shm", "key.g1",   "j.good"};
     char path[128];
     sqlite3_close(f->raw);
     rk_store_close(f->store);
@@ -133,7 +143,7 @@ static int found(struct fx *f, const char *email) {
 static struct rk_rotate_report rotate(struct fx *f) {
     struct rk_rotate_report rep;
     struct rk_msg msg = {{0}, false};
-    rk_err e = rk_rotate(f->store, f->key, NOW + 60, "cli", &rep, &msg);
+    rk_err e = rk_rotate(f->store, f->key, f->journal, NOW + 60, "cli", &rep, &msg);
     if (e != RK_OK)
         fail_msg("rotate: %s", msg.text);
     reload(f);
@@ -409,7 +419,7 @@ static void crash_after_commit_is_finished(void **state) {
     /* ... and the process died here. */
     assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_ECONFLICT);
     assert_non_null(strstr(msg.text, "interrupted"));
-    assert_int_equal(rk_rotate(f->store, f->key, NOW, "cli", &rep, &msg), RK_OK);
+    assert_int_equal(rk_rotate(f->store, f->key, f->journal, NOW, "cli", &rep, &msg), RK_OK);
     assert_int_equal(rep.step, RK_ROTATE_FINISH);
     assert_int_equal(access(new_path, F_OK), -1);
     reload(f);
@@ -457,6 +467,217 @@ static void old_database_caught_up(void **state) {
     assert_int_equal(ar.bad_seq, 0);
 }
 
+/* ---- The erasure journal across rotations (journalgen) ---- */
+
+static void erase_journaled(struct fx *f, const char *id) {
+    struct rk_erase_report rep;
+    struct rk_msg msg = {{0}, false};
+    f->reg.journal = f->journal;
+    if (rk_rights_erase(&f->reg, id, NULL, NOW + 30, &rep, &msg) != RK_OK)
+        fail_msg("erase: %s", msg.text);
+}
+
+struct jseen {
+    uint32_t gen[8];
+    int n;
+};
+
+static int keep_gen(void *ctx, const struct rk_journal_rec *r) {
+    struct jseen *s = ctx;
+    if (s->n < 8)
+        s->gen[s->n++] = r->gen;
+    return 0;
+}
+
+static rk_err read_journal(struct fx *f, const struct rk_keys *k, struct jseen *s,
+                           struct rk_journal_info *info, char *err, size_t errsz) {
+    memset(s, 0, sizeof *s);
+    return rk_journal_read(f->journal, k, keep_gen, s, info, err, errsz);
+}
+
+static char *slurp(const char *path) {
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char *buf = calloc(1, 65536);
+    assert_non_null(buf);
+    buf[fread(buf, 1, 65535, fp)] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static int journal_lines(struct fx *f) {
+    char *text = slurp(f->journal);
+    int n = 0;
+    for (char *p = text; *p; p++)
+        n += *p == '\n';
+    free(text);
+    return n;
+}
+
+static void journal_verifies_across_rotations(void **state) {
+    struct fx *f = *state;
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1], err[512] = "";
+    add_person(f, "ja@example.fi", a);
+    add_person(f, "jb@example.fi", b);
+    add_person(f, "jc@example.fi", c);
+    erase_journaled(f, a); /* under generation 1 */
+    struct rk_rotate_report rep = rotate(f);
+    assert_true(rep.journal_marked);
+    assert_int_equal(journal_lines(f), 3); /* header, record, marker */
+    erase_journaled(f, b);                 /* chains on under generation 2 */
+    struct jseen s;
+    struct rk_journal_info info;
+    if (read_journal(f, &f->keys, &s, &info, err, sizeof err) != RK_OK)
+        fail_msg("read: %s", err);
+    assert_int_equal(info.records, 2);
+    assert_int_equal(info.markers, 1);
+    assert_int_equal(info.generation, 2);
+    assert_int_equal(s.gen[0], 1);
+    assert_int_equal(s.gen[1], 2);
+    /* A second rotation: two markers, three generations. */
+    rep = rotate(f);
+    assert_true(rep.journal_marked);
+    erase_journaled(f, c);
+    if (read_journal(f, &f->keys, &s, &info, err, sizeof err) != RK_OK)
+        fail_msg("read: %s", err);
+    assert_int_equal(info.records, 3);
+    assert_int_equal(info.markers, 2);
+    assert_int_equal(info.generation, 3);
+    assert_int_equal(s.gen[2], 3);
+    /* Marking again changes nothing: the journal is at the current generation. */
+    bool marked = true;
+    int before = journal_lines(f);
+    assert_int_equal(rk_journal_advance(f->journal, &f->keys, NOW, &marked, err, sizeof err),
+                     RK_OK);
+    assert_false(marked);
+    assert_int_equal(journal_lines(f), before);
+    /* No journal file: nothing to mark, nothing created. */
+    char none[160];
+    path_in(f, "none", none, sizeof none);
+    assert_int_equal(rk_journal_advance(none, &f->keys, NOW, &marked, err, sizeof err), RK_OK);
+    assert_false(marked);
+    struct stat st;
+    assert_int_not_equal(stat(none, &st), 0);
+}
+
+static void journal_markers_refused_by_line(void **state) {
+    struct fx *f = *state;
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], err[512] = "", old_key[160], good[160];
+    add_person(f, "ka@example.fi", a);
+    add_person(f, "kb@example.fi", b);
+    erase_journaled(f, a);
+    path_in(f, "key.g1", old_key, sizeof old_key);
+    char *k1 = slurp(f->key);
+    write_file(old_key, k1, 0600);
+    free(k1);
+    (void)rotate(f);
+    erase_journaled(f, b);
+    path_in(f, "j.good", good, sizeof good);
+    char *text = slurp(f->journal);
+    write_file(good, text, 0600);
+    struct jseen s;
+    struct rk_journal_info info;
+    /* The key file from before the rotation lacks generation 2. */
+    struct rk_keys k_old;
+    assert_int_equal(rk_keys_load(old_key, &k_old, err, sizeof err), RK_OK);
+    assert_int_equal(read_journal(f, &k_old, &s, &info, err, sizeof err), RK_EPARSE);
+    assert_non_null(strstr(err, ":3: the key generation marker names generation 2, which the key "
+                                "file does not hold"));
+    assert_int_equal(s.n, 1); /* the record before it was read */
+    /* ... and an append with it refuses rather than forking the chain. */
+    struct rk_journal_rec r = {.at = NOW, .nhashes = 0};
+    rk_id_new(r.id);
+    rk_id_new(r.person_id);
+    assert_int_equal(rk_journal_append(f->journal, &k_old, &r, err, sizeof err), RK_EPARSE);
+    assert_non_null(strstr(err, "its last record verifies under no key generation"));
+    /* A tampered marker (its generation changed) fails its MAC. */
+    char *marker = strstr(text, "\nkey ") + 1;
+    char *gen = strchr(marker + 4, ' ') + 1;
+    *gen = '3';
+    write_file(f->journal, text, 0600);
+    assert_int_equal(read_journal(f, &f->keys, &s, &info, err, sizeof err), RK_EPARSE);
+    assert_non_null(strstr(err, ":3: the MAC does not match"));
+    /* A record under the new generation moved before the marker fails too. */
+    free(text);
+    text = slurp(good);
+    marker = strstr(text, "\nkey ") + 1;
+    char *rec = strchr(marker, '\n') + 1;
+    size_t mlen = (size_t)(rec - marker);
+    char *swapped = calloc(1, strlen(text) + 1);
+    assert_non_null(swapped);
+    snprintf(swapped, strlen(text) + 1, "%.*s%s%.*s", (int)(marker - text), text, rec, (int)mlen,
+             marker);
+    write_file(f->journal, swapped, 0600);
+    assert_int_equal(read_journal(f, &f->keys, &s, &info, err, sizeof err), RK_EPARSE);
+    assert_non_null(strstr(err, ":3: the MAC does not match"));
+    free(swapped);
+    free(text);
+    sodium_memzero(&k_old, sizeof k_old);
+}
+
+static void count_gen1(void *ctx, uint32_t gen, int64_t rows) {
+    if (gen == 1)
+        *(int64_t *)ctx = rows;
+}
+
+static void journal_replay_of_older_record_matches_by_hash(void **state) {
+    struct fx *f = *state;
+    char x[RK_ID_LEN + 1], y[RK_ID_LEN + 1], copy[160], err[512] = "";
+    /* Two persons holding the same email: x in the customer register, y elsewhere. */
+    add_person(f, "shared@example.fi", x);
+    struct rk_write w = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, NULL, NOW};
+    struct rk_consent_input in = {.channel = "web_form", .lang = RK_LANG_FI, .at = NOW};
+    struct rk_contact c = {0};
+    struct rk_msg msg = {{0}, false};
+    c.v[RK_F_NAME] = "Toinen Haltija";
+    c.v[RK_F_EMAIL] = "shared@example.fi";
+    if (rk_reg_person_add(&f->reg, &w, NULL, &c, &in, y, &msg) != RK_OK)
+        fail_msg("add y: %s", msg.text);
+    assert_string_not_equal(x, y);
+    path_in(f, "copy.db", copy, sizeof copy);
+    write_file(copy, "", 0600); /* backup_to writes into an existing empty file */
+    int64_t pages = 0, bytes = 0;
+    assert_int_equal(rk_store_backup_to(f->store, copy, &pages, &bytes), RK_OK); /* generation 1 */
+    erase_journaled(f, x); /* the record holds the email's generation-1 hash */
+    (void)rotate(f);
+
+    /* The copy, brought forward as a restore does, then the journal replayed into it. */
+    struct rk_store *cs = NULL;
+    struct rk_reg cr;
+    int from = 0, to = 0;
+    assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
+    assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
+    assert_int_equal(rk_reg_init(&cr, f->decl, cs, &f->keys, "restore"), RK_OK);
+    struct rk_rotate_report rep;
+    if (rk_rotate_db(cs, &f->keys, 1, NOW + 120, "restore", &rep, &msg) != RK_OK)
+        fail_msg("bring forward: %s", msg.text);
+    bool restricted = false, objected = false;
+    assert_int_equal(rk_store_person_exists(cs, y, &restricted, &objected), RK_OK);
+    struct rk_replay_report rr;
+    if (rk_journal_replay(&cr, f->journal, NOW + 180, &rr, err, sizeof err) != RK_OK)
+        fail_msg("replay: %s", err);
+    assert_int_equal(rr.reapplied, 1);
+    assert_int_equal(rr.persons, 2); /* x by id, y by the old hash */
+    assert_int_equal(rk_store_person_exists(cs, x, &restricted, &objected), RK_ENOENT);
+    assert_int_equal(rk_store_person_exists(cs, y, &restricted, &objected), RK_ENOENT);
+    /* The record's hash is suppressed under its own generation, and it blocks. */
+    int64_t gen1 = 0;
+    assert_int_equal(rk_store_suppression_generations(cs, count_gen1, &gen1), RK_OK);
+    assert_true(gen1 >= 1);
+    bool hit = false;
+    assert_int_equal(rk_reg_is_suppressed(&cr, RK_F_EMAIL, "shared@example.fi", &hit), RK_OK);
+    assert_true(hit);
+    struct rk_write w2 = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, NOW + 240};
+    char again[RK_ID_LEN + 1];
+    c.v[RK_F_NAME] = "Palaaja";
+    assert_int_not_equal(rk_reg_person_add(&cr, &w2, NULL, &c, NULL, again, &msg), RK_OK);
+    /* Again: the record is contained now, nothing more happens. */
+    assert_int_equal(rk_journal_replay(&cr, f->journal, NOW + 300, &rr, err, sizeof err), RK_OK);
+    assert_int_equal(rr.reapplied, 0);
+    assert_int_equal(rr.contained, 1);
+    rk_store_close(cs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(v1_file_loads, setup, teardown),
@@ -471,6 +692,10 @@ int main(void) {
         cmocka_unit_test_setup_teardown(crash_after_commit_is_finished, setup, teardown),
         cmocka_unit_test_setup_teardown(crash_before_commit_starts_over, setup, teardown),
         cmocka_unit_test_setup_teardown(old_database_caught_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(journal_verifies_across_rotations, setup, teardown),
+        cmocka_unit_test_setup_teardown(journal_markers_refused_by_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(journal_replay_of_older_record_matches_by_hash, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
