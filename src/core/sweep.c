@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/rights.h"
 
 struct rk_pair {
     char person_id[RK_ID_LEN + 1];
@@ -87,7 +88,17 @@ static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts n
             return failed(msg, m.text, err);
     }
     *done = true;
-    return rk_reg_audit(reg, "sweep.signup_expired", r->person_id, r->purpose, now);
+    if ((err = rk_reg_audit(reg, "sweep.signup_expired", r->person_id, r->purpose, now)) != RK_OK)
+        return err;
+    /* A newcomer who never confirmed is in no register: what is left of them (the person
+     * row, the pending consent's ledger with its IP address) has no purpose any more. */
+    struct rk_erase_report rep;
+    memset(&rep, 0, sizeof rep);
+    if ((err = rk_rights_settle(reg, r->person_id, &rep)) != RK_OK)
+        return failed(msg, "settling what is left of the person", err);
+    return rep.person_deleted
+               ? rk_reg_audit(reg, "sweep.person_deleted", r->person_id, "signup_expired", now)
+               : RK_OK;
 }
 
 typedef rk_err (*list_fn)(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,

@@ -8,7 +8,9 @@
  *             rk_reg_consent), so the person leaves the consent registers
  *             exactly as on withdrawal;
  *   signups   an unconfirmed double opt-in signup past its expires_at is
- *             deleted and its pending consent expired.
+ *             deleted and its pending consent expired; a newcomer thus left
+ *             in no register is deleted wholly (rk_rights_settle: the person
+ *             row and the ledger with the form's IP address).
  * Then the retention rules of core/retention.h: entries past their register's
  * retention erased (and persons left with nothing deleted), kept invoices and
  * contracts past their statutory period deleted, sent mail and finished art 19
