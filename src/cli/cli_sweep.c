@@ -25,6 +25,8 @@ static void retention_text(const struct rk_sweep_counts *n, bool dry_run) {
         printf("  held (restricted)       %lld\n", (long long)c->held_restricted);
     if (c->held_consent)
         printf("  held (live consent)     %lld\n", (long long)c->held_consent);
+    if (c->held_request)
+        printf("  held (open request)     %lld\n", (long long)c->held_request);
     printf("  kept records run out    %s %lld invoices, %lld contracts\n", del,
            (long long)c->invoices_deleted, (long long)c->contracts_deleted);
     printf("  finished mail           %s %lld\n", del, (long long)c->mail_deleted);
@@ -53,14 +55,14 @@ static json_t *flags_json(const struct rk_retention_flag *f, int count, bool wit
 static json_t *retention_json(json_t *j, const struct rk_sweep_counts *n) {
     const struct rk_retention_counts *c = &n->retention;
     json_t *r =
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "entries_erased",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "entries_erased",
                   (json_int_t)c->entries_erased, "persons_deleted", (json_int_t)c->persons_deleted,
                   "records_kept", (json_int_t)c->records_kept, "notices_queued",
                   (json_int_t)c->notices_queued, "held_restricted", (json_int_t)c->held_restricted,
-                  "held_consent", (json_int_t)c->held_consent, "invoices_deleted",
-                  (json_int_t)c->invoices_deleted, "contracts_deleted",
-                  (json_int_t)c->contracts_deleted, "mail_deleted", (json_int_t)c->mail_deleted,
-                  "notices_deleted", (json_int_t)c->notices_deleted);
+                  "held_consent", (json_int_t)c->held_consent, "held_request",
+                  (json_int_t)c->held_request, "invoices_deleted", (json_int_t)c->invoices_deleted,
+                  "contracts_deleted", (json_int_t)c->contracts_deleted, "mail_deleted",
+                  (json_int_t)c->mail_deleted, "notices_deleted", (json_int_t)c->notices_deleted);
     json_t *f = json_pack(
         "{s:I, s:I, s:I, s:o, s:o}", "art14_overdue", (json_int_t)c->art14_overdue,
         "requests_overdue", (json_int_t)c->requests_overdue, "requests_due_soon",

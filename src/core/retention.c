@@ -35,7 +35,9 @@
  *                and counted as held; so is the entry of a person holding a
  *                live consent for a consent-based purpose of the register (a
  *                basis of its own, ended by the consent rule), unless
- *                retention.period has passed.
+ *                retention.period has passed; and the entry of a person with
+ *                a data-subject request still open (answered on the data as
+ *                it stands; the first run after it closes erases the entry).
  *   2. kept      Restricted invoices whose keep_until is before today are
  *                deleted; then restricted contracts no invoice refers to any
  *                more whose own period has passed (a category kept keep_years
@@ -204,7 +206,8 @@ static rk_err erase_entry(struct run *r, const struct rk_register *reg_decl, con
 }
 
 static rk_err rule_entries(struct run *r, const struct rk_register *rd) {
-    struct entry_batch b = {rd, r->today, calloc(RK_RETENTION_BATCH, sizeof(struct due_row)), 0, 0, 0};
+    struct entry_batch b = {
+        .r = rd, .today = r->today, .rows = calloc(RK_RETENTION_BATCH, sizeof(struct due_row))};
     if (!b.rows)
         return failed(r->msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
@@ -224,6 +227,17 @@ static rk_err rule_entries(struct run *r, const struct rk_register *rd) {
                 if (b.rows[i].restricted) {
                     r->out->held_restricted++;
                     continue;
+                }
+                int64_t open = 0;
+                if ((err = rk_store_requests_open_of_person(r->reg->store, b.rows[i].person_id,
+                                                            &open)) == RK_OK &&
+                    open > 0) {
+                    r->out->held_request++; /* answered on the data as it stands (art 15-21) */
+                    continue;
+                }
+                if (err != RK_OK) {
+                    err = failed(r->msg, "looking for the person's open requests", err);
+                    break;
                 }
                 if (!b.rows[i].by_period &&
                     (err = consented(r, rd, b.rows[i].person_id, &live)) == RK_OK && live) {
@@ -356,7 +370,8 @@ static rk_err rule_contracts(struct run *r) {
     rk_err err = RK_OK;
     for (;;) {
         b.n = b.seen = 0;
-        err = rk_store_kept_contracts(r->reg->store, b.last, RK_RETENTION_BATCH, collect_contract, &b);
+        err = rk_store_kept_contracts(r->reg->store, b.last, RK_RETENTION_BATCH, collect_contract,
+                                      &b);
         if (err != RK_OK) {
             err = failed(r->msg, "listing kept contracts", err);
             break;

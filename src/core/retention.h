@@ -41,6 +41,7 @@ struct rk_retention_counts {
     int64_t notices_queued;    /* art 19 notices queued by those erasures */
     int64_t held_restricted;   /* entries past retention left alone: the person is restricted */
     int64_t held_consent;      /* ... or holds a live consent for a purpose of the register */
+    int64_t held_request;      /* ... or has a data-subject request still open */
     int64_t invoices_deleted;  /* kept invoices past keep_until */
     int64_t contracts_deleted; /* kept contracts past their period, no invoice left on them */
     int64_t mail_deleted;      /* sent or failed emails older than RK_RETENTION_MAIL_DAYS */

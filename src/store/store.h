@@ -562,6 +562,8 @@ struct rk_store_ops {
                             rk_request_fn fn, void *ctx);
     /* Open requests whose effective due date is before today. */
     rk_err (*requests_overdue)(struct rk_store *s, struct rk_date today, int64_t *out);
+    /* Open requests (received, verified, in progress) matched to person_id. */
+    rk_err (*requests_open_of_person)(struct rk_store *s, const char *person_id, int64_t *out);
 
     /* ---- Art 19 notice delivery (migration 0006; connect/deliver.c) ----
      * recipient_notice_due: queued or pending notices with next_attempt_at <=
@@ -848,6 +850,8 @@ RK_STORE_FN(requests_list,
             (s, f, fn, c))
 RK_STORE_FN(requests_overdue, (struct rk_store * s, struct rk_date today, int64_t *out),
             (s, today, out))
+RK_STORE_FN(requests_open_of_person, (struct rk_store * s, const char *person_id, int64_t *out),
+            (s, person_id, out))
 RK_STORE_FN(recipient_notice_due,
             (struct rk_store * s, rk_ts now, int limit, rk_notice_fn fn, void *c),
             (s, now, limit, fn, c))

@@ -98,6 +98,7 @@ enum stmt {
     S_REQUEST_REDACT,
     S_REQUESTS_LIST,
     S_REQUESTS_OVERDUE,
+    S_REQUESTS_OPEN_OF_PERSON,
     S_NOTICE_DUE,
     S_NOTICE_DONE,
     S_NOTICE_PENDING,
@@ -351,6 +352,8 @@ static const char *const sql[S__COUNT] = {
     [S_REQUESTS_OVERDUE] = "SELECT count(*) FROM request "
                            "WHERE status IN ('received', 'verified', 'in_progress') "
                            "AND coalesce(extended_due, due) < ?1",
+    [S_REQUESTS_OPEN_OF_PERSON] = "SELECT count(*) FROM request WHERE person_id = ?1 "
+                                  "AND status IN ('received', 'verified', 'in_progress')",
 #define NOTICE_COLS                                                                                \
     "id, recipient, person_id, request_id, remote_id, last_error, kind, state, attempts, "        \
     "created_at, next_attempt_at, done_at"
@@ -2449,6 +2452,23 @@ static rk_err sq_requests_overdue(struct rk_store *base, struct rk_date today, i
     return err;
 }
 
+static rk_err sq_requests_open_of_person(struct rk_store *base, const char *person_id,
+                                         int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REQUESTS_OPEN_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
 /* ---- Art 19 notice delivery ------------------------------------------------------------------ */
 
 static const char *const notice_kinds[RK_NOTICE__COUNT] = {"rectification", "erasure",
@@ -3212,6 +3232,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .request_update = sq_request_update,
     .requests_list = sq_requests_list,
     .requests_overdue = sq_requests_overdue,
+    .requests_open_of_person = sq_requests_open_of_person,
     .recipient_notice_due = sq_recipient_notice_due,
     .recipient_notice_mark_done = sq_recipient_notice_mark_done,
     .recipient_notice_mark_pending = sq_recipient_notice_mark_pending,

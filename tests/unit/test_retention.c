@@ -211,6 +211,30 @@ static void restricted_person_held(void **state) {
     assert_true(in_register(f, a));
 }
 
+/* A person with a request still open (here an access request) is answered on the data as it
+ * stands: the sweep leaves their entry until the request is completed or rejected. */
+static void open_request_holds_entry(void **state) {
+    struct rkt_reg *f = *state;
+    char a[RK_ID_LEN + 1], c[RK_ID_LEN + 1], sql[400];
+    customer(f, "asking@example.fi", T0, a);
+    contract(f, a, "2025-01-15", "2025-06-30", c);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO request (id, type, status, channel, lang, person_id, received_at, "
+             "received_on, due, created_by) VALUES ('R-EEEEEEEEEEEE', 'access', 'verified', "
+             "'web', 'fi', '%s', '2025-12-20T00:00:00Z', '2025-12-20', '2026-01-20', 'x')",
+             a);
+    rkt_exec(f, sql);
+    struct rk_sweep_counts n = sweep(f, "2026-01-05T00:00:00Z", false);
+    assert_int_equal(n.retention.entries_erased, 0);
+    assert_int_equal(n.retention.held_request, 1);
+    assert_true(in_register(f, a));
+    rkt_exec(f, "UPDATE request SET status = 'completed' WHERE id = 'R-EEEEEEEEEEEE'");
+    n = sweep(f, "2026-01-05T00:00:00Z", false);
+    assert_int_equal(n.retention.held_request, 0);
+    assert_int_equal(n.retention.entries_erased, 1);
+    assert_false(in_register(f, a));
+}
+
 static void live_consent_keeps_entry(void **state) {
     struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
@@ -454,6 +478,7 @@ int main(void) {
         T(open_contract_keeps_entry),
         T(prospect_period),
         T(restricted_person_held),
+        T(open_request_holds_entry),
         cmocka_unit_test_setup_teardown(live_consent_keeps_entry, setup_example, rkt_reg_teardown),
         T(kept_invoice_then_contract_then_person),
         T(finished_mail_and_notices),
