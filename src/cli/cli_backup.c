@@ -23,6 +23,7 @@
 #include "core/backup.h"
 #include "core/journal.h"
 #include "core/rotate.h"
+#include "util/fileio.h"
 
 #define PATH_MAX_LEN 4096
 
@@ -40,8 +41,6 @@ static void hold_signals(bool hold, sigset_t *saved) {
         sigprocmask(SIG_SETMASK, saved, NULL);
     }
 }
-
-static void sync_parent(const char *path);
 
 /* path + suffix + a random tag: a name nobody else picks, beside path. */
 static bool temp_name(char *out, size_t n, const char *path, const char *suffix) {
@@ -112,7 +111,7 @@ static int run_backup(int argc, char **argv) {
     }
     hold_signals(false, &saved);
     if (e == RK_OK) {
-        sync_parent(file);
+        rk_sync_parent(file);
         char detail[96];
         snprintf(detail, sizeof detail, "pages=%lld bytes=%lld", (long long)pages,
                  (long long)bytes);
@@ -125,24 +124,6 @@ static int run_backup(int argc, char **argv) {
     }
     rk_cli_env_close(&env);
     return e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL;
-}
-
-/* Syncs the folder holding path, so that a rename into it survives a crash. */
-static void sync_parent(const char *path) {
-    char dir[PATH_MAX_LEN];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
 }
 
 /* Removes the write-ahead log and shared memory of the database at db. */
@@ -353,7 +334,7 @@ static int run_restore(int argc, char **argv) {
     }
     remove_wal(tmp);
     hold_signals(false, &saved);
-    sync_parent(env.db);
+    rk_sync_parent(env.db);
     print_restored(env.journal, &rep, no_journal, bytes);
     return RK_EXIT_OK;
 }

@@ -16,38 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
+
 #define MAGIC_LEN (sizeof RK_BACKUP_MAGIC - 1)
 #define HDR_LEN   crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define SEALED_CHUNK (RK_BACKUP_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
-
-/* Reads up to n bytes, fewer only at the end of the file; -1 on error. */
-static ssize_t read_full(int fd, unsigned char *buf, size_t n) {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
-}
-
-static bool write_full(int fd, const unsigned char *buf, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        buf += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
 
 static int create_excl(const char *path) {
     return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -84,12 +57,12 @@ rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *se
     rk_err e = m && c ? RK_OK : RK_ENOMEM;
     if (e == RK_OK) {
         crypto_secretstream_xchacha20poly1305_init_push(&st, header, k->backup);
-        if (!write_full(out, (const unsigned char *)RK_BACKUP_MAGIC, MAGIC_LEN) ||
-            !write_full(out, header, sizeof header))
+        if (!rk_write_full(out, (const unsigned char *)RK_BACKUP_MAGIC, MAGIC_LEN) ||
+            !rk_write_full(out, header, sizeof header))
             e = RK_EIO;
     }
     /* Reads one chunk ahead, so that the last one (even an empty one) is FINAL. */
-    ssize_t n = e == RK_OK ? read_full(in, m, RK_BACKUP_CHUNK) : 0;
+    ssize_t n = e == RK_OK ? rk_read_full(in, m, RK_BACKUP_CHUNK) : 0;
     while (e == RK_OK) {
         if (n < 0) {
             e = RK_EIO;
@@ -102,11 +75,11 @@ rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *se
         crypto_secretstream_xchacha20poly1305_push(&st, c, &clen, m, (unsigned long long)n,
                                                    (const unsigned char *)RK_BACKUP_MAGIC,
                                                    MAGIC_LEN, tag);
-        if (!write_full(out, c, (size_t)clen))
+        if (!rk_write_full(out, c, (size_t)clen))
             e = RK_EIO;
         if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
             break;
-        n = read_full(in, m, RK_BACKUP_CHUNK);
+        n = rk_read_full(in, m, RK_BACKUP_CHUNK);
     }
     if (e != RK_OK)
         snprintf(err, errsz, "cannot write %s: %s", sealed,
@@ -136,7 +109,7 @@ static rk_err open_with(const unsigned char key[RK_KEY_LEN], const char *sealed,
     unsigned char start[MAGIC_LEN + HDR_LEN];
     crypto_secretstream_xchacha20poly1305_state st;
     rk_err e = m && c ? RK_OK : RK_ENOMEM;
-    if (e == RK_OK && (read_full(in, start, sizeof start) != (ssize_t)sizeof start ||
+    if (e == RK_OK && (rk_read_full(in, start, sizeof start) != (ssize_t)sizeof start ||
                        memcmp(start, RK_BACKUP_MAGIC, MAGIC_LEN) != 0)) {
         snprintf(err, errsz, "%s is not a rekisteri backup (version 1)", sealed);
         e = RK_EPARSE;
@@ -148,7 +121,7 @@ static rk_err open_with(const unsigned char key[RK_KEY_LEN], const char *sealed,
     }
     bool final = false;
     while (e == RK_OK && !final) {
-        ssize_t n = read_full(in, c, SEALED_CHUNK);
+        ssize_t n = rk_read_full(in, c, SEALED_CHUNK);
         unsigned long long mlen = 0;
         unsigned char tag = 0;
         if (n < 0) {
@@ -170,13 +143,13 @@ static rk_err open_with(const unsigned char key[RK_KEY_LEN], const char *sealed,
             if (!final && n < (ssize_t)SEALED_CHUNK) {
                 snprintf(err, errsz, "%s is truncated: it ends before its last chunk", sealed);
                 e = RK_EPARSE;
-            } else if (!write_full(out, m, (size_t)mlen)) {
+            } else if (!rk_write_full(out, m, (size_t)mlen)) {
                 snprintf(err, errsz, "cannot write %s: %s", plain, strerror(errno));
                 e = RK_EIO;
             }
         }
     }
-    if (e == RK_OK && read_full(in, c, 1) != 0) {
+    if (e == RK_OK && rk_read_full(in, c, 1) != 0) {
         snprintf(err, errsz, "%s has data after its last chunk", sealed);
         e = RK_EPARSE;
     }

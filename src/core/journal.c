@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/rights.h"
+#include "util/fileio.h"
 
 #define MAGIC_LEN  (sizeof RK_JOURNAL_MAGIC - 1)
 #define HEADER_MAX 48 /* "rekisteri-erasures 2 GEN\n" and its NUL */
@@ -206,52 +207,6 @@ static const char *parse_line(const unsigned char key[RK_KEY_LEN],
 
 /* ---- Writing ------------------------------------------------------------------------------- */
 
-static bool write_full(int fd, const char *buf, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        buf += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-static ssize_t pread_full(int fd, char *buf, size_t n, off_t at) {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, buf + got, n - got, at + (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
-}
-
-/* Syncs the folder holding path, so that a file created in it survives a crash. */
-static void sync_parent(const char *path) {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
 rk_err rk_journal_create(const char *path, uint32_t gen, char *err, size_t errsz) {
     char header[HEADER_MAX];
     size_t hlen = format_header(gen, header);
@@ -260,7 +215,7 @@ rk_err rk_journal_create(const char *path, uint32_t gen, char *err, size_t errsz
         snprintf(err, errsz, "cannot create the erasure journal %s: %s", path, strerror(errno));
         return errno == EEXIST ? RK_ECONFLICT : RK_EIO;
     }
-    bool ok = write_full(fd, header, hlen) && fsync(fd) == 0;
+    bool ok = rk_write_full(fd, header, hlen) && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = false;
     if (!ok) {
@@ -268,7 +223,7 @@ rk_err rk_journal_create(const char *path, uint32_t gen, char *err, size_t errsz
         unlink(path);
         return RK_EIO;
     }
-    sync_parent(path);
+    rk_sync_parent(path);
     return RK_OK;
 }
 
@@ -297,9 +252,9 @@ static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
     if (st.st_size == 0) {
         *gen = rk_keys_generation(k);
         size_t hlen = format_header(*gen, head);
-        return write_full(fd, head, hlen) ? RK_OK : RK_EIO;
+        return rk_write_full(fd, head, hlen) ? RK_OK : RK_EIO;
     }
-    ssize_t got = pread_full(fd, head, sizeof head, 0);
+    ssize_t got = rk_pread_full(fd, head, sizeof head, 0);
     const char *nl = got > 0 ? memchr(head, '\n', (size_t)got) : NULL;
     if (!nl || !(*gen = parse_header(head, (size_t)(nl - head) + 1))) {
         snprintf(err, errsz, "%s is not a rekisteri erasure journal (version 1 or 2)", path);
@@ -313,7 +268,7 @@ static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
     if (!tail)
         return RK_ENOMEM;
     rk_err e = RK_OK;
-    if (pread_full(fd, tail, n, from) != (ssize_t)n) {
+    if (rk_pread_full(fd, tail, n, from) != (ssize_t)n) {
         snprintf(err, errsz, "cannot read the erasure journal %s: %s", path, strerror(errno));
         e = RK_EIO;
         goto out;
@@ -444,7 +399,7 @@ static rk_err append_locked(int fd, const char *path, const struct rk_keys *k,
         used += MAC_HEX;
         out[used++] = '\n';
     }
-    if (used && (!write_full(fd, out, used) || fsync(fd) != 0)) {
+    if (used && (!rk_write_full(fd, out, used) || fsync(fd) != 0)) {
         snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
         return RK_EIO;
     }
@@ -486,7 +441,7 @@ static rk_err append_lines(const char *path, const struct rk_keys *k,
         e = RK_EIO;
     }
     if (e == RK_OK && !existed)
-        sync_parent(path);
+        rk_sync_parent(path);
     return e;
 }
 

@@ -17,6 +17,7 @@
 
 #include "core/audit.h"
 #include "core/journal.h"
+#include "util/fileio.h"
 
 #define PATH_LEN 1024 /* longest key file path, with ".new" */
 
@@ -85,23 +86,6 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     return RK_OK;
 }
 
-/* Syncs the folder holding path, so that a rename in it is durable. */
-static bool sync_parent(const char *path) {
-    char dir[PATH_LEN];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    bool ok = fd >= 0 && fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
 /* Step 2b: the erasure journal's marker for k's current generation (when missing). */
 static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts now, bool *marked,
                            struct rk_msg *msg) {
@@ -118,7 +102,7 @@ static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts n
 
 /* Renames new_path over key_path and syncs the folder. */
 static rk_err put_in_place(const char *new_path, const char *key_path, struct rk_msg *msg) {
-    if (rename(new_path, key_path) != 0 || !sync_parent(key_path)) {
+    if (rename(new_path, key_path) != 0 || !rk_sync_parent(key_path)) {
         snprintf(msg->text, sizeof msg->text,
                  "the database moved to the new key, but %.80s could not be renamed to %.80s (%s): "
                  "run 'rekisteri key rotate' again to finish",
@@ -217,7 +201,7 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, 
     sodium_memzero(&cur, sizeof cur);
     if (err == RK_OK && (err = rk_keys_save(new_path, &next, err_text, sizeof err_text)) != RK_OK)
         say(msg, err, err_text);
-    if (err == RK_OK && !sync_parent(new_path)) {
+    if (err == RK_OK && !rk_sync_parent(new_path)) {
         unlink(new_path);
         err = say(msg, RK_EIO, "cannot sync the key file's folder");
     }
