@@ -12,6 +12,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include "util/buf.h"
+
 /* ---- UTF-8 ------------------------------------------------------------- */
 
 /*
@@ -66,6 +68,245 @@ size_t rk_utf8_length(const char *s) {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         n += (*p & 0xC0u) != 0x80u;
     return n;
+}
+
+/* ---- Characters refused in text ---------------------------------------- */
+
+/*
+ * What a text field may hold. A value is what a person typed: letters of
+ * every script, digits, punctuation, symbols, emoji, spaces and combining
+ * marks are all allowed. Refused is what is not shown, or not text, yet
+ * changes how the value is shown or compared: a name with U+202E prints
+ * backwards after it ("Trojan Source"), one with a zero-width space looks
+ * like a name already on file and is not, and a control character can drive
+ * a terminal or split a line. The whole rule is this table (Unicode
+ * categories Cc and Cf as of Unicode 15.1, and a few kin), the same for every
+ * field and every way in; multi-line fields keep TAB, LF and CR.
+ *
+ *   code points                    what                        why refused
+ *   U+0000–001F, U+007F–009F       C0, DEL and C1 controls     not text: ESC drives terminals, CR
+ * and LF (Cc)                        split one-line values, NUL ends C strings U+061C, U+200E,
+ * U+200F         bidi marks (ALM, LRM, RLM)  invisible; move the neutral characters around them to
+ * the other side U+202A–U+202E, U+2066–U+2069   bidi embeddings, overrides  reorder everything
+ * after them, to the and isolates                end of the line or paragraph U+00AD, U+180E,
+ * U+200B,        soft hyphen, Mongolian      invisible: two values that look the same
+ *   U+2060–U+2064, U+206A–U+206F,  vowel separator, zero-width are different, so a search or a
+ *   U+FEFF                         space, word joiner,         duplicate check misses
+ *                                  invisible operators,
+ *                                  deprecated format chars, BOM
+ *   U+200C, U+200D                 zero-width non-joiner and   as above, except between two letters
+ * or joiner                      marks of a script that spells with them (Arabic, Syriac, N'Ko, the
+ * Indic scripts, Sinhala, Myanmar, Khmer, Mongolian) and, the joiner, inside an emoji sequence
+ * (👩‍💻) U+0600–0605, U+06DD, U+070F,   number and ayah signs that  format digits, never
+ * part of a name; U+0890–0891, U+08E2, U+110BD,  span the digits after them  each renderer draws
+ * them differently U+110CD U+FFF9–U+FFFB                  interlinear annotation      hide the text
+ * between them U+13430–1343F, U+1BCA0–1BCA3,  hieroglyph, shorthand and   layout controls of
+ * special notations U+1D173–1D17A                  musical format controls U+E0000–U+E007F tag
+ * characters              an invisible copy of ASCII that hides text from people but not from
+ * machines (the emoji subdivision flags, which use them, go too) U+2028, U+2029 line and paragraph
+ * line breaks not written as line breaks separators U+FDD0–FDEF, U+xFFFE, U+xFFFF  noncharacters
+ * not for interchange U+115F, U+1160, U+3164, U+FFA0 Hangul fillers              letters that show
+ * as nothing: the usual way to make a blank name
+ *
+ * Not refused: private-use characters, unassigned code points (which need
+ * tables of the Unicode version), variation selectors (emoji need U+FE0F) and
+ * the combining grapheme joiner; ordinary spaces inside a value (U+00A0 and
+ * the other Zs) are text.
+ */
+enum text_class {
+    TC_OK,
+    TC_CONTROL,
+    TC_BIDI,
+    TC_INVISIBLE,
+    TC_JOINER,
+    TC_SEPARATOR,
+    TC_NONCHAR,
+    TC_FILLER
+};
+
+static const struct {
+    unsigned long lo, hi;
+    enum text_class cls;
+} refused[] = {
+    /* sorted, not overlapping */
+    {0x0000, 0x001F, TC_CONTROL},     {0x007F, 0x009F, TC_CONTROL},
+    {0x00AD, 0x00AD, TC_INVISIBLE},   {0x0600, 0x0605, TC_INVISIBLE},
+    {0x061C, 0x061C, TC_BIDI},        {0x06DD, 0x06DD, TC_INVISIBLE},
+    {0x070F, 0x070F, TC_INVISIBLE},   {0x0890, 0x0891, TC_INVISIBLE},
+    {0x08E2, 0x08E2, TC_INVISIBLE},   {0x115F, 0x1160, TC_FILLER},
+    {0x180E, 0x180E, TC_INVISIBLE},   {0x200B, 0x200B, TC_INVISIBLE},
+    {0x200C, 0x200D, TC_JOINER},      {0x200E, 0x200F, TC_BIDI},
+    {0x2028, 0x2029, TC_SEPARATOR},   {0x202A, 0x202E, TC_BIDI},
+    {0x2060, 0x2064, TC_INVISIBLE},   {0x2066, 0x2069, TC_BIDI},
+    {0x206A, 0x206F, TC_INVISIBLE},   {0x3164, 0x3164, TC_FILLER},
+    {0xFDD0, 0xFDEF, TC_NONCHAR},     {0xFEFF, 0xFEFF, TC_INVISIBLE},
+    {0xFFA0, 0xFFA0, TC_FILLER},      {0xFFF9, 0xFFFB, TC_INVISIBLE},
+    {0x110BD, 0x110BD, TC_INVISIBLE}, {0x110CD, 0x110CD, TC_INVISIBLE},
+    {0x13430, 0x1343F, TC_INVISIBLE}, {0x1BCA0, 0x1BCA3, TC_INVISIBLE},
+    {0x1D173, 0x1D17A, TC_INVISIBLE}, {0xE0000, 0xE007F, TC_INVISIBLE},
+};
+
+/* The class of cp by the table alone (the joiners' context is checked apart). */
+static enum text_class text_class(unsigned long cp) {
+    if (cp >= 0x20 && cp < 0x7F)
+        return TC_OK; /* printable ASCII: the common case */
+    if ((cp & 0xFFFEul) == 0xFFFEul)
+        return TC_NONCHAR;
+    size_t lo = 0, hi = sizeof refused / sizeof refused[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < refused[mid].lo)
+            hi = mid;
+        else if (cp > refused[mid].hi)
+            lo = mid + 1;
+        else
+            return refused[mid].cls;
+    }
+    return TC_OK;
+}
+
+/* The scripts that spell with ZWNJ and ZWJ (their letters and marks). */
+static bool joining_script(unsigned long cp) {
+    return (cp >= 0x0600 && cp <= 0x08FF &&     /* Arabic, Syriac, N'Ko, Mandaic, … */
+            !(cp >= 0x0780 && cp <= 0x07BF)) || /* … but not Thaana */
+           (cp >= 0x0900 && cp <= 0x0DFF) ||    /* Devanagari … Sinhala */
+           (cp >= 0x1000 && cp <= 0x109F) ||    /* Myanmar */
+           (cp >= 0x1780 && cp <= 0x18AF) ||    /* Khmer, Mongolian */
+           (cp >= 0xA8E0 && cp <= 0xA8FF) ||    /* Devanagari Extended */
+           (cp >= 0xFB50 && cp <= 0xFDFF) ||    /* Arabic presentation forms A */
+           (cp >= 0xFE70 && cp <= 0xFEFE);      /* Arabic presentation forms B */
+}
+
+/* Emoji and what follows an emoji inside a ZWJ sequence (VS16, skin tones are in the range). */
+static bool emoji_part(unsigned long cp) {
+    return (cp >= 0x2300 && cp <= 0x23FF) || (cp >= 0x2600 && cp <= 0x27BF) ||
+           (cp >= 0x2B00 && cp <= 0x2BFF) || (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFE0F;
+}
+
+/* Whether a joiner cp (ZWNJ or ZWJ) between prev and next belongs there (0: the text's end). */
+static bool joiner_ok(unsigned long cp, unsigned long prev, unsigned long next) {
+    if (joining_script(prev) && joining_script(next))
+        return true;
+    return cp == 0x200D && emoji_part(prev) && emoji_part(next) && next != 0xFE0F;
+}
+
+static const struct {
+    const char *en, *fi;
+} text_why[] = {
+    [TC_CONTROL] = {"contains a line break, tab or other control character",
+                    "sisältää rivinvaihdon, sarkaimen tai muun ohjausmerkin"},
+    [TC_BIDI] = {"contains a direction-control character (U+061C, U+200E, U+200F, U+202A–U+202E "
+                 "or U+2066–U+2069), which makes the text show in another order than it is "
+                 "written; remove it",
+                 "sisältää tekstin suuntaa ohjaavan merkin (U+061C, U+200E, U+200F, "
+                 "U+202A–U+202E tai U+2066–U+2069), joka näyttää tekstin eri järjestyksessä kuin "
+                 "se on kirjoitettu; poista merkki"},
+    [TC_INVISIBLE] = {"contains an invisible format character (such as a zero-width space, "
+                      "soft hyphen, byte order mark or tag character); remove it",
+                      "sisältää näkymättömän muotoilumerkin (esimerkiksi leveydettömän "
+                      "välilyönnin, tavutusvihjeen, BOM-merkin tai tagimerkin); poista merkki"},
+    [TC_JOINER] = {"contains a zero-width joiner or non-joiner outside the scripts and emoji "
+                   "that are written with one; remove it",
+                   "sisältää leveydettömän liittäjän tai erottajan muualla kuin kirjoitusjärjes"
+                   "telmässä tai emojissa, joka sitä käyttää; poista merkki"},
+    [TC_SEPARATOR] = {"contains a line or paragraph separator (U+2028, U+2029)",
+                      "sisältää rivin- tai kappaleenerottimen (U+2028, U+2029)"},
+    [TC_NONCHAR] = {"contains a noncharacter (such as U+FFFE or U+FFFF), which is not text",
+                    "sisältää ei-merkin (esimerkiksi U+FFFE tai U+FFFF), joka ei ole tekstiä"},
+    [TC_FILLER] = {"contains a Hangul filler, a letter that shows as nothing; remove it",
+                   "sisältää hangul-täytemerkin, joka ei näy; poista merkki"},
+};
+/* The other phrases of text checks, with their Finnish (rk_norm_why_fi). */
+#define WHY_CONTROL_ML "contains a control character" /* multi-line: tab and breaks allowed */
+static const char *const other_why[][2] = {
+    {WHY_CONTROL_ML, "sisältää ohjausmerkin"},
+    {"is not valid UTF-8", "ei ole kelvollista UTF-8-tekstiä"},
+    {"is empty", "on tyhjä"},
+    {"is too long", "on liian pitkä"},
+};
+
+/*
+ * The class of the code point at s[i] (length k, value cp) inside the valid
+ * UTF-8 text s[0..n), given the code point before it (0 at the start).
+ */
+static enum text_class class_at(const unsigned char *s, size_t n, size_t i, size_t k,
+                                unsigned long cp, unsigned long prev, bool multiline) {
+    enum text_class c = text_class(cp);
+    if (c == TC_CONTROL && multiline && (cp == '\t' || cp == '\n' || cp == '\r'))
+        return TC_OK;
+    if (c == TC_JOINER) {
+        unsigned long next = 0;
+        if (i + k < n && utf8_decode(s + i + k, n - i - k, &next) == 0)
+            next = 0;
+        if (joiner_ok(cp, prev, next))
+            return TC_OK;
+    }
+    return c;
+}
+
+static const char *class_why(enum text_class c, bool multiline) {
+    return c == TC_CONTROL && multiline ? WHY_CONTROL_ML : text_why[c].en;
+}
+
+const char *rk_text_fault(const char *text, size_t n, bool multiline) {
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned long prev = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned long cp;
+        size_t k = utf8_decode(s + i, n - i, &cp);
+        if (k == 0)
+            return "is not valid UTF-8";
+        enum text_class c = class_at(s, n, i, k, cp, prev, multiline);
+        if (c != TC_OK)
+            return class_why(c, multiline);
+        prev = cp;
+        i += k;
+    }
+    return NULL;
+}
+
+const char *rk_norm_why_fi(const char *why) {
+    if (!why)
+        return NULL;
+    for (size_t c = 1; c < sizeof text_why / sizeof text_why[0]; c++)
+        if (strcmp(why, text_why[c].en) == 0)
+            return text_why[c].fi;
+    for (size_t i = 0; i < sizeof other_why / sizeof other_why[0]; i++)
+        if (strcmp(why, other_why[i][0]) == 0)
+            return other_why[i][1];
+    return NULL;
+}
+
+void rk_text_put_visible(struct rk_buf *b, const char *text) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), i = 0, run = 0;
+    unsigned long prev = 0;
+    while (i < n) {
+        unsigned long cp;
+        size_t k = utf8_decode(s + i, n - i, &cp);
+        bool plain = k > 0 && cp != '\\' && class_at(s, n, i, k, cp, prev, false) == TC_OK;
+        if (plain) {
+            prev = cp;
+            i += k;
+            continue;
+        }
+        rk_buf_append(b, text + run, i - run);
+        if (k == 0) {
+            rk_buf_printf(b, "\\x%02X", s[i]);
+            k = 1;
+            cp = 0;
+        } else if (cp == '\\') {
+            rk_buf_puts(b, "\\\\");
+        } else if (cp <= 0xFFFF) {
+            rk_buf_printf(b, "\\u%04lX", cp);
+        } else {
+            rk_buf_printf(b, "\\U%08lX", cp);
+        }
+        prev = cp;
+        i += k;
+        run = i;
+    }
+    rk_buf_append(b, text + run, n - run);
 }
 
 /* C0 controls, DEL and the C1 controls U+0080..U+009F. */
@@ -187,6 +428,7 @@ rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], const char **wh
     }
     const char *at = NULL;
     size_t i = 0;
+    unsigned long prev = 0;
     while (i < n) {
         unsigned long cp;
         size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
@@ -195,6 +437,12 @@ rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], const char **wh
             set_why(why, "contains a space or a control character");
             return RK_EINVAL;
         }
+        enum text_class c = class_at((const unsigned char *)s, n, i, k, cp, prev, false);
+        if (c != TC_OK) {
+            set_why(why, class_why(c, false));
+            return RK_EINVAL;
+        }
+        prev = cp;
         if (cp == '"') {
             set_why(why, "has a quoted local part, which is not supported");
             return RK_EINVAL;
@@ -363,15 +611,17 @@ rk_err rk_norm_text(const char *in, size_t max_chars, bool multiline, const char
     }
     trim(&s, &n);
     size_t chars = 0;
+    unsigned long prev = 0;
     for (size_t i = 0; i < n;) {
         unsigned long cp;
         size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
         assert(k > 0); /* validated above */
-        if (is_control(cp) && !(multiline && (cp == '\t' || cp == '\r' || cp == '\n'))) {
-            set_why(why, multiline ? "contains a control character"
-                                   : "contains a line break, tab or other control character");
+        enum text_class c = class_at((const unsigned char *)s, n, i, k, cp, prev, multiline);
+        if (c != TC_OK) {
+            set_why(why, class_why(c, multiline));
             return RK_EINVAL;
         }
+        prev = cp;
         i += k;
         chars++;
     }

@@ -1,6 +1,7 @@
 /*
  * normalize.h — turning what people type into the one form the register
- * stores: email addresses, phone numbers in E.164, and checked UTF-8 text.
+ * stores: email addresses, phone numbers in E.164, and checked UTF-8 text
+ * (no control, direction-control or invisible format characters).
  *
  * Every function either writes the normal form and returns RK_OK, or returns
  * RK_EINVAL and sets *why to a short English phrase saying what is wrong
@@ -15,6 +16,8 @@
 
 #include "util/err.h"
 
+struct rk_buf;
+
 #define RK_EMAIL_MAX 254 /* bytes, RFC 5321 path limit */
 #define RK_PHONE_MAX 16  /* "+" and at most 15 digits (E.164) */
 
@@ -25,7 +28,8 @@
  * trailing or double dot; UTF-8 allowed), a domain of dot-separated labels of
  * letters, digits and hyphens (1–63 bytes each, no leading or trailing
  * hyphen, at least two labels, an alphabetic top-level label of 2+ letters),
- * at most RK_EMAIL_MAX bytes in all. out must hold RK_EMAIL_MAX + 1 bytes.
+ * at most RK_EMAIL_MAX bytes in all, and none of the characters refused in
+ * text (rk_text_fault). out must hold RK_EMAIL_MAX + 1 bytes.
  */
 RK_MUST_USE rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], const char **why);
 
@@ -43,8 +47,8 @@ void rk_email_key(const char *email, char out[RK_EMAIL_MAX + 1]);
  * by default_cc (digits only, e.g. "358" for Finland). "040 172 3700" →
  * "+358401723700". The result has 8–15 digits. out must hold RK_PHONE_MAX + 1.
  */
-RK_MUST_USE rk_err rk_norm_phone(const char *in, const char *default_cc,
-                                 char out[RK_PHONE_MAX + 1], const char **why);
+RK_MUST_USE rk_err rk_norm_phone(const char *in, const char *default_cc, char out[RK_PHONE_MAX + 1],
+                                 const char **why);
 
 /* True when the len bytes at s are well-formed UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF). */
@@ -54,12 +58,41 @@ bool rk_utf8_valid(const char *s, size_t len);
 size_t rk_utf8_length(const char *s);
 
 /*
- * Checks a text field: valid UTF-8, no control characters (tab, CR and LF
- * only when multiline), at most max_chars code points after trimming
- * surrounding white space. On success *start and *len give the trimmed text
- * inside in (no copy is made).
+ * Checks a text field: valid UTF-8, none of the characters refused in text
+ * (rk_text_fault), at most max_chars code points after trimming surrounding
+ * white space. On success *start and *len give the trimmed text inside in (no
+ * copy is made).
  */
 RK_MUST_USE rk_err rk_norm_text(const char *in, size_t max_chars, bool multiline,
                                 const char **start, size_t *len, const char **why);
+
+/*
+ * The rule every text field follows, whichever way it comes in (the table of
+ * refused characters and the reason for each is in normalize.c): NULL when
+ * the n bytes at s are valid UTF-8 holding no control character (tab, LF and
+ * CR allowed when multiline), no direction control (U+202A–U+202E,
+ * U+2066–U+2069, U+200E, U+200F, U+061C), no invisible format character (Cf:
+ * zero-width space, soft hyphen, BOM, tag characters, …; a zero-width joiner
+ * or non-joiner only inside the scripts and emoji written with one), no line
+ * or paragraph separator, noncharacter or Hangul filler. Otherwise the reason,
+ * a constant English phrase that never quotes the text ("contains a
+ * direction-control character …"); rk_norm_why_fi gives its Finnish.
+ */
+const char *rk_text_fault(const char *s, size_t n, bool multiline);
+
+/* The Finnish of a why phrase of rk_norm_text or rk_text_fault, or NULL for another phrase
+ * (email and phone reasons are English only). */
+const char *rk_norm_why_fi(const char *why);
+
+/*
+ * Appends text to b for a terminal, with every character rk_text_fault
+ * refuses in a one-line field written visibly as \uXXXX (\UXXXXXXXX above
+ * U+FFFF), a byte that is not UTF-8 as \xNN, and a backslash as \\, so that
+ * a stored value from before the rule (or from a raw database) can neither
+ * reorder nor hide what is printed around it. The text outputs of the CLI
+ * (person find, person show, request show) print stored values this way;
+ * JSON and CSV outputs carry the value as it is stored.
+ */
+void rk_text_put_visible(struct rk_buf *b, const char *text);
 
 #endif

@@ -11,12 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/contact.h"
 #include "core/id.h"
 #include "core/normalize.h"
+#include "util/buf.h"
 
 #define SENTINEL 'Q'
 
@@ -458,6 +460,212 @@ static void text_limits(void **state) {
     assert_int_equal(rk_norm_text(s, 200, false, &start, &len, &why), RK_EINVAL);
 }
 
+/* ---- Characters refused in text ---------------------------------------- */
+
+/* UTF-8 of cp (1–4 bytes) and a NUL into out. */
+static void utf8_put(unsigned long cp, char out[5]) {
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp, o[1] = 0;
+    } else if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | cp >> 6), o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        o[2] = 0;
+    } else if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | cp >> 12);
+        o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F)), o[3] = 0;
+    } else {
+        o[0] = (unsigned char)(0xF0 | cp >> 18);
+        o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        o[3] = (unsigned char)(0x80 | (cp & 0x3F)), o[4] = 0;
+    }
+}
+
+/* Each class of the table, and every Cc and Cf code point of Unicode 15.1, with the word its
+ * reason must hold. */
+static const struct {
+    unsigned long lo, hi;
+    const char *word;
+} refused_chars[] = {
+    {0x0001, 0x0008, "control"},        {0x000B, 0x000C, "control"},
+    {0x000E, 0x001F, "control"},        {0x007F, 0x009F, "control"},
+    {0x061C, 0x061C, "direction"},      {0x200E, 0x200F, "direction"},
+    {0x202A, 0x202E, "direction"},      {0x2066, 0x2069, "direction"},
+    {0x00AD, 0x00AD, "invisible"},      {0x0600, 0x0605, "invisible"},
+    {0x06DD, 0x06DD, "invisible"},      {0x070F, 0x070F, "invisible"},
+    {0x0890, 0x0891, "invisible"},      {0x08E2, 0x08E2, "invisible"},
+    {0x180E, 0x180E, "invisible"},      {0x200B, 0x200B, "invisible"},
+    {0x2060, 0x2064, "invisible"},      {0x206A, 0x206F, "invisible"},
+    {0xFEFF, 0xFEFF, "invisible"},      {0xFFF9, 0xFFFB, "invisible"},
+    {0x110BD, 0x110BD, "invisible"},    {0x110CD, 0x110CD, "invisible"},
+    {0x13430, 0x1343F, "invisible"},    {0x1BCA0, 0x1BCA3, "invisible"},
+    {0x1D173, 0x1D17A, "invisible"},    {0xE0000, 0xE007F, "invisible"},
+    {0x200C, 0x200D, "joiner"},         {0x2028, 0x2029, "separator"},
+    {0xFDD0, 0xFDEF, "noncharacter"},   {0xFFFE, 0xFFFF, "noncharacter"},
+    {0x1FFFE, 0x1FFFF, "noncharacter"}, {0x10FFFE, 0x10FFFF, "noncharacter"},
+    {0x115F, 0x1160, "filler"},         {0x3164, 0x3164, "filler"},
+    {0xFFA0, 0xFFA0, "filler"},
+};
+
+/* Every refused code point, alone and inside a Latin name, in every way a text comes in:
+ * one-line and multi-line text fields, a name, and an email's local part. */
+static void text_refused_characters(void **state) {
+    (void)state;
+    for (size_t r = 0; r < sizeof refused_chars / sizeof refused_chars[0]; r++) {
+        for (unsigned long cp = refused_chars[r].lo; cp <= refused_chars[r].hi; cp++) {
+            char ch[5], in[64], email[64], buf[128];
+            utf8_put(cp, ch);
+            snprintf(in, sizeof in, "Matti %sMeikäläinen", ch);
+            snprintf(email, sizeof email, "matti%s@example.fi", ch);
+            for (int ml = 0; ml < 2; ml++) {
+                const char *start = NULL, *why = NULL;
+                size_t len = 0;
+                if (rk_norm_text(in, 200, ml, &start, &len, &why) != RK_EINVAL)
+                    fail_msg("U+%04lX accepted (multiline %d)", cp, ml);
+                check_why(why, in);
+                assert_non_null(strstr(why, refused_chars[r].word));
+                assert_ptr_equal(rk_text_fault(in, strlen(in), ml), why);
+                assert_non_null(rk_norm_why_fi(why));
+            }
+            const char *why = NULL;
+            memset(buf, SENTINEL, sizeof buf);
+            if (rk_field_normalize(RK_F_NAME, in, buf, sizeof buf, &why) != RK_EINVAL)
+                fail_msg("U+%04lX accepted in a name", cp);
+            assert_int_equal(buf[0], SENTINEL);
+            if (rk_field_normalize(RK_F_EMAIL, email, buf, sizeof buf, &why) != RK_EINVAL)
+                fail_msg("U+%04lX accepted in an email", cp);
+            assert_int_equal(buf[0], SENTINEL);
+        }
+    }
+    /* Tab, LF and CR: refused in one line, kept in many. */
+    const char *start, *why = NULL;
+    size_t len;
+    assert_int_equal(rk_norm_text("a\tb\r\nc", 200, false, &start, &len, &why), RK_EINVAL);
+    assert_int_equal(rk_norm_text("a\tb\r\nc", 200, true, &start, &len, &why), RK_OK);
+    assert_null(rk_text_fault("a\tb\r\nc", 6, true));
+    assert_non_null(rk_text_fault("a\tb\r\nc", 6, false));
+    /* A multi-line contact field refuses the same format characters as a one-line one. */
+    char buf[64];
+    assert_int_equal(rk_field_normalize(RK_F_INTERESTS,
+                                        "purjehdus\n\xe2\x80\xae"
+                                        "shakki",
+                                        buf, sizeof buf, &why),
+                     RK_EINVAL);
+    assert_non_null(strstr(why, "direction"));
+}
+
+/* Ordinary text of every script is accepted as it is, in a name and a multi-line field. */
+static void text_ordinary_scripts(void **state) {
+    (void)state;
+    static const char *const ok[] = {
+        "Matti Meikäläinen",                /* Finnish */
+        "Ääkkönen Öhman Åberg",             /* Finnish and Swedish capitals */
+        "Ma\xcc\x88tti a\xcc\x88o\xcc\x88", /* combining diaeresis (decomposed ä, ö) */
+        "Zoë Ñúñez Łukasz Øvergård",        /* Latin with diacritics */
+        "Дмитрий Шостакович",               /* Cyrillic */
+        "Νίκος Καζαντζάκης",                /* Greek */
+        "محمد عبد الله",                    /* Arabic */
+        "דוד בן-גוריון",                    /* Hebrew */
+        "שָׁלוֹם",                             /* Hebrew with points (combining) */
+        "王小明",                           /* CJK */
+        "山田 太郎",                        /* Japanese */
+        "김민준",                           /* Hangul syllables */
+        "สมชาย ใจดี",                        /* Thai (combining vowels) */
+        "देवनागरी नाम",                      /* Devanagari */
+        "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85", /* Persian: ZWNJ */
+        "\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d\xe0\xa4\xb7", /* Devanagari: virama ZWJ */
+        "Matti 😀 🇫🇮",                                       /* emoji, a flag */
+        "👩\xe2\x80\x8d💻 👍🏽",                    /* ZWJ sequence, skin tone */
+        "🏳\xef\xb8\x8f\xe2\x80\x8d🌈",                 /* VS16 ZWJ */
+        "❤\xef\xb8\x8f\xe2\x80\x8d🔥",                       /* VS16 ZWJ */
+        "O'Brien-Smith, Jr. (Esimerkki Oy) #1 50 % & <b>",  /* punctuation and symbols */
+        "Matti\xc2\xa0Meikäläinen",                         /* a no-break space */
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        const char *start = NULL, *why = NULL;
+        size_t len = 0;
+        for (int ml = 0; ml < 2; ml++) {
+            if (rk_norm_text(ok[i], 200, ml, &start, &len, &why) != RK_OK)
+                fail_msg("row %zu refused: %s", i, why ? why : "?");
+            assert_int_equal(len, strlen(ok[i]));
+        }
+        assert_null(rk_text_fault(ok[i], strlen(ok[i]), false));
+        char buf[256];
+        assert_int_equal(rk_field_normalize(RK_F_NAME, ok[i], buf, sizeof buf, &why), RK_OK);
+        assert_string_equal(buf, ok[i]);
+        struct rk_buf b;
+        rk_buf_init(&b);
+        rk_text_put_visible(&b, ok[i]);
+        assert_int_equal(rk_buf_status(&b), RK_OK);
+        assert_string_equal(b.data, ok[i]);
+        rk_buf_cleanup(&b);
+    }
+}
+
+/* The joiners only between letters of a script that spells with them, or inside an emoji. */
+static void text_joiner_context(void **state) {
+    (void)state;
+    static const char *const refused_here[] = {
+        "Ma\xe2\x80\x8dtti",                        /* ZWJ between Latin letters */
+        "Ma\xe2\x80\x8ctti",                        /* ZWNJ between Latin letters */
+        "\xe2\x80\x8cMatti",                        /* at the start */
+        "\xd9\x85\xdb\x8c\xe2\x80\x8c",             /* Persian, at the end */
+        "\xd9\x85\xdb\x8c\xe2\x80\x8c Matti",       /* Persian, then a space */
+        "😀\xe2\x80\x8c😀",                           /* ZWNJ between emoji */
+        "😀\xe2\x80\x8d",                            /* ZWJ after an emoji, at the end */
+        "😀\xe2\x80\x8dMatti",                       /* ZWJ between an emoji and a letter */
+        "王\xe2\x80\x8d明",                         /* CJK */
+        "\xd9\x85\xe2\x80\x8c\xe2\x80\x8c\xd9\x85", /* two in a row */
+    };
+    for (size_t i = 0; i < sizeof refused_here / sizeof refused_here[0]; i++) {
+        const char *why = rk_text_fault(refused_here[i], strlen(refused_here[i]), true);
+        if (!why)
+            fail_msg("row %zu accepted", i);
+        assert_non_null(strstr(why, "joiner"));
+    }
+}
+
+/* Stored values shown on a terminal: what the rule refuses is written out visibly. */
+static void text_put_visible(void **state) {
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"Matti \xe2\x80\xaenenokkiV", "Matti \\u202EnenokkiV"},
+        {"a\xe2\x81\xa6"
+         "b\xe2\x81\xa9",
+         "a\\u2066b\\u2069"},
+        {"line\nbreak\ttab\x1b[31m", "line\\u000Abreak\\u0009tab\\u001B[31m"},
+        {"zero\xe2\x80\x8bwidth\xc2\xad", "zero\\u200Bwidth\\u00AD"},
+        {"tag\xf3\xa0\x81\x81", "tag\\U000E0041"},
+        {"Ma\xe2\x80\x8dtti", "Ma\\u200Dtti"},
+        {"back\\slash \\u202E", "back\\\\slash \\\\u202E"},
+        {"bad \xff byte \xc3", "bad \\xFF byte \\xC3"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct rk_buf b;
+        rk_buf_init(&b);
+        rk_buf_puts(&b, "");
+        rk_text_put_visible(&b, cases[i].in);
+        assert_int_equal(rk_buf_status(&b), RK_OK);
+        assert_string_equal(b.data ? b.data : "", cases[i].want);
+        rk_buf_cleanup(&b);
+    }
+}
+
+/* The Finnish of the text reasons the public pages show. */
+static void text_why_finnish(void **state) {
+    (void)state;
+    const char *why = rk_text_fault("a\xe2\x80\xae", 4, false);
+    assert_non_null(why);
+    assert_non_null(strstr(rk_norm_why_fi(why), "suuntaa"));
+    assert_string_equal(rk_norm_why_fi("is empty"), "on tyhjä");
+    assert_null(rk_norm_why_fi("has no '@'"));
+    assert_null(rk_norm_why_fi(NULL));
+}
+
 /* ---- Contact fields ---------------------------------------------------- */
 
 static void field_ids(void **state) {
@@ -614,6 +822,11 @@ int main(void) {
         cmocka_unit_test(utf8_length),
         cmocka_unit_test(text_table),
         cmocka_unit_test(text_limits),
+        cmocka_unit_test(text_refused_characters),
+        cmocka_unit_test(text_ordinary_scripts),
+        cmocka_unit_test(text_joiner_context),
+        cmocka_unit_test(text_put_visible),
+        cmocka_unit_test(text_why_finnish),
         cmocka_unit_test(field_ids),
         cmocka_unit_test(field_normalize),
         cmocka_unit_test(field_limits),
