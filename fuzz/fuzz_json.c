@@ -2,7 +2,8 @@
  * fuzz_json.c — libFuzzer target for the service's JSON request-body parser
  * (rk_json_parse in src/http/body.c). Any bytes must be parsed or refused
  * without crash, hang or leak; a refusal must say where ("line L, column
- * C"); an accepted document must respect the limits, and jansson's rendering
+ * C"); an accepted document must respect the limits and hold only texts that
+ * follow the text rule (core/normalize.h), and jansson's rendering
  * of it must parse back to an equal document.
  */
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/normalize.h"
 #include "http/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,6 +39,8 @@ static size_t depth_of(const json_t *v, size_t *values) {
     }
     if (json_is_string(v) && json_string_length(v) > RK_JSON_MAX_STRING)
         __builtin_trap();
+    if (json_is_string(v) && rk_text_fault(json_string_value(v), json_string_length(v), true))
+        __builtin_trap(); /* every text follows the text rule */
     return 0;
 }
 

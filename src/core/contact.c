@@ -8,6 +8,7 @@
 #include "core/contact.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The default country code for phone numbers written with a trunk 0 (Finland). */
@@ -87,4 +88,13 @@ rk_err rk_field_normalize(enum rk_field f, const char *raw, char *buf, size_t n,
     }
     }
     return rc;
+}
+
+rk_err rk_text_field_check(const char *field, const char *s, bool multiline, char *msg, size_t n) {
+    const char *why = s ? rk_text_fault(s, strlen(s), multiline) : NULL;
+    if (!why)
+        return RK_OK;
+    if (n)
+        snprintf(msg, n, "%s: %s", field, why);
+    return RK_EINVAL;
 }

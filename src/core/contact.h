@@ -23,10 +23,10 @@ enum rk_field {
 };
 
 /* Longest value of each text field, in code points. */
-#define RK_NAME_MAX 200
-#define RK_POSITION_MAX 200
+#define RK_NAME_MAX         200
+#define RK_POSITION_MAX     200
 #define RK_ORGANISATION_MAX 200
-#define RK_INTERESTS_MAX 1000
+#define RK_INTERESTS_MAX    1000
 
 /* The field's id, which is also the id of the declared category holding it. */
 const char *rk_field_id(enum rk_field f);
@@ -49,5 +49,17 @@ struct rk_contact {
  */
 RK_MUST_USE rk_err rk_field_normalize(enum rk_field f, const char *raw, char *buf, size_t n,
                                       const char **why);
+
+/*
+ * The rule for the other texts a write stores — a source detail, a contract's
+ * service, an invoice number, a request's name and text, a staff reason —
+ * which are not contact fields but are shown beside them: rk_text_fault's
+ * (no control, direction-control or invisible format characters; tab and line
+ * breaks only when multiline). s NULL passes. On a refusal writes "FIELD:
+ * why" into msg (size n; field is the option, JSON member and column name
+ * the value came in under) and returns RK_EINVAL; the value is never quoted.
+ */
+RK_MUST_USE rk_err rk_text_field_check(const char *field, const char *s, bool multiline, char *msg,
+                                       size_t n);
 
 #endif

@@ -184,6 +184,9 @@ static rk_err check_write(struct rk_reg *reg, const struct rk_write *w,
     if (!source_allowed(reg->decl, r, p, w->source))
         return refuse(msg, "source '%s' is not declared for register '%s' and purpose '%s'",
                       rk_source_kind_id(w->source), r->id, p->id);
+    if (rk_text_field_check("source_detail", w->source_detail, false, msg->text,
+                            sizeof msg->text) != RK_OK)
+        return RK_EINVAL;
 
     *reg_out = r;
     *purpose_out = p;
@@ -744,6 +747,8 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
         err = RK_EIO; /* unreachable: tells the analyzer */
     if (err != RK_OK)
         return err;
+    if (rk_text_field_check("service", service, false, msg->text, sizeof msg->text) != RK_OK)
+        return RK_EINVAL;
     if (end.y && rk_date_cmp(end, start) < 0)
         return refuse(msg, "the contract ends before it starts");
     struct rk_contract c = {.start = start, .end = end, .created_at = w->at};
@@ -798,6 +803,8 @@ rk_err rk_reg_contract_change(struct rk_reg *reg, const char *contract_id, const
         return err;
     snprintf(new_value, sizeof new_value, "%s", value);
     if (strcmp(field, "service") == 0) {
+        if (rk_text_field_check("value", value, false, msg->text, sizeof msg->text) != RK_OK)
+            return RK_EINVAL;
         snprintf(old_value, sizeof old_value, "%s", c.service);
         snprintf(c.service, sizeof c.service, "%s", value);
     } else if (strcmp(field, "start") == 0 || strcmp(field, "end") == 0) {
@@ -862,6 +869,9 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
         err = RK_EIO; /* unreachable: tells the analyzer */
     if (err != RK_OK)
         return err;
+    if (rk_text_field_check("number", number, false, msg->text, sizeof msg->text) != RK_OK ||
+        rk_text_field_check("currency", currency, false, msg->text, sizeof msg->text) != RK_OK)
+        return RK_EINVAL;
     struct rk_invoice inv = {.date = date, .amount_cents = amount_cents, .created_at = w->at};
     if (contract_id) {
         struct rk_contract c;

@@ -138,6 +138,9 @@ rk_err rk_request_apply(struct rk_request *q, const struct rk_request_event *ev,
     const char *state = rk_request_status_name(q->status);
     if (!rk_request_open(q))
         REFUSE(RK_EREFUSED, "the request is already %s; a closed request does not change", state);
+    if (rk_text_field_check("reason", ev->reason, true, why->text, sizeof why->text) != RK_OK ||
+        rk_text_field_check("note", ev->note, true, why->text, sizeof why->text) != RK_OK)
+        return RK_EINVAL;
     struct rk_request r = *q;
     switch (ev->kind) {
     case RK_RQE_VERIFY:
@@ -278,6 +281,11 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
                  RK_REQUEST_FIELD_MAX, RK_REQUEST_TEXT_MAX);
         return RK_ETOOBIG;
     }
+    if (rk_text_field_check("email", in->email, false, msg->text, sizeof msg->text) != RK_OK ||
+        rk_text_field_check("phone", in->phone, false, msg->text, sizeof msg->text) != RK_OK ||
+        rk_text_field_check("name", in->name, false, msg->text, sizeof msg->text) != RK_OK ||
+        rk_text_field_check("text", in->text, true, msg->text, sizeof msg->text) != RK_OK)
+        return RK_EINVAL;
     if (in->person_id && !rk_id_valid(in->person_id)) {
         snprintf(msg->text, sizeof msg->text, "the person id is not a valid id");
         return RK_EINVAL;

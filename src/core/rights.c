@@ -1659,6 +1659,8 @@ rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *r
     if (!direct_marketing && (!grounds || !grounds[0]))
         return say(msg, RK_EINVAL,
                    "an objection to other processing needs the person's grounds (art 21(1))");
+    if (rk_text_field_check("grounds", grounds, true, msg->text, sizeof msg->text) != RK_OK)
+        return RK_EINVAL;
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
         return store_failed(msg, err);

@@ -6,6 +6,10 @@
  * personal data). The parser builds jansson values directly in one pass; a
  * refusal names what was wrong and where — line, column (in characters) and
  * the JSON pointer of the member being read — and never repeats a value.
+ * Every text value follows the text rule of core/normalize.h (rk_text_fault:
+ * no control, direction-control or invisible format characters; tabs and
+ * line breaks pass here), so a refused character is named with its pointer
+ * on every JSON route alike.
  */
 #include <errno.h>
 #include <math.h>
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/normalize.h"
 #include "http/internal.h"
 
 struct seg {
@@ -474,7 +479,18 @@ static json_t *parse_value(struct parser *ps) {
         return *ps->p == '{' ? parse_object(ps) : parse_array(ps);
     case '"': {
         size_t n;
-        return parse_string(ps, &n) ? json_stringn(ps->sbuf, n) : NULL;
+        const unsigned char *at = ps->p;
+        if (!parse_string(ps, &n))
+            return NULL;
+        /* Every text of a body follows the text rule of core/normalize.h (line breaks and tabs
+         * allowed here; one-line fields refuse them later, by name). */
+        const char *why = rk_text_fault(ps->sbuf, n, true);
+        if (why) {
+            ps->p = at;
+            fail(ps, "the text %s", why);
+            return NULL;
+        }
+        return json_stringn(ps->sbuf, n);
     }
     case 't': return literal(ps, "true") ? json_true() : NULL;
     case 'f': return literal(ps, "false") ? json_false() : NULL;

@@ -72,6 +72,32 @@ static void refusals_name_the_place(void **state) {
             "false or null)");
 }
 
+/* Every text value follows the text rule (core/normalize.h), named by its pointer, whether the
+ * character is written raw or as a \u escape; line breaks and tabs pass (one-line fields refuse
+ * them later, by name), and so do ordinary scripts and emoji. */
+static void texts_follow_the_text_rule(void **state) {
+    (void)state;
+    refused("{\"values\": {\"name\": \"Matti \xe2\x80\xaenenokkiV\"}}", SIZE_MAX,
+            "line 1, column 21 (at /values/name): the text contains a direction-control character "
+            "(U+061C, U+200E, U+200F, U+202A–U+202E or U+2066–U+2069), which makes the text show "
+            "in another order than it is written; remove it");
+    refused("{\"values\": {\"name\": \"Matti \\u202enenokkiV\"}}", SIZE_MAX,
+            "line 1, column 21 (at /values/name): the text contains a direction-control character "
+            "(U+061C, U+200E, U+200F, U+202A–U+202E or U+2066–U+2069), which makes the text show "
+            "in another order than it is written; remove it");
+    refused("{\"service\": \"Lounas\\u200b\"}", SIZE_MAX,
+            "line 1, column 13 (at /service): the text contains an invisible format character "
+            "(such as a zero-width space, soft hyphen, byte order mark or tag character); remove "
+            "it");
+    refused("[\"a\\u0007\"]", SIZE_MAX,
+            "line 1, column 2 (at /0): the text contains a control character");
+    json_t *doc =
+        parse_ok("{\"text\": \"rivi 1\\nrivi 2\\t\", \"name\": \"محمد \xf0\x9f\x91\xa9\xe2\x80\x8d"
+                 "\xf0\x9f\x92\xbb 王\"}");
+    assert_string_equal(json_string_value(json_object_get(doc, "text")), "rivi 1\nrivi 2\t");
+    json_decref(doc);
+}
+
 static void limits(void **state) {
     (void)state;
     char buf[8192];
@@ -114,6 +140,7 @@ int main(void) {
         cmocka_unit_test(parses_like_jansson),
         cmocka_unit_test(refusals_name_the_place),
         cmocka_unit_test(limits),
+        cmocka_unit_test(texts_follow_the_text_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
