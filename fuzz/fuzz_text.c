@@ -4,8 +4,8 @@
  * rk_norm_email) and which shows stored values on a terminal
  * (rk_text_put_visible). For any bytes: what the rule accepts is valid UTF-8;
  * rk_norm_text and rk_norm_email accept only what rk_text_fault accepts; and
- * rk_text_put_visible writes valid UTF-8 that the one-line rule accepts, the
- * same bytes when there was nothing to escape.
+ * rk_text_put_visible writes valid UTF-8 that the rule accepts, the same
+ * bytes when there was nothing to escape.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -42,19 +42,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *w = NULL;
     if (rk_norm_email(s, email, &w) == RK_OK && rk_text_fault(email, strlen(email), false))
         __builtin_trap();
-    struct rk_buf b;
-    rk_buf_init(&b);
-    rk_text_put_visible(&b, s);
-    if (rk_buf_status(&b) == RK_OK) {
-        const char *out = b.data ? b.data : "";
-        size_t n = b.len;
-        if (!rk_utf8_valid(out, n) || rk_text_fault(out, n, false))
-            __builtin_trap();
-        if (!rk_text_fault(s, size, false) && !memchr(s, '\\', size) &&
-            (n != size || memcmp(out, s, size) != 0))
-            __builtin_trap();
+    for (int ml = 0; ml < 2; ml++) {
+        struct rk_buf b;
+        rk_buf_init(&b);
+        rk_text_put_visible(&b, s, ml);
+        if (rk_buf_status(&b) == RK_OK) {
+            const char *out = b.data ? b.data : "";
+            size_t n = b.len;
+            if (!rk_utf8_valid(out, n) || rk_text_fault(out, n, ml))
+                __builtin_trap();
+            if (!ml && !rk_text_fault(s, size, false) && !memchr(s, '\\', size) &&
+                (n != size || memcmp(out, s, size) != 0))
+                __builtin_trap();
+        }
+        rk_buf_cleanup(&b);
     }
-    rk_buf_cleanup(&b);
     free(s);
     return 0;
 }

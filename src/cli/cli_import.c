@@ -159,7 +159,8 @@ static int run_import(int argc, char **argv) {
         rk_cli_error("import: expected --register, --source and one FILE.csv");
         return RK_EXIT_USAGE;
     }
-    if (!rk_cli_source("--source", source, &im.w.source))
+    if (!rk_cli_source("--source", source, &im.w.source) ||
+        !rk_cli_text("--source-detail", detail, false))
         return RK_EXIT_USAGE;
     if (batch) {
         char *end;

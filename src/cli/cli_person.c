@@ -62,7 +62,8 @@ static bool make_write(const char *reg, const char *purpose, const char *source,
     w->purpose = purpose;
     w->source_detail = detail;
     w->at = rk_time_now();
-    return rk_cli_source("--source", source, &w->source);
+    return rk_cli_source("--source", source, &w->source) &&
+           rk_cli_text("--source-detail", detail, false);
 }
 
 /* ---- person -------------------------------------------------------------------------------- */
@@ -106,7 +107,8 @@ static int person_add(int argc, char **argv) {
         rk_cli_error("person add takes no arguments; give the fields as options");
         goto out;
     }
-    if (!make_write(reg, purpose, source, detail, &w) || !normalize_fields(in, &c))
+    if (!make_write(reg, purpose, source, detail, &w) || !normalize_fields(in, &c) ||
+        !rk_cli_text("--consent-evidence", evidence, true))
         goto out;
     struct rk_consent_input consent = {
         .channel = consent_channel, .evidence = evidence, .at = w.at};
@@ -342,10 +344,11 @@ static void print_text(const json_t *doc) {
         json_object_foreach(json_object_get(e, "values"), key, v) {
             const char *detail = json_string_value(json_object_get(v, "source_detail"));
             printf("  %-13s %s\n  %-13s from %s%s%s, %s, by %s, for %s\n", key,
-                   json_string_value(json_object_get(v, "value")), "",
+                   rk_cli_shown(json_string_value(json_object_get(v, "value")), false), "",
                    json_string_value(json_object_get(v, "source")), detail ? " " : "",
-                   detail ? detail : "", json_string_value(json_object_get(v, "at")),
-                   json_string_value(json_object_get(v, "by")),
+                   detail ? rk_cli_shown(detail, false) : "",
+                   json_string_value(json_object_get(v, "at")),
+                   rk_cli_shown(json_string_value(json_object_get(v, "by")), false),
                    json_string_value(json_object_get(v, "purpose")));
         }
     }
@@ -359,7 +362,7 @@ static void print_text(const json_t *doc) {
     json_array_foreach(json_object_get(doc, "contracts"), i, e) {
         const char *end = json_string_value(json_object_get(e, "end"));
         printf("\ncontract %s: %s, %s from %s%s%s\n", json_string_value(json_object_get(e, "id")),
-               json_string_value(json_object_get(e, "service")),
+               rk_cli_shown(json_string_value(json_object_get(e, "service")), false),
                json_string_value(json_object_get(e, "status")),
                json_string_value(json_object_get(e, "start")), end ? " to " : "", end ? end : "");
         size_t k;
@@ -367,9 +370,10 @@ static void print_text(const json_t *doc) {
         json_array_foreach(json_object_get(e, "history"), k, h) {
             const char *was = json_string_value(json_object_get(h, "old"));
             printf("  %s %s: %s%s%s by %s\n", json_string_value(json_object_get(h, "at")),
-                   json_string_value(json_object_get(h, "field")), was ? was : "",
-                   was ? " -> " : "", json_string_value(json_object_get(h, "new")),
-                   json_string_value(json_object_get(h, "by")));
+                   json_string_value(json_object_get(h, "field")),
+                   was ? rk_cli_shown(was, false) : "", was ? " -> " : "",
+                   rk_cli_shown(json_string_value(json_object_get(h, "new")), false),
+                   rk_cli_shown(json_string_value(json_object_get(h, "by")), false));
         }
     }
     json_array_foreach(json_object_get(doc, "tasks"), i, e) {
@@ -382,11 +386,11 @@ static void print_text(const json_t *doc) {
         const char *keep = json_string_value(json_object_get(e, "keep_until"));
         json_int_t cents = json_integer_value(json_object_get(e, "amount_cents"));
         printf("\ninvoice %s of %s: %lld.%02lld %s%s%s\n",
-               json_string_value(json_object_get(e, "number")),
+               rk_cli_shown(json_string_value(json_object_get(e, "number")), false),
                json_string_value(json_object_get(e, "date")), (long long)(cents / 100),
                (long long)(cents < 0 ? -cents % 100 : cents % 100),
-               json_string_value(json_object_get(e, "currency")), keep ? ", kept until " : "",
-               keep ? keep : "");
+               rk_cli_shown(json_string_value(json_object_get(e, "currency")), false),
+               keep ? ", kept until " : "", keep ? keep : "");
     }
 }
 
@@ -451,9 +455,11 @@ static int find_entry(void *ctx, const struct rk_entry *e) {
     } else {
         char line[1024];
         snprintf(line, sizeof line, "%s  %-10s %s%s%s%s%s", e->person_id, e->register_id,
-                 e->v[RK_F_NAME] ? e->v[RK_F_NAME] : "-", e->v[RK_F_EMAIL] ? "  " : "",
-                 e->v[RK_F_EMAIL] ? e->v[RK_F_EMAIL] : "", e->v[RK_F_PHONE] ? "  " : "",
-                 e->v[RK_F_PHONE] ? e->v[RK_F_PHONE] : "");
+                 e->v[RK_F_NAME] ? rk_cli_shown(e->v[RK_F_NAME], false) : "-",
+                 e->v[RK_F_EMAIL] ? "  " : "",
+                 e->v[RK_F_EMAIL] ? rk_cli_shown(e->v[RK_F_EMAIL], false) : "",
+                 e->v[RK_F_PHONE] ? "  " : "",
+                 e->v[RK_F_PHONE] ? rk_cli_shown(e->v[RK_F_PHONE], false) : "");
         json_array_append_new(s->doc, json_string(line));
     }
     s->count++;
@@ -573,6 +579,9 @@ static int consent_event(int argc, char **argv, enum rk_consent_kind kind) {
         rk_cli_error("--channel may be 64 and --evidence 500 bytes at most");
         return RK_EXIT_USAGE;
     }
+    if (!rk_cli_text("--channel", channel, false) || !rk_cli_text("--evidence", evidence, true) ||
+        !rk_cli_text("--form-id", form, false))
+        return RK_EXIT_USAGE;
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
         rk_cli_env_close(&env);
         return rc;

@@ -210,6 +210,26 @@ bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out) {
     return false;
 }
 
+const char *rk_cli_shown(const char *s, bool multiline) {
+    static struct rk_buf ring[8];
+    static size_t next;
+    if (!s)
+        return NULL;
+    struct rk_buf *b = &ring[next++ % 8];
+    rk_buf_reset(b);
+    rk_buf_puts(b, "");
+    rk_text_put_visible(b, s, multiline);
+    return rk_buf_status(b) == RK_OK && b->data ? b->data : "(out of memory)";
+}
+
+bool rk_cli_text(const char *opt, const char *arg, bool multiline) {
+    char msg[320];
+    if (rk_text_field_check(opt, arg, multiline, msg, sizeof msg) == RK_OK)
+        return true;
+    rk_cli_error("%s", msg);
+    return false;
+}
+
 bool rk_cli_date(const char *opt, const char *arg, struct rk_date *out) {
     if (rk_date_parse(arg, out))
         return true;

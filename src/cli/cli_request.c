@@ -49,16 +49,16 @@ static void print_request(const struct rk_request *q, struct rk_date today) {
            rk_request_overdue(q, today) ? " (overdue)" : "", rk_request_channel_name(q->channel));
     printf("person:      %s\n", q->person_id[0] ? q->person_id : "(not matched)");
     if (q->name)
-        printf("name:        %s\n", q->name);
+        printf("name:        %s\n", rk_cli_shown(q->name, false));
     if (q->email)
-        printf("email:       %s\n", q->email);
+        printf("email:       %s\n", rk_cli_shown(q->email, false));
     if (q->phone)
-        printf("phone:       %s\n", q->phone);
+        printf("phone:       %s\n", rk_cli_shown(q->phone, false));
     printf("received:    %s\ndue:         %s\n", at, due);
     if (q->extended_due.y) {
         rk_date_iso(q->extended_due, ext);
         printf("extended to: %s (+%d month(s): %s)\n", ext, q->extension_months,
-               q->extension_reason ? q->extension_reason : "");
+               q->extension_reason ? rk_cli_shown(q->extension_reason, true) : "");
     }
     if (q->verification) {
         rk_ts_format(q->verified_at, at);
@@ -72,11 +72,11 @@ static void print_request(const struct rk_request *q, struct rk_date today) {
         printf("closed:      %s\n", at);
     }
     if (q->rejection_reason)
-        printf("rejected:    %s\n", q->rejection_reason);
+        printf("rejected:    %s\n", rk_cli_shown(q->rejection_reason, true));
     if (q->note)
-        printf("note:        %s\n", q->note);
+        printf("note:        %s\n", rk_cli_shown(q->note, true));
     if (q->text)
-        printf("text:\n%s\n", q->text);
+        printf("text:\n%s\n", rk_cli_shown(q->text, true));
 }
 
 static int output(struct rk_cli_env *env, const struct rk_request *q, struct rk_date today) {

@@ -64,6 +64,17 @@ int rk_cli_exit_for(rk_err err);
 
 /* Parses a source kind id ("web_form"); false after an error message naming the option. */
 bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out);
+/* Checks a text option by the text rule (rk_text_field_check: no control, direction-control or
+ * invisible format characters; breaks only when multiline); false after an error message naming
+ * the option. NULL passes. */
+bool rk_cli_text(const char *opt, const char *arg, bool multiline);
+/*
+ * A stored value made safe for a terminal (rk_text_put_visible: characters the text rule
+ * refuses written as \uXXXX, a backslash as \\), for the text outputs; NULL gives NULL. The
+ * string lives in one of eight rotating buffers: valid until eight more calls, enough for the
+ * arguments of one printf.
+ */
+const char *rk_cli_shown(const char *s, bool multiline);
 /* Parses a date YYYY-MM-DD or an instant; false after an error message naming the option. */
 bool rk_cli_date(const char *opt, const char *arg, struct rk_date *out);
 bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out);

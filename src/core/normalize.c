@@ -185,6 +185,8 @@ static bool emoji_part(unsigned long cp) {
 
 /* Whether a joiner cp (ZWNJ or ZWJ) between prev and next belongs there (0: the text's end). */
 static bool joiner_ok(unsigned long cp, unsigned long prev, unsigned long next) {
+    if (text_class(prev) != TC_OK || text_class(next) != TC_OK)
+        return false; /* U+0600, U+180E, another joiner: refused themselves */
     if (joining_script(prev) && joining_script(next))
         return true;
     return cp == 0x200D && emoji_part(prev) && emoji_part(next) && next != 0xFE0F;
@@ -277,14 +279,15 @@ const char *rk_norm_why_fi(const char *why) {
     return NULL;
 }
 
-void rk_text_put_visible(struct rk_buf *b, const char *text) {
+void rk_text_put_visible(struct rk_buf *b, const char *text, bool multiline) {
     const unsigned char *s = (const unsigned char *)text;
     size_t n = strlen(text), i = 0, run = 0;
     unsigned long prev = 0;
     while (i < n) {
         unsigned long cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
-        bool plain = k > 0 && cp != '\\' && class_at(s, n, i, k, cp, prev, false) == TC_OK;
+        bool plain = k > 0 && cp != '\\' && class_at(s, n, i, k, cp, prev, multiline) == TC_OK &&
+                     (cp != '\r' || s[i + 1] == '\n'); /* a lone CR would overwrite the line */
         if (plain) {
             prev = cp;
             i += k;

@@ -86,13 +86,15 @@ const char *rk_norm_why_fi(const char *why);
 
 /*
  * Appends text to b for a terminal, with every character rk_text_fault
- * refuses in a one-line field written visibly as \uXXXX (\UXXXXXXXX above
- * U+FFFF), a byte that is not UTF-8 as \xNN, and a backslash as \\, so that
- * a stored value from before the rule (or from a raw database) can neither
- * reorder nor hide what is printed around it. The text outputs of the CLI
- * (person find, person show, request show) print stored values this way;
- * JSON and CSV outputs carry the value as it is stored.
+ * refuses (with multiline as given; a CR only before an LF) written visibly as
+ * \uXXXX (\UXXXXXXXX above U+FFFF), a byte that is not UTF-8 as \xNN, and a
+ * backslash as \\, so that a stored value from before the rule (or put in
+ * the database by other means) can neither reorder nor hide what is printed
+ * around it, and the escape of a character is never mistaken for text typed
+ * the same. The text outputs of the CLI (person show and find, request show
+ * and list) print stored values this way; JSON, CSV and HTML outputs carry
+ * the value as it is stored (HTML isolates it in <bdi>).
  */
-void rk_text_put_visible(struct rk_buf *b, const char *text);
+void rk_text_put_visible(struct rk_buf *b, const char *text, bool multiline);
 
 #endif

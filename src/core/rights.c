@@ -250,7 +250,13 @@ static void h_el(struct doc *d, const char *tag, const char *s) {
     rk_buf_printf(d->h, "</%s>\n", tag);
 }
 
-/* A table row of cells (NULL-terminated), th for a header row. */
+/*
+ * A table row of cells (NULL-terminated), th for a header row. Every data cell
+ * is isolated in <bdi>: the rows hold the stored values (names, emails,
+ * evidence, services, invoice numbers), which may hold right-to-left text or,
+ * from before the text rule of core/normalize.h, a direction control that
+ * would otherwise reorder the rest of the row; a label isolated costs nothing.
+ */
 static void h_row(struct doc *d, int th, ...) { /* int: va_start needs an unpromoted type */
     if (!d->h)
         return;
@@ -259,7 +265,10 @@ static void h_row(struct doc *d, int th, ...) { /* int: va_start needs an unprom
     rk_buf_puts(d->h, "<tr>");
     for (const char *c = va_arg(ap, const char *); c; c = va_arg(ap, const char *)) {
         rk_buf_puts(d->h, th ? "<th>" : "<td>");
-        rk_buf_put_html(d->h, c);
+        if (th)
+            rk_buf_put_html(d->h, c);
+        else
+            rk_buf_put_html_bdi(d->h, c);
         rk_buf_puts(d->h, th ? "</th>" : "</td>");
     }
     rk_buf_puts(d->h, "</tr>\n");

@@ -177,6 +177,9 @@ RK_HTTP_HANDLER(rk_http_post_import) {
         return rk_http_error(c, r, 400, "bad_request", "purpose: not a declared purpose");
     if (detail && strlen(detail) > 200)
         return rk_http_error(c, r, 400, "bad_request", "source_detail: at most 200 bytes");
+    char bad_detail[320];
+    if (rk_text_field_check("source_detail", detail, false, bad_detail, sizeof bad_detail) != RK_OK)
+        return rk_http_error(c, r, 400, "bad_request", bad_detail);
     struct import im = {.s = s, .role = role, .rejects = json_array()};
     im.b = calloc(1, sizeof *im.b);
     bool known = false;

@@ -398,10 +398,13 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
             continue;
         const char *bad = NULL;
         if (rk_field_normalize((enum rk_field)fld, sub->raw[fld], values[fld],
-                               RK_FORM_MAX_VALUE + 1, &bad) != RK_OK)
+                               RK_FORM_MAX_VALUE + 1, &bad) != RK_OK) {
+            const char *fi = sub->lang == RK_LANG_FI ? rk_norm_why_fi(bad) : NULL;
             snprintf(sub->error, sizeof sub->error, "%s: %s", rk_field_id((enum rk_field)fld),
-                     bad ? bad : "is not valid");
-        else
+                     fi    ? fi
+                     : bad ? bad
+                           : "is not valid");
+        } else
             j->q.c.v[fld] = values[fld];
     }
     if (!sub->error[0] && !sub->consent)

@@ -68,6 +68,12 @@ rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Co
     return rk_page_end(&p, c, r, 200);
 }
 
+/* A why phrase of core/normalize.h in the page's language (Finnish where it has one). */
+static const char *why_in(enum rk_lang lang, const char *why) {
+    const char *fi = lang == RK_LANG_FI ? rk_norm_why_fi(why) : NULL;
+    return fi ? fi : why ? why : "is not valid";
+}
+
 struct intake {
     char type[40], email[RK_REQUEST_FIELD_MAX + 1], name[RK_REQUEST_FIELD_MAX + 1];
     char text[RK_REQUEST_TEXT_MAX + 1];
@@ -173,7 +179,13 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
         snprintf(in->error, sizeof in->error, "email: required, to answer you");
     if (!in->error[0] &&
         rk_field_normalize(RK_F_EMAIL, in->email, j->email, sizeof j->email, &bad) != RK_OK)
-        snprintf(in->error, sizeof in->error, "email: %s", bad ? bad : "is not valid");
+        snprintf(in->error, sizeof in->error, "email: %s", why_in(in->lang, bad));
+    /* The texts by the text rule here too, to answer in the page's language (the core checks
+     * them again). */
+    if (!in->error[0] && (bad = rk_text_fault(in->name, strlen(in->name), false)) != NULL)
+        snprintf(in->error, sizeof in->error, "name: %s", why_in(in->lang, bad));
+    if (!in->error[0] && (bad = rk_text_fault(in->text, strlen(in->text), true)) != NULL)
+        snprintf(in->error, sizeof in->error, "text: %s", why_in(in->lang, bad));
     lang = in->lang;
     if (in->error[0]) {
         char text[sizeof in->error];

@@ -88,6 +88,12 @@ void rk_buf_put_html(struct rk_buf *b, const char *s) {
     }
 }
 
+void rk_buf_put_html_bdi(struct rk_buf *b, const char *s) {
+    rk_buf_puts(b, "<bdi>");
+    rk_buf_put_html(b, s);
+    rk_buf_puts(b, "</bdi>");
+}
+
 void rk_buf_put_json_str(struct rk_buf *b, const char *s) {
     if (!s) {
         rk_buf_puts(b, "null");

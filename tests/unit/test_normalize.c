@@ -596,7 +596,7 @@ static void text_ordinary_scripts(void **state) {
         assert_string_equal(buf, ok[i]);
         struct rk_buf b;
         rk_buf_init(&b);
-        rk_text_put_visible(&b, ok[i]);
+        rk_text_put_visible(&b, ok[i], false);
         assert_int_equal(rk_buf_status(&b), RK_OK);
         assert_string_equal(b.data, ok[i]);
         rk_buf_cleanup(&b);
@@ -648,11 +648,24 @@ static void text_put_visible(void **state) {
         struct rk_buf b;
         rk_buf_init(&b);
         rk_buf_puts(&b, "");
-        rk_text_put_visible(&b, cases[i].in);
+        rk_text_put_visible(&b, cases[i].in, false);
         assert_int_equal(rk_buf_status(&b), RK_OK);
         assert_string_equal(b.data ? b.data : "", cases[i].want);
         rk_buf_cleanup(&b);
     }
+    /* Multi-line: tabs, line feeds and CR LF stay; a lone CR (which would overwrite the line) and
+     * the rest do not. */
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_text_put_visible(&b, "rivi 1\r\nrivi 2\ttab\rCR\x1b\xe2\x80\xae", true);
+    assert_int_equal(rk_buf_status(&b), RK_OK);
+    assert_string_equal(b.data, "rivi 1\r\nrivi 2\ttab\\u000DCR\\u001B\\u202E");
+    rk_buf_cleanup(&b);
+    /* A joiner kept only while its neighbours are: U+0600 is escaped, so is the joiner after it. */
+    rk_buf_init(&b);
+    rk_text_put_visible(&b, "\xd8\x80\xe2\x80\x8c\xd9\x85", false);
+    assert_string_equal(b.data, "\\u0600\\u200C\xd9\x85");
+    rk_buf_cleanup(&b);
 }
 
 /* The Finnish of the text reasons the public pages show. */
