@@ -10,7 +10,8 @@
 # pending → in_progress → completed; rectifications are "unsupported" there.
 # `serve` delivers by itself. The Mailchimp hook withdraws consent (the
 # person leaves the audience), changes an email and a name; a wrong secret
-# is 404, a malformed body or another list 400. No email in any log.
+# is 404, a malformed body, another list or a name or email with a direction
+# control or invisible character 400. No email in any log.
 # CTest sets REKISTERI, RK_SOURCE_DIR and HTTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}"
@@ -240,6 +241,20 @@ R person find bertta.b@example.fi 2>/dev/null | grep -q "$B" && ok || bad "new e
 [ "$($C -X POST -d "type=profile&data%5Blist_id%5D=$LIST&data%5Bemail%5D=bertta.b%40example.fi&data%5Bmerges%5D%5BFNAME%5D=Bertta&data%5Bmerges%5D%5BLNAME%5D=Uusi" \
     "$HOOK")" = 200 ] && R person show "$B" 2>/dev/null | grep -q "Bertta Uusi" && ok \
     || bad "profile: $(cat "$T/body")"
+# A direction control or an invisible character in a changed name or email is refused (400,
+# naming the field and the reason), and nothing changes.
+[ "$($C -X POST --data-urlencode type=profile --data-urlencode "data[list_id]=$LIST" \
+    --data-urlencode 'data[email]=bertta.b@example.fi' \
+    --data-urlencode "data[merges][FNAME]=Bertta$(printf '\342\200\256')" "$HOOK")" = 400 ] \
+    && jq -r .error.message "$T/body" | grep -q 'FNAME.*direction-control character' \
+    && R person show "$B" 2>/dev/null | grep -q "Bertta Uusi" && ok \
+    || bad "profile with U+202E: $(cat "$T/body")"
+[ "$($C -X POST --data-urlencode type=upemail --data-urlencode "data[list_id]=$LIST" \
+    --data-urlencode 'data[old_email]=bertta.b@example.fi' \
+    --data-urlencode "data[new_email]=bertta$(printf '\342\200\213')@example.fi" "$HOOK")" = 400 ] \
+    && jq -r .error.message "$T/body" | grep -q 'data\[new_email\]' \
+    && R person find bertta.b@example.fi >/dev/null 2>&1 && ok \
+    || bad "upemail with U+200B: $(cat "$T/body")"
 # Unknown address: nothing to do. Other event types are acknowledged.
 [ "$($C -X POST -d "type=unsubscribe&data%5Blist_id%5D=$LIST&data%5Bemail%5D=nobody%40example.fi" \
     "$HOOK")" = 200 ] && [ "$(jq -r .persons "$T/body")" = 0 ] && ok || bad "unknown address"
