@@ -73,6 +73,11 @@ P=$(R person add $CU --name "$HEBREW" --email sara@example.fi --position "Ma$(pr
 r k1 contract add "$P" $CU --service "Lounas${RLO}seteli" --start 2024-01-01
 [ "$(rc k1)" = 2 ] && grep -q "service: contains a direction-control character" "$T/k1.err" \
     && ok || bad "contract service: $(rc k1) $(cat "$T/k1.err")"
+r k3 invoice add "$P" $CU --number "2025${RLO}001" --date 2025-03-10 --amount 12.90
+[ "$(rc k3)" = 2 ] && grep -q "number: contains a direction-control character" "$T/k3.err" \
+    && ok || bad "invoice number: $(rc k3) $(cat "$T/k3.err")"
+r k4 consent give "$P" --purpose sales_promotion --evidence "puhelu ${RLO}nenokkiV"
+refused_cli k4 "^rekisteri: --evidence: contains a direction-control character"
 r k2 person add $CU --name "Toinen" --source-detail "puhelu${ZWSP}"
 refused_cli k2 "source-detail: contains an invisible format character"
 r q1 request new --type access --email q1@example.fi --name "Matti ${RLO}nenokkiV"

@@ -1293,6 +1293,41 @@ static void invoice_refusals(void **state) {
     assert_int_equal(iv.i[0].keep_until.y, 0);
 }
 
+/* The texts a write stores beside the values follow the text rule (core/normalize.h): a
+ * direction control or invisible character in a source detail, a contract's service (added or
+ * changed), an invoice number or currency is refused with the field named, and nothing changes. */
+static void texts_beside_values_follow_the_text_rule(void **state) {
+    struct rkt_reg *f = *state;
+    char a[RK_ID_LEN + 1], k[RK_ID_LEN + 1], i[RK_ID_LEN + 1];
+    add_customer(f, "Matti", "matti@example.fi", NULL, a);
+    RKT_OK(f, contract(f, "customer", "customer_relationship", a, "2025-01-01", open_end,
+                       rkt_ts(T0), k));
+    struct snap before = snap_take(f);
+    struct rk_write w = wr("customer", "customer_relationship", RK_SRC_CONTRACT, rkt_ts(T0));
+    w.source_detail = "puhelu \xe2\x80\xae"
+                      "nenokkiV";
+    char id[RK_ID_LEN + 1];
+    EXPECT(rk_reg_person_add(&f->reg, &w, NULL, &(struct rk_contact){{[RK_F_NAME] = "Maija"}}, NULL,
+                             id, MSG),
+           RK_EINVAL, "source_detail: contains a direction-control character");
+    assert_null(strstr(f->msg.text, "nenokkiV"));
+    w.source_detail = NULL;
+    EXPECT(rk_reg_contract_add(&f->reg, &w, a, "Lounas\xe2\x80\x8bseteli", date_of("2025-02-01"),
+                               open_end, k, MSG),
+           RK_EINVAL, "service: contains an invisible format character");
+    EXPECT(rk_reg_contract_change(&f->reg, k, "service", "Saldo\n2", rkt_ts(T0), MSG), RK_EINVAL,
+           "value: contains a line break");
+    EXPECT(rk_reg_invoice_add(&f->reg, &w, a, NULL,
+                              "2025\xe2\x81\xa6"
+                              "001",
+                              date_of("2025-03-10"), 100, "EUR", i, MSG),
+           RK_EINVAL, "number: contains a direction-control character");
+    EXPECT(rk_reg_invoice_add(&f->reg, &w, a, NULL, "2025-001", date_of("2025-03-10"), 100,
+                              "EU\xc2\xadR", i, MSG),
+           RK_EINVAL, "currency: contains an invisible format character");
+    expect_unchanged(f, &before);
+}
+
 static void invoice_keep_until_from_declaration(void **state) {
     struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1], k[RK_ID_LEN + 1], i[RK_ID_LEN + 1];
@@ -1597,6 +1632,7 @@ int main(void) {
         EX(contract_change_records_each_field),
         EX(contract_end_once),
         EX(invoice_refusals),
+        EX(texts_beside_values_follow_the_text_rule),
         FULL(invoice_keep_until_from_declaration),
         FULL(art14_task_for_data_not_from_the_person),
         FULL(bug_source_declared_purposes_are_enforced),

@@ -253,6 +253,33 @@ static void reject_and_complete_checks(void **state) {
     assert_null(q.note); /* a blank note is no note */
 }
 
+/* A reason or note may span lines, but holds no direction control or invisible character. */
+static void reasons_follow_the_text_rule(void **state) {
+    (void)state;
+    struct rk_request q = request_in(RK_RQS_RECEIVED);
+    struct rk_request_event ev = event(RK_RQE_REJECT);
+    struct rk_request_why why;
+    ev.reason = "identity not \xe2\x80\xae"
+                "verifiable";
+    assert_int_equal(rk_request_apply(&q, &ev, BOTH, &why), RK_EINVAL);
+    assert_non_null(strstr(why.text, "reason: contains a direction-control character"));
+    assert_int_equal(q.status, RK_RQS_RECEIVED);
+    ev.reason = "identity\nnot verifiable";
+    assert_int_equal(try(&q, ev, BOTH), RK_OK);
+    q = request_in(RK_RQS_VERIFIED);
+    ev = event(RK_RQE_COMPLETE);
+    ev.note = "sent by post\xe2\x80\x8b";
+    assert_int_equal(rk_request_apply(&q, &ev, BOTH, &why), RK_EINVAL);
+    assert_non_null(strstr(why.text, "note: contains an invisible format character"));
+    q = request_in(RK_RQS_VERIFIED);
+    ev = event(RK_RQE_EXTEND);
+    ev.months = 1;
+    ev.today = date("2026-02-01");
+    ev.reason = "complex\x1b[2J";
+    assert_int_equal(rk_request_apply(&q, &ev, BOTH, &why), RK_EINVAL);
+    assert_non_null(strstr(why.text, "reason: contains a control character"));
+}
+
 static void due_dates(void **state) {
     (void)state;
     static const char *const cases[][2] = {
@@ -493,6 +520,28 @@ static void create_refusals_write_nothing(void **state) {
     assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_EINVAL);
     in.person_id = "aaaaaaaaaaaaaaaaaaaaaaaaaa";
     assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_ENOENT);
+    /* The texts as written by the person follow the text rule; the name is one line. */
+    in.person_id = NULL;
+    in.email = "a@example.fi";
+    static const struct {
+        const char *email, *phone, *name, *text, *want;
+    } texts[] = {
+        {"a\xe2\x80\xae@example.fi", NULL, NULL, NULL, "email: contains a direction-control"},
+        {NULL, "040\xe2\x80\x8b" "1234567", NULL, NULL, "phone: contains an invisible format"},
+        {NULL, NULL, "Matti \xe2\x81\xa7nenokkiV", NULL, "name: contains a direction-control"},
+        {NULL, NULL, "Matti\nMeikäläinen", NULL, "name: contains a line break"},
+        {NULL, NULL, NULL, "rivi 1\nrivi \xf3\xa0\x81\x81", "text: contains an invisible format"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        in.email = texts[i].email ? texts[i].email : "a@example.fi";
+        in.phone = texts[i].phone;
+        in.name = texts[i].name;
+        in.text = texts[i].text;
+        assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_EINVAL);
+        if (!strstr(msg.text, texts[i].want))
+            fail_msg("row %zu: %s", i, msg.text);
+        assert_null(strstr(msg.text, "nenokkiV"));
+    }
     assert_int_equal(trail_of(f).n, before);
     int n = 0;
     struct rk_request_filter all = {.status = -1};
@@ -583,6 +632,7 @@ int main(void) {
         cmocka_unit_test(verify_checks),
         cmocka_unit_test(extend_checks),
         cmocka_unit_test(reject_and_complete_checks),
+        cmocka_unit_test(reasons_follow_the_text_rule),
         cmocka_unit_test(due_dates),
         cmocka_unit_test(extended_due_from_receipt),
         cmocka_unit_test(overdue),

@@ -455,6 +455,11 @@ static void objection_to_other_processing_is_a_task(void **state) {
     char id[RK_ID_LEN + 1];
     add_example_person(f, "matti@example.fi", NULL, id);
     EXPECT(rk_rights_object(&f->reg, id, NULL, false, "", rkt_ts(T1), MSG), RK_EINVAL, "grounds");
+    EXPECT(rk_rights_object(&f->reg, id, NULL, false,
+                            "en halua \xe2\x80\xae"
+                            "profilointia",
+                            rkt_ts(T1), MSG),
+           RK_EINVAL, "grounds: contains a direction-control character");
     RKT_OK(f, rk_rights_object(&f->reg, id, NULL, false, "en halua profilointia", rkt_ts(T1), MSG));
     assert_int_equal(count(f, "SELECT count(*) FROM task WHERE kind = 'objection_review' AND due "
                               "= '2025-07-01' AND detail = 'en halua profilointia' AND done_at "
