@@ -202,8 +202,11 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
         snprintf(joined, sizeof joined, "%s%s%s", ev->fname,
                  ev->fname[0] && ev->lname[0] ? " " : "", ev->lname);
         if (rk_field_normalize(RK_F_NAME, joined, name, sizeof name, &bad) != RK_OK) {
-            ret = rk_http_error(c, r, 400, "bad_request",
-                                "data[merges][FNAME] and [LNAME] do not make a valid name");
+            char msg[320];
+            snprintf(msg, sizeof msg,
+                     "data[merges][FNAME] and [LNAME] do not make a valid name: %s",
+                     bad ? bad : "not valid");
+            ret = rk_http_error(c, r, 400, "bad_request", msg);
             goto out;
         }
         name_value = name;
