@@ -620,9 +620,8 @@ static void text_joiner_context(void **state) {
     };
     for (size_t i = 0; i < sizeof refused_here / sizeof refused_here[0]; i++) {
         const char *why = rk_text_fault(refused_here[i], strlen(refused_here[i]), true);
-        if (!why)
-            fail_msg("row %zu accepted", i);
-        assert_non_null(strstr(why, "joiner"));
+        if (!why || !strstr(why, "joiner"))
+            fail_msg("row %zu: %s", i, why ? why : "accepted");
     }
 }
 
