@@ -89,6 +89,8 @@ void rk_buf_put_html(struct rk_buf *b, const char *s) {
 }
 
 void rk_buf_put_html_bdi(struct rk_buf *b, const char *s) {
+    if (!s[0])
+        return; /* nothing to isolate; an empty element is an HTML warning */
     rk_buf_puts(b, "<bdi>");
     rk_buf_put_html(b, s);
     rk_buf_puts(b, "</bdi>");
