@@ -374,7 +374,7 @@ static int list_task(void *ctx, const struct rk_task_view *t) {
                                       t->person_id ? t->person_id : "", "kind", t->kind, "due", due,
                                       "done_at", done[0] ? done : NULL, "detail", t->detail)) != 0;
     printf("%s\t%s\t%s\t%s\t%s\t%s\n", t->id, t->person_id ? t->person_id : "", t->kind, due,
-           done[0] ? done : "open", t->detail ? t->detail : "");
+           done[0] ? done : "open", t->detail ? rk_cli_shown(t->detail, false) : "");
     return 0;
 }
 

@@ -91,8 +91,8 @@ const char *rk_norm_why_fi(const char *why);
  * backslash as \\, so that a stored value from before the rule (or put in
  * the database by other means) can neither reorder nor hide what is printed
  * around it, and the escape of a character is never mistaken for text typed
- * the same. The text outputs of the CLI (person show and find, request show
- * and list) print stored values this way; JSON, CSV and HTML outputs carry
+ * the same. The text outputs of the CLI (person show and find, request
+ * show, tasks list) print stored values this way; JSON, CSV and HTML outputs carry
  * the value as it is stored (HTML isolates it in <bdi>).
  */
 void rk_text_put_visible(struct rk_buf *b, const char *text, bool multiline);
