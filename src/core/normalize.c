@@ -147,9 +147,13 @@ static const struct {
 };
 
 /* The class of cp by the table alone (the joiners' context is checked apart). */
-static enum text_class text_class(unsigned long cp) {
+static inline enum text_class text_class(unsigned long cp) {
     if (cp >= 0x20 && cp < 0x7F)
         return TC_OK; /* printable ASCII: the common case */
+    if (cp >= 0xA0 && cp < 0x0600)
+        return cp == 0xAD ? TC_INVISIBLE : TC_OK; /* Latin, Greek, Cyrillic, Hebrew, … */
+    if (cp > 0x3164 && cp < 0xFDD0)
+        return TC_OK; /* CJK, Hangul syllables, …: no entry of the table lies between */
     if ((cp & 0xFFFEul) == 0xFFFEul)
         return TC_NONCHAR;
     size_t lo = 0, hi = sizeof refused / sizeof refused[0];
@@ -231,8 +235,8 @@ static const char *const other_why[][2] = {
  * The class of the code point at s[i] (length k, value cp) inside the valid
  * UTF-8 text s[0..n), given the code point before it (0 at the start).
  */
-static enum text_class class_at(const unsigned char *s, size_t n, size_t i, size_t k,
-                                unsigned long cp, unsigned long prev, bool multiline) {
+static inline enum text_class class_at(const unsigned char *s, size_t n, size_t i, size_t k,
+                                       unsigned long cp, unsigned long prev, bool multiline) {
     enum text_class c = text_class(cp);
     if (c == TC_CONTROL && multiline && (cp == '\t' || cp == '\n' || cp == '\r'))
         return TC_OK;
@@ -254,6 +258,10 @@ const char *rk_text_fault(const char *text, size_t n, bool multiline) {
     const unsigned char *s = (const unsigned char *)text;
     unsigned long prev = 0;
     for (size_t i = 0; i < n;) {
+        if (s[i] >= 0x20 && s[i] < 0x7F) { /* printable ASCII, without decoding */
+            prev = s[i++];
+            continue;
+        }
         unsigned long cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
         if (k == 0)
@@ -616,6 +624,13 @@ rk_err rk_norm_text(const char *in, size_t max_chars, bool multiline, const char
     size_t chars = 0;
     unsigned long prev = 0;
     for (size_t i = 0; i < n;) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 0x20 && b < 0x7F) { /* printable ASCII, without decoding */
+            prev = b;
+            i++;
+            chars++;
+            continue;
+        }
         unsigned long cp;
         size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
         assert(k > 0); /* validated above */
