@@ -49,9 +49,9 @@ rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *person_id, const 
         return RK_ENOMEM;
     h->only = register_id;
     rk_err err = rk_store_entries_of_person(reg->store, person_id, take, h);
-    bool own = err == RK_OK && !reg->in_batch;
-    if (own)
-        err = rk_reg_batch_begin(reg);
+    struct rk_work tx = {.own = false}; /* nothing begun while the read failed */
+    if (err == RK_OK)
+        err = rk_reg_work_begin(reg, &tx);
     for (size_t i = 0; err == RK_OK && i < reg->decl->nrecipients; i++) {
         const struct rk_recipient *r = &reg->decl->recipients[i];
         if (!receives(r, h))
@@ -66,12 +66,7 @@ rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *person_id, const 
         if (err == RK_OK)
             (*count)++;
     }
-    if (own) {
-        if (err == RK_OK)
-            err = rk_reg_batch_commit(reg);
-        else
-            rk_reg_batch_rollback(reg);
-    }
+    err = rk_reg_work_end(reg, &tx, err);
     free(h);
     return err;
 }

@@ -35,21 +35,6 @@
 
 #include "core/consent.h"
 
-/* Runs in the caller's batch, or in one of its own. */
-static rk_err begin(struct rk_reg *reg, bool *own) {
-    *own = !reg->in_batch;
-    return *own ? rk_reg_batch_begin(reg) : RK_OK;
-}
-
-static rk_err end(struct rk_reg *reg, bool own, rk_err err) {
-    if (!own)
-        return err;
-    if (err == RK_OK)
-        return rk_reg_batch_commit(reg);
-    rk_reg_batch_rollback(reg);
-    return err;
-}
-
 static rk_err suppressed(struct rk_reg *reg, const struct rk_contact *c, bool *out) {
     *out = false;
     rk_err err = RK_OK;
@@ -93,9 +78,9 @@ rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
             return RK_OK;
         }
     }
-    bool own = false;
+    struct rk_work tx;
     if (err == RK_OK)
-        err = begin(reg, &own);
+        err = rk_reg_work_begin(reg, &tx);
     if (err != RK_OK) {
         free(u);
         return err;
@@ -126,7 +111,7 @@ rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
         err = rk_store_signup_put(reg->store, u);
     }
     free(u);
-    err = end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
     if (err == RK_OK)
         *send = true;
     return err;
@@ -186,9 +171,9 @@ rk_err rk_optin_confirm(struct rk_reg *reg, const char *person_id, const char *p
         err = err == RK_ENOENT ? RK_OK : err;
     }
     free(e);
-    bool own = false;
+    struct rk_work tx;
     if (err == RK_OK)
-        err = begin(reg, &own);
+        err = rk_reg_work_begin(reg, &tx);
     if (err != RK_OK) {
         free(u);
         return err;
@@ -208,7 +193,7 @@ rk_err rk_optin_confirm(struct rk_reg *reg, const char *person_id, const char *p
     if (err == RK_OK)
         err = rk_store_signup_delete(reg->store, person_id, purpose);
     free(u);
-    err = end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
     if (err == RK_OK)
         *out = RK_OPTIN_CONFIRMED;
     return err;

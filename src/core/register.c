@@ -74,6 +74,8 @@ rk_err rk_reg_batch_commit(struct rk_reg *reg) {
     rk_err err = rk_store_commit(reg->store);
     if (err == RK_OK)
         reg->in_batch = false;
+    else
+        rk_reg_batch_rollback(reg); /* a failed COMMIT still ends the transaction */
     return err;
 }
 
@@ -83,22 +85,20 @@ void rk_reg_batch_rollback(struct rk_reg *reg) {
     reg->last_prov.id = 0;
 }
 
-/* A write's own transaction, unless a batch holds one. */
-static rk_err tx_begin(struct rk_reg *reg) {
-    return reg->in_batch ? RK_OK : rk_store_begin(reg->store);
+rk_err rk_reg_work_begin(struct rk_reg *reg, struct rk_work *w) {
+    w->own = !reg->in_batch;
+    return w->own ? rk_reg_batch_begin(reg) : RK_OK;
 }
 
-static rk_err tx_end(struct rk_reg *reg, rk_err err) {
-    if (reg->in_batch)
+rk_err rk_reg_work_end(struct rk_reg *reg, const struct rk_work *w, rk_err err) {
+    if (!w->own)
         return err;
-    if (err == RK_OK && (err = rk_store_commit(reg->store)) == RK_OK)
-        return RK_OK;
-    rk_store_rollback(reg->store);
-    reg->last_prov.id = 0;
+    if (err == RK_OK)
+        return rk_reg_batch_commit(reg); /* rolls back itself when the COMMIT fails */
+    rk_reg_batch_rollback(reg);
     return err;
 }
 
-/* Records the write in the audit chain, inside its transaction (a no-op after a failure). */
 static rk_err audit(struct rk_reg *reg, rk_err err, const char *action, const char *person_id,
                     const char *detail, rk_ts at) {
     if (err != RK_OK)
@@ -108,9 +108,10 @@ static rk_err audit(struct rk_reg *reg, rk_err err, const char *action, const ch
 
 rk_err rk_reg_audit(struct rk_reg *reg, const char *action, const char *person_id,
                     const char *detail, rk_ts at) {
-    rk_err err = tx_begin(reg);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK)
-        err = tx_end(reg, audit(reg, RK_OK, action, person_id, detail, at));
+        err = rk_reg_work_end(reg, &tx, audit(reg, RK_OK, action, person_id, detail, at));
     return err;
 }
 
@@ -429,7 +430,8 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
     if (!e)
         return RK_ENOMEM;
     int64_t prov = 0;
-    if ((err = tx_begin(reg)) != RK_OK) {
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         free(e);
         return store_failed(msg, err);
     }
@@ -456,7 +458,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         err = rk_store_task_insert(reg->store, &t);
     }
     free(e);
-    err = tx_end(reg, audit(reg, err, "person.add", id, r->id, w->at));
+    err = rk_reg_work_end(reg, &tx, audit(reg, err, "person.add", id, r->id, w->at));
     if (err != RK_OK)
         return store_failed(msg, err);
     if (id_out)
@@ -507,13 +509,14 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
                          p->id, person_id);
     }
     int64_t prov = 0;
-    if (err == RK_OK && (err = tx_begin(reg)) == RK_OK) {
+    struct rk_work tx;
+    if (err == RK_OK && (err = rk_reg_work_begin(reg, &tx)) == RK_OK) {
         err = new_provenance(reg, w, &prov);
         if (err == RK_OK) {
             set_fields(e, c, &hs, prov);
             err = rk_store_entry_put(reg->store, e);
         }
-        if ((err = tx_end(reg, audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
+        if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
             store_failed(msg, err);
     }
     free(e);
@@ -633,14 +636,15 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     if (rk_consent_apply(&st, kind, in->pending, in->at, p->consent_validity) != RK_OK)
         return refuse(msg, "person %s %s for purpose '%s' (it is %s)", person_id, refused[kind],
                       p->id, rk_consent_status_name(st.status));
-    if ((err = tx_begin(reg)) != RK_OK)
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return store_failed(msg, err);
     err = append_consent(reg, person_id, p, kind, in, &st);
     if (err == RK_OK && (kind == RK_CE_WITHDRAWN || kind == RK_CE_EXPIRED))
         err = leave_consent_registers(reg, person_id, in->at);
     char action[32];
     snprintf(action, sizeof action, "consent.%s", rk_consent_kind_name(kind));
-    if ((err = tx_end(reg, audit(reg, err, action, person_id, p->id, in->at))) != RK_OK)
+    if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, action, person_id, p->id, in->at))) != RK_OK)
         return store_failed(msg, err);
     return RK_OK;
 }
@@ -754,10 +758,11 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
     snprintf(c.register_id, sizeof c.register_id, "%s", r->id);
     snprintf(c.service, sizeof c.service, "%s", service);
     snprintf(c.created_by, sizeof c.created_by, "%s", reg->actor);
-    if ((err = tx_begin(reg)) != RK_OK)
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return store_failed(msg, err);
     err = rk_store_contract_insert(reg->store, &c);
-    if ((err = tx_end(reg, audit(reg, err, "contract.add", person_id, c.id, w->at))) != RK_OK)
+    if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, "contract.add", person_id, c.id, w->at))) != RK_OK)
         return store_failed(msg, err);
     snprintf(id_out, RK_ID_LEN + 1, "%s", c.id);
     return RK_OK;
@@ -766,13 +771,14 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
 static rk_err change_contract(struct rk_reg *reg, struct rk_contract *c, const char *field,
                               const char *old_value, const char *new_value, rk_ts at,
                               struct rk_msg *msg) {
-    rk_err err = tx_begin(reg);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK) {
         err = rk_store_contract_update(reg->store, c);
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c->id, at, reg->actor, field,
                                                   old_value, new_value);
-        err = tx_end(reg, audit(reg, err, "contract.change", c->person_id, c->id, at));
+        err = rk_reg_work_end(reg, &tx, audit(reg, err, "contract.change", c->person_id, c->id, at));
     }
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -838,7 +844,8 @@ rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id, struct r
     rk_date_iso(end, new_end);
     c.end = end;
     c.status = RK_CONTRACT_ENDED;
-    if ((err = tx_begin(reg)) == RK_OK) {
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) == RK_OK) {
         err = rk_store_contract_update(reg->store, &c);
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c.id, at, reg->actor, "end",
@@ -846,7 +853,7 @@ rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id, struct r
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c.id, at, reg->actor, "status",
                                                   "active", "ended");
-        err = tx_end(reg, audit(reg, err, "contract.end", c.person_id, c.id, at));
+        err = rk_reg_work_end(reg, &tx, audit(reg, err, "contract.end", c.person_id, c.id, at));
     }
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -883,9 +890,10 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
     snprintf(inv.number, sizeof inv.number, "%s", number);
     snprintf(inv.currency, sizeof inv.currency, "%s", currency);
     snprintf(inv.created_by, sizeof inv.created_by, "%s", reg->actor);
-    if ((err = tx_begin(reg)) != RK_OK)
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return store_failed(msg, err);
-    err = tx_end(reg, audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
+    err = rk_reg_work_end(reg, &tx, audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
                             person_id, inv.id, w->at));
     if (err == RK_ECONFLICT) {
         snprintf(msg->text, sizeof msg->text, "invoice number '%s' is already recorded", number);
@@ -917,9 +925,10 @@ rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
                        enum rk_suppress_reason reason, rk_ts at, struct rk_msg *msg) {
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, f, value, h);
-    rk_err err = tx_begin(reg);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK)
-        err = tx_end(reg, audit(reg, rk_store_suppress_add(reg->store, h, f, reason, at),
+        err = rk_reg_work_end(reg, &tx, audit(reg, rk_store_suppress_add(reg->store, h, f, reason, at),
                                 "suppression.add", NULL, rk_field_id(f), at));
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -1148,7 +1157,8 @@ rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const ch
         return refuse(msg, "person %s has no consent that has run out for purpose '%s' (it is %s)",
                       person_id, p->id, rk_consent_status_name(st->status));
     struct rk_consent_input in = {.channel = "retention_sweep", .lang = RK_LANG_FI, .at = at};
-    rk_err err = tx_begin(reg);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err != RK_OK)
         return store_failed(msg, err);
     err = append_consent(reg, person_id, p, RK_CE_EXPIRED, &in, &next);
@@ -1163,7 +1173,7 @@ rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const ch
         if (err == RK_OK && left)
             reg->last_prov.id = 0; /* it may be a row just deleted */
     }
-    if ((err = tx_end(reg, audit(reg, err, "consent.expired", person_id, p->id, at))) != RK_OK)
+    if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, "consent.expired", person_id, p->id, at))) != RK_OK)
         return store_failed(msg, err);
     return RK_OK;
 }

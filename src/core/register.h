@@ -83,9 +83,38 @@ struct rk_consent_input {
     rk_ts at;
 };
 
+/*
+ * Transactions. A batch is a transaction its caller opens and ends
+ * (imports, the writer's group commit, the sweep). rk_reg_batch_commit ends
+ * it either way: when the COMMIT itself fails (disk full, I/O error), the
+ * batch is rolled back before the error is returned, so reg->in_batch is
+ * false when it returns and no later write can join a dead transaction.
+ */
 RK_MUST_USE rk_err rk_reg_batch_begin(struct rk_reg *reg);
 RK_MUST_USE rk_err rk_reg_batch_commit(struct rk_reg *reg);
 void rk_reg_batch_rollback(struct rk_reg *reg);
+
+/*
+ * A unit of work: every core operation that writes runs inside one, so that
+ * it is all or nothing. Inside a batch it joins the batch, whose owner
+ * commits or rolls back; outside, it is a transaction of its own.
+ *
+ *   struct rk_work w;
+ *   rk_err err = rk_reg_work_begin(reg, &w);
+ *   ... writes, each only while err == RK_OK ...
+ *   err = rk_reg_work_end(reg, &w, err);
+ *
+ * Invariants: rk_reg_work_end commits only a transaction its unit began, and
+ * only when err is RK_OK; a unit that began its own transaction has ended it
+ * when rk_reg_work_end returns (committed, or rolled back on any error,
+ * including a failed COMMIT), so the register is never left "in a batch" by
+ * a unit. Inside a batch err is returned unchanged for the batch's owner.
+ */
+struct rk_work {
+    bool own; /* this unit began the transaction */
+};
+RK_MUST_USE rk_err rk_reg_work_begin(struct rk_reg *reg, struct rk_work *w);
+RK_MUST_USE rk_err rk_reg_work_end(struct rk_reg *reg, const struct rk_work *w, rk_err err);
 
 /*
  * Adds a person to w->register_id with contact data c (normalised; see

@@ -209,21 +209,6 @@ rk_err rk_request_apply(struct rk_request *q, const struct rk_request_event *ev,
 
 /* ---- The workflow over a register ----------------------------------------------------- */
 
-/* Runs in the caller's batch, or in one of its own. */
-static rk_err begin(struct rk_reg *reg, bool *own) {
-    *own = !reg->in_batch;
-    return *own ? rk_reg_batch_begin(reg) : RK_OK;
-}
-
-static rk_err end(struct rk_reg *reg, bool own, rk_err err) {
-    if (!own)
-        return err;
-    if (err == RK_OK)
-        return rk_reg_batch_commit(reg);
-    rk_reg_batch_rollback(reg);
-    return err;
-}
-
 /* "R-" and 12 characters of a fresh random id, upper case: easy to read out over the phone. */
 static void new_request_id(char out[RK_REQUEST_ID_LEN + 1]) {
     char id[RK_ID_LEN + 1];
@@ -305,8 +290,8 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
     q->received_on = on;
     q->due = rk_request_due(on);
     q->created_by = reg->actor;
-    bool own = false;
-    rk_err err = begin(reg, &own);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err != RK_OK) {
         free(q);
         return err;
@@ -333,7 +318,7 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
     }
     if (err == RK_OK)
         err = audit_event(reg, q, "received", in->now);
-    err = end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
     if (err == RK_OK)
         *out = *q;
     free(q);
@@ -371,8 +356,8 @@ rk_err rk_request_transition(struct rk_reg *reg, const char *id, const struct rk
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
         return RK_ENOMEM;
-    bool own = false;
-    rk_err err = begin(reg, &own);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK) {
         err = rk_store_request_get(reg->store, id, q);
         if (err == RK_ENOENT)
@@ -385,7 +370,7 @@ rk_err rk_request_transition(struct rk_reg *reg, const char *id, const struct rk
             err = rk_store_request_update(reg->store, q);
         if (err == RK_OK)
             err = audit_event(reg, q, rk_request_event_name(ev->kind), ev->at);
-        err = end(reg, own, err);
+        err = rk_reg_work_end(reg, &tx, err);
     }
     if (err == RK_OK)
         copy_request(out, q);
@@ -425,8 +410,8 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
     if (!q)
         return RK_ENOMEM;
     struct first_email fe = {email, emailsz, false};
-    bool own = false;
-    rk_err err = begin(reg, &own);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK) {
         err = rk_store_request_get(reg->store, id, q);
         if (err == RK_ENOENT)
@@ -459,7 +444,7 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
             err = rk_link_make(&reg->keys, &l, token);
         if (err == RK_OK)
             err = audit_event(reg, q, "verification_sent", now);
-        err = end(reg, own, err);
+        err = rk_reg_work_end(reg, &tx, err);
     }
     if (err == RK_OK)
         copy_request(out, q);
