@@ -16,20 +16,21 @@
 #include "core/keys.h"
 #include "core/tz.h"
 #include "core/register.h"
+#include "http/limiter.h"
 #include "http/server.h"
 #include "http/writer.h"
 #include "connect/connect.h"
 #include "mail/mail.h"
 #include "util/buf.h"
 
-#define RK_HTTP_MAX_BODY ((size_t)64 * 1024) /* unless the route sets its own limit */
+#define RK_HTTP_MAX_BODY   ((size_t)64 * 1024)        /* unless the route sets its own limit */
 #define RK_HTTP_MAX_IMPORT ((size_t)16 * 1024 * 1024) /* POST /api/v1/import */
-#define RK_HTTP_MAX_ROUTES 64 /* server.c's routes, then "unknown" and "method_not_allowed" */
-#define RK_HTTP_MAX_PARAMS 2  /* "{name}" segments in one route's path */
+#define RK_HTTP_MAX_ROUTES 64  /* server.c's routes, then "unknown" and "method_not_allowed" */
+#define RK_HTTP_MAX_PARAMS 2   /* "{name}" segments in one route's path */
 #define RK_HTTP_PARAM_MAX  256 /* longer than any id or link token (RK_LINK_MAX) */
-#define RK_HTTP_NSTATUS  16 /* statuses counted apart in the metrics, the last "other" */
-#define RK_HTTP_NBUCKETS 8  /* latency histogram buckets, +Inf apart */
-#define RK_HTTP_STORES   64
+#define RK_HTTP_NSTATUS    16  /* statuses counted apart in the metrics, the last "other" */
+#define RK_HTTP_NBUCKETS   8   /* latency histogram buckets, +Inf apart */
+#define RK_HTTP_STORES     64
 
 /* The answer to a write the database could not take (disk full, read-only, I/O error). */
 #define RK_HTTP_STORAGE_CODE "storage_unavailable"
@@ -45,23 +46,17 @@ struct rk_http_metrics {
     atomic_ulong consents_given, consents_withdrawn;
 };
 
-/*
- * Per-address rate limit of the public routes: a token bucket per client
- * address (IPv4 or IPv6, hashed into a fixed table; a collision only shares a
- * bucket).
- */
-#define RK_HTTP_LIMIT_SLOTS 4096
-
-struct rk_http_bucket {
-    unsigned char addr[16];
-    double tokens;
-    struct timespec last;
-};
-
-struct rk_http_limiter {
+/* conns.c: the connections, tracked for the header deadline (its design comment). */
+struct rk_http_conn;
+struct rk_http_conns {
     pthread_mutex_t lock;
-    double rate; /* requests a second per address; bursts of 4 × rate, at least 20; 0: off */
-    struct rk_http_bucket slots[RK_HTTP_LIMIT_SLOTS];
+    pthread_cond_t wake;              /* on CLOCK_MONOTONIC */
+    struct rk_http_conn *head, *tail; /* waiting for a header block, the first due first */
+    int64_t timeout_ns;               /* --header-timeout */
+    size_t open;                      /* connections between STARTED and CLOSED */
+    atomic_ulong timeouts;            /* connections shut down for an overdue header block */
+    bool initialised, running, stop;
+    pthread_t thread;
 };
 
 struct rk_http_server {
@@ -79,13 +74,18 @@ struct rk_http_server {
     struct rk_writer *writer; /* all writes go through it (group commit) */
     bool read_only;           /* the database cannot be written: reads only, writes 503 */
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
-    struct rk_http_limiter limiter;
+    rk_limiter *limiter;      /* the public routes' rate limit per address; NULL: none */
+    struct rk_http_conns conns;
+    bool metrics_here; /* /metrics on this listener (loopback, no --metrics-listen) */
+    struct MHD_Daemon *metrics_daemon; /* --metrics-listen: /metrics alone; NULL: none */
+    unsigned metrics_port;
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
-    struct rk_deliverer *deliverer; /* art 19 notices to recipients (src/connect/); NULL without db */
-    long request_timeout;     /* seconds: idle connections, and a whole request's upload */
-    long sweep_interval;      /* seconds between retention sweeps; 0: none */
-    char public_url[256];     /* without a trailing '/' */
-    char origin[256];         /* scheme://host[:port] of public_url: same-origin form posts */
+    struct rk_deliverer
+        *deliverer;       /* art 19 notices to recipients (src/connect/); NULL without db */
+    long request_timeout; /* seconds: idle connections, and a whole request's upload */
+    long sweep_interval;  /* seconds between retention sweeps; 0: none */
+    char public_url[256]; /* without a trailing '/' */
+    char origin[256];     /* scheme://host[:port] of public_url: same-origin form posts */
     /* Data-subject requests: the controller's time zone (NULL without db), and the overdue
      * count kept by a timer thread (requests_overdue.c), not counted per scrape. */
     struct rk_tz *tz;
@@ -104,8 +104,8 @@ struct rk_http_request {
     const char *url; /* borrowed from libmicrohttpd for the request's life */
     int route_index;
     char param[RK_HTTP_MAX_PARAMS][RK_HTTP_PARAM_MAX + 1]; /* the path's "{name}" segments */
-    struct rk_buf body; /* up to max_body bytes */
-    size_t max_body;    /* the route's limit, RK_HTTP_MAX_BODY by default */
+    struct rk_buf body;                                    /* up to max_body bytes */
+    size_t max_body; /* the route's limit, RK_HTTP_MAX_BODY by default */
     bool too_big;
     int status;
 };
@@ -166,8 +166,7 @@ void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const cha
 RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err,
                                  size_t errsz);
 /* The request body as a JSON object (new ref), or NULL after queueing a 400 in *ret. */
-json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
-                          rk_http_result *ret);
+json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r, rk_http_result *ret);
 
 /* api_persons.c: what the staff handlers share. */
 /* A refusal being prepared: status, stable code, message without personal data. */
@@ -243,8 +242,7 @@ void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title);
 /* A paragraph of text (escaped). */
 void rk_page_text(struct rk_page *p, const char *text);
 /* A POST form to the same URL with hidden fields (name, value pairs, n of them) and a button. */
-void rk_page_button(struct rk_page *p, const char *const (*hidden)[2], size_t n,
-                    const char *label);
+void rk_page_button(struct rk_page *p, const char *const (*hidden)[2], size_t n, const char *label);
 /* Finishes the page, queues it with status, and frees it. */
 rk_http_result rk_page_end(struct rk_page *p, struct MHD_Connection *c, struct rk_http_request *r,
                            int status);
@@ -279,6 +277,21 @@ RK_HTTP_HANDLER(rk_http_post_request_verify_staff);
 RK_HTTP_HANDLER(rk_http_post_request_extend);
 RK_HTTP_HANDLER(rk_http_post_request_complete);
 RK_HTTP_HANDLER(rk_http_post_request_reject);
+/* conns.c: the MHD_OPTION_NOTIFY_CONNECTION callback (cls: the server) tracking each
+ * connection from STARTED to CLOSED. */
+void rk_http_on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                           enum MHD_ConnectionNotificationCode toe);
+/* The request's header block is whole (the access handler's first call): off the deadline. */
+void rk_http_conn_header_done(struct rk_http_server *s, struct MHD_Connection *connection);
+/* The request is over (NOTIFY_COMPLETED): the next one's header block is now awaited. */
+void rk_http_conn_request_done(struct rk_http_server *s, struct MHD_Connection *connection);
+/* Connections open on the service's listeners. */
+size_t rk_http_conns_open(struct rk_http_server *s);
+/* Starts the timer closing connections whose header block is not whole header_timeout
+ * seconds after it began to be awaited; before the daemons start. */
+RK_MUST_USE rk_err rk_http_conns_start(struct rk_http_server *s, long header_timeout);
+/* Stops it; after the daemons have stopped. A no-op when it never started. */
+void rk_http_conns_stop(struct rk_http_server *s);
 /* requests_overdue.c: starts and stops the timer counting overdue requests */
 RK_MUST_USE rk_err rk_http_overdue_start(struct rk_http_server *s);
 void rk_http_overdue_stop(struct rk_http_server *s);
