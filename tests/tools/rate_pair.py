@@ -6,13 +6,15 @@ Usage: rate_pair.py PORT PATH COUNT ADDRESS...
 Sends COUNT GET requests for PATH to 127.0.0.1:PORT, from each local source
 ADDRESS in turn (the whole of 127/8 is loopback on Linux), each address over
 its own kept-alive connection (opened again when the server closes it), as
-fast as the answers come. Prints one JSON object: for each address, how many
-answers of each status it got, e.g. {"127.0.0.33": {"200": 20, "429": 30}}.
+fast as the answers come. Prints one JSON object: the seconds the requests
+took, and for each address how many answers of each status it got, e.g.
+{"elapsed": 1.2, "status": {"127.0.0.33": {"200": 20, "429": 30}, ...}}.
 Python 3 standard library only.
 """
 import http.client
 import json
 import sys
+import time
 
 
 def main():
@@ -22,6 +24,7 @@ def main():
     port, path, count, addrs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     conns = {a: None for a in addrs}
     seen = {a: {} for a in addrs}
+    start = time.monotonic()
     for i in range(count):
         a = addrs[i % len(addrs)]
         for attempt in range(2):
@@ -42,7 +45,7 @@ def main():
                 if attempt == 1:
                     raise
         seen[a][str(r.status)] = seen[a].get(str(r.status), 0) + 1
-    print(json.dumps(seen))
+    print(json.dumps({"elapsed": round(time.monotonic() - start, 3), "status": seen}))
     return 0
 
 

@@ -153,7 +153,7 @@ static void flood_stays_within_budget(void **state) {
 
     /* 64 KiB, and the addresses arriving slowly enough that the idlest is always full
      * again: all answered, none refused, the table at its capacity. */
-    const size_t small = 64 * 1024;
+    const size_t small = (size_t)64 * 1024;
     l = make(small);
     rk_limiter_stats(l, &st);
     const size_t cap = st.capacity;
