@@ -8,7 +8,9 @@ notes how many are still open (not closed or reset by the server), and
 optionally opens a new one for each that was closed (--reconnect, as a
 real attacker would). Bounded: at most N sockets, one byte per socket per
 second, for --duration seconds. Prints one JSON line per second
-({"t": seconds, "open": n}) and a summary line at the end:
+({"t": seconds, "open": n, "held": n}: open, and open since the previous
+look, i.e. kept by the server at least a second) and a summary line at the
+end:
 
   {"summary": true, "connected": how many connects succeeded,
    "open_end": still open at the end, "open_max": the most open at a
@@ -44,7 +46,7 @@ def main():
     if soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
-    conns = {}  # socket -> [opened_at, bytes_sent]
+    conns = {}  # socket -> [opened_at, bytes_sent, tick it was opened in]
     connected = 0
     closed = 0
     lifetime_max = 0.0
@@ -65,13 +67,13 @@ def main():
             s.close()
             return
         connected += 1
-        conns[s] = [time.monotonic(), 1]
+        conns[s] = [time.monotonic(), 1, tick]
 
     start = time.monotonic()
+    tick = 0
     for _ in range(a.connections):
         open_one()
     open_max = 0
-    tick = 0
     while True:
         tick += 1
         deadline = start + tick
@@ -82,7 +84,7 @@ def main():
             time.sleep(deadline - now)
         now = time.monotonic()
         for s in list(conns):
-            opened, sent = conns[s]
+            opened, sent, _ = conns[s]
             gone = False
             try:
                 if s.recv(4096) == b"":
@@ -113,8 +115,9 @@ def main():
                     break
         t = round(now - start, 1)
         open_max = max(open_max, len(conns))
+        held = sum(1 for c in conns.values() if c[2] < tick)
         if not a.quiet:
-            print(json.dumps({"t": t, "open": len(conns)}), flush=True)
+            print(json.dumps({"t": t, "open": len(conns), "held": held}), flush=True)
         if now - start >= a.duration:
             break
     print(json.dumps({"summary": True, "connected": connected, "open_end": len(conns),
