@@ -23,14 +23,14 @@
 #include "mail/mail.h"
 #include "util/buf.h"
 
-#define RK_HTTP_MAX_BODY   ((size_t)64 * 1024)        /* unless the route sets its own limit */
+#define RK_HTTP_MAX_BODY ((size_t)64 * 1024) /* unless the route sets its own limit */
 #define RK_HTTP_MAX_IMPORT ((size_t)16 * 1024 * 1024) /* POST /api/v1/import */
-#define RK_HTTP_MAX_ROUTES 64  /* server.c's routes, then "unknown" and "method_not_allowed" */
-#define RK_HTTP_MAX_PARAMS 2   /* "{name}" segments in one route's path */
+#define RK_HTTP_MAX_ROUTES 64 /* server.c's routes, then "unknown" and "method_not_allowed" */
+#define RK_HTTP_MAX_PARAMS 2  /* "{name}" segments in one route's path */
 #define RK_HTTP_PARAM_MAX  256 /* longer than any id or link token (RK_LINK_MAX) */
-#define RK_HTTP_NSTATUS    16  /* statuses counted apart in the metrics, the last "other" */
-#define RK_HTTP_NBUCKETS   8   /* latency histogram buckets, +Inf apart */
-#define RK_HTTP_STORES     64
+#define RK_HTTP_NSTATUS  16 /* statuses counted apart in the metrics, the last "other" */
+#define RK_HTTP_NBUCKETS 8  /* latency histogram buckets, +Inf apart */
+#define RK_HTTP_STORES   64
 
 /* The answer to a write the database could not take (disk full, read-only, I/O error). */
 #define RK_HTTP_STORAGE_CODE "storage_unavailable"
@@ -75,17 +75,16 @@ struct rk_http_server {
     bool read_only;           /* the database cannot be written: reads only, writes 503 */
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
     rk_limiter *limiter;      /* the public routes' rate limit per address; NULL: none */
-    struct rk_http_conns conns;
-    bool metrics_here; /* /metrics on this listener (loopback, no --metrics-listen) */
+    struct rk_http_conns conns; /* connections and the header deadline (conns.c) */
+    bool metrics_here;        /* /metrics on this listener (loopback, no --metrics-listen) */
     struct MHD_Daemon *metrics_daemon; /* --metrics-listen: /metrics alone; NULL: none */
-    unsigned metrics_port;
+    unsigned metrics_port;    /* metrics_daemon's */
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
-    struct rk_deliverer
-        *deliverer;       /* art 19 notices to recipients (src/connect/); NULL without db */
-    long request_timeout; /* seconds: idle connections, and a whole request's upload */
-    long sweep_interval;  /* seconds between retention sweeps; 0: none */
-    char public_url[256]; /* without a trailing '/' */
-    char origin[256];     /* scheme://host[:port] of public_url: same-origin form posts */
+    struct rk_deliverer *deliverer; /* art 19 notices to recipients (src/connect/); NULL without db */
+    long request_timeout;     /* seconds: idle connections, and a whole request's upload */
+    long sweep_interval;      /* seconds between retention sweeps; 0: none */
+    char public_url[256];     /* without a trailing '/' */
+    char origin[256];         /* scheme://host[:port] of public_url: same-origin form posts */
     /* Data-subject requests: the controller's time zone (NULL without db), and the overdue
      * count kept by a timer thread (requests_overdue.c), not counted per scrape. */
     struct rk_tz *tz;
@@ -104,8 +103,8 @@ struct rk_http_request {
     const char *url; /* borrowed from libmicrohttpd for the request's life */
     int route_index;
     char param[RK_HTTP_MAX_PARAMS][RK_HTTP_PARAM_MAX + 1]; /* the path's "{name}" segments */
-    struct rk_buf body;                                    /* up to max_body bytes */
-    size_t max_body; /* the route's limit, RK_HTTP_MAX_BODY by default */
+    struct rk_buf body; /* up to max_body bytes */
+    size_t max_body;    /* the route's limit, RK_HTTP_MAX_BODY by default */
     bool too_big;
     int status;
 };
@@ -166,7 +165,8 @@ void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const cha
 RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err,
                                  size_t errsz);
 /* The request body as a JSON object (new ref), or NULL after queueing a 400 in *ret. */
-json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r, rk_http_result *ret);
+json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
+                          rk_http_result *ret);
 
 /* api_persons.c: what the staff handlers share. */
 /* A refusal being prepared: status, stable code, message without personal data. */
@@ -242,7 +242,8 @@ void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title);
 /* A paragraph of text (escaped). */
 void rk_page_text(struct rk_page *p, const char *text);
 /* A POST form to the same URL with hidden fields (name, value pairs, n of them) and a button. */
-void rk_page_button(struct rk_page *p, const char *const (*hidden)[2], size_t n, const char *label);
+void rk_page_button(struct rk_page *p, const char *const (*hidden)[2], size_t n,
+                    const char *label);
 /* Finishes the page, queues it with status, and frees it. */
 rk_http_result rk_page_end(struct rk_page *p, struct MHD_Connection *c, struct rk_http_request *r,
                            int status);

@@ -104,8 +104,8 @@ rk_http_result rk_http_respond_with(struct MHD_Connection *c, struct rk_http_req
                                     const char *type, const char *body, size_t len,
                                     enum MHD_ResponseMemoryMode mode,
                                     const char *const (*headers)[2], size_t n) {
-    return queue_with(c, r, status, type, MHD_create_response_from_buffer(len, (void *)body, mode),
-                      headers, n);
+    return queue_with(c, r, status, type,
+                      MHD_create_response_from_buffer(len, (void *)body, mode), headers, n);
 }
 
 rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
@@ -262,7 +262,7 @@ static const struct route {
     {"POST", "/hooks/mailchimp/{secret}", rk_http_post_mailchimp_hook, true},
     // clang-format on
 };
-#define NROUTES       (sizeof routes / sizeof routes[0])
+#define NROUTES (sizeof routes / sizeof routes[0])
 #define ROUTE_UNKNOWN ((int)NROUTES)
 #define ROUTE_METHOD  ((int)NROUTES + 1)
 _Static_assert(NROUTES + 2 <= RK_HTTP_MAX_ROUTES, "raise RK_HTTP_MAX_ROUTES");
@@ -555,8 +555,7 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
         *state = r;
         return MHD_YES;
     }
-    if (*upload_size) { /* keep the body up to the route's limit; count the rest, refuse when done
-                         */
+    if (*upload_size) { /* keep the body up to the route's limit; count the rest, refuse when done */
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec - r->start.tv_sec > s->request_timeout) {
@@ -752,9 +751,10 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         if (s->read_only)
             s->sweep_interval = 0; /* nothing could be swept */
         if (rk_reg_init(&s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
-            (cfg->read_only ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
-                            : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys,
-                                              &s->writer)) != RK_OK) {
+            (cfg->read_only
+                 ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
+                 : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys, &s->writer)) !=
+                RK_OK) {
             snprintf(err, errsz, "cannot open the database %s%s", cfg->db,
                      cfg->read_only ? " for reading" : " for writing");
             rk_http_stop(s);
@@ -869,8 +869,8 @@ void rk_http_stop(struct rk_http_server *s) {
     rk_limiter_free(s->limiter);
     rk_http_overdue_stop(s);
     free(s->tz);
-    rk_writer_stop(s->writer);       /* after the requests that use it have finished */
-    rk_sender_stop(s->sender);       /* finishes the message in hand */
+    rk_writer_stop(s->writer); /* after the requests that use it have finished */
+    rk_sender_stop(s->sender); /* finishes the message in hand */
     rk_deliverer_stop(s->deliverer); /* finishes the notice in hand */
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);
