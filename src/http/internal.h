@@ -16,6 +16,7 @@
 #include "core/keys.h"
 #include "core/tz.h"
 #include "core/register.h"
+#include "http/limiter.h"
 #include "http/server.h"
 #include "http/writer.h"
 #include "connect/connect.h"
@@ -45,23 +46,17 @@ struct rk_http_metrics {
     atomic_ulong consents_given, consents_withdrawn;
 };
 
-/*
- * Per-address rate limit of the public routes: a token bucket per client
- * address (IPv4 or IPv6, hashed into a fixed table; a collision only shares a
- * bucket).
- */
-#define RK_HTTP_LIMIT_SLOTS 4096
-
-struct rk_http_bucket {
-    unsigned char addr[16];
-    double tokens;
-    struct timespec last;
-};
-
-struct rk_http_limiter {
+/* conns.c: the connections, tracked for the header deadline (its design comment). */
+struct rk_http_conn;
+struct rk_http_conns {
     pthread_mutex_t lock;
-    double rate; /* requests a second per address; bursts of 4 × rate, at least 20; 0: off */
-    struct rk_http_bucket slots[RK_HTTP_LIMIT_SLOTS];
+    pthread_cond_t wake;              /* on CLOCK_MONOTONIC */
+    struct rk_http_conn *head, *tail; /* waiting for a header block, the first due first */
+    int64_t timeout_ns;               /* --header-timeout */
+    size_t open;                      /* connections between STARTED and CLOSED */
+    atomic_ulong timeouts;            /* connections shut down for an overdue header block */
+    bool initialised, running, stop;
+    pthread_t thread;
 };
 
 struct rk_http_server {
@@ -79,7 +74,11 @@ struct rk_http_server {
     struct rk_writer *writer; /* all writes go through it (group commit) */
     bool read_only;           /* the database cannot be written: reads only, writes 503 */
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
-    struct rk_http_limiter limiter;
+    rk_limiter *limiter;      /* the public routes' rate limit per address; NULL: none */
+    struct rk_http_conns conns; /* connections and the header deadline (conns.c) */
+    bool metrics_here;        /* /metrics on this listener (loopback, no --metrics-listen) */
+    struct MHD_Daemon *metrics_daemon; /* --metrics-listen: /metrics alone; NULL: none */
+    unsigned metrics_port;    /* metrics_daemon's */
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
     struct rk_deliverer *deliverer; /* art 19 notices to recipients (src/connect/); NULL without db */
     long request_timeout;     /* seconds: idle connections, and a whole request's upload */
@@ -279,6 +278,21 @@ RK_HTTP_HANDLER(rk_http_post_request_verify_staff);
 RK_HTTP_HANDLER(rk_http_post_request_extend);
 RK_HTTP_HANDLER(rk_http_post_request_complete);
 RK_HTTP_HANDLER(rk_http_post_request_reject);
+/* conns.c: the MHD_OPTION_NOTIFY_CONNECTION callback (cls: the server) tracking each
+ * connection from STARTED to CLOSED. */
+void rk_http_on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                           enum MHD_ConnectionNotificationCode toe);
+/* The request's header block is whole (the access handler's first call): off the deadline. */
+void rk_http_conn_header_done(struct rk_http_server *s, struct MHD_Connection *connection);
+/* The request is over (NOTIFY_COMPLETED): the next one's header block is now awaited. */
+void rk_http_conn_request_done(struct rk_http_server *s, struct MHD_Connection *connection);
+/* Connections open on the service's listeners. */
+size_t rk_http_conns_open(struct rk_http_server *s);
+/* Starts the timer closing connections whose header block is not whole header_timeout
+ * seconds after it began to be awaited; before the daemons start. */
+RK_MUST_USE rk_err rk_http_conns_start(struct rk_http_server *s, long header_timeout);
+/* Stops it; after the daemons have stopped. A no-op when it never started. */
+void rk_http_conns_stop(struct rk_http_server *s);
 /* requests_overdue.c: starts and stops the timer counting overdue requests */
 RK_MUST_USE rk_err rk_http_overdue_start(struct rk_http_server *s);
 void rk_http_overdue_stop(struct rk_http_server *s);
