@@ -15,6 +15,7 @@
 
 #include "core/audit.h"
 #include "core/consent.h"
+#include "core/view.h"
 #include "notice/notice.h"
 #include "util/buf.h"
 
@@ -523,26 +524,46 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
     return err;
 }
 
+/* Passes on the entries found by field `by` that the view sees (core/view.h, rule 4). */
+struct found {
+    const struct rk_view *view;
+    enum rk_field by;
+    rk_entry_fn fn;
+    void *ctx;
+};
+
+static int found_entry(void *ctx, const struct rk_entry *e) {
+    struct found *x = ctx;
+    if (x->view && !rk_view_found(x->view, e->register_id, x->by))
+        return 0;
+    return x->fn(x->ctx, e);
+}
+
 rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn, void *ctx,
                           struct rk_msg *msg) {
+    return rk_reg_person_find_in(reg, NULL, query, fn, ctx, msg);
+}
+
+rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, const char *query,
+                             rk_entry_fn fn, void *ctx, struct rk_msg *msg) {
     char norm[RK_EMAIL_MAX + 1];
     const char *why = NULL;
-    enum rk_field f;
+    struct found x = {view, RK_F_NAME, fn, ctx};
     if (strchr(query, '@'))
-        f = RK_F_EMAIL;
+        x.by = RK_F_EMAIL;
     else if (strspn(query, "+0123456789 -()./") == strlen(query) && strpbrk(query, "0123456789"))
-        f = RK_F_PHONE;
+        x.by = RK_F_PHONE;
     else
-        return rk_store_find_by_name(reg->store, query, fn, ctx);
-    rk_err err = f == RK_F_EMAIL ? rk_norm_email(query, norm, &why)
-                                 : rk_norm_phone(query, "358", norm, &why);
+        return rk_store_find_by_name(reg->store, query, found_entry, &x);
+    rk_err err = x.by == RK_F_EMAIL ? rk_norm_email(query, norm, &why)
+                                    : rk_norm_phone(query, "358", norm, &why);
     if (err != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(f), why);
+        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(x.by), why);
         return RK_EINVAL;
     }
     unsigned char h[RK_HASH_LEN];
-    rk_keys_hash(&reg->keys, f, norm, h);
-    err = rk_store_entries_by_hash(reg->store, h, fn, ctx);
+    rk_keys_hash(&reg->keys, x.by, norm, h);
+    err = rk_store_entries_by_hash(reg->store, h, found_entry, &x);
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
 
@@ -1023,6 +1044,8 @@ rk_err rk_reg_audience_in(struct rk_reg *reg, const char *purpose, rk_ts now,
 
 struct may_scan {
     struct rk_reg *reg;
+    const struct rk_view *view; /* NULL: every entry */
+    enum rk_field by;
     const struct rk_purpose *p;
     rk_ts now;
     struct rk_contact_answer *out;
@@ -1042,8 +1065,9 @@ __attribute__((format(printf, 3, 4))) static void answer(struct rk_contact_answe
 static int may_entry(void *ctx, const struct rk_contact_row *e) {
     struct may_scan *m = ctx;
     const struct rk_register *r = rk_decl_register(m->reg->decl, e->register_id);
-    if (!r || !register_has_purpose(r, m->p->id))
-        return 0;
+    if (!r || !register_has_purpose(r, m->p->id) ||
+        (m->view && !rk_view_found(m->view, r->id, m->by)))
+        return 0; /* read like the others, then passed over: unseen is as unknown */
     memcpy(m->out->person_id, e->person_id, sizeof m->out->person_id);
     if (e->restricted) {
         answer(m->out, false, "%s", "processing of this person is restricted (art 18)");
@@ -1086,6 +1110,12 @@ static int may_entry(void *ctx, const struct rk_contact_row *e) {
 rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value,
                           const char *purpose, rk_ts now, struct rk_contact_answer *out,
                           struct rk_msg *msg) {
+    return rk_reg_may_contact_in(reg, NULL, f, value, purpose, now, out, msg);
+}
+
+rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enum rk_field f,
+                             const char *value, const char *purpose, rk_ts now,
+                             struct rk_contact_answer *out, struct rk_msg *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p) {
         snprintf(msg->text, sizeof msg->text, "purpose '%s' is not declared", purpose);
@@ -1106,7 +1136,7 @@ rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value
      * restrictions and consent state, in one read transaction. */
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, f, norm, h);
-    struct may_scan m = {reg, p, now, out, RK_OK};
+    struct may_scan m = {reg, view, f, p, now, out, RK_OK};
     bool suppressed = false;
     rk_err err = rk_store_contact_rows(reg->store, h, p->id, &suppressed, may_entry, &m);
     if (err == RK_OK)

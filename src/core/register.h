@@ -21,6 +21,8 @@
 #include "core/keys.h"
 #include "store/store.h"
 
+struct rk_view; /* core/view.h: what a staff role sees */
+
 struct rk_msg {
     char text[320];
     bool suppressed; /* the refusal was the suppression list (imports count these apart) */
@@ -138,6 +140,12 @@ RK_MUST_USE rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_writ
  * every register, in register id order) or a name fragment. */
 RK_MUST_USE rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
                                       void *ctx, struct rk_msg *msg);
+/* As rk_reg_person_find, passing on only the entries view sees through the field searched
+ * (rk_view_found: the register, and the email, phone or name category in it); the same store
+ * reads either way. view NULL: every entry. */
+RK_MUST_USE rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view,
+                                         const char *query, rk_entry_fn fn, void *ctx,
+                                         struct rk_msg *msg);
 
 /* Records a consent event for a person and purpose (see consent.c for what is allowed). */
 RK_MUST_USE rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *purpose,
@@ -216,6 +224,17 @@ struct rk_contact_answer {
 RK_MUST_USE rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value,
                                       const char *purpose, rk_ts now, struct rk_contact_answer *out,
                                       struct rk_msg *msg);
+/*
+ * As rk_reg_may_contact as view sees the register (core/view.h): entries it
+ * does not see through f (an unseen register, or one whose email/phone
+ * category is not granted) are read with the rest and then passed over, so a
+ * person held only there is answered exactly as an unknown address — no
+ * person id, the same reason, the same reads. view NULL: every entry.
+ */
+RK_MUST_USE rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view,
+                                         enum rk_field f, const char *value, const char *purpose,
+                                         rk_ts now, struct rk_contact_answer *out,
+                                         struct rk_msg *msg);
 
 /* ---- Consent expiry in bulk (sweepbench) ---- */
 

@@ -23,7 +23,18 @@
 #include "http/requests.h"
 #include "mail/mail.h"
 
-/* The role of a token that may handle requests, or NULL after queueing 401/403 in *ret. */
+/*
+ * The role of a token that may handle requests, or NULL after queueing 401/403 in *ret.
+ *
+ * A request concerns the person in every register: recording one matches the
+ * address against all of them (the answer names the person), the listing and
+ * each request name persons, and completing an access or portability request
+ * hands over everything held. So, as for the suppression list, only a role
+ * that sees everything (every register and category: rk_http_role_all) may
+ * use these routes; `requests: true` on a narrower role is answered 403 for
+ * every request alike, rather than filtered, which could not hide what
+ * completing one discloses.
+ */
 static const struct rk_role *authorize(struct rk_http_server *s, struct MHD_Connection *c,
                                        struct rk_http_request *r, struct rk_token *t,
                                        rk_http_result *ret) {
@@ -34,6 +45,12 @@ static const struct rk_role *authorize(struct rk_http_server *s, struct MHD_Conn
         *ret = rk_http_error(c, r, 403, "forbidden",
                              "the token's role does not handle data-subject requests "
                              "(requests: true in the declaration)");
+        return NULL;
+    }
+    if (!rk_http_role_all(s->decl, role)) {
+        *ret = rk_http_error(c, r, 403, "forbidden",
+                             "data-subject requests span every register: only a role granted "
+                             "every register and category may handle them");
         return NULL;
     }
     if (!s->tz || !s->writer) {

@@ -16,6 +16,7 @@
 #include "core/keys.h"
 #include "core/tz.h"
 #include "core/register.h"
+#include "core/view.h"
 #include "http/limiter.h"
 #include "http/server.h"
 #include "http/writer.h"
@@ -195,9 +196,23 @@ bool rk_http_role_kind_any(const struct rk_decl *d, const struct rk_role *role,
                            enum rk_category_kind kind);
 /* Whether the role is granted every register with every category (the suppression list's rule). */
 bool rk_http_role_all(const struct rk_decl *d, const struct rk_role *role);
-/* Whether person id has an entry in a register the role is granted (false for a malformed id). */
-RK_MUST_USE rk_err rk_http_person_visible(struct rk_http_server *s, const struct rk_role *role,
-                                          const char *id, bool *out);
+/*
+ * Persons and contracts as the token's role sees them (core/view.h): every
+ * staff route taking a person id, contract id, email or phone goes through
+ * these (or passes rk_http_view to the register's *_in reads), so that one
+ * outside the role's registers or categories is answered exactly as an
+ * unknown one. The table of routes and their verdicts is in
+ * docs/ARCHITECTURE.md ("What a role sees").
+ */
+struct rk_view rk_http_view(const struct rk_http_server *s, const struct rk_role *role);
+/* True when the role sees person id; false after the refusal in *no: 404 "no such person"
+ * for unknown, malformed and unseen alike (one store read for each), 503. */
+bool rk_http_see_person(struct rk_http_server *s, const struct rk_role *role, const char *id,
+                        struct rk_http_refusal *no);
+/* The contract id into *out when the role sees it (its register and a contract category
+ * there); false after the refusal: 404 "no such contract" for unknown and unseen alike, 503. */
+bool rk_http_see_contract(struct rk_http_server *s, const struct rk_role *role, const char *id,
+                          struct rk_contract *out, struct rk_http_refusal *no);
 /* A text member of o (borrowed), NULL when absent; *bad set when present but not a text. */
 const char *rk_http_member(json_t *o, const char *key, bool *bad);
 /* The "values" object of a write, checked against the role for register_id and
