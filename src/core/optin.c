@@ -115,9 +115,10 @@ rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
         err = err == RK_ENOENT && created ? RK_OK : err;
     }
     /* A refused address gets no mail and no record, but the same work: all of the writes
-     * below, for a stand-in person with stand-in values, undone before the unit ends. */
+     * below, for a stand-in person with stand-in values, undone before the unit ends. Every
+     * submission writes inside a savepoint, kept or undone, so that each pays alike for it. */
     bool refused = sup || restricted || objected;
-    struct rk_contact c = q->c;
+    struct rk_contact c = q->c, stand_in;
     char *shadow = NULL;
     struct rk_work tx;
     if (err == RK_OK)
@@ -126,13 +127,14 @@ rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
         free(u);
         return err;
     }
-    if (refused && (err = stand_ins(&q->c, &c, &shadow)) == RK_OK &&
-        (err = rk_shadow_begin(reg)) == RK_OK) {
+    if ((err = stand_ins(&q->c, &stand_in, &shadow)) == RK_OK &&
+        (err = rk_shadow_begin(reg)) == RK_OK && refused) {
+        c = stand_in;
         rk_id_new(person_id);
         created = true;
         rk_keys_hash(&reg->keys, RK_F_EMAIL, c.v[RK_F_EMAIL], u->email_hash);
     }
-    bool shadowing = refused && err == RK_OK;
+    bool shadowing = err == RK_OK;
     if (err == RK_OK && created)
         err = rk_store_person_insert(reg->store, person_id, q->at);
     const char *text = rk_text_get(&f->consent_text, q->lang);
@@ -168,10 +170,11 @@ rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
     if (err == RK_OK)
         err = rk_mail_limit_send(reg, &job, &sent);
     if (shadowing) {
-        rk_err end = rk_shadow_end(reg, true);
+        rk_err end = rk_shadow_end(reg, refused || err != RK_OK);
         err = err == RK_OK ? end : err;
-        person_id[0] = '\0';
     }
+    if (refused)
+        person_id[0] = '\0';
     free(shadow);
     free(u);
     err = rk_reg_work_end(reg, &tx, err);
