@@ -37,7 +37,8 @@ struct rk_optin_request {
  * where nothing may last) and is answered alike, so that the form reveals
  * nothing about who is on file, by its words or its time. person_id gets the
  * person's id ("" when nothing was recorded). Runs in reg's batch when it has
- * one.
+ * one; on any error every write it made there is undone, so the batch may go
+ * on (a store error that fails the undo itself is returned as such).
  */
 RK_MUST_USE rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
                                    char person_id[RK_ID_LEN + 1], enum rk_mail_outcome *mail,

@@ -286,9 +286,9 @@ static rk_err run_submit(struct rk_reg *reg, void *ctx) {
     reg->actor = "self";
     j->q.queue = queue_confirmation;
     j->q.queue_ctx = j;
-    rk_err err = rk_optin_submit(reg, &j->q, j->person_id, &j->mail, &j->msg);
-    /* A refusal after the first write would leave half a submission in the group. */
-    return err == RK_EREFUSED || err == RK_EINVAL ? RK_EIO : err;
+    /* A refusal leaves nothing in the group: the submission's writes are undone with it
+     * (core/optin.c writes inside a savepoint), so the others in the group commit. */
+    return rk_optin_submit(reg, &j->q, j->person_id, &j->mail, &j->msg);
 }
 
 /* Whether the client wants JSON back: it sent JSON, or asks for it. */

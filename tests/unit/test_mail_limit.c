@@ -260,6 +260,34 @@ static void optin_refused_leaves_nothing(void **state) {
     assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit"), audit + 1);
 }
 
+static rk_err refuse_mail(struct rk_reg *reg, void *ctx, const char *person_id, const char *to) {
+    (void)reg, (void)ctx, (void)person_id, (void)to;
+    return RK_EINVAL; /* as rk_mail_enqueue refuses an address it cannot send to */
+}
+
+/* In a writer's batch, a submission that fails after its writes leaves none of them behind,
+ * and the batch's other writes commit. */
+static void optin_failure_undone_in_batch(void **state) {
+    struct rkt_reg *f = *state;
+    rk_ts t = rkt_ts(T0);
+    int calls = 0;
+    char id[RK_ID_LEN + 1];
+    enum rk_mail_outcome out = RK_MAIL_NONE;
+    RKT_OK(f, rk_reg_batch_begin(&f->reg));
+    struct rk_optin_request q = signup(f, "eka@example.fi", t, &calls);
+    RKT_OK(f, rk_optin_submit(&f->reg, &q, id, &out, &f->msg));
+    q = signup(f, "toka@example.fi", t, &calls);
+    q.queue = refuse_mail;
+    assert_int_equal(rk_optin_submit(&f->reg, &q, id, &out, &f->msg), RK_EINVAL);
+    assert_true(f->reg.in_batch);
+    RKT_OK(f, rk_reg_batch_commit(&f->reg));
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM person"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM signup"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_event"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox"), 1);
+    assert_int_equal(rkt_count(f, "SELECT count(*) FROM mail_limit"), 1);
+}
+
 /* ---- The declaration -------------------------------------------------------------------- */
 
 static unsigned lines_of(const char *s) {
@@ -316,6 +344,7 @@ int main(void) {
         cmocka_unit_test(shadow_stand_in),
         cmocka_unit_test_setup_teardown(optin_flood_one_mail, setup, rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(optin_refused_leaves_nothing, setup, rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(optin_failure_undone_in_batch, setup, rkt_reg_teardown),
         cmocka_unit_test(declaration_mail_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
