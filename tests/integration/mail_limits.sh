@@ -7,10 +7,10 @@
 # /metrics counts what was withheld, by kind. The server's clock is moved by
 # restarting it with REKISTERI_NOW later: ten minutes on a receipt goes, then
 # a confirmation every ten minutes up to five in 24 hours; the sixth is
-# withheld, and so is a staff email_code link (429 mail_limit); a day after the
-# first mail, one goes again. The earlier confirmation link still confirms.
-# The declaration's mail_limits is checked with positioned errors, and the
-# server log holds no address.
+# withheld, and so are a staff email_code link (429 mail_limit) and the receipt
+# of a request staff enter; a day after the first mail, one goes again. The
+# first confirmation link still confirms. The declaration's mail_limits is
+# checked with positioned errors, and the server log holds no address.
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
@@ -168,6 +168,10 @@ $C -D "$T/v1.h" -o "$T/v1.b" -H "Authorization: Bearer $DP" -H "Content-Type: ap
     || bad "staff email_code link over the day's limit: $(status v1) $(cat "$T/v1.b")"
 R audit list --format json | jq -e '[.[].action] | index("request.verification_sent") == null' \
     >/dev/null && ok || bad "a refused link was audited as sent"
+# staff entering a request by the CLI: recorded, its receipt withheld (five mails and the welcome)
+[ "$(queued)" = 6 ] && ok || bad "before request new: $(queued)"
+R request new --type access --email "$VICTIM" --channel email >/dev/null && [ "$(queued)" = 6 ] \
+    && ok || bad "a staff receipt over the day's limit: $(queued)"
 $C -o "$T/metrics" "$U/metrics"
 [ "$(metric confirmation)" = 1 ] && [ "$(metric request_receipt)" = 1 ] \
     && [ "$(metric verification)" = 1 ] && ok || bad "metrics at 10:50: $(grep withheld "$T/metrics")"
