@@ -38,7 +38,8 @@ enum rk_subkey {
     RK_SUBKEY_LINKS = 3,
     RK_SUBKEY_AUDIT = 4,
     RK_SUBKEY_BACKUP = 5,
-    RK_SUBKEY_JOURNAL = 6, /* the erasure journal's MAC chain (core/journal.h) */
+    RK_SUBKEY_JOURNAL = 6,    /* the erasure journal's MAC chain (core/journal.h) */
+    RK_SUBKEY_MAIL_LIMIT = 8, /* the mail limit's recipient hashes (core/mail_limit.h) */
 };
 
 /* One generation of the master key. */
@@ -60,6 +61,7 @@ struct rk_keys {
     unsigned char audit[RK_KEY_LEN];     /* for the audit chain's hashes */
     unsigned char backup[RK_KEY_LEN];    /* for encrypting backups (core/backup.h) */
     unsigned char journal[RK_KEY_LEN];   /* for the erasure journal's MAC chain (core/journal.h) */
+    unsigned char mail_limit[RK_KEY_LEN]; /* for the mail limit's recipient hashes */
     size_t ngen;                         /* generations in gen[] */
     struct rk_keygen gen[RK_KEYGEN_MAX]; /* gen[0] is the current one, then older ones */
 };
@@ -81,6 +83,11 @@ RK_MUST_USE rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err
 /* The keyed hash of a normalised email (matched case-insensitively) or E.164 phone. */
 void rk_keys_hash(const struct rk_keys *k, enum rk_field f, const char *value,
                   unsigned char out[RK_HASH_LEN]);
+
+/* The keyed hash under which the mail limit counts the mails to a normalised email
+ * (matched case-insensitively, as rk_keys_hash): its own subkey, so that it matches
+ * nothing in the person index or the suppression list. */
+void rk_keys_mail_hash(const struct rk_keys *k, const char *email, unsigned char out[RK_HASH_LEN]);
 
 /*
  * Writes k as a version 2 key file at path, created with O_EXCL and mode

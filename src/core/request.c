@@ -52,6 +52,7 @@
 
 #include "core/audit.h"
 #include "core/id.h"
+#include "core/mail_limit.h"
 
 static const char *const type_names[RK_RQ_TYPE__COUNT] = {
     "access",    "rectification",      "erasure",           "restriction", "portability",
@@ -395,7 +396,9 @@ static int take_email(void *ctx, const struct rk_entry *e) {
 
 rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts now,
                                     struct rk_request *out, char *email, size_t emailsz,
-                                    char token[RK_LINK_MAX], struct rk_msg *msg) {
+                                    char token[RK_LINK_MAX], bool *withheld, struct rk_msg *msg) {
+    if (withheld)
+        *withheld = false;
     if (!(reg->decl->rights.verification & RK_VERIFY_EMAIL_CODE)) {
         snprintf(msg->text, sizeof msg->text,
                  "the declaration does not allow verification by email_code "
@@ -434,6 +437,19 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
         if (err == RK_OK && !fe.found) {
             snprintf(msg->text, sizeof msg->text,
                      "the person has no email address on file; verify in person instead");
+            err = RK_EREFUSED;
+        }
+        bool may = false;
+        if (err == RK_OK &&
+            (err = rk_mail_limit_take(reg, email, RK_MAIL_BY_STAFF, now, &may)) == RK_OK && !may) {
+            snprintf(msg->text, sizeof msg->text,
+                     "the person's address has had %d mails in the last 24 hours, the most "
+                     "mail_limits.per_day in the declaration allows (form confirmations, request "
+                     "receipts and verification links count together); a link sent before stays "
+                     "valid for %d days, or send a new one tomorrow",
+                     reg->decl->mail_limits.per_day, RK_REQUEST_LINK_DAYS);
+            if (withheld)
+                *withheld = true;
             err = RK_EREFUSED;
         }
         struct rk_link l = {.kind = RK_LINK_VERIFY,

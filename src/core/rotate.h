@@ -42,6 +42,10 @@
  *                                    generation's lookup hashes, which a
  *                                    restore's replay matches by hashing the
  *                                    held values under it (core/journal.h 9, 10)
+ *   mail_limit  the mail limit's     not recomputed (no address is kept): rows
+ *            recipient hashes        under the old key stop matching, so each
+ *                                    recipient's budget starts afresh once, and
+ *                                    they are pruned within a day (core/mail_limit.h)
  *
  * The database records its generation (table key_state, migration 0011), so
  * a key file and a database that do not belong together are refused. A

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/keys.h"
+#include "core/mail_limit.h"
 #include "core/tz.h"
 #include "core/register.h"
 #include "core/view.h"
@@ -45,6 +46,7 @@ struct rk_http_metrics {
     atomic_ulong le[RK_HTTP_NBUCKETS + 1]; /* per bucket here; cumulative at output */
     atomic_ulong sum_us;
     atomic_ulong consents_given, consents_withdrawn;
+    atomic_ulong mail_withheld[RK_MAILC__COUNT]; /* by the mail limit, by enum rk_mail_class */
 };
 
 /* conns.c: the connections, tracked for the header deadline (its design comment). */

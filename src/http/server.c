@@ -385,6 +385,14 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
         "rekisteri_writer_queue_depth %zu\n",
         atomic_load(&s->metrics.consents_given), atomic_load(&s->metrics.consents_withdrawn),
         s->writer ? rk_writer_depth(s->writer) : 0);
+    rk_buf_puts(&b,
+                "# HELP rekisteri_mail_withheld_total Mails the mail limit withheld (mail_limits "
+                "in the declaration), by kind.\n"
+                "# TYPE rekisteri_mail_withheld_total counter\n");
+    for (int k = 0; k < RK_MAILC__COUNT; k++)
+        rk_buf_printf(&b, "rekisteri_mail_withheld_total{kind=\"%s\"} %lu\n",
+                      rk_mail_class_name((enum rk_mail_class)k),
+                      atomic_load(&s->metrics.mail_withheld[k]));
     if (s->writer)
         rk_buf_printf(&b,
                       "# HELP rekisteri_storage_write_failures_total Writes answered 503 because "

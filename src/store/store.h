@@ -660,6 +660,22 @@ struct rk_store_ops {
     rk_err (*consents_run_out_states)(struct rk_store *s, rk_ts now, int limit,
                                       rk_consent_state_fn fn, void *ctx);
     rk_err (*entry_leave)(struct rk_store *s, const char *reg, const char *person, bool *left);
+    /* ---- The mail limit (core/mail_limit.c; migration 0013) ----
+     * mail_limit_count: the mails recorded for recipient (a keyed hash, never an address) at
+     * or after since, in *n, and the latest one's instant in *last (0 for none).
+     * mail_limit_add: records one at `at`, inside the caller's transaction, and deletes every
+     * recorded mail (of any recipient) before prune_before, so that the table holds no more
+     * than the window the rule looks at.
+     * savepoint / savepoint_end: inside a write transaction, savepoint marks a point;
+     * savepoint_end removes the latest mark, keeping the writes since it, or with undo
+     * undoing them first (marks nest). The work before the mark, and the transaction, go on
+     * unharmed either way. */
+    rk_err (*mail_limit_count)(struct rk_store *s, const unsigned char recipient[RK_HASH_LEN],
+                               rk_ts since, int64_t *n, rk_ts *last);
+    rk_err (*mail_limit_add)(struct rk_store *s, const unsigned char recipient[RK_HASH_LEN],
+                             rk_ts at, rk_ts prune_before);
+    rk_err (*savepoint)(struct rk_store *s);
+    rk_err (*savepoint_end)(struct rk_store *s, bool undo);
 };
 
 /* The base of every backend's handle. */
@@ -924,6 +940,17 @@ RK_STORE_FN(consents_run_out_states,
             (s, now, limit, fn, c))
 RK_STORE_FN(entry_leave, (struct rk_store * s, const char *reg, const char *person, bool *left),
             (s, reg, person, left))
+
+/* ---- The mail limit ---- */
+RK_STORE_FN(mail_limit_count,
+            (struct rk_store * s, const unsigned char r[RK_HASH_LEN], rk_ts since, int64_t *n,
+             rk_ts *last),
+            (s, r, since, n, last))
+RK_STORE_FN(mail_limit_add,
+            (struct rk_store * s, const unsigned char r[RK_HASH_LEN], rk_ts at, rk_ts prune_before),
+            (s, r, at, prune_before))
+RK_STORE_FN(savepoint, (struct rk_store * s), (s))
+RK_STORE_FN(savepoint_end, (struct rk_store * s, bool undo), (s, undo))
 
 #undef RK_STORE_FN
 

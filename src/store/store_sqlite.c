@@ -138,6 +138,13 @@ enum stmt {
     /* ---- erasure journal across key rotations (journalgen) ---- */
     S_SUPPRESS_ADD_GEN,
     S_LOOKUP_VALUES,
+    /* ---- the mail limit (mail_limit) ---- */
+    S_MAIL_LIMIT_COUNT,
+    S_MAIL_LIMIT_ADD,
+    S_MAIL_LIMIT_PRUNE,
+    S_SAVEPOINT,
+    S_SAVEPOINT_UNDO,
+    S_SAVEPOINT_RELEASE,
     S__COUNT
 };
 
@@ -460,6 +467,14 @@ static const char *const sql[S__COUNT] = {
                         "WHERE e.email IS NOT NULL OR e.phone IS NOT NULL "
                         "UNION ALL SELECT p.id, u.email, NULL FROM signup u "
                         "JOIN person p ON p.pk = u.person_id WHERE u.email IS NOT NULL",
+    /* ---- the mail limit (mail_limit) ---- */
+    [S_MAIL_LIMIT_COUNT] = "SELECT count(*), coalesce(max(at), 0) FROM mail_limit "
+                           "WHERE recipient = ?1 AND at >= ?2",
+    [S_MAIL_LIMIT_ADD] = "INSERT INTO mail_limit (recipient, at) VALUES (?1, ?2)",
+    [S_MAIL_LIMIT_PRUNE] = "DELETE FROM mail_limit WHERE at < ?1",
+    [S_SAVEPOINT] = "SAVEPOINT rk_shadow",
+    [S_SAVEPOINT_UNDO] = "ROLLBACK TO rk_shadow",
+    [S_SAVEPOINT_RELEASE] = "RELEASE rk_shadow",
 };
 
 #define ORG_CACHE 256
@@ -3152,6 +3167,71 @@ static rk_err sq_entry_leave(struct rk_store *base, const char *reg, const char 
     return err;
 }
 
+/* ---- the mail limit (mail_limit) --------------------------------------------------------- */
+
+static rk_err sq_mail_limit_count(struct rk_store *base, const unsigned char recipient[RK_HASH_LEN],
+                                  rk_ts since, int64_t *n, rk_ts *last) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_MAIL_LIMIT_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, recipient, RK_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n = sqlite3_column_int64(st, 0);
+        *last = sqlite3_column_int64(st, 1);
+    } else {
+        err = fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_mail_limit_add(struct rk_store *base, const unsigned char recipient[RK_HASH_LEN],
+                                rk_ts at, rk_ts prune_before) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_MAIL_LIMIT_PRUNE, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, prune_before);
+    if ((err = step_done(s, st)) != RK_OK || (err = prepare(s, S_MAIL_LIMIT_ADD, &st)) != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, recipient, RK_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at);
+    return step_done(s, st);
+}
+
+static rk_err sq_savepoint(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if (!s->in_tx) {
+        snprintf(last_error, sizeof last_error, "a savepoint needs a write transaction");
+        return RK_EINVAL;
+    }
+    rk_err err = prepare(s, S_SAVEPOINT, &st);
+    return err == RK_OK ? step_done(s, st) : err;
+}
+
+static rk_err sq_savepoint_end(struct rk_store *base, bool undo) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = RK_OK;
+    if (undo) {
+        /* What the undone writes cached may be gone: organisation ids, the chain's end. */
+        for (int i = 0; i < ORG_CACHE; i++)
+            s->orgs[i].id = 0;
+        s->audit_head_ok = false;
+        if ((err = prepare(s, S_SAVEPOINT_UNDO, &st)) == RK_OK)
+            err = step_done(s, st);
+    }
+    if (err == RK_OK && (err = prepare(s, S_SAVEPOINT_RELEASE, &st)) == RK_OK)
+        err = step_done(s, st);
+    return err;
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -3264,6 +3344,11 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     /* ---- erasure journal across key rotations (journalgen) ---- */
     .suppress_add_gen = sq_suppress_add_gen,
     .lookup_values = sq_lookup_values,
+    /* ---- the mail limit (mail_limit) ---- */
+    .mail_limit_count = sq_mail_limit_count,
+    .mail_limit_add = sq_mail_limit_add,
+    .savepoint = sq_savepoint,
+    .savepoint_end = sq_savepoint_end,
 };
 
 /* ---- backups (store.h) ---------------------------------------------------------------- */

@@ -2827,6 +2827,71 @@ static void retention_listings_and_purges(void **state) {
     assert_int_equal(left, 0);
 }
 
+/* ---- The mail limit and savepoints (migration 0013) ----------------------------------- */
+
+static void mail_limit_count_add_prune(void **state) {
+    struct rk_store *s = store_of(state);
+    unsigned char a[RK_HASH_LEN], b[RK_HASH_LEN];
+    memset(a, 0xaa, sizeof a);
+    memset(b, 0xbb, sizeof b);
+    rk_ts t = ts("2026-03-01T10:00:00Z");
+    int64_t n = -1;
+    rk_ts last = -1;
+    assert_ok(rk_store_mail_limit_count(s, a, t - 86399, &n, &last));
+    assert_int_equal(n, 0);
+    assert_int_equal(last, 0);
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_mail_limit_add(s, a, t, t - 86399));
+    assert_ok(rk_store_mail_limit_add(s, a, t + 600, t - 86399));
+    assert_ok(rk_store_mail_limit_add(s, b, t + 60, t - 86399));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_mail_limit_count(s, a, t - 86399, &n, &last));
+    assert_int_equal(n, 2);
+    assert_int_equal(last, t + 600);
+    assert_ok(rk_store_mail_limit_count(s, a, t + 1, &n, &last)); /* only from since on */
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_mail_limit_count(s, b, t - 86399, &n, &last));
+    assert_int_equal(n, 1);
+    assert_int_equal(last, t + 60);
+    /* a row written a day later deletes every row before its prune_before, any recipient */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_mail_limit_add(s, b, t + 86400 + 60, t + 61));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_mail_limit_count(s, a, 0, &n, &last));
+    assert_int_equal(n, 1); /* t + 600 stays */
+    assert_ok(rk_store_mail_limit_count(s, b, 0, &n, &last));
+    assert_int_equal(n, 1);
+    assert_int_equal(last, t + 86400 + 60);
+}
+
+static void savepoints(void **state) {
+    struct rk_store *s = store_of(state);
+    char kept[RK_ID_LEN + 1], undone[RK_ID_LEN + 1], inner[RK_ID_LEN + 1], after[RK_ID_LEN + 1];
+    rk_ts t = ts("2026-03-01T10:00:00Z");
+    assert_rc(rk_store_savepoint(s), RK_EINVAL); /* outside a write transaction */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_savepoint(s));
+    new_person(s, kept);
+    assert_ok(rk_store_savepoint(s)); /* nested */
+    new_person(s, inner);
+    assert_ok(rk_store_savepoint_end(s, true));
+    assert_ok(rk_store_savepoint_end(s, false));
+    assert_ok(rk_store_savepoint(s));
+    new_person(s, undone);
+    assert_ok(rk_store_mail_limit_add(s, (unsigned char[RK_HASH_LEN]){1}, t, t - 86399));
+    assert_ok(rk_store_savepoint_end(s, true));
+    new_person(s, after); /* the transaction goes on */
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_person_exists(s, kept, NULL, NULL));
+    assert_ok(rk_store_person_exists(s, after, NULL, NULL));
+    assert_rc(rk_store_person_exists(s, inner, NULL, NULL), RK_ENOENT);
+    assert_rc(rk_store_person_exists(s, undone, NULL, NULL), RK_ENOENT);
+    int64_t n = -1;
+    rk_ts last = 0;
+    assert_ok(rk_store_mail_limit_count(s, (unsigned char[RK_HASH_LEN]){1}, 0, &n, &last));
+    assert_int_equal(n, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -2879,6 +2944,8 @@ int main(void) {
         T(recipient_notice_delivery),
         T(sweep_lists_what_ran_out),
         T(retention_listings_and_purges),
+        T(mail_limit_count_add_prune),
+        T(savepoints),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
