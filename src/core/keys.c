@@ -35,6 +35,8 @@ static const struct {
     {RK_SUBKEY_AUDIT, offsetof(struct rk_keys, audit)},
     {RK_SUBKEY_BACKUP, offsetof(struct rk_keys, backup)},
     {RK_SUBKEY_JOURNAL, offsetof(struct rk_keys, journal)},
+    {RK_SUBKEY_NOTICE, offsetof(struct rk_keys, notice)},
+    {RK_SUBKEY_OUTBOX, offsetof(struct rk_keys, outbox)},
 };
 
 void rk_keys_derive(const struct rk_keygen *g, enum rk_subkey id, unsigned char out[RK_KEY_LEN]) {
