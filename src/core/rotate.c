@@ -179,6 +179,10 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *
                            t == RK_SEALED_NOTICE ? gk.notice : gk.outbox, sealed, &unopened);
     err = rk_reg_work_end(reg, &tx, err);
     sodium_memzero(&gk, sizeof gk);
+    /* The plaintext's old pages leave the main file and the log with a checkpoint (busy
+     * while another connection reads: SQLite's own checkpoints take them later). */
+    bool checkpointed = err == RK_OK && !reg->in_batch && rk_store_checkpoint(s) == RK_OK;
+    (void)checkpointed;
     if (err != RK_OK) {
         *sealed = 0;
         snprintf(msg->text, sizeof msg->text,

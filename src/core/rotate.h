@@ -195,8 +195,9 @@ RK_MUST_USE rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k,
  * Seals the plaintext migration 0014 left in queued notices and mail (S5
  * above) under the subkeys of the database's key generation, which reg's key
  * must hold (otherwise nothing is done: rk_rotate_check says why), in one
- * unit of work; *sealed gets how many. Without such rows it only reads (no
- * transaction). A store error rolls everything back; msg says why.
+ * unit of work, then checkpoints the log (best effort); *sealed gets how
+ * many. Without such rows it only reads (no transaction). A store error rolls
+ * everything back; msg says why.
  */
 RK_MUST_USE rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *msg);
 

@@ -954,8 +954,8 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
     assert_string_equal(o.email, "legacy.notice@example.fi");
     assert_string_equal(o.to, "legacy.queued@example.fi");
     assert_string_equal(o.subject, "Hei Legacy Queued");
-    assert_int_equal(rk_store_checkpoint(cs), RK_OK);
-    rk_store_close(cs);
+    /* Sealing checkpointed the log: the main file and the log hold no old page, while the
+     * store is still open. */
     static const char *const gone[] = {"legacy.queued", "Legacy Queued", "Body of Legacy",
                                        "legacy.sent",   "legacy.notice", "legacy.unsupported",
                                        "x.fi/u/tok"};
@@ -963,6 +963,7 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
         if (file_holds(copy, gone[i]) || file_holds(wal, gone[i]))
             fail_msg("'%s' is still in the database file", gone[i]);
     }
+    rk_store_close(cs);
 }
 
 int main(void) {
