@@ -13,6 +13,8 @@
 
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "cli/cli.h"
 #include "cli/reg.h"
 #include "core/id.h"
@@ -234,6 +236,21 @@ static int run_serve(int argc, char **argv) {
             rk_cli_mail_cleanup(&mo);
             rk_decl_free(d);
             return RK_EXIT_USAGE;
+        }
+        if (e == RK_OK) { /* a database from before migration 0014 (core/rotate.h S5) */
+            struct rk_reg r;
+            int64_t sealed = 0;
+            e = rk_reg_init(&r, d, st, &keys, "serve");
+            if (e == RK_OK && (e = rk_rotate_seal_plain(&r, &sealed, &msg)) != RK_OK)
+                rk_cli_error("serve: %s", msg.text);
+            sodium_memzero(&r.keys, sizeof r.keys);
+            if (e != RK_OK) {
+                rk_store_close(st);
+                close(key_fd);
+                rk_cli_mail_cleanup(&mo);
+                rk_decl_free(d);
+                return RK_EXIT_FAIL;
+            }
         }
         rk_store_close(st);
         st = NULL;

@@ -36,6 +36,8 @@ static const struct {
     {RK_SUBKEY_AUDIT, offsetof(struct rk_keys, audit)},
     {RK_SUBKEY_BACKUP, offsetof(struct rk_keys, backup)},
     {RK_SUBKEY_JOURNAL, offsetof(struct rk_keys, journal)},
+    {RK_SUBKEY_NOTICE, offsetof(struct rk_keys, notice)},
+    {RK_SUBKEY_OUTBOX, offsetof(struct rk_keys, outbox)},
     {RK_SUBKEY_MAIL_LIMIT, offsetof(struct rk_keys, mail_limit)},
 };
 
@@ -52,6 +54,8 @@ static bool subkey_known(enum rk_subkey id) {
     case RK_SUBKEY_AUDIT:
     case RK_SUBKEY_BACKUP:
     case RK_SUBKEY_JOURNAL:
+    case RK_SUBKEY_NOTICE:
+    case RK_SUBKEY_OUTBOX:
     case RK_SUBKEY_MAIL_LIMIT: return true;
     }
     return false;

@@ -44,6 +44,10 @@ rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store 
     reg->store = s;
     reg->keys = *k;
     reg->actor = actor;
+    if (s) { /* queued mail is sealed under the outbox subkey (store.h, struct rk_store) */
+        memcpy(s->mail_key, k->outbox, sizeof s->mail_key);
+        s->mail_keyed = true;
+    }
     rk_date_iso(d->last_changed.y ? d->last_changed : d->drafted, reg->notice_version);
     if (!d->last_changed.y && !d->drafted.y)
         snprintf(reg->notice_version, sizeof reg->notice_version, "undated");

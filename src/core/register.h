@@ -53,7 +53,8 @@ struct rk_reg {
     const char *journal;
 };
 
-/* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed. */
+/* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed. Gives the
+ * store (when not NULL) the subkey queued mail is sealed under (store.h, struct rk_store). */
 RK_MUST_USE rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store *s,
                                const struct rk_keys *k, const char *actor);
 

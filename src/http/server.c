@@ -772,7 +772,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     /* The outbox's sender: delivers through cfg->smtp, or only counts. Not over a read-only
      * database: a message sent could not be marked sent, and would go again every pass. */
     if (s->db && !s->read_only) {
-        struct rk_sender_config mail = {.db = cfg->db};
+        struct rk_sender_config mail = {.db = cfg->db, .keys = &s->keys};
         if (cfg->smtp)
             mail.smtp = *cfg->smtp;
         if (rk_sender_start(&mail, &s->sender) != RK_OK) {
@@ -780,7 +780,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             rk_http_stop(s);
             return RK_EIO;
         }
-        struct rk_deliver_config notices = {.db = cfg->db, .decl = cfg->decl};
+        struct rk_deliver_config notices = {.db = cfg->db, .decl = cfg->decl, .keys = &s->keys};
         if (rk_deliverer_start(&notices, &s->deliverer) != RK_OK) {
             snprintf(err, errsz, "cannot start the recipients' deliverer");
             rk_http_stop(s);
