@@ -182,7 +182,15 @@ void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const cha
  */
 RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err,
                                  size_t errsz);
-/* The request body as a JSON object (new ref), or NULL after queueing a 400 in *ret. */
+/*
+ * Whether a Content-Type value (NULL: none was sent) is the media type want
+ * ("application/json"), in any case, with no parameter but an optional
+ * charset=utf-8 (RFC 9110 section 8.3).
+ */
+bool rk_http_media_type_is(const char *ct, const char *want);
+/* The request body as a JSON object (new ref), or NULL after queueing the answer in *ret:
+ * 415 unless the body was sent as application/json (rk_http_media_type_is), 400 when it is
+ * not a JSON object within the limits. */
 json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
                           rk_http_result *ret);
 
