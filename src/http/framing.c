@@ -48,9 +48,30 @@
 
 #include "http/internal.h"
 
+static bool is_alnum(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* tchar of RFC 9110 section 5.6.2. */
 static bool is_tchar(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return is_alnum(c);
+    }
 }
 
 static bool is_token(const char *s, size_t n) {
@@ -88,17 +109,37 @@ static bool target_clean(const char *s, size_t n) {
 /* host [":" port] of RFC 3986: reg-name, IPv4 or an IP literal in brackets; may be empty. */
 static bool host_clean(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              (c != '\0' && strchr("-._~%!$&'()*+,;=:[]", c) != NULL)))
-            return false;
+        switch ((unsigned char)s[i]) {
+        case '-':
+        case '.':
+        case '_':
+        case '~':
+        case '%':
+        case '!':
+        case '$':
+        case '&':
+        case '\'':
+        case '(':
+        case ')':
+        case '*':
+        case '+':
+        case ',':
+        case ';':
+        case '=':
+        case ':':
+        case '[':
+        case ']': break;
+        default:
+            if (!is_alnum((unsigned char)s[i]))
+                return false;
+        }
     }
     return true;
 }
 
-/* Whether the n bytes at s are word, ignoring ASCII case. */
-static bool same_word(const char *s, size_t n, const char *word) {
-    if (n != strlen(word))
+/* Whether the n bytes at s are the wlen bytes of word, ignoring ASCII case. */
+static bool same_ci(const char *s, size_t n, const char *word, size_t wlen) {
+    if (n != wlen)
         return false;
     for (size_t i = 0; i < n; i++) {
         char a = s[i], b = word[i];
@@ -111,6 +152,7 @@ static bool same_word(const char *s, size_t n, const char *word) {
     }
     return true;
 }
+#define same_word(s, n, word) same_ci(s, n, word, sizeof word - 1) /* word: a literal */
 
 /* Rule 3: whether every byte of the head lies in a part or a line end. */
 static bool layout_ok(const struct rk_http_head *h) {
@@ -297,10 +339,11 @@ bool rk_http_head_ok(struct MHD_Connection *c, const char *method, const char *v
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     struct collect k = {.base = method, .size = ci ? ci->header_size : 0};
+    struct rk_http_field few[32]; /* enough for any browser's request: no allocation */
     int n = MHD_get_connection_values_n(c, MHD_HEADER_KIND, NULL, NULL);
     if (n > 0) {
         k.cap = (size_t)n;
-        k.fields = calloc(k.cap, sizeof *k.fields);
+        k.fields = k.cap <= sizeof few / sizeof few[0] ? few : calloc(k.cap, sizeof *k.fields);
         if (!k.fields) {
             *out = (struct rk_http_verdict){500, "internal", "out of memory"};
             return false;
@@ -320,6 +363,7 @@ bool rk_http_head_ok(struct MHD_Connection *c, const char *method, const char *v
         .version_at = offset(&k, version),
     };
     bool ok = rk_http_framing_ok(&h, out);
-    free(k.fields);
+    if (k.fields != few)
+        free(k.fields);
     return ok;
 }
