@@ -152,7 +152,7 @@ static bool same_ci(const char *s, size_t n, const char *word, size_t wlen) {
     }
     return true;
 }
-#define same_word(s, n, word) same_ci(s, n, word, sizeof word - 1) /* word: a literal */
+#define same_word(s, n, word) same_ci(s, n, word, sizeof(word) - 1) /* word: a literal */
 
 /* Rule 3: whether every byte of the head lies in a part or a line end. */
 static bool layout_ok(const struct rk_http_head *h) {
