@@ -18,6 +18,7 @@
 #include "core/tz.h"
 #include "core/register.h"
 #include "core/view.h"
+#include "http/framing.h"
 #include "http/limiter.h"
 #include "http/server.h"
 #include "http/writer.h"
@@ -110,9 +111,23 @@ struct rk_http_request {
     size_t max_body;    /* the route's limit, RK_HTTP_MAX_BODY by default */
     bool too_big;
     int status;
+    bool begun;            /* the handler has been called: the head was checked (framing.c) */
+    const char *target_in; /* the request target in libmicrohttpd's buffer: where it lay */
+    size_t target_len;
+    char target[]; /* the request target as received, copied before it is decoded */
 };
 
 typedef enum MHD_Result rk_http_result;
+
+/*
+ * framing.c: whether the head of c's request frames it in exactly one way
+ * (http/framing.h), read out of libmicrohttpd on the handler's first call:
+ * the fields with their lengths, and where each part lay in the head. False
+ * with the refusal in *out (500 when memory runs out).
+ */
+bool rk_http_head_ok(struct MHD_Connection *c, const char *method, const char *version,
+                     const struct rk_http_request *r, struct rk_http_verdict *out);
+
 #define RK_HTTP_HANDLER(name)                                                                      \
     rk_http_result name(struct rk_http_server *s, struct MHD_Connection *c,                        \
                         struct rk_http_request *r)
@@ -167,7 +182,15 @@ void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const cha
  */
 RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err,
                                  size_t errsz);
-/* The request body as a JSON object (new ref), or NULL after queueing a 400 in *ret. */
+/*
+ * Whether a Content-Type value (NULL: none was sent) is the media type want
+ * ("application/json"), in any case, with no parameter but an optional
+ * charset=utf-8 (RFC 9110 section 8.3).
+ */
+bool rk_http_media_type_is(const char *ct, const char *want);
+/* The request body as a JSON object (new ref), or NULL after queueing the answer in *ret:
+ * 415 unless the body was sent as application/json (rk_http_media_type_is), 400 when it is
+ * not a JSON object within the limits. */
 json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
                           rk_http_result *ret);
 

@@ -7,7 +7,10 @@
  *
  * libmicrohttpd 0.9.75 answers "Connection: close" when a response is queued
  * during the first call of the access handler, so each request is answered
- * on the second call; that keeps keep-alive working.
+ * on the second call; that keeps keep-alive working. The one exception is a
+ * head that could frame its request in more than one way (framing.c): it is
+ * refused on the first call, so that the connection closes and nothing sent
+ * after it is read as a request.
  */
 #include "http/internal.h"
 
@@ -543,24 +546,59 @@ static rk_http_result too_many(struct MHD_Connection *c, struct rk_http_request 
 
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
 
+/*
+ * Called once the request line is read, before its target is decoded: sets up
+ * the request's state (the handler's *state) with a copy of the target as
+ * received, for the framing check.
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+    (void)cls;
+    (void)c;
+    size_t n = uri ? strlen(uri) : 0;
+    struct rk_http_request *r = calloc(1, sizeof *r + n + 1);
+    if (!r)
+        return NULL; /* the handler answers MHD_NO: the connection closes */
+    clock_gettime(CLOCK_MONOTONIC, &r->start);
+    r->route = "unknown";
+    r->route_index = ROUTE_UNKNOWN;
+    r->target_in = uri;
+    r->target_len = n;
+    memcpy(r->target, uri ? uri : "", n + 1);
+    return r;
+}
+
+/*
+ * The handler's first call for a request (its header block is whole): takes the
+ * connection off the header deadline (conns.c) and checks the framing. False after
+ * queueing, in *refused, the refusal of a head that frames its request in more than one
+ * way; libmicrohttpd then closes the connection.
+ */
+static bool head_ok(struct rk_http_server *s, struct MHD_Connection *c, const char *method,
+                    const char *version, struct rk_http_request *r, rk_http_result *refused) {
+    r->begun = true;
+    rk_http_conn_header_done(s, c); /* the header block is whole: off its deadline */
+    struct rk_http_verdict v;
+    if (rk_http_head_ok(c, method, version, r, &v))
+        return true;
+    r->route = "malformed";
+    *refused = rk_http_error(c, r, v.status, v.code, v.reason);
+    return false;
+}
+
 static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_size, void **state) {
-    (void)version;
     struct rk_http_server *s = cls;
     struct rk_http_request *r = *state;
-    if (!r) { /* first call: only set up, answer on the next one (keep-alive) */
-        rk_http_conn_header_done(s, c); /* the header block is whole: off its deadline */
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &r->start);
-        r->route = "unknown";
-        r->route_index = ROUTE_UNKNOWN;
+    if (!r)
+        return MHD_NO;
+    if (!r->begun) { /* first call: check the framing, else answer on the next one (keep-alive) */
+        rk_http_result refused;
+        if (!head_ok(s, c, method, version, r, &refused))
+            return refused;
         bool known;
         const struct route *rt = find_route(url, method, &known, r);
         r->max_body = max_body(rt);
-        *state = r;
         return MHD_YES;
     }
     if (*upload_size) { /* keep the body up to the route's limit; count the rest, refuse when done */
@@ -609,6 +647,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
     struct rk_http_request *r = *state;
     if (!r)
         return;
+    if (!r->begun) { /* libmicrohttpd answered the head itself, or the client left during it */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+        r->status = ci ? (int)ci->http_status : 0;
+        r->route = "malformed";
+        if (!r->status) { /* nothing was answered: nothing to log */
+            free(r);
+            *state = NULL;
+            return;
+        }
+    }
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     double ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
@@ -632,20 +681,14 @@ static rk_http_result on_metrics_request(void *cls, struct MHD_Connection *c, co
                                          const char *method, const char *version,
                                          const char *upload_data, size_t *upload_size,
                                          void **state) {
-    (void)version;
     (void)upload_data;
     struct rk_http_server *s = cls;
     struct rk_http_request *r = *state;
-    if (!r) { /* first call: only set up, answer on the next one (keep-alive) */
-        rk_http_conn_header_done(s, c);
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &r->start);
-        r->route = route_name(ROUTE_UNKNOWN);
-        r->route_index = ROUTE_UNKNOWN;
-        *state = r;
-        return MHD_YES;
+    if (!r)
+        return MHD_NO;
+    if (!r->begun) { /* first call: check the framing, else answer on the next one (keep-alive) */
+        rk_http_result refused;
+        return head_ok(s, c, method, version, r, &refused) ? MHD_YES : refused;
     }
     if (*upload_size) { /* no route here takes a body */
         r->too_big = true;
@@ -821,7 +864,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
             (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-            MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_END);
+            MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
+            on_uri, s, MHD_OPTION_END);
         const union MHD_DaemonInfo *mi =
             s->metrics_daemon ? MHD_get_daemon_info(s->metrics_daemon, MHD_DAEMON_INFO_BIND_PORT)
                               : NULL;
@@ -844,7 +888,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, s, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errsz, "cannot listen on %s (address in use or not available)", cfg->listen);
         rk_http_stop(s);

@@ -110,7 +110,7 @@ post p8 "$MK" "{$MKT,\"values\":{\"name\":\"Z\",\"email\":\"z@example.fi\"},\"co
 
 # Many writers at once: every 201 is in the register (group commit).
 seq 1 40 | xargs -P 8 -I{} curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' \
-    -H "Authorization: Bearer $SA" --data-binary \
+    -H "Authorization: Bearer $SA" -H "Content-Type: application/json" --data-binary \
     "{$CUST,\"values\":{\"name\":\"Rinnakkainen {}\",\"email\":\"r{}@example.fi\"}}" \
     "${U}api/v1/persons" >"$T/par"
 [ "$(grep -c '^201$' "$T/par")" = 40 ] && ok || bad "parallel POSTs: $(sort "$T/par" | uniq -c)"
