@@ -4,13 +4,15 @@
 # `make bench [BENCH_ROWS=n]` times the register against bare SQLite (bench/README.md);
 # `make bench-http [BENCH_ROWS=n]` loads the service beside nginx (bench/README.md).
 # `make bench-sweep [BENCH_ROWS=n]` times the consent-expiry sweep against bare SQLite.
+# `make bench-slowloris` measures slow clients against the service (bench/slowloris).
+# `make bench-timing [BENCH_N=n]` times the public forms' answers per address class.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DECL ?= examples/smartum/declaration.yaml
 JOBS ?= 2
 
-.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep clean
+.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-slowloris bench-timing clean
 
 # The service on the embedded SQLite default with the example declaration
 # (scripts/run: var/ database and key, a fresh admin token, emails into var/mail/).
@@ -56,6 +58,15 @@ bench-audit: build
 # The consent-expiry sweep over 1,000,000 run-out consents beside bare SQLite (bench/sweep).
 bench-sweep: build
 	@BUILD=$(BUILD) bench/sweep
+
+# Slow clients holding connections: /healthz from another address, with and without them.
+bench-slowloris: build
+	@BUILD=$(BUILD) bench/slowloris
+
+# Enumeration by timing: POST /forms/newsletter and /requests per address class, side by
+# side, against a fresh database (bench/timing; never part of make check).
+bench-timing: build
+	@BUILD=$(BUILD) bench/timing
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

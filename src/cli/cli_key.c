@@ -47,6 +47,12 @@ static void say_rotated(const struct rk_rotate_report *r) {
     printf("  backup  new backups are sealed under generation %u; older ones restore while "
            "the key file keeps their generation\n",
            (unsigned)r->to);
+    printf("  sealed  %lld queued notice identities and messages re-sealed under generation "
+           "%u%s\n",
+           (long long)r->resealed, (unsigned)r->to,
+           r->unopened ? "; some did not open under the old key (altered?) and stay as they "
+                         "were: they will fail at delivery"
+                       : "");
     printf("  journal %s\n", r->journal_marked
                                  ? "the erasure journal marks the new generation; 'rekisteri "
                                    "journal verify' walks both"

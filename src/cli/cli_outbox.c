@@ -226,6 +226,7 @@ static int outbox_send(int argc, char **argv) {
         return rc;
     }
     cfg.db = env.db;
+    cfg.keys = &env.reg.keys;
     struct rk_sender_report rep;
     rk_err e = rk_sender_pass(env.store, &cfg, &rep);
     printf("sent %d, retried %d, failed %d\n", rep.sent, rep.retried, rep.failed);

@@ -153,6 +153,7 @@ static int recipients_send(int argc, char **argv) {
     }
     cfg.db = env.db;
     cfg.decl = env.decl;
+    cfg.keys = &env.reg.keys;
     struct rk_deliver_report rep;
     rk_err e = rk_deliver_pass(env.store, &cfg, &rep);
     printf("delivered %d, pending %d, completed %d, retried %d, failed %d, unsupported %d\n",

@@ -13,6 +13,7 @@
 
 #include "cli/reg.h"
 #include "core/fulfil.h"
+#include "core/mail_limit.h"
 #include "core/request.h"
 #include "http/requests.h"
 #include "mail/mail.h"
@@ -149,7 +150,9 @@ static int request_new(int argc, char **argv) {
     rk_err e = rk_reg_batch_begin(&env.reg);
     if (e == RK_OK && (e = rk_request_create(&env.reg, tz, &in, q, &msg)) == RK_OK && q->email) {
         char to[RK_REQUEST_FIELD_MAX * 2 + 1];
-        if (rk_request_address(&env.reg, q, to, sizeof to) == RK_OK)
+        bool may = false; /* the receipt counts against the mail limit (core/mail_limit.h) */
+        if (rk_request_address(&env.reg, q, to, sizeof to) == RK_OK &&
+            (e = rk_mail_limit_take(&env.reg, to, RK_MAIL_BY_STAFF, in.now, &may)) == RK_OK && may)
             e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_RECEIPT, to, NULL,
                                 why, sizeof why);
         if (e != RK_OK)
@@ -470,7 +473,7 @@ static int request_verify(int argc, char **argv) {
     rk_err e = q ? rk_reg_batch_begin(&env.reg) : RK_ENOMEM;
     if (e == RK_OK)
         e = rk_request_verification_link(&env.reg, env.args[0], rk_time_now(), q, to, sizeof to,
-                                         token, &msg);
+                                         token, NULL, &msg);
     if (e == RK_OK && (e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_VERIFY,
                                            to, token, why, sizeof why)) != RK_OK)
         snprintf(msg.text, sizeof msg.text, "the address on file: %s", why);

@@ -13,6 +13,8 @@
 
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "cli/cli.h"
 #include "cli/reg.h"
 #include "core/id.h"
@@ -26,10 +28,11 @@
 
 static int run_serve(int argc, char **argv) {
     const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL,
-               *public_url = NULL, *journal = NULL;
+               *public_url = NULL, *journal = NULL, *metrics_listen = NULL;
     char journal_buf[4096 + sizeof ".erasures"];
     double public_rate = 0;
-    long request_timeout = 0, sweep_interval = 0;
+    long request_timeout = 0, sweep_interval = 0, header_timeout = 0;
+    int max_per_address = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 && cores <= 256 ? (unsigned)cores : 2;
     struct rk_cli_mail mo = {0};
@@ -41,6 +44,9 @@ static int run_serve(int argc, char **argv) {
                  "                       [--smtp-user USER --smtp-password-file FILE]\n"
                  "                       [--smtp-starttls]] [--public-url URL]\n"
                  "                       [--public-rate N] [--request-timeout SECONDS]\n"
+                 "                       [--header-timeout SECONDS]\n"
+                 "                       [--max-connections-per-address N]\n"
+                 "                       [--metrics-listen ADDR:PORT|off]\n"
                  "                       [--sweep-interval SECONDS]\n"
                  "\n"
                  "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
@@ -69,6 +75,15 @@ static int run_serve(int argc, char **argv) {
                  "default 5, 0 for no limit (only behind a proxy that limits).\n"
                  "--request-timeout closes connections idle that long, and requests\n"
                  "whose body has not arrived whole by then (default 10 s).\n"
+                 "--header-timeout closes a connection whose request header block has not\n"
+                 "arrived whole that long after it connected or got its last answer, however\n"
+                 "steadily it trickles (default 10 s).\n"
+                 "--max-connections-per-address caps the connections one client address may\n"
+                 "hold open (default 64; 0 for no cap, only behind a proxy that caps).\n"
+                 "/metrics is served on --listen when that is a loopback address (127/8);\n"
+                 "otherwise only on --metrics-listen (default 127.0.0.1:9464), so that a\n"
+                 "public listener does not show it. --metrics-listen moves it there from a\n"
+                 "loopback listener too (behind a reverse proxy); off serves it nowhere.\n"
                  "--threads sets the request threads (1 to 256; default: one per CPU).\n"
                  "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
                  "many seconds (default 3600; 0: never, for when cron runs it).\n"
@@ -125,6 +140,24 @@ static int run_serve(int argc, char **argv) {
                 rk_cli_error("--request-timeout: expected seconds from 1 to 3600");
                 return RK_EXIT_USAGE;
             }
+        } else if (i + 1 < argc && strcmp(argv[i], "--header-timeout") == 0) {
+            char *end;
+            header_timeout = strtol(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '\0' || header_timeout < 1 || header_timeout > 3600) {
+                rk_cli_error("--header-timeout: expected seconds from 1 to 3600");
+                return RK_EXIT_USAGE;
+            }
+        } else if (i + 1 < argc && strcmp(argv[i], "--max-connections-per-address") == 0) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '\0' || n < 0 || n > 1000) {
+                rk_cli_error("--max-connections-per-address: expected a number from 1 to 1000, "
+                             "or 0 for no cap");
+                return RK_EXIT_USAGE;
+            }
+            max_per_address = n == 0 ? -1 : (int)n; /* 0: no cap */
+        } else if (i + 1 < argc && strcmp(argv[i], "--metrics-listen") == 0) {
+            metrics_listen = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--public-rate") == 0) {
             char *end;
             public_rate = strtod(argv[++i], &end);
@@ -204,6 +237,21 @@ static int run_serve(int argc, char **argv) {
             rk_decl_free(d);
             return RK_EXIT_USAGE;
         }
+        if (e == RK_OK) { /* a database from before migration 0014 (core/rotate.h S5) */
+            struct rk_reg r;
+            int64_t sealed = 0;
+            e = rk_reg_init(&r, d, st, &keys, "serve");
+            if (e == RK_OK && (e = rk_rotate_seal_plain(&r, &sealed, &msg)) != RK_OK)
+                rk_cli_error("serve: %s", msg.text);
+            sodium_memzero(&r.keys, sizeof r.keys);
+            if (e != RK_OK) {
+                rk_store_close(st);
+                close(key_fd);
+                rk_cli_mail_cleanup(&mo);
+                rk_decl_free(d);
+                return RK_EXIT_FAIL;
+            }
+        }
         rk_store_close(st);
         st = NULL;
         if (e == RK_ESTORAGE) {
@@ -254,6 +302,9 @@ static int run_serve(int argc, char **argv) {
                                  .public_url = public_url,
                                  .public_rate = public_rate,
                                  .request_timeout = request_timeout,
+                                 .header_timeout = header_timeout,
+                                 .max_per_address = max_per_address,
+                                 .metrics_listen = metrics_listen,
                                  .sweep_interval = sweep_interval,
                                  .journal = journal,
                                  .read_only = read_only};
@@ -271,6 +322,11 @@ static int run_serve(int argc, char **argv) {
     char host[64];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
     printf("listening on http://%s:%u/\n", host, rk_http_port(srv));
+    if (rk_http_metrics_port(srv)) { /* /metrics on a listener of its own */
+        const char *ml = metrics_listen ? metrics_listen : RK_HTTP_METRICS_LISTEN;
+        printf("metrics on http://%.*s:%u/metrics\n", (int)(strrchr(ml, ':') - ml), ml,
+               rk_http_metrics_port(srv));
+    }
     fflush(stdout);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);

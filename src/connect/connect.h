@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/keys.h"
 #include "core/time.h"
 #include "decl/decl.h"
 #include "store/store.h"
@@ -120,6 +121,7 @@ RK_MUST_USE rk_err rk_connect_http(const struct rk_connect_request *call,
 struct rk_deliver_config {
     const char *db;             /* the store; the thread opens its own connection */
     const struct rk_decl *decl; /* borrowed: the recipients and their connectors */
+    const struct rk_keys *keys; /* identities open under keys->notice; the thread copies it */
     int backoff_base_s;         /* first retry delay; 0: 60 s; doubles, capped at 6 h */
     int max_attempts;           /* 0: 10 */
     int poll_s;                 /* OpenGDPR status polls; 0: 300 s; negative: at once */

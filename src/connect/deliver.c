@@ -27,8 +27,16 @@
  *   Invariants.
  *   1. Never lost: a notice is committed with the change that caused it and
  *      is marked done only after the recipient acknowledged it.
- *   2. The identity is kept only as long as it is needed: done and pending
- *      clear identity_email in the same statement.
+ *   2. The identity is kept only as long as it is needed, and only sealed:
+ *      rk_notify_recipients seals it to the notice's row (id, recipient,
+ *      person) under the notice subkey (core/seal.h; core/rotate.h "Sealed
+ *      values"), and this file is the one place that opens it, for the
+ *      attempt alone (its plaintext copy is wiped as soon as the attempt ends). Every
+ *      move out of queued — done, pending, failed, unsupported — sets the
+ *      sealed column to NULL in the same statement; a retry keeps it. A
+ *      sealed identity that does not open (altered, moved from another row,
+ *      a key that is not the database's) fails the notice for good: tell the
+ *      recipient by hand.
  *   3. The crash window, honestly: a crash between the recipient's 2xx and
  *      our mark leaves the notice queued, and it is sent again. A webhook
  *      receiver sees the same notice_id twice (documented: deduplicate on
@@ -56,16 +64,19 @@
 #include <sodium.h>
 
 #include "connect/connect.h"
+#include "core/seal.h"
 #include "mail/mail.h"
 
 #define BATCH      500
 #define DAY_S      ((int64_t)86400)
 #define SECRET_MAX 4096
 
-/* A due notice, copied out of the store's callback. */
+/* A due notice, copied out of the store's callback; identity_email is set when opened. */
 struct due {
     struct rk_notice_row r;
     char *recipient, *person_id, *request_id, *identity_email, *remote_id;
+    size_t identity_len;
+    unsigned char *sealed;
 };
 
 struct due_list {
@@ -87,10 +98,9 @@ static void due_free(struct due *d) {
     free(d->recipient);
     free(d->person_id);
     free(d->request_id);
-    if (d->identity_email)
-        sodium_memzero(d->identity_email, strlen(d->identity_email));
-    free(d->identity_email);
+    rk_seal_free(d->identity_email, d->identity_len);
     free(d->remote_id);
+    free(d->sealed);
 }
 
 static int collect(void *ctx, const struct rk_notice_row *r) {
@@ -102,9 +112,20 @@ static int collect(void *ctx, const struct rk_notice_row *r) {
     d->r.recipient = d->recipient = dup_opt(r->recipient, &l->oom);
     d->r.person_id = d->person_id = dup_opt(r->person_id, &l->oom);
     d->r.request_id = d->request_id = dup_opt(r->request_id, &l->oom);
-    d->r.identity_email = d->identity_email = dup_opt(r->identity_email, &l->oom);
+    d->r.identity_email = d->identity_email = NULL;
     d->r.remote_id = d->remote_id = dup_opt(r->remote_id, &l->oom);
     d->r.last_error = NULL;
+    d->r.sealed = NULL;
+    d->r.sealed_len = 0;
+    if (r->sealed && r->sealed_len) {
+        if ((d->sealed = malloc(r->sealed_len)) != NULL) {
+            memcpy(d->sealed, r->sealed, r->sealed_len);
+            d->r.sealed = d->sealed;
+            d->r.sealed_len = r->sealed_len;
+        } else {
+            l->oom = true;
+        }
+    }
     return l->oom ? 1 : 0;
 }
 
@@ -333,8 +354,30 @@ static rk_err opengdpr_poll(const struct rk_connector *k, const struct due *d, s
     return err;
 }
 
+/* Opens d's sealed identity (when it holds one) into d->identity_email. RK_EPARSE, with
+ * o failed for good, when it does not open; RK_ENOMEM. */
+static rk_err open_identity(const struct rk_deliver_config *cfg, struct due *d, rk_ts now,
+                            struct outcome *o) {
+    if (!d->sealed || d->identity_email)
+        return RK_OK;
+    struct rk_seal_ad ad;
+    rk_seal_ad_notice(d->r.id, d->recipient, d->person_id, &ad);
+    rk_err err = rk_seal_open(cfg->keys->notice, &ad, d->sealed, d->r.sealed_len,
+                              &d->identity_email, &d->identity_len);
+    if (err == RK_OK)
+        d->r.identity_email = d->identity_email;
+    else if (err == RK_EPARSE) {
+        o->act = ACT_FAILED;
+        o->at = now;
+        snprintf(o->error, sizeof o->error,
+                 "the sealed identity does not open (altered, or sealed under another key): "
+                 "tell the recipient by hand");
+    }
+    return err;
+}
+
 /* Decides and performs one notice's attempt; fills o. */
-static rk_err attempt(const struct rk_deliver_config *cfg, const struct due *d, rk_ts now,
+static rk_err attempt(const struct rk_deliver_config *cfg, struct due *d, rk_ts now,
                       struct outcome *o) {
     const struct rk_recipient *r = rk_decl_recipient(cfg->decl, d->recipient);
     const struct rk_connector *k = r ? &r->connector : NULL;
@@ -354,6 +397,8 @@ static rk_err attempt(const struct rk_deliver_config *cfg, const struct due *d, 
         return RK_OK;
     }
     if (k->type == RK_CONNECTOR_WEBHOOK) {
+        if ((err = open_identity(cfg, d, now, o)) != RK_OK)
+            return err == RK_EPARSE ? RK_OK : err;
         err = webhook(k, d, o, &ok, &permanent);
         if (err == RK_OK && ok)
             o->act = ACT_DONE;
@@ -371,6 +416,8 @@ static rk_err attempt(const struct rk_deliver_config *cfg, const struct due *d, 
         return RK_OK;
     }
     if (d->r.state == RK_NOTICE_QUEUED) {
+        if ((err = open_identity(cfg, d, now, o)) != RK_OK)
+            return err == RK_EPARSE ? RK_OK : err;
         if (!d->identity_email) {
             o->act = ACT_UNSUPPORTED;
             snprintf(o->error, sizeof o->error,
@@ -413,7 +460,7 @@ static rk_err attempt(const struct rk_deliver_config *cfg, const struct due *d, 
     return RK_OK;
 }
 
-static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, const struct due *d,
+static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, struct due *d,
                       struct rk_deliver_report *rep, struct unrecorded *u) {
     int k = unrecorded_find(u, d->r.id);
     if (k >= 0) { /* attempted already: only record the outcome (invariant 5) */
@@ -431,6 +478,9 @@ static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, c
     memset(&o, 0, sizeof o);
     rk_ts now = rk_time_now();
     rk_err err = attempt(cfg, d, now, &o);
+    rk_seal_free(d->identity_email, d->identity_len); /* invariant 2: for the attempt alone */
+    d->identity_email = NULL;
+    d->r.identity_email = NULL;
     if (err != RK_OK)
         return err; /* out of memory: nothing recorded, the notice stays as it was */
     static const char *const results[] = {"done", "pending", "retry", "failed", "unsupported"};
@@ -468,6 +518,8 @@ static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, c
 static rk_err pass(struct rk_store *s, const struct rk_deliver_config *cfg, const atomic_bool *stop,
                    struct rk_deliver_report *rep, struct unrecorded *u) {
     memset(rep, 0, sizeof *rep);
+    if (!cfg->keys)
+        return RK_EINVAL; /* no identity could be opened */
     struct due_list l = {.items = calloc(BATCH, sizeof(struct due))};
     if (!l.items)
         return RK_ENOMEM;
@@ -500,6 +552,7 @@ struct rk_deliverer {
     atomic_bool stop;
     atomic_llong counts[RK_NOTICE_STATE__COUNT];
     struct unrecorded unrecorded; /* the thread's alone */
+    struct rk_keys keys;          /* cfg.keys points here; wiped when the thread is freed */
 };
 
 static void log_event(const char *what) {
@@ -556,7 +609,7 @@ static void *run(void *arg) {
 }
 
 rk_err rk_deliverer_start(const struct rk_deliver_config *cfg, struct rk_deliverer **out) {
-    if (!cfg->db || !cfg->decl)
+    if (!cfg->db || !cfg->decl || !cfg->keys)
         return RK_EINVAL;
     if (rk_connect_global_init() != RK_OK)
         return RK_EIO;
@@ -564,8 +617,11 @@ rk_err rk_deliverer_start(const struct rk_deliver_config *cfg, struct rk_deliver
     if (!dv)
         return RK_ENOMEM;
     dv->cfg = *cfg;
+    dv->keys = *cfg->keys;
+    dv->cfg.keys = &dv->keys;
     dv->cfg.db = dv->db = strdup(cfg->db);
     if (!dv->db) {
+        sodium_memzero(&dv->keys, sizeof dv->keys);
         free(dv);
         return RK_ENOMEM;
     }
@@ -577,6 +633,7 @@ rk_err rk_deliverer_start(const struct rk_deliver_config *cfg, struct rk_deliver
     if (pthread_create(&dv->thread, NULL, run, dv) != 0) {
         pthread_mutex_destroy(&dv->lock);
         pthread_cond_destroy(&dv->cond);
+        sodium_memzero(&dv->keys, sizeof dv->keys);
         free(dv->db);
         free(dv);
         return RK_EIO;
@@ -599,6 +656,7 @@ void rk_deliverer_stop(struct rk_deliverer *dv) {
     pthread_join(dv->thread, NULL);
     pthread_mutex_destroy(&dv->lock);
     pthread_cond_destroy(&dv->cond);
+    sodium_memzero(&dv->keys, sizeof dv->keys);
     free(dv->db);
     free(dv);
 }

@@ -5,6 +5,7 @@
  */
 #include "core/keys.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -35,9 +36,34 @@ static const struct {
     {RK_SUBKEY_AUDIT, offsetof(struct rk_keys, audit)},
     {RK_SUBKEY_BACKUP, offsetof(struct rk_keys, backup)},
     {RK_SUBKEY_JOURNAL, offsetof(struct rk_keys, journal)},
+    {RK_SUBKEY_NOTICE, offsetof(struct rk_keys, notice)},
+    {RK_SUBKEY_OUTBOX, offsetof(struct rk_keys, outbox)},
+    {RK_SUBKEY_MAIL_LIMIT, offsetof(struct rk_keys, mail_limit)},
 };
 
+/*
+ * Whether id is a declared subkey. The switch names every one: a new subkey
+ * must be added here (-Wswitch), and two uses given the same number do not
+ * compile (a duplicate case), so that no two uses can ever share a subkey.
+ */
+static bool subkey_known(enum rk_subkey id) {
+    switch (id) {
+    case RK_SUBKEY_LOOKUP:
+    case RK_SUBKEY_TOKEN:
+    case RK_SUBKEY_LINKS:
+    case RK_SUBKEY_AUDIT:
+    case RK_SUBKEY_BACKUP:
+    case RK_SUBKEY_JOURNAL:
+    case RK_SUBKEY_NOTICE:
+    case RK_SUBKEY_OUTBOX:
+    case RK_SUBKEY_MAIL_LIMIT: return true;
+    }
+    return false;
+}
+
 void rk_keys_derive(const struct rk_keygen *g, enum rk_subkey id, unsigned char out[RK_KEY_LEN]) {
+    assert(subkey_known(id));
+    (void)subkey_known;
     crypto_kdf_derive_from_key(out, RK_KEY_LEN, (uint64_t)id, CONTEXT, g->master);
 }
 
@@ -266,6 +292,10 @@ static void hash_with(const unsigned char key[RK_KEY_LEN], enum rk_field f, cons
 void rk_keys_hash(const struct rk_keys *k, enum rk_field f, const char *value,
                   unsigned char out[RK_HASH_LEN]) {
     hash_with(k->lookup, f, value, out);
+}
+
+void rk_keys_mail_hash(const struct rk_keys *k, const char *email, unsigned char out[RK_HASH_LEN]) {
+    hash_with(k->mail_limit, RK_F_EMAIL, email, out);
 }
 
 size_t rk_keys_hash_all(const struct rk_keys *k, enum rk_field f, const char *value,

@@ -29,6 +29,7 @@
 
 #define RK_KEY_LEN    32
 #define RK_KEYGEN_MAX 16 /* generations a key file holds, the current one included */
+_Static_assert(RK_KEY_LEN == RK_STORE_KEY_LEN, "the store holds the outbox subkey (store.h)");
 
 /* The KDF subkey ids: one per use, never reused for another (core/rotate.c has
  * the table of what rotation does to each). */
@@ -38,7 +39,10 @@ enum rk_subkey {
     RK_SUBKEY_LINKS = 3,
     RK_SUBKEY_AUDIT = 4,
     RK_SUBKEY_BACKUP = 5,
-    RK_SUBKEY_JOURNAL = 6, /* the erasure journal's MAC chain (core/journal.h) */
+    RK_SUBKEY_JOURNAL = 6,    /* the erasure journal's MAC chain (core/journal.h) */
+    RK_SUBKEY_NOTICE = 7,     /* sealing queued art 19 notices' identities (core/seal.h) */
+    RK_SUBKEY_OUTBOX = 8,     /* sealing queued mail (core/seal.h) */
+    RK_SUBKEY_MAIL_LIMIT = 9, /* the mail limit's recipient hashes (core/mail_limit.h) */
 };
 
 /* One generation of the master key. */
@@ -60,6 +64,9 @@ struct rk_keys {
     unsigned char audit[RK_KEY_LEN];     /* for the audit chain's hashes */
     unsigned char backup[RK_KEY_LEN];    /* for encrypting backups (core/backup.h) */
     unsigned char journal[RK_KEY_LEN];   /* for the erasure journal's MAC chain (core/journal.h) */
+    unsigned char notice[RK_KEY_LEN];    /* for sealing queued notices' identities (core/seal.h) */
+    unsigned char outbox[RK_KEY_LEN];    /* for sealing queued mail (core/seal.h) */
+    unsigned char mail_limit[RK_KEY_LEN]; /* for the mail limit's recipient hashes */
     size_t ngen;                         /* generations in gen[] */
     struct rk_keygen gen[RK_KEYGEN_MAX]; /* gen[0] is the current one, then older ones */
 };
@@ -81,6 +88,11 @@ RK_MUST_USE rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err
 /* The keyed hash of a normalised email (matched case-insensitively) or E.164 phone. */
 void rk_keys_hash(const struct rk_keys *k, enum rk_field f, const char *value,
                   unsigned char out[RK_HASH_LEN]);
+
+/* The keyed hash under which the mail limit counts the mails to a normalised email
+ * (matched case-insensitively, as rk_keys_hash): its own subkey, so that it matches
+ * nothing in the person index or the suppression list. */
+void rk_keys_mail_hash(const struct rk_keys *k, const char *email, unsigned char out[RK_HASH_LEN]);
 
 /*
  * Writes k as a version 2 key file at path, created with O_EXCL and mode

@@ -1,13 +1,18 @@
 /*
  * notify.c — queues art 19 notices (see notify.h): the registers holding
  * the person are read first, then one notice per recipient of any of them
- * (a recipient of two registers is told once).
+ * (a recipient of two registers is told once). The identity a notice carries
+ * is sealed to its row under the notice subkey (core/seal.h) in the same
+ * transaction, never written in the clear; only the deliverer opens it.
  */
 #include "core/notify.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/seal.h"
 
 #define MAX_REGS 32
 
@@ -25,6 +30,20 @@ static int take(void *ctx, const struct rk_entry *e) {
     if (!h->email[0] && e->v[RK_F_EMAIL])
         snprintf(h->email, sizeof h->email, "%s", e->v[RK_F_EMAIL]);
     return 0;
+}
+
+/* Seals email to notice n (its id, recipient and person) and stores it on the row. */
+static rk_err seal_identity(struct rk_reg *reg, const struct rk_recipient_notice *n,
+                            const char *email) {
+    struct rk_seal_ad ad;
+    unsigned char *v = NULL;
+    size_t len = 0;
+    rk_seal_ad_notice(n->id, n->recipient, n->person_id, &ad);
+    rk_err err = rk_seal(reg->keys.notice, &ad, email, strlen(email), &v, &len);
+    if (err == RK_OK)
+        err = rk_store_sealed_set(reg->store, RK_SEALED_NOTICE, n->id, v, len);
+    free(v);
+    return err;
 }
 
 static bool receives(const struct rk_recipient *r, const struct held *h) {
@@ -49,9 +68,9 @@ rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *person_id, const 
         return RK_ENOMEM;
     h->only = register_id;
     rk_err err = rk_store_entries_of_person(reg->store, person_id, take, h);
-    bool own = err == RK_OK && !reg->in_batch;
-    if (own)
-        err = rk_reg_batch_begin(reg);
+    struct rk_work tx = {.own = false}; /* nothing begun while the read failed */
+    if (err == RK_OK)
+        err = rk_reg_work_begin(reg, &tx);
     for (size_t i = 0; err == RK_OK && i < reg->decl->nrecipients; i++) {
         const struct rk_recipient *r = &reg->decl->recipients[i];
         if (!receives(r, h))
@@ -60,18 +79,15 @@ rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *person_id, const 
                                         .person_id = person_id,
                                         .kind = kind,
                                         .request_id = request_id,
-                                        .identity_email = h->email[0] ? h->email : NULL,
                                         .created_at = at};
         err = rk_store_recipient_notice_add(reg->store, &n);
+        if (err == RK_OK && h->email[0])
+            err = seal_identity(reg, &n, h->email);
         if (err == RK_OK)
             (*count)++;
     }
-    if (own) {
-        if (err == RK_OK)
-            err = rk_reg_batch_commit(reg);
-        else
-            rk_reg_batch_rollback(reg);
-    }
+    err = rk_reg_work_end(reg, &tx, err);
+    sodium_memzero(h, sizeof *h);
     free(h);
     return err;
 }

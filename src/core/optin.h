@@ -6,6 +6,7 @@
 #ifndef RK_OPTIN_H
 #define RK_OPTIN_H
 
+#include "core/mail_limit.h"
 #include "core/register.h"
 
 #define RK_OPTIN_DAYS 7 /* how long a confirmation link and its signup stay valid */
@@ -17,19 +18,31 @@ struct rk_optin_request {
     enum rk_lang lang;
     const char *ip, *user_agent; /* evidence; may be NULL */
     rk_ts at;
+    /* Composes and queues the confirmation email (called with the person's id and the
+     * address, inside the submission's transaction); NULL: none is composed. */
+    rk_mail_queue_fn queue;
+    void *queue_ctx;
 };
 
 /*
  * Records a submission: finds the person by email (in any register, or an
  * earlier unconfirmed submission) or creates one, records the consent as
- * given-pending with the form, consent text, IP and user agent, and keeps
- * the values until confirmed. *send says whether to email the confirmation
- * link: false when the address or phone is suppressed or the person objected
- * to direct marketing — answered like any other submission, so the form
- * reveals nothing about who is on file. Runs in reg's batch when it has one.
+ * given-pending with the form, consent text, IP and user agent, keeps the
+ * values until confirmed, and has q->queue compose the confirmation email when
+ * the mail limit allows (core/mail_limit.h). *mail says what became of the
+ * mail: SENT, WITHHELD by the limit (the link of an earlier mail still
+ * works), or NONE when the address or phone is suppressed or the person is
+ * restricted or objected to direct marketing — then nothing at all is
+ * recorded. Every case does the same lookups and the same writes (undone
+ * where nothing may last) and is answered alike, so that the form reveals
+ * nothing about who is on file, by its words or its time. person_id gets the
+ * person's id ("" when nothing was recorded). Runs in reg's batch when it has
+ * one; on any error every write it made there is undone, so the batch may go
+ * on (a store error that fails the undo itself is returned as such).
  */
 RK_MUST_USE rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
-                                   char person_id[RK_ID_LEN + 1], bool *send, struct rk_msg *msg);
+                                   char person_id[RK_ID_LEN + 1], enum rk_mail_outcome *mail,
+                                   struct rk_msg *msg);
 
 enum rk_optin_outcome {
     RK_OPTIN_CONFIRMED, /* consent live, values written to the register */

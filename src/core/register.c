@@ -15,6 +15,7 @@
 
 #include "core/audit.h"
 #include "core/consent.h"
+#include "core/view.h"
 #include "notice/notice.h"
 #include "util/buf.h"
 
@@ -43,6 +44,10 @@ rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store 
     reg->store = s;
     reg->keys = *k;
     reg->actor = actor;
+    if (s) { /* queued mail is sealed under the outbox subkey (store.h, struct rk_store) */
+        memcpy(s->mail_key, k->outbox, sizeof s->mail_key);
+        s->mail_keyed = true;
+    }
     rk_date_iso(d->last_changed.y ? d->last_changed : d->drafted, reg->notice_version);
     if (!d->last_changed.y && !d->drafted.y)
         snprintf(reg->notice_version, sizeof reg->notice_version, "undated");
@@ -74,6 +79,8 @@ rk_err rk_reg_batch_commit(struct rk_reg *reg) {
     rk_err err = rk_store_commit(reg->store);
     if (err == RK_OK)
         reg->in_batch = false;
+    else
+        rk_reg_batch_rollback(reg); /* a failed COMMIT still ends the transaction */
     return err;
 }
 
@@ -83,22 +90,20 @@ void rk_reg_batch_rollback(struct rk_reg *reg) {
     reg->last_prov.id = 0;
 }
 
-/* A write's own transaction, unless a batch holds one. */
-static rk_err tx_begin(struct rk_reg *reg) {
-    return reg->in_batch ? RK_OK : rk_store_begin(reg->store);
+rk_err rk_reg_work_begin(struct rk_reg *reg, struct rk_work *w) {
+    w->own = !reg->in_batch;
+    return w->own ? rk_reg_batch_begin(reg) : RK_OK;
 }
 
-static rk_err tx_end(struct rk_reg *reg, rk_err err) {
-    if (reg->in_batch)
+rk_err rk_reg_work_end(struct rk_reg *reg, const struct rk_work *w, rk_err err) {
+    if (!w->own)
         return err;
-    if (err == RK_OK && (err = rk_store_commit(reg->store)) == RK_OK)
-        return RK_OK;
-    rk_store_rollback(reg->store);
-    reg->last_prov.id = 0;
+    if (err == RK_OK)
+        return rk_reg_batch_commit(reg); /* rolls back itself when the COMMIT fails */
+    rk_reg_batch_rollback(reg);
     return err;
 }
 
-/* Records the write in the audit chain, inside its transaction (a no-op after a failure). */
 static rk_err audit(struct rk_reg *reg, rk_err err, const char *action, const char *person_id,
                     const char *detail, rk_ts at) {
     if (err != RK_OK)
@@ -108,9 +113,10 @@ static rk_err audit(struct rk_reg *reg, rk_err err, const char *action, const ch
 
 rk_err rk_reg_audit(struct rk_reg *reg, const char *action, const char *person_id,
                     const char *detail, rk_ts at) {
-    rk_err err = tx_begin(reg);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK)
-        err = tx_end(reg, audit(reg, RK_OK, action, person_id, detail, at));
+        err = rk_reg_work_end(reg, &tx, audit(reg, RK_OK, action, person_id, detail, at));
     return err;
 }
 
@@ -432,7 +438,8 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
     if (!e)
         return RK_ENOMEM;
     int64_t prov = 0;
-    if ((err = tx_begin(reg)) != RK_OK) {
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         free(e);
         return store_failed(msg, err);
     }
@@ -459,7 +466,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         err = rk_store_task_insert(reg->store, &t);
     }
     free(e);
-    err = tx_end(reg, audit(reg, err, "person.add", id, r->id, w->at));
+    err = rk_reg_work_end(reg, &tx, audit(reg, err, "person.add", id, r->id, w->at));
     if (err != RK_OK)
         return store_failed(msg, err);
     if (id_out)
@@ -510,39 +517,60 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
                          p->id, person_id);
     }
     int64_t prov = 0;
-    if (err == RK_OK && (err = tx_begin(reg)) == RK_OK) {
+    struct rk_work tx;
+    if (err == RK_OK && (err = rk_reg_work_begin(reg, &tx)) == RK_OK) {
         err = new_provenance(reg, w, &prov);
         if (err == RK_OK) {
             set_fields(e, c, &hs, prov);
             err = rk_store_entry_put(reg->store, e);
         }
-        if ((err = tx_end(reg, audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
+        if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
             store_failed(msg, err);
     }
     free(e);
     return err;
 }
 
+/* Passes on the entries found by field `by` that the view sees (core/view.h, rule 4). */
+struct found {
+    const struct rk_view *view;
+    enum rk_field by;
+    rk_entry_fn fn;
+    void *ctx;
+};
+
+static int found_entry(void *ctx, const struct rk_entry *e) {
+    struct found *x = ctx;
+    if (x->view && !rk_view_found(x->view, e->register_id, x->by))
+        return 0;
+    return x->fn(x->ctx, e);
+}
+
 rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn, void *ctx,
                           struct rk_msg *msg) {
+    return rk_reg_person_find_in(reg, NULL, query, fn, ctx, msg);
+}
+
+rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, const char *query,
+                             rk_entry_fn fn, void *ctx, struct rk_msg *msg) {
     char norm[RK_EMAIL_MAX + 1];
     const char *why = NULL;
-    enum rk_field f;
+    struct found x = {view, RK_F_NAME, fn, ctx};
     if (strchr(query, '@'))
-        f = RK_F_EMAIL;
+        x.by = RK_F_EMAIL;
     else if (strspn(query, "+0123456789 -()./") == strlen(query) && strpbrk(query, "0123456789"))
-        f = RK_F_PHONE;
+        x.by = RK_F_PHONE;
     else
-        return rk_store_find_by_name(reg->store, query, fn, ctx);
-    rk_err err = f == RK_F_EMAIL ? rk_norm_email(query, norm, &why)
-                                 : rk_norm_phone(query, "358", norm, &why);
+        return rk_store_find_by_name(reg->store, query, found_entry, &x);
+    rk_err err = x.by == RK_F_EMAIL ? rk_norm_email(query, norm, &why)
+                                    : rk_norm_phone(query, "358", norm, &why);
     if (err != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(f), why);
+        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(x.by), why);
         return RK_EINVAL;
     }
     unsigned char h[RK_HASH_LEN];
-    rk_keys_hash(&reg->keys, f, norm, h);
-    err = rk_store_entries_by_hash(reg->store, h, fn, ctx);
+    rk_keys_hash(&reg->keys, x.by, norm, h);
+    err = rk_store_entries_by_hash(reg->store, h, found_entry, &x);
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
 
@@ -636,14 +664,15 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     if (rk_consent_apply(&st, kind, in->pending, in->at, p->consent_validity) != RK_OK)
         return refuse(msg, "person %s %s for purpose '%s' (it is %s)", person_id, refused[kind],
                       p->id, rk_consent_status_name(st.status));
-    if ((err = tx_begin(reg)) != RK_OK)
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return store_failed(msg, err);
     err = append_consent(reg, person_id, p, kind, in, &st);
     if (err == RK_OK && (kind == RK_CE_WITHDRAWN || kind == RK_CE_EXPIRED))
         err = leave_consent_registers(reg, person_id, in->at);
     char action[32];
     snprintf(action, sizeof action, "consent.%s", rk_consent_kind_name(kind));
-    if ((err = tx_end(reg, audit(reg, err, action, person_id, p->id, in->at))) != RK_OK)
+    if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, action, person_id, p->id, in->at))) != RK_OK)
         return store_failed(msg, err);
     return RK_OK;
 }
@@ -759,10 +788,11 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
     snprintf(c.register_id, sizeof c.register_id, "%s", r->id);
     snprintf(c.service, sizeof c.service, "%s", service);
     snprintf(c.created_by, sizeof c.created_by, "%s", reg->actor);
-    if ((err = tx_begin(reg)) != RK_OK)
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return store_failed(msg, err);
     err = rk_store_contract_insert(reg->store, &c);
-    if ((err = tx_end(reg, audit(reg, err, "contract.add", person_id, c.id, w->at))) != RK_OK)
+    if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, "contract.add", person_id, c.id, w->at))) != RK_OK)
         return store_failed(msg, err);
     snprintf(id_out, RK_ID_LEN + 1, "%s", c.id);
     return RK_OK;
@@ -771,13 +801,14 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
 static rk_err change_contract(struct rk_reg *reg, struct rk_contract *c, const char *field,
                               const char *old_value, const char *new_value, rk_ts at,
                               struct rk_msg *msg) {
-    rk_err err = tx_begin(reg);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK) {
         err = rk_store_contract_update(reg->store, c);
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c->id, at, reg->actor, field,
                                                   old_value, new_value);
-        err = tx_end(reg, audit(reg, err, "contract.change", c->person_id, c->id, at));
+        err = rk_reg_work_end(reg, &tx, audit(reg, err, "contract.change", c->person_id, c->id, at));
     }
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -845,7 +876,8 @@ rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id, struct r
     rk_date_iso(end, new_end);
     c.end = end;
     c.status = RK_CONTRACT_ENDED;
-    if ((err = tx_begin(reg)) == RK_OK) {
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) == RK_OK) {
         err = rk_store_contract_update(reg->store, &c);
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c.id, at, reg->actor, "end",
@@ -853,7 +885,7 @@ rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id, struct r
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c.id, at, reg->actor, "status",
                                                   "active", "ended");
-        err = tx_end(reg, audit(reg, err, "contract.end", c.person_id, c.id, at));
+        err = rk_reg_work_end(reg, &tx, audit(reg, err, "contract.end", c.person_id, c.id, at));
     }
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -893,9 +925,10 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
     snprintf(inv.number, sizeof inv.number, "%s", number);
     snprintf(inv.currency, sizeof inv.currency, "%s", currency);
     snprintf(inv.created_by, sizeof inv.created_by, "%s", reg->actor);
-    if ((err = tx_begin(reg)) != RK_OK)
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return store_failed(msg, err);
-    err = tx_end(reg, audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
+    err = rk_reg_work_end(reg, &tx, audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
                             person_id, inv.id, w->at));
     if (err == RK_ECONFLICT) {
         snprintf(msg->text, sizeof msg->text, "invoice number '%s' is already recorded", number);
@@ -927,9 +960,10 @@ rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
                        enum rk_suppress_reason reason, rk_ts at, struct rk_msg *msg) {
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, f, value, h);
-    rk_err err = tx_begin(reg);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK)
-        err = tx_end(reg, audit(reg, rk_store_suppress_add(reg->store, h, f, reason, at),
+        err = rk_reg_work_end(reg, &tx, audit(reg, rk_store_suppress_add(reg->store, h, f, reason, at),
                                 "suppression.add", NULL, rk_field_id(f), at));
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -1024,6 +1058,8 @@ rk_err rk_reg_audience_in(struct rk_reg *reg, const char *purpose, rk_ts now,
 
 struct may_scan {
     struct rk_reg *reg;
+    const struct rk_view *view; /* NULL: every entry */
+    enum rk_field by;
     const struct rk_purpose *p;
     rk_ts now;
     struct rk_contact_answer *out;
@@ -1043,8 +1079,9 @@ __attribute__((format(printf, 3, 4))) static void answer(struct rk_contact_answe
 static int may_entry(void *ctx, const struct rk_contact_row *e) {
     struct may_scan *m = ctx;
     const struct rk_register *r = rk_decl_register(m->reg->decl, e->register_id);
-    if (!r || !register_has_purpose(r, m->p->id))
-        return 0;
+    if (!r || !register_has_purpose(r, m->p->id) ||
+        (m->view && !rk_view_found(m->view, r->id, m->by)))
+        return 0; /* read like the others, then passed over: unseen is as unknown */
     memcpy(m->out->person_id, e->person_id, sizeof m->out->person_id);
     if (e->restricted) {
         answer(m->out, false, "%s", "processing of this person is restricted (art 18)");
@@ -1087,6 +1124,12 @@ static int may_entry(void *ctx, const struct rk_contact_row *e) {
 rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value,
                           const char *purpose, rk_ts now, struct rk_contact_answer *out,
                           struct rk_msg *msg) {
+    return rk_reg_may_contact_in(reg, NULL, f, value, purpose, now, out, msg);
+}
+
+rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enum rk_field f,
+                             const char *value, const char *purpose, rk_ts now,
+                             struct rk_contact_answer *out, struct rk_msg *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p) {
         snprintf(msg->text, sizeof msg->text, "purpose '%s' is not declared", purpose);
@@ -1107,7 +1150,7 @@ rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value
      * restrictions and consent state, in one read transaction. */
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, f, norm, h);
-    struct may_scan m = {reg, p, now, out, RK_OK};
+    struct may_scan m = {reg, view, f, p, now, out, RK_OK};
     bool suppressed = false;
     rk_err err = rk_store_contact_rows(reg->store, h, p->id, &suppressed, may_entry, &m);
     if (err == RK_OK)
@@ -1158,7 +1201,8 @@ rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const ch
         return refuse(msg, "person %s has no consent that has run out for purpose '%s' (it is %s)",
                       person_id, p->id, rk_consent_status_name(st->status));
     struct rk_consent_input in = {.channel = "retention_sweep", .lang = RK_LANG_FI, .at = at};
-    rk_err err = tx_begin(reg);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err != RK_OK)
         return store_failed(msg, err);
     err = append_consent(reg, person_id, p, RK_CE_EXPIRED, &in, &next);
@@ -1173,7 +1217,7 @@ rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const ch
         if (err == RK_OK && left)
             reg->last_prov.id = 0; /* it may be a row just deleted */
     }
-    if ((err = tx_end(reg, audit(reg, err, "consent.expired", person_id, p->id, at))) != RK_OK)
+    if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, "consent.expired", person_id, p->id, at))) != RK_OK)
         return store_failed(msg, err);
     return RK_OK;
 }

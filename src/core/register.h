@@ -21,6 +21,8 @@
 #include "core/keys.h"
 #include "store/store.h"
 
+struct rk_view; /* core/view.h: what a staff role sees */
+
 struct rk_msg {
     char text[320];
     bool suppressed; /* the refusal was the suppression list (imports count these apart) */
@@ -51,7 +53,8 @@ struct rk_reg {
     const char *journal;
 };
 
-/* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed. */
+/* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed. Gives the
+ * store (when not NULL) the subkey queued mail is sealed under (store.h, struct rk_store). */
 RK_MUST_USE rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store *s,
                                const struct rk_keys *k, const char *actor);
 
@@ -83,9 +86,38 @@ struct rk_consent_input {
     rk_ts at;
 };
 
+/*
+ * Transactions. A batch is a transaction its caller opens and ends
+ * (imports, the writer's group commit, the sweep). rk_reg_batch_commit ends
+ * it either way: when the COMMIT itself fails (disk full, I/O error), the
+ * batch is rolled back before the error is returned, so reg->in_batch is
+ * false when it returns and no later write can join a dead transaction.
+ */
 RK_MUST_USE rk_err rk_reg_batch_begin(struct rk_reg *reg);
 RK_MUST_USE rk_err rk_reg_batch_commit(struct rk_reg *reg);
 void rk_reg_batch_rollback(struct rk_reg *reg);
+
+/*
+ * A unit of work: every core operation that writes runs inside one, so that
+ * it is all or nothing. Inside a batch it joins the batch, whose owner
+ * commits or rolls back; outside, it is a transaction of its own.
+ *
+ *   struct rk_work w;
+ *   rk_err err = rk_reg_work_begin(reg, &w);
+ *   ... writes, each only while err == RK_OK ...
+ *   err = rk_reg_work_end(reg, &w, err);
+ *
+ * Invariants: rk_reg_work_end commits only a transaction its unit began, and
+ * only when err is RK_OK; a unit that began its own transaction has ended it
+ * when rk_reg_work_end returns (committed, or rolled back on any error,
+ * including a failed COMMIT), so the register is never left "in a batch" by
+ * a unit. Inside a batch err is returned unchanged for the batch's owner.
+ */
+struct rk_work {
+    bool own; /* this unit began the transaction */
+};
+RK_MUST_USE rk_err rk_reg_work_begin(struct rk_reg *reg, struct rk_work *w);
+RK_MUST_USE rk_err rk_reg_work_end(struct rk_reg *reg, const struct rk_work *w, rk_err err);
 
 /*
  * Adds a person to w->register_id with contact data c (normalised; see
@@ -109,6 +141,12 @@ RK_MUST_USE rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_writ
  * every register, in register id order) or a name fragment. */
 RK_MUST_USE rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
                                       void *ctx, struct rk_msg *msg);
+/* As rk_reg_person_find, passing on only the entries view sees through the field searched
+ * (rk_view_found: the register, and the email, phone or name category in it); the same store
+ * reads either way. view NULL: every entry. */
+RK_MUST_USE rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view,
+                                         const char *query, rk_entry_fn fn, void *ctx,
+                                         struct rk_msg *msg);
 
 /* Records a consent event for a person and purpose (see consent.c for what is allowed). */
 RK_MUST_USE rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *purpose,
@@ -187,6 +225,17 @@ struct rk_contact_answer {
 RK_MUST_USE rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value,
                                       const char *purpose, rk_ts now, struct rk_contact_answer *out,
                                       struct rk_msg *msg);
+/*
+ * As rk_reg_may_contact as view sees the register (core/view.h): entries it
+ * does not see through f (an unseen register, or one whose email/phone
+ * category is not granted) are read with the rest and then passed over, so a
+ * person held only there is answered exactly as an unknown address — no
+ * person id, the same reason, the same reads. view NULL: every entry.
+ */
+RK_MUST_USE rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view,
+                                         enum rk_field f, const char *value, const char *purpose,
+                                         rk_ts now, struct rk_contact_answer *out,
+                                         struct rk_msg *msg);
 
 /* ---- Consent expiry in bulk (sweepbench) ---- */
 

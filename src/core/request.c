@@ -52,6 +52,7 @@
 
 #include "core/audit.h"
 #include "core/id.h"
+#include "core/mail_limit.h"
 
 static const char *const type_names[RK_RQ_TYPE__COUNT] = {
     "access",    "rectification",      "erasure",           "restriction", "portability",
@@ -212,21 +213,6 @@ rk_err rk_request_apply(struct rk_request *q, const struct rk_request_event *ev,
 
 /* ---- The workflow over a register ----------------------------------------------------- */
 
-/* Runs in the caller's batch, or in one of its own. */
-static rk_err begin(struct rk_reg *reg, bool *own) {
-    *own = !reg->in_batch;
-    return *own ? rk_reg_batch_begin(reg) : RK_OK;
-}
-
-static rk_err end(struct rk_reg *reg, bool own, rk_err err) {
-    if (!own)
-        return err;
-    if (err == RK_OK)
-        return rk_reg_batch_commit(reg);
-    rk_reg_batch_rollback(reg);
-    return err;
-}
-
 /* "R-" and 12 characters of a fresh random id, upper case: easy to read out over the phone. */
 static void new_request_id(char out[RK_REQUEST_ID_LEN + 1]) {
     char id[RK_ID_LEN + 1];
@@ -313,8 +299,8 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
     q->received_on = on;
     q->due = rk_request_due(on);
     q->created_by = reg->actor;
-    bool own = false;
-    rk_err err = begin(reg, &own);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err != RK_OK) {
         free(q);
         return err;
@@ -341,7 +327,7 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
     }
     if (err == RK_OK)
         err = audit_event(reg, q, "received", in->now);
-    err = end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
     if (err == RK_OK)
         *out = *q;
     free(q);
@@ -379,8 +365,8 @@ rk_err rk_request_transition(struct rk_reg *reg, const char *id, const struct rk
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
         return RK_ENOMEM;
-    bool own = false;
-    rk_err err = begin(reg, &own);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK) {
         err = rk_store_request_get(reg->store, id, q);
         if (err == RK_ENOENT)
@@ -393,7 +379,7 @@ rk_err rk_request_transition(struct rk_reg *reg, const char *id, const struct rk
             err = rk_store_request_update(reg->store, q);
         if (err == RK_OK)
             err = audit_event(reg, q, rk_request_event_name(ev->kind), ev->at);
-        err = end(reg, own, err);
+        err = rk_reg_work_end(reg, &tx, err);
     }
     if (err == RK_OK)
         copy_request(out, q);
@@ -418,7 +404,9 @@ static int take_email(void *ctx, const struct rk_entry *e) {
 
 rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts now,
                                     struct rk_request *out, char *email, size_t emailsz,
-                                    char token[RK_LINK_MAX], struct rk_msg *msg) {
+                                    char token[RK_LINK_MAX], bool *withheld, struct rk_msg *msg) {
+    if (withheld)
+        *withheld = false;
     if (!(reg->decl->rights.verification & RK_VERIFY_EMAIL_CODE)) {
         snprintf(msg->text, sizeof msg->text,
                  "the declaration does not allow verification by email_code "
@@ -433,8 +421,8 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
     if (!q)
         return RK_ENOMEM;
     struct first_email fe = {email, emailsz, false};
-    bool own = false;
-    rk_err err = begin(reg, &own);
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK) {
         err = rk_store_request_get(reg->store, id, q);
         if (err == RK_ENOENT)
@@ -459,6 +447,19 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
                      "the person has no email address on file; verify in person instead");
             err = RK_EREFUSED;
         }
+        bool may = false;
+        if (err == RK_OK &&
+            (err = rk_mail_limit_take(reg, email, RK_MAIL_BY_STAFF, now, &may)) == RK_OK && !may) {
+            snprintf(msg->text, sizeof msg->text,
+                     "the person's address has had %d mails in the last 24 hours, the most "
+                     "mail_limits.per_day in the declaration allows (form confirmations, request "
+                     "receipts and verification links count together); a link sent before stays "
+                     "valid for %d days, or send a new one tomorrow",
+                     reg->decl->mail_limits.per_day, RK_REQUEST_LINK_DAYS);
+            if (withheld)
+                *withheld = true;
+            err = RK_EREFUSED;
+        }
         struct rk_link l = {.kind = RK_LINK_VERIFY,
                             .expires = now + (rk_ts)RK_REQUEST_LINK_DAYS * 86400};
         snprintf(l.person_id, sizeof l.person_id, "%s", q->person_id);
@@ -467,7 +468,7 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
             err = rk_link_make(&reg->keys, &l, token);
         if (err == RK_OK)
             err = audit_event(reg, q, "verification_sent", now);
-        err = end(reg, own, err);
+        err = rk_reg_work_end(reg, &tx, err);
     }
     if (err == RK_OK)
         copy_request(out, q);

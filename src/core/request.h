@@ -115,14 +115,18 @@ RK_MUST_USE rk_err rk_request_transition(struct rk_reg *reg, const char *id,
 /*
  * Prepares an email_code verification of request id: refuses unless the
  * declaration allows email_code, the request awaits verification and is
- * matched to a person with an email address on file. Writes that address
- * (from the register, never the one the request gave) to email and the link
- * token to token, and appends "request.verification_sent". The caller queues
- * the email in the same transaction.
+ * matched to a person with an email address on file, and the mail limit
+ * (core/mail_limit.h) allows a mail to that address now — else RK_EREFUSED
+ * with *withheld set (may be NULL) and msg saying when to try again, nothing
+ * written. Writes that address (from the register, never the one the request
+ * gave) to email and the link token to token, records the mail against the
+ * limit and appends "request.verification_sent". The caller queues the email
+ * in the same transaction.
  */
 RK_MUST_USE rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts now,
                                                 struct rk_request *out, char *email, size_t emailsz,
-                                                char token[RK_LINK_MAX], struct rk_msg *msg);
+                                                char token[RK_LINK_MAX], bool *withheld,
+                                                struct rk_msg *msg);
 
 /*
  * Where to write to the person about q: the email the request gave

@@ -110,21 +110,6 @@ static rk_err load_held(struct rk_reg *reg, const char *person_id, struct held *
     return err;
 }
 
-/* Begins the right's own transaction unless reg is in a batch; *own says which. */
-static rk_err tx_begin(struct rk_reg *reg, bool *own) {
-    *own = !reg->in_batch;
-    return *own ? rk_reg_batch_begin(reg) : RK_OK;
-}
-
-static rk_err tx_end(struct rk_reg *reg, bool own, rk_err err) {
-    if (!own)
-        return err;
-    if (err == RK_OK && (err = rk_reg_batch_commit(reg)) == RK_OK)
-        return RK_OK;
-    rk_reg_batch_rollback(reg);
-    return err;
-}
-
 static rk_err audit(struct rk_reg *reg, rk_ts at, const char *action, const char *person_id,
                     const char *detail) {
     return rk_audit_append(reg->store, &reg->keys, at, reg->actor, action, person_id, detail);
@@ -1109,9 +1094,9 @@ rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id, const char *
         snprintf(detail, sizeof detail, "data subject request #%.80s", request_id);
     else
         snprintf(detail, sizeof detail, "data subject request");
-    bool own = false;
+    struct rk_work tx;
     int written = 0, notices = 0;
-    if ((err = tx_begin(reg, &own)) != RK_OK) {
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         free(o);
         held_free(&h);
         return store_failed(msg, err);
@@ -1160,7 +1145,7 @@ rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id, const char *
                    sizeof adetail);
     if (err == RK_OK)
         err = audit(reg, at, "rights.rectify", person_id, adetail);
-    err = tx_end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
     free(o);
     held_free(&h);
     return err == RK_OK ? RK_OK : store_failed(msg, err);
@@ -1371,7 +1356,7 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
     struct erase_scan *s = calloc(1, sizeof *s);
     struct olds *o = calloc(1, sizeof *o);
     struct consent_scan cs = {.n = 0};
-    bool own = false;
+    struct rk_work tx;
     if (!s || !o) {
         err = RK_ENOMEM;
         goto out;
@@ -1396,7 +1381,7 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
     for (int f = 0; f < RK_F__COUNT; f++)
         mask[f] = true;
     collect_olds(&h, mask, NULL, o);
-    if ((err = tx_begin(reg, &own)) != RK_OK)
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         goto out;
     /* 2. Recipients, while the entries still say who holds the person. */
     err = rk_notify_recipients(reg, person_id, RK_NOTICE_ERASURE, request_id, at, &out->notices);
@@ -1439,7 +1424,7 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
     request_detail(request_id, what, detail, sizeof detail);
     if (err == RK_OK)
         err = audit(reg, at, "rights.erase", person_id, detail);
-    err = tx_end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
 out:
     free(s);
     free(o);
@@ -1529,7 +1514,7 @@ rk_err rk_rights_erase_from(struct rk_reg *reg, const char *person_id, const cha
     memset(out, 0, sizeof *out);
     struct rk_entry *e = malloc(sizeof *e);
     struct erase_scan *s = calloc(1, sizeof *s);
-    bool own = false;
+    struct rk_work tx;
     rk_err err = e && s ? RK_OK : RK_ENOMEM;
     if (err == RK_OK &&
         (err = rk_store_entry_get(reg->store, register_id, person_id, e)) == RK_ENOENT) {
@@ -1549,7 +1534,7 @@ rk_err rk_rights_erase_from(struct rk_reg *reg, const char *person_id, const cha
         err = say(msg, RK_ETOOBIG,
                   "person %s has more than 64 contracts or invoices in register '%s'", person_id,
                   register_id);
-    if (err != RK_OK || (err = tx_begin(reg, &own)) != RK_OK)
+    if (err != RK_OK || (err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         goto out;
     /* Recipients of this register first, while the entry still says who holds the person. */
     err = rk_notify_recipients_in(reg, person_id, register_id, RK_NOTICE_ERASURE, NULL, at,
@@ -1572,7 +1557,7 @@ rk_err rk_rights_erase_from(struct rk_reg *reg, const char *person_id, const cha
         err = erase_records(reg, s, out);
     if (err == RK_OK)
         err = rk_rights_settle(reg, person_id, out);
-    err = tx_end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
 out:
     free(s);
     free(e);
@@ -1613,9 +1598,9 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
     const char *email = NULL;
     for (size_t i = 0; i < h.n && !email; i++)
         email = h.e[i]->v[RK_F_EMAIL];
-    bool own = false;
+    struct rk_work tx;
     int notices = 0;
-    if ((err = tx_begin(reg, &own)) != RK_OK) {
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         held_free(&h);
         return store_failed(msg, err);
     }
@@ -1651,7 +1636,7 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
     request_detail(request_id, on ? "on" : "lifted", detail, sizeof detail);
     if (err == RK_OK)
         err = audit(reg, at, on ? "rights.restrict" : "rights.restrict_lift", person_id, detail);
-    err = tx_end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
     held_free(&h);
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
@@ -1673,8 +1658,8 @@ rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *r
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
         return store_failed(msg, err);
-    bool own = false;
-    if ((err = tx_begin(reg, &own)) != RK_OK) {
+    struct rk_work tx;
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         held_free(&h);
         return store_failed(msg, err);
     }
@@ -1712,7 +1697,7 @@ rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *r
                    sizeof detail);
     if (err == RK_OK)
         err = audit(reg, at, "rights.object", person_id, detail);
-    err = tx_end(reg, own, err);
+    err = rk_reg_work_end(reg, &tx, err);
     held_free(&h);
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }

@@ -3,7 +3,8 @@
  * key and the crash windows). The database part is one store transaction;
  * the key file part writes K.new aside and renames it only after the
  * database committed, so either order of a crash leaves a state the next
- * `key rotate` recognises.
+ * `key rotate` recognises. Re-sealing the sealed values, and sealing the
+ * plaintext migration 0014 left, share one walk (reseal_table).
  */
 #include "core/rotate.h"
 
@@ -17,13 +18,179 @@
 
 #include "core/audit.h"
 #include "core/journal.h"
+#include "core/seal.h"
 #include "util/fileio.h"
 
-#define PATH_LEN 1024 /* longest key file path, with ".new" */
+#define PATH_LEN     1024 /* longest key file path, with ".new" */
+#define RESEAL_BATCH 16   /* sealed rows copied out per read (a message may be 200 kB) */
 
 /* The lookup hash under the new (current) generation. */
 static void rehash(void *ctx, enum rk_field f, const char *value, unsigned char out[RK_HASH_LEN]) {
     rk_keys_hash(ctx, f, value, out);
+}
+
+/* ---- Sealed values (rotate.h, "Sealed values") ---------------------------------------- */
+
+struct sealed_copy {
+    int64_t id;
+    char *recipient, *person_id, *message_id;
+    unsigned char *v;
+    size_t len;
+};
+
+struct sealed_batch {
+    struct sealed_copy row[RESEAL_BATCH];
+    int n;
+    bool oom;
+};
+
+static char *dup_or_null(const char *v, bool *oom) {
+    char *d = v ? strdup(v) : NULL;
+    if (v && !d)
+        *oom = true;
+    return d;
+}
+
+static int copy_sealed(void *ctx, const struct rk_sealed_row *r) {
+    struct sealed_batch *b = ctx;
+    struct sealed_copy *c = &b->row[b->n++];
+    c->id = r->id;
+    c->recipient = dup_or_null(r->recipient, &b->oom);
+    c->person_id = dup_or_null(r->person_id, &b->oom);
+    c->message_id = dup_or_null(r->message_id, &b->oom);
+    c->len = r->len;
+    c->v = malloc(r->len ? r->len : 1);
+    if (c->v)
+        memcpy(c->v, r->sealed, r->len);
+    else
+        b->oom = true;
+    return b->oom || b->n == RESEAL_BATCH;
+}
+
+static void batch_free(struct sealed_batch *b) {
+    for (int i = 0; i < b->n; i++) {
+        free(b->row[i].recipient);
+        free(b->row[i].person_id);
+        free(b->row[i].message_id);
+        if (b->row[i].v)
+            sodium_memzero(b->row[i].v, b->row[i].len); /* migration 0014's may be plaintext */
+        free(b->row[i].v);
+    }
+    b->n = 0;
+}
+
+/* The new sealed value of one row: its plaintext (opened under from, or migration 0014's
+ * after the marker byte) sealed under to. RK_EPARSE when it does not open. */
+static rk_err reseal_one(enum rk_sealed_table t, const struct sealed_copy *c,
+                         const unsigned char *from, const unsigned char *to, unsigned char **out,
+                         size_t *outlen) {
+    struct rk_seal_ad ad;
+    if (t == RK_SEALED_NOTICE)
+        rk_seal_ad_notice(c->id, c->recipient, c->person_id, &ad);
+    else
+        rk_seal_ad_outbox(c->id, c->message_id, &ad);
+    if (c->len >= 1 && c->v[0] == RK_SEAL_PLAIN)
+        return rk_seal(to, &ad, c->v + 1, c->len - 1, out, outlen);
+    if (!from)
+        return RK_EPARSE;
+    char *plain = NULL;
+    size_t n = 0;
+    rk_err err = rk_seal_open(from, &ad, c->v, c->len, &plain, &n);
+    if (err == RK_OK)
+        err = rk_seal(to, &ad, plain, n, out, outlen);
+    rk_seal_free(plain, n);
+    return err;
+}
+
+/*
+ * Inside the caller's transaction: every sealed value of table t (only migration 0014's
+ * plaintext with plain_only) sealed again under to, opened under from (NULL: only plaintext
+ * is taken). Values that do not open stay as they are, counted in *unopened.
+ */
+static rk_err reseal_table(struct rk_store *s, enum rk_sealed_table t, bool plain_only,
+                           const unsigned char *from, const unsigned char *to, int64_t *done,
+                           int64_t *unopened) {
+    struct sealed_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return RK_ENOMEM;
+    rk_err err = RK_OK;
+    int64_t after = 0;
+    for (int n = RESEAL_BATCH; err == RK_OK && n == RESEAL_BATCH;) {
+        err = rk_store_sealed_list(s, t, after, plain_only, RESEAL_BATCH, copy_sealed, b);
+        if (err == RK_OK && b->oom)
+            err = RK_ENOMEM;
+        n = b->n;
+        for (int i = 0; err == RK_OK && i < n; i++) {
+            unsigned char *v = NULL;
+            size_t len = 0;
+            after = b->row[i].id;
+            err = reseal_one(t, &b->row[i], from, to, &v, &len);
+            if (err == RK_EPARSE) {
+                (*unopened)++;
+                err = RK_OK;
+                continue;
+            }
+            if (err == RK_OK)
+                err = rk_store_sealed_set(s, t, b->row[i].id, v, len);
+            free(v);
+            if (err == RK_OK)
+                (*done)++;
+        }
+        batch_free(b);
+    }
+    free(b);
+    return err;
+}
+
+rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *msg) {
+    struct rk_store *s = reg->store;
+    const struct rk_keys *k = &reg->keys;
+    struct sealed_batch probe = {.n = 0};
+    rk_err err = RK_OK;
+    bool any = false;
+    *sealed = 0;
+    msg->text[0] = '\0';
+    for (int t = 0; err == RK_OK && !any && t < RK_SEALED__COUNT; t++) {
+        err = rk_store_sealed_list(s, (enum rk_sealed_table)t, 0, true, 1, copy_sealed, &probe);
+        any = probe.n > 0;
+        batch_free(&probe);
+    }
+    uint32_t db_gen = 0;
+    char db_fp[RK_FINGERPRINT_LEN + 1];
+    if (err == RK_OK && any)
+        err = rk_store_key_state_get(s, &db_gen, db_fp);
+    const struct rk_keygen *g = k->ngen > 0 ? rk_keys_find(k, db_gen) : NULL;
+    if (err != RK_OK || !any || (k->ngen > 0 && !g)) {
+        if (err != RK_OK)
+            snprintf(msg->text, sizeof msg->text, "cannot read the queued notices and mail: %s",
+                     rk_store_last_error());
+        return err; /* nothing to seal, or a key file rk_rotate_check refuses */
+    }
+    struct rk_keys gk;
+    if (g)
+        rk_keys_of(g, &gk);
+    else
+        gk = *k; /* a struct filled by hand: one unnamed generation */
+    int64_t unopened = 0;
+    struct rk_work tx;
+    err = rk_reg_work_begin(reg, &tx);
+    for (int t = 0; err == RK_OK && t < RK_SEALED__COUNT; t++)
+        err = reseal_table(s, (enum rk_sealed_table)t, true, NULL,
+                           t == RK_SEALED_NOTICE ? gk.notice : gk.outbox, sealed, &unopened);
+    err = rk_reg_work_end(reg, &tx, err);
+    sodium_memzero(&gk, sizeof gk);
+    /* The plaintext's old pages leave the main file and the log with a checkpoint (busy
+     * while another connection reads: SQLite's own checkpoints take them later). */
+    bool checkpointed = err == RK_OK && !reg->in_batch && rk_store_checkpoint(s) == RK_OK;
+    (void)checkpointed;
+    if (err != RK_OK) {
+        *sealed = 0;
+        snprintf(msg->text, sizeof msg->text,
+                 "cannot seal the queued notices and mail of a database from before this "
+                 "version: %s (%s)",
+                 rk_err_str(err), rk_store_last_error());
+    }
+    return err;
 }
 
 static rk_err say(struct rk_msg *msg, rk_err err, const char *text) {
@@ -57,6 +224,12 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     }
     if (err == RK_OK)
         err = rk_store_key_rehash(s, r.to, rehash, (void *)k, &r.rehashed);
+    if (err == RK_OK)
+        err = reseal_table(s, RK_SEALED_NOTICE, false, old_keys.notice, k->notice, &r.resealed,
+                           &r.unopened);
+    if (err == RK_OK)
+        err = reseal_table(s, RK_SEALED_OUTBOX, false, old_keys.outbox, k->outbox, &r.resealed,
+                           &r.unopened);
     if (err == RK_OK)
         err = rk_store_tokens_revoke_all(s, at, &r.tokens_revoked);
     if (err == RK_OK) {

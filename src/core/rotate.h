@@ -42,6 +42,14 @@
  *                                    generation's lookup hashes, which a
  *                                    restore's replay matches by hashing the
  *                                    held values under it (core/journal.h 9, 10)
+ *   mail_limit  the mail limit's     not recomputed (no address is kept): rows
+ *            recipient hashes        under the old key stop matching, so each
+ *                                    recipient's budget starts afresh once, and
+ *                                    they are pruned within a day (core/mail_limit.h)
+ *   notice   sealed identities of    re-sealed in the rotation's transaction:
+ *            queued art 19 notices   opened under the old generation's subkey,
+ *   outbox   sealed content of       sealed under the new one (a new nonce);
+ *            queued mail             see "Sealed values" below
  *
  * The database records its generation (table key_state, migration 0011), so
  * a key file and a database that do not belong together are refused. A
@@ -64,6 +72,74 @@
  * `key rotate` commits with synchronous=FULL; were the commit lost anyway
  * (the database older than K), the next `key rotate` brings the database
  * forward under the retired key K still holds.
+ *
+ * Sealed values (migration 0014; core/seal.h). A queued art 19 notice must
+ * keep the email its recipient knows the person by, and a queued message its
+ * address and text, after the person is erased: they are how the erasure is
+ * passed on and how the person is answered. They are kept sealed, never in
+ * the clear:
+ *
+ *   table             sealed                      sealed by / opened by
+ *   recipient_notice  the identity (email)        rk_notify_recipients / the
+ *                                                 deliverer (connect/deliver.c)
+ *   outbox            recipient, subject, body,   rk_mail_enqueue / the sender
+ *                     list_unsubscribe            (mail/sender.c)
+ *
+ * with XChaCha20-Poly1305 under the notice or outbox subkey (KDF ids 7, 8),
+ * a random 24-byte nonce per value, and as associated data the row's id and
+ * what else names it (a notice's recipient and person id, a message's
+ * message id).
+ *
+ * Invariants.
+ *  S1. No plaintext is written: the row is inserted without the value and the
+ *      sealed value set on it (its id is the associated data) in the same
+ *      transaction, so neither the database, its WAL, nor a backup (which
+ *      copies the database as it is) ever holds it in the clear. Only
+ *      migration 0014 leaves plaintext behind, marked (byte 0), for S5.
+ *  S2. Every sealed value in the database is under the subkey of the
+ *      database's key generation (key_state). Sealing uses the register's
+ *      current generation, which rk_rotate_check makes the database's before
+ *      any command or `serve` writes; rotation re-seals every value in the
+ *      same transaction that moves key_state, so the two never disagree in a
+ *      committed state.
+ *  S3. Opened in one place each, for one attempt: the deliverer and the
+ *      sender. The plaintext lives in their memory only while the attempt
+ *      runs and is wiped after it (sodium_memzero).
+ *  S4. Wiped when no longer needed: the statement that moves a notice to
+ *      done, pending, failed or unsupported, or a message to sent or failed,
+ *      sets the sealed column to NULL; secure_delete overwrites the freed
+ *      bytes, and the 30-day purge of finished rows (core/retention.c) has
+ *      nothing of the person left to remove.
+ *  S5. Databases from before 0014: the migration moves the plaintext of
+ *      queued rows behind the marker byte (SQL cannot seal) and drops the old
+ *      columns; rk_rotate_seal_plain, run by every command and by `serve`
+ *      right after opening (cli/cli_reg.c, cli/cli_serve.c), seals them under
+ *      the database's generation in one transaction before anything reads
+ *      them. rk_seal_open refuses the marker, so a row missed would fail
+ *      rather than be sent from plaintext.
+ *
+ * Threats.
+ *  - A stolen database file (or WAL, or backup) without the key file: the
+ *    sealed values are ciphertext under a key derived from the key file; it
+ *    reveals no address, name or text. What stays readable is pseudonymous:
+ *    the person id, the recipient id, the kind, the states and times.
+ *  - Moving a sealed value to another row (to have an erasure notice carry
+ *    someone else's email, or a message go to another address): the value's
+ *    associated data names its row, so it does not open there; the deliverer
+ *    or sender fails that row for good ("does not open"), never sends it.
+ *  - Altering a sealed value: the Poly1305 tag fails; the same.
+ *  - Someone with the key file and the database has everything, as before.
+ *
+ * Crash windows during rotation. Re-sealing is inside rk_rotate_db's one
+ * transaction (step 2 above): a crash before its commit leaves every value
+ * under generation N with the database at N; after it, every value under
+ * N+1 with the database at N+1. Between 2 and 3 (database at N+1, key file
+ * at N) every command and `serve` refuse to run, so nothing opens a value
+ * with the wrong key; `key rotate` finishes with K.new, which holds N+1. A
+ * restored backup at an older generation is re-sealed when it is brought
+ * forward (the same rk_rotate_db). A value that does not open under the old
+ * subkey (altered) is left as it is and counted (rk_rotate_report.unopened):
+ * it fails at delivery, as it would have without the rotation.
  */
 #ifndef RK_ROTATE_H
 #define RK_ROTATE_H
@@ -84,13 +160,16 @@ struct rk_rotate_report {
     struct rk_rehash_counts rehashed;
     int64_t tokens_revoked;
     bool journal_marked; /* a marker was appended to the erasure journal now */
+    int64_t resealed;    /* sealed notice identities and queued messages re-sealed */
+    int64_t unopened;    /* sealed values that did not open under the old key, left as they were */
 };
 
 /*
  * Moves the database from key generation `from` (which k must hold) to k's
  * current one in one transaction: re-hashes entries and signups, moves the
- * suppressions of held values, revokes every staff token, appends key.rotated
- * (hashed under generation from's audit key) and records the new generation.
+ * suppressions of held values, re-seals the sealed values (notices, outbox),
+ * revokes every staff token, appends key.rotated (hashed under generation
+ * from's audit key) and records the new generation.
  * RK_ECONFLICT when the database is not at `from`. msg says why on failure.
  */
 RK_MUST_USE rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from,
@@ -115,5 +194,15 @@ RK_MUST_USE rk_err rk_rotate(struct rk_store *s, const char *key_path, const cha
  */
 RK_MUST_USE rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k,
                                    const char *key_path, struct rk_msg *msg);
+
+/*
+ * Seals the plaintext migration 0014 left in queued notices and mail (S5
+ * above) under the subkeys of the database's key generation, which reg's key
+ * must hold (otherwise nothing is done: rk_rotate_check says why), in one
+ * unit of work, then checkpoints the log (best effort); *sealed gets how
+ * many. Without such rows it only reads (no transaction). A store error rolls
+ * everything back; msg says why.
+ */
+RK_MUST_USE rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *msg);
 
 #endif

@@ -264,6 +264,22 @@ struct rk_rights {
     struct rk_text automated_logic;  /* required when automated_decisions */
 };
 
+/*
+ * The mail limit (mail_limits:): how many mails one address may be sent on
+ * anyone's say-so — form confirmations, request receipts and email_code
+ * links share one budget per recipient (core/mail_limit.h). Defaults when
+ * the section or a key is absent.
+ */
+#define RK_MAIL_MIN_INTERVAL_DEFAULT 600 /* seconds: at most one mail per 10 minutes */
+#define RK_MAIL_PER_DAY_DEFAULT      5   /* and five in any 24 hours */
+#define RK_MAIL_MIN_INTERVAL_MAX     86400
+#define RK_MAIL_PER_DAY_MAX          1000
+struct rk_mail_limits {
+    struct rk_loc loc; /* of the section; line 0 when not declared */
+    long min_interval; /* seconds, 1..RK_MAIL_MIN_INTERVAL_MAX */
+    int per_day;       /* 1..RK_MAIL_PER_DAY_MAX */
+};
+
 struct rk_party {
     const char *name, *email, *phone, *address; /* each optional (NULL) */
 };
@@ -351,6 +367,7 @@ struct rk_decl {
     struct rk_text transfers_note; /* optional */
     struct rk_cookies cookies;
     struct rk_rights rights;
+    struct rk_mail_limits mail_limits;
     struct rk_authority authority;
     struct rk_role *roles; /* staff roles for the service's tokens; may be empty */
     size_t nroles;

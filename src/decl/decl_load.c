@@ -909,6 +909,56 @@ static void parse_rights(struct ctx *c, const ynode *n) {
         ERR_AT(c, v[3], "rights.automated_logic: only with 'automated_decisions: true'");
 }
 
+/* A span of time as N followed by s, min or h ("90s", "10min", "1h"), in seconds from 1 to
+ * max. "m" alone is refused: elsewhere in the declaration it means months. */
+static bool get_interval(struct ctx *c, const ynode *n, const char *what, long max, long *out) {
+    static const struct {
+        const char *unit;
+        long secs;
+    } units[] = {{"min", 60}, {"s", 1}, {"h", 3600}};
+    if (n->type == RK_Y_SCALAR && !rk_ynode_is_null(n)) {
+        size_t digits = strspn(n->str, "0123456789");
+        int v = 0;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+            if (strcmp(n->str + digits, units[i].unit) != 0 ||
+                !parse_uint(n->str, digits, 99999, &v))
+                continue;
+            long secs = (long)v * units[i].secs;
+            if (secs >= 1 && secs <= max) {
+                *out = secs;
+                return true;
+            }
+            ERR_AT(c, n, "%s: '%.40s' is out of range; give from 1s to %ldh", what, n->str,
+                   max / 3600);
+            return false;
+        }
+        if (digits > 0 && strcmp(n->str + digits, "m") == 0) {
+            ERR_AT(c, n,
+                   "%s: '%.40s' is ambiguous (m means months elsewhere in the declaration); "
+                   "write %.*smin for minutes",
+                   what, n->str, (int)digits, n->str);
+            return false;
+        }
+    }
+    ERR_AT(c, n, "%s: expected a time such as 90s, 10min or 1h, found '%.40s'", what,
+           n->type == RK_Y_SCALAR ? n->str : type_name(n));
+    return false;
+}
+
+static void parse_mail_limits(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"min_interval", "per_day"};
+    const ynode *v[2];
+    struct rk_mail_limits *m = &c->d->mail_limits;
+    m->loc = loc_of(n);
+    if (!FIELDS(c, n, "mail_limits", keys, v))
+        return;
+    if (v[0])
+        get_interval(c, v[0], "mail_limits.min_interval", RK_MAIL_MIN_INTERVAL_MAX,
+                     &m->min_interval);
+    if (v[1] && !get_integer(c, v[1], "mail_limits.per_day", RK_MAIL_PER_DAY_MAX, &m->per_day))
+        m->per_day = RK_MAIL_PER_DAY_DEFAULT;
+}
+
 static void parse_authority(struct ctx *c, const ynode *n) {
     static const char *const keys[] = {"!name", "address", "postal_address",
                                        "phone", "email",   "url"};
@@ -1116,7 +1166,7 @@ static void walk(struct ctx *c, const ynode *root) {
                                        "transfers_note", "cookies",
                                        "!rights",        "!supervisory_authority",
                                        "security",       "roles",
-                                       "forms"};
+                                       "forms",          "mail_limits"};
     enum {
         VERSION,
         NOTICE,
@@ -1135,6 +1185,7 @@ static void walk(struct ctx *c, const ynode *root) {
         SECURITY,
         ROLES,
         FORMS,
+        MAIL_LIMITS,
         NKEYS
     };
     const ynode *v[NKEYS];
@@ -1189,6 +1240,10 @@ static void walk(struct ctx *c, const ynode *root) {
         parse_security(c, v[SECURITY]);
     d->roles = section(c, v[ROLES], "roles", sizeof *d->roles, false, true, each_role, &d->nroles);
     d->forms = section(c, v[FORMS], "forms", sizeof *d->forms, false, true, each_form, &d->nforms);
+    d->mail_limits.min_interval = RK_MAIL_MIN_INTERVAL_DEFAULT;
+    d->mail_limits.per_day = RK_MAIL_PER_DAY_DEFAULT;
+    if (v[MAIL_LIMITS])
+        parse_mail_limits(c, v[MAIL_LIMITS]);
 }
 
 /* ---- Entry points ------------------------------------------------------ */

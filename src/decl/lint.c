@@ -255,6 +255,22 @@ static void check_notice_dates(const struct rk_decl *d, const struct rk_lint_rul
             "(add notice: {last_changed: YYYY-MM-DD})");
 }
 
+/* ---- The mail limit ---------------------------------------------------- */
+
+#define LAX_INTERVAL 60 /* seconds: below this, the interval hardly slows a flood */
+#define LAX_PER_DAY  24 /* more than one an hour on average */
+
+static void check_mail_limits(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                              struct rk_findings *out) {
+    const struct rk_mail_limits *m = &d->mail_limits;
+    if (m->loc.line && (m->min_interval < LAX_INTERVAL || m->per_day > LAX_PER_DAY))
+        add(out, rule, m->loc,
+            "mail_limits lets anyone have %d mails a day, %ld seconds apart, sent to any "
+            "address through the public forms; keep min_interval at least 1min and per_day at "
+            "most %d (the defaults are 10min and 5)",
+            m->per_day, m->min_interval, LAX_PER_DAY);
+}
+
 static const struct rk_lint_rule rules[] = {
     {"transfer-privacy-shield", RK_SEV_ERROR,
      "a transfer rests on the EU-US Privacy Shield, invalid since 16 July 2020",
@@ -289,6 +305,9 @@ static const struct rk_lint_rule rules[] = {
      check_security},
     {"notice-date-missing", RK_SEV_WARNING, "the notice has no last-changed date",
      "GDPR art 12(1)", check_notice_dates},
+    {"mail-limits-lax", RK_SEV_WARNING,
+     "the mail limit lets the public forms flood an inbox", "GDPR art 25(1), 32(1)",
+     check_mail_limits},
     {"art14-inform-indirect", RK_SEV_NOTE,
      "data from a source other than the person triggers the duty to inform within a month",
      "GDPR art 14(3)", check_art14},

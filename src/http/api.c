@@ -98,17 +98,16 @@ void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const cha
 }
 
 struct person_view {
-    const struct rk_role *role;
+    const struct rk_view *view;
     json_t *registers;
 };
 
+/* Each entry the role sees (rk_view_entries passes no other), with the values it may read. */
 static int view_entry(void *ctx, const struct rk_entry *e) {
     struct person_view *v = ctx;
-    if (!rk_role_grants(v->role, e->register_id, NULL))
-        return 0;
     json_t *values = json_object();
     for (int f = 0; f < RK_F__COUNT; f++)
-        if (e->v[f] && rk_role_grants(v->role, e->register_id, rk_field_id((enum rk_field)f)))
+        if (e->v[f] && rk_view_field(v->view, e->register_id, (enum rk_field)f))
             json_object_set_new(values, rk_field_id((enum rk_field)f), json_string(e->v[f]));
     json_array_append_new(v->registers,
                           json_pack("{s:s, s:o}", "register", e->register_id, "values", values));
@@ -126,8 +125,9 @@ rk_http_result rk_http_get_person(struct rk_http_server *s, struct MHD_Connectio
     const char *id = r->param[0];
     if (!rk_id_valid(id))
         return rk_http_error(c, r, 404, "not_found", "no such person");
-    struct person_view v = {role, json_array()};
-    rk_err err = rk_store_entries_of_person(rk_http_thread_store(s), id, view_entry, &v);
+    struct rk_view view = rk_http_view(s, role);
+    struct person_view v = {&view, json_array()};
+    rk_err err = rk_view_entries(&view, rk_http_thread_store(s), id, view_entry, &v);
     if (err != RK_OK) {
         json_decref(v.registers);
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
@@ -187,6 +187,15 @@ static bool source_kind(const char *id, enum rk_source_kind *out) {
 /*
  * Body: {"register", "purpose", "source", "source_detail"?, "values": {field: text},
  * "consent"?: {"channel", "evidence"?}}. 201 {"id"} once committed.
+ *
+ * Always a new person (rk_reg_person_add with no person id): an email or
+ * phone already held only in a register the role cannot see gets a person of
+ * its own, and the answer is a fresh person's. Joining the entry to the
+ * existing person would show the role that person's id, consent ledger and
+ * restriction or objection (the register refuses those writes), and let a
+ * consent-based write without consent through on another register's consent.
+ * The only conflicts are in the register written (409, a person the role
+ * sees) and the suppression list (422, the address, not a person).
  */
 rk_http_result rk_http_post_persons(struct rk_http_server *s, struct MHD_Connection *c,
                                     struct rk_http_request *r) {
@@ -350,8 +359,11 @@ rk_http_result rk_http_get_check(struct rk_http_server *s, struct MHD_Connection
     struct rk_contact_answer a;
     struct rk_msg msg;
     memset(&msg, 0, sizeof msg);
-    rk_err err = rk_reg_may_contact(&reg, email ? RK_F_EMAIL : RK_F_PHONE, email ? email : phone,
-                                    purpose, rk_time_now(), &a, &msg);
+    /* As the role sees the register: a person held only where it cannot see is answered as an
+     * unknown address (no id, the same reason), after the same reads. */
+    struct rk_view view = rk_http_view(s, role);
+    rk_err err = rk_reg_may_contact_in(&reg, &view, email ? RK_F_EMAIL : RK_F_PHONE,
+                                       email ? email : phone, purpose, rk_time_now(), &a, &msg);
     if (err == RK_EINVAL)
         return rk_http_error(c, r, 400, "bad_request", msg.text);
     if (err != RK_OK)

@@ -26,7 +26,7 @@
 
 struct export {
     struct rk_http_server *s;
-    const struct rk_role *role;
+    struct rk_view view; /* the token's role: its registers, and its categories in them */
     struct rk_token token;
     char purpose[RK_DECL_ID_MAX + 1];
     bool json;
@@ -59,15 +59,11 @@ static bool flush(struct export *x) {
     return ok;
 }
 
-static bool role_register(void *ctx, const struct rk_register *r) {
-    return rk_role_grants(ctx, r->id, NULL);
-}
-
 static int export_row(void *ctx, const struct rk_entry *e) {
     struct export *x = ctx;
     const char *v[sizeof columns / sizeof columns[0]];
     for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
-        v[i] = e->v[columns[i]] && rk_role_grants(x->role, e->register_id, rk_field_id(columns[i]))
+        v[i] = e->v[columns[i]] && rk_view_field(&x->view, e->register_id, columns[i])
                    ? e->v[columns[i]]
                    : NULL;
     if (x->json) {
@@ -112,7 +108,7 @@ static void *produce(void *arg) {
         struct rk_reg reg = x->s->reads;
         reg.store = st;
         reg.actor = x->token.name;
-        err = rk_reg_audience_in(&reg, x->purpose, rk_time_now(), role_register, (void *)x->role,
+        err = rk_reg_audience_in(&reg, x->purpose, rk_time_now(), rk_view_filter, &x->view,
                                  export_row, x, &msg);
     }
     if (err == RK_OK && rk_buf_status(&x->out) != RK_OK)
@@ -181,7 +177,7 @@ RK_HTTP_HANDLER(rk_http_get_audience) {
     if (!x)
         return rk_http_error(c, r, 500, "internal", "out of memory");
     x->s = s;
-    x->role = role;
+    x->view = rk_http_view(s, role);
     x->token = t;
     x->json = format && strcmp(format, "json") == 0;
     snprintf(x->purpose, sizeof x->purpose, "%s", purpose);

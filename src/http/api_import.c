@@ -159,7 +159,7 @@ RK_HTTP_HANDLER(rk_http_post_import) {
         return rk_http_error(c, r, 400, "bad_request",
                              "give register and source (and purpose when the register has more "
                              "than one)");
-    if (type && strncmp(type, "text/csv", 8) != 0)
+    if (!rk_http_media_type_is(type, "text/csv"))
         return rk_http_error(c, r, 415, "unsupported_media_type",
                              "send the file as Content-Type: text/csv");
     if (!rk_role_grants(role, reg_id, NULL))

@@ -14,6 +14,7 @@
 #include "core/consent.h"
 #include "core/id.h"
 #include "core/time.h"
+#include "core/view.h"
 #include "http/internal.h"
 
 /* ---- Shared helpers ------------------------------------------------------------------------ */
@@ -91,28 +92,34 @@ bool rk_http_role_all(const struct rk_decl *d, const struct rk_role *role) {
     return true;
 }
 
-struct visible {
-    const struct rk_role *role;
-    bool found;
-};
-
-static int visible_entry(void *ctx, const struct rk_entry *e) {
-    struct visible *v = ctx;
-    v->found = rk_role_grants(v->role, e->register_id, NULL);
-    return v->found;
+struct rk_view rk_http_view(const struct rk_http_server *s, const struct rk_role *role) {
+    return (struct rk_view){s->decl, role};
 }
 
-rk_err rk_http_person_visible(struct rk_http_server *s, const struct rk_role *role, const char *id,
-                              bool *out) {
-    struct visible v = {role, false};
-    if (!rk_id_valid(id)) {
-        *out = false;
-        return RK_OK;
+bool rk_http_see_person(struct rk_http_server *s, const struct rk_role *role, const char *id,
+                        struct rk_http_refusal *no) {
+    struct rk_view v = rk_http_view(s, role);
+    bool seen = false;
+    struct rk_store *st = rk_http_thread_store(s);
+    if (!st || rk_view_person(&v, st, id, &seen) != RK_OK) {
+        rk_http_refuse(no, 503, "unavailable", "the register's storage is not available");
+        return false;
     }
-    rk_err err = rk_store_entries_of_person(rk_http_thread_store(s), id, visible_entry, &v);
-    if (err == RK_OK)
-        *out = v.found;
-    return err;
+    if (!seen)
+        rk_http_refuse(no, 404, "not_found", "no such person");
+    return seen;
+}
+
+bool rk_http_see_contract(struct rk_http_server *s, const struct rk_role *role, const char *id,
+                          struct rk_contract *out, struct rk_http_refusal *no) {
+    struct rk_view v = rk_http_view(s, role);
+    struct rk_store *st = rk_http_thread_store(s);
+    rk_err err = st ? rk_view_contract(&v, st, id, out) : RK_EBUSY;
+    if (err == RK_ENOENT)
+        rk_http_refuse(no, 404, "not_found", "no such contract");
+    else if (err != RK_OK)
+        rk_http_refuse(no, 503, "unavailable", "the register's storage is not available");
+    return err == RK_OK;
 }
 
 const char *rk_http_member(json_t *o, const char *key, bool *bad) {
@@ -209,31 +216,29 @@ bool rk_http_parse_values(const struct rk_role *role, const char *register_id, j
 #define SEARCH_MAX 100 /* entries in one answer */
 
 struct search {
-    const struct rk_role *role;
+    const struct rk_view *view;
     json_t *list, *ids;
     size_t n;
     bool truncated;
 };
 
-static json_t *entry_values(const struct rk_role *role, const struct rk_entry *e) {
+static json_t *entry_values(const struct rk_view *v, const struct rk_entry *e) {
     json_t *values = json_object();
     for (int f = 0; f < RK_F__COUNT; f++)
-        if (e->v[f] && rk_role_grants(role, e->register_id, rk_field_id((enum rk_field)f)))
+        if (e->v[f] && rk_view_field(v, e->register_id, (enum rk_field)f))
             json_object_set_new(values, rk_field_id((enum rk_field)f), json_string(e->v[f]));
     return values;
 }
 
 static int search_entry(void *ctx, const struct rk_entry *e) {
-    struct search *s = ctx;
-    if (!rk_role_grants(s->role, e->register_id, NULL))
-        return 0;
+    struct search *s = ctx; /* only entries the role sees reach here (rk_reg_person_find_in) */
     if (s->n == SEARCH_MAX) {
         s->truncated = true;
         return 1;
     }
     s->n++;
     json_array_append_new(s->list, json_pack("{s:s, s:s, s:o}", "id", e->person_id, "register",
-                                             e->register_id, "values", entry_values(s->role, e)));
+                                             e->register_id, "values", entry_values(s->view, e)));
     size_t i;
     json_t *id;
     json_array_foreach(s->ids, i, id) {
@@ -261,8 +266,9 @@ RK_HTTP_HANDLER(rk_http_get_persons) {
     reg.actor = t.name;
     struct rk_msg msg;
     memset(&msg, 0, sizeof msg);
-    struct search sr = {role, json_array(), json_array(), 0, false};
-    rk_err err = rk_reg_person_find(&reg, q, search_entry, &sr, &msg);
+    struct rk_view view = rk_http_view(s, role);
+    struct search sr = {&view, json_array(), json_array(), 0, false};
+    rk_err err = rk_reg_person_find_in(&reg, &view, q, search_entry, &sr, &msg);
     if (err != RK_OK) {
         json_decref(sr.list);
         json_decref(sr.ids);
@@ -311,8 +317,9 @@ RK_HTTP_HANDLER(rk_http_patch_person) {
     if (!j || !bufs) {
         rk_http_refuse(&no, 500, "internal", "out of memory");
     } else if (rk_http_parse_write(s->decl, role, doc, &j->w, &no) &&
-               rk_http_parse_values(role, j->w.register_id, json_object_get(doc, "values"), &j->c, bufs,
-                            &no)) {
+               rk_http_parse_values(role, j->w.register_id, json_object_get(doc, "values"), &j->c,
+                                    bufs, &no) &&
+               rk_http_see_person(s, role, r->param[0], &no)) {
         j->actor = t.name;
         j->person = r->param[0];
         rk_err err = rk_writer_run(s->writer, run_update, j);
@@ -360,20 +367,16 @@ static int ledger_event(void *ctx, const struct rk_consent_event *e) {
     return 0;
 }
 
-/* Authenticates and checks that the person {id} is visible to the role; NULL after answering. */
+/* Authenticates and checks that the role sees the person {id}; NULL after answering. */
 static const struct rk_role *person_route(struct rk_http_server *s, struct MHD_Connection *c,
                                           struct rk_http_request *r, struct rk_token *t,
                                           rk_http_result *ret) {
     const struct rk_role *role = rk_http_authenticate(s, c, r, t, ret);
     if (!role)
         return NULL;
-    bool visible = false;
-    if (rk_http_person_visible(s, role, r->param[0], &visible) != RK_OK) {
-        *ret = rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
-        return NULL;
-    }
-    if (!visible) {
-        *ret = rk_http_error(c, r, 404, "not_found", "no such person");
+    struct rk_http_refusal no = {0, NULL, ""};
+    if (!rk_http_see_person(s, role, r->param[0], &no)) {
+        *ret = rk_http_error(c, r, no.status, no.code, no.message);
         return NULL;
     }
     return role;
@@ -466,17 +469,14 @@ static rk_http_result consent_write(struct rk_http_server *s, struct MHD_Connect
     struct rk_http_refusal no = {0, NULL, ""};
     bool bad = false;
     j.purpose = kind == RK_CE_GIVEN ? rk_http_member(doc, "purpose", &bad) : r->param[1];
-    bool visible = false;
     if (bad || !j.purpose) {
         rk_http_refuse(&no, 400, "bad_request", "/purpose: expected the purpose as a text");
     } else if (parse_consent(doc, &j, &no)) {
         if (rk_decl_purpose(s->decl, j.purpose) && !rk_http_role_purpose(s->decl, role, j.purpose))
             rk_http_refuse(&no, 403, "forbidden",
                            "the token's role is granted no register declaring this purpose");
-        else if (rk_http_person_visible(s, role, j.person, &visible) != RK_OK)
-            rk_http_refuse(&no, 503, "unavailable", "the register's storage is not available");
-        else if (!visible)
-            rk_http_refuse(&no, 404, "not_found", "no such person");
+        else
+            rk_http_see_person(s, role, j.person, &no);
     }
     if (!no.code) {
         rk_err err = rk_writer_run(s->writer, run_consent, &j);

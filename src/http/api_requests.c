@@ -23,7 +23,18 @@
 #include "http/requests.h"
 #include "mail/mail.h"
 
-/* The role of a token that may handle requests, or NULL after queueing 401/403 in *ret. */
+/*
+ * The role of a token that may handle requests, or NULL after queueing 401/403 in *ret.
+ *
+ * A request concerns the person in every register: recording one matches the
+ * address against all of them (the answer names the person), the listing and
+ * each request name persons, and completing an access or portability request
+ * hands over everything held. So, as for the suppression list, only a role
+ * that sees everything (every register and category: rk_http_role_all) may
+ * use these routes; `requests: true` on a narrower role is answered 403 for
+ * every request alike, rather than filtered, which could not hide what
+ * completing one discloses.
+ */
 static const struct rk_role *authorize(struct rk_http_server *s, struct MHD_Connection *c,
                                        struct rk_http_request *r, struct rk_token *t,
                                        rk_http_result *ret) {
@@ -34,6 +45,12 @@ static const struct rk_role *authorize(struct rk_http_server *s, struct MHD_Conn
         *ret = rk_http_error(c, r, 403, "forbidden",
                              "the token's role does not handle data-subject requests "
                              "(requests: true in the declaration)");
+        return NULL;
+    }
+    if (!rk_http_role_all(s->decl, role)) {
+        *ret = rk_http_error(c, r, 403, "forbidden",
+                             "data-subject requests span every register: only a role granted "
+                             "every register and category may handle them");
         return NULL;
     }
     if (!s->tz || !s->writer) {
@@ -137,6 +154,7 @@ struct job {
     struct rk_request q;
     struct rk_msg msg;
     bool told;
+    bool withheld;             /* the mail limit held the mail back (core/mail_limit.h) */
     const char *grounds;       /* complete: an objection to other processing */
     struct rk_fulfilment *ff;  /* complete: what carrying out the right produced */
     const char *rect_register; /* complete, rectification: where (NULL: everywhere held) */
@@ -159,8 +177,15 @@ static rk_err run_new(struct rk_reg *reg, void *ctx) {
     reg->actor = j->actor;
     rk_err err = rk_request_create(reg, j->s->tz, &j->in, &j->q, &j->msg);
     char to[RK_REQUEST_FIELD_MAX * 2 + 1];
-    if (err == RK_OK && j->q.email && rk_request_address(reg, &j->q, to, sizeof to) == RK_OK)
-        err = tell(reg, j, to, NULL);
+    bool may = false;
+    if (err == RK_OK && j->q.email && rk_request_address(reg, &j->q, to, sizeof to) == RK_OK) {
+        /* The receipt counts against the address's mail limit like the public form's. */
+        if ((err = rk_mail_limit_take(reg, to, RK_MAIL_BY_STAFF, j->in.now, &may)) != RK_OK)
+            return RK_EIO; /* after the request's writes: fail the group rather than keep half */
+        j->withheld = !may;
+        if (may)
+            err = tell(reg, j, to, NULL);
+    }
     return err;
 }
 
@@ -171,7 +196,7 @@ static rk_err run_step(struct rk_reg *reg, void *ctx) {
     if (j->email_code) {
         char token[RK_LINK_MAX];
         rk_err err = rk_request_verification_link(reg, j->id, j->ev.at, &j->q, to, sizeof to, token,
-                                                  &j->msg);
+                                                  &j->withheld, &j->msg);
         return err == RK_OK ? tell(reg, j, to, token) : err;
     }
     rk_err err = RK_OK;
@@ -211,6 +236,12 @@ static rk_err run_step(struct rk_reg *reg, void *ctx) {
 
 static rk_http_result answer(struct rk_http_server *s, struct MHD_Connection *c,
                              struct rk_http_request *r, struct job *j, rk_err err, int status) {
+    if (j->withheld && (err == RK_OK || err == RK_EREFUSED)) /* a receipt, or a link refused */
+        atomic_fetch_add(&s->metrics.mail_withheld[j->email_code ? RK_MAILC_VERIFICATION
+                                                                 : RK_MAILC_REQUEST_RECEIPT],
+                         1);
+    if (err != RK_OK && j->withheld)
+        return rk_http_error(c, r, 429, "mail_limit", j->msg.text);
     if (err != RK_OK)
         return rk_http_reg_error(c, r, err, &j->msg);
     if (j->told && s->sender)

@@ -10,6 +10,9 @@
  * no control, direction-control or invisible format characters; tabs and
  * line breaks pass here), so a refused character is named with its pointer
  * on every JSON route alike.
+ * Only a body sent as application/json is parsed at all: every staff route
+ * with a body reads it here, so that one check answers 415 to any other
+ * Content-Type (a form, text, multipart, none) before anything is done.
  */
 #include <errno.h>
 #include <math.h>
@@ -550,8 +553,58 @@ rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err, size
     return RK_OK;
 }
 
+/* Whether the n bytes at s are word, ignoring ASCII case. */
+static bool same_ci(const char *s, size_t n, const char *word) {
+    if (strlen(word) != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char a = s[i], b = word[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b - 'A' + 'a');
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+bool rk_http_media_type_is(const char *ct, const char *want) {
+    if (!ct)
+        return false;
+    size_t n = strcspn(ct, "; \t");
+    if (!same_ci(ct, n, want))
+        return false;
+    const char *p = ct + n;
+    for (;;) { /* *( OWS ";" OWS [ parameter ] ) OWS */
+        p += strspn(p, " \t");
+        if (*p == '\0')
+            return true;
+        if (*p++ != ';')
+            return false;
+        p += strspn(p, " \t");
+        if (*p == '\0' || *p == ';')
+            continue;
+        size_t k = strcspn(p, "=; \t");
+        if (!same_ci(p, k, "charset") || p[k] != '=')
+            return false;
+        p += k + 1;
+        size_t v = strcspn(p, "; \t");
+        if (!same_ci(p, v, "utf-8") && !same_ci(p, v, "\"utf-8\""))
+            return false;
+        p += v;
+    }
+}
+
 json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
                           rk_http_result *ret) {
+    /* Before the body is read at all: a body sent as a form or as text is not taken for JSON. */
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!rk_http_media_type_is(type, "application/json")) {
+        *ret = rk_http_error(c, r, 415, "unsupported_media_type",
+                             "send the body as Content-Type: application/json");
+        return NULL;
+    }
     char err[RK_JSON_ERR_MAX];
     json_t *doc = NULL;
     rk_err e = rk_json_parse(r->body.data ? r->body.data : "", r->body.len, &doc, err, sizeof err);

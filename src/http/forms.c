@@ -13,7 +13,9 @@
  *                              one-click unsubscribe headers (RFC 8058)
  *
  * A submission is answered the same whether the address is new, known,
- * suppressed or objected, so the form tells nobody who is on file.
+ * suppressed or objected, and whether its mail goes or the mail limit
+ * withholds it (core/mail_limit.h), in words and in time, so the form tells
+ * nobody who is on file.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -222,17 +224,20 @@ struct submit_job {
     struct rk_http_server *s;
     struct rk_optin_request q;
     char person_id[RK_ID_LEN + 1];
-    bool sent;
+    enum rk_mail_outcome mail;
     struct rk_msg msg;
 };
 
-static rk_err queue_confirmation(struct rk_reg *reg, struct submit_job *j) {
+/* Composes and queues the confirmation email (rk_mail_queue_fn; core/optin.c decides when). */
+static rk_err queue_confirmation(struct rk_reg *reg, void *ctx, const char *person_id,
+                                 const char *recipient) {
+    struct submit_job *j = ctx;
     struct rk_http_server *s = j->s;
     const struct rk_form *f = j->q.form;
     enum rk_lang lang = j->q.lang;
     struct rk_link l = {.kind = RK_LINK_CONFIRM,
                         .expires = rk_ts_add(j->q.at, (struct rk_duration){LINK_DAYS, 'd'})};
-    snprintf(l.person_id, sizeof l.person_id, "%s", j->person_id);
+    snprintf(l.person_id, sizeof l.person_id, "%s", person_id);
     snprintf(l.purpose, sizeof l.purpose, "%s", f->purpose->id);
     char token[RK_LINK_MAX], subject[300];
     rk_err err = rk_link_make(&reg->keys, &l, token);
@@ -262,9 +267,9 @@ static rk_err queue_confirmation(struct rk_reg *reg, struct submit_job *j) {
                       "confirmation.\n\nPrivacy notice: %s/privacy?lang=en\n",
                       rk_text_get(&f->name, lang), controller, s->public_url, token, LINK_DAYS,
                       s->public_url);
-    struct rk_outbox_msg m = {.person_id = j->person_id,
+    struct rk_outbox_msg m = {.person_id = person_id,
                               .kind = "confirm",
-                              .recipient = j->q.c.v[RK_F_EMAIL],
+                              .recipient = recipient,
                               .subject = subject,
                               .body = body.data};
     char why[RK_MAIL_WHY_MAX];
@@ -279,13 +284,11 @@ static rk_err queue_confirmation(struct rk_reg *reg, struct submit_job *j) {
 static rk_err run_submit(struct rk_reg *reg, void *ctx) {
     struct submit_job *j = ctx;
     reg->actor = "self";
-    bool send = false;
-    rk_err err = rk_optin_submit(reg, &j->q, j->person_id, &send, &j->msg);
-    if (err == RK_OK && send)
-        err = queue_confirmation(reg, j);
-    j->sent = err == RK_OK && send;
-    /* A refusal after the first write would leave half a submission in the group. */
-    return err == RK_EREFUSED || err == RK_EINVAL ? RK_EIO : err;
+    j->q.queue = queue_confirmation;
+    j->q.queue_ctx = j;
+    /* A refusal leaves nothing in the group: the submission's writes are undone with it
+     * (core/optin.c writes inside a savepoint), so the others in the group commit. */
+    return rk_optin_submit(reg, &j->q, j->person_id, &j->mail, &j->msg);
 }
 
 /* Whether the client wants JSON back: it sent JSON, or asks for it. */
@@ -435,8 +438,12 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
                          "The subscription could not be recorded just now. Please try again "
                          "shortly."));
     }
-    if (j->sent && s->sender)
+    /* Woken whether or not a mail was queued: the sender's pass must not tell (its work
+     * competes for the processor with the answer). */
+    if (s->sender)
         rk_sender_wake(s->sender);
+    if (j->mail == RK_MAIL_WITHHELD)
+        atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_CONFIRMATION], 1);
     free(j);
     return answer(c, r, json, cors, json ? 202 : 200, lang, "confirmation_sent",
                   tr(lang, "Tarkista sähköpostisi", "Check your email"),

@@ -42,18 +42,34 @@ static const struct rk_recipient *by_secret(const struct rk_decl *d, const char 
     return found;
 }
 
+/* The persons holding the address, and whether each is in one of the recipient's registers:
+ * the answer counts only those, so that it says nothing of registers Mailchimp is not given. */
 struct persons {
+    const struct rk_recipient *r;
     char id[MAX_PERSONS][RK_ID_LEN + 1];
+    bool seen[MAX_PERSONS];
     int n;
 };
 
+static bool recipient_has(const struct rk_recipient *r, const char *register_id) {
+    for (size_t i = 0; i < r->nregisters; i++)
+        if (strcmp(r->registers[i]->id, register_id) == 0)
+            return true;
+    return false;
+}
+
 static int take_person(void *ctx, const struct rk_entry *e) {
     struct persons *p = ctx;
-    for (int i = 0; i < p->n; i++)
-        if (strcmp(p->id[i], e->person_id) == 0)
+    int i = 0;
+    while (i < p->n && strcmp(p->id[i], e->person_id) != 0)
+        i++;
+    if (i == p->n) {
+        if (p->n == MAX_PERSONS)
             return 0;
-    if (p->n < MAX_PERSONS)
         snprintf(p->id[p->n++], sizeof p->id[0], "%s", e->person_id);
+        p->seen[i] = false;
+    }
+    p->seen[i] |= recipient_has(p->r, e->register_id);
     return 0;
 }
 
@@ -63,7 +79,8 @@ struct hook_job {
     const char *email;     /* normalised: the address the person is found by */
     const char *new_email; /* normalised: upemail */
     const char *name;      /* profile: "FNAME LNAME" or NULL */
-    int persons, changed;
+    int persons, changed;  /* in the recipient's registers: the answer */
+    int withdrawn;         /* consents withdrawn, wherever the person is held: the metric */
 };
 
 static bool register_has(const struct rk_register *reg, const struct rk_purpose *p) {
@@ -101,11 +118,12 @@ static rk_err run_hook(struct rk_reg *reg, void *ctx) {
     reg->actor = "mailchimp";
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, RK_F_EMAIL, j->email, h);
-    struct persons ps = {.n = 0};
+    struct persons ps = {.r = j->r, .n = 0};
     rk_err err = rk_store_entries_by_hash(reg->store, h, take_person, &ps);
     if (err != RK_OK)
         return err;
-    j->persons = ps.n;
+    for (int i = 0; i < ps.n; i++)
+        j->persons += ps.seen[i];
     for (int i = 0; i < ps.n && err == RK_OK; i++) {
         const char *pid = ps.id[i];
         struct rk_contact c;
@@ -120,11 +138,15 @@ static rk_err run_hook(struct rk_reg *reg, void *ctx) {
                                           .at = rk_time_now()};
             struct rk_msg msg;
             memset(&msg, 0, sizeof msg);
+            /* The person's withdrawal holds for every entry of the address, but only those in
+             * the recipient's registers are counted in the answer. */
             err = rk_reg_consent(reg, pid, j->r->mailchimp.purpose->id, RK_CE_WITHDRAWN, &in, &msg);
-            if (err == RK_OK)
-                j->changed++;
-            else if (err == RK_EREFUSED || err == RK_ENOENT || err == RK_EINVAL)
+            if (err == RK_OK) {
+                j->withdrawn++;
+                j->changed += ps.seen[i];
+            } else if (err == RK_EREFUSED || err == RK_ENOENT || err == RK_EINVAL) {
                 err = RK_OK; /* already withdrawn, or nothing to withdraw */
+            }
             break;
         }
         case RK_MC_UPEMAIL:
@@ -220,8 +242,8 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
         ret = rk_http_error(c, r, 503, "unavailable", "the change could not be recorded now");
         goto out;
     }
-    if ((ev->type == RK_MC_UNSUBSCRIBE || ev->type == RK_MC_CLEANED) && j.changed)
-        atomic_fetch_add(&s->metrics.consents_withdrawn, (unsigned long)j.changed);
+    if (j.withdrawn)
+        atomic_fetch_add(&s->metrics.consents_withdrawn, (unsigned long)j.withdrawn);
     ret = hook_answer(c, r, "ok", j.persons, j.changed);
 out:
     sodium_memzero(ev, sizeof *ev);

@@ -14,8 +14,12 @@
 #include <time.h>
 
 #include "core/keys.h"
+#include "core/mail_limit.h"
 #include "core/tz.h"
 #include "core/register.h"
+#include "core/view.h"
+#include "http/framing.h"
+#include "http/limiter.h"
 #include "http/server.h"
 #include "http/writer.h"
 #include "connect/connect.h"
@@ -43,25 +47,20 @@ struct rk_http_metrics {
     atomic_ulong le[RK_HTTP_NBUCKETS + 1]; /* per bucket here; cumulative at output */
     atomic_ulong sum_us;
     atomic_ulong consents_given, consents_withdrawn;
+    atomic_ulong mail_withheld[RK_MAILC__COUNT]; /* by the mail limit, by enum rk_mail_class */
 };
 
-/*
- * Per-address rate limit of the public routes: a token bucket per client
- * address (IPv4 or IPv6, hashed into a fixed table; a collision only shares a
- * bucket).
- */
-#define RK_HTTP_LIMIT_SLOTS 4096
-
-struct rk_http_bucket {
-    unsigned char addr[16];
-    double tokens;
-    struct timespec last;
-};
-
-struct rk_http_limiter {
+/* conns.c: the connections, tracked for the header deadline (its design comment). */
+struct rk_http_conn;
+struct rk_http_conns {
     pthread_mutex_t lock;
-    double rate; /* requests a second per address; bursts of 4 × rate, at least 20; 0: off */
-    struct rk_http_bucket slots[RK_HTTP_LIMIT_SLOTS];
+    pthread_cond_t wake;              /* on CLOCK_MONOTONIC */
+    struct rk_http_conn *head, *tail; /* waiting for a header block, the first due first */
+    int64_t timeout_ns;               /* --header-timeout */
+    size_t open;                      /* connections between STARTED and CLOSED */
+    atomic_ulong timeouts;            /* connections shut down for an overdue header block */
+    bool initialised, running, stop;
+    pthread_t thread;
 };
 
 struct rk_http_server {
@@ -79,7 +78,11 @@ struct rk_http_server {
     struct rk_writer *writer; /* all writes go through it (group commit) */
     bool read_only;           /* the database cannot be written: reads only, writes 503 */
     struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
-    struct rk_http_limiter limiter;
+    rk_limiter *limiter;      /* the public routes' rate limit per address; NULL: none */
+    struct rk_http_conns conns; /* connections and the header deadline (conns.c) */
+    bool metrics_here;        /* /metrics on this listener (loopback, no --metrics-listen) */
+    struct MHD_Daemon *metrics_daemon; /* --metrics-listen: /metrics alone; NULL: none */
+    unsigned metrics_port;    /* metrics_daemon's */
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
     struct rk_deliverer *deliverer; /* art 19 notices to recipients (src/connect/); NULL without db */
     long request_timeout;     /* seconds: idle connections, and a whole request's upload */
@@ -108,9 +111,23 @@ struct rk_http_request {
     size_t max_body;    /* the route's limit, RK_HTTP_MAX_BODY by default */
     bool too_big;
     int status;
+    bool begun;            /* the handler has been called: the head was checked (framing.c) */
+    const char *target_in; /* the request target in libmicrohttpd's buffer: where it lay */
+    size_t target_len;
+    char target[]; /* the request target as received, copied before it is decoded */
 };
 
 typedef enum MHD_Result rk_http_result;
+
+/*
+ * framing.c: whether the head of c's request frames it in exactly one way
+ * (http/framing.h), read out of libmicrohttpd on the handler's first call:
+ * the fields with their lengths, and where each part lay in the head. False
+ * with the refusal in *out (500 when memory runs out).
+ */
+bool rk_http_head_ok(struct MHD_Connection *c, const char *method, const char *version,
+                     const struct rk_http_request *r, struct rk_http_verdict *out);
+
 #define RK_HTTP_HANDLER(name)                                                                      \
     rk_http_result name(struct rk_http_server *s, struct MHD_Connection *c,                        \
                         struct rk_http_request *r)
@@ -165,7 +182,15 @@ void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const cha
  */
 RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err,
                                  size_t errsz);
-/* The request body as a JSON object (new ref), or NULL after queueing a 400 in *ret. */
+/*
+ * Whether a Content-Type value (NULL: none was sent) is the media type want
+ * ("application/json"), in any case, with no parameter but an optional
+ * charset=utf-8 (RFC 9110 section 8.3).
+ */
+bool rk_http_media_type_is(const char *ct, const char *want);
+/* The request body as a JSON object (new ref), or NULL after queueing the answer in *ret:
+ * 415 unless the body was sent as application/json (rk_http_media_type_is), 400 when it is
+ * not a JSON object within the limits. */
 json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
                           rk_http_result *ret);
 
@@ -196,9 +221,23 @@ bool rk_http_role_kind_any(const struct rk_decl *d, const struct rk_role *role,
                            enum rk_category_kind kind);
 /* Whether the role is granted every register with every category (the suppression list's rule). */
 bool rk_http_role_all(const struct rk_decl *d, const struct rk_role *role);
-/* Whether person id has an entry in a register the role is granted (false for a malformed id). */
-RK_MUST_USE rk_err rk_http_person_visible(struct rk_http_server *s, const struct rk_role *role,
-                                          const char *id, bool *out);
+/*
+ * Persons and contracts as the token's role sees them (core/view.h): every
+ * staff route taking a person id, contract id, email or phone goes through
+ * these (or passes rk_http_view to the register's *_in reads), so that one
+ * outside the role's registers or categories is answered exactly as an
+ * unknown one. The table of routes and their verdicts is in
+ * docs/ARCHITECTURE.md ("What a role sees").
+ */
+struct rk_view rk_http_view(const struct rk_http_server *s, const struct rk_role *role);
+/* True when the role sees person id; false after the refusal in *no: 404 "no such person"
+ * for unknown, malformed and unseen alike (one store read for each), 503. */
+bool rk_http_see_person(struct rk_http_server *s, const struct rk_role *role, const char *id,
+                        struct rk_http_refusal *no);
+/* The contract id into *out when the role sees it (its register and a contract category
+ * there); false after the refusal: 404 "no such contract" for unknown and unseen alike, 503. */
+bool rk_http_see_contract(struct rk_http_server *s, const struct rk_role *role, const char *id,
+                          struct rk_contract *out, struct rk_http_refusal *no);
 /* A text member of o (borrowed), NULL when absent; *bad set when present but not a text. */
 const char *rk_http_member(json_t *o, const char *key, bool *bad);
 /* The "values" object of a write, checked against the role for register_id and
@@ -279,6 +318,21 @@ RK_HTTP_HANDLER(rk_http_post_request_verify_staff);
 RK_HTTP_HANDLER(rk_http_post_request_extend);
 RK_HTTP_HANDLER(rk_http_post_request_complete);
 RK_HTTP_HANDLER(rk_http_post_request_reject);
+/* conns.c: the MHD_OPTION_NOTIFY_CONNECTION callback (cls: the server) tracking each
+ * connection from STARTED to CLOSED. */
+void rk_http_on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                           enum MHD_ConnectionNotificationCode toe);
+/* The request's header block is whole (the access handler's first call): off the deadline. */
+void rk_http_conn_header_done(struct rk_http_server *s, struct MHD_Connection *connection);
+/* The request is over (NOTIFY_COMPLETED): the next one's header block is now awaited. */
+void rk_http_conn_request_done(struct rk_http_server *s, struct MHD_Connection *connection);
+/* Connections open on the service's listeners. */
+size_t rk_http_conns_open(struct rk_http_server *s);
+/* Starts the timer closing connections whose header block is not whole header_timeout
+ * seconds after it began to be awaited; before the daemons start. */
+RK_MUST_USE rk_err rk_http_conns_start(struct rk_http_server *s, long header_timeout);
+/* Stops it; after the daemons have stopped. A no-op when it never started. */
+void rk_http_conns_stop(struct rk_http_server *s);
 /* requests_overdue.c: starts and stops the timer counting overdue requests */
 RK_MUST_USE rk_err rk_http_overdue_start(struct rk_http_server *s);
 void rk_http_overdue_stop(struct rk_http_server *s);

@@ -9,7 +9,10 @@
  *                                 because mail scanners follow links
  *   POST /requests/verify/{token} verifies the request (email_code) as "self"
  *
- * The answer to a request is the same whether or not the address is on file.
+ * The answer to a request is the same whether or not the address is on file,
+ * and whether the receipt goes or the mail limit withholds it (a resubmission
+ * within its interval; core/mail_limit.h), in words and in time: the page
+ * shows the request's id and due date either way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +123,18 @@ struct intake_job {
     char email[RK_REQUEST_FIELD_MAX * 2 + 1]; /* normalised: the receipt's recipient */
     struct rk_request q;
     struct rk_msg msg;
+    enum rk_mail_outcome mail;
 };
+
+/* Composes and queues the receipt (rk_mail_queue_fn; the mail limit decides when). */
+static rk_err queue_receipt(struct rk_reg *reg, void *ctx, const char *person_id,
+                            const char *recipient) {
+    struct intake_job *j = ctx;
+    (void)person_id;
+    char why[RK_MAIL_WHY_MAX];
+    return rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q, RK_RQM_RECEIPT,
+                           recipient, NULL, why, sizeof why);
+}
 
 static rk_err run_intake(struct rk_reg *reg, void *ctx) {
     struct intake_job *j = ctx;
@@ -128,9 +142,10 @@ static rk_err run_intake(struct rk_reg *reg, void *ctx) {
     rk_err err = rk_request_create(reg, j->s->tz, &j->in, &j->q, &j->msg);
     if (err != RK_OK)
         return err;
-    char why[RK_MAIL_WHY_MAX];
-    err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q, RK_RQM_RECEIPT, j->email,
-                          NULL, why, sizeof why);
+    /* The receipt, within the mail limit, in the same time whether it goes or not. */
+    struct rk_mail_job mail = {
+        .recipient = j->email, .at = j->in.now, .queue = queue_receipt, .ctx = j};
+    err = rk_mail_limit_send(reg, &mail, &j->mail);
     /* A refusal after the first write would leave half a request in the group. */
     return err == RK_OK ? RK_OK : RK_EIO;
 }
@@ -215,8 +230,10 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
                           "The request could not be recorded just now. Please try again "
                           "shortly."));
     } else {
-        if (s->sender)
+        if (s->sender) /* whether or not the receipt went: the sender's pass must not tell */
             rk_sender_wake(s->sender);
+        if (j->mail == RK_MAIL_WITHHELD)
+            atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_REQUEST_RECEIPT], 1);
         rk_http_overdue_poke(s);
         char text[400], due[11];
         rk_date_iso(j->q.due, due);

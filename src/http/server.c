@@ -7,7 +7,10 @@
  *
  * libmicrohttpd 0.9.75 answers "Connection: close" when a response is queued
  * during the first call of the access handler, so each request is answered
- * on the second call; that keeps keep-alive working.
+ * on the second call; that keeps keep-alive working. The one exception is a
+ * head that could frame its request in more than one way (framing.c): it is
+ * refused on the first call, so that the connection closes and nothing sent
+ * after it is read as a request.
  */
 #include "http/internal.h"
 
@@ -197,6 +200,8 @@ static rk_http_result get_favicon(struct rk_http_server *s, struct MHD_Connectio
 
 static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
                                   struct rk_http_request *r);
+static rk_http_result get_metrics_route(struct rk_http_server *s, struct MHD_Connection *c,
+                                        struct rk_http_request *r);
 static rk_http_result get_openapi(struct rk_http_server *s, struct MHD_Connection *c,
                                   struct rk_http_request *r);
 
@@ -215,7 +220,7 @@ static const struct route {
     // clang-format off
     {"GET",  "/healthz",                  get_healthz,              false},
     {"GET",  "/privacy",                  get_privacy,              true},
-    {"GET",  "/metrics",                  get_metrics,              false},
+    {"GET",  "/metrics",                  get_metrics_route,        false},
     {"GET",  "/favicon.ico",              get_favicon,              false},
     {"GET",  "/api/v1/persons/{id}",      rk_http_get_person,       false},
     {"POST", "/api/v1/persons",           rk_http_post_persons,     false},
@@ -256,8 +261,8 @@ static const struct route {
     {"POST", "/api/v1/requests/{id}/extend",   rk_http_post_request_extend,       false},
     {"POST", "/api/v1/requests/{id}/complete", rk_http_post_request_complete,     false},
     {"POST", "/api/v1/requests/{id}/reject",   rk_http_post_request_reject,       false},
-    {"GET",  "/hooks/mailchimp/{secret}", rk_http_get_mailchimp_hook,  false},
-    {"POST", "/hooks/mailchimp/{secret}", rk_http_post_mailchimp_hook, false},
+    {"GET",  "/hooks/mailchimp/{secret}", rk_http_get_mailchimp_hook,  true},
+    {"POST", "/hooks/mailchimp/{secret}", rk_http_post_mailchimp_hook, true},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -341,6 +346,35 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
                   "rekisteri_http_request_duration_seconds_sum %.6f\n"
                   "rekisteri_http_request_duration_seconds_count %lu\n",
                   (double)atomic_load(&s->metrics.sum_us) / 1e6, cumulative);
+    rk_buf_printf(&b,
+                  "# HELP rekisteri_http_connections_open Connections open on the service's "
+                  "listeners.\n"
+                  "# TYPE rekisteri_http_connections_open gauge\n"
+                  "rekisteri_http_connections_open %zu\n"
+                  "# HELP rekisteri_http_header_timeouts_total Connections closed because a "
+                  "request's header block was not whole within the header timeout.\n"
+                  "# TYPE rekisteri_http_header_timeouts_total counter\n"
+                  "rekisteri_http_header_timeouts_total %lu\n",
+                  rk_http_conns_open(s), atomic_load(&s->conns.timeouts));
+    if (s->limiter) {
+        struct rk_limiter_stats ls;
+        rk_limiter_stats(s->limiter, &ls);
+        rk_buf_printf(&b,
+                      "# HELP rekisteri_rate_limit_addresses Client addresses (IPv6: /64) the "
+                      "rate limit holds a bucket for, of rekisteri_rate_limit_capacity.\n"
+                      "# TYPE rekisteri_rate_limit_addresses gauge\n"
+                      "rekisteri_rate_limit_addresses %zu\n"
+                      "# HELP rekisteri_rate_limit_capacity Buckets the rate limit's memory "
+                      "budget holds.\n"
+                      "# TYPE rekisteri_rate_limit_capacity gauge\n"
+                      "rekisteri_rate_limit_capacity %zu\n"
+                      "# HELP rekisteri_rate_limit_table_full_total Requests from an address "
+                      "new to the rate limit refused (429) because every bucket it holds was "
+                      "still refilling.\n"
+                      "# TYPE rekisteri_rate_limit_table_full_total counter\n"
+                      "rekisteri_rate_limit_table_full_total %lu\n",
+                      ls.used, ls.capacity, ls.refused);
+    }
     rk_buf_printf(
         &b,
         "# HELP rekisteri_consents_given_total Consents recorded through the service.\n"
@@ -354,6 +388,14 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
         "rekisteri_writer_queue_depth %zu\n",
         atomic_load(&s->metrics.consents_given), atomic_load(&s->metrics.consents_withdrawn),
         s->writer ? rk_writer_depth(s->writer) : 0);
+    rk_buf_puts(&b,
+                "# HELP rekisteri_mail_withheld_total Mails the mail limit withheld (mail_limits "
+                "in the declaration), by kind.\n"
+                "# TYPE rekisteri_mail_withheld_total counter\n");
+    for (int k = 0; k < RK_MAILC__COUNT; k++)
+        rk_buf_printf(&b, "rekisteri_mail_withheld_total{kind=\"%s\"} %lu\n",
+                      rk_mail_class_name((enum rk_mail_class)k),
+                      atomic_load(&s->metrics.mail_withheld[k]));
     if (s->writer)
         rk_buf_printf(&b,
                       "# HELP rekisteri_storage_write_failures_total Writes answered 503 because "
@@ -402,6 +444,17 @@ static rk_http_result get_metrics(struct rk_http_server *s, struct MHD_Connectio
             : rk_http_error(c, r, 500, "internal", "out of memory");
     rk_buf_cleanup(&b);
     return ret;
+}
+
+/* GET /metrics on the main listener: the metrics when they are served here, else the
+ * answer of any unknown path (they are on --metrics-listen, or nowhere). */
+static rk_http_result get_metrics_route(struct rk_http_server *s, struct MHD_Connection *c,
+                                        struct rk_http_request *r) {
+    if (s->metrics_here)
+        return get_metrics(s, c, r);
+    r->route_index = ROUTE_UNKNOWN;
+    r->route = route_name(ROUTE_UNKNOWN);
+    return rk_http_error(c, r, 404, "not_found", "no such page");
 }
 
 static void count(struct rk_http_metrics *m, int route, int status, double seconds) {
@@ -453,41 +506,21 @@ static const struct route *find_route(const char *url, const char *method, bool 
     return NULL;
 }
 
-/* Takes one token from the client's bucket; false (and the seconds to wait) when empty. */
-static bool rate_ok(struct rk_http_limiter *l, struct MHD_Connection *c, unsigned *retry_after) {
-    const double rate = l->rate, burst = rate * 4 < 20 ? 20 : rate * 4;
+/* Takes one token from the client's bucket (limiter.c); false, with the seconds to wait, when
+ * there is none. */
+static bool rate_ok(rk_limiter *l, struct MHD_Connection *c, unsigned *retry_after) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    unsigned char addr[16] = {0};
-    if (ci && ci->client_addr) {
-        if (ci->client_addr->sa_family == AF_INET)
-            memcpy(addr, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, 4);
-        else if (ci->client_addr->sa_family == AF_INET6)
-            memcpy(addr, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, 16);
-    }
-    size_t h = 5381;
-    for (size_t i = 0; i < sizeof addr; i++)
-        h = h * 33 + addr[i];
+    struct rk_limiter_key key;
+    rk_limiter_key_of(ci ? ci->client_addr : NULL, &key);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    pthread_mutex_lock(&l->lock);
-    struct rk_http_bucket *b = &l->slots[h % RK_HTTP_LIMIT_SLOTS];
-    if (memcmp(b->addr, addr, sizeof addr) != 0 || (b->last.tv_sec == 0 && b->last.tv_nsec == 0)) {
-        memcpy(b->addr, addr, sizeof addr);
-        b->tokens = burst;
-    } else {
-        double dt =
-            (double)(now.tv_sec - b->last.tv_sec) + (double)(now.tv_nsec - b->last.tv_nsec) / 1e9;
-        b->tokens = b->tokens + dt * rate > burst ? burst : b->tokens + dt * rate;
-    }
-    b->last = now;
-    bool ok = b->tokens >= 1.0;
-    if (ok)
-        b->tokens -= 1.0;
-    else
-        *retry_after = (unsigned)((1.0 - b->tokens) / rate) + 1;
-    pthread_mutex_unlock(&l->lock);
-    return ok;
+    double wait = 0;
+    if (rk_limiter_take(l, &key, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, &wait) ==
+        RK_LIMIT_OK)
+        return true;
+    *retry_after = wait >= 3600 ? 3600 : (unsigned)wait + 1;
+    return false;
 }
 
 static rk_http_result too_many(struct MHD_Connection *c, struct rk_http_request *r,
@@ -513,23 +546,59 @@ static rk_http_result too_many(struct MHD_Connection *c, struct rk_http_request 
 
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
 
+/*
+ * Called once the request line is read, before its target is decoded: sets up
+ * the request's state (the handler's *state) with a copy of the target as
+ * received, for the framing check.
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+    (void)cls;
+    (void)c;
+    size_t n = uri ? strlen(uri) : 0;
+    struct rk_http_request *r = calloc(1, sizeof *r + n + 1);
+    if (!r)
+        return NULL; /* the handler answers MHD_NO: the connection closes */
+    clock_gettime(CLOCK_MONOTONIC, &r->start);
+    r->route = "unknown";
+    r->route_index = ROUTE_UNKNOWN;
+    r->target_in = uri;
+    r->target_len = n;
+    memcpy(r->target, uri ? uri : "", n + 1);
+    return r;
+}
+
+/*
+ * The handler's first call for a request (its header block is whole): takes the
+ * connection off the header deadline (conns.c) and checks the framing. False after
+ * queueing, in *refused, the refusal of a head that frames its request in more than one
+ * way; libmicrohttpd then closes the connection.
+ */
+static bool head_ok(struct rk_http_server *s, struct MHD_Connection *c, const char *method,
+                    const char *version, struct rk_http_request *r, rk_http_result *refused) {
+    r->begun = true;
+    rk_http_conn_header_done(s, c); /* the header block is whole: off its deadline */
+    struct rk_http_verdict v;
+    if (rk_http_head_ok(c, method, version, r, &v))
+        return true;
+    r->route = "malformed";
+    *refused = rk_http_error(c, r, v.status, v.code, v.reason);
+    return false;
+}
+
 static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_size, void **state) {
-    (void)version;
     struct rk_http_server *s = cls;
     struct rk_http_request *r = *state;
-    if (!r) { /* first call: only set up, answer on the next one (keep-alive) */
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &r->start);
-        r->route = "unknown";
-        r->route_index = ROUTE_UNKNOWN;
+    if (!r)
+        return MHD_NO;
+    if (!r->begun) { /* first call: check the framing, else answer on the next one (keep-alive) */
+        rk_http_result refused;
+        if (!head_ok(s, c, method, version, r, &refused))
+            return refused;
         bool known;
         const struct route *rt = find_route(url, method, &known, r);
         r->max_body = max_body(rt);
-        *state = r;
         return MHD_YES;
     }
     if (*upload_size) { /* keep the body up to the route's limit; count the rest, refuse when done */
@@ -564,7 +633,7 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
     r->route = route_name(r->route_index);
     r->url = url;
     unsigned retry = 0;
-    if (rt->limited && s->limiter.rate > 0 && !rate_ok(&s->limiter, c, &retry))
+    if (rt->limited && s->limiter && !rate_ok(s->limiter, c, &retry))
         return too_many(c, r, retry);
     rk_writer_forget_here(); /* rk_http_error asks whether this request's write failed */
     return rt->fn(s, c, r);
@@ -574,10 +643,21 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode why) {
     struct rk_http_server *s = cls;
-    (void)c;
+    rk_http_conn_request_done(s, c); /* the next request's header block is awaited now */
     struct rk_http_request *r = *state;
     if (!r)
         return;
+    if (!r->begun) { /* libmicrohttpd answered the head itself, or the client left during it */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+        r->status = ci ? (int)ci->http_status : 0;
+        r->route = "malformed";
+        if (!r->status) { /* nothing was answered: nothing to log */
+            free(r);
+            *state = NULL;
+            return;
+        }
+    }
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     double ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
@@ -593,6 +673,41 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
     rk_buf_cleanup(&r->body);
     free(r);
     *state = NULL;
+}
+
+/* The access handler of the --metrics-listen listener: GET (or HEAD) /metrics and nothing
+ * else, logged and counted as on the main listener. */
+static rk_http_result on_metrics_request(void *cls, struct MHD_Connection *c, const char *url,
+                                         const char *method, const char *version,
+                                         const char *upload_data, size_t *upload_size,
+                                         void **state) {
+    (void)upload_data;
+    struct rk_http_server *s = cls;
+    struct rk_http_request *r = *state;
+    if (!r)
+        return MHD_NO;
+    if (!r->begun) { /* first call: check the framing, else answer on the next one (keep-alive) */
+        rk_http_result refused;
+        return head_ok(s, c, method, version, r, &refused) ? MHD_YES : refused;
+    }
+    if (*upload_size) { /* no route here takes a body */
+        r->too_big = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (strcmp(url, "/metrics") != 0)
+        return rk_http_error(c, r, 404, "not_found", "no such page");
+    for (size_t i = 0; i < NROUTES; i++)
+        if (routes[i].fn == get_metrics_route) {
+            r->route_index = (int)i;
+            r->route = route_name((int)i);
+        }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return rk_http_error(c, r, 405, "method_not_allowed",
+                             "this path does not take that method");
+    if (r->too_big)
+        return rk_http_error(c, r, 413, "too_large", "the request body is too large");
+    return get_metrics(s, c, r);
 }
 
 /* ---- Life cycle ------------------------------------------------------------------------------ */
@@ -631,28 +746,55 @@ static void set_public_url(struct rk_http_server *s, const struct rk_http_config
     snprintf(s->origin, sizeof s->origin, "%.*s", (int)olen, s->public_url);
 }
 
+/* Where /metrics is served (RK_HTTP_METRICS_LISTEN's comment): sets *here, and *apart to
+ * the address of its own listener or NULL. False when --metrics-listen cannot be read. */
+static bool metrics_place(const struct rk_http_config *cfg, const struct sockaddr_in *main,
+                          bool *here, struct sockaddr_in *apart, bool *has_apart) {
+    const bool loopback = (ntohl(main->sin_addr.s_addr) >> 24) == 127;
+    const char *ml = cfg->metrics_listen ? cfg->metrics_listen
+                     : loopback          ? NULL
+                                         : RK_HTTP_METRICS_LISTEN;
+    *here = !ml;
+    *has_apart = ml && strcmp(ml, "off") != 0;
+    return !*has_apart || parse_listen(ml, apart);
+}
+
 rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out, char *err,
                      size_t errsz) {
-    struct sockaddr_in sa;
+    struct sockaddr_in sa, msa;
+    bool metrics_here, metrics_apart;
     if (!parse_listen(cfg->listen, &sa)) {
         snprintf(err, errsz, "--listen: expected an IPv4 ADDRESS:PORT such as 127.0.0.1:8080");
+        return RK_EINVAL;
+    }
+    if (!metrics_place(cfg, &sa, &metrics_here, &msa, &metrics_apart)) {
+        snprintf(err, errsz, "--metrics-listen: expected an IPv4 ADDRESS:PORT such as %s, or off",
+                 RK_HTTP_METRICS_LISTEN);
         return RK_EINVAL;
     }
     struct rk_http_server *s = calloc(1, sizeof *s);
     if (!s)
         return RK_ENOMEM;
     s->decl = cfg->decl;
+    s->metrics_here = metrics_here;
     pthread_mutex_init(&s->lock, NULL);
-    pthread_mutex_init(&s->limiter.lock, NULL);
     pthread_mutex_init(&s->overdue_lock, NULL);
     pthread_cond_init(&s->overdue_wake, NULL);
     atomic_store(&s->requests_overdue, -1L);
     s->request_timeout = cfg->request_timeout > 0 ? cfg->request_timeout : 10;
-    s->sweep_interval = cfg->sweep_interval < 0   ? 0
-                        : cfg->sweep_interval ? cfg->sweep_interval
-                                              : 3600;
+    s->sweep_interval = cfg->sweep_interval < 0 ? 0
+                        : cfg->sweep_interval   ? cfg->sweep_interval
+                                                : 3600;
     set_public_url(s, cfg, ntohs(sa.sin_port)); /* before the first request can arrive */
-    s->limiter.rate = cfg->public_rate < 0 ? 0 : cfg->public_rate == 0 ? RATE : cfg->public_rate;
+    if (cfg->public_rate >= 0) {                /* bursts of 4 × rate, at least 20 */
+        double rate = cfg->public_rate == 0 ? RATE : cfg->public_rate;
+        struct rk_limiter_config lc = {.rate = rate, .burst = rate * 4 < 20 ? 20 : rate * 4};
+        if (rk_limiter_new(&lc, &s->limiter) != RK_OK) {
+            snprintf(err, errsz, "cannot set up the rate limit");
+            rk_http_stop(s);
+            return RK_ENOMEM;
+        }
+    }
     if (cfg->db && cfg->keys) {
         s->db = cfg->db;
         s->keys = *cfg->keys;
@@ -673,7 +815,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     /* The outbox's sender: delivers through cfg->smtp, or only counts. Not over a read-only
      * database: a message sent could not be marked sent, and would go again every pass. */
     if (s->db && !s->read_only) {
-        struct rk_sender_config mail = {.db = cfg->db};
+        struct rk_sender_config mail = {.db = cfg->db, .keys = &s->keys};
         if (cfg->smtp)
             mail.smtp = *cfg->smtp;
         if (rk_sender_start(&mail, &s->sender) != RK_OK) {
@@ -681,7 +823,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             rk_http_stop(s);
             return RK_EIO;
         }
-        struct rk_deliver_config notices = {.db = cfg->db, .decl = cfg->decl};
+        struct rk_deliver_config notices = {.db = cfg->db, .decl = cfg->decl, .keys = &s->keys};
         if (rk_deliverer_start(&notices, &s->deliverer) != RK_OK) {
             snprintf(err, errsz, "cannot start the recipients' deliverer");
             rk_http_stop(s);
@@ -706,13 +848,48 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             return RK_ENOMEM;
         }
     }
+    const long header_timeout = cfg->header_timeout > 0 ? cfg->header_timeout : 10;
+    const unsigned per_address = cfg->max_per_address < 0    ? 0 /* libmicrohttpd: no cap */
+                                 : cfg->max_per_address == 0 ? 64
+                                                             : (unsigned)cfg->max_per_address;
+    if (rk_http_conns_start(s, header_timeout) != RK_OK) {
+        snprintf(err, errsz, "cannot start the header deadline's timer");
+        rk_http_stop(s);
+        return RK_EIO;
+    }
+    if (metrics_apart) { /* before the main listener: a port in use stops the start here */
+        s->metrics_daemon = MHD_start_daemon(
+            MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_metrics_request, s,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&msa, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+            MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
+            on_uri, s, MHD_OPTION_END);
+        const union MHD_DaemonInfo *mi =
+            s->metrics_daemon ? MHD_get_daemon_info(s->metrics_daemon, MHD_DAEMON_INFO_BIND_PORT)
+                              : NULL;
+        if (!mi) {
+            snprintf(err, errsz,
+                     "cannot listen on %s for /metrics (address in use or not available); "
+                     "choose another with --metrics-listen ADDRESS:PORT",
+                     cfg->metrics_listen ? cfg->metrics_listen : RK_HTTP_METRICS_LISTEN);
+            rk_http_stop(s);
+            return RK_EIO;
+        }
+        s->metrics_port = mi->port;
+    }
+    /* The header deadline (conns.c) and the cap per address keep slow clients from one
+     * address from holding the connection limit (issue 11, item 4). */
     s->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)s->request_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, s, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errsz, "cannot listen on %s (address in use or not available)", cfg->listen);
         rk_http_stop(s);
@@ -728,6 +905,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
 
 unsigned rk_http_port(const struct rk_http_server *s) { return s->port; }
 
+unsigned rk_http_metrics_port(const struct rk_http_server *s) { return s->metrics_port; }
+
 void rk_http_stop(struct rk_http_server *s) {
     if (!s)
         return;
@@ -735,6 +914,12 @@ void rk_http_stop(struct rk_http_server *s) {
         MHD_quiesce_daemon(s->daemon); /* stop accepting; requests in progress finish */
         MHD_stop_daemon(s->daemon);
     }
+    if (s->metrics_daemon) {
+        MHD_quiesce_daemon(s->metrics_daemon);
+        MHD_stop_daemon(s->metrics_daemon);
+    }
+    rk_http_conns_stop(s); /* after the daemons: their CLOSED notifications take its lock */
+    rk_limiter_free(s->limiter);
     rk_http_overdue_stop(s);
     free(s->tz);
     rk_writer_stop(s->writer); /* after the requests that use it have finished */
@@ -745,7 +930,6 @@ void rk_http_stop(struct rk_http_server *s) {
     for (size_t i = 0; i < s->nstores; i++)
         rk_store_close(s->stores[i]);
     pthread_mutex_destroy(&s->lock);
-    pthread_mutex_destroy(&s->limiter.lock);
     pthread_mutex_destroy(&s->overdue_lock);
     pthread_cond_destroy(&s->overdue_wake);
     free(s);

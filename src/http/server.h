@@ -20,6 +20,10 @@
 
 struct rk_http_server;
 
+/* Where /metrics goes when --listen is not a loopback address and --metrics-listen is not
+ * given: loopback only, on the port OpenTelemetry's Prometheus exporter uses by default. */
+#define RK_HTTP_METRICS_LISTEN "127.0.0.1:9464"
+
 struct rk_keys;
 struct rk_smtp_config;
 
@@ -41,6 +45,18 @@ struct rk_http_config {
     /* Seconds a connection may sit idle, and a request may take to arrive
      * whole (slow clients are cut off); 0: 10. */
     long request_timeout;
+    /* Seconds a connection may take to send a request's whole header block, counted from
+     * when it connected or its last answer ended; later it is closed (a trickle does not
+     * reset it, unlike request_timeout). 0: 10. */
+    long header_timeout;
+    /* Connections one client address may hold open at once (further ones are closed on
+     * accept): 0 means the default 64, a negative value no cap. */
+    int max_per_address;
+    /* Where /metrics is served apart, "ADDRESS:PORT" (port 0 picks a free one), or "off"
+     * for nowhere. NULL: on the main listener when it is a loopback address (127/8), else
+     * apart on RK_HTTP_METRICS_LISTEN. Whenever it is served apart, the main listener
+     * answers /metrics 404 like any unknown path. */
+    const char *metrics_listen;
     /* Seconds between runs of the retention sweep (core/sweep.h) in the service:
      * 0 means an hour, a negative value never. */
     long sweep_interval;
@@ -59,6 +75,9 @@ RK_MUST_USE rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_htt
 
 /* The port the server is bound to. */
 unsigned rk_http_port(const struct rk_http_server *s);
+
+/* The port of the separate /metrics listener; 0 when there is none. */
+unsigned rk_http_metrics_port(const struct rk_http_server *s);
 
 /* The OpenAPI 3.1 document of the routes (src/http/openapi.json, embedded). */
 extern const char *const rk_openapi_json;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/keys.h"
 #include "core/time.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -69,15 +70,34 @@ RK_MUST_USE rk_err rk_mail_check(const struct rk_outbox_msg *m, char *why, size_
 /*
  * Queues a message: checks it as rk_mail_compose would (the recipient, the
  * subject, the body, the URL; kind a short word of a-z and '_'), gives it a
- * new random message id and appends it with rk_store_outbox_enqueue. Call it
- * inside the caller's write transaction (rk_store_begin ... rk_store_commit),
- * so that the message commits, or rolls back, with what caused it. m's
- * message_id, id, state, attempts and created_at are ignored (created_at is
- * rk_time_now()). RK_EINVAL with why for a malformed message; store errors
- * as they come. *id gets the outbox row id.
+ * new random message id and appends it with rk_store_outbox_enqueue, its
+ * content (recipient, subject, body, list_unsubscribe) sealed to the new row
+ * under the key the store was given (s->mail_key, set by rk_reg_init; none:
+ * RK_EINVAL). Call it inside the caller's write transaction (rk_store_begin
+ * ... rk_store_commit), so that the message commits, or rolls back, with what
+ * caused it. m's message_id, id, state, attempts and created_at are ignored
+ * (created_at is rk_time_now()). RK_EINVAL with why for a malformed message;
+ * store errors as they come. *id gets the outbox row id.
  */
 RK_MUST_USE rk_err rk_mail_enqueue(struct rk_store *s, const struct rk_outbox_msg *m, char *why,
                                    size_t whysz, int64_t *id);
+
+/* A queued message's content, opened (pointing into the plaintext rk_mail_open returned). */
+struct rk_mail_content {
+    const char *recipient, *subject, *body;
+    const char *list_unsubscribe; /* NULL: none */
+};
+
+/*
+ * Opens the sealed content of m, an outbox row as outbox_due reads it (its
+ * id, message id and sealed bytes), under key (the outbox subkey) into out,
+ * whose strings point into *plain: the caller wipes and frees it with
+ * rk_seal_free(*plain, *plain_len). RK_EPARSE when m holds no sealed content,
+ * or it does not open (altered, moved from another row, another key) or is
+ * not a message; RK_ENOMEM. Only the sender calls it.
+ */
+RK_MUST_USE rk_err rk_mail_open(const unsigned char key[RK_KEY_LEN], const struct rk_outbox_msg *m,
+                                char **plain, size_t *plain_len, struct rk_mail_content *out);
 
 /* ---- Sending one message (smtp.c) -------------------------------------------------------- */
 
@@ -122,6 +142,7 @@ RK_MUST_USE rk_err rk_smtp_send(const struct rk_smtp_config *cfg, const char *re
 
 struct rk_sender_config {
     const char *db;             /* the store location; the sender opens its own connection */
+    const struct rk_keys *keys; /* mail opens under keys->outbox; the thread copies it */
     struct rk_smtp_config smtp; /* smtp.url NULL: nothing is sent, the queue is only counted */
     int backoff_base_s;         /* first retry delay; 0: 60 s; doubles, capped at 6 h */
     int max_attempts;           /* 0: 10; then the message is failed */

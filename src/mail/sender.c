@@ -43,6 +43,14 @@
  *      handed to the relay again by this thread; each pass only retries its
  *      mark. Without that it would go again every second until space
  *      returned. With UNRECORDED_MAX remembered, nothing more is sent.
+ *   6. The content is sealed in the outbox (address, subject, body and
+ *      unsubscribe URL; core/seal.h, core/rotate.h "Sealed values"). The
+ *      sender is the one place that opens it, under the outbox subkey, just
+ *      for the attempt: the plaintext and the composed message are wiped
+ *      when the attempt ends. Sent and failed clear the sealed value in the
+ *      same statement (outbox_mark_sent, outbox_mark_failed); a retry keeps
+ *      it. A value that does not open (altered, moved from another row, or a
+ *      key that is not the database's) fails the message for good.
  *
  *   Logs name the outbox row id, the kind and the pseudonymous person id,
  *   never the recipient, subject or body.
@@ -56,6 +64,7 @@
 
 #include <sodium.h>
 
+#include "core/seal.h"
 #include "mail/mail.h"
 
 #define MAX_BACKOFF_S ((int64_t)6 * 3600)
@@ -92,12 +101,14 @@ int64_t rk_mail_backoff(int attempts, int base_s) {
 
 /* ---- One pass ------------------------------------------------------------------------- */
 
-/* A due message, copied out of the store's callback. */
+/* A due message, copied out of the store's callback: still sealed. */
 struct due {
     int64_t id;
     int attempts;
     rk_ts created_at;
-    char *message_id, *person_id, *kind, *recipient, *subject, *body, *list_unsubscribe;
+    char *message_id, *person_id, *kind;
+    unsigned char *sealed; /* NULL when the row holds none */
+    size_t sealed_len;
 };
 
 struct due_list {
@@ -119,10 +130,7 @@ static void due_free(struct due *d) {
     free(d->message_id);
     free(d->person_id);
     free(d->kind);
-    free(d->recipient);
-    free(d->subject);
-    free(d->body);
-    free(d->list_unsubscribe);
+    free(d->sealed);
 }
 
 static int collect(void *ctx, const struct rk_outbox_msg *m) {
@@ -136,10 +144,15 @@ static int collect(void *ctx, const struct rk_outbox_msg *m) {
     d->message_id = dup_opt(m->message_id, &l->oom);
     d->person_id = dup_opt(m->person_id, &l->oom);
     d->kind = dup_opt(m->kind, &l->oom);
-    d->recipient = dup_opt(m->recipient, &l->oom);
-    d->subject = dup_opt(m->subject, &l->oom);
-    d->body = dup_opt(m->body, &l->oom);
-    d->list_unsubscribe = dup_opt(m->list_unsubscribe, &l->oom);
+    if (m->sealed && m->sealed_len) {
+        d->sealed = malloc(m->sealed_len);
+        if (d->sealed) {
+            memcpy(d->sealed, m->sealed, m->sealed_len);
+            d->sealed_len = m->sealed_len;
+        } else {
+            l->oom = true;
+        }
+    }
     return l->oom ? 1 : 0;
 }
 
@@ -197,30 +210,46 @@ static rk_err deliver(struct rk_store *s, const struct rk_sender_config *cfg, co
                       struct rk_sender_report *rep, bool *stop_pass, struct unrecorded *u) {
     int base = cfg->backoff_base_s > 0 ? cfg->backoff_base_s : 60;
     int max = cfg->max_attempts > 0 ? cfg->max_attempts : 10;
-    struct rk_mail m = {.from = cfg->smtp.from,
-                        .to = d->recipient,
-                        .subject = d->subject,
-                        .body = d->body,
-                        .message_id = d->message_id,
-                        .date = d->created_at,
-                        .list_unsubscribe = d->list_unsubscribe};
     const bool resent = unrecorded_has(u, d->id); /* sent already: only record it */
     if (!resent && u && u->n == UNRECORDED_MAX) {
         *stop_pass = true; /* invariant 5: nothing more until the marks go through */
         return RK_OK;
     }
+    /* Invariant 6: the content is opened here, for this attempt only. */
+    char *plain = NULL;
+    size_t plain_len = 0;
+    struct rk_mail_content c = {NULL, NULL, NULL, NULL};
+    struct rk_outbox_msg row = {
+        .id = d->id, .message_id = d->message_id, .sealed = d->sealed, .sealed_len = d->sealed_len};
+    struct rk_smtp_outcome o = {.result = RK_SMTP_PERMANENT};
+    rk_err err = resent ? RK_OK : rk_mail_open(cfg->keys->outbox, &row, &plain, &plain_len, &c);
+    if (err == RK_EPARSE) {
+        snprintf(o.error, sizeof o.error,
+                 "the sealed message does not open (altered, or sealed under another key)");
+        err = RK_EINVAL; /* failed for good: no attempt can send it */
+    }
+    struct rk_mail m = {.from = cfg->smtp.from,
+                        .to = c.recipient,
+                        .subject = c.subject,
+                        .body = c.body,
+                        .message_id = d->message_id,
+                        .date = d->created_at,
+                        .list_unsubscribe = c.list_unsubscribe};
     struct rk_buf b;
     rk_buf_init(&b);
-    struct rk_smtp_outcome o = {.result = RK_SMTP_PERMANENT};
-    rk_err err = resent ? RK_OK : rk_mail_compose(&m, &b, o.error, sizeof o.error);
+    if (err == RK_OK && !resent)
+        err = rk_mail_compose(&m, &b, o.error, sizeof o.error);
     if (resent) {
         o.result = RK_SMTP_SENT;
     } else if (err == RK_EINVAL) {
-        o.result = RK_SMTP_PERMANENT; /* o.error says which field; sending again cannot help */
+        o.result = RK_SMTP_PERMANENT; /* o.error says why; sending again cannot help */
     } else if (err == RK_OK) {
-        err = rk_smtp_send(&cfg->smtp, d->recipient, b.data, b.len, &o);
+        err = rk_smtp_send(&cfg->smtp, c.recipient, b.data, b.len, &o);
     }
+    if (b.data)
+        sodium_memzero(b.data, b.len);
     rk_buf_cleanup(&b);
+    rk_seal_free(plain, plain_len);
     if (err != RK_OK && err != RK_EINVAL)
         return err; /* out of memory: nothing was attempted, the message stays as it was */
 
@@ -272,6 +301,8 @@ static rk_err deliver(struct rk_store *s, const struct rk_sender_config *cfg, co
 static rk_err pass(struct rk_store *s, const struct rk_sender_config *cfg, const atomic_bool *stop,
                    struct rk_sender_report *rep, struct unrecorded *u) {
     memset(rep, 0, sizeof *rep);
+    if (!cfg->keys)
+        return RK_EINVAL; /* nothing could be opened */
     rk_err err = RK_OK;
     bool stop_pass = false;
     while (err == RK_OK && !stop_pass && !(stop && atomic_load(stop))) {
@@ -313,6 +344,7 @@ struct rk_sender {
     atomic_bool stop;
     atomic_llong queued, failed;
     struct unrecorded unrecorded; /* the thread's alone */
+    struct rk_keys keys;          /* cfg.keys points here; wiped when the thread is freed */
 };
 
 static void log_event(const char *what) {
@@ -373,6 +405,7 @@ static void *run(void *arg) {
 }
 
 static void sender_free(struct rk_sender *sn) {
+    sodium_memzero(&sn->keys, sizeof sn->keys);
     free(sn->db);
     free(sn->url);
     free(sn->user);
@@ -384,7 +417,7 @@ static void sender_free(struct rk_sender *sn) {
 }
 
 rk_err rk_sender_start(const struct rk_sender_config *cfg, struct rk_sender **out) {
-    if (!cfg->db || (cfg->smtp.url && !cfg->smtp.from))
+    if (!cfg->db || (cfg->smtp.url && (!cfg->smtp.from || !cfg->keys)))
         return RK_EINVAL;
     if (cfg->smtp.url && rk_smtp_global_init() != RK_OK)
         return RK_EIO;
@@ -398,6 +431,10 @@ rk_err rk_sender_start(const struct rk_sender_config *cfg, struct rk_sender **ou
     sn->cfg.smtp.user = sn->user = dup_opt(cfg->smtp.user, &oom);
     sn->cfg.smtp.password = sn->password = dup_opt(cfg->smtp.password, &oom);
     sn->cfg.smtp.from = sn->from = dup_opt(cfg->smtp.from, &oom);
+    if (cfg->keys) {
+        sn->keys = *cfg->keys;
+        sn->cfg.keys = &sn->keys;
+    }
     if (oom) {
         sender_free(sn);
         return RK_ENOMEM;

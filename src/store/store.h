@@ -215,7 +215,11 @@ typedef int (*rk_audit_fn)(void *ctx, const struct rk_audit_event *e);
 /*
  * The email outbox (migration 0003, src/mail/). A message is enqueued inside
  * the caller's transaction, read back when due, and moved by the sender from
- * queued to sent or failed; see src/mail/sender.c for the life cycle.
+ * queued to sent or failed; see src/mail/sender.c for the life cycle. Its
+ * content (recipient, subject, body, list_unsubscribe) is never stored in the
+ * clear: rk_mail_enqueue seals it (core/seal.h) and sets it with sealed_set;
+ * the store ignores those four fields on enqueue and leaves them NULL on reads,
+ * which give the sealed value instead (migration 0014).
  */
 enum rk_outbox_state { RK_OUTBOX_QUEUED, RK_OUTBOX_SENT, RK_OUTBOX_FAILED, RK_OUTBOX__COUNT };
 
@@ -233,8 +237,10 @@ struct rk_outbox_msg {
     enum rk_outbox_state state;   /* reads only; enqueue always queues */
     int attempts;                 /* reads only */
     rk_ts created_at;
-    rk_ts next_attempt_at; /* enqueue: 0 means created_at */
-    const char *last_error; /* reads only; never personal data */
+    rk_ts next_attempt_at;       /* enqueue: 0 means created_at */
+    const char *last_error;      /* reads only; never personal data */
+    const unsigned char *sealed; /* outbox_due only: the sealed content, NULL when none */
+    size_t sealed_len;
 };
 /* Strings valid during the callback; non-zero stops the iteration. */
 typedef int (*rk_outbox_fn)(void *ctx, const struct rk_outbox_msg *m);
@@ -273,12 +279,13 @@ enum rk_notice_kind {
     RK_NOTICE_RESTRICTION_LIFTED,
     RK_NOTICE__COUNT
 };
+/* The identity the recipient knows the person by is not here: core/notify.c seals it and
+ * sets it with sealed_set (migration 0014). */
 struct rk_recipient_notice {
     int64_t id; /* set by the store */
     const char *recipient, *person_id;
     enum rk_notice_kind kind;
-    const char *request_id;     /* may be NULL */
-    const char *identity_email; /* may be NULL */
+    const char *request_id; /* may be NULL */
     rk_ts created_at;
 };
 /* What the "may we contact" check needs of one entry found by email or phone hash. */
@@ -369,8 +376,10 @@ enum rk_notice_state {
     RK_NOTICE_STATE__COUNT
 };
 
-/* A notice as read back: strings valid during the callback. identity_email is
- * filled by recipient_notice_due only (NULL in lists and once delivered). */
+/* A notice as read back: strings valid during the callback. sealed (the sealed
+ * identity) is filled by recipient_notice_due only (NULL in lists, and once the
+ * notice no longer needs it). identity_email is never filled by the store: the
+ * deliverer sets it in its own copy to the identity it opened (connect/deliver.c). */
 struct rk_notice_row {
     int64_t id;
     const char *recipient, *person_id, *request_id, *identity_email, *remote_id, *last_error;
@@ -378,6 +387,8 @@ struct rk_notice_row {
     enum rk_notice_state state;
     int attempts;
     rk_ts created_at, next_attempt_at, done_at; /* done_at 0 when not done */
+    const unsigned char *sealed;
+    size_t sealed_len;
 };
 typedef int (*rk_notice_fn)(void *ctx, const struct rk_notice_row *n);
 
@@ -402,6 +413,23 @@ struct rk_rehash_counts {
     int64_t entries, signups, suppressions; /* rows re-hashed; suppressions moved */
 };
 typedef void (*rk_gen_count_fn)(void *ctx, uint32_t gen, int64_t rows);
+
+/* ---- Sealed values (migration 0014; core/seal.h, core/rotate.h) ---- */
+enum rk_sealed_table {
+    RK_SEALED_NOTICE, /* recipient_notice: the identity */
+    RK_SEALED_OUTBOX, /* outbox: recipient, subject, body, list_unsubscribe */
+    RK_SEALED__COUNT
+};
+/* A row holding a sealed value, with the fields it is bound to (strings and bytes valid
+ * during the callback). */
+struct rk_sealed_row {
+    int64_t id;
+    const char *recipient, *person_id; /* notices */
+    const char *message_id;            /* outbox */
+    const unsigned char *sealed;
+    size_t len;
+};
+typedef int (*rk_sealed_fn)(void *ctx, const struct rk_sealed_row *r);
 
 struct rk_store_ops {
     int version; /* 1 */
@@ -497,10 +525,12 @@ struct rk_store_ops {
 
     /* ---- The email outbox (migration 0003) ----
      * outbox_enqueue: inside the caller's transaction; RK_ECONFLICT for a
-     * message_id that exists. outbox_due: queued messages with next_attempt_at
-     * <= now, oldest first, at most limit. The marks count one attempt each and
+     * message_id that exists; the content is not stored (sealed_set seals it).
+     * outbox_due: queued messages with next_attempt_at <= now, oldest first, at
+     * most limit, with their sealed content. The marks count one attempt each and
      * apply only to a queued message (RK_ENOENT otherwise), so a message leaves
-     * the queued state once. outbox_failed lists failed messages, newest first. */
+     * the queued state once; sent and failed clear the sealed content in the same
+     * statement. outbox_failed lists failed messages, newest first. */
     rk_err (*outbox_enqueue)(struct rk_store *s, const struct rk_outbox_msg *m, int64_t *id);
     rk_err (*outbox_due)(struct rk_store *s, rk_ts now, int limit, rk_outbox_fn fn, void *ctx);
     rk_err (*outbox_mark_sent)(struct rk_store *s, int64_t id, rk_ts at);
@@ -567,12 +597,13 @@ struct rk_store_ops {
 
     /* ---- Art 19 notice delivery (migration 0006; connect/deliver.c) ----
      * recipient_notice_due: queued or pending notices with next_attempt_at <=
-     * now, oldest first, at most limit, with the identity. The marks apply only
-     * to a queued or pending notice (RK_ENOENT otherwise): done sets done_at and
-     * forgets the identity; pending records the recipient's id, forgets the
+     * now, oldest first, at most limit, with the sealed identity. The marks apply
+     * only to a queued or pending notice (RK_ENOENT otherwise): done sets done_at
+     * and forgets the identity; pending records the recipient's id, forgets the
      * identity and sets the next poll (counting an attempt only when it was
      * queued); retry counts an attempt and sets the next one; fail moves it to
-     * failed or unsupported (final), counting an attempt. recipient_notice_list
+     * failed or unsupported (final), counting an attempt and forgetting the
+     * identity. "Forgets" sets the sealed column to NULL. recipient_notice_list
      * lists notices in state (or every state when state is RK_NOTICE_STATE__COUNT),
      * newest first, without the identity. */
     rk_err (*recipient_notice_due)(struct rk_store *s, rk_ts now, int limit, rk_notice_fn fn,
@@ -660,11 +691,48 @@ struct rk_store_ops {
     rk_err (*consents_run_out_states)(struct rk_store *s, rk_ts now, int limit,
                                       rk_consent_state_fn fn, void *ctx);
     rk_err (*entry_leave)(struct rk_store *s, const char *reg, const char *person, bool *left);
+    /* ---- The mail limit (core/mail_limit.c; migration 0013) ----
+     * mail_limit_count: the mails recorded for recipient (a keyed hash, never an address) at
+     * or after since, in *n, and the latest one's instant in *last (0 for none).
+     * mail_limit_add: records one at `at`, inside the caller's transaction, and deletes every
+     * recorded mail (of any recipient) before prune_before, so that the table holds no more
+     * than the window the rule looks at.
+     * savepoint / savepoint_end: inside a write transaction, savepoint marks a point;
+     * savepoint_end removes the latest mark, keeping the writes since it, or with undo
+     * undoing them first (marks nest). The work before the mark, and the transaction, go on
+     * unharmed either way. */
+    rk_err (*mail_limit_count)(struct rk_store *s, const unsigned char recipient[RK_HASH_LEN],
+                               rk_ts since, int64_t *n, rk_ts *last);
+    rk_err (*mail_limit_add)(struct rk_store *s, const unsigned char recipient[RK_HASH_LEN],
+                             rk_ts at, rk_ts prune_before);
+    rk_err (*savepoint)(struct rk_store *s);
+    rk_err (*savepoint_end)(struct rk_store *s, bool undo);
+    /* ---- Sealed values (migration 0014; core/rotate.h, "Sealed values") ----
+     * sealed_set: inside the caller's transaction, sets the sealed value of row id of table
+     * while the row is queued (RK_ENOENT otherwise); NULL clears it. sealed_list: the rows of
+     * table holding a sealed value whose id is greater than after, in id order, at most limit
+     * (<= 0: all); with plain_only only those still holding migration 0014's plaintext
+     * (marker byte 0). fn must not write; a non-zero return stops. */
+    rk_err (*sealed_set)(struct rk_store *s, enum rk_sealed_table table, int64_t id,
+                         const unsigned char *sealed, size_t len);
+    rk_err (*sealed_list)(struct rk_store *s, enum rk_sealed_table table, int64_t after,
+                          bool plain_only, int limit, rk_sealed_fn fn, void *ctx);
 };
 
-/* The base of every backend's handle. */
+#define RK_STORE_KEY_LEN 32
+
+/*
+ * The base of every backend's handle. mail_key is the subkey (core/keys.h:
+ * outbox) rk_mail_enqueue seals queued mail under: the register sets it when
+ * it takes the store (rk_reg_init), so that whoever queues mail through the
+ * register's store seals it without handing the key along, and the
+ * enqueue's signature stays as it was. Unset, queueing mail is refused. The
+ * backend's close wipes it.
+ */
 struct rk_store {
     const struct rk_store_ops *ops;
+    unsigned char mail_key[RK_STORE_KEY_LEN];
+    bool mail_keyed;
 };
 
 extern const struct rk_store_ops rk_store_sqlite_ops;
@@ -924,6 +992,26 @@ RK_STORE_FN(consents_run_out_states,
             (s, now, limit, fn, c))
 RK_STORE_FN(entry_leave, (struct rk_store * s, const char *reg, const char *person, bool *left),
             (s, reg, person, left))
+
+/* ---- The mail limit ---- */
+RK_STORE_FN(mail_limit_count,
+            (struct rk_store * s, const unsigned char r[RK_HASH_LEN], rk_ts since, int64_t *n,
+             rk_ts *last),
+            (s, r, since, n, last))
+RK_STORE_FN(mail_limit_add,
+            (struct rk_store * s, const unsigned char r[RK_HASH_LEN], rk_ts at, rk_ts prune_before),
+            (s, r, at, prune_before))
+RK_STORE_FN(savepoint, (struct rk_store * s), (s))
+RK_STORE_FN(savepoint_end, (struct rk_store * s, bool undo), (s, undo))
+/* ---- Sealed values ---- */
+RK_STORE_FN(sealed_set,
+            (struct rk_store * s, enum rk_sealed_table t, int64_t id, const unsigned char *v,
+             size_t len),
+            (s, t, id, v, len))
+RK_STORE_FN(sealed_list,
+            (struct rk_store * s, enum rk_sealed_table t, int64_t after, bool plain_only, int limit,
+             rk_sealed_fn fn, void *c),
+            (s, t, after, plain_only, limit, fn, c))
 
 #undef RK_STORE_FN
 

@@ -8,6 +8,7 @@
  * are stored as ISO 8601 text and dates as YYYY-MM-DD, so text order is time
  * order. Schema changes are the numbered migrations embedded at build time.
  */
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,18 @@ enum stmt {
     /* ---- erasure journal across key rotations (journalgen) ---- */
     S_SUPPRESS_ADD_GEN,
     S_LOOKUP_VALUES,
+    /* ---- the mail limit (mail_limit) ---- */
+    S_MAIL_LIMIT_COUNT,
+    S_MAIL_LIMIT_ADD,
+    S_MAIL_LIMIT_PRUNE,
+    S_SAVEPOINT,
+    S_SAVEPOINT_UNDO,
+    S_SAVEPOINT_RELEASE,
+    /* ---- Sealed values (migration 0014) ---- */
+    S_SEALED_SET_NOTICE,
+    S_SEALED_SET_OUTBOX,
+    S_SEALED_LIST_NOTICE,
+    S_SEALED_LIST_OUTBOX,
     S__COUNT
 };
 
@@ -240,8 +253,7 @@ static const char *const sql[S__COUNT] = {
     [S_CONTRACT_CHANGES] = "SELECT at, by, field, old_value, new_value FROM contract_change "
                            "WHERE contract_id = ?1 ORDER BY seq",
     [S_NOTICE_ADD] = "INSERT INTO recipient_notice (recipient, person_id, kind, request_id, "
-                     "identity_email, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-                     "?6, ?6)",
+                     "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     [S_SIGNUP_PUT] = "INSERT OR REPLACE INTO signup (person_id, purpose, form_id, lang, name, "
                      "email, phone, position, organisation, interests, created_at, expires_at, "
                      "email_hash) "
@@ -277,19 +289,18 @@ static const char *const sql[S__COUNT] = {
                             "AND ?2 IS NOT NULL",
     [S_AUDIENCE_ANY] =
         "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
-    [S_OUTBOX_ENQUEUE] = "INSERT INTO outbox (message_id, person_id, kind, recipient, subject, "
-                         "body, list_unsubscribe, next_attempt_at, created_at) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [S_OUTBOX_DUE] = "SELECT id, message_id, person_id, kind, recipient, subject, body, "
-                     "list_unsubscribe, attempts, created_at, next_attempt_at, last_error "
+    [S_OUTBOX_ENQUEUE] = "INSERT INTO outbox (message_id, person_id, kind, next_attempt_at, "
+                         "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_OUTBOX_DUE] = "SELECT id, message_id, person_id, kind, sealed, attempts, created_at, "
+                     "next_attempt_at, last_error "
                      "FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?1 "
                      "ORDER BY next_attempt_at, id LIMIT ?2",
-    [S_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1 "
-                      "WHERE id = ?1 AND state = 'queued'",
+    [S_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1, "
+                      "sealed = NULL WHERE id = ?1 AND state = 'queued'",
     [S_OUTBOX_RETRY] = "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3, "
                        "attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
     [S_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', failed_at = ?2, last_error = ?3, "
-                        "attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
+                        "sealed = NULL, attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
     [S_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE state = ?1",
     [S_OUTBOX_LIST_FAILED] = "SELECT id, kind, person_id, attempts, last_error, created_at, "
                              "failed_at FROM outbox WHERE state = 'failed' "
@@ -357,21 +368,22 @@ static const char *const sql[S__COUNT] = {
 #define NOTICE_COLS                                                                                \
     "id, recipient, person_id, request_id, remote_id, last_error, kind, state, attempts, "        \
     "created_at, next_attempt_at, done_at"
-    [S_NOTICE_DUE] = "SELECT " NOTICE_COLS ", identity_email FROM recipient_notice "
+    [S_NOTICE_DUE] = "SELECT " NOTICE_COLS ", sealed FROM recipient_notice "
                      "WHERE state IN ('queued', 'pending') AND next_attempt_at <= ?1 "
                      "ORDER BY next_attempt_at, id LIMIT ?2",
     [S_NOTICE_DONE] = "UPDATE recipient_notice SET state = 'done', done_at = ?2, "
-                      "identity_email = NULL, last_error = NULL, "
+                      "sealed = NULL, last_error = NULL, "
                       "attempts = attempts + (state = 'queued') "
                       "WHERE id = ?1 AND state IN ('queued', 'pending')",
     [S_NOTICE_PENDING] = "UPDATE recipient_notice SET attempts = attempts + (state = 'queued'), "
                          "state = 'pending', remote_id = ?2, next_attempt_at = ?3, "
-                         "identity_email = NULL, last_error = NULL "
+                         "sealed = NULL, last_error = NULL "
                          "WHERE id = ?1 AND state IN ('queued', 'pending')",
     [S_NOTICE_RETRY] = "UPDATE recipient_notice SET next_attempt_at = ?2, last_error = ?3, "
                        "attempts = attempts + 1 WHERE id = ?1 AND state IN ('queued', 'pending')",
     [S_NOTICE_FINAL] = "UPDATE recipient_notice SET state = ?4, done_at = ?2, last_error = ?3, "
-                       "attempts = attempts + 1 WHERE id = ?1 AND state IN ('queued', 'pending')",
+                       "sealed = NULL, attempts = attempts + 1 "
+                       "WHERE id = ?1 AND state IN ('queued', 'pending')",
     [S_NOTICE_COUNT] = "SELECT count(*) FROM recipient_notice WHERE state = ?1",
     [S_NOTICE_LIST] = "SELECT " NOTICE_COLS " FROM recipient_notice WHERE state = ?1 "
                       "ORDER BY id DESC LIMIT ?2",
@@ -460,6 +472,24 @@ static const char *const sql[S__COUNT] = {
                         "WHERE e.email IS NOT NULL OR e.phone IS NOT NULL "
                         "UNION ALL SELECT p.id, u.email, NULL FROM signup u "
                         "JOIN person p ON p.pk = u.person_id WHERE u.email IS NOT NULL",
+    /* ---- the mail limit (mail_limit) ---- */
+    [S_MAIL_LIMIT_COUNT] = "SELECT count(*), coalesce(max(at), 0) FROM mail_limit "
+                           "WHERE recipient = ?1 AND at >= ?2",
+    [S_MAIL_LIMIT_ADD] = "INSERT INTO mail_limit (recipient, at) VALUES (?1, ?2)",
+    [S_MAIL_LIMIT_PRUNE] = "DELETE FROM mail_limit WHERE at < ?1",
+    [S_SAVEPOINT] = "SAVEPOINT rk_shadow",
+    [S_SAVEPOINT_UNDO] = "ROLLBACK TO rk_shadow",
+    [S_SAVEPOINT_RELEASE] = "RELEASE rk_shadow",
+    /* ---- Sealed values (migration 0014) ---- */
+    [S_SEALED_SET_NOTICE] = "UPDATE recipient_notice SET sealed = ?2 "
+                            "WHERE id = ?1 AND state = 'queued'",
+    [S_SEALED_SET_OUTBOX] = "UPDATE outbox SET sealed = ?2 WHERE id = ?1 AND state = 'queued'",
+    [S_SEALED_LIST_NOTICE] = "SELECT id, recipient, person_id, NULL, sealed FROM recipient_notice "
+                             "WHERE id > ?1 AND sealed IS NOT NULL "
+                             "AND (?2 = 0 OR substr(sealed, 1, 1) = X'00') ORDER BY id LIMIT ?3",
+    [S_SEALED_LIST_OUTBOX] = "SELECT id, NULL, person_id, message_id, sealed FROM outbox "
+                             "WHERE id > ?1 AND sealed IS NOT NULL "
+                             "AND (?2 = 0 OR substr(sealed, 1, 1) = X'00') ORDER BY id LIMIT ?3",
 };
 
 #define ORG_CACHE 256
@@ -715,6 +745,7 @@ static rk_err exec(struct sqlite_store *s, const char *script) {
 
 static void sq_close(struct rk_store *base) {
     struct sqlite_store *s = (struct sqlite_store *)base;
+    sodium_memzero(s->base.mail_key, sizeof s->base.mail_key);
     for (int i = 0; i < S__COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
     if (s->in_tx)
@@ -1603,8 +1634,7 @@ static rk_err sq_recipient_notice_add(struct rk_store *base, struct rk_recipient
     bind_text(st, 2, n->person_id);
     bind_text(st, 3, kinds[n->kind]);
     bind_text(st, 4, n->request_id);
-    bind_text(st, 5, n->identity_email);
-    bind_ts(st, 6, n->created_at);
+    bind_ts(st, 5, n->created_at);
     err = step_done(s, st);
     if (err == RK_OK)
         n->id = sqlite3_last_insert_rowid(s->db);
@@ -1906,12 +1936,8 @@ static rk_err sq_outbox_enqueue(struct rk_store *base, const struct rk_outbox_ms
     bind_text(st, 1, m->message_id);
     bind_text(st, 2, m->person_id);
     bind_text(st, 3, m->kind);
-    bind_text(st, 4, m->recipient);
-    bind_text(st, 5, m->subject);
-    bind_text(st, 6, m->body);
-    bind_text(st, 7, m->list_unsubscribe);
-    bind_ts(st, 8, m->next_attempt_at ? m->next_attempt_at : m->created_at);
-    bind_ts(st, 9, m->created_at);
+    bind_ts(st, 4, m->next_attempt_at ? m->next_attempt_at : m->created_at);
+    bind_ts(st, 5, m->created_at);
     err = step_done(s, st);
     if (err == RK_OK && id)
         *id = sqlite3_last_insert_rowid(s->db);
@@ -1930,15 +1956,13 @@ static int each_outbox(void *ctx, sqlite3_stmt *st) {
         .message_id = col_text(st, 1),
         .person_id = col_text(st, 2),
         .kind = col_text(st, 3),
-        .recipient = col_text(st, 4),
-        .subject = col_text(st, 5),
-        .body = col_text(st, 6),
-        .list_unsubscribe = col_text(st, 7),
+        .sealed = sqlite3_column_blob(st, 4),
+        .sealed_len = (size_t)sqlite3_column_bytes(st, 4),
         .state = RK_OUTBOX_QUEUED,
-        .attempts = sqlite3_column_int(st, 8),
-        .created_at = col_ts(st, 9),
-        .next_attempt_at = col_ts(st, 10),
-        .last_error = col_text(st, 11),
+        .attempts = sqlite3_column_int(st, 5),
+        .created_at = col_ts(st, 6),
+        .next_attempt_at = col_ts(st, 7),
+        .last_error = col_text(st, 8),
     };
     return it->fn(it->ctx, &m);
 }
@@ -2505,7 +2529,8 @@ static int each_notice(void *ctx, sqlite3_stmt *st) {
         .created_at = col_ts(st, 9),
         .next_attempt_at = col_ts(st, 10),
         .done_at = sqlite3_column_type(st, 11) == SQLITE_NULL ? 0 : col_ts(st, 11),
-        .identity_email = it->identity ? col_text(st, 12) : NULL,
+        .sealed = it->identity ? sqlite3_column_blob(st, 12) : NULL,
+        .sealed_len = it->identity ? (size_t)sqlite3_column_bytes(st, 12) : 0,
     };
     return it->fn(it->ctx, &n);
 }
@@ -3152,6 +3177,127 @@ static rk_err sq_entry_leave(struct rk_store *base, const char *reg, const char 
     return err;
 }
 
+/* ---- the mail limit (mail_limit) --------------------------------------------------------- */
+
+static rk_err sq_mail_limit_count(struct rk_store *base, const unsigned char recipient[RK_HASH_LEN],
+                                  rk_ts since, int64_t *n, rk_ts *last) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_MAIL_LIMIT_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, recipient, RK_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n = sqlite3_column_int64(st, 0);
+        *last = sqlite3_column_int64(st, 1);
+    } else {
+        err = fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_mail_limit_add(struct rk_store *base, const unsigned char recipient[RK_HASH_LEN],
+                                rk_ts at, rk_ts prune_before) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_MAIL_LIMIT_PRUNE, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, prune_before);
+    if ((err = step_done(s, st)) != RK_OK || (err = prepare(s, S_MAIL_LIMIT_ADD, &st)) != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, recipient, RK_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at);
+    return step_done(s, st);
+}
+
+static rk_err sq_savepoint(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if (!s->in_tx) {
+        snprintf(last_error, sizeof last_error, "a savepoint needs a write transaction");
+        return RK_EINVAL;
+    }
+    rk_err err = prepare(s, S_SAVEPOINT, &st);
+    return err == RK_OK ? step_done(s, st) : err;
+}
+
+static rk_err sq_savepoint_end(struct rk_store *base, bool undo) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = RK_OK;
+    if (undo) {
+        /* What the undone writes cached may be gone: organisation ids, the chain's end. */
+        for (int i = 0; i < ORG_CACHE; i++)
+            s->orgs[i].id = 0;
+        s->audit_head_ok = false;
+        if ((err = prepare(s, S_SAVEPOINT_UNDO, &st)) == RK_OK)
+            err = step_done(s, st);
+    }
+    if (err == RK_OK && (err = prepare(s, S_SAVEPOINT_RELEASE, &st)) == RK_OK)
+        err = step_done(s, st);
+    return err;
+}
+
+/* ---- Sealed values (migration 0014) ----------------------------------------------------- */
+
+static rk_err sq_sealed_set(struct rk_store *base, enum rk_sealed_table table, int64_t id,
+                            const unsigned char *sealed, size_t len) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if ((unsigned)table >= RK_SEALED__COUNT || len > (size_t)INT32_MAX)
+        return RK_EINVAL;
+    rk_err err =
+        prepare(s, table == RK_SEALED_NOTICE ? S_SEALED_SET_NOTICE : S_SEALED_SET_OUTBOX, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    if (sealed)
+        sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+struct sealed_iter {
+    rk_sealed_fn fn;
+    void *ctx;
+};
+
+static int each_sealed(void *ctx, sqlite3_stmt *st) {
+    struct sealed_iter *it = ctx;
+    struct rk_sealed_row r = {.id = sqlite3_column_int64(st, 0),
+                              .recipient = col_text(st, 1),
+                              .person_id = col_text(st, 2),
+                              .message_id = col_text(st, 3),
+                              .sealed = sqlite3_column_blob(st, 4),
+                              .len = (size_t)sqlite3_column_bytes(st, 4)};
+    return it->fn(it->ctx, &r) ? 1 : 0;
+}
+
+static rk_err sq_sealed_list(struct rk_store *base, enum rk_sealed_table table, int64_t after,
+                             bool plain_only, int limit, rk_sealed_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if ((unsigned)table >= RK_SEALED__COUNT)
+        return RK_EINVAL;
+    rk_err err =
+        prepare(s, table == RK_SEALED_NOTICE ? S_SEALED_LIST_NOTICE : S_SEALED_LIST_OUTBOX, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, plain_only);
+    sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+    struct sealed_iter it = {fn, ctx};
+    return step_rows(s, st, each_sealed, &it);
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -3264,6 +3410,14 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     /* ---- erasure journal across key rotations (journalgen) ---- */
     .suppress_add_gen = sq_suppress_add_gen,
     .lookup_values = sq_lookup_values,
+    /* ---- the mail limit (mail_limit) ---- */
+    .mail_limit_count = sq_mail_limit_count,
+    .mail_limit_add = sq_mail_limit_add,
+    .savepoint = sq_savepoint,
+    .savepoint_end = sq_savepoint_end,
+    /* ---- sealed values (seal) ---- */
+    .sealed_set = sq_sealed_set,
+    .sealed_list = sq_sealed_list,
 };
 
 /* ---- backups (store.h) ---------------------------------------------------------------- */

@@ -1,21 +1,29 @@
 #!/bin/sh
 # erasure_bytes.sh — erasure that really erases: among 3,000 persons, one is
-# erased (`rights erase`), and afterwards not one byte of their name, phone or
-# sole-trader name is left in the SQLite main file, its write-ahead log or its
-# shared-memory file; the others are all still there. The email survives
-# only where art 19 needs it: in the notices telling the recipients, until
-# they are delivered. The same through a data-subject request (`request
-# complete`). Then the notices are delivered to a real HTTP receiver (the
-# Mailchimp bridge's webhook; Salesforce has no connector: unsupported), and
-# a sweep 31 days later deletes the finished notices and checkpoints the
-# log: not one byte of either email is left in any of the files.
-# CTest sets REKISTERI, RK_SOURCE_DIR and HTTP_SINK.
+# erased (`rights erase`), and afterwards not one byte of their name, email,
+# phone or sole-trader name is left in the SQLite main file, its write-ahead
+# log, its shared-memory file or the erasure journal; the others are all
+# still there. The email survives only where art 19 needs it, in the notices
+# telling the recipients, and there only sealed (core/rotate.h, "Sealed
+# values"): two notices per person hold a sealed identity. The same through
+# a data-subject request (`request complete`). Then the notices are delivered
+# to a real HTTP receiver (the Mailchimp bridge's webhook; Salesforce has no
+# connector: unsupported): each webhook carries the right person's email,
+# and every sealed identity is wiped at once, the unsupported ones too, with
+# no 30-day wait; a sweep 31 days later deletes the finished notices and
+# checkpoints the log: not one byte of either email is left in any file.
+# Queued mail: a message to a third person's address, naming them, is queued
+# while no SMTP relay is reachable; the person is erased; neither the address
+# nor the name is in the files; once the relay works (tests/tools/smtp_sink.c)
+# the message arrives intact and its sealed content is wiped.
+# CTest sets REKISTERI, RK_SOURCE_DIR, SMTP_SINK and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${SMTP_SINK:?}"
 T=$(mktemp -d)
-sink=
+sink= smtp=
 cleanup() {
     [ -n "$sink" ] && kill -9 "$sink" 2>/dev/null
+    [ -n "$smtp" ] && kill -9 "$smtp" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -40,13 +48,19 @@ fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 R() { "$REKISTERI" "$@"; }
-# leftover VALUE...: the database files that still hold any of the values.
+# leftover VALUE...: the database files and the erasure journal that still hold any of the
+# values.
 leftover() {
     for v in "$@"; do
-        for f in var/rekisteri.db var/rekisteri.db-wal var/rekisteri.db-shm; do
+        for f in var/rekisteri.db var/rekisteri.db-wal var/rekisteri.db-shm \
+            var/rekisteri.db.erasures; do
             [ -f "$f" ] && grep -aqF "$v" "$f" && echo "$f: $v"
         done
     done
+}
+# sealed [WHERE]: recipient notices holding a sealed identity.
+sealed() {
+    sqlite3 var/rekisteri.db "SELECT count(*) FROM recipient_notice WHERE sealed IS NOT NULL $*"
 }
 
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
@@ -74,14 +88,15 @@ erase_one() {
         R request verify "$rid" --method in_person --document passport >/dev/null
         R request complete "$rid" >/dev/null 2>"$T/err" || bad "request complete: $(cat "$T/err")"
     fi
-    left=$(leftover "$1" "$3" "$4")
+    # With the notices still pending: none of the values, the email included.
+    left=$(leftover "$1" "$2" "$3" "$4")
     [ -z "$left" ] && ok || bad "erased values left in the files ($5): $left"
-    n=$(sqlite3 var/rekisteri.db "SELECT count(*) FROM recipient_notice WHERE identity_email = '$2'")
+    n=$(sealed "AND person_id = '$id' AND state = 'queued'")
     others=$(sqlite3 var/rekisteri.db "SELECT (SELECT count(*) FROM entry WHERE email = '$2') +
-        (SELECT count(*) FROM request WHERE email = '$2') + (SELECT count(*) FROM outbox
-        WHERE recipient = '$2') + (SELECT count(*) FROM signup WHERE email = '$2')")
+        (SELECT count(*) FROM request WHERE email = '$2') +
+        (SELECT count(*) FROM signup WHERE email = '$2')")
     [ "$n" = 2 ] && [ "$others" = 0 ] && ok \
-        || bad "the email ($5): $n notices, $others other rows"
+        || bad "the email ($5): $n notices sealed for the recipients, $others other rows"
 }
 erase_one "Zygmunt Qwertyläinen" zygmunt.qwerty@example.org +358401112233 "Toiminimi Qwertyläinen" rights
 erase_one "Xenia Vbnmsdottir" xenia.vbnm@example.org +358409998877 "Vbnm Tmi" request
@@ -89,14 +104,21 @@ erase_one "Xenia Vbnmsdottir" xenia.vbnm@example.org +358409998877 "Vbnm Tmi" re
     || bad "the others did not all survive"
 [ -n "$(leftover "Henkilö 2999" h2999@example.net)" ] && ok || bad "an unerased person is gone"
 
-# The notices go out: two delivered to the webhook (which clears their email),
-# two unsupported (Salesforce: to be told by hand; the email stays for that).
+# The notices go out: two delivered to the webhook, each carrying its person's email opened
+# from the seal, two unsupported (Salesforce: to be told by hand). Every sealed identity is
+# wiped as the notice ends, unsupported ones too.
 OUT=$(R recipients send 2>"$T/err")
 [ "$OUT" = "delivered 2, pending 0, completed 0, retried 0, failed 0, unsupported 2" ] && ok \
     || bad "recipients send: $OUT $(cat "$T/err")"
 [ "$(find hook -name '*.req' | wc -l | tr -d ' ')" = 2 ] && ok || bad "the receiver got no notices"
-n=$(sqlite3 var/rekisteri.db "SELECT count(*) FROM recipient_notice WHERE identity_email IS NOT NULL")
-[ "$n" = 2 ] && ok || bad "$n notices still hold an email after delivery (want the 2 unsupported)"
+got=$(cat hook/*.body | jq -r '.event + " " + .identity.email' | sort | tr '\n' ,)
+[ "$got" = "erasure xenia.vbnm@example.org,erasure zygmunt.qwerty@example.org," ] && ok \
+    || bad "the webhooks carried: $got"
+! grep -qE 'zygmunt|xenia' "$T/err" && ok || bad "the deliverer logged an email"
+n=$(sealed)
+[ "$n" = 0 ] && ok || bad "$n notices still hold a sealed email after delivery (want none)"
+[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM recipient_notice WHERE state = 'unsupported'")" = 2 ] \
+    && ok || bad "the unsupported notices are not kept (staff tell Salesforce by hand)"
 # A month later the sweep deletes the finished notices and checkpoints the log.
 LATER=$(date -u -d '+31 days' +%Y-%m-%dT%H:%M:%SZ)
 R sweep --now "$LATER" --format json >"$T/sweep.json" 2>"$T/err" || bad "sweep: $(cat "$T/err")"
@@ -108,5 +130,43 @@ left=$(leftover zygmunt.qwerty@example.org xenia.vbnm@example.org "Zygmunt" "Xen
     || bad "the sweep took others with it"
 [ -n "$(leftover "Henkilö 2999" h2999@example.net)" ] && ok || bad "an unerased person is gone"
 R audit verify >/dev/null 2>&1 && ok || bad "the audit chain does not verify"
+
+# ---- Queued mail to an erased person ----
+# A message to the person's address, naming them, queued while no relay is reachable; then
+# the person is erased. The message (not the person's data) is still to go: sealed.
+id=$(R person add --register customer --purpose customer_relationship --source meeting \
+    --name "Wilhelmiina Kvistberg" --email wilhelmiina.kvist@example.org --phone +358405556677)
+MID=$(R mail test --to wilhelmiina.kvist@example.org --subject "Hei Wilhelmiina Kvistberg" \
+    2>/dev/null)
+[ -n "$MID" ] && ok || bad "mail test did not queue"
+DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+OUT=$(R outbox send --smtp "smtp://127.0.0.1:$DEAD" --mail-from noreply@example.fi 2>/dev/null)
+[ "$OUT" = "sent 0, retried 1, failed 0" ] && ok || bad "an unreachable relay: $OUT"
+R rights erase "$id" >/dev/null 2>"$T/err" || bad "rights erase: $(cat "$T/err")"
+left=$(leftover wilhelmiina.kvist@example.org "Wilhelmiina" Kvistberg +358405556677)
+[ -z "$left" ] && ok || bad "the queued message left the person in the files: $left"
+[ "$(R outbox list --format json | jq -r .queued)" = 1 ] && ok || bad "the message is not queued"
+mkdir -p mail
+"$SMTP_SINK" --dir mail --port-file mail.port --max-seconds 100 &
+smtp=$!
+SPORT=
+for _ in $(seq 50); do
+    [ -s mail.port ] && SPORT=$(cat mail.port) && break
+    sleep 0.1
+done
+[ -n "$SPORT" ] || { echo "FAIL: smtp_sink did not start"; exit 1; }
+# An hour later (past the retry's backoff) the relay works.
+OUT=$(REKISTERI_NOW=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ) R outbox send \
+    --smtp "smtp://127.0.0.1:$SPORT" --mail-from noreply@example.fi 2>"$T/err")
+[ "$OUT" = "sent 1, retried 0, failed 0" ] && ok || bad "outbox send: $OUT $(cat "$T/err")"
+E=mail/0001.eml
+grep -q "^To: wilhelmiina.kvist@example.org$(printf '\r')\$" "$E" \
+    && grep -q "^Subject: Hei Wilhelmiina Kvistberg$(printf '\r')\$" "$E" \
+    && grep -q "^RCPT TO:<wilhelmiina.kvist@example.org>" mail/0001.env \
+    && grep -q "^T=C3=A4m=C3=A4 on rekisterin testiviesti" "$E" && ok \
+    || bad "the message did not arrive intact: $(cat "$E")"
+! grep -q wilhelmiina "$T/err" && ok || bad "the sender logged the address"
+[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM outbox WHERE sealed IS NOT NULL")" = 0 ] \
+    && ok || bad "the sent message keeps its sealed content"
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -10,18 +10,37 @@
 # and a tampered event after the rotation is caught, the backup from before
 # restores (brought forward), the old key file is refused; both crash windows
 # recover through `key rotate`, the key file's lock keeps commands and a
-# rotation apart, and `key show` never prints key material.
-# CTest sets REKISTERI and RK_SOURCE_DIR.
+# rotation apart, and `key show` never prints key material. A message and an
+# art 19 notice queued (sealed) before the rotation are re-sealed by it and
+# delivered after it: the message to its address, the notice's webhook
+# (tests/tools/http_sink.c) with the person's email.
+# CTest sets REKISTERI, RK_SOURCE_DIR and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}"
 T=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
+pid= sink=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    [ -n "$sink" ] && kill -9 "$sink" 2>/dev/null
+    rm -rf "$T"
+}
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 cd "$T" || exit 1
 unset REKISTERI_NOW SMTP
-export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
+# The Mailchimp bridge's webhook goes to a receiver on loopback.
+mkdir "$T/hook"
+"$HTTP_SINK" --dir "$T/hook" --port-file "$T/hook.port" --max-seconds 250 &
+sink=$!
+HPORT=
+for _ in $(seq 50); do
+    [ -s "$T/hook.port" ] && HPORT=$(cat "$T/hook.port") && break
+    sleep 0.1
+done
+[ -n "$HPORT" ] || { echo "FAIL: http_sink did not start"; exit 1; }
+sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$HPORT/hook|" \
+    "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >"$T/decl.yaml"
+export REKISTERI_DECLARATION="$T/decl.yaml" REKISTERI_MAILCHIMP_BRIDGE_SECRET=whsec-rotate-0123
 export REKISTERI_DB="$T/reg.db" REKISTERI_KEY_FILE="$T/reg.key" REKISTERI_ACTOR=tester
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
@@ -112,12 +131,32 @@ r busy key rotate
 refused busy 2 "stop it first"
 stop
 
+# ---- a message and a notice queued now, sealed under generation 1 ----
+r q1 mail test --to jono.rotate@example.fi --subject "Hei Jono Rotaatio"
+expect_ok q1
+r q2 recipients notify "$P1" --kind rectification
+expect_ok q2
+
 # ---- rotate ----
 r rot key rotate
 expect_ok rot
 grep -q "generation 1 -> 2" "$T/rot.out" && grep -q "1 staff tokens REVOKED" "$T/rot.out" && ok \
     || bad "rotate output: $(out rot)"
 grep -q "token create" "$T/rot.err" && ok || bad "no loud word about the tokens: $(cat "$T/rot.err")"
+grep -q "sealed  3 queued notice identities and messages re-sealed under generation 2" \
+    "$T/rot.out" && ok || bad "rotate did not re-seal: $(out rot)"
+# Both are delivered after the rotation, opened under generation 2.
+mkdir "$T/mail2"
+r qs outbox send --smtp "file://$T/mail2" --mail-from noreply@smartum.fi
+[ "$(out qs)" = "sent 1, retried 0, failed 0" ] && cat "$T"/mail2/*.eml | tr -d '\r' \
+    | grep -q "^To: jono.rotate@example.fi$" && cat "$T"/mail2/*.eml | tr -d '\r' \
+    | grep -q "^Subject: Hei Jono Rotaatio$" && ok \
+    || bad "the queued message after rotating: $(out qs) $(cat "$T/qs.err")"
+r qn recipients send
+[ "$(out qn)" = "delivered 1, pending 0, completed 0, retried 0, failed 0, unsupported 1" ] \
+    && [ "$(jq -r '.event + " " + .identity.email' "$T"/hook/*.body)" \
+        = "rectification maija.rotate@example.fi" ] && ok \
+    || bad "the queued notice after rotating: $(out qn) $(cat "$T/qn.err")"
 [ "$(stat -c %a "$T/reg.key")" = 600 ] && [ ! -e "$T/reg.key.new" ] && ok || bad "key file mode or leftover"
 r show key show
 expect_ok show

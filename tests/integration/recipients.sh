@@ -113,8 +113,8 @@ head -1 "$OREQ" | grep -q '^POST /opengdpr_requests$' \
     && jq -r .submitted_time "$OB" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' \
     && ok || bad "OpenGDPR request: $(cat "$OREQ")"
 [ "$(count pending)" = 1 ] && [ "$(count done)" = 1 ] && ok || bad "states after the first pass"
-# The identity is forgotten once the recipient has it.
-[ "$(sqlite3 var/rekisteri.db 'SELECT count(*) FROM recipient_notice WHERE identity_email IS NOT NULL' 2>/dev/null || echo 0)" = 0 ] \
+# The identity (sealed, core/rotate.h "Sealed values") is forgotten once the recipient has it.
+[ "$(sqlite3 var/rekisteri.db 'SELECT count(*) FROM recipient_notice WHERE sealed IS NOT NULL')" = 0 ] \
     && ok || bad "identity kept after delivery"
 # Polls: pending, in_progress, completed.
 OUT1=$(R recipients send --poll-interval 0 2>/dev/null)

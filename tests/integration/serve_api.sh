@@ -110,7 +110,7 @@ post p8 "$MK" "{$MKT,\"values\":{\"name\":\"Z\",\"email\":\"z@example.fi\"},\"co
 
 # Many writers at once: every 201 is in the register (group commit).
 seq 1 40 | xargs -P 8 -I{} curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' \
-    -H "Authorization: Bearer $SA" --data-binary \
+    -H "Authorization: Bearer $SA" -H "Content-Type: application/json" --data-binary \
     "{$CUST,\"values\":{\"name\":\"Rinnakkainen {}\",\"email\":\"r{}@example.fi\"}}" \
     "${U}api/v1/persons" >"$T/par"
 [ "$(grep -c '^201$' "$T/par")" = 40 ] && ok || bad "parallel POSTs: $(sort "$T/par" | uniq -c)"
@@ -143,9 +143,14 @@ $C -D "$T/u2.h" -o "$T/u2.b" -d "List-Unsubscribe=One-Click" "${U%/}$LINK"
 [ "$(status u2)" = 200 ] && ! grep -qi "^Location:" "$T/u2.h" && ! grep -qi "^Set-Cookie:" "$T/u2.h" \
     && ok || bad "POST unsubscribe: $(status u2)"
 in_audience "$P" && bad "still in the audience after one-click unsubscribe" || ok
-chk c7 "$MK" "email=matti@example.fi&purpose=sales_promotion"
+# The withdrawal took P out of the marketing register (held on consent only): sales, which sees
+# the customer register, learns why; marketing no longer sees P and gets an unknown's answer.
+chk c7 "$SA" "email=matti@example.fi&purpose=sales_promotion"
 jq -e '.allowed == false and .reason == "no live consent for the purpose (it is withdrawn)"' "$T/c7.b" \
     >/dev/null && ok || bad "check after unsubscribe: $(cat "$T/c7.b")"
+chk c8 "$MK" "email=matti@example.fi&purpose=sales_promotion"
+jq -e '.allowed == false and .person == null and .reason == "not held in any register for this purpose"' \
+    "$T/c8.b" >/dev/null && ok || bad "marketing's check after unsubscribe: $(cat "$T/c8.b")"
 R consent list "$P" --format json | jq -e 'last | .event == "withdrawn" and .channel == "unsubscribe_link"
     and .collector == "self"' \
     >/dev/null && ok || bad "withdrawal not in the ledger"

@@ -212,8 +212,8 @@ BODY='{"register": "customer", ' req j1 "$SA" PATCH "/api/v1/persons/$P"
     "$T/j1.b" >/dev/null && ok || bad "truncated JSON: $(cat "$T/j1.b")"
 alive && ok || bad "server down after truncated JSON"
 printf '{"register":"customer",\n "values":{"name":"\377\376"}}' >"$T/badutf8"
-curl -s -D "$T/j2.h" -o "$T/j2.b" -X PATCH -H "Authorization: Bearer $SA" --data-binary @"$T/badutf8" \
-    "$U/api/v1/persons/$P"
+curl -s -D "$T/j2.h" -o "$T/j2.b" -X PATCH -H "Authorization: Bearer $SA" \
+    -H "Content-Type: application/json" --data-binary @"$T/badutf8" "$U/api/v1/persons/$P"
 [ "$(status j2)" = 400 ] && jq -e '.error.message == "line 2, column 20: not valid UTF-8"' "$T/j2.b" >/dev/null \
     && ok || bad "invalid UTF-8: $(cat "$T/j2.b")"
 alive && ok || bad "server down after invalid UTF-8"

@@ -22,6 +22,7 @@
 #include "core/notify.h"
 #include "core/id.h"
 #include "core/register.h"
+#include "core/seal.h"
 #include "testutil.h"
 
 struct fx {
@@ -240,19 +241,66 @@ static int count_rows(struct fx *f, const char *sql) {
     return n;
 }
 
+/* Opens the sealed identity of notice row (by rowid order, 0 first) under the notice subkey,
+ * bound to the row named by (id, recipient, person); RK_EPARSE when it does not open. */
+static rk_err open_notice(struct fx *f, int row, int64_t id, const char *recipient,
+                          const char *person, char out[64]) {
+    sqlite3_stmt *st;
+    rk_err err = RK_ENOENT;
+    assert_int_equal(sqlite3_prepare_v2(f->raw,
+                                        "SELECT sealed FROM recipient_notice ORDER BY id "
+                                        "LIMIT 1 OFFSET ?1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int(st, 1, row);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        struct rk_seal_ad ad;
+        char *plain = NULL;
+        size_t n = 0;
+        rk_seal_ad_notice(id, recipient, person, &ad);
+        err = rk_seal_open(f->keys.notice, &ad, sqlite3_column_blob(st, 0),
+                           (size_t)sqlite3_column_bytes(st, 0), &plain, &n);
+        if (err == RK_OK)
+            snprintf(out, 64, "%s", plain);
+        rk_seal_free(plain, n);
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
 /* Art 19 (core/notify.c): each recipient of a register holding the person is told once,
- * with the email it knows the person by; a person held nowhere tells nobody. */
+ * with the email it knows the person by, sealed to the notice's row; a person held nowhere
+ * tells nobody. */
 static void recipients_are_notified_once(void **state) {
     struct fx *f = *state;
-    char id[RK_ID_LEN + 1];
+    char id[RK_ID_LEN + 1], email[64] = "";
     add_person(f, "maija@example.fi", id);
     int n = 0;
     assert_int_equal(rk_notify_recipients(&f->reg, id, RK_NOTICE_ERASURE, "req1", 5, &n), RK_OK);
     assert_int_equal(n, 2); /* salesforce and mailchimp, both of the customer register */
     assert_int_equal(count_rows(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'erasure' "
-                                   "AND identity_email = 'maija@example.fi' AND state = "
-                                   "'queued' AND request_id = 'req1'"),
+                                   "AND sealed IS NOT NULL AND instr(sealed, 'maija') = 0 AND "
+                                   "state = 'queued' AND request_id = 'req1'"),
                      2);
+    /* The identity opens on its own row only: another row id, recipient or person, or
+     * another subkey, fails. */
+    int first = count_rows(f, "SELECT min(id) FROM recipient_notice");
+    char recipient[32] = "";
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(f->raw,
+                                        "SELECT recipient FROM recipient_notice ORDER BY id", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(recipient, sizeof recipient, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    assert_int_equal(open_notice(f, 0, first, recipient, id, email), RK_OK);
+    assert_string_equal(email, "maija@example.fi");
+    assert_int_equal(open_notice(f, 0, first + 1, recipient, id, email), RK_EPARSE);
+    assert_int_equal(open_notice(f, 0, first, "other", id, email), RK_EPARSE);
+    assert_int_equal(open_notice(f, 0, first, recipient, "bbbbbbbbbbbbbbbbbbbbbbbbbb", email),
+                     RK_EPARSE);
+    assert_int_equal(open_notice(f, 1, first, recipient, id, email), RK_EPARSE); /* swapped */
     assert_int_equal(count_rows(f, "SELECT count(DISTINCT recipient) FROM recipient_notice"), 2);
     assert_int_equal(rk_notify_recipients(&f->reg, "aaaaaaaaaaaaaaaaaaaaaaaaaa",
                                           RK_NOTICE_RESTRICTION, NULL, 5, &n),

@@ -2,7 +2,8 @@
  * test_body.c — the service's JSON request-body parser (src/http/body.c):
  * documents within the limits parse to the same values jansson would give;
  * each limit and each malformation is refused with a message naming line,
- * column and JSON pointer, and never repeating a value.
+ * column and JSON pointer, and never repeating a value; and a body is read
+ * only when its Content-Type is application/json.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,12 +136,45 @@ static void limits(void **state) {
     assert_null(strstr(err, "qq"));
 }
 
+/* Staff bodies are read only when sent as application/json (body.c, issue 11 item 6). */
+static void media_types(void **state) {
+    (void)state;
+    const char *json[] = {"application/json",
+                          "Application/JSON",
+                          "application/json; charset=utf-8",
+                          "application/json;charset=UTF-8",
+                          "application/json ; charset=\"utf-8\" ",
+                          "application/json;"};
+    for (size_t i = 0; i < sizeof json / sizeof json[0]; i++)
+        if (!rk_http_media_type_is(json[i], "application/json"))
+            fail_msg("refused: %s", json[i]);
+    const char *other[] = {NULL,
+                           "",
+                           "text/plain",
+                           "application/x-www-form-urlencoded",
+                           "multipart/form-data; boundary=x",
+                           "application/jsonx",
+                           "application/json-patch+json",
+                           "application/json; charset=latin1",
+                           "application/json; charset=utf-8x",
+                           "application/json; boundary=x",
+                           "application/json, text/plain",
+                           "text/json"};
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+        if (rk_http_media_type_is(other[i], "application/json"))
+            fail_msg("accepted: %s", other[i] ? other[i] : "(none)");
+    assert_true(rk_http_media_type_is("text/csv; charset=utf-8", "text/csv"));
+    assert_false(rk_http_media_type_is("text/csvx", "text/csv"));
+    assert_false(rk_http_media_type_is(NULL, "text/csv"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_like_jansson),
         cmocka_unit_test(refusals_name_the_place),
         cmocka_unit_test(limits),
         cmocka_unit_test(texts_follow_the_text_rule),
+        cmocka_unit_test(media_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,6 +229,17 @@ static void verification_in_person_only(void **state) {
     assert_int_equal(count_rule(FX_MINIMAL, "verification-in-person-only"), 0);
 }
 
+static void mail_limits_lax(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_MINIMAL "mail_limits: {min_interval: 30s}\n", "mail-limits-lax"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL "mail_limits: {per_day: 100}\n", "mail-limits-lax"), 1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL "mail_limits: {min_interval: 1min, per_day: 24}\n", "mail-limits-lax"),
+        0);
+    assert_int_equal(count_rule(FX_MINIMAL, "mail-limits-lax"), 0);
+}
+
 static void category_unused(void **state) {
     (void)state;
     assert_int_equal(count_rule(FX_MINIMAL_WITH_EXTRA_CATEGORY, "category-unused"), 1);
@@ -298,6 +309,7 @@ int main(void) {
         cmocka_unit_test(art14_note),
         cmocka_unit_test(billing_retention_missing),
         cmocka_unit_test(verification_in_person_only),
+        cmocka_unit_test(mail_limits_lax),
         cmocka_unit_test(category_unused),
         cmocka_unit_test(security_and_dates),
         cmocka_unit_test(example_findings),

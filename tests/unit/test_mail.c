@@ -2,7 +2,9 @@
  * test_mail.c — composing messages (src/mail/compose.c): the exact headers,
  * RFC 2047 subjects and quoted-printable bodies for Finnish text, lines of at
  * most 76 characters, the RFC 8058 pair, and refusal of header injection and
- * malformed addresses; also the retry backoff and the SMTP URL check.
+ * malformed addresses; also the retry backoff and the SMTP URL check, and
+ * opening a queued message's sealed content (rk_mail_open): its four fields
+ * back, on its own row only, and anything but four fields refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/id.h"
+#include "core/seal.h"
 #include "mail/mail.h"
 
 static rk_ts at(const char *iso) {
@@ -295,6 +299,59 @@ static void smtp_urls(void **state) {
     assert_false(rk_smtp_url_ok("smtp://ho st", why, sizeof why));
 }
 
+/* A row as outbox_due reads it, its content len bytes of plain sealed for row 3 / "mid3". */
+static struct rk_outbox_msg sealed_row(const unsigned char *key, const char *plain, size_t len,
+                                       unsigned char **v) {
+    struct rk_seal_ad ad;
+    size_t n = 0;
+    rk_seal_ad_outbox(3, "mid3", &ad);
+    assert_int_equal(rk_seal(key, &ad, plain, len, v, &n), RK_OK);
+    return (struct rk_outbox_msg){.id = 3, .message_id = "mid3", .sealed = *v, .sealed_len = n};
+}
+
+static void open_sealed_content(void **state) {
+    (void)state;
+    unsigned char key[RK_KEY_LEN], *v = NULL;
+    char *plain = NULL;
+    size_t n = 0;
+    struct rk_mail_content c;
+    assert_int_equal(rk_crypto_init(), RK_OK);
+    memset(key, 7, sizeof key);
+    static const char with_url[] = "a@example.fi\0Hei\0Body\nline\0https://x.fi/u/t";
+    struct rk_outbox_msg m = sealed_row(key, with_url, sizeof with_url - 1, &v);
+    assert_int_equal(rk_mail_open(key, &m, &plain, &n, &c), RK_OK);
+    assert_string_equal(c.recipient, "a@example.fi");
+    assert_string_equal(c.subject, "Hei");
+    assert_string_equal(c.body, "Body\nline");
+    assert_string_equal(c.list_unsubscribe, "https://x.fi/u/t");
+    rk_seal_free(plain, n);
+    /* On another row it does not open. */
+    m.id = 4;
+    assert_int_equal(rk_mail_open(key, &m, &plain, &n, &c), RK_EPARSE);
+    m.id = 3;
+    m.message_id = "mid4";
+    assert_int_equal(rk_mail_open(key, &m, &plain, &n, &c), RK_EPARSE);
+    free(v);
+    static const char no_url[] = "a@example.fi\0Hei\0Body\0";
+    m = sealed_row(key, no_url, sizeof no_url - 1, &v);
+    assert_int_equal(rk_mail_open(key, &m, &plain, &n, &c), RK_OK);
+    assert_null(c.list_unsubscribe);
+    assert_string_equal(c.body, "Body");
+    rk_seal_free(plain, n);
+    free(v);
+    static const char *const bad[] = {"a@example.fi\0Hei\0Body", "a@example.fi", "a\0b\0c\0d\0e",
+                                      ""};
+    static const size_t bad_len[] = {21, 12, 9, 0};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        m = sealed_row(key, bad[i], bad_len[i], &v);
+        assert_int_equal(rk_mail_open(key, &m, &plain, &n, &c), RK_EPARSE);
+        free(v);
+    }
+    m.sealed = NULL; /* a queued row without content */
+    m.sealed_len = 0;
+    assert_int_equal(rk_mail_open(key, &m, &plain, &n, &c), RK_EPARSE);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exact_message),
@@ -305,6 +362,7 @@ int main(void) {
         cmocka_unit_test(check_for_enqueue),
         cmocka_unit_test(backoff),
         cmocka_unit_test(smtp_urls),
+        cmocka_unit_test(open_sealed_content),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * test_openapi.c — the OpenAPI document and the route table agree: every
  * route is documented with its method, and every documented path and method
  * is a route. A route added without documentation, or documentation of a
- * route that does not exist, fails here.
+ * route that does not exist, fails here; so does a staff route taking a JSON
+ * body that does not list the 415 every such route answers to another
+ * Content-Type (rk_http_json_body).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -79,11 +81,41 @@ static void every_documented_route_exists(void **state) {
     json_decref(doc);
 }
 
+/* Every /api/v1 operation with a JSON body lists 415 (body.c refuses other media types). */
+static void json_bodies_list_415(void **state) {
+    (void)state;
+    json_t *doc = load_doc();
+    const char *path;
+    json_t *item;
+    size_t n = 0;
+    json_object_foreach(json_object_get(doc, "paths"), path, item) {
+        if (strncmp(path, "/api/v1/", 8) != 0)
+            continue;
+        const char *key;
+        json_t *op;
+        json_object_foreach(item, key, op) {
+            json_t *content = json_object_get(json_object_get(op, "requestBody"), "content");
+            if (!json_object_get(content, "application/json"))
+                continue;
+            n++;
+            json_t *r = json_object_get(json_object_get(op, "responses"), "415");
+            const char *ref = json_string_value(json_object_get(r, "$ref"));
+            if (!ref || strcmp(ref, "#/components/responses/UnsupportedMediaType") != 0)
+                fail_msg("%s %s takes JSON but does not list 415 UnsupportedMediaType", key, path);
+        }
+    }
+    assert_int_equal(n, 14); /* the staff routes with a JSON body */
+    assert_non_null(json_object_get(
+        json_object_get(json_object_get(doc, "components"), "responses"), "UnsupportedMediaType"));
+    json_decref(doc);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(document_is_openapi_31),
         cmocka_unit_test(every_route_is_documented),
         cmocka_unit_test(every_documented_route_exists),
+        cmocka_unit_test(json_bodies_list_415),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 
 #include "core/audit.h"
 #include "core/links.h"
+#include "core/mail_limit.h"
 #include "core/request.h"
 #include "testutil.h"
 
@@ -603,9 +604,11 @@ static void verification_link(void **state) {
                                   .email = "attacker@example.com",
                                   .now = now};
     assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
-    assert_int_equal(
-        rk_request_verification_link(&f->reg, q.id, now, &got, email, sizeof email, token, &msg),
-        RK_OK);
+    bool withheld = true;
+    assert_int_equal(rk_request_verification_link(&f->reg, q.id, now, &got, email, sizeof email,
+                                                  token, &withheld, &msg),
+                     RK_OK);
+    assert_false(withheld);
     assert_string_equal(email, "maija@example.fi");
     assert_string_equal(trail_of(f).last, "request.verification_sent");
     struct rk_link l;
@@ -616,13 +619,33 @@ static void verification_link(void **state) {
     assert_int_equal(rk_link_check(&f->keys, token, now + (rk_ts)RK_REQUEST_LINK_DAYS * 86400, &l),
                      RK_ENOENT);
 
-    /* Unmatched: refused. */
+    /* Staff may send links minutes apart, but no more than per_day (5) a day to one address:
+     * the sixth is refused and writes nothing; a day after the first, one goes again. */
+    for (int i = 1; i < RK_MAIL_PER_DAY_DEFAULT; i++)
+        assert_int_equal(rk_request_verification_link(&f->reg, q.id, now + (rk_ts)60 * i, &got, email,
+                                                      sizeof email, token, &withheld, &msg),
+                         RK_OK);
+    int events = trail_of(f).n;
+    assert_int_equal(rk_request_verification_link(&f->reg, q.id, now + 300, &got, email,
+                                                  sizeof email, token, &withheld, &msg),
+                     RK_EREFUSED);
+    assert_true(withheld);
+    assert_non_null(strstr(msg.text, "mail_limits.per_day"));
+    assert_null(strstr(msg.text, "maija"));
+    assert_int_equal(trail_of(f).n, events);
+    assert_int_equal(rk_request_verification_link(&f->reg, q.id, now + 86400, &got, email,
+                                                  sizeof email, token, &withheld, &msg),
+                     RK_OK);
+    assert_false(withheld);
+
+    /* Unmatched: refused, and not for the mail limit. */
     in.person_id = NULL;
     in.email = "nobody@example.fi";
     assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
-    assert_int_equal(
-        rk_request_verification_link(&f->reg, q.id, now, &got, email, sizeof email, token, &msg),
-        RK_EREFUSED);
+    assert_int_equal(rk_request_verification_link(&f->reg, q.id, now, &got, email, sizeof email,
+                                                  token, &withheld, &msg),
+                     RK_EREFUSED);
+    assert_false(withheld);
 }
 
 int main(void) {

@@ -12,6 +12,13 @@
  * generation the key file lacks are refused by line, and a record from before
  * a rotation replayed into a brought-forward copy finds a second holder of
  * the email by hash and suppresses it under the record's generation.
+ * Sealed values (rotate.h, "Sealed values"): a rotation re-seals queued
+ * notices' identities and queued mail under the new generation (the old one
+ * no longer opens them), leaves an altered value as it is and counts it;
+ * after the crash between commit and rename the values open under K.new; a
+ * restored database is re-sealed when brought forward; and a database from
+ * before migration 0014 has its plaintext moved aside by the migration and
+ * sealed on open, with no byte of it left in the file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,7 +40,11 @@
 #include "core/links.h"
 #include "core/register.h"
 #include "core/rights.h"
+#include "core/notify.h"
 #include "core/rotate.h"
+#include "core/seal.h"
+#include "mail/mail.h"
+#include "store/migrations.h"
 #include "testutil.h"
 
 #define NOW ((rk_ts)1764000000) /* 2025-11-24 */
@@ -678,6 +689,283 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     rk_store_close(cs);
 }
 
+/* ---- Sealed values (seal) ---- */
+
+/* Queues two erasure notices for id (salesforce and mailchimp know the customer register)
+ * and one message to email, sealed under f's current keys. */
+static void queue_sealed(struct fx *f, const char *id, const char *email) {
+    int n = 0;
+    char why[RK_MAIL_WHY_MAX];
+    int64_t mid = 0;
+    assert_int_equal(rk_notify_recipients(&f->reg, id, RK_NOTICE_ERASURE, NULL, NOW, &n), RK_OK);
+    assert_int_equal(n, 2);
+    struct rk_outbox_msg m = {.kind = "test",
+                              .recipient = email,
+                              .subject = "Hei Maija Meikäläinen",
+                              .body = "Pyyntösi on käsitelty.\n"};
+    assert_int_equal(rk_store_begin(f->store), RK_OK);
+    assert_int_equal(rk_mail_enqueue(f->store, &m, why, sizeof why, &mid), RK_OK);
+    assert_int_equal(rk_store_commit(f->store), RK_OK);
+}
+
+struct opened {
+    const struct rk_keys *k;
+    int notices, mails, refused;
+    char email[64], to[64], subject[64];
+};
+
+static int open_notice(void *ctx, const struct rk_notice_row *r) {
+    struct opened *o = ctx;
+    struct rk_seal_ad ad;
+    char *plain = NULL;
+    size_t n = 0;
+    rk_seal_ad_notice(r->id, r->recipient, r->person_id, &ad);
+    if (rk_seal_open(o->k->notice, &ad, r->sealed, r->sealed_len, &plain, &n) == RK_OK) {
+        o->notices++;
+        snprintf(o->email, sizeof o->email, "%s", plain);
+    } else {
+        o->refused++;
+    }
+    rk_seal_free(plain, n);
+    return 0;
+}
+
+static int open_mail(void *ctx, const struct rk_outbox_msg *m) {
+    struct opened *o = ctx;
+    char *plain = NULL;
+    size_t n = 0;
+    struct rk_mail_content c;
+    if (rk_mail_open(o->k->outbox, m, &plain, &n, &c) == RK_OK) {
+        o->mails++;
+        snprintf(o->to, sizeof o->to, "%s", c.recipient);
+        snprintf(o->subject, sizeof o->subject, "%s", c.subject);
+        rk_seal_free(plain, n);
+    } else {
+        o->refused++;
+    }
+    return 0;
+}
+
+/* What of the queued notices and mail of s opens under k, as the deliverer and sender do. */
+static struct opened open_all(struct rk_store *s, const struct rk_keys *k) {
+    struct opened o = {.k = k};
+    assert_int_equal(rk_store_recipient_notice_due(s, NOW + 86400, 100, open_notice, &o), RK_OK);
+    assert_int_equal(rk_store_outbox_due(s, rk_time_now() + 86400, 100, open_mail, &o), RK_OK);
+    return o;
+}
+
+static void rotation_reseals_queued_notices_and_mail(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_person(f, "maija@example.fi", id);
+    queue_sealed(f, id, "maija@example.fi");
+    struct rk_keys g1 = f->keys;
+    struct opened o = open_all(f->store, &g1);
+    assert_int_equal(o.notices, 2);
+    assert_int_equal(o.mails, 1);
+
+    struct rk_rotate_report rep = rotate(f);
+    assert_int_equal(rep.resealed, 3);
+    assert_int_equal(rep.unopened, 0);
+    o = open_all(f->store, &f->keys);
+    assert_int_equal(o.notices, 2);
+    assert_int_equal(o.mails, 1);
+    assert_int_equal(o.refused, 0);
+    assert_string_equal(o.email, "maija@example.fi");
+    assert_string_equal(o.to, "maija@example.fi");
+    assert_string_equal(o.subject, "Hei Maija Meikäläinen");
+    /* The retired generation no longer opens them: a leaked old key reads nothing queued. */
+    o = open_all(f->store, &g1);
+    assert_int_equal(o.notices + o.mails, 0);
+    assert_int_equal(o.refused, 3);
+    /* And again, across a second rotation. */
+    rep = rotate(f);
+    assert_int_equal(rep.resealed, 3);
+    o = open_all(f->store, &f->keys);
+    assert_int_equal(o.notices + o.mails, 3);
+}
+
+/* An altered sealed value does not stop the rotation: it is left as it was and counted, and
+ * fails at delivery as it would have; the others are re-sealed. */
+static void rotation_leaves_an_altered_value(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_person(f, "maija@example.fi", id);
+    queue_sealed(f, id, "maija@example.fi");
+    /* One bit of the first notice's ciphertext flipped, through the tamperer's connection. */
+    sqlite3_stmt *st = NULL;
+    unsigned char v[256];
+    int n = 0;
+    assert_int_equal(sqlite3_prepare_v2(f->raw,
+                                        "SELECT sealed FROM recipient_notice ORDER BY id LIMIT 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    n = sqlite3_column_bytes(st, 0);
+    assert_true(n > 40 && n <= (int)sizeof v);
+    memcpy(v, sqlite3_column_blob(st, 0), (size_t)n);
+    sqlite3_finalize(st);
+    v[30] ^= 0x01;
+    assert_int_equal(sqlite3_prepare_v2(f->raw,
+                                        "UPDATE recipient_notice SET sealed = ?1 WHERE id = "
+                                        "(SELECT min(id) FROM recipient_notice)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(st, 1, v, n, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    struct rk_rotate_report rep = rotate(f);
+    assert_int_equal(rep.resealed, 2);
+    assert_int_equal(rep.unopened, 1);
+    struct opened o = open_all(f->store, &f->keys);
+    assert_int_equal(o.notices, 1);
+    assert_int_equal(o.mails, 1);
+    assert_int_equal(o.refused, 1);
+}
+
+/* The crash between the commit and the rename: the database's values are under K.new's
+ * generation (so nothing opens them with K, which every command refuses meanwhile); the
+ * finished rotation opens them. */
+static void crash_after_commit_values_follow_the_database(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1], err[256], new_path[140];
+    struct rk_keys next, g1 = f->keys;
+    struct rk_rotate_report rep;
+    struct rk_msg msg = {{0}, false};
+    add_person(f, "maija@example.fi", id);
+    queue_sealed(f, id, "maija@example.fi");
+    snprintf(new_path, sizeof new_path, "%s.new", f->key);
+    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_rotate_db(f->store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
+    /* ... and the process died here. */
+    assert_int_equal(open_all(f->store, &g1).refused, 3);
+    assert_int_equal(open_all(f->store, &next).refused, 0);
+    assert_int_equal(rk_rotate(f->store, f->key, f->journal, NOW, "cli", &rep, &msg), RK_OK);
+    assert_int_equal(rep.step, RK_ROTATE_FINISH);
+    reload(f);
+    struct opened o = open_all(f->store, &f->keys);
+    assert_int_equal(o.notices + o.mails, 3);
+}
+
+/* A restored database, sealed under generation 1, is re-sealed when brought forward. */
+static void caught_up_database_is_resealed(void **state) {
+    struct fx *f = *state;
+    char id[RK_ID_LEN + 1], old_key[128], err[256];
+    struct rk_keys next;
+    add_person(f, "old@example.fi", id);
+    queue_sealed(f, id, "old@example.fi");
+    path_in(f, "key.old", old_key, sizeof old_key);
+    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_save(old_key, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rename(old_key, f->key), 0);
+    struct rk_rotate_report rep = rotate(f);
+    assert_int_equal(rep.step, RK_ROTATE_CATCH_UP);
+    assert_int_equal(rep.resealed, 3);
+    struct opened o = open_all(f->store, &f->keys);
+    assert_int_equal(o.notices + o.mails, 3);
+    assert_string_equal(o.email, "old@example.fi");
+}
+
+/* Whether the file at path holds needle anywhere. */
+static bool file_holds(const char *path, const char *needle) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return false;
+    size_t cap = 1 << 16, len = 0, n;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
+        len += n;
+        if (len == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            assert_non_null(bigger);
+            buf = bigger;
+        }
+    }
+    fclose(fp);
+    size_t k = strlen(needle);
+    bool hit = false;
+    for (size_t i = 0; !hit && i + k <= len; i++)
+        hit = memcmp(buf + i, needle, k) == 0;
+    free(buf);
+    return hit;
+}
+
+/* A database from before migration 0014: its queued plaintext is moved aside by the
+ * migration (finished rows lose it), sealed on open under the database's generation, and
+ * opens as it was; no byte of it is left in the file. */
+static void plaintext_of_older_database_sealed_on_open(void **state) {
+    struct fx *f = *state;
+    char copy[160], wal[170];
+    path_in(f, "copy.db", copy, sizeof copy);
+    snprintf(wal, sizeof wal, "%s-wal", copy);
+    sqlite3 *old = NULL;
+    assert_int_equal(sqlite3_open(copy, &old), SQLITE_OK);
+    char *e = NULL;
+    for (size_t i = 0; i < rk_nmigrations && rk_migrations[i].version <= 12; i++)
+        if (sqlite3_exec(old, rk_migrations[i].sql, NULL, NULL, &e) != SQLITE_OK)
+            fail_msg("%s: %s", rk_migrations[i].name, e);
+    static const char rows[] =
+        "PRAGMA user_version = 12;"
+        "INSERT INTO outbox (message_id, person_id, kind, recipient, subject, body, "
+        "list_unsubscribe, next_attempt_at, created_at) VALUES ('m-queued', NULL, 'test', "
+        "'legacy.queued@example.fi', 'Hei Legacy Queued', 'Body of Legacy', "
+        "'https://x.fi/u/tok', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z');"
+        "INSERT INTO outbox (message_id, person_id, kind, recipient, subject, body, state, "
+        "next_attempt_at, created_at, sent_at) VALUES ('m-sent', NULL, 'test', "
+        "'legacy.sent@example.fi', 'Hei', 'Body', 'sent', '2025-01-01T00:00:00Z', "
+        "'2025-01-01T00:00:00Z', '2025-01-01T00:00:01Z');"
+        "INSERT INTO recipient_notice (recipient, person_id, kind, identity_email, "
+        "next_attempt_at, created_at) VALUES ('salesforce', 'aaaaaaaaaaaaaaaaaaaaaaaaaa', "
+        "'erasure', 'legacy.notice@example.fi', '2025-01-01T00:00:00Z', "
+        "'2025-01-01T00:00:00Z');"
+        "INSERT INTO recipient_notice (recipient, person_id, kind, identity_email, state, "
+        "next_attempt_at, created_at, done_at) VALUES ('salesforce', "
+        "'aaaaaaaaaaaaaaaaaaaaaaaaaa', 'erasure', 'legacy.unsupported@example.fi', "
+        "'unsupported', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', "
+        "'2025-01-01T00:00:00Z');";
+    if (sqlite3_exec(old, rows, NULL, NULL, &e) != SQLITE_OK)
+        fail_msg("rows: %s", e);
+    sqlite3_close(old);
+    assert_true(file_holds(copy, "legacy.queued@example.fi"));
+
+    struct rk_store *cs = NULL;
+    struct rk_reg cr;
+    struct rk_msg msg = {{0}, false};
+    int from = 0, to = 0;
+    int64_t sealed = 0;
+    assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
+    assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
+    assert_int_equal(from, 12);
+    /* Before it is sealed nothing opens the marked plaintext: the sender would fail it. */
+    struct opened o = open_all(cs, &f->keys);
+    assert_int_equal(o.notices + o.mails, 0);
+    assert_int_equal(o.refused, 2);
+    assert_int_equal(rk_reg_init(&cr, f->decl, cs, &f->keys, "cli"), RK_OK);
+    if (rk_rotate_seal_plain(&cr, &sealed, &msg) != RK_OK)
+        fail_msg("seal: %s", msg.text);
+    assert_int_equal(sealed, 2);
+    assert_int_equal(rk_rotate_seal_plain(&cr, &sealed, &msg), RK_OK); /* once */
+    assert_int_equal(sealed, 0);
+    o = open_all(cs, &f->keys);
+    assert_int_equal(o.notices, 1);
+    assert_int_equal(o.mails, 1);
+    assert_string_equal(o.email, "legacy.notice@example.fi");
+    assert_string_equal(o.to, "legacy.queued@example.fi");
+    assert_string_equal(o.subject, "Hei Legacy Queued");
+    /* Sealing checkpointed the log: the main file and the log hold no old page, while the
+     * store is still open. */
+    static const char *const gone[] = {"legacy.queued", "Legacy Queued", "Body of Legacy",
+                                       "legacy.sent",   "legacy.notice", "legacy.unsupported",
+                                       "x.fi/u/tok"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        if (file_holds(copy, gone[i]) || file_holds(wal, gone[i]))
+            fail_msg("'%s' is still in the database file", gone[i]);
+    }
+    rk_store_close(cs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(v1_file_loads, setup, teardown),
@@ -695,6 +983,13 @@ int main(void) {
         cmocka_unit_test_setup_teardown(journal_verifies_across_rotations, setup, teardown),
         cmocka_unit_test_setup_teardown(journal_markers_refused_by_line, setup, teardown),
         cmocka_unit_test_setup_teardown(journal_replay_of_older_record_matches_by_hash, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(rotation_reseals_queued_notices_and_mail, setup, teardown),
+        cmocka_unit_test_setup_teardown(rotation_leaves_an_altered_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(crash_after_commit_values_follow_the_database, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(caught_up_database_is_resealed, setup, teardown),
+        cmocka_unit_test_setup_teardown(plaintext_of_older_database_sealed_on_open, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1715,6 +1715,36 @@ static void audience_entries_whole(void **state) {
     assert_int_equal(x.n, 1);
 }
 
+/* ---- Sealed values (migration 0014) ---------------------------------------------------------- */
+
+struct sealed_seen {
+    int n;
+    int64_t id[8];
+    char bind[8][64];
+    char value[8][64];
+};
+
+static int collect_sealed(void *ctx, const struct rk_sealed_row *r) {
+    struct sealed_seen *ss = ctx;
+    if (ss->n == 8)
+        return 1;
+    int i = ss->n++;
+    ss->id[i] = r->id;
+    snprintf(ss->bind[i], sizeof ss->bind[i], "%s|%s|%s", r->recipient ? r->recipient : "-",
+             r->person_id ? r->person_id : "-", r->message_id ? r->message_id : "-");
+    assert_true(r->len < sizeof ss->value[i]);
+    memcpy(ss->value[i], r->sealed, r->len);
+    ss->value[i][r->len] = '\0';
+    return 0;
+}
+
+/* Whether row id of table t holds a sealed value now. */
+static bool holds_sealed(struct rk_store *s, enum rk_sealed_table t, int64_t id) {
+    struct sealed_seen ss = {0};
+    assert_ok(rk_store_sealed_list(s, t, id - 1, false, 1, collect_sealed, &ss));
+    return ss.n == 1 && ss.id[0] == id;
+}
+
 /* ---- The email outbox ------------------------------------------------------------------------ */
 
 /* Collected due messages: copies of what the callback saw. */
@@ -1722,10 +1752,9 @@ struct due_seen {
     int n;
     int64_t id[8];
     char message_id[8][32];
-    char recipient[8][64];
-    char body[8][128];
+    char sealed[8][64]; /* the sealed bytes as set (the tests seal text) */
     int attempts[8];
-    bool has_person[8], has_unsub[8];
+    bool has_person[8];
     char last_error[8][RK_OUTBOX_ERROR_MAX + 8];
 };
 
@@ -1735,16 +1764,28 @@ static int collect_due(void *ctx, const struct rk_outbox_msg *m) {
     int i = d->n++;
     d->id[i] = m->id;
     copy(d->message_id[i], sizeof d->message_id[i], m->message_id);
-    copy(d->recipient[i], sizeof d->recipient[i], m->recipient);
-    copy(d->body[i], sizeof d->body[i], m->body);
+    /* The content is never stored in the clear: reads leave it NULL, with the sealed value. */
+    assert_null(m->recipient);
+    assert_null(m->subject);
+    assert_null(m->body);
+    assert_null(m->list_unsubscribe);
+    assert_true(m->sealed_len < sizeof d->sealed[i]);
+    if (m->sealed)
+        memcpy(d->sealed[i], m->sealed, m->sealed_len);
+    d->sealed[i][m->sealed ? m->sealed_len : 0] = '\0';
     d->attempts[i] = m->attempts;
     d->has_person[i] = m->person_id != NULL;
-    d->has_unsub[i] = m->list_unsubscribe != NULL;
     copy(d->last_error[i], sizeof d->last_error[i], m->last_error ? m->last_error : "");
     assert_int_equal(m->state, RK_OUTBOX_QUEUED);
     return 0;
 }
 
+/* Sets text as row id's sealed value (the store does not look inside it). */
+static void seal_text(struct rk_store *s, enum rk_sealed_table t, int64_t id, const char *text) {
+    assert_ok(rk_store_sealed_set(s, t, id, (const unsigned char *)text, strlen(text)));
+}
+
+/* Enqueues a message whose sealed content is "sealed:" and to. */
 static int64_t enqueue(struct rk_store *s, const char *mid, const char *to, rk_ts at) {
     struct rk_outbox_msg m = {.message_id = mid,
                               .kind = "test",
@@ -1753,8 +1794,11 @@ static int64_t enqueue(struct rk_store *s, const char *mid, const char *to, rk_t
                               .body = "Hei!\nLine two.\n",
                               .created_at = at};
     int64_t id = 0;
+    char sealed[128];
     assert_ok(rk_store_outbox_enqueue(s, &m, &id));
     assert_true(id > 0);
+    snprintf(sealed, sizeof sealed, "sealed:%s", to);
+    seal_text(s, RK_SEALED_OUTBOX, id, sealed);
     return id;
 }
 
@@ -1780,6 +1824,7 @@ static void outbox_enqueue_due_in_order(void **state) {
                               .next_attempt_at = ts("2026-03-01T10:00:00Z")};
     int64_t first = 0;
     assert_ok(rk_store_outbox_enqueue(s, &m, &first));
+    seal_text(s, RK_SEALED_OUTBOX, first, "sealed:matti");
     int64_t later =
         enqueue(s, "aaaaaaaaaaaaaaaaaaaaaaaaa3", "b@example.fi", ts("2026-03-01T09:00:00Z"));
     /* Created earlier but due later. */
@@ -1801,10 +1846,10 @@ static void outbox_enqueue_due_in_order(void **state) {
     assert_true(d.id[0] == later);
     assert_true(d.id[1] == first);
     assert_string_equal(d.message_id[1], "aaaaaaaaaaaaaaaaaaaaaaaaa2");
-    assert_string_equal(d.recipient[1], "matti@example.fi");
-    assert_string_equal(d.body[1], "Hei Matti,\nvahvista tilaus.\n");
-    assert_true(d.has_person[1] && d.has_unsub[1]);
-    assert_false(d.has_person[0] || d.has_unsub[0]);
+    assert_string_equal(d.sealed[1], "sealed:matti");
+    assert_string_equal(d.sealed[0], "sealed:b@example.fi");
+    assert_true(d.has_person[1]);
+    assert_false(d.has_person[0]);
     assert_int_equal(d.attempts[0], 0);
 
     /* The limit holds; later all three are due. */
@@ -1889,10 +1934,17 @@ static void outbox_marks(void **state) {
     int64_t c = enqueue(s, "ddddddddddddddddddddddddd4", "c@example.fi", t0);
     assert_ok(rk_store_commit(s));
 
-    /* Sent: no longer due, counted as sent; a second mark finds nothing queued. */
+    /* Sent: no longer due, counted as sent, its sealed content gone at once; a second mark
+     * (or sealing it again) finds nothing queued. */
     assert_ok(rk_store_begin(s));
     assert_ok(rk_store_outbox_mark_sent(s, a, t0 + 5));
     assert_ok(rk_store_commit(s));
+    assert_false(holds_sealed(s, RK_SEALED_OUTBOX, a));
+    assert_true(holds_sealed(s, RK_SEALED_OUTBOX, b));
+    assert_ok(rk_store_begin(s));
+    assert_rc(rk_store_sealed_set(s, RK_SEALED_OUTBOX, a, (const unsigned char *)"x", 1),
+              RK_ENOENT);
+    rk_store_rollback(s);
     assert_ok(rk_store_begin(s));
     assert_rc(rk_store_outbox_mark_sent(s, a, t0 + 6), RK_ENOENT);
     assert_rc(rk_store_outbox_mark_retry(s, a, t0 + 60, "x"), RK_ENOENT);
@@ -1915,6 +1967,7 @@ static void outbox_marks(void **state) {
     assert_true(d.id[1] == b);
     assert_int_equal(d.attempts[1], 1);
     assert_string_equal(d.last_error[1], "relay answered 451");
+    assert_string_equal(d.sealed[1], "sealed:b@example.fi"); /* a retry keeps it */
 
     /* Failed: listed for staff without the recipient, with a long error cut. */
     char longerr[RK_OUTBOX_ERROR_MAX + 50];
@@ -1926,6 +1979,7 @@ static void outbox_marks(void **state) {
     assert_ok(rk_store_commit(s));
     assert_int_equal(count_state(s, RK_OUTBOX_FAILED), 1);
     assert_int_equal(count_state(s, RK_OUTBOX_QUEUED), 1);
+    assert_false(holds_sealed(s, RK_SEALED_OUTBOX, c)); /* failed for good: gone at once */
     struct failures_seen fs = {0};
     assert_ok(rk_store_outbox_failed(s, 10, collect_failure, &fs));
     assert_int_equal(fs.n, 1);
@@ -2506,19 +2560,19 @@ static int collect_notice(void *ctx, const struct rk_notice_row *r) {
     ns->id[i] = r->id;
     ns->state[i] = r->state;
     ns->attempts[i] = r->attempts;
-    ns->has_identity[i] = r->identity_email != NULL;
+    ns->has_identity[i] = r->sealed != NULL && r->sealed_len > 0;
+    assert_null(r->identity_email); /* only the deliverer fills it, after opening */
     copy(ns->remote[i], sizeof ns->remote[i], r->remote_id ? r->remote_id : "");
     copy(ns->error[i], sizeof ns->error[i], r->last_error ? r->last_error : "");
     return 0;
 }
 
-static int64_t notice(struct rk_store *s, const char *recipient, enum rk_notice_kind kind, rk_ts at) {
-    struct rk_recipient_notice n = {.recipient = recipient,
-                                    .person_id = "p1",
-                                    .kind = kind,
-                                    .identity_email = "a@example.fi",
-                                    .created_at = at};
+static int64_t notice(struct rk_store *s, const char *recipient, enum rk_notice_kind kind,
+                      rk_ts at) {
+    struct rk_recipient_notice n = {
+        .recipient = recipient, .person_id = "p1", .kind = kind, .created_at = at};
     assert_ok(rk_store_recipient_notice_add(s, &n));
+    seal_text(s, RK_SEALED_NOTICE, n.id, "sealed:a@example.fi");
     return n.id;
 }
 
@@ -2553,6 +2607,7 @@ static void recipient_notice_delivery(void **state) {
     assert_rc(rk_store_recipient_notice_mark_done(s, b, t0 + 6), RK_ENOENT);
     assert_rc(rk_store_recipient_notice_mark_retry(s, 99999, t0, "x"), RK_ENOENT);
     assert_ok(rk_store_commit(s));
+    assert_false(holds_sealed(s, RK_SEALED_NOTICE, b));
 
     /* Pending: polled later, with the remote id, without the identity. */
     assert_ok(rk_store_begin(s));
@@ -2567,6 +2622,8 @@ static void recipient_notice_delivery(void **state) {
     assert_string_equal(ns.remote[0], "r-1");
     assert_false(ns.has_identity[0]);
     assert_int_equal(ns.attempts[0], 1);
+    assert_false(holds_sealed(s, RK_SEALED_NOTICE, a));
+    assert_true(holds_sealed(s, RK_SEALED_NOTICE, c)); /* the retry keeps it */
     /* A second poll that is still pending counts no attempt. */
     assert_ok(rk_store_begin(s));
     assert_ok(rk_store_recipient_notice_mark_pending(s, a, "r-1", t0 + 180));
@@ -2578,6 +2635,7 @@ static void recipient_notice_delivery(void **state) {
     assert_ok(rk_store_recipient_notice_mark_final(s, c, RK_NOTICE_FAILED, t0 + 200, "HTTP 410"));
     assert_ok(rk_store_recipient_notice_mark_final(s, a, RK_NOTICE_UNSUPPORTED, t0 + 200, "no"));
     assert_ok(rk_store_commit(s));
+    assert_false(holds_sealed(s, RK_SEALED_NOTICE, c)); /* failed for good: gone at once */
     assert_int_equal(notice_count(s, RK_NOTICE_FAILED), 1);
     assert_int_equal(notice_count(s, RK_NOTICE_UNSUPPORTED), 1);
     assert_int_equal(notice_count(s, RK_NOTICE_DONE), 1);
@@ -2593,6 +2651,54 @@ static void recipient_notice_delivery(void **state) {
     assert_ok(rk_store_recipient_notice_list(s, RK_NOTICE_STATE__COUNT, 10, collect_notice, &ns));
     assert_int_equal(ns.n, 3);
     assert_true(ns.id[0] == c); /* newest first */
+}
+
+/* Sealed values: listed in id order with what binds them, migration 0014's plaintext (marker
+ * byte 0) apart; set only on queued rows; cleared with NULL. */
+static void sealed_values(void **state) {
+    struct rk_store *s = store_of(state);
+    rk_ts t0 = ts("2026-03-01T10:00:00Z");
+    static const unsigned char plain[] = {0, 'a', '@', 'x'};
+    assert_ok(rk_store_begin(s));
+    int64_t n1 = notice(s, "crm", RK_NOTICE_ERASURE, t0);
+    struct rk_recipient_notice bare = {
+        .recipient = "mailer", .person_id = "p2", .kind = RK_NOTICE_ERASURE, .created_at = t0};
+    assert_ok(rk_store_recipient_notice_add(s, &bare)); /* no identity: nothing sealed */
+    int64_t n3 = notice(s, "mailer", RK_NOTICE_RECTIFICATION, t0);
+    assert_ok(rk_store_sealed_set(s, RK_SEALED_NOTICE, n3, plain, sizeof plain));
+    int64_t m1 = enqueue(s, "eeeeeeeeeeeeeeeeeeeeeeee21", "a@example.fi", t0);
+    int64_t m2 = enqueue(s, "eeeeeeeeeeeeeeeeeeeeeeee22", "b@example.fi", t0);
+    assert_rc(rk_store_sealed_set(s, RK_SEALED_OUTBOX, m2 + 100, plain, 1), RK_ENOENT);
+    assert_rc(rk_store_sealed_set(s, RK_SEALED__COUNT, m2, plain, 1), RK_EINVAL);
+    assert_ok(rk_store_commit(s));
+
+    struct sealed_seen ss = {0};
+    assert_ok(rk_store_sealed_list(s, RK_SEALED_NOTICE, 0, false, 0, collect_sealed, &ss));
+    assert_int_equal(ss.n, 2);
+    assert_true(ss.id[0] == n1 && ss.id[1] == n3);
+    assert_string_equal(ss.bind[0], "crm|p1|-");
+    assert_string_equal(ss.value[0], "sealed:a@example.fi");
+    assert_memory_equal(ss.value[1], plain, sizeof plain);
+    memset(&ss, 0, sizeof ss);
+    assert_ok(rk_store_sealed_list(s, RK_SEALED_NOTICE, 0, true, 0, collect_sealed, &ss));
+    assert_int_equal(ss.n, 1);
+    assert_true(ss.id[0] == n3);
+    memset(&ss, 0, sizeof ss);
+    assert_ok(rk_store_sealed_list(s, RK_SEALED_OUTBOX, 0, false, 1, collect_sealed, &ss));
+    assert_int_equal(ss.n, 1); /* the limit */
+    assert_true(ss.id[0] == m1);
+    assert_string_equal(ss.bind[0], "-|-|eeeeeeeeeeeeeeeeeeeeeeee21");
+    memset(&ss, 0, sizeof ss);
+    assert_ok(rk_store_sealed_list(s, RK_SEALED_OUTBOX, m1, false, 0, collect_sealed, &ss));
+    assert_int_equal(ss.n, 1); /* after the cursor */
+    assert_true(ss.id[0] == m2);
+
+    /* Cleared with NULL; then it is listed no more. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_sealed_set(s, RK_SEALED_OUTBOX, m2, NULL, 0));
+    assert_ok(rk_store_commit(s));
+    assert_false(holds_sealed(s, RK_SEALED_OUTBOX, m2));
+    assert_true(holds_sealed(s, RK_SEALED_OUTBOX, m1));
 }
 
 /* ---- Retention sweep (migration 0009) ------------------------------------------------ */
@@ -2792,7 +2898,6 @@ static void retention_listings_and_purges(void **state) {
     struct rk_recipient_notice rn = {.recipient = "crm",
                                      .person_id = a,
                                      .kind = RK_NOTICE_ERASURE,
-                                     .identity_email = "x@example.fi",
                                      .created_at = ts("2026-01-01T00:00:00Z")};
     struct rk_recipient_notice rq = rn;
     assert_ok(rk_store_begin(s));
@@ -2825,6 +2930,71 @@ static void retention_listings_and_purges(void **state) {
     assert_int_equal(left, 1);
     assert_ok(rk_store_recipient_notice_count(s, RK_NOTICE_DONE, &left));
     assert_int_equal(left, 0);
+}
+
+/* ---- The mail limit and savepoints (migration 0013) ----------------------------------- */
+
+static void mail_limit_count_add_prune(void **state) {
+    struct rk_store *s = store_of(state);
+    unsigned char a[RK_HASH_LEN], b[RK_HASH_LEN];
+    memset(a, 0xaa, sizeof a);
+    memset(b, 0xbb, sizeof b);
+    rk_ts t = ts("2026-03-01T10:00:00Z");
+    int64_t n = -1;
+    rk_ts last = -1;
+    assert_ok(rk_store_mail_limit_count(s, a, t - 86399, &n, &last));
+    assert_int_equal(n, 0);
+    assert_int_equal(last, 0);
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_mail_limit_add(s, a, t, t - 86399));
+    assert_ok(rk_store_mail_limit_add(s, a, t + 600, t - 86399));
+    assert_ok(rk_store_mail_limit_add(s, b, t + 60, t - 86399));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_mail_limit_count(s, a, t - 86399, &n, &last));
+    assert_int_equal(n, 2);
+    assert_int_equal(last, t + 600);
+    assert_ok(rk_store_mail_limit_count(s, a, t + 1, &n, &last)); /* only from since on */
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_mail_limit_count(s, b, t - 86399, &n, &last));
+    assert_int_equal(n, 1);
+    assert_int_equal(last, t + 60);
+    /* a row written a day later deletes every row before its prune_before, any recipient */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_mail_limit_add(s, b, t + 86400 + 60, t + 61));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_mail_limit_count(s, a, 0, &n, &last));
+    assert_int_equal(n, 1); /* t + 600 stays */
+    assert_ok(rk_store_mail_limit_count(s, b, 0, &n, &last));
+    assert_int_equal(n, 1);
+    assert_int_equal(last, t + 86400 + 60);
+}
+
+static void savepoints(void **state) {
+    struct rk_store *s = store_of(state);
+    char kept[RK_ID_LEN + 1], undone[RK_ID_LEN + 1], inner[RK_ID_LEN + 1], after[RK_ID_LEN + 1];
+    rk_ts t = ts("2026-03-01T10:00:00Z");
+    assert_rc(rk_store_savepoint(s), RK_EINVAL); /* outside a write transaction */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_savepoint(s));
+    new_person(s, kept);
+    assert_ok(rk_store_savepoint(s)); /* nested */
+    new_person(s, inner);
+    assert_ok(rk_store_savepoint_end(s, true));
+    assert_ok(rk_store_savepoint_end(s, false));
+    assert_ok(rk_store_savepoint(s));
+    new_person(s, undone);
+    assert_ok(rk_store_mail_limit_add(s, (unsigned char[RK_HASH_LEN]){1}, t, t - 86399));
+    assert_ok(rk_store_savepoint_end(s, true));
+    new_person(s, after); /* the transaction goes on */
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_person_exists(s, kept, NULL, NULL));
+    assert_ok(rk_store_person_exists(s, after, NULL, NULL));
+    assert_rc(rk_store_person_exists(s, inner, NULL, NULL), RK_ENOENT);
+    assert_rc(rk_store_person_exists(s, undone, NULL, NULL), RK_ENOENT);
+    int64_t n = -1;
+    rk_ts last = 0;
+    assert_ok(rk_store_mail_limit_count(s, (unsigned char[RK_HASH_LEN]){1}, 0, &n, &last));
+    assert_int_equal(n, 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -2864,6 +3034,7 @@ int main(void) {
         T(audience_any),
         T(audience_callback_stops),
         T(audience_entries_whole),
+        T(sealed_values),
         T(outbox_enqueue_due_in_order),
         T(outbox_enqueue_is_transactional),
         T(outbox_message_id_unique),
@@ -2879,6 +3050,8 @@ int main(void) {
         T(recipient_notice_delivery),
         T(sweep_lists_what_ran_out),
         T(retention_listings_and_purges),
+        T(mail_limit_count_add_prune),
+        T(savepoints),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
