@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/normalize.h"
 #include "http/internal.h"
@@ -553,20 +554,9 @@ rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err, size
     return RK_OK;
 }
 
-/* Whether the n bytes at s are word, ignoring ASCII case. */
+/* Whether the n bytes at s are word, ignoring ASCII case (the program keeps the C locale). */
 static bool same_ci(const char *s, size_t n, const char *word) {
-    if (strlen(word) != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = s[i], b = word[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
+    return strlen(word) == n && strncasecmp(s, word, n) == 0;
 }
 
 bool rk_http_media_type_is(const char *ct, const char *want) {

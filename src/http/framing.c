@@ -45,6 +45,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/internal.h"
 
@@ -137,22 +138,8 @@ static bool host_clean(const char *s, size_t n) {
     return true;
 }
 
-/* Whether the n bytes at s are the wlen bytes of word, ignoring ASCII case. */
-static bool same_ci(const char *s, size_t n, const char *word, size_t wlen) {
-    if (n != wlen)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = s[i], b = word[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
-}
-#define same_word(s, n, word) same_ci(s, n, word, sizeof(word) - 1) /* word: a literal */
+/* Whether the n bytes at s are the literal word, ignoring ASCII case (the C locale's). */
+#define same_word(s, n, word) ((n) == sizeof(word) - 1 && strncasecmp(s, word, n) == 0)
 
 /* Rule 3: whether every byte of the head lies in a part or a line end. */
 static bool layout_ok(const struct rk_http_head *h) {
