@@ -35,11 +35,13 @@ P1=$(R person add --register customer --purpose customer_relationship --source m
 # The copy the server may only read: a directory of its own, after a clean stop.
 mkdir ro
 cp var/rekisteri.db var/rekisteri.key ro/
+# the declaration too: the checkout may sit in a folder the server's user cannot enter
+cp "$REKISTERI_DECLARATION" ro/declaration.yaml
 [ "$(sqlite3 ro/rekisteri.db 'PRAGMA journal_mode')" = wal ] && ok || bad "the copy is not in WAL mode"
 if [ "$(id -u)" = 0 ]; then
     command -v setpriv >/dev/null || { echo "FAIL: setpriv (util-linux) is missing"; exit 1; }
     chmod 755 "$T" ro
-    chmod 644 ro/rekisteri.db
+    chmod 644 ro/rekisteri.db ro/declaration.yaml
     chown nobody ro/rekisteri.key # the key stays 0600, readable by the server's user alone
     AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
     who="as nobody over root's files"
@@ -51,7 +53,8 @@ else
 fi
 sum=$(sha256sum ro/rekisteri.db | cut -d' ' -f1)
 
-$AS "$REKISTERI" serve --listen 127.0.0.1:0 --public-rate 0 --sweep-interval 0 \
+REKISTERI_DECLARATION="$T/ro/declaration.yaml" \
+    $AS "$REKISTERI" serve --listen 127.0.0.1:0 --public-rate 0 --sweep-interval 0 \
     --db ro/rekisteri.db --key-file ro/rekisteri.key >"$T/out" 2>"$T/err" &
 pid=$!
 U=
