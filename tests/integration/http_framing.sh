@@ -8,25 +8,11 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_DB="$T/none.db" REKISTERI_KEY_FILE="$T/none.key" # the public side is enough
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
-"$REKISTERI" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
+rk_serve "$T/out" "$T/err"
 port=${U#http://127.0.0.1:}
 port=${port%/}
 
@@ -115,5 +101,4 @@ while read -r line; do
     echo "$line" | jq -e . >/dev/null 2>&1 || { bad "log line is not JSON: $line"; break; }
 done <"$T/err"
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -14,20 +14,10 @@
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
-T=$(mktemp -d)
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 R() { "$REKISTERI" "$@"; }
 # r NAME ARGS...: runs the CLI with stdout, stderr and the exit status in $T/NAME.*
 r() {
@@ -116,17 +106,8 @@ mkdir "$T/mail"
 "$SMTP_SINK" --dir "$T/mail" --port-file "$T/sink.port" --max-seconds 250 &
 pids="$pids $!"
 for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
-"$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$(cat "$T/sink.port")" \
-    --mail-from noreply@smartum.fi --public-rate 0 >"$T/serve.out" 2>"$T/serve.err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/serve.out" 2>/dev/null)
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/serve.err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/serve.out" "$T/serve.err" --smtp "smtp://127.0.0.1:$(cat "$T/sink.port")" \
+    --mail-from noreply@smartum.fi --public-rate 0
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
 mails() { find "$T/mail" -name '*.eml' | wc -l; }
@@ -225,5 +206,4 @@ R person show "$P" --format json | jq -e --arg v "Vanha ${RLO}nenokkiV" \
 # Nothing of the refused values in the service's log.
 ! grep -q nenokkiV "$T/serve.err" && ok || bad "a value in the log"
 
-echo "input_controls: $passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish input_controls

@@ -14,25 +14,13 @@
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
-T=$(mktemp -d)
-pids=
-SERVER=
-cleanup() {
-    [ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 EXAMPLE="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 # The example verifies in person only; this copy also allows email_code.
 sed 's/^  verification: \[in_person\]$/  verification: [in_person, email_code]/' "$EXAMPLE" >"$T/decl.yaml"
 export REKISTERI_DECLARATION="$T/decl.yaml"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 R() { "$REKISTERI" "$@"; }
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
@@ -64,6 +52,7 @@ start() {
     REKISTERI_NOW=$1 "$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
         --mail-from noreply@smartum.fi --public-rate 0 --sweep-interval 0 >"$T/out" 2>>"$T/err" &
     SERVER=$!
+    pids="$pids $SERVER"
     U=
     for _ in $(seq 50); do
         U=$(sed -n 's/^listening on //p' "$T/out")
@@ -195,5 +184,4 @@ n=$(grep -il "^To: $VICTIM" "$T"/mail/*.eml | wc -l)
 # ---- nothing personal in the log ----
 grep -qi "$VICTIM\|uhri" "$T/err" && bad "the address in the log" || ok
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -13,14 +13,8 @@
 # marketing register only. CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
 cd "$T" || exit 1
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 R() { "$REKISTERI" "$@"; }
 
 # ---- the declaration: the example, three more roles, Mailchimp given the marketing register ----
@@ -51,16 +45,7 @@ NOK=baaaaaaaaaaaaaaaaaaaaaaaaa    # well formed, no contract's
 [ -n "$P" ] && [ -n "$K" ] && [ -n "$MK" ] && [ -n "$SU" ] && [ -n "$BI" ] && [ -n "$MR" ] \
     && [ -n "$DP" ] && ok || { echo "FAIL: set-up"; exit 1; }
 
-"$REKISTERI" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err"
 
 # req NAME TOKEN METHOD PATH [BODY [CONTENT-TYPE]]: "STATUS BODY" in $T/NAME, per-request
 # values (fresh person and request ids, instants, dates) replaced by placeholders.
@@ -203,5 +188,4 @@ same "import a row of P's phone" imp1 imp2
 # Only pseudonymous ids in the log, never the addresses asked about.
 ! grep -Eqi "cust@|nobody@|Cecilia" "$T/err" && ok || bad "personal data in the server log"
 
-echo "role_visibility.sh: $passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish role_visibility

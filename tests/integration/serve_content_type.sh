@@ -11,15 +11,9 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 R() { "$REKISTERI" "$@"; }
 
 # ---- the register: P in both registers, Z in marketing, a contract, two open requests ----
@@ -38,16 +32,7 @@ DP=$(R token create --name dp --role dpo 2>/dev/null)
 [ -n "$P" ] && [ -n "$Z" ] && [ -n "$K" ] && [ -n "$RID" ] && [ -n "$RID2" ] && [ -n "$DP" ] \
     && ok || bad "set-up"
 
-"$REKISTERI" serve --listen 127.0.0.1:0 --sweep-interval 0 >"$T/out" 2>"$T/err" &
-pid=$!
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err" --sweep-interval 0
 
 # The routes in the order they can all succeed, each with a valid JSON body.
 CUST='"register":"customer","purpose":"customer_relationship"'
@@ -152,5 +137,4 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: $U" -H "Content-Type: 
 
 grep -q "kielto@\|uusi@\|kolmas@" "$T/err" && bad "personal data in the log" || ok
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish
