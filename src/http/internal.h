@@ -132,6 +132,16 @@ bool rk_http_head_ok(struct MHD_Connection *c, const char *method, const char *v
     rk_http_result name(struct rk_http_server *s, struct MHD_Connection *c,                        \
                         struct rk_http_request *r)
 
+/* The name of route i in logs and metrics (the route table's template, or "unknown" and
+ * "method_not_allowed" for the two pseudo-routes), and how many names there are. */
+const char *rk_http_route_name(int i);
+int rk_http_route_names(void);
+
+/* metrics.c: counts one answered request; answers GET /metrics with the exposition. */
+void rk_http_metrics_count(struct rk_http_metrics *m, int route, int status, double seconds);
+rk_http_result rk_http_get_metrics(struct rk_http_server *s, struct MHD_Connection *c,
+                                   struct rk_http_request *r);
+
 /* Queues a response with the security headers; body is copied or kept per mode. */
 rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
                                const char *type, const char *body, size_t len,
