@@ -81,3 +81,43 @@ rk_err rk_view_contract(const struct rk_view *v, struct rk_store *st, const char
     *out = k;
     return RK_OK;
 }
+
+bool rk_view_all(const struct rk_view *v) {
+    if (!v->role)
+        return true;
+    for (size_t i = 0; i < v->decl->nregisters; i++) {
+        const struct rk_register *reg = &v->decl->registers[i];
+        if (!rk_role_grants(v->role, reg->id, NULL))
+            return false;
+        for (size_t j = 0; j < reg->ncategories; j++)
+            if (!rk_role_grants(v->role, reg->id, reg->categories[j]->id))
+                return false;
+    }
+    return true;
+}
+
+unsigned rk_view_caps(const struct rk_view *v) {
+    const struct rk_role *role = v->role;
+    if (!role)
+        return (1u << RK_CAP__COUNT) - 1;
+    unsigned caps = RK_CAP_OVERVIEW | RK_CAP_DECLARATION;
+    if (role->nregisters > 0)
+        caps |= RK_CAP_PEOPLE | RK_CAP_ADD | RK_CAP_IMPORT;
+    for (size_t i = 0; i < role->nregisters; i++)
+        for (size_t j = 0; j < role->registers[i]->npurposes; j++)
+            if (role->registers[i]->purposes[j]->basis == RK_BASIS_CONSENT)
+                caps |= RK_CAP_AUDIENCE;
+    if (role->requests && rk_view_all(v))
+        caps |= RK_CAP_REQUESTS | RK_CAP_RIGHTS | RK_CAP_AUDIT_TRAIL | RK_CAP_RECIPIENTS;
+    if (role->staff)
+        caps |= RK_CAP_STAFF;
+    return caps;
+}
+
+const char *rk_cap_name(unsigned i) {
+    static const char *const names[RK_CAP__COUNT] = {
+        "overview", "people",     "add",        "import",      "audience", "requests",
+        "rights",   "audit_trail", "recipients", "declaration", "staff",
+    };
+    return i < RK_CAP__COUNT ? names[i] : "";
+}

@@ -76,4 +76,42 @@ RK_MUST_USE rk_err rk_view_entries(const struct rk_view *v, struct rk_store *st,
 RK_MUST_USE rk_err rk_view_contract(const struct rk_view *v, struct rk_store *st,
                                     const char *contract_id, struct rk_contract *out);
 
+/*
+ * What a role may do, beyond what it sees (the console's menu and actions;
+ * the API refuses with 403 whatever a role lacks, whether or not the console
+ * shows it). Derived from the declaration's grants, never stored:
+ *  - OVERVIEW, DECLARATION: every role.
+ *  - PEOPLE (search, read, edit), ADD, IMPORT: a role granted a register.
+ *  - AUDIENCE: a role granted a register that declares a consent-based purpose.
+ *  - REQUESTS, RIGHTS (restrict, object, erase), AUDIT_TRAIL (who read or changed
+ *    a person), RECIPIENTS (failed mail and art 19 notices): a role with
+ *    `requests: true` granted every register and category (rk_view_all), the
+ *    rule the request routes already follow.
+ *  - STAFF (accounts, sign-in history, tokens): a role with `staff: true`.
+ * A view without a role (the CLI, the operator) may do everything.
+ */
+enum rk_cap {
+    RK_CAP_OVERVIEW = 1u << 0,
+    RK_CAP_PEOPLE = 1u << 1,
+    RK_CAP_ADD = 1u << 2,
+    RK_CAP_IMPORT = 1u << 3,
+    RK_CAP_AUDIENCE = 1u << 4,
+    RK_CAP_REQUESTS = 1u << 5,
+    RK_CAP_RIGHTS = 1u << 6,
+    RK_CAP_AUDIT_TRAIL = 1u << 7,
+    RK_CAP_RECIPIENTS = 1u << 8,
+    RK_CAP_DECLARATION = 1u << 9,
+    RK_CAP_STAFF = 1u << 10,
+};
+#define RK_CAP__COUNT 11
+
+/* Whether the view's role is granted every register and every category of each. */
+bool rk_view_all(const struct rk_view *v);
+
+/* The rk_cap bits of the view's role (all of them without a role). */
+unsigned rk_view_caps(const struct rk_view *v);
+
+/* The stable name of capability bit i (0 ≤ i < RK_CAP__COUNT): "overview", "people", ... */
+const char *rk_cap_name(unsigned i);
+
 #endif

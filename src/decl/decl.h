@@ -311,6 +311,7 @@ struct rk_role {
     struct rk_category **categories; /* NULL with ncategories 0: every category of the registers */
     size_t ncategories;
     bool requests; /* may handle data-subject requests */
+    bool staff;    /* may manage staff accounts and tokens (the console's Staff page) */
 };
 
 /*

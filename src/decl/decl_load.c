@@ -988,8 +988,9 @@ static void parse_security(struct ctx *c, const ynode *n) {
 }
 
 static void each_role(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id", "!name", "!registers", "categories", "requests"};
-    const ynode *v[5];
+    static const char *const keys[] = {"!id", "!name", "!registers", "categories", "requests",
+                                        "staff"};
+    const ynode *v[6];
     struct rk_role *r = item;
     struct rk_decl *d = c->d;
     r->loc = loc_of(n);
@@ -1007,6 +1008,8 @@ static void each_role(struct ctx *c, const ynode *n, void *item) {
                                                     d->categories, d->ncategories, &r->ncategories);
     if (v[4])
         get_bool(c, v[4], "role.requests", &r->requests);
+    if (v[5])
+        get_bool(c, v[5], "role.staff", &r->staff);
     for (size_t i = 0; v[3] && i < r->ncategories; i++) {
         bool held = false;
         for (size_t j = 0; j < r->nregisters && !held; j++)

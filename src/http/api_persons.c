@@ -81,15 +81,8 @@ bool rk_http_role_kind_any(const struct rk_decl *d, const struct rk_role *role,
 }
 
 bool rk_http_role_all(const struct rk_decl *d, const struct rk_role *role) {
-    for (size_t i = 0; i < d->nregisters; i++) {
-        const struct rk_register *reg = &d->registers[i];
-        if (!rk_role_grants(role, reg->id, NULL))
-            return false;
-        for (size_t j = 0; j < reg->ncategories; j++)
-            if (!rk_role_grants(role, reg->id, reg->categories[j]->id))
-                return false;
-    }
-    return true;
+    struct rk_view v = {d, role};
+    return rk_view_all(&v);
 }
 
 struct rk_view rk_http_view(const struct rk_http_server *s, const struct rk_role *role) {

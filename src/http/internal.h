@@ -28,7 +28,7 @@
 
 #define RK_HTTP_MAX_BODY ((size_t)64 * 1024) /* unless the route sets its own limit */
 #define RK_HTTP_MAX_IMPORT ((size_t)16 * 1024 * 1024) /* POST /api/v1/import */
-#define RK_HTTP_MAX_ROUTES 64 /* server.c's routes, then "unknown" and "method_not_allowed" */
+#define RK_HTTP_MAX_ROUTES 128 /* server.c's routes, then "unknown" and "method_not_allowed" */
 #define RK_HTTP_MAX_PARAMS 2  /* "{name}" segments in one route's path */
 #define RK_HTTP_PARAM_MAX  256 /* longer than any id or link token (RK_LINK_MAX) */
 #define RK_HTTP_NSTATUS  16 /* statuses counted apart in the metrics, the last "other" */

@@ -165,11 +165,31 @@ static void check_and_find(void **state) {
     }
 }
 
+/* The example's three roles get exactly the console menu the declaration grants them. */
+static void capabilities(void **state) {
+    struct rkt_reg *f = *state;
+    struct rk_view mk = view_of(f, "marketing"), sa = view_of(f, "sales"),
+                   dpo = view_of(f, "dpo");
+    unsigned base = RK_CAP_OVERVIEW | RK_CAP_DECLARATION | RK_CAP_PEOPLE | RK_CAP_ADD |
+                    RK_CAP_IMPORT;
+    assert_int_equal(rk_view_caps(&mk), base | RK_CAP_AUDIENCE);
+    assert_int_equal(rk_view_caps(&sa), base | RK_CAP_AUDIENCE); /* sales_promotion is declared there too */
+    assert_int_equal(rk_view_caps(&dpo), (1u << RK_CAP__COUNT) - 1);
+    assert_false(rk_view_all(&sa)); /* no billing */
+    assert_true(rk_view_all(&dpo));
+    struct rk_view op = {mk.decl, NULL};
+    assert_int_equal(rk_view_caps(&op), (1u << RK_CAP__COUNT) - 1);
+    assert_string_equal(rk_cap_name(0), "overview");
+    assert_string_equal(rk_cap_name(RK_CAP__COUNT - 1), "staff");
+    assert_string_equal(rk_cap_name(RK_CAP__COUNT), "");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(person_and_contract, setup, rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(category_rules, setup, rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(check_and_find, setup, rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(capabilities, setup, rkt_reg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
