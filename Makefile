@@ -15,8 +15,13 @@ JOBS ?= 2
 .PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-slowloris bench-timing clean
 
 # The service on the embedded SQLite default with the example declaration
-# (scripts/run: var/ database and key, a fresh admin token, emails into var/mail/).
-run: build
+# (scripts/run: var/ database and key, an admin account and token, emails into var/mail/).
+# It builds quietly into $(BUILD)/build.log and shows the log only when the build fails.
+run: setup
+	@echo "building rekisteri in $(BUILD)/ (log: $(BUILD)/build.log) ..."
+	@mkdir -p $(BUILD) && { cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo && \
+		cmake --build $(BUILD) -j$(JOBS); } >$(BUILD)/build.log 2>&1 || \
+		{ tail -n 40 $(BUILD)/build.log; echo "make run: the build failed; see $(BUILD)/build.log" >&2; exit 1; }
 	@BUILD=$(BUILD) DECL=$(DECL) scripts/run
 
 check: build asan
