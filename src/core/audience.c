@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const exclusion_ids[RK_EX__COUNT] = {
-    "restricted", "objected", "suppressed", "withdrawn", "expired", "no_consent"};
+static const char *const exclusion_ids[RK_EX__COUNT] = {"restricted", "objected", "suppressed",
+                                                        "withdrawn",  "expired",  "no_consent"};
 
 const char *rk_audience_ex_id(enum rk_audience_ex e) {
     return (unsigned)e < RK_EX__COUNT ? exclusion_ids[e] : "?";

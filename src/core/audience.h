@@ -26,8 +26,8 @@ enum rk_audience_ex {
 const char *rk_audience_ex_id(enum rk_audience_ex e);
 
 struct rk_audience_summary {
-    int64_t count;                   /* in the audience: as rk_reg_audience_in would export */
-    int64_t excluded[RK_EX__COUNT];  /* persons left out, each under its first reason */
+    int64_t count;                  /* in the audience: as rk_reg_audience_in would export */
+    int64_t excluded[RK_EX__COUNT]; /* persons left out, each under its first reason */
 };
 
 /*

@@ -32,9 +32,8 @@ RK_MUST_USE rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *perso
  * person_id), each once, in declaration order, at most max of them into out; *n gets how
  * many. Errors only from the store.
  */
-RK_MUST_USE rk_err rk_notify_who(struct rk_reg *reg, const char *person_id,
-                                 const char *register_id, const struct rk_recipient **out,
-                                 size_t max, size_t *n);
+RK_MUST_USE rk_err rk_notify_who(struct rk_reg *reg, const char *person_id, const char *register_id,
+                                 const struct rk_recipient **out, size_t max, size_t *n);
 
 /*
  * A failed notice (id) queued again, due at at, for staff who fixed the cause (the

@@ -1520,8 +1520,8 @@ rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
     }
     /* Step 7 by its rule; step 2's recipients; step 3's suppression (held values). */
     r->person_deleted = !erase_keeps(r);
-    err = rk_notify_who(reg, person_id, NULL, out->recipients, RK_ERASE_PLAN_MAX,
-                        &out->nrecipients);
+    err =
+        rk_notify_who(reg, person_id, NULL, out->recipients, RK_ERASE_PLAN_MAX, &out->nrecipients);
     r->notices = (int)out->nrecipients;
     r->suppressed = (int)out->email + (int)out->phone;
 out:

@@ -104,8 +104,8 @@ struct rk_erase_plan {
     size_t nregisters;
     const struct rk_recipient *recipients[RK_ERASE_PLAN_MAX];
     size_t nrecipients;
-    bool email, phone;          /* an email or phone is held (it goes onto the suppression list) */
-    bool restricted, objected;  /* the person's flags now */
+    bool email, phone;         /* an email or phone is held (it goes onto the suppression list) */
+    bool restricted, objected; /* the person's flags now */
 };
 RK_MUST_USE rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
                                         struct rk_erase_plan *out, struct rk_msg *msg);

@@ -179,14 +179,13 @@ RK_HTTP_HANDLER(rk_http_get_erasure_preview) {
                               kept_item("contracts", k->contracts_kept, NULL, k->contracts_why,
                                         plan_kept_category(p, RK_CAT_CONTRACT)));
     if (k->consent_events_kept)
-        json_array_append_new(keep, kept_item("consent_events", k->consent_events_kept, NULL,
-                                              k->consent_why, NULL));
+        json_array_append_new(
+            keep, kept_item("consent_events", k->consent_events_kept, NULL, k->consent_why, NULL));
     json_t *recipients = json_array();
     for (size_t i = 0; i < p->nrecipients; i++)
-        json_array_append_new(recipients,
-                              json_pack("{s:s, s:s?, s:s}", "id", p->recipients[i]->id, "name",
-                                        p->recipients[i]->name, "country",
-                                        p->recipients[i]->country));
+        json_array_append_new(recipients, json_pack("{s:s, s:s?, s:s}", "id", p->recipients[i]->id,
+                                                    "name", p->recipients[i]->name, "country",
+                                                    p->recipients[i]->country));
     json_t *doc = json_pack(
         "{s:s, s:b, s:b, s:{s:o, s:I, s:I, s:I, s:I}, s:o, s:o, s:{s:b, s:b}, s:b}", "person",
         r->param[0], "restricted", p->restricted, "objected", p->objected, "delete", "registers",
@@ -259,12 +258,12 @@ RK_HTTP_HANDLER(rk_http_post_erase) {
         c, r, 200,
         json_pack("{s:s, s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:s?}, s:i, "
                   "s:i}",
-                  "person", r->param[0], "person_deleted", k->person_deleted, "deleted",
-                  "entries", (json_int_t)k->entries, "consent_events",
-                  (json_int_t)k->consent_events, "contracts", (json_int_t)k->contracts,
-                  "invoices", (json_int_t)k->invoices, "outbox", (json_int_t)k->outbox, "tasks",
-                  (json_int_t)k->tasks, "kept", "invoices", (json_int_t)k->invoices_kept,
-                  "contracts", (json_int_t)k->contracts_kept, "consent_events",
+                  "person", r->param[0], "person_deleted", k->person_deleted, "deleted", "entries",
+                  (json_int_t)k->entries, "consent_events", (json_int_t)k->consent_events,
+                  "contracts", (json_int_t)k->contracts, "invoices", (json_int_t)k->invoices,
+                  "outbox", (json_int_t)k->outbox, "tasks", (json_int_t)k->tasks, "kept",
+                  "invoices", (json_int_t)k->invoices_kept, "contracts",
+                  (json_int_t)k->contracts_kept, "consent_events",
                   (json_int_t)k->consent_events_kept, "invoices_until", until[0] ? until : NULL,
                   "suppressed", k->suppressed, "recipient_notices", k->notices));
 out:
@@ -359,10 +358,10 @@ RK_HTTP_HANDLER(rk_http_post_object) {
     } else if (grounds && (!grounds[0] || strlen(grounds) > 2000)) {
         ret = rk_http_error(c, r, 400, "bad_request", "/grounds: 1 to 2000 bytes of text");
     } else {
-        ret = person_action(s, c, r, role, &a,
-                            json_pack("{s:s, s:s}", "id", r->param[0], "outcome",
-                                      a.direct_marketing ? "direct_marketing_stopped"
-                                                         : "review_task"));
+        ret = person_action(
+            s, c, r, role, &a,
+            json_pack("{s:s, s:s}", "id", r->param[0], "outcome",
+                      a.direct_marketing ? "direct_marketing_stopped" : "review_task"));
     }
     json_decref(doc);
     return ret;
@@ -400,8 +399,8 @@ RK_HTTP_HANDLER(rk_http_post_entries) {
         goto out;
     }
     if (!rk_http_parse_write(s->decl, role, doc, &a->w, &no) ||
-        !rk_http_parse_values(role, a->w.register_id, json_object_get(doc, "values"),
-                              &a->contact, bufs, &no) ||
+        !rk_http_parse_values(role, a->w.register_id, json_object_get(doc, "values"), &a->contact,
+                              bufs, &no) ||
         !rk_http_see_person(s, role, r->param[0], &no)) {
         ret = rk_http_error(c, r, no.status, no.code, no.message);
         goto out;
@@ -425,9 +424,8 @@ RK_HTTP_HANDLER(rk_http_post_entries) {
     if (err != RK_OK)
         ret = rk_http_reg_error(c, r, err, &a->msg);
     else
-        ret = rk_http_json(c, r, 201,
-                           json_pack("{s:s, s:s}", "id", r->param[0], "register",
-                                     a->w.register_id));
+        ret = rk_http_json(
+            c, r, 201, json_pack("{s:s, s:s}", "id", r->param[0], "register", a->w.register_id));
 out:
     json_decref(doc);
     free(bufs);
@@ -454,16 +452,15 @@ RK_HTTP_HANDLER(rk_http_get_audience_summary) {
     struct rk_view view = rk_http_view(s, role);
     struct rk_audience_summary sum;
     struct rk_msg msg = {.suppressed = false};
-    rk_err err = rk_audience_summarize(&reg, purpose, rk_time_now(), rk_view_filter, &view, &sum,
-                                       &msg);
+    rk_err err =
+        rk_audience_summarize(&reg, purpose, rk_time_now(), rk_view_filter, &view, &sum, &msg);
     if (err == RK_EINVAL)
         return rk_http_error(c, r, 400, "bad_request", msg.text);
     if (err != RK_OK)
         return rk_http_reg_error(c, r, err, &msg);
     json_t *excluded = json_object();
-    static const enum rk_audience_ex order[] = {RK_EX_NO_CONSENT, RK_EX_EXPIRED,
-                                                RK_EX_WITHDRAWN,  RK_EX_RESTRICTED,
-                                                RK_EX_OBJECTED,   RK_EX_SUPPRESSED};
+    static const enum rk_audience_ex order[] = {RK_EX_NO_CONSENT, RK_EX_EXPIRED,  RK_EX_WITHDRAWN,
+                                                RK_EX_RESTRICTED, RK_EX_OBJECTED, RK_EX_SUPPRESSED};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         json_object_set_new(excluded, rk_audience_ex_id(order[i]),
                             json_integer((json_int_t)sum.excluded[order[i]]));
@@ -556,8 +553,8 @@ static rk_err do_notice_retry(struct rk_reg *reg, struct action *a) {
 }
 
 static rk_http_result retry(struct rk_http_server *s, struct MHD_Connection *c,
-                            struct rk_http_request *r, rk_err (*fn)(struct rk_reg *,
-                                                                    struct action *)) {
+                            struct rk_http_request *r,
+                            rk_err (*fn)(struct rk_reg *, struct action *)) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
     if (!rk_http_console_auth(s, c, r, RK_CAP_RECIPIENTS, &t, &ret))
@@ -570,8 +567,8 @@ static rk_http_result retry(struct rk_http_server *s, struct MHD_Connection *c,
         return rk_http_error(c, r, 409, "cannot_retry", a.msg.text);
     if (err != RK_OK)
         return rk_http_reg_error(c, r, err, &a.msg);
-    return rk_http_json(c, r, 202, json_pack("{s:I, s:s}", "id", (json_int_t)a.row, "state",
-                                              "queued"));
+    return rk_http_json(c, r, 202,
+                        json_pack("{s:I, s:s}", "id", (json_int_t)a.row, "state", "queued"));
 }
 
 RK_HTTP_HANDLER(rk_http_post_outbox_retry) { return retry(s, c, r, do_outbox_retry); }
@@ -584,8 +581,7 @@ static int list_notice(void *ctx, const struct rk_notice_row *n) {
     json_t *o = json_pack("{s:I, s:s, s:s, s:s?, s:i, s:s, s:s?}", "id", (json_int_t)n->id,
                           "recipient", n->recipient ? n->recipient : "", "kind",
                           (unsigned)n->kind < 3 ? kinds[n->kind] : "?", "person", n->person_id,
-                          "attempts", n->attempts, "error_class", cls, "last_error",
-                          n->last_error);
+                          "attempts", n->attempts, "error_class", cls, "last_error", n->last_error);
     if (o) {
         put_ts(o, "created", n->created_at);
         put_ts(o, "failed", n->done_at);
@@ -709,11 +705,11 @@ RK_HTTP_HANDLER(rk_http_get_declaration_lint) {
     json_t *list = json_array();
     for (size_t i = 0; i < f.n; i++) {
         const struct rk_finding *x = &f.items[i];
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I}", "severity",
-                            rk_severity_name(x->severity), "rule", x->rule, "message", x->message,
-                            "reference", x->reference, "line", (json_int_t)x->loc.line, "column",
-                            (json_int_t)x->loc.col));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I}", "severity",
+                                        rk_severity_name(x->severity), "rule", x->rule, "message",
+                                        x->message, "reference", x->reference, "line",
+                                        (json_int_t)x->loc.line, "column", (json_int_t)x->loc.col));
     }
     rk_findings_cleanup(&f);
     return rk_http_json(c, r, 200, json_pack("{s:o}", "findings", list));

@@ -311,9 +311,9 @@ RK_HTTP_HANDLER(rk_http_post_import) {
 
 /* ---- The console's import jobs ------------------------------------------------------------ */
 
-#define JOBS_MAX         32      /* jobs kept; the oldest finished one makes room */
-#define JOB_REJECTS_MAX  100000  /* reject lines kept for rejects.csv; the rest are counted */
-#define PREVIEW_ROWS     5
+#define JOBS_MAX        32     /* jobs kept; the oldest finished one makes room */
+#define JOB_REJECTS_MAX 100000 /* reject lines kept for rejects.csv; the rest are counted */
+#define PREVIEW_ROWS    5
 
 enum job_state { JOB_RUNNING, JOB_DONE, JOB_FAILED };
 static const char *const job_states[] = {"running", "done", "failed"};
@@ -329,7 +329,7 @@ struct job {
     char *data; /* the body, copied; freed when the job ends */
     size_t len;
     pthread_t thread;
-    bool stop;  /* the service is stopping (under jobs_lock) */
+    bool stop; /* the service is stopping (under jobs_lock) */
     /* Under jobs_lock: */
     enum job_state state;
     unsigned long rows_total, rows_done, imported, rejected, suppressed, rejects_kept;
@@ -438,7 +438,7 @@ static void *job_main(void *arg) {
                  im.imported);
     else if (im.fatal != RK_OK || e != RK_OK || j->stop)
         snprintf(j->error, sizeof j->error, "stopped: %s; %lu rows imported before it",
-                 j->stop                     ? "the service stopped"
+                 j->stop                   ? "the service stopped"
                  : im.fatal == RK_ESTORAGE ? RK_HTTP_STORAGE_MESSAGE
                                            : "the register's storage is not available",
                  im.imported);
@@ -581,11 +581,10 @@ RK_HTTP_HANDLER(rk_http_get_import_job) {
             rk_ts_format(j->finished, finished);
         doc = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s?, s:s?}", "id", j->id,
                         "state", job_states[j->state], "rows_total", (json_int_t)j->rows_total,
-                        "rows_done", (json_int_t)j->rows_done, "imported",
-                        (json_int_t)j->imported, "rejected", (json_int_t)j->rejected,
-                        "suppressed", (json_int_t)j->suppressed, "started", started,
-                        "finished", finished[0] ? finished : NULL, "error",
-                        j->error[0] ? j->error : NULL);
+                        "rows_done", (json_int_t)j->rows_done, "imported", (json_int_t)j->imported,
+                        "rejected", (json_int_t)j->rejected, "suppressed",
+                        (json_int_t)j->suppressed, "started", started, "finished",
+                        finished[0] ? finished : NULL, "error", j->error[0] ? j->error : NULL);
     }
     pthread_mutex_unlock(&jobs_lock);
     return j ? rk_http_json(c, r, 200, doc) : ret;
@@ -642,9 +641,8 @@ static int on_preview(void *ctx, const char *const *fields, size_t n, unsigned l
         char err[400] = "";
         bool ok = !row_error && rk_import_map_parse(fields, n, &p->map, err, sizeof err) == RK_OK;
         for (size_t i = 0; i < n; i++) {
-            const char *field = ok && p->map.col[i] < RK_IC__COUNT
-                                    ? rk_import_col_id(p->map.col[i])
-                                    : NULL;
+            const char *field =
+                ok && p->map.col[i] < RK_IC__COUNT ? rk_import_col_id(p->map.col[i]) : NULL;
             json_array_append_new(p->columns,
                                   json_pack("{s:s, s:s?}", "header", fields[i], "field", field));
         }

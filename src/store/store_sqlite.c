@@ -2150,8 +2150,8 @@ static int each_audience_row(void *ctx, sqlite3_stmt *st) {
     return it->fn(it->ctx, &r);
 }
 
-static rk_err sq_audience_rows(struct rk_store *base, const char *register_id,
-                               const char *purpose, rk_audience_row_fn fn, void *ctx) {
+static rk_err sq_audience_rows(struct rk_store *base, const char *register_id, const char *purpose,
+                               rk_audience_row_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     rk_err err = prepare(s, S_AUDIENCE_ROWS, &st);

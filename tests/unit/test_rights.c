@@ -482,8 +482,7 @@ static void audience_summary_counts_each_person_once(void **state) {
     assert_int_equal(s.excluded[RK_EX_RESTRICTED], 1);
     assert_int_equal(s.excluded[RK_EX_OBJECTED], 1);
     assert_int_equal(s.excluded[RK_EX_NO_CONSENT], 0);
-    EXPECT(rk_audience_summarize(&f->reg, "customer_relationship", rkt_ts(T1), NULL, NULL, &s,
-                                 MSG),
+    EXPECT(rk_audience_summarize(&f->reg, "customer_relationship", rkt_ts(T1), NULL, NULL, &s, MSG),
            RK_EINVAL, "does not rest on consent");
     EXPECT(rk_audience_summarize(&f->reg, "nope", rkt_ts(T1), NULL, NULL, &s, MSG), RK_EINVAL,
            "not declared");
@@ -517,8 +516,10 @@ static void notice_retry_seals_again_or_refuses(void **state) {
     EXPECT(rk_notify_retry(&f->reg, mine, rkt_ts(T1), MSG), RK_ENOENT, "no failed notice");
     EXPECT(rk_notify_retry(&f->reg, erased, rkt_ts(T1), MSG), RK_EREFUSED, "by hand");
     EXPECT(rk_notify_retry(&f->reg, 999999, rkt_ts(T1), MSG), RK_ENOENT, "no failed notice");
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM recipient_notice WHERE id = %lld AND "
-                              "state = 'failed'", (long long)erased);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM recipient_notice WHERE id = %lld AND "
+             "state = 'failed'",
+             (long long)erased);
     assert_int_equal(count(f, sql), 1); /* refused: left as it was */
 }
 
@@ -785,8 +786,8 @@ static void automated_answer_follows_the_declaration(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(preview_agrees_with_erase_keeping_invoice,
-                                        setup_accounting, rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(preview_agrees_with_erase_keeping_invoice, setup_accounting,
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(preview_agrees_with_erase_deleting_all, setup_example,
                                         rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(preview_agrees_with_erase_keeping_evidence, setup_full,
