@@ -101,7 +101,8 @@ rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
         snprintf(msg->text, sizeof msg->text, "%s", rk_store_last_error());
         return err;
     }
-    qsort(g.v, g.n, sizeof *g.v, by_person);
+    if (g.n)
+        qsort(g.v, g.n, sizeof *g.v, by_person);
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < g.n;) {
         int best = g.v[i].why;
