@@ -97,10 +97,15 @@ static rk_err run_action(struct rk_reg *reg, void *ctx) {
 
 /* ---- Erasure: preview and carrying it out ------------------------------------------------ */
 
-static int first_name(void *ctx, const struct rk_entry *e) {
-    char *out = ctx;
-    if (!out[0] && e->v[RK_F_NAME])
-        snprintf(out, RK_NAME_MAX * 4 + 1, "%s", e->v[RK_F_NAME]);
+/* Whether confirm is a name the person is held under (in any register). */
+struct name_match {
+    const char *confirm;
+    bool match;
+};
+
+static int match_name(void *ctx, const struct rk_entry *e) {
+    struct name_match *m = ctx;
+    m->match |= e->v[RK_F_NAME] && strcmp(e->v[RK_F_NAME], m->confirm) == 0;
     return 0;
 }
 
@@ -215,7 +220,7 @@ RK_HTTP_HANDLER(rk_http_post_erase) {
     bool bad = false;
     const char *confirm = rk_http_member(doc, "confirm", &bad);
     struct rk_http_refusal no = {0};
-    char name[RK_NAME_MAX * 4 + 1] = "";
+    struct name_match name = {confirm, false};
     struct action *a = calloc(1, sizeof *a);
     if (!a) {
         json_decref(doc);
@@ -231,11 +236,11 @@ RK_HTTP_HANDLER(rk_http_post_erase) {
         goto out;
     }
     struct rk_store *st = rk_http_thread_store(s);
-    if (rk_store_entries_of_person(st, r->param[0], first_name, name) != RK_OK) {
+    if (rk_store_entries_of_person(st, r->param[0], match_name, &name) != RK_OK) {
         ret = rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
         goto out;
     }
-    if (strcmp(confirm, r->param[0]) != 0 && !(name[0] && strcmp(confirm, name) == 0)) {
+    if (strcmp(confirm, r->param[0]) != 0 && !name.match) {
         ret = rk_http_error(c, r, 422, "confirm_mismatch",
                             "/confirm: type the person's id or their name exactly as held to "
                             "confirm the erasure; nothing was erased");
