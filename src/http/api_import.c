@@ -346,7 +346,10 @@ static void csv_cell(struct rk_buf *b, const char *v) {
     for (; v && *v; v++) {
         if (*v == '"')
             rk_buf_putc(b, '"');
-        rk_buf_putc(b, *v == '\r' || *v == '\n' ? ' ' : *v);
+        if (*v == '\r' || *v == '\n')
+            rk_buf_putc(b, ' ');
+        else
+            rk_buf_putc(b, *v);
     }
     rk_buf_putc(b, '"');
 }
@@ -401,7 +404,7 @@ static unsigned long count_records(const char *data, size_t len) {
     if (e == RK_OK)
         e = rk_csv_finish(csv, err, sizeof err);
     rk_csv_reader_free(csv);
-    return n; /* a malformed file: the records before the fault */
+    return e == RK_OK || n ? n : 0; /* a malformed file: the records before the fault */
 }
 
 static void *job_main(void *arg) {
@@ -611,7 +614,8 @@ RK_HTTP_HANDLER(rk_http_get_import_rejects) {
     static const char *const disposition[][2] = {
         {"Content-Disposition", "attachment; filename=\"rejects.csv\""}};
     ret = rk_http_respond_with(c, r, 200, "text/csv; charset=utf-8", copy, len,
-                               MHD_RESPMEM_MUST_FREE, disposition, 1);
+                               MHD_RESPMEM_MUST_COPY, disposition, 1);
+    free(copy);
     return ret;
 }
 
