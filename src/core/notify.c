@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/seal.h"
 
 #define MAX_REGS 32
@@ -54,6 +55,28 @@ static bool receives(const struct rk_recipient *r, const struct held *h) {
     return false;
 }
 
+/* The registers holding the person (only register_id when given) into h. */
+static rk_err holding(struct rk_reg *reg, const char *person_id, const char *register_id,
+                      struct held *h) {
+    h->only = register_id;
+    return rk_store_entries_of_person(reg->store, person_id, take, h);
+}
+
+rk_err rk_notify_who(struct rk_reg *reg, const char *person_id, const char *register_id,
+                     const struct rk_recipient **out, size_t max, size_t *n) {
+    *n = 0;
+    struct held *h = calloc(1, sizeof *h);
+    if (!h)
+        return RK_ENOMEM;
+    rk_err err = holding(reg, person_id, register_id, h);
+    for (size_t i = 0; err == RK_OK && i < reg->decl->nrecipients && *n < max; i++)
+        if (receives(&reg->decl->recipients[i], h))
+            out[(*n)++] = &reg->decl->recipients[i];
+    sodium_memzero(h, sizeof *h);
+    free(h);
+    return err;
+}
+
 rk_err rk_notify_recipients(struct rk_reg *reg, const char *person_id, enum rk_notice_kind kind,
                             const char *request_id, rk_ts at, int *count) {
     return rk_notify_recipients_in(reg, person_id, NULL, kind, request_id, at, count);
@@ -66,8 +89,7 @@ rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *person_id, const 
     struct held *h = calloc(1, sizeof *h);
     if (!h)
         return RK_ENOMEM;
-    h->only = register_id;
-    rk_err err = rk_store_entries_of_person(reg->store, person_id, take, h);
+    rk_err err = holding(reg, person_id, register_id, h);
     struct rk_work tx = {.own = false}; /* nothing begun while the read failed */
     if (err == RK_OK)
         err = rk_reg_work_begin(reg, &tx);
@@ -87,6 +109,75 @@ rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *person_id, const 
             (*count)++;
     }
     err = rk_reg_work_end(reg, &tx, err);
+    sodium_memzero(h, sizeof *h);
+    free(h);
+    return err;
+}
+
+/* ---- Retry (the console) ---------------------------------------------------------------- */
+
+struct notice_copy {
+    bool found, failed;
+    char recipient[RK_DECL_ID_MAX + 1];
+    char person_id[RK_ID_LEN + 1];
+    char request_id[RK_ID_LEN + 1];
+    enum rk_notice_kind kind;
+    rk_ts created_at;
+};
+
+static int copy_notice(void *ctx, const struct rk_notice_row *n) {
+    struct notice_copy *c = ctx;
+    c->found = true;
+    c->failed = n->state == RK_NOTICE_FAILED;
+    snprintf(c->recipient, sizeof c->recipient, "%s", n->recipient ? n->recipient : "");
+    snprintf(c->person_id, sizeof c->person_id, "%s", n->person_id ? n->person_id : "");
+    snprintf(c->request_id, sizeof c->request_id, "%s", n->request_id ? n->request_id : "");
+    c->kind = n->kind;
+    c->created_at = n->created_at;
+    return 1;
+}
+
+rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_msg *msg) {
+    msg->text[0] = '\0';
+    struct notice_copy c = {.found = false};
+    struct held *h = calloc(1, sizeof *h);
+    if (!h)
+        return RK_ENOMEM;
+    struct rk_work tx = {.own = false};
+    rk_err err = rk_reg_work_begin(reg, &tx);
+    if (err == RK_OK)
+        err = rk_store_recipient_notice_get(reg->store, id, copy_notice, &c);
+    if (err == RK_OK && !c.failed)
+        err = RK_ENOENT;
+    if (err == RK_OK)
+        err = holding(reg, c.person_id, NULL, h);
+    if (err == RK_OK && h->n == 0) {
+        snprintf(msg->text, sizeof msg->text,
+                 "notice %lld cannot be sent again: the person is no longer held (erased), so "
+                 "the recipient could not be told whom it is about; tell them by hand",
+                 (long long)id);
+        err = RK_EREFUSED;
+    }
+    if (err == RK_OK)
+        err = rk_store_recipient_notice_requeue(reg->store, id, at);
+    if (err == RK_OK && h->email[0]) {
+        struct rk_recipient_notice n = {.id = id,
+                                        .recipient = c.recipient,
+                                        .person_id = c.person_id,
+                                        .kind = c.kind,
+                                        .request_id = c.request_id[0] ? c.request_id : NULL,
+                                        .created_at = c.created_at};
+        err = seal_identity(reg, &n, h->email);
+    }
+    if (err == RK_OK) {
+        char detail[32];
+        snprintf(detail, sizeof detail, "notice %lld", (long long)id);
+        err = rk_audit_append(reg->store, &reg->keys, at, reg->actor, "notice.retry", c.person_id,
+                              detail);
+    }
+    err = rk_reg_work_end(reg, &tx, err);
+    if (err == RK_ENOENT)
+        snprintf(msg->text, sizeof msg->text, "no failed notice with id %lld", (long long)id);
     sodium_memzero(h, sizeof *h);
     free(h);
     return err;

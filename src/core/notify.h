@@ -26,4 +26,23 @@ RK_MUST_USE rk_err rk_notify_recipients_in(struct rk_reg *reg, const char *perso
                                            const char *register_id, enum rk_notice_kind kind,
                                            const char *request_id, rk_ts at, int *count);
 
+/*
+ * The recipients rk_notify_recipients_in would tell now, without queueing anything (the
+ * erasure preview): the declared recipients of register_id (NULL: of every register holding
+ * person_id), each once, in declaration order, at most max of them into out; *n gets how
+ * many. Errors only from the store.
+ */
+RK_MUST_USE rk_err rk_notify_who(struct rk_reg *reg, const char *person_id, const char *register_id,
+                                 const struct rk_recipient **out, size_t max, size_t *n);
+
+/*
+ * A failed notice (id) queued again, due at at, for staff who fixed the cause (the
+ * console's retry). Its identity was wiped when it failed, so it is sealed again from what
+ * is held of the person now: RK_EREFUSED (msg) when the person is no longer held — an
+ * erasure notice whose person is gone — since the recipient could not be told whom it is
+ * about; tell them by hand. RK_ENOENT when no failed notice has the id. Runs in reg's
+ * batch or its own transaction; audited as notice.retry (the notice id only).
+ */
+RK_MUST_USE rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_msg *msg);
+
 #endif

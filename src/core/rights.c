@@ -1281,15 +1281,42 @@ static rk_err suppress_signups(struct rk_reg *reg, const char *person_id, rk_ts 
     return err;
 }
 
+/* The rule of step 5: whether the consent ledger of purpose stays as evidence. */
+static bool consent_kept(const struct rk_decl *d, const char *purpose) {
+    const struct rk_purpose *p = rk_decl_purpose(d, purpose);
+    return p && p->keep_consent_evidence;
+}
+
+/* Step 1, for the erasure and its preview alike: the person's contracts and invoices (each
+ * with its keep decision, scan_contract and scan_invoice) and consent purposes. */
+static rk_err scan_held(struct rk_reg *reg, const char *person_id, struct erase_scan *s,
+                        struct consent_scan *cs, struct rk_msg *msg) {
+    rk_err err = rk_store_contracts_of_person(reg->store, person_id, scan_contract, s);
+    if (err == RK_OK)
+        err = rk_store_invoices_of_person(reg->store, person_id, scan_invoice, s);
+    if (err == RK_OK)
+        err = rk_store_consent_events(reg->store, person_id, scan_consent, cs);
+    if (err == RK_OK && (s->contracts.overflow || s->invoices.overflow))
+        err = say(msg, RK_ETOOBIG,
+                  "person %s has more than 64 contracts or invoices; erase "
+                  "them in parts",
+                  person_id);
+    return err;
+}
+
+/* The rule of step 7: the person row stays (restricted) when anything is kept. */
+static bool erase_keeps(const struct rk_erase_report *r) {
+    return r->contracts_kept || r->invoices_kept || r->consent_why[0];
+}
+
 /* Step 5: the consent ledger of each purpose in cs is deleted, unless the purpose keeps
  * evidence (art 17(3)(e)): then ledger and state stay and out->consent_why says so. */
 static rk_err erase_consent(struct rk_reg *reg, const char *person_id,
                             const struct consent_scan *cs, struct rk_erase_report *out) {
     rk_err err = RK_OK;
     for (size_t i = 0; i < cs->n && err == RK_OK; i++) {
-        const struct rk_purpose *p = rk_decl_purpose(reg->decl, cs->purposes[i]);
         int64_t n = 0;
-        if (p && p->keep_consent_evidence) {
+        if (consent_kept(reg->decl, cs->purposes[i])) {
             /* The ledger (and the state derived from it) stays as evidence only; the
              * person is restricted, so no audience or check counts it. */
             out->consent_events_kept += cs->events[i];
@@ -1365,16 +1392,7 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
     s->today = rk_ts_date(at);
     s->out = out;
     /* 1. What is held. */
-    err = rk_store_contracts_of_person(reg->store, person_id, scan_contract, s);
-    if (err == RK_OK)
-        err = rk_store_invoices_of_person(reg->store, person_id, scan_invoice, s);
-    if (err == RK_OK)
-        err = rk_store_consent_events(reg->store, person_id, scan_consent, &cs);
-    if (err == RK_OK && (s->contracts.overflow || s->invoices.overflow))
-        err = say(msg, RK_ETOOBIG,
-                  "person %s has more than 64 contracts or invoices; erase "
-                  "them in parts",
-                  person_id);
+    err = scan_held(reg, person_id, s, &cs, msg);
     if (err != RK_OK)
         goto out;
     bool mask[RK_F__COUNT];
@@ -1409,7 +1427,7 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
     if (err == RK_OK)
         err = erase_leftovers(reg, person_id, out);
     /* 7. The person: gone, or kept restricted beside what is kept. */
-    bool kept = out->contracts_kept || out->invoices_kept || out->consent_why[0];
+    bool kept = erase_keeps(out);
     if (err == RK_OK && kept)
         err = rk_store_person_flags_set(reg->store, person_id, true, objected);
     else if (err == RK_OK)
@@ -1434,6 +1452,82 @@ out:
         return store_failed(msg, err);
     }
     return RK_OK;
+}
+
+/* ---- The erasure preview ------------------------------------------------------------------ */
+
+rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
+                            struct rk_erase_plan *out, struct rk_msg *msg) {
+    msg->text[0] = '\0';
+    bool restricted = false, objected = false;
+    rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);
+    if (err != RK_OK)
+        return err;
+    memset(out, 0, sizeof *out);
+    out->restricted = restricted;
+    out->objected = objected;
+    struct rk_erase_report *r = &out->counts;
+    struct held h;
+    if ((err = load_held(reg, person_id, &h)) != RK_OK)
+        return store_failed(msg, err);
+    struct erase_scan *s = calloc(1, sizeof *s);
+    struct consent_scan cs = {.n = 0};
+    if (!s) {
+        err = RK_ENOMEM;
+        goto out;
+    }
+    s->reg = reg;
+    s->today = rk_ts_date(at);
+    s->out = r;
+    if ((err = scan_held(reg, person_id, s, &cs, msg)) != RK_OK)
+        goto out;
+    /* Step 4: the entries, with the values held in each. */
+    for (size_t i = 0; i < h.n && out->nregisters < RK_ERASE_PLAN_MAX; i++) {
+        const struct rk_register *rg = rk_decl_register(reg->decl, h.e[i]->register_id);
+        if (!rg)
+            continue;
+        unsigned bits = 0;
+        for (int f = 0; f < RK_F__COUNT; f++)
+            if (h.e[i]->v[f])
+                bits |= 1u << f;
+        out->email |= h.e[i]->v[RK_F_EMAIL] != NULL;
+        out->phone |= h.e[i]->v[RK_F_PHONE] != NULL;
+        out->registers[out->nregisters] = rg;
+        out->held[out->nregisters++] = bits;
+    }
+    r->entries = (int64_t)h.n;
+    /* Step 5 by its rule. */
+    for (size_t i = 0; i < cs.n; i++) {
+        if (consent_kept(reg->decl, cs.purposes[i])) {
+            r->consent_events_kept += cs.events[i];
+            snprintf(r->consent_why, sizeof r->consent_why,
+                     "consent evidence kept for legal claims (art 17(3)(e)), restricted");
+        } else {
+            r->consent_events += cs.events[i];
+        }
+    }
+    /* Step 6 by the scanned keep decisions. */
+    for (size_t i = 0; i < s->contracts.n; i++)
+        s->contracts.keep[i] ? r->contracts_kept++ : r->contracts++;
+    for (size_t i = 0; i < s->invoices.n; i++) {
+        if (!s->invoices.keep[i]) {
+            r->invoices++;
+            continue;
+        }
+        r->invoices_kept++;
+        if (rk_date_cmp(s->invoices.until[i], r->invoices_until) > 0)
+            r->invoices_until = s->invoices.until[i];
+    }
+    /* Step 7 by its rule; step 2's recipients; step 3's suppression (held values). */
+    r->person_deleted = !erase_keeps(r);
+    err =
+        rk_notify_who(reg, person_id, NULL, out->recipients, RK_ERASE_PLAN_MAX, &out->nrecipients);
+    r->notices = (int)out->nrecipients;
+    r->suppressed = (int)out->email + (int)out->phone;
+out:
+    free(s);
+    held_free(&h);
+    return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
 
 /* ---- Erasure when retention ends ------------------------------------------------------------ */

@@ -86,6 +86,31 @@ RK_MUST_USE rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id,
                                    struct rk_msg *msg);
 
 /*
+ * What rk_rights_erase would do to the person now, read without writing anything (the
+ * console's erasure preview). The same rules decide, by the same code: the keep rule of
+ * each contract and invoice (counts.contracts_kept, invoices_kept, invoices_until and the
+ * why texts), the consent ledgers kept as evidence (counts.consent_events_kept,
+ * consent_why), the recipients told (rk_notify_who) and what is suppressed. counts holds
+ * what would be deleted and kept (provenance and organisation rows are not counted ahead:
+ * 0). registers[] are the registers whose entries go, with the fields held in each
+ * (held[i], a bit per enum rk_field). RK_ENOENT for no such person; RK_ETOOBIG as
+ * rk_rights_erase.
+ */
+#define RK_ERASE_PLAN_MAX 32
+struct rk_erase_plan {
+    struct rk_erase_report counts; /* suppressed: the emails and phones that would be added */
+    const struct rk_register *registers[RK_ERASE_PLAN_MAX];
+    unsigned held[RK_ERASE_PLAN_MAX];
+    size_t nregisters;
+    const struct rk_recipient *recipients[RK_ERASE_PLAN_MAX];
+    size_t nrecipients;
+    bool email, phone;         /* an email or phone is held (it goes onto the suppression list) */
+    bool restricted, objected; /* the person's flags now */
+};
+RK_MUST_USE rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
+                                        struct rk_erase_plan *out, struct rk_msg *msg);
+
+/*
  * Retention (art 5(1)(e); art 17(1)(a): no longer necessary): erases the person from one
  * register, by the same per-category rules as rk_rights_erase, but as the controller's own
  * act, not the person's request: nothing goes onto the suppression list (the person may come

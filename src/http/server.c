@@ -13,6 +13,7 @@
  * after it is read as a request.
  */
 #include "http/internal.h"
+#include "http/api_console.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -236,6 +237,23 @@ static const struct route {
     {"GET",  "/api/v1/suppressions/check", rk_http_get_suppression_check, false},
     {"GET",  "/api/v1/audience",          rk_http_get_audience,     false},
     {"POST", "/api/v1/import",            rk_http_post_import,      false},
+    {"GET",  "/api/v1/persons/{id}/erasure", rk_http_get_erasure_preview, false},
+    {"POST", "/api/v1/persons/{id}/erase", rk_http_post_erase,      false},
+    {"POST", "/api/v1/persons/{id}/restrict", rk_http_post_restrict, false},
+    {"POST", "/api/v1/persons/{id}/object", rk_http_post_object,    false},
+    {"POST", "/api/v1/persons/{id}/entries", rk_http_post_entries,  false},
+    {"POST", "/api/v1/imports/preview",   rk_http_post_imports_preview, false},
+    {"POST", "/api/v1/imports",           rk_http_post_imports,     false},
+    {"GET",  "/api/v1/imports/{id}",      rk_http_get_import_job,   false},
+    {"GET",  "/api/v1/imports/{id}/rejects.csv", rk_http_get_import_rejects, false},
+    {"GET",  "/api/v1/audience/summary",  rk_http_get_audience_summary, false},
+    {"GET",  "/api/v1/outbox",            rk_http_get_outbox,       false},
+    {"POST", "/api/v1/outbox/{id}/retry", rk_http_post_outbox_retry, false},
+    {"GET",  "/api/v1/notices",           rk_http_get_notices,      false},
+    {"POST", "/api/v1/notices/{id}/retry", rk_http_post_notice_retry, false},
+    {"GET",  "/api/v1/declaration/notice", rk_http_get_declaration_notice, false},
+    {"GET",  "/api/v1/declaration/record", rk_http_get_declaration_record, false},
+    {"GET",  "/api/v1/declaration/lint",  rk_http_get_declaration_lint, false},
     {"GET",  "/forms/{form}",             rk_http_get_form,         true},
     {"POST", "/forms/{form}",             rk_http_post_form,        true},
     {"OPTIONS", "/forms/{form}",          rk_http_options_form,     true},
@@ -269,6 +287,7 @@ static const struct {
     size_t max;
 } body_limits[] = {
     {rk_http_post_import, RK_HTTP_MAX_IMPORT},
+    {rk_http_post_imports, RK_HTTP_MAX_IMPORT},
 };
 
 static size_t max_body(const struct route *rt) {
@@ -767,6 +786,7 @@ void rk_http_stop(struct rk_http_server *s) {
     rk_limiter_free(s->limiter);
     rk_http_overdue_stop(s);
     free(s->tz);
+    rk_http_imports_stop(s); /* import jobs write through the writer */
     rk_writer_stop(s->writer); /* after the requests that use it have finished */
     rk_sender_stop(s->sender); /* finishes the message in hand */
     rk_deliverer_stop(s->deliverer); /* finishes the notice in hand */

@@ -256,6 +256,17 @@ struct rk_outbox_failure {
 };
 typedef int (*rk_outbox_failure_fn)(void *ctx, const struct rk_outbox_failure *f);
 
+/* One entry of a register as the audience summary sees it (core/audience.h): the person's
+ * flags, whether the entry's email or phone is suppressed, and the person's consent state for
+ * the purpose asked (state "none" and expires 0 without one). */
+struct rk_audience_row {
+    char person_id[RK_ID_LEN + 1];
+    bool restricted, objected, suppressed;
+    enum rk_consent_status consent;
+    rk_ts expires_at; /* 0: none */
+};
+typedef int (*rk_audience_row_fn)(void *ctx, const struct rk_audience_row *r);
+
 /*
  * What a web form collected, held until the emailed link confirms it (double
  * opt-in; core/optin.c). One per person and purpose.
@@ -539,6 +550,18 @@ struct rk_store_ops {
     rk_err (*outbox_mark_failed)(struct rk_store *s, int64_t id, rk_ts at, const char *error);
     rk_err (*outbox_count)(struct rk_store *s, enum rk_outbox_state state, int64_t *out);
     rk_err (*outbox_failed)(struct rk_store *s, int limit, rk_outbox_failure_fn fn, void *ctx);
+    /* ---- The console's retries and audience summary (issue 12) ----
+     * outbox_requeue: a failed message queued again, due at now, when its sealed content is
+     * still held; RK_ENOENT when no failed message has the id, RK_EREFUSED when its content
+     * is gone (wiped when it failed). recipient_notice_get: one notice by id, without the
+     * identity (RK_ENOENT). recipient_notice_requeue: a failed notice queued again, due at
+     * now (RK_ENOENT when no failed notice has the id). audience_rows: every entry of
+     * register with what the audience rules look at for purpose (fn must not write). */
+    rk_err (*outbox_requeue)(struct rk_store *s, int64_t id, rk_ts now);
+    rk_err (*recipient_notice_get)(struct rk_store *s, int64_t id, rk_notice_fn fn, void *ctx);
+    rk_err (*recipient_notice_requeue)(struct rk_store *s, int64_t id, rk_ts now);
+    rk_err (*audience_rows)(struct rk_store *s, const char *register_id, const char *purpose,
+                            rk_audience_row_fn fn, void *ctx);
     /* The check's read, in one read transaction unless a transaction is open: whether
      * hash is suppressed and, when it is not, every entry in any register whose email or
      * phone hash is hash, ordered by register, with its person's restrictions and the
@@ -879,6 +902,14 @@ RK_STORE_FN(outbox_count, (struct rk_store * s, enum rk_outbox_state st, int64_t
             (s, st, out))
 RK_STORE_FN(outbox_failed, (struct rk_store * s, int limit, rk_outbox_failure_fn fn, void *c),
             (s, limit, fn, c))
+RK_STORE_FN(outbox_requeue, (struct rk_store * s, int64_t id, rk_ts now), (s, id, now))
+RK_STORE_FN(recipient_notice_get, (struct rk_store * s, int64_t id, rk_notice_fn fn, void *c),
+            (s, id, fn, c))
+RK_STORE_FN(recipient_notice_requeue, (struct rk_store * s, int64_t id, rk_ts now), (s, id, now))
+RK_STORE_FN(audience_rows,
+            (struct rk_store * s, const char *reg, const char *purpose, rk_audience_row_fn fn,
+             void *c),
+            (s, reg, purpose, fn, c))
 
 /* ---- Data-subject rights (see the ops above) ---- */
 RK_STORE_FN(person_flags_set, (struct rk_store * s, const char *id, bool restricted, bool objected),

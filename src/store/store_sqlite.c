@@ -73,6 +73,11 @@ enum stmt {
     S_OUTBOX_FAILED,
     S_OUTBOX_COUNT,
     S_OUTBOX_LIST_FAILED,
+    S_OUTBOX_REQUEUE,
+    S_OUTBOX_FAILED_STATE,
+    S_NOTICE_GET,
+    S_NOTICE_REQUEUE,
+    S_AUDIENCE_ROWS,
     S_CONTACT_ROWS,
     S_READ_BEGIN,
     S_READ_END,
@@ -305,6 +310,26 @@ static const char *const sql[S__COUNT] = {
     [S_OUTBOX_LIST_FAILED] = "SELECT id, kind, person_id, attempts, last_error, created_at, "
                              "failed_at FROM outbox WHERE state = 'failed' "
                              "ORDER BY failed_at DESC, id DESC LIMIT ?1",
+    /* The console's retries (issue 12): only a failed row goes back to the queue. */
+    [S_OUTBOX_REQUEUE] = "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, "
+                         "failed_at = NULL WHERE id = ?1 AND state = 'failed' "
+                         "AND sealed IS NOT NULL",
+    [S_OUTBOX_FAILED_STATE] = "SELECT count(*) FROM outbox WHERE id = ?1 AND state = 'failed'",
+    [S_NOTICE_GET] = "SELECT id, recipient, person_id, request_id, remote_id, last_error, kind, "
+                     "state, attempts, created_at, next_attempt_at, done_at "
+                     "FROM recipient_notice WHERE id = ?1",
+    [S_NOTICE_REQUEUE] = "UPDATE recipient_notice SET state = 'queued', next_attempt_at = ?2, "
+                         "done_at = NULL WHERE id = ?1 AND state = 'failed'",
+    /* The audience summary: every entry of the register, one probe per entry for the
+     * suppression list and the consent state. */
+    [S_AUDIENCE_ROWS] =
+        "SELECT p.id, p.restricted, p.objected, "
+        "(e.email_hash IS NOT NULL AND EXISTS (SELECT 1 FROM suppression s "
+        "WHERE s.hash = e.email_hash)) OR (e.phone_hash IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM suppression s WHERE s.hash = e.phone_hash)), c.state, c.expires_at "
+        "FROM entry e JOIN person p ON p.pk = e.person "
+        "LEFT JOIN consent_state c ON c.person = e.person AND c.purpose = ?2 "
+        "WHERE e.register = ?1",
     /* The entry indexes cover (hash, register, person): one probe each, then the
      * person and the consent state by key; no entry row is read. */
     [S_CONTACT_ROWS] = "SELECT e.register, p.id, p.restricted, p.objected, c.state, c.since, "
@@ -2075,6 +2100,69 @@ static rk_err sq_outbox_failed(struct rk_store *base, int limit, rk_outbox_failu
     return step_rows(s, st, each_failure, &it);
 }
 
+/* ---- The console's retries and audience summary (issue 12; store.h) ---- */
+
+static rk_err sq_outbox_requeue(struct rk_store *base, int64_t id, rk_ts now) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_OUTBOX_REQUEUE, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_ts(st, 2, now);
+    if ((err = step_done(s, st)) != RK_OK || sqlite3_changes(s->db) > 0)
+        return err;
+    /* Nothing changed: no failed message with the id, or one whose content is gone. */
+    if ((err = prepare(s, S_OUTBOX_FAILED_STATE, &st)) != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = sqlite3_column_int64(st, 0) > 0 ? RK_EREFUSED : RK_ENOENT;
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
+struct audience_row_iter {
+    rk_audience_row_fn fn;
+    void *ctx;
+};
+
+static int each_audience_row(void *ctx, sqlite3_stmt *st) {
+    static const enum rk_consent_status by_name[] = {RK_CONSENT_NONE, RK_CONSENT_PENDING,
+                                                     RK_CONSENT_LIVE, RK_CONSENT_WITHDRAWN,
+                                                     RK_CONSENT_EXPIRED};
+    struct audience_row_iter *it = ctx;
+    struct rk_audience_row r = {.restricted = sqlite3_column_int(st, 1) != 0,
+                                .objected = sqlite3_column_int(st, 2) != 0,
+                                .suppressed = sqlite3_column_int(st, 3) != 0,
+                                .consent = RK_CONSENT_NONE};
+    if (!col_copy(st, 0, r.person_id, sizeof r.person_id))
+        return -1;
+    const char *state = col_text(st, 4);
+    for (size_t i = 0; state && i < sizeof by_name / sizeof by_name[0]; i++)
+        if (strcmp(state, consent_states[i]) == 0)
+            r.consent = by_name[i];
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+        r.expires_at = col_ts(st, 5);
+    return it->fn(it->ctx, &r);
+}
+
+static rk_err sq_audience_rows(struct rk_store *base, const char *register_id, const char *purpose,
+                               rk_audience_row_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_AUDIENCE_ROWS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, register_id);
+    bind_text(st, 2, purpose);
+    struct audience_row_iter it = {fn, ctx};
+    return step_rows(s, st, each_audience_row, &it);
+}
+
 struct contact_iter {
     rk_contact_row_fn fn;
     void *ctx;
@@ -2644,6 +2732,39 @@ static rk_err sq_recipient_notice_list(struct rk_store *base, enum rk_notice_sta
     sqlite3_bind_int(st, 2, limit);
     struct notice_iter it = {fn, ctx, false};
     return step_rows(s, st, each_notice, &it);
+}
+
+/* The console's notice retries (issue 12; beside the notice rows they read). */
+static rk_err sq_recipient_notice_get(struct rk_store *base, int64_t id, rk_notice_fn fn,
+                                      void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_NOTICE_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    struct notice_iter it = {fn, ctx, false};
+    bool found = false;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        found = true;
+        (void)each_notice(&it, st);
+    } else if (rc != SQLITE_DONE) {
+        err = fail(s, rc);
+    }
+    done(st);
+    return err == RK_OK && !found ? RK_ENOENT : err;
+}
+
+static rk_err sq_recipient_notice_requeue(struct rk_store *base, int64_t id, rk_ts now) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_NOTICE_REQUEUE, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_ts(st, 2, now);
+    return notice_update(s, st);
 }
 
 /* ---- Retention sweep ------------------------------------------------------------------- */
@@ -3356,6 +3477,10 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .outbox_mark_failed = sq_outbox_mark_failed,
     .outbox_count = sq_outbox_count,
     .outbox_failed = sq_outbox_failed,
+    .outbox_requeue = sq_outbox_requeue,
+    .recipient_notice_get = sq_recipient_notice_get,
+    .recipient_notice_requeue = sq_recipient_notice_requeue,
+    .audience_rows = sq_audience_rows,
     .contact_rows = sq_contact_rows,
     .person_flags_set = sq_person_flags_set,
     .person_delete = sq_person_delete,

@@ -19,7 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/audience.h"
 #include "core/consent.h"
+#include "core/notify.h"
 #include "core/register.h"
 #include "core/rights.h"
 #include "core/seal.h"
@@ -357,6 +359,170 @@ static void erase_keeps_declared_evidence(void **state) {
     assert_int_equal(r.notices, 3);
 }
 
+/* ---- The erasure preview (the console): the same rules, nothing written ----------------- */
+
+/* The preview of person id at T1, checked against the erasure that follows it. */
+static void preview_then_erase(struct rkt_reg *f, const char *id) {
+    struct rk_erase_plan *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    int64_t audit = count(f, "SELECT count(*) FROM audit");
+    int64_t notices = count(f, "SELECT count(*) FROM recipient_notice");
+    RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), p, MSG));
+    /* Nothing written: not even the audit chain (the HTTP route audits the read). */
+    assert_int_equal(count(f, "SELECT count(*) FROM audit"), audit);
+    assert_int_equal(count(f, "SELECT count(*) FROM recipient_notice"), notices);
+    assert_int_equal(count(f, "SELECT count(*) FROM suppression"), 0);
+    struct rk_erase_report r;
+    RKT_OK(f, rk_rights_erase(&f->reg, id, NULL, rkt_ts(T1), &r, MSG));
+    assert_int_equal(p->counts.entries, r.entries);
+    assert_int_equal(p->nregisters, (size_t)r.entries);
+    assert_int_equal(p->counts.consent_events, r.consent_events);
+    assert_int_equal(p->counts.consent_events_kept, r.consent_events_kept);
+    assert_int_equal(p->counts.contracts, r.contracts);
+    assert_int_equal(p->counts.contracts_kept, r.contracts_kept);
+    assert_int_equal(p->counts.invoices, r.invoices);
+    assert_int_equal(p->counts.invoices_kept, r.invoices_kept);
+    assert_int_equal(rk_date_cmp(p->counts.invoices_until, r.invoices_until), 0);
+    assert_string_equal(p->counts.invoices_why, r.invoices_why);
+    assert_string_equal(p->counts.contracts_why, r.contracts_why);
+    assert_string_equal(p->counts.consent_why, r.consent_why);
+    assert_int_equal(p->counts.person_deleted, r.person_deleted);
+    assert_int_equal(p->nrecipients, (size_t)r.notices);
+    assert_true(p->email);
+    free(p);
+}
+
+static void preview_agrees_with_erase_keeping_invoice(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Toiminimi Matti", id);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    struct rk_erase_plan p;
+    RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
+    assert_int_equal(p.counts.invoices_kept, 1);
+    assert_int_equal(p.counts.invoices_until.y, 2031);
+    assert_non_null(strstr(p.counts.invoices_why, "Accounting Act"));
+    assert_false(p.counts.person_deleted);
+    assert_true(p.phone);
+    assert_int_equal(p.nregisters, 2);
+    assert_string_equal(p.registers[0]->id, "customer");
+    assert_true(p.held[0] & (1u << RK_F_PHONE));
+    assert_false(p.held[1] & (1u << RK_F_PHONE)); /* the marketing entry holds no phone */
+    assert_int_equal(p.nrecipients, 2);
+    preview_then_erase(f, id);
+}
+
+static void preview_agrees_with_erase_deleting_all(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Yhteinen Oy", id);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    preview_then_erase(f, id);
+    struct rk_erase_plan p;
+    EXPECT(rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG), RK_ENOENT, "no person");
+}
+
+static void preview_agrees_with_erase_keeping_evidence(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1], same[RK_ID_LEN + 1];
+    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
+    struct rk_contact c = contact("Aino", "aino@example.fi", NULL, NULL);
+    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, MSG));
+    struct rk_write m = {"marketing", "marketing", RK_SRC_WEB_FORM, NULL, rkt_ts(T0)};
+    struct rk_consent_input in = consent_in(rkt_ts(T0));
+    RKT_OK(f, rk_reg_person_add(&f->reg, &m, id, &c, &in, same, MSG));
+    add_contract_invoice(f, "customer", "service", id, "F-1");
+    struct rk_erase_plan p;
+    RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
+    assert_int_equal(p.counts.contracts_kept, 1);
+    assert_non_null(strstr(p.counts.consent_why, "legal claims"));
+    preview_then_erase(f, id);
+}
+
+/* ---- The audience summary ---------------------------------------------------------------- */
+
+static void audience_exclusion_reasons_in_order(void **state) {
+    (void)state;
+    rk_ts now = rkt_ts(T1);
+    struct rk_audience_row r = {.consent = RK_CONSENT_LIVE};
+    assert_int_equal(rk_audience_exclusion(&r, now), -1);
+    r.expires_at = now; /* run out at this instant, the sweep not yet run */
+    assert_int_equal(rk_audience_exclusion(&r, now), RK_EX_EXPIRED);
+    r.expires_at = now + 1;
+    assert_int_equal(rk_audience_exclusion(&r, now), -1);
+    r.consent = RK_CONSENT_PENDING;
+    assert_int_equal(rk_audience_exclusion(&r, now), RK_EX_NO_CONSENT);
+    r.consent = RK_CONSENT_WITHDRAWN;
+    assert_int_equal(rk_audience_exclusion(&r, now), RK_EX_WITHDRAWN);
+    r.suppressed = true;
+    assert_int_equal(rk_audience_exclusion(&r, now), RK_EX_SUPPRESSED);
+    r.objected = true;
+    assert_int_equal(rk_audience_exclusion(&r, now), RK_EX_OBJECTED);
+    r.restricted = true;
+    assert_int_equal(rk_audience_exclusion(&r, now), RK_EX_RESTRICTED);
+    assert_string_equal(rk_audience_ex_id(RK_EX_NO_CONSENT), "no_consent");
+}
+
+static void audience_summary_counts_each_person_once(void **state) {
+    struct rkt_reg *f = *state;
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c2[RK_ID_LEN + 1], d[RK_ID_LEN + 1];
+    add_example_person(f, "a@example.fi", NULL, a); /* customer and marketing, live consent */
+    add_person_phone(f, "b@example.fi", NULL, "+358407654321", b);
+    add_person_phone(f, "c@example.fi", NULL, "+358407654322", c2);
+    add_person_phone(f, "d@example.fi", NULL, "+358407654323", d);
+    struct rk_consent_input in = consent_in(rkt_ts(T0));
+    RKT_OK(f, rk_reg_consent(&f->reg, b, "sales_promotion", RK_CE_WITHDRAWN, &in, MSG));
+    RKT_OK(f, rk_rights_restrict(&f->reg, c2, NULL, true, rkt_ts(T0), MSG));
+    RKT_OK(f, rk_rights_object(&f->reg, d, NULL, true, NULL, rkt_ts(T0), MSG));
+    struct rk_audience_summary s;
+    RKT_OK(f, rk_audience_summarize(&f->reg, "sales_promotion", rkt_ts(T1), NULL, NULL, &s, MSG));
+    assert_int_equal(s.count, audience_n(f, "sales_promotion", T1));
+    assert_int_equal(s.count, 1);
+    assert_int_equal(s.excluded[RK_EX_WITHDRAWN], 1);
+    assert_int_equal(s.excluded[RK_EX_RESTRICTED], 1);
+    assert_int_equal(s.excluded[RK_EX_OBJECTED], 1);
+    assert_int_equal(s.excluded[RK_EX_NO_CONSENT], 0);
+    EXPECT(rk_audience_summarize(&f->reg, "customer_relationship", rkt_ts(T1), NULL, NULL, &s, MSG),
+           RK_EINVAL, "does not rest on consent");
+    EXPECT(rk_audience_summarize(&f->reg, "nope", rkt_ts(T1), NULL, NULL, &s, MSG), RK_EINVAL,
+           "not declared");
+}
+
+/* ---- Retrying a failed art 19 notice ----------------------------------------------------- */
+
+static void notice_retry_seals_again_or_refuses(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1], gone[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", NULL, id);
+    add_person_phone(f, "maija@example.fi", NULL, "+358407654321", gone);
+    RKT_OK(f, rk_rights_restrict(&f->reg, id, NULL, true, rkt_ts(T0), MSG));
+    struct rk_erase_report r;
+    RKT_OK(f, rk_rights_erase(&f->reg, gone, NULL, rkt_ts(T0), &r, MSG));
+    rkt_exec(f, "UPDATE recipient_notice SET state = 'failed', sealed = NULL, "
+                "done_at = '2025-02-01T00:00:00Z'");
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT min(id) FROM recipient_notice WHERE person_id = '%s'", id);
+    int64_t mine = count(f, sql);
+    snprintf(sql, sizeof sql, "SELECT min(id) FROM recipient_notice WHERE person_id = '%s'", gone);
+    int64_t erased = count(f, sql);
+    assert_true(mine > 0 && erased > 0);
+    RKT_OK(f, rk_notify_retry(&f->reg, mine, rkt_ts(T1), MSG));
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM recipient_notice WHERE id = %lld AND state = 'queued' AND "
+             "sealed IS NOT NULL AND next_attempt_at = '" T1 "'",
+             (long long)mine);
+    assert_int_equal(count(f, sql), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'notice.retry'"), 1);
+    EXPECT(rk_notify_retry(&f->reg, mine, rkt_ts(T1), MSG), RK_ENOENT, "no failed notice");
+    EXPECT(rk_notify_retry(&f->reg, erased, rkt_ts(T1), MSG), RK_EREFUSED, "by hand");
+    EXPECT(rk_notify_retry(&f->reg, 999999, rkt_ts(T1), MSG), RK_ENOENT, "no failed notice");
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM recipient_notice WHERE id = %lld AND "
+             "state = 'failed'",
+             (long long)erased);
+    assert_int_equal(count(f, sql), 1); /* refused: left as it was */
+}
+
 /* ---- Rectification ----------------------------------------------------------------------- */
 
 static void rectify_overwrites_and_leaves_no_old_value(void **state) {
@@ -620,6 +786,17 @@ static void automated_answer_follows_the_declaration(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(preview_agrees_with_erase_keeping_invoice, setup_accounting,
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(preview_agrees_with_erase_deleting_all, setup_example,
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(preview_agrees_with_erase_keeping_evidence, setup_full,
+                                        rkt_reg_teardown),
+        cmocka_unit_test(audience_exclusion_reasons_in_order),
+        cmocka_unit_test_setup_teardown(audience_summary_counts_each_person_once, setup_example,
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(notice_retry_seals_again_or_refuses, setup_example,
+                                        rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(erase_keeps_only_the_invoice, setup_accounting,
                                         rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(erase_removes_person_and_unshared_rows, setup_example,
