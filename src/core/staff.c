@@ -269,6 +269,27 @@ rk_err rk_staff_email(const char *in, char out[RK_STAFF_EMAIL_MAX + 1], const ch
     return RK_OK;
 }
 
+bool rk_staff_setup_url(const char *public_url, const char *token, char *out, size_t n) {
+    int w = snprintf(out, n, "%s/console/setup/%s", public_url, token);
+    return w > 0 && (size_t)w < n;
+}
+
+void rk_staff_setup_mail(const char *name, const char *url, char *subject, size_t subject_n,
+                         char *body, size_t body_n) {
+    snprintf(subject, subject_n, "Rekisteri: aseta salasanasi / set your password");
+    snprintf(body, body_n,
+             "Hei %s,\n\n"
+             "sinulle on tehty tunnus rekisterin hallintaan. Aseta salasanasi tästä\n"
+             "linkistä 24 tunnin kuluessa (linkki toimii kerran):\n\n%s\n\n"
+             "Jos et odottanut tätä viestiä, älä avaa linkkiä.\n\n"
+             "---\n\n"
+             "Hello %s,\n\n"
+             "an account for the register's console was made for you. Set your password\n"
+             "at this link within 24 hours (it works once):\n\n%s\n\n"
+             "If you did not expect this message, do not open the link.\n",
+             name, url, name, url);
+}
+
 /* ---- Changes ------------------------------------------------------------------------------ */
 
 static rk_err audit(struct rk_store *st, const struct rk_keys *k, rk_ts now, const char *actor,

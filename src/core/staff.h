@@ -147,6 +147,14 @@ void rk_staff_actor(const char *id, char out[RK_STAFF_ACTOR_LEN + 1]);
 RK_MUST_USE rk_err rk_staff_email(const char *in, char out[RK_STAFF_EMAIL_MAX + 1],
                                   const char **why);
 
+/* The set-password link of a setup token under public_url (no trailing '/'): out gets
+ * "<public_url>/console/setup/<token>"; false when it does not fit. */
+bool rk_staff_setup_url(const char *public_url, const char *token, char *out, size_t n);
+
+/* The subject and body (Finnish, then English) of the email carrying a setup link to name. */
+void rk_staff_setup_mail(const char *name, const char *url, char *subject, size_t subject_n,
+                         char *body, size_t body_n);
+
 /* ---- Changes (each inside the caller's write transaction, with its audit event) ---------- */
 
 /*
