@@ -272,7 +272,7 @@ struct words {
         *throttled2, *missing_email, *missing_password, *signed_out_title, *signed_out, *signin_link,
         *setup_title, *setup_intro, *new_password, *again, *setup_button, *setup_hint,
         *setup_gone_title, *setup_gone, *setup_done_title, *setup_done, *bad_form, *csrf_title,
-        *csrf, *error_prefix, *account;
+        *csrf, *error_prefix, *account, *needs_https;
 };
 
 static const struct words fi = {
@@ -306,6 +306,9 @@ static const struct words fi = {
     "Pyyntö ei tullut tämän palvelun omalta sivulta. Palaa konsoliin ja yritä uudelleen.",
     "Virhe: ",
     "Tunnus",
+    "Kirjautuminen vaatii https-yhteyden: palvelun osoite on salaamaton http, eivätkä selaimet "
+    "hyväksy istuntoevästettä sen kautta. Pyydä ylläpitäjää asettamaan https-osoite "
+    "(serve --public-url).",
 };
 
 static const struct words en = {
@@ -340,6 +343,8 @@ static const struct words en = {
     "again.",
     "Error: ",
     "Account",
+    "Signing in needs https: this service's address is plain http, and browsers refuse the "
+    "session cookie over it. Ask the administrator for an https address (serve --public-url).",
 };
 
 static const struct words *words_for(enum rk_lang lang) { return lang == RK_LANG_FI ? &fi : &en; }
@@ -450,14 +455,20 @@ static rk_http_result message_page(struct MHD_Connection *c, struct rk_http_requ
     return page_end(&b, lang, c, r, status, headers, n);
 }
 
-static rk_http_result login_page(struct MHD_Connection *c, struct rk_http_request *r,
-                                 enum rk_lang lang, int status, const char *email,
+static rk_http_result login_page(const struct rk_http_server *s, struct MHD_Connection *c,
+                                 struct rk_http_request *r, enum rk_lang lang, int status,
+                                 const char *email,
                                  const struct field_error *errs, size_t nerr,
                                  const char *const (*headers)[2], size_t n) {
     const struct words *w = words_for(lang);
     struct rk_buf b;
     rk_buf_init(&b);
     page_begin(&b, lang, w->signin_title, errs, nerr);
+    if (!cookie_secure(s)) { /* browsers would drop the cookie: say so rather than loop */
+        rk_buf_puts(&b, "<p class=\"warning\">");
+        rk_buf_put_html(&b, w->needs_https);
+        rk_buf_puts(&b, "</p>\n");
+    }
     rk_buf_printf(&b, "<form method=\"post\" action=\"/console/login?lang=%s\" novalidate>\n",
                   lang_code(lang));
     field(&b, "email", w->email, "email", "username", email, NULL, errs, nerr);
@@ -473,7 +484,7 @@ static rk_http_result login_page(struct MHD_Connection *c, struct rk_http_reques
 
 RK_HTTP_HANDLER(rk_http_get_console_login) {
     (void)s;
-    return login_page(c, r, rk_http_lang(c), 200, NULL, NULL, 0, NULL, 0);
+    return login_page(s, c, r, rk_http_lang(c), 200, NULL, NULL, 0, NULL, 0);
 }
 
 /* The fields of the console's forms. */
@@ -527,7 +538,7 @@ RK_HTTP_HANDLER(rk_http_post_console_login) {
     if (!read_form(c, r, &f)) {
         wipe(&f);
         struct field_error e = {"email", w->bad_form};
-        return login_page(c, r, lang, 400, NULL, &e, 1, NULL, 0);
+        return login_page(s, c, r, lang, 400, NULL, &e, 1, NULL, 0);
     }
     struct field_error errs[2];
     size_t nerr = 0;
@@ -536,7 +547,7 @@ RK_HTTP_HANDLER(rk_http_post_console_login) {
     if (!f.password[0])
         errs[nerr++] = (struct field_error){"password", w->missing_password};
     if (nerr) {
-        rk_http_result ret = login_page(c, r, lang, 400, f.email, errs, nerr, NULL, 0);
+        rk_http_result ret = login_page(s, c, r, lang, 400, f.email, errs, nerr, NULL, 0);
         wipe(&f);
         return ret;
     }
@@ -576,11 +587,11 @@ RK_HTTP_HANDLER(rk_http_post_console_login) {
                  w->throttled2);
         const char *const hdr[][2] = {{"Retry-After", retry}};
         struct field_error er = {"email", msg};
-        return login_page(c, r, lang, 429, email, &er, 1, hdr, 1);
+        return login_page(s, c, r, lang, 429, email, &er, 1, hdr, 1);
     }
     if (j.result == RK_SIGNIN_FAILED) {
         struct field_error er = {"email", w->wrong};
-        return login_page(c, r, lang, 401, email, &er, 1, NULL, 0);
+        return login_page(s, c, r, lang, 401, email, &er, 1, NULL, 0);
     }
     char cookie[256];
     snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
