@@ -52,8 +52,7 @@ static bool read_password(const char *path, char *out, size_t n) {
     }
     size_t len = strcspn(out, "\r\n");
     if (out[len] == '\0' && len + 1 >= n) {
-        rk_cli_error("--password-file: the password is longer than %d characters",
-                     RK_STAFF_PW_MAX);
+        rk_cli_error("--password-file: the password is longer than %d characters", RK_STAFF_PW_MAX);
         return false;
     }
     out[len] = '\0';
@@ -118,9 +117,12 @@ static int finish(struct rk_cli_env *env, const char *what, rk_err e) {
 static int staff_add(int argc, char **argv) {
     const char *email = NULL, *name = NULL, *role = NULL, *pwfile = NULL, *url_opt = NULL;
     bool mail = false;
-    const struct rk_cli_opt opts[] = {{"email", &email, NULL},      {"name", &name, NULL},
-                                      {"role", &role, NULL},        {"password-file", &pwfile, NULL},
-                                      {"public-url", &url_opt, NULL}, {"mail", NULL, &mail},
+    const struct rk_cli_opt opts[] = {{"email", &email, NULL},
+                                      {"name", &name, NULL},
+                                      {"role", &role, NULL},
+                                      {"password-file", &pwfile, NULL},
+                                      {"public-url", &url_opt, NULL},
+                                      {"mail", NULL, &mail},
                                       {NULL, 0, 0}};
     struct rk_cli_env env;
     int rc = rk_cli_env_parse(

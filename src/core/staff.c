@@ -160,14 +160,14 @@ const char *rk_staff_password_text(enum rk_pw_problem p, enum rk_lang lang) {
         return fi ? "Salasana ei saa sisältää sähköpostiosoitettasi."
                   : "The password must not contain your email address.";
     case RK_PW_NAME:
-        return fi ? "Salasana ei saa sisältää nimeäsi." : "The password must not contain your name.";
+        return fi ? "Salasana ei saa sisältää nimeäsi."
+                  : "The password must not contain your name.";
     case RK_PW_COMMON:
         return fi ? "Salasana on liian yleinen ja helppo arvata. Valitse toinen, esimerkiksi "
                     "neljä satunnaista sanaa."
                   : "The password is too common and easy to guess. Choose another, for example "
                     "four random words.";
-    case RK_PW_MISMATCH:
-        return fi ? "Salasanat eivät ole samat." : "The passwords do not match.";
+    case RK_PW_MISMATCH: return fi ? "Salasanat eivät ole samat." : "The passwords do not match.";
     }
     return "";
 }
@@ -175,7 +175,8 @@ const char *rk_staff_password_text(enum rk_pw_problem p, enum rk_lang lang) {
 rk_err rk_staff_password_hash(const char *pw, char out[RK_STAFF_PWHASH_MAX + 1]) {
     _Static_assert(crypto_pwhash_STRBYTES <= RK_STAFF_PWHASH_MAX + 1, "room for the hash");
     if (crypto_pwhash_str_alg(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
         return RK_ENOMEM;
     return RK_OK;
 }
@@ -490,10 +491,9 @@ static rk_err count_failure(struct rk_store *st, const unsigned char key[RK_HASH
 }
 
 rk_err rk_staff_signin_record(struct rk_store *st, const struct rk_keys *k,
-                              struct rk_signin_plan *p, enum rk_signin_result r,
-                              const char *reason, const char *address_class, rk_ts now,
-                              const struct rk_staff_limits *l, char sid[RK_STAFF_SECRET_LEN + 1],
-                              struct rk_staff_session *out) {
+                              struct rk_signin_plan *p, enum rk_signin_result r, const char *reason,
+                              const char *address_class, rk_ts now, const struct rk_staff_limits *l,
+                              char sid[RK_STAFF_SECRET_LEN + 1], struct rk_staff_session *out) {
     char actor[RK_STAFF_ACTOR_LEN + 1] = "anonymous";
     if (p->found)
         rk_staff_actor(p->account.id, actor);

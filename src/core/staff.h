@@ -69,18 +69,18 @@
 #include "core/keys.h"
 #include "store/store.h"
 
-#define RK_STAFF_SECRET_LEN   43 /* 256 random bits, URL-safe base64 without padding */
-#define RK_STAFF_PW_MIN       12 /* code points */
-#define RK_STAFF_PW_MAX       256
-#define RK_STAFF_SETUP_S      (24 * 3600)
-#define RK_STAFF_IDLE_S       (30 * 60) /* the defaults of serve --session-idle, --session-max */
-#define RK_STAFF_MAX_S        (12 * 3600)
-#define RK_STAFF_TOUCH_S      60
-#define RK_STAFF_FREE_ACCOUNT 5
-#define RK_STAFF_FREE_ADDRESS 20
-#define RK_STAFF_BACKOFF_S    15
+#define RK_STAFF_SECRET_LEN    43 /* 256 random bits, URL-safe base64 without padding */
+#define RK_STAFF_PW_MIN        12 /* code points */
+#define RK_STAFF_PW_MAX        256
+#define RK_STAFF_SETUP_S       (24 * 3600)
+#define RK_STAFF_IDLE_S        (30 * 60) /* the defaults of serve --session-idle, --session-max */
+#define RK_STAFF_MAX_S         (12 * 3600)
+#define RK_STAFF_TOUCH_S       60
+#define RK_STAFF_FREE_ACCOUNT  5
+#define RK_STAFF_FREE_ADDRESS  20
+#define RK_STAFF_BACKOFF_S     15
 #define RK_STAFF_BACKOFF_MAX_S 3600
-#define RK_STAFF_ACTOR_LEN    (6 + RK_ID_LEN) /* "staff:" and the id */
+#define RK_STAFF_ACTOR_LEN     (6 + RK_ID_LEN) /* "staff:" and the id */
 
 /* What is wrong with a proposed password (rk_staff_password_check). */
 enum rk_pw_problem {
@@ -88,9 +88,9 @@ enum rk_pw_problem {
     RK_PW_NOT_TEXT, /* not UTF-8, or holds a control character */
     RK_PW_SHORT,
     RK_PW_LONG,
-    RK_PW_EMAIL,  /* equal to or containing the email's local part */
-    RK_PW_NAME,   /* equal to or containing the name, or a part of it */
-    RK_PW_COMMON, /* in the list of common passwords */
+    RK_PW_EMAIL,   /* equal to or containing the email's local part */
+    RK_PW_NAME,    /* equal to or containing the name, or a part of it */
+    RK_PW_COMMON,  /* in the list of common passwords */
     RK_PW_MISMATCH /* the two fields of a form differ (the pages' check) */
 };
 
@@ -226,8 +226,8 @@ enum rk_signin_result rk_staff_signin_result(const struct rk_signin_plan *p, boo
  */
 RK_MUST_USE rk_err rk_staff_signin_record(struct rk_store *st, const struct rk_keys *k,
                                           struct rk_signin_plan *p, enum rk_signin_result r,
-                                          const char *reason, const char *address_class,
-                                          rk_ts now, const struct rk_staff_limits *l,
+                                          const char *reason, const char *address_class, rk_ts now,
+                                          const struct rk_staff_limits *l,
                                           char sid[RK_STAFF_SECRET_LEN + 1],
                                           struct rk_staff_session *out);
 

@@ -39,9 +39,7 @@ static _Thread_local struct {
     rk_ts idle_ends;
 } last;
 
-void rk_http_session_forget(void) {
-    sodium_memzero(&last, sizeof last);
-}
+void rk_http_session_forget(void) { sodium_memzero(&last, sizeof last); }
 
 static struct rk_staff_limits limits_of(const struct rk_http_server *s) {
     return (struct rk_staff_limits){s->session_idle, s->session_max};
@@ -92,27 +90,36 @@ static void client_address(struct MHD_Connection *c, char *key, size_t n, const 
         const unsigned char *b =
             (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
         snprintf(key, n, "ip4:%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-        *cls = b[0] == 127                                   ? "loopback"
+        *cls = b[0] == 127 ? "loopback"
                : b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
                        (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254)
                    ? "private"
                    : "public";
     } else if (sa && sa->sa_family == AF_INET6) {
-        const unsigned char *b =
-            ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+        const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
         static const unsigned char loop[16] = {[15] = 1};
-        snprintf(key, n, "ip6:%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-                 b[5], b[6], b[7]);
-        *cls = memcmp(b, loop, 16) == 0                              ? "loopback"
+        snprintf(key, n, "ip6:%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
+                 b[6], b[7]);
+        *cls = memcmp(b, loop, 16) == 0                                           ? "loopback"
                : (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ? "private"
-                                                                     : "public";
+                                                                                  : "public";
     }
 }
 
 /* ---- Writer jobs ------------------------------------------------------------------------ */
 
-enum job_kind { J_SIGNIN, J_SIGNOUT, J_TOUCH, J_SETUP, J_ADD, J_DISABLE, J_ENABLE, J_RESET,
-                J_ROLE, J_REVOKE };
+enum job_kind {
+    J_SIGNIN,
+    J_SIGNOUT,
+    J_TOUCH,
+    J_SETUP,
+    J_ADD,
+    J_DISABLE,
+    J_ENABLE,
+    J_RESET,
+    J_ROLE,
+    J_REVOKE
+};
 
 struct job {
     enum job_kind kind;
@@ -157,8 +164,8 @@ static rk_err run_job(struct rk_reg *reg, void *ctx) {
     switch (j->kind) {
     case J_SIGNIN: {
         struct rk_staff_session x;
-        return rk_staff_signin_record(st, j->keys, j->plan, j->result, j->reason,
-                                      j->address_class, j->now, &j->limits, j->sid, &x);
+        return rk_staff_signin_record(st, j->keys, j->plan, j->result, j->reason, j->address_class,
+                                      j->now, &j->limits, j->sid, &x);
     }
     case J_SIGNOUT: return rk_staff_signout(st, j->keys, j->secret, j->now);
     case J_TOUCH: return rk_store_staff_session_touch(st, j->hash, j->now);
@@ -269,8 +276,8 @@ const struct rk_role *rk_http_cookie_authenticate(struct rk_http_server *s,
 
 struct words {
     const char *signin_title, *email, *password, *signin_button, *problem, *wrong, *throttled,
-        *throttled2, *missing_email, *missing_password, *signed_out_title, *signed_out, *signin_link,
-        *setup_title, *setup_intro, *new_password, *again, *setup_button, *setup_hint,
+        *throttled2, *missing_email, *missing_password, *signed_out_title, *signed_out,
+        *signin_link, *setup_title, *setup_intro, *new_password, *again, *setup_button, *setup_hint,
         *setup_gone_title, *setup_gone, *setup_done_title, *setup_done, *bad_form, *csrf_title,
         *csrf, *error_prefix, *account, *needs_https;
 };
@@ -427,11 +434,11 @@ static rk_http_result page_end(struct rk_buf *b, enum rk_lang lang, struct MHD_C
                                struct rk_http_request *r, int status,
                                const char *const (*headers)[2], size_t n) {
     rk_console_page_end(b, lang);
-    rk_http_result ret = rk_buf_status(b) == RK_OK
-                             ? rk_http_respond_with(c, r, status, "text/html; charset=utf-8",
-                                                    b->data, b->len, MHD_RESPMEM_MUST_COPY,
-                                                    headers, n)
-                             : MHD_NO;
+    rk_http_result ret =
+        rk_buf_status(b) == RK_OK
+            ? rk_http_respond_with(c, r, status, "text/html; charset=utf-8", b->data, b->len,
+                                   MHD_RESPMEM_MUST_COPY, headers, n)
+            : MHD_NO;
     rk_buf_cleanup(b);
     return ret;
 }
@@ -457,8 +464,7 @@ static rk_http_result message_page(struct MHD_Connection *c, struct rk_http_requ
 
 static rk_http_result login_page(const struct rk_http_server *s, struct MHD_Connection *c,
                                  struct rk_http_request *r, enum rk_lang lang, int status,
-                                 const char *email,
-                                 const struct field_error *errs, size_t nerr,
+                                 const char *email, const struct field_error *errs, size_t nerr,
                                  const char *const (*headers)[2], size_t n) {
     const struct words *w = words_for(lang);
     struct rk_buf b;
@@ -522,8 +528,8 @@ static bool read_form(struct MHD_Connection *c, struct rk_http_request *r, struc
     if (r->body.len && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
         return false;
     char why[160];
-    return rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, f, why,
-                         sizeof why) == RK_OK;
+    return rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, f, why, sizeof why) ==
+           RK_OK;
 }
 
 static void wipe(struct form *f) { sodium_memzero(f, sizeof *f); }
@@ -568,8 +574,12 @@ RK_HTTP_HANDLER(rk_http_post_console_login) {
     }
     /* Always one argon2 run: the real hash, or the dummy for no account or no password. */
     bool ok = rk_staff_verify(plan.found ? plan.account.password : NULL, f.password);
-    struct job j = {.kind = J_SIGNIN, .keys = &s->keys, .now = now, .plan = &plan,
-                    .address_class = cls, .limits = limits_of(s)};
+    struct job j = {.kind = J_SIGNIN,
+                    .keys = &s->keys,
+                    .now = now,
+                    .plan = &plan,
+                    .address_class = cls,
+                    .limits = limits_of(s)};
     j.result = rk_staff_signin_result(&plan, ok, now, &j.reason);
     e = rk_writer_run(s->writer, run_job, &j);
     char email[RK_STAFF_EMAIL_MAX + 1];
@@ -583,8 +593,8 @@ RK_HTTP_HANDLER(rk_http_post_console_login) {
         long long secs = (long long)(plan.locked_until - now);
         char retry[24], msg[200];
         snprintf(retry, sizeof retry, "%lld", secs > 0 ? secs : 1);
-        snprintf(msg, sizeof msg, "%s%lld%s", w->throttled, (secs + 59) / 60 > 0 ? (secs + 59) / 60 : 1,
-                 w->throttled2);
+        snprintf(msg, sizeof msg, "%s%lld%s", w->throttled,
+                 (secs + 59) / 60 > 0 ? (secs + 59) / 60 : 1, w->throttled2);
         const char *const hdr[][2] = {{"Retry-After", retry}};
         struct field_error er = {"email", msg};
         return login_page(s, c, r, lang, 429, email, &er, 1, hdr, 1);
@@ -594,11 +604,12 @@ RK_HTTP_HANDLER(rk_http_post_console_login) {
         return login_page(s, c, r, lang, 401, email, &er, 1, NULL, 0);
     }
     char cookie[256];
-    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
-             RK_SESSION_COOKIE, j.sid, cookie_secure(s) ? "; Secure" : "");
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", RK_SESSION_COOKIE,
+             j.sid, cookie_secure(s) ? "; Secure" : "");
     sodium_memzero(j.sid, sizeof j.sid);
     const char *const hdr[][2] = {{"Set-Cookie", cookie}, {"Location", "/console/"}};
-    static const char body[] = "<!doctype html><title>303</title><a href=\"/console/\">/console/</a>\n";
+    static const char body[] =
+        "<!doctype html><title>303</title><a href=\"/console/\">/console/</a>\n";
     rk_http_result ret = rk_http_respond_with(c, r, 303, "text/html; charset=utf-8", body,
                                               sizeof body - 1, MHD_RESPMEM_PERSISTENT, hdr, 2);
     sodium_memzero(cookie, sizeof cookie);
@@ -620,11 +631,11 @@ RK_HTTP_HANDLER(rk_http_post_console_logout) {
         bool token_ok = (hdr && same_secret(hdr, csrf)) || (form_ok && same_secret(f.csrf, csrf));
         wipe(&f);
         if (!token_ok || !same_origin(s, c, false))
-            return message_page(c, r, lang, 403, w->csrf_title, w->csrf, "/console/",
-                                "/console/", NULL, 0);
+            return message_page(c, r, lang, 403, w->csrf_title, w->csrf, "/console/", "/console/",
+                                NULL, 0);
         if (s->writer) {
-            struct job j = {.kind = J_SIGNOUT, .keys = &s->keys, .now = rk_time_now(),
-                            .secret = sid};
+            struct job j = {
+                .kind = J_SIGNOUT, .keys = &s->keys, .now = rk_time_now(), .secret = sid};
             rk_err e = rk_writer_run(s->writer, run_job, &j);
             if (e != RK_OK && e != RK_ENOENT)
                 return rk_http_error(c, r, 503, "unavailable",
@@ -678,8 +689,8 @@ RK_HTTP_HANDLER(rk_http_get_console_setup) {
     struct rk_staff a;
     rk_err e = rk_staff_setup_account(st, &s->keys, r->param[0], rk_time_now(), &a);
     if (e == RK_ENOENT)
-        return message_page(c, r, lang, 404, w->setup_gone_title, w->setup_gone, NULL, NULL,
-                            NULL, 0);
+        return message_page(c, r, lang, 404, w->setup_gone_title, w->setup_gone, NULL, NULL, NULL,
+                            0);
     if (e != RK_OK)
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
     return setup_page(c, r, lang, 200, r->param[0], &a, NULL, 0);
@@ -697,8 +708,8 @@ RK_HTTP_HANDLER(rk_http_post_console_setup) {
     struct rk_staff a;
     rk_err e = rk_staff_setup_account(st, &s->keys, r->param[0], now, &a);
     if (e == RK_ENOENT)
-        return message_page(c, r, lang, 404, w->setup_gone_title, w->setup_gone, NULL, NULL,
-                            NULL, 0);
+        return message_page(c, r, lang, 404, w->setup_gone_title, w->setup_gone, NULL, NULL, NULL,
+                            0);
     if (e != RK_OK)
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
     struct form f;
@@ -726,8 +737,8 @@ RK_HTTP_HANDLER(rk_http_post_console_setup) {
         e = rk_writer_run(s->writer, run_job, &j);
     sodium_memzero(j.pwhash, sizeof j.pwhash);
     if (e == RK_ENOENT)
-        return message_page(c, r, lang, 404, w->setup_gone_title, w->setup_gone, NULL, NULL,
-                            NULL, 0);
+        return message_page(c, r, lang, 404, w->setup_gone_title, w->setup_gone, NULL, NULL, NULL,
+                            0);
     if (e != RK_OK)
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
     return message_page(c, r, lang, 200, w->setup_done_title, w->setup_done, "/console/login",
@@ -771,10 +782,10 @@ RK_HTTP_HANDLER(rk_http_get_me) {
             if (!rk_role_grants(role, g->id, cat->id))
                 continue;
             int f = rk_field_from_id(cat->id);
-            json_array_append_new(cats, json_pack("{s:s, s:o, s:o}", "id", cat->id, "name",
-                                                  text_of(&cat->name), "field",
-                                                  f >= 0 ? json_string(rk_field_id((enum rk_field)f))
-                                                         : json_null()));
+            json_array_append_new(
+                cats,
+                json_pack("{s:s, s:o, s:o}", "id", cat->id, "name", text_of(&cat->name), "field",
+                          f >= 0 ? json_string(rk_field_id((enum rk_field)f)) : json_null()));
         }
         json_array_append_new(regs, json_pack("{s:s, s:o, s:o}", "id", g->id, "name",
                                               text_of(&g->name), "categories", cats));
@@ -795,25 +806,24 @@ RK_HTTP_HANDLER(rk_http_get_me) {
             continue;
         }
         json_array_append_new(purposes, json_pack("{s:s, s:o, s:s, s:o}", "id", p->id, "name",
-                                                  text_of(&p->name), "basis",
-                                                  rk_basis_id(p->basis), "registers", in));
+                                                  text_of(&p->name), "basis", rk_basis_id(p->basis),
+                                                  "registers", in));
     }
     bool cookie = last.valid && strncmp(t.name, "staff:", 6) == 0;
     json_t *account = json_null(), *csrf = json_null(), *session = json_null();
     if (cookie) {
         char tok[RK_STAFF_SECRET_LEN + 1];
         rk_staff_csrf(&s->keys, last.sid, tok);
-        account = json_pack("{s:s, s:s, s:s}", "id", last.account.id, "email",
-                            last.account.email, "name", last.account.name);
+        account = json_pack("{s:s, s:s, s:s}", "id", last.account.id, "email", last.account.email,
+                            "name", last.account.name);
         csrf = json_string(tok);
         session = json_pack("{s:o, s:o}", "idle_expires", ts_json(last.idle_ends), "expires",
                             ts_json(last.session.expires_at));
     }
-    json_t *doc = json_pack("{s:o, s:o, s:{s:s, s:o}, s:o, s:o, s:o, s:o, s:o}", "account",
-                            account, "token", cookie ? json_null() : json_string(t.name), "role",
-                            "id", role->id, "name", text_of(&role->name), "caps", capa,
-                            "registers", regs, "purposes", purposes, "csrf", csrf, "session",
-                            session);
+    json_t *doc = json_pack("{s:o, s:o, s:{s:s, s:o}, s:o, s:o, s:o, s:o, s:o}", "account", account,
+                            "token", cookie ? json_null() : json_string(t.name), "role", "id",
+                            role->id, "name", text_of(&role->name), "caps", capa, "registers", regs,
+                            "purposes", purposes, "csrf", csrf, "session", session);
     return rk_http_json(c, r, 200, doc);
 }
 
@@ -840,8 +850,8 @@ static const char *state_of(const struct rk_staff *a) {
 }
 
 static json_t *account_json(const struct rk_staff *a) {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", a->id, "email", a->email,
-                     "name", a->name, "role", a->role, "state", state_of(a), "created",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", a->id, "email", a->email, "name",
+                     a->name, "role", a->role, "state", state_of(a), "created",
                      ts_json(a->created_at), "last_signin", ts_json(a->last_signin));
 }
 
@@ -928,8 +938,14 @@ RK_HTTP_HANDLER(rk_http_post_staff) {
         json_decref(doc);
         return rk_http_error(c, r, 500, "internal", "out of memory");
     }
-    *j = (struct job){.kind = J_ADD, .keys = &s->keys, .now = rk_time_now(), .actor = t.name,
-                      .email = key, .name = nm, .role = role, .public_url = s->public_url,
+    *j = (struct job){.kind = J_ADD,
+                      .keys = &s->keys,
+                      .now = rk_time_now(),
+                      .actor = t.name,
+                      .email = key,
+                      .name = nm,
+                      .role = role,
+                      .public_url = s->public_url,
                       .mail = s->mail_configured};
     rk_err e = rk_writer_run(s->writer, run_job, j);
     ret = job_answer(s, c, r, e, j, 201);
@@ -975,8 +991,13 @@ static rk_http_result change(struct rk_http_server *s, struct MHD_Connection *c,
         json_decref(doc);
         return rk_http_error(c, r, 500, "internal", "out of memory");
     }
-    *j = (struct job){.kind = kind, .keys = &s->keys, .now = rk_time_now(), .actor = t.name,
-                      .id = id, .role = role, .public_url = s->public_url,
+    *j = (struct job){.kind = kind,
+                      .keys = &s->keys,
+                      .now = rk_time_now(),
+                      .actor = t.name,
+                      .id = id,
+                      .role = role,
+                      .public_url = s->public_url,
                       .mail = kind == J_RESET && s->mail_configured};
     rk_err e = rk_writer_run(s->writer, run_job, j);
     ret = job_answer(s, c, r, e, j, 200);
@@ -991,8 +1012,8 @@ RK_HTTP_HANDLER(rk_http_post_staff_reset) { return change(s, c, r, J_RESET); }
 RK_HTTP_HANDLER(rk_http_post_staff_role) { return change(s, c, r, J_ROLE); }
 
 static int list_signin(void *ctx, const struct rk_staff_signin *e) {
-    json_array_append_new(ctx, json_pack("{s:o, s:b, s:s, s:s}", "at", ts_json(e->at), "ok",
-                                         e->ok, "reason", e->reason, "address", e->address));
+    json_array_append_new(ctx, json_pack("{s:o, s:b, s:s, s:s}", "at", ts_json(e->at), "ok", e->ok,
+                                         "reason", e->reason, "address", e->address));
     return 0;
 }
 
@@ -1003,8 +1024,8 @@ RK_HTTP_HANDLER(rk_http_get_staff_signins) {
         return ret;
     struct rk_store *st = rk_http_thread_store(s);
     struct rk_staff a;
-    rk_err e = rk_id_valid(r->param[0]) ? rk_store_staff_get(st, r->param[0], false, &a)
-                                        : RK_ENOENT;
+    rk_err e =
+        rk_id_valid(r->param[0]) ? rk_store_staff_get(st, r->param[0], false, &a) : RK_ENOENT;
     if (e == RK_ENOENT)
         return rk_http_error(c, r, 404, "not_found", "no such staff account");
     json_t *list = json_array();
@@ -1042,10 +1063,13 @@ RK_HTTP_HANDLER(rk_http_post_token_revoke) {
     rk_http_result ret = MHD_NO;
     if (!staff_role(s, c, r, &t, &ret))
         return ret;
-    struct job j = {.kind = J_REVOKE, .keys = &s->keys, .now = rk_time_now(), .actor = t.name,
+    struct job j = {.kind = J_REVOKE,
+                    .keys = &s->keys,
+                    .now = rk_time_now(),
+                    .actor = t.name,
                     .id = r->param[0]};
-    rk_err e = strlen(r->param[0]) <= RK_DECL_ID_MAX ? rk_writer_run(s->writer, run_job, &j)
-                                                      : RK_ENOENT;
+    rk_err e =
+        strlen(r->param[0]) <= RK_DECL_ID_MAX ? rk_writer_run(s->writer, run_job, &j) : RK_ENOENT;
     if (e == RK_ENOENT)
         return rk_http_error(c, r, 404, "not_found", "no valid token has this name");
     if (e != RK_OK)

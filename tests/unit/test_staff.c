@@ -188,9 +188,9 @@ static void setup_link_single_use_and_expiring(void **state) {
     RKT_OK(f, rk_store_begin(f->store));
     RKT_OK(f, rk_staff_add(f->store, &f->keys, "anna@example.fi", "Anna", "sales", now, "cli", &a,
                            setup));
-    assert_int_equal(rk_staff_add(f->store, &f->keys, "anna@example.fi", "Anna", "sales", now,
-                                  "cli", &b, setup),
-                     RK_ECONFLICT);
+    assert_int_equal(
+        rk_staff_add(f->store, &f->keys, "anna@example.fi", "Anna", "sales", now, "cli", &b, setup),
+        RK_ECONFLICT);
     RKT_OK(f, rk_store_commit(f->store));
     RKT_OK(f, rk_staff_setup_account(f->store, &f->keys, setup, now, &b));
     assert_string_equal(b.id, a.id);
@@ -289,9 +289,9 @@ static void throttled_per_account_then_released(void **state) {
     assert_int_equal(sign_in(f, "dora@example.fi", PW, "ip4:198.51.100.1", sid, &reason),
                      RK_SIGNIN_OK);
     /* a success clears the account's count: the next failure is free again */
-    assert_int_equal(sign_in(f, "dora@example.fi", "wrong password!", "ip4:198.51.100.9", sid,
-                             &reason),
-                     RK_SIGNIN_FAILED);
+    assert_int_equal(
+        sign_in(f, "dora@example.fi", "wrong password!", "ip4:198.51.100.9", sid, &reason),
+        RK_SIGNIN_FAILED);
     assert_int_equal(sign_in(f, "dora@example.fi", PW, "ip4:198.51.100.1", sid, &reason),
                      RK_SIGNIN_OK);
 }
@@ -374,18 +374,18 @@ static void touch_is_due_once_a_minute(void **state) {
     struct rk_staff_limits l = {0, 0};
     rk_ts idle = 0;
     bool touch = true;
-    RKT_OK(f, rk_staff_session(f->store, &f->keys, sid, rkt_ts(T0) + 30, &l, &x, &a, &idle,
-                               &touch));
+    RKT_OK(f,
+           rk_staff_session(f->store, &f->keys, sid, rkt_ts(T0) + 30, &l, &x, &a, &idle, &touch));
     assert_false(touch);
-    RKT_OK(f, rk_staff_session(f->store, &f->keys, sid, rkt_ts(T0) + 61, &l, &x, &a, &idle,
-                               &touch));
+    RKT_OK(f,
+           rk_staff_session(f->store, &f->keys, sid, rkt_ts(T0) + 61, &l, &x, &a, &idle, &touch));
     assert_true(touch);
     RKT_OK(f, rk_store_begin(f->store));
     RKT_OK(f, rk_store_staff_session_touch(f->store, x.hash, rkt_ts(T0) + 1700));
     RKT_OK(f, rk_store_commit(f->store));
     /* kept alive past the first half hour by use */
-    RKT_OK(f, rk_staff_session(f->store, &f->keys, sid, rkt_ts(T0) + 3000, &l, &x, &a, &idle,
-                               &touch));
+    RKT_OK(f,
+           rk_staff_session(f->store, &f->keys, sid, rkt_ts(T0) + 3000, &l, &x, &a, &idle, &touch));
     assert_int_equal(idle, rkt_ts(T0) + 1700 + 1800);
 }
 
