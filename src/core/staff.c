@@ -24,8 +24,12 @@ extern const size_t rk_common_passwords_len;
 /* ASCII letters lower-cased; other bytes as they are (the list is lower case). */
 static void fold(const char *in, char *out, size_t n) {
     size_t k = 0;
-    for (; *in && k + 1 < n; in++)
-        out[k++] = (*in >= 'A' && *in <= 'Z') ? (char)(*in - 'A' + 'a') : *in;
+    for (; *in && k + 1 < n; in++) {
+        char c = *in;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        out[k++] = c;
+    }
     out[k] = '\0';
 }
 
@@ -316,7 +320,7 @@ rk_err rk_staff_add(struct rk_store *st, const struct rk_keys *k, const char *em
                     struct rk_staff *out, char setup[RK_STAFF_SECRET_LEN + 1]) {
     struct rk_staff a;
     memset(&a, 0, sizeof a);
-    if (strlen(email) > RK_STAFF_EMAIL_MAX || strlen(name) > RK_STAFF_NAME_MAX * 4 ||
+    if (strlen(email) > RK_STAFF_EMAIL_MAX || strlen(name) > (size_t)RK_STAFF_NAME_MAX * 4 ||
         strlen(role) > RK_DECL_ID_MAX)
         return RK_ETOOBIG;
     rk_id_new(a.id);
@@ -482,7 +486,7 @@ enum rk_signin_result rk_staff_signin_result(const struct rk_signin_plan *p, boo
 static rk_err count_failure(struct rk_store *st, const unsigned char key[RK_HASH_LEN], int free,
                             rk_ts now, bool *locked) {
     int64_t n = 0;
-    rk_err e = rk_store_staff_throttle_fail(st, key, now, now - 24 * 3600, &n);
+    rk_err e = rk_store_staff_throttle_fail(st, key, now, now - 24L * 3600, &n);
     int64_t wait = e == RK_OK ? rk_staff_backoff(n, free) : 0;
     *locked = wait > 0;
     if (e == RK_OK && wait > 0)

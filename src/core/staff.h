@@ -72,9 +72,9 @@
 #define RK_STAFF_SECRET_LEN    43 /* 256 random bits, URL-safe base64 without padding */
 #define RK_STAFF_PW_MIN        12 /* code points */
 #define RK_STAFF_PW_MAX        256
-#define RK_STAFF_SETUP_S       (24 * 3600)
-#define RK_STAFF_IDLE_S        (30 * 60) /* the defaults of serve --session-idle, --session-max */
-#define RK_STAFF_MAX_S         (12 * 3600)
+#define RK_STAFF_SETUP_S       (24L * 3600)
+#define RK_STAFF_IDLE_S        (30L * 60) /* the defaults of serve --session-idle, --session-max */
+#define RK_STAFF_MAX_S         (12L * 3600)
 #define RK_STAFF_TOUCH_S       60
 #define RK_STAFF_FREE_ACCOUNT  5
 #define RK_STAFF_FREE_ADDRESS  20

@@ -115,16 +115,16 @@ static void backoff(void **state) {
 static void session_liveness(void **state) {
     (void)state;
     rk_ts t0 = rkt_ts(T0), idle_ends = 0;
-    struct rk_staff_session x = {.created_at = t0, .last_seen = t0, .expires_at = t0 + 12 * 3600};
+    struct rk_staff_session x = {.created_at = t0, .last_seen = t0, .expires_at = t0 + 12L * 3600};
     struct rk_staff_limits l = {0, 0}; /* defaults: 30 min, 12 h */
     assert_true(rk_staff_session_live(&x, t0, &l, &idle_ends));
     assert_int_equal(idle_ends, t0 + 1800);
     assert_true(rk_staff_session_live(&x, t0 + 1799, &l, NULL));
     assert_false(rk_staff_session_live(&x, t0 + 1800, &l, NULL)); /* idle */
-    x.last_seen = t0 + 12 * 3600 - 10;                            /* kept busy ... */
-    assert_true(rk_staff_session_live(&x, t0 + 12 * 3600 - 1, &l, &idle_ends));
-    assert_int_equal(idle_ends, t0 + 12 * 3600); /* never past the absolute end */
-    assert_false(rk_staff_session_live(&x, t0 + 12 * 3600, &l, NULL)); /* ... ends at 12 h */
+    x.last_seen = t0 + 12L * 3600 - 10;                            /* kept busy ... */
+    assert_true(rk_staff_session_live(&x, t0 + 12L * 3600 - 1, &l, &idle_ends));
+    assert_int_equal(idle_ends, t0 + 12L * 3600); /* never past the absolute end */
+    assert_false(rk_staff_session_live(&x, t0 + 12L * 3600, &l, NULL)); /* ... ends at 12 h */
     struct rk_staff_limits shortl = {60, 120};
     x.last_seen = t0;
     assert_false(rk_staff_session_live(&x, t0 + 60, &shortl, NULL));
@@ -201,7 +201,7 @@ static void setup_link_single_use_and_expiring(void **state) {
              setup);
     assert_int_equal(rkt_count(f, sql), 0);
     /* expires after 24 hours */
-    assert_int_equal(rk_staff_setup_account(f->store, &f->keys, setup, now + 24 * 3600, &b),
+    assert_int_equal(rk_staff_setup_account(f->store, &f->keys, setup, now + 24L * 3600, &b),
                      RK_ENOENT);
     assert_int_equal(rk_staff_setup_account(f->store, &f->keys, "nonsense", now, &b), RK_ENOENT);
     /* used once */
@@ -347,10 +347,10 @@ static void sessions_end_on_changes_and_expiry(void **state) {
     RKT_OK(f, session_of(f, s2, &got));
     /* idle: 29 minutes later it lives, 30 minutes after its last use it does not */
     char t[RK_TS_LEN + 1];
-    rk_ts_format(rkt_ts(T0) + 29 * 60, t);
+    rk_ts_format(rkt_ts(T0) + 29L * 60, t);
     setenv("REKISTERI_NOW", t, 1);
     RKT_OK(f, session_of(f, s2, &got));
-    rk_ts_format(rkt_ts(T0) + 30 * 60, t);
+    rk_ts_format(rkt_ts(T0) + 30L * 60, t);
     setenv("REKISTERI_NOW", t, 1);
     assert_int_equal(session_of(f, s2, &got), RK_ENOENT);
     /* key rotation's clear ends every session */
