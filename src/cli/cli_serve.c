@@ -32,6 +32,7 @@ static int run_serve(int argc, char **argv) {
     char journal_buf[4096 + sizeof ".erasures"];
     double public_rate = 0;
     long request_timeout = 0, sweep_interval = 0, header_timeout = 0;
+    long session_idle = 0, session_max = 0;
     int max_per_address = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 && cores <= 256 ? (unsigned)cores : 2;
@@ -48,6 +49,7 @@ static int run_serve(int argc, char **argv) {
                  "                       [--max-connections-per-address N]\n"
                  "                       [--metrics-listen ADDR:PORT|off]\n"
                  "                       [--sweep-interval SECONDS]\n"
+                 "                       [--session-idle SECONDS] [--session-max SECONDS]\n"
                  "\n"
                  "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
                  "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
@@ -87,6 +89,10 @@ static int run_serve(int argc, char **argv) {
                  "--threads sets the request threads (1 to 256; default: one per CPU).\n"
                  "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
                  "many seconds (default 3600; 0: never, for when cron runs it).\n"
+                 "--session-idle and --session-max end a console session after that many\n"
+                 "seconds without a request (default 1800) and in any case (default 43200).\n"
+                 "The session cookie is Secure: sign-in needs an https --public-url, or\n"
+                 "http to 127.0.0.1 or localhost (browsers treat those as secure).\n"
                  "\n"
                  "When the database cannot be written (disk full, a file size limit: SIGXFSZ\n"
                  "is ignored, an I/O error) writes are answered 503 storage_unavailable with\n"
@@ -133,6 +139,17 @@ static int run_serve(int argc, char **argv) {
             }
             if (sweep_interval == 0)
                 sweep_interval = -1; /* never */
+        } else if (i + 1 < argc && (strcmp(argv[i], "--session-idle") == 0 ||
+                                    strcmp(argv[i], "--session-max") == 0)) {
+            bool idle = strcmp(argv[i], "--session-idle") == 0;
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '\0' || v < 1 || v > 30L * 86400) {
+                rk_cli_error("%s: expected seconds from 1 to 2592000 (30 days)",
+                             idle ? "--session-idle" : "--session-max");
+                return RK_EXIT_USAGE;
+            }
+            *(idle ? &session_idle : &session_max) = v;
         } else if (i + 1 < argc && strcmp(argv[i], "--request-timeout") == 0) {
             char *end;
             request_timeout = strtol(argv[++i], &end, 10);
@@ -307,7 +324,9 @@ static int run_serve(int argc, char **argv) {
                                  .metrics_listen = metrics_listen,
                                  .sweep_interval = sweep_interval,
                                  .journal = journal,
-                                 .read_only = read_only};
+                                 .read_only = read_only,
+                                 .session_idle = session_idle,
+                                 .session_max = session_max};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
     rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
@@ -327,6 +346,10 @@ static int run_serve(int argc, char **argv) {
         printf("metrics on http://%.*s:%u/metrics\n", (int)(strrchr(ml, ':') - ml), ml,
                rk_http_metrics_port(srv));
     }
+    if (public_url && strncmp(public_url, "http://", 7) == 0 &&
+        strncmp(public_url + 7, "127.", 4) != 0 && strncmp(public_url + 7, "localhost", 9) != 0)
+        rk_cli_error("serve: --public-url is plain http: browsers refuse the console's Secure "
+                     "session cookie there, so signing in to /console/ needs https");
     fflush(stdout);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);

@@ -39,6 +39,7 @@ static const struct {
     {RK_SUBKEY_NOTICE, offsetof(struct rk_keys, notice)},
     {RK_SUBKEY_OUTBOX, offsetof(struct rk_keys, outbox)},
     {RK_SUBKEY_MAIL_LIMIT, offsetof(struct rk_keys, mail_limit)},
+    {RK_SUBKEY_SESSION, offsetof(struct rk_keys, session)},
 };
 
 /*
@@ -56,7 +57,8 @@ static bool subkey_known(enum rk_subkey id) {
     case RK_SUBKEY_JOURNAL:
     case RK_SUBKEY_NOTICE:
     case RK_SUBKEY_OUTBOX:
-    case RK_SUBKEY_MAIL_LIMIT: return true;
+    case RK_SUBKEY_MAIL_LIMIT:
+    case RK_SUBKEY_SESSION: return true;
     }
     return false;
 }

@@ -43,6 +43,8 @@ enum rk_subkey {
     RK_SUBKEY_NOTICE = 7,     /* sealing queued art 19 notices' identities (core/seal.h) */
     RK_SUBKEY_OUTBOX = 8,     /* sealing queued mail (core/seal.h) */
     RK_SUBKEY_MAIL_LIMIT = 9, /* the mail limit's recipient hashes (core/mail_limit.h) */
+    RK_SUBKEY_SESSION = 10,   /* staff sessions', setup links' and throttles' hashes, CSRF tokens
+                                 (core/staff.h) */
 };
 
 /* One generation of the master key. */
@@ -67,6 +69,7 @@ struct rk_keys {
     unsigned char notice[RK_KEY_LEN];    /* for sealing queued notices' identities (core/seal.h) */
     unsigned char outbox[RK_KEY_LEN];    /* for sealing queued mail (core/seal.h) */
     unsigned char mail_limit[RK_KEY_LEN]; /* for the mail limit's recipient hashes */
+    unsigned char session[RK_KEY_LEN];   /* for staff sessions and setup links (core/staff.h) */
     size_t ngen;                         /* generations in gen[] */
     struct rk_keygen gen[RK_KEYGEN_MAX]; /* gen[0] is the current one, then older ones */
 };

@@ -232,14 +232,16 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
                            &r.unopened);
     if (err == RK_OK)
         err = rk_store_tokens_revoke_all(s, at, &r.tokens_revoked);
+    if (err == RK_OK)
+        err = rk_store_staff_sessions_clear(s, NULL, &r.sessions_ended);
     if (err == RK_OK) {
         char detail[RK_AUDIT_FIELD_MAX + 1];
         snprintf(detail, sizeof detail,
                  "generation=%u fingerprint=%s entries=%lld signups=%lld suppressions_moved=%lld "
-                 "tokens_revoked=%lld",
+                 "tokens_revoked=%lld sessions_ended=%lld",
                  (unsigned)r.to, r.fingerprint, (long long)r.rehashed.entries,
                  (long long)r.rehashed.signups, (long long)r.rehashed.suppressions,
-                 (long long)r.tokens_revoked);
+                 (long long)r.tokens_revoked, (long long)r.sessions_ended);
         err = rk_audit_append(s, &old_keys, at, actor, "key.rotated", NULL, detail);
     }
     if (err == RK_OK)

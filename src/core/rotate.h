@@ -20,6 +20,11 @@
  *   token    staff token hashes      cannot be recomputed (only hashes are
  *                                    kept): every live token is revoked and
  *                                    staff get new ones (`token create`)
+ *   session  staff sessions, setup   cannot be recomputed: every session ends
+ *            links, sign-in throttles (deleted in the rotation's transaction,
+ *            and CSRF tokens         and a hash under the old key matches
+ *                                    nothing anyway): everyone signs in again;
+ *                                    setup links stop working (`staff reset`)
  *   links    links sent in emails    a retired key still verifies one-click
  *                                    unsubscribe links (withdrawing must keep
  *                                    working, art 7(3), and it only takes data
@@ -159,6 +164,7 @@ struct rk_rotate_report {
     char fingerprint[RK_FINGERPRINT_LEN + 1]; /* of generation to */
     struct rk_rehash_counts rehashed;
     int64_t tokens_revoked;
+    int64_t sessions_ended; /* staff console sessions (core/staff.h) */
     bool journal_marked; /* a marker was appended to the erasure journal now */
     int64_t resealed;    /* sealed notice identities and queued messages re-sealed */
     int64_t unopened;    /* sealed values that did not open under the old key, left as they were */

@@ -12,6 +12,7 @@
 
 #include "core/id.h"
 #include "core/time.h"
+#include "http/api_staff.h"
 #include "http/internal.h"
 
 /*
@@ -59,7 +60,10 @@ static rk_err token_lookup(struct rk_store *st, const unsigned char hash[RK_HASH
 /*
  * The role of the request's bearer token, or NULL after queueing the answer
  * (401 without a valid token, 503 without storage) in *ret. Valid tokens are
- * cached for a second (token_lookup).
+ * cached for a second (token_lookup). A request without an Authorization
+ * header may instead carry the console's session cookie: then the session
+ * decides, with the CSRF rule for state-changing methods
+ * (rk_http_cookie_authenticate, api_staff.c). A bearer token wins over a cookie.
  */
 const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_Connection *c,
                                            struct rk_http_request *r, struct rk_token *t,
@@ -69,7 +73,14 @@ const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_
         *ret = rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
         return NULL;
     }
+    rk_http_session_forget();
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h) { /* the console: the session cookie, with its CSRF rule (api_staff.c) */
+        bool tried = false;
+        const struct rk_role *role = rk_http_cookie_authenticate(s, c, r, t, ret, &tried);
+        if (tried)
+            return role;
+    }
     if (!h || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != RK_TOKEN_LEN) {
         *ret = rk_http_unauthorized(c, r, "missing_token", "send 'Authorization: Bearer TOKEN'");
         return NULL;

@@ -98,6 +98,9 @@ struct rk_http_server {
     pthread_mutex_t overdue_lock;
     pthread_cond_t overdue_wake;
     bool overdue_stop;
+    /* Console sessions: their timeouts in seconds (core/staff.h; 0: the defaults). */
+    long session_idle, session_max;
+    bool mail_configured; /* --smtp given: setup links made by the API are emailed too */
 };
 
 /* One request's state between the handler's calls. */
@@ -105,6 +108,7 @@ struct rk_http_request {
     struct timespec start;
     const char *route;
     const char *url; /* borrowed from libmicrohttpd for the request's life */
+    const char *method; /* borrowed from libmicrohttpd, as url */
     int route_index;
     char param[RK_HTTP_MAX_PARAMS][RK_HTTP_PARAM_MAX + 1]; /* the path's "{name}" segments */
     struct rk_buf body; /* up to max_body bytes */

@@ -14,6 +14,7 @@
  */
 #include "http/internal.h"
 #include "http/api_console.h"
+#include "http/api_staff.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -216,6 +217,21 @@ static const struct route {
     {"GET",  "/privacy",                  get_privacy,              true},
     {"GET",  "/metrics",                  get_metrics_route,        false},
     {"GET",  "/favicon.ico",              get_favicon,              false},
+    {"GET",  "/console/login",            rk_http_get_console_login,  true},
+    {"POST", "/console/login",            rk_http_post_console_login, true},
+    {"POST", "/console/logout",           rk_http_post_console_logout, true},
+    {"GET",  "/console/setup/{token}",    rk_http_get_console_setup,  true},
+    {"POST", "/console/setup/{token}",    rk_http_post_console_setup, true},
+    {"GET",  "/api/v1/me",                rk_http_get_me,           false},
+    {"GET",  "/api/v1/staff",             rk_http_get_staff,        false},
+    {"POST", "/api/v1/staff",             rk_http_post_staff,       false},
+    {"POST", "/api/v1/staff/{id}/disable", rk_http_post_staff_disable, false},
+    {"POST", "/api/v1/staff/{id}/enable", rk_http_post_staff_enable, false},
+    {"POST", "/api/v1/staff/{id}/reset",  rk_http_post_staff_reset, false},
+    {"POST", "/api/v1/staff/{id}/role",   rk_http_post_staff_role,  false},
+    {"GET",  "/api/v1/staff/{id}/signins", rk_http_get_staff_signins, false},
+    {"GET",  "/api/v1/tokens",            rk_http_get_tokens,       false},
+    {"POST", "/api/v1/tokens/{name}/revoke", rk_http_post_token_revoke, false},
     {"GET",  "/api/v1/persons/{id}",      rk_http_get_person,       false},
     {"POST", "/api/v1/persons",           rk_http_post_persons,     false},
     {"GET",  "/u/{token}",                rk_http_get_unsubscribe,  true},
@@ -496,6 +512,7 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
     r->route_index = (int)(rt - routes);
     r->route = rk_http_route_name(r->route_index);
     r->url = url;
+    r->method = method;
     unsigned retry = 0;
     if (rt->limited && s->limiter && !rate_ok(s->limiter, c, &retry))
         return too_many(c, r, retry);
@@ -649,6 +666,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     s->sweep_interval = cfg->sweep_interval < 0 ? 0
                         : cfg->sweep_interval   ? cfg->sweep_interval
                                                 : 3600;
+    s->session_idle = cfg->session_idle;
+    s->session_max = cfg->session_max;
+    s->mail_configured = cfg->smtp != NULL;
     set_public_url(s, cfg, ntohs(sa.sin_port)); /* before the first request can arrive */
     if (cfg->public_rate >= 0) {                /* bursts of 4 × rate, at least 20 */
         double rate = cfg->public_rate == 0 ? RATE : cfg->public_rate;

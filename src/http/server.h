@@ -67,6 +67,9 @@ struct rk_http_config {
      * the public pages work; every write is answered 503 storage_unavailable; no mail
      * or recipient notices are sent and no sweep runs. */
     bool read_only;
+    /* Console sessions (core/staff.h): seconds a session may sit idle and may last in all;
+     * 0 takes the defaults (30 minutes, 12 hours). */
+    long session_idle, session_max;
 };
 
 /* Starts serving. err gets a one-line reason on failure (bad address, port in use). */

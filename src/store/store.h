@@ -197,6 +197,41 @@ struct rk_token {
 };
 typedef int (*rk_token_fn)(void *ctx, const struct rk_token *t);
 
+/* ---- Staff accounts of the console (migration 0015, core/staff.h) ---- */
+#define RK_STAFF_EMAIL_MAX   254 /* bytes */
+#define RK_STAFF_NAME_MAX    200 /* code points */
+#define RK_STAFF_PWHASH_MAX  128 /* crypto_pwhash_STRBYTES */
+#define RK_STAFF_REASON_MAX  32
+#define RK_STAFF_ADDRESS_MAX 16
+
+/* A staff account as stored: the password only as an argon2id string. */
+struct rk_staff {
+    char id[RK_ID_LEN + 1];
+    char email[RK_STAFF_EMAIL_MAX + 1];
+    char name[RK_STAFF_NAME_MAX * 4 + 1];
+    char role[RK_DECL_ID_MAX + 1];
+    char password[RK_STAFF_PWHASH_MAX + 1]; /* "": none set yet */
+    bool disabled;
+    rk_ts created_at, last_signin; /* last_signin 0: never */
+};
+typedef int (*rk_staff_fn)(void *ctx, const struct rk_staff *a);
+
+/* A signed-in session as stored: the keyed hash of its secret, never the secret. */
+struct rk_staff_session {
+    unsigned char hash[RK_HASH_LEN];
+    char staff_id[RK_ID_LEN + 1];
+    rk_ts created_at, last_seen, expires_at;
+};
+
+/* One sign-in attempt of an account. */
+struct rk_staff_signin {
+    rk_ts at;
+    bool ok;
+    char reason[RK_STAFF_REASON_MAX + 1];   /* "ok", "password", "disabled", "locked", ... */
+    char address[RK_STAFF_ADDRESS_MAX + 1]; /* the address's class: "loopback", "private", ... */
+};
+typedef int (*rk_staff_signin_fn)(void *ctx, const struct rk_staff_signin *e);
+
 /*
  * One row of the audit chain (core/audit.c computes prev and hash). Names the
  * actor, the action and the person's pseudonymous id — never personal data.
@@ -530,6 +565,51 @@ struct rk_store_ops {
                             struct rk_token *out);
     rk_err (*token_revoke)(struct rk_store *s, const char *name, rk_ts at);
     rk_err (*tokens_list)(struct rk_store *s, rk_token_fn fn, void *ctx);
+
+    /* ---- Staff accounts (migration 0015, core/staff.h) ----
+     * staff_insert: RK_ECONFLICT for an email (or id) that exists. staff_get: by
+     * id, or by email when by_email; RK_ENOENT for none. staff_update: role,
+     * name, password, disabled and last_signin of a.id (RK_ENOENT for none).
+     * staff_list: every account, by email.
+     * staff_setup_put: a set-password link's hash for an account until expires.
+     * staff_setup_get: its account when the link is known and not expired at
+     * now (RK_ENOENT otherwise). staff_setup_clear: every link of an account.
+     * staff_session_put / _get (RK_ENOENT) / _touch (last_seen) / _delete (one) /
+     * staff_sessions_clear (every session of an account, or of every account
+     * with staff_id NULL; *n gets how many ended).
+     * staff_throttle_get: failures and locked_until of a key (0, 0 for none);
+     * staff_throttle_fail: one more failure of a key, returning the new count;
+     * staff_throttle_lock: sets its locked_until; staff_throttle_clear: forgets a key; rows not updated
+     * since before prune_before are deleted by staff_throttle_fail.
+     * staff_signin_add / staff_signins: an account's history, newest first, at
+     * most limit. */
+    rk_err (*staff_insert)(struct rk_store *s, const struct rk_staff *a);
+    rk_err (*staff_get)(struct rk_store *s, const char *key, bool by_email, struct rk_staff *out);
+    rk_err (*staff_update)(struct rk_store *s, const struct rk_staff *a);
+    rk_err (*staff_list)(struct rk_store *s, rk_staff_fn fn, void *ctx);
+    rk_err (*staff_setup_put)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                              const char *staff_id, rk_ts expires);
+    rk_err (*staff_setup_get)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN], rk_ts now,
+                              char staff_id[RK_ID_LEN + 1]);
+    rk_err (*staff_setup_clear)(struct rk_store *s, const char *staff_id);
+    rk_err (*staff_session_put)(struct rk_store *s, const struct rk_staff_session *x);
+    rk_err (*staff_session_get)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                                struct rk_staff_session *out);
+    rk_err (*staff_session_touch)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
+                                  rk_ts at);
+    rk_err (*staff_session_delete)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN]);
+    rk_err (*staff_sessions_clear)(struct rk_store *s, const char *staff_id, int64_t *n);
+    rk_err (*staff_throttle_get)(struct rk_store *s, const unsigned char key[RK_HASH_LEN],
+                                 int64_t *failures, rk_ts *locked_until);
+    rk_err (*staff_throttle_fail)(struct rk_store *s, const unsigned char key[RK_HASH_LEN],
+                                  rk_ts now, rk_ts prune_before, int64_t *failures);
+    rk_err (*staff_throttle_lock)(struct rk_store *s, const unsigned char key[RK_HASH_LEN],
+                                  rk_ts until);
+    rk_err (*staff_throttle_clear)(struct rk_store *s, const unsigned char key[RK_HASH_LEN]);
+    rk_err (*staff_signin_add)(struct rk_store *s, const char *staff_id,
+                               const struct rk_staff_signin *e);
+    rk_err (*staff_signins)(struct rk_store *s, const char *staff_id, int limit,
+                            rk_staff_signin_fn fn, void *ctx);
 
     rk_err (*audience)(struct rk_store *s, const char *register_id, const char *purpose,
                        enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
@@ -879,6 +959,44 @@ RK_STORE_FN(token_by_hash,
             (s, h, out))
 RK_STORE_FN(token_revoke, (struct rk_store * s, const char *name, rk_ts at), (s, name, at))
 RK_STORE_FN(tokens_list, (struct rk_store * s, rk_token_fn fn, void *c), (s, fn, c))
+/* ---- Staff accounts ---- */
+RK_STORE_FN(staff_insert, (struct rk_store * s, const struct rk_staff *a), (s, a))
+RK_STORE_FN(staff_get,
+            (struct rk_store * s, const char *key, bool by_email, struct rk_staff *out),
+            (s, key, by_email, out))
+RK_STORE_FN(staff_update, (struct rk_store * s, const struct rk_staff *a), (s, a))
+RK_STORE_FN(staff_list, (struct rk_store * s, rk_staff_fn fn, void *c), (s, fn, c))
+RK_STORE_FN(staff_setup_put,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], const char *id, rk_ts exp),
+            (s, h, id, exp))
+RK_STORE_FN(staff_setup_get,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], rk_ts now,
+             char id[RK_ID_LEN + 1]),
+            (s, h, now, id))
+RK_STORE_FN(staff_setup_clear, (struct rk_store * s, const char *id), (s, id))
+RK_STORE_FN(staff_session_put, (struct rk_store * s, const struct rk_staff_session *x), (s, x))
+RK_STORE_FN(staff_session_get,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], struct rk_staff_session *out),
+            (s, h, out))
+RK_STORE_FN(staff_session_touch, (struct rk_store * s, const unsigned char h[RK_HASH_LEN], rk_ts at),
+            (s, h, at))
+RK_STORE_FN(staff_session_delete, (struct rk_store * s, const unsigned char h[RK_HASH_LEN]), (s, h))
+RK_STORE_FN(staff_sessions_clear, (struct rk_store * s, const char *id, int64_t *n), (s, id, n))
+RK_STORE_FN(staff_throttle_get,
+            (struct rk_store * s, const unsigned char k[RK_HASH_LEN], int64_t *f, rk_ts *until),
+            (s, k, f, until))
+RK_STORE_FN(staff_throttle_fail,
+            (struct rk_store * s, const unsigned char k[RK_HASH_LEN], rk_ts now, rk_ts prune_before,
+             int64_t *f),
+            (s, k, now, prune_before, f))
+RK_STORE_FN(staff_throttle_lock,
+            (struct rk_store * s, const unsigned char k[RK_HASH_LEN], rk_ts until), (s, k, until))
+RK_STORE_FN(staff_throttle_clear, (struct rk_store * s, const unsigned char k[RK_HASH_LEN]), (s, k))
+RK_STORE_FN(staff_signin_add,
+            (struct rk_store * s, const char *id, const struct rk_staff_signin *e), (s, id, e))
+RK_STORE_FN(staff_signins,
+            (struct rk_store * s, const char *id, int limit, rk_staff_signin_fn fn, void *c),
+            (s, id, limit, fn, c))
 RK_STORE_FN(audience,
             (struct rk_store * s, const char *reg, const char *purpose, enum rk_audience_rule rule,
              rk_ts now, rk_entry_fn fn, void *c),

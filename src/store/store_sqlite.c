@@ -63,6 +63,28 @@ enum stmt {
     S_TOKEN_BY_HASH,
     S_TOKEN_REVOKE,
     S_TOKENS_LIST,
+    S_STAFF_INSERT,
+    S_STAFF_BY_ID,
+    S_STAFF_BY_EMAIL,
+    S_STAFF_UPDATE,
+    S_STAFF_LIST,
+    S_STAFF_SETUP_PUT,
+    S_STAFF_SETUP_GET,
+    S_STAFF_SETUP_CLEAR,
+    S_STAFF_SESSIONS_PRUNE,
+    S_STAFF_SESSION_PUT,
+    S_STAFF_SESSION_GET,
+    S_STAFF_SESSION_TOUCH,
+    S_STAFF_SESSION_DELETE,
+    S_STAFF_SESSIONS_CLEAR,
+    S_STAFF_SESSIONS_CLEAR_ALL,
+    S_STAFF_THROTTLE_GET,
+    S_STAFF_THROTTLE_FAIL,
+    S_STAFF_THROTTLE_PRUNE,
+    S_STAFF_THROTTLE_LOCK,
+    S_STAFF_THROTTLE_CLEAR,
+    S_STAFF_SIGNIN_ADD,
+    S_STAFF_SIGNINS,
     S_AUDIENCE_CONSENT,
     S_AUDIENCE_CONTRACT,
     S_AUDIENCE_ANY,
@@ -280,6 +302,37 @@ static const char *const sql[S__COUNT] = {
     [S_TOKEN_BY_HASH] = "SELECT name, role, created_at, revoked_at FROM token WHERE hash = ?1",
     [S_TOKEN_REVOKE] = "UPDATE token SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
     [S_TOKENS_LIST] = "SELECT name, role, created_at, revoked_at FROM token ORDER BY name",
+#define STAFF_COLS "id, email, name, role, password, disabled, created_at, last_signin"
+    [S_STAFF_INSERT] = "INSERT INTO staff (" STAFF_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_STAFF_BY_ID] = "SELECT " STAFF_COLS " FROM staff WHERE id = ?1",
+    [S_STAFF_BY_EMAIL] = "SELECT " STAFF_COLS " FROM staff WHERE email = ?1",
+    [S_STAFF_UPDATE] = "UPDATE staff SET name = ?2, role = ?3, password = ?4, disabled = ?5, "
+                       "last_signin = ?6 WHERE id = ?1",
+    [S_STAFF_LIST] = "SELECT " STAFF_COLS " FROM staff ORDER BY email",
+    [S_STAFF_SETUP_PUT] = "INSERT INTO staff_setup (hash, staff_id, expires_at) VALUES (?1, ?2, ?3)",
+    [S_STAFF_SETUP_GET] = "SELECT staff_id FROM staff_setup WHERE hash = ?1 AND expires_at > ?2",
+    [S_STAFF_SETUP_CLEAR] = "DELETE FROM staff_setup WHERE staff_id = ?1",
+    [S_STAFF_SESSIONS_PRUNE] = "DELETE FROM staff_session WHERE expires_at <= ?1",
+    [S_STAFF_SESSION_PUT] = "INSERT INTO staff_session (hash, staff_id, created_at, last_seen, "
+                            "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_STAFF_SESSION_GET] = "SELECT staff_id, created_at, last_seen, expires_at FROM staff_session "
+                            "WHERE hash = ?1",
+    [S_STAFF_SESSION_TOUCH] = "UPDATE staff_session SET last_seen = ?2 WHERE hash = ?1",
+    [S_STAFF_SESSION_DELETE] = "DELETE FROM staff_session WHERE hash = ?1",
+    [S_STAFF_SESSIONS_CLEAR] = "DELETE FROM staff_session WHERE staff_id = ?1",
+    [S_STAFF_SESSIONS_CLEAR_ALL] = "DELETE FROM staff_session",
+    [S_STAFF_THROTTLE_GET] = "SELECT failures, locked_until FROM staff_throttle WHERE key = ?1",
+    [S_STAFF_THROTTLE_FAIL] =
+        "INSERT INTO staff_throttle (key, failures, locked_until, updated_at) VALUES (?1, 1, 0, ?2) "
+        "ON CONFLICT (key) DO UPDATE SET failures = failures + 1, updated_at = ?2 "
+        "RETURNING failures",
+    [S_STAFF_THROTTLE_PRUNE] = "DELETE FROM staff_throttle WHERE updated_at < ?1",
+    [S_STAFF_THROTTLE_LOCK] = "UPDATE staff_throttle SET locked_until = ?2 WHERE key = ?1",
+    [S_STAFF_THROTTLE_CLEAR] = "DELETE FROM staff_throttle WHERE key = ?1",
+    [S_STAFF_SIGNIN_ADD] = "INSERT INTO staff_signin (staff_id, at, ok, reason, address) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_STAFF_SIGNINS] = "SELECT at, ok, reason, address FROM staff_signin WHERE staff_id = ?1 "
+                        "ORDER BY seq DESC LIMIT ?2",
     [S_TASKS_OF_PERSON] = "SELECT id, kind, detail, due, created_at, done_at FROM task "
                           "WHERE person = " PK(1) " ORDER BY due, id",
     [S_AUDIENCE_CONSENT] =
@@ -1932,6 +1985,312 @@ static rk_err sq_tokens_list(struct rk_store *base, rk_token_fn fn, void *ctx) {
     return step_rows(s, st, each_token, &it);
 }
 
+/* ---- Staff accounts (migration 0015) ---- */
+
+static bool row_to_staff(sqlite3_stmt *st, struct rk_staff *a) {
+    a->disabled = sqlite3_column_int(st, 5) != 0;
+    a->created_at = col_ts(st, 6);
+    a->last_signin = col_ts(st, 7);
+    return col_copy(st, 0, a->id, sizeof a->id) && col_copy(st, 1, a->email, sizeof a->email) &&
+           col_copy(st, 2, a->name, sizeof a->name) && col_copy(st, 3, a->role, sizeof a->role) &&
+           col_copy(st, 4, a->password, sizeof a->password);
+}
+
+static void bind_staff(sqlite3_stmt *st, const struct rk_staff *a) {
+    bind_text(st, 1, a->id);
+    bind_text(st, 2, a->email);
+    bind_text(st, 3, a->name);
+    bind_text(st, 4, a->role);
+    bind_text(st, 5, a->password[0] ? a->password : NULL);
+    sqlite3_bind_int(st, 6, a->disabled ? 1 : 0);
+    bind_ts(st, 7, a->created_at);
+    bind_ts(st, 8, a->last_signin);
+}
+
+static rk_err sq_staff_insert(struct rk_store *base, const struct rk_staff *a) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_staff(st, a);
+    return step_done(s, st);
+}
+
+static rk_err sq_staff_get(struct rk_store *base, const char *key, bool by_email,
+                           struct rk_staff *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, by_email ? S_STAFF_BY_EMAIL : S_STAFF_BY_ID, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = row_to_staff(st, out) ? RK_OK : overflow();
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_staff_update(struct rk_store *base, const struct rk_staff *a) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_UPDATE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, a->id);
+    bind_text(st, 2, a->name);
+    bind_text(st, 3, a->role);
+    bind_text(st, 4, a->password[0] ? a->password : NULL);
+    sqlite3_bind_int(st, 5, a->disabled ? 1 : 0);
+    bind_ts(st, 6, a->last_signin);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+struct staff_iter {
+    rk_staff_fn fn;
+    void *ctx;
+};
+
+static int each_staff(void *ctx, sqlite3_stmt *st) {
+    struct staff_iter *it = ctx;
+    struct rk_staff a;
+    if (!row_to_staff(st, &a))
+        return -1;
+    return it->fn(it->ctx, &a);
+}
+
+static rk_err sq_staff_list(struct rk_store *base, rk_staff_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_LIST, &st);
+    if (err != RK_OK)
+        return err;
+    struct staff_iter it = {fn, ctx};
+    return step_rows(s, st, each_staff, &it);
+}
+
+static rk_err sq_staff_setup_put(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                                 const char *staff_id, rk_ts expires) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_SETUP_PUT, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    bind_text(st, 2, staff_id);
+    bind_ts(st, 3, expires);
+    return step_done(s, st);
+}
+
+static rk_err sq_staff_setup_get(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                                 rk_ts now, char staff_id[RK_ID_LEN + 1]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_SETUP_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    bind_ts(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = col_copy(st, 0, staff_id, RK_ID_LEN + 1) ? RK_OK : overflow();
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    done(st);
+    return err;
+}
+
+/* Runs statement i with one text (NULL binds nothing) and the number of rows it changed. */
+static rk_err run_text(struct sqlite_store *s, enum stmt i, const char *text, int64_t *n) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, i, &st);
+    if (err != RK_OK)
+        return err;
+    if (text)
+        bind_text(st, 1, text);
+    err = step_done(s, st);
+    if (err == RK_OK && n)
+        *n = sqlite3_changes(s->db);
+    return err;
+}
+
+/* Runs statement i with one hash and optionally an instant; RK_ENOENT when no row changed. */
+static rk_err run_hash(struct sqlite_store *s, enum stmt i, const unsigned char h[RK_HASH_LEN],
+                       rk_ts at) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, i, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, h, RK_HASH_LEN, SQLITE_STATIC);
+    if (i == S_STAFF_THROTTLE_LOCK)
+        sqlite3_bind_int64(st, 2, at);
+    else if (at)
+        bind_ts(st, 2, at);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+static rk_err sq_staff_setup_clear(struct rk_store *base, const char *staff_id) {
+    return run_text((struct sqlite_store *)base, S_STAFF_SETUP_CLEAR, staff_id, NULL);
+}
+
+static rk_err sq_staff_session_put(struct rk_store *base, const struct rk_staff_session *x) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_SESSIONS_PRUNE, &st); /* sessions past their absolute end */
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, x->created_at);
+    if ((err = step_done(s, st)) != RK_OK || (err = prepare(s, S_STAFF_SESSION_PUT, &st)) != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, x->hash, RK_HASH_LEN, SQLITE_STATIC);
+    bind_text(st, 2, x->staff_id);
+    bind_ts(st, 3, x->created_at);
+    bind_ts(st, 4, x->last_seen);
+    bind_ts(st, 5, x->expires_at);
+    return step_done(s, st);
+}
+
+static rk_err sq_staff_session_get(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                                   struct rk_staff_session *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_SESSION_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memcpy(out->hash, hash, RK_HASH_LEN);
+        out->created_at = col_ts(st, 1);
+        out->last_seen = col_ts(st, 2);
+        out->expires_at = col_ts(st, 3);
+        err = col_copy(st, 0, out->staff_id, sizeof out->staff_id) ? RK_OK : overflow();
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_staff_session_touch(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                                     rk_ts at) {
+    return run_hash((struct sqlite_store *)base, S_STAFF_SESSION_TOUCH, hash, at);
+}
+
+static rk_err sq_staff_session_delete(struct rk_store *base,
+                                      const unsigned char hash[RK_HASH_LEN]) {
+    return run_hash((struct sqlite_store *)base, S_STAFF_SESSION_DELETE, hash, 0);
+}
+
+static rk_err sq_staff_sessions_clear(struct rk_store *base, const char *staff_id, int64_t *n) {
+    return run_text((struct sqlite_store *)base,
+                    staff_id ? S_STAFF_SESSIONS_CLEAR : S_STAFF_SESSIONS_CLEAR_ALL, staff_id, n);
+}
+
+static rk_err sq_staff_throttle_get(struct rk_store *base, const unsigned char key[RK_HASH_LEN],
+                                    int64_t *failures, rk_ts *locked_until) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_THROTTLE_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, key, RK_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        *failures = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        *locked_until = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    } else {
+        err = fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_staff_throttle_fail(struct rk_store *base, const unsigned char key[RK_HASH_LEN],
+                                     rk_ts now, rk_ts prune_before, int64_t *failures) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_THROTTLE_PRUNE, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, prune_before);
+    if ((err = step_done(s, st)) != RK_OK || (err = prepare(s, S_STAFF_THROTTLE_FAIL, &st)) != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, key, RK_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *failures = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+    }
+    err = rc == SQLITE_DONE ? RK_OK : fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_staff_throttle_lock(struct rk_store *base, const unsigned char key[RK_HASH_LEN],
+                                     rk_ts until) {
+    return run_hash((struct sqlite_store *)base, S_STAFF_THROTTLE_LOCK, key, until);
+}
+
+static rk_err sq_staff_throttle_clear(struct rk_store *base, const unsigned char key[RK_HASH_LEN]) {
+    rk_err err = run_hash((struct sqlite_store *)base, S_STAFF_THROTTLE_CLEAR, key, 0);
+    return err == RK_ENOENT ? RK_OK : err;
+}
+
+static rk_err sq_staff_signin_add(struct rk_store *base, const char *staff_id,
+                                  const struct rk_staff_signin *e) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_SIGNIN_ADD, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, staff_id);
+    bind_ts(st, 2, e->at);
+    sqlite3_bind_int(st, 3, e->ok ? 1 : 0);
+    bind_text(st, 4, e->reason);
+    bind_text(st, 5, e->address);
+    return step_done(s, st);
+}
+
+struct signin_iter {
+    rk_staff_signin_fn fn;
+    void *ctx;
+};
+
+static int each_signin(void *ctx, sqlite3_stmt *st) {
+    struct signin_iter *it = ctx;
+    struct rk_staff_signin e;
+    e.at = col_ts(st, 0);
+    e.ok = sqlite3_column_int(st, 1) != 0;
+    if (!col_copy(st, 2, e.reason, sizeof e.reason) ||
+        !col_copy(st, 3, e.address, sizeof e.address))
+        return -1;
+    return it->fn(it->ctx, &e);
+}
+
+static rk_err sq_staff_signins(struct rk_store *base, const char *staff_id, int limit,
+                               rk_staff_signin_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_STAFF_SIGNINS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, staff_id);
+    sqlite3_bind_int(st, 2, limit);
+    struct signin_iter it = {fn, ctx};
+    return step_rows(s, st, each_signin, &it);
+}
+
 static rk_err sq_audience(struct rk_store *base, const char *reg, const char *purpose,
                           enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -3469,6 +3828,24 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .token_by_hash = sq_token_by_hash,
     .token_revoke = sq_token_revoke,
     .tokens_list = sq_tokens_list,
+    .staff_insert = sq_staff_insert,
+    .staff_get = sq_staff_get,
+    .staff_update = sq_staff_update,
+    .staff_list = sq_staff_list,
+    .staff_setup_put = sq_staff_setup_put,
+    .staff_setup_get = sq_staff_setup_get,
+    .staff_setup_clear = sq_staff_setup_clear,
+    .staff_session_put = sq_staff_session_put,
+    .staff_session_get = sq_staff_session_get,
+    .staff_session_touch = sq_staff_session_touch,
+    .staff_session_delete = sq_staff_session_delete,
+    .staff_sessions_clear = sq_staff_sessions_clear,
+    .staff_throttle_get = sq_staff_throttle_get,
+    .staff_throttle_fail = sq_staff_throttle_fail,
+    .staff_throttle_lock = sq_staff_throttle_lock,
+    .staff_throttle_clear = sq_staff_throttle_clear,
+    .staff_signin_add = sq_staff_signin_add,
+    .staff_signins = sq_staff_signins,
     .audience = sq_audience,
     .outbox_enqueue = sq_outbox_enqueue,
     .outbox_due = sq_outbox_due,
