@@ -35,6 +35,7 @@ start() {
     done
     U=${U%/}
     TOKEN=$(sed -n 's/^  admin token *//p' "$T/out")
+    SETUP=$(grep -o '/console/setup/[A-Za-z0-9_-]*' "$T/out")
 }
 stop() { kill "$pid"; wait "$pid"; pid=; }
 
@@ -43,6 +44,23 @@ start
 [ -f "$T/var/rekisteri.db" ] && [ "$(stat -c %a "$T/var/rekisteri.key")" = 600 ] && ok \
     || bad "database or key missing"
 grep -q "3 errors, 3 warnings" "$T/out" && ok || bad "no lint summary"
+for line in "console .*/console/" "privacy notice .*/privacy" "forms .*/forms/newsletter" \
+    "request form .*/requests" "admin account *admin@example.fi (role dpo)"; do
+    grep -q "^  $line" "$T/out" && ok || bad "banner lacks '$line': $(cat "$T/out")"
+done
+# The console's admin account: its one-time link sets the password, then it signs in.
+$C -o /dev/null -w '%{http_code}' "$U$SETUP" >"$T/code"
+[ -n "$SETUP" ] && [ "$(cat "$T/code")" = 200 ] && ok || bad "setup link: '$SETUP' $(cat "$T/code")"
+PW='kesä-aamun-kahvi-7'
+$C -o /dev/null -w '%{http_code}' -H "Origin: $U" --data-urlencode "password=$PW" \
+    --data-urlencode "password2=$PW" "$U$SETUP" >"$T/code"
+case $(cat "$T/code") in 2*|303) ok ;; *) bad "setting the password: $(cat "$T/code")" ;; esac
+$C -o /dev/null -w '%{http_code}' -c "$T/jar" -H "Origin: $U" --data-urlencode "email=admin@example.fi" \
+    --data-urlencode "password=$PW" "$U/console/login" >"$T/code"
+[ "$(cat "$T/code")" = 303 ] && grep -q rk_session "$T/jar" && ok || bad "sign-in: $(cat "$T/code")"
+$C -o "$T/me.json" -b "$T/jar" "$U/api/v1/me"
+jq -e '.role.id == "dpo" and (.caps | index("staff"))' "$T/me.json" >/dev/null && ok \
+    || bad "me: $(cat "$T/me.json")"
 $C -o "$T/c.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
     "$U/api/v1/check?email=x@example.fi&purpose=sales_promotion" >"$T/code"
 [ "$(cat "$T/code")" = 200 ] && jq -e '.allowed == false' "$T/c.json" >/dev/null && ok \
@@ -72,6 +90,9 @@ REKISTERI_DB="$T/var/rekisteri.db" REKISTERI_KEY_FILE="$T/var/rekisteri.key" \
     "$REKISTERI" token create --name admin-20260101-120000-42 --role dpo >/dev/null 2>&1
 start
 [ -n "$TOKEN" ] && [ "$TOKEN" = "$FIRST" ] && ok || bad "a new token on the second run"
+# The password is set: no new setup link, the banner says how to sign in.
+[ -z "$SETUP" ] && grep -q "^  admin account *sign in as admin@example.fi" "$T/out" && ok \
+    || bad "second run's admin account line: $(grep 'admin account' "$T/out")"
 $C -o "$T/c3.json" -H "Authorization: Bearer $TOKEN" \
     "$U/api/v1/check?email=kokeilija@example.fi&purpose=sales_promotion"
 jq -e '.allowed == true' "$T/c3.json" >/dev/null && ok || bad "data lost between runs"
