@@ -357,8 +357,10 @@ static const char *const sql[S__COUNT] = {
                       "sealed = NULL WHERE id = ?1 AND state = 'queued'",
     [S_OUTBOX_RETRY] = "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3, "
                        "attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
+    /* A failed message keeps its sealed content until the sweep deletes the row
+     * (RK_RETENTION_MAIL_DAYS), so that staff can send it again (POST /api/v1/outbox/{id}/retry). */
     [S_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', failed_at = ?2, last_error = ?3, "
-                        "sealed = NULL, attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
+                        "attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
     [S_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE state = ?1",
     [S_OUTBOX_LIST_FAILED] = "SELECT id, kind, person_id, attempts, last_error, created_at, "
                              "failed_at FROM outbox WHERE state = 'failed' "

@@ -1979,7 +1979,7 @@ static void outbox_marks(void **state) {
     assert_ok(rk_store_commit(s));
     assert_int_equal(count_state(s, RK_OUTBOX_FAILED), 1);
     assert_int_equal(count_state(s, RK_OUTBOX_QUEUED), 1);
-    assert_false(holds_sealed(s, RK_SEALED_OUTBOX, c)); /* failed for good: gone at once */
+    assert_true(holds_sealed(s, RK_SEALED_OUTBOX, c)); /* failed: kept sealed for a retry */
     struct failures_seen fs = {0};
     assert_ok(rk_store_outbox_failed(s, 10, collect_failure, &fs));
     assert_int_equal(fs.n, 1);
