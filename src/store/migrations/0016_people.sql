@@ -86,6 +86,9 @@ BEGIN
         withdrawn = withdrawn - (OLD.event = 'withdrawn'),
         expired = expired - (OLD.event = 'expired')
     WHERE week = date(OLD.at, '-6 days', 'weekday 1') AND purpose = OLD.purpose;
+    -- a week left with nothing says nothing either (an erased person's week leaves no trace)
+    DELETE FROM consent_week WHERE week = date(OLD.at, '-6 days', 'weekday 1')
+        AND purpose = OLD.purpose AND given = 0 AND withdrawn = 0 AND expired = 0;
 END;
 
 CREATE TABLE purpose_count (
