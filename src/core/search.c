@@ -41,6 +41,11 @@ static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp) {
         }
         v = (v << 6) | (s[i] & 0x3f);
     }
+    if ((len == 2 && v < 0x80) || (len == 3 && v < 0x800) || (len == 4 && v < 0x10000) ||
+        v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+        *cp = 0xfffd; /* overlong, a surrogate or beyond Unicode: not a character */
+        return 1;
+    }
     *cp = v;
     return len;
 }
