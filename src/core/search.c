@@ -415,9 +415,16 @@ rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
         size_t i = longest(by, p->nq > 0 ? p->nq : p->no);
         if (after && after->kind != 'w')
             after = NULL;
+        /* Two more query words narrow the walk in the index (a necessary condition: each
+         * candidate is still checked against what the role sees). */
+        const char *also[2];
+        size_t nalso = 0, nby = p->nq > 0 ? p->nq : p->no;
+        for (size_t k = 0; k < nby && nalso < 2; k++)
+            if (k != i)
+                also[nalso++] = by[k];
         err = rk_store_search_words(reg->store, by[i], p->nq > 0 ? -1 : (int)RK_F_ORGANISATION,
-                                    after ? after->key : NULL, after ? after->pk : 0,
-                                    each_candidate, p);
+                                    also, nalso, after ? after->key : NULL,
+                                    after ? after->pk : 0, each_candidate, p);
     } else {
         p->kind = 'a';
         rk_ts before = 0;

@@ -495,11 +495,13 @@ struct rk_store_ops {
     rk_err (*search_put)(struct rk_store *s, const char *person_id, const char *register_id,
                          const struct rk_search_word *words, size_t n);
     /* Walks the persons holding a word with prefix `prefix` (field: RK_F_NAME or
-     * RK_F_ORGANISATION, or -1: either) in (word, person) order, strictly after (after_word,
-     * after_pk) when after_word is not NULL; rows of one person under one word come once. */
+     * RK_F_ORGANISATION, or -1: either) and, for each of the nalso (at most 2) prefixes in
+     * also, some word with that prefix too, in (word, person) order, strictly after
+     * (after_word, after_pk) when after_word is not NULL; rows of one person under one word
+     * come once. */
     rk_err (*search_words)(struct rk_store *s, const char *prefix, int field,
-                           const char *after_word, int64_t after_pk, rk_search_row_fn fn,
-                           void *ctx);
+                           const char *const *also, size_t nalso, const char *after_word,
+                           int64_t after_pk, rk_search_row_fn fn, void *ctx);
     /* Walks persons added at or after since (0: any), newest first, strictly before
      * (before, before_pk) when before is not 0. */
     rk_err (*search_people)(struct rk_store *s, rk_ts since, rk_ts before, int64_t before_pk,
@@ -859,9 +861,10 @@ RK_STORE_FN(search_put,
              const struct rk_search_word *w, size_t n),
             (s, person, reg, w, n))
 RK_STORE_FN(search_words,
-            (struct rk_store * s, const char *prefix, int field, const char *after_word,
-             int64_t after_pk, rk_search_row_fn fn, void *c),
-            (s, prefix, field, after_word, after_pk, fn, c))
+            (struct rk_store * s, const char *prefix, int field, const char *const *also,
+             size_t nalso, const char *after_word, int64_t after_pk, rk_search_row_fn fn,
+             void *c),
+            (s, prefix, field, also, nalso, after_word, after_pk, fn, c))
 RK_STORE_FN(search_people,
             (struct rk_store * s, rk_ts since, rk_ts before, int64_t before_pk,
              rk_search_row_fn fn, void *c),

@@ -234,7 +234,12 @@ static const char *const sql[S__COUNT] = {
     [S_SEARCH_WORDS] = "SELECT t.token, t.person, p.id, p.created_at FROM search_token t "
                        "JOIN person p ON p.pk = t.person "
                        "WHERE (t.token, t.person) > (?1, ?3) AND t.token < ?2 "
-                       "AND (?4 < 0 OR t.field = ?4) ORDER BY t.token, t.person",
+                       "AND (?4 < 0 OR t.field = ?4) "
+                       "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM search_token a "
+                       "WHERE a.person = t.person AND a.token >= ?5 AND a.token < ?6)) "
+                       "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM search_token a "
+                       "WHERE a.person = t.person AND a.token >= ?7 AND a.token < ?8)) "
+                       "ORDER BY t.token, t.person",
     /* Newest first over person_created; the rowid (pk) breaks ties. */
     [S_SEARCH_PEOPLE] = "SELECT created_at, pk, id, created_at FROM person "
                         "WHERE created_at >= ?1 AND (created_at, pk) < (?2, ?3) "
@@ -1274,9 +1279,19 @@ static int each_search_row(void *ctx, sqlite3_stmt *st) {
     return r.person_id ? it->fn(it->ctx, &r) : -1;
 }
 
+/* Binds prefix p at parameter i and the first text after all with that prefix at i + 1. */
+static void bind_prefix(sqlite3_stmt *st, int i, const char *p) {
+    char hi[128];
+    size_t n = strnlen(p, sizeof hi - 1);
+    memcpy(hi, p, n);
+    hi[n] = (char)0xff; /* after every text with this prefix: no UTF-8 text holds 0xff */
+    sqlite3_bind_text(st, i, p, (int)n, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, i + 1, hi, (int)n + 1, SQLITE_TRANSIENT);
+}
+
 static rk_err sq_search_words(struct rk_store *base, const char *prefix, int field,
-                              const char *after_word, int64_t after_pk, rk_search_row_fn fn,
-                              void *ctx) {
+                              const char *const *also, size_t nalso, const char *after_word,
+                              int64_t after_pk, rk_search_row_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     char hi[128];
@@ -1293,6 +1308,8 @@ static rk_err sq_search_words(struct rk_store *base, const char *prefix, int fie
     sqlite3_bind_text(st, 2, hi, (int)n + 1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, resume ? after_pk : -1);
     sqlite3_bind_int(st, 4, field);
+    for (size_t i = 0; i < nalso && i < 2; i++)
+        bind_prefix(st, 5 + 2 * (int)i, also[i]);
     struct search_iter it = {fn, ctx, -1, ""};
     return step_rows(s, st, each_search_row, &it);
 }
