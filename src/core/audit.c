@@ -210,7 +210,7 @@ rk_err rk_audit_record_verified(struct rk_store *s, const struct rk_audit_report
         m.detail[2 * i] = hex[rep->head[i] >> 4];
         m.detail[2 * i + 1] = hex[rep->head[i] & 15];
     }
-    m.detail[2 * RK_HASH_LEN] = '\0';
+    m.detail[(size_t)2 * RK_HASH_LEN] = '\0';
     m.at = at;
     m.ok = rep->bad_seq == 0;
     if (m.seq > rep->events)

@@ -5,6 +5,7 @@
  */
 #include "core/search.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +310,8 @@ static size_t seen_words(const struct page *p, enum rk_field f,
     return n;
 }
 
+#define SEEN_WORDS ((size_t)RK_SEARCH_WORDS * 4) /* words of one field over a person's entries */
+
 static bool consent_matches(struct page *p, const char *person_id) {
     if (p->q->consent == RK_SEARCH_CONSENT_ANY || !p->q->purpose)
         return true;
@@ -341,15 +344,15 @@ static bool candidate_matches(struct page *p, const char *person_id, rk_ts added
         if (!in)
             return false;
     }
-    char words[2 * RK_SEARCH_WORDS * 4][RK_SEARCH_WORD_MAX + 1];
+    char words[2 * SEEN_WORDS][RK_SEARCH_WORD_MAX + 1]; /* names' words, then organisations' */
     if (p->nq > 0) {
-        size_t n = seen_words(p, RK_F_NAME, words, RK_SEARCH_WORDS * 4);
-        n += seen_words(p, RK_F_ORGANISATION, words + n, RK_SEARCH_WORDS * 4);
+        size_t n = seen_words(p, RK_F_NAME, words, SEEN_WORDS);
+        n += seen_words(p, RK_F_ORGANISATION, words + n, SEEN_WORDS);
         if (!rk_search_words_match(p->qw, p->nq, words, n))
             return false;
     }
     if (p->no > 0) {
-        size_t n = seen_words(p, RK_F_ORGANISATION, words, RK_SEARCH_WORDS * 4);
+        size_t n = seen_words(p, RK_F_ORGANISATION, words, SEEN_WORDS);
         if (!rk_search_words_match(p->ow, p->no, words, n))
             return false;
     }
@@ -366,6 +369,8 @@ static int each_candidate(void *ctx, const struct rk_search_row *r) {
     p->last.kind = p->kind;
     p->last.pk = r->pk;
     snprintf(p->last.key, sizeof p->last.key, "%s", r->key);
+    if (!r->others)
+        return 0; /* lacks another query word: counted, so that the walk stays bounded */
     for (size_t i = 0; i < p->shown; i++)
         if (strcmp(p->seen[i], r->person_id) == 0)
             return 0; /* found again under another word */
@@ -375,20 +380,28 @@ static int each_candidate(void *ctx, const struct rk_search_row *r) {
     return p->fn(p->ctx, r->person_id, r->added, p->entries, p->nentries) ? 1 : 0;
 }
 
-/* The longest of n words (the most selective range of the index). */
-static size_t longest(char (*w)[RK_SEARCH_WORD_MAX + 1], size_t n) {
-    size_t best = 0;
-    for (size_t i = 1; i < n; i++)
-        if (strlen(w[i]) > strlen(w[best]))
-            best = i;
-    return best;
+/* The word of n with the fewest words in the index under it (counted up to a cap, so a
+ * common prefix costs a bounded read): the narrowest walk. */
+static rk_err rarest(struct rk_store *st, char (*w)[RK_SEARCH_WORD_MAX + 1], size_t n, int field,
+                     size_t *out) {
+    int64_t best = INT64_MAX;
+    *out = 0;
+    for (size_t i = 0; i < n && n > 1; i++) {
+        int64_t c = 0;
+        rk_err err = rk_store_search_count(st, w[i], field, 20000, &c);
+        if (err != RK_OK)
+            return err;
+        if (c < best || (c == best && strlen(w[i]) > strlen(w[*out])))
+            best = c, *out = i;
+    }
+    return RK_OK;
 }
 
 rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
                          const struct rk_search_query *q, rk_search_hit_fn fn, void *ctx,
                          bool *more, struct rk_search_cursor *next, struct rk_msg *msg) {
     struct page *p = calloc(1, sizeof *p);
-    char(*qw)[RK_SEARCH_WORD_MAX + 1] = calloc(2 * RK_SEARCH_WORDS, sizeof *qw);
+    char(*qw)[RK_SEARCH_WORD_MAX + 1] = calloc((size_t)2 * RK_SEARCH_WORDS, sizeof *qw);
     size_t cap = reg->decl->nregisters ? reg->decl->nregisters : 1;
     struct rk_entry *entries = calloc(cap, sizeof *entries);
     rk_err err = RK_OK;
@@ -412,9 +425,18 @@ rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
     if (p->nq > 0 || p->no > 0) {
         p->kind = 'w';
         char(*by)[RK_SEARCH_WORD_MAX + 1] = p->nq > 0 ? p->qw : p->ow;
-        size_t i = longest(by, p->nq > 0 ? p->nq : p->no);
+        int field = p->nq > 0 ? -1 : (int)RK_F_ORGANISATION;
+        size_t i = 0;
         if (after && after->kind != 'w')
             after = NULL;
+        /* A cursor names a word of the walk it came from: go on with that walk. */
+        for (size_t k = 0; after && k < (p->nq > 0 ? p->nq : p->no); k++)
+            if (strncmp(after->key, by[k], strlen(by[k])) == 0)
+                i = k + 1;
+        if (i > 0)
+            i--;
+        else if ((err = rarest(reg->store, by, p->nq > 0 ? p->nq : p->no, field, &i)) != RK_OK)
+            goto failed;
         /* Two more query words narrow the walk in the index (a necessary condition: each
          * candidate is still checked against what the role sees). */
         const char *also[2];
@@ -422,8 +444,7 @@ rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
         for (size_t k = 0; k < nby && nalso < 2; k++)
             if (k != i)
                 also[nalso++] = by[k];
-        err = rk_store_search_words(reg->store, by[i], p->nq > 0 ? -1 : (int)RK_F_ORGANISATION,
-                                    also, nalso, after ? after->key : NULL,
+        err = rk_store_search_words(reg->store, by[i], field, also, nalso, after ? after->key : NULL,
                                     after ? after->pk : 0, each_candidate, p);
     } else {
         p->kind = 'a';
@@ -435,6 +456,7 @@ rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
     }
     if (err == RK_OK)
         err = p->err;
+failed:
     if (err != RK_OK) {
         snprintf(msg->text, sizeof msg->text, "the register's storage is not available");
         goto out;

@@ -372,6 +372,7 @@ struct rk_search_row {
     const char *person_id;
     rk_ts added;
     const char *key;
+    bool others; /* word walk: the person holds a word with each of the other prefixes too */
 };
 typedef int (*rk_search_row_fn)(void *ctx, const struct rk_search_row *r);
 /* A marker the overview shows: the last sweep, the last audit verification. */
@@ -496,12 +497,16 @@ struct rk_store_ops {
                          const struct rk_search_word *words, size_t n);
     /* Walks the persons holding a word with prefix `prefix` (field: RK_F_NAME or
      * RK_F_ORGANISATION, or -1: either) and, for each of the nalso (at most 2) prefixes in
-     * also, some word with that prefix too, in (word, person) order, strictly after
+     * also, whether it holds some word with that prefix too (r->others; every row comes, so
+     * that the caller bounds the walk), in (word, person) order, strictly after
      * (after_word, after_pk) when after_word is not NULL; rows of one person under one word
      * come once. */
     rk_err (*search_words)(struct rk_store *s, const char *prefix, int field,
                            const char *const *also, size_t nalso, const char *after_word,
                            int64_t after_pk, rk_search_row_fn fn, void *ctx);
+    /* How many words (at most cap) the index holds with prefix `prefix` (field as above). */
+    rk_err (*search_count)(struct rk_store *s, const char *prefix, int field, int64_t cap,
+                           int64_t *out);
     /* Walks persons added at or after since (0: any), newest first, strictly before
      * (before, before_pk) when before is not 0. */
     rk_err (*search_people)(struct rk_store *s, rk_ts since, rk_ts before, int64_t before_pk,
@@ -865,6 +870,9 @@ RK_STORE_FN(search_words,
              size_t nalso, const char *after_word, int64_t after_pk, rk_search_row_fn fn,
              void *c),
             (s, prefix, field, also, nalso, after_word, after_pk, fn, c))
+RK_STORE_FN(search_count,
+            (struct rk_store * s, const char *prefix, int field, int64_t cap, int64_t *out),
+            (s, prefix, field, cap, out))
 RK_STORE_FN(search_people,
             (struct rk_store * s, rk_ts since, rk_ts before, int64_t before_pk,
              rk_search_row_fn fn, void *c),

@@ -36,6 +36,7 @@ enum stmt {
     S_SEARCH_DELETE,
     S_SEARCH_INSERT,
     S_SEARCH_WORDS,
+    S_SEARCH_COUNT,
     S_SEARCH_PEOPLE,
     S_SEARCH_BUILT,
     S_SEARCH_BUILT_SET,
@@ -231,15 +232,16 @@ static const char *const sql[S__COUNT] = {
                         "VALUES (?3, " PK(1) ", ?2, ?4)",
     /* One range of the primary key: words from the prefix (or from the cursor) up to the
      * prefix's end (?2: the prefix and a byte no UTF-8 text holds). */
-    [S_SEARCH_WORDS] = "SELECT t.token, t.person, p.id, p.created_at FROM search_token t "
-                       "JOIN person p ON p.pk = t.person "
-                       "WHERE (t.token, t.person) > (?1, ?3) AND t.token < ?2 "
-                       "AND (?4 < 0 OR t.field = ?4) "
-                       "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM search_token a "
+    [S_SEARCH_WORDS] = "SELECT t.token, t.person, p.id, p.created_at, "
+                       "(?5 IS NULL OR EXISTS (SELECT 1 FROM search_token a "
                        "WHERE a.person = t.person AND a.token >= ?5 AND a.token < ?6)) "
                        "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM search_token a "
                        "WHERE a.person = t.person AND a.token >= ?7 AND a.token < ?8)) "
-                       "ORDER BY t.token, t.person",
+                       "FROM search_token t JOIN person p ON p.pk = t.person "
+                       "WHERE (t.token, t.person) > (?1, ?3) AND t.token < ?2 "
+                       "AND (?4 < 0 OR t.field = ?4) ORDER BY t.token, t.person",
+    [S_SEARCH_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM search_token "
+                       "WHERE token >= ?1 AND token < ?2 AND (?3 < 0 OR field = ?3) LIMIT ?4)",
     /* Newest first over person_created; the rowid (pk) breaks ties. */
     [S_SEARCH_PEOPLE] = "SELECT created_at, pk, id, created_at FROM person "
                         "WHERE created_at >= ?1 AND (created_at, pk) < (?2, ?3) "
@@ -1275,16 +1277,16 @@ static int each_search_row(void *ctx, sqlite3_stmt *st) {
         return 0;
     it->last_pk = pk;
     snprintf(it->last_key, sizeof it->last_key, "%s", key);
-    struct rk_search_row r = {pk, col_text(st, 2), col_ts(st, 3), key};
+    struct rk_search_row r = {pk, col_text(st, 2), col_ts(st, 3), key,
+                              sqlite3_column_count(st) < 5 || sqlite3_column_int(st, 4) != 0};
     return r.person_id ? it->fn(it->ctx, &r) : -1;
 }
 
 /* Binds prefix p at parameter i and the first text after all with that prefix at i + 1. */
 static void bind_prefix(sqlite3_stmt *st, int i, const char *p) {
     char hi[128];
-    size_t n = strnlen(p, sizeof hi - 1);
-    memcpy(hi, p, n);
-    hi[n] = (char)0xff; /* after every text with this prefix: no UTF-8 text holds 0xff */
+    size_t n = strnlen(p, sizeof hi - 2);
+    snprintf(hi, sizeof hi, "%.*s\xff", (int)n, p); /* no UTF-8 text holds 0xff */
     sqlite3_bind_text(st, i, p, (int)n, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, i + 1, hi, (int)n + 1, SQLITE_TRANSIENT);
 }
@@ -1294,24 +1296,42 @@ static rk_err sq_search_words(struct rk_store *base, const char *prefix, int fie
                               int64_t after_pk, rk_search_row_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
-    char hi[128];
     size_t n = strlen(prefix);
-    if (n + 2 > sizeof hi)
+    if (n + 2 > 128)
         return RK_EINVAL;
-    memcpy(hi, prefix, n);
-    hi[n] = (char)0xff; /* after every text with this prefix: no UTF-8 text holds 0xff */
     rk_err err = prepare(s, S_SEARCH_WORDS, &st);
     if (err != RK_OK)
         return err;
-    bool resume = after_word && strncmp(after_word, prefix, n) == 0;
-    bind_text(st, 1, resume ? after_word : prefix);
-    sqlite3_bind_text(st, 2, hi, (int)n + 1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, resume ? after_pk : -1);
+    bind_prefix(st, 1, prefix); /* the range: from the prefix (or the cursor) to its end */
+    if (after_word && strncmp(after_word, prefix, n) == 0)
+        bind_text(st, 1, after_word);
+    else
+        after_pk = -1;
+    sqlite3_bind_int64(st, 3, after_pk);
     sqlite3_bind_int(st, 4, field);
     for (size_t i = 0; i < nalso && i < 2; i++)
         bind_prefix(st, 5 + 2 * (int)i, also[i]);
     struct search_iter it = {fn, ctx, -1, ""};
     return step_rows(s, st, each_search_row, &it);
+}
+
+static rk_err sq_search_count(struct rk_store *base, const char *prefix, int field, int64_t cap,
+                              int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SEARCH_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_prefix(st, 1, prefix);
+    sqlite3_bind_int(st, 3, field);
+    sqlite3_bind_int64(st, 4, cap);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
 }
 
 static rk_err sq_search_people(struct rk_store *base, rk_ts since, rk_ts before,
@@ -3616,6 +3636,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .find_by_name = sq_find_by_name,
     .search_put = sq_search_put,
     .search_words = sq_search_words,
+    .search_count = sq_search_count,
     .search_people = sq_search_people,
     .search_built = sq_search_built,
     .search_built_set = sq_search_built_set,
