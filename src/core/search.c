@@ -166,8 +166,8 @@ bool rk_search_cursor_parse(const char *s, struct rk_search_cursor *out) {
     c.kind = s[0];
     const char *p = s + 1;
     size_t digits = strspn(p, "0123456789");
-    if (digits == 0 || digits > 18 || p[digits] != '.')
-        return false;
+    if (digits == 0 || digits > 18 || p[digits] != '.' || (digits > 1 && p[0] == '0'))
+        return false; /* one spelling per cursor: no leading zero */
     for (size_t i = 0; i < digits; i++)
         c.pk = c.pk * 10 + (p[i] - '0');
     p += digits + 1;
@@ -291,10 +291,17 @@ struct page {
     rk_err err;
 };
 
+void rk_search_entry_copy(struct rk_entry *dst, const struct rk_entry *src) {
+    memcpy(dst, src, sizeof *dst);
+    for (int f = 0; f < RK_F__COUNT; f++)
+        if (src->v[f] && src->v[f] >= src->buf && src->v[f] < src->buf + sizeof src->buf)
+            dst->v[f] = dst->buf + (src->v[f] - src->buf);
+}
+
 static int take_entry(void *ctx, const struct rk_entry *e) {
     struct page *p = ctx;
     if (p->nentries < p->cap)
-        memcpy(&p->entries[p->nentries++], e, sizeof *e);
+        rk_search_entry_copy(&p->entries[p->nentries++], e);
     return 0;
 }
 

@@ -100,6 +100,10 @@ RK_MUST_USE rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *v
                                      void *ctx, bool *more, struct rk_search_cursor *next,
                                      struct rk_msg *msg);
 
+/* Copies entry src into dst, its values pointing into dst's own buffer (an entry handed to a
+ * callback lives only during the call). */
+void rk_search_entry_copy(struct rk_entry *dst, const struct rk_entry *src);
+
 /* Replaces the words of entry e in the index (design 2). Called by the core's write path
  * inside its unit of work. */
 RK_MUST_USE rk_err rk_search_index_entry(struct rk_store *st, const struct rk_entry *e);

@@ -129,7 +129,7 @@ struct gather {
 static int gather_entry(void *ctx, const struct rk_entry *e) {
     struct gather *g = ctx;
     if (g->n < g->cap)
-        memcpy(&g->entries[g->n++], e, sizeof *e);
+        rk_search_entry_copy(&g->entries[g->n++], e);
     return 0;
 }
 

@@ -77,7 +77,7 @@ static void test_cursor(void **state) {
     assert_true(rk_search_cursor_parse(s, &back));
     static const char *const bad[] = {"",       "x1.00",  "w.61",      "w1.6",   "w1.6g",
                                       "w1.00",  "a1.2025", "a1.2025-13-01T00:00:00Z", "w1",
-                                      "w1234567890123456789.61", "a-1.2025-01-15T10:00:00Z"};
+                                      "w1234567890123456789.61", "a-1.2025-01-15T10:00:00Z", "w02.61"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(rk_search_cursor_parse(bad[i], &back));
 }
