@@ -15,6 +15,7 @@
 #include "core/id.h"
 #include "core/journal.h"
 #include "core/rotate.h"
+#include "core/search.h"
 
 #define MAX_OPTS 32
 
@@ -160,6 +161,13 @@ int rk_cli_env_open(struct rk_cli_env *env) {
                 "rekisteri: sealed %lld queued notices and messages left readable by an "
                 "older version\n",
                 (long long)sealed);
+    /* Entries written before migration 0016 get their words in the people search index
+     * once (core/search.h). */
+    int64_t indexed = 0;
+    if (rk_search_backfill(&env->reg, &indexed, &msg) != RK_OK) {
+        rk_cli_error("%s", msg.text);
+        return RK_EXIT_FAIL;
+    }
     return RK_EXIT_OK;
 }
 

@@ -21,6 +21,7 @@
 #include "core/journal.h"
 #include "core/keys.h"
 #include "core/rotate.h"
+#include "core/search.h"
 #include "core/time.h"
 #include "http/server.h"
 #include "mail/mail.h"
@@ -259,6 +260,9 @@ static int run_serve(int argc, char **argv) {
             int64_t sealed = 0;
             e = rk_reg_init(&r, d, st, &keys, "serve");
             if (e == RK_OK && (e = rk_rotate_seal_plain(&r, &sealed, &msg)) != RK_OK)
+                rk_cli_error("serve: %s", msg.text);
+            int64_t indexed = 0; /* entries from before migration 0016 (core/search.h) */
+            if (e == RK_OK && (e = rk_search_backfill(&r, &indexed, &msg)) != RK_OK)
                 rk_cli_error("serve: %s", msg.text);
             sodium_memzero(&r.keys, sizeof r.keys);
             if (e != RK_OK) {

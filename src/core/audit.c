@@ -195,3 +195,25 @@ rk_err rk_audit_verify(struct rk_store *s, const struct rk_keys *k, struct rk_au
     }
     return err;
 }
+
+rk_err rk_audit_record_verified(struct rk_store *s, const struct rk_audit_report *rep, rk_ts at) {
+    struct rk_console_mark m;
+    unsigned char head[RK_HASH_LEN];
+    memset(&m, 0, sizeof m);
+    rk_err err = rk_store_audit_last(s, &m.seq, head);
+    if (err == RK_ENOENT)
+        m.seq = 0, err = RK_OK;
+    if (err != RK_OK)
+        return err;
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < RK_HASH_LEN; i++) {
+        m.detail[2 * i] = hex[rep->head[i] >> 4];
+        m.detail[2 * i + 1] = hex[rep->head[i] & 15];
+    }
+    m.detail[(size_t)2 * RK_HASH_LEN] = '\0';
+    m.at = at;
+    m.ok = rep->bad_seq == 0;
+    if (m.seq > rep->events)
+        m.seq = rep->events; /* appended meanwhile: the verified head is the last row checked */
+    return rk_store_console_mark_set(s, "audit_verify", &m);
+}

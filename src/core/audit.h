@@ -42,4 +42,12 @@ struct rk_audit_report {
 RK_MUST_USE rk_err rk_audit_verify(struct rk_store *s, const struct rk_keys *k,
                                    struct rk_audit_report *out);
 
+/*
+ * Records that the chain was verified at instant at with result rep (issue 12: the staff
+ * console's "last verified"): the head's sequence number and hash, and whether it held. One
+ * write, to be run inside a unit of work; never personal data.
+ */
+RK_MUST_USE rk_err rk_audit_record_verified(struct rk_store *s, const struct rk_audit_report *rep,
+                                            rk_ts at);
+
 #endif

@@ -6,6 +6,7 @@
  * refusal therefore never leaves half a write behind, even inside a batch.
  */
 #include "core/register.h"
+#include "core/search.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -376,6 +377,12 @@ static rk_err append_consent(struct rk_reg *reg, const char *person_id, const st
 
 /* ---- Persons ---------------------------------------------------------------------------- */
 
+/* Writes entry e and its words in the people search index (core/search.h, design 2). */
+static rk_err put_entry(struct rk_reg *reg, const struct rk_entry *e) {
+    rk_err err = rk_store_entry_put(reg->store, e);
+    return err == RK_OK ? rk_search_index_entry(reg->store, e) : err;
+}
+
 rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const char *person_id,
                          const struct rk_contact *c, const struct rk_consent_input *consent,
                          char id_out[RK_ID_LEN + 1], struct rk_msg *msg) {
@@ -452,7 +459,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         snprintf(e->register_id, sizeof e->register_id, "%s", r->id);
         e->since = w->at;
         set_fields(e, c, &hs, prov);
-        err = rk_store_entry_put(reg->store, e);
+        err = put_entry(reg, e);
     }
     if (err == RK_OK && record_consent)
         err = append_consent(reg, id, p, RK_CE_GIVEN, consent, &st);
@@ -522,7 +529,7 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
         err = new_provenance(reg, w, &prov);
         if (err == RK_OK) {
             set_fields(e, c, &hs, prov);
-            err = rk_store_entry_put(reg->store, e);
+            err = put_entry(reg, e);
         }
         if ((err = rk_reg_work_end(reg, &tx, audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
             store_failed(msg, err);

@@ -1,7 +1,7 @@
 /*
- * api_persons.c — the staff routes on persons and their consents: search,
- * update, the consent ledger, giving and withdrawing consent; and the small
- * helpers every staff handler shares (role questions, write bodies, mapping
+ * api_persons.c — the staff routes on persons and their consents: update
+ * (the search is api_people.c), the consent ledger, giving and withdrawing
+ * consent; and the small helpers every staff handler shares (role questions, write bodies, mapping
  * the register's refusals to statuses). Handlers check the token's role,
  * parse, and hand writes to the single writer; the rules live in
  * core/register.c.
@@ -204,78 +204,7 @@ bool rk_http_parse_values(const struct rk_role *role, const char *register_id, j
     return true;
 }
 
-/* ---- GET /api/v1/persons?q=... ------------------------------------------------------------- */
-
-#define SEARCH_MAX 100 /* entries in one answer */
-
-struct search {
-    const struct rk_view *view;
-    json_t *list, *ids;
-    size_t n;
-    bool truncated;
-};
-
-static json_t *entry_values(const struct rk_view *v, const struct rk_entry *e) {
-    json_t *values = json_object();
-    for (int f = 0; f < RK_F__COUNT; f++)
-        if (e->v[f] && rk_view_field(v, e->register_id, (enum rk_field)f))
-            json_object_set_new(values, rk_field_id((enum rk_field)f), json_string(e->v[f]));
-    return values;
-}
-
-static int search_entry(void *ctx, const struct rk_entry *e) {
-    struct search *s = ctx; /* only entries the role sees reach here (rk_reg_person_find_in) */
-    if (s->n == SEARCH_MAX) {
-        s->truncated = true;
-        return 1;
-    }
-    s->n++;
-    json_array_append_new(s->list, json_pack("{s:s, s:s, s:o}", "id", e->person_id, "register",
-                                             e->register_id, "values", entry_values(s->view, e)));
-    size_t i;
-    json_t *id;
-    json_array_foreach(s->ids, i, id) {
-        if (strcmp(json_string_value(id), e->person_id) == 0)
-            return 0;
-    }
-    json_array_append_new(s->ids, json_string(e->person_id));
-    return 0;
-}
-
-/* Finds persons by exact email or phone or a name fragment, as `rekisteri person find`. */
-RK_HTTP_HANDLER(rk_http_get_persons) {
-    struct rk_token t;
-    rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_authenticate(s, c, r, &t, &ret);
-    if (!role)
-        return ret;
-    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
-    if (!q || !q[0] || strlen(q) > 256)
-        return rk_http_error(c, r, 400, "bad_request",
-                             "give q: an email, a phone number or a part of a name (at most 256 "
-                             "bytes)");
-    struct rk_reg reg = s->reads;
-    reg.store = rk_http_thread_store(s);
-    reg.actor = t.name;
-    struct rk_msg msg;
-    memset(&msg, 0, sizeof msg);
-    struct rk_view view = rk_http_view(s, role);
-    struct search sr = {&view, json_array(), json_array(), 0, false};
-    rk_err err = rk_reg_person_find_in(&reg, &view, q, search_entry, &sr, &msg);
-    if (err != RK_OK) {
-        json_decref(sr.list);
-        json_decref(sr.ids);
-        return rk_http_reg_error(c, r, err, &msg);
-    }
-    size_t i;
-    json_t *id;
-    json_array_foreach(sr.ids, i, id) { /* each person shown is a read */
-        rk_http_audit(s, &t, "person.read", json_string_value(id), "find");
-    }
-    json_decref(sr.ids);
-    return rk_http_json(c, r, 200,
-                        json_pack("{s:o, s:b}", "persons", sr.list, "truncated", sr.truncated));
-}
+/* ---- GET /api/v1/persons?q=...: the people search, in api_people.c ---------------------- */
 
 /* ---- PATCH /api/v1/persons/{id} ------------------------------------------------------------ */
 

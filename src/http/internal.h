@@ -263,7 +263,6 @@ bool rk_http_parse_values(const struct rk_role *role, const char *register_id, j
  * checks the role is granted the register; false with the refusal in *out. */
 bool rk_http_parse_write(const struct rk_decl *d, const struct rk_role *role, json_t *doc,
                          struct rk_write *w, struct rk_http_refusal *out);
-RK_HTTP_HANDLER(rk_http_get_persons);
 RK_HTTP_HANDLER(rk_http_patch_person);
 RK_HTTP_HANDLER(rk_http_get_consents);
 RK_HTTP_HANDLER(rk_http_post_consent);

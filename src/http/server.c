@@ -12,6 +12,7 @@
  * refused on the first call, so that the connection closes and nothing sent
  * after it is read as a request.
  */
+#include "http/api_people.h"
 #include "http/internal.h"
 #include "http/api_console.h"
 #include "http/api_staff.h"
@@ -238,7 +239,10 @@ static const struct route {
     {"POST", "/u/{token}",                rk_http_post_unsubscribe, true},
     {"GET",  "/api/v1/check",             rk_http_get_check,        false},
     {"GET",  "/api/v1/openapi.json",      get_openapi,              false},
-    {"GET",  "/api/v1/persons",           rk_http_get_persons,      false},
+    {"GET",  "/api/v1/persons",           rk_http_get_people,       false},
+    {"GET",  "/api/v1/persons/{id}/record", rk_http_get_record,     false},
+    {"GET",  "/api/v1/overview",          rk_http_get_overview,     false},
+    {"POST", "/api/v1/audit/verify",      rk_http_post_audit_verify, false},
     {"PATCH", "/api/v1/persons/{id}",     rk_http_patch_person,     false},
     {"GET",  "/api/v1/persons/{id}/consents", rk_http_get_consents, false},
     {"POST", "/api/v1/persons/{id}/consents", rk_http_post_consent, false},

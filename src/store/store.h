@@ -405,6 +405,37 @@ struct rk_request {
 };
 typedef int (*rk_request_fn)(void *ctx, const struct rk_request *q);
 
+/* ---- People search and overview (migration 0016; core/search.h) ---- */
+/* One folded word of an entry's name or organisation. */
+struct rk_search_word {
+    const char *word;
+    enum rk_field field; /* RK_F_NAME or RK_F_ORGANISATION */
+};
+/* A candidate of a search walk: key is the word (word walk) or the instant the person was
+ * added (person walk), ISO 8601; strings valid during the callback. Non-zero return stops. */
+struct rk_search_row {
+    int64_t pk;
+    const char *person_id;
+    rk_ts added;
+    const char *key;
+    bool others; /* word walk: the person holds a word with each of the other prefixes too */
+};
+typedef int (*rk_search_row_fn)(void *ctx, const struct rk_search_row *r);
+/* A marker the overview shows: the last sweep, the last audit verification. */
+struct rk_console_mark {
+    rk_ts at;
+    int64_t seq;
+    char detail[512];
+    int ok; /* -1: not recorded */
+};
+/* One counter row: name (register or purpose) and its value; week set for consent weeks. */
+struct rk_counter_row {
+    const char *week; /* "YYYY-MM-DD", the Monday; NULL for other counters */
+    const char *name;
+    int64_t n[3]; /* persons / live; or given, withdrawn, expired */
+};
+typedef int (*rk_counter_fn)(void *ctx, const struct rk_counter_row *r);
+
 /* Which requests a list shows: all fields optional. */
 struct rk_request_filter {
     int status;              /* an enum rk_request_status, or -1: any */
@@ -506,6 +537,43 @@ struct rk_store_ops {
     rk_err (*find_by_hash)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
                            const char *register_id /* NULL: any */, char id[RK_ID_LEN + 1]);
     rk_err (*find_by_name)(struct rk_store *s, const char *fragment, rk_entry_fn fn, void *ctx);
+    /* ---- People search and overview (migration 0016) ---- */
+    /* Replaces the search words of the person's entry in register_id by words[0..n). */
+    rk_err (*search_put)(struct rk_store *s, const char *person_id, const char *register_id,
+                         const struct rk_search_word *words, size_t n);
+    /* Walks the persons holding a word with prefix `prefix` (field: RK_F_NAME or
+     * RK_F_ORGANISATION, or -1: either) and, for each of the nalso (at most 2) prefixes in
+     * also, whether it holds some word with that prefix too (r->others; every row comes, so
+     * that the caller bounds the walk), in (word, person) order, strictly after
+     * (after_word, after_pk) when after_word is not NULL; rows of one person under one word
+     * come once. */
+    rk_err (*search_words)(struct rk_store *s, const char *prefix, int field,
+                           const char *const *also, size_t nalso, const char *after_word,
+                           int64_t after_pk, rk_search_row_fn fn, void *ctx);
+    /* How many words (at most cap) the index holds with prefix `prefix` (field as above). */
+    rk_err (*search_count)(struct rk_store *s, const char *prefix, int field, int64_t cap,
+                           int64_t *out);
+    /* Walks persons added at or after since (0: any), newest first, strictly before
+     * (before, before_pk) when before is not 0. */
+    rk_err (*search_people)(struct rk_store *s, rk_ts since, rk_ts before, int64_t before_pk,
+                            rk_search_row_fn fn, void *ctx);
+    /* Whether the entries written before migration 0016 are indexed; and marking them so. */
+    rk_err (*search_built)(struct rk_store *s, bool *out);
+    rk_err (*search_built_set)(struct rk_store *s);
+    /* Every entry, in key order (the backfill). */
+    rk_err (*entries_all)(struct rk_store *s, rk_entry_fn fn, void *ctx);
+    /* The counters: persons per register; live consents per purpose; consent events per
+     * week and purpose from week `from` (a Monday, YYYY-MM-DD) on, oldest first. */
+    rk_err (*register_counts)(struct rk_store *s, rk_counter_fn fn, void *ctx);
+    rk_err (*purpose_counts)(struct rk_store *s, rk_counter_fn fn, void *ctx);
+    rk_err (*consent_weeks)(struct rk_store *s, const char *from, rk_counter_fn fn, void *ctx);
+    /* The marker `what` ("sweep", "audit_verify"); out->ok -1 and at 0 when none. */
+    rk_err (*console_mark_get)(struct rk_store *s, const char *what, struct rk_console_mark *out);
+    rk_err (*console_mark_set)(struct rk_store *s, const char *what,
+                               const struct rk_console_mark *m);
+    /* The requests matched to person_id, oldest first. */
+    rk_err (*requests_of_person)(struct rk_store *s, const char *person_id, rk_request_fn fn,
+                                 void *ctx);
     /* Every entry, in any register, whose email or phone hash is hash; ordered by register. */
     rk_err (*entries_by_hash)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
                               rk_entry_fn fn, void *ctx);
@@ -895,6 +963,38 @@ RK_STORE_FN(find_by_hash,
             (s, h, reg, id))
 RK_STORE_FN(find_by_name, (struct rk_store * s, const char *frag, rk_entry_fn fn, void *c),
             (s, frag, fn, c))
+/* ---- People search and overview (migration 0016) ---- */
+RK_STORE_FN(search_put,
+            (struct rk_store * s, const char *person, const char *reg,
+             const struct rk_search_word *w, size_t n),
+            (s, person, reg, w, n))
+RK_STORE_FN(search_words,
+            (struct rk_store * s, const char *prefix, int field, const char *const *also,
+             size_t nalso, const char *after_word, int64_t after_pk, rk_search_row_fn fn,
+             void *c),
+            (s, prefix, field, also, nalso, after_word, after_pk, fn, c))
+RK_STORE_FN(search_count,
+            (struct rk_store * s, const char *prefix, int field, int64_t cap, int64_t *out),
+            (s, prefix, field, cap, out))
+RK_STORE_FN(search_people,
+            (struct rk_store * s, rk_ts since, rk_ts before, int64_t before_pk,
+             rk_search_row_fn fn, void *c),
+            (s, since, before, before_pk, fn, c))
+RK_STORE_FN(search_built, (struct rk_store * s, bool *out), (s, out))
+RK_STORE_FN(search_built_set, (struct rk_store * s), (s))
+RK_STORE_FN(entries_all, (struct rk_store * s, rk_entry_fn fn, void *c), (s, fn, c))
+RK_STORE_FN(register_counts, (struct rk_store * s, rk_counter_fn fn, void *c), (s, fn, c))
+RK_STORE_FN(purpose_counts, (struct rk_store * s, rk_counter_fn fn, void *c), (s, fn, c))
+RK_STORE_FN(consent_weeks, (struct rk_store * s, const char *from, rk_counter_fn fn, void *c),
+            (s, from, fn, c))
+RK_STORE_FN(console_mark_get, (struct rk_store * s, const char *what, struct rk_console_mark *out),
+            (s, what, out))
+RK_STORE_FN(console_mark_set,
+            (struct rk_store * s, const char *what, const struct rk_console_mark *m),
+            (s, what, m))
+RK_STORE_FN(requests_of_person,
+            (struct rk_store * s, const char *person, rk_request_fn fn, void *c),
+            (s, person, fn, c))
 RK_STORE_FN(entries_by_hash,
             (struct rk_store * s, const unsigned char h[RK_HASH_LEN], rk_entry_fn fn, void *c),
             (s, h, fn, c))

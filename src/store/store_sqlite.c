@@ -32,6 +32,21 @@ enum stmt {
     S_FIND_HASH,
     S_FIND_HASH_REG,
     S_FIND_NAME,
+    /* ---- People search and overview (migration 0016) ---- */
+    S_SEARCH_DELETE,
+    S_SEARCH_INSERT,
+    S_SEARCH_WORDS,
+    S_SEARCH_COUNT,
+    S_SEARCH_PEOPLE,
+    S_SEARCH_BUILT,
+    S_SEARCH_BUILT_SET,
+    S_ENTRIES_ALL,
+    S_REGISTER_COUNTS,
+    S_PURPOSE_COUNTS,
+    S_CONSENT_WEEKS,
+    S_MARK_GET,
+    S_MARK_SET,
+    S_REQUESTS_OF_PERSON,
     S_ENTRIES_BY_HASH,
     S_CONSENT_APPEND,
     S_CONSENT_EVENTS,
@@ -238,6 +253,39 @@ static const char *const sql[S__COUNT] = {
     [S_FIND_NAME] =
         "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
         "ORDER BY p.id, e.register LIMIT 1000",
+    /* ---- People search and overview (migration 0016) ---- */
+    [S_SEARCH_DELETE] = "DELETE FROM search_token WHERE person = " PK(1) " AND register = ?2",
+    [S_SEARCH_INSERT] = "INSERT OR IGNORE INTO search_token (token, person, register, field) "
+                        "VALUES (?3, " PK(1) ", ?2, ?4)",
+    /* One range of the primary key: words from the prefix (or from the cursor) up to the
+     * prefix's end (?2: the prefix and a byte no UTF-8 text holds). */
+    [S_SEARCH_WORDS] = "SELECT t.token, t.person, p.id, p.created_at, "
+                       "(?5 IS NULL OR EXISTS (SELECT 1 FROM search_token a "
+                       "WHERE a.person = t.person AND a.token >= ?5 AND a.token < ?6)) "
+                       "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM search_token a "
+                       "WHERE a.person = t.person AND a.token >= ?7 AND a.token < ?8)) "
+                       "FROM search_token t JOIN person p ON p.pk = t.person "
+                       "WHERE (t.token, t.person) > (?1, ?3) AND t.token < ?2 "
+                       "AND (?4 < 0 OR t.field = ?4) ORDER BY t.token, t.person",
+    [S_SEARCH_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM search_token "
+                       "WHERE token >= ?1 AND token < ?2 AND (?3 < 0 OR field = ?3) LIMIT ?4)",
+    /* Newest first over person_created; the rowid (pk) breaks ties. */
+    [S_SEARCH_PEOPLE] = "SELECT created_at, pk, id, created_at FROM person "
+                        "WHERE created_at >= ?1 AND (created_at, pk) < (?2, ?3) "
+                        "ORDER BY created_at DESC, pk DESC",
+    [S_SEARCH_BUILT] = "SELECT built FROM search_state WHERE one = 1",
+    [S_SEARCH_BUILT_SET] = "UPDATE search_state SET built = 1 WHERE one = 1",
+    [S_ENTRIES_ALL] = "SELECT " ENTRY_COLS ENTRY_FROM "ORDER BY e.person, e.register",
+    [S_REGISTER_COUNTS] = "SELECT NULL, register, persons, 0, 0 FROM register_count "
+                          "ORDER BY register",
+    [S_PURPOSE_COUNTS] = "SELECT NULL, purpose, live, 0, 0 FROM purpose_count ORDER BY purpose",
+    [S_CONSENT_WEEKS] = "SELECT week, purpose, given, withdrawn, expired FROM consent_week "
+                        "WHERE week >= ?1 ORDER BY week, purpose",
+    [S_MARK_GET] = "SELECT at, seq, detail, ok FROM console_mark WHERE what = ?1",
+    [S_MARK_SET] = "INSERT OR REPLACE INTO console_mark (what, at, seq, detail, ok) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_REQUESTS_OF_PERSON] = "SELECT " REQUEST_COLS "FROM request WHERE person_id = ?1 "
+                             "ORDER BY received_at, id",
     [S_CONSENT_APPEND] =
         "INSERT INTO consent_event (person, purpose, event, pending, basis, "
         "notice_version, notice_sha256, channel, collector, form_id, ip, "
@@ -1259,6 +1307,253 @@ static rk_err sq_find_by_name(struct rk_store *base, const char *fragment, rk_en
         return err;
     sqlite3_bind_text(st, 1, pattern, -1, SQLITE_TRANSIENT);
     return iterate_entries(s, st, fn, ctx);
+}
+
+/* ---- People search and overview (migration 0016) -------------------------------------- */
+
+static rk_err sq_search_put(struct rk_store *base, const char *person, const char *register_id,
+                            const struct rk_search_word *words, size_t n) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    rk_err err = prepare(s, S_SEARCH_DELETE, &del);
+    if (err == RK_OK)
+        err = prepare(s, S_SEARCH_INSERT, &ins);
+    if (err != RK_OK)
+        return err;
+    bind_text(del, 1, person);
+    bind_text(del, 2, register_id);
+    int rc = sqlite3_step(del);
+    done(del);
+    if (rc != SQLITE_DONE)
+        return fail(s, rc);
+    for (size_t i = 0; i < n; i++) {
+        bind_text(ins, 1, person);
+        bind_text(ins, 2, register_id);
+        bind_text(ins, 3, words[i].word);
+        sqlite3_bind_int(ins, 4, (int)words[i].field);
+        rc = sqlite3_step(ins);
+        done(ins);
+        if (rc != SQLITE_DONE)
+            return fail(s, rc);
+    }
+    return RK_OK;
+}
+
+struct search_iter {
+    rk_search_row_fn fn;
+    void *ctx;
+    int64_t last_pk;
+    char last_key[128];
+};
+
+/* Columns: key, pk, id, created_at. Consecutive rows of one person under one key come once. */
+static int each_search_row(void *ctx, sqlite3_stmt *st) {
+    struct search_iter *it = ctx;
+    const char *key = col_text(st, 0);
+    int64_t pk = sqlite3_column_int64(st, 1);
+    if (!key)
+        return -1;
+    if (pk == it->last_pk && strcmp(key, it->last_key) == 0)
+        return 0;
+    it->last_pk = pk;
+    snprintf(it->last_key, sizeof it->last_key, "%s", key);
+    struct rk_search_row r = {pk, col_text(st, 2), col_ts(st, 3), key,
+                              sqlite3_column_count(st) < 5 || sqlite3_column_int(st, 4) != 0};
+    return r.person_id ? it->fn(it->ctx, &r) : -1;
+}
+
+/* Binds prefix p at parameter i and the first text after all with that prefix at i + 1. */
+static void bind_prefix(sqlite3_stmt *st, int i, const char *p) {
+    char hi[128];
+    size_t n = strnlen(p, sizeof hi - 2);
+    snprintf(hi, sizeof hi, "%.*s\xff", (int)n, p); /* no UTF-8 text holds 0xff */
+    sqlite3_bind_text(st, i, p, (int)n, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, i + 1, hi, (int)n + 1, SQLITE_TRANSIENT);
+}
+
+static rk_err sq_search_words(struct rk_store *base, const char *prefix, int field,
+                              const char *const *also, size_t nalso, const char *after_word,
+                              int64_t after_pk, rk_search_row_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    size_t n = strlen(prefix);
+    if (n + 2 > 128)
+        return RK_EINVAL;
+    rk_err err = prepare(s, S_SEARCH_WORDS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_prefix(st, 1, prefix); /* the range: from the prefix (or the cursor) to its end */
+    if (after_word && strncmp(after_word, prefix, n) == 0)
+        bind_text(st, 1, after_word);
+    else
+        after_pk = -1;
+    sqlite3_bind_int64(st, 3, after_pk);
+    sqlite3_bind_int(st, 4, field);
+    for (size_t i = 0; i < nalso && i < 2; i++)
+        bind_prefix(st, 5 + 2 * (int)i, also[i]);
+    struct search_iter it = {fn, ctx, -1, ""};
+    return step_rows(s, st, each_search_row, &it);
+}
+
+static rk_err sq_search_count(struct rk_store *base, const char *prefix, int field, int64_t cap,
+                              int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SEARCH_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_prefix(st, 1, prefix);
+    sqlite3_bind_int(st, 3, field);
+    sqlite3_bind_int64(st, 4, cap);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
+static rk_err sq_search_people(struct rk_store *base, rk_ts since, rk_ts before,
+                               int64_t before_pk, rk_search_row_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SEARCH_PEOPLE, &st);
+    if (err != RK_OK)
+        return err;
+    if (since)
+        bind_ts(st, 1, since);
+    else
+        sqlite3_bind_text(st, 1, "", 0, SQLITE_STATIC);
+    if (before) {
+        bind_ts(st, 2, before);
+        sqlite3_bind_int64(st, 3, before_pk);
+    } else {
+        sqlite3_bind_text(st, 2, "~", 1, SQLITE_STATIC); /* after every ISO 8601 instant */
+        sqlite3_bind_int64(st, 3, INT64_MAX);
+    }
+    struct search_iter it = {fn, ctx, -1, ""};
+    return step_rows(s, st, each_search_row, &it);
+}
+
+static rk_err sq_search_built(struct rk_store *base, bool *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_SEARCH_BUILT, &st);
+    if (err != RK_OK)
+        return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0) != 0;
+    else
+        err = rc == SQLITE_DONE ? RK_EIO : fail(s, rc);
+    done(st);
+    return err;
+}
+
+/* Runs statement i, which returns no rows and binds nothing. */
+static rk_err run_plain(struct sqlite_store *s, enum stmt i) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, i, &st);
+    if (err != RK_OK)
+        return err;
+    int rc = sqlite3_step(st);
+    done(st);
+    return rc == SQLITE_DONE ? RK_OK : fail(s, rc);
+}
+
+static rk_err sq_search_built_set(struct rk_store *base) {
+    return run_plain((struct sqlite_store *)base, S_SEARCH_BUILT_SET);
+}
+
+static rk_err sq_entries_all(struct rk_store *base, rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ENTRIES_ALL, &st);
+    return err != RK_OK ? err : iterate_entries(s, st, fn, ctx);
+}
+
+struct counter_iter {
+    rk_counter_fn fn;
+    void *ctx;
+};
+
+/* Columns: week (or NULL), name, three counts. */
+static int each_counter(void *ctx, sqlite3_stmt *st) {
+    struct counter_iter *it = ctx;
+    struct rk_counter_row r = {col_text(st, 0), col_text(st, 1),
+                               {sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+                                sqlite3_column_int64(st, 4)}};
+    return r.name ? it->fn(it->ctx, &r) : -1;
+}
+
+static rk_err counters(struct sqlite_store *s, enum stmt i, const char *from, rk_counter_fn fn,
+                       void *ctx) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, i, &st);
+    if (err != RK_OK)
+        return err;
+    if (from)
+        bind_text(st, 1, from);
+    struct counter_iter it = {fn, ctx};
+    return step_rows(s, st, each_counter, &it);
+}
+
+static rk_err sq_register_counts(struct rk_store *base, rk_counter_fn fn, void *ctx) {
+    return counters((struct sqlite_store *)base, S_REGISTER_COUNTS, NULL, fn, ctx);
+}
+
+static rk_err sq_purpose_counts(struct rk_store *base, rk_counter_fn fn, void *ctx) {
+    return counters((struct sqlite_store *)base, S_PURPOSE_COUNTS, NULL, fn, ctx);
+}
+
+static rk_err sq_consent_weeks(struct rk_store *base, const char *from, rk_counter_fn fn,
+                               void *ctx) {
+    return counters((struct sqlite_store *)base, S_CONSENT_WEEKS, from, fn, ctx);
+}
+
+static rk_err sq_console_mark_get(struct rk_store *base, const char *what,
+                                  struct rk_console_mark *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_MARK_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, what);
+    memset(out, 0, sizeof *out);
+    out->ok = -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->at = col_ts(st, 0);
+        out->seq = sqlite3_column_int64(st, 1);
+        if (!col_copy(st, 2, out->detail, sizeof out->detail))
+            err = overflow();
+        out->ok = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+    } else if (rc != SQLITE_DONE) {
+        err = fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_console_mark_set(struct rk_store *base, const char *what,
+                                  const struct rk_console_mark *m) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_MARK_SET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, what);
+    bind_ts(st, 2, m->at);
+    sqlite3_bind_int64(st, 3, m->seq);
+    bind_text(st, 4, m->detail);
+    if (m->ok < 0)
+        sqlite3_bind_null(st, 5);
+    else
+        sqlite3_bind_int(st, 5, m->ok);
+    int rc = sqlite3_step(st);
+    done(st);
+    return rc == SQLITE_DONE ? RK_OK : fail(s, rc);
 }
 
 /* ---- Consent ------------------------------------------------------------------------- */
@@ -2909,6 +3204,27 @@ static rk_err sq_requests_list(struct rk_store *base, const struct rk_request_fi
     return err;
 }
 
+/* (People search and overview, migration 0016: beside the request list it reuses.) */
+static rk_err sq_requests_of_person(struct rk_store *base, const char *person_id,
+                                    rk_request_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_REQUESTS_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    struct request_iter *it = malloc(sizeof *it);
+    if (!it) {
+        done(st);
+        return RK_ENOMEM;
+    }
+    it->fn = fn;
+    it->ctx = ctx;
+    bind_text(st, 1, person_id);
+    err = step_rows(s, st, each_request, it);
+    free(it);
+    return err;
+}
+
 static rk_err sq_requests_overdue(struct rk_store *base, struct rk_date today, int64_t *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
@@ -3800,6 +4116,19 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .entries_of_person = sq_entries_of_person,
     .find_by_hash = sq_find_by_hash,
     .find_by_name = sq_find_by_name,
+    .search_put = sq_search_put,
+    .search_words = sq_search_words,
+    .search_count = sq_search_count,
+    .search_people = sq_search_people,
+    .search_built = sq_search_built,
+    .search_built_set = sq_search_built_set,
+    .entries_all = sq_entries_all,
+    .register_counts = sq_register_counts,
+    .purpose_counts = sq_purpose_counts,
+    .consent_weeks = sq_consent_weeks,
+    .console_mark_get = sq_console_mark_get,
+    .console_mark_set = sq_console_mark_set,
+    .requests_of_person = sq_requests_of_person,
     .entries_by_hash = sq_entries_by_hash,
     .consent_append = sq_consent_append,
     .consent_events = sq_consent_events,
