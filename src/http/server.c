@@ -13,12 +13,14 @@
  * after it is read as a request.
  */
 #include "http/internal.h"
+#include "http/console_pages.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -79,8 +81,13 @@ static rk_http_result queue_with(struct MHD_Connection *c, struct rk_http_reques
                                  const char *const (*headers)[2], size_t n) {
     if (!resp)
         return MHD_NO;
-    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++) {
+        bool replaced = false; /* a header the caller gives itself (an asset's Cache-Control) */
+        for (size_t j = 0; j < n && !replaced; j++)
+            replaced = strcasecmp(headers[j][0], security_headers[i][0]) == 0;
+        if (!replaced)
+            MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    }
     for (size_t i = 0; i < n; i++)
         MHD_add_response_header(resp, headers[i][0], headers[i][1]);
     if (type)
@@ -221,6 +228,11 @@ static const struct route {
     {"POST", "/u/{token}",                rk_http_post_unsubscribe, true},
     {"GET",  "/api/v1/check",             rk_http_get_check,        false},
     {"GET",  "/api/v1/openapi.json",      get_openapi,              false},
+    /* the console's pages (console.c) */
+    {"GET",  "/",                         rk_http_get_front,        false},
+    {"GET",  "/console",                  rk_http_get_console_bare, false},
+    {"GET",  "/console/",                 rk_http_get_console,      false},
+    {"GET",  "/console/assets/{name}",    rk_http_get_console_asset, false},
     {"GET",  "/api/v1/persons",           rk_http_get_persons,      false},
     {"PATCH", "/api/v1/persons/{id}",     rk_http_patch_person,     false},
     {"GET",  "/api/v1/persons/{id}/consents", rk_http_get_consents, false},
