@@ -490,6 +490,7 @@ async function route() {
   const key = parts[0] || 'overview';
   const page = PAGES[key];
   renderMenu(key);
+  main.dataset.state = 'loading'; // for the browser test: the page is drawn when "ready"
   if (!page) {
     begin(t('notFound')).append(h('p', null, t('notFoundText')));
   } else if (!can(page.cap)) {
@@ -502,6 +503,7 @@ async function route() {
       if (p) view.append(p);
     }
   }
+  main.dataset.state = 'ready';
   if (!firstRoute) main.focus();
   firstRoute = false;
 }
