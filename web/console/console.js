@@ -11,7 +11,7 @@
 
 const WORDS = {
   fi: {
-    skip: 'Siirry sisältöön', menu: 'Valikko', loading: 'Ladataan …', signOut: 'Kirjaudu ulos',
+    skip: 'Siirry sisältöön', choose: 'Valitse', menu: 'Valikko', loading: 'Ladataan …', signOut: 'Kirjaudu ulos',
     other: 'In English', otherLang: 'en', signedIn: (n, r) => `${n} · ${r}`,
     overview: 'Yleiskatsaus', people: 'Henkilöt', add: 'Lisää henkilö', import: 'Tuonti',
     audience: 'Kohderyhmä', requests: 'Pyynnöt', recipients: 'Vastaanottajat ja posti',
@@ -99,7 +99,7 @@ const WORDS = {
     signinOk: 'Onnistui', signinFail: 'Epäonnistui',
   },
   en: {
-    skip: 'Skip to content', menu: 'Menu', loading: 'Loading …', signOut: 'Sign out',
+    skip: 'Skip to content', choose: 'Choose', menu: 'Menu', loading: 'Loading …', signOut: 'Sign out',
     other: 'Suomeksi', otherLang: 'fi', signedIn: (n, r) => `${n} · ${r}`,
     overview: 'Overview', people: 'People', add: 'Add a person', import: 'Import',
     audience: 'Audience', requests: 'Requests', recipients: 'Recipients and mail',
@@ -266,10 +266,12 @@ function input(name, type = 'text', extra = {}) {
 function table(caption, head, rows, numCols = []) {
   if (!rows.length) return h('p', { class: 'muted' }, caption ? `${caption}: ${t('none').toLowerCase()}` : t('none'));
   return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption || t('values') },
-    h('table', null,
+    // Explicit roles: on a phone the rows are drawn as stacked cards (console.css), which
+    // would otherwise lose the table's semantics in some browsers.
+    h('table', { role: 'table' },
       caption ? h('caption', null, caption, ' ', h('span', { class: 'count' }, `(${fmtNum(rows.length)})`)) : null,
-      h('thead', null, h('tr', null, head.map((c, i) => h('th', { scope: 'col', class: numCols.includes(i) ? 'num' : null }, c)))),
-      h('tbody', null, rows.map((r) => h('tr', null, r.map((c, i) => h('td', { class: numCols.includes(i) ? 'num' : null }, c)))))));
+      h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, head.map((c, i) => h('th', { scope: 'col', role: 'columnheader', class: numCols.includes(i) ? 'num' : null }, c)))),
+      h('tbody', { role: 'rowgroup' }, rows.map((r) => h('tr', { role: 'row' }, r.map((c, i) => h('td', { role: 'cell', 'data-label': head[i], class: numCols.includes(i) ? 'num' : null }, c)))))));
 }
 
 function summaryList(pairs) {
@@ -714,6 +716,10 @@ async function personPage(id) {
     if (!(e instanceof ApiError && e.status === 404 && /no such page/.test(e.message))) throw e;
     rec = await api('GET', `/api/v1/persons/${encodeURIComponent(id)}`);
     old = true;
+    try {
+      const c = await api('GET', `/api/v1/persons/${encodeURIComponent(id)}/consents`);
+      rec.consents = Array.isArray(c) ? c : c.consents || c.events || [];
+    } catch { /* the values alone, then */ }
   }
   wait.remove();
   const regs = rec.registers || rec.entries || [];
@@ -883,9 +889,9 @@ async function addPage(parts, q) {
   const personId = q.get('person');
   const v = begin(personId ? t('addEntryTitle') : t('addTitle'));
   const regs = me.registers || [];
-  const regSel = select('register', [['', '']].concat(regs.map((r) => [r.id, name(r.name)])), q.get('register') || '');
+  const regSel = select('register', [['', t('choose')]].concat(regs.map((r) => [r.id, name(r.name)])), q.get('register') || '');
   const purposeSel = select('purpose', []);
-  const sourceSel = select('source', [['', '']].concat(SOURCES.map((x) => [x, word(x)])), '');
+  const sourceSel = select('source', [['', t('choose')]].concat(SOURCES.map((x) => [x, word(x)])), '');
   const detail = input('source_detail');
   const valuesBox = h('div');
   const consentBox = h('fieldset', { hidden: true });
@@ -895,7 +901,7 @@ async function addPage(parts, q) {
   let controls = {};
   const fillPurposes = () => {
     const ps = (me.purposes || []).filter((p) => !regSel.value || (p.registers || []).includes(regSel.value));
-    purposeSel.replaceChildren(...[['', '']].concat(ps.map((p) => [p.id, `${name(p.name)} (${word(p.basis)})`])).map(([val, l]) => h('option', { value: val }, l)));
+    purposeSel.replaceChildren(...[['', t('choose')]].concat(ps.map((p) => [p.id, `${name(p.name)} (${word(p.basis)})`])).map(([val, l]) => h('option', { value: val }, l)));
     const cats = (regOf(regSel.value)?.categories || []).filter((c) => c.field);
     controls = {};
     valuesBox.replaceChildren(...cats.map((c) => field(name(c.name), (controls[c.field] = input(c.field, c.field === 'email' ? 'email' : c.field === 'phone' ? 'tel' : 'text', { autocomplete: 'off' })))));
