@@ -13,7 +13,6 @@
  * after it is read as a request.
  */
 #include "http/internal.h"
-#include "http/console_pages.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -32,6 +31,7 @@
 #include "notice/notice.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "http/console_pages.h"
 
 /* The default rate limit of public routes: RATE requests a second on average per address. */
 #define RATE 5.0
@@ -228,11 +228,6 @@ static const struct route {
     {"POST", "/u/{token}",                rk_http_post_unsubscribe, true},
     {"GET",  "/api/v1/check",             rk_http_get_check,        false},
     {"GET",  "/api/v1/openapi.json",      get_openapi,              false},
-    /* the console's pages (console.c) */
-    {"GET",  "/",                         rk_http_get_front,        false},
-    {"GET",  "/console",                  rk_http_get_console_bare, false},
-    {"GET",  "/console/",                 rk_http_get_console,      false},
-    {"GET",  "/console/assets/{name}",    rk_http_get_console_asset, false},
     {"GET",  "/api/v1/persons",           rk_http_get_persons,      false},
     {"PATCH", "/api/v1/persons/{id}",     rk_http_patch_person,     false},
     {"GET",  "/api/v1/persons/{id}/consents", rk_http_get_consents, false},
@@ -268,6 +263,11 @@ static const struct route {
     {"POST", "/api/v1/requests/{id}/reject",   rk_http_post_request_reject,       false},
     {"GET",  "/hooks/mailchimp/{secret}", rk_http_get_mailchimp_hook,  true},
     {"POST", "/hooks/mailchimp/{secret}", rk_http_post_mailchimp_hook, true},
+    /* the console's pages (console.c) */
+    {"GET",  "/",                         rk_http_get_front,        false},
+    {"GET",  "/console",                  rk_http_get_console_bare, false},
+    {"GET",  "/console/",                 rk_http_get_console,      false},
+    {"GET",  "/console/assets/{name}",    rk_http_get_console_asset, false},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
