@@ -328,8 +328,10 @@ async function dpoFlows(base) {
     });
 
     await step('[dpo] the form refuses a missing register with an error summary', async () => {
-      await page.goto(`${base}/console/#/add`);
+      await page.goto(`${base}/console/#/overview`);
       await ready(page);
+      await page.getByRole('link', { name: 'Lisää henkilö' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Lisää henkilö' }).waitFor();
       await page.getByRole('button', { name: 'Lisää henkilö' }).click();
       await page.locator('.error-summary h2', { hasText: 'Tarkista tiedot' }).waitFor();
       if (!(await page.title()).startsWith('Virhe: ')) fail(`title "${await page.title()}"`);
@@ -362,7 +364,7 @@ async function dpoFlows(base) {
 
     await step('[dpo] import a CSV: preview, progress, counts and the rejects file', async () => {
       const csv = path.join(tmp, 'import.csv');
-      fs.writeFileSync(csv, 'email,name,organisation\r\nliisa.lahtinen@example.test,Liisa Lahtinen,Oy Esimerkki Ab\r\nnot-an-email,Väärä Rivi,X\r\npekka.puro@example.test,Pekka Puro,\r\n');
+      fs.writeFileSync(csv, 'email,name,phone\r\nliisa.lahtinen@example.test,Liisa Lahtinen,+358401234567\r\nnot-an-email,Väärä Rivi,\r\npekka.puro@example.test,Pekka Puro,\r\n');
       await page.goto(`${base}/console/#/import`);
       await ready(page);
       await page.getByLabel('CSV-tiedosto').setInputFiles(csv);

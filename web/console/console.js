@@ -54,7 +54,7 @@ const WORDS = {
     erasePreview: 'Poiston esikatselu', willDelete: 'Poistetaan', willKeep: 'Säilytetään, koska laki vaatii',
     until: 'asti', recipientsTold: 'Vastaanottajille ilmoitetaan', suppressed: 'Estolista',
     suppressText: 'Sähköpostiosoite ja puhelinnumero lisätään estolistalle, jotta henkilöä ei lisätä uudelleen vahingossa.',
-    confirmErase: 'Kirjoita henkilön nimi tai tunnus vahvistukseksi', eraseWarning: 'Poistoa ei voi perua.',
+    confirmErase: 'Kirjoita henkilön nimi tai tunnus vahvistukseksi', consent_events: 'Suostumustapahtumat', suppressNone: 'Henkilöllä ei ole sähköpostiosoitetta eikä puhelinnumeroa estolistalle lisättäväksi.', eraseWarning: 'Poistoa ei voi perua.',
     confirmMismatch: 'Kirjoita henkilön nimi tai tunnus täsmälleen', erased: 'Henkilön tiedot on poistettu',
     erasedNext: 'Vastaanottajille lähetetään ilmoitukset. Sähköposti ja puhelinnumero ovat estolistalla.', toPeople: 'Henkilöhakuun',
     // add
@@ -66,7 +66,7 @@ const WORDS = {
     needValue: 'Anna ainakin sähköposti tai puhelinnumero', refused: 'Tietoa ei hyväksytty: ',
     // import
     importTitle: 'Tuo CSV-tiedosto', csvFile: 'CSV-tiedosto', csvHint: 'Ensimmäinen rivi on otsikkorivi. Enintään 16 Mt.',
-    preview: 'Esikatsele', column: 'Sarake', field: 'Tietoryhmä', notImported: 'Ei tuoda', firstRows: 'Ensimmäiset rivit',
+    preview: 'Esikatsele', previewFindings: 'Nämä rivit hylätään', column: 'Sarake', field: 'Tietoryhmä', notImported: 'Ei tuoda', firstRows: 'Ensimmäiset rivit',
     startImport: 'Aloita tuonti', rowsTotal: 'Rivejä', importing: 'Tuodaan …', rowsDone: (d, t) => `${d} / ${t} riviä`, imported: 'Tuotu', rejected: 'Hylätty',
     suppressedN: 'Estolistalla', rejects: 'Lataa hylätyt rivit (CSV)', importDone: 'Tuonti valmis', importFailed: 'Tuonti epäonnistui',
     needFile: 'Valitse CSV-tiedosto', tooBig: 'Tiedosto on yli 16 Mt: jaa se osiin', line: 'Rivi',
@@ -138,7 +138,7 @@ const WORDS = {
     erasePreview: 'Erasure preview', willDelete: 'Will be deleted', willKeep: 'Will be kept, because the law requires it',
     until: 'until', recipientsTold: 'Recipients who will be told', suppressed: 'Suppression',
     suppressText: 'The email address and phone number will be suppressed, so the person is not added again by mistake.',
-    confirmErase: 'Type the person’s name or id to confirm', eraseWarning: 'An erasure cannot be undone.',
+    confirmErase: 'Type the person’s name or id to confirm', consent_events: 'Consent events', suppressNone: 'The person has no email address or phone number to suppress.', eraseWarning: 'An erasure cannot be undone.',
     confirmMismatch: 'Type the person’s name or id exactly', erased: 'The person has been erased',
     erasedNext: 'Recipients will be sent notices. The email and phone are suppressed.', toPeople: 'Back to people',
     addTitle: 'Add a person', addEntryTitle: 'Add the person to another register', chooseRegister: 'Register', choosePurpose: 'Purpose',
@@ -148,7 +148,7 @@ const WORDS = {
     needRegister: 'Choose a register', needPurpose: 'Choose a purpose', needSource: 'Choose a source', needEvidence: 'Enter the evidence of consent',
     needValue: 'Enter at least an email address or a phone number', refused: 'Not accepted: ',
     importTitle: 'Import a CSV file', csvFile: 'CSV file', csvHint: 'The first line is the header. At most 16 MB.',
-    preview: 'Preview', column: 'Column', field: 'Category', notImported: 'Not imported', firstRows: 'First rows',
+    preview: 'Preview', previewFindings: 'These rows will be rejected', column: 'Column', field: 'Category', notImported: 'Not imported', firstRows: 'First rows',
     startImport: 'Start the import', rowsTotal: 'Rows', importing: 'Importing …', rowsDone: (d, t) => `${d} of ${t} rows`, imported: 'Imported', rejected: 'Rejected',
     suppressedN: 'Suppressed', rejects: 'Download the rejected rows (CSV)', importDone: 'Import finished', importFailed: 'The import failed',
     needFile: 'Choose a CSV file', tooBig: 'The file is over 16 MB: split it', line: 'Line',
@@ -587,7 +587,7 @@ async function overviewPage() {
   if (o.consents_weekly) consentChart(v, o.consents_weekly);
   if (o.audience) {
     v.append(h('h2', null, t('audienceSize')));
-    v.append(hbarChart(t('audienceSize'), o.audience.map((a) => [purposeName(a.purpose), a.size])));
+    if (o.audience.length) v.append(hbarChart(t('audienceSize'), o.audience.map((a) => [purposeName(a.purpose), a.size])));
     v.append(table(t('audienceSize'), [t('purpose'), t('size')], o.audience.map((a) => [purposeName(a.purpose), fmtNum(a.size)]), [1]));
   }
 }
@@ -599,13 +599,13 @@ function consentChart(v, rows) {
   const weeks = [...new Set(rows.map((r) => r.week))].sort();
   const keys = ['given', 'withdrawn', 'expired'];
   const sum = weeks.map((w) => keys.map((k) => rows.filter((r) => r.week === w).reduce((n, r) => n + (r[k] || 0), 0)));
-  const max = Math.max(1, ...sum.flat());
+  const tick = Math.max(1, Math.ceil(Math.max(0, ...sum.flat()) / 4)), max = tick * 4; // whole-number ticks
   const W = 760, H = 260, L = 48, B = 40, T = 12, plotW = W - L - 8, plotH = H - B - T;
   const gw = plotW / Math.max(weeks.length, 1), bw = Math.max(2, (gw - 4) / 3);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${t('consentsWeekly')}. ${t('chartNote')}` });
   for (let i = 0; i <= 4; i++) {
     const y = T + plotH - (plotH * i) / 4;
-    svg.append(s('line', { x1: L, x2: W - 8, y1: y, y2: y, class: 'grid' }), s('text', { x: L - 6, y: y + 4, 'text-anchor': 'end' }, fmtNum(Math.round((max * i) / 4))));
+    svg.append(s('line', { x1: L, x2: W - 8, y1: y, y2: y, class: 'grid' }), s('text', { x: L - 6, y: y + 4, 'text-anchor': 'end' }, fmtNum(tick * i)));
   }
   weeks.forEach((w, i) => {
     keys.forEach((k, j) => {
@@ -863,10 +863,17 @@ async function erasePage(id) {
   const p = await api('GET', `/api/v1/persons/${encodeURIComponent(id)}/erasure`);
   wait.remove();
   v.append(h('p', null, h('a', { href: `#/people/${encodeURIComponent(id)}` }, t('back'))));
-  v.append(h('h2', null, t('willDelete')), asList(p.delete ?? p.deleted ?? p.will_delete));
-  v.append(h('h2', null, t('willKeep')), asList(p.keep ?? p.kept ?? p.will_keep));
-  v.append(h('h2', null, t('recipientsTold')), asList(p.recipients ?? p.notify));
-  v.append(h('h2', null, t('suppressed')), h('p', null, t('suppressText')));
+  // delete: {registers: [{id, name, categories: [{id, name}]}], entries, consent_events, contracts, invoices}
+  const del = p.delete || {};
+  const delItems = (del.registers || []).map((r) => `${name(r.name) || regName(r.id)}: ${(r.categories || []).map((c) => name(c.name) || c.id).join(', ')}`);
+  for (const k of ['consent_events', 'contracts', 'invoices']) if (del[k]) delItems.push(`${t(k)}: ${fmtNum(del[k])}`);
+  v.append(h('h2', null, t('willDelete')), asList(delItems));
+  // keep: [{what, count, until, why, obligation, keep_years}]
+  v.append(h('h2', null, t('willKeep')), asList((p.keep || []).map((k) => [`${t(k.what) || k.what}${k.count != null ? ` (${fmtNum(k.count)})` : ''}`,
+    name(k.obligation) || k.why, k.until ? `${t('until')} ${fmtDate(k.until)}` : ''].filter(Boolean).join(' — '))));
+  v.append(h('h2', null, t('recipientsTold')), asList((p.recipients || []).map((r) => [name(r.name) || r.id, r.country].filter(Boolean).join(', '))));
+  const sup = p.suppress || {};
+  v.append(h('h2', null, t('suppressed')), h('p', null, sup.email === false && sup.phone === false ? t('suppressNone') : t('suppressText')));
   const confirm = input('confirm', 'text', { autocomplete: 'off', spellcheck: 'false' });
   const f = form({}, [h('p', { class: 'warning-text' }, t('eraseWarning')), field(t('confirmErase'), confirm),
     h('button', { type: 'submit', class: 'warning' }, t('erase')), ' ', h('a', { href: `#/people/${encodeURIComponent(id)}` }, t('cancel'))], async (fm) => {
@@ -964,7 +971,7 @@ async function importPage() {
     out.replaceChildren(h('h2', null, t('preview')),
       table(t('column'), [t('column'), t('field')], cols.map((c) => [c.header, c.field ? catName(regSel.value, c.field) : h('span', { class: 'status amber' }, t('notImported'))])),
       table(t('firstRows'), cols.map((c) => c.header), nrows.map((r) => cols.map((_, i) => r[i] ?? ''))),
-      (pv.errors || []).length ? h('div', { class: 'notice bad' }, h('ul', null, pv.errors.map((e) => h('li', null, plain(e))))) : null,
+      (pv.errors || []).length ? h('div', { class: 'notice warn' }, h('h3', null, t('previewFindings')), h('ul', null, pv.errors.map((e) => h('li', null, plain(e))))) : null,
       h('button', { type: 'button', onclick: (ev) => startImport(ev.target, csv, qs(), out) }, t('startImport')));
     out.querySelector('h2').focus?.();
   });
@@ -1268,6 +1275,11 @@ async function start() {
     return;
   }
   window.addEventListener('hashchange', route);
+  // A link to the page already shown ("Add another" after adding) draws it afresh.
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest?.('a[href^="#/"]');
+    if (a && a.getAttribute('href') === location.hash && !ev.defaultPrevented) { ev.preventDefault(); route(); }
+  });
   if (!location.hash) history.replaceState(null, '', '#/overview');
   await route();
 }
