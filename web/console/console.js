@@ -1096,7 +1096,7 @@ async function requestPage(id) {
       const text = typeof d === 'string' ? d : JSON.stringify(d, null, 2);
       const url = URL.createObjectURL(new Blob([text], { type: typeof d === 'string' ? 'text/plain' : 'application/json' }));
       v.append(h('details', null, h('summary', null, k), h('pre', { class: 'table-wrap', tabindex: '0' }, text.slice(0, 20000))),
-        h('p', null, h('a', { href: url, download: `${r.id}-${k}${typeof d === 'string' ? '.txt' : '.json'}` }, `${t('download')}: ${k}`)));
+        h('p', null, h('a', { href: url, download: /\.\w+$/.test(k) ? `${r.id}-${k}` : `${r.id}-${k}${typeof d === 'string' ? '.txt' : '.json'}` }, `${t('download')}: ${k}`)));
     }
   }
   if (closed) return;
