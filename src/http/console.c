@@ -61,8 +61,8 @@ void rk_console_page_begin(struct rk_buf *b, enum rk_lang lang, const char *titl
                   "<a class=\"lang\" href=\"?lang=%s\" lang=\"%s\" hreflang=\"%s\">%s</a>"
                   "</div></header>\n"
                   "<main id=\"main\" tabindex=\"-1\">\n<h1>",
-                  fi ? "Siirry sisältöön" : "Skip to content", fi ? "en" : "fi",
-                  fi ? "en" : "fi", fi ? "en" : "fi", fi ? "In English" : "Suomeksi");
+                  fi ? "Siirry sisältöön" : "Skip to content", fi ? "en" : "fi", fi ? "en" : "fi",
+                  fi ? "en" : "fi", fi ? "In English" : "Suomeksi");
     rk_buf_put_html(b, title);
     rk_buf_puts(b, "</h1>\n");
 }
@@ -108,8 +108,7 @@ RK_HTTP_HANDLER(rk_http_get_front) {
                          "tietojasi käsitellään, tilata viestejä ja käyttää oikeuksiasi.</p>\n"
                        : "<p>This service processes personal data. You can read how your data "
                          "is processed, subscribe to messages and use your rights.</p>\n");
-    rk_buf_printf(&b, "<h2>%s</h2>\n<ul class=\"links\">\n",
-                  fi ? "Tietosuoja" : "Data protection");
+    rk_buf_printf(&b, "<h2>%s</h2>\n<ul class=\"links\">\n", fi ? "Tietosuoja" : "Data protection");
     front_link(&b, "/privacy", l, fi ? "Tietosuojaseloste" : "Privacy notice");
     front_link(&b, "/requests", l,
                fi ? "Tee tietosuojapyyntö (tarkastus, oikaisu, poisto ...)"
@@ -124,8 +123,7 @@ RK_HTTP_HANDLER(rk_http_get_front) {
         }
         rk_buf_puts(&b, "</ul>\n");
     }
-    rk_buf_printf(&b, "<h2>%s</h2>\n<ul class=\"links\">\n",
-                  fi ? "Henkilökunnalle" : "For staff");
+    rk_buf_printf(&b, "<h2>%s</h2>\n<ul class=\"links\">\n", fi ? "Henkilökunnalle" : "For staff");
     front_link(&b, "/console/", NULL, fi ? "Henkilökunnan konsoli" : "Staff console");
     rk_buf_puts(&b, "</ul>\n");
     rk_console_page_end(&b, lang);
@@ -158,6 +156,6 @@ RK_HTTP_HANDLER(rk_http_get_console_asset) {
         return rk_http_error(c, r, 404, "not_found", "no such console asset");
     static const char *const cache[][2] = {
         {"Cache-Control", "public, max-age=31536000, immutable"}};
-    return rk_http_respond_with(c, r, 200, f->type, f->data, f->len, MHD_RESPMEM_PERSISTENT,
-                                cache, 1);
+    return rk_http_respond_with(c, r, 200, f->type, f->data, f->len, MHD_RESPMEM_PERSISTENT, cache,
+                                1);
 }

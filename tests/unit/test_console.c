@@ -96,7 +96,8 @@ static void page_shell_escapes_and_links_the_stylesheet(void **state) {
     assert_non_null(strstr(p, "<h1>Kirjaudu &lt;sisään&gt; &amp; &quot;jatka&quot;</h1>"));
     assert_null(strstr(p, "<sisään>"));
     char link[128];
-    snprintf(link, sizeof link, "<link rel=\"stylesheet\" href=\"%s\">", rk_console_asset("console.css"));
+    snprintf(link, sizeof link, "<link rel=\"stylesheet\" href=\"%s\">",
+             rk_console_asset("console.css"));
     assert_non_null(strstr(p, link));
     assert_non_null(strstr(p, "<a class=\"skip\" href=\"#main\">Siirry sisältöön</a>"));
     assert_non_null(strstr(p, "<main id=\"main\""));
