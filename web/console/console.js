@@ -189,7 +189,7 @@ const ENUMS = {
     consent: 'Suostumus', legal_obligation: 'Lakisääteinen velvoite', legitimate_interest: 'Oikeutettu etu',
     vital_interest: 'Elintärkeä etu', public_task: 'Yleinen etu',
     given: 'Annettu', withdrawn: 'Peruttu', expired: 'Vanhentunut', pending: 'Odottaa vahvistusta', renewed: 'Uusittu', confirmed: 'Vahvistettu',
-    error: 'Virhe', warning: 'Varoitus', active: 'Käytössä', disabled: 'Poistettu käytöstä', failed: 'Epäonnistunut',
+    error: 'Virhe', warning: 'Varoitus', invited: 'Kutsuttu, salasana asettamatta', active: 'Käytössä', disabled: 'Poistettu käytöstä', failed: 'Epäonnistunut',
   },
   en: {
     access: 'Access', rectification: 'Rectification', erasure: 'Erasure', restriction: 'Restriction', portability: 'Portability',
@@ -202,7 +202,7 @@ const ENUMS = {
     consent: 'Consent', legal_obligation: 'Legal obligation', legitimate_interest: 'Legitimate interest',
     vital_interest: 'Vital interest', public_task: 'Public task',
     given: 'Given', withdrawn: 'Withdrawn', expired: 'Expired', pending: 'Awaiting confirmation', renewed: 'Renewed', confirmed: 'Confirmed',
-    error: 'Error', warning: 'Warning', active: 'Active', disabled: 'Disabled', failed: 'Failed',
+    error: 'Error', warning: 'Warning', invited: 'Invited, no password yet', active: 'Active', disabled: 'Disabled', failed: 'Failed',
   },
 };
 
@@ -1221,7 +1221,7 @@ async function staffPage() {
     const base = `/api/v1/staff/${encodeURIComponent(a.id)}`;
     const roleSel = select('role', roles.map((r) => [r, r]), rid, { 'aria-label': `${t('changeRole')}: ${a.name || a.email}` });
     const signins = h('div');
-    return [a.name || '', a.email || '', rid || '', h('span', { class: `status ${a.state === 'disabled' ? 'red' : 'green'}` }, word(a.state || 'active')), fmtWhen(a.last_signin),
+    return [a.name || '', a.email || '', rid || '', h('span', { class: `status ${a.state === 'disabled' ? 'red' : a.state === 'invited' ? 'amber' : 'green'}` }, word(a.state || 'active')), fmtWhen(a.last_signin),
       h('div', null,
         h('button', { type: 'button', class: 'link', onclick: () => act(`${base}/${a.state === 'disabled' ? 'enable' : 'disable'}`, {}, a.state === 'disabled' ? t('enable') : t('disable')) },
           a.state === 'disabled' ? t('enable') : t('disable'), h('span', { class: 'vh' }, `: ${a.name || a.email}`)), ' ',
