@@ -7,8 +7,31 @@
 #ifndef RK_HTTP_CONSOLE_H
 #define RK_HTTP_CONSOLE_H
 
+#include <stddef.h>
+
 #include "decl/decl.h"
 #include "util/buf.h"
+
+/* One embedded asset (generated at build from web/console/ by embed_console.cmake). */
+struct rk_console_file {
+    const char *name; /* "console.js" */
+    const char *path; /* "/console/assets/console.3f2a9c1e04b7.js" */
+    const char *type; /* its Content-Type */
+    const char *data; /* borrowed, static, NUL-terminated */
+    size_t len;
+};
+extern const struct rk_console_file rk_console_files[];
+extern const size_t rk_console_nfiles;
+/* The app shell (web/console/index.html, asset names replaced); "{{lang}}" is left for the
+ * server to fill in per request. */
+extern const char *const rk_console_shell;
+extern const size_t rk_console_shell_len;
+
+/* The embedded asset whose hashed path is path ("/console/assets/console.<hash>.js"), or NULL. */
+const struct rk_console_file *rk_console_file_at(const char *path);
+
+/* Writes the app shell in lang into b. */
+void rk_console_shell_render(struct rk_buf *b, enum rk_lang lang);
 
 /* The path of asset name ("console.css", "console.js") under its content-hashed name,
  * e.g. "/console/assets/console.3f2a9c1e.css"; NULL for an unknown name. */

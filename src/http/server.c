@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -33,6 +34,7 @@
 #include "notice/notice.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "http/console_pages.h"
 
 /* The default rate limit of public routes: RATE requests a second on average per address. */
 #define RATE 5.0
@@ -82,8 +84,13 @@ static rk_http_result queue_with(struct MHD_Connection *c, struct rk_http_reques
                                  const char *const (*headers)[2], size_t n) {
     if (!resp)
         return MHD_NO;
-    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++) {
+        bool replaced = false; /* a header the caller gives itself (an asset's Cache-Control) */
+        for (size_t j = 0; j < n && !replaced; j++)
+            replaced = strcasecmp(headers[j][0], security_headers[i][0]) == 0;
+        if (!replaced)
+            MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    }
     for (size_t i = 0; i < n; i++)
         MHD_add_response_header(resp, headers[i][0], headers[i][1]);
     if (type)
@@ -294,6 +301,11 @@ static const struct route {
     {"POST", "/api/v1/requests/{id}/reject",   rk_http_post_request_reject,       false},
     {"GET",  "/hooks/mailchimp/{secret}", rk_http_get_mailchimp_hook,  true},
     {"POST", "/hooks/mailchimp/{secret}", rk_http_post_mailchimp_hook, true},
+    /* the console's pages (console.c) */
+    {"GET",  "/",                         rk_http_get_front,        false},
+    {"GET",  "/console",                  rk_http_get_console_bare, false},
+    {"GET",  "/console/",                 rk_http_get_console,      false},
+    {"GET",  "/console/assets/{name}",    rk_http_get_console_asset, false},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])

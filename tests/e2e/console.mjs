@@ -1,0 +1,564 @@
+// console.mjs — issue 12's staff console in a real browser. Debian's Chromium
+// (/usr/bin/chromium) driven by playwright-core; axe-core checks every page against
+// WCAG 2.2 A/AA (tags wcag2a wcag2aa wcag21a wcag21aa wcag22aa); every page is
+// screenshotted at 390 and 1280 px into $RK_BUILD_DIR/e2e-shots/ (default build/).
+//
+// The test starts everything itself on 127.0.0.1: `rekisteri init`, three staff
+// accounts (the example's roles marketing, sales and dpo) made with `rekisteri staff
+// add --password-file`, `rekisteri serve`, and the browser; it stops them all in
+// `finally`. Then, as people would:
+//  - each role signs in at /console/login, sees exactly the menu its caps grant, and
+//    is refused a page (and its API route, 403) that it is not granted;
+//  - the dpo walks every page (Finnish) and sales its pages (English), axe on each;
+//  - flows: add a person with consent and find them in the audience; accent-free
+//    search finds the accented name; import a CSV, see the progress and the rejects
+//    file; an access request from receipt to completed document; the erasure preview,
+//    then erasure, after which the person is gone and suppressed;
+//  - a cross-site POST with the cookie but no CSRF token is refused (403), so is a
+//    foreign Origin; repeated wrong passwords are throttled; sign-out ends the session;
+//    a session past its absolute lifetime (a second server on the same database with
+//    REKISTERI_NOW 13 hours on) sends the browser back to the sign-in page.
+// Every step runs even when an earlier one failed (each flow's own first step aside),
+// so one run shows all that is wrong; the test fails if any step did.
+//
+// Environment (CTest sets the first two): REKISTERI, RK_SOURCE_DIR; RK_BUILD_DIR
+// (where e2e-shots/ goes; default RK_SOURCE_DIR/build), CHROMIUM (default
+// /usr/bin/chromium). Run alone: node tests/e2e/console.mjs  (after a build in build/)
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SRC = process.env.RK_SOURCE_DIR || path.resolve(HERE, '..', '..');
+const BUILD = process.env.RK_BUILD_DIR || path.join(SRC, 'build');
+const REKISTERI = process.env.REKISTERI || path.join(BUILD, 'rekisteri');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const DECLARATION = path.join(SRC, 'examples', 'smartum', 'declaration.yaml');
+const SHOTS = path.join(BUILD, 'e2e-shots');
+const GLOBAL_TIMEOUT_MS = 240_000;
+const STEP_TIMEOUT_MS = 15_000;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const PASSWORD = 'kettu-juoksee-metsässä-42';
+
+// What each of the example's roles may do (core/view.h over examples/smartum): the menu.
+const MENUS = {
+  marketing: ['overview', 'people', 'add', 'import', 'audience', 'declaration'],
+  sales: ['overview', 'people', 'add', 'import', 'audience', 'declaration'],
+  dpo: ['overview', 'people', 'add', 'import', 'audience', 'requests', 'recipients', 'declaration', 'staff'],
+};
+
+const t0 = Date.now();
+let passed = 0;
+let failed = 0;
+let tmp = null;
+const servers = [];
+let serverErr = '';
+let browser = null;
+
+function log(line) {
+  process.stdout.write(`${line}\n`);
+}
+class Failure extends Error {}
+function fail(msg) {
+  throw new Failure(msg);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// One line per step. A failed step is counted and reported; the run goes on unless the
+// step is fatal (nothing after it could work).
+async function step(name, fn, { fatal = false } = {}) {
+  const start = Date.now();
+  try {
+    await fn();
+  } catch (e) {
+    failed++;
+    log(`FAIL ${name}: ${e instanceof Failure ? e.message : e.stack || e}`);
+    if (fatal) throw new Failure(`step failed: ${name}`);
+    return false;
+  }
+  passed++;
+  log(`ok   ${name} (${Date.now() - start} ms)`);
+  return true;
+}
+
+async function until(what, fn, ms = STEP_TIMEOUT_MS) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) fail(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+// ---- The tools under test ------------------------------------------------------------------
+
+function env(extra = {}) {
+  const e = { ...process.env, REKISTERI_DECLARATION: DECLARATION, ...extra };
+  delete e.REKISTERI_DB;
+  delete e.REKISTERI_KEY_FILE;
+  if (!extra.REKISTERI_NOW) delete e.REKISTERI_NOW;
+  return e;
+}
+
+function cli(...args) {
+  return new Promise((resolve, reject) => {
+    execFile(REKISTERI, args, { cwd: tmp, env: env(), timeout: STEP_TIMEOUT_MS }, (err, out, errOut) => {
+      if (err) reject(new Failure(`rekisteri ${args.join(' ')}: ${err.message} ${errOut}`));
+      else resolve(out);
+    });
+  });
+}
+
+async function startServer(extraEnv = {}) {
+  const child = spawn(REKISTERI, ['serve', '--listen', '127.0.0.1:0', '--public-rate', '0'],
+    { cwd: tmp, env: env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.push(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (serverErr += d));
+  return until('the server to say where it listens', () => {
+    if (child.exitCode !== null) fail(`rekisteri serve exited with ${child.exitCode}: ${serverErr}`);
+    const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(out);
+    return m && m[1];
+  });
+}
+
+async function stop(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---- The browser ---------------------------------------------------------------------------
+
+let axeSource = '';
+
+// A tab that records what a person would not see but a test must: page errors, CSP
+// violations, console errors (but the network's own "Failed to load resource" lines:
+// a 403 or 422 the test provokes is checked where it is provoked), server errors, and
+// answers without the security headers.
+async function openTab(context, base) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+  const problems = [];
+  page.on('console', (m) => {
+    if ((m.type() === 'error' || m.type() === 'warning') && !/Failed to load resource/.test(m.text()))
+      problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (!r.url().startsWith(base)) return;
+    const h = r.headers();
+    const csp = h['content-security-policy'] || '';
+    if (!/(^|;)\s*default-src 'self'/.test(csp) || !/(^|;)\s*script-src 'self'/.test(csp) || /unsafe-inline|unsafe-eval/.test(csp))
+      problems.push(`${r.url()}: Content-Security-Policy missing or weak: "${csp}"`);
+    if (h['x-content-type-options'] !== 'nosniff') problems.push(`${r.url()}: no X-Content-Type-Options: nosniff`);
+    if (r.status() >= 500) problems.push(`${r.request().method()} ${r.url()}: HTTP ${r.status()}`);
+  });
+  await page.exposeBinding('rkCspViolation', (_, v) => problems.push(`CSP violation: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.rkCspViolation(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`));
+  });
+  return { page, problems, base };
+}
+
+// Waits for a console page to be drawn: #main[data-state=ready] and one h1.
+async function ready(page) {
+  await page.locator('#main[data-state="ready"]').waitFor();
+  await page.locator('#main h1').first().waitFor();
+}
+
+// axe-core over the page (evaluated through the DevTools protocol, which the page's CSP
+// does not govern), a language, a title, exactly one h1, no problem reported, no error
+// box left on the page; then screenshots at 1280 and 390 px.
+async function checkPage(tab, shot) {
+  const { page, problems } = tab;
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const res = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), AXE_TAGS);
+  const found = [];
+  for (const v of res.violations)
+    found.push(`axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  if (!(await page.locator('html').getAttribute('lang'))) found.push('<html> has no lang');
+  if (!(await page.title()).trim()) found.push('no <title>');
+  const h1 = await page.locator('h1').count();
+  if (h1 !== 1) found.push(`${h1} h1 elements, not one`);
+  const bad = page.locator('#main .notice.bad, #main .error-summary');
+  if (await bad.count()) found.push(`an error shown on the page: ${(await bad.first().innerText()).slice(0, 300)}`);
+  if (shot) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+      const scroll = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+      if (scroll) found.push(`horizontal scroll at ${width} px`);
+      await page.screenshot({ path: path.join(SHOTS, `${shot}-${width}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+  found.push(...problems.splice(0));
+  if (found.length) fail(`\n  ${found.join('\n  ')}`);
+}
+
+async function open(tab, hash, shot) {
+  await tab.page.goto(`${tab.base}/console/${hash}`);
+  await ready(tab.page);
+  await checkPage(tab, shot);
+}
+
+// Signs in through the server-rendered form (fields named email and password).
+async function signIn(tab, who, password = PASSWORD) {
+  const { page, base } = tab;
+  await page.goto(`${base}/console/`);
+  await page.waitForURL(/\/console\/login/);
+  await page.locator('input[name="email"]').fill(who.email);
+  await page.locator('input[name="password"]').fill(password);
+  await Promise.all([page.waitForLoadState('load'), page.locator('form button[type="submit"], form input[type="submit"]').first().click()]);
+}
+
+async function signInToConsole(tab, who) {
+  await signIn(tab, who);
+  if (!/\/console\/(#.*)?$/.test(tab.page.url())) await tab.page.goto(`${tab.base}/console/#/overview`);
+  await ready(tab.page);
+}
+
+async function menuOf(page) {
+  return page.locator('#menu a').evaluateAll((as) => as.map((a) => a.getAttribute('href').replace(/^#\//, '')));
+}
+
+// A request from the signed-in browser that is not the console's own: the cookie, and
+// headers as given. Made from the page, so the browser sends what it would (cookies,
+// Origin, Sec-Fetch-Site) for a script on that page.
+async function fetchFromPage(page, method, url, headers, body) {
+  return page.evaluate(async ([m, u, hd, b]) => {
+    const r = await fetch(u, { method: m, headers: hd, body: b, credentials: 'include' });
+    let code = '';
+    try { code = (await r.json()).error?.code || ''; } catch { /* not JSON */ }
+    return { status: r.status, code };
+  }, [method, url, headers, body]);
+}
+
+// ---- The run -------------------------------------------------------------------------------
+
+const ACCOUNTS = {
+  marketing: { email: 'markku.markkinointi@example.test', name: 'Markku Markkinointi', role: 'marketing' },
+  sales: { email: 'sanna.myynti@example.test', name: 'Sanna Myynti', role: 'sales' },
+  dpo: { email: 'tiina.tietosuoja@example.test', name: 'Tiina Tietosuoja', role: 'dpo' },
+};
+
+async function roleMenus(base) {
+  for (const [role, who] of Object.entries(ACCOUNTS)) {
+    const context = await browser.newContext({ locale: role === 'sales' ? 'en-GB' : 'fi-FI', viewport: { width: 1280, height: 800 } });
+    try {
+      const tab = await openTab(context, base);
+      const { page } = tab;
+      if (!(await step(`[${role}] sign in at /console/login`, () => signInToConsole(tab, who)))) continue;
+      await step(`[${role}] the menu is exactly ${MENUS[role].join(', ')}`, async () => {
+        const got = await menuOf(page);
+        if (got.join() !== MENUS[role].join()) fail(`menu is ${got.join(', ')}`);
+      });
+      const denied = MENUS.dpo.filter((k) => !MENUS[role].includes(k));
+      if (denied.length) {
+        await step(`[${role}] #/${denied.at(-1)} is refused in the console, and GET /api/v1/staff answers 403`, async () => {
+          await page.goto(`${base}/console/#/${denied.at(-1)}`);
+          await ready(page);
+          const h1 = await page.locator('h1').innerText();
+          if (!/Ei oikeutta|Not allowed/.test(h1)) fail(`the page says "${h1}"`);
+          const r = await fetchFromPage(page, 'GET', '/api/v1/staff', {});
+          if (r.status !== 403 || r.code !== 'forbidden') fail(`GET /api/v1/staff: ${r.status} ${r.code}`);
+          await checkPage(tab, `${role}-refused`);
+        });
+      }
+      if (role === 'sales') {
+        for (const k of MENUS.sales) await step(`[sales, en] #/${k}: axe, screenshots`, () => open(tab, `#/${k}`, `sales-en-${k}`));
+      }
+      if (role === 'marketing') await throttled(base, who);
+    } finally {
+      await context.close().catch(() => {});
+    }
+  }
+}
+
+// Six wrong passwords: the right one is then refused for a while (exponential back-off).
+async function throttled(base, who) {
+  const context = await browser.newContext({ locale: 'fi-FI' });
+  try {
+    const tab = await openTab(context, base);
+    await step('[marketing] after six wrong passwords the right one is throttled', async () => {
+      for (let i = 0; i < 6; i++) await signIn(tab, who, `väärä-salasana-${i}-xxxx`);
+      await signIn(tab, who);
+      if (/\/console\/(#.*)?$/.test(tab.page.url())) fail('signed in at once after six failures');
+      tab.problems.splice(0);
+    });
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+async function dpoFlows(base) {
+  const context = await browser.newContext({ locale: 'fi-FI', viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  try {
+    const tab = await openTab(context, base);
+    const { page } = tab;
+    await step('[dpo] sign in', () => signInToConsole(tab, ACCOUNTS.dpo), { fatal: true });
+    for (const k of MENUS.dpo) await step(`[dpo, fi] #/${k}: axe, screenshots`, () => open(tab, `#/${k}`, `dpo-fi-${k}`));
+
+    const person = { name: 'Matti Meikäläinen', email: 'matti.meikalainen@example.test' };
+    let personId = null;
+    await step('[dpo] add a person with consent (marketing, sales_promotion) by the form', async () => {
+      await page.goto(`${base}/console/#/add`);
+      await ready(page);
+      await page.getByLabel('Rekisteri', { exact: true }).selectOption('marketing');
+      await page.getByLabel('Käyttötarkoitus', { exact: true }).selectOption('sales_promotion');
+      await page.getByLabel('Mistä tiedot saatiin').selectOption('meeting');
+      await page.getByLabel('Sähköpostiosoite').or(page.locator('input[name="email"]')).first().fill(person.email);
+      await page.locator('input[name="name"]').fill(person.name);
+      await page.getByLabel('Todiste').fill('Messut 2026, lomake allekirjoitettu');
+      await page.getByRole('button', { name: 'Lisää henkilö' }).click();
+      await page.getByText('Henkilö lisätty').first().waitFor();
+      const href = await page.getByRole('link', { name: 'Avaa henkilön tiedot' }).getAttribute('href');
+      personId = decodeURIComponent(href.replace('#/people/', ''));
+      await checkPage(tab, 'dpo-fi-add-done');
+    });
+
+    await step('[dpo] the form refuses a missing register with an error summary', async () => {
+      await page.goto(`${base}/console/#/overview`);
+      await ready(page);
+      await page.getByRole('link', { name: 'Lisää henkilö' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Lisää henkilö' }).waitFor();
+      await page.getByRole('button', { name: 'Lisää henkilö' }).click();
+      await page.locator('.error-summary h2', { hasText: 'Tarkista tiedot' }).waitFor();
+      if (!(await page.title()).startsWith('Virhe: ')) fail(`title "${await page.title()}"`);
+      const focused = await page.evaluate(() => document.activeElement?.className);
+      if (focused !== 'error-summary') fail(`focus on "${focused}", not the summary`);
+      await page.screenshot({ path: path.join(SHOTS, 'dpo-fi-add-error-1280.png'), fullPage: true });
+    });
+
+    await step('[dpo] the audience for sales_promotion counts the new person', async () => {
+      await open(tab, '#/audience?purpose=sales_promotion', 'dpo-fi-audience-result');
+      const n = Number((await page.locator('dl.summary dd strong').first().innerText()).replace(/\D/g, ''));
+      if (!(n >= 1)) fail(`count ${n}`);
+    });
+
+    await step('[dpo] accent-free search "meikalainen" finds "Meikäläinen"', async () => {
+      await page.goto(`${base}/console/#/people`);
+      await ready(page);
+      await page.getByRole('searchbox').fill('meikalainen');
+      await page.getByRole('button', { name: 'Hae', exact: true }).click();
+      await page.getByRole('link', { name: person.name }).waitFor();
+      await checkPage(tab, 'dpo-fi-people-results');
+    });
+
+    await step('[dpo] the person\'s page shows values with provenance and the consent', async () => {
+      if (!personId) fail('no person id from the add step');
+      await open(tab, `#/people/${personId}`, 'dpo-fi-person');
+      await page.getByRole('heading', { level: 1, name: person.name }).waitFor();
+      await page.getByText('Tapaaminen').first().waitFor(); // the source, in words
+    });
+
+    await step('[dpo] import a CSV: preview, progress, counts and the rejects file', async () => {
+      const csv = path.join(tmp, 'import.csv');
+      fs.writeFileSync(csv, 'email,name,phone\r\nliisa.lahtinen@example.test,Liisa Lahtinen,+358401234567\r\nnot-an-email,Väärä Rivi,\r\npekka.puro@example.test,Pekka Puro,\r\n');
+      await page.goto(`${base}/console/#/import`);
+      await ready(page);
+      await page.getByLabel('CSV-tiedosto').setInputFiles(csv);
+      await page.getByLabel('Rekisteri', { exact: true }).selectOption('marketing');
+      await page.getByRole('button', { name: 'Esikatsele' }).click();
+      await page.getByRole('button', { name: 'Aloita tuonti' }).waitFor();
+      await checkPage(tab, 'dpo-fi-import-preview');
+      await page.getByRole('button', { name: 'Aloita tuonti' }).click();
+      await page.getByRole('heading', { name: /Tuonti valmis|Tuonti epäonnistui/ }).waitFor();
+      if (!(await page.getByRole('heading', { name: 'Tuonti valmis' }).count())) fail('the import failed');
+      const link = page.getByRole('link', { name: 'Lataa hylätyt rivit (CSV)' });
+      const href = await link.getAttribute('href');
+      const r = await page.request.get(`${base}${href}`);
+      const text = await r.text();
+      if (r.status() !== 200 || !/^3,|\n3,/.test(text)) fail(`rejects.csv: HTTP ${r.status()}: ${text.slice(0, 200)}`);
+      await checkPage(tab, 'dpo-fi-import-done');
+    });
+
+    let requestHash = null;
+    await step('[dpo] an access request from receipt to a completed document', async () => {
+      await page.goto(`${base}/console/#/requests`);
+      await ready(page);
+      await page.locator('form', { has: page.getByRole('button', { name: 'Kirjaa pyyntö' }) }).locator('input[name="email"]').fill(person.email);
+      await page.getByRole('button', { name: 'Kirjaa pyyntö' }).click();
+      await page.waitForURL(/#\/requests\/[^/]+$/);
+      await ready(page);
+      requestHash = new URL(page.url()).hash;
+      await checkPage(tab, 'dpo-fi-request-received');
+      await page.getByRole('button', { name: 'Vahvista henkilöllisyys' }).click();
+      await page.getByRole('button', { name: 'Merkitse valmiiksi' }).waitFor();
+      await page.getByRole('button', { name: 'Merkitse valmiiksi' }).click();
+      await page.getByRole('heading', { name: 'Asiakirjat' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: /Valmis/ }).waitFor();
+      await checkPage(tab, 'dpo-fi-request-completed');
+    });
+
+    await step('[dpo] erasure: the preview, then erasure; the person is gone and suppressed', async () => {
+      if (!personId) fail('no person id from the add step');
+      await open(tab, `#/people/${personId}/erase`, 'dpo-fi-erase-preview');
+      for (const hd of ['Poistetaan', 'Säilytetään, koska laki vaatii', 'Vastaanottajille ilmoitetaan', 'Estolista'])
+        await page.getByRole('heading', { name: hd }).waitFor();
+      await page.getByLabel('Kirjoita henkilön nimi tai tunnus vahvistukseksi').fill('ei tämä');
+      await page.getByRole('button', { name: 'Poista henkilön tiedot' }).click();
+      await page.locator('.error-summary').waitFor();
+      await page.getByLabel('Kirjoita henkilön nimi tai tunnus vahvistukseksi').fill(personId);
+      await page.getByRole('button', { name: 'Poista henkilön tiedot' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Henkilön tiedot on poistettu' }).waitFor();
+      await checkPage(tab, 'dpo-fi-erased');
+      const r = await page.request.get(`${base}/api/v1/persons/${personId}`);
+      if (r.status() !== 404) fail(`GET the erased person: HTTP ${r.status()}`);
+      const s = await page.request.get(`${base}/api/v1/suppressions/check?email=${encodeURIComponent(person.email)}`);
+      if (!(await s.json()).suppressed) fail('the email is not suppressed');
+      await page.goto(`${base}/console/#/people?q=meikalainen`);
+      await ready(page);
+      if (await page.getByRole('link', { name: person.name }).count()) fail('still found by search');
+    });
+
+    await step('[dpo] a cross-site POST with the cookie but no CSRF token is refused (403 csrf)', async () => {
+      await page.goto(`${base}/console/#/overview`);
+      await ready(page);
+      const body = JSON.stringify({ email: 'x@example.test', name: 'X', role: 'marketing' });
+      const noToken = await fetchFromPage(page, 'POST', '/api/v1/staff', { 'Content-Type': 'application/json' }, body);
+      if (noToken.status !== 403 || noToken.code !== 'csrf') fail(`without the token: ${noToken.status} ${noToken.code}`);
+      // A foreign site's form post: the cookie (SameSite=Strict keeps it home in a real
+      // browser; here sent by hand), the right token, a foreign Origin.
+      const csrf = await page.evaluate(async () => (await (await fetch('/api/v1/me')).json()).csrf);
+      const cookies = (await context.cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ');
+      const foreign = await page.request.post(`${base}/api/v1/staff`, {
+        headers: { Cookie: cookies, 'X-CSRF-Token': csrf, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'application/json' },
+        data: body,
+      });
+      if (foreign.status() !== 403) fail(`foreign Origin: HTTP ${foreign.status()}`);
+    });
+
+    await step('[dpo] the session past its absolute lifetime sends the browser to the sign-in page', async () => {
+      const later = new Date(Date.now() + 13 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const other = await startServer({ REKISTERI_NOW: later });
+      // Cookies are per host, not per port: the browser sends its session cookie there too.
+      await page.goto(`${other}/console/#/overview`);
+      await page.waitForURL(/\/console\/login/);
+    });
+
+    await step('[dpo] sign out: back at the sign-in page, and the console asks to sign in again', async () => {
+      await page.goto(`${base}/console/#/overview`);
+      await ready(page);
+      await page.getByRole('button', { name: 'Kirjaudu ulos' }).click();
+      await page.waitForURL(/\/console\/login/);
+      await page.goto(`${base}/console/#/overview`);
+      await page.waitForURL(/\/console\/login/);
+      tab.problems.splice(0);
+    });
+    void requestHash;
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+async function publicPages(base) {
+  const context = await browser.newContext({ locale: 'fi-FI' });
+  try {
+    const tab = await openTab(context, base);
+    for (const l of ['fi', 'en'])
+      await step(`/ (${l}) links to the notice, the forms, the request form and the console; axe`, async () => {
+        await tab.page.goto(`${base}/?lang=${l}`);
+        for (const href of ['/privacy', '/forms/newsletter', '/requests', '/console/'])
+          if (!(await tab.page.locator(`a[href^="${href}"]`).count())) fail(`no link to ${href}`);
+        await checkPage(tab, `front-${l}`);
+      });
+    await step('/console/login: axe, screenshots', async () => {
+      await tab.page.goto(`${base}/console/login`);
+      await checkPage(tab, 'login-fi');
+    });
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+async function preflight() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) fail(`node ${process.version} is too old: playwright-core needs node >= 20`);
+  if (!fs.existsSync(REKISTERI)) fail(`rekisteri not found at ${REKISTERI}: build first (cmake --build build)`);
+  try {
+    fs.accessSync(CHROMIUM, fs.constants.X_OK);
+  } catch {
+    fail(`Chromium not found at ${CHROMIUM}: run scripts/setup as root (it installs Debian's chromium)`);
+  }
+  try {
+    axeSource = fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    return (await import('playwright-core')).chromium;
+  } catch (e) {
+    fail(`playwright-core or axe-core is not installed in tests/e2e/node_modules (${e.code || e.message}): run scripts/setup`);
+  }
+}
+
+let cleaning = null;
+function cleanup() {
+  cleaning ??= (async () => {
+    if (browser) await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
+    await Promise.all(servers.map(stop));
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+async function main() {
+  const chromium = await preflight();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-console-'));
+  process.env.TMPDIR = tmp;
+  fs.rmSync(SHOTS, { recursive: true, force: true });
+  let base;
+  await step('rekisteri init; staff add (marketing, sales, dpo) --password-file; serve', async () => {
+    await cli('init');
+    const pw = path.join(tmp, 'password');
+    fs.writeFileSync(pw, `${PASSWORD}\n`, { mode: 0o600 });
+    for (const a of Object.values(ACCOUNTS))
+      await cli('staff', 'add', '--email', a.email, '--name', a.name, '--role', a.role, '--password-file', pw);
+    base = await startServer();
+  }, { fatal: true });
+  await step(`launch headless Chromium (${CHROMIUM})`, async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: STEP_TIMEOUT_MS });
+    const v = (p) => JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules', p, 'package.json'), 'utf8')).version;
+    log(`     Chromium ${browser.version()}, playwright-core ${v('playwright-core')}, axe-core ${v('axe-core')}, node ${process.version}`);
+  }, { fatal: true });
+  await publicPages(base);
+  await roleMenus(base);
+  await dpoFlows(base);
+  await step('the server logged no personal data', async () => {
+    if (/example\.test|Meikäläinen|Lahtinen|Tietosuoja|kettu/i.test(serverErr)) fail('personal data in the server log');
+  });
+  log(`     screenshots in ${SHOTS}`);
+}
+
+const watchdog = setTimeout(async () => {
+  log(`FAIL the whole test took longer than ${GLOBAL_TIMEOUT_MS / 1000} s`);
+  await cleanup();
+  process.exit(1);
+}, GLOBAL_TIMEOUT_MS);
+
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, async () => {
+    log(`FAIL stopped by ${sig}`);
+    await cleanup();
+    process.exit(1);
+  });
+
+try {
+  await main();
+} catch (e) {
+  if (!(e instanceof Failure)) { failed++; log(`FAIL ${e.stack || e}`); } else if (!e.message.startsWith('step failed')) { failed++; log(`FAIL ${e.message}`); }
+} finally {
+  if (failed && serverErr) log(`server log (last lines):\n${serverErr.split('\n').slice(-10).join('\n')}`);
+  await cleanup();
+  clearTimeout(watchdog);
+}
+log(`browser_console: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
