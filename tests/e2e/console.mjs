@@ -368,18 +368,31 @@ async function dpoFlows(base) {
       await page.goto(`${base}/console/#/import`);
       await ready(page);
       await page.getByLabel('CSV-tiedosto').setInputFiles(csv);
-      await page.getByLabel('Rekisteri', { exact: true }).selectOption('marketing');
+      // The customer register (a contract purpose: no consent evidence needed), so that two
+      // rows are imported and the one without an '@' is rejected.
+      await page.getByLabel('Rekisteri', { exact: true }).selectOption('customer');
+      await page.getByLabel('Käyttötarkoitus', { exact: true }).selectOption('customer_relationship');
       await page.getByRole('button', { name: 'Esikatsele' }).click();
       await page.getByRole('button', { name: 'Aloita tuonti' }).waitFor();
       await checkPage(tab, 'dpo-fi-import-preview');
       await page.getByRole('button', { name: 'Aloita tuonti' }).click();
       await page.getByRole('heading', { name: /Tuonti valmis|Tuonti epäonnistui/ }).waitFor();
       if (!(await page.getByRole('heading', { name: 'Tuonti valmis' }).count())) fail('the import failed');
+      const counts = await page.evaluate(() => {
+        const out = {};
+        for (const k of document.querySelectorAll('#main dt, #main th')) {
+          const v = k.nextElementSibling;
+          if (v) out[k.textContent.trim()] = v.textContent.trim();
+        }
+        return out;
+      });
+      if (counts['Tuotu'] !== '2' || counts['Hylätty'] !== '1')
+        fail(`import counts: ${JSON.stringify(counts)} (expected 2 imported, 1 rejected)`);
       const link = page.getByRole('link', { name: 'Lataa hylätyt rivit (CSV)' });
       const href = await link.getAttribute('href');
       const r = await page.request.get(`${base}${href}`);
       const text = await r.text();
-      if (r.status() !== 200 || !/^3,|\n3,/.test(text)) fail(`rejects.csv: HTTP ${r.status()}: ${text.slice(0, 200)}`);
+      if (r.status() !== 200 || !/\n3,"email",/.test(text) || /\n[24],/.test(text)) fail(`rejects.csv: HTTP ${r.status()}: ${text.slice(0, 200)}`);
       await checkPage(tab, 'dpo-fi-import-done');
     });
 
