@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/id.h"
 #include "core/normalize.h"
 
 /* The embedded list (common_passwords.txt, by embed_file.cmake). */
@@ -263,6 +264,16 @@ bool rk_staff_session_live(const struct rk_staff_session *x, rk_ts now,
 
 void rk_staff_actor(const char *id, char out[RK_STAFF_ACTOR_LEN + 1]) {
     snprintf(out, RK_STAFF_ACTOR_LEN + 1, "staff:%s", id);
+}
+
+rk_err rk_staff_actor_name(struct rk_store *st, const char *actor, char *out, size_t n) {
+    if (!actor || strncmp(actor, "staff:", 6) != 0 || !rk_id_valid(actor + 6))
+        return RK_ENOENT;
+    struct rk_staff a;
+    rk_err e = rk_store_staff_get(st, actor + 6, false, &a);
+    if (e == RK_OK)
+        snprintf(out, n, "%s", a.name);
+    return e;
 }
 
 rk_err rk_staff_email(const char *in, char out[RK_STAFF_EMAIL_MAX + 1], const char **why) {

@@ -142,6 +142,11 @@ bool rk_staff_session_live(const struct rk_staff_session *x, rk_ts now,
 /* "staff:<id>", the account's name in the audit chain and as a request's actor. */
 void rk_staff_actor(const char *id, char out[RK_STAFF_ACTOR_LEN + 1]);
 
+/* The name of the staff account an actor "staff:<id>" names, for showing to staff (never for
+ * the audit chain or a log): RK_ENOENT for any other actor or an account no longer held. */
+RK_MUST_USE rk_err rk_staff_actor_name(struct rk_store *st, const char *actor, char *out,
+                                       size_t n);
+
 /* The stored form of an email: normalised and lower-cased (rk_norm_email, rk_email_key);
  * RK_EINVAL with why. */
 RK_MUST_USE rk_err rk_staff_email(const char *in, char out[RK_STAFF_EMAIL_MAX + 1],

@@ -17,6 +17,7 @@
 #include "core/id.h"
 #include "core/request.h"
 #include "core/search.h"
+#include "core/staff.h"
 #include "core/time.h"
 #include "core/tz.h"
 #include "core/view.h"
@@ -301,6 +302,14 @@ struct record {
     rk_err err;
 };
 
+/* Sets key to the staff account's name when actor is "staff:<id>" of one still held: the
+ * console shows who, not an id. */
+static void put_actor_name(json_t *o, const char *key, struct rk_store *st, const char *actor) {
+    char name[RK_STAFF_NAME_MAX * 4 + 1];
+    if (rk_staff_actor_name(st, actor, name, sizeof name) == RK_OK)
+        json_object_set_new(o, key, json_string(name));
+}
+
 static json_t *ts_json(rk_ts t) {
     if (!t)
         return json_null();
@@ -335,6 +344,7 @@ static int record_entry(void *ctx, const struct rk_entry *e) {
             json_object_set_new(v, "purpose", json_string(pv.purpose));
             json_object_set_new(v, "at", ts_json(pv.at));
             json_object_set_new(v, "by", json_string(pv.by));
+            put_actor_name(v, "by_name", rec->st, pv.by);
         }
         json_object_set_new(values, rk_field_id((enum rk_field)f), v);
     }
@@ -437,10 +447,12 @@ static int record_audit(void *ctx, const struct rk_audit_event *e) {
     struct record *rec = ctx;
     if (json_array_size(rec->list) == RECORD_AUDIT_MAX)
         json_array_remove(rec->list, 0); /* the newest RECORD_AUDIT_MAX */
-    json_array_append_new(rec->list,
-                          json_pack("{s:I, s:o, s:s, s:s, s:s?}", "seq", (json_int_t)e->seq, "at",
-                                    ts_json(e->at), "actor", e->actor, "action", e->action,
-                                    "detail", e->detail));
+    json_t *ev = json_pack("{s:I, s:o, s:s, s:s, s:s?}", "seq", (json_int_t)e->seq, "at",
+                           ts_json(e->at), "actor", e->actor, "action", e->action, "detail",
+                           e->detail);
+    if (ev)
+        put_actor_name(ev, "actor_name", rec->st, e->actor);
+    json_array_append_new(rec->list, ev);
     return 0;
 }
 

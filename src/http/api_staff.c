@@ -824,6 +824,15 @@ RK_HTTP_HANDLER(rk_http_get_me) {
                             "token", cookie ? json_null() : json_string(t.name), "role", "id",
                             role->id, "name", text_of(&role->name), "caps", capa, "registers", regs,
                             "purposes", purposes, "csrf", csrf, "session", session);
+    /* The declared roles, for a role that may assign them (the Staff page's role picker). */
+    struct rk_view me = rk_http_view(s, role);
+    if (doc && (rk_view_caps(&me) & RK_CAP_STAFF)) {
+        json_t *roles = json_array();
+        for (size_t i = 0; i < s->decl->nroles; i++)
+            json_array_append_new(roles, json_pack("{s:s, s:o}", "id", s->decl->roles[i].id,
+                                                   "name", text_of(&s->decl->roles[i].name)));
+        json_object_set_new(doc, "roles", roles);
+    }
     return rk_http_json(c, r, 200, doc);
 }
 

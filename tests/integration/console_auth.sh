@@ -221,6 +221,18 @@ spost() { # PATH [BODY] -> status, as dora's session
     curl -s -o "$T/b" -w '%{http_code}' -b "$J" -H "X-CSRF-Token: $CSRF" -H "Origin: $U" \
         -H 'Content-Type: application/json' -X POST ${2:+-d "$2"} "$U$1"
 }
+# what dora writes is hers by name on the person's record, not by the account's id
+s=$(spost /api/v1/persons '{"register":"customer","purpose":"customer_relationship","source":"phone","values":{"name":"Kalle Asiakas","email":"kalle@example.fi"}}')
+P=$(jq -r .id "$T/b")
+[ "$s" = 201 ] && ok || bad "cookie POST /api/v1/persons: $s $(cat "$T/b")"
+curl -s -b "$J" "$U/api/v1/persons/$P/record" >"$T/rec"
+[ "$(jq -r '.registers[0].values.email.by_name' "$T/rec")" = "Dora Dpo" ] \
+    && [ "$(jq -r '.registers[0].values.email.by' "$T/rec")" = "staff:$DORA" ] \
+    && [ "$(jq -r '[.audit[]|select(.action=="person.add")][0].actor_name' "$T/rec")" = "Dora Dpo" ] \
+    && ok || bad "record names: $(jq -c '{v: .registers[0].values.email, a: .audit}' "$T/rec")"
+curl -s -b "$J" "$U/api/v1/me" >"$T/me2"
+[ "$(jq -r '.roles|map(.id)|join(",")' "$T/me2")" = "marketing,sales,dpo" ] && ok \
+    || bad "me lists the roles for a staff manager: $(jq -c .roles "$T/me2")"
 s=$(spost "/api/v1/staff/$DORA/disable")
 [ "$s" = 409 ] && ok || bad "disabling oneself: $s"
 s=$(spost "/api/v1/staff/$SAM/role" '{"role":"nosuch"}')

@@ -702,7 +702,7 @@ function valueRows(regId, values) {
   return list.map(([k, x]) => {
     const o = x && typeof x === 'object' ? x : { value: x };
     const src = o.source && typeof o.source === 'object' ? [word(o.source.kind), o.source.detail].filter(Boolean).join(': ') : word(o.source);
-    return [catName(regId, k), o.value ?? '', src || '', o.purpose ? purposeName(o.purpose) : '', fmtWhen(o.at), o.by || ''];
+    return [catName(regId, k), o.value ?? '', src || '', o.purpose ? purposeName(o.purpose) : '', fmtWhen(o.at), o.by_name || o.by || ''];
   });
 }
 
@@ -765,7 +765,7 @@ async function personPage(id) {
   if (Array.isArray(rec.requests) && can('requests')) v.append(h('h2', null, t('requests')), table(t('requests'), [t('type'), t('status'), t('received'), t('due')],
     rec.requests.map((q) => [h('a', { href: `#/requests/${encodeURIComponent(q.id)}` }, word(q.type)), word(q.status), fmtDate(q.received_on || q.received_at), fmtDate(q.extended_due || q.due)])));
   if (Array.isArray(rec.audit) && can('audit_trail')) v.append(h('h2', null, t('auditTrail')), table(t('auditTrail'), [t('when'), t('actor'), t('action'), t('detail')],
-    rec.audit.map((a) => [fmtWhen(a.at), a.actor, a.action, plain(a.detail)])));
+    rec.audit.map((a) => [fmtWhen(a.at), a.actor_name || a.actor, a.action, plain(a.detail)])));
 }
 
 function editForm(id, regId, values, out) {
@@ -1207,7 +1207,9 @@ async function staffPage() {
     const res = await api('GET', '/api/v1/staff');
     accounts = res.accounts || res.staff || (Array.isArray(res) ? res : []);
   } catch (e) { v.append(problem(e) || ''); }
-  const roles = [...new Set([me.role?.id, ...accounts.map((a) => (typeof a.role === 'object' ? a.role?.id : a.role))].filter(Boolean))];
+  // The declared roles (GET /api/v1/me lists them for a role that may assign them).
+  const roles = (me.roles || []).map((r) => r.id);
+  const roleName = (id) => name((me.roles || []).find((r) => r.id === id)?.name) || id;
   const act = async (path, body, done) => {
     try {
       const res = await api('POST', path, body);
@@ -1219,9 +1221,9 @@ async function staffPage() {
   if (accounts.length) v.append(table(t('accounts'), [t('name'), t('email'), t('role'), t('state'), t('lastSignin'), t('actions')], accounts.map((a) => {
     const rid = typeof a.role === 'object' ? a.role?.id : a.role;
     const base = `/api/v1/staff/${encodeURIComponent(a.id)}`;
-    const roleSel = select('role', roles.map((r) => [r, r]), rid, { 'aria-label': `${t('changeRole')}: ${a.name || a.email}` });
+    const roleSel = select('role', roles.map((r) => [r, roleName(r)]), rid, { 'aria-label': `${t('changeRole')}: ${a.name || a.email}` });
     const signins = h('div');
-    return [a.name || '', a.email || '', rid || '', h('span', { class: `status ${a.state === 'disabled' ? 'red' : a.state === 'invited' ? 'amber' : 'green'}` }, word(a.state || 'active')), fmtWhen(a.last_signin),
+    return [a.name || '', a.email || '', rid ? roleName(rid) : '', h('span', { class: `status ${a.state === 'disabled' ? 'red' : a.state === 'invited' ? 'amber' : 'green'}` }, word(a.state || 'active')), fmtWhen(a.last_signin),
       h('div', null,
         h('button', { type: 'button', class: 'link', onclick: () => act(`${base}/${a.state === 'disabled' ? 'enable' : 'disable'}`, {}, a.state === 'disabled' ? t('enable') : t('disable')) },
           a.state === 'disabled' ? t('enable') : t('disable'), h('span', { class: 'vh' }, `: ${a.name || a.email}`)), ' ',
@@ -1236,7 +1238,7 @@ async function staffPage() {
         } }, h('summary', null, `${t('signins')}: ${a.name || a.email}`), signins))];
   })));
   const email = input('email', 'email', { autocomplete: 'off' }), nm = input('name', 'text', { autocomplete: 'off' });
-  const roleSel = roles.length ? select('role', roles.map((r) => [r, r]), roles[0]) : input('role');
+  const roleSel = roles.length ? select('role', roles.map((r) => [r, roleName(r)]), roles[0]) : input('role');
   v.append(h('h2', null, t('addAccount')), form({}, [field(t('email'), email), field(t('name'), nm), field(t('role'), roleSel), h('button', { type: 'submit' }, t('addAccount'))], async (fm) => {
     const errs = [];
     if (!email.value.trim()) errs.push({ control: email, text: t('needEmail') });
