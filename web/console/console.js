@@ -40,7 +40,6 @@ const WORDS = {
     anyState: 'Mikä tahansa', cGiven: 'Annettu', cWithdrawn: 'Peruttu', cExpired: 'Vanhentunut', cNone: 'Ei suostumusta',
     since: 'Lisätty alkaen', name: 'Nimi', email: 'Sähköposti', phone: 'Puhelin', registers: 'Rekisterit', added: 'Lisätty',
     noResults: 'Ei osumia. Kokeile nimen osaa, koko sähköpostiosoitetta tai puhelinnumeroa, tai poista rajauksia.',
-    typeToSearch: 'Kirjoita hakusana tai valitse rajaus ja paina Hae.',
     // person
     person: 'Henkilö', values: 'Tiedot', value: 'Arvo', category: 'Tietoryhmä', source: 'Lähde', when: 'Milloin', by: 'Kuka',
     consents: 'Suostumukset', noticeVersion: 'Selosteen versio', evidence: 'Todiste', contracts: 'Sopimukset', invoices: 'Laskut',
@@ -126,7 +125,6 @@ const WORDS = {
     anyState: 'Any', cGiven: 'Given', cWithdrawn: 'Withdrawn', cExpired: 'Expired', cNone: 'No consent',
     since: 'Added since', name: 'Name', email: 'Email', phone: 'Phone', registers: 'Registers', added: 'Added',
     noResults: 'Nothing found. Try part of a name, a whole email address or phone number, or remove filters.',
-    typeToSearch: 'Type a search word or choose a filter, then press Search.',
     person: 'Person', values: 'Details', value: 'Value', category: 'Category', source: 'Source', when: 'When', by: 'By',
     consents: 'Consents', noticeVersion: 'Notice version', evidence: 'Evidence', contracts: 'Contracts', invoices: 'Invoices',
     tasks: 'Information tasks (art 14)', auditTrail: 'Who read or changed this person', actor: 'Actor', action: 'Action', detail: 'Detail',
@@ -665,7 +663,7 @@ async function peoplePage(parts, q) {
   const v = begin(t('people'));
   v.append(peopleFilters(q));
   const params = new URLSearchParams([...q].filter(([k]) => ['q', 'register', 'organisation', 'purpose', 'consent', 'since', 'after'].includes(k)));
-  if (![...params.keys()].some((k) => k !== 'after')) { v.append(h('p', { class: 'muted' }, t('typeToSearch'))); return; }
+  // Without a query or filter: everyone the role sees, newest first, a page at a time.
   params.set('limit', '50');
   const wait = loading(v);
   const res = await api('GET', `/api/v1/persons?${params}`);
@@ -673,7 +671,7 @@ async function peoplePage(parts, q) {
   // The answer's newer shape (one row per person) or the older one (one row per entry).
   const byId = new Map();
   for (const p of res.persons || []) {
-    if (p.values) {
+    if (p.values && !Array.isArray(p.registers)) {
       const cur = byId.get(p.id) || { id: p.id, registers: [] };
       for (const k of ['name', 'email', 'phone', 'organisation']) cur[k] ||= p.values[k];
       cur.registers.push(p.register);
