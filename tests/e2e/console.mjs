@@ -37,6 +37,7 @@ const REKISTERI = process.env.REKISTERI || path.join(BUILD, 'rekisteri');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const DECLARATION = path.join(SRC, 'examples', 'smartum', 'declaration.yaml');
 const SHOTS = path.join(BUILD, 'e2e-shots');
+const README_SHOTS = ['dpo-fi-overview-later-1280', 'dpo-fi-person-1280', 'dpo-fi-erase-preview-390'];
 const GLOBAL_TIMEOUT_MS = 240_000;
 const STEP_TIMEOUT_MS = 15_000;
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -199,6 +200,11 @@ async function checkPage(tab, shot) {
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
       if (scroll) found.push(`horizontal scroll at ${width} px`);
       await page.screenshot({ path: path.join(SHOTS, `${shot}-${width}.png`), fullPage: true });
+      // The README's pictures (docs/img/): the first screenful only, to keep them small.
+      if (README_SHOTS.includes(`${shot}-${width}`)) {
+        fs.mkdirSync(path.join(SHOTS, 'readme'), { recursive: true });
+        await page.screenshot({ path: path.join(SHOTS, 'readme', `console-${shot}-${width}.png`) });
+      }
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   }
@@ -412,6 +418,13 @@ async function dpoFlows(base) {
       await page.getByRole('heading', { name: 'Asiakirjat' }).waitFor();
       await page.getByRole('heading', { level: 1, name: /Valmis/ }).waitFor();
       await checkPage(tab, 'dpo-fi-request-completed');
+    });
+
+    await step('[dpo] the overview counts what was added (maintained counters)', async () => {
+      await open(tab, '#/overview', 'dpo-fi-overview-later');
+      const rows = await page.evaluate(() => [...document.querySelectorAll('#main tr')].map((tr) => tr.innerText.replace(/\s+/g, ' ').trim()));
+      if (!rows.some((r) => /^Asiakasrekisteri 2$/.test(r))) fail(`persons per register: ${JSON.stringify(rows)}`);
+      if (!rows.some((r) => /^Markkinointirekisteri 1$/.test(r))) fail(`persons per register: ${JSON.stringify(rows)}`);
     });
 
     await step('[dpo] erasure: the preview, then erasure; the person is gone and suppressed', async () => {
