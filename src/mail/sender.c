@@ -47,9 +47,10 @@
  *      unsubscribe URL; core/seal.h, core/rotate.h "Sealed values"). The
  *      sender is the one place that opens it, under the outbox subkey, just
  *      for the attempt: the plaintext and the composed message are wiped
- *      when the attempt ends. Sent and failed clear the sealed value in the
- *      same statement (outbox_mark_sent, outbox_mark_failed); a retry keeps
- *      it. A value that does not open (altered, moved from another row, or a
+ *      when the attempt ends. Sent clears the sealed value in the same
+ *      statement (outbox_mark_sent); a retry keeps it, and so does failed
+ *      (outbox_mark_failed), until the sweep deletes the row 30 days later,
+ *      so that staff can send it again (POST /api/v1/outbox/{id}/retry). A value that does not open (altered, moved from another row, or a
  *      key that is not the database's) fails the message for good.
  *
  *   Logs name the outbox row id, the kind and the pseudonymous person id,

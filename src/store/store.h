@@ -688,8 +688,9 @@ struct rk_store_ops {
      * outbox_due: queued messages with next_attempt_at <= now, oldest first, at
      * most limit, with their sealed content. The marks count one attempt each and
      * apply only to a queued message (RK_ENOENT otherwise), so a message leaves
-     * the queued state once; sent and failed clear the sealed content in the same
-     * statement. outbox_failed lists failed messages, newest first. */
+     * the queued state once; sent clears the sealed content in the same statement,
+     * failed keeps it for a retry (outbox_requeue) until outbox_purge deletes the row.
+     * outbox_failed lists failed messages, newest first. */
     rk_err (*outbox_enqueue)(struct rk_store *s, const struct rk_outbox_msg *m, int64_t *id);
     rk_err (*outbox_due)(struct rk_store *s, rk_ts now, int limit, rk_outbox_fn fn, void *ctx);
     rk_err (*outbox_mark_sent)(struct rk_store *s, int64_t id, rk_ts at);
@@ -701,7 +702,8 @@ struct rk_store_ops {
     /* ---- The console's retries and audience summary (issue 12) ----
      * outbox_requeue: a failed message queued again, due at now, when its sealed content is
      * still held; RK_ENOENT when no failed message has the id, RK_EREFUSED when its content
-     * is gone (wiped when it failed). recipient_notice_get: one notice by id, without the
+     * is gone (deleted with its person, or failed before failed messages kept it).
+     * recipient_notice_get: one notice by id, without the
      * identity (RK_ENOENT). recipient_notice_requeue: a failed notice queued again, due at
      * now (RK_ENOENT when no failed notice has the id). audience_rows: every entry of
      * register with what the audience rules look at for purpose (fn must not write). */
