@@ -267,16 +267,16 @@ enum change { DISABLE, ENABLE, RESET, ROLE };
 
 static int staff_change(int argc, char **argv, enum change what) {
     static const char *const usage[] = {
-        "usage: rekisteri staff disable EMAIL\n\n"
-        "Disables the account: its sessions end at once and it cannot sign in until\n"
-        "'staff enable'.\n\n",
-        "usage: rekisteri staff enable EMAIL\n\nEnables a disabled account again.\n\n",
-        "usage: rekisteri staff reset EMAIL [--public-url URL] [--mail]\n\n"
-        "Clears the account's password, ends its sessions and prints a new one-time\n"
-        "link to set a password (valid 24 hours) as the last line; --mail also queues\n"
-        "it to the account's email.\n\n",
-        "usage: rekisteri staff role EMAIL --role ROLE\n\n"
-        "Gives the account another role of the declaration; its sessions end.\n\n"};
+        ("usage: rekisteri staff disable EMAIL\n\n"
+         "Disables the account: its sessions end at once and it cannot sign in until\n"
+         "'staff enable'.\n\n"),
+        ("usage: rekisteri staff enable EMAIL\n\nEnables a disabled account again.\n\n"),
+        ("usage: rekisteri staff reset EMAIL [--public-url URL] [--mail]\n\n"
+         "Clears the account's password, ends its sessions and prints a new one-time\n"
+         "link to set a password (valid 24 hours) as the last line; --mail also queues\n"
+         "it to the account's email.\n\n"),
+        ("usage: rekisteri staff role EMAIL --role ROLE\n\n"
+         "Gives the account another role of the declaration; its sessions end.\n\n")};
     static const char *const names[] = {"staff disable", "staff enable", "staff reset",
                                         "staff role"};
     const char *role = NULL, *url_opt = NULL;
