@@ -434,7 +434,7 @@ int main(int argc, char **argv) {
     }
     /* The sweep, as `rekisteri sweep` runs it: the store's default connection. */
     struct rk_sweep_counts counts = {0};
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     if (rk_store_open(db, &opt, &s) != RK_OK ||
         rk_reg_init(&reg, decl, s, &keys, "bench") != RK_OK) {

@@ -164,7 +164,7 @@ static void print_restored(const char *journal, const struct rk_replay_report *r
  * generation: it is brought forward as `key rotate` would (core/rotate.h),
  * which needs the key file to itself. */
 static int bring_forward(struct rk_cli_env *env) {
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     uint32_t db_gen = 0;
     char fp[RK_FINGERPRINT_LEN + 1], err[400];
     if (rk_rotate_check(env->store, &env->reg.keys, env->key_file, &msg) == RK_OK)

@@ -103,7 +103,7 @@ static int run_rotate(int argc, char **argv) {
         return rc;
     }
     struct rk_rotate_report rep;
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     e = rk_rotate(env.store, env.key_file, env.journal, rk_time_now(), env.actor, &rep, &msg);
     rk_cli_env_close(&env);
     if (e != RK_OK) {
@@ -188,7 +188,7 @@ static int run_show(int argc, char **argv) {
             printf("%-10u  %-8s  %-20s  %-16s  %lld\n", (unsigned)k->gen[i].number, state, ts, fp,
                    (long long)n);
     }
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     bool match = rk_rotate_check(env.store, k, env.key_file, &msg) == RK_OK;
     if (gens) {
         rc = rk_cli_write_json(json_pack("{s:o, s:I, s:b}", "generations", gens, "database",

@@ -138,7 +138,7 @@ int rk_cli_env_open(struct rk_cli_env *env) {
         rk_cli_error("%s: cannot open the database: %s", env->db, rk_store_last_error());
         return RK_EXIT_FAIL;
     }
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     if (!env->any_generation && rk_rotate_check(env->store, &keys, env->key_file, &msg) != RK_OK) {
         sodium_memzero(&keys, sizeof keys);
         rk_cli_error("%s", msg.text);

@@ -237,7 +237,7 @@ static int run_serve(int argc, char **argv) {
          * or its directory is read-only, serve it for reading: writes are answered 503. */
         struct rk_store *st = NULL;
         struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
-        struct rk_msg msg = {{0}, false};
+        struct rk_msg msg = {.suppressed = false};
         int from, to;
         rk_err e = rk_store_open(db, &opt, &st);
         if (e == RK_OK)

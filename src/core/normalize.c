@@ -229,6 +229,48 @@ static const char *const other_why[][2] = {
     {"is not valid UTF-8", "ei ole kelvollista UTF-8-tekstiä"},
     {"is empty", "on tyhjä"},
     {"is too long", "on liian pitkä"},
+    /* rk_norm_email */
+    {"is longer than 254 bytes", "on liian pitkä (yli 254 tavua)"},
+    {"contains a space or a control character", "sisältää välilyönnin tai ohjausmerkin"},
+    {"has a quoted local part, which is not supported",
+     "sisältää lainausmerkein kirjoitetun osan, jota ei tueta"},
+    {"has more than one '@'", "sisältää useamman kuin yhden @-merkin"},
+    {"has no '@'", "ei sisällä @-merkkiä"},
+    {"has an empty local part (before the '@')", "ei sisällä mitään ennen @-merkkiä"},
+    {"has a local part (before the '@') longer than 64 bytes",
+     "sisältää ennen @-merkkiä yli 64 tavua"},
+    {"has a local part that starts or ends with a dot",
+     "alkaa pisteellä tai siinä on piste juuri ennen @-merkkiä"},
+    {"has two dots in a row", "sisältää kaksi pistettä peräkkäin"},
+    {"has a character not allowed before the '@'",
+     "sisältää ennen @-merkkiä merkin, joka ei ole sallittu"},
+    {"has an empty domain (after the '@')", "ei sisällä mitään @-merkin jälkeen"},
+    {"has a domain without a dot", "ei sisällä pistettä @-merkin jälkeen"},
+    {"has an empty label in the domain (two dots in a row, or a dot at an end)",
+     "sisältää @-merkin jälkeen kaksi pistettä peräkkäin tai pisteen lopussa"},
+    {"has a domain label longer than 63 bytes", "sisältää verkkotunnuksessa yli 63 tavun osan"},
+    {"has a domain with characters other than ASCII letters, digits and hyphens (write "
+     "international names in punycode, xn--)",
+     "sisältää verkkotunnuksessa muita merkkejä kuin kirjaimia a–z, numeroita ja "
+     "yhdysmerkkejä (kirjoita kansainväliset nimet punycode-muodossa, xn--)"},
+    {"has a domain label that starts or ends with a hyphen",
+     "sisältää verkkotunnuksessa osan, joka alkaa tai päättyy yhdysmerkkiin"},
+    {"has a top-level domain that is not at least two letters",
+     "päättyy verkkotunnukseen, jonka viimeinen osa ei ole vähintään kaksi kirjainta"},
+    /* rk_norm_phone */
+    {"has too many digits", "sisältää liian monta numeroa"},
+    {"has a '+' that is not at the start", "sisältää +-merkin muualla kuin alussa"},
+    {"contains letters", "sisältää kirjaimia"},
+    {"contains a character other than digits, '+', spaces, hyphens, dots, slashes and "
+     "parentheses",
+     "sisältää muita merkkejä kuin numeroita, +-merkin, välilyöntejä, yhdysmerkkejä, "
+     "pisteitä, vinoviivoja ja sulkeita"},
+    {"has no digits", "ei sisällä numeroita"},
+    {"needs a country code (no valid default country code is set)",
+     "tarvitsee maatunnuksen (esimerkiksi +358)"},
+    {"needs a country code or a leading 0", "tarvitsee maatunnuksen (+358) tai alkunollan"},
+    {"has a country code that starts with 0", "sisältää maatunnuksen, joka alkaa nollalla"},
+    {"has too few digits", "sisältää liian vähän numeroita"},
 };
 
 /*

@@ -80,8 +80,10 @@ RK_MUST_USE rk_err rk_norm_text(const char *in, size_t max_chars, bool multiline
  */
 const char *rk_text_fault(const char *s, size_t n, bool multiline);
 
-/* The Finnish of a why phrase of rk_norm_text or rk_text_fault, or NULL for another phrase
- * (email and phone reasons are English only). */
+/* The Finnish of a why phrase of rk_norm_text, rk_text_fault, rk_norm_email or rk_norm_phone,
+ * or NULL for another phrase. Like the English, a predicate of the value ("ei sisällä
+ * @-merkkiä"): "<the field's name> <phrase>." is a sentence. test_normalize checks that every
+ * phrase those functions return has one. */
 const char *rk_norm_why_fi(const char *why);
 
 /*

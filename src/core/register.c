@@ -26,7 +26,16 @@ __attribute__((format(printf, 2, 3))) static rk_err refuse(struct rk_msg *msg, c
     va_start(ap, fmt);
     vsnprintf(msg->text, sizeof msg->text, fmt, ap);
     va_end(ap);
+    msg->field[0] = msg->fi[0] = '\0';
     return RK_EREFUSED;
+}
+
+/* Adds to a refusal already in msg the field it concerns and its Finnish, for people; err is
+ * passed through. */
+static rk_err for_people(struct rk_msg *msg, rk_err err, const char *field, const char *fi) {
+    snprintf(msg->field, sizeof msg->field, "%s", field ? field : "");
+    snprintf(msg->fi, sizeof msg->fi, "%s", fi);
+    return err;
 }
 
 static rk_err store_failed(struct rk_msg *msg, rk_err err) {
@@ -245,10 +254,17 @@ static rk_err check_suppressed(struct rk_reg *reg, const struct hashes *hs, stru
         }
         if (hit) {
             msg->suppressed = true;
-            return refuse(msg,
-                          "the %s is on the suppression list (the person objected or was "
-                          "erased)",
-                          rk_field_id(hashed[i]));
+            return for_people(msg,
+                              refuse(msg,
+                                     "the %s is on the suppression list (the person objected "
+                                     "or was erased)",
+                                     rk_field_id(hashed[i])),
+                              rk_field_id(hashed[i]),
+                              hashed[i] == RK_F_EMAIL
+                                  ? "Sähköpostiosoite on estolistalla: henkilö on vastustanut "
+                                    "käsittelyä tai hänen tietonsa on poistettu."
+                                  : "Puhelinnumero on estolistalla: henkilö on vastustanut "
+                                    "käsittelyä tai hänen tietonsa on poistettu.");
         }
     }
     return RK_OK;
@@ -270,7 +286,10 @@ static rk_err check_unique(struct rk_reg *reg, const struct rk_register *r, cons
             snprintf(msg->text, sizeof msg->text,
                      "a person with this %s is already in register '%s' (person %s)",
                      rk_field_id(hashed[i]), r->id, other);
-            return RK_ECONFLICT;
+            return for_people(msg, RK_ECONFLICT, rk_field_id(hashed[i]),
+                              hashed[i] == RK_F_EMAIL
+                                  ? "Rekisterissä on jo henkilö, jolla on tämä sähköpostiosoite."
+                                  : "Rekisterissä on jo henkilö, jolla on tämä puhelinnumero.");
         }
     }
     return RK_OK;
@@ -286,10 +305,14 @@ static rk_err check_person(struct rk_reg *reg, const char *person_id, struct rk_
     if (err != RK_OK)
         return store_failed(msg, err);
     if (restricted)
-        return refuse(msg,
-                      "person %s is restricted (art 18): only lifting the restriction is "
-                      "allowed",
-                      person_id);
+        return for_people(msg,
+                          refuse(msg,
+                                 "person %s is restricted (art 18): only lifting the "
+                                 "restriction is allowed",
+                                 person_id),
+                          NULL,
+                          "Henkilön tietojen käsittelyä on rajoitettu (art. 18): vain "
+                          "rajoituksen poistaminen on sallittu.");
     return RK_OK;
 }
 
@@ -397,7 +420,8 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
     if (err != RK_OK)
         return err;
     if (!c->v[RK_F_NAME] && !c->v[RK_F_EMAIL] && !c->v[RK_F_PHONE])
-        return refuse(msg, "a person needs at least a name, an email or a phone");
+        return for_people(msg, refuse(msg, "a person needs at least a name, an email or a phone"),
+                          "name", "Anna vähintään nimi, sähköpostiosoite tai puhelinnumero.");
     if (person_id) {
         if ((err = check_person(reg, person_id, msg)) != RK_OK)
             return err;
@@ -410,7 +434,8 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
             snprintf(msg->text, sizeof msg->text,
                      "person %s is already in register '%s'; use 'person update'", person_id,
                      r->id);
-            return RK_ECONFLICT;
+            return for_people(msg, RK_ECONFLICT, "register",
+                              "Henkilö on jo tässä rekisterissä: muokkaa hänen tietojaan.");
         }
         if (err != RK_ENOENT)
             return store_failed(msg, err);
@@ -426,14 +451,19 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
     /* The consent given with the write is recorded when the person has no live one. */
     bool record_consent = p->basis == RK_BASIS_CONSENT && consent && !live;
     if (p->basis == RK_BASIS_CONSENT && !live && !(consent && !consent->pending))
-        return refuse(msg,
-                      "purpose '%s' rests on consent and the person has no live consent "
-                      "for it: record the consent with the write",
-                      p->id);
+        return for_people(msg,
+                          refuse(msg,
+                                 "purpose '%s' rests on consent and the person has no live "
+                                 "consent for it: record the consent with the write",
+                                 p->id),
+                          "consent",
+                          "Tämä käyttötarkoitus perustuu suostumukseen, eikä henkilöllä ole "
+                          "voimassa olevaa suostumusta: kirjaa suostumus samalla.");
     if (p->basis == RK_BASIS_CONSENT && consent && !live &&
         rk_consent_apply(&st, RK_CE_GIVEN, false, consent->at, p->consent_validity) == RK_OK &&
         rk_consent_effective(&st, w->at) != RK_CONSENT_LIVE)
-        return refuse(msg, "the consent given at that time has already expired");
+        return for_people(msg, refuse(msg, "the consent given at that time has already expired"),
+                          "consent", "Silloin annettu suostumus on jo vanhentunut.");
 
     /* Apply. */
     char id[RK_ID_LEN + 1];

@@ -26,6 +26,11 @@ struct rk_view; /* core/view.h: what a staff role sees */
 struct rk_msg {
     char text[320];
     bool suppressed; /* the refusal was the suppression list (imports count these apart) */
+    /* For people (the console): the field or part of a write the refusal concerns ("email",
+     * "consent"; "" when none) and the refusal as a Finnish sentence ("" when there is none:
+     * the English text stands). Neither ever holds a value. */
+    char field[32];
+    char fi[400];
 };
 
 struct rk_reg {

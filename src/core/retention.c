@@ -187,7 +187,7 @@ static rk_err consented(struct run *r, const struct rk_register *rd, const char 
 
 static rk_err erase_entry(struct run *r, const struct rk_register *reg_decl, const char *person) {
     struct rk_erase_report rep;
-    struct rk_msg m = {{0}, false};
+    struct rk_msg m = {.suppressed = false};
     rk_err err = rk_rights_erase_from(r->reg, person, reg_decl->id, r->now, &rep, &m);
     if (err == RK_ENOENT)
         return RK_OK; /* gone meanwhile */

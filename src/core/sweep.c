@@ -82,7 +82,7 @@ static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts n
         return failed(msg, "reading a consent state", err);
     if (st.status == RK_CONSENT_PENDING && consent_purpose(reg->decl, r->purpose)) {
         struct rk_consent_input in = expiry_at(now);
-        struct rk_msg m = {{0}, false};
+        struct rk_msg m = {.suppressed = false};
         err = rk_reg_consent(reg, r->person_id, r->purpose, RK_CE_EXPIRED, &in, &m);
         if (err != RK_OK && err != RK_EREFUSED)
             return failed(msg, m.text, err);
@@ -191,7 +191,7 @@ static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_
  * did; a refusal writes nothing and is counted as skipped. */
 static rk_err expire_consent(struct rk_reg *reg, const struct expiring *r, rk_ts now, bool *done,
                              struct rk_msg *msg) {
-    struct rk_msg m = {{0}, false};
+    struct rk_msg m = {.suppressed = false};
     rk_err err = rk_reg_consent_expire(reg, r->person_id, r->purpose, &r->st, now, &m);
     *done = err == RK_OK;
     if (err == RK_EREFUSED || err == RK_ENOENT)

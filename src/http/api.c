@@ -254,30 +254,13 @@ rk_http_result rk_http_post_persons(struct rk_http_server *s, struct MHD_Connect
         snprintf(msg, sizeof msg, "the token's role may not write to this register");
         goto out;
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach(values, key, v) {
-        int f = rk_field_from_id(key);
-        const char *why = NULL;
-        if (f < 0 || !json_is_string(v)) {
-            status = 400, code = "bad_request";
-            snprintf(msg, sizeof msg, "/values/%.40s: %s", key,
-                     f < 0 ? "not a contact field" : "expected a text");
-            goto out;
-        }
-        if (!rk_role_grants(role, j->w.register_id, key)) {
-            status = 403, code = "forbidden";
-            snprintf(msg, sizeof msg, "/values/%s: the token's role may not write this category",
-                     key);
-            goto out;
-        }
-        if (rk_field_normalize((enum rk_field)f, json_string_value(v), bufs[f], sizeof bufs[f],
-                               &why) != RK_OK) {
-            status = 400, code = "bad_request";
-            snprintf(msg, sizeof msg, "/values/%s: the value %s", key, why);
-            goto out;
-        }
-        j->c.v[f] = bufs[f];
+    struct rk_http_refusal no = {.status = 0};
+    if (!rk_http_parse_values(role, j->w.register_id, values, &j->c, bufs, &no)) {
+        status = no.status, code = no.code;
+        snprintf(msg, sizeof msg, "%s", no.message);
+        snprintf(j->msg.field, sizeof j->msg.field, "%s", no.field);
+        snprintf(j->msg.fi, sizeof j->msg.fi, "%s", no.fi);
+        goto out;
     }
     j->w.at = rk_time_now();
     if (consent) {
@@ -294,21 +277,18 @@ rk_http_result rk_http_post_persons(struct rk_http_server *s, struct MHD_Connect
     rk_err err = rk_writer_run(s->writer, run_add, j);
     if (err == RK_OK && j->has_consent)
         atomic_fetch_add(&s->metrics.consents_given, 1);
-    switch (err) {
-    case RK_OK: break;
-    case RK_EREFUSED: status = 422, code = "refused"; break;
-    case RK_ECONFLICT: status = 409, code = "conflict"; break;
-    case RK_ENOENT: status = 404, code = "not_found"; break;
-    case RK_EINVAL:
-    case RK_ETOOBIG: status = 400, code = "bad_request"; break;
-    default: status = 503, code = "unavailable"; break;
+    if (err != RK_OK) {
+        json_decref(doc);
+        ret = rk_http_reg_error(c, r, err == RK_ETOOBIG ? RK_EINVAL : err, &j->msg);
+        free(bufs);
+        free(j);
+        return ret;
     }
-    if (err != RK_OK)
-        snprintf(msg, sizeof msg, "%s", j->msg.text[0] ? j->msg.text : rk_err_str(err));
 out:
     json_decref(doc);
     if (code) {
-        ret = rk_http_error(c, r, status, code, msg);
+        ret = rk_http_error_for_people(c, r, status, code, msg, j ? j->msg.field : NULL,
+                                       j ? j->msg.fi : NULL);
     } else {
         char body[64];
         int n = snprintf(body, sizeof body, "{\"id\":\"%s\"}\n", j->id);

@@ -160,7 +160,7 @@ RK_HTTP_HANDLER(rk_http_get_erasure_preview) {
         return ret;
     struct rk_http_refusal no = {0};
     if (!rk_http_see_person(s, role, r->param[0], &no))
-        return rk_http_error(c, r, no.status, no.code, no.message);
+        return rk_http_refused(c, r, &no);
     struct rk_reg reg = request_reg(s, &t);
     struct rk_erase_plan *p = malloc(sizeof *p);
     struct rk_msg msg = {.suppressed = false};
@@ -232,7 +232,7 @@ RK_HTTP_HANDLER(rk_http_post_erase) {
         goto out;
     }
     if (!rk_http_see_person(s, role, r->param[0], &no)) {
-        ret = rk_http_error(c, r, no.status, no.code, no.message);
+        ret = rk_http_refused(c, r, &no);
         goto out;
     }
     struct rk_store *st = rk_http_thread_store(s);
@@ -295,7 +295,7 @@ static rk_http_result person_action(struct rk_http_server *s, struct MHD_Connect
     struct rk_http_refusal no = {0};
     if (!rk_http_see_person(s, role, r->param[0], &no)) {
         json_decref(ok_doc);
-        return rk_http_error(c, r, no.status, no.code, no.message);
+        return rk_http_refused(c, r, &no);
     }
     a->person_id = r->param[0];
     a->at = rk_time_now();
@@ -407,7 +407,7 @@ RK_HTTP_HANDLER(rk_http_post_entries) {
         !rk_http_parse_values(role, a->w.register_id, json_object_get(doc, "values"), &a->contact,
                               bufs, &no) ||
         !rk_http_see_person(s, role, r->param[0], &no)) {
-        ret = rk_http_error(c, r, no.status, no.code, no.message);
+        ret = rk_http_refused(c, r, &no);
         goto out;
     }
     a->actor = t.name;

@@ -254,9 +254,9 @@ RK_HTTP_HANDLER(rk_http_get_people) {
         return ret;
     struct rk_search_query q;
     struct rk_search_cursor after, next;
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     if (!parse_people(s, c, role, &q, &after, &no))
-        return rk_http_error(c, r, no.status, no.code, no.message);
+        return rk_http_refused(c, r, &no);
     struct rk_reg reg = s->reads;
     reg.store = rk_http_thread_store(s);
     reg.actor = t.name;
@@ -463,9 +463,9 @@ RK_HTTP_HANDLER(rk_http_get_record) {
     const struct rk_role *role = cap_route(s, c, r, RK_CAP_PEOPLE, &t, &caps, &ret);
     if (!role)
         return ret;
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     if (!rk_http_see_person(s, role, r->param[0], &no))
-        return rk_http_error(c, r, no.status, no.code, no.message);
+        return rk_http_refused(c, r, &no);
     struct rk_view view = rk_http_view(s, role);
     struct record rec = {s, rk_http_thread_store(s), &view, role, NULL, RK_OK};
     const char *id = r->param[0];

@@ -13,6 +13,7 @@
 
 #include "core/consent.h"
 #include "core/id.h"
+#include "core/normalize.h"
 #include "core/time.h"
 #include "core/view.h"
 #include "http/internal.h"
@@ -46,9 +47,17 @@ rk_http_result rk_http_reg_error(struct MHD_Connection *c, struct rk_http_reques
     default: status = 503, code = "unavailable"; break;
     }
     const char *text = msg && msg->text[0] ? msg->text : rk_err_str(err);
-    if (status >= 500)
+    if (status >= 500) {
         text = status == 500 ? "out of memory" : "the register's storage is not available";
-    return rk_http_error(c, r, status, code, text);
+        msg = NULL;
+    }
+    return rk_http_error_for_people(c, r, status, code, text, msg ? msg->field : NULL,
+                                    msg ? msg->fi : NULL);
+}
+
+rk_http_result rk_http_refused(struct MHD_Connection *c, struct rk_http_request *r,
+                               const struct rk_http_refusal *no) {
+    return rk_http_error_for_people(c, r, no->status, no->code, no->message, no->field, no->fi);
 }
 
 bool rk_http_role_purpose(const struct rk_decl *d, const struct rk_role *role,
@@ -168,6 +177,22 @@ void rk_http_refuse(struct rk_http_refusal *out, int status, const char *code, c
     va_start(ap, fmt);
     vsnprintf(out->message, sizeof out->message, fmt, ap);
     va_end(ap);
+    out->field[0] = out->fi[0] = '\0';
+}
+
+/* The Finnish name of category id in register_id as the role holds it (the id when the
+ * declaration names none). */
+static const char *category_fi(const struct rk_role *role, const char *register_id,
+                               const char *id) {
+    for (size_t i = 0; i < role->nregisters; i++) {
+        const struct rk_register *reg = role->registers[i];
+        if (strcmp(reg->id, register_id) != 0)
+            continue;
+        for (size_t k = 0; k < reg->ncategories; k++)
+            if (strcmp(reg->categories[k]->id, id) == 0 && reg->categories[k]->name.fi)
+                return reg->categories[k]->name.fi;
+    }
+    return id;
 }
 
 /* The "values" object of a write, checked against the role and normalised into c. */
@@ -197,6 +222,11 @@ bool rk_http_parse_values(const struct rk_role *role, const char *register_id, j
         if (rk_field_normalize((enum rk_field)f, json_string_value(v), bufs[f], sizeof bufs[f],
                                &why) != RK_OK) {
             rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key, why);
+            snprintf(out->field, sizeof out->field, "%s", key);
+            const char *fi = rk_norm_why_fi(why);
+            if (fi)
+                snprintf(out->fi, sizeof out->fi, "%s %s.", category_fi(role, register_id, key),
+                         fi);
             return false;
         }
         c->v[f] = bufs[f];
@@ -235,7 +265,7 @@ RK_HTTP_HANDLER(rk_http_patch_person) {
         return ret;
     struct update_job *j = calloc(1, sizeof *j);
     char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = calloc(RK_F__COUNT, sizeof *bufs);
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     if (!j || !bufs) {
         rk_http_refuse(&no, 500, "internal", "out of memory");
     } else if (rk_http_parse_write(s->decl, role, doc, &j->w, &no) &&
@@ -251,7 +281,7 @@ RK_HTTP_HANDLER(rk_http_patch_person) {
             ret = rk_http_json(c, r, 200, json_pack("{s:s}", "id", r->param[0]));
     }
     if (no.code)
-        ret = rk_http_error(c, r, no.status, no.code, no.message);
+        ret = rk_http_refused(c, r, &no);
     json_decref(doc);
     free(bufs);
     free(j);
@@ -296,9 +326,9 @@ static const struct rk_role *person_route(struct rk_http_server *s, struct MHD_C
     const struct rk_role *role = rk_http_authenticate(s, c, r, t, ret);
     if (!role)
         return NULL;
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     if (!rk_http_see_person(s, role, r->param[0], &no)) {
-        *ret = rk_http_error(c, r, no.status, no.code, no.message);
+        *ret = rk_http_refused(c, r, &no);
         return NULL;
     }
     return role;
@@ -388,7 +418,7 @@ static rk_http_result consent_write(struct rk_http_server *s, struct MHD_Connect
     }
     struct consent_job j = {.actor = t.name, .person = r->param[0], .kind = kind};
     j.in.channel = kind == RK_CE_GIVEN ? "phone" : "email"; /* as `rekisteri consent` */
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     bool bad = false;
     j.purpose = kind == RK_CE_GIVEN ? rk_http_member(doc, "purpose", &bad) : r->param[1];
     if (bad || !j.purpose) {
@@ -413,7 +443,7 @@ static rk_http_result consent_write(struct rk_http_server *s, struct MHD_Connect
                                          j.purpose, "event", rk_consent_kind_name(kind)));
         }
     } else {
-        ret = rk_http_error(c, r, no.status, no.code, no.message);
+        ret = rk_http_refused(c, r, &no);
     }
     json_decref(doc);
     return ret;

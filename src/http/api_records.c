@@ -91,9 +91,9 @@ static const struct rk_role *records_route(struct rk_http_server *s, struct MHD_
         *ret = rk_http_error(c, r, 403, "forbidden", msg);
         return NULL;
     }
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     if (!rk_http_see_person(s, role, r->param[0], &no)) {
-        *ret = rk_http_error(c, r, no.status, no.code, no.message);
+        *ret = rk_http_refused(c, r, &no);
         return NULL;
     }
     return role;
@@ -239,13 +239,13 @@ RK_HTTP_HANDLER(rk_http_post_contract) {
     if (!doc)
         return ret;
     struct record_job j = {.actor = t.name, .person = r->param[0], .op = ADD_CONTRACT};
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     if (rk_http_parse_write(s->decl, role, doc, &j.w, &no) &&
         kind_granted(s, role, j.w.register_id, RK_CAT_CONTRACT, &no) &&
         contract_body(doc, &j, &no) && date_member(doc, "start", true, &j.start, &no) &&
         date_member(doc, "end", false, &j.end, &no))
         rk_http_see_person(s, role, j.person, &no);
-    ret = no.code ? rk_http_error(c, r, no.status, no.code, no.message) : run_job(s, c, r, &j, 201);
+    ret = no.code ? rk_http_refused(c, r, &no) : run_job(s, c, r, &j, 201);
     json_decref(doc);
     return ret;
 }
@@ -273,7 +273,7 @@ RK_HTTP_HANDLER(rk_http_patch_contract) {
     if (!doc)
         return ret;
     struct record_job j = {.actor = t.name, .contract = r->param[0], .op = CHANGE_CONTRACT};
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     bool bad = false;
     j.field = rk_http_member(doc, "field", &bad);
     j.value = rk_http_member(doc, "value", &bad);
@@ -288,7 +288,7 @@ RK_HTTP_HANDLER(rk_http_patch_contract) {
         rk_http_refuse(&no, 400, "bad_request", "/value: at most 800 bytes");
     else
         contract_visible(s, role, r->param[0], &no);
-    ret = no.code ? rk_http_error(c, r, no.status, no.code, no.message) : run_job(s, c, r, &j, 200);
+    ret = no.code ? rk_http_refused(c, r, &no) : run_job(s, c, r, &j, 200);
     json_decref(doc);
     return ret;
 }
@@ -304,12 +304,12 @@ RK_HTTP_HANDLER(rk_http_post_contract_end) {
     if (!doc)
         return ret;
     struct record_job j = {.actor = t.name, .contract = r->param[0], .op = END_CONTRACT};
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     j.end = rk_ts_date(rk_time_now());
     snprintf(j.id, sizeof j.id, "%.26s", r->param[0]);
     if (date_member(doc, "date", false, &j.end, &no))
         contract_visible(s, role, r->param[0], &no);
-    ret = no.code ? rk_http_error(c, r, no.status, no.code, no.message) : run_job(s, c, r, &j, 200);
+    ret = no.code ? rk_http_refused(c, r, &no) : run_job(s, c, r, &j, 200);
     json_decref(doc);
     return ret;
 }
@@ -326,7 +326,7 @@ RK_HTTP_HANDLER(rk_http_post_invoice) {
     if (!doc)
         return ret;
     struct record_job j = {.actor = t.name, .person = r->param[0], .op = ADD_INVOICE};
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     bool bad = false;
     j.number = rk_http_member(doc, "number", &bad);
     j.currency = rk_http_member(doc, "currency", &bad);
@@ -343,7 +343,7 @@ RK_HTTP_HANDLER(rk_http_post_invoice) {
         if (j.contract) /* a contract the role does not see is unknown, whoever holds it */
             contract_visible(s, role, j.contract, &no);
     }
-    ret = no.code ? rk_http_error(c, r, no.status, no.code, no.message) : run_job(s, c, r, &j, 201);
+    ret = no.code ? rk_http_refused(c, r, &no) : run_job(s, c, r, &j, 201);
     json_decref(doc);
     return ret;
 }
@@ -403,7 +403,7 @@ RK_HTTP_HANDLER(rk_http_post_suppression) {
     if (!doc)
         return ret;
     struct suppress_job j = {.actor = t.name, .reason = RK_SUPPRESS_OBJECTION};
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     bool bad = false;
     const char *email = rk_http_member(doc, "email", &bad);
     const char *phone = rk_http_member(doc, "phone", &bad);
@@ -415,7 +415,7 @@ RK_HTTP_HANDLER(rk_http_post_suppression) {
     else if (contact_of(email, phone, &j, &no) && reason && reason[0] == 'e')
         j.reason = RK_SUPPRESS_ERASURE;
     if (no.code) {
-        ret = rk_http_error(c, r, no.status, no.code, no.message);
+        ret = rk_http_refused(c, r, &no);
     } else {
         rk_err err = rk_writer_run(s->writer, run_suppress, &j);
         ret = err != RK_OK ? rk_http_reg_error(c, r, err, &j.msg)
@@ -432,10 +432,10 @@ RK_HTTP_HANDLER(rk_http_get_suppression_check) {
     if (!suppression_route(s, c, r, &t, &ret))
         return ret;
     struct suppress_job j = {.actor = t.name};
-    struct rk_http_refusal no = {0, NULL, ""};
+    struct rk_http_refusal no = {.status = 0};
     if (!contact_of(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "email"),
                     MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "phone"), &j, &no))
-        return rk_http_error(c, r, no.status, no.code, no.message);
+        return rk_http_refused(c, r, &no);
     struct rk_reg reg = s->reads;
     reg.store = rk_http_thread_store(s);
     bool hit = false;

@@ -361,7 +361,7 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
     char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = NULL;
-    struct rk_http_refusal refusal = {0, NULL, ""};
+    struct rk_http_refusal refusal = {.status = 0};
     if (kind == RK_RQE_COMPLETE) {
         j->grounds = rk_http_member(doc, "grounds", &bad);
         j->rect_register = rk_http_member(doc, "register", &bad);

@@ -161,6 +161,11 @@ rk_http_result rk_http_queue(struct MHD_Connection *c, struct rk_http_request *r
 /* A JSON error; code is a short stable word, message a sentence without personal data. */
 rk_http_result rk_http_error(struct MHD_Connection *c, struct rk_http_request *r, int status,
                              const char *code, const char *message);
+/* As rk_http_error, with what people are shown (the console): the field the error concerns
+ * and the error as a Finnish sentence, each left out when NULL or empty. Never a value. */
+rk_http_result rk_http_error_for_people(struct MHD_Connection *c, struct rk_http_request *r,
+                                        int status, const char *code, const char *message,
+                                        const char *field, const char *fi);
 /* 401 with the challenge RFC 6750 asks for. */
 rk_http_result rk_http_unauthorized(struct MHD_Connection *c, struct rk_http_request *r,
                                     const char *code, const char *message);
@@ -214,7 +219,12 @@ struct rk_http_refusal {
     int status;
     const char *code; /* NULL: none */
     char message[400];
+    char field[32]; /* the body member it concerns, for people ("email"); "": none */
+    char fi[400];   /* the refusal as a Finnish sentence, for people; "": none */
 };
+/* Answers the refusal: {"error":{"code","message","field"?,"fi"?}}. */
+rk_http_result rk_http_refused(struct MHD_Connection *c, struct rk_http_request *r,
+                               const struct rk_http_refusal *no);
 __attribute__((format(printf, 4, 5))) void rk_http_refuse(struct rk_http_refusal *out, int status,
                                                           const char *code, const char *fmt, ...);
 /* Answers with doc rendered compactly (takes the reference). */

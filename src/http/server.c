@@ -127,11 +127,23 @@ rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request 
  * the one answer every route gives then (docs/operations.md). */
 rk_http_result rk_http_error(struct MHD_Connection *c, struct rk_http_request *r, int status,
                              const char *code, const char *message) {
+    return rk_http_error_for_people(c, r, status, code, message, NULL, NULL);
+}
+
+rk_http_result rk_http_error_for_people(struct MHD_Connection *c, struct rk_http_request *r,
+                                        int status, const char *code, const char *message,
+                                        const char *field, const char *fi) {
     if (status == 503 && strcmp(code, "unavailable") == 0 && rk_writer_failed_here()) {
         code = RK_HTTP_STORAGE_CODE;
         message = RK_HTTP_STORAGE_MESSAGE;
+        field = fi = NULL;
     }
     json_t *doc = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+    json_t *e = doc ? json_object_get(doc, "error") : NULL;
+    if (e && field && field[0])
+        json_object_set_new(e, "field", json_string(field));
+    if (e && fi && fi[0])
+        json_object_set_new(e, "fi", json_string(fi));
     char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     if (!body)

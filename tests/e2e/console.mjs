@@ -333,6 +333,31 @@ async function dpoFlows(base) {
       await checkPage(tab, 'dpo-fi-add-done');
     });
 
+    await step('[dpo] a refusal by the rules is shown beside its field, in Finnish', async () => {
+      await page.goto(`${base}/console/#/overview`); // #/add is the page shown: come to it anew
+      await ready(page);
+      await page.goto(`${base}/console/#/add`);
+      await ready(page);
+      await page.getByLabel('Rekisteri', { exact: true }).selectOption('customer');
+      await page.getByLabel('Käyttötarkoitus', { exact: true }).selectOption('customer_relationship');
+      await page.getByLabel('Mistä tiedot saatiin').selectOption('meeting');
+      const email = page.locator('input[name="email"]');
+      await email.fill('matti(at)example.test');
+      await page.locator('input[name="name"]').fill('Väärä Osoite');
+      await page.getByRole('button', { name: 'Lisää henkilö' }).click();
+      await page.locator('.error-summary').waitFor();
+      const want = 'Sähköpostiosoite ei sisällä @-merkkiä.';
+      const summary = await page.locator('.error-summary').innerText();
+      if (!summary.includes(want)) fail(`the summary says: ${summary}`);
+      const described = await email.evaluate((el) => {
+        const msg = document.getElementById(`${el.id}-error`);
+        return msg && !msg.hidden ? msg.textContent : null;
+      });
+      if (described !== want) fail(`beside the email field: ${described}`);
+      if ((await email.getAttribute('aria-invalid')) !== 'true') fail('the email field is not marked invalid');
+      await checkPage(tab, null).catch((e) => { if (!/an error shown on the page/.test(e.message)) throw e; });
+    });
+
     await step('[dpo] the form refuses a missing register with an error summary', async () => {
       await page.goto(`${base}/console/#/overview`);
       await ready(page);

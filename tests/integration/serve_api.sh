@@ -98,13 +98,18 @@ post p3 "$SA" "{$CUST,\"values\":{\"shoe_size\":\"44\"}}"
     && ok || bad "unknown field: $(status p3) $(cat "$T/p3.b")"
 post p4 "$SA" "{$CUST,\"values\":{\"email\":\"not-an-email\"}}"
 [ "$(status p4)" = 400 ] && ! grep -q "not-an-email" "$T/p4.b" && ok || bad "bad email: $(cat "$T/p4.b")"
+# for people: the field it concerns and a Finnish sentence naming the declared category
+jq -e '.error.field == "email" and .error.fi == "Sähköpostiosoite ei sisällä @-merkkiä."' \
+    "$T/p4.b" >/dev/null && ok || bad "bad email, field and fi: $(cat "$T/p4.b")"
 post p5 "$SA" '{"register": '
 [ "$(status p5)" = 400 ] && jq -e '.error.code == "bad_json"' "$T/p5.b" >/dev/null && ok || bad "bad JSON"
 post p6 "$SA" "{$CUST,\"values\":{\"name\":\"Y\",\"email\":\"UUSI@example.fi\"}}"
-[ "$(status p6)" = 409 ] && ok || bad "duplicate email: $(status p6)"
+[ "$(status p6)" = 409 ] && jq -e '.error.field == "email" and (.error.fi | test("jo henkilö"))' \
+    "$T/p6.b" >/dev/null && ok || bad "duplicate email: $(status p6) $(cat "$T/p6.b")"
 MKT='"register":"marketing","purpose":"sales_promotion","source":"web_form"'
 post p7 "$MK" "{$MKT,\"values\":{\"name\":\"Z\",\"email\":\"z@example.fi\"}}"
-[ "$(status p7)" = 422 ] && jq -e '.error.code == "refused"' "$T/p7.b" >/dev/null && ok || bad "no consent: $(status p7)"
+[ "$(status p7)" = 422 ] && jq -e '.error.code == "refused" and .error.field == "consent"
+    and (.error.fi | test("suostumus"))' "$T/p7.b" >/dev/null && ok || bad "no consent: $(status p7) $(cat "$T/p7.b")"
 post p8 "$MK" "{$MKT,\"values\":{\"name\":\"Z\",\"email\":\"z@example.fi\"},\"consent\":{\"channel\":\"web_form\",\"evidence\":\"form:api\"}}"
 [ "$(status p8)" = 201 ] && ok || bad "with consent: $(status p8) $(cat "$T/p8.b")"
 

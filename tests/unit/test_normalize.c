@@ -674,8 +674,53 @@ static void text_why_finnish(void **state) {
     assert_non_null(why);
     assert_non_null(strstr(rk_norm_why_fi(why), "suuntaa"));
     assert_string_equal(rk_norm_why_fi("is empty"), "on tyhjä");
-    assert_null(rk_norm_why_fi("has no '@'"));
+    assert_string_equal(rk_norm_why_fi("has no '@'"), "ei sisällä @-merkkiä");
+    assert_null(rk_norm_why_fi("no such phrase"));
     assert_null(rk_norm_why_fi(NULL));
+}
+
+/* Every reason an email or a phone number is refused with has its Finnish (the console and the
+ * API's "fi" show it beside the field). */
+static void email_phone_why_finnish(void **state) {
+    (void)state;
+    char long_local[80], long_label[90], long_all[300];
+    memset(long_local, 'a', 65);
+    strcpy(long_local + 65, "@example.fi");
+    strcpy(long_label, "a@");
+    memset(long_label + 2, 'b', 64);
+    strcpy(long_label + 66, ".fi");
+    memset(long_all, 'a', 250);
+    strcpy(long_all + 250, "@example.fi");
+    const char *const emails[] = {
+        "", long_all, "a b@example.fi", "\"a\"@example.fi", "a@b@example.fi", "example.fi",
+        "@example.fi", long_local, ".a@example.fi", "a..b@example.fi", "a(b@example.fi",
+        "a@", "a@localhost", "a@example..fi", long_label, "a@\xc3\xa4.fi", "a@-x.fi",
+        "a@example.f", "\xff@example.fi",
+    };
+    for (size_t i = 0; i < sizeof emails / sizeof emails[0]; i++) {
+        char out[RK_EMAIL_MAX + 1];
+        const char *why = NULL;
+        if (rk_norm_email(emails[i], out, &why) == RK_OK)
+            fail_msg("email %zu was accepted", i);
+        if (!why || !rk_norm_why_fi(why))
+            fail_msg("email %zu: no Finnish for '%s'", i, why ? why : "(none)");
+    }
+    const char *const phones[] = {
+        "", "+3584012345678901234", "040+1234567", "040abc1234", "040#1234567", "-- --",
+        "40 123 4567", "+0123456789", "012",
+    };
+    for (size_t i = 0; i < sizeof phones / sizeof phones[0]; i++) {
+        char out[RK_PHONE_MAX + 1];
+        const char *why = NULL;
+        if (rk_norm_phone(phones[i], "358", out, &why) == RK_OK)
+            fail_msg("phone %zu was accepted", i);
+        if (!why || !rk_norm_why_fi(why))
+            fail_msg("phone %zu: no Finnish for '%s'", i, why ? why : "(none)");
+    }
+    char out[RK_PHONE_MAX + 1];
+    const char *why = NULL;
+    assert_int_not_equal(rk_norm_phone("40 123 4567", "", out, &why), RK_OK);
+    assert_non_null(rk_norm_why_fi(why));
 }
 
 /* ---- Contact fields ---------------------------------------------------- */
@@ -839,6 +884,7 @@ int main(void) {
         cmocka_unit_test(text_joiner_context),
         cmocka_unit_test(text_put_visible),
         cmocka_unit_test(text_why_finnish),
+        cmocka_unit_test(email_phone_why_finnish),
         cmocka_unit_test(field_ids),
         cmocka_unit_test(field_normalize),
         cmocka_unit_test(field_limits),

@@ -153,7 +153,7 @@ static int found(struct fx *f, const char *email) {
 
 static struct rk_rotate_report rotate(struct fx *f) {
     struct rk_rotate_report rep;
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_rotate(f->store, f->key, f->journal, NOW + 60, "cli", &rep, &msg);
     if (e != RK_OK)
         fail_msg("rotate: %s", msg.text);
@@ -248,7 +248,7 @@ static void bad_files_refused(void **state) {
 static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     add_person(f, "maija@example.fi", id);
     assert_int_equal(
         rk_reg_suppress(&f->reg, RK_F_EMAIL, "gone@example.fi", RK_SUPPRESS_ERASURE, NOW, &msg),
@@ -313,7 +313,7 @@ static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
 static void suppression_of_held_value_moves(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     add_person(f, "held@example.fi", id);
     assert_int_equal(
         rk_reg_suppress(&f->reg, RK_F_EMAIL, "held@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
@@ -422,7 +422,7 @@ static void crash_after_commit_is_finished(void **state) {
     char err[256], new_path[140];
     struct rk_keys next;
     struct rk_rotate_report rep;
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
     assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
     assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
@@ -459,7 +459,7 @@ static void crash_before_commit_starts_over(void **state) {
 static void old_database_caught_up(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1], old_key[128];
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     add_person(f, "old@example.fi", id);
     path_in(f, "key.old", old_key, sizeof old_key);
     /* Rotate the key file alone, as if the database had been restored since. */
@@ -482,7 +482,7 @@ static void old_database_caught_up(void **state) {
 
 static void erase_journaled(struct fx *f, const char *id) {
     struct rk_erase_report rep;
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     f->reg.journal = f->journal;
     if (rk_rights_erase(&f->reg, id, NULL, NOW + 30, &rep, &msg) != RK_OK)
         fail_msg("erase: %s", msg.text);
@@ -639,7 +639,7 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     struct rk_write w = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, NULL, NOW};
     struct rk_consent_input in = {.channel = "web_form", .lang = RK_LANG_FI, .at = NOW};
     struct rk_contact c = {0};
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     c.v[RK_F_NAME] = "Toinen Haltija";
     c.v[RK_F_EMAIL] = "shared@example.fi";
     if (rk_reg_person_add(&f->reg, &w, NULL, &c, &in, y, &msg) != RK_OK)
@@ -831,7 +831,7 @@ static void crash_after_commit_values_follow_the_database(void **state) {
     char id[RK_ID_LEN + 1], err[256], new_path[140];
     struct rk_keys next, g1 = f->keys;
     struct rk_rotate_report rep;
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     add_person(f, "maija@example.fi", id);
     queue_sealed(f, id, "maija@example.fi");
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
@@ -932,7 +932,7 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
 
     struct rk_store *cs = NULL;
     struct rk_reg cr;
-    struct rk_msg msg = {{0}, false};
+    struct rk_msg msg = {.suppressed = false};
     int from = 0, to = 0;
     int64_t sealed = 0;
     assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);

@@ -330,9 +330,9 @@ function dueStatus(days, overdue) {
 // ---- The API ------------------------------------------------------------------------------------
 
 class ApiError extends Error {
-  constructor(status, code, message, path) {
+  constructor(status, code, message, path, field = '', fi = '') {
     super(message);
-    Object.assign(this, { status, code, path });
+    Object.assign(this, { status, code, path, field, fi });
   }
 }
 
@@ -356,7 +356,7 @@ async function api(method, path, body, type = 'application/json') {
   const data = ct.includes('json') ? await resp.json().catch(() => null) : await resp.text();
   if (!resp.ok) {
     const e = data?.error || {};
-    throw new ApiError(resp.status, e.code || 'error', e.message || resp.statusText, path.split('?')[0]);
+    throw new ApiError(resp.status, e.code || 'error', e.message || resp.statusText, path.split('?')[0], e.field || '', e.fi || '');
   }
   return data;
 }
@@ -405,12 +405,15 @@ function showErrors(form, errors) {
   box.focus();
 }
 // An API refusal shown on the form: next to the field the message names, when it names one.
+// The API names the field (error.field) and gives the refusal in Finnish (error.fi) where it
+// has one; otherwise the field is looked for in its message.
 function showApiError(form, e, controls = {}) {
   if (e?.status === 401) return;
-  const text = e instanceof ApiError && e.status === 422 ? t('refused') + e.message : problemText(e);
+  const own = e instanceof ApiError && lang === 'fi' && e.fi;
+  const text = own ? e.fi : e instanceof ApiError && e.status === 422 ? t('refused') + e.message : problemText(e);
+  let control = e instanceof ApiError && e.field ? controls[e.field] || null : null;
   const m = /\b(?:values\.)?([a-z_]+)\b/g;
-  let control = null;
-  for (const [, w] of (e.message || '').matchAll(m)) if (controls[w]) { control = controls[w]; break; }
+  if (!control) for (const [, w] of (e.message || '').matchAll(m)) if (controls[w]) { control = controls[w]; break; }
   showErrors(form, [{ control, text }]);
 }
 
@@ -937,7 +940,7 @@ async function addPage(parts, q) {
       done.append(confirmation(t('added1'), `${regName(body.register)} · ${purposeName(body.purpose)}`,
         [pid ? [`#/people/${encodeURIComponent(pid)}`, t('openPerson')] : null, ['#/add', t('addAnother')]].filter(Boolean)));
       done.querySelector('.confirmation').focus();
-    } catch (e) { showApiError(fm, e, { ...controls, source_detail: detail, evidence, register: regSel, purpose: purposeSel, source: sourceSel }); }
+    } catch (e) { showApiError(fm, e, { ...controls, source_detail: detail, evidence, consent: evidence, register: regSel, purpose: purposeSel, source: sourceSel }); }
   });
   v.append(f);
 }
