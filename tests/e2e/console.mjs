@@ -473,6 +473,19 @@ async function dpoFlows(base) {
       if (await page.getByRole('link', { name: person.name }).count()) fail('still found by search');
     });
 
+    await step('[dpo] the switcher turns the console English, and it stays so', async () => {
+      await page.goto(`${base}/console/#/overview`);
+      await ready(page);
+      await page.getByRole('button', { name: 'In English' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      if ((await page.locator('html').getAttribute('lang')) !== 'en') fail('<html lang> is not en');
+    });
+    for (const k of MENUS.dpo) await step(`[dpo, en] #/${k}: axe, screenshots`, () => open(tab, `#/${k}`, `dpo-en-${k}`));
+    await step('[dpo] back to Finnish', async () => {
+      await page.getByRole('button', { name: 'Suomeksi' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Henkilökunta' }).waitFor();
+    });
+
     await step('[dpo] a cross-site POST with the cookie but no CSRF token is refused (403 csrf)', async () => {
       await page.goto(`${base}/console/#/overview`);
       await ready(page);
