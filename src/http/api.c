@@ -102,6 +102,28 @@ const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_
     return role;
 }
 
+const struct rk_role *rk_http_authorize(struct rk_http_server *s, struct MHD_Connection *c,
+                                        struct rk_http_request *r, unsigned cap,
+                                        struct rk_token *t, unsigned *caps, rk_http_result *ret) {
+    const struct rk_role *role = rk_http_authenticate(s, c, r, t, ret);
+    if (!role)
+        return NULL;
+    struct rk_view v = rk_http_view(s, role);
+    unsigned have = rk_view_caps(&v);
+    if (caps)
+        *caps = have;
+    if ((have & cap) == cap)
+        return role;
+    unsigned i = 0;
+    while (i + 1 < RK_CAP__COUNT && !(cap & ~have & (1u << i)))
+        i++;
+    char msg[160];
+    snprintf(msg, sizeof msg, "the role may not do this: it lacks the capability '%s'",
+             rk_cap_name(i));
+    *ret = rk_http_error(c, r, 403, "forbidden", msg);
+    return NULL;
+}
+
 void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const char *action,
                    const char *person_id, const char *detail) {
     if (!s->writer || rk_writer_note(s->writer, t->name, action, person_id, detail) != RK_OK)

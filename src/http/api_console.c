@@ -23,25 +23,6 @@
 
 /* ---- Shared ---------------------------------------------------------------------------- */
 
-const struct rk_role *rk_http_console_auth(struct rk_http_server *s, struct MHD_Connection *c,
-                                           struct rk_http_request *r, unsigned cap,
-                                           struct rk_token *t, rk_http_result *ret) {
-    const struct rk_role *role = rk_http_authenticate(s, c, r, t, ret);
-    if (!role)
-        return NULL;
-    struct rk_view v = rk_http_view(s, role);
-    if (rk_view_caps(&v) & cap)
-        return role;
-    unsigned i = 0;
-    while (i + 1 < RK_CAP__COUNT && !(cap & (1u << i)))
-        i++;
-    char msg[160];
-    snprintf(msg, sizeof msg, "the role may not do this: it lacks the capability '%s'",
-             rk_cap_name(i));
-    *ret = rk_http_error(c, r, 403, "forbidden", msg);
-    return NULL;
-}
-
 static json_t *text_json(const struct rk_text *t) { /* new ref */
     return json_pack("{s:s?, s:s?}", "fi", t->fi, "en", t->en);
 }
@@ -155,7 +136,7 @@ static json_t *kept_item(const char *what, int64_t count, const char *until, con
 RK_HTTP_HANDLER(rk_http_get_erasure_preview) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_console_auth(s, c, r, RK_CAP_RIGHTS, &t, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_RIGHTS, &t, NULL, &ret);
     if (!role)
         return ret;
     struct rk_http_refusal no = {0};
@@ -211,7 +192,7 @@ static rk_err do_erase(struct rk_reg *reg, struct action *a) {
 RK_HTTP_HANDLER(rk_http_post_erase) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_console_auth(s, c, r, RK_CAP_RIGHTS, &t, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_RIGHTS, &t, NULL, &ret);
     if (!role)
         return ret;
     json_t *doc = rk_http_json_body(c, r, &ret);
@@ -311,7 +292,7 @@ static rk_http_result person_action(struct rk_http_server *s, struct MHD_Connect
 RK_HTTP_HANDLER(rk_http_post_restrict) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_console_auth(s, c, r, RK_CAP_RIGHTS, &t, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_RIGHTS, &t, NULL, &ret);
     if (!role)
         return ret;
     json_t *doc = rk_http_json_body(c, r, &ret);
@@ -335,7 +316,7 @@ RK_HTTP_HANDLER(rk_http_post_restrict) {
 RK_HTTP_HANDLER(rk_http_post_object) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_console_auth(s, c, r, RK_CAP_RIGHTS, &t, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_RIGHTS, &t, NULL, &ret);
     if (!role)
         return ret;
     json_t *doc = rk_http_json_body(c, r, &ret);
@@ -384,7 +365,7 @@ static rk_err do_entry(struct rk_reg *reg, struct action *a) {
 RK_HTTP_HANDLER(rk_http_post_entries) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_console_auth(s, c, r, RK_CAP_ADD, &t, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_ADD, &t, NULL, &ret);
     if (!role)
         return ret;
     json_t *doc = rk_http_json_body(c, r, &ret);
@@ -444,7 +425,7 @@ out:
 RK_HTTP_HANDLER(rk_http_get_audience_summary) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_console_auth(s, c, r, RK_CAP_AUDIENCE, &t, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_AUDIENCE, &t, NULL, &ret);
     if (!role)
         return ret;
     const char *purpose = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "purpose");
@@ -522,7 +503,7 @@ static int list_failure(void *ctx, const struct rk_outbox_failure *f) {
 RK_HTTP_HANDLER(rk_http_get_outbox) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!rk_http_console_auth(s, c, r, RK_CAP_RECIPIENTS, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_RECIPIENTS, &t, NULL, &ret))
         return ret;
     if (!state_failed(c))
         return rk_http_error(c, r, 400, "bad_request", "state: only 'failed' is listed");
@@ -562,7 +543,7 @@ static rk_http_result retry(struct rk_http_server *s, struct MHD_Connection *c,
                             rk_err (*fn)(struct rk_reg *, struct action *)) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!rk_http_console_auth(s, c, r, RK_CAP_RECIPIENTS, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_RECIPIENTS, &t, NULL, &ret))
         return ret;
     struct action a = {.actor = t.name, .fn = fn, .at = rk_time_now()};
     if (!row_id(r->param[0], &a.row))
@@ -598,7 +579,7 @@ static int list_notice(void *ctx, const struct rk_notice_row *n) {
 RK_HTTP_HANDLER(rk_http_get_notices) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!rk_http_console_auth(s, c, r, RK_CAP_RECIPIENTS, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_RECIPIENTS, &t, NULL, &ret))
         return ret;
     if (!state_failed(c))
         return rk_http_error(c, r, 400, "bad_request", "state: only 'failed' is listed");
@@ -642,7 +623,7 @@ static rk_http_result send_buf(struct MHD_Connection *c, struct rk_http_request 
 RK_HTTP_HANDLER(rk_http_get_declaration_notice) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!rk_http_console_auth(s, c, r, RK_CAP_DECLARATION, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_DECLARATION, &t, NULL, &ret))
         return ret;
     enum rk_lang lang;
     if (!lang_arg(c, &lang))
@@ -656,7 +637,7 @@ RK_HTTP_HANDLER(rk_http_get_declaration_notice) {
 RK_HTTP_HANDLER(rk_http_get_declaration_record) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!rk_http_console_auth(s, c, r, RK_CAP_DECLARATION, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_DECLARATION, &t, NULL, &ret))
         return ret;
     enum rk_lang lang;
     if (!lang_arg(c, &lang))
@@ -697,7 +678,7 @@ static int by_severity(const void *a, const void *b) {
 RK_HTTP_HANDLER(rk_http_get_declaration_lint) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!rk_http_console_auth(s, c, r, RK_CAP_DECLARATION, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_DECLARATION, &t, NULL, &ret))
         return ret;
     struct rk_findings f;
     rk_findings_init(&f);

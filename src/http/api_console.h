@@ -12,15 +12,6 @@
 
 #include "http/internal.h"
 
-/*
- * rk_http_authenticate, then the capability cap (an enum rk_cap bit) of the role: NULL
- * after queueing the answer in *ret — 401/503 as rk_http_authenticate, 403 forbidden
- * naming the capability the role lacks.
- */
-const struct rk_role *rk_http_console_auth(struct rk_http_server *s, struct MHD_Connection *c,
-                                           struct rk_http_request *r, unsigned cap,
-                                           struct rk_token *t, rk_http_result *ret);
-
 /* api_console.c */
 RK_HTTP_HANDLER(rk_http_get_erasure_preview);
 RK_HTTP_HANDLER(rk_http_post_erase);

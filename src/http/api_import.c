@@ -505,7 +505,7 @@ static int job_slot(struct job **evicted) {
 RK_HTTP_HANDLER(rk_http_post_imports) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_console_auth(s, c, r, RK_CAP_IMPORT, &t, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_IMPORT, &t, NULL, &ret);
     if (!role)
         return ret;
     struct import im;
@@ -572,7 +572,7 @@ static struct job *job_find(struct MHD_Connection *c, struct rk_http_request *r,
 RK_HTTP_HANDLER(rk_http_get_import_job) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!rk_http_console_auth(s, c, r, RK_CAP_IMPORT, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_IMPORT, &t, NULL, &ret))
         return ret;
     pthread_mutex_lock(&jobs_lock);
     struct job *j = job_find(c, r, &t, &ret);
@@ -596,7 +596,7 @@ RK_HTTP_HANDLER(rk_http_get_import_job) {
 RK_HTTP_HANDLER(rk_http_get_import_rejects) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!rk_http_console_auth(s, c, r, RK_CAP_IMPORT, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_IMPORT, &t, NULL, &ret))
         return ret;
     pthread_mutex_lock(&jobs_lock);
     struct job *j = job_find(c, r, &t, &ret);
@@ -683,7 +683,7 @@ static int on_preview(void *ctx, const char *const *fields, size_t n, unsigned l
 RK_HTTP_HANDLER(rk_http_post_imports_preview) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = rk_http_console_auth(s, c, r, RK_CAP_IMPORT, &t, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_IMPORT, &t, NULL, &ret);
     if (!role)
         return ret;
     struct import im;

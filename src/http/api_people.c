@@ -33,28 +33,6 @@ static const char *arg(struct MHD_Connection *c, const char *name) {
     return v && v[0] ? v : NULL;
 }
 
-/* Authenticates and checks capability cap; NULL after answering (401, 403). */
-static const struct rk_role *cap_route(struct rk_http_server *s, struct MHD_Connection *c,
-                                       struct rk_http_request *r, unsigned cap,
-                                       struct rk_token *t, unsigned *caps, rk_http_result *ret) {
-    const struct rk_role *role = rk_http_authenticate(s, c, r, t, ret);
-    if (!role)
-        return NULL;
-    struct rk_view v = rk_http_view(s, role);
-    *caps = rk_view_caps(&v);
-    if (!(*caps & cap)) {
-        for (unsigned i = 0; i < RK_CAP__COUNT; i++)
-            if (cap == 1u << i) {
-                char msg[160];
-                snprintf(msg, sizeof msg, "the role may not use this route: it needs the %s right",
-                         rk_cap_name(i));
-                *ret = rk_http_error(c, r, 403, "forbidden", msg);
-            }
-        return NULL;
-    }
-    return role;
-}
-
 /* ---- GET /api/v1/persons ------------------------------------------------------------------- */
 
 struct people {
@@ -249,7 +227,7 @@ RK_HTTP_HANDLER(rk_http_get_people) {
     struct rk_token t;
     unsigned caps = 0;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = cap_route(s, c, r, RK_CAP_PEOPLE, &t, &caps, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_PEOPLE, &t, &caps, &ret);
     if (!role)
         return ret;
     struct rk_search_query q;
@@ -460,7 +438,7 @@ RK_HTTP_HANDLER(rk_http_get_record) {
     struct rk_token t;
     unsigned caps = 0;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = cap_route(s, c, r, RK_CAP_PEOPLE, &t, &caps, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_PEOPLE, &t, &caps, &ret);
     if (!role)
         return ret;
     struct rk_http_refusal no = {.status = 0};
@@ -672,7 +650,7 @@ RK_HTTP_HANDLER(rk_http_get_overview) {
     struct rk_token t;
     unsigned caps = 0;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = cap_route(s, c, r, RK_CAP_OVERVIEW, &t, &caps, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_OVERVIEW, &t, &caps, &ret);
     if (!role)
         return ret;
     struct rk_store *st = rk_http_thread_store(s);
@@ -776,7 +754,7 @@ RK_HTTP_HANDLER(rk_http_post_audit_verify) {
     struct rk_token t;
     unsigned caps = 0;
     rk_http_result ret = MHD_NO;
-    const struct rk_role *role = cap_route(s, c, r, RK_CAP_AUDIT_TRAIL, &t, &caps, &ret);
+    const struct rk_role *role = rk_http_authorize(s, c, r, RK_CAP_AUDIT_TRAIL, &t, &caps, &ret);
     if (!role)
         return ret;
     struct rk_store *st = rk_http_thread_store(s);

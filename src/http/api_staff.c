@@ -838,22 +838,6 @@ RK_HTTP_HANDLER(rk_http_get_me) {
 
 /* ---- Staff accounts and tokens (STAFF cap) ----------------------------------------------- */
 
-/* Authenticates and checks the STAFF cap; NULL after the answer in *ret. */
-static const struct rk_role *staff_role(struct rk_http_server *s, struct MHD_Connection *c,
-                                        struct rk_http_request *r, struct rk_token *t,
-                                        rk_http_result *ret) {
-    const struct rk_role *role = rk_http_authenticate(s, c, r, t, ret);
-    if (!role)
-        return NULL;
-    struct rk_view view = rk_http_view(s, role);
-    if (!(rk_view_caps(&view) & RK_CAP_STAFF)) {
-        *ret = rk_http_error(c, r, 403, "forbidden",
-                             "this role may not manage staff accounts or tokens");
-        return NULL;
-    }
-    return role;
-}
-
 static const char *state_of(const struct rk_staff *a) {
     return a->disabled ? "disabled" : a->password[0] ? "active" : "invited";
 }
@@ -872,7 +856,7 @@ static int list_account(void *ctx, const struct rk_staff *a) {
 RK_HTTP_HANDLER(rk_http_get_staff) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!staff_role(s, c, r, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_STAFF, &t, NULL, &ret))
         return ret;
     json_t *list = json_array();
     if (rk_store_staff_list(rk_http_thread_store(s), list_account, list) != RK_OK) {
@@ -912,7 +896,7 @@ static rk_http_result job_answer(struct rk_http_server *s, struct MHD_Connection
 RK_HTTP_HANDLER(rk_http_post_staff) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!staff_role(s, c, r, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_STAFF, &t, NULL, &ret))
         return ret;
     json_t *doc = rk_http_json_body(c, r, &ret);
     if (!doc)
@@ -968,7 +952,7 @@ static rk_http_result change(struct rk_http_server *s, struct MHD_Connection *c,
                              struct rk_http_request *r, enum job_kind kind) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!staff_role(s, c, r, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_STAFF, &t, NULL, &ret))
         return ret;
     const char *id = r->param[0];
     if (!rk_id_valid(id))
@@ -1029,7 +1013,7 @@ static int list_signin(void *ctx, const struct rk_staff_signin *e) {
 RK_HTTP_HANDLER(rk_http_get_staff_signins) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!staff_role(s, c, r, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_STAFF, &t, NULL, &ret))
         return ret;
     struct rk_store *st = rk_http_thread_store(s);
     struct rk_staff a;
@@ -1057,7 +1041,7 @@ static int list_token(void *ctx, const struct rk_token *t) {
 RK_HTTP_HANDLER(rk_http_get_tokens) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!staff_role(s, c, r, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_STAFF, &t, NULL, &ret))
         return ret;
     json_t *list = json_array();
     if (rk_store_tokens_list(rk_http_thread_store(s), list_token, list) != RK_OK) {
@@ -1070,7 +1054,7 @@ RK_HTTP_HANDLER(rk_http_get_tokens) {
 RK_HTTP_HANDLER(rk_http_post_token_revoke) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
-    if (!staff_role(s, c, r, &t, &ret))
+    if (!rk_http_authorize(s, c, r, RK_CAP_STAFF, &t, NULL, &ret))
         return ret;
     struct job j = {.kind = J_REVOKE,
                     .keys = &s->keys,

@@ -178,6 +178,13 @@ const struct rk_role *rk_http_authenticate(struct rk_http_server *s, struct MHD_
                                            struct rk_http_request *r, struct rk_token *t,
                                            rk_http_result *ret);
 
+/* rk_http_authenticate, then the capabilities cap (rk_cap bits, core/view.h) the route needs:
+ * NULL after queueing 403 "forbidden" naming the one missing. *caps (when not NULL) gets all
+ * the role has, for routes whose answer depends on them. */
+const struct rk_role *rk_http_authorize(struct rk_http_server *s, struct MHD_Connection *c,
+                                        struct rk_http_request *r, unsigned cap,
+                                        struct rk_token *t, unsigned *caps, rk_http_result *ret);
+
 /* Records a staff read in the audit chain through the writer (not awaited);
  * a failure is logged, without personal data, and counted. */
 void rk_http_audit(struct rk_http_server *s, const struct rk_token *t, const char *action,
