@@ -679,18 +679,19 @@ static void text_why_finnish(void **state) {
     assert_null(rk_norm_why_fi(NULL));
 }
 
+/* 100 letters, to build overlong parts of addresses. */
+#define RK_TEST_AS                                                                                 \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaa"
+
 /* Every reason an email or a phone number is refused with has its Finnish (the console and the
  * API's "fi" show it beside the field). */
 static void email_phone_why_finnish(void **state) {
     (void)state;
     char long_local[80], long_label[90], long_all[300];
-    memset(long_local, 'a', 65);
-    strcpy(long_local + 65, "@example.fi");
-    strcpy(long_label, "a@");
-    memset(long_label + 2, 'b', 64);
-    strcpy(long_label + 66, ".fi");
-    memset(long_all, 'a', 250);
-    strcpy(long_all + 250, "@example.fi");
+    snprintf(long_local, sizeof long_local, "%.65s@example.fi", RK_TEST_AS);
+    snprintf(long_label, sizeof long_label, "a@%.64s.fi", RK_TEST_AS);
+    snprintf(long_all, sizeof long_all, "%.250s@example.fi", RK_TEST_AS RK_TEST_AS RK_TEST_AS);
     const char *const emails[] = {
         "", long_all, "a b@example.fi", "\"a\"@example.fi", "a@b@example.fi", "example.fi",
         "@example.fi", long_local, ".a@example.fi", "a..b@example.fi", "a(b@example.fi",
