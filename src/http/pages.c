@@ -1,14 +1,42 @@
 /*
  * pages.c — the public side's HTML pages share one shape: a complete,
- * script-free document (the CSP forbids inline script and style), a title,
- * paragraphs, and POST buttons. Text is always escaped; the caller never
+ * script-free document (the CSP forbids inline script and style) styled by
+ * the one embedded stylesheet web/public/public.css, a title, paragraphs, and
+ * POST buttons. Text is always escaped; the caller never
  * writes markup.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "http/console.h"
 #include "http/internal.h"
+
+void rk_page_put_stylesheet(struct rk_buf *b) {
+    const char *href = rk_console_asset("public.css");
+    if (href)
+        rk_buf_printf(b, "<link rel=\"stylesheet\" href=\"%s\">\n", href);
+}
+
+bool rk_page_with_stylesheet(struct rk_buf *doc) {
+    const char *at = doc->len ? strstr(doc->data, "</title>\n") : NULL;
+    if (!at)
+        return false;
+    size_t head = (size_t)(at - doc->data) + sizeof "</title>\n" - 1;
+    struct rk_buf out;
+    rk_buf_init(&out);
+    rk_buf_append(&out, doc->data, head);
+    rk_page_put_stylesheet(&out);
+    rk_buf_append(&out, doc->data + head, doc->len - head);
+    if (rk_buf_status(&out) != RK_OK) {
+        rk_buf_cleanup(&out);
+        return false;
+    }
+    rk_buf_cleanup(doc);
+    *doc = out;
+    return true;
+}
 
 void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title) {
     rk_buf_init(&p->b);
@@ -19,7 +47,9 @@ void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title) {
                   "<title>",
                   lang == RK_LANG_FI ? "fi" : "en");
     rk_buf_put_html(&p->b, title);
-    rk_buf_puts(&p->b, "</title>\n</head>\n<body>\n<main>\n<h1>");
+    rk_buf_puts(&p->b, "</title>\n");
+    rk_page_put_stylesheet(&p->b);
+    rk_buf_puts(&p->b, "</head>\n<body>\n<main>\n<h1>");
     rk_buf_put_html(&p->b, title);
     rk_buf_puts(&p->b, "</h1>\n");
 }

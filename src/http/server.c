@@ -755,7 +755,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     for (int lang = 0; lang < 2; lang++) {
         rk_buf_init(&s->privacy[lang]);
         if (rk_notice_render(cfg->decl, (enum rk_lang)lang, RK_NOTICE_HTML, &s->privacy[lang]) !=
-            RK_OK) {
+                RK_OK ||
+            !rk_page_with_stylesheet(&s->privacy[lang])) {
             rk_http_stop(s);
             return RK_ENOMEM;
         }

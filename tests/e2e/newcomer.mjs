@@ -265,7 +265,38 @@ async function checkPage(tab, what) {
         if (n.ignored || !NAMED_ROLES.has(role)) continue;
         if (!(n.name?.value || '').trim()) problems.push(`${what}: a ${role} without an accessible name`);
     }
+    if (page.context().rkJavaScript !== false) await checkLayout(page, what, problems);
     if (problems.length) fail(`${what}:\n  ${problems.join('\n  ')}`);
+}
+
+// The public stylesheet's promises (issue 13 A), at 320, 390 and 1280 px: nothing wider than
+// the screen, every control at least 24 x 24 px, fields with 16 px text, the system font; and
+// a screenshot of each width into e2e-shots/ beside the binary (only with JavaScript on: the
+// checks run in the page).
+async function checkLayout(page, what, problems) {
+    const shots = path.join(path.dirname(REKISTERI), 'e2e-shots');
+    fs.mkdirSync(shots, { recursive: true });
+    const lang = await page.locator('html').getAttribute('lang');
+    const name = `public-${lang}-${what.replace(/[^a-z0-9]+/gi, '-')}`;
+    for (const width of [320, 390, 1280]) {
+        await page.setViewportSize({ width, height: 800 });
+        const m = await page.evaluate(() => {
+            const out = [];
+            const root = document.documentElement;
+            if (root.scrollWidth > root.clientWidth) out.push(`scrolls sideways (${root.scrollWidth} px)`);
+            if (!getComputedStyle(document.body).fontFamily.includes('system-ui')) out.push('not styled (no system font)');
+            for (const el of document.querySelectorAll('button, input:not([type="hidden"]), select, textarea')) {
+                const r = el.getBoundingClientRect();
+                const id = `${el.tagName.toLowerCase()}[${el.name || el.type}]`;
+                if (r.width < 24 || r.height < 24) out.push(`${id} is ${Math.round(r.width)} x ${Math.round(r.height)} px`);
+                if (parseFloat(getComputedStyle(el).fontSize) < 16) out.push(`${id} has text under 16 px`);
+            }
+            return out;
+        });
+        for (const x of m) problems.push(`${what} at ${width} px: ${x}`);
+        await page.screenshot({ path: path.join(shots, `${name}-${width}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 async function heading(page, name) {
@@ -320,6 +351,13 @@ async function newcomer(base, lang, person) {
             if (resp.status() !== 200) fail(`HTTP ${resp.status()}`);
             await heading(page, t.form);
             await checkPage(tab, 'form page');
+        });
+
+        await step(`${tag} the privacy notice /privacy?lang=${lang} fits the screen`, async () => {
+            const resp = await page.goto(`${base}/privacy?lang=${lang}`);
+            if (resp.status() !== 200) fail(`HTTP ${resp.status()}`);
+            await checkPage(tab, 'privacy notice');
+            await page.goto(`${base}/forms/newsletter?lang=${lang}`);
         });
 
         await step(`${tag} fill in email and name, tick the consent box, press "${t.subscribe}"`, async () => {

@@ -68,6 +68,19 @@ case $(get "$js" >/dev/null; header Content-Type) in text/javascript*) ok ;; *) 
 case $(get "$css" >/dev/null; header Content-Type) in text/css*) ok ;; *) bad "$css: Content-Type" ;; esac
 [ "$total" -le 61440 ] && ok || bad "JS+CSS of the console is $total bytes gzip, over 60 KB"
 echo "console JS+CSS: $total bytes gzip"
+# The public pages' one stylesheet (web/public/public.css): linked from every public page,
+# hashed and cached like the console's, at most 8 KB gzip.
+s=$(get /forms/newsletter)
+pcss=$(grep -o '/console/assets/public\.[0-9a-f]\{12\}\.css' b | head -1)
+[ -n "$pcss" ] && ok || bad "/forms/newsletter links no hashed stylesheet"
+s=$(get /privacy)
+grep -q "<link rel=\"stylesheet\" href=\"$pcss\">" b && ok || bad "/privacy does not link $pcss"
+s=$(get "$pcss")
+[ "$s" = 200 ] && [ "$(header Cache-Control)" = "public, max-age=31536000, immutable" ] && ok \
+    || bad "$pcss: $s $(header Cache-Control)"
+pub=$(gzip -9c b | wc -c)
+[ "$pub" -le 8192 ] && ok || bad "the public stylesheet is $pub bytes gzip, over 8 KB"
+echo "public CSS: $pub bytes gzip"
 s=$(curl -s -o /dev/null -w '%{http_code}' -I "$U$js")
 [ "$s" = 200 ] && ok || bad "HEAD $js: $s"
 for p in /console/assets/console.js /console/assets/console.000000000000.js /console/assets/x; do
