@@ -235,8 +235,8 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
         if (j->mail == RK_MAIL_WITHHELD)
             atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_REQUEST_RECEIPT], 1);
         rk_http_overdue_poke(s);
-        char text[400], due[11];
-        rk_date_iso(j->q.due, due);
+        char text[400], due[40];
+        rk_date_format(j->q.due, lang, due, sizeof due); /* 7.1.2027 / 7 January 2027 */
         snprintf(text, sizeof text, "%s %s. %s %s. %s",
                  tr(lang, "Pyyntösi tunnus on", "Your request id is"), j->q.id,
                  tr(lang, "Vastaamme viimeistään", "We will answer by"), due,

@@ -38,8 +38,8 @@ rk_err rk_mail_request(struct rk_store *s, const struct rk_decl *d, const char *
                        const char *token, char *why, size_t whysz) {
     enum rk_lang lang = q->lang;
     const char *l = lang == RK_LANG_FI ? "fi" : "en";
-    char subject[200], due[11];
-    rk_date_iso(rk_request_effective_due(q), due);
+    char subject[200], due[40]; /* in the language's format: 7.1.2027 / 7 January 2027 */
+    rk_date_format(rk_request_effective_due(q), lang, due, sizeof due);
     struct rk_buf b;
     rk_buf_init(&b);
     const char *controller = d->controller.name ? d->controller.name : "";

@@ -119,11 +119,16 @@ $C -D "$T/s1.h" -o "$T/s1.b" --data-urlencode "type=access" \
     --data-urlencode "text=Mitä tietoja minusta on?" -d lang=en "$U/requests"
 RID=$(grep -o 'R-[A-Z2-7]\{12\}' "$T/s1.b" | head -n 1)
 [ "$(status s1)" = 200 ] && [ -n "$RID" ] && ok || bad "public request: $(status s1) $(cat "$T/s1.b")"
+grep -Eq "We will answer by [0-9]{1,2} [A-Z][a-z]+ [0-9]{4}\." "$T/s1.b" && ok \
+    || bad "the page's due date is not in English words: $(grep -o 'answer by[^.]*' "$T/s1.b")"
 wait_mail 1 && ok || bad "no receipt email"
 M1=$(mail_n 1)
 grep -qi "^To: Matti@example.fi" "$M1" && subject_of "$M1" | grep -q "Your request was received: $RID" \
     && ok || bad "receipt: $(head -12 "$M1")"
 body_of "$M1" | grep -q "We will answer by" && ok || bad "receipt body"
+# the due date in the language's format, not ISO
+body_of "$M1" | grep -Eq "We will answer by [0-9]{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) [0-9]{4}" \
+    && ! body_of "$M1" | grep -q "answer by [0-9]\{4\}-" && ok || bad "receipt's due date: $(body_of "$M1" | grep 'answer by')"
 R request show "$RID" --format json >"$T/r1.json"
 jq -e --arg p "$P" '.status == "received" and .person_id == $p and .channel == "web" and
     .lang == "en" and .contact.email == "Matti@Example.FI" and (.verification | not)' \
