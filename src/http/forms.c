@@ -82,10 +82,7 @@ rk_http_result rk_http_get_form(struct rk_http_server *s, struct MHD_Connection 
     rk_buf_put_html(b, rk_text_get(&f->consent_text, lang));
     rk_buf_puts(b, "</label></p>\n<p><button type=\"submit\">");
     rk_buf_put_html(b, tr(lang, "Tilaa", "Subscribe"));
-    rk_buf_printf(b, "</button></p>\n</form>\n<p><a href=\"/privacy?lang=%s\">",
-                  lang == RK_LANG_FI ? "fi" : "en");
-    rk_buf_put_html(b, tr(lang, "Tietosuojaseloste", "Privacy notice"));
-    rk_buf_puts(b, "</a></p>\n");
+    rk_buf_puts(b, "</button></p>\n</form>\n");
     return rk_page_end(&p, c, r, 200);
 }
 
@@ -324,13 +321,7 @@ static rk_http_result answer(struct MHD_Connection *c, struct rk_http_request *r
     struct rk_page p;
     rk_page_begin(&p, lang, title);
     rk_page_text(&p, text);
-    rk_buf_puts(&p.b, "</main>\n</body>\n</html>\n");
-    rk_http_result ret = rk_buf_status(&p.b) == RK_OK
-                             ? rk_http_respond_with(c, r, status, "text/html; charset=utf-8",
-                                                    p.b.data, p.b.len, MHD_RESPMEM_MUST_COPY, h, nh)
-                             : MHD_NO;
-    rk_buf_cleanup(&p.b);
-    return ret;
+    return rk_page_end_with(&p, c, r, status, h, nh);
 }
 
 rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection *c,

@@ -322,6 +322,10 @@ void rk_page_button(struct rk_page *p, const char *const (*hidden)[2], size_t n,
 /* Finishes the page, queues it with status, and frees it. */
 rk_http_result rk_page_end(struct rk_page *p, struct MHD_Connection *c, struct rk_http_request *r,
                            int status);
+/* As rk_page_end, with n more headers (name, value). */
+rk_http_result rk_page_end_with(struct rk_page *p, struct MHD_Connection *c,
+                                struct rk_http_request *r, int status,
+                                const char *const (*headers)[2], size_t n);
 /* The client's address as text, for consent evidence (empty when unknown). */
 void rk_http_client_ip(struct MHD_Connection *c, char *out, size_t n);
 

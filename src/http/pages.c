@@ -75,12 +75,38 @@ void rk_page_button(struct rk_page *p, const char *const (*hidden)[2], size_t n,
     rk_buf_puts(&p->b, "</button>\n</form>\n");
 }
 
+/*
+ * Every public page ends with the same way on (no dead ends): the privacy notice, the
+ * data-subject request form, and this page in the other language (its path, without the
+ * query: a result page's switch shows the page it came from).
+ */
+static void footer(struct rk_page *p, const struct rk_http_request *r) {
+    bool fi = p->lang == RK_LANG_FI;
+    const char *l = fi ? "fi" : "en", *other = fi ? "en" : "fi";
+    rk_buf_printf(&p->b,
+                  "</main>\n<footer>\n<p><a href=\"/privacy?lang=%s\">%s</a> · "
+                  "<a href=\"/requests?lang=%s\">%s</a> · <a href=\"",
+                  l, fi ? "Tietosuojaseloste" : "Privacy notice", l,
+                  fi ? "Omat tietosi ja oikeutesi" : "Your data and your rights");
+    rk_buf_put_html(&p->b, r->url && r->url[0] == '/' ? r->url : "/");
+    rk_buf_printf(&p->b, "?lang=%s\" hreflang=\"%s\" lang=\"%s\">%s</a></p>\n</footer>\n", other,
+                  other, other, fi ? "In English" : "Suomeksi");
+}
+
 rk_http_result rk_page_end(struct rk_page *p, struct MHD_Connection *c, struct rk_http_request *r,
                            int status) {
-    rk_buf_puts(&p->b, "</main>\n</body>\n</html>\n");
+    return rk_page_end_with(p, c, r, status, NULL, 0);
+}
+
+rk_http_result rk_page_end_with(struct rk_page *p, struct MHD_Connection *c,
+                                struct rk_http_request *r, int status,
+                                const char *const (*headers)[2], size_t n) {
+    footer(p, r);
+    rk_buf_puts(&p->b, "</body>\n</html>\n");
     rk_http_result ret = rk_buf_status(&p->b) == RK_OK
-                             ? rk_http_respond(c, r, status, "text/html; charset=utf-8", p->b.data,
-                                               p->b.len, MHD_RESPMEM_MUST_COPY)
+                             ? rk_http_respond_with(c, r, status, "text/html; charset=utf-8",
+                                                    p->b.data, p->b.len, MHD_RESPMEM_MUST_COPY,
+                                                    headers, n)
                              : MHD_NO;
     rk_buf_cleanup(&p->b);
     return ret;

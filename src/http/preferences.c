@@ -75,9 +75,6 @@ static rk_http_result show(struct rk_http_server *s, struct MHD_Connection *c,
                        on ? tr(lang, "Peru suostumus", "Withdraw consent")
                           : tr(lang, "Anna suostumus", "Give consent"));
     }
-    rk_buf_printf(&p.b, "<p><a href=\"/privacy?lang=%s\">", lang == RK_LANG_FI ? "fi" : "en");
-    rk_buf_put_html(&p.b, tr(lang, "Tietosuojaseloste", "Privacy notice"));
-    rk_buf_puts(&p.b, "</a></p>\n");
     return rk_page_end(&p, c, r, status);
 }
 

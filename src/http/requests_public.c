@@ -65,9 +65,6 @@ rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Co
                   tr(lang, "Sähköposti", "Email"), tr(lang, "Nimi", "Name"),
                   tr(lang, "Kerro pyynnöstäsi", "Tell us about your request"), RK_REQUEST_TEXT_MAX,
                   tr(lang, "Lähetä", "Send"));
-    rk_buf_printf(b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n",
-                  lang == RK_LANG_FI ? "fi" : "en",
-                  tr(lang, "Tietosuojaseloste", "Privacy notice"));
     return rk_page_end(&p, c, r, 200);
 }
 

@@ -265,6 +265,11 @@ async function checkPage(tab, what) {
         if (n.ignored || !NAMED_ROLES.has(role)) continue;
         if (!(n.name?.value || '').trim()) problems.push(`${what}: a ${role} without an accessible name`);
     }
+    if (what !== 'privacy notice') { // no dead ends: the notice, the request form, the other language
+        for (const href of ['/privacy?lang=', '/requests?lang='])
+            if (!(await page.locator(`footer a[href^="${href}"]`).count())) problems.push(`${what}: no link to ${href}`);
+        if (!(await page.locator('footer a[hreflang]').count())) problems.push(`${what}: no language switch`);
+    }
     if (page.context().rkJavaScript !== false) await checkLayout(page, what, problems);
     if (problems.length) fail(`${what}:\n  ${problems.join('\n  ')}`);
 }
