@@ -274,11 +274,19 @@ async function checkPage(tab, what) {
     if (problems.length) fail(`${what}:\n  ${problems.join('\n  ')}`);
 }
 
-// The public stylesheet's promises (issue 13 A), at 320, 390 and 1280 px: nothing wider than
+// axe-core (WCAG 2.2 A/AA: 0 violations), then the public stylesheet's promises (issue 13 A),
+// at 320, 390 and 1280 px: nothing wider than
 // the screen, every control at least 24 x 24 px, fields with 16 px text, the system font; and
 // a screenshot of each width into e2e-shots/ beside the binary (only with JavaScript on: the
 // checks run in the page).
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+let axeSource = null;
 async function checkLayout(page, what, problems) {
+    axeSource ??= fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+    const res = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), AXE_TAGS);
+    for (const v of res.violations)
+        problems.push(`${what}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
     const shots = path.join(path.dirname(REKISTERI), 'e2e-shots');
     fs.mkdirSync(shots, { recursive: true });
     const lang = await page.locator('html').getAttribute('lang');
