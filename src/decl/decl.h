@@ -233,20 +233,59 @@ struct rk_recipient {
     struct rk_mailchimp mailchimp; /* optional */
 };
 
+#define RK_COOKIE_MAX_ORIGINS 16
+
+/*
+ * The website's cookies (cookies:), which drive the notice's cookie section and the consent
+ * manager the service serves as /consent.js (src/http/consent_config.c, docs/cookies.md).
+ */
+enum rk_consent_signal { /* Google Consent Mode v2 signals a category's consent grants */
+    RK_GCM_AD_STORAGE = 1 << 0,
+    RK_GCM_ANALYTICS_STORAGE = 1 << 1,
+    RK_GCM_AD_USER_DATA = 1 << 2,
+    RK_GCM_AD_PERSONALIZATION = 1 << 3,
+};
+#define RK_GCM__COUNT 4
+
+struct rk_cookie {
+    const char *name;            /* "_ga"; a trailing '*' matches any rest ("_ga_*") */
+    struct rk_duration lifetime; /* n == 0: a session cookie */
+};
+
+struct rk_cookie_vendor {
+    struct rk_loc loc;
+    const char *name;
+    char country[3];            /* ISO 3166-1 alpha-2; "" when not declared */
+    enum rk_transfer transfer;  /* as a recipient's; adequacy when absent for such a country */
+    struct rk_loc transfer_loc; /* where transfer was declared (loc when absent) */
+    struct rk_cookie *cookies;  /* the cookies it sets on the site; may be empty */
+    size_t ncookies;
+};
+
 struct rk_cookie_category {
     const char *id;
     struct rk_loc loc;
     struct rk_text name;
-    bool essential; /* strictly necessary: no consent needed */
-    const char **services;
-    size_t nservices;
+    struct rk_text purpose; /* optional; what the category is for, in the settings dialog */
+    bool essential;         /* strictly necessary: no consent needed */
+    unsigned consent_mode;  /* enum rk_consent_signal bits granted with this category */
+    struct rk_cookie_vendor *vendors;
+    size_t nvendors;
 };
 
+#define RK_COOKIE_VALIDITY_DEFAULT (struct rk_duration){12, 'm'}
+#define RK_COOKIE_LOG_DEFAULT      (struct rk_duration){3, 'y'}
 struct rk_cookies {
     bool declared;
+    struct rk_loc loc;
     struct rk_text description; /* optional */
     struct rk_cookie_category *categories;
     size_t ncategories;
+    const char *origins[RK_COOKIE_MAX_ORIGINS]; /* the website(s) including /consent.js */
+    size_t norigins;
+    const char *settings_url; /* where the notice's "cookie settings" link goes; optional */
+    struct rk_duration consent_validity; /* how long a choice is kept; default 12 months */
+    struct rk_duration log_retention;    /* how long the consent log keeps a row; default 3 y */
 };
 
 /* Identity-verification methods for data-subject requests: a bit set. */
@@ -418,6 +457,7 @@ const char *rk_connector_type_id(enum rk_connector_type t);
 const char *rk_identity_format_id(enum rk_identity_format f);
 const char *rk_transfer_id(enum rk_transfer t);
 const char *rk_verification_id(enum rk_verification v);
+const char *rk_consent_signal_id(enum rk_consent_signal s); /* "ad_storage", ... */
 
 /* Countries (decl/country.c). Codes are ISO 3166-1 alpha-2, upper case. */
 bool rk_country_known(const char *code);

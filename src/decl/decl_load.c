@@ -322,6 +322,9 @@ static const char *transfer_id(unsigned i) { return rk_transfer_id((enum rk_tran
 static const char *verify_id(unsigned i) {
     return rk_verification_id((enum rk_verification)(1u << i));
 }
+static const char *signal_id(unsigned i) {
+    return rk_consent_signal_id((enum rk_consent_signal)(1u << i));
+}
 static const char *from_id(unsigned i) { return i == 0 ? "event" : "end_of_calendar_year"; }
 static const char *erase_id(unsigned i) {
     (void)i;
@@ -845,9 +848,92 @@ static void each_recipient(struct ctx *c, const ynode *n, void *item) {
         parse_mailchimp(c, v[8], r);
 }
 
-static void each_cookie_category(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id", "!name", "essential", "!services"};
+/* "https://host" or "https://host:port" (http only for localhost), nothing after. */
+static bool origin_ok(const char *o) {
+    const char *host = strncmp(o, "https://", 8) == 0  ? o + 8
+                       : strncmp(o, "http://", 7) == 0 ? o + 7
+                                                       : NULL;
+    if (!host || !*host)
+        return false;
+    if (o[4] == ':' && strncmp(host, "localhost", 9) != 0 && strncmp(host, "127.0.0.1", 9) != 0)
+        return false;
+    size_t n = strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-");
+    if (n == 0)
+        return false;
+    if (host[n] == ':') {
+        size_t digits = strspn(host + n + 1, "0123456789");
+        return digits >= 1 && digits <= 5 && host[n + 1 + digits] == '\0';
+    }
+    return host[n] == '\0';
+}
+
+/* One cookie a vendor sets: {name: _ga, lifetime: 2y} (lifetime "session" or a period). */
+static void each_cookie(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!name", "!lifetime"};
+    const ynode *v[2];
+    struct rk_cookie *k = item;
+    if (!FIELDS(c, n, "cookie", keys, v))
+        return;
+    if (v[0]) {
+        k->name = get_string(c, v[0], "cookies.vendors.cookies.name");
+        /* a cookie name is an RFC 6265 token; '*' only as the last character (a prefix) */
+        size_t len = k->name ? strlen(k->name) : 0;
+        size_t ok = k->name ? strcspn(k->name, " \t\"(),/:;<=>?@[\\]{}*") : 0;
+        if (k->name && (len == 0 || !(ok == len || (ok > 0 && ok == len - 1 && k->name[ok] == '*'))))
+            ERR_AT(c, v[0],
+                   "cookies.vendors.cookies.name: '%.60s' is not a cookie name (letters, digits "
+                   "and -_.!#$%%&'*+^`|~, with '*' only at the end to match any rest)",
+                   k->name);
+    }
+    if (v[1]) {
+        if (v[1]->type == RK_Y_SCALAR && strcmp(v[1]->str, "session") == 0)
+            k->lifetime = (struct rk_duration){0, 0};
+        else
+            get_duration(c, v[1], "cookies.vendors.cookies.lifetime (or session)", &k->lifetime);
+    }
+}
+
+/* A vendor: its name alone, or {name, country, transfer, cookies}. */
+static void each_vendor(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!name", "country", "transfer", "cookies"};
     const ynode *v[4];
+    struct rk_cookie_vendor *vd = item;
+    vd->loc = vd->transfer_loc = loc_of(n);
+    if (n->type == RK_Y_SCALAR) {
+        vd->name = get_string(c, n, "cookies.categories.vendors");
+        return;
+    }
+    if (!FIELDS(c, n, "cookie vendor", keys, v))
+        return;
+    if (v[0])
+        vd->name = get_string(c, v[0], "cookies.vendors.name");
+    if (v[1] && is_text(c, v[1], "cookies.vendors.country")) {
+        const char *cc = v[1]->str;
+        if (v[1]->len == 2 && rk_country_known(cc)) {
+            vd->country[0] = cc[0];
+            vd->country[1] = cc[1];
+        } else
+            ERR_AT(c, v[1],
+                   "cookies.vendors.country: expected a two-letter ISO 3166 country code in "
+                   "capitals, e.g. FI or US, found '%.20s'",
+                   cc);
+    }
+    if (v[2]) {
+        int t = get_enum(c, v[2], "cookies.vendors.transfer", transfer_id, RK_TRANSFER__COUNT);
+        if (t >= 0)
+            vd->transfer = (enum rk_transfer)t;
+        vd->transfer_loc = loc_of(v[2]);
+    } else if (vd->country[0] && rk_country_adequate(vd->country))
+        vd->transfer = RK_TRANSFER_ADEQUACY;
+    if (v[3])
+        vd->cookies = section(c, v[3], "cookies.vendors.cookies", sizeof *vd->cookies, false,
+                              false, each_cookie, &vd->ncookies);
+}
+
+static void each_cookie_category(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id", "!name", "purpose", "essential", "vendors",
+                                       "consent_mode"};
+    const ynode *v[6];
     struct rk_cookie_category *cc = item;
     cc->loc = loc_of(n);
     if (!FIELDS(c, n, "cookie category", keys, v))
@@ -857,21 +943,30 @@ static void each_cookie_category(struct ctx *c, const ynode *n, void *item) {
     if (v[1])
         get_text(c, v[1], "cookies.categories.name", &cc->name);
     if (v[2])
-        get_bool(c, v[2], "cookies.categories.essential", &cc->essential);
-    if (v[3] && get_list(c, v[3], "cookies.categories.services", true)) {
-        cc->services = alloc(c, v[3]->n * sizeof *cc->services);
-        if (!cc->services)
-            return;
-        for (size_t i = 0; i < v[3]->n; i++)
-            cc->services[cc->nservices++] =
-                get_string(c, v[3]->items[i], "cookies.categories.services");
-    }
+        get_text(c, v[2], "cookies.categories.purpose", &cc->purpose);
+    if (v[3])
+        get_bool(c, v[3], "cookies.categories.essential", &cc->essential);
+    if (v[4])
+        cc->vendors = section(c, v[4], "cookies.categories.vendors", sizeof *cc->vendors, false,
+                              false, each_vendor, &cc->nvendors);
+    if (v[5])
+        cc->consent_mode =
+            get_bits(c, v[5], "cookies.categories.consent_mode", signal_id, RK_GCM__COUNT);
+    if (cc->essential && cc->consent_mode)
+        ERR_AT(c, v[5],
+               "cookies.categories.consent_mode: an essential category is always on; Consent "
+               "Mode signals belong to the categories a visitor chooses");
 }
 
 static void parse_cookies(struct ctx *c, const ynode *n) {
-    static const char *const keys[] = {"description", "!categories"};
-    const ynode *v[2];
+    static const char *const keys[] = {"description",      "!categories",  "origins",
+                                       "settings_url",     "consent_validity",
+                                       "log_retention"};
+    const ynode *v[6];
     struct rk_cookies *ck = &c->d->cookies;
+    ck->loc = loc_of(n);
+    ck->consent_validity = RK_COOKIE_VALIDITY_DEFAULT;
+    ck->log_retention = RK_COOKIE_LOG_DEFAULT;
     if (!FIELDS(c, n, "cookies", keys, v))
         return;
     ck->declared = true;
@@ -879,6 +974,32 @@ static void parse_cookies(struct ctx *c, const ynode *n) {
         get_text(c, v[0], "cookies.description", &ck->description);
     ck->categories = section(c, v[1], "cookies.categories", sizeof *ck->categories, true, true,
                              each_cookie_category, &ck->ncategories);
+    if (v[2] && get_list(c, v[2], "cookies.origins", false)) {
+        for (size_t i = 0; i < v[2]->n; i++) {
+            const char *o = get_string(c, v[2]->items[i], "cookies.origins");
+            if (o && !origin_ok(o))
+                ERR_AT(c, v[2]->items[i],
+                       "cookies.origins: '%.80s' is not an origin; expected https://host or "
+                       "https://host:port with nothing after it",
+                       o);
+            else if (o && ck->norigins == RK_COOKIE_MAX_ORIGINS)
+                ERR_AT(c, v[2]->items[i], "cookies.origins: at most %d origins",
+                       RK_COOKIE_MAX_ORIGINS);
+            else if (o)
+                ck->origins[ck->norigins++] = o;
+        }
+    }
+    if (v[3]) {
+        ck->settings_url = get_string(c, v[3], "cookies.settings_url");
+        if (ck->settings_url && strncmp(ck->settings_url, "https://", 8) != 0 &&
+            strncmp(ck->settings_url, "http://localhost", 16) != 0 &&
+            strncmp(ck->settings_url, "http://127.0.0.1", 16) != 0)
+            ERR_AT(c, v[3], "cookies.settings_url: expected an https:// address");
+    }
+    if (v[4])
+        get_duration(c, v[4], "cookies.consent_validity", &ck->consent_validity);
+    if (v[5])
+        get_duration(c, v[5], "cookies.log_retention", &ck->log_retention);
 }
 
 static void parse_rights(struct ctx *c, const ynode *n) {
@@ -1035,25 +1156,6 @@ static void *ref_one(struct ctx *c, const ynode *n, const char *what, const char
     }
     ERR_AT(c, n, "%s: '%s' is not a declared %s", what, id, kind);
     return NULL;
-}
-
-/* "https://host" or "https://host:port" (http only for localhost), nothing after. */
-static bool origin_ok(const char *o) {
-    const char *host = strncmp(o, "https://", 8) == 0  ? o + 8
-                       : strncmp(o, "http://", 7) == 0 ? o + 7
-                                                       : NULL;
-    if (!host || !*host)
-        return false;
-    if (o[4] == ':' && strncmp(host, "localhost", 9) != 0 && strncmp(host, "127.0.0.1", 9) != 0)
-        return false;
-    size_t n = strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-");
-    if (n == 0)
-        return false;
-    if (host[n] == ':') {
-        size_t digits = strspn(host + n + 1, "0123456789");
-        return digits >= 1 && digits <= 5 && host[n + 1 + digits] == '\0';
-    }
-    return host[n] == '\0';
 }
 
 /* The categories a form can collect: the ids of core/contact.h's fields. */

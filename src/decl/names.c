@@ -79,6 +79,12 @@ const char *rk_verification_id(enum rk_verification v) {
     return bit_id(v, ids, RK_VERIFY__COUNT);
 }
 
+const char *rk_consent_signal_id(enum rk_consent_signal s) {
+    static const char *const ids[RK_GCM__COUNT] = {"ad_storage", "analytics_storage",
+                                                   "ad_user_data", "ad_personalization"};
+    return bit_id(s, ids, RK_GCM__COUNT);
+}
+
 void rk_duration_format(struct rk_duration d, enum rk_lang lang, char *out, size_t n) {
     const char *unit;
     bool one = d.n == 1;

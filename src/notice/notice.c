@@ -318,11 +318,17 @@ static void cookie_category(struct doc *w, const struct rk_cookie_category *c) {
            " (strictly necessary, no consent needed)");
     else
         tr(w, " (edellyttää suostumustasi)", " (requires your consent)");
-    if (c->nservices > 0) {
+    if (c->nvendors > 0) {
         ul_begin(w, 1);
-        for (size_t i = 0; i < c->nservices; i++) {
+        for (size_t i = 0; i < c->nvendors; i++) {
+            const struct rk_cookie_vendor *v = &c->vendors[i];
             li_begin(w, 1);
-            put(w, c->services[i]);
+            put(w, v->name);
+            if (v->country[0]) {
+                put(w, " (");
+                put(w, rk_country_name(v->country, w->lang));
+                put(w, ")");
+            }
             li_end(w);
         }
         ul_end(w);

@@ -68,9 +68,26 @@ static void example_loads_with_all_facts(void **state) {
     assert_int_equal(r->nregisters, 2);
 
     assert_true(d->cookies.declared);
-    assert_int_equal(d->cookies.ncategories, 3);
-    assert_int_equal(d->cookies.categories[0].nservices, 3);
-    assert_string_equal(d->cookies.categories[2].services[3], "Google Remarketing");
+    assert_int_equal(d->cookies.ncategories, 4);
+    assert_true(d->cookies.categories[0].essential);
+    const struct rk_cookie_category *an = &d->cookies.categories[1];
+    assert_int_equal(an->nvendors, 3);
+    assert_int_equal(an->consent_mode, RK_GCM_ANALYTICS_STORAGE);
+    assert_string_equal(an->vendors[0].country, "US");
+    assert_int_equal(an->vendors[0].transfer, RK_TRANSFER_DPF);
+    assert_int_equal(an->vendors[0].ncookies, 2);
+    assert_string_equal(an->vendors[0].cookies[1].name, "_ga_*");
+    assert_int_equal(an->vendors[0].cookies[1].lifetime.n, 2);
+    assert_int_equal(an->vendors[0].cookies[1].lifetime.unit, 'y');
+    assert_int_equal(an->vendors[2].transfer, RK_TRANSFER_NONE); /* FI: in the EEA */
+    assert_string_equal(d->cookies.categories[3].vendors[3].name, "Google Remarketing");
+    assert_int_equal(d->cookies.categories[3].consent_mode,
+                     RK_GCM_AD_STORAGE | RK_GCM_AD_USER_DATA | RK_GCM_AD_PERSONALIZATION);
+    assert_int_equal(d->cookies.norigins, 1);
+    assert_string_equal(d->cookies.origins[0], "https://www.smartum.fi");
+    assert_string_equal(d->cookies.settings_url, "https://www.smartum.fi/#cookie-settings");
+    assert_int_equal(d->cookies.consent_validity.n, 12);
+    assert_int_equal(d->cookies.log_retention.unit, 'y');
     assert_int_equal(d->rights.verification, RK_VERIFY_IN_PERSON);
     assert_false(d->rights.automated_decisions);
     assert_string_equal(d->authority.name.fi, "Tietosuojavaltuutetun toimisto");
@@ -222,7 +239,7 @@ static void bad_scalars_are_refused(void **state) {
                                    "  - {id: Marketing, name: {fi: m, en: m}, basis: consent}\n"),
                     "'Marketing' is not a valid id");
     assert_contains(rkt_parse_fail(FX_MINIMAL "cookies: {categories: [{id: a, name: {fi: a, en: "
-                                              "a}, essential: maybe, services: [X]}]}\n"),
+                                              "a}, essential: maybe, vendors: [X]}]}\n"),
                     "expected true or false");
     assert_contains(rkt_parse_fail("rekisteri: 2\n"), "unsupported declaration version");
 }
@@ -289,6 +306,38 @@ static void timezone_is_checked_and_defaulted(void **state) {
     assert_contains(rkt_parse_fail("rekisteri: 1\ncontroller: {name: X, business_id: '1',"
                                    " address: A, phone: '1', timezone: Helsinki time}\n"),
                     "expected an IANA time zone name");
+}
+
+/* The consent manager's keys: each malformed value is a load error saying where and what. */
+static void cookies_refusals(void **state) {
+    (void)state;
+#define CK(body) FX_MINIMAL "cookies:\n" body
+#define CAT "  categories:\n    - id: a\n      name: {fi: a, en: a}\n"
+    assert_contains(rkt_parse_fail(CK(CAT "      vendors: [{name: V, cookies: [{name: \"a b\", "
+                                          "lifetime: 1y}]}]\n")),
+                    "is not a cookie name");
+    assert_contains(rkt_parse_fail(CK(CAT "      vendors: [{name: V, cookies: [{name: \"*\", "
+                                          "lifetime: 1y}]}]\n")),
+                    "is not a cookie name");
+    assert_contains(rkt_parse_fail(CK(CAT "      vendors: [{name: V, cookies: [{name: x, "
+                                          "lifetime: forever}]}]\n")),
+                    "lifetime (or session): expected a period");
+    assert_contains(rkt_parse_fail(CK(CAT "      vendors: [{name: V, country: EU}]\n")),
+                    "cookies.vendors.country: expected a two-letter ISO 3166 country code");
+    assert_contains(rkt_parse_fail(CK(CAT "      essential: true\n"
+                                          "      consent_mode: [ad_storage]\n")),
+                    "an essential category is always on");
+    assert_contains(rkt_parse_fail(CK(CAT "      consent_mode: [cookies]\n")),
+                    "cookies.categories.consent_mode");
+    assert_contains(rkt_parse_fail(CK("  origins: [\"https://x.fi/path\"]\n" CAT)),
+                    "cookies.origins: 'https://x.fi/path' is not an origin");
+    assert_contains(rkt_parse_fail(CK("  settings_url: http://x.fi/\n" CAT)),
+                    "cookies.settings_url: expected an https:// address");
+    assert_contains(rkt_parse_fail(CK("  consent_validity: 13\n" CAT)),
+                    "cookies.consent_validity: expected a period");
+    assert_contains(rkt_parse_fail(CK(CAT "      services: [X]\n")), "services");
+#undef CAT
+#undef CK
 }
 
 static void cookies_need_categories(void **state) {
@@ -631,6 +680,7 @@ int main(void) {
         cmocka_unit_test(retention_needs_events_or_period),
         cmocka_unit_test(timezone_is_checked_and_defaulted),
         cmocka_unit_test(cookies_need_categories),
+        cmocka_unit_test(cookies_refusals),
         cmocka_unit_test(empty_and_non_mapping_are_refused),
         cmocka_unit_test(malformed_yaml_is_refused_with_position),
         cmocka_unit_test(binary_is_refused),

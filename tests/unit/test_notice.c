@@ -235,7 +235,7 @@ static const char hostile_yaml[] =
     "    retention: {until: [consent_withdrawn]}\n"
     "cookies:\n"
     "  categories:\n"
-    "    - {id: a, name: {fi: A, en: A}, services: [\"</li><script>x</script>\"]}\n"
+    "    - {id: a, name: {fi: A, en: A}, vendors: [\"</li><script>x</script>\"]}\n"
     "rights: {verification: [in_person]}\n"
     "supervisory_authority:\n"
     "  name: {fi: \"Viranomainen <x>\", en: \"Authority <x>\"}\n"
