@@ -182,6 +182,15 @@
         ]),
         el('p', { class: 'rkc-f' }, [el('a', { href: O + '/privacy?lang=' + L }, [T.priv]), ' · ' + T.id, el('code', {}, [ID])])
       ]));
+      // Tab past the last control comes back to the first, and Shift+Tab the other way.
+      dlg.addEventListener('keydown', function (e) {
+        if (e.key != 'Tab') return;
+        var f = dlg.querySelectorAll('button,input:not([disabled]),a[href],summary'), z = f[f.length - 1];
+        if (e.shiftKey ? D.activeElement == f[0] : D.activeElement == z) {
+          e.preventDefault();
+          (e.shiftKey ? z : f[0]).focus();
+        }
+      });
       dlg.addEventListener('close', function () {
         if (back && back.isConnected) back.focus();
         else if (ban) ban.querySelector('button').focus();
