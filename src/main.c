@@ -18,7 +18,7 @@ static const struct rk_cli_command *const commands[] = {
     &rk_cli_outbox,   &rk_cli_mail,    &rk_cli_request,
     &rk_cli_rights,   &rk_cli_tasks,   &rk_cli_recipients, &rk_cli_sweep,
     &rk_cli_backup,   &rk_cli_restore,  &rk_cli_journal,
-    &rk_cli_key,      &rk_cli_staff,
+    &rk_cli_key,      &rk_cli_staff,   &rk_cli_consent_log,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -39,6 +39,7 @@ extern const struct rk_cli_command rk_cli_backup, rk_cli_restore;
 extern const struct rk_cli_command rk_cli_journal;
 extern const struct rk_cli_command rk_cli_key;
 extern const struct rk_cli_command rk_cli_staff;
+extern const struct rk_cli_command rk_cli_consent_log;
 
 /* Prints "rekisteri: msg" on stderr. */
 void rk_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -23,6 +23,7 @@
 #include "core/rotate.h"
 #include "core/search.h"
 #include "core/time.h"
+#include "http/consent_log.h"
 #include "http/server.h"
 #include "mail/mail.h"
 #include "store/store.h"
@@ -264,6 +265,10 @@ static int run_serve(int argc, char **argv) {
             int64_t indexed = 0; /* entries from before migration 0016 (core/search.h) */
             if (e == RK_OK && (e = rk_search_backfill(&r, &indexed, &msg)) != RK_OK)
                 rk_cli_error("serve: %s", msg.text);
+            /* the cookie text's current version, for the consent log (http/consent_log.h) */
+            if (e == RK_OK && (e = rk_consent_log_record_version(d, st, rk_time_now())) != RK_OK)
+                rk_cli_error("serve: cannot record the consent version: %s",
+                             rk_store_last_error());
             sodium_memzero(&r.keys, sizeof r.keys);
             if (e != RK_OK) {
                 rk_store_close(st);

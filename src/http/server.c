@@ -16,6 +16,7 @@
 #include "http/internal.h"
 #include "http/api_console.h"
 #include "http/api_staff.h"
+#include "http/consent_log.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -314,6 +315,9 @@ static const struct route {
     {"POST", "/api/v1/requests/{id}/reject",   rk_http_post_request_reject,       false},
     {"GET",  "/hooks/mailchimp/{secret}", rk_http_get_mailchimp_hook,  true},
     {"POST", "/hooks/mailchimp/{secret}", rk_http_post_mailchimp_hook, true},
+    {"POST", "/consent/log",              rk_http_post_consent_log, true},
+    {"OPTIONS", "/consent/log",           rk_http_options_consent_log, true},
+    {"GET",  "/api/v1/consent-log/{id}",  rk_http_get_consent_log,  false},
     /* the console's pages (console.c) */
     {"GET",  "/",                         rk_http_get_front,        false},
     {"GET",  "/console",                  rk_http_get_console_bare, false},

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/contact.h"
+#include "core/cookie_log.h"
 #include "core/id.h"
 #include "core/time.h"
 #include "decl/decl.h"
@@ -231,6 +232,13 @@ struct rk_staff_signin {
     char address[RK_STAFF_ADDRESS_MAX + 1]; /* the address's class: "loopback", "private", ... */
 };
 typedef int (*rk_staff_signin_fn)(void *ctx, const struct rk_staff_signin *e);
+
+/* ---- The website's cookie-consent log (migration 0018, core/cookie_log.h) ---- */
+/* A version of the consent manager's configuration (strings valid during the callback). */
+typedef int (*rk_consent_version_fn)(void *ctx, const char *version, const char *config,
+                                     rk_ts first_seen);
+/* One logged choice (valid during the callback). */
+typedef int (*rk_cookie_choice_fn)(void *ctx, const struct rk_cookie_choice *c);
 
 /*
  * One row of the audit chain (core/audit.c computes prev and hash). Names the
@@ -678,6 +686,26 @@ struct rk_store_ops {
                                const struct rk_staff_signin *e);
     rk_err (*staff_signins)(struct rk_store *s, const char *staff_id, int limit,
                             rk_staff_signin_fn fn, void *ctx);
+    /* ---- The cookie-consent log (migration 0018, core/cookie_log.h) ----
+     * consent_version_put records a version of the consent manager's config when it is
+     * not known yet (a known one keeps its text and first_seen). consent_version_get calls
+     * fn with it; RK_ENOENT for an unknown version. consent_log_add appends one choice (its
+     * version must be known: RK_EINVAL otherwise). consent_log_get calls fn with every
+     * choice of a consent id, oldest first (RK_ENOENT when there is none; fn must not
+     * write). consent_log_purge deletes at most limit rows recorded before `before` (with
+     * dry_run counts them all and deletes nothing); *n gets the rows. consent_log_counts
+     * counts the rows recorded in [from, to) per action into counts[RK_COOKIE__COUNT]. */
+    rk_err (*consent_version_put)(struct rk_store *s, const char *version, const char *config,
+                                  rk_ts at);
+    rk_err (*consent_version_get)(struct rk_store *s, const char *version,
+                                  rk_consent_version_fn fn, void *ctx);
+    rk_err (*consent_log_add)(struct rk_store *s, const struct rk_cookie_choice *c);
+    rk_err (*consent_log_get)(struct rk_store *s, const char *consent_id, rk_cookie_choice_fn fn,
+                              void *ctx);
+    rk_err (*consent_log_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run,
+                                int64_t *n);
+    rk_err (*consent_log_counts)(struct rk_store *s, rk_ts from, rk_ts to,
+                                 int64_t counts[RK_COOKIE__COUNT]);
 
     rk_err (*audience)(struct rk_store *s, const char *register_id, const char *purpose,
                        enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
@@ -1099,6 +1127,21 @@ RK_STORE_FN(staff_signin_add,
 RK_STORE_FN(staff_signins,
             (struct rk_store * s, const char *id, int limit, rk_staff_signin_fn fn, void *c),
             (s, id, limit, fn, c))
+RK_STORE_FN(consent_version_put,
+            (struct rk_store * s, const char *version, const char *config, rk_ts at),
+            (s, version, config, at))
+RK_STORE_FN(consent_version_get,
+            (struct rk_store * s, const char *version, rk_consent_version_fn fn, void *c),
+            (s, version, fn, c))
+RK_STORE_FN(consent_log_add, (struct rk_store * s, const struct rk_cookie_choice *x), (s, x))
+RK_STORE_FN(consent_log_get,
+            (struct rk_store * s, const char *id, rk_cookie_choice_fn fn, void *c), (s, id, fn, c))
+RK_STORE_FN(consent_log_purge,
+            (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
+            (s, before, limit, dry, n))
+RK_STORE_FN(consent_log_counts,
+            (struct rk_store * s, rk_ts from, rk_ts to, int64_t counts[RK_COOKIE__COUNT]),
+            (s, from, to, counts))
 RK_STORE_FN(audience,
             (struct rk_store * s, const char *reg, const char *purpose, enum rk_audience_rule rule,
              rk_ts now, rk_entry_fn fn, void *c),

@@ -100,6 +100,13 @@ enum stmt {
     S_STAFF_THROTTLE_CLEAR,
     S_STAFF_SIGNIN_ADD,
     S_STAFF_SIGNINS,
+    S_CONSENT_VERSION_PUT,
+    S_CONSENT_VERSION_GET,
+    S_CONSENT_LOG_ADD,
+    S_CONSENT_LOG_GET,
+    S_CONSENT_LOG_PURGE,
+    S_CONSENT_LOG_PURGE_COUNT,
+    S_CONSENT_LOG_COUNTS,
     S_AUDIENCE_CONSENT,
     S_AUDIENCE_CONTRACT,
     S_AUDIENCE_ANY,
@@ -381,6 +388,19 @@ static const char *const sql[S__COUNT] = {
                            "VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_STAFF_SIGNINS] = "SELECT at, ok, reason, address FROM staff_signin WHERE staff_id = ?1 "
                         "ORDER BY seq DESC LIMIT ?2",
+    [S_CONSENT_VERSION_PUT] = "INSERT OR IGNORE INTO consent_version (version, config, first_seen) "
+                              "VALUES (?1, ?2, ?3)",
+    [S_CONSENT_VERSION_GET] = "SELECT config, first_seen FROM consent_version WHERE version = ?1",
+    [S_CONSENT_LOG_ADD] = "INSERT INTO consent_log (consent_id, at, action, choices, version, lang, "
+                          "gpc) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS "
+                          "(SELECT 1 FROM consent_version WHERE version = ?5)",
+    [S_CONSENT_LOG_GET] = "SELECT at, action, choices, version, lang, gpc FROM consent_log "
+                          "WHERE consent_id = ?1 ORDER BY seq",
+    [S_CONSENT_LOG_PURGE] = "DELETE FROM consent_log WHERE seq IN (SELECT seq FROM consent_log "
+                            "WHERE at < ?1 ORDER BY at LIMIT ?2)",
+    [S_CONSENT_LOG_PURGE_COUNT] = "SELECT count(*) FROM consent_log WHERE at < ?1",
+    [S_CONSENT_LOG_COUNTS] = "SELECT action, count(*) FROM consent_log WHERE at >= ?1 AND at < ?2 "
+                             "GROUP BY action",
     [S_TASKS_OF_PERSON] = "SELECT id, kind, detail, due, created_at, done_at FROM task "
                           "WHERE person = " PK(1) " ORDER BY due, id",
     [S_AUDIENCE_CONSENT] =
@@ -2588,6 +2608,131 @@ static rk_err sq_staff_signins(struct rk_store *base, const char *staff_id, int 
     return step_rows(s, st, each_signin, &it);
 }
 
+/* ---- The cookie-consent log (migration 0018) -------------------------------------------- */
+
+static rk_err sq_consent_version_put(struct rk_store *base, const char *version,
+                                     const char *config, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_VERSION_PUT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, version);
+    bind_text(st, 2, config);
+    bind_ts(st, 3, at);
+    return step_done(s, st);
+}
+
+struct version_iter {
+    const char *version;
+    rk_consent_version_fn fn;
+    void *ctx;
+    bool found;
+};
+
+static int each_version(void *ctx, sqlite3_stmt *st) {
+    struct version_iter *it = ctx;
+    it->found = true;
+    const char *config = col_text(st, 0);
+    return it->fn(it->ctx, it->version, config ? config : "", col_ts(st, 1));
+}
+
+static rk_err sq_consent_version_get(struct rk_store *base, const char *version,
+                                     rk_consent_version_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_VERSION_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, version);
+    struct version_iter it = {version, fn, ctx, false};
+    err = step_rows(s, st, each_version, &it);
+    return err == RK_OK && !it.found ? RK_ENOENT : err;
+}
+
+static rk_err sq_consent_log_add(struct rk_store *base, const struct rk_cookie_choice *c) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_LOG_ADD, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, c->consent_id);
+    bind_ts(st, 2, c->at);
+    bind_text(st, 3, rk_cookie_action_id(c->action));
+    bind_text(st, 4, c->choices);
+    bind_text(st, 5, c->version);
+    bind_text(st, 6, c->lang == RK_LANG_FI ? "fi" : "en");
+    sqlite3_bind_int(st, 7, c->gpc ? 1 : 0);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0) {
+        snprintf(last_error, sizeof last_error, "the consent version is not known");
+        return RK_EINVAL;
+    }
+    return err;
+}
+
+struct choice_iter {
+    const char *consent_id;
+    rk_cookie_choice_fn fn;
+    void *ctx;
+    bool found;
+};
+
+static int each_choice(void *ctx, sqlite3_stmt *st) {
+    struct choice_iter *it = ctx;
+    struct rk_cookie_choice c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.consent_id, sizeof c.consent_id, "%s", it->consent_id);
+    c.at = col_ts(st, 0);
+    const char *action = col_text(st, 1);
+    if (!action || !rk_cookie_action_parse(action, strlen(action), &c.action) ||
+        !col_copy(st, 2, c.choices, sizeof c.choices) ||
+        !col_copy(st, 3, c.version, sizeof c.version))
+        return -1;
+    const char *lang = col_text(st, 4);
+    c.lang = lang && strcmp(lang, "en") == 0 ? RK_LANG_EN : RK_LANG_FI;
+    c.gpc = sqlite3_column_int(st, 5) != 0;
+    it->found = true;
+    return it->fn(it->ctx, &c);
+}
+
+static rk_err sq_consent_log_get(struct rk_store *base, const char *consent_id,
+                                 rk_cookie_choice_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_LOG_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, consent_id);
+    struct choice_iter it = {consent_id, fn, ctx, false};
+    err = step_rows(s, st, each_choice, &it);
+    return err == RK_OK && !it.found ? RK_ENOENT : err;
+}
+
+static rk_err sq_consent_log_counts(struct rk_store *base, rk_ts from, rk_ts to,
+                                    int64_t counts[RK_COOKIE__COUNT]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_CONSENT_LOG_COUNTS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_ts(st, 1, from);
+    bind_ts(st, 2, to);
+    for (int i = 0; i < RK_COOKIE__COUNT; i++)
+        counts[i] = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *a = col_text(st, 0);
+        enum rk_cookie_action act;
+        if (a && rk_cookie_action_parse(a, strlen(a), &act))
+            counts[act] = sqlite3_column_int64(st, 1);
+    }
+    if (rc != SQLITE_DONE)
+        err = fail(s, rc);
+    done(st);
+    return err;
+}
+
 static rk_err sq_audience(struct rk_store *base, const char *reg, const char *purpose,
                           enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -3579,6 +3724,12 @@ static rk_err sq_recipient_notice_purge(struct rk_store *base, rk_ts before, int
                  dry_run, n);
 }
 
+static rk_err sq_consent_log_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
+                                   int64_t *n) {
+    return purge((struct sqlite_store *)base, S_CONSENT_LOG_PURGE, S_CONSENT_LOG_PURGE_COUNT,
+                 before, limit, dry_run, n);
+}
+
 /* ---- erasure journal (journal) ----------------------------------------------------------- */
 
 static rk_err sq_journal_mark(struct rk_store *base, const char *id, rk_ts at) {
@@ -4177,6 +4328,12 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .staff_throttle_clear = sq_staff_throttle_clear,
     .staff_signin_add = sq_staff_signin_add,
     .staff_signins = sq_staff_signins,
+    .consent_version_put = sq_consent_version_put,
+    .consent_version_get = sq_consent_version_get,
+    .consent_log_add = sq_consent_log_add,
+    .consent_log_get = sq_consent_log_get,
+    .consent_log_purge = sq_consent_log_purge,
+    .consent_log_counts = sq_consent_log_counts,
     .audience = sq_audience,
     .outbox_enqueue = sq_outbox_enqueue,
     .outbox_due = sq_outbox_due,

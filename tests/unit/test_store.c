@@ -2997,6 +2997,112 @@ static void savepoints(void **state) {
     assert_int_equal(n, 0);
 }
 
+/* The cookie-consent log (migration 0018): versions kept once with their first text, choices
+ * only under a known version, read back per consent id oldest first, counted per action in a
+ * time window, purged by time. */
+struct choices_seen {
+    int n;
+    struct rk_cookie_choice last;
+    enum rk_cookie_action order[4];
+};
+
+static int take_choice(void *ctx, const struct rk_cookie_choice *c) {
+    struct choices_seen *cs = ctx;
+    if (cs->n < 4)
+        cs->order[cs->n] = c->action;
+    cs->n++;
+    cs->last = *c;
+    return 0;
+}
+
+static int take_config(void *ctx, const char *version, const char *config, rk_ts first_seen) {
+    (void)version;
+    snprintf(ctx, 64, "%s|%lld", config, (long long)first_seen);
+    return 0;
+}
+
+static void cookie_choice(struct rk_cookie_choice *c, const char *id, enum rk_cookie_action a,
+                          const char *version, rk_ts at) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->consent_id, sizeof c->consent_id, "%s", id);
+    snprintf(c->choices, sizeof c->choices, "{\"analytics\":%s}",
+             a == RK_COOKIE_ACCEPT_ALL ? "true" : "false");
+    snprintf(c->version, sizeof c->version, "%s", version);
+    c->action = a;
+    c->at = at;
+    c->lang = RK_LANG_EN;
+    c->gpc = a == RK_COOKIE_REJECT_ALL;
+}
+
+static void consent_log(void **state) {
+    struct rk_store *s = store_of(state);
+    const char *v1 = "0123456789abcdef", *v2 = "fedcba9876543210";
+    const char *id = "AbCdEfGhIjKlMnOpQrStUv", *other = "other-browser-0000000000";
+    rk_ts t0 = ts("2026-03-01T09:00:00Z");
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_consent_version_put(s, v1, "{\"v\":1}", t0));
+    assert_ok(rk_store_consent_version_put(s, v1, "{\"v\":\"changed\"}", t0 + 99)); /* kept */
+    assert_ok(rk_store_commit(s));
+    char got[64];
+    assert_ok(rk_store_consent_version_get(s, v1, take_config, got));
+    char want[64];
+    snprintf(want, sizeof want, "{\"v\":1}|%lld", (long long)t0);
+    assert_string_equal(got, want);
+    assert_rc(rk_store_consent_version_get(s, v2, take_config, got), RK_ENOENT);
+
+    struct rk_cookie_choice c;
+    assert_ok(rk_store_begin(s));
+    cookie_choice(&c, id, RK_COOKIE_ACCEPT_ALL, v1, t0 + 10);
+    assert_ok(rk_store_consent_log_add(s, &c));
+    cookie_choice(&c, id, RK_COOKIE_WITHDRAW, v1, t0 + 20);
+    assert_ok(rk_store_consent_log_add(s, &c));
+    cookie_choice(&c, other, RK_COOKIE_REJECT_ALL, v1, t0 + 86400);
+    assert_ok(rk_store_consent_log_add(s, &c));
+    cookie_choice(&c, other, RK_COOKIE_CUSTOM, v2, t0 + 30); /* an unknown version */
+    assert_rc(rk_store_consent_log_add(s, &c), RK_EINVAL);
+    assert_ok(rk_store_commit(s));
+
+    struct choices_seen cs = {0};
+    assert_ok(rk_store_consent_log_get(s, id, take_choice, &cs));
+    assert_int_equal(cs.n, 2);
+    assert_int_equal(cs.order[0], RK_COOKIE_ACCEPT_ALL);
+    assert_int_equal(cs.order[1], RK_COOKIE_WITHDRAW);
+    assert_string_equal(cs.last.consent_id, id);
+    assert_string_equal(cs.last.choices, "{\"analytics\":false}");
+    assert_string_equal(cs.last.version, v1);
+    assert_true(cs.last.at == t0 + 20);
+    assert_int_equal(cs.last.lang, RK_LANG_EN);
+    assert_false(cs.last.gpc);
+    memset(&cs, 0, sizeof cs);
+    assert_ok(rk_store_consent_log_get(s, other, take_choice, &cs));
+    assert_int_equal(cs.n, 1);
+    assert_true(cs.last.gpc);
+    assert_rc(rk_store_consent_log_get(s, "nobody-000000000000000000", take_choice, &cs),
+              RK_ENOENT);
+
+    int64_t counts[RK_COOKIE__COUNT];
+    assert_ok(rk_store_consent_log_counts(s, t0, t0 + 86400, counts));
+    assert_int_equal(counts[RK_COOKIE_ACCEPT_ALL], 1);
+    assert_int_equal(counts[RK_COOKIE_WITHDRAW], 1);
+    assert_int_equal(counts[RK_COOKIE_REJECT_ALL], 0); /* the next day */
+    assert_int_equal(counts[RK_COOKIE_CUSTOM], 0);
+
+    /* Purged by time: a dry run counts, a run deletes at most limit. */
+    int64_t n = -1;
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_consent_log_purge(s, t0 + 86400, 0, true, &n));
+    assert_int_equal(n, 2);
+    assert_ok(rk_store_consent_log_purge(s, t0 + 86400, 1, false, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_consent_log_purge(s, t0 + 86400, 10, false, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_commit(s));
+    assert_rc(rk_store_consent_log_get(s, id, take_choice, &cs), RK_ENOENT);
+    memset(&cs, 0, sizeof cs);
+    assert_ok(rk_store_consent_log_get(s, other, take_choice, &cs));
+    assert_int_equal(cs.n, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -3051,6 +3157,7 @@ int main(void) {
         T(sweep_lists_what_ran_out),
         T(retention_listings_and_purges),
         T(mail_limit_count_add_prune),
+        T(consent_log),
         T(savepoints),
     };
     int failed = 0;

@@ -1,0 +1,66 @@
+/*
+ * cookie_log.c — the rules of the website's cookie-consent log (cookie_log.h): consent ids,
+ * actions, whether choices fit their action, and when a row has been kept long enough.
+ */
+#include "core/cookie_log.h"
+
+#include <string.h>
+
+static const char *const action_ids[RK_COOKIE__COUNT] = {"accept_all", "reject_all", "custom",
+                                                         "withdraw"};
+
+const char *rk_cookie_action_id(enum rk_cookie_action a) {
+    return (unsigned)a < RK_COOKIE__COUNT ? action_ids[a] : "unknown";
+}
+
+bool rk_cookie_action_parse(const char *id, size_t len, enum rk_cookie_action *out) {
+    for (int i = 0; i < RK_COOKIE__COUNT; i++)
+        if (strlen(action_ids[i]) == len && memcmp(action_ids[i], id, len) == 0) {
+            *out = (enum rk_cookie_action)i;
+            return true;
+        }
+    return false;
+}
+
+bool rk_cookie_id_valid(const char *s, size_t len) {
+    if (len < RK_COOKIE_ID_MIN || len > RK_COOKIE_ID_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+bool rk_cookie_version_valid(const char *s, size_t len) {
+    if (len != RK_COOKIE_VERSION_LEN)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+bool rk_cookie_choices_fit(enum rk_cookie_action a, const bool *granted, size_t n,
+                           const char **why) {
+    size_t on = 0;
+    for (size_t i = 0; i < n; i++)
+        on += granted[i];
+    if (a == RK_COOKIE_ACCEPT_ALL && on != n) {
+        *why = "accept_all grants every category: each choice must be true";
+        return false;
+    }
+    if (a == RK_COOKIE_REJECT_ALL && on != 0) {
+        *why = "reject_all grants no category: each choice must be false";
+        return false;
+    }
+    return true;
+}
+
+rk_ts rk_cookie_log_cutoff(const struct rk_cookies *ck, rk_ts now) {
+    struct rk_duration keep = ck->log_retention.n > 0 ? ck->log_retention : RK_COOKIE_LOG_DEFAULT;
+    keep.n = -keep.n;
+    return rk_ts_add(now, keep);
+}
