@@ -63,6 +63,9 @@ static rk_err cache_rc;
 static const char *const asset_headers[][2] = {
     {"Cache-Control", "public, max-age=300"},
     {"Cross-Origin-Resource-Policy", "cross-origin"},
+    /* Public files: a site may load them with crossorigin (and integrity), and tools on the
+     * site's pages (axe-core) may read the stylesheet. */
+    {"Access-Control-Allow-Origin", "*"},
 };
 #define NASSET_HEADERS (sizeof asset_headers / sizeof asset_headers[0])
 

@@ -40,6 +40,9 @@ S=$(curl -s -D "$T/h.css" -o "$T/consent.css" -w '%{http_code}' "$U/consent.css"
 [ "$(header "$T/h.css" Content-Type)" = "text/css; charset=utf-8" ] && ok || bad "consent.css type"
 [ "$(header "$T/h.css" Cross-Origin-Resource-Policy)" = "cross-origin" ] && ok || bad "consent.css CORP"
 [ "$(header "$T/h.css" Cache-Control)" = "public, max-age=300" ] && ok || bad "consent.css Cache-Control"
+for h in "$T/h.js" "$T/h.css"; do
+    [ "$(header "$h" Access-Control-Allow-Origin)" = "*" ] && ok || bad "$h: not readable from other origins"
+done
 
 # The weight: everything the browser downloads for the consent manager, compressed together.
 JS=$(gzip -9 -c "$T/consent.js" | wc -c)
