@@ -33,7 +33,7 @@
   var GPC = N.globalPrivacyControl === true;
   var SIG = ['ad_storage', 'analytics_storage', 'ad_user_data', 'ad_personalization'];
   // cur: the categories granted now, null before any choice under this version.
-  var cur = null, ID = '', ban = null, dlg = null, boxes = {}, back = null, ready = false;
+  var cur = null, ID = '', ban = null, dlg = null, boxes = {}, back = null, ready = false, asked = false;
 
   // Google Consent Mode v2: everything denied until a choice says otherwise.
   W.dataLayer = W.dataLayer || [];
@@ -149,7 +149,7 @@
 
   // The settings: a modal <dialog> (focus kept inside, Esc closes, focus returns).
   function open() {
-    if (!ready) return;
+    if (!ready) { asked = true; return; }
     if (!dlg) {
       var list = cats.map(function (c) {
         var id = 'rkc-' + c.id, b = el('input', { type: 'checkbox', id: id, 'aria-describedby': id + '-p' });
@@ -221,7 +221,8 @@
     });
     function hash() { if (location.hash == '#cookie-settings') open(); }
     W.addEventListener('hashchange', hash);
-    hash();
+    if (asked) open();
+    else hash();
   }
 
   W.rekisteri = W.rekisteri || {};
