@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONFIG_MARK "__RK_CONFIG__"
+#define CONFIG_MARK  "__RK_CONFIG__"
 #define VERSION_MARK "__RK_VERSION__"
 
 rk_err rk_consent_script_build(const struct rk_decl *d, char **js, size_t *len,
@@ -86,9 +86,8 @@ RK_HTTP_HANDLER(rk_http_get_consent_js) {
     rk_err rc = cache_rc;
     rk_http_result ret;
     if (rc == RK_OK)
-        ret = rk_http_respond_with(c, r, 200, "text/javascript; charset=utf-8", cache_js,
-                                   cache_len, MHD_RESPMEM_MUST_COPY, asset_headers,
-                                   NASSET_HEADERS);
+        ret = rk_http_respond_with(c, r, 200, "text/javascript; charset=utf-8", cache_js, cache_len,
+                                   MHD_RESPMEM_MUST_COPY, asset_headers, NASSET_HEADERS);
     pthread_mutex_unlock(&cache_lock);
     if (rc == RK_ENOENT)
         return rk_http_error(c, r, 404, "not_found",

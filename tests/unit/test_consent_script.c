@@ -32,7 +32,7 @@ static void example_script(void **state) {
     assert_non_null(strstr(js, vq));
     assert_null(strstr(js, "__RK_"));
     assert_null(strstr(js, "\n//")); /* full-line comments stripped at embedding */
-    assert_null(strstr(js, "\n ")); /* and indentation */
+    assert_null(strstr(js, "\n "));  /* and indentation */
     assert_null(strstr(js, "eval("));
     assert_null(strstr(js, "innerHTML"));
     assert_true(strncmp(js, "(function", 9) == 0);

@@ -10,6 +10,8 @@
   'use strict';
   var C = __RK_CONFIG__, V = '__RK_VERSION__';
   var W = window, D = document, N = navigator, me = D.currentScript;
+  // Included twice: the first one stays in charge.
+  if (W.rekisteri && W.rekisteri.consent) return;
   var O = me && me.src ? new URL(me.src).origin : location.origin;
   var L = /^fi/i.test(D.documentElement.lang) ? 'fi' : 'en';
   var T = L == 'fi' ? {
@@ -35,14 +37,15 @@
   // cur: the categories granted now, null before any choice under this version.
   var cur = null, ID = '', ban = null, dlg = null, boxes = {}, back = null, ready = false, asked = false;
 
-  // Google Consent Mode v2: everything denied until a choice says otherwise.
+  // Google Consent Mode v2: everything denied until a choice says otherwise (an essential
+  // category's signals are granted with the first update).
   W.dataLayer = W.dataLayer || [];
   if (typeof W.gtag != 'function') W.gtag = function () { W.dataLayer.push(arguments); };
   function signals(g, wait) {
     var s = {};
     SIG.forEach(function (k) { s[k] = 'denied'; });
     cats.forEach(function (c) {
-      if (g.includes(c.id)) c.signals.forEach(function (k) { s[k] = 'granted'; });
+      if (g.includes(c.id) || (c.essential && !wait)) c.signals.forEach(function (k) { s[k] = 'granted'; });
     });
     if (wait) s.wait_for_update = 500;
     return s;
@@ -168,7 +171,7 @@
           vs.length ? el('details', {}, [el('summary', {}, [T.ven + ' (' + vs.length + ')']), el('ul', {}, vs)]) : ''
         ]);
       });
-      dlg = el('dialog', { class: 'rkc rkc-dlg', 'aria-labelledby': 'rkc-dh', 'aria-modal': 'true' }, [
+      dlg = el('dialog', { class: 'rkc rkc-dlg', lang: L, 'aria-labelledby': 'rkc-dh', 'aria-modal': 'true' }, [
         btn(T.close, function () { dlg.close(); }, 'rkc-s rkc-x'),
         el('h2', { id: 'rkc-dh' }, [T.sh]),
         el('p', {}, [T.sp]),
@@ -205,7 +208,7 @@
     if (cur) apply(cur);
     else if (GPC) choose([]);
     else {
-      ban = el('div', { class: 'rkc rkc-ban', role: 'region', 'aria-labelledby': 'rkc-bh' }, [
+      ban = el('div', { class: 'rkc rkc-ban', lang: L, role: 'region', 'aria-labelledby': 'rkc-bh' }, [
         el('div', {}, [
           el('h2', { id: 'rkc-bh' }, [T.h]),
           el('p', {}, [C.controller + T.p]),
