@@ -52,6 +52,11 @@
  *                addresses (a delivered notice's address is already cleared;
  *                an unsupported one still holds it). Failed notices stay: they
  *                still have to be told by hand. One audit event per batch.
+ *   3b. cookies  Website cookie choices (the consent log, migration 0018) recorded before
+ *                now minus the declared cookies.log_retention (default 3 years) are
+ *                deleted, one audit event per batch with the count. They hold no person,
+ *                only a browser's random id, and are kept as long as the proof of consent
+ *                is needed (art 7(1)), then no longer (art 5(1)(e)).
  *   4. flags     Open art14_inform tasks past due, and open requests past
  *                their deadline or due within RK_RETENTION_SOON_DAYS, are
  *                counted and their ids listed. Nothing is changed.
@@ -413,8 +418,21 @@ static rk_err purge_notices(struct rk_store *s, rk_ts before, int limit, bool dr
     return rk_store_recipient_notice_purge(s, before, limit, dry, n);
 }
 
+static rk_err purge_consent_log(struct rk_store *s, rk_ts before, int limit, bool dry,
+                                int64_t *n) {
+    return rk_store_consent_log_purge(s, before, limit, dry, n);
+}
+
+static rk_err rule_purge_before(struct run *r, purge_fn fn, rk_ts before, const char *action,
+                                int64_t *total);
+
 static rk_err rule_purge(struct run *r, purge_fn fn, int days, const char *action, int64_t *total) {
-    rk_ts before = r->now - (rk_ts)days * 86400;
+    return rule_purge_before(r, fn, r->now - (rk_ts)days * 86400, action, total);
+}
+
+/* Deletes the rows fn lists as finished (or recorded) before `before`, in batches. */
+static rk_err rule_purge_before(struct run *r, purge_fn fn, rk_ts before, const char *action,
+                                int64_t *total) {
     char at[RK_TS_LEN + 1], detail[96];
     rk_ts_format(before, at);
     if (r->dry) { /* counting is enough: nothing else depends on these rows */
@@ -499,6 +517,10 @@ static rk_err run_rules(struct run *r) {
     if (err == RK_OK)
         err = rule_purge(r, purge_notices, RK_RETENTION_NOTICE_DAYS, "sweep.notices_deleted",
                          &r->out->notices_deleted);
+    if (err == RK_OK && r->reg->decl->cookies.declared)
+        err = rule_purge_before(r, purge_consent_log,
+                                rk_cookie_log_cutoff(&r->reg->decl->cookies, r->now),
+                                "sweep.consent_log_deleted", &r->out->consent_log_deleted);
     if (err == RK_OK)
         err = rule_flags(r);
     return err;
@@ -520,7 +542,7 @@ rk_err rk_retention_run(struct rk_reg *reg, rk_ts now, bool dry_run,
 
 bool rk_retention_deleted_personal(const struct rk_retention_counts *c) {
     return c->entries_erased || c->persons_deleted || c->invoices_deleted || c->contracts_deleted ||
-           c->mail_deleted || c->notices_deleted;
+           c->mail_deleted || c->notices_deleted || c->consent_log_deleted;
 }
 
 void rk_retention_summary(const struct rk_retention_counts *c, char *buf, size_t n) {
@@ -533,5 +555,7 @@ void rk_retention_summary(const struct rk_retention_counts *c, char *buf, size_t
              (long long)c->entries_erased, (long long)c->persons_deleted,
              (long long)c->invoices_deleted + (long long)c->contracts_deleted,
              (long long)c->mail_deleted, (long long)c->notices_deleted, (long long)c->art14_overdue,
-             (long long)c->requests_overdue, (long long)c->requests_due_soon);
+             (long long)c->requests_overdue, (long long)c->requests_due_soon);    used = strnlen(buf, n);
+    if (c->consent_log_deleted && used + 1 < n)
+        snprintf(buf + used, n - used, " cookies=%lld", (long long)c->consent_log_deleted);
 }

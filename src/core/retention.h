@@ -46,6 +46,7 @@ struct rk_retention_counts {
     int64_t contracts_deleted; /* kept contracts past their period, no invoice left on them */
     int64_t mail_deleted;      /* sent or failed emails older than RK_RETENTION_MAIL_DAYS */
     int64_t notices_deleted;   /* finished notices older than RK_RETENTION_NOTICE_DAYS */
+    int64_t consent_log_deleted; /* website cookie choices older than cookies.log_retention */
     int64_t art14_overdue;     /* open art 14 tasks past their due date */
     int64_t requests_overdue;  /* open data-subject requests past their deadline */
     int64_t requests_due_soon; /* open requests due within RK_RETENTION_SOON_DAYS */
@@ -71,7 +72,8 @@ bool rk_retention_deleted_personal(const struct rk_retention_counts *c);
 /* Appends the counts to the NUL-terminated text in buf (size n, cut to fit) for the sweep.run
  * audit event: " erased=E persons=P records=R mail=M notices=N late=T/O/S" — entries erased,
  * persons deleted, kept invoices and contracts deleted, mail and notices deleted, and the
- * flags: late art 14 tasks / overdue requests / requests due soon. */
+ * flags: late art 14 tasks / overdue requests / requests due soon — and " cookies=C" when
+ * cookie choices were deleted. */
 void rk_retention_summary(const struct rk_retention_counts *c, char *buf, size_t n);
 
 #endif

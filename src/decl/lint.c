@@ -58,57 +58,204 @@ static int date_key(struct rk_date d) { return d.y * 10000 + d.m * 100 + d.d; }
 
 /* ---- Transfers --------------------------------------------------------- */
 
-static void check_privacy_shield(const struct rk_decl *d, const struct rk_lint_rule *rule,
-                                 struct rk_findings *out) {
-    const struct rk_date invalidated = {2020, 7, 16};
+/*
+ * A party personal data goes to outside the controller: a declared recipient, or a vendor
+ * on the website's cookies (cookies: categories[].vendors; only those with a country). The
+ * transfer rules below judge both alike (GDPR art 44-46 make no difference between them).
+ */
+struct party {
+    const char *kind; /* "recipient", "cookie vendor" */
+    const char *name;
+    const char *country;
+    enum rk_transfer transfer;
+    struct rk_loc loc;
+};
+typedef void (*party_fn)(const struct rk_decl *d, const struct party *p,
+                         const struct rk_lint_rule *rule, struct rk_findings *out);
+
+static void each_party(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                       struct rk_findings *out, party_fn fn) {
     for (size_t i = 0; i < d->nrecipients; i++) {
         const struct rk_recipient *r = &d->recipients[i];
-        if (r->transfer != RK_TRANSFER_PRIVACY_SHIELD)
-            continue;
-        char changed[96] = "";
-        if (d->last_changed.y && date_key(d->last_changed) >= date_key(invalidated)) {
-            char date[32];
-            rk_date_format(d->last_changed, RK_LANG_EN, date, sizeof date);
-            snprintf(changed, sizeof changed, " (the notice was last changed %s, after it)", date);
-        }
-        add(out, rule, r->transfer_loc,
-            "recipient '%s' (%s) rests its transfer on the EU-US Privacy Shield, which the Court "
-            "of Justice invalidated on 16 July 2020%s; use the EU-US Data Privacy Framework if "
-            "the recipient is certified (transfer: dpf) or standard contractual clauses "
-            "(transfer: scc)",
-            r->id, r->country, changed);
+        const struct party p = {"recipient", r->id, r->country, r->transfer, r->transfer_loc};
+        fn(d, &p, rule, out);
     }
+    for (size_t i = 0; i < d->cookies.ncategories; i++)
+        for (size_t j = 0; j < d->cookies.categories[i].nvendors; j++) {
+            const struct rk_cookie_vendor *v = &d->cookies.categories[i].vendors[j];
+            if (!v->country[0])
+                continue;
+            const struct party p = {"cookie vendor", v->name, v->country, v->transfer,
+                                    v->transfer_loc};
+            fn(d, &p, rule, out);
+        }
+}
+
+static void shield_one(const struct rk_decl *d, const struct party *p,
+                       const struct rk_lint_rule *rule, struct rk_findings *out) {
+    const struct rk_date invalidated = {2020, 7, 16};
+    if (p->transfer != RK_TRANSFER_PRIVACY_SHIELD)
+        return;
+    char changed[96] = "";
+    if (d->last_changed.y && date_key(d->last_changed) >= date_key(invalidated)) {
+        char date[32];
+        rk_date_format(d->last_changed, RK_LANG_EN, date, sizeof date);
+        snprintf(changed, sizeof changed, " (the notice was last changed %s, after it)", date);
+    }
+    add(out, rule, p->loc,
+        "%s '%s' (%s) rests its transfer on the EU-US Privacy Shield, which the Court "
+        "of Justice invalidated on 16 July 2020%s; use the EU-US Data Privacy Framework if "
+        "the %s is certified (transfer: dpf) or standard contractual clauses "
+        "(transfer: scc)",
+        p->kind, p->name, p->country, changed, p->kind);
+}
+
+static void check_privacy_shield(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                 struct rk_findings *out) {
+    each_party(d, rule, out, shield_one);
+}
+
+static void missing_one(const struct rk_decl *d, const struct party *p,
+                        const struct rk_lint_rule *rule, struct rk_findings *out) {
+    (void)d;
+    if (p->transfer != RK_TRANSFER_NONE || rk_country_in_eea(p->country) ||
+        rk_country_adequate(p->country))
+        return;
+    add(out, rule, p->loc,
+        "%s '%s' is in %s, outside the EEA, and no transfer mechanism is declared; "
+        "add 'transfer:' (dpf, scc, bcr, adequacy or derogation)",
+        p->kind, p->name, p->country);
 }
 
 static void check_transfer_missing(const struct rk_decl *d, const struct rk_lint_rule *rule,
                                    struct rk_findings *out) {
-    for (size_t i = 0; i < d->nrecipients; i++) {
-        const struct rk_recipient *r = &d->recipients[i];
-        if (r->transfer != RK_TRANSFER_NONE || rk_country_in_eea(r->country) ||
-            rk_country_adequate(r->country))
-            continue;
-        add(out, rule, r->transfer_loc,
-            "recipient '%s' is in %s, outside the EEA, and no transfer mechanism is declared; "
-            "add 'transfer:' (dpf, scc, bcr, adequacy or derogation)",
-            r->id, r->country);
-    }
+    each_party(d, rule, out, missing_one);
+}
+
+static void fits_one(const struct rk_decl *d, const struct party *p,
+                     const struct rk_lint_rule *rule, struct rk_findings *out) {
+    (void)d;
+    bool us = strcmp(p->country, "US") == 0;
+    if (p->transfer == RK_TRANSFER_ADEQUACY && !rk_country_in_eea(p->country) &&
+        !rk_country_adequate(p->country))
+        add(out, rule, p->loc, "%s '%s' claims an adequacy decision, but %s has none%s", p->kind,
+            p->name, p->country,
+            us ? "; for a certified US recipient declare 'transfer: dpf'" : "");
+    else if (p->transfer == RK_TRANSFER_DPF && !us)
+        add(out, rule, p->loc,
+            "%s '%s' is in %s, but the EU-US Data Privacy Framework covers only "
+            "certified organisations in the United States",
+            p->kind, p->name, p->country);
 }
 
 static void check_mechanism_fits(const struct rk_decl *d, const struct rk_lint_rule *rule,
                                  struct rk_findings *out) {
-    for (size_t i = 0; i < d->nrecipients; i++) {
-        const struct rk_recipient *r = &d->recipients[i];
-        bool us = strcmp(r->country, "US") == 0;
-        if (r->transfer == RK_TRANSFER_ADEQUACY && !rk_country_in_eea(r->country) &&
-            !rk_country_adequate(r->country))
-            add(out, rule, r->transfer_loc,
-                "recipient '%s' claims an adequacy decision, but %s has none%s", r->id, r->country,
-                us ? "; for a certified US recipient declare 'transfer: dpf'" : "");
-        else if (r->transfer == RK_TRANSFER_DPF && !us)
-            add(out, rule, r->transfer_loc,
-                "recipient '%s' is in %s, but the EU-US Data Privacy Framework covers only "
-                "certified organisations in the United States",
-                r->id, r->country);
+    each_party(d, rule, out, fits_one);
+}
+
+/* ---- Website cookies (917/2014 §205) ------------------------------------ */
+
+/* Vendors known to track visitors across sites or visits (matched case-insensitively as a
+ * part of the declared name), and the cookies they set: exact names, or prefixes ('*'). */
+static const char *const tracker_vendors[] = {
+    "google analytics", "google ads", "google remarketing", "google tag manager", "doubleclick",
+    "facebook", "meta pixel", "instagram", "linkedin", "twitter", "tiktok", "snapchat",
+    "pinterest", "hotjar", "microsoft clarity", "bing ads", "microsoft advertising", "criteo",
+    "adform", "leadfeeder", "hubspot", "mixpanel", "segment", "taboola", "outbrain",
+};
+static const char *const tracker_cookies[] = {
+    "_ga*", "_gid", "_gat*", "_gcl_*", "_gac_*", "__utm*", "IDE", "DSID", "test_cookie", "NID",
+    "_fbp", "_fbc", "fr", "li_*", "lidc", "bcookie", "bscookie", "UserMatchHistory",
+    "personalization_id", "guest_id", "muc_ads", "_hj*", "_uet*", "_clck", "_clsk", "MUID",
+    "_tt_*", "_ttp", "_pin_unauth", "_scid", "hubspotutk", "__hs*", "_lfa", "mp_*", "ajs_*",
+};
+
+static bool contains_ci(const char *hay, const char *needle) {
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] &&
+               (hay[i] | (hay[i] >= 'A' && hay[i] <= 'Z' ? 0x20 : 0)) == needle[i])
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+/* The tracker cookie a declared cookie name is (its '*' meaning a prefix), or NULL. */
+static const char *tracker_cookie(const char *name) {
+    size_t n = strlen(name);
+    if (n && name[n - 1] == '*')
+        n--;
+    for (size_t i = 0; i < sizeof tracker_cookies / sizeof tracker_cookies[0]; i++) {
+        const char *t = tracker_cookies[i];
+        size_t tn = strlen(t);
+        if (t[tn - 1] == '*' ? n >= tn - 1 && strncmp(name, t, tn - 1) == 0
+                             : n == tn && strncmp(name, t, n) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static void check_essential_trackers(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                     struct rk_findings *out) {
+    for (size_t i = 0; i < d->cookies.ncategories; i++) {
+        const struct rk_cookie_category *c = &d->cookies.categories[i];
+        if (!c->essential)
+            continue;
+        for (size_t j = 0; j < c->nvendors; j++) {
+            const struct rk_cookie_vendor *v = &c->vendors[j];
+            const char *why = NULL;
+            for (size_t k = 0; !why && k < sizeof tracker_vendors / sizeof tracker_vendors[0];
+                 k++)
+                if (contains_ci(v->name, tracker_vendors[k]))
+                    why = "is a vendor known to track visitors";
+            for (size_t k = 0; !why && k < v->ncookies; k++)
+                if (tracker_cookie(v->cookies[k].name))
+                    why = "sets a tracking cookie";
+            if (why)
+                add(out, rule, v->loc,
+                    "cookie category '%s' is declared essential, but its vendor '%s' %s; "
+                    "tracking is never strictly necessary: move the vendor to a category that "
+                    "needs consent",
+                    c->id, v->name, why);
+        }
+    }
+}
+
+/* Words that send people to their browser's settings to refuse cookies, fi and en. */
+static const char *const browser_settings[] = {
+    "browser setting", "browser's setting", "settings of your browser",
+    "settings of the browser", "selaimen asetu", "selaimesi asetu", "selainasetu",
+};
+
+static void check_browser_settings(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                   struct rk_findings *out) {
+    const struct rk_text *t = &d->cookies.description;
+    const char *texts[2] = {t->fi, t->en};
+    for (int l = 0; l < 2; l++)
+        for (size_t k = 0; texts[l] && k < sizeof browser_settings / sizeof browser_settings[0];
+             k++)
+            if (contains_ci(texts[l], browser_settings[k])) {
+                add(out, rule, d->cookies.loc,
+                    "the cookie description (%s) tells people to manage or refuse cookies in "
+                    "their browser's settings; browser settings are not consent: say that the "
+                    "site asks first and that the choice can be changed in the cookie settings",
+                    l == 0 ? "fi" : "en");
+                return;
+            }
+}
+
+static void check_vendors_missing(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                  struct rk_findings *out) {
+    for (size_t i = 0; i < d->cookies.ncategories; i++) {
+        const struct rk_cookie_category *c = &d->cookies.categories[i];
+        if (!c->essential && c->nvendors == 0)
+            add(out, rule, c->loc,
+                "cookie category '%s' needs consent but names no vendor; people must see whose "
+                "cookies they accept: add 'vendors:'",
+                c->id);
     }
 }
 
@@ -305,6 +452,17 @@ static const struct rk_lint_rule rules[] = {
      check_security},
     {"notice-date-missing", RK_SEV_WARNING, "the notice has no last-changed date",
      "GDPR art 12(1)", check_notice_dates},
+    {"cookie-essential-tracker", RK_SEV_ERROR,
+     "an essential cookie category has a tracking vendor or cookie",
+     "Information Society Code 917/2014 §205; ePrivacy Directive 2002/58/EC art 5(3)",
+     check_essential_trackers},
+    {"cookie-browser-settings", RK_SEV_WARNING,
+     "the cookie description points to browser settings, which are not consent",
+     "Information Society Code 917/2014 §205 (Traficom's guidance); GDPR art 4(11), 7",
+     check_browser_settings},
+    {"cookie-vendors-missing", RK_SEV_WARNING,
+     "a cookie category that needs consent names no vendor",
+     "GDPR art 13(1)(e); Information Society Code 917/2014 §205", check_vendors_missing},
     {"mail-limits-lax", RK_SEV_WARNING,
      "the mail limit lets the public forms flood an inbox", "GDPR art 25(1), 32(1)",
      check_mail_limits},

@@ -22,6 +22,7 @@
 #include "core/tz.h"
 #include "core/view.h"
 #include "http/api_people.h"
+#include "http/consent_log.h"
 #include "http/writer.h"
 
 #define RECORD_AUDIT_MAX 500 /* audit events of one person in a record */
@@ -646,6 +647,23 @@ static json_t *sweep_json(const struct rk_console_mark *m) {
     return o;
 }
 
+/* {"date": today's local date, "<action>": count, …}; null without a cookies: section. */
+static json_t *overview_cookies(struct rk_http_server *s, struct rk_store *st, rk_err *err) {
+    if (!s->decl->cookies.declared)
+        return json_null();
+    int64_t n[RK_COOKIE__COUNT];
+    rk_ts now = rk_time_now();
+    if ((*err = rk_consent_log_day_counts(st, s->tz, now, n)) != RK_OK)
+        return NULL;
+    char day[11];
+    rk_date_iso(s->tz ? rk_tz_date(s->tz, now) : rk_ts_date(now), day);
+    json_t *o = json_pack("{s:s}", "date", day);
+    for (int a = 0; o && a < RK_COOKIE__COUNT; a++)
+        json_object_set_new(o, rk_cookie_action_id((enum rk_cookie_action)a),
+                            json_integer((json_int_t)n[a]));
+    return o;
+}
+
 RK_HTTP_HANDLER(rk_http_get_overview) {
     struct rk_token t;
     unsigned caps = 0;
@@ -731,6 +749,8 @@ RK_HTTP_HANDLER(rk_http_get_overview) {
     } else if (err == RK_OK) {
         json_object_set_new(doc, "audience", json_null());
     }
+    if (err == RK_OK) /* the website's cookie choices today (consent_log.c), or null */
+        json_object_set_new(doc, "cookie_consents", overview_cookies(s, st, &err));
     if (err != RK_OK) {
         json_decref(doc);
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");

@@ -3,7 +3,8 @@
  * the per-request counters behind it: requests by route and status, a
  * latency histogram, and the gauges and counters of the writer, the outbox,
  * the recipients' deliverer, the mail limit, the connection limits and the
- * rate limiter. Served on /metrics, or on --metrics-listen when the main
+ * rate limiter, and today's website cookie choices by action (from the consent log, read per
+ * scrape through one index range). Served on /metrics, or on --metrics-listen when the main
  * listener is public (server.c decides where).
  */
 #include "http/internal.h"
@@ -11,6 +12,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "core/time.h"
+#include "http/consent_log.h"
 #include "util/buf.h"
 
 /* The statuses counted apart (the last, 0, is "other") and the histogram's buckets. */
@@ -158,6 +161,16 @@ rk_http_result rk_http_get_metrics(struct rk_http_server *s, struct MHD_Connecti
                       (long long)rk_deliverer_count(s->deliverer, RK_NOTICE_PENDING),
                       (long long)rk_deliverer_count(s->deliverer, RK_NOTICE_FAILED),
                       (long long)rk_deliverer_count(s->deliverer, RK_NOTICE_UNSUPPORTED));
+    int64_t cookies[RK_COOKIE__COUNT];
+    struct rk_store *st = s->decl->cookies.declared ? rk_http_thread_store(s) : NULL;
+    if (st && rk_consent_log_day_counts(st, s->tz, rk_time_now(), cookies) == RK_OK) {
+        rk_buf_puts(&b, "# HELP rekisteri_cookie_consents Website cookie choices recorded today "
+                        "(the controller's local day), by action.\n"
+                        "# TYPE rekisteri_cookie_consents gauge\n");
+        for (int a = 0; a < RK_COOKIE__COUNT; a++)
+            rk_buf_printf(&b, "rekisteri_cookie_consents{action=\"%s\"} %lld\n",
+                          rk_cookie_action_id((enum rk_cookie_action)a), (long long)cookies[a]);
+    }
     rk_http_result ret =
         rk_buf_status(&b) == RK_OK
             ? rk_http_respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,

@@ -318,6 +318,10 @@ static void cookie_category(struct doc *w, const struct rk_cookie_category *c) {
            " (strictly necessary, no consent needed)");
     else
         tr(w, " (edellyttää suostumustasi)", " (requires your consent)");
+    if (rk_text_present(&c->purpose)) {
+        put(w, ": ");
+        text(w, &c->purpose);
+    }
     if (c->nvendors > 0) {
         ul_begin(w, 1);
         for (size_t i = 0; i < c->nvendors; i++) {
@@ -336,6 +340,34 @@ static void cookie_category(struct doc *w, const struct rk_cookie_category *c) {
     li_end(w);
 }
 
+/* The link to the website's cookie settings (the consent manager opens them there). */
+static void cookie_settings(struct doc *w, const char *url) {
+    p_begin(w);
+    tr(w,
+       "Voit antaa, muuttaa tai perua suostumuksesi evästeisiin milloin tahansa sivuston "
+       "evästeasetuksissa: ",
+       "You can give, change or withdraw your consent to cookies at any time in the site's "
+       "cookie settings: ");
+    if (w->html) {
+        rk_buf_puts(w->out, "<a href=\"");
+        put(w, url);
+        rk_buf_puts(w->out, "\">");
+        tr(w, "Evästeasetukset", "Cookie settings");
+        rk_buf_puts(w->out, "</a>.");
+    } else {
+        rk_buf_putc(w->out, '[');
+        tr(w, "Evästeasetukset", "Cookie settings");
+        rk_buf_puts(w->out, "](");
+        for (const char *c = url; *c; c++) /* a Markdown link target ends at ')' or a space */
+            if (*c == ')' || *c == ' ' || *c == '<' || *c == '>')
+                rk_buf_printf(w->out, "%%%02X", (unsigned char)*c);
+            else
+                rk_buf_putc(w->out, *c);
+        rk_buf_puts(w->out, ").");
+    }
+    p_end(w);
+}
+
 static void cookies(struct doc *w, const struct rk_cookies *ck) {
     if (!ck->declared)
         return;
@@ -352,6 +384,8 @@ static void cookies(struct doc *w, const struct rk_cookies *ck) {
     for (size_t i = 0; i < ck->ncategories; i++)
         cookie_category(w, &ck->categories[i]);
     ul_end(w);
+    if (ck->settings_url)
+        cookie_settings(w, ck->settings_url);
 }
 
 static void section_purposes(struct doc *w, const struct rk_decl *d) {

@@ -56,7 +56,8 @@ grep -q "declaration.yaml:[0-9]*:[0-9]*: error \[source-basis-mismatch\]" "$T/li
     || bad "lint example: public-source basis not flagged"
 grep -q "warning \[verification-in-person-only\]" "$T/lint.out" && ok || bad "lint: in person"
 grep -q "warning \[billing-retention-missing\]" "$T/lint.out" && ok || bad "lint: billing"
-tail -n 1 "$T/lint.out" | grep -q "3 errors, 3 warnings, 1 note" && ok \
+grep -q "warning \[cookie-browser-settings\]" "$T/lint.out" && ok || bad "lint: browser settings"
+tail -n 1 "$T/lint.out" | grep -q "3 errors, 4 warnings, 1 note" && ok \
     || bad "lint summary: $(tail -n 1 "$T/lint.out")"
 
 run lintjson lint --format json "$EXAMPLE"

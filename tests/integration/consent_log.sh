@@ -150,6 +150,18 @@ api g3 "$MK" "/api/v1/consent-log/$ID1"
 api g4 "" "/api/v1/consent-log/$ID1"
 [ "$(st g4)" = 401 ] && ok || bad "API without a token: $(st g4)"
 
+# ---- today's counts: /metrics and the overview ----
+curl -s "$U/metrics" >"$T/metrics"
+grep -q '^rekisteri_cookie_consents{action="accept_all"} 1$' "$T/metrics" \
+    && grep -q '^rekisteri_cookie_consents{action="reject_all"} 2$' "$T/metrics" \
+    && grep -q '^rekisteri_cookie_consents{action="custom"} 1$' "$T/metrics" \
+    && grep -q '^rekisteri_cookie_consents{action="withdraw"} 1$' "$T/metrics" \
+    && ok || bad "metrics: $(grep cookie "$T/metrics")"
+api ov "$DP" /api/v1/overview
+[ "$(st ov)" = 200 ] && j ov '.cookie_consents | .accept_all == 1 and .reject_all == 2 and
+    .custom == 1 and .withdraw == 1 and (.date | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))' \
+    && ok || bad "overview: $(st ov) $(jq -c .cookie_consents "$T/ov.b")"
+
 # ---- nothing of the visitor in the database ----
 kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 DB=var/rekisteri.db
@@ -167,5 +179,23 @@ for i in $(seq 1 30); do
 done
 [ "$n429" -gt 0 ] && hdr rl Retry-After && ok || bad "rate limit: no 429 in 30 posts"
 kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+
+# ---- the retention sweep: kept for cookies.log_retention (3y), then deleted and audited ----
+LATER=$(date -u -d '+2 years' +%Y-%m-%dT%H:%M:%SZ)
+PAST=$(date -u -d '+3 years +2 days' +%Y-%m-%dT%H:%M:%SZ)
+REKISTERI_NOW=$LATER R sweep --format json >"$T/sw1.json" 2>&1
+jq -e '.retention.consent_log_deleted == 0' "$T/sw1.json" >/dev/null && ok \
+    || bad "sweep within the retention: $(cat "$T/sw1.json")"
+R consent-log show "$ID1" >/dev/null 2>&1 && ok || bad "kept within the retention"
+REKISTERI_NOW=$PAST R sweep --format json >"$T/sw2.json" 2>&1
+jq -e '.retention.consent_log_deleted >= 6' "$T/sw2.json" >/dev/null && ok \
+    || bad "sweep after the retention: $(cat "$T/sw2.json")"
+R consent-log show "$ID1" >/dev/null 2>&1; [ $? = 1 ] && ok || bad "still there after the retention"
+R consent-log show "$ID3" >/dev/null 2>&1; [ $? = 1 ] && ok || bad "ID3 still there"
+R audit list --format json | jq -e '[.[] | select(.action == "sweep.consent_log_deleted")]
+    | length == 1 and (.[0].detail | test("^[0-9]+ finished before ")) and .[0].person == null' \
+    >/dev/null && ok || bad "the sweep's audit event"
+REKISTERI_NOW=$PAST R sweep --format json | jq -e '.retention.consent_log_deleted == 0' >/dev/null \
+    && ok || bad "a second sweep deletes nothing"
 
 rk_finish consent_log

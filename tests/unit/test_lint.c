@@ -259,6 +259,104 @@ static void security_and_dates(void **state) {
     assert_int_equal(count_rule(FX_MINIMAL, "notice-date-missing"), 0);
 }
 
+/* A cookies: section: an essential category with VENDOR, a consent one with CONSENT_VENDORS. */
+#define COOKIES(description, essential_vendors, consent_vendors)                                   \
+    "cookies:\n" description "  categories:\n"                                                     \
+    "    - id: essential\n"                                                                       \
+    "      name: {fi: Välttämättömät, en: Necessary}\n"                                           \
+    "      essential: true\n" essential_vendors                                                    \
+    "    - id: analytics\n"                                                                       \
+    "      name: {fi: Analytiikka, en: Analytics}\n" consent_vendors
+#define OWN_COOKIE                                                                                 \
+    "      vendors: [{name: Esimerkki Oy, country: FI, cookies: [{name: rk_consent, "             \
+    "lifetime: 12m}]}]\n"
+#define GA_DPF "      vendors: [{name: Google Analytics, country: US, transfer: dpf}]\n"
+
+static void cookie_essential_tracker(void **state) {
+    (void)state;
+    const char *rule = "cookie-essential-tracker";
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE, GA_DPF), rule), 0);
+    /* by the vendor's name */
+    assert_int_equal(
+        count_rule(FX_MINIMAL COOKIES("", "      vendors: [{name: Google Tag Manager, country: "
+                                          "US, transfer: dpf}]\n", GA_DPF),
+                   rule),
+        1);
+    /* by a cookie, exact or by prefix, whoever the vendor says it is */
+    assert_int_equal(
+        count_rule(FX_MINIMAL COOKIES("", "      vendors: [{name: Oma, country: FI, cookies: "
+                                          "[{name: _ga_*, lifetime: 2y}]}]\n", GA_DPF),
+                   rule),
+        1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL COOKIES("", "      vendors: [{name: Oma, country: FI, cookies: "
+                                          "[{name: _fbp, lifetime: 90d}]}]\n", GA_DPF),
+                   rule),
+        1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL COOKIES("", "      vendors: [{name: Oma, country: FI, cookies: "
+                                          "[{name: frontend_lang, lifetime: 1y}]}]\n", GA_DPF),
+                   rule),
+        0); /* 'fr' is a tracker only as the whole name */
+}
+
+static void cookie_browser_settings(void **state) {
+    (void)state;
+    const char *rule = "cookie-browser-settings";
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("  description: {fi: Käytämme evästeitä., "
+                                                   "en: We use cookies.}\n",
+                                                   OWN_COOKIE, GA_DPF),
+                                rule),
+                     0);
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("  description: {fi: Evästeet voi kytkeä pois "
+                                                   "selaimen asetuksista., en: We use cookies.}\n",
+                                                   OWN_COOKIE, GA_DPF),
+                                rule),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("  description: {fi: Käytämme evästeitä., "
+                                                   "en: Cookies can be disabled in the Browser "
+                                                   "Settings.}\n",
+                                                   OWN_COOKIE, GA_DPF),
+                                rule),
+                     1);
+}
+
+static void cookie_vendors_missing(void **state) {
+    (void)state;
+    const char *rule = "cookie-vendors-missing";
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE, GA_DPF), rule), 0);
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE, ""), rule), 1);
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("", "", GA_DPF), rule), 0); /* essential */
+}
+
+/* A cookie vendor outside the EEA goes through the recipients' transfer rules. */
+static void cookie_vendor_transfers(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE, GA_DPF),
+                                "transfer-mechanism-missing"),
+                     0);
+    assert_int_equal(
+        count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE,
+                                      "      vendors: [{name: Tracker, country: US}]\n"),
+                   "transfer-mechanism-missing"),
+        1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE, "      vendors: [{name: Tracker, country: "
+                                                      "US, transfer: privacy_shield}]\n"),
+                   "transfer-privacy-shield"),
+        1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE,
+                                      "      vendors: [{name: Tracker, country: IN, transfer: "
+                                      "dpf}]\n"),
+                   "transfer-mechanism-invalid"),
+        1);
+    assert_int_equal(count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE,
+                                                   "      vendors: [{name: Survey, country: PL}]\n"),
+                                "transfer-mechanism-missing"),
+                     0);
+}
+
 static void example_findings(void **state) {
     (void)state;
     struct rk_decl *d = rkt_load_example();
@@ -277,7 +375,9 @@ static void example_findings(void **state) {
     assert_int_equal(shield, 2); /* Salesforce and MailChimp */
     assert_int_equal(source, 1); /* municipal web pages under consent */
     assert_int_equal(f.count[RK_SEV_ERROR], 3);
-    assert_int_equal(f.count[RK_SEV_WARNING], 3); /* billing, in person, security */
+    /* billing, in person, security, and the cookie text's browser settings (kept as the
+     * source notice says it) */
+    assert_int_equal(f.count[RK_SEV_WARNING], 4);
     assert_int_equal(f.count[RK_SEV_NOTE], 1);
     rk_findings_cleanup(&f);
     rk_decl_free(d);
@@ -312,6 +412,10 @@ int main(void) {
         cmocka_unit_test(mail_limits_lax),
         cmocka_unit_test(category_unused),
         cmocka_unit_test(security_and_dates),
+        cmocka_unit_test(cookie_essential_tracker),
+        cmocka_unit_test(cookie_browser_settings),
+        cmocka_unit_test(cookie_vendors_missing),
+        cmocka_unit_test(cookie_vendor_transfers),
         cmocka_unit_test(example_findings),
         cmocka_unit_test(rule_ids_are_unique_and_stable),
     };

@@ -27,6 +27,7 @@ const WORDS = {
     // overview
     reqByDue: 'Pyynnöt määräpäivän mukaan', openTasks: 'Avoimet tehtävät', art14: 'Ilmoitukset (art. 14) tekemättä',
     objections: 'Tarkistettavat vastustukset', failedTitle: 'Epäonnistuneet', failedMail: 'Sähköpostit', failedNotices: 'Ilmoitukset vastaanottajille',
+    cookiesToday: 'Evästevalinnat tänään', cookieAcceptAll: 'Hyväksyi kaikki', cookieRejectAll: 'Hylkäsi kaikki', cookieCustom: 'Omat valinnat', cookieWithdraw: 'Peruutukset',
     sweep: 'Viimeisin säilytysajan siivous', noSweep: 'Siivousta ei ole vielä ajettu.', audit: 'Lokiketju',
     head: 'Viimeisin tapahtuma', hash: 'Tiiviste', verifiedAt: 'Tarkistettu viimeksi', notVerified: 'Ei tarkistettu',
     chainOk: 'Ketju on eheä', chainBad: 'Ketju on rikki', verifyNow: 'Tarkista ketju nyt', personsPerRegister: 'Henkilöitä rekistereittäin',
@@ -113,6 +114,7 @@ const WORDS = {
     dueToday: 'Due today',
     reqByDue: 'Requests by due date', openTasks: 'Open tasks', art14: 'Information duties (art 14) to do',
     objections: 'Objections to review', failedTitle: 'Failed', failedMail: 'Emails', failedNotices: 'Notices to recipients',
+    cookiesToday: 'Cookie choices today', cookieAcceptAll: 'Accepted all', cookieRejectAll: 'Rejected all', cookieCustom: 'Own choices', cookieWithdraw: 'Withdrawals',
     sweep: 'Last retention sweep', noSweep: 'The sweep has not run yet.', audit: 'Audit chain',
     head: 'Latest event', hash: 'Hash', verifiedAt: 'Last verified', notVerified: 'Not verified',
     chainOk: 'The chain is intact', chainBad: 'The chain is broken', verifyNow: 'Verify the chain now', personsPerRegister: 'Persons per register',
@@ -565,6 +567,11 @@ async function overviewPage() {
   if (o.failed) {
     col1.append(h('h2', null, t('failedTitle')), summaryList([[t('failedMail'), fmtNum(o.failed.mail ?? 0)], [t('failedNotices'), fmtNum(o.failed.notices ?? 0)]]));
     if (can('recipients') && (o.failed.mail || o.failed.notices)) col1.append(h('p', null, h('a', { href: '#/recipients' }, t('recipients'))));
+  }
+  if (o.cookie_consents) { // the website's consent log (docs/cookies.md), today's local day
+    const k = o.cookie_consents;
+    col1.append(h('h2', null, t('cookiesToday')), summaryList([[t('cookieAcceptAll'), fmtNum(k.accept_all ?? 0)],
+      [t('cookieRejectAll'), fmtNum(k.reject_all ?? 0)], [t('cookieCustom'), fmtNum(k.custom ?? 0)], [t('cookieWithdraw'), fmtNum(k.withdraw ?? 0)]]));
   }
   col2.append(h('h2', null, t('sweep')), o.sweep
     ? summaryList(Object.entries(o.sweep).map(([k, x]) => [k === 'at' ? t('at') : k === 'deleted' ? t('deleted') : k.replace(/_/g, ' '), plain(x)]))
