@@ -36,6 +36,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "http/console_pages.h"
+#include "http/consent_script.h"
 
 /* The default rate limit of public routes: RATE requests a second on average per address. */
 #define RATE 5.0
@@ -322,6 +323,9 @@ static const struct route {
     {"GET",  "/console",                  rk_http_get_console_bare, false},
     {"GET",  "/console/",                 rk_http_get_console,      false},
     {"GET",  "/console/assets/{name}",    rk_http_get_console_asset, false},
+    /* the consent manager for the company's website (consent_script.c) */
+    {"GET",  "/consent.js",               rk_http_get_consent_js,   true},
+    {"GET",  "/consent.css",              rk_http_get_consent_css,  true},
     // clang-format on
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
