@@ -17,6 +17,7 @@
 
 #include "core/request.h"
 #include "core/sweep.h"
+#include "http/answers.h"
 #include "http/internal.h"
 
 #define OVERDUE_INTERVAL 60
@@ -88,6 +89,7 @@ static void *overdue_main(void *arg) {
         if (s->sweep_interval > 0 &&
             (last_sweep.tv_sec == 0 || mono.tv_sec - last_sweep.tv_sec >= s->sweep_interval)) {
             sweep_once(s, st);
+            rk_http_digest_once(s, st); /* the DPO's digest, once per local day */
             last_sweep = mono;
         }
         pthread_mutex_lock(&s->overdue_lock);
