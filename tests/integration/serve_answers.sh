@@ -179,6 +179,12 @@ done
 [ "$(status access.html)" = 200 ] && grep -qi '^Content-Type: text/html; charset=utf-8' "$T/access.html.h" \
     && grep -qi "^Content-Disposition: attachment; filename=\"$RID-access.html\"" "$T/access.html.h" \
     && grep -q "Matti" "$T/access.html" && ok || bad "access.html: $(cat "$T/access.html.h")"
+# The access document speaks plain language: declared names and words, no raw ids, no
+# references to sections of another document, no empty sections.
+grep -q "Miksi käsittelemme tietojasi" "$T/access.html" && grep -q "Asiakkuuden hoitaminen\|asiakassuhteen" "$T/access.html" \
+    && ! grep -q "customer_relationship\|web_form\|>given<\|(a) \|15 art\|kohdassa 1" "$T/access.html" \
+    && ! grep -q "<h3>Laskut</h3>\|<h3>Sopimukset</h3>" "$T/access.html" && ok \
+    || bad "the access document in plain language: $(sed -e 's/<[^>]*>/ /g' "$T/access.html" | tr -s ' \n' | head -c 3000)"
 [ "$(status access.json)" = 200 ] && grep -qi '^Content-Type: application/json' "$T/access.json.h" \
     && jq -e . "$T/access.json" >/dev/null && ok || bad "access.json: $(status access.json)"
 $C -D "$T/csv.h" -o /dev/null -H "Cookie: $COOKIE" "$U/requests/answer/$ATOK/portability.csv"
