@@ -237,24 +237,56 @@ static rk_http_result gone(struct MHD_Connection *c, struct rk_http_request *r,
                      text);
 }
 
-/* The code form (and the button asking for a code). */
-static void code_forms(struct rk_page *p, bool sent) {
+/* The two steps of the page: ask for a code (a POST: it sends mail), then type it. Before a
+ * code was sent, asking comes first; after, typing it comes first and asking again is the
+ * fallback. */
+static void send_form(struct rk_page *p, bool sent) {
+    enum rk_lang lang = p->lang;
+    rk_buf_printf(&p->b,
+                  "<form method=\"post\">\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
+                  "<input type=\"hidden\" name=\"action\" value=\"send\">\n"
+                  "<p><button type=\"submit\">%s</button></p>\n</form>\n",
+                  code_of(lang),
+                  sent ? tr(lang, "Lähetä uusi koodi", "Send a new code")
+                       : tr(lang, "Lähetä koodi sähköpostiini", "Email me a code"));
+}
+
+static void type_form(struct rk_page *p, bool sent) {
     enum rk_lang lang = p->lang;
     rk_buf_printf(&p->b,
                   "<form method=\"post\">\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
                   "<p><label for=\"a-code\">%s</label><br>\n"
                   "<input id=\"a-code\" name=\"code\" type=\"text\" inputmode=\"numeric\" "
-                  "autocomplete=\"one-time-code\" maxlength=\"6\" pattern=\"[0-9]{6}\"%s></p>\n"
+                  "autocomplete=\"one-time-code\" maxlength=\"7\" pattern=\"[0-9 ]{6,7}\"%s></p>\n"
                   "<p><button type=\"submit\">%s</button></p>\n</form>\n",
-                  code_of(lang), tr(lang, "Kertakäyttöinen koodi (6 numeroa)", "One-time code (6 digits)"),
-                  sent ? " autofocus" : "", tr(lang, "Avaa tiedostot", "Open the files"));
-    rk_buf_printf(&p->b,
-                  "<form method=\"post\">\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
-                  "<input type=\"hidden\" name=\"action\" value=\"send\">\n"
-                  "<p><button type=\"submit\" class=\"secondary\">%s</button></p>\n</form>\n",
                   code_of(lang),
-                  sent ? tr(lang, "Lähetä uusi koodi", "Send a new code")
-                       : tr(lang, "Lähetä koodi sähköpostiini", "Email me a code"));
+                  tr(lang, "Kertakäyttöinen koodi (6 numeroa)", "One-time code (6 digits)"),
+                  sent ? " autofocus" : "", tr(lang, "Avaa tiedostot", "Open the files"));
+}
+
+static void h2(struct rk_page *p, const char *text) {
+    rk_buf_puts(&p->b, "<h2>");
+    rk_buf_put_html(&p->b, text);
+    rk_buf_puts(&p->b, "</h2>\n");
+}
+
+static void code_forms(struct rk_page *p, bool sent) {
+    enum rk_lang lang = p->lang;
+    if (!sent) {
+        h2(p, tr(lang, "1. Pyydä koodi", "1. Ask for a code"));
+        send_form(p, false);
+        h2(p, tr(lang, "2. Kirjoita koodi", "2. Type the code"));
+        type_form(p, false);
+        return;
+    }
+    type_form(p, true);
+    h2(p, tr(lang, "Etkö saanut koodia?", "No code?"));
+    rk_page_text(p, tr(lang,
+                       "Tarkista roskapostikansio. Voit pyytää uuden koodin; uusi koodi "
+                       "korvaa aiemman.",
+                       "Check your spam folder. You can ask for a new code; it replaces the "
+                       "earlier one."));
+    send_form(p, true);
 }
 
 static rk_http_result code_page(struct MHD_Connection *c, struct rk_http_request *r,
