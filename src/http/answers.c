@@ -408,14 +408,19 @@ static int take(void *ctx, const char *name, const char *value) {
     struct answer_form *f = ctx;
     char *dst = NULL;
     size_t n = 0;
+    if (!f)
+        return 1;
     if (strcmp(name, "lang") == 0) {
         f->lang = strcmp(value, "en") == 0 ? RK_LANG_EN : RK_LANG_FI;
         return 0;
     }
-    if (strcmp(name, "action") == 0)
-        dst = f->action, n = sizeof f->action;
-    else if (strcmp(name, "code") == 0)
-        dst = f->code, n = sizeof f->code;
+    if (strcmp(name, "action") == 0) {
+        dst = f->action;
+        n = sizeof f->action;
+    } else if (strcmp(name, "code") == 0) {
+        dst = f->code;
+        n = sizeof f->code;
+    }
     if (!dst || strlen(value) >= n) {
         f->bad = true;
         return 1;

@@ -40,7 +40,7 @@ static struct rk_answer_row row_at(rk_ts now) {
     snprintf(a.request_id, sizeof a.request_id, "R-ABCDEFGH2345");
     snprintf(a.person_id, sizeof a.person_id, "%s", RK_ANSWER_NOBODY);
     a.created_at = now;
-    a.expires_at = now + RK_ANSWER_DAYS * 86400;
+    a.expires_at = now + (rk_ts)RK_ANSWER_DAYS * 86400;
     return a;
 }
 
@@ -156,10 +156,10 @@ struct afx {
 static int setup(void **state) {
     struct afx *x = calloc(1, sizeof *x);
     void *inner = NULL;
+    *state = x;
     if (!x || rkt_reg_setup(&inner, "answer", "tests/decls/full.yaml") != 0)
         return -1;
     x->f = inner;
-    *state = x;
     if (rk_tz_from_posix("EET-2EEST,M3.5.0/3,M10.5.0/4", &x->tz) != RK_OK)
         return -1;
     struct rk_write w = {.register_id = "customer",
@@ -221,7 +221,7 @@ static void stored_opened_audited_swept(void **state) {
     rk_fulfilment_init(&ff);
     complete(x, RK_RQ_ACCESS, true, t0, &q, &ff);
     assert_true(ff.answer_token[0] != '\0');
-    assert_true(ff.answer_expires == t0 + RK_ANSWER_DAYS * 86400);
+    assert_true(ff.answer_expires == t0 + (rk_ts)RK_ANSWER_DAYS * 86400);
     struct rk_link l;
     assert_int_equal(rk_link_check(&f->keys, ff.answer_token, t0, &l), RK_OK);
     assert_int_equal(l.kind, RK_LINK_ANSWER);
@@ -277,7 +277,7 @@ static void stored_opened_audited_swept(void **state) {
     rk_reg_batch_rollback(&f->reg);
 
     /* The window's end: gone, whether swept or not; the sweep deletes it. */
-    rk_ts end = t0 + RK_ANSWER_DAYS * 86400;
+    rk_ts end = t0 + (rk_ts)RK_ANSWER_DAYS * 86400;
     struct rk_answer_row a;
     assert_int_equal(rk_answer_get(&f->reg, q.id, end - 1, &a), RK_OK);
     assert_int_equal(rk_answer_get(&f->reg, q.id, end, &a), RK_ENOENT);
