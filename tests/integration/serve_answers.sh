@@ -146,6 +146,15 @@ post send1 -d action=send -d lang=fi
 [ "$(status send1)" = 200 ] && grep -q "Koodi lähetetty" "$T/send1.b" && ok \
     || bad "send a code: $(status send1) $(cat "$T/send1.b")"
 wait_mail $((N0 + 1)) && ok || bad "no code mail"
+post again -d action=send -d lang=fi # within the mail limit's interval: withheld
+[ "$(status again)" = 429 ] && grep -q "liian monta" "$T/again.b" && ok || bad "a second code at once: $(status again)"
+post empty -d code= -d lang=fi
+[ "$(status empty)" = 422 ] && grep -q "6-numeroinen koodi" "$T/empty.b" && ok || bad "no code: $(status empty)"
+$C -D "$T/ctype.h" -o /dev/null -H "Origin: $U" -H 'Content-Type: text/plain' --data-binary 'code=1' \
+    "$U/requests/answer/$ATOK"
+[ "$(status ctype)" = 415 ] && ok || bad "a post not urlencoded: $(status ctype)"
+$C -D "$T/nosuch.h" -o /dev/null "$U/requests/answer/$ATOK/key"
+[ "$(status nosuch)" = 404 ] && ok || bad "no such file: $(status nosuch)"
 CODE=$(body_of "$(last_mail "$RID: [0-9]\{6\}")" | sed -n "s/.*$RID: \([0-9]\{6\}\).*/\1/p" | head -n 1)
 [ -n "$CODE" ] && ok || bad "no code in the mail"
 WRONG=$(echo "$CODE" | tr '0123456789' '1234567890') # every digit another: never the code

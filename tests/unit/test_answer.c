@@ -362,6 +362,19 @@ static void digest_once_a_day(void **state) {
     free(g);
 }
 
+static void collect_address(void *ctx, const char *address) {
+    char *out = ctx;
+    snprintf(out, 64, "%s", address);
+}
+
+static void digest_goes_to_the_dpo(void **state) {
+    struct afx *x = *state;
+    char got[64] = "";
+    /* full.yaml declares controller.dpo.email: the digest goes there, and only there. */
+    assert_int_equal(rk_answer_digest_recipients(x->f->decl, x->f->store, collect_address, got), 1);
+    assert_string_equal(got, "dpo@example.fi");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(code_rules),
@@ -371,6 +384,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(no_email_no_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(portability_files, setup, teardown),
         cmocka_unit_test_setup_teardown(digest_once_a_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(digest_goes_to_the_dpo, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
