@@ -186,8 +186,8 @@ RK_HTTP_HANDLER(rk_http_get_request_status) {
     row(&p.b, tr(lang, "Tila", "Status"), state_words(q->status, lang));
     if (q->closed_at) {
         rk_date_format(rk_tz_date(s->tz, q->closed_at), lang, closed, sizeof closed);
-        row(&p.b, q->status == RK_RQS_COMPLETED ? tr(lang, "Käsitelty", "Answered on")
-                                                : tr(lang, "Päätetty", "Decided on"),
+        row(&p.b, q->status == RK_RQS_COMPLETED ? tr(lang, "Käsittelypäivä", "Answered on")
+                                                : tr(lang, "Päätöspäivä", "Decided on"),
             closed);
     } else {
         row(&p.b, tr(lang, "Vastaamme viimeistään", "We will answer by"), due);

@@ -4,7 +4,9 @@
 // email_code verification through the API and the person confirms from the
 // emailed link; staff complete the request through the API; the person opens
 // the emailed download link, asks for a one-time code, types it from the
-// second email and downloads the access document (HTML) and its JSON. axe-core
+// second email and downloads the access document (HTML) and its JSON; then
+// again in English with JavaScript off (status page, a new code, a download).
+// Every download is audited with the request id, never the address. axe-core
 // (WCAG 2.2 A/AA) finds 0 violations on the status page, the answer page and
 // the file list; every page carries the security headers and the footer.
 // Shares newcomer.mjs's checks (copied: each browser test stands alone).
@@ -340,6 +342,8 @@ async function api(base, method, route, body) {
     return JSON.parse(text);
 }
 
+const LINKS = {}; // what the first pass found, for the second
+
 async function answers(base) {
     const context = await browser.newContext({ locale: 'fi-FI', javaScriptEnabled: true, acceptDownloads: true });
     context.rkJavaScript = true;
@@ -390,6 +394,7 @@ async function answers(base) {
                 fail(`the completion: ${JSON.stringify(done).slice(0, 300)}`);
             const m = await nextMail(PERSON.email, 'Vastaus pyyntöösi');
             answer = linkIn(m, base, 'requests/answer');
+            Object.assign(LINKS, { rid, status, answer });
             if (/[0-9]{6}/.test(m.body.replace(/R-[A-Z2-7]{12}/g, '').replace(answer, '')))
                 fail('a code in the link email');
         });
@@ -439,12 +444,61 @@ async function answers(base) {
             });
         }
 
+        if (tab.problems.length) fail(tab.problems.join('\n'));
+    } finally {
+        await context.close().catch(() => {});
+    }
+}
+
+// The same answer again in English with JavaScript off: the pages work without script.
+async function withoutScript(base) {
+    const context = await browser.newContext({ locale: 'en-GB', javaScriptEnabled: false, acceptDownloads: true });
+    context.rkJavaScript = false;
+    const { rid } = LINKS;
+    const status = LINKS.status.split('?')[0], answer = LINKS.answer.split('?')[0];
+    try {
+        const tab = await openTab(context, base);
+        const { page } = tab;
+        await step('[en, JavaScript off] the status page says the request was answered', async () => {
+            const resp = await page.goto(`${status}?lang=en`);
+            if (resp.status() !== 200) fail(`HTTP ${resp.status()}`);
+            await heading(page, "Your request's status");
+            const text = await page.locator('main').innerText();
+            for (const want of [rid, 'access to your data', 'Answered', 'What happens next'])
+                if (!text.includes(want)) fail(`the status page lacks "${want}":\n${text}`);
+            await checkPage(tab, 'status page');
+        });
+        let code;
+        await step('[en, JavaScript off] ask for a code on the answer page', async () => {
+            const resp = await page.goto(`${answer}?lang=en`);
+            if (resp.status() !== 200) fail(`HTTP ${resp.status()}`);
+            await heading(page, 'Download your data');
+            await checkPage(tab, 'answer page');
+            const r = await submitBy(page, page.getByRole('button', { name: 'Email me a code', exact: true }));
+            if (r.status() !== 200) fail(`HTTP ${r.status()}`);
+            await heading(page, 'Code sent');
+            const m = await nextMail(PERSON.email, 'Kertakäyttöinen koodi');
+            code = new RegExp(`${rid}: ([0-9]{6})`).exec(m.body)?.[1];
+            if (!code) fail(`no code in the email:\n${m.body}`);
+        });
+        await step('[en, JavaScript off] type the code and download access.json', async () => {
+            await page.getByRole('textbox', { name: 'One-time code (6 digits)' }).fill(code);
+            const r = await submitBy(page, page.getByRole('button', { name: 'Open the files', exact: true }));
+            if (r.status() !== 200) fail(`HTTP ${r.status()}`);
+            await heading(page, 'Download your data');
+            await checkPage(tab, 'file list');
+            const dl = page.waitForEvent('download');
+            await page.getByRole('link', { name: 'Your data, machine-readable (JSON)' }).click();
+            const d = await dl;
+            if (JSON.parse(fs.readFileSync(await d.path(), 'utf8')).request_id !== rid) fail('access.json is not right');
+            const left = tab.problems.filter((p) => !(p.includes('ERR_ABORTED') && p.includes('/requests/answer/')));
+            if (left.length) fail(left.join('\n'));
+        });
         await step('every download is audited with the request id, never the address', async () => {
             const out = await cli('audit', 'list');
             const lines = out.split('\n').filter((l) => l.includes('answer.download'));
-            if (lines.length !== 2 || !lines.every((l) => l.includes(rid))) fail(`audit:\n${lines.join('\n')}`);
+            if (lines.length !== 3 || !lines.every((l) => l.includes(rid))) fail(`audit:\n${lines.join('\n')}`);
             if (out.toLowerCase().includes(PERSON.email)) fail('the address in the audit chain');
-            if (tab.problems.length) fail(tab.problems.join('\n'));
         });
     } finally {
         await context.close().catch(() => {});
@@ -507,6 +561,7 @@ async function main() {
         log(`     Chromium ${browser.version()}, playwright-core ${JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules', 'playwright-core', 'package.json'), 'utf8')).version}, node ${process.version}`);
     });
     await answers(base);
+    await withoutScript(base);
     await step('the server logged no personal data', async () => {
         if (/example\.fi|Asiakas/i.test(serverErr)) fail('personal data in the server log');
     });
