@@ -209,8 +209,8 @@ void rk_answer_new_grant(const struct rk_keys *k, struct rk_answer_row *a, rk_ts
     a->grant_expires = now + RK_ANSWER_GRANT_SECONDS;
 }
 
-bool rk_answer_grant_ok(const struct rk_keys *k, const struct rk_answer_row *a,
-                        const char *grant, rk_ts now) {
+bool rk_answer_grant_ok(const struct rk_keys *k, const struct rk_answer_row *a, const char *grant,
+                        rk_ts now) {
     if (!a->has_grant || !grant || now >= a->grant_expires || now >= a->expires_at ||
         strlen(grant) != RK_ANSWER_GRANT_LEN)
         return false;
@@ -258,9 +258,8 @@ rk_err rk_answer_send_code(struct rk_reg *reg, const char *request_id, rk_ts now
     return err;
 }
 
-rk_err rk_answer_enter_code(struct rk_reg *reg, const char *request_id, const char *code,
-                            rk_ts now, enum rk_code_verdict *verdict,
-                            char grant[RK_ANSWER_GRANT_LEN + 1]) {
+rk_err rk_answer_enter_code(struct rk_reg *reg, const char *request_id, const char *code, rk_ts now,
+                            enum rk_code_verdict *verdict, char grant[RK_ANSWER_GRANT_LEN + 1]) {
     struct rk_answer_row a;
     rk_err err = rk_answer_get(reg, request_id, now, &a);
     if (err != RK_OK)

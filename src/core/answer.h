@@ -57,7 +57,7 @@
 #include "core/tz.h"
 #include "util/buf.h"
 
-#define RK_ANSWER_DAYS          14   /* the download window after completion */
+#define RK_ANSWER_DAYS          14 /* the download window after completion */
 #define RK_ANSWER_CODE_DIGITS   6
 #define RK_ANSWER_CODE_SECONDS  600  /* a code is good for 10 minutes */
 #define RK_ANSWER_CODE_TRIES    5    /* wrong codes before it is void */
@@ -125,8 +125,8 @@ enum rk_code_verdict rk_answer_check_code(const struct rk_keys *k, struct rk_ans
 void rk_answer_new_grant(const struct rk_keys *k, struct rk_answer_row *a, rk_ts now,
                          char grant[RK_ANSWER_GRANT_LEN + 1]);
 /* Whether grant opens a at now. */
-bool rk_answer_grant_ok(const struct rk_keys *k, const struct rk_answer_row *a,
-                        const char *grant, rk_ts now);
+bool rk_answer_grant_ok(const struct rk_keys *k, const struct rk_answer_row *a, const char *grant,
+                        rk_ts now);
 
 /* ---- The steps over a register (each inside reg's batch: the writer's group) --------------- */
 
@@ -154,8 +154,7 @@ RK_MUST_USE rk_err rk_answer_send_code(struct rk_reg *reg, const char *request_i
  * window.
  */
 RK_MUST_USE rk_err rk_answer_enter_code(struct rk_reg *reg, const char *request_id,
-                                        const char *code, rk_ts now,
-                                        enum rk_code_verdict *verdict,
+                                        const char *code, rk_ts now, enum rk_code_verdict *verdict,
                                         char grant[RK_ANSWER_GRANT_LEN + 1]);
 
 /*
@@ -164,9 +163,8 @@ RK_MUST_USE rk_err rk_answer_enter_code(struct rk_reg *reg, const char *request_
  * *len bytes) the caller releases with rk_seal_free(*out, *len). RK_EREFUSED for a missing or
  * stale grant; RK_ENOENT when the answer is gone or holds no such document.
  */
-RK_MUST_USE rk_err rk_answer_download(struct rk_reg *reg, const char *request_id,
-                                      const char *grant, enum rk_answer_doc doc, rk_ts now,
-                                      char **out, size_t *len);
+RK_MUST_USE rk_err rk_answer_download(struct rk_reg *reg, const char *request_id, const char *grant,
+                                      enum rk_answer_doc doc, rk_ts now, char **out, size_t *len);
 
 /*
  * The DPO's digest of requests due within RK_RETENTION_SOON_DAYS and overdue: ids, types and
@@ -179,8 +177,8 @@ struct rk_digest_line {
     struct rk_date due;
     bool overdue;
 };
-#define RK_DIGEST_MAX 200     /* lines listed; the counts are exact */
-#define RK_DIGEST_SOON_DAYS 7 /* = RK_RETENTION_SOON_DAYS (core/retention.h) */
+#define RK_DIGEST_MAX       200 /* lines listed; the counts are exact */
+#define RK_DIGEST_SOON_DAYS 7   /* = RK_RETENTION_SOON_DAYS (core/retention.h) */
 struct rk_digest {
     struct rk_date today;
     int64_t overdue, due_soon;

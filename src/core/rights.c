@@ -318,9 +318,9 @@ static const char *h_date(const struct doc *d, struct rk_date day, char *out, si
 static const char *consent_words(const struct doc *d, enum rk_consent_kind k, bool pending) {
     switch (k) {
     case RK_CE_GIVEN:
-        return pending ? RK_PICK(d->lang, "annettu, odotti vahvistusta",
-                                 "given, awaiting confirmation")
-                       : RK_PICK(d->lang, "annettu", "given");
+        return pending
+                   ? RK_PICK(d->lang, "annettu, odotti vahvistusta", "given, awaiting confirmation")
+                   : RK_PICK(d->lang, "annettu", "given");
     case RK_CE_CONFIRMED: return RK_PICK(d->lang, "vahvistettu", "confirmed");
     case RK_CE_WITHDRAWN: return RK_PICK(d->lang, "peruttu", "withdrawn");
     case RK_CE_EXPIRED: return RK_PICK(d->lang, "päättynyt voimassaoloajan jälkeen", "expired");
@@ -356,14 +356,15 @@ static const char *basis_words(const struct doc *d, enum rk_basis b) {
     switch (b) {
     case RK_BASIS_CONSENT: return RK_PICK(d->lang, "suostumuksesi", "your consent");
     case RK_BASIS_CONTRACT: return RK_PICK(d->lang, "sopimus kanssasi", "a contract with you");
-    case RK_BASIS_LEGAL_OBLIGATION: return RK_PICK(d->lang, "lakisääteinen velvollisuutemme",
-                                                   "a duty the law puts on us");
-    case RK_BASIS_VITAL_INTERESTS: return RK_PICK(d->lang, "elintärkeän edun suojaaminen",
-                                                  "protecting someone's vital interests");
-    case RK_BASIS_PUBLIC_TASK: return RK_PICK(d->lang, "yleisen edun mukainen tehtävä",
-                                              "a task in the public interest");
-    case RK_BASIS_LEGITIMATE_INTERESTS: return RK_PICK(d->lang, "oikeutettu etumme",
-                                                       "our legitimate interest");
+    case RK_BASIS_LEGAL_OBLIGATION:
+        return RK_PICK(d->lang, "lakisääteinen velvollisuutemme", "a duty the law puts on us");
+    case RK_BASIS_VITAL_INTERESTS:
+        return RK_PICK(d->lang, "elintärkeän edun suojaaminen",
+                       "protecting someone's vital interests");
+    case RK_BASIS_PUBLIC_TASK:
+        return RK_PICK(d->lang, "yleisen edun mukainen tehtävä", "a task in the public interest");
+    case RK_BASIS_LEGITIMATE_INTERESTS:
+        return RK_PICK(d->lang, "oikeutettu etumme", "our legitimate interest");
     case RK_BASIS__COUNT: break;
     }
     return "";
@@ -651,7 +652,8 @@ static void put_entries(struct doc *d) {
     const struct rk_decl *decl = d->reg->decl;
     char buf[1024];
     struct h_mark m = h_mark(d);
-    section(d, L("Kopio tiedoistasi ja mistä ne on saatu", "A copy of your data and where it came from"));
+    section(d, L("Kopio tiedoistasi ja mistä ne on saatu",
+                 "A copy of your data and where it came from"));
     jw_open(&d->j, "entries", '[');
     for (size_t i = 0; i < d->held.n && d->err == RK_OK; i++) {
         const struct rk_entry *e = d->held.e[i];
@@ -745,7 +747,8 @@ static int put_consent_event(void *ctx, const struct rk_consent_event *e) {
     if (e->notice_version && rk_date_parse(e->notice_version, &nv))
         h_date(d, nv, notice, sizeof notice);
     h_row(d, false, when, purpose_words(d, e->purpose), consent_words(d, e->kind, e->pending),
-          channel_words(d, e->channel), notice[0] ? notice : (e->notice_version ? e->notice_version : ""),
+          channel_words(d, e->channel),
+          notice[0] ? notice : (e->notice_version ? e->notice_version : ""),
           e->evidence ? e->evidence : "", NULL);
     return 0;
 }
@@ -840,9 +843,9 @@ static void put_records(struct doc *d, const char *person_id) {
     struct h_mark m = h_mark(d);
     h_el(d, "h3", L("Suostumukset", "Consents"));
     h_puts(d, "<table>\n");
-    h_row(d, true, L("Päivä", "Date"), L("Tarkoitus", "Purpose"), L("Mitä tapahtui", "What happened"),
-          L("Miten", "How"), L("Tietosuojaseloste", "Privacy notice of"), L("Todiste", "Evidence"),
-          NULL);
+    h_row(d, true, L("Päivä", "Date"), L("Tarkoitus", "Purpose"),
+          L("Mitä tapahtui", "What happened"), L("Miten", "How"),
+          L("Tietosuojaseloste", "Privacy notice of"), L("Todiste", "Evidence"), NULL);
     jw_open(&d->j, "consent_events", '[');
     if (d->err == RK_OK)
         d->err = rk_store_consent_events(s, person_id, put_consent_event, d);
@@ -930,11 +933,13 @@ static void put_automated(struct doc *d) {
     jw_str(&d->j, "answer", text);
     jw_close(&d->j, '}');
     if (!decl->rights.automated_decisions) {
-        h_el(d, "p", L("Tietojasi ei käytetä automaattiseen päätöksentekoon eikä profilointiin.",
-                       "Your data is not used for automated decisions or profiling."));
+        h_el(d, "p",
+             L("Tietojasi ei käytetä automaattiseen päätöksentekoon eikä profilointiin.",
+               "Your data is not used for automated decisions or profiling."));
     } else {
-        h_el(d, "p", L("Tietojasi käytetään automaattiseen päätöksentekoon. Näin se toimii:",
-                       "Your data is used for automated decisions. This is how it works:"));
+        h_el(d, "p",
+             L("Tietojasi käytetään automaattiseen päätöksentekoon. Näin se toimii:",
+               "Your data is used for automated decisions. This is how it works:"));
         if (rk_text_present(&decl->rights.automated_logic))
             h_el(d, "p", rk_text_get(&decl->rights.automated_logic, d->lang));
     }

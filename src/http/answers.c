@@ -71,8 +71,9 @@ static rk_http_result unavailable(struct MHD_Connection *c, struct rk_http_reque
                                   enum rk_lang lang) {
     struct rk_page p;
     rk_page_begin(&p, lang, tr(lang, "Virhe", "Error"));
-    rk_page_text(&p, tr(lang, "Palvelu ei ole juuri nyt käytettävissä. Yritä hetken päästä "
-                              "uudelleen.",
+    rk_page_text(&p, tr(lang,
+                        "Palvelu ei ole juuri nyt käytettävissä. Yritä hetken päästä "
+                        "uudelleen.",
                         "The service is not available just now. Please try again shortly."));
     return rk_page_end(&p, c, r, 503);
 }
@@ -110,8 +111,9 @@ static const char *next_words(const struct rk_request *q, enum rk_lang lang) {
                   "Next we verify your identity. You may receive a confirmation link by email.");
     case RK_RQS_VERIFIED:
     case RK_RQS_IN_PROGRESS:
-        return tr(lang, "Käsittelemme pyyntöäsi. Saat vastauksen sähköpostiisi määräpäivään "
-                        "mennessä.",
+        return tr(lang,
+                  "Käsittelemme pyyntöäsi. Saat vastauksen sähköpostiisi määräpäivään "
+                  "mennessä.",
                   "We are handling your request. You will receive the answer by email by the "
                   "due date.");
     case RK_RQS_COMPLETED:
@@ -186,8 +188,9 @@ RK_HTTP_HANDLER(rk_http_get_request_status) {
     row(&p.b, tr(lang, "Tila", "Status"), state_words(q->status, lang));
     if (q->closed_at) {
         rk_date_format(rk_tz_date(s->tz, q->closed_at), lang, closed, sizeof closed);
-        row(&p.b, q->status == RK_RQS_COMPLETED ? tr(lang, "Käsittelypäivä", "Answered on")
-                                                : tr(lang, "Päätöspäivä", "Decided on"),
+        row(&p.b,
+            q->status == RK_RQS_COMPLETED ? tr(lang, "Käsittelypäivä", "Answered on")
+                                          : tr(lang, "Päätöspäivä", "Decided on"),
             closed);
     } else {
         row(&p.b, tr(lang, "Vastaamme viimeistään", "We will answer by"), due);
@@ -222,8 +225,7 @@ RK_HTTP_HANDLER(rk_http_get_request_status) {
 
 /* ---- The answer: pages ---------------------------------------------------------------------- */
 
-static rk_http_result gone(struct MHD_Connection *c, struct rk_http_request *r,
-                           enum rk_lang lang) {
+static rk_http_result gone(struct MHD_Connection *c, struct rk_http_request *r, enum rk_lang lang) {
     char text[400];
     snprintf(text, sizeof text, "%s %d %s",
              tr(lang, "Tiedostot olivat ladattavissa", "The files could be downloaded for"),
@@ -290,8 +292,8 @@ static void code_forms(struct rk_page *p, bool sent) {
 }
 
 static rk_http_result code_page(struct MHD_Connection *c, struct rk_http_request *r,
-                                enum rk_lang lang, int status, const char *title,
-                                const char *text, bool sent) {
+                                enum rk_lang lang, int status, const char *title, const char *text,
+                                bool sent) {
     struct rk_page p;
     rk_page_begin(&p, lang, title);
     if (text)
@@ -306,8 +308,7 @@ static void file_list(struct rk_page *p, const char *token, const char *request_
     enum rk_lang lang = p->lang;
     static const char *const fi[RK_AD__COUNT] = {
         "Tietosi luettavassa muodossa (HTML)", "Tietosi koneluettavassa muodossa (JSON)",
-        "Antamasi tiedot siirrettävässä muodossa (JSON)",
-        "Antamasi tiedot taulukkona (CSV)"};
+        "Antamasi tiedot siirrettävässä muodossa (JSON)", "Antamasi tiedot taulukkona (CSV)"};
     static const char *const en[RK_AD__COUNT] = {
         "Your data to read (HTML)", "Your data, machine-readable (JSON)",
         "The data you provided, portable (JSON)", "The data you provided as a table (CSV)"};
@@ -335,8 +336,8 @@ static void file_list(struct rk_page *p, const char *token, const char *request_
 }
 
 /* Reads the answer's row (a read: no writer). */
-static rk_err answer_row(struct rk_http_server *s, const char *request_id,
-                         struct rk_answer_row *a, struct rk_request *q) {
+static rk_err answer_row(struct rk_http_server *s, const char *request_id, struct rk_answer_row *a,
+                         struct rk_request *q) {
     struct rk_store *st = rk_http_thread_store(s);
     if (!st)
         return RK_EIO;
@@ -396,7 +397,8 @@ RK_HTTP_HANDLER(rk_http_get_answer) {
     return rk_page_end(&p, c, r, 200);
 }
 
-/* ---- The answer: the POST --------------------------------------------------------------------- */
+/* ---- The answer: the POST ---------------------------------------------------------------------
+ */
 
 struct answer_form {
     char action[8], code[16];
@@ -464,9 +466,10 @@ static rk_err run_answer(struct rk_reg *reg, void *ctx) {
     if (err != RK_OK)
         return err;
     if (j->send) {
-        char to[RK_REQUEST_FIELD_MAX * 2 + 1], code[RK_ANSWER_CODE_DIGITS + 1], why[RK_MAIL_WHY_MAX];
-        err = rk_answer_send_code(reg, j->l->purpose, now, &j->q, to, sizeof to, code,
-                                  &j->withheld);
+        char to[RK_REQUEST_FIELD_MAX * 2 + 1], code[RK_ANSWER_CODE_DIGITS + 1],
+            why[RK_MAIL_WHY_MAX];
+        err =
+            rk_answer_send_code(reg, j->l->purpose, now, &j->q, to, sizeof to, code, &j->withheld);
         if (err == RK_OK) {
             err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
                                   RK_RQM_ANSWER_CODE, to, code, why, sizeof why);
@@ -478,7 +481,8 @@ static rk_err run_answer(struct rk_reg *reg, void *ctx) {
         return err;
     }
     err = rk_answer_enter_code(reg, j->l->purpose, j->code, now, &j->verdict, j->grant);
-    if (err == RK_OK && j->verdict == RK_CODE_WRONG && rk_answer_get(reg, j->l->purpose, now, &a) == RK_OK)
+    if (err == RK_OK && j->verdict == RK_CODE_WRONG &&
+        rk_answer_get(reg, j->l->purpose, now, &a) == RK_OK)
         j->tries_left = RK_ANSWER_CODE_TRIES - a.code_tries;
     if (err == RK_OK)
         err = rk_store_request_get(reg->store, j->l->purpose, &j->q);
@@ -529,8 +533,9 @@ RK_HTTP_HANDLER(rk_http_post_answer) {
     rk_http_result ret;
     if (f.bad || (!j->send && !j->code[0])) {
         ret = code_page(c, r, lang, 422, tr(lang, "Virhe: tarkista koodi", "Error: check the code"),
-                        tr(lang, "Kirjoita sähköpostiisi saamasi 6-numeroinen koodi, tai pyydä "
-                                 "koodi painikkeella.",
+                        tr(lang,
+                           "Kirjoita sähköpostiisi saamasi 6-numeroinen koodi, tai pyydä "
+                           "koodi painikkeella.",
                            "Enter the 6-digit code from your email, or ask for a code with the "
                            "button."),
                         false);
@@ -557,8 +562,9 @@ RK_HTTP_HANDLER(rk_http_post_answer) {
             rk_sender_wake(s->sender);
         char text[300];
         snprintf(text, sizeof text, "%s %d %s",
-                 tr(lang, "Lähetimme koodin samaan sähköpostiosoitteeseen, johon sait linkin. "
-                          "Koodi on voimassa",
+                 tr(lang,
+                    "Lähetimme koodin samaan sähköpostiosoitteeseen, johon sait linkin. "
+                    "Koodi on voimassa",
                     "We sent a code to the same email address the link came to. The code is "
                     "valid for"),
                  RK_ANSWER_CODE_SECONDS / 60, tr(lang, "minuuttia.", "minutes."));
@@ -589,13 +595,14 @@ RK_HTTP_HANDLER(rk_http_post_answer) {
                            "for a new code."),
                         false);
     } else if (j->verdict == RK_CODE_EXPIRED) {
-        ret = code_page(c, r, lang, 422,
-                        tr(lang, "Virhe: koodi vanhentunut", "Error: code expired"),
-                        tr(lang, "Koodi on vanhentunut. Pyydä uusi koodi.",
-                           "The code has expired. Ask for a new code."),
-                        false);
+        ret =
+            code_page(c, r, lang, 422, tr(lang, "Virhe: koodi vanhentunut", "Error: code expired"),
+                      tr(lang, "Koodi on vanhentunut. Pyydä uusi koodi.",
+                         "The code has expired. Ask for a new code."),
+                      false);
     } else {
-        ret = code_page(c, r, lang, 422, tr(lang, "Virhe: pyydä ensin koodi", "Error: ask for a code first"),
+        ret = code_page(c, r, lang, 422,
+                        tr(lang, "Virhe: pyydä ensin koodi", "Error: ask for a code first"),
                         tr(lang, "Pyydä ensin koodi painikkeella; lähetämme sen sähköpostiisi.",
                            "First ask for a code with the button; we send it to your email."),
                         false);
@@ -656,9 +663,8 @@ RK_HTTP_HANDLER(rk_http_get_answer_file) {
                             "Tiedostot avautuvat kertakäyttöisellä koodilla, ja avaus on voimassa "
                             "30 minuuttia.",
                             "The files open with a one-time code, for 30 minutes at a time."));
-        rk_buf_printf(&p.b, "<p><a href=\"/requests/answer/%s?lang=%s\">%s</a></p>\n",
-                      r->param[0], code_of(lang),
-                      tr(lang, "Siirry koodisivulle", "Go to the code page"));
+        rk_buf_printf(&p.b, "<p><a href=\"/requests/answer/%s?lang=%s\">%s</a></p>\n", r->param[0],
+                      code_of(lang), tr(lang, "Siirry koodisivulle", "Go to the code page"));
         return rk_page_end(&p, c, r, 403);
     }
     if (err == RK_ENOENT)
@@ -670,8 +676,8 @@ RK_HTTP_HANDLER(rk_http_get_answer_file) {
              rk_answer_doc_name((enum rk_answer_doc)doc));
     const char *const hdr[][2] = {{"Content-Disposition", disposition}};
     rk_http_result ret =
-        rk_http_respond_with(c, r, 200, rk_answer_doc_type((enum rk_answer_doc)doc), j.data,
-                             j.len, MHD_RESPMEM_MUST_COPY, hdr, 1);
+        rk_http_respond_with(c, r, 200, rk_answer_doc_type((enum rk_answer_doc)doc), j.data, j.len,
+                             MHD_RESPMEM_MUST_COPY, hdr, 1);
     rk_seal_free(j.data, j.len);
     return ret;
 }
@@ -691,8 +697,8 @@ static void send_one(void *ctx, const char *address) {
     char why[RK_MAIL_WHY_MAX];
     if (j->err != RK_OK)
         return;
-    rk_err e = rk_mail_digest(j->reg->store, j->s->decl, j->s->public_url, j->g, address, why,
-                              sizeof why);
+    rk_err e =
+        rk_mail_digest(j->reg->store, j->s->decl, j->s->public_url, j->g, address, why, sizeof why);
     if (e == RK_OK)
         j->sent++;
     else if (e != RK_EINVAL) /* a malformed address is skipped, not a failure of the rest */

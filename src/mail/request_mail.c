@@ -64,10 +64,10 @@ rk_err rk_mail_request(struct rk_store *s, const struct rk_decl *d, const char *
                          "Before we act on it, we verify your identity. If you did not make this "
                          "request, tell us by replying to this message."));
         if (token)
-            rk_buf_printf(&b, "\n%s\n%s/requests/status/%s?lang=%s\n",
-                          tr(lang, "Pyyntösi tilan näet osoitteesta:",
-                             "You can follow your request here:"),
-                          public_url, token, l);
+            rk_buf_printf(
+                &b, "\n%s\n%s/requests/status/%s?lang=%s\n",
+                tr(lang, "Pyyntösi tilan näet osoitteesta:", "You can follow your request here:"),
+                public_url, token, l);
         break;
     case RK_RQM_VERIFY:
         kind_word = "request_verify";
@@ -122,10 +122,10 @@ rk_err rk_mail_request(struct rk_store *s, const struct rk_decl *d, const char *
             &b, "%s (%s, %s).\n\n%s\n%s/requests/answer/%s?lang=%s\n\n%s %d %s\n\n%s\n",
             tr(lang, "Pyyntösi on käsitelty", "Your request has been answered"),
             rk_request_type_label(q->type, lang), q->id,
-            tr(lang, "Voit ladata tietosi tästä linkistä:",
-               "You can download your data from this link:"),
-            public_url, token ? token : "", l,
-            tr(lang, "Linkki toimii", "The link works for"), RK_ANSWER_DAYS,
+            tr(lang,
+               "Voit ladata tietosi tästä linkistä:", "You can download your data from this link:"),
+            public_url, token ? token : "", l, tr(lang, "Linkki toimii", "The link works for"),
+            RK_ANSWER_DAYS,
             tr(lang, "päivää. Sen jälkeen tiedostot poistetaan.",
                "days. After that the files are deleted."),
             tr(lang,

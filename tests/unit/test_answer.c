@@ -271,9 +271,8 @@ static void stored_opened_audited_swept(void **state) {
     rkt_exec(f, "UPDATE answer_file SET name = 'access.json' WHERE name = 'access.html'");
     rkt_exec(f, "UPDATE answer_file SET name = 'access.html' WHERE name = 'x'");
     RKT_OK(f, rk_reg_batch_begin(&f->reg));
-    assert_int_equal(rk_answer_download(&f->reg, q.id, grant, RK_AD_ACCESS_HTML, t0 + 300, &data,
-                                        &len),
-                     RK_EIO);
+    assert_int_equal(
+        rk_answer_download(&f->reg, q.id, grant, RK_AD_ACCESS_HTML, t0 + 300, &data, &len), RK_EIO);
     rk_reg_batch_rollback(&f->reg);
 
     /* The window's end: gone, whether swept or not; the sweep deletes it. */
