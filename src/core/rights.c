@@ -1544,6 +1544,8 @@ static rk_err erase_leftovers(struct rk_reg *reg, const char *person_id,
         err = rk_store_outbox_delete_person(reg->store, person_id, &out->outbox);
     if (err == RK_OK)
         err = rk_store_tasks_delete_person(reg->store, person_id, &out->tasks);
+    if (err == RK_OK) /* an access answer awaiting download holds a copy of what is erased */
+        err = rk_store_answer_delete_person(reg->store, person_id, &out->answers);
     return err;
 }
 

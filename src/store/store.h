@@ -794,6 +794,8 @@ struct rk_store_ops {
     rk_err (*answer_file_get)(struct rk_store *s, const char *request_id, const char *name,
                               unsigned char **out, size_t *len);
     rk_err (*answer_purge)(struct rk_store *s, rk_ts before, int limit, bool dry, int64_t *n);
+    /* Deletes the person's answers and their documents (an erasure); *n how many. */
+    rk_err (*answer_delete_person)(struct rk_store *s, const char *person_id, int64_t *n);
     rk_err (*requests_list)(struct rk_store *s, const struct rk_request_filter *f,
                             rk_request_fn fn, void *ctx);
     /* Open requests whose effective due date is before today. */
@@ -1211,6 +1213,8 @@ RK_STORE_FN(answer_file_get,
             (s, rid, name, out, len))
 RK_STORE_FN(answer_purge, (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
             (s, before, limit, dry, n))
+RK_STORE_FN(answer_delete_person, (struct rk_store * s, const char *person_id, int64_t *n),
+            (s, person_id, n))
 RK_STORE_FN(requests_list,
             (struct rk_store * s, const struct rk_request_filter *f, rk_request_fn fn, void *c),
             (s, f, fn, c))

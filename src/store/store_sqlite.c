@@ -146,6 +146,7 @@ enum stmt {
     S_ANSWER_FILE_GET,
     S_ANSWER_PURGE,
     S_ANSWER_PURGE_COUNT,
+    S_ANSWER_DELETE_PERSON,
     S_REQUEST_REDACT,
     S_REQUESTS_LIST,
     S_REQUESTS_OVERDUE,
@@ -506,6 +507,7 @@ static const char *const sql[S__COUNT] = {
     [S_ANSWER_PURGE] = "DELETE FROM answer WHERE request_id IN (SELECT request_id FROM answer "
                        "WHERE expires_at <= ?1 ORDER BY expires_at, request_id LIMIT ?2)",
     [S_ANSWER_PURGE_COUNT] = "SELECT count(*) FROM answer WHERE expires_at <= ?1",
+    [S_ANSWER_DELETE_PERSON] = "DELETE FROM answer WHERE person_id = ?1",
     [S_REQUESTS_LIST] = "SELECT " REQUEST_COLS "FROM request "
                         "WHERE (?1 IS NULL OR status = ?1) "
                         "AND (?2 = 0 OR status IN ('received', 'verified', 'in_progress')) "
@@ -3297,6 +3299,19 @@ static rk_err sq_answer_file_get(struct rk_store *base, const char *request_id, 
 static rk_err sq_answer_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
                               int64_t *n);
 
+static rk_err sq_answer_delete_person(struct rk_store *base, const char *person_id, int64_t *n) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ANSWER_DELETE_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person_id);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        *n = sqlite3_changes64(s->db);
+    return err;
+}
+
 static rk_err sq_request_redact(struct rk_store *base, const char *id) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
@@ -4377,6 +4392,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .answer_update = sq_answer_update,
     .answer_file_get = sq_answer_file_get,
     .answer_purge = sq_answer_purge,
+    .answer_delete_person = sq_answer_delete_person,
     .requests_list = sq_requests_list,
     .requests_overdue = sq_requests_overdue,
     .requests_open_of_person = sq_requests_open_of_person,

@@ -5,7 +5,8 @@
  * the documents sealed (and none without an email), a download needs the
  * grant and is audited by request id, a document opens only as the file it
  * was stored as, the window's end hides the answer and the sweep deletes it,
- * and the digest's once-a-day mark.
+ * an erasure of the person deletes it at once, and the digest's once-a-day
+ * mark and its recipient.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -311,6 +312,23 @@ static void no_email_no_answer(void **state) {
     rk_fulfilment_cleanup(&ff);
 }
 
+static void erasure_takes_the_answer(void **state) {
+    struct afx *x = *state;
+    struct rk_request q;
+    struct rk_fulfilment ff;
+    rk_fulfilment_init(&ff);
+    complete(x, RK_RQ_ACCESS, true, rkt_ts("2027-01-04T08:00:00Z"), &q, &ff);
+    assert_int_equal(rkt_count(x->f, "SELECT count(*) FROM answer_file"), 2);
+    struct rk_erase_report rep;
+    memset(&rep, 0, sizeof rep);
+    RKT_OK(x->f, rk_rights_erase(&x->f->reg, x->person, NULL, rkt_ts("2027-01-05T08:00:00Z"), &rep,
+                                 &x->f->msg));
+    assert_int_equal((int)rep.answers, 1);
+    assert_int_equal(rkt_count(x->f, "SELECT count(*) FROM answer"), 0);
+    assert_int_equal(rkt_count(x->f, "SELECT count(*) FROM answer_file"), 0);
+    rk_fulfilment_cleanup(&ff);
+}
+
 static void portability_files(void **state) {
     struct afx *x = *state;
     struct rk_request q;
@@ -382,6 +400,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(stored_opened_audited_swept, setup, teardown),
         cmocka_unit_test_setup_teardown(no_email_no_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(portability_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(erasure_takes_the_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(digest_once_a_day, setup, teardown),
         cmocka_unit_test_setup_teardown(digest_goes_to_the_dpo, setup, teardown),
     };
