@@ -266,4 +266,6 @@ grep -q '"event":"requests_digest","ok":true' "$T/err" && ok || bad "the digest'
 
 # ---- the server log holds no address and no code ----
 grep -q "$ADDR\|dpo@smartum.fi" "$T/err" && bad "an address in the server log" || ok
+# KEEP_MAIL=DIR keeps the mail the run received, for reading by eye.
+[ -n "${KEEP_MAIL:-}" ] && cp -r "$T/mail" "$KEEP_MAIL"
 rk_finish serve_answers
