@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/reg.h"
+#include "core/answer.h"
 #include "core/fulfil.h"
 #include "core/mail_limit.h"
 #include "core/request.h"
@@ -152,9 +153,13 @@ static int request_new(int argc, char **argv) {
         char to[RK_REQUEST_FIELD_MAX * 2 + 1];
         bool may = false; /* the receipt counts against the mail limit (core/mail_limit.h) */
         if (rk_request_address(&env.reg, q, to, sizeof to) == RK_OK &&
-            (e = rk_mail_limit_take(&env.reg, to, RK_MAIL_BY_STAFF, in.now, &may)) == RK_OK && may)
-            e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_RECEIPT, to, NULL,
-                                why, sizeof why);
+            (e = rk_mail_limit_take(&env.reg, to, RK_MAIL_BY_STAFF, in.now, &may)) == RK_OK && may) {
+            char status[RK_LINK_MAX]; /* the receipt links the status page (core/answer.h) */
+            e = rk_answer_status_link(&env.reg.keys, q, in.now, status);
+            if (e == RK_OK)
+                e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_RECEIPT, to,
+                                    status, why, sizeof why);
+        }
         if (e != RK_OK)
             snprintf(msg.text, sizeof msg.text, "--email: %s", why);
     }
@@ -371,11 +376,14 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     }
     if (e == RK_OK)
         e = rk_request_transition(&env->reg, env->args[0], ev, q, &msg);
+    if (e == RK_OK && ff.answer_token[0])
+        mail = RK_RQM_ANSWER; /* the documents await download: the link to the person */
     if (e == RK_OK && mail >= 0) {
         rk_err a = rk_request_address(&env->reg, q, to, sizeof to);
         if (a == RK_OK) {
             e = rk_mail_request(env->store, env->decl, public_url(url), q,
-                                (enum rk_request_mail)mail, to, NULL, why, sizeof why);
+                                (enum rk_request_mail)mail, to,
+                                mail == RK_RQM_ANSWER ? ff.answer_token : NULL, why, sizeof why);
             told = e == RK_OK;
             if (e != RK_OK)
                 snprintf(msg.text, sizeof msg.text, "the email to the person: %s", why);

@@ -32,6 +32,7 @@ static void retention_text(const struct rk_sweep_counts *n, bool dry_run) {
     printf("  finished mail           %s %lld\n", del, (long long)c->mail_deleted);
     printf("  finished notices        %s %lld\n", del, (long long)c->notices_deleted);
     printf("  cookie choices run out  %s %lld\n", del, (long long)c->consent_log_deleted);
+    printf("  request answers run out %s %lld\n", del, (long long)c->answers_deleted);
     printf("  art 14 tasks overdue    %lld\n", (long long)c->art14_overdue);
     printf("  requests overdue        %lld, due within %d days %lld\n",
            (long long)c->requests_overdue, RK_RETENTION_SOON_DAYS, (long long)c->requests_due_soon);
@@ -64,8 +65,10 @@ static json_t *retention_json(json_t *j, const struct rk_sweep_counts *n) {
                   (json_int_t)c->held_request, "invoices_deleted", (json_int_t)c->invoices_deleted,
                   "contracts_deleted", (json_int_t)c->contracts_deleted, "mail_deleted",
                   (json_int_t)c->mail_deleted, "notices_deleted", (json_int_t)c->notices_deleted);
-    if (r)
+    if (r) {
         json_object_set_new(r, "consent_log_deleted", json_integer(c->consent_log_deleted));
+        json_object_set_new(r, "answers_deleted", json_integer(c->answers_deleted));
+    }
     json_t *f = json_pack(
         "{s:I, s:I, s:I, s:o, s:o}", "art14_overdue", (json_int_t)c->art14_overdue,
         "requests_overdue", (json_int_t)c->requests_overdue, "requests_due_soon",

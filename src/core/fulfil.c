@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/answer.h"
 #include "core/consent.h"
 
 void rk_fulfilment_init(struct rk_fulfilment *f) {
@@ -108,5 +109,15 @@ rk_err rk_request_fulfil(struct rk_reg *reg, const struct rk_request *q, const c
     if (err == RK_OK && (rk_buf_status(&f->json) != RK_OK || rk_buf_status(&f->html) != RK_OK ||
                          rk_buf_status(&f->csv) != RK_OK || rk_buf_status(&f->text) != RK_OK))
         err = RK_ENOMEM;
+    /* The answer reaches the person by email (art 12(3)): the documents stored sealed for the
+     * download window. A request without an address (in person, post) is handed over as before. */
+    if (err == RK_OK && rk_answer_docs_of(q->type) && q->email && q->email[0]) {
+        const struct rk_buf *d[RK_AD__COUNT] = {
+            [RK_AD_ACCESS_HTML] = q->type == RK_RQ_ACCESS ? &f->html : NULL,
+            [RK_AD_ACCESS_JSON] = q->type == RK_RQ_ACCESS ? &f->json : NULL,
+            [RK_AD_PORTABILITY_JSON] = q->type == RK_RQ_PORTABILITY ? &f->json : NULL,
+            [RK_AD_PORTABILITY_CSV] = q->type == RK_RQ_PORTABILITY ? &f->csv : NULL};
+        err = rk_answer_store(reg, q, d, at, f->answer_token, &f->answer_expires, msg);
+    }
     return err;
 }

@@ -7,6 +7,7 @@
 #ifndef RK_FULFIL_H
 #define RK_FULFIL_H
 
+#include "core/links.h"
 #include "core/rights.h"
 #include "util/buf.h"
 
@@ -17,6 +18,11 @@ struct rk_fulfilment {
     struct rk_erase_report erase; /* erasure */
     int withdrawn;                /* consent withdrawal: consents withdrawn */
     char done[240];               /* one sentence, no personal data */
+    /* access, portability with an email on the request: the documents are stored sealed for
+     * download (core/answer.h) and the person is to be emailed this link token (the caller
+     * queues the mail in the same transaction); "" otherwise. */
+    char answer_token[RK_LINK_MAX];
+    rk_ts answer_expires;
 };
 
 void rk_fulfilment_init(struct rk_fulfilment *f);
@@ -38,6 +44,8 @@ void rk_fulfilment_cleanup(struct rk_fulfilment *f);
  *                      rect_register (NULL: every register holding them);
  *                      without rect, the values were written with `rights
  *                      rectify --request ID` first and completing records it
+ * An access or portability request that gave an email address also has its documents
+ * stored sealed for download (core/answer.h): answer_token is then the link to email.
  * A request matched to no one holds no data: done says so and nothing runs.
  * Must run inside a batch (RK_EINVAL otherwise).
  */

@@ -40,6 +40,7 @@ static const struct {
     {RK_SUBKEY_OUTBOX, offsetof(struct rk_keys, outbox)},
     {RK_SUBKEY_MAIL_LIMIT, offsetof(struct rk_keys, mail_limit)},
     {RK_SUBKEY_SESSION, offsetof(struct rk_keys, session)},
+    {RK_SUBKEY_ANSWER, offsetof(struct rk_keys, answer)},
 };
 
 /*
@@ -58,7 +59,8 @@ static bool subkey_known(enum rk_subkey id) {
     case RK_SUBKEY_NOTICE:
     case RK_SUBKEY_OUTBOX:
     case RK_SUBKEY_MAIL_LIMIT:
-    case RK_SUBKEY_SESSION: return true;
+    case RK_SUBKEY_SESSION:
+    case RK_SUBKEY_ANSWER: return true;
     }
     return false;
 }

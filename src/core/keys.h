@@ -45,6 +45,8 @@ enum rk_subkey {
     RK_SUBKEY_MAIL_LIMIT = 9, /* the mail limit's recipient hashes (core/mail_limit.h) */
     RK_SUBKEY_SESSION = 10,   /* staff sessions', setup links' and throttles' hashes, CSRF tokens
                                  (core/staff.h) */
+    RK_SUBKEY_ANSWER = 11,    /* sealing a request's answer documents, hashing its one-time codes
+                                 (core/answer.h) */
 };
 
 /* One generation of the master key. */
@@ -70,6 +72,7 @@ struct rk_keys {
     unsigned char outbox[RK_KEY_LEN];    /* for sealing queued mail (core/seal.h) */
     unsigned char mail_limit[RK_KEY_LEN]; /* for the mail limit's recipient hashes */
     unsigned char session[RK_KEY_LEN];   /* for staff sessions and setup links (core/staff.h) */
+    unsigned char answer[RK_KEY_LEN];    /* for answer documents and their codes (core/answer.h) */
     size_t ngen;                         /* generations in gen[] */
     struct rk_keygen gen[RK_KEYGEN_MAX]; /* gen[0] is the current one, then older ones */
 };

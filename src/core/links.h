@@ -19,6 +19,10 @@ enum rk_link_kind {
     RK_LINK_PREFERENCES = 'p', /* /preferences/TOKEN: every consent purpose; purpose "*" */
     RK_LINK_VERIFY = 'v',      /* /requests/verify/TOKEN: email_code identity verification of the
                                   data-subject request whose id is in purpose */
+    RK_LINK_STATUS = 's',      /* /requests/status/TOKEN: the request's status page; purpose: the
+                                  request id; person id RK_ANSWER_NOBODY when unmatched */
+    RK_LINK_ANSWER = 'a',      /* /requests/answer/TOKEN: the download of a request's answer
+                                  documents (core/answer.h); purpose: the request id */
 };
 
 struct rk_link {

@@ -52,6 +52,9 @@
  *                addresses (a delivered notice's address is already cleared;
  *                an unsupported one still holds it). Failed notices stay: they
  *                still have to be told by hand. One audit event per batch.
+ *                The documents of a request's answer (core/answer.h) go when their
+ *                download window ends (14 days after completion): the row holds its
+ *                own expiry. Lawful: art 5(1)(e); the person was given them.
  *   3b. cookies  Website cookie choices (the consent log, migration 0018) recorded before
  *                now minus the declared cookies.log_retention (default 3 years) are
  *                deleted, one audit event per batch with the count. They hold no person,
@@ -414,6 +417,12 @@ static rk_err purge_outbox(struct rk_store *s, rk_ts before, int limit, bool dry
     return rk_store_outbox_purge(s, before, limit, dry, n);
 }
 
+/* Answers whose download window (RK_ANSWER_DAYS, core/answer.h) has passed: the row and its
+ * sealed documents. The window is in the row, so the rule's "days" is 0. */
+static rk_err purge_answers(struct rk_store *s, rk_ts before, int limit, bool dry, int64_t *n) {
+    return rk_store_answer_purge(s, before, limit, dry, n);
+}
+
 static rk_err purge_notices(struct rk_store *s, rk_ts before, int limit, bool dry, int64_t *n) {
     return rk_store_recipient_notice_purge(s, before, limit, dry, n);
 }
@@ -514,6 +523,8 @@ static rk_err run_rules(struct run *r) {
     if (err == RK_OK)
         err = rule_purge(r, purge_outbox, RK_RETENTION_MAIL_DAYS, "sweep.mail_deleted",
                          &r->out->mail_deleted);
+    if (err == RK_OK) /* answers' documents: the download window is their whole life */
+        err = rule_purge(r, purge_answers, 0, "sweep.answers_deleted", &r->out->answers_deleted);
     if (err == RK_OK)
         err = rule_purge(r, purge_notices, RK_RETENTION_NOTICE_DAYS, "sweep.notices_deleted",
                          &r->out->notices_deleted);
@@ -542,7 +553,8 @@ rk_err rk_retention_run(struct rk_reg *reg, rk_ts now, bool dry_run,
 
 bool rk_retention_deleted_personal(const struct rk_retention_counts *c) {
     return c->entries_erased || c->persons_deleted || c->invoices_deleted || c->contracts_deleted ||
-           c->mail_deleted || c->notices_deleted || c->consent_log_deleted;
+           c->mail_deleted || c->notices_deleted || c->consent_log_deleted ||
+           c->answers_deleted;
 }
 
 void rk_retention_summary(const struct rk_retention_counts *c, char *buf, size_t n) {
@@ -555,7 +567,11 @@ void rk_retention_summary(const struct rk_retention_counts *c, char *buf, size_t
              (long long)c->entries_erased, (long long)c->persons_deleted,
              (long long)c->invoices_deleted + (long long)c->contracts_deleted,
              (long long)c->mail_deleted, (long long)c->notices_deleted, (long long)c->art14_overdue,
-             (long long)c->requests_overdue, (long long)c->requests_due_soon);    used = strnlen(buf, n);
+             (long long)c->requests_overdue, (long long)c->requests_due_soon);
+    used = strnlen(buf, n);
     if (c->consent_log_deleted && used + 1 < n)
         snprintf(buf + used, n - used, " cookies=%lld", (long long)c->consent_log_deleted);
+    used = strnlen(buf, n);
+    if (c->answers_deleted && used + 1 < n)
+        snprintf(buf + used, n - used, " answers=%lld", (long long)c->answers_deleted);
 }

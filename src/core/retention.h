@@ -47,6 +47,7 @@ struct rk_retention_counts {
     int64_t mail_deleted;      /* sent or failed emails older than RK_RETENTION_MAIL_DAYS */
     int64_t notices_deleted;   /* finished notices older than RK_RETENTION_NOTICE_DAYS */
     int64_t consent_log_deleted; /* website cookie choices older than cookies.log_retention */
+    int64_t answers_deleted;   /* request answers past their download window (core/answer.h) */
     int64_t art14_overdue;     /* open art 14 tasks past their due date */
     int64_t requests_overdue;  /* open data-subject requests past their deadline */
     int64_t requests_due_soon; /* open requests due within RK_RETENTION_SOON_DAYS */

@@ -213,6 +213,7 @@ struct doc {
     struct rk_buf tmp;
     struct held held;
     rk_err err;
+    int rows; /* data rows and list items written to the HTML: empty sections are left out */
 };
 
 #define L(fi, en) RK_PICK(d->lang, fi, en)
@@ -230,6 +231,8 @@ static void h_text(struct doc *d, const char *s) {
 static void h_el(struct doc *d, const char *tag, const char *s) {
     if (!d->h)
         return;
+    if (strcmp(tag, "li") == 0 || strcmp(tag, "p") == 0)
+        d->rows++;
     rk_buf_printf(d->h, "<%s>", tag);
     rk_buf_put_html(d->h, s ? s : "");
     rk_buf_printf(d->h, "</%s>\n", tag);
@@ -247,6 +250,8 @@ static void h_row(struct doc *d, int th, ...) { /* int: va_start needs an unprom
         return;
     va_list ap;
     va_start(ap, th);
+    if (!th)
+        d->rows++;
     rk_buf_puts(d->h, "<tr>");
     for (const char *c = va_arg(ap, const char *); c; c = va_arg(ap, const char *)) {
         rk_buf_puts(d->h, th ? "<th>" : "<td>");
@@ -280,10 +285,129 @@ static bool held_register(const struct doc *d, const struct rk_register *r) {
 
 static void section(struct doc *d, const char *title) { h_el(d, "h2", title); }
 
+/*
+ * Empty sections are left out of the HTML (the JSON keeps every key): a part
+ * starts with h_mark, and h_drop_empty takes back what it wrote when it wrote
+ * no row, list item or paragraph of its own.
+ */
+struct h_mark {
+    size_t len;
+    int rows;
+};
+
+static struct h_mark h_mark(const struct doc *d) {
+    return (struct h_mark){d->h ? d->h->len : 0, d->rows};
+}
+
+static void h_drop_empty(struct doc *d, struct h_mark m) {
+    if (d->h && d->rows == m.rows && d->h->len >= m.len)
+        d->h->len = m.len;
+}
+
+/* A local date in the document's language: 7.1.2027 / 7 January 2027 ("" for none). */
+static const char *h_date(const struct doc *d, struct rk_date day, char *out, size_t n) {
+    if (!day.y) {
+        out[0] = '\0';
+        return out;
+    }
+    rk_date_format(day, d->lang, out, n);
+    return out;
+}
+
+/* A consent event in words. */
+static const char *consent_words(const struct doc *d, enum rk_consent_kind k, bool pending) {
+    switch (k) {
+    case RK_CE_GIVEN:
+        return pending
+                   ? RK_PICK(d->lang, "annettu, odotti vahvistusta", "given, awaiting confirmation")
+                   : RK_PICK(d->lang, "annettu", "given");
+    case RK_CE_CONFIRMED: return RK_PICK(d->lang, "vahvistettu", "confirmed");
+    case RK_CE_WITHDRAWN: return RK_PICK(d->lang, "peruttu", "withdrawn");
+    case RK_CE_EXPIRED: return RK_PICK(d->lang, "päättynyt voimassaoloajan jälkeen", "expired");
+    }
+    return "";
+}
+
+/* How a consent event came: a source kind's words, or the service's own channels'. */
+static const char *channel_words(const struct doc *d, const char *ch) {
+    static const struct {
+        const char *id, *fi, *en;
+    } own[] = {
+        {"unsubscribe_link", "viestin peruutuslinkki", "the unsubscribe link in a message"},
+        {"preferences", "asetussivu", "the preferences page"},
+        {"request", "tietosuojapyyntösi", "your data protection request"},
+        {"retention_sweep", "säilytysajan päättyminen", "the end of the retention period"},
+        {"objection", "vastustamisesi", "your objection"},
+        {"mailchimp", "uutiskirjepalvelu (Mailchimp)", "the newsletter service (Mailchimp)"},
+    };
+    if (!ch)
+        return "";
+    for (int k = 0; k < RK_SRC__COUNT; k++)
+        if (strcmp(ch, rk_source_kind_id((enum rk_source_kind)k)) == 0)
+            return rk_label_source((enum rk_source_kind)k, d->lang);
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (strcmp(ch, own[i].id) == 0)
+            return RK_PICK(d->lang, own[i].fi, own[i].en);
+    return ch;
+}
+
+/* A legal basis in plain words, without the article. */
+static const char *basis_words(const struct doc *d, enum rk_basis b) {
+    switch (b) {
+    case RK_BASIS_CONSENT: return RK_PICK(d->lang, "suostumuksesi", "your consent");
+    case RK_BASIS_CONTRACT: return RK_PICK(d->lang, "sopimus kanssasi", "a contract with you");
+    case RK_BASIS_LEGAL_OBLIGATION:
+        return RK_PICK(d->lang, "lakisääteinen velvollisuutemme", "a duty the law puts on us");
+    case RK_BASIS_VITAL_INTERESTS:
+        return RK_PICK(d->lang, "elintärkeän edun suojaaminen",
+                       "protecting someone's vital interests");
+    case RK_BASIS_PUBLIC_TASK:
+        return RK_PICK(d->lang, "yleisen edun mukainen tehtävä", "a task in the public interest");
+    case RK_BASIS_LEGITIMATE_INTERESTS:
+        return RK_PICK(d->lang, "oikeutettu etumme", "our legitimate interest");
+    case RK_BASIS__COUNT: break;
+    }
+    return "";
+}
+
+/* How to exercise the rights, in plain words, naming the controller's address and email
+ * rather than a section of the privacy notice. */
+static void how_words(const struct doc *d, struct rk_buf *out) {
+    const struct rk_decl *decl = d->reg->decl;
+    unsigned v = decl->rights.verification;
+    bool first = true;
+    if (v & RK_VERIFY_IN_PERSON) {
+        rk_buf_puts(out, RK_PICK(d->lang, "käymällä luonamme", "by visiting us"));
+        if (decl->controller.address)
+            rk_buf_printf(out, RK_PICK(d->lang, " (%s)", " at %s"), decl->controller.address);
+        rk_buf_puts(out, RK_PICK(d->lang, " henkilöllisyystodistuksen kanssa",
+                                 " with an identity document"));
+        first = false;
+    }
+    if (v & RK_VERIFY_EMAIL_CODE) {
+        if (!first)
+            rk_buf_puts(out, RK_PICK(d->lang, " tai ", " or "));
+        rk_buf_puts(out, RK_PICK(d->lang,
+                                 "verkkolomakkeella, jolloin vahvistat pyynnön sähköpostiisi "
+                                 "lähetetyllä linkillä",
+                                 "through the web form, confirming the request with a link we "
+                                 "email you"));
+    }
+}
+
+/* A purpose's declared name (its id when it is no longer declared). */
+static const char *purpose_words(const struct doc *d, const char *id) {
+    const struct rk_decl *decl = d->reg->decl;
+    for (size_t i = 0; id && i < decl->npurposes; i++)
+        if (strcmp(decl->purposes[i].id, id) == 0)
+            return rk_text_get(&decl->purposes[i].name, d->lang);
+    return id ? id : "";
+}
+
 static void put_purposes(struct doc *d) {
     const struct rk_decl *decl = d->reg->decl;
-    section(d, L("(a) Käsittelyn tarkoitukset ja oikeusperusteet",
-                 "(a) Purposes and legal bases of the processing"));
+    struct h_mark m = h_mark(d);
+    section(d, L("Miksi käsittelemme tietojasi", "Why we process your data"));
     h_puts(d, "<ul>\n");
     jw_open(&d->j, "purposes", '[');
     for (size_t i = 0; i < decl->npurposes; i++) {
@@ -304,9 +428,10 @@ static void put_purposes(struct doc *d) {
             jw_str(&d->j, "legitimate_interest", rk_text_get(&p->legitimate_interest, d->lang));
         jw_close(&d->j, '}');
         h_puts(d, "<li>");
+        d->rows++;
         h_text(d, rk_text_get(&p->name, d->lang));
-        h_puts(d, " — ");
-        h_text(d, rk_label_basis(p->basis, d->lang));
+        h_puts(d, L(" — peruste: ", " — on the basis of "));
+        h_text(d, basis_words(d, p->basis));
         if (rk_text_present(&p->legitimate_interest)) {
             h_puts(d, L(" (oikeutettu etu: ", " (legitimate interest: "));
             h_text(d, rk_text_get(&p->legitimate_interest, d->lang));
@@ -316,6 +441,7 @@ static void put_purposes(struct doc *d) {
     }
     jw_close(&d->j, ']');
     h_puts(d, "</ul>\n");
+    h_drop_empty(d, m);
 }
 
 struct cat_scan {
@@ -341,7 +467,8 @@ static void put_categories(struct doc *d, const char *person_id) {
         d->err = rk_store_contracts_of_person(d->reg->store, person_id, has_contract, &cs);
     if (d->err == RK_OK)
         d->err = rk_store_invoices_of_person(d->reg->store, person_id, has_invoice, &cs);
-    section(d, L("(b) Henkilötietoryhmät", "(b) Categories of personal data"));
+    struct h_mark m = h_mark(d);
+    section(d, L("Mitä tietoja sinusta on", "What data we hold about you"));
     h_puts(d, "<ul>\n");
     jw_open(&d->j, "categories", '[');
     for (size_t i = 0; i < decl->ncategories; i++) {
@@ -354,8 +481,8 @@ static void put_categories(struct doc *d, const char *person_id) {
                 used = true;
             if (r && ((cs.contracts && c->kind == RK_CAT_CONTRACT) ||
                       (cs.invoices && c->kind == RK_CAT_BILLING)))
-                for (size_t m = 0; m < r->ncategories; m++)
-                    used |= r->categories[m] == c;
+                for (size_t n = 0; n < r->ncategories; n++)
+                    used |= r->categories[n] == c;
         }
         if (!used)
             continue;
@@ -369,12 +496,13 @@ static void put_categories(struct doc *d, const char *person_id) {
     }
     jw_close(&d->j, ']');
     h_puts(d, "</ul>\n");
+    h_drop_empty(d, m);
 }
 
 static void put_recipients(struct doc *d) {
     const struct rk_decl *decl = d->reg->decl;
-    section(d, L("(c) Vastaanottajat ja siirrot kolmansiin maihin (15 art. 2)",
-                 "(c) Recipients and transfers to third countries (art 15(2))"));
+    struct h_mark m = h_mark(d);
+    section(d, L("Kenelle tietojasi luovutetaan", "Who receives your data"));
     h_puts(d, "<table>\n");
     h_row(d, true, L("Vastaanottaja", "Recipient"), L("Rooli", "Role"), L("Maa", "Country"),
           L("Siirron suojatoimet", "Transfer safeguards"), NULL);
@@ -405,15 +533,20 @@ static void put_recipients(struct doc *d) {
     }
     jw_close(&d->j, ']');
     h_puts(d, "</table>\n");
+    int rows = d->rows;
     if (rk_text_present(&decl->transfers_note)) {
         jw_str(&d->j, "transfers_note", rk_text_get(&decl->transfers_note, d->lang));
         h_el(d, "p", rk_text_get(&decl->transfers_note, d->lang));
     }
+    if (rows == m.rows) /* no recipient of this person's data: the note alone says nothing */
+        d->rows = m.rows;
+    h_drop_empty(d, m);
 }
 
 static void put_retention(struct doc *d) {
     const struct rk_decl *decl = d->reg->decl;
-    section(d, L("(d) Säilytysaika", "(d) Retention period"));
+    struct h_mark m = h_mark(d);
+    section(d, L("Kuinka kauan tietojasi säilytetään", "How long we keep your data"));
     jw_open(&d->j, "retention", '[');
     for (size_t i = 0; i < decl->nregisters; i++) {
         const struct rk_register *r = &decl->registers[i];
@@ -428,12 +561,14 @@ static void put_retention(struct doc *d) {
         jw_str(&d->j, "text", text);
         jw_close(&d->j, '}');
         h_puts(d, "<p><strong>");
+        d->rows++;
         h_text(d, rk_text_get(&r->name, d->lang));
         h_puts(d, ":</strong> ");
         h_text(d, text);
         h_puts(d, "</p>\n");
     }
     jw_close(&d->j, ']');
+    h_drop_empty(d, m);
 }
 
 static void put_rights(struct doc *d) {
@@ -441,7 +576,7 @@ static void put_rights(struct doc *d) {
     static const enum rk_right listed[] = {RK_RIGHT_RECTIFICATION, RK_RIGHT_ERASURE,
                                            RK_RIGHT_RESTRICTION,   RK_RIGHT_PORTABILITY,
                                            RK_RIGHT_OBJECTION,     RK_RIGHT_AUTOMATED};
-    section(d, L("(e) Muut oikeutesi", "(e) Your other rights"));
+    section(d, L("Muut oikeutesi", "Your other rights"));
     h_puts(d, "<ul>\n");
     jw_open(&d->j, "rights", '{');
     jw_open(&d->j, "list", '[');
@@ -452,12 +587,7 @@ static void put_rights(struct doc *d) {
         jw_str(&d->j, "right", name);
         jw_int(&d->j, "article", art);
         jw_close(&d->j, '}');
-        if (d->h) {
-            rk_buf_puts(d->h, "<li>");
-            rk_buf_put_html(d->h, name);
-            rk_buf_printf(d->h, d->lang == RK_LANG_FI ? " (%d art.)</li>\n" : " (art %d)</li>\n",
-                          art);
-        }
+        h_el(d, "li", name);
     }
     jw_close(&d->j, ']');
     tmp_reset(d);
@@ -469,7 +599,9 @@ static void put_rights(struct doc *d) {
     jw_close(&d->j, '}');
     h_puts(d, "</ul>\n<p>");
     h_text(d, L("Oikeuksiasi voit käyttää ", "You can exercise your rights "));
-    h_text(d, how);
+    tmp_reset(d);
+    how_words(d, &d->tmp);
+    h_text(d, tmp_str(d));
     h_puts(d, ".");
     if (rk_text_present(&decl->rights.instructions)) {
         h_puts(d, " ");
@@ -480,8 +612,8 @@ static void put_rights(struct doc *d) {
 
 static void put_complaint(struct doc *d) {
     const struct rk_authority *a = &d->reg->decl->authority;
-    section(d, L("(f) Oikeus tehdä valitus valvontaviranomaiselle",
-                 "(f) The right to lodge a complaint with the supervisory authority"));
+    section(d, L("Oikeus tehdä valitus valvontaviranomaiselle",
+                 "The right to complain to the supervisory authority"));
     jw_open(&d->j, "complaint", '{');
     jw_str(&d->j, "authority", rk_text_get(&a->name, d->lang));
     jw_str(&d->j, "address", a->address);
@@ -519,8 +651,9 @@ static const char *declared_source(const struct rk_decl *decl, const struct rk_r
 static void put_entries(struct doc *d) {
     const struct rk_decl *decl = d->reg->decl;
     char buf[1024];
-    section(d, L("(g) Tietojesi lähteet ja kopio tiedoistasi (15 art. 3)",
-                 "(g) The sources of your data and a copy of it (art 15(3))"));
+    struct h_mark m = h_mark(d);
+    section(d, L("Kopio tiedoistasi ja mistä ne on saatu",
+                 "A copy of your data and where it came from"));
     jw_open(&d->j, "entries", '[');
     for (size_t i = 0; i < d->held.n && d->err == RK_OK; i++) {
         const struct rk_entry *e = d->held.e[i];
@@ -575,9 +708,9 @@ static void put_entries(struct doc *d) {
                     rk_buf_printf(&d->tmp, ": %s", p.detail);
             }
             const char *src = tmp_str(d);
-            char at[RK_TS_LEN + 1] = "";
+            char at[40] = "";
             if (has && p.at)
-                rk_ts_format(p.at, at);
+                h_date(d, rk_ts_date(p.at), at, sizeof at);
             h_row(d, false, c ? rk_text_get(&c->name, d->lang) : rk_field_id((enum rk_field)f),
                   e->v[f], src, at, NULL);
         }
@@ -586,6 +719,7 @@ static void put_entries(struct doc *d) {
         h_puts(d, "</table>\n");
     }
     jw_close(&d->j, ']');
+    h_drop_empty(d, m);
 }
 
 static int put_consent_event(void *ctx, const struct rk_consent_event *e) {
@@ -607,7 +741,14 @@ static int put_consent_event(void *ctx, const struct rk_consent_event *e) {
     jw_str(&d->j, "evidence", e->evidence);
     jw_str(&d->j, "at", at);
     jw_close(&d->j, '}');
-    h_row(d, false, at, e->purpose, rk_consent_kind_name(e->kind), e->channel, e->notice_version,
+    char when[40], notice[40] = "";
+    struct rk_date nv = {0, 0, 0};
+    h_date(d, rk_ts_date(e->at), when, sizeof when);
+    if (e->notice_version && rk_date_parse(e->notice_version, &nv))
+        h_date(d, nv, notice, sizeof notice);
+    h_row(d, false, when, purpose_words(d, e->purpose), consent_words(d, e->kind, e->pending),
+          channel_words(d, e->channel),
+          notice[0] ? notice : (e->notice_version ? e->notice_version : ""),
           e->evidence ? e->evidence : "", NULL);
     return 0;
 }
@@ -640,7 +781,9 @@ static int put_contract(void *ctx, const struct rk_contract *c) {
     rk_err err = rk_store_contract_changes(d->reg->store, c->id, put_change, d);
     jw_close(&d->j, ']');
     jw_close(&d->j, '}');
-    h_row(d, false, c->service, start, end,
+    char start_h[40], end_h[40];
+    h_row(d, false, c->service, h_date(d, c->start, start_h, sizeof start_h),
+          h_date(d, c->end, end_h, sizeof end_h),
           c->status == RK_CONTRACT_ACTIVE ? L("voimassa", "active") : L("päättynyt", "ended"),
           NULL);
     if (err != RK_OK)
@@ -665,7 +808,12 @@ static int put_invoice(void *ctx, const struct rk_invoice *i) {
     jw_str(&d->j, "keep_until", until[0] ? until : NULL);
     jw_bool(&d->j, "restricted", i->restricted);
     jw_close(&d->j, '}');
-    h_row(d, false, i->number, date, amount, until, NULL);
+    char date_h[40], until_h[40], amount_h[40];
+    snprintf(amount_h, sizeof amount_h, d->lang == RK_LANG_FI ? "%lld,%02lld %s" : "%lld.%02lld %s",
+             (long long)(i->amount_cents / 100), (long long)llabs(i->amount_cents % 100),
+             i->currency);
+    h_row(d, false, i->number, h_date(d, i->date, date_h, sizeof date_h), amount_h,
+          h_date(d, i->keep_until, until_h, sizeof until_h), NULL);
     return 0;
 }
 
@@ -679,22 +827,31 @@ static int put_task(void *ctx, const struct rk_task_view *t) {
     jw_str(&d->j, "due", due);
     jw_ts(&d->j, "done_at", t->done_at);
     jw_close(&d->j, '}');
-    h_row(d, false, t->kind, due, t->done_at ? L("tehty", "done") : L("avoin", "open"), NULL);
+    char due_h[40];
+    const char *what = strcmp(t->kind, "art14_inform") == 0
+                           ? L("Ilmoitus sinulle muualta saaduista tiedoista",
+                               "Telling you about data obtained from elsewhere")
+                           : t->kind;
+    h_row(d, false, what, h_date(d, t->due, due_h, sizeof due_h),
+          t->done_at ? L("tehty", "done") : L("avoin", "open"), NULL);
     return 0;
 }
 
 static void put_records(struct doc *d, const char *person_id) {
     const struct rk_decl *decl = d->reg->decl;
     struct rk_store *s = d->reg->store;
+    struct h_mark m = h_mark(d);
     h_el(d, "h3", L("Suostumukset", "Consents"));
     h_puts(d, "<table>\n");
-    h_row(d, true, L("Aika", "When"), L("Tarkoitus", "Purpose"), L("Tapahtuma", "Event"),
-          L("Kanava", "Channel"), L("Seloste", "Notice"), L("Todiste", "Evidence"), NULL);
+    h_row(d, true, L("Päivä", "Date"), L("Tarkoitus", "Purpose"),
+          L("Mitä tapahtui", "What happened"), L("Miten", "How"),
+          L("Tietosuojaseloste", "Privacy notice of"), L("Todiste", "Evidence"), NULL);
     jw_open(&d->j, "consent_events", '[');
     if (d->err == RK_OK)
         d->err = rk_store_consent_events(s, person_id, put_consent_event, d);
     jw_close(&d->j, ']');
     h_puts(d, "</table>\n");
+    h_drop_empty(d, m);
     jw_open(&d->j, "consent_states", '[');
     for (size_t i = 0; i < decl->npurposes && d->err == RK_OK; i++) {
         struct rk_consent_state st;
@@ -711,6 +868,7 @@ static void put_records(struct doc *d, const char *person_id) {
         jw_close(&d->j, '}');
     }
     jw_close(&d->j, ']');
+    m = h_mark(d);
     h_el(d, "h3", L("Sopimukset", "Contracts"));
     h_puts(d, "<table>\n");
     h_row(d, true, L("Palvelu", "Service"), L("Alkaa", "Start"), L("Päättyy", "End"),
@@ -720,6 +878,8 @@ static void put_records(struct doc *d, const char *person_id) {
         d->err = rk_store_contracts_of_person(s, person_id, put_contract, d);
     jw_close(&d->j, ']');
     h_puts(d, "</table>\n");
+    h_drop_empty(d, m);
+    m = h_mark(d);
     h_el(d, "h3", L("Laskut", "Invoices"));
     h_puts(d, "<table>\n");
     h_row(d, true, L("Numero", "Number"), L("Päivä", "Date"), L("Summa", "Amount"),
@@ -729,14 +889,17 @@ static void put_records(struct doc *d, const char *person_id) {
         d->err = rk_store_invoices_of_person(s, person_id, put_invoice, d);
     jw_close(&d->j, ']');
     h_puts(d, "</table>\n");
+    h_drop_empty(d, m);
+    m = h_mark(d);
     h_el(d, "h3", L("Tehtävät", "Tasks"));
     h_puts(d, "<table>\n");
-    h_row(d, true, L("Tehtävä", "Task"), L("Määräpäivä", "Due"), L("Tila", "Status"), NULL);
+    h_row(d, true, L("Mitä", "What"), L("Määräpäivä", "Due"), L("Tila", "Status"), NULL);
     jw_open(&d->j, "tasks", '[');
     if (d->err == RK_OK)
         d->err = rk_store_tasks_of_person(s, person_id, put_task, d);
     jw_close(&d->j, ']');
     h_puts(d, "</table>\n");
+    h_drop_empty(d, m);
 }
 
 static void automated_text(const struct rk_decl *decl, enum rk_lang lang, struct rk_buf *out) {
@@ -759,7 +922,7 @@ static void automated_text(const struct rk_decl *decl, enum rk_lang lang, struct
 
 static void put_automated(struct doc *d) {
     const struct rk_decl *decl = d->reg->decl;
-    section(d, L("(h) Automaattinen päätöksenteko", "(h) Automated decision-making"));
+    section(d, L("Automaattinen päätöksenteko", "Automated decision-making"));
     tmp_reset(d);
     automated_text(decl, d->lang, &d->tmp);
     const char *text = tmp_str(d);
@@ -769,7 +932,17 @@ static void put_automated(struct doc *d) {
         jw_str(&d->j, "logic", rk_text_get(&decl->rights.automated_logic, d->lang));
     jw_str(&d->j, "answer", text);
     jw_close(&d->j, '}');
-    h_el(d, "p", text);
+    if (!decl->rights.automated_decisions) {
+        h_el(d, "p",
+             L("Tietojasi ei käytetä automaattiseen päätöksentekoon eikä profilointiin.",
+               "Your data is not used for automated decisions or profiling."));
+    } else {
+        h_el(d, "p",
+             L("Tietojasi käytetään automaattiseen päätöksentekoon. Näin se toimii:",
+               "Your data is used for automated decisions. This is how it works:"));
+        if (rk_text_present(&decl->rights.automated_logic))
+            h_el(d, "p", rk_text_get(&decl->rights.automated_logic, d->lang));
+    }
 }
 
 rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *request_id,
@@ -795,9 +968,7 @@ rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *r
         return store_failed(msg, err);
     }
     const struct rk_decl *decl = reg->decl;
-    const char *title =
-        L("Tietopyyntö: tietosi rekisterissämme (EU:n tietosuoja-asetuksen 15 art.)",
-          "Access request: your data in our registers (GDPR art 15)");
+    const char *title = L("Tietosi rekisterissämme", "Your data in our registers");
     h_puts(d, "<!DOCTYPE html>\n<html lang=\"");
     h_puts(d, lang == RK_LANG_FI ? "fi" : "en");
     h_puts(d, "\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -826,23 +997,30 @@ rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *r
     rk_label_controller(&decl->controller, lang, &d->tmp);
     h_el(d, "p", tmp_str(d));
     if (d->h) {
-        char when[RK_TS_LEN + 1];
-        rk_ts_format(at, when);
+        char when[40];
+        h_date(d, rk_ts_date(at), when, sizeof when);
         rk_buf_puts(d->h, "<p>");
-        rk_buf_put_html(d->h, L("Henkilötunniste: ", "Person id: "));
-        rk_buf_put_html(d->h, person_id);
-        rk_buf_puts(d->h, "<br>");
-        rk_buf_put_html(d->h, L("Laadittu: ", "Generated: "));
+        rk_buf_put_html(d->h, L("Tämä on vastaus pyyntöösi saada tietää, mitä tietoja meillä on "
+                                "sinusta. Laadittu ",
+                                "This answers your request to know what data we hold about you. "
+                                "Made on "));
         rk_buf_put_html(d->h, when);
+        rk_buf_puts(d->h, ".<br>");
+        rk_buf_put_html(d->h, L("Tunnisteesi rekisterissämme: ", "Your id in our registers: "));
+        rk_buf_put_html(d->h, person_id);
         if (restricted) {
             rk_buf_puts(d->h, "<br>");
-            rk_buf_put_html(d->h, L("Tietojesi käsittelyä on rajoitettu (18 art.).",
-                                    "Processing of your data is restricted (art 18)."));
+            rk_buf_put_html(d->h, L("Olet pyytänyt rajoittamaan tietojesi käsittelyä: säilytämme "
+                                    "niitä, mutta emme käytä niitä muuhun.",
+                                    "You asked us to restrict the processing of your data: we "
+                                    "keep it but do not use it for anything else."));
         }
         if (objected) {
             rk_buf_puts(d->h, "<br>");
-            rk_buf_put_html(d->h, L("Olet vastustanut suoramarkkinointia (21 art.).",
-                                    "You objected to direct marketing (art 21)."));
+            rk_buf_put_html(d->h, L("Olet kieltänyt suoramarkkinoinnin: emme lähetä sinulle "
+                                    "markkinointia.",
+                                    "You objected to direct marketing: we send you no "
+                                    "marketing."));
         }
         rk_buf_puts(d->h, "</p>\n");
     }
@@ -1366,6 +1544,8 @@ static rk_err erase_leftovers(struct rk_reg *reg, const char *person_id,
         err = rk_store_outbox_delete_person(reg->store, person_id, &out->outbox);
     if (err == RK_OK)
         err = rk_store_tasks_delete_person(reg->store, person_id, &out->tasks);
+    if (err == RK_OK) /* an access answer awaiting download holds a copy of what is erased */
+        err = rk_store_answer_delete_person(reg->store, person_id, &out->answers);
     return err;
 }
 

@@ -62,6 +62,7 @@ struct rk_erase_report {
     int64_t contracts, contracts_kept;
     int64_t invoices, invoices_kept;
     int64_t signups, outbox, tasks;
+    int64_t answers; /* answers awaiting download (core/answer.h), with their documents */
     int suppressed; /* emails and phones put on the suppression list */
     int notices;    /* recipient notices queued (art 19) */
     bool person_deleted;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/answer.h"
 #include "core/fulfil.h"
 #include "core/request.h"
 #include "http/internal.h"
@@ -183,8 +184,11 @@ static rk_err run_new(struct rk_reg *reg, void *ctx) {
         if ((err = rk_mail_limit_take(reg, to, RK_MAIL_BY_STAFF, j->in.now, &may)) != RK_OK)
             return RK_EIO; /* after the request's writes: fail the group rather than keep half */
         j->withheld = !may;
+        char status[RK_LINK_MAX]; /* the receipt links the status page (core/answer.h) */
+        if (may && rk_answer_status_link(&reg->keys, &j->q, j->in.now, status) != RK_OK)
+            return RK_EIO;
         if (may)
-            err = tell(reg, j, to, NULL);
+            err = tell(reg, j, to, status);
     }
     return err;
 }
@@ -226,12 +230,15 @@ static rk_err run_step(struct rk_reg *reg, void *ctx) {
     err = rk_request_transition(reg, j->id, &j->ev, &j->q, &j->msg);
     if (err != RK_OK && j->ff)
         return RK_EIO; /* after the effect's writes: fail the group rather than keep half */
+    if (err == RK_OK && j->ff && j->ff->answer_token[0])
+        j->mail = RK_RQM_ANSWER; /* the documents await download: the link to the person */
     if (err != RK_OK || j->mail < 0)
         return err;
     rk_err a = rk_request_address(reg, &j->q, to, sizeof to);
     if (a == RK_ENOENT)
         return RK_OK; /* no address: staff tell the person by post */
-    return a == RK_OK ? tell(reg, j, to, NULL) : RK_EIO;
+    return a == RK_OK ? tell(reg, j, to, j->mail == RK_RQM_ANSWER ? j->ff->answer_token : NULL)
+                      : RK_EIO;
 }
 
 static rk_http_result answer(struct rk_http_server *s, struct MHD_Connection *c,
@@ -263,6 +270,11 @@ static rk_http_result answer(struct rk_http_server *s, struct MHD_Connection *c,
             json_object_set_new(docs, "portability.csv", json_stringn(f->csv.data, f->csv.len));
         if (f->text.len)
             json_object_set_new(docs, "automated.txt", json_stringn(f->text.data, f->text.len));
+        if (f->answer_token[0]) { /* emailed as a download link (core/answer.h) */
+            char ts[RK_TS_LEN + 1];
+            rk_ts_format(f->answer_expires, ts);
+            json_object_set_new(doc, "download_until", json_string(ts));
+        }
         if (json_object_size(docs))
             json_object_set_new(doc, "documents", docs);
         else

@@ -17,6 +17,7 @@
 
 #include "core/request.h"
 #include "core/sweep.h"
+#include "http/answers.h"
 #include "http/internal.h"
 
 #define OVERDUE_INTERVAL 60
@@ -54,14 +55,15 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
             "\"signups_expired\":%lld,\"skipped\":%lld,\"entries_erased\":%lld,"
             "\"persons_deleted\":%lld,\"records_deleted\":%lld,\"mail_deleted\":%lld,"
             "\"notices_deleted\":%lld,\"art14_overdue\":%lld,\"requests_overdue\":%lld,"
-            "\"requests_due_soon\":%lld,\"consent_log_deleted\":%lld}\n",
+            "\"requests_due_soon\":%lld,\"consent_log_deleted\":%lld,\"answers_deleted\":%lld}\n",
             ts, err == RK_OK ? "true" : "false", (long long)n.consents_expired,
             (long long)n.signups_expired, (long long)n.skipped,
             (long long)n.retention.entries_erased, (long long)n.retention.persons_deleted,
             (long long)n.retention.invoices_deleted + (long long)n.retention.contracts_deleted,
             (long long)n.retention.mail_deleted, (long long)n.retention.notices_deleted,
             (long long)n.retention.art14_overdue, (long long)n.retention.requests_overdue,
-            (long long)n.retention.requests_due_soon, (long long)n.retention.consent_log_deleted);
+            (long long)n.retention.requests_due_soon, (long long)n.retention.consent_log_deleted,
+            (long long)n.retention.answers_deleted);
 }
 
 static void *overdue_main(void *arg) {
@@ -88,6 +90,7 @@ static void *overdue_main(void *arg) {
         if (s->sweep_interval > 0 &&
             (last_sweep.tv_sec == 0 || mono.tv_sec - last_sweep.tv_sec >= s->sweep_interval)) {
             sweep_once(s, st);
+            rk_http_digest_once(s, st); /* the DPO's digest, once per local day */
             last_sweep = mono;
         }
         pthread_mutex_lock(&s->overdue_lock);

@@ -13,6 +13,7 @@
  * after it is read as a request.
  */
 #include "http/api_people.h"
+#include "http/answers.h"
 #include "http/internal.h"
 #include "http/api_console.h"
 #include "http/api_staff.h"
@@ -306,6 +307,10 @@ static const struct route {
     {"POST", "/requests",                 rk_http_post_requests_form, true},
     {"GET",  "/requests/verify/{token}",  rk_http_get_request_verify, true},
     {"POST", "/requests/verify/{token}",  rk_http_post_request_verify, true},
+    {"GET",  "/requests/status/{token}",  rk_http_get_request_status, true},
+    {"GET",  "/requests/answer/{token}",  rk_http_get_answer,       true},
+    {"POST", "/requests/answer/{token}",  rk_http_post_answer,      true},
+    {"GET",  "/requests/answer/{token}/{file}", rk_http_get_answer_file, true},
     {"GET",  "/api/v1/requests",          rk_http_get_requests,     false},
     {"POST", "/api/v1/requests",          rk_http_post_requests,    false},
     {"GET",  "/api/v1/requests/{id}",     rk_http_get_request,      false},

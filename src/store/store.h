@@ -444,6 +444,23 @@ struct rk_counter_row {
 };
 typedef int (*rk_counter_fn)(void *ctx, const struct rk_counter_row *r);
 
+/* A request's answer awaiting download (migration 0017; core/answer.h has the design). The
+ * documents are rows of their own (answer_file), sealed; this row holds no personal data. */
+#define RK_ANSWER_HASH_LEN 32
+struct rk_answer_row {
+    char request_id[RK_REQUEST_ID_LEN + 1];
+    char person_id[RK_ID_LEN + 1];
+    rk_ts created_at, expires_at;
+    bool has_code;                                /* a one-time code is outstanding */
+    unsigned char code_hash[RK_ANSWER_HASH_LEN];  /* keyed hash of the code (RK_SUBKEY_ANSWER) */
+    rk_ts code_expires;
+    int code_tries;                               /* wrong codes against the current one */
+    bool has_grant;                               /* a right code gave a download grant */
+    unsigned char grant_hash[RK_ANSWER_HASH_LEN]; /* keyed hash of the grant (the cookie) */
+    rk_ts grant_expires;
+    int downloads;
+};
+
 /* Which requests a list shows: all fields optional. */
 struct rk_request_filter {
     int status;              /* an enum rk_request_status, or -1: any */
@@ -789,6 +806,24 @@ struct rk_store_ops {
      * request keeps no copy of what it erased. RK_ENOENT for no such request. */
     rk_err (*request_redact)(struct rk_store *s, const char *id);
     rk_err (*request_update)(struct rk_store *s, const struct rk_request *q);
+    /* ---- Answers awaiting download (migration 0017; core/answer.h) ----
+     * answer_insert: RK_ECONFLICT when the request has one. answer_file_put: one sealed
+     * document (sealed, len bytes) named name. answer_get / answer_update: the row (RK_ENOENT
+     * when there is none); update writes the code, tries, grant and download count.
+     * answer_file_get: a new copy of the sealed document (*out, freed by the caller), RK_ENOENT
+     * when absent. answer_purge: deletes answers (and their documents) whose expires_at <=
+     * before (the sweep passes now), at most limit (limit <= 0: all), or only counts them
+     * with dry; *n the number. */
+    rk_err (*answer_insert)(struct rk_store *s, const struct rk_answer_row *a);
+    rk_err (*answer_file_put)(struct rk_store *s, const char *request_id, const char *name,
+                              const unsigned char *sealed, size_t len);
+    rk_err (*answer_get)(struct rk_store *s, const char *request_id, struct rk_answer_row *out);
+    rk_err (*answer_update)(struct rk_store *s, const struct rk_answer_row *a);
+    rk_err (*answer_file_get)(struct rk_store *s, const char *request_id, const char *name,
+                              unsigned char **out, size_t *len);
+    rk_err (*answer_purge)(struct rk_store *s, rk_ts before, int limit, bool dry, int64_t *n);
+    /* Deletes the person's answers and their documents (an erasure); *n how many. */
+    rk_err (*answer_delete_person)(struct rk_store *s, const char *person_id, int64_t *n);
     rk_err (*requests_list)(struct rk_store *s, const struct rk_request_filter *f,
                             rk_request_fn fn, void *ctx);
     /* Open requests whose effective due date is before today. */
@@ -1207,6 +1242,22 @@ RK_STORE_FN(request_redact, (struct rk_store * s, const char *id), (s, id))
 RK_STORE_FN(request_get, (struct rk_store * s, const char *id, struct rk_request *out),
             (s, id, out))
 RK_STORE_FN(request_update, (struct rk_store * s, const struct rk_request *q), (s, q))
+RK_STORE_FN(answer_insert, (struct rk_store * s, const struct rk_answer_row *a), (s, a))
+RK_STORE_FN(answer_file_put,
+            (struct rk_store * s, const char *rid, const char *name, const unsigned char *sealed,
+             size_t len),
+            (s, rid, name, sealed, len))
+RK_STORE_FN(answer_get, (struct rk_store * s, const char *rid, struct rk_answer_row *out),
+            (s, rid, out))
+RK_STORE_FN(answer_update, (struct rk_store * s, const struct rk_answer_row *a), (s, a))
+RK_STORE_FN(answer_file_get,
+            (struct rk_store * s, const char *rid, const char *name, unsigned char **out,
+             size_t *len),
+            (s, rid, name, out, len))
+RK_STORE_FN(answer_purge, (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
+            (s, before, limit, dry, n))
+RK_STORE_FN(answer_delete_person, (struct rk_store * s, const char *person_id, int64_t *n),
+            (s, person_id, n))
 RK_STORE_FN(requests_list,
             (struct rk_store * s, const struct rk_request_filter *f, rk_request_fn fn, void *c),
             (s, f, fn, c))

@@ -8,6 +8,7 @@
  * are stored as ISO 8601 text and dates as YYYY-MM-DD, so text order is time
  * order. Schema changes are the numbered migrations embedded at build time.
  */
+#include <limits.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -145,6 +146,14 @@ enum stmt {
     S_REQUEST_INSERT,
     S_REQUEST_GET,
     S_REQUEST_UPDATE,
+    S_ANSWER_INSERT,
+    S_ANSWER_FILE_PUT,
+    S_ANSWER_GET,
+    S_ANSWER_UPDATE,
+    S_ANSWER_FILE_GET,
+    S_ANSWER_PURGE,
+    S_ANSWER_PURGE_COUNT,
+    S_ANSWER_DELETE_PERSON,
     S_REQUEST_REDACT,
     S_REQUESTS_LIST,
     S_REQUESTS_OVERDUE,
@@ -503,6 +512,22 @@ static const char *const sql[S__COUNT] = {
                          "extension_months = ?14, extension_reason = ?15, verification = ?16, "
                          "verified_by = ?17, verified_at = ?18, document = ?19, "
                          "rejection_reason = ?20, note = ?21, closed_at = ?22 WHERE id = ?1",
+    [S_ANSWER_INSERT] = "INSERT INTO answer (request_id, person_id, created_at, expires_at, "
+                        "code_hash, code_expires, code_tries, grant_hash, grant_expires, downloads) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_ANSWER_FILE_PUT] = "INSERT OR REPLACE INTO answer_file (request_id, name, sealed) "
+                          "VALUES (?1, ?2, ?3)",
+    [S_ANSWER_GET] = "SELECT request_id, person_id, created_at, expires_at, code_hash, code_expires, "
+                     "code_tries, grant_hash, grant_expires, downloads FROM answer "
+                     "WHERE request_id = ?1",
+    [S_ANSWER_UPDATE] = "UPDATE answer SET code_hash = ?5, code_expires = ?6, code_tries = ?7, "
+                        "grant_hash = ?8, grant_expires = ?9, downloads = ?10 "
+                        "WHERE request_id = ?1",
+    [S_ANSWER_FILE_GET] = "SELECT sealed FROM answer_file WHERE request_id = ?1 AND name = ?2",
+    [S_ANSWER_PURGE] = "DELETE FROM answer WHERE request_id IN (SELECT request_id FROM answer "
+                       "WHERE expires_at <= ?1 ORDER BY expires_at, request_id LIMIT ?2)",
+    [S_ANSWER_PURGE_COUNT] = "SELECT count(*) FROM answer WHERE expires_at <= ?1",
+    [S_ANSWER_DELETE_PERSON] = "DELETE FROM answer WHERE person_id = ?1",
     [S_REQUESTS_LIST] = "SELECT " REQUEST_COLS "FROM request "
                         "WHERE (?1 IS NULL OR status = ?1) "
                         "AND (?2 = 0 OR status IN ('received', 'verified', 'in_progress')) "
@@ -3286,6 +3311,152 @@ static rk_err sq_request_update(struct rk_store *base, const struct rk_request *
     return err;
 }
 
+/* ---- answers awaiting download (migration 0017) ---- */
+
+static void bind_answer(sqlite3_stmt *st, const struct rk_answer_row *a) {
+    bind_text(st, 1, a->request_id);
+    bind_text(st, 2, a->person_id);
+    bind_ts(st, 3, a->created_at);
+    bind_ts(st, 4, a->expires_at);
+    if (a->has_code)
+        sqlite3_bind_blob(st, 5, a->code_hash, RK_ANSWER_HASH_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
+    bind_ts(st, 6, a->has_code ? a->code_expires : 0);
+    sqlite3_bind_int(st, 7, a->code_tries);
+    if (a->has_grant)
+        sqlite3_bind_blob(st, 8, a->grant_hash, RK_ANSWER_HASH_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
+    bind_ts(st, 9, a->has_grant ? a->grant_expires : 0);
+    sqlite3_bind_int(st, 10, a->downloads);
+}
+
+static rk_err sq_answer_insert(struct rk_store *base, const struct rk_answer_row *a) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ANSWER_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_answer(st, a);
+    return step_done(s, st);
+}
+
+static rk_err sq_answer_update(struct rk_store *base, const struct rk_answer_row *a) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ANSWER_UPDATE, &st);
+    if (err != RK_OK)
+        return err;
+    bind_answer(st, a);
+    err = step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+static rk_err sq_answer_file_put(struct rk_store *base, const char *request_id, const char *name,
+                                 const unsigned char *sealed, size_t len) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    if (len > (size_t)INT_MAX)
+        return RK_ETOOBIG;
+    rk_err err = prepare(s, S_ANSWER_FILE_PUT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, request_id);
+    bind_text(st, 2, name);
+    sqlite3_bind_blob(st, 3, sealed, (int)len, SQLITE_STATIC);
+    return step_done(s, st);
+}
+
+/* Copies a blob column of exactly RK_ANSWER_HASH_LEN bytes; false for NULL or another length. */
+static bool col_hash(sqlite3_stmt *st, int i, unsigned char out[RK_ANSWER_HASH_LEN]) {
+    if (sqlite3_column_type(st, i) != SQLITE_BLOB ||
+        sqlite3_column_bytes(st, i) != RK_ANSWER_HASH_LEN)
+        return false;
+    memcpy(out, sqlite3_column_blob(st, i), RK_ANSWER_HASH_LEN);
+    return true;
+}
+
+static rk_err sq_answer_get(struct rk_store *base, const char *request_id,
+                            struct rk_answer_row *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ANSWER_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, request_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        struct rk_answer_row a;
+        memset(&a, 0, sizeof a);
+        bool ok = col_copy(st, 0, a.request_id, sizeof a.request_id) &&
+                  col_copy(st, 1, a.person_id, sizeof a.person_id);
+        a.created_at = col_ts(st, 2);
+        a.expires_at = col_ts(st, 3);
+        a.has_code = col_hash(st, 4, a.code_hash);
+        a.code_expires = col_ts(st, 5);
+        a.code_tries = sqlite3_column_int(st, 6);
+        a.has_grant = col_hash(st, 7, a.grant_hash);
+        a.grant_expires = col_ts(st, 8);
+        a.downloads = sqlite3_column_int(st, 9);
+        if (ok)
+            *out = a;
+        else
+            err = overflow();
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_answer_file_get(struct rk_store *base, const char *request_id, const char *name,
+                                 unsigned char **out, size_t *len) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ANSWER_FILE_GET, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, request_id);
+    bind_text(st, 2, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int n = sqlite3_column_bytes(st, 0);
+        const void *p = sqlite3_column_blob(st, 0);
+        unsigned char *copy = malloc(n > 0 ? (size_t)n : 1);
+        if (!copy) {
+            err = RK_ENOMEM;
+        } else {
+            if (n > 0)
+                memcpy(copy, p, (size_t)n);
+            *out = copy;
+            *len = (size_t)n;
+        }
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
+static rk_err sq_answer_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
+                              int64_t *n);
+
+static rk_err sq_answer_delete_person(struct rk_store *base, const char *person_id, int64_t *n) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, S_ANSWER_DELETE_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    bind_text(st, 1, person_id);
+    err = step_done(s, st);
+    if (err == RK_OK)
+        *n = sqlite3_changes64(s->db);
+    return err;
+}
+
 static rk_err sq_request_redact(struct rk_store *base, const char *id) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
@@ -3715,6 +3886,12 @@ static rk_err purge(struct sqlite_store *s, enum stmt del, enum stmt count, rk_t
 static rk_err sq_outbox_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
                               int64_t *n) {
     return purge((struct sqlite_store *)base, S_OUTBOX_PURGE, S_OUTBOX_PURGE_COUNT, before, limit,
+                 dry_run, n);
+}
+
+static rk_err sq_answer_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
+                              int64_t *n) {
+    return purge((struct sqlite_store *)base, S_ANSWER_PURGE, S_ANSWER_PURGE_COUNT, before, limit,
                  dry_run, n);
 }
 
@@ -4366,6 +4543,13 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .request_get = sq_request_get,
     .request_redact = sq_request_redact,
     .request_update = sq_request_update,
+    .answer_insert = sq_answer_insert,
+    .answer_file_put = sq_answer_file_put,
+    .answer_get = sq_answer_get,
+    .answer_update = sq_answer_update,
+    .answer_file_get = sq_answer_file_get,
+    .answer_purge = sq_answer_purge,
+    .answer_delete_person = sq_answer_delete_person,
     .requests_list = sq_requests_list,
     .requests_overdue = sq_requests_overdue,
     .requests_open_of_person = sq_requests_open_of_person,
