@@ -63,9 +63,9 @@ static void transfer_mechanism_missing(void **state) {
     (void)state;
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", ""), "transfer-mechanism-missing"), 1);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("IN", ""), "transfer-mechanism-missing"), 1);
-    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: scc\n"),
-                                "transfer-mechanism-missing"),
-                     0);
+    assert_int_equal(
+        count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: scc\n"), "transfer-mechanism-missing"),
+        0);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("SE", ""), "transfer-mechanism-missing"), 0);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("CH", ""), "transfer-mechanism-missing"), 0);
 }
@@ -75,15 +75,15 @@ static void transfer_mechanism_invalid(void **state) {
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: adequacy\n"),
                                 "transfer-mechanism-invalid"),
                      1);
-    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("IN", "    transfer: dpf\n"),
-                                "transfer-mechanism-invalid"),
-                     1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL RECIPIENT("IN", "    transfer: dpf\n"), "transfer-mechanism-invalid"),
+        1);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("JP", "    transfer: adequacy\n"),
                                 "transfer-mechanism-invalid"),
                      0);
-    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n"),
-                                "transfer-mechanism-invalid"),
-                     0);
+    assert_int_equal(
+        count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n"), "transfer-mechanism-invalid"),
+        0);
     /* A country with an adequacy decision needs no declared mechanism: the law supplies it. */
     struct rk_decl *d = rkt_parse(FX_MINIMAL RECIPIENT("GB", ""));
     assert_int_equal(d->recipients[0].transfer, RK_TRANSFER_ADEQUACY);
@@ -117,15 +117,16 @@ static void legitimate_interest_missing(void **state) {
 
 static void register_retention_missing(void **state) {
     (void)state;
-    assert_int_equal(count_rule(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
-                                    REGISTER_WITHOUT_RETENTION,
-                                "register-retention-missing"),
-                     1);
+    assert_int_equal(
+        count_rule(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES REGISTER_WITHOUT_RETENTION,
+                   "register-retention-missing"),
+        1);
     assert_int_equal(count_rule(FX_MINIMAL, "register-retention-missing"), 0);
     /* A retention rule that says nothing is refused by the loader. */
-    assert_non_null(strstr(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
-                                              REGISTER_WITHOUT_RETENTION "    retention: {}\n"),
-                           "say how long data is kept"));
+    assert_non_null(
+        strstr(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES REGISTER_WITHOUT_RETENTION
+                              "    retention: {}\n"),
+               "say how long data is kept"));
 }
 
 static void consent_withdrawal_missing(void **state) {
@@ -234,10 +235,35 @@ static void mail_limits_lax(void **state) {
     assert_int_equal(count_rule(FX_MINIMAL "mail_limits: {min_interval: 30s}\n", "mail-limits-lax"),
                      1);
     assert_int_equal(count_rule(FX_MINIMAL "mail_limits: {per_day: 100}\n", "mail-limits-lax"), 1);
-    assert_int_equal(
-        count_rule(FX_MINIMAL "mail_limits: {min_interval: 1min, per_day: 24}\n", "mail-limits-lax"),
-        0);
+    assert_int_equal(count_rule(FX_MINIMAL "mail_limits: {min_interval: 1min, per_day: 24}\n",
+                                "mail-limits-lax"),
+                     0);
     assert_int_equal(count_rule(FX_MINIMAL, "mail-limits-lax"), 0);
+}
+
+static void branding_accent_contrast(void **state) {
+    (void)state;
+    /* #767676 is the lightest grey with 4.5:1 on white; #777777 falls just short. */
+    assert_true(rk_contrast_on_white("#767676") >= 4.5);
+    assert_true(rk_contrast_on_white("#777777") < 4.5);
+    assert_true(rk_contrast_on_white("#000000") > 20.9);
+    assert_int_equal(
+        count_rule(FX_MINIMAL "branding: {accent: '#ffcc00'}\n", "branding-accent-contrast"), 1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL "branding: {accent: '#0b5394'}\n", "branding-accent-contrast"), 0);
+    assert_int_equal(count_rule(FX_MINIMAL, "branding-accent-contrast"), 0);
+}
+
+static void mail_reply_to_missing(void **state) {
+    (void)state;
+    /* A mail section (or forms) without any address for replies. */
+    assert_int_equal(
+        count_rule(FX_MINIMAL "mail: {from: news@example.fi}\n", "mail-reply-to-missing"), 1);
+    assert_int_equal(count_rule(FX_MINIMAL "mail: {from: news@example.fi, reply_to: "
+                                           "help@example.fi}\n",
+                                "mail-reply-to-missing"),
+                     0);
+    assert_int_equal(count_rule(FX_MINIMAL, "mail-reply-to-missing"), 0);
 }
 
 static void category_unused(void **state) {
@@ -248,11 +274,12 @@ static void category_unused(void **state) {
 
 static void security_and_dates(void **state) {
     (void)state;
-    const char *no_security = "rekisteri: 1\n"
-                              "controller: {name: X Oy, business_id: 1234567-8, address: A,"
-                              " phone: '1'}\n"
-                              "supervisory_authority: {name: {fi: T, en: O}}\n" FX_RIGHTS
-                                  FX_PURPOSES FX_CATEGORIES FX_REGISTERS;
+    const char *no_security =
+        "rekisteri: 1\n"
+        "controller: {name: X Oy, business_id: 1234567-8, address: A,"
+        " phone: '1'}\n"
+        "supervisory_authority: {name: {fi: T, en: O}}\n" FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+            FX_REGISTERS;
     assert_int_equal(count_rule(no_security, "security-measures-missing"), 1);
     assert_int_equal(count_rule(no_security, "notice-date-missing"), 1);
     assert_int_equal(count_rule(FX_MINIMAL, "security-measures-missing"), 0);
@@ -311,6 +338,8 @@ int main(void) {
         cmocka_unit_test(verification_in_person_only),
         cmocka_unit_test(mail_limits_lax),
         cmocka_unit_test(category_unused),
+        cmocka_unit_test(branding_accent_contrast),
+        cmocka_unit_test(mail_reply_to_missing),
         cmocka_unit_test(security_and_dates),
         cmocka_unit_test(example_findings),
         cmocka_unit_test(rule_ids_are_unique_and_stable),
