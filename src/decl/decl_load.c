@@ -826,8 +826,9 @@ static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *
 }
 
 static void each_recipient(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",     "!name",      "!role",     "!country", "transfer",
-                                       "purpose", "!registers", "connector", "mailchimp"};
+    static const char *const keys[] = {"!id",      "!name",   "!role",      "!country",
+                                       "transfer", "purpose", "!registers", "connector",
+                                       "mailchimp"};
     const ynode *v[9];
     struct rk_recipient *r = item;
     struct rk_decl *d = c->d;
@@ -1014,8 +1015,8 @@ static void parse_security(struct ctx *c, const ynode *n) {
 }
 
 static void each_role(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",        "!name",    "!registers",
-                                       "categories", "requests", "staff"};
+    static const char *const keys[] = {"!id", "!name", "!registers", "categories", "requests",
+                                        "staff"};
     const ynode *v[6];
     struct rk_role *r = item;
     struct rk_decl *d = c->d;
@@ -1084,8 +1085,8 @@ static bool origin_ok(const char *o) {
 
 /* The categories a form can collect: the ids of core/contact.h's fields. */
 static bool contact_field(const char *id) {
-    static const char *const fields[] = {"name",     "email",        "phone",
-                                         "position", "organisation", "interests"};
+    static const char *const fields[] = {"name",         "email",    "phone", "position",
+                                         "organisation", "interests"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (strcmp(fields[i], id) == 0)
             return true;
@@ -1132,8 +1133,8 @@ static void form_fields(struct ctx *c, const ynode *n, struct rk_form *f) {
 }
 
 static void each_form(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",     "!name",    "!register", "!purpose",
-                                       "!fields", "required", "origins",   "!consent_text"};
+    static const char *const keys[] = {"!id",       "!name",   "!register",    "!purpose",
+                                       "!fields",   "required", "origins",     "!consent_text"};
     const ynode *v[8];
     struct rk_form *f = item;
     struct rk_decl *d = c->d;
@@ -1177,8 +1178,8 @@ static void each_form(struct ctx *c, const ynode *n, void *item) {
                "purpose must rest on consent",
                f->purpose->id, rk_basis_id(f->purpose->basis));
     if (f->reg && f->purpose && !register_has_purpose(f->reg, f->purpose))
-        ERR_AT(c, v[3] ? v[3] : n, "form.purpose: register '%s' does not declare purpose '%s'",
-               f->reg->id, f->purpose->id);
+        ERR_AT(c, v[3] ? v[3] : n, "form.purpose: register '%s' does not declare purpose '%s'", f->reg->id,
+               f->purpose->id);
     bool email = false;
     for (size_t i = 0; i < f->nfields; i++) {
         const struct rk_category *cat = f->fields[i];
@@ -1187,8 +1188,8 @@ static void each_form(struct ctx *c, const ynode *n, void *item) {
         for (size_t j = 0; f->reg && j < f->reg->ncategories; j++)
             held |= f->reg->categories[j] == cat;
         if (f->reg && !held)
-            ERR_AT(c, v[4] ? v[4] : n, "form.fields: register '%s' does not hold category '%s'",
-                   f->reg->id, cat->id);
+            ERR_AT(c, v[4] ? v[4] : n, "form.fields: register '%s' does not hold category '%s'", f->reg->id,
+                   cat->id);
         if (!contact_field(cat->id))
             ERR_AT(c, v[4] ? v[4] : n,
                    "form.fields: category '%s' is not a contact field a form can collect "
@@ -1196,8 +1197,7 @@ static void each_form(struct ctx *c, const ynode *n, void *item) {
                    cat->id);
     }
     if (v[4] && !email)
-        ERR_AT(c, v[4] ? v[4] : n,
-               "form.fields: a form needs 'email' (the confirmation link is emailed)");
+        ERR_AT(c, v[4] ? v[4] : n, "form.fields: a form needs 'email' (the confirmation link is emailed)");
     for (size_t i = 0; i < f->nrequired; i++) {
         bool listed = false;
         for (size_t j = 0; j < f->nfields; j++)
@@ -1406,7 +1406,8 @@ static void walk(struct ctx *c, const ynode *root) {
     for (size_t i = 0; i < d->nrecipients; i++)
         for (size_t j = 0; j < i; j++)
             if (d->recipients[i].mailchimp.declared && d->recipients[j].mailchimp.declared &&
-                strcmp(d->recipients[i].mailchimp.list_id, d->recipients[j].mailchimp.list_id) == 0)
+                strcmp(d->recipients[i].mailchimp.list_id, d->recipients[j].mailchimp.list_id) ==
+                    0)
                 rk_diags_add(c->diags, d->recipients[i].mailchimp.loc.line,
                              d->recipients[i].mailchimp.loc.col,
                              "recipient.mailchimp.list_id: list '%s' is already declared by "

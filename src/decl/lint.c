@@ -29,9 +29,9 @@ const char *rk_severity_name(enum rk_severity s) {
     }
 }
 
-__attribute__((format(printf, 4, 5))) static void add(struct rk_findings *out,
-                                                      const struct rk_lint_rule *rule,
-                                                      struct rk_loc loc, const char *fmt, ...) {
+__attribute__((format(printf, 4, 5))) static void
+add(struct rk_findings *out, const struct rk_lint_rule *rule, struct rk_loc loc, const char *fmt,
+    ...) {
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 16;
         struct rk_finding *items = realloc(out->items, cap * sizeof *items);
@@ -343,8 +343,9 @@ static const struct rk_lint_rule rules[] = {
     {"source-basis-mismatch", RK_SEV_ERROR,
      "a source not from the person feeds only consent- or contract-based purposes",
      "GDPR art 6(1), 14", check_source_basis},
-    {"billing-retention-missing", RK_SEV_WARNING, "billing data has no statutory retention",
-     "Kirjanpitolaki 1336/1997 2:10; GDPR art 17(3)(b)", check_billing_retention},
+    {"billing-retention-missing", RK_SEV_WARNING,
+     "billing data has no statutory retention", "Kirjanpitolaki 1336/1997 2:10; GDPR art 17(3)(b)",
+     check_billing_retention},
     {"verification-in-person-only", RK_SEV_WARNING,
      "identity verification for requests is possible only in person",
      "GDPR art 12(2), 12(6); EDPB Guidelines 01/2022", check_verification},
@@ -353,10 +354,11 @@ static const struct rk_lint_rule rules[] = {
     {"security-measures-missing", RK_SEV_WARNING,
      "no security measures are declared for the record of processing", "GDPR art 30(1)(g), 32",
      check_security},
-    {"notice-date-missing", RK_SEV_WARNING, "the notice has no last-changed date", "GDPR art 12(1)",
-     check_notice_dates},
-    {"mail-limits-lax", RK_SEV_WARNING, "the mail limit lets the public forms flood an inbox",
-     "GDPR art 25(1), 32(1)", check_mail_limits},
+    {"notice-date-missing", RK_SEV_WARNING, "the notice has no last-changed date",
+     "GDPR art 12(1)", check_notice_dates},
+    {"mail-limits-lax", RK_SEV_WARNING,
+     "the mail limit lets the public forms flood an inbox", "GDPR art 25(1), 32(1)",
+     check_mail_limits},
     {"branding-accent-contrast", RK_SEV_ERROR,
      "the accent colour is too light for links and buttons on white", "WCAG 2.2 SC 1.4.3",
      check_accent},

@@ -655,7 +655,7 @@ static void branding_files(void **state) {
 /* ---- Recipients' connectors and the Mailchimp hook --------------------------------------- */
 
 #define RCP_HEAD                                                                                   \
-    "recipients:\n  - id: mc\n    name: Mailchimp\n    role: processor\n    country: US\n"         \
+    "recipients:\n  - id: mc\n    name: Mailchimp\n    role: processor\n    country: US\n"        \
     "    transfer: dpf\n    registers: [customer]\n"
 
 static void connectors_load(void **state) {

@@ -63,9 +63,9 @@ static void transfer_mechanism_missing(void **state) {
     (void)state;
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", ""), "transfer-mechanism-missing"), 1);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("IN", ""), "transfer-mechanism-missing"), 1);
-    assert_int_equal(
-        count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: scc\n"), "transfer-mechanism-missing"),
-        0);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: scc\n"),
+                                "transfer-mechanism-missing"),
+                     0);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("SE", ""), "transfer-mechanism-missing"), 0);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("CH", ""), "transfer-mechanism-missing"), 0);
 }
@@ -75,15 +75,15 @@ static void transfer_mechanism_invalid(void **state) {
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: adequacy\n"),
                                 "transfer-mechanism-invalid"),
                      1);
-    assert_int_equal(
-        count_rule(FX_MINIMAL RECIPIENT("IN", "    transfer: dpf\n"), "transfer-mechanism-invalid"),
-        1);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("IN", "    transfer: dpf\n"),
+                                "transfer-mechanism-invalid"),
+                     1);
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("JP", "    transfer: adequacy\n"),
                                 "transfer-mechanism-invalid"),
                      0);
-    assert_int_equal(
-        count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n"), "transfer-mechanism-invalid"),
-        0);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n"),
+                                "transfer-mechanism-invalid"),
+                     0);
     /* A country with an adequacy decision needs no declared mechanism: the law supplies it. */
     struct rk_decl *d = rkt_parse(FX_MINIMAL RECIPIENT("GB", ""));
     assert_int_equal(d->recipients[0].transfer, RK_TRANSFER_ADEQUACY);
@@ -117,16 +117,15 @@ static void legitimate_interest_missing(void **state) {
 
 static void register_retention_missing(void **state) {
     (void)state;
-    assert_int_equal(
-        count_rule(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES REGISTER_WITHOUT_RETENTION,
-                   "register-retention-missing"),
-        1);
+    assert_int_equal(count_rule(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                                    REGISTER_WITHOUT_RETENTION,
+                                "register-retention-missing"),
+                     1);
     assert_int_equal(count_rule(FX_MINIMAL, "register-retention-missing"), 0);
     /* A retention rule that says nothing is refused by the loader. */
-    assert_non_null(
-        strstr(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES REGISTER_WITHOUT_RETENTION
-                              "    retention: {}\n"),
-               "say how long data is kept"));
+    assert_non_null(strstr(rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES
+                                              REGISTER_WITHOUT_RETENTION "    retention: {}\n"),
+                           "say how long data is kept"));
 }
 
 static void consent_withdrawal_missing(void **state) {
@@ -235,9 +234,9 @@ static void mail_limits_lax(void **state) {
     assert_int_equal(count_rule(FX_MINIMAL "mail_limits: {min_interval: 30s}\n", "mail-limits-lax"),
                      1);
     assert_int_equal(count_rule(FX_MINIMAL "mail_limits: {per_day: 100}\n", "mail-limits-lax"), 1);
-    assert_int_equal(count_rule(FX_MINIMAL "mail_limits: {min_interval: 1min, per_day: 24}\n",
-                                "mail-limits-lax"),
-                     0);
+    assert_int_equal(
+        count_rule(FX_MINIMAL "mail_limits: {min_interval: 1min, per_day: 24}\n", "mail-limits-lax"),
+        0);
     assert_int_equal(count_rule(FX_MINIMAL, "mail-limits-lax"), 0);
 }
 
@@ -274,12 +273,11 @@ static void category_unused(void **state) {
 
 static void security_and_dates(void **state) {
     (void)state;
-    const char *no_security =
-        "rekisteri: 1\n"
-        "controller: {name: X Oy, business_id: 1234567-8, address: A,"
-        " phone: '1'}\n"
-        "supervisory_authority: {name: {fi: T, en: O}}\n" FX_RIGHTS FX_PURPOSES FX_CATEGORIES
-            FX_REGISTERS;
+    const char *no_security = "rekisteri: 1\n"
+                              "controller: {name: X Oy, business_id: 1234567-8, address: A,"
+                              " phone: '1'}\n"
+                              "supervisory_authority: {name: {fi: T, en: O}}\n" FX_RIGHTS
+                                  FX_PURPOSES FX_CATEGORIES FX_REGISTERS;
     assert_int_equal(count_rule(no_security, "security-measures-missing"), 1);
     assert_int_equal(count_rule(no_security, "notice-date-missing"), 1);
     assert_int_equal(count_rule(FX_MINIMAL, "security-measures-missing"), 0);
