@@ -235,6 +235,10 @@ static int outbox_send(int argc, char **argv) {
     }
     cfg.db = env.db;
     cfg.keys = &env.reg.keys;
+    /* Replies go where serve sends them: the declaration's address unless --mail-reply-to. */
+    const char *reply_to = rk_decl_reply_to(env.decl);
+    if (!cfg.smtp.reply_to && reply_to && rk_mail_address_ok(reply_to))
+        cfg.smtp.reply_to = reply_to;
     struct rk_sender_report rep;
     rk_err e = rk_sender_pass(env.store, &cfg, &rep);
     printf("sent %d, retried %d, failed %d\n", rep.sent, rep.retried, rep.failed);
