@@ -122,7 +122,8 @@ static rk_http_result form_page(struct MHD_Connection *c, struct rk_http_request
     }
     rk_page_text(&p, tr(lang, "Tähdellä (*) merkityt kohdat ovat pakollisia.",
                         "Fields marked with an asterisk (*) are required."));
-    rk_buf_puts(b, "<form method=\"post\">\n");
+    /* novalidate: the server's errors, in the page's language, not the browser's. */
+    rk_buf_puts(b, "<form method=\"post\" novalidate>\n");
     rk_buf_printf(b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n", rk_lang_code(lang));
     for (size_t i = 0; i < f->nfields; i++) {
         const struct rk_category *cat = f->fields[i];

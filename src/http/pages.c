@@ -194,6 +194,22 @@ void rk_page_form_links(struct rk_page *p, const struct rk_decl *d, const struct
         rk_buf_puts(&p->b, "</ul>\n");
 }
 
+void rk_page_put_sentence_case(struct rk_buf *b, const char *text) {
+    char first[3] = {0};
+    const unsigned char *t = (const unsigned char *)text;
+    size_t skip = 0;
+    if (t[0] >= 'a' && t[0] <= 'z') {
+        first[0] = (char)(t[0] - 'a' + 'A');
+        skip = 1;
+    } else if (t[0] == 0xc3 && t[1] >= 0xa0 && t[1] <= 0xbe && t[1] != 0xb7) {
+        first[0] = (char)0xc3; /* Latin-1 supplement: ä → Ä, ö → Ö, å → Å, … */
+        first[1] = (char)(t[1] - 0x20);
+        skip = 2;
+    }
+    rk_buf_put_html(b, first);
+    rk_buf_put_html(b, text + skip);
+}
+
 void rk_page_text(struct rk_page *p, const char *text) {
     rk_buf_puts(&p->b, "<p>");
     rk_buf_put_html(&p->b, text);

@@ -85,7 +85,7 @@ static rk_http_result show(struct rk_http_server *s, struct MHD_Connection *c,
         }
         bool on = rk_consent_effective(&cs, now) == RK_CONSENT_LIVE;
         rk_buf_puts(&p.b, "<h2>");
-        rk_buf_put_html(&p.b, rk_text_get(&pur->name, lang));
+        rk_page_put_sentence_case(&p.b, rk_text_get(&pur->name, lang));
         rk_buf_puts(&p.b, "</h2>\n");
         rk_page_text(&p, on ? tr(lang, "Suostumuksesi on voimassa.", "Your consent is on.")
                             : tr(lang, "Suostumuksesi ei ole voimassa.", "Your consent is off."));
@@ -280,7 +280,7 @@ static rk_http_result start_page(struct MHD_Connection *c, struct rk_http_reques
                         "send it a link where you can see your subscriptions and consents and "
                         "change them."));
     rk_buf_printf(b,
-                  "<form method=\"post\" action=\"/preferences\">\n"
+                  "<form method=\"post\" action=\"/preferences\" novalidate>\n"
                   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
                   "<p><label for=\"p-email\">%s</label>\n",
                   rk_lang_code(lang), tr(lang, "Sähköpostiosoite", "Email address"));

@@ -41,6 +41,10 @@ void rk_page_begin_titled(struct rk_page *p, enum rk_lang lang, const char *titl
  * nothing when there is none. */
 void rk_page_form_links(struct rk_page *p, const struct rk_decl *d, const struct rk_purpose *only);
 
+/* Appends text escaped, its first letter upper case: a declared name as a heading
+ * ("myynnin edistäminen" → "Myynnin edistäminen"). */
+void rk_page_put_sentence_case(struct rk_buf *b, const char *text);
+
 /* "fi" or "en". */
 static inline const char *rk_lang_code(enum rk_lang lang) {
     return lang == RK_LANG_FI ? "fi" : "en";

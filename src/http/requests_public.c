@@ -73,8 +73,11 @@ static rk_http_result request_form(struct MHD_Connection *c, struct rk_http_requ
                      "You can also change your subscriptions and consents yourself:"),
                   rk_lang_code(lang),
                   tr(lang, "tilauksesi ja valintasi", "your subscriptions and choices"));
-    rk_buf_printf(b, "<form method=\"post\">\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n",
-                  rk_lang_code(lang));
+    /* novalidate: the server's errors, in the page's language, not the browser's. */
+    rk_buf_printf(
+        b,
+        "<form method=\"post\" novalidate>\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n",
+        rk_lang_code(lang));
     /* One field: its label, its error when it is the one, its attributes. */
 #define FIELD_ERROR(id)                                                                            \
     do {                                                                                           \
