@@ -1102,7 +1102,7 @@ static void form_fields(struct ctx *c, const ynode *n, struct rk_form *f) {
     struct rk_decl *d = c->d;
     if (!get_list(c, n, "form.fields", true))
         return;
-    f->fields = alloc(c, n->n * sizeof *f->fields);
+    f->fields = alloc(c, n->n * sizeof(struct rk_category *));
     f->labels = alloc(c, n->n * sizeof *f->labels);
     if (!f->fields || !f->labels)
         return;

@@ -35,7 +35,7 @@ static struct {
 static void content_hash(const void *data, size_t len, char out[13]) {
     unsigned char h[crypto_generichash_BYTES];
     crypto_generichash(h, sizeof h, data, len, NULL, 0);
-    for (int i = 0; i < 6; i++)
+    for (size_t i = 0; i < 6; i++)
         snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
