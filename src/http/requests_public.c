@@ -441,11 +441,25 @@ rk_http_result rk_http_post_request_verify(struct rk_http_server *s, struct MHD_
     j->l = &l;
     rk_err e = rk_writer_run(s->writer, run_verify, j);
     rk_http_result ret;
-    if (e == RK_OK)
-        ret = page(c, r, lang, 200, tr(lang, "Pyyntö vahvistettu", "Request confirmed"),
-                   tr(lang, "Kiitos. Henkilöllisyytesi on vahvistettu, ja käsittelemme pyyntösi.",
-                      "Thank you. Your identity is verified and we will handle your request."));
-    else if (e == RK_EREFUSED && !j->mismatch)
+    if (e == RK_OK) {
+        char text[400], due[40];
+        rk_date_format(j->q.extended_due.y ? j->q.extended_due : j->q.due, lang, due, sizeof due);
+        snprintf(text, sizeof text, "%s %s %s.",
+                 tr(lang,
+                    "Kiitos. Henkilöllisyytesi on vahvistettu, ja käsittelemme pyyntösi. "
+                    "Vastaamme sähköpostitse viimeistään",
+                    "Thank you. Your identity is verified and we will handle your request. We "
+                    "will answer by email by"),
+                 due,
+                 tr(lang, "(pyynnön tunnus on mainittu vastaanottoviestissä)",
+                    "(the request id is in the receipt)"));
+        struct rk_page p;
+        rk_page_begin(&p, lang, tr(lang, "Pyyntö vahvistettu", "Request confirmed"));
+        rk_page_text(&p, text);
+        rk_buf_printf(&p.b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
+                      tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
+        ret = rk_page_end(&p, c, r, 200);
+    } else if (e == RK_EREFUSED && !j->mismatch)
         ret = page(c, r, lang, 200, tr(lang, "Pyyntö on jo vahvistettu", "Already confirmed"),
                    tr(lang, "Tämä pyyntö on jo vahvistettu tai käsitelty.",
                       "This request is already confirmed or handled."));
