@@ -112,7 +112,7 @@ static rk_http_result form_page(struct MHD_Connection *c, struct rk_http_request
     char attrs[120];
     if (sub) {
         rk_buf_printf(b,
-                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\">\n"
+                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n"
                       "<h2>%s</h2>\n<ul>\n<li>",
                       tr(lang, "Tarkista tiedot", "There is a problem"));
         if (sub->anchor[0])

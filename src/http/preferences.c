@@ -266,7 +266,7 @@ static rk_http_result start_page(struct MHD_Connection *c, struct rk_http_reques
     struct rk_buf *b = &p.b;
     if (error) {
         rk_buf_printf(b,
-                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\">\n<h2>%s</h2>\n"
+                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n<h2>%s</h2>\n"
                       "<ul>\n<li><a href=\"#p-email\">",
                       tr(lang, "Tarkista tiedot", "There is a problem"));
         rk_buf_put_html(b, error);

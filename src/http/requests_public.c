@@ -53,7 +53,7 @@ static rk_http_result request_form(struct MHD_Connection *c, struct rk_http_requ
     struct rk_buf *b = &p.b;
     if (in) {
         rk_buf_printf(b,
-                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\">\n"
+                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n"
                       "<h2>%s</h2>\n<ul>\n<li>",
                       tr(lang, "Tarkista tiedot", "There is a problem"));
         if (in->anchor[0])

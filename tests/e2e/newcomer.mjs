@@ -450,6 +450,9 @@ async function newcomer(base, lang, person) {
                 const summary = page.locator('.error-summary a[href="#f-email"]');
                 if ((await summary.textContent()) !== t.badEmail) fail(`summary: "${await summary.textContent()}"`);
                 if (await page.getByText(/\bemail:/).count()) fail('a field id in the error');
+                // The summary takes the focus (autofocus: no script needed), so it is read first.
+                if (js && !(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))))
+                    fail('the error summary does not have the focus');
                 await checkPage(tab, 'form with an error');
             } finally {
                 page.rkExpect = [];
