@@ -137,25 +137,6 @@ static void put_header(struct rk_buf *b, enum rk_lang lang) {
     rk_buf_puts(b, "</p>\n</header>\n");
 }
 
-bool rk_page_with_stylesheet(struct rk_buf *doc) {
-    const char *at = doc->len ? strstr(doc->data, "</title>\n") : NULL;
-    if (!at)
-        return false;
-    size_t head = (size_t)(at - doc->data) + sizeof "</title>\n" - 1;
-    struct rk_buf out;
-    rk_buf_init(&out);
-    rk_buf_append(&out, doc->data, head);
-    rk_page_put_stylesheet(&out);
-    rk_buf_append(&out, doc->data + head, doc->len - head);
-    if (rk_buf_status(&out) != RK_OK) {
-        rk_buf_cleanup(&out);
-        return false;
-    }
-    rk_buf_cleanup(doc);
-    *doc = out;
-    return true;
-}
-
 void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title) {
     rk_page_begin_titled(p, lang, title, title);
 }
