@@ -66,6 +66,8 @@ bool rk_cli_parse_lang(const char *arg, enum rk_lang *out);
 /* The SMTP options of `serve` and `outbox send` (cli_outbox.c). */
 struct rk_cli_mail {
     const char *smtp, *from, *user, *password_file;
+    const char *reply_to; /* --mail-reply-to */
+    bool from_later;      /* serve: --mail-from may come from the declaration (mail.from) */
     bool starttls;
     char password[512]; /* read from password_file; wiped by rk_cli_mail_cleanup */
 };

@@ -51,9 +51,9 @@ static bool read_password(const char *path, char *out, size_t n) {
 int rk_cli_mail_config(struct rk_cli_mail *o, struct rk_smtp_config *out) {
     memset(out, 0, sizeof *out);
     if (!o->smtp) {
-        if (o->user || o->password_file || o->starttls || o->from) {
-            rk_cli_error("--mail-from, --smtp-user, --smtp-password-file and --smtp-starttls "
-                         "need --smtp URL");
+        if (o->user || o->password_file || o->starttls || o->from || o->reply_to) {
+            rk_cli_error("--mail-from, --mail-reply-to, --smtp-user, --smtp-password-file and "
+                         "--smtp-starttls need --smtp URL");
             return RK_EXIT_USAGE;
         }
         return RK_EXIT_OK;
@@ -63,12 +63,17 @@ int rk_cli_mail_config(struct rk_cli_mail *o, struct rk_smtp_config *out) {
         rk_cli_error("--smtp: %s", why);
         return RK_EXIT_USAGE;
     }
-    if (!o->from) {
+    if (!o->from && !o->from_later) {
         rk_cli_error("--mail-from ADDRESS is required with --smtp");
         return RK_EXIT_USAGE;
     }
-    if (!rk_mail_address_ok(o->from)) {
+    if (o->from && !rk_mail_address_ok(o->from)) {
         rk_cli_error("--mail-from: '%s' is not an email address (local-part@host, ASCII)", o->from);
+        return RK_EXIT_USAGE;
+    }
+    if (o->reply_to && !rk_mail_address_ok(o->reply_to)) {
+        rk_cli_error("--mail-reply-to: '%s' is not an email address (local-part@host, ASCII)",
+                     o->reply_to);
         return RK_EXIT_USAGE;
     }
     if (!o->user != !o->password_file) {
@@ -85,7 +90,8 @@ int rk_cli_mail_config(struct rk_cli_mail *o, struct rk_smtp_config *out) {
                                    .user = o->user,
                                    .password = o->password_file ? o->password : NULL,
                                    .starttls = o->starttls,
-                                   .from = o->from};
+                                   .from = o->from,
+                                   .reply_to = o->reply_to};
     return RK_EXIT_OK;
 }
 
@@ -172,6 +178,7 @@ static int outbox_send(int argc, char **argv) {
     const char *retry_base = NULL;
     const struct rk_cli_opt opts[] = {{"smtp", &mo.smtp, NULL},
                                       {"mail-from", &mo.from, NULL},
+                                      {"mail-reply-to", &mo.reply_to, NULL},
                                       {"smtp-user", &mo.user, NULL},
                                       {"smtp-password-file", &mo.password_file, NULL},
                                       {"smtp-starttls", NULL, &mo.starttls},
@@ -180,7 +187,8 @@ static int outbox_send(int argc, char **argv) {
     struct rk_cli_env env;
     int rc = rk_cli_env_parse(
         &env, argc, argv,
-        "usage: rekisteri outbox send --smtp URL --mail-from ADDRESS [--smtp-user USER\n"
+        "usage: rekisteri outbox send --smtp URL --mail-from ADDRESS [--mail-reply-to ADDRESS]\n"
+        "                             [--smtp-user USER\n"
         "                             --smtp-password-file FILE] [--smtp-starttls]\n"
         "                             [--retry-base SECONDS]\n"
         "\n"
@@ -227,6 +235,10 @@ static int outbox_send(int argc, char **argv) {
     }
     cfg.db = env.db;
     cfg.keys = &env.reg.keys;
+    /* Replies go where serve sends them: the declaration's address unless --mail-reply-to. */
+    const char *reply_to = rk_decl_reply_to(env.decl);
+    if (!cfg.smtp.reply_to && reply_to && rk_mail_address_ok(reply_to))
+        cfg.smtp.reply_to = reply_to;
     struct rk_sender_report rep;
     rk_err e = rk_sender_pass(env.store, &cfg, &rep);
     printf("sent %d, retried %d, failed %d\n", rep.sent, rep.retried, rep.failed);

@@ -43,7 +43,8 @@ static int run_serve(int argc, char **argv) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
                  "                       [--key-file PATH] [--journal PATH] [--threads N]\n"
-                 "                       [--smtp URL --mail-from ADDRESS\n"
+                 "                       [--smtp URL [--mail-from ADDRESS]\n"
+                 "                       [--mail-reply-to ADDRESS]\n"
                  "                       [--smtp-user USER --smtp-password-file FILE]\n"
                  "                       [--smtp-starttls]] [--public-url URL]\n"
                  "                       [--public-rate N] [--request-timeout SECONDS]\n"
@@ -65,13 +66,16 @@ static int run_serve(int argc, char **argv) {
                  "\n"
                  "With --smtp the outbox is delivered through that relay (smtp://HOST:PORT,\n"
                  "or smtps:// for TLS; file:///DIR writes each message into DIR instead;\n"
-                 "--smtp-starttls requires STARTTLS on smtp://), from\n"
-                 "--mail-from; --smtp-user logs in with the password in the first line of\n"
+                 "--smtp-starttls requires STARTTLS on smtp://), from --mail-from (default:\n"
+                 "the declaration's mail.from), replies going to --mail-reply-to (default:\n"
+                 "mail.reply_to, else controller.email, else controller.dpo.email);\n"
+                 "--smtp-user logs in with the password in the first line of\n"
                  "--smtp-password-file. Without --smtp messages stay queued (see 'rekisteri\n"
                  "outbox'). docs/email.md describes retries and the outbox states.\n"
                  "\n"
                  "The public side: the declaration's forms at /forms/{id} (double opt-in),\n"
-                 "/confirm/{token}, /preferences/{token} and one-click unsubscribe at\n"
+                 "/confirm/{token}, /preferences (the link by email), /preferences/{token} and\n"
+                 "one-click unsubscribe at\n"
                  "/u/{token}. --public-url is the address people reach them at, used in\n"
                  "the links of emails (e.g. https://rekisteri.example.fi; default the\n"
                  "--listen address). --public-rate limits each client address to N\n"
@@ -118,6 +122,8 @@ static int run_serve(int argc, char **argv) {
             mo.smtp = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--mail-from") == 0)
             mo.from = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--mail-reply-to") == 0)
+            mo.reply_to = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--smtp-user") == 0)
             mo.user = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--smtp-password-file") == 0)
@@ -202,6 +208,7 @@ static int run_serve(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     struct rk_smtp_config smtp;
+    mo.from_later = true; /* the declaration's mail.from when not given */
     int rc = rk_cli_mail_config(&mo, &smtp);
     if (rc != RK_EXIT_OK)
         return rc;
@@ -212,6 +219,26 @@ static int run_serve(int argc, char **argv) {
     journal = rk_cli_journal_path(journal, db, journal_buf, sizeof journal_buf);
     struct rk_decl *d = NULL;
     rc = rk_cli_load_decl(decl_path, &d);
+    if (rc == RK_EXIT_OK && smtp.url) {
+        /* From and Reply-To: the options, else the declaration (mail:; Reply-To defaults to
+         * the controller's email, else the DPO's). */
+        if (!smtp.from)
+            smtp.from = d->mail.from;
+        if (!smtp.reply_to)
+            smtp.reply_to = rk_decl_reply_to(d);
+        if (!smtp.from) {
+            rk_cli_error("--mail-from ADDRESS (or mail.from in the declaration) is required "
+                         "with --smtp");
+            rc = RK_EXIT_USAGE;
+        } else if (smtp.reply_to && !rk_mail_address_ok(smtp.reply_to)) {
+            rk_cli_error("the declaration's address for replies ('%s') is not an email address "
+                         "(local-part@host, ASCII); set mail.reply_to or --mail-reply-to",
+                         smtp.reply_to);
+            rc = RK_EXIT_USAGE;
+        }
+        if (rc != RK_EXIT_OK)
+            rk_decl_free(d);
+    }
     if (rc != RK_EXIT_OK) {
         rk_cli_mail_cleanup(&mo);
         return rc;

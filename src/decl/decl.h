@@ -111,6 +111,13 @@ struct rk_erasure {
     struct rk_text obligation; /* RK_ERASE_KEEP only: the law, e.g. "Kirjanpitolaki 1336/1997 2:10" */
 };
 
+/* One answer a category offers (choices:): a form shows it as a checkbox. */
+#define RK_CHOICES_MAX 32
+struct rk_choice {
+    const char *id;
+    struct rk_text name;
+};
+
 struct rk_category {
     const char *id;
     struct rk_loc loc;
@@ -118,7 +125,12 @@ struct rk_category {
     enum rk_category_kind kind;
     bool from_subject; /* collected from the data subject (art 13) */
     struct rk_erasure erasure;
+    struct rk_choice *choices; /* optional (interests only): the answers a form offers */
+    size_t nchoices;
 };
+
+/* The choice of cat with id, or NULL. */
+const struct rk_choice *rk_category_choice(const struct rk_category *cat, const char *id);
 
 /* Events that end the keeping of a register's data: a bit set of these. */
 enum rk_retention_event {
@@ -368,12 +380,56 @@ struct rk_form {
     const struct rk_register *reg;
     const struct rk_purpose *purpose;
     struct rk_category **fields; /* categories collected, each a contact field */
+    struct rk_text *labels;      /* nfields entries: each field's label; absent (fi NULL): the
+                                    category's name */
     size_t nfields;
     struct rk_category **required; /* a subset of fields; always includes email */
     size_t nrequired;
     const char *origins[RK_FORM_MAX_ORIGINS]; /* "https://www.example.fi" */
     size_t norigins;
     struct rk_text consent_text;
+};
+
+/* The label form f shows for its i-th field in lang: the declared label, else the category's
+ * name. */
+const char *rk_form_label(const struct rk_form *f, size_t i, enum rk_lang lang);
+
+/*
+ * The public pages' branding (branding:): the company's name in their header, its logo, one
+ * accent colour, footer links and one CSS file of its own. The logo and the stylesheet are
+ * files beside the declaration, read by rk_decl_load (rk_decl_parse only records their paths,
+ * so the parser never touches the file system) and served from memory at content-hashed
+ * same-origin paths, so the pages' CSP stays strict.
+ */
+#define RK_LOGO_MAX        ((size_t)100 * 1024) /* bytes of the logo file */
+#define RK_BRAND_CSS_MAX   ((size_t)64 * 1024)  /* bytes of the company's stylesheet */
+#define RK_BRAND_LINKS_MAX 8
+struct rk_brand_link {
+    struct rk_text label;
+    const char *url; /* https://… or http://…, printable ASCII */
+};
+struct rk_branding {
+    struct rk_loc loc;              /* line 0: not declared */
+    const char *name;               /* controller.name when not declared */
+    const char *logo;               /* the path as declared, relative to the declaration; NULL */
+    struct rk_loc logo_loc;
+    const char *logo_type;          /* image/png, image/svg+xml, image/jpeg, image/webp */
+    const unsigned char *logo_data; /* rk_decl_load: the file's bytes; else NULL */
+    size_t logo_len;
+    char accent[8];                 /* "#rrggbb" (lower case); "" when not declared */
+    struct rk_loc accent_loc;
+    struct rk_brand_link *links;
+    size_t nlinks;
+    const char *stylesheet;         /* the path as declared; NULL */
+    struct rk_loc stylesheet_loc;
+    const char *stylesheet_data;    /* rk_decl_load: the file's text (NUL-terminated); else NULL */
+    size_t stylesheet_len;
+};
+
+/* The mail's headers (mail:): From and Reply-To; each optional (NULL). */
+struct rk_mail_headers {
+    struct rk_loc loc;
+    const char *from, *reply_to;
 };
 
 struct rk_exclusion {
@@ -413,6 +469,8 @@ struct rk_decl {
     size_t nroles;
     struct rk_form *forms; /* public web forms; may be empty */
     size_t nforms;
+    struct rk_branding branding;
+    struct rk_mail_headers mail;
     struct rk_text *security; /* art 32 measures, for the record (art 30(1)(g)) */
     size_t nsecurity;
     struct rk_loc security_loc;
@@ -441,6 +499,10 @@ const struct rk_role *rk_decl_role(const struct rk_decl *d, const char *id);
 const struct rk_form *rk_decl_form(const struct rk_decl *d, const char *id);
 /* Whether the form lists origin ("https://host[:port]") among its origins. */
 bool rk_form_origin_allowed(const struct rk_form *f, const char *origin);
+
+/* Where replies to the service's mail go: mail.reply_to, else controller.email, else the DPO's
+ * email; NULL when none is declared. */
+const char *rk_decl_reply_to(const struct rk_decl *d);
 
 /* Whether role r may see register reg_id, and category cat_id in it. */
 bool rk_role_grants(const struct rk_role *r, const char *reg_id, const char *cat_id);

@@ -25,6 +25,7 @@
 
 #include "decl/decl.h"
 #include "decl/yamltree.h"
+#include "util/fileio.h"
 
 #define MAX_FILE_BYTES ((size_t)1024 * 1024)
 #define MAX_TEXT_BYTES ((size_t)16 * 1024)
@@ -551,9 +552,22 @@ static void parse_erasure(struct ctx *c, const ynode *n, struct rk_erasure *e) {
         get_text(c, v[2], "category.erasure.obligation", &e->obligation);
 }
 
+static void each_choice(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id", "!name"};
+    const ynode *v[2];
+    struct rk_choice *ch = item;
+    if (!FIELDS(c, n, "category.choices", keys, v))
+        return;
+    if (v[0])
+        ch->id = get_id(c, v[0], "category.choices.id");
+    if (v[1])
+        get_text(c, v[1], "category.choices.name", &ch->name);
+}
+
 static void each_category(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id", "!name", "kind", "from_subject", "erasure"};
-    const ynode *v[5];
+    static const char *const keys[] = {"!id",          "!name",   "kind",
+                                       "from_subject", "erasure", "choices"};
+    const ynode *v[6];
     struct rk_category *cat = item;
     cat->loc = loc_of(n);
     cat->kind = RK_CAT_OTHER;
@@ -572,6 +586,19 @@ static void each_category(struct ctx *c, const ynode *n, void *item) {
         get_bool(c, v[3], "category.from_subject", &cat->from_subject);
     if (v[4])
         parse_erasure(c, v[4], &cat->erasure);
+    if (v[5]) {
+        /* The choices are stored as the category's text (core/contact.h): only interests,
+         * the one free text a form collects, can hold them. */
+        if (cat->id && strcmp(cat->id, "interests") != 0)
+            ERR_AT(c, v[5],
+                   "category.choices: only the category 'interests' can offer choices (the "
+                   "chosen ones are kept as its text); '%s' cannot",
+                   cat->id);
+        cat->choices = section(c, v[5], "category.choices", sizeof *cat->choices, true, true,
+                               each_choice, &cat->nchoices);
+        if (cat->nchoices > RK_CHOICES_MAX)
+            ERR_AT(c, v[5], "category.choices: at most %d choices", RK_CHOICES_MAX);
+    }
 }
 
 static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *r) {
@@ -1168,6 +1195,45 @@ static bool contact_field(const char *id) {
     return false;
 }
 
+/*
+ * A form's fields: each an id ("email") or {category: id, label: {fi, en}}, the label being
+ * what people read beside the field instead of the category's legal name.
+ */
+static void form_fields(struct ctx *c, const ynode *n, struct rk_form *f) {
+    static const char *const keys[] = {"!category", "label"};
+    struct rk_decl *d = c->d;
+    if (!get_list(c, n, "form.fields", true))
+        return;
+    f->fields = alloc(c, n->n * sizeof(struct rk_category *));
+    f->labels = alloc(c, n->n * sizeof *f->labels);
+    if (!f->fields || !f->labels)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < n->n; i++) {
+        const ynode *item = n->items[i], *v[2] = {item, NULL};
+        if (item->type == RK_Y_MAP && !FIELDS(c, item, "form.fields", keys, v))
+            continue;
+        if (!v[0])
+            continue;
+        struct rk_category *cat = ref_one(c, v[0], "form.fields", "category", d->categories,
+                                          d->ncategories, sizeof *d->categories);
+        if (!cat)
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < k; j++)
+            dup |= f->fields[j] == cat;
+        if (dup) {
+            ERR_AT(c, v[0], "form.fields: '%s' listed twice", cat->id);
+            continue;
+        }
+        f->labels[k] = (struct rk_text){NULL, NULL};
+        if (v[1])
+            get_text(c, v[1], "form.fields.label", &f->labels[k]);
+        f->fields[k++] = cat;
+    }
+    f->nfields = k;
+}
+
 static void each_form(struct ctx *c, const ynode *n, void *item) {
     static const char *const keys[] = {"!id",       "!name",   "!register",    "!purpose",
                                        "!fields",   "required", "origins",     "!consent_text"};
@@ -1188,8 +1254,7 @@ static void each_form(struct ctx *c, const ynode *n, void *item) {
         f->purpose = ref_one(c, v[3], "form.purpose", "purpose", d->purposes, d->npurposes,
                              sizeof *d->purposes);
     if (v[4])
-        f->fields = (struct rk_category **)REFS(c, v[4], "form.fields", "category", d->categories,
-                                                d->ncategories, &f->nfields);
+        form_fields(c, v[4], f);
     if (v[5])
         f->required = (struct rk_category **)REFS(c, v[5], "form.required", "category",
                                                   d->categories, d->ncategories, &f->nrequired);
@@ -1262,6 +1327,122 @@ static void each_form(struct ctx *c, const ynode *n, void *item) {
                f->reg->id, f->purpose->id);
 }
 
+/* An http(s) URL of printable ASCII without spaces, quotes or angle brackets. */
+static bool link_url_ok(const char *u) {
+    if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
+        return false;
+    if (strlen(u) > 500 || !u[strncmp(u, "https://", 8) == 0 ? 8 : 7])
+        return false;
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f || strchr("\"'<>`\\", *p))
+            return false;
+    return true;
+}
+
+static void each_brand_link(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!label", "!url"};
+    const ynode *v[2];
+    struct rk_brand_link *l = item;
+    if (!FIELDS(c, n, "branding.links", keys, v))
+        return;
+    if (v[0])
+        get_text(c, v[0], "branding.links.label", &l->label);
+    if (v[1] && (l->url = get_string(c, v[1], "branding.links.url")) && !link_url_ok(l->url)) {
+        ERR_AT(c, v[1],
+               "branding.links.url: expected an https:// or http:// address of printable "
+               "characters without spaces, quotes or angle brackets");
+        l->url = NULL;
+    }
+}
+
+/* A file path beside the declaration: relative, no "..", no control characters. */
+static const char *get_brand_path(struct ctx *c, const ynode *n, const char *what) {
+    const char *p = get_string(c, n, what);
+    if (!p)
+        return NULL;
+    bool bad = p[0] == '/' || strlen(p) > 255;
+    for (const char *q = p; *q && !bad; q++)
+        bad = (unsigned char)*q < ' ' || (q[0] == '.' && q[1] == '.' && (q == p || q[-1] == '/'));
+    if (bad) {
+        ERR_AT(c, n,
+               "%s: expected a file path relative to the declaration's folder, without "
+               "'..' (e.g. brand/logo.svg)",
+               what);
+        return NULL;
+    }
+    return p;
+}
+
+static bool hex_colour(const char *s) {
+    if (strlen(s) != 7 || s[0] != '#')
+        return false;
+    for (int i = 1; i < 7; i++)
+        if (!strchr("0123456789abcdefABCDEF", s[i]))
+            return false;
+    return true;
+}
+
+static void parse_branding(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"name", "logo", "accent", "links", "stylesheet"};
+    const ynode *v[5];
+    struct rk_branding *b = &c->d->branding;
+    b->loc = loc_of(n);
+    if (!FIELDS(c, n, "branding", keys, v))
+        return;
+    if (v[0])
+        b->name = get_string(c, v[0], "branding.name");
+    if (v[1]) {
+        b->logo = get_brand_path(c, v[1], "branding.logo");
+        b->logo_loc = loc_of(v[1]);
+    }
+    if (v[2]) {
+        const char *a = get_string(c, v[2], "branding.accent");
+        b->accent_loc = loc_of(v[2]);
+        if (a && !hex_colour(a))
+            ERR_AT(c, v[2],
+                   "branding.accent: expected a colour as \"#rrggbb\" (quoted: # starts "
+                   "a comment in YAML), found '%.20s'",
+                   a);
+        else if (a)
+            for (int i = 0; i < 7; i++)
+                b->accent[i] = (char)(a[i] >= 'A' && a[i] <= 'F' ? a[i] - 'A' + 'a' : a[i]);
+    }
+    if (v[3]) {
+        b->links = section(c, v[3], "branding.links", sizeof *b->links, false, false,
+                           each_brand_link, &b->nlinks);
+        if (b->nlinks > RK_BRAND_LINKS_MAX)
+            ERR_AT(c, v[3], "branding.links: at most %d links", RK_BRAND_LINKS_MAX);
+    }
+    if (v[4]) {
+        b->stylesheet = get_brand_path(c, v[4], "branding.stylesheet");
+        b->stylesheet_loc = loc_of(v[4]);
+    }
+}
+
+static void parse_mail(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"from", "reply_to"};
+    const ynode *v[2];
+    struct rk_mail_headers *m = &c->d->mail;
+    m->loc = loc_of(n);
+    if (!FIELDS(c, n, "mail", keys, v))
+        return;
+    const char **dst[] = {&m->from, &m->reply_to};
+    const char *what[] = {"mail.from", "mail.reply_to"};
+    for (int i = 0; i < 2; i++) {
+        if (!v[i] || !(*dst[i] = get_string(c, v[i], what[i])))
+            continue;
+        const char *a = *dst[i], *at = strchr(a, '@');
+        bool ok = at && at != a && at[1] && !strchr(at + 1, '@') && strchr(at + 1, '.') &&
+                  strlen(a) <= 254 &&
+                  strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                            "0123456789.!#$%&'*+/=?^_`{|}~-@") == strlen(a);
+        if (!ok) {
+            ERR_AT(c, v[i], "%s: expected one email address (local-part@host, ASCII)", what[i]);
+            *dst[i] = NULL;
+        }
+    }
+}
+
 static void walk(struct ctx *c, const ynode *root) {
     static const char *const keys[] = {"!rekisteri",     "notice",
                                        "!controller",    "out_of_scope",
@@ -1271,7 +1452,8 @@ static void walk(struct ctx *c, const ynode *root) {
                                        "transfers_note", "cookies",
                                        "!rights",        "!supervisory_authority",
                                        "security",       "roles",
-                                       "forms",          "mail_limits"};
+                                       "forms",          "mail_limits",
+                                       "branding",       "mail"};
     enum {
         VERSION,
         NOTICE,
@@ -1291,6 +1473,8 @@ static void walk(struct ctx *c, const ynode *root) {
         ROLES,
         FORMS,
         MAIL_LIMITS,
+        BRANDING,
+        MAIL,
         NKEYS
     };
     const ynode *v[NKEYS];
@@ -1349,6 +1533,12 @@ static void walk(struct ctx *c, const ynode *root) {
     d->mail_limits.per_day = RK_MAIL_PER_DAY_DEFAULT;
     if (v[MAIL_LIMITS])
         parse_mail_limits(c, v[MAIL_LIMITS]);
+    if (v[BRANDING])
+        parse_branding(c, v[BRANDING]);
+    if (!d->branding.name)
+        d->branding.name = d->controller.name;
+    if (v[MAIL])
+        parse_mail(c, v[MAIL]);
 }
 
 /* ---- Entry points ------------------------------------------------------ */
@@ -1407,6 +1597,99 @@ out:
     return RK_OK;
 }
 
+/*
+ * Reads a branding file named relative to the declaration at path into the arena (NUL added):
+ * at most max bytes. False after a diagnostic at loc.
+ */
+static bool read_brand_file(struct rk_decl *d, const char *path, const char *rel, size_t max,
+                            struct rk_loc loc, const char *what, struct rk_diags *diags,
+                            unsigned char **data, size_t *len) {
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+    char full[4096];
+    if (dir + strlen(rel) + 1 > sizeof full) {
+        rk_diags_add(diags, loc.line, loc.col, "%s: the path is too long", what);
+        return false;
+    }
+    memcpy(full, path, dir);
+    snprintf(full + dir, sizeof full - dir, "%s", rel);
+    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rk_diags_add(diags, loc.line, loc.col, "%s: cannot read '%s' (beside the declaration): %s",
+                     what, rel, fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    unsigned char *buf = rk_arena_alloc(&d->arena, max + 2);
+    ssize_t n = buf ? rk_read_full(fd, buf, max + 1) : -1;
+    close(fd);
+    if (n < 0) {
+        rk_diags_add(diags, loc.line, loc.col, "%s: cannot read '%s'", what, rel);
+        return false;
+    }
+    if ((size_t)n > max) {
+        rk_diags_add(diags, loc.line, loc.col, "%s: '%s' is larger than %zu KB", what, rel,
+                     max / 1024);
+        return false;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = (size_t)n;
+    return true;
+}
+
+/* The logo's media type by its first bytes (PNG, JPEG, WebP, SVG), or NULL. */
+static const char *logo_type(const unsigned char *p, size_t n) {
+    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+        return "image/jpeg";
+    if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    if (memchr(p, '\0', n) == NULL && strstr((const char *)p, "<svg"))
+        return "image/svg+xml";
+    return NULL;
+}
+
+/* Reads the branding's logo and stylesheet beside the declaration at path. */
+static bool load_brand_files(struct rk_decl *d, const char *path, struct rk_diags *diags) {
+    struct rk_branding *b = &d->branding;
+    bool ok = true;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (b->logo) {
+        if (read_brand_file(d, path, b->logo, RK_LOGO_MAX, b->logo_loc, "branding.logo", diags,
+                            &data, &len)) {
+            b->logo_type = logo_type(data, len);
+            if (!b->logo_type) {
+                rk_diags_add(diags, b->logo_loc.line, b->logo_loc.col,
+                             "branding.logo: '%s' is not a PNG, SVG, JPEG or WebP image", b->logo);
+                ok = false;
+            }
+            b->logo_data = data;
+            b->logo_len = len;
+        } else
+            ok = false;
+    }
+    if (b->stylesheet) {
+        if (read_brand_file(d, path, b->stylesheet, RK_BRAND_CSS_MAX, b->stylesheet_loc,
+                            "branding.stylesheet", diags, &data, &len)) {
+            if (memchr(data, '\0', len) || strstr((const char *)data, "</")) {
+                rk_diags_add(diags, b->stylesheet_loc.line, b->stylesheet_loc.col,
+                             "branding.stylesheet: '%s' is not a CSS text (a NUL byte or \"</\")",
+                             b->stylesheet);
+                ok = false;
+            }
+            b->stylesheet_data = (const char *)data;
+            b->stylesheet_len = len;
+        } else
+            ok = false;
+    }
+    return ok;
+}
+
 rk_err rk_decl_load(const char *path, struct rk_diags *diags, struct rk_decl **out) {
     rk_err rc = RK_OK;
     char *buf = NULL;
@@ -1462,6 +1745,11 @@ rk_err rk_decl_load(const char *path, struct rk_diags *diags, struct rk_decl **o
         }
     }
     rc = rk_decl_parse(path, buf, len, diags, out);
+    if (rc == RK_OK && !load_brand_files(*out, path, diags)) {
+        rk_decl_free(*out);
+        *out = NULL;
+        rc = RK_EDECL;
+    }
 out:
     free(buf);
     close(fd);
@@ -1487,6 +1775,25 @@ LOOKUP(rk_decl_purpose, struct rk_purpose, purposes, npurposes)
 LOOKUP(rk_decl_category, struct rk_category, categories, ncategories)
 LOOKUP(rk_decl_register, struct rk_register, registers, nregisters)
 LOOKUP(rk_decl_form, struct rk_form, forms, nforms)
+
+const struct rk_choice *rk_category_choice(const struct rk_category *cat, const char *id) {
+    for (size_t i = 0; i < cat->nchoices; i++)
+        if (cat->choices[i].id && strcmp(cat->choices[i].id, id) == 0)
+            return &cat->choices[i];
+    return NULL;
+}
+
+const char *rk_form_label(const struct rk_form *f, size_t i, enum rk_lang lang) {
+    if (f->labels && rk_text_present(&f->labels[i]))
+        return rk_text_get(&f->labels[i], lang);
+    return rk_text_get(&f->fields[i]->name, lang);
+}
+
+const char *rk_decl_reply_to(const struct rk_decl *d) {
+    return d->mail.reply_to      ? d->mail.reply_to
+           : d->controller.email ? d->controller.email
+                                 : d->controller.dpo.email;
+}
 
 bool rk_form_origin_allowed(const struct rk_form *f, const char *origin) {
     for (size_t i = 0; i < f->norigins; i++)

@@ -418,6 +418,57 @@ static void check_mail_limits(const struct rk_decl *d, const struct rk_lint_rule
             m->per_day, m->min_interval, LAX_PER_DAY);
 }
 
+/* ---- Branding and mail --------------------------------------------------- */
+
+/* The relative luminance of one sRGB channel (WCAG 2.2, "relative luminance"). */
+static double channel(unsigned v) {
+    double c = v / 255.0;
+    if (c <= 0.04045)
+        return c / 12.92;
+    double x = (c + 0.055) / 1.055, y = x * x; /* x^2.4 without libm: x^2 * x^0.4 */
+    double r = 1.0;                            /* x^0.4 by Newton's method on r^5 = x^2 */
+    for (int i = 0; i < 40; i++)
+        r -= (r * r * r * r * r - y) / (5 * r * r * r * r);
+    return y * r;
+}
+
+double rk_contrast_on_white(const char *hex) {
+    unsigned rgb[3];
+    for (int i = 0; i < 3; i++) {
+        unsigned v = 0;
+        for (int k = 1; k <= 2; k++) {
+            char ch = hex[1 + 2 * i + k - 1];
+            v = v * 16 + (unsigned)(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10);
+        }
+        rgb[i] = v;
+    }
+    double l = 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2]);
+    return 1.05 / (l + 0.05);
+}
+
+static void check_accent(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                         struct rk_findings *out) {
+    const char *a = d->branding.accent;
+    if (!a[0])
+        return;
+    double ratio = rk_contrast_on_white(a);
+    if (ratio < 4.5)
+        add(out, rule, d->branding.accent_loc,
+            "branding.accent %s has a contrast of %.2f:1 against white; links and buttons in it "
+            "on white, and white text on it, need at least 4.5:1 (WCAG 2.2 AA): choose a darker "
+            "colour",
+            a, ratio);
+}
+
+static void check_reply_to(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                           struct rk_findings *out) {
+    /* Only where the service mails the public: a declaration with forms or a mail section. */
+    if (!rk_decl_reply_to(d) && (d->nforms > 0 || d->mail.loc.line))
+        add(out, rule, d->controller.loc,
+            "no address for replies: the request receipt asks people to reply to it, but neither "
+            "mail.reply_to, controller.email nor controller.dpo.email is declared");
+}
+
 static const struct rk_lint_rule rules[] = {
     {"transfer-privacy-shield", RK_SEV_ERROR,
      "a transfer rests on the EU-US Privacy Shield, invalid since 16 July 2020",
@@ -466,6 +517,11 @@ static const struct rk_lint_rule rules[] = {
     {"mail-limits-lax", RK_SEV_WARNING,
      "the mail limit lets the public forms flood an inbox", "GDPR art 25(1), 32(1)",
      check_mail_limits},
+    {"branding-accent-contrast", RK_SEV_ERROR,
+     "the accent colour is too light for links and buttons on white", "WCAG 2.2 SC 1.4.3",
+     check_accent},
+    {"mail-reply-to-missing", RK_SEV_WARNING, "replies to the service's mail have nowhere to go",
+     "GDPR art 12(2)", check_reply_to},
     {"art14-inform-indirect", RK_SEV_NOTE,
      "data from a source other than the person triggers the duty to inform within a month",
      "GDPR art 14(3)", check_art14},

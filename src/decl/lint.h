@@ -48,6 +48,9 @@ RK_MUST_USE rk_err rk_lint_run(const struct rk_decl *d, struct rk_findings *out)
 void rk_findings_init(struct rk_findings *f);
 void rk_findings_cleanup(struct rk_findings *f);
 
+/* The WCAG 2.2 contrast ratio of the colour "#rrggbb" against white (1 to 21). */
+double rk_contrast_on_white(const char *hex);
+
 const char *rk_severity_name(enum rk_severity s); /* "error", "warning", "note" */
 
 #endif

@@ -26,6 +26,7 @@
 #include "core/optin.h"
 #include "core/time.h"
 #include "http/internal.h"
+#include "http/public.h"
 #include "mail/mail.h"
 #include "util/form.h"
 
@@ -43,47 +44,174 @@ static const struct rk_form *find_form(struct rk_http_server *s, struct rk_http_
     return rk_decl_form(s->decl, r->param[0]);
 }
 
+struct submission {
+    const struct rk_form *f;
+    char raw[RK_F__COUNT][RK_FORM_MAX_VALUE + 1];
+    bool given[RK_F__COUNT];
+    bool chosen[RK_CHOICES_MAX]; /* of the choices field's declared choices */
+    bool consent;
+    bool invalid; /* a value refused (422), not a malformed submission (400) */
+    enum rk_lang lang;
+    char error[RK_JSON_ERR_MAX + 80]; /* for programs: names a field, never its value */
+    char people[500];                 /* for people: a sentence in the page's language */
+    char anchor[40];                  /* the field the sentence is about ("f-email"); "": none */
+};
+
+static bool field_required(const struct rk_form *f, const struct rk_category *cat) {
+    for (size_t j = 0; j < f->nrequired; j++)
+        if (f->required[j] == cat)
+            return true;
+    return strcmp(cat->id, "email") == 0;
+}
+
+static const char *autocomplete(const char *id) {
+    static const char *const map[][2] = {{"email", "email"},
+                                         {"name", "name"},
+                                         {"phone", "tel"},
+                                         {"organisation", "organization"},
+                                         {"position", "organization-title"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], id) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* The error next to the field it is about (sub NULL or about another field: nothing). */
+static void field_error(struct rk_buf *b, const struct submission *sub, const char *anchor) {
+    if (!sub || !sub->people[0] || strcmp(sub->anchor, anchor) != 0)
+        return;
+    rk_buf_printf(b, "<span class=\"error\" id=\"%s-error\">", anchor);
+    rk_buf_put_html(b, sub->people);
+    rk_buf_puts(b, "</span>\n");
+}
+
+static const char *invalid_attrs(const struct submission *sub, const char *anchor, char *out,
+                                 size_t n) {
+    if (!sub || !sub->people[0] || strcmp(sub->anchor, anchor) != 0)
+        return "";
+    snprintf(out, n, " aria-invalid=\"true\" aria-describedby=\"%s-error\"", anchor);
+    return out;
+}
+
+/*
+ * The form as a page: each field under the label declared for people (the category's name
+ * when none), a category with choices as a set of checkboxes, the consent box, the button.
+ * With sub (a refused submission) the error summary leads, the error stands next to its
+ * field too, and what was entered is kept (escaped).
+ */
+static rk_http_result form_page(struct MHD_Connection *c, struct rk_http_request *r,
+                                const struct rk_form *f, enum rk_lang lang,
+                                const struct submission *sub, int status,
+                                const char *const (*headers)[2], size_t nh) {
+    const char *name = rk_text_get(&f->name, lang);
+    char title[300];
+    snprintf(title, sizeof title, "%s%s", sub ? tr(lang, "Virhe: ", "Error: ") : "", name);
+    struct rk_page p;
+    rk_page_begin_titled(&p, lang, title, name);
+    struct rk_buf *b = &p.b;
+    char attrs[120];
+    if (sub) {
+        rk_buf_printf(b,
+                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n"
+                      "<h2>%s</h2>\n<ul>\n<li>",
+                      tr(lang, "Tarkista tiedot", "There is a problem"));
+        if (sub->anchor[0])
+            rk_buf_printf(b, "<a href=\"#%s\">", sub->anchor);
+        rk_buf_put_html(b, sub->people);
+        rk_buf_puts(b, sub->anchor[0] ? "</a></li>\n</ul>\n</div>\n" : "</li>\n</ul>\n</div>\n");
+    }
+    rk_page_text(&p, tr(lang, "Tähdellä (*) merkityt kohdat ovat pakollisia.",
+                        "Fields marked with an asterisk (*) are required."));
+    /* novalidate: the server's errors, in the page's language, not the browser's. */
+    rk_buf_puts(b, "<form method=\"post\" novalidate>\n");
+    rk_buf_printf(b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n", rk_lang_code(lang));
+    for (size_t i = 0; i < f->nfields; i++) {
+        const struct rk_category *cat = f->fields[i];
+        bool required = field_required(f, cat);
+        char anchor[40];
+        snprintf(anchor, sizeof anchor, "f-%s", cat->id);
+        int fld = rk_field_from_id(cat->id);
+        if (cat->nchoices) {
+            rk_buf_printf(b, "<fieldset class=\"choices\"%s>\n<legend>",
+                          invalid_attrs(sub, anchor, attrs, sizeof attrs));
+            rk_buf_put_html(b, rk_form_label(f, i, lang));
+            rk_buf_puts(b, required ? " *</legend>\n" : "</legend>\n");
+            field_error(b, sub, anchor);
+            for (size_t k = 0; k < cat->nchoices && k < RK_CHOICES_MAX; k++) {
+                const struct rk_choice *ch = &cat->choices[k];
+                rk_buf_printf(b,
+                              "<label><input type=\"checkbox\" id=\"%s%s%s\" name=\"%s\" "
+                              "value=\"%s\"%s> ",
+                              anchor, k ? "-" : "", k ? ch->id : "", cat->id, ch->id,
+                              sub && sub->chosen[k] ? " checked" : "");
+                rk_buf_put_html(b, rk_text_get(&ch->name, lang));
+                rk_buf_puts(b, "</label>\n");
+            }
+            rk_buf_puts(b, "</fieldset>\n");
+            continue;
+        }
+        rk_buf_printf(b, "<p><label for=\"%s\">", anchor);
+        rk_buf_put_html(b, rk_form_label(f, i, lang));
+        rk_buf_puts(b, required ? " *</label>\n" : "</label>\n");
+        field_error(b, sub, anchor);
+        const char *value = sub && fld >= 0 && sub->given[fld] ? sub->raw[fld] : "";
+        /* A value with direction controls or invisible characters is not shown back: it
+         * would read otherwise than it was written. */
+        if (rk_text_fault(value, strlen(value), fld == RK_F_INTERESTS))
+            value = "";
+        const char *ac = autocomplete(cat->id);
+        if (fld == RK_F_INTERESTS) {
+            rk_buf_printf(b, "<textarea id=\"%s\" name=\"%s\" rows=\"4\"%s%s>", anchor, cat->id,
+                          required ? " required" : "",
+                          invalid_attrs(sub, anchor, attrs, sizeof attrs));
+            rk_buf_put_html(b, value);
+            rk_buf_puts(b, "</textarea></p>\n");
+            continue;
+        }
+        rk_buf_printf(b, "<input id=\"%s\" name=\"%s\" type=\"%s\"", anchor, cat->id,
+                      fld == RK_F_EMAIL   ? "email"
+                      : fld == RK_F_PHONE ? "tel"
+                                          : "text");
+        if (ac)
+            rk_buf_printf(b, " autocomplete=\"%s\"", ac);
+        rk_buf_printf(b, "%s%s value=\"", required ? " required" : "",
+                      invalid_attrs(sub, anchor, attrs, sizeof attrs));
+        rk_buf_put_html(b, value);
+        rk_buf_puts(b, "\"></p>\n");
+    }
+    rk_buf_printf(b,
+                  "<p><input id=\"f-consent\" name=\"consent\" type=\"checkbox\" value=\"yes\" "
+                  "required%s> <label for=\"f-consent\">",
+                  invalid_attrs(sub, "f-consent", attrs, sizeof attrs));
+    rk_buf_put_html(b, rk_text_get(&f->consent_text, lang));
+    rk_buf_puts(b, "</label></p>\n");
+    field_error(b, sub, "f-consent");
+    rk_buf_puts(b, "<p><button type=\"submit\">");
+    rk_buf_put_html(b, tr(lang, "Tilaa", "Subscribe"));
+    rk_buf_puts(b, "</button></p>\n</form>\n");
+    rk_buf_printf(
+        b, "<p>%s <a href=\"/privacy?lang=%s\">%s</a>.</p>\n",
+        tr(lang, "Miten käsittelemme tietojasi, kerrotaan", "How we handle your data is told in"),
+        rk_lang_code(lang), tr(lang, "tietosuojaselosteessa", "the privacy notice"));
+    return rk_page_end_with(&p, c, r, status, headers, nh);
+}
+
 rk_http_result rk_http_get_form(struct rk_http_server *s, struct MHD_Connection *c,
                                 struct rk_http_request *r) {
     enum rk_lang lang = rk_http_lang(c);
     const struct rk_form *f = find_form(s, r);
-    struct rk_page p;
     if (!f) {
+        struct rk_page p;
         rk_page_begin(&p, lang, tr(lang, "Lomaketta ei löydy", "No such form"));
+        rk_page_text(&p, tr(lang,
+                            "Osoitteessa ei ole lomaketta. Lomakkeet löytyvät "
+                            "tietosuojaselosteesta.",
+                            "There is no form at this address. The forms are listed in the "
+                            "privacy notice."));
+        rk_page_form_links(&p, s->decl, NULL);
         return rk_page_end(&p, c, r, 404);
     }
-    rk_page_begin(&p, lang, rk_text_get(&f->name, lang));
-    struct rk_buf *b = &p.b;
-    rk_buf_puts(b, "<form method=\"post\">\n");
-    rk_buf_printf(b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n",
-                  lang == RK_LANG_FI ? "fi" : "en");
-    for (size_t i = 0; i < f->nfields; i++) {
-        const struct rk_category *cat = f->fields[i];
-        bool required = false;
-        for (size_t j = 0; j < f->nrequired; j++)
-            required |= f->required[j] == cat;
-        required |= strcmp(cat->id, "email") == 0;
-        rk_buf_printf(b, "<p><label for=\"f-%s\">", cat->id);
-        rk_buf_put_html(b, rk_text_get(&cat->name, lang));
-        rk_buf_puts(b, required ? " *</label><br>\n" : "</label><br>\n");
-        if (strcmp(cat->id, "interests") == 0)
-            rk_buf_printf(b, "<textarea id=\"f-%s\" name=\"%s\" rows=\"4\"%s></textarea></p>\n",
-                          cat->id, cat->id, required ? " required" : "");
-        else
-            rk_buf_printf(b, "<input id=\"f-%s\" name=\"%s\" type=\"%s\"%s></p>\n", cat->id,
-                          cat->id,
-                          strcmp(cat->id, "email") == 0   ? "email"
-                          : strcmp(cat->id, "phone") == 0 ? "tel"
-                                                          : "text",
-                          required ? " required" : "");
-    }
-    rk_buf_puts(b, "<p><input id=\"f-consent\" name=\"consent\" type=\"checkbox\" value=\"yes\" "
-                   "required> <label for=\"f-consent\">");
-    rk_buf_put_html(b, rk_text_get(&f->consent_text, lang));
-    rk_buf_puts(b, "</label></p>\n<p><button type=\"submit\">");
-    rk_buf_put_html(b, tr(lang, "Tilaa", "Subscribe"));
-    rk_buf_puts(b, "</button></p>\n</form>\n");
-    return rk_page_end(&p, c, r, 200);
+    return form_page(c, r, f, lang, NULL, 200, NULL, 0);
 }
 
 /* ---- CORS ---------------------------------------------------------------------------------- */
@@ -124,14 +252,14 @@ rk_http_result rk_http_options_form(struct rk_http_server *s, struct MHD_Connect
 
 /* ---- Submissions --------------------------------------------------------------------------- */
 
-struct submission {
-    const struct rk_form *f;
-    char raw[RK_F__COUNT][RK_FORM_MAX_VALUE + 1];
-    bool given[RK_F__COUNT];
-    bool consent;
-    enum rk_lang lang;
-    char error[RK_JSON_ERR_MAX + 80]; /* names a field, never its value */
-};
+/* The sentence for people when the submission is not what a browser sends (for programs the
+ * error names the field). */
+static void garbled(struct submission *sub) {
+    snprintf(sub->people, sizeof sub->people, "%s",
+             tr(sub->lang, "Lomakkeen tiedot eivät tulleet perille oikein. Täytä lomake uudelleen.",
+                "The form's data did not arrive as expected. Please fill in the form again."));
+    sub->anchor[0] = '\0';
+}
 
 static bool is_yes(const char *v) {
     return strcmp(v, "yes") == 0 || strcmp(v, "on") == 0 || strcmp(v, "true") == 0 ||
@@ -146,6 +274,43 @@ static void expected_fields(const struct rk_form *f, char *out, size_t n) {
         snprintf(out + used, n - used, "consent, lang");
 }
 
+/* Marks the choices named in value (one id, or ids separated by commas) as chosen. */
+static int take_choices(struct submission *sub, const struct rk_category *cat, const char *value) {
+    const char *p = value;
+    while (*p) {
+        p += strspn(p, " ,");
+        size_t n = strcspn(p, ",");
+        while (n && p[n - 1] == ' ')
+            n--;
+        if (!n)
+            break;
+        size_t k = 0;
+        for (; k < cat->nchoices && k < RK_CHOICES_MAX; k++)
+            if (strlen(cat->choices[k].id) == n && memcmp(cat->choices[k].id, p, n) == 0)
+                break;
+        if (k == cat->nchoices || k == RK_CHOICES_MAX) {
+            snprintf(sub->error, sizeof sub->error,
+                     "%s: not among the declared choices of the category", cat->id);
+            const char *label = rk_text_get(&cat->name, sub->lang);
+            for (size_t i = 0; i < sub->f->nfields; i++)
+                if (sub->f->fields[i] == cat)
+                    label = rk_form_label(sub->f, i, sub->lang);
+            if (sub->lang == RK_LANG_FI)
+                snprintf(sub->people, sizeof sub->people, "Valitse kohdan ”%s” vaihtoehdoista.",
+                         label);
+            else
+                snprintf(sub->people, sizeof sub->people, "Choose from the options under “%s”.",
+                         label);
+            snprintf(sub->anchor, sizeof sub->anchor, "f-%s", cat->id);
+            sub->invalid = true;
+            return 1;
+        }
+        sub->chosen[k] = true;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
 /* One name=value of a submission; non-zero (with sub->error) refuses it. */
 static int take_field(void *ctx, const char *name, const char *value) {
     struct submission *sub = ctx;
@@ -156,19 +321,26 @@ static int take_field(void *ctx, const char *name, const char *value) {
     if (strcmp(name, "lang") == 0) {
         if (strcmp(value, "fi") != 0 && strcmp(value, "en") != 0) {
             snprintf(sub->error, sizeof sub->error, "lang: expected fi or en");
+            garbled(sub);
             return 1;
         }
         sub->lang = value[0] == 'e' ? RK_LANG_EN : RK_LANG_FI;
         return 0;
     }
     for (size_t i = 0; i < sub->f->nfields; i++) {
-        if (strcmp(sub->f->fields[i]->id, name) != 0)
+        const struct rk_category *cat = sub->f->fields[i];
+        if (strcmp(cat->id, name) != 0)
             continue;
         int fld = rk_field_from_id(name);
         if (fld < 0)
             break;
+        if (cat->nchoices) { /* checkboxes: the name comes once for each one ticked */
+            sub->given[fld] = true;
+            return take_choices(sub, cat, value);
+        }
         if (sub->given[fld]) {
             snprintf(sub->error, sizeof sub->error, "%s: given twice", name);
+            garbled(sub);
             return 1;
         }
         snprintf(sub->raw[fld], sizeof sub->raw[fld], "%s", value);
@@ -179,7 +351,25 @@ static int take_field(void *ctx, const char *name, const char *value) {
     expected_fields(sub->f, expected, sizeof expected);
     snprintf(sub->error, sizeof sub->error, "unknown field '%.40s'; this form takes: %s", name,
              expected);
+    garbled(sub);
     return 1;
+}
+
+/* The chosen choices of the choices field, as its value: ids in declared order, ", " apart. */
+static void join_choices(struct submission *sub) {
+    for (size_t i = 0; i < sub->f->nfields; i++) {
+        const struct rk_category *cat = sub->f->fields[i];
+        int fld = rk_field_from_id(cat->id);
+        if (!cat->nchoices || fld < 0)
+            continue;
+        size_t used = 0;
+        sub->raw[fld][0] = '\0';
+        for (size_t k = 0; k < cat->nchoices && k < RK_CHOICES_MAX; k++)
+            if (sub->chosen[k])
+                used += (size_t)snprintf(sub->raw[fld] + used, sizeof sub->raw[fld] - used, "%s%s",
+                                         used ? ", " : "", cat->choices[k].id);
+        sub->given[fld] = used > 0;
+    }
 }
 
 /* A flat JSON object of strings (consent may be true). */
@@ -188,10 +378,12 @@ static bool parse_json(struct submission *sub, const struct rk_buf *body) {
     char err[RK_JSON_ERR_MAX];
     if (rk_json_parse(body->data ? body->data : "", body->len, &doc, err, sizeof err) != RK_OK) {
         snprintf(sub->error, sizeof sub->error, "%s", err);
+        garbled(sub);
         return false;
     }
     if (!json_is_object(doc)) {
         snprintf(sub->error, sizeof sub->error, "expected a JSON object");
+        garbled(sub);
         json_decref(doc);
         return false;
     }
@@ -205,6 +397,7 @@ static bool parse_json(struct submission *sub, const struct rk_buf *body) {
                                               : NULL;
         if (!text) {
             snprintf(sub->error, sizeof sub->error, "/%.40s: expected a string", key);
+            garbled(sub);
             ok = false;
             break;
         }
@@ -324,6 +517,81 @@ static rk_http_result answer(struct MHD_Connection *c, struct rk_http_request *r
     return rk_page_end_with(&p, c, r, status, h, nh);
 }
 
+/* The required-field sentence for people: the label in the page's language. */
+static void missing(struct submission *sub, size_t i) {
+    const struct rk_form *f = sub->f;
+    const struct rk_category *cat = f->fields[i];
+    enum rk_lang lang = sub->lang;
+    const char *label = rk_form_label(f, i, lang);
+    if (strcmp(cat->id, "email") == 0)
+        snprintf(sub->people, sizeof sub->people, "%s",
+                 tr(lang, "Kirjoita sähköpostiosoitteesi.", "Enter your email address."));
+    else if (cat->nchoices && lang == RK_LANG_FI)
+        snprintf(sub->people, sizeof sub->people,
+                 "Valitse vähintään yksi vaihtoehto kohdassa ”%s”.", label);
+    else if (cat->nchoices)
+        snprintf(sub->people, sizeof sub->people, "Choose at least one option under “%s”.", label);
+    else if (lang == RK_LANG_FI)
+        snprintf(sub->people, sizeof sub->people, "Täytä kohta ”%s”.", label);
+    else
+        snprintf(sub->people, sizeof sub->people, "Fill in “%s”.", label);
+    snprintf(sub->anchor, sizeof sub->anchor, "f-%s", cat->id);
+}
+
+/* The index of field fld among the form's fields (it is one of them). */
+static size_t field_index(const struct rk_form *f, int fld) {
+    for (size_t i = 0; i < f->nfields; i++)
+        if (rk_field_from_id(f->fields[i]->id) == fld)
+            return i;
+    return 0;
+}
+
+/* Checks the parsed submission: every required field, each value normalised into values[],
+ * the consent box. False with sub->error (for programs) and sub->people (for people). */
+static bool check_submission(struct submission *sub, char (*values)[RK_FORM_MAX_VALUE + 1],
+                             struct rk_contact *out) {
+    const struct rk_form *f = sub->f;
+    join_choices(sub);
+    for (size_t i = 0; i < f->nfields; i++) {
+        int fld = rk_field_from_id(f->fields[i]->id);
+        if (fld >= 0 && field_required(f, f->fields[i]) &&
+            (!sub->given[fld] || !sub->raw[fld][0])) {
+            snprintf(sub->error, sizeof sub->error, "%s: required", f->fields[i]->id);
+            missing(sub, i);
+            return false;
+        }
+    }
+    for (int fld = 0; fld < RK_F__COUNT; fld++) {
+        if (!sub->given[fld] || !sub->raw[fld][0])
+            continue;
+        const char *bad = NULL;
+        if (rk_field_normalize((enum rk_field)fld, sub->raw[fld], values[fld],
+                               RK_FORM_MAX_VALUE + 1, &bad) != RK_OK) {
+            const char *fi = rk_norm_why_fi(bad);
+            snprintf(sub->error, sizeof sub->error, "%s: %s", rk_field_id((enum rk_field)fld),
+                     bad ? bad : "is not valid");
+            size_t i = field_index(f, fld);
+            /* "Sähköpostiosoite ei sisällä @-merkkiä." / "Email address has no '@'." */
+            snprintf(sub->people, sizeof sub->people, "%s %s.", rk_form_label(f, i, sub->lang),
+                     sub->lang == RK_LANG_FI ? (fi ? fi : "ei kelpaa")
+                                             : (bad ? bad : "is not valid"));
+            snprintf(sub->anchor, sizeof sub->anchor, "f-%s", f->fields[i]->id);
+            return false;
+        }
+        out->v[fld] = values[fld];
+    }
+    if (!sub->consent) {
+        snprintf(sub->error, sizeof sub->error,
+                 "consent: the consent box must be ticked to subscribe");
+        snprintf(sub->people, sizeof sub->people, "%s",
+                 tr(sub->lang, "Rastita suostumus, jotta voimme lähettää sinulle viestejä.",
+                    "Tick the consent box so that we may send you messages."));
+        snprintf(sub->anchor, sizeof sub->anchor, "f-consent");
+        return false;
+    }
+    return true;
+}
+
 rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection *c,
                                  struct rk_http_request *r) {
     enum rk_lang lang = rk_http_lang(c);
@@ -342,10 +610,12 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
                          "The service is not available just now."));
     struct submission *sub = calloc(1, sizeof *sub);
     struct submit_job *j = calloc(1, sizeof *j);
+    char(*values)[RK_FORM_MAX_VALUE + 1] = calloc(RK_F__COUNT, sizeof *values);
     char ip[64], ua[UA_MAX + 1];
-    if (!sub || !j) {
+    if (!sub || !j || !values) {
         free(sub);
         free(j);
+        free(values);
         return rk_http_error(c, r, 500, "internal", "out of memory");
     }
     sub->f = f;
@@ -360,54 +630,29 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
     } else if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
         rk_err e = rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take_field, sub,
                                  why, sizeof why);
-        if (e == RK_EPARSE)
+        if (e == RK_EPARSE) {
             snprintf(sub->error, sizeof sub->error, "%s", why);
-        if (e != RK_OK)
+            garbled(sub);
+        }
+        if (e != RK_OK) {
+            if (sub->invalid) {
+                status = 422;
+                code = "invalid";
+            }
             goto refuse;
+        }
     } else {
         status = 415;
         code = "unsupported_media_type";
         snprintf(sub->error, sizeof sub->error,
                  "send application/x-www-form-urlencoded or application/json");
+        garbled(sub);
         goto refuse;
     }
     status = 422;
     code = "invalid";
-    /* Every required field, each value normalised, and the consent box. */
-    char(*values)[RK_FORM_MAX_VALUE + 1] = calloc(RK_F__COUNT, sizeof *values);
-    if (!values) {
-        free(sub);
-        free(j);
-        return rk_http_error(c, r, 500, "internal", "out of memory");
-    }
-    for (size_t i = 0; i < f->nrequired && !sub->error[0]; i++) {
-        int fld = rk_field_from_id(f->required[i]->id);
-        if (fld >= 0 && (!sub->given[fld] || !sub->raw[fld][0]))
-            snprintf(sub->error, sizeof sub->error, "%s: required", f->required[i]->id);
-    }
-    if (!sub->error[0] && (!sub->given[RK_F_EMAIL] || !sub->raw[RK_F_EMAIL][0]))
-        snprintf(sub->error, sizeof sub->error, "email: required");
-    for (int fld = 0; fld < RK_F__COUNT && !sub->error[0]; fld++) {
-        if (!sub->given[fld] || !sub->raw[fld][0])
-            continue;
-        const char *bad = NULL;
-        if (rk_field_normalize((enum rk_field)fld, sub->raw[fld], values[fld],
-                               RK_FORM_MAX_VALUE + 1, &bad) != RK_OK) {
-            const char *fi = sub->lang == RK_LANG_FI ? rk_norm_why_fi(bad) : NULL;
-            snprintf(sub->error, sizeof sub->error, "%s: %s", rk_field_id((enum rk_field)fld),
-                     fi    ? fi
-                     : bad ? bad
-                           : "is not valid");
-        } else
-            j->q.c.v[fld] = values[fld];
-    }
-    if (!sub->error[0] && !sub->consent)
-        snprintf(sub->error, sizeof sub->error,
-                 "consent: the consent box must be ticked to subscribe");
-    if (sub->error[0]) {
-        free(values);
+    if (!check_submission(sub, values, &j->q.c))
         goto refuse;
-    }
     rk_http_client_ip(c, ip, sizeof ip);
     const char *agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
     snprintf(ua, sizeof ua, "%s", agent ? agent : "");
@@ -436,42 +681,74 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
     if (j->mail == RK_MAIL_WITHHELD)
         atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_CONFIRMATION], 1);
     free(j);
+    char next[600];
+    snprintf(next, sizeof next, "%s %d %s",
+             tr(lang,
+                "Lähetimme vahvistuslinkin antamaasi osoitteeseen. Tilaus on voimassa, kun olet "
+                "vahvistanut sen linkistä. Linkki on voimassa",
+                "We sent a confirmation link to the address you gave. The subscription takes "
+                "effect once you confirm it through the link. The link is valid for"),
+             LINK_DAYS,
+             tr(lang,
+                "päivää. Jos viestiä ei kuulu, tarkista roskapostikansio tai täytä lomake "
+                "uudelleen hetken kuluttua.",
+                "days. If no message arrives, check your spam folder or fill in the form again a "
+                "little later."));
     return answer(c, r, json, cors, json ? 202 : 200, lang, "confirmation_sent",
-                  tr(lang, "Tarkista sähköpostisi", "Check your email"),
-                  tr(lang,
-                     "Lähetimme vahvistuslinkin antamaasi osoitteeseen. Tilaus on voimassa, kun "
-                     "olet vahvistanut sen linkistä.",
-                     "We sent a confirmation link to the address you gave. The subscription "
-                     "takes effect once you confirm it through the link."));
+                  tr(lang, "Tarkista sähköpostisi", "Check your email"), next);
 refuse:
-    lang = sub->lang;
-    {
+    free(values);
+    free(j);
+    if (json) {
         char text[sizeof sub->error];
         snprintf(text, sizeof text, "%s", sub->error);
+        lang = sub->lang;
         free(sub);
-        free(j);
         return answer(c, r, json, cors, status, lang, code,
                       tr(lang, "Tarkista tiedot", "Check the form"), text);
     }
+    const char *const h[][2] = {{"Access-Control-Allow-Origin", cors ? cors : ""},
+                                {"Vary", "Origin"}};
+    rk_http_result ret = form_page(c, r, f, sub->lang, sub, status, h, cors ? 2 : 0);
+    free(sub);
+    return ret;
 }
 
 /* ---- Confirmation -------------------------------------------------------------------------- */
 
-static bool confirm_link(struct rk_http_server *s, struct rk_http_request *r, struct rk_link *l,
-                         const struct rk_purpose **p) {
-    return s->writer && rk_link_check(&s->keys, r->param[0], rk_time_now(), l) == RK_OK &&
-           l->kind == RK_LINK_CONFIRM && (*p = rk_decl_purpose(s->decl, l->purpose)) != NULL;
+/* The link's check: RK_OK, RK_ENOENT (expired) or RK_EINVAL (not valid, or not this kind). */
+static rk_err confirm_link(struct rk_http_server *s, struct rk_http_request *r, struct rk_link *l,
+                           const struct rk_purpose **p) {
+    if (!s->writer)
+        return RK_EINVAL;
+    rk_err err = rk_link_check(&s->keys, r->param[0], rk_time_now(), l);
+    if (err != RK_OK)
+        return err;
+    return l->kind == RK_LINK_CONFIRM && (*p = rk_decl_purpose(s->decl, l->purpose)) != NULL
+               ? RK_OK
+               : RK_EINVAL;
 }
 
-static rk_http_result invalid_link(struct MHD_Connection *c, struct rk_http_request *r,
-                                   enum rk_lang lang, int status) {
+/* A confirmation link that does not work (or no longer has anything to confirm): says so and
+ * offers the form again. 410 when expired or used up, 404 when not valid. */
+static rk_http_result invalid_link(struct rk_http_server *s, struct MHD_Connection *c,
+                                   struct rk_http_request *r, enum rk_lang lang, int status) {
     struct rk_page p;
-    rk_page_begin(&p, lang, tr(lang, "Linkki ei ole voimassa", "Link not valid"));
-    rk_page_text(&p, tr(lang,
-                        "Tämä vahvistuslinkki on vanhentunut tai virheellinen. Voit tilata "
-                        "uudelleen lomakkeella.",
-                        "This confirmation link has expired or is not valid. You can subscribe "
-                        "again through the form."));
+    bool gone = status == 410;
+    rk_page_begin(&p, lang,
+                  gone ? tr(lang, "Linkki on vanhentunut", "The link has expired")
+                       : tr(lang, "Linkki ei ole voimassa", "The link is not valid"));
+    rk_page_text(&p, gone ? tr(lang,
+                               "Tämä vahvistuslinkki on vanhentunut, eikä sen kautta ole enää "
+                               "mitään vahvistettavaa. Voit tilata uudelleen lomakkeella:",
+                               "This confirmation link has expired and there is nothing left "
+                               "to confirm through it. You can subscribe again through the form:")
+                          : tr(lang,
+                               "Tämä vahvistuslinkki on virheellinen. Tarkista, että kopioit "
+                               "sen kokonaan, tai tilaa uudelleen lomakkeella:",
+                               "This confirmation link is not valid. Check that you copied all of "
+                               "it, or subscribe again through the form:"));
+    rk_page_form_links(&p, s->decl, NULL);
     return rk_page_end(&p, c, r, status);
 }
 
@@ -480,8 +757,9 @@ rk_http_result rk_http_get_confirm(struct rk_http_server *s, struct MHD_Connecti
     enum rk_lang lang = rk_http_lang(c);
     struct rk_link l;
     const struct rk_purpose *pur = NULL;
-    if (!confirm_link(s, r, &l, &pur))
-        return invalid_link(c, r, lang, 404);
+    rk_err why = confirm_link(s, r, &l, &pur);
+    if (why != RK_OK)
+        return invalid_link(s, c, r, lang, why == RK_ENOENT ? 410 : 404);
     char text[600];
     snprintf(text, sizeof text, "%s: %s.",
              tr(lang, "Vahvista painikkeella, että annat suostumuksesi käsittelytarkoitukseen",
@@ -582,8 +860,9 @@ rk_http_result rk_http_post_confirm(struct rk_http_server *s, struct MHD_Connect
     enum rk_lang lang = rk_http_lang(c);
     struct rk_link l;
     const struct rk_purpose *pur = NULL;
-    if (!confirm_link(s, r, &l, &pur))
-        return invalid_link(c, r, lang, 404);
+    rk_err why = confirm_link(s, r, &l, &pur);
+    if (why != RK_OK)
+        return invalid_link(s, c, r, lang, why == RK_ENOENT ? 410 : 404);
     char ip[64], ua[UA_MAX + 1];
     rk_http_client_ip(c, ip, sizeof ip);
     const char *agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
@@ -597,7 +876,7 @@ rk_http_result rk_http_post_confirm(struct rk_http_server *s, struct MHD_Connect
         return rk_page_end(&p, c, r, 503);
     }
     if (j.outcome == RK_OPTIN_INVALID)
-        return invalid_link(c, r, lang, 410);
+        return invalid_link(s, c, r, lang, 410);
     if (j.outcome == RK_OPTIN_CONFIRMED) {
         atomic_fetch_add(&s->metrics.consents_given, 1);
         if (s->sender)
@@ -608,5 +887,13 @@ rk_http_result rk_http_post_confirm(struct rk_http_server *s, struct MHD_Connect
                          ? tr(lang, "Tilauksesi on vahvistettu.", "Your subscription is confirmed.")
                          : tr(lang, "Tilauksesi oli jo vahvistettu.",
                               "Your subscription was already confirmed."));
+    rk_page_text(&p, tr(lang,
+                        "Saat jatkossa viestejämme tähän osoitteeseen. Jokaisessa viestissä on "
+                        "linkki, josta voit perua tilauksen, ja voit muuttaa valintojasi milloin "
+                        "tahansa.",
+                        "From now on you will get our messages at this address. Every message has "
+                        "a link to unsubscribe, and you can change your choices at any time."));
+    rk_buf_printf(&p.b, "<p><a href=\"/preferences?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
+                  tr(lang, "Tilauksesi ja valintasi", "Your subscriptions and choices"));
     return rk_page_end(&p, c, r, 200);
 }

@@ -307,11 +307,10 @@ struct rk_page {
     struct rk_buf b;
     enum rk_lang lang;
 };
-/* Appends the link to the public pages' stylesheet (web/public/public.css, embedded). */
+/* Appends the links to the public pages' stylesheet (web/public/public.css, embedded) and,
+ * when the declaration brands the pages, the brand stylesheet after it (http/public.h). */
 void rk_page_put_stylesheet(struct rk_buf *b);
-/* Puts that link into a whole HTML document doc (the notice) after its </title>; false when
- * it has none or memory runs out (doc unchanged). */
-bool rk_page_with_stylesheet(struct rk_buf *doc);
+/* (The notice, a whole document, is dressed by rk_page_dress: http/public.h.) */
 /* Starts a page: the head, <main> and the title as <h1>. */
 void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title);
 /* A paragraph of text (escaped). */

@@ -22,6 +22,7 @@
 #include "core/links.h"
 #include "core/request.h"
 #include "http/internal.h"
+#include "http/public.h"
 #include "mail/mail.h"
 #include "util/form.h"
 
@@ -29,14 +30,38 @@ static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
     return lang == RK_LANG_FI ? fi : en;
 }
 
-rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Connection *c,
-                                         struct rk_http_request *r) {
-    (void)s;
-    enum rk_lang lang = rk_http_lang(c);
+struct intake {
+    char type[40], email[RK_REQUEST_FIELD_MAX + 1], name[RK_REQUEST_FIELD_MAX + 1];
+    char text[RK_REQUEST_TEXT_MAX + 1];
+    bool has_type, has_email;
+    enum rk_lang lang;
+    char error[300]; /* for people, in the page's language; never a value */
+    char anchor[16]; /* the field it is about ("r-email"); "": none */
+};
+
+/*
+ * The request form; with in (a refused request) an error summary leads, the error stands
+ * next to its field too, and what was entered is kept (escaped).
+ */
+static rk_http_result request_form(struct MHD_Connection *c, struct rk_http_request *r,
+                                   enum rk_lang lang, const struct intake *in, int status) {
+    const char *h1 =
+        tr(lang, "Tietosuojaoikeuksien käyttäminen", "Exercise your data protection rights");
+    char title[160];
+    snprintf(title, sizeof title, "%s%s", in ? tr(lang, "Virhe: ", "Error: ") : "", h1);
     struct rk_page p;
-    rk_page_begin(
-        &p, lang,
-        tr(lang, "Tietosuojaoikeuksien käyttäminen", "Exercise your data protection rights"));
+    rk_page_begin_titled(&p, lang, title, h1);
+    struct rk_buf *b = &p.b;
+    if (in) {
+        rk_buf_printf(b,
+                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n"
+                      "<h2>%s</h2>\n<ul>\n<li>",
+                      tr(lang, "Tarkista tiedot", "There is a problem"));
+        if (in->anchor[0])
+            rk_buf_printf(b, "<a href=\"#%s\">", in->anchor);
+        rk_buf_put_html(b, in->error);
+        rk_buf_puts(b, in->anchor[0] ? "</a></li>\n</ul>\n</div>\n" : "</li>\n</ul>\n</div>\n");
+    }
     rk_page_text(&p, tr(lang,
                         "Voit pyytää pääsyä tietoihisi, niiden oikaisemista tai poistamista, "
                         "käsittelyn rajoittamista, tietojen siirtämistä, vastustaa käsittelyä tai "
@@ -44,44 +69,85 @@ rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Co
                         "You may ask for access to your data, its rectification or erasure, "
                         "restriction of processing or data portability, object to processing or "
                         "withdraw your consent. We answer within one month."));
-    struct rk_buf *b = &p.b;
-    rk_buf_printf(b, "<form method=\"post\">\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n",
-                  lang == RK_LANG_FI ? "fi" : "en");
-    rk_buf_printf(b,
-                  "<p><label for=\"r-type\">%s *</label><br>\n<select id=\"r-type\" "
-                  "name=\"type\" required>\n",
-                  tr(lang, "Pyyntö", "Request"));
+    rk_buf_printf(b, "<p>%s <a href=\"/preferences?lang=%s\">%s</a>.</p>\n",
+                  tr(lang, "Tilauksia ja suostumuksia voit muuttaa myös itse:",
+                     "You can also change your subscriptions and consents yourself:"),
+                  rk_lang_code(lang),
+                  tr(lang, "tilauksesi ja valintasi", "your subscriptions and choices"));
+    /* novalidate: the server's errors, in the page's language, not the browser's. */
+    rk_buf_printf(
+        b,
+        "<form method=\"post\" novalidate>\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n",
+        rk_lang_code(lang));
+    /* One field: its label, its error when it is the one, its attributes. */
+#define FIELD_ERROR(id)                                                                            \
+    do {                                                                                           \
+        if (in && strcmp(in->anchor, id) == 0) {                                                   \
+            rk_buf_puts(b, "<span class=\"error\" id=\"" id "-error\">");                          \
+            rk_buf_put_html(b, in->error);                                                         \
+            rk_buf_puts(b, "</span>\n");                                                           \
+        }                                                                                          \
+    } while (0)
+#define INVALID(id)                                                                                \
+    (in && strcmp(in->anchor, id) == 0 ? " aria-invalid=\"true\" aria-describedby=\"" id           \
+                                         "-error\""                                                \
+                                       : "")
+    rk_buf_printf(b, "<p><label for=\"r-type\">%s *</label>\n", tr(lang, "Pyyntö", "Request"));
+    FIELD_ERROR("r-type");
+    rk_buf_printf(b, "<select id=\"r-type\" name=\"type\" required%s>\n", INVALID("r-type"));
     for (int t = 0; t < RK_RQ_TYPE__COUNT; t++) {
-        rk_buf_printf(b, "<option value=\"%s\">", rk_request_type_name((enum rk_request_type)t));
+        const char *name = rk_request_type_name((enum rk_request_type)t);
+        rk_buf_printf(b, "<option value=\"%s\"%s>", name,
+                      in && strcmp(in->type, name) == 0 ? " selected" : "");
         rk_buf_put_html(b, rk_request_type_label((enum rk_request_type)t, lang));
         rk_buf_puts(b, "</option>\n");
     }
+    rk_buf_printf(b, "</select></p>\n<p><label for=\"r-email\">%s *</label>\n",
+                  tr(lang, "Sähköpostiosoite", "Email address"));
+    FIELD_ERROR("r-email");
     rk_buf_printf(b,
-                  "</select></p>\n<p><label for=\"r-email\">%s *</label><br>\n<input "
-                  "id=\"r-email\" name=\"email\" type=\"email\" required></p>\n"
-                  "<p><label for=\"r-name\">%s</label><br>\n<input id=\"r-name\" name=\"name\" "
-                  "type=\"text\"></p>\n<p><label for=\"r-text\">%s</label><br>\n<textarea "
-                  "id=\"r-text\" name=\"text\" rows=\"6\" maxlength=\"%d\"></textarea></p>\n"
-                  "<p><button type=\"submit\">%s</button></p>\n</form>\n",
-                  tr(lang, "Sähköposti", "Email"), tr(lang, "Nimi", "Name"),
-                  tr(lang, "Kerro pyynnöstäsi", "Tell us about your request"), RK_REQUEST_TEXT_MAX,
+                  "<input id=\"r-email\" name=\"email\" type=\"email\" autocomplete=\"email\" "
+                  "required%s value=\"",
+                  INVALID("r-email"));
+    rk_buf_put_html(b, in && !rk_text_fault(in->email, strlen(in->email), false) ? in->email : "");
+    rk_buf_printf(b, "\"></p>\n<p><label for=\"r-name\">%s</label>\n", tr(lang, "Nimi", "Name"));
+    FIELD_ERROR("r-name");
+    rk_buf_printf(b,
+                  "<input id=\"r-name\" name=\"name\" type=\"text\" autocomplete=\"name\"%s "
+                  "value=\"",
+                  INVALID("r-name"));
+    /* Values with direction controls or invisible characters are not shown back. */
+    rk_buf_put_html(b, in && !rk_text_fault(in->name, strlen(in->name), false) ? in->name : "");
+    rk_buf_printf(b, "\"></p>\n<p><label for=\"r-text\">%s</label>\n",
+                  tr(lang, "Kerro pyynnöstäsi", "Tell us about your request"));
+    FIELD_ERROR("r-text");
+    rk_buf_printf(b, "<textarea id=\"r-text\" name=\"text\" rows=\"6\" maxlength=\"%d\"%s>",
+                  RK_REQUEST_TEXT_MAX, INVALID("r-text"));
+    rk_buf_put_html(b, in && !rk_text_fault(in->text, strlen(in->text), true) ? in->text : "");
+    rk_buf_printf(b, "</textarea></p>\n<p><button type=\"submit\">%s</button></p>\n</form>\n",
                   tr(lang, "Lähetä", "Send"));
-    return rk_page_end(&p, c, r, 200);
+#undef FIELD_ERROR
+#undef INVALID
+    return rk_page_end(&p, c, r, status);
 }
 
-/* A why phrase of core/normalize.h in the page's language (Finnish where it has one). */
-static const char *why_in(enum rk_lang lang, const char *why) {
-    const char *fi = lang == RK_LANG_FI ? rk_norm_why_fi(why) : NULL;
-    return fi ? fi : why ? why : "is not valid";
+rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Connection *c,
+                                         struct rk_http_request *r) {
+    (void)s;
+    return request_form(c, r, rk_http_lang(c), NULL, 200);
 }
 
-struct intake {
-    char type[40], email[RK_REQUEST_FIELD_MAX + 1], name[RK_REQUEST_FIELD_MAX + 1];
-    char text[RK_REQUEST_TEXT_MAX + 1];
-    bool has_type, has_email;
-    enum rk_lang lang;
-    char error[200]; /* names a field, never its value */
-};
+/* The sentence for a field's fault (a why phrase of core/normalize.h) in in's language:
+ * "Sähköpostiosoite ei sisällä @-merkkiä." / "The email address has no '@'." */
+static void fault(struct intake *in, const char *anchor, const char *fi_label, const char *en_label,
+                  const char *why) {
+    const char *fi = rk_norm_why_fi(why);
+    if (in->lang == RK_LANG_FI)
+        snprintf(in->error, sizeof in->error, "%s %s.", fi_label, fi ? fi : "ei kelpaa");
+    else
+        snprintf(in->error, sizeof in->error, "%s %s.", en_label, why ? why : "is not valid");
+    snprintf(in->anchor, sizeof in->anchor, "%s", anchor);
+}
 
 static int take(void *ctx, const char *name, const char *value) {
     struct intake *in = ctx;
@@ -101,8 +167,20 @@ static int take(void *ctx, const char *name, const char *value) {
         if (strcmp(name, fields[i].name) != 0)
             continue;
         if (strlen(value) >= fields[i].n) {
-            snprintf(in->error, sizeof in->error, "%s: too long (at most %zu bytes)", name,
-                     fields[i].n - 1);
+            if (in->lang == RK_LANG_FI)
+                snprintf(in->error, sizeof in->error, "%s on liian pitkä (enintään %zu merkkiä).",
+                         i == 1   ? "Sähköpostiosoite"
+                         : i == 2 ? "Nimi"
+                                  : "Teksti",
+                         fields[i].n - 1);
+            else
+                snprintf(in->error, sizeof in->error,
+                         "The %s is too long (at most %zu characters).",
+                         i == 1   ? "email address"
+                         : i == 2 ? "name"
+                                  : "text",
+                         fields[i].n - 1);
+            snprintf(in->anchor, sizeof in->anchor, "r-%s", name);
             return 1;
         }
         snprintf(fields[i].dst, fields[i].n, "%s", value);
@@ -110,8 +188,9 @@ static int take(void *ctx, const char *name, const char *value) {
         in->has_email |= i == 1;
         return 0;
     }
-    snprintf(in->error, sizeof in->error,
-             "unknown field '%.40s'; this form takes type, email, name, text and lang", name);
+    snprintf(in->error, sizeof in->error, "%s",
+             tr(in->lang, "Lomakkeen tiedot eivät tulleet perille oikein. Täytä lomake uudelleen.",
+                "The form's data did not arrive as expected. Please fill in the form again."));
     return 1;
 }
 
@@ -185,29 +264,39 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
     rk_err e =
         rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, in, why, sizeof why);
     if (e == RK_EPARSE)
-        snprintf(in->error, sizeof in->error, "%s", why);
+        snprintf(in->error, sizeof in->error, "%s",
+                 tr(in->lang,
+                    "Lomakkeen tiedot eivät tulleet perille oikein. Täytä lomake "
+                    "uudelleen.",
+                    "The form's data did not arrive as expected. Please fill in the form again."));
     int type = rk_request_type_parse(in->type);
     const char *bad = NULL;
-    if (!in->error[0] && (!in->has_type || type < 0))
-        snprintf(in->error, sizeof in->error, "type: choose one of the request types");
-    if (!in->error[0] && (!in->has_email || !in->email[0]))
-        snprintf(in->error, sizeof in->error, "email: required, to answer you");
+    if (!in->error[0] && (!in->has_type || type < 0)) {
+        snprintf(in->error, sizeof in->error, "%s",
+                 tr(in->lang, "Valitse, mitä pyydät.", "Choose what you are asking for."));
+        snprintf(in->anchor, sizeof in->anchor, "r-type");
+    }
+    if (!in->error[0] && (!in->has_email || !in->email[0])) {
+        snprintf(in->error, sizeof in->error, "%s",
+                 tr(in->lang, "Kirjoita sähköpostiosoitteesi, jotta voimme vastata sinulle.",
+                    "Enter your email address so that we can answer you."));
+        snprintf(in->anchor, sizeof in->anchor, "r-email");
+    }
     if (!in->error[0] &&
         rk_field_normalize(RK_F_EMAIL, in->email, j->email, sizeof j->email, &bad) != RK_OK)
-        snprintf(in->error, sizeof in->error, "email: %s", why_in(in->lang, bad));
+        fault(in, "r-email", "Sähköpostiosoite", "The email address", bad);
     /* The texts by the text rule here too, to answer in the page's language (the core checks
      * them again). */
     if (!in->error[0] && (bad = rk_text_fault(in->name, strlen(in->name), false)) != NULL)
-        snprintf(in->error, sizeof in->error, "name: %s", why_in(in->lang, bad));
+        fault(in, "r-name", "Nimi", "The name", bad);
     if (!in->error[0] && (bad = rk_text_fault(in->text, strlen(in->text), true)) != NULL)
-        snprintf(in->error, sizeof in->error, "text: %s", why_in(in->lang, bad));
+        fault(in, "r-text", "Teksti", "The text", bad);
     lang = in->lang;
     if (in->error[0]) {
-        char text[sizeof in->error];
-        snprintf(text, sizeof text, "%s", in->error);
+        rk_http_result ret = request_form(c, r, lang, in, 422);
         free(in);
         free(j);
-        return page(c, r, lang, 422, tr(lang, "Tarkista tiedot", "Check the form"), text);
+        return ret;
     }
     j->s = s;
     j->in = (struct rk_request_input){.type = (enum rk_request_type)type,
@@ -220,15 +309,19 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
     e = rk_writer_run(s->writer, run_intake, j);
     rk_http_result ret;
     if (e != RK_OK) {
-        ret =
-            e == RK_EINVAL || e == RK_ETOOBIG
-                ? page(c, r, lang, 422, tr(lang, "Tarkista tiedot", "Check the form"), j->msg.text)
-                : page(c, r, lang, 503, tr(lang, "Virhe", "Error"),
-                       tr(lang,
-                          "Pyyntöä ei voitu tallentaa juuri nyt. Yritä hetken päästä "
-                          "uudelleen.",
-                          "The request could not be recorded just now. Please try again "
-                          "shortly."));
+        ret = e == RK_EINVAL || e == RK_ETOOBIG
+                  ? page(c, r, lang, 422, tr(lang, "Tarkista tiedot", "Check the form"),
+                         tr(lang,
+                            "Pyyntöä ei voitu tallentaa näillä tiedoilla. Tarkista tiedot ja "
+                            "lähetä pyyntö uudelleen.",
+                            "The request could not be recorded with these details. Check them and "
+                            "send the request again."))
+                  : page(c, r, lang, 503, tr(lang, "Virhe", "Error"),
+                         tr(lang,
+                            "Pyyntöä ei voitu tallentaa juuri nyt. Yritä hetken päästä "
+                            "uudelleen.",
+                            "The request could not be recorded just now. Please try again "
+                            "shortly."));
     } else {
         if (s->sender) /* whether or not the receipt went: the sender's pass must not tell */
             rk_sender_wake(s->sender);
@@ -242,7 +335,19 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
                  tr(lang, "Vastaamme viimeistään", "We will answer by"), due,
                  tr(lang, "Lähetimme vahvistuksen antamaasi osoitteeseen.",
                     "We sent a receipt to the address you gave."));
-        ret = page(c, r, lang, 200, tr(lang, "Pyyntö vastaanotettu", "Request received"), text);
+        struct rk_page p;
+        rk_page_begin(&p, lang, tr(lang, "Pyyntö vastaanotettu", "Request received"));
+        rk_page_text(&p, text);
+        rk_page_text(&p, tr(lang,
+                            "Seuraavaksi varmistamme henkilöllisyytesi, jotta tietosi eivät päädy "
+                            "väärälle henkilölle; kerromme vahvistusviestissä, miten. Säilytä "
+                            "pyyntösi tunnus: mainitse se, jos otat meihin yhteyttä.",
+                            "Next we make sure of your identity, so that your data does not reach "
+                            "anyone else; the receipt tells you how. Keep your request id: give it "
+                            "if you contact us."));
+        rk_buf_printf(&p.b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
+                      tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
+        ret = rk_page_end(&p, c, r, 200);
     }
     free(in);
     free(j);
@@ -251,27 +356,46 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
 
 /* ---- email_code verification ---------------------------------------------------------------- */
 
-static bool verify_link(struct rk_http_server *s, struct rk_http_request *r, struct rk_link *l) {
-    return s->writer && rk_link_check(&s->keys, r->param[0], rk_time_now(), l) == RK_OK &&
-           l->kind == RK_LINK_VERIFY && rk_request_id_valid(l->purpose);
+/* The link's check: RK_OK, RK_ENOENT (expired) or RK_EINVAL (not valid, or not this kind). */
+static rk_err verify_link(struct rk_http_server *s, struct rk_http_request *r, struct rk_link *l) {
+    if (!s->writer)
+        return RK_EINVAL;
+    rk_err err = rk_link_check(&s->keys, r->param[0], rk_time_now(), l);
+    if (err != RK_OK)
+        return err;
+    return l->kind == RK_LINK_VERIFY && rk_request_id_valid(l->purpose) ? RK_OK : RK_EINVAL;
 }
 
+/* A verification link that does not work: says so and offers the way to start again (410
+ * expired, 404 not valid). */
 static rk_http_result invalid(struct MHD_Connection *c, struct rk_http_request *r,
-                              enum rk_lang lang) {
-    return page(c, r, lang, 404, tr(lang, "Linkki ei ole voimassa", "Link not valid"),
-                tr(lang,
-                   "Tämä vahvistuslinkki on vanhentunut tai virheellinen. Ota yhteyttä meihin, "
-                   "niin lähetämme uuden.",
-                   "This verification link has expired or is not valid. Contact us and we will "
-                   "send a new one."));
+                              enum rk_lang lang, rk_err why) {
+    bool gone = why == RK_ENOENT;
+    struct rk_page p;
+    rk_page_begin(&p, lang,
+                  gone ? tr(lang, "Linkki on vanhentunut", "The link has expired")
+                       : tr(lang, "Linkki ei ole voimassa", "The link is not valid"));
+    rk_page_text(&p, gone ? tr(lang, "Tämä vahvistuslinkki on vanhentunut.",
+                               "This verification link has expired.")
+                          : tr(lang, "Tämä vahvistuslinkki on virheellinen.",
+                               "This verification link is not valid."));
+    rk_page_text(&p, tr(lang,
+                        "Vastaa pyyntösi vastaanottoviestiin, niin lähetämme uuden linkin, tai "
+                        "tee uusi pyyntö lomakkeella.",
+                        "Reply to your request's receipt and we will send a new link, or make a "
+                        "new request through the form."));
+    rk_buf_printf(&p.b, "<p><a href=\"/requests?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
+                  tr(lang, "Tee uusi pyyntö", "Make a new request"));
+    return rk_page_end(&p, c, r, gone ? 410 : 404);
 }
 
 rk_http_result rk_http_get_request_verify(struct rk_http_server *s, struct MHD_Connection *c,
                                           struct rk_http_request *r) {
     enum rk_lang lang = rk_http_lang(c);
     struct rk_link l;
-    if (!verify_link(s, r, &l))
-        return invalid(c, r, lang);
+    rk_err why = verify_link(s, r, &l);
+    if (why != RK_OK)
+        return invalid(c, r, lang, why);
     char text[300];
     snprintf(text, sizeof text, "%s %s.",
              tr(lang, "Vahvista painikkeella, että teit pyynnön",
@@ -311,24 +435,39 @@ rk_http_result rk_http_post_request_verify(struct rk_http_server *s, struct MHD_
                                            struct rk_http_request *r) {
     enum rk_lang lang = rk_http_lang(c);
     struct rk_link l;
-    if (!verify_link(s, r, &l))
-        return invalid(c, r, lang);
+    rk_err why = verify_link(s, r, &l);
+    if (why != RK_OK)
+        return invalid(c, r, lang, why);
     struct verify_job *j = calloc(1, sizeof *j);
     if (!j)
         return rk_http_error(c, r, 500, "internal", "out of memory");
     j->l = &l;
     rk_err e = rk_writer_run(s->writer, run_verify, j);
     rk_http_result ret;
-    if (e == RK_OK)
-        ret = page(c, r, lang, 200, tr(lang, "Pyyntö vahvistettu", "Request confirmed"),
-                   tr(lang, "Kiitos. Henkilöllisyytesi on vahvistettu, ja käsittelemme pyyntösi.",
-                      "Thank you. Your identity is verified and we will handle your request."));
-    else if (e == RK_EREFUSED && !j->mismatch)
+    if (e == RK_OK) {
+        char text[400], due[40];
+        rk_date_format(j->q.extended_due.y ? j->q.extended_due : j->q.due, lang, due, sizeof due);
+        snprintf(text, sizeof text, "%s %s %s.",
+                 tr(lang,
+                    "Kiitos. Henkilöllisyytesi on vahvistettu, ja käsittelemme pyyntösi. "
+                    "Vastaamme sähköpostitse viimeistään",
+                    "Thank you. Your identity is verified and we will handle your request. We "
+                    "will answer by email by"),
+                 due,
+                 tr(lang, "(pyynnön tunnus on mainittu vastaanottoviestissä)",
+                    "(the request id is in the receipt)"));
+        struct rk_page p;
+        rk_page_begin(&p, lang, tr(lang, "Pyyntö vahvistettu", "Request confirmed"));
+        rk_page_text(&p, text);
+        rk_buf_printf(&p.b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
+                      tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
+        ret = rk_page_end(&p, c, r, 200);
+    } else if (e == RK_EREFUSED && !j->mismatch)
         ret = page(c, r, lang, 200, tr(lang, "Pyyntö on jo vahvistettu", "Already confirmed"),
                    tr(lang, "Tämä pyyntö on jo vahvistettu tai käsitelty.",
                       "This request is already confirmed or handled."));
     else if (e == RK_EREFUSED || e == RK_ENOENT || e == RK_EINVAL)
-        ret = invalid(c, r, lang);
+        ret = invalid(c, r, lang, RK_EINVAL);
     else
         ret = page(c, r, lang, 503, tr(lang, "Virhe", "Error"),
                    tr(lang, "Palvelu ei ole juuri nyt käytettävissä.",

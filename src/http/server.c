@@ -38,6 +38,7 @@
 #include "util/buf.h"
 #include "http/console_pages.h"
 #include "http/consent_script.h"
+#include "http/public.h"
 
 /* The default rate limit of public routes: RATE requests a second on average per address. */
 #define RATE 5.0
@@ -303,6 +304,9 @@ static const struct route {
     {"POST", "/confirm/{token}",          rk_http_post_confirm,     true},
     {"GET",  "/preferences/{token}",      rk_http_get_preferences,  true},
     {"POST", "/preferences/{token}",      rk_http_post_preferences, true},
+    {"GET",  "/preferences",              rk_http_get_preferences_start,  true},
+    {"POST", "/preferences",              rk_http_post_preferences_start, true},
+    {"GET",  "/brand/{name}",             rk_http_get_brand,        false},
     {"GET",  "/requests",                 rk_http_get_requests_form, true},
     {"POST", "/requests",                 rk_http_post_requests_form, true},
     {"GET",  "/requests/verify/{token}",  rk_http_get_request_verify, true},
@@ -765,11 +769,15 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             return RK_EIO;
         }
     }
+    if (rk_page_brand_init(cfg->decl) != RK_OK) { /* the public pages' branding (pages.c) */
+        rk_http_stop(s);
+        return RK_ENOMEM;
+    }
     for (int lang = 0; lang < 2; lang++) {
         rk_buf_init(&s->privacy[lang]);
         if (rk_notice_render(cfg->decl, (enum rk_lang)lang, RK_NOTICE_HTML, &s->privacy[lang]) !=
                 RK_OK ||
-            !rk_page_with_stylesheet(&s->privacy[lang])) {
+            !rk_page_dress(&s->privacy[lang], (enum rk_lang)lang, "/privacy")) {
             rk_http_stop(s);
             return RK_ENOMEM;
         }
@@ -854,6 +862,7 @@ void rk_http_stop(struct rk_http_server *s) {
     rk_deliverer_stop(s->deliverer); /* finishes the notice in hand */
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);
+    rk_page_brand_cleanup(s->decl);
     for (size_t i = 0; i < s->nstores; i++)
         rk_store_close(s->stores[i]);
     pthread_mutex_destroy(&s->lock);

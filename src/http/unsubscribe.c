@@ -10,6 +10,7 @@
 #include "core/links.h"
 #include "core/time.h"
 #include "http/internal.h"
+#include "http/public.h"
 
 /* ---- One-click unsubscribe (RFC 8058) -------------------------------------------------------- */
 
@@ -25,23 +26,35 @@ static rk_http_result page(struct MHD_Connection *c, struct rk_http_request *r, 
     return rk_page_end(&p, c, r, status);
 }
 
-/* The link in the URL, checked; false after answering with the "not valid" page. */
+/* The link in the URL, checked; false after answering with the "not valid" page (410 when
+ * expired, else 404), which offers the way on: a new preferences link by email. */
 static bool unsubscribe_link(struct rk_http_server *s, struct MHD_Connection *c,
                              struct rk_http_request *r, enum rk_lang lang, struct rk_link *l,
                              const struct rk_purpose **p, rk_http_result *ret) {
     const char *token = r->param[0];
-    if (!s->writer || rk_link_check(&s->keys, token, rk_time_now(), l) != RK_OK ||
-        l->kind != RK_LINK_UNSUBSCRIBE || !(*p = rk_decl_purpose(s->decl, l->purpose))) {
-        *ret = page(
-            c, r, 404, lang, lang == RK_LANG_FI ? "Linkki ei ole voimassa" : "Link not valid",
-            lang == RK_LANG_FI ? "Tämä peruutuslinkki on vanhentunut tai virheellinen. Voit perua "
-                                 "markkinointiluvan myös ottamalla yhteyttä rekisterinpitäjään."
-                               : "This unsubscribe link has expired or is not valid. You can also "
-                                 "withdraw your consent by contacting the controller.",
-            false);
-        return false;
-    }
-    return true;
+    rk_err err = s->writer ? rk_link_check(&s->keys, token, rk_time_now(), l) : RK_EINVAL;
+    if (err == RK_OK &&
+        (l->kind != RK_LINK_UNSUBSCRIBE || !(*p = rk_decl_purpose(s->decl, l->purpose))))
+        err = RK_EINVAL;
+    if (err == RK_OK)
+        return true;
+    bool fi = lang == RK_LANG_FI, gone = err == RK_ENOENT;
+    struct rk_page pg;
+    rk_page_begin(&pg, lang,
+                  gone ? (fi ? "Linkki on vanhentunut" : "The link has expired")
+                       : (fi ? "Linkki ei ole voimassa" : "The link is not valid"));
+    rk_page_text(&pg, gone ? (fi ? "Tämä peruutuslinkki on vanhentunut."
+                                 : "This unsubscribe link has expired.")
+                           : (fi ? "Tämä peruutuslinkki on virheellinen."
+                                 : "This unsubscribe link is not valid."));
+    rk_page_text(&pg, fi ? "Voit perua tilauksesi omista valinnoistasi: tilaa linkki niihin "
+                           "sähköpostiisi. Voit myös ottaa yhteyttä rekisterinpitäjään."
+                         : "You can unsubscribe in your preferences: have a link to them sent "
+                           "to your email. You can also contact the controller.");
+    rk_buf_printf(&pg.b, "<p><a href=\"/preferences?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
+                  fi ? "Tilaa linkki omiin valintoihisi" : "Have a link to your preferences sent");
+    *ret = rk_page_end(&pg, c, r, gone ? 410 : 404);
+    return false;
 }
 
 /* GET shows a button and never unsubscribes: link scanners fetch with GET. */
@@ -123,10 +136,22 @@ rk_http_result rk_http_post_unsubscribe(struct rk_http_server *s, struct MHD_Con
                     false);
     if (wj.withdrawn)
         atomic_fetch_add(&s->metrics.consents_withdrawn, 1);
-    return page(c, r, 200, lang, lang == RK_LANG_FI ? "Tilaus peruttu" : "Unsubscribed",
-                lang == RK_LANG_FI ? "Suostumuksesi on peruttu, eikä sinulle enää lähetetä "
-                                     "markkinointiviestejä tähän tarkoitukseen."
-                                   : "Your consent has been withdrawn; you will receive no more "
-                                     "marketing messages for this purpose.",
-                false);
+    /* No button that can no longer work: what happened, and a link to subscribe again. */
+    bool fi = lang == RK_LANG_FI;
+    struct rk_page pg;
+    rk_page_begin(&pg, lang, fi ? "Tilaus peruttu" : "Unsubscribed");
+    char text[600];
+    snprintf(text, sizeof text,
+             fi ? "Suostumuksesi käsittelytarkoitukseen ”%s” on peruttu, eikä sinulle enää "
+                  "lähetetä markkinointiviestejä tähän tarkoitukseen."
+                : "Your consent for “%s” has been withdrawn; you will receive no more marketing "
+                  "messages for this purpose.",
+             rk_text_get(&p->name, lang));
+    rk_page_text(&pg, text);
+    rk_page_text(&pg, fi ? "Jos peruit vahingossa tai muutat mielesi, voit tilata uudelleen "
+                           "lomakkeella:"
+                         : "If you unsubscribed by mistake or change your mind, you can subscribe "
+                           "again through the form:");
+    rk_page_form_links(&pg, s->decl, p);
+    return rk_page_end(&pg, c, r, 200);
 }

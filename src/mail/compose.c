@@ -274,6 +274,8 @@ rk_err rk_mail_compose(const struct rk_mail *m, struct rk_buf *out, char *why, s
         return refuse(why, whysz, "From: a line break in a header value is refused");
     if (!rk_mail_address_ok(m->from))
         return refuse(why, whysz, "From: not an email address (local-part@host, ASCII)");
+    if (m->reply_to && (strpbrk(m->reply_to, "\r\n") || !rk_mail_address_ok(m->reply_to)))
+        return refuse(why, whysz, "Reply-To: not an email address (local-part@host, ASCII)");
     rk_err err = check_content(m->to, m->subject, m->body, m->list_unsubscribe, why, whysz);
     if (err != RK_OK)
         return err;
@@ -284,7 +286,10 @@ rk_err rk_mail_compose(const struct rk_mail *m, struct rk_buf *out, char *why, s
     rk_buf_init(&b);
     char date[64];
     rk_mail_date(m->date, date);
-    rk_buf_printf(&b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\n", date, m->from, m->to);
+    rk_buf_printf(&b, "Date: %s\r\nFrom: %s\r\n", date, m->from);
+    if (m->reply_to)
+        rk_buf_printf(&b, "Reply-To: %s\r\n", m->reply_to);
+    rk_buf_printf(&b, "To: %s\r\n", m->to);
     put_subject(&b, m->subject);
     rk_buf_printf(&b, "Message-ID: <%s@%s>\r\n", m->message_id, strrchr(m->from, '@') + 1);
     if (m->list_unsubscribe)

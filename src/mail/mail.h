@@ -38,10 +38,11 @@ struct rk_mail {
     const char *message_id;       /* the stored left part; the right part is from's domain */
     rk_ts date;                   /* the Date header */
     const char *list_unsubscribe; /* NULL, or the one-click URL (RFC 8058 and 2369) */
+    const char *reply_to;         /* NULL, or the address replies go to (Reply-To) */
 };
 
 /*
- * Appends the message to out: Date, From, To, Subject, Message-ID,
+ * Appends the message to out: Date, From, Reply-To (when given), To, Subject, Message-ID,
  * MIME-Version, Content-Type text/plain; charset=utf-8, quoted-printable
  * body with lines of at most 76 characters, CRLF line ends; with
  * list_unsubscribe also List-Unsubscribe and List-Unsubscribe-Post:
@@ -107,6 +108,7 @@ struct rk_smtp_config {
     const char *password;              /* with user */
     bool starttls;                     /* require STARTTLS on smtp:// (CURLUSESSL_ALL) */
     const char *from;                  /* the envelope sender and From address */
+    const char *reply_to;              /* the Reply-To address; NULL: none */
     long connect_timeout_s, timeout_s; /* 0: 10 s and 60 s */
 };
 

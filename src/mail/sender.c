@@ -235,7 +235,8 @@ static rk_err deliver(struct rk_store *s, const struct rk_sender_config *cfg, co
                         .body = c.body,
                         .message_id = d->message_id,
                         .date = d->created_at,
-                        .list_unsubscribe = c.list_unsubscribe};
+                        .list_unsubscribe = c.list_unsubscribe,
+                        .reply_to = cfg->smtp.reply_to};
     struct rk_buf b;
     rk_buf_init(&b);
     if (err == RK_OK && !resent)
@@ -337,7 +338,7 @@ rk_err rk_sender_pass(struct rk_store *s, const struct rk_sender_config *cfg,
 
 struct rk_sender {
     struct rk_sender_config cfg; /* strings point into the copies below */
-    char *db, *url, *user, *password, *from;
+    char *db, *url, *user, *password, *from, *reply_to;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -414,6 +415,7 @@ static void sender_free(struct rk_sender *sn) {
         sodium_memzero(sn->password, strlen(sn->password));
     free(sn->password);
     free(sn->from);
+    free(sn->reply_to);
     free(sn);
 }
 
@@ -432,6 +434,7 @@ rk_err rk_sender_start(const struct rk_sender_config *cfg, struct rk_sender **ou
     sn->cfg.smtp.user = sn->user = dup_opt(cfg->smtp.user, &oom);
     sn->cfg.smtp.password = sn->password = dup_opt(cfg->smtp.password, &oom);
     sn->cfg.smtp.from = sn->from = dup_opt(cfg->smtp.from, &oom);
+    sn->cfg.smtp.reply_to = sn->reply_to = dup_opt(cfg->smtp.reply_to, &oom);
     if (cfg->keys) {
         sn->keys = *cfg->keys;
         sn->cfg.keys = &sn->keys;

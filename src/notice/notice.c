@@ -9,6 +9,7 @@
  */
 #include "notice/notice.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "notice/labels.h"
@@ -194,6 +195,48 @@ static void intro(struct doc *w, const struct rk_decl *d) {
     p_end(w);
     for (size_t i = 0; i < d->nexclusions; i++)
         para_text(w, &d->exclusions[i].text);
+}
+
+/* ---- The ways on (the served HTML only) ------------------------------------ */
+
+/* One link of the list: href (a same-site path, then "?lang=") and its words. */
+static void link_item(struct doc *w, const char *path, const char *words) {
+    rk_buf_puts(w->out, "<li><a href=\"");
+    rk_buf_put_html(w->out, path);
+    rk_buf_printf(w->out, "?lang=%s\">", RK_PICK(w->lang, "fi", "en"));
+    put(w, words);
+    rk_buf_puts(w->out, "</a></li>\n");
+}
+
+/*
+ * Near the top of the page people read, what they can do here, so that the notice is no dead
+ * end: each declared form, their subscriptions and choices (the preferences page, whose link
+ * is emailed on request), and the data-subject request form. Links are paths of the service
+ * that serves the notice, so only the HTML has them; the Markdown is a document on its own.
+ */
+static void section_links(struct doc *w, const struct rk_decl *d) {
+    if (!w->html)
+        return;
+    bool consent = false;
+    for (size_t i = 0; i < d->npurposes; i++)
+        consent |= d->purposes[i].basis == RK_BASIS_CONSENT;
+    heading(w, 2, "Asiointi", "What you can do here");
+    mark(w, "", "<ul>\n");
+    char path[96]; /* "/forms/" and an id of at most 64 */
+    for (size_t i = 0; i < d->nforms; i++) {
+        snprintf(path, sizeof path, "/forms/%s", d->forms[i].id);
+        link_item(w, path, rk_text_get(&d->forms[i].name, w->lang));
+    }
+    if (consent)
+        link_item(w, "/preferences",
+                  RK_PICK(w->lang, "Tilauksesi ja suostumuksesi: muuta tai peru",
+                          "Your subscriptions and consents: change or withdraw them"));
+    link_item(w, "/requests",
+              RK_PICK(w->lang, "Omat tietosi ja oikeutesi: tee pyyntö (esimerkiksi tietojen "
+                               "tarkastus tai poisto)",
+                      "Your data and your rights: make a request (for example to see or erase "
+                      "your data)"));
+    mark(w, "", "</ul>\n");
 }
 
 /* ---- 1. Controller ------------------------------------------------------- */
@@ -688,6 +731,7 @@ rk_err rk_notice_render(const struct rk_decl *d, enum rk_lang lang, enum rk_noti
     rk_buf_init(&w.tmp);
     doc_begin(&w, d);
     intro(&w, d);
+    section_links(&w, d);
     section_controller(&w, d);
     section_purposes(&w, d);
     section_categories(&w, d);

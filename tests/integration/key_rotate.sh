@@ -5,7 +5,7 @@
 # preferences links (SMTP file delivery); rotate refused while serve runs;
 # after rotating: lookups still find people, the suppression still blocks,
 # the old token is refused by the API and a new one works, the old one-click
-# unsubscribe link still unsubscribes while the old preferences link shows
+# unsubscribe link still unsubscribes while the old preferences link shows (410)
 # the expired page, the audit chain (and a head exported before) verifies
 # and a tampered event after the rotation is caught, the backup from before
 # restores (brought forward), the old key file is refused; both crash windows
@@ -203,7 +203,7 @@ TOKEN2=$(out tok2)
 [ "$(api "$TOKEN2" "/api/v1/check?email=tilaaja.rotate@example.fi&purpose=sales_promotion")" = 200 ] \
     && jq -e '.allowed == true' "$T/api.json" >/dev/null && ok || bad "check: $(cat "$T/api.json")"
 $C -D "$T/pr.h" -o "$T/pr.b" "$U$PREFS?lang=en"
-head -n 1 "$T/pr.h" | grep -q " 404" && grep -q "expired" "$T/pr.b" && ok \
+head -n 1 "$T/pr.h" | grep -q " 410" && grep -q "expired" "$T/pr.b" && ok \
     || bad "old preferences link: $(head -n 1 "$T/pr.h")"
 $C -D "$T/u.h" -o "$T/u.b" -d "List-Unsubscribe=One-Click" "$U$UNSUB"
 head -n 1 "$T/u.h" | grep -q " 200" && ok || bad "old one-click unsubscribe: $(head -n 1 "$T/u.h")"

@@ -59,6 +59,7 @@ OUT=$(R outbox send --smtp "smtp://127.0.0.1:$PORT" --mail-from $FROM 2>"$T/s1.e
 E="$T/s1/0001.eml"
 hdr() { grep -q "^$1"$(printf '\r')'$' "$E"; }
 [ "$(emls s1)" = 1 ] && hdr "To: matti@example.fi" && hdr "From: $FROM" \
+    && hdr "Reply-To: asiakaspalvelu@smartum.fi" \
     && hdr "Subject: =?UTF-8?B?VmFodmlzdGEgdGlsYXVrc2VzaSDigJMgw6Qgw7Ygw6U=?=" \
     && hdr "List-Unsubscribe: <https://rekisteri.example.fi/u/TOKEN>" \
     && hdr "List-Unsubscribe-Post: List-Unsubscribe=One-Click" \
@@ -138,7 +139,12 @@ usage "user without password" "go together" outbox send --smtp smtp://127.0.0.1:
 usage "missing password file" "--smtp-password-file: cannot open" outbox send \
     --smtp smtp://127.0.0.1:25 --mail-from $FROM --smtp-user u --smtp-password-file "$T/none"
 usage "no --smtp" "--smtp URL is required" outbox send --mail-from $FROM
-usage "serve without --mail-from" "--mail-from ADDRESS is required" serve --smtp smtp://127.0.0.1:25
+# serve takes From from the declaration's mail.from; without either it is refused.
+sed -e '/^mail:$/,/^  reply_to:/d' "$REKISTERI_DECLARATION" >"$T/nomail.yaml"
+usage "serve without --mail-from" "--mail-from ADDRESS (or mail.from in the declaration) is required" \
+    serve --declaration "$T/nomail.yaml" --smtp smtp://127.0.0.1:25
+usage "serve bad --mail-reply-to" "--mail-reply-to: " serve --smtp smtp://127.0.0.1:25 \
+    --mail-reply-to "a b@example.fi"
 usage "serve bad URL" "--smtp: " serve --smtp "smtp://a b" --mail-from $FROM
 usage "mail test bad address" "recipient: not an email address" mail test --to "a@b@c"
 usage "mail test injection" "subject: a line break" mail test --to x@example.fi \

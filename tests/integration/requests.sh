@@ -169,7 +169,8 @@ $C -D "$T/g1.h" -o "$T/g1.b" "$LINK?lang=en"
 [ "$(R request show "$RID" --format json | jq -r .status)" = received ] && ok \
     || bad "a GET verified (link scanners would)"
 $C -D "$T/g2.h" -o "$T/g2.b" -X POST "$LINK?lang=en"
-[ "$(status g2)" = 200 ] && grep -q "Request confirmed" "$T/g2.b" && ok || bad "POST link: $(status g2)"
+[ "$(status g2)" = 200 ] && grep -q "Request confirmed" "$T/g2.b" \
+    && grep -Eq "by email by [0-9]{1,2} [A-Z][a-z]+ [0-9]{4}" "$T/g2.b" && ok || bad "POST link: $(status g2)"
 R request show "$RID" --format json >"$T/r2.json"
 jq -e '.status == "verified" and .verification.method == "email_code" and
     .verification.by == "self" and (.verification.at | length) == 20 and
@@ -179,7 +180,8 @@ $C -D "$T/g3.h" -o "$T/g3.b" -X POST "$LINK"
 [ "$(status g3)" = 200 ] && grep -qi "already\|jo vahvistettu" "$T/g3.b" && ok || bad "second POST"
 case $LINK in *A) TAMPERED=${LINK%?}B ;; *) TAMPERED=${LINK%?}A ;; esac
 $C -D "$T/g4.h" -o "$T/g4.b" -X POST "$TAMPERED"
-[ "$(status g4)" = 404 ] && ok || bad "tampered link: $(status g4)"
+[ "$(status g4)" = 404 ] && grep -q 'href="/requests?lang=' "$T/g4.b" && ok \
+    || bad "tampered link: $(status g4)"
 
 # ---- extension (notifies the person), then completion ----
 api e1 POST "/api/v1/requests/$RID/extend" "$DP" '{"months":2,"reason":"Many registers to search"}'

@@ -8,7 +8,14 @@
 # switching a purpose off and on. Then every refusal of a submission: bad
 # or missing values, no consent, unknown fields, wrong media type, foreign
 # origins (and CORS for the declared one), suppressed addresses answered
-# alike with no mail, tampered links.
+# alike with no mail, tampered links. Issue 13 A: the page in the declaration's
+# branding (name, accent in the served brand stylesheet, logo and the company's
+# CSS from files beside a copy of the declaration, footer links), labels written
+# for people and the interests as checkboxes (validated), errors as sentences in
+# the page's language without field ids, the mail's From and Reply-To from the
+# declaration, /preferences emailing the link (the same answer for an unknown
+# address, no mail), expired links answered 410 with the way to start again, and
+# the unsubscribed page linking to the form instead of a button.
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
@@ -21,7 +28,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 cd "$T" || exit 1
-export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
+# The example with a logo and a stylesheet of the company's own beside it.
+sed -e 's|^  accent: "#5b2a86"|  accent: "#5b2a86"\
+  logo: brand/logo.svg\
+  stylesheet: brand/own.css|' "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >"$T/decl.yaml"
+mkdir "$T/brand"
+printf '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" r="18" fill="#5b2a86"/></svg>\n' >"$T/brand/logo.svg"
+printf 'h1 { letter-spacing: 0.01em; } /* own-css-marker */\n' >"$T/brand/own.css"
+export REKISTERI_DECLARATION="$T/decl.yaml"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
@@ -38,7 +52,7 @@ for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
 SINK=$(cat "$T/sink.port")
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 "$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
-    --mail-from noreply@smartum.fi --public-rate 0 >"$T/out" 2>"$T/err" &
+    --public-rate 0 >"$T/out" 2>"$T/err" &
 pids="$pids $!"
 U=
 for _ in $(seq 50); do
@@ -70,17 +84,44 @@ if command -v tidy >/dev/null; then
 fi
 $C -D "$T/f2.h" -o "$T/f2.b" "$U/forms/nosuch"
 [ "$(status f2)" = 404 ] && ok || bad "unknown form page: $(status f2)"
+# Labels for people, not the legal category names; the interests as checkboxes.
+grep -q "Mistä aiheista haluat kuulla?" "$T/f1.b" && ! grep -q "Rekisteröidyn antamat" "$T/f1.b" \
+    && [ "$(grep -c 'type="checkbox" id="f-interests[^"]*" name="interests"' "$T/f1.b")" -ge 3 ] \
+    && grep -q 'value="lunch"' "$T/f1.b" && ok || bad "labels and checkboxes: $(cat "$T/f1.b")"
+# The branding: the name in the header, the brand stylesheet after public.css with the accent
+# and the company's CSS, the logo, the company's links in the footer.
+grep -q '<p class="brand"><img src="/brand/logo\.[0-9a-f]*\.svg" alt="" height="40"> Smartum</p>' "$T/f1.b" \
+    && grep -q 'href="https://www.smartum.fi"' "$T/f1.b" && grep -q 'href="/preferences?lang=fi"' "$T/f1.b" \
+    && ok || bad "branding on the form page"
+CSS=$(grep -o '/brand/brand\.[0-9a-f]*\.css' "$T/f1.b" | head -n 1)
+LOGO=$(grep -o '/brand/logo\.[0-9a-f]*\.svg' "$T/f1.b" | head -n 1)
+grep -o 'href="[^"]*\.css"' "$T/f1.b" | tail -n 1 | grep -q "$CSS" && ok || bad "brand css not last"
+$C -D "$T/b1.h" -o "$T/b1.b" "$U$CSS"
+[ "$(status b1)" = 200 ] && grep -qi "^Content-Type: text/css" "$T/b1.h" \
+    && grep -q -- "--accent: #5b2a86" "$T/b1.b" && grep -q "own-css-marker" "$T/b1.b" \
+    && grep -qi "^Cache-Control: public, max-age=31536000, immutable" "$T/b1.h" && ok \
+    || bad "brand stylesheet: $(status b1) $(cat "$T/b1.b")"
+$C -D "$T/b2.h" -o "$T/b2.b" "$U$LOGO"
+[ "$(status b2)" = 200 ] && grep -qi "^Content-Type: image/svg+xml" "$T/b2.h" && grep -q "<circle" "$T/b2.b" \
+    && ok || bad "logo: $(status b2)"
+$C -D "$T/b3.h" -o /dev/null "$U/brand/brand.000000000000.css"
+[ "$(status b3)" = 404 ] && ok || bad "unknown brand asset: $(status b3)"
+# The notice is dressed alike: the header, the brand stylesheet, the footer.
+$C -o "$T/n1.b" "$U/privacy?lang=fi"
+grep -q '<p class="brand">' "$T/n1.b" && grep -q "$CSS" "$T/n1.b" && grep -q '<footer>' "$T/n1.b" \
+    && grep -q 'href="/preferences?lang=fi"' "$T/n1.b" && ok || bad "the notice is not branded"
 
 # ---- submit (urlencoded, as a browser does) ----
 $C -D "$T/s1.h" -o "$T/s1.b" -A "Testiselain/1.0" \
     --data-urlencode "email=Uusi.Tilaaja@Example.FI" --data-urlencode "name=Uusi Tilaaja" \
-    --data-urlencode "interests=lounaat" -d consent=yes -d lang=fi "$U/forms/newsletter"
+    -d interests=wellbeing -d interests=lunch -d consent=yes -d lang=fi "$U/forms/newsletter"
 [ "$(status s1)" = 200 ] && grep -q "Tarkista sähköpostisi" "$T/s1.b" && ok \
     || bad "submission: $(status s1) $(cat "$T/s1.b")"
 in_audience "uusi.tilaaja@example.fi" && bad "in the audience before confirming" || ok
 wait_mail 1 && ok || bad "no confirmation email"
 M1=$(mail_n 1)
-grep -q "^To: Uusi.Tilaaja@example.fi" "$M1" && grep -q "^Subject: Vahvista tilauksesi: Uutiskirjeen tilaus" "$M1" && ok \
+grep -q "^To: Uusi.Tilaaja@example.fi" "$M1" && grep -q "^Subject: Vahvista tilauksesi: Uutiskirjeen tilaus" "$M1" \
+    && grep -q "^From: uutiskirje@smartum.fi" "$M1" && grep -q "^Reply-To: asiakaspalvelu@smartum.fi" "$M1" && ok \
     || bad "confirmation headers: $(head -12 "$M1")"
 grep -q "^List-Unsubscribe" "$M1" && bad "the confirmation request is not marketing" || ok
 LINK=$(body_of "$M1" | grep -o "$U/confirm/[A-Za-z0-9_-]*" | head -n 1)
@@ -100,7 +141,8 @@ $C -D "$T/p1.h" -o "$T/p1.b" -X POST "$LINK?lang=fi"
 [ "$(status p1)" = 200 ] && grep -q "vahvistettu" "$T/p1.b" && ok || bad "confirm: $(status p1)"
 in_audience "uusi.tilaaja@example.fi" && ok || bad "not in the audience after confirming"
 R person show "$PID" --format json | jq -e '.registers[0].register == "marketing" and
-    .registers[0].values.name.value == "Uusi Tilaaja"' >/dev/null && ok \
+    .registers[0].values.name.value == "Uusi Tilaaja" and
+    .registers[0].values.interests.value == "lunch, wellbeing"' >/dev/null && ok \
     || bad "values not written: $(R person show "$PID" --format json)"
 $C -D "$T/p2.h" -o "$T/p2.b" -X POST "$LINK"
 [ "$(status p2)" = 200 ] && grep -qi "already confirmed\|oli jo vahvistettu" "$T/p2.b" && ok \
@@ -119,8 +161,11 @@ PREFS=$(body_of "$M2" | grep -o "$U/preferences/[A-Za-z0-9_-]*" | head -n 1)
 [ -n "$PREFS" ] && ok || bad "no preferences link"
 $C -D "$T/pr1.h" -o "$T/pr1.b" "$PREFS?lang=en"
 [ "$(status pr1)" = 200 ] && grep -q "Your consent is on" "$T/pr1.b" && ok || bad "preferences page"
-$C -D "$T/u1.h" -o "$T/u1.b" -d "List-Unsubscribe=One-Click" "$UNSUB"
+$C -D "$T/u1.h" -o "$T/u1.b" -d "List-Unsubscribe=One-Click" "$UNSUB?lang=fi"
 [ "$(status u1)" = 200 ] && ok || bad "one-click: $(status u1)"
+# No dead end: a link to subscribe again through the form, not a button.
+grep -q 'href="/forms/newsletter?lang=fi"' "$T/u1.b" && ! grep -q "<button" "$T/u1.b" && ok \
+    || bad "unsubscribed page: $(cat "$T/u1.b")"
 in_audience "uusi.tilaaja@example.fi" && bad "still in the audience after one-click" || ok
 $C -D "$T/pr2.h" -o "$T/pr2.b" "$PREFS?lang=en"
 grep -q "Your consent is off" "$T/pr2.b" && ok || bad "preferences after unsubscribe"
@@ -160,6 +205,55 @@ R link preferences "$CUST" --purpose sales_promotion >/dev/null 2>&1
 UL=$(R link unsubscribe "$CUST" --purpose sales_promotion)
 $C -D "$T/pr8.h" -o /dev/null -X POST -d "purpose=sales_promotion&consent=off" "$U/preferences/${UL#/u/}"
 [ "$(status pr8)" = 404 ] && ok || bad "an unsubscribe token opened the preferences: $(status pr8)"
+
+# ---- /preferences: the link by email, the same answer for an unknown address ----
+$C -D "$T/ps1.h" -o "$T/ps1.b" "$U/preferences?lang=fi"
+[ "$(status ps1)" = 200 ] && grep -q 'name="email"' "$T/ps1.b" && ok || bad "preferences start page"
+# A customer never mailed before (the mail limit would hold back a second mail within 10 min).
+R person add --register customer --purpose customer_relationship --source meeting \
+    --name "Bertta Asiakas" --email bertta@example.fi >/dev/null
+n0=$(find "$T/mail" -name '*.eml' | wc -l)
+$C -D "$T/ps2.h" -o "$T/ps2.b" --data-urlencode "email=bertta@example.fi" -d lang=fi "$U/preferences"
+wait_mail $((n0 + 1)) && ok || bad "no preferences link mailed"
+PM=$(mail_n $((n0 + 1)))
+grep -q "^Subject: Linkki tilauksiisi ja valintoihisi" "$PM" && body_of "$PM" | grep -q "$U/preferences/[A-Za-z0-9_-]*?lang=fi" \
+    && ok || bad "preferences link mail: $(body_of "$PM")"
+PS=$(body_of "$PM" | grep -o "$U/preferences/[A-Za-z0-9_-]*" | head -n 1)
+$C -o "$T/ps3.b" "$PS?lang=en"
+grep -q "Your consent is off" "$T/ps3.b" && ok || bad "the mailed link: $(cat "$T/ps3.b")"
+$C -D "$T/ps4.h" -o "$T/ps4.b" --data-urlencode "email=ei.ketaan@example.fi" -d lang=fi "$U/preferences"
+sed 's/"[^"]*"//g' "$T/ps2.b" >"$T/ps2.n"; sed 's/"[^"]*"//g' "$T/ps4.b" >"$T/ps4.n"
+[ "$(status ps4)" = "$(status ps2)" ] && cmp -s "$T/ps2.n" "$T/ps4.n" && ok \
+    || bad "an unknown address is answered differently"
+sleep 0.5
+[ "$(find "$T/mail" -name '*.eml' | wc -l)" = $((n0 + 1)) ] && ok || bad "mail sent to an unknown address"
+$C -D "$T/ps5.h" -o "$T/ps5.b" --data-urlencode "email=anna(at)example.fi" -d lang=fi "$U/preferences"
+[ "$(status ps5)" = 422 ] && grep -q "Sähköpostiosoite ei sisällä @-merkkiä." "$T/ps5.b" \
+    && grep -q "<title>Virhe: " "$T/ps5.b" && ok || bad "preferences bad email: $(status ps5) $(cat "$T/ps5.b")"
+# An expired link says so (410) and offers a new one.
+OLDP=$(REKISTERI_NOW=2020-01-01T00:00:00Z R link preferences "$CUST" --days 1)
+$C -D "$T/ps6.h" -o "$T/ps6.b" "$U$OLDP?lang=fi"
+[ "$(status ps6)" = 410 ] && grep -q "vanhentunut" "$T/ps6.b" && grep -q 'href="/preferences?lang=fi"' "$T/ps6.b" \
+    && ok || bad "expired preferences link: $(status ps6)"
+$C -D "$T/ps7.h" -o "$T/ps7.b" "$U/confirm/nonsense?lang=en"
+[ "$(status ps7)" = 404 ] && grep -q 'href="/forms/newsletter?lang=en"' "$T/ps7.b" && ok \
+    || bad "bad confirm link: $(status ps7)"
+
+# ---- refusals, as people see them: sentences in the page's language, no field ids ----
+$C -D "$T/e1.h" -o "$T/e1.b" --data-urlencode "email=uusi(at)example.fi" -d consent=yes -d lang=fi \
+    "$U/forms/newsletter"
+[ "$(status e1)" = 422 ] && grep -q "Sähköpostiosoite ei sisällä @-merkkiä." "$T/e1.b" \
+    && ! grep -q "email:" "$T/e1.b" && grep -q '<a href="#f-email">' "$T/e1.b" \
+    && grep -q 'value="uusi(at)example.fi"' "$T/e1.b" && ok || bad "Finnish error: $(cat "$T/e1.b")"
+$C -D "$T/e2.h" -o "$T/e2.b" --data-urlencode "email=uusi@example.fi" -d lang=en "$U/forms/newsletter"
+[ "$(status e2)" = 422 ] && grep -q "Tick the consent box" "$T/e2.b" && ok || bad "no consent, English"
+$C -D "$T/e3.h" -o "$T/e3.b" --data-urlencode "email=uusi@example.fi" -d interests=golf \
+    -d consent=yes -d lang=fi "$U/forms/newsletter"
+[ "$(status e3)" = 422 ] && grep -q "Valitse kohdan ”Mistä aiheista haluat kuulla?” vaihtoehdoista." "$T/e3.b" \
+    && ok || bad "undeclared choice: $(status e3) $(cat "$T/e3.b")"
+$C -D "$T/e4.h" -o "$T/e4.b" -d type=access -d lang=fi "$U/requests"
+[ "$(status e4)" = 422 ] && grep -q "Kirjoita sähköpostiosoitteesi, jotta voimme vastata sinulle." "$T/e4.b" \
+    && ok || bad "request without email: $(cat "$T/e4.b")"
 
 # ---- refusals ----
 post() { # post NAME CONTENT-TYPE BODY [curl options]

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 #include "testutil.h"
@@ -563,6 +564,143 @@ static void form_errors(void **state) {
     assert_non_null(strstr(msg, "'nope' is not a declared register"));
 }
 
+/* ---- Labels, choices, branding and mail (issue 13 A) -------------------------------------- */
+
+#define FX_INTERESTS_CATEGORIES                                                                    \
+    "categories:\n"                                                                                \
+    "  - {id: name, name: {fi: Nimi, en: Name}, kind: identity, from_subject: true}\n"             \
+    "  - {id: email, name: {fi: Sähköposti, en: Email}, kind: contact, from_subject: true}\n"    \
+    "  - id: interests\n    name: {fi: Kiinnostustiedot, en: Interests}\n"                         \
+    "    choices:\n      - {id: lunch, name: {fi: Lounas, en: Lunch}}\n"                           \
+    "      - {id: events, name: {fi: Tapahtumat, en: Events}}\n"
+#define FX_INTERESTS_REGISTERS                                                                     \
+    "registers:\n  - id: customer\n    name: {fi: A, en: C}\n    subjects: {fi: a, en: c}\n"       \
+    "    categories: [name, email, interests]\n    purposes: [marketing, service]\n"               \
+    "    retention: {until: [relationship_end]}\n"
+
+static void labels_and_choices_load(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(
+        FX_HEAD FX_RIGHTS FX_PURPOSES FX_INTERESTS_CATEGORIES FX_INTERESTS_REGISTERS FX_WEB
+            FORM_HEAD
+        "    purpose: marketing\n    fields:\n      - {category: email, label: {fi: Osoite, "
+        "en: Address}}\n      - name\n      - interests\n" FORM_TEXT);
+    const struct rk_form *f = rk_decl_form(d, "news");
+    assert_int_equal(f->nfields, 3);
+    assert_string_equal(rk_form_label(f, 0, RK_LANG_FI), "Osoite");
+    assert_string_equal(rk_form_label(f, 0, RK_LANG_EN), "Address");
+    assert_string_equal(rk_form_label(f, 1, RK_LANG_FI), "Nimi"); /* the category's name */
+    const struct rk_category *cat = f->fields[2];
+    assert_int_equal(cat->nchoices, 2);
+    assert_string_equal(rk_category_choice(cat, "events")->name.en, "Events");
+    assert_null(rk_category_choice(cat, "golf"));
+    /* Branding defaults to the controller's name; no reply-to declared here. */
+    assert_string_equal(d->branding.name, "Esimerkki Oy");
+    assert_null(rk_decl_reply_to(d));
+    rk_decl_free(d);
+
+    /* The example: labels for people, the interests as choices, its branding and mail. */
+    d = rkt_load_example();
+    f = rk_decl_form(d, "newsletter");
+    assert_string_equal(rk_form_label(f, 0, RK_LANG_FI), "Sähköpostiosoite");
+    assert_true(f->fields[2]->nchoices >= 3);
+    assert_string_equal(d->branding.accent, "#5b2a86");
+    assert_true(d->branding.nlinks >= 1);
+    assert_string_equal(rk_decl_reply_to(d), "asiakaspalvelu@smartum.fi");
+    assert_string_equal(d->mail.from, "uutiskirje@smartum.fi");
+    rk_decl_free(d);
+}
+
+static void labels_choices_branding_errors(void **state) {
+    (void)state;
+    /* Choices only on interests. */
+    const char *msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES
+                                     "categories:\n  - id: email\n    name: {fi: S, en: E}\n"
+                                     "    choices: [{id: a, name: {fi: A, en: A}}]\n" FX_REGISTERS);
+    assert_non_null(strstr(msg, "only the category 'interests' can offer choices"));
+    /* A field entry's category must be declared; a label must be fi/en. */
+    msg = rkt_parse_fail(FX_MINIMAL FX_WEB FORM_HEAD
+                         "    purpose: marketing\n    fields:\n      - {category: nope}\n"
+                         "      - {category: email, label: Osoite}\n" FORM_TEXT);
+    assert_non_null(strstr(msg, "'nope' is not a declared category"));
+    assert_non_null(strstr(msg, "form.fields.label: expected the text in Finnish and English"));
+    /* The accent is #rrggbb; links are http(s); files are relative, without "..". */
+    msg = rkt_parse_fail(FX_MINIMAL "branding:\n  accent: blue\n  links:\n"
+                                    "    - {label: {fi: A, en: A}, url: 'javascript:alert(1)'}\n"
+                                    "  logo: ../secret.png\n  stylesheet: /etc/x.css\n");
+    assert_non_null(strstr(msg, "branding.accent: expected a colour"));
+    assert_non_null(strstr(msg, "branding.links.url: expected an https://"));
+    assert_non_null(strstr(msg, "branding.logo: expected a file path relative"));
+    assert_non_null(strstr(msg, "branding.stylesheet: expected a file path relative"));
+    /* Mail addresses. */
+    msg = rkt_parse_fail(FX_MINIMAL "mail: {from: not-an-address, reply_to: 'a@b@c.fi'}\n");
+    assert_non_null(strstr(msg, "mail.from: expected one email address"));
+    assert_non_null(strstr(msg, "mail.reply_to: expected one email address"));
+}
+
+/* The logo and stylesheet are read beside the declaration by rk_decl_load only. */
+static void branding_files(void **state) {
+    (void)state;
+    char dir[] = "/tmp/rk-brand-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], yaml[4096];
+    snprintf(yaml, sizeof yaml, "%s%s", FX_MINIMAL,
+             "branding:\n  name: Esimerkki\n  logo: logo.svg\n  stylesheet: own.css\n"
+             "  accent: '#0B5394'\n");
+    snprintf(path, sizeof path, "%s/decl.yaml", dir);
+    FILE *f = fopen(path, "w");
+    fputs(yaml, f);
+    fclose(f);
+    /* Missing files: a diagnostic at the key. */
+    struct rk_diags diags;
+    rk_diags_init(&diags, "decl.yaml");
+    struct rk_decl *d = NULL;
+    assert_int_equal(rk_decl_load(path, &diags, &d), RK_EDECL);
+    assert_true(diags.n >= 2);
+    assert_non_null(strstr(diags.items[0].msg, "branding.logo: cannot read 'logo.svg'"));
+    /* Present: read, typed, the accent lower-cased. */
+    snprintf(path, sizeof path, "%s/logo.svg", dir);
+    f = fopen(path, "w");
+    fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"></svg>", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/own.css", dir);
+    f = fopen(path, "w");
+    fputs("h1 { letter-spacing: .01em; }\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/decl.yaml", dir);
+    rk_diags_init(&diags, "decl.yaml");
+    assert_int_equal(rk_decl_load(path, &diags, &d), RK_OK);
+    assert_string_equal(d->branding.logo_type, "image/svg+xml");
+    assert_true(d->branding.logo_len > 10);
+    assert_non_null(strstr(d->branding.stylesheet_data, "letter-spacing"));
+    assert_string_equal(d->branding.accent, "#0b5394");
+    rk_decl_free(d);
+    /* Not an image, and too big. */
+    snprintf(path, sizeof path, "%s/logo.svg", dir);
+    f = fopen(path, "w");
+    for (int i = 0; i < 110 * 1024; i++)
+        fputc('x', f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/decl.yaml", dir);
+    rk_diags_init(&diags, "decl.yaml");
+    assert_int_equal(rk_decl_load(path, &diags, &d), RK_EDECL);
+    assert_non_null(strstr(diags.items[0].msg, "larger than 100 KB"));
+    snprintf(path, sizeof path, "%s/logo.svg", dir);
+    f = fopen(path, "w");
+    fputs("GIF89a", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/decl.yaml", dir);
+    rk_diags_init(&diags, "decl.yaml");
+    assert_int_equal(rk_decl_load(path, &diags, &d), RK_EDECL);
+    assert_non_null(strstr(diags.items[0].msg, "not a PNG, SVG, JPEG or WebP image"));
+    const char *names[] = {"logo.svg", "own.css", "decl.yaml"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    rmdir(dir);
+}
+
 /* ---- Recipients' connectors and the Mailchimp hook --------------------------------------- */
 
 #define RCP_HEAD                                                                                   \
@@ -693,6 +831,9 @@ int main(void) {
         cmocka_unit_test(role_errors),
         cmocka_unit_test(forms_load),
         cmocka_unit_test(form_errors),
+        cmocka_unit_test(labels_and_choices_load),
+        cmocka_unit_test(labels_choices_branding_errors),
+        cmocka_unit_test(branding_files),
         cmocka_unit_test(connectors_load),
         cmocka_unit_test(connector_errors),
     };

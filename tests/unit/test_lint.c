@@ -240,6 +240,31 @@ static void mail_limits_lax(void **state) {
     assert_int_equal(count_rule(FX_MINIMAL, "mail-limits-lax"), 0);
 }
 
+static void branding_accent_contrast(void **state) {
+    (void)state;
+    /* #767676 is the lightest grey with 4.5:1 on white; #777777 falls just short. */
+    assert_true(rk_contrast_on_white("#767676") >= 4.5);
+    assert_true(rk_contrast_on_white("#777777") < 4.5);
+    assert_true(rk_contrast_on_white("#000000") > 20.9);
+    assert_int_equal(
+        count_rule(FX_MINIMAL "branding: {accent: '#ffcc00'}\n", "branding-accent-contrast"), 1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL "branding: {accent: '#0b5394'}\n", "branding-accent-contrast"), 0);
+    assert_int_equal(count_rule(FX_MINIMAL, "branding-accent-contrast"), 0);
+}
+
+static void mail_reply_to_missing(void **state) {
+    (void)state;
+    /* A mail section (or forms) without any address for replies. */
+    assert_int_equal(
+        count_rule(FX_MINIMAL "mail: {from: news@example.fi}\n", "mail-reply-to-missing"), 1);
+    assert_int_equal(count_rule(FX_MINIMAL "mail: {from: news@example.fi, reply_to: "
+                                           "help@example.fi}\n",
+                                "mail-reply-to-missing"),
+                     0);
+    assert_int_equal(count_rule(FX_MINIMAL, "mail-reply-to-missing"), 0);
+}
+
 static void category_unused(void **state) {
     (void)state;
     assert_int_equal(count_rule(FX_MINIMAL_WITH_EXTRA_CATEGORY, "category-unused"), 1);
@@ -411,6 +436,8 @@ int main(void) {
         cmocka_unit_test(verification_in_person_only),
         cmocka_unit_test(mail_limits_lax),
         cmocka_unit_test(category_unused),
+        cmocka_unit_test(branding_accent_contrast),
+        cmocka_unit_test(mail_reply_to_missing),
         cmocka_unit_test(security_and_dates),
         cmocka_unit_test(cookie_essential_tracker),
         cmocka_unit_test(cookie_browser_settings),

@@ -117,6 +117,13 @@ static void exact_message(void **state) {
     m.list_unsubscribe = NULL;
     got = compose(&m);
     assert_null(strstr(got, "List-Unsubscribe"));
+    assert_null(strstr(got, "Reply-To"));
+    free(got);
+    /* Reply-To after From, when given (issue 13: "reply to this message" reaches a person). */
+    m.reply_to = "asiakaspalvelu@example.fi";
+    got = compose(&m);
+    assert_non_null(strstr(got, "From: noreply@example.fi\r\nReply-To: asiakaspalvelu@example.fi\r\n"
+                                "To: matti@example.fi\r\n"));
     free(got);
 }
 
@@ -205,6 +212,12 @@ static void injection_refused(void **state) {
     m = base();
     m.from = "noreply@example.fi\nX: y";
     assert_refused(&m, "From", NULL);
+    m = base();
+    m.reply_to = "help@example.fi\r\nBcc: victim@example.com";
+    assert_refused(&m, "Reply-To", "victim");
+    m = base();
+    m.reply_to = "Help Desk <help@example.fi>";
+    assert_refused(&m, "Reply-To", NULL);
     m = base();
     m.list_unsubscribe = "https://x.example/u/a\r\nBcc: victim@example.com";
     assert_refused(&m, "List-Unsubscribe", "victim");

@@ -304,7 +304,11 @@ static void html_is_a_complete_document(void **state) {
         assert_int_equal(count(s, "<title>"), 1);
         assert_int_equal(count(s, "<h1>"), 1);
         assert_int_equal(count(s, "<main>"), 1);
-        assert_int_equal(count(s, "<h2>"), 6);
+        assert_int_equal(count(s, "<h2>"), 7); /* the six sections and "What you can do here" */
+        /* No dead end: the forms, the preferences and the request form (issue 13). */
+        assert_non_null(strstr(s, "<a href=\"/forms/newsletter?lang="));
+        assert_non_null(strstr(s, "<a href=\"/preferences?lang="));
+        assert_non_null(strstr(s, "<a href=\"/requests?lang="));
         assert_int_equal(count(s, "<ul>"), count(s, "</ul>"));
         assert_int_equal(count(s, "<li>"), count(s, "</li>"));
         assert_int_equal(count(s, "<p>"), count(s, "</p>"));

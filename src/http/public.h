@@ -1,0 +1,59 @@
+/*
+ * public.h — what the public pages add beside internal.h's rk_page_*: the
+ * declaration's branding (header, accent, logo, the company's stylesheet, footer
+ * links) held once for every page and served from memory at content-hashed
+ * same-origin paths (/brand/…), the dressing of the pre-rendered privacy notice
+ * in the same header and footer, and the handlers of the preferences start page
+ * and the brand assets.
+ */
+#ifndef RK_HTTP_PUBLIC_H
+#define RK_HTTP_PUBLIC_H
+
+#include "decl/decl.h"
+#include "http/internal.h"
+
+/*
+ * Takes the declaration's branding for every public page from now on: builds the brand
+ * stylesheet (the accent as CSS custom properties, then the company's own file) and names
+ * it and the logo by their content's hash. Call once before the server's threads start (the
+ * pages read it without a lock); d must outlive rk_page_brand_cleanup. RK_ENOMEM.
+ */
+RK_MUST_USE rk_err rk_page_brand_init(const struct rk_decl *d);
+/* Forgets the branding when it is d's (a later server's is left alone). */
+void rk_page_brand_cleanup(const struct rk_decl *d);
+
+/* The brand stylesheet's and the logo's paths ("/brand/brand.<hash>.css"), NULL when none. */
+const char *rk_page_brand_css_path(void);
+const char *rk_page_brand_logo_path(void);
+
+/*
+ * Dresses a whole HTML document doc rendered elsewhere (the privacy notice) as a public page
+ * of lang at path (the other language's link): the stylesheets after its </title>, the
+ * header after <body>, the footer before </body>. False when doc lacks them or memory runs
+ * out (doc unchanged).
+ */
+bool rk_page_dress(struct rk_buf *doc, enum rk_lang lang, const char *path);
+
+/* As rk_page_begin, with a document title apart from the <h1> ("Virhe: …" on errors). */
+void rk_page_begin_titled(struct rk_page *p, enum rk_lang lang, const char *title, const char *h1);
+
+/* A list of links to the declaration's forms (only those for purpose only, when not NULL);
+ * nothing when there is none. */
+void rk_page_form_links(struct rk_page *p, const struct rk_decl *d, const struct rk_purpose *only);
+
+/* Appends text escaped, its first letter upper case: a declared name as a heading
+ * ("myynnin edistäminen" → "Myynnin edistäminen"). */
+void rk_page_put_sentence_case(struct rk_buf *b, const char *text);
+
+/* "fi" or "en". */
+static inline const char *rk_lang_code(enum rk_lang lang) {
+    return lang == RK_LANG_FI ? "fi" : "en";
+}
+
+/* pages.c: GET /brand/{name}, the logo and the brand stylesheet. */
+RK_HTTP_HANDLER(rk_http_get_brand);
+/* preferences_start.c: GET and POST /preferences, the way to one's preferences link. */
+RK_HTTP_HANDLER(rk_http_get_preferences_start);
+RK_HTTP_HANDLER(rk_http_post_preferences_start);
+
+#endif
