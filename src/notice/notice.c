@@ -200,10 +200,13 @@ static void intro(struct doc *w, const struct rk_decl *d) {
 /* ---- The ways on (the served HTML only) ------------------------------------ */
 
 /* One link of the list: href (a same-site path, then "?lang=") and its words. */
+/* path: the service's own, which gets the page's language; or an https:// address as is. */
 static void link_item(struct doc *w, const char *path, const char *words) {
     rk_buf_puts(w->out, "<li><a href=\"");
     rk_buf_put_html(w->out, path);
-    rk_buf_printf(w->out, "?lang=%s\">", RK_PICK(w->lang, "fi", "en"));
+    if (path[0] == '/')
+        rk_buf_printf(w->out, "?lang=%s", RK_PICK(w->lang, "fi", "en"));
+    rk_buf_puts(w->out, "\">");
     put(w, words);
     rk_buf_puts(w->out, "</a></li>\n");
 }
@@ -211,7 +214,8 @@ static void link_item(struct doc *w, const char *path, const char *words) {
 /*
  * Near the top of the page people read, what they can do here, so that the notice is no dead
  * end: each declared form, their subscriptions and choices (the preferences page, whose link
- * is emailed on request), and the data-subject request form. Links are paths of the service
+ * is emailed on request), the data-subject request form, and the cookie settings on the
+ * company's website (cookies.settings_url). Links are paths of the service
  * that serves the notice, so only the HTML has them; the Markdown is a document on its own.
  */
 static void section_links(struct doc *w, const struct rk_decl *d) {
@@ -236,6 +240,10 @@ static void section_links(struct doc *w, const struct rk_decl *d) {
                                "tarkastus tai poisto)",
                       "Your data and your rights: make a request (for example to see or erase "
                       "your data)"));
+    if (d->cookies.declared && d->cookies.settings_url)
+        link_item(w, d->cookies.settings_url,
+                  RK_PICK(w->lang, "Evästeasetukset verkkosivustollamme",
+                          "Cookie settings on our website"));
     mark(w, "", "</ul>\n");
 }
 

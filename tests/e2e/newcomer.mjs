@@ -327,6 +327,8 @@ async function checkLayout(page, what, problems) {
         });
         for (const x of m) problems.push(`${what} at ${width} px: ${x}`);
         await page.screenshot({ path: path.join(shots, `${name}-${width}.png`), fullPage: true });
+        if (width === 1280) // the first screenful too, as a reader sees it (the README's pictures)
+            await page.screenshot({ path: path.join(shots, `${name}-${width}-top.png`) });
     }
     await page.setViewportSize({ width: 1280, height: 800 });
 }
@@ -420,7 +422,10 @@ async function newcomer(base, lang, person) {
             const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
             for (const want of ['/forms/newsletter?lang=', '/preferences?lang=', '/requests?lang='])
                 if (!hrefs.some((h) => h.startsWith(want))) fail(`the notice does not link ${want}: ${hrefs.join(' ')}`);
-            for (const href of hrefs) {
+            // the cookie settings live on the company's site (cookies.settings_url), not followed here
+            if (!hrefs.includes('https://www.smartum.fi/#cookie-settings'))
+                fail(`the notice does not link the cookie settings: ${hrefs.join(' ')}`);
+            for (const href of hrefs.filter((h) => h.startsWith('/'))) {
                 await page.goto(`${base}/privacy?lang=${lang}`);
                 await submitLink(page, page.locator(`main a[href="${href}"]`).first());
                 const back = page.locator(`footer a[href="/privacy?lang=${lang}"]`);
