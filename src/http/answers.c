@@ -27,6 +27,7 @@
 #include "core/audit.h"
 #include "core/request.h"
 #include "core/seal.h"
+#include "http/public.h"
 #include "mail/mail.h"
 #include "util/cookie.h"
 #include "util/form.h"
@@ -34,8 +35,6 @@
 static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
     return lang == RK_LANG_FI ? fi : en;
 }
-
-static const char *code_of(enum rk_lang lang) { return lang == RK_LANG_FI ? "fi" : "en"; }
 
 /* The page's language: ?lang= when given, else the request's (fallback: the browser's). */
 static enum rk_lang page_lang(struct MHD_Connection *c, int request_lang) {
@@ -52,8 +51,7 @@ static rk_http_result dead_link(struct MHD_Connection *c, struct rk_http_request
     struct rk_page p;
     rk_page_begin(&p, lang, title);
     rk_page_text(&p, text);
-    rk_buf_printf(&p.b, "<p><a href=\"/requests?lang=%s\">%s</a></p>\n", code_of(lang),
-                  tr(lang, "Tee uusi pyyntö", "Make a new request"));
+    rk_page_link(&p, "/requests", tr(lang, "Tee uusi pyyntö", "Make a new request"));
     return rk_page_end(&p, c, r, status);
 }
 
@@ -248,7 +246,7 @@ static void send_form(struct rk_page *p, bool sent) {
                   "<form method=\"post\">\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
                   "<input type=\"hidden\" name=\"action\" value=\"send\">\n"
                   "<p><button type=\"submit\">%s</button></p>\n</form>\n",
-                  code_of(lang),
+                  rk_lang_code(lang),
                   sent ? tr(lang, "Lähetä uusi koodi", "Send a new code")
                        : tr(lang, "Lähetä koodi sähköpostiini", "Email me a code"));
 }
@@ -261,7 +259,7 @@ static void type_form(struct rk_page *p, bool sent) {
                   "<input id=\"a-code\" name=\"code\" type=\"text\" inputmode=\"numeric\" "
                   "autocomplete=\"one-time-code\" maxlength=\"7\" pattern=\"[0-9 ]{6,7}\"%s></p>\n"
                   "<p><button type=\"submit\">%s</button></p>\n</form>\n",
-                  code_of(lang),
+                  rk_lang_code(lang),
                   tr(lang, "Kertakäyttöinen koodi (6 numeroa)", "One-time code (6 digits)"),
                   sent ? " autofocus" : "", tr(lang, "Avaa tiedostot", "Open the files"));
 }
@@ -664,7 +662,7 @@ RK_HTTP_HANDLER(rk_http_get_answer_file) {
                             "30 minuuttia.",
                             "The files open with a one-time code, for 30 minutes at a time."));
         rk_buf_printf(&p.b, "<p><a href=\"/requests/answer/%s?lang=%s\">%s</a></p>\n", r->param[0],
-                      code_of(lang), tr(lang, "Siirry koodisivulle", "Go to the code page"));
+                      rk_lang_code(lang), tr(lang, "Siirry koodisivulle", "Go to the code page"));
         return rk_page_end(&p, c, r, 403);
     }
     if (err == RK_ENOENT)

@@ -110,16 +110,8 @@ static rk_http_result form_page(struct MHD_Connection *c, struct rk_http_request
     rk_page_begin_titled(&p, lang, title, name);
     struct rk_buf *b = &p.b;
     char attrs[120];
-    if (sub) {
-        rk_buf_printf(b,
-                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n"
-                      "<h2>%s</h2>\n<ul>\n<li>",
-                      tr(lang, "Tarkista tiedot", "There is a problem"));
-        if (sub->anchor[0])
-            rk_buf_printf(b, "<a href=\"#%s\">", sub->anchor);
-        rk_buf_put_html(b, sub->people);
-        rk_buf_puts(b, sub->anchor[0] ? "</a></li>\n</ul>\n</div>\n" : "</li>\n</ul>\n</div>\n");
-    }
+    if (sub)
+        rk_page_error_summary(&p, sub->anchor, sub->people);
     rk_page_text(&p, tr(lang, "Tähdellä (*) merkityt kohdat ovat pakollisia.",
                         "Fields marked with an asterisk (*) are required."));
     /* novalidate: the server's errors, in the page's language, not the browser's. */
@@ -735,19 +727,18 @@ static rk_http_result invalid_link(struct rk_http_server *s, struct MHD_Connecti
                                    struct rk_http_request *r, enum rk_lang lang, int status) {
     struct rk_page p;
     bool gone = status == 410;
-    rk_page_begin(&p, lang,
-                  gone ? tr(lang, "Linkki on vanhentunut", "The link has expired")
-                       : tr(lang, "Linkki ei ole voimassa", "The link is not valid"));
-    rk_page_text(&p, gone ? tr(lang,
-                               "Tämä vahvistuslinkki on vanhentunut, eikä sen kautta ole enää "
-                               "mitään vahvistettavaa. Voit tilata uudelleen lomakkeella:",
-                               "This confirmation link has expired and there is nothing left "
-                               "to confirm through it. You can subscribe again through the form:")
-                          : tr(lang,
-                               "Tämä vahvistuslinkki on virheellinen. Tarkista, että kopioit "
-                               "sen kokonaan, tai tilaa uudelleen lomakkeella:",
-                               "This confirmation link is not valid. Check that you copied all of "
-                               "it, or subscribe again through the form:"));
+    rk_page_begin_bad_link(
+        &p, lang, gone,
+        gone ? tr(lang,
+                  "Tämä vahvistuslinkki on vanhentunut, eikä sen kautta ole enää "
+                  "mitään vahvistettavaa. Voit tilata uudelleen lomakkeella:",
+                  "This confirmation link has expired and there is nothing left "
+                  "to confirm through it. You can subscribe again through the form:")
+             : tr(lang,
+                  "Tämä vahvistuslinkki on virheellinen. Tarkista, että kopioit "
+                  "sen kokonaan, tai tilaa uudelleen lomakkeella:",
+                  "This confirmation link is not valid. Check that you copied all of "
+                  "it, or subscribe again through the form:"));
     rk_page_form_links(&p, s->decl, NULL);
     return rk_page_end(&p, c, r, status);
 }
@@ -893,7 +884,7 @@ rk_http_result rk_http_post_confirm(struct rk_http_server *s, struct MHD_Connect
                         "tahansa.",
                         "From now on you will get our messages at this address. Every message has "
                         "a link to unsubscribe, and you can change your choices at any time."));
-    rk_buf_printf(&p.b, "<p><a href=\"/preferences?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
-                  tr(lang, "Tilauksesi ja valintasi", "Your subscriptions and choices"));
+    rk_page_link(&p, "/preferences",
+                 tr(lang, "Tilauksesi ja valintasi", "Your subscriptions and choices"));
     return rk_page_end(&p, c, r, 200);
 }

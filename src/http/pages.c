@@ -159,6 +159,38 @@ void rk_page_begin_titled(struct rk_page *p, enum rk_lang lang, const char *titl
     rk_buf_puts(&p->b, "</h1>\n");
 }
 
+void rk_page_error_summary(struct rk_page *p, const char *anchor, const char *text) {
+    bool fi = p->lang == RK_LANG_FI;
+    rk_buf_printf(&p->b,
+                  "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n"
+                  "<h2>%s</h2>\n<ul>\n<li>",
+                  fi ? "Tarkista tiedot" : "There is a problem");
+    if (anchor && anchor[0]) {
+        rk_buf_puts(&p->b, "<a href=\"#");
+        rk_buf_put_html(&p->b, anchor);
+        rk_buf_puts(&p->b, "\">");
+    }
+    rk_buf_put_html(&p->b, text);
+    rk_buf_puts(&p->b,
+                anchor && anchor[0] ? "</a></li>\n</ul>\n</div>\n" : "</li>\n</ul>\n</div>\n");
+}
+
+void rk_page_begin_bad_link(struct rk_page *p, enum rk_lang lang, bool gone, const char *text) {
+    bool fi = lang == RK_LANG_FI;
+    rk_page_begin(p, lang,
+                  gone ? (fi ? "Linkki on vanhentunut" : "The link has expired")
+                       : (fi ? "Linkki ei ole voimassa" : "The link is not valid"));
+    rk_page_text(p, text);
+}
+
+void rk_page_link(struct rk_page *p, const char *path, const char *label) {
+    rk_buf_puts(&p->b, "<p><a href=\"");
+    rk_buf_put_html(&p->b, path);
+    rk_buf_printf(&p->b, "?lang=%s\">", rk_lang_code(p->lang));
+    rk_buf_put_html(&p->b, label);
+    rk_buf_puts(&p->b, "</a></p>\n");
+}
+
 void rk_page_form_links(struct rk_page *p, const struct rk_decl *d, const struct rk_purpose *only) {
     bool any = false;
     for (size_t i = 0; i < d->nforms; i++) {

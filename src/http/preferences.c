@@ -48,16 +48,13 @@ static rk_http_result invalid(struct MHD_Connection *c, struct rk_http_request *
                               enum rk_lang lang, rk_err why) {
     struct rk_page p;
     bool expired = why == RK_ENOENT;
-    rk_page_begin(&p, lang,
-                  expired ? tr(lang, "Linkki on vanhentunut", "The link has expired")
-                          : tr(lang, "Linkki ei ole voimassa", "The link is not valid"));
-    rk_page_text(&p, expired ? tr(lang, "Tämä linkki omiin valintoihisi on vanhentunut.",
-                                  "This link to your preferences has expired.")
-                             : tr(lang, "Tämä linkki omiin valintoihisi on virheellinen.",
-                                  "This link to your preferences is not valid."));
-    rk_buf_printf(
-        &p.b, "<p><a href=\"/preferences?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
-        tr(lang, "Tilaa uusi linkki sähköpostiisi", "Have a new link sent to your email"));
+    rk_page_begin_bad_link(&p, lang, expired,
+                           expired ? tr(lang, "Tämä linkki omiin valintoihisi on vanhentunut.",
+                                        "This link to your preferences has expired.")
+                                   : tr(lang, "Tämä linkki omiin valintoihisi on virheellinen.",
+                                        "This link to your preferences is not valid."));
+    rk_page_link(&p, "/preferences",
+                 tr(lang, "Tilaa uusi linkki sähköpostiisi", "Have a new link sent to your email"));
     return rk_page_end(&p, c, r, expired ? 410 : 404);
 }
 
@@ -264,14 +261,8 @@ static rk_http_result start_page(struct MHD_Connection *c, struct rk_http_reques
     struct rk_page p;
     rk_page_begin_titled(&p, lang, error ? errtitle : title, title);
     struct rk_buf *b = &p.b;
-    if (error) {
-        rk_buf_printf(b,
-                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n<h2>%s</h2>\n"
-                      "<ul>\n<li><a href=\"#p-email\">",
-                      tr(lang, "Tarkista tiedot", "There is a problem"));
-        rk_buf_put_html(b, error);
-        rk_buf_puts(b, "</a></li>\n</ul>\n</div>\n");
-    }
+    if (error)
+        rk_page_error_summary(&p, "p-email", error);
     rk_page_text(&p, tr(lang,
                         "Kirjoita sähköpostiosoitteesi. Jos osoite on rekisterissämme, lähetämme "
                         "siihen linkin, jonka kautta näet tilauksesi ja suostumuksesi ja voit "
@@ -465,7 +456,7 @@ rk_http_result rk_http_post_preferences_start(struct rk_http_server *s, struct M
                         "If the address is in our register, we have sent it a link to your "
                         "preferences. The link is valid for 7 days. If no message arrives, check "
                         "your spam folder or ask for a new link a little later."));
-    rk_buf_printf(&p.b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
-                  tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
+    rk_page_link(&p, "/privacy",
+                 tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
     return rk_page_end(&p, c, r, 200);
 }

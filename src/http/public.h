@@ -37,6 +37,25 @@ bool rk_page_dress(struct rk_buf *doc, enum rk_lang lang, const char *path);
 /* As rk_page_begin, with a document title apart from the <h1> ("Virhe: …" on errors). */
 void rk_page_begin_titled(struct rk_page *p, enum rk_lang lang, const char *title, const char *h1);
 
+/*
+ * The error summary at the top of a refused form: a region that is announced and takes the
+ * focus (no script), headed "Tarkista tiedot" / "There is a problem", holding the one error
+ * text, linked to the field whose id is anchor when anchor is not empty.
+ */
+void rk_page_error_summary(struct rk_page *p, const char *anchor, const char *text);
+
+/*
+ * The start of the page for a link that does not work: titled "Linkki on vanhentunut" /
+ * "The link has expired" when gone (answer 410), else "Linkki ei ole voimassa" / "The link
+ * is not valid" (404), then text, the sentence saying which link. The caller adds the way to
+ * start again (rk_page_link, rk_page_form_links) and ends with rk_page_end(…, gone ? 410 : 404).
+ */
+void rk_page_begin_bad_link(struct rk_page *p, enum rk_lang lang, bool gone, const char *text);
+
+/* A paragraph holding one link to the service's own path in the page's language
+ * (path?lang=fi|en). */
+void rk_page_link(struct rk_page *p, const char *path, const char *label);
+
 /* A list of links to the declaration's forms (only those for purpose only, when not NULL);
  * nothing when there is none. */
 void rk_page_form_links(struct rk_page *p, const struct rk_decl *d, const struct rk_purpose *only);

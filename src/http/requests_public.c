@@ -52,16 +52,8 @@ static rk_http_result request_form(struct MHD_Connection *c, struct rk_http_requ
     struct rk_page p;
     rk_page_begin_titled(&p, lang, title, h1);
     struct rk_buf *b = &p.b;
-    if (in) {
-        rk_buf_printf(b,
-                      "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>\n"
-                      "<h2>%s</h2>\n<ul>\n<li>",
-                      tr(lang, "Tarkista tiedot", "There is a problem"));
-        if (in->anchor[0])
-            rk_buf_printf(b, "<a href=\"#%s\">", in->anchor);
-        rk_buf_put_html(b, in->error);
-        rk_buf_puts(b, in->anchor[0] ? "</a></li>\n</ul>\n</div>\n" : "</li>\n</ul>\n</div>\n");
-    }
+    if (in)
+        rk_page_error_summary(&p, in->anchor, in->error);
     rk_page_text(&p, tr(lang,
                         "Voit pyytää pääsyä tietoihisi, niiden oikaisemista tai poistamista, "
                         "käsittelyn rajoittamista, tietojen siirtämistä, vastustaa käsittelyä tai "
@@ -345,8 +337,8 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
                             "Next we make sure of your identity, so that your data does not reach "
                             "anyone else; the receipt tells you how. Keep your request id: give it "
                             "if you contact us."));
-        rk_buf_printf(&p.b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
-                      tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
+        rk_page_link(&p, "/privacy",
+                     tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
         ret = rk_page_end(&p, c, r, 200);
     }
     free(in);
@@ -372,20 +364,17 @@ static rk_http_result invalid(struct MHD_Connection *c, struct rk_http_request *
                               enum rk_lang lang, rk_err why) {
     bool gone = why == RK_ENOENT;
     struct rk_page p;
-    rk_page_begin(&p, lang,
-                  gone ? tr(lang, "Linkki on vanhentunut", "The link has expired")
-                       : tr(lang, "Linkki ei ole voimassa", "The link is not valid"));
-    rk_page_text(&p, gone ? tr(lang, "Tämä vahvistuslinkki on vanhentunut.",
-                               "This verification link has expired.")
-                          : tr(lang, "Tämä vahvistuslinkki on virheellinen.",
-                               "This verification link is not valid."));
+    rk_page_begin_bad_link(&p, lang, gone,
+                           gone ? tr(lang, "Tämä vahvistuslinkki on vanhentunut.",
+                                     "This verification link has expired.")
+                                : tr(lang, "Tämä vahvistuslinkki on virheellinen.",
+                                     "This verification link is not valid."));
     rk_page_text(&p, tr(lang,
                         "Vastaa pyyntösi vastaanottoviestiin, niin lähetämme uuden linkin, tai "
                         "tee uusi pyyntö lomakkeella.",
                         "Reply to your request's receipt and we will send a new link, or make a "
                         "new request through the form."));
-    rk_buf_printf(&p.b, "<p><a href=\"/requests?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
-                  tr(lang, "Tee uusi pyyntö", "Make a new request"));
+    rk_page_link(&p, "/requests", tr(lang, "Tee uusi pyyntö", "Make a new request"));
     return rk_page_end(&p, c, r, gone ? 410 : 404);
 }
 
@@ -459,8 +448,8 @@ rk_http_result rk_http_post_request_verify(struct rk_http_server *s, struct MHD_
         struct rk_page p;
         rk_page_begin(&p, lang, tr(lang, "Pyyntö vahvistettu", "Request confirmed"));
         rk_page_text(&p, text);
-        rk_buf_printf(&p.b, "<p><a href=\"/privacy?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
-                      tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
+        rk_page_link(&p, "/privacy",
+                     tr(lang, "Takaisin tietosuojaselosteeseen", "Back to the privacy notice"));
         ret = rk_page_end(&p, c, r, 200);
     } else if (e == RK_EREFUSED && !j->mismatch)
         ret = page(c, r, lang, 200, tr(lang, "Pyyntö on jo vahvistettu", "Already confirmed"),

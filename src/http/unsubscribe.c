@@ -40,19 +40,17 @@ static bool unsubscribe_link(struct rk_http_server *s, struct MHD_Connection *c,
         return true;
     bool fi = lang == RK_LANG_FI, gone = err == RK_ENOENT;
     struct rk_page pg;
-    rk_page_begin(&pg, lang,
-                  gone ? (fi ? "Linkki on vanhentunut" : "The link has expired")
-                       : (fi ? "Linkki ei ole voimassa" : "The link is not valid"));
-    rk_page_text(&pg, gone ? (fi ? "Tämä peruutuslinkki on vanhentunut."
-                                 : "This unsubscribe link has expired.")
-                           : (fi ? "Tämä peruutuslinkki on virheellinen."
-                                 : "This unsubscribe link is not valid."));
+    rk_page_begin_bad_link(
+        &pg, lang, gone,
+        gone ? (fi ? "Tämä peruutuslinkki on vanhentunut." : "This unsubscribe link has expired.")
+             : (fi ? "Tämä peruutuslinkki on virheellinen."
+                   : "This unsubscribe link is not valid."));
     rk_page_text(&pg, fi ? "Voit perua tilauksesi omista valinnoistasi: tilaa linkki niihin "
                            "sähköpostiisi. Voit myös ottaa yhteyttä rekisterinpitäjään."
                          : "You can unsubscribe in your preferences: have a link to them sent "
                            "to your email. You can also contact the controller.");
-    rk_buf_printf(&pg.b, "<p><a href=\"/preferences?lang=%s\">%s</a></p>\n", rk_lang_code(lang),
-                  fi ? "Tilaa linkki omiin valintoihisi" : "Have a link to your preferences sent");
+    rk_page_link(&pg, "/preferences",
+                 fi ? "Tilaa linkki omiin valintoihisi" : "Have a link to your preferences sent");
     *ret = rk_page_end(&pg, c, r, gone ? 410 : 404);
     return false;
 }
