@@ -352,12 +352,6 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
             snprintf(msg.text, sizeof msg.text, "no request with that id");
         bool docs = e == RK_OK && (q->type == RK_RQ_ACCESS || q->type == RK_RQ_PORTABILITY ||
                                    q->type == RK_RQ_AUTOMATED_DECISION);
-        if (docs && !out_dir) {
-            snprintf(msg.text, sizeof msg.text,
-                     "a request of type %s is answered with a document: give --out DIR",
-                     rk_request_type_name(q->type));
-            e = RK_EINVAL;
-        }
         if (e == RK_OK && grounds && q->type != RK_RQ_OBJECTION) {
             snprintf(msg.text, sizeof msg.text, "--grounds is for objection requests only");
             e = RK_EINVAL;
@@ -371,6 +365,15 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
         }
         if (e == RK_OK)
             e = rk_request_fulfil(&env->reg, q, grounds, NULL, NULL, ev->at, &ff, &msg);
+        /* The documents go to the person as a download link when the request gave an email
+         * (ff.answer_token); otherwise staff hand them over, so they must be written out. */
+        if (e == RK_OK && docs && !out_dir && !ff.answer_token[0]) {
+            snprintf(msg.text, sizeof msg.text,
+                     "a request of type %s without an email address is answered with a document "
+                     "handed over by staff: give --out DIR",
+                     rk_request_type_name(q->type));
+            e = RK_EINVAL;
+        }
         if (e == RK_OK && !ev->note)
             ev->note = ff.done;
     }
@@ -402,6 +405,8 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
             fprintf(stderr, "%s: the write-ahead log keeps old pages until the next checkpoint\n",
                     what);
         bool ok = true;
+        if (!out_dir) /* emailed as a download link (above): nothing to write here */
+            ff.json.len = ff.html.len = ff.csv.len = ff.text.len = 0;
         if (ff.json.len)
             ok = write_doc(out_dir, q->id,
                            q->type == RK_RQ_ACCESS ? "access.json" : "portability.json",
@@ -523,7 +528,10 @@ static int request_step(int argc, char **argv, enum rk_request_event_kind kind) 
             "with --grounds, records the objection to other processing for a decision),\n"
             "consent_withdrawal withdraws every consent; access, portability and\n"
             "automated_decision write their documents into --out DIR (ID-access.json and\n"
-            ".html, ID-portability.json and .csv, ID-automated.txt). Rectification is done\n"
+            ".html, ID-portability.json and .csv, ID-automated.txt); an access or\n"
+            "portability request that gave an email is answered with a download link\n"
+            "emailed to the person (14 days, a one-time code), so --out is optional there.\n"
+            "Rectification is done\n"
             "with 'rights rectify ID --request RID' first. The note defaults to what was done.\n\n",
         [RK_RQE_REJECT] =
             "usage: rekisteri request reject ID --reason TEXT\n\n"

@@ -299,9 +299,16 @@ refuse "re-adding an erased email" "suppress" R person add --register customer \
     --purpose customer_relationship --source meeting --email poisto@example.fi
 AP=$(R person add --register customer --purpose customer_relationship --source meeting \
     --name "Kysyjä" --email kysyja@example.fi)
-AR=$(R request new --type access --email kysyja@example.fi --channel email | cut -d' ' -f1)
+# Given by email, the answer goes to the person as a download link: no --out needed.
+AE=$(R request new --type access --email kysyja@example.fi --channel email | cut -d' ' -f1)
+R request verify "$AE" --method in_person --document id_card >/dev/null
+R request complete "$AE" >/dev/null 2>"$T/ae.err" \
+    && [ "$(R request show "$AE" --format json | jq -r .status)" = completed ] && ok \
+    || bad "access by email without --out: $(cat "$T/ae.err")"
+# Made in person for a person on file (no email on the request): staff hand the documents over.
+AR=$(R request new --type access --person "$AP" --channel in_person | cut -d' ' -f1)
 R request verify "$AR" --method in_person --document id_card >/dev/null
-refuse "access without --out" "give --out DIR" R request complete "$AR"
+refuse "access in person without --out" "give --out DIR" R request complete "$AR"
 [ "$(R request show "$AR" --format json | jq -r .status)" = verified ] && ok \
     || bad "a refused completion changed the request"
 mkdir "$T/docs"
