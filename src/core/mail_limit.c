@@ -32,8 +32,8 @@
 
 #define DAY 86400
 
-static const char *const class_names[RK_MAILC__COUNT] = {"confirmation", "request_receipt",
-                                                         "verification"};
+static const char *const class_names[RK_MAILC__COUNT] = {
+    "confirmation", "request_receipt", "verification", "preferences_link", "answer_code"};
 
 const char *rk_mail_class_name(enum rk_mail_class c) {
     return (unsigned)c < RK_MAILC__COUNT ? class_names[c] : "?";

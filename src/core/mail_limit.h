@@ -25,10 +25,12 @@ enum rk_mail_class {
     RK_MAILC_CONFIRMATION,    /* a form's double opt-in link (core/optin.h) */
     RK_MAILC_REQUEST_RECEIPT, /* a data-subject request's receipt */
     RK_MAILC_VERIFICATION,    /* a request's email_code link (core/request.h) */
+    RK_MAILC_PREFERENCES,     /* the preferences link asked for at /preferences */
+    RK_MAILC_ANSWER_CODE,     /* the one-time code that opens a request's answer (core/answer.h) */
     RK_MAILC__COUNT
 };
 
-/* "confirmation", "request_receipt", "verification". */
+/* "confirmation", "request_receipt", "verification", "preferences_link", "answer_code". */
 const char *rk_mail_class_name(enum rk_mail_class c);
 
 enum rk_mail_outcome {

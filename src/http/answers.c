@@ -544,7 +544,7 @@ RK_HTTP_HANDLER(rk_http_post_answer) {
     if (err == RK_ENOENT) {
         ret = gone(c, r, lang);
     } else if (j->send && err == RK_EREFUSED && j->withheld) {
-        atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_VERIFICATION], 1);
+        atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_ANSWER_CODE], 1);
         ret = code_page(c, r, lang, 429,
                         tr(lang, "Virhe: liian monta viestiä", "Error: too many messages"),
                         tr(lang,

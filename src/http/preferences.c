@@ -445,6 +445,8 @@ rk_http_result rk_http_post_preferences_start(struct rk_http_server *s, struct M
                             "shortly."));
         return rk_page_end(&p, c, r, 503);
     }
+    if (j.mail == RK_MAIL_WITHHELD)
+        atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_PREFERENCES], 1);
     if (s->sender)
         rk_sender_wake(s->sender);
     struct rk_page p;

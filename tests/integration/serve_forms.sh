@@ -227,6 +227,16 @@ sed 's/"[^"]*"//g' "$T/ps2.b" >"$T/ps2.n"; sed 's/"[^"]*"//g' "$T/ps4.b" >"$T/ps
     || bad "an unknown address is answered differently"
 sleep 0.5
 [ "$(find "$T/mail" -name '*.eml' | wc -l)" = $((n0 + 1)) ] && ok || bad "mail sent to an unknown address"
+# A second ask within the mail limit's interval: the same page, no mail, counted as withheld.
+$C -D "$T/ps2b.h" -o "$T/ps2b.b" --data-urlencode "email=bertta@example.fi" -d lang=fi "$U/preferences"
+sed 's/"[^"]*"//g' "$T/ps2b.b" >"$T/ps2b.n"
+[ "$(status ps2b)" = "$(status ps2)" ] && cmp -s "$T/ps2.n" "$T/ps2b.n" && ok \
+    || bad "a withheld preferences link is answered differently"
+$C -o "$T/metrics" "$U/metrics"
+grep -q '^rekisteri_mail_withheld_total{kind="preferences_link"} 1$' "$T/metrics" && ok \
+    || bad "withheld preferences link not counted: $(grep withheld "$T/metrics")"
+sleep 0.5
+[ "$(find "$T/mail" -name '*.eml' | wc -l)" = $((n0 + 1)) ] && ok || bad "a second preferences link went within the interval"
 $C -D "$T/ps5.h" -o "$T/ps5.b" --data-urlencode "email=anna(at)example.fi" -d lang=fi "$U/preferences"
 [ "$(status ps5)" = 422 ] && grep -q "Sähköpostiosoite ei sisällä @-merkkiä." "$T/ps5.b" \
     && grep -q "<title>Virhe: " "$T/ps5.b" && ok || bad "preferences bad email: $(status ps5) $(cat "$T/ps5.b")"
