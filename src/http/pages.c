@@ -254,28 +254,28 @@ static void put_footer(struct rk_buf *b, enum rk_lang lang, const char *path) {
     bool fi = lang == RK_LANG_FI;
     const char *l = rk_lang_code(lang), *other = fi ? "en" : "fi";
     rk_buf_printf(b,
-                  "<footer>\n<p><a href=\"/privacy?lang=%s\">%s</a> · "
-                  "<a href=\"/requests?lang=%s\">%s</a> · "
-                  "<a href=\"/preferences?lang=%s\">%s</a> · <a href=\"",
+                  "<footer>\n<ul>\n<li><a href=\"/privacy?lang=%s\">%s</a></li>\n"
+                  "<li><a href=\"/requests?lang=%s\">%s</a></li>\n"
+                  "<li><a href=\"/preferences?lang=%s\">%s</a></li>\n<li><a href=\"",
                   l, fi ? "Tietosuojaseloste" : "Privacy notice", l,
                   fi ? "Omat tietosi ja oikeutesi" : "Your data and your rights", l,
                   fi ? "Tilauksesi ja valintasi" : "Your subscriptions and choices");
     rk_buf_put_html(b, path && path[0] == '/' ? path : "/");
-    rk_buf_printf(b, "?lang=%s\" hreflang=\"%s\" lang=\"%s\">%s</a></p>\n", other, other, other,
-                  fi ? "In English" : "Suomeksi");
+    rk_buf_printf(b, "?lang=%s\" hreflang=\"%s\" lang=\"%s\">%s</a></li>\n</ul>\n", other, other,
+                  other, fi ? "In English" : "Suomeksi");
     const struct rk_branding *br = brand.d ? &brand.d->branding : NULL;
     if (br && br->nlinks) {
-        rk_buf_puts(b, "<p>");
+        rk_buf_puts(b, "<ul>\n");
         for (size_t i = 0; i < br->nlinks; i++) {
             if (!br->links[i].url)
                 continue;
-            rk_buf_puts(b, i ? " · <a href=\"" : "<a href=\"");
+            rk_buf_puts(b, "<li><a href=\"");
             rk_buf_put_html(b, br->links[i].url);
             rk_buf_puts(b, "\">");
             rk_buf_put_html(b, rk_text_get(&br->links[i].label, lang));
-            rk_buf_puts(b, "</a>");
+            rk_buf_puts(b, "</a></li>\n");
         }
-        rk_buf_puts(b, "</p>\n");
+        rk_buf_puts(b, "</ul>\n");
     }
     rk_buf_puts(b, "</footer>\n");
 }
