@@ -20,72 +20,23 @@
 //
 // Environment (CTest sets the first two): REKISTERI, RK_SOURCE_DIR; CHROMIUM (default
 // /usr/bin/chromium). Run alone: node tests/e2e/consent.mjs (after a build in build/).
-import { execFile, spawn } from 'node:child_process';
+import {
+    CHROMIUM, SRC, axeViolations, check, cli, configure, launchChromium, log, reportCspViolations, run, runTest,
+    sleep, startServe, step, stop, until,
+} from './harness.mjs';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SRC = process.env.RK_SOURCE_DIR || path.resolve(HERE, '..', '..');
-const REKISTERI = process.env.REKISTERI || path.join(SRC, 'build', 'rekisteri');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const GLOBAL_TIMEOUT_MS = 150_000;
 const STEP_TIMEOUT_MS = 10_000;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+configure({ name: 'browser_consent', globalTimeoutMs: 150_000, stepTimeoutMs: STEP_TIMEOUT_MS });
 const NONCE = 'c2l0ZS1ub25jZQ';
 // The cookies the stand-ins set, by category (as the example declaration names them).
 const DECLARED = { analytics: ['_ga', '_ga_TEST'], content_feedback: ['survicate_visit'], marketing: ['_fbp'] };
 const ALL_DECLARED = Object.values(DECLARED).flat();
 
-const t0 = Date.now();
-let passed = 0;
-let tmp = null;
 let server = null;
-let serverErr = '';
-let browser = null;
-const listeners = [];
-
-function log(line) {
-    process.stdout.write(`${line}\n`);
-}
-
-class Failure extends Error {}
-
-function fail(msg) {
-    throw new Failure(msg);
-}
-
-function check(cond, msg) {
-    if (!cond) fail(msg);
-}
-
-async function step(name, fn) {
-    const start = Date.now();
-    try {
-        await fn();
-    } catch (e) {
-        log(`FAIL ${name}: ${e instanceof Failure ? e.message : e.stack || e}`);
-        throw new Failure(`step failed: ${name}`);
-    }
-    passed++;
-    log(`ok   ${name} (${Date.now() - start} ms)`);
-}
-
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until(what, fn, ms = STEP_TIMEOUT_MS) {
-    const end = Date.now() + ms;
-    for (;;) {
-        const v = await fn();
-        if (v) return v;
-        if (Date.now() > end) fail(`timed out after ${ms} ms waiting for ${what}`);
-        await sleep(50);
-    }
-}
 
 // ---- The stand-ins: the trackers and the company's site ----------------------------------
 
@@ -95,7 +46,7 @@ function listen(handler) {
     return new Promise((resolve) => {
         const srv = http.createServer(handler);
         srv.listen(0, '127.0.0.1', () => resolve(srv));
-        listeners.push(srv);
+        run.closers.push(() => srv.close());
     });
 }
 
@@ -203,26 +154,9 @@ async function startSite(trackers) {
 
 // ---- rekisteri -------------------------------------------------------------------------------
 
-function env() {
-    const e = { ...process.env, REKISTERI_DECLARATION: path.join(tmp, 'site', 'declaration.yaml') };
-    delete e.REKISTERI_DB;
-    delete e.REKISTERI_KEY_FILE;
-    delete e.REKISTERI_NOW;
-    return e;
-}
-
-function cli(...args) {
-    return new Promise((resolve, reject) => {
-        execFile(REKISTERI, args, { cwd: tmp, env: env(), timeout: STEP_TIMEOUT_MS }, (err, out, errOut) => {
-            if (err) reject(new Failure(`rekisteri ${args.join(' ')}: ${err.message} ${errOut}`));
-            else resolve(out);
-        });
-    });
-}
-
 // The example declaration, its cookie section allowing the test site's origin.
 function writeDeclaration(site, fbpLifetime) {
-    const file = path.join(tmp, 'site', 'declaration.yaml');
+    const file = path.join(run.tmp, 'site', 'declaration.yaml');
     let y = fs.readFileSync(path.join(SRC, 'examples', 'smartum', 'declaration.yaml'), 'utf8');
     const cookies = y.indexOf('\ncookies:');
     check(cookies >= 0, 'the example declaration has no cookies: section');
@@ -238,26 +172,7 @@ function writeDeclaration(site, fbpLifetime) {
 }
 
 async function startServer() {
-    server = spawn(REKISTERI, ['serve', '--listen', '127.0.0.1:0', '--public-rate', '0', '--sweep-interval', '0'],
-        { cwd: tmp, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    serverErr = '';
-    server.stdout.on('data', (d) => (out += d));
-    server.stderr.on('data', (d) => (serverErr += d));
-    rek = await until('the server to say where it listens', () => {
-        if (server.exitCode !== null) fail(`rekisteri serve exited with ${server.exitCode}: ${serverErr}`);
-        const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(out);
-        return m && m[1];
-    });
-}
-
-async function stop(child) {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
+    ({ child: server, url: rek } = await startServe(['--public-rate', '0', '--sweep-interval', '0'], { resetLog: true }));
 }
 
 // Whether the server has POST /consent/log (branch i13-consent): then each action is also
@@ -269,7 +184,7 @@ let hasLog = false;
 const posts = []; // every POST /consent/log the pages sent: {consent_id, action, ...}
 
 async function newVisitor({ gpc = false, foreign = false } = {}) {
-    const context = await browser.newContext({
+    const context = await run.browser.newContext({
         viewport: { width: 1280, height: 800 },
         extraHTTPHeaders: gpc ? { 'Sec-GPC': '1' } : {},
     });
@@ -286,10 +201,8 @@ async function newVisitor({ gpc = false, foreign = false } = {}) {
         if ((!hasLog || foreign) && /consent\/log|CORS|Failed to load resource/.test(m.text())) return;
         problems.push(`console error: ${m.text()}`);
     });
-    await page.exposeBinding('rkCspViolation', (_, v) => problems.push(`CSP violation: ${v}`));
+    await reportCspViolations(page, problems);
     await page.addInitScript(() => {
-        document.addEventListener('securitypolicyviolation', (e) =>
-            window.rkCspViolation(`${e.violatedDirective} blocked ${e.blockedURI}`));
         window.__shift = 0;
         new PerformanceObserver((l) => {
             for (const e of l.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
@@ -357,19 +270,14 @@ async function lastPost(n, action, choices, extra = {}) {
 const NONE = { analytics: false, content_feedback: false, marketing: false };
 const ALL = { analytics: true, content_feedback: true, marketing: true };
 
-let axeSource = null;
 async function axeAndShots(v, what) {
-    axeSource ??= fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-    const shots = path.join(path.dirname(REKISTERI), 'e2e-shots');
+    const shots = path.join(path.dirname(run.rekisteri), 'e2e-shots');
     fs.mkdirSync(shots, { recursive: true });
     const problems = [];
     for (const width of [390, 1280]) {
         await v.page.setViewportSize({ width, height: 800 });
         await sleep(100);
-        if (!(await v.page.evaluate(() => typeof window.axe === 'object'))) await v.page.evaluate(axeSource);
-        const res = await v.page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'], preload: false }), AXE_TAGS);
-        for (const x of res.violations)
-            problems.push(`${what} at ${width} px: axe ${x.id} (${x.impact}): ${x.help} — ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+        for (const x of await axeViolations(v.page, { preload: false })) problems.push(`${what} at ${width} px: ${x}`);
         const m = await v.page.evaluate(() => {
             const out = [];
             const root = document.documentElement;
@@ -411,26 +319,14 @@ async function consentMode(v) {
 
 // ---- The test --------------------------------------------------------------------------------
 
-let watchdog;
-async function cleanup() {
-    if (browser) await browser.close().catch(() => {});
-    await stop(server);
-    for (const l of listeners) l.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-}
-
 const main = async () => {
-    watchdog = setTimeout(async () => {
-        log(`FAIL the whole test took longer than ${GLOBAL_TIMEOUT_MS / 1000} s`);
-        await cleanup();
-        process.exit(1);
-    }, GLOBAL_TIMEOUT_MS);
     let site, trackers;
     const ids = []; // the consent ids used, for the log look-up
 
     await step('set-up: stand-in trackers, the test site, rekisteri serve, Chromium', async () => {
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-consent-'));
-        fs.cpSync(path.join(SRC, 'examples', 'smartum'), path.join(tmp, 'site'), { recursive: true });
+        run.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-consent-'));
+        fs.cpSync(path.join(SRC, 'examples', 'smartum'), path.join(run.tmp, 'site'), { recursive: true });
+        run.declaration = path.join(run.tmp, 'site', 'declaration.yaml');
         trackers = await startTrackers();
         site = await startSite(trackers);
         writeDeclaration(site, '90d');
@@ -439,8 +335,10 @@ const main = async () => {
         const pre = await fetch(`${rek}/consent/log`, { method: 'OPTIONS', headers: { Origin: site, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
         hasLog = pre.status === 204;
         const { chromium } = await import('playwright-core');
-        browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--host-resolver-rules=MAP *.localhost 127.0.0.1'], timeout: STEP_TIMEOUT_MS });
-        log(`     Chromium ${browser.version()}; POST /consent/log ${hasLog ? 'present: the consent log is checked too' : 'absent (before branch i13-consent): the POSTs are checked in the browser only'}`);
+        await launchChromium(chromium, {
+            args: ['--host-resolver-rules=MAP *.localhost 127.0.0.1'],
+            also: `; POST /consent/log ${hasLog ? 'present: the consent log is checked too' : 'absent (before branch i13-consent): the POSTs are checked in the browser only'}`,
+        });
     });
 
     const a = await newVisitor();
@@ -728,25 +626,4 @@ const main = async () => {
     });
 };
 
-for (const sig of ['SIGINT', 'SIGTERM'])
-    process.on(sig, async () => {
-        log(`FAIL stopped by ${sig}`);
-        await cleanup();
-        process.exit(1);
-    });
-
-let ok = false;
-try {
-    await main();
-    ok = true;
-} catch (e) {
-    if (!(e instanceof Failure)) log(`FAIL ${e.stack || e}`);
-    else if (!e.message.startsWith('step failed')) log(`FAIL ${e.message}`);
-    if (serverErr && !ok) log(`server log (last lines):\n${serverErr.split('\n').slice(-10).join('\n')}`);
-} finally {
-    await cleanup();
-    clearTimeout(watchdog);
-}
-log(`browser_consent: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-log(`${passed} passed, ${ok ? 0 : 1} failed`);
-process.exit(ok ? 0 : 1);
+await runTest(main);

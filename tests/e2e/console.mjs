@@ -24,24 +24,24 @@
 // Environment (CTest sets the first two): REKISTERI, RK_SOURCE_DIR; RK_BUILD_DIR
 // (where e2e-shots/ goes; default RK_SOURCE_DIR/build), CHROMIUM (default
 // /usr/bin/chromium). Run alone: node tests/e2e/console.mjs  (after a build in build/)
-import { execFile, spawn } from 'node:child_process';
+import {
+  CHROMIUM, SRC, axeViolations, cli, configure, fail, launchChromium, log, preflight, reportCspViolations, run,
+  runTest, securityHeaderProblems, startServe, step,
+} from './harness.mjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SRC = process.env.RK_SOURCE_DIR || path.resolve(HERE, '..', '..');
 const BUILD = process.env.RK_BUILD_DIR || path.join(SRC, 'build');
-const REKISTERI = process.env.REKISTERI || path.join(BUILD, 'rekisteri');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const DECLARATION = path.join(SRC, 'examples', 'smartum', 'declaration.yaml');
 const SHOTS = path.join(BUILD, 'e2e-shots');
 const README_SHOTS = ['dpo-fi-overview-later-1280', 'dpo-fi-person-1280', 'dpo-fi-erase-preview-390'];
-const GLOBAL_TIMEOUT_MS = 240_000;
 const STEP_TIMEOUT_MS = 15_000;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const PASSWORD = 'kettu-juoksee-metsässä-42';
+// Every step runs even when an earlier one failed (keepGoing), unless it is fatal.
+configure({
+  name: 'browser_console', rekisteri: process.env.REKISTERI || path.join(BUILD, 'rekisteri'),
+  globalTimeoutMs: 240_000, stepTimeoutMs: STEP_TIMEOUT_MS, pollMs: 100, keepGoing: true,
+});
 
 // What each of the example's roles may do (core/view.h over examples/smartum): the menu.
 const MENUS = {
@@ -50,95 +50,13 @@ const MENUS = {
   dpo: ['overview', 'people', 'add', 'import', 'audience', 'requests', 'recipients', 'declaration', 'staff'],
 };
 
-const t0 = Date.now();
-let passed = 0;
-let failed = 0;
-let tmp = null;
-const servers = [];
-let serverErr = '';
-let browser = null;
-
-function log(line) {
-  process.stdout.write(`${line}\n`);
-}
-class Failure extends Error {}
-function fail(msg) {
-  throw new Failure(msg);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// One line per step. A failed step is counted and reported; the run goes on unless the
-// step is fatal (nothing after it could work).
-async function step(name, fn, { fatal = false } = {}) {
-  const start = Date.now();
-  try {
-    await fn();
-  } catch (e) {
-    failed++;
-    log(`FAIL ${name}: ${e instanceof Failure ? e.message : e.stack || e}`);
-    if (fatal) throw new Failure(`step failed: ${name}`);
-    return false;
-  }
-  passed++;
-  log(`ok   ${name} (${Date.now() - start} ms)`);
-  return true;
-}
-
-async function until(what, fn, ms = STEP_TIMEOUT_MS) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) fail(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 // ---- The tools under test ------------------------------------------------------------------
 
-function env(extra = {}) {
-  const e = { ...process.env, REKISTERI_DECLARATION: DECLARATION, ...extra };
-  delete e.REKISTERI_DB;
-  delete e.REKISTERI_KEY_FILE;
-  if (!extra.REKISTERI_NOW) delete e.REKISTERI_NOW;
-  return e;
-}
-
-function cli(...args) {
-  return new Promise((resolve, reject) => {
-    execFile(REKISTERI, args, { cwd: tmp, env: env(), timeout: STEP_TIMEOUT_MS }, (err, out, errOut) => {
-      if (err) reject(new Failure(`rekisteri ${args.join(' ')}: ${err.message} ${errOut}`));
-      else resolve(out);
-    });
-  });
-}
-
 async function startServer(extraEnv = {}) {
-  const child = spawn(REKISTERI, ['serve', '--listen', '127.0.0.1:0', '--public-rate', '0'],
-    { cwd: tmp, env: env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
-  servers.push(child);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (serverErr += d));
-  return until('the server to say where it listens', () => {
-    if (child.exitCode !== null) fail(`rekisteri serve exited with ${child.exitCode}: ${serverErr}`);
-    const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(out);
-    return m && m[1];
-  });
-}
-
-async function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-  await exited;
-  clearTimeout(timer);
+  return (await startServe(['--public-rate', '0'], { extraEnv })).url;
 }
 
 // ---- The browser ---------------------------------------------------------------------------
-
-let axeSource = '';
 
 // A tab that records what a person would not see but a test must: page errors, CSP
 // violations, console errors (but the network's own "Failed to load resource" lines:
@@ -156,18 +74,10 @@ async function openTab(context, base) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('response', (r) => {
     if (!r.url().startsWith(base)) return;
-    const h = r.headers();
-    const csp = h['content-security-policy'] || '';
-    if (!/(^|;)\s*default-src 'self'/.test(csp) || !/(^|;)\s*script-src 'self'/.test(csp) || /unsafe-inline|unsafe-eval/.test(csp))
-      problems.push(`${r.url()}: Content-Security-Policy missing or weak: "${csp}"`);
-    if (h['x-content-type-options'] !== 'nosniff') problems.push(`${r.url()}: no X-Content-Type-Options: nosniff`);
+    problems.push(...securityHeaderProblems(r));
     if (r.status() >= 500) problems.push(`${r.request().method()} ${r.url()}: HTTP ${r.status()}`);
   });
-  await page.exposeBinding('rkCspViolation', (_, v) => problems.push(`CSP violation: ${v}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) =>
-      window.rkCspViolation(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`));
-  });
+  await reportCspViolations(page, problems);
   return { page, problems, base };
 }
 
@@ -182,11 +92,7 @@ async function ready(page) {
 // box left on the page; then screenshots at 1280 and 390 px.
 async function checkPage(tab, shot) {
   const { page, problems } = tab;
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
-  const res = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), AXE_TAGS);
-  const found = [];
-  for (const v of res.violations)
-    found.push(`axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  const found = await axeViolations(page);
   if (!(await page.locator('html').getAttribute('lang'))) found.push('<html> has no lang');
   if (!(await page.title()).trim()) found.push('no <title>');
   const h1 = await page.locator('h1').count();
@@ -260,7 +166,7 @@ const ACCOUNTS = {
 
 async function roleMenus(base) {
   for (const [role, who] of Object.entries(ACCOUNTS)) {
-    const context = await browser.newContext({ locale: role === 'sales' ? 'en-GB' : 'fi-FI', viewport: { width: 1280, height: 800 } });
+    const context = await run.browser.newContext({ locale: role === 'sales' ? 'en-GB' : 'fi-FI', viewport: { width: 1280, height: 800 } });
     try {
       const tab = await openTab(context, base);
       const { page } = tab;
@@ -293,7 +199,7 @@ async function roleMenus(base) {
 
 // Six wrong passwords: the right one is then refused for a while (exponential back-off).
 async function throttled(base, who) {
-  const context = await browser.newContext({ locale: 'fi-FI' });
+  const context = await run.browser.newContext({ locale: 'fi-FI' });
   try {
     const tab = await openTab(context, base);
     await step('[marketing] after six wrong passwords the right one is throttled', async () => {
@@ -308,7 +214,7 @@ async function throttled(base, who) {
 }
 
 async function dpoFlows(base) {
-  const context = await browser.newContext({ locale: 'fi-FI', viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const context = await run.browser.newContext({ locale: 'fi-FI', viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   try {
     const tab = await openTab(context, base);
     const { page } = tab;
@@ -394,7 +300,7 @@ async function dpoFlows(base) {
     });
 
     await step('[dpo] import a CSV: preview, progress, counts and the rejects file', async () => {
-      const csv = path.join(tmp, 'import.csv');
+      const csv = path.join(run.tmp, 'import.csv');
       fs.writeFileSync(csv, 'email,name,phone\r\nliisa.lahtinen@example.test,Liisa Lahtinen,+358401234567\r\nnot-an-email,Väärä Rivi,\r\npekka.puro@example.test,Pekka Puro,\r\n');
       await page.goto(`${base}/console/#/import`);
       await ready(page);
@@ -527,7 +433,7 @@ async function dpoFlows(base) {
 }
 
 async function publicPages(base) {
-  const context = await browser.newContext({ locale: 'fi-FI' });
+  const context = await run.browser.newContext({ locale: 'fi-FI' });
   try {
     const tab = await openTab(context, base);
     for (const l of ['fi', 'en'])
@@ -546,83 +452,30 @@ async function publicPages(base) {
   }
 }
 
-async function preflight() {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < 20) fail(`node ${process.version} is too old: playwright-core needs node >= 20`);
-  if (!fs.existsSync(REKISTERI)) fail(`rekisteri not found at ${REKISTERI}: build first (cmake --build build)`);
-  try {
-    fs.accessSync(CHROMIUM, fs.constants.X_OK);
-  } catch {
-    fail(`Chromium not found at ${CHROMIUM}: run scripts/setup as root (it installs Debian's chromium)`);
-  }
-  try {
-    axeSource = fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-    return (await import('playwright-core')).chromium;
-  } catch (e) {
-    fail(`playwright-core or axe-core is not installed in tests/e2e/node_modules (${e.code || e.message}): run scripts/setup`);
-  }
-}
-
-let cleaning = null;
-function cleanup() {
-  cleaning ??= (async () => {
-    if (browser) await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
-    await Promise.all(servers.map(stop));
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-
 async function main() {
-  const chromium = await preflight();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-console-'));
-  process.env.TMPDIR = tmp;
+  const chromium = await preflight({ axe: true });
+  run.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-console-'));
+  process.env.TMPDIR = run.tmp;
   fs.rmSync(SHOTS, { recursive: true, force: true });
   let base;
   await step('rekisteri init; staff add (marketing, sales, dpo) --password-file; serve', async () => {
     await cli('init');
-    const pw = path.join(tmp, 'password');
+    const pw = path.join(run.tmp, 'password');
     fs.writeFileSync(pw, `${PASSWORD}\n`, { mode: 0o600 });
     for (const a of Object.values(ACCOUNTS))
       await cli('staff', 'add', '--email', a.email, '--name', a.name, '--role', a.role, '--password-file', pw);
     base = await startServer();
   }, { fatal: true });
   await step(`launch headless Chromium (${CHROMIUM})`, async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: STEP_TIMEOUT_MS });
-    const v = (p) => JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules', p, 'package.json'), 'utf8')).version;
-    log(`     Chromium ${browser.version()}, playwright-core ${v('playwright-core')}, axe-core ${v('axe-core')}, node ${process.version}`);
+    await launchChromium(chromium, { axe: true });
   }, { fatal: true });
   await publicPages(base);
   await roleMenus(base);
   await dpoFlows(base);
   await step('the server logged no personal data', async () => {
-    if (/example\.test|Meikäläinen|Lahtinen|Tietosuoja|kettu/i.test(serverErr)) fail('personal data in the server log');
+    if (/example\.test|Meikäläinen|Lahtinen|Tietosuoja|kettu/i.test(run.serverErr)) fail('personal data in the server log');
   });
   log(`     screenshots in ${SHOTS}`);
 }
 
-const watchdog = setTimeout(async () => {
-  log(`FAIL the whole test took longer than ${GLOBAL_TIMEOUT_MS / 1000} s`);
-  await cleanup();
-  process.exit(1);
-}, GLOBAL_TIMEOUT_MS);
-
-for (const sig of ['SIGINT', 'SIGTERM'])
-  process.on(sig, async () => {
-    log(`FAIL stopped by ${sig}`);
-    await cleanup();
-    process.exit(1);
-  });
-
-try {
-  await main();
-} catch (e) {
-  if (!(e instanceof Failure)) { failed++; log(`FAIL ${e.stack || e}`); } else if (!e.message.startsWith('step failed')) { failed++; log(`FAIL ${e.message}`); }
-} finally {
-  if (failed && serverErr) log(`server log (last lines):\n${serverErr.split('\n').slice(-10).join('\n')}`);
-  await cleanup();
-  clearTimeout(watchdog);
-}
-log(`browser_console: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await runTest(main);

@@ -38,25 +38,16 @@ R staff add --email dpo@smartum.fi --name "Tiina Tietosuoja" --role dpo >/dev/nu
 [ -n "$P" ] && [ -n "$DP" ] && ok || bad "set-up"
 SERVER=
 
-# start NOW [ARGS]: the service with its clock at NOW; stop: SIGTERM and wait.
+# start NOW [ARGS]: the service with its clock at NOW (rk_serve; each run's stderr in
+# its own $T/err.N, all of them read by the checks at the end); stop: SIGTERM and wait.
+runs=0
 start() {
-    _now=$1
+    export REKISTERI_NOW=$1 # the server's clock, and the CLI's too
     shift
-    : >"$T/out"
-    REKISTERI_NOW=$_now "$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
-        --mail-from noreply@smartum.fi --public-rate 0 --sweep-interval 0 "$@" >"$T/out" \
-        2>>"$T/err" &
-    SERVER=$!
-    pids="$pids $SERVER"
-    U=
-    for _ in $(seq 50); do
-        U=$(sed -n 's/^listening on //p' "$T/out")
-        [ -n "$U" ] && break
-        sleep 0.1
-    done
-    [ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-    U=${U%/}
-    export REKISTERI_NOW=$_now # the CLI's clock too
+    runs=$((runs + 1))
+    rk_serve "$T/out" "$T/err.$runs" --smtp "smtp://127.0.0.1:$SINK" \
+        --mail-from noreply@smartum.fi --public-rate 0 --sweep-interval 0 "$@"
+    SERVER=$pid
 }
 stop() {
     kill -TERM "$SERVER" 2>/dev/null
@@ -262,6 +253,7 @@ body_of "$D1" | grep -q "$OV" && body_of "$D1" | grep -q "1.6.2027" && ! grep -q
 start 2027-06-04T09:00:00Z --sweep-interval 3600
 wait_mail $((N0 + 2)) && ok || bad "no digest the next day"
 stop
+cat "$T"/err.* >"$T/err"
 grep -q '"event":"requests_digest","ok":true' "$T/err" && ok || bad "the digest's log line"
 
 # ---- the server log holds no address and no code ----
