@@ -71,7 +71,7 @@ static inline const char *rk_lang_code(enum rk_lang lang) {
 
 /* pages.c: GET /brand/{name}, the logo and the brand stylesheet. */
 RK_HTTP_HANDLER(rk_http_get_brand);
-/* preferences_start.c: GET and POST /preferences, the way to one's preferences link. */
+/* preferences.c: GET and POST /preferences, the way to one's preferences link. */
 RK_HTTP_HANDLER(rk_http_get_preferences_start);
 RK_HTTP_HANDLER(rk_http_post_preferences_start);
 
