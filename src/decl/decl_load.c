@@ -979,7 +979,7 @@ static void each_cookie_category(struct ctx *c, const ynode *n, void *item) {
     if (v[5])
         cc->consent_mode =
             get_bits(c, v[5], "cookies.categories.consent_mode", signal_id, RK_GCM__COUNT);
-    if (cc->essential && cc->consent_mode)
+    if (v[5] && cc->essential && cc->consent_mode)
         ERR_AT(c, v[5],
                "cookies.categories.consent_mode: an essential category is always on; Consent "
                "Mode signals belong to the categories a visitor chooses");
