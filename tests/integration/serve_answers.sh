@@ -28,7 +28,7 @@ ADDR=matti@example.fi
 mkdir "$T/mail"
 "$SMTP_SINK" --dir "$T/mail" --port-file "$T/sink.port" --max-seconds 250 &
 pids="$pids $!"
-for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
 SINK=$(cat "$T/sink.port")
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 P=$(R person add --register customer --purpose customer_relationship --source web_form \
@@ -55,9 +55,9 @@ stop() {
     SERVER=
 }
 nmail() { find "$T/mail" -name '*.eml' | wc -l; }
-# wait_mail N: until the sink holds N mails (10 s).
+# wait_mail N: until the sink holds N mails (30 s: a loaded 2-core machine).
 wait_mail() {
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do
         [ "$(nmail)" -ge "$1" ] && return 0
         sleep 0.1
     done
