@@ -109,29 +109,16 @@ static rk_err list(struct rk_store *s, rk_ts now, struct rk_worker_list *out) {
     return rk_store_recipient_notice_due(s, now, out->cap, collect, out);
 }
 
-/* Log texts are ours; anything unusual is replaced. */
-static void put_json_text(FILE *f, const char *s) {
-    for (; s && *s; s++)
-        fputc(*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 ? '?' : *s, f);
-}
-
+/* One line per attempt: ids, kind and pseudonymous person, never the email or a body. */
 static void log_outcome(const struct due *d, const char *result, const char *error) {
-    char ts[RK_TS_LEN + 1];
-    rk_ts_format(rk_time_now(), ts);
-    flockfile(stderr);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"recipient\",\"notice_id\":%lld,\"recipient\":\"",
-            ts, (long long)d->r.id);
-    put_json_text(stderr, d->recipient);
-    fprintf(stderr, "\",\"kind\":\"%s\",\"person\":\"", rk_notice_kind_name(d->r.kind));
-    put_json_text(stderr, d->person_id);
-    fprintf(stderr, "\",\"result\":\"%s\"", result);
-    if (error) {
-        fputs(",\"error\":\"", stderr);
-        put_json_text(stderr, error);
-        fputs("\"", stderr);
-    }
-    fputs("}\n", stderr);
-    funlockfile(stderr);
+    rk_worker_log_begin("recipient");
+    rk_worker_log_integer("notice_id", (long long)d->r.id);
+    rk_worker_log_text("recipient", d->recipient ? d->recipient : "");
+    rk_worker_log_text("kind", rk_notice_kind_name(d->r.kind));
+    rk_worker_log_text("person", d->person_id ? d->person_id : "");
+    rk_worker_log_text("result", result);
+    rk_worker_log_text("error", error);
+    rk_worker_log_end();
 }
 
 /* What to record for one notice. */

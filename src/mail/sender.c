@@ -112,33 +112,16 @@ static rk_err list(struct rk_store *s, rk_ts now, struct rk_worker_list *out) {
     return rk_store_outbox_due(s, now, out->cap, collect, out);
 }
 
-/* Appends s to a JSON string body, with anything unusual replaced (log texts are ours). */
-static void put_json_text(FILE *f, const char *s) {
-    for (; s && *s; s++)
-        fputc(*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 ? '?' : *s, f);
-}
-
+/* One line per attempt: the row id, kind and pseudonymous person, never the content. */
 static void log_outcome(const struct due *d, const char *result, int attempts, const char *error) {
-    char ts[RK_TS_LEN + 1];
-    rk_ts_format(rk_time_now(), ts);
-    flockfile(stderr);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"mail\",\"outbox_id\":%lld,\"kind\":\"", ts,
-            (long long)d->id);
-    put_json_text(stderr, d->kind);
-    fputs("\"", stderr);
-    if (d->person_id) {
-        fputs(",\"person\":\"", stderr);
-        put_json_text(stderr, d->person_id);
-        fputs("\"", stderr);
-    }
-    fprintf(stderr, ",\"result\":\"%s\",\"attempts\":%d", result, attempts);
-    if (error) {
-        fputs(",\"error\":\"", stderr);
-        put_json_text(stderr, error);
-        fputs("\"", stderr);
-    }
-    fputs("}\n", stderr);
-    funlockfile(stderr);
+    rk_worker_log_begin("mail");
+    rk_worker_log_integer("outbox_id", (long long)d->id);
+    rk_worker_log_text("kind", d->kind ? d->kind : "");
+    rk_worker_log_text("person", d->person_id);
+    rk_worker_log_text("result", result);
+    rk_worker_log_integer("attempts", attempts);
+    rk_worker_log_text("error", error);
+    rk_worker_log_end();
 }
 
 /* What to record for one message. */

@@ -234,6 +234,31 @@ void rk_worker_log(const char *event, const char *what) {
     fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\",%s}\n", ts, event, what);
 }
 
+void rk_worker_log_begin(const char *event) {
+    char ts[RK_TS_LEN + 1];
+    rk_ts_format(rk_time_now(), ts);
+    flockfile(stderr);
+    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\"", ts, event);
+}
+
+void rk_worker_log_text(const char *name, const char *text) {
+    if (!text)
+        return;
+    fprintf(stderr, ",\"%s\":\"", name);
+    for (const char *c = text; *c; c++)
+        fputc(*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 ? '?' : *c, stderr);
+    fputc('"', stderr);
+}
+
+void rk_worker_log_integer(const char *name, long long v) {
+    fprintf(stderr, ",\"%s\":%lld", name, v);
+}
+
+void rk_worker_log_end(void) {
+    fputs("}\n", stderr);
+    funlockfile(stderr);
+}
+
 static void *run(void *arg) {
     struct rk_worker *w = arg;
     struct rk_store *s = NULL;

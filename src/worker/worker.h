@@ -183,6 +183,17 @@ int64_t rk_worker_count(const struct rk_worker *w, int i);
 /* One JSON line {"ts", "event": event, what} on stderr; what is the members, ready-escaped. */
 void rk_worker_log(const char *event, const char *what);
 
+/*
+ * A log line built member by member, for a transport's outcome lines: begin locks stderr and
+ * writes {"ts":…,"event":event; text adds ,"name":"text" with any quote, backslash or control
+ * character in text replaced by '?' (NULL text: nothing); integer adds ,"name":v; end writes
+ * the closing brace and newline and unlocks stderr.
+ */
+void rk_worker_log_begin(const char *event);
+void rk_worker_log_text(const char *name, const char *text);
+void rk_worker_log_integer(const char *name, long long v);
+void rk_worker_log_end(void);
+
 /* Finishes the item in hand, stops the thread and frees it. NULL: no-op. */
 void rk_worker_stop(struct rk_worker *w);
 
