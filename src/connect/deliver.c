@@ -493,8 +493,7 @@ rk_err rk_deliverer_start(const struct rk_deliver_config *cfg, struct rk_deliver
 }
 
 int64_t rk_deliverer_count(const struct rk_deliverer *dv, enum rk_notice_state state) {
-    return dv && (unsigned)state < RK_NOTICE_STATE__COUNT ? rk_worker_count(dv->w, (int)state)
-                                                          : -1;
+    return dv && (unsigned)state < RK_NOTICE_STATE__COUNT ? rk_worker_count(dv->w, (int)state) : -1;
 }
 
 void rk_deliverer_stop(struct rk_deliverer *dv) {

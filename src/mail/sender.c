@@ -181,9 +181,8 @@ static rk_err attempt(const void *ctx, void *item, void *out) {
     if (so.result == RK_SMTP_SENT) {
         o->how = MARK_SENT;
         o->at = now;
-    } else if (rk_worker_retry(d->attempts + 1, so.result == RK_SMTP_PERMANENT,
-                               cfg->backoff_base_s, cfg->max_attempts, now, &o->at, o->error,
-                               sizeof o->error)) {
+    } else if (rk_worker_retry(d->attempts + 1, so.result == RK_SMTP_PERMANENT, cfg->backoff_base_s,
+                               cfg->max_attempts, now, &o->at, o->error, sizeof o->error)) {
         o->how = MARK_RETRY;
     } else {
         o->how = MARK_FAILED;
@@ -329,9 +328,13 @@ rk_err rk_sender_start(const struct rk_sender_config *cfg, struct rk_sender **ou
 
 void rk_sender_wake(struct rk_sender *sn) { rk_worker_wake(sn ? sn->w : NULL); }
 
-int64_t rk_sender_queued(const struct rk_sender *sn) { return rk_worker_count(sn ? sn->w : NULL, 0); }
+int64_t rk_sender_queued(const struct rk_sender *sn) {
+    return rk_worker_count(sn ? sn->w : NULL, 0);
+}
 
-int64_t rk_sender_failed(const struct rk_sender *sn) { return rk_worker_count(sn ? sn->w : NULL, 1); }
+int64_t rk_sender_failed(const struct rk_sender *sn) {
+    return rk_worker_count(sn ? sn->w : NULL, 1);
+}
 
 void rk_sender_stop(struct rk_sender *sn) {
     if (!sn)

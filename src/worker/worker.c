@@ -270,7 +270,8 @@ static void *run(void *arg) {
             if (rk_store_open(w->db, &opt, &s) != RK_OK) {
                 s = NULL;
                 if (!store_error_logged)
-                    rk_worker_log(w->ops->event, "\"error\":\"cannot open the database; retrying\"");
+                    rk_worker_log(w->ops->event,
+                                  "\"error\":\"cannot open the database; retrying\"");
                 store_error_logged = true;
             }
         }

@@ -112,9 +112,9 @@ unsigned char *rk_worker_list_memdup(struct rk_worker_list *l, const void *p, si
 
 /* What a transport supplies. ctx is the transport's configuration, report its pass report. */
 struct rk_worker_ops {
-    const char *event;  /* the log lines' "event": "mail", "recipient" */
-    const char *noun;   /* "message": "cannot record the outcome of message 7: …" */
-    size_t item_size;   /* one due item as the transport copies it */
+    const char *event; /* the log lines' "event": "mail", "recipient" */
+    const char *noun;  /* "message": "cannot record the outcome of message 7: …" */
+    size_t item_size;  /* one due item as the transport copies it */
     size_t outcome_size;
     size_t report_size; /* zeroed at the start of every pass */
     int batch;          /* items read at once */
@@ -171,8 +171,8 @@ struct rk_worker;
  * Starts the thread on its own connection to db (copied). ops and ctx are borrowed and must
  * outlive it. deliver false: the thread only counts (the mail sender without a relay).
  */
-RK_MUST_USE rk_err rk_worker_start(const struct rk_worker_ops *ops, const void *ctx,
-                                   const char *db, bool deliver, struct rk_worker **out);
+RK_MUST_USE rk_err rk_worker_start(const struct rk_worker_ops *ops, const void *ctx, const char *db,
+                                   bool deliver, struct rk_worker **out);
 
 /* Wakes the thread at once. NULL: no-op. */
 void rk_worker_wake(struct rk_worker *w);

@@ -54,7 +54,7 @@ static void retry_or_give_up(void **state) {
 static struct {
     bool recorded[NITEMS + 1];
     int attempts[NITEMS + 1];
-    int fail_records;    /* the next this many records fail with fail_with */
+    int fail_records; /* the next this many records fail with fail_with */
     rk_err fail_with;
     int enoent_id;       /* recording this id answers RK_ENOENT (someone else did) */
     atomic_int again;    /* remembered outcomes recorded later */
@@ -111,8 +111,8 @@ static rk_err fake_record(struct rk_store *s, int64_t id, const void *out) {
     return id == fake.enoent_id ? RK_ENOENT : RK_OK;
 }
 
-static bool fake_done(const void *ctx, void *report, const void *item, const void *out,
-                      bool again, rk_err recorded) {
+static bool fake_done(const void *ctx, void *report, const void *item, const void *out, bool again,
+                      rk_err recorded) {
     (void)ctx;
     (void)item;
     (void)out;
@@ -182,6 +182,8 @@ static int teardown(void **state) {
     return 0;
 }
 
+static void nap(void) { nanosleep(&(struct timespec){.tv_nsec = 20000000L}, NULL); }
+
 static void pass_reads_batch_after_batch(void **state) {
     struct fx *fx = *state;
     struct report rep = {.done = 99};
@@ -231,10 +233,10 @@ static void thread_records_later_without_a_second_attempt(void **state) {
     assert_int_equal(rk_worker_start(&fake_ops, NULL, fx->db, true, &w), RK_OK);
     for (int i = 0; i < 200 && atomic_load(&fake.finished) < NITEMS; i++) {
         rk_worker_wake(w);
-        nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+        nap();
     }
     for (int i = 0; i < 200 && rk_worker_count(w, 0) < NITEMS; i++)
-        nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+        nap();
     assert_int_equal(rk_worker_count(w, 0), NITEMS);
     assert_int_equal(rk_worker_count(w, 1), -1); /* never counted */
     rk_worker_stop(w);
@@ -248,7 +250,7 @@ static void thread_that_only_counts(void **state) {
     struct rk_worker *w = NULL;
     assert_int_equal(rk_worker_start(&fake_ops, NULL, fx->db, false, &w), RK_OK);
     for (int i = 0; i < 200 && rk_worker_count(w, 0) < 0; i++)
-        nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+        nap();
     assert_int_equal(rk_worker_count(w, 0), 0);
     rk_worker_stop(w);
     assert_int_equal(fake.attempts[1], 0);
