@@ -10,9 +10,21 @@
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
+
 #include "worker/worker.h"
 
 #define MAX_BACKOFF_S ((int64_t)6 * 3600)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_result = CURLE_FAILED_INIT;
+
+static void curl_init(void) { curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+rk_err rk_worker_curl_init(void) {
+    pthread_once(&curl_once, curl_init);
+    return curl_init_result == CURLE_OK ? RK_OK : RK_EIO;
+}
 
 int64_t rk_worker_backoff(int attempts, int base_s) {
     int64_t d = base_s > 0 ? base_s : 0;
@@ -289,7 +301,7 @@ static void *run(void *arg) {
                 int before = w->unrecorded.n;
                 rk_err err = pass(&p);
                 if (err != RK_OK && (err != RK_ESTORAGE || w->unrecorded.n > before)) {
-                    char line[64];
+                    char line[128];
                     snprintf(line, sizeof line, "\"error\":\"pass ended: %s\"", rk_err_name(err));
                     rk_worker_log(w->ops->event, line);
                 }

@@ -7,8 +7,9 @@
  * the pass, the own-transaction recording, the outcomes it could not record,
  * the thread, wake and stop.
  *
- * It sits between the store and the transports: it uses store/ and util/,
- * and mail/ and connect/ use it, never each other.
+ * It sits between the store and the transports: it uses store/, util/ and
+ * the vocabulary type rk_ts (core/time.h, base in issue 14's layers), and
+ * mail/ and connect/ use it, never each other.
  *
  * Design.
  *
@@ -196,5 +197,9 @@ void rk_worker_log_end(void);
 
 /* Finishes the item in hand, stops the thread and frees it. NULL: no-op. */
 void rk_worker_stop(struct rk_worker *w);
+
+/* Initialises libcurl, which both transports speak through, once per process (thread-safe);
+ * RK_EIO when it cannot be. rk_smtp_global_init and rk_connect_global_init call it. */
+RK_MUST_USE rk_err rk_worker_curl_init(void);
 
 #endif
