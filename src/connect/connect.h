@@ -108,7 +108,7 @@ struct rk_connect_answer {
     char error[RK_CONNECT_ERROR_MAX + 1]; /* what happened, never from the body */
 };
 
-/* Initialises libcurl once per process (shared with the mail sender). */
+/* Initialises libcurl once per process (rk_worker_curl_init, shared with the mail sender). */
 RK_MUST_USE rk_err rk_connect_global_init(void);
 
 /* Makes the request; RK_OK whenever it was attempted (the outcome in *out, whose

@@ -1,8 +1,10 @@
 /*
  * deliver.c — delivers art 19 notices to recipients through their
- * connectors: one pass attempts each due notice and records the outcome at
- * once; the deliverer thread of `serve` runs a pass every second on its own
- * store connection, like the mail sender (src/mail/sender.c).
+ * connectors: the recipients' transport of the outbox worker
+ * (src/worker/worker.h), which lists the due notices, runs the pass, records
+ * each outcome at once and runs the deliverer thread of `serve` (a pass every
+ * second on its own store connection), as it does for the mail sender. This
+ * file decides and makes one notice's attempt and says what to record.
  *
  * Design.
  *
@@ -20,11 +22,11 @@
  *     queued ──no connector, or one that cannot carry the kind ──► unsupported
  *
  *   Backoff after n failed attempts: base·2^(n−1) (60 s), at most 6 h (the
- *   mail sender's rk_mail_backoff); after max_attempts (10) the notice fails.
+ *   worker's rk_worker_retry, as for mail); after max_attempts (10) the notice fails.
  *   OpenGDPR status polls come every poll_s (300 s) and cost no attempt; a
  *   request still not completed after give_up_days (30) fails.
  *
- *   Invariants.
+ *   Invariants (the worker's, worker.h, hold as well).
  *   1. Never lost: a notice is committed with the change that caused it and
  *      is marked done only after the recipient acknowledged it.
  *   2. The identity is kept only as long as it is needed, and only sealed:
@@ -45,27 +47,24 @@
  *      in our transaction, so the window cannot be closed.
  *   4. One deliverer per database (`serve` or `recipients send`), as with mail.
  *   5. The same window while the database cannot be written (disk full,
- *      read-only): an outcome that could not be recorded is remembered with
- *      its notice id (struct unrecorded, the thread's) and each pass only
- *      retries recording it, without asking the recipient again; without
- *      that it would be sent every second until space returned. With
- *      UNRECORDED_MAX remembered, nothing more is attempted.
+ *      read-only): an outcome that could not be recorded is remembered by
+ *      the worker with its notice id and each pass only retries recording
+ *      it, without asking the recipient again; without that it would be
+ *      sent every second until space returned. With RK_WORKER_UNRECORDED_MAX
+ *      remembered, nothing more is attempted.
  *
  *   Logs name the notice id, recipient id, kind and pseudonymous person id;
  *   never the email, the URL or a response body.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
 #include "connect/connect.h"
 #include "core/seal.h"
-#include "mail/mail.h"
+#include "worker/worker.h"
 
 #define BATCH      500
 #define DAY_S      ((int64_t)86400)
@@ -79,22 +78,8 @@ struct due {
     unsigned char *sealed;
 };
 
-struct due_list {
-    struct due *items;
-    int n;
-    bool oom;
-};
-
-static char *dup_opt(const char *s, bool *oom) {
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        *oom = true;
-    return d;
-}
-
-static void due_free(struct due *d) {
+static void due_free(void *item) {
+    struct due *d = item;
     free(d->recipient);
     free(d->person_id);
     free(d->request_id);
@@ -104,54 +89,36 @@ static void due_free(struct due *d) {
 }
 
 static int collect(void *ctx, const struct rk_notice_row *r) {
-    struct due_list *l = ctx;
-    if (l->n == BATCH)
+    struct rk_worker_list *l = ctx;
+    struct due *d = rk_worker_list_add(l, r->id);
+    if (!d)
         return 1;
-    struct due *d = &l->items[l->n++];
     d->r = *r;
-    d->r.recipient = d->recipient = dup_opt(r->recipient, &l->oom);
-    d->r.person_id = d->person_id = dup_opt(r->person_id, &l->oom);
-    d->r.request_id = d->request_id = dup_opt(r->request_id, &l->oom);
+    d->r.recipient = d->recipient = rk_worker_list_strdup(l, r->recipient);
+    d->r.person_id = d->person_id = rk_worker_list_strdup(l, r->person_id);
+    d->r.request_id = d->request_id = rk_worker_list_strdup(l, r->request_id);
     d->r.identity_email = d->identity_email = NULL;
-    d->r.remote_id = d->remote_id = dup_opt(r->remote_id, &l->oom);
+    d->r.remote_id = d->remote_id = rk_worker_list_strdup(l, r->remote_id);
     d->r.last_error = NULL;
-    d->r.sealed = NULL;
-    d->r.sealed_len = 0;
-    if (r->sealed && r->sealed_len) {
-        if ((d->sealed = malloc(r->sealed_len)) != NULL) {
-            memcpy(d->sealed, r->sealed, r->sealed_len);
-            d->r.sealed = d->sealed;
-            d->r.sealed_len = r->sealed_len;
-        } else {
-            l->oom = true;
-        }
-    }
+    d->r.sealed = d->sealed = rk_worker_list_memdup(l, r->sealed, r->sealed_len);
+    d->r.sealed_len = d->sealed ? r->sealed_len : 0;
     return l->oom ? 1 : 0;
 }
 
-/* Log texts are ours; anything unusual is replaced. */
-static void put_json_text(FILE *f, const char *s) {
-    for (; s && *s; s++)
-        fputc(*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 ? '?' : *s, f);
+static rk_err list(struct rk_store *s, rk_ts now, struct rk_worker_list *out) {
+    return rk_store_recipient_notice_due(s, now, out->cap, collect, out);
 }
 
+/* One line per attempt: ids, kind and pseudonymous person, never the email or a body. */
 static void log_outcome(const struct due *d, const char *result, const char *error) {
-    char ts[RK_TS_LEN + 1];
-    rk_ts_format(rk_time_now(), ts);
-    flockfile(stderr);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"recipient\",\"notice_id\":%lld,\"recipient\":\"",
-            ts, (long long)d->r.id);
-    put_json_text(stderr, d->recipient);
-    fprintf(stderr, "\",\"kind\":\"%s\",\"person\":\"", rk_notice_kind_name(d->r.kind));
-    put_json_text(stderr, d->person_id);
-    fprintf(stderr, "\",\"result\":\"%s\"", result);
-    if (error) {
-        fputs(",\"error\":\"", stderr);
-        put_json_text(stderr, error);
-        fputs("\"", stderr);
-    }
-    fputs("}\n", stderr);
-    funlockfile(stderr);
+    rk_worker_log_begin("recipient");
+    rk_worker_log_integer("notice_id", (long long)d->r.id);
+    rk_worker_log_text("recipient", d->recipient ? d->recipient : "");
+    rk_worker_log_text("kind", rk_notice_kind_name(d->r.kind));
+    rk_worker_log_text("person", d->person_id ? d->person_id : "");
+    rk_worker_log_text("result", result);
+    rk_worker_log_text("error", error);
+    rk_worker_log_end();
 }
 
 /* What to record for one notice. */
@@ -164,69 +131,27 @@ struct outcome {
     char error[RK_CONNECT_ERROR_MAX + 1];
 };
 
-#define UNRECORDED_MAX 64 /* outcomes not yet recorded (invariant 5) */
-
-struct unrecorded {
-    int64_t id[UNRECORDED_MAX];
-    struct outcome o[UNRECORDED_MAX];
-    int n;
-};
-
-static int unrecorded_find(const struct unrecorded *u, int64_t id) {
-    for (int i = 0; u && i < u->n; i++)
-        if (u->id[i] == id)
-            return i;
-    return -1;
-}
-
-/* Records an outcome in its own transaction; a busy store is tried again for a while. */
-static rk_err record(struct rk_store *s, int64_t id, const struct outcome *o) {
-    rk_err err = RK_EBUSY;
-    for (int i = 0; i < 5 && err == RK_EBUSY; i++) {
-        err = rk_store_begin(s);
-        if (err != RK_OK)
-            continue;
-        switch (o->act) {
-        case ACT_DONE: err = rk_store_recipient_notice_mark_done(s, id, o->at); break;
-        case ACT_PENDING:
-            err = rk_store_recipient_notice_mark_pending(s, id, o->remote_id, o->at);
-            break;
-        case ACT_RETRY: err = rk_store_recipient_notice_mark_retry(s, id, o->at, o->error); break;
-        case ACT_FAILED:
-            err = rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_FAILED, o->at, o->error);
-            break;
-        case ACT_UNSUPPORTED:
-            err =
-                rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_UNSUPPORTED, o->at, o->error);
-            break;
-        }
-        if (err == RK_OK)
-            err = rk_store_commit(s);
-        if (err != RK_OK)
-            rk_store_rollback(s);
+/* Records an outcome, inside the transaction the worker opened. */
+static rk_err record(struct rk_store *s, int64_t id, const void *out) {
+    const struct outcome *o = out;
+    switch (o->act) {
+    case ACT_DONE: return rk_store_recipient_notice_mark_done(s, id, o->at);
+    case ACT_PENDING: return rk_store_recipient_notice_mark_pending(s, id, o->remote_id, o->at);
+    case ACT_RETRY: return rk_store_recipient_notice_mark_retry(s, id, o->at, o->error);
+    case ACT_FAILED:
+        return rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_FAILED, o->at, o->error);
+    case ACT_UNSUPPORTED: break;
     }
-    return err;
+    return rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_UNSUPPORTED, o->at, o->error);
 }
 
 /* A failed attempt: retried later, or failed at the last attempt or when permanent. */
 static void failed_attempt(const struct rk_deliver_config *cfg, const struct due *d, bool permanent,
                            rk_ts now, struct outcome *o) {
-    int base = cfg->backoff_base_s > 0 ? cfg->backoff_base_s : 60;
-    int max = cfg->max_attempts > 0 ? cfg->max_attempts : 10;
-    int attempts = d->r.attempts + 1;
-    if (!permanent && attempts < max) {
-        o->act = ACT_RETRY;
-        o->at = now + rk_mail_backoff(attempts, base);
-        return;
-    }
-    o->act = ACT_FAILED;
-    o->at = now;
-    if (!permanent) {
-        char gave_up[sizeof o->error + 64];
-        snprintf(gave_up, sizeof gave_up, "gave up after %d attempts: %s", attempts, o->error);
-        memcpy(o->error, gave_up, sizeof o->error - 1);
-        o->error[sizeof o->error - 1] = '\0';
-    }
+    o->act = rk_worker_retry(d->r.attempts + 1, permanent, cfg->backoff_base_s, cfg->max_attempts,
+                             now, &o->at, o->error, sizeof o->error)
+                 ? ACT_RETRY
+                 : ACT_FAILED;
 }
 
 /* The connector's secret from its environment variable; false with o->error set. */
@@ -460,32 +385,28 @@ static rk_err attempt(const struct rk_deliver_config *cfg, struct due *d, rk_ts 
     return RK_OK;
 }
 
-static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, struct due *d,
-                      struct rk_deliver_report *rep, struct unrecorded *u) {
-    int k = unrecorded_find(u, d->r.id);
-    if (k >= 0) { /* attempted already: only record the outcome (invariant 5) */
-        rk_err err = record(s, d->r.id, &u->o[k]);
-        if (err == RK_OK || err == RK_ENOENT) {
-            u->n--;
-            u->id[k] = u->id[u->n];
-            u->o[k] = u->o[u->n];
-        }
-        return err == RK_ENOENT ? RK_OK : err;
-    }
-    if (u && u->n == UNRECORDED_MAX)
-        return RK_ESTORAGE; /* ends the pass: nothing more until those are recorded */
-    struct outcome o;
-    memset(&o, 0, sizeof o);
-    rk_ts now = rk_time_now();
-    rk_err err = attempt(cfg, d, now, &o);
-    rk_seal_free(d->identity_email, d->identity_len); /* invariant 2: for the attempt alone */
+/* The worker's attempt: one notice, its identity open for the attempt alone (invariant 2). */
+static rk_err attempt_one(const void *ctx, void *item, void *out) {
+    struct due *d = item;
+    rk_err err = attempt(ctx, d, rk_time_now(), out);
+    rk_seal_free(d->identity_email, d->identity_len);
     d->identity_email = NULL;
     d->r.identity_email = NULL;
-    if (err != RK_OK)
-        return err; /* out of memory: nothing recorded, the notice stays as it was */
+    return err; /* out of memory: nothing recorded, the notice stays as it was */
+}
+
+static bool done(const void *ctx, void *report, const void *item, const void *out, bool again,
+                 rk_err recorded) {
     static const char *const results[] = {"done", "pending", "retry", "failed", "unsupported"};
+    const struct rk_deliver_config *cfg = ctx;
+    struct rk_deliver_report *rep = report;
+    const struct due *d = item;
+    const struct outcome *o = out;
+    (void)recorded;
+    if (again)
+        return false; /* a remembered outcome, now recorded: counted and logged when made */
     bool was_pending = d->r.state == RK_NOTICE_PENDING;
-    switch (o.act) {
+    switch (o->act) {
     case ACT_DONE:
         if (was_pending)
             rep->completed++;
@@ -497,116 +418,57 @@ static rk_err deliver(struct rk_store *s, const struct rk_deliver_config *cfg, s
     case ACT_FAILED: rep->failed++; break;
     case ACT_UNSUPPORTED: rep->unsupported++; break;
     }
-    bool error = o.act == ACT_RETRY || o.act == ACT_FAILED || o.act == ACT_UNSUPPORTED;
+    bool error = o->act == ACT_RETRY || o->act == ACT_FAILED || o->act == ACT_UNSUPPORTED;
     if (error)
-        snprintf(rep->error, sizeof rep->error, "%s", o.error);
-    if (!cfg->quiet && !(o.act == ACT_PENDING && was_pending))
-        log_outcome(d, results[o.act], error ? o.error : NULL);
-    err = record(s, d->r.id, &o);
-    if (err == RK_ENOENT)
-        err = RK_OK; /* no longer queued or pending: another deliverer recorded it */
-    if (err == RK_ESTORAGE && u) {
-        u->id[u->n] = d->r.id;
-        u->o[u->n++] = o;
-    }
-    if (err != RK_OK)
-        snprintf(rep->error, sizeof rep->error, "cannot record the outcome of notice %lld: %s",
-                 (long long)d->r.id, rk_store_last_error());
-    return err;
+        snprintf(rep->error, sizeof rep->error, "%s", o->error);
+    if (!cfg->quiet && !(o->act == ACT_PENDING && was_pending))
+        log_outcome(d, results[o->act], error ? o->error : NULL);
+    return false;
 }
 
-static rk_err pass(struct rk_store *s, const struct rk_deliver_config *cfg, const atomic_bool *stop,
-                   struct rk_deliver_report *rep, struct unrecorded *u) {
-    memset(rep, 0, sizeof *rep);
-    if (!cfg->keys)
-        return RK_EINVAL; /* no identity could be opened */
-    struct due_list l = {.items = calloc(BATCH, sizeof(struct due))};
-    if (!l.items)
-        return RK_ENOMEM;
-    rk_err err = rk_store_recipient_notice_due(s, rk_time_now(), BATCH, collect, &l);
-    if (err == RK_OK && l.oom)
-        err = RK_ENOMEM;
-    for (int i = 0; err == RK_OK && i < l.n && !(stop && atomic_load(stop)); i++)
-        err = deliver(s, cfg, &l.items[i], rep, u);
-    for (int i = 0; i < l.n; i++)
-        due_free(&l.items[i]);
-    free(l.items);
-    return err;
+_Static_assert(RK_NOTICE_STATE__COUNT <= RK_WORKER_COUNTS, "a count per notice state");
+
+static void count(struct rk_store *s, atomic_llong counts[RK_WORKER_COUNTS]) {
+    for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++) {
+        int64_t n = 0;
+        if (rk_store_recipient_notice_count(s, (enum rk_notice_state)i, &n) == RK_OK)
+            atomic_store(&counts[i], n);
+    }
 }
+
+static const struct rk_worker_ops connector_ops = {
+    .event = "recipient",
+    .noun = "notice",
+    .item_size = sizeof(struct due),
+    .outcome_size = sizeof(struct outcome),
+    .report_size = sizeof(struct rk_deliver_report),
+    .batch = BATCH,
+    .refill = false, /* a poll may be due again at once (poll_s < 0) */
+    .list = list,
+    .item_free = due_free,
+    .attempt = attempt_one,
+    .record = record,
+    .done = done,
+    .count = count,
+};
 
 rk_err rk_deliver_pass(struct rk_store *s, const struct rk_deliver_config *cfg,
                        struct rk_deliver_report *out) {
     if (rk_connect_global_init() != RK_OK)
         return RK_EIO;
-    return pass(s, cfg, NULL, out, NULL);
+    memset(out, 0, sizeof *out);
+    if (!cfg->keys)
+        return RK_EINVAL; /* no identity could be opened */
+    return rk_worker_pass(&connector_ops, cfg, s, out, out->error, sizeof out->error);
 }
 
 /* ---- The thread ----------------------------------------------------------------------- */
 
 struct rk_deliverer {
+    struct rk_worker *w;
     struct rk_deliver_config cfg;
-    char *db;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    atomic_bool stop;
-    atomic_llong counts[RK_NOTICE_STATE__COUNT];
-    struct unrecorded unrecorded; /* the thread's alone */
-    struct rk_keys keys;          /* cfg.keys points here; wiped when the thread is freed */
+    struct rk_keys keys; /* cfg.keys points here; wiped when the thread is freed */
 };
-
-static void log_event(const char *what) {
-    char ts[RK_TS_LEN + 1];
-    rk_ts_format(rk_time_now(), ts);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"recipient\",%s}\n", ts, what);
-}
-
-static void count(struct rk_deliverer *dv, struct rk_store *s) {
-    for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++) {
-        int64_t n = 0;
-        if (rk_store_recipient_notice_count(s, (enum rk_notice_state)i, &n) == RK_OK)
-            atomic_store(&dv->counts[i], n);
-    }
-}
-
-static void *run(void *arg) {
-    struct rk_deliverer *dv = arg;
-    struct rk_store *s = NULL;
-    bool store_error_logged = false;
-    while (!atomic_load(&dv->stop)) {
-        if (!s) {
-            struct rk_store_options opt = {
-                .synchronous = RK_SYNC_NORMAL, .cache_kib = 2048, .mmap_kib = -1};
-            if (rk_store_open(dv->cfg.db, &opt, &s) != RK_OK) {
-                s = NULL;
-                if (!store_error_logged)
-                    log_event("\"error\":\"cannot open the database; retrying\"");
-                store_error_logged = true;
-            }
-        }
-        if (s) {
-            struct rk_deliver_report rep;
-            int before = dv->unrecorded.n;
-            rk_err err = pass(s, &dv->cfg, &dv->stop, &rep, &dv->unrecorded);
-            if (err != RK_OK && (err != RK_ESTORAGE || dv->unrecorded.n > before)) {
-                char line[RK_CONNECT_ERROR_MAX + 64];
-                snprintf(line, sizeof line, "\"error\":\"pass ended: %s\"", rk_err_name(err));
-                log_event(line);
-            }
-            count(dv, s);
-        }
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
-        pthread_mutex_lock(&dv->lock);
-        while (!atomic_load(&dv->stop))
-            if (pthread_cond_timedwait(&dv->cond, &dv->lock, &until) != 0)
-                break;
-        pthread_mutex_unlock(&dv->lock);
-    }
-    rk_store_close(s);
-    return NULL;
-}
 
 rk_err rk_deliverer_start(const struct rk_deliver_config *cfg, struct rk_deliverer **out) {
     if (!cfg->db || !cfg->decl || !cfg->keys)
@@ -617,46 +479,27 @@ rk_err rk_deliverer_start(const struct rk_deliver_config *cfg, struct rk_deliver
     if (!dv)
         return RK_ENOMEM;
     dv->cfg = *cfg;
+    dv->cfg.db = NULL; /* the worker keeps its own copy */
     dv->keys = *cfg->keys;
     dv->cfg.keys = &dv->keys;
-    dv->cfg.db = dv->db = strdup(cfg->db);
-    if (!dv->db) {
+    rk_err err = rk_worker_start(&connector_ops, &dv->cfg, cfg->db, true, &dv->w);
+    if (err != RK_OK) {
         sodium_memzero(&dv->keys, sizeof dv->keys);
         free(dv);
-        return RK_ENOMEM;
-    }
-    atomic_init(&dv->stop, false);
-    for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++)
-        atomic_init(&dv->counts[i], -1);
-    pthread_mutex_init(&dv->lock, NULL);
-    pthread_cond_init(&dv->cond, NULL);
-    if (pthread_create(&dv->thread, NULL, run, dv) != 0) {
-        pthread_mutex_destroy(&dv->lock);
-        pthread_cond_destroy(&dv->cond);
-        sodium_memzero(&dv->keys, sizeof dv->keys);
-        free(dv->db);
-        free(dv);
-        return RK_EIO;
+        return err;
     }
     *out = dv;
     return RK_OK;
 }
 
 int64_t rk_deliverer_count(const struct rk_deliverer *dv, enum rk_notice_state state) {
-    return dv && (unsigned)state < RK_NOTICE_STATE__COUNT ? atomic_load(&dv->counts[state]) : -1;
+    return dv && (unsigned)state < RK_NOTICE_STATE__COUNT ? rk_worker_count(dv->w, (int)state) : -1;
 }
 
 void rk_deliverer_stop(struct rk_deliverer *dv) {
     if (!dv)
         return;
-    pthread_mutex_lock(&dv->lock);
-    atomic_store(&dv->stop, true);
-    pthread_cond_signal(&dv->cond);
-    pthread_mutex_unlock(&dv->lock);
-    pthread_join(dv->thread, NULL);
-    pthread_mutex_destroy(&dv->lock);
-    pthread_cond_destroy(&dv->cond);
+    rk_worker_stop(dv->w); /* finishes the notice in hand */
     sodium_memzero(&dv->keys, sizeof dv->keys);
-    free(dv->db);
     free(dv);
 }

@@ -13,11 +13,11 @@
 #include <curl/curl.h>
 
 #include "connect/connect.h"
-#include "mail/mail.h"
+#include "worker/worker.h"
 
 #define MAX_ANSWER ((size_t)64 * 1024)
 
-rk_err rk_connect_global_init(void) { return rk_smtp_global_init(); }
+rk_err rk_connect_global_init(void) { return rk_worker_curl_init(); }
 
 static size_t take_body(char *data, size_t size, size_t n, void *ctx) {
     struct rk_buf *b = ctx;

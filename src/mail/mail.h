@@ -1,7 +1,8 @@
 /*
  * mail.h — email: composing RFC 5322 messages (compose.c), queueing them in
  * the outbox (outbox.c), handing one to an SMTP relay through libcurl
- * (smtp.c), and the sender thread that delivers the outbox (sender.c).
+ * (smtp.c), and the sender that delivers the outbox (sender.c: the SMTP
+ * transport of the outbox worker, src/worker/worker.h).
  *
  * Composition and queueing are pure rules over strings and the store
  * interface; only smtp.c knows libcurl. A message is committed to the outbox
@@ -140,7 +141,7 @@ RK_MUST_USE rk_err rk_smtp_global_init(void);
 RK_MUST_USE rk_err rk_smtp_send(const struct rk_smtp_config *cfg, const char *recipient,
                                 const char *data, size_t len, struct rk_smtp_outcome *out);
 
-/* ---- Delivering the outbox (sender.c) ---------------------------------------------------- */
+/* ---- Delivering the outbox (sender.c, through src/worker/) -------------------------------- */
 
 struct rk_sender_config {
     const char *db;             /* the store location; the sender opens its own connection */
@@ -157,9 +158,6 @@ struct rk_sender_report {
     bool relay_down; /* the pass stopped early: the relay could not be reached */
     char error[RK_OUTBOX_ERROR_MAX + 1]; /* the last failure's text */
 };
-
-/* The delay before the next attempt after attempts failed ones: base·2^(attempts−1), ≤ 6 h. */
-int64_t rk_mail_backoff(int attempts, int base_s);
 
 /*
  * Delivers the messages due now through cfg->smtp, one by one, oldest

@@ -14,7 +14,6 @@
  * (`make run`), where no relay exists.
  */
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,16 +25,9 @@
 #include <time.h>
 
 #include "mail/mail.h"
+#include "worker/worker.h"
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static CURLcode init_result = CURLE_FAILED_INIT;
-
-static void global_init(void) { init_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-rk_err rk_smtp_global_init(void) {
-    pthread_once(&once, global_init);
-    return init_result == CURLE_OK ? RK_OK : RK_EIO;
-}
+rk_err rk_smtp_global_init(void) { return rk_worker_curl_init(); }
 
 bool rk_smtp_url_ok(const char *url, char *why, size_t whysz) {
     const char *host = NULL;

@@ -2,9 +2,10 @@
  * test_mail.c — composing messages (src/mail/compose.c): the exact headers,
  * RFC 2047 subjects and quoted-printable bodies for Finnish text, lines of at
  * most 76 characters, the RFC 8058 pair, and refusal of header injection and
- * malformed addresses; also the retry backoff and the SMTP URL check, and
- * opening a queued message's sealed content (rk_mail_open): its four fields
- * back, on its own row only, and anything but four fields refused.
+ * malformed addresses; also the SMTP URL check, and opening a queued
+ * message's sealed content (rk_mail_open): its four fields back, on its own
+ * row only, and anything but four fields refused. The retry backoff is the
+ * outbox worker's (test_worker.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -285,17 +286,6 @@ static void check_for_enqueue(void **state) {
     assert_null(strstr(why, "not an address"));
 }
 
-static void backoff(void **state) {
-    (void)state;
-    assert_int_equal(rk_mail_backoff(1, 60), 60);
-    assert_int_equal(rk_mail_backoff(2, 60), 120);
-    assert_int_equal(rk_mail_backoff(3, 60), 240);
-    assert_int_equal(rk_mail_backoff(9, 60), 15360);
-    assert_int_equal(rk_mail_backoff(10, 60), 6 * 3600); /* capped */
-    assert_int_equal(rk_mail_backoff(60, 60), 6 * 3600);
-    assert_int_equal(rk_mail_backoff(3, 1), 4);
-}
-
 static void smtp_urls(void **state) {
     (void)state;
     char why[RK_MAIL_WHY_MAX];
@@ -373,7 +363,6 @@ int main(void) {
         cmocka_unit_test(injection_refused),
         cmocka_unit_test(malformed_addresses),
         cmocka_unit_test(check_for_enqueue),
-        cmocka_unit_test(backoff),
         cmocka_unit_test(smtp_urls),
         cmocka_unit_test(open_sealed_content),
     };
