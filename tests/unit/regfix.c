@@ -49,6 +49,11 @@ int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl) {
         print_error("store: %s\n", rk_store_last_error());
         return -1;
     }
+    const struct rk_store_options small = {.cache_kib = 1024, .mmap_kib = -1};
+    if (rk_store_open(path, &small, &f->peer) != RK_OK) {
+        print_error("store: %s\n", rk_store_last_error());
+        return -1;
+    }
     if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return -1;
     sqlite3_busy_timeout(f->raw, 5000);
@@ -60,6 +65,7 @@ int rkt_reg_teardown(void **state) {
     if (!f)
         return 0;
     sqlite3_close(f->raw);
+    rk_store_close(f->peer);
     rk_store_close(f->store);
     rk_decl_free(f->decl);
     DIR *d = f->dir[0] ? opendir(f->dir) : NULL;
@@ -111,6 +117,15 @@ struct rk_date rkt_day(const char *iso) {
     if (!rk_date_parse(iso, &d))
         fail_msg("bad date %s", iso);
     return d;
+}
+
+struct rk_census rkt_census(struct rkt_reg *f, const char *person_id) {
+    struct rk_census c;
+    memset(&c, 0, sizeof c);
+    rk_err err = rk_store_census(f->peer, person_id, &c);
+    if (err != RK_OK)
+        fail_msg("census: %s (%s)", rk_err_name(err), rk_store_last_error());
+    return c;
 }
 
 int64_t rkt_count(struct rkt_reg *f, const char *sql) {

@@ -1,9 +1,9 @@
 /*
  * regfix.h — the register fixture the unit tests over a real SQLite store
  * share: a key file, a migrated database in a fresh temporary folder, a
- * declaration and the register on top (actor "tester"), plus a second raw
- * connection for counting rows and for setting traps, and the helpers those
- * tests use with it.
+ * declaration and the register on top (actor "tester"), plus a second store
+ * handle for counting rows through the store's census, a raw SQLite connection
+ * for setting traps, and the helpers those tests use with them.
  *
  * Include after <setjmp.h>, <stdarg.h>, <stddef.h> and <cmocka.h>.
  */
@@ -23,7 +23,9 @@ struct rkt_reg {
     struct rk_store *store;
     struct rk_decl *decl;
     struct rk_reg reg;
-    sqlite3 *raw;      /* a second connection to the same database */
+    struct rk_store *peer; /* a second handle on the same database: rkt_census counts through
+                              it, so it sees what is committed, as another process would */
+    sqlite3 *raw;          /* a raw connection to the same database: traps and file-level checks */
     struct rk_msg msg; /* for RKT_OK's calls */
 };
 
@@ -60,7 +62,13 @@ struct rk_msg *rkt_clear(struct rk_msg *m);
 rk_ts rkt_ts(const char *iso);
 struct rk_date rkt_day(const char *iso);
 
-/* The first column of the first row of sql on the raw connection; -1 when it fails. */
+/* The store's census (store.h: struct rk_census) of person_id, or of the whole store when
+ * NULL, read through the peer handle (committed rows only); fails the test when the store
+ * cannot answer. Count through this, not rkt_count. */
+struct rk_census rkt_census(struct rkt_reg *f, const char *person_id);
+
+/* The first column of the first row of sql on the raw connection; -1 when it fails. Only for
+ * the tests whose subject is the SQLite file itself, or values no store op reads yet. */
 int64_t rkt_count(struct rkt_reg *f, const char *sql);
 
 /* Runs sql on the raw connection; fails the test when it fails. */
