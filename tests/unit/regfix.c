@@ -128,6 +128,61 @@ struct rk_census rkt_census(struct rkt_reg *f, const char *person_id) {
     return c;
 }
 
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+bool rkt_like(const char *t, const char *p) {
+    if (!p)
+        return true;
+    if (!t)
+        return false;
+    for (; *p; p++, t++) {
+        if (*p == '%') {
+            for (const char *r = t;; r++) {
+                if (rkt_like(r, p + 1))
+                    return true;
+                if (!*r)
+                    return false;
+            }
+        }
+        if (!*t || (*p != '_' && lower((unsigned char)*p) != lower((unsigned char)*t)))
+            return false;
+    }
+    return *t == '\0';
+}
+
+void rkt_audit_scan(struct rkt_reg *f, rk_audit_fn fn, void *ctx) {
+    rk_err err = rk_store_audit_scan(f->peer, 0, NULL, fn, ctx);
+    if (err != RK_OK)
+        fail_msg("audit scan: %s (%s)", rk_err_name(err), rk_store_last_error());
+}
+
+struct audit_match {
+    const char *action, *detail, *mention;
+    int64_t n;
+};
+
+static int audit_match(void *ctx, const struct rk_audit_event *e) {
+    struct audit_match *m = ctx;
+    if (m->mention) {
+        m->n += rkt_like(e->actor, m->mention) || rkt_like(e->detail, m->mention);
+        return 0;
+    }
+    m->n += (!m->action || strcmp(e->action, m->action) == 0) && rkt_like(e->detail, m->detail);
+    return 0;
+}
+
+int64_t rkt_audit_count(struct rkt_reg *f, const char *action, const char *detail) {
+    struct audit_match m = {action, detail, NULL, 0};
+    rkt_audit_scan(f, audit_match, &m);
+    return m.n;
+}
+
+int64_t rkt_audit_mentions(struct rkt_reg *f, const char *pattern) {
+    struct audit_match m = {NULL, NULL, pattern, 0};
+    rkt_audit_scan(f, audit_match, &m);
+    return m.n;
+}
+
 int64_t rkt_count(struct rkt_reg *f, const char *sql) {
     sqlite3_stmt *st = NULL;
     int64_t n = -1;

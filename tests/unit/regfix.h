@@ -67,6 +67,18 @@ struct rk_date rkt_day(const char *iso);
  * cannot answer. Count through this, not rkt_count. */
 struct rk_census rkt_census(struct rkt_reg *f, const char *person_id);
 
+/*
+ * Audit events read through the store (audit_scan on the peer handle). A pattern is SQL LIKE's:
+ * '%' any run of characters, '_' one, ASCII letters matched without case; NULL matches all.
+ * rkt_audit_count: the events of action whose detail matches detail. rkt_audit_mentions: the
+ * events whose actor or detail matches pattern (personal data must never be there).
+ * rkt_audit_scan: calls fn for every event in order, for the checks no count expresses.
+ */
+int64_t rkt_audit_count(struct rkt_reg *f, const char *action, const char *detail);
+int64_t rkt_audit_mentions(struct rkt_reg *f, const char *pattern);
+void rkt_audit_scan(struct rkt_reg *f, rk_audit_fn fn, void *ctx);
+bool rkt_like(const char *text, const char *pattern);
+
 /* The first column of the first row of sql on the raw connection; -1 when it fails. Only for
  * the tests whose subject is the SQLite file itself, or values no store op reads yet. */
 int64_t rkt_count(struct rkt_reg *f, const char *sql);
