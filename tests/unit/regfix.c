@@ -128,6 +128,25 @@ struct rk_census rkt_census(struct rkt_reg *f, const char *person_id) {
     return c;
 }
 
+struct entries_in {
+    const char *reg;
+    int64_t n;
+};
+
+static int entry_in(void *ctx, const struct rk_entry *e) {
+    struct entries_in *c = ctx;
+    c->n += !c->reg || strcmp(e->register_id, c->reg) == 0;
+    return 0;
+}
+
+int64_t rkt_entries_in(struct rkt_reg *f, const char *reg) {
+    struct entries_in c = {reg, 0};
+    rk_err err = rk_store_entries_all(f->peer, entry_in, &c);
+    if (err != RK_OK)
+        fail_msg("entries: %s (%s)", rk_err_name(err), rk_store_last_error());
+    return c.n;
+}
+
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 
 bool rkt_like(const char *t, const char *p) {
@@ -158,6 +177,7 @@ void rkt_audit_scan(struct rkt_reg *f, rk_audit_fn fn, void *ctx) {
 
 struct audit_match {
     const char *action, *detail, *mention;
+    bool like; /* detail is a pattern */
     int64_t n;
 };
 
@@ -167,18 +187,26 @@ static int audit_match(void *ctx, const struct rk_audit_event *e) {
         m->n += rkt_like(e->actor, m->mention) || rkt_like(e->detail, m->mention);
         return 0;
     }
-    m->n += (!m->action || strcmp(e->action, m->action) == 0) && rkt_like(e->detail, m->detail);
+    bool detail = !m->detail || (m->like ? rkt_like(e->detail, m->detail)
+                                         : e->detail && strcmp(e->detail, m->detail) == 0);
+    m->n += (!m->action || strcmp(e->action, m->action) == 0) && detail;
     return 0;
 }
 
 int64_t rkt_audit_count(struct rkt_reg *f, const char *action, const char *detail) {
-    struct audit_match m = {action, detail, NULL, 0};
+    struct audit_match m = {action, detail, NULL, false, 0};
+    rkt_audit_scan(f, audit_match, &m);
+    return m.n;
+}
+
+int64_t rkt_audit_like(struct rkt_reg *f, const char *action, const char *pattern) {
+    struct audit_match m = {action, pattern, NULL, true, 0};
     rkt_audit_scan(f, audit_match, &m);
     return m.n;
 }
 
 int64_t rkt_audit_mentions(struct rkt_reg *f, const char *pattern) {
-    struct audit_match m = {NULL, NULL, pattern, 0};
+    struct audit_match m = {NULL, NULL, pattern, false, 0};
     rkt_audit_scan(f, audit_match, &m);
     return m.n;
 }

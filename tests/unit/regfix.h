@@ -67,14 +67,19 @@ struct rk_date rkt_day(const char *iso);
  * cannot answer. Count through this, not rkt_count. */
 struct rk_census rkt_census(struct rkt_reg *f, const char *person_id);
 
+/* The entries of register reg (every register when NULL), read through the store. */
+int64_t rkt_entries_in(struct rkt_reg *f, const char *reg);
+
 /*
  * Audit events read through the store (audit_scan on the peer handle). A pattern is SQL LIKE's:
  * '%' any run of characters, '_' one, ASCII letters matched without case; NULL matches all.
- * rkt_audit_count: the events of action whose detail matches detail. rkt_audit_mentions: the
- * events whose actor or detail matches pattern (personal data must never be there).
+ * rkt_audit_count: the events of action (NULL: any) whose detail is detail (NULL: any);
+ * rkt_audit_like: the same with detail matched as a pattern. rkt_audit_mentions: the events
+ * whose actor or detail matches pattern (personal data must never be there).
  * rkt_audit_scan: calls fn for every event in order, for the checks no count expresses.
  */
 int64_t rkt_audit_count(struct rkt_reg *f, const char *action, const char *detail);
+int64_t rkt_audit_like(struct rkt_reg *f, const char *action, const char *pattern);
 int64_t rkt_audit_mentions(struct rkt_reg *f, const char *pattern);
 void rkt_audit_scan(struct rkt_reg *f, rk_audit_fn fn, void *ctx);
 bool rkt_like(const char *text, const char *pattern);
