@@ -541,13 +541,13 @@ typedef int (*rk_sealed_fn)(void *ctx, const struct rk_sealed_row *r);
  * count the distinct rows the person's entries point to; contract_changes and answer_files
  * follow the person's contracts and answers; outbox, requests, notices, answers and audit
  * count rows carrying the pseudonymous id, which outlive an erasure by design. Counts that
- * belong to no person (suppressions, mail_limits, provenance_orphans) are -1 there.
+ * belong to no person (suppressions, mail_limits, the orphans) are -1 there.
  */
 struct rk_census {
     int64_t persons, persons_restricted, persons_objected; /* restricted: art 18; objected: 21 */
     int64_t entries;
     int64_t provenance, provenance_orphans; /* orphans: pointed to by no entry */
-    int64_t organisations;
+    int64_t organisations, organisations_orphans; /* orphans: named by no entry */
     int64_t consent_events, consent_events_expired;
     int64_t consent_states, consent_states_live;
     int64_t contracts, contracts_restricted, contract_changes;
@@ -559,7 +559,8 @@ struct rk_census {
     int64_t notices, notices_queued; /* art 19 recipient notices */
     int64_t answers, answer_files;
     int64_t audit; /* events of the audit chain */
-    int64_t suppressions, mail_limits, search_tokens;
+    int64_t suppressions, suppressions_objection; /* objection: art 21, the rest erasure */
+    int64_t mail_limits, search_tokens;
 };
 
 struct rk_store_ops {

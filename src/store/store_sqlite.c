@@ -678,6 +678,8 @@ static const char *const sql[S__COUNT] = {
         "IN (e.name_prov, e.email_prov, e.phone_prov, e.position_prov, e.organisation_prov, "
         "e.interests_prov))), "
         "(SELECT count(*) FROM organisation), "
+        "(SELECT count(*) FROM organisation o WHERE NOT EXISTS (SELECT 1 FROM entry e "
+        "WHERE e.organisation_id = o.id)), "
         "(SELECT count(*) FROM consent_event), "
         "(SELECT count(*) FROM consent_event WHERE event = 'expired'), "
         "(SELECT count(*) FROM consent_state), "
@@ -699,6 +701,7 @@ static const char *const sql[S__COUNT] = {
         "(SELECT count(*) FROM answer_file), "
         "(SELECT count(*) FROM audit), "
         "(SELECT count(*) FROM suppression), "
+        "(SELECT count(*) FROM suppression WHERE reason = 'objection'), "
         "(SELECT count(*) FROM mail_limit), "
         "(SELECT count(*) FROM search_token)",
     [S_CENSUS_PERSON] =
@@ -716,6 +719,7 @@ static const char *const sql[S__COUNT] = {
         "(SELECT count(*) FROM provenance WHERE id IN prov), "
         "-1, "
         "(SELECT count(DISTINCT organisation_id) FROM entry WHERE person IN me), "
+        "-1, "
         "(SELECT count(*) FROM consent_event WHERE person IN me), "
         "(SELECT count(*) FROM consent_event WHERE person IN me AND event = 'expired'), "
         "(SELECT count(*) FROM consent_state WHERE person IN me), "
@@ -738,7 +742,7 @@ static const char *const sql[S__COUNT] = {
         "(SELECT count(*) FROM answer_file WHERE request_id IN "
         "(SELECT request_id FROM answer WHERE person_id = ?1)), "
         "(SELECT count(*) FROM audit WHERE person_id = ?1), "
-        "-1, -1, "
+        "-1, -1, -1, "
         "(SELECT count(*) FROM search_token WHERE person IN me)",
 };
 
@@ -4507,11 +4511,12 @@ static rk_err sq_sealed_list(struct rk_store *base, enum rk_sealed_table table, 
 /* clang-format off */
 #define CENSUS_FIELDS(X)                                                                           \
     X(persons) X(persons_restricted) X(persons_objected) X(entries) X(provenance)                  \
-    X(provenance_orphans) X(organisations) X(consent_events) X(consent_events_expired)             \
+    X(provenance_orphans) X(organisations) X(organisations_orphans) X(consent_events)              \
+    X(consent_events_expired)                                                                      \
     X(consent_states) X(consent_states_live) X(contracts) X(contracts_restricted)                  \
     X(contract_changes) X(invoices) X(invoices_restricted) X(signups) X(outbox) X(outbox_queued)   \
     X(tasks) X(tasks_open) X(requests) X(notices) X(notices_queued) X(answers) X(answer_files)    \
-    X(audit) X(suppressions) X(mail_limits) X(search_tokens)
+    X(audit) X(suppressions) X(suppressions_objection) X(mail_limits) X(search_tokens)
 /* clang-format on */
 
 static rk_err sq_census(struct rk_store *base, const char *person_id, struct rk_census *out) {

@@ -3163,11 +3163,13 @@ static void census(void **state) {
     assert_int_equal(c.provenance, 3);
     assert_int_equal(c.provenance_orphans, 1);
     assert_int_equal(c.organisations, 2);
+    assert_int_equal(c.organisations_orphans, 0);
     assert_int_equal(c.tasks, 1);
     assert_int_equal(c.tasks_open, 1);
     assert_int_equal(c.outbox, 1);
     assert_int_equal(c.outbox_queued, 1);
     assert_int_equal(c.suppressions, 1);
+    assert_int_equal(c.suppressions_objection, 1);
     assert_int_equal(c.consent_events, 0);
     assert_int_equal(c.requests, 0);
 
@@ -3181,6 +3183,7 @@ static void census(void **state) {
     assert_int_equal(c.outbox, 1);
     assert_int_equal(c.signups, 0);
     assert_int_equal(c.provenance_orphans, -1);
+    assert_int_equal(c.organisations_orphans, -1);
     assert_int_equal(c.suppressions, -1);
     assert_int_equal(c.mail_limits, -1);
     assert_ok(rk_store_census(s, other, &c));
@@ -3207,6 +3210,7 @@ static void census(void **state) {
     assert_ok(rk_store_census(s, NULL, &c));
     assert_int_equal(c.persons, 1);
     assert_int_equal(c.entries, 1);
+    assert_int_equal(c.organisations_orphans, c.organisations - 1); /* only Toinen Oy is named */
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
