@@ -130,21 +130,59 @@ struct rk_census rkt_census(struct rkt_reg *f, const char *person_id) {
 
 struct entries_in {
     const char *reg;
+    int field; /* -1: any entry */
+    const char *value;
     int64_t n;
 };
 
 static int entry_in(void *ctx, const struct rk_entry *e) {
     struct entries_in *c = ctx;
-    c->n += !c->reg || strcmp(e->register_id, c->reg) == 0;
+    if (c->reg && strcmp(e->register_id, c->reg) != 0)
+        return 0;
+    if (c->field >= 0) {
+        const char *v = e->v[c->field];
+        if (c->value ? !v || strcmp(v, c->value) != 0 : v != NULL)
+            return 0;
+    }
+    c->n++;
     return 0;
 }
 
-int64_t rkt_entries_in(struct rkt_reg *f, const char *reg) {
-    struct entries_in c = {reg, 0};
-    rk_err err = rk_store_entries_all(f->peer, entry_in, &c);
+static int64_t entries_count(struct rkt_reg *f, struct entries_in *c) {
+    rk_err err = rk_store_entries_all(f->peer, entry_in, c);
     if (err != RK_OK)
         fail_msg("entries: %s (%s)", rk_err_name(err), rk_store_last_error());
-    return c.n;
+    return c->n;
+}
+
+int64_t rkt_entries_in(struct rkt_reg *f, const char *reg) {
+    struct entries_in c = {reg, -1, NULL, 0};
+    return entries_count(f, &c);
+}
+
+int64_t rkt_entries_with(struct rkt_reg *f, const char *reg, enum rk_field field,
+                         const char *value) {
+    struct entries_in c = {reg, (int)field, value, 0};
+    return entries_count(f, &c);
+}
+
+int64_t rkt_provenance_count(struct rkt_reg *f, rkt_prov_match match, const void *arg) {
+    int64_t total = rkt_census(f, NULL).provenance, seen = 0, n = 0;
+    char buf[1024];
+    for (int64_t id = 1; seen < total; id++) {
+        struct rk_provenance p;
+        rk_err err = rk_store_provenance_get(f->peer, id, &p, buf, sizeof buf);
+        if (err == RK_ENOENT) {
+            if (id > 1000000)
+                fail_msg("provenance: %lld rows not found", (long long)(total - seen));
+            continue;
+        }
+        if (err != RK_OK)
+            fail_msg("provenance %lld: %s", (long long)id, rk_err_name(err));
+        seen++;
+        n += match(&p, arg);
+    }
+    return n;
 }
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }

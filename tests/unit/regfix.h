@@ -67,8 +67,16 @@ struct rk_date rkt_day(const char *iso);
  * cannot answer. Count through this, not rkt_count. */
 struct rk_census rkt_census(struct rkt_reg *f, const char *person_id);
 
-/* The entries of register reg (every register when NULL), read through the store. */
+/* The entries of register reg (every register when NULL), read through the store;
+ * rkt_entries_with only those whose field holds value exactly (NULL: holds none). */
 int64_t rkt_entries_in(struct rkt_reg *f, const char *reg);
+int64_t rkt_entries_with(struct rkt_reg *f, const char *reg, enum rk_field field,
+                         const char *value);
+
+/* The provenance rows match accepts, read through provenance_get: ids are the store's
+ * positive row ids, probed upward until as many rows as the census counts are seen. */
+typedef bool (*rkt_prov_match)(const struct rk_provenance *p, const void *arg);
+int64_t rkt_provenance_count(struct rkt_reg *f, rkt_prov_match match, const void *arg);
 
 /*
  * Audit events read through the store (audit_scan on the peer handle). A pattern is SQL LIKE's:
