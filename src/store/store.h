@@ -541,7 +541,7 @@ typedef int (*rk_sealed_fn)(void *ctx, const struct rk_sealed_row *r);
  * count the distinct rows the person's entries point to; contract_changes and answer_files
  * follow the person's contracts and answers; outbox, requests, notices, answers and audit
  * count rows carrying the pseudonymous id, which outlive an erasure by design. Counts that
- * belong to no person (suppressions, mail_limits, the orphans) are -1 there.
+ * belong to no person (suppressions, mail_limits, the orphans, staff) are -1 there.
  */
 struct rk_census {
     int64_t persons, persons_restricted, persons_objected; /* restricted: art 18; objected: 21 */
@@ -561,6 +561,7 @@ struct rk_census {
     int64_t audit; /* events of the audit chain */
     int64_t suppressions, suppressions_objection; /* objection: art 21, the rest erasure */
     int64_t mail_limits, search_tokens;
+    int64_t staff, staff_sessions; /* accounts and signed-in sessions: the console's */
 };
 
 struct rk_store_ops {

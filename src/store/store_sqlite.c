@@ -703,7 +703,9 @@ static const char *const sql[S__COUNT] = {
         "(SELECT count(*) FROM suppression), "
         "(SELECT count(*) FROM suppression WHERE reason = 'objection'), "
         "(SELECT count(*) FROM mail_limit), "
-        "(SELECT count(*) FROM search_token)",
+        "(SELECT count(*) FROM search_token), "
+        "(SELECT count(*) FROM staff), "
+        "(SELECT count(*) FROM staff_session)",
     [S_CENSUS_PERSON] =
         "WITH me(pk) AS (SELECT pk FROM person WHERE id = ?1), "
         "prov(id) AS (SELECT name_prov FROM entry WHERE person IN me UNION "
@@ -743,7 +745,8 @@ static const char *const sql[S__COUNT] = {
         "(SELECT request_id FROM answer WHERE person_id = ?1)), "
         "(SELECT count(*) FROM audit WHERE person_id = ?1), "
         "-1, -1, -1, "
-        "(SELECT count(*) FROM search_token WHERE person IN me)",
+        "(SELECT count(*) FROM search_token WHERE person IN me), "
+        "-1, -1",
 };
 
 #define ORG_CACHE 256
@@ -4512,11 +4515,11 @@ static rk_err sq_sealed_list(struct rk_store *base, enum rk_sealed_table table, 
 #define CENSUS_FIELDS(X)                                                                           \
     X(persons) X(persons_restricted) X(persons_objected) X(entries) X(provenance)                  \
     X(provenance_orphans) X(organisations) X(organisations_orphans) X(consent_events)              \
-    X(consent_events_expired)                                                                      \
-    X(consent_states) X(consent_states_live) X(contracts) X(contracts_restricted)                  \
-    X(contract_changes) X(invoices) X(invoices_restricted) X(signups) X(outbox) X(outbox_queued)   \
-    X(tasks) X(tasks_open) X(requests) X(notices) X(notices_queued) X(answers) X(answer_files)    \
-    X(audit) X(suppressions) X(suppressions_objection) X(mail_limits) X(search_tokens)
+    X(consent_events_expired) X(consent_states) X(consent_states_live) X(contracts)                \
+    X(contracts_restricted) X(contract_changes) X(invoices) X(invoices_restricted) X(signups)      \
+    X(outbox) X(outbox_queued) X(tasks) X(tasks_open) X(requests) X(notices) X(notices_queued)     \
+    X(answers) X(answer_files) X(audit) X(suppressions) X(suppressions_objection) X(mail_limits)   \
+    X(search_tokens) X(staff) X(staff_sessions)
 /* clang-format on */
 
 static rk_err sq_census(struct rk_store *base, const char *person_id, struct rk_census *out) {

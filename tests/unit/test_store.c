@@ -3170,6 +3170,8 @@ static void census(void **state) {
     assert_int_equal(c.outbox_queued, 1);
     assert_int_equal(c.suppressions, 1);
     assert_int_equal(c.suppressions_objection, 1);
+    assert_int_equal(c.staff, 0);
+    assert_int_equal(c.staff_sessions, 0);
     assert_int_equal(c.consent_events, 0);
     assert_int_equal(c.requests, 0);
 
@@ -3186,6 +3188,7 @@ static void census(void **state) {
     assert_int_equal(c.organisations_orphans, -1);
     assert_int_equal(c.suppressions, -1);
     assert_int_equal(c.mail_limits, -1);
+    assert_int_equal(c.staff, -1);
     assert_ok(rk_store_census(s, other, &c));
     assert_int_equal(c.persons, 1);
     assert_int_equal(c.entries, 1);
