@@ -533,6 +533,37 @@ struct rk_sealed_row {
 };
 typedef int (*rk_sealed_fn)(void *ctx, const struct rk_sealed_row *r);
 
+/*
+ * The census: how many rows the store holds of each kind of data, for the whole store or for
+ * one person (rk_store_census). The tests count through it rather than through a backend's
+ * own language, and an operator checking an erasure reads it for the erased person's id.
+ * For one person: persons is 1 or 0 (erased or never added); provenance and organisations
+ * count the distinct rows the person's entries point to; contract_changes and answer_files
+ * follow the person's contracts and answers; outbox, requests, notices, answers and audit
+ * count rows carrying the pseudonymous id, which outlive an erasure by design. Counts that
+ * belong to no person (suppressions, mail_limits, the orphans, staff) are -1 there.
+ */
+struct rk_census {
+    int64_t persons, persons_restricted, persons_objected; /* restricted: art 18; objected: 21 */
+    int64_t entries;
+    int64_t provenance, provenance_orphans; /* orphans: pointed to by no entry */
+    int64_t organisations, organisations_orphans; /* orphans: named by no entry */
+    int64_t consent_events, consent_events_expired;
+    int64_t consent_states, consent_states_live;
+    int64_t contracts, contracts_restricted, contract_changes;
+    int64_t invoices, invoices_restricted;
+    int64_t signups;
+    int64_t outbox, outbox_queued; /* queued: not yet sent nor given up */
+    int64_t tasks, tasks_open;     /* open: not done */
+    int64_t requests;
+    int64_t notices, notices_queued; /* art 19 recipient notices */
+    int64_t answers, answer_files;
+    int64_t audit; /* events of the audit chain */
+    int64_t suppressions, suppressions_objection; /* objection: art 21, the rest erasure */
+    int64_t mail_limits, search_tokens;
+    int64_t staff, staff_sessions; /* accounts and signed-in sessions: the console's */
+};
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
@@ -953,6 +984,11 @@ struct rk_store_ops {
                          const unsigned char *sealed, size_t len);
     rk_err (*sealed_list)(struct rk_store *s, enum rk_sealed_table table, int64_t after,
                           bool plain_only, int limit, rk_sealed_fn fn, void *ctx);
+    /* ---- The census (struct rk_census) ----
+     * census: the row counts of the whole store (person_id NULL) or of the person with that
+     * pseudonymous id (all 0 but the id-carrying kinds once the person is erased). Reads only;
+     * inside or outside a transaction. Fills *out only on success. */
+    rk_err (*census)(struct rk_store *s, const char *person_id, struct rk_census *out);
 };
 
 #define RK_STORE_KEY_LEN 32
@@ -1357,6 +1393,9 @@ RK_STORE_FN(sealed_list,
             (struct rk_store * s, enum rk_sealed_table t, int64_t after, bool plain_only, int limit,
              rk_sealed_fn fn, void *c),
             (s, t, after, plain_only, limit, fn, c))
+/* ---- The census ---- */
+RK_STORE_FN(census, (struct rk_store * s, const char *person_id, struct rk_census *out),
+            (s, person_id, out))
 
 #undef RK_STORE_FN
 

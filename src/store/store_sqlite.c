@@ -8,6 +8,7 @@
  * are stored as ISO 8601 text and dates as YYYY-MM-DD, so text order is time
  * order. Schema changes are the numbered migrations embedded at build time.
  */
+#include <assert.h>
 #include <limits.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -209,6 +210,9 @@ enum stmt {
     S_SEALED_SET_OUTBOX,
     S_SEALED_LIST_NOTICE,
     S_SEALED_LIST_OUTBOX,
+    /* ---- The census ---- */
+    S_CENSUS_ALL,
+    S_CENSUS_PERSON,
     S__COUNT
 };
 
@@ -663,6 +667,86 @@ static const char *const sql[S__COUNT] = {
     [S_SEALED_LIST_OUTBOX] = "SELECT id, NULL, person_id, message_id, sealed FROM outbox "
                              "WHERE id > ?1 AND sealed IS NOT NULL "
                              "AND (?2 = 0 OR substr(sealed, 1, 1) = X'00') ORDER BY id LIMIT ?3",
+    /* The census: one row, the columns in struct rk_census's order (census_fields). */
+    [S_CENSUS_ALL] =
+        "SELECT (SELECT count(*) FROM person), "
+        "(SELECT count(*) FROM person WHERE restricted = 1), "
+        "(SELECT count(*) FROM person WHERE objected = 1), "
+        "(SELECT count(*) FROM entry), "
+        "(SELECT count(*) FROM provenance), "
+        "(SELECT count(*) FROM provenance p WHERE NOT EXISTS (SELECT 1 FROM entry e WHERE p.id "
+        "IN (e.name_prov, e.email_prov, e.phone_prov, e.position_prov, e.organisation_prov, "
+        "e.interests_prov))), "
+        "(SELECT count(*) FROM organisation), "
+        "(SELECT count(*) FROM organisation o WHERE NOT EXISTS (SELECT 1 FROM entry e "
+        "WHERE e.organisation_id = o.id)), "
+        "(SELECT count(*) FROM consent_event), "
+        "(SELECT count(*) FROM consent_event WHERE event = 'expired'), "
+        "(SELECT count(*) FROM consent_state), "
+        "(SELECT count(*) FROM consent_state WHERE state = 'live'), "
+        "(SELECT count(*) FROM contract), "
+        "(SELECT count(*) FROM contract WHERE restricted = 1), "
+        "(SELECT count(*) FROM contract_change), "
+        "(SELECT count(*) FROM invoice), "
+        "(SELECT count(*) FROM invoice WHERE restricted = 1), "
+        "(SELECT count(*) FROM signup), "
+        "(SELECT count(*) FROM outbox), "
+        "(SELECT count(*) FROM outbox WHERE state = 'queued'), "
+        "(SELECT count(*) FROM task), "
+        "(SELECT count(*) FROM task WHERE done_at IS NULL), "
+        "(SELECT count(*) FROM request), "
+        "(SELECT count(*) FROM recipient_notice), "
+        "(SELECT count(*) FROM recipient_notice WHERE state = 'queued'), "
+        "(SELECT count(*) FROM answer), "
+        "(SELECT count(*) FROM answer_file), "
+        "(SELECT count(*) FROM audit), "
+        "(SELECT count(*) FROM suppression), "
+        "(SELECT count(*) FROM suppression WHERE reason = 'objection'), "
+        "(SELECT count(*) FROM mail_limit), "
+        "(SELECT count(*) FROM search_token), "
+        "(SELECT count(*) FROM staff), "
+        "(SELECT count(*) FROM staff_session)",
+    [S_CENSUS_PERSON] =
+        "WITH me(pk) AS (SELECT pk FROM person WHERE id = ?1), "
+        "prov(id) AS (SELECT name_prov FROM entry WHERE person IN me UNION "
+        "SELECT email_prov FROM entry WHERE person IN me UNION "
+        "SELECT phone_prov FROM entry WHERE person IN me UNION "
+        "SELECT position_prov FROM entry WHERE person IN me UNION "
+        "SELECT organisation_prov FROM entry WHERE person IN me UNION "
+        "SELECT interests_prov FROM entry WHERE person IN me) "
+        "SELECT (SELECT count(*) FROM me), "
+        "(SELECT count(*) FROM person WHERE pk IN me AND restricted = 1), "
+        "(SELECT count(*) FROM person WHERE pk IN me AND objected = 1), "
+        "(SELECT count(*) FROM entry WHERE person IN me), "
+        "(SELECT count(*) FROM provenance WHERE id IN prov), "
+        "-1, "
+        "(SELECT count(DISTINCT organisation_id) FROM entry WHERE person IN me), "
+        "-1, "
+        "(SELECT count(*) FROM consent_event WHERE person IN me), "
+        "(SELECT count(*) FROM consent_event WHERE person IN me AND event = 'expired'), "
+        "(SELECT count(*) FROM consent_state WHERE person IN me), "
+        "(SELECT count(*) FROM consent_state WHERE person IN me AND state = 'live'), "
+        "(SELECT count(*) FROM contract WHERE person IN me), "
+        "(SELECT count(*) FROM contract WHERE person IN me AND restricted = 1), "
+        "(SELECT count(*) FROM contract_change WHERE contract_id IN "
+        "(SELECT id FROM contract WHERE person IN me)), "
+        "(SELECT count(*) FROM invoice WHERE person IN me), "
+        "(SELECT count(*) FROM invoice WHERE person IN me AND restricted = 1), "
+        "(SELECT count(*) FROM signup WHERE person_id IN me), "
+        "(SELECT count(*) FROM outbox WHERE person_id = ?1), "
+        "(SELECT count(*) FROM outbox WHERE person_id = ?1 AND state = 'queued'), "
+        "(SELECT count(*) FROM task WHERE person IN me), "
+        "(SELECT count(*) FROM task WHERE person IN me AND done_at IS NULL), "
+        "(SELECT count(*) FROM request WHERE person_id = ?1), "
+        "(SELECT count(*) FROM recipient_notice WHERE person_id = ?1), "
+        "(SELECT count(*) FROM recipient_notice WHERE person_id = ?1 AND state = 'queued'), "
+        "(SELECT count(*) FROM answer WHERE person_id = ?1), "
+        "(SELECT count(*) FROM answer_file WHERE request_id IN "
+        "(SELECT request_id FROM answer WHERE person_id = ?1)), "
+        "(SELECT count(*) FROM audit WHERE person_id = ?1), "
+        "-1, -1, -1, "
+        "(SELECT count(*) FROM search_token WHERE person IN me), "
+        "-1, -1",
 };
 
 #define ORG_CACHE 256
@@ -4424,6 +4508,44 @@ static rk_err sq_sealed_list(struct rk_store *base, enum rk_sealed_table table, 
     return step_rows(s, st, each_sealed, &it);
 }
 
+/* ---- The census ---------------------------------------------------------------------- */
+
+/* The fields of struct rk_census in the order of the census statements' columns. */
+/* clang-format off */
+#define CENSUS_FIELDS(X)                                                                           \
+    X(persons) X(persons_restricted) X(persons_objected) X(entries) X(provenance)                  \
+    X(provenance_orphans) X(organisations) X(organisations_orphans) X(consent_events)              \
+    X(consent_events_expired) X(consent_states) X(consent_states_live) X(contracts)                \
+    X(contracts_restricted) X(contract_changes) X(invoices) X(invoices_restricted) X(signups)      \
+    X(outbox) X(outbox_queued) X(tasks) X(tasks_open) X(requests) X(notices) X(notices_queued)     \
+    X(answers) X(answer_files) X(audit) X(suppressions) X(suppressions_objection) X(mail_limits)   \
+    X(search_tokens) X(staff) X(staff_sessions)
+/* clang-format on */
+
+static rk_err sq_census(struct rk_store *base, const char *person_id, struct rk_census *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = prepare(s, person_id ? S_CENSUS_PERSON : S_CENSUS_ALL, &st);
+    if (err != RK_OK)
+        return err;
+    if (person_id)
+        bind_text(st, 1, person_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        struct rk_census c;
+        int col = 0;
+#define CENSUS_READ(f) c.f = sqlite3_column_int64(st, col++);
+        CENSUS_FIELDS(CENSUS_READ)
+#undef CENSUS_READ
+        assert(col == sqlite3_column_count(st));
+        *out = c;
+    } else {
+        err = fail(s, rc);
+    }
+    done(st);
+    return err;
+}
+
 const struct rk_store_ops rk_store_sqlite_ops = {
     .version = 1,
     .scheme = "sqlite",
@@ -4592,6 +4714,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     /* ---- sealed values (seal) ---- */
     .sealed_set = sq_sealed_set,
     .sealed_list = sq_sealed_list,
+    .census = sq_census,
 };
 
 /* ---- backups (store.h) ---------------------------------------------------------------- */

@@ -49,6 +49,11 @@ int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl) {
         print_error("store: %s\n", rk_store_last_error());
         return -1;
     }
+    const struct rk_store_options small = {.cache_kib = 1024, .mmap_kib = -1};
+    if (rk_store_open(path, &small, &f->peer) != RK_OK) {
+        print_error("store: %s\n", rk_store_last_error());
+        return -1;
+    }
     if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return -1;
     sqlite3_busy_timeout(f->raw, 5000);
@@ -60,6 +65,7 @@ int rkt_reg_teardown(void **state) {
     if (!f)
         return 0;
     sqlite3_close(f->raw);
+    rk_store_close(f->peer);
     rk_store_close(f->store);
     rk_decl_free(f->decl);
     DIR *d = f->dir[0] ? opendir(f->dir) : NULL;
@@ -111,6 +117,136 @@ struct rk_date rkt_day(const char *iso) {
     if (!rk_date_parse(iso, &d))
         fail_msg("bad date %s", iso);
     return d;
+}
+
+struct rk_census rkt_census(struct rkt_reg *f, const char *person_id) {
+    struct rk_census c;
+    memset(&c, 0, sizeof c);
+    rk_err err = rk_store_census(f->peer, person_id, &c);
+    if (err != RK_OK)
+        fail_msg("census: %s (%s)", rk_err_name(err), rk_store_last_error());
+    return c;
+}
+
+struct entries_in {
+    const char *reg;
+    int field; /* -1: any entry */
+    const char *value;
+    int64_t n;
+};
+
+static int entry_in(void *ctx, const struct rk_entry *e) {
+    struct entries_in *c = ctx;
+    if (c->reg && strcmp(e->register_id, c->reg) != 0)
+        return 0;
+    if (c->field >= 0) {
+        const char *v = e->v[c->field];
+        if (c->value ? !v || strcmp(v, c->value) != 0 : v != NULL)
+            return 0;
+    }
+    c->n++;
+    return 0;
+}
+
+static int64_t entries_count(struct rkt_reg *f, struct entries_in *c) {
+    rk_err err = rk_store_entries_all(f->peer, entry_in, c);
+    if (err != RK_OK)
+        fail_msg("entries: %s (%s)", rk_err_name(err), rk_store_last_error());
+    return c->n;
+}
+
+int64_t rkt_entries_in(struct rkt_reg *f, const char *reg) {
+    struct entries_in c = {reg, -1, NULL, 0};
+    return entries_count(f, &c);
+}
+
+int64_t rkt_entries_with(struct rkt_reg *f, const char *reg, enum rk_field field,
+                         const char *value) {
+    struct entries_in c = {reg, (int)field, value, 0};
+    return entries_count(f, &c);
+}
+
+int64_t rkt_provenance_count(struct rkt_reg *f, rkt_prov_match match, const void *arg) {
+    int64_t total = rkt_census(f, NULL).provenance, seen = 0, n = 0;
+    char buf[1024];
+    for (int64_t id = 1; seen < total; id++) {
+        struct rk_provenance p;
+        rk_err err = rk_store_provenance_get(f->peer, id, &p, buf, sizeof buf);
+        if (err == RK_ENOENT) {
+            if (id > 1000000)
+                fail_msg("provenance: %lld rows not found", (long long)(total - seen));
+            continue;
+        }
+        if (err != RK_OK)
+            fail_msg("provenance %lld: %s", (long long)id, rk_err_name(err));
+        seen++;
+        n += match(&p, arg);
+    }
+    return n;
+}
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+bool rkt_like(const char *t, const char *p) {
+    if (!p)
+        return true;
+    if (!t)
+        return false;
+    for (; *p; p++, t++) {
+        if (*p == '%') {
+            for (const char *r = t;; r++) {
+                if (rkt_like(r, p + 1))
+                    return true;
+                if (!*r)
+                    return false;
+            }
+        }
+        if (!*t || (*p != '_' && lower((unsigned char)*p) != lower((unsigned char)*t)))
+            return false;
+    }
+    return *t == '\0';
+}
+
+void rkt_audit_scan(struct rkt_reg *f, rk_audit_fn fn, void *ctx) {
+    rk_err err = rk_store_audit_scan(f->peer, 0, NULL, fn, ctx);
+    if (err != RK_OK)
+        fail_msg("audit scan: %s (%s)", rk_err_name(err), rk_store_last_error());
+}
+
+struct audit_match {
+    const char *action, *detail, *mention;
+    bool like; /* detail is a pattern */
+    int64_t n;
+};
+
+static int audit_match(void *ctx, const struct rk_audit_event *e) {
+    struct audit_match *m = ctx;
+    if (m->mention) {
+        m->n += rkt_like(e->actor, m->mention) || rkt_like(e->detail, m->mention);
+        return 0;
+    }
+    bool detail = !m->detail || (m->like ? rkt_like(e->detail, m->detail)
+                                         : e->detail && strcmp(e->detail, m->detail) == 0);
+    m->n += (!m->action || strcmp(e->action, m->action) == 0) && detail;
+    return 0;
+}
+
+int64_t rkt_audit_count(struct rkt_reg *f, const char *action, const char *detail) {
+    struct audit_match m = {action, detail, NULL, false, 0};
+    rkt_audit_scan(f, audit_match, &m);
+    return m.n;
+}
+
+int64_t rkt_audit_like(struct rkt_reg *f, const char *action, const char *pattern) {
+    struct audit_match m = {action, pattern, NULL, true, 0};
+    rkt_audit_scan(f, audit_match, &m);
+    return m.n;
+}
+
+int64_t rkt_audit_mentions(struct rkt_reg *f, const char *pattern) {
+    struct audit_match m = {NULL, NULL, pattern, false, 0};
+    rkt_audit_scan(f, audit_match, &m);
+    return m.n;
 }
 
 int64_t rkt_count(struct rkt_reg *f, const char *sql) {

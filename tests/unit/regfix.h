@@ -1,9 +1,9 @@
 /*
  * regfix.h — the register fixture the unit tests over a real SQLite store
  * share: a key file, a migrated database in a fresh temporary folder, a
- * declaration and the register on top (actor "tester"), plus a second raw
- * connection for counting rows and for setting traps, and the helpers those
- * tests use with it.
+ * declaration and the register on top (actor "tester"), plus a second store
+ * handle for counting rows through the store's census, a raw SQLite connection
+ * for setting traps, and the helpers those tests use with them.
  *
  * Include after <setjmp.h>, <stdarg.h>, <stddef.h> and <cmocka.h>.
  */
@@ -23,7 +23,9 @@ struct rkt_reg {
     struct rk_store *store;
     struct rk_decl *decl;
     struct rk_reg reg;
-    sqlite3 *raw;      /* a second connection to the same database */
+    struct rk_store *peer; /* a second handle on the same database: rkt_census counts through
+                              it, so it sees what is committed, as another process would */
+    sqlite3 *raw;          /* a raw connection to the same database: traps and file-level checks */
     struct rk_msg msg; /* for RKT_OK's calls */
 };
 
@@ -60,7 +62,38 @@ struct rk_msg *rkt_clear(struct rk_msg *m);
 rk_ts rkt_ts(const char *iso);
 struct rk_date rkt_day(const char *iso);
 
-/* The first column of the first row of sql on the raw connection; -1 when it fails. */
+/* The store's census (store.h: struct rk_census) of person_id, or of the whole store when
+ * NULL, read through the peer handle (committed rows only); fails the test when the store
+ * cannot answer. Count through this, not rkt_count. */
+struct rk_census rkt_census(struct rkt_reg *f, const char *person_id);
+
+/* The entries of register reg (every register when NULL), read through the store;
+ * rkt_entries_with only those whose field holds value exactly (NULL: holds none). */
+int64_t rkt_entries_in(struct rkt_reg *f, const char *reg);
+int64_t rkt_entries_with(struct rkt_reg *f, const char *reg, enum rk_field field,
+                         const char *value);
+
+/* The provenance rows match accepts, read through provenance_get: ids are the store's
+ * positive row ids, probed upward until as many rows as the census counts are seen. */
+typedef bool (*rkt_prov_match)(const struct rk_provenance *p, const void *arg);
+int64_t rkt_provenance_count(struct rkt_reg *f, rkt_prov_match match, const void *arg);
+
+/*
+ * Audit events read through the store (audit_scan on the peer handle). A pattern is SQL LIKE's:
+ * '%' any run of characters, '_' one, ASCII letters matched without case; NULL matches all.
+ * rkt_audit_count: the events of action (NULL: any) whose detail is detail (NULL: any);
+ * rkt_audit_like: the same with detail matched as a pattern. rkt_audit_mentions: the events
+ * whose actor or detail matches pattern (personal data must never be there).
+ * rkt_audit_scan: calls fn for every event in order, for the checks no count expresses.
+ */
+int64_t rkt_audit_count(struct rkt_reg *f, const char *action, const char *detail);
+int64_t rkt_audit_like(struct rkt_reg *f, const char *action, const char *pattern);
+int64_t rkt_audit_mentions(struct rkt_reg *f, const char *pattern);
+void rkt_audit_scan(struct rkt_reg *f, rk_audit_fn fn, void *ctx);
+bool rkt_like(const char *text, const char *pattern);
+
+/* The first column of the first row of sql on the raw connection; -1 when it fails. Only for
+ * the tests whose subject is the SQLite file itself, or values no store op reads yet. */
 int64_t rkt_count(struct rkt_reg *f, const char *sql);
 
 /* Runs sql on the raw connection; fails the test when it fails. */

@@ -23,6 +23,7 @@
 #include "core/id.h"
 #include "core/register.h"
 #include "core/seal.h"
+#include "regfix.h"
 #include "testutil.h"
 
 struct fx {
@@ -31,7 +32,8 @@ struct fx {
     struct rk_store *store;
     struct rk_decl *decl;
     struct rk_reg reg;
-    sqlite3 *raw; /* a second connection: the tamperer */
+    sqlite3 *raw; /* a second connection: the tamperer (rows changed behind the store's back,
+                     as someone with the file would: raw SQL is the subject here) */
 };
 
 static int setup(void **state) {
@@ -75,6 +77,7 @@ static int teardown(void **state) {
     return 0;
 }
 
+/* The tamperer's edit of the SQLite file; everything read back goes through the store. */
 static void exec(struct fx *f, const char *sql) {
     char *e = NULL;
     if (sqlite3_exec(f->raw, sql, NULL, NULL, &e) != SQLITE_OK)
@@ -117,6 +120,17 @@ static int collect(void *ctx, const struct rk_audit_event *e) {
 }
 
 /* An empty chain holds; writes and recorded reads append events naming actor and person. */
+
+/* Counts the audit rows naming someone: actor, action, person and detail run together hold
+ * "example.fi", or the detail holds "Maija" (SQL LIKE, letters without case). */
+static int names_someone(void *ctx, const struct rk_audit_event *e) {
+    char all[1024];
+    snprintf(all, sizeof all, "%s%s%s%s", e->actor, e->action, e->person_id ? e->person_id : "",
+             e->detail ? e->detail : "");
+    *(int64_t *)ctx += rkt_like(all, "%example.fi%") || rkt_like(e->detail, "%Maija%");
+    return 0;
+}
+
 static void writes_and_reads_are_recorded(void **state) {
     struct fx *f = *state;
     struct rk_audit_report rep = verify(f);
@@ -143,16 +157,9 @@ static void writes_and_reads_are_recorded(void **state) {
     assert_int_equal(rep.events, 3);
     assert_int_equal(rep.bad_seq, 0);
     /* No personal data in any row. */
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(f->raw,
-                                        "SELECT count(*) FROM audit WHERE actor || action || "
-                                        "coalesce(person_id,'') || coalesce(detail,'') LIKE "
-                                        "'%example.fi%' OR detail LIKE '%Maija%'",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0);
-    sqlite3_finalize(st);
+    int64_t named = 0;
+    assert_int_equal(rk_store_audit_scan(f->store, 1, NULL, names_someone, &named), RK_OK);
+    assert_int_equal(named, 0);
 }
 
 /* A refused write records nothing. */
@@ -231,40 +238,91 @@ static void long_fields_refused(void **state) {
     rk_store_rollback(f->store);
 }
 
-static int count_rows(struct fx *f, const char *sql) {
-    sqlite3_stmt *st;
-    int n = -1;
-    if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
+/* The notices read back through the store: every row (any state) in id order, with its
+ * sealed identity when it holds one (sealed_list). */
+#define NOTICES_MAX 8
+struct notices {
+    int n;
+    struct {
+        int64_t id;
+        char recipient[32], request_id[32];
+        enum rk_notice_kind kind;
+        enum rk_notice_state state;
+        unsigned char sealed[512];
+        size_t sealed_len; /* 0: none */
+    } r[NOTICES_MAX];
+};
+
+static int take_notice(void *ctx, const struct rk_notice_row *r) {
+    struct notices *ns = ctx;
+    assert_true(ns->n < NOTICES_MAX);
+    int i = ns->n++;
+    ns->r[i].id = r->id;
+    snprintf(ns->r[i].recipient, sizeof ns->r[i].recipient, "%s", r->recipient);
+    snprintf(ns->r[i].request_id, sizeof ns->r[i].request_id, "%s",
+             r->request_id ? r->request_id : "");
+    ns->r[i].kind = r->kind;
+    ns->r[i].state = r->state;
+    ns->r[i].sealed_len = 0;
+    return 0;
 }
 
-/* Opens the sealed identity of notice row (by rowid order, 0 first) under the notice subkey,
+static int take_sealed(void *ctx, const struct rk_sealed_row *r) {
+    struct notices *ns = ctx;
+    for (int i = 0; i < ns->n; i++) {
+        if (ns->r[i].id == r->id) {
+            assert_true(r->len <= sizeof ns->r[i].sealed);
+            memcpy(ns->r[i].sealed, r->sealed, r->len);
+            ns->r[i].sealed_len = r->len;
+        }
+    }
+    return 0;
+}
+
+static int by_id(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static struct notices *notices_read(struct fx *f) {
+    struct notices *ns = calloc(1, sizeof *ns);
+    assert_non_null(ns);
+    assert_int_equal(
+        rk_store_recipient_notice_list(f->store, RK_NOTICE_STATE__COUNT, 100, take_notice, ns),
+        RK_OK);
+    qsort(ns->r, (size_t)ns->n, sizeof ns->r[0], by_id); /* the id leads each row */
+    assert_int_equal(rk_store_sealed_list(f->store, RK_SEALED_NOTICE, 0, false, 0, take_sealed, ns),
+                     RK_OK);
+    return ns;
+}
+
+/* Whether the bytes hold the text. */
+static bool holds(const unsigned char *b, size_t n, const char *text) {
+    size_t k = strlen(text);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(b + i, text, k) == 0)
+            return true;
+    return false;
+}
+
+/* Opens the sealed identity of notice row (in id order, 0 first) under the notice subkey,
  * bound to the row named by (id, recipient, person); RK_EPARSE when it does not open. */
 static rk_err open_notice(struct fx *f, int row, int64_t id, const char *recipient,
                           const char *person, char out[64]) {
-    sqlite3_stmt *st;
+    struct notices *ns = notices_read(f);
     rk_err err = RK_ENOENT;
-    assert_int_equal(sqlite3_prepare_v2(f->raw,
-                                        "SELECT sealed FROM recipient_notice ORDER BY id "
-                                        "LIMIT 1 OFFSET ?1",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_int(st, 1, row);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (row < ns->n && ns->r[row].sealed_len > 0) {
         struct rk_seal_ad ad;
         char *plain = NULL;
         size_t n = 0;
         rk_seal_ad_notice(id, recipient, person, &ad);
-        err = rk_seal_open(f->keys.notice, &ad, sqlite3_column_blob(st, 0),
-                           (size_t)sqlite3_column_bytes(st, 0), &plain, &n);
+        err =
+            rk_seal_open(f->keys.notice, &ad, ns->r[row].sealed, ns->r[row].sealed_len, &plain, &n);
         if (err == RK_OK)
             snprintf(out, 64, "%s", plain);
         rk_seal_free(plain, n);
     }
-    sqlite3_finalize(st);
+    free(ns);
     return err;
 }
 
@@ -278,22 +336,27 @@ static void recipients_are_notified_once(void **state) {
     int n = 0;
     assert_int_equal(rk_notify_recipients(&f->reg, id, RK_NOTICE_ERASURE, "req1", 5, &n), RK_OK);
     assert_int_equal(n, 2); /* salesforce and mailchimp, both of the customer register */
-    assert_int_equal(count_rows(f, "SELECT count(*) FROM recipient_notice WHERE kind = 'erasure' "
-                                   "AND sealed IS NOT NULL AND instr(sealed, 'maija') = 0 AND "
-                                   "state = 'queued' AND request_id = 'req1'"),
-                     2);
+    struct notices *ns = notices_read(f);
+    int told = 0;
+    for (int i = 0; i < ns->n; i++)
+        told += ns->r[i].kind == RK_NOTICE_ERASURE && ns->r[i].sealed_len > 0 &&
+                !holds(ns->r[i].sealed, ns->r[i].sealed_len, "maija") &&
+                ns->r[i].state == RK_NOTICE_QUEUED && strcmp(ns->r[i].request_id, "req1") == 0;
+    assert_int_equal(told, 2);
     /* The identity opens on its own row only: another row id, recipient or person, or
      * another subkey, fails. */
-    int first = count_rows(f, "SELECT min(id) FROM recipient_notice");
+    assert_true(ns->n > 0);
+    int64_t first = ns->r[0].id;
     char recipient[32] = "";
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(f->raw,
-                                        "SELECT recipient FROM recipient_notice ORDER BY id", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(recipient, sizeof recipient, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    snprintf(recipient, sizeof recipient, "%s", ns->r[0].recipient);
+    int distinct = 0;
+    for (int i = 0; i < ns->n; i++) {
+        bool seen = false;
+        for (int j = 0; j < i; j++)
+            seen |= strcmp(ns->r[j].recipient, ns->r[i].recipient) == 0;
+        distinct += !seen;
+    }
+    free(ns);
     assert_int_equal(open_notice(f, 0, first, recipient, id, email), RK_OK);
     assert_string_equal(email, "maija@example.fi");
     assert_int_equal(open_notice(f, 0, first + 1, recipient, id, email), RK_EPARSE);
@@ -301,7 +364,7 @@ static void recipients_are_notified_once(void **state) {
     assert_int_equal(open_notice(f, 0, first, recipient, "bbbbbbbbbbbbbbbbbbbbbbbbbb", email),
                      RK_EPARSE);
     assert_int_equal(open_notice(f, 1, first, recipient, id, email), RK_EPARSE); /* swapped */
-    assert_int_equal(count_rows(f, "SELECT count(DISTINCT recipient) FROM recipient_notice"), 2);
+    assert_int_equal(distinct, 2);
     assert_int_equal(rk_notify_recipients(&f->reg, "aaaaaaaaaaaaaaaaaaaaaaaaaa",
                                           RK_NOTICE_RESTRICTION, NULL, 5, &n),
                      RK_OK);

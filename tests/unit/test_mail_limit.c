@@ -92,7 +92,8 @@ static void keeps_hashes_and_prunes(void **state) {
     rk_ts t = rkt_ts(T0);
     assert_true(may_send(f, "maija@example.fi", RK_MAIL_BY_PUBLIC, t));
     assert_false(may_send(f, "maija@example.fi", RK_MAIL_BY_PUBLIC, t + 1)); /* no row */
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM mail_limit"), 1);
+    assert_int_equal(rkt_census(f, NULL).mail_limits, 1);
+    /* What the row holds is the subject here (bytes at rest, not a count): raw SQL on purpose. */
     assert_int_equal(rkt_count(f, "SELECT length(recipient) FROM mail_limit"), RK_HASH_LEN);
     assert_int_equal(rkt_count(f, "SELECT count(*) FROM mail_limit WHERE "
                                   "CAST(recipient AS TEXT) LIKE '%maija%'"),
@@ -104,9 +105,9 @@ static void keeps_hashes_and_prunes(void **state) {
     assert_memory_not_equal(lookup, mail, RK_HASH_LEN);
     /* a row a day old goes with the next row written, of any recipient */
     assert_true(may_send(f, "matti@example.fi", RK_MAIL_BY_PUBLIC, t + 86399));
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM mail_limit"), 2);
+    assert_int_equal(rkt_census(f, NULL).mail_limits, 2);
     assert_true(may_send(f, "liisa@example.fi", RK_MAIL_BY_PUBLIC, t + 86400));
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM mail_limit"), 2);
+    assert_int_equal(rkt_census(f, NULL).mail_limits, 2);
 }
 
 /* ---- Shadow work and rk_mail_limit_send ------------------------------------------------- */
@@ -142,15 +143,15 @@ static void send_outcomes(void **state) {
     rk_ts t = rkt_ts(T0);
     int calls = 0;
     assert_int_equal(send_one(f, "maija@example.fi", t, false, &calls), RK_MAIL_SENT);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM mail_limit"), 1);
+    assert_int_equal(rkt_census(f, NULL).outbox, 1);
+    assert_int_equal(rkt_census(f, NULL).mail_limits, 1);
     /* withheld: the mail is composed and queued all the same (the same work), then undone */
     assert_int_equal(send_one(f, "maija@example.fi", t + 60, false, &calls), RK_MAIL_WITHHELD);
     /* refused: never sent, whatever the budget */
     assert_int_equal(send_one(f, "matti@example.fi", t, true, &calls), RK_MAIL_NONE);
     assert_int_equal(calls, 3);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM mail_limit"), 1);
+    assert_int_equal(rkt_census(f, NULL).outbox, 1);
+    assert_int_equal(rkt_census(f, NULL).mail_limits, 1);
     /* matti's budget is untouched by the refused mail */
     assert_int_equal(send_one(f, "matti@example.fi", t + 1, false, &calls), RK_MAIL_SENT);
 }
@@ -171,10 +172,10 @@ static void shadow_undoes_only_its_own(void **state) {
     RKT_OK(f, rk_store_person_insert(f->store, "cccccccccccccccccccccccccc", t));
     RKT_OK(f, rk_shadow_end(&f->reg, true));
     RKT_OK(f, rk_reg_batch_commit(&f->reg));
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM person WHERE id LIKE 'a%'"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM person WHERE id LIKE 'b%'"), 0);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM person WHERE id LIKE 'c%'"), 0);
+    assert_int_equal(rkt_census(f, NULL).outbox, 1);
+    assert_int_equal(rkt_census(f, "aaaaaaaaaaaaaaaaaaaaaaaaaa").persons, 1);
+    assert_int_equal(rkt_census(f, "bbbbbbbbbbbbbbbbbbbbbbbbbb").persons, 0);
+    assert_int_equal(rkt_census(f, "cccccccccccccccccccccccccc").persons, 0);
     /* outside a transaction there is nothing to shadow */
     assert_int_not_equal(rk_shadow_begin(&f->reg), RK_OK);
 }
@@ -218,17 +219,17 @@ static void optin_flood_one_mail(void **state) {
     }
     assert_int_equal(sent, 1);
     assert_int_equal(withheld, 59);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox"), 1);
+    assert_int_equal(rkt_census(f, NULL).outbox, 1);
     /* every submission is recorded as before: one person, sixty pending consents */
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM person"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM signup"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_event"), 60);
+    assert_int_equal(rkt_census(f, NULL).persons, 1);
+    assert_int_equal(rkt_census(f, NULL).signups, 1);
+    assert_int_equal(rkt_census(f, NULL).consent_events, 60);
     /* ten minutes after the mail, the next submission mails again */
     enum rk_mail_outcome out = RK_MAIL_NONE;
     struct rk_optin_request q = signup(f, "uhri@example.fi", t + 600, &calls);
     RKT_OK(f, rk_optin_submit(&f->reg, &q, id, &out, &f->msg));
     assert_int_equal(out, RK_MAIL_SENT);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox"), 2);
+    assert_int_equal(rkt_census(f, NULL).outbox, 2);
 }
 
 /* A refused address does all the work of a submission and keeps nothing of it. */
@@ -239,25 +240,25 @@ static void optin_refused_leaves_nothing(void **state) {
     char id[RK_ID_LEN + 1];
     RKT_OK(f, rk_reg_suppress(&f->reg, RK_F_EMAIL, "kielto@example.fi", RK_SUPPRESS_OBJECTION, t,
                               &f->msg));
-    int64_t audit = rkt_count(f, "SELECT count(*) FROM audit");
+    int64_t audit = rkt_census(f, NULL).audit;
     enum rk_mail_outcome out = RK_MAIL_SENT;
     struct rk_optin_request q = signup(f, "kielto@example.fi", t, &calls);
     RKT_OK(f, rk_optin_submit(&f->reg, &q, id, &out, &f->msg));
     assert_int_equal(out, RK_MAIL_NONE);
     assert_string_equal(id, "");
     assert_int_equal(calls, 1); /* composed, as for anyone, then undone */
-    const char *const tables[] = {"person", "signup", "consent_event", "outbox", "mail_limit"};
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        char sql[80];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
-        assert_int_equal(rkt_count(f, sql), 0);
-    }
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit"), audit);
+    struct rk_census c = rkt_census(f, NULL);
+    assert_int_equal(c.persons, 0);
+    assert_int_equal(c.signups, 0);
+    assert_int_equal(c.consent_events, 0);
+    assert_int_equal(c.outbox, 0);
+    assert_int_equal(c.mail_limits, 0);
+    assert_int_equal(rkt_census(f, NULL).audit, audit);
     /* and the next write's audit chain is sound: a submission after it commits normally */
     q = signup(f, "uusi@example.fi", t + 1, &calls);
     RKT_OK(f, rk_optin_submit(&f->reg, &q, id, &out, &f->msg));
     assert_int_equal(out, RK_MAIL_SENT);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM audit"), audit + 1);
+    assert_int_equal(rkt_census(f, NULL).audit, audit + 1);
 }
 
 static rk_err refuse_mail(struct rk_reg *reg, void *ctx, const char *person_id, const char *to) {
@@ -281,11 +282,11 @@ static void optin_failure_undone_in_batch(void **state) {
     assert_int_equal(rk_optin_submit(&f->reg, &q, id, &out, &f->msg), RK_EINVAL);
     assert_true(f->reg.in_batch);
     RKT_OK(f, rk_reg_batch_commit(&f->reg));
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM person"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM signup"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM consent_event"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM outbox"), 1);
-    assert_int_equal(rkt_count(f, "SELECT count(*) FROM mail_limit"), 1);
+    assert_int_equal(rkt_census(f, NULL).persons, 1);
+    assert_int_equal(rkt_census(f, NULL).signups, 1);
+    assert_int_equal(rkt_census(f, NULL).consent_events, 1);
+    assert_int_equal(rkt_census(f, NULL).outbox, 1);
+    assert_int_equal(rkt_census(f, NULL).mail_limits, 1);
 }
 
 /* ---- The declaration -------------------------------------------------------------------- */

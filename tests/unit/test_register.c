@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include <ctype.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,35 +155,21 @@ static rk_err invoice(struct rkt_reg *f, const char *reg, const char *purpose, c
 
 /* ---- Reading back ------------------------------------------------------------------- */
 
-enum { NTABLES = 10 };
-static const char *const count_sql[NTABLES] = {
-    "SELECT count(*) FROM person",          "SELECT count(*) FROM provenance",
-    "SELECT count(*) FROM entry",           "SELECT count(*) FROM consent_event",
-    "SELECT count(*) FROM consent_state",   "SELECT count(*) FROM contract",
-    "SELECT count(*) FROM contract_change", "SELECT count(*) FROM invoice",
-    "SELECT count(*) FROM suppression",     "SELECT count(*) FROM task",
+/* What expect_unchanged compares: the census's counts of these kinds of rows. */
+enum { NKINDS = 10 };
+static const char *const kind_names[NKINDS] = {
+    "persons",   "provenance",       "entries",  "consent_events", "consent_states",
+    "contracts", "contract_changes", "invoices", "suppressions",   "tasks",
 };
 
 struct snap {
-    int64_t n[NTABLES];
+    int64_t n[NKINDS];
 };
 
-static int64_t raw_count(struct rkt_reg *f, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (n < 0)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(f->raw));
-    return n;
-}
-
 static struct snap snap_take(struct rkt_reg *f) {
-    struct snap s;
-    for (int i = 0; i < NTABLES; i++)
-        s.n[i] = raw_count(f, count_sql[i]);
+    struct rk_census c = rkt_census(f, NULL);
+    struct snap s = {{c.persons, c.provenance, c.entries, c.consent_events, c.consent_states,
+                      c.contracts, c.contract_changes, c.invoices, c.suppressions, c.tasks}};
     return s;
 }
 
@@ -193,48 +178,65 @@ static struct snap snap_take(struct rkt_reg *f) {
 static void expect_unchanged_at(const char *file, int line, struct rkt_reg *f,
                                 const struct snap *before) {
     struct snap now = snap_take(f);
-    for (int i = 0; i < NTABLES; i++) {
+    for (int i = 0; i < NKINDS; i++) {
         if (now.n[i] != before->n[i]) {
-            print_error("%s:%d: %s: %lld rows, was %lld\n", file, line, count_sql[i],
+            print_error("%s:%d: %s: %lld rows, was %lld\n", file, line, kind_names[i],
                         (long long)now.n[i], (long long)before->n[i]);
             _fail(file, line);
         }
     }
 }
 
-/* Runs one statement with ?1 bound to id and expects it to change one row. */
-static void raw_update(struct rkt_reg *f, const char *sql, const char *id) {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE || sqlite3_changes(f->raw) != 1)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(f->raw));
+/* Sets one of the person's art 18 / art 21 flags in a transaction of its own, keeping the
+ * other as it is. */
+static void flag_person(struct rkt_reg *f, const char *id, bool restricted, bool objected) {
+    bool r = false, o = false;
+    assert_int_equal(rk_store_person_exists(f->store, id, &r, &o), RK_OK);
+    assert_int_equal(rk_store_begin(f->store), RK_OK);
+    assert_int_equal(rk_store_person_flags_set(f->store, id, r || restricted, o || objected),
+                     RK_OK);
+    assert_int_equal(rk_store_commit(f->store), RK_OK);
 }
 
-/* The one-column rows of a query with ?1 bound to id, each followed by ';'. */
-static void raw_rows(struct rkt_reg *f, const char *sql, const char *id, char *out, size_t n) {
-    sqlite3_stmt *st = NULL;
-    size_t used = 0;
+/* A buffer of rows, each written as text followed by ";". */
+struct rows {
+    char *out;
+    size_t n, used;
+};
+
+static void rows_add(struct rows *r, const char *a, const char *b, const char *c, const char *d) {
+    int w = snprintf(r->out + r->used, r->n - r->used, "%s%s%s%s;", a, b, c, d);
+    if (w > 0 && (size_t)w < r->n - r->used)
+        r->used += (size_t)w;
+}
+
+static int change_row(void *ctx, const struct rk_contract_change *c) {
+    char field[64];
+    snprintf(field, sizeof field, "%s:", c->field);
+    rows_add(ctx, field, c->old_value ? c->old_value : "", ">", c->new_value ? c->new_value : "");
+    return 0;
+}
+
+/* The contract's changes in order, each "field:old>new;" (a missing value empty). */
+static void changes_of(struct rkt_reg *f, const char *contract, char *out, size_t n) {
+    struct rows r = {out, n, 0};
     out[0] = '\0';
-    if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(f->raw));
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW && used < n) {
-        const unsigned char *t = sqlite3_column_text(st, 0);
-        int w = snprintf(out + used, n - used, "%s;", t ? (const char *)t : "NULL");
-        if (w > 0)
-            used += (size_t)w;
-    }
-    sqlite3_finalize(st);
+    assert_int_equal(rk_store_contract_changes(f->store, contract, change_row, &r), RK_OK);
 }
 
-#define CHANGES_SQL                                                                                \
-    "SELECT field || ':' || IFNULL(old_value, '') || '>' || IFNULL(new_value, '') "                \
-    "FROM contract_change WHERE contract_id = ?1 ORDER BY seq"
+static int task_row(void *ctx, const struct rk_task_view *t) {
+    char due[11];
+    rk_date_iso(t->due, due);
+    rows_add(ctx, due, " ", t->detail ? t->detail : "NULL", "");
+    return 0;
+}
+
+/* The person's tasks, each "due detail;". */
+static void tasks_of(struct rkt_reg *f, const char *person, char *out, size_t n) {
+    struct rows r = {out, n, 0};
+    out[0] = '\0';
+    assert_int_equal(rk_store_tasks_of_person(f->store, person, task_row, &r), RK_OK);
+}
 
 struct found {
     int n;
@@ -276,6 +278,7 @@ static struct found audience(struct rkt_reg *f, const char *purpose, rk_ts now) 
 struct events {
     int n;
     struct {
+        int64_t seq;
         enum rk_consent_kind kind;
         bool pending;
         enum rk_basis basis;
@@ -293,6 +296,7 @@ static int collect_event(void *ctx, const struct rk_consent_event *e) {
     struct events *ev = ctx;
     if (ev->n < 8) {
         int i = ev->n;
+        ev->e[i].seq = e->seq;
         ev->e[i].kind = e->kind;
         ev->e[i].pending = e->pending;
         ev->e[i].basis = e->basis;
@@ -511,7 +515,9 @@ static void add_consent_purpose_needs_consent(void **state) {
     struct rk_consent_state st = state_of(f, id, "sales_promotion");
     assert_int_equal(st.status, RK_CONSENT_LIVE);
     assert_int_equal(st.expires_at, rkt_ts(T0_PLUS_2Y));
-    assert_int_equal(st.last_seq, raw_count(f, "SELECT max(seq) FROM consent_event"));
+    /* The state points at the newest event: the store's one event so far. */
+    assert_int_equal(rkt_census(f, NULL).consent_events, 1);
+    assert_int_equal(st.last_seq, ev.e[0].seq);
     struct rk_entry e;
     assert_int_equal(entry_of(f, "marketing", id, &e), RK_OK);
     assert_string_equal(e.v[RK_F_EMAIL], "matti@example.fi");
@@ -627,10 +633,10 @@ static void add_existing_person_to_register(void **state) {
     char a[RK_ID_LEN + 1];
     struct rk_consent_input in = consent_at(rkt_ts(T0));
     add_customer(f, "Matti", "matti@example.fi", "+358401723700", a);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM person"), 1);
+    assert_int_equal(rkt_census(f, NULL).persons, 1);
     RKT_OK(f, add_existing(f, "marketing", "sales_promotion", rkt_ts(T0), a,
                            who("Matti", "matti@example.fi", NULL), &in));
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM person"), 1);
+    assert_int_equal(rkt_census(f, NULL).persons, 1);
     assert_int_equal(entries_of(f, a), 2);
     assert_int_equal(events_of(f, a).n, 1);
     assert_int_equal(membership(f, "marketing", a, T0), RK_MEMBER_CONSENTED);
@@ -656,7 +662,7 @@ static void add_refuses_restricted_person(void **state) {
     add_customer(f, "Matti", "matti@example.fi", NULL, a);
     RKT_OK(f, contract(f, "customer", "customer_relationship", a, "2025-01-01", open_end,
                        rkt_ts(T0), k));
-    raw_update(f, "UPDATE person SET restricted = 1 WHERE id = ?1", a);
+    flag_person(f, a, true, false);
     struct snap before = snap_take(f);
     EXPECT(add_existing(f, "marketing", "sales_promotion", rkt_ts(T0), a,
                         who("Matti", "matti@example.fi", NULL), &in),
@@ -1171,7 +1177,7 @@ static void contract_change_records_each_field(void **state) {
     assert_date(c.start, "2025-02-01");
     assert_date(c.end, "2026-01-31");
     assert_int_equal(c.status, RK_CONTRACT_ACTIVE);
-    raw_rows(f, CHANGES_SQL, k, rows, sizeof rows);
+    changes_of(f, k, rows, sizeof rows);
     assert_string_equal(rows, "service:Smartum Saldo>Smartum Lounas;start:2025-01-01>2025-02-01;"
                               "end:>2026-01-31;");
 
@@ -1213,7 +1219,7 @@ static void contract_end_once(void **state) {
     struct rk_contract c = contract_of(f, k);
     assert_int_equal(c.status, RK_CONTRACT_ENDED);
     assert_date(c.end, "2025-06-30");
-    raw_rows(f, CHANGES_SQL, k, rows, sizeof rows);
+    changes_of(f, k, rows, sizeof rows);
     assert_string_equal(rows, "end:>2025-06-30;status:active>ended;");
 
     before = snap_take(f);
@@ -1357,10 +1363,7 @@ static void art14_task_for_data_not_from_the_person(void **state) {
     RKT_OK(f, add(f, "customer", "acquisition", RK_SRC_PUBLIC_SOURCE, rkt_ts(T0),
                   who("Matti", "matti@example.fi", NULL), NULL, a));
     assert_int_equal(art14_tasks(f), 1);
-    raw_rows(f,
-             "SELECT due || ' ' || detail FROM task "
-             "WHERE person = (SELECT pk FROM person WHERE id = ?1)",
-             a, rows, sizeof rows);
+    tasks_of(f, a, rows, sizeof rows);
     assert_string_equal(rows, "2025-02-15 public_source;");
     RKT_OK(f, add(f, "customer", "service", RK_SRC_WEB_FORM, rkt_ts(T0),
                   who("Maija", "maija@example.fi", NULL), NULL, b));
@@ -1368,10 +1371,7 @@ static void art14_task_for_data_not_from_the_person(void **state) {
     RKT_OK(f, add(f, "customer", "acquisition", RK_SRC_THIRD_PARTY, rkt_ts("2025-01-31T08:00:00Z"),
                   who("Ville", "ville@example.fi", NULL), NULL, c));
     assert_int_equal(art14_tasks(f), 2);
-    raw_rows(f,
-             "SELECT due || ' ' || detail FROM task "
-             "WHERE person = (SELECT pk FROM person WHERE id = ?1)",
-             c, rows, sizeof rows);
+    tasks_of(f, c, rows, sizeof rows);
     assert_string_equal(rows, "2025-02-28 third_party;");
 }
 
@@ -1417,7 +1417,7 @@ static void audience_consent_purpose(void **state) {
     RKT_OK(f, record_consent(f, gone, "sales_promotion", RK_CE_WITHDRAWN, consent_at(t1)));
     RKT_OK(f,
            rk_reg_suppress(&f->reg, RK_F_EMAIL, "supp@example.fi", RK_SUPPRESS_OBJECTION, t1, MSG));
-    raw_update(f, "UPDATE person SET objected = 1 WHERE id = ?1", obj);
+    flag_person(f, obj, false, true);
 
     struct found fo = audience(f, "sales_promotion", rkt_ts("2025-02-02T00:00:00Z"));
     assert_int_equal(fo.n, 2);
@@ -1505,7 +1505,7 @@ static void batch_rollback_leaves_nothing(void **state) {
     assert_int_equal(rk_store_person_exists(f->store, a, NULL, NULL), RK_ENOENT);
     /* Writes after the rollback are their own transactions again. */
     add_customer(f, "Matti", "matti@example.fi", NULL, a);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM person"), 1);
+    assert_int_equal(rkt_census(f, NULL).persons, 1);
 }
 
 static void batch_refusal_keeps_the_other_rows(void **state) {
@@ -1532,10 +1532,10 @@ static void batch_refusal_keeps_the_other_rows(void **state) {
     RKT_OK(f, rk_reg_batch_commit(&f->reg));
     assert_false(f->reg.in_batch);
 
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM person"), 2);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM entry"), 2);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM invoice"), 1);
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM consent_event"), 0);
+    assert_int_equal(rkt_census(f, NULL).persons, 2);
+    assert_int_equal(rkt_census(f, NULL).entries, 2);
+    assert_int_equal(rkt_census(f, NULL).invoices, 1);
+    assert_int_equal(rkt_census(f, NULL).consent_events, 0);
     struct found fo = find(f, "matti@example.fi");
     assert_int_equal(fo.n, 1);
     assert_string_equal(fo.ids[0], a);
@@ -1568,12 +1568,12 @@ static void may_contact_reasons(void **state) {
                                  rkt_ts(T0_PLUS_2Y), &ans, MSG));
     assert_false(ans.allowed);
     assert_string_equal(ans.reason, "no live consent for the purpose (it is expired)");
-    raw_update(f, "UPDATE person SET restricted = 1 WHERE id = ?1", b);
+    flag_person(f, b, true, false);
     RKT_OK(f, rk_reg_may_contact(&f->reg, RK_F_EMAIL, "bea@example.fi", "sales_promotion",
                                  rkt_ts(T0), &ans, MSG));
     assert_false(ans.allowed);
     assert_non_null(strstr(ans.reason, "restricted"));
-    raw_update(f, "UPDATE person SET objected = 1 WHERE id = ?1", c);
+    flag_person(f, c, false, true);
     RKT_OK(f, rk_reg_may_contact(&f->reg, RK_F_EMAIL, "cia@example.fi", "sales_promotion",
                                  rkt_ts(T0), &ans, MSG));
     assert_false(ans.allowed);

@@ -3103,6 +3103,119 @@ static void consent_log(void **state) {
     assert_int_equal(cs.n, 1);
 }
 
+/* ---- The census ---------------------------------------------------------------------------- */
+
+/* The census counts each kind of row for the whole store and for one person; a person's
+ * count follows the rows that point to it, and the kinds tied to no person answer -1. */
+static void census(void **state) {
+    struct rk_store *s = store_of(state);
+    struct rk_census c;
+    char id[RK_ID_LEN + 1], other[RK_ID_LEN + 1], nobody[RK_ID_LEN + 1];
+    rk_id_new(nobody);
+    memset(&c, 0xff, sizeof c);
+    assert_ok(rk_store_census(s, NULL, &c));
+    assert_int_equal(c.persons, 0);
+    assert_int_equal(c.entries, 0);
+    assert_int_equal(c.audit, 0);
+    assert_int_equal(c.suppressions, 0);
+
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    new_person(s, other);
+    int64_t p1 = new_provenance(s, RK_SRC_MEETING, "customer_service");
+    int64_t p2 = new_provenance(s, RK_SRC_MEETING, "customer_service");
+    (void)new_provenance(s, RK_SRC_MEETING, "customer_service"); /* pointed to by nothing */
+    struct rk_entry *e1 = entry_new("customers", id, ts("2026-03-01T00:00:00Z"));
+    entry_set(e1, RK_F_NAME, "Aino", p1);
+    entry_set(e1, RK_F_ORGANISATION, "Sama Oy", p2);
+    struct rk_entry *e2 = entry_new("news", id, ts("2026-03-01T00:00:00Z"));
+    entry_set(e2, RK_F_ORGANISATION, "Sama Oy", p2);
+    struct rk_entry *e3 = entry_new("news", other, ts("2026-03-01T00:00:00Z"));
+    entry_set(e3, RK_F_ORGANISATION, "Toinen Oy", p1);
+    assert_ok(rk_store_entry_put(s, e1));
+    assert_ok(rk_store_entry_put(s, e2));
+    assert_ok(rk_store_entry_put(s, e3));
+    struct rk_task t = {.kind = "objection_review",
+                        .due = date(2026, 3, 3),
+                        .created_at = ts("2026-02-01T00:00:00Z")};
+    rk_id_new(t.id);
+    copy(t.person_id, sizeof t.person_id, id);
+    assert_ok(rk_store_task_insert(s, &t));
+    struct rk_outbox_msg m = {.message_id = "cccccccccccccccccccccccc01",
+                              .person_id = id,
+                              .kind = "confirm",
+                              .recipient = "aino@example.fi",
+                              .subject = "Vahvista",
+                              .body = "Hei\n",
+                              .created_at = ts("2026-02-01T00:00:00Z")};
+    int64_t mid = 0;
+    assert_ok(rk_store_outbox_enqueue(s, &m, &mid));
+    unsigned char h[RK_HASH_LEN];
+    hash_of(7, 1, h);
+    assert_ok(
+        rk_store_suppress_add(s, h, RK_F_EMAIL, RK_SUPPRESS_OBJECTION, ts("2026-02-01T00:00:00Z")));
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_census(s, NULL, &c));
+    assert_int_equal(c.persons, 2);
+    assert_int_equal(c.persons_restricted, 0);
+    assert_int_equal(c.entries, 3);
+    assert_int_equal(c.provenance, 3);
+    assert_int_equal(c.provenance_orphans, 1);
+    assert_int_equal(c.organisations, 2);
+    assert_int_equal(c.organisations_orphans, 0);
+    assert_int_equal(c.tasks, 1);
+    assert_int_equal(c.tasks_open, 1);
+    assert_int_equal(c.outbox, 1);
+    assert_int_equal(c.outbox_queued, 1);
+    assert_int_equal(c.suppressions, 1);
+    assert_int_equal(c.suppressions_objection, 1);
+    assert_int_equal(c.staff, 0);
+    assert_int_equal(c.staff_sessions, 0);
+    assert_int_equal(c.consent_events, 0);
+    assert_int_equal(c.requests, 0);
+
+    memset(&c, 0xff, sizeof c);
+    assert_ok(rk_store_census(s, id, &c));
+    assert_int_equal(c.persons, 1);
+    assert_int_equal(c.entries, 2);
+    assert_int_equal(c.provenance, 2);
+    assert_int_equal(c.organisations, 1);
+    assert_int_equal(c.tasks, 1);
+    assert_int_equal(c.outbox, 1);
+    assert_int_equal(c.signups, 0);
+    assert_int_equal(c.provenance_orphans, -1);
+    assert_int_equal(c.organisations_orphans, -1);
+    assert_int_equal(c.suppressions, -1);
+    assert_int_equal(c.mail_limits, -1);
+    assert_int_equal(c.staff, -1);
+    assert_ok(rk_store_census(s, other, &c));
+    assert_int_equal(c.persons, 1);
+    assert_int_equal(c.entries, 1);
+    assert_int_equal(c.provenance, 1);
+    assert_int_equal(c.tasks, 0);
+    assert_int_equal(c.outbox, 0);
+
+    /* Gone: what hung on the person goes with it; rows carrying the id stay counted. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_person_delete(s, id));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_census(s, id, &c));
+    assert_int_equal(c.persons, 0);
+    assert_int_equal(c.entries, 0);
+    assert_int_equal(c.provenance, 0);
+    assert_int_equal(c.tasks, 0);
+    assert_int_equal(c.outbox, 1);
+    assert_ok(rk_store_census(s, nobody, &c));
+    assert_int_equal(c.persons, 0);
+    assert_int_equal(c.outbox, 0);
+    assert_int_equal(c.audit, 0);
+    assert_ok(rk_store_census(s, NULL, &c));
+    assert_int_equal(c.persons, 1);
+    assert_int_equal(c.entries, 1);
+    assert_int_equal(c.organisations_orphans, c.organisations - 1); /* only Toinen Oy is named */
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -3159,6 +3272,7 @@ int main(void) {
         T(mail_limit_count_add_prune),
         T(consent_log),
         T(savepoints),
+        T(census),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
