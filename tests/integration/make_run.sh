@@ -28,7 +28,7 @@ start() {
         sh "$RK_SOURCE_DIR/scripts/run" >"$T/out" 2>"$T/err" &
     pid=$!
     U=
-    for _ in $(seq 300); do # 30 s: a loaded machine runs several CLI commands first
+    for _ in $(seq 600); do # 60 s: a loaded machine runs several CLI commands first
         U=$(sed -n 's/^listening on //p' "$T/out")
         [ -n "$U" ] && break
         sleep 0.1
