@@ -265,15 +265,25 @@ out:
 struct audience {
     FILE *out;
     bool json;
+    bool started; /* the header is out: written with the first row, or at the end */
     unsigned long n;
     struct rk_buf line;
 };
+
+/* The CSV header or the JSON array's "[": only once the purpose has been accepted, so that a
+ * refused command writes nothing to standard output. */
+static void audience_start(struct audience *a) {
+    if (!a->started)
+        fputs(a->json ? "[" : "id,name,email,phone,position,organisation\r\n", a->out);
+    a->started = true;
+}
 
 static const enum rk_field columns[] = {RK_F_NAME, RK_F_EMAIL, RK_F_PHONE, RK_F_POSITION,
                                         RK_F_ORGANISATION};
 
 static int audience_row(void *ctx, const struct rk_entry *e) {
     struct audience *a = ctx;
+    audience_start(a);
     rk_buf_reset(&a->line);
     if (a->json) {
         json_t *o = json_object();
@@ -327,9 +337,8 @@ static int run_audience(int argc, char **argv) {
     }
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    struct audience a = {stdout, strcmp(env.format, "json") == 0, 0, {0}};
+    struct audience a = {.out = stdout, .json = strcmp(env.format, "json") == 0};
     rk_buf_init(&a.line);
-    fputs(a.json ? "[" : "id,name,email,phone,position,organisation\r\n", stdout);
     struct rk_msg msg = {.suppressed = false};
     rk_ts now = rk_time_now();
     rk_err e = rk_reg_audience(&env.reg, purpose, now, audience_row, &a, &msg);
@@ -339,7 +348,9 @@ static int run_audience(int argc, char **argv) {
         if ((e = rk_reg_audit(&env.reg, "audience.export", NULL, detail, now)) != RK_OK)
             snprintf(msg.text, sizeof msg.text, "%s", rk_store_last_error());
     }
-    if (a.json)
+    if (e == RK_OK)
+        audience_start(&a); /* an empty audience still gets its header */
+    if (a.json && a.started)
         fputs(a.n ? "\n]\n" : "]\n", stdout);
     rk_buf_cleanup(&a.line);
     if (e != RK_OK)

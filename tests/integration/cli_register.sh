@@ -123,6 +123,12 @@ r aud3 audience --purpose sales_promotion
 grep -q "$P1" "$T/aud3.out" && bad "pending consent counted as live" || ok
 r conf consent confirm "$P1" --purpose sales_promotion --channel web_form
 expect_ok conf
+# A purpose not declared: refused before anything reaches standard output (no CSV header).
+r aud_bad audience --purpose newsletter
+[ "$(rc aud_bad)" = 2 ] && [ ! -s "$T/aud_bad.out" ] && grep -q "purpose 'newsletter' is not declared" "$T/aud_bad.err" \
+    && ok || bad "audience of an undeclared purpose: rc $(rc aud_bad), out '$(cat "$T/aud_bad.out")', $(cat "$T/aud_bad.err")"
+r aud_badj audience --purpose newsletter --format json
+[ ! -s "$T/aud_badj.out" ] && ok || bad "audience --format json of an undeclared purpose wrote '$(cat "$T/aud_badj.out")'"
 r aud4 audience --purpose sales_promotion --format json
 jq -e --arg id "$P1" 'map(.id) | index($id) != null' "$T/aud4.out" >/dev/null && ok || bad "confirmed consent not live"
 # Two years later the consent has expired.
