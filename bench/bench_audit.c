@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "core/audit.h"
-#include "core/id.h"
-#include "core/keys.h"
+#include "base/id.h"
+#include "keys/keys.h"
 
 static double now_s(void) {
     struct timespec t;

@@ -22,7 +22,7 @@
 #include <time.h>
 
 #include "core/audit.h"
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "core/register.h"
 #include "core/search.h"
 #include "core/view.h"

@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/id.h"
+#include "base/id.h"
 #include "core/import.h"
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "core/register.h"
 #include "decl/decl.h"
 #include "util/buf.h"

@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "core/audit.h"
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "core/register.h"
 #include "core/sweep.h"
 #include "decl/decl.h"

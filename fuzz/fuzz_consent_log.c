@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http/consent_log.h"
+#include "core/cookie_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

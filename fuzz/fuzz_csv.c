@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/import.h"
-#include "core/normalize.h"
+#include "base/normalize.h"
 #include "util/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,8 +9,8 @@
 
 #include "decl/decl.h"
 #include "decl/lint.h"
-#include "notice/notice.h"
-#include "notice/ropa.h"
+#include "views/notice.h"
+#include "views/ropa.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

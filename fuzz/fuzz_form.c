@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/normalize.h"
+#include "base/normalize.h"
 #include "util/form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -3,7 +3,7 @@
  * (rk_json_parse in src/http/body.c). Any bytes must be parsed or refused
  * without crash, hang or leak; a refusal must say where ("line L, column
  * C"); an accepted document must respect the limits and hold only texts that
- * follow the text rule (core/normalize.h), and jansson's rendering
+ * follow the text rule (base/normalize.h), and jansson's rendering
  * of it must parse back to an equal document.
  */
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalize.h"
+#include "base/normalize.h"
 #include "http/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalize.h"
+#include "base/normalize.h"
 #include "core/search.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

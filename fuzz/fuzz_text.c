@@ -1,5 +1,5 @@
 /*
- * fuzz_text.c — libFuzzer target for the text rule of core/normalize.c, which
+ * fuzz_text.c — libFuzzer target for the text rule of base/normalize.c, which
  * every text from outside passes through (rk_text_fault, rk_norm_text,
  * rk_norm_email) and which shows stored values on a terminal
  * (rk_text_put_visible). For any bytes: what the rule accepts is valid UTF-8;
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalize.h"
+#include "base/normalize.h"
 #include "util/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "core/register.h"
 #include "decl/decl.h"
 #include "util/diag.h"

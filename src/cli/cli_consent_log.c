@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "cli/reg.h"
-#include "http/consent_config.h"
+#include "views/consent_config.h"
 #include "http/consent_log.h"
+#include "core/cookie_log.h"
 
 static const char *const text_json[] = {"text", "json", NULL};
 

@@ -11,8 +11,8 @@
 
 #include "cli/cli.h"
 #include "decl/lint.h"
-#include "notice/notice.h"
-#include "notice/ropa.h"
+#include "views/notice.h"
+#include "views/ropa.h"
 #include "util/json.h"
 
 /* Options every declaration command takes; format indexes the command's fmts[]. */

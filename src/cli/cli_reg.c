@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli/reg.h"
-#include "core/id.h"
+#include "base/id.h"
 #include "core/journal.h"
 #include "core/rotate.h"
 #include "core/search.h"

@@ -18,6 +18,7 @@
 #include "core/request.h"
 #include "http/requests.h"
 #include "mail/mail.h"
+#include "core/request_mail.h"
 
 static const char *const text_json[] = {"text", "json", NULL};
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cli/reg.h"
-#include "core/normalize.h"
+#include "base/normalize.h"
 #include "core/staff.h"
 #include "mail/mail.h"
 #include <sodium.h>

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/keys.h"
-#include "core/time.h"
+#include "keys/keys.h"
+#include "base/time.h"
 #include "decl/decl.h"
 #include "store/store.h"
 #include "util/buf.h"

@@ -31,7 +31,7 @@
  *      is marked done only after the recipient acknowledged it.
  *   2. The identity is kept only as long as it is needed, and only sealed:
  *      rk_notify_recipients seals it to the notice's row (id, recipient,
- *      person) under the notice subkey (core/seal.h; core/rotate.h "Sealed
+ *      person) under the notice subkey (keys/seal.h; core/rotate.h "Sealed
  *      values"), and this file is the one place that opens it, for the
  *      attempt alone (its plaintext copy is wiped as soon as the attempt ends). Every
  *      move out of queued — done, pending, failed, unsupported — sets the
@@ -63,7 +63,7 @@
 #include <sodium.h>
 
 #include "connect/connect.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 #include "worker/worker.h"
 
 #define BATCH      500

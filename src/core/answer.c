@@ -15,7 +15,7 @@
 #include "core/audit.h"
 #include "core/mail_limit.h"
 #include "core/request.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 
 static const struct {
     const char *name, *type;

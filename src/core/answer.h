@@ -4,7 +4,7 @@
  * download of a completed access or portability request's documents behind a
  * one-time code emailed to the request's address. Pure rules and the steps
  * over a register (store + audit chain); the pages are src/http/answers.c, the
- * emails src/mail/request_mail.c.
+ * emails src/core/request_mail.c.
  *
  * Design.
  *
@@ -25,7 +25,7 @@
  *                                                     the link itself has expired too)
  *
  * Invariants:
- *  1. Documents are stored only sealed (core/seal.h, RK_SUBKEY_ANSWER), each bound to its
+ *  1. Documents are stored only sealed (keys/seal.h, RK_SUBKEY_ANSWER), each bound to its
  *     request id and name: a document opens only as the file it was stored as.
  *  2. A code or grant is stored only as a keyed hash (RK_SUBKEY_ANSWER) bound to the request;
  *     the code itself exists only in the email.
@@ -54,7 +54,7 @@
 
 #include "core/links.h"
 #include "core/register.h"
-#include "core/tz.h"
+#include "base/tz.h"
 #include "util/buf.h"
 
 #define RK_ANSWER_DAYS          14 /* the download window after completion */
@@ -169,7 +169,7 @@ RK_MUST_USE rk_err rk_answer_download(struct rk_reg *reg, const char *request_id
 /*
  * The DPO's digest of requests due within RK_RETENTION_SOON_DAYS and overdue: ids, types and
  * due dates only. The rule "at most once per local day" is rk_answer_digest_due; the sweep's
- * caller composes and queues the mail (mail/request_mail.c) and marks the day.
+ * caller composes and queues the mail (core/request_mail.c) and marks the day.
  */
 struct rk_digest_line {
     char id[RK_REQUEST_ID_LEN + 1];

@@ -13,7 +13,7 @@
 #ifndef RK_AUDIT_H
 #define RK_AUDIT_H
 
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "store/store.h"
 
 /* The hash of e (its seq, at, strings and prev) under the audit key. */

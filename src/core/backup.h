@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "core/keys.h"
+#include "keys/keys.h"
 
 #define RK_BACKUP_MAGIC "rekisteri-backup 1\n"
 #define RK_BACKUP_CHUNK ((size_t)65536)

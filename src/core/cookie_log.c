@@ -6,22 +6,6 @@
 
 #include <string.h>
 
-static const char *const action_ids[RK_COOKIE__COUNT] = {"accept_all", "reject_all", "custom",
-                                                         "withdraw"};
-
-const char *rk_cookie_action_id(enum rk_cookie_action a) {
-    return (unsigned)a < RK_COOKIE__COUNT ? action_ids[a] : "unknown";
-}
-
-bool rk_cookie_action_parse(const char *id, size_t len, enum rk_cookie_action *out) {
-    for (int i = 0; i < RK_COOKIE__COUNT; i++)
-        if (strlen(action_ids[i]) == len && memcmp(action_ids[i], id, len) == 0) {
-            *out = (enum rk_cookie_action)i;
-            return true;
-        }
-    return false;
-}
-
 bool rk_cookie_id_valid(const char *s, size_t len) {
     if (len < RK_COOKIE_ID_MIN || len > RK_COOKIE_ID_MAX)
         return false;

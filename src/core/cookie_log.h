@@ -9,7 +9,7 @@
  * A consent id is made by the visitor's browser (random, kept in its rk_consent cookie); it
  * identifies a browser, not a person, and is the only key of the log. The log holds no IP
  * address, user agent or anything else of the visitor: the choice, when the server received
- * it, under which version of the cookie text (http/consent_config.h), in which language, and
+ * it, under which version of the cookie text (views/consent_config.h), in which language, and
  * whether the browser sent Global Privacy Control.
  */
 #ifndef RK_CORE_COOKIE_LOG_H
@@ -18,41 +18,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/time.h"
+#include "base/time.h"
 #include "decl/decl.h"
+#include "store/store.h"
 #include "util/err.h"
 
-#define RK_COOKIE_ID_MIN      22   /* a consent id's length: 22..64 of A-Za-z0-9_- */
-#define RK_COOKIE_ID_MAX      64
-#define RK_COOKIE_VERSION_LEN 16   /* hex digits (RK_CONSENT_VERSION_LEN) */
-#define RK_COOKIE_CHOICES_MAX 2048 /* the stored choices' text, bytes */
-#define RK_COOKIE_BODY_MAX    4096 /* POST /consent/log's body, bytes */
-
-enum rk_cookie_action {
-    RK_COOKIE_ACCEPT_ALL, /* every non-essential category granted */
-    RK_COOKIE_REJECT_ALL, /* none granted (also a GPC browser's standing choice) */
-    RK_COOKIE_CUSTOM,     /* the visitor's own selection in the settings */
-    RK_COOKIE_WITHDRAW,   /* a category granted before is taken back */
-    RK_COOKIE__COUNT
-};
-
-/* One recorded choice. choices is the compact JSON object {"<category id>": true|false, …}
- * over every non-essential category of the version, in the declaration's order, as built by
- * the HTTP layer; the core and the store keep it as text. */
-struct rk_cookie_choice {
-    char consent_id[RK_COOKIE_ID_MAX + 1];
-    rk_ts at; /* the server's time when it was recorded */
-    enum rk_cookie_action action;
-    char choices[RK_COOKIE_CHOICES_MAX + 1];
-    char version[RK_COOKIE_VERSION_LEN + 1];
-    enum rk_lang lang;
-    bool gpc;
-};
-
-/* "accept_all", "reject_all", "custom", "withdraw". */
-const char *rk_cookie_action_id(enum rk_cookie_action a);
-/* The action named id (len bytes, not NUL-terminated); false for none. */
-bool rk_cookie_action_parse(const char *id, size_t len, enum rk_cookie_action *out);
 
 /* Whether s (len bytes) is a consent id: 22 to 64 characters of A-Z a-z 0-9 '_' '-'. */
 bool rk_cookie_id_valid(const char *s, size_t len);

@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/contact.h"
-#include "core/normalize.h"
-#include "core/time.h"
+#include "base/contact.h"
+#include "base/normalize.h"
+#include "base/time.h"
 #include "decl/decl.h"
 #include "util/err.h"
 

@@ -13,10 +13,10 @@
  *     creates it (the header alone); the first append creates it too.
  *  2. What: the line "rekisteri-erasures 1", then one line per erasure:
  *         ID AT PERSON HASHES MAC
- *     ID is a random record id (core/id.h), AT the instant (rk_ts, decimal),
+ *     ID is a random record id (base/id.h), AT the instant (rk_ts, decimal),
  *     PERSON the pseudonymous person id, HASHES "-" or a comma-separated list
  *     of "e" or "p" and 64 hex digits: the keyed hashes (lookup subkey,
- *     core/keys.h) of the person's emails and phones — the values the
+ *     keys/keys.h) of the person's emails and phones — the values the
  *     suppression list holds, never an email or phone itself. No personal
  *     data is in the file.
  *  3. Authentication: MAC = keyed BLAKE2b-256 under the key file's journal

@@ -9,7 +9,7 @@
 #ifndef RK_LINKS_H
 #define RK_LINKS_H
 
-#include "core/keys.h"
+#include "keys/keys.h"
 
 #define RK_LINK_MAX 200 /* longest token, with its NUL */
 

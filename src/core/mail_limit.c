@@ -19,7 +19,7 @@
  *   1. A limited mail is queued only together with its row, in the same
  *      transaction, and the rule counts rows: a rolled-back mail was never
  *      counted, a committed one always is.
- *   2. Only keyed hashes are written (core/keys.h, subkey mail_limit); each
+ *   2. Only keyed hashes are written (keys/keys.h, subkey mail_limit); each
  *      row is deleted by the first row written more than a day after it.
  *   3. Every path runs one count, one savepoint, one prune and insert, the
  *      caller's queue() (composing and queueing the mail), and one savepoint

@@ -9,7 +9,7 @@
  * mail_limits.per_day in any 24 hours (the declaration; 10 minutes and 5 by
  * default; a staff member's mails count too, bound by per_day only). The
  * recipient is known only by a keyed hash of the normalised address under a
- * subkey of its own (core/keys.h); the address is never kept.
+ * subkey of its own (keys/keys.h); the address is never kept.
  *
  * Not limited: mails that follow from the person's own act on a link they
  * were sent (the welcome after confirming) and those the law requires

@@ -2,7 +2,7 @@
  * notify.c — queues art 19 notices (see notify.h): the registers holding
  * the person are read first, then one notice per recipient of any of them
  * (a recipient of two registers is told once). The identity a notice carries
- * is sealed to its row under the notice subkey (core/seal.h) in the same
+ * is sealed to its row under the notice subkey (keys/seal.h) in the same
  * transaction, never written in the clear; only the deliverer opens it.
  */
 #include "core/notify.h"
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/audit.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 
 #define MAX_REGS 32
 

@@ -13,7 +13,7 @@
  * Queues kind for every recipient declared for a register holding person_id
  * now (call it before an erasure deletes the entries), with the person's
  * email as the identity the recipient knows, sealed to the notice's row under
- * the notice subkey (core/seal.h). request_id may be NULL. Runs in
+ * the notice subkey (keys/seal.h). request_id may be NULL. Runs in
  * reg's batch, or in its own transaction; *count gets the notices queued.
  */
 RK_MUST_USE rk_err rk_notify_recipients(struct rk_reg *reg, const char *person_id,

@@ -17,7 +17,7 @@
 #include "core/audit.h"
 #include "core/consent.h"
 #include "core/view.h"
-#include "notice/notice.h"
+#include "views/notice.h"
 #include "util/buf.h"
 
 __attribute__((format(printf, 2, 3))) static rk_err refuse(struct rk_msg *msg, const char *fmt,

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "store/store.h"
 
 struct rk_view; /* core/view.h: what a staff role sees */

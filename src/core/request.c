@@ -51,7 +51,7 @@
 #include <string.h>
 
 #include "core/audit.h"
-#include "core/id.h"
+#include "base/id.h"
 #include "core/mail_limit.h"
 
 static const char *const type_names[RK_RQ_TYPE__COUNT] = {

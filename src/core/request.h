@@ -12,7 +12,7 @@
 
 #include "core/register.h"
 #include "core/links.h"
-#include "core/tz.h"
+#include "base/tz.h"
 
 #define RK_REQUEST_LINK_DAYS  7 /* how long an email_code verification link is valid */
 #define RK_REQUEST_EXTEND_MAX 2 /* further months (art 12(3)) */

@@ -37,7 +37,7 @@
 #include "core/journal.h"
 #include "core/notify.h"
 #include "mail/mail.h"
-#include "notice/labels.h"
+#include "decl/labels.h"
 
 #define MAX_HELD 32 /* entries of one person: one per register */
 
@@ -242,7 +242,7 @@ static void h_el(struct doc *d, const char *tag, const char *s) {
  * A table row of cells (NULL-terminated), th for a header row. Every data cell
  * is isolated in <bdi>: the rows hold the stored values (names, emails,
  * evidence, services, invoice numbers), which may hold right-to-left text or,
- * from before the text rule of core/normalize.h, a direction control that
+ * from before the text rule of base/normalize.h, a direction control that
  * would otherwise reorder the rest of the row; a label isolated costs nothing.
  */
 static void h_row(struct doc *d, int th, ...) { /* int: va_start needs an unpromoted type */

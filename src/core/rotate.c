@@ -18,7 +18,7 @@
 
 #include "core/audit.h"
 #include "core/journal.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 #include "util/fileio.h"
 
 #define PATH_LEN     1024 /* longest key file path, with ".new" */

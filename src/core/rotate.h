@@ -6,7 +6,7 @@
  * who could read it, a backup of the key file in the wrong place) or on a
  * schedule.
  *
- * What rotation does to each use of the key (the subkeys of core/keys.h),
+ * What rotation does to each use of the key (the subkeys of keys/keys.h),
  * assuming the old key may be in someone else's hands:
  *
  *   subkey   held as                 on rotation
@@ -78,7 +78,7 @@
  * (the database older than K), the next `key rotate` brings the database
  * forward under the retired key K still holds.
  *
- * Sealed values (migration 0014; core/seal.h). A queued art 19 notice must
+ * Sealed values (migration 0014; keys/seal.h). A queued art 19 notice must
  * keep the email its recipient knows the person by, and a queued message its
  * address and text, after the person is erased: they are how the erasure is
  * passed on and how the person is answered. They are kept sealed, never in
@@ -118,7 +118,7 @@
  *  S5. Databases from before 0014: the migration moves the plaintext of
  *      queued rows behind the marker byte (SQL cannot seal) and drops the old
  *      columns; rk_rotate_seal_plain, run by every command and by `serve`
- *      right after opening (cli/cli_reg.c, cli/cli_serve.c), seals them under
+ *      right after opening (cli/cli_reg.c, src/serve.c), seals them under
  *      the database's generation in one transaction before anything reads
  *      them. rk_seal_open refuses the marker, so a row missed would fail
  *      rather than be sent from plaintext.
@@ -149,7 +149,7 @@
 #ifndef RK_ROTATE_H
 #define RK_ROTATE_H
 
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "core/register.h"
 
 enum rk_rotate_step {

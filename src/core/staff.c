@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "core/audit.h"
-#include "core/id.h"
-#include "core/normalize.h"
+#include "base/id.h"
+#include "base/normalize.h"
 
 /* The embedded list (common_passwords.txt, by embed_file.cmake). */
 extern const char *const rk_common_passwords;

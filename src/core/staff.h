@@ -66,7 +66,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "store/store.h"
 
 #define RK_STAFF_SECRET_LEN    43 /* 256 random bits, URL-safe base64 without padding */

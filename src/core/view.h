@@ -25,7 +25,7 @@
 
 #include <stdbool.h>
 
-#include "core/contact.h"
+#include "base/contact.h"
 #include "decl/decl.h"
 #include "store/store.h"
 

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/time.h"
 #include "util/arena.h"
 #include "util/diag.h"
 #include "util/err.h"
@@ -37,16 +38,6 @@ static inline bool rk_text_present(const struct rk_text *t) { return t->fi != NU
 /* Where a declared item starts in the YAML file (1-based). */
 struct rk_loc {
     unsigned line, col;
-};
-
-struct rk_date {
-    int y, m, d; /* y == 0: not given */
-};
-
-/* A period such as "2y", "6m" or "30d". n == 0: not given. */
-struct rk_duration {
-    int n;
-    char unit; /* 'd', 'm' or 'y' */
 };
 
 /* GDPR art 6(1) legal bases, in the article's order (a)..(f). */
@@ -249,7 +240,7 @@ struct rk_recipient {
 
 /*
  * The website's cookies (cookies:), which drive the notice's cookie section and the consent
- * manager the service serves as /consent.js (src/http/consent_config.c, docs/cookies.md).
+ * manager the service serves as /consent.js (src/views/consent_config.c, docs/cookies.md).
  */
 enum rk_consent_signal { /* Google Consent Mode v2 signals a category's consent grants */
     RK_GCM_AD_STORAGE = 1 << 0,

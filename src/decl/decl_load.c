@@ -587,7 +587,7 @@ static void each_category(struct ctx *c, const ynode *n, void *item) {
     if (v[4])
         parse_erasure(c, v[4], &cat->erasure);
     if (v[5]) {
-        /* The choices are stored as the category's text (core/contact.h): only interests,
+        /* The choices are stored as the category's text (base/contact.h): only interests,
          * the one free text a form collects, can hold them. */
         if (cat->id && strcmp(cat->id, "interests") != 0)
             ERR_AT(c, v[5],
@@ -1185,7 +1185,7 @@ static void *ref_one(struct ctx *c, const ynode *n, const char *what, const char
     return NULL;
 }
 
-/* The categories a form can collect: the ids of core/contact.h's fields. */
+/* The categories a form can collect: the ids of base/contact.h's fields. */
 static bool contact_field(const char *id) {
     static const char *const fields[] = {"name",         "email",    "phone", "position",
                                          "organisation", "interests"};

@@ -26,11 +26,12 @@
 #include "core/answer.h"
 #include "core/audit.h"
 #include "core/request.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 #include "http/public.h"
 #include "mail/mail.h"
 #include "util/cookie.h"
 #include "util/form.h"
+#include "core/request_mail.h"
 
 static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
     return lang == RK_LANG_FI ? fi : en;

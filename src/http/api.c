@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/id.h"
-#include "core/time.h"
+#include "base/id.h"
+#include "base/time.h"
 #include "http/api_staff.h"
 #include "http/internal.h"
 

@@ -15,11 +15,11 @@
 #include "core/audience.h"
 #include "core/notify.h"
 #include "core/rights.h"
-#include "core/time.h"
+#include "base/time.h"
 #include "decl/lint.h"
 #include "http/api_console.h"
-#include "notice/notice.h"
-#include "notice/ropa.h"
+#include "views/notice.h"
+#include "views/ropa.h"
 
 /* ---- Shared ---------------------------------------------------------------------------- */
 

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/time.h"
+#include "base/time.h"
 #include "http/internal.h"
 #include "store/store.h"
 

@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "core/import.h"
-#include "core/time.h"
-#include "core/id.h"
+#include "base/time.h"
+#include "base/id.h"
 #include "http/api_console.h"
 #include "http/internal.h"
 #include "util/csv.h"

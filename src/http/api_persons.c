@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "core/consent.h"
-#include "core/id.h"
-#include "core/normalize.h"
-#include "core/time.h"
+#include "base/id.h"
+#include "base/normalize.h"
+#include "base/time.h"
 #include "core/view.h"
 #include "http/internal.h"
 

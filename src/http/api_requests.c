@@ -23,6 +23,7 @@
 #include "http/internal.h"
 #include "http/requests.h"
 #include "mail/mail.h"
+#include "core/request_mail.h"
 
 /*
  * The role of a token that may handle requests, or NULL after queueing 401/403 in *ret.

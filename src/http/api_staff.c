@@ -24,7 +24,7 @@
 #include <strings.h>
 
 #include "core/audit.h"
-#include "core/normalize.h"
+#include "base/normalize.h"
 #include "core/staff.h"
 #include "http/console.h"
 #include "util/cookie.h"

@@ -6,7 +6,7 @@
  * personal data). The parser builds jansson values directly in one pass; a
  * refusal names what was wrong and where — line, column (in characters) and
  * the JSON pointer of the member being read — and never repeats a value.
- * Every text value follows the text rule of core/normalize.h (rk_text_fault:
+ * Every text value follows the text rule of base/normalize.h (rk_text_fault:
  * no control, direction-control or invisible format characters; tabs and
  * line breaks pass here), so a refused character is named with its pointer
  * on every JSON route alike.
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/normalize.h"
+#include "base/normalize.h"
 #include "http/internal.h"
 
 struct seg {
@@ -486,7 +486,7 @@ static json_t *parse_value(struct parser *ps) {
         const unsigned char *at = ps->p;
         if (!parse_string(ps, &n))
             return NULL;
-        /* Every text of a body follows the text rule of core/normalize.h (line breaks and tabs
+        /* Every text of a body follows the text rule of base/normalize.h (line breaks and tabs
          * allowed here; one-line fields refuse them later, by name). */
         const char *why = rk_text_fault(ps->sbuf, n, true);
         if (why) {

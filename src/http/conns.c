@@ -51,7 +51,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "core/time.h"
+#include "base/time.h"
 #include "http/internal.h"
 
 #define QUANTUM 250000000 /* ns: the timer's granularity */

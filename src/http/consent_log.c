@@ -20,9 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/time.h"
-#include "core/tz.h"
-#include "http/consent_config.h"
+#include "base/time.h"
+#include "base/tz.h"
+#include "views/consent_config.h"
+#include "core/cookie_log.h"
 
 #define MAX_CATEGORIES 64 /* non-essential categories counted in one choice */
 

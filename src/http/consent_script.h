@@ -1,7 +1,7 @@
 /*
  * consent_script.h — the website's consent manager as the server serves it: web/consent/
  * consent.js with the declaration's cookie configuration and its version written in
- * (http/consent_config.h), and its stylesheet, at GET /consent.js and GET /consent.css.
+ * (views/consent_config.h), and its stylesheet, at GET /consent.js and GET /consent.css.
  * The browser half of the protocol with POST /consent/log is in docs/cookies.md.
  */
 #ifndef RK_HTTP_CONSENT_SCRIPT_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "decl/decl.h"
-#include "http/consent_config.h"
+#include "views/consent_config.h"
 #include "http/internal.h"
 
 /* The embedded files (generated at build by src/http/embed_consent.cmake: comments and

@@ -24,7 +24,7 @@
 
 #include "core/links.h"
 #include "core/optin.h"
-#include "core/time.h"
+#include "base/time.h"
 #include "http/internal.h"
 #include "http/public.h"
 #include "mail/mail.h"

@@ -17,8 +17,8 @@
 #include <sodium.h>
 
 #include "connect/connect.h"
-#include "core/contact.h"
-#include "core/time.h"
+#include "base/contact.h"
+#include "base/time.h"
 #include "http/internal.h"
 
 #define MAX_PERSONS 8 /* persons sharing one email across registers */

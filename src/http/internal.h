@@ -13,9 +13,9 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "core/mail_limit.h"
-#include "core/tz.h"
+#include "base/tz.h"
 #include "core/register.h"
 #include "core/view.h"
 #include "http/framing.h"

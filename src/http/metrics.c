@@ -12,7 +12,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-#include "core/time.h"
+#include "base/time.h"
 #include "http/consent_log.h"
 #include "util/buf.h"
 

@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "core/consent.h"
-#include "core/id.h"
+#include "base/id.h"
 #include "core/links.h"
-#include "core/time.h"
+#include "base/time.h"
 #include "http/internal.h"
 #include "http/public.h"
 #include "mail/mail.h"

@@ -25,6 +25,7 @@
 #include "http/public.h"
 #include "mail/mail.h"
 #include "util/form.h"
+#include "core/request_mail.h"
 
 static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
     return lang == RK_LANG_FI ? fi : en;
@@ -129,7 +130,7 @@ rk_http_result rk_http_get_requests_form(struct rk_http_server *s, struct MHD_Co
     return request_form(c, r, rk_http_lang(c), NULL, 200);
 }
 
-/* The sentence for a field's fault (a why phrase of core/normalize.h) in in's language:
+/* The sentence for a field's fault (a why phrase of base/normalize.h) in in's language:
  * "Sähköpostiosoite ei sisällä @-merkkiä." / "The email address has no '@'." */
 static void fault(struct intake *in, const char *anchor, const char *fi_label, const char *en_label,
                   const char *why) {

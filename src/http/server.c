@@ -29,11 +29,11 @@
 
 #include <jansson.h>
 
-#include "core/id.h"
-#include "core/keys.h"
+#include "base/id.h"
+#include "keys/keys.h"
 #include "core/request.h"
-#include "core/time.h"
-#include "notice/notice.h"
+#include "base/time.h"
+#include "views/notice.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "http/console_pages.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/links.h"
-#include "core/time.h"
+#include "base/time.h"
 #include "http/internal.h"
 #include "http/public.h"
 

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/time.h"
+#include "base/time.h"
 #include "store/store.h"
 
 #define GROUP_MAX 256

@@ -4,7 +4,7 @@
  * enters the outbox), gives it its stable random message id, and appends it
  * inside the caller's transaction; the sender (sender.c) delivers it after
  * the commit. The content (address, subject, body, unsubscribe URL) is sealed
- * to its row under the outbox subkey (core/seal.h) before it reaches the
+ * to its row under the outbox subkey (keys/seal.h) before it reaches the
  * store; rk_mail_open, which only the sender calls, opens it again.
  */
 #include <stdio.h>
@@ -13,8 +13,8 @@
 
 #include <sodium.h>
 
-#include "core/id.h"
-#include "core/seal.h"
+#include "base/id.h"
+#include "keys/seal.h"
 #include "mail/mail.h"
 
 /* The sealed plaintext (the layout migration 0014 writes too): recipient NUL subject NUL

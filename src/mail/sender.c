@@ -47,7 +47,7 @@
  *      until space returned. With RK_WORKER_UNRECORDED_MAX remembered,
  *      nothing more is sent.
  *   6. The content is sealed in the outbox (address, subject, body and
- *      unsubscribe URL; core/seal.h, core/rotate.h "Sealed values"). The
+ *      unsubscribe URL; keys/seal.h, core/rotate.h "Sealed values"). The
  *      sender is the one place that opens it, under the outbox subkey, just
  *      for the attempt: the plaintext and the composed message are wiped
  *      when the attempt ends. Sent clears the sealed value in the same
@@ -66,7 +66,7 @@
 
 #include <sodium.h>
 
-#include "core/seal.h"
+#include "keys/seal.h"
 #include "mail/mail.h"
 #include "worker/worker.h"
 

@@ -23,10 +23,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/contact.h"
-#include "core/cookie_log.h"
-#include "core/id.h"
-#include "core/time.h"
+#include "base/contact.h"
+#include "base/id.h"
+#include "base/time.h"
 #include "decl/decl.h"
 #include "util/err.h"
 
@@ -234,6 +233,39 @@ struct rk_staff_signin {
 typedef int (*rk_staff_signin_fn)(void *ctx, const struct rk_staff_signin *e);
 
 /* ---- The website's cookie-consent log (migration 0018, core/cookie_log.h) ---- */
+
+#define RK_COOKIE_ID_MIN      22   /* a consent id's length: 22..64 of A-Za-z0-9_- */
+#define RK_COOKIE_ID_MAX      64
+#define RK_COOKIE_VERSION_LEN 16   /* hex digits (RK_CONSENT_VERSION_LEN) */
+#define RK_COOKIE_CHOICES_MAX 2048 /* the stored choices' text, bytes */
+#define RK_COOKIE_BODY_MAX    4096 /* POST /consent/log's body, bytes */
+
+enum rk_cookie_action {
+    RK_COOKIE_ACCEPT_ALL, /* every non-essential category granted */
+    RK_COOKIE_REJECT_ALL, /* none granted (also a GPC browser's standing choice) */
+    RK_COOKIE_CUSTOM,     /* the visitor's own selection in the settings */
+    RK_COOKIE_WITHDRAW,   /* a category granted before is taken back */
+    RK_COOKIE__COUNT
+};
+
+/* One recorded choice. choices is the compact JSON object {"<category id>": true|false, …}
+ * over every non-essential category of the version, in the declaration's order, as built by
+ * the HTTP layer; the core and the store keep it as text. */
+struct rk_cookie_choice {
+    char consent_id[RK_COOKIE_ID_MAX + 1];
+    rk_ts at; /* the server's time when it was recorded */
+    enum rk_cookie_action action;
+    char choices[RK_COOKIE_CHOICES_MAX + 1];
+    char version[RK_COOKIE_VERSION_LEN + 1];
+    enum rk_lang lang;
+    bool gpc;
+};
+
+/* "accept_all", "reject_all", "custom", "withdraw". */
+const char *rk_cookie_action_id(enum rk_cookie_action a);
+/* The action named id (len bytes, not NUL-terminated); false for none. */
+bool rk_cookie_action_parse(const char *id, size_t len, enum rk_cookie_action *out);
+
 /* A version of the consent manager's configuration (strings valid during the callback). */
 typedef int (*rk_consent_version_fn)(void *ctx, const char *version, const char *config,
                                      rk_ts first_seen);
@@ -260,7 +292,7 @@ typedef int (*rk_audit_fn)(void *ctx, const struct rk_audit_event *e);
  * the caller's transaction, read back when due, and moved by the sender from
  * queued to sent or failed; see src/mail/sender.c for the life cycle. Its
  * content (recipient, subject, body, list_unsubscribe) is never stored in the
- * clear: rk_mail_enqueue seals it (core/seal.h) and sets it with sealed_set;
+ * clear: rk_mail_enqueue seals it (keys/seal.h) and sets it with sealed_set;
  * the store ignores those four fields on enqueue and leaves them NULL on reads,
  * which give the sealed value instead (migration 0014).
  */
@@ -507,7 +539,7 @@ struct rk_retention_row {
 typedef int (*rk_retention_fn)(void *ctx, const struct rk_retention_row *r);
 
 /* ---- Key rotation (keyrotate) ---- */
-#define RK_FINGERPRINT_LEN 16 /* hex digits naming a key generation (core/keys.h) */
+#define RK_FINGERPRINT_LEN 16 /* hex digits naming a key generation (keys/keys.h) */
 /* Writes the keyed hash of value (a normalised email or phone) under the new generation. */
 typedef void (*rk_rehash_fn)(void *ctx, enum rk_field f, const char *value,
                              unsigned char out[RK_HASH_LEN]);
@@ -516,7 +548,7 @@ struct rk_rehash_counts {
 };
 typedef void (*rk_gen_count_fn)(void *ctx, uint32_t gen, int64_t rows);
 
-/* ---- Sealed values (migration 0014; core/seal.h, core/rotate.h) ---- */
+/* ---- Sealed values (migration 0014; keys/seal.h, core/rotate.h) ---- */
 enum rk_sealed_table {
     RK_SEALED_NOTICE, /* recipient_notice: the identity */
     RK_SEALED_OUTBOX, /* outbox: recipient, subject, body, list_unsubscribe */
@@ -994,7 +1026,7 @@ struct rk_store_ops {
 #define RK_STORE_KEY_LEN 32
 
 /*
- * The base of every backend's handle. mail_key is the subkey (core/keys.h:
+ * The base of every backend's handle. mail_key is the subkey (keys/keys.h:
  * outbox) rk_mail_enqueue seals queued mail under: the register sets it when
  * it takes the store (rk_reg_init), so that whoever queues mail through the
  * register's store seals it without handing the key along, and the

@@ -34,7 +34,7 @@ void rk_buf_put_html(struct rk_buf *b, const char *s);
 
 /* Appends s as rk_buf_put_html does, inside <bdi>…</bdi>: for a value a person gave (a name,
  * an email), whose direction is its own, so that whatever it holds — right-to-left letters, or
- * a direction control stored before the text rule (core/normalize.h) refused them — cannot
+ * a direction control stored before the text rule (base/normalize.h) refused them — cannot
  * reorder the page around it. An empty s writes nothing. */
 void rk_buf_put_html_bdi(struct rk_buf *b, const char *s);
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalize.h"
+#include "util/utf8.h"
 
 /*
  * Design.

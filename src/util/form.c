@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/normalize.h"
+#include "util/utf8.h"
 
 static int hexval(char c) {
     if (c >= '0' && c <= '9')

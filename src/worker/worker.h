@@ -8,7 +8,7 @@
  * the thread, wake and stop.
  *
  * It sits between the store and the transports: it uses store/, util/ and
- * the vocabulary type rk_ts (core/time.h, base in issue 14's layers), and
+ * the vocabulary type rk_ts (base/time.h, base in issue 14's layers), and
  * mail/ and connect/ use it, never each other.
  *
  * Design.
@@ -86,7 +86,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/time.h"
+#include "base/time.h"
 #include "store/store.h"
 #include "util/err.h"
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "core/register.h"
 
 struct rkt_reg {

@@ -22,7 +22,7 @@
 #include "core/fulfil.h"
 #include "core/request.h"
 #include "core/retention.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 #include "regfix.h"
 #include "testutil.h"
 

@@ -20,9 +20,9 @@
 
 #include "core/audit.h"
 #include "core/notify.h"
-#include "core/id.h"
+#include "base/id.h"
 #include "core/register.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 #include "regfix.h"
 #include "testutil.h"
 

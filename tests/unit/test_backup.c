@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "core/backup.h"
-#include "core/id.h"
+#include "base/id.h"
 
 #define SEALED_CHUNK (RK_BACKUP_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
 #define PREFIX       (sizeof RK_BACKUP_MAGIC - 1 + crypto_secretstream_xchacha20poly1305_HEADERBYTES)

@@ -73,7 +73,7 @@ static void refusals_name_the_place(void **state) {
             "false or null)");
 }
 
-/* Every text value follows the text rule (core/normalize.h), named by its pointer, whether the
+/* Every text value follows the text rule (base/normalize.h), named by its pointer, whether the
  * character is written raw or as a \u escape; line breaks and tabs pass (one-line fields refuse
  * them later, by name), and so do ordinary scripts and emoji. */
 static void texts_follow_the_text_rule(void **state) {

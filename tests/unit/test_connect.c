@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "connect/connect.h"
-#include "core/id.h"
+#include "base/id.h"
 
 static void webhook_body_and_signature(void **state) {
     (void)state;

@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "http/consent_config.h"
+#include "views/consent_config.h"
 #include "fixtures.h"
 #include "testutil.h"
 

@@ -15,11 +15,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/tz.h"
-#include "http/consent_config.h"
+#include "base/tz.h"
+#include "views/consent_config.h"
 #include "http/consent_log.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "core/cookie_log.h"
 
 static const char *const ID = "AbCdEfGhIjKlMnOpQrStUv";
 static const char *const V = "0123456789abcdef";

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/id.h"
-#include "core/seal.h"
+#include "base/id.h"
+#include "keys/seal.h"
 #include "mail/mail.h"
 
 static rk_ts at(const char *iso) {

@@ -1,8 +1,8 @@
 /*
  * test_normalize.c — tables of what people type and what the register makes
  * of it: email addresses, phone numbers, UTF-8 and text fields
- * (core/normalize.c), the contact fields built on them (core/contact.c), and
- * pseudonymous ids (core/id.c). Every refusal is checked to leave the output
+ * (base/normalize.c), the contact fields built on them (base/contact.c), and
+ * pseudonymous ids (base/id.c). Every refusal is checked to leave the output
  * untouched and to explain itself without quoting the input.
  */
 #include <setjmp.h>
@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/contact.h"
-#include "core/id.h"
-#include "core/normalize.h"
+#include "base/contact.h"
+#include "base/id.h"
+#include "base/normalize.h"
 #include "util/buf.h"
 
 #define SENTINEL 'Q'

@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "notice/notice.h"
+#include "views/notice.h"
 #include "testutil.h"
 
 /* Renders d; fails the test unless rendering succeeds. The caller frees the buffer. */

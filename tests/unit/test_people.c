@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/id.h"
+#include "base/id.h"
 #include "core/register.h"
 #include "core/rights.h"
 #include "core/search.h"

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "core/consent.h"
-#include "core/id.h"
-#include "core/keys.h"
+#include "base/id.h"
+#include "keys/keys.h"
 #include "core/register.h"
 #include "regfix.h"
 #include "testutil.h"
@@ -1299,7 +1299,7 @@ static void invoice_refusals(void **state) {
     assert_int_equal(iv.i[0].keep_until.y, 0);
 }
 
-/* The texts a write stores beside the values follow the text rule (core/normalize.h): a
+/* The texts a write stores beside the values follow the text rule (base/normalize.h): a
  * direction control or invisible character in a source detail, a contract's service (added or
  * changed), an invoice number or currency is refused with the field named, and nothing changes. */
 static void texts_beside_values_follow_the_text_rule(void **state) {

@@ -5,7 +5,7 @@
  * request left unchanged). Then the event checks (reasons, months, methods,
  * documents), deadlines by Regulation 1182/71 (31 Jan → 28/29 Feb, leap
  * years, year ends), extension from receipt, and local dates in the
- * controller's zone (core/tz.c) around midnight and DST changes.
+ * controller's zone (base/tz.c) around midnight and DST changes.
  */
 #include <setjmp.h>
 #include <stdarg.h>

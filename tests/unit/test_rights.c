@@ -24,7 +24,7 @@
 #include "core/notify.h"
 #include "core/register.h"
 #include "core/rights.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 #include "mail/mail.h"
 #include "regfix.h"
 #include "testutil.h"

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notice/ropa.h"
+#include "views/ropa.h"
 #include "testutil.h"
 
 #define EXAMPLE  "examples/smartum/declaration.yaml"

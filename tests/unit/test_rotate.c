@@ -1,5 +1,5 @@
 /*
- * test_rotate.c — key generations and rotation (core/keys.c, core/rotate.c)
+ * test_rotate.c — key generations and rotation (keys/keys.c, core/rotate.c)
  * over a real key file and SQLite store: version 1 and 2 key files load, a
  * readable one is refused; a rotation re-hashes entries (a lookup by email
  * still finds the person), keeps a suppression made under the retired key
@@ -42,7 +42,7 @@
 #include "core/rights.h"
 #include "core/notify.h"
 #include "core/rotate.h"
-#include "core/seal.h"
+#include "keys/seal.h"
 #include "mail/mail.h"
 #include "store/migrations.h"
 #include "testutil.h"

@@ -1,5 +1,5 @@
 /*
- * test_seal.c — sealing a value to its row (core/seal.c): a round trip of
+ * test_seal.c — sealing a value to its row (keys/seal.c): a round trip of
  * empty, short and long plaintexts; a fresh nonce each time; and every way an
  * open must fail: another row (each field of the associated data, and fields
  * whose bytes only shift between them), another key, a flipped byte anywhere,
@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/id.h"
-#include "core/keys.h"
-#include "core/seal.h"
+#include "base/id.h"
+#include "keys/keys.h"
+#include "keys/seal.h"
 
 static unsigned char key[RK_KEY_LEN], other[RK_KEY_LEN];
 

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/id.h"
+#include "base/id.h"
 #include "store/store.h"
 #include "testutil.h"
 

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/id.h"
-#include "core/keys.h"
+#include "base/id.h"
+#include "keys/keys.h"
 #include "core/register.h"
 #include "core/sweep.h"
 #include "regfix.h"

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "core/audit.h"
-#include "core/id.h"
-#include "core/keys.h"
+#include "base/id.h"
+#include "keys/keys.h"
 #include "core/register.h"
 #include "core/sweep.h"
 #include "regfix.h"

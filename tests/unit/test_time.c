@@ -1,5 +1,5 @@
 /*
- * test_time.c — instants and calendar dates (core/time.c): the strict ISO
+ * test_time.c — instants and calendar dates (base/time.c): the strict ISO
  * 8601 forms, leap years, day arithmetic checked against a walk through the
  * calendar, and month arithmetic with the end-of-month rule of Regulation
  * 1182/71. REKISTERI_NOW is moved with setenv, as the other tests do.
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/time.h"
+#include "base/time.h"
 
 #define D(y, m, d) ((struct rk_date){y, m, d})
 /* The same as an initialiser, for static tables. */

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/id.h"
+#include "base/id.h"
 #include "core/register.h"
 #include "core/view.h"
 #include "regfix.h"

@@ -19,7 +19,7 @@
 #include "core/notify.h"
 #include "core/optin.h"
 #include "core/request.h"
-#include "core/tz.h"
+#include "base/tz.h"
 #include "regfix.h"
 #include "store/store.h"
 #include "testutil.h"

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/keys.h"
+#include "keys/keys.h"
 #include "util/err.h"
 
 #define RK_SEAL_PLAIN     0 /* migration 0014's marker: plaintext waiting to be sealed */

@@ -7,68 +7,13 @@
  * U+10FFFF. The `why` phrases are constant strings that never quote the
  * input, since the input is personal data.
  */
-#include "core/normalize.h"
+#include "base/normalize.h"
 
 #include <assert.h>
 #include <string.h>
 
 #include "util/buf.h"
-
-/* ---- UTF-8 ------------------------------------------------------------- */
-
-/*
- * Decodes the code point at s[0..len) into *cp and returns its length in
- * bytes, or 0 when the bytes there are not well-formed UTF-8 (RFC 3629).
- */
-static size_t utf8_decode(const unsigned char *s, size_t len, unsigned long *cp) {
-    unsigned char c = s[0];
-    size_t n;
-    unsigned long v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, v = c & 0x1Fu, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, v = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, v = c & 0x07u, min = 0x10000;
-    } else {
-        return 0; /* continuation byte, C0/C1 overlong lead, or F5..FF */
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0u) != 0x80u)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFFul || (v >= 0xD800ul && v <= 0xDFFFul))
-        return 0;
-    *cp = v;
-    return n;
-}
-
-bool rk_utf8_valid(const char *s, size_t len) {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned long cp;
-        size_t n = utf8_decode(p + i, len - i, &cp);
-        if (n == 0)
-            return false;
-        i += n;
-    }
-    return true;
-}
-
-size_t rk_utf8_length(const char *s) {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        n += (*p & 0xC0u) != 0x80u;
-    return n;
-}
+#include "util/utf8.h"
 
 /* ---- Characters refused in text ---------------------------------------- */
 
@@ -284,7 +229,7 @@ static inline enum text_class class_at(const unsigned char *s, size_t n, size_t 
         return TC_OK;
     if (c == TC_JOINER) {
         unsigned long next = 0;
-        if (i + k < n && utf8_decode(s + i + k, n - i - k, &next) == 0)
+        if (i + k < n && rk_utf8_decode(s + i + k, n - i - k, &next) == 0)
             next = 0;
         if (joiner_ok(cp, prev, next))
             return TC_OK;
@@ -305,7 +250,7 @@ const char *rk_text_fault(const char *text, size_t n, bool multiline) {
             continue;
         }
         unsigned long cp;
-        size_t k = utf8_decode(s + i, n - i, &cp);
+        size_t k = rk_utf8_decode(s + i, n - i, &cp);
         if (k == 0)
             return "is not valid UTF-8";
         enum text_class c = class_at(s, n, i, k, cp, prev, multiline);
@@ -335,7 +280,7 @@ void rk_text_put_visible(struct rk_buf *b, const char *text, bool multiline) {
     unsigned long prev = 0;
     while (i < n) {
         unsigned long cp;
-        size_t k = utf8_decode(s + i, n - i, &cp);
+        size_t k = rk_utf8_decode(s + i, n - i, &cp);
         bool plain = k > 0 && cp != '\\' && class_at(s, n, i, k, cp, prev, multiline) == TC_OK &&
                      (cp != '\r' || s[i + 1] == '\n'); /* a lone CR would overwrite the line */
         if (plain) {
@@ -484,7 +429,7 @@ rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], const char **wh
     unsigned long prev = 0;
     while (i < n) {
         unsigned long cp;
-        size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        size_t k = rk_utf8_decode((const unsigned char *)s + i, n - i, &cp);
         assert(k > 0); /* validated above */
         if (is_control(cp) || cp == ' ') {
             set_why(why, "contains a space or a control character");
@@ -674,7 +619,7 @@ rk_err rk_norm_text(const char *in, size_t max_chars, bool multiline, const char
             continue;
         }
         unsigned long cp;
-        size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        size_t k = rk_utf8_decode((const unsigned char *)s + i, n - i, &cp);
         assert(k > 0); /* validated above */
         enum text_class c = class_at((const unsigned char *)s, n, i, k, cp, prev, multiline);
         if (c != TC_OK) {

@@ -3,7 +3,7 @@
  * derivation, value hashes. A version 1 file holds "rekisteri-key 1" and 64
  * hex digits; a version 2 file one line per generation (see keys.h).
  */
-#include "core/keys.h"
+#include "keys/keys.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/time.h"
+#include "base/time.h"
 
 #define HEADER_V1    "rekisteri-key 1\n"
 #define HEADER_V2    "rekisteri-key 2\n"

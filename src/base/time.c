@@ -6,7 +6,7 @@
  * zone or C library; only rk_time_now looks at the clock. Text forms are
  * strict ISO 8601 in UTC with four-digit years 0001–9999.
  */
-#include "core/time.h"
+#include "base/time.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -15,6 +15,7 @@
 #include "core/request.h"
 #include "mail/mail.h"
 #include "util/buf.h"
+#include "core/request_mail.h"
 
 static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
     return lang == RK_LANG_FI ? fi : en;

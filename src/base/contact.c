@@ -5,7 +5,7 @@
  * their normal forms from normalize.c; the text fields are trimmed, checked
  * and copied within their length limits.
  */
-#include "core/contact.h"
+#include "base/contact.h"
 
 #include <assert.h>
 #include <stdio.h>

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "util/err.h"
+#include "util/utf8.h"
 
 struct rk_buf;
 
@@ -50,12 +51,6 @@ void rk_email_key(const char *email, char out[RK_EMAIL_MAX + 1]);
 RK_MUST_USE rk_err rk_norm_phone(const char *in, const char *default_cc, char out[RK_PHONE_MAX + 1],
                                  const char **why);
 
-/* True when the len bytes at s are well-formed UTF-8 (no overlongs, no
- * surrogates, nothing above U+10FFFF). */
-bool rk_utf8_valid(const char *s, size_t len);
-
-/* The number of code points in a valid UTF-8 string. */
-size_t rk_utf8_length(const char *s);
 
 /*
  * Checks a text field: valid UTF-8, none of the characters refused in text

@@ -4,7 +4,7 @@
  * associated data an unkeyed BLAKE2b hash of a domain tag and the row's
  * length-prefixed fields.
  */
-#include "core/seal.h"
+#include "keys/seal.h"
 
 #include <sodium.h>
 #include <stdio.h>

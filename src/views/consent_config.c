@@ -2,7 +2,7 @@
  * consent_config.c — the declaration's cookies: section as the consent manager's
  * configuration (consent_config.h has the shape and why the version is a hash of it).
  */
-#include "http/consent_config.h"
+#include "views/consent_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

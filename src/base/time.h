@@ -14,7 +14,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decl/decl.h"
+#include "util/err.h"
+
+/* A calendar date. */
+struct rk_date {
+    int y, m, d; /* y == 0: not given */
+};
+
+/* A period such as "2y", "6m" or "30d". n == 0: not given. */
+struct rk_duration {
+    int n;
+    char unit; /* 'd', 'm' or 'y' */
+};
 
 #define RK_TS_LEN 20 /* "YYYY-MM-DDTHH:MM:SSZ" */
 

@@ -7,12 +7,12 @@
  * texts and the shared wording in labels.c; every piece of text goes through
  * put(), which escapes it for the format.
  */
-#include "notice/notice.h"
+#include "views/notice.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "notice/labels.h"
+#include "decl/labels.h"
 
 /* ---- The document writer ------------------------------------------------ */
 

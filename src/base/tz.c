@@ -5,7 +5,7 @@
  * after the last listed transition, which for a "slim" file is most of them.
  * Leap seconds are ignored (civil time does not count them).
  */
-#include "core/tz.h"
+#include "base/tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * has one; the English follows the GDPR's English text. Everything written
  * here is plain text; renderers escape it for their format.
  */
-#include "notice/labels.h"
+#include "decl/labels.h"
 
 #include <string.h>
 

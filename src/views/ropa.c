@@ -8,13 +8,13 @@
  * their structure for machine readers. The wording comes from labels.c, shared
  * with the privacy notice.
  */
-#include "notice/ropa.h"
+#include "views/ropa.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "notice/labels.h"
+#include "decl/labels.h"
 #include "util/json.h"
 
 /* ---- The flat form of an entry (CSV and Markdown) ------------------------ */

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/time.h"
+#include "base/time.h"
 
 #define RK_TZ_MAX_TRANS 400 /* transitions kept; zones hold far fewer past 1970 */
 

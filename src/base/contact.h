@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "core/normalize.h"
+#include "base/normalize.h"
 
 enum rk_field {
     RK_F_NAME,

@@ -40,8 +40,8 @@ enum rk_subkey {
     RK_SUBKEY_AUDIT = 4,
     RK_SUBKEY_BACKUP = 5,
     RK_SUBKEY_JOURNAL = 6,    /* the erasure journal's MAC chain (core/journal.h) */
-    RK_SUBKEY_NOTICE = 7,     /* sealing queued art 19 notices' identities (core/seal.h) */
-    RK_SUBKEY_OUTBOX = 8,     /* sealing queued mail (core/seal.h) */
+    RK_SUBKEY_NOTICE = 7,     /* sealing queued art 19 notices' identities (keys/seal.h) */
+    RK_SUBKEY_OUTBOX = 8,     /* sealing queued mail (keys/seal.h) */
     RK_SUBKEY_MAIL_LIMIT = 9, /* the mail limit's recipient hashes (core/mail_limit.h) */
     RK_SUBKEY_SESSION = 10,   /* staff sessions', setup links' and throttles' hashes, CSRF tokens
                                  (core/staff.h) */
@@ -68,8 +68,8 @@ struct rk_keys {
     unsigned char audit[RK_KEY_LEN];     /* for the audit chain's hashes */
     unsigned char backup[RK_KEY_LEN];    /* for encrypting backups (core/backup.h) */
     unsigned char journal[RK_KEY_LEN];   /* for the erasure journal's MAC chain (core/journal.h) */
-    unsigned char notice[RK_KEY_LEN];    /* for sealing queued notices' identities (core/seal.h) */
-    unsigned char outbox[RK_KEY_LEN];    /* for sealing queued mail (core/seal.h) */
+    unsigned char notice[RK_KEY_LEN];    /* for sealing queued notices' identities (keys/seal.h) */
+    unsigned char outbox[RK_KEY_LEN];    /* for sealing queued mail (keys/seal.h) */
     unsigned char mail_limit[RK_KEY_LEN]; /* for the mail limit's recipient hashes */
     unsigned char session[RK_KEY_LEN];   /* for staff sessions and setup links (core/staff.h) */
     unsigned char answer[RK_KEY_LEN];    /* for answer documents and their codes (core/answer.h) */

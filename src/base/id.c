@@ -4,7 +4,7 @@
  * taken most significant first, so the 26th character carries the last three
  * bits followed by two zero bits.
  */
-#include "core/id.h"
+#include "base/id.h"
 
 #include <sodium.h>
 #include <string.h>
