@@ -1,0 +1,92 @@
+#!/bin/sh
+# layers_selftest.sh — layers.sh refuses what it must: on a small tree of its
+# own with a table of its own, a clean tree passes, and an upward include, a
+# sideways include, a folder missing from the table and a cycle between two
+# modules of one folder each fail with a line naming the file and the arrow.
+# Then the same planted upward include in a copy of the real src/ fails
+# against the real table of docs/ARCHITECTURE.md.
+set -u
+: "${RK_SOURCE_DIR:?}"
+script="$RK_SOURCE_DIR/tests/static/layers.sh"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+ok=0
+bad=0
+check() { # name expected-status pattern
+    if [ "$2" = 0 ] && [ "$status" = 0 ] || { [ "$2" != 0 ] && [ "$status" != 0 ] && grep -q -- "$3" "$t/out"; }; then
+        ok=$((ok + 1))
+    else
+        echo "FAIL: $1 (status $status)"
+        sed 's/^/    /' "$t/out"
+        bad=$((bad + 1))
+    fi
+}
+run() { # tree
+    status=0
+    RK_SOURCE_DIR="$t" RK_LAYERS_DOC="$t/table.md" RK_LAYERS_SRC="$1" sh "$script" > "$t/out" 2>&1 || status=$?
+}
+
+cat > "$t/table.md" <<'EOF'
+<!-- layers: begin -->
+| layer | folder | what | may use |
+|---|---|---|---|
+| 0 | `low` | x | — |
+| 1 | `mid` | x | low |
+| 1 | `side` | x | low |
+| 2 | `top` | x | everything below |
+| 3 | `main` | x | everything |
+<!-- layers: end -->
+EOF
+mk() { # tree file lines...
+    tree=$1 f=$2
+    shift 2
+    mkdir -p "$t/$tree/$(dirname "$f")"
+    printf '/* %s */\n' "$f" > "$t/$tree/$f"
+    for l in "$@"; do printf '%s\n' "$l" >> "$t/$tree/$f"; done
+}
+clean() { # tree
+    mk "$1" low/a.h
+    mk "$1" low/a.c '#include "low/a.h"' '#include <stdio.h>'
+    mk "$1" mid/b.h '#include "low/a.h"'
+    mk "$1" mid/b.c '#include "mid/b.h"' '#include "c.h"'
+    mk "$1" mid/c.h
+    mk "$1" side/s.c '#include "low/a.h"'
+    mk "$1" top/t.c '#include "mid/b.h"' '#include "side/s.h"'
+    mk "$1" main.c '#include "top/t.h"'
+}
+
+clean ok
+run "$t/ok"
+check "a clean tree passes" 0 ""
+
+clean up
+mk up low/a.c '#include "low/a.h"' '#include "mid/b.h"'
+run "$t/up"
+check "an upward include fails" 1 "up/low/a.c:3 includes mid/b.h: low (layer 0) may not use mid (layer 1)"
+
+clean sideways
+mk sideways side/s.c '#include "mid/b.h"'
+run "$t/sideways"
+check "a sideways include fails" 1 "side/s.c:2 includes mid/b.h: side (layer 1) may not use mid (layer 1)"
+
+clean unknown
+mk unknown extra/e.c '#include "low/a.h"'
+run "$t/unknown"
+check "a folder missing from the table fails" 1 "folder extra .* is not in the layer table"
+
+clean cycle
+mk cycle mid/c.c '#include "mid/c.h"' '#include "mid/b.h"'
+run "$t/cycle"
+check "a cycle between two modules of a folder fails" 1 "modules of mid include each other in a cycle"
+
+# The real tree with one planted upward include: util/buf.c reaching into http/.
+mkdir -p "$t/real"
+cp -R "$RK_SOURCE_DIR/src" "$t/real/src"
+printf '#include "http/server.h"\n' >> "$t/real/src/util/buf.c"
+status=0
+RK_SOURCE_DIR="$RK_SOURCE_DIR" RK_LAYERS_SRC="$t/real/src" sh "$script" > "$t/out" 2>&1 || status=$?
+check "the real table refuses util/buf.c including http/server.h" 1 \
+    "util/buf.c:[0-9]* includes http/server.h: util (layer 0) may not use http (layer 9)"
+
+echo "$ok passed, $bad failed"
+[ "$bad" = 0 ]
