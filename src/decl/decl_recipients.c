@@ -1,0 +1,342 @@
+/*
+ * decl_recipients.c — the declaration's recipients (with their connectors and the
+ * Mailchimp audience), and the website's cookies: the part of the loader (schema.h)
+ * that says who receives personal data and which cookies the site sets.
+ */
+#include "decl/schema.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* https://host[:port][/path], or http:// for 127.0.0.1 and localhost only; printable ASCII
+ * without spaces, quotes or angle brackets, no user part, no fragment. */
+static bool connector_url_ok(const char *u) {
+    const char *host = strncmp(u, "https://", 8) == 0  ? u + 8
+                       : strncmp(u, "http://", 7) == 0 ? u + 7
+                                                       : NULL;
+    if (!host || strlen(u) > RK_CONNECTOR_URL_MAX)
+        return false;
+    size_t n = strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+    if (n == 0)
+        return false;
+    if (u[4] == ':' && !((n == 9 && strncmp(host, "localhost", 9) == 0) ||
+                         (n == 9 && strncmp(host, "127.0.0.1", 9) == 0)))
+        return false;
+    const char *rest = host + n;
+    if (*rest == ':') {
+        size_t digits = strspn(rest + 1, "0123456789");
+        if (digits < 1 || digits > 5)
+            return false;
+        rest += 1 + digits;
+    }
+    if (*rest && *rest != '/')
+        return false;
+    for (; *rest; rest++)
+        if (*rest <= ' ' || *rest > '~' || strchr("\"<>\\^`{|}#", *rest))
+            return false;
+    return true;
+}
+
+/* An environment variable's name: upper-case letters, digits and '_', not starting with a digit. */
+static const char *get_env_name(struct ctx *c, const ynode *n, const char *what) {
+    const char *s = dl_get_string(c, n, what);
+    if (!s)
+        return NULL;
+    size_t len = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+    if (len != n->len || len > RK_ENV_NAME_MAX || (s[0] >= '0' && s[0] <= '9')) {
+        ERR_AT(c, n,
+               "%s: expected the name of an environment variable (A-Z, 0-9, '_', at most %d "
+               "characters), never the secret itself",
+               what, RK_ENV_NAME_MAX);
+        return NULL;
+    }
+    return s;
+}
+
+static const char *connector_type_id(unsigned i) {
+    return rk_connector_type_id((enum rk_connector_type)(i + 1));
+}
+static const char *identity_format_id(unsigned i) {
+    return rk_identity_format_id((enum rk_identity_format)i);
+}
+
+static void parse_connector(struct ctx *c, const ynode *n, struct rk_connector *k) {
+    static const char *const keys[] = {"!type", "!url", "!secret_env", "identity_format"};
+    const ynode *v[4];
+    k->loc = dl_loc_of(n);
+    if (!FIELDS(c, n, "recipient.connector", keys, v))
+        return;
+    int t = v[0] ? dl_get_enum(c, v[0], "recipient.connector.type", connector_type_id, 2) : -1;
+    if (v[1]) {
+        k->url = dl_get_string(c, v[1], "recipient.connector.url");
+        if (k->url && !connector_url_ok(k->url)) {
+            ERR_AT(c, v[1],
+                   "recipient.connector.url: expected an https:// URL (http:// only for "
+                   "127.0.0.1 or localhost), without spaces or a fragment");
+            k->url = NULL;
+        }
+    }
+    if (v[2])
+        k->secret_env = get_env_name(c, v[2], "recipient.connector.secret_env");
+    if (v[3]) {
+        int f = dl_get_enum(c, v[3], "recipient.connector.identity_format", identity_format_id, 2);
+        if (f >= 0)
+            k->identity_format = (enum rk_identity_format)f;
+        if (t == 0)
+            ERR_AT(c, v[3],
+                   "recipient.connector.identity_format: only an opengdpr connector takes it "
+                   "(a webhook always sends the email as it is)");
+    }
+    if (t >= 0 && k->url && k->secret_env)
+        k->type = (enum rk_connector_type)(t + 1);
+}
+
+static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *r) {
+    static const char *const keys[] = {"!list_id", "!secret_env", "!purpose"};
+    const ynode *v[3];
+    struct rk_mailchimp *m = &r->mailchimp;
+    struct rk_decl *d = c->d;
+    m->loc = dl_loc_of(n);
+    if (!FIELDS(c, n, "recipient.mailchimp", keys, v))
+        return;
+    if (v[0]) {
+        m->list_id = dl_get_string(c, v[0], "recipient.mailchimp.list_id");
+        if (m->list_id && (strspn(m->list_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789") != v[0]->len ||
+                           v[0]->len > 64)) {
+            ERR_AT(c, v[0],
+                   "recipient.mailchimp.list_id: expected the audience id as Mailchimp shows it "
+                   "(letters and digits, at most 64)");
+            m->list_id = NULL;
+        }
+    }
+    if (v[1])
+        m->secret_env = get_env_name(c, v[1], "recipient.mailchimp.secret_env");
+    if (v[2])
+        m->purpose = dl_ref_one(c, v[2], "recipient.mailchimp.purpose", "purpose", d->purposes,
+                                d->npurposes, sizeof *d->purposes);
+    if (v[2] && m->purpose && m->purpose->basis != RK_BASIS_CONSENT) {
+        ERR_AT(c, v[2],
+               "recipient.mailchimp.purpose: '%s' rests on %s; an unsubscribe withdraws a "
+               "consent, so the purpose must rest on consent",
+               m->purpose->id, rk_basis_id(m->purpose->basis));
+        m->purpose = NULL;
+    }
+    bool held = false;
+    for (size_t i = 0; m->purpose && i < r->nregisters; i++)
+        held |= dl_register_has_purpose(r->registers[i], m->purpose);
+    if (v[2] && m->purpose && r->nregisters && !held) {
+        ERR_AT(c, v[2],
+               "recipient.mailchimp.purpose: none of this recipient's registers declares "
+               "purpose '%s'",
+               m->purpose->id);
+        m->purpose = NULL;
+    }
+    m->declared = m->list_id && m->secret_env && m->purpose;
+}
+
+void dl_each_recipient(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id",     "!name",      "!role",     "!country", "transfer",
+                                       "purpose", "!registers", "connector", "mailchimp"};
+    const ynode *v[9];
+    struct rk_recipient *r = item;
+    struct rk_decl *d = c->d;
+    r->loc = r->transfer_loc = dl_loc_of(n);
+    if (!FIELDS(c, n, "recipient", keys, v))
+        return;
+    if (v[0])
+        r->id = dl_get_id(c, v[0], "recipient.id");
+    if (v[1])
+        r->name = dl_get_string(c, v[1], "recipient.name");
+    int role = v[2] ? dl_get_enum(c, v[2], "recipient.role", dl_role_id, 2) : -1;
+    if (role >= 0)
+        r->role = (enum rk_recipient_role)role;
+    if (v[3] && dl_is_text(c, v[3], "recipient.country")) {
+        const char *cc = v[3]->str;
+        if (v[3]->len == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z') {
+            r->country[0] = cc[0];
+            r->country[1] = cc[1];
+        } else {
+            ERR_AT(c, v[3],
+                   "recipient.country: expected a two-letter ISO 3166 country code in capitals, "
+                   "e.g. FI or US, found '%.20s'",
+                   cc);
+        }
+    }
+    if (v[4]) {
+        int t = dl_get_enum(c, v[4], "recipient.transfer", dl_transfer_id, RK_TRANSFER__COUNT);
+        if (t >= 0)
+            r->transfer = (enum rk_transfer)t;
+        r->transfer_loc = dl_loc_of(v[4]);
+    } else if (r->country[0] && rk_country_adequate(r->country))
+        r->transfer = RK_TRANSFER_ADEQUACY; /* the law supplies the mechanism */
+    if (v[5])
+        dl_get_text(c, v[5], "recipient.purpose", &r->purpose);
+    if (v[6])
+        r->registers = (struct rk_register **)REFS(c, v[6], "recipient.registers", "register",
+                                                   d->registers, d->nregisters, &r->nregisters);
+    if (v[7])
+        parse_connector(c, v[7], &r->connector);
+    if (v[8])
+        parse_mailchimp(c, v[8], r);
+}
+
+/* "https://host" or "https://host:port" (http only for localhost), nothing after. */
+bool dl_origin_ok(const char *o) {
+    const char *host = strncmp(o, "https://", 8) == 0  ? o + 8
+                       : strncmp(o, "http://", 7) == 0 ? o + 7
+                                                       : NULL;
+    if (!host || !*host)
+        return false;
+    if (o[4] == ':' && strncmp(host, "localhost", 9) != 0 && strncmp(host, "127.0.0.1", 9) != 0)
+        return false;
+    size_t n = strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-");
+    if (n == 0)
+        return false;
+    if (host[n] == ':') {
+        size_t digits = strspn(host + n + 1, "0123456789");
+        return digits >= 1 && digits <= 5 && host[n + 1 + digits] == '\0';
+    }
+    return host[n] == '\0';
+}
+
+/* One cookie a vendor sets: {name: _ga, lifetime: 2y} (lifetime "session" or a period). */
+static void each_cookie(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!name", "!lifetime"};
+    const ynode *v[2];
+    struct rk_cookie *k = item;
+    if (!FIELDS(c, n, "cookie", keys, v))
+        return;
+    if (v[0]) {
+        k->name = dl_get_string(c, v[0], "cookies.vendors.cookies.name");
+        /* a cookie name is an RFC 6265 token; '*' only as the last character (a prefix) */
+        size_t len = k->name ? strlen(k->name) : 0;
+        size_t ok = k->name ? strcspn(k->name, " \t\"(),/:;<=>?@[\\]{}*") : 0;
+        if (k->name &&
+            (len == 0 || !(ok == len || (ok > 0 && ok == len - 1 && k->name[ok] == '*'))))
+            ERR_AT(c, v[0],
+                   "cookies.vendors.cookies.name: '%.60s' is not a cookie name (letters, digits "
+                   "and -_.!#$%%&'*+^`|~, with '*' only at the end to match any rest)",
+                   k->name);
+    }
+    if (v[1]) {
+        if (v[1]->type == RK_Y_SCALAR && strcmp(v[1]->str, "session") == 0)
+            k->lifetime = (struct rk_duration){0, 0};
+        else
+            dl_get_duration(c, v[1], "cookies.vendors.cookies.lifetime (or session)", &k->lifetime);
+    }
+}
+
+/* A vendor: its name alone, or {name, country, transfer, cookies}. */
+static void each_vendor(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!name", "country", "transfer", "cookies"};
+    const ynode *v[4];
+    struct rk_cookie_vendor *vd = item;
+    vd->loc = vd->transfer_loc = dl_loc_of(n);
+    if (n->type == RK_Y_SCALAR) {
+        vd->name = dl_get_string(c, n, "cookies.categories.vendors");
+        return;
+    }
+    if (!FIELDS(c, n, "cookie vendor", keys, v))
+        return;
+    if (v[0])
+        vd->name = dl_get_string(c, v[0], "cookies.vendors.name");
+    if (v[1] && dl_is_text(c, v[1], "cookies.vendors.country")) {
+        const char *cc = v[1]->str;
+        if (v[1]->len == 2 && rk_country_known(cc)) {
+            vd->country[0] = cc[0];
+            vd->country[1] = cc[1];
+        } else
+            ERR_AT(c, v[1],
+                   "cookies.vendors.country: expected a two-letter ISO 3166 country code in "
+                   "capitals, e.g. FI or US, found '%.20s'",
+                   cc);
+    }
+    if (v[2]) {
+        int t =
+            dl_get_enum(c, v[2], "cookies.vendors.transfer", dl_transfer_id, RK_TRANSFER__COUNT);
+        if (t >= 0)
+            vd->transfer = (enum rk_transfer)t;
+        vd->transfer_loc = dl_loc_of(v[2]);
+    } else if (vd->country[0] && rk_country_adequate(vd->country))
+        vd->transfer = RK_TRANSFER_ADEQUACY;
+    if (v[3])
+        vd->cookies = dl_section(c, v[3], "cookies.vendors.cookies", sizeof *vd->cookies, false,
+                                 false, each_cookie, &vd->ncookies);
+}
+
+static void each_cookie_category(struct ctx *c, const ynode *n, void *item) {
+    static const char *const keys[] = {"!id",       "!name",   "purpose",
+                                       "essential", "vendors", "consent_mode"};
+    const ynode *v[6];
+    struct rk_cookie_category *cc = item;
+    cc->loc = dl_loc_of(n);
+    if (!FIELDS(c, n, "cookie category", keys, v))
+        return;
+    if (v[0])
+        cc->id = dl_get_id(c, v[0], "cookies.categories.id");
+    if (v[1])
+        dl_get_text(c, v[1], "cookies.categories.name", &cc->name);
+    if (v[2])
+        dl_get_text(c, v[2], "cookies.categories.purpose", &cc->purpose);
+    if (v[3])
+        dl_get_bool(c, v[3], "cookies.categories.essential", &cc->essential);
+    if (v[4])
+        cc->vendors = dl_section(c, v[4], "cookies.categories.vendors", sizeof *cc->vendors, false,
+                                 false, each_vendor, &cc->nvendors);
+    if (v[5])
+        cc->consent_mode =
+            dl_get_bits(c, v[5], "cookies.categories.consent_mode", dl_signal_id, RK_GCM__COUNT);
+    if (v[5] && cc->essential && cc->consent_mode)
+        ERR_AT(c, v[5],
+               "cookies.categories.consent_mode: an essential category is always on; Consent "
+               "Mode signals belong to the categories a visitor chooses");
+}
+
+void dl_parse_cookies(struct ctx *c, const ynode *n) {
+    static const char *const keys[] = {"description",  "!categories",      "origins",
+                                       "settings_url", "consent_validity", "log_retention"};
+    const ynode *v[6];
+    struct rk_cookies *ck = &c->d->cookies;
+    ck->loc = dl_loc_of(n);
+    ck->consent_validity = RK_COOKIE_VALIDITY_DEFAULT;
+    ck->log_retention = RK_COOKIE_LOG_DEFAULT;
+    if (!FIELDS(c, n, "cookies", keys, v))
+        return;
+    ck->declared = true;
+    if (v[0])
+        dl_get_text(c, v[0], "cookies.description", &ck->description);
+    ck->categories = dl_section(c, v[1], "cookies.categories", sizeof *ck->categories, true, true,
+                                each_cookie_category, &ck->ncategories);
+    if (v[2] && dl_get_list(c, v[2], "cookies.origins", false)) {
+        for (size_t i = 0; i < v[2]->n; i++) {
+            const char *o = dl_get_string(c, v[2]->items[i], "cookies.origins");
+            if (o && !dl_origin_ok(o))
+                ERR_AT(c, v[2]->items[i],
+                       "cookies.origins: '%.80s' is not an origin; expected https://host or "
+                       "https://host:port with nothing after it",
+                       o);
+            else if (o && ck->norigins == RK_COOKIE_MAX_ORIGINS)
+                ERR_AT(c, v[2]->items[i], "cookies.origins: at most %d origins",
+                       RK_COOKIE_MAX_ORIGINS);
+            else if (o)
+                ck->origins[ck->norigins++] = o;
+        }
+    }
+    if (v[3]) {
+        ck->settings_url = dl_get_string(c, v[3], "cookies.settings_url");
+        if (ck->settings_url && strncmp(ck->settings_url, "https://", 8) != 0 &&
+            strncmp(ck->settings_url, "http://localhost", 16) != 0 &&
+            strncmp(ck->settings_url, "http://127.0.0.1", 16) != 0)
+            ERR_AT(c, v[3], "cookies.settings_url: expected an https:// address");
+    }
+    if (v[4])
+        dl_get_duration(c, v[4], "cookies.consent_validity", &ck->consent_validity);
+    if (v[5])
+        dl_get_duration(c, v[5], "cookies.log_retention", &ck->log_retention);
+}
