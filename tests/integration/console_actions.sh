@@ -9,7 +9,7 @@
 # REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 R() { "$REKISTERI" "$@"; }
 # The example, its billing data kept under the Accounting Act (as the preview must show).

@@ -15,7 +15,7 @@
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
-. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
