@@ -164,6 +164,8 @@ expect "audience summary counts the restricted" 200 '"restricted":1'
 R rights restrict "$Q" --lift >/dev/null
 
 # ---- failed mail and notices, retry ----
+# sqlite3: the failures are forced into the SQLite file (no relay or connector fails here).
+# To do: a test tool calling outbox_mark_failed / sealed_set / recipient_notice_mark_final.
 R mail test --to ops@example.fi >/dev/null 2>&1
 R mail test --to ops2@example.fi >/dev/null 2>&1
 sqlite3 var/rekisteri.db "UPDATE outbox SET state = 'failed', failed_at = '2026-01-01T00:00:00Z', last_error = 'smtp 550 refused' WHERE kind = 'test'" ||

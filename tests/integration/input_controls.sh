@@ -102,11 +102,8 @@ R person find matti@example.fi >/dev/null 2>&1 && bad "line 3 imported" || ok
 
 # ---- the service: forms, /requests, the staff API ----
 DP=$(R token create --name dpo --role dpo 2>/dev/null)
-mkdir "$T/mail"
-"$SMTP_SINK" --dir "$T/mail" --port-file "$T/sink.port" --max-seconds 250 &
-pids="$pids $!"
-for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
-rk_serve "$T/serve.out" "$T/serve.err" --smtp "smtp://127.0.0.1:$(cat "$T/sink.port")" \
+rk_sink smtp "$T/mail"
+rk_serve "$T/serve.out" "$T/serve.err" --smtp "smtp://127.0.0.1:$(cat "$T/mail.port")" \
     --mail-from noreply@smartum.fi --public-rate 0
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
@@ -184,6 +181,8 @@ grep -q "<td><bdi>$HEBREW</bdi></td>" "$T/acc1.html" \
     && grep -q "<td><bdi>sara@example.fi</bdi></td>" "$T/acc1.html" && ok \
     || bad "access HTML does not isolate values: $(grep -i "$HEBREW" "$T/acc1.html")"
 # Older data: a name with U+202E as a version before this rule would have stored it.
+# sqlite3 (Python's): the value must reach the SQLite file around every check the
+# operations make, as an older version wrote it.
 python3 - "$T/var/rekisteri.db" "$P" "$RLO" <<'PY' || bad "could not write the older value"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -89,6 +89,15 @@ rk_sink() {
 rk_stop() {
     kill "-${2:-TERM}" "$1" 2>/dev/null
     wait "$1"
+    _rk_st=$?
+    rk_forget "$1"
+    return $_rk_st
+}
+# rk_forget PID: a process that has ended, no longer to be killed at exit.
+rk_forget() {
+    _rk_left=
+    for _rk_p in $pids; do [ "$_rk_p" = "$1" ] || _rk_left="$_rk_left $_rk_p"; done
+    pids=$_rk_left
 }
 
 # rk_census [--db PATH] [--person ID] FIELD: one count of the store's census

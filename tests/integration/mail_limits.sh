@@ -38,11 +38,8 @@ cp "$T/decl.yaml" "$T/good.yaml"
 printf 'mail_limits:\n  min_interval: 10min\n  per_day: 5\n' >>"$T/good.yaml"
 R validate "$T/good.yaml" >/dev/null 2>&1 && ok || bad "mail_limits as documented: $(R validate "$T/good.yaml" 2>&1)"
 
-mkdir "$T/mail"
-"$SMTP_SINK" --dir "$T/mail" --port-file "$T/sink.port" --max-seconds 250 &
-pids="$pids $!"
-for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
-SINK=$(cat "$T/sink.port")
+rk_sink smtp "$T/mail"
+SINK=$PORT
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 DP=$(R token create --name dp --role dpo 2>/dev/null)
 

@@ -3,14 +3,16 @@
  * store's own operations (rk_store_census, rk_store_sealed_list; src/store/store.h), so that
  * the integration scripts count without a backend's language (no SQL, no sqlite3 tool).
  *
- *   rk_census [--db LOCATION] [--person ID] [FIELD...]
+ *   rk_census [--db LOCATION] [--person ID | --email ADDRESS] [FIELD...]
  *
  * LOCATION is what `rekisteri --db` takes (REKISTERI_DB, else var/rekisteri.db); the store is
  * opened for reading only and never created. With --person the counts are that person's
- * (struct rk_census's comment says which). With FIELDs it prints each one's number on a line
+ * (struct rk_census's comment says which); with --email those of the person holding the
+ * (normalised) address in an entry or a pending signup, found through the store's
+ * lookup_values (status 1 when nobody holds it). With FIELDs it prints each one's number on a line
  * of its own, in the order asked; without, every field as "NAME NUMBER". Besides struct
  * rk_census's fields: sealed_notices and sealed_outbox, the art 19 notices and queued mails
- * still holding a sealed value (whole store only). Status 0; 2 on a wrong use or an unknown
+ * still holding a sealed value (of the person's with --person or --email). Status 0; 2 on a wrong use or an unknown
  * field; 1 when the store cannot be read.
  */
 #include <stdbool.h>
@@ -43,28 +45,36 @@ static const struct rkc_field {
 #undef RKC_ENTRY
 };
 
+struct sealed_tally {
+    const char *person_id; /* NULL: every row */
+    int64_t n;
+};
+
 static int count_row(void *ctx, const struct rk_sealed_row *r) {
-    (void)r;
-    ++*(int64_t *)ctx;
+    struct sealed_tally *t = ctx;
+    if (!t->person_id || (r->person_id && strcmp(r->person_id, t->person_id) == 0))
+        t->n++;
     return 0;
 }
 
-/* The number of rows of table holding a sealed value, or -1 on an error. */
-static int64_t sealed_count(struct rk_store *s, enum rk_sealed_table table) {
-    int64_t n = 0;
-    if (rk_store_sealed_list(s, table, 0, false, 0, count_row, &n) != RK_OK) {
+/* The number of rows of table holding a sealed value (of person_id's unless NULL), or -1 on
+ * an error. */
+static int64_t sealed_count(struct rk_store *s, enum rk_sealed_table table,
+                            const char *person_id) {
+    struct sealed_tally t = {.person_id = person_id, .n = 0};
+    if (rk_store_sealed_list(s, table, 0, false, 0, count_row, &t) != RK_OK) {
         fprintf(stderr, "rk_census: sealed_list: %s\n", rk_store_last_error());
         return -1;
     }
-    return n;
+    return t.n;
 }
 
 /* Prints one field; 0, or 2 when the name is not a field, 1 when it could not be read. */
-static int print_field(struct rk_store *s, const struct rk_census *c, const char *name,
-                       bool with_name) {
+static int print_field(struct rk_store *s, const struct rk_census *c, const char *person_id,
+                       const char *name, bool with_name) {
     int64_t v;
     if (strcmp(name, "sealed_notices") == 0 || strcmp(name, "sealed_outbox") == 0) {
-        v = sealed_count(s, name[7] == 'n' ? RK_SEALED_NOTICE : RK_SEALED_OUTBOX);
+        v = sealed_count(s, name[7] == 'n' ? RK_SEALED_NOTICE : RK_SEALED_OUTBOX, person_id);
         if (v < 0)
             return 1;
     } else {
@@ -84,8 +94,21 @@ static int print_field(struct rk_store *s, const struct rk_census *c, const char
     return 0;
 }
 
+struct holder {
+    const char *email;
+    char person_id[RK_ID_LEN + 1];
+};
+
+static int find_holder(void *ctx, const char *person_id, enum rk_field f, const char *value) {
+    struct holder *h = ctx;
+    if (f != RK_F_EMAIL || strcmp(value, h->email) != 0)
+        return 0;
+    snprintf(h->person_id, sizeof h->person_id, "%s", person_id);
+    return 1;
+}
+
 int main(int argc, char **argv) {
-    const char *db = getenv("REKISTERI_DB"), *person = NULL;
+    const char *db = getenv("REKISTERI_DB"), *person = NULL, *email = NULL;
     int i = 1;
     if (!db || !*db)
         db = "var/rekisteri.db";
@@ -94,8 +117,10 @@ int main(int argc, char **argv) {
             db = argv[++i];
         else if (strcmp(argv[i], "--person") == 0 && i + 1 < argc)
             person = argv[++i];
+        else if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
+            email = argv[++i];
         else {
-            fprintf(stderr, "usage: rk_census [--db LOCATION] [--person ID] [FIELD...]\n");
+            fprintf(stderr, "usage: rk_census [--db LOCATION] [--person ID | --email ADDRESS] [FIELD...]\n");
             return 2;
         }
     }
@@ -107,7 +132,21 @@ int main(int argc, char **argv) {
     const struct rk_store_options opt = {.read_only = true, .cache_kib = 1024, .mmap_kib = -1};
     struct rk_store *s = NULL;
     struct rk_census c;
-    if (rk_store_open(db, &opt, &s) != RK_OK || rk_store_census(s, person, &c) != RK_OK) {
+    struct holder h = {.email = email};
+    if (rk_store_open(db, &opt, &s) != RK_OK ||
+        (email && rk_store_lookup_values(s, find_holder, &h) != RK_OK)) {
+        fprintf(stderr, "rk_census: %s: %s\n", db, rk_store_last_error());
+        rk_store_close(s);
+        return 1;
+    }
+    if (email && !h.person_id[0]) {
+        fprintf(stderr, "rk_census: nobody holds %s\n", email);
+        rk_store_close(s);
+        return 1;
+    }
+    if (email)
+        person = h.person_id;
+    if (rk_store_census(s, person, &c) != RK_OK) {
         fprintf(stderr, "rk_census: %s: %s\n", db, rk_store_last_error());
         rk_store_close(s);
         return 1;
@@ -115,9 +154,9 @@ int main(int argc, char **argv) {
     int rc = 0;
     if (i == argc)
         for (size_t k = 0; k < sizeof rkc_fields / sizeof rkc_fields[0] && !rc; k++)
-            rc = print_field(s, &c, rkc_fields[k].name, true);
+            rc = print_field(s, &c, person, rkc_fields[k].name, true);
     for (; i < argc && !rc; i++)
-        rc = print_field(s, &c, argv[i], false);
+        rc = print_field(s, &c, person, argv[i], false);
     rk_store_close(s);
     return rc;
 }
