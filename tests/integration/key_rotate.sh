@@ -47,17 +47,8 @@ refused() {
     else ok; fi
 }
 start() {
-    "$REKISTERI" serve --listen 127.0.0.1:0 --smtp "file://$T/mail" \
-        --mail-from noreply@smartum.fi --public-rate 0 >"$T/serve.out" 2>"$T/serve.err" &
-    pid=$!
-    U=
-    for _ in $(seq 100); do
-        U=$(sed -n 's/^listening on //p' "$T/serve.out")
-        [ -n "$U" ] && break
-        sleep 0.1
-    done
-    U=${U%/}
-    [ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/serve.err")"; exit 1; }
+    rk_serve "$T/serve.out" "$T/serve.err" --smtp "file://$T/mail" \
+        --mail-from noreply@smartum.fi --public-rate 0
 }
 stop() { kill "$pid"; wait "$pid"; pid=; }
 body_of() { tr -d '\r' <"$1" | sed -e ':a' -e '/=$/{N;s/=\n//;ba' -e '}' | sed 's/=3D/=/g'; }

@@ -29,15 +29,22 @@ ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 R() { "$REKISTERI" "$@"; }
 
-# rk_serve OUT ERR [ARGS...]: starts `rekisteri serve --listen 127.0.0.1:0 ARGS`
-# with its stdout in OUT and stderr in ERR, and waits until it listens. Sets
+# rk_serve [-a] OUT ERR [ARGS...]: starts `rekisteri serve --listen 127.0.0.1:0 ARGS`
+# with its stdout in OUT and stderr in ERR (-a: added to ERR, for a log kept across
+# restarts), and waits until it listens. Sets
 # pid (its process, also killed at exit) and U (its URL, without the trailing
 # slash). Ends the script when it has not listened within RK_WAIT seconds
 # (30 unless set) or has exited.
 rk_serve() {
+    _rk_add=
+    [ "$1" = -a ] && { _rk_add=1; shift; }
     _rk_out=$1 _rk_err=$2
     shift 2
-    "$REKISTERI" serve --listen 127.0.0.1:0 "$@" >"$_rk_out" 2>"$_rk_err" &
+    if [ -n "$_rk_add" ]; then
+        "$REKISTERI" serve --listen 127.0.0.1:0 "$@" >"$_rk_out" 2>>"$_rk_err" &
+    else
+        "$REKISTERI" serve --listen 127.0.0.1:0 "$@" >"$_rk_out" 2>"$_rk_err" &
+    fi
     pid=$!
     pids="$pids $pid"
     U=

@@ -46,19 +46,10 @@ DP=$(R token create --name dp --role dpo 2>/dev/null)
 # start NOW: the server with its clock at NOW (REKISTERI_NOW), sets U; stop: SIGTERM and wait.
 start() {
     : >"$T/out"
-    REKISTERI_NOW=$1 "$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
-        --mail-from noreply@smartum.fi --public-rate 0 --sweep-interval 0 >"$T/out" 2>>"$T/err" &
-    SERVER=$!
-    pids="$pids $SERVER"
-    U=
-    for _ in $(seq 50); do
-        U=$(sed -n 's/^listening on //p' "$T/out")
-        [ -n "$U" ] && break
-        sleep 0.1
-    done
-    [ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-    U=${U%/}
-    export REKISTERI_NOW=$1 # the CLI's clock too
+    export REKISTERI_NOW=$1 # the server's clock, and the CLI's too
+    rk_serve -a "$T/out" "$T/err" --smtp "smtp://127.0.0.1:$SINK" \
+        --mail-from noreply@smartum.fi --public-rate 0 --sweep-interval 0
+    SERVER=$pid
 }
 stop() {
     kill -TERM "$SERVER" 2>/dev/null

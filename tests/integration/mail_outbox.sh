@@ -140,17 +140,9 @@ rk_sink smtp "$T/s5" --max-seconds 200 --delay-ms 150
 scenario s5
 R mail test --to first@example.fi >/dev/null 2>&1
 start_serve() {
-    "$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$PORT" --mail-from $FROM \
-        >"$T/serve.out" 2>>"$T/serve.err" &
-    spid=$!
-    pids="$pids $spid"
-    U=
-    for _ in $(seq 50); do
-        U=$(sed -n 's/^listening on //p' "$T/serve.out")
-        [ -n "$U" ] && break
-        sleep 0.1
-    done
-    [ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/serve.err")"; exit 1; }
+    rk_serve -a "$T/serve.out" "$T/serve.err" --smtp "smtp://127.0.0.1:$PORT" --mail-from $FROM
+    spid=$pid
+    U=$U/
 }
 wait_emls() { # wait_emls SINK N: up to 10 s for N messages
     for _ in $(seq 100); do

@@ -173,16 +173,7 @@ LP=$PORT
 scenario four "$LP" "$OP"
 A=$(add_person anna@example.fi "Anna A")
 B=$(add_person bertta@example.fi "Bertta B")
-"$REKISTERI" serve --listen 127.0.0.1:0 --public-rate 0 >"$T/serve.out" 2>"$T/serve.err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/serve.out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/serve.err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/serve.out" "$T/serve.err" --public-rate 0
 R recipients notify "$A" --kind erasure >/dev/null 2>&1
 for _ in $(seq 50); do [ "$(reqs live)" -ge 1 ] && break; sleep 0.1; done
 [ "$(reqs live)" = 1 ] && ok || bad "serve did not deliver: $(cat "$T/serve.err")"

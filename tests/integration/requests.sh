@@ -50,17 +50,8 @@ R request list --overdue | grep -q "^$OV .*OVERDUE" && ok || bad "list --overdue
 [ "$(R request list --due-within 7d --format json | jq length)" = 1 ] && ok || bad "--due-within"
 [ "$(R request list --status completed --format json | jq length)" = 0 ] && ok || bad "--status"
 
-"$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
-    --mail-from noreply@smartum.fi --public-rate 0 >"$T/out" 2>"$T/err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err" --smtp "smtp://127.0.0.1:$SINK" --mail-from noreply@smartum.fi \
+    --public-rate 0
 export REKISTERI_PUBLIC_URL="$U"
 
 wait_mail() {

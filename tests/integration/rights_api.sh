@@ -30,16 +30,7 @@ export REKISTERI_DECLARATION="$T/decl.yaml"
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 DPO=$(R token create --name dpo --role dpo 2>/dev/null)
 MK=$(R token create --name mk --role marketing 2>/dev/null)
-"$REKISTERI" serve --listen 127.0.0.1:0 --public-rate 0 >"$T/out" 2>"$T/err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err" --public-rate 0
 
 # person EMAIL NAME: a customer who also subscribed to marketing; prints the id.
 person() {

@@ -37,17 +37,7 @@ in_audience() { R audience --purpose sales_promotion | grep -qi "$1"; }
 rk_sink smtp "$T/mail"
 SINK=$PORT
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
-"$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
-    --public-rate 0 >"$T/out" 2>"$T/err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err" --smtp "smtp://127.0.0.1:$SINK" --public-rate 0
 
 # wait_mail N: until the sink holds N messages (10 s at most).
 wait_mail() {
