@@ -18,6 +18,10 @@
  *       each notice given up for good (failed, its sealed identity wiped) at AT with ERROR;
  *       the store's mark applies to a queued or pending notice only
  *   rk_force [--db LOCATION] notice-state ID    STATE|SEALED, e.g. queued|1
+ *   rk_force [--db LOCATION] entry-name PERSON VALUE
+ *       the name of the person's one entry set to VALUE as it is, around every check the
+ *       register makes (a value as an older version stored it); status 1 unless the
+ *       person has exactly one entry
  *
  * LOCATION as rekisteri's --db (REKISTERI_DB, else var/rekisteri.db); never created here.
  * Status 0; 1 when the store refuses or the row is not there; 2 on a wrong use.
@@ -40,7 +44,7 @@
 static int usage(void) {
     fprintf(stderr, "usage: rk_force [--db LOCATION] mail-fail KIND AT ERROR [--wipe-last] |\n"
                     "       mail-state ID | notice-first PERSON | notice-fail AT ERROR ID... |\n"
-                    "       notice-state ID\n");
+                    "       notice-state ID | entry-name PERSON VALUE\n");
     return 2;
 }
 
@@ -132,6 +136,41 @@ static int mail_state(struct rk_store *s, int argc, char **argv) {
     if ((err = rk_store_outbox_failed(s, RKF_LIMIT, find_failed, &ids)) != RK_OK)
         return refused("outbox_failed", err);
     puts(ids.found ? "failed" : "other");
+    return 0;
+}
+
+/* ---- Entries ---- */
+
+struct registers {
+    char id[2][RK_DECL_ID_MAX + 1];
+    int n;
+};
+
+static int collect_register(void *ctx, const struct rk_entry *e) {
+    struct registers *r = ctx;
+    if (r->n < 2)
+        snprintf(r->id[r->n], sizeof r->id[0], "%s", e->register_id);
+    r->n++;
+    return 0;
+}
+
+static int entry_name(struct rk_store *s, int argc, char **argv) {
+    if (argc != 2)
+        return usage();
+    struct registers regs = {.n = 0};
+    rk_err err = rk_store_entries_of_person(s, argv[0], collect_register, &regs);
+    if (err != RK_OK)
+        return refused("entries_of_person", err);
+    if (regs.n != 1) {
+        fprintf(stderr, "rk_force: %s has %d entries, not one\n", argv[0], regs.n);
+        return 1;
+    }
+    static struct rk_entry e; /* 8 KiB of storage: not on the stack */
+    if ((err = rk_store_entry_get(s, regs.id[0], argv[0], &e)) != RK_OK)
+        return refused("entry_get", err);
+    e.v[RK_F_NAME] = argv[1];
+    if ((err = rk_store_entry_put(s, &e)) != RK_OK)
+        return refused("entry_put", err);
     return 0;
 }
 
@@ -245,7 +284,7 @@ int main(int argc, char **argv) {
     } commands[] = {
         {"mail-fail", mail_fail},       {"mail-state", mail_state},
         {"notice-first", notice_first}, {"notice-fail", notice_fail},
-        {"notice-state", notice_state},
+        {"notice-state", notice_state}, {"entry-name", entry_name},
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (strcmp(argv[i], commands[k].name) != 0)
