@@ -6,7 +6,7 @@
 # database, and the audit chain verifies.
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 rk_on_exit() { for p in $cpids $pid; do kill -9 "$p" 2>/dev/null; done; }
 pid=

@@ -12,7 +12,7 @@
 # POST /api/v1/import and the upload repeated after the restart.
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 rk_on_exit() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; }
 pid=

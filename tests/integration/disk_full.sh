@@ -14,7 +14,7 @@
 # lifted). No root, no mounts.
 # CTest sets REKISTERI, RK_SOURCE_DIR, SMTP_SINK and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}" "${HTTP_SINK:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}" "${HTTP_SINK:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 rk_on_exit() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; }
 pid=

@@ -18,7 +18,7 @@
 # the message arrives intact and its sealed content is wiped.
 # CTest sets REKISTERI, RK_SOURCE_DIR, SMTP_SINK and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${SMTP_SINK:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${SMTP_SINK:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW

@@ -14,7 +14,7 @@
 # control or invisible character 400. No email in any log.
 # CTest sets REKISTERI, RK_SOURCE_DIR and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
 export WEBHOOK_SECRET=whsec-0123456789abcdef OGDPR_TOKEN=ogdpr-token-42

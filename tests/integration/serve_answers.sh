@@ -14,7 +14,7 @@
 # local day. The server log and the audit chain hold no address.
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL

@@ -10,7 +10,7 @@
 # Output names no person; the audit chain records every action and holds.
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
