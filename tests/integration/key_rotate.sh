@@ -18,7 +18,6 @@
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
-rk_on_exit() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; }
 pid=
 cd "$T" || exit 1
 unset REKISTERI_NOW SMTP
@@ -50,7 +49,7 @@ start() {
     rk_serve "$T/serve.out" "$T/serve.err" --smtp "file://$T/mail" \
         --mail-from noreply@smartum.fi --public-rate 0
 }
-stop() { kill "$pid"; wait "$pid"; pid=; }
+stop() { rk_stop "$pid"; pid=; }
 body_of() { tr -d '\r' <"$1" | sed -e ':a' -e '/=$/{N;s/=\n//;ba' -e '}' | sed 's/=3D/=/g'; }
 # mail_with TEXT: the first email holding TEXT (10 s at most).
 mail_with() {

@@ -52,8 +52,7 @@ start() {
     SERVER=$pid
 }
 stop() {
-    kill -TERM "$SERVER" 2>/dev/null
-    wait "$SERVER" 2>/dev/null
+    rk_stop "$SERVER" 2>/dev/null
     SERVER=
 }
 # form NAME: one urlencoded post of the newsletter form for the victim, as a browser sends it.

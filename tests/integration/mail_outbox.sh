@@ -161,8 +161,7 @@ echo "$M" | grep -q '^rekisteri_outbox_queued 0$' && echo "$M" | grep -q '^rekis
     && ok || bad "outbox gauges: $(echo "$M" | grep outbox)"
 grep -q '"event":"mail","sending":true' "$T/serve.err" && ! grep -q 'first@\|second@' "$T/serve.err" \
     && ok || bad "serve log: $(cat "$T/serve.err")"
-kill -TERM "$spid"
-wait "$spid" 2>/dev/null
+rk_stop "$spid" 2>/dev/null
 [ $? = 0 ] && ok || bad "serve did not stop cleanly on SIGTERM"
 
 # ---- SIGKILL while messages are queued: every one delivered after a restart ----
@@ -170,8 +169,7 @@ for i in $(seq 1 10); do R mail test --to "k$i@example.fi" >/dev/null 2>&1; done
 : >"$T/serve.out"
 start_serve
 sleep 0.6 # a few delivered (150 ms each at the sink), the rest still queued
-kill -KILL "$spid"
-wait "$spid" 2>/dev/null
+rk_stop "$spid" KILL 2>/dev/null
 BEFORE=$(emls s5)
 [ "$BEFORE" -lt 12 ] && [ "$(state queued)" -gt 0 ] && ok \
     || bad "the kill did not land while messages were queued ($BEFORE delivered)"
@@ -179,8 +177,7 @@ BEFORE=$(emls s5)
 start_serve
 wait_emls s5 12 || bad "after the restart only $(emls s5) of 12 messages arrived"
 sleep 0.5
-kill -TERM "$spid"
-wait "$spid" 2>/dev/null
+rk_stop "$spid" 2>/dev/null
 [ "$(state queued)" = 0 ] && [ "$(state sent)" = 12 ] && ok || bad "outbox after the restart"
 # Every message arrived; a duplicate (the crash window: accepted, then killed
 # before the commit) would carry the same Message-ID, so distinct ids = messages.

@@ -47,8 +47,7 @@ start() {
     SERVER=$pid
 }
 stop() {
-    kill -TERM "$SERVER" 2>/dev/null
-    wait "$SERVER" 2>/dev/null
+    rk_stop "$SERVER" 2>/dev/null
     SERVER=
 }
 nmail() { find "$T/mail" -name '*.eml' | wc -l; }
