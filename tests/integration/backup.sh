@@ -9,16 +9,12 @@
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
 # One erasure journal for every database of this test, as on another disk (core/journal.h).
 export REKISTERI_ERASURE_JOURNAL="$T/erasures"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 r() {
     name=$1; shift
@@ -156,5 +152,4 @@ r v2 audit verify --db "$T/new/reg.db"
 expect_ok v2
 no_leftovers refusals
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

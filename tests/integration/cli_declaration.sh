@@ -6,13 +6,9 @@
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 EXAMPLE="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0 passes=0
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 # run NAME ARGS... — runs the binary with a time limit, keeping stdout, stderr and status.
 run() {
@@ -142,5 +138,4 @@ expect_refused noarg "needs a value" notice "$EXAMPLE" --lang
 run help notice --help
 [ "$(status help)" = 0 ] && grep -q "usage: rekisteri notice" "$T/help.out" && ok || bad "--help"
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

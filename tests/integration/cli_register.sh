@@ -6,14 +6,10 @@
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 # r NAME ARGS... — runs the binary, keeping stdout, stderr and status.
 r() {
@@ -303,5 +299,4 @@ r u8 person find matti
 refused u8 "may be read by others"
 chmod 600 var/rekisteri.key
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -11,7 +11,7 @@
 # (REKISTERI_NOW), audited as a count. CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 R() { "$REKISTERI" "$@"; }

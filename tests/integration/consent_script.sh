@@ -8,7 +8,7 @@
 # nothing to serve (404). CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 cp -R "$RK_SOURCE_DIR/examples/smartum" "$T/site"
 export REKISTERI_DECLARATION="$T/site/declaration.yaml"

@@ -14,40 +14,18 @@
 # lifted). No root, no mounts.
 # CTest sets REKISTERI, RK_SOURCE_DIR, SMTP_SINK and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}" "${HTTP_SINK:?}"
-T=$(mktemp -d)
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}" "${HTTP_SINK:?}" "${RK_CENSUS:?}"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
+rk_on_exit() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; }
 pid=
-spid=
-hpid=
-cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    [ -n "$spid" ] && kill -9 "$spid" 2>/dev/null
-    [ -n "$hpid" ] && kill -9 "$hpid" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 command -v prlimit >/dev/null || { echo "FAIL: prlimit (util-linux) is missing"; exit 1; }
 
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 TOKEN=$(R token create --name loader --role dpo 2>/dev/null)
-"$REKISTERI" serve --listen 127.0.0.1:0 --public-rate 0 --sweep-interval 0 >"$T/out" 2>"$T/err" &
-pid=$!
-U=
-for _ in $(seq 100); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.05
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(tail -3 "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err" --public-rate 0 --sweep-interval 0
 
 # api NAME / form NAME: one write; prints the status, keeps body and headers in $T/NAME.*
 api() {
@@ -135,7 +113,7 @@ while read -r kind e; do
     if [ "$kind" = api ]; then
         R person find "$e@example.net" >/dev/null 2>&1 || missing=$((missing + 1))
     else
-        sqlite3 var/rekisteri.db "SELECT 1 FROM signup WHERE email = '$e@example.net'" | grep -q 1 \
+        [ "$(rk_census --email "$e@example.net" signups 2>/dev/null)" = 1 ] \
             || missing=$((missing + 1))
     fi
 done <"$T/acked"
@@ -145,12 +123,13 @@ while read -r kind e; do
     if [ "$kind" = api ]; then
         R person find "$e@example.net" >/dev/null 2>&1 && present=$((present + 1))
     else
-        sqlite3 var/rekisteri.db "SELECT 1 FROM signup WHERE email = '$e@example.net'" | grep -q 1 \
+        [ "$(rk_census --email "$e@example.net" signups 2>/dev/null)" = 1 ] \
             && present=$((present + 1))
     fi
 done <"$T/refused"
 [ "$present" = 0 ] && ok || bad "$present writes answered 503 were saved"
 R audit verify >/dev/null && ok || bad "the audit chain does not verify"
+# sqlite3: the subject is the SQLite file after failed writes: its own integrity check.
 [ "$(sqlite3 var/rekisteri.db 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity check"
 
 # The CLI under a file size limit: exit 1, a clear message, exactly the reported rows in.
@@ -158,7 +137,7 @@ R audit verify >/dev/null && ok || bad "the audit chain does not verify"
     echo "name,email,consent_at"
     for i in $(seq 1 3000); do echo "Person $i,cli$i@example.org,2025-01-01"; done
 } >big.csv
-before=$(sqlite3 var/rekisteri.db 'SELECT count(*) FROM person')
+before=$(rk_census persons)
 prlimit --fsize=400000 "$REKISTERI" import --register marketing --purpose sales_promotion \
     --source web_form --batch 100 big.csv >"$T/imp.out" 2>"$T/imp.err"
 rc=$?
@@ -167,18 +146,17 @@ grep -q 'stopped: the database could not be written.*rows imported before it' "$
     || bad "import message: $(cat "$T/imp.err")"
 grep -q '@example' "$T/imp.err" && bad "the message holds an email address" || ok
 reported=$(sed -n 's/.*; \([0-9]*\) rows imported before it.*/\1/p' "$T/imp.err")
-after=$(sqlite3 var/rekisteri.db 'SELECT count(*) FROM person')
+after=$(rk_census persons)
 [ -n "$reported" ] && [ "$reported" -lt 3000 ] && [ $((after - before)) = "$reported" ] && ok \
     || bad "import: reported ${reported:-nothing}, $((after - before)) persons added"
 R audit verify >/dev/null && ok || bad "the audit chain does not verify after the import"
+# sqlite3: the subject is the SQLite file after failed writes: its own integrity check.
 [ "$(sqlite3 var/rekisteri.db 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity check"
 
 # The outbox: 12 queued messages, a sender whose marks fail once the WAL passes 32 KiB.
 mkdir -p "$T/sink" mail && cd mail || exit 1
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
-"$SMTP_SINK" --dir "$T/sink" --port-file "$T/sink.port" --max-seconds 120 &
-spid=$!
-for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
+rk_sink smtp "$T/sink" --max-seconds 120
 for i in $(seq 1 12); do R mail test --to "m$i@example.fi" --subject "S $i" >/dev/null 2>&1; done
 prlimit --fsize=32768: "$REKISTERI" serve --listen 127.0.0.1:0 --sweep-interval 0 \
     --smtp "smtp://127.0.0.1:$(cat "$T/sink.port")" --mail-from noreply@example.fi \
@@ -206,9 +184,7 @@ pid=
 
 # Art 19 notices: 12 erasure notices to a webhook recipient, the deliverer's marks failing.
 cd "$T" && mkdir -p hook notices && cd notices || exit 1
-"$HTTP_SINK" --dir "$T/hook" --port-file "$T/hook.port" --max-seconds 120 &
-hpid=$!
-for _ in $(seq 50); do [ -s "$T/hook.port" ] && break; sleep 0.1; done
+rk_sink http "$T/hook" --max-seconds 120
 export WEBHOOK_SECRET=whsec-0123456789abcdef
 sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$(cat "$T/hook.port")/hook|" \
     -e "s|secret_env: REKISTERI_MAILCHIMP_BRIDGE_SECRET|secret_env: WEBHOOK_SECRET|" \
@@ -243,5 +219,4 @@ pid=
 [ "$(R recipients list --format json | jq -r .done)" -ge 12 ] && ok \
     || bad "notices: $(R recipients list --format json | jq -c 'del(.notices)') ($queued queued)"
 
-echo "$passes passed, $fails failed ($(wc -l <"$T/acked") acknowledged, $(wc -l <"$T/refused") refused with 503)"
-[ "$fails" = 0 ]
+rk_finish "" "$(wc -l <"$T/acked") acknowledged, $(wc -l <"$T/refused") refused with 503"

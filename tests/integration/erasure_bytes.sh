@@ -18,36 +18,16 @@
 # the message arrives intact and its sealed content is wiped.
 # CTest sets REKISTERI, RK_SOURCE_DIR, SMTP_SINK and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${SMTP_SINK:?}"
-T=$(mktemp -d)
-sink= smtp=
-cleanup() {
-    [ -n "$sink" ] && kill -9 "$sink" 2>/dev/null
-    [ -n "$smtp" ] && kill -9 "$smtp" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${SMTP_SINK:?}" "${RK_CENSUS:?}"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
 export WEBHOOK_SECRET=whsec-erasure-bytes-0123456789
-mkdir -p hook
-"$HTTP_SINK" --dir hook --port-file hook.port --max-seconds 250 &
-sink=$!
-PORT=
-for _ in $(seq 50); do
-    [ -s hook.port ] && PORT=$(cat hook.port) && break
-    sleep 0.1
-done
-[ -n "$PORT" ] || { echo "FAIL: http_sink did not start"; exit 1; }
+rk_sink http hook
 sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$PORT/hook|" \
     -e "s|secret_env: REKISTERI_MAILCHIMP_BRIDGE_SECRET|secret_env: WEBHOOK_SECRET|" \
     "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >decl.yaml
 export REKISTERI_DECLARATION="$T/decl.yaml"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 # leftover VALUE...: the database files and the erasure journal that still hold any of the
 # values.
 leftover() {
@@ -58,10 +38,8 @@ leftover() {
         done
     done
 }
-# sealed [WHERE]: recipient notices holding a sealed identity.
-sealed() {
-    sqlite3 var/rekisteri.db "SELECT count(*) FROM recipient_notice WHERE sealed IS NOT NULL $*"
-}
+# sealed [--person ID]: recipient notices holding a sealed identity (only queued ones can).
+sealed() { rk_census "$@" sealed_notices; }
 
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 {
@@ -91,7 +69,8 @@ erase_one() {
     # With the notices still pending: none of the values, the email included.
     left=$(leftover "$1" "$2" "$3" "$4")
     [ -z "$left" ] && ok || bad "erased values left in the files ($5): $left"
-    n=$(sealed "AND person_id = '$id' AND state = 'queued'")
+    n=$(sealed --person "$id")
+    # This script's subject is what the SQLite file holds: the email's rows read raw.
     others=$(sqlite3 var/rekisteri.db "SELECT (SELECT count(*) FROM entry WHERE email = '$2') +
         (SELECT count(*) FROM request WHERE email = '$2') +
         (SELECT count(*) FROM signup WHERE email = '$2')")
@@ -100,7 +79,7 @@ erase_one() {
 }
 erase_one "Zygmunt Qwertyläinen" zygmunt.qwerty@example.org +358401112233 "Toiminimi Qwertyläinen" rights
 erase_one "Xenia Vbnmsdottir" xenia.vbnm@example.org +358409998877 "Vbnm Tmi" request
-[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM entry")" = 3000 ] && ok \
+[ "$(rk_census entries)" = 3000 ] && ok \
     || bad "the others did not all survive"
 [ -n "$(leftover "Henkilö 2999" h2999@example.net)" ] && ok || bad "an unerased person is gone"
 
@@ -117,7 +96,7 @@ got=$(cat hook/*.body | jq -r '.event + " " + .identity.email' | sort | tr '\n' 
 ! grep -qE 'zygmunt|xenia' "$T/err" && ok || bad "the deliverer logged an email"
 n=$(sealed)
 [ "$n" = 0 ] && ok || bad "$n notices still hold a sealed email after delivery (want none)"
-[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM recipient_notice WHERE state = 'unsupported'")" = 2 ] \
+[ "$(R recipients list --format json | jq -r .unsupported)" = 2 ] \
     && ok || bad "the unsupported notices are not kept (staff tell Salesforce by hand)"
 # A month later the sweep deletes the finished notices and checkpoints the log.
 LATER=$(date -u -d '+31 days' +%Y-%m-%dT%H:%M:%SZ)
@@ -126,7 +105,7 @@ jq -e '.retention.notices_deleted == 4 and .checkpointed' "$T/sweep.json" >/dev/
     || bad "sweep: $(cat "$T/sweep.json")"
 left=$(leftover zygmunt.qwerty@example.org xenia.vbnm@example.org "Zygmunt" "Xenia")
 [ -z "$left" ] && ok || bad "erased emails left in the files after the sweep: $left"
-[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM entry")" = 3000 ] && ok \
+[ "$(rk_census entries)" = 3000 ] && ok \
     || bad "the sweep took others with it"
 [ -n "$(leftover "Henkilö 2999" h2999@example.net)" ] && ok || bad "an unerased person is gone"
 R audit verify >/dev/null 2>&1 && ok || bad "the audit chain does not verify"
@@ -146,15 +125,8 @@ R rights erase "$id" >/dev/null 2>"$T/err" || bad "rights erase: $(cat "$T/err")
 left=$(leftover wilhelmiina.kvist@example.org "Wilhelmiina" Kvistberg +358405556677)
 [ -z "$left" ] && ok || bad "the queued message left the person in the files: $left"
 [ "$(R outbox list --format json | jq -r .queued)" = 1 ] && ok || bad "the message is not queued"
-mkdir -p mail
-"$SMTP_SINK" --dir mail --port-file mail.port --max-seconds 100 &
-smtp=$!
-SPORT=
-for _ in $(seq 50); do
-    [ -s mail.port ] && SPORT=$(cat mail.port) && break
-    sleep 0.1
-done
-[ -n "$SPORT" ] || { echo "FAIL: smtp_sink did not start"; exit 1; }
+rk_sink smtp mail --max-seconds 100
+SPORT=$PORT
 # An hour later (past the retry's backoff) the relay works.
 OUT=$(REKISTERI_NOW=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ) R outbox send \
     --smtp "smtp://127.0.0.1:$SPORT" --mail-from noreply@example.fi 2>"$T/err")
@@ -166,7 +138,6 @@ grep -q "^To: wilhelmiina.kvist@example.org$(printf '\r')\$" "$E" \
     && grep -q "^T=C3=A4m=C3=A4 on rekisterin testiviesti" "$E" && ok \
     || bad "the message did not arrive intact: $(cat "$E")"
 ! grep -q wilhelmiina "$T/err" && ok || bad "the sender logged the address"
-[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM outbox WHERE sealed IS NOT NULL")" = 0 ] \
+[ "$(rk_census sealed_outbox)" = 0 ] \
     && ok || bad "the sent message keeps its sealed content"
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

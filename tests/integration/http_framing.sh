@@ -8,7 +8,7 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_DB="$T/none.db" REKISTERI_KEY_FILE="$T/none.key" # the public side is enough
 

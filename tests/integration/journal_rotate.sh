@@ -13,18 +13,12 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-cleanup() { rm -rf "$T"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_NOW SMTP REKISTERI_ERASURE_JOURNAL
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_DB="$T/reg.db" REKISTERI_KEY_FILE="$T/reg.key" REKISTERI_ACTOR=tester
 J="$T/reg.db.erasures"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 r() {
     name=$1; shift
@@ -159,5 +153,4 @@ grep -q "4 key rotation marker(s) passed; it continues under key generation 5" "
 r av2 audit verify
 expect_ok av2
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

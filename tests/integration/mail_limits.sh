@@ -14,7 +14,7 @@
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
-. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 EXAMPLE="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
@@ -38,34 +38,21 @@ cp "$T/decl.yaml" "$T/good.yaml"
 printf 'mail_limits:\n  min_interval: 10min\n  per_day: 5\n' >>"$T/good.yaml"
 R validate "$T/good.yaml" >/dev/null 2>&1 && ok || bad "mail_limits as documented: $(R validate "$T/good.yaml" 2>&1)"
 
-mkdir "$T/mail"
-"$SMTP_SINK" --dir "$T/mail" --port-file "$T/sink.port" --max-seconds 250 &
-pids="$pids $!"
-for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
-SINK=$(cat "$T/sink.port")
+rk_sink smtp "$T/mail"
+SINK=$PORT
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 DP=$(R token create --name dp --role dpo 2>/dev/null)
 
 # start NOW: the server with its clock at NOW (REKISTERI_NOW), sets U; stop: SIGTERM and wait.
 start() {
     : >"$T/out"
-    REKISTERI_NOW=$1 "$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
-        --mail-from noreply@smartum.fi --public-rate 0 --sweep-interval 0 >"$T/out" 2>>"$T/err" &
-    SERVER=$!
-    pids="$pids $SERVER"
-    U=
-    for _ in $(seq 50); do
-        U=$(sed -n 's/^listening on //p' "$T/out")
-        [ -n "$U" ] && break
-        sleep 0.1
-    done
-    [ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-    U=${U%/}
-    export REKISTERI_NOW=$1 # the CLI's clock too
+    export REKISTERI_NOW=$1 # the server's clock, and the CLI's too
+    rk_serve -a "$T/out" "$T/err" --smtp "smtp://127.0.0.1:$SINK" \
+        --mail-from noreply@smartum.fi --public-rate 0 --sweep-interval 0
+    SERVER=$pid
 }
 stop() {
-    kill -TERM "$SERVER" 2>/dev/null
-    wait "$SERVER" 2>/dev/null
+    rk_stop "$SERVER" 2>/dev/null
     SERVER=
 }
 # form NAME: one urlencoded post of the newsletter form for the victim, as a browser sends it.

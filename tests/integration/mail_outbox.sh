@@ -10,36 +10,11 @@
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
-T=$(mktemp -d)
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 FROM=noreply@example.fi
 
-# start_sink NAME [sink options]: a sink keeping messages in $T/NAME; sets PORT.
-start_sink() {
-    name=$1
-    shift
-    mkdir -p "$T/$name"
-    "$SMTP_SINK" --dir "$T/$name" --port-file "$T/$name.port" --max-seconds 200 "$@" &
-    pids="$pids $!"
-    PORT=
-    for _ in $(seq 50); do
-        [ -s "$T/$name.port" ] && PORT=$(cat "$T/$name.port") && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || { echo "FAIL: smtp_sink did not start"; exit 1; }
-}
 # scenario NAME: a fresh register in $T/NAME.reg, as the working directory.
 scenario() {
     mkdir -p "$T/$1.reg" && cd "$T/$1.reg" || exit 1
@@ -49,7 +24,7 @@ emls() { find "$T/$1" -name '*.eml' | wc -l | tr -d ' '; }
 state() { R outbox list --format json | jq -r ".$1"; }
 
 # ---- one message, delivered with the right headers, and only once ----
-start_sink s1
+rk_sink smtp "$T/s1" --max-seconds 200
 scenario s1
 ID=$(R mail test --to matti@example.fi --subject "Vahvista tilauksesi – ä ö å" \
     --list-unsubscribe "https://rekisteri.example.fi/u/TOKEN" 2>/dev/null)
@@ -86,7 +61,7 @@ R outbox send --smtp "smtp://127.0.0.1:$PORT" --mail-from $FROM --smtp-user rela
     && ok || bad "AUTH: $(cat "$T/s1b.err")"
 
 # ---- 451 twice: retried with backoff, delivered once on the third attempt ----
-start_sink s2 --fail-first 2
+rk_sink smtp "$T/s2" --max-seconds 200 --fail-first 2
 scenario s2
 export REKISTERI_NOW=2030-01-01T00:00:00Z
 R mail test --to retry@example.fi >/dev/null 2>&1
@@ -107,7 +82,7 @@ OUT=$(REKISTERI_NOW=2030-01-01T00:03:00Z R outbox send $S 2>"$T/s2b.err")
 unset REKISTERI_NOW
 
 # ---- 550: failed at once, listed without the recipient ----
-start_sink s3 --reject-first 1
+rk_sink smtp "$T/s3" --max-seconds 200 --reject-first 1
 scenario s3
 R mail test --to hidden.person@example.fi >/dev/null 2>&1
 OUT=$(R outbox send --smtp "smtp://127.0.0.1:$PORT" --mail-from $FROM 2>"$T/s3.err")
@@ -154,28 +129,20 @@ usage "mail test injection" "subject: a line break" mail test --to x@example.fi 
 R outbox send --smtp smtp://127.0.0.1:1 --mail-from $FROM >"$T/s4.out" 2>"$T/s4.err"
 [ $? = 1 ] && grep -q 'could not be reached' "$T/s4.err" && [ "$(state queued)" = 1 ] \
     && ! grep -q keep@ "$T/s4.err" && ok || bad "unreachable relay: $(cat "$T/s4.out" "$T/s4.err")"
-start_sink s4
+rk_sink smtp "$T/s4" --max-seconds 200
 OUT=$(REKISTERI_NOW=2099-01-01T00:00:00Z R outbox send --smtp "smtp://127.0.0.1:$PORT" \
     --mail-from $FROM 2>/dev/null)
 [ "$OUT" = "sent 1, retried 0, failed 0" ] && [ "$(emls s4)" = 1 ] && ok \
     || bad "delivered after the outage: $OUT"
 
 # ---- serve --smtp: the sender thread delivers within seconds ----
-start_sink s5 --delay-ms 150
+rk_sink smtp "$T/s5" --max-seconds 200 --delay-ms 150
 scenario s5
 R mail test --to first@example.fi >/dev/null 2>&1
 start_serve() {
-    "$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$PORT" --mail-from $FROM \
-        >"$T/serve.out" 2>>"$T/serve.err" &
-    spid=$!
-    pids="$pids $spid"
-    U=
-    for _ in $(seq 50); do
-        U=$(sed -n 's/^listening on //p' "$T/serve.out")
-        [ -n "$U" ] && break
-        sleep 0.1
-    done
-    [ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/serve.err")"; exit 1; }
+    rk_serve -a "$T/serve.out" "$T/serve.err" --smtp "smtp://127.0.0.1:$PORT" --mail-from $FROM
+    spid=$pid
+    U=$U/
 }
 wait_emls() { # wait_emls SINK N: up to 10 s for N messages
     for _ in $(seq 100); do
@@ -194,8 +161,7 @@ echo "$M" | grep -q '^rekisteri_outbox_queued 0$' && echo "$M" | grep -q '^rekis
     && ok || bad "outbox gauges: $(echo "$M" | grep outbox)"
 grep -q '"event":"mail","sending":true' "$T/serve.err" && ! grep -q 'first@\|second@' "$T/serve.err" \
     && ok || bad "serve log: $(cat "$T/serve.err")"
-kill -TERM "$spid"
-wait "$spid" 2>/dev/null
+rk_stop "$spid" 2>/dev/null
 [ $? = 0 ] && ok || bad "serve did not stop cleanly on SIGTERM"
 
 # ---- SIGKILL while messages are queued: every one delivered after a restart ----
@@ -203,8 +169,7 @@ for i in $(seq 1 10); do R mail test --to "k$i@example.fi" >/dev/null 2>&1; done
 : >"$T/serve.out"
 start_serve
 sleep 0.6 # a few delivered (150 ms each at the sink), the rest still queued
-kill -KILL "$spid"
-wait "$spid" 2>/dev/null
+rk_stop "$spid" KILL 2>/dev/null
 BEFORE=$(emls s5)
 [ "$BEFORE" -lt 12 ] && [ "$(state queued)" -gt 0 ] && ok \
     || bad "the kill did not land while messages were queued ($BEFORE delivered)"
@@ -212,8 +177,7 @@ BEFORE=$(emls s5)
 start_serve
 wait_emls s5 12 || bad "after the restart only $(emls s5) of 12 messages arrived"
 sleep 0.5
-kill -TERM "$spid"
-wait "$spid" 2>/dev/null
+rk_stop "$spid" 2>/dev/null
 [ "$(state queued)" = 0 ] && [ "$(state sent)" = 12 ] && ok || bad "outbox after the restart"
 # Every message arrived; a duplicate (the crash window: accepted, then killed
 # before the commit) would carry the same Message-ID, so distinct ids = messages.
@@ -224,5 +188,4 @@ N=$(emls s5)
 [ "$N" -le 13 ] && ok || bad "$N messages for 12"
 [ "$N" = 12 ] || echo "note: the kill landed in the crash window: one message twice, same Message-ID"
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -11,15 +11,10 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
+rk_on_exit() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; }
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_DECLARATION REKISTERI_NOW SMTP
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 C="curl -s --max-time 10"
 
 # start: scripts/run in the background; sets U (the URL) and TOKEN.
@@ -115,5 +110,4 @@ $C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
 [ "$(cat "$T/code")" = 200 ] && ok || bad "new token answered $(cat "$T/code")"
 stop
 [ "$(tokens list | grep -cv revoked)" = 1 ] && ok || bad "live tokens: $(tokens list)"
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

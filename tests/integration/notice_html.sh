@@ -6,32 +6,30 @@
 # comes from the Debian package `tidy` (scripts/setup installs it).
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 if ! command -v tidy >/dev/null 2>&1; then
     echo "notice_html: tidy is not installed; run scripts/setup" >&2
     exit 1
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
 
 for decl in examples/smartum/declaration.yaml tests/decls/full.yaml; do
     for lang in fi en; do
         what="$decl ($lang)"
         if ! "$REKISTERI" notice --format html --lang "$lang" "$RK_SOURCE_DIR/$decl" >"$T/out.html"
         then
-            echo "FAIL: $what: rekisteri notice failed" >&2
-            fails=$((fails + 1))
+            bad "$what: rekisteri notice failed"
             continue
         fi
         # -e: report errors and warnings only; status 1 = warnings, 2 = errors.
         tidy -e -q "$T/out.html" >"$T/tidy.txt" 2>&1
         rc=$?
         if [ "$rc" -ne 0 ] || [ -s "$T/tidy.txt" ]; then
-            echo "FAIL: $what: tidy status $rc:" >&2
+            bad "$what: tidy status $rc:"
             cat "$T/tidy.txt" >&2
-            fails=$((fails + 1))
+        else
+            ok
         fi
     done
 done
 
-[ "$fails" -eq 0 ] && echo "notice_html: ok" || exit 1
+rk_finish notice_html

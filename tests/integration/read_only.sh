@@ -9,22 +9,12 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
+rk_on_exit() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; }
 pid=
-cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    chmod -R u+w "$T" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 TOKEN=$(R token create --name reader --role dpo 2>/dev/null)
@@ -37,6 +27,7 @@ mkdir ro
 cp var/rekisteri.db var/rekisteri.key ro/
 # the declaration too: the checkout may sit in a folder the server's user cannot enter
 cp "$REKISTERI_DECLARATION" ro/declaration.yaml
+# sqlite3: the subject is the SQLite file itself (its WAL mode, the -wal/-shm files).
 [ "$(sqlite3 ro/rekisteri.db 'PRAGMA journal_mode')" = wal ] && ok || bad "the copy is not in WAL mode"
 if [ "$(id -u)" = 0 ]; then
     command -v setpriv >/dev/null || { echo "FAIL: setpriv (util-linux) is missing"; exit 1; }
@@ -110,5 +101,4 @@ pid=
 [ "$(sha256sum ro/rekisteri.db | cut -d' ' -f1)" = "$sum" ] && ok || bad "the database changed"
 [ ! -e ro/rekisteri.db-wal ] && [ ! -e ro/rekisteri.db-shm ] && ok || bad "files created: $(ls ro)"
 
-echo "$passes passed, $fails failed ($who)"
-[ "$fails" = 0 ]
+rk_finish "" "$who"

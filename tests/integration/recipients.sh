@@ -14,37 +14,12 @@
 # control or invisible character 400. No email in any log.
 # CTest sets REKISTERI, RK_SOURCE_DIR and HTTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}"
-T=$(mktemp -d)
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${RK_CENSUS:?}"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 export WEBHOOK_SECRET=whsec-0123456789abcdef OGDPR_TOKEN=ogdpr-token-42
 export MC_SECRET=mc-inbound-secret-0123456789
 
-# start_sink NAME [options]: a receiver recording into $T/NAME; sets PORT.
-start_sink() {
-    name=$1
-    shift
-    mkdir -p "$T/$name"
-    "$HTTP_SINK" --dir "$T/$name" --port-file "$T/$name.port" --max-seconds 250 "$@" &
-    pids="$pids $!"
-    PORT=
-    for _ in $(seq 50); do
-        [ -s "$T/$name.port" ] && PORT=$(cat "$T/$name.port") && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || { echo "FAIL: http_sink did not start"; exit 1; }
-}
 # scenario NAME WEBHOOK_PORT OPENGDPR_PORT: a fresh register in $T/NAME.reg whose
 # mailchimp recipient has a webhook connector and salesforce an OpenGDPR one.
 scenario() {
@@ -66,9 +41,9 @@ add_person() { # add_person EMAIL NAME: prints the id
 reqs() { find "$T/$1" -name '*.req' | wc -l | tr -d ' '; }
 
 # ---- webhook: a signed POST, delivered once; OpenGDPR: erasure request, polled ----
-start_sink hook
+rk_sink http "$T/hook"
 HP=$PORT
-start_sink ogdpr --opengdpr
+rk_sink http "$T/ogdpr" --opengdpr
 OP=$PORT
 scenario one "$HP" "$OP"
 P=$(add_person matti@example.fi "Matti Meikäläinen")
@@ -114,7 +89,7 @@ head -1 "$OREQ" | grep -q '^POST /opengdpr_requests$' \
     && ok || bad "OpenGDPR request: $(cat "$OREQ")"
 [ "$(count pending)" = 1 ] && [ "$(count done)" = 1 ] && ok || bad "states after the first pass"
 # The identity (sealed, core/rotate.h "Sealed values") is forgotten once the recipient has it.
-[ "$(sqlite3 var/rekisteri.db 'SELECT count(*) FROM recipient_notice WHERE sealed IS NOT NULL')" = 0 ] \
+[ "$(rk_census sealed_notices)" = 0 ] \
     && ok || bad "identity kept after delivery"
 # Polls: pending, in_progress, completed.
 OUT1=$(R recipients send --poll-interval 0 2>/dev/null)
@@ -148,7 +123,7 @@ R recipients notify nosuchperson --kind erasure >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "notify unknown person"
 
 # ---- retries: 503 twice, then delivered after the backoff ----
-start_sink flaky --fail-first 2
+rk_sink http "$T/flaky" --fail-first 2
 FP=$PORT
 scenario two "$FP" "$OP"
 P=$(add_person maija@example.fi "Maija")
@@ -173,7 +148,7 @@ OUT=$(R recipients send --retry-base 60 2>/dev/null)
 unset REKISTERI_NOW
 
 # ---- permanent failure: 410, listed for staff without the email ----
-start_sink gone --status 410
+rk_sink http "$T/gone" --status 410
 GP=$PORT
 scenario three "$GP" "$OP"
 P=$(add_person pekka@example.fi "Pekka")
@@ -193,21 +168,12 @@ OUT=$(env -u WEBHOOK_SECRET "$REKISTERI" recipients send 2>&1)
 echo "$OUT" | grep -q "environment variable WEBHOOK_SECRET" && ok || bad "no secret: $OUT"
 
 # ---- serve delivers by itself, and the Mailchimp webhook ----
-start_sink live
+rk_sink http "$T/live"
 LP=$PORT
 scenario four "$LP" "$OP"
 A=$(add_person anna@example.fi "Anna A")
 B=$(add_person bertta@example.fi "Bertta B")
-"$REKISTERI" serve --listen 127.0.0.1:0 --public-rate 0 >"$T/serve.out" 2>"$T/serve.err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/serve.out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/serve.err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/serve.out" "$T/serve.err" --public-rate 0
 R recipients notify "$A" --kind erasure >/dev/null 2>&1
 for _ in $(seq 50); do [ "$(reqs live)" -ge 1 ] && break; sleep 0.1; done
 [ "$(reqs live)" = 1 ] && ok || bad "serve did not deliver: $(cat "$T/serve.err")"
@@ -278,5 +244,4 @@ in_audience bertta.b@example.fi && ok || bad "a refused hook changed something"
 ! grep -Eqi "anna|bertta|nobody|$MC_SECRET" "$T/serve.err" && grep -q '/hooks/mailchimp/{secret}' \
     "$T/serve.err" && ok || bad "serve log: $(grep -Ei 'anna|bertta|hooks' "$T/serve.err" | head -3)"
 
-echo "recipients.sh: $passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish recipients.sh

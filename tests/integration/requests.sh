@@ -12,33 +12,19 @@
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
-T=$(mktemp -d)
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 EXAMPLE="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 # The example verifies in person only; this copy also allows email_code.
 sed 's/^  verification: \[in_person\]$/  verification: [in_person, email_code]/' "$EXAMPLE" >"$T/decl.yaml"
 export REKISTERI_DECLARATION="$T/decl.yaml"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
 grep -q 'email_code' "$T/decl.yaml" && R validate "$T/decl.yaml" >/dev/null 2>&1 && ok || bad "declaration copy"
 
-mkdir "$T/mail"
-"$SMTP_SINK" --dir "$T/mail" --port-file "$T/sink.port" --max-seconds 250 &
-pids="$pids $!"
-for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
-SINK=$(cat "$T/sink.port")
+rk_sink smtp "$T/mail"
+SINK=$PORT
 
 # ---- the register: P has an email on file; tokens for every role ----
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
@@ -64,17 +50,8 @@ R request list --overdue | grep -q "^$OV .*OVERDUE" && ok || bad "list --overdue
 [ "$(R request list --due-within 7d --format json | jq length)" = 1 ] && ok || bad "--due-within"
 [ "$(R request list --status completed --format json | jq length)" = 0 ] && ok || bad "--status"
 
-"$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
-    --mail-from noreply@smartum.fi --public-rate 0 >"$T/out" 2>"$T/err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err" --smtp "smtp://127.0.0.1:$SINK" --mail-from noreply@smartum.fi \
+    --public-rate 0
 export REKISTERI_PUBLIC_URL="$U"
 
 wait_mail() {
@@ -347,5 +324,4 @@ $C -o "$T/metrics" "$U/metrics"
 grep -q '^rekisteri_http_requests_total{route="/requests",status="200"}' "$T/metrics" && ok \
     || bad "route template in the metrics"
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

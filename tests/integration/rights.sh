@@ -8,14 +8,10 @@
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 r() {
     name=$1; shift
@@ -181,5 +177,4 @@ jq -e '.person_deleted and .deleted.entries == 1 and .suppressed == 1
 r verify audit verify
 expect_ok verify
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -13,29 +13,15 @@
 # CTest sets REKISTERI, RK_SOURCE_DIR and HTTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}"
-T=$(mktemp -d)
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
 export WEBHOOK_SECRET=whsec-0123456789abcdef MC_SECRET=mc-inbound-secret-0123456789
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
 
-mkdir "$T/hook"
-"$HTTP_SINK" --dir "$T/hook" --port-file "$T/hook.port" --max-seconds 250 &
-pids="$pids $!"
-for _ in $(seq 50); do [ -s "$T/hook.port" ] && break; sleep 0.1; done
-HP=$(cat "$T/hook.port")
+rk_sink http "$T/hook"
+HP=$PORT
 sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$HP/hook|" \
     -e "s|secret_env: REKISTERI_MAILCHIMP_BRIDGE_SECRET|secret_env: WEBHOOK_SECRET|" \
     -e "s|secret_env: REKISTERI_MAILCHIMP_HOOK_SECRET|secret_env: MC_SECRET|" \
@@ -44,16 +30,7 @@ export REKISTERI_DECLARATION="$T/decl.yaml"
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 DPO=$(R token create --name dpo --role dpo 2>/dev/null)
 MK=$(R token create --name mk --role marketing 2>/dev/null)
-"$REKISTERI" serve --listen 127.0.0.1:0 --public-rate 0 >"$T/out" 2>"$T/err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err" --public-rate 0
 
 # person EMAIL NAME: a customer who also subscribed to marketing; prints the id.
 person() {
@@ -164,5 +141,4 @@ grep -l '"event":"erasure"' "$T/hook"/*.req 2>/dev/null | xargs grep -l "$P5" >/
 # ---- nothing personal in the log; the audit chain holds ----
 grep -qi "example.fi\|Asiakas\|Korjattu" "$T/err" && bad "personal data in the log" || ok
 R audit verify >/dev/null && ok || bad "audit chain"
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -14,8 +14,8 @@
 # local day. The server log and the audit chain hold no address.
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
-. "$RK_SOURCE_DIR/tests/integration/lib/common.sh"
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}" "${RK_CENSUS:?}"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
@@ -25,11 +25,8 @@ status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
 body_of() { tr -d '\r' <"$1" | sed -e ':a' -e '/=$/{N;s/=\n//;ba' -e '}' | sed 's/=3D/=/g'; }
 ADDR=matti@example.fi
 
-mkdir "$T/mail"
-"$SMTP_SINK" --dir "$T/mail" --port-file "$T/sink.port" --max-seconds 250 &
-pids="$pids $!"
-for _ in $(seq 300); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
-SINK=$(cat "$T/sink.port")
+rk_sink smtp "$T/mail"
+SINK=$PORT
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 P=$(R person add --register customer --purpose customer_relationship --source web_form \
       --name "Matti Meikäläinen" --email "$ADDR")
@@ -50,8 +47,7 @@ start() {
     SERVER=$pid
 }
 stop() {
-    kill -TERM "$SERVER" 2>/dev/null
-    wait "$SERVER" 2>/dev/null
+    rk_stop "$SERVER" 2>/dev/null
     SERVER=
 }
 nmail() { find "$T/mail" -name '*.eml' | wc -l; }
@@ -205,8 +201,10 @@ grep -q "$ADDR" "$T/audit.json" && bad "an address in the audit chain" || ok
 IP=$(R request new --type access --person "$P" --channel in_person 2>/dev/null)
 R request verify "$IP" --method in_person --document passport >/dev/null 2>&1
 mkdir "$T/docs"
+# The person's answers before and after: the in-person request adds none.
+A0=$(rk_census --person "$P" answers)
 R request complete "$IP" --out "$T/docs" >/dev/null 2>&1 && [ -s "$T/docs/$IP-access.html" ] \
-    && [ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM answer WHERE request_id = '$IP'")" = 0 ] && ok \
+    && [ "$(rk_census --person "$P" answers)" = "$A0" ] && ok \
     || bad "an in-person request: documents to --out, no answer stored"
 
 # ---- 14 days later: the link says the files are gone; the sweep deletes them ----
@@ -219,11 +217,12 @@ $C -D "$T/latef.h" -o /dev/null -H "Cookie: $COOKIE" "$U/requests/answer/$ATOK/a
 $C -D "$T/st4.h" -o "$T/st4.b" "$U/requests/status/$STOK"
 [ "$(status st4)" = 200 ] && grep -q "Käsitelty" "$T/st4.b" && ok || bad "status after completion"
 stop
-[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM answer_file WHERE request_id = '$RID'")" = 2 ] && ok \
+# RID's answer is P's only one (the in-person request above stored none).
+[ "$(rk_census --person "$P" answer_files)" = 2 ] && ok \
     || bad "the files are kept until the sweep"
 R sweep >/dev/null 2>&1
-[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM answer_file")" = 0 ] \
-    && [ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM answer")" = 0 ] && ok || bad "the sweep left files"
+[ "$(rk_census answer_files)" = 0 ] \
+    && [ "$(rk_census answers)" = 0 ] && ok || bad "the sweep left files"
 R audit list >"$T/audit2.txt" 2>&1
 grep -q "sweep.answers_deleted" "$T/audit2.txt" && ok \
     || bad "the sweep's deletion is audited"

@@ -7,16 +7,10 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 
 R init >/dev/null || { echo "FAIL: init"; exit 1; }
 P=$(R person add --register customer --purpose customer_relationship --source web_form \
@@ -30,15 +24,8 @@ OLD=$(R token create --name old --role dpo 2>/dev/null)
 R token revoke old >/dev/null
 [ -n "$P" ] && [ -n "$MK" ] && [ -n "$SA" ] && ok || bad "set-up"
 
-"$REKISTERI" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
+rk_serve "$T/out" "$T/err"
+U=$U/
 C="curl -s --max-time 10"
 get() { # get NAME TOKEN PATH
     if [ -n "$2" ]; then
@@ -185,6 +172,7 @@ grep -q "$P\|matti\|uusi@\|$LINK" "$T/err" && bad "a person id, data or link rea
 kill -TERM "$pid"
 wait "$pid"
 st=$?
+rk_forget "$pid"
 pid=
 [ "$st" = 0 ] && ok || bad "exit status $st"
 n=$(R person find Rinnakkainen | wc -l)
@@ -203,5 +191,4 @@ R audit list --person "$NEW" --format json | jq -e '.[0].action == "person.add"'
     && ok || bad "POST person not audited"
 R audit verify >/dev/null && ok || bad "audit chain does not verify"
 R audit list | grep -q "@\|matti" && bad "personal data in the audit chain" || ok
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -6,25 +6,13 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_DB="$T/none.db" REKISTERI_KEY_FILE="$T/none.key" # no storage: API answers 503
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
-"$REKISTERI" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
+rk_serve "$T/out" "$T/err"
+U=$U/
 case $U in http://127.0.0.1:*/) ok ;; *) bad "not bound to 127.0.0.1: $U" ;; esac
 C="curl -s --max-time 10"
 
@@ -132,6 +120,7 @@ kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 wait "$pid"
 status=$?
+rk_forget "$pid"
 pid=
 [ "$status" = 0 ] && ok || bad "SIGTERM: exit status $status"
 grep -q '"event":"stop"' "$T/err" && ok || bad "no stop event logged"
@@ -141,5 +130,4 @@ while read -r line; do
     echo "$line" | jq -e . >/dev/null 2>&1 || { bad "log line is not JSON: $line"; break; }
 done <"$T/err"
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -19,14 +19,7 @@
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
-T=$(mktemp -d)
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 # The example with a logo and a stylesheet of the company's own beside it.
 sed -e 's|^  accent: "#5b2a86"|  accent: "#5b2a86"\
@@ -37,31 +30,14 @@ printf '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="
 printf 'h1 { letter-spacing: 0.01em; } /* own-css-marker */\n' >"$T/brand/own.css"
 export REKISTERI_DECLARATION="$T/decl.yaml"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
 in_audience() { R audience --purpose sales_promotion | grep -qi "$1"; }
 
-mkdir "$T/mail"
-"$SMTP_SINK" --dir "$T/mail" --port-file "$T/sink.port" --max-seconds 250 &
-pids="$pids $!"
-for _ in $(seq 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
-SINK=$(cat "$T/sink.port")
+rk_sink smtp "$T/mail"
+SINK=$PORT
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
-"$REKISTERI" serve --listen 127.0.0.1:0 --smtp "smtp://127.0.0.1:$SINK" \
-    --public-rate 0 >"$T/out" 2>"$T/err" &
-pids="$pids $!"
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err" --smtp "smtp://127.0.0.1:$SINK" --public-rate 0
 
 # wait_mail N: until the sink holds N messages (10 s at most).
 wait_mail() {
@@ -324,5 +300,4 @@ R audit list --person "$PID" --format json | jq -e '[.[].action] | index("consen
 $C -o "$T/metrics" "$U/metrics"
 grep -q '^rekisteri_consents_given_total [1-9]' "$T/metrics" && ok || bad "metrics"
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

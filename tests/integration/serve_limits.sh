@@ -17,19 +17,9 @@
 # The whole of 127/8 is loopback on Linux. CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_DB="$T/none.db" REKISTERI_KEY_FILE="$T/none.key" # no storage needed
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 C="curl -s --max-time 10"
 TOOLS="$RK_SOURCE_DIR/tests/tools"
 
@@ -175,5 +165,4 @@ for args in "--header-timeout 0" "--header-timeout x" "--max-connections-per-add
     [ "$rc" = 2 ] && grep -q -- "$opt" "$T/opt.err" && ok || bad "$args: exit $rc: $(cat "$T/opt.err")"
 done
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -11,16 +11,10 @@
 # CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 TODAY=$(date -u +%Y-%m-%d)
 
 # ---- the register: P in both registers, Q a customer only, contracts and an invoice ----
@@ -48,16 +42,7 @@ BOGUS=rk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 [ -n "$P" ] && [ -n "$Q" ] && [ -n "$Z" ] && [ -n "$K" ] && [ -n "$MK" ] && [ -n "$DP" ] \
     && ok || bad "set-up"
 
-"$REKISTERI" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
-U=${U%/}
+rk_serve "$T/out" "$T/err"
 
 # req NAME TOKEN METHOD PATH [BODY [CONTENT-TYPE]]: answer in $T/NAME.b, headers in $T/NAME.h
 req() {
@@ -315,9 +300,9 @@ grep -q "@\|Matti\|Henkil" "$T/all.json" && bad "personal data in the audit chai
 kill -TERM "$pid"
 wait "$pid"
 st=$?
+rk_forget "$pid"
 pid=
 [ "$st" = 0 ] && ok || bad "exit status $st"
 grep -q "$P\|$Q\|@example\|Matti\|Meik\|Henkil\|Toimitusjohtaja\|kielto\|+358" "$T/err" \
     && bad "personal data in the server's log: $(grep "$P\|@example\|Matti\|Henkil" "$T/err" | head -3)" || ok
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -5,16 +5,10 @@
 # cached. Also checks `serve --threads`. CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-R() { "$REKISTERI" "$@"; }
 
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 R person add --register marketing --purpose sales_promotion --source web_form \
@@ -23,15 +17,8 @@ TK=$(R token create --name temp --role marketing 2>/dev/null)
 [ -n "$TK" ] && ok || bad "set-up"
 R serve --listen 127.0.0.1:0 --threads 0 >/dev/null 2>&1 && bad "--threads 0 accepted" || ok
 
-"$REKISTERI" serve --listen 127.0.0.1:0 --threads 3 >"$T/out" 2>"$T/err" &
-pid=$!
-U=
-for _ in $(seq 50); do
-    U=$(sed -n 's/^listening on //p' "$T/out")
-    [ -n "$U" ] && break
-    sleep 0.1
-done
-[ -n "$U" ] || { echo "FAIL: server did not start: $(cat "$T/err")"; exit 1; }
+rk_serve "$T/out" "$T/err" --threads 3
+U=$U/
 # code TOKEN: the status of a check with the token, on a fresh connection each time.
 code() {
     curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" \
@@ -48,5 +35,4 @@ for _ in 1 2 3 4 5 6; do all="$all$(code "$TK")"; done
 [ "$all" = 401401401401401401 ] && ok || bad "revoked token still works after the TTL: $all"
 [ "$(code rk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA)" = 401 ] && ok || bad "unknown token"
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish

@@ -8,15 +8,11 @@
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 r() {
     name=$1; shift
     timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
@@ -108,5 +104,4 @@ r badint serve --sweep-interval -5
 r badnow sweep --now yesterday
 [ "$(rc badnow)" = 2 ] && ok || bad "bad --now: status $(rc badnow)"
 
-echo "sweep.sh: $passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish sweep.sh

@@ -10,16 +10,12 @@
 # Output names no person; the audit chain records every action and holds.
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
-: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+: "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${RK_CENSUS:?}"
+. "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/tests/decls/full.yaml"
 export REKISTERI_ACTOR=tester
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 r() {
     name=$1; shift
     timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
@@ -119,7 +115,7 @@ r gone2 person show "$P2"
 [ "$(rc gone2)" = 2 ] && ok || bad "the former customer is still there"
 r open2 person show "$P3" --format json
 expect_ok open2
-[ "$(sqlite3 var/rekisteri.db "SELECT count(*) FROM suppression")" = 0 ] && ok \
+[ "$(rk_census suppressions)" = 0 ] && ok \
     || bad "retention put someone on the suppression list"
 
 r verify audit verify
@@ -130,5 +126,4 @@ r badfmt sweep --format xml
 r badnow sweep --now 2026-13-01
 [ "$(rc badnow)" = 2 ] && ok || bad "bad --now: status $(rc badnow)"
 
-echo "sweep_retention.sh: $passes passed, $fails failed"
-[ "$fails" = 0 ]
+rk_finish sweep_retention.sh

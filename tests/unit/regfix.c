@@ -25,14 +25,22 @@ int rkt_reg_setup(void **state, const char *name, const char *decl_path) {
 }
 
 int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl) {
+    return rkt_reg_setup_as(state, name, decl, "tester");
+}
+
+int rkt_reg_setup_as(void **state, const char *name, struct rk_decl *decl, const char *actor) {
     struct rkt_reg *f = calloc(1, sizeof *f);
-    char path[128], err[256];
-    int from = 0, to = 0;
     if (!f) {
         rk_decl_free(decl);
         return -1;
     }
     *state = f;
+    return rkt_reg_open(f, name, decl, actor);
+}
+
+int rkt_reg_open(struct rkt_reg *f, const char *name, struct rk_decl *decl, const char *actor) {
+    char path[128], err[256];
+    int from = 0, to = 0;
     f->decl = decl;
     snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-%.16s-XXXXXX", name);
     if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
@@ -57,17 +65,27 @@ int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl) {
     if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return -1;
     sqlite3_busy_timeout(f->raw, 5000);
-    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") == RK_OK ? 0 : -1;
+    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, actor) == RK_OK ? 0 : -1;
 }
 
 int rkt_reg_teardown(void **state) {
     struct rkt_reg *f = *state;
     if (!f)
         return 0;
+    rkt_reg_close(f);
+    free(f);
+    return 0;
+}
+
+void rkt_reg_close(struct rkt_reg *f) {
     sqlite3_close(f->raw);
+    f->raw = NULL;
     rk_store_close(f->peer);
+    f->peer = NULL;
     rk_store_close(f->store);
+    f->store = NULL;
     rk_decl_free(f->decl);
+    f->decl = NULL;
     DIR *d = f->dir[0] ? opendir(f->dir) : NULL;
     for (struct dirent *e; d && (e = readdir(d));) {
         char path[sizeof f->dir + 256 + 2];
@@ -78,9 +96,8 @@ int rkt_reg_teardown(void **state) {
     }
     if (d)
         closedir(d);
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    if (f->dir[0])
+        rmdir(f->dir);
 }
 
 void rkt_must_at(const char *file, int line, rk_err got, const struct rk_msg *m) {

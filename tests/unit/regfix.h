@@ -31,6 +31,14 @@ struct rkt_reg {
 
 /* As rkt_reg_setup over decl, which the fixture frees at teardown. */
 int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl);
+/* As rkt_reg_setup_decl with the register's actor (provenance, audit) actor, not "tester". */
+int rkt_reg_setup_as(void **state, const char *name, struct rk_decl *decl, const char *actor);
+
+/* The fixture in place, for a test's own fixture struct that holds a struct rkt_reg among
+ * its fields: opens f (zeroed by the caller) as rkt_reg_setup_as does; rkt_reg_close closes
+ * it and removes its folder, leaving f itself to the caller. */
+int rkt_reg_open(struct rkt_reg *f, const char *name, struct rk_decl *decl, const char *actor);
+void rkt_reg_close(struct rkt_reg *f);
 
 /*
  * A cmocka setup: allocates the fixture into *state and opens it over the

@@ -26,66 +26,26 @@
 #include "regfix.h"
 #include "testutil.h"
 
-struct fx {
-    char dir[64];
-    struct rk_keys keys;
-    struct rk_store *store;
-    struct rk_decl *decl;
-    struct rk_reg reg;
-    sqlite3 *raw; /* a second connection: the tamperer (rows changed behind the store's back,
-                     as someone with the file would: raw SQL is the subject here) */
-};
-
+/* The fixture is regfix's (tests/unit/regfix.h), the actor "anna"; its raw connection is
+ * the tamperer (rows changed behind the store's back, as someone with the file would: raw
+ * SQL is the subject here). */
 static int setup(void **state) {
-    struct fx *f = calloc(1, sizeof *f);
-    char path[128], err[256];
-    int from = 0, to = 0;
-    if (!f)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-audit-XXXXXX");
-    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/key", f->dir);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
-        return -1;
-    snprintf(path, sizeof path, "%s/t.db", f->dir);
-    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
-        rk_store_migrate(f->store, &from, &to) != RK_OK)
-        return -1;
-    if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(f->raw, 5000);
-    f->decl = rkt_load_example();
-    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") == RK_OK ? 0 : -1;
+    return rkt_reg_setup_as(state, "audit", rkt_load_example(), "anna");
 }
 
 static int teardown(void **state) {
-    struct fx *f = *state;
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "key"};
-    char path[128];
-    sqlite3_close(f->raw);
-    rk_store_close(f->store);
-    rk_decl_free(f->decl);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return rkt_reg_teardown(state);
 }
 
 /* The tamperer's edit of the SQLite file; everything read back goes through the store. */
-static void exec(struct fx *f, const char *sql) {
+static void exec(struct rkt_reg *f, const char *sql) {
     char *e = NULL;
     if (sqlite3_exec(f->raw, sql, NULL, NULL, &e) != SQLITE_OK)
         fail_msg("%s: %s", sql, e ? e : "?");
 }
 
 /* Adds a person to the customer register as f->reg.actor; returns the id in id. */
-static void add_person(struct fx *f, const char *email, char id[RK_ID_LEN + 1]) {
+static void add_person(struct rkt_reg *f, const char *email, char id[RK_ID_LEN + 1]) {
     struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, 0};
     struct rk_contact c = {0};
     struct rk_msg msg;
@@ -95,7 +55,7 @@ static void add_person(struct fx *f, const char *email, char id[RK_ID_LEN + 1]) 
     assert_int_equal(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, &msg), RK_OK);
 }
 
-static struct rk_audit_report verify(struct fx *f) {
+static struct rk_audit_report verify(struct rkt_reg *f) {
     struct rk_audit_report rep;
     assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
     return rep;
@@ -132,7 +92,7 @@ static int names_someone(void *ctx, const struct rk_audit_event *e) {
 }
 
 static void writes_and_reads_are_recorded(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     struct rk_audit_report rep = verify(f);
     assert_int_equal(rep.events, 0);
     assert_int_equal(rep.bad_seq, 0);
@@ -164,7 +124,7 @@ static void writes_and_reads_are_recorded(void **state) {
 
 /* A refused write records nothing. */
 static void refused_write_records_nothing(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char a[RK_ID_LEN + 1];
     add_person(f, "maija@example.fi", a);
     struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, rk_time_now()};
@@ -175,7 +135,7 @@ static void refused_write_records_nothing(void **state) {
     assert_int_equal(verify(f).events, 1);
 }
 
-static void setup_three(struct fx *f) {
+static void setup_three(struct rkt_reg *f) {
     char id[RK_ID_LEN + 1];
     add_person(f, "a@example.fi", id);
     add_person(f, "b@example.fi", id);
@@ -184,7 +144,7 @@ static void setup_three(struct fx *f) {
 }
 
 static void altered_field_is_caught(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     setup_three(f);
     exec(f, "UPDATE audit SET actor = 'someone' WHERE seq = 2");
     struct rk_audit_report rep = verify(f);
@@ -194,14 +154,14 @@ static void altered_field_is_caught(void **state) {
 }
 
 static void removed_row_is_caught(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     setup_three(f);
     exec(f, "DELETE FROM audit WHERE seq = 2");
     assert_int_equal(verify(f).bad_seq, 3);
 }
 
 static void renumbered_rows_are_caught(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     setup_three(f);
     /* Remove row 2 and renumber 3 as 2: the links no longer hold. */
     exec(f, "DELETE FROM audit WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3");
@@ -210,7 +170,7 @@ static void renumbered_rows_are_caught(void **state) {
 }
 
 static void swapped_rows_are_caught(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     setup_three(f);
     exec(f, "UPDATE audit SET seq = 100 WHERE seq = 1; UPDATE audit SET seq = 1 WHERE seq = 2;"
             "UPDATE audit SET seq = 2 WHERE seq = 100");
@@ -219,7 +179,7 @@ static void swapped_rows_are_caught(void **state) {
 
 /* Someone without the key cannot append a row that verifies. */
 static void forged_row_is_caught(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     setup_three(f);
     exec(f, "INSERT INTO audit (seq, at, actor, action, person_id, detail, prev, hash) "
             "SELECT 4, at, actor, 'person.read', person_id, NULL, hash, "
@@ -229,7 +189,7 @@ static void forged_row_is_caught(void **state) {
 
 /* Over-long strings are refused, not cut. */
 static void long_fields_refused(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char longer[RK_AUDIT_FIELD_MAX + 2];
     memset(longer, 'x', sizeof longer - 1);
     longer[sizeof longer - 1] = '\0';
@@ -284,7 +244,7 @@ static int by_id(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static struct notices *notices_read(struct fx *f) {
+static struct notices *notices_read(struct rkt_reg *f) {
     struct notices *ns = calloc(1, sizeof *ns);
     assert_non_null(ns);
     assert_int_equal(
@@ -307,7 +267,7 @@ static bool holds(const unsigned char *b, size_t n, const char *text) {
 
 /* Opens the sealed identity of notice row (in id order, 0 first) under the notice subkey,
  * bound to the row named by (id, recipient, person); RK_EPARSE when it does not open. */
-static rk_err open_notice(struct fx *f, int row, int64_t id, const char *recipient,
+static rk_err open_notice(struct rkt_reg *f, int row, int64_t id, const char *recipient,
                           const char *person, char out[64]) {
     struct notices *ns = notices_read(f);
     rk_err err = RK_ENOENT;
@@ -330,7 +290,7 @@ static rk_err open_notice(struct fx *f, int row, int64_t id, const char *recipie
  * with the email it knows the person by, sealed to the notice's row; a person held nowhere
  * tells nobody. */
 static void recipients_are_notified_once(void **state) {
-    struct fx *f = *state;
+    struct rkt_reg *f = *state;
     char id[RK_ID_LEN + 1], email[64] = "";
     add_person(f, "maija@example.fi", id);
     int n = 0;

@@ -25,61 +25,35 @@
 
 #include "core/journal.h"
 #include "core/rights.h"
+#include "regfix.h"
 #include "testutil.h"
 
 #define T0 "2025-01-15T10:00:00Z"
 
 struct fx {
-    char dir[64], journal[128], db[128], copy[128];
-    struct rk_keys keys;
-    struct rk_store *store;
-    struct rk_decl *decl;
-    struct rk_reg reg;
-    struct rk_msg msg;
+    struct rkt_reg r; /* regfix.h: the register, its journal the file "j" */
+    char journal[128], db[128], copy[128];
 };
 
 static int setup(void **state) {
     struct fx *f = calloc(1, sizeof *f);
-    char path[128], err[256];
-    int from = 0, to = 0;
     if (!f)
         return -1;
     *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-journal-XXXXXX");
-    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
+    if (rkt_reg_open(&f->r, "journal", rkt_load_example(), "tester") != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/key", f->dir);
-    snprintf(f->journal, sizeof f->journal, "%s/j", f->dir);
-    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
-    snprintf(f->copy, sizeof f->copy, "%s/copy.db", f->dir);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
-        return -1;
-    f->decl = rkt_load_example();
-    if (rk_store_open(f->db, NULL, &f->store) != RK_OK ||
-        rk_store_migrate(f->store, &from, &to) != RK_OK)
-        return -1;
-    if (rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") != RK_OK)
-        return -1;
-    f->reg.journal = f->journal;
+    rkt_reg_path(&f->r, "j", f->journal, sizeof f->journal);
+    rkt_reg_path(&f->r, "t.db", f->db, sizeof f->db);
+    rkt_reg_path(&f->r, "copy.db", f->copy, sizeof f->copy);
+    f->r.reg.journal = f->journal;
     return 0;
 }
 
 static int teardown(void **state) {
     struct fx *f = *state;
-    static const char *const files[] = {"t.db",    "t.db-wal",    "t.db-shm",
-                                        "copy.db", "copy.db-wal", "copy.db-shm",
-                                        "key",     "j",           "other"};
-    char path[128];
     if (!f)
         return 0;
-    rk_store_close(f->store);
-    rk_decl_free(f->decl);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    rkt_reg_close(&f->r);
     free(f);
     return 0;
 }
@@ -112,12 +86,12 @@ static void add_person(struct fx *f, struct rk_reg *reg, const char *email, cons
     c.v[RK_F_NAME] = "Testi Henkilö";
     c.v[RK_F_EMAIL] = email;
     c.v[RK_F_PHONE] = phone;
-    must(rk_reg_person_add(reg, &w, NULL, &c, NULL, id, clear(&f->msg)), "person add", &f->msg);
+    must(rk_reg_person_add(reg, &w, NULL, &c, NULL, id, clear(&f->r.msg)), "person add", &f->r.msg);
 }
 
 static void erase(struct fx *f, struct rk_reg *reg, const char *id) {
     struct rk_erase_report rep;
-    must(rk_rights_erase(reg, id, NULL, ts(T0), &rep, clear(&f->msg)), "erase", &f->msg);
+    must(rk_rights_erase(reg, id, NULL, ts(T0), &rep, clear(&f->r.msg)), "erase", &f->r.msg);
 }
 
 static bool exists(struct rk_reg *reg, const char *id) {
@@ -161,7 +135,7 @@ static int keep(void *ctx, const struct rk_journal_rec *r) {
 
 static void append(struct fx *f, const struct rk_journal_rec *r) {
     char err[512] = "";
-    if (rk_journal_append(f->journal, &f->keys, r, err, sizeof err) != RK_OK)
+    if (rk_journal_append(f->journal, &f->r.keys, r, err, sizeof err) != RK_OK)
         fail_msg("append: %s", err);
 }
 
@@ -206,7 +180,7 @@ static void records_read_back_whole(void **state) {
     struct seen s = {.n = 0};
     struct rk_journal_info info;
     char err[512];
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, keep, &s, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, err, sizeof err),
                      RK_OK);
     assert_int_equal(info.records, 3);
     assert_int_equal(info.torn_line, 0);
@@ -246,7 +220,7 @@ static void altered_removed_or_foreign_lines_refused(void **state) {
     char *at = strchr(line3, ' ') + 1;
     *at = *at == '9' ? '8' : '9';
     write_text(f->journal, text, false);
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, keep, &s, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, NULL, err, sizeof err),
                      RK_EPARSE);
     assert_non_null(strstr(err, "/j:3: the MAC does not match"));
     assert_int_equal(s.n, 1);
@@ -258,7 +232,7 @@ static void altered_removed_or_foreign_lines_refused(void **state) {
     char *next = strchr(line2, '\n') + 1;
     memmove(line2, next, strlen(next) + 1);
     write_text(f->journal, text, false);
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
                      RK_EPARSE);
     assert_non_null(strstr(err, ":2: the MAC does not match"));
     free(text);
@@ -266,13 +240,13 @@ static void altered_removed_or_foreign_lines_refused(void **state) {
     /* A line that is not a record at all. */
     write_text(f->journal, good, false);
     write_text(f->journal, "hello world\n", true);
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
                      RK_EPARSE);
     assert_non_null(strstr(err, ":5: no MAC"));
 
     /* The right journal under another key. */
     write_text(f->journal, good, false);
-    struct rk_keys other = f->keys;
+    struct rk_keys other = f->r.keys;
     other.journal[0] ^= 1;
     assert_int_equal(rk_journal_read(f->journal, &other, NULL, NULL, NULL, err, sizeof err),
                      RK_EPARSE);
@@ -288,14 +262,14 @@ static void torn_last_line_tolerated_then_cut(void **state) {
     write_text(f->journal, "kxq3 17000 half a rec", true);
     struct rk_journal_info info;
     char err[512];
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, err, sizeof err),
                      RK_OK);
     assert_int_equal(info.records, 2);
     assert_int_equal(info.torn_line, 4);
     struct rk_journal_rec c = record(3);
     append(f, &c); /* cuts the torn line first, chains on b */
     struct seen s = {.n = 0};
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, keep, &s, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, err, sizeof err),
                      RK_OK);
     assert_int_equal(info.records, 3);
     assert_int_equal(info.torn_line, 0);
@@ -306,24 +280,24 @@ static void torn_last_line_tolerated_then_cut(void **state) {
 static void missing_and_foreign_files(void **state) {
     struct fx *f = *state;
     char err[512];
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
                      RK_ENOENT);
     assert_non_null(strstr(err, "cannot open the erasure journal"));
     write_text(f->journal, "rekisteri-key 1\n", false);
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
                      RK_EPARSE);
     assert_non_null(strstr(err, ":1: not a rekisteri erasure journal"));
     struct rk_journal_rec r = record(1);
-    assert_int_equal(rk_journal_append(f->journal, &f->keys, &r, err, sizeof err), RK_EPARSE);
+    assert_int_equal(rk_journal_append(f->journal, &f->r.keys, &r, err, sizeof err), RK_EPARSE);
     assert_non_null(strstr(err, "is not a rekisteri erasure journal"));
     /* An empty file (a crash while it was created) reads as a torn header. */
     write_text(f->journal, "", false);
     struct rk_journal_info info;
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, err, sizeof err),
                      RK_OK);
     assert_int_equal(info.records, 0);
     append(f, &r);
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, err, sizeof err),
                      RK_OK);
     assert_int_equal(info.records, 1);
 }
@@ -337,7 +311,7 @@ static void headers_name_their_generation(void **state) {
                                       "rekisteri-erasures 2 01\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         write_text(f->journal, bad[i], false);
-        assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, NULL, err, sizeof err),
+        assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
                          RK_EPARSE);
         assert_non_null(strstr(err, ":1: not a rekisteri erasure journal (version 1 or 2)"));
     }
@@ -347,7 +321,7 @@ static void headers_name_their_generation(void **state) {
     append(f, &r);
     struct seen s = {.n = 0};
     struct rk_journal_info info;
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, keep, &s, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, err, sizeof err),
                      RK_OK);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.v[0].gen, 1);
@@ -360,11 +334,11 @@ static void headers_name_their_generation(void **state) {
     char *text = slurp(f->journal);
     assert_string_equal(text, "rekisteri-erasures 2 3\n");
     free(text);
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
                      RK_EPARSE);
     assert_non_null(strstr(
         err, ":1: the journal starts in key generation 3, which the key file does not hold"));
-    assert_int_equal(rk_journal_append(f->journal, &f->keys, &r, err, sizeof err), RK_EPARSE);
+    assert_int_equal(rk_journal_append(f->journal, &f->r.keys, &r, err, sizeof err), RK_EPARSE);
     assert_non_null(strstr(err, "continues under key generation 3, newer than the key file's"));
     assert_int_equal(lines(f->journal), 1);
 }
@@ -374,37 +348,37 @@ static void headers_name_their_generation(void **state) {
 static void erasure_is_journaled_with_hashes_only(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1];
-    add_person(f, &f->reg, "maija@example.fi", "+358401234567", id);
-    erase(f, &f->reg, id);
+    add_person(f, &f->r.reg, "maija@example.fi", "+358401234567", id);
+    erase(f, &f->r.reg, id);
     struct seen s = {.n = 0};
     char err[512];
-    assert_int_equal(rk_journal_read(f->journal, &f->keys, keep, &s, NULL, err, sizeof err), RK_OK);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, NULL, err, sizeof err), RK_OK);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.v[0].person_id, id);
     assert_int_equal(s.v[0].at, ts(T0));
     assert_int_equal(s.v[0].nhashes, 2);
     unsigned char he[RK_HASH_LEN], hp[RK_HASH_LEN];
-    rk_keys_hash(&f->keys, RK_F_EMAIL, "maija@example.fi", he);
-    rk_keys_hash(&f->keys, RK_F_PHONE, "+358401234567", hp);
+    rk_keys_hash(&f->r.keys, RK_F_EMAIL, "maija@example.fi", he);
+    rk_keys_hash(&f->r.keys, RK_F_PHONE, "+358401234567", hp);
     assert_int_equal(s.v[0].hashes[0].field, RK_F_EMAIL);
     assert_memory_equal(s.v[0].hashes[0].h, he, RK_HASH_LEN);
     assert_int_equal(s.v[0].hashes[1].field, RK_F_PHONE);
     assert_memory_equal(s.v[0].hashes[1].h, hp, RK_HASH_LEN);
     bool has = false;
-    assert_int_equal(rk_store_journal_has(f->store, s.v[0].id, &has), RK_OK);
+    assert_int_equal(rk_store_journal_has(f->r.store, s.v[0].id, &has), RK_OK);
     assert_true(has);
     char *text = slurp(f->journal);
     assert_null(strstr(text, "maija"));
     assert_null(strstr(text, "358401234567"));
     free(text);
     /* An unwritable journal refuses the erasure, which changes nothing. */
-    add_person(f, &f->reg, "teppo@example.fi", NULL, id);
-    f->reg.journal = "/nonexistent-dir/j";
+    add_person(f, &f->r.reg, "teppo@example.fi", NULL, id);
+    f->r.reg.journal = "/nonexistent-dir/j";
     struct rk_erase_report rep;
-    assert_int_equal(rk_rights_erase(&f->reg, id, NULL, ts(T0), &rep, clear(&f->msg)), RK_EIO);
-    assert_non_null(strstr(f->msg.text, "cannot open the erasure journal"));
-    assert_true(exists(&f->reg, id));
-    assert_false(suppressed(&f->reg, RK_F_EMAIL, "teppo@example.fi"));
+    assert_int_equal(rk_rights_erase(&f->r.reg, id, NULL, ts(T0), &rep, clear(&f->r.msg)), RK_EIO);
+    assert_non_null(strstr(f->r.msg.text, "cannot open the erasure journal"));
+    assert_true(exists(&f->r.reg, id));
+    assert_false(suppressed(&f->r.reg, RK_F_EMAIL, "teppo@example.fi"));
 }
 
 /* Copies the database to f->copy with SQLite's online backup, as `rekisteri backup` does. */
@@ -413,7 +387,7 @@ static void take_copy(struct fx *f) {
     assert_true(fd >= 0);
     close(fd);
     int64_t pages = 0, bytes = 0;
-    assert_int_equal(rk_store_backup_to(f->store, f->copy, &pages, &bytes), RK_OK);
+    assert_int_equal(rk_store_backup_to(f->r.store, f->copy, &pages, &bytes), RK_OK);
 }
 
 /* Opens the copy as a register acting as "restore", without a journal. */
@@ -422,7 +396,7 @@ static void open_copy(struct fx *f, struct rk_store **store, struct rk_reg *reg)
     int from = 0, to = 0;
     assert_int_equal(rk_store_open(f->copy, NULL, store), RK_OK);
     assert_int_equal(rk_store_migrate(*store, &from, &to), RK_OK);
-    assert_int_equal(rk_reg_init(reg, f->decl, *store, &f->keys, "restore"), RK_OK);
+    assert_int_equal(rk_reg_init(reg, f->r.decl, *store, &f->r.keys, "restore"), RK_OK);
 }
 
 static void lift_suppression(struct fx *f) {
@@ -438,17 +412,17 @@ static void replay_applies_only_what_the_copy_lacks(void **state) {
     char early[RK_ID_LEN + 1], back[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1],
         d[RK_ID_LEN + 1];
     /* Before the copy: erased, then back with the same email (the suppression lifted). */
-    add_person(f, &f->reg, "early@example.fi", NULL, early);
-    erase(f, &f->reg, early);
+    add_person(f, &f->r.reg, "early@example.fi", NULL, early);
+    erase(f, &f->r.reg, early);
     lift_suppression(f);
-    add_person(f, &f->reg, "early@example.fi", NULL, back);
-    add_person(f, &f->reg, "b@example.fi", NULL, b);
-    add_person(f, &f->reg, "c@example.fi", "+358409998877", c);
+    add_person(f, &f->r.reg, "early@example.fi", NULL, back);
+    add_person(f, &f->r.reg, "b@example.fi", NULL, b);
+    add_person(f, &f->r.reg, "c@example.fi", "+358409998877", c);
     take_copy(f);
     /* After the copy: two erasures and a new person. */
-    erase(f, &f->reg, b);
-    erase(f, &f->reg, c);
-    add_person(f, &f->reg, "d@example.fi", NULL, d);
+    erase(f, &f->r.reg, b);
+    erase(f, &f->r.reg, c);
+    add_person(f, &f->r.reg, "d@example.fi", NULL, d);
     int before = lines(f->journal);
     assert_int_equal(before, 4);
 
@@ -486,41 +460,41 @@ static void replay_applies_only_what_the_copy_lacks(void **state) {
 static void replay_finds_persons_by_hash(void **state) {
     struct fx *f = *state;
     char x[RK_ID_LEN + 1];
-    add_person(f, &f->reg, "x@example.fi", NULL, x);
+    add_person(f, &f->r.reg, "x@example.fi", NULL, x);
     /* A record naming another id (as after a merge) but the email's hash. */
     struct rk_journal_rec r = record(0);
     r.nhashes = 1;
     r.hashes[0].field = RK_F_EMAIL;
-    rk_keys_hash(&f->keys, RK_F_EMAIL, "x@example.fi", r.hashes[0].h);
+    rk_keys_hash(&f->r.keys, RK_F_EMAIL, "x@example.fi", r.hashes[0].h);
     append(f, &r);
-    f->reg.actor = "restore";
+    f->r.reg.actor = "restore";
     struct rk_replay_report rep;
     char err[512] = "";
-    if (rk_journal_replay(&f->reg, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
+    if (rk_journal_replay(&f->r.reg, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
         fail_msg("replay: %s", err);
     assert_int_equal(rep.reapplied, 1);
     assert_int_equal(rep.persons, 1);
-    assert_false(exists(&f->reg, x));
-    assert_true(suppressed(&f->reg, RK_F_EMAIL, "x@example.fi"));
-    assert_string_equal(f->reg.journal, f->journal); /* restored after the replay */
+    assert_false(exists(&f->r.reg, x));
+    assert_true(suppressed(&f->r.reg, RK_F_EMAIL, "x@example.fi"));
+    assert_string_equal(f->r.reg.journal, f->journal); /* restored after the replay */
 }
 
 static void replay_refuses_a_journal_lacking_the_records(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1], keep_id[RK_ID_LEN + 1];
-    add_person(f, &f->reg, "y@example.fi", NULL, id);
-    erase(f, &f->reg, id);
-    add_person(f, &f->reg, "z@example.fi", NULL, keep_id);
+    add_person(f, &f->r.reg, "y@example.fi", NULL, id);
+    erase(f, &f->r.reg, id);
+    add_person(f, &f->r.reg, "z@example.fi", NULL, keep_id);
     char other[128], err[512];
-    snprintf(other, sizeof other, "%s/other", f->dir);
+    snprintf(other, sizeof other, "%s/other", f->r.dir);
     assert_int_equal(rk_journal_create(other, 1, err, sizeof err), RK_OK);
     struct rk_replay_report rep;
-    assert_int_equal(rk_journal_replay(&f->reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
+    assert_int_equal(rk_journal_replay(&f->r.reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
     assert_non_null(strstr(err, "holds 1 erasure record(s) the journal"));
-    assert_true(exists(&f->reg, keep_id));
+    assert_true(exists(&f->r.reg, keep_id));
     /* A tampered journal is refused before anything changes. */
     struct rk_journal_rec r = record(1);
-    rk_keys_hash(&f->keys, RK_F_EMAIL, "z@example.fi", r.hashes[0].h);
+    rk_keys_hash(&f->r.keys, RK_F_EMAIL, "z@example.fi", r.hashes[0].h);
     r.hashes[0].field = RK_F_EMAIL;
     append(f, &r);
     char *text = slurp(f->journal);
@@ -528,10 +502,10 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     *last = *last == 'a' ? 'b' : 'a';
     write_text(f->journal, text, false);
     free(text);
-    assert_int_equal(rk_journal_replay(&f->reg, f->journal, ts(T0), &rep, err, sizeof err),
+    assert_int_equal(rk_journal_replay(&f->r.reg, f->journal, ts(T0), &rep, err, sizeof err),
                      RK_EPARSE);
     assert_non_null(strstr(err, ":3: the MAC does not match"));
-    assert_true(exists(&f->reg, keep_id));
+    assert_true(exists(&f->r.reg, keep_id));
 }
 
 int main(void) {

@@ -22,6 +22,7 @@
 #include "core/links.h"
 #include "core/mail_limit.h"
 #include "core/request.h"
+#include "regfix.h"
 #include "testutil.h"
 
 #define BOTH (RK_VERIFY_IN_PERSON | RK_VERIFY_EMAIL_CODE)
@@ -384,35 +385,18 @@ static void names(void **state) {
 /* ---- The workflow over a real store ------------------------------------------------------ */
 
 struct fx {
-    char dir[64];
-    struct rk_keys keys;
-    struct rk_store *store;
-    struct rk_decl *decl;
-    struct rk_reg reg;
+    struct rkt_reg r; /* regfix.h: the register, actor "anna" */
     struct rk_tz tz;
     char person[RK_ID_LEN + 1];
 };
 
 static int setup(void **state) {
     struct fx *f = calloc(1, sizeof *f);
-    char path[128], err[256];
-    int from = 0, to = 0;
     if (!f)
         return -1;
     *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-request-XXXXXX");
-    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/key", f->dir);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
-        return -1;
-    snprintf(path, sizeof path, "%s/t.db", f->dir);
-    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
-        rk_store_migrate(f->store, &from, &to) != RK_OK)
-        return -1;
-    f->decl = rkt_load("tests/decls/full.yaml"); /* verification: in_person, email_code */
-    if (rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") != RK_OK ||
+    /* verification: in_person, email_code */
+    if (rkt_reg_open(&f->r, "request", rkt_load("tests/decls/full.yaml"), "anna") != 0 ||
         rk_tz_from_posix("EET-2EEST,M3.5.0/3,M10.5.0/4", &f->tz) != RK_OK)
         return -1;
     struct rk_write w = {.register_id = "customer",
@@ -424,22 +408,14 @@ static int setup(void **state) {
     c.v[RK_F_NAME] = "Maija Meikäläinen";
     c.v[RK_F_EMAIL] = "maija@example.fi";
     struct rk_msg msg;
-    return rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, f->person, &msg) == RK_OK ? 0 : -1;
+    return rk_reg_person_add(&f->r.reg, &w, NULL, &c, NULL, f->person, &msg) == RK_OK ? 0 : -1;
 }
 
 static int teardown(void **state) {
     struct fx *f = *state;
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "key"};
-    char path[128];
     if (!f)
         return 0;
-    rk_store_close(f->store);
-    rk_decl_free(f->decl);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    rkt_reg_close(&f->r);
     free(f);
     return 0;
 }
@@ -463,7 +439,7 @@ static int each_event(void *ctx, const struct rk_audit_event *e) {
 static struct trail trail_of(struct fx *f) {
     struct trail t;
     memset(&t, 0, sizeof t);
-    if (rk_store_audit_scan(f->store, 1, NULL, each_event, &t) != RK_OK)
+    if (rk_store_audit_scan(f->r.store, 1, NULL, each_event, &t) != RK_OK)
         fail_msg("audit scan: %s", rk_store_last_error());
     return t;
 }
@@ -478,7 +454,7 @@ static void create_matches_and_audits(void **state) {
     struct rk_request q;
     struct rk_msg msg;
     int before = trail_of(f).n;
-    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_OK);
     assert_true(rk_request_id_valid(q.id));
     assert_string_equal(q.person_id, f->person);      /* matched through the keyed hash */
     assert_string_equal(q.email, "Maija@Example.FI"); /* kept as written */
@@ -494,13 +470,13 @@ static void create_matches_and_audits(void **state) {
 
     /* Stored as returned. */
     struct rk_request got;
-    assert_int_equal(rk_store_request_get(f->store, q.id, &got), RK_OK);
+    assert_int_equal(rk_store_request_get(f->r.store, q.id, &got), RK_OK);
     assert_string_equal(got.person_id, f->person);
     assert_date(got.due, "2026-03-01");
 
     /* Unmatched contact: kept, person empty. */
     in.email = "someone.else@example.fi";
-    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_OK);
     assert_string_equal(q.person_id, "");
 }
 
@@ -514,13 +490,13 @@ static void create_refusals_write_nothing(void **state) {
                                   .email = "a@example.fi",
                                   .received = date("2026-02-02"),
                                   .now = ts("2026-02-01T12:00:00Z")};
-    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_EINVAL);
+    assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_EINVAL);
     assert_non_null(strstr(msg.text, "future"));
     in.received = date("2026-02-01");
     in.email = NULL;
-    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_EINVAL);
+    assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_EINVAL);
     in.person_id = "aaaaaaaaaaaaaaaaaaaaaaaaaa";
-    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_ENOENT);
+    assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_ENOENT);
     /* The texts as written by the person follow the text rule; the name is one line. */
     in.person_id = NULL;
     in.email = "a@example.fi";
@@ -538,7 +514,7 @@ static void create_refusals_write_nothing(void **state) {
         in.phone = texts[i].phone;
         in.name = texts[i].name;
         in.text = texts[i].text;
-        assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_EINVAL);
+        assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_EINVAL);
         if (!strstr(msg.text, texts[i].want))
             fail_msg("row %zu: %s", i, msg.text);
         assert_null(strstr(msg.text, "nenokkiV"));
@@ -546,7 +522,7 @@ static void create_refusals_write_nothing(void **state) {
     assert_int_equal(trail_of(f).n, before);
     int n = 0;
     struct rk_request_filter all = {.status = -1};
-    assert_int_equal(rk_store_requests_list(f->store, &all, count_one, &n), RK_OK);
+    assert_int_equal(rk_store_requests_list(f->r.store, &all, count_one, &n), RK_OK);
     assert_int_equal(n, 0);
 }
 
@@ -559,36 +535,36 @@ static void transitions_stored_and_audited(void **state) {
                                   .person_id = f->person,
                                   .received = date("2026-01-31"),
                                   .now = ts("2026-02-03T09:00:00Z")};
-    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_OK);
     assert_date(q.due, "2026-02-28");
     int before = trail_of(f).n;
 
     /* Refused: nothing stored, nothing audited. */
     struct rk_request_event ev = event(RK_RQE_COMPLETE);
-    assert_int_equal(rk_request_transition(&f->reg, q.id, &ev, &got, &msg), RK_EREFUSED);
+    assert_int_equal(rk_request_transition(&f->r.reg, q.id, &ev, &got, &msg), RK_EREFUSED);
     assert_non_null(strstr(msg.text, "not verified"));
     assert_int_equal(trail_of(f).n, before);
-    assert_int_equal(rk_store_request_get(f->store, q.id, &got), RK_OK);
+    assert_int_equal(rk_store_request_get(f->r.store, q.id, &got), RK_OK);
     assert_int_equal(got.status, RK_RQS_RECEIVED);
 
     ev = event(RK_RQE_VERIFY);
-    assert_int_equal(rk_request_transition(&f->reg, q.id, &ev, &got, &msg), RK_OK);
+    assert_int_equal(rk_request_transition(&f->r.reg, q.id, &ev, &got, &msg), RK_OK);
     assert_string_equal(trail_of(f).last, "request.verified");
     ev = event(RK_RQE_EXTEND); /* from the stored date of receipt: 31 Jan + 3 months */
-    assert_int_equal(rk_request_transition(&f->reg, q.id, &ev, &got, &msg), RK_OK);
+    assert_int_equal(rk_request_transition(&f->r.reg, q.id, &ev, &got, &msg), RK_OK);
     assert_date(got.extended_due, "2026-04-30");
     assert_string_equal(got.extension_reason, "many requests at once");
     ev = event(RK_RQE_COMPLETE);
-    assert_int_equal(rk_request_transition(&f->reg, q.id, &ev, &got, &msg), RK_OK);
-    assert_int_equal(rk_store_request_get(f->store, q.id, &got), RK_OK);
+    assert_int_equal(rk_request_transition(&f->r.reg, q.id, &ev, &got, &msg), RK_OK);
+    assert_int_equal(rk_store_request_get(f->r.store, q.id, &got), RK_OK);
     assert_int_equal(got.status, RK_RQS_COMPLETED);
     assert_string_equal(got.document, "id_card");
     assert_string_equal(got.verified_by, "dpo");
     struct trail t = trail_of(f);
     assert_int_equal(t.n, before + 3);
     assert_string_equal(t.last, "request.completed");
-    assert_int_equal(rk_request_transition(&f->reg, "R-AAAAAAAAAAAA", &ev, &got, &msg), RK_ENOENT);
-    assert_int_equal(rk_request_transition(&f->reg, "nonsense", &ev, &got, &msg), RK_ENOENT);
+    assert_int_equal(rk_request_transition(&f->r.reg, "R-AAAAAAAAAAAA", &ev, &got, &msg), RK_ENOENT);
+    assert_int_equal(rk_request_transition(&f->r.reg, "nonsense", &ev, &got, &msg), RK_ENOENT);
 }
 
 static void verification_link(void **state) {
@@ -603,37 +579,37 @@ static void verification_link(void **state) {
                                   .person_id = f->person,
                                   .email = "attacker@example.com",
                                   .now = now};
-    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_OK);
     bool withheld = true;
-    assert_int_equal(rk_request_verification_link(&f->reg, q.id, now, &got, email, sizeof email,
+    assert_int_equal(rk_request_verification_link(&f->r.reg, q.id, now, &got, email, sizeof email,
                                                   token, &withheld, &msg),
                      RK_OK);
     assert_false(withheld);
     assert_string_equal(email, "maija@example.fi");
     assert_string_equal(trail_of(f).last, "request.verification_sent");
     struct rk_link l;
-    assert_int_equal(rk_link_check(&f->keys, token, now, &l), RK_OK);
+    assert_int_equal(rk_link_check(&f->r.keys, token, now, &l), RK_OK);
     assert_int_equal(l.kind, RK_LINK_VERIFY);
     assert_string_equal(l.purpose, q.id);
     assert_string_equal(l.person_id, f->person);
-    assert_int_equal(rk_link_check(&f->keys, token, now + (rk_ts)RK_REQUEST_LINK_DAYS * 86400, &l),
+    assert_int_equal(rk_link_check(&f->r.keys, token, now + (rk_ts)RK_REQUEST_LINK_DAYS * 86400, &l),
                      RK_ENOENT);
 
     /* Staff may send links minutes apart, but no more than per_day (5) a day to one address:
      * the sixth is refused and writes nothing; a day after the first, one goes again. */
     for (int i = 1; i < RK_MAIL_PER_DAY_DEFAULT; i++)
-        assert_int_equal(rk_request_verification_link(&f->reg, q.id, now + (rk_ts)60 * i, &got, email,
+        assert_int_equal(rk_request_verification_link(&f->r.reg, q.id, now + (rk_ts)60 * i, &got, email,
                                                       sizeof email, token, &withheld, &msg),
                          RK_OK);
     int events = trail_of(f).n;
-    assert_int_equal(rk_request_verification_link(&f->reg, q.id, now + 300, &got, email,
+    assert_int_equal(rk_request_verification_link(&f->r.reg, q.id, now + 300, &got, email,
                                                   sizeof email, token, &withheld, &msg),
                      RK_EREFUSED);
     assert_true(withheld);
     assert_non_null(strstr(msg.text, "mail_limits.per_day"));
     assert_null(strstr(msg.text, "maija"));
     assert_int_equal(trail_of(f).n, events);
-    assert_int_equal(rk_request_verification_link(&f->reg, q.id, now + 86400, &got, email,
+    assert_int_equal(rk_request_verification_link(&f->r.reg, q.id, now + 86400, &got, email,
                                                   sizeof email, token, &withheld, &msg),
                      RK_OK);
     assert_false(withheld);
@@ -641,8 +617,8 @@ static void verification_link(void **state) {
     /* Unmatched: refused, and not for the mail limit. */
     in.person_id = NULL;
     in.email = "nobody@example.fi";
-    assert_int_equal(rk_request_create(&f->reg, &f->tz, &in, &q, &msg), RK_OK);
-    assert_int_equal(rk_request_verification_link(&f->reg, q.id, now, &got, email, sizeof email,
+    assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_OK);
+    assert_int_equal(rk_request_verification_link(&f->r.reg, q.id, now, &got, email, sizeof email,
                                                   token, &withheld, &msg),
                      RK_EREFUSED);
     assert_false(withheld);

@@ -45,69 +45,43 @@
 #include "keys/seal.h"
 #include "mail/mail.h"
 #include "store/migrations.h"
+#include "regfix.h"
 #include "testutil.h"
 
 #define NOW ((rk_ts)1764000000) /* 2025-11-24 */
 
 struct fx {
-    char dir[64], key[128], db[128], journal[128];
-    struct rk_keys keys;
-    struct rk_store *store;
-    struct rk_decl *decl;
-    struct rk_reg reg;
-    sqlite3 *raw; /* a second connection: the tamperer */
+    struct rkt_reg r; /* regfix.h: the register, actor "anna"; r.raw is the tamperer */
+    char key[128], db[128], journal[128];
 };
 
 static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
-    snprintf(out, n, "%s/%s", f->dir, name);
+    snprintf(out, n, "%s/%s", f->r.dir, name);
 }
 
-/* (Re)loads the key file into f->keys and f->reg. */
+/* (Re)loads the key file into f->r.keys and f->r.reg. */
 static void reload(struct fx *f) {
     char err[256];
-    assert_int_equal(rk_keys_load(f->key, &f->keys, err, sizeof err), RK_OK);
-    assert_int_equal(rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna"), RK_OK);
+    assert_int_equal(rk_keys_load(f->key, &f->r.keys, err, sizeof err), RK_OK);
+    assert_int_equal(rk_reg_init(&f->r.reg, f->r.decl, f->r.store, &f->r.keys, "anna"), RK_OK);
 }
 
 static int setup(void **state) {
     struct fx *f = calloc(1, sizeof *f);
-    char err[256];
-    int from = 0, to = 0;
     if (!f)
         return -1;
     *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-rotate-XXXXXX");
-    if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
+    if (rkt_reg_open(&f->r, "rotate", rkt_load_example(), "anna") != 0)
         return -1;
     path_in(f, "key", f->key, sizeof f->key);
     path_in(f, "t.db", f->db, sizeof f->db);
     path_in(f, "j", f->journal, sizeof f->journal);
-    if (rk_keys_create(f->key, err, sizeof err) != RK_OK ||
-        rk_keys_load(f->key, &f->keys, err, sizeof err) != RK_OK ||
-        rk_store_open(f->db, NULL, &f->store) != RK_OK ||
-        rk_store_migrate(f->store, &from, &to) != RK_OK ||
-        sqlite3_open_v2(f->db, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(f->raw, 5000);
-    f->decl = rkt_load_example();
-    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") == RK_OK ? 0 : -1;
+    return 0;
 }
 
 static int teardown(void **state) {
     struct fx *f = *state;
-    static const char *const files[] = {"t.db",        "t.db-wal",    "t.db-shm", "key",
-                                        "key.new",     "key.old",     "v1",       "plain",
-                                        "sealed",      "out",         "j",        "copy.db",
-                                        "copy.db-wal", "copy.db-shm", "key.g1",   "j.good"};
-    char path[128];
-    sqlite3_close(f->raw);
-    rk_store_close(f->store);
-    rk_decl_free(f->decl);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        path_in(f, files[i], path, sizeof path);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    rkt_reg_close(&f->r);
     free(f);
     return 0;
 }
@@ -126,7 +100,7 @@ static void add_person(struct fx *f, const char *email, char id[RK_ID_LEN + 1]) 
     struct rk_msg msg;
     c.v[RK_F_NAME] = "Maija Meikäläinen";
     c.v[RK_F_EMAIL] = email;
-    assert_int_equal(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, &msg), RK_OK);
+    assert_int_equal(rk_reg_person_add(&f->r.reg, &w, NULL, &c, NULL, id, &msg), RK_OK);
 }
 
 static rk_err try_add(struct fx *f, const char *email, struct rk_msg *msg) {
@@ -135,7 +109,7 @@ static rk_err try_add(struct fx *f, const char *email, struct rk_msg *msg) {
     char id[RK_ID_LEN + 1];
     c.v[RK_F_NAME] = "Toinen";
     c.v[RK_F_EMAIL] = email;
-    return rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, msg);
+    return rk_reg_person_add(&f->r.reg, &w, NULL, &c, NULL, id, msg);
 }
 
 static int count_found(void *ctx, const struct rk_entry *e) {
@@ -147,14 +121,14 @@ static int count_found(void *ctx, const struct rk_entry *e) {
 static int found(struct fx *f, const char *email) {
     int n = 0;
     struct rk_msg msg;
-    assert_int_equal(rk_reg_person_find(&f->reg, email, count_found, &n, &msg), RK_OK);
+    assert_int_equal(rk_reg_person_find(&f->r.reg, email, count_found, &n, &msg), RK_OK);
     return n;
 }
 
 static struct rk_rotate_report rotate(struct fx *f) {
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
-    rk_err e = rk_rotate(f->store, f->key, f->journal, NOW + 60, "cli", &rep, &msg);
+    rk_err e = rk_rotate(f->r.store, f->key, f->journal, NOW + 60, "cli", &rep, &msg);
     if (e != RK_OK)
         fail_msg("rotate: %s", msg.text);
     reload(f);
@@ -190,7 +164,7 @@ static void v2_round_trip(void **state) {
     struct fx *f = *state;
     char path[128], err[256], fp1[RK_FINGERPRINT_LEN + 1], fp2[RK_FINGERPRINT_LEN + 1];
     struct rk_keys next, back;
-    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
     path_in(f, "key.new", path, sizeof path);
     assert_int_equal(rk_keys_save(path, &next, err, sizeof err), RK_OK);
     struct stat st;
@@ -202,11 +176,11 @@ static void v2_round_trip(void **state) {
     assert_int_equal(back.gen[1].number, 1);
     assert_true(back.gen[0].created == NOW);
     assert_memory_equal(back.gen[0].master, next.gen[0].master, RK_KEY_LEN);
-    assert_memory_equal(back.gen[1].master, f->keys.gen[0].master, RK_KEY_LEN);
+    assert_memory_equal(back.gen[1].master, f->r.keys.gen[0].master, RK_KEY_LEN);
     assert_memory_equal(back.lookup, next.lookup, RK_KEY_LEN);
-    assert_memory_not_equal(back.lookup, f->keys.lookup, RK_KEY_LEN);
+    assert_memory_not_equal(back.lookup, f->r.keys.lookup, RK_KEY_LEN);
     rk_keys_fingerprint(&back.gen[1], fp1);
-    rk_keys_fingerprint(&f->keys.gen[0], fp2);
+    rk_keys_fingerprint(&f->r.keys.gen[0], fp2);
     assert_string_equal(fp1, fp2);
     assert_int_equal(strlen(fp1), RK_FINGERPRINT_LEN);
     /* Saving never replaces a file. */
@@ -262,14 +236,14 @@ static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
     struct rk_msg msg = {.suppressed = false};
     add_person(f, "maija@example.fi", id);
     assert_int_equal(
-        rk_reg_suppress(&f->reg, RK_F_EMAIL, "gone@example.fi", RK_SUPPRESS_ERASURE, NOW, &msg),
+        rk_reg_suppress(&f->r.reg, RK_F_EMAIL, "gone@example.fi", RK_SUPPRESS_ERASURE, NOW, &msg),
         RK_OK);
     char token[RK_TOKEN_LEN + 1];
     unsigned char th[RK_HASH_LEN];
     rk_token_new(token);
-    rk_keys_token_hash(&f->keys, token, th);
+    rk_keys_token_hash(&f->r.keys, token, th);
     struct rk_token t = {.name = "anna", .role = "sales", .created_at = NOW};
-    assert_int_equal(rk_store_token_insert(f->store, &t, th), RK_OK);
+    assert_int_equal(rk_store_token_insert(f->r.store, &t, th), RK_OK);
 
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.step, RK_ROTATE_NEW);
@@ -277,39 +251,39 @@ static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
     assert_int_equal(rep.to, 2);
     assert_int_equal(rep.rehashed.entries, 1);
     assert_int_equal(rep.tokens_revoked, 1);
-    assert_int_equal(f->keys.ngen, 2);
+    assert_int_equal(f->r.keys.ngen, 2);
 
     assert_int_equal(found(f, "maija@example.fi"), 1);
     assert_int_equal(found(f, "MAIJA@example.fi"), 1);
     bool hit = false;
-    assert_int_equal(rk_reg_is_suppressed(&f->reg, RK_F_EMAIL, "gone@example.fi", &hit), RK_OK);
+    assert_int_equal(rk_reg_is_suppressed(&f->r.reg, RK_F_EMAIL, "gone@example.fi", &hit), RK_OK);
     assert_true(hit);
     assert_int_equal(try_add(f, "gone@example.fi", &msg), RK_EREFUSED);
     assert_true(msg.suppressed);
     /* A new suppression is made under generation 2. */
     assert_int_equal(
-        rk_reg_suppress(&f->reg, RK_F_EMAIL, "new@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
+        rk_reg_suppress(&f->r.reg, RK_F_EMAIL, "new@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
         RK_OK);
     char gens[64] = "";
-    assert_int_equal(rk_store_suppression_generations(f->store, list_gens, gens), RK_OK);
+    assert_int_equal(rk_store_suppression_generations(f->r.store, list_gens, gens), RK_OK);
     assert_string_equal(gens, "1,2"); /* one row under each generation, in order */
 
     /* The token no longer authenticates: its hash is neither found under the
      * new key nor valid under the old one. */
     struct rk_token got;
     unsigned char nh[RK_HASH_LEN];
-    rk_keys_token_hash(&f->keys, token, nh);
-    assert_int_equal(rk_store_token_by_hash(f->store, nh, &got), RK_ENOENT);
-    assert_int_equal(rk_store_token_by_hash(f->store, th, &got), RK_OK);
+    rk_keys_token_hash(&f->r.keys, token, nh);
+    assert_int_equal(rk_store_token_by_hash(f->r.store, nh, &got), RK_ENOENT);
+    assert_int_equal(rk_store_token_by_hash(f->r.store, th, &got), RK_OK);
     assert_true(got.revoked_at != 0);
 
     /* The database and the key file agree; the old key file is refused. */
-    assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_OK);
+    assert_int_equal(rk_rotate_check(f->r.store, &f->r.keys, f->key, &msg), RK_OK);
     struct rk_keys old;
-    rk_keys_of(&f->keys.gen[1], &old);
+    rk_keys_of(&f->r.keys.gen[1], &old);
     old.ngen = 1;
-    old.gen[0] = f->keys.gen[1];
-    assert_int_equal(rk_rotate_check(f->store, &old, f->key, &msg), RK_ECONFLICT);
+    old.gen[0] = f->r.keys.gen[1];
+    assert_int_equal(rk_rotate_check(f->r.store, &old, f->key, &msg), RK_ECONFLICT);
     assert_non_null(strstr(msg.text, "use the key file the database was rotated to"));
 }
 
@@ -321,14 +295,14 @@ static void suppression_of_held_value_moves(void **state) {
     struct rk_msg msg = {.suppressed = false};
     add_person(f, "held@example.fi", id);
     assert_int_equal(
-        rk_reg_suppress(&f->reg, RK_F_EMAIL, "held@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
+        rk_reg_suppress(&f->r.reg, RK_F_EMAIL, "held@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
         RK_OK);
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.rehashed.suppressions, 1);
     unsigned char h[RK_HASH_LEN];
     bool hit = false;
-    rk_keys_hash(&f->keys, RK_F_EMAIL, "held@example.fi", h);
-    assert_int_equal(rk_store_suppressed(f->store, h, &hit), RK_OK);
+    rk_keys_hash(&f->r.keys, RK_F_EMAIL, "held@example.fi", h);
+    assert_int_equal(rk_store_suppressed(f->r.store, h, &hit), RK_OK);
     assert_true(hit);
 }
 
@@ -343,25 +317,25 @@ static void old_links(void **state) {
     p.kind = RK_LINK_PREFERENCES;
     snprintf(p.purpose, sizeof p.purpose, "*");
     char ut[RK_LINK_MAX], pt[RK_LINK_MAX];
-    assert_int_equal(rk_link_make(&f->keys, &u, ut), RK_OK);
-    assert_int_equal(rk_link_make(&f->keys, &p, pt), RK_OK);
+    assert_int_equal(rk_link_make(&f->r.keys, &u, ut), RK_OK);
+    assert_int_equal(rk_link_make(&f->r.keys, &p, pt), RK_OK);
     rotate(f);
-    assert_int_equal(rk_link_check(&f->keys, ut, NOW, &got), RK_OK);
+    assert_int_equal(rk_link_check(&f->r.keys, ut, NOW, &got), RK_OK);
     assert_int_equal(got.kind, RK_LINK_UNSUBSCRIBE);
     assert_string_equal(got.person_id, u.person_id);
-    assert_int_equal(rk_link_check(&f->keys, pt, NOW, &got), RK_ENOENT);
+    assert_int_equal(rk_link_check(&f->r.keys, pt, NOW, &got), RK_ENOENT);
     /* Expiry still applies to an old unsubscribe link. */
-    assert_int_equal(rk_link_check(&f->keys, ut, u.expires, &got), RK_ENOENT);
+    assert_int_equal(rk_link_check(&f->r.keys, ut, u.expires, &got), RK_ENOENT);
     /* New links are made under the new key and work. */
-    assert_int_equal(rk_link_make(&f->keys, &p, pt), RK_OK);
-    assert_int_equal(rk_link_check(&f->keys, pt, NOW, &got), RK_OK);
+    assert_int_equal(rk_link_make(&f->r.keys, &p, pt), RK_OK);
+    assert_int_equal(rk_link_check(&f->r.keys, pt, NOW, &got), RK_OK);
     ut[10] = ut[10] == 'A' ? 'B' : 'A';
-    assert_int_equal(rk_link_check(&f->keys, ut, NOW, &got), RK_EINVAL);
+    assert_int_equal(rk_link_check(&f->r.keys, ut, NOW, &got), RK_EINVAL);
 }
 
 static void exec_raw(struct fx *f, const char *sql) {
     char *e = NULL;
-    if (sqlite3_exec(f->raw, sql, NULL, NULL, &e) != SQLITE_OK)
+    if (sqlite3_exec(f->r.raw, sql, NULL, NULL, &e) != SQLITE_OK)
         fail_msg("%s: %s", sql, e ? e : "?");
 }
 
@@ -375,16 +349,16 @@ static void audit_across_generations(void **state) {
     add_person(f, "b@example.fi", id);
     rotate(f);
     add_person(f, "c@example.fi", id);
-    assert_int_equal(f->keys.ngen, 3);
-    assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
+    assert_int_equal(f->r.keys.ngen, 3);
+    assert_int_equal(rk_audit_verify(f->r.store, &f->r.keys, &rep), RK_OK);
     assert_int_equal(rep.bad_seq, 0);
     int64_t events = rep.events;
     assert_true(events >= 5);
 
     /* Without generation 1 the chain cannot be verified from its start. */
-    struct rk_keys partial = f->keys;
+    struct rk_keys partial = f->r.keys;
     partial.ngen = 2;
-    assert_int_equal(rk_audit_verify(f->store, &partial, &rep), RK_OK);
+    assert_int_equal(rk_audit_verify(f->r.store, &partial, &rep), RK_OK);
     assert_int_equal(rep.bad_seq, 1);
     assert_non_null(strstr(rep.reason, "under any key generation"));
 
@@ -393,12 +367,12 @@ static void audit_across_generations(void **state) {
     snprintf(sql, sizeof sql, "UPDATE audit SET actor = 'mallory' WHERE seq = %lld",
              (long long)events);
     exec_raw(f, sql);
-    assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
+    assert_int_equal(rk_audit_verify(f->r.store, &f->r.keys, &rep), RK_OK);
     assert_int_equal(rep.bad_seq, events);
     /* The key.rotated event's generation changed: caught there too. */
     exec_raw(f, "UPDATE audit SET detail = replace(detail, 'generation=2', 'generation=3') "
                 "WHERE action = 'key.rotated' AND detail LIKE 'generation=2 %'");
-    assert_int_equal(rk_audit_verify(f->store, &f->keys, &rep), RK_OK);
+    assert_int_equal(rk_audit_verify(f->r.store, &f->r.keys, &rep), RK_OK);
     assert_true(rep.bad_seq > 0 && rep.bad_seq < events);
 }
 
@@ -410,9 +384,9 @@ static void backup_before_restores_after(void **state) {
     path_in(f, "sealed", sealed, sizeof sealed);
     path_in(f, "out", out, sizeof out);
     write_file(plain, "a database, say\n", 0600);
-    assert_int_equal(rk_backup_seal(&f->keys, plain, sealed, err, sizeof err), RK_OK);
+    assert_int_equal(rk_backup_seal(&f->r.keys, plain, sealed, err, sizeof err), RK_OK);
     rotate(f);
-    assert_int_equal(rk_backup_open(&f->keys, sealed, out, err, sizeof err), RK_OK);
+    assert_int_equal(rk_backup_open(&f->r.keys, sealed, out, err, sizeof err), RK_OK);
     unlink(out);
     struct rk_keys other = {.ngen = 0};
     randombytes_buf(other.backup, sizeof other.backup);
@@ -429,19 +403,19 @@ static void crash_after_commit_is_finished(void **state) {
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
-    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
     assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
-    assert_int_equal(rk_rotate_db(f->store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
+    assert_int_equal(rk_rotate_db(f->r.store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
     /* ... and the process died here. */
-    assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_ECONFLICT);
+    assert_int_equal(rk_rotate_check(f->r.store, &f->r.keys, f->key, &msg), RK_ECONFLICT);
     assert_non_null(strstr(msg.text, "interrupted"));
-    assert_int_equal(rk_rotate(f->store, f->key, f->journal, NOW, "cli", &rep, &msg), RK_OK);
+    assert_int_equal(rk_rotate(f->r.store, f->key, f->journal, NOW, "cli", &rep, &msg), RK_OK);
     assert_int_equal(rep.step, RK_ROTATE_FINISH);
     assert_int_equal(access(new_path, F_OK), -1);
     reload(f);
-    assert_int_equal(rk_keys_generation(&f->keys), 2);
-    assert_memory_equal(f->keys.gen[0].master, next.gen[0].master, RK_KEY_LEN);
-    assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_OK);
+    assert_int_equal(rk_keys_generation(&f->r.keys), 2);
+    assert_memory_equal(f->r.keys.gen[0].master, next.gen[0].master, RK_KEY_LEN);
+    assert_int_equal(rk_rotate_check(f->r.store, &f->r.keys, f->key, &msg), RK_OK);
 }
 
 /* A crash before the database committed: the unused K.new is dropped and a
@@ -451,12 +425,12 @@ static void crash_before_commit_starts_over(void **state) {
     char err[256], new_path[140];
     struct rk_keys stale;
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
-    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &stale), RK_OK);
+    assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &stale), RK_OK);
     assert_int_equal(rk_keys_save(new_path, &stale, err, sizeof err), RK_OK);
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.step, RK_ROTATE_NEW);
-    assert_int_equal(rk_keys_generation(&f->keys), 2);
-    assert_memory_not_equal(f->keys.gen[0].master, stale.gen[0].master, RK_KEY_LEN);
+    assert_int_equal(rk_keys_generation(&f->r.keys), 2);
+    assert_memory_not_equal(f->r.keys.gen[0].master, stale.gen[0].master, RK_KEY_LEN);
     assert_int_equal(access(new_path, F_OK), -1);
 }
 
@@ -470,16 +444,16 @@ static void old_database_caught_up(void **state) {
     /* Rotate the key file alone, as if the database had been restored since. */
     struct rk_keys next;
     char err[256];
-    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
     assert_int_equal(rk_keys_save(old_key, &next, err, sizeof err), RK_OK);
     assert_int_equal(rename(old_key, f->key), 0);
-    assert_int_equal(rk_rotate_check(f->store, &next, f->key, &msg), RK_ECONFLICT);
+    assert_int_equal(rk_rotate_check(f->r.store, &next, f->key, &msg), RK_ECONFLICT);
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.step, RK_ROTATE_CATCH_UP);
     assert_int_equal(rep.to, 2);
     assert_int_equal(found(f, "old@example.fi"), 1);
     struct rk_audit_report ar;
-    assert_int_equal(rk_audit_verify(f->store, &f->keys, &ar), RK_OK);
+    assert_int_equal(rk_audit_verify(f->r.store, &f->r.keys, &ar), RK_OK);
     assert_int_equal(ar.bad_seq, 0);
 }
 
@@ -488,8 +462,8 @@ static void old_database_caught_up(void **state) {
 static void erase_journaled(struct fx *f, const char *id) {
     struct rk_erase_report rep;
     struct rk_msg msg = {.suppressed = false};
-    f->reg.journal = f->journal;
-    if (rk_rights_erase(&f->reg, id, NULL, NOW + 30, &rep, &msg) != RK_OK)
+    f->r.reg.journal = f->journal;
+    if (rk_rights_erase(&f->r.reg, id, NULL, NOW + 30, &rep, &msg) != RK_OK)
         fail_msg("erase: %s", msg.text);
 }
 
@@ -543,7 +517,7 @@ static void journal_verifies_across_rotations(void **state) {
     erase_journaled(f, b);                 /* chains on under generation 2 */
     struct jseen s;
     struct rk_journal_info info;
-    if (read_journal(f, &f->keys, &s, &info, err, sizeof err) != RK_OK)
+    if (read_journal(f, &f->r.keys, &s, &info, err, sizeof err) != RK_OK)
         fail_msg("read: %s", err);
     assert_int_equal(info.records, 2);
     assert_int_equal(info.markers, 1);
@@ -554,7 +528,7 @@ static void journal_verifies_across_rotations(void **state) {
     rep = rotate(f);
     assert_true(rep.journal_marked);
     erase_journaled(f, c);
-    if (read_journal(f, &f->keys, &s, &info, err, sizeof err) != RK_OK)
+    if (read_journal(f, &f->r.keys, &s, &info, err, sizeof err) != RK_OK)
         fail_msg("read: %s", err);
     assert_int_equal(info.records, 3);
     assert_int_equal(info.markers, 2);
@@ -563,14 +537,14 @@ static void journal_verifies_across_rotations(void **state) {
     /* Marking again changes nothing: the journal is at the current generation. */
     bool marked = true;
     int before = journal_lines(f);
-    assert_int_equal(rk_journal_advance(f->journal, &f->keys, NOW, &marked, err, sizeof err),
+    assert_int_equal(rk_journal_advance(f->journal, &f->r.keys, NOW, &marked, err, sizeof err),
                      RK_OK);
     assert_false(marked);
     assert_int_equal(journal_lines(f), before);
     /* No journal file: nothing to mark, nothing created. */
     char none[160];
     path_in(f, "none", none, sizeof none);
-    assert_int_equal(rk_journal_advance(none, &f->keys, NOW, &marked, err, sizeof err), RK_OK);
+    assert_int_equal(rk_journal_advance(none, &f->r.keys, NOW, &marked, err, sizeof err), RK_OK);
     assert_false(marked);
     struct stat st;
     assert_int_not_equal(stat(none, &st), 0);
@@ -611,7 +585,7 @@ static void journal_markers_refused_by_line(void **state) {
     char *gen = strchr(marker + 4, ' ') + 1;
     *gen = '3';
     write_file(f->journal, text, 0600);
-    assert_int_equal(read_journal(f, &f->keys, &s, &info, err, sizeof err), RK_EPARSE);
+    assert_int_equal(read_journal(f, &f->r.keys, &s, &info, err, sizeof err), RK_EPARSE);
     assert_non_null(strstr(err, ":3: the MAC does not match"));
     /* A record under the new generation moved before the marker fails too. */
     free(text);
@@ -624,7 +598,7 @@ static void journal_markers_refused_by_line(void **state) {
     snprintf(swapped, strlen(text) + 1, "%.*s%s%.*s", (int)(marker - text), text, rec, (int)mlen,
              marker);
     write_file(f->journal, swapped, 0600);
-    assert_int_equal(read_journal(f, &f->keys, &s, &info, err, sizeof err), RK_EPARSE);
+    assert_int_equal(read_journal(f, &f->r.keys, &s, &info, err, sizeof err), RK_EPARSE);
     assert_non_null(strstr(err, ":3: the MAC does not match"));
     free(swapped);
     free(text);
@@ -647,13 +621,13 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     struct rk_msg msg = {.suppressed = false};
     c.v[RK_F_NAME] = "Toinen Haltija";
     c.v[RK_F_EMAIL] = "shared@example.fi";
-    if (rk_reg_person_add(&f->reg, &w, NULL, &c, &in, y, &msg) != RK_OK)
+    if (rk_reg_person_add(&f->r.reg, &w, NULL, &c, &in, y, &msg) != RK_OK)
         fail_msg("add y: %s", msg.text);
     assert_string_not_equal(x, y);
     path_in(f, "copy.db", copy, sizeof copy);
     write_file(copy, "", 0600); /* backup_to writes into an existing empty file */
     int64_t pages = 0, bytes = 0;
-    assert_int_equal(rk_store_backup_to(f->store, copy, &pages, &bytes), RK_OK); /* generation 1 */
+    assert_int_equal(rk_store_backup_to(f->r.store, copy, &pages, &bytes), RK_OK); /* generation 1 */
     erase_journaled(f, x); /* the record holds the email's generation-1 hash */
     (void)rotate(f);
 
@@ -663,9 +637,9 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     int from = 0, to = 0;
     assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
     assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
-    assert_int_equal(rk_reg_init(&cr, f->decl, cs, &f->keys, "restore"), RK_OK);
+    assert_int_equal(rk_reg_init(&cr, f->r.decl, cs, &f->r.keys, "restore"), RK_OK);
     struct rk_rotate_report rep;
-    if (rk_rotate_db(cs, &f->keys, 1, NOW + 120, "restore", &rep, &msg) != RK_OK)
+    if (rk_rotate_db(cs, &f->r.keys, 1, NOW + 120, "restore", &rep, &msg) != RK_OK)
         fail_msg("bring forward: %s", msg.text);
     bool restricted = false, objected = false;
     assert_int_equal(rk_store_person_exists(cs, y, &restricted, &objected), RK_OK);
@@ -702,15 +676,15 @@ static void queue_sealed(struct fx *f, const char *id, const char *email) {
     int n = 0;
     char why[RK_MAIL_WHY_MAX];
     int64_t mid = 0;
-    assert_int_equal(rk_notify_recipients(&f->reg, id, RK_NOTICE_ERASURE, NULL, NOW, &n), RK_OK);
+    assert_int_equal(rk_notify_recipients(&f->r.reg, id, RK_NOTICE_ERASURE, NULL, NOW, &n), RK_OK);
     assert_int_equal(n, 2);
     struct rk_outbox_msg m = {.kind = "test",
                               .recipient = email,
                               .subject = "Hei Maija Meikäläinen",
                               .body = "Pyyntösi on käsitelty.\n"};
-    assert_int_equal(rk_store_begin(f->store), RK_OK);
-    assert_int_equal(rk_mail_enqueue(f->store, &m, why, sizeof why, &mid), RK_OK);
-    assert_int_equal(rk_store_commit(f->store), RK_OK);
+    assert_int_equal(rk_store_begin(f->r.store), RK_OK);
+    assert_int_equal(rk_mail_enqueue(f->r.store, &m, why, sizeof why, &mid), RK_OK);
+    assert_int_equal(rk_store_commit(f->r.store), RK_OK);
 }
 
 struct opened {
@@ -764,15 +738,15 @@ static void rotation_reseals_queued_notices_and_mail(void **state) {
     char id[RK_ID_LEN + 1];
     add_person(f, "maija@example.fi", id);
     queue_sealed(f, id, "maija@example.fi");
-    struct rk_keys g1 = f->keys;
-    struct opened o = open_all(f->store, &g1);
+    struct rk_keys g1 = f->r.keys;
+    struct opened o = open_all(f->r.store, &g1);
     assert_int_equal(o.notices, 2);
     assert_int_equal(o.mails, 1);
 
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.resealed, 3);
     assert_int_equal(rep.unopened, 0);
-    o = open_all(f->store, &f->keys);
+    o = open_all(f->r.store, &f->r.keys);
     assert_int_equal(o.notices, 2);
     assert_int_equal(o.mails, 1);
     assert_int_equal(o.refused, 0);
@@ -780,13 +754,13 @@ static void rotation_reseals_queued_notices_and_mail(void **state) {
     assert_string_equal(o.to, "maija@example.fi");
     assert_string_equal(o.subject, "Hei Maija Meikäläinen");
     /* The retired generation no longer opens them: a leaked old key reads nothing queued. */
-    o = open_all(f->store, &g1);
+    o = open_all(f->r.store, &g1);
     assert_int_equal(o.notices + o.mails, 0);
     assert_int_equal(o.refused, 3);
     /* And again, across a second rotation. */
     rep = rotate(f);
     assert_int_equal(rep.resealed, 3);
-    o = open_all(f->store, &f->keys);
+    o = open_all(f->r.store, &f->r.keys);
     assert_int_equal(o.notices + o.mails, 3);
 }
 
@@ -801,7 +775,7 @@ static void rotation_leaves_an_altered_value(void **state) {
     sqlite3_stmt *st = NULL;
     unsigned char v[256];
     int n = 0;
-    assert_int_equal(sqlite3_prepare_v2(f->raw,
+    assert_int_equal(sqlite3_prepare_v2(f->r.raw,
                                         "SELECT sealed FROM recipient_notice ORDER BY id LIMIT 1",
                                         -1, &st, NULL),
                      SQLITE_OK);
@@ -811,7 +785,7 @@ static void rotation_leaves_an_altered_value(void **state) {
     memcpy(v, sqlite3_column_blob(st, 0), (size_t)n);
     sqlite3_finalize(st);
     v[30] ^= 0x01;
-    assert_int_equal(sqlite3_prepare_v2(f->raw,
+    assert_int_equal(sqlite3_prepare_v2(f->r.raw,
                                         "UPDATE recipient_notice SET sealed = ?1 WHERE id = "
                                         "(SELECT min(id) FROM recipient_notice)",
                                         -1, &st, NULL),
@@ -822,7 +796,7 @@ static void rotation_leaves_an_altered_value(void **state) {
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.resealed, 2);
     assert_int_equal(rep.unopened, 1);
-    struct opened o = open_all(f->store, &f->keys);
+    struct opened o = open_all(f->r.store, &f->r.keys);
     assert_int_equal(o.notices, 1);
     assert_int_equal(o.mails, 1);
     assert_int_equal(o.refused, 1);
@@ -834,22 +808,22 @@ static void rotation_leaves_an_altered_value(void **state) {
 static void crash_after_commit_values_follow_the_database(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1], err[256], new_path[140];
-    struct rk_keys next, g1 = f->keys;
+    struct rk_keys next, g1 = f->r.keys;
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
     add_person(f, "maija@example.fi", id);
     queue_sealed(f, id, "maija@example.fi");
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
-    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
     assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
-    assert_int_equal(rk_rotate_db(f->store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
+    assert_int_equal(rk_rotate_db(f->r.store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
     /* ... and the process died here. */
-    assert_int_equal(open_all(f->store, &g1).refused, 3);
-    assert_int_equal(open_all(f->store, &next).refused, 0);
-    assert_int_equal(rk_rotate(f->store, f->key, f->journal, NOW, "cli", &rep, &msg), RK_OK);
+    assert_int_equal(open_all(f->r.store, &g1).refused, 3);
+    assert_int_equal(open_all(f->r.store, &next).refused, 0);
+    assert_int_equal(rk_rotate(f->r.store, f->key, f->journal, NOW, "cli", &rep, &msg), RK_OK);
     assert_int_equal(rep.step, RK_ROTATE_FINISH);
     reload(f);
-    struct opened o = open_all(f->store, &f->keys);
+    struct opened o = open_all(f->r.store, &f->r.keys);
     assert_int_equal(o.notices + o.mails, 3);
 }
 
@@ -861,13 +835,13 @@ static void caught_up_database_is_resealed(void **state) {
     add_person(f, "old@example.fi", id);
     queue_sealed(f, id, "old@example.fi");
     path_in(f, "key.old", old_key, sizeof old_key);
-    assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
+    assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
     assert_int_equal(rk_keys_save(old_key, &next, err, sizeof err), RK_OK);
     assert_int_equal(rename(old_key, f->key), 0);
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.step, RK_ROTATE_CATCH_UP);
     assert_int_equal(rep.resealed, 3);
-    struct opened o = open_all(f->store, &f->keys);
+    struct opened o = open_all(f->r.store, &f->r.keys);
     assert_int_equal(o.notices + o.mails, 3);
     assert_string_equal(o.email, "old@example.fi");
 }
@@ -944,16 +918,16 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
     assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
     assert_int_equal(from, 12);
     /* Before it is sealed nothing opens the marked plaintext: the sender would fail it. */
-    struct opened o = open_all(cs, &f->keys);
+    struct opened o = open_all(cs, &f->r.keys);
     assert_int_equal(o.notices + o.mails, 0);
     assert_int_equal(o.refused, 2);
-    assert_int_equal(rk_reg_init(&cr, f->decl, cs, &f->keys, "cli"), RK_OK);
+    assert_int_equal(rk_reg_init(&cr, f->r.decl, cs, &f->r.keys, "cli"), RK_OK);
     if (rk_rotate_seal_plain(&cr, &sealed, &msg) != RK_OK)
         fail_msg("seal: %s", msg.text);
     assert_int_equal(sealed, 2);
     assert_int_equal(rk_rotate_seal_plain(&cr, &sealed, &msg), RK_OK); /* once */
     assert_int_equal(sealed, 0);
-    o = open_all(cs, &f->keys);
+    o = open_all(cs, &f->r.keys);
     assert_int_equal(o.notices, 1);
     assert_int_equal(o.mails, 1);
     assert_string_equal(o.email, "legacy.notice@example.fi");
