@@ -19,6 +19,7 @@
 #include "http/requests.h"
 #include "mail/mail.h"
 #include "core/request_mail.h"
+#include "views/access.h"
 
 static const char *const text_json[] = {"text", "json", NULL};
 
@@ -344,6 +345,7 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     ev->today = rk_tz_date(tz, ev->at);
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
     rk_err e = rk_reg_batch_begin(&env->reg);
     /* Completing runs the right's effect first, in the same transaction: if the
      * completion is then refused (not verified), the rollback undoes the effect. */

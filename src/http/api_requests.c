@@ -24,6 +24,7 @@
 #include "http/requests.h"
 #include "mail/mail.h"
 #include "core/request_mail.h"
+#include "views/access.h"
 
 /*
  * The role of a token that may handle requests, or NULL after queueing 401/403 in *ret.
@@ -373,6 +374,7 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     j->ev.today = rk_tz_date(s->tz, j->ev.at);
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
     char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = NULL;
     struct rk_http_refusal refusal = {.status = 0};
     if (kind == RK_RQE_COMPLETE) {
