@@ -16,10 +16,10 @@
 #include "core/fulfil.h"
 #include "core/mail_limit.h"
 #include "core/request.h"
-#include "http/requests.h"
 #include "mail/mail.h"
 #include "core/request_mail.h"
 #include "views/access.h"
+#include "views/records_json.h"
 
 static const char *const text_json[] = {"text", "json", NULL};
 

@@ -21,10 +21,10 @@
 #include "core/fulfil.h"
 #include "core/request.h"
 #include "http/internal.h"
-#include "http/requests.h"
 #include "mail/mail.h"
 #include "core/request_mail.h"
 #include "views/access.h"
+#include "views/records_json.h"
 
 /*
  * The role of a token that may handle requests, or NULL after queueing 401/403 in *ret.

@@ -423,16 +423,11 @@ static void erase_keeps_only_the_invoice(void **state) {
     assert_non_null(strstr(r.invoices_why, "Accounting Act"));
     assert_int_equal(r.invoices_until.y, 2031);
 
-    const struct allowed allowed[] = {{"person", 1},
-                                      {"invoice", 1},
-                                      {"suppression", 3},
-                                      {"audit", -1},
-                                      {"recipient_notice", 2},
-                                      {"token", 0},
+    const struct allowed allowed[] = {{"person", 1},   {"invoice", 1},          {"suppression", 3},
+                                      {"audit", -1},   {"recipient_notice", 2}, {"token", 0},
                                       {"key_state", 1}, /* the key generation: no personal data */
                                       /* counters by register and purpose (migration 0016) */
-                                      {"search_state", 1},
-                                      {"register_count", -1},
+                                      {"search_state", 1}, {"register_count", -1},
                                       {"purpose_count", -1}};
     assert_tables(f, allowed, sizeof allowed / sizeof allowed[0]);
     assert_int_equal(kept_invoices(f, id, "2031-12-31"), 1);
