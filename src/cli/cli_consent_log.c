@@ -14,7 +14,7 @@
 
 #include "cli/reg.h"
 #include "views/consent_config.h"
-#include "http/consent_log.h"
+#include "views/records_json.h"
 #include "core/cookie_log.h"
 
 static const char *const text_json[] = {"text", "json", NULL};

@@ -11,6 +11,7 @@
 #include "cli/reg.h"
 #include "core/consent.h"
 #include "util/json.h"
+#include "views/records_json.h"
 
 static const char *const text_json[] = {"text", "json", NULL};
 
@@ -235,31 +236,13 @@ static int show_entry(void *ctx, const struct rk_entry *e) {
 
 static int show_consent(void *ctx, const struct rk_consent_event *e) {
     struct show *s = ctx;
-    char at[RK_TS_LEN + 1];
-    rk_ts_format(e->at, at);
-    json_t *j = json_pack(
-        "{s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)e->seq, "purpose",
-        e->purpose, "event", rk_consent_kind_name(e->kind), "pending", e->pending, "basis",
-        rk_basis_id(e->basis), "notice_version", e->notice_version, "notice_sha256",
-        e->notice_sha256, "channel", e->channel, "collector", e->collector, "at", at);
-    if (e->form_id)
-        json_object_set_new(j, "form_id", json_string(e->form_id));
-    if (e->ip)
-        json_object_set_new(j, "ip", json_string(e->ip));
-    if (e->user_agent)
-        json_object_set_new(j, "user_agent", json_string(e->user_agent));
-    if (e->evidence)
-        json_object_set_new(j, "evidence", json_string(e->evidence));
+    json_t *j = rk_consent_event_json(e);
     json_array_append_new(s->list, j);
     return 0;
 }
 
 static int show_change(void *ctx, const struct rk_contract_change *c) {
-    char at[RK_TS_LEN + 1];
-    rk_ts_format(c->at, at);
-    json_array_append_new(ctx,
-                          json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", at, "by", c->by, "field",
-                                    c->field, "old", c->old_value, "new", c->new_value));
+    json_array_append_new(ctx, rk_contract_change_json(c));
     return 0;
 }
 

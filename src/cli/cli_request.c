@@ -16,9 +16,11 @@
 #include "core/fulfil.h"
 #include "core/mail_limit.h"
 #include "core/request.h"
-#include "http/requests.h"
+#include "core/request_step.h"
 #include "mail/mail.h"
 #include "core/request_mail.h"
+#include "views/access.h"
+#include "views/records_json.h"
 
 static const char *const text_json[] = {"text", "json", NULL};
 
@@ -338,62 +340,43 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     if (!q)
         return RK_EXIT_FAIL;
     struct rk_msg msg = {.suppressed = false};
-    char why[RK_MAIL_WHY_MAX] = "", to[RK_REQUEST_FIELD_MAX * 2 + 1];
     bool told = false;
     ev->by = env->reg.actor;
     ev->today = rk_tz_date(tz, ev->at);
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
+    struct rk_request_step st = {.id = env->args[0],
+                                 .ev = ev,
+                                 .mail = mail,
+                                 .email_code = false,
+                                 .public_url = public_url(url),
+                                 .ff = ev->kind == RK_RQE_COMPLETE ? &ff : NULL,
+                                 .grounds = grounds,
+                                 .grounds_refusal = "--grounds is for objection requests only",
+                                 .grounds_first = true,
+                                 .rect_register = NULL,
+                                 .rect = NULL,
+                                 .q = q};
     rk_err e = rk_reg_batch_begin(&env->reg);
     /* Completing runs the right's effect first, in the same transaction: if the
      * completion is then refused (not verified), the rollback undoes the effect. */
-    if (e == RK_OK && ev->kind == RK_RQE_COMPLETE) {
-        e = rk_store_request_get(env->store, env->args[0], q);
-        if (e == RK_ENOENT)
-            snprintf(msg.text, sizeof msg.text, "no request with that id");
-        bool docs = e == RK_OK && (q->type == RK_RQ_ACCESS || q->type == RK_RQ_PORTABILITY ||
-                                   q->type == RK_RQ_AUTOMATED_DECISION);
-        if (e == RK_OK && grounds && q->type != RK_RQ_OBJECTION) {
-            snprintf(msg.text, sizeof msg.text, "--grounds is for objection requests only");
-            e = RK_EINVAL;
-        }
-        if (e == RK_OK) { /* the completion's own rules, before any effect */
-            struct rk_request probe = *q;
-            struct rk_request_why refusal;
-            e = rk_request_apply(&probe, ev, env->decl->rights.verification, &refusal);
-            if (e != RK_OK)
-                snprintf(msg.text, sizeof msg.text, "%s", refusal.text);
-        }
-        if (e == RK_OK)
-            e = rk_request_fulfil(&env->reg, q, grounds, NULL, NULL, ev->at, &ff, &msg);
-        /* The documents go to the person as a download link when the request gave an email
-         * (ff.answer_token); otherwise staff hand them over, so they must be written out. */
-        if (e == RK_OK && docs && !out_dir && !ff.answer_token[0]) {
-            snprintf(msg.text, sizeof msg.text,
-                     "a request of type %s without an email address is answered with a document "
-                     "handed over by staff: give --out DIR",
-                     rk_request_type_name(q->type));
-            e = RK_EINVAL;
-        }
-        if (e == RK_OK && !ev->note)
-            ev->note = ff.done;
-    }
     if (e == RK_OK)
-        e = rk_request_transition(&env->reg, env->args[0], ev, q, &msg);
-    if (e == RK_OK && ff.answer_token[0])
-        mail = RK_RQM_ANSWER; /* the documents await download: the link to the person */
-    if (e == RK_OK && mail >= 0) {
-        rk_err a = rk_request_address(&env->reg, q, to, sizeof to);
-        if (a == RK_OK) {
-            e = rk_mail_request(env->store, env->decl, public_url(url), q,
-                                (enum rk_request_mail)mail, to,
-                                mail == RK_RQM_ANSWER ? ff.answer_token : NULL, why, sizeof why);
-            told = e == RK_OK;
-            if (e != RK_OK)
-                snprintf(msg.text, sizeof msg.text, "the email to the person: %s", why);
-        } else if (a != RK_ENOENT) {
-            e = a;
-        }
+        e = rk_request_step(&env->reg, &st, &msg);
+    if (e != RK_OK && st.stage == RK_STEP_MAIL)
+        snprintf(msg.text, sizeof msg.text, "the email to the person: %s", st.why);
+    mail = st.mail;
+    told = st.told;
+    /* The documents go to the person as a download link when the request gave an email
+     * (ff.answer_token); otherwise staff hand them over, so they must be written out. */
+    if (e == RK_OK && ev->kind == RK_RQE_COMPLETE && !out_dir && !ff.answer_token[0] &&
+        (q->type == RK_RQ_ACCESS || q->type == RK_RQ_PORTABILITY ||
+         q->type == RK_RQ_AUTOMATED_DECISION)) {
+        snprintf(msg.text, sizeof msg.text,
+                 "a request of type %s without an email address is answered with a document "
+                 "handed over by staff: give --out DIR",
+                 rk_request_type_name(q->type));
+        e = RK_EINVAL;
     }
     if (e == RK_OK)
         e = rk_reg_batch_commit(&env->reg);
@@ -482,15 +465,26 @@ static int request_verify(int argc, char **argv) {
         goto out;
     }
     struct rk_request *q = calloc(1, sizeof *q);
-    char to[RK_REQUEST_FIELD_MAX * 2 + 1], token[RK_LINK_MAX], why[RK_MAIL_WHY_MAX] = "";
     struct rk_msg msg = {.suppressed = false};
+    struct rk_request_event ev = {.kind = RK_RQE_VERIFY,
+                                  .at = rk_time_now(),
+                                  .method = RK_VERIFY_EMAIL_CODE};
+    struct rk_request_step st = {.id = env.args[0],
+                                 .ev = &ev,
+                                 .mail = RK_RQM_VERIFY,
+                                 .email_code = true,
+                                 .public_url = public_url(url),
+                                 .ff = NULL,
+                                 .grounds = NULL,
+                                 .grounds_refusal = NULL,
+                                 .grounds_first = false,
+                                 .rect_register = NULL,
+                                 .rect = NULL,
+                                 .q = q};
     rk_err e = q ? rk_reg_batch_begin(&env.reg) : RK_ENOMEM;
-    if (e == RK_OK)
-        e = rk_request_verification_link(&env.reg, env.args[0], rk_time_now(), q, to, sizeof to,
-                                         token, NULL, &msg);
-    if (e == RK_OK && (e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_VERIFY,
-                                           to, token, why, sizeof why)) != RK_OK)
-        snprintf(msg.text, sizeof msg.text, "the address on file: %s", why);
+    if (e == RK_OK && (e = rk_request_step(&env.reg, &st, &msg)) != RK_OK &&
+        st.stage == RK_STEP_MAIL)
+        snprintf(msg.text, sizeof msg.text, "the address on file: %s", st.why);
     if (e == RK_OK)
         e = rk_reg_batch_commit(&env.reg);
     else if (env.reg.in_batch)

@@ -14,6 +14,7 @@
 #include "core/audit.h"
 #include "core/rights.h"
 #include "util/json.h"
+#include "views/access.h"
 
 static const char *const text_json[] = {"text", "json", NULL};
 static const char *const json_html[] = {"json", "html", NULL};
@@ -69,7 +70,7 @@ static int rights_access(int argc, char **argv) {
     struct rk_msg msg = {.suppressed = false};
     rk_buf_init(&out);
     rk_err e = rk_rights_access(&env.reg, env.args[0], request, lang, rk_time_now(),
-                                json ? &out : NULL, json ? NULL : &out, &msg);
+                                &rk_rights_documents, json ? &out : NULL, json ? NULL : &out, &msg);
     if (e != RK_OK)
         rc = rk_cli_refused("rights access", e, &msg);
     else
@@ -95,8 +96,9 @@ static int rights_export(int argc, char **argv) {
     struct rk_buf out;
     struct rk_msg msg = {.suppressed = false};
     rk_buf_init(&out);
-    rk_err e = rk_rights_portability(&env.reg, env.args[0], request, rk_time_now(),
-                                     json ? &out : NULL, json ? NULL : &out, &msg);
+    rk_err e =
+        rk_rights_portability(&env.reg, env.args[0], request, rk_time_now(), &rk_rights_documents,
+                              json ? &out : NULL, json ? NULL : &out, &msg);
     if (e != RK_OK)
         rc = rk_cli_refused("rights export", e, &msg);
     else

@@ -62,11 +62,11 @@ rk_err rk_request_fulfil(struct rk_reg *reg, const struct rk_request *q, const c
     rk_err err = RK_OK;
     switch (q->type) {
     case RK_RQ_ACCESS:
-        err = rk_rights_access(reg, p, q->id, q->lang, at, &f->json, &f->html, msg);
+        err = rk_rights_access(reg, p, q->id, q->lang, at, f->views, &f->json, &f->html, msg);
         snprintf(f->done, sizeof f->done, "the access document (art 15) was produced");
         break;
     case RK_RQ_PORTABILITY:
-        err = rk_rights_portability(reg, p, q->id, at, &f->json, &f->csv, msg);
+        err = rk_rights_portability(reg, p, q->id, at, f->views, &f->json, &f->csv, msg);
         snprintf(f->done, sizeof f->done, "the portable copy (art 20) was produced");
         break;
     case RK_RQ_ERASURE:

@@ -13,6 +13,9 @@
 
 /* What a fulfilment produced: documents for the person, and what was done. */
 struct rk_fulfilment {
+    /* set by the caller after rk_fulfilment_init: who writes the access and portability
+     * documents (views/access.h: &rk_rights_documents) */
+    const struct rk_rights_views *views;
     struct rk_buf json, html, csv,
         text;                     /* access: json+html; portability: json+csv; art 22: text */
     struct rk_erase_report erase; /* erasure */

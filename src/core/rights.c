@@ -22,8 +22,10 @@
  * and invoices) by the same code, no suppression, and rk_rights_settle for
  * steps 5 and 7 once the person is in no register.
  *
- * The access document is written as JSON text straight into an rk_buf
- * (rk_buf_put_json_str escapes), beside the HTML page, in one pass.
+ * Access and portability: this file checks the person, gathers what the
+ * record holds (struct rk_access_facts, the entry and record walks, the
+ * portable values) and audits; the documents are written by views/ through
+ * the caller's struct rk_rights_views (views/access.h).
  */
 #include "core/rights.h"
 
@@ -37,7 +39,6 @@
 #include "core/journal.h"
 #include "core/notify.h"
 #include "mail/mail.h"
-#include "decl/labels.h"
 
 #define MAX_HELD 32 /* entries of one person: one per register */
 
@@ -123,13 +124,6 @@ static void request_detail(const char *request_id, const char *what, char *out, 
         out[0] = '\0';
 }
 
-static bool register_has_purpose(const struct rk_register *r, const struct rk_purpose *p) {
-    for (size_t i = 0; i < r->npurposes; i++)
-        if (r->purposes[i] == p)
-            return true;
-    return false;
-}
-
 static const struct rk_category *register_kind(const struct rk_register *r,
                                                enum rk_category_kind k) {
     for (size_t i = 0; i < r->ncategories; i++)
@@ -138,915 +132,156 @@ static const struct rk_category *register_kind(const struct rk_register *r,
     return NULL;
 }
 
-/* ---- A small JSON writer over rk_buf ------------------------------------------------------- */
+/* ---- The access document's facts (views/access.c writes it) -------------------------------- */
 
-struct jw {
-    struct rk_buf *b; /* NULL: write nothing */
-    int depth;
-    bool first[32];
-};
-
-static void jw_key(struct jw *w, const char *key) {
-    if (!w->b)
-        return;
-    if (!w->first[w->depth])
-        rk_buf_putc(w->b, ',');
-    w->first[w->depth] = false;
-    if (key) {
-        rk_buf_put_json_str(w->b, key);
-        rk_buf_putc(w->b, ':');
-    }
-}
-
-static void jw_open(struct jw *w, const char *key, char c) {
-    jw_key(w, key);
-    if (!w->b)
-        return;
-    rk_buf_putc(w->b, c);
-    if (w->depth < 31)
-        w->first[++w->depth] = true;
-}
-
-static void jw_close(struct jw *w, char c) {
-    if (!w->b)
-        return;
-    rk_buf_putc(w->b, c);
-    if (w->depth > 0)
-        w->depth--;
-}
-
-static void jw_str(struct jw *w, const char *key, const char *v) {
-    jw_key(w, key);
-    if (w->b)
-        rk_buf_put_json_str(w->b, v);
-}
-
-static void jw_int(struct jw *w, const char *key, int64_t v) {
-    jw_key(w, key);
-    if (w->b)
-        rk_buf_printf(w->b, "%lld", (long long)v);
-}
-
-static void jw_bool(struct jw *w, const char *key, bool v) {
-    jw_key(w, key);
-    if (w->b)
-        rk_buf_puts(w->b, v ? "true" : "false");
-}
-
-static void jw_ts(struct jw *w, const char *key, rk_ts t) {
-    char s[RK_TS_LEN + 1];
-    if (!t) {
-        jw_str(w, key, NULL);
-        return;
-    }
-    rk_ts_format(t, s);
-    jw_str(w, key, s);
-}
-
-/* ---- The access document ------------------------------------------------------------------ */
-
-struct doc {
-    struct rk_reg *reg;
-    enum rk_lang lang;
-    struct jw j;
-    struct rk_buf *h; /* NULL: no HTML */
-    struct rk_buf tmp;
-    struct held held;
-    rk_err err;
-    int rows; /* data rows and list items written to the HTML: empty sections are left out */
-};
-
-#define L(fi, en) RK_PICK(d->lang, fi, en)
-
-static void h_puts(struct doc *d, const char *s) {
-    if (d->h)
-        rk_buf_puts(d->h, s);
-}
-
-static void h_text(struct doc *d, const char *s) {
-    if (d->h && s)
-        rk_buf_put_html(d->h, s);
-}
-
-static void h_el(struct doc *d, const char *tag, const char *s) {
-    if (!d->h)
-        return;
-    if (strcmp(tag, "li") == 0 || strcmp(tag, "p") == 0)
-        d->rows++;
-    rk_buf_printf(d->h, "<%s>", tag);
-    rk_buf_put_html(d->h, s ? s : "");
-    rk_buf_printf(d->h, "</%s>\n", tag);
-}
-
-/*
- * A table row of cells (NULL-terminated), th for a header row. Every data cell
- * is isolated in <bdi>: the rows hold the stored values (names, emails,
- * evidence, services, invoice numbers), which may hold right-to-left text or,
- * from before the text rule of base/normalize.h, a direction control that
- * would otherwise reorder the rest of the row; a label isolated costs nothing.
- */
-static void h_row(struct doc *d, int th, ...) { /* int: va_start needs an unpromoted type */
-    if (!d->h)
-        return;
-    va_list ap;
-    va_start(ap, th);
-    if (!th)
-        d->rows++;
-    rk_buf_puts(d->h, "<tr>");
-    for (const char *c = va_arg(ap, const char *); c; c = va_arg(ap, const char *)) {
-        rk_buf_puts(d->h, th ? "<th>" : "<td>");
-        if (th)
-            rk_buf_put_html(d->h, c);
-        else
-            rk_buf_put_html_bdi(d->h, c);
-        rk_buf_puts(d->h, th ? "</th>" : "</td>");
-    }
-    rk_buf_puts(d->h, "</tr>\n");
-    va_end(ap);
-}
-
-/* tmp as a string after filling it with fn. */
-static const char *tmp_reset(struct doc *d) {
-    rk_buf_reset(&d->tmp);
-    return "";
-}
-
-static const char *tmp_str(struct doc *d) {
-    rk_buf_putc(&d->tmp, '\0');
-    return d->tmp.data ? d->tmp.data : "";
-}
-
-static bool held_register(const struct doc *d, const struct rk_register *r) {
-    for (size_t i = 0; i < d->held.n; i++)
-        if (strcmp(d->held.e[i]->register_id, r->id) == 0)
-            return true;
-    return false;
-}
-
-static void section(struct doc *d, const char *title) { h_el(d, "h2", title); }
-
-/*
- * Empty sections are left out of the HTML (the JSON keeps every key): a part
- * starts with h_mark, and h_drop_empty takes back what it wrote when it wrote
- * no row, list item or paragraph of its own.
- */
-struct h_mark {
-    size_t len;
-    int rows;
-};
-
-static struct h_mark h_mark(const struct doc *d) {
-    return (struct h_mark){d->h ? d->h->len : 0, d->rows};
-}
-
-static void h_drop_empty(struct doc *d, struct h_mark m) {
-    if (d->h && d->rows == m.rows && d->h->len >= m.len)
-        d->h->len = m.len;
-}
-
-/* A local date in the document's language: 7.1.2027 / 7 January 2027 ("" for none). */
-static const char *h_date(const struct doc *d, struct rk_date day, char *out, size_t n) {
-    if (!day.y) {
-        out[0] = '\0';
-        return out;
-    }
-    rk_date_format(day, d->lang, out, n);
-    return out;
-}
-
-/* A consent event in words. */
-static const char *consent_words(const struct doc *d, enum rk_consent_kind k, bool pending) {
-    switch (k) {
-    case RK_CE_GIVEN:
-        return pending
-                   ? RK_PICK(d->lang, "annettu, odotti vahvistusta", "given, awaiting confirmation")
-                   : RK_PICK(d->lang, "annettu", "given");
-    case RK_CE_CONFIRMED: return RK_PICK(d->lang, "vahvistettu", "confirmed");
-    case RK_CE_WITHDRAWN: return RK_PICK(d->lang, "peruttu", "withdrawn");
-    case RK_CE_EXPIRED: return RK_PICK(d->lang, "päättynyt voimassaoloajan jälkeen", "expired");
-    }
-    return "";
-}
-
-/* How a consent event came: a source kind's words, or the service's own channels'. */
-static const char *channel_words(const struct doc *d, const char *ch) {
-    static const struct {
-        const char *id, *fi, *en;
-    } own[] = {
-        {"unsubscribe_link", "viestin peruutuslinkki", "the unsubscribe link in a message"},
-        {"preferences", "asetussivu", "the preferences page"},
-        {"request", "tietosuojapyyntösi", "your data protection request"},
-        {"retention_sweep", "säilytysajan päättyminen", "the end of the retention period"},
-        {"objection", "vastustamisesi", "your objection"},
-        {"mailchimp", "uutiskirjepalvelu (Mailchimp)", "the newsletter service (Mailchimp)"},
-    };
-    if (!ch)
-        return "";
-    for (int k = 0; k < RK_SRC__COUNT; k++)
-        if (strcmp(ch, rk_source_kind_id((enum rk_source_kind)k)) == 0)
-            return rk_label_source((enum rk_source_kind)k, d->lang);
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        if (strcmp(ch, own[i].id) == 0)
-            return RK_PICK(d->lang, own[i].fi, own[i].en);
-    return ch;
-}
-
-/* A legal basis in plain words, without the article. */
-static const char *basis_words(const struct doc *d, enum rk_basis b) {
-    switch (b) {
-    case RK_BASIS_CONSENT: return RK_PICK(d->lang, "suostumuksesi", "your consent");
-    case RK_BASIS_CONTRACT: return RK_PICK(d->lang, "sopimus kanssasi", "a contract with you");
-    case RK_BASIS_LEGAL_OBLIGATION:
-        return RK_PICK(d->lang, "lakisääteinen velvollisuutemme", "a duty the law puts on us");
-    case RK_BASIS_VITAL_INTERESTS:
-        return RK_PICK(d->lang, "elintärkeän edun suojaaminen",
-                       "protecting someone's vital interests");
-    case RK_BASIS_PUBLIC_TASK:
-        return RK_PICK(d->lang, "yleisen edun mukainen tehtävä", "a task in the public interest");
-    case RK_BASIS_LEGITIMATE_INTERESTS:
-        return RK_PICK(d->lang, "oikeutettu etumme", "our legitimate interest");
-    case RK_BASIS__COUNT: break;
-    }
-    return "";
-}
-
-/* How to exercise the rights, in plain words, naming the controller's address and email
- * rather than a section of the privacy notice. */
-static void how_words(const struct doc *d, struct rk_buf *out) {
-    const struct rk_decl *decl = d->reg->decl;
-    unsigned v = decl->rights.verification;
-    bool first = true;
-    if (v & RK_VERIFY_IN_PERSON) {
-        rk_buf_puts(out, RK_PICK(d->lang, "käymällä luonamme", "by visiting us"));
-        if (decl->controller.address)
-            rk_buf_printf(out, RK_PICK(d->lang, " (%s)", " at %s"), decl->controller.address);
-        rk_buf_puts(out, RK_PICK(d->lang, " henkilöllisyystodistuksen kanssa",
-                                 " with an identity document"));
-        first = false;
-    }
-    if (v & RK_VERIFY_EMAIL_CODE) {
-        if (!first)
-            rk_buf_puts(out, RK_PICK(d->lang, " tai ", " or "));
-        rk_buf_puts(out, RK_PICK(d->lang,
-                                 "verkkolomakkeella, jolloin vahvistat pyynnön sähköpostiisi "
-                                 "lähetetyllä linkillä",
-                                 "through the web form, confirming the request with a link we "
-                                 "email you"));
-    }
-}
-
-/* A purpose's declared name (its id when it is no longer declared). */
-static const char *purpose_words(const struct doc *d, const char *id) {
-    const struct rk_decl *decl = d->reg->decl;
-    for (size_t i = 0; id && i < decl->npurposes; i++)
-        if (strcmp(decl->purposes[i].id, id) == 0)
-            return rk_text_get(&decl->purposes[i].name, d->lang);
-    return id ? id : "";
-}
-
-static void put_purposes(struct doc *d) {
-    const struct rk_decl *decl = d->reg->decl;
-    struct h_mark m = h_mark(d);
-    section(d, L("Miksi käsittelemme tietojasi", "Why we process your data"));
-    h_puts(d, "<ul>\n");
-    jw_open(&d->j, "purposes", '[');
-    for (size_t i = 0; i < decl->npurposes; i++) {
-        const struct rk_purpose *p = &decl->purposes[i];
-        bool used = false;
-        for (size_t k = 0; k < decl->nregisters; k++)
-            used |= held_register(d, &decl->registers[k]) &&
-                    register_has_purpose(&decl->registers[k], p);
-        if (!used)
-            continue;
-        jw_open(&d->j, NULL, '{');
-        jw_str(&d->j, "id", p->id);
-        jw_str(&d->j, "name", rk_text_get(&p->name, d->lang));
-        jw_str(&d->j, "basis", rk_basis_id(p->basis));
-        jw_str(&d->j, "article", rk_label_basis_article(p->basis));
-        jw_str(&d->j, "basis_text", rk_label_basis(p->basis, d->lang));
-        if (rk_text_present(&p->legitimate_interest))
-            jw_str(&d->j, "legitimate_interest", rk_text_get(&p->legitimate_interest, d->lang));
-        jw_close(&d->j, '}');
-        h_puts(d, "<li>");
-        d->rows++;
-        h_text(d, rk_text_get(&p->name, d->lang));
-        h_puts(d, L(" — peruste: ", " — on the basis of "));
-        h_text(d, basis_words(d, p->basis));
-        if (rk_text_present(&p->legitimate_interest)) {
-            h_puts(d, L(" (oikeutettu etu: ", " (legitimate interest: "));
-            h_text(d, rk_text_get(&p->legitimate_interest, d->lang));
-            h_puts(d, ")");
-        }
-        h_puts(d, "</li>\n");
-    }
-    jw_close(&d->j, ']');
-    h_puts(d, "</ul>\n");
-    h_drop_empty(d, m);
-}
-
-struct cat_scan {
+struct has_scan {
     bool contracts, invoices;
 };
 
 static int has_contract(void *ctx, const struct rk_contract *c) {
     (void)c;
-    ((struct cat_scan *)ctx)->contracts = true;
+    ((struct has_scan *)ctx)->contracts = true;
     return 1;
 }
 
 static int has_invoice(void *ctx, const struct rk_invoice *i) {
     (void)i;
-    ((struct cat_scan *)ctx)->invoices = true;
+    ((struct has_scan *)ctx)->invoices = true;
     return 1;
 }
 
-static void put_categories(struct doc *d, const char *person_id) {
-    const struct rk_decl *decl = d->reg->decl;
-    struct cat_scan cs = {false, false};
-    if (d->err == RK_OK)
-        d->err = rk_store_contracts_of_person(d->reg->store, person_id, has_contract, &cs);
-    if (d->err == RK_OK)
-        d->err = rk_store_invoices_of_person(d->reg->store, person_id, has_invoice, &cs);
-    struct h_mark m = h_mark(d);
-    section(d, L("Mitä tietoja sinusta on", "What data we hold about you"));
-    h_puts(d, "<ul>\n");
-    jw_open(&d->j, "categories", '[');
-    for (size_t i = 0; i < decl->ncategories; i++) {
-        const struct rk_category *c = &decl->categories[i];
-        bool used = false;
-        int f = rk_field_from_id(c->id);
-        for (size_t k = 0; k < d->held.n; k++) {
-            const struct rk_register *r = rk_decl_register(decl, d->held.e[k]->register_id);
-            if (f >= 0 && d->held.e[k]->v[f])
-                used = true;
-            if (r && ((cs.contracts && c->kind == RK_CAT_CONTRACT) ||
-                      (cs.invoices && c->kind == RK_CAT_BILLING)))
-                for (size_t n = 0; n < r->ncategories; n++)
-                    used |= r->categories[n] == c;
-        }
-        if (!used)
-            continue;
-        jw_open(&d->j, NULL, '{');
-        jw_str(&d->j, "id", c->id);
-        jw_str(&d->j, "name", rk_text_get(&c->name, d->lang));
-        jw_str(&d->j, "kind", rk_category_kind_id(c->kind));
-        jw_bool(&d->j, "from_subject", c->from_subject);
-        jw_close(&d->j, '}');
-        h_el(d, "li", rk_text_get(&c->name, d->lang));
-    }
-    jw_close(&d->j, ']');
-    h_puts(d, "</ul>\n");
-    h_drop_empty(d, m);
-}
-
-static void put_recipients(struct doc *d) {
-    const struct rk_decl *decl = d->reg->decl;
-    struct h_mark m = h_mark(d);
-    section(d, L("Kenelle tietojasi luovutetaan", "Who receives your data"));
-    h_puts(d, "<table>\n");
-    h_row(d, true, L("Vastaanottaja", "Recipient"), L("Rooli", "Role"), L("Maa", "Country"),
-          L("Siirron suojatoimet", "Transfer safeguards"), NULL);
-    jw_open(&d->j, "recipients", '[');
-    for (size_t i = 0; i < decl->nrecipients; i++) {
-        const struct rk_recipient *r = &decl->recipients[i];
-        bool used = false;
-        for (size_t k = 0; k < r->nregisters; k++)
-            used |= held_register(d, r->registers[k]);
-        if (!used)
-            continue;
-        bool third = !rk_country_in_eea(r->country);
-        const char *safeguard =
-            third ? rk_label_transfer(r->transfer, d->lang) : L("ETA:n sisällä", "within the EEA");
-        jw_open(&d->j, NULL, '{');
-        jw_str(&d->j, "name", r->name);
-        jw_str(&d->j, "role", rk_role_id(r->role));
-        jw_str(&d->j, "country", r->country);
-        jw_str(&d->j, "country_name", rk_country_name(r->country, d->lang));
-        jw_bool(&d->j, "third_country", third);
-        jw_str(&d->j, "transfer", third ? rk_transfer_id(r->transfer) : NULL);
-        jw_str(&d->j, "safeguards", safeguard);
-        if (rk_text_present(&r->purpose))
-            jw_str(&d->j, "purpose", rk_text_get(&r->purpose, d->lang));
-        jw_close(&d->j, '}');
-        h_row(d, false, r->name, rk_label_role(r->role, d->lang),
-              rk_country_name(r->country, d->lang), safeguard, NULL);
-    }
-    jw_close(&d->j, ']');
-    h_puts(d, "</table>\n");
-    int rows = d->rows;
-    if (rk_text_present(&decl->transfers_note)) {
-        jw_str(&d->j, "transfers_note", rk_text_get(&decl->transfers_note, d->lang));
-        h_el(d, "p", rk_text_get(&decl->transfers_note, d->lang));
-    }
-    if (rows == m.rows) /* no recipient of this person's data: the note alone says nothing */
-        d->rows = m.rows;
-    h_drop_empty(d, m);
-}
-
-static void put_retention(struct doc *d) {
-    const struct rk_decl *decl = d->reg->decl;
-    struct h_mark m = h_mark(d);
-    section(d, L("Kuinka kauan tietojasi säilytetään", "How long we keep your data"));
-    jw_open(&d->j, "retention", '[');
-    for (size_t i = 0; i < decl->nregisters; i++) {
-        const struct rk_register *r = &decl->registers[i];
-        if (!held_register(d, r))
-            continue;
-        tmp_reset(d);
-        rk_label_erasure_limits(r, NULL, d->lang, &d->tmp);
-        const char *text = tmp_str(d);
-        jw_open(&d->j, NULL, '{');
-        jw_str(&d->j, "register", r->id);
-        jw_str(&d->j, "name", rk_text_get(&r->name, d->lang));
-        jw_str(&d->j, "text", text);
-        jw_close(&d->j, '}');
-        h_puts(d, "<p><strong>");
-        d->rows++;
-        h_text(d, rk_text_get(&r->name, d->lang));
-        h_puts(d, ":</strong> ");
-        h_text(d, text);
-        h_puts(d, "</p>\n");
-    }
-    jw_close(&d->j, ']');
-    h_drop_empty(d, m);
-}
-
-static void put_rights(struct doc *d) {
-    const struct rk_decl *decl = d->reg->decl;
-    static const enum rk_right listed[] = {RK_RIGHT_RECTIFICATION, RK_RIGHT_ERASURE,
-                                           RK_RIGHT_RESTRICTION,   RK_RIGHT_PORTABILITY,
-                                           RK_RIGHT_OBJECTION,     RK_RIGHT_AUTOMATED};
-    section(d, L("Muut oikeutesi", "Your other rights"));
-    h_puts(d, "<ul>\n");
-    jw_open(&d->j, "rights", '{');
-    jw_open(&d->j, "list", '[');
-    for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++) {
-        const char *name = rk_label_right(listed[i], d->lang);
-        int art = rk_label_right_article(listed[i]);
-        jw_open(&d->j, NULL, '{');
-        jw_str(&d->j, "right", name);
-        jw_int(&d->j, "article", art);
-        jw_close(&d->j, '}');
-        h_el(d, "li", name);
-    }
-    jw_close(&d->j, ']');
-    tmp_reset(d);
-    rk_label_verification_methods(decl->rights.verification, d->lang, &d->tmp);
-    const char *how = tmp_str(d);
-    jw_str(&d->j, "how", how);
-    if (rk_text_present(&decl->rights.instructions))
-        jw_str(&d->j, "instructions", rk_text_get(&decl->rights.instructions, d->lang));
-    jw_close(&d->j, '}');
-    h_puts(d, "</ul>\n<p>");
-    h_text(d, L("Oikeuksiasi voit käyttää ", "You can exercise your rights "));
-    tmp_reset(d);
-    how_words(d, &d->tmp);
-    h_text(d, tmp_str(d));
-    h_puts(d, ".");
-    if (rk_text_present(&decl->rights.instructions)) {
-        h_puts(d, " ");
-        h_text(d, rk_text_get(&decl->rights.instructions, d->lang));
-    }
-    h_puts(d, "</p>\n");
-}
-
-static void put_complaint(struct doc *d) {
-    const struct rk_authority *a = &d->reg->decl->authority;
-    section(d, L("Oikeus tehdä valitus valvontaviranomaiselle",
-                 "The right to complain to the supervisory authority"));
-    jw_open(&d->j, "complaint", '{');
-    jw_str(&d->j, "authority", rk_text_get(&a->name, d->lang));
-    jw_str(&d->j, "address", a->address);
-    jw_str(&d->j, "postal_address", a->postal_address);
-    jw_str(&d->j, "phone", a->phone);
-    jw_str(&d->j, "email", a->email);
-    jw_str(&d->j, "url", a->url);
-    jw_close(&d->j, '}');
-    h_puts(d, "<p>");
-    h_text(d, rk_text_get(&a->name, d->lang));
-    const char *parts[] = {a->address, a->postal_address, a->phone, a->email, a->url};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        if (parts[i]) {
-            h_puts(d, ", ");
-            h_text(d, parts[i]);
-        }
-    h_puts(d, "</p>\n");
-}
-
-/* The declared detail of the first source of kind k into register r ("municipal web pages"). */
-static const char *declared_source(const struct rk_decl *decl, const struct rk_register *r,
-                                   enum rk_source_kind k, enum rk_lang lang) {
-    for (size_t i = 0; i < decl->nsources; i++) {
-        const struct rk_source *s = &decl->sources[i];
-        if (s->kind != k || !rk_text_present(&s->detail))
-            continue;
-        for (size_t j = 0; j < s->nregisters; j++)
-            if (!r || s->registers[j] == r)
-                return rk_text_get(&s->detail, lang);
-    }
-    return NULL;
-}
-
-/* Art 15(1)(g) and the copy: every value with its provenance. */
-static void put_entries(struct doc *d) {
-    const struct rk_decl *decl = d->reg->decl;
+rk_err rk_rights_walk_entries(const struct rk_access_facts *f, const struct rk_entry_visitor *v,
+                              void *ctx) {
     char buf[1024];
-    struct h_mark m = h_mark(d);
-    section(d, L("Kopio tiedoistasi ja mistä ne on saatu",
-                 "A copy of your data and where it came from"));
-    jw_open(&d->j, "entries", '[');
-    for (size_t i = 0; i < d->held.n && d->err == RK_OK; i++) {
-        const struct rk_entry *e = d->held.e[i];
-        const struct rk_register *r = rk_decl_register(decl, e->register_id);
-        jw_open(&d->j, NULL, '{');
-        jw_str(&d->j, "register", e->register_id);
-        jw_ts(&d->j, "since", e->since);
-        jw_open(&d->j, "values", '[');
-        h_el(d, "h3", r ? rk_text_get(&r->name, d->lang) : e->register_id);
-        h_puts(d, "<table>\n");
-        h_row(d, true, L("Tieto", "Data"), L("Arvo", "Value"), L("Lähde", "Source"),
-              L("Kerätty", "Collected"), NULL);
-        for (int f = 0; f < RK_F__COUNT && d->err == RK_OK; f++) {
-            if (!e->v[f])
+    rk_err err = RK_OK;
+    for (size_t i = 0; i < f->nentries && err == RK_OK; i++) {
+        const struct rk_entry *e = f->entries[i];
+        v->entry(ctx, e, false);
+        for (int k = 0; k < RK_F__COUNT && err == RK_OK; k++) {
+            if (!e->v[k])
                 continue;
-            const struct rk_category *c = rk_decl_category(decl, rk_field_id((enum rk_field)f));
-            struct rk_provenance p = {RK_SRC_OTHER_HANDOVER, NULL, NULL, 0, NULL};
-            bool has = e->prov[f] != 0;
+            struct rk_provenance p;
+            bool has = e->prov[k] != 0;
             if (has) {
-                rk_err err =
-                    rk_store_provenance_get(d->reg->store, e->prov[f], &p, buf, sizeof buf);
-                if (err == RK_ENOENT)
+                err = rk_store_provenance_get(f->reg->store, e->prov[k], &p, buf, sizeof buf);
+                if (err == RK_ENOENT) {
                     has = false;
-                else if (err != RK_OK)
-                    d->err = err;
+                    err = RK_OK;
+                }
             }
-            const char *declared = has ? declared_source(decl, r, p.source, d->lang) : NULL;
-            jw_open(&d->j, NULL, '{');
-            jw_str(&d->j, "category", rk_field_id((enum rk_field)f));
-            jw_str(&d->j, "name",
-                   c ? rk_text_get(&c->name, d->lang) : rk_field_id((enum rk_field)f));
-            jw_str(&d->j, "value", e->v[f]);
-            if (has) {
-                jw_open(&d->j, "source", '{');
-                jw_str(&d->j, "kind", rk_source_kind_id(p.source));
-                jw_str(&d->j, "label", rk_label_source(p.source, d->lang));
-                jw_bool(&d->j, "from_subject", rk_source_from_subject(p.source));
-                jw_str(&d->j, "declared", declared);
-                jw_str(&d->j, "detail", p.detail);
-                jw_str(&d->j, "purpose", p.purpose);
-                jw_ts(&d->j, "at", p.at);
-                jw_str(&d->j, "by", p.by);
-                jw_close(&d->j, '}');
-            }
-            jw_close(&d->j, '}');
-            tmp_reset(d);
-            if (has) {
-                rk_buf_puts(&d->tmp, rk_label_source(p.source, d->lang));
-                if (declared)
-                    rk_buf_printf(&d->tmp, " (%s)", declared);
-                if (p.detail)
-                    rk_buf_printf(&d->tmp, ": %s", p.detail);
-            }
-            const char *src = tmp_str(d);
-            char at[40] = "";
-            if (has && p.at)
-                h_date(d, rk_ts_date(p.at), at, sizeof at);
-            h_row(d, false, c ? rk_text_get(&c->name, d->lang) : rk_field_id((enum rk_field)f),
-                  e->v[f], src, at, NULL);
+            if (err == RK_OK)
+                v->value(ctx, e, (enum rk_field)k, has ? &p : NULL);
         }
-        jw_close(&d->j, ']');
-        jw_close(&d->j, '}');
-        h_puts(d, "</table>\n");
+        v->entry(ctx, e, true);
     }
-    jw_close(&d->j, ']');
-    h_drop_empty(d, m);
+    return err;
 }
 
-static int put_consent_event(void *ctx, const struct rk_consent_event *e) {
-    struct doc *d = ctx;
-    char at[RK_TS_LEN + 1];
-    rk_ts_format(e->at, at);
-    jw_open(&d->j, NULL, '{');
-    jw_int(&d->j, "seq", e->seq);
-    jw_str(&d->j, "purpose", e->purpose);
-    jw_str(&d->j, "event", rk_consent_kind_name(e->kind));
-    jw_bool(&d->j, "pending", e->pending);
-    jw_str(&d->j, "notice_version", e->notice_version);
-    jw_str(&d->j, "notice_sha256", e->notice_sha256);
-    jw_str(&d->j, "channel", e->channel);
-    jw_str(&d->j, "collector", e->collector);
-    jw_str(&d->j, "form_id", e->form_id);
-    jw_str(&d->j, "ip", e->ip);
-    jw_str(&d->j, "user_agent", e->user_agent);
-    jw_str(&d->j, "evidence", e->evidence);
-    jw_str(&d->j, "at", at);
-    jw_close(&d->j, '}');
-    char when[40], notice[40] = "";
-    struct rk_date nv = {0, 0, 0};
-    h_date(d, rk_ts_date(e->at), when, sizeof when);
-    if (e->notice_version && rk_date_parse(e->notice_version, &nv))
-        h_date(d, nv, notice, sizeof notice);
-    h_row(d, false, when, purpose_words(d, e->purpose), consent_words(d, e->kind, e->pending),
-          channel_words(d, e->channel),
-          notice[0] ? notice : (e->notice_version ? e->notice_version : ""),
-          e->evidence ? e->evidence : "", NULL);
+/* The store's iterators, handing each row to the visitor. */
+struct walk {
+    const struct rk_access_facts *f;
+    const struct rk_record_visitor *v;
+    void *ctx;
+};
+
+static int walk_event(void *ctx, const struct rk_consent_event *e) {
+    struct walk *w = ctx;
+    w->v->consent_event(w->ctx, e);
     return 0;
 }
 
-static int put_change(void *ctx, const struct rk_contract_change *c) {
-    struct doc *d = ctx;
-    jw_open(&d->j, NULL, '{');
-    jw_ts(&d->j, "at", c->at);
-    jw_str(&d->j, "field", c->field);
-    jw_str(&d->j, "old", c->old_value);
-    jw_str(&d->j, "new", c->new_value);
-    jw_close(&d->j, '}');
+static int walk_change(void *ctx, const struct rk_contract_change *c) {
+    struct walk *w = ctx;
+    w->v->contract_change(w->ctx, c);
     return 0;
 }
 
-static int put_contract(void *ctx, const struct rk_contract *c) {
-    struct doc *d = ctx;
-    char start[11], end[11] = "";
-    rk_date_iso(c->start, start);
-    if (c->end.y)
-        rk_date_iso(c->end, end);
-    jw_open(&d->j, NULL, '{');
-    jw_str(&d->j, "id", c->id);
-    jw_str(&d->j, "register", c->register_id);
-    jw_str(&d->j, "service", c->service);
-    jw_str(&d->j, "start", start);
-    jw_str(&d->j, "end", end[0] ? end : NULL);
-    jw_str(&d->j, "status", c->status == RK_CONTRACT_ACTIVE ? "active" : "ended");
-    jw_open(&d->j, "changes", '[');
-    rk_err err = rk_store_contract_changes(d->reg->store, c->id, put_change, d);
-    jw_close(&d->j, ']');
-    jw_close(&d->j, '}');
-    char start_h[40], end_h[40];
-    h_row(d, false, c->service, h_date(d, c->start, start_h, sizeof start_h),
-          h_date(d, c->end, end_h, sizeof end_h),
-          c->status == RK_CONTRACT_ACTIVE ? L("voimassa", "active") : L("päättynyt", "ended"),
-          NULL);
-    if (err != RK_OK)
-        d->err = err;
+static int walk_contract(void *ctx, const struct rk_contract *c) {
+    struct walk *w = ctx;
+    w->v->contract(w->ctx, c, false);
+    rk_err err = rk_store_contract_changes(w->f->reg->store, c->id, walk_change, w);
+    w->v->contract(w->ctx, c, true);
     return err != RK_OK;
 }
 
-static int put_invoice(void *ctx, const struct rk_invoice *i) {
-    struct doc *d = ctx;
-    char date[11], amount[32], until[11] = "";
-    rk_date_iso(i->date, date);
-    if (i->keep_until.y)
-        rk_date_iso(i->keep_until, until);
-    snprintf(amount, sizeof amount, "%lld.%02lld %s", (long long)(i->amount_cents / 100),
-             (long long)llabs(i->amount_cents % 100), i->currency);
-    jw_open(&d->j, NULL, '{');
-    jw_str(&d->j, "number", i->number);
-    jw_str(&d->j, "register", i->register_id);
-    jw_str(&d->j, "date", date);
-    jw_int(&d->j, "amount_cents", i->amount_cents);
-    jw_str(&d->j, "currency", i->currency);
-    jw_str(&d->j, "keep_until", until[0] ? until : NULL);
-    jw_bool(&d->j, "restricted", i->restricted);
-    jw_close(&d->j, '}');
-    char date_h[40], until_h[40], amount_h[40];
-    snprintf(amount_h, sizeof amount_h, d->lang == RK_LANG_FI ? "%lld,%02lld %s" : "%lld.%02lld %s",
-             (long long)(i->amount_cents / 100), (long long)llabs(i->amount_cents % 100),
-             i->currency);
-    h_row(d, false, i->number, h_date(d, i->date, date_h, sizeof date_h), amount_h,
-          h_date(d, i->keep_until, until_h, sizeof until_h), NULL);
+static int walk_invoice(void *ctx, const struct rk_invoice *i) {
+    struct walk *w = ctx;
+    w->v->invoice(w->ctx, i);
     return 0;
 }
 
-static int put_task(void *ctx, const struct rk_task_view *t) {
-    struct doc *d = ctx;
-    char due[11];
-    rk_date_iso(t->due, due);
-    jw_open(&d->j, NULL, '{');
-    jw_str(&d->j, "kind", t->kind);
-    jw_str(&d->j, "detail", t->detail);
-    jw_str(&d->j, "due", due);
-    jw_ts(&d->j, "done_at", t->done_at);
-    jw_close(&d->j, '}');
-    char due_h[40];
-    const char *what = strcmp(t->kind, "art14_inform") == 0
-                           ? L("Ilmoitus sinulle muualta saaduista tiedoista",
-                               "Telling you about data obtained from elsewhere")
-                           : t->kind;
-    h_row(d, false, what, h_date(d, t->due, due_h, sizeof due_h),
-          t->done_at ? L("tehty", "done") : L("avoin", "open"), NULL);
+static int walk_task(void *ctx, const struct rk_task_view *t) {
+    struct walk *w = ctx;
+    w->v->task(w->ctx, t);
     return 0;
 }
 
-static void put_records(struct doc *d, const char *person_id) {
-    const struct rk_decl *decl = d->reg->decl;
-    struct rk_store *s = d->reg->store;
-    struct h_mark m = h_mark(d);
-    h_el(d, "h3", L("Suostumukset", "Consents"));
-    h_puts(d, "<table>\n");
-    h_row(d, true, L("Päivä", "Date"), L("Tarkoitus", "Purpose"),
-          L("Mitä tapahtui", "What happened"), L("Miten", "How"),
-          L("Tietosuojaseloste", "Privacy notice of"), L("Todiste", "Evidence"), NULL);
-    jw_open(&d->j, "consent_events", '[');
-    if (d->err == RK_OK)
-        d->err = rk_store_consent_events(s, person_id, put_consent_event, d);
-    jw_close(&d->j, ']');
-    h_puts(d, "</table>\n");
-    h_drop_empty(d, m);
-    jw_open(&d->j, "consent_states", '[');
-    for (size_t i = 0; i < decl->npurposes && d->err == RK_OK; i++) {
+rk_err rk_rights_walk_records(const struct rk_access_facts *f, const struct rk_record_visitor *v,
+                              void *ctx) {
+    const struct rk_decl *decl = f->reg->decl;
+    struct rk_store *s = f->reg->store;
+    struct walk w = {.f = f, .v = v, .ctx = ctx};
+    rk_err err = RK_OK;
+    v->part(ctx, RK_PART_CONSENT_EVENTS, false);
+    err = rk_store_consent_events(s, f->person_id, walk_event, &w);
+    v->part(ctx, RK_PART_CONSENT_EVENTS, true);
+    v->part(ctx, RK_PART_CONSENT_STATES, false);
+    for (size_t i = 0; i < decl->npurposes && err == RK_OK; i++) {
         struct rk_consent_state st;
         if (decl->purposes[i].basis != RK_BASIS_CONSENT)
             continue;
-        d->err = rk_store_consent_state_get(s, person_id, decl->purposes[i].id, &st);
-        if (d->err != RK_OK || st.status == RK_CONSENT_NONE)
-            continue;
-        jw_open(&d->j, NULL, '{');
-        jw_str(&d->j, "purpose", decl->purposes[i].id);
-        jw_str(&d->j, "state", rk_consent_status_name(st.status));
-        jw_ts(&d->j, "since", st.since);
-        jw_ts(&d->j, "expires_at", st.expires_at);
-        jw_close(&d->j, '}');
+        err = rk_store_consent_state_get(s, f->person_id, decl->purposes[i].id, &st);
+        if (err == RK_OK && st.status != RK_CONSENT_NONE)
+            v->consent_state(ctx, decl->purposes[i].id, &st);
     }
-    jw_close(&d->j, ']');
-    m = h_mark(d);
-    h_el(d, "h3", L("Sopimukset", "Contracts"));
-    h_puts(d, "<table>\n");
-    h_row(d, true, L("Palvelu", "Service"), L("Alkaa", "Start"), L("Päättyy", "End"),
-          L("Tila", "Status"), NULL);
-    jw_open(&d->j, "contracts", '[');
-    if (d->err == RK_OK)
-        d->err = rk_store_contracts_of_person(s, person_id, put_contract, d);
-    jw_close(&d->j, ']');
-    h_puts(d, "</table>\n");
-    h_drop_empty(d, m);
-    m = h_mark(d);
-    h_el(d, "h3", L("Laskut", "Invoices"));
-    h_puts(d, "<table>\n");
-    h_row(d, true, L("Numero", "Number"), L("Päivä", "Date"), L("Summa", "Amount"),
-          L("Säilytetään asti", "Kept until"), NULL);
-    jw_open(&d->j, "invoices", '[');
-    if (d->err == RK_OK)
-        d->err = rk_store_invoices_of_person(s, person_id, put_invoice, d);
-    jw_close(&d->j, ']');
-    h_puts(d, "</table>\n");
-    h_drop_empty(d, m);
-    m = h_mark(d);
-    h_el(d, "h3", L("Tehtävät", "Tasks"));
-    h_puts(d, "<table>\n");
-    h_row(d, true, L("Mitä", "What"), L("Määräpäivä", "Due"), L("Tila", "Status"), NULL);
-    jw_open(&d->j, "tasks", '[');
-    if (d->err == RK_OK)
-        d->err = rk_store_tasks_of_person(s, person_id, put_task, d);
-    jw_close(&d->j, ']');
-    h_puts(d, "</table>\n");
-    h_drop_empty(d, m);
-}
-
-static void automated_text(const struct rk_decl *decl, enum rk_lang lang, struct rk_buf *out) {
-    if (!decl->rights.automated_decisions) {
-        rk_buf_puts(out, RK_PICK(lang,
-                                 "Tietojasi ei käytetä automaattiseen päätöksentekoon eikä "
-                                 "profilointiin (22 art.).",
-                                 "Your data is not used for automated decision-making or "
-                                 "profiling (art 22)."));
-        return;
-    }
-    rk_buf_puts(out, RK_PICK(lang,
-                             "Tietojasi käytetään automaattiseen päätöksentekoon (22 art.). "
-                             "Käytetty logiikka: ",
-                             "Your data is used for automated decision-making (art 22). "
-                             "The logic involved: "));
-    if (rk_text_present(&decl->rights.automated_logic))
-        rk_buf_puts(out, rk_text_get(&decl->rights.automated_logic, lang));
-}
-
-static void put_automated(struct doc *d) {
-    const struct rk_decl *decl = d->reg->decl;
-    section(d, L("Automaattinen päätöksenteko", "Automated decision-making"));
-    tmp_reset(d);
-    automated_text(decl, d->lang, &d->tmp);
-    const char *text = tmp_str(d);
-    jw_open(&d->j, "automated_decisions", '{');
-    jw_bool(&d->j, "exists", decl->rights.automated_decisions);
-    if (rk_text_present(&decl->rights.automated_logic))
-        jw_str(&d->j, "logic", rk_text_get(&decl->rights.automated_logic, d->lang));
-    jw_str(&d->j, "answer", text);
-    jw_close(&d->j, '}');
-    if (!decl->rights.automated_decisions) {
-        h_el(d, "p",
-             L("Tietojasi ei käytetä automaattiseen päätöksentekoon eikä profilointiin.",
-               "Your data is not used for automated decisions or profiling."));
-    } else {
-        h_el(d, "p",
-             L("Tietojasi käytetään automaattiseen päätöksentekoon. Näin se toimii:",
-               "Your data is used for automated decisions. This is how it works:"));
-        if (rk_text_present(&decl->rights.automated_logic))
-            h_el(d, "p", rk_text_get(&decl->rights.automated_logic, d->lang));
-    }
+    v->part(ctx, RK_PART_CONSENT_STATES, true);
+    v->part(ctx, RK_PART_CONTRACTS, false);
+    if (err == RK_OK)
+        err = rk_store_contracts_of_person(s, f->person_id, walk_contract, &w);
+    v->part(ctx, RK_PART_CONTRACTS, true);
+    v->part(ctx, RK_PART_INVOICES, false);
+    if (err == RK_OK)
+        err = rk_store_invoices_of_person(s, f->person_id, walk_invoice, &w);
+    v->part(ctx, RK_PART_INVOICES, true);
+    v->part(ctx, RK_PART_TASKS, false);
+    if (err == RK_OK)
+        err = rk_store_tasks_of_person(s, f->person_id, walk_task, &w);
+    v->part(ctx, RK_PART_TASKS, true);
+    return err;
 }
 
 rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *request_id,
-                        enum rk_lang lang, rk_ts at, struct rk_buf *json, struct rk_buf *html,
-                        struct rk_msg *msg) {
+                        enum rk_lang lang, rk_ts at, const struct rk_rights_views *views,
+                        struct rk_buf *json, struct rk_buf *html, struct rk_msg *msg) {
     msg->text[0] = '\0';
-    bool restricted = false, objected = false;
-    rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);
+    struct rk_access_facts f = {.reg = reg,
+                                .person_id = person_id,
+                                .request_id = request_id,
+                                .lang = lang,
+                                .at = at,
+                                .restricted = false,
+                                .objected = false,
+                                .contracts = false,
+                                .invoices = false,
+                                .entries = NULL,
+                                .nentries = 0};
+    rk_err err = person_flags(reg, person_id, &f.restricted, &f.objected, msg);
     if (err != RK_OK)
         return err;
-    struct doc *d = calloc(1, sizeof *d);
-    if (!d)
-        return RK_ENOMEM;
-    d->reg = reg;
-    d->lang = lang;
-    d->j.b = json;
-    d->j.first[0] = true;
-    d->h = html;
-    rk_buf_init(&d->tmp);
-    if ((err = load_held(reg, person_id, &d->held)) != RK_OK) {
-        rk_buf_cleanup(&d->tmp);
-        free(d);
+    struct held h;
+    if ((err = load_held(reg, person_id, &h)) != RK_OK)
         return store_failed(msg, err);
-    }
-    const struct rk_decl *decl = reg->decl;
-    const char *title = L("Tietosi rekisterissämme", "Your data in our registers");
-    h_puts(d, "<!DOCTYPE html>\n<html lang=\"");
-    h_puts(d, lang == RK_LANG_FI ? "fi" : "en");
-    h_puts(d, "\">\n<head>\n<meta charset=\"utf-8\">\n"
-              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h_el(d, "title", title);
-    h_puts(d, "</head>\n<body>\n");
-    h_el(d, "h1", title);
-    jw_open(&d->j, NULL, '{');
-    jw_str(&d->j, "document", "gdpr_art15_access");
-    jw_str(&d->j, "lang", lang == RK_LANG_FI ? "fi" : "en");
-    jw_ts(&d->j, "generated_at", at);
-    jw_str(&d->j, "request_id", request_id);
-    jw_open(&d->j, "controller", '{');
-    jw_str(&d->j, "name", decl->controller.name);
-    jw_str(&d->j, "business_id", decl->controller.business_id);
-    jw_str(&d->j, "address", decl->controller.address);
-    jw_str(&d->j, "phone", decl->controller.phone);
-    jw_str(&d->j, "email", decl->controller.email);
-    jw_close(&d->j, '}');
-    jw_open(&d->j, "person", '{');
-    jw_str(&d->j, "id", person_id);
-    jw_bool(&d->j, "restricted", restricted);
-    jw_bool(&d->j, "objected", objected);
-    jw_close(&d->j, '}');
-    tmp_reset(d);
-    rk_label_controller(&decl->controller, lang, &d->tmp);
-    h_el(d, "p", tmp_str(d));
-    if (d->h) {
-        char when[40];
-        h_date(d, rk_ts_date(at), when, sizeof when);
-        rk_buf_puts(d->h, "<p>");
-        rk_buf_put_html(d->h, L("Tämä on vastaus pyyntöösi saada tietää, mitä tietoja meillä on "
-                                "sinusta. Laadittu ",
-                                "This answers your request to know what data we hold about you. "
-                                "Made on "));
-        rk_buf_put_html(d->h, when);
-        rk_buf_puts(d->h, ".<br>");
-        rk_buf_put_html(d->h, L("Tunnisteesi rekisterissämme: ", "Your id in our registers: "));
-        rk_buf_put_html(d->h, person_id);
-        if (restricted) {
-            rk_buf_puts(d->h, "<br>");
-            rk_buf_put_html(d->h, L("Olet pyytänyt rajoittamaan tietojesi käsittelyä: säilytämme "
-                                    "niitä, mutta emme käytä niitä muuhun.",
-                                    "You asked us to restrict the processing of your data: we "
-                                    "keep it but do not use it for anything else."));
-        }
-        if (objected) {
-            rk_buf_puts(d->h, "<br>");
-            rk_buf_put_html(d->h, L("Olet kieltänyt suoramarkkinoinnin: emme lähetä sinulle "
-                                    "markkinointia.",
-                                    "You objected to direct marketing: we send you no "
-                                    "marketing."));
-        }
-        rk_buf_puts(d->h, "</p>\n");
-    }
-    put_purposes(d);
-    put_categories(d, person_id);
-    put_recipients(d);
-    put_retention(d);
-    put_rights(d);
-    put_complaint(d);
-    put_entries(d);
-    put_records(d, person_id);
-    put_automated(d);
-    jw_close(&d->j, '}');
-    if (json)
-        rk_buf_putc(json, '\n');
-    h_puts(d, "</body>\n</html>\n");
-    err = d->err;
+    struct has_scan hs = {.contracts = false, .invoices = false};
+    err = rk_store_contracts_of_person(reg->store, person_id, has_contract, &hs);
     if (err == RK_OK)
-        err = rk_buf_status(&d->tmp);
-    if (err == RK_OK && json)
-        err = rk_buf_status(json);
-    if (err == RK_OK && html)
-        err = rk_buf_status(html);
-    held_free(&d->held);
-    rk_buf_cleanup(&d->tmp);
-    free(d);
+        err = rk_store_invoices_of_person(reg->store, person_id, has_invoice, &hs);
+    f.contracts = hs.contracts;
+    f.invoices = hs.invoices;
+    f.entries = (const struct rk_entry *const *)h.e;
+    f.nentries = h.n;
+    if (err == RK_OK)
+        err = views->access(&f, json, html);
+    held_free(&h);
     if (err != RK_OK)
         return store_failed(msg, err);
     char detail[RK_AUDIT_FIELD_MAX];
@@ -1055,13 +290,42 @@ rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *r
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
 
-#undef L
-
 /* ---- Portability -------------------------------------------------------------------------- */
 
+/* The values the person provided, held for a purpose resting on consent or contract. */
+static rk_err portable_values(struct rk_reg *reg, const struct held *h,
+                              struct rk_portable_value *out, size_t *n) {
+    char buf[1024];
+    *n = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const struct rk_entry *e = h->e[i];
+        for (int f = 0; f < RK_F__COUNT; f++) {
+            struct rk_provenance p;
+            if (!e->v[f] || !e->prov[f])
+                continue;
+            rk_err err = rk_store_provenance_get(reg->store, e->prov[f], &p, buf, sizeof buf);
+            if (err == RK_ENOENT)
+                continue;
+            if (err != RK_OK)
+                return err;
+            const struct rk_purpose *pp = rk_decl_purpose(reg->decl, p.purpose);
+            if (!rk_source_from_subject(p.source) || !pp ||
+                (pp->basis != RK_BASIS_CONSENT && pp->basis != RK_BASIS_CONTRACT))
+                continue;
+            out[(*n)++] = (struct rk_portable_value){.entry = i,
+                                                     .register_id = e->register_id,
+                                                     .field = (enum rk_field)f,
+                                                     .value = e->v[f],
+                                                     .at = p.at,
+                                                     .source = p.source};
+        }
+    }
+    return RK_OK;
+}
+
 rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id, const char *request_id,
-                             rk_ts at, struct rk_buf *json, struct rk_buf *csv,
-                             struct rk_msg *msg) {
+                             rk_ts at, const struct rk_rights_views *views, struct rk_buf *json,
+                             struct rk_buf *csv, struct rk_msg *msg) {
     msg->text[0] = '\0';
     bool restricted = false;
     rk_err err = person_flags(reg, person_id, &restricted, NULL, msg);
@@ -1070,68 +334,15 @@ rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id, const ch
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
         return store_failed(msg, err);
-    struct jw j = {json, 0, {true}};
-    jw_open(&j, NULL, '{');
-    jw_str(&j, "document", "gdpr_art20_portability");
-    jw_str(&j, "person_id", person_id);
-    jw_ts(&j, "generated_at", at);
-    jw_open(&j, "registers", '[');
-    if (csv)
-        rk_buf_puts(csv, "register,category,value,provided_at,source\r\n");
-    char buf[1024];
-    for (size_t i = 0; i < h.n && err == RK_OK; i++) {
-        const struct rk_entry *e = h.e[i];
-        bool opened = false;
-        for (int f = 0; f < RK_F__COUNT && err == RK_OK; f++) {
-            struct rk_provenance p;
-            if (!e->v[f] || !e->prov[f])
-                continue;
-            if ((err = rk_store_provenance_get(reg->store, e->prov[f], &p, buf, sizeof buf)) !=
-                RK_OK) {
-                if (err == RK_ENOENT)
-                    err = RK_OK;
-                continue;
-            }
-            const struct rk_purpose *pp = rk_decl_purpose(reg->decl, p.purpose);
-            if (!rk_source_from_subject(p.source) || !pp ||
-                (pp->basis != RK_BASIS_CONSENT && pp->basis != RK_BASIS_CONTRACT))
-                continue;
-            if (!opened) {
-                jw_open(&j, NULL, '{');
-                jw_str(&j, "register", e->register_id);
-                jw_open(&j, "data", '{');
-                opened = true;
-            }
-            jw_str(&j, rk_field_id((enum rk_field)f), e->v[f]);
-            if (csv) {
-                char when[RK_TS_LEN + 1];
-                rk_ts_format(p.at, when);
-                rk_buf_put_csv_safe(csv, e->register_id);
-                rk_buf_putc(csv, ',');
-                rk_buf_put_csv_safe(csv, rk_field_id((enum rk_field)f));
-                rk_buf_putc(csv, ',');
-                rk_buf_put_csv_safe(csv, e->v[f]);
-                rk_buf_putc(csv, ',');
-                rk_buf_put_csv_safe(csv, when);
-                rk_buf_putc(csv, ',');
-                rk_buf_put_csv_safe(csv, rk_source_kind_id(p.source));
-                rk_buf_puts(csv, "\r\n");
-            }
-        }
-        if (opened) {
-            jw_close(&j, '}');
-            jw_close(&j, '}');
-        }
+    struct rk_portable_value *v = calloc(h.n * RK_F__COUNT + 1, sizeof *v);
+    size_t n = 0;
+    err = v ? portable_values(reg, &h, v, &n) : RK_ENOMEM;
+    if (err == RK_OK) {
+        struct rk_portability_facts f = {.person_id = person_id, .at = at, .values = v, .n = n};
+        err = views->portability(&f, json, csv);
     }
-    jw_close(&j, ']');
-    jw_close(&j, '}');
-    if (json)
-        rk_buf_putc(json, '\n');
+    free(v);
     held_free(&h);
-    if (err == RK_OK && json)
-        err = rk_buf_status(json);
-    if (err == RK_OK && csv)
-        err = rk_buf_status(csv);
     if (err != RK_OK)
         return store_failed(msg, err);
     char detail[RK_AUDIT_FIELD_MAX];
@@ -1139,6 +350,30 @@ rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id, const ch
     err = rk_reg_audit(reg, "rights.portability", person_id, detail, at);
     return err == RK_OK ? RK_OK : store_failed(msg, err);
 }
+
+/* ---- Automated decisions' answer ---------------------------------------------------------- */
+
+#define PICK(lang, fi, en) ((lang) == RK_LANG_FI ? (fi) : (en))
+
+void rk_rights_automated_text(const struct rk_decl *decl, enum rk_lang lang, struct rk_buf *out) {
+    if (!decl->rights.automated_decisions) {
+        rk_buf_puts(out, PICK(lang,
+                              "Tietojasi ei käytetä automaattiseen päätöksentekoon eikä "
+                              "profilointiin (22 art.).",
+                              "Your data is not used for automated decision-making or "
+                              "profiling (art 22)."));
+        return;
+    }
+    rk_buf_puts(out, PICK(lang,
+                          "Tietojasi käytetään automaattiseen päätöksentekoon (22 art.). "
+                          "Käytetty logiikka: ",
+                          "Your data is used for automated decision-making (art 22). "
+                          "The logic involved: "));
+    if (rk_text_present(&decl->rights.automated_logic))
+        rk_buf_puts(out, rk_text_get(&decl->rights.automated_logic, lang));
+}
+
+#undef PICK
 
 /* ---- Rectification ------------------------------------------------------------------------ */
 
@@ -1984,7 +1219,7 @@ rk_err rk_rights_automated(struct rk_reg *reg, const char *person_id, const char
     rk_err err = RK_OK;
     if (person_id && (err = person_flags(reg, person_id, NULL, NULL, msg)) != RK_OK)
         return err;
-    automated_text(reg->decl, lang, out);
+    rk_rights_automated_text(reg->decl, lang, out);
     rk_buf_putc(out, '\n');
     if ((err = rk_buf_status(out)) != RK_OK)
         return err;

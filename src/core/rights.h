@@ -19,28 +19,103 @@
 #include "util/buf.h"
 
 /*
+ * The documents of arts 15 and 20 are written by views/ (views/access.h):
+ * core checks the person, gathers what the record holds and hands it to the
+ * caller's views, then audits. No JSON, HTML or label is written here.
+ */
+struct rk_access_facts {
+    struct rk_reg *reg; /* its declaration; the walks below read its store */
+    const char *person_id;
+    const char *request_id; /* NULL: a staff action */
+    enum rk_lang lang;
+    rk_ts at;
+    bool restricted, objected;             /* the person's flags */
+    bool contracts, invoices;              /* the person has a contract, an invoice */
+    const struct rk_entry *const *entries; /* one per register holding the person */
+    size_t nentries;
+};
+
+/* The person's entries, each value with its provenance (NULL: none recorded). */
+struct rk_entry_visitor {
+    void (*entry)(void *ctx, const struct rk_entry *e, bool end); /* before and after its values */
+    void (*value)(void *ctx, const struct rk_entry *e, enum rk_field f,
+                  const struct rk_provenance *p);
+};
+RK_MUST_USE rk_err rk_rights_walk_entries(const struct rk_access_facts *f,
+                                          const struct rk_entry_visitor *v, void *ctx);
+
+/* The person's records, part by part in this order; each part is opened and closed
+ * (part(..., false) and part(..., true)) even when empty. The consent states are those of
+ * the purposes resting on consent, in declaration order, other than "none". */
+enum rk_record_part {
+    RK_PART_CONSENT_EVENTS,
+    RK_PART_CONSENT_STATES,
+    RK_PART_CONTRACTS,
+    RK_PART_INVOICES,
+    RK_PART_TASKS,
+};
+struct rk_record_visitor {
+    void (*part)(void *ctx, enum rk_record_part part, bool end);
+    void (*consent_event)(void *ctx, const struct rk_consent_event *e);
+    void (*consent_state)(void *ctx, const char *purpose, const struct rk_consent_state *st);
+    void (*contract)(void *ctx, const struct rk_contract *c, bool end); /* around its changes */
+    void (*contract_change)(void *ctx, const struct rk_contract_change *c);
+    void (*invoice)(void *ctx, const struct rk_invoice *i);
+    void (*task)(void *ctx, const struct rk_task_view *t);
+};
+RK_MUST_USE rk_err rk_rights_walk_records(const struct rk_access_facts *f,
+                                          const struct rk_record_visitor *v, void *ctx);
+
+/* One value the person provided (art 20), in entry order (entry: its index). */
+struct rk_portable_value {
+    size_t entry;
+    const char *register_id;
+    enum rk_field field;
+    const char *value;
+    rk_ts at; /* when it was provided */
+    enum rk_source_kind source;
+};
+struct rk_portability_facts {
+    const char *person_id;
+    rk_ts at;
+    const struct rk_portable_value *values;
+    size_t n;
+};
+
+/* The writers of the two documents (views/access.h: rk_rights_documents). Each returns
+ * the buffers' status. */
+struct rk_rights_views {
+    rk_err (*access)(const struct rk_access_facts *f, struct rk_buf *json, struct rk_buf *html);
+    rk_err (*portability)(const struct rk_portability_facts *f, struct rk_buf *json,
+                          struct rk_buf *csv);
+};
+
+/*
  * Art 15: the access answer. Appends to json (a JSON object) and to html (a
  * complete HTML page in lang, every text escaped, no script) every item of
  * art 15(1)(a)–(h) and 15(2) — purposes, categories, recipients with their
  * countries and safeguards, retention, the other rights, the supervisory
  * authority, each value's source, automated decisions — and the copy of the
  * data (15(3)): entries with each value's provenance, the consent ledger and
- * states, contracts with their history, invoices, tasks. json or html may be
- * NULL. Audited as rights.access. RK_ENOENT for no such person.
+ * states, contracts with their history, invoices, tasks; views->access writes
+ * them. json or html may be NULL. Audited as rights.access. RK_ENOENT for no
+ * such person.
  */
 RK_MUST_USE rk_err rk_rights_access(struct rk_reg *reg, const char *person_id,
                                     const char *request_id, enum rk_lang lang, rk_ts at,
-                                    struct rk_buf *json, struct rk_buf *html, struct rk_msg *msg);
+                                    const struct rk_rights_views *views, struct rk_buf *json,
+                                    struct rk_buf *html, struct rk_msg *msg);
 
 /*
  * Art 20: the data the person provided (values whose provenance is a source
  * from the person) held for a purpose resting on consent or contract, as a
  * JSON object and as CSV (register,category,value,provided_at,source; cells
- * safe for spreadsheets). Either buffer may be NULL. Audited as
- * rights.portability.
+ * safe for spreadsheets), written by views->portability. Either buffer may be
+ * NULL. Audited as rights.portability.
  */
 RK_MUST_USE rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id,
-                                         const char *request_id, rk_ts at, struct rk_buf *json,
+                                         const char *request_id, rk_ts at,
+                                         const struct rk_rights_views *views, struct rk_buf *json,
                                          struct rk_buf *csv, struct rk_msg *msg);
 
 /*
@@ -63,8 +138,8 @@ struct rk_erase_report {
     int64_t invoices, invoices_kept;
     int64_t signups, outbox, tasks;
     int64_t answers; /* answers awaiting download (core/answer.h), with their documents */
-    int suppressed; /* emails and phones put on the suppression list */
-    int notices;    /* recipient notices queued (art 19) */
+    int suppressed;  /* emails and phones put on the suppression list */
+    int notices;     /* recipient notices queued (art 19) */
     bool person_deleted;
     struct rk_date invoices_until; /* the last keep_until of the kept invoices */
     char invoices_why[256], contracts_why[256], consent_why[128]; /* English; "" if none kept */
@@ -159,6 +234,9 @@ RK_MUST_USE rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id,
 RK_MUST_USE rk_err rk_rights_object(struct rk_reg *reg, const char *person_id,
                                     const char *request_id, bool direct_marketing,
                                     const char *grounds, rk_ts at, struct rk_msg *msg);
+
+/* The art 22 answer's sentence in lang (no newline): the access document quotes it. */
+void rk_rights_automated_text(const struct rk_decl *decl, enum rk_lang lang, struct rk_buf *out);
 
 /*
  * Art 22: appends to out the answer in lang, from the declaration's

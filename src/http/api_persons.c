@@ -17,6 +17,7 @@
 #include "base/time.h"
 #include "core/view.h"
 #include "http/internal.h"
+#include "views/records_json.h"
 
 /* ---- Shared helpers ------------------------------------------------------------------------ */
 
@@ -300,21 +301,7 @@ static int ledger_event(void *ctx, const struct rk_consent_event *e) {
     struct ledger *l = ctx;
     if (!rk_http_role_purpose(l->decl, l->role, e->purpose))
         return 0;
-    char at[RK_TS_LEN + 1];
-    rk_ts_format(e->at, at);
-    json_t *j = json_pack(
-        "{s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)e->seq, "purpose",
-        e->purpose, "event", rk_consent_kind_name(e->kind), "pending", e->pending, "basis",
-        rk_basis_id(e->basis), "notice_version", e->notice_version, "notice_sha256",
-        e->notice_sha256, "channel", e->channel, "collector", e->collector, "at", at);
-    if (e->form_id)
-        json_object_set_new(j, "form_id", json_string(e->form_id));
-    if (e->ip)
-        json_object_set_new(j, "ip", json_string(e->ip));
-    if (e->user_agent)
-        json_object_set_new(j, "user_agent", json_string(e->user_agent));
-    if (e->evidence)
-        json_object_set_new(j, "evidence", json_string(e->evidence));
+    json_t *j = rk_consent_event_json(e);
     json_array_append_new(l->list, j);
     return 0;
 }

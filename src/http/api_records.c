@@ -12,6 +12,7 @@
 
 #include "base/time.h"
 #include "http/internal.h"
+#include "views/records_json.h"
 
 static const char *const kind_words[] = {
     [RK_CAT_CONTRACT] = "contract", [RK_CAT_BILLING] = "billing"};
@@ -25,11 +26,7 @@ struct records {
 };
 
 static int change_json(void *ctx, const struct rk_contract_change *ch) {
-    char at[RK_TS_LEN + 1];
-    rk_ts_format(ch->at, at);
-    json_array_append_new(ctx,
-                          json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", at, "by", ch->by, "field",
-                                    ch->field, "old", ch->old_value, "new", ch->new_value));
+    json_array_append_new(ctx, rk_contract_change_json(ch));
     return 0;
 }
 

@@ -20,10 +20,12 @@
 #include "core/answer.h"
 #include "core/fulfil.h"
 #include "core/request.h"
+#include "core/request_step.h"
 #include "http/internal.h"
-#include "http/requests.h"
 #include "mail/mail.h"
 #include "core/request_mail.h"
+#include "views/access.h"
+#include "views/records_json.h"
 
 /*
  * The role of a token that may handle requests, or NULL after queueing 401/403 in *ret.
@@ -197,49 +199,27 @@ static rk_err run_new(struct rk_reg *reg, void *ctx) {
 static rk_err run_step(struct rk_reg *reg, void *ctx) {
     struct job *j = ctx;
     reg->actor = j->actor;
-    char to[RK_REQUEST_FIELD_MAX * 2 + 1];
-    if (j->email_code) {
-        char token[RK_LINK_MAX];
-        rk_err err = rk_request_verification_link(reg, j->id, j->ev.at, &j->q, to, sizeof to, token,
-                                                  &j->withheld, &j->msg);
-        return err == RK_OK ? tell(reg, j, to, token) : err;
-    }
-    rk_err err = RK_OK;
-    if (j->ff) { /* completing carries out the right first, in the same transaction */
-        struct rk_request_why refusal;
-        err = rk_store_request_get(reg->store, j->id, &j->q);
-        if (err == RK_ENOENT)
-            snprintf(j->msg.text, sizeof j->msg.text, "no request with that id");
-        if (err == RK_OK) {
-            struct rk_request probe = j->q;
-            err = rk_request_apply(&probe, &j->ev, reg->decl->rights.verification, &refusal);
-            if (err != RK_OK)
-                snprintf(j->msg.text, sizeof j->msg.text, "%s", refusal.text);
-        }
-        if (err == RK_OK && j->grounds && j->q.type != RK_RQ_OBJECTION) {
-            snprintf(j->msg.text, sizeof j->msg.text, "/grounds: for objection requests only");
-            err = RK_EINVAL;
-        }
-        if (err == RK_OK)
-            err = rk_request_fulfil(reg, &j->q, j->grounds, j->rect_register,
-                                    j->has_rect ? &j->rect : NULL, j->ev.at, j->ff, &j->msg);
-        if (err == RK_OK && !j->ev.note)
-            j->ev.note = j->ff->done;
-        if (err != RK_OK)
-            return err;
-    }
-    err = rk_request_transition(reg, j->id, &j->ev, &j->q, &j->msg);
-    if (err != RK_OK && j->ff)
-        return RK_EIO; /* after the effect's writes: fail the group rather than keep half */
-    if (err == RK_OK && j->ff && j->ff->answer_token[0])
-        j->mail = RK_RQM_ANSWER; /* the documents await download: the link to the person */
-    if (err != RK_OK || j->mail < 0)
-        return err;
-    rk_err a = rk_request_address(reg, &j->q, to, sizeof to);
-    if (a == RK_ENOENT)
-        return RK_OK; /* no address: staff tell the person by post */
-    return a == RK_OK ? tell(reg, j, to, j->mail == RK_RQM_ANSWER ? j->ff->answer_token : NULL)
-                      : RK_EIO;
+    struct rk_request_step st = {.id = j->id,
+                                 .ev = &j->ev,
+                                 .mail = j->mail,
+                                 .email_code = j->email_code,
+                                 .public_url = j->s->public_url,
+                                 .ff = j->ff,
+                                 .grounds = j->grounds,
+                                 .grounds_refusal = "/grounds: for objection requests only",
+                                 .grounds_first = false,
+                                 .rect_register = j->rect_register,
+                                 .rect = j->has_rect ? &j->rect : NULL,
+                                 .q = &j->q};
+    rk_err err = rk_request_step(reg, &st, &j->msg);
+    j->mail = st.mail;
+    j->told = st.told;
+    j->withheld = st.withheld;
+    /* after the first write: fail the group rather than keep half a step in it */
+    if (err != RK_OK && (st.stage == RK_STEP_ADDRESS || st.stage == RK_STEP_MAIL ||
+                         (st.stage == RK_STEP_TRANSITION && j->ff)))
+        return RK_EIO;
+    return err;
 }
 
 static rk_http_result answer(struct rk_http_server *s, struct MHD_Connection *c,
@@ -373,6 +353,7 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     j->ev.today = rk_tz_date(s->tz, j->ev.at);
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
     char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = NULL;
     struct rk_http_refusal refusal = {.status = 0};
     if (kind == RK_RQE_COMPLETE) {

@@ -23,6 +23,7 @@
 #include "base/time.h"
 #include "base/tz.h"
 #include "views/consent_config.h"
+#include "views/records_json.h"
 #include "core/cookie_log.h"
 
 #define MAX_CATEGORIES 64 /* non-essential categories counted in one choice */
@@ -349,63 +350,6 @@ out:
 }
 
 /* ---- The lookup ------------------------------------------------------------------------------- */
-
-struct doc_build {
-    struct rk_store *st;
-    json_t *actions, *versions;
-    rk_err err;
-};
-
-static int add_version(void *ctx, const char *version, const char *config, rk_ts first_seen) {
-    struct doc_build *b = ctx;
-    char at[RK_TS_LEN + 1];
-    rk_ts_format(first_seen, at);
-    json_t *cfg = json_loads(config, 0, NULL);
-    if (json_object_set_new(b->versions, version,
-                            json_pack("{s:s,s:o}", "first_seen", at, "config",
-                                      cfg ? cfg : json_null())) != 0)
-        b->err = RK_ENOMEM;
-    return 0;
-}
-
-static int add_action(void *ctx, const struct rk_cookie_choice *x) {
-    struct doc_build *b = ctx;
-    char at[RK_TS_LEN + 1];
-    rk_ts_format(x->at, at);
-    json_t *choices = json_loads(x->choices, 0, NULL);
-    if (json_array_append_new(
-            b->actions, json_pack("{s:s,s:s,s:o,s:s,s:s,s:b}", "at", at, "action",
-                                  rk_cookie_action_id(x->action), "choices",
-                                  choices ? choices : json_object(), "version", x->version,
-                                  "lang", x->lang == RK_LANG_FI ? "fi" : "en", "gpc", x->gpc)) != 0)
-        b->err = RK_ENOMEM;
-    return 0;
-}
-
-rk_err rk_consent_log_document(struct rk_store *st, const char *consent_id, json_t **out) {
-    *out = NULL;
-    if (!rk_cookie_id_valid(consent_id, strlen(consent_id)))
-        return RK_ENOENT;
-    struct doc_build b = {st, json_array(), json_object(), RK_OK};
-    rk_err err = b.actions && b.versions ? RK_OK : RK_ENOMEM;
-    if (err == RK_OK)
-        err = rk_store_consent_log_get(st, consent_id, add_action, &b);
-    for (size_t i = 0; err == RK_OK && i < json_array_size(b.actions); i++) {
-        const char *v = json_string_value(json_object_get(json_array_get(b.actions, i), "version"));
-        if (v && !json_object_get(b.versions, v))
-            err = rk_store_consent_version_get(st, v, add_version, &b);
-    }
-    if (err == RK_OK)
-        err = b.err;
-    if (err == RK_OK) {
-        *out = json_pack("{s:s,s:o,s:o}", "consent_id", consent_id, "actions", b.actions,
-                         "versions", b.versions);
-        return *out ? RK_OK : RK_ENOMEM;
-    }
-    json_decref(b.actions);
-    json_decref(b.versions);
-    return err;
-}
 
 RK_HTTP_HANDLER(rk_http_get_consent_log) {
     struct rk_token t;

@@ -40,15 +40,6 @@ RK_MUST_USE rk_err rk_consent_log_parse(const struct rk_cookies *ck, const char 
 RK_MUST_USE rk_err rk_consent_log_record_version(const struct rk_decl *d, struct rk_store *st,
                                                  rk_ts now);
 
-/*
- * A consent id's log as one document (new ref in *out):
- *   {"consent_id": …, "actions": [{"at", "action", "choices": {…}, "version", "lang", "gpc"}],
- *    "versions": {"<version>": {"first_seen": …, "config": {the consent manager's config}}}}
- * RK_ENOENT for an id with no rows, RK_ENOMEM, or the store's error.
- */
-RK_MUST_USE rk_err rk_consent_log_document(struct rk_store *st, const char *consent_id,
-                                           json_t **out);
-
 /* The choices recorded per action on the local day (time zone tz) of now. */
 RK_MUST_USE rk_err rk_consent_log_day_counts(struct rk_store *st, const struct rk_tz *tz, rk_ts now,
                                              int64_t counts[RK_COOKIE__COUNT]);

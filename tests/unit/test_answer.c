@@ -25,6 +25,7 @@
 #include "keys/seal.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "views/access.h"
 
 /* ---- Pure rules ----------------------------------------------------------------------------- */
 
@@ -220,6 +221,7 @@ static void stored_opened_audited_swept(void **state) {
     struct rk_request q;
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
     complete(x, RK_RQ_ACCESS, true, t0, &q, &ff);
     assert_true(ff.answer_token[0] != '\0');
     assert_true(ff.answer_expires == t0 + (rk_ts)RK_ANSWER_DAYS * 86400);
@@ -299,6 +301,7 @@ static void no_email_no_answer(void **state) {
     struct rk_request q;
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
     complete(x, RK_RQ_ACCESS, false, rkt_ts("2027-01-04T08:00:00Z"), &q, &ff);
     assert_string_equal(ff.answer_token, "");
     assert_true(ff.html.len > 0); /* handed over as before */
@@ -306,6 +309,7 @@ static void no_email_no_answer(void **state) {
     rk_fulfilment_cleanup(&ff);
     /* An erasure given by email has no documents: nothing stored either. */
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
     complete(x, RK_RQ_ERASURE, true, rkt_ts("2027-01-05T08:00:00Z"), &q, &ff);
     assert_string_equal(ff.answer_token, "");
     assert_int_equal(rkt_census(x->f, NULL).answers, 0);
@@ -317,6 +321,7 @@ static void erasure_takes_the_answer(void **state) {
     struct rk_request q;
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
     complete(x, RK_RQ_ACCESS, true, rkt_ts("2027-01-04T08:00:00Z"), &q, &ff);
     assert_int_equal(rkt_census(x->f, NULL).answer_files, 2);
     struct rk_erase_report rep;
@@ -334,6 +339,7 @@ static void portability_files(void **state) {
     struct rk_request q;
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
     complete(x, RK_RQ_PORTABILITY, true, rkt_ts("2027-01-04T08:00:00Z"), &q, &ff);
     assert_true(ff.answer_token[0] != '\0');
     static const char *const names[] = {"portability.json", "portability.csv"};

@@ -18,6 +18,7 @@
 #include "base/tz.h"
 #include "views/consent_config.h"
 #include "http/consent_log.h"
+#include "views/records_json.h"
 #include "regfix.h"
 #include "testutil.h"
 #include "core/cookie_log.h"

@@ -28,6 +28,7 @@
 #include "mail/mail.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "views/access.h"
 
 #define T0 "2025-01-15T10:00:00Z"
 #define T1 "2025-06-01T09:00:00Z"
@@ -829,7 +830,8 @@ static void access_holds_every_art15_item(void **state) {
     struct rk_buf j, h;
     rk_buf_init(&j);
     rk_buf_init(&h);
-    RKT_OK(f, rk_rights_access(&f->reg, id, "REQ-4", RK_LANG_EN, rkt_ts(T1), &j, &h, MSG));
+    RKT_OK(f, rk_rights_access(&f->reg, id, "REQ-4", RK_LANG_EN, rkt_ts(T1), &rk_rights_documents,
+                               &j, &h, MSG));
     json_error_t err;
     json_t *doc = json_loadb(j.data, j.len, 0, &err);
     if (!doc)
@@ -880,14 +882,15 @@ static void access_holds_every_art15_item(void **state) {
 
     /* Finnish. */
     rk_buf_init(&h);
-    RKT_OK(f, rk_rights_access(&f->reg, id, NULL, RK_LANG_FI, rkt_ts(T1), NULL, &h, MSG));
+    RKT_OK(f, rk_rights_access(&f->reg, id, NULL, RK_LANG_FI, rkt_ts(T1), &rk_rights_documents,
+                               NULL, &h, MSG));
     rk_buf_putc(&h, '\0');
     assert_non_null(strstr(h.data, "<html lang=\"fi\">"));
     assert_non_null(strstr(h.data, "Tietosuojavaltuutetun toimisto"));
     assert_non_null(strstr(h.data, "kunnan www-sivut"));
     rk_buf_cleanup(&h);
     EXPECT(rk_rights_access(&f->reg, "aaaaaaaaaaaaaaaaaaaaaaaaaa", NULL, RK_LANG_FI, rkt_ts(T1),
-                            NULL, NULL, MSG),
+                            &rk_rights_documents, NULL, NULL, MSG),
            RK_ENOENT, "no person");
 }
 
@@ -898,7 +901,8 @@ static void portability_only_what_the_person_gave(void **state) {
     struct rk_buf j, c;
     rk_buf_init(&j);
     rk_buf_init(&c);
-    RKT_OK(f, rk_rights_portability(&f->reg, id, NULL, rkt_ts(T1), &j, &c, MSG));
+    RKT_OK(f,
+           rk_rights_portability(&f->reg, id, NULL, rkt_ts(T1), &rk_rights_documents, &j, &c, MSG));
     json_error_t err;
     json_t *doc = json_loadb(j.data, j.len, 0, &err);
     assert_non_null(doc);
