@@ -1,0 +1,411 @@
+/*
+ * sqlite_records.c — contracts, invoices, suppression, tasks and signups
+ * awaiting confirmation in the SQLite backend.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sqlite.h"
+
+/* ---- Contracts and invoices ------------------------------------------------------------ */
+
+static void bind_contract(sqlite3_stmt *st, const struct rk_contract *c) {
+    sq_bind_text(st, 1, c->id);
+    sq_bind_text(st, 2, c->person_id);
+    sq_bind_text(st, 3, c->register_id);
+    sq_bind_text(st, 4, c->service);
+    sq_bind_date(st, 5, c->start);
+    sq_bind_date(st, 6, c->end);
+    sq_bind_text(st, 7, c->status == RK_CONTRACT_ACTIVE ? "active" : "ended");
+    sq_bind_ts(st, 8, c->created_at);
+    sq_bind_text(st, 9, c->created_by);
+}
+
+static bool row_to_contract(sqlite3_stmt *st, struct rk_contract *c) {
+    c->start = sq_col_date(st, 4);
+    c->end = sq_col_date(st, 5);
+    c->status = sq_col_text(st, 6) && strcmp(sq_col_text(st, 6), "active") == 0 ? RK_CONTRACT_ACTIVE
+                                                                                : RK_CONTRACT_ENDED;
+    c->created_at = sq_col_ts(st, 7);
+    return sq_col_copy(st, 0, c->id, sizeof c->id) &&
+           sq_col_copy(st, 1, c->person_id, sizeof c->person_id) &&
+           sq_col_copy(st, 2, c->register_id, sizeof c->register_id) &&
+           sq_col_copy(st, 3, c->service, sizeof c->service) &&
+           sq_col_copy(st, 8, c->created_by, sizeof c->created_by);
+}
+
+rk_err sq_contract_insert(struct rk_store *base, const struct rk_contract *c) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_CONTRACT_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_contract(st, c);
+    return sq_step_done(s, st);
+}
+
+rk_err sq_contract_get(struct rk_store *base, const char *id, struct rk_contract *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_CONTRACT_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = row_to_contract(st, out) ? RK_OK : RK_EIO;
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_contract_update(struct rk_store *base, const struct rk_contract *c) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_CONTRACT_UPDATE, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, c->id);
+    sq_bind_text(st, 2, c->service);
+    sq_bind_date(st, 3, c->start);
+    sq_bind_date(st, 4, c->end);
+    sq_bind_text(st, 5, c->status == RK_CONTRACT_ACTIVE ? "active" : "ended");
+    err = sq_step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+rk_err sq_contract_change_append(struct rk_store *base, const char *contract, rk_ts at,
+                                 const char *by, const char *field, const char *old_value,
+                                 const char *new_value) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_CONTRACT_CHANGE, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, contract);
+    sq_bind_ts(st, 2, at);
+    sq_bind_text(st, 3, by);
+    sq_bind_text(st, 4, field);
+    sq_bind_text(st, 5, old_value);
+    sq_bind_text(st, 6, new_value);
+    return sq_step_done(s, st);
+}
+
+int sq_each_contract(void *ctx, sqlite3_stmt *st) {
+    struct contract_iter *it = ctx;
+    if (!row_to_contract(st, &it->c))
+        return -1;
+    return it->fn(it->ctx, &it->c);
+}
+
+rk_err sq_contracts_of_person(struct rk_store *base, const char *person, rk_contract_fn fn,
+                              void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_CONTRACTS_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, person);
+    struct contract_iter it = {.fn = fn, .ctx = ctx};
+    return sq_step_rows(s, st, sq_each_contract, &it);
+}
+
+rk_err sq_invoice_insert(struct rk_store *base, const struct rk_invoice *i) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_INVOICE_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, i->id);
+    sq_bind_text(st, 2, i->person_id);
+    sq_bind_text(st, 3, i->contract_id[0] ? i->contract_id : NULL);
+    sq_bind_text(st, 4, i->register_id);
+    sq_bind_text(st, 5, i->number);
+    sq_bind_date(st, 6, i->date);
+    sqlite3_bind_int64(st, 7, i->amount_cents);
+    sq_bind_text(st, 8, i->currency);
+    sq_bind_date(st, 9, i->keep_until);
+    sq_bind_ts(st, 10, i->created_at);
+    sq_bind_text(st, 11, i->created_by);
+    return sq_step_done(s, st);
+}
+
+struct invoice_iter {
+    rk_invoice_fn fn;
+    void *ctx;
+    struct rk_invoice i;
+};
+
+static int each_invoice(void *ctx, sqlite3_stmt *st) {
+    struct invoice_iter *it = ctx;
+    struct rk_invoice *i = &it->i;
+    i->date = sq_col_date(st, 5);
+    i->amount_cents = sqlite3_column_int64(st, 6);
+    i->keep_until = sq_col_date(st, 8);
+    i->created_at = sq_col_ts(st, 9);
+    i->restricted = sqlite3_column_int(st, 11) != 0;
+    if (!sq_col_copy(st, 0, i->id, sizeof i->id) ||
+        !sq_col_copy(st, 1, i->person_id, sizeof i->person_id) ||
+        !sq_col_copy(st, 2, i->contract_id, sizeof i->contract_id) ||
+        !sq_col_copy(st, 3, i->register_id, sizeof i->register_id) ||
+        !sq_col_copy(st, 4, i->number, sizeof i->number) ||
+        !sq_col_copy(st, 7, i->currency, sizeof i->currency) ||
+        !sq_col_copy(st, 10, i->created_by, sizeof i->created_by))
+        return -1;
+    return it->fn(it->ctx, i);
+}
+
+rk_err sq_invoices_of_person(struct rk_store *base, const char *person, rk_invoice_fn fn,
+                             void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_INVOICES_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, person);
+    struct invoice_iter it = {.fn = fn, .ctx = ctx};
+    return sq_step_rows(s, st, each_invoice, &it);
+}
+
+/* ---- Suppression, tasks, audience ------------------------------------------------------ */
+
+rk_err sq_suppress_add(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                       enum rk_field kind, enum rk_suppress_reason reason, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SUPPRESS_ADD, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    sq_bind_text(st, 2, kind == RK_F_PHONE ? "phone" : "email");
+    sq_bind_text(st, 3, reason == RK_SUPPRESS_ERASURE ? "erasure" : "objection");
+    sq_bind_ts(st, 4, at);
+    return sq_step_done(s, st);
+}
+
+rk_err sq_suppressed(struct rk_store *base, const unsigned char hash[RK_HASH_LEN], bool *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SUPPRESSED, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        *out = rc == SQLITE_ROW;
+    else
+        err = sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_task_insert(struct rk_store *base, const struct rk_task *t) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_TASK_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, t->id);
+    sq_bind_text(st, 2, t->person_id);
+    sq_bind_text(st, 3, t->kind);
+    sq_bind_date(st, 4, t->due);
+    sq_bind_ts(st, 5, t->created_at);
+    sq_bind_text(st, 6, t->detail);
+    return sq_step_done(s, st);
+}
+
+rk_err sq_tasks_count(struct rk_store *base, const char *kind, int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_TASKS_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, kind);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
+
+struct change_iter {
+    rk_change_fn fn;
+    void *ctx;
+};
+
+static int each_change(void *ctx, sqlite3_stmt *st) {
+    struct change_iter *it = ctx;
+    struct rk_contract_change c = {sq_col_ts(st, 0), sq_col_text(st, 1), sq_col_text(st, 2),
+                                   sq_col_text(st, 3), sq_col_text(st, 4)};
+    return it->fn(it->ctx, &c);
+}
+
+rk_err sq_contract_changes(struct rk_store *base, const char *contract, rk_change_fn fn,
+                           void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_CONTRACT_CHANGES, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, contract);
+    struct change_iter it = {fn, ctx};
+    return sq_step_rows(s, st, each_change, &it);
+}
+
+struct task_iter {
+    rk_task_fn fn;
+    void *ctx;
+};
+
+static int each_task(void *ctx, sqlite3_stmt *st) {
+    struct task_iter *it = ctx;
+    struct rk_task_view t = {sq_col_text(st, 0),
+                             sq_col_text(st, 1),
+                             sq_col_text(st, 2),
+                             sq_col_date(st, 3),
+                             sq_col_ts(st, 4),
+                             sq_col_ts(st, 5),
+                             NULL};
+    return it->fn(it->ctx, &t);
+}
+
+rk_err sq_tasks_of_person(struct rk_store *base, const char *person, rk_task_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_TASKS_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, person);
+    struct task_iter it = {fn, ctx};
+    return sq_step_rows(s, st, each_task, &it);
+}
+
+static int each_listed_task(void *ctx, sqlite3_stmt *st) {
+    struct task_iter *it = ctx;
+    struct rk_task_view t = {sq_col_text(st, 0), sq_col_text(st, 1), sq_col_text(st, 2),
+                             sq_col_date(st, 3), sq_col_ts(st, 4),   sq_col_ts(st, 5),
+                             sq_col_text(st, 6)};
+    return it->fn(it->ctx, &t);
+}
+
+rk_err sq_tasks_list(struct rk_store *base, const char *kind, bool open_only, rk_task_fn fn,
+                     void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_TASKS_LIST, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, kind);
+    sqlite3_bind_int(st, 2, open_only);
+    struct task_iter it = {fn, ctx};
+    return sq_step_rows(s, st, each_listed_task, &it);
+}
+
+rk_err sq_task_done(struct rk_store *base, const char *id, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_TASK_DONE, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, id);
+    sq_bind_ts(st, 2, at);
+    err = sq_step_done(s, st);
+    return err == RK_OK && sqlite3_changes(s->db) == 0 ? RK_ENOENT : err;
+}
+
+rk_err sq_signup_put(struct rk_store *base, const struct rk_signup *u) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SIGNUP_PUT, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, u->person_id);
+    sq_bind_text(st, 2, u->purpose);
+    sq_bind_text(st, 3, u->form_id);
+    sq_bind_text(st, 4, u->lang == RK_LANG_EN ? "en" : "fi");
+    for (int f = 0; f < RK_F__COUNT;
+         f++) /* name, email, phone, position, organisation, interests */
+        sq_bind_text(st, 5 + f, u->v[f]);
+    sq_bind_ts(st, 11, u->created_at);
+    sq_bind_ts(st, 12, u->expires_at);
+    sqlite3_bind_blob(st, 13, u->email_hash, RK_HASH_LEN, SQLITE_STATIC);
+    return sq_step_done(s, st);
+}
+
+rk_err sq_signup_get(struct rk_store *base, const char *person_id, const char *purpose,
+                     struct rk_signup *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SIGNUP_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, person_id);
+    sq_bind_text(st, 2, purpose);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->person_id, sizeof out->person_id, "%s", person_id);
+        snprintf(out->purpose, sizeof out->purpose, "%s", purpose);
+        const char *lang = sq_col_text(st, 1);
+        out->lang = lang && strcmp(lang, "en") == 0 ? RK_LANG_EN : RK_LANG_FI;
+        out->created_at = sq_col_ts(st, 8);
+        out->expires_at = sq_col_ts(st, 9);
+        size_t used = 0;
+        bool fits = sq_col_copy(st, 0, out->form_id, sizeof out->form_id);
+        for (int f = 0; f < RK_F__COUNT; f++) {
+            const char *v = sq_col_text(st, 2 + f);
+            out->v[f] = NULL;
+            if (!v)
+                continue;
+            size_t n = (size_t)sqlite3_column_bytes(st, 2 + f);
+            if (used + n + 1 > sizeof out->buf) {
+                fits = false;
+                break;
+            }
+            memcpy(out->buf + used, v, n + 1);
+            out->v[f] = out->buf + used;
+            used += n + 1;
+        }
+        err = fits ? RK_OK : sq_overflow();
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_signup_delete(struct rk_store *base, const char *person_id, const char *purpose) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SIGNUP_DELETE, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, person_id);
+    sq_bind_text(st, 2, purpose);
+    err = sq_step_done(s, st);
+    if (err == RK_OK && sqlite3_changes(s->db) == 0)
+        err = RK_ENOENT;
+    return err;
+}
+
+rk_err sq_signup_by_hash(struct rk_store *base, const unsigned char h[RK_HASH_LEN],
+                         char person_id[RK_ID_LEN + 1]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SIGNUP_BY_HASH, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, h, RK_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = sq_col_copy(st, 0, person_id, RK_ID_LEN + 1) ? RK_OK : sq_overflow();
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
