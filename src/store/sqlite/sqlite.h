@@ -285,6 +285,51 @@ rk_err sq_step_done(struct sqlite_store *s, sqlite3_stmt *st);
 rk_err sq_step_rows(struct sqlite_store *s, sqlite3_stmt *st, int (*each)(void *, sqlite3_stmt *),
                     void *ctx);
 
+/*
+ * Statements by list. A method names its statement and its values in the order of
+ * ?1, ?2, ...: sq_run(s, S_X, SQ_ARGS(SQ_TEXT(id), SQ_TS(at))). The helpers prepare
+ * (once, cached on the handle), bind, step and reset; the values are borrowed for the
+ * call. NULL text, 0 instants, dates with y 0 and provenance 0 bind SQL NULL.
+ */
+enum sq_kind { SQ_K_TEXT, SQ_K_TS, SQ_K_DATE, SQ_K_INT, SQ_K_PROV, SQ_K_BLOB, SQ_K_NULL };
+struct sq_arg {
+    enum sq_kind kind;
+    const char *text;
+    rk_ts ts;
+    struct rk_date date;
+    int64_t i;
+    const void *blob;
+    int len;
+};
+#define SQ_TEXT(v)    {.kind = SQ_K_TEXT, .text = (v)}
+#define SQ_TS(v)      {.kind = SQ_K_TS, .ts = (v)}
+#define SQ_DATE(v)    {.kind = SQ_K_DATE, .date = (v)}
+#define SQ_INT(v)     {.kind = SQ_K_INT, .i = (v)}
+#define SQ_PROV(v)    {.kind = SQ_K_PROV, .i = (v)}
+#define SQ_BLOB(v, n) {.kind = SQ_K_BLOB, .blob = (v), .len = (int)(n)}
+#define SQ_NULL       {.kind = SQ_K_NULL}
+/* The list and its length, as the helpers take them. */
+#define SQ_ARGS(...)                                                                               \
+    (const struct sq_arg[]){__VA_ARGS__},                                                          \
+        sizeof((const struct sq_arg[]){__VA_ARGS__}) / sizeof(struct sq_arg)
+
+/* Prepares statement i and binds the n values of a. */
+rk_err sq_bound(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
+                sqlite3_stmt **out);
+/* Runs a statement that returns no rows. */
+rk_err sq_run(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n);
+/* As sq_run; RK_ENOENT when it changed no row. */
+rk_err sq_run_one(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n);
+/* As sq_run; *changes gets the number of rows it changed. */
+rk_err sq_run_count(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
+                    int64_t *changes);
+/* Reads the first row with row(ctx, st) (false: it does not fit); RK_ENOENT for none. */
+rk_err sq_row(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
+              bool (*row)(void *, sqlite3_stmt *), void *ctx);
+/* Calls each(ctx, st) for every row until it returns non-zero (< 0: does not fit). */
+rk_err sq_each(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
+               int (*each)(void *, sqlite3_stmt *), void *ctx);
+
 /* ---- sqlite_open.c ---- */
 void sq_close(struct rk_store *base);
 rk_err sq_open(const char *location, const struct rk_store_options *opt, struct rk_store **out);

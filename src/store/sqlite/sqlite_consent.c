@@ -149,18 +149,11 @@ rk_err sq_consent_state_get(struct rk_store *base, const char *person, const cha
 rk_err sq_consent_state_put(struct rk_store *base, const char *person, const char *purpose,
                             const struct rk_consent_state *stt) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_CONSENT_STATE_PUT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, person);
-    sq_bind_text(st, 2, purpose);
-    sq_bind_text(st, 3, sq_consent_states[stt->status]);
-    sq_bind_ts(st, 4, stt->since);
-    sq_bind_ts(st, 5, stt->expires_at);
-    sqlite3_bind_int(st, 6, stt->renewal_pending);
-    sqlite3_bind_int64(st, 7, stt->last_seq);
-    return sq_step_done(s, st);
+    return sq_run(s, S_CONSENT_STATE_PUT,
+                  SQ_ARGS(SQ_TEXT(person), SQ_TEXT(purpose),
+                          SQ_TEXT(sq_consent_states[stt->status]), SQ_TS(stt->since),
+                          SQ_TS(stt->expires_at), SQ_INT(stt->renewal_pending),
+                          SQ_INT(stt->last_seq)));
 }
 
 /* ---- The cookie-consent log (migration 0018) -------------------------------------------- */
@@ -168,14 +161,7 @@ rk_err sq_consent_state_put(struct rk_store *base, const char *person, const cha
 rk_err sq_consent_version_put(struct rk_store *base, const char *version, const char *config,
                               rk_ts at) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_CONSENT_VERSION_PUT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, version);
-    sq_bind_text(st, 2, config);
-    sq_bind_ts(st, 3, at);
-    return sq_step_done(s, st);
+    return sq_run(s, S_CONSENT_VERSION_PUT, SQ_ARGS(SQ_TEXT(version), SQ_TEXT(config), SQ_TS(at)));
 }
 
 struct version_iter {
@@ -207,18 +193,11 @@ rk_err sq_consent_version_get(struct rk_store *base, const char *version, rk_con
 
 rk_err sq_consent_log_add(struct rk_store *base, const struct rk_cookie_choice *c) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_CONSENT_LOG_ADD, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, c->consent_id);
-    sq_bind_ts(st, 2, c->at);
-    sq_bind_text(st, 3, rk_cookie_action_id(c->action));
-    sq_bind_text(st, 4, c->choices);
-    sq_bind_text(st, 5, c->version);
-    sq_bind_text(st, 6, c->lang == RK_LANG_FI ? "fi" : "en");
-    sqlite3_bind_int(st, 7, c->gpc ? 1 : 0);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_CONSENT_LOG_ADD,
+                        SQ_ARGS(SQ_TEXT(c->consent_id), SQ_TS(c->at),
+                                SQ_TEXT(rk_cookie_action_id(c->action)), SQ_TEXT(c->choices),
+                                SQ_TEXT(c->version), SQ_TEXT(c->lang == RK_LANG_FI ? "fi" : "en"),
+                                SQ_INT(c->gpc ? 1 : 0)));
     if (err == RK_OK && sqlite3_changes(s->db) == 0) {
         rk_store_set_error("the consent version is not known");
         return RK_EINVAL;

@@ -35,14 +35,8 @@ static rk_err change_one(struct sqlite_store *s, enum stmt i, const char *a, con
 
 rk_err sq_person_flags_set(struct rk_store *base, const char *id, bool restricted, bool objected) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_PERSON_FLAGS, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, id);
-    sqlite3_bind_int(st, 2, restricted);
-    sqlite3_bind_int(st, 3, objected);
-    err = sq_step_done(s, st);
+    rk_err err =
+        sq_run(s, S_PERSON_FLAGS, SQ_ARGS(SQ_TEXT(id), SQ_INT(restricted), SQ_INT(objected)));
     return err == RK_OK && sqlite3_changes(s->db) == 0 ? RK_ENOENT : err;
 }
 
@@ -56,12 +50,7 @@ rk_err sq_entries_delete_person(struct rk_store *base, const char *person, int64
 
 rk_err sq_provenance_delete_unused(struct rk_store *base, int64_t id, bool *deleted) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_PROV_DELETE_UNUSED, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, id);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_PROV_DELETE_UNUSED, SQ_ARGS(SQ_INT(id)));
     if (err == RK_OK)
         *deleted = sqlite3_changes(s->db) > 0;
     return err;
@@ -118,13 +107,7 @@ rk_err sq_tasks_delete_person(struct rk_store *base, const char *person, int64_t
 
 rk_err sq_journal_mark(struct rk_store *base, const char *id, rk_ts at) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_JOURNAL_MARK, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, at);
-    return sq_step_done(s, st);
+    return sq_run(s, S_JOURNAL_MARK, SQ_ARGS(SQ_TEXT(id), SQ_INT(at)));
 }
 
 rk_err sq_journal_has(struct rk_store *base, const char *id, bool *out) {
@@ -172,16 +155,11 @@ rk_err sq_suppress_add_gen(struct rk_store *base, const unsigned char hash[RK_HA
                            enum rk_field kind, enum rk_suppress_reason reason, rk_ts at,
                            uint32_t gen) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_SUPPRESS_ADD_GEN, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
-    sq_bind_text(st, 2, kind == RK_F_PHONE ? "phone" : "email");
-    sq_bind_text(st, 3, reason == RK_SUPPRESS_ERASURE ? "erasure" : "objection");
-    sq_bind_ts(st, 4, at);
-    sqlite3_bind_int64(st, 5, gen);
-    return sq_step_done(s, st);
+    return sq_run(s, S_SUPPRESS_ADD_GEN,
+                  SQ_ARGS(SQ_BLOB(hash, RK_HASH_LEN),
+                          SQ_TEXT(kind == RK_F_PHONE ? "phone" : "email"),
+                          SQ_TEXT(reason == RK_SUPPRESS_ERASURE ? "erasure" : "objection"),
+                          SQ_TS(at), SQ_INT(gen)));
 }
 
 struct value_iter {
@@ -214,12 +192,7 @@ rk_err sq_lookup_values(struct rk_store *base, rk_lookup_value_fn fn, void *ctx)
 }
 
 static rk_err prov_drop(struct sqlite_store *s, int64_t id) {
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_PROV_DELETE_UNUSED, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, id);
-    return sq_step_done(s, st);
+    return sq_run(s, S_PROV_DELETE_UNUSED, SQ_ARGS(SQ_INT(id)));
 }
 
 rk_err sq_entry_leave(struct rk_store *base, const char *reg, const char *person, bool *left) {

@@ -33,26 +33,14 @@ rk_err sq_key_state_get(struct rk_store *base, uint32_t *gen,
 
 rk_err sq_key_state_set(struct rk_store *base, uint32_t gen, const char *fingerprint) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_KEY_STATE_SET, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, gen);
-    sq_bind_text(st, 2, fingerprint);
-    return sq_step_done(s, st);
+    return sq_run(s, S_KEY_STATE_SET, SQ_ARGS(SQ_INT(gen), SQ_TEXT(fingerprint)));
 }
 
 /* Moves the suppression row of old (if any) to new under generation gen. */
 static rk_err move_suppression(struct sqlite_store *s, const void *old, const unsigned char *new,
                                uint32_t gen, int64_t *moved) {
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_REHASH_SUPPRESSION, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_blob(st, 1, old, RK_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, new, RK_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, gen);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_REHASH_SUPPRESSION,
+                        SQ_ARGS(SQ_BLOB(old, RK_HASH_LEN), SQ_BLOB(new, RK_HASH_LEN), SQ_INT(gen)));
     if (err == RK_OK)
         *moved += sqlite3_changes(s->db);
     return err;
@@ -195,12 +183,7 @@ rk_err sq_key_rehash(struct rk_store *base, uint32_t gen, rk_rehash_fn fn, void 
 
 rk_err sq_tokens_revoke_all(struct rk_store *base, rk_ts at, int64_t *n) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TOKENS_REVOKE_ALL, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_ts(st, 1, at);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_TOKENS_REVOKE_ALL, SQ_ARGS(SQ_TS(at)));
     if (err == RK_OK)
         *n = sqlite3_changes(s->db);
     return err;

@@ -12,13 +12,7 @@
 
 rk_err sq_person_insert(struct rk_store *base, const char *id, rk_ts at) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_PERSON_INSERT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, id);
-    sq_bind_ts(st, 2, at);
-    return sq_step_done(s, st);
+    return sq_run(s, S_PERSON_INSERT, SQ_ARGS(SQ_TEXT(id), SQ_TS(at)));
 }
 
 rk_err sq_person_exists(struct rk_store *base, const char *id, bool *restricted, bool *objected) {
@@ -44,16 +38,9 @@ rk_err sq_person_exists(struct rk_store *base, const char *id, bool *restricted,
 
 rk_err sq_provenance_insert(struct rk_store *base, const struct rk_provenance *p, int64_t *id) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_PROV_INSERT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, rk_source_kind_id(p->source));
-    sq_bind_text(st, 2, p->detail);
-    sq_bind_text(st, 3, p->purpose);
-    sq_bind_ts(st, 4, p->at);
-    sq_bind_text(st, 5, p->by);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_PROV_INSERT,
+                        SQ_ARGS(SQ_TEXT(rk_source_kind_id(p->source)), SQ_TEXT(p->detail),
+                                SQ_TEXT(p->purpose), SQ_TS(p->at), SQ_TEXT(p->by)));
     if (err == RK_OK)
         *id = sqlite3_last_insert_rowid(s->db);
     return err;
@@ -175,13 +162,7 @@ rk_err sq_entry_get(struct rk_store *base, const char *reg, const char *person,
 
 rk_err sq_entry_delete(struct rk_store *base, const char *reg, const char *person) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_ENTRY_DELETE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, reg);
-    sq_bind_text(st, 2, person);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_ENTRY_DELETE, SQ_ARGS(SQ_TEXT(reg), SQ_TEXT(person)));
     if (err == RK_OK && sqlite3_changes(s->db) == 0)
         err = RK_ENOENT;
     return err;

@@ -15,16 +15,10 @@ static const char *const outbox_states[RK_OUTBOX__COUNT] = {"queued", "sent", "f
 
 rk_err sq_outbox_enqueue(struct rk_store *base, const struct rk_outbox_msg *m, int64_t *id) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_OUTBOX_ENQUEUE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, m->message_id);
-    sq_bind_text(st, 2, m->person_id);
-    sq_bind_text(st, 3, m->kind);
-    sq_bind_ts(st, 4, m->next_attempt_at ? m->next_attempt_at : m->created_at);
-    sq_bind_ts(st, 5, m->created_at);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_OUTBOX_ENQUEUE,
+                        SQ_ARGS(SQ_TEXT(m->message_id), SQ_TEXT(m->person_id), SQ_TEXT(m->kind),
+                                SQ_TS(m->next_attempt_at ? m->next_attempt_at : m->created_at),
+                                SQ_TS(m->created_at)));
     if (err == RK_OK && id)
         *id = sqlite3_last_insert_rowid(s->db);
     return err;
@@ -55,14 +49,8 @@ static int each_outbox(void *ctx, sqlite3_stmt *st) {
 
 rk_err sq_outbox_due(struct rk_store *base, rk_ts now, int limit, rk_outbox_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_OUTBOX_DUE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_ts(st, 1, now);
-    sqlite3_bind_int(st, 2, limit);
     struct outbox_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_outbox, &it);
+    return sq_each(s, S_OUTBOX_DUE, SQ_ARGS(SQ_TS(now), SQ_INT(limit)), each_outbox, &it);
 }
 
 /* Binds error, cut to RK_OUTBOX_ERROR_MAX bytes at a UTF-8 character boundary. */
@@ -148,13 +136,8 @@ static int each_failure(void *ctx, sqlite3_stmt *st) {
 
 rk_err sq_outbox_failed(struct rk_store *base, int limit, rk_outbox_failure_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_OUTBOX_LIST_FAILED, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_int(st, 1, limit);
     struct failure_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_failure, &it);
+    return sq_each(s, S_OUTBOX_LIST_FAILED, SQ_ARGS(SQ_INT(limit)), each_failure, &it);
 }
 
 /* ---- The console's retries and audience summary (issue 12; store.h) ---- */
@@ -210,14 +193,9 @@ static int each_audience_row(void *ctx, sqlite3_stmt *st) {
 rk_err sq_audience_rows(struct rk_store *base, const char *register_id, const char *purpose,
                         rk_audience_row_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_AUDIENCE_ROWS, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, register_id);
-    sq_bind_text(st, 2, purpose);
     struct audience_row_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_audience_row, &it);
+    return sq_each(s, S_AUDIENCE_ROWS, SQ_ARGS(SQ_TEXT(register_id), SQ_TEXT(purpose)),
+                   each_audience_row, &it);
 }
 
 struct contact_iter {
@@ -345,14 +323,8 @@ static int each_notice(void *ctx, sqlite3_stmt *st) {
 rk_err sq_recipient_notice_due(struct rk_store *base, rk_ts now, int limit, rk_notice_fn fn,
                                void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_NOTICE_DUE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_ts(st, 1, now);
-    sqlite3_bind_int(st, 2, limit);
     struct notice_iter it = {fn, ctx, true};
-    return sq_step_rows(s, st, each_notice, &it);
+    return sq_each(s, S_NOTICE_DUE, SQ_ARGS(SQ_TS(now), SQ_INT(limit)), each_notice, &it);
 }
 
 /* Steps an UPDATE of one notice: RK_ENOENT when it is no longer queued or pending. */

@@ -63,16 +63,10 @@ rk_err sq_contract_get(struct rk_store *base, const char *id, struct rk_contract
 
 rk_err sq_contract_update(struct rk_store *base, const struct rk_contract *c) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_CONTRACT_UPDATE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, c->id);
-    sq_bind_text(st, 2, c->service);
-    sq_bind_date(st, 3, c->start);
-    sq_bind_date(st, 4, c->end);
-    sq_bind_text(st, 5, c->status == RK_CONTRACT_ACTIVE ? "active" : "ended");
-    err = sq_step_done(s, st);
+    rk_err err =
+        sq_run(s, S_CONTRACT_UPDATE,
+               SQ_ARGS(SQ_TEXT(c->id), SQ_TEXT(c->service), SQ_DATE(c->start), SQ_DATE(c->end),
+                       SQ_TEXT(c->status == RK_CONTRACT_ACTIVE ? "active" : "ended")));
     if (err == RK_OK && sqlite3_changes(s->db) == 0)
         err = RK_ENOENT;
     return err;
@@ -82,17 +76,9 @@ rk_err sq_contract_change_append(struct rk_store *base, const char *contract, rk
                                  const char *by, const char *field, const char *old_value,
                                  const char *new_value) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_CONTRACT_CHANGE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, contract);
-    sq_bind_ts(st, 2, at);
-    sq_bind_text(st, 3, by);
-    sq_bind_text(st, 4, field);
-    sq_bind_text(st, 5, old_value);
-    sq_bind_text(st, 6, new_value);
-    return sq_step_done(s, st);
+    return sq_run(s, S_CONTRACT_CHANGE,
+                  SQ_ARGS(SQ_TEXT(contract), SQ_TS(at), SQ_TEXT(by), SQ_TEXT(field),
+                          SQ_TEXT(old_value), SQ_TEXT(new_value)));
 }
 
 int sq_each_contract(void *ctx, sqlite3_stmt *st) {
@@ -105,33 +91,18 @@ int sq_each_contract(void *ctx, sqlite3_stmt *st) {
 rk_err sq_contracts_of_person(struct rk_store *base, const char *person, rk_contract_fn fn,
                               void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_CONTRACTS_OF_PERSON, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, person);
     struct contract_iter it = {.fn = fn, .ctx = ctx};
-    return sq_step_rows(s, st, sq_each_contract, &it);
+    return sq_each(s, S_CONTRACTS_OF_PERSON, SQ_ARGS(SQ_TEXT(person)), sq_each_contract, &it);
 }
 
 rk_err sq_invoice_insert(struct rk_store *base, const struct rk_invoice *i) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_INVOICE_INSERT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, i->id);
-    sq_bind_text(st, 2, i->person_id);
-    sq_bind_text(st, 3, i->contract_id[0] ? i->contract_id : NULL);
-    sq_bind_text(st, 4, i->register_id);
-    sq_bind_text(st, 5, i->number);
-    sq_bind_date(st, 6, i->date);
-    sqlite3_bind_int64(st, 7, i->amount_cents);
-    sq_bind_text(st, 8, i->currency);
-    sq_bind_date(st, 9, i->keep_until);
-    sq_bind_ts(st, 10, i->created_at);
-    sq_bind_text(st, 11, i->created_by);
-    return sq_step_done(s, st);
+    return sq_run(s, S_INVOICE_INSERT,
+                  SQ_ARGS(SQ_TEXT(i->id), SQ_TEXT(i->person_id),
+                          SQ_TEXT(i->contract_id[0] ? i->contract_id : NULL),
+                          SQ_TEXT(i->register_id), SQ_TEXT(i->number), SQ_DATE(i->date),
+                          SQ_INT(i->amount_cents), SQ_TEXT(i->currency), SQ_DATE(i->keep_until),
+                          SQ_TS(i->created_at), SQ_TEXT(i->created_by)));
 }
 
 struct invoice_iter {
@@ -162,13 +133,8 @@ static int each_invoice(void *ctx, sqlite3_stmt *st) {
 rk_err sq_invoices_of_person(struct rk_store *base, const char *person, rk_invoice_fn fn,
                              void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_INVOICES_OF_PERSON, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, person);
     struct invoice_iter it = {.fn = fn, .ctx = ctx};
-    return sq_step_rows(s, st, each_invoice, &it);
+    return sq_each(s, S_INVOICES_OF_PERSON, SQ_ARGS(SQ_TEXT(person)), each_invoice, &it);
 }
 
 /* ---- Suppression, tasks, audience ------------------------------------------------------ */
@@ -176,15 +142,10 @@ rk_err sq_invoices_of_person(struct rk_store *base, const char *person, rk_invoi
 rk_err sq_suppress_add(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                        enum rk_field kind, enum rk_suppress_reason reason, rk_ts at) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_SUPPRESS_ADD, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
-    sq_bind_text(st, 2, kind == RK_F_PHONE ? "phone" : "email");
-    sq_bind_text(st, 3, reason == RK_SUPPRESS_ERASURE ? "erasure" : "objection");
-    sq_bind_ts(st, 4, at);
-    return sq_step_done(s, st);
+    return sq_run(
+        s, S_SUPPRESS_ADD,
+        SQ_ARGS(SQ_BLOB(hash, RK_HASH_LEN), SQ_TEXT(kind == RK_F_PHONE ? "phone" : "email"),
+                SQ_TEXT(reason == RK_SUPPRESS_ERASURE ? "erasure" : "objection"), SQ_TS(at)));
 }
 
 rk_err sq_suppressed(struct rk_store *base, const unsigned char hash[RK_HASH_LEN], bool *out) {
@@ -205,17 +166,9 @@ rk_err sq_suppressed(struct rk_store *base, const unsigned char hash[RK_HASH_LEN
 
 rk_err sq_task_insert(struct rk_store *base, const struct rk_task *t) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TASK_INSERT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, t->id);
-    sq_bind_text(st, 2, t->person_id);
-    sq_bind_text(st, 3, t->kind);
-    sq_bind_date(st, 4, t->due);
-    sq_bind_ts(st, 5, t->created_at);
-    sq_bind_text(st, 6, t->detail);
-    return sq_step_done(s, st);
+    return sq_run(s, S_TASK_INSERT,
+                  SQ_ARGS(SQ_TEXT(t->id), SQ_TEXT(t->person_id), SQ_TEXT(t->kind), SQ_DATE(t->due),
+                          SQ_TS(t->created_at), SQ_TEXT(t->detail)));
 }
 
 rk_err sq_tasks_count(struct rk_store *base, const char *kind, int64_t *out) {
@@ -249,13 +202,8 @@ static int each_change(void *ctx, sqlite3_stmt *st) {
 rk_err sq_contract_changes(struct rk_store *base, const char *contract, rk_change_fn fn,
                            void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_CONTRACT_CHANGES, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, contract);
     struct change_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_change, &it);
+    return sq_each(s, S_CONTRACT_CHANGES, SQ_ARGS(SQ_TEXT(contract)), each_change, &it);
 }
 
 struct task_iter {
@@ -277,13 +225,8 @@ static int each_task(void *ctx, sqlite3_stmt *st) {
 
 rk_err sq_tasks_of_person(struct rk_store *base, const char *person, rk_task_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TASKS_OF_PERSON, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, person);
     struct task_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_task, &it);
+    return sq_each(s, S_TASKS_OF_PERSON, SQ_ARGS(SQ_TEXT(person)), each_task, &it);
 }
 
 static int each_listed_task(void *ctx, sqlite3_stmt *st) {
@@ -297,25 +240,14 @@ static int each_listed_task(void *ctx, sqlite3_stmt *st) {
 rk_err sq_tasks_list(struct rk_store *base, const char *kind, bool open_only, rk_task_fn fn,
                      void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TASKS_LIST, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, kind);
-    sqlite3_bind_int(st, 2, open_only);
     struct task_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_listed_task, &it);
+    return sq_each(s, S_TASKS_LIST, SQ_ARGS(SQ_TEXT(kind), SQ_INT(open_only)), each_listed_task,
+                   &it);
 }
 
 rk_err sq_task_done(struct rk_store *base, const char *id, rk_ts at) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TASK_DONE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, id);
-    sq_bind_ts(st, 2, at);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_TASK_DONE, SQ_ARGS(SQ_TEXT(id), SQ_TS(at)));
     return err == RK_OK && sqlite3_changes(s->db) == 0 ? RK_ENOENT : err;
 }
 
@@ -381,13 +313,7 @@ rk_err sq_signup_get(struct rk_store *base, const char *person_id, const char *p
 
 rk_err sq_signup_delete(struct rk_store *base, const char *person_id, const char *purpose) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_SIGNUP_DELETE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, person_id);
-    sq_bind_text(st, 2, purpose);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_SIGNUP_DELETE, SQ_ARGS(SQ_TEXT(person_id), SQ_TEXT(purpose)));
     if (err == RK_OK && sqlite3_changes(s->db) == 0)
         err = RK_ENOENT;
     return err;

@@ -268,12 +268,7 @@ rk_err sq_answer_file_get(struct rk_store *base, const char *request_id, const c
 
 rk_err sq_answer_delete_person(struct rk_store *base, const char *person_id, int64_t *n) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_ANSWER_DELETE_PERSON, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, person_id);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_ANSWER_DELETE_PERSON, SQ_ARGS(SQ_TEXT(person_id)));
     if (err == RK_OK)
         *n = sqlite3_changes64(s->db);
     return err;
@@ -281,12 +276,7 @@ rk_err sq_answer_delete_person(struct rk_store *base, const char *person_id, int
 
 rk_err sq_request_redact(struct rk_store *base, const char *id) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_REQUEST_REDACT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, id);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_REQUEST_REDACT, SQ_ARGS(SQ_TEXT(id)));
     if (err == RK_OK && sqlite3_changes(s->db) == 0)
         err = RK_ENOENT;
     return err;

@@ -27,14 +27,8 @@ static int each_pair(void *ctx, sqlite3_stmt *st) {
 static rk_err run_out(struct rk_store *base, enum stmt which, rk_ts now, int limit,
                       rk_person_purpose_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, which, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_ts(st, 1, now);
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
     struct pair_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_pair, &it);
+    return sq_each(s, which, SQ_ARGS(SQ_TS(now), SQ_INT(limit > 0 ? limit : -1)), each_pair, &it);
 }
 
 rk_err sq_consents_run_out(struct rk_store *base, rk_ts now, int limit, rk_person_purpose_fn fn,
@@ -70,15 +64,10 @@ static int each_retention_row(void *ctx, sqlite3_stmt *st) {
 rk_err sq_retention_entries(struct rk_store *base, const char *register_id, int64_t after,
                             int limit, rk_retention_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_RETENTION_ENTRIES, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, register_id);
-    sqlite3_bind_int64(st, 2, after);
-    sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
     struct retention_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_retention_row, &it);
+    return sq_each(s, S_RETENTION_ENTRIES,
+                   SQ_ARGS(SQ_TEXT(register_id), SQ_INT(after), SQ_INT(limit > 0 ? limit : -1)),
+                   each_retention_row, &it);
 }
 
 rk_err sq_kept_invoices_run_out(struct rk_store *base, struct rk_date today, int limit,
@@ -97,14 +86,10 @@ rk_err sq_kept_invoices_run_out(struct rk_store *base, struct rk_date today, int
 rk_err sq_kept_contracts(struct rk_store *base, const char *after, int limit, rk_contract_fn fn,
                          void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_KEPT_CONTRACTS, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, after ? after : "");
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
     struct contract_iter it = {.fn = fn, .ctx = ctx};
-    return sq_step_rows(s, st, sq_each_contract, &it);
+    return sq_each(s, S_KEPT_CONTRACTS,
+                   SQ_ARGS(SQ_TEXT(after ? after : ""), SQ_INT(limit > 0 ? limit : -1)),
+                   sq_each_contract, &it);
 }
 
 /* Deletes at most limit rows older than before with statement del, or counts them all with
@@ -173,14 +158,9 @@ static int each_state(void *ctx, sqlite3_stmt *st) {
 rk_err sq_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,
                                   rk_consent_state_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_CONSENTS_RUN_OUT_STATES, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_ts(st, 1, now);
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
     struct state_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_state, &it);
+    return sq_each(s, S_CONSENTS_RUN_OUT_STATES,
+                   SQ_ARGS(SQ_TS(now), SQ_INT(limit > 0 ? limit : -1)), each_state, &it);
 }
 
 /* Deletes the provenance row id unless an entry still cites it (indexes of migration 0012). */

@@ -35,19 +35,10 @@ rk_err sq_audit_last(struct rk_store *base, int64_t *seq, unsigned char hash[RK_
 
 rk_err sq_audit_insert(struct rk_store *base, const struct rk_audit_event *e) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_AUDIT_INSERT, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, e->seq);
-    sq_bind_ts(st, 2, e->at);
-    sq_bind_text(st, 3, e->actor);
-    sq_bind_text(st, 4, e->action);
-    sq_bind_text(st, 5, e->person_id);
-    sq_bind_text(st, 6, e->detail);
-    sqlite3_bind_blob(st, 7, e->prev, RK_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 8, e->hash, RK_HASH_LEN, SQLITE_STATIC);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_AUDIT_INSERT,
+                        SQ_ARGS(SQ_INT(e->seq), SQ_TS(e->at), SQ_TEXT(e->actor), SQ_TEXT(e->action),
+                                SQ_TEXT(e->person_id), SQ_TEXT(e->detail),
+                                SQ_BLOB(e->prev, RK_HASH_LEN), SQ_BLOB(e->hash, RK_HASH_LEN)));
     s->audit_head_ok = err == RK_OK && s->in_tx;
     if (s->audit_head_ok) {
         s->audit_head_seq = e->seq;
@@ -120,15 +111,9 @@ static bool row_to_token(sqlite3_stmt *st, struct rk_token *t) {
 rk_err sq_token_insert(struct rk_store *base, const struct rk_token *t,
                        const unsigned char hash[RK_HASH_LEN]) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TOKEN_INSERT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, t->name);
-    sq_bind_text(st, 2, t->role);
-    sqlite3_bind_blob(st, 3, hash, RK_HASH_LEN, SQLITE_STATIC);
-    sq_bind_ts(st, 4, t->created_at);
-    return sq_step_done(s, st);
+    return sq_run(s, S_TOKEN_INSERT,
+                  SQ_ARGS(SQ_TEXT(t->name), SQ_TEXT(t->role), SQ_BLOB(hash, RK_HASH_LEN),
+                          SQ_TS(t->created_at)));
 }
 
 rk_err sq_token_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
@@ -150,13 +135,7 @@ rk_err sq_token_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_
 
 rk_err sq_token_revoke(struct rk_store *base, const char *name, rk_ts at) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TOKEN_REVOKE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, name);
-    sq_bind_ts(st, 2, at);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_TOKEN_REVOKE, SQ_ARGS(SQ_TEXT(name), SQ_TS(at)));
     if (err == RK_OK && sqlite3_changes(s->db) == 0)
         err = RK_ENOENT;
     return err;
@@ -237,17 +216,10 @@ rk_err sq_staff_get(struct rk_store *base, const char *key, bool by_email, struc
 
 rk_err sq_staff_update(struct rk_store *base, const struct rk_staff *a) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_STAFF_UPDATE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, a->id);
-    sq_bind_text(st, 2, a->name);
-    sq_bind_text(st, 3, a->role);
-    sq_bind_text(st, 4, a->password[0] ? a->password : NULL);
-    sqlite3_bind_int(st, 5, a->disabled ? 1 : 0);
-    sq_bind_ts(st, 6, a->last_signin);
-    err = sq_step_done(s, st);
+    rk_err err = sq_run(s, S_STAFF_UPDATE,
+                        SQ_ARGS(SQ_TEXT(a->id), SQ_TEXT(a->name), SQ_TEXT(a->role),
+                                SQ_TEXT(a->password[0] ? a->password : NULL),
+                                SQ_INT(a->disabled ? 1 : 0), SQ_TS(a->last_signin)));
     if (err == RK_OK && sqlite3_changes(s->db) == 0)
         err = RK_ENOENT;
     return err;
@@ -279,14 +251,8 @@ rk_err sq_staff_list(struct rk_store *base, rk_staff_fn fn, void *ctx) {
 rk_err sq_staff_setup_put(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                           const char *staff_id, rk_ts expires) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_STAFF_SETUP_PUT, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
-    sq_bind_text(st, 2, staff_id);
-    sq_bind_ts(st, 3, expires);
-    return sq_step_done(s, st);
+    return sq_run(s, S_STAFF_SETUP_PUT,
+                  SQ_ARGS(SQ_BLOB(hash, RK_HASH_LEN), SQ_TEXT(staff_id), SQ_TS(expires)));
 }
 
 rk_err sq_staff_setup_get(struct rk_store *base, const unsigned char hash[RK_HASH_LEN], rk_ts now,
@@ -452,16 +418,9 @@ rk_err sq_staff_throttle_clear(struct rk_store *base, const unsigned char key[RK
 rk_err sq_staff_signin_add(struct rk_store *base, const char *staff_id,
                            const struct rk_staff_signin *e) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_STAFF_SIGNIN_ADD, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, staff_id);
-    sq_bind_ts(st, 2, e->at);
-    sqlite3_bind_int(st, 3, e->ok ? 1 : 0);
-    sq_bind_text(st, 4, e->reason);
-    sq_bind_text(st, 5, e->address);
-    return sq_step_done(s, st);
+    return sq_run(s, S_STAFF_SIGNIN_ADD,
+                  SQ_ARGS(SQ_TEXT(staff_id), SQ_TS(e->at), SQ_INT(e->ok ? 1 : 0),
+                          SQ_TEXT(e->reason), SQ_TEXT(e->address)));
 }
 
 struct signin_iter {
@@ -483,12 +442,6 @@ static int each_signin(void *ctx, sqlite3_stmt *st) {
 rk_err sq_staff_signins(struct rk_store *base, const char *staff_id, int limit,
                         rk_staff_signin_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_STAFF_SIGNINS, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, staff_id);
-    sqlite3_bind_int(st, 2, limit);
     struct signin_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_signin, &it);
+    return sq_each(s, S_STAFF_SIGNINS, SQ_ARGS(SQ_TEXT(staff_id), SQ_INT(limit)), each_signin, &it);
 }

@@ -208,3 +208,66 @@ rk_err sq_step_rows(struct sqlite_store *s, sqlite3_stmt *st, int (*each)(void *
     sq_done(st);
     return err;
 }
+
+/* ---- Statements by list: prepare, bind the values in order, step ------------------------ */
+
+static void bind_arg(sqlite3_stmt *st, int i, const struct sq_arg *a) {
+    switch (a->kind) {
+    case SQ_K_TEXT: sq_bind_text(st, i, a->text); break;
+    case SQ_K_TS: sq_bind_ts(st, i, a->ts); break;
+    case SQ_K_DATE: sq_bind_date(st, i, a->date); break;
+    case SQ_K_INT: sqlite3_bind_int64(st, i, a->i); break;
+    case SQ_K_PROV: sq_bind_prov(st, i, a->i); break;
+    case SQ_K_BLOB: sqlite3_bind_blob(st, i, a->blob, a->len, SQLITE_STATIC); break;
+    case SQ_K_NULL: sqlite3_bind_null(st, i); break;
+    }
+}
+
+rk_err sq_bound(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
+                sqlite3_stmt **out) {
+    rk_err err = sq_prepare(s, i, out);
+    for (size_t k = 0; err == RK_OK && k < n; k++)
+        bind_arg(*out, (int)k + 1, &a[k]);
+    return err;
+}
+
+rk_err sq_run(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_bound(s, i, a, n, &st);
+    return err != RK_OK ? err : sq_step_done(s, st);
+}
+
+rk_err sq_run_one(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n) {
+    rk_err err = sq_run(s, i, a, n);
+    return err == RK_OK && sqlite3_changes(s->db) == 0 ? RK_ENOENT : err;
+}
+
+rk_err sq_run_count(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
+                    int64_t *changes) {
+    rk_err err = sq_run(s, i, a, n);
+    if (err == RK_OK)
+        *changes = sqlite3_changes64(s->db);
+    return err;
+}
+
+rk_err sq_row(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
+              bool (*row)(void *, sqlite3_stmt *), void *ctx) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_bound(s, i, a, n, &st);
+    if (err != RK_OK)
+        return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = row(ctx, st) ? RK_OK : sq_overflow();
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_each(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
+               int (*each)(void *, sqlite3_stmt *), void *ctx) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_bound(s, i, a, n, &st);
+    return err != RK_OK ? err : sq_step_rows(s, st, each, ctx);
+}
