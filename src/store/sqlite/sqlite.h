@@ -280,7 +280,7 @@ struct rk_date sq_col_date(sqlite3_stmt *st, int i);
 bool sq_col_copy(sqlite3_stmt *st, int i, char *dst, size_t n);
 const char *sq_keep(struct strbuf *b, const char *s, int len);
 const char *sq_keep_col(struct strbuf *b, sqlite3_stmt *st, int i);
-bool sq_row_to_entry(sqlite3_stmt *st, struct rk_entry *e);
+bool sq_row_to_entry(sqlite3_stmt *st, void *entry);
 rk_err sq_step_done(struct sqlite_store *s, sqlite3_stmt *st);
 rk_err sq_step_rows(struct sqlite_store *s, sqlite3_stmt *st, int (*each)(void *, sqlite3_stmt *),
                     void *ctx);
@@ -301,13 +301,20 @@ struct sq_arg {
     const void *blob;
     int len;
 };
-#define SQ_TEXT(v)    {.kind = SQ_K_TEXT, .text = (v)}
-#define SQ_TS(v)      {.kind = SQ_K_TS, .ts = (v)}
-#define SQ_DATE(v)    {.kind = SQ_K_DATE, .date = (v)}
-#define SQ_INT(v)     {.kind = SQ_K_INT, .i = (v)}
-#define SQ_PROV(v)    {.kind = SQ_K_PROV, .i = (v)}
-#define SQ_BLOB(v, n) {.kind = SQ_K_BLOB, .blob = (v), .len = (int)(n)}
-#define SQ_NULL       {.kind = SQ_K_NULL}
+#define SQ_TEXT(v)                                                                                 \
+    { .kind = SQ_K_TEXT, .text = (v) }
+#define SQ_TS(v)                                                                                   \
+    { .kind = SQ_K_TS, .ts = (v) }
+#define SQ_DATE(v)                                                                                 \
+    { .kind = SQ_K_DATE, .date = (v) }
+#define SQ_INT(v)                                                                                  \
+    { .kind = SQ_K_INT, .i = (v) }
+#define SQ_PROV(v)                                                                                 \
+    { .kind = SQ_K_PROV, .i = (v) }
+#define SQ_BLOB(v, n)                                                                              \
+    { .kind = SQ_K_BLOB, .blob = (v), .len = (int)(n) }
+#define SQ_NULL                                                                                    \
+    { .kind = SQ_K_NULL }
 /* The list and its length, as the helpers take them. */
 #define SQ_ARGS(...)                                                                               \
     (const struct sq_arg[]){__VA_ARGS__},                                                          \
@@ -323,9 +330,12 @@ rk_err sq_run_one(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, s
 /* As sq_run; *changes gets the number of rows it changed. */
 rk_err sq_run_count(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
                     int64_t *changes);
-/* Reads the first row with row(ctx, st) (false: it does not fit); RK_ENOENT for none. */
+/* Reads the first row into out with row(st, out) (false: it does not fit); RK_ENOENT
+ * for none. */
 rk_err sq_row(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
-              bool (*row)(void *, sqlite3_stmt *), void *ctx);
+              bool (*row)(sqlite3_stmt *, void *), void *out);
+/* A row reader of sq_row: column 0 into the char[RK_ID_LEN + 1] at id. */
+bool sq_row_id(sqlite3_stmt *st, void *id);
 /* Calls each(ctx, st) for every row until it returns non-zero (< 0: does not fit). */
 rk_err sq_each(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
                int (*each)(void *, sqlite3_stmt *), void *ctx);
@@ -529,7 +539,7 @@ rk_err sq_lookup_values(struct rk_store *base, rk_lookup_value_fn fn, void *ctx)
 rk_err sq_entry_leave(struct rk_store *base, const char *reg, const char *person, bool *left);
 
 /* ---- sqlite_requests.c ---- */
-bool sq_row_to_request(sqlite3_stmt *st, struct rk_request *q);
+bool sq_row_to_request(sqlite3_stmt *st, void *request);
 rk_err sq_request_insert(struct rk_store *base, const struct rk_request *q);
 rk_err sq_request_update(struct rk_store *base, const struct rk_request *q);
 rk_err sq_answer_insert(struct rk_store *base, const struct rk_answer_row *a);

@@ -141,12 +141,8 @@ static int each_journal_id(void *ctx, sqlite3_stmt *st) {
 
 rk_err sq_journal_ids(struct rk_store *base, rk_journal_id_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_JOURNAL_IDS, &st);
-    if (err != RK_OK)
-        return err;
     struct journal_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_journal_id, &it);
+    return sq_each(s, S_JOURNAL_IDS, NULL, 0, each_journal_id, &it);
 }
 
 /* ---- erasure journal across key rotations (journalgen) ------------------------------------ */
@@ -183,12 +179,8 @@ static int each_value(void *ctx, sqlite3_stmt *st) {
 
 rk_err sq_lookup_values(struct rk_store *base, rk_lookup_value_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_LOOKUP_VALUES, &st);
-    if (err != RK_OK)
-        return err;
     struct value_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_value, &it);
+    return sq_each(s, S_LOOKUP_VALUES, NULL, 0, each_value, &it);
 }
 
 static rk_err prov_drop(struct sqlite_store *s, int64_t id) {

@@ -205,12 +205,8 @@ static int each_gen(void *ctx, sqlite3_stmt *st) {
 
 rk_err sq_suppression_generations(struct rk_store *base, rk_gen_count_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_SUPPRESSION_GENS, &st);
-    if (err != RK_OK)
-        return err;
     struct gen_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_gen, &it);
+    return sq_each(s, S_SUPPRESSION_GENS, NULL, 0, each_gen, &it);
 }
 
 /* ---- Sealed values (migration 0014) ----------------------------------------------------- */

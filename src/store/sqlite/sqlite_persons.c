@@ -145,27 +145,12 @@ rk_err sq_entry_put(struct rk_store *base, const struct rk_entry *e) {
 rk_err sq_entry_get(struct rk_store *base, const char *reg, const char *person,
                     struct rk_entry *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_ENTRY_GET, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, reg);
-    sq_bind_text(st, 2, person);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = sq_row_to_entry(st, out) ? RK_OK : sq_overflow();
-    else
-        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_row(s, S_ENTRY_GET, SQ_ARGS(SQ_TEXT(reg), SQ_TEXT(person)), sq_row_to_entry, out);
 }
 
 rk_err sq_entry_delete(struct rk_store *base, const char *reg, const char *person) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    rk_err err = sq_run(s, S_ENTRY_DELETE, SQ_ARGS(SQ_TEXT(reg), SQ_TEXT(person)));
-    if (err == RK_OK && sqlite3_changes(s->db) == 0)
-        err = RK_ENOENT;
-    return err;
+    return sq_run_one(s, S_ENTRY_DELETE, SQ_ARGS(SQ_TEXT(reg), SQ_TEXT(person)));
 }
 
 struct entry_iter {

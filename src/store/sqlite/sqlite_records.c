@@ -313,25 +313,11 @@ rk_err sq_signup_get(struct rk_store *base, const char *person_id, const char *p
 
 rk_err sq_signup_delete(struct rk_store *base, const char *person_id, const char *purpose) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    rk_err err = sq_run(s, S_SIGNUP_DELETE, SQ_ARGS(SQ_TEXT(person_id), SQ_TEXT(purpose)));
-    if (err == RK_OK && sqlite3_changes(s->db) == 0)
-        err = RK_ENOENT;
-    return err;
+    return sq_run_one(s, S_SIGNUP_DELETE, SQ_ARGS(SQ_TEXT(person_id), SQ_TEXT(purpose)));
 }
 
 rk_err sq_signup_by_hash(struct rk_store *base, const unsigned char h[RK_HASH_LEN],
                          char person_id[RK_ID_LEN + 1]) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_SIGNUP_BY_HASH, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_blob(st, 1, h, RK_HASH_LEN, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = sq_col_copy(st, 0, person_id, RK_ID_LEN + 1) ? RK_OK : sq_overflow();
-    else
-        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_row(s, S_SIGNUP_BY_HASH, SQ_ARGS(SQ_BLOB(h, RK_HASH_LEN)), sq_row_id, person_id);
 }

@@ -69,7 +69,8 @@ static bool bind_request(sqlite3_stmt *st, const struct rk_request *q) {
     return true;
 }
 
-bool sq_row_to_request(sqlite3_stmt *st, struct rk_request *q) {
+bool sq_row_to_request(sqlite3_stmt *st, void *request) {
+    struct rk_request *q = request;
     /* Columns: see REQUEST_COLS. */
     struct strbuf b = {q->buf, sizeof q->buf, false};
     int type = sq_index_of(request_types, RK_RQ_TYPE__COUNT, sq_col_text(st, 1));
@@ -276,26 +277,12 @@ rk_err sq_answer_delete_person(struct rk_store *base, const char *person_id, int
 
 rk_err sq_request_redact(struct rk_store *base, const char *id) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    rk_err err = sq_run(s, S_REQUEST_REDACT, SQ_ARGS(SQ_TEXT(id)));
-    if (err == RK_OK && sqlite3_changes(s->db) == 0)
-        err = RK_ENOENT;
-    return err;
+    return sq_run_one(s, S_REQUEST_REDACT, SQ_ARGS(SQ_TEXT(id)));
 }
 
 rk_err sq_request_get(struct rk_store *base, const char *id, struct rk_request *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_REQUEST_GET, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = sq_row_to_request(st, out) ? RK_OK : sq_overflow();
-    else
-        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_row(s, S_REQUEST_GET, SQ_ARGS(SQ_TEXT(id)), sq_row_to_request, out);
 }
 
 struct request_iter {

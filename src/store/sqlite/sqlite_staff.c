@@ -101,7 +101,8 @@ rk_err sq_audit_scan(struct rk_store *base, int64_t from, const char *person_id,
     return sq_step_rows(s, st, each_audit, &it);
 }
 
-static bool row_to_token(sqlite3_stmt *st, struct rk_token *t) {
+static bool row_to_token(sqlite3_stmt *st, void *token) {
+    struct rk_token *t = token;
     t->created_at = sq_col_ts(st, 2);
     t->revoked_at = sq_col_ts(st, 3);
     return sq_col_copy(st, 0, t->name, sizeof t->name) &&
@@ -119,26 +120,12 @@ rk_err sq_token_insert(struct rk_store *base, const struct rk_token *t,
 rk_err sq_token_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                         struct rk_token *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TOKEN_BY_HASH, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = row_to_token(st, out) ? RK_OK : sq_overflow();
-    else
-        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_row(s, S_TOKEN_BY_HASH, SQ_ARGS(SQ_BLOB(hash, RK_HASH_LEN)), row_to_token, out);
 }
 
 rk_err sq_token_revoke(struct rk_store *base, const char *name, rk_ts at) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    rk_err err = sq_run(s, S_TOKEN_REVOKE, SQ_ARGS(SQ_TEXT(name), SQ_TS(at)));
-    if (err == RK_OK && sqlite3_changes(s->db) == 0)
-        err = RK_ENOENT;
-    return err;
+    return sq_run_one(s, S_TOKEN_REVOKE, SQ_ARGS(SQ_TEXT(name), SQ_TS(at)));
 }
 
 struct token_iter {
@@ -156,17 +143,14 @@ static int each_token(void *ctx, sqlite3_stmt *st) {
 
 rk_err sq_tokens_list(struct rk_store *base, rk_token_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TOKENS_LIST, &st);
-    if (err != RK_OK)
-        return err;
     struct token_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_token, &it);
+    return sq_each(s, S_TOKENS_LIST, NULL, 0, each_token, &it);
 }
 
 /* ---- Staff accounts (migration 0015) ---- */
 
-static bool row_to_staff(sqlite3_stmt *st, struct rk_staff *a) {
+static bool row_to_staff(sqlite3_stmt *st, void *staff) {
+    struct rk_staff *a = staff;
     a->disabled = sqlite3_column_int(st, 5) != 0;
     a->created_at = sq_col_ts(st, 6);
     a->last_signin = sq_col_ts(st, 7);
@@ -200,29 +184,16 @@ rk_err sq_staff_insert(struct rk_store *base, const struct rk_staff *a) {
 
 rk_err sq_staff_get(struct rk_store *base, const char *key, bool by_email, struct rk_staff *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, by_email ? S_STAFF_BY_EMAIL : S_STAFF_BY_ID, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = row_to_staff(st, out) ? RK_OK : sq_overflow();
-    else
-        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_row(s, by_email ? S_STAFF_BY_EMAIL : S_STAFF_BY_ID, SQ_ARGS(SQ_TEXT(key)),
+                  row_to_staff, out);
 }
 
 rk_err sq_staff_update(struct rk_store *base, const struct rk_staff *a) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    rk_err err = sq_run(s, S_STAFF_UPDATE,
-                        SQ_ARGS(SQ_TEXT(a->id), SQ_TEXT(a->name), SQ_TEXT(a->role),
-                                SQ_TEXT(a->password[0] ? a->password : NULL),
-                                SQ_INT(a->disabled ? 1 : 0), SQ_TS(a->last_signin)));
-    if (err == RK_OK && sqlite3_changes(s->db) == 0)
-        err = RK_ENOENT;
-    return err;
+    return sq_run_one(s, S_STAFF_UPDATE,
+                      SQ_ARGS(SQ_TEXT(a->id), SQ_TEXT(a->name), SQ_TEXT(a->role),
+                              SQ_TEXT(a->password[0] ? a->password : NULL),
+                              SQ_INT(a->disabled ? 1 : 0), SQ_TS(a->last_signin)));
 }
 
 struct staff_iter {
@@ -240,12 +211,8 @@ static int each_staff(void *ctx, sqlite3_stmt *st) {
 
 rk_err sq_staff_list(struct rk_store *base, rk_staff_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_STAFF_LIST, &st);
-    if (err != RK_OK)
-        return err;
     struct staff_iter it = {fn, ctx};
-    return sq_step_rows(s, st, each_staff, &it);
+    return sq_each(s, S_STAFF_LIST, NULL, 0, each_staff, &it);
 }
 
 rk_err sq_staff_setup_put(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],

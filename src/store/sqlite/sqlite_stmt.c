@@ -158,7 +158,8 @@ const char *sq_keep_col(struct strbuf *b, sqlite3_stmt *st, int i) {
     return sq_keep(b, sq_col_text(st, i), sqlite3_column_bytes(st, i));
 }
 
-bool sq_row_to_entry(sqlite3_stmt *st, struct rk_entry *e) {
+bool sq_row_to_entry(sqlite3_stmt *st, void *entry) {
+    struct rk_entry *e = entry;
     /* Columns: see ENTRY_COLS. */
     static const int value_col[RK_F__COUNT] = {3, 5, 8, 11, 13, 15};
     static const int prov_col[RK_F__COUNT] = {4, 7, 10, 12, 14, 16};
@@ -250,15 +251,17 @@ rk_err sq_run_count(struct sqlite_store *s, enum stmt i, const struct sq_arg *a,
     return err;
 }
 
+bool sq_row_id(sqlite3_stmt *st, void *id) { return sq_col_copy(st, 0, id, RK_ID_LEN + 1); }
+
 rk_err sq_row(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
-              bool (*row)(void *, sqlite3_stmt *), void *ctx) {
+              bool (*row)(sqlite3_stmt *, void *), void *out) {
     sqlite3_stmt *st = NULL;
     rk_err err = sq_bound(s, i, a, n, &st);
     if (err != RK_OK)
         return err;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        err = row(ctx, st) ? RK_OK : sq_overflow();
+        err = row(st, out) ? RK_OK : sq_overflow();
     else
         err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
     sq_done(st);
