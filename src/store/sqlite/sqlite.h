@@ -336,6 +336,8 @@ rk_err sq_row(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_
               bool (*row)(sqlite3_stmt *, void *), void *out);
 /* A row reader of sq_row: column 0 into the char[RK_ID_LEN + 1] at id. */
 bool sq_row_id(sqlite3_stmt *st, void *id);
+/* Reads column 0 of the first row (a count) into *out; a query without a row fails. */
+rk_err sq_int(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n, int64_t *out);
 /* Calls each(ctx, st) for every row until it returns non-zero (< 0: does not fit). */
 rk_err sq_each(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
                int (*each)(void *, sqlite3_stmt *), void *ctx);

@@ -173,18 +173,7 @@ rk_err sq_task_insert(struct rk_store *base, const struct rk_task *t) {
 
 rk_err sq_tasks_count(struct rk_store *base, const char *kind, int64_t *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_TASKS_COUNT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, kind);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        err = sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_int(s, S_TASKS_COUNT, SQ_ARGS(SQ_TEXT(kind)), out);
 }
 
 struct change_iter {

@@ -342,32 +342,10 @@ rk_err sq_requests_of_person(struct rk_store *base, const char *person_id, rk_re
 
 rk_err sq_requests_overdue(struct rk_store *base, struct rk_date today, int64_t *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_REQUESTS_OVERDUE, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_date(st, 1, today);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        err = sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_int(s, S_REQUESTS_OVERDUE, SQ_ARGS(SQ_DATE(today)), out);
 }
 
 rk_err sq_requests_open_of_person(struct rk_store *base, const char *person_id, int64_t *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_REQUESTS_OPEN_OF_PERSON, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, person_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        err = sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_int(s, S_REQUESTS_OPEN_OF_PERSON, SQ_ARGS(SQ_TEXT(person_id)), out);
 }

@@ -268,6 +268,20 @@ rk_err sq_row(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_
     return err;
 }
 
+rk_err sq_int(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n, int64_t *out) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_bound(s, i, a, n, &st);
+    if (err != RK_OK)
+        return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
+
 rk_err sq_each(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_t n,
                int (*each)(void *, sqlite3_stmt *), void *ctx) {
     sqlite3_stmt *st = NULL;
