@@ -99,20 +99,9 @@ rk_err sq_outbox_mark_failed(struct rk_store *base, int64_t id, rk_ts at, const 
 
 rk_err sq_outbox_count(struct rk_store *base, enum rk_outbox_state state, int64_t *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
     if ((unsigned)state >= RK_OUTBOX__COUNT)
         return RK_EINVAL;
-    rk_err err = sq_prepare(s, S_OUTBOX_COUNT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, outbox_states[state]);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        err = sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_int(s, S_OUTBOX_COUNT, SQ_ARGS(SQ_TEXT(outbox_states[state])), out);
 }
 
 struct failure_iter {
@@ -390,20 +379,9 @@ rk_err sq_recipient_notice_mark_final(struct rk_store *base, int64_t id, enum rk
 
 rk_err sq_recipient_notice_count(struct rk_store *base, enum rk_notice_state state, int64_t *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
     if ((unsigned)state >= RK_NOTICE_STATE__COUNT)
         return RK_EINVAL;
-    rk_err err = sq_prepare(s, S_NOTICE_COUNT, &st);
-    if (err != RK_OK)
-        return err;
-    sq_bind_text(st, 1, notice_states[state]);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        err = sq_fail(s, rc);
-    sq_done(st);
-    return err;
+    return sq_int(s, S_NOTICE_COUNT, SQ_ARGS(SQ_TEXT(notice_states[state])), out);
 }
 
 rk_err sq_recipient_notice_list(struct rk_store *base, enum rk_notice_state state, int limit,
