@@ -269,10 +269,7 @@ rk_err sq_answer_file_get(struct rk_store *base, const char *request_id, const c
 
 rk_err sq_answer_delete_person(struct rk_store *base, const char *person_id, int64_t *n) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    rk_err err = sq_run(s, S_ANSWER_DELETE_PERSON, SQ_ARGS(SQ_TEXT(person_id)));
-    if (err == RK_OK)
-        *n = sqlite3_changes64(s->db);
-    return err;
+    return sq_run_count(s, S_ANSWER_DELETE_PERSON, SQ_ARGS(SQ_TEXT(person_id)), n);
 }
 
 rk_err sq_request_redact(struct rk_store *base, const char *id) {
