@@ -126,18 +126,16 @@ static int run_backup(int argc, char **argv) {
     return e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL;
 }
 
-/* Removes the write-ahead log and shared memory of the database at db. */
-static void remove_wal(const char *db) {
-    char p[PATH_MAX_LEN + 8];
-    snprintf(p, sizeof p, "%s-wal", db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db);
-    unlink(p);
+/* Removes what the store keeps beside the (closed) database at db (store.h); a path
+ * too long to name them has none. */
+static void remove_side_files(const char *db) {
+    rk_err e = rk_store_remove_side_files(db);
+    (void)e;
 }
 
-/* Removes the decrypted copy at tmp and its write-ahead log. */
+/* Removes the decrypted copy at tmp and the files beside it. */
 static void remove_copy(const char *tmp) {
-    remove_wal(tmp);
+    remove_side_files(tmp);
     unlink(tmp);
 }
 
@@ -318,13 +316,13 @@ static int run_restore(int argc, char **argv) {
      * database at --db never holds a person the journal says was erased. */
     struct rk_replay_report rep;
     rc = replay_into_copy(&env, tmp, no_journal, bytes, &rep);
-    rk_cli_env_close(&env); /* the last connection: SQLite folds the WAL back in */
+    rk_cli_env_close(&env); /* the last connection: the store folds its log back in */
     if (rc != RK_EXIT_OK) {
         remove_copy(tmp);
         hold_signals(false, &saved);
         return rc;
     }
-    remove_wal(env.db);
+    remove_side_files(env.db);
     if (rename(tmp, env.db) != 0) {
         rk_cli_error("restore: cannot rename the database into place at %s: %s", env.db,
                      strerror(errno));
@@ -332,7 +330,7 @@ static int run_restore(int argc, char **argv) {
         hold_signals(false, &saved);
         return RK_EXIT_FAIL;
     }
-    remove_wal(tmp);
+    remove_side_files(tmp);
     hold_signals(false, &saved);
     rk_sync_parent(env.db);
     print_restored(env.journal, &rep, no_journal, bytes);

@@ -1,19 +1,87 @@
 /*
- * store.c — picks the backend for a location. "sqlite:PATH" or a plain path
- * open the embedded SQLite store; "postgresql://..." will open the PostgreSQL
- * backend once it exists.
+ * store.c — the backend-neutral part of the store: picks the backend for a
+ * location by its scheme (a table of {scheme, ops}: "sqlite:PATH" or a plain
+ * path open the embedded SQLite store; "postgresql://..." and "postgres://..."
+ * name the PostgreSQL backend, which is not built yet), holds the last error
+ * every backend reports through, and the vocabulary the rows carry as text.
  */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "store/store.h"
 
+static _Thread_local char last_error[256];
+
+const char *rk_store_last_error(void) { return last_error; }
+
+void rk_store_set_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+}
+
+/* The backends by scheme; the first whose prefix the location starts with is taken. */
+static const struct backend {
+    const char *prefix;             /* "sqlite:", "postgresql://" */
+    bool strip;                     /* hand the backend the location without the prefix */
+    const char *name;               /* for the error when it is not built */
+    const struct rk_store_ops *ops; /* NULL: not built yet */
+} backends[] = {
+    {.prefix = "sqlite:", .strip = true, .name = "SQLite", .ops = &rk_store_sqlite_ops},
+    {.prefix = "postgresql://", .strip = false, .name = "PostgreSQL", .ops = NULL},
+    {.prefix = "postgres://", .strip = false, .name = "PostgreSQL", .ops = NULL},
+};
+
+/* The backend of location and the location it is handed (the scheme stripped, for
+ * "sqlite:"); a plain path is SQLite's. RK_EINVAL, with the reason in the last error,
+ * for a scheme without a built backend. */
+static rk_err pick(const char *location, const struct rk_store_ops **ops, const char **rest) {
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+        const struct backend *b = &backends[i];
+        size_t n = strlen(b->prefix);
+        if (strncmp(location, b->prefix, n) != 0)
+            continue;
+        if (!b->ops) {
+            rk_store_set_error("the %s backend is not built yet: give --db a path or sqlite:PATH",
+                               b->name);
+            return RK_EINVAL;
+        }
+        *ops = b->ops;
+        *rest = b->strip ? location + n : location;
+        return RK_OK;
+    }
+    if (strstr(location, "://")) {
+        rk_store_set_error("no store backend for this scheme: give --db a path or sqlite:PATH");
+        return RK_EINVAL;
+    }
+    *ops = &rk_store_sqlite_ops;
+    *rest = location;
+    return RK_OK;
+}
+
 rk_err rk_store_open(const char *location, const struct rk_store_options *opt,
                      struct rk_store **out) {
-    if (strncmp(location, "sqlite:", 7) == 0)
-        location += 7;
-    else if (strstr(location, "://"))
-        return RK_EINVAL; /* no other backend yet */
-    return rk_store_sqlite_ops.open(location, opt, out);
+    const struct rk_store_ops *ops = NULL;
+    const char *rest = NULL;
+    rk_err e = pick(location, &ops, &rest);
+    return e != RK_OK ? e : ops->open(rest, opt, out);
+}
+
+rk_err rk_store_check_file(const char *location) {
+    const struct rk_store_ops *ops = NULL;
+    const char *rest = NULL;
+    rk_err e = pick(location, &ops, &rest);
+    return e != RK_OK ? e : ops->check_file(rest);
+}
+
+rk_err rk_store_remove_side_files(const char *location) {
+    const struct rk_store_ops *ops = NULL;
+    const char *rest = NULL;
+    rk_err e = pick(location, &ops, &rest);
+    return e != RK_OK ? e : ops->remove_side_files(rest);
 }
 
 /* ---- Vocabulary the rows carry as text ---- */

@@ -607,6 +607,17 @@ struct rk_store_ops {
     /* Moves everything written into the main file and empties the write-ahead log, so
      * that erased values leave the log too (RK_EBUSY while another connection reads). */
     rk_err (*checkpoint)(struct rk_store *s);
+    /* Copies the open database, consistently while others keep writing, into the file at
+     * dest (which exists; its contents are replaced): one self-contained file that open
+     * reads back. *pages gets its size in the backend's pages, *bytes in bytes. */
+    rk_err (*backup_to)(struct rk_store *s, const char *dest, int64_t *pages, int64_t *bytes);
+    /* Checks the database at location (no scheme) without creating or changing it
+     * (SQLite: PRAGMA integrity_check); RK_EPARSE when it is not a sound database. */
+    rk_err (*check_file)(const char *location);
+    /* Removes what the backend keeps beside a closed database at location (no scheme),
+     * so that another file can be renamed into its place (SQLite: the -wal and -shm
+     * files); none there is not an error. */
+    rk_err (*remove_side_files)(const char *location);
     rk_err (*begin)(struct rk_store *s);
     rk_err (*commit)(struct rk_store *s);
     void (*rollback)(struct rk_store *s);
@@ -1052,18 +1063,19 @@ static inline void rk_store_close(struct rk_store *s) {
 
 /* A one-line description of the last backend error, for logs (no personal data). */
 const char *rk_store_last_error(void);
+/* For backends: sets what rk_store_last_error returns (printf-style, cut to 255 bytes). */
+void rk_store_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Backups (SQLite only, beside the ops table: a second backend brings its own
- * dump tool). rk_store_backup_to copies the open database s, consistently
- * while others keep writing, into the file at dest (replacing its contents)
- * with SQLite's online backup API; *pages gets the page count, *bytes the
- * size. rk_store_check_file runs PRAGMA integrity_check on the database file
- * at path without creating it; RK_EPARSE when it is not a sound database.
+ * Backups and database files, through the backend the location names (as
+ * rk_store_open picks it): rk_store_backup_to copies the open store s into the file
+ * at dest (see the backup_to op); rk_store_check_file checks the database at
+ * location without creating it, RK_EPARSE when it is not sound;
+ * rk_store_remove_side_files removes what the backend keeps beside a closed
+ * database (SQLite's -wal and -shm), before another file takes its place.
  */
-RK_MUST_USE rk_err rk_store_backup_to(struct rk_store *s, const char *dest, int64_t *pages,
-                                      int64_t *bytes);
-RK_MUST_USE rk_err rk_store_check_file(const char *path);
+RK_MUST_USE rk_err rk_store_check_file(const char *location);
+RK_MUST_USE rk_err rk_store_remove_side_files(const char *location);
 
 /* Thin wrappers: callers use these, never the ops slots. */
 #define RK_STORE_FN(name, params, args)                                                            \
@@ -1071,6 +1083,8 @@ RK_MUST_USE rk_err rk_store_check_file(const char *path);
 
 RK_STORE_FN(migrate, (struct rk_store * s, int *from, int *to), (s, from, to))
 RK_STORE_FN(checkpoint, (struct rk_store * s), (s))
+RK_STORE_FN(backup_to, (struct rk_store * s, const char *dest, int64_t *pages, int64_t *bytes),
+            (s, dest, pages, bytes))
 RK_STORE_FN(begin, (struct rk_store * s), (s))
 RK_STORE_FN(commit, (struct rk_store * s), (s))
 static inline void rk_store_rollback(struct rk_store *s) { s->ops->rollback(s); }

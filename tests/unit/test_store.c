@@ -51,7 +51,9 @@ static rk_err sqlite_open(struct fixture *fx) {
 }
 
 static void sqlite_remove(struct fixture *fx) {
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal"};
+    static const char *const files[] = {"t.db",         "t.db-wal",        "t.db-shm",
+                                        "t.db-journal", "copy.db",         "copy.db-wal",
+                                        "copy.db-shm",  "copy.db-journal", "not-a-db.db"};
     char path[128];
     if (!fx->dir[0])
         return;
@@ -3216,6 +3218,92 @@ static void census(void **state) {
     assert_int_equal(c.organisations_orphans, c.organisations - 1); /* only Toinen Oy is named */
 }
 
+/* ---- Backups, file checks, the checkpoint and the backend's scheme -------------------------- */
+
+/* A file in the backend's scratch directory: where a backup goes. */
+static void scratch_file(struct fixture *fx, const char *name, char *out, size_t n) {
+    assert_true((size_t)snprintf(out, n, "%s/%s", fx->dir, name) < n);
+}
+
+/* backup_to copies the open store, committed rows and all, into one file that passes
+ * check_file and opens as a store of its own; remove_side_files on the closed copy is
+ * no error (twice: nothing there the second time) and leaves it sound. */
+static void backup_copy_opens(void **state) {
+    struct fixture *fx = *state;
+    struct rk_store *s = fx->s;
+    char id[RK_ID_LEN + 1], path[256];
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    assert_ok(rk_store_commit(s));
+    scratch_file(fx, "copy.db", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    int64_t pages = 0, bytes = 0;
+    assert_ok(rk_store_backup_to(s, path, &pages, &bytes));
+    assert_true(pages > 0);
+    assert_true(bytes >= pages);
+    assert_ok(rk_store_check_file(path));
+    struct rk_store *copy = NULL;
+    assert_ok(rk_store_open(path, NULL, &copy));
+    bool restricted = true, objected = true;
+    rk_err e = rk_store_person_exists(copy, id, &restricted, &objected);
+    rk_store_close(copy);
+    assert_ok(e);
+    assert_false(restricted);
+    assert_false(objected);
+    assert_ok(rk_store_remove_side_files(path));
+    assert_ok(rk_store_remove_side_files(path));
+    assert_ok(rk_store_check_file(path));
+}
+
+/* check_file refuses a file that is not a database, and creates none where there is none. */
+static void check_file_refuses(void **state) {
+    struct fixture *fx = *state;
+    char path[256];
+    scratch_file(fx, "not-a-db.db", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fputs("this is not a database; ", f);
+    fclose(f);
+    assert_rc(rk_store_check_file(path), RK_EPARSE);
+    assert_true(rk_store_last_error()[0] != '\0');
+    scratch_file(fx, "copy.db", path, sizeof path);
+    assert_true(rk_store_check_file(path) != RK_OK);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
+/* The checkpoint moves what was committed into the main file: the store stays readable
+ * and a second checkpoint has nothing to do. */
+static void checkpoint_keeps_rows(void **state) {
+    struct rk_store *s = store_of(state);
+    char id[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, id);
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_checkpoint(s));
+    assert_ok(rk_store_checkpoint(s));
+    assert_ok(rk_store_person_exists(s, id, NULL, NULL));
+}
+
+/* A location names its backend by scheme: a scheme whose backend is not built is refused
+ * with RK_EINVAL and says so (store.c, for every backend alike). */
+static void scheme_without_backend(void **state) {
+    (void)state;
+    static const char *const refused[] = {"postgresql://rk@localhost/rk",
+                                          "postgres://localhost/rk"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        struct rk_store *other = NULL;
+        assert_rc(rk_store_open(refused[i], NULL, &other), RK_EINVAL);
+        assert_null(other);
+        assert_non_null(strstr(rk_store_last_error(), "PostgreSQL backend is not built"));
+    }
+    struct rk_store *other = NULL;
+    assert_rc(rk_store_open("mysql://localhost/rk", NULL, &other), RK_EINVAL);
+    assert_null(other);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -3273,6 +3361,10 @@ int main(void) {
         T(consent_log),
         T(savepoints),
         T(census),
+        T(backup_copy_opens),
+        T(check_file_refuses),
+        T(checkpoint_keeps_rows),
+        T(scheme_without_backend),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {

@@ -1,0 +1,501 @@
+/*
+ * sqlite_persons.c — persons, provenance and entries in the SQLite backend,
+ * with the people search and the console's counts and marks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sqlite.h"
+
+/* ---- Persons, provenance, entries ------------------------------------------------------ */
+
+rk_err sq_person_insert(struct rk_store *base, const char *id, rk_ts at) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    return sq_run(s, S_PERSON_INSERT, SQ_ARGS(SQ_TEXT(id), SQ_TS(at)));
+}
+
+rk_err sq_person_exists(struct rk_store *base, const char *id, bool *restricted, bool *objected) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_PERSON_EXISTS, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (restricted)
+            *restricted = sqlite3_column_int(st, 0) != 0;
+        if (objected)
+            *objected = sqlite3_column_int(st, 1) != 0;
+        err = RK_OK;
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_provenance_insert(struct rk_store *base, const struct rk_provenance *p, int64_t *id) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    rk_err err = sq_run(s, S_PROV_INSERT,
+                        SQ_ARGS(SQ_TEXT(rk_source_kind_id(p->source)), SQ_TEXT(p->detail),
+                                SQ_TEXT(p->purpose), SQ_TS(p->at), SQ_TEXT(p->by)));
+    if (err == RK_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return err;
+}
+
+static int source_from_id(const char *id) {
+    for (int k = 0; k < RK_SRC__COUNT; k++)
+        if (id && strcmp(rk_source_kind_id((enum rk_source_kind)k), id) == 0)
+            return k;
+    return -1;
+}
+
+rk_err sq_provenance_get(struct rk_store *base, int64_t id, struct rk_provenance *out, char *buf,
+                         size_t bufsz) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_PROV_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        struct strbuf b = {buf, bufsz, false};
+        int kind = source_from_id(sq_col_text(st, 0));
+        out->source = kind < 0 ? RK_SRC_OTHER_HANDOVER : (enum rk_source_kind)kind;
+        out->detail = sq_keep_col(&b, st, 1);
+        out->purpose = sq_keep_col(&b, st, 2);
+        out->at = sq_col_ts(st, 3);
+        out->by = sq_keep_col(&b, st, 4);
+        err = b.overflow ? sq_overflow() : RK_OK;
+    } else {
+        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_organisation_id(struct sqlite_store *s, const char *name, int64_t *id) {
+    sqlite3_stmt *st = NULL;
+    size_t h = 5381, len = strlen(name);
+    for (size_t i = 0; i < len; i++)
+        h = h * 33 + (unsigned char)name[i];
+    bool cacheable = len < sizeof s->orgs[0].name;
+    size_t slot = h % ORG_CACHE;
+    if (cacheable && s->orgs[slot].id && strcmp(s->orgs[slot].name, name) == 0) {
+        *id = s->orgs[slot].id;
+        return RK_OK;
+    }
+    rk_err err = sq_prepare(s, S_ORG_INSERT, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, name);
+    if ((err = sq_step_done(s, st)) != RK_OK)
+        return err;
+    if ((err = sq_prepare(s, S_ORG_GET, &st)) != RK_OK)
+        return err;
+    sq_bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        err = rc == SQLITE_DONE ? RK_EIO : sq_fail(s, rc);
+    sq_done(st);
+    if (err == RK_OK && cacheable) {
+        s->orgs[slot].id = *id;
+        memcpy(s->orgs[slot].name, name, len + 1);
+    }
+    return err;
+}
+
+rk_err sq_entry_put(struct rk_store *base, const struct rk_entry *e) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    int64_t org = 0;
+    rk_err err = RK_OK;
+    if (e->v[RK_F_ORGANISATION] && (err = sq_organisation_id(s, e->v[RK_F_ORGANISATION], &org)))
+        return err;
+    if ((err = sq_prepare(s, S_ENTRY_PUT, &st)) != RK_OK)
+        return err;
+    sq_bind_text(st, 1, e->register_id);
+    sq_bind_text(st, 2, e->person_id);
+    sq_bind_ts(st, 3, e->since);
+    sq_bind_text(st, 4, e->v[RK_F_NAME]);
+    sq_bind_prov(st, 5, e->prov[RK_F_NAME]);
+    sq_bind_text(st, 6, e->v[RK_F_EMAIL]);
+    if (e->v[RK_F_EMAIL])
+        sqlite3_bind_blob(st, 7, e->email_hash, RK_HASH_LEN, SQLITE_STATIC);
+    sq_bind_prov(st, 8, e->prov[RK_F_EMAIL]);
+    sq_bind_text(st, 9, e->v[RK_F_PHONE]);
+    if (e->v[RK_F_PHONE])
+        sqlite3_bind_blob(st, 10, e->phone_hash, RK_HASH_LEN, SQLITE_STATIC);
+    sq_bind_prov(st, 11, e->prov[RK_F_PHONE]);
+    sq_bind_text(st, 12, e->v[RK_F_POSITION]);
+    sq_bind_prov(st, 13, e->prov[RK_F_POSITION]);
+    sq_bind_prov(st, 14, org);
+    sq_bind_prov(st, 15, e->prov[RK_F_ORGANISATION]);
+    sq_bind_text(st, 16, e->v[RK_F_INTERESTS]);
+    sq_bind_prov(st, 17, e->prov[RK_F_INTERESTS]);
+    return sq_step_done(s, st);
+}
+
+rk_err sq_entry_get(struct rk_store *base, const char *reg, const char *person,
+                    struct rk_entry *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    return sq_row(s, S_ENTRY_GET, SQ_ARGS(SQ_TEXT(reg), SQ_TEXT(person)), sq_row_to_entry, out);
+}
+
+rk_err sq_entry_delete(struct rk_store *base, const char *reg, const char *person) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    return sq_run_one(s, S_ENTRY_DELETE, SQ_ARGS(SQ_TEXT(reg), SQ_TEXT(person)));
+}
+
+struct entry_iter {
+    rk_entry_fn fn;
+    void *ctx;
+    struct rk_entry e;
+};
+
+static int each_entry(void *ctx, sqlite3_stmt *st) {
+    struct entry_iter *it = ctx;
+    if (!sq_row_to_entry(st, &it->e))
+        return -1;
+    return it->fn(it->ctx, &it->e);
+}
+
+static rk_err iterate_entries(struct sqlite_store *s, sqlite3_stmt *st, rk_entry_fn fn, void *ctx) {
+    struct entry_iter *it = malloc(sizeof *it);
+    if (!it) {
+        sq_done(st);
+        return RK_ENOMEM;
+    }
+    it->fn = fn;
+    it->ctx = ctx;
+    rk_err err = sq_step_rows(s, st, each_entry, it);
+    free(it);
+    return err;
+}
+
+rk_err sq_entries_of_person(struct rk_store *base, const char *person, rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_ENTRIES_OF_PERSON, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, person);
+    return iterate_entries(s, st, fn, ctx);
+}
+
+rk_err sq_find_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                       const char *reg, char id[RK_ID_LEN + 1]) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, reg ? S_FIND_HASH_REG : S_FIND_HASH, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    if (reg)
+        sq_bind_text(st, 2, reg);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = sq_col_copy(st, 0, id, RK_ID_LEN + 1) ? RK_OK : RK_EIO;
+    else
+        err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
+                          rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_ENTRIES_BY_HASH, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+    return iterate_entries(s, st, fn, ctx);
+}
+
+rk_err sq_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    char pattern[1024];
+    size_t n = 0;
+    /* LIKE metacharacters in the fragment match themselves. */
+    for (const char *p = fragment; *p && n + 2 < sizeof pattern; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            pattern[n++] = '\\';
+        pattern[n++] = *p;
+    }
+    pattern[n] = '\0';
+    rk_err err = sq_prepare(s, S_FIND_NAME, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_text(st, 1, pattern, -1, SQLITE_TRANSIENT);
+    return iterate_entries(s, st, fn, ctx);
+}
+
+/* ---- People search and overview (migration 0016) -------------------------------------- */
+
+rk_err sq_search_put(struct rk_store *base, const char *person, const char *register_id,
+                     const struct rk_search_word *words, size_t n) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    rk_err err = sq_prepare(s, S_SEARCH_DELETE, &del);
+    if (err == RK_OK)
+        err = sq_prepare(s, S_SEARCH_INSERT, &ins);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(del, 1, person);
+    sq_bind_text(del, 2, register_id);
+    int rc = sqlite3_step(del);
+    sq_done(del);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, rc);
+    for (size_t i = 0; i < n; i++) {
+        sq_bind_text(ins, 1, person);
+        sq_bind_text(ins, 2, register_id);
+        sq_bind_text(ins, 3, words[i].word);
+        sqlite3_bind_int(ins, 4, (int)words[i].field);
+        rc = sqlite3_step(ins);
+        sq_done(ins);
+        if (rc != SQLITE_DONE)
+            return sq_fail(s, rc);
+    }
+    return RK_OK;
+}
+
+struct search_iter {
+    rk_search_row_fn fn;
+    void *ctx;
+    int64_t last_pk;
+    char last_key[128];
+};
+
+/* Columns: key, pk, id, created_at. Consecutive rows of one person under one key come once. */
+static int each_search_row(void *ctx, sqlite3_stmt *st) {
+    struct search_iter *it = ctx;
+    const char *key = sq_col_text(st, 0);
+    int64_t pk = sqlite3_column_int64(st, 1);
+    if (!key)
+        return -1;
+    if (pk == it->last_pk && strcmp(key, it->last_key) == 0)
+        return 0;
+    it->last_pk = pk;
+    snprintf(it->last_key, sizeof it->last_key, "%s", key);
+    struct rk_search_row r = {pk, sq_col_text(st, 2), sq_col_ts(st, 3), key,
+                              sqlite3_column_count(st) < 5 || sqlite3_column_int(st, 4) != 0};
+    return r.person_id ? it->fn(it->ctx, &r) : -1;
+}
+
+/* Binds prefix p at parameter i and the first text after all with that prefix at i + 1. */
+static void bind_prefix(sqlite3_stmt *st, int i, const char *p) {
+    char hi[128];
+    size_t n = strnlen(p, sizeof hi - 2);
+    snprintf(hi, sizeof hi, "%.*s\xff", (int)n, p); /* no UTF-8 text holds 0xff */
+    sqlite3_bind_text(st, i, p, (int)n, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, i + 1, hi, (int)n + 1, SQLITE_TRANSIENT);
+}
+
+rk_err sq_search_words(struct rk_store *base, const char *prefix, int field,
+                       const char *const *also, size_t nalso, const char *after_word,
+                       int64_t after_pk, rk_search_row_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    size_t n = strlen(prefix);
+    if (n + 2 > 128)
+        return RK_EINVAL;
+    rk_err err = sq_prepare(s, S_SEARCH_WORDS, &st);
+    if (err != RK_OK)
+        return err;
+    bind_prefix(st, 1, prefix); /* the range: from the prefix (or the cursor) to its end */
+    if (after_word && strncmp(after_word, prefix, n) == 0)
+        sq_bind_text(st, 1, after_word);
+    else
+        after_pk = -1;
+    sqlite3_bind_int64(st, 3, after_pk);
+    sqlite3_bind_int(st, 4, field);
+    for (size_t i = 0; i < nalso && i < 2; i++)
+        bind_prefix(st, 5 + 2 * (int)i, also[i]);
+    struct search_iter it = {fn, ctx, -1, ""};
+    return sq_step_rows(s, st, each_search_row, &it);
+}
+
+rk_err sq_search_count(struct rk_store *base, const char *prefix, int field, int64_t cap,
+                       int64_t *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SEARCH_COUNT, &st);
+    if (err != RK_OK)
+        return err;
+    bind_prefix(st, 1, prefix);
+    sqlite3_bind_int(st, 3, field);
+    sqlite3_bind_int64(st, 4, cap);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_search_people(struct rk_store *base, rk_ts since, rk_ts before, int64_t before_pk,
+                        rk_search_row_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SEARCH_PEOPLE, &st);
+    if (err != RK_OK)
+        return err;
+    if (since)
+        sq_bind_ts(st, 1, since);
+    else
+        sqlite3_bind_text(st, 1, "", 0, SQLITE_STATIC);
+    if (before) {
+        sq_bind_ts(st, 2, before);
+        sqlite3_bind_int64(st, 3, before_pk);
+    } else {
+        sqlite3_bind_text(st, 2, "~", 1, SQLITE_STATIC); /* after every ISO 8601 instant */
+        sqlite3_bind_int64(st, 3, INT64_MAX);
+    }
+    struct search_iter it = {fn, ctx, -1, ""};
+    return sq_step_rows(s, st, each_search_row, &it);
+}
+
+rk_err sq_search_built(struct rk_store *base, bool *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_SEARCH_BUILT, &st);
+    if (err != RK_OK)
+        return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0) != 0;
+    else
+        err = rc == SQLITE_DONE ? RK_EIO : sq_fail(s, rc);
+    sq_done(st);
+    return err;
+}
+
+/* Runs statement i, which returns no rows and binds nothing. */
+static rk_err run_plain(struct sqlite_store *s, enum stmt i) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, i, &st);
+    if (err != RK_OK)
+        return err;
+    int rc = sqlite3_step(st);
+    sq_done(st);
+    return rc == SQLITE_DONE ? RK_OK : sq_fail(s, rc);
+}
+
+rk_err sq_search_built_set(struct rk_store *base) {
+    return run_plain((struct sqlite_store *)base, S_SEARCH_BUILT_SET);
+}
+
+rk_err sq_entries_all(struct rk_store *base, rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_ENTRIES_ALL, &st);
+    return err != RK_OK ? err : iterate_entries(s, st, fn, ctx);
+}
+
+struct counter_iter {
+    rk_counter_fn fn;
+    void *ctx;
+};
+
+/* Columns: week (or NULL), name, three counts. */
+static int each_counter(void *ctx, sqlite3_stmt *st) {
+    struct counter_iter *it = ctx;
+    struct rk_counter_row r = {
+        sq_col_text(st, 0),
+        sq_col_text(st, 1),
+        {sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4)}};
+    return r.name ? it->fn(it->ctx, &r) : -1;
+}
+
+static rk_err counters(struct sqlite_store *s, enum stmt i, const char *from, rk_counter_fn fn,
+                       void *ctx) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, i, &st);
+    if (err != RK_OK)
+        return err;
+    if (from)
+        sq_bind_text(st, 1, from);
+    struct counter_iter it = {fn, ctx};
+    return sq_step_rows(s, st, each_counter, &it);
+}
+
+rk_err sq_register_counts(struct rk_store *base, rk_counter_fn fn, void *ctx) {
+    return counters((struct sqlite_store *)base, S_REGISTER_COUNTS, NULL, fn, ctx);
+}
+
+rk_err sq_purpose_counts(struct rk_store *base, rk_counter_fn fn, void *ctx) {
+    return counters((struct sqlite_store *)base, S_PURPOSE_COUNTS, NULL, fn, ctx);
+}
+
+rk_err sq_consent_weeks(struct rk_store *base, const char *from, rk_counter_fn fn, void *ctx) {
+    return counters((struct sqlite_store *)base, S_CONSENT_WEEKS, from, fn, ctx);
+}
+
+rk_err sq_console_mark_get(struct rk_store *base, const char *what, struct rk_console_mark *out) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_MARK_GET, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, what);
+    memset(out, 0, sizeof *out);
+    out->ok = -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->at = sq_col_ts(st, 0);
+        out->seq = sqlite3_column_int64(st, 1);
+        if (!sq_col_copy(st, 2, out->detail, sizeof out->detail))
+            err = sq_overflow();
+        out->ok = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+    } else if (rc != SQLITE_DONE) {
+        err = sq_fail(s, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+rk_err sq_console_mark_set(struct rk_store *base, const char *what,
+                           const struct rk_console_mark *m) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_MARK_SET, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, what);
+    sq_bind_ts(st, 2, m->at);
+    sqlite3_bind_int64(st, 3, m->seq);
+    sq_bind_text(st, 4, m->detail);
+    if (m->ok < 0)
+        sqlite3_bind_null(st, 5);
+    else
+        sqlite3_bind_int(st, 5, m->ok);
+    int rc = sqlite3_step(st);
+    sq_done(st);
+    return rc == SQLITE_DONE ? RK_OK : sq_fail(s, rc);
+}
+
+rk_err sq_audience(struct rk_store *base, const char *reg, const char *purpose,
+                   enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    enum stmt which = rule == RK_AUDIENCE_LIVE_CONSENT      ? S_AUDIENCE_CONSENT
+                      : rule == RK_AUDIENCE_ACTIVE_CONTRACT ? S_AUDIENCE_CONTRACT
+                                                            : S_AUDIENCE_ANY;
+    rk_err err = sq_prepare(s, which, &st);
+    if (err != RK_OK)
+        return err;
+    sq_bind_text(st, 1, reg);
+    sq_bind_text(st, 2, purpose);
+    sq_bind_ts(st, 3, now);
+    return iterate_entries(s, st, fn, ctx);
+}
