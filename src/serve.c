@@ -404,4 +404,5 @@ static int run_serve(int argc, char **argv) {
     return RK_EXIT_OK;
 }
 
-const struct rk_cli_command rk_cli_serve = {"serve", "run the HTTP service", run_serve};
+const struct rk_cli_command rk_cli_serve = {
+    .name = "serve", .summary = "run the HTTP service", .run = run_serve};

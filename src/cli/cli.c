@@ -68,8 +68,205 @@ bool rk_cli_parse_lang(const char *arg, enum rk_lang *out) {
     else if (strcmp(arg, "en") == 0)
         *out = RK_LANG_EN;
     else {
-        rk_cli_error("--lang: unknown language '%s'; expected fi or en", arg);
-        return false;
+        static const char *const langs[] = {"fi", "en"};
+        return rk_cli_bad_value("--lang", "language", arg, langs, 2);
     }
     return true;
+}
+
+/* ---- the command table ------------------------------------------------------------------- */
+
+static char cli_path[128] = "rekisteri";
+
+const char *rk_cli_path(void) {
+    return cli_path;
+}
+
+static bool is_help(const char *a) {
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+static void group_list(const struct rk_cli_command *c, FILE *f) {
+    size_t w = 0;
+    for (const struct rk_cli_sub *s = c->subs; s->name; s++)
+        if (strlen(s->name) > w)
+            w = strlen(s->name);
+    fputs("subcommands:\n", f);
+    for (const struct rk_cli_sub *s = c->subs; s->name; s++)
+        fprintf(f, "  %-*s  %s\n", (int)w, s->name, s->summary);
+}
+
+int rk_cli_run(const struct rk_cli_command *c, int argc, char **argv) {
+    snprintf(cli_path, sizeof cli_path, "rekisteri %s", c->name);
+    if (!c->subs)
+        return c->run(argc, argv);
+    if (argc >= 2 && is_help(argv[1])) {
+        printf("usage: rekisteri %s SUBCOMMAND [OPTIONS] [ARGS]\n\n%s.\n\n", c->name, c->summary);
+        group_list(c, stdout);
+        printf("\n'rekisteri %s SUBCOMMAND --help' describes a subcommand.\n", c->name);
+        return RK_EXIT_OK;
+    }
+    const char *names[64];
+    size_t n = 0;
+    for (const struct rk_cli_sub *s = c->subs; s->name && n < 64; s++) {
+        if (argc >= 2 && strcmp(argv[1], s->name) == 0) {
+            snprintf(cli_path, sizeof cli_path, "rekisteri %s %s", c->name, s->name);
+            return s->run(argc - 1, argv + 1);
+        }
+        names[n++] = s->name;
+    }
+    rk_cli_error("%s", c->expected);
+    const char *near = argc >= 2 ? rk_cli_nearest(argv[1], names, n) : NULL;
+    if (near)
+        rk_cli_error("unknown subcommand '%s'; did you mean '%s %s'?", argv[1], c->name, near);
+    else if (argc >= 2)
+        rk_cli_error("unknown subcommand '%s' of '%s'", argv[1], c->name);
+    group_list(c, stderr);
+    return RK_EXIT_USAGE;
+}
+
+/* ---- suggestions ------------------------------------------------------------------------- */
+
+size_t rk_cli_distance(const char *a, const char *b) {
+    /* Damerau-Levenshtein (optimal string alignment) over bytes, three rows. */
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return la > lb ? la : lb;
+    size_t rows[3][65];
+    size_t *pp = rows[0], *p = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= lb; j++)
+        p[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t d = p[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            if (p[j - 1] + cost < d)
+                d = p[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                pp[j - 2] + 1 < d)
+                d = pp[j - 2] + 1;
+            cur[j] = d;
+        }
+        size_t *t = pp;
+        pp = p;
+        p = cur;
+        cur = t;
+    }
+    return p[lb];
+}
+
+const char *rk_cli_nearest(const char *word, const char *const *names, size_t n) {
+    const char *best = NULL;
+    size_t bestd = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = rk_cli_distance(word, names[i]);
+        if (d < bestd) {
+            bestd = d;
+            best = names[i];
+        }
+    }
+    size_t len = strlen(word);
+    size_t limit = len < 3 ? 1 : (len + 2) / 3;
+    return best && bestd > 0 && bestd <= limit ? best : NULL;
+}
+
+bool rk_cli_bad_value(const char *opt, const char *what, const char *value,
+                      const char *const *names, size_t n) {
+    struct rk_buf b;
+    rk_buf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        rk_buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+    const char *near = rk_cli_nearest(value, names, n);
+    if (near)
+        rk_buf_printf(&b, "; did you mean '%s'?", near);
+    rk_cli_error("%s: unknown %s '%s'; expected %s", opt, what, value,
+                 rk_buf_status(&b) == RK_OK && b.data ? b.data : "(out of memory)");
+    rk_buf_cleanup(&b);
+    return false;
+}
+
+/* ---- aligned tables ---------------------------------------------------------------------- */
+
+void rk_cli_table_init(struct rk_cli_table *t, const char *sep, size_t ncols, const size_t *min) {
+    memset(t, 0, sizeof *t);
+    t->sep = sep;
+    t->ncols = ncols < RK_CLI_TABLE_MAXCOLS ? ncols : RK_CLI_TABLE_MAXCOLS;
+    for (size_t i = 0; i < t->ncols; i++)
+        t->min[i] = min ? min[i] : 0;
+}
+
+void rk_cli_table_row(struct rk_cli_table *t, const char *const *cells) {
+    if (t->oom)
+        return;
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        char **c = realloc(t->cells, cap * t->ncols * sizeof *c);
+        if (!c) {
+            t->oom = true;
+            return;
+        }
+        t->cells = c;
+        t->cap = cap;
+    }
+    char **row = t->cells + t->nrows * t->ncols;
+    for (size_t i = 0; i < t->ncols; i++) {
+        row[i] = strdup(cells[i] ? cells[i] : "");
+        if (!row[i])
+            t->oom = true;
+    }
+    t->nrows++;
+}
+
+/* Characters (UTF-8 code points) in s. */
+static size_t width(const char *s) {
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+int rk_cli_table_print(struct rk_cli_table *t) {
+    int rc = RK_EXIT_OK;
+    if (t->oom) {
+        rk_cli_error("out of memory");
+        rc = RK_EXIT_FAIL;
+    }
+    size_t w[RK_CLI_TABLE_MAXCOLS];
+    for (size_t i = 0; i < t->ncols; i++) {
+        w[i] = t->min[i];
+        for (size_t r = 0; rc == RK_EXIT_OK && r < t->nrows; r++) {
+            size_t cw = width(t->cells[r * t->ncols + i]);
+            if (cw > w[i])
+                w[i] = cw;
+        }
+    }
+    for (size_t r = 0; rc == RK_EXIT_OK && r < t->nrows; r++) {
+        char **row = t->cells + r * t->ncols;
+        for (size_t i = 0; i < t->ncols; i++) {
+            fputs(row[i], stdout);
+            if (i + 1 < t->ncols) {
+                for (size_t k = width(row[i]); k < w[i]; k++)
+                    fputc(' ', stdout);
+                fputs(t->sep, stdout);
+            }
+        }
+        fputc('\n', stdout);
+    }
+    if (rc == RK_EXIT_OK && fflush(stdout) != 0) {
+        rk_cli_error("cannot write output: %s", strerror(errno));
+        rc = RK_EXIT_FAIL;
+    }
+    rk_cli_table_cleanup(t);
+    return rc;
+}
+
+void rk_cli_table_cleanup(struct rk_cli_table *t) {
+    for (size_t i = 0; t->cells && i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    t->cells = NULL;
+    t->nrows = t->cap = 0;
 }

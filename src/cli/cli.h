@@ -20,11 +20,69 @@ enum {
     RK_EXIT_USAGE = 2, /* bad input: options, files, declarations */
 };
 
+/*
+ * The command table. A command is either a leaf (run set, subs NULL: it parses
+ * its own options, usually through rk_cli_env_parse's option table) or a group
+ * (subs set): `rekisteri GROUP SUB ...` runs the subcommand named SUB with argv[0]
+ * = SUB. rk_cli_run dispatches both: a group's --help lists its subcommands one
+ * line each; a missing or unknown subcommand prints the group's `expected` line,
+ * suggests the nearest name and lists them; exit 2.
+ */
+struct rk_cli_sub {
+    const char *name;    /* NULL ends the table */
+    const char *summary; /* one line, for `rekisteri GROUP --help` */
+    int (*run)(int argc, char **argv);
+};
+
 struct rk_cli_command {
     const char *name;
     const char *summary;
-    int (*run)(int argc, char **argv);
+    int (*run)(int argc, char **argv); /* a leaf command; NULL for a group */
+    const struct rk_cli_sub *subs;     /* a group's subcommands; NULL for a leaf */
+    const char *expected; /* a group's refusal when no subcommand is named (without "rekisteri: ") */
 };
+
+/* Runs a command of the table (argv[0] is its name): the leaf's run, or the group's
+ * subcommand. Sets the command path that rk_cli_path() returns. */
+int rk_cli_run(const struct rk_cli_command *c, int argc, char **argv);
+
+/* The command being run, as the user types it: "rekisteri person add"; for the
+ * "see '... --help'" of every refusal. */
+const char *rk_cli_path(void);
+
+/* Edit distance (insertions, deletions, substitutions, transpositions) between a and b. */
+size_t rk_cli_distance(const char *a, const char *b);
+/* The name in names (n of them) nearest to word when it is near enough to be a likely
+ * misspelling (about one edit in three letters), else NULL. */
+const char *rk_cli_nearest(const char *word, const char *const *names, size_t n);
+
+/*
+ * Refuses an enumerated value: "OPT: unknown WHAT 'value'; expected a, b or c" and, when
+ * one is near, "; did you mean 'b'?". Always returns false, for `return rk_cli_bad_value(...)`.
+ */
+bool rk_cli_bad_value(const char *opt, const char *what, const char *value,
+                      const char *const *names, size_t n);
+
+/*
+ * A table of text rows printed with aligned columns: each column but the last is
+ * padded to its widest cell (in characters), at least its minimum width; columns
+ * are joined by sep. Rows are kept until rk_cli_table_print.
+ */
+#define RK_CLI_TABLE_MAXCOLS 8
+struct rk_cli_table {
+    size_t ncols;
+    size_t min[RK_CLI_TABLE_MAXCOLS];
+    const char *sep;
+    char **cells; /* ncols per row */
+    size_t nrows, cap;
+    bool oom;
+};
+void rk_cli_table_init(struct rk_cli_table *t, const char *sep, size_t ncols, const size_t *min);
+/* Adds a row of t->ncols cells (copied; NULL is empty). */
+void rk_cli_table_row(struct rk_cli_table *t, const char *const *cells);
+/* Prints the rows to stdout and releases them; RK_EXIT_OK or RK_EXIT_FAIL. */
+int rk_cli_table_print(struct rk_cli_table *t);
+void rk_cli_table_cleanup(struct rk_cli_table *t);
 
 extern const struct rk_cli_command rk_cli_lint, rk_cli_notice, rk_cli_ropa, rk_cli_validate;
 extern const struct rk_cli_command rk_cli_init, rk_cli_person, rk_cli_consent, rk_cli_contract,

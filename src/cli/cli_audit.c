@@ -234,22 +234,15 @@ static int audit_list(int argc, char **argv) {
     return rc;
 }
 
-static int run_audit(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "verify") == 0)
-            return audit_verify(argc - 1, argv + 1);
-        if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "show") == 0)
-            return audit_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "head") == 0)
-            return audit_head(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri audit verify|head|list|show ...; 'audit list --help' and so "
-                 "on (show is list)");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'audit verify', 'audit head' or 'audit list'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub audit_subs[] = {
+    {.name = "verify", .summary = "check the audit chain, entry by entry", .run = audit_verify},
+    {.name = "head", .summary = "print the chain head, to keep elsewhere", .run = audit_head},
+    {.name = "list", .summary = "list the audit entries", .run = audit_list},
+    {.name = "show", .summary = "the same as list", .run = audit_list},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_audit = {"audit", "verify and read the audit chain", run_audit};
+const struct rk_cli_command rk_cli_audit = {
+    .name = "audit", .summary = "verify and read the audit chain",
+    .subs = audit_subs,
+    .expected = "expected 'audit verify', 'audit head' or 'audit list'"};

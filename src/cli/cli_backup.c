@@ -339,7 +339,7 @@ static int run_restore(int argc, char **argv) {
     return RK_EXIT_OK;
 }
 
-const struct rk_cli_command rk_cli_backup = {"backup", "write an encrypted backup of the database",
-                                             run_backup};
-const struct rk_cli_command rk_cli_restore = {"restore", "restore the database from a backup",
-                                              run_restore};
+const struct rk_cli_command rk_cli_backup = {
+    .name = "backup", .summary = "write an encrypted backup of the database", .run = run_backup};
+const struct rk_cli_command rk_cli_restore = {
+    .name = "restore", .summary = "restore the database from a backup", .run = run_restore};

@@ -53,7 +53,7 @@ static int parse_opts(int argc, char **argv, const char *usage, const char *cons
             while (fmts[i] && strcmp(fmts[i], optarg) != 0)
                 i++;
             if (!fmts[i]) {
-                rk_cli_error("--format: unknown format '%s'; see '%s --help'", optarg, argv[0]);
+                rk_cli_bad_value("--format", "format", optarg, fmts, i);
                 return RK_EXIT_USAGE;
             }
             o->format = (int)i;
@@ -65,11 +65,12 @@ static int parse_opts(int argc, char **argv, const char *usage, const char *cons
             o->rules = true;
             break;
         case ':':
-            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1], argv[0]);
+            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1],
+                         rk_cli_path());
             return RK_EXIT_USAGE;
         default:
         bad:
-            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], argv[0]);
+            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], rk_cli_path());
             return RK_EXIT_USAGE;
         }
     }
@@ -77,7 +78,7 @@ static int parse_opts(int argc, char **argv, const char *usage, const char *cons
         return RK_EXIT_OK;
     if (optind != argc - 1) {
         rk_cli_error("%s: expected one declaration FILE; see '%s --help'",
-                     optind == argc ? "missing FILE" : "too many arguments", argv[0]);
+                     optind == argc ? "missing FILE" : "too many arguments", rk_cli_path());
         return RK_EXIT_USAGE;
     }
     o->file = argv[optind];
@@ -269,8 +270,10 @@ static int run_ropa(int argc, char **argv) {
 }
 
 const struct rk_cli_command rk_cli_validate = {
-    "validate", "check that a declaration is well formed", run_validate};
-const struct rk_cli_command rk_cli_lint = {"lint", "check a declaration against the law", run_lint};
-const struct rk_cli_command rk_cli_notice = {"notice", "print the privacy notice", run_notice};
-const struct rk_cli_command rk_cli_ropa = {"ropa", "print the record of processing (art 30)",
-                                           run_ropa};
+    .name = "validate", .summary = "check that a declaration is well formed", .run = run_validate};
+const struct rk_cli_command rk_cli_lint = {
+    .name = "lint", .summary = "check a declaration against the law", .run = run_lint};
+const struct rk_cli_command rk_cli_notice = {
+    .name = "notice", .summary = "print the privacy notice", .run = run_notice};
+const struct rk_cli_command rk_cli_ropa = {
+    .name = "ropa", .summary = "print the record of processing (art 30)", .run = run_ropa};

@@ -363,7 +363,7 @@ static int run_audience(int argc, char **argv) {
     return rc;
 }
 
-const struct rk_cli_command rk_cli_import = {"import", "import persons from a CSV file",
-                                             run_import};
-const struct rk_cli_command rk_cli_audience = {"audience", "who may be contacted for a purpose now",
-                                               run_audience};
+const struct rk_cli_command rk_cli_import = {
+    .name = "import", .summary = "import persons from a CSV file", .run = run_import};
+const struct rk_cli_command rk_cli_audience = {
+    .name = "audience", .summary = "who may be contacted for a purpose now", .run = run_audience};

@@ -203,17 +203,13 @@ static int run_show(int argc, char **argv) {
     return rc == RK_EXIT_OK && !match ? RK_EXIT_FAIL : rc;
 }
 
-static int run_key(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "rotate") == 0)
-        return run_rotate(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "show") == 0)
-        return run_show(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("usage: rekisteri key rotate|show ...; 'key rotate --help' and so on");
-        return RK_EXIT_OK;
-    }
-    rk_cli_error("key: expected 'rotate' or 'show'; see 'rekisteri key --help'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub key_subs[] = {
+    {.name = "rotate", .summary = "move to a new key generation", .run = run_rotate},
+    {.name = "show", .summary = "show the key generations", .run = run_show},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_key = {"key", "rotate the key, show its generations", run_key};
+const struct rk_cli_command rk_cli_key = {
+    .name = "key", .summary = "rotate the key, show its generations",
+    .subs = key_subs,
+    .expected = "key: expected 'rotate' or 'show'; see 'rekisteri key --help'"};

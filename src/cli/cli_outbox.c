@@ -258,22 +258,16 @@ static int outbox_send(int argc, char **argv) {
     return rc;
 }
 
-static int run_outbox(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "list") == 0)
-            return outbox_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "send") == 0)
-            return outbox_send(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri outbox list|send ...; 'outbox list --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'outbox list' or 'outbox send'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub outbox_subs[] = {
+    {.name = "list", .summary = "list the queued email", .run = outbox_list},
+    {.name = "send", .summary = "deliver the queued email over SMTP", .run = outbox_send},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_outbox = {"outbox", "list and deliver queued email", run_outbox};
+const struct rk_cli_command rk_cli_outbox = {
+    .name = "outbox", .summary = "list and deliver queued email",
+    .subs = outbox_subs,
+    .expected = "expected 'outbox list' or 'outbox send'"};
 
 /* ---- mail test ------------------------------------------------------------------------- */
 
@@ -336,15 +330,12 @@ static int mail_test(int argc, char **argv) {
     return rc;
 }
 
-static int run_mail(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "test") == 0)
-        return mail_test(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("usage: rekisteri mail test --to ADDRESS; see 'mail test --help'");
-        return RK_EXIT_OK;
-    }
-    rk_cli_error("expected 'mail test'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub mail_subs[] = {
+    {.name = "test", .summary = "queue a test email", .run = mail_test},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_mail = {"mail", "queue a test email", run_mail};
+const struct rk_cli_command rk_cli_mail = {
+    .name = "mail", .summary = "queue a test email",
+    .subs = mail_subs,
+    .expected = "expected 'mail test'"};

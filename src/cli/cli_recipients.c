@@ -221,23 +221,14 @@ static int recipients_notify(int argc, char **argv) {
     return rc;
 }
 
-static int run_recipients(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "list") == 0)
-            return recipients_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "send") == 0)
-            return recipients_send(argc - 1, argv + 1);
-        if (strcmp(argv[1], "notify") == 0)
-            return recipients_notify(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri recipients list|send|notify ...; 'recipients list --help' "
-                 "and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'recipients list', 'recipients send' or 'recipients notify'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub recipients_subs[] = {
+    {.name = "list", .summary = "list the notices to recipients", .run = recipients_list},
+    {.name = "send", .summary = "deliver the queued notices", .run = recipients_send},
+    {.name = "notify", .summary = "queue notices for a person's changes", .run = recipients_notify},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
 const struct rk_cli_command rk_cli_recipients = {
-    "recipients", "tell recipients of changes (art 19): list, send, notify", run_recipients};
+    .name = "recipients", .summary = "tell recipients of changes (art 19): list, send, notify",
+    .subs = recipients_subs,
+    .expected = "expected 'recipients list', 'recipients send' or 'recipients notify'"};

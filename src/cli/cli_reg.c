@@ -66,8 +66,11 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
             while (formats && formats[i] && strcmp(formats[i], optarg) != 0)
                 i++;
             if (!formats || !formats[i]) {
-                rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'", optarg,
-                             argv[0], argv[0]);
+                if (formats)
+                    rk_cli_bad_value("--format", "format", optarg, formats, i);
+                else
+                    rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'", optarg,
+                                 rk_cli_path(), rk_cli_path());
                 return RK_EXIT_USAGE;
             }
             env->format = formats[i];
@@ -79,10 +82,11 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
             fputs(RK_CLI_COMMON_HELP, stdout);
             return -1;
         case ':':
-            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1], argv[0]);
+            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1],
+                         rk_cli_path());
             return RK_EXIT_USAGE;
         default:
-            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], argv[0]);
+            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], rk_cli_path());
             return RK_EXIT_USAGE;
         }
     }
@@ -224,10 +228,10 @@ bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out) {
             *out = (enum rk_source_kind)k;
             return true;
         }
-    rk_cli_error("%s: unknown source kind '%s'; expected web_form, email, phone, contract, "
-                 "meeting, other_handover, public_source or third_party",
-                 opt, arg);
-    return false;
+    const char *names[RK_SRC__COUNT];
+    for (int k = 0; k < RK_SRC__COUNT; k++)
+        names[k] = rk_source_kind_id((enum rk_source_kind)k);
+    return rk_cli_bad_value(opt, "source kind", arg, names, RK_SRC__COUNT);
 }
 
 const char *rk_cli_shown(const char *s, bool multiline) {
@@ -380,12 +384,11 @@ static int run_suppress(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     enum rk_suppress_reason why = RK_SUPPRESS_OBJECTION;
+    static const char *const reasons[] = {"objection", "erasure"};
     if (strcmp(reason, "erasure") == 0)
         why = RK_SUPPRESS_ERASURE;
-    else if (strcmp(reason, "objection") != 0) {
-        rk_cli_error("--reason: expected objection or erasure");
-        return RK_EXIT_USAGE;
-    }
+    else if (strcmp(reason, "objection") != 0)
+        return rk_cli_bad_value("--reason", "reason", reason, reasons, 2), RK_EXIT_USAGE;
     enum rk_field f = email ? RK_F_EMAIL : RK_F_PHONE;
     char norm[RK_EMAIL_MAX + 1];
     const char *bad = NULL;
@@ -418,7 +421,7 @@ static int run_suppress(int argc, char **argv) {
     return rc;
 }
 
-const struct rk_cli_command rk_cli_init = {"init", "create the database and the key file",
-                                           run_init};
-const struct rk_cli_command rk_cli_suppress = {"suppress", "add to or check the suppression list",
-                                               run_suppress};
+const struct rk_cli_command rk_cli_init = {
+    .name = "init", .summary = "create the database and the key file", .run = run_init};
+const struct rk_cli_command rk_cli_suppress = {
+    .name = "suppress", .summary = "add to or check the suppression list", .run = run_suppress};

@@ -579,35 +579,35 @@ out:
     return rc;
 }
 
-static int run_request(int argc, char **argv) {
-    if (argc >= 2) {
-        const char *v = argv[1];
-        if (strcmp(v, "new") == 0)
-            return request_new(argc - 1, argv + 1);
-        if (strcmp(v, "list") == 0)
-            return request_list(argc - 1, argv + 1);
-        if (strcmp(v, "show") == 0)
-            return request_show(argc - 1, argv + 1);
-        if (strcmp(v, "verify") == 0)
-            return request_verify(argc - 1, argv + 1);
-        if (strcmp(v, "start") == 0)
-            return request_step(argc - 1, argv + 1, RK_RQE_START);
-        if (strcmp(v, "extend") == 0)
-            return request_step(argc - 1, argv + 1, RK_RQE_EXTEND);
-        if (strcmp(v, "complete") == 0)
-            return request_step(argc - 1, argv + 1, RK_RQE_COMPLETE);
-        if (strcmp(v, "reject") == 0)
-            return request_step(argc - 1, argv + 1, RK_RQE_REJECT);
-        if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0) {
-            puts("usage: rekisteri request new|list|show|verify|start|extend|complete|reject "
-                 "...; 'request new --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("request: expected new, list, show, verify, start, extend, complete or reject");
-    return RK_EXIT_USAGE;
+static int request_start(int argc, char **argv) {
+    return request_step(argc, argv, RK_RQE_START);
 }
 
+static int request_extend(int argc, char **argv) {
+    return request_step(argc, argv, RK_RQE_EXTEND);
+}
+
+static int request_complete(int argc, char **argv) {
+    return request_step(argc, argv, RK_RQE_COMPLETE);
+}
+
+static int request_reject(int argc, char **argv) {
+    return request_step(argc, argv, RK_RQE_REJECT);
+}
+
+static const struct rk_cli_sub request_subs[] = {
+    {.name = "new", .summary = "record a new request", .run = request_new},
+    {.name = "list", .summary = "list the requests", .run = request_list},
+    {.name = "show", .summary = "show a request and its events", .run = request_show},
+    {.name = "verify", .summary = "record the requester's identity as verified", .run = request_verify},
+    {.name = "start", .summary = "start work on a request", .run = request_start},
+    {.name = "extend", .summary = "extend the deadline (art 12(3))", .run = request_extend},
+    {.name = "complete", .summary = "complete a request", .run = request_complete},
+    {.name = "reject", .summary = "reject a request, with grounds", .run = request_reject},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
+
 const struct rk_cli_command rk_cli_request = {
-    "request", "data-subject requests: new, list, show, verify, extend, complete, reject",
-    run_request};
+    .name = "request", .summary = "data-subject requests: new, list, show, verify, extend, complete, reject",
+    .subs = request_subs,
+    .expected = "request: expected new, list, show, verify, start, extend, complete or reject"};

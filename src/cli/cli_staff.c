@@ -354,30 +354,33 @@ static int staff_change(int argc, char **argv, enum change what) {
     return rc;
 }
 
-static int run_staff(int argc, char **argv) {
-    if (argc >= 2) {
-        const char *c = argv[1];
-        if (strcmp(c, "add") == 0)
-            return staff_add(argc - 1, argv + 1);
-        if (strcmp(c, "list") == 0)
-            return staff_list(argc - 1, argv + 1);
-        if (strcmp(c, "disable") == 0)
-            return staff_change(argc - 1, argv + 1, DISABLE);
-        if (strcmp(c, "enable") == 0)
-            return staff_change(argc - 1, argv + 1, ENABLE);
-        if (strcmp(c, "reset") == 0)
-            return staff_change(argc - 1, argv + 1, RESET);
-        if (strcmp(c, "role") == 0)
-            return staff_change(argc - 1, argv + 1, ROLE);
-        if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
-            puts("usage: rekisteri staff add|list|disable|enable|reset|role ...; "
-                 "'staff add --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'staff add', 'list', 'disable', 'enable', 'reset' or 'role'");
-    return RK_EXIT_USAGE;
+static int staff_disable(int argc, char **argv) {
+    return staff_change(argc, argv, DISABLE);
 }
 
+static int staff_enable(int argc, char **argv) {
+    return staff_change(argc, argv, ENABLE);
+}
+
+static int staff_reset(int argc, char **argv) {
+    return staff_change(argc, argv, RESET);
+}
+
+static int staff_role(int argc, char **argv) {
+    return staff_change(argc, argv, ROLE);
+}
+
+static const struct rk_cli_sub staff_subs[] = {
+    {.name = "add", .summary = "add a staff account", .run = staff_add},
+    {.name = "list", .summary = "list the staff accounts", .run = staff_list},
+    {.name = "disable", .summary = "disable an account", .run = staff_disable},
+    {.name = "enable", .summary = "enable an account again", .run = staff_enable},
+    {.name = "reset", .summary = "reset an account's password", .run = staff_reset},
+    {.name = "role", .summary = "change an account's role", .run = staff_role},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
+
 const struct rk_cli_command rk_cli_staff = {
-    "staff", "the console's staff accounts: add, list, disable, enable, reset, role", run_staff};
+    .name = "staff", .summary = "the console's staff accounts: add, list, disable, enable, reset, role",
+    .subs = staff_subs,
+    .expected = "expected 'staff add', 'list', 'disable', 'enable', 'reset' or 'role'"};

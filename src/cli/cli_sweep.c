@@ -152,4 +152,5 @@ static int run_sweep(int argc, char **argv) {
     return rc;
 }
 
-const struct rk_cli_command rk_cli_sweep = {"sweep", "apply the declared retention", run_sweep};
+const struct rk_cli_command rk_cli_sweep = {
+    .name = "sweep", .summary = "apply the declared retention", .run = run_sweep};

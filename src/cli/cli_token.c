@@ -157,22 +157,14 @@ static int token_revoke(int argc, char **argv) {
     return rc;
 }
 
-static int run_token(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "create") == 0)
-            return token_create(argc - 1, argv + 1);
-        if (strcmp(argv[1], "list") == 0)
-            return token_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "revoke") == 0)
-            return token_revoke(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri token create|list|revoke ...; 'token create --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'token create', 'token list' or 'token revoke'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub token_subs[] = {
+    {.name = "create", .summary = "create a bearer token, shown once", .run = token_create},
+    {.name = "list", .summary = "list the tokens", .run = token_list},
+    {.name = "revoke", .summary = "revoke a token", .run = token_revoke},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_token = {"token", "create, list and revoke staff tokens",
-                                            run_token};
+const struct rk_cli_command rk_cli_token = {
+    .name = "token", .summary = "create, list and revoke staff tokens",
+    .subs = token_subs,
+    .expected = "expected 'token create', 'token list' or 'token revoke'"};
