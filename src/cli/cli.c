@@ -115,13 +115,15 @@ int rk_cli_run(const struct rk_cli_command *c, int argc, char **argv) {
         }
         names[n++] = s->name;
     }
-    rk_cli_error("%s", c->expected);
+    /* One line, as every refusal: what was expected, the nearest name, where the list is. */
     const char *near = argc >= 2 ? rk_cli_nearest(argv[1], names, n) : NULL;
+    char hint[160] = "";
     if (near)
-        rk_cli_error("unknown subcommand '%s'; did you mean '%s %s'?", argv[1], c->name, near);
-    else if (argc >= 2)
-        rk_cli_error("unknown subcommand '%s' of '%s'", argv[1], c->name);
-    group_list(c, stderr);
+        snprintf(hint, sizeof hint, "; did you mean '%s %s'?", c->name, near);
+    if (strstr(c->expected, "--help'"))
+        rk_cli_error("%s%s", c->expected, hint);
+    else
+        rk_cli_error("%s; see 'rekisteri %s --help'%s", c->expected, c->name, hint);
     return RK_EXIT_USAGE;
 }
 
@@ -173,19 +175,46 @@ const char *rk_cli_nearest(const char *word, const char *const *names, size_t n)
     return best && bestd > 0 && bestd <= limit ? best : NULL;
 }
 
+/* "a, b or c" and, when one is near value, "; did you mean 'b'?" into b. */
+static const char *offer(struct rk_buf *b, const char *value, const char *const *names, size_t n) {
+    rk_buf_puts(b, "");
+    for (size_t i = 0; i < n; i++)
+        rk_buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+    if (n == 0)
+        rk_buf_puts(b, "none");
+    const char *near = rk_cli_nearest(value, names, n);
+    if (near)
+        rk_buf_printf(b, "; did you mean '%s'?", near);
+    return rk_buf_status(b) == RK_OK && b->data ? b->data : "(out of memory)";
+}
+
 bool rk_cli_bad_value(const char *opt, const char *what, const char *value,
                       const char *const *names, size_t n) {
     struct rk_buf b;
     rk_buf_init(&b);
-    for (size_t i = 0; i < n; i++)
-        rk_buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
-    const char *near = rk_cli_nearest(value, names, n);
-    if (near)
-        rk_buf_printf(&b, "; did you mean '%s'?", near);
-    rk_cli_error("%s: unknown %s '%s'; expected %s", opt, what, value,
-                 rk_buf_status(&b) == RK_OK && b.data ? b.data : "(out of memory)");
+    rk_cli_error("%s: unknown %s '%s'; expected %s", opt, what, value, offer(&b, value, names, n));
     rk_buf_cleanup(&b);
     return false;
+}
+
+const char *rk_cli_declared(struct rk_buf *b, const struct rk_decl *d, const char *what,
+                            const char *value) {
+    rk_buf_puts(b, "");
+    if (!d || !value)
+        return "";
+    bool reg = strcmp(what, "register") == 0, purpose = strcmp(what, "purpose") == 0;
+    size_t n = reg ? d->nregisters : purpose ? d->npurposes : d->nroles;
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    if (!names)
+        return "";
+    for (size_t i = 0; i < n; i++)
+        names[i] = reg ? d->registers[i].id : purpose ? d->purposes[i].id : d->roles[i].id;
+    struct rk_buf list;
+    rk_buf_init(&list);
+    rk_buf_printf(b, "; expected %s", offer(&list, value, names, n));
+    rk_buf_cleanup(&list);
+    free(names);
+    return rk_buf_status(b) == RK_OK && b->data ? b->data : "";
 }
 
 /* ---- aligned tables ---------------------------------------------------------------------- */

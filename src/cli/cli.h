@@ -64,6 +64,14 @@ bool rk_cli_bad_value(const char *opt, const char *what, const char *value,
                       const char *const *names, size_t n);
 
 /*
+ * For a refusal naming an undeclared register, purpose or role (what: "register",
+ * "purpose", "role"): "; expected a, b or c; did you mean 'b'?" written into b (reset
+ * first) and returned, to end the refusal's line; "" when it cannot be said.
+ */
+const char *rk_cli_declared(struct rk_buf *b, const struct rk_decl *d, const char *what,
+                            const char *value);
+
+/*
  * A table of text rows printed with aligned columns: each column but the last is
  * padded to its widest cell (in characters), at least its minimum width; columns
  * are joined by sep. Rows are kept until rk_cli_table_print.

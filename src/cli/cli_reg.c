@@ -3,6 +3,7 @@
  * commands `init` and `suppress`.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@
 #include "core/search.h"
 
 #define MAX_OPTS 32
+
+/* The declaration of the open environment, for the offer after a refusal (rk_cli_refused). */
+static const struct rk_decl *open_decl;
 
 int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *usage,
                      const struct rk_cli_opt *opts, const char *const *formats) {
@@ -153,6 +157,7 @@ int rk_cli_env_open(struct rk_cli_env *env) {
         return RK_EXIT_FAIL;
     }
     env->reg.journal = env->journal;
+    open_decl = env->decl;
     /* Queued notices and mail of a database from before migration 0014 are sealed now,
      * before anything reads them (core/rotate.h, "Sealed values" S5). */
     int64_t sealed = 0;
@@ -191,6 +196,8 @@ void rk_cli_env_close(struct rk_cli_env *env) {
     env->key_fd = -1;
     rk_store_close(env->store);
     env->store = NULL;
+    if (open_decl == env->decl)
+        open_decl = NULL;
     rk_decl_free(env->decl);
     env->decl = NULL;
 }
@@ -217,9 +224,46 @@ int rk_cli_exit_for(rk_err err) {
     }
 }
 
+/* When text refuses an undeclared register or purpose ("purpose 'x' is not declared", the
+ * core's words), the declared ones as rk_cli_declared says them into b; else "". */
+static const char *offer_after(struct rk_buf *b, const char *text) {
+    static const char *const kinds[] = {"register", "purpose"};
+    for (size_t k = 0; k < 2; k++) {
+        char head[16];
+        snprintf(head, sizeof head, "%s '", kinds[k]);
+        const char *p = strstr(text, head);
+        const char *end = p ? strstr(p + strlen(head), "' is not declared") : NULL;
+        /* Only the refusal that ends there: "source 'x' is not declared for register 'y'"
+         * names a register that is declared. */
+        if (!end || strcmp(end, "' is not declared") != 0 || end - p > 200 ||
+            (p != text && p[-1] != ' '))
+            continue;
+        char value[201];
+        snprintf(value, sizeof value, "%.*s", (int)(end - p - (ptrdiff_t)strlen(head)),
+                 p + strlen(head));
+        return rk_cli_declared(b, open_decl, kinds[k], value);
+    }
+    return "";
+}
+
 int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg) {
-    rk_cli_error("%s: %s", what, msg->text[0] ? msg->text : rk_err_str(err));
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_cli_error("%s: %s%s", what, msg->text[0] ? msg->text : rk_err_str(err),
+                 msg->text[0] ? offer_after(&b, msg->text) : "");
+    rk_buf_cleanup(&b);
     return rk_cli_exit_for(err);
+}
+
+bool rk_cli_role(const struct rk_cli_env *env, const char *role) {
+    if (rk_decl_role(env->decl, role))
+        return true;
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')%s",
+                 rk_cli_shown(role, false), rk_cli_declared(&b, env->decl, "role", role));
+    rk_buf_cleanup(&b);
+    return false;
 }
 
 bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out) {

@@ -178,9 +178,7 @@ static int staff_add(int argc, char **argv) {
         rk_cli_env_close(&env);
         return rc;
     }
-    if (!rk_decl_role(env.decl, role)) {
-        rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')",
-                     rk_cli_shown(role, false));
+    if (!rk_cli_role(&env, role)) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
@@ -307,9 +305,7 @@ static int staff_change(int argc, char **argv, enum change what) {
         return rc;
     }
     struct rk_staff a;
-    if (what == ROLE && !rk_decl_role(env.decl, role)) {
-        rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')",
-                     rk_cli_shown(role, false));
+    if (what == ROLE && !rk_cli_role(&env, role)) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }

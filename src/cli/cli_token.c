@@ -42,8 +42,7 @@ static int token_create(int argc, char **argv) {
         rk_cli_env_close(&env);
         return rc;
     }
-    if (!rk_decl_role(env.decl, role)) {
-        rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')", role);
+    if (!rk_cli_role(&env, role)) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }

@@ -62,6 +62,10 @@ int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg);
 /* The exit status for an rk_err: bad input (2) or failure (1). */
 int rk_cli_exit_for(rk_err err);
 
+/* Whether role is declared; false after "--role: role 'x' is not declared" and the declared
+ * roles. */
+bool rk_cli_role(const struct rk_cli_env *env, const char *role);
+
 /* Parses a source kind id ("web_form"); false after an error message naming the option. */
 bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out);
 /* Checks a text option by the text rule (rk_text_field_check: no control, direction-control or
