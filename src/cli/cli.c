@@ -219,12 +219,10 @@ const char *rk_cli_declared(struct rk_buf *b, const struct rk_decl *d, const cha
 
 /* ---- aligned tables ---------------------------------------------------------------------- */
 
-void rk_cli_table_init(struct rk_cli_table *t, const char *sep, size_t ncols, const size_t *min) {
+void rk_cli_table_init(struct rk_cli_table *t, size_t ncols, const struct rk_cli_col *cols) {
     memset(t, 0, sizeof *t);
-    t->sep = sep;
     t->ncols = ncols < RK_CLI_TABLE_MAXCOLS ? ncols : RK_CLI_TABLE_MAXCOLS;
-    for (size_t i = 0; i < t->ncols; i++)
-        t->min[i] = min ? min[i] : 0;
+    t->cols = cols;
 }
 
 void rk_cli_table_row(struct rk_cli_table *t, const char *const *cells) {
@@ -265,7 +263,7 @@ int rk_cli_table_print(struct rk_cli_table *t) {
     }
     size_t w[RK_CLI_TABLE_MAXCOLS];
     for (size_t i = 0; i < t->ncols; i++) {
-        w[i] = t->min[i];
+        w[i] = t->cols[i].min;
         for (size_t r = 0; rc == RK_EXIT_OK && r < t->nrows; r++) {
             size_t cw = width(t->cells[r * t->ncols + i]);
             if (cw > w[i])
@@ -279,7 +277,7 @@ int rk_cli_table_print(struct rk_cli_table *t) {
             if (i + 1 < t->ncols) {
                 for (size_t k = width(row[i]); k < w[i]; k++)
                     fputc(' ', stdout);
-                fputs(t->sep, stdout);
+                fputs(t->cols[i].after ? t->cols[i].after : " ", stdout);
             }
         }
         fputc('\n', stdout);

@@ -73,19 +73,24 @@ const char *rk_cli_declared(struct rk_buf *b, const struct rk_decl *d, const cha
 
 /*
  * A table of text rows printed with aligned columns: each column but the last is
- * padded to its widest cell (in characters), at least its minimum width; columns
- * are joined by sep. Rows are kept until rk_cli_table_print.
+ * padded to its widest cell (in characters), at least its minimum width, and followed
+ * by its `after` text (the separator or a fixed word: " attempts "). Rows are kept
+ * until rk_cli_table_print, so nothing reaches standard output before the whole table
+ * is known.
  */
 #define RK_CLI_TABLE_MAXCOLS 8
+struct rk_cli_col {
+    size_t min;
+    const char *after; /* NULL for the last column */
+};
 struct rk_cli_table {
     size_t ncols;
-    size_t min[RK_CLI_TABLE_MAXCOLS];
-    const char *sep;
+    const struct rk_cli_col *cols;
     char **cells; /* ncols per row */
     size_t nrows, cap;
     bool oom;
 };
-void rk_cli_table_init(struct rk_cli_table *t, const char *sep, size_t ncols, const size_t *min);
+void rk_cli_table_init(struct rk_cli_table *t, size_t ncols, const struct rk_cli_col *cols);
 /* Adds a row of t->ncols cells (copied; NULL is empty). */
 void rk_cli_table_row(struct rk_cli_table *t, const char *const *cells);
 /* Prints the rows to stdout and releases them; RK_EXIT_OK or RK_EXIT_FAIL. */

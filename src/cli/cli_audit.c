@@ -167,6 +167,7 @@ static int audit_head(int argc, char **argv) {
 struct list_ctx {
     json_t *list; /* NULL: text */
     rk_ts since;  /* 0: from the first */
+    struct rk_cli_table table;
 };
 
 static int list_event(void *ctx, const struct rk_audit_event *e) {
@@ -180,10 +181,20 @@ static int list_event(void *ctx, const struct rk_audit_event *e) {
                               json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "seq",
                                         (json_int_t)e->seq, "at", at, "actor", e->actor, "action",
                                         e->action, "person", e->person_id, "detail", e->detail));
-    else
-        printf("%-8lld %s  %-16s %-20s %s%s%s\n", (long long)e->seq, at, e->actor, e->action,
-               e->person_id ? e->person_id : "-", e->detail ? "  " : "",
-               e->detail ? e->detail : "");
+    else {
+        char seq[24];
+        snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
+        struct rk_buf last;
+        rk_buf_init(&last);
+        rk_buf_printf(&last, "%s%s%s", e->person_id ? e->person_id : "-", e->detail ? "  " : "",
+                      e->detail ? e->detail : "");
+        if (rk_buf_status(&last) != RK_OK)
+            l->table.oom = true;
+        else
+            rk_cli_table_row(&l->table,
+                             (const char *const[]){seq, at, e->actor, e->action, last.data});
+        rk_buf_cleanup(&last);
+    }
     return 0;
 }
 
@@ -221,14 +232,20 @@ static int audit_list(int argc, char **argv) {
         rk_cli_env_close(&env);
         return rc;
     }
-    struct list_ctx l = {rk_cli_json(&env) ? json_array() : NULL, since_ts};
+    static const struct rk_cli_col cols[] = {
+        {8, " "}, {0, "  "}, {16, " "}, {20, " "}, {0, NULL}};
+    struct list_ctx l = {.list = rk_cli_json(&env) ? json_array() : NULL, .since = since_ts};
+    rk_cli_table_init(&l.table, 5, cols);
     rk_err e = rk_store_audit_scan(env.store, first, person, list_event, &l);
     if (e != RK_OK) {
         rk_cli_error("audit list: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
     } else if (l.list) {
         rc = rk_cli_write_json(json_incref(l.list));
+    } else {
+        rc = rk_cli_table_print(&l.table);
     }
+    rk_cli_table_cleanup(&l.table);
     json_decref(l.list);
     rk_cli_env_close(&env);
     return rc;

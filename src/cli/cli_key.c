@@ -168,9 +168,12 @@ static int run_show(int argc, char **argv) {
     }
     const struct rk_keys *k = &env.reg.keys;
     json_t *gens = rk_cli_json(&env) ? json_array() : NULL;
-    if (!gens)
-        printf("%-10s  %-8s  %-20s  %-16s  %s\n", "generation", "state", "created", "fingerprint",
-               "suppressions");
+    static const struct rk_cli_col cols[] = {
+        {10, "  "}, {8, "  "}, {20, "  "}, {16, "  "}, {0, NULL}};
+    struct rk_cli_table table;
+    rk_cli_table_init(&table, 5, cols);
+    rk_cli_table_row(&table, (const char *const[]){"generation", "state", "created",
+                                                   "fingerprint", "suppressions"});
     for (size_t i = 0; i < k->ngen; i++) {
         char ts[RK_TS_LEN + 1] = "unknown", fp[RK_FINGERPRINT_LEN + 1];
         if (k->gen[i].created > 0)
@@ -184,9 +187,12 @@ static int run_show(int argc, char **argv) {
                                             (json_int_t)k->gen[i].number, "state", state, "created",
                                             k->gen[i].created > 0 ? ts : NULL, "fingerprint", fp,
                                             "suppressions", (json_int_t)n));
-        else
-            printf("%-10u  %-8s  %-20s  %-16s  %lld\n", (unsigned)k->gen[i].number, state, ts, fp,
-                   (long long)n);
+        else {
+            char num[16], count[24];
+            snprintf(num, sizeof num, "%u", (unsigned)k->gen[i].number);
+            snprintf(count, sizeof count, "%lld", (long long)n);
+            rk_cli_table_row(&table, (const char *const[]){num, state, ts, fp, count});
+        }
     }
     struct rk_msg msg = {.suppressed = false};
     bool match = rk_rotate_check(env.store, k, env.key_file, &msg) == RK_OK;
@@ -194,11 +200,13 @@ static int run_show(int argc, char **argv) {
         rc = rk_cli_write_json(json_pack("{s:o, s:I, s:b}", "generations", gens, "database",
                                          (json_int_t)db_gen, "matches", match));
     } else {
+        rc = rk_cli_table_print(&table);
         printf("database: key generation %u%s\n", (unsigned)db_gen,
                match ? "" : " (does not match the key file: see below)");
         if (!match)
             printf("%s\n", msg.text);
     }
+    rk_cli_table_cleanup(&table);
     rk_cli_env_close(&env);
     return rc == RK_EXIT_OK && !match ? RK_EXIT_FAIL : rc;
 }

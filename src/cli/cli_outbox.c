@@ -99,8 +99,15 @@ void rk_cli_mail_cleanup(struct rk_cli_mail *o) { sodium_memzero(o->password, si
 
 /* ---- outbox list ----------------------------------------------------------------------- */
 
+/* The listing: JSON, or the aligned text table. */
+struct listing {
+    json_t *list;
+    struct rk_cli_table table;
+};
+
 static int print_failure(void *ctx, const struct rk_outbox_failure *f) {
-    json_t *list = ctx;
+    struct listing *l = ctx;
+    json_t *list = l->list;
     char failed[RK_TS_LEN + 1] = "";
     if (f->failed_at)
         rk_ts_format(f->failed_at, failed);
@@ -109,10 +116,14 @@ static int print_failure(void *ctx, const struct rk_outbox_failure *f) {
             list, json_pack("{s:I, s:s, s:s?, s:i, s:s?, s:s?}", "id", (json_int_t)f->id, "kind",
                             f->kind, "person", f->person_id, "attempts", f->attempts, "failed_at",
                             f->failed_at ? failed : NULL, "last_error", f->last_error));
-    else
-        printf("%-8lld %-10s attempts %-3d %s person %s: %s\n", (long long)f->id, f->kind,
-               f->attempts, failed, f->person_id ? f->person_id : "-",
-               f->last_error ? f->last_error : "");
+    else {
+        char id[24], attempts[16];
+        snprintf(id, sizeof id, "%lld", (long long)f->id);
+        snprintf(attempts, sizeof attempts, "%d", f->attempts);
+        rk_cli_table_row(&l->table,
+                         (const char *const[]){id, f->kind, attempts, failed,
+                                               f->person_id ? f->person_id : "-", f->last_error});
+    }
     return 0;
 }
 
@@ -144,28 +155,42 @@ static int outbox_list(int argc, char **argv) {
     for (int i = 0; i < RK_OUTBOX__COUNT && e == RK_OK; i++)
         e = rk_store_outbox_count(env.store, (enum rk_outbox_state)i, &n[i]);
     json_t *doc = rk_cli_json(&env) ? json_object() : NULL;
-    json_t *list = doc && failed ? json_array() : NULL;
+    static const struct rk_cli_col count_cols[] = {{7, " "}, {0, NULL}};
+    static const struct rk_cli_col cols[] = {{8, " "}, {10, " attempts "}, {3, " "},
+                                             {0, " person "}, {0, ": "}, {0, NULL}};
+    struct rk_cli_table counts;
+    struct listing l = {.list = doc && failed ? json_array() : NULL};
+    rk_cli_table_init(&counts, 2, count_cols);
+    rk_cli_table_init(&l.table, 6, cols);
     if (e == RK_OK) {
-        for (int i = 0; i < RK_OUTBOX__COUNT; i++)
+        for (int i = 0; i < RK_OUTBOX__COUNT; i++) {
+            char count[24];
+            snprintf(count, sizeof count, "%lld", (long long)n[i]);
             if (doc)
                 json_object_set_new(doc, names[i], json_integer((json_int_t)n[i]));
             else
-                printf("%-7s %lld\n", names[i], (long long)n[i]);
-        if (failed) {
-            if (!doc && n[RK_OUTBOX_FAILED])
-                printf("\nfailed messages (id, kind, attempts, when, person, last error):\n");
-            e = rk_store_outbox_failed(env.store, 1000, print_failure, list);
+                rk_cli_table_row(&counts, (const char *const[]){names[i], count});
         }
+        if (failed)
+            e = rk_store_outbox_failed(env.store, 1000, print_failure, &l);
     }
     if (e != RK_OK) {
         rk_cli_error("outbox list: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
     } else if (doc) {
-        if (list)
-            json_object_set(doc, "failed_messages", list);
+        if (l.list)
+            json_object_set(doc, "failed_messages", l.list);
         rc = rk_cli_write_json(json_incref(doc));
+    } else {
+        rc = rk_cli_table_print(&counts);
+        if (rc == RK_EXIT_OK && failed && n[RK_OUTBOX_FAILED])
+            printf("\nfailed messages (id, kind, attempts, when, person, last error):\n");
+        if (rc == RK_EXIT_OK)
+            rc = rk_cli_table_print(&l.table);
     }
-    json_decref(list);
+    rk_cli_table_cleanup(&counts);
+    rk_cli_table_cleanup(&l.table);
+    json_decref(l.list);
     json_decref(doc);
     rk_cli_env_close(&env);
     return rc;

@@ -20,8 +20,15 @@ static const char *const text_json[] = {"text", "json", NULL};
 
 /* ---- recipients list ------------------------------------------------------------------- */
 
+/* The listing: JSON, or the aligned text table. */
+struct listing {
+    json_t *list;
+    struct rk_cli_table table;
+};
+
 static int print_notice(void *ctx, const struct rk_notice_row *n) {
-    json_t *list = ctx;
+    struct listing *l = ctx;
+    json_t *list = l->list;
     char created[RK_TS_LEN + 1];
     rk_ts_format(n->created_at, created);
     if (list)
@@ -32,10 +39,15 @@ static int print_notice(void *ctx, const struct rk_notice_row *n) {
                             "person", n->person_id, "request", n->request_id, "attempts",
                             n->attempts, "created_at", created, "remote_id", n->remote_id,
                             "last_error", n->last_error));
-    else
-        printf("%-6lld %-12s %-14s %-11s attempts %-3d person %s: %s\n", (long long)n->id,
-               n->recipient, rk_notice_kind_name(n->kind), rk_notice_state_name(n->state),
-               n->attempts, n->person_id, n->last_error ? n->last_error : "");
+    else {
+        char id[24], attempts[16];
+        snprintf(id, sizeof id, "%lld", (long long)n->id);
+        snprintf(attempts, sizeof attempts, "%d", n->attempts);
+        rk_cli_table_row(&l->table, (const char *const[]){id, n->recipient,
+                                                          rk_notice_kind_name(n->kind),
+                                                          rk_notice_state_name(n->state), attempts,
+                                                          n->person_id, n->last_error});
+    }
     return 0;
 }
 
@@ -69,35 +81,50 @@ static int recipients_list(int argc, char **argv) {
     for (int i = 0; i < RK_NOTICE_STATE__COUNT && e == RK_OK; i++)
         e = rk_store_recipient_notice_count(env.store, (enum rk_notice_state)i, &n[i]);
     json_t *doc = rk_cli_json(&env) ? json_object() : NULL;
-    json_t *list = doc && failed ? json_array() : NULL;
+    static const struct rk_cli_col count_cols[] = {{11, " "}, {0, NULL}};
+    static const struct rk_cli_col cols[] = {{6, " "},  {12, " "},        {14, " "}, {11, " attempts "},
+                                             {3, " person "}, {0, ": "}, {0, NULL}};
+    struct rk_cli_table counts;
+    struct listing l = {.list = doc && failed ? json_array() : NULL};
+    rk_cli_table_init(&counts, 2, count_cols);
+    rk_cli_table_init(&l.table, 7, cols);
     if (e == RK_OK) {
-        for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++)
+        for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++) {
+            char count[24];
+            snprintf(count, sizeof count, "%lld", (long long)n[i]);
             if (doc)
                 json_object_set_new(doc, rk_notice_state_name((enum rk_notice_state)i),
                                     json_integer((json_int_t)n[i]));
             else
-                printf("%-11s %lld\n", rk_notice_state_name((enum rk_notice_state)i),
-                       (long long)n[i]);
+                rk_cli_table_row(&counts, (const char *const[]){
+                                              rk_notice_state_name((enum rk_notice_state)i), count});
+        }
         if (failed) {
-            if (!doc && (n[RK_NOTICE_FAILED] || n[RK_NOTICE_UNSUPPORTED]))
-                printf("\nnotices to pass on by hand (id, recipient, kind, state, attempts, "
-                       "person, last error):\n");
             e = rk_store_recipient_notice_list(env.store, RK_NOTICE_FAILED, 1000, print_notice,
-                                               list);
+                                               &l);
             if (e == RK_OK)
                 e = rk_store_recipient_notice_list(env.store, RK_NOTICE_UNSUPPORTED, 1000,
-                                                   print_notice, list);
+                                                   print_notice, &l);
         }
     }
     if (e != RK_OK) {
         rk_cli_error("recipients list: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
     } else if (doc) {
-        if (list)
-            json_object_set(doc, "failed_notices", list);
+        if (l.list)
+            json_object_set(doc, "failed_notices", l.list);
         rc = rk_cli_write_json(json_incref(doc));
+    } else {
+        rc = rk_cli_table_print(&counts);
+        if (rc == RK_EXIT_OK && failed && (n[RK_NOTICE_FAILED] || n[RK_NOTICE_UNSUPPORTED]))
+            printf("\nnotices to pass on by hand (id, recipient, kind, state, attempts, "
+                   "person, last error):\n");
+        if (rc == RK_EXIT_OK)
+            rc = rk_cli_table_print(&l.table);
     }
-    json_decref(list);
+    rk_cli_table_cleanup(&counts);
+    rk_cli_table_cleanup(&l.table);
+    json_decref(l.list);
     json_decref(doc);
     rk_cli_env_close(&env);
     return rc;

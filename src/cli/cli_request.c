@@ -188,6 +188,7 @@ struct listing {
     struct rk_date today;
     json_t *list;
     int n;
+    struct rk_cli_table table; /* the text listing */
 };
 
 static int list_one(void *ctx, const struct rk_request *q) {
@@ -197,11 +198,12 @@ static int list_one(void *ctx, const struct rk_request *q) {
         json_array_append_new(l->list, rk_request_json(q, l->today));
         return 0;
     }
-    char due[11];
+    char due[11], when[24];
     rk_date_iso(rk_request_effective_due(q), due);
-    printf("%s  %-18s  %-11s  due %s%s  %s\n", q->id, rk_request_type_name(q->type),
-           rk_request_status_name(q->status), due,
-           rk_request_overdue(q, l->today) ? " OVERDUE" : "", q->person_id[0] ? q->person_id : "-");
+    snprintf(when, sizeof when, "%s%s", due, rk_request_overdue(q, l->today) ? " OVERDUE" : "");
+    rk_cli_table_row(&l->table, (const char *const[]){q->id, rk_request_type_name(q->type),
+                                                      rk_request_status_name(q->status), when,
+                                                      q->person_id[0] ? q->person_id : "-"});
     return 0;
 }
 
@@ -236,9 +238,9 @@ static int request_list(int argc, char **argv) {
         }
     }
     if (status && (f.status = rk_request_status_parse(status)) < 0) {
-        rk_cli_error("--status: unknown status '%s'; expected received, verified, in_progress, "
-                     "completed or rejected",
-                     status);
+        static const char *const statuses[] = {"received", "verified", "in_progress", "completed",
+                                               "rejected"};
+        rk_cli_bad_value("--status", "status", status, statuses, 5);
         goto out;
     }
     if (env.nargs) {
@@ -250,7 +252,10 @@ static int request_list(int argc, char **argv) {
         free(tz);
         goto out;
     }
-    struct listing l = {&env, rk_tz_date(tz, rk_time_now()), NULL, 0};
+    static const struct rk_cli_col cols[] = {
+        {0, "  "}, {18, "  "}, {11, "  due "}, {0, "  "}, {0, NULL}};
+    struct listing l = {.env = &env, .today = rk_tz_date(tz, rk_time_now())};
+    rk_cli_table_init(&l.table, 5, cols);
     free(tz);
     if (overdue || days >= 0) {
         f.open_only = true;
@@ -269,8 +274,9 @@ static int request_list(int argc, char **argv) {
         json_decref(l.list);
         rc = RK_EXIT_FAIL;
     } else {
-        rc = l.list ? rk_cli_write_json(l.list) : RK_EXIT_OK;
+        rc = l.list ? rk_cli_write_json(l.list) : rk_cli_table_print(&l.table);
     }
+    rk_cli_table_cleanup(&l.table);
 out:
     rk_cli_env_close(&env);
     return rc;

@@ -217,8 +217,15 @@ static int staff_add(int argc, char **argv) {
     return rc;
 }
 
+/* The listing: JSON, or the aligned text table. */
+struct listing {
+    json_t *list;
+    struct rk_cli_table table;
+};
+
 static int print_staff(void *ctx, const struct rk_staff *a) {
-    json_t *list = ctx;
+    struct listing *l = ctx;
+    json_t *list = l->list;
     char created[RK_TS_LEN + 1], last[RK_TS_LEN + 1] = "";
     rk_ts_format(a->created_at, created);
     if (a->last_signin)
@@ -230,8 +237,9 @@ static int print_staff(void *ctx, const struct rk_staff *a) {
                                               "state", state, "created", created, "last_signin",
                                               a->last_signin ? last : NULL));
     else
-        printf("%s  %-32s %-16s %-8s %s\n", a->id, rk_cli_shown(a->email, false), a->role, state,
-               rk_cli_shown(a->name, false));
+        rk_cli_table_row(&l->table,
+                         (const char *const[]){a->id, rk_cli_shown(a->email, false), a->role,
+                                               state, rk_cli_shown(a->name, false)});
     return 0;
 }
 
@@ -248,15 +256,21 @@ static int staff_list(int argc, char **argv) {
         rk_cli_env_close(&env);
         return rc;
     }
-    json_t *list = rk_cli_json(&env) ? json_array() : NULL;
-    rk_err e = rk_store_staff_list(env.store, print_staff, list);
+    static const struct rk_cli_col cols[] = {
+        {0, "  "}, {32, " "}, {16, " "}, {8, " "}, {0, NULL}};
+    struct listing l = {.list = rk_cli_json(&env) ? json_array() : NULL};
+    rk_cli_table_init(&l.table, 5, cols);
+    rk_err e = rk_store_staff_list(env.store, print_staff, &l);
     if (e != RK_OK) {
         rk_cli_error("staff list: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
-    } else if (list) {
-        rc = rk_cli_write_json(json_incref(list));
+    } else if (l.list) {
+        rc = rk_cli_write_json(json_incref(l.list));
+    } else {
+        rc = rk_cli_table_print(&l.table);
     }
-    json_decref(list);
+    rk_cli_table_cleanup(&l.table);
+    json_decref(l.list);
     rk_cli_env_close(&env);
     return rc;
 }

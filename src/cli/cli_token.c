@@ -80,8 +80,15 @@ static int token_create(int argc, char **argv) {
     return rc;
 }
 
+/* The listing: JSON, or the aligned text table. */
+struct listing {
+    json_t *list;
+    struct rk_cli_table table;
+};
+
 static int print_token(void *ctx, const struct rk_token *t) {
-    json_t *list = ctx;
+    struct listing *l = ctx;
+    json_t *list = l->list;
     char created[RK_TS_LEN + 1], revoked[RK_TS_LEN + 1] = "";
     rk_ts_format(t->created_at, created);
     if (t->revoked_at)
@@ -90,9 +97,12 @@ static int print_token(void *ctx, const struct rk_token *t) {
         json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?}", "name", t->name, "role",
                                               t->role, "created_at", created, "revoked_at",
                                               t->revoked_at ? revoked : NULL));
-    else
-        printf("%-24s %-16s created %s%s%s\n", t->name, t->role, created,
-               t->revoked_at ? ", revoked " : "", revoked);
+    else {
+        char when[2 * RK_TS_LEN + 32];
+        snprintf(when, sizeof when, "created %s%s%s", created, t->revoked_at ? ", revoked " : "",
+                 revoked);
+        rk_cli_table_row(&l->table, (const char *const[]){t->name, t->role, when});
+    }
     return 0;
 }
 
@@ -108,15 +118,20 @@ static int token_list(int argc, char **argv) {
         rk_cli_env_close(&env);
         return rc;
     }
-    json_t *list = rk_cli_json(&env) ? json_array() : NULL;
-    rk_err e = rk_store_tokens_list(env.store, print_token, list);
+    static const struct rk_cli_col cols[] = {{24, " "}, {16, " "}, {0, NULL}};
+    struct listing l = {.list = rk_cli_json(&env) ? json_array() : NULL};
+    rk_cli_table_init(&l.table, 3, cols);
+    rk_err e = rk_store_tokens_list(env.store, print_token, &l);
     if (e != RK_OK) {
         rk_cli_error("token list: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
-    } else if (list) {
-        rc = rk_cli_write_json(json_incref(list));
+    } else if (l.list) {
+        rc = rk_cli_write_json(json_incref(l.list));
+    } else {
+        rc = rk_cli_table_print(&l.table);
     }
-    json_decref(list);
+    rk_cli_table_cleanup(&l.table);
+    json_decref(l.list);
     rk_cli_env_close(&env);
     return rc;
 }
