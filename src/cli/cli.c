@@ -8,6 +8,7 @@
 #include "util/json.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,48 @@ int rk_cli_run(const struct rk_cli_command *c, int argc, char **argv) {
     else
         rk_cli_error("%s; see 'rekisteri %s --help'%s", c->expected, c->name, hint);
     return RK_EXIT_USAGE;
+}
+
+#define RK_CLI_MAXOPTS 48
+
+int rk_cli_parse(int argc, char **argv, const struct rk_cli_opt *opts, const char *usage,
+                 const char *more, int *first) {
+    enum { O_HELP = RK_CLI_MAXOPTS };
+    struct option longopts[RK_CLI_MAXOPTS + 2];
+    size_t n = 0;
+    for (; opts && opts[n].name && n < RK_CLI_MAXOPTS; n++)
+        longopts[n] = (struct option){.name = opts[n].name,
+                                      .has_arg = opts[n].value ? required_argument : no_argument,
+                                      .flag = NULL,
+                                      .val = (int)n};
+    longopts[n++] = (struct option){.name = "help", .has_arg = no_argument, .flag = NULL, .val = O_HELP};
+    longopts[n] = (struct option){.name = NULL, .has_arg = 0, .flag = NULL, .val = 0};
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (ch >= 0 && ch < O_HELP) {
+            if (opts[ch].value)
+                *opts[ch].value = optarg;
+            else
+                *opts[ch].flag = true;
+        } else if (ch == 'h' || ch == O_HELP) {
+            if (usage)
+                fputs(usage, stdout);
+            if (more)
+                fputs(more, stdout);
+            return -1;
+        } else if (ch == ':') {
+            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1],
+                         rk_cli_path());
+            return RK_EXIT_USAGE;
+        } else {
+            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], rk_cli_path());
+            return RK_EXIT_USAGE;
+        }
+    }
+    *first = optind;
+    return RK_EXIT_OK;
 }
 
 /* ---- suggestions ------------------------------------------------------------------------- */

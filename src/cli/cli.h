@@ -42,6 +42,24 @@ struct rk_cli_command {
     const char *expected; /* a group's refusal when no subcommand is named (without "rekisteri: ") */
 };
 
+/* One option of a command: --name VALUE (value != NULL) or --name (flag != NULL). A
+ * command's options are a table of these ended by a NULL name. */
+struct rk_cli_opt {
+    const char *name;
+    const char **value;
+    bool *flag;
+};
+
+/*
+ * Parses argv (argv[0] the command's name) against opts with getopt_long (--name VALUE,
+ * --name=VALUE, an unambiguous prefix; options and arguments in any order) and --help/-h.
+ * Returns RK_EXIT_OK with *first the index of the first positional argument; -1 after
+ * printing usage and then more (either may be NULL) on --help; RK_EXIT_USAGE after one line:
+ * "unknown option '--foo'; see 'rekisteri person add --help'" or "option '--x' needs a value".
+ */
+int rk_cli_parse(int argc, char **argv, const struct rk_cli_opt *opts, const char *usage,
+                 const char *more, int *first);
+
 /* Runs a command of the table (argv[0] is its name): the leaf's run, or the group's
  * subcommand. Sets the command path that rk_cli_path() returns. */
 int rk_cli_run(const struct rk_cli_command *c, int argc, char **argv);

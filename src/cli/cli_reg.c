@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <stddef.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,74 +24,38 @@ static const struct rk_decl *open_decl;
 
 int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *usage,
                      const struct rk_cli_opt *opts, const char *const *formats) {
-    enum { O_DB = 1000, O_DECL, O_KEY, O_ACTOR, O_FORMAT, O_SYNC, O_HELP, O_JOURNAL };
-    struct option longopts[MAX_OPTS + 8];
-    size_t n = 0;
-    static const struct option common[] = {
-        {"db", required_argument, NULL, O_DB},
-        {"declaration", required_argument, NULL, O_DECL},
-        {"key-file", required_argument, NULL, O_KEY},
-        {"actor", required_argument, NULL, O_ACTOR},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"synchronous", required_argument, NULL, O_SYNC},
-        {"help", no_argument, NULL, O_HELP},
-        {"journal", required_argument, NULL, O_JOURNAL},
-    };
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
-        longopts[n++] = common[i];
-    for (size_t i = 0; opts && opts[i].name && i < MAX_OPTS; i++)
-        longopts[n++] = (struct option){
-            opts[i].name, opts[i].value ? required_argument : no_argument, NULL, (int)i};
-    longopts[n] = (struct option){NULL, 0, NULL, 0};
-
     memset(env, 0, sizeof *env);
     env->key_fd = -1;
-    optind = 1;
-    opterr = 0;
-    int ch, idx = 0;
-    while ((ch = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
-        if (ch >= 0 && ch < MAX_OPTS) {
-            if (opts[ch].value)
-                *opts[ch].value = optarg;
+    struct rk_cli_opt all[MAX_OPTS + 8] = {
+        {"db", &env->db, NULL},
+        {"declaration", &env->declaration, NULL},
+        {"key-file", &env->key_file, NULL},
+        {"actor", &env->actor, NULL},
+        {"format", &env->format, NULL},
+        {"synchronous", &env->synchronous, NULL},
+        {"journal", &env->journal, NULL},
+    };
+    size_t n = 7;
+    for (size_t i = 0; opts && opts[i].name && i < MAX_OPTS; i++)
+        all[n++] = opts[i];
+    all[n] = (struct rk_cli_opt){NULL, NULL, NULL};
+    int first = 0;
+    int rc = rk_cli_parse(argc, argv, all, usage, RK_CLI_COMMON_HELP, &first);
+    if (rc != RK_EXIT_OK)
+        return rc;
+    if (env->format) {
+        size_t i = 0;
+        while (formats && formats[i] && strcmp(formats[i], env->format) != 0)
+            i++;
+        if (!formats || !formats[i]) {
+            if (formats)
+                rk_cli_bad_value("--format", "format", env->format, formats, i);
             else
-                *opts[ch].flag = true;
-            continue;
-        }
-        switch (ch) {
-        case O_DB: env->db = optarg; break;
-        case O_DECL: env->declaration = optarg; break;
-        case O_KEY: env->key_file = optarg; break;
-        case O_ACTOR: env->actor = optarg; break;
-        case O_SYNC: env->synchronous = optarg; break;
-        case O_JOURNAL: env->journal = optarg; break;
-        case O_FORMAT: {
-            size_t i = 0;
-            while (formats && formats[i] && strcmp(formats[i], optarg) != 0)
-                i++;
-            if (!formats || !formats[i]) {
-                if (formats)
-                    rk_cli_bad_value("--format", "format", optarg, formats, i);
-                else
-                    rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'", optarg,
-                                 rk_cli_path(), rk_cli_path());
-                return RK_EXIT_USAGE;
-            }
-            env->format = formats[i];
-            break;
-        }
-        case 'h':
-        case O_HELP:
-            fputs(usage, stdout);
-            fputs(RK_CLI_COMMON_HELP, stdout);
-            return -1;
-        case ':':
-            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1],
-                         rk_cli_path());
-            return RK_EXIT_USAGE;
-        default:
-            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], rk_cli_path());
+                rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'",
+                             env->format, rk_cli_path(), rk_cli_path());
             return RK_EXIT_USAGE;
         }
+        env->format = formats[i];
     }
     if (env->synchronous && strcmp(env->synchronous, "normal") != 0 &&
         strcmp(env->synchronous, "full") != 0) {
@@ -108,8 +71,8 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
         rk_cli_journal_path(env->journal, env->db, env->journal_buf, sizeof env->journal_buf);
     if (!env->format)
         env->format = formats ? formats[0] : "text";
-    env->nargs = argc - optind;
-    env->args = argv + optind;
+    env->nargs = argc - first;
+    env->args = argv + first;
     return RK_EXIT_OK;
 }
 

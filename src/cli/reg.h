@@ -11,13 +11,6 @@
 #include "cli/cli.h"
 #include "core/register.h"
 
-/* One command-specific option: --name VALUE (value != NULL) or --name (flag != NULL). */
-struct rk_cli_opt {
-    const char *name;
-    const char **value;
-    bool *flag;
-};
-
 struct rk_cli_env {
     const char *db, *declaration, *key_file, *actor, *format, *synchronous;
     struct rk_decl *decl;
