@@ -340,3 +340,18 @@ void rk_cli_table_cleanup(struct rk_cli_table *t) {
     t->cells = NULL;
     t->nrows = t->cap = 0;
 }
+
+void rk_cli_listing_init(struct rk_cli_listing *l, bool json, size_t ncols,
+                         const struct rk_cli_col *cols) {
+    rk_cli_table_init(&l->table, ncols, cols);
+    l->list = json ? json_array() : NULL;
+}
+
+int rk_cli_listing_end(struct rk_cli_listing *l, int rc) {
+    if (rc == RK_EXIT_OK)
+        rc = l->list ? rk_cli_write_json(json_incref(l->list)) : rk_cli_table_print(&l->table);
+    rk_cli_table_cleanup(&l->table);
+    json_decref(l->list);
+    l->list = NULL;
+    return rc;
+}

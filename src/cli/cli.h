@@ -115,6 +115,16 @@ void rk_cli_table_row(struct rk_cli_table *t, const char *const *cells);
 int rk_cli_table_print(struct rk_cli_table *t);
 void rk_cli_table_cleanup(struct rk_cli_table *t);
 
+/* A listing in either shape: a JSON array (--format json: list set) or the aligned table. */
+struct rk_cli_listing {
+    struct json_t *list;
+    struct rk_cli_table table;
+};
+void rk_cli_listing_init(struct rk_cli_listing *l, bool json, size_t ncols,
+                         const struct rk_cli_col *cols);
+/* With rc RK_EXIT_OK writes the listing out; releases it; returns the exit status. */
+int rk_cli_listing_end(struct rk_cli_listing *l, int rc);
+
 extern const struct rk_cli_command rk_cli_lint, rk_cli_notice, rk_cli_ropa, rk_cli_validate;
 extern const struct rk_cli_command rk_cli_init, rk_cli_person, rk_cli_consent, rk_cli_contract,
     rk_cli_invoice, rk_cli_import, rk_cli_audience, rk_cli_suppress, rk_cli_serve,

@@ -82,10 +82,8 @@ static int run_backup(int argc, char **argv) {
         rk_cli_error("backup: the path is too long");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     int64_t pages = 0, bytes = 0;
     sigset_t saved;
     hold_signals(true, &saved);

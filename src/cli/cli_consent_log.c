@@ -106,10 +106,8 @@ static int show(int argc, char **argv) {
                      "'_' and '-'");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     json_t *doc = NULL;
     rk_err e = rk_consent_log_document(env.store, id, &doc);
     if (e == RK_ENOENT) {
@@ -143,10 +141,8 @@ static int version(int argc, char **argv) {
         rk_cli_error("consent-log version: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     char *json = NULL, v[RK_CONSENT_VERSION_LEN + 1];
     rk_err e = rk_consent_config(env.decl, &json, v);
     if (e == RK_ENOENT) {

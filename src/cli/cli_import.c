@@ -336,10 +336,8 @@ static int run_audience(int argc, char **argv) {
         rk_cli_error("audience: expected --purpose and no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct audience a = {.out = stdout, .json = strcmp(env.format, "json") == 0};

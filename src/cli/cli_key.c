@@ -98,10 +98,8 @@ static int run_rotate(int argc, char **argv) {
     env.any_generation = true;
     /* The commit is synced before the key file is renamed (rotate.h). */
     env.synchronous = "full";
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
     e = rk_rotate(env.store, env.key_file, env.journal, rk_time_now(), env.actor, &rep, &msg);
@@ -153,10 +151,8 @@ static int run_show(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     env.any_generation = true;
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     uint32_t db_gen = 0;
     char db_fp[RK_FINGERPRINT_LEN + 1];
     struct gen_rows rows = {.n = 0};

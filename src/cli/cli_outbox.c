@@ -145,10 +145,8 @@ static int outbox_list(int argc, char **argv) {
         rk_cli_error("outbox list: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     static const char *const names[RK_OUTBOX__COUNT] = {"queued", "sent", "failed"};
     int64_t n[RK_OUTBOX__COUNT] = {0};
     rk_err e = RK_OK;
@@ -318,10 +316,8 @@ static int mail_test(int argc, char **argv) {
         rk_cli_error("mail test: expected --to ADDRESS");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_outbox_msg m = {
         .kind = "test",
         .recipient = to,

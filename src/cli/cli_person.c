@@ -571,10 +571,8 @@ static int consent_event(int argc, char **argv, enum rk_consent_kind kind) {
     if (!rk_cli_text("--channel", channel, false) || !rk_cli_text("--evidence", evidence, true) ||
         !rk_cli_text("--form-id", form, false))
         return RK_EXIT_USAGE;
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_consent(&env.reg, env.args[0], purpose, kind, &in, &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused(argv[0], e, &msg);

@@ -72,10 +72,8 @@ static int recipients_list(int argc, char **argv) {
         rk_cli_error("recipients list: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     int64_t n[RK_NOTICE_STATE__COUNT] = {0};
     rk_err e = RK_OK;
     for (int i = 0; i < RK_NOTICE_STATE__COUNT && e == RK_OK; i++)
@@ -174,10 +172,8 @@ static int recipients_send(int argc, char **argv) {
         return RK_EXIT_USAGE;
     if (poll && cfg.poll_s == 0)
         cfg.poll_s = -1; /* at once */
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     cfg.db = env.db;
     cfg.decl = env.decl;
     cfg.keys = &env.reg.keys;

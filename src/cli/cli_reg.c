@@ -76,7 +76,16 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
     return RK_EXIT_OK;
 }
 
+static int env_open(struct rk_cli_env *env);
+
 int rk_cli_env_open(struct rk_cli_env *env) {
+    int rc = env_open(env);
+    if (rc != RK_EXIT_OK)
+        rk_cli_env_close(env);
+    return rc;
+}
+
+static int env_open(struct rk_cli_env *env) {
     char err[400];
     struct rk_keys keys;
     if (rk_crypto_init() != RK_OK) {
@@ -166,13 +175,11 @@ void rk_cli_env_close(struct rk_cli_env *env) {
 }
 
 int rk_cli_env_open_one(struct rk_cli_env *env, const char *what) {
-    int rc = RK_EXIT_USAGE;
-    if (env->nargs != 1)
-        rk_cli_error("%s: expected one %s", what, strchr(what, ' ') ? "argument" : "ID");
-    else if ((rc = rk_cli_env_open(env)) == RK_EXIT_OK)
-        return RK_EXIT_OK;
+    if (env->nargs == 1)
+        return rk_cli_env_open(env);
+    rk_cli_error("%s: expected one %s", what, strchr(what, ' ') ? "argument" : "ID");
     rk_cli_env_close(env);
-    return rc;
+    return RK_EXIT_USAGE;
 }
 
 int rk_cli_exit_for(rk_err err) {
@@ -403,10 +410,8 @@ static int run_suppress(int argc, char **argv) {
         rk_cli_error("--%s: the value %s", rk_field_id(f), bad);
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_msg msg = {.suppressed = false};
     rk_err e;
     if (add) {

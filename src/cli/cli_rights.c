@@ -389,10 +389,8 @@ static int tasks_list(int argc, char **argv) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct task_list l = {rk_cli_json(&env) ? json_array() : NULL};
     rk_err e = rk_store_tasks_list(env.store, kind, open, list_task, &l);
     if (e == RK_OK)

@@ -174,10 +174,8 @@ static int staff_add(int argc, char **argv) {
             return RK_EXIT_USAGE;
         }
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     if (!rk_cli_role(&env, role)) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
@@ -217,14 +215,8 @@ static int staff_add(int argc, char **argv) {
     return rc;
 }
 
-/* The listing: JSON, or the aligned text table. */
-struct listing {
-    json_t *list;
-    struct rk_cli_table table;
-};
-
 static int print_staff(void *ctx, const struct rk_staff *a) {
-    struct listing *l = ctx;
+    struct rk_cli_listing *l = ctx;
     json_t *list = l->list;
     char created[RK_TS_LEN + 1], last[RK_TS_LEN + 1] = "";
     rk_ts_format(a->created_at, created);
@@ -252,25 +244,16 @@ static int staff_list(int argc, char **argv) {
                               NULL, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     static const struct rk_cli_col cols[] = {
         {0, "  "}, {32, " "}, {16, " "}, {8, " "}, {0, NULL}};
-    struct listing l = {.list = rk_cli_json(&env) ? json_array() : NULL};
-    rk_cli_table_init(&l.table, 5, cols);
+    struct rk_cli_listing l;
+    rk_cli_listing_init(&l, rk_cli_json(&env), 5, cols);
     rk_err e = rk_store_staff_list(env.store, print_staff, &l);
-    if (e != RK_OK) {
+    if (e != RK_OK)
         rk_cli_error("staff list: %s", rk_store_last_error());
-        rc = RK_EXIT_FAIL;
-    } else if (l.list) {
-        rc = rk_cli_write_json(json_incref(l.list));
-    } else {
-        rc = rk_cli_table_print(&l.table);
-    }
-    rk_cli_table_cleanup(&l.table);
-    json_decref(l.list);
+    rc = rk_cli_listing_end(&l, e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL);
     rk_cli_env_close(&env);
     return rc;
 }
@@ -314,10 +297,8 @@ static int staff_change(int argc, char **argv, enum change what) {
         rk_cli_error("--public-url: expected an http(s) URL without query");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_staff a;
     if (what == ROLE && !rk_cli_role(&env, role)) {
         rk_cli_env_close(&env);

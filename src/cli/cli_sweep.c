@@ -120,10 +120,8 @@ static int run_sweep(int argc, char **argv) {
         rk_cli_error("sweep: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_sweep_counts n;
     struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_sweep_run(&env.reg, now, dry_run, &n, &msg);

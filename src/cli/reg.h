@@ -42,7 +42,7 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
  * Holds a shared lock on the key file until rk_cli_env_close (none when
  * env->key_fd is already open), so that `key rotate` refuses meanwhile, and
  * refuses a key file of another generation than the database's. */
-int rk_cli_env_open(struct rk_cli_env *env);
+int rk_cli_env_open(struct rk_cli_env *env); /* closes env itself when it fails */
 void rk_cli_env_close(struct rk_cli_env *env);
 
 /* For commands taking exactly one ID: checks that, then opens env. On failure
