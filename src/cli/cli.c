@@ -355,3 +355,15 @@ int rk_cli_listing_end(struct rk_cli_listing *l, int rc) {
     l->list = NULL;
     return rc;
 }
+
+void rk_cli_counts(json_t *doc, struct rk_cli_table *t, const char *const *names,
+                   const int64_t *n, size_t k) {
+    for (size_t i = 0; i < k; i++) {
+        char count[24];
+        snprintf(count, sizeof count, "%lld", (long long)n[i]);
+        if (doc)
+            json_object_set_new(doc, names[i], json_integer((json_int_t)n[i]));
+        else
+            rk_cli_table_row(t, (const char *const[]){names[i], count});
+    }
+}

@@ -9,6 +9,8 @@
 #define RK_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "decl/decl.h"
 #include "util/buf.h"
@@ -124,6 +126,11 @@ void rk_cli_listing_init(struct rk_cli_listing *l, bool json, size_t ncols,
                          const struct rk_cli_col *cols);
 /* With rc RK_EXIT_OK writes the listing out; releases it; returns the exit status. */
 int rk_cli_listing_end(struct rk_cli_listing *l, int rc);
+
+/* Counts by state (`outbox list`, `recipients list`): k of them set in the JSON object doc
+ * as "name": n, or, doc NULL, added to t as the rows "name n". */
+void rk_cli_counts(struct json_t *doc, struct rk_cli_table *t, const char *const *names,
+                   const int64_t *n, size_t k);
 
 extern const struct rk_cli_command rk_cli_lint, rk_cli_notice, rk_cli_ropa, rk_cli_validate;
 extern const struct rk_cli_command rk_cli_init, rk_cli_person, rk_cli_consent, rk_cli_contract,

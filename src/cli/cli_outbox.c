@@ -99,14 +99,8 @@ void rk_cli_mail_cleanup(struct rk_cli_mail *o) { sodium_memzero(o->password, si
 
 /* ---- outbox list ----------------------------------------------------------------------- */
 
-/* The listing: JSON, or the aligned text table. */
-struct listing {
-    json_t *list;
-    struct rk_cli_table table;
-};
-
 static int print_failure(void *ctx, const struct rk_outbox_failure *f) {
-    struct listing *l = ctx;
+    struct rk_cli_listing *l = ctx;
     json_t *list = l->list;
     char failed[RK_TS_LEN + 1] = "";
     if (f->failed_at)
@@ -157,18 +151,11 @@ static int outbox_list(int argc, char **argv) {
     static const struct rk_cli_col cols[] = {{8, " "}, {10, " attempts "}, {3, " "},
                                              {0, " person "}, {0, ": "}, {0, NULL}};
     struct rk_cli_table counts;
-    struct listing l = {.list = doc && failed ? json_array() : NULL};
+    struct rk_cli_listing l = {.list = doc && failed ? json_array() : NULL};
     rk_cli_table_init(&counts, 2, count_cols);
     rk_cli_table_init(&l.table, 6, cols);
     if (e == RK_OK) {
-        for (int i = 0; i < RK_OUTBOX__COUNT; i++) {
-            char count[24];
-            snprintf(count, sizeof count, "%lld", (long long)n[i]);
-            if (doc)
-                json_object_set_new(doc, names[i], json_integer((json_int_t)n[i]));
-            else
-                rk_cli_table_row(&counts, (const char *const[]){names[i], count});
-        }
+        rk_cli_counts(doc, &counts, names, n, RK_OUTBOX__COUNT);
         if (failed)
             e = rk_store_outbox_failed(env.store, 1000, print_failure, &l);
     }

@@ -20,14 +20,8 @@ static const char *const text_json[] = {"text", "json", NULL};
 
 /* ---- recipients list ------------------------------------------------------------------- */
 
-/* The listing: JSON, or the aligned text table. */
-struct listing {
-    json_t *list;
-    struct rk_cli_table table;
-};
-
 static int print_notice(void *ctx, const struct rk_notice_row *n) {
-    struct listing *l = ctx;
+    struct rk_cli_listing *l = ctx;
     json_t *list = l->list;
     char created[RK_TS_LEN + 1];
     rk_ts_format(n->created_at, created);
@@ -83,20 +77,14 @@ static int recipients_list(int argc, char **argv) {
     static const struct rk_cli_col cols[] = {{6, " "},  {12, " "},        {14, " "}, {11, " attempts "},
                                              {3, " person "}, {0, ": "}, {0, NULL}};
     struct rk_cli_table counts;
-    struct listing l = {.list = doc && failed ? json_array() : NULL};
+    struct rk_cli_listing l = {.list = doc && failed ? json_array() : NULL};
     rk_cli_table_init(&counts, 2, count_cols);
     rk_cli_table_init(&l.table, 7, cols);
     if (e == RK_OK) {
-        for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++) {
-            char count[24];
-            snprintf(count, sizeof count, "%lld", (long long)n[i]);
-            if (doc)
-                json_object_set_new(doc, rk_notice_state_name((enum rk_notice_state)i),
-                                    json_integer((json_int_t)n[i]));
-            else
-                rk_cli_table_row(&counts, (const char *const[]){
-                                              rk_notice_state_name((enum rk_notice_state)i), count});
-        }
+        const char *names[RK_NOTICE_STATE__COUNT];
+        for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++)
+            names[i] = rk_notice_state_name((enum rk_notice_state)i);
+        rk_cli_counts(doc, &counts, names, n, RK_NOTICE_STATE__COUNT);
         if (failed) {
             e = rk_store_recipient_notice_list(env.store, RK_NOTICE_FAILED, 1000, print_notice,
                                                &l);
