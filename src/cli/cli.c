@@ -112,7 +112,8 @@ int rk_cli_run(const struct rk_cli_command *c, int argc, char **argv) {
     for (const struct rk_cli_sub *s = c->subs; s->name && n < 64; s++) {
         if (argc >= 2 && strcmp(argv[1], s->name) == 0) {
             snprintf(cli_path, sizeof cli_path, "rekisteri %s %s", c->name, s->name);
-            return s->run(argc - 1, argv + 1);
+            return s->run ? s->run(argc - 1, argv + 1)
+                          : s->run_kind(argc - 1, argv + 1, s->kind);
         }
         names[n++] = s->name;
     }

@@ -34,6 +34,10 @@ struct rk_cli_sub {
     const char *name;    /* NULL ends the table */
     const char *summary; /* one line, for `rekisteri GROUP --help` */
     int (*run)(int argc, char **argv);
+    /* Or, for subcommands that are one function told which they are (consent give,
+     * confirm, withdraw): run_kind(argc, argv, kind). */
+    int (*run_kind)(int argc, char **argv, int kind);
+    int kind;
 };
 
 struct rk_cli_command {

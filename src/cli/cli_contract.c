@@ -73,7 +73,7 @@ static int contract_add(int argc, char **argv) {
     return rc;
 }
 
-static int contract_change(int argc, char **argv, bool end_it) {
+static int contract_change(int argc, char **argv, int end_it) {
     const char *field = NULL, *value = NULL, *date = NULL;
     const struct rk_cli_opt change_opts[] = {
         {"field", &field, NULL}, {"value", &value, NULL}, {NULL, NULL, NULL}};
@@ -191,18 +191,10 @@ static int invoice_add(int argc, char **argv) {
     return rc;
 }
 
-static int contract_change_run(int argc, char **argv) {
-    return contract_change(argc, argv, false);
-}
-
-static int contract_end_run(int argc, char **argv) {
-    return contract_change(argc, argv, true);
-}
-
 static const struct rk_cli_sub contract_subs[] = {
     {.name = "add", .summary = "add a contract to a person", .run = contract_add},
-    {.name = "change", .summary = "change a contract", .run = contract_change_run},
-    {.name = "end", .summary = "end a contract", .run = contract_end_run},
+    {.name = "change", .summary = "change a contract", .run_kind = contract_change, .kind = false},
+    {.name = "end", .summary = "end a contract", .run_kind = contract_change, .kind = true},
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 

@@ -524,7 +524,7 @@ static const struct rk_cli_sub person_subs[] = {
 /* ---- consent ----------------------------------------------------------------------------------
  */
 
-static int consent_event(int argc, char **argv, enum rk_consent_kind kind) {
+static int consent_event(int argc, char **argv, int kind) {
     const char *purpose = NULL, *channel = NULL, *evidence = NULL, *form = NULL, *lang = NULL,
                *at = NULL;
     bool pending = false;
@@ -623,22 +623,10 @@ static int consent_list(int argc, char **argv) {
     return rc;
 }
 
-static int consent_give(int argc, char **argv) {
-    return consent_event(argc, argv, RK_CE_GIVEN);
-}
-
-static int consent_confirm(int argc, char **argv) {
-    return consent_event(argc, argv, RK_CE_CONFIRMED);
-}
-
-static int consent_withdraw(int argc, char **argv) {
-    return consent_event(argc, argv, RK_CE_WITHDRAWN);
-}
-
 static const struct rk_cli_sub consent_subs[] = {
-    {.name = "give", .summary = "record a consent given", .run = consent_give},
-    {.name = "confirm", .summary = "record a consent confirmed", .run = consent_confirm},
-    {.name = "withdraw", .summary = "record a consent withdrawn", .run = consent_withdraw},
+    {.name = "give", .summary = "record a consent given", .run_kind = consent_event, .kind = RK_CE_GIVEN},
+    {.name = "confirm", .summary = "record a consent confirmed", .run_kind = consent_event, .kind = RK_CE_CONFIRMED},
+    {.name = "withdraw", .summary = "record a consent withdrawn", .run_kind = consent_event, .kind = RK_CE_WITHDRAWN},
     {.name = "list", .summary = "list a person's consent events", .run = consent_list},
     {.name = NULL, .summary = NULL, .run = NULL},
 };

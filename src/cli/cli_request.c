@@ -514,7 +514,8 @@ out:
 }
 
 /* start, extend, complete, reject: the options differ, the rest is transition(). */
-static int request_step(int argc, char **argv, enum rk_request_event_kind kind) {
+static int request_step(int argc, char **argv, int kind_arg) {
+    enum rk_request_event_kind kind = (enum rk_request_event_kind)kind_arg;
     const char *months = NULL, *reason = NULL, *note = NULL, *url = NULL, *out_dir = NULL,
                *grounds = NULL;
     const struct rk_cli_opt opts[] = {{"months", &months, NULL},     {"reason", &reason, NULL},
@@ -585,31 +586,15 @@ out:
     return rc;
 }
 
-static int request_start(int argc, char **argv) {
-    return request_step(argc, argv, RK_RQE_START);
-}
-
-static int request_extend(int argc, char **argv) {
-    return request_step(argc, argv, RK_RQE_EXTEND);
-}
-
-static int request_complete(int argc, char **argv) {
-    return request_step(argc, argv, RK_RQE_COMPLETE);
-}
-
-static int request_reject(int argc, char **argv) {
-    return request_step(argc, argv, RK_RQE_REJECT);
-}
-
 static const struct rk_cli_sub request_subs[] = {
     {.name = "new", .summary = "record a new request", .run = request_new},
     {.name = "list", .summary = "list the requests", .run = request_list},
     {.name = "show", .summary = "show a request and its events", .run = request_show},
     {.name = "verify", .summary = "record the requester's identity as verified", .run = request_verify},
-    {.name = "start", .summary = "start work on a request", .run = request_start},
-    {.name = "extend", .summary = "extend the deadline (art 12(3))", .run = request_extend},
-    {.name = "complete", .summary = "complete a request", .run = request_complete},
-    {.name = "reject", .summary = "reject a request, with grounds", .run = request_reject},
+    {.name = "start", .summary = "start work on a request", .run_kind = request_step, .kind = RK_RQE_START},
+    {.name = "extend", .summary = "extend the deadline (art 12(3))", .run_kind = request_step, .kind = RK_RQE_EXTEND},
+    {.name = "complete", .summary = "complete a request", .run_kind = request_step, .kind = RK_RQE_COMPLETE},
+    {.name = "reject", .summary = "reject a request, with grounds", .run_kind = request_step, .kind = RK_RQE_REJECT},
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 

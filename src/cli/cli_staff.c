@@ -260,7 +260,7 @@ static int staff_list(int argc, char **argv) {
 
 enum change { DISABLE, ENABLE, RESET, ROLE };
 
-static int staff_change(int argc, char **argv, enum change what) {
+static int staff_change(int argc, char **argv, int what) {
     static const char *const usage[] = {
         ("usage: rekisteri staff disable EMAIL\n\n"
          "Disables the account: its sessions end at once and it cannot sign in until\n"
@@ -345,29 +345,13 @@ static int staff_change(int argc, char **argv, enum change what) {
     return rc;
 }
 
-static int staff_disable(int argc, char **argv) {
-    return staff_change(argc, argv, DISABLE);
-}
-
-static int staff_enable(int argc, char **argv) {
-    return staff_change(argc, argv, ENABLE);
-}
-
-static int staff_reset(int argc, char **argv) {
-    return staff_change(argc, argv, RESET);
-}
-
-static int staff_role(int argc, char **argv) {
-    return staff_change(argc, argv, ROLE);
-}
-
 static const struct rk_cli_sub staff_subs[] = {
     {.name = "add", .summary = "add a staff account", .run = staff_add},
     {.name = "list", .summary = "list the staff accounts", .run = staff_list},
-    {.name = "disable", .summary = "disable an account", .run = staff_disable},
-    {.name = "enable", .summary = "enable an account again", .run = staff_enable},
-    {.name = "reset", .summary = "reset an account's password", .run = staff_reset},
-    {.name = "role", .summary = "change an account's role", .run = staff_role},
+    {.name = "disable", .summary = "disable an account", .run_kind = staff_change, .kind = DISABLE},
+    {.name = "enable", .summary = "enable an account again", .run_kind = staff_change, .kind = ENABLE},
+    {.name = "reset", .summary = "reset an account's password", .run_kind = staff_change, .kind = RESET},
+    {.name = "role", .summary = "change an account's role", .run_kind = staff_change, .kind = ROLE},
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 
