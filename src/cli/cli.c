@@ -79,13 +79,9 @@ bool rk_cli_parse_lang(const char *arg, enum rk_lang *out) {
 
 static char cli_path[128] = "rekisteri";
 
-const char *rk_cli_path(void) {
-    return cli_path;
-}
+const char *rk_cli_path(void) { return cli_path; }
 
-static bool is_help(const char *a) {
-    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
-}
+static bool is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
 
 static void group_list(const struct rk_cli_command *c, FILE *f) {
     size_t w = 0;
@@ -112,8 +108,7 @@ int rk_cli_run(const struct rk_cli_command *c, int argc, char **argv) {
     for (const struct rk_cli_sub *s = c->subs; s->name && n < 64; s++) {
         if (argc >= 2 && strcmp(argv[1], s->name) == 0) {
             snprintf(cli_path, sizeof cli_path, "rekisteri %s %s", c->name, s->name);
-            return s->run ? s->run(argc - 1, argv + 1)
-                          : s->run_kind(argc - 1, argv + 1, s->kind);
+            return s->run ? s->run(argc - 1, argv + 1) : s->run_kind(argc - 1, argv + 1, s->kind);
         }
         names[n++] = s->name;
     }
@@ -141,7 +136,8 @@ int rk_cli_parse(int argc, char **argv, const struct rk_cli_opt *opts, const cha
                                       .has_arg = opts[n].value ? required_argument : no_argument,
                                       .flag = NULL,
                                       .val = (int)n};
-    longopts[n++] = (struct option){.name = "help", .has_arg = no_argument, .flag = NULL, .val = O_HELP};
+    longopts[n++] =
+        (struct option){.name = "help", .has_arg = no_argument, .flag = NULL, .val = O_HELP};
     longopts[n] = (struct option){.name = NULL, .has_arg = 0, .flag = NULL, .val = 0};
     optind = 1;
     opterr = 0;
@@ -191,8 +187,7 @@ size_t rk_cli_distance(const char *a, const char *b) {
                 d = cur[j - 1] + 1;
             if (p[j - 1] + cost < d)
                 d = p[j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                pp[j - 2] + 1 < d)
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < d)
                 d = pp[j - 2] + 1;
             cur[j] = d;
         }
@@ -357,8 +352,8 @@ int rk_cli_listing_end(struct rk_cli_listing *l, int rc) {
     return rc;
 }
 
-void rk_cli_counts(json_t *doc, struct rk_cli_table *t, const char *const *names,
-                   const int64_t *n, size_t k) {
+void rk_cli_counts(json_t *doc, struct rk_cli_table *t, const char *const *names, const int64_t *n,
+                   size_t k) {
     for (size_t i = 0; i < k; i++) {
         char count[24];
         snprintf(count, sizeof count, "%lld", (long long)n[i]);

@@ -45,7 +45,8 @@ struct rk_cli_command {
     const char *summary;
     int (*run)(int argc, char **argv); /* a leaf command; NULL for a group */
     const struct rk_cli_sub *subs;     /* a group's subcommands; NULL for a leaf */
-    const char *expected; /* a group's refusal when no subcommand is named (without "rekisteri: ") */
+    const char
+        *expected; /* a group's refusal when no subcommand is named (without "rekisteri: ") */
 };
 
 /* One option of a command: --name VALUE (value != NULL) or --name (flag != NULL). A

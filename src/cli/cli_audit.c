@@ -225,8 +225,7 @@ static int audit_list(int argc, char **argv) {
     }
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    static const struct rk_cli_col cols[] = {
-        {8, " "}, {0, "  "}, {16, " "}, {20, " "}, {0, NULL}};
+    static const struct rk_cli_col cols[] = {{8, " "}, {0, "  "}, {16, " "}, {20, " "}, {0, NULL}};
     struct list_ctx l = {.since = since_ts};
     rk_cli_listing_init(&l.out, rk_cli_json(&env), 5, cols);
     rk_err e = rk_store_audit_scan(env.store, first, person, list_event, &l);
@@ -246,6 +245,7 @@ static const struct rk_cli_sub audit_subs[] = {
 };
 
 const struct rk_cli_command rk_cli_audit = {
-    .name = "audit", .summary = "verify and read the audit chain",
+    .name = "audit",
+    .summary = "verify and read the audit chain",
     .subs = audit_subs,
     .expected = "expected 'audit verify', 'audit head' or 'audit list'"};

@@ -166,6 +166,7 @@ static const struct rk_cli_sub consent_log_subs[] = {
 };
 
 const struct rk_cli_command rk_cli_consent_log = {
-    .name = "consent-log", .summary = "the website's cookie choices: look a consent id up",
+    .name = "consent-log",
+    .summary = "the website's cookie choices: look a consent id up",
     .subs = consent_log_subs,
     .expected = "expected 'consent-log show CONSENT_ID' or 'consent-log version'"};

@@ -204,10 +204,11 @@ static const struct rk_cli_sub invoice_subs[] = {
 };
 
 const struct rk_cli_command rk_cli_contract = {
-    .name = "contract", .summary = "add, change and end contracts",
+    .name = "contract",
+    .summary = "add, change and end contracts",
     .subs = contract_subs,
     .expected = "expected 'contract add', 'contract change' or 'contract end'"};
-const struct rk_cli_command rk_cli_invoice = {
-    .name = "invoice", .summary = "record billing data",
-    .subs = invoice_subs,
-    .expected = "expected 'invoice add'"};
+const struct rk_cli_command rk_cli_invoice = {.name = "invoice",
+                                              .summary = "record billing data",
+                                              .subs = invoice_subs,
+                                              .expected = "expected 'invoice add'"};

@@ -76,4 +76,6 @@ static int run_journal(int argc, char **argv) {
 }
 
 const struct rk_cli_command rk_cli_journal = {
-    .name = "journal", .summary = "verify the erasure journal that restores re-apply", .run = run_journal};
+    .name = "journal",
+    .summary = "verify the erasure journal that restores re-apply",
+    .run = run_journal};

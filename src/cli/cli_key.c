@@ -168,8 +168,8 @@ static int run_show(int argc, char **argv) {
         {10, "  "}, {8, "  "}, {20, "  "}, {16, "  "}, {0, NULL}};
     struct rk_cli_table table;
     rk_cli_table_init(&table, 5, cols);
-    rk_cli_table_row(&table, (const char *const[]){"generation", "state", "created",
-                                                   "fingerprint", "suppressions"});
+    rk_cli_table_row(&table, (const char *const[]){"generation", "state", "created", "fingerprint",
+                                                   "suppressions"});
     for (size_t i = 0; i < k->ngen; i++) {
         char ts[RK_TS_LEN + 1] = "unknown", fp[RK_FINGERPRINT_LEN + 1];
         if (k->gen[i].created > 0)
@@ -214,6 +214,7 @@ static const struct rk_cli_sub key_subs[] = {
 };
 
 const struct rk_cli_command rk_cli_key = {
-    .name = "key", .summary = "rotate the key, show its generations",
+    .name = "key",
+    .summary = "rotate the key, show its generations",
     .subs = key_subs,
     .expected = "key: expected 'rotate' or 'show'; see 'rekisteri key --help'"};

@@ -148,8 +148,8 @@ static int outbox_list(int argc, char **argv) {
         e = rk_store_outbox_count(env.store, (enum rk_outbox_state)i, &n[i]);
     json_t *doc = rk_cli_json(&env) ? json_object() : NULL;
     static const struct rk_cli_col count_cols[] = {{7, " "}, {0, NULL}};
-    static const struct rk_cli_col cols[] = {{8, " "}, {10, " attempts "}, {3, " "},
-                                             {0, " person "}, {0, ": "}, {0, NULL}};
+    static const struct rk_cli_col cols[] = {{8, " "},        {10, " attempts "}, {3, " "},
+                                             {0, " person "}, {0, ": "},          {0, NULL}};
     struct rk_cli_table counts;
     struct rk_cli_listing l = {.list = doc && failed ? json_array() : NULL};
     rk_cli_table_init(&counts, 2, count_cols);
@@ -274,10 +274,10 @@ static const struct rk_cli_sub outbox_subs[] = {
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 
-const struct rk_cli_command rk_cli_outbox = {
-    .name = "outbox", .summary = "list and deliver queued email",
-    .subs = outbox_subs,
-    .expected = "expected 'outbox list' or 'outbox send'"};
+const struct rk_cli_command rk_cli_outbox = {.name = "outbox",
+                                             .summary = "list and deliver queued email",
+                                             .subs = outbox_subs,
+                                             .expected = "expected 'outbox list' or 'outbox send'"};
 
 /* ---- mail test ------------------------------------------------------------------------- */
 
@@ -343,7 +343,7 @@ static const struct rk_cli_sub mail_subs[] = {
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 
-const struct rk_cli_command rk_cli_mail = {
-    .name = "mail", .summary = "queue a test email",
-    .subs = mail_subs,
-    .expected = "expected 'mail test'"};
+const struct rk_cli_command rk_cli_mail = {.name = "mail",
+                                           .summary = "queue a test email",
+                                           .subs = mail_subs,
+                                           .expected = "expected 'mail test'"};

@@ -624,18 +624,29 @@ static int consent_list(int argc, char **argv) {
 }
 
 static const struct rk_cli_sub consent_subs[] = {
-    {.name = "give", .summary = "record a consent given", .run_kind = consent_event, .kind = RK_CE_GIVEN},
-    {.name = "confirm", .summary = "record a consent confirmed", .run_kind = consent_event, .kind = RK_CE_CONFIRMED},
-    {.name = "withdraw", .summary = "record a consent withdrawn", .run_kind = consent_event, .kind = RK_CE_WITHDRAWN},
+    {.name = "give",
+     .summary = "record a consent given",
+     .run_kind = consent_event,
+     .kind = RK_CE_GIVEN},
+    {.name = "confirm",
+     .summary = "record a consent confirmed",
+     .run_kind = consent_event,
+     .kind = RK_CE_CONFIRMED},
+    {.name = "withdraw",
+     .summary = "record a consent withdrawn",
+     .run_kind = consent_event,
+     .kind = RK_CE_WITHDRAWN},
     {.name = "list", .summary = "list a person's consent events", .run = consent_list},
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 
 const struct rk_cli_command rk_cli_person = {
-    .name = "person", .summary = "add, show, update and find persons",
+    .name = "person",
+    .summary = "add, show, update and find persons",
     .subs = person_subs,
     .expected = "expected 'person add', 'person show', 'person update' or 'person find'"};
 const struct rk_cli_command rk_cli_consent = {
-    .name = "consent", .summary = "give, confirm, withdraw, list consents",
+    .name = "consent",
+    .summary = "give, confirm, withdraw, list consents",
     .subs = consent_subs,
     .expected = "expected 'consent give', 'consent confirm', 'consent withdraw' or 'consent list'"};

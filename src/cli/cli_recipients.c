@@ -37,10 +37,10 @@ static int print_notice(void *ctx, const struct rk_notice_row *n) {
         char id[24], attempts[16];
         snprintf(id, sizeof id, "%lld", (long long)n->id);
         snprintf(attempts, sizeof attempts, "%d", n->attempts);
-        rk_cli_table_row(&l->table, (const char *const[]){id, n->recipient,
-                                                          rk_notice_kind_name(n->kind),
-                                                          rk_notice_state_name(n->state), attempts,
-                                                          n->person_id, n->last_error});
+        rk_cli_table_row(&l->table,
+                         (const char *const[]){id, n->recipient, rk_notice_kind_name(n->kind),
+                                               rk_notice_state_name(n->state), attempts,
+                                               n->person_id, n->last_error});
     }
     return 0;
 }
@@ -74,8 +74,8 @@ static int recipients_list(int argc, char **argv) {
         e = rk_store_recipient_notice_count(env.store, (enum rk_notice_state)i, &n[i]);
     json_t *doc = rk_cli_json(&env) ? json_object() : NULL;
     static const struct rk_cli_col count_cols[] = {{11, " "}, {0, NULL}};
-    static const struct rk_cli_col cols[] = {{6, " "},  {12, " "},        {14, " "}, {11, " attempts "},
-                                             {3, " person "}, {0, ": "}, {0, NULL}};
+    static const struct rk_cli_col cols[] = {
+        {6, " "}, {12, " "}, {14, " "}, {11, " attempts "}, {3, " person "}, {0, ": "}, {0, NULL}};
     struct rk_cli_table counts;
     struct rk_cli_listing l = {.list = doc && failed ? json_array() : NULL};
     rk_cli_table_init(&counts, 2, count_cols);
@@ -86,8 +86,7 @@ static int recipients_list(int argc, char **argv) {
             names[i] = rk_notice_state_name((enum rk_notice_state)i);
         rk_cli_counts(doc, &counts, names, n, RK_NOTICE_STATE__COUNT);
         if (failed) {
-            e = rk_store_recipient_notice_list(env.store, RK_NOTICE_FAILED, 1000, print_notice,
-                                               &l);
+            e = rk_store_recipient_notice_list(env.store, RK_NOTICE_FAILED, 1000, print_notice, &l);
             if (e == RK_OK)
                 e = rk_store_recipient_notice_list(env.store, RK_NOTICE_UNSUPPORTED, 1000,
                                                    print_notice, &l);
@@ -240,6 +239,7 @@ static const struct rk_cli_sub recipients_subs[] = {
 };
 
 const struct rk_cli_command rk_cli_recipients = {
-    .name = "recipients", .summary = "tell recipients of changes (art 19): list, send, notify",
+    .name = "recipients",
+    .summary = "tell recipients of changes (art 19): list, send, notify",
     .subs = recipients_subs,
     .expected = "expected 'recipients list', 'recipients send' or 'recipients notify'"};

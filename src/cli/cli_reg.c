@@ -51,8 +51,8 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
             if (formats)
                 rk_cli_bad_value("--format", "format", env->format, formats, i);
             else
-                rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'",
-                             env->format, rk_cli_path(), rk_cli_path());
+                rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'", env->format,
+                             rk_cli_path(), rk_cli_path());
             return RK_EXIT_USAGE;
         }
         env->format = formats[i];

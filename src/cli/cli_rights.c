@@ -330,20 +330,28 @@ static int rights_automated(int argc, char **argv) {
 }
 
 static const struct rk_cli_sub rights_subs[] = {
-    {.name = "access", .summary = "a person's data, as the access document (art 15)", .run = rights_access},
+    {.name = "access",
+     .summary = "a person's data, as the access document (art 15)",
+     .run = rights_access},
     {.name = "export", .summary = "a person's data, portable (art 20)", .run = rights_export},
     {.name = "rectify", .summary = "correct a field (art 16)", .run = rights_rectify},
     {.name = "erase", .summary = "erase a person (art 17)", .run = rights_erase},
-    {.name = "restrict", .summary = "restrict or lift a restriction (art 18)", .run = rights_restrict},
+    {.name = "restrict",
+     .summary = "restrict or lift a restriction (art 18)",
+     .run = rights_restrict},
     {.name = "object", .summary = "record an objection (art 21)", .run = rights_object},
-    {.name = "automated", .summary = "the automated decisions about a person (art 22)", .run = rights_automated},
+    {.name = "automated",
+     .summary = "the automated decisions about a person (art 22)",
+     .run = rights_automated},
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 
 const struct rk_cli_command rk_cli_rights = {
-    .name = "rights", .summary = "data-subject rights: access, export, rectify, erase, restrict, object",
+    .name = "rights",
+    .summary = "data-subject rights: access, export, rectify, erase, restrict, object",
     .subs = rights_subs,
-    .expected = "expected 'rights access', 'export', 'rectify', 'erase', 'restrict', 'object' or 'automated'"};
+    .expected = "expected 'rights access', 'export', 'rectify', 'erase', 'restrict', 'object' or "
+                "'automated'"};
 
 /* ---- tasks ------------------------------------------------------------------------------------
  */
@@ -444,7 +452,8 @@ static const struct rk_cli_sub tasks_subs[] = {
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 
-const struct rk_cli_command rk_cli_tasks = {
-    .name = "tasks", .summary = "list and close staff tasks (art 14, art 21)",
-    .subs = tasks_subs,
-    .expected = "expected 'tasks list' or 'tasks done'"};
+const struct rk_cli_command rk_cli_tasks = {.name = "tasks",
+                                            .summary =
+                                                "list and close staff tasks (art 14, art 21)",
+                                            .subs = tasks_subs,
+                                            .expected = "expected 'tasks list' or 'tasks done'"};

@@ -230,8 +230,8 @@ static int print_staff(void *ctx, const struct rk_staff *a) {
                                               a->last_signin ? last : NULL));
     else
         rk_cli_table_row(&l->table,
-                         (const char *const[]){a->id, rk_cli_shown(a->email, false), a->role,
-                                               state, rk_cli_shown(a->name, false)});
+                         (const char *const[]){a->id, rk_cli_shown(a->email, false), a->role, state,
+                                               rk_cli_shown(a->name, false)});
     return 0;
 }
 
@@ -246,8 +246,7 @@ static int staff_list(int argc, char **argv) {
         return rc < 0 ? RK_EXIT_OK : rc;
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    static const struct rk_cli_col cols[] = {
-        {0, "  "}, {32, " "}, {16, " "}, {8, " "}, {0, NULL}};
+    static const struct rk_cli_col cols[] = {{0, "  "}, {32, " "}, {16, " "}, {8, " "}, {0, NULL}};
     struct rk_cli_listing l;
     rk_cli_listing_init(&l, rk_cli_json(&env), 5, cols);
     rk_err e = rk_store_staff_list(env.store, print_staff, &l);
@@ -349,13 +348,20 @@ static const struct rk_cli_sub staff_subs[] = {
     {.name = "add", .summary = "add a staff account", .run = staff_add},
     {.name = "list", .summary = "list the staff accounts", .run = staff_list},
     {.name = "disable", .summary = "disable an account", .run_kind = staff_change, .kind = DISABLE},
-    {.name = "enable", .summary = "enable an account again", .run_kind = staff_change, .kind = ENABLE},
-    {.name = "reset", .summary = "reset an account's password", .run_kind = staff_change, .kind = RESET},
+    {.name = "enable",
+     .summary = "enable an account again",
+     .run_kind = staff_change,
+     .kind = ENABLE},
+    {.name = "reset",
+     .summary = "reset an account's password",
+     .run_kind = staff_change,
+     .kind = RESET},
     {.name = "role", .summary = "change an account's role", .run_kind = staff_change, .kind = ROLE},
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 
 const struct rk_cli_command rk_cli_staff = {
-    .name = "staff", .summary = "the console's staff accounts: add, list, disable, enable, reset, role",
+    .name = "staff",
+    .summary = "the console's staff accounts: add, list, disable, enable, reset, role",
     .subs = staff_subs,
     .expected = "expected 'staff add', 'list', 'disable', 'enable', 'reset' or 'role'"};

@@ -162,6 +162,7 @@ static const struct rk_cli_sub token_subs[] = {
 };
 
 const struct rk_cli_command rk_cli_token = {
-    .name = "token", .summary = "create, list and revoke staff tokens",
+    .name = "token",
+    .summary = "create, list and revoke staff tokens",
     .subs = token_subs,
     .expected = "expected 'token create', 'token list' or 'token revoke'"};
