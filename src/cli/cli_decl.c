@@ -170,7 +170,8 @@ static int run_lint(int argc, char **argv) {
         goto out;
     rk_err err = rk_lint_run(d, &f);
     if (err == RK_OK) {
-        qsort(f.items, f.n, sizeof *f.items, cmp_finding);
+        if (f.n) /* no findings: items is NULL, which qsort may not be given */
+            qsort(f.items, f.n, sizeof *f.items, cmp_finding);
         if (o.format == 1) /* json */
             err = lint_json(o.file, &f, &out);
         else
