@@ -56,9 +56,18 @@ int main(int argc, char **argv) {
         printf("rekisteri %s\n", RK_VERSION);
         return RK_EXIT_OK;
     }
-    for (size_t i = 0; i < NCOMMANDS; i++)
+    const char *names[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(commands[i]->name, name) == 0)
-            return commands[i]->run(argc - 1, argv + 1);
-    rk_cli_error("unknown command '%s'; 'rekisteri --help' lists the commands", name);
+            return rk_cli_run(commands[i], argc - 1, argv + 1);
+        names[i] = commands[i]->name;
+    }
+    const char *near = rk_cli_nearest(name, names, NCOMMANDS);
+    if (near)
+        rk_cli_error("unknown command '%s'; did you mean '%s'? 'rekisteri --help' lists the "
+                     "commands",
+                     name, near);
+    else
+        rk_cli_error("unknown command '%s'; 'rekisteri --help' lists the commands", name);
     return RK_EXIT_USAGE;
 }

@@ -28,6 +28,16 @@
 #include "mail/mail.h"
 #include "store/store.h"
 
+/* A whole decimal number from min to max into *out. */
+static bool number(const char *arg, long min, long max, long *out) {
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*end || arg[0] == '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
 static int run_serve(int argc, char **argv) {
     const char *listen = "127.0.0.1:8080", *decl_path = NULL, *db = NULL, *key_file = NULL,
                *public_url = NULL, *journal = NULL, *metrics_listen = NULL;
@@ -39,166 +49,157 @@ static int run_serve(int argc, char **argv) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 && cores <= 256 ? (unsigned)cores : 2;
     struct rk_cli_mail mo = {0};
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            puts("usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
-                 "                       [--key-file PATH] [--journal PATH] [--threads N]\n"
-                 "                       [--smtp URL [--mail-from ADDRESS]\n"
-                 "                       [--mail-reply-to ADDRESS]\n"
-                 "                       [--smtp-user USER --smtp-password-file FILE]\n"
-                 "                       [--smtp-starttls]] [--public-url URL]\n"
-                 "                       [--public-rate N] [--request-timeout SECONDS]\n"
-                 "                       [--header-timeout SECONDS]\n"
-                 "                       [--max-connections-per-address N]\n"
-                 "                       [--metrics-listen ADDR:PORT|off]\n"
-                 "                       [--sweep-interval SECONDS]\n"
-                 "                       [--session-idle SECONDS] [--session-max SECONDS]\n"
-                 "\n"
-                 "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
-                 "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
-                 "tokens from 'rekisteri token create'). --listen defaults to\n"
-                 "127.0.0.1:8080; port 0 picks a free port. Prints the URL once listening;\n"
-                 "stops gracefully on SIGTERM or SIGINT. The declaration, database and key\n"
-                 "file come from the options, REKISTERI_DECLARATION, REKISTERI_DB and\n"
-                 "REKISTERI_KEY_FILE, or the defaults; without a database the API answers 503.\n"
-                 "Every erasure (art 17) is appended to the erasure journal, --journal or\n"
-                 "REKISTERI_ERASURE_JOURNAL (default: the database's path and .erasures).\n"
-                 "\n"
-                 "With --smtp the outbox is delivered through that relay (smtp://HOST:PORT,\n"
-                 "or smtps:// for TLS; file:///DIR writes each message into DIR instead;\n"
-                 "--smtp-starttls requires STARTTLS on smtp://), from --mail-from (default:\n"
-                 "the declaration's mail.from), replies going to --mail-reply-to (default:\n"
-                 "mail.reply_to, else controller.email, else controller.dpo.email);\n"
-                 "--smtp-user logs in with the password in the first line of\n"
-                 "--smtp-password-file. Without --smtp messages stay queued (see 'rekisteri\n"
-                 "outbox'). docs/email.md describes retries and the outbox states.\n"
-                 "\n"
-                 "The public side: the declaration's forms at /forms/{id} (double opt-in),\n"
-                 "/confirm/{token}, /preferences (the link by email), /preferences/{token} and\n"
-                 "one-click unsubscribe at\n"
-                 "/u/{token}. --public-url is the address people reach them at, used in\n"
-                 "the links of emails (e.g. https://rekisteri.example.fi; default the\n"
-                 "--listen address). --public-rate limits each client address to N\n"
-                 "requests a second on the public routes, in bursts of 4 N (at least 20);\n"
-                 "default 5, 0 for no limit (only behind a proxy that limits).\n"
-                 "--request-timeout closes connections idle that long, and requests\n"
-                 "whose body has not arrived whole by then (default 10 s).\n"
-                 "--header-timeout closes a connection whose request header block has not\n"
-                 "arrived whole that long after it connected or got its last answer, however\n"
-                 "steadily it trickles (default 10 s).\n"
-                 "--max-connections-per-address caps the connections one client address may\n"
-                 "hold open (default 64; 0 for no cap, only behind a proxy that caps).\n"
-                 "/metrics is served on --listen when that is a loopback address (127/8);\n"
-                 "otherwise only on --metrics-listen (default 127.0.0.1:9464), so that a\n"
-                 "public listener does not show it. --metrics-listen moves it there from a\n"
-                 "loopback listener too (behind a reverse proxy); off serves it nowhere.\n"
-                 "--threads sets the request threads (1 to 256; default: one per CPU).\n"
-                 "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
-                 "many seconds (default 3600; 0: never, for when cron runs it).\n"
-                 "--session-idle and --session-max end a console session after that many\n"
-                 "seconds without a request (default 1800) and in any case (default 43200).\n"
-                 "The session cookie is Secure: sign-in needs an https --public-url, or\n"
-                 "http to 127.0.0.1 or localhost (browsers treat those as secure).\n"
-                 "\n"
-                 "When the database cannot be written (disk full, a file size limit: SIGXFSZ\n"
-                 "is ignored, an I/O error) writes are answered 503 storage_unavailable with\n"
-                 "Retry-After and nothing is saved; they succeed again once space returns.\n"
-                 "A database the service may only read (file or directory not writable) is\n"
-                 "served read-only: reads and public pages work, writes get the same 503,\n"
-                 "and no mail, notices or sweeps run (docs/operations.md).");
-            return RK_EXIT_OK;
-        }
-        if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
-            listen = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--declaration") == 0)
-            decl_path = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--db") == 0)
-            db = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--key-file") == 0)
-            key_file = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--journal") == 0)
-            journal = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--smtp") == 0)
-            mo.smtp = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--mail-from") == 0)
-            mo.from = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--mail-reply-to") == 0)
-            mo.reply_to = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--smtp-user") == 0)
-            mo.user = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--smtp-password-file") == 0)
-            mo.password_file = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--public-url") == 0)
-            public_url = argv[++i];
-        else if (i + 1 < argc && strcmp(argv[i], "--threads") == 0) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || n < 1 || n > 256) {
-                rk_cli_error("--threads: expected a number from 1 to 256");
-                return RK_EXIT_USAGE;
-            }
-            threads = (unsigned)n;
-        } else if (i + 1 < argc && strcmp(argv[i], "--sweep-interval") == 0) {
-            char *end;
-            sweep_interval = strtol(argv[++i], &end, 10);
-            if (*end || argv[i][0] == '\0' || sweep_interval < 0 || sweep_interval > 604800L) {
-                rk_cli_error("--sweep-interval: expected seconds from 0 (never) to 604800");
-                return RK_EXIT_USAGE;
-            }
-            if (sweep_interval == 0)
-                sweep_interval = -1; /* never */
-        } else if (i + 1 < argc && (strcmp(argv[i], "--session-idle") == 0 ||
-                                    strcmp(argv[i], "--session-max") == 0)) {
-            bool idle = strcmp(argv[i], "--session-idle") == 0;
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || argv[i][0] == '\0' || v < 1 || v > 30L * 86400) {
-                rk_cli_error("%s: expected seconds from 1 to 2592000 (30 days)",
-                             idle ? "--session-idle" : "--session-max");
-                return RK_EXIT_USAGE;
-            }
-            *(idle ? &session_idle : &session_max) = v;
-        } else if (i + 1 < argc && strcmp(argv[i], "--request-timeout") == 0) {
-            char *end;
-            request_timeout = strtol(argv[++i], &end, 10);
-            if (*end || argv[i][0] == '\0' || request_timeout < 1 || request_timeout > 3600) {
-                rk_cli_error("--request-timeout: expected seconds from 1 to 3600");
-                return RK_EXIT_USAGE;
-            }
-        } else if (i + 1 < argc && strcmp(argv[i], "--header-timeout") == 0) {
-            char *end;
-            header_timeout = strtol(argv[++i], &end, 10);
-            if (*end || argv[i][0] == '\0' || header_timeout < 1 || header_timeout > 3600) {
-                rk_cli_error("--header-timeout: expected seconds from 1 to 3600");
-                return RK_EXIT_USAGE;
-            }
-        } else if (i + 1 < argc && strcmp(argv[i], "--max-connections-per-address") == 0) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || argv[i][0] == '\0' || n < 0 || n > 1000) {
-                rk_cli_error("--max-connections-per-address: expected a number from 1 to 1000, "
-                             "or 0 for no cap");
-                return RK_EXIT_USAGE;
-            }
-            max_per_address = n == 0 ? -1 : (int)n; /* 0: no cap */
-        } else if (i + 1 < argc && strcmp(argv[i], "--metrics-listen") == 0) {
-            metrics_listen = argv[++i];
-        } else if (i + 1 < argc && strcmp(argv[i], "--public-rate") == 0) {
-            char *end;
-            public_rate = strtod(argv[++i], &end);
-            if (*end || argv[i][0] == '\0' || public_rate < 0 || public_rate > 1e6) {
-                rk_cli_error("--public-rate: expected requests a second, 0 for no limit");
-                return RK_EXIT_USAGE;
-            }
-            if (public_rate == 0)
-                public_rate = -1; /* no limit */
-        } else if (strcmp(argv[i], "--smtp-starttls") == 0)
-            mo.starttls = true;
-        else {
-            rk_cli_error("serve: unknown option or missing value '%s'; see 'serve --help'",
-                         argv[i]);
+    const char *threads_arg = NULL, *sweep_arg = NULL, *idle_arg = NULL, *max_arg = NULL,
+               *request_timeout_arg = NULL, *header_timeout_arg = NULL, *per_address_arg = NULL,
+               *rate_arg = NULL;
+    const struct rk_cli_opt opts[] = {
+        {"listen", &listen, NULL},
+        {"declaration", &decl_path, NULL},
+        {"db", &db, NULL},
+        {"key-file", &key_file, NULL},
+        {"journal", &journal, NULL},
+        {"smtp", &mo.smtp, NULL},
+        {"mail-from", &mo.from, NULL},
+        {"mail-reply-to", &mo.reply_to, NULL},
+        {"smtp-user", &mo.user, NULL},
+        {"smtp-password-file", &mo.password_file, NULL},
+        {"smtp-starttls", NULL, &mo.starttls},
+        {"public-url", &public_url, NULL},
+        {"threads", &threads_arg, NULL},
+        {"sweep-interval", &sweep_arg, NULL},
+        {"session-idle", &idle_arg, NULL},
+        {"session-max", &max_arg, NULL},
+        {"request-timeout", &request_timeout_arg, NULL},
+        {"header-timeout", &header_timeout_arg, NULL},
+        {"max-connections-per-address", &per_address_arg, NULL},
+        {"metrics-listen", &metrics_listen, NULL},
+        {"public-rate", &rate_arg, NULL},
+        {NULL, NULL, NULL},
+    };
+    int first = 0;
+    int prc = rk_cli_parse(
+        argc, argv, opts,
+        "usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
+        "                       [--key-file PATH] [--journal PATH] [--threads N]\n"
+        "                       [--smtp URL [--mail-from ADDRESS]\n"
+        "                       [--mail-reply-to ADDRESS]\n"
+        "                       [--smtp-user USER --smtp-password-file FILE]\n"
+        "                       [--smtp-starttls]] [--public-url URL]\n"
+        "                       [--public-rate N] [--request-timeout SECONDS]\n"
+        "                       [--header-timeout SECONDS]\n"
+        "                       [--max-connections-per-address N]\n"
+        "                       [--metrics-listen ADDR:PORT|off]\n"
+        "                       [--sweep-interval SECONDS]\n"
+        "                       [--session-idle SECONDS] [--session-max SECONDS]\n"
+        "\n"
+        "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
+        "(?lang=fi|en or Accept-Language) and the staff API under /api/v1 (bearer\n"
+        "tokens from 'rekisteri token create'). --listen defaults to\n"
+        "127.0.0.1:8080; port 0 picks a free port. Prints the URL once listening;\n"
+        "stops gracefully on SIGTERM or SIGINT. The declaration, database and key\n"
+        "file come from the options, REKISTERI_DECLARATION, REKISTERI_DB and\n"
+        "REKISTERI_KEY_FILE, or the defaults; without a database the API answers 503.\n"
+        "Every erasure (art 17) is appended to the erasure journal, --journal or\n"
+        "REKISTERI_ERASURE_JOURNAL (default: the database's path and .erasures).\n"
+        "\n"
+        "With --smtp the outbox is delivered through that relay (smtp://HOST:PORT,\n"
+        "or smtps:// for TLS; file:///DIR writes each message into DIR instead;\n"
+        "--smtp-starttls requires STARTTLS on smtp://), from --mail-from (default:\n"
+        "the declaration's mail.from), replies going to --mail-reply-to (default:\n"
+        "mail.reply_to, else controller.email, else controller.dpo.email);\n"
+        "--smtp-user logs in with the password in the first line of\n"
+        "--smtp-password-file. Without --smtp messages stay queued (see 'rekisteri\n"
+        "outbox'). docs/email.md describes retries and the outbox states.\n"
+        "\n"
+        "The public side: the declaration's forms at /forms/{id} (double opt-in),\n"
+        "/confirm/{token}, /preferences (the link by email), /preferences/{token} and\n"
+        "one-click unsubscribe at\n"
+        "/u/{token}. --public-url is the address people reach them at, used in\n"
+        "the links of emails (e.g. https://rekisteri.example.fi; default the\n"
+        "--listen address). --public-rate limits each client address to N\n"
+        "requests a second on the public routes, in bursts of 4 N (at least 20);\n"
+        "default 5, 0 for no limit (only behind a proxy that limits).\n"
+        "--request-timeout closes connections idle that long, and requests\n"
+        "whose body has not arrived whole by then (default 10 s).\n"
+        "--header-timeout closes a connection whose request header block has not\n"
+        "arrived whole that long after it connected or got its last answer, however\n"
+        "steadily it trickles (default 10 s).\n"
+        "--max-connections-per-address caps the connections one client address may\n"
+        "hold open (default 64; 0 for no cap, only behind a proxy that caps).\n"
+        "/metrics is served on --listen when that is a loopback address (127/8);\n"
+        "otherwise only on --metrics-listen (default 127.0.0.1:9464), so that a\n"
+        "public listener does not show it. --metrics-listen moves it there from a\n"
+        "loopback listener too (behind a reverse proxy); off serves it nowhere.\n"
+        "--threads sets the request threads (1 to 256; default: one per CPU).\n"
+        "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
+        "many seconds (default 3600; 0: never, for when cron runs it).\n"
+        "--session-idle and --session-max end a console session after that many\n"
+        "seconds without a request (default 1800) and in any case (default 43200).\n"
+        "The session cookie is Secure: sign-in needs an https --public-url, or\n"
+        "http to 127.0.0.1 or localhost (browsers treat those as secure).\n"
+        "\n"
+        "When the database cannot be written (disk full, a file size limit: SIGXFSZ\n"
+        "is ignored, an I/O error) writes are answered 503 storage_unavailable with\n"
+        "Retry-After and nothing is saved; they succeed again once space returns.\n"
+        "A database the service may only read (file or directory not writable) is\n"
+        "served read-only: reads and public pages work, writes get the same 503,\n"
+        "and no mail, notices or sweeps run (docs/operations.md)."
+        "\n",
+        NULL, &first);
+    if (prc != RK_EXIT_OK)
+        return prc < 0 ? RK_EXIT_OK : prc;
+    if (first < argc) {
+        rk_cli_error("serve takes no arguments, found '%s'; see 'rekisteri serve --help'",
+                     argv[first]);
+        return RK_EXIT_USAGE;
+    }
+    long n;
+    if (threads_arg) {
+        if (!number(threads_arg, 1, 256, &n)) {
+            rk_cli_error("--threads: expected a number from 1 to 256");
             return RK_EXIT_USAGE;
         }
+        threads = (unsigned)n;
+    }
+    if (sweep_arg) {
+        if (!number(sweep_arg, 0, 604800L, &sweep_interval)) {
+            rk_cli_error("--sweep-interval: expected seconds from 0 (never) to 604800");
+            return RK_EXIT_USAGE;
+        }
+        if (sweep_interval == 0)
+            sweep_interval = -1; /* never */
+    }
+    if ((idle_arg && !number(idle_arg, 1, 30L * 86400, &session_idle)) ||
+        (max_arg && !number(max_arg, 1, 30L * 86400, &session_max))) {
+        rk_cli_error("%s: expected seconds from 1 to 2592000 (30 days)",
+                     idle_arg && session_idle == 0 ? "--session-idle" : "--session-max");
+        return RK_EXIT_USAGE;
+    }
+    if (request_timeout_arg && !number(request_timeout_arg, 1, 3600, &request_timeout)) {
+        rk_cli_error("--request-timeout: expected seconds from 1 to 3600");
+        return RK_EXIT_USAGE;
+    }
+    if (header_timeout_arg && !number(header_timeout_arg, 1, 3600, &header_timeout)) {
+        rk_cli_error("--header-timeout: expected seconds from 1 to 3600");
+        return RK_EXIT_USAGE;
+    }
+    if (per_address_arg) {
+        if (!number(per_address_arg, 0, 1000, &n)) {
+            rk_cli_error("--max-connections-per-address: expected a number from 1 to 1000, "
+                         "or 0 for no cap");
+            return RK_EXIT_USAGE;
+        }
+        max_per_address = n == 0 ? -1 : (int)n; /* 0: no cap */
+    }
+    if (rate_arg) {
+        char *end;
+        public_rate = strtod(rate_arg, &end);
+        if (*end || rate_arg[0] == '\0' || public_rate < 0 || public_rate > 1e6) {
+            rk_cli_error("--public-rate: expected requests a second, 0 for no limit");
+            return RK_EXIT_USAGE;
+        }
+        if (public_rate == 0)
+            public_rate = -1; /* no limit */
     }
     if (public_url &&
         ((strncmp(public_url, "https://", 8) != 0 && strncmp(public_url, "http://", 7) != 0) ||
@@ -404,4 +405,5 @@ static int run_serve(int argc, char **argv) {
     return RK_EXIT_OK;
 }
 
-const struct rk_cli_command rk_cli_serve = {"serve", "run the HTTP service", run_serve};
+const struct rk_cli_command rk_cli_serve = {
+    .name = "serve", .summary = "run the HTTP service", .run = run_serve};

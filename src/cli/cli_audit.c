@@ -74,10 +74,8 @@ static int audit_verify(int argc, char **argv) {
         rk_cli_error("--head: expected SEQ:HASH as printed by 'rekisteri audit head'");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_audit_report rep;
     rk_err e = rk_audit_verify(env.store, &env.reg.keys, &rep);
     if (e == RK_OK && head_arg && rep.bad_seq == 0) {
@@ -139,10 +137,8 @@ static int audit_head(int argc, char **argv) {
         rk_cli_error("audit head: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     int64_t seq = 0;
     unsigned char h[RK_HASH_LEN];
     rk_err e = rk_store_audit_last(env.store, &seq, h);
@@ -165,8 +161,8 @@ static int audit_head(int argc, char **argv) {
 }
 
 struct list_ctx {
-    json_t *list; /* NULL: text */
-    rk_ts since;  /* 0: from the first */
+    struct rk_cli_listing out;
+    rk_ts since; /* 0: from the first */
 };
 
 static int list_event(void *ctx, const struct rk_audit_event *e) {
@@ -175,15 +171,25 @@ static int list_event(void *ctx, const struct rk_audit_event *e) {
     if (e->at < l->since)
         return 0;
     rk_ts_format(e->at, at);
-    if (l->list)
-        json_array_append_new(l->list,
+    if (l->out.list)
+        json_array_append_new(l->out.list,
                               json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "seq",
                                         (json_int_t)e->seq, "at", at, "actor", e->actor, "action",
                                         e->action, "person", e->person_id, "detail", e->detail));
-    else
-        printf("%-8lld %s  %-16s %-20s %s%s%s\n", (long long)e->seq, at, e->actor, e->action,
-               e->person_id ? e->person_id : "-", e->detail ? "  " : "",
-               e->detail ? e->detail : "");
+    else {
+        char seq[24];
+        snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
+        struct rk_buf last;
+        rk_buf_init(&last);
+        rk_buf_printf(&last, "%s%s%s", e->person_id ? e->person_id : "-", e->detail ? "  " : "",
+                      e->detail ? e->detail : "");
+        if (rk_buf_status(&last) != RK_OK)
+            l->out.table.oom = true;
+        else
+            rk_cli_table_row(&l->out.table,
+                             (const char *const[]){seq, at, e->actor, e->action, last.data});
+        rk_buf_cleanup(&last);
+    }
     return 0;
 }
 
@@ -217,39 +223,29 @@ static int audit_list(int argc, char **argv) {
                                : "--person: expected a person id");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
-    struct list_ctx l = {rk_cli_json(&env) ? json_array() : NULL, since_ts};
+    static const struct rk_cli_col cols[] = {{8, " "}, {0, "  "}, {16, " "}, {20, " "}, {0, NULL}};
+    struct list_ctx l = {.since = since_ts};
+    rk_cli_listing_init(&l.out, rk_cli_json(&env), 5, cols);
     rk_err e = rk_store_audit_scan(env.store, first, person, list_event, &l);
-    if (e != RK_OK) {
+    if (e != RK_OK)
         rk_cli_error("audit list: %s", rk_store_last_error());
-        rc = RK_EXIT_FAIL;
-    } else if (l.list) {
-        rc = rk_cli_write_json(json_incref(l.list));
-    }
-    json_decref(l.list);
+    rc = rk_cli_listing_end(&l.out, e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL);
     rk_cli_env_close(&env);
     return rc;
 }
 
-static int run_audit(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "verify") == 0)
-            return audit_verify(argc - 1, argv + 1);
-        if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "show") == 0)
-            return audit_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "head") == 0)
-            return audit_head(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri audit verify|head|list|show ...; 'audit list --help' and so "
-                 "on (show is list)");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'audit verify', 'audit head' or 'audit list'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub audit_subs[] = {
+    {.name = "verify", .summary = "check the audit chain, entry by entry", .run = audit_verify},
+    {.name = "head", .summary = "print the chain head, to keep elsewhere", .run = audit_head},
+    {.name = "list", .summary = "list the audit entries", .run = audit_list},
+    {.name = "show", .summary = "the same as list", .run = audit_list},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_audit = {"audit", "verify and read the audit chain", run_audit};
+const struct rk_cli_command rk_cli_audit = {
+    .name = "audit",
+    .summary = "verify and read the audit chain",
+    .subs = audit_subs,
+    .expected = "expected 'audit verify', 'audit head' or 'audit list'"};

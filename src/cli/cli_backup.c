@@ -82,10 +82,8 @@ static int run_backup(int argc, char **argv) {
         rk_cli_error("backup: the path is too long");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     int64_t pages = 0, bytes = 0;
     sigset_t saved;
     hold_signals(true, &saved);
@@ -337,7 +335,7 @@ static int run_restore(int argc, char **argv) {
     return RK_EXIT_OK;
 }
 
-const struct rk_cli_command rk_cli_backup = {"backup", "write an encrypted backup of the database",
-                                             run_backup};
-const struct rk_cli_command rk_cli_restore = {"restore", "restore the database from a backup",
-                                              run_restore};
+const struct rk_cli_command rk_cli_backup = {
+    .name = "backup", .summary = "write an encrypted backup of the database", .run = run_backup};
+const struct rk_cli_command rk_cli_restore = {
+    .name = "restore", .summary = "restore the database from a backup", .run = run_restore};

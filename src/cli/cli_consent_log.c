@@ -106,10 +106,8 @@ static int show(int argc, char **argv) {
                      "'_' and '-'");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     json_t *doc = NULL;
     rk_err e = rk_consent_log_document(env.store, id, &doc);
     if (e == RK_ENOENT) {
@@ -143,10 +141,8 @@ static int version(int argc, char **argv) {
         rk_cli_error("consent-log version: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     char *json = NULL, v[RK_CONSENT_VERSION_LEN + 1];
     rk_err e = rk_consent_config(env.decl, &json, v);
     if (e == RK_ENOENT) {
@@ -163,21 +159,14 @@ static int version(int argc, char **argv) {
     return rc;
 }
 
-static int run_consent_log(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "show") == 0)
-            return show(argc - 1, argv + 1);
-        if (strcmp(argv[1], "version") == 0)
-            return version(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri consent-log show CONSENT_ID [--json] | version; "
-                 "'consent-log show --help'");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'consent-log show CONSENT_ID' or 'consent-log version'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub consent_log_subs[] = {
+    {.name = "show", .summary = "the cookie choice recorded under a consent id", .run = show},
+    {.name = "version", .summary = "the cookie banner versions", .run = version},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
 const struct rk_cli_command rk_cli_consent_log = {
-    "consent-log", "the website's cookie choices: look a consent id up", run_consent_log};
+    .name = "consent-log",
+    .summary = "the website's cookie choices: look a consent id up",
+    .subs = consent_log_subs,
+    .expected = "expected 'consent-log show CONSENT_ID' or 'consent-log version'"};

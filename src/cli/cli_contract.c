@@ -73,7 +73,7 @@ static int contract_add(int argc, char **argv) {
     return rc;
 }
 
-static int contract_change(int argc, char **argv, bool end_it) {
+static int contract_change(int argc, char **argv, int end_it) {
     const char *field = NULL, *value = NULL, *date = NULL;
     const struct rk_cli_opt change_opts[] = {
         {"field", &field, NULL}, {"value", &value, NULL}, {NULL, NULL, NULL}};
@@ -191,34 +191,24 @@ static int invoice_add(int argc, char **argv) {
     return rc;
 }
 
-static int run_contract(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "add") == 0)
-            return contract_add(argc - 1, argv + 1);
-        if (strcmp(argv[1], "change") == 0)
-            return contract_change(argc - 1, argv + 1, false);
-        if (strcmp(argv[1], "end") == 0)
-            return contract_change(argc - 1, argv + 1, true);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri contract add|change|end ...; 'contract add --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'contract add', 'contract change' or 'contract end'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub contract_subs[] = {
+    {.name = "add", .summary = "add a contract to a person", .run = contract_add},
+    {.name = "change", .summary = "change a contract", .run_kind = contract_change, .kind = false},
+    {.name = "end", .summary = "end a contract", .run_kind = contract_change, .kind = true},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-static int run_invoice(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "add") == 0)
-        return invoice_add(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("usage: rekisteri invoice add ...; 'invoice add --help'");
-        return RK_EXIT_OK;
-    }
-    rk_cli_error("expected 'invoice add'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub invoice_subs[] = {
+    {.name = "add", .summary = "record billing data of a person", .run = invoice_add},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_contract = {"contract", "add, change and end contracts",
-                                               run_contract};
-const struct rk_cli_command rk_cli_invoice = {"invoice", "record billing data", run_invoice};
+const struct rk_cli_command rk_cli_contract = {
+    .name = "contract",
+    .summary = "add, change and end contracts",
+    .subs = contract_subs,
+    .expected = "expected 'contract add', 'contract change' or 'contract end'"};
+const struct rk_cli_command rk_cli_invoice = {.name = "invoice",
+                                              .summary = "record billing data",
+                                              .subs = invoice_subs,
+                                              .expected = "expected 'invoice add'"};

@@ -3,7 +3,6 @@
  * and ropa. Each parses its options, loads the declaration (load errors exit
  * 2), calls the library, and writes the whole output at once.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,62 +24,44 @@ struct opts {
 
 static int parse_opts(int argc, char **argv, const char *usage, const char *const *fmts,
                       bool lang_allowed, bool rules_allowed, struct opts *o) {
-    static const struct option longopts[] = {
-        {"lang", required_argument, NULL, 'l'},
-        {"format", required_argument, NULL, 'f'},
-        {"rules", no_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    const char *lang = NULL, *format = NULL;
+    bool rules = false;
+    /* An option the command does not take is unknown to it: it is left out of the table. */
+    struct rk_cli_opt opts[4] = {{"format", &format, NULL}};
+    size_t n = 1;
+    if (lang_allowed)
+        opts[n++] = (struct rk_cli_opt){"lang", &lang, NULL};
+    if (rules_allowed)
+        opts[n++] = (struct rk_cli_opt){"rules", NULL, &rules};
+    opts[n] = (struct rk_cli_opt){NULL, NULL, NULL};
     o->lang = RK_LANG_FI;
     o->format = 0;
     o->file = NULL;
-    o->rules = false;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'h': fputs(usage, stdout); return -1;
-        case 'l':
-            if (!lang_allowed)
-                goto bad;
-            if (!rk_cli_parse_lang(optarg, &o->lang))
-                return RK_EXIT_USAGE;
-            break;
-        case 'f': {
-            size_t i = 0;
-            while (fmts[i] && strcmp(fmts[i], optarg) != 0)
-                i++;
-            if (!fmts[i]) {
-                rk_cli_error("--format: unknown format '%s'; see '%s --help'", optarg, argv[0]);
-                return RK_EXIT_USAGE;
-            }
-            o->format = (int)i;
-            break;
-        }
-        case 'r':
-            if (!rules_allowed)
-                goto bad;
-            o->rules = true;
-            break;
-        case ':':
-            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1], argv[0]);
-            return RK_EXIT_USAGE;
-        default:
-        bad:
-            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], argv[0]);
+    int first = 0;
+    int rc = rk_cli_parse(argc, argv, opts, usage, NULL, &first);
+    if (rc != RK_EXIT_OK)
+        return rc;
+    if (lang && !rk_cli_parse_lang(lang, &o->lang))
+        return RK_EXIT_USAGE;
+    if (format) {
+        size_t i = 0;
+        while (fmts[i] && strcmp(fmts[i], format) != 0)
+            i++;
+        if (!fmts[i]) {
+            rk_cli_bad_value("--format", "format", format, fmts, i);
             return RK_EXIT_USAGE;
         }
+        o->format = (int)i;
     }
-    if (o->rules && optind == argc)
+    o->rules = rules;
+    if (o->rules && first == argc)
         return RK_EXIT_OK;
-    if (optind != argc - 1) {
+    if (first != argc - 1) {
         rk_cli_error("%s: expected one declaration FILE; see '%s --help'",
-                     optind == argc ? "missing FILE" : "too many arguments", argv[0]);
+                     first == argc ? "missing FILE" : "too many arguments", rk_cli_path());
         return RK_EXIT_USAGE;
     }
-    o->file = argv[optind];
+    o->file = argv[first];
     return RK_EXIT_OK;
 }
 
@@ -189,7 +170,8 @@ static int run_lint(int argc, char **argv) {
         goto out;
     rk_err err = rk_lint_run(d, &f);
     if (err == RK_OK) {
-        qsort(f.items, f.n, sizeof *f.items, cmp_finding);
+        if (f.n) /* no findings: items is NULL, which qsort may not be given */
+            qsort(f.items, f.n, sizeof *f.items, cmp_finding);
         if (o.format == 1) /* json */
             err = lint_json(o.file, &f, &out);
         else
@@ -269,8 +251,10 @@ static int run_ropa(int argc, char **argv) {
 }
 
 const struct rk_cli_command rk_cli_validate = {
-    "validate", "check that a declaration is well formed", run_validate};
-const struct rk_cli_command rk_cli_lint = {"lint", "check a declaration against the law", run_lint};
-const struct rk_cli_command rk_cli_notice = {"notice", "print the privacy notice", run_notice};
-const struct rk_cli_command rk_cli_ropa = {"ropa", "print the record of processing (art 30)",
-                                           run_ropa};
+    .name = "validate", .summary = "check that a declaration is well formed", .run = run_validate};
+const struct rk_cli_command rk_cli_lint = {
+    .name = "lint", .summary = "check a declaration against the law", .run = run_lint};
+const struct rk_cli_command rk_cli_notice = {
+    .name = "notice", .summary = "print the privacy notice", .run = run_notice};
+const struct rk_cli_command rk_cli_ropa = {
+    .name = "ropa", .summary = "print the record of processing (art 30)", .run = run_ropa};

@@ -155,6 +155,8 @@ static int run_import(int argc, char **argv) {
     struct import im = {.env = &env, .batch = 10000, .tty = isatty(STDERR_FILENO)};
     char rejects_default[4200];
     FILE *in = NULL;
+    struct rk_buf offer;
+    rk_buf_init(&offer);
     if (env.nargs != 1 || !reg || !source) {
         rk_cli_error("import: expected --register, --source and one FILE.csv");
         return RK_EXIT_USAGE;
@@ -176,7 +178,8 @@ static int run_import(int argc, char **argv) {
     rc = RK_EXIT_USAGE;
     const struct rk_register *r = rk_decl_register(env.decl, reg);
     if (!r) {
-        rk_cli_error("--register: register '%s' is not declared", reg);
+        rk_cli_error("--register: register '%s' is not declared%s", reg,
+                     rk_cli_declared(&offer, env.decl, "register", reg));
         goto out;
     }
     if (!purpose && r->npurposes != 1) {
@@ -186,7 +189,8 @@ static int run_import(int argc, char **argv) {
     }
     im.purpose = rk_decl_purpose(env.decl, purpose ? purpose : r->purposes[0]->id);
     if (!im.purpose) {
-        rk_cli_error("--purpose: purpose '%s' is not declared", purpose);
+        rk_cli_error("--purpose: purpose '%s' is not declared%s", purpose,
+                     rk_cli_declared(&offer, env.decl, "purpose", purpose));
         goto out;
     }
     im.w = (struct rk_write){r->id, im.purpose->id, im.w.source, NULL, rk_time_now()};
@@ -256,6 +260,7 @@ out:
         rc = RK_EXIT_FAIL;
     }
     free(im.row);
+    rk_buf_cleanup(&offer);
     rk_cli_env_close(&env);
     return rc;
 }
@@ -331,10 +336,8 @@ static int run_audience(int argc, char **argv) {
         rk_cli_error("audience: expected --purpose and no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct audience a = {.out = stdout, .json = strcmp(env.format, "json") == 0};
@@ -363,7 +366,7 @@ static int run_audience(int argc, char **argv) {
     return rc;
 }
 
-const struct rk_cli_command rk_cli_import = {"import", "import persons from a CSV file",
-                                             run_import};
-const struct rk_cli_command rk_cli_audience = {"audience", "who may be contacted for a purpose now",
-                                               run_audience};
+const struct rk_cli_command rk_cli_import = {
+    .name = "import", .summary = "import persons from a CSV file", .run = run_import};
+const struct rk_cli_command rk_cli_audience = {
+    .name = "audience", .summary = "who may be contacted for a purpose now", .run = run_audience};

@@ -46,10 +46,8 @@ static int run_journal(int argc, char **argv) {
         rk_cli_error("journal: expected 'journal verify'; see 'journal --help'");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     char err[4400];
     struct rk_journal_info info;
     struct absent a = {env.store, 0, RK_OK};
@@ -78,4 +76,6 @@ static int run_journal(int argc, char **argv) {
 }
 
 const struct rk_cli_command rk_cli_journal = {
-    "journal", "verify the erasure journal that restores re-apply", run_journal};
+    .name = "journal",
+    .summary = "verify the erasure journal that restores re-apply",
+    .run = run_journal};

@@ -98,10 +98,8 @@ static int run_rotate(int argc, char **argv) {
     env.any_generation = true;
     /* The commit is synced before the key file is renamed (rotate.h). */
     env.synchronous = "full";
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
     e = rk_rotate(env.store, env.key_file, env.journal, rk_time_now(), env.actor, &rep, &msg);
@@ -153,10 +151,8 @@ static int run_show(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     env.any_generation = true;
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     uint32_t db_gen = 0;
     char db_fp[RK_FINGERPRINT_LEN + 1];
     struct gen_rows rows = {.n = 0};
@@ -168,9 +164,12 @@ static int run_show(int argc, char **argv) {
     }
     const struct rk_keys *k = &env.reg.keys;
     json_t *gens = rk_cli_json(&env) ? json_array() : NULL;
-    if (!gens)
-        printf("%-10s  %-8s  %-20s  %-16s  %s\n", "generation", "state", "created", "fingerprint",
-               "suppressions");
+    static const struct rk_cli_col cols[] = {
+        {10, "  "}, {8, "  "}, {20, "  "}, {16, "  "}, {0, NULL}};
+    struct rk_cli_table table;
+    rk_cli_table_init(&table, 5, cols);
+    rk_cli_table_row(&table, (const char *const[]){"generation", "state", "created", "fingerprint",
+                                                   "suppressions"});
     for (size_t i = 0; i < k->ngen; i++) {
         char ts[RK_TS_LEN + 1] = "unknown", fp[RK_FINGERPRINT_LEN + 1];
         if (k->gen[i].created > 0)
@@ -184,9 +183,12 @@ static int run_show(int argc, char **argv) {
                                             (json_int_t)k->gen[i].number, "state", state, "created",
                                             k->gen[i].created > 0 ? ts : NULL, "fingerprint", fp,
                                             "suppressions", (json_int_t)n));
-        else
-            printf("%-10u  %-8s  %-20s  %-16s  %lld\n", (unsigned)k->gen[i].number, state, ts, fp,
-                   (long long)n);
+        else {
+            char num[16], count[24];
+            snprintf(num, sizeof num, "%u", (unsigned)k->gen[i].number);
+            snprintf(count, sizeof count, "%lld", (long long)n);
+            rk_cli_table_row(&table, (const char *const[]){num, state, ts, fp, count});
+        }
     }
     struct rk_msg msg = {.suppressed = false};
     bool match = rk_rotate_check(env.store, k, env.key_file, &msg) == RK_OK;
@@ -194,26 +196,25 @@ static int run_show(int argc, char **argv) {
         rc = rk_cli_write_json(json_pack("{s:o, s:I, s:b}", "generations", gens, "database",
                                          (json_int_t)db_gen, "matches", match));
     } else {
+        rc = rk_cli_table_print(&table);
         printf("database: key generation %u%s\n", (unsigned)db_gen,
                match ? "" : " (does not match the key file: see below)");
         if (!match)
             printf("%s\n", msg.text);
     }
+    rk_cli_table_cleanup(&table);
     rk_cli_env_close(&env);
     return rc == RK_EXIT_OK && !match ? RK_EXIT_FAIL : rc;
 }
 
-static int run_key(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "rotate") == 0)
-        return run_rotate(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "show") == 0)
-        return run_show(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("usage: rekisteri key rotate|show ...; 'key rotate --help' and so on");
-        return RK_EXIT_OK;
-    }
-    rk_cli_error("key: expected 'rotate' or 'show'; see 'rekisteri key --help'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub key_subs[] = {
+    {.name = "rotate", .summary = "move to a new key generation", .run = run_rotate},
+    {.name = "show", .summary = "show the key generations", .run = run_show},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_key = {"key", "rotate the key, show its generations", run_key};
+const struct rk_cli_command rk_cli_key = {
+    .name = "key",
+    .summary = "rotate the key, show its generations",
+    .subs = key_subs,
+    .expected = "key: expected 'rotate' or 'show'; see 'rekisteri key --help'"};

@@ -96,5 +96,5 @@ static int run_link(int argc, char **argv) {
     return rc;
 }
 
-const struct rk_cli_command rk_cli_link = {"link", "make a signed unsubscribe or preferences link",
-                                           run_link};
+const struct rk_cli_command rk_cli_link = {
+    .name = "link", .summary = "make a signed unsubscribe or preferences link", .run = run_link};

@@ -100,7 +100,8 @@ void rk_cli_mail_cleanup(struct rk_cli_mail *o) { sodium_memzero(o->password, si
 /* ---- outbox list ----------------------------------------------------------------------- */
 
 static int print_failure(void *ctx, const struct rk_outbox_failure *f) {
-    json_t *list = ctx;
+    struct rk_cli_listing *l = ctx;
+    json_t *list = l->list;
     char failed[RK_TS_LEN + 1] = "";
     if (f->failed_at)
         rk_ts_format(f->failed_at, failed);
@@ -109,10 +110,14 @@ static int print_failure(void *ctx, const struct rk_outbox_failure *f) {
             list, json_pack("{s:I, s:s, s:s?, s:i, s:s?, s:s?}", "id", (json_int_t)f->id, "kind",
                             f->kind, "person", f->person_id, "attempts", f->attempts, "failed_at",
                             f->failed_at ? failed : NULL, "last_error", f->last_error));
-    else
-        printf("%-8lld %-10s attempts %-3d %s person %s: %s\n", (long long)f->id, f->kind,
-               f->attempts, failed, f->person_id ? f->person_id : "-",
-               f->last_error ? f->last_error : "");
+    else {
+        char id[24], attempts[16];
+        snprintf(id, sizeof id, "%lld", (long long)f->id);
+        snprintf(attempts, sizeof attempts, "%d", f->attempts);
+        rk_cli_table_row(&l->table,
+                         (const char *const[]){id, f->kind, attempts, failed,
+                                               f->person_id ? f->person_id : "-", f->last_error});
+    }
     return 0;
 }
 
@@ -134,38 +139,43 @@ static int outbox_list(int argc, char **argv) {
         rk_cli_error("outbox list: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     static const char *const names[RK_OUTBOX__COUNT] = {"queued", "sent", "failed"};
     int64_t n[RK_OUTBOX__COUNT] = {0};
     rk_err e = RK_OK;
     for (int i = 0; i < RK_OUTBOX__COUNT && e == RK_OK; i++)
         e = rk_store_outbox_count(env.store, (enum rk_outbox_state)i, &n[i]);
     json_t *doc = rk_cli_json(&env) ? json_object() : NULL;
-    json_t *list = doc && failed ? json_array() : NULL;
+    static const struct rk_cli_col count_cols[] = {{7, " "}, {0, NULL}};
+    static const struct rk_cli_col cols[] = {{8, " "},        {10, " attempts "}, {3, " "},
+                                             {0, " person "}, {0, ": "},          {0, NULL}};
+    struct rk_cli_table counts;
+    struct rk_cli_listing l = {.list = doc && failed ? json_array() : NULL};
+    rk_cli_table_init(&counts, 2, count_cols);
+    rk_cli_table_init(&l.table, 6, cols);
     if (e == RK_OK) {
-        for (int i = 0; i < RK_OUTBOX__COUNT; i++)
-            if (doc)
-                json_object_set_new(doc, names[i], json_integer((json_int_t)n[i]));
-            else
-                printf("%-7s %lld\n", names[i], (long long)n[i]);
-        if (failed) {
-            if (!doc && n[RK_OUTBOX_FAILED])
-                printf("\nfailed messages (id, kind, attempts, when, person, last error):\n");
-            e = rk_store_outbox_failed(env.store, 1000, print_failure, list);
-        }
+        rk_cli_counts(doc, &counts, names, n, RK_OUTBOX__COUNT);
+        if (failed)
+            e = rk_store_outbox_failed(env.store, 1000, print_failure, &l);
     }
     if (e != RK_OK) {
         rk_cli_error("outbox list: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
     } else if (doc) {
-        if (list)
-            json_object_set(doc, "failed_messages", list);
+        if (l.list)
+            json_object_set(doc, "failed_messages", l.list);
         rc = rk_cli_write_json(json_incref(doc));
+    } else {
+        rc = rk_cli_table_print(&counts);
+        if (rc == RK_EXIT_OK && failed && n[RK_OUTBOX_FAILED])
+            printf("\nfailed messages (id, kind, attempts, when, person, last error):\n");
+        if (rc == RK_EXIT_OK)
+            rc = rk_cli_table_print(&l.table);
     }
-    json_decref(list);
+    rk_cli_table_cleanup(&counts);
+    rk_cli_table_cleanup(&l.table);
+    json_decref(l.list);
     json_decref(doc);
     rk_cli_env_close(&env);
     return rc;
@@ -258,22 +268,16 @@ static int outbox_send(int argc, char **argv) {
     return rc;
 }
 
-static int run_outbox(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "list") == 0)
-            return outbox_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "send") == 0)
-            return outbox_send(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri outbox list|send ...; 'outbox list --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'outbox list' or 'outbox send'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub outbox_subs[] = {
+    {.name = "list", .summary = "list the queued email", .run = outbox_list},
+    {.name = "send", .summary = "deliver the queued email over SMTP", .run = outbox_send},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_outbox = {"outbox", "list and deliver queued email", run_outbox};
+const struct rk_cli_command rk_cli_outbox = {.name = "outbox",
+                                             .summary = "list and deliver queued email",
+                                             .subs = outbox_subs,
+                                             .expected = "expected 'outbox list' or 'outbox send'"};
 
 /* ---- mail test ------------------------------------------------------------------------- */
 
@@ -299,10 +303,8 @@ static int mail_test(int argc, char **argv) {
         rk_cli_error("mail test: expected --to ADDRESS");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_outbox_msg m = {
         .kind = "test",
         .recipient = to,
@@ -336,15 +338,12 @@ static int mail_test(int argc, char **argv) {
     return rc;
 }
 
-static int run_mail(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "test") == 0)
-        return mail_test(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("usage: rekisteri mail test --to ADDRESS; see 'mail test --help'");
-        return RK_EXIT_OK;
-    }
-    rk_cli_error("expected 'mail test'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub mail_subs[] = {
+    {.name = "test", .summary = "queue a test email", .run = mail_test},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_mail = {"mail", "queue a test email", run_mail};
+const struct rk_cli_command rk_cli_mail = {.name = "mail",
+                                           .summary = "queue a test email",
+                                           .subs = mail_subs,
+                                           .expected = "expected 'mail test'"};

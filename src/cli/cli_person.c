@@ -496,29 +496,18 @@ static int person_find(int argc, char **argv) {
     return rc;
 }
 
-static int run_person(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "add") == 0)
-            return person_add(argc - 1, argv + 1);
-        if (strcmp(argv[1], "show") == 0)
-            return person_show(argc - 1, argv + 1);
-        if (strcmp(argv[1], "update") == 0)
-            return person_update(argc - 1, argv + 1);
-        if (strcmp(argv[1], "find") == 0)
-            return person_find(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("usage: rekisteri person add|show|update|find ...; 'person add --help' and so on");
-        return RK_EXIT_OK;
-    }
-    rk_cli_error("expected 'person add', 'person show', 'person update' or 'person find'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub person_subs[] = {
+    {.name = "add", .summary = "add a person to a register", .run = person_add},
+    {.name = "show", .summary = "show a person", .run = person_show},
+    {.name = "update", .summary = "change a person's fields", .run = person_update},
+    {.name = "find", .summary = "find persons by name, email or phone", .run = person_find},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
 /* ---- consent ----------------------------------------------------------------------------------
  */
 
-static int consent_event(int argc, char **argv, enum rk_consent_kind kind) {
+static int consent_event(int argc, char **argv, int kind) {
     const char *purpose = NULL, *channel = NULL, *evidence = NULL, *form = NULL, *lang = NULL,
                *at = NULL;
     bool pending = false;
@@ -565,10 +554,8 @@ static int consent_event(int argc, char **argv, enum rk_consent_kind kind) {
     if (!rk_cli_text("--channel", channel, false) || !rk_cli_text("--evidence", evidence, true) ||
         !rk_cli_text("--form-id", form, false))
         return RK_EXIT_USAGE;
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_reg_consent(&env.reg, env.args[0], purpose, kind, &in, &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused(argv[0], e, &msg);
@@ -619,28 +606,30 @@ static int consent_list(int argc, char **argv) {
     return rc;
 }
 
-static int run_consent(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "give") == 0)
-            return consent_event(argc - 1, argv + 1, RK_CE_GIVEN);
-        if (strcmp(argv[1], "confirm") == 0)
-            return consent_event(argc - 1, argv + 1, RK_CE_CONFIRMED);
-        if (strcmp(argv[1], "withdraw") == 0)
-            return consent_event(argc - 1, argv + 1, RK_CE_WITHDRAWN);
-        if (strcmp(argv[1], "list") == 0)
-            return consent_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri consent give|confirm|withdraw|list ...; "
-                 "'consent give --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'consent give', 'consent confirm', 'consent withdraw' or "
-                 "'consent list'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub consent_subs[] = {
+    {.name = "give",
+     .summary = "record a consent given",
+     .run_kind = consent_event,
+     .kind = RK_CE_GIVEN},
+    {.name = "confirm",
+     .summary = "record a consent confirmed",
+     .run_kind = consent_event,
+     .kind = RK_CE_CONFIRMED},
+    {.name = "withdraw",
+     .summary = "record a consent withdrawn",
+     .run_kind = consent_event,
+     .kind = RK_CE_WITHDRAWN},
+    {.name = "list", .summary = "list a person's consent events", .run = consent_list},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_person = {"person", "add, show, update and find persons",
-                                             run_person};
-const struct rk_cli_command rk_cli_consent = {"consent", "give, confirm, withdraw, list consents",
-                                              run_consent};
+const struct rk_cli_command rk_cli_person = {
+    .name = "person",
+    .summary = "add, show, update and find persons",
+    .subs = person_subs,
+    .expected = "expected 'person add', 'person show', 'person update' or 'person find'"};
+const struct rk_cli_command rk_cli_consent = {
+    .name = "consent",
+    .summary = "give, confirm, withdraw, list consents",
+    .subs = consent_subs,
+    .expected = "expected 'consent give', 'consent confirm', 'consent withdraw' or 'consent list'"};

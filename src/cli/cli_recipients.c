@@ -21,7 +21,8 @@ static const char *const text_json[] = {"text", "json", NULL};
 /* ---- recipients list ------------------------------------------------------------------- */
 
 static int print_notice(void *ctx, const struct rk_notice_row *n) {
-    json_t *list = ctx;
+    struct rk_cli_listing *l = ctx;
+    json_t *list = l->list;
     char created[RK_TS_LEN + 1];
     rk_ts_format(n->created_at, created);
     if (list)
@@ -32,10 +33,15 @@ static int print_notice(void *ctx, const struct rk_notice_row *n) {
                             "person", n->person_id, "request", n->request_id, "attempts",
                             n->attempts, "created_at", created, "remote_id", n->remote_id,
                             "last_error", n->last_error));
-    else
-        printf("%-6lld %-12s %-14s %-11s attempts %-3d person %s: %s\n", (long long)n->id,
-               n->recipient, rk_notice_kind_name(n->kind), rk_notice_state_name(n->state),
-               n->attempts, n->person_id, n->last_error ? n->last_error : "");
+    else {
+        char id[24], attempts[16];
+        snprintf(id, sizeof id, "%lld", (long long)n->id);
+        snprintf(attempts, sizeof attempts, "%d", n->attempts);
+        rk_cli_table_row(&l->table,
+                         (const char *const[]){id, n->recipient, rk_notice_kind_name(n->kind),
+                                               rk_notice_state_name(n->state), attempts,
+                                               n->person_id, n->last_error});
+    }
     return 0;
 }
 
@@ -60,44 +66,50 @@ static int recipients_list(int argc, char **argv) {
         rk_cli_error("recipients list: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     int64_t n[RK_NOTICE_STATE__COUNT] = {0};
     rk_err e = RK_OK;
     for (int i = 0; i < RK_NOTICE_STATE__COUNT && e == RK_OK; i++)
         e = rk_store_recipient_notice_count(env.store, (enum rk_notice_state)i, &n[i]);
     json_t *doc = rk_cli_json(&env) ? json_object() : NULL;
-    json_t *list = doc && failed ? json_array() : NULL;
+    static const struct rk_cli_col count_cols[] = {{11, " "}, {0, NULL}};
+    static const struct rk_cli_col cols[] = {
+        {6, " "}, {12, " "}, {14, " "}, {11, " attempts "}, {3, " person "}, {0, ": "}, {0, NULL}};
+    struct rk_cli_table counts;
+    struct rk_cli_listing l = {.list = doc && failed ? json_array() : NULL};
+    rk_cli_table_init(&counts, 2, count_cols);
+    rk_cli_table_init(&l.table, 7, cols);
     if (e == RK_OK) {
+        const char *names[RK_NOTICE_STATE__COUNT];
         for (int i = 0; i < RK_NOTICE_STATE__COUNT; i++)
-            if (doc)
-                json_object_set_new(doc, rk_notice_state_name((enum rk_notice_state)i),
-                                    json_integer((json_int_t)n[i]));
-            else
-                printf("%-11s %lld\n", rk_notice_state_name((enum rk_notice_state)i),
-                       (long long)n[i]);
+            names[i] = rk_notice_state_name((enum rk_notice_state)i);
+        rk_cli_counts(doc, &counts, names, n, RK_NOTICE_STATE__COUNT);
         if (failed) {
-            if (!doc && (n[RK_NOTICE_FAILED] || n[RK_NOTICE_UNSUPPORTED]))
-                printf("\nnotices to pass on by hand (id, recipient, kind, state, attempts, "
-                       "person, last error):\n");
-            e = rk_store_recipient_notice_list(env.store, RK_NOTICE_FAILED, 1000, print_notice,
-                                               list);
+            e = rk_store_recipient_notice_list(env.store, RK_NOTICE_FAILED, 1000, print_notice, &l);
             if (e == RK_OK)
                 e = rk_store_recipient_notice_list(env.store, RK_NOTICE_UNSUPPORTED, 1000,
-                                                   print_notice, list);
+                                                   print_notice, &l);
         }
     }
     if (e != RK_OK) {
         rk_cli_error("recipients list: %s", rk_store_last_error());
         rc = RK_EXIT_FAIL;
     } else if (doc) {
-        if (list)
-            json_object_set(doc, "failed_notices", list);
+        if (l.list)
+            json_object_set(doc, "failed_notices", l.list);
         rc = rk_cli_write_json(json_incref(doc));
+    } else {
+        rc = rk_cli_table_print(&counts);
+        if (rc == RK_EXIT_OK && failed && (n[RK_NOTICE_FAILED] || n[RK_NOTICE_UNSUPPORTED]))
+            printf("\nnotices to pass on by hand (id, recipient, kind, state, attempts, "
+                   "person, last error):\n");
+        if (rc == RK_EXIT_OK)
+            rc = rk_cli_table_print(&l.table);
     }
-    json_decref(list);
+    rk_cli_table_cleanup(&counts);
+    rk_cli_table_cleanup(&l.table);
+    json_decref(l.list);
     json_decref(doc);
     rk_cli_env_close(&env);
     return rc;
@@ -147,10 +159,8 @@ static int recipients_send(int argc, char **argv) {
         return RK_EXIT_USAGE;
     if (poll && cfg.poll_s == 0)
         cfg.poll_s = -1; /* at once */
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     cfg.db = env.db;
     cfg.decl = env.decl;
     cfg.keys = &env.reg.keys;
@@ -221,23 +231,15 @@ static int recipients_notify(int argc, char **argv) {
     return rc;
 }
 
-static int run_recipients(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "list") == 0)
-            return recipients_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "send") == 0)
-            return recipients_send(argc - 1, argv + 1);
-        if (strcmp(argv[1], "notify") == 0)
-            return recipients_notify(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri recipients list|send|notify ...; 'recipients list --help' "
-                 "and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'recipients list', 'recipients send' or 'recipients notify'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub recipients_subs[] = {
+    {.name = "list", .summary = "list the notices to recipients", .run = recipients_list},
+    {.name = "send", .summary = "deliver the queued notices", .run = recipients_send},
+    {.name = "notify", .summary = "queue notices for a person's changes", .run = recipients_notify},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
 const struct rk_cli_command rk_cli_recipients = {
-    "recipients", "tell recipients of changes (art 19): list, send, notify", run_recipients};
+    .name = "recipients",
+    .summary = "tell recipients of changes (art 19): list, send, notify",
+    .subs = recipients_subs,
+    .expected = "expected 'recipients list', 'recipients send' or 'recipients notify'"};

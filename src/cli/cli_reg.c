@@ -3,7 +3,7 @@
  * commands `init` and `suppress`.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,72 +19,43 @@
 
 #define MAX_OPTS 32
 
+/* The declaration of the open environment, for the offer after a refusal (rk_cli_refused). */
+static const struct rk_decl *open_decl;
+
 int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *usage,
                      const struct rk_cli_opt *opts, const char *const *formats) {
-    enum { O_DB = 1000, O_DECL, O_KEY, O_ACTOR, O_FORMAT, O_SYNC, O_HELP, O_JOURNAL };
-    struct option longopts[MAX_OPTS + 8];
-    size_t n = 0;
-    static const struct option common[] = {
-        {"db", required_argument, NULL, O_DB},
-        {"declaration", required_argument, NULL, O_DECL},
-        {"key-file", required_argument, NULL, O_KEY},
-        {"actor", required_argument, NULL, O_ACTOR},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"synchronous", required_argument, NULL, O_SYNC},
-        {"help", no_argument, NULL, O_HELP},
-        {"journal", required_argument, NULL, O_JOURNAL},
-    };
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
-        longopts[n++] = common[i];
-    for (size_t i = 0; opts && opts[i].name && i < MAX_OPTS; i++)
-        longopts[n++] = (struct option){
-            opts[i].name, opts[i].value ? required_argument : no_argument, NULL, (int)i};
-    longopts[n] = (struct option){NULL, 0, NULL, 0};
-
     memset(env, 0, sizeof *env);
     env->key_fd = -1;
-    optind = 1;
-    opterr = 0;
-    int ch, idx = 0;
-    while ((ch = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
-        if (ch >= 0 && ch < MAX_OPTS) {
-            if (opts[ch].value)
-                *opts[ch].value = optarg;
+    struct rk_cli_opt all[MAX_OPTS + 8] = {
+        {"db", &env->db, NULL},
+        {"declaration", &env->declaration, NULL},
+        {"key-file", &env->key_file, NULL},
+        {"actor", &env->actor, NULL},
+        {"format", &env->format, NULL},
+        {"synchronous", &env->synchronous, NULL},
+        {"journal", &env->journal, NULL},
+    };
+    size_t n = 7;
+    for (size_t i = 0; opts && opts[i].name && i < MAX_OPTS; i++)
+        all[n++] = opts[i];
+    all[n] = (struct rk_cli_opt){NULL, NULL, NULL};
+    int first = 0;
+    int rc = rk_cli_parse(argc, argv, all, usage, RK_CLI_COMMON_HELP, &first);
+    if (rc != RK_EXIT_OK)
+        return rc;
+    if (env->format) {
+        size_t i = 0;
+        while (formats && formats[i] && strcmp(formats[i], env->format) != 0)
+            i++;
+        if (!formats || !formats[i]) {
+            if (formats)
+                rk_cli_bad_value("--format", "format", env->format, formats, i);
             else
-                *opts[ch].flag = true;
-            continue;
-        }
-        switch (ch) {
-        case O_DB: env->db = optarg; break;
-        case O_DECL: env->declaration = optarg; break;
-        case O_KEY: env->key_file = optarg; break;
-        case O_ACTOR: env->actor = optarg; break;
-        case O_SYNC: env->synchronous = optarg; break;
-        case O_JOURNAL: env->journal = optarg; break;
-        case O_FORMAT: {
-            size_t i = 0;
-            while (formats && formats[i] && strcmp(formats[i], optarg) != 0)
-                i++;
-            if (!formats || !formats[i]) {
-                rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'", optarg,
-                             argv[0], argv[0]);
-                return RK_EXIT_USAGE;
-            }
-            env->format = formats[i];
-            break;
-        }
-        case 'h':
-        case O_HELP:
-            fputs(usage, stdout);
-            fputs(RK_CLI_COMMON_HELP, stdout);
-            return -1;
-        case ':':
-            rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1], argv[0]);
-            return RK_EXIT_USAGE;
-        default:
-            rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], argv[0]);
+                rk_cli_error("--format: '%s' is not a format of '%s'; see '%s --help'", env->format,
+                             rk_cli_path(), rk_cli_path());
             return RK_EXIT_USAGE;
         }
+        env->format = formats[i];
     }
     if (env->synchronous && strcmp(env->synchronous, "normal") != 0 &&
         strcmp(env->synchronous, "full") != 0) {
@@ -100,12 +71,21 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
         rk_cli_journal_path(env->journal, env->db, env->journal_buf, sizeof env->journal_buf);
     if (!env->format)
         env->format = formats ? formats[0] : "text";
-    env->nargs = argc - optind;
-    env->args = argv + optind;
+    env->nargs = argc - first;
+    env->args = argv + first;
     return RK_EXIT_OK;
 }
 
+static int env_open(struct rk_cli_env *env);
+
 int rk_cli_env_open(struct rk_cli_env *env) {
+    int rc = env_open(env);
+    if (rc != RK_EXIT_OK)
+        rk_cli_env_close(env);
+    return rc;
+}
+
+static int env_open(struct rk_cli_env *env) {
     char err[400];
     struct rk_keys keys;
     if (rk_crypto_init() != RK_OK) {
@@ -149,6 +129,7 @@ int rk_cli_env_open(struct rk_cli_env *env) {
         return RK_EXIT_FAIL;
     }
     env->reg.journal = env->journal;
+    open_decl = env->decl;
     /* Queued notices and mail of a database from before migration 0014 are sealed now,
      * before anything reads them (core/rotate.h, "Sealed values" S5). */
     int64_t sealed = 0;
@@ -187,18 +168,18 @@ void rk_cli_env_close(struct rk_cli_env *env) {
     env->key_fd = -1;
     rk_store_close(env->store);
     env->store = NULL;
+    if (open_decl == env->decl)
+        open_decl = NULL;
     rk_decl_free(env->decl);
     env->decl = NULL;
 }
 
 int rk_cli_env_open_one(struct rk_cli_env *env, const char *what) {
-    int rc = RK_EXIT_USAGE;
-    if (env->nargs != 1)
-        rk_cli_error("%s: expected one %s", what, strchr(what, ' ') ? "argument" : "ID");
-    else if ((rc = rk_cli_env_open(env)) == RK_EXIT_OK)
-        return RK_EXIT_OK;
+    if (env->nargs == 1)
+        return rk_cli_env_open(env);
+    rk_cli_error("%s: expected one %s", what, strchr(what, ' ') ? "argument" : "ID");
     rk_cli_env_close(env);
-    return rc;
+    return RK_EXIT_USAGE;
 }
 
 int rk_cli_exit_for(rk_err err) {
@@ -213,9 +194,46 @@ int rk_cli_exit_for(rk_err err) {
     }
 }
 
+/* When text refuses an undeclared register or purpose ("purpose 'x' is not declared", the
+ * core's words), the declared ones as rk_cli_declared says them into b; else "". */
+static const char *offer_after(struct rk_buf *b, const char *text) {
+    static const char *const kinds[] = {"register", "purpose"};
+    for (size_t k = 0; k < 2; k++) {
+        char head[16];
+        snprintf(head, sizeof head, "%s '", kinds[k]);
+        const char *p = strstr(text, head);
+        const char *end = p ? strstr(p + strlen(head), "' is not declared") : NULL;
+        /* Only the refusal that ends there: "source 'x' is not declared for register 'y'"
+         * names a register that is declared. */
+        if (!end || strcmp(end, "' is not declared") != 0 || end - p > 200 ||
+            (p != text && p[-1] != ' '))
+            continue;
+        char value[201];
+        snprintf(value, sizeof value, "%.*s", (int)(end - p - (ptrdiff_t)strlen(head)),
+                 p + strlen(head));
+        return rk_cli_declared(b, open_decl, kinds[k], value);
+    }
+    return "";
+}
+
 int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg) {
-    rk_cli_error("%s: %s", what, msg->text[0] ? msg->text : rk_err_str(err));
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_cli_error("%s: %s%s", what, msg->text[0] ? msg->text : rk_err_str(err),
+                 msg->text[0] ? offer_after(&b, msg->text) : "");
+    rk_buf_cleanup(&b);
     return rk_cli_exit_for(err);
+}
+
+bool rk_cli_role(const struct rk_cli_env *env, const char *role) {
+    if (rk_decl_role(env->decl, role))
+        return true;
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')%s",
+                 rk_cli_shown(role, false), rk_cli_declared(&b, env->decl, "role", role));
+    rk_buf_cleanup(&b);
+    return false;
 }
 
 bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out) {
@@ -224,10 +242,10 @@ bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out) {
             *out = (enum rk_source_kind)k;
             return true;
         }
-    rk_cli_error("%s: unknown source kind '%s'; expected web_form, email, phone, contract, "
-                 "meeting, other_handover, public_source or third_party",
-                 opt, arg);
-    return false;
+    const char *names[RK_SRC__COUNT];
+    for (int k = 0; k < RK_SRC__COUNT; k++)
+        names[k] = rk_source_kind_id((enum rk_source_kind)k);
+    return rk_cli_bad_value(opt, "source kind", arg, names, RK_SRC__COUNT);
 }
 
 const char *rk_cli_shown(const char *s, bool multiline) {
@@ -380,12 +398,11 @@ static int run_suppress(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     enum rk_suppress_reason why = RK_SUPPRESS_OBJECTION;
+    static const char *const reasons[] = {"objection", "erasure"};
     if (strcmp(reason, "erasure") == 0)
         why = RK_SUPPRESS_ERASURE;
-    else if (strcmp(reason, "objection") != 0) {
-        rk_cli_error("--reason: expected objection or erasure");
-        return RK_EXIT_USAGE;
-    }
+    else if (strcmp(reason, "objection") != 0)
+        return rk_cli_bad_value("--reason", "reason", reason, reasons, 2), RK_EXIT_USAGE;
     enum rk_field f = email ? RK_F_EMAIL : RK_F_PHONE;
     char norm[RK_EMAIL_MAX + 1];
     const char *bad = NULL;
@@ -393,10 +410,8 @@ static int run_suppress(int argc, char **argv) {
         rk_cli_error("--%s: the value %s", rk_field_id(f), bad);
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_msg msg = {.suppressed = false};
     rk_err e;
     if (add) {
@@ -418,7 +433,7 @@ static int run_suppress(int argc, char **argv) {
     return rc;
 }
 
-const struct rk_cli_command rk_cli_init = {"init", "create the database and the key file",
-                                           run_init};
-const struct rk_cli_command rk_cli_suppress = {"suppress", "add to or check the suppression list",
-                                               run_suppress};
+const struct rk_cli_command rk_cli_init = {
+    .name = "init", .summary = "create the database and the key file", .run = run_init};
+const struct rk_cli_command rk_cli_suppress = {
+    .name = "suppress", .summary = "add to or check the suppression list", .run = run_suppress};

@@ -190,6 +190,7 @@ struct listing {
     struct rk_date today;
     json_t *list;
     int n;
+    struct rk_cli_table table; /* the text listing */
 };
 
 static int list_one(void *ctx, const struct rk_request *q) {
@@ -199,11 +200,12 @@ static int list_one(void *ctx, const struct rk_request *q) {
         json_array_append_new(l->list, rk_request_json(q, l->today));
         return 0;
     }
-    char due[11];
+    char due[11], when[24];
     rk_date_iso(rk_request_effective_due(q), due);
-    printf("%s  %-18s  %-11s  due %s%s  %s\n", q->id, rk_request_type_name(q->type),
-           rk_request_status_name(q->status), due,
-           rk_request_overdue(q, l->today) ? " OVERDUE" : "", q->person_id[0] ? q->person_id : "-");
+    snprintf(when, sizeof when, "%s%s", due, rk_request_overdue(q, l->today) ? " OVERDUE" : "");
+    rk_cli_table_row(&l->table, (const char *const[]){q->id, rk_request_type_name(q->type),
+                                                      rk_request_status_name(q->status), when,
+                                                      q->person_id[0] ? q->person_id : "-"});
     return 0;
 }
 
@@ -238,9 +240,9 @@ static int request_list(int argc, char **argv) {
         }
     }
     if (status && (f.status = rk_request_status_parse(status)) < 0) {
-        rk_cli_error("--status: unknown status '%s'; expected received, verified, in_progress, "
-                     "completed or rejected",
-                     status);
+        static const char *const statuses[] = {"received", "verified", "in_progress", "completed",
+                                               "rejected"};
+        rk_cli_bad_value("--status", "status", status, statuses, 5);
         goto out;
     }
     if (env.nargs) {
@@ -252,7 +254,10 @@ static int request_list(int argc, char **argv) {
         free(tz);
         goto out;
     }
-    struct listing l = {&env, rk_tz_date(tz, rk_time_now()), NULL, 0};
+    static const struct rk_cli_col cols[] = {
+        {0, "  "}, {18, "  "}, {11, "  due "}, {0, "  "}, {0, NULL}};
+    struct listing l = {.env = &env, .today = rk_tz_date(tz, rk_time_now())};
+    rk_cli_table_init(&l.table, 5, cols);
     free(tz);
     if (overdue || days >= 0) {
         f.open_only = true;
@@ -271,8 +276,9 @@ static int request_list(int argc, char **argv) {
         json_decref(l.list);
         rc = RK_EXIT_FAIL;
     } else {
-        rc = l.list ? rk_cli_write_json(l.list) : RK_EXIT_OK;
+        rc = l.list ? rk_cli_write_json(l.list) : rk_cli_table_print(&l.table);
     }
+    rk_cli_table_cleanup(&l.table);
 out:
     rk_cli_env_close(&env);
     return rc;
@@ -502,7 +508,8 @@ out:
 }
 
 /* start, extend, complete, reject: the options differ, the rest is transition(). */
-static int request_step(int argc, char **argv, enum rk_request_event_kind kind) {
+static int request_step(int argc, char **argv, int kind_arg) {
+    enum rk_request_event_kind kind = (enum rk_request_event_kind)kind_arg;
     const char *months = NULL, *reason = NULL, *note = NULL, *url = NULL, *out_dir = NULL,
                *grounds = NULL;
     const struct rk_cli_opt opts[] = {{"months", &months, NULL},     {"reason", &reason, NULL},
@@ -573,35 +580,34 @@ out:
     return rc;
 }
 
-static int run_request(int argc, char **argv) {
-    if (argc >= 2) {
-        const char *v = argv[1];
-        if (strcmp(v, "new") == 0)
-            return request_new(argc - 1, argv + 1);
-        if (strcmp(v, "list") == 0)
-            return request_list(argc - 1, argv + 1);
-        if (strcmp(v, "show") == 0)
-            return request_show(argc - 1, argv + 1);
-        if (strcmp(v, "verify") == 0)
-            return request_verify(argc - 1, argv + 1);
-        if (strcmp(v, "start") == 0)
-            return request_step(argc - 1, argv + 1, RK_RQE_START);
-        if (strcmp(v, "extend") == 0)
-            return request_step(argc - 1, argv + 1, RK_RQE_EXTEND);
-        if (strcmp(v, "complete") == 0)
-            return request_step(argc - 1, argv + 1, RK_RQE_COMPLETE);
-        if (strcmp(v, "reject") == 0)
-            return request_step(argc - 1, argv + 1, RK_RQE_REJECT);
-        if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0) {
-            puts("usage: rekisteri request new|list|show|verify|start|extend|complete|reject "
-                 "...; 'request new --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("request: expected new, list, show, verify, start, extend, complete or reject");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub request_subs[] = {
+    {.name = "new", .summary = "record a new request", .run = request_new},
+    {.name = "list", .summary = "list the requests", .run = request_list},
+    {.name = "show", .summary = "show a request and its events", .run = request_show},
+    {.name = "verify",
+     .summary = "record the requester's identity as verified",
+     .run = request_verify},
+    {.name = "start",
+     .summary = "start work on a request",
+     .run_kind = request_step,
+     .kind = RK_RQE_START},
+    {.name = "extend",
+     .summary = "extend the deadline (art 12(3))",
+     .run_kind = request_step,
+     .kind = RK_RQE_EXTEND},
+    {.name = "complete",
+     .summary = "complete a request",
+     .run_kind = request_step,
+     .kind = RK_RQE_COMPLETE},
+    {.name = "reject",
+     .summary = "reject a request, with grounds",
+     .run_kind = request_step,
+     .kind = RK_RQE_REJECT},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
 const struct rk_cli_command rk_cli_request = {
-    "request", "data-subject requests: new, list, show, verify, extend, complete, reject",
-    run_request};
+    .name = "request",
+    .summary = "data-subject requests: new, list, show, verify, extend, complete, reject",
+    .subs = request_subs,
+    .expected = "request: expected new, list, show, verify, start, extend, complete or reject"};

@@ -331,31 +331,29 @@ static int rights_automated(int argc, char **argv) {
     return rc;
 }
 
-static int run_rights(int argc, char **argv) {
-    static const struct {
-        const char *name;
-        int (*run)(int, char **);
-    } subs[] = {{"access", rights_access},      {"export", rights_export},
-                {"rectify", rights_rectify},    {"erase", rights_erase},
-                {"restrict", rights_restrict},  {"object", rights_object},
-                {"automated", rights_automated}};
-    if (argc >= 2) {
-        for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-            if (strcmp(argv[1], subs[i].name) == 0)
-                return subs[i].run(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri rights access|export|rectify|erase|restrict|object|automated "
-                 "ID ...; 'rights erase --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'rights access', 'export', 'rectify', 'erase', 'restrict', 'object' "
-                 "or 'automated'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub rights_subs[] = {
+    {.name = "access",
+     .summary = "a person's data, as the access document (art 15)",
+     .run = rights_access},
+    {.name = "export", .summary = "a person's data, portable (art 20)", .run = rights_export},
+    {.name = "rectify", .summary = "correct a field (art 16)", .run = rights_rectify},
+    {.name = "erase", .summary = "erase a person (art 17)", .run = rights_erase},
+    {.name = "restrict",
+     .summary = "restrict or lift a restriction (art 18)",
+     .run = rights_restrict},
+    {.name = "object", .summary = "record an objection (art 21)", .run = rights_object},
+    {.name = "automated",
+     .summary = "the automated decisions about a person (art 22)",
+     .run = rights_automated},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
 const struct rk_cli_command rk_cli_rights = {
-    "rights", "data-subject rights: access, export, rectify, erase, restrict, object", run_rights};
+    .name = "rights",
+    .summary = "data-subject rights: access, export, rectify, erase, restrict, object",
+    .subs = rights_subs,
+    .expected = "expected 'rights access', 'export', 'rectify', 'erase', 'restrict', 'object' or "
+                "'automated'"};
 
 /* ---- tasks ------------------------------------------------------------------------------------
  */
@@ -401,10 +399,8 @@ static int tasks_list(int argc, char **argv) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct task_list l = {rk_cli_json(&env) ? json_array() : NULL};
     rk_err e = rk_store_tasks_list(env.store, kind, open, list_task, &l);
     if (e == RK_OK)
@@ -452,20 +448,14 @@ static int tasks_done(int argc, char **argv) {
     return rc;
 }
 
-static int run_tasks(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "list") == 0)
-            return tasks_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "done") == 0)
-            return tasks_done(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri tasks list|done ...; 'tasks list --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'tasks list' or 'tasks done'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub tasks_subs[] = {
+    {.name = "list", .summary = "list the open staff tasks", .run = tasks_list},
+    {.name = "done", .summary = "close a task", .run = tasks_done},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_tasks = {"tasks", "list and close staff tasks (art 14, art 21)",
-                                            run_tasks};
+const struct rk_cli_command rk_cli_tasks = {.name = "tasks",
+                                            .summary =
+                                                "list and close staff tasks (art 14, art 21)",
+                                            .subs = tasks_subs,
+                                            .expected = "expected 'tasks list' or 'tasks done'"};

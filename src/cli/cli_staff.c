@@ -174,13 +174,9 @@ static int staff_add(int argc, char **argv) {
             return RK_EXIT_USAGE;
         }
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
-    if (!rk_decl_role(env.decl, role)) {
-        rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')",
-                     rk_cli_shown(role, false));
+    if (!rk_cli_role(&env, role)) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
@@ -220,7 +216,8 @@ static int staff_add(int argc, char **argv) {
 }
 
 static int print_staff(void *ctx, const struct rk_staff *a) {
-    json_t *list = ctx;
+    struct rk_cli_listing *l = ctx;
+    json_t *list = l->list;
     char created[RK_TS_LEN + 1], last[RK_TS_LEN + 1] = "";
     rk_ts_format(a->created_at, created);
     if (a->last_signin)
@@ -232,8 +229,9 @@ static int print_staff(void *ctx, const struct rk_staff *a) {
                                               "state", state, "created", created, "last_signin",
                                               a->last_signin ? last : NULL));
     else
-        printf("%s  %-32s %-16s %-8s %s\n", a->id, rk_cli_shown(a->email, false), a->role, state,
-               rk_cli_shown(a->name, false));
+        rk_cli_table_row(&l->table,
+                         (const char *const[]){a->id, rk_cli_shown(a->email, false), a->role, state,
+                                               rk_cli_shown(a->name, false)});
     return 0;
 }
 
@@ -246,26 +244,22 @@ static int staff_list(int argc, char **argv) {
                               NULL, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
-    json_t *list = rk_cli_json(&env) ? json_array() : NULL;
-    rk_err e = rk_store_staff_list(env.store, print_staff, list);
-    if (e != RK_OK) {
+    static const struct rk_cli_col cols[] = {{0, "  "}, {32, " "}, {16, " "}, {8, " "}, {0, NULL}};
+    struct rk_cli_listing l;
+    rk_cli_listing_init(&l, rk_cli_json(&env), 5, cols);
+    rk_err e = rk_store_staff_list(env.store, print_staff, &l);
+    if (e != RK_OK)
         rk_cli_error("staff list: %s", rk_store_last_error());
-        rc = RK_EXIT_FAIL;
-    } else if (list) {
-        rc = rk_cli_write_json(json_incref(list));
-    }
-    json_decref(list);
+    rc = rk_cli_listing_end(&l, e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL);
     rk_cli_env_close(&env);
     return rc;
 }
 
 enum change { DISABLE, ENABLE, RESET, ROLE };
 
-static int staff_change(int argc, char **argv, enum change what) {
+static int staff_change(int argc, char **argv, int what) {
     static const char *const usage[] = {
         ("usage: rekisteri staff disable EMAIL\n\n"
          "Disables the account: its sessions end at once and it cannot sign in until\n"
@@ -302,14 +296,10 @@ static int staff_change(int argc, char **argv, enum change what) {
         rk_cli_error("--public-url: expected an http(s) URL without query");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_staff a;
-    if (what == ROLE && !rk_decl_role(env.decl, role)) {
-        rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')",
-                     rk_cli_shown(role, false));
+    if (what == ROLE && !rk_cli_role(&env, role)) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
@@ -354,30 +344,24 @@ static int staff_change(int argc, char **argv, enum change what) {
     return rc;
 }
 
-static int run_staff(int argc, char **argv) {
-    if (argc >= 2) {
-        const char *c = argv[1];
-        if (strcmp(c, "add") == 0)
-            return staff_add(argc - 1, argv + 1);
-        if (strcmp(c, "list") == 0)
-            return staff_list(argc - 1, argv + 1);
-        if (strcmp(c, "disable") == 0)
-            return staff_change(argc - 1, argv + 1, DISABLE);
-        if (strcmp(c, "enable") == 0)
-            return staff_change(argc - 1, argv + 1, ENABLE);
-        if (strcmp(c, "reset") == 0)
-            return staff_change(argc - 1, argv + 1, RESET);
-        if (strcmp(c, "role") == 0)
-            return staff_change(argc - 1, argv + 1, ROLE);
-        if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
-            puts("usage: rekisteri staff add|list|disable|enable|reset|role ...; "
-                 "'staff add --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'staff add', 'list', 'disable', 'enable', 'reset' or 'role'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub staff_subs[] = {
+    {.name = "add", .summary = "add a staff account", .run = staff_add},
+    {.name = "list", .summary = "list the staff accounts", .run = staff_list},
+    {.name = "disable", .summary = "disable an account", .run_kind = staff_change, .kind = DISABLE},
+    {.name = "enable",
+     .summary = "enable an account again",
+     .run_kind = staff_change,
+     .kind = ENABLE},
+    {.name = "reset",
+     .summary = "reset an account's password",
+     .run_kind = staff_change,
+     .kind = RESET},
+    {.name = "role", .summary = "change an account's role", .run_kind = staff_change, .kind = ROLE},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
 const struct rk_cli_command rk_cli_staff = {
-    "staff", "the console's staff accounts: add, list, disable, enable, reset, role", run_staff};
+    .name = "staff",
+    .summary = "the console's staff accounts: add, list, disable, enable, reset, role",
+    .subs = staff_subs,
+    .expected = "expected 'staff add', 'list', 'disable', 'enable', 'reset' or 'role'"};

@@ -120,10 +120,8 @@ static int run_sweep(int argc, char **argv) {
         rk_cli_error("sweep: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
     struct rk_sweep_counts n;
     struct rk_msg msg = {.suppressed = false};
     rk_err e = rk_sweep_run(&env.reg, now, dry_run, &n, &msg);
@@ -152,4 +150,5 @@ static int run_sweep(int argc, char **argv) {
     return rc;
 }
 
-const struct rk_cli_command rk_cli_sweep = {"sweep", "apply the declared retention", run_sweep};
+const struct rk_cli_command rk_cli_sweep = {
+    .name = "sweep", .summary = "apply the declared retention", .run = run_sweep};

@@ -38,12 +38,9 @@ static int token_create(int argc, char **argv) {
                      RK_DECL_ID_MAX);
         return RK_EXIT_USAGE;
     }
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
-    if (!rk_decl_role(env.decl, role)) {
-        rk_cli_error("--role: role '%s' is not declared (the declaration's 'roles')", role);
+    if (!rk_cli_role(&env, role)) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
@@ -82,7 +79,8 @@ static int token_create(int argc, char **argv) {
 }
 
 static int print_token(void *ctx, const struct rk_token *t) {
-    json_t *list = ctx;
+    struct rk_cli_listing *l = ctx;
+    json_t *list = l->list;
     char created[RK_TS_LEN + 1], revoked[RK_TS_LEN + 1] = "";
     rk_ts_format(t->created_at, created);
     if (t->revoked_at)
@@ -91,9 +89,12 @@ static int print_token(void *ctx, const struct rk_token *t) {
         json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?}", "name", t->name, "role",
                                               t->role, "created_at", created, "revoked_at",
                                               t->revoked_at ? revoked : NULL));
-    else
-        printf("%-24s %-16s created %s%s%s\n", t->name, t->role, created,
-               t->revoked_at ? ", revoked " : "", revoked);
+    else {
+        char when[2 * RK_TS_LEN + 32];
+        snprintf(when, sizeof when, "created %s%s%s", created, t->revoked_at ? ", revoked " : "",
+                 revoked);
+        rk_cli_table_row(&l->table, (const char *const[]){t->name, t->role, when});
+    }
     return 0;
 }
 
@@ -105,19 +106,15 @@ static int token_list(int argc, char **argv) {
                               NULL, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
-        rk_cli_env_close(&env);
+    if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    }
-    json_t *list = rk_cli_json(&env) ? json_array() : NULL;
-    rk_err e = rk_store_tokens_list(env.store, print_token, list);
-    if (e != RK_OK) {
+    static const struct rk_cli_col cols[] = {{24, " "}, {16, " "}, {0, NULL}};
+    struct rk_cli_listing l;
+    rk_cli_listing_init(&l, rk_cli_json(&env), 3, cols);
+    rk_err e = rk_store_tokens_list(env.store, print_token, &l);
+    if (e != RK_OK)
         rk_cli_error("token list: %s", rk_store_last_error());
-        rc = RK_EXIT_FAIL;
-    } else if (list) {
-        rc = rk_cli_write_json(json_incref(list));
-    }
-    json_decref(list);
+    rc = rk_cli_listing_end(&l, e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL);
     rk_cli_env_close(&env);
     return rc;
 }
@@ -157,22 +154,15 @@ static int token_revoke(int argc, char **argv) {
     return rc;
 }
 
-static int run_token(int argc, char **argv) {
-    if (argc >= 2) {
-        if (strcmp(argv[1], "create") == 0)
-            return token_create(argc - 1, argv + 1);
-        if (strcmp(argv[1], "list") == 0)
-            return token_list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "revoke") == 0)
-            return token_revoke(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            puts("usage: rekisteri token create|list|revoke ...; 'token create --help' and so on");
-            return RK_EXIT_OK;
-        }
-    }
-    rk_cli_error("expected 'token create', 'token list' or 'token revoke'");
-    return RK_EXIT_USAGE;
-}
+static const struct rk_cli_sub token_subs[] = {
+    {.name = "create", .summary = "create a bearer token, shown once", .run = token_create},
+    {.name = "list", .summary = "list the tokens", .run = token_list},
+    {.name = "revoke", .summary = "revoke a token", .run = token_revoke},
+    {.name = NULL, .summary = NULL, .run = NULL},
+};
 
-const struct rk_cli_command rk_cli_token = {"token", "create, list and revoke staff tokens",
-                                            run_token};
+const struct rk_cli_command rk_cli_token = {
+    .name = "token",
+    .summary = "create, list and revoke staff tokens",
+    .subs = token_subs,
+    .expected = "expected 'token create', 'token list' or 'token revoke'"};

@@ -11,13 +11,6 @@
 #include "cli/cli.h"
 #include "core/register.h"
 
-/* One command-specific option: --name VALUE (value != NULL) or --name (flag != NULL). */
-struct rk_cli_opt {
-    const char *name;
-    const char **value;
-    bool *flag;
-};
-
 struct rk_cli_env {
     const char *db, *declaration, *key_file, *actor, *format, *synchronous;
     struct rk_decl *decl;
@@ -49,7 +42,7 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
  * Holds a shared lock on the key file until rk_cli_env_close (none when
  * env->key_fd is already open), so that `key rotate` refuses meanwhile, and
  * refuses a key file of another generation than the database's. */
-int rk_cli_env_open(struct rk_cli_env *env);
+int rk_cli_env_open(struct rk_cli_env *env); /* closes env itself when it fails */
 void rk_cli_env_close(struct rk_cli_env *env);
 
 /* For commands taking exactly one ID: checks that, then opens env. On failure
@@ -61,6 +54,10 @@ int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg);
 
 /* The exit status for an rk_err: bad input (2) or failure (1). */
 int rk_cli_exit_for(rk_err err);
+
+/* Whether role is declared; false after "--role: role 'x' is not declared" and the declared
+ * roles. */
+bool rk_cli_role(const struct rk_cli_env *env, const char *role);
 
 /* Parses a source kind id ("web_form"); false after an error message naming the option. */
 bool rk_cli_source(const char *opt, const char *arg, enum rk_source_kind *out);
