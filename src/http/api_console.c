@@ -7,6 +7,11 @@
  * checks the role's capability first, parses, calls the core (writes through
  * the writer), and answers through server.c's helpers; no rule lives here.
  */
+#include <jansson.h>
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

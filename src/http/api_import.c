@@ -14,6 +14,7 @@
  * /api/v1/imports/preview maps the header and parses the first rows without
  * writing anything.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,11 @@
 #include "base/time.h"
 #include "base/id.h"
 #include "http/api_console.h"
-#include "http/internal.h"
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "util/csv.h"
 
 #define BATCH       128  /* rows per writer job */

@@ -6,12 +6,17 @@
  * suppression list spans every register: only a role granted every register
  * and category (the example's dpo) may add to it or query it.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/time.h"
-#include "http/internal.h"
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 
 static const char *const kind_words[] = {
     [RK_CAT_CONTRACT] = "contract", [RK_CAT_BILLING] = "billing"};

@@ -19,7 +19,9 @@
 #include "connect/connect.h"
 #include "base/contact.h"
 #include "base/time.h"
-#include "http/internal.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 
 #define MAX_PERSONS 8 /* persons sharing one email across registers */
 
