@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/contact_input.h"
 #include "cli/reg.h"
 #include "base/id.h"
 #include "core/journal.h"
@@ -387,12 +388,13 @@ static int run_suppress(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     enum rk_field f = email ? RK_F_EMAIL : RK_F_PHONE;
-    char norm[RK_EMAIL_MAX + 1];
-    const char *bad = NULL;
-    if (rk_field_normalize(f, email ? email : phone, norm, sizeof norm, &bad) != RK_OK) {
-        rk_cli_error("--%s: the value %s", rk_field_id(f), bad);
+    struct rk_contact_input values; /* core/contact_input.h */
+    rk_contact_input_init(&values);
+    if (rk_contact_input_add(&values, f, email ? email : phone) != RK_OK) {
+        rk_cli_error("--%s: the value %s", rk_field_id(f), values.why);
         return RK_EXIT_USAGE;
     }
+    const char *norm = values.c.v[f];
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK) {
         rk_cli_env_close(&env);
         return rc;

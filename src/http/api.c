@@ -130,7 +130,7 @@ rk_http_result rk_http_post_persons(struct rk_http_server *s, struct MHD_Connect
     if (!doc)
         return ret;
     struct add_job *j = calloc(1, sizeof *j);
-    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = calloc(RK_F__COUNT, sizeof *bufs);
+    struct rk_contact_input *bufs = calloc(1, sizeof *bufs);
     bool bad = false;
     int status = 0;
     const char *code = NULL;

@@ -51,7 +51,7 @@ RK_HTTP_HANDLER(rk_http_patch_person) {
     if (!doc)
         return ret;
     struct update_job *j = calloc(1, sizeof *j);
-    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = calloc(RK_F__COUNT, sizeof *bufs);
+    struct rk_contact_input *bufs = calloc(1, sizeof *bufs);
     struct rk_http_refusal no = {.status = 0};
     if (!j || !bufs) {
         rk_http_refuse(&no, 500, "internal", "out of memory");

@@ -378,7 +378,7 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     j->ev.today = rk_tz_date(s->tz, j->ev.at);
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
-    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = NULL;
+    struct rk_contact_input *bufs = NULL;
     struct rk_http_refusal refusal = {.status = 0};
     if (kind == RK_RQE_COMPLETE) {
         j->grounds = rk_http_member(doc, "grounds", &bad);
@@ -386,7 +386,7 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
         j->ff = &ff;
         json_t *values = json_object_get(doc, "values");
         if (values && !bad) {
-            bufs = calloc(RK_F__COUNT, sizeof *bufs);
+            bufs = calloc(1, sizeof *bufs);
             if (!bufs || !j->rect_register ||
                 !rk_http_parse_values(role, j->rect_register, values, &j->rect, bufs, &refusal)) {
                 if (!refusal.status)

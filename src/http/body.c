@@ -681,18 +681,18 @@ static const char *category_fi(const struct rk_role *role, const char *register_
 
 /* The "values" object of a write, checked against the role and normalised into c. */
 bool rk_http_parse_values(const struct rk_role *role, const char *register_id, json_t *values,
-                          struct rk_contact *c, char (*bufs)[RK_INTERESTS_MAX * 4 + 1],
+                          struct rk_contact *c, struct rk_contact_input *in,
                           struct rk_http_refusal *out) {
     const char *key;
     json_t *v;
-    memset(c, 0, sizeof *c);
+    rk_contact_input_init(in);
+    *c = in->c;
     if (!json_is_object(values)) {
         rk_http_refuse(out, 400, "bad_request", "/values: expected an object of fields");
         return false;
     }
     json_object_foreach(values, key, v) {
         int f = rk_field_from_id(key);
-        const char *why = NULL;
         if (f < 0 || !json_is_string(v)) {
             rk_http_refuse(out, 400, "bad_request", "/values/%.40s: %s", key,
                            f < 0 ? "not a contact field" : "expected a text");
@@ -703,17 +703,16 @@ bool rk_http_parse_values(const struct rk_role *role, const char *register_id, j
                            "/values/%s: the token's role may not write this category", key);
             return false;
         }
-        if (rk_field_normalize((enum rk_field)f, json_string_value(v), bufs[f], sizeof bufs[f],
-                               &why) != RK_OK) {
-            rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key, why);
+        if (rk_contact_input_add(in, (enum rk_field)f, json_string_value(v)) != RK_OK) {
+            rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key, in->why);
             snprintf(out->field, sizeof out->field, "%s", key);
-            const char *fi = rk_norm_why_fi(why);
+            const char *fi = rk_norm_why_fi(in->why);
             if (fi)
                 snprintf(out->fi, sizeof out->fi, "%s %s.", category_fi(role, register_id, key),
                          fi);
             return false;
         }
-        c->v[f] = bufs[f];
     }
+    *c = in->c;
     return true;
 }

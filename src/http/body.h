@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "base/contact.h"
+#include "core/contact_input.h"
 #include "http/respond.h"
 #include "http/service.h"
 
@@ -46,9 +47,9 @@ json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
 /* A text member of o (borrowed), NULL when absent; *bad set when present but not a text. */
 const char *rk_http_member(json_t *o, const char *key, bool *bad);
 /* The "values" object of a write, checked against the role for register_id and
- * normalised into c (strings in bufs, RK_F__COUNT of them); false with out set. */
+ * normalised into c (its strings held by in, core/contact_input.h); false with out set. */
 bool rk_http_parse_values(const struct rk_role *role, const char *register_id, json_t *values,
-                          struct rk_contact *c, char (*bufs)[RK_INTERESTS_MAX * 4 + 1],
+                          struct rk_contact *c, struct rk_contact_input *in,
                           struct rk_http_refusal *out);
 /* Reads {register, purpose, source, source_detail?} into w (strings borrowed from doc) and
  * checks the role is granted the register; false with the refusal in *out. */

@@ -1,10 +1,10 @@
 /*
  * public.h — the public side's HTML pages (pages.c): one shape for every
- * page (rk_page_*), the declaration's branding (header, accent, logo, the company's stylesheet, footer
- * links) held once for every page and served from memory at content-hashed
- * same-origin paths (/brand/…), the dressing of the pre-rendered privacy notice
- * in the same header and footer, and the handlers of the preferences start page
- * and the brand assets.
+ * page (rk_page_*), the declaration's branding (header, accent, logo, the
+ * company's stylesheet, footer links) held once for every page and served
+ * from memory at content-hashed same-origin paths (/brand/…), the dressing of
+ * the pre-rendered privacy notice in the same header and footer, and the
+ * handlers of the preferences start page and the brand assets.
  */
 #ifndef RK_HTTP_PUBLIC_H
 #define RK_HTTP_PUBLIC_H
