@@ -1,8 +1,8 @@
 /*
- * api.c — the staff API under /api/v1: bearer-token authentication, reading
- * a person as the token's role may see them, adding a person through the
- * writer, and the "may we contact" check. Handlers parse and check, call the
- * register rules (core/register.h), and answer through server.c's helpers.
+ * api.c — the staff API under /api/v1: reading a person as the token's role
+ * may see them, adding a person through the writer, and the "may we contact"
+ * check. Handlers authenticate (auth.h), parse and check (body.h), call the
+ * register rules (core/register.h), and answer through respond.h.
  */
 #include <jansson.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
 /*
- * server.c — libmicrohttpd set-up, the route table and the shared response
- * rules. Every response carries the security headers; every error is JSON
- * {"error":{"code","message"}}; every request is logged as one JSON line on
- * stderr with its route (never its URL or query, which may carry personal
- * data), status and duration.
+ * server.c — libmicrohttpd set-up and the route table, the top module of
+ * http/: it includes every handler's header and no other module includes
+ * it. The shared response rules (security headers, JSON errors) are
+ * respond.c's. Every request is logged as one JSON line on stderr with its
+ * route (never its URL or query, which may carry personal data), status and
+ * duration.
  *
  * libmicrohttpd 0.9.75 answers "Connection: close" when a response is queued
  * during the first call of the access handler, so each request is answered
