@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "base/normalize.h"
-#include "http/internal.h"
+#include "http/body.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

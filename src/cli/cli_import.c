@@ -25,15 +25,14 @@ struct import {
     struct rk_write w;
     const struct rk_purpose *purpose;
     const char *default_detail;
-    struct rk_import_map map;
-    bool have_map;
+    struct rk_import_reader rd; /* the header's map and the rows read (core/import.h) */
     bool header_failed;
     char header_err[400];
     FILE *rejects;
     const char *rejects_path;
     long batch, in_batch;
     long long bytes_read, bytes_total; /* for the progress line */
-    unsigned long rows, imported, committed, rejected, suppressed;
+    unsigned long imported, committed, rejected, suppressed;
     bool tty;
     rk_err fatal;
     struct rk_import_row *row;
@@ -60,7 +59,7 @@ static void progress(struct import *im, bool last) {
         return;
     int pct = im->bytes_total > 0 ? (int)(100 * im->bytes_read / im->bytes_total) : 100;
     fprintf(stderr, "\rimport: %3d%% %lu rows read, %lu imported, %lu rejected, %lu suppressed%s",
-            last ? 100 : pct, im->rows, im->committed, im->rejected, im->suppressed,
+            last ? 100 : pct, im->rd.rows, im->committed, im->rejected, im->suppressed,
             last ? "\n" : "");
 }
 
@@ -77,38 +76,20 @@ static rk_err commit_batch(struct import *im) {
 static int on_record(void *ctx, const char *const *fields, size_t n, unsigned long line,
                      const char *row_error) {
     struct import *im = ctx;
-    if (!im->have_map) {
-        if (row_error) {
-            snprintf(im->header_err, sizeof im->header_err, "line %lu: the header %s", line,
-                     row_error);
-        } else if (rk_import_map_parse(fields, n, &im->map, im->header_err,
-                                       sizeof im->header_err) == RK_OK) {
-            im->have_map = true;
-            return 0;
-        }
-        im->header_failed = true;
-        return 1;
-    }
-    im->rows++;
-    if (row_error) {
-        reject(im, line, NULL, row_error);
-        return 0;
-    }
     const char *why = NULL, *column = NULL;
     struct rk_import_row *row = im->row;
-    if (rk_import_row_parse(&im->map, fields, n, row, &why, &column) != RK_OK) {
-        reject(im, line, column, why);
-        return 0;
+    switch (rk_import_step(&im->rd, fields, n, line, row_error, row, &column, &why, im->header_err,
+                           sizeof im->header_err)) {
+    case RK_IMPORT_HEADER: return 0;
+    case RK_IMPORT_BAD_HEADER: im->header_failed = true; return 1;
+    case RK_IMPORT_REJECT: reject(im, line, column, why); return 0;
+    case RK_IMPORT_ROW: break;
     }
     struct rk_write w = im->w;
     w.source_detail = row->source_detail ? row->source_detail : im->default_detail;
     struct rk_consent_input consent = {.at = row->consent_at, .evidence = row->consent_evidence};
     consent.channel = rk_source_kind_id(row->has_channel ? row->consent_channel : w.source);
-    bool needs_consent = im->purpose->basis == RK_BASIS_CONSENT;
-    if (needs_consent && !row->has_consent) {
-        reject(im, line, "consent_at", "no consent recorded for a consent-based purpose");
-        return 0;
-    }
+    bool needs_consent = im->rd.needs_consent;
     struct rk_msg msg = {.suppressed = false};
     rk_err err = rk_reg_person_add(&im->env->reg, &w, NULL, &row->contact,
                                    needs_consent ? &consent : NULL, NULL, &msg);
@@ -194,6 +175,7 @@ static int run_import(int argc, char **argv) {
         goto out;
     }
     im.w = (struct rk_write){r->id, im.purpose->id, im.w.source, NULL, rk_time_now()};
+    im.rd.needs_consent = im.purpose->basis == RK_BASIS_CONSENT;
     im.default_detail = detail;
     in = fopen(env.args[0], "rb");
     if (!in) {
@@ -239,7 +221,7 @@ static int run_import(int argc, char **argv) {
     if (env.reg.in_batch)
         rk_reg_batch_rollback(&env.reg);
     progress(&im, true);
-    if (im.header_failed || (e == RK_OK && im.fatal == RK_OK && !im.have_map)) {
+    if (im.header_failed || (e == RK_OK && im.fatal == RK_OK && !im.rd.have_map)) {
         rk_cli_error("%s: %s", env.args[0],
                      im.header_failed ? im.header_err : "the file is empty: expected a header row");
         rc = RK_EXIT_USAGE;
@@ -249,7 +231,7 @@ static int run_import(int argc, char **argv) {
         rc = e == RK_EPARSE ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     } else {
         printf("%s: %lu rows: %lu imported, %lu rejected (see %s), %lu suppressed\n", env.args[0],
-               im.rows, im.committed, im.rejected, im.rejects_path, im.suppressed);
+               im.rd.rows, im.committed, im.rejected, im.rejects_path, im.suppressed);
         rc = im.rejected ? RK_EXIT_FAIL : RK_EXIT_OK;
     }
 out:

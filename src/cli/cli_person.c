@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/contact_input.h"
 #include "cli/reg.h"
 #include "core/consent.h"
 #include "util/json.h"
@@ -18,22 +19,16 @@ static const char *const text_json[] = {"text", "json", NULL};
 /* Normalises the raw option values into c (buffers in bufs); false after a message. */
 struct fields_in {
     const char *raw[RK_F__COUNT];
-    char bufs[RK_F__COUNT][RK_INTERESTS_MAX * 4 + 1];
+    struct rk_contact_input values; /* core/contact_input.h */
 };
 
 static bool normalize_fields(struct fields_in *in, struct rk_contact *c) {
     memset(c, 0, sizeof *c);
-    for (int f = 0; f < RK_F__COUNT; f++) {
-        const char *why = NULL;
-        if (!in->raw[f])
-            continue;
-        if (rk_field_normalize((enum rk_field)f, in->raw[f], in->bufs[f], sizeof in->bufs[f],
-                               &why) != RK_OK) {
-            rk_cli_error("--%s: the value %s", rk_field_id((enum rk_field)f), why);
-            return false;
-        }
-        c->v[f] = in->bufs[f];
+    if (rk_contact_input_read(&in->values, in->raw) != RK_OK) {
+        rk_cli_error("--%s: the value %s", rk_field_id(in->values.field), in->values.why);
+        return false;
     }
+    *c = in->values.c;
     return true;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/contact_input.h"
 #include "cli/reg.h"
 #include "base/id.h"
 #include "core/journal.h"
@@ -109,9 +110,9 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("no database at %s: create it with 'rekisteri init'", env->db);
         return RK_EXIT_USAGE;
     }
-    struct rk_store_options opt = {
-        .synchronous =
-            env->synchronous && env->synchronous[0] == 'f' ? RK_SYNC_FULL : RK_SYNC_NORMAL};
+    struct rk_store_options opt = {.synchronous = env->synchronous && env->synchronous[0] == 'f'
+                                                      ? RK_SYNC_FULL
+                                                      : RK_SYNC_NORMAL};
     int from, to;
     if (rk_store_open(env->db, &opt, &env->store) != RK_OK ||
         rk_store_migrate(env->store, &from, &to) != RK_OK) {
@@ -300,17 +301,16 @@ static bool make_parent(const char *path) {
 
 static int run_init(int argc, char **argv) {
     struct rk_cli_env env;
-    int rc =
-        rk_cli_env_parse(&env, argc, argv,
-                         "usage: rekisteri init [options]\n"
-                         "\n"
-                         "Creates the database (or brings its schema up to date) and, when\n"
-                         "it does not exist, the key file (mode 0600) whose secret keys the\n"
-                         "email/phone index and the suppression list, and the erasure\n"
-                         "journal (--journal) restores re-apply erasures from. Checks the\n"
-                         "declaration.\n"
-                         "Run it again at any time: it never replaces an existing key.\n\n",
-                         NULL, NULL);
+    int rc = rk_cli_env_parse(&env, argc, argv,
+                              "usage: rekisteri init [options]\n"
+                              "\n"
+                              "Creates the database (or brings its schema up to date) and, when\n"
+                              "it does not exist, the key file (mode 0600) whose secret keys the\n"
+                              "email/phone index and the suppression list, and the erasure\n"
+                              "journal (--journal) restores re-apply erasures from. Checks the\n"
+                              "declaration.\n"
+                              "Run it again at any time: it never replaces an existing key.\n\n",
+                              NULL, NULL);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     if (env.nargs) {
@@ -404,12 +404,13 @@ static int run_suppress(int argc, char **argv) {
     else if (strcmp(reason, "objection") != 0)
         return rk_cli_bad_value("--reason", "reason", reason, reasons, 2), RK_EXIT_USAGE;
     enum rk_field f = email ? RK_F_EMAIL : RK_F_PHONE;
-    char norm[RK_EMAIL_MAX + 1];
-    const char *bad = NULL;
-    if (rk_field_normalize(f, email ? email : phone, norm, sizeof norm, &bad) != RK_OK) {
-        rk_cli_error("--%s: the value %s", rk_field_id(f), bad);
+    struct rk_contact_input values; /* core/contact_input.h */
+    rk_contact_input_init(&values);
+    if (rk_contact_input_add(&values, f, email ? email : phone) != RK_OK) {
+        rk_cli_error("--%s: the value %s", rk_field_id(f), values.why);
         return RK_EXIT_USAGE;
     }
+    const char *norm = values.c.v[f];
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
     struct rk_msg msg = {.suppressed = false};

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/contact_input.h"
 #include "cli/reg.h"
 #include "core/audit.h"
 #include "core/rights.h"
@@ -110,7 +111,7 @@ static int rights_export(int argc, char **argv) {
 
 static int rights_rectify(int argc, char **argv) {
     const char *raw[RK_F__COUNT] = {NULL};
-    char bufs[RK_F__COUNT][RK_INTERESTS_MAX * 4 + 1];
+    struct rk_contact_input values; /* core/contact_input.h */
     const char *reg = NULL, *request = NULL;
     const struct rk_cli_opt opts[] = {{"register", &reg, NULL},
                                       {"request", &request, NULL},
@@ -134,19 +135,12 @@ static int rights_rectify(int argc, char **argv) {
         opts, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    struct rk_contact c;
-    memset(&c, 0, sizeof c);
-    for (int f = 0; f < RK_F__COUNT; f++) {
-        const char *why = NULL;
-        if (!raw[f])
-            continue;
-        if (rk_field_normalize((enum rk_field)f, raw[f], bufs[f], sizeof bufs[f], &why) != RK_OK) {
-            rk_cli_error("--%s: the value %s", rk_field_id((enum rk_field)f), why);
-            rk_cli_env_close(&env);
-            return RK_EXIT_USAGE;
-        }
-        c.v[f] = bufs[f];
+    if (rk_contact_input_read(&values, raw) != RK_OK) {
+        rk_cli_error("--%s: the value %s", rk_field_id(values.field), values.why);
+        rk_cli_env_close(&env);
+        return RK_EXIT_USAGE;
     }
+    struct rk_contact c = values.c;
     if ((rc = rk_cli_env_open_one(&env, "rights rectify")) != RK_EXIT_OK)
         return rc;
     struct rk_msg msg = {.suppressed = false};

@@ -402,3 +402,33 @@ out:
     }
     return RK_OK;
 }
+
+enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields,
+                                   size_t n, unsigned long line, const char *row_error,
+                                   struct rk_import_row *row, const char **column,
+                                   const char **why, char *err, size_t errsz) {
+    *column = *why = NULL;
+    if (!rd->have_map) {
+        if (row_error) {
+            snprintf(err, errsz, "line %lu: the header %s", line, row_error);
+            return RK_IMPORT_BAD_HEADER;
+        }
+        if (rk_import_map_parse(fields, n, &rd->map, err, errsz) != RK_OK)
+            return RK_IMPORT_BAD_HEADER;
+        rd->have_map = true;
+        return RK_IMPORT_HEADER;
+    }
+    rd->rows++;
+    if (row_error) {
+        *why = row_error;
+        return RK_IMPORT_REJECT;
+    }
+    if (rk_import_row_parse(&rd->map, fields, n, row, why, column) != RK_OK)
+        return RK_IMPORT_REJECT;
+    if (rd->needs_consent && !row->has_consent) {
+        *column = "consent_at";
+        *why = "no consent recorded for a consent-based purpose";
+        return RK_IMPORT_REJECT;
+    }
+    return RK_IMPORT_ROW;
+}

@@ -136,4 +136,39 @@ RK_MUST_USE rk_err rk_import_row_parse(const struct rk_import_map *m, const char
                                        size_t n, struct rk_import_row *out, const char **why,
                                        const char **column);
 
+/*
+ * One import, record by record: what the CLI's `import` and the API's
+ * POST /api/v1/import share. The first record is the header (mapped into
+ * map); each later one is counted in rows and parsed into a row, or refused
+ * with the column and reason the reject file or answer gives.
+ */
+struct rk_import_reader {
+    struct rk_import_map map;
+    bool have_map;       /* the header was read and mapped */
+    bool needs_consent;  /* the purpose rests on consent: each row needs consent_at */
+    unsigned long rows;  /* records after the header, refused ones included */
+};
+
+enum rk_import_step {
+    RK_IMPORT_HEADER,     /* the header is mapped: on to the rows */
+    RK_IMPORT_BAD_HEADER, /* the header is refused: the message is in err */
+    RK_IMPORT_REJECT,     /* the row is refused: *column (NULL: the whole row) and *why */
+    RK_IMPORT_ROW,        /* the row is parsed into *row, ready to be written */
+};
+
+/*
+ * Takes one record of the CSV reader (util/csv.h: fields, n, its line and
+ * the reader's row_error, NULL when it read well). The header's refusal is
+ * written into err (errsz bytes): "line L: the header ROW_ERROR" or
+ * rk_import_map_parse's message. A row is refused with row_error, with
+ * rk_import_row_parse's column and reason, or with "no consent recorded for
+ * a consent-based purpose" (column consent_at) when rd->needs_consent and
+ * the row gives no consent_at. *column and *why are static or borrowed from
+ * row_error, never a value.
+ */
+enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields,
+                                   size_t n, unsigned long line, const char *row_error,
+                                   struct rk_import_row *row, const char **column,
+                                   const char **why, char *err, size_t errsz);
+
 #endif

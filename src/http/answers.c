@@ -16,6 +16,8 @@
  * answer 410 with the way to ask again. Nothing here names an address or shows a code.
  * Also the DPO's daily digest, queued by the housekeeping thread (rk_http_digest_once).
  */
+#include "http/respond.h"
+#include "http/service.h"
 #include "http/answers.h"
 
 #include <sodium.h>

@@ -6,7 +6,7 @@
 #ifndef RK_HTTP_ANSWERS_H
 #define RK_HTTP_ANSWERS_H
 
-#include "http/internal.h"
+#include "http/service.h"
 
 #define RK_ANSWER_COOKIE "rk_answer" /* the download grant, after the right code */
 

@@ -7,6 +7,11 @@
  * checks the role's capability first, parses, calls the core (writes through
  * the writer), and answers through server.c's helpers; no rule lives here.
  */
+#include <jansson.h>
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,7 +377,7 @@ RK_HTTP_HANDLER(rk_http_post_entries) {
     if (!doc)
         return ret;
     struct action *a = calloc(1, sizeof *a);
-    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = calloc(RK_F__COUNT, sizeof *bufs);
+    struct rk_contact_input *bufs = calloc(1, sizeof *bufs);
     struct rk_http_refusal no = {0};
     json_t *consent = json_object_get(doc, "consent");
     bool bad = false;

@@ -10,7 +10,7 @@
 #ifndef RK_HTTP_API_CONSOLE_H
 #define RK_HTTP_API_CONSOLE_H
 
-#include "http/internal.h"
+#include "http/service.h"
 
 /* api_console.c */
 RK_HTTP_HANDLER(rk_http_get_erasure_preview);

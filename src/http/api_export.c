@@ -10,6 +10,7 @@
  * (CSV cells neutralised against formulas), less the categories the role is
  * not granted. One audit event, audience.export, names the purpose and count.
  */
+#include <jansson.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,7 +20,10 @@
 #include <unistd.h>
 
 #include "base/time.h"
-#include "http/internal.h"
+#include "http/auth.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "store/store.h"
 
 #define FLUSH_AT ((size_t)64 * 1024) /* bytes gathered before a send */

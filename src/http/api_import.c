@@ -14,6 +14,7 @@
  * /api/v1/imports/preview maps the header and parses the first rows without
  * writing anything.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,11 @@
 #include "base/time.h"
 #include "base/id.h"
 #include "http/api_console.h"
-#include "http/internal.h"
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "util/csv.h"
 
 #define BATCH       128  /* rows per writer job */
@@ -47,10 +52,10 @@ struct import {
     struct job *job; /* the console's background import, or NULL */
     const struct rk_role *role;
     struct batch *b;
-    struct rk_import_map map;
-    bool have_map, header_failed;
+    struct rk_import_reader rd; /* the header's map and the rows read (core/import.h) */
+    bool header_failed;
     struct rk_http_refusal header; /* why the header was refused */
-    unsigned long rows, imported, rejected, suppressed;
+    unsigned long imported, rejected, suppressed;
     json_t *rejects;
     rk_err fatal;
 };
@@ -122,41 +127,28 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
     struct import *im = ctx;
     if (im->job && job_progress_stopping(im->job))
         return 1; /* the service is stopping: the rows so far are in, the job failed */
-    if (!im->have_map) {
-        char err[400] = "";
-        if (row_error) {
-            rk_http_refuse(&im->header, 400, "bad_csv", "line %lu: the header %s", line, row_error);
-        } else if (rk_import_map_parse(fields, n, &im->map, err, sizeof err) != RK_OK) {
-            rk_http_refuse(&im->header, 400, "bad_csv", "%s", err);
-        } else {
-            im->have_map = true;
-            for (int f = 0; f < RK_F__COUNT; f++)
-                if (rk_import_map_has(&im->map, (enum rk_import_col)f) &&
-                    !rk_role_grants(im->role, im->b->w.register_id, rk_field_id((enum rk_field)f)))
-                    rk_http_refuse(&im->header, 403, "forbidden",
-                                   "column %s: the token's role may not write this category",
-                                   rk_field_id((enum rk_field)f));
-            if (!im->header.code)
-                return 0;
-        }
+    struct batch *b = im->b;
+    const char *why = NULL, *column = NULL;
+    char err[400] = "";
+    switch (rk_import_step(&im->rd, fields, n, line, row_error, &b->rows[b->n], &column, &why, err,
+                           sizeof err)) {
+    case RK_IMPORT_HEADER:
+        for (int f = 0; f < RK_F__COUNT; f++)
+            if (rk_import_map_has(&im->rd.map, (enum rk_import_col)f) &&
+                !rk_role_grants(im->role, b->w.register_id, rk_field_id((enum rk_field)f)))
+                rk_http_refuse(&im->header, 403, "forbidden",
+                               "column %s: the token's role may not write this category",
+                               rk_field_id((enum rk_field)f));
+        if (!im->header.code)
+            return 0;
         im->header_failed = true;
         return 1;
-    }
-    im->rows++;
-    if (row_error) {
-        reject(im, line, NULL, row_error);
-        return 0;
-    }
-    struct batch *b = im->b;
-    struct rk_import_row *row = &b->rows[b->n];
-    const char *why = NULL, *column = NULL;
-    if (rk_import_row_parse(&im->map, fields, n, row, &why, &column) != RK_OK) {
-        reject(im, line, column, why ? why : "is not valid");
-        return 0;
-    }
-    if (b->needs_consent && !row->has_consent) {
-        reject(im, line, "consent_at", "no consent recorded for a consent-based purpose");
-        return 0;
+    case RK_IMPORT_BAD_HEADER:
+        rk_http_refuse(&im->header, 400, "bad_csv", "%s", err);
+        im->header_failed = true;
+        return 1;
+    case RK_IMPORT_REJECT: reject(im, line, column, why); return 0;
+    case RK_IMPORT_ROW: break;
     }
     b->line[b->n++] = line;
     if (b->n == BATCH && !flush(im))
@@ -252,6 +244,7 @@ static bool import_setup(struct rk_http_server *s, struct MHD_Connection *c,
 static rk_err import_feed(struct import *im, const char *data, size_t len, char *err,
                           size_t errsz) {
     struct rk_csv_reader *csv = NULL;
+    im->rd.needs_consent = im->b->needs_consent;
     rk_err e = rk_csv_reader_new(on_record, im, &csv);
     if (e == RK_OK && len)
         e = rk_csv_feed(csv, data, len, err, errsz);
@@ -279,7 +272,7 @@ RK_HTTP_HANDLER(rk_http_post_import) {
         ret = rk_http_error(c, r, 500, "internal", "out of memory");
     } else if (im.header_failed) {
         ret = rk_http_error(c, r, im.header.status, im.header.code, im.header.message);
-    } else if (e == RK_OK && im.fatal == RK_OK && !im.have_map) {
+    } else if (e == RK_OK && im.fatal == RK_OK && !im.rd.have_map) {
         ret = rk_http_error(c, r, 400, "bad_csv", "the file is empty: expected a header row");
     } else if (e != RK_OK || im.fatal != RK_OK) {
         char msg[400];
@@ -295,12 +288,12 @@ RK_HTTP_HANDLER(rk_http_post_import) {
                                            : "unavailable",
                             msg);
     } else {
-        fprintf(stderr, "{\"event\":\"import\",\"rows\":%lu,\"imported\":%lu}\n", im.rows,
+        fprintf(stderr, "{\"event\":\"import\",\"rows\":%lu,\"imported\":%lu}\n", im.rd.rows,
                 im.imported);
         ret = rk_http_json(c, r, 200,
-                           json_pack("{s:I, s:I, s:I, s:I, s:O, s:b}", "rows", (json_int_t)im.rows,
-                                     "imported", (json_int_t)im.imported, "rejected",
-                                     (json_int_t)im.rejected, "suppressed",
+                           json_pack("{s:I, s:I, s:I, s:I, s:O, s:b}", "rows",
+                                     (json_int_t)im.rd.rows, "imported", (json_int_t)im.imported,
+                                     "rejected", (json_int_t)im.rejected, "suppressed",
                                      (json_int_t)im.suppressed, "rejects", im.rejects,
                                      "rejects_truncated", im.rejected > REJECTS_MAX));
     }
@@ -372,7 +365,7 @@ static void job_progress(struct import *im) {
     if (!j)
         return;
     pthread_mutex_lock(&jobs_lock);
-    j->rows_done = im->rows;
+    j->rows_done = im->rd.rows;
     j->imported = im->imported;
     j->rejected = im->rejected;
     j->suppressed = im->suppressed;
@@ -425,7 +418,7 @@ static void *job_main(void *arg) {
         e = import_feed(&im, j->data, j->len, err, sizeof err);
     }
     pthread_mutex_lock(&jobs_lock);
-    j->rows_done = im.rows;
+    j->rows_done = im.rd.rows;
     j->imported = im.imported;
     j->rejected = im.rejected;
     j->suppressed = im.suppressed;
@@ -434,7 +427,7 @@ static void *job_main(void *arg) {
         snprintf(j->error, sizeof j->error, "out of memory");
     else if (im.header_failed)
         snprintf(j->error, sizeof j->error, "%s", im.header.message);
-    else if (e == RK_OK && im.fatal == RK_OK && !im.have_map)
+    else if (e == RK_OK && im.fatal == RK_OK && !im.rd.have_map)
         snprintf(j->error, sizeof j->error, "the file is empty: expected a header row");
     else if (e == RK_EPARSE)
         snprintf(j->error, sizeof j->error, "stopped: %s; %lu rows imported before it", err,
@@ -452,7 +445,7 @@ static void *job_main(void *arg) {
     j->data = NULL;
     pthread_mutex_unlock(&jobs_lock);
     fprintf(stderr, "{\"event\":\"import_job\",\"state\":\"%s\",\"rows\":%lu,\"imported\":%lu}\n",
-            job_states[j->state], im.rows, im.imported);
+            job_states[j->state], im.rd.rows, im.imported);
     json_decref(im.rejects);
     free(im.b);
     return NULL;

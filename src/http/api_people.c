@@ -7,6 +7,10 @@
  * of the audit chain. Each route checks its capability (core/view.h) and
  * shows only what the role sees; the search and its index are core/search.c.
  */
+#include <jansson.h>
+#include "http/auth.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #ifndef RK_API_PEOPLE_H
 #define RK_API_PEOPLE_H
 
-#include "http/internal.h"
+#include "http/service.h"
 
 RK_HTTP_HANDLER(rk_http_get_people);       /* GET /api/v1/persons */
 RK_HTTP_HANDLER(rk_http_get_record);       /* GET /api/v1/persons/{id}/record */

@@ -1,11 +1,10 @@
 /*
  * api_persons.c — the staff routes on persons and their consents: update
  * (the search is api_people.c), the consent ledger, giving and withdrawing
- * consent; and the small helpers every staff handler shares (role questions, write bodies, mapping
- * the register's refusals to statuses). Handlers check the token's role,
- * parse, and hand writes to the single writer; the rules live in
- * core/register.c.
+ * consent. Handlers check the token's role (auth.h), parse (body.h), and
+ * hand writes to the single writer; the rules live in core/register.c.
  */
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,224 +15,12 @@
 #include "base/normalize.h"
 #include "base/time.h"
 #include "core/view.h"
-#include "http/internal.h"
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "views/records_json.h"
-
-/* ---- Shared helpers ------------------------------------------------------------------------ */
-
-rk_http_result rk_http_json(struct MHD_Connection *c, struct rk_http_request *r, int status,
-                            json_t *doc) {
-    char *body = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(doc);
-    if (!body)
-        return rk_http_error(c, r, 500, "internal", "out of memory");
-    rk_http_result ret = rk_http_respond(c, r, status, "application/json", body, strlen(body),
-                                         MHD_RESPMEM_MUST_COPY);
-    free(body);
-    return ret;
-}
-
-rk_http_result rk_http_reg_error(struct MHD_Connection *c, struct rk_http_request *r, rk_err err,
-                                 const struct rk_msg *msg) {
-    int status;
-    const char *code;
-    switch (err) {
-    case RK_EREFUSED: status = 422, code = "refused"; break;
-    case RK_ECONFLICT: status = 409, code = "conflict"; break;
-    case RK_ENOENT: status = 404, code = "not_found"; break;
-    case RK_EINVAL:
-    case RK_EPARSE:
-    case RK_ETOOBIG: status = 400, code = "bad_request"; break;
-    case RK_ENOMEM: status = 500, code = "internal"; break;
-    default: status = 503, code = "unavailable"; break;
-    }
-    const char *text = msg && msg->text[0] ? msg->text : rk_err_str(err);
-    if (status >= 500) {
-        text = status == 500 ? "out of memory" : "the register's storage is not available";
-        msg = NULL;
-    }
-    return rk_http_error_for_people(c, r, status, code, text, msg ? msg->field : NULL,
-                                    msg ? msg->fi : NULL);
-}
-
-rk_http_result rk_http_refused(struct MHD_Connection *c, struct rk_http_request *r,
-                               const struct rk_http_refusal *no) {
-    return rk_http_error_for_people(c, r, no->status, no->code, no->message, no->field, no->fi);
-}
-
-bool rk_http_role_purpose(const struct rk_decl *d, const struct rk_role *role,
-                          const char *purpose) {
-    for (size_t i = 0; i < d->nregisters; i++) {
-        const struct rk_register *reg = &d->registers[i];
-        for (size_t j = 0; j < reg->npurposes; j++)
-            if (strcmp(reg->purposes[j]->id, purpose) == 0 && rk_role_grants(role, reg->id, NULL))
-                return true;
-    }
-    return false;
-}
-
-int rk_http_role_kind(const struct rk_decl *d, const struct rk_role *role, const char *reg_id,
-                      enum rk_category_kind kind) {
-    const struct rk_register *reg = rk_decl_register(d, reg_id);
-    int access = -1;
-    for (size_t i = 0; reg && i < reg->ncategories && access < 1; i++)
-        if (reg->categories[i]->kind == kind)
-            access = rk_role_grants(role, reg->id, reg->categories[i]->id) ? 1 : 0;
-    return access;
-}
-
-bool rk_http_role_kind_any(const struct rk_decl *d, const struct rk_role *role,
-                           enum rk_category_kind kind) {
-    for (size_t i = 0; i < d->nregisters; i++)
-        if (rk_http_role_kind(d, role, d->registers[i].id, kind) == 1)
-            return true;
-    return false;
-}
-
-bool rk_http_role_all(const struct rk_decl *d, const struct rk_role *role) {
-    struct rk_view v = {d, role};
-    return rk_view_all(&v);
-}
-
-struct rk_view rk_http_view(const struct rk_http_server *s, const struct rk_role *role) {
-    return (struct rk_view){s->decl, role};
-}
-
-bool rk_http_see_person(struct rk_http_server *s, const struct rk_role *role, const char *id,
-                        struct rk_http_refusal *no) {
-    struct rk_view v = rk_http_view(s, role);
-    bool seen = false;
-    struct rk_store *st = rk_http_thread_store(s);
-    if (!st || rk_view_person(&v, st, id, &seen) != RK_OK) {
-        rk_http_refuse(no, 503, "unavailable", "the register's storage is not available");
-        return false;
-    }
-    if (!seen)
-        rk_http_refuse(no, 404, "not_found", "no such person");
-    return seen;
-}
-
-bool rk_http_see_contract(struct rk_http_server *s, const struct rk_role *role, const char *id,
-                          struct rk_contract *out, struct rk_http_refusal *no) {
-    struct rk_view v = rk_http_view(s, role);
-    struct rk_store *st = rk_http_thread_store(s);
-    rk_err err = st ? rk_view_contract(&v, st, id, out) : RK_EBUSY;
-    if (err == RK_ENOENT)
-        rk_http_refuse(no, 404, "not_found", "no such contract");
-    else if (err != RK_OK)
-        rk_http_refuse(no, 503, "unavailable", "the register's storage is not available");
-    return err == RK_OK;
-}
-
-const char *rk_http_member(json_t *o, const char *key, bool *bad) {
-    json_t *v = json_object_get(o, key);
-    if (v && !json_is_string(v))
-        *bad = true;
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-bool rk_http_parse_write(const struct rk_decl *d, const struct rk_role *role, json_t *doc,
-                         struct rk_write *w, struct rk_http_refusal *out) {
-    bool bad = false;
-    memset(w, 0, sizeof *w);
-    w->register_id = rk_http_member(doc, "register", &bad);
-    w->purpose = rk_http_member(doc, "purpose", &bad);
-    w->source_detail = rk_http_member(doc, "source_detail", &bad);
-    const char *source = rk_http_member(doc, "source", &bad);
-    w->at = rk_time_now();
-    if (bad || !w->register_id || !w->purpose || !source) {
-        rk_http_refuse(out, 400, "bad_request",
-                       "expected register, purpose and source (and source_detail, if given) as "
-                       "texts: every write names them");
-        return false;
-    }
-    bool known = false;
-    for (int k = 0; k < RK_SRC__COUNT && !known; k++)
-        if (strcmp(rk_source_kind_id((enum rk_source_kind)k), source) == 0) {
-            w->source = (enum rk_source_kind)k;
-            known = true;
-        }
-    if (!known) {
-        rk_http_refuse(out, 400, "bad_request",
-                       "/source: not a source kind; expected web_form, email, phone, contract, "
-                       "meeting, other_handover, public_source or third_party");
-        return false;
-    }
-    if (!rk_role_grants(role, w->register_id, NULL)) {
-        rk_http_refuse(out, 403, "forbidden", "the token's role may not write to this register");
-        return false;
-    }
-    if (!rk_decl_purpose(d, w->purpose)) { /* refused here so that the message need not quote it */
-        rk_http_refuse(out, 422, "refused", "/purpose: not a declared purpose");
-        return false;
-    }
-    return true;
-}
-
-void rk_http_refuse(struct rk_http_refusal *out, int status, const char *code, const char *fmt,
-                    ...) {
-    va_list ap;
-    out->status = status;
-    out->code = code;
-    va_start(ap, fmt);
-    vsnprintf(out->message, sizeof out->message, fmt, ap);
-    va_end(ap);
-    out->field[0] = out->fi[0] = '\0';
-}
-
-/* The Finnish name of category id in register_id as the role holds it (the id when the
- * declaration names none). */
-static const char *category_fi(const struct rk_role *role, const char *register_id,
-                               const char *id) {
-    for (size_t i = 0; i < role->nregisters; i++) {
-        const struct rk_register *reg = role->registers[i];
-        if (strcmp(reg->id, register_id) != 0)
-            continue;
-        for (size_t k = 0; k < reg->ncategories; k++)
-            if (strcmp(reg->categories[k]->id, id) == 0 && reg->categories[k]->name.fi)
-                return reg->categories[k]->name.fi;
-    }
-    return id;
-}
-
-/* The "values" object of a write, checked against the role and normalised into c. */
-bool rk_http_parse_values(const struct rk_role *role, const char *register_id, json_t *values,
-                          struct rk_contact *c, char (*bufs)[RK_INTERESTS_MAX * 4 + 1],
-                          struct rk_http_refusal *out) {
-    const char *key;
-    json_t *v;
-    memset(c, 0, sizeof *c);
-    if (!json_is_object(values)) {
-        rk_http_refuse(out, 400, "bad_request", "/values: expected an object of fields");
-        return false;
-    }
-    json_object_foreach(values, key, v) {
-        int f = rk_field_from_id(key);
-        const char *why = NULL;
-        if (f < 0 || !json_is_string(v)) {
-            rk_http_refuse(out, 400, "bad_request", "/values/%.40s: %s", key,
-                           f < 0 ? "not a contact field" : "expected a text");
-            return false;
-        }
-        if (!rk_role_grants(role, register_id, key)) {
-            rk_http_refuse(out, 403, "forbidden",
-                           "/values/%s: the token's role may not write this category", key);
-            return false;
-        }
-        if (rk_field_normalize((enum rk_field)f, json_string_value(v), bufs[f], sizeof bufs[f],
-                               &why) != RK_OK) {
-            rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key, why);
-            snprintf(out->field, sizeof out->field, "%s", key);
-            const char *fi = rk_norm_why_fi(why);
-            if (fi)
-                snprintf(out->fi, sizeof out->fi, "%s %s.", category_fi(role, register_id, key),
-                         fi);
-            return false;
-        }
-        c->v[f] = bufs[f];
-    }
-    return true;
-}
 
 /* ---- GET /api/v1/persons?q=...: the people search, in api_people.c ---------------------- */
 
@@ -265,7 +52,7 @@ RK_HTTP_HANDLER(rk_http_patch_person) {
     if (!doc)
         return ret;
     struct update_job *j = calloc(1, sizeof *j);
-    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = calloc(RK_F__COUNT, sizeof *bufs);
+    struct rk_contact_input *bufs = calloc(1, sizeof *bufs);
     struct rk_http_refusal no = {.status = 0};
     if (!j || !bufs) {
         rk_http_refuse(&no, 500, "internal", "out of memory");

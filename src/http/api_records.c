@@ -6,12 +6,18 @@
  * suppression list spans every register: only a role granted every register
  * and category (the example's dpo) may add to it or query it.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/contact_input.h"
 #include "base/time.h"
-#include "http/internal.h"
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "views/records_json.h"
 
 static const char *const kind_words[] = {
@@ -368,13 +374,19 @@ static bool contact_of(const char *email, const char *phone, struct suppress_job
         rk_http_refuse(no, 400, "bad_request", "give one of email or phone");
         return false;
     }
-    const char *why = NULL;
-    j->f = email ? RK_F_EMAIL : RK_F_PHONE;
-    if (rk_field_normalize(j->f, email ? email : phone, j->value, sizeof j->value, &why) != RK_OK) {
-        rk_http_refuse(no, 400, "bad_request", "%s: the value %s", rk_field_id(j->f), why);
+    struct rk_contact_input *in = calloc(1, sizeof *in);
+    if (!in) {
+        rk_http_refuse(no, 500, "internal", "out of memory");
         return false;
     }
-    return true;
+    j->f = email ? RK_F_EMAIL : RK_F_PHONE;
+    bool ok = rk_contact_input_add(in, j->f, email ? email : phone) == RK_OK;
+    if (ok)
+        snprintf(j->value, sizeof j->value, "%s", in->c.v[j->f]);
+    else
+        rk_http_refuse(no, 400, "bad_request", "%s: the value %s", rk_field_id(j->f), in->why);
+    free(in);
+    return ok;
 }
 
 static const struct rk_role *suppression_route(struct rk_http_server *s, struct MHD_Connection *c,

@@ -21,7 +21,12 @@
 #include "core/fulfil.h"
 #include "core/request.h"
 #include "core/request_step.h"
-#include "http/internal.h"
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/handlers.h"
+#include "http/requests_overdue.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "mail/mail.h"
 #include "core/request_mail.h"
 #include "views/access.h"
@@ -243,7 +248,8 @@ static rk_http_result answer(struct rk_http_server *s, struct MHD_Connection *c,
         json_t *docs = json_object();
         json_object_set_new(doc, "done", json_string(f->done));
         if (f->json.len)
-            json_object_set_new(docs, j->q.type == RK_RQ_ACCESS ? "access.json" : "portability.json",
+            json_object_set_new(docs,
+                                j->q.type == RK_RQ_ACCESS ? "access.json" : "portability.json",
                                 json_loadb(f->json.data, f->json.len, 0, NULL));
         if (f->html.len)
             json_object_set_new(docs, "access.html", json_stringn(f->html.data, f->html.len));
@@ -354,7 +360,7 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
     ff.views = &rk_rights_documents;
-    char(*bufs)[RK_INTERESTS_MAX * 4 + 1] = NULL;
+    struct rk_contact_input *bufs = NULL;
     struct rk_http_refusal refusal = {.status = 0};
     if (kind == RK_RQE_COMPLETE) {
         j->grounds = rk_http_member(doc, "grounds", &bad);
@@ -362,7 +368,7 @@ static rk_http_result step(struct rk_http_server *s, struct MHD_Connection *c,
         j->ff = &ff;
         json_t *values = json_object_get(doc, "values");
         if (values && !bad) {
-            bufs = calloc(RK_F__COUNT, sizeof *bufs);
+            bufs = calloc(1, sizeof *bufs);
             if (!bufs || !j->rect_register ||
                 !rk_http_parse_values(role, j->rect_register, values, &j->rect, bufs, &refusal)) {
                 if (!refusal.status)

@@ -13,6 +13,12 @@
  * host a browser refuses the cookie, so signing in needs https there; serve
  * says so at start.
  */
+#include <jansson.h>
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/respond.h"
+#include "http/service.h"
+#include "http/session.h"
 #include "http/api_staff.h"
 
 #include <arpa/inet.h>

@@ -14,6 +14,7 @@
  * with a body reads it here, so that one check answers 415 to any other
  * Content-Type (a form, text, multipart, none) before anything is done.
  */
+#include <jansson.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,7 +24,9 @@
 #include <strings.h>
 
 #include "base/normalize.h"
-#include "http/internal.h"
+#include "http/respond.h"
+#include "http/body.h"
+#include "http/service.h"
 
 struct seg {
     bool is_index;
@@ -612,4 +615,104 @@ json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
         return NULL;
     }
     return doc;
+}
+
+/* ---- The parts of a staff write's body -------------------------------------------------- */
+
+const char *rk_http_member(json_t *o, const char *key, bool *bad) {
+    json_t *v = json_object_get(o, key);
+    if (v && !json_is_string(v))
+        *bad = true;
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+bool rk_http_parse_write(const struct rk_decl *d, const struct rk_role *role, json_t *doc,
+                         struct rk_write *w, struct rk_http_refusal *out) {
+    bool bad = false;
+    memset(w, 0, sizeof *w);
+    w->register_id = rk_http_member(doc, "register", &bad);
+    w->purpose = rk_http_member(doc, "purpose", &bad);
+    w->source_detail = rk_http_member(doc, "source_detail", &bad);
+    const char *source = rk_http_member(doc, "source", &bad);
+    w->at = rk_time_now();
+    if (bad || !w->register_id || !w->purpose || !source) {
+        rk_http_refuse(out, 400, "bad_request",
+                       "expected register, purpose and source (and source_detail, if given) as "
+                       "texts: every write names them");
+        return false;
+    }
+    bool known = false;
+    for (int k = 0; k < RK_SRC__COUNT && !known; k++)
+        if (strcmp(rk_source_kind_id((enum rk_source_kind)k), source) == 0) {
+            w->source = (enum rk_source_kind)k;
+            known = true;
+        }
+    if (!known) {
+        rk_http_refuse(out, 400, "bad_request",
+                       "/source: not a source kind; expected web_form, email, phone, contract, "
+                       "meeting, other_handover, public_source or third_party");
+        return false;
+    }
+    if (!rk_role_grants(role, w->register_id, NULL)) {
+        rk_http_refuse(out, 403, "forbidden", "the token's role may not write to this register");
+        return false;
+    }
+    if (!rk_decl_purpose(d, w->purpose)) { /* refused here so that the message need not quote it */
+        rk_http_refuse(out, 422, "refused", "/purpose: not a declared purpose");
+        return false;
+    }
+    return true;
+}
+
+/* The Finnish name of category id in register_id as the role holds it (the id when the
+ * declaration names none). */
+static const char *category_fi(const struct rk_role *role, const char *register_id,
+                               const char *id) {
+    for (size_t i = 0; i < role->nregisters; i++) {
+        const struct rk_register *reg = role->registers[i];
+        if (strcmp(reg->id, register_id) != 0)
+            continue;
+        for (size_t k = 0; k < reg->ncategories; k++)
+            if (strcmp(reg->categories[k]->id, id) == 0 && reg->categories[k]->name.fi)
+                return reg->categories[k]->name.fi;
+    }
+    return id;
+}
+
+/* The "values" object of a write, checked against the role and normalised into c. */
+bool rk_http_parse_values(const struct rk_role *role, const char *register_id, json_t *values,
+                          struct rk_contact *c, struct rk_contact_input *in,
+                          struct rk_http_refusal *out) {
+    const char *key;
+    json_t *v;
+    rk_contact_input_init(in);
+    *c = in->c;
+    if (!json_is_object(values)) {
+        rk_http_refuse(out, 400, "bad_request", "/values: expected an object of fields");
+        return false;
+    }
+    json_object_foreach(values, key, v) {
+        int f = rk_field_from_id(key);
+        if (f < 0 || !json_is_string(v)) {
+            rk_http_refuse(out, 400, "bad_request", "/values/%.40s: %s", key,
+                           f < 0 ? "not a contact field" : "expected a text");
+            return false;
+        }
+        if (!rk_role_grants(role, register_id, key)) {
+            rk_http_refuse(out, 403, "forbidden",
+                           "/values/%s: the token's role may not write this category", key);
+            return false;
+        }
+        if (rk_contact_input_add(in, (enum rk_field)f, json_string_value(v)) != RK_OK) {
+            rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key, in->why);
+            snprintf(out->field, sizeof out->field, "%s", key);
+            const char *fi = rk_norm_why_fi(in->why);
+            if (fi)
+                snprintf(out->fi, sizeof out->fi, "%s %s.", category_fi(role, register_id, key),
+                         fi);
+            return false;
+        }
+    }
+    *c = in->c;
+    return true;
 }

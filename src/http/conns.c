@@ -52,7 +52,8 @@
 #include <time.h>
 
 #include "base/time.h"
-#include "http/internal.h"
+#include "http/conns.h"
+#include "http/service.h"
 
 #define QUANTUM 250000000 /* ns: the timer's granularity */
 

@@ -13,6 +13,11 @@
  * CORS header, so a browser on another site learns nothing. Nothing of the request but the
  * choice is kept: no address, no user agent, no Referer; the log line names only the route.
  */
+#include <jansson.h>
+#include "http/auth.h"
+#include "http/body.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "http/consent_log.h"
 
 #include <stdarg.h>

@@ -12,7 +12,8 @@
 #include <jansson.h>
 
 #include "core/cookie_log.h"
-#include "http/internal.h"
+#include "http/body.h"
+#include "http/service.h"
 #include "store/store.h"
 
 /* What is wrong with a body: a stable code, the member it concerns and a sentence naming

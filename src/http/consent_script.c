@@ -5,6 +5,8 @@
  * once — on the first request after start, then kept for the life of the process, since the
  * declaration does not change while the service runs — and served from memory.
  */
+#include "http/respond.h"
+#include "http/service.h"
 #include "http/consent_script.h"
 
 #include <assert.h>

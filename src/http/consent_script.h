@@ -11,7 +11,7 @@
 
 #include "decl/decl.h"
 #include "views/consent_config.h"
-#include "http/internal.h"
+#include "http/service.h"
 
 /* The embedded files (generated at build by src/http/embed_consent.cmake: comments and
  * indentation stripped). The script holds the marks __RK_CONFIG__ and __RK_VERSION__. */

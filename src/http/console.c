@@ -11,7 +11,8 @@
 
 #include "http/console.h"
 #include "http/console_pages.h"
-#include "http/internal.h"
+#include "http/respond.h"
+#include "http/service.h"
 
 /* What the shell leaves for the server to fill in. */
 #define LANG_MARK "{{lang}}"

@@ -5,7 +5,7 @@
 #ifndef RK_HTTP_CONSOLE_PAGES_H
 #define RK_HTTP_CONSOLE_PAGES_H
 
-#include "http/internal.h"
+#include "http/service.h"
 
 RK_HTTP_HANDLER(rk_http_get_front);
 RK_HTTP_HANDLER(rk_http_get_console);

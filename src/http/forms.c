@@ -22,10 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/contact_input.h"
 #include "core/links.h"
 #include "core/optin.h"
 #include "base/time.h"
-#include "http/internal.h"
+#include "http/body.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "http/public.h"
 #include "mail/mail.h"
 #include "util/form.h"
@@ -538,9 +542,9 @@ static size_t field_index(const struct rk_form *f, int fld) {
     return 0;
 }
 
-/* Checks the parsed submission: every required field, each value normalised into values[],
+/* Checks the parsed submission: every required field, each value normalised into values,
  * the consent box. False with sub->error (for programs) and sub->people (for people). */
-static bool check_submission(struct submission *sub, char (*values)[RK_FORM_MAX_VALUE + 1],
+static bool check_submission(struct submission *sub, struct rk_contact_input *values,
                              struct rk_contact *out) {
     const struct rk_form *f = sub->f;
     join_choices(sub);
@@ -553,12 +557,12 @@ static bool check_submission(struct submission *sub, char (*values)[RK_FORM_MAX_
             return false;
         }
     }
+    rk_contact_input_init(values);
     for (int fld = 0; fld < RK_F__COUNT; fld++) {
         if (!sub->given[fld] || !sub->raw[fld][0])
             continue;
-        const char *bad = NULL;
-        if (rk_field_normalize((enum rk_field)fld, sub->raw[fld], values[fld],
-                               RK_FORM_MAX_VALUE + 1, &bad) != RK_OK) {
+        if (rk_contact_input_add(values, (enum rk_field)fld, sub->raw[fld]) != RK_OK) {
+            const char *bad = values->why;
             const char *fi = rk_norm_why_fi(bad);
             snprintf(sub->error, sizeof sub->error, "%s: %s", rk_field_id((enum rk_field)fld),
                      bad ? bad : "is not valid");
@@ -570,7 +574,7 @@ static bool check_submission(struct submission *sub, char (*values)[RK_FORM_MAX_
             snprintf(sub->anchor, sizeof sub->anchor, "f-%s", f->fields[i]->id);
             return false;
         }
-        out->v[fld] = values[fld];
+        out->v[fld] = values->c.v[fld];
     }
     if (!sub->consent) {
         snprintf(sub->error, sizeof sub->error,
@@ -602,7 +606,7 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
                          "The service is not available just now."));
     struct submission *sub = calloc(1, sizeof *sub);
     struct submit_job *j = calloc(1, sizeof *j);
-    char(*values)[RK_FORM_MAX_VALUE + 1] = calloc(RK_F__COUNT, sizeof *values);
+    struct rk_contact_input *values = calloc(1, sizeof *values);
     char ip[64], ua[UA_MAX + 1];
     if (!sub || !j || !values) {
         free(sub);

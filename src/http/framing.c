@@ -47,7 +47,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http/internal.h"
+#include "http/service.h"
 
 static bool is_alnum(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');

@@ -56,4 +56,15 @@ struct rk_http_verdict {
  */
 bool rk_http_framing_ok(const struct rk_http_head *h, struct rk_http_verdict *out);
 
+struct MHD_Connection;
+struct rk_http_request;
+/*
+ * framing.c: whether the head of c's request frames it in exactly one way,
+ * read out of libmicrohttpd on the handler's first call: the fields with
+ * their lengths, and where each part lay in the head. False with the refusal
+ * in *out (500 when memory runs out).
+ */
+bool rk_http_head_ok(struct MHD_Connection *c, const char *method, const char *version,
+                     const struct rk_http_request *r, struct rk_http_verdict *out);
+
 #endif

@@ -16,10 +16,13 @@
 
 #include <sodium.h>
 
+#include "core/contact_input.h"
 #include "connect/connect.h"
 #include "base/contact.h"
 #include "base/time.h"
-#include "http/internal.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 
 #define MAX_PERSONS 8 /* persons sharing one email across registers */
 
@@ -190,6 +193,7 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
         return rk_http_error(c, r, 500, "internal", "out of memory");
     char why[200];
     rk_http_result ret;
+    struct rk_contact_input *in = NULL; /* [0]: the address and the name; [1]: the new one */
     if (rk_mailchimp_parse(r->body.data ? r->body.data : "", r->body.len, ev, why, sizeof why) !=
         RK_OK) {
         ret = rk_http_error(c, r, 400, "bad_request", why);
@@ -204,26 +208,30 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
         ret = hook_answer(c, r, "ignored", 0, 0);
         goto out;
     }
-    char email[RK_EMAIL_MAX + 1], new_email[RK_EMAIL_MAX + 1], name[2 * RK_MC_VALUE_MAX + 2];
-    const char *bad = NULL;
+    in = calloc(2, sizeof *in);
+    if (!in) {
+        ret = rk_http_error(c, r, 500, "internal", "out of memory");
+        goto out;
+    }
     const char *raw = ev->type == RK_MC_UPEMAIL ? ev->old_email : ev->email;
-    if (rk_field_normalize(RK_F_EMAIL, raw, email, sizeof email, &bad) != RK_OK) {
+    if (rk_contact_input_add(&in[0], RK_F_EMAIL, raw) != RK_OK) {
         ret = rk_http_error(c, r, 400, "bad_request",
                             ev->type == RK_MC_UPEMAIL ? "data[old_email] is not an email address"
                                                       : "data[email] is not an email address");
         goto out;
     }
     if (ev->type == RK_MC_UPEMAIL &&
-        rk_field_normalize(RK_F_EMAIL, ev->new_email, new_email, sizeof new_email, &bad) != RK_OK) {
+        rk_contact_input_add(&in[1], RK_F_EMAIL, ev->new_email) != RK_OK) {
         ret = rk_http_error(c, r, 400, "bad_request", "data[new_email] is not an email address");
         goto out;
     }
     const char *name_value = NULL;
     if (ev->type == RK_MC_PROFILE && (ev->fname[0] || ev->lname[0])) {
-        char joined[sizeof name];
+        char joined[2 * RK_MC_VALUE_MAX + 2];
         snprintf(joined, sizeof joined, "%s%s%s", ev->fname,
                  ev->fname[0] && ev->lname[0] ? " " : "", ev->lname);
-        if (rk_field_normalize(RK_F_NAME, joined, name, sizeof name, &bad) != RK_OK) {
+        if (rk_contact_input_add(&in[0], RK_F_NAME, joined) != RK_OK) {
+            const char *bad = in[0].why;
             char msg[320];
             snprintf(msg, sizeof msg,
                      "data[merges][FNAME] and [LNAME] do not make a valid name: %s",
@@ -231,12 +239,12 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
             ret = rk_http_error(c, r, 400, "bad_request", msg);
             goto out;
         }
-        name_value = name;
+        name_value = in[0].c.v[RK_F_NAME];
     }
     struct hook_job j = {.r = rc,
                          .ev = ev,
-                         .email = email,
-                         .new_email = ev->type == RK_MC_UPEMAIL ? new_email : NULL,
+                         .email = in[0].c.v[RK_F_EMAIL],
+                         .new_email = ev->type == RK_MC_UPEMAIL ? in[1].c.v[RK_F_EMAIL] : NULL,
                          .name = name_value};
     if (rk_writer_run(s->writer, run_hook, &j) != RK_OK) {
         ret = rk_http_error(c, r, 503, "unavailable", "the change could not be recorded now");
@@ -246,6 +254,9 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
         atomic_fetch_add(&s->metrics.consents_withdrawn, (unsigned long)j.withdrawn);
     ret = hook_answer(c, r, "ok", j.persons, j.changed);
 out:
+    if (in)
+        sodium_memzero(in, 2 * sizeof *in);
+    free(in);
     sodium_memzero(ev, sizeof *ev);
     free(ev);
     return ret;

@@ -7,7 +7,11 @@
  * scrape through one index range). Served on /metrics, or on --metrics-listen when the main
  * listener is public (server.c decides where).
  */
-#include "http/internal.h"
+#include "http/conns.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/metrics.h"
+#include "http/service.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

@@ -21,7 +21,8 @@
 #include <string.h>
 
 #include "http/console.h"
-#include "http/internal.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "http/public.h"
 
 static struct {
@@ -334,18 +335,4 @@ rk_http_result rk_page_end_with(struct rk_page *p, struct MHD_Connection *c,
             : MHD_NO;
     rk_buf_cleanup(&p->b);
     return ret;
-}
-
-void rk_http_client_ip(struct MHD_Connection *c, char *out, size_t n) {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (!ci || !ci->client_addr)
-        return;
-    if (ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
-                  (socklen_t)n);
-    else if (ci->client_addr->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out,
-                  (socklen_t)n);
 }

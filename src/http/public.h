@@ -1,16 +1,40 @@
 /*
- * public.h — what the public pages add beside internal.h's rk_page_*: the
- * declaration's branding (header, accent, logo, the company's stylesheet, footer
- * links) held once for every page and served from memory at content-hashed
- * same-origin paths (/brand/…), the dressing of the pre-rendered privacy notice
- * in the same header and footer, and the handlers of the preferences start page
- * and the brand assets.
+ * public.h — the public side's HTML pages (pages.c): one shape for every
+ * page (rk_page_*), the declaration's branding (header, accent, logo, the
+ * company's stylesheet, footer links) held once for every page and served
+ * from memory at content-hashed same-origin paths (/brand/…), the dressing of
+ * the pre-rendered privacy notice in the same header and footer, and the
+ * handlers of the preferences start page and the brand assets.
  */
 #ifndef RK_HTTP_PUBLIC_H
 #define RK_HTTP_PUBLIC_H
 
 #include "decl/decl.h"
-#include "http/internal.h"
+#include "http/service.h"
+
+/* The small HTML pages of the public side, all in one shape. */
+struct rk_page {
+    struct rk_buf b;
+    enum rk_lang lang;
+};
+/* Appends the links to the public pages' stylesheet (web/public/public.css, embedded) and,
+ * when the declaration brands the pages, the brand stylesheet after it. */
+void rk_page_put_stylesheet(struct rk_buf *b);
+/* (The notice, a whole document, is dressed by rk_page_dress, below.) */
+/* Starts a page: the head, <main> and the title as <h1>. */
+void rk_page_begin(struct rk_page *p, enum rk_lang lang, const char *title);
+/* A paragraph of text (escaped). */
+void rk_page_text(struct rk_page *p, const char *text);
+/* A POST form to the same URL with hidden fields (name, value pairs, n of them) and a button. */
+void rk_page_button(struct rk_page *p, const char *const (*hidden)[2], size_t n,
+                    const char *label);
+/* Finishes the page, queues it with status, and frees it. */
+rk_http_result rk_page_end(struct rk_page *p, struct MHD_Connection *c, struct rk_http_request *r,
+                           int status);
+/* As rk_page_end, with n more headers (name, value). */
+rk_http_result rk_page_end_with(struct rk_page *p, struct MHD_Connection *c,
+                                struct rk_http_request *r, int status,
+                                const char *const (*headers)[2], size_t n);
 
 /*
  * Takes the declaration's branding for every public page from now on: builds the brand

@@ -18,7 +18,8 @@
 #include "core/request.h"
 #include "core/sweep.h"
 #include "http/answers.h"
-#include "http/internal.h"
+#include "http/requests_overdue.h"
+#include "http/service.h"
 
 #define OVERDUE_INTERVAL 60
 

@@ -18,10 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/contact_input.h"
 #include "core/answer.h"
 #include "core/links.h"
 #include "core/request.h"
-#include "http/internal.h"
+#include "http/handlers.h"
+#include "http/requests_overdue.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "http/public.h"
 #include "mail/mail.h"
 #include "util/form.h"
@@ -275,9 +279,14 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
                     "Enter your email address so that we can answer you."));
         snprintf(in->anchor, sizeof in->anchor, "r-email");
     }
-    if (!in->error[0] &&
-        rk_field_normalize(RK_F_EMAIL, in->email, j->email, sizeof j->email, &bad) != RK_OK)
-        fault(in, "r-email", "Sähköpostiosoite", "The email address", bad);
+    if (!in->error[0]) {
+        struct rk_contact_input addr;
+        rk_contact_input_init(&addr);
+        if (rk_contact_input_add(&addr, RK_F_EMAIL, in->email) != RK_OK)
+            fault(in, "r-email", "Sähköpostiosoite", "The email address", addr.why);
+        else
+            snprintf(j->email, sizeof j->email, "%s", addr.c.v[RK_F_EMAIL]);
+    }
     /* The texts by the text rule here too, to answer in the page's language (the core checks
      * them again). */
     if (!in->error[0] && (bad = rk_text_fault(in->name, strlen(in->name), false)) != NULL)

@@ -1,9 +1,10 @@
 /*
- * server.c — libmicrohttpd set-up, the route table and the shared response
- * rules. Every response carries the security headers; every error is JSON
- * {"error":{"code","message"}}; every request is logged as one JSON line on
- * stderr with its route (never its URL or query, which may carry personal
- * data), status and duration.
+ * server.c — libmicrohttpd set-up and the route table, the top module of
+ * http/: it includes every handler's header and no other module includes
+ * it. The shared response rules (security headers, JSON errors) are
+ * respond.c's. Every request is logged as one JSON line on stderr with its
+ * route (never its URL or query, which may carry personal data), status and
+ * duration.
  *
  * libmicrohttpd 0.9.75 answers "Connection: close" when a response is queued
  * during the first call of the access handler, so each request is answered
@@ -14,7 +15,14 @@
  */
 #include "http/api_people.h"
 #include "http/answers.h"
-#include "http/internal.h"
+#include "http/conns.h"
+#include "http/framing.h"
+#include "http/handlers.h"
+#include "http/metrics.h"
+#include "http/requests_overdue.h"
+#include "http/respond.h"
+#include "http/server.h"
+#include "http/service.h"
 #include "http/api_console.h"
 #include "http/api_staff.h"
 #include "http/consent_log.h"
@@ -42,155 +50,6 @@
 
 /* The default rate limit of public routes: RATE requests a second on average per address. */
 #define RATE 5.0
-
-static _Thread_local struct rk_store *thread_store;
-
-struct rk_store *rk_http_thread_store(struct rk_http_server *s) {
-    if (thread_store || !s->db)
-        return thread_store;
-    /* Reads only: a small page cache and no memory map per thread, so that the
-     * server's RSS stays bounded whatever the register's size (bench/README.md). */
-    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL,
-                                   .cache_kib = 4096,
-                                   .mmap_kib = -1,
-                                   .read_only = s->read_only};
-    struct rk_store *st = NULL;
-    if (rk_store_open(s->db, &opt, &st) != RK_OK)
-        return NULL;
-    pthread_mutex_lock(&s->lock);
-    if (s->nstores == RK_HTTP_STORES) {
-        pthread_mutex_unlock(&s->lock);
-        rk_store_close(st);
-        return NULL;
-    }
-    s->stores[s->nstores++] = st;
-    pthread_mutex_unlock(&s->lock);
-    thread_store = st;
-    return st;
-}
-
-static const char *const security_headers[][2] = {
-    {"Content-Security-Policy",
-     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
-    {"X-Content-Type-Options", "nosniff"},
-    /* same-origin, not no-referrer: under no-referrer browsers send "Origin: null"
-     * with a form's POST, which the forms' origin check must refuse. Other sites
-     * still get no referrer. */
-    {"Referrer-Policy", "same-origin"},
-    {"X-Frame-Options", "DENY"},
-    {"Cache-Control", "no-store"},
-};
-
-/* Queues resp (taken) with the security headers, n more headers and the content type. */
-static rk_http_result queue_with(struct MHD_Connection *c, struct rk_http_request *r, int status,
-                                 const char *type, struct MHD_Response *resp,
-                                 const char *const (*headers)[2], size_t n) {
-    if (!resp)
-        return MHD_NO;
-    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++) {
-        bool replaced = false; /* a header the caller gives itself (an asset's Cache-Control) */
-        for (size_t j = 0; j < n && !replaced; j++)
-            replaced = strcasecmp(headers[j][0], security_headers[i][0]) == 0;
-        if (!replaced)
-            MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
-    }
-    for (size_t i = 0; i < n; i++)
-        MHD_add_response_header(resp, headers[i][0], headers[i][1]);
-    if (type)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (status == 503) /* storage busy or unwritable, or no database: worth a later retry */
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, RK_HTTP_RETRY_AFTER);
-    r->status = status;
-    rk_http_result ret = MHD_queue_response(c, (unsigned)status, resp);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-rk_http_result rk_http_queue(struct MHD_Connection *c, struct rk_http_request *r, int status,
-                             const char *type, struct MHD_Response *resp) {
-    return queue_with(c, r, status, type, resp, NULL, 0);
-}
-
-rk_http_result rk_http_respond_with(struct MHD_Connection *c, struct rk_http_request *r, int status,
-                                    const char *type, const char *body, size_t len,
-                                    enum MHD_ResponseMemoryMode mode,
-                                    const char *const (*headers)[2], size_t n) {
-    return queue_with(c, r, status, type,
-                      MHD_create_response_from_buffer(len, (void *)body, mode), headers, n);
-}
-
-rk_http_result rk_http_respond(struct MHD_Connection *c, struct rk_http_request *r, int status,
-                               const char *type, const char *body, size_t len,
-                               enum MHD_ResponseMemoryMode mode) {
-    return rk_http_respond_with(c, r, status, type, body, len, mode, NULL, 0);
-}
-
-/* A JSON error; code is a short stable word, message a sentence without personal data.
- * A 503 "unavailable" after this request's write found the database unwritable becomes
- * the one answer every route gives then (docs/operations.md). */
-rk_http_result rk_http_error(struct MHD_Connection *c, struct rk_http_request *r, int status,
-                             const char *code, const char *message) {
-    return rk_http_error_for_people(c, r, status, code, message, NULL, NULL);
-}
-
-rk_http_result rk_http_error_for_people(struct MHD_Connection *c, struct rk_http_request *r,
-                                        int status, const char *code, const char *message,
-                                        const char *field, const char *fi) {
-    if (status == 503 && strcmp(code, "unavailable") == 0 && rk_writer_failed_here()) {
-        code = RK_HTTP_STORAGE_CODE;
-        message = RK_HTTP_STORAGE_MESSAGE;
-        field = fi = NULL;
-    }
-    json_t *doc = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
-    json_t *e = doc ? json_object_get(doc, "error") : NULL;
-    if (e && field && field[0])
-        json_object_set_new(e, "field", json_string(field));
-    if (e && fi && fi[0])
-        json_object_set_new(e, "fi", json_string(fi));
-    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!body)
-        return MHD_NO;
-    rk_http_result ret = rk_http_respond(c, r, status, "application/json", body, strlen(body),
-                                         MHD_RESPMEM_MUST_COPY);
-    free(body);
-    return ret;
-}
-
-/* 401 with the challenge RFC 6750 asks for. */
-rk_http_result rk_http_unauthorized(struct MHD_Connection *c, struct rk_http_request *r,
-                                    const char *code, const char *message) {
-    char body[512];
-    int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code,
-                     message);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer((size_t)n, body, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
-        return MHD_NO;
-    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"rekisteri\"");
-    r->status = 401;
-    rk_http_result ret = MHD_queue_response(c, 401, resp);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-/* ?lang=fi|en, else the first of fi/en in Accept-Language, else Finnish. */
-enum rk_lang rk_http_lang(struct MHD_Connection *c) {
-    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
-    if (q)
-        return strcmp(q, "en") == 0 ? RK_LANG_EN : RK_LANG_FI;
-    const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language");
-    if (al) {
-        const char *fi = strstr(al, "fi"), *en = strstr(al, "en");
-        if (en && (!fi || en < fi))
-            return RK_LANG_EN;
-    }
-    return RK_LANG_FI;
-}
 
 /* ---- Routes ----------------------------------------------------------------------------- */
 
@@ -448,27 +307,6 @@ static bool rate_ok(rk_limiter *l, struct MHD_Connection *c, unsigned *retry_aft
     return false;
 }
 
-static rk_http_result too_many(struct MHD_Connection *c, struct rk_http_request *r,
-                               unsigned retry) {
-    static const char body[] =
-        "{\"error\":{\"code\":\"rate_limited\",\"message\":\"too many requests; try again "
-        "later\"}}\n";
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-    if (!resp)
-        return MHD_NO;
-    char secs[16];
-    snprintf(secs, sizeof secs, "%u", retry);
-    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
-    r->status = 429;
-    rk_http_result ret = MHD_queue_response(c, 429, resp);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
 /* ---- libmicrohttpd callbacks --------------------------------------------------------------- */
 
 /*
@@ -560,7 +398,7 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
     r->method = method;
     unsigned retry = 0;
     if (rt->limited && s->limiter && !rate_ok(s->limiter, c, &retry))
-        return too_many(c, r, retry);
+        return rk_http_too_many(c, r, retry);
     rk_writer_forget_here(); /* rk_http_error asks whether this request's write failed */
     return rt->fn(s, c, r);
 }

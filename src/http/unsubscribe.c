@@ -9,7 +9,9 @@
 
 #include "core/links.h"
 #include "base/time.h"
-#include "http/internal.h"
+#include "http/handlers.h"
+#include "http/respond.h"
+#include "http/service.h"
 #include "http/public.h"
 
 /* ---- One-click unsubscribe (RFC 8058) -------------------------------------------------------- */

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/internal.h"
+#include "http/body.h"
 
 static char err[RK_JSON_ERR_MAX];
 
