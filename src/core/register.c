@@ -6,7 +6,7 @@
  * refusal therefore never leaves half a write behind, even inside a batch.
  */
 #include "core/register.h"
-#include "core/search.h"
+#include "core/search_index.h"
 
 #include <sodium.h>
 #include <stdarg.h>

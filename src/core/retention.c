@@ -78,7 +78,6 @@
 
 #include "core/consent.h"
 #include "core/rights.h"
-#include "core/sweep.h"
 #include "core/cookie_log.h"
 
 #define ART14_TASK "art14_inform"
