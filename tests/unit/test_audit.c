@@ -25,6 +25,7 @@
 #include "keys/seal.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 struct fx {
     char dir[64];
@@ -58,7 +59,7 @@ static int setup(void **state) {
         return -1;
     sqlite3_busy_timeout(f->raw, 5000);
     f->decl = rkt_load_example();
-    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") == RK_OK ? 0 : -1;
+    return rk_notice_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") == RK_OK ? 0 : -1;
 }
 
 static int teardown(void **state) {

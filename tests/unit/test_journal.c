@@ -24,8 +24,10 @@
 #include <unistd.h>
 
 #include "core/journal.h"
+#include "core/restore.h"
 #include "core/rights.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 #define T0 "2025-01-15T10:00:00Z"
 
@@ -59,7 +61,7 @@ static int setup(void **state) {
     if (rk_store_open(f->db, NULL, &f->store) != RK_OK ||
         rk_store_migrate(f->store, &from, &to) != RK_OK)
         return -1;
-    if (rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") != RK_OK)
+    if (rk_notice_reg_init(&f->reg, f->decl, f->store, &f->keys, "tester") != RK_OK)
         return -1;
     f->reg.journal = f->journal;
     return 0;
@@ -422,7 +424,7 @@ static void open_copy(struct fx *f, struct rk_store **store, struct rk_reg *reg)
     int from = 0, to = 0;
     assert_int_equal(rk_store_open(f->copy, NULL, store), RK_OK);
     assert_int_equal(rk_store_migrate(*store, &from, &to), RK_OK);
-    assert_int_equal(rk_reg_init(reg, f->decl, *store, &f->keys, "restore"), RK_OK);
+    assert_int_equal(rk_notice_reg_init(reg, f->decl, *store, &f->keys, "restore"), RK_OK);
 }
 
 static void lift_suppression(struct fx *f) {
@@ -458,7 +460,7 @@ static void replay_applies_only_what_the_copy_lacks(void **state) {
     assert_true(exists(&cr, b) && exists(&cr, c) && exists(&cr, back));
     struct rk_replay_report rep;
     char err[512] = "";
-    if (rk_journal_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
+    if (rk_restore_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
         fail_msg("replay: %s", err);
     assert_int_equal(rep.records, 3);
     assert_int_equal(rep.contained, 1);
@@ -475,7 +477,7 @@ static void replay_applies_only_what_the_copy_lacks(void **state) {
     assert_int_equal(lines(f->journal), before); /* not journaled again */
 
     /* Again: everything is contained now. */
-    assert_int_equal(rk_journal_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err), RK_OK);
+    assert_int_equal(rk_restore_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err), RK_OK);
     assert_int_equal(rep.contained, 3);
     assert_int_equal(rep.reapplied, 0);
     assert_int_equal(rep.persons, 0);
@@ -496,7 +498,7 @@ static void replay_finds_persons_by_hash(void **state) {
     f->reg.actor = "restore";
     struct rk_replay_report rep;
     char err[512] = "";
-    if (rk_journal_replay(&f->reg, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
+    if (rk_restore_replay(&f->reg, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
         fail_msg("replay: %s", err);
     assert_int_equal(rep.reapplied, 1);
     assert_int_equal(rep.persons, 1);
@@ -515,7 +517,7 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     snprintf(other, sizeof other, "%s/other", f->dir);
     assert_int_equal(rk_journal_create(other, 1, err, sizeof err), RK_OK);
     struct rk_replay_report rep;
-    assert_int_equal(rk_journal_replay(&f->reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
+    assert_int_equal(rk_restore_replay(&f->reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
     assert_non_null(strstr(err, "holds 1 erasure record(s) the journal"));
     assert_true(exists(&f->reg, keep_id));
     /* A tampered journal is refused before anything changes. */
@@ -528,7 +530,7 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     *last = *last == 'a' ? 'b' : 'a';
     write_text(f->journal, text, false);
     free(text);
-    assert_int_equal(rk_journal_replay(&f->reg, f->journal, ts(T0), &rep, err, sizeof err),
+    assert_int_equal(rk_restore_replay(&f->reg, f->journal, ts(T0), &rep, err, sizeof err),
                      RK_EPARSE);
     assert_non_null(strstr(err, ":3: the MAC does not match"));
     assert_true(exists(&f->reg, keep_id));

@@ -23,6 +23,7 @@
 #include "core/mail_limit.h"
 #include "core/request.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 #define BOTH (RK_VERIFY_IN_PERSON | RK_VERIFY_EMAIL_CODE)
 
@@ -412,7 +413,7 @@ static int setup(void **state) {
         rk_store_migrate(f->store, &from, &to) != RK_OK)
         return -1;
     f->decl = rkt_load("tests/decls/full.yaml"); /* verification: in_person, email_code */
-    if (rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") != RK_OK ||
+    if (rk_notice_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna") != RK_OK ||
         rk_tz_from_posix("EET-2EEST,M3.5.0/3,M10.5.0/4", &f->tz) != RK_OK)
         return -1;
     struct rk_write w = {.register_id = "customer",
