@@ -45,9 +45,10 @@
  *     fsync returned, so before the commit) is tolerated: readers report it
  *     and ignore it; the next append cuts it off under the lock first.
  *  6. Replay (rk_restore_replay, core/restore.h, by `restore` on the
- *     decrypted copy before it is put in place): the whole journal is read and verified first (a bad
- *     line refuses the restore, nothing written). Each record whose id the
- *     restored database does not hold is re-applied in its own transaction
+ *     decrypted copy before it is put in place): the whole journal is read
+ *     and verified first (a bad line refuses the restore, nothing written).
+ *     Each record whose id the restored database does not hold is
+ *     re-applied in its own transaction (one unit of work, core/work.h)
  *     as reg->actor ("restore"): the person with the journaled id and every
  *     person whose entry or pending signup has one of the hashes are erased by
  *     the same rules (rk_rights_erase, not journaled again), every hash is put

@@ -6,8 +6,7 @@
 #include <string.h>
 
 rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store *s,
-                   const struct rk_keys *k, const struct rk_notice_digest *nd,
-                   const char *actor) {
+                   const struct rk_keys *k, const struct rk_notice_digest *nd, const char *actor) {
     memset(reg, 0, sizeof *reg);
     /* A digest not made, or made of another declaration, would record a wrong hash on every
      * consent event: refused here, before anything is written (reg.h). */

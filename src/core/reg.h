@@ -44,8 +44,8 @@ struct rk_msg {
  * start, loudly, never at the first consent.
  */
 struct rk_notice_digest {
-    const struct rk_decl *decl; /* the declaration digested; NULL: not made */
-    char version[16];           /* YYYY-MM-DD, or "undated" */
+    const struct rk_decl *decl;        /* the declaration digested; NULL: not made */
+    char version[16];                  /* YYYY-MM-DD, or "undated" */
     char sha256[2][RK_SHA256_HEX + 1]; /* [RK_LANG_FI], [RK_LANG_EN], lowercase hex */
 };
 
@@ -57,7 +57,7 @@ struct rk_reg {
                                 per write */
     char notice_version[16]; /* the notice's last_changed, YYYY-MM-DD */
     char notice_sha256[2][RK_SHA256_HEX + 1]; /* of the Markdown notice, fi and en */
-    bool in_batch; /* a batch is open (core/work.h) */
+    bool in_batch;                            /* a batch is open (core/work.h) */
     /* The provenance row of the last write, reused by the next write with the
      * same source, detail, purpose, instant and actor (an import's rows share
      * one). Forgotten on rollback, which may undo it. */

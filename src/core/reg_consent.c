@@ -16,6 +16,19 @@
 
 /* ---- Consent ------------------------------------------------------------------------------ */
 
+/* The purpose of a consent event: declared, and resting on consent. */
+static rk_err consent_purpose(struct rk_reg *reg, const char *purpose,
+                              const struct rk_purpose **out, struct rk_msg *msg) {
+    const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
+    if (!p)
+        return rw_refuse(msg, "purpose '%s' is not declared", purpose);
+    if (p->basis != RK_BASIS_CONSENT)
+        return rw_refuse(msg, "purpose '%s' rests on %s, not on consent", p->id,
+                         rk_basis_id(p->basis));
+    *out = p;
+    return RK_OK;
+}
+
 /* Deletes a person's entry in a register with the provenance rows and organisation name
  * nothing else uses any more, so that no value outlives the entry (none: RK_OK). */
 static rk_err drop_entry(struct rk_reg *reg, const char *register_id, const char *person_id) {
@@ -75,14 +88,12 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
         [RK_CE_WITHDRAWN] = "has no live or pending consent to withdraw",
         [RK_CE_EXPIRED] = "has no consent that has run out",
     };
-    const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
-    if (!p)
-        return rw_refuse(msg, "purpose '%s' is not declared", purpose);
-    if (p->basis != RK_BASIS_CONSENT)
-        return rw_refuse(msg, "purpose '%s' rests on %s, not on consent", p->id,
-                      rk_basis_id(p->basis));
+    const struct rk_purpose *p = NULL;
+    rk_err err = consent_purpose(reg, purpose, &p, msg);
+    if (err != RK_OK)
+        return err;
     bool objected = false;
-    rk_err err = rk_store_person_exists(reg->store, person_id, NULL, &objected);
+    err = rk_store_person_exists(reg->store, person_id, NULL, &objected);
     if (err == RK_ENOENT) {
         snprintf(msg->text, sizeof msg->text, "no person with id '%s'", person_id);
         return RK_ENOENT;
@@ -95,15 +106,15 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
         return err;
     if (kind == RK_CE_GIVEN && objected)
         return rw_refuse(msg,
-                      "person %s objected to direct marketing (art 21): no consent can be "
-                      "recorded until the objection is lifted",
-                      person_id);
+                         "person %s objected to direct marketing (art 21): no consent can be "
+                         "recorded until the objection is lifted",
+                         person_id);
     struct rk_consent_state st;
     if ((err = rk_store_consent_state_get(reg->store, person_id, p->id, &st)) != RK_OK)
         return rw_store_failed(msg, err);
     if (rk_consent_apply(&st, kind, in->pending, in->at, p->consent_validity) != RK_OK)
         return rw_refuse(msg, "person %s %s for purpose '%s' (it is %s)", person_id, refused[kind],
-                      p->id, rk_consent_status_name(st.status));
+                         p->id, rk_consent_status_name(st.status));
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return rw_store_failed(msg, err);
@@ -112,7 +123,8 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
         err = leave_consent_registers(reg, person_id, in->at);
     char action[32];
     snprintf(action, sizeof action, "consent.%s", rk_consent_kind_name(kind));
-    if ((err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, action, person_id, p->id, in->at))) != RK_OK)
+    if ((err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, action, person_id, p->id, in->at))) !=
+        RK_OK)
         return rw_store_failed(msg, err);
     return RK_OK;
 }
@@ -139,20 +151,18 @@ static rk_err kept_by_other(struct rk_reg *reg, const struct rk_register *r,
 
 rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const char *purpose,
                              const struct rk_consent_state *st, rk_ts at, struct rk_msg *msg) {
-    const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
-    if (!p)
-        return rw_refuse(msg, "purpose '%s' is not declared", purpose);
-    if (p->basis != RK_BASIS_CONSENT)
-        return rw_refuse(msg, "purpose '%s' rests on %s, not on consent", p->id,
-                      rk_basis_id(p->basis));
+    const struct rk_purpose *p = NULL;
+    rk_err err = consent_purpose(reg, purpose, &p, msg);
+    if (err != RK_OK)
+        return err;
     struct rk_consent_state next = *st;
     if (rk_consent_apply(&next, RK_CE_EXPIRED, false, at, p->consent_validity) != RK_OK)
-        return rw_refuse(msg, "person %s has no consent that has run out for purpose '%s' (it is %s)",
-                      person_id, p->id, rk_consent_status_name(st->status));
+        return rw_refuse(msg,
+                         "person %s has no consent that has run out for purpose '%s' (it is %s)",
+                         person_id, p->id, rk_consent_status_name(st->status));
     struct rk_consent_input in = {.channel = "retention_sweep", .lang = RK_LANG_FI, .at = at};
     struct rk_work tx;
-    rk_err err = rk_reg_work_begin(reg, &tx);
-    if (err != RK_OK)
+    if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return rw_store_failed(msg, err);
     err = rw_append_consent(reg, person_id, p, RK_CE_EXPIRED, &in, &next);
     /* The registers holding people only on consent, as leave_consent_registers. */
@@ -166,7 +176,8 @@ rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const ch
         if (err == RK_OK && left)
             reg->last_prov.id = 0; /* it may be a row just deleted */
     }
-    if ((err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, "consent.expired", person_id, p->id, at))) != RK_OK)
+    if ((err = rk_reg_work_end(
+             reg, &tx, rw_audit(reg, err, "consent.expired", person_id, p->id, at))) != RK_OK)
         return rw_store_failed(msg, err);
     return RK_OK;
 }

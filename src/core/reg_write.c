@@ -40,14 +40,12 @@ rk_err rw_store_failed(struct rk_msg *msg, rk_err err) {
     return err;
 }
 
-
 rk_err rw_audit(struct rk_reg *reg, rk_err err, const char *action, const char *person_id,
-                    const char *detail, rk_ts at) {
+                const char *detail, rk_ts at) {
     if (err != RK_OK)
         return err;
     return rk_audit_append(reg->store, &reg->keys, at, reg->actor, action, person_id, detail);
 }
-
 
 /* ---- Checks against the declaration ----------------------------------------------------- */
 
@@ -65,8 +63,7 @@ static const struct rk_category *register_category(const struct rk_register *r, 
     return NULL;
 }
 
-const struct rk_category *rw_register_kind(const struct rk_register *r,
-                                               enum rk_category_kind k) {
+const struct rk_category *rw_register_kind(const struct rk_register *r, enum rk_category_kind k) {
     for (size_t i = 0; i < r->ncategories; i++)
         if (r->categories[i]->kind == k)
             return r->categories[i];
@@ -102,23 +99,25 @@ static bool source_allowed(const struct rk_decl *d, const struct rk_register *r,
 
 /* Checks register, purpose and source of a write; sets *reg_out and *purpose_out. */
 rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
-                          const struct rk_register **reg_out, const struct rk_purpose **purpose_out,
-                          struct rk_msg *msg) {
+                      const struct rk_register **reg_out, const struct rk_purpose **purpose_out,
+                      struct rk_msg *msg) {
     const struct rk_register *r =
         w->register_id ? rk_decl_register(reg->decl, w->register_id) : NULL;
     if (!r)
-        return rw_refuse(msg, "register '%s' is not declared", w->register_id ? w->register_id : "");
+        return rw_refuse(msg, "register '%s' is not declared",
+                         w->register_id ? w->register_id : "");
     if (!w->purpose)
         return rw_refuse(msg, "a write must name its purpose; register '%s' declares: %s%s", r->id,
-                      r->purposes[0]->id, r->npurposes > 1 ? ", ..." : "");
+                         r->purposes[0]->id, r->npurposes > 1 ? ", ..." : "");
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, w->purpose);
     if (!p)
         return rw_refuse(msg, "purpose '%s' is not declared", w->purpose);
     if (!rw_register_has_purpose(r, w->purpose))
-        return rw_refuse(msg, "purpose '%s' is not a declared purpose of register '%s'", p->id, r->id);
+        return rw_refuse(msg, "purpose '%s' is not a declared purpose of register '%s'", p->id,
+                         r->id);
     if (!source_allowed(reg->decl, r, p, w->source))
         return rw_refuse(msg, "source '%s' is not declared for register '%s' and purpose '%s'",
-                      rk_source_kind_id(w->source), r->id, p->id);
+                         rk_source_kind_id(w->source), r->id, p->id);
     if (rk_text_field_check("source_detail", w->source_detail, false, msg->text,
                             sizeof msg->text) != RK_OK)
         return RK_EINVAL;
@@ -130,11 +129,11 @@ rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
 
 /* Every given field must be a category the register declares. */
 rk_err rw_check_categories(const struct rk_register *r, const struct rk_contact *c,
-                               struct rk_msg *msg) {
+                           struct rk_msg *msg) {
     for (int f = 0; f < RK_F__COUNT; f++)
         if (c->v[f] && !register_category(r, rk_field_id((enum rk_field)f)))
             return rw_refuse(msg, "category '%s' is not declared for register '%s'",
-                          rk_field_id((enum rk_field)f), r->id);
+                             rk_field_id((enum rk_field)f), r->id);
     return RK_OK;
 }
 
@@ -164,16 +163,16 @@ rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs, struc
         if (hit) {
             msg->suppressed = true;
             return rw_for_people(msg,
-                              rw_refuse(msg,
-                                     "the %s is on the suppression list (the person objected "
-                                     "or was erased)",
-                                     rk_field_id(hashed[i])),
-                              rk_field_id(hashed[i]),
-                              hashed[i] == RK_F_EMAIL
-                                  ? "Sähköpostiosoite on estolistalla: henkilö on vastustanut "
-                                    "käsittelyä tai hänen tietonsa on poistettu."
-                                  : "Puhelinnumero on estolistalla: henkilö on vastustanut "
-                                    "käsittelyä tai hänen tietonsa on poistettu.");
+                                 rw_refuse(msg,
+                                           "the %s is on the suppression list (the person objected "
+                                           "or was erased)",
+                                           rk_field_id(hashed[i])),
+                                 rk_field_id(hashed[i]),
+                                 hashed[i] == RK_F_EMAIL
+                                     ? "Sähköpostiosoite on estolistalla: henkilö on vastustanut "
+                                       "käsittelyä tai hänen tietonsa on poistettu."
+                                     : "Puhelinnumero on estolistalla: henkilö on vastustanut "
+                                       "käsittelyä tai hänen tietonsa on poistettu.");
         }
     }
     return RK_OK;
@@ -181,7 +180,7 @@ rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs, struc
 
 /* Refuses an email or phone that another person already has in the register. */
 rk_err rw_check_unique(struct rk_reg *reg, const struct rk_register *r, const char *self,
-                           const struct rw_hashes *hs, struct rk_msg *msg) {
+                       const struct rw_hashes *hs, struct rk_msg *msg) {
     for (int i = 0; i < 2; i++) {
         char other[RK_ID_LEN + 1];
         if (!hs->has[i])
@@ -196,12 +195,21 @@ rk_err rw_check_unique(struct rk_reg *reg, const struct rk_register *r, const ch
                      "a person with this %s is already in register '%s' (person %s)",
                      rk_field_id(hashed[i]), r->id, other);
             return rw_for_people(msg, RK_ECONFLICT, rk_field_id(hashed[i]),
-                              hashed[i] == RK_F_EMAIL
-                                  ? "Rekisterissä on jo henkilö, jolla on tämä sähköpostiosoite."
-                                  : "Rekisterissä on jo henkilö, jolla on tämä puhelinnumero.");
+                                 hashed[i] == RK_F_EMAIL
+                                     ? "Rekisterissä on jo henkilö, jolla on tämä sähköpostiosoite."
+                                     : "Rekisterissä on jo henkilö, jolla on tämä puhelinnumero.");
         }
     }
     return RK_OK;
+}
+
+rk_err rw_entry_held(struct rk_reg *reg, const char *register_id, const char *person_id) {
+    struct rk_entry *e = malloc(sizeof *e);
+    if (!e)
+        return RK_ENOMEM;
+    rk_err err = rk_store_entry_get(reg->store, register_id, person_id, e);
+    free(e);
+    return err;
 }
 
 rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_msg *msg) {
@@ -215,13 +223,13 @@ rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_msg 
         return rw_store_failed(msg, err);
     if (restricted)
         return rw_for_people(msg,
-                          rw_refuse(msg,
-                                 "person %s is restricted (art 18): only lifting the "
-                                 "restriction is allowed",
-                                 person_id),
-                          NULL,
-                          "Henkilön tietojen käsittelyä on rajoitettu (art. 18): vain "
-                          "rajoituksen poistaminen on sallittu.");
+                             rw_refuse(msg,
+                                       "person %s is restricted (art 18): only lifting the "
+                                       "restriction is allowed",
+                                       person_id),
+                             NULL,
+                             "Henkilön tietojen käsittelyä on rajoitettu (art. 18): vain "
+                             "rajoituksen poistaminen on sallittu.");
     return RK_OK;
 }
 
@@ -232,7 +240,6 @@ bool rw_consent_register(const struct rk_register *r) {
             return false;
     return r->npurposes > 0;
 }
-
 
 /* ---- Applying writes ------------------------------------------------------------------ */
 
@@ -263,7 +270,7 @@ rk_err rw_new_provenance(struct rk_reg *reg, const struct rk_write *w, int64_t *
 
 /* Copies the given fields of c (and their hashes) into e with provenance prov. */
 void rw_set_fields(struct rk_entry *e, const struct rk_contact *c, const struct rw_hashes *hs,
-                       int64_t prov) {
+                   int64_t prov) {
     for (int f = 0; f < RK_F__COUNT; f++) {
         if (!c->v[f])
             continue;
@@ -277,8 +284,8 @@ void rw_set_fields(struct rk_entry *e, const struct rk_contact *c, const struct 
 }
 
 rk_err rw_append_consent(struct rk_reg *reg, const char *person_id, const struct rk_purpose *p,
-                             enum rk_consent_kind kind, const struct rk_consent_input *in,
-                             struct rk_consent_state *st) {
+                         enum rk_consent_kind kind, const struct rk_consent_input *in,
+                         struct rk_consent_state *st) {
     struct rk_consent_event *e = calloc(1, sizeof *e);
     if (!e)
         return RK_ENOMEM;
@@ -305,8 +312,6 @@ rk_err rw_append_consent(struct rk_reg *reg, const char *person_id, const struct
     free(e);
     return err;
 }
-
-
 
 /* Writes entry e and its words in the people search index (core/search.h, design 2). */
 rk_err rw_put_entry(struct rk_reg *reg, const struct rk_entry *e) {

@@ -49,6 +49,9 @@ RK_MUST_USE rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
 /* Every given field must be a category the register declares. */
 RK_MUST_USE rk_err rw_check_categories(const struct rk_register *r, const struct rk_contact *c,
                                        struct rk_msg *msg);
+/* Whether the person has an entry in the register: RK_OK, RK_ENOENT, or the store's error. */
+RK_MUST_USE rk_err rw_entry_held(struct rk_reg *reg, const char *register_id,
+                                 const char *person_id);
 /* The person must exist and not be restricted (art 18). */
 RK_MUST_USE rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_msg *msg);
 

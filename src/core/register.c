@@ -42,22 +42,19 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
     if (err != RK_OK)
         return err;
     if (!c->v[RK_F_NAME] && !c->v[RK_F_EMAIL] && !c->v[RK_F_PHONE])
-        return rw_for_people(msg, rw_refuse(msg, "a person needs at least a name, an email or a phone"),
-                          "name", "Anna vähintään nimi, sähköpostiosoite tai puhelinnumero.");
+        return rw_for_people(msg,
+                             rw_refuse(msg, "a person needs at least a name, an email or a phone"),
+                             "name", "Anna vähintään nimi, sähköpostiosoite tai puhelinnumero.");
     if (person_id) {
         if ((err = rw_check_person(reg, person_id, msg)) != RK_OK)
             return err;
-        struct rk_entry *existing = malloc(sizeof *existing);
-        if (!existing)
-            return RK_ENOMEM;
-        err = rk_store_entry_get(reg->store, r->id, person_id, existing);
-        free(existing);
+        err = rw_entry_held(reg, r->id, person_id);
         if (err == RK_OK) {
             snprintf(msg->text, sizeof msg->text,
                      "person %s is already in register '%s'; use 'person update'", person_id,
                      r->id);
             return rw_for_people(msg, RK_ECONFLICT, "register",
-                              "Henkilö on jo tässä rekisterissä: muokkaa hänen tietojaan.");
+                                 "Henkilö on jo tässä rekisterissä: muokkaa hänen tietojaan.");
         }
         if (err != RK_ENOENT)
             return rw_store_failed(msg, err);
@@ -74,18 +71,19 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
     bool record_consent = p->basis == RK_BASIS_CONSENT && consent && !live;
     if (p->basis == RK_BASIS_CONSENT && !live && !(consent && !consent->pending))
         return rw_for_people(msg,
-                          rw_refuse(msg,
-                                 "purpose '%s' rests on consent and the person has no live "
-                                 "consent for it: record the consent with the write",
-                                 p->id),
-                          "consent",
-                          "Tämä käyttötarkoitus perustuu suostumukseen, eikä henkilöllä ole "
-                          "voimassa olevaa suostumusta: kirjaa suostumus samalla.");
+                             rw_refuse(msg,
+                                       "purpose '%s' rests on consent and the person has no live "
+                                       "consent for it: record the consent with the write",
+                                       p->id),
+                             "consent",
+                             "Tämä käyttötarkoitus perustuu suostumukseen, eikä henkilöllä ole "
+                             "voimassa olevaa suostumusta: kirjaa suostumus samalla.");
     if (p->basis == RK_BASIS_CONSENT && consent && !live &&
         rk_consent_apply(&st, RK_CE_GIVEN, false, consent->at, p->consent_validity) == RK_OK &&
         rk_consent_effective(&st, w->at) != RK_CONSENT_LIVE)
-        return rw_for_people(msg, rw_refuse(msg, "the consent given at that time has already expired"),
-                          "consent", "Silloin annettu suostumus on jo vanhentunut.");
+        return rw_for_people(msg,
+                             rw_refuse(msg, "the consent given at that time has already expired"),
+                             "consent", "Silloin annettu suostumus on jo vanhentunut.");
 
     /* Apply. */
     char id[RK_ID_LEN + 1];
@@ -171,9 +169,9 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
             err = rw_store_failed(msg, err);
         else if (rk_consent_effective(&st, w->at) != RK_CONSENT_LIVE)
             err = rw_refuse(msg,
-                         "purpose '%s' rests on consent and person %s has no live consent "
-                         "for it",
-                         p->id, person_id);
+                            "purpose '%s' rests on consent and person %s has no live consent "
+                            "for it",
+                            p->id, person_id);
     }
     int64_t prov = 0;
     struct rk_work tx;
@@ -183,7 +181,8 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
             rw_set_fields(e, c, &hs, prov);
             err = rw_put_entry(reg, e);
         }
-        if ((err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
+        if ((err = rk_reg_work_end(
+                 reg, &tx, rw_audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
             rw_store_failed(msg, err);
     }
     free(e);
@@ -266,11 +265,7 @@ rk_err rk_reg_membership(struct rk_reg *reg, const char *register_id, const char
     const struct rk_register *r = rk_decl_register(reg->decl, register_id);
     if (!r)
         return RK_EINVAL;
-    struct rk_entry *e = malloc(sizeof *e);
-    if (!e)
-        return RK_ENOMEM;
-    rk_err err = rk_store_entry_get(reg->store, register_id, person_id, e);
-    free(e);
+    rk_err err = rw_entry_held(reg, register_id, person_id);
     if (err == RK_ENOENT) {
         *out = RK_MEMBER_NONE;
         return RK_OK;
@@ -302,14 +297,10 @@ static rk_err check_held(struct rk_reg *reg, const struct rk_write *w, const cha
     const struct rk_category *cat = rw_register_kind(r, k);
     if (!cat)
         return rw_refuse(msg, "register '%s' declares no category of kind %s", r->id,
-                      rk_category_kind_id(k));
+                         rk_category_kind_id(k));
     if ((err = rw_check_person(reg, person_id, msg)) != RK_OK)
         return err;
-    struct rk_entry *e = malloc(sizeof *e);
-    if (!e)
-        return RK_ENOMEM;
-    err = rk_store_entry_get(reg->store, r->id, person_id, e);
-    free(e);
+    err = rw_entry_held(reg, r->id, person_id);
     if (err == RK_ENOENT) {
         snprintf(msg->text, sizeof msg->text, "person %s is not in register '%s'; add them first",
                  person_id, r->id);
@@ -348,7 +339,8 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return rw_store_failed(msg, err);
     err = rk_store_contract_insert(reg->store, &c);
-    if ((err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, "contract.add", person_id, c.id, w->at))) != RK_OK)
+    if ((err = rk_reg_work_end(
+             reg, &tx, rw_audit(reg, err, "contract.add", person_id, c.id, w->at))) != RK_OK)
         return rw_store_failed(msg, err);
     snprintf(id_out, RK_ID_LEN + 1, "%s", c.id);
     return RK_OK;
@@ -364,7 +356,8 @@ static rk_err change_contract(struct rk_reg *reg, struct rk_contract *c, const c
         if (err == RK_OK)
             err = rk_store_contract_change_append(reg->store, c->id, at, reg->actor, field,
                                                   old_value, new_value);
-        err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, "contract.change", c->person_id, c->id, at));
+        err = rk_reg_work_end(reg, &tx,
+                              rw_audit(reg, err, "contract.change", c->person_id, c->id, at));
     }
     return err == RK_OK ? RK_OK : rw_store_failed(msg, err);
 }
@@ -484,8 +477,9 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
         return rw_store_failed(msg, err);
-    err = rk_reg_work_end(reg, &tx, rw_audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
-                            person_id, inv.id, w->at));
+    err = rk_reg_work_end(reg, &tx,
+                          rw_audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
+                                   person_id, inv.id, w->at));
     if (err == RK_ECONFLICT) {
         snprintf(msg->text, sizeof msg->text, "invoice number '%s' is already recorded", number);
         return err;
@@ -519,7 +513,8 @@ rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
     struct rk_work tx;
     rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK)
-        err = rk_reg_work_end(reg, &tx, rw_audit(reg, rk_store_suppress_add(reg->store, h, f, reason, at),
-                                "suppression.add", NULL, rk_field_id(f), at));
+        err = rk_reg_work_end(reg, &tx,
+                              rw_audit(reg, rk_store_suppress_add(reg->store, h, f, reason, at),
+                                       "suppression.add", NULL, rk_field_id(f), at));
     return err == RK_OK ? RK_OK : rw_store_failed(msg, err);
 }

@@ -15,7 +15,7 @@
 #include "store/store.h"
 
 #define RK_SEARCH_WORD_MAX 32 /* bytes of one folded word */
-#define RK_SEARCH_WORDS 16    /* words kept of one value / used of one query */
+#define RK_SEARCH_WORDS    16 /* words kept of one value / used of one query */
 
 /* Folds UTF-8 text in into out (size n > 0, always terminated): words of the rule above
  * separated by one space. Returns the length written. */
