@@ -90,6 +90,8 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     };
     const struct rk_purpose *p = NULL;
     rk_err err = consent_purpose(reg, purpose, &p, msg);
+    if (err == RK_OK && !p)
+        err = RK_EIO; /* unreachable: tells the analyzer */
     if (err != RK_OK)
         return err;
     bool objected = false;
@@ -153,6 +155,8 @@ rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const ch
                              const struct rk_consent_state *st, rk_ts at, struct rk_msg *msg) {
     const struct rk_purpose *p = NULL;
     rk_err err = consent_purpose(reg, purpose, &p, msg);
+    if (err == RK_OK && !p)
+        err = RK_EIO; /* unreachable: tells the analyzer */
     if (err != RK_OK)
         return err;
     struct rk_consent_state next = *st;
