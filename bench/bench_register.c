@@ -24,6 +24,7 @@
 #include "util/buf.h"
 #include "util/csv.h"
 #include "util/diag.h"
+#include "views/notice_digest.h"
 
 #ifndef RK_SOURCE_DIR
 #define RK_SOURCE_DIR "."
@@ -664,7 +665,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench: %s: %s\n", db_path, rk_store_last_error());
         goto out;
     }
-    if (rk_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {
+    if (rk_notice_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {
         fprintf(stderr, "bench: cannot set up the register\n");
         goto out;
     }

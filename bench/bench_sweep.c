@@ -26,6 +26,7 @@
 #include "core/sweep.h"
 #include "decl/decl.h"
 #include "util/diag.h"
+#include "views/notice_digest.h"
 
 #define BATCH   10000
 #define PURPOSE "sales_promotion"
@@ -411,7 +412,7 @@ int main(int argc, char **argv) {
     struct rk_store_options big = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 1024L * 1024};
     const char *pop_db = cache ? cached_db : db;
     if (rk_store_open(pop_db, &big, &s) != RK_OK || rk_store_migrate(s, &from, &to) != RK_OK ||
-        rk_reg_init(&reg, decl, s, &keys, "bench") != RK_OK ||
+        rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK ||
         (!have && !populate(&reg, n, now, shuffled)) || rk_store_checkpoint(s) != RK_OK) {
         fprintf(stderr, "bench_sweep: cannot set up in %s: %s\n", dir, rk_store_last_error());
         return 2;
@@ -437,7 +438,7 @@ int main(int argc, char **argv) {
     struct rk_msg msg = {.suppressed = false};
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     if (rk_store_open(db, &opt, &s) != RK_OK ||
-        rk_reg_init(&reg, decl, s, &keys, "bench") != RK_OK) {
+        rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK) {
         fprintf(stderr, "bench_sweep: cannot open %s: %s\n", db, rk_store_last_error());
         return 2;
     }

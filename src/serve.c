@@ -27,6 +27,7 @@
 #include "http/server.h"
 #include "mail/mail.h"
 #include "store/store.h"
+#include "views/notice_digest.h"
 
 /* A whole decimal number from min to max into *out. */
 static bool number(const char *arg, long min, long max, long *out) {
@@ -287,7 +288,7 @@ static int run_serve(int argc, char **argv) {
         if (e == RK_OK) { /* a database from before migration 0014 (core/rotate.h S5) */
             struct rk_reg r;
             int64_t sealed = 0;
-            e = rk_reg_init(&r, d, st, &keys, "serve");
+            e = rk_notice_reg_init(&r, d, st, &keys, "serve");
             if (e == RK_OK && (e = rk_rotate_seal_plain(&r, &sealed, &msg)) != RK_OK)
                 rk_cli_error("serve: %s", msg.text);
             int64_t indexed = 0; /* entries from before migration 0016 (core/search.h) */

@@ -19,6 +19,7 @@
 #include "core/register.h"
 #include "decl/decl.h"
 #include "util/diag.h"
+#include "views/notice_digest.h"
 
 #define BATCH   10000
 #define PURPOSE "sales_promotion"
@@ -133,7 +134,7 @@ int main(int argc, char **argv) {
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 2 * 1024 * 1024};
     if (rk_store_open(argv[2], &opt, &store) != RK_OK ||
         rk_store_migrate(store, &from, &to) != RK_OK ||
-        rk_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {
+        rk_notice_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {
         fprintf(stderr, "populate: %s: %s\n", argv[2], rk_store_last_error());
         goto out;
     }

@@ -21,7 +21,7 @@
 #include "cli/reg.h"
 #include "core/audit.h"
 #include "core/backup.h"
-#include "core/journal.h"
+#include "core/restore.h"
 #include "core/rotate.h"
 #include "util/fileio.h"
 
@@ -212,7 +212,7 @@ static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_jou
     *out = rep;
     char err[PATH_MAX_LEN + 300];
     rk_err e = RK_OK;
-    if (!no_journal && (e = rk_journal_replay(&env->reg, env->journal, rk_time_now(), &rep, err,
+    if (!no_journal && (e = rk_restore_replay(&env->reg, env->journal, rk_time_now(), &rep, err,
                                               sizeof err)) != RK_OK) {
         rk_cli_error("restore: %s; nothing was written%s", err,
                      e == RK_EPARSE || e == RK_EREFUSED

@@ -17,6 +17,7 @@
 #include "core/journal.h"
 #include "core/rotate.h"
 #include "core/search.h"
+#include "views/notice_digest.h"
 
 #define MAX_OPTS 32
 
@@ -125,7 +126,7 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("%s", msg.text);
         return RK_EXIT_USAGE;
     }
-    if ((e = rk_reg_init(&env->reg, env->decl, env->store, &keys, env->actor)) != RK_OK) {
+    if ((e = rk_notice_reg_init(&env->reg, env->decl, env->store, &keys, env->actor)) != RK_OK) {
         rk_cli_error("cannot set up the register: %s", rk_err_str(e));
         return RK_EXIT_FAIL;
     }

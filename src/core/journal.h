@@ -3,6 +3,10 @@
  * database, recording every art 17 erasure (rk_rights_erase) so that
  * `rekisteri restore` can re-apply the erasures made after its backup was
  * taken, and a restored register never brings back a person who was erased.
+ * This module is the file: its format, writing, reading and verifying it,
+ * and the record an erasure appends. Replaying it (6-8, 10) is
+ * core/restore.h's, which uses the rights; the journal does not, so an
+ * erasure (core/rights.c) can append to it without a cycle.
  *
  * Design.
  *  1. Where: a file of its own, because it must survive the loss of the
@@ -40,10 +44,11 @@
  *  5. A torn last line (a crash in the middle of an append, before the
  *     fsync returned, so before the commit) is tolerated: readers report it
  *     and ignore it; the next append cuts it off under the lock first.
- *  6. Replay (rk_journal_replay, by `restore` on the decrypted copy before it
- *     is put in place): the whole journal is read and verified first (a bad
- *     line refuses the restore, nothing written). Each record whose id the
- *     restored database does not hold is re-applied in its own transaction
+ *  6. Replay (rk_restore_replay, core/restore.h, by `restore` on the
+ *     decrypted copy before it is put in place): the whole journal is read
+ *     and verified first (a bad line refuses the restore, nothing written).
+ *     Each record whose id the restored database does not hold is
+ *     re-applied in its own transaction (one unit of work, core/work.h)
  *     as reg->actor ("restore"): the person with the journaled id and every
  *     person whose entry or pending signup has one of the hashes are erased by
  *     the same rules (rk_rights_erase, not journaled again), every hash is put
@@ -194,27 +199,5 @@ RK_MUST_USE rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk
  */
 RK_MUST_USE rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at,
                                       struct rk_msg *msg);
-
-/* What a replay did. */
-struct rk_replay_report {
-    int64_t records;    /* in the journal */
-    int64_t contained;  /* already in the database: skipped */
-    int64_t reapplied;  /* re-applied now */
-    int64_t persons;    /* persons erased while re-applying */
-    int64_t suppressed; /* hashes newly put on the suppression list */
-    long torn_line;     /* as in rk_journal_info */
-};
-
-/*
- * Re-applies to reg's database (not in a batch) every record of the journal
- * at path it does not hold (design 6, 7, 8), each in its own transaction,
- * audited as reg->actor at instant at. Verifies the whole journal first.
- * RK_ENOENT: no journal; RK_EPARSE: a bad line (nothing changed);
- * RK_EREFUSED: the database holds a record the journal lacks (nothing
- * changed); storage errors as they come (records re-applied before stay).
- * err gets a one-line reason.
- */
-RK_MUST_USE rk_err rk_journal_replay(struct rk_reg *reg, const char *path, rk_ts at,
-                                     struct rk_replay_report *out, char *err, size_t errsz);
 
 #endif

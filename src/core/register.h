@@ -9,8 +9,13 @@
  * category the register does not hold (billing data into the marketing
  * register); a consent-based write without a live consent; a person on the
  * suppression list. Checks all run before the first write, so a refused
- * write changes nothing. Outside a batch (rk_reg_batch_begin) each write is
- * its own transaction; inside one, the caller commits.
+ * write changes nothing. Each write is one unit of work (core/work.h):
+ * outside a batch its own transaction, inside one the caller commits.
+ *
+ * The rules are split by concern (reg_write.h): register.c (persons,
+ * contracts, invoices, the suppression list), reg_consent.c (consent),
+ * reg_audience.c (the audience, "may we contact?"), over reg_write.c (the
+ * shared checks and writes); the handle itself is in core/reg.h.
  */
 #ifndef RK_REGISTER_H
 #define RK_REGISTER_H
@@ -18,50 +23,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "keys/keys.h"
-#include "store/store.h"
+#include "core/reg.h"  /* struct rk_reg, rk_msg, rk_write, rk_consent_input, rk_reg_init */
+#include "core/work.h" /* batches and units of work */
 
 struct rk_view; /* core/view.h: what a staff role sees */
-
-struct rk_msg {
-    char text[320];
-    bool suppressed; /* the refusal was the suppression list (imports count these apart) */
-    /* For people (the console): the field or part of a write the refusal concerns ("email",
-     * "consent"; "" when none) and the refusal as a Finnish sentence ("" when there is none:
-     * the English text stands). Neither ever holds a value. */
-    char field[32];
-    char fi[400];
-};
-
-struct rk_reg {
-    const struct rk_decl *decl;
-    struct rk_store *store;
-    struct rk_keys keys;
-    const char *actor;       /* who writes now: staff token name, or "self"; a shared writer sets it
-                                per write */
-    char notice_version[16]; /* the notice's last_changed, YYYY-MM-DD */
-    char notice_sha256[2][RK_SHA256_HEX + 1]; /* of the Markdown notice, fi and en */
-    bool in_batch;
-    /* The provenance row of the last write, reused by the next write with the
-     * same source, detail, purpose, instant and actor (an import's rows share
-     * one). Forgotten on rollback, which may undo it. */
-    struct {
-        int64_t id; /* 0: none */
-        enum rk_source_kind source;
-        char detail[256];
-        char purpose[RK_DECL_ID_MAX + 1];
-        char by[RK_DECL_ID_MAX + 1];
-        rk_ts at;
-    } last_prov;
-    /* The erasure journal file (core/journal.h) every art 17 erasure is appended to before
-     * it commits; borrowed. NULL: erasures are not journaled (unit tests, a restore's replay). */
-    const char *journal;
-};
-
-/* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed. Gives the
- * store (when not NULL) the subkey queued mail is sealed under (store.h, struct rk_store). */
-RK_MUST_USE rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store *s,
-                               const struct rk_keys *k, const char *actor);
 
 /*
  * Every write records itself in the audit chain (core/audit.h) in its own
@@ -72,57 +37,6 @@ RK_MUST_USE rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, stru
  */
 RK_MUST_USE rk_err rk_reg_audit(struct rk_reg *reg, const char *action, const char *person_id,
                                 const char *detail, rk_ts at);
-
-/* Every write names its register, purpose and source. */
-struct rk_write {
-    const char *register_id;
-    const char *purpose;
-    enum rk_source_kind source;
-    const char *source_detail; /* optional */
-    rk_ts at;
-};
-
-/* Evidence of a consent being given, withdrawn or confirmed. */
-struct rk_consent_input {
-    const char *channel; /* a source kind id, "unsubscribe_link", ... */
-    bool pending;        /* given through double opt-in */
-    enum rk_lang lang;   /* the notice shown */
-    const char *form_id, *ip, *user_agent, *evidence; /* optional */
-    rk_ts at;
-};
-
-/*
- * Transactions. A batch is a transaction its caller opens and ends
- * (imports, the writer's group commit, the sweep). rk_reg_batch_commit ends
- * it either way: when the COMMIT itself fails (disk full, I/O error), the
- * batch is rolled back before the error is returned, so reg->in_batch is
- * false when it returns and no later write can join a dead transaction.
- */
-RK_MUST_USE rk_err rk_reg_batch_begin(struct rk_reg *reg);
-RK_MUST_USE rk_err rk_reg_batch_commit(struct rk_reg *reg);
-void rk_reg_batch_rollback(struct rk_reg *reg);
-
-/*
- * A unit of work: every core operation that writes runs inside one, so that
- * it is all or nothing. Inside a batch it joins the batch, whose owner
- * commits or rolls back; outside, it is a transaction of its own.
- *
- *   struct rk_work w;
- *   rk_err err = rk_reg_work_begin(reg, &w);
- *   ... writes, each only while err == RK_OK ...
- *   err = rk_reg_work_end(reg, &w, err);
- *
- * Invariants: rk_reg_work_end commits only a transaction its unit began, and
- * only when err is RK_OK; a unit that began its own transaction has ended it
- * when rk_reg_work_end returns (committed, or rolled back on any error,
- * including a failed COMMIT), so the register is never left "in a batch" by
- * a unit. Inside a batch err is returned unchanged for the batch's owner.
- */
-struct rk_work {
-    bool own; /* this unit began the transaction */
-};
-RK_MUST_USE rk_err rk_reg_work_begin(struct rk_reg *reg, struct rk_work *w);
-RK_MUST_USE rk_err rk_reg_work_end(struct rk_reg *reg, const struct rk_work *w, rk_err err);
 
 /*
  * Adds a person to w->register_id with contact data c (normalised; see

@@ -78,7 +78,6 @@
 
 #include "core/consent.h"
 #include "core/rights.h"
-#include "core/sweep.h"
 #include "core/cookie_log.h"
 
 #define ART14_TASK "art14_inform"
@@ -90,6 +89,7 @@ struct run {
     bool dry;
     struct rk_retention_counts *out;
     struct rk_msg *msg;
+    struct rk_work batch; /* the batch being acted on */
 };
 
 static rk_err failed(struct rk_msg *msg, const char *what, rk_err err) {
@@ -99,20 +99,16 @@ static rk_err failed(struct rk_msg *msg, const char *what, rk_err err) {
     return err;
 }
 
-/* A batch is its own transaction; in a dry run everything is inside the one rolled back. */
+/* A batch is one unit of work (core/work.h): its own transaction, or, in a dry run, joined to
+ * the one transaction rk_retention_run rolls back. */
 static rk_err batch_begin(struct run *r) {
-    rk_err err = r->dry ? RK_OK : rk_reg_batch_begin(r->reg);
+    rk_err err = rk_reg_work_begin(r->reg, &r->batch);
     return err == RK_OK ? RK_OK : failed(r->msg, "beginning a batch", err);
 }
 
 static rk_err batch_end(struct run *r, rk_err err) {
-    if (r->dry)
-        return err;
-    if (err == RK_OK && (err = rk_reg_batch_commit(r->reg)) != RK_OK)
-        err = failed(r->msg, "committing a batch", err);
-    if (err != RK_OK)
-        rk_reg_batch_rollback(r->reg);
-    return err;
+    rk_err end = rk_reg_work_end(r->reg, &r->batch, err);
+    return err == RK_OK && end != RK_OK ? failed(r->msg, "committing a batch", end) : end;
 }
 
 static rk_err audit(struct run *r, const char *action, const char *person_id, const char *detail) {
@@ -541,7 +537,7 @@ static rk_err run_rules(struct run *r) {
 rk_err rk_retention_run(struct rk_reg *reg, rk_ts now, bool dry_run,
                         struct rk_retention_counts *out, struct rk_msg *msg) {
     memset(out, 0, sizeof *out);
-    struct run r = {reg, now, rk_ts_date(now), dry_run, out, msg};
+    struct run r = {reg, now, rk_ts_date(now), dry_run, out, msg, {.own = false}};
     if (!dry_run)
         return run_rules(&r);
     rk_err err = rk_reg_batch_begin(reg);

@@ -57,7 +57,7 @@ struct rk_retention_counts {
 };
 
 /*
- * Runs the rules at now as reg->actor, each in batches of RK_SWEEP_BATCH per transaction,
+ * Runs the rules at now as reg->actor, each in batches of RK_RETENTION_BATCH per transaction,
  * auditing each action. dry_run runs them inside one transaction that is rolled back, so the
  * counts are exactly what a run would do and nothing is written. out is zeroed first and
  * holds what was done also after a failure part-way (earlier batches stay committed); msg

@@ -246,10 +246,7 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     }
     if (err == RK_OK)
         err = rk_store_key_state_set(s, r.to, r.fingerprint);
-    if (err == RK_OK)
-        err = rk_store_commit(s);
-    else
-        rk_store_rollback(s);
+    err = rk_work_store_end(s, err); /* a failed COMMIT is rolled back too (core/work.h) */
     sodium_memzero(&old_keys, sizeof old_keys);
     if (err != RK_OK) {
         if (!msg->text[0])

@@ -32,25 +32,13 @@
 #include <stddef.h>
 
 #include "core/register.h"
+#include "core/search_index.h"
 #include "core/view.h"
 #include "store/store.h"
 
-#define RK_SEARCH_WORD_MAX 32 /* bytes of one folded word */
-#define RK_SEARCH_WORDS 16    /* words kept of one value / used of one query */
 #define RK_SEARCH_EXAMINE 2000 /* candidates one page may examine */
 #define RK_SEARCH_LIMIT_MAX 100
 #define RK_SEARCH_CURSOR_MAX (2 + 20 + 1 + 2 * RK_SEARCH_WORD_MAX + 1)
-
-/* Folds UTF-8 text in into out (size n > 0, always terminated): words of the rule above
- * separated by one space. Returns the length written. */
-size_t rk_fold(const char *in, char *out, size_t n);
-
-/* Splits in (raw text) into at most max folded words. Returns the number of words. */
-size_t rk_fold_words(const char *in, char (*words)[RK_SEARCH_WORD_MAX + 1], size_t max);
-
-/* Whether every one of the nq query words is a prefix of one of the nw words. */
-bool rk_search_words_match(char (*q)[RK_SEARCH_WORD_MAX + 1], size_t nq,
-                           char (*w)[RK_SEARCH_WORD_MAX + 1], size_t nw);
 
 /* A keyset cursor: where the last page stopped in the index it walked. */
 struct rk_search_cursor {
@@ -103,10 +91,6 @@ RK_MUST_USE rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *v
 /* Copies entry src into dst, its values pointing into dst's own buffer (an entry handed to a
  * callback lives only during the call). */
 void rk_search_entry_copy(struct rk_entry *dst, const struct rk_entry *src);
-
-/* Replaces the words of entry e in the index (design 2). Called by the core's write path
- * inside its unit of work. */
-RK_MUST_USE rk_err rk_search_index_entry(struct rk_store *st, const struct rk_entry *e);
 
 /* Indexes every entry once, for a database written before migration 0016 (nothing when it
  * has been done); *indexed is the number of entries indexed. One transaction. */

@@ -59,6 +59,13 @@ static rk_err failed(struct rk_msg *msg, const char *what, rk_err err) {
     return err;
 }
 
+/* Ends a batch's unit of work (core/work.h): committed when err is RK_OK, else rolled back. */
+static rk_err end_batch(struct rk_reg *reg, const struct rk_work *w, rk_err err,
+                        struct rk_msg *msg) {
+    rk_err end = rk_reg_work_end(reg, w, err);
+    return err == RK_OK && end != RK_OK ? failed(msg, "committing a batch", end) : end;
+}
+
 static struct rk_consent_input expiry_at(rk_ts now) {
     struct rk_consent_input in;
     memset(&in, 0, sizeof in);
@@ -127,7 +134,8 @@ static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, 
         }
         if (c.n == 0)
             break;
-        if ((err = rk_reg_batch_begin(reg)) != RK_OK) {
+        struct rk_work w;
+        if ((err = rk_reg_work_begin(reg, &w)) != RK_OK) {
             err = failed(msg, "beginning a batch", err);
             break;
         }
@@ -137,12 +145,8 @@ static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, 
             err = act(reg, &c.rows[i], now, &done, msg);
             did += done;
         }
-        if (err == RK_OK && (err = rk_reg_batch_commit(reg)) != RK_OK)
-            err = failed(msg, "committing a batch", err);
-        if (err != RK_OK) {
-            rk_reg_batch_rollback(reg);
+        if ((err = end_batch(reg, &w, err, msg)) != RK_OK)
             break;
-        }
         *done_n += did;
         if (did == 0 || c.n < batch) {
             *skipped += c.n - did;
@@ -204,7 +208,8 @@ static rk_err expire_consent(struct rk_reg *reg, const struct expiring *r, rk_ts
 /* One batch: listed and acted on in one transaction. *listed and *did: how many rows. */
 static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts now, int *listed,
                             int64_t *did, struct rk_msg *msg) {
-    rk_err err = rk_reg_batch_begin(reg);
+    struct rk_work w;
+    rk_err err = rk_reg_work_begin(reg, &w);
     if (err != RK_OK)
         return failed(msg, "beginning a batch", err);
     c->n = 0;
@@ -216,12 +221,8 @@ static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts 
         err = expire_consent(reg, &c->rows[i], now, &done, msg);
         *did += done;
     }
-    if (err == RK_OK && c->n > 0 && (err = rk_reg_batch_commit(reg)) != RK_OK)
-        err = failed(msg, "committing a batch", err);
-    if (err != RK_OK || c->n == 0)
-        rk_reg_batch_rollback(reg); /* a failed batch, or nothing to do */
     *listed = c->n;
-    return err;
+    return end_batch(reg, &w, err, msg); /* nothing to do: an empty transaction committed */
 }
 
 /* Runs the consent rule to the end in batches, as run_rule. */

@@ -34,6 +34,7 @@
 #include "util/cookie.h"
 #include "util/form.h"
 #include "core/request_mail.h"
+#include "views/notice_digest.h"
 
 static const char *tr(enum rk_lang lang, const char *fi, const char *en) {
     return lang == RK_LANG_FI ? fi : en;
@@ -716,7 +717,7 @@ void rk_http_digest_once(struct rk_http_server *s, struct rk_store *st) {
         return;
     struct rk_digest *g = calloc(1, sizeof *g);
     struct rk_reg reg;
-    if (!g || rk_reg_init(&reg, s->decl, st, &s->keys, "digest") != RK_OK) {
+    if (!g || rk_notice_reg_init(&reg, s->decl, st, &s->keys, "digest") != RK_OK) {
         free(g);
         return;
     }

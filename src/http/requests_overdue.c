@@ -20,6 +20,7 @@
 #include "http/answers.h"
 #include "http/requests_overdue.h"
 #include "http/service.h"
+#include "views/notice_digest.h"
 
 #define OVERDUE_INTERVAL 60
 
@@ -46,7 +47,7 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
     memset(&n, 0, sizeof n);
     struct rk_msg msg;
     memset(&msg, 0, sizeof msg);
-    rk_err err = rk_reg_init(&reg, s->decl, st, &s->keys, "sweep");
+    rk_err err = rk_notice_reg_init(&reg, s->decl, st, &s->keys, "sweep");
     if (err == RK_OK)
         err = rk_sweep_run_batched(&reg, rk_time_now(), false, RK_SWEEP_SERVICE_BATCH, &n, &msg);
     char ts[RK_TS_LEN + 1];

@@ -47,6 +47,7 @@
 #include "http/console_pages.h"
 #include "http/consent_script.h"
 #include "http/public.h"
+#include "views/notice_digest.h"
 
 /* The default rate limit of public routes: RATE requests a second on average per address. */
 #define RATE 5.0
@@ -568,7 +569,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         s->read_only = cfg->read_only;
         if (s->read_only)
             s->sweep_interval = 0; /* nothing could be swept */
-        if (rk_reg_init(&s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
+        if (rk_notice_reg_init(&s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
             (cfg->read_only
                  ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
                  : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys, &s->writer)) !=

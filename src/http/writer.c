@@ -30,6 +30,7 @@
 
 #include "base/time.h"
 #include "store/store.h"
+#include "views/notice_digest.h"
 
 #define GROUP_MAX 256
 #define NOTES_MAX 65536
@@ -187,7 +188,7 @@ static rk_err start(const char *db, const char *journal, const struct rk_decl *d
         .synchronous = RK_SYNC_NORMAL, .cache_kib = 16384, .mmap_kib = -1, .read_only = read_only};
     rk_err err = rk_store_open(db, &opt, &w->store);
     if (err == RK_OK)
-        err = rk_reg_init(&w->reg, d, w->store, k, "api");
+        err = rk_notice_reg_init(&w->reg, d, w->store, k, "api");
     w->reg.journal = journal;
     if (err != RK_OK) {
         rk_store_close(w->store);

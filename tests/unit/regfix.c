@@ -15,6 +15,7 @@
 
 #include "regfix.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 void rkt_reg_path(const struct rkt_reg *f, const char *name, char *out, size_t n) {
     snprintf(out, n, "%s/%s", f->dir, name);
@@ -65,7 +66,7 @@ int rkt_reg_open(struct rkt_reg *f, const char *name, struct rk_decl *decl, cons
     if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return -1;
     sqlite3_busy_timeout(f->raw, 5000);
-    return rk_reg_init(&f->reg, f->decl, f->store, &f->keys, actor) == RK_OK ? 0 : -1;
+    return rk_notice_reg_init(&f->reg, f->decl, f->store, &f->keys, actor) == RK_OK ? 0 : -1;
 }
 
 int rkt_reg_teardown(void **state) {

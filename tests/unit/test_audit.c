@@ -25,6 +25,7 @@
 #include "keys/seal.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 /* The fixture is regfix's (tests/unit/regfix.h), the actor "anna"; its raw connection is
  * the tamperer (rows changed behind the store's back, as someone with the file would: raw

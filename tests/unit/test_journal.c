@@ -24,9 +24,11 @@
 #include <unistd.h>
 
 #include "core/journal.h"
+#include "core/restore.h"
 #include "core/rights.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 #define T0 "2025-01-15T10:00:00Z"
 
@@ -396,7 +398,7 @@ static void open_copy(struct fx *f, struct rk_store **store, struct rk_reg *reg)
     int from = 0, to = 0;
     assert_int_equal(rk_store_open(f->copy, NULL, store), RK_OK);
     assert_int_equal(rk_store_migrate(*store, &from, &to), RK_OK);
-    assert_int_equal(rk_reg_init(reg, f->r.decl, *store, &f->r.keys, "restore"), RK_OK);
+    assert_int_equal(rk_notice_reg_init(reg, f->r.decl, *store, &f->r.keys, "restore"), RK_OK);
 }
 
 static void lift_suppression(struct fx *f) {
@@ -432,7 +434,7 @@ static void replay_applies_only_what_the_copy_lacks(void **state) {
     assert_true(exists(&cr, b) && exists(&cr, c) && exists(&cr, back));
     struct rk_replay_report rep;
     char err[512] = "";
-    if (rk_journal_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
+    if (rk_restore_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
         fail_msg("replay: %s", err);
     assert_int_equal(rep.records, 3);
     assert_int_equal(rep.contained, 1);
@@ -449,7 +451,7 @@ static void replay_applies_only_what_the_copy_lacks(void **state) {
     assert_int_equal(lines(f->journal), before); /* not journaled again */
 
     /* Again: everything is contained now. */
-    assert_int_equal(rk_journal_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err), RK_OK);
+    assert_int_equal(rk_restore_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err), RK_OK);
     assert_int_equal(rep.contained, 3);
     assert_int_equal(rep.reapplied, 0);
     assert_int_equal(rep.persons, 0);
@@ -470,7 +472,7 @@ static void replay_finds_persons_by_hash(void **state) {
     f->r.reg.actor = "restore";
     struct rk_replay_report rep;
     char err[512] = "";
-    if (rk_journal_replay(&f->r.reg, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
+    if (rk_restore_replay(&f->r.reg, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
         fail_msg("replay: %s", err);
     assert_int_equal(rep.reapplied, 1);
     assert_int_equal(rep.persons, 1);
@@ -489,7 +491,7 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     snprintf(other, sizeof other, "%s/other", f->r.dir);
     assert_int_equal(rk_journal_create(other, 1, err, sizeof err), RK_OK);
     struct rk_replay_report rep;
-    assert_int_equal(rk_journal_replay(&f->r.reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
+    assert_int_equal(rk_restore_replay(&f->r.reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
     assert_non_null(strstr(err, "holds 1 erasure record(s) the journal"));
     assert_true(exists(&f->r.reg, keep_id));
     /* A tampered journal is refused before anything changes. */
@@ -502,7 +504,7 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     *last = *last == 'a' ? 'b' : 'a';
     write_text(f->journal, text, false);
     free(text);
-    assert_int_equal(rk_journal_replay(&f->r.reg, f->journal, ts(T0), &rep, err, sizeof err),
+    assert_int_equal(rk_restore_replay(&f->r.reg, f->journal, ts(T0), &rep, err, sizeof err),
                      RK_EPARSE);
     assert_non_null(strstr(err, ":3: the MAC does not match"));
     assert_true(exists(&f->r.reg, keep_id));

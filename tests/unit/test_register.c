@@ -25,6 +25,7 @@
 #include "core/register.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 /* The instant most writes happen at, and the example's consent expiry (2 years later). */
 #define T0         "2025-01-15T10:00:00Z"
@@ -373,6 +374,26 @@ static void init_records_notice_evidence(void **state) {
     assert_string_not_equal(f->reg.notice_sha256[RK_LANG_FI], f->reg.notice_sha256[RK_LANG_EN]);
     assert_string_equal(f->reg.actor, "tester");
     assert_false(f->reg.in_batch);
+}
+
+/* rk_reg_init takes the notice's digest from views (core/reg.h): one not made, or made of
+ * another declaration, is refused, so no consent event records a missing or wrong hash. */
+static void init_refuses_a_missing_or_foreign_digest(void **state) {
+    struct rkt_reg *f = *state;
+    struct rk_reg r;
+    struct rk_notice_digest nd;
+    memset(&nd, 0, sizeof nd);
+    assert_int_equal(rk_reg_init(&r, f->decl, f->store, &f->keys, NULL, "x"), RK_EINVAL);
+    assert_int_equal(rk_reg_init(&r, f->decl, f->store, &f->keys, &nd, "x"), RK_EINVAL);
+    struct rk_decl *other = rkt_load("tests/decls/full.yaml");
+    assert_int_equal(rk_notice_digest(other, &nd), RK_OK);
+    assert_int_equal(rk_reg_init(&r, f->decl, f->store, &f->keys, &nd, "x"), RK_EINVAL);
+    rk_decl_free(other);
+    assert_int_equal(rk_notice_digest(f->decl, &nd), RK_OK);
+    assert_int_equal(rk_reg_init(&r, f->decl, f->store, &f->keys, &nd, "x"), RK_OK);
+    assert_string_equal(r.notice_version, f->reg.notice_version);
+    assert_string_equal(r.notice_sha256[RK_LANG_FI], f->reg.notice_sha256[RK_LANG_FI]);
+    assert_string_equal(r.notice_sha256[RK_LANG_EN], f->reg.notice_sha256[RK_LANG_EN]);
 }
 
 /* ---- Adding persons: the declaration's refusals -------------------------------------------- */
@@ -1601,6 +1622,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         EX(may_contact_reasons),
         EX(init_records_notice_evidence),
+        EX(init_refuses_a_missing_or_foreign_digest),
         EX(add_refuses_undeclared_register),
         EX(add_refuses_missing_purpose),
         EX(add_refuses_undeclared_purpose),

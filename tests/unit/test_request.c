@@ -24,6 +24,7 @@
 #include "core/request.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 #define BOTH (RK_VERIFY_IN_PERSON | RK_VERIFY_EMAIL_CODE)
 

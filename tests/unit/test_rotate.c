@@ -37,6 +37,7 @@
 #include "core/audit.h"
 #include "core/backup.h"
 #include "core/journal.h"
+#include "core/restore.h"
 #include "core/links.h"
 #include "core/register.h"
 #include "core/rights.h"
@@ -47,6 +48,7 @@
 #include "store/migrations.h"
 #include "regfix.h"
 #include "testutil.h"
+#include "views/notice_digest.h"
 
 #define NOW ((rk_ts)1764000000) /* 2025-11-24 */
 
@@ -63,7 +65,7 @@ static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
 static void reload(struct fx *f) {
     char err[256];
     assert_int_equal(rk_keys_load(f->key, &f->r.keys, err, sizeof err), RK_OK);
-    assert_int_equal(rk_reg_init(&f->r.reg, f->r.decl, f->r.store, &f->r.keys, "anna"), RK_OK);
+    assert_int_equal(rk_notice_reg_init(&f->r.reg, f->r.decl, f->r.store, &f->r.keys, "anna"), RK_OK);
 }
 
 static int setup(void **state) {
@@ -637,14 +639,14 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     int from = 0, to = 0;
     assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
     assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
-    assert_int_equal(rk_reg_init(&cr, f->r.decl, cs, &f->r.keys, "restore"), RK_OK);
+    assert_int_equal(rk_notice_reg_init(&cr, f->r.decl, cs, &f->r.keys, "restore"), RK_OK);
     struct rk_rotate_report rep;
     if (rk_rotate_db(cs, &f->r.keys, 1, NOW + 120, "restore", &rep, &msg) != RK_OK)
         fail_msg("bring forward: %s", msg.text);
     bool restricted = false, objected = false;
     assert_int_equal(rk_store_person_exists(cs, y, &restricted, &objected), RK_OK);
     struct rk_replay_report rr;
-    if (rk_journal_replay(&cr, f->journal, NOW + 180, &rr, err, sizeof err) != RK_OK)
+    if (rk_restore_replay(&cr, f->journal, NOW + 180, &rr, err, sizeof err) != RK_OK)
         fail_msg("replay: %s", err);
     assert_int_equal(rr.reapplied, 1);
     assert_int_equal(rr.persons, 2); /* x by id, y by the old hash */
@@ -662,7 +664,7 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     c.v[RK_F_NAME] = "Palaaja";
     assert_int_not_equal(rk_reg_person_add(&cr, &w2, NULL, &c, NULL, again, &msg), RK_OK);
     /* Again: the record is contained now, nothing more happens. */
-    assert_int_equal(rk_journal_replay(&cr, f->journal, NOW + 300, &rr, err, sizeof err), RK_OK);
+    assert_int_equal(rk_restore_replay(&cr, f->journal, NOW + 300, &rr, err, sizeof err), RK_OK);
     assert_int_equal(rr.reapplied, 0);
     assert_int_equal(rr.contained, 1);
     rk_store_close(cs);
@@ -921,7 +923,7 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
     struct opened o = open_all(cs, &f->r.keys);
     assert_int_equal(o.notices + o.mails, 0);
     assert_int_equal(o.refused, 2);
-    assert_int_equal(rk_reg_init(&cr, f->r.decl, cs, &f->r.keys, "cli"), RK_OK);
+    assert_int_equal(rk_notice_reg_init(&cr, f->r.decl, cs, &f->r.keys, "cli"), RK_OK);
     if (rk_rotate_seal_plain(&cr, &sealed, &msg) != RK_OK)
         fail_msg("seal: %s", msg.text);
     assert_int_equal(sealed, 2);

@@ -1,5 +1,5 @@
 /*
- * test_work.c — the core's unit of work (rk_reg_work_begin / rk_reg_work_end)
+ * test_work.c — the core's unit of work (rk_reg_work_begin / rk_reg_work_end, rk_work_store_end)
  * when a COMMIT fails. A storage error is injected through the store itself:
  * the fixture's store gets a copy of its ops table whose commit fails, as a
  * disk that fills at COMMIT does, leaving the backend's transaction open.
@@ -19,6 +19,7 @@
 #include "core/notify.h"
 #include "core/optin.h"
 #include "core/request.h"
+#include "base/id.h"
 #include "base/tz.h"
 #include "regfix.h"
 #include "store/store.h"
@@ -176,6 +177,26 @@ static void unit_joins_batch_and_failed_batch_ends(void **state) {
     assert_int_equal(rkt_census(f, NULL).signups, 1);
 }
 
+/* ---- Without a register handle ----------------------------------------------------------- */
+
+/* rk_work_store_end (the key rotation's database step): a failed COMMIT is rolled back, so the
+ * write is gone and the next transaction begins and commits normally. */
+static void store_end_after_failed_commit(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1];
+    rk_id_new(id);
+    RKT_OK(f, rk_store_begin(f->store));
+    RKT_OK(f, rk_store_person_insert(f->store, id, rkt_ts(T0)));
+    commits_to_fail = 1;
+    assert_int_equal(rk_work_store_end(f->store, RK_OK), RK_ESTORAGE);
+    assert_int_equal(rkt_census(f, NULL).persons, 0);
+
+    RKT_OK(f, rk_store_begin(f->store));
+    RKT_OK(f, rk_store_person_insert(f->store, id, rkt_ts(T0)));
+    RKT_OK(f, rk_work_store_end(f->store, RK_OK));
+    assert_int_equal(rkt_census(f, NULL).persons, 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(optin_after_failed_commit, setup, teardown),
@@ -183,6 +204,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(notify_after_failed_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(register_write_after_failed_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(unit_joins_batch_and_failed_batch_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(store_end_after_failed_commit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
