@@ -23,12 +23,12 @@ struct fields_in {
 static bool normalize_fields(struct fields_in *in, struct rk_contact *c) {
     memset(c, 0, sizeof *c);
     for (int f = 0; f < RK_F__COUNT; f++) {
-        const char *why = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         if (!in->raw[f])
             continue;
         if (rk_field_normalize((enum rk_field)f, in->raw[f], in->bufs[f], sizeof in->bufs[f],
                                &why) != RK_OK) {
-            rk_cli_error("--%s: the value %s", rk_field_id((enum rk_field)f), why);
+            rk_cli_error("--%s: the value %s", rk_field_id((enum rk_field)f), why.message);
             return false;
         }
         c->v[f] = in->bufs[f];

@@ -135,11 +135,11 @@ static int rights_rectify(int argc, char **argv) {
     struct rk_contact c;
     memset(&c, 0, sizeof c);
     for (int f = 0; f < RK_F__COUNT; f++) {
-        const char *why = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         if (!raw[f])
             continue;
         if (rk_field_normalize((enum rk_field)f, raw[f], bufs[f], sizeof bufs[f], &why) != RK_OK) {
-            rk_cli_error("--%s: the value %s", rk_field_id((enum rk_field)f), why);
+            rk_cli_error("--%s: the value %s", rk_field_id((enum rk_field)f), why.message);
             rk_cli_env_close(&env);
             return RK_EXIT_USAGE;
         }

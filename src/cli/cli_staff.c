@@ -63,10 +63,10 @@ static bool read_password(const char *path, char *out, size_t n) {
 static bool find(struct rk_cli_env *env, const char *what, const char *email, struct rk_staff *a,
                  int *rc) {
     char key[RK_STAFF_EMAIL_MAX + 1];
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (rk_staff_email(email, key, &why) != RK_OK) {
         rk_cli_error("%s: '%s' is not an email address (%s)", what, rk_cli_shown(email, false),
-                     why ? why : "malformed");
+                     why.message[0] ? why.message : "malformed");
         *rc = RK_EXIT_USAGE;
         return false;
     }
@@ -146,14 +146,16 @@ static int staff_add(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     char key[RK_STAFF_EMAIL_MAX + 1], urlbuf[512], password[RK_STAFF_PW_MAX * 4 + 2] = "";
-    const char *why = NULL, *start = NULL;
+    const char *start = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     size_t nlen = 0;
     if (rk_staff_email(email, key, &why) != RK_OK) {
-        rk_cli_error("--email: not an email address (%s)", why ? why : "malformed");
+        rk_cli_error("--email: not an email address (%s)",
+                     why.message[0] ? why.message : "malformed");
         return RK_EXIT_USAGE;
     }
     if (rk_norm_text(name, RK_STAFF_NAME_MAX, false, &start, &nlen, &why) != RK_OK || nlen == 0) {
-        rk_cli_error("--name: %s", nlen == 0 && !why ? "empty" : why);
+        rk_cli_error("--name: %s", nlen == 0 && !why.message[0] ? "empty" : why.message);
         return RK_EXIT_USAGE;
     }
     char nm[RK_STAFF_NAME_MAX * 4 + 1];

@@ -591,7 +591,7 @@ rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
 rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, const char *query,
                              rk_entry_fn fn, void *ctx, struct rk_msg *msg) {
     char norm[RK_EMAIL_MAX + 1];
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     struct found x = {view, RK_F_NAME, fn, ctx};
     if (strchr(query, '@'))
         x.by = RK_F_EMAIL;
@@ -602,7 +602,8 @@ rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, con
     rk_err err = x.by == RK_F_EMAIL ? rk_norm_email(query, norm, &why)
                                     : rk_norm_phone(query, "358", norm, &why);
     if (err != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(x.by), why);
+        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(x.by),
+                 rk_error_msg(&why));
         return RK_EINVAL;
     }
     unsigned char h[RK_HASH_LEN];
@@ -1173,12 +1174,12 @@ rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enu
         return RK_EINVAL;
     }
     char norm[RK_EMAIL_MAX + 1];
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (f != RK_F_EMAIL && f != RK_F_PHONE)
         return RK_EINVAL;
     if ((f == RK_F_EMAIL ? rk_norm_email(value, norm, &why)
                          : rk_norm_phone(value, "358", norm, &why)) != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the %s %s", rk_field_id(f), why);
+        snprintf(msg->text, sizeof msg->text, "the %s %s", rk_field_id(f), rk_error_msg(&why));
         return RK_EINVAL;
     }
     memset(out, 0, sizeof *out);

@@ -517,9 +517,7 @@ RK_HTTP_HANDLER(rk_http_post_answer) {
         return rk_http_error(c, r, 415, "unsupported_media_type",
                              "send application/x-www-form-urlencoded");
     struct answer_form f = {.lang = lang};
-    char why[200];
-    if (rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, &f, why, sizeof why) !=
-        RK_OK)
+    if (rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, &f, NULL) != RK_OK)
         f.bad = true;
     lang = f.lang;
     struct answer_job *j = calloc(1, sizeof *j);

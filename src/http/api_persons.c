@@ -208,7 +208,7 @@ bool rk_http_parse_values(const struct rk_role *role, const char *register_id, j
     }
     json_object_foreach(values, key, v) {
         int f = rk_field_from_id(key);
-        const char *why = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         if (f < 0 || !json_is_string(v)) {
             rk_http_refuse(out, 400, "bad_request", "/values/%.40s: %s", key,
                            f < 0 ? "not a contact field" : "expected a text");
@@ -221,9 +221,10 @@ bool rk_http_parse_values(const struct rk_role *role, const char *register_id, j
         }
         if (rk_field_normalize((enum rk_field)f, json_string_value(v), bufs[f], sizeof bufs[f],
                                &why) != RK_OK) {
-            rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key, why);
+            rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key,
+                           rk_error_msg(&why));
             snprintf(out->field, sizeof out->field, "%s", key);
-            const char *fi = rk_norm_why_fi(why);
+            const char *fi = rk_error_fi(&why);
             if (fi)
                 snprintf(out->fi, sizeof out->fi, "%s %s.", category_fi(role, register_id, key),
                          fi);

@@ -371,10 +371,11 @@ static bool contact_of(const char *email, const char *phone, struct suppress_job
         rk_http_refuse(no, 400, "bad_request", "give one of email or phone");
         return false;
     }
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     j->f = email ? RK_F_EMAIL : RK_F_PHONE;
     if (rk_field_normalize(j->f, email ? email : phone, j->value, sizeof j->value, &why) != RK_OK) {
-        rk_http_refuse(no, 400, "bad_request", "%s: the value %s", rk_field_id(j->f), why);
+        rk_http_refuse(no, 400, "bad_request", "%s: the value %s", rk_field_id(j->f),
+                       rk_error_msg(&why));
         return false;
     }
     return true;

@@ -527,9 +527,7 @@ static bool read_form(struct MHD_Connection *c, struct rk_http_request *r, struc
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     if (r->body.len && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
         return false;
-    char why[160];
-    return rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, f, why, sizeof why) ==
-           RK_OK;
+    return rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, f, NULL) == RK_OK;
 }
 
 static void wipe(struct form *f) { sodium_memzero(f, sizeof *f); }
@@ -906,7 +904,8 @@ RK_HTTP_HANDLER(rk_http_post_staff) {
     const char *name = rk_http_member(doc, "name", &bad);
     const char *role = rk_http_member(doc, "role", &bad);
     char key[RK_STAFF_EMAIL_MAX + 1], nm[RK_STAFF_NAME_MAX * 4 + 1];
-    const char *why = NULL, *start = NULL;
+    const char *start = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     size_t nlen = 0;
     if (bad || !email || !name || !role) {
         json_decref(doc);

@@ -556,17 +556,17 @@ static bool check_submission(struct submission *sub, char (*values)[RK_FORM_MAX_
     for (int fld = 0; fld < RK_F__COUNT; fld++) {
         if (!sub->given[fld] || !sub->raw[fld][0])
             continue;
-        const char *bad = NULL;
+        struct rk_error bad = RK_ERROR_INIT;
         if (rk_field_normalize((enum rk_field)fld, sub->raw[fld], values[fld],
                                RK_FORM_MAX_VALUE + 1, &bad) != RK_OK) {
-            const char *fi = rk_norm_why_fi(bad);
+            const char *fi = rk_error_fi(&bad);
             snprintf(sub->error, sizeof sub->error, "%s: %s", rk_field_id((enum rk_field)fld),
-                     bad ? bad : "is not valid");
+                     rk_error_msg(&bad));
             size_t i = field_index(f, fld);
             /* "Sähköpostiosoite ei sisällä @-merkkiä." / "Email address has no '@'." */
             snprintf(sub->people, sizeof sub->people, "%s %s.", rk_form_label(f, i, sub->lang),
                      sub->lang == RK_LANG_FI ? (fi ? fi : "ei kelpaa")
-                                             : (bad ? bad : "is not valid"));
+                                             : rk_error_msg(&bad));
             snprintf(sub->anchor, sizeof sub->anchor, "f-%s", f->fields[i]->id);
             return false;
         }
@@ -615,15 +615,15 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     int status = 400;
     const char *code = "bad_request";
-    char why[200];
+    struct rk_error why = RK_ERROR_INIT;
     if (ct && strncmp(ct, "application/json", 16) == 0) {
         if (!parse_json(sub, &r->body))
             goto refuse;
     } else if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
         rk_err e = rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take_field, sub,
-                                 why, sizeof why);
+                                 &why);
         if (e == RK_EPARSE) {
-            snprintf(sub->error, sizeof sub->error, "%s", why);
+            snprintf(sub->error, sizeof sub->error, "%s", rk_error_msg(&why));
             garbled(sub);
         }
         if (e != RK_OK) {

@@ -188,11 +188,10 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
     struct rk_mailchimp_event *ev = calloc(1, sizeof *ev);
     if (!ev)
         return rk_http_error(c, r, 500, "internal", "out of memory");
-    char why[200];
+    struct rk_error why = RK_ERROR_INIT;
     rk_http_result ret;
-    if (rk_mailchimp_parse(r->body.data ? r->body.data : "", r->body.len, ev, why, sizeof why) !=
-        RK_OK) {
-        ret = rk_http_error(c, r, 400, "bad_request", why);
+    if (rk_mailchimp_parse(r->body.data ? r->body.data : "", r->body.len, ev, &why) != RK_OK) {
+        ret = rk_http_error(c, r, 400, "bad_request", why.message);
         goto out;
     }
     if (strcmp(ev->list_id, rc->mailchimp.list_id) != 0) {
@@ -205,7 +204,7 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
         goto out;
     }
     char email[RK_EMAIL_MAX + 1], new_email[RK_EMAIL_MAX + 1], name[2 * RK_MC_VALUE_MAX + 2];
-    const char *bad = NULL;
+    struct rk_error bad = RK_ERROR_INIT;
     const char *raw = ev->type == RK_MC_UPEMAIL ? ev->old_email : ev->email;
     if (rk_field_normalize(RK_F_EMAIL, raw, email, sizeof email, &bad) != RK_OK) {
         ret = rk_http_error(c, r, 400, "bad_request",
@@ -227,7 +226,7 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
             char msg[320];
             snprintf(msg, sizeof msg,
                      "data[merges][FNAME] and [LNAME] do not make a valid name: %s",
-                     bad ? bad : "not valid");
+                     rk_error_msg(&bad));
             ret = rk_http_error(c, r, 400, "bad_request", msg);
             goto out;
         }

@@ -253,9 +253,7 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
         return rk_http_error(c, r, 500, "internal", "out of memory");
     }
     in->lang = lang;
-    char why[200];
-    rk_err e =
-        rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, in, why, sizeof why);
+    rk_err e = rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, in, NULL);
     if (e == RK_EPARSE)
         snprintf(in->error, sizeof in->error, "%s",
                  tr(in->lang,
@@ -264,6 +262,7 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
                     "The form's data did not arrive as expected. Please fill in the form again."));
     int type = rk_request_type_parse(in->type);
     const char *bad = NULL;
+    struct rk_error ebad = RK_ERROR_INIT;
     if (!in->error[0] && (!in->has_type || type < 0)) {
         snprintf(in->error, sizeof in->error, "%s",
                  tr(in->lang, "Valitse, mitä pyydät.", "Choose what you are asking for."));
@@ -276,8 +275,8 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
         snprintf(in->anchor, sizeof in->anchor, "r-email");
     }
     if (!in->error[0] &&
-        rk_field_normalize(RK_F_EMAIL, in->email, j->email, sizeof j->email, &bad) != RK_OK)
-        fault(in, "r-email", "Sähköpostiosoite", "The email address", bad);
+        rk_field_normalize(RK_F_EMAIL, in->email, j->email, sizeof j->email, &ebad) != RK_OK)
+        fault(in, "r-email", "Sähköpostiosoite", "The email address", rk_error_msg(&ebad));
     /* The texts by the text rule here too, to answer in the page's language (the core checks
      * them again). */
     if (!in->error[0] && (bad = rk_text_fault(in->name, strlen(in->name), false)) != NULL)

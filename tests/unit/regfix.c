@@ -26,7 +26,8 @@ int rkt_reg_setup(void **state, const char *name, const char *decl_path) {
 
 int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl) {
     struct rkt_reg *f = calloc(1, sizeof *f);
-    char path[128], err[256];
+    char path[128];
+    struct rk_error err = RK_ERROR_INIT;
     int from = 0, to = 0;
     if (!f) {
         rk_decl_free(decl);
@@ -38,9 +39,9 @@ int rkt_reg_setup_decl(void **state, const char *name, struct rk_decl *decl) {
     if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
         return -1;
     rkt_reg_path(f, "key", path, sizeof path);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK) {
-        print_error("key: %s\n", err);
+    if (rk_keys_create(path, &err) != RK_OK ||
+        rk_keys_load(path, &f->keys, &err) != RK_OK) {
+        print_error("key: %s\n", err.message);
         return -1;
     }
     rkt_reg_path(f, "t.db", path, sizeof path);

@@ -38,7 +38,8 @@ struct fx {
 
 static int setup(void **state) {
     struct fx *f = calloc(1, sizeof *f);
-    char path[128], err[256];
+    char path[128];
+    struct rk_error err = RK_ERROR_INIT;
     int from = 0, to = 0;
     if (!f)
         return -1;
@@ -47,8 +48,8 @@ static int setup(void **state) {
     if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
         return -1;
     snprintf(path, sizeof path, "%s/key", f->dir);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
+    if (rk_keys_create(path, &err) != RK_OK ||
+        rk_keys_load(path, &f->keys, &err) != RK_OK)
         return -1;
     snprintf(path, sizeof path, "%s/t.db", f->dir);
     if (rk_store_open(path, NULL, &f->store) != RK_OK ||

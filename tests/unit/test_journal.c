@@ -40,7 +40,8 @@ struct fx {
 
 static int setup(void **state) {
     struct fx *f = calloc(1, sizeof *f);
-    char path[128], err[256];
+    char path[128];
+    struct rk_error err = RK_ERROR_INIT;
     int from = 0, to = 0;
     if (!f)
         return -1;
@@ -52,8 +53,8 @@ static int setup(void **state) {
     snprintf(f->journal, sizeof f->journal, "%s/j", f->dir);
     snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
     snprintf(f->copy, sizeof f->copy, "%s/copy.db", f->dir);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK)
+    if (rk_keys_create(path, &err) != RK_OK ||
+        rk_keys_load(path, &f->keys, &err) != RK_OK)
         return -1;
     f->decl = rkt_load_example();
     if (rk_store_open(f->db, NULL, &f->store) != RK_OK ||

@@ -64,14 +64,14 @@ static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
 
 /* (Re)loads the key file into f->keys and f->reg. */
 static void reload(struct fx *f) {
-    char err[256];
-    assert_int_equal(rk_keys_load(f->key, &f->keys, err, sizeof err), RK_OK);
+    struct rk_error err = RK_ERROR_INIT;
+    assert_int_equal(rk_keys_load(f->key, &f->keys, &err), RK_OK);
     assert_int_equal(rk_reg_init(&f->reg, f->decl, f->store, &f->keys, "anna"), RK_OK);
 }
 
 static int setup(void **state) {
     struct fx *f = calloc(1, sizeof *f);
-    char err[256];
+    struct rk_error err = RK_ERROR_INIT;
     int from = 0, to = 0;
     if (!f)
         return -1;
@@ -82,8 +82,8 @@ static int setup(void **state) {
     path_in(f, "key", f->key, sizeof f->key);
     path_in(f, "t.db", f->db, sizeof f->db);
     path_in(f, "j", f->journal, sizeof f->journal);
-    if (rk_keys_create(f->key, err, sizeof err) != RK_OK ||
-        rk_keys_load(f->key, &f->keys, err, sizeof err) != RK_OK ||
+    if (rk_keys_create(f->key, &err) != RK_OK ||
+        rk_keys_load(f->key, &f->keys, &err) != RK_OK ||
         rk_store_open(f->db, NULL, &f->store) != RK_OK ||
         rk_store_migrate(f->store, &from, &to) != RK_OK ||
         sqlite3_open_v2(f->db, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
@@ -166,7 +166,8 @@ static struct rk_rotate_report rotate(struct fx *f) {
 /* A version 1 file loads as generation 1, with the subkeys it always had. */
 static void v1_file_loads(void **state) {
     struct fx *f = *state;
-    char path[128], err[256], text[128], hex[65];
+    char path[128], text[128], hex[65];
+    struct rk_error err = RK_ERROR_INIT;
     unsigned char master[RK_KEY_LEN];
     randombytes_buf(master, sizeof master);
     sodium_bin2hex(hex, sizeof hex, master, sizeof master);
@@ -174,7 +175,7 @@ static void v1_file_loads(void **state) {
     path_in(f, "v1", path, sizeof path);
     write_file(path, text, 0600);
     struct rk_keys k;
-    assert_int_equal(rk_keys_load(path, &k, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_load(path, &k, &err), RK_OK);
     assert_int_equal(k.ngen, 1);
     assert_int_equal(k.gen[0].number, 1);
     assert_true(k.gen[0].created == 0);
@@ -188,15 +189,16 @@ static void v1_file_loads(void **state) {
 /* Version 2 round trip: rotated keys saved and loaded back are the same generations. */
 static void v2_round_trip(void **state) {
     struct fx *f = *state;
-    char path[128], err[256], fp1[RK_FINGERPRINT_LEN + 1], fp2[RK_FINGERPRINT_LEN + 1];
+    char path[128], fp1[RK_FINGERPRINT_LEN + 1], fp2[RK_FINGERPRINT_LEN + 1];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys next, back;
     assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
     path_in(f, "key.new", path, sizeof path);
-    assert_int_equal(rk_keys_save(path, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(path, &next, &err), RK_OK);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(rk_keys_load(path, &back, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_load(path, &back, &err), RK_OK);
     assert_int_equal(back.ngen, 2);
     assert_int_equal(back.gen[0].number, 2);
     assert_int_equal(back.gen[1].number, 1);
@@ -210,17 +212,18 @@ static void v2_round_trip(void **state) {
     assert_string_equal(fp1, fp2);
     assert_int_equal(strlen(fp1), RK_FINGERPRINT_LEN);
     /* Saving never replaces a file. */
-    assert_int_equal(rk_keys_save(path, &next, err, sizeof err), RK_ECONFLICT);
+    assert_int_equal(rk_keys_save(path, &next, &err), RK_ECONFLICT);
 }
 
 /* A key file others may read is refused; so are malformed generation lists. */
 static void bad_files_refused(void **state) {
     struct fx *f = *state;
-    char path[128], err[256];
+    char path[128];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys k;
     assert_int_equal(chmod(f->key, 0644), 0);
-    assert_int_equal(rk_keys_load(f->key, &k, err, sizeof err), RK_EINVAL);
-    assert_non_null(strstr(err, "chmod 600"));
+    assert_int_equal(rk_keys_load(f->key, &k, &err), RK_EINVAL);
+    assert_non_null(strstr(err.message, "chmod 600"));
     assert_int_equal(chmod(f->key, 0600), 0);
     path_in(f, "v1", path, sizeof path);
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -236,8 +239,8 @@ static void bad_files_refused(void **state) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         unlink(path);
         write_file(path, bad[i], 0600);
-        assert_int_equal(rk_keys_load(path, &k, err, sizeof err), RK_EINVAL);
-        assert_non_null(strstr(err, "not a rekisteri key file"));
+        assert_int_equal(rk_keys_load(path, &k, &err), RK_EINVAL);
+        assert_non_null(strstr(err.message, "not a rekisteri key file"));
     }
 }
 
@@ -424,13 +427,14 @@ static void backup_before_restores_after(void **state) {
  * refuses the old key file, and the next rotate finishes by renaming. */
 static void crash_after_commit_is_finished(void **state) {
     struct fx *f = *state;
-    char err[256], new_path[140];
+    char new_path[140];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys next;
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
     assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
-    assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &next, &err), RK_OK);
     assert_int_equal(rk_rotate_db(f->store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
     /* ... and the process died here. */
     assert_int_equal(rk_rotate_check(f->store, &f->keys, f->key, &msg), RK_ECONFLICT);
@@ -448,11 +452,12 @@ static void crash_after_commit_is_finished(void **state) {
  * fresh rotation made. */
 static void crash_before_commit_starts_over(void **state) {
     struct fx *f = *state;
-    char err[256], new_path[140];
+    char new_path[140];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys stale;
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
     assert_int_equal(rk_keys_rotated(&f->keys, NOW, &stale), RK_OK);
-    assert_int_equal(rk_keys_save(new_path, &stale, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &stale, &err), RK_OK);
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.step, RK_ROTATE_NEW);
     assert_int_equal(rk_keys_generation(&f->keys), 2);
@@ -469,9 +474,9 @@ static void old_database_caught_up(void **state) {
     path_in(f, "key.old", old_key, sizeof old_key);
     /* Rotate the key file alone, as if the database had been restored since. */
     struct rk_keys next;
-    char err[256];
+    struct rk_error err = RK_ERROR_INIT;
     assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
-    assert_int_equal(rk_keys_save(old_key, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(old_key, &next, &err), RK_OK);
     assert_int_equal(rename(old_key, f->key), 0);
     assert_int_equal(rk_rotate_check(f->store, &next, f->key, &msg), RK_ECONFLICT);
     struct rk_rotate_report rep = rotate(f);
@@ -595,7 +600,7 @@ static void journal_markers_refused_by_line(void **state) {
     struct rk_journal_info info;
     /* The key file from before the rotation lacks generation 2. */
     struct rk_keys k_old;
-    assert_int_equal(rk_keys_load(old_key, &k_old, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_load(old_key, &k_old, NULL), RK_OK);
     assert_int_equal(read_journal(f, &k_old, &s, &info, err, sizeof err), RK_EPARSE);
     assert_non_null(strstr(err, ":3: the key generation marker names generation 2, which the key "
                                 "file does not hold"));
@@ -833,7 +838,7 @@ static void rotation_leaves_an_altered_value(void **state) {
  * finished rotation opens them. */
 static void crash_after_commit_values_follow_the_database(void **state) {
     struct fx *f = *state;
-    char id[RK_ID_LEN + 1], err[256], new_path[140];
+    char id[RK_ID_LEN + 1], new_path[140];
     struct rk_keys next, g1 = f->keys;
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
@@ -841,7 +846,7 @@ static void crash_after_commit_values_follow_the_database(void **state) {
     queue_sealed(f, id, "maija@example.fi");
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
     assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
-    assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &next, NULL), RK_OK);
     assert_int_equal(rk_rotate_db(f->store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
     /* ... and the process died here. */
     assert_int_equal(open_all(f->store, &g1).refused, 3);
@@ -856,13 +861,13 @@ static void crash_after_commit_values_follow_the_database(void **state) {
 /* A restored database, sealed under generation 1, is re-sealed when brought forward. */
 static void caught_up_database_is_resealed(void **state) {
     struct fx *f = *state;
-    char id[RK_ID_LEN + 1], old_key[128], err[256];
+    char id[RK_ID_LEN + 1], old_key[128];
     struct rk_keys next;
     add_person(f, "old@example.fi", id);
     queue_sealed(f, id, "old@example.fi");
     path_in(f, "key.old", old_key, sizeof old_key);
     assert_int_equal(rk_keys_rotated(&f->keys, NOW, &next), RK_OK);
-    assert_int_equal(rk_keys_save(old_key, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(old_key, &next, NULL), RK_OK);
     assert_int_equal(rename(old_key, f->key), 0);
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.step, RK_ROTATE_CATCH_UP);
