@@ -148,7 +148,7 @@ static int request_new(int argc, char **argv) {
     in.type = (enum rk_request_type)t;
     in.channel = (enum rk_request_channel)ch;
     struct rk_msg msg = {.suppressed = false};
-    char why[RK_MAIL_WHY_MAX] = "";
+    struct rk_error why = RK_ERROR_INIT;
     rk_err e = rk_reg_batch_begin(&env.reg);
     if (e == RK_OK && (e = rk_request_create(&env.reg, tz, &in, q, &msg)) == RK_OK && q->email) {
         char to[RK_REQUEST_FIELD_MAX * 2 + 1];
@@ -159,10 +159,10 @@ static int request_new(int argc, char **argv) {
             e = rk_answer_status_link(&env.reg.keys, q, in.now, status);
             if (e == RK_OK)
                 e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_RECEIPT, to,
-                                    status, why, sizeof why);
+                                    status, &why);
         }
         if (e != RK_OK)
-            snprintf(msg.text, sizeof msg.text, "--email: %s", why);
+            snprintf(msg.text, sizeof msg.text, "--email: %s", rk_error_msg(&why));
     }
     if (e == RK_OK)
         e = rk_reg_batch_commit(&env.reg);
@@ -338,7 +338,8 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     if (!q)
         return RK_EXIT_FAIL;
     struct rk_msg msg = {.suppressed = false};
-    char why[RK_MAIL_WHY_MAX] = "", to[RK_REQUEST_FIELD_MAX * 2 + 1];
+    char to[RK_REQUEST_FIELD_MAX * 2 + 1];
+    struct rk_error why = RK_ERROR_INIT;
     bool told = false;
     ev->by = env->reg.actor;
     ev->today = rk_tz_date(tz, ev->at);
@@ -387,10 +388,11 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
         if (a == RK_OK) {
             e = rk_mail_request(env->store, env->decl, public_url(url), q,
                                 (enum rk_request_mail)mail, to,
-                                mail == RK_RQM_ANSWER ? ff.answer_token : NULL, why, sizeof why);
+                                mail == RK_RQM_ANSWER ? ff.answer_token : NULL, &why);
             told = e == RK_OK;
             if (e != RK_OK)
-                snprintf(msg.text, sizeof msg.text, "the email to the person: %s", why);
+                snprintf(msg.text, sizeof msg.text, "the email to the person: %s",
+                         rk_error_msg(&why));
         } else if (a != RK_ENOENT) {
             e = a;
         }
@@ -482,15 +484,16 @@ static int request_verify(int argc, char **argv) {
         goto out;
     }
     struct rk_request *q = calloc(1, sizeof *q);
-    char to[RK_REQUEST_FIELD_MAX * 2 + 1], token[RK_LINK_MAX], why[RK_MAIL_WHY_MAX] = "";
+    char to[RK_REQUEST_FIELD_MAX * 2 + 1], token[RK_LINK_MAX];
+    struct rk_error why = RK_ERROR_INIT;
     struct rk_msg msg = {.suppressed = false};
     rk_err e = q ? rk_reg_batch_begin(&env.reg) : RK_ENOMEM;
     if (e == RK_OK)
         e = rk_request_verification_link(&env.reg, env.args[0], rk_time_now(), q, to, sizeof to,
                                          token, NULL, &msg);
     if (e == RK_OK && (e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_VERIFY,
-                                           to, token, why, sizeof why)) != RK_OK)
-        snprintf(msg.text, sizeof msg.text, "the address on file: %s", why);
+                                           to, token, &why)) != RK_OK)
+        snprintf(msg.text, sizeof msg.text, "the address on file: %s", rk_error_msg(&why));
     if (e == RK_OK)
         e = rk_reg_batch_commit(&env.reg);
     else if (env.reg.in_batch)

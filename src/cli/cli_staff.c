@@ -87,14 +87,16 @@ static bool find(struct rk_cli_env *env, const char *what, const char *email, st
 
 /* Queues the setup link to the account's email (inside the caller's transaction). */
 static rk_err mail_link(struct rk_cli_env *env, const struct rk_staff *a, const char *url) {
-    char subject[128], body[2048], why[RK_MAIL_WHY_MAX] = "";
+    char subject[128], body[2048];
+    struct rk_error why = RK_ERROR_INIT;
     rk_staff_setup_mail(a->name, url, subject, sizeof subject, body, sizeof body);
     struct rk_outbox_msg m = {
         .kind = "staff_setup", .recipient = a->email, .subject = subject, .body = body};
     int64_t id = 0;
-    rk_err e = rk_mail_enqueue(env->store, &m, why, sizeof why, &id);
+    rk_err e = rk_mail_enqueue(env->store, &m, &why, &id);
     if (e != RK_OK)
-        rk_cli_error("--mail: the link could not be queued: %s", why[0] ? why : rk_err_str(e));
+        rk_cli_error("--mail: the link could not be queued: %s",
+                     why.message[0] ? why.message : rk_err_str(e));
     return e;
 }
 

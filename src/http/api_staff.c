@@ -147,14 +147,14 @@ struct job {
 };
 
 static rk_err queue_setup_mail(struct rk_store *st, const struct job *j) {
-    char url[600], subject[128], body[2048], why[RK_MAIL_WHY_MAX];
+    char url[600], subject[128], body[2048];
     if (!rk_staff_setup_url(j->public_url, j->setup, url, sizeof url))
         return RK_ETOOBIG;
     rk_staff_setup_mail(j->account.name, url, subject, sizeof subject, body, sizeof body);
     struct rk_outbox_msg m = {
         .kind = "staff_setup", .recipient = j->account.email, .subject = subject, .body = body};
     int64_t id = 0;
-    return rk_mail_enqueue(st, &m, why, sizeof why, &id);
+    return rk_mail_enqueue(st, &m, NULL, &id);
 }
 
 static rk_err run_job(struct rk_reg *reg, void *ctx) {

@@ -454,9 +454,8 @@ static rk_err queue_confirmation(struct rk_reg *reg, void *ctx, const char *pers
                               .recipient = recipient,
                               .subject = subject,
                               .body = body.data};
-    char why[RK_MAIL_WHY_MAX];
     int64_t id = 0;
-    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, why, sizeof why, &id)
+    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
                                         : RK_ENOMEM;
     rk_buf_cleanup(&body);
     return err;
@@ -823,9 +822,8 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
                                   .subject = subject,
                                   .body = body.data,
                                   .list_unsubscribe = url};
-        char why[RK_MAIL_WHY_MAX];
         int64_t id = 0;
-        err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, why, sizeof why, &id)
+        err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
                                             : RK_ENOMEM;
     }
     rk_buf_cleanup(&body);

@@ -369,9 +369,8 @@ static rk_err queue_link(struct rk_reg *reg, void *ctx, const char *person_id,
                               .subject = tr(lang, "Linkki tilauksiisi ja valintoihisi",
                                             "Your link to your subscriptions and choices"),
                               .body = body.data};
-    char why[RK_MAIL_WHY_MAX];
     int64_t id = 0;
-    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, why, sizeof why, &id)
+    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
                                         : RK_ENOMEM;
     rk_buf_cleanup(&body);
     return err;

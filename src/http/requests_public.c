@@ -201,11 +201,11 @@ static rk_err queue_receipt(struct rk_reg *reg, void *ctx, const char *person_id
                             const char *recipient) {
     struct intake_job *j = ctx;
     (void)person_id;
-    char why[RK_MAIL_WHY_MAX], status[RK_LINK_MAX]; /* the receipt links the status page */
+    char status[RK_LINK_MAX]; /* the receipt links the status page */
     rk_err err = rk_answer_status_link(&reg->keys, &j->q, j->in.now, status);
     return err != RK_OK ? err
                         : rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
-                                          RK_RQM_RECEIPT, recipient, status, why, sizeof why);
+                                          RK_RQM_RECEIPT, recipient, status, NULL);
 }
 
 static rk_err run_intake(struct rk_reg *reg, void *ctx) {

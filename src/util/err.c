@@ -70,8 +70,8 @@ void rk_error_clear(struct rk_error *e) {
 
 const char *rk_error_msg(const struct rk_error *e) {
     if (!e)
-        return rk_err_str(RK_ERR__COUNT);
-    return e->message[0] ? e->message : rk_err_str(e->code);
+        return "";
+    return e->message[0] ? e->message : e->code != RK_OK ? rk_err_str(e->code) : "";
 }
 
 const char *rk_error_fi(const struct rk_error *e) {

@@ -109,7 +109,8 @@ void rk_error_set_fi(struct rk_error *e, const char *fmt, ...)
 /* Empties e (NULL: nothing): RK_OK, no flags, every string "". */
 void rk_error_clear(struct rk_error *e);
 
-/* e's English message, or when it has none the code's own (rk_err_str); never NULL. */
+/* e's English message; when it has none, the code's own (rk_err_str), or "" for RK_OK or
+ * e NULL. Never NULL. */
 const char *rk_error_msg(const struct rk_error *e);
 
 /* e's Finnish sentence, or NULL when it has none (the English stands). */
