@@ -26,15 +26,16 @@ static double now_s(void) {
 int main(int argc, char **argv) {
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000L;
     const char *dir = argc > 2 ? argv[2] : ".";
-    char db[4096], key[4096], err[256];
+    char db[4096], key[4096];
+    struct rk_error err = RK_ERROR_INIT;
     snprintf(db, sizeof db, "%s/audit.db", dir);
     snprintf(key, sizeof key, "%s/audit.key", dir);
     struct rk_keys k;
     struct rk_store *s = NULL;
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     int from = 0, to = 0;
-    if (n < 1 || rk_crypto_init() != RK_OK || rk_keys_create(key, err, sizeof err) != RK_OK ||
-        rk_keys_load(key, &k, err, sizeof err) != RK_OK || rk_store_open(db, &opt, &s) != RK_OK ||
+    if (n < 1 || rk_crypto_init() != RK_OK || rk_keys_create(key, &err) != RK_OK ||
+        rk_keys_load(key, &k, &err) != RK_OK || rk_store_open(db, &opt, &s) != RK_OK ||
         rk_store_migrate(s, &from, &to) != RK_OK) {
         fprintf(stderr, "bench_audit: cannot set up in %s\n", dir);
         return 2;

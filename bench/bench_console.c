@@ -64,9 +64,9 @@ static void surname(uint32_t k, char *out, size_t n) {
 }
 
 static bool field(struct rk_contact *c, enum rk_field f, const char *raw, char *buf, size_t n) {
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (rk_field_normalize(f, raw, buf, n, &why) != RK_OK) {
-        fprintf(stderr, "bench_console: %s %s\n", rk_field_id(f), why);
+        fprintf(stderr, "bench_console: %s %s\n", rk_field_id(f), why.message);
         return false;
     }
     c->v[f] = buf;
@@ -267,7 +267,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_console: ROWS >= 1000, QUERIES >= 20\n");
         return 2;
     }
-    char db[512], key[512], err[256];
+    char db[512], key[512];
+    struct rk_error err = RK_ERROR_INIT;
     snprintf(db, sizeof db, "%s/console.db", argv[2]);
     snprintf(key, sizeof key, "%s/console.key", argv[2]);
     struct rk_diags diags;
@@ -283,9 +284,9 @@ int main(int argc, char **argv) {
     bool have = kept != NULL;
     if (kept)
         fclose(kept);
-    if ((!have && rk_keys_create(key, err, sizeof err) != RK_OK) ||
-        rk_keys_load(key, &keys, err, sizeof err) != RK_OK) {
-        fprintf(stderr, "bench_console: %s\n", err);
+    if ((!have && rk_keys_create(key, &err) != RK_OK) ||
+        rk_keys_load(key, &keys, &err) != RK_OK) {
+        fprintf(stderr, "bench_console: %s\n", err.message);
         return 2;
     }
     rk_ts start = 0;

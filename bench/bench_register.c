@@ -367,7 +367,7 @@ static double reg_import(struct rk_reg *reg, const char *path, long n) {
     im.row = malloc(sizeof *im.row);
     char *chunk = malloc(1 << 16);
     struct rk_csv_reader *csv = NULL;
-    char err[300] = "";
+    struct rk_error err = RK_ERROR_INIT;
     double t0 = now_s();
     im.started = im.shown = t0;
     FILE *in = fopen(path, "rb");
@@ -376,9 +376,9 @@ static double reg_import(struct rk_reg *reg, const char *path, long n) {
         e = rk_reg_batch_begin(reg);
     size_t got;
     while (e == RK_OK && !rk_csv_stopped(csv) && (got = fread(chunk, 1, 1 << 16, in)))
-        e = rk_csv_feed(csv, chunk, got, err, sizeof err);
+        e = rk_csv_feed(csv, chunk, got, &err);
     if (e == RK_OK && !rk_csv_stopped(csv))
-        e = rk_csv_finish(csv, err, sizeof err);
+        e = rk_csv_finish(csv, &err);
     if (e == RK_OK && im.fatal == RK_OK && !im.header_failed && reg->in_batch)
         e = rk_reg_batch_commit(reg);
     double t1 = now_s();
@@ -391,7 +391,8 @@ static double reg_import(struct rk_reg *reg, const char *path, long n) {
     free(im.row);
     if (e != RK_OK || im.fatal != RK_OK || im.header_failed) {
         fprintf(stderr, "bench: import failed: %s %s %s (%s)\n",
-                rk_err_str(e != RK_OK ? e : im.fatal), err, im.header_failed ? im.first_reject : "",
+                rk_err_str(e != RK_OK ? e : im.fatal), err.message,
+                im.header_failed ? im.first_reject : "",
                 rk_store_last_error());
         return -1;
     }
@@ -624,7 +625,7 @@ int main(int argc, char **argv) {
     sqlite3 *raw = NULL;
     struct rk_reg reg;
     struct rk_keys keys;
-    char err[400];
+    struct rk_error err = RK_ERROR_INIT;
     int from, to;
 
     if (rk_crypto_init() != RK_OK) {
@@ -655,9 +656,9 @@ int main(int argc, char **argv) {
         goto out;
     }
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
-    if (rk_keys_create(key_path, err, sizeof err) != RK_OK ||
-        rk_keys_load(key_path, &keys, err, sizeof err) != RK_OK) {
-        fprintf(stderr, "bench: %s\n", err);
+    if (rk_keys_create(key_path, &err) != RK_OK ||
+        rk_keys_load(key_path, &keys, &err) != RK_OK) {
+        fprintf(stderr, "bench: %s\n", err.message);
         goto out;
     }
     if (rk_store_open(db_path, &opt, &store) != RK_OK ||

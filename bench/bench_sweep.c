@@ -66,9 +66,9 @@ static double cpu_s(void) {
 }
 
 static bool field(struct rk_contact *c, enum rk_field f, const char *raw, char *buf, size_t n) {
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (rk_field_normalize(f, raw, buf, n, &why) != RK_OK) {
-        fprintf(stderr, "bench_sweep: %s %s\n", rk_field_id(f), why);
+        fprintf(stderr, "bench_sweep: %s %s\n", rk_field_id(f), why.message);
         return false;
     }
     c->v[f] = buf;
@@ -359,7 +359,8 @@ int main(int argc, char **argv) {
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000L;
     const char *dir = argc > 2 ? argv[2] : ".";
     const char *cache = argc > 3 ? argv[3] : NULL;
-    char db[4096], base_db[4096], key[4096], err[256];
+    char db[4096], base_db[4096], key[4096];
+    struct rk_error err = RK_ERROR_INIT;
     const char *order = getenv("BENCH_ORDER");
     if (!order)
         order = "time";
@@ -400,12 +401,12 @@ int main(int argc, char **argv) {
     int from = 0, to = 0;
     long controls = 0;
     bool have = cache && exists(cached_db) && exists(cached_key);
-    if (!have && rk_keys_create(key, err, sizeof err) != RK_OK) {
-        fprintf(stderr, "bench_sweep: %s\n", err);
+    if (!have && rk_keys_create(key, &err) != RK_OK) {
+        fprintf(stderr, "bench_sweep: %s\n", err.message);
         return 2;
     }
-    if (rk_keys_load(key, &keys, err, sizeof err) != RK_OK) {
-        fprintf(stderr, "bench_sweep: %s\n", err);
+    if (rk_keys_load(key, &keys, &err) != RK_OK) {
+        fprintf(stderr, "bench_sweep: %s\n", err.message);
         return 2;
     }
     /* Populate (or take the cached register), then two copies. */

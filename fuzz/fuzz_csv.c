@@ -78,17 +78,17 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
 static rk_err read_all(const uint8_t *data, size_t size, size_t chunk, uint64_t *hash) {
     struct run r = {.hash = 0xcbf29ce484222325ull};
     struct rk_csv_reader *rd = NULL;
-    char err[256];
+    struct rk_error err = RK_ERROR_INIT;
     if (rk_csv_reader_new(on_record, &r, &rd) != RK_OK)
         return RK_ENOMEM;
     rk_err rc = RK_OK;
     for (size_t i = 0; i < size && rc == RK_OK; i += chunk) {
         size_t n = size - i < chunk ? size - i : chunk;
-        rc = rk_csv_feed(rd, (const char *)data + i, n, err, sizeof err);
+        rc = rk_csv_feed(rd, (const char *)data + i, n, &err);
     }
     if (rc == RK_OK)
-        rc = rk_csv_finish(rd, err, sizeof err);
-    if (rc != RK_OK && strncmp(err, "line ", 5) != 0)
+        rc = rk_csv_finish(rd, &err);
+    if (rc != RK_OK && strncmp(err.message, "line ", 5) != 0)
         __builtin_trap(); /* every error names its line */
     rk_csv_reader_free(rd);
     *hash = r.hash;

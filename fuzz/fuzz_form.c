@@ -23,10 +23,9 @@ static int check(void *ctx, const char *name, const char *value) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char why[160];
-    why[0] = '\0';
-    rk_err err = rk_form_parse((const char *)data, size, check, NULL, why, sizeof why);
-    if (err != RK_OK && why[0] == '\0')
+    struct rk_error why = RK_ERROR_INIT;
+    rk_err err = rk_form_parse((const char *)data, size, check, NULL, &why);
+    if (err != RK_OK && (why.message[0] == '\0' || why.code != err))
         __builtin_trap();
     return 0;
 }

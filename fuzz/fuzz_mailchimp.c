@@ -14,11 +14,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct rk_mailchimp_event ev;
-    char why[200];
-    why[0] = '\0';
-    rk_err err = rk_mailchimp_parse((const char *)data, size, &ev, why, sizeof why);
+    struct rk_error why = RK_ERROR_INIT;
+    rk_err err = rk_mailchimp_parse((const char *)data, size, &ev, &why);
     if (err != RK_OK) {
-        if (why[0] == '\0' && err != RK_ENOMEM)
+        if (why.message[0] == '\0' && err != RK_ENOMEM)
             __builtin_trap();
         return 0;
     }

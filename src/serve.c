@@ -249,14 +249,15 @@ static int run_serve(int argc, char **argv) {
     /* The API needs the database and key; the public pages do not. */
     struct rk_keys keys;
     char kerr[400];
+    struct rk_error kload = RK_ERROR_INIT;
     struct stat sb;
     bool api = rk_crypto_init() == RK_OK && stat(db, &sb) == 0 &&
-               rk_keys_load(key_file, &keys, kerr, sizeof kerr) == RK_OK;
+               rk_keys_load(key_file, &keys, &kload) == RK_OK;
     /* The key file stays locked (shared) while serving: `key rotate` refuses
      * meanwhile, and a key of another generation than the database's is refused. */
     int key_fd = -1;
-    if (api && rk_keys_lock(key_file, false, &key_fd, kerr, sizeof kerr) != RK_OK) {
-        rk_cli_error("serve: %s", kerr);
+    if (api && rk_keys_lock(key_file, false, &key_fd, &kload) != RK_OK) {
+        rk_cli_error("serve: %s", kload.message);
         rk_cli_mail_cleanup(&mo);
         rk_decl_free(d);
         return RK_EXIT_USAGE;

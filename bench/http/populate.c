@@ -49,9 +49,9 @@ static double now_s(void) {
 
 /* Normalises raw into buf as the API does, and sets the contact's field. */
 static bool field(struct rk_contact *c, enum rk_field f, const char *raw, char *buf, size_t n) {
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (rk_field_normalize(f, raw, buf, n, &why) != RK_OK) {
-        fprintf(stderr, "populate: %s %s\n", rk_field_id(f), why);
+        fprintf(stderr, "populate: %s %s\n", rk_field_id(f), why.message);
         return false;
     }
     c->v[f] = buf;
@@ -118,7 +118,7 @@ int main(int argc, char **argv) {
     FILE *emails = NULL;
     struct rk_keys keys;
     struct rk_reg reg;
-    char err[400];
+    struct rk_error err = RK_ERROR_INIT;
     int from, to;
     struct rk_diags diags;
     rk_diags_init(&diags, argv[4]);
@@ -126,8 +126,8 @@ int main(int argc, char **argv) {
         rk_diags_print(&diags, stderr);
         goto out;
     }
-    if (rk_keys_load(argv[3], &keys, err, sizeof err) != RK_OK) {
-        fprintf(stderr, "populate: %s\n", err);
+    if (rk_keys_load(argv[3], &keys, &err) != RK_OK) {
+        fprintf(stderr, "populate: %s\n", err.message);
         goto out;
     }
     /* 2 GiB of page cache for the load only; the server opens with its own settings. */

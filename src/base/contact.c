@@ -41,52 +41,58 @@ int rk_field_from_id(const char *id) {
     return -1;
 }
 
-static rk_err fail(const char **why, const char *msg, rk_err e) {
-    if (why)
-        *why = msg;
-    return e;
+/* Fails with code: e (may be NULL) gets the phrase msg and its Finnish when it has one. */
+static rk_err fail(struct rk_error *e, const char *msg, rk_err code) {
+    const char *fi = e ? rk_norm_why_fi(msg) : NULL;
+    rk_err rc = rk_error_set(e, code, NULL, "%s", msg);
+    if (fi)
+        rk_error_set_fi(e, "%s", fi);
+    return rc;
 }
 
 /* Copies the n bytes at s and a NUL into buf (size cap), or fails without writing. */
-static rk_err copy_out(const char *s, size_t n, char *buf, size_t cap, const char **why) {
+static rk_err copy_out(const char *s, size_t n, char *buf, size_t cap, struct rk_error *e) {
     if (n >= cap)
-        return fail(why, "does not fit in the space reserved for it", RK_ETOOBIG);
+        return fail(e, "does not fit in the space reserved for it", RK_ETOOBIG);
     memcpy(buf, s, n);
     buf[n] = '\0';
     return RK_OK;
 }
 
-rk_err rk_field_normalize(enum rk_field f, const char *raw, char *buf, size_t n, const char **why) {
+rk_err rk_field_normalize(enum rk_field f, const char *raw, char *buf, size_t n,
+                          struct rk_error *e) {
     assert(raw != NULL && buf != NULL);
     if ((unsigned)f >= RK_F__COUNT)
-        return fail(why, "is not a known contact field", RK_EINVAL);
+        return fail(e, "is not a known contact field", RK_EINVAL);
     rk_err rc;
     switch (f) {
     case RK_F_EMAIL: {
         char email[RK_EMAIL_MAX + 1];
-        rc = rk_norm_email(raw, email, why);
+        rc = rk_norm_email(raw, email, e);
         if (rc == RK_OK)
-            rc = copy_out(email, strlen(email), buf, n, why);
+            rc = copy_out(email, strlen(email), buf, n, e);
         break;
     }
     case RK_F_PHONE: {
         char phone[RK_PHONE_MAX + 1];
-        rc = rk_norm_phone(raw, DEFAULT_CC, phone, why);
+        rc = rk_norm_phone(raw, DEFAULT_CC, phone, e);
         if (rc == RK_OK)
-            rc = copy_out(phone, strlen(phone), buf, n, why);
+            rc = copy_out(phone, strlen(phone), buf, n, e);
         break;
     }
     default: {
         const char *start;
         size_t len;
-        rc = rk_norm_text(raw, fields[f].max_chars, fields[f].multiline, &start, &len, why);
+        rc = rk_norm_text(raw, fields[f].max_chars, fields[f].multiline, &start, &len, e);
         if (rc == RK_OK && len == 0)
-            rc = fail(why, "is empty", RK_EINVAL);
+            rc = fail(e, "is empty", RK_EINVAL);
         if (rc == RK_OK)
-            rc = copy_out(start, len, buf, n, why);
+            rc = copy_out(start, len, buf, n, e);
         break;
     }
     }
+    if (rc != RK_OK && e)
+        snprintf(e->where, sizeof e->where, "%s", fields[f].id);
     return rc;
 }
 

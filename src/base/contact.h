@@ -45,10 +45,13 @@ struct rk_contact {
 /*
  * Normalises the raw value of field f into buf (size n): email and phone by
  * their rules, the others as one-line text (interests may be multi-line)
- * within their length limits. On failure returns RK_EINVAL with *why set.
+ * within their length limits. On failure returns RK_EINVAL (RK_ETOOBIG when
+ * buf is too small) with e (may be NULL) as base/normalize.h says — the phrase
+ * in message, its Finnish in message_fi — and where the field's id. Nothing is
+ * written to e on success.
  */
 RK_MUST_USE rk_err rk_field_normalize(enum rk_field f, const char *raw, char *buf, size_t n,
-                                      const char **why);
+                                      struct rk_error *e);
 
 /*
  * The rule for the other texts a write stores — a source detail, a contract's

@@ -216,6 +216,9 @@ static const char *const other_why[][2] = {
     {"needs a country code or a leading 0", "tarvitsee maatunnuksen (+358) tai alkunollan"},
     {"has a country code that starts with 0", "sisältää maatunnuksen, joka alkaa nollalla"},
     {"has too few digits", "sisältää liian vähän numeroita"},
+    /* rk_field_normalize's own, without Finnish (a caller's mistake, never a person's) */
+    {"is not a known contact field", NULL},
+    {"does not fit in the space reserved for it", NULL},
 };
 
 /*
@@ -259,6 +262,18 @@ const char *rk_text_fault(const char *text, size_t n, bool multiline) {
         prev = cp;
         i += k;
     }
+    return NULL;
+}
+
+const char *rk_norm_why_const(const char *why) {
+    if (!why)
+        return NULL;
+    for (size_t c = 1; c < sizeof text_why / sizeof text_why[0]; c++)
+        if (strcmp(why, text_why[c].en) == 0)
+            return text_why[c].en;
+    for (size_t i = 0; i < sizeof other_why / sizeof other_why[0]; i++)
+        if (strcmp(why, other_why[i][0]) == 0)
+            return other_why[i][0];
     return NULL;
 }
 
@@ -322,9 +337,14 @@ static void trim(const char **s, size_t *n) {
         (*n)--;
 }
 
-static void set_why(const char **why, const char *msg) {
-    if (why)
-        *why = msg;
+/* Refuses with RK_EINVAL: e (may be NULL) gets the phrase why and its Finnish. Only a
+ * refusal writes e, so the text rule costs nothing more on a good value. */
+static rk_err refuse(struct rk_error *e, const char *why) {
+    const char *fi = e ? rk_norm_why_fi(why) : NULL;
+    rk_err rc = rk_error_set(e, RK_EINVAL, NULL, "%s", why);
+    if (fi)
+        rk_error_set_fi(e, "%s", fi);
+    return rc;
 }
 
 static char ascii_lower(char c) {
@@ -407,22 +427,19 @@ static const char *check_domain(const char *s, size_t n) {
     }
 }
 
-rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], const char **why) {
+rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], struct rk_error *e) {
     assert(in != NULL && out != NULL);
     const char *s = in;
     size_t n = strlen(in);
     trim(&s, &n);
     if (n == 0) {
-        set_why(why, "is empty");
-        return RK_EINVAL;
+        return refuse(e, "is empty");
     }
     if (n > RK_EMAIL_MAX) {
-        set_why(why, "is longer than 254 bytes");
-        return RK_EINVAL;
+        return refuse(e, "is longer than 254 bytes");
     }
     if (!rk_utf8_valid(s, n)) {
-        set_why(why, "is not valid UTF-8");
-        return RK_EINVAL;
+        return refuse(e, "is not valid UTF-8");
     }
     const char *at = NULL;
     size_t i = 0;
@@ -432,39 +449,33 @@ rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], const char **wh
         size_t k = rk_utf8_decode((const unsigned char *)s + i, n - i, &cp);
         assert(k > 0); /* validated above */
         if (is_control(cp) || cp == ' ') {
-            set_why(why, "contains a space or a control character");
-            return RK_EINVAL;
+            return refuse(e, "contains a space or a control character");
         }
         enum text_class c = class_at((const unsigned char *)s, n, i, k, cp, prev, false);
         if (c != TC_OK) {
-            set_why(why, class_why(c, false));
-            return RK_EINVAL;
+            return refuse(e, class_why(c, false));
         }
         prev = cp;
         if (cp == '"') {
-            set_why(why, "has a quoted local part, which is not supported");
-            return RK_EINVAL;
+            return refuse(e, "has a quoted local part, which is not supported");
         }
         if (cp == '@') {
             if (at) {
-                set_why(why, "has more than one '@'");
-                return RK_EINVAL;
+                return refuse(e, "has more than one '@'");
             }
             at = s + i;
         }
         i += k;
     }
     if (!at) {
-        set_why(why, "has no '@'");
-        return RK_EINVAL;
+        return refuse(e, "has no '@'");
     }
     size_t local_len = (size_t)(at - s);
     const char *msg = check_local(s, local_len);
     if (!msg)
         msg = check_domain(at + 1, n - local_len - 1);
     if (msg) {
-        set_why(why, msg);
-        return RK_EINVAL;
+        return refuse(e, msg);
     }
     memcpy(out, s, n);
     for (i = local_len + 1; i < n; i++)
@@ -506,14 +517,13 @@ static bool valid_cc(const char *cc) {
  * in a national number it is an ordinary leading 0.
  */
 rk_err rk_norm_phone(const char *in, const char *default_cc, char out[RK_PHONE_MAX + 1],
-                     const char **why) {
+                     struct rk_error *e) {
     assert(in != NULL && out != NULL);
     const char *s = in;
     size_t n = strlen(in);
     trim(&s, &n);
     if (n == 0) {
-        set_why(why, "is empty");
-        return RK_EINVAL;
+        return refuse(e, "is empty");
     }
     /* Raw digits: room for "00" and a trunk 0 around the 15 digits E.164 allows. */
     char dig[PHONE_MAX_DIGITS + 4];
@@ -524,14 +534,12 @@ rk_err rk_norm_phone(const char *in, const char *default_cc, char out[RK_PHONE_M
         char c = s[i];
         if (is_digit(c)) {
             if (nd == sizeof dig) {
-                set_why(why, "has too many digits");
-                return RK_EINVAL;
+                return refuse(e, "has too many digits");
             }
             dig[nd++] = c;
         } else if (c == '+') {
             if (plus || nd > 0) {
-                set_why(why, "has a '+' that is not at the start");
-                return RK_EINVAL;
+                return refuse(e, "has a '+' that is not at the start");
             }
             plus = true;
         } else if (c == '(' && i + 2 < n && s[i + 1] == '0' && s[i + 2] == ')' &&
@@ -540,17 +548,14 @@ rk_err rk_norm_phone(const char *in, const char *default_cc, char out[RK_PHONE_M
         } else if (is_phone_separator(c)) {
             continue;
         } else if (is_alpha(c)) {
-            set_why(why, "contains letters");
-            return RK_EINVAL;
+            return refuse(e, "contains letters");
         } else {
-            set_why(why, "contains a character other than digits, '+', spaces, hyphens, dots, "
+            return refuse(e, "contains a character other than digits, '+', spaces, hyphens, dots, "
                          "slashes and parentheses");
-            return RK_EINVAL;
         }
     }
     if (nd == 0) {
-        set_why(why, "has no digits");
-        return RK_EINVAL;
+        return refuse(e, "has no digits");
     }
     const char *cc = "";
     const char *rest = dig;
@@ -566,28 +571,23 @@ rk_err rk_norm_phone(const char *in, const char *default_cc, char out[RK_PHONE_M
         rest += 2, nrest -= 2;
     } else if (dig[0] == '0') {
         if (!default_cc || !valid_cc(default_cc)) {
-            set_why(why, "needs a country code (no valid default country code is set)");
-            return RK_EINVAL;
+            return refuse(e, "needs a country code (no valid default country code is set)");
         }
         cc = default_cc;
         rest += 1, nrest -= 1;
     } else {
-        set_why(why, "needs a country code or a leading 0");
-        return RK_EINVAL;
+        return refuse(e, "needs a country code or a leading 0");
     }
     if (nrest > 0 && cc[0] == '\0' && rest[0] == '0') {
-        set_why(why, "has a country code that starts with 0");
-        return RK_EINVAL;
+        return refuse(e, "has a country code that starts with 0");
     }
     size_t ncc = strlen(cc);
     size_t total = ncc + nrest;
     if (total < PHONE_MIN_DIGITS) {
-        set_why(why, "has too few digits");
-        return RK_EINVAL;
+        return refuse(e, "has too few digits");
     }
     if (total > PHONE_MAX_DIGITS) {
-        set_why(why, "has too many digits");
-        return RK_EINVAL;
+        return refuse(e, "has too many digits");
     }
     out[0] = '+';
     memcpy(out + 1, cc, ncc);
@@ -599,13 +599,12 @@ rk_err rk_norm_phone(const char *in, const char *default_cc, char out[RK_PHONE_M
 /* ---- Text -------------------------------------------------------------- */
 
 rk_err rk_norm_text(const char *in, size_t max_chars, bool multiline, const char **start,
-                    size_t *len, const char **why) {
+                    size_t *len, struct rk_error *e) {
     assert(in != NULL && start != NULL && len != NULL);
     const char *s = in;
     size_t n = strlen(in);
     if (!rk_utf8_valid(s, n)) {
-        set_why(why, "is not valid UTF-8");
-        return RK_EINVAL;
+        return refuse(e, "is not valid UTF-8");
     }
     trim(&s, &n);
     size_t chars = 0;
@@ -623,16 +622,14 @@ rk_err rk_norm_text(const char *in, size_t max_chars, bool multiline, const char
         assert(k > 0); /* validated above */
         enum text_class c = class_at((const unsigned char *)s, n, i, k, cp, prev, multiline);
         if (c != TC_OK) {
-            set_why(why, class_why(c, multiline));
-            return RK_EINVAL;
+            return refuse(e, class_why(c, multiline));
         }
         prev = cp;
         i += k;
         chars++;
     }
     if (chars > max_chars) {
-        set_why(why, "is too long");
-        return RK_EINVAL;
+        return refuse(e, "is too long");
     }
     *start = s;
     *len = n;

@@ -3,10 +3,14 @@
  * stores: email addresses, phone numbers in E.164, and checked UTF-8 text
  * (no control, direction-control or invisible format characters).
  *
- * Every function either writes the normal form and returns RK_OK, or returns
- * RK_EINVAL and sets *why to a short English phrase saying what is wrong
- * ("has no '@'", "too many digits") without repeating the value itself, so
- * it can go into an error message without leaking personal data.
+ * Every function either writes the normal form and returns RK_OK (e not
+ * written: the text rule runs on every imported value), or returns RK_EINVAL
+ * with e (util/err.h; may be NULL) holding in message a short English phrase
+ * saying what is wrong ("has no '@'", "too many digits") and in message_fi its
+ * Finnish when it has one, without repeating the value itself, so it can go
+ * into an error message without leaking personal data. The phrases are
+ * predicates: "<the field's name> <phrase>" is the sentence; where is left to
+ * the caller, who knows the field.
  */
 #ifndef RK_NORMALIZE_H
 #define RK_NORMALIZE_H
@@ -32,7 +36,7 @@ struct rk_buf;
  * at most RK_EMAIL_MAX bytes in all, and none of the characters refused in
  * text (rk_text_fault). out must hold RK_EMAIL_MAX + 1 bytes.
  */
-RK_MUST_USE rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], const char **why);
+RK_MUST_USE rk_err rk_norm_email(const char *in, char out[RK_EMAIL_MAX + 1], struct rk_error *e);
 
 /*
  * The matching key of a normalised email: the whole address lower-cased, so
@@ -49,7 +53,7 @@ void rk_email_key(const char *email, char out[RK_EMAIL_MAX + 1]);
  * "+358401723700". The result has 8–15 digits. out must hold RK_PHONE_MAX + 1.
  */
 RK_MUST_USE rk_err rk_norm_phone(const char *in, const char *default_cc, char out[RK_PHONE_MAX + 1],
-                                 const char **why);
+                                 struct rk_error *e);
 
 
 /*
@@ -59,7 +63,7 @@ RK_MUST_USE rk_err rk_norm_phone(const char *in, const char *default_cc, char ou
  * copy is made).
  */
 RK_MUST_USE rk_err rk_norm_text(const char *in, size_t max_chars, bool multiline,
-                                const char **start, size_t *len, const char **why);
+                                const char **start, size_t *len, struct rk_error *e);
 
 /*
  * The rule every text field follows, whichever way it comes in (the table of
@@ -80,6 +84,12 @@ const char *rk_text_fault(const char *s, size_t n, bool multiline);
  * @-merkkiä"): "<the field's name> <phrase>." is a sentence. test_normalize checks that every
  * phrase those functions return has one. */
 const char *rk_norm_why_fi(const char *why);
+
+/* The constant string equal to the why phrase why (a message these functions or
+ * rk_field_normalize wrote), or NULL for another text: for a caller whose own channel
+ * still hands out static phrases (core/import.c's row parser and core/contact_input.c's
+ * `why`, until they move onto struct rk_error). */
+const char *rk_norm_why_const(const char *why);
 
 /*
  * Appends text to b for a terminal, with every character rk_text_fault

@@ -162,7 +162,8 @@ static void print_restored(const char *journal, const struct rk_replay_report *r
 static int bring_forward(struct rk_cli_env *env) {
     struct rk_msg msg = {.suppressed = false};
     uint32_t db_gen = 0;
-    char fp[RK_FINGERPRINT_LEN + 1], err[400];
+    char fp[RK_FINGERPRINT_LEN + 1];
+    struct rk_error err = RK_ERROR_INIT;
     if (rk_rotate_check(env->store, &env->reg.keys, env->key_file, &msg) == RK_OK)
         return RK_EXIT_OK;
     if (rk_store_key_state_get(env->store, &db_gen, fp) != RK_OK ||
@@ -173,11 +174,11 @@ static int bring_forward(struct rk_cli_env *env) {
     close(env->key_fd);
     env->key_fd = -1;
     struct rk_rotate_report rep;
-    rk_err e = rk_keys_lock(env->key_file, true, &env->key_fd, err, sizeof err);
+    rk_err e = rk_keys_lock(env->key_file, true, &env->key_fd, &err);
     if (e != RK_OK) {
         rk_cli_error("restore: the backup is at key generation %u and %s (it must be brought "
                      "forward to the current one); nothing was written",
-                     (unsigned)db_gen, err);
+                     (unsigned)db_gen, err.message);
         return RK_EXIT_FAIL;
     }
     e = rk_rotate_db(env->store, &env->reg.keys, db_gen, rk_time_now(), env->actor, &rep, &msg);
@@ -288,9 +289,10 @@ static int run_restore(int argc, char **argv) {
         return RK_EXIT_FAIL;
     }
     struct rk_keys keys;
-    rk_err e = rk_keys_load(env.key_file, &keys, err, sizeof err);
+    struct rk_error kerr = RK_ERROR_INIT;
+    rk_err e = rk_keys_load(env.key_file, &keys, &kerr);
     if (e != RK_OK) {
-        rk_cli_error("%s", err);
+        rk_cli_error("%s", kerr.message);
         return e == RK_ENOENT || e == RK_EINVAL ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
     sigset_t saved;

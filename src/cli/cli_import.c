@@ -193,7 +193,7 @@ static int run_import(int argc, char **argv) {
     fputs("line,column,reason\n", im.rejects);
     im.row = malloc(sizeof *im.row);
     struct rk_csv_reader *csv = NULL;
-    char err[300] = "";
+    struct rk_error err = RK_ERROR_INIT;
     rk_err e = im.row ? rk_csv_reader_new(on_record, &im, &csv) : RK_ENOMEM;
     if (e == RK_OK)
         e = rk_reg_batch_begin(&env.reg);
@@ -204,16 +204,15 @@ static int run_import(int argc, char **argv) {
         im.bytes_total = st.st_size;
     while (e == RK_OK && chunk && !rk_csv_stopped(csv) && (got = fread(chunk, 1, 1 << 16, in))) {
         im.bytes_read += (long long)got;
-        e = rk_csv_feed(csv, chunk, got, err, sizeof err);
+        e = rk_csv_feed(csv, chunk, got, &err);
     }
     if (e == RK_OK && !chunk)
         e = RK_ENOMEM;
     if (e == RK_OK && ferror(in)) {
-        snprintf(err, sizeof err, "read error: %s", strerror(errno));
-        e = RK_EIO;
+        e = rk_error_set(&err, RK_EIO, NULL, "read error: %s", strerror(errno));
     }
     if (e == RK_OK && !rk_csv_stopped(csv))
-        e = rk_csv_finish(csv, err, sizeof err);
+        e = rk_csv_finish(csv, &err);
     free(chunk);
     rk_csv_reader_free(csv);
     if (e == RK_OK && im.fatal == RK_OK && !im.header_failed && env.reg.in_batch)
@@ -227,7 +226,7 @@ static int run_import(int argc, char **argv) {
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK || im.fatal != RK_OK) {
         rk_cli_error("%s: stopped: %s; %lu rows imported before it", env.args[0],
-                     err[0] ? err : rk_store_last_error(), im.committed);
+                     err.message[0] ? err.message : rk_store_last_error(), im.committed);
         rc = e == RK_EPARSE ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     } else {
         printf("%s: %lu rows: %lu imported, %lu rejected (see %s), %lu suppressed\n", env.args[0],

@@ -85,14 +85,14 @@ static int run_rotate(int argc, char **argv) {
         rk_cli_error("key rotate: takes no arguments");
         return RK_EXIT_USAGE;
     }
-    char err[400];
+    struct rk_error err = RK_ERROR_INIT;
     if (rk_crypto_init() != RK_OK) {
         rk_cli_error("cannot initialise libsodium");
         return RK_EXIT_FAIL;
     }
-    rk_err e = rk_keys_lock(env.key_file, true, &env.key_fd, err, sizeof err);
+    rk_err e = rk_keys_lock(env.key_file, true, &env.key_fd, &err);
     if (e != RK_OK) {
-        rk_cli_error("key rotate: %s", err);
+        rk_cli_error("key rotate: %s", err.message);
         return e == RK_EIO ? RK_EXIT_FAIL : RK_EXIT_USAGE;
     }
     env.any_generation = true;

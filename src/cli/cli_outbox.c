@@ -58,9 +58,9 @@ int rk_cli_mail_config(struct rk_cli_mail *o, struct rk_smtp_config *out) {
         }
         return RK_EXIT_OK;
     }
-    char why[RK_MAIL_WHY_MAX];
-    if (!rk_smtp_url_ok(o->smtp, why, sizeof why)) {
-        rk_cli_error("--smtp: %s", why);
+    struct rk_error why = RK_ERROR_INIT;
+    if (!rk_smtp_url_ok(o->smtp, &why)) {
+        rk_cli_error("--smtp: %s", why.message);
         return RK_EXIT_USAGE;
     }
     if (!o->from && !o->from_later) {
@@ -312,20 +312,20 @@ static int mail_test(int argc, char **argv) {
         .body = "This is a test message from rekisteri, sent to check the SMTP settings.\n"
                 "Tämä on rekisterin testiviesti SMTP-asetusten tarkistamiseksi.\n",
         .list_unsubscribe = unsub};
-    char why[RK_MAIL_WHY_MAX] = "";
+    struct rk_error why = RK_ERROR_INIT;
     int64_t id = 0;
     rk_err e = rk_store_begin(env.store);
     if (e == RK_OK) {
-        e = rk_mail_enqueue(env.store, &m, why, sizeof why, &id);
+        e = rk_mail_enqueue(env.store, &m, &why, &id);
         if (e == RK_OK)
             e = rk_store_commit(env.store);
         else
             rk_store_rollback(env.store);
     } else {
-        snprintf(why, sizeof why, "%s", rk_store_last_error());
+        e = rk_error_set(&why, e, NULL, "%s", rk_store_last_error());
     }
     if (e != RK_OK) {
-        rk_cli_error("mail test: %s", why[0] ? why : rk_store_last_error());
+        rk_cli_error("mail test: %s", why.message[0] ? why.message : rk_store_last_error());
         rc = rk_cli_exit_for(e);
     } else {
         printf("%lld\n", (long long)id);

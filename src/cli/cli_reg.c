@@ -88,7 +88,7 @@ int rk_cli_env_open(struct rk_cli_env *env) {
 }
 
 static int env_open(struct rk_cli_env *env) {
-    char err[400];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys keys;
     if (rk_crypto_init() != RK_OK) {
         rk_cli_error("cannot initialise libsodium");
@@ -99,11 +99,11 @@ static int env_open(struct rk_cli_env *env) {
         return rc;
     rk_err e = RK_OK;
     if (env->key_fd < 0)
-        e = rk_keys_lock(env->key_file, false, &env->key_fd, err, sizeof err);
+        e = rk_keys_lock(env->key_file, false, &env->key_fd, &err);
     if (e == RK_OK)
-        e = rk_keys_load(env->key_file, &keys, err, sizeof err);
+        e = rk_keys_load(env->key_file, &keys, &err);
     if (e != RK_OK) {
-        rk_cli_error("%s", err);
+        rk_cli_error("%s", err.message);
         return e == RK_ENOENT || e == RK_EINVAL || e == RK_EBUSY ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
     struct stat st;
@@ -327,16 +327,17 @@ static int run_init(int argc, char **argv) {
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }
-    rk_err e = rk_keys_create(env.key_file, err, sizeof err);
+    struct rk_error kerr = RK_ERROR_INIT;
+    rk_err e = rk_keys_create(env.key_file, &kerr);
     bool new_key = e == RK_OK;
     if (e != RK_OK && e != RK_ECONFLICT) {
-        rk_cli_error("%s", err);
+        rk_cli_error("%s", kerr.message);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }
     struct rk_keys keys;
-    if (rk_keys_load(env.key_file, &keys, err, sizeof err) != RK_OK) {
-        rk_cli_error("%s", err);
+    if (rk_keys_load(env.key_file, &keys, &kerr) != RK_OK) {
+        rk_cli_error("%s", kerr.message);
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }

@@ -150,7 +150,7 @@ static int request_new(int argc, char **argv) {
     in.type = (enum rk_request_type)t;
     in.channel = (enum rk_request_channel)ch;
     struct rk_msg msg = {.suppressed = false};
-    char why[RK_MAIL_WHY_MAX] = "";
+    struct rk_error why = RK_ERROR_INIT;
     rk_err e = rk_reg_batch_begin(&env.reg);
     if (e == RK_OK && (e = rk_request_create(&env.reg, tz, &in, q, &msg)) == RK_OK && q->email) {
         char to[RK_REQUEST_FIELD_MAX * 2 + 1];
@@ -161,10 +161,10 @@ static int request_new(int argc, char **argv) {
             e = rk_answer_status_link(&env.reg.keys, q, in.now, status);
             if (e == RK_OK)
                 e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_RECEIPT, to,
-                                    status, why, sizeof why);
+                                    status, &why);
         }
         if (e != RK_OK)
-            snprintf(msg.text, sizeof msg.text, "--email: %s", why);
+            snprintf(msg.text, sizeof msg.text, "--email: %s", rk_error_msg(&why));
     }
     if (e == RK_OK)
         e = rk_reg_batch_commit(&env.reg);
@@ -370,7 +370,8 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     if (e == RK_OK)
         e = rk_request_step(&env->reg, &st, &msg);
     if (e != RK_OK && st.stage == RK_STEP_MAIL)
-        snprintf(msg.text, sizeof msg.text, "the email to the person: %s", st.why);
+        snprintf(msg.text, sizeof msg.text, "the email to the person: %s",
+                 rk_error_msg(&st.why));
     mail = st.mail;
     told = st.told;
     /* The documents go to the person as a download link when the request gave an email
@@ -490,7 +491,7 @@ static int request_verify(int argc, char **argv) {
     rk_err e = q ? rk_reg_batch_begin(&env.reg) : RK_ENOMEM;
     if (e == RK_OK && (e = rk_request_step(&env.reg, &st, &msg)) != RK_OK &&
         st.stage == RK_STEP_MAIL)
-        snprintf(msg.text, sizeof msg.text, "the address on file: %s", st.why);
+        snprintf(msg.text, sizeof msg.text, "the address on file: %s", rk_error_msg(&st.why));
     if (e == RK_OK)
         e = rk_reg_batch_commit(&env.reg);
     else if (env.reg.in_batch)

@@ -63,10 +63,10 @@ static bool read_password(const char *path, char *out, size_t n) {
 static bool find(struct rk_cli_env *env, const char *what, const char *email, struct rk_staff *a,
                  int *rc) {
     char key[RK_STAFF_EMAIL_MAX + 1];
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (rk_staff_email(email, key, &why) != RK_OK) {
         rk_cli_error("%s: '%s' is not an email address (%s)", what, rk_cli_shown(email, false),
-                     why ? why : "malformed");
+                     why.message[0] ? why.message : "malformed");
         *rc = RK_EXIT_USAGE;
         return false;
     }
@@ -87,14 +87,16 @@ static bool find(struct rk_cli_env *env, const char *what, const char *email, st
 
 /* Queues the setup link to the account's email (inside the caller's transaction). */
 static rk_err mail_link(struct rk_cli_env *env, const struct rk_staff *a, const char *url) {
-    char subject[128], body[2048], why[RK_MAIL_WHY_MAX] = "";
+    char subject[128], body[2048];
+    struct rk_error why = RK_ERROR_INIT;
     rk_staff_setup_mail(a->name, url, subject, sizeof subject, body, sizeof body);
     struct rk_outbox_msg m = {
         .kind = "staff_setup", .recipient = a->email, .subject = subject, .body = body};
     int64_t id = 0;
-    rk_err e = rk_mail_enqueue(env->store, &m, why, sizeof why, &id);
+    rk_err e = rk_mail_enqueue(env->store, &m, &why, &id);
     if (e != RK_OK)
-        rk_cli_error("--mail: the link could not be queued: %s", why[0] ? why : rk_err_str(e));
+        rk_cli_error("--mail: the link could not be queued: %s",
+                     why.message[0] ? why.message : rk_err_str(e));
     return e;
 }
 
@@ -146,14 +148,16 @@ static int staff_add(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     char key[RK_STAFF_EMAIL_MAX + 1], urlbuf[512], password[RK_STAFF_PW_MAX * 4 + 2] = "";
-    const char *why = NULL, *start = NULL;
+    const char *start = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     size_t nlen = 0;
     if (rk_staff_email(email, key, &why) != RK_OK) {
-        rk_cli_error("--email: not an email address (%s)", why ? why : "malformed");
+        rk_cli_error("--email: not an email address (%s)",
+                     why.message[0] ? why.message : "malformed");
         return RK_EXIT_USAGE;
     }
     if (rk_norm_text(name, RK_STAFF_NAME_MAX, false, &start, &nlen, &why) != RK_OK || nlen == 0) {
-        rk_cli_error("--name: %s", nlen == 0 && !why ? "empty" : why);
+        rk_cli_error("--name: %s", nlen == 0 && !why.message[0] ? "empty" : why.message);
         return RK_EXIT_USAGE;
     }
     char nm[RK_STAFF_NAME_MAX * 4 + 1];

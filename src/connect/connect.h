@@ -78,11 +78,12 @@ enum rk_opengdpr_status {
  * Parses an OpenGDPR status response (section 8.3): a JSON object whose
  * "request_status" is pending, in_progress, completed or cancelled and whose
  * "subject_request_id", when present, equals expect_id (NULL: not checked).
- * Other members are ignored. RK_EPARSE with why (never quoting the body) for
- * anything else, including more than 64 KiB.
+ * Other members are ignored. RK_EPARSE with e saying why (never quoting the
+ * body; where the member at fault when there is one) for anything else,
+ * including more than 64 KiB. e may be NULL.
  */
 RK_MUST_USE rk_err rk_opengdpr_parse_status(const char *body, size_t len, const char *expect_id,
-                                            enum rk_opengdpr_status *out, char *why, size_t whysz);
+                                            enum rk_opengdpr_status *out, struct rk_error *e);
 
 /* ---- One HTTP request (http.c) ------------------------------------------------------------- */
 
@@ -180,9 +181,10 @@ struct rk_mailchimp_event {
  * type, fired_at, data[...]). Requires type and data[list_id]; unsubscribe,
  * cleaned and profile need data[email]; upemail needs data[old_email] and
  * data[new_email]. Values are copied as given (normalising is the caller's).
- * RK_EPARSE with why (naming the field, never a value) otherwise.
+ * RK_EPARSE with e (where and message naming the field, never a value)
+ * otherwise. e may be NULL.
  */
 RK_MUST_USE rk_err rk_mailchimp_parse(const char *body, size_t len, struct rk_mailchimp_event *out,
-                                      char *why, size_t whysz);
+                                      struct rk_error *e);
 
 #endif

@@ -266,13 +266,13 @@ static rk_err opengdpr_poll(const struct rk_connector *k, const struct due *d, s
         snprintf(o->error, sizeof o->error, "%s", a.error);
         *permanent = a.outcome == RK_CONNECT_PERMANENT;
         if (a.outcome == RK_CONNECT_OK) {
-            char why[200];
+            struct rk_error why = RK_ERROR_INIT;
             if (rk_opengdpr_parse_status(a.body.data ? a.body.data : "", a.body.len, d->remote_id,
-                                         status, why, sizeof why) == RK_OK)
+                                         status, &why) == RK_OK)
                 *ok = true;
-            else
+            else /* a malformed answer may be passing: try again later */
                 snprintf(o->error, sizeof o->error, "status of request %s: %s", d->remote_id,
-                         why); /* a malformed answer may be passing: try again later */
+                         rk_error_msg(&why));
         }
     }
     rk_buf_cleanup(&a.body);

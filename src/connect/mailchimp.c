@@ -55,17 +55,15 @@ static int field(void *ctx, const char *name, const char *value) {
     return 0; /* fired_at, data[id], data[merges][EMAIL], data[reason], ...: not needed */
 }
 
-rk_err rk_mailchimp_parse(const char *body, size_t len, struct rk_mailchimp_event *out, char *why,
-                          size_t whysz) {
+rk_err rk_mailchimp_parse(const char *body, size_t len, struct rk_mailchimp_event *out,
+                          struct rk_error *e) {
     memset(out, 0, sizeof *out);
     out->type = RK_MC_OTHER;
     struct parse p = {.ev = out};
-    rk_err err = rk_form_parse(body, len, field, &p, why, whysz);
-    if (err == RK_EREFUSED) {
-        snprintf(why, whysz, "%s is longer than %d bytes", p.bad ? p.bad : "a field",
-                 RK_MC_VALUE_MAX);
-        return RK_EPARSE;
-    }
+    rk_err err = rk_form_parse(body, len, field, &p, e);
+    if (err == RK_EREFUSED)
+        return rk_error_set(e, RK_EPARSE, p.bad, "%s is longer than %d bytes",
+                            p.bad ? p.bad : "a field", RK_MC_VALUE_MAX);
     if (err != RK_OK)
         return err == RK_ENOMEM ? err : RK_EPARSE;
     const char *missing = !p.has_type   ? "type"
@@ -78,8 +76,7 @@ rk_err rk_mailchimp_parse(const char *body, size_t len, struct rk_mailchimp_even
                           : out->type == RK_MC_UPEMAIL && !p.has_new ? "data[new_email]"
                                                                      : NULL;
     if (missing) {
-        snprintf(why, whysz, "the Mailchimp webhook body has no %s", missing);
-        return RK_EPARSE;
+        return rk_error_set(e, RK_EPARSE, missing, "the Mailchimp webhook body has no %s", missing);
     }
     return RK_OK;
 }

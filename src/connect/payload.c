@@ -129,41 +129,40 @@ rk_err rk_opengdpr_request_body(const char *request_id, const char *email,
 }
 
 rk_err rk_opengdpr_parse_status(const char *body, size_t len, const char *expect_id,
-                                enum rk_opengdpr_status *out, char *why, size_t whysz) {
+                                enum rk_opengdpr_status *out, struct rk_error *e) {
     static const char *const names[] = {"pending", "in_progress", "completed", "cancelled"};
-    if (len > MAX_STATUS_BODY) {
-        snprintf(why, whysz, "the status answer is longer than 64 KiB");
-        return RK_EPARSE;
-    }
-    json_error_t e;
-    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
-    rk_err err = RK_EPARSE;
-    if (!j) {
-        snprintf(why, whysz, "the status answer is not JSON (line %d, column %d)", e.line,
-                 e.column);
-        return RK_EPARSE;
-    }
+    if (len > MAX_STATUS_BODY)
+        return rk_error_set(e, RK_EPARSE, NULL, "the status answer is longer than 64 KiB");
+    json_error_t je;
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!j)
+        return rk_error_set(e, RK_EPARSE, NULL,
+                            "the status answer is not JSON (line %d, column %d)", je.line,
+                            je.column);
     json_t *st = json_object_get(j, "request_status");
     json_t *id = json_object_get(j, "subject_request_id");
+    rk_err err = RK_EPARSE;
     if (!json_is_object(j))
-        snprintf(why, whysz, "the status answer is not a JSON object");
+        err = rk_error_set(e, RK_EPARSE, NULL, "the status answer is not a JSON object");
     else if (!json_is_string(st))
-        snprintf(why, whysz, "the status answer has no request_status text");
+        err = rk_error_set(e, RK_EPARSE, "request_status",
+                           "the status answer has no request_status text");
     else if (id && !json_is_string(id))
-        snprintf(why, whysz, "subject_request_id in the status answer is not a text");
+        err = rk_error_set(e, RK_EPARSE, "subject_request_id",
+                           "subject_request_id in the status answer is not a text");
     else if (id && expect_id && strcmp(json_string_value(id), expect_id) != 0)
-        snprintf(why, whysz, "the status answer is for another subject_request_id");
+        err = rk_error_set(e, RK_EPARSE, "subject_request_id",
+                           "the status answer is for another subject_request_id");
     else {
-        snprintf(why, whysz,
-                 "request_status is not one of pending, in_progress, completed, "
-                 "cancelled");
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
             if (strcmp(json_string_value(st), names[i]) == 0) {
                 *out = (enum rk_opengdpr_status)i;
                 err = RK_OK;
-                if (whysz)
-                    why[0] = '\0';
             }
+        if (err != RK_OK)
+            err = rk_error_set(e, RK_EPARSE, "request_status",
+                               "request_status is not one of pending, in_progress, completed, "
+                               "cancelled");
     }
     json_decref(j);
     return err;

@@ -28,19 +28,16 @@ bool rk_cookie_version_valid(const char *s, size_t len) {
 }
 
 bool rk_cookie_choices_fit(enum rk_cookie_action a, const bool *granted, size_t n,
-                           const char **why) {
+                           struct rk_error *why) {
     size_t on = 0;
     for (size_t i = 0; i < n; i++)
         on += granted[i];
-    if (a == RK_COOKIE_ACCEPT_ALL && on != n) {
-        *why = "accept_all grants every category: each choice must be true";
-        return false;
-    }
-    if (a == RK_COOKIE_REJECT_ALL && on != 0) {
-        *why = "reject_all grants no category: each choice must be false";
-        return false;
-    }
-    return true;
+    const char *bad = a == RK_COOKIE_ACCEPT_ALL && on != n
+                          ? "accept_all grants every category: each choice must be true"
+                      : a == RK_COOKIE_REJECT_ALL && on != 0
+                          ? "reject_all grants no category: each choice must be false"
+                          : NULL;
+    return !bad || rk_error_set(why, RK_EINVAL, "choices", "%s", bad) == RK_OK; /* false */
 }
 
 rk_ts rk_cookie_log_cutoff(const struct rk_cookies *ck, rk_ts now) {

@@ -32,11 +32,11 @@ bool rk_cookie_version_valid(const char *s, size_t len);
 /*
  * Whether the granted flags (one per non-essential category, n of them) fit the action:
  * accept_all grants every category and reject_all none; custom and withdraw may be any
- * selection (a withdrawal leaves some or none granted). NULL, or a sentence naming what is
- * wrong in *why.
+ * selection (a withdrawal leaves some or none granted). When not, false with why (may be
+ * NULL) holding a sentence naming what is wrong (RK_EINVAL, where "choices").
  */
 bool rk_cookie_choices_fit(enum rk_cookie_action a, const bool *granted, size_t n,
-                           const char **why);
+                           struct rk_error *why);
 
 /* The instant log rows recorded before which the sweep deletes, at now: now minus the
  * declared log_retention (cookies.log_retention, default 3 years). */

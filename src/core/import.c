@@ -310,14 +310,23 @@ static rk_err parse_channel(const char *raw, enum rk_source_kind *out, const cha
     return RK_EINVAL;
 }
 
+/* A refusal of base/normalize as this file's static why phrase (the row parser's channel
+ * hands out static strings until it moves onto struct rk_error). */
+static rk_err norm_failed(rk_err rc, const struct rk_error *e, const char **why) {
+    const char *w = rk_norm_why_const(e->message);
+    *why = w ? w : "is not valid";
+    return rc;
+}
+
 /* Checks a one-line text cell and copies it into the scratch space at *used. */
 static rk_err put_text(struct rk_import_row *r, size_t *used, const char *raw, const char **dst,
                        const char **why) {
     const char *s;
     size_t len;
-    rk_err rc = rk_norm_text(raw, RK_IMPORT_TEXT_MAX, false, &s, &len, why);
+    struct rk_error e = RK_ERROR_INIT;
+    rk_err rc = rk_norm_text(raw, RK_IMPORT_TEXT_MAX, false, &s, &len, &e);
     if (rc != RK_OK)
-        return rc;
+        return norm_failed(rc, &e, why);
     assert(*used + len < sizeof r->scratch);
     if (*used + len >= sizeof r->scratch) {
         *why = "is too long";
@@ -349,9 +358,10 @@ static rk_err parse_cell(struct rk_import_row *r, size_t *used, enum rk_import_c
         buf = r->email, cap = sizeof r->email;
     else if (f == RK_F_PHONE)
         buf = r->phone, cap = sizeof r->phone;
-    rk_err rc = rk_field_normalize(f, raw, buf, cap, why);
+    struct rk_error e = RK_ERROR_INIT;
+    rk_err rc = rk_field_normalize(f, raw, buf, cap, &e);
     if (rc != RK_OK)
-        return rc;
+        return norm_failed(rc, &e, why);
     r->contact.v[f] = buf;
     if (buf != r->email && buf != r->phone)
         *used += strlen(buf) + 1;

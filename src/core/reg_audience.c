@@ -184,12 +184,12 @@ rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enu
         return RK_EINVAL;
     }
     char norm[RK_EMAIL_MAX + 1];
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (f != RK_F_EMAIL && f != RK_F_PHONE)
         return RK_EINVAL;
     if ((f == RK_F_EMAIL ? rk_norm_email(value, norm, &why)
                          : rk_norm_phone(value, "358", norm, &why)) != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the %s %s", rk_field_id(f), why);
+        snprintf(msg->text, sizeof msg->text, "the %s %s", rk_field_id(f), rk_error_msg(&why));
         return RK_EINVAL;
     }
     memset(out, 0, sizeof *out);

@@ -212,7 +212,7 @@ rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
 rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, const char *query,
                              rk_entry_fn fn, void *ctx, struct rk_msg *msg) {
     char norm[RK_EMAIL_MAX + 1];
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     struct found x = {view, RK_F_NAME, fn, ctx};
     if (strchr(query, '@'))
         x.by = RK_F_EMAIL;
@@ -223,7 +223,8 @@ rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, con
     rk_err err = x.by == RK_F_EMAIL ? rk_norm_email(query, norm, &why)
                                     : rk_norm_phone(query, "358", norm, &why);
     if (err != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(x.by), why);
+        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(x.by),
+                 rk_error_msg(&why));
         return RK_EINVAL;
     }
     unsigned char h[RK_HASH_LEN];

@@ -229,8 +229,7 @@ static bool too_long(const char *s, size_t max) { return s && strlen(s) > max; }
 /* Finds the person an email or phone belongs to through the keyed hash index. */
 static rk_err match(struct rk_reg *reg, enum rk_field f, const char *raw, char id[RK_ID_LEN + 1]) {
     char norm[RK_REQUEST_FIELD_MAX * 2 + 1];
-    const char *why = NULL;
-    if (!raw || rk_field_normalize(f, raw, norm, sizeof norm, &why) != RK_OK)
+    if (!raw || rk_field_normalize(f, raw, norm, sizeof norm, NULL) != RK_OK)
         return RK_ENOENT;
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, f, norm, h);
@@ -479,8 +478,7 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
 rk_err rk_request_address(struct rk_reg *reg, const struct rk_request *q, char *out, size_t n) {
     if (q->email) {
         char norm[RK_REQUEST_FIELD_MAX * 2 + 1];
-        const char *why = NULL;
-        if (rk_field_normalize(RK_F_EMAIL, q->email, norm, sizeof norm, &why) == RK_OK) {
+        if (rk_field_normalize(RK_F_EMAIL, q->email, norm, sizeof norm, NULL) == RK_OK) {
             snprintf(out, n, "%s", norm);
             return RK_OK;
         }

@@ -38,7 +38,7 @@ const char *rk_request_type_label(enum rk_request_type t, enum rk_lang lang) {
 
 rk_err rk_mail_request(struct rk_store *s, const struct rk_decl *d, const char *public_url,
                        const struct rk_request *q, enum rk_request_mail kind, const char *recipient,
-                       const char *token, char *why, size_t whysz) {
+                       const char *token, struct rk_error *why) {
     enum rk_lang lang = q->lang;
     const char *l = lang == RK_LANG_FI ? "fi" : "en";
     char subject[200], due[40]; /* in the language's format: 7.1.2027 / 7 January 2027 */
@@ -162,7 +162,7 @@ rk_err rk_mail_request(struct rk_store *s, const struct rk_decl *d, const char *
                                   .subject = subject,
                                   .body = b.data};
         int64_t id = 0;
-        err = rk_mail_enqueue(s, &m, why, whysz, &id);
+        err = rk_mail_enqueue(s, &m, why, &id);
     }
     rk_buf_cleanup(&b);
     return err;
@@ -184,7 +184,7 @@ static void digest_lines(struct rk_buf *b, const struct rk_digest *g, enum rk_la
 }
 
 rk_err rk_mail_digest(struct rk_store *s, const struct rk_decl *d, const char *public_url,
-                      const struct rk_digest *g, const char *recipient, char *why, size_t whysz) {
+                      const struct rk_digest *g, const char *recipient, struct rk_error *why) {
     char subject[200], today_fi[40], today_en[40];
     rk_date_format(g->today, RK_LANG_FI, today_fi, sizeof today_fi);
     rk_date_format(g->today, RK_LANG_EN, today_en, sizeof today_en);
@@ -223,7 +223,7 @@ rk_err rk_mail_digest(struct rk_store *s, const struct rk_decl *d, const char *p
                                   .subject = subject,
                                   .body = b.data};
         int64_t id = 0;
-        err = rk_mail_enqueue(s, &m, why, whysz, &id);
+        err = rk_mail_enqueue(s, &m, why, &id);
     }
     rk_buf_cleanup(&b);
     return err;

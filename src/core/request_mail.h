@@ -37,7 +37,7 @@ const char *rk_request_type_label(enum rk_request_type t, enum rk_lang lang);
 RK_MUST_USE rk_err rk_mail_request(struct rk_store *s, const struct rk_decl *d,
                                    const char *public_url, const struct rk_request *q,
                                    enum rk_request_mail kind, const char *recipient,
-                                   const char *token, char *why, size_t whysz);
+                                   const char *token, struct rk_error *why);
 
 struct rk_digest;
 /*
@@ -47,6 +47,6 @@ struct rk_digest;
  */
 RK_MUST_USE rk_err rk_mail_digest(struct rk_store *s, const struct rk_decl *d,
                                   const char *public_url, const struct rk_digest *g,
-                                  const char *recipient, char *why, size_t whysz);
+                                  const char *recipient, struct rk_error *why);
 
 #endif

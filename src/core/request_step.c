@@ -16,7 +16,7 @@ static rk_err tell(struct rk_reg *reg, struct rk_request_step *st, int mail, con
         return err;
     st->stage = RK_STEP_MAIL;
     err = rk_mail_request(reg->store, reg->decl, st->public_url, st->q, (enum rk_request_mail)mail,
-                          to, token, st->why, sizeof st->why);
+                          to, token, &st->why);
     st->told = err == RK_OK;
     return err;
 }
@@ -54,7 +54,7 @@ static rk_err complete(struct rk_reg *reg, struct rk_request_step *st, struct rk
 rk_err rk_request_step(struct rk_reg *reg, struct rk_request_step *st, struct rk_msg *msg) {
     st->stage = RK_STEP_CHECK;
     st->told = st->withheld = false;
-    st->why[0] = '\0';
+    rk_error_clear(&st->why);
     if (st->email_code) {
         char to[RK_REQUEST_FIELD_MAX * 2 + 1], token[RK_LINK_MAX];
         rk_err err = rk_request_verification_link(reg, st->id, st->ev->at, st->q, to, sizeof to,
@@ -63,7 +63,7 @@ rk_err rk_request_step(struct rk_reg *reg, struct rk_request_step *st, struct rk
             return err;
         st->stage = RK_STEP_MAIL;
         err = rk_mail_request(reg->store, reg->decl, st->public_url, st->q, RK_RQM_VERIFY, to,
-                              token, st->why, sizeof st->why);
+                              token, &st->why);
         st->told = err == RK_OK;
         return err;
     }

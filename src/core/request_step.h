@@ -67,7 +67,7 @@ struct rk_request_step {
     bool told;                 /* the email was queued */
     bool withheld;             /* the mail limit held the verification link back */
     enum rk_step_stage stage;  /* how far it got */
-    char why[RK_MAIL_WHY_MAX]; /* RK_STEP_MAIL: what was wrong with the address */
+    struct rk_error why;       /* RK_STEP_MAIL: what was wrong with the address */
 };
 
 /* Runs st's step in reg's batch; msg says why for a refusal. See above. */

@@ -1121,11 +1121,11 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
                                   .subject = lift_subject,
                                   .body = lift_body,
                                   .created_at = at};
-        char why[200] = "";
+        struct rk_error why = RK_ERROR_INIT;
         int64_t id = 0;
-        err = rk_mail_enqueue(reg->store, &m, why, sizeof why, &id);
+        err = rk_mail_enqueue(reg->store, &m, &why, &id);
         if (err == RK_EINVAL)
-            say(msg, err, "the email telling the person cannot be queued: %s", why);
+            say(msg, err, "the email telling the person cannot be queued: %s", rk_error_msg(&why));
     } else if (!on) {
         struct rk_task t = {.kind = "restriction_lift_inform",
                             .created_at = at,

@@ -286,16 +286,17 @@ static rk_err put_in_place(const char *new_path, const char *key_path, struct rk
 
 rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, rk_ts now,
                  const char *actor, struct rk_rotate_report *out, struct rk_msg *msg) {
-    char new_path[PATH_LEN], err_text[PATH_LEN + 200];
+    char new_path[PATH_LEN];
+    struct rk_error err_text = RK_ERROR_INIT;
     struct rk_keys cur, next;
     uint32_t db_gen = 0;
     char db_fp[RK_FINGERPRINT_LEN + 1];
     msg->text[0] = '\0';
     if ((size_t)snprintf(new_path, sizeof new_path, "%s.new", key_path) >= sizeof new_path)
         return say(msg, RK_EINVAL, "the key file's path is too long");
-    rk_err err = rk_keys_load(key_path, &cur, err_text, sizeof err_text);
+    rk_err err = rk_keys_load(key_path, &cur, &err_text);
     if (err != RK_OK)
-        return say(msg, err, err_text);
+        return say(msg, err, err_text.message);
     if ((err = rk_store_key_state_get(s, &db_gen, db_fp)) != RK_OK) {
         sodium_memzero(&cur, sizeof cur);
         return say(msg, err, "cannot read the database's key generation");
@@ -304,13 +305,13 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, 
     struct stat st;
     if (stat(new_path, &st) == 0) {
         /* An earlier rotation stopped: finish it, or drop its unused key. */
-        err = rk_keys_load(new_path, &next, err_text, sizeof err_text);
+        err = rk_keys_load(new_path, &next, &err_text);
         if (err != RK_OK) {
             sodium_memzero(&cur, sizeof cur);
             snprintf(msg->text, sizeof msg->text,
                      "%.80s is left from an interrupted rotation but does not load (%.120s); the "
                      "database is at key generation %u",
-                     new_path, err_text, (unsigned)db_gen);
+                     new_path, err_text.message, (unsigned)db_gen);
             return err;
         }
         char fp[RK_FINGERPRINT_LEN + 1];
@@ -371,8 +372,8 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, 
     }
     err = rk_keys_rotated(&cur, now, &next);
     sodium_memzero(&cur, sizeof cur);
-    if (err == RK_OK && (err = rk_keys_save(new_path, &next, err_text, sizeof err_text)) != RK_OK)
-        say(msg, err, err_text);
+    if (err == RK_OK && (err = rk_keys_save(new_path, &next, &err_text)) != RK_OK)
+        say(msg, err, err_text.message);
     if (err == RK_OK && !rk_sync_parent(new_path)) {
         unlink(new_path);
         err = say(msg, RK_EIO, "cannot sync the key file's folder");

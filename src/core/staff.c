@@ -276,7 +276,7 @@ rk_err rk_staff_actor_name(struct rk_store *st, const char *actor, char *out, si
     return e;
 }
 
-rk_err rk_staff_email(const char *in, char out[RK_STAFF_EMAIL_MAX + 1], const char **why) {
+rk_err rk_staff_email(const char *in, char out[RK_STAFF_EMAIL_MAX + 1], struct rk_error *why) {
     char norm[RK_EMAIL_MAX + 1];
     rk_err e = rk_norm_email(in, norm, why);
     if (e != RK_OK)
@@ -445,8 +445,7 @@ rk_err rk_staff_signin_plan(struct rk_store *st, const struct rk_keys *k, const 
     struct rk_signin_plan p;
     memset(&p, 0, sizeof p);
     char key[RK_STAFF_EMAIL_MAX + 1];
-    const char *why = NULL;
-    if (rk_staff_email(email, key, &why) != RK_OK) /* malformed: as an unknown account */
+    if (rk_staff_email(email, key, NULL) != RK_OK) /* malformed: as an unknown account */
         snprintf(key, sizeof key, "%.*s", RK_STAFF_EMAIL_MAX, email);
     rk_staff_hash(k, "account", key, p.account_key);
     rk_staff_hash(k, "address", address, p.address_key);

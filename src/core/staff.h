@@ -148,9 +148,9 @@ RK_MUST_USE rk_err rk_staff_actor_name(struct rk_store *st, const char *actor, c
                                        size_t n);
 
 /* The stored form of an email: normalised and lower-cased (rk_norm_email, rk_email_key);
- * RK_EINVAL with why. */
+ * RK_EINVAL with why (may be NULL) as rk_norm_email leaves it. */
 RK_MUST_USE rk_err rk_staff_email(const char *in, char out[RK_STAFF_EMAIL_MAX + 1],
-                                  const char **why);
+                                  struct rk_error *why);
 
 /* The set-password link of a setup token under public_url (no trailing '/'): out gets
  * "<public_url>/console/setup/<token>"; false when it does not fit. */

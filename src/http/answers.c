@@ -468,13 +468,12 @@ static rk_err run_answer(struct rk_reg *reg, void *ctx) {
     if (err != RK_OK)
         return err;
     if (j->send) {
-        char to[RK_REQUEST_FIELD_MAX * 2 + 1], code[RK_ANSWER_CODE_DIGITS + 1],
-            why[RK_MAIL_WHY_MAX];
+        char to[RK_REQUEST_FIELD_MAX * 2 + 1], code[RK_ANSWER_CODE_DIGITS + 1];
         err =
             rk_answer_send_code(reg, j->l->purpose, now, &j->q, to, sizeof to, code, &j->withheld);
         if (err == RK_OK) {
             err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
-                                  RK_RQM_ANSWER_CODE, to, code, why, sizeof why);
+                                  RK_RQM_ANSWER_CODE, to, code, NULL);
             j->mailed = err == RK_OK;
             if (err != RK_OK)
                 err = RK_EIO; /* after the code's write: fail the group */
@@ -520,9 +519,7 @@ RK_HTTP_HANDLER(rk_http_post_answer) {
         return rk_http_error(c, r, 415, "unsupported_media_type",
                              "send application/x-www-form-urlencoded");
     struct answer_form f = {.lang = lang};
-    char why[200];
-    if (rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, &f, why, sizeof why) !=
-        RK_OK)
+    if (rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, &f, NULL) != RK_OK)
         f.bad = true;
     lang = f.lang;
     struct answer_job *j = calloc(1, sizeof *j);
@@ -696,11 +693,9 @@ struct digest_job {
 
 static void send_one(void *ctx, const char *address) {
     struct digest_job *j = ctx;
-    char why[RK_MAIL_WHY_MAX];
     if (j->err != RK_OK)
         return;
-    rk_err e =
-        rk_mail_digest(j->reg->store, j->s->decl, j->s->public_url, j->g, address, why, sizeof why);
+    rk_err e = rk_mail_digest(j->reg->store, j->s->decl, j->s->public_url, j->g, address, NULL);
     if (e == RK_OK)
         j->sent++;
     else if (e != RK_EINVAL) /* a malformed address is skipped, not a failure of the rest */

@@ -241,15 +241,14 @@ static bool import_setup(struct rk_http_server *s, struct MHD_Connection *c,
 }
 
 /* Feeds data[0..len) through im's reader to the end; the CSV reader's error in err. */
-static rk_err import_feed(struct import *im, const char *data, size_t len, char *err,
-                          size_t errsz) {
+static rk_err import_feed(struct import *im, const char *data, size_t len, struct rk_error *err) {
     struct rk_csv_reader *csv = NULL;
     im->rd.needs_consent = im->b->needs_consent;
     rk_err e = rk_csv_reader_new(on_record, im, &csv);
     if (e == RK_OK && len)
-        e = rk_csv_feed(csv, data, len, err, errsz);
+        e = rk_csv_feed(csv, data, len, err);
     if (e == RK_OK && !rk_csv_stopped(csv))
-        e = rk_csv_finish(csv, err, errsz);
+        e = rk_csv_finish(csv, err);
     if (e == RK_OK && !im->header_failed && im->fatal == RK_OK)
         flush(im);
     rk_csv_reader_free(csv);
@@ -266,8 +265,8 @@ RK_HTTP_HANDLER(rk_http_post_import) {
     struct import im;
     if (!import_setup(s, c, r, role, &t, &im, &ret))
         return ret;
-    char err[300] = "";
-    rk_err e = import_feed(&im, r->body.data, r->body.len, err, sizeof err);
+    struct rk_error err = RK_ERROR_INIT;
+    rk_err e = import_feed(&im, r->body.data, r->body.len, &err);
     if (e == RK_ENOMEM) {
         ret = rk_http_error(c, r, 500, "internal", "out of memory");
     } else if (im.header_failed) {
@@ -278,7 +277,7 @@ RK_HTTP_HANDLER(rk_http_post_import) {
         char msg[400];
         bool unwritable = e != RK_EPARSE && im.fatal == RK_ESTORAGE;
         snprintf(msg, sizeof msg, "stopped: %s; %lu rows imported before it",
-                 e == RK_EPARSE ? err
+                 e == RK_EPARSE ? rk_error_msg(&err)
                  : unwritable   ? RK_HTTP_STORAGE_MESSAGE
                                 : "the register's storage is not available",
                  im.imported);
@@ -389,13 +388,12 @@ static int count_record(void *ctx, const char *const *fields, size_t n, unsigned
 /* Records in data: the header and the rows (a malformed file: as far as it reads). */
 static unsigned long count_records(const char *data, size_t len) {
     unsigned long n = 0;
-    char err[200];
     struct rk_csv_reader *csv = NULL;
     if (rk_csv_reader_new(count_record, &n, &csv) != RK_OK)
         return 0;
-    rk_err e = rk_csv_feed(csv, data, len, err, sizeof err);
+    rk_err e = rk_csv_feed(csv, data, len, NULL);
     if (e == RK_OK)
-        e = rk_csv_finish(csv, err, sizeof err);
+        e = rk_csv_finish(csv, NULL);
     rk_csv_reader_free(csv);
     return e == RK_OK || n ? n : 0; /* a malformed file: the records before the fault */
 }
@@ -404,7 +402,7 @@ static void *job_main(void *arg) {
     struct job *j = arg;
     struct import im = {.s = j->s, .role = j->role, .job = j, .rejects = json_array()};
     im.b = calloc(1, sizeof *im.b);
-    char err[300] = "";
+    struct rk_error err = RK_ERROR_INIT;
     rk_err e = RK_ENOMEM;
     unsigned long total = count_records(j->data, j->len);
     pthread_mutex_lock(&jobs_lock);
@@ -415,7 +413,7 @@ static void *job_main(void *arg) {
         im.b->w = j->w;
         im.b->default_detail = j->has_detail ? j->detail : NULL;
         im.b->needs_consent = j->needs_consent;
-        e = import_feed(&im, j->data, j->len, err, sizeof err);
+        e = import_feed(&im, j->data, j->len, &err);
     }
     pthread_mutex_lock(&jobs_lock);
     j->rows_done = im.rd.rows;
@@ -430,8 +428,8 @@ static void *job_main(void *arg) {
     else if (e == RK_OK && im.fatal == RK_OK && !im.rd.have_map)
         snprintf(j->error, sizeof j->error, "the file is empty: expected a header row");
     else if (e == RK_EPARSE)
-        snprintf(j->error, sizeof j->error, "stopped: %s; %lu rows imported before it", err,
-                 im.imported);
+        snprintf(j->error, sizeof j->error, "stopped: %s; %lu rows imported before it",
+                 rk_error_msg(&err), im.imported);
     else if (im.fatal != RK_OK || e != RK_OK || j->stop)
         snprintf(j->error, sizeof j->error, "stopped: %s; %lu rows imported before it",
                  j->stop                   ? "the service stopped"
@@ -684,7 +682,7 @@ RK_HTTP_HANDLER(rk_http_post_imports_preview) {
         return ret;
     struct preview *p = calloc(1, sizeof *p);
     struct rk_csv_reader *csv = NULL;
-    char err[300] = "";
+    struct rk_error err = RK_ERROR_INIT;
     if (p) {
         p->role = role;
         p->register_id = im.b->w.register_id;
@@ -700,11 +698,12 @@ RK_HTTP_HANDLER(rk_http_post_imports_preview) {
         ret = rk_http_error(c, r, 500, "internal", "out of memory");
         goto out;
     }
-    rk_err e = r->body.len ? rk_csv_feed(csv, r->body.data, r->body.len, err, sizeof err) : RK_OK;
+    rk_err e = r->body.len ? rk_csv_feed(csv, r->body.data, r->body.len, &err) : RK_OK;
     if (e == RK_OK && !rk_csv_stopped(csv))
-        e = rk_csv_finish(csv, err, sizeof err);
+        e = rk_csv_finish(csv, &err);
+    /* e.g. a quote left open where the sample was cut */
     if (e == RK_EPARSE && !p->header_failed && p->rows < PREVIEW_ROWS)
-        preview_error(p, 0, NULL, err); /* e.g. a quote left open where the sample was cut */
+        preview_error(p, 0, NULL, err.message);
     if (!p->have_map && !p->header_failed)
         preview_error(p, 1, NULL, "the file is empty: expected a header row");
     ret = rk_http_json(c, r, 200,

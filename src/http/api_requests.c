@@ -174,9 +174,8 @@ struct job {
 /* Queues the job's email to the person, when there is an address; errors after the first
  * write fail the group rather than leave half a step in it. */
 static rk_err tell(struct rk_reg *reg, struct job *j, const char *to, const char *token) {
-    char why[RK_MAIL_WHY_MAX];
     rk_err err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
-                                 (enum rk_request_mail)j->mail, to, token, why, sizeof why);
+                                 (enum rk_request_mail)j->mail, to, token, NULL);
     j->told = err == RK_OK;
     return err == RK_OK ? RK_OK : RK_EIO;
 }

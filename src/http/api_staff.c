@@ -153,14 +153,14 @@ struct job {
 };
 
 static rk_err queue_setup_mail(struct rk_store *st, const struct job *j) {
-    char url[600], subject[128], body[2048], why[RK_MAIL_WHY_MAX];
+    char url[600], subject[128], body[2048];
     if (!rk_staff_setup_url(j->public_url, j->setup, url, sizeof url))
         return RK_ETOOBIG;
     rk_staff_setup_mail(j->account.name, url, subject, sizeof subject, body, sizeof body);
     struct rk_outbox_msg m = {
         .kind = "staff_setup", .recipient = j->account.email, .subject = subject, .body = body};
     int64_t id = 0;
-    return rk_mail_enqueue(st, &m, why, sizeof why, &id);
+    return rk_mail_enqueue(st, &m, NULL, &id);
 }
 
 static rk_err run_job(struct rk_reg *reg, void *ctx) {
@@ -533,9 +533,7 @@ static bool read_form(struct MHD_Connection *c, struct rk_http_request *r, struc
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     if (r->body.len && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
         return false;
-    char why[160];
-    return rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, f, why, sizeof why) ==
-           RK_OK;
+    return rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, f, NULL) == RK_OK;
 }
 
 static void wipe(struct form *f) { sodium_memzero(f, sizeof *f); }
@@ -912,7 +910,8 @@ RK_HTTP_HANDLER(rk_http_post_staff) {
     const char *name = rk_http_member(doc, "name", &bad);
     const char *role = rk_http_member(doc, "role", &bad);
     char key[RK_STAFF_EMAIL_MAX + 1], nm[RK_STAFF_NAME_MAX * 4 + 1];
-    const char *why = NULL, *start = NULL;
+    const char *start = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     size_t nlen = 0;
     if (bad || !email || !name || !role) {
         json_decref(doc);

@@ -704,9 +704,10 @@ bool rk_http_parse_values(const struct rk_role *role, const char *register_id, j
             return false;
         }
         if (rk_contact_input_add(in, (enum rk_field)f, json_string_value(v)) != RK_OK) {
-            rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key, in->why);
+            rk_http_refuse(out, 400, "bad_request", "/values/%s: the value %s", key,
+                           rk_error_msg(&in->error));
             snprintf(out->field, sizeof out->field, "%s", key);
-            const char *fi = rk_norm_why_fi(in->why);
+            const char *fi = rk_error_fi(&in->error);
             if (fi)
                 snprintf(out->fi, sizeof out->fi, "%s %s.", category_fi(role, register_id, key),
                          fi);

@@ -208,9 +208,9 @@ rk_err rk_consent_log_parse(const struct rk_cookies *ck, const char *data, size_
     size_t n = 0;
     if ((e = read_choices(ck, json_object_get(doc, "choices"), granted, &n, f)) != RK_OK)
         goto out;
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (!rk_cookie_choices_fit(out->action, granted, n, &why)) {
-        e = fault(f, "bad_choices", "choices", "choices: %s", why);
+        e = fault(f, "bad_choices", "choices", "choices: %s", rk_error_msg(&why));
         goto out;
     }
     if (choices_text(ck, granted, out->choices, sizeof out->choices) != RK_OK) {

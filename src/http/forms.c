@@ -458,9 +458,8 @@ static rk_err queue_confirmation(struct rk_reg *reg, void *ctx, const char *pers
                               .recipient = recipient,
                               .subject = subject,
                               .body = body.data};
-    char why[RK_MAIL_WHY_MAX];
     int64_t id = 0;
-    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, why, sizeof why, &id)
+    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
                                         : RK_ENOMEM;
     rk_buf_cleanup(&body);
     return err;
@@ -562,15 +561,15 @@ static bool check_submission(struct submission *sub, struct rk_contact_input *va
         if (!sub->given[fld] || !sub->raw[fld][0])
             continue;
         if (rk_contact_input_add(values, (enum rk_field)fld, sub->raw[fld]) != RK_OK) {
-            const char *bad = values->why;
-            const char *fi = rk_norm_why_fi(bad);
+            const struct rk_error *bad = &values->error;
+            const char *fi = rk_error_fi(bad);
             snprintf(sub->error, sizeof sub->error, "%s: %s", rk_field_id((enum rk_field)fld),
-                     bad ? bad : "is not valid");
+                     rk_error_msg(bad));
             size_t i = field_index(f, fld);
             /* "Sähköpostiosoite ei sisällä @-merkkiä." / "Email address has no '@'." */
             snprintf(sub->people, sizeof sub->people, "%s %s.", rk_form_label(f, i, sub->lang),
                      sub->lang == RK_LANG_FI ? (fi ? fi : "ei kelpaa")
-                                             : (bad ? bad : "is not valid"));
+                                             : rk_error_msg(bad));
             snprintf(sub->anchor, sizeof sub->anchor, "f-%s", f->fields[i]->id);
             return false;
         }
@@ -619,15 +618,15 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     int status = 400;
     const char *code = "bad_request";
-    char why[200];
+    struct rk_error why = RK_ERROR_INIT;
     if (ct && strncmp(ct, "application/json", 16) == 0) {
         if (!parse_json(sub, &r->body))
             goto refuse;
     } else if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
         rk_err e = rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take_field, sub,
-                                 why, sizeof why);
+                                 &why);
         if (e == RK_EPARSE) {
-            snprintf(sub->error, sizeof sub->error, "%s", why);
+            snprintf(sub->error, sizeof sub->error, "%s", rk_error_msg(&why));
             garbled(sub);
         }
         if (e != RK_OK) {
@@ -827,9 +826,8 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
                                   .subject = subject,
                                   .body = body.data,
                                   .list_unsubscribe = url};
-        char why[RK_MAIL_WHY_MAX];
         int64_t id = 0;
-        err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, why, sizeof why, &id)
+        err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
                                             : RK_ENOMEM;
     }
     rk_buf_cleanup(&body);

@@ -191,12 +191,11 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
     struct rk_mailchimp_event *ev = calloc(1, sizeof *ev);
     if (!ev)
         return rk_http_error(c, r, 500, "internal", "out of memory");
-    char why[200];
+    struct rk_error why = RK_ERROR_INIT;
     rk_http_result ret;
     struct rk_contact_input *in = NULL; /* [0]: the address and the name; [1]: the new one */
-    if (rk_mailchimp_parse(r->body.data ? r->body.data : "", r->body.len, ev, why, sizeof why) !=
-        RK_OK) {
-        ret = rk_http_error(c, r, 400, "bad_request", why);
+    if (rk_mailchimp_parse(r->body.data ? r->body.data : "", r->body.len, ev, &why) != RK_OK) {
+        ret = rk_http_error(c, r, 400, "bad_request", why.message);
         goto out;
     }
     if (strcmp(ev->list_id, rc->mailchimp.list_id) != 0) {
@@ -231,11 +230,10 @@ RK_HTTP_HANDLER(rk_http_post_mailchimp_hook) {
         snprintf(joined, sizeof joined, "%s%s%s", ev->fname,
                  ev->fname[0] && ev->lname[0] ? " " : "", ev->lname);
         if (rk_contact_input_add(&in[0], RK_F_NAME, joined) != RK_OK) {
-            const char *bad = in[0].why;
             char msg[320];
             snprintf(msg, sizeof msg,
                      "data[merges][FNAME] and [LNAME] do not make a valid name: %s",
-                     bad ? bad : "not valid");
+                     rk_error_msg(&in[0].error));
             ret = rk_http_error(c, r, 400, "bad_request", msg);
             goto out;
         }

@@ -216,9 +216,7 @@ rk_http_result rk_http_post_preferences(struct rk_http_server *s, struct MHD_Con
     if (why_link != RK_OK)
         return invalid(c, r, lang, why_link);
     struct choice ch = {"", -1};
-    char why[200];
-    if (rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, &ch, why, sizeof why) !=
-            RK_OK ||
+    if (rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, &ch, NULL) != RK_OK ||
         ch.on < 0 || !ch.purpose[0])
         return rk_http_error(c, r, 400, "bad_request",
                              "expected the form fields purpose and consent=on|off");
@@ -373,9 +371,8 @@ static rk_err queue_link(struct rk_reg *reg, void *ctx, const char *person_id,
                               .subject = tr(lang, "Linkki tilauksiisi ja valintoihisi",
                                             "Your link to your subscriptions and choices"),
                               .body = body.data};
-    char why[RK_MAIL_WHY_MAX];
     int64_t id = 0;
-    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, why, sizeof why, &id)
+    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
                                         : RK_ENOMEM;
     rk_buf_cleanup(&body);
     return err;
@@ -403,30 +400,29 @@ static rk_err run_start(struct rk_reg *reg, void *ctx) {
 rk_http_result rk_http_post_preferences_start(struct rk_http_server *s, struct MHD_Connection *c,
                                               struct rk_http_request *r) {
     struct start_input in = {.lang = rk_http_lang(c)};
-    char why[200];
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     if (!ct || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
-        rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take_start, &in, why,
-                      sizeof why) != RK_OK ||
+        rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take_start, &in, NULL) !=
+            RK_OK ||
         in.bad)
         return rk_http_error(c, r, 400, "bad_request",
                              "expected the urlencoded form fields email and lang");
     enum rk_lang lang = in.lang;
     char email[RK_EMAIL_MAX + 1];
-    const char *bad = NULL;
+    struct rk_error bad = RK_ERROR_INIT;
     if (!in.has_email || !in.email[0])
         return start_page(c, r, lang, 422,
                           tr(lang, "Kirjoita sähköpostiosoitteesi.", "Enter your email address."),
                           NULL);
     if (rk_norm_email(in.email, email, &bad) != RK_OK) {
         char sentence[400];
-        const char *fi = rk_norm_why_fi(bad);
+        const char *fi = rk_error_fi(&bad);
         if (lang == RK_LANG_FI)
             snprintf(sentence, sizeof sentence, "Sähköpostiosoite %s.",
                      fi ? fi : "ei ole kelvollinen");
         else
             snprintf(sentence, sizeof sentence, "The email address %s.",
-                     bad ? bad : "is not valid");
+                     rk_error_msg(&bad));
         return start_page(c, r, lang, 422, sentence, in.email);
     }
     if (!s->writer) {

@@ -205,11 +205,11 @@ static rk_err queue_receipt(struct rk_reg *reg, void *ctx, const char *person_id
                             const char *recipient) {
     struct intake_job *j = ctx;
     (void)person_id;
-    char why[RK_MAIL_WHY_MAX], status[RK_LINK_MAX]; /* the receipt links the status page */
+    char status[RK_LINK_MAX]; /* the receipt links the status page */
     rk_err err = rk_answer_status_link(&reg->keys, &j->q, j->in.now, status);
     return err != RK_OK ? err
                         : rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
-                                          RK_RQM_RECEIPT, recipient, status, why, sizeof why);
+                                          RK_RQM_RECEIPT, recipient, status, NULL);
 }
 
 static rk_err run_intake(struct rk_reg *reg, void *ctx) {
@@ -257,9 +257,7 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
         return rk_http_error(c, r, 500, "internal", "out of memory");
     }
     in->lang = lang;
-    char why[200];
-    rk_err e =
-        rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, in, why, sizeof why);
+    rk_err e = rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take, in, NULL);
     if (e == RK_EPARSE)
         snprintf(in->error, sizeof in->error, "%s",
                  tr(in->lang,

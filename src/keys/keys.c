@@ -102,31 +102,39 @@ void rk_keys_fingerprint(const struct rk_keygen *g, char out[RK_FINGERPRINT_LEN 
     sodium_bin2hex(out, RK_FINGERPRINT_LEN + 1, h, sizeof h);
 }
 
+/* The failure to open the key file at path (errno says why). */
+static rk_err cannot_open(const char *path, struct rk_error *e) {
+    int en = errno;
+    return rk_error_set(e, en == ENOENT ? RK_ENOENT : RK_EIO, NULL,
+                        "cannot open the key file %s: %s (create it with 'rekisteri init')", path,
+                        strerror(en));
+}
+
 /* Writes text to a new file at path (O_EXCL, 0600, synced); removes it on failure. */
-static rk_err write_new(const char *path, const char *text, size_t n, char *err, size_t errsz) {
+static rk_err write_new(const char *path, const char *text, size_t n, struct rk_error *e) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(err, errsz, "cannot create the key file %s: %s", path, strerror(errno));
-        return errno == EEXIST ? RK_ECONFLICT : RK_EIO;
+        int en = errno;
+        return rk_error_set(e, en == EEXIST ? RK_ECONFLICT : RK_EIO, NULL,
+                            "cannot create the key file %s: %s", path, strerror(en));
     }
     bool ok = write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = false;
     if (!ok) {
-        snprintf(err, errsz, "cannot write the key file %s: %s", path, strerror(errno));
+        rk_err rc = rk_error_set(e, RK_EIO, NULL, "cannot write the key file %s: %s", path,
+                                 strerror(errno));
         unlink(path);
-        return RK_EIO;
+        return rc;
     }
     return RK_OK;
 }
 
-rk_err rk_keys_save(const char *path, const struct rk_keys *k, char *err, size_t errsz) {
+rk_err rk_keys_save(const char *path, const struct rk_keys *k, struct rk_error *err) {
     char text[FILE_MAX];
     size_t n = 0;
-    if (k->ngen == 0 || k->ngen > RK_KEYGEN_MAX) {
-        snprintf(err, errsz, "no key generation to write");
-        return RK_EINVAL;
-    }
+    if (k->ngen == 0 || k->ngen > RK_KEYGEN_MAX)
+        return rk_error_set(err, RK_EINVAL, NULL, "no key generation to write");
     n += (size_t)snprintf(text, sizeof text, "%s", HEADER_V2);
     for (size_t i = 0; i < k->ngen; i++) {
         char hex[HEX_LEN + 1], ts[RK_TS_LEN + 1] = "-";
@@ -137,17 +145,17 @@ rk_err rk_keys_save(const char *path, const struct rk_keys *k, char *err, size_t
                               ts, hex);
         sodium_memzero(hex, sizeof hex);
     }
-    rk_err e = write_new(path, text, n, err, errsz);
+    rk_err e = write_new(path, text, n, err);
     sodium_memzero(text, sizeof text);
     return e;
 }
 
-rk_err rk_keys_create(const char *path, char *err, size_t errsz) {
+rk_err rk_keys_create(const char *path, struct rk_error *err) {
     struct rk_keys k = {.ngen = 1};
     k.gen[0].number = 1;
     k.gen[0].created = rk_time_now();
     randombytes_buf(k.gen[0].master, RK_KEY_LEN);
-    rk_err e = rk_keys_save(path, &k, err, errsz);
+    rk_err e = rk_keys_save(path, &k, err);
     sodium_memzero(&k, sizeof k);
     return e;
 }
@@ -207,14 +215,11 @@ static const char *parse_v2(char *body, struct rk_keys *k) {
     return k->ngen > 0 ? NULL : "it holds no generation";
 }
 
-rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err, size_t errsz) {
+rk_err rk_keys_load(const char *path, struct rk_keys *out, struct rk_error *err) {
     char text[FILE_MAX + 1] = {0};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errsz, "cannot open the key file %s: %s (create it with 'rekisteri init')",
-                 path, strerror(errno));
-        return errno == ENOENT ? RK_ENOENT : RK_EIO;
-    }
+    if (fd < 0)
+        return cannot_open(path, err);
     struct stat st;
     ssize_t n = -1;
     if (fstat(fd, &st) == 0 && (st.st_mode & 077) == 0)
@@ -222,11 +227,10 @@ rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err, size_t err
     else if (fstat(fd, &st) == 0)
         n = -2;
     close(fd);
-    if (n == -2) {
-        snprintf(err, errsz, "the key file %s may be read by others; run 'chmod 600 %s'", path,
-                 path);
-        return RK_EINVAL;
-    }
+    if (n == -2)
+        return rk_error_set(err, RK_EINVAL, NULL,
+                            "the key file %s may be read by others; run 'chmod 600 %s'", path,
+                            path);
     struct rk_keys k;
     memset(&k, 0, sizeof k);
     const char *why = NULL;
@@ -249,8 +253,7 @@ rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err, size_t err
     sodium_memzero(text, sizeof text);
     if (why) {
         sodium_memzero(&k, sizeof k);
-        snprintf(err, errsz, "%s is not a rekisteri key file: %s", path, why);
-        return RK_EINVAL;
+        return rk_error_set(err, RK_EINVAL, NULL, "%s is not a rekisteri key file: %s", path, why);
     }
     derive_current(&k);
     *out = k;
@@ -258,24 +261,22 @@ rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err, size_t err
     return RK_OK;
 }
 
-rk_err rk_keys_lock(const char *path, bool exclusive, int *fd, char *err, size_t errsz) {
+rk_err rk_keys_lock(const char *path, bool exclusive, int *fd, struct rk_error *err) {
     int f = open(path, O_RDONLY | O_CLOEXEC);
-    if (f < 0) {
-        snprintf(err, errsz, "cannot open the key file %s: %s (create it with 'rekisteri init')",
-                 path, strerror(errno));
-        return errno == ENOENT ? RK_ENOENT : RK_EIO;
-    }
+    if (f < 0)
+        return cannot_open(path, err);
     if (flock(f, exclusive ? LOCK_EX | LOCK_NB : LOCK_SH | LOCK_NB) != 0) {
         bool busy = errno == EWOULDBLOCK;
-        snprintf(err, errsz,
-                 busy ? (exclusive ? "another rekisteri process (is 'serve' running?) uses the "
-                                     "key file %s; stop it first"
-                                   : "the key of %s is being rotated; try again when "
-                                     "'rekisteri key rotate' has finished")
-                      : "cannot lock the key file %s",
-                 path);
+        rk_err rc = rk_error_set(
+            err, busy ? RK_EBUSY : RK_EIO, NULL,
+            busy ? (exclusive ? "another rekisteri process (is 'serve' running?) uses the "
+                                "key file %s; stop it first"
+                              : "the key of %s is being rotated; try again when "
+                                "'rekisteri key rotate' has finished")
+                 : "cannot lock the key file %s",
+            path);
         close(f);
-        return busy ? RK_EBUSY : RK_EIO;
+        return rc;
     }
     *fd = f;
     return RK_OK;

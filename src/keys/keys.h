@@ -82,14 +82,15 @@ struct rk_keys {
 
 /*
  * Creates a new key file at path with mode 0600 (fails with RK_ECONFLICT if
- * it exists: a key is never silently replaced). err gets a one-line reason.
+ * it exists: a key is never silently replaced). err (may be NULL) gets a
+ * one-line reason.
  */
-RK_MUST_USE rk_err rk_keys_create(const char *path, char *err, size_t errsz);
+RK_MUST_USE rk_err rk_keys_create(const char *path, struct rk_error *err);
 
 /* Reads the key file at path (version 1 or 2) and derives the current
- * generation's subkeys. Refuses a file readable by group or others. err gets
- * a one-line reason on failure. */
-RK_MUST_USE rk_err rk_keys_load(const char *path, struct rk_keys *out, char *err, size_t errsz);
+ * generation's subkeys. Refuses a file readable by group or others. err (may
+ * be NULL) gets a one-line reason on failure. */
+RK_MUST_USE rk_err rk_keys_load(const char *path, struct rk_keys *out, struct rk_error *err);
 
 /* The keyed hash of a normalised email (matched case-insensitively) or E.164 phone. */
 void rk_keys_hash(const struct rk_keys *k, enum rk_field f, const char *value,
@@ -103,9 +104,9 @@ void rk_keys_mail_hash(const struct rk_keys *k, const char *email, unsigned char
 /*
  * Writes k as a version 2 key file at path, created with O_EXCL and mode
  * 0600 and synced (the caller renames it into place and syncs the folder).
- * On failure path is removed.
+ * On failure path is removed and err (may be NULL) says why.
  */
-RK_MUST_USE rk_err rk_keys_save(const char *path, const struct rk_keys *k, char *err, size_t errsz);
+RK_MUST_USE rk_err rk_keys_save(const char *path, const struct rk_keys *k, struct rk_error *err);
 
 /* k with a new random generation made current at now; the old current one
  * retires. RK_ETOOBIG when k holds RK_KEYGEN_MAX generations already. */
@@ -135,9 +136,9 @@ size_t rk_keys_hash_all(const struct rk_keys *k, enum rk_field f, const char *va
 /*
  * Locks the key file at path against a rotation (shared) or for one
  * (exclusive; never waits). The lock lasts while *fd is open. RK_EBUSY when
- * another process holds a conflicting lock.
+ * another process holds a conflicting lock; err (may be NULL) says why.
  */
-RK_MUST_USE rk_err rk_keys_lock(const char *path, bool exclusive, int *fd, char *err, size_t errsz);
+RK_MUST_USE rk_err rk_keys_lock(const char *path, bool exclusive, int *fd, struct rk_error *err);
 
 /* Writes a new random staff token and its NUL to out. */
 void rk_token_new(char out[RK_TOKEN_LEN + 1]);

@@ -118,29 +118,29 @@ static bool utf8_ok(const char *s, bool lines) {
     return true;
 }
 
-static rk_err refuse(char *why, size_t whysz, const char *text) {
-    snprintf(why, whysz, "%s", text);
-    return RK_EINVAL;
+/* Refuses with RK_EINVAL: e gets "FIELD: text", where the field (the header or part). */
+static rk_err refuse(struct rk_error *e, const char *field, const char *text) {
+    return rk_error_set(e, RK_EINVAL, field, "%s: %s", field, text);
 }
 
 /* The checks shared by compose and enqueue: the recipient, subject, body and URL. */
 static rk_err check_content(const char *to, const char *subject, const char *body, const char *url,
-                            char *why, size_t whysz) {
+                            struct rk_error *e) {
     if (!to || strpbrk(to, "\r\n"))
-        return refuse(why, whysz, "recipient: a line break in a header value is refused");
+        return refuse(e, "recipient", "a line break in a header value is refused");
     if (!rk_mail_address_ok(to))
-        return refuse(why, whysz, "recipient: not an email address (local-part@host, ASCII)");
+        return refuse(e, "recipient", "not an email address (local-part@host, ASCII)");
     if (!subject || strpbrk(subject, "\r\n"))
-        return refuse(why, whysz, "subject: a line break in a header value is refused");
+        return refuse(e, "subject", "a line break in a header value is refused");
     if (strlen(subject) > RK_MAIL_SUBJECT_MAX || !utf8_ok(subject, false))
-        return refuse(why, whysz, "subject: expected UTF-8 text of at most 400 bytes");
+        return refuse(e, "subject", "expected UTF-8 text of at most 400 bytes");
     if (!body || strlen(body) > RK_MAIL_BODY_MAX || !utf8_ok(body, true))
-        return refuse(why, whysz, "body: expected UTF-8 text of at most 200000 bytes");
+        return refuse(e, "body", "expected UTF-8 text of at most 200000 bytes");
     if (url && strpbrk(url, "\r\n"))
-        return refuse(why, whysz, "List-Unsubscribe: a line break in a header value is refused");
+        return refuse(e, "List-Unsubscribe", "a line break in a header value is refused");
     if (url && !rk_mail_url_ok(url))
-        return refuse(why, whysz,
-                      "List-Unsubscribe: expected an http(s) URL without spaces or angle brackets");
+        return refuse(e, "List-Unsubscribe",
+                      "expected an http(s) URL without spaces or angle brackets");
     return RK_OK;
 }
 
@@ -269,18 +269,18 @@ static void put_body(struct rk_buf *b, const char *body) {
 
 /* ---- The message ------------------------------------------------------------------------ */
 
-rk_err rk_mail_compose(const struct rk_mail *m, struct rk_buf *out, char *why, size_t whysz) {
+rk_err rk_mail_compose(const struct rk_mail *m, struct rk_buf *out, struct rk_error *e) {
     if (!m->from || strpbrk(m->from, "\r\n"))
-        return refuse(why, whysz, "From: a line break in a header value is refused");
+        return refuse(e, "From", "a line break in a header value is refused");
     if (!rk_mail_address_ok(m->from))
-        return refuse(why, whysz, "From: not an email address (local-part@host, ASCII)");
+        return refuse(e, "From", "not an email address (local-part@host, ASCII)");
     if (m->reply_to && (strpbrk(m->reply_to, "\r\n") || !rk_mail_address_ok(m->reply_to)))
-        return refuse(why, whysz, "Reply-To: not an email address (local-part@host, ASCII)");
-    rk_err err = check_content(m->to, m->subject, m->body, m->list_unsubscribe, why, whysz);
+        return refuse(e, "Reply-To", "not an email address (local-part@host, ASCII)");
+    rk_err err = check_content(m->to, m->subject, m->body, m->list_unsubscribe, e);
     if (err != RK_OK)
         return err;
     if (!m->message_id || !dot_atom(m->message_id, strlen(m->message_id), 128))
-        return refuse(why, whysz, "Message-ID: expected a dot-atom of at most 128 characters");
+        return refuse(e, "Message-ID", "expected a dot-atom of at most 128 characters");
 
     struct rk_buf b;
     rk_buf_init(&b);
@@ -311,9 +311,9 @@ rk_err rk_mail_compose(const struct rk_mail *m, struct rk_buf *out, char *why, s
 
 /* ---- Queueing (the checks live here; outbox.c adds the id and the store) ---------------- */
 
-rk_err rk_mail_check(const struct rk_outbox_msg *m, char *why, size_t whysz) {
+rk_err rk_mail_check(const struct rk_outbox_msg *m, struct rk_error *e) {
     size_t k = m->kind ? strlen(m->kind) : 0;
     if (k == 0 || k > RK_OUTBOX_KIND_MAX || strspn(m->kind, "abcdefghijklmnopqrstuvwxyz_") != k)
-        return refuse(why, whysz, "kind: expected a short word of a-z and '_'");
-    return check_content(m->recipient, m->subject, m->body, m->list_unsubscribe, why, whysz);
+        return refuse(e, "kind", "expected a short word of a-z and '_'");
+    return check_content(m->recipient, m->subject, m->body, m->list_unsubscribe, e);
 }

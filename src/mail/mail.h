@@ -26,7 +26,6 @@
 #define RK_MAIL_SUBJECT_MAX 400    /* bytes of UTF-8 */
 #define RK_MAIL_BODY_MAX    200000 /* bytes of UTF-8 */
 #define RK_MAIL_URL_MAX     900    /* a List-Unsubscribe URL */
-#define RK_MAIL_WHY_MAX     200    /* room for the messages below */
 
 /* ---- Composing (compose.c): pure functions, no I/O ---------------------------------------- */
 
@@ -47,13 +46,14 @@ struct rk_mail {
  * MIME-Version, Content-Type text/plain; charset=utf-8, quoted-printable
  * body with lines of at most 76 characters, CRLF line ends; with
  * list_unsubscribe also List-Unsubscribe and List-Unsubscribe-Post:
- * List-Unsubscribe=One-Click. Refuses (RK_EINVAL, with why saying which
- * field and why, never its value) a header value holding CR or LF, a
- * malformed address, message id or URL, text that is not UTF-8, or values
- * over the limits above. out is unchanged on error; RK_ENOMEM when it cannot grow.
+ * List-Unsubscribe=One-Click. Refuses (RK_EINVAL, with e — may be NULL —
+ * saying which field, in where and leading the message, and why, never its
+ * value) a header value holding CR or LF, a malformed address, message id or
+ * URL, text that is not UTF-8, or values over the limits above. out is
+ * unchanged on error; RK_ENOMEM when it cannot grow.
  */
-RK_MUST_USE rk_err rk_mail_compose(const struct rk_mail *m, struct rk_buf *out, char *why,
-                                   size_t whysz);
+RK_MUST_USE rk_err rk_mail_compose(const struct rk_mail *m, struct rk_buf *out,
+                                   struct rk_error *e);
 
 /* An addr-spec we send to: ASCII dot-atom local part @ a host name of letters, digits, '-'. */
 bool rk_mail_address_ok(const char *a);
@@ -66,8 +66,9 @@ void rk_mail_date(rk_ts t, char out[64]);
 
 /* ---- The outbox (outbox.c) --------------------------------------------------------------- */
 
-/* The checks rk_mail_enqueue makes (kind, recipient, subject, body, URL): RK_EINVAL with why. */
-RK_MUST_USE rk_err rk_mail_check(const struct rk_outbox_msg *m, char *why, size_t whysz);
+/* The checks rk_mail_enqueue makes (kind, recipient, subject, body, URL): RK_EINVAL with e
+ * (may be NULL) as rk_mail_compose says. */
+RK_MUST_USE rk_err rk_mail_check(const struct rk_outbox_msg *m, struct rk_error *e);
 
 /*
  * Queues a message: checks it as rk_mail_compose would (the recipient, the
@@ -78,11 +79,12 @@ RK_MUST_USE rk_err rk_mail_check(const struct rk_outbox_msg *m, char *why, size_
  * RK_EINVAL). Call it inside the caller's write transaction (rk_store_begin
  * ... rk_store_commit), so that the message commits, or rolls back, with what
  * caused it. m's message_id, id, state, attempts and created_at are ignored
- * (created_at is rk_time_now()). RK_EINVAL with why for a malformed message;
- * store errors as they come. *id gets the outbox row id.
+ * (created_at is rk_time_now()). RK_EINVAL with e (may be NULL) saying why
+ * for a malformed message; store errors as they come, e saying "cannot queue
+ * the message: ..." with the store's message. *id gets the outbox row id.
  */
-RK_MUST_USE rk_err rk_mail_enqueue(struct rk_store *s, const struct rk_outbox_msg *m, char *why,
-                                   size_t whysz, int64_t *id);
+RK_MUST_USE rk_err rk_mail_enqueue(struct rk_store *s, const struct rk_outbox_msg *m,
+                                   struct rk_error *e, int64_t *id);
 
 /* A queued message's content, opened (pointing into the plaintext rk_mail_open returned). */
 struct rk_mail_content {
@@ -126,8 +128,9 @@ struct rk_smtp_outcome {
     char error[RK_OUTBOX_ERROR_MAX + 1]; /* for logs and last_error; names no recipient */
 };
 
-/* Whether url is an smtp:// or smtps:// URL with a host; false with why otherwise. */
-bool rk_smtp_url_ok(const char *url, char *why, size_t whysz);
+/* Whether url is an smtp:// or smtps:// URL with a host; false with e (may be NULL)
+ * saying why otherwise. */
+bool rk_smtp_url_ok(const char *url, struct rk_error *e);
 
 /* Initialises libcurl once per process; call before any thread sends. */
 RK_MUST_USE rk_err rk_smtp_global_init(void);

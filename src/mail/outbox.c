@@ -37,19 +37,16 @@ static char *pack(const struct rk_outbox_msg *m, size_t *len) {
     return p;
 }
 
-rk_err rk_mail_enqueue(struct rk_store *s, const struct rk_outbox_msg *m, char *why, size_t whysz,
+rk_err rk_mail_enqueue(struct rk_store *s, const struct rk_outbox_msg *m, struct rk_error *e,
                        int64_t *id) {
-    rk_err err = rk_mail_check(m, why, whysz);
+    rk_err err = rk_mail_check(m, e);
     if (err != RK_OK)
         return err;
-    if (m->person_id && !rk_id_valid(m->person_id)) {
-        snprintf(why, whysz, "person: not a person id");
-        return RK_EINVAL;
-    }
-    if (!s->mail_keyed) {
-        snprintf(why, whysz, "no key to seal the message under (the store was not given one)");
-        return RK_EINVAL;
-    }
+    if (m->person_id && !rk_id_valid(m->person_id))
+        return rk_error_set(e, RK_EINVAL, "person", "person: not a person id");
+    if (!s->mail_keyed)
+        return rk_error_set(e, RK_EINVAL, NULL,
+                            "no key to seal the message under (the store was not given one)");
     char mid[RK_ID_LEN + 1];
     rk_id_new(mid);
     struct rk_outbox_msg q = *m;
@@ -76,8 +73,8 @@ rk_err rk_mail_enqueue(struct rk_store *s, const struct rk_outbox_msg *m, char *
     free(plain);
     free(v);
     if (err != RK_OK)
-        snprintf(why, whysz, "cannot queue the message: %s",
-                 err == RK_ENOMEM ? rk_err_str(err) : rk_store_last_error());
+        err = rk_error_set(e, err, NULL, "cannot queue the message: %s",
+                           err == RK_ENOMEM ? rk_err_str(err) : rk_store_last_error());
     else if (id)
         *id = row;
     return err;

@@ -162,8 +162,9 @@ static rk_err attempt(const void *ctx, void *item, void *out) {
                         .reply_to = cfg->smtp.reply_to};
     struct rk_buf b;
     rk_buf_init(&b);
-    if (err == RK_OK)
-        err = rk_mail_compose(&m, &b, so.error, sizeof so.error);
+    struct rk_error why = RK_ERROR_INIT;
+    if (err == RK_OK && (err = rk_mail_compose(&m, &b, &why)) != RK_OK)
+        snprintf(so.error, sizeof so.error, "%s", rk_error_msg(&why));
     if (err == RK_EINVAL)
         so.result = RK_SMTP_PERMANENT; /* so.error says why; sending again cannot help */
     else if (err == RK_OK)

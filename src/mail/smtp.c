@@ -29,43 +29,37 @@
 
 rk_err rk_smtp_global_init(void) { return rk_worker_curl_init(); }
 
-bool rk_smtp_url_ok(const char *url, char *why, size_t whysz) {
+/* Refuses a URL: e (may be NULL) says why; false. */
+static bool url_refused(struct rk_error *e, const char *why) {
+    return rk_error_set(e, RK_EINVAL, NULL, "%s", why) == RK_OK; /* never RK_OK */
+}
+
+bool rk_smtp_url_ok(const char *url, struct rk_error *e) {
     const char *host = NULL;
     if (url && strncmp(url, "file:///", 8) == 0) {
         struct stat st;
-        if (stat(url + 7, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            snprintf(why, whysz, "file:// names no existing directory");
-            return false;
-        }
+        if (stat(url + 7, &st) != 0 || !S_ISDIR(st.st_mode))
+            return url_refused(e, "file:// names no existing directory");
         return true;
     }
     if (url && strncmp(url, "smtp://", 7) == 0)
         host = url + 7;
     else if (url && strncmp(url, "smtps://", 8) == 0)
         host = url + 8;
-    if (!host) {
-        snprintf(why, whysz, "expected smtp://HOST:PORT or smtps://HOST:PORT");
-        return false;
-    }
+    if (!host)
+        return url_refused(e, "expected smtp://HOST:PORT or smtps://HOST:PORT");
     size_t n = strcspn(host, ":/");
-    if (n == 0) {
-        snprintf(why, whysz, "the URL names no host; expected smtp://HOST:PORT");
-        return false;
-    }
+    if (n == 0)
+        return url_refused(e, "the URL names no host; expected smtp://HOST:PORT");
     for (const char *p = url; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '@') {
-            snprintf(why, whysz,
-                     "the URL may hold no spaces, control characters or user "
-                     "(use --smtp-user)");
-            return false;
-        }
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '@')
+            return url_refused(e, "the URL may hold no spaces, control characters or user "
+                                  "(use --smtp-user)");
     if (host[n] == ':') {
         char *end;
         long port = strtol(host + n + 1, &end, 10);
-        if (end == host + n + 1 || (*end && *end != '/') || port < 1 || port > 65535) {
-            snprintf(why, whysz, "the port must be a number from 1 to 65535");
-            return false;
-        }
+        if (end == host + n + 1 || (*end && *end != '/') || port < 1 || port > 65535)
+            return url_refused(e, "the port must be a number from 1 to 65535");
     }
     return true;
 }

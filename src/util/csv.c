@@ -97,6 +97,7 @@ struct rk_csv_reader {
     bool stopped, finished;
     rk_err failed; /* RK_OK, or the error every later call repeats */
     char msg[256]; /* the message of failed */
+    unsigned long failed_line;
 };
 
 static void *capped_realloc(void *ptr, size_t n) {
@@ -156,20 +157,19 @@ static void on_row(int c, void *data) {
 
 /* ---- records ---------------------------------------------------------------- */
 
-/* Records the failure (every later call repeats it) and writes "line N: what" to err. */
-static rk_err fail(struct rk_csv_reader *r, rk_err rc, char *err, size_t errsz, unsigned long line,
-                   const char *what) {
-    r->failed = rc;
-    snprintf(r->msg, sizeof r->msg, "line %lu: %s", line, what);
-    if (err && errsz)
-        snprintf(err, errsz, "%s", r->msg);
-    return rc;
+static rk_err repeat_failure(const struct rk_csv_reader *r, struct rk_error *e) {
+    char where[32];
+    snprintf(where, sizeof where, "line %lu", r->failed_line);
+    return rk_error_set(e, r->failed, where, "%s", r->msg);
 }
 
-static rk_err repeat_failure(const struct rk_csv_reader *r, char *err, size_t errsz) {
-    if (err && errsz)
-        snprintf(err, errsz, "%s", r->msg);
-    return r->failed;
+/* Records the failure (every later call repeats it) and writes "line N: what" to e. */
+static rk_err fail(struct rk_csv_reader *r, rk_err rc, struct rk_error *e, unsigned long line,
+                   const char *what) {
+    r->failed = rc;
+    r->failed_line = line;
+    snprintf(r->msg, sizeof r->msg, "line %lu: %s", line, what);
+    return repeat_failure(r, e);
 }
 
 /* Returns libcsv to "between records", dropping whatever it holds. */
@@ -215,18 +215,18 @@ static unsigned long line_at(const unsigned char *s, size_t n, unsigned long lin
 
 /* Gives a span to libcsv (unless the record is being skipped). */
 static rk_err push(struct rk_csv_reader *r, const unsigned char *s, size_t n, unsigned long line0,
-                   bool prev_cr0, char *err, size_t errsz) {
+                   bool prev_cr0, struct rk_error *e) {
     if (r->skipping || n == 0)
         return RK_OK;
     size_t used = csv_parse(&r->p, s, n, on_field, on_row, r);
     if (r->nomem)
-        return fail(r, RK_ENOMEM, err, errsz, r->rec_line, "out of memory");
+        return fail(r, RK_ENOMEM, e, r->rec_line, "out of memory");
     if (used == n)
         return RK_OK;
     if (csv_error(&r->p) == CSV_EPARSE)
-        return fail(r, RK_EPARSE, err, errsz, line_at(s, used, line0, prev_cr0), MSG_QUOTING);
+        return fail(r, RK_EPARSE, e, line_at(s, used, line0, prev_cr0), MSG_QUOTING);
     if (csv_get_buffer_size(&r->p) < FIELD_CAP)
-        return fail(r, RK_ENOMEM, err, errsz, r->rec_line, "out of memory");
+        return fail(r, RK_ENOMEM, e, r->rec_line, "out of memory");
     /* A field past the cap: reject the record and skip the rest of it. */
     if (!r->row_error)
         r->row_error = ERR_LONG;
@@ -246,8 +246,8 @@ static void end_record(struct rk_csv_reader *r) {
 }
 
 /* Runs the scanner over len bytes (past any BOM) and feeds libcsv. */
-static rk_err consume(struct rk_csv_reader *r, const unsigned char *s, size_t len, char *err,
-                      size_t errsz) {
+static rk_err consume(struct rk_csv_reader *r, const unsigned char *s, size_t len,
+                      struct rk_error *e) {
     size_t start = 0;
     unsigned long line0 = r->line;
     bool prev_cr0 = r->prev_cr;
@@ -267,7 +267,7 @@ static rk_err consume(struct rk_csv_reader *r, const unsigned char *s, size_t le
             if (r->in_quotes)
                 r->quote_line = r->line;
         } else if (brk && !r->in_quotes) {
-            rk_err rc = push(r, s + start, i + 1 - start, line0, prev_cr0, err, errsz);
+            rk_err rc = push(r, s + start, i + 1 - start, line0, prev_cr0, e);
             if (rc != RK_OK)
                 return rc;
             end_record(r);
@@ -278,7 +278,7 @@ static rk_err consume(struct rk_csv_reader *r, const unsigned char *s, size_t le
             prev_cr0 = r->prev_cr;
         }
     }
-    return push(r, s + start, len - start, line0, prev_cr0, err, errsz);
+    return push(r, s + start, len - start, line0, prev_cr0, e);
 }
 
 /* ---- API ------------------------------------------------------------------------ */
@@ -310,10 +310,10 @@ void rk_csv_reader_free(struct rk_csv_reader *r) {
     free(r);
 }
 
-rk_err rk_csv_feed(struct rk_csv_reader *r, const char *data, size_t len, char *err, size_t errsz) {
+rk_err rk_csv_feed(struct rk_csv_reader *r, const char *data, size_t len, struct rk_error *e) {
     assert(r && !r->finished && (data || len == 0));
     if (r->failed != RK_OK)
-        return repeat_failure(r, err, errsz);
+        return repeat_failure(r, e);
     if (r->stopped)
         return RK_OK;
     const unsigned char *s = (const unsigned char *)data;
@@ -327,29 +327,29 @@ rk_err rk_csv_feed(struct rk_csv_reader *r, const char *data, size_t len, char *
             return RK_OK; /* all of it may still be a BOM */
         r->bom_done = true;
         if (r->bom_seen < 3) { /* not a BOM after all: its bytes are data */
-            rk_err rc = consume(r, (const unsigned char *)BOM, r->bom_seen, err, errsz);
+            rk_err rc = consume(r, (const unsigned char *)BOM, r->bom_seen, e);
             if (rc != RK_OK || r->stopped)
                 return rc;
         }
     }
-    return consume(r, s, len, err, errsz);
+    return consume(r, s, len, e);
 }
 
-rk_err rk_csv_finish(struct rk_csv_reader *r, char *err, size_t errsz) {
+rk_err rk_csv_finish(struct rk_csv_reader *r, struct rk_error *e) {
     assert(r && !r->finished);
     if (r->failed != RK_OK)
-        return repeat_failure(r, err, errsz);
+        return repeat_failure(r, e);
     if (r->stopped)
         return RK_OK;
     if (!r->bom_done) {
         r->bom_done = true;
-        rk_err rc = consume(r, (const unsigned char *)BOM, r->bom_seen, err, errsz);
+        rk_err rc = consume(r, (const unsigned char *)BOM, r->bom_seen, e);
         if (rc != RK_OK || r->stopped)
             return rc;
     }
     r->finished = true;
     if (r->in_quotes)
-        return fail(r, RK_EPARSE, err, errsz, r->quote_line, MSG_UNCLOSED);
+        return fail(r, RK_EPARSE, e, r->quote_line, MSG_UNCLOSED);
     if (!r->in_record)
         return RK_OK;
     if (r->skipping) {
@@ -357,9 +357,9 @@ rk_err rk_csv_finish(struct rk_csv_reader *r, char *err, size_t errsz) {
         return RK_OK;
     }
     if (csv_fini(&r->p, on_field, on_row, r) != 0)
-        return fail(r, RK_EPARSE, err, errsz, r->rec_line, MSG_UNCLOSED);
+        return fail(r, RK_EPARSE, e, r->rec_line, MSG_UNCLOSED);
     if (r->nomem)
-        return fail(r, RK_ENOMEM, err, errsz, r->rec_line, "out of memory");
+        return fail(r, RK_ENOMEM, e, r->rec_line, "out of memory");
     end_record(r);
     return RK_OK;
 }

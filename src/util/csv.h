@@ -37,14 +37,14 @@ RK_MUST_USE rk_err rk_csv_reader_new(rk_csv_record_fn fn, void *ctx, struct rk_c
 void rk_csv_reader_free(struct rk_csv_reader *r);
 
 /*
- * Feeds len bytes. Returns RK_OK, or RK_EPARSE for malformed CSV with a
- * message naming the line in err (errsz bytes), or RK_ENOMEM.
+ * Feeds len bytes. Returns RK_OK, or RK_EPARSE for malformed CSV, or RK_ENOMEM,
+ * with e (may be NULL) saying so: where "line N", message "line N: what".
  */
-RK_MUST_USE rk_err rk_csv_feed(struct rk_csv_reader *r, const char *data, size_t len, char *err,
-                               size_t errsz);
+RK_MUST_USE rk_err rk_csv_feed(struct rk_csv_reader *r, const char *data, size_t len,
+                               struct rk_error *e);
 
 /* Ends the input: delivers a last record without a final newline. Errors as rk_csv_feed. */
-RK_MUST_USE rk_err rk_csv_finish(struct rk_csv_reader *r, char *err, size_t errsz);
+RK_MUST_USE rk_err rk_csv_finish(struct rk_csv_reader *r, struct rk_error *e);
 
 /* True when the callback asked to stop. */
 int rk_csv_stopped(const struct rk_csv_reader *r);

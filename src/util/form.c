@@ -45,8 +45,7 @@ static const char *decode(const char *s, size_t n, char *out) {
     return rk_utf8_valid(out, k) ? NULL : "is not valid UTF-8";
 }
 
-rk_err rk_form_parse(const char *body, size_t len, rk_form_fn fn, void *ctx, char *why,
-                     size_t whysz) {
+rk_err rk_form_parse(const char *body, size_t len, rk_form_fn fn, void *ctx, struct rk_error *e) {
     static _Thread_local char name[RK_FORM_MAX_VALUE + 1], value[RK_FORM_MAX_VALUE + 1];
     size_t pairs = 0, start = 0;
     while (start < len) {
@@ -54,8 +53,7 @@ rk_err rk_form_parse(const char *body, size_t len, rk_form_fn fn, void *ctx, cha
         size_t end = amp ? (size_t)(amp - body) : len;
         if (end > start) {
             if (++pairs > RK_FORM_MAX_PAIRS) {
-                snprintf(why, whysz, "more than %d fields", RK_FORM_MAX_PAIRS);
-                return RK_EPARSE;
+                return rk_error_set(e, RK_EPARSE, NULL, "more than %d fields", RK_FORM_MAX_PAIRS);
             }
             const char *eq = memchr(body + start, '=', end - start);
             size_t nlen = eq ? (size_t)(eq - (body + start)) : end - start;
@@ -68,8 +66,9 @@ rk_err rk_form_parse(const char *body, size_t len, rk_form_fn fn, void *ctx, cha
                     bad = decode(eq + 1, end - (size_t)(eq + 1 - body), value);
             }
             if (bad) {
-                snprintf(why, whysz, "field %zu: its %s %s", pairs, part, bad);
-                return RK_EPARSE;
+                char where[32];
+                snprintf(where, sizeof where, "field %zu", pairs);
+                return rk_error_set(e, RK_EPARSE, where, "%s: its %s %s", where, part, bad);
             }
             if (fn(ctx, name, value) != 0)
                 return RK_EREFUSED;

@@ -17,12 +17,13 @@ typedef int (*rk_form_fn)(void *ctx, const char *name, const char *value);
 
 /*
  * Splits body on '&', each pair on its first '=', turns '+' into a space and
- * decodes %XX. Refuses (RK_EPARSE, why saying which pair and what, never its
- * contents) a malformed escape, a NUL, text that is not UTF-8, more than
- * RK_FORM_MAX_PAIRS pairs or a part longer than RK_FORM_MAX_VALUE. Empty
- * pairs ("a=1&&b=2") are skipped.
+ * decodes %XX. Refuses (RK_EPARSE, e saying which pair — where "field N" —
+ * and what, never its contents) a malformed escape, a NUL, text that is not
+ * UTF-8, more than RK_FORM_MAX_PAIRS pairs or a part longer than
+ * RK_FORM_MAX_VALUE. Empty pairs ("a=1&&b=2") are skipped. e may be NULL; it
+ * is not written for RK_EREFUSED (the callback's refusal is the caller's).
  */
-RK_MUST_USE rk_err rk_form_parse(const char *body, size_t len, rk_form_fn fn, void *ctx, char *why,
-                                 size_t whysz);
+RK_MUST_USE rk_err rk_form_parse(const char *body, size_t len, rk_form_fn fn, void *ctx,
+                                 struct rk_error *e);
 
 #endif

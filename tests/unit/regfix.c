@@ -40,16 +40,17 @@ int rkt_reg_setup_as(void **state, const char *name, struct rk_decl *decl, const
 }
 
 int rkt_reg_open(struct rkt_reg *f, const char *name, struct rk_decl *decl, const char *actor) {
-    char path[128], err[256];
+    char path[128];
+    struct rk_error err = RK_ERROR_INIT;
     int from = 0, to = 0;
     f->decl = decl;
     snprintf(f->dir, sizeof f->dir, "/tmp/rk-test-%.16s-XXXXXX", name);
     if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
         return -1;
     rkt_reg_path(f, "key", path, sizeof path);
-    if (rk_keys_create(path, err, sizeof err) != RK_OK ||
-        rk_keys_load(path, &f->keys, err, sizeof err) != RK_OK) {
-        print_error("key: %s\n", err);
+    if (rk_keys_create(path, &err) != RK_OK ||
+        rk_keys_load(path, &f->keys, &err) != RK_OK) {
+        print_error("key: %s\n", err.message);
         return -1;
     }
     rkt_reg_path(f, "t.db", path, sizeof path);

@@ -72,13 +72,13 @@ static void opengdpr_status(void **state) {
     (void)state;
     const char *id = "a7551968-d5d6-44b2-9831-815ac9017798";
     enum rk_opengdpr_status st = RK_OGDPR_CANCELLED;
-    char why[200];
+    struct rk_error why = RK_ERROR_INIT;
     const char *ok = "{\"controller_id\":\"c\",\"subject_request_id\":"
                      "\"a7551968-d5d6-44b2-9831-815ac9017798\",\"request_status\":\"in_progress\"}";
-    assert_int_equal(rk_opengdpr_parse_status(ok, strlen(ok), id, &st, why, sizeof why), RK_OK);
+    assert_int_equal(rk_opengdpr_parse_status(ok, strlen(ok), id, &st, &why), RK_OK);
     assert_int_equal(st, RK_OGDPR_IN_PROGRESS);
     const char *done = "{\"request_status\":\"completed\"}";
-    assert_int_equal(rk_opengdpr_parse_status(done, strlen(done), id, &st, why, sizeof why), RK_OK);
+    assert_int_equal(rk_opengdpr_parse_status(done, strlen(done), id, &st, &why), RK_OK);
     assert_int_equal(st, RK_OGDPR_COMPLETED);
     static const struct {
         const char *body, *why;
@@ -94,39 +94,39 @@ static void opengdpr_status(void **state) {
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(
-            rk_opengdpr_parse_status(bad[i].body, strlen(bad[i].body), id, &st, why, sizeof why),
+            rk_opengdpr_parse_status(bad[i].body, strlen(bad[i].body), id, &st, &why),
             RK_EPARSE);
-        if (!strstr(why, bad[i].why))
-            fail_msg("case %zu: expected '%s' in '%s'", i, bad[i].why, why);
+        if (!strstr(why.message, bad[i].why))
+            fail_msg("case %zu: expected '%s' in '%s'", i, bad[i].why, why.message);
     }
 }
 
 static void mailchimp_events(void **state) {
     (void)state;
     struct rk_mailchimp_event ev;
-    char why[200];
+    struct rk_error why = RK_ERROR_INIT;
     const char *unsub = "type=unsubscribe&fired_at=2009-03-26+21%3A40%3A57&data%5Baction%5D="
                         "unsub&data%5Breason%5D=manual&data%5Bid%5D=8a25ff1d98&data%5Blist_id%5D="
                         "a6b5da1054&data%5Bemail%5D=api%2Bunsub%40mailchimp.com&data%5Bemail_type"
                         "%5D=html&data%5Bmerges%5D%5BEMAIL%5D=api%2Bunsub%40mailchimp.com";
-    assert_int_equal(rk_mailchimp_parse(unsub, strlen(unsub), &ev, why, sizeof why), RK_OK);
+    assert_int_equal(rk_mailchimp_parse(unsub, strlen(unsub), &ev, &why), RK_OK);
     assert_int_equal(ev.type, RK_MC_UNSUBSCRIBE);
     assert_string_equal(ev.list_id, "a6b5da1054");
     assert_string_equal(ev.email, "api+unsub@mailchimp.com");
     const char *up = "type=upemail&data[list_id]=L1&data[new_id]=51aa&"
                      "data[new_email]=new%40example.fi&data[old_email]=old%40example.fi";
-    assert_int_equal(rk_mailchimp_parse(up, strlen(up), &ev, why, sizeof why), RK_OK);
+    assert_int_equal(rk_mailchimp_parse(up, strlen(up), &ev, &why), RK_OK);
     assert_int_equal(ev.type, RK_MC_UPEMAIL);
     assert_string_equal(ev.old_email, "old@example.fi");
     assert_string_equal(ev.new_email, "new@example.fi");
     const char *prof = "type=profile&data[list_id]=L1&data[email]=a%40b.fi&"
                        "data[merges][FNAME]=Matti&data[merges][LNAME]=Meik%C3%A4l%C3%A4inen";
-    assert_int_equal(rk_mailchimp_parse(prof, strlen(prof), &ev, why, sizeof why), RK_OK);
+    assert_int_equal(rk_mailchimp_parse(prof, strlen(prof), &ev, &why), RK_OK);
     assert_int_equal(ev.type, RK_MC_PROFILE);
     assert_string_equal(ev.fname, "Matti");
     assert_string_equal(ev.lname, "Meikäläinen");
     const char *sub = "type=subscribe&data[list_id]=L1&data[email]=a%40b.fi";
-    assert_int_equal(rk_mailchimp_parse(sub, strlen(sub), &ev, why, sizeof why), RK_OK);
+    assert_int_equal(rk_mailchimp_parse(sub, strlen(sub), &ev, &why), RK_OK);
     assert_int_equal(ev.type, RK_MC_OTHER);
 
     static const struct {
@@ -140,16 +140,16 @@ static void mailchimp_events(void **state) {
         {"type=unsubscribe&data[list_id]=L1&data[email]=%ZZ", ""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(rk_mailchimp_parse(bad[i].body, strlen(bad[i].body), &ev, why, sizeof why),
+        assert_int_equal(rk_mailchimp_parse(bad[i].body, strlen(bad[i].body), &ev, &why),
                          RK_EPARSE);
-        if (!strstr(why, bad[i].why))
-            fail_msg("case %zu: expected '%s' in '%s'", i, bad[i].why, why);
+        if (!strstr(why.message, bad[i].why))
+            fail_msg("case %zu: expected '%s' in '%s'", i, bad[i].why, why.message);
     }
     char longer[600] = "type=unsubscribe&data[list_id]=L1&data[email]=";
     memset(longer + strlen(longer), 'a', 300);
-    assert_int_equal(rk_mailchimp_parse(longer, strlen(longer), &ev, why, sizeof why), RK_EPARSE);
-    assert_non_null(strstr(why, "data[email] is longer"));
-    assert_null(strstr(why, "aaaa"));
+    assert_int_equal(rk_mailchimp_parse(longer, strlen(longer), &ev, &why), RK_EPARSE);
+    assert_non_null(strstr(why.message, "data[email] is longer"));
+    assert_null(strstr(why.message, "aaaa"));
 }
 
 int main(void) {

@@ -56,10 +56,12 @@ static void choices_fit_action(void **state) {
     (void)state;
     const bool all[3] = {true, true, true}, none[3] = {false, false, false},
                some[3] = {true, false, false};
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     assert_true(rk_cookie_choices_fit(RK_COOKIE_ACCEPT_ALL, all, 3, &why));
     assert_false(rk_cookie_choices_fit(RK_COOKIE_ACCEPT_ALL, some, 3, &why));
-    assert_non_null(strstr(why, "accept_all"));
+    assert_string_equal(why.message, "accept_all grants every category: each choice must be true");
+    assert_string_equal(why.where, "choices");
+    assert_non_null(strstr(why.message, "accept_all"));
     assert_true(rk_cookie_choices_fit(RK_COOKIE_REJECT_ALL, none, 3, &why));
     assert_false(rk_cookie_choices_fit(RK_COOKIE_REJECT_ALL, some, 3, &why));
     assert_true(rk_cookie_choices_fit(RK_COOKIE_CUSTOM, some, 3, &why));

@@ -51,7 +51,7 @@ static int record(void *ctx, const char *const *fields, size_t n, unsigned long 
 struct result {
     char *records; /* malloc'd, "" when none */
     rk_err rc;
-    char err[256];
+    struct rk_error err;
 };
 
 /* Reads len bytes at s fed in chunks of the given size (0: all at once). */
@@ -65,10 +65,10 @@ static struct result read_csv(const char *s, size_t len, size_t chunk) {
         chunk = len ? len : 1;
     for (size_t i = 0; i < len && res.rc == RK_OK; i += chunk) {
         size_t n = len - i < chunk ? len - i : chunk;
-        res.rc = rk_csv_feed(rd, s + i, n, res.err, sizeof res.err);
+        res.rc = rk_csv_feed(rd, s + i, n, &res.err);
     }
     if (res.rc == RK_OK)
-        res.rc = rk_csv_finish(rd, res.err, sizeof res.err);
+        res.rc = rk_csv_finish(rd, &res.err);
     rk_csv_reader_free(rd);
     assert_int_equal(rk_buf_status(&r.out), RK_OK);
     res.records = strdup(r.out.data ? r.out.data : "");
@@ -89,9 +89,9 @@ static void expect_len(const char *s, size_t len, const char *want, rk_err rc,
         struct result res = read_csv(s, len, chunks[c]);
         if (strcmp(res.records, want) != 0 || res.rc != rc)
             fail_msg("chunk %zu: got records\n%s(rc %s: %s)\nwant\n%s(rc %s)", chunks[c],
-                     res.records, rk_err_name(res.rc), res.err, want, rk_err_name(rc));
-        if (err_has && !strstr(res.err, err_has))
-            fail_msg("chunk %zu: error \"%s\" does not contain \"%s\"", chunks[c], res.err,
+                     res.records, rk_err_name(res.rc), res.err.message, want, rk_err_name(rc));
+        if (err_has && !strstr(res.err.message, err_has))
+            fail_msg("chunk %zu: error \"%s\" does not contain \"%s\"", chunks[c], res.err.message,
                      err_has);
         free(res.records);
     }
@@ -181,12 +181,12 @@ static void bom_split(void **state) {
         struct rec r = {.stop_after = 0};
         rk_buf_init(&r.out);
         struct rk_csv_reader *rd = NULL;
-        char err[128];
+        struct rk_error err = RK_ERROR_INIT;
         assert_int_equal(rk_csv_reader_new(record, &r, &rd), RK_OK);
         for (size_t j = 0; j < 3; j++)
-            assert_int_equal(rk_csv_feed(rd, parts[i][j], strlen(parts[i][j]), err, sizeof err),
+            assert_int_equal(rk_csv_feed(rd, parts[i][j], strlen(parts[i][j]), &err),
                              RK_OK);
-        assert_int_equal(rk_csv_finish(rd, err, sizeof err), RK_OK);
+        assert_int_equal(rk_csv_finish(rd, &err), RK_OK);
         assert_string_equal(r.out.data, "1[a]\n");
         rk_csv_reader_free(rd);
         rk_buf_cleanup(&r.out);
@@ -313,13 +313,16 @@ static void error_repeats(void **state) {
     struct rec r = {.stop_after = 0};
     rk_buf_init(&r.out);
     struct rk_csv_reader *rd = NULL;
-    char err[256], small[12];
+    struct rk_error err = RK_ERROR_INIT, again = RK_ERROR_INIT;
     assert_int_equal(rk_csv_reader_new(record, &r, &rd), RK_OK);
-    assert_int_equal(rk_csv_feed(rd, "a\nb\"c\n", 6, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, "line 2: malformed quoting"));
-    assert_int_equal(rk_csv_feed(rd, "d\n", 2, small, sizeof small), RK_EPARSE);
-    assert_string_equal(small, "line 2: mal"); /* truncated, NUL-terminated */
-    assert_int_equal(rk_csv_finish(rd, NULL, 0), RK_EPARSE);
+    assert_int_equal(rk_csv_feed(rd, "a\nb\"c\n", 6, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, "line 2: malformed quoting"));
+    assert_int_equal(err.code, RK_EPARSE);
+    assert_string_equal(err.where, "line 2");
+    assert_int_equal(rk_csv_feed(rd, "d\n", 2, &again), RK_EPARSE); /* repeated, whole */
+    assert_string_equal(again.message, err.message);
+    assert_string_equal(again.where, "line 2");
+    assert_int_equal(rk_csv_finish(rd, NULL), RK_EPARSE);
     assert_string_equal(r.out.data, "1[a]\n");
     rk_csv_reader_free(rd);
     rk_buf_cleanup(&r.out);
@@ -332,17 +335,17 @@ static void stop_from_callback(void **state) {
         struct rec r = {.stop_after = 2};
         rk_buf_init(&r.out);
         struct rk_csv_reader *rd = NULL;
-        char err[128];
+        struct rk_error err = RK_ERROR_INIT;
         static const char in[] = "a\nb\nc\nd\"\n";
         assert_int_equal(rk_csv_reader_new(record, &r, &rd), RK_OK);
         assert_false(rk_csv_stopped(rd));
         for (size_t i = 0; i < sizeof in - 1; i += chunks[c]) {
             size_t n = sizeof in - 1 - i < chunks[c] ? sizeof in - 1 - i : chunks[c];
-            assert_int_equal(rk_csv_feed(rd, in + i, n, err, sizeof err), RK_OK);
+            assert_int_equal(rk_csv_feed(rd, in + i, n, &err), RK_OK);
         }
         assert_true(rk_csv_stopped(rd));
-        assert_int_equal(rk_csv_feed(rd, "\"", 1, err, sizeof err), RK_OK); /* ignored */
-        assert_int_equal(rk_csv_finish(rd, err, sizeof err), RK_OK);
+        assert_int_equal(rk_csv_feed(rd, "\"", 1, &err), RK_OK); /* ignored */
+        assert_int_equal(rk_csv_finish(rd, &err), RK_OK);
         assert_string_equal(r.out.data, "1[a]\n2[b]\n");
         rk_csv_reader_free(rd);
         rk_buf_cleanup(&r.out);
@@ -355,11 +358,11 @@ static void stop_at_finish(void **state) {
     struct rec r = {.stop_after = 1};
     rk_buf_init(&r.out);
     struct rk_csv_reader *rd = NULL;
-    char err[128];
+    struct rk_error err = RK_ERROR_INIT;
     assert_int_equal(rk_csv_reader_new(record, &r, &rd), RK_OK);
-    assert_int_equal(rk_csv_feed(rd, "only", 4, err, sizeof err), RK_OK);
+    assert_int_equal(rk_csv_feed(rd, "only", 4, &err), RK_OK);
     assert_false(rk_csv_stopped(rd));
-    assert_int_equal(rk_csv_finish(rd, err, sizeof err), RK_OK);
+    assert_int_equal(rk_csv_finish(rd, &err), RK_OK);
     assert_true(rk_csv_stopped(rd));
     assert_string_equal(r.out.data, "1[only]\n");
     rk_csv_reader_free(rd);

@@ -75,15 +75,16 @@ static void expiry_and_garbage(void **state) {
 }
 
 int main(void) {
-    char dir[] = "/tmp/rk-links-XXXXXX", a[64], b[64], err[300];
+    char dir[] = "/tmp/rk-links-XXXXXX", a[64], b[64];
+    struct rk_error err = RK_ERROR_INIT;
     assert_int_equal(rk_crypto_init(), RK_OK);
     assert_non_null(mkdtemp(dir));
     snprintf(a, sizeof a, "%s/a", dir);
     snprintf(b, sizeof b, "%s/b", dir);
-    assert_int_equal(rk_keys_create(a, err, sizeof err), RK_OK);
-    assert_int_equal(rk_keys_create(b, err, sizeof err), RK_OK);
-    assert_int_equal(rk_keys_load(a, &keys, err, sizeof err), RK_OK);
-    assert_int_equal(rk_keys_load(b, &other, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_create(a, &err), RK_OK);
+    assert_int_equal(rk_keys_create(b, &err), RK_OK);
+    assert_int_equal(rk_keys_load(a, &keys, &err), RK_OK);
+    assert_int_equal(rk_keys_load(b, &other, &err), RK_OK);
     unlink(a);
     unlink(b);
     rmdir(dir);

@@ -42,10 +42,10 @@ static struct rk_mail base(void) {
 static char *compose(const struct rk_mail *m) {
     struct rk_buf b;
     rk_buf_init(&b);
-    char why[RK_MAIL_WHY_MAX];
-    rk_err err = rk_mail_compose(m, &b, why, sizeof why);
+    struct rk_error why = RK_ERROR_INIT;
+    rk_err err = rk_mail_compose(m, &b, &why);
     if (err != RK_OK)
-        fail_msg("compose: %s: %s", rk_err_name(err), why);
+        fail_msg("compose: %s: %s", rk_err_name(err), why.message);
     char *s = strdup(b.data ? b.data : "");
     rk_buf_cleanup(&b);
     if (!s)
@@ -187,14 +187,16 @@ static void assert_refused(const struct rk_mail *m, const char *field, const cha
     struct rk_buf b;
     rk_buf_init(&b);
     rk_buf_puts(&b, "kept");
-    char why[RK_MAIL_WHY_MAX] = "";
-    rk_err err = rk_mail_compose(m, &b, why, sizeof why);
+    struct rk_error why = RK_ERROR_INIT;
+    rk_err err = rk_mail_compose(m, &b, &why);
     if (err != RK_EINVAL)
         fail_msg("%s: accepted (%s)", field, rk_err_name(err));
-    if (strncmp(why, field, strlen(field)) != 0)
-        fail_msg("the message does not name %s: %s", field, why);
-    if (secret && strstr(why, secret))
-        fail_msg("the message repeats the value: %s", why);
+    if (strncmp(why.message, field, strlen(field)) != 0)
+        fail_msg("the message does not name %s: %s", field, why.message);
+    if (strncmp(why.message, why.where, strlen(why.where)) != 0 || !why.where[0])
+        fail_msg("where (%s) is not the field the message names: %s", why.where, why.message);
+    if (secret && strstr(why.message, secret))
+        fail_msg("the message repeats the value: %s", why.message);
     assert_string_equal(b.data, "kept"); /* nothing half-written */
     rk_buf_cleanup(&b);
 }
@@ -273,33 +275,33 @@ static void malformed_addresses(void **state) {
 
 static void check_for_enqueue(void **state) {
     (void)state;
-    char why[RK_MAIL_WHY_MAX];
+    struct rk_error why = RK_ERROR_INIT;
     struct rk_outbox_msg m = {
         .kind = "confirm", .recipient = "a@example.fi", .subject = "s", .body = "b"};
-    assert_int_equal(rk_mail_check(&m, why, sizeof why), RK_OK);
+    assert_int_equal(rk_mail_check(&m, &why), RK_OK);
     m.kind = "Confirm!";
-    assert_int_equal(rk_mail_check(&m, why, sizeof why), RK_EINVAL);
-    assert_non_null(strstr(why, "kind"));
+    assert_int_equal(rk_mail_check(&m, &why), RK_EINVAL);
+    assert_non_null(strstr(why.message, "kind"));
     m.kind = "test";
     m.recipient = "not an address";
-    assert_int_equal(rk_mail_check(&m, why, sizeof why), RK_EINVAL);
-    assert_null(strstr(why, "not an address"));
+    assert_int_equal(rk_mail_check(&m, &why), RK_EINVAL);
+    assert_null(strstr(why.message, "not an address"));
 }
 
 static void smtp_urls(void **state) {
     (void)state;
-    char why[RK_MAIL_WHY_MAX];
-    assert_true(rk_smtp_url_ok("smtp://127.0.0.1:2525", why, sizeof why));
-    assert_true(rk_smtp_url_ok("smtps://mail.example.fi", why, sizeof why));
-    assert_true(rk_smtp_url_ok("smtp://mail.example.fi:587/rekisteri.example.fi", why, sizeof why));
-    assert_false(rk_smtp_url_ok("http://mail.example.fi", why, sizeof why));
-    assert_false(rk_smtp_url_ok("smtp://", why, sizeof why));
-    assert_false(rk_smtp_url_ok("smtp://host:0", why, sizeof why));
-    assert_false(rk_smtp_url_ok("smtp://host:99999", why, sizeof why));
-    assert_false(rk_smtp_url_ok("smtp://host:25x", why, sizeof why));
-    assert_false(rk_smtp_url_ok("smtp://user:secret@host", why, sizeof why));
-    assert_null(strstr(why, "secret"));
-    assert_false(rk_smtp_url_ok("smtp://ho st", why, sizeof why));
+    struct rk_error why = RK_ERROR_INIT;
+    assert_true(rk_smtp_url_ok("smtp://127.0.0.1:2525", &why));
+    assert_true(rk_smtp_url_ok("smtps://mail.example.fi", &why));
+    assert_true(rk_smtp_url_ok("smtp://mail.example.fi:587/rekisteri.example.fi", &why));
+    assert_false(rk_smtp_url_ok("http://mail.example.fi", &why));
+    assert_false(rk_smtp_url_ok("smtp://", &why));
+    assert_false(rk_smtp_url_ok("smtp://host:0", &why));
+    assert_false(rk_smtp_url_ok("smtp://host:99999", &why));
+    assert_false(rk_smtp_url_ok("smtp://host:25x", &why));
+    assert_false(rk_smtp_url_ok("smtp://user:secret@host", &why));
+    assert_null(strstr(why.message, "secret"));
+    assert_false(rk_smtp_url_ok("smtp://ho st", &why));
 }
 
 /* A row as outbox_due reads it, its content len bytes of plain sealed for row 3 / "mid3". */

@@ -121,9 +121,8 @@ static rk_err queue_test_mail(struct rk_reg *reg, void *ctx, const char *person_
                               .recipient = recipient,
                               .subject = "Vahvista",
                               .body = "Avaa linkki.\n"};
-    char why[RK_MAIL_WHY_MAX];
     int64_t id = 0;
-    return rk_mail_enqueue(reg->store, &m, why, sizeof why, &id);
+    return rk_mail_enqueue(reg->store, &m, NULL, &id);
 }
 
 static enum rk_mail_outcome send_one(struct rkt_reg *f, const char *to, rk_ts at, bool refused,

@@ -100,18 +100,18 @@ static void email_table(void **state) {
         const struct email_case *c = &email_cases[i];
         char out[RK_EMAIL_MAX + 1];
         memset(out, SENTINEL, sizeof out);
-        const char *why = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         rk_err rc = rk_norm_email(c->in, out, &why);
         if (c->want) {
             if (rc != RK_OK)
-                print_error("row %zu: refused (%s)\n", i, why ? why : "?");
+                print_error("row %zu: refused (%s)\n", i, why.message[0] ? why.message : "?");
             assert_int_equal(rc, RK_OK);
             assert_string_equal(out, c->want);
         } else {
             if (rc == RK_OK)
                 print_error("row %zu: accepted as %s\n", i, out);
             assert_int_equal(rc, RK_EINVAL);
-            check_why(why, c->in);
+            check_why(why.message, c->in);
             assert_int_equal(out[0], SENTINEL);
         }
     }
@@ -126,7 +126,7 @@ static char *fill(char *s, size_t n) {
 static void email_lengths(void **state) {
     (void)state;
     char in[400], out[RK_EMAIL_MAX + 1];
-    const char *why;
+    struct rk_error why = RK_ERROR_INIT;
 
     /* Local part: 64 bytes are fine, 65 are not. */
     char *p = fill(in, 64);
@@ -203,7 +203,7 @@ static void email_key(void **state) {
     }
     /* Two spellings of one address meet at one key. */
     char a[RK_EMAIL_MAX + 1], b[RK_EMAIL_MAX + 1], ka[RK_EMAIL_MAX + 1], kb[RK_EMAIL_MAX + 1];
-    const char *why;
+    struct rk_error why = RK_ERROR_INIT;
     assert_int_equal(rk_norm_email(" Matti.M@X.FI", a, &why), RK_OK);
     assert_int_equal(rk_norm_email("matti.m@x.fi", b, &why), RK_OK);
     assert_string_not_equal(a, b);
@@ -277,18 +277,18 @@ static void phone_table(void **state) {
         const struct phone_case *c = &phone_cases[i];
         char out[RK_PHONE_MAX + 1];
         memset(out, SENTINEL, sizeof out);
-        const char *why = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         rk_err rc = rk_norm_phone(c->in, c->cc, out, &why);
         if (c->want) {
             if (rc != RK_OK)
-                print_error("row %zu: refused (%s)\n", i, why ? why : "?");
+                print_error("row %zu: refused (%s)\n", i, why.message[0] ? why.message : "?");
             assert_int_equal(rc, RK_OK);
             assert_string_equal(out, c->want);
         } else {
             if (rc == RK_OK)
                 print_error("row %zu: accepted as %s\n", i, out);
             assert_int_equal(rc, RK_EINVAL);
-            check_why(why, c->in);
+            check_why(why.message, c->in);
             assert_int_equal(out[0], SENTINEL);
         }
     }
@@ -297,13 +297,13 @@ static void phone_table(void **state) {
 static void phone_reasons(void **state) {
     (void)state;
     char out[RK_PHONE_MAX + 1];
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     assert_int_equal(rk_norm_phone("401723700", "358", out, &why), RK_EINVAL);
-    assert_non_null(strstr(why, "needs a country code or a leading 0"));
+    assert_non_null(strstr(why.message, "needs a country code or a leading 0"));
     assert_int_equal(rk_norm_phone("+1234567890123456", "358", out, &why), RK_EINVAL);
-    assert_non_null(strstr(why, "too many digits"));
+    assert_non_null(strstr(why.message, "too many digits"));
     assert_int_equal(rk_norm_phone("+1234567", "358", out, &why), RK_EINVAL);
-    assert_non_null(strstr(why, "too few digits"));
+    assert_non_null(strstr(why.message, "too few digits"));
     assert_int_equal(rk_norm_phone("040 172 3700", NULL, out, &why), RK_EINVAL);
 }
 
@@ -417,12 +417,13 @@ static void text_table(void **state) {
     (void)state;
     for (size_t i = 0; i < sizeof text_cases / sizeof text_cases[0]; i++) {
         const struct text_case *c = &text_cases[i];
-        const char *start = NULL, *why = NULL;
+        const char *start = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         size_t len = 12345;
         rk_err rc = rk_norm_text(c->in, c->max, c->multiline, &start, &len, &why);
         if (c->want) {
             if (rc != RK_OK)
-                print_error("row %zu: refused (%s)\n", i, why ? why : "?");
+                print_error("row %zu: refused (%s)\n", i, why.message[0] ? why.message : "?");
             assert_int_equal(rc, RK_OK);
             assert_int_equal(len, strlen(c->want));
             assert_memory_equal(start, c->want, len);
@@ -433,7 +434,7 @@ static void text_table(void **state) {
             assert_int_equal(rc, RK_EINVAL);
             assert_null(start);
             assert_int_equal(len, 12345);
-            check_why(why, c->in);
+            check_why(why.message, c->in);
         }
     }
 }
@@ -441,7 +442,8 @@ static void text_table(void **state) {
 static void text_limits(void **state) {
     (void)state;
     char s[1000];
-    const char *start, *why;
+    const char *start;
+    struct rk_error why = RK_ERROR_INIT;
     size_t len;
     /* 200 code points of two bytes each: 400 bytes, within a 200-character limit. */
     for (size_t i = 0; i < 200; i++)
@@ -519,16 +521,19 @@ static void text_refused_characters(void **state) {
             snprintf(in, sizeof in, "Matti %sMeikäläinen", ch);
             snprintf(email, sizeof email, "matti%s@example.fi", ch);
             for (int ml = 0; ml < 2; ml++) {
-                const char *start = NULL, *why = NULL;
+                const char *start = NULL;
+                struct rk_error why = RK_ERROR_INIT;
                 size_t len = 0;
                 if (rk_norm_text(in, 200, ml, &start, &len, &why) != RK_EINVAL)
                     fail_msg("U+%04lX accepted (multiline %d)", cp, ml);
-                check_why(why, in);
-                assert_non_null(strstr(why, refused_chars[r].word));
-                assert_ptr_equal(rk_text_fault(in, strlen(in), ml), why);
-                assert_non_null(rk_norm_why_fi(why));
+                check_why(why.message, in);
+                assert_non_null(strstr(why.message, refused_chars[r].word));
+                assert_string_equal(rk_text_fault(in, strlen(in), ml), why.message);
+                assert_non_null(rk_norm_why_fi(why.message));
+                assert_string_equal(why.message_fi, rk_norm_why_fi(why.message));
+                assert_int_equal(why.code, RK_EINVAL);
             }
-            const char *why = NULL;
+            struct rk_error why = RK_ERROR_INIT;
             memset(buf, SENTINEL, sizeof buf);
             if (rk_field_normalize(RK_F_NAME, in, buf, sizeof buf, &why) != RK_EINVAL)
                 fail_msg("U+%04lX accepted in a name", cp);
@@ -539,7 +544,8 @@ static void text_refused_characters(void **state) {
         }
     }
     /* Tab, LF and CR: refused in one line, kept in many. */
-    const char *start, *why = NULL;
+    const char *start;
+    struct rk_error why = RK_ERROR_INIT;
     size_t len;
     assert_int_equal(rk_norm_text("a\tb\r\nc", 200, false, &start, &len, &why), RK_EINVAL);
     assert_int_equal(rk_norm_text("a\tb\r\nc", 200, true, &start, &len, &why), RK_OK);
@@ -552,7 +558,7 @@ static void text_refused_characters(void **state) {
                                         "shakki",
                                         buf, sizeof buf, &why),
                      RK_EINVAL);
-    assert_non_null(strstr(why, "direction"));
+    assert_non_null(strstr(why.message, "direction"));
 }
 
 /* Ordinary text of every script is accepted as it is, in a name and a multi-line field. */
@@ -583,11 +589,12 @@ static void text_ordinary_scripts(void **state) {
         "Matti\xc2\xa0Meikäläinen",                         /* a no-break space */
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        const char *start = NULL, *why = NULL;
+        const char *start = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         size_t len = 0;
         for (int ml = 0; ml < 2; ml++) {
             if (rk_norm_text(ok[i], 200, ml, &start, &len, &why) != RK_OK)
-                fail_msg("row %zu refused: %s", i, why ? why : "?");
+                fail_msg("row %zu refused: %s", i, why.message[0] ? why.message : "?");
             assert_int_equal(len, strlen(ok[i]));
         }
         assert_null(rk_text_fault(ok[i], strlen(ok[i]), false));
@@ -700,11 +707,11 @@ static void email_phone_why_finnish(void **state) {
     };
     for (size_t i = 0; i < sizeof emails / sizeof emails[0]; i++) {
         char out[RK_EMAIL_MAX + 1];
-        const char *why = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         if (rk_norm_email(emails[i], out, &why) == RK_OK)
             fail_msg("email %zu was accepted", i);
-        if (!why || !rk_norm_why_fi(why))
-            fail_msg("email %zu: no Finnish for '%s'", i, why ? why : "(none)");
+        if (!why.message[0] || !rk_norm_why_fi(why.message))
+            fail_msg("email %zu: no Finnish for '%s'", i, why.message[0] ? why.message : "(none)");
     }
     const char *const phones[] = {
         "", "+3584012345678901234", "040+1234567", "040abc1234", "040#1234567", "-- --",
@@ -712,16 +719,16 @@ static void email_phone_why_finnish(void **state) {
     };
     for (size_t i = 0; i < sizeof phones / sizeof phones[0]; i++) {
         char out[RK_PHONE_MAX + 1];
-        const char *why = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         if (rk_norm_phone(phones[i], "358", out, &why) == RK_OK)
             fail_msg("phone %zu was accepted", i);
-        if (!why || !rk_norm_why_fi(why))
-            fail_msg("phone %zu: no Finnish for '%s'", i, why ? why : "(none)");
+        if (!why.message[0] || !rk_norm_why_fi(why.message))
+            fail_msg("phone %zu: no Finnish for '%s'", i, why.message[0] ? why.message : "(none)");
     }
     char out[RK_PHONE_MAX + 1];
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     assert_int_not_equal(rk_norm_phone("40 123 4567", "", out, &why), RK_OK);
-    assert_non_null(rk_norm_why_fi(why));
+    assert_non_null(rk_norm_why_fi(why.message));
 }
 
 /* ---- Contact fields ---------------------------------------------------- */
@@ -763,14 +770,15 @@ static void field_normalize(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[512];
         memset(buf, SENTINEL, sizeof buf);
-        const char *why = NULL;
+        struct rk_error why = RK_ERROR_INIT;
         rk_err rc = rk_field_normalize(cases[i].f, cases[i].raw, buf, sizeof buf, &why);
         if (cases[i].want) {
             assert_int_equal(rc, RK_OK);
             assert_string_equal(buf, cases[i].want);
         } else {
             assert_int_equal(rc, RK_EINVAL);
-            assert_non_null(why);
+            assert_true(why.message[0] != '\0');
+            assert_string_equal(why.where, rk_field_id(cases[i].f)); /* the field it concerns */
             assert_int_equal(buf[0], SENTINEL);
         }
     }
@@ -789,7 +797,7 @@ static void field_limits(void **state) {
     };
     static char raw[RK_INTERESTS_MAX + 2], buf[RK_INTERESTS_MAX + 2];
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
-        const char *why;
+        struct rk_error why = RK_ERROR_INIT;
         memset(raw, 'x', limits[i].max);
         raw[limits[i].max] = '\0';
         assert_int_equal(rk_field_normalize(limits[i].f, raw, buf, sizeof buf, &why), RK_OK);
@@ -802,12 +810,12 @@ static void field_limits(void **state) {
 
 static void field_buffer_too_small(void **state) {
     (void)state;
-    const char *why = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     char buf[8];
     memset(buf, SENTINEL, sizeof buf);
     assert_int_equal(rk_field_normalize(RK_F_NAME, "Matti Meikäläinen", buf, sizeof buf, &why),
                      RK_ETOOBIG);
-    assert_non_null(why);
+    assert_true(why.message[0] != '\0');
     assert_int_equal(buf[0], SENTINEL);
     assert_int_equal(rk_field_normalize(RK_F_EMAIL, "matti@example.fi", buf, sizeof buf, &why),
                      RK_ETOOBIG);

@@ -63,8 +63,8 @@ static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
 
 /* (Re)loads the key file into f->r.keys and f->r.reg. */
 static void reload(struct fx *f) {
-    char err[256];
-    assert_int_equal(rk_keys_load(f->key, &f->r.keys, err, sizeof err), RK_OK);
+    struct rk_error err = RK_ERROR_INIT;
+    assert_int_equal(rk_keys_load(f->key, &f->r.keys, &err), RK_OK);
     assert_int_equal(rk_notice_reg_init(&f->r.reg, f->r.decl, f->r.store, &f->r.keys, "anna"), RK_OK);
 }
 
@@ -142,7 +142,8 @@ static struct rk_rotate_report rotate(struct fx *f) {
 /* A version 1 file loads as generation 1, with the subkeys it always had. */
 static void v1_file_loads(void **state) {
     struct fx *f = *state;
-    char path[128], err[256], text[128], hex[65];
+    char path[128], text[128], hex[65];
+    struct rk_error err = RK_ERROR_INIT;
     unsigned char master[RK_KEY_LEN];
     randombytes_buf(master, sizeof master);
     sodium_bin2hex(hex, sizeof hex, master, sizeof master);
@@ -150,7 +151,7 @@ static void v1_file_loads(void **state) {
     path_in(f, "v1", path, sizeof path);
     write_file(path, text, 0600);
     struct rk_keys k;
-    assert_int_equal(rk_keys_load(path, &k, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_load(path, &k, &err), RK_OK);
     assert_int_equal(k.ngen, 1);
     assert_int_equal(k.gen[0].number, 1);
     assert_true(k.gen[0].created == 0);
@@ -164,15 +165,16 @@ static void v1_file_loads(void **state) {
 /* Version 2 round trip: rotated keys saved and loaded back are the same generations. */
 static void v2_round_trip(void **state) {
     struct fx *f = *state;
-    char path[128], err[256], fp1[RK_FINGERPRINT_LEN + 1], fp2[RK_FINGERPRINT_LEN + 1];
+    char path[128], fp1[RK_FINGERPRINT_LEN + 1], fp2[RK_FINGERPRINT_LEN + 1];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys next, back;
     assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
     path_in(f, "key.new", path, sizeof path);
-    assert_int_equal(rk_keys_save(path, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(path, &next, &err), RK_OK);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(rk_keys_load(path, &back, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_load(path, &back, &err), RK_OK);
     assert_int_equal(back.ngen, 2);
     assert_int_equal(back.gen[0].number, 2);
     assert_int_equal(back.gen[1].number, 1);
@@ -186,17 +188,18 @@ static void v2_round_trip(void **state) {
     assert_string_equal(fp1, fp2);
     assert_int_equal(strlen(fp1), RK_FINGERPRINT_LEN);
     /* Saving never replaces a file. */
-    assert_int_equal(rk_keys_save(path, &next, err, sizeof err), RK_ECONFLICT);
+    assert_int_equal(rk_keys_save(path, &next, &err), RK_ECONFLICT);
 }
 
 /* A key file others may read is refused; so are malformed generation lists. */
 static void bad_files_refused(void **state) {
     struct fx *f = *state;
-    char path[128], err[256];
+    char path[128];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys k;
     assert_int_equal(chmod(f->key, 0644), 0);
-    assert_int_equal(rk_keys_load(f->key, &k, err, sizeof err), RK_EINVAL);
-    assert_non_null(strstr(err, "chmod 600"));
+    assert_int_equal(rk_keys_load(f->key, &k, &err), RK_EINVAL);
+    assert_non_null(strstr(err.message, "chmod 600"));
     assert_int_equal(chmod(f->key, 0600), 0);
     path_in(f, "v1", path, sizeof path);
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -212,8 +215,8 @@ static void bad_files_refused(void **state) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         unlink(path);
         write_file(path, bad[i], 0600);
-        assert_int_equal(rk_keys_load(path, &k, err, sizeof err), RK_EINVAL);
-        assert_non_null(strstr(err, "not a rekisteri key file"));
+        assert_int_equal(rk_keys_load(path, &k, &err), RK_EINVAL);
+        assert_non_null(strstr(err.message, "not a rekisteri key file"));
     }
 }
 
@@ -400,13 +403,14 @@ static void backup_before_restores_after(void **state) {
  * refuses the old key file, and the next rotate finishes by renaming. */
 static void crash_after_commit_is_finished(void **state) {
     struct fx *f = *state;
-    char err[256], new_path[140];
+    char new_path[140];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys next;
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
     assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
-    assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &next, &err), RK_OK);
     assert_int_equal(rk_rotate_db(f->r.store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
     /* ... and the process died here. */
     assert_int_equal(rk_rotate_check(f->r.store, &f->r.keys, f->key, &msg), RK_ECONFLICT);
@@ -424,11 +428,12 @@ static void crash_after_commit_is_finished(void **state) {
  * fresh rotation made. */
 static void crash_before_commit_starts_over(void **state) {
     struct fx *f = *state;
-    char err[256], new_path[140];
+    char new_path[140];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_keys stale;
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
     assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &stale), RK_OK);
-    assert_int_equal(rk_keys_save(new_path, &stale, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &stale, &err), RK_OK);
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.step, RK_ROTATE_NEW);
     assert_int_equal(rk_keys_generation(&f->r.keys), 2);
@@ -445,9 +450,9 @@ static void old_database_caught_up(void **state) {
     path_in(f, "key.old", old_key, sizeof old_key);
     /* Rotate the key file alone, as if the database had been restored since. */
     struct rk_keys next;
-    char err[256];
+    struct rk_error err = RK_ERROR_INIT;
     assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
-    assert_int_equal(rk_keys_save(old_key, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(old_key, &next, &err), RK_OK);
     assert_int_equal(rename(old_key, f->key), 0);
     assert_int_equal(rk_rotate_check(f->r.store, &next, f->key, &msg), RK_ECONFLICT);
     struct rk_rotate_report rep = rotate(f);
@@ -571,7 +576,7 @@ static void journal_markers_refused_by_line(void **state) {
     struct rk_journal_info info;
     /* The key file from before the rotation lacks generation 2. */
     struct rk_keys k_old;
-    assert_int_equal(rk_keys_load(old_key, &k_old, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_load(old_key, &k_old, NULL), RK_OK);
     assert_int_equal(read_journal(f, &k_old, &s, &info, err, sizeof err), RK_EPARSE);
     assert_non_null(strstr(err, ":3: the key generation marker names generation 2, which the key "
                                 "file does not hold"));
@@ -676,7 +681,6 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
  * and one message to email, sealed under f's current keys. */
 static void queue_sealed(struct fx *f, const char *id, const char *email) {
     int n = 0;
-    char why[RK_MAIL_WHY_MAX];
     int64_t mid = 0;
     assert_int_equal(rk_notify_recipients(&f->r.reg, id, RK_NOTICE_ERASURE, NULL, NOW, &n), RK_OK);
     assert_int_equal(n, 2);
@@ -685,7 +689,7 @@ static void queue_sealed(struct fx *f, const char *id, const char *email) {
                               .subject = "Hei Maija Meikäläinen",
                               .body = "Pyyntösi on käsitelty.\n"};
     assert_int_equal(rk_store_begin(f->r.store), RK_OK);
-    assert_int_equal(rk_mail_enqueue(f->r.store, &m, why, sizeof why, &mid), RK_OK);
+    assert_int_equal(rk_mail_enqueue(f->r.store, &m, NULL, &mid), RK_OK);
     assert_int_equal(rk_store_commit(f->r.store), RK_OK);
 }
 
@@ -809,7 +813,7 @@ static void rotation_leaves_an_altered_value(void **state) {
  * finished rotation opens them. */
 static void crash_after_commit_values_follow_the_database(void **state) {
     struct fx *f = *state;
-    char id[RK_ID_LEN + 1], err[256], new_path[140];
+    char id[RK_ID_LEN + 1], new_path[140];
     struct rk_keys next, g1 = f->r.keys;
     struct rk_rotate_report rep;
     struct rk_msg msg = {.suppressed = false};
@@ -817,7 +821,7 @@ static void crash_after_commit_values_follow_the_database(void **state) {
     queue_sealed(f, id, "maija@example.fi");
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
     assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
-    assert_int_equal(rk_keys_save(new_path, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(new_path, &next, NULL), RK_OK);
     assert_int_equal(rk_rotate_db(f->r.store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
     /* ... and the process died here. */
     assert_int_equal(open_all(f->r.store, &g1).refused, 3);
@@ -832,13 +836,13 @@ static void crash_after_commit_values_follow_the_database(void **state) {
 /* A restored database, sealed under generation 1, is re-sealed when brought forward. */
 static void caught_up_database_is_resealed(void **state) {
     struct fx *f = *state;
-    char id[RK_ID_LEN + 1], old_key[128], err[256];
+    char id[RK_ID_LEN + 1], old_key[128];
     struct rk_keys next;
     add_person(f, "old@example.fi", id);
     queue_sealed(f, id, "old@example.fi");
     path_in(f, "key.old", old_key, sizeof old_key);
     assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
-    assert_int_equal(rk_keys_save(old_key, &next, err, sizeof err), RK_OK);
+    assert_int_equal(rk_keys_save(old_key, &next, NULL), RK_OK);
     assert_int_equal(rename(old_key, f->key), 0);
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.step, RK_ROTATE_CATCH_UP);

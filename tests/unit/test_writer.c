@@ -40,9 +40,9 @@ static int setup(void **state) {
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
     snprintf(f->key, sizeof f->key, "%s/k", f->dir);
-    char err[300];
-    assert_int_equal(rk_keys_create(f->key, err, sizeof err), RK_OK);
-    assert_int_equal(rk_keys_load(f->key, &f->keys, err, sizeof err), RK_OK);
+    struct rk_error err = RK_ERROR_INIT;
+    assert_int_equal(rk_keys_create(f->key, &err), RK_OK);
+    assert_int_equal(rk_keys_load(f->key, &f->keys, &err), RK_OK);
     struct rk_store *s = NULL;
     int from, to;
     assert_int_equal(rk_store_open(f->db, NULL, &s), RK_OK);
