@@ -154,6 +154,23 @@ static void failed_attempt(const struct rk_deliver_config *cfg, const struct due
                  : ACT_FAILED;
 }
 
+/* Sends a request whose body holds the identity, wipes and frees the body, and judges the
+ * answer: ok (2xx), permanent (a refusal worth no retry) or neither, with the error. */
+static rk_err post(const struct rk_connect_request *call, struct rk_buf *body, struct outcome *o,
+                   bool *ok, bool *permanent) {
+    struct rk_connect_answer a;
+    rk_err err = rk_connect_http(call, &a);
+    sodium_memzero(body->data, body->len);
+    rk_buf_cleanup(body);
+    rk_buf_cleanup(&a.body);
+    if (err != RK_OK)
+        return err;
+    *ok = a.outcome == RK_CONNECT_OK;
+    *permanent = a.outcome == RK_CONNECT_PERMANENT;
+    snprintf(o->error, sizeof o->error, "%s", a.error);
+    return RK_OK;
+}
+
 /* The connector's secret from its environment variable; false with o->error set. */
 static bool secret_of(const struct rk_connector *k, const char **out, struct outcome *o) {
     const char *v = getenv(k->secret_env);
@@ -188,17 +205,7 @@ static rk_err webhook(const struct rk_connector *k, const struct due *d, struct 
     const char *headers[] = {"Content-Type: application/json", h_ts, h_sig, h_id, NULL};
     struct rk_connect_request call = {
         .method = "POST", .url = k->url, .headers = headers, .body = body.data, .len = body.len};
-    struct rk_connect_answer a;
-    err = rk_connect_http(&call, &a);
-    sodium_memzero(body.data, body.len);
-    rk_buf_cleanup(&body);
-    rk_buf_cleanup(&a.body);
-    if (err != RK_OK)
-        return err;
-    *ok = a.outcome == RK_CONNECT_OK;
-    *permanent = a.outcome == RK_CONNECT_PERMANENT;
-    snprintf(o->error, sizeof o->error, "%s", a.error);
-    return RK_OK;
+    return post(&call, &body, o, ok, permanent);
 }
 
 /* "{url}/opengdpr_requests" and, with id, "/{id}". */
@@ -232,17 +239,10 @@ static rk_err opengdpr_submit(const struct rk_connector *k, const struct due *d,
                              NULL};
     struct rk_connect_request call = {
         .method = "POST", .url = url, .headers = headers, .body = body.data, .len = body.len};
-    struct rk_connect_answer a;
-    err = rk_connect_http(&call, &a);
+    err = post(&call, &body, o, ok, permanent);
     sodium_memzero(auth, sizeof auth);
-    sodium_memzero(body.data, body.len);
-    rk_buf_cleanup(&body);
-    rk_buf_cleanup(&a.body);
     if (err != RK_OK)
         return err;
-    *ok = a.outcome == RK_CONNECT_OK;
-    *permanent = a.outcome == RK_CONNECT_PERMANENT;
-    snprintf(o->error, sizeof o->error, "%s", a.error);
     if (*ok)
         snprintf(o->remote_id, sizeof o->remote_id, "%s", id);
     return RK_OK;
