@@ -143,7 +143,7 @@ int rk_cli_parse(int argc, char **argv, const struct rk_cli_opt *opts, const cha
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (ch >= 0 && ch < O_HELP) {
+        if (ch >= 0 && ch < O_HELP && opts) {
             if (opts[ch].value)
                 *opts[ch].value = optarg;
             else
@@ -359,7 +359,9 @@ void rk_cli_counts(json_t *doc, struct rk_cli_table *t, const char *const *names
         snprintf(count, sizeof count, "%lld", (long long)n[i]);
         if (doc)
             json_object_set_new(doc, names[i], json_integer((json_int_t)n[i]));
-        else
-            rk_cli_table_row(t, (const char *const[]){names[i], count});
+        else { /* a counts table has two columns; the rest stay empty */
+            const char *cells[RK_CLI_TABLE_MAXCOLS] = {names[i], count};
+            rk_cli_table_row(t, cells);
+        }
     }
 }
