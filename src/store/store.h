@@ -596,6 +596,19 @@ struct rk_census {
     int64_t staff, staff_sessions; /* accounts and signed-in sessions: the console's */
 };
 
+/* Every field of struct rk_census, in its order: a backend's census reads its columns in
+ * this order, and tools that print the census name the fields from it. */
+/* clang-format off */
+#define RK_CENSUS_FIELDS(X)                                                                        \
+    X(persons) X(persons_restricted) X(persons_objected) X(entries) X(provenance)                  \
+    X(provenance_orphans) X(organisations) X(organisations_orphans) X(consent_events)              \
+    X(consent_events_expired) X(consent_states) X(consent_states_live) X(contracts)                \
+    X(contracts_restricted) X(contract_changes) X(invoices) X(invoices_restricted) X(signups)      \
+    X(outbox) X(outbox_queued) X(tasks) X(tasks_open) X(requests) X(notices) X(notices_queued)     \
+    X(answers) X(answer_files) X(audit) X(suppressions) X(suppressions_objection) X(mail_limits)   \
+    X(search_tokens) X(staff) X(staff_sessions)
+/* clang-format on */
+
 struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;

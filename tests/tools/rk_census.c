@@ -25,23 +25,12 @@
 
 #include "store/store.h"
 
-/* clang-format off */
-#define RKC_FIELDS(X)                                                                              \
-    X(persons) X(persons_restricted) X(persons_objected) X(entries) X(provenance)                  \
-    X(provenance_orphans) X(organisations) X(organisations_orphans) X(consent_events)              \
-    X(consent_events_expired) X(consent_states) X(consent_states_live) X(contracts)                \
-    X(contracts_restricted) X(contract_changes) X(invoices) X(invoices_restricted) X(signups)      \
-    X(outbox) X(outbox_queued) X(tasks) X(tasks_open) X(requests) X(notices) X(notices_queued)     \
-    X(answers) X(answer_files) X(audit) X(suppressions) X(suppressions_objection) X(mail_limits)   \
-    X(search_tokens) X(staff) X(staff_sessions)
-/* clang-format on */
-
 static const struct rkc_field {
     const char *name;
     size_t offset;
 } rkc_fields[] = {
 #define RKC_ENTRY(f) {#f, offsetof(struct rk_census, f)},
-    RKC_FIELDS(RKC_ENTRY)
+    RK_CENSUS_FIELDS(RKC_ENTRY)
 #undef RKC_ENTRY
 };
 

@@ -166,18 +166,6 @@ rk_err sq_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,
 /* Deletes the provenance row id unless an entry still cites it (indexes of migration 0012). */
 /* ---- The census ---------------------------------------------------------------------- */
 
-/* The fields of struct rk_census in the order of the census statements' columns. */
-/* clang-format off */
-#define CENSUS_FIELDS(X)                                                                           \
-    X(persons) X(persons_restricted) X(persons_objected) X(entries) X(provenance)                  \
-    X(provenance_orphans) X(organisations) X(organisations_orphans) X(consent_events)              \
-    X(consent_events_expired) X(consent_states) X(consent_states_live) X(contracts)                \
-    X(contracts_restricted) X(contract_changes) X(invoices) X(invoices_restricted) X(signups)      \
-    X(outbox) X(outbox_queued) X(tasks) X(tasks_open) X(requests) X(notices) X(notices_queued)     \
-    X(answers) X(answer_files) X(audit) X(suppressions) X(suppressions_objection) X(mail_limits)   \
-    X(search_tokens) X(staff) X(staff_sessions)
-/* clang-format on */
-
 rk_err sq_census(struct rk_store *base, const char *person_id, struct rk_census *out) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
@@ -191,7 +179,7 @@ rk_err sq_census(struct rk_store *base, const char *person_id, struct rk_census 
         struct rk_census c;
         int col = 0;
 #define CENSUS_READ(f) c.f = sqlite3_column_int64(st, col++);
-        CENSUS_FIELDS(CENSUS_READ)
+        RK_CENSUS_FIELDS(CENSUS_READ)
 #undef CENSUS_READ
         assert(col == sqlite3_column_count(st));
         *out = c;
