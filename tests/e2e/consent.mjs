@@ -594,7 +594,7 @@ const main = async () => {
             const want = {};
             for (const p of posts) (want[p.body.consent_id] ||= []).push(p.body);
             for (const [id, sent] of Object.entries(want)) {
-                const out = await cli('consent-log', 'show', id, '--json');
+                const out = await cli('consent-log', 'show', '--json', '--', id) /* an id may begin with '-' */;
                 check(!out.includes('127.0.0.1') && !/HeadlessChrome|Mozilla/.test(out), `the consent log of ${id} holds an address or a user agent`);
                 const j = JSON.parse(out);
                 check(j.consent_id === id && Array.isArray(j.actions), `consent-log show --json: ${out.slice(0, 300)}`);
