@@ -126,45 +126,118 @@ int rk_cli_run(const struct rk_cli_command *c, int argc, char **argv) {
 
 #define RK_CLI_MAXOPTS 48
 
+/*
+ * A single-dash argument other than -h is a value, not an option. rekisteri has no short
+ * option but -h, and ids a person copies from elsewhere begin with '-': a consent id is
+ * base64url, so one in 64 begins with it, and `consent-log show -AbC…` must find it rather
+ * than refuse '-A' as an unknown option. The one exception is a long option's name written
+ * with one dash (`-json`), which is refused as an unknown option that names the option meant,
+ * so that a slip of the finger is not taken for an id.
+ */
+static bool single_dash_value(const char *a) {
+    return a[0] == '-' && a[1] && a[1] != '-' && strcmp(a, "-h") != 0;
+}
+
+static const char *long_named(const char *a, const struct option *longopts) {
+    size_t n = strcspn(a + 1, "=");
+    for (const struct option *o = longopts; o->name; o++)
+        if (strlen(o->name) == n && strncmp(o->name, a + 1, n) == 0)
+            return o->name;
+    return NULL;
+}
+
 int rk_cli_parse(int argc, char **argv, const struct rk_cli_opt *opts, const char *usage,
                  const char *more, int *first) {
-    enum { O_HELP = RK_CLI_MAXOPTS };
+    /* getopt gives back opts[i] as O_FIRST + i: below that, 1 is an argument, 'h', ':' and
+     * '?' its own answers. */
+    enum { O_FIRST = 256, O_HELP = O_FIRST + RK_CLI_MAXOPTS };
     struct option longopts[RK_CLI_MAXOPTS + 2];
     size_t n = 0;
     for (; opts && opts[n].name && n < RK_CLI_MAXOPTS; n++)
         longopts[n] = (struct option){.name = opts[n].name,
                                       .has_arg = opts[n].value ? required_argument : no_argument,
                                       .flag = NULL,
-                                      .val = (int)n};
+                                      .val = O_FIRST + (int)n};
     longopts[n++] =
         (struct option){.name = "help", .has_arg = no_argument, .flag = NULL, .val = O_HELP};
     longopts[n] = (struct option){.name = NULL, .has_arg = 0, .flag = NULL, .val = 0};
-    optind = 1;
+    /* getopt reads av, a copy of argv in which a single-dash argument it is about to read is
+     * given from its second character, so that it is an argument to getopt too. "-" first in
+     * the optstring: getopt hands arguments back in order (ch 1) instead of moving them, so
+     * av's indexes stay argv's. The positional ones are moved behind the options at the end,
+     * as getopt's own permutation would: args[0..nargs) collects them, rest the others. */
+    char **av = malloc(((size_t)argc * 3 + 1) * sizeof *av);
+    if (!av) {
+        rk_cli_error("out of memory");
+        return RK_EXIT_FAIL;
+    }
+    char **args = av + argc + 1, **rest = args + argc;
+    for (int i = 0; i < argc; i++)
+        av[i] = argv[i];
+    av[argc] = NULL;
+    int nargs = 0, rc = RK_EXIT_OK;
+    optind = 0; /* not 1: glibc reads the optstring afresh only at 0 */
     opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (ch >= 0 && ch < O_HELP && opts) {
-            if (opts[ch].value)
-                *opts[ch].value = optarg;
+    for (;;) {
+        int at = optind ? optind : 1; /* what getopt reads next (no -hh: that is a value) */
+        if (at < argc && single_dash_value(argv[at]) && av[at] == argv[at]) {
+            const char *meant = long_named(argv[at], longopts);
+            if (meant) {
+                rk_cli_error("unknown option '%s'; did you mean '--%s'? see '%s --help'",
+                             argv[at], meant, rk_cli_path());
+                rc = RK_EXIT_USAGE;
+                goto done;
+            }
+            av[at] = argv[at] + 1;
+        }
+        int ch = getopt_long(argc, av, "-:h", longopts, NULL);
+        if (ch == -1)
+            break;
+        if (ch == 1) {
+            args[nargs++] = argv[optind - 1];
+        } else if (ch >= O_FIRST && ch < O_HELP && opts) {
+            const struct rk_cli_opt *o = &opts[ch - O_FIRST];
+            if (o->value)
+                *o->value = optarg;
             else
-                *opts[ch].flag = true;
+                *o->flag = true;
         } else if (ch == 'h' || ch == O_HELP) {
             if (usage)
                 fputs(usage, stdout);
             if (more)
                 fputs(more, stdout);
-            return -1;
+            rc = -1;
+            goto done;
         } else if (ch == ':') {
             rk_cli_error("option '%s' needs a value; see '%s --help'", argv[optind - 1],
                          rk_cli_path());
-            return RK_EXIT_USAGE;
+            rc = RK_EXIT_USAGE;
+            goto done;
         } else {
             rk_cli_error("unknown option '%s'; see '%s --help'", argv[optind - 1], rk_cli_path());
-            return RK_EXIT_USAGE;
+            rc = RK_EXIT_USAGE;
+            goto done;
         }
     }
-    *first = optind;
-    return RK_EXIT_OK;
+    /* argv[1..optind) holds options, their values, a final "--" and the collected arguments
+     * (the same pointers, in the same order); what follows optind is positional as it
+     * stands. Options first, then the collected arguments, just before it. */
+    int nrest = 0;
+    for (int i = 1, j = 0; i < optind; i++) {
+        if (j < nargs && argv[i] == args[j])
+            j++;
+        else
+            rest[nrest++] = argv[i];
+    }
+    int k = 1;
+    for (int i = 0; i < nrest; i++)
+        argv[k++] = rest[i];
+    *first = k;
+    for (int i = 0; i < nargs; i++)
+        argv[k++] = args[i];
+done:
+    free(av);
+    return rc;
 }
 
 /* ---- suggestions ------------------------------------------------------------------------- */

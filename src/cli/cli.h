@@ -60,6 +60,10 @@ struct rk_cli_opt {
 /*
  * Parses argv (argv[0] the command's name) against opts with getopt_long (--name VALUE,
  * --name=VALUE, an unambiguous prefix; options and arguments in any order) and --help/-h.
+ * Any other argument that begins with one '-' is an argument, not an option (a consent id
+ * may begin with '-'), unless it is an option's name with one dash ("-json"), which is
+ * refused naming the option meant. "--" ends the options. The positional arguments are
+ * moved behind the options in argv.
  * Returns RK_EXIT_OK with *first the index of the first positional argument; -1 after
  * printing usage and then more (either may be NULL) on --help; RK_EXIT_USAGE after one line:
  * "unknown option '--foo'; see 'rekisteri person add --help'" or "option '--x' needs a value".

@@ -41,6 +41,7 @@ hval() { grep -i "^$2:" "$T/$1.h" | head -n 1 | cut -d' ' -f2- | tr -d '\r'; }
 ID1=AbCdEfGhIjKlMnOpQrStUv_1
 ID2=ZyXwVuTsRqPoNmLkJiHgFe-2
 ID3=gpc-browser-000000000003
+ID4=-hAbCdEfGhIjKlMnOpQr-04 # base64url: one id in 64 begins with '-'
 body() { # body ID ACTION ANALYTICS CONTENT MARKETING [LANG [GPC]]
     printf '{"consent_id":"%s","action":"%s","choices":{"analytics":%s,"content_feedback":%s,"marketing":%s},"version":"%s","lang":"%s","gpc":%s}' \
         "$1" "$2" "$3" "$4" "$5" "$V" "${6:-fi}" "${7:-false}"
@@ -71,6 +72,8 @@ post a3 "$(body $ID2 accept_all true true true en)" "$SITE"
 [ "$(st a3)" = 201 ] && ok || bad "accept_all: $(st a3) $(cat "$T/a3.b")"
 post a4 "$(body $ID3 reject_all false false false en true)" "$SITE"
 [ "$(st a4)" = 201 ] && ok || bad "reject_all with GPC: $(st a4) $(cat "$T/a4.b")"
+post a6 "$(body "$ID4" accept_all true true true en)" "$SITE"
+[ "$(st a6)" = 201 ] && ok || bad "an id beginning with '-': $(st a6) $(cat "$T/a6.b")"
 # an essential category may be named, granted
 post a5 "$(printf '{"consent_id":"%s","action":"reject_all","choices":{"essential":true,"analytics":false,"content_feedback":false,"marketing":false},"version":"%s","lang":"fi","gpc":false}' $ID2 "$V")" "$SITE"
 [ "$(st a5)" = 201 ] && ok || bad "essential named: $(st a5) $(cat "$T/a5.b")"
@@ -133,6 +136,16 @@ R consent-log show "$ID2" --format json | jq -e '[.actions[].action] == ["accept
     >/dev/null && ok || bad "show in order"
 R consent-log show Unknown_consent_id_00000 >/dev/null 2>"$T/e1"; [ $? = 1 ] && ok || bad "unknown id exit"
 R consent-log show bad >/dev/null 2>&1; [ $? = 2 ] && ok || bad "malformed id exit"
+# an id beginning with '-' is an id, before or after the options and after "--"
+R consent-log show "$ID4" --json | jq -e '.consent_id == "'"$ID4"'" and .actions[0].action == "accept_all"' \
+    >/dev/null && ok || bad "show an id beginning with '-'"
+R consent-log show --json "$ID4" | jq -e '.consent_id == "'"$ID4"'"' >/dev/null \
+    && R consent-log show --json -- "$ID4" | jq -e '.consent_id == "'"$ID4"'"' >/dev/null \
+    && ok || bad "show an id beginning with '-' after the options"
+# an option's name written with one dash is refused, naming the option meant
+R consent-log show -json "$ID1" >/dev/null 2>"$T/e2"; [ $? = 2 ] \
+    && grep -q "unknown option '-json'; did you mean '--json'? see 'rekisteri consent-log show --help'" "$T/e2" \
+    && ok || bad "one-dash option: $(cat "$T/e2")"
 
 # ---- the lookup: API ----
 api() { curl -s -o "$T/$1.b" -w '%{http_code}' -H "Authorization: Bearer $2" "$U$3" >"$T/$1.s"; }
@@ -150,15 +163,15 @@ api g3 "$MK" "/api/v1/consent-log/$ID1"
 api g4 "" "/api/v1/consent-log/$ID1"
 [ "$(st g4)" = 401 ] && ok || bad "API without a token: $(st g4)"
 
-# ---- today's counts: /metrics and the overview ----
+# ---- today's counts: /metrics and the overview (accept_all: ID2 and ID4) ----
 curl -s "$U/metrics" >"$T/metrics"
-grep -q '^rekisteri_cookie_consents{action="accept_all"} 1$' "$T/metrics" \
+grep -q '^rekisteri_cookie_consents{action="accept_all"} 2$' "$T/metrics" \
     && grep -q '^rekisteri_cookie_consents{action="reject_all"} 2$' "$T/metrics" \
     && grep -q '^rekisteri_cookie_consents{action="custom"} 1$' "$T/metrics" \
     && grep -q '^rekisteri_cookie_consents{action="withdraw"} 1$' "$T/metrics" \
     && ok || bad "metrics: $(grep cookie "$T/metrics")"
 api ov "$DP" /api/v1/overview
-[ "$(st ov)" = 200 ] && j ov '.cookie_consents | .accept_all == 1 and .reject_all == 2 and
+[ "$(st ov)" = 200 ] && j ov '.cookie_consents | .accept_all == 2 and .reject_all == 2 and
     .custom == 1 and .withdraw == 1 and (.date | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))' \
     && ok || bad "overview: $(st ov) $(jq -c .cookie_consents "$T/ov.b")"
 
