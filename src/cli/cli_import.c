@@ -90,17 +90,17 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
     struct rk_consent_input consent = {.at = row->consent_at, .evidence = row->consent_evidence};
     consent.channel = rk_source_kind_id(row->has_channel ? row->consent_channel : w.source);
     bool needs_consent = im->rd.needs_consent;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err err = rk_reg_person_add(&im->env->reg, &w, NULL, &row->contact,
                                    needs_consent ? &consent : NULL, NULL, &msg);
     if (err == RK_OK) {
         im->imported++;
         if (++im->in_batch >= im->batch && (im->fatal = commit_batch(im)) != RK_OK)
             return 1;
-    } else if (msg.suppressed) {
+    } else if (msg.flags & RK_ERROR_SUPPRESSED) {
         im->suppressed++;
     } else if (err == RK_EREFUSED || err == RK_ECONFLICT || err == RK_EINVAL) {
-        reject(im, line, NULL, msg.text);
+        reject(im, line, NULL, msg.message);
     } else {
         im->fatal = err;
         return 1;
@@ -323,14 +323,14 @@ static int run_audience(int argc, char **argv) {
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct audience a = {.out = stdout, .json = strcmp(env.format, "json") == 0};
     rk_buf_init(&a.line);
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_ts now = rk_time_now();
     rk_err e = rk_reg_audience(&env.reg, purpose, now, audience_row, &a, &msg);
     if (e == RK_OK) {
         char detail[RK_DECL_ID_MAX + 32];
         snprintf(detail, sizeof detail, "%s: %lu persons", purpose, a.n);
         if ((e = rk_reg_audit(&env.reg, "audience.export", NULL, detail, now)) != RK_OK)
-            snprintf(msg.text, sizeof msg.text, "%s", rk_store_last_error());
+            snprintf(msg.message, sizeof msg.message, "%s", rk_store_last_error());
     }
     if (e == RK_OK)
         audience_start(&a); /* an empty audience still gets its header */

@@ -116,9 +116,9 @@ static rk_err audit(struct rk_reg *reg, const char *action, const char *person_i
 
 rk_err rk_answer_store(struct rk_reg *reg, const struct rk_request *q,
                        const struct rk_buf *const d[RK_AD__COUNT], rk_ts now,
-                       char token[RK_LINK_MAX], rk_ts *expires, struct rk_msg *msg) {
+                       char token[RK_LINK_MAX], rk_ts *expires, struct rk_error *msg) {
     if (!q->person_id[0] || !rk_request_id_valid(q->id)) {
-        snprintf(msg->text, sizeof msg->text, "an answer is stored only for a matched request");
+        snprintf(msg->message, sizeof msg->message, "an answer is stored only for a matched request");
         return RK_EINVAL;
     }
     struct rk_answer_row a;
@@ -149,8 +149,8 @@ rk_err rk_answer_store(struct rk_reg *reg, const struct rk_request *q,
         err = rk_link_make(&reg->keys, &l, token);
     if (err == RK_OK)
         *expires = a.expires_at;
-    else if (!msg->text[0])
-        snprintf(msg->text, sizeof msg->text, "the answer's documents could not be stored (%s)",
+    else if (!msg->message[0])
+        snprintf(msg->message, sizeof msg->message, "the answer's documents could not be stored (%s)",
                  rk_err_str(err));
     return err;
 }

@@ -77,10 +77,10 @@ static bool has_purpose(const struct rk_register *r, const char *purpose) {
 
 rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
                              rk_register_filter want, void *want_ctx,
-                             struct rk_audience_summary *out, struct rk_msg *msg) {
+                             struct rk_audience_summary *out, struct rk_error *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p || p->basis != RK_BASIS_CONSENT) {
-        snprintf(msg->text, sizeof msg->text,
+        snprintf(msg->message, sizeof msg->message,
                  p ? "purpose '%s' does not rest on consent: its audience is everyone held "
                      "for it (or under contract), with no consent to be missing"
                    : "purpose '%s' is not declared",
@@ -98,7 +98,7 @@ rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
         err = RK_ENOMEM;
     if (err != RK_OK) {
         free(g.v);
-        snprintf(msg->text, sizeof msg->text, "%s", rk_store_last_error());
+        snprintf(msg->message, sizeof msg->message, "%s", rk_store_last_error());
         return err;
     }
     if (g.n)

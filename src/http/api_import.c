@@ -41,7 +41,7 @@ struct batch {
     size_t n;
     unsigned long line[BATCH];
     rk_err result[BATCH];
-    struct rk_msg msg[BATCH];
+    struct rk_error msg[BATCH];
     struct rk_import_row rows[BATCH];
 };
 
@@ -111,11 +111,11 @@ static bool flush(struct import *im) {
     for (size_t i = 0; i < b->n; i++) {
         if (b->result[i] == RK_OK)
             im->imported++;
-        else if (b->msg[i].suppressed)
+        else if (b->msg[i].flags & RK_ERROR_SUPPRESSED)
             im->suppressed++;
         else
             reject(im, b->line[i], NULL,
-                   b->msg[i].text[0] ? b->msg[i].text : rk_err_str(b->result[i]));
+                   b->msg[i].message[0] ? b->msg[i].message : rk_err_str(b->result[i]));
     }
     b->n = 0;
     job_progress(im);
@@ -204,10 +204,9 @@ static bool import_setup(struct rk_http_server *s, struct MHD_Connection *c,
         *ret = rk_http_error(c, r, 400, "bad_request", "source_detail: at most 200 bytes");
         return false;
     }
-    char bad_detail[320];
-    if (rk_text_field_check("source_detail", detail, false, bad_detail, sizeof bad_detail) !=
-        RK_OK) {
-        *ret = rk_http_error(c, r, 400, "bad_request", bad_detail);
+    struct rk_error bad_detail = RK_ERROR_INIT;
+    if (rk_text_field_check("source_detail", detail, false, &bad_detail) != RK_OK) {
+        *ret = rk_http_error(c, r, 400, "bad_request", rk_error_msg(&bad_detail));
         return false;
     }
     enum rk_source_kind kind = RK_SRC__COUNT;

@@ -196,7 +196,7 @@ struct intake_job {
     struct rk_request_input in;
     char email[RK_REQUEST_FIELD_MAX * 2 + 1]; /* normalised: the receipt's recipient */
     struct rk_request q;
-    struct rk_msg msg;
+    struct rk_error msg;
     enum rk_mail_outcome mail;
 };
 
@@ -408,7 +408,7 @@ rk_http_result rk_http_get_request_verify(struct rk_http_server *s, struct MHD_C
 struct verify_job {
     const struct rk_link *l;
     struct rk_request q;
-    struct rk_msg msg;
+    struct rk_error msg;
     bool mismatch;
 };
 
