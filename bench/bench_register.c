@@ -294,11 +294,12 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
                      const char *row_error) {
     struct import *im = ctx;
     if (!im->have_map) {
-        if (!row_error && rk_import_map_parse(fields, n, &im->map, im->first_reject,
-                                              sizeof im->first_reject) == RK_OK) {
+        struct rk_error e = RK_ERROR_INIT;
+        if (!row_error && rk_import_map_parse(fields, n, &im->map, &e) == RK_OK) {
             im->have_map = true;
             return 0;
         }
+        snprintf(im->first_reject, sizeof im->first_reject, "%.360s", e.message);
         im->header_failed = true;
         return 1;
     }
@@ -307,10 +308,10 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
         reject(im, line, row_error);
         return 0;
     }
-    const char *why = NULL, *column = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     struct rk_import_row *row = im->row;
-    if (rk_import_row_parse(&im->map, fields, n, row, &why, &column) != RK_OK) {
-        reject(im, line, why ? why : "invalid");
+    if (rk_import_row_parse(&im->map, fields, n, row, &why) != RK_OK) {
+        reject(im, line, rk_error_msg(&why));
         return 0;
     }
     struct rk_write w = im->w;

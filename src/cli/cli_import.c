@@ -27,7 +27,7 @@ struct import {
     const char *default_detail;
     struct rk_import_reader rd; /* the header's map and the rows read (core/import.h) */
     bool header_failed;
-    char header_err[400];
+    struct rk_error refusal; /* the header's or the last row's (core/import.h) */
     FILE *rejects;
     const char *rejects_path;
     long batch, in_batch;
@@ -76,13 +76,14 @@ static rk_err commit_batch(struct import *im) {
 static int on_record(void *ctx, const char *const *fields, size_t n, unsigned long line,
                      const char *row_error) {
     struct import *im = ctx;
-    const char *why = NULL, *column = NULL;
     struct rk_import_row *row = im->row;
-    switch (rk_import_step(&im->rd, fields, n, line, row_error, row, &column, &why, im->header_err,
-                           sizeof im->header_err)) {
+    struct rk_error *why = &im->refusal;
+    switch (rk_import_step(&im->rd, fields, n, line, row_error, row, why)) {
     case RK_IMPORT_HEADER: return 0;
     case RK_IMPORT_BAD_HEADER: im->header_failed = true; return 1;
-    case RK_IMPORT_REJECT: reject(im, line, column, why); return 0;
+    case RK_IMPORT_REJECT:
+        reject(im, line, why->where[0] ? why->where : NULL, rk_error_msg(why));
+        return 0;
     case RK_IMPORT_ROW: break;
     }
     struct rk_write w = im->w;
@@ -222,7 +223,7 @@ static int run_import(int argc, char **argv) {
     progress(&im, true);
     if (im.header_failed || (e == RK_OK && im.fatal == RK_OK && !im.rd.have_map)) {
         rk_cli_error("%s: %s", env.args[0],
-                     im.header_failed ? im.header_err : "the file is empty: expected a header row");
+                     im.header_failed ? rk_error_msg(&im.refusal) : "the file is empty: expected a header row");
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK || im.fatal != RK_OK) {
         rk_cli_error("%s: stopped: %s; %lu rows imported before it", env.args[0],

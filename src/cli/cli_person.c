@@ -25,7 +25,8 @@ struct fields_in {
 static bool normalize_fields(struct fields_in *in, struct rk_contact *c) {
     memset(c, 0, sizeof *c);
     if (rk_contact_input_read(&in->values, in->raw) != RK_OK) {
-        rk_cli_error("--%s: the value %s", rk_field_id(in->values.field), in->values.why);
+        rk_cli_error("--%s: the value %s", rk_field_id(in->values.field),
+                     rk_error_msg(&in->values.error));
         return false;
     }
     *c = in->values.c;

@@ -409,7 +409,7 @@ static int run_suppress(int argc, char **argv) {
     struct rk_contact_input values; /* core/contact_input.h */
     rk_contact_input_init(&values);
     if (rk_contact_input_add(&values, f, email ? email : phone) != RK_OK) {
-        rk_cli_error("--%s: the value %s", rk_field_id(f), values.why);
+        rk_cli_error("--%s: the value %s", rk_field_id(f), rk_error_msg(&values.error));
         return RK_EXIT_USAGE;
     }
     const char *norm = values.c.v[f];

@@ -55,6 +55,7 @@ struct import {
     struct rk_import_reader rd; /* the header's map and the rows read (core/import.h) */
     bool header_failed;
     struct rk_http_refusal header; /* why the header was refused */
+    struct rk_error refusal;       /* the header's or the last row's (core/import.h) */
     unsigned long imported, rejected, suppressed;
     json_t *rejects;
     rk_err fatal;
@@ -128,10 +129,8 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
     if (im->job && job_progress_stopping(im->job))
         return 1; /* the service is stopping: the rows so far are in, the job failed */
     struct batch *b = im->b;
-    const char *why = NULL, *column = NULL;
-    char err[400] = "";
-    switch (rk_import_step(&im->rd, fields, n, line, row_error, &b->rows[b->n], &column, &why, err,
-                           sizeof err)) {
+    struct rk_error *why = &im->refusal;
+    switch (rk_import_step(&im->rd, fields, n, line, row_error, &b->rows[b->n], why)) {
     case RK_IMPORT_HEADER:
         for (int f = 0; f < RK_F__COUNT; f++)
             if (rk_import_map_has(&im->rd.map, (enum rk_import_col)f) &&
@@ -144,10 +143,12 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
         im->header_failed = true;
         return 1;
     case RK_IMPORT_BAD_HEADER:
-        rk_http_refuse(&im->header, 400, "bad_csv", "%s", err);
+        rk_http_refuse(&im->header, 400, "bad_csv", "%s", rk_error_msg(why));
         im->header_failed = true;
         return 1;
-    case RK_IMPORT_REJECT: reject(im, line, column, why); return 0;
+    case RK_IMPORT_REJECT:
+        reject(im, line, why->where[0] ? why->where : NULL, rk_error_msg(why));
+        return 0;
     case RK_IMPORT_ROW: break;
     }
     b->line[b->n++] = line;
@@ -632,8 +633,8 @@ static int on_preview(void *ctx, const char *const *fields, size_t n, unsigned l
                       const char *row_error) {
     struct preview *p = ctx;
     if (!p->have_map && !p->header_failed) {
-        char err[400] = "";
-        bool ok = !row_error && rk_import_map_parse(fields, n, &p->map, err, sizeof err) == RK_OK;
+        struct rk_error err = RK_ERROR_INIT;
+        bool ok = !row_error && rk_import_map_parse(fields, n, &p->map, &err) == RK_OK;
         for (size_t i = 0; i < n; i++) {
             const char *field =
                 ok && p->map.col[i] < RK_IC__COUNT ? rk_import_col_id(p->map.col[i]) : NULL;
@@ -641,7 +642,7 @@ static int on_preview(void *ctx, const char *const *fields, size_t n, unsigned l
                                   json_pack("{s:s, s:s?}", "header", fields[i], "field", field));
         }
         if (!ok) {
-            preview_error(p, line, NULL, row_error ? row_error : err);
+            preview_error(p, line, NULL, row_error ? row_error : err.message);
             p->header_failed = true;
             return 1;
         }
@@ -659,11 +660,11 @@ static int on_preview(void *ctx, const char *const *fields, size_t n, unsigned l
     for (size_t i = 0; i < n; i++)
         json_array_append_new(cells, json_string(fields[i]));
     json_array_append_new(p->rows_json, cells);
-    const char *why = NULL, *column = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (row_error)
         preview_error(p, line, NULL, row_error);
-    else if (rk_import_row_parse(&p->map, fields, n, &p->row, &why, &column) != RK_OK)
-        preview_error(p, line, column, why ? why : "is not valid");
+    else if (rk_import_row_parse(&p->map, fields, n, &p->row, &why) != RK_OK)
+        preview_error(p, line, why.where[0] ? why.where : NULL, rk_error_msg(&why));
     else if (p->needs_consent && !p->row.has_consent)
         preview_error(p, line, "consent_at", "no consent recorded for a consent-based purpose");
     return 0;

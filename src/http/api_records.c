@@ -384,7 +384,8 @@ static bool contact_of(const char *email, const char *phone, struct suppress_job
     if (ok)
         snprintf(j->value, sizeof j->value, "%s", in->c.v[j->f]);
     else
-        rk_http_refuse(no, 400, "bad_request", "%s: the value %s", rk_field_id(j->f), in->why);
+        rk_http_refuse(no, 400, "bad_request", "%s: the value %s", rk_field_id(j->f),
+                       rk_error_msg(&in->error));
     free(in);
     return ok;
 }

@@ -281,7 +281,8 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
         struct rk_contact_input addr;
         rk_contact_input_init(&addr);
         if (rk_contact_input_add(&addr, RK_F_EMAIL, in->email) != RK_OK)
-            fault(in, "r-email", "Sähköpostiosoite", "The email address", addr.why);
+            fault(in, "r-email", "Sähköpostiosoite", "The email address",
+                  rk_error_msg(&addr.error));
         else
             snprintf(j->email, sizeof j->email, "%s", addr.c.v[RK_F_EMAIL]);
     }
