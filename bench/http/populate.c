@@ -91,7 +91,8 @@ static bool add_person(struct rk_reg *reg, uint32_t k, rk_ts now, FILE *emails) 
         e = rk_reg_person_add(reg, &w, id, &c, &consent, NULL, &msg);
     }
     if (e != RK_OK) {
-        fprintf(stderr, "populate: %s: %s (%s)\n", rk_err_str(e), msg.message, rk_store_last_error());
+        fprintf(stderr, "populate: %s: %s (%s)\n", rk_err_str(e), msg.message,
+                rk_store_last_error());
         return false;
     }
     fprintf(emails, "%s\n", bufs[1]);

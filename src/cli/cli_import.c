@@ -223,7 +223,8 @@ static int run_import(int argc, char **argv) {
     progress(&im, true);
     if (im.header_failed || (e == RK_OK && im.fatal == RK_OK && !im.rd.have_map)) {
         rk_cli_error("%s: %s", env.args[0],
-                     im.header_failed ? rk_error_msg(&im.refusal) : "the file is empty: expected a header row");
+                     im.header_failed ? rk_error_msg(&im.refusal)
+                                      : "the file is empty: expected a header row");
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK || im.fatal != RK_OK) {
         rk_cli_error("%s: stopped: %s; %lu rows imported before it", env.args[0],

@@ -136,8 +136,7 @@ static int rights_rectify(int argc, char **argv) {
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     if (rk_contact_input_read(&values, raw) != RK_OK) {
-        rk_cli_error("--%s: the value %s", rk_field_id(values.field),
-                     rk_error_msg(&values.error));
+        rk_cli_error("--%s: the value %s", rk_field_id(values.field), rk_error_msg(&values.error));
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }

@@ -118,8 +118,7 @@ rk_err rk_answer_store(struct rk_reg *reg, const struct rk_request *q,
                        const struct rk_buf *const d[RK_AD__COUNT], rk_ts now,
                        char token[RK_LINK_MAX], rk_ts *expires, struct rk_error *msg) {
     if (!q->person_id[0] || !rk_request_id_valid(q->id)) {
-        snprintf(msg->message, sizeof msg->message, "an answer is stored only for a matched request");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "an answer is stored only for a matched request");
     }
     struct rk_answer_row a;
     memset(&a, 0, sizeof a);
@@ -150,8 +149,8 @@ rk_err rk_answer_store(struct rk_reg *reg, const struct rk_request *q,
     if (err == RK_OK)
         *expires = a.expires_at;
     else if (!msg->message[0])
-        snprintf(msg->message, sizeof msg->message, "the answer's documents could not be stored (%s)",
-                 rk_err_str(err));
+        snprintf(msg->message, sizeof msg->message,
+                 "the answer's documents could not be stored (%s)", rk_err_str(err));
     return err;
 }
 

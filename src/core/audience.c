@@ -80,12 +80,12 @@ rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
                              struct rk_audience_summary *out, struct rk_error *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p || p->basis != RK_BASIS_CONSENT) {
-        snprintf(msg->message, sizeof msg->message,
-                 p ? "purpose '%s' does not rest on consent: its audience is everyone held "
-                     "for it (or under contract), with no consent to be missing"
-                   : "purpose '%s' is not declared",
-                 purpose);
-        return RK_EINVAL;
+        return rk_error_set(
+            msg, RK_EINVAL, NULL,
+            p ? "purpose '%s' does not rest on consent: its audience is everyone held "
+                "for it (or under contract), with no consent to be missing"
+              : "purpose '%s' is not declared",
+            purpose);
     }
     struct gather g = {.now = now};
     rk_err err = RK_OK;

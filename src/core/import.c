@@ -298,7 +298,8 @@ static rk_err parse_channel(const char *raw, enum rk_source_kind *out, struct rk
             if (strcmp(rk_source_kind_id((enum rk_source_kind)k), key) != 0)
                 continue;
             if (!rk_source_from_subject((enum rk_source_kind)k)) {
-                return refuse_cell(e, "names a source other than the person (public_source, third_party); "
+                return refuse_cell(
+                    e, "names a source other than the person (public_source, third_party); "
                        "a consent is given by the person: use web_form, email, phone, contract, "
                        "meeting or other_handover");
             }
@@ -306,7 +307,8 @@ static rk_err parse_channel(const char *raw, enum rk_source_kind *out, struct rk
             return RK_OK;
         }
     }
-    return refuse_cell(e, "is not one of web_form, email, phone, contract, meeting, other_handover");
+    return refuse_cell(e,
+                       "is not one of web_form, email, phone, contract, meeting, other_handover");
 }
 
 /* Checks a one-line text cell and copies it into the scratch space at *used. */
@@ -404,14 +406,14 @@ static enum rk_import_step refused(rk_err rc, enum rk_import_step step) {
     return step;
 }
 
-enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields,
-                                   size_t n, unsigned long line, const char *row_error,
+enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields, size_t n,
+                                   unsigned long line, const char *row_error,
                                    struct rk_import_row *row, struct rk_error *e) {
     if (!rd->have_map) {
         if (row_error)
-            return refused(rk_error_set(e, RK_EINVAL, NULL, "line %lu: the header %s", line,
-                                        row_error),
-                           RK_IMPORT_BAD_HEADER);
+            return refused(
+                rk_error_set(e, RK_EINVAL, NULL, "line %lu: the header %s", line, row_error),
+                RK_IMPORT_BAD_HEADER);
         if (rk_import_map_parse(fields, n, &rd->map, e) != RK_OK)
             return RK_IMPORT_BAD_HEADER;
         rd->have_map = true;

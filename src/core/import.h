@@ -165,8 +165,8 @@ enum rk_import_step {
  * consent_at) when rd->needs_consent and the row gives no consent_at. Neither
  * ever holds a value.
  */
-enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields,
-                                   size_t n, unsigned long line, const char *row_error,
+enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields, size_t n,
+                                   unsigned long line, const char *row_error,
                                    struct rk_import_row *row, struct rk_error *e);
 
 #endif

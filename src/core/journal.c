@@ -578,7 +578,8 @@ static int collect_entry(void *ctx, const struct rk_entry *e) {
     return 0;
 }
 
-rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at, struct rk_error *msg) {
+rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at,
+                          struct rk_error *msg) {
     if (!reg->journal)
         return RK_OK;
     struct rk_journal_rec *r = calloc(1, sizeof *r);

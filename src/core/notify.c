@@ -152,11 +152,11 @@ rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_error
     if (err == RK_OK)
         err = holding(reg, c.person_id, NULL, h);
     if (err == RK_OK && h->n == 0) {
-        snprintf(msg->message, sizeof msg->message,
-                 "notice %lld cannot be sent again: the person is no longer held (erased), so "
-                 "the recipient could not be told whom it is about; tell them by hand",
-                 (long long)id);
-        err = RK_EREFUSED;
+        err = rk_error_set(
+            msg, RK_EREFUSED, NULL,
+            "notice %lld cannot be sent again: the person is no longer held (erased), so "
+            "the recipient could not be told whom it is about; tell them by hand",
+            (long long)id);
     }
     if (err == RK_OK)
         err = rk_store_recipient_notice_requeue(reg->store, id, at);

@@ -84,8 +84,7 @@ rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
     const struct rk_form *f = q->form;
     *mail = RK_MAIL_NONE;
     if (!q->c.v[RK_F_EMAIL]) {
-        snprintf(msg->message, sizeof msg->message, "an email address is needed");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "an email address is needed");
     }
     /* The same lookups for every address, whatever the first of them finds. */
     struct rk_signup *u = calloc(1, sizeof *u);

@@ -180,8 +180,7 @@ rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enu
                              struct rk_contact_answer *out, struct rk_error *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p) {
-        snprintf(msg->message, sizeof msg->message, "purpose '%s' is not declared", purpose);
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "purpose '%s' is not declared", purpose);
     }
     char norm[RK_EMAIL_MAX + 1];
     struct rk_error why = RK_ERROR_INIT;
@@ -189,8 +188,7 @@ rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enu
         return RK_EINVAL;
     if ((f == RK_F_EMAIL ? rk_norm_email(value, norm, &why)
                          : rk_norm_phone(value, "358", norm, &why)) != RK_OK) {
-        snprintf(msg->message, sizeof msg->message, "the %s %s", rk_field_id(f), rk_error_msg(&why));
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "the %s %s", rk_field_id(f), rk_error_msg(&why));
     }
     memset(out, 0, sizeof *out);
     answer(out, false, "%s", "not held in any register for this purpose");

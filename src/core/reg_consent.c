@@ -97,8 +97,7 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     bool objected = false;
     err = rk_store_person_exists(reg->store, person_id, NULL, &objected);
     if (err == RK_ENOENT) {
-        snprintf(msg->message, sizeof msg->message, "no person with id '%s'", person_id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "no person with id '%s'", person_id);
     }
     if (err != RK_OK)
         return rw_store_failed(msg, err);

@@ -20,7 +20,7 @@ rk_err rw_refuse(struct rk_error *msg, const char *fmt, ...) {
     vsnprintf(msg->message, sizeof msg->message, fmt, ap);
     va_end(ap);
     msg->where[0] = msg->message_fi[0] = '\0';
-    return RK_EREFUSED;
+    return msg->code = RK_EREFUSED;
 }
 
 /* Adds to a refusal already in msg the field it concerns and its Finnish, for people; err is
@@ -28,7 +28,7 @@ rk_err rw_refuse(struct rk_error *msg, const char *fmt, ...) {
 rk_err rw_for_people(struct rk_error *msg, rk_err err, const char *field, const char *fi) {
     snprintf(msg->where, sizeof msg->where, "%s", field ? field : "");
     snprintf(msg->message_fi, sizeof msg->message_fi, "%s", fi);
-    return err;
+    return msg->code = err;
 }
 
 rk_err rw_store_failed(struct rk_error *msg, rk_err err) {
@@ -37,7 +37,7 @@ rk_err rw_store_failed(struct rk_error *msg, rk_err err) {
     else
         snprintf(msg->message, sizeof msg->message, "storage failed: %s (%s)", rk_err_str(err),
                  rk_store_last_error());
-    return err;
+    return msg->code = err;
 }
 
 rk_err rw_audit(struct rk_reg *reg, rk_err err, const char *action, const char *person_id,
@@ -215,8 +215,7 @@ rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_erro
     bool restricted = false;
     rk_err err = rk_store_person_exists(reg->store, person_id, &restricted, NULL);
     if (err == RK_ENOENT) {
-        snprintf(msg->message, sizeof msg->message, "no person with id '%s'", person_id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "no person with id '%s'", person_id);
     }
     if (err != RK_OK)
         return rw_store_failed(msg, err);

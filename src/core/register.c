@@ -150,9 +150,8 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
     err = rk_store_entry_get(reg->store, r->id, person_id, e);
     if (err == RK_ENOENT) {
         free(e);
-        snprintf(msg->message, sizeof msg->message, "person %s is not in register '%s'", person_id,
-                 r->id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "person %s is not in register '%s'", person_id,
+                            r->id);
     }
     if (err != RK_OK) {
         free(e);
@@ -223,9 +222,8 @@ rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, con
     rk_err err = x.by == RK_F_EMAIL ? rk_norm_email(query, norm, &why)
                                     : rk_norm_phone(query, "358", norm, &why);
     if (err != RK_OK) {
-        snprintf(msg->message, sizeof msg->message, "the %s to find %s", rk_field_id(x.by),
-                 rk_error_msg(&why));
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "the %s to find %s", rk_field_id(x.by),
+                            rk_error_msg(&why));
     }
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, x.by, norm, h);
@@ -303,9 +301,8 @@ static rk_err check_held(struct rk_reg *reg, const struct rk_write *w, const cha
         return err;
     err = rw_entry_held(reg, r->id, person_id);
     if (err == RK_ENOENT) {
-        snprintf(msg->message, sizeof msg->message, "person %s is not in register '%s'; add them first",
-                 person_id, r->id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL,
+                            "person %s is not in register '%s'; add them first", person_id, r->id);
     }
     if (err != RK_OK)
         return rw_store_failed(msg, err);
@@ -367,8 +364,7 @@ static rk_err load_contract(struct rk_reg *reg, const char *id, struct rk_contra
                             struct rk_error *msg) {
     rk_err err = rk_store_contract_get(reg->store, id, c);
     if (err == RK_ENOENT) {
-        snprintf(msg->message, sizeof msg->message, "no contract with id '%s'", id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "no contract with id '%s'", id);
     }
     if (err != RK_OK)
         return rw_store_failed(msg, err);
@@ -391,8 +387,7 @@ rk_err rk_reg_contract_change(struct rk_reg *reg, const char *contract_id, const
     } else if (strcmp(field, "start") == 0 || strcmp(field, "end") == 0) {
         struct rk_date d;
         if (!rk_date_parse(value, &d)) {
-            snprintf(msg->message, sizeof msg->message, "%s: expected a date as YYYY-MM-DD", field);
-            return RK_EINVAL;
+            return rk_error_set(msg, RK_EINVAL, NULL, "%s: expected a date as YYYY-MM-DD", field);
         }
         struct rk_date *slot = field[0] == 's' ? &c.start : &c.end;
         if (slot->y)
@@ -403,9 +398,8 @@ rk_err rk_reg_contract_change(struct rk_reg *reg, const char *contract_id, const
         if (c.end.y && rk_date_cmp(c.end, c.start) < 0)
             return rw_refuse(msg, "the contract would end before it starts");
     } else {
-        snprintf(msg->message, sizeof msg->message,
-                 "unknown contract field '%s'; expected service, start or end", field);
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL,
+                            "unknown contract field '%s'; expected service, start or end", field);
     }
     return change_contract(reg, &c, field, old_value[0] ? old_value : NULL, new_value, at, msg);
 }
@@ -482,7 +476,8 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
                           rw_audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
                                    person_id, inv.id, w->at));
     if (err == RK_ECONFLICT) {
-        snprintf(msg->message, sizeof msg->message, "invoice number '%s' is already recorded", number);
+        snprintf(msg->message, sizeof msg->message, "invoice number '%s' is already recorded",
+                 number);
         return err;
     }
     if (err != RK_OK)

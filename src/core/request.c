@@ -248,22 +248,20 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
                          const struct rk_request_input *in, struct rk_request *out,
                          struct rk_error *msg) {
     if ((unsigned)in->type >= RK_RQ_TYPE__COUNT || (unsigned)in->channel >= RK_RQC__COUNT) {
-        snprintf(msg->message, sizeof msg->message, "unknown request type or channel");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "unknown request type or channel");
     }
     bool has_email = !blank(in->email), has_phone = !blank(in->phone);
     if (!has_email && !has_phone && !in->person_id) {
-        snprintf(msg->message, sizeof msg->message,
-                 "a request needs a way to reach the person: an email address, a phone number "
-                 "or a person id");
-        return RK_EINVAL;
+        return rk_error_set(
+            msg, RK_EINVAL, NULL,
+            "a request needs a way to reach the person: an email address, a phone number "
+            "or a person id");
     }
     if (too_long(in->email, RK_REQUEST_FIELD_MAX) || too_long(in->phone, RK_REQUEST_FIELD_MAX) ||
         too_long(in->name, RK_REQUEST_FIELD_MAX) || too_long(in->text, RK_REQUEST_TEXT_MAX)) {
-        snprintf(msg->message, sizeof msg->message,
-                 "a contact detail is longer than %d bytes or the text longer than %d",
-                 RK_REQUEST_FIELD_MAX, RK_REQUEST_TEXT_MAX);
-        return RK_ETOOBIG;
+        return rk_error_set(msg, RK_ETOOBIG, NULL,
+                            "a contact detail is longer than %d bytes or the text longer than %d",
+                            RK_REQUEST_FIELD_MAX, RK_REQUEST_TEXT_MAX);
     }
     if (rk_text_field_check("email", in->email, false, msg) != RK_OK ||
         rk_text_field_check("phone", in->phone, false, msg) != RK_OK ||
@@ -271,15 +269,14 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
         rk_text_field_check("text", in->text, true, msg) != RK_OK)
         return RK_EINVAL;
     if (in->person_id && !rk_id_valid(in->person_id)) {
-        snprintf(msg->message, sizeof msg->message, "the person id is not a valid id");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "the person id is not a valid id");
     }
     struct rk_date today = rk_tz_date(tz, in->now);
     struct rk_date on = in->received.y ? in->received : today;
     if (!rk_date_valid(on) || rk_date_cmp(on, today) > 0) {
-        snprintf(msg->message, sizeof msg->message,
-                 "the date of receipt is in the future; give the date the request arrived");
-        return RK_EINVAL;
+        return rk_error_set(
+            msg, RK_EINVAL, NULL,
+            "the date of receipt is in the future; give the date the request arrived");
     }
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
@@ -356,9 +353,8 @@ static void copy_request(struct rk_request *out, const struct rk_request *q) {
 rk_err rk_request_transition(struct rk_reg *reg, const char *id, const struct rk_request_event *ev,
                              struct rk_request *out, struct rk_error *msg) {
     if (!rk_request_id_valid(id)) {
-        snprintf(msg->message, sizeof msg->message,
-                 "no request has that id (ids look like R-XXXXXXXXXXXX)");
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL,
+                            "no request has that id (ids look like R-XXXXXXXXXXXX)");
     }
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
@@ -404,14 +400,12 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
     if (withheld)
         *withheld = false;
     if (!(reg->decl->rights.verification & RK_VERIFY_EMAIL_CODE)) {
-        snprintf(msg->message, sizeof msg->message,
-                 "the declaration does not allow verification by email_code "
-                 "(rights.verification)");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL,
+                            "the declaration does not allow verification by email_code "
+                            "(rights.verification)");
     }
     if (!rk_request_id_valid(id)) {
-        snprintf(msg->message, sizeof msg->message, "no request has that id");
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "no request has that id");
     }
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
@@ -424,24 +418,22 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
         if (err == RK_ENOENT)
             snprintf(msg->message, sizeof msg->message, "no request has that id");
         if (err == RK_OK && q->status != RK_RQS_RECEIVED) {
-            snprintf(msg->message, sizeof msg->message,
-                     "the request is %s: only a received request "
-                     "awaits verification",
-                     rk_request_status_name(q->status));
-            err = RK_EREFUSED;
+            err = rk_error_set(msg, RK_EREFUSED, NULL,
+                               "the request is %s: only a received request "
+                               "awaits verification",
+                               rk_request_status_name(q->status));
         }
         if (err == RK_OK && !q->person_id[0]) {
-            snprintf(msg->message, sizeof msg->message,
-                     "the request matches no person on file, so no address on file can receive "
-                     "a code; verify in person or reject it as not verifiable");
-            err = RK_EREFUSED;
+            err = rk_error_set(
+                msg, RK_EREFUSED, NULL,
+                "the request matches no person on file, so no address on file can receive "
+                "a code; verify in person or reject it as not verifiable");
         }
         if (err == RK_OK)
             err = rk_store_entries_of_person(reg->store, q->person_id, take_email, &fe);
         if (err == RK_OK && !fe.found) {
-            snprintf(msg->message, sizeof msg->message,
-                     "the person has no email address on file; verify in person instead");
-            err = RK_EREFUSED;
+            err = rk_error_set(msg, RK_EREFUSED, NULL,
+                               "the person has no email address on file; verify in person instead");
         }
         bool may = false;
         if (err == RK_OK &&

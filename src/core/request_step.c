@@ -30,8 +30,7 @@ static rk_err complete(struct rk_reg *reg, struct rk_request_step *st, struct rk
     for (int pass = 0; pass < 2 && err == RK_OK; pass++) {
         if ((pass == 0) == st->grounds_first) {
             if (grounds_bad) {
-                snprintf(msg->message, sizeof msg->message, "%s", st->grounds_refusal);
-                err = RK_EINVAL;
+                err = rk_error_set(msg, RK_EINVAL, NULL, "%s", st->grounds_refusal);
             }
         } else { /* the completion's own rules, on a copy, before any effect */
             struct rk_request probe = *st->q;

@@ -229,7 +229,7 @@ static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts 
     if ((e = rk_reg_work_end(reg, &w, e)) != RK_OK) {
         snprintf(err, errsz, "cannot re-apply erasure journal record %s (line %ld): %s", r->id,
                  r->line,
-                 msg.message[0]                ? msg.message
+                 msg.message[0]             ? msg.message
                  : rk_store_last_error()[0] ? rk_store_last_error()
                                             : rk_err_str(e));
     } else {

@@ -94,9 +94,9 @@ struct run {
 
 static rk_err failed(struct rk_error *msg, const char *what, rk_err err) {
     if (!msg->message[0])
-        snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
-                 rk_store_last_error());
-    return err;
+        snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what,
+                 rk_err_name(err), rk_store_last_error());
+    return msg->code = err;
 }
 
 /* A batch is one unit of work (core/work.h): its own transaction, or, in a dry run, joined to

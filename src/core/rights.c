@@ -50,7 +50,7 @@ __attribute__((format(printf, 3, 4))) static rk_err say(struct rk_error *msg, rk
     va_start(ap, fmt);
     vsnprintf(msg->message, sizeof msg->message, fmt, ap);
     va_end(ap);
-    return err;
+    return msg->code = err;
 }
 
 static rk_err store_failed(struct rk_error *msg, rk_err err) {
@@ -58,7 +58,7 @@ static rk_err store_failed(struct rk_error *msg, rk_err err) {
         say(msg, err, "%s", rk_store_last_error());
     else if (!msg->message[0])
         say(msg, err, "storage failed: %s (%s)", rk_err_str(err), rk_store_last_error());
-    return err;
+    return msg->code = err;
 }
 
 /* The person's flags; RK_ENOENT with a message when there is no such person. */
@@ -1153,7 +1153,8 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
 /* ---- Objection ---------------------------------------------------------------------------- */
 
 rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *request_id,
-                        bool direct_marketing, const char *grounds, rk_ts at, struct rk_error *msg) {
+                        bool direct_marketing, const char *grounds, rk_ts at,
+                        struct rk_error *msg) {
     msg->message[0] = '\0';
     bool restricted = false, objected = false;
     rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);

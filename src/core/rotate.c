@@ -162,8 +162,8 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error
     const struct rk_keygen *g = k->ngen > 0 ? rk_keys_find(k, db_gen) : NULL;
     if (err != RK_OK || !any || (k->ngen > 0 && !g)) {
         if (err != RK_OK)
-            snprintf(msg->message, sizeof msg->message, "cannot read the queued notices and mail: %s",
-                     rk_store_last_error());
+            snprintf(msg->message, sizeof msg->message,
+                     "cannot read the queued notices and mail: %s", rk_store_last_error());
         return err; /* nothing to seal, or a key file rk_rotate_check refuses */
     }
     struct rk_keys gk;
@@ -194,8 +194,7 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error
 }
 
 static rk_err say(struct rk_error *msg, rk_err err, const char *text) {
-    snprintf(msg->message, sizeof msg->message, "%.*s", (int)sizeof msg->message - 1, text);
-    return err;
+    return rk_error_set(msg, err, NULL, "%s", text);
 }
 
 rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, rk_ts at,
@@ -203,10 +202,10 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     msg->message[0] = '\0';
     const struct rk_keygen *old = rk_keys_find(k, from);
     if (!old || k->ngen == 0 || from >= k->gen[0].number) {
-        snprintf(msg->message, sizeof msg->message,
-                 "the key file does not hold key generation %u, older than its current one",
-                 (unsigned)from);
-        return RK_EINVAL;
+        return rk_error_set(
+            msg, RK_EINVAL, NULL,
+            "the key file does not hold key generation %u, older than its current one",
+            (unsigned)from);
     }
     struct rk_rotate_report r = {.step = RK_ROTATE_NEW, .from = from, .to = k->gen[0].number};
     rk_keys_fingerprint(&k->gen[0], r.fingerprint);
@@ -217,10 +216,10 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     rk_err err = rk_store_begin(s);
     if (err == RK_OK && (err = rk_store_key_state_get(s, &db_gen, db_fp)) == RK_OK &&
         db_gen != from) {
-        snprintf(msg->message, sizeof msg->message,
-                 "the database is at key generation %u, not %u: another rotation ran meanwhile",
-                 (unsigned)db_gen, (unsigned)from);
-        err = RK_ECONFLICT;
+        err = rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u, not %u: another rotation ran meanwhile",
+            (unsigned)db_gen, (unsigned)from);
     }
     if (err == RK_OK)
         err = rk_store_key_rehash(s, r.to, rehash, (void *)k, &r.rehashed);
@@ -275,11 +274,11 @@ static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts n
 /* Renames new_path over key_path and syncs the folder. */
 static rk_err put_in_place(const char *new_path, const char *key_path, struct rk_error *msg) {
     if (rename(new_path, key_path) != 0 || !rk_sync_parent(key_path)) {
-        snprintf(msg->message, sizeof msg->message,
-                 "the database moved to the new key, but %.80s could not be renamed to %.80s (%s): "
-                 "run 'rekisteri key rotate' again to finish",
-                 new_path, key_path, strerror(errno));
-        return RK_EIO;
+        return rk_error_set(
+            msg, RK_EIO, NULL,
+            "the database moved to the new key, but %.80s could not be renamed to %.80s (%s): "
+            "run 'rekisteri key rotate' again to finish",
+            new_path, key_path, strerror(errno));
     }
     return RK_OK;
 }
@@ -335,26 +334,25 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, 
         }
         if (db_gen != k_gen) {
             sodium_memzero(&cur, sizeof cur);
-            snprintf(msg->message, sizeof msg->message,
-                     "the database is at key generation %u, %.80s at %u and %.80s does not match "
-                     "it: restore the key file that belongs to this database",
-                     (unsigned)db_gen, key_path, (unsigned)k_gen, new_path);
-            return RK_ECONFLICT;
+            return rk_error_set(
+                msg, RK_ECONFLICT, NULL,
+                "the database is at key generation %u, %.80s at %u and %.80s does not match "
+                "it: restore the key file that belongs to this database",
+                (unsigned)db_gen, key_path, (unsigned)k_gen, new_path);
         }
         if (unlink(new_path) != 0) {
             sodium_memzero(&cur, sizeof cur);
-            snprintf(msg->message, sizeof msg->message, "cannot remove the unused %.200s: %s", new_path,
-                     strerror(errno));
-            return RK_EIO;
+            return rk_error_set(msg, RK_EIO, NULL, "cannot remove the unused %.200s: %s", new_path,
+                                strerror(errno));
         }
     }
     if (db_gen > k_gen) {
         sodium_memzero(&cur, sizeof cur);
-        snprintf(msg->message, sizeof msg->message,
-                 "the database is at key generation %u but %.100s only at %u: restore the key file "
-                 "that belongs to this database",
-                 (unsigned)db_gen, key_path, (unsigned)k_gen);
-        return RK_ECONFLICT;
+        return rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u but %.100s only at %u: restore the key file "
+            "that belongs to this database",
+            (unsigned)db_gen, key_path, (unsigned)k_gen);
     }
     if (db_gen < k_gen) {
         /* A database from before the key file's last rotation (a restored backup). */
@@ -409,24 +407,26 @@ rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k, const char *
         (size_t)snprintf(new_path, sizeof new_path, "%s.new", key_path) < sizeof new_path &&
         stat(new_path, &st) == 0;
     if (db_gen > k_gen && interrupted)
-        snprintf(msg->message, sizeof msg->message,
-                 "the database is at key generation %u but the key file %.100s at %u: a rotation "
-                 "was interrupted; run 'rekisteri key rotate' to finish it",
-                 (unsigned)db_gen, key_path, (unsigned)k_gen);
-    else if (db_gen > k_gen)
-        snprintf(msg->message, sizeof msg->message,
-                 "the database is at key generation %u but the key file %.100s only at %u: use "
-                 "the key file the database was rotated to",
-                 (unsigned)db_gen, key_path, (unsigned)k_gen);
-    else if (db_gen < k_gen)
-        snprintf(msg->message, sizeof msg->message,
-                 "the database is at key generation %u, older than the key file %.100s (%u): run "
-                 "'rekisteri key rotate' to bring it forward",
-                 (unsigned)db_gen, key_path, (unsigned)k_gen);
-    else
-        snprintf(msg->message, sizeof msg->message,
-                 "the key file %.100s is not the one this database was rotated to (fingerprint %s, "
-                 "the database expects %s)",
-                 key_path, fp, db_fp);
-    return RK_ECONFLICT;
+        return rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u but the key file %.100s at %u: a rotation "
+            "was interrupted; run 'rekisteri key rotate' to finish it",
+            (unsigned)db_gen, key_path, (unsigned)k_gen);
+    if (db_gen > k_gen)
+        return rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u but the key file %.100s only at %u: use "
+            "the key file the database was rotated to",
+            (unsigned)db_gen, key_path, (unsigned)k_gen);
+    if (db_gen < k_gen)
+        return rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u, older than the key file %.100s (%u): run "
+            "'rekisteri key rotate' to bring it forward",
+            (unsigned)db_gen, key_path, (unsigned)k_gen);
+    return rk_error_set(
+        msg, RK_ECONFLICT, NULL,
+        "the key file %.100s is not the one this database was rotated to (fingerprint %s, "
+        "the database expects %s)",
+        key_path, fp, db_fp);
 }

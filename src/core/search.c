@@ -89,7 +89,8 @@ rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_error 
     rk_err err = rk_store_search_built(reg->store, &built);
     if (err != RK_OK || built) {
         if (err != RK_OK)
-            snprintf(msg->message, sizeof msg->message, "the search index: %s", rk_store_last_error());
+            snprintf(msg->message, sizeof msg->message, "the search index: %s",
+                     rk_store_last_error());
         return err;
     }
     struct backfill b = {reg->store, 0, RK_OK};
@@ -262,11 +263,10 @@ rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
     p->nq = q->q ? rk_fold_words(q->q, p->qw, RK_SEARCH_WORDS) : 0;
     p->no = q->organisation ? rk_fold_words(q->organisation, p->ow, RK_SEARCH_WORDS) : 0;
     if ((q->q && p->nq == 0) || (q->organisation && p->no == 0)) {
-        snprintf(msg->message, sizeof msg->message,
-                 "%s holds no letter or digit to search by: give a part of a name or an "
-                 "organisation",
-                 q->q && p->nq == 0 ? "q" : "organisation");
-        err = RK_EINVAL;
+        err = rk_error_set(msg, RK_EINVAL, NULL,
+                           "%s holds no letter or digit to search by: give a part of a name or an "
+                           "organisation",
+                           q->q && p->nq == 0 ? "q" : "organisation");
         goto out;
     }
     const struct rk_search_cursor *after = q->after;

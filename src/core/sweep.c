@@ -54,9 +54,9 @@ static int collect_row(void *ctx, const char *person_id, const char *purpose) {
 }
 
 static rk_err failed(struct rk_error *msg, const char *what, rk_err err) {
-    snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
-             rk_store_last_error());
-    return err;
+    snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what,
+             rk_err_name(err), rk_store_last_error());
+    return msg->code = err;
 }
 
 /* Ends a batch's unit of work (core/work.h): committed when err is RK_OK, else rolled back. */

@@ -26,7 +26,7 @@ struct rkt_reg {
     struct rk_store *peer; /* a second handle on the same database: rkt_census counts through
                               it, so it sees what is committed, as another process would */
     sqlite3 *raw;          /* a raw connection to the same database: traps and file-level checks */
-    struct rk_error msg; /* for RKT_OK's calls */
+    struct rk_error msg;   /* for RKT_OK's calls */
 };
 
 /* As rkt_reg_setup over decl, which the fixture frees at teardown. */

@@ -67,25 +67,19 @@ static void import_steps(void **state) {
                      RK_IMPORT_BAD_HEADER);
     assert_string_equal(e.message, "line 1: the header has a stray quote");
     const char *header[] = {"name", "email", "consent_at"};
-    assert_int_equal(rk_import_step(&rd, header, 3, 1, NULL, row, &e),
-                     RK_IMPORT_HEADER);
+    assert_int_equal(rk_import_step(&rd, header, 3, 1, NULL, row, &e), RK_IMPORT_HEADER);
     assert_true(rd.have_map);
     assert_int_equal(rd.rows, 0);
     const char *good[] = {"Maija", "maija@example.fi", "2025-01-01T00:00:00Z"};
-    assert_int_equal(rk_import_step(&rd, good, 3, 2, NULL, row, &e),
-                     RK_IMPORT_ROW);
+    assert_int_equal(rk_import_step(&rd, good, 3, 2, NULL, row, &e), RK_IMPORT_ROW);
     const char *no_consent[] = {"Matti", "matti@example.fi", ""};
-    assert_int_equal(
-        rk_import_step(&rd, no_consent, 3, 3, NULL, row, &e),
-        RK_IMPORT_REJECT);
+    assert_int_equal(rk_import_step(&rd, no_consent, 3, 3, NULL, row, &e), RK_IMPORT_REJECT);
     assert_string_equal(e.where, "consent_at");
     assert_string_equal(e.message, "no consent recorded for a consent-based purpose");
-    assert_int_equal(rk_import_step(&rd, good, 2, 4, NULL, row, &e),
-                     RK_IMPORT_REJECT);
+    assert_int_equal(rk_import_step(&rd, good, 2, 4, NULL, row, &e), RK_IMPORT_REJECT);
     assert_string_equal(e.where, "");
     assert_string_equal(e.message, "has a different number of fields than the header");
-    assert_int_equal(rk_import_step(&rd, NULL, 0, 5, "is cut short", row, &e),
-                     RK_IMPORT_REJECT);
+    assert_int_equal(rk_import_step(&rd, NULL, 0, 5, "is cut short", row, &e), RK_IMPORT_REJECT);
     assert_string_equal(e.message, "is cut short");
     assert_int_equal(rd.rows, 4);
     free(row);
