@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/reg.h" /* struct rk_reg, RK_ERROR_SUPPRESSED, rk_write, rk_consent_input, rk_reg_init */
+#include "core/reg.h"  /* struct rk_reg, rk_write, rk_consent_input, rk_reg_init, RK_ERROR_* */
 #include "core/work.h" /* batches and units of work */
 
 struct rk_view; /* core/view.h: what a staff role sees */
