@@ -76,7 +76,7 @@ static rk_err run_batch(struct rk_reg *reg, void *ctx) {
         struct rk_consent_input consent = {.at = row->consent_at,
                                            .evidence = row->consent_evidence};
         consent.channel = rk_source_kind_id(row->has_channel ? row->consent_channel : w.source);
-        memset(&b->msg[i], 0, sizeof b->msg[i]);
+        rk_error_clear(&b->msg[i]);
         b->result[i] = rk_reg_person_add(reg, &w, NULL, &row->contact,
                                          b->needs_consent ? &consent : NULL, NULL, &b->msg[i]);
         if (storage_failed(b->result[i]))
