@@ -119,7 +119,7 @@ void rkt_expect_at(const char *file, int line, rk_err got, rk_err want, const st
 }
 
 struct rk_error *rkt_clear(struct rk_error *m) {
-    rk_error_clear(m);
+    *m = (struct rk_error)RK_ERROR_INIT;
     return m;
 }
 

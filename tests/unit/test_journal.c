@@ -70,7 +70,7 @@ static rk_ts ts(const char *iso) {
 }
 
 static struct rk_error *clear(struct rk_error *m) {
-    rk_error_clear(m);
+    *m = (struct rk_error)RK_ERROR_INIT;
     return m;
 }
 
