@@ -86,7 +86,7 @@ static bool add_person(struct rk_reg *reg, long k, rk_ts at) {
     if (!field(&c, RK_F_NAME, name, bufs[0], sizeof bufs[0]) ||
         !field(&c, RK_F_EMAIL, email, bufs[1], sizeof bufs[1]))
         return false;
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     char id[RK_ID_LEN + 1];
     struct rk_consent_input consent = {.channel = "web_form", .form_id = "newsletter", .at = at};
@@ -109,7 +109,7 @@ static bool add_person(struct rk_reg *reg, long k, rk_ts at) {
         e = rk_reg_person_add(reg, &w, NULL, &c, &consent, NULL, &msg);
     }
     if (e != RK_OK)
-        fprintf(stderr, "bench_console: %s: %s (%s)\n", rk_err_str(e), msg.text,
+        fprintf(stderr, "bench_console: %s: %s (%s)\n", rk_err_str(e), msg.message,
                 rk_store_last_error());
     return e == RK_OK;
 }
@@ -370,12 +370,12 @@ int main(int argc, char **argv) {
     for (int i = 0; i < queries; i++) {
         struct rk_search_query q = {.q = words[i], .limit = 50, .now = start + 800 * DAY};
         struct rk_search_cursor next;
-        struct rk_msg msg;
+        struct rk_error msg;
         bool more = false;
         int hits = 0;
         double t0 = now_s();
         if (rk_search_persons(&reg, &dpo, &q, hit_count, &hits, &more, &next, &msg) != RK_OK) {
-            fprintf(stderr, "bench_console: search: %s\n", msg.text);
+            fprintf(stderr, "bench_console: search: %s\n", msg.message);
             exit(2);
         }
         ours[i] = now_s() - t0;
@@ -430,13 +430,13 @@ int main(int argc, char **argv) {
         struct rk_search_query q = {.limit = 50, .after = first ? NULL : &after,
                                     .now = start + 800 * DAY};
         struct rk_search_cursor next;
-        struct rk_msg msg;
+        struct rk_error msg;
         bool more = false;
         int hits = 0;
         double t0 = now_s();
         if (rk_search_persons(&reg, &dpo, &q, hit_count, &hits, &more, &next, &msg) != RK_OK ||
             hits != 50) {
-            fprintf(stderr, "bench_console: list: %d persons: %s\n", hits, msg.text);
+            fprintf(stderr, "bench_console: list: %d persons: %s\n", hits, msg.message);
             exit(2);
         }
         ours[i] = now_s() - t0;

@@ -285,7 +285,7 @@ struct import {
 
 static void reject(struct import *im, unsigned long line, const char *why) {
     if (!im->rejected++)
-        snprintf(im->first_reject, sizeof im->first_reject, "line %lu: %s", line, why);
+        snprintf(im->first_reject, sizeof im->first_reject, "line %lu: %.360s", line, why);
 }
 
 /* The record callback of cli_import.c: rejects are counted (the first one kept for the
@@ -294,11 +294,12 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
                      const char *row_error) {
     struct import *im = ctx;
     if (!im->have_map) {
-        if (!row_error && rk_import_map_parse(fields, n, &im->map, im->first_reject,
-                                              sizeof im->first_reject) == RK_OK) {
+        struct rk_error e = RK_ERROR_INIT;
+        if (!row_error && rk_import_map_parse(fields, n, &im->map, &e) == RK_OK) {
             im->have_map = true;
             return 0;
         }
+        snprintf(im->first_reject, sizeof im->first_reject, "%.360s", e.message);
         im->header_failed = true;
         return 1;
     }
@@ -307,10 +308,10 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
         reject(im, line, row_error);
         return 0;
     }
-    const char *why = NULL, *column = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     struct rk_import_row *row = im->row;
-    if (rk_import_row_parse(&im->map, fields, n, row, &why, &column) != RK_OK) {
-        reject(im, line, why ? why : "invalid");
+    if (rk_import_row_parse(&im->map, fields, n, row, &why) != RK_OK) {
+        reject(im, line, rk_error_msg(&why));
         return 0;
     }
     struct rk_write w = im->w;
@@ -322,7 +323,7 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
         reject(im, line, "no consent recorded for a consent-based purpose");
         return 0;
     }
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_reg_person_add(im->reg, &w, NULL, &row->contact,
                                    needs_consent ? &consent : NULL, NULL, &msg);
@@ -341,10 +342,10 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
             if (im->fatal != RK_OK)
                 return 1;
         }
-    } else if (msg.suppressed) {
+    } else if (msg.flags & RK_ERROR_SUPPRESSED) {
         im->suppressed++;
     } else if (err == RK_EREFUSED || err == RK_ECONFLICT || err == RK_EINVAL) {
-        reject(im, line, msg.text);
+        reject(im, line, msg.message);
     } else {
         im->fatal = err;
         return 1;
@@ -417,7 +418,7 @@ static double reg_audience(struct rk_reg *reg, long n) {
     if (!s.out)
         return -1;
     rk_buf_init(&s.line);
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     double t0 = now_s();
     fputs("id,name,email,phone,position,organisation\r\n", s.out);
@@ -428,7 +429,7 @@ static double reg_audience(struct rk_reg *reg, long n) {
     fclose(s.out);
     if (e != RK_OK || !ok || s.n != (unsigned long)n) {
         fprintf(stderr, "bench: audience: %s; %lu of %ld rows\n",
-                e != RK_OK ? msg.text : "short output", s.n, n);
+                e != RK_OK ? msg.message : "short output", s.n, n);
         return -1;
     }
     return t1 - t0;
@@ -442,12 +443,12 @@ static int count_entry(void *ctx, const struct rk_entry *e) {
 
 static double reg_lookup(struct rk_reg *reg, const char *const *emails, int m) {
     unsigned long hits = 0;
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     double t0 = now_s();
     for (int i = 0; i < m; i++) {
         if (rk_reg_person_find(reg, emails[i], count_entry, &hits, &msg) != RK_OK) {
-            fprintf(stderr, "bench: lookup: %s\n", msg.text);
+            fprintf(stderr, "bench: lookup: %s\n", msg.message);
             return -1;
         }
     }

@@ -96,11 +96,11 @@ static bool add_person(struct rk_reg *reg, long k, rk_ts given) {
         return false;
     struct rk_consent_input consent = {.channel = "web_form", .form_id = "newsletter", .at = given};
     struct rk_write w = {"marketing", PURPOSE, RK_SRC_WEB_FORM, NULL, given + 1};
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err e = rk_reg_person_add(reg, &w, NULL, &c, &consent, NULL, &msg);
     if (e != RK_OK) {
-        fprintf(stderr, "bench_sweep: %s: %s (%s)\n", rk_err_str(e), msg.text,
+        fprintf(stderr, "bench_sweep: %s: %s (%s)\n", rk_err_str(e), msg.message,
                 rk_store_last_error());
         return false;
     }
@@ -436,7 +436,7 @@ int main(int argc, char **argv) {
     }
     /* The sweep, as `rekisteri sweep` runs it: the store's default connection. */
     struct rk_sweep_counts counts = {0};
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     if (rk_store_open(db, &opt, &s) != RK_OK ||
         rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK) {
@@ -449,7 +449,7 @@ int main(int argc, char **argv) {
     double t1 = now_s(), c1 = cpu_s();
     rk_store_close(s);
     if (e != RK_OK || counts.consents_expired != n) {
-        fprintf(stderr, "bench_sweep: sweep: %s: %s (expired %lld)\n", rk_err_name(e), msg.text,
+        fprintf(stderr, "bench_sweep: sweep: %s: %s (expired %lld)\n", rk_err_name(e), msg.message,
                 (long long)counts.consents_expired);
         return 1;
     }

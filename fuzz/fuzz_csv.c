@@ -54,18 +54,18 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
         mix(r, fields[i], len + 1);
     }
     if (!r->have_header) {
-        char err[512];
+        struct rk_error err = RK_ERROR_INIT;
         r->have_header = true;
-        r->header_refused = rk_import_map_parse(fields, n, &r->map, err, sizeof err) != RK_OK;
-        if (r->header_refused && err[0] == '\0')
+        r->header_refused = rk_import_map_parse(fields, n, &r->map, &err) != RK_OK;
+        if (r->header_refused && (err.code != RK_EINVAL || err.message[0] == '\0'))
             __builtin_trap();
         return 0;
     }
     if (r->header_refused)
         return 0;
-    const char *why = NULL, *column = NULL;
-    if (rk_import_row_parse(&r->map, fields, n, &row, &why, &column) != RK_OK) {
-        if (!why)
+    struct rk_error why = RK_ERROR_INIT;
+    if (rk_import_row_parse(&r->map, fields, n, &row, &why) != RK_OK) {
+        if (why.code != RK_EINVAL || why.message[0] == '\0')
             __builtin_trap();
         return 0;
     }

@@ -268,7 +268,7 @@ static int run_serve(int argc, char **argv) {
          * or its directory is read-only, serve it for reading: writes are answered 503. */
         struct rk_store *st = NULL;
         struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
-        struct rk_msg msg = {.suppressed = false};
+        struct rk_error msg = RK_ERROR_INIT;
         int from, to;
         rk_err e = rk_store_open(db, &opt, &st);
         if (e == RK_OK)
@@ -279,7 +279,7 @@ static int run_serve(int argc, char **argv) {
         else if (w == RK_ESTORAGE)
             e = w;
         if (e == RK_OK && rk_rotate_check(st, &keys, key_file, &msg) != RK_OK) {
-            rk_cli_error("serve: %s", msg.text);
+            rk_cli_error("serve: %s", msg.message);
             rk_store_close(st);
             close(key_fd);
             rk_cli_mail_cleanup(&mo);
@@ -291,10 +291,10 @@ static int run_serve(int argc, char **argv) {
             int64_t sealed = 0;
             e = rk_notice_reg_init(&r, d, st, &keys, "serve");
             if (e == RK_OK && (e = rk_rotate_seal_plain(&r, &sealed, &msg)) != RK_OK)
-                rk_cli_error("serve: %s", msg.text);
+                rk_cli_error("serve: %s", msg.message);
             int64_t indexed = 0; /* entries from before migration 0016 (core/search.h) */
             if (e == RK_OK && (e = rk_search_backfill(&r, &indexed, &msg)) != RK_OK)
-                rk_cli_error("serve: %s", msg.text);
+                rk_cli_error("serve: %s", msg.message);
             /* the cookie text's current version, for the consent log (http/consent_log.h) */
             if (e == RK_OK && (e = rk_consent_log_record_version(d, st, rk_time_now())) != RK_OK)
                 rk_cli_error("serve: cannot record the consent version: %s",

@@ -81,7 +81,7 @@ static bool add_person(struct rk_reg *reg, uint32_t k, rk_ts now, FILE *emails) 
     struct rk_consent_input consent = {.channel = "web_form"};
     consent.at = now - 3600 - (rk_ts)rng_below(365u * 86400u);
     struct rk_write w = {"customer", PURPOSE, RK_SRC_WEB_FORM, NULL, now};
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     char id[RK_ID_LEN + 1];
     rk_err e = rk_reg_person_add(reg, &w, NULL, &c, &consent, id, &msg);
@@ -91,7 +91,8 @@ static bool add_person(struct rk_reg *reg, uint32_t k, rk_ts now, FILE *emails) 
         e = rk_reg_person_add(reg, &w, id, &c, &consent, NULL, &msg);
     }
     if (e != RK_OK) {
-        fprintf(stderr, "populate: %s: %s (%s)\n", rk_err_str(e), msg.text, rk_store_last_error());
+        fprintf(stderr, "populate: %s: %s (%s)\n", rk_err_str(e), msg.message,
+                rk_store_last_error());
         return false;
     }
     fprintf(emails, "%s\n", bufs[1]);

@@ -96,11 +96,9 @@ rk_err rk_field_normalize(enum rk_field f, const char *raw, char *buf, size_t n,
     return rc;
 }
 
-rk_err rk_text_field_check(const char *field, const char *s, bool multiline, char *msg, size_t n) {
+rk_err rk_text_field_check(const char *field, const char *s, bool multiline, struct rk_error *e) {
     const char *why = s ? rk_text_fault(s, strlen(s), multiline) : NULL;
     if (!why)
         return RK_OK;
-    if (n)
-        snprintf(msg, n, "%s: %s", field, why);
-    return RK_EINVAL;
+    return rk_error_set(e, RK_EINVAL, NULL, "%s: %s", field, why);
 }

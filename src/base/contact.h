@@ -58,11 +58,14 @@ RK_MUST_USE rk_err rk_field_normalize(enum rk_field f, const char *raw, char *bu
  * service, an invoice number, a request's name and text, a staff reason —
  * which are not contact fields but are shown beside them: rk_text_fault's
  * (no control, direction-control or invisible format characters; tab and line
- * breaks only when multiline). s NULL passes. On a refusal writes "FIELD:
- * why" into msg (size n; field is the option, JSON member and column name
- * the value came in under) and returns RK_EINVAL; the value is never quoted.
+ * breaks only when multiline). s NULL passes. On a refusal sets e (NULL:
+ * only the code) to RK_EINVAL with the message "FIELD: why" (field is the
+ * option, JSON member and column name the value came in under) and returns
+ * RK_EINVAL; the value is never quoted. e->where stays "": the message names
+ * the field already, and the API answers a "field" member only for the
+ * contact fields a person fills in.
  */
-RK_MUST_USE rk_err rk_text_field_check(const char *field, const char *s, bool multiline, char *msg,
-                                       size_t n);
+RK_MUST_USE rk_err rk_text_field_check(const char *field, const char *s, bool multiline,
+                                       struct rk_error *e);
 
 #endif

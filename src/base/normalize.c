@@ -265,18 +265,6 @@ const char *rk_text_fault(const char *text, size_t n, bool multiline) {
     return NULL;
 }
 
-const char *rk_norm_why_const(const char *why) {
-    if (!why)
-        return NULL;
-    for (size_t c = 1; c < sizeof text_why / sizeof text_why[0]; c++)
-        if (strcmp(why, text_why[c].en) == 0)
-            return text_why[c].en;
-    for (size_t i = 0; i < sizeof other_why / sizeof other_why[0]; i++)
-        if (strcmp(why, other_why[i][0]) == 0)
-            return other_why[i][0];
-    return NULL;
-}
-
 const char *rk_norm_why_fi(const char *why) {
     if (!why)
         return NULL;

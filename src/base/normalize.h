@@ -85,12 +85,6 @@ const char *rk_text_fault(const char *s, size_t n, bool multiline);
  * phrase those functions return has one. */
 const char *rk_norm_why_fi(const char *why);
 
-/* The constant string equal to the why phrase why (a message these functions or
- * rk_field_normalize wrote), or NULL for another text: for a caller whose own channel
- * still hands out static phrases (core/import.c's row parser and core/contact_input.c's
- * `why`, until they move onto struct rk_error). */
-const char *rk_norm_why_const(const char *why);
-
 /*
  * Appends text to b for a terminal, with every character rk_text_fault
  * refuses (with multiline as given; a CR only before an LF) written visibly as

@@ -160,7 +160,7 @@ static void print_restored(const char *journal, const struct rk_replay_report *r
  * generation: it is brought forward as `key rotate` would (core/rotate.h),
  * which needs the key file to itself. */
 static int bring_forward(struct rk_cli_env *env) {
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     uint32_t db_gen = 0;
     char fp[RK_FINGERPRINT_LEN + 1];
     struct rk_error err = RK_ERROR_INIT;
@@ -168,7 +168,7 @@ static int bring_forward(struct rk_cli_env *env) {
         return RK_EXIT_OK;
     if (rk_store_key_state_get(env->store, &db_gen, fp) != RK_OK ||
         db_gen >= rk_keys_generation(&env->reg.keys) || !rk_keys_find(&env->reg.keys, db_gen)) {
-        rk_cli_error("restore: %s; nothing was written", msg.text);
+        rk_cli_error("restore: %s; nothing was written", msg.message);
         return RK_EXIT_FAIL;
     }
     close(env->key_fd);
@@ -185,7 +185,7 @@ static int bring_forward(struct rk_cli_env *env) {
     if (e != RK_OK) {
         rk_cli_error("restore: cannot bring the backup to the current key generation: %s; nothing "
                      "was written",
-                     msg.text);
+                     msg.message);
         return RK_EXIT_FAIL;
     }
     printf("key generation %u -> %u: %lld entries re-hashed, %lld staff tokens revoked\n",

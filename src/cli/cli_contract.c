@@ -65,7 +65,7 @@ static int contract_add(int argc, char **argv) {
     }
     if ((rc = rk_cli_env_open(&env)) == RK_EXIT_OK) {
         char id[RK_ID_LEN + 1];
-        struct rk_msg msg = {.suppressed = false};
+        struct rk_error msg = RK_ERROR_INIT;
         rk_err e = rk_reg_contract_add(&env.reg, &w, env.args[0], service, d0, d1, id, &msg);
         rc = e == RK_OK ? print_id(&env, id) : rk_cli_refused("contract add", e, &msg);
     }
@@ -102,7 +102,7 @@ static int contract_change(int argc, char **argv, int end_it) {
         return RK_EXIT_USAGE;
     }
     if ((rc = rk_cli_env_open(&env)) == RK_EXIT_OK) {
-        struct rk_msg msg = {.suppressed = false};
+        struct rk_error msg = RK_ERROR_INIT;
         rk_err e = end_it ? rk_reg_contract_end(&env.reg, env.args[0], d, rk_time_now(), &msg)
                           : rk_reg_contract_change(&env.reg, env.args[0], field, value,
                                                    rk_time_now(), &msg);
@@ -182,7 +182,7 @@ static int invoice_add(int argc, char **argv) {
     }
     if ((rc = rk_cli_env_open(&env)) == RK_EXIT_OK) {
         char id[RK_ID_LEN + 1];
-        struct rk_msg msg = {.suppressed = false};
+        struct rk_error msg = RK_ERROR_INIT;
         rk_err e = rk_reg_invoice_add(&env.reg, &w, env.args[0], contract, number, d, cents,
                                       currency, id, &msg);
         rc = e == RK_OK ? print_id(&env, id) : rk_cli_refused("invoice add", e, &msg);

@@ -27,7 +27,7 @@ struct import {
     const char *default_detail;
     struct rk_import_reader rd; /* the header's map and the rows read (core/import.h) */
     bool header_failed;
-    char header_err[400];
+    struct rk_error refusal; /* the header's or the last row's (core/import.h) */
     FILE *rejects;
     const char *rejects_path;
     long batch, in_batch;
@@ -76,13 +76,14 @@ static rk_err commit_batch(struct import *im) {
 static int on_record(void *ctx, const char *const *fields, size_t n, unsigned long line,
                      const char *row_error) {
     struct import *im = ctx;
-    const char *why = NULL, *column = NULL;
     struct rk_import_row *row = im->row;
-    switch (rk_import_step(&im->rd, fields, n, line, row_error, row, &column, &why, im->header_err,
-                           sizeof im->header_err)) {
+    struct rk_error *why = &im->refusal;
+    switch (rk_import_step(&im->rd, fields, n, line, row_error, row, why)) {
     case RK_IMPORT_HEADER: return 0;
     case RK_IMPORT_BAD_HEADER: im->header_failed = true; return 1;
-    case RK_IMPORT_REJECT: reject(im, line, column, why); return 0;
+    case RK_IMPORT_REJECT:
+        reject(im, line, why->where[0] ? why->where : NULL, rk_error_msg(why));
+        return 0;
     case RK_IMPORT_ROW: break;
     }
     struct rk_write w = im->w;
@@ -90,17 +91,17 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
     struct rk_consent_input consent = {.at = row->consent_at, .evidence = row->consent_evidence};
     consent.channel = rk_source_kind_id(row->has_channel ? row->consent_channel : w.source);
     bool needs_consent = im->rd.needs_consent;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err err = rk_reg_person_add(&im->env->reg, &w, NULL, &row->contact,
                                    needs_consent ? &consent : NULL, NULL, &msg);
     if (err == RK_OK) {
         im->imported++;
         if (++im->in_batch >= im->batch && (im->fatal = commit_batch(im)) != RK_OK)
             return 1;
-    } else if (msg.suppressed) {
+    } else if (msg.flags & RK_ERROR_SUPPRESSED) {
         im->suppressed++;
     } else if (err == RK_EREFUSED || err == RK_ECONFLICT || err == RK_EINVAL) {
-        reject(im, line, NULL, msg.text);
+        reject(im, line, NULL, msg.message);
     } else {
         im->fatal = err;
         return 1;
@@ -222,7 +223,8 @@ static int run_import(int argc, char **argv) {
     progress(&im, true);
     if (im.header_failed || (e == RK_OK && im.fatal == RK_OK && !im.rd.have_map)) {
         rk_cli_error("%s: %s", env.args[0],
-                     im.header_failed ? im.header_err : "the file is empty: expected a header row");
+                     im.header_failed ? rk_error_msg(&im.refusal)
+                                      : "the file is empty: expected a header row");
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK || im.fatal != RK_OK) {
         rk_cli_error("%s: stopped: %s; %lu rows imported before it", env.args[0],
@@ -323,14 +325,14 @@ static int run_audience(int argc, char **argv) {
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct audience a = {.out = stdout, .json = strcmp(env.format, "json") == 0};
     rk_buf_init(&a.line);
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_ts now = rk_time_now();
     rk_err e = rk_reg_audience(&env.reg, purpose, now, audience_row, &a, &msg);
     if (e == RK_OK) {
         char detail[RK_DECL_ID_MAX + 32];
         snprintf(detail, sizeof detail, "%s: %lu persons", purpose, a.n);
         if ((e = rk_reg_audit(&env.reg, "audience.export", NULL, detail, now)) != RK_OK)
-            snprintf(msg.text, sizeof msg.text, "%s", rk_store_last_error());
+            snprintf(msg.message, sizeof msg.message, "%s", rk_store_last_error());
     }
     if (e == RK_OK)
         audience_start(&a); /* an empty audience still gets its header */

@@ -101,11 +101,11 @@ static int run_rotate(int argc, char **argv) {
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
     struct rk_rotate_report rep;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     e = rk_rotate(env.store, env.key_file, env.journal, rk_time_now(), env.actor, &rep, &msg);
     rk_cli_env_close(&env);
     if (e != RK_OK) {
-        rk_cli_error("key rotate: %s", msg.text);
+        rk_cli_error("key rotate: %s", msg.message);
         return e == RK_ECONFLICT || e == RK_ETOOBIG || e == RK_EINVAL ? RK_EXIT_USAGE
                                                                       : RK_EXIT_FAIL;
     }
@@ -190,7 +190,7 @@ static int run_show(int argc, char **argv) {
             rk_cli_table_row(&table, (const char *const[]){num, state, ts, fp, count});
         }
     }
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     bool match = rk_rotate_check(env.store, k, env.key_file, &msg) == RK_OK;
     if (gens) {
         rc = rk_cli_write_json(json_pack("{s:o, s:I, s:b}", "generations", gens, "database",
@@ -200,7 +200,7 @@ static int run_show(int argc, char **argv) {
         printf("database: key generation %u%s\n", (unsigned)db_gen,
                match ? "" : " (does not match the key file: see below)");
         if (!match)
-            printf("%s\n", msg.text);
+            printf("%s\n", msg.message);
     }
     rk_cli_table_cleanup(&table);
     rk_cli_env_close(&env);

@@ -25,7 +25,8 @@ struct fields_in {
 static bool normalize_fields(struct fields_in *in, struct rk_contact *c) {
     memset(c, 0, sizeof *c);
     if (rk_contact_input_read(&in->values, in->raw) != RK_OK) {
-        rk_cli_error("--%s: the value %s", rk_field_id(in->values.field), in->values.why);
+        rk_cli_error("--%s: the value %s", rk_field_id(in->values.field),
+                     rk_error_msg(&in->values.error));
         return false;
     }
     *c = in->values.c;
@@ -117,7 +118,7 @@ static int person_add(int argc, char **argv) {
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         goto out;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e =
         rk_reg_person_add(&env.reg, &w, person, &c, consent_channel ? &consent : NULL, id, &msg);
     if (e != RK_OK)
@@ -165,7 +166,7 @@ static int person_update(int argc, char **argv) {
         goto out;
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         goto out;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_reg_person_update(&env.reg, &w, env.args[0], &c, &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("person update", e, &msg);
     if (e == RK_OK)
@@ -459,7 +460,7 @@ static int person_find(int argc, char **argv) {
         return rc;
     struct show s = {&env, rk_cli_json(&env) ? NULL : json_array(),
                      rk_cli_json(&env) ? json_array() : NULL, 0, json_array()};
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_reg_person_find(&env.reg, env.args[0], find_entry, &s, &msg);
     /* Each person found is a read: recorded before anything is shown. */
     if (e == RK_OK && (e = rk_reg_batch_begin(&env.reg)) == RK_OK) {
@@ -472,7 +473,7 @@ static int person_find(int argc, char **argv) {
         else
             rk_reg_batch_rollback(&env.reg);
         if (e != RK_OK)
-            snprintf(msg.text, sizeof msg.text, "%s", rk_store_last_error());
+            snprintf(msg.message, sizeof msg.message, "%s", rk_store_last_error());
     }
     json_decref(s.ids);
     if (e != RK_OK) {
@@ -551,7 +552,7 @@ static int consent_event(int argc, char **argv, int kind) {
         return RK_EXIT_USAGE;
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_reg_consent(&env.reg, env.args[0], purpose, kind, &in, &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused(argv[0], e, &msg);
     if (e == RK_OK)

@@ -120,10 +120,10 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("%s: cannot open the database: %s", env->db, rk_store_last_error());
         return RK_EXIT_FAIL;
     }
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     if (!env->any_generation && rk_rotate_check(env->store, &keys, env->key_file, &msg) != RK_OK) {
         sodium_memzero(&keys, sizeof keys);
-        rk_cli_error("%s", msg.text);
+        rk_cli_error("%s", msg.message);
         return RK_EXIT_USAGE;
     }
     if ((e = rk_notice_reg_init(&env->reg, env->decl, env->store, &keys, env->actor)) != RK_OK) {
@@ -136,7 +136,7 @@ static int env_open(struct rk_cli_env *env) {
      * before anything reads them (core/rotate.h, "Sealed values" S5). */
     int64_t sealed = 0;
     if (rk_rotate_seal_plain(&env->reg, &sealed, &msg) != RK_OK) {
-        rk_cli_error("%s", msg.text);
+        rk_cli_error("%s", msg.message);
         return RK_EXIT_FAIL;
     }
     if (sealed > 0)
@@ -148,7 +148,7 @@ static int env_open(struct rk_cli_env *env) {
      * once (core/search.h). */
     int64_t indexed = 0;
     if (rk_search_backfill(&env->reg, &indexed, &msg) != RK_OK) {
-        rk_cli_error("%s", msg.text);
+        rk_cli_error("%s", msg.message);
         return RK_EXIT_FAIL;
     }
     return RK_EXIT_OK;
@@ -218,11 +218,11 @@ static const char *offer_after(struct rk_buf *b, const char *text) {
     return "";
 }
 
-int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg) {
+int rk_cli_refused(const char *what, rk_err err, const struct rk_error *msg) {
     struct rk_buf b;
     rk_buf_init(&b);
-    rk_cli_error("%s: %s%s", what, msg->text[0] ? msg->text : rk_err_str(err),
-                 msg->text[0] ? offer_after(&b, msg->text) : "");
+    rk_cli_error("%s: %s%s", what, msg->message[0] ? msg->message : rk_err_str(err),
+                 msg->message[0] ? offer_after(&b, msg->message) : "");
     rk_buf_cleanup(&b);
     return rk_cli_exit_for(err);
 }
@@ -263,10 +263,10 @@ const char *rk_cli_shown(const char *s, bool multiline) {
 }
 
 bool rk_cli_text(const char *opt, const char *arg, bool multiline) {
-    char msg[320];
-    if (rk_text_field_check(opt, arg, multiline, msg, sizeof msg) == RK_OK)
+    struct rk_error msg = RK_ERROR_INIT;
+    if (rk_text_field_check(opt, arg, multiline, &msg) == RK_OK)
         return true;
-    rk_cli_error("%s", msg);
+    rk_cli_error("%s", rk_error_msg(&msg));
     return false;
 }
 
@@ -409,13 +409,13 @@ static int run_suppress(int argc, char **argv) {
     struct rk_contact_input values; /* core/contact_input.h */
     rk_contact_input_init(&values);
     if (rk_contact_input_add(&values, f, email ? email : phone) != RK_OK) {
-        rk_cli_error("--%s: the value %s", rk_field_id(f), values.why);
+        rk_cli_error("--%s: the value %s", rk_field_id(f), rk_error_msg(&values.error));
         return RK_EXIT_USAGE;
     }
     const char *norm = values.c.v[f];
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e;
     if (add) {
         e = rk_reg_suppress(&env.reg, f, norm, why, rk_time_now(), &msg);

@@ -33,9 +33,9 @@ static int open_with_tz(struct rk_cli_env *env, struct rk_tz *tz, bool one, cons
     int rc = one ? rk_cli_env_open_one(env, what) : rk_cli_env_open(env);
     if (rc != RK_EXIT_OK)
         return rc;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     if (rk_request_load_tz(env->decl, tz, &msg) != RK_OK) {
-        rk_cli_error("%s: %s", what, msg.text);
+        rk_cli_error("%s: %s", what, msg.message);
         return RK_EXIT_FAIL;
     }
     return RK_EXIT_OK;
@@ -149,7 +149,7 @@ static int request_new(int argc, char **argv) {
         goto out;
     in.type = (enum rk_request_type)t;
     in.channel = (enum rk_request_channel)ch;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     struct rk_error why = RK_ERROR_INIT;
     rk_err e = rk_reg_batch_begin(&env.reg);
     if (e == RK_OK && (e = rk_request_create(&env.reg, tz, &in, q, &msg)) == RK_OK && q->email) {
@@ -164,7 +164,7 @@ static int request_new(int argc, char **argv) {
                                     status, &why);
         }
         if (e != RK_OK)
-            snprintf(msg.text, sizeof msg.text, "--email: %s", rk_error_msg(&why));
+            snprintf(msg.message, sizeof msg.message, "--email: %s", rk_error_msg(&why));
     }
     if (e == RK_OK)
         e = rk_reg_batch_commit(&env.reg);
@@ -345,7 +345,7 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
         return RK_EXIT_FAIL;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     bool told = false;
     ev->by = env->reg.actor;
     ev->today = rk_tz_date(tz, ev->at);
@@ -370,7 +370,7 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     if (e == RK_OK)
         e = rk_request_step(&env->reg, &st, &msg);
     if (e != RK_OK && st.stage == RK_STEP_MAIL)
-        snprintf(msg.text, sizeof msg.text, "the email to the person: %s",
+        snprintf(msg.message, sizeof msg.message, "the email to the person: %s",
                  rk_error_msg(&st.why));
     mail = st.mail;
     told = st.told;
@@ -379,7 +379,7 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     if (e == RK_OK && ev->kind == RK_RQE_COMPLETE && !out_dir && !ff.answer_token[0] &&
         (q->type == RK_RQ_ACCESS || q->type == RK_RQ_PORTABILITY ||
          q->type == RK_RQ_AUTOMATED_DECISION)) {
-        snprintf(msg.text, sizeof msg.text,
+        snprintf(msg.message, sizeof msg.message,
                  "a request of type %s without an email address is answered with a document "
                  "handed over by staff: give --out DIR",
                  rk_request_type_name(q->type));
@@ -472,7 +472,7 @@ static int request_verify(int argc, char **argv) {
         goto out;
     }
     struct rk_request *q = calloc(1, sizeof *q);
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     struct rk_request_event ev = {.kind = RK_RQE_VERIFY,
                                   .at = rk_time_now(),
                                   .method = RK_VERIFY_EMAIL_CODE};
@@ -491,7 +491,7 @@ static int request_verify(int argc, char **argv) {
     rk_err e = q ? rk_reg_batch_begin(&env.reg) : RK_ENOMEM;
     if (e == RK_OK && (e = rk_request_step(&env.reg, &st, &msg)) != RK_OK &&
         st.stage == RK_STEP_MAIL)
-        snprintf(msg.text, sizeof msg.text, "the address on file: %s", rk_error_msg(&st.why));
+        snprintf(msg.message, sizeof msg.message, "the address on file: %s", rk_error_msg(&st.why));
     if (e == RK_OK)
         e = rk_reg_batch_commit(&env.reg);
     else if (env.reg.in_batch)

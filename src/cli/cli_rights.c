@@ -68,7 +68,7 @@ static int rights_access(int argc, char **argv) {
     }
     bool json = env.format[0] == 'j';
     struct rk_buf out;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_buf_init(&out);
     rk_err e = rk_rights_access(&env.reg, env.args[0], request, lang, rk_time_now(),
                                 &rk_rights_documents, json ? &out : NULL, json ? NULL : &out, &msg);
@@ -95,7 +95,7 @@ static int rights_export(int argc, char **argv) {
         return rc < 0 ? RK_EXIT_OK : rc;
     bool json = env.format[0] == 'j';
     struct rk_buf out;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_buf_init(&out);
     rk_err e =
         rk_rights_portability(&env.reg, env.args[0], request, rk_time_now(), &rk_rights_documents,
@@ -136,14 +136,14 @@ static int rights_rectify(int argc, char **argv) {
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     if (rk_contact_input_read(&values, raw) != RK_OK) {
-        rk_cli_error("--%s: the value %s", rk_field_id(values.field), values.why);
+        rk_cli_error("--%s: the value %s", rk_field_id(values.field), rk_error_msg(&values.error));
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
     struct rk_contact c = values.c;
     if ((rc = rk_cli_env_open_one(&env, "rights rectify")) != RK_EXIT_OK)
         return rc;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e =
         rk_rights_rectify(&env.reg, env.args[0], request,
                           reg && strcmp(reg, "all") != 0 ? reg : NULL, &c, rk_time_now(), &msg);
@@ -169,7 +169,7 @@ static int rights_erase(int argc, char **argv) {
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     struct rk_erase_report r;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_rights_erase(&env.reg, env.args[0], request, rk_time_now(), &r, &msg);
     if (e != RK_OK) {
         rc = rk_cli_refused("rights erase", e, &msg);
@@ -249,7 +249,7 @@ static int rights_restrict(int argc, char **argv) {
                          opts, text_json, "rights restrict");
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_rights_restrict(&env.reg, env.args[0], request, !lift, rk_time_now(), &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights restrict", e, &msg);
     if (e == RK_OK)
@@ -285,7 +285,7 @@ static int rights_object(int argc, char **argv) {
     }
     if ((rc = rk_cli_env_open_one(&env, "rights object")) != RK_EXIT_OK)
         return rc;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_rights_object(&env.reg, env.args[0], request, dm, grounds, rk_time_now(), &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights object", e, &msg);
     if (e == RK_OK)
@@ -316,7 +316,7 @@ static int rights_automated(int argc, char **argv) {
         return RK_EXIT_USAGE;
     }
     struct rk_buf out;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_buf_init(&out);
     rk_err e = rk_rights_automated(&env.reg, env.args[0], request, lang, rk_time_now(), &out, &msg);
     rc = e == RK_OK ? rk_cli_write(&out) : rk_cli_refused("rights automated", e, &msg);

@@ -123,10 +123,10 @@ static int run_sweep(int argc, char **argv) {
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
     struct rk_sweep_counts n;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_sweep_run(&env.reg, now, dry_run, &n, &msg);
     if (e != RK_OK) {
-        rk_cli_error("sweep: %s", msg.text);
+        rk_cli_error("sweep: %s", msg.message);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }

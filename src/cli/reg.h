@@ -50,7 +50,7 @@ void rk_cli_env_close(struct rk_cli_env *env);
 int rk_cli_env_open_one(struct rk_cli_env *env, const char *what);
 
 /* Prints a refused or failed write: one line, exit status for err. */
-int rk_cli_refused(const char *what, rk_err err, const struct rk_msg *msg);
+int rk_cli_refused(const char *what, rk_err err, const struct rk_error *msg);
 
 /* The exit status for an rk_err: bad input (2) or failure (1). */
 int rk_cli_exit_for(rk_err err);

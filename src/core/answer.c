@@ -116,10 +116,9 @@ static rk_err audit(struct rk_reg *reg, const char *action, const char *person_i
 
 rk_err rk_answer_store(struct rk_reg *reg, const struct rk_request *q,
                        const struct rk_buf *const d[RK_AD__COUNT], rk_ts now,
-                       char token[RK_LINK_MAX], rk_ts *expires, struct rk_msg *msg) {
+                       char token[RK_LINK_MAX], rk_ts *expires, struct rk_error *msg) {
     if (!q->person_id[0] || !rk_request_id_valid(q->id)) {
-        snprintf(msg->text, sizeof msg->text, "an answer is stored only for a matched request");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "an answer is stored only for a matched request");
     }
     struct rk_answer_row a;
     memset(&a, 0, sizeof a);
@@ -149,9 +148,9 @@ rk_err rk_answer_store(struct rk_reg *reg, const struct rk_request *q,
         err = rk_link_make(&reg->keys, &l, token);
     if (err == RK_OK)
         *expires = a.expires_at;
-    else if (!msg->text[0])
-        snprintf(msg->text, sizeof msg->text, "the answer's documents could not be stored (%s)",
-                 rk_err_str(err));
+    else if (!msg->message[0])
+        snprintf(msg->message, sizeof msg->message,
+                 "the answer's documents could not be stored (%s)", rk_err_str(err));
     return err;
 }
 

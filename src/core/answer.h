@@ -103,7 +103,7 @@ struct rk_date rk_answer_status_until(const struct rk_request *q, const struct r
  */
 RK_MUST_USE rk_err rk_answer_store(struct rk_reg *reg, const struct rk_request *q,
                                    const struct rk_buf *const docs[RK_AD__COUNT], rk_ts now,
-                                   char token[RK_LINK_MAX], rk_ts *expires, struct rk_msg *msg);
+                                   char token[RK_LINK_MAX], rk_ts *expires, struct rk_error *msg);
 
 /* ---- The code and the grant: pure rules over a row ----------------------------------------- */
 

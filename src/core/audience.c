@@ -77,15 +77,15 @@ static bool has_purpose(const struct rk_register *r, const char *purpose) {
 
 rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
                              rk_register_filter want, void *want_ctx,
-                             struct rk_audience_summary *out, struct rk_msg *msg) {
+                             struct rk_audience_summary *out, struct rk_error *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p || p->basis != RK_BASIS_CONSENT) {
-        snprintf(msg->text, sizeof msg->text,
-                 p ? "purpose '%s' does not rest on consent: its audience is everyone held "
-                     "for it (or under contract), with no consent to be missing"
-                   : "purpose '%s' is not declared",
-                 purpose);
-        return RK_EINVAL;
+        return rk_error_set(
+            msg, RK_EINVAL, NULL,
+            p ? "purpose '%s' does not rest on consent: its audience is everyone held "
+                "for it (or under contract), with no consent to be missing"
+              : "purpose '%s' is not declared",
+            purpose);
     }
     struct gather g = {.now = now};
     rk_err err = RK_OK;
@@ -98,7 +98,7 @@ rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
         err = RK_ENOMEM;
     if (err != RK_OK) {
         free(g.v);
-        snprintf(msg->text, sizeof msg->text, "%s", rk_store_last_error());
+        snprintf(msg->message, sizeof msg->message, "%s", rk_store_last_error());
         return err;
     }
     if (g.n)

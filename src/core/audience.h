@@ -46,6 +46,6 @@ int rk_audience_exclusion(const struct rk_audience_row *r, rk_ts now);
  */
 RK_MUST_USE rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
                                          rk_register_filter want, void *want_ctx,
-                                         struct rk_audience_summary *out, struct rk_msg *msg);
+                                         struct rk_audience_summary *out, struct rk_error *msg);
 
 #endif

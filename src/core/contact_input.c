@@ -6,8 +6,6 @@
 
 #include "core/contact_input.h"
 
-#include "base/normalize.h"
-
 void rk_contact_input_init(struct rk_contact_input *in) { memset(in, 0, sizeof *in); }
 
 rk_err rk_contact_input_add(struct rk_contact_input *in, enum rk_field f, const char *raw) {
@@ -16,9 +14,6 @@ rk_err rk_contact_input_add(struct rk_contact_input *in, enum rk_field f, const 
     rk_err rc = rk_field_normalize(f, raw, buf, sizeof in->buf[0], &in->error);
     if (rc != RK_OK) {
         in->field = f;
-        /* the phrase as the static string it is (base/normalize.h's table) */
-        const char *why = rk_norm_why_const(in->error.message);
-        in->why = why ? why : rk_error_msg(&in->error);
         return rc;
     }
     in->c.v[f] = buf;

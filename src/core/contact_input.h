@@ -22,16 +22,16 @@ struct rk_contact_input {
     struct rk_contact c; /* c.v[f] points into buf[f]; NULL: not given */
     char buf[RK_F__COUNT][RK_CONTACT_VALUE_MAX + 1];
     enum rk_field field;   /* after a refusal: the field refused */
-    const char *why;       /* after a refusal: why, a static phrase; never the value */
-    struct rk_error error; /* after a refusal: the same as util/err.h says (where the field's
-                            * id, message the phrase why, message_fi its Finnish if any) */
+    struct rk_error error; /* after a refusal, as util/err.h says: where the field's id,
+                            * message why (a phrase, never the value), message_fi its
+                            * Finnish if any */
 };
 
 /* Empties in: no field given. */
 void rk_contact_input_init(struct rk_contact_input *in);
 
-/* Normalises raw (not NULL) as field f into in->c.v[f]. RK_EINVAL with in->field, in->why
- * and in->error when the value does not pass the field's rule (f out of range included). */
+/* Normalises raw (not NULL) as field f into in->c.v[f]. RK_EINVAL with in->field and
+ * in->error when the value does not pass the field's rule (f out of range included). */
 RK_MUST_USE rk_err rk_contact_input_add(struct rk_contact_input *in, enum rk_field f,
                                         const char *raw);
 

@@ -27,7 +27,7 @@ void rk_fulfilment_cleanup(struct rk_fulfilment *f) {
 
 /* Withdraws every live or pending consent of the person, through the ledger. */
 static rk_err withdraw_all(struct rk_reg *reg, const struct rk_request *q, rk_ts at, int *n,
-                           struct rk_msg *msg) {
+                           struct rk_error *msg) {
     rk_err err = RK_OK;
     for (size_t i = 0; i < reg->decl->npurposes && err == RK_OK; i++) {
         const struct rk_purpose *p = &reg->decl->purposes[i];
@@ -48,7 +48,7 @@ static rk_err withdraw_all(struct rk_reg *reg, const struct rk_request *q, rk_ts
 
 rk_err rk_request_fulfil(struct rk_reg *reg, const struct rk_request *q, const char *grounds,
                          const char *rect_register, const struct rk_contact *rect, rk_ts at,
-                         struct rk_fulfilment *f, struct rk_msg *msg) {
+                         struct rk_fulfilment *f, struct rk_error *msg) {
     if (!reg->in_batch)
         return RK_EINVAL;
     if (!q->person_id[0]) {

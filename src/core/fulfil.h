@@ -55,6 +55,6 @@ void rk_fulfilment_cleanup(struct rk_fulfilment *f);
 RK_MUST_USE rk_err rk_request_fulfil(struct rk_reg *reg, const struct rk_request *q,
                                      const char *grounds, const char *rect_register,
                                      const struct rk_contact *rect, rk_ts at,
-                                     struct rk_fulfilment *f, struct rk_msg *msg);
+                                     struct rk_fulfilment *f, struct rk_error *msg);
 
 #endif

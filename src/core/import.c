@@ -171,32 +171,29 @@ static void put_cell(char *err, size_t errsz, size_t *used, const char *cell) {
 /* ---- header ------------------------------------------------------------- */
 
 rk_err rk_import_map_parse(const char *const *fields, size_t n, struct rk_import_map *out,
-                           char *err, size_t errsz) {
+                           struct rk_error *e) {
     assert(out && (fields || n == 0));
     struct rk_import_map m = {.ncols = n};
-    size_t used = 0;
-    if (err && errsz)
-        err[0] = '\0';
-    else
-        errsz = 0;
+    char err[RK_ERROR_MSG_MAX]; /* the refusal, built piece by piece, then into e */
+    size_t errsz = e ? sizeof err : 0, used = 0;
     for (size_t c = 0; c < RK_IC__COUNT; c++)
         m.at[c] = -1;
     if (n == 0) {
         put(err, errsz, &used, "the header is empty");
-        return RK_EINVAL;
+        goto refuse;
     }
     if (n == 1 && strchr(fields[0], ';')) {
         put(err, errsz, &used,
             "the header is one column holding semicolons: the file seems to be separated by "
             "semicolons; save it with commas as separators");
-        return RK_EINVAL;
+        goto refuse;
     }
     for (size_t i = 0; i < n; i++) {
         if (looks_like_data(fields[i])) {
             put(err, errsz, &used,
                 "the first row looks like data, not a header: start the file with a row naming "
                 "its columns, e.g. name,email,phone");
-            return RK_EINVAL;
+            goto refuse;
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -208,7 +205,7 @@ rk_err rk_import_map_parse(const char *const *fields, size_t n, struct rk_import
             put(err, errsz, &used, " is empty: give every column a name");
             if (i + 1 == n)
                 put(err, errsz, &used, " (or remove the comma at the end of the header line)");
-            return RK_EINVAL;
+            goto refuse;
         }
         size_t k = NNAMES;
         if (fold(fields[i], key, sizeof key))
@@ -220,7 +217,7 @@ rk_err rk_import_map_parse(const char *const *fields, size_t n, struct rk_import
             put_cell(err, errsz, &used, fields[i]);
             put(err, errsz, &used, "\", is not a known column; the accepted names are ");
             put_accepted(err, errsz, &used);
-            return RK_EINVAL;
+            goto refuse;
         }
         enum rk_import_col col = names[k].col;
         if (m.at[col] >= 0) {
@@ -229,24 +226,26 @@ rk_err rk_import_map_parse(const char *const *fields, size_t n, struct rk_import
             put(err, errsz, &used, " of the header both name ");
             put(err, errsz, &used, col_ids[col]);
             put(err, errsz, &used, "; keep one of them");
-            return RK_EINVAL;
+            goto refuse;
         }
         m.at[col] = (int)i;
         m.col[i] = col;
     }
     if (m.at[RK_IC_NAME] < 0 && m.at[RK_IC_EMAIL] < 0 && m.at[RK_IC_PHONE] < 0) {
         put(err, errsz, &used, "the header names no contact column (name, email or phone)");
-        return RK_EINVAL;
+        goto refuse;
     }
     if (m.at[RK_IC_CONSENT_AT] < 0 &&
         (m.at[RK_IC_CONSENT_CHANNEL] >= 0 || m.at[RK_IC_CONSENT_EVIDENCE] >= 0)) {
         put(err, errsz, &used,
             "the header has consent_channel or consent_evidence but no consent_at; add a "
             "consent_at column saying when each consent was given");
-        return RK_EINVAL;
+        goto refuse;
     }
     *out = m;
     return RK_OK;
+refuse:
+    return rk_error_set(e, RK_EINVAL, NULL, "%s", used ? err : "");
 }
 
 /* ---- rows --------------------------------------------------------------- */
@@ -265,72 +264,64 @@ static void clear(struct rk_import_row *r) {
     r->scratch[0] = '\0';
 }
 
+/* Refuses a cell with RK_EINVAL and the phrase why (static, never the value). */
+static rk_err refuse_cell(struct rk_error *e, const char *why) {
+    return rk_error_set(e, RK_EINVAL, NULL, "%s", why);
+}
+
 /* Parses a consent_at cell. */
-static rk_err parse_consent_at(const char *raw, rk_ts *out, const char **why) {
+static rk_err parse_consent_at(const char *raw, rk_ts *out, struct rk_error *e) {
     char buf[32];
     size_t n = strlen(raw);
     trim(&raw, &n);
     rk_ts t;
     if (n >= sizeof buf) {
-        *why = "is not a date or instant (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)";
-        return RK_EINVAL;
+        return refuse_cell(e, "is not a date or instant (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
     }
     memcpy(buf, raw, n);
     buf[n] = '\0';
     if (!rk_ts_parse(buf, &t)) {
-        *why = "is not a date or instant (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)";
-        return RK_EINVAL;
+        return refuse_cell(e, "is not a date or instant (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
     }
     if (t > rk_time_now()) {
-        *why = "is in the future";
-        return RK_EINVAL;
+        return refuse_cell(e, "is in the future");
     }
     *out = t;
     return RK_OK;
 }
 
 /* Parses a consent_channel cell: a source kind in which the person hands the data over. */
-static rk_err parse_channel(const char *raw, enum rk_source_kind *out, const char **why) {
+static rk_err parse_channel(const char *raw, enum rk_source_kind *out, struct rk_error *e) {
     char key[NAME_MAX_B + 1];
     if (fold(raw, key, sizeof key)) {
         for (int k = 0; k < RK_SRC__COUNT; k++) {
             if (strcmp(rk_source_kind_id((enum rk_source_kind)k), key) != 0)
                 continue;
             if (!rk_source_from_subject((enum rk_source_kind)k)) {
-                *why = "names a source other than the person (public_source, third_party); "
+                return refuse_cell(
+                    e, "names a source other than the person (public_source, third_party); "
                        "a consent is given by the person: use web_form, email, phone, contract, "
-                       "meeting or other_handover";
-                return RK_EINVAL;
+                       "meeting or other_handover");
             }
             *out = (enum rk_source_kind)k;
             return RK_OK;
         }
     }
-    *why = "is not one of web_form, email, phone, contract, meeting, other_handover";
-    return RK_EINVAL;
-}
-
-/* A refusal of base/normalize as this file's static why phrase (the row parser's channel
- * hands out static strings until it moves onto struct rk_error). */
-static rk_err norm_failed(rk_err rc, const struct rk_error *e, const char **why) {
-    const char *w = rk_norm_why_const(e->message);
-    *why = w ? w : "is not valid";
-    return rc;
+    return refuse_cell(e,
+                       "is not one of web_form, email, phone, contract, meeting, other_handover");
 }
 
 /* Checks a one-line text cell and copies it into the scratch space at *used. */
 static rk_err put_text(struct rk_import_row *r, size_t *used, const char *raw, const char **dst,
-                       const char **why) {
+                       struct rk_error *e) {
     const char *s;
     size_t len;
-    struct rk_error e = RK_ERROR_INIT;
-    rk_err rc = rk_norm_text(raw, RK_IMPORT_TEXT_MAX, false, &s, &len, &e);
+    rk_err rc = rk_norm_text(raw, RK_IMPORT_TEXT_MAX, false, &s, &len, e);
     if (rc != RK_OK)
-        return norm_failed(rc, &e, why);
+        return rc;
     assert(*used + len < sizeof r->scratch);
     if (*used + len >= sizeof r->scratch) {
-        *why = "is too long";
-        return RK_EINVAL;
+        return refuse_cell(e, "is too long");
     }
     memcpy(r->scratch + *used, s, len);
     r->scratch[*used + len] = '\0';
@@ -341,14 +332,14 @@ static rk_err put_text(struct rk_import_row *r, size_t *used, const char *raw, c
 
 /* Parses the cell of column col into r. */
 static rk_err parse_cell(struct rk_import_row *r, size_t *used, enum rk_import_col col,
-                         const char *raw, const char **why) {
+                         const char *raw, struct rk_error *e) {
     switch (col) {
-    case RK_IC_CONSENT_AT: r->has_consent = true; return parse_consent_at(raw, &r->consent_at, why);
+    case RK_IC_CONSENT_AT: r->has_consent = true; return parse_consent_at(raw, &r->consent_at, e);
     case RK_IC_CONSENT_CHANNEL:
         r->has_channel = true;
-        return parse_channel(raw, &r->consent_channel, why);
-    case RK_IC_CONSENT_EVIDENCE: return put_text(r, used, raw, &r->consent_evidence, why);
-    case RK_IC_SOURCE_DETAIL: return put_text(r, used, raw, &r->source_detail, why);
+        return parse_channel(raw, &r->consent_channel, e);
+    case RK_IC_CONSENT_EVIDENCE: return put_text(r, used, raw, &r->consent_evidence, e);
+    case RK_IC_SOURCE_DETAIL: return put_text(r, used, raw, &r->source_detail, e);
     default: break;
     }
     enum rk_field f = (enum rk_field)col;
@@ -358,10 +349,9 @@ static rk_err parse_cell(struct rk_import_row *r, size_t *used, enum rk_import_c
         buf = r->email, cap = sizeof r->email;
     else if (f == RK_F_PHONE)
         buf = r->phone, cap = sizeof r->phone;
-    struct rk_error e = RK_ERROR_INIT;
-    rk_err rc = rk_field_normalize(f, raw, buf, cap, &e);
+    rk_err rc = rk_field_normalize(f, raw, buf, cap, e);
     if (rc != RK_OK)
-        return norm_failed(rc, &e, why);
+        return rc;
     r->contact.v[f] = buf;
     if (buf != r->email && buf != r->phone)
         *used += strlen(buf) + 1;
@@ -369,76 +359,74 @@ static rk_err parse_cell(struct rk_import_row *r, size_t *used, enum rk_import_c
 }
 
 rk_err rk_import_row_parse(const struct rk_import_map *m, const char *const *fields, size_t n,
-                           struct rk_import_row *out, const char **why, const char **column) {
+                           struct rk_import_row *out, struct rk_error *e) {
     assert(m && out && (fields || n == 0));
-    const char *w = NULL, *col = NULL;
+    struct rk_error scratch; /* written only on a refusal, when e is NULL */
+    const char *col = NULL;
     rk_err rc = RK_OK;
     size_t used = 0;
+    if (!e)
+        e = &scratch;
     clear(out);
     if (n != m->ncols) {
-        w = "has a different number of fields than the header";
-        rc = RK_EINVAL;
+        rc = refuse_cell(e, "has a different number of fields than the header");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         if (is_blank(fields[i]))
             continue;
-        rc = parse_cell(out, &used, m->col[i], fields[i], &w);
+        rc = parse_cell(out, &used, m->col[i], fields[i], e);
         if (rc != RK_OK) {
             col = col_ids[m->col[i]];
             goto out;
         }
     }
     if (!out->contact.v[RK_F_NAME] && !out->contact.v[RK_F_EMAIL] && !out->contact.v[RK_F_PHONE]) {
-        w = "has no name, email or phone";
-        rc = RK_EINVAL;
+        rc = refuse_cell(e, "has no name, email or phone");
         goto out;
     }
     if (!out->has_consent && (out->has_channel || out->consent_evidence)) {
-        w = "is empty although consent_channel or consent_evidence is given";
+        rc = refuse_cell(e, "is empty although consent_channel or consent_evidence is given");
         col = col_ids[RK_IC_CONSENT_AT];
-        rc = RK_EINVAL;
     }
 out:
     if (rc != RK_OK) {
         clear(out);
-        if (!w)
-            w = "is not valid";
-        if (why)
-            *why = w;
-        if (column)
-            *column = col;
-        return RK_EINVAL; /* every failure here is a fault of the input */
+        e->code = RK_EINVAL; /* every failure here is a fault of the input */
+        snprintf(e->where, sizeof e->where, "%s", col ? col : "");
+        return RK_EINVAL;
     }
     return RK_OK;
 }
 
-enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields,
-                                   size_t n, unsigned long line, const char *row_error,
-                                   struct rk_import_row *row, const char **column,
-                                   const char **why, char *err, size_t errsz) {
-    *column = *why = NULL;
+/* A refusal of rk_import_step, written into e by rk_error_set (rc): the step it ends in. */
+static enum rk_import_step refused(rk_err rc, enum rk_import_step step) {
+    assert(rc != RK_OK);
+    (void)rc;
+    return step;
+}
+
+enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields, size_t n,
+                                   unsigned long line, const char *row_error,
+                                   struct rk_import_row *row, struct rk_error *e) {
     if (!rd->have_map) {
-        if (row_error) {
-            snprintf(err, errsz, "line %lu: the header %s", line, row_error);
-            return RK_IMPORT_BAD_HEADER;
-        }
-        if (rk_import_map_parse(fields, n, &rd->map, err, errsz) != RK_OK)
+        if (row_error)
+            return refused(
+                rk_error_set(e, RK_EINVAL, NULL, "line %lu: the header %s", line, row_error),
+                RK_IMPORT_BAD_HEADER);
+        if (rk_import_map_parse(fields, n, &rd->map, e) != RK_OK)
             return RK_IMPORT_BAD_HEADER;
         rd->have_map = true;
         return RK_IMPORT_HEADER;
     }
     rd->rows++;
-    if (row_error) {
-        *why = row_error;
+    if (row_error)
+        return refused(rk_error_set(e, RK_EINVAL, NULL, "%s", row_error), RK_IMPORT_REJECT);
+    if (rk_import_row_parse(&rd->map, fields, n, row, e) != RK_OK)
         return RK_IMPORT_REJECT;
-    }
-    if (rk_import_row_parse(&rd->map, fields, n, row, why, column) != RK_OK)
-        return RK_IMPORT_REJECT;
-    if (rd->needs_consent && !row->has_consent) {
-        *column = "consent_at";
-        *why = "no consent recorded for a consent-based purpose";
-        return RK_IMPORT_REJECT;
-    }
+    if (rd->needs_consent && !row->has_consent)
+        return refused(rk_error_set(e, RK_EINVAL, "consent_at",
+                                    "no consent recorded for a consent-based purpose"),
+                       RK_IMPORT_REJECT);
     return RK_IMPORT_ROW;
 }

@@ -72,7 +72,7 @@ static inline bool rk_import_map_has(const struct rk_import_map *m, enum rk_impo
  *   consent_at    suostumus_annettu
  *   consent_channel, consent_evidence, source_detail
  *
- * Fails with RK_EINVAL and a message in err (errsz bytes) when the header
+ * Fails with RK_EINVAL and a message in e (NULL: only the code) when the header
  * is one cell holding semicolons (a file separated by semicolons), a cell is
  * empty, names no column (the message quotes the cell and lists the accepted
  * names — unless the cell looks like an email address or phone number, when
@@ -83,7 +83,7 @@ static inline bool rk_import_map_has(const struct rk_import_map *m, enum rk_impo
  * written only on success.
  */
 RK_MUST_USE rk_err rk_import_map_parse(const char *const *fields, size_t n,
-                                       struct rk_import_map *out, char *err, size_t errsz);
+                                       struct rk_import_map *out, struct rk_error *e);
 
 /* Bytes of text-field scratch space in a row: four bytes per code point of each limit. */
 #define RK_IMPORT_SCRATCH                                                                          \
@@ -123,18 +123,17 @@ struct rk_import_row {
  * Fails with RK_EINVAL when the record has a different number of fields than
  * the header, when a value is invalid (the first one from the left), when
  * the row has no name, email or phone, or when it gives consent_channel or
- * consent_evidence without consent_at. Then *column is the canonical column
- * id the problem is in, or NULL when it concerns the whole row, and *why is a
- * phrase to follow it ("email has no '@'", "row has no name, email or
- * phone"). Both are static strings that never contain the value, so they may
- * be logged. For a wrong field count *why is "has a different number of
- * fields than the header": the caller knows both counts (n, m->ncols) and may
- * add them. why and column may be NULL. On failure *out is cleared (every
- * value "not given").
+ * consent_evidence without consent_at. Then e (NULL: only the code) says
+ * where: the canonical column id the problem is in, or "" when it concerns
+ * the whole row, and message: a phrase to follow it ("email has no '@'",
+ * "row has no name, email or phone"). Neither ever contains the value, so
+ * they may be logged. For a wrong field count the message is "has a different
+ * number of fields than the header": the caller knows both counts (n,
+ * m->ncols) and may add them. On failure *out is cleared (every value "not
+ * given").
  */
 RK_MUST_USE rk_err rk_import_row_parse(const struct rk_import_map *m, const char *const *fields,
-                                       size_t n, struct rk_import_row *out, const char **why,
-                                       const char **column);
+                                       size_t n, struct rk_import_row *out, struct rk_error *e);
 
 /*
  * One import, record by record: what the CLI's `import` and the API's
@@ -151,24 +150,23 @@ struct rk_import_reader {
 
 enum rk_import_step {
     RK_IMPORT_HEADER,     /* the header is mapped: on to the rows */
-    RK_IMPORT_BAD_HEADER, /* the header is refused: the message is in err */
-    RK_IMPORT_REJECT,     /* the row is refused: *column (NULL: the whole row) and *why */
+    RK_IMPORT_BAD_HEADER, /* the header is refused: the message is in e */
+    RK_IMPORT_REJECT,     /* the row is refused: e's where (column; "": the whole row), message */
     RK_IMPORT_ROW,        /* the row is parsed into *row, ready to be written */
 };
 
 /*
  * Takes one record of the CSV reader (util/csv.h: fields, n, its line and
- * the reader's row_error, NULL when it read well). The header's refusal is
- * written into err (errsz bytes): "line L: the header ROW_ERROR" or
- * rk_import_map_parse's message. A row is refused with row_error, with
- * rk_import_row_parse's column and reason, or with "no consent recorded for
- * a consent-based purpose" (column consent_at) when rd->needs_consent and
- * the row gives no consent_at. *column and *why are static or borrowed from
- * row_error, never a value.
+ * the reader's row_error, NULL when it read well). A refusal is written into
+ * e (NULL: not told), and only a refusal: the header's as the message "line
+ * L: the header ROW_ERROR" or rk_import_map_parse's; a row's with where ""
+ * and row_error as the message, with rk_import_row_parse's column and
+ * reason, or with "no consent recorded for a consent-based purpose" (where
+ * consent_at) when rd->needs_consent and the row gives no consent_at. Neither
+ * ever holds a value.
  */
-enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields,
-                                   size_t n, unsigned long line, const char *row_error,
-                                   struct rk_import_row *row, const char **column,
-                                   const char **why, char *err, size_t errsz);
+enum rk_import_step rk_import_step(struct rk_import_reader *rd, const char *const *fields, size_t n,
+                                   unsigned long line, const char *row_error,
+                                   struct rk_import_row *row, struct rk_error *e);
 
 #endif

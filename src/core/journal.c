@@ -578,7 +578,8 @@ static int collect_entry(void *ctx, const struct rk_entry *e) {
     return 0;
 }
 
-rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at, struct rk_msg *msg) {
+rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at,
+                          struct rk_error *msg) {
     if (!reg->journal)
         return RK_OK;
     struct rk_journal_rec *r = calloc(1, sizeof *r);
@@ -603,11 +604,11 @@ rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at, s
     if (e == RK_OK)
         e = rk_store_journal_mark(reg->store, r->id, at);
     if (e == RK_OK) {
-        char err[sizeof msg->text];
+        char err[sizeof msg->message];
         err[0] = '\0';
         e = rk_journal_append(reg->journal, &reg->keys, r, err, sizeof err);
         if (e != RK_OK) /* not the caller's input: the service's journal is unusable */
-            snprintf(msg->text, sizeof msg->text, "%s; the erasure was not made", err);
+            snprintf(msg->message, sizeof msg->message, "%s; the erasure was not made", err);
         if (e != RK_OK && e != RK_ENOMEM)
             e = RK_EIO;
     }

@@ -198,6 +198,6 @@ RK_MUST_USE rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk
  * cannot be written: the erasure is then rolled back.
  */
 RK_MUST_USE rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at,
-                                      struct rk_msg *msg);
+                                      struct rk_error *msg);
 
 #endif

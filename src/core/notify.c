@@ -137,8 +137,8 @@ static int copy_notice(void *ctx, const struct rk_notice_row *n) {
     return 1;
 }
 
-rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_error *msg) {
+    msg->message[0] = '\0';
     struct notice_copy c = {.found = false};
     struct held *h = calloc(1, sizeof *h);
     if (!h)
@@ -152,11 +152,11 @@ rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_msg *
     if (err == RK_OK)
         err = holding(reg, c.person_id, NULL, h);
     if (err == RK_OK && h->n == 0) {
-        snprintf(msg->text, sizeof msg->text,
-                 "notice %lld cannot be sent again: the person is no longer held (erased), so "
-                 "the recipient could not be told whom it is about; tell them by hand",
-                 (long long)id);
-        err = RK_EREFUSED;
+        err = rk_error_set(
+            msg, RK_EREFUSED, NULL,
+            "notice %lld cannot be sent again: the person is no longer held (erased), so "
+            "the recipient could not be told whom it is about; tell them by hand",
+            (long long)id);
     }
     if (err == RK_OK)
         err = rk_store_recipient_notice_requeue(reg->store, id, at);
@@ -177,7 +177,7 @@ rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_msg *
     }
     err = rk_reg_work_end(reg, &tx, err);
     if (err == RK_ENOENT)
-        snprintf(msg->text, sizeof msg->text, "no failed notice with id %lld", (long long)id);
+        snprintf(msg->message, sizeof msg->message, "no failed notice with id %lld", (long long)id);
     sodium_memzero(h, sizeof *h);
     free(h);
     return err;

@@ -43,6 +43,6 @@ RK_MUST_USE rk_err rk_notify_who(struct rk_reg *reg, const char *person_id, cons
  * about; tell them by hand. RK_ENOENT when no failed notice has the id. Runs in reg's
  * batch or its own transaction; audited as notice.retry (the notice id only).
  */
-RK_MUST_USE rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_msg *msg);
+RK_MUST_USE rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_error *msg);
 
 #endif

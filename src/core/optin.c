@@ -80,12 +80,11 @@ static rk_err stand_ins(const struct rk_contact *c, struct rk_contact *out, char
 
 rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
                        char person_id[RK_ID_LEN + 1], enum rk_mail_outcome *mail,
-                       struct rk_msg *msg) {
+                       struct rk_error *msg) {
     const struct rk_form *f = q->form;
     *mail = RK_MAIL_NONE;
     if (!q->c.v[RK_F_EMAIL]) {
-        snprintf(msg->text, sizeof msg->text, "an email address is needed");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "an email address is needed");
     }
     /* The same lookups for every address, whatever the first of them finds. */
     struct rk_signup *u = calloc(1, sizeof *u);
@@ -185,7 +184,7 @@ rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
 
 rk_err rk_optin_confirm(struct rk_reg *reg, const char *person_id, const char *purpose,
                         const char *ip, const char *user_agent, rk_ts at,
-                        enum rk_optin_outcome *out, struct rk_msg *msg) {
+                        enum rk_optin_outcome *out, struct rk_error *msg) {
     *out = RK_OPTIN_INVALID;
     struct rk_signup *u = calloc(1, sizeof *u);
     if (!u)

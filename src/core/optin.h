@@ -42,7 +42,7 @@ struct rk_optin_request {
  */
 RK_MUST_USE rk_err rk_optin_submit(struct rk_reg *reg, const struct rk_optin_request *q,
                                    char person_id[RK_ID_LEN + 1], enum rk_mail_outcome *mail,
-                                   struct rk_msg *msg);
+                                   struct rk_error *msg);
 
 enum rk_optin_outcome {
     RK_OPTIN_CONFIRMED, /* consent live, values written to the register */
@@ -53,6 +53,6 @@ enum rk_optin_outcome {
 /* Follows the link: see the design comment in optin.c. */
 RK_MUST_USE rk_err rk_optin_confirm(struct rk_reg *reg, const char *person_id, const char *purpose,
                                     const char *ip, const char *user_agent, rk_ts at,
-                                    enum rk_optin_outcome *out, struct rk_msg *msg);
+                                    enum rk_optin_outcome *out, struct rk_error *msg);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * reg.h — the register handle: struct rk_reg joins a loaded declaration, an
  * open store and the key, and is what every core operation is given. Also
- * the shapes every write speaks (struct rk_msg, rk_write, rk_consent_input)
+ * the shapes every write speaks (rk_write, rk_consent_input, the RK_ERROR_SUPPRESSED flag)
  * and the privacy notice's digest the consent events record.
  *
  * This header is the bottom of the core's register: core/work.h (the unit of
@@ -16,16 +16,14 @@
 
 #include "keys/keys.h"
 #include "store/store.h"
+#include "util/err.h"
 
-struct rk_msg {
-    char text[320];
-    bool suppressed; /* the refusal was the suppression list (imports count these apart) */
-    /* For people (the console): the field or part of a write the refusal concerns ("email",
-     * "consent"; "" when none) and the refusal as a Finnish sentence ("" when there is none:
-     * the English text stands). Neither ever holds a value. */
-    char field[32];
-    char fi[400];
-};
+/* The flag bit of struct rk_error (util/err.h) the register owns: a write was refused because
+ * the value is on the suppression list. Imports count these rows apart from other refusals.
+ * Every write speaks struct rk_error *msg as its last argument: message is what the CLI
+ * prints and the API answers, where the field or part of the write the refusal concerns
+ * ("email", "consent"), message_fi the refusal for people in Finnish. */
+#define RK_ERROR_SUPPRESSED 0x1u
 
 /*
  * The privacy notice as a consent event records it: the notice's version (its

@@ -72,13 +72,13 @@ static int audience_entry(void *ctx, const struct rk_entry *e) {
 }
 
 rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now, rk_entry_fn fn,
-                       void *ctx, struct rk_msg *msg) {
+                       void *ctx, struct rk_error *msg) {
     return rk_reg_audience_in(reg, purpose, now, NULL, NULL, fn, ctx, msg);
 }
 
 rk_err rk_reg_audience_in(struct rk_reg *reg, const char *purpose, rk_ts now,
                           rk_register_filter want, void *want_ctx, rk_entry_fn fn, void *ctx,
-                          struct rk_msg *msg) {
+                          struct rk_error *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p)
         return rw_refuse(msg, "purpose '%s' is not declared", purpose);
@@ -171,17 +171,16 @@ static int may_entry(void *ctx, const struct rk_contact_row *e) {
 
 rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value,
                           const char *purpose, rk_ts now, struct rk_contact_answer *out,
-                          struct rk_msg *msg) {
+                          struct rk_error *msg) {
     return rk_reg_may_contact_in(reg, NULL, f, value, purpose, now, out, msg);
 }
 
 rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enum rk_field f,
                              const char *value, const char *purpose, rk_ts now,
-                             struct rk_contact_answer *out, struct rk_msg *msg) {
+                             struct rk_contact_answer *out, struct rk_error *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p) {
-        snprintf(msg->text, sizeof msg->text, "purpose '%s' is not declared", purpose);
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "purpose '%s' is not declared", purpose);
     }
     char norm[RK_EMAIL_MAX + 1];
     struct rk_error why = RK_ERROR_INIT;
@@ -189,8 +188,7 @@ rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enu
         return RK_EINVAL;
     if ((f == RK_F_EMAIL ? rk_norm_email(value, norm, &why)
                          : rk_norm_phone(value, "358", norm, &why)) != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the %s %s", rk_field_id(f), rk_error_msg(&why));
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "the %s %s", rk_field_id(f), rk_error_msg(&why));
     }
     memset(out, 0, sizeof *out);
     answer(out, false, "%s", "not held in any register for this purpose");

@@ -18,7 +18,7 @@
 
 /* The purpose of a consent event: declared, and resting on consent. */
 static rk_err consent_purpose(struct rk_reg *reg, const char *purpose,
-                              const struct rk_purpose **out, struct rk_msg *msg) {
+                              const struct rk_purpose **out, struct rk_error *msg) {
     const struct rk_purpose *p = rk_decl_purpose(reg->decl, purpose);
     if (!p)
         return rw_refuse(msg, "purpose '%s' is not declared", purpose);
@@ -81,7 +81,7 @@ static rk_err leave_consent_registers(struct rk_reg *reg, const char *person_id,
 
 rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *purpose,
                       enum rk_consent_kind kind, const struct rk_consent_input *in,
-                      struct rk_msg *msg) {
+                      struct rk_error *msg) {
     static const char *const refused[] = {
         [RK_CE_GIVEN] = "cannot be given now",
         [RK_CE_CONFIRMED] = "has no consent awaiting confirmation",
@@ -97,8 +97,7 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     bool objected = false;
     err = rk_store_person_exists(reg->store, person_id, NULL, &objected);
     if (err == RK_ENOENT) {
-        snprintf(msg->text, sizeof msg->text, "no person with id '%s'", person_id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "no person with id '%s'", person_id);
     }
     if (err != RK_OK)
         return rw_store_failed(msg, err);
@@ -152,7 +151,7 @@ static rk_err kept_by_other(struct rk_reg *reg, const struct rk_register *r,
 }
 
 rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const char *purpose,
-                             const struct rk_consent_state *st, rk_ts at, struct rk_msg *msg) {
+                             const struct rk_consent_state *st, rk_ts at, struct rk_error *msg) {
     const struct rk_purpose *p = NULL;
     rk_err err = consent_purpose(reg, purpose, &p, msg);
     if (err == RK_OK && !p)

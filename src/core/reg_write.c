@@ -14,30 +14,30 @@
 #include "core/audit.h"
 #include "core/search_index.h"
 
-rk_err rw_refuse(struct rk_msg *msg, const char *fmt, ...) {
+rk_err rw_refuse(struct rk_error *msg, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg->text, sizeof msg->text, fmt, ap);
+    vsnprintf(msg->message, sizeof msg->message, fmt, ap);
     va_end(ap);
-    msg->field[0] = msg->fi[0] = '\0';
-    return RK_EREFUSED;
+    msg->where[0] = msg->message_fi[0] = '\0';
+    return msg->code = RK_EREFUSED;
 }
 
 /* Adds to a refusal already in msg the field it concerns and its Finnish, for people; err is
  * passed through. */
-rk_err rw_for_people(struct rk_msg *msg, rk_err err, const char *field, const char *fi) {
-    snprintf(msg->field, sizeof msg->field, "%s", field ? field : "");
-    snprintf(msg->fi, sizeof msg->fi, "%s", fi);
-    return err;
+rk_err rw_for_people(struct rk_error *msg, rk_err err, const char *field, const char *fi) {
+    snprintf(msg->where, sizeof msg->where, "%s", field ? field : "");
+    snprintf(msg->message_fi, sizeof msg->message_fi, "%s", fi);
+    return msg->code = err;
 }
 
-rk_err rw_store_failed(struct rk_msg *msg, rk_err err) {
+rk_err rw_store_failed(struct rk_error *msg, rk_err err) {
     if (err == RK_ESTORAGE) /* the store's message names the cause: disk full, read-only */
-        snprintf(msg->text, sizeof msg->text, "%s", rk_store_last_error());
+        snprintf(msg->message, sizeof msg->message, "%s", rk_store_last_error());
     else
-        snprintf(msg->text, sizeof msg->text, "storage failed: %s (%s)", rk_err_str(err),
+        snprintf(msg->message, sizeof msg->message, "storage failed: %s (%s)", rk_err_str(err),
                  rk_store_last_error());
-    return err;
+    return msg->code = err;
 }
 
 rk_err rw_audit(struct rk_reg *reg, rk_err err, const char *action, const char *person_id,
@@ -100,7 +100,7 @@ static bool source_allowed(const struct rk_decl *d, const struct rk_register *r,
 /* Checks register, purpose and source of a write; sets *reg_out and *purpose_out. */
 rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
                       const struct rk_register **reg_out, const struct rk_purpose **purpose_out,
-                      struct rk_msg *msg) {
+                      struct rk_error *msg) {
     const struct rk_register *r =
         w->register_id ? rk_decl_register(reg->decl, w->register_id) : NULL;
     if (!r)
@@ -118,8 +118,7 @@ rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
     if (!source_allowed(reg->decl, r, p, w->source))
         return rw_refuse(msg, "source '%s' is not declared for register '%s' and purpose '%s'",
                          rk_source_kind_id(w->source), r->id, p->id);
-    if (rk_text_field_check("source_detail", w->source_detail, false, msg->text,
-                            sizeof msg->text) != RK_OK)
+    if (rk_text_field_check("source_detail", w->source_detail, false, msg) != RK_OK)
         return RK_EINVAL;
 
     *reg_out = r;
@@ -129,7 +128,7 @@ rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
 
 /* Every given field must be a category the register declares. */
 rk_err rw_check_categories(const struct rk_register *r, const struct rk_contact *c,
-                           struct rk_msg *msg) {
+                           struct rk_error *msg) {
     for (int f = 0; f < RK_F__COUNT; f++)
         if (c->v[f] && !register_category(r, rk_field_id((enum rk_field)f)))
             return rw_refuse(msg, "category '%s' is not declared for register '%s'",
@@ -150,7 +149,7 @@ void rw_hash_contact(struct rk_reg *reg, const struct rk_contact *c, struct rw_h
     }
 }
 
-rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs, struct rk_msg *msg) {
+rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs, struct rk_error *msg) {
     for (int i = 0; i < 2; i++) {
         bool hit = false;
         if (!hs->has[i])
@@ -161,7 +160,7 @@ rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs, struc
                 return rw_store_failed(msg, err);
         }
         if (hit) {
-            msg->suppressed = true;
+            msg->flags |= RK_ERROR_SUPPRESSED;
             return rw_for_people(msg,
                                  rw_refuse(msg,
                                            "the %s is on the suppression list (the person objected "
@@ -180,7 +179,7 @@ rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs, struc
 
 /* Refuses an email or phone that another person already has in the register. */
 rk_err rw_check_unique(struct rk_reg *reg, const struct rk_register *r, const char *self,
-                       const struct rw_hashes *hs, struct rk_msg *msg) {
+                       const struct rw_hashes *hs, struct rk_error *msg) {
     for (int i = 0; i < 2; i++) {
         char other[RK_ID_LEN + 1];
         if (!hs->has[i])
@@ -191,7 +190,7 @@ rk_err rw_check_unique(struct rk_reg *reg, const struct rk_register *r, const ch
         if (err != RK_OK)
             return rw_store_failed(msg, err);
         if (!self || strcmp(self, other) != 0) {
-            snprintf(msg->text, sizeof msg->text,
+            snprintf(msg->message, sizeof msg->message,
                      "a person with this %s is already in register '%s' (person %s)",
                      rk_field_id(hashed[i]), r->id, other);
             return rw_for_people(msg, RK_ECONFLICT, rk_field_id(hashed[i]),
@@ -212,12 +211,11 @@ rk_err rw_entry_held(struct rk_reg *reg, const char *register_id, const char *pe
     return err;
 }
 
-rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_msg *msg) {
+rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_error *msg) {
     bool restricted = false;
     rk_err err = rk_store_person_exists(reg->store, person_id, &restricted, NULL);
     if (err == RK_ENOENT) {
-        snprintf(msg->text, sizeof msg->text, "no person with id '%s'", person_id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "no person with id '%s'", person_id);
     }
     if (err != RK_OK)
         return rw_store_failed(msg, err);

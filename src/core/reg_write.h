@@ -28,12 +28,12 @@
 /* ---- Refusals ---- */
 
 /* Writes the refusal to msg (no field, no Finnish) and returns RK_EREFUSED. */
-__attribute__((format(printf, 2, 3))) rk_err rw_refuse(struct rk_msg *msg, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) rk_err rw_refuse(struct rk_error *msg, const char *fmt, ...);
 /* Adds to a refusal already in msg the field it concerns and its Finnish, for people; err is
  * passed through. */
-rk_err rw_for_people(struct rk_msg *msg, rk_err err, const char *field, const char *fi);
+rk_err rw_for_people(struct rk_error *msg, rk_err err, const char *field, const char *fi);
 /* Says in msg why the store failed (its message names the cause); err is passed through. */
-rk_err rw_store_failed(struct rk_msg *msg, rk_err err);
+rk_err rw_store_failed(struct rk_error *msg, rk_err err);
 
 /* ---- Checks against the declaration ---- */
 
@@ -45,15 +45,15 @@ bool rw_consent_register(const struct rk_register *r);
 /* Checks register, purpose and source of a write; sets *reg_out and *purpose_out. */
 RK_MUST_USE rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
                                   const struct rk_register **reg_out,
-                                  const struct rk_purpose **purpose_out, struct rk_msg *msg);
+                                  const struct rk_purpose **purpose_out, struct rk_error *msg);
 /* Every given field must be a category the register declares. */
 RK_MUST_USE rk_err rw_check_categories(const struct rk_register *r, const struct rk_contact *c,
-                                       struct rk_msg *msg);
+                                       struct rk_error *msg);
 /* Whether the person has an entry in the register: RK_OK, RK_ENOENT, or the store's error. */
 RK_MUST_USE rk_err rw_entry_held(struct rk_reg *reg, const char *register_id,
                                  const char *person_id);
 /* The person must exist and not be restricted (art 18). */
-RK_MUST_USE rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_msg *msg);
+RK_MUST_USE rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_error *msg);
 
 /* The keyed hashes of a write's email and phone, computed once per write;
  * all[i] also holds them under each retired key generation (after all[i][0],
@@ -67,11 +67,11 @@ struct rw_hashes {
 void rw_hash_contact(struct rk_reg *reg, const struct rk_contact *c, struct rw_hashes *out);
 /* Refuses an email or phone on the suppression list (under any key generation). */
 RK_MUST_USE rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs,
-                                       struct rk_msg *msg);
+                                       struct rk_error *msg);
 /* Refuses an email or phone that another person than self already has in the register. */
 RK_MUST_USE rk_err rw_check_unique(struct rk_reg *reg, const struct rk_register *r,
                                    const char *self, const struct rw_hashes *hs,
-                                   struct rk_msg *msg);
+                                   struct rk_error *msg);
 
 /* ---- Applying writes (inside the caller's unit of work) ---- */
 

@@ -30,7 +30,7 @@ bool rk_register_on_consent(const struct rk_register *r) { return rw_consent_reg
 
 rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const char *person_id,
                          const struct rk_contact *c, const struct rk_consent_input *consent,
-                         char id_out[RK_ID_LEN + 1], struct rk_msg *msg) {
+                         char id_out[RK_ID_LEN + 1], struct rk_error *msg) {
     const struct rk_register *r = NULL;
     const struct rk_purpose *p = NULL;
     struct rk_consent_state st = {RK_CONSENT_NONE, 0, 0, false, 0};
@@ -50,7 +50,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
             return err;
         err = rw_entry_held(reg, r->id, person_id);
         if (err == RK_OK) {
-            snprintf(msg->text, sizeof msg->text,
+            snprintf(msg->message, sizeof msg->message,
                      "person %s is already in register '%s'; use 'person update'", person_id,
                      r->id);
             return rw_for_people(msg, RK_ECONFLICT, "register",
@@ -132,7 +132,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
 }
 
 rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const char *person_id,
-                            const struct rk_contact *c, struct rk_msg *msg) {
+                            const struct rk_contact *c, struct rk_error *msg) {
     const struct rk_register *r = NULL;
     const struct rk_purpose *p = NULL;
     rk_err err = rw_check_write(reg, w, &r, &p, msg);
@@ -150,9 +150,8 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
     err = rk_store_entry_get(reg->store, r->id, person_id, e);
     if (err == RK_ENOENT) {
         free(e);
-        snprintf(msg->text, sizeof msg->text, "person %s is not in register '%s'", person_id,
-                 r->id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "person %s is not in register '%s'", person_id,
+                            r->id);
     }
     if (err != RK_OK) {
         free(e);
@@ -205,12 +204,12 @@ static int found_entry(void *ctx, const struct rk_entry *e) {
 }
 
 rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn, void *ctx,
-                          struct rk_msg *msg) {
+                          struct rk_error *msg) {
     return rk_reg_person_find_in(reg, NULL, query, fn, ctx, msg);
 }
 
 rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, const char *query,
-                             rk_entry_fn fn, void *ctx, struct rk_msg *msg) {
+                             rk_entry_fn fn, void *ctx, struct rk_error *msg) {
     char norm[RK_EMAIL_MAX + 1];
     struct rk_error why = RK_ERROR_INIT;
     struct found x = {view, RK_F_NAME, fn, ctx};
@@ -223,9 +222,8 @@ rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, con
     rk_err err = x.by == RK_F_EMAIL ? rk_norm_email(query, norm, &why)
                                     : rk_norm_phone(query, "358", norm, &why);
     if (err != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the %s to find %s", rk_field_id(x.by),
-                 rk_error_msg(&why));
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "the %s to find %s", rk_field_id(x.by),
+                            rk_error_msg(&why));
     }
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, x.by, norm, h);
@@ -287,7 +285,7 @@ rk_err rk_reg_membership(struct rk_reg *reg, const char *register_id, const char
 /* The person must be in a register that declares a category of kind k. */
 static rk_err check_held(struct rk_reg *reg, const struct rk_write *w, const char *person_id,
                          enum rk_category_kind k, const struct rk_register **r_out,
-                         const struct rk_category **cat_out, struct rk_msg *msg) {
+                         const struct rk_category **cat_out, struct rk_error *msg) {
     const struct rk_purpose *p = NULL;
     const struct rk_register *r = NULL;
     rk_err err = rw_check_write(reg, w, &r, &p, msg);
@@ -303,9 +301,8 @@ static rk_err check_held(struct rk_reg *reg, const struct rk_write *w, const cha
         return err;
     err = rw_entry_held(reg, r->id, person_id);
     if (err == RK_ENOENT) {
-        snprintf(msg->text, sizeof msg->text, "person %s is not in register '%s'; add them first",
-                 person_id, r->id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL,
+                            "person %s is not in register '%s'; add them first", person_id, r->id);
     }
     if (err != RK_OK)
         return rw_store_failed(msg, err);
@@ -316,7 +313,7 @@ static rk_err check_held(struct rk_reg *reg, const struct rk_write *w, const cha
 
 rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const char *person_id,
                            const char *service, struct rk_date start, struct rk_date end,
-                           char id_out[RK_ID_LEN + 1], struct rk_msg *msg) {
+                           char id_out[RK_ID_LEN + 1], struct rk_error *msg) {
     const struct rk_register *r = NULL;
     const struct rk_category *cat = NULL;
     rk_err err = check_held(reg, w, person_id, RK_CAT_CONTRACT, &r, &cat, msg);
@@ -324,7 +321,7 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
         err = RK_EIO; /* unreachable: tells the analyzer */
     if (err != RK_OK)
         return err;
-    if (rk_text_field_check("service", service, false, msg->text, sizeof msg->text) != RK_OK)
+    if (rk_text_field_check("service", service, false, msg) != RK_OK)
         return RK_EINVAL;
     if (end.y && rk_date_cmp(end, start) < 0)
         return rw_refuse(msg, "the contract ends before it starts");
@@ -349,7 +346,7 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
 
 static rk_err change_contract(struct rk_reg *reg, struct rk_contract *c, const char *field,
                               const char *old_value, const char *new_value, rk_ts at,
-                              struct rk_msg *msg) {
+                              struct rk_error *msg) {
     struct rk_work tx;
     rk_err err = rk_reg_work_begin(reg, &tx);
     if (err == RK_OK) {
@@ -364,11 +361,10 @@ static rk_err change_contract(struct rk_reg *reg, struct rk_contract *c, const c
 }
 
 static rk_err load_contract(struct rk_reg *reg, const char *id, struct rk_contract *c,
-                            struct rk_msg *msg) {
+                            struct rk_error *msg) {
     rk_err err = rk_store_contract_get(reg->store, id, c);
     if (err == RK_ENOENT) {
-        snprintf(msg->text, sizeof msg->text, "no contract with id '%s'", id);
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "no contract with id '%s'", id);
     }
     if (err != RK_OK)
         return rw_store_failed(msg, err);
@@ -376,7 +372,7 @@ static rk_err load_contract(struct rk_reg *reg, const char *id, struct rk_contra
 }
 
 rk_err rk_reg_contract_change(struct rk_reg *reg, const char *contract_id, const char *field,
-                              const char *value, rk_ts at, struct rk_msg *msg) {
+                              const char *value, rk_ts at, struct rk_error *msg) {
     struct rk_contract c;
     char old_value[801], new_value[801];
     rk_err err = load_contract(reg, contract_id, &c, msg);
@@ -384,15 +380,14 @@ rk_err rk_reg_contract_change(struct rk_reg *reg, const char *contract_id, const
         return err;
     snprintf(new_value, sizeof new_value, "%s", value);
     if (strcmp(field, "service") == 0) {
-        if (rk_text_field_check("value", value, false, msg->text, sizeof msg->text) != RK_OK)
+        if (rk_text_field_check("value", value, false, msg) != RK_OK)
             return RK_EINVAL;
         snprintf(old_value, sizeof old_value, "%s", c.service);
         snprintf(c.service, sizeof c.service, "%s", value);
     } else if (strcmp(field, "start") == 0 || strcmp(field, "end") == 0) {
         struct rk_date d;
         if (!rk_date_parse(value, &d)) {
-            snprintf(msg->text, sizeof msg->text, "%s: expected a date as YYYY-MM-DD", field);
-            return RK_EINVAL;
+            return rk_error_set(msg, RK_EINVAL, NULL, "%s: expected a date as YYYY-MM-DD", field);
         }
         struct rk_date *slot = field[0] == 's' ? &c.start : &c.end;
         if (slot->y)
@@ -403,15 +398,14 @@ rk_err rk_reg_contract_change(struct rk_reg *reg, const char *contract_id, const
         if (c.end.y && rk_date_cmp(c.end, c.start) < 0)
             return rw_refuse(msg, "the contract would end before it starts");
     } else {
-        snprintf(msg->text, sizeof msg->text,
-                 "unknown contract field '%s'; expected service, start or end", field);
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL,
+                            "unknown contract field '%s'; expected service, start or end", field);
     }
     return change_contract(reg, &c, field, old_value[0] ? old_value : NULL, new_value, at, msg);
 }
 
 rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id, struct rk_date end,
-                           rk_ts at, struct rk_msg *msg) {
+                           rk_ts at, struct rk_error *msg) {
     struct rk_contract c;
     char old_end[11] = "", new_end[11];
     rk_err err = load_contract(reg, contract_id, &c, msg);
@@ -443,7 +437,7 @@ rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id, struct r
 rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const char *person_id,
                           const char *contract_id, const char *number, struct rk_date date,
                           int64_t amount_cents, const char *currency, char id_out[RK_ID_LEN + 1],
-                          struct rk_msg *msg) {
+                          struct rk_error *msg) {
     const struct rk_register *r = NULL;
     const struct rk_category *cat = NULL;
     rk_err err = check_held(reg, w, person_id, RK_CAT_BILLING, &r, &cat, msg);
@@ -451,8 +445,8 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
         err = RK_EIO; /* unreachable: tells the analyzer */
     if (err != RK_OK)
         return err;
-    if (rk_text_field_check("number", number, false, msg->text, sizeof msg->text) != RK_OK ||
-        rk_text_field_check("currency", currency, false, msg->text, sizeof msg->text) != RK_OK)
+    if (rk_text_field_check("number", number, false, msg) != RK_OK ||
+        rk_text_field_check("currency", currency, false, msg) != RK_OK)
         return RK_EINVAL;
     struct rk_invoice inv = {.date = date, .amount_cents = amount_cents, .created_at = w->at};
     if (contract_id) {
@@ -482,7 +476,8 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
                           rw_audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
                                    person_id, inv.id, w->at));
     if (err == RK_ECONFLICT) {
-        snprintf(msg->text, sizeof msg->text, "invoice number '%s' is already recorded", number);
+        snprintf(msg->message, sizeof msg->message, "invoice number '%s' is already recorded",
+                 number);
         return err;
     }
     if (err != RK_OK)
@@ -508,7 +503,7 @@ rk_err rk_reg_is_suppressed(struct rk_reg *reg, enum rk_field f, const char *val
 }
 
 rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
-                       enum rk_suppress_reason reason, rk_ts at, struct rk_msg *msg) {
+                       enum rk_suppress_reason reason, rk_ts at, struct rk_error *msg) {
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, f, value, h);
     struct rk_work tx;

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/reg.h"  /* struct rk_reg, rk_msg, rk_write, rk_consent_input, rk_reg_init */
+#include "core/reg.h"  /* struct rk_reg, rk_write, rk_consent_input, rk_reg_init, RK_ERROR_* */
 #include "core/work.h" /* batches and units of work */
 
 struct rk_view; /* core/view.h: what a staff role sees */
@@ -49,28 +49,28 @@ RK_MUST_USE rk_err rk_reg_audit(struct rk_reg *reg, const char *action, const ch
 RK_MUST_USE rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w,
                                      const char *person_id, const struct rk_contact *c,
                                      const struct rk_consent_input *consent,
-                                     char id_out[RK_ID_LEN + 1], struct rk_msg *msg);
+                                     char id_out[RK_ID_LEN + 1], struct rk_error *msg);
 
 /* Sets the given fields of a person's entry in w->register_id (others unchanged). */
 RK_MUST_USE rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w,
                                         const char *person_id, const struct rk_contact *c,
-                                        struct rk_msg *msg);
+                                        struct rk_error *msg);
 
 /* Finds persons: an email or phone (exact, through the keyed index; one statement for
  * every register, in register id order) or a name fragment. */
 RK_MUST_USE rk_err rk_reg_person_find(struct rk_reg *reg, const char *query, rk_entry_fn fn,
-                                      void *ctx, struct rk_msg *msg);
+                                      void *ctx, struct rk_error *msg);
 /* As rk_reg_person_find, passing on only the entries view sees through the field searched
  * (rk_view_found: the register, and the email, phone or name category in it); the same store
  * reads either way. view NULL: every entry. */
 RK_MUST_USE rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view,
                                          const char *query, rk_entry_fn fn, void *ctx,
-                                         struct rk_msg *msg);
+                                         struct rk_error *msg);
 
 /* Records a consent event for a person and purpose (see consent.c for what is allowed). */
 RK_MUST_USE rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *purpose,
                                   enum rk_consent_kind kind, const struct rk_consent_input *in,
-                                  struct rk_msg *msg);
+                                  struct rk_error *msg);
 
 /* Whether every purpose of r rests on consent: a consent register, which people leave when
  * their last live consent for it ends. */
@@ -87,13 +87,13 @@ const char *rk_membership_name(enum rk_membership m);
 RK_MUST_USE rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w,
                                        const char *person_id, const char *service,
                                        struct rk_date start, struct rk_date end,
-                                       char id_out[RK_ID_LEN + 1], struct rk_msg *msg);
+                                       char id_out[RK_ID_LEN + 1], struct rk_error *msg);
 /* Changes one field ("service", "start", "end") of a contract, keeping the history. */
 RK_MUST_USE rk_err rk_reg_contract_change(struct rk_reg *reg, const char *contract_id,
                                           const char *field, const char *value, rk_ts at,
-                                          struct rk_msg *msg);
+                                          struct rk_error *msg);
 RK_MUST_USE rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id,
-                                       struct rk_date end, rk_ts at, struct rk_msg *msg);
+                                       struct rk_date end, rk_ts at, struct rk_error *msg);
 
 /* Invoices: held under the register's category of kind `billing`; keep_until
  * comes from that category's declared erasure rule. */
@@ -101,11 +101,11 @@ RK_MUST_USE rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write 
                                       const char *person_id, const char *contract_id,
                                       const char *number, struct rk_date date, int64_t amount_cents,
                                       const char *currency, char id_out[RK_ID_LEN + 1],
-                                      struct rk_msg *msg);
+                                      struct rk_error *msg);
 
 /* Puts an email or phone on the suppression list. */
 RK_MUST_USE rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
-                                   enum rk_suppress_reason reason, rk_ts at, struct rk_msg *msg);
+                                   enum rk_suppress_reason reason, rk_ts at, struct rk_error *msg);
 RK_MUST_USE rk_err rk_reg_is_suppressed(struct rk_reg *reg, enum rk_field f, const char *value,
                                         bool *out);
 
@@ -117,14 +117,14 @@ RK_MUST_USE rk_err rk_reg_is_suppressed(struct rk_reg *reg, enum rk_field f, con
  * declaration order.
  */
 RK_MUST_USE rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now,
-                                   rk_entry_fn fn, void *ctx, struct rk_msg *msg);
+                                   rk_entry_fn fn, void *ctx, struct rk_error *msg);
 
 /* As rk_reg_audience over only the registers for which want(want_ctx, register) is true (a
  * staff role's registers); want NULL: every register. */
 typedef bool (*rk_register_filter)(void *ctx, const struct rk_register *r);
 RK_MUST_USE rk_err rk_reg_audience_in(struct rk_reg *reg, const char *purpose, rk_ts now,
                                       rk_register_filter want, void *want_ctx, rk_entry_fn fn,
-                                      void *ctx, struct rk_msg *msg);
+                                      void *ctx, struct rk_error *msg);
 
 /* The answer to "may we contact this person for this purpose now?". */
 struct rk_contact_answer {
@@ -143,7 +143,7 @@ struct rk_contact_answer {
  */
 RK_MUST_USE rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const char *value,
                                       const char *purpose, rk_ts now, struct rk_contact_answer *out,
-                                      struct rk_msg *msg);
+                                      struct rk_error *msg);
 /*
  * As rk_reg_may_contact as view sees the register (core/view.h): entries it
  * does not see through f (an unseen register, or one whose email/phone
@@ -154,7 +154,7 @@ RK_MUST_USE rk_err rk_reg_may_contact(struct rk_reg *reg, enum rk_field f, const
 RK_MUST_USE rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view,
                                          enum rk_field f, const char *value, const char *purpose,
                                          rk_ts now, struct rk_contact_answer *out,
-                                         struct rk_msg *msg);
+                                         struct rk_error *msg);
 
 /* ---- Consent expiry in bulk (sweepbench) ---- */
 
@@ -173,6 +173,6 @@ RK_MUST_USE rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_vie
  */
 RK_MUST_USE rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id,
                                          const char *purpose, const struct rk_consent_state *st,
-                                         rk_ts at, struct rk_msg *msg);
+                                         rk_ts at, struct rk_error *msg);
 
 #endif

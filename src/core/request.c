@@ -121,8 +121,7 @@ bool rk_request_overdue(const struct rk_request *q, struct rk_date today) {
 
 #define REFUSE(code, ...)                                                                          \
     do {                                                                                           \
-        snprintf(why->text, sizeof why->text, __VA_ARGS__);                                        \
-        return code;                                                                               \
+        return rk_error_set(why, code, NULL, __VA_ARGS__);                                         \
     } while (0)
 
 static bool blank(const char *s) {
@@ -135,12 +134,12 @@ static bool blank(const char *s) {
 }
 
 rk_err rk_request_apply(struct rk_request *q, const struct rk_request_event *ev, unsigned allowed,
-                        struct rk_request_why *why) {
+                        struct rk_error *why) {
     const char *state = rk_request_status_name(q->status);
     if (!rk_request_open(q))
         REFUSE(RK_EREFUSED, "the request is already %s; a closed request does not change", state);
-    if (rk_text_field_check("reason", ev->reason, true, why->text, sizeof why->text) != RK_OK ||
-        rk_text_field_check("note", ev->note, true, why->text, sizeof why->text) != RK_OK)
+    if (rk_text_field_check("reason", ev->reason, true, why) != RK_OK ||
+        rk_text_field_check("note", ev->note, true, why) != RK_OK)
         return RK_EINVAL;
     struct rk_request r = *q;
     switch (ev->kind) {
@@ -247,40 +246,37 @@ static rk_err audit_event(struct rk_reg *reg, const struct rk_request *q, const 
 
 rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
                          const struct rk_request_input *in, struct rk_request *out,
-                         struct rk_msg *msg) {
+                         struct rk_error *msg) {
     if ((unsigned)in->type >= RK_RQ_TYPE__COUNT || (unsigned)in->channel >= RK_RQC__COUNT) {
-        snprintf(msg->text, sizeof msg->text, "unknown request type or channel");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "unknown request type or channel");
     }
     bool has_email = !blank(in->email), has_phone = !blank(in->phone);
     if (!has_email && !has_phone && !in->person_id) {
-        snprintf(msg->text, sizeof msg->text,
-                 "a request needs a way to reach the person: an email address, a phone number "
-                 "or a person id");
-        return RK_EINVAL;
+        return rk_error_set(
+            msg, RK_EINVAL, NULL,
+            "a request needs a way to reach the person: an email address, a phone number "
+            "or a person id");
     }
     if (too_long(in->email, RK_REQUEST_FIELD_MAX) || too_long(in->phone, RK_REQUEST_FIELD_MAX) ||
         too_long(in->name, RK_REQUEST_FIELD_MAX) || too_long(in->text, RK_REQUEST_TEXT_MAX)) {
-        snprintf(msg->text, sizeof msg->text,
-                 "a contact detail is longer than %d bytes or the text longer than %d",
-                 RK_REQUEST_FIELD_MAX, RK_REQUEST_TEXT_MAX);
-        return RK_ETOOBIG;
+        return rk_error_set(msg, RK_ETOOBIG, NULL,
+                            "a contact detail is longer than %d bytes or the text longer than %d",
+                            RK_REQUEST_FIELD_MAX, RK_REQUEST_TEXT_MAX);
     }
-    if (rk_text_field_check("email", in->email, false, msg->text, sizeof msg->text) != RK_OK ||
-        rk_text_field_check("phone", in->phone, false, msg->text, sizeof msg->text) != RK_OK ||
-        rk_text_field_check("name", in->name, false, msg->text, sizeof msg->text) != RK_OK ||
-        rk_text_field_check("text", in->text, true, msg->text, sizeof msg->text) != RK_OK)
+    if (rk_text_field_check("email", in->email, false, msg) != RK_OK ||
+        rk_text_field_check("phone", in->phone, false, msg) != RK_OK ||
+        rk_text_field_check("name", in->name, false, msg) != RK_OK ||
+        rk_text_field_check("text", in->text, true, msg) != RK_OK)
         return RK_EINVAL;
     if (in->person_id && !rk_id_valid(in->person_id)) {
-        snprintf(msg->text, sizeof msg->text, "the person id is not a valid id");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL, "the person id is not a valid id");
     }
     struct rk_date today = rk_tz_date(tz, in->now);
     struct rk_date on = in->received.y ? in->received : today;
     if (!rk_date_valid(on) || rk_date_cmp(on, today) > 0) {
-        snprintf(msg->text, sizeof msg->text,
-                 "the date of receipt is in the future; give the date the request arrived");
-        return RK_EINVAL;
+        return rk_error_set(
+            msg, RK_EINVAL, NULL,
+            "the date of receipt is in the future; give the date the request arrived");
     }
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
@@ -308,7 +304,7 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
         bool restricted = false, objected = false;
         err = rk_store_person_exists(reg->store, in->person_id, &restricted, &objected);
         if (err == RK_ENOENT)
-            snprintf(msg->text, sizeof msg->text, "no person has that id");
+            snprintf(msg->message, sizeof msg->message, "no person has that id");
         else if (err == RK_OK)
             snprintf(q->person_id, sizeof q->person_id, "%s", in->person_id);
     } else {
@@ -355,11 +351,10 @@ static void copy_request(struct rk_request *out, const struct rk_request *q) {
 }
 
 rk_err rk_request_transition(struct rk_reg *reg, const char *id, const struct rk_request_event *ev,
-                             struct rk_request *out, struct rk_msg *msg) {
+                             struct rk_request *out, struct rk_error *msg) {
     if (!rk_request_id_valid(id)) {
-        snprintf(msg->text, sizeof msg->text,
-                 "no request has that id (ids look like R-XXXXXXXXXXXX)");
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL,
+                            "no request has that id (ids look like R-XXXXXXXXXXXX)");
     }
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
@@ -369,11 +364,9 @@ rk_err rk_request_transition(struct rk_reg *reg, const char *id, const struct rk
     if (err == RK_OK) {
         err = rk_store_request_get(reg->store, id, q);
         if (err == RK_ENOENT)
-            snprintf(msg->text, sizeof msg->text, "no request has that id");
-        struct rk_request_why why = {{0}};
-        if (err == RK_OK &&
-            (err = rk_request_apply(q, ev, reg->decl->rights.verification, &why)) != RK_OK)
-            snprintf(msg->text, sizeof msg->text, "%s", why.text);
+            snprintf(msg->message, sizeof msg->message, "no request has that id");
+        if (err == RK_OK)
+            err = rk_request_apply(q, ev, reg->decl->rights.verification, msg);
         if (err == RK_OK)
             err = rk_store_request_update(reg->store, q);
         if (err == RK_OK)
@@ -403,18 +396,16 @@ static int take_email(void *ctx, const struct rk_entry *e) {
 
 rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts now,
                                     struct rk_request *out, char *email, size_t emailsz,
-                                    char token[RK_LINK_MAX], bool *withheld, struct rk_msg *msg) {
+                                    char token[RK_LINK_MAX], bool *withheld, struct rk_error *msg) {
     if (withheld)
         *withheld = false;
     if (!(reg->decl->rights.verification & RK_VERIFY_EMAIL_CODE)) {
-        snprintf(msg->text, sizeof msg->text,
-                 "the declaration does not allow verification by email_code "
-                 "(rights.verification)");
-        return RK_EINVAL;
+        return rk_error_set(msg, RK_EINVAL, NULL,
+                            "the declaration does not allow verification by email_code "
+                            "(rights.verification)");
     }
     if (!rk_request_id_valid(id)) {
-        snprintf(msg->text, sizeof msg->text, "no request has that id");
-        return RK_ENOENT;
+        return rk_error_set(msg, RK_ENOENT, NULL, "no request has that id");
     }
     struct rk_request *q = calloc(1, sizeof *q);
     if (!q)
@@ -425,31 +416,29 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
     if (err == RK_OK) {
         err = rk_store_request_get(reg->store, id, q);
         if (err == RK_ENOENT)
-            snprintf(msg->text, sizeof msg->text, "no request has that id");
+            snprintf(msg->message, sizeof msg->message, "no request has that id");
         if (err == RK_OK && q->status != RK_RQS_RECEIVED) {
-            snprintf(msg->text, sizeof msg->text,
-                     "the request is %s: only a received request "
-                     "awaits verification",
-                     rk_request_status_name(q->status));
-            err = RK_EREFUSED;
+            err = rk_error_set(msg, RK_EREFUSED, NULL,
+                               "the request is %s: only a received request "
+                               "awaits verification",
+                               rk_request_status_name(q->status));
         }
         if (err == RK_OK && !q->person_id[0]) {
-            snprintf(msg->text, sizeof msg->text,
-                     "the request matches no person on file, so no address on file can receive "
-                     "a code; verify in person or reject it as not verifiable");
-            err = RK_EREFUSED;
+            err = rk_error_set(
+                msg, RK_EREFUSED, NULL,
+                "the request matches no person on file, so no address on file can receive "
+                "a code; verify in person or reject it as not verifiable");
         }
         if (err == RK_OK)
             err = rk_store_entries_of_person(reg->store, q->person_id, take_email, &fe);
         if (err == RK_OK && !fe.found) {
-            snprintf(msg->text, sizeof msg->text,
-                     "the person has no email address on file; verify in person instead");
-            err = RK_EREFUSED;
+            err = rk_error_set(msg, RK_EREFUSED, NULL,
+                               "the person has no email address on file; verify in person instead");
         }
         bool may = false;
         if (err == RK_OK &&
             (err = rk_mail_limit_take(reg, email, RK_MAIL_BY_STAFF, now, &may)) == RK_OK && !may) {
-            snprintf(msg->text, sizeof msg->text,
+            snprintf(msg->message, sizeof msg->message,
                      "the person's address has had %d mails in the last 24 hours, the most "
                      "mail_limits.per_day in the declaration allows (form confirmations, request "
                      "receipts and verification links count together); a link sent before stays "
@@ -490,11 +479,11 @@ rk_err rk_request_address(struct rk_reg *reg, const struct rk_request *q, char *
     return err == RK_OK && !fe.found ? RK_ENOENT : err;
 }
 
-rk_err rk_request_load_tz(const struct rk_decl *d, struct rk_tz *out, struct rk_msg *msg) {
+rk_err rk_request_load_tz(const struct rk_decl *d, struct rk_tz *out, struct rk_error *msg) {
     const char *name = d->controller.timezone ? d->controller.timezone : "Europe/Helsinki";
     rk_err err = rk_tz_load(name, out);
     if (err != RK_OK)
-        snprintf(msg->text, sizeof msg->text,
+        snprintf(msg->message, sizeof msg->message,
                  "the controller's time zone %s cannot be read (%s): install the tzdata "
                  "package or correct controller.timezone",
                  name, rk_err_str(err));

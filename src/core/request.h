@@ -40,21 +40,17 @@ struct rk_request_event {
     struct rk_date today; /* the local date at `at` (EXTEND: within the first month) */
 };
 
-/* Why a refusal: a sentence without personal data. */
-struct rk_request_why {
-    char text[240];
-};
-
 /*
  * The one function that changes a request's state (see the transition table
  * in request.c). allowed is the declaration's rights.verification bit set.
  * RK_OK with *q updated; RK_EREFUSED when the event is not allowed in q's
  * state; RK_EINVAL when the event itself is malformed (no reason, months not
  * 1 or 2, a method the declaration does not allow, an unknown document).
- * On failure *q is unchanged and why says what was wrong and what to do.
+ * On failure *q is unchanged and why (NULL: only the code) says what was
+ * wrong and what to do, a sentence without personal data.
  */
 RK_MUST_USE rk_err rk_request_apply(struct rk_request *q, const struct rk_request_event *ev,
-                                    unsigned allowed, struct rk_request_why *why);
+                                    unsigned allowed, struct rk_error *why);
 
 /* The deadline of a request received on local date d: one month later (Reg 1182/71). */
 struct rk_date rk_request_due(struct rk_date received);
@@ -100,7 +96,7 @@ struct rk_request_input {
  */
 RK_MUST_USE rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
                                      const struct rk_request_input *in, struct rk_request *out,
-                                     struct rk_msg *msg);
+                                     struct rk_error *msg);
 
 /*
  * Loads request id, applies ev (rk_request_apply, with the declaration's
@@ -110,7 +106,7 @@ RK_MUST_USE rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
  */
 RK_MUST_USE rk_err rk_request_transition(struct rk_reg *reg, const char *id,
                                          const struct rk_request_event *ev, struct rk_request *out,
-                                         struct rk_msg *msg);
+                                         struct rk_error *msg);
 
 /*
  * Prepares an email_code verification of request id: refuses unless the
@@ -126,7 +122,7 @@ RK_MUST_USE rk_err rk_request_transition(struct rk_reg *reg, const char *id,
 RK_MUST_USE rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts now,
                                                 struct rk_request *out, char *email, size_t emailsz,
                                                 char token[RK_LINK_MAX], bool *withheld,
-                                                struct rk_msg *msg);
+                                                struct rk_error *msg);
 
 /*
  * Where to write to the person about q: the email the request gave
@@ -139,6 +135,6 @@ RK_MUST_USE rk_err rk_request_address(struct rk_reg *reg, const struct rk_reques
 /* Loads the declaration's controller.timezone (Europe/Helsinki when not declared); RK_ENOENT
  * etc. with msg saying what to do. */
 RK_MUST_USE rk_err rk_request_load_tz(const struct rk_decl *d, struct rk_tz *out,
-                                      struct rk_msg *msg);
+                                      struct rk_error *msg);
 
 #endif

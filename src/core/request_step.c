@@ -22,23 +22,19 @@ static rk_err tell(struct rk_reg *reg, struct rk_request_step *st, int mail, con
 }
 
 /* complete: the checks, then the right's effect. */
-static rk_err complete(struct rk_reg *reg, struct rk_request_step *st, struct rk_msg *msg) {
+static rk_err complete(struct rk_reg *reg, struct rk_request_step *st, struct rk_error *msg) {
     rk_err err = rk_store_request_get(reg->store, st->id, st->q);
     if (err == RK_ENOENT)
-        snprintf(msg->text, sizeof msg->text, "no request with that id");
+        snprintf(msg->message, sizeof msg->message, "no request with that id");
     bool grounds_bad = err == RK_OK && st->grounds && st->q->type != RK_RQ_OBJECTION;
     for (int pass = 0; pass < 2 && err == RK_OK; pass++) {
         if ((pass == 0) == st->grounds_first) {
             if (grounds_bad) {
-                snprintf(msg->text, sizeof msg->text, "%s", st->grounds_refusal);
-                err = RK_EINVAL;
+                err = rk_error_set(msg, RK_EINVAL, NULL, "%s", st->grounds_refusal);
             }
         } else { /* the completion's own rules, on a copy, before any effect */
             struct rk_request probe = *st->q;
-            struct rk_request_why refusal;
-            err = rk_request_apply(&probe, st->ev, reg->decl->rights.verification, &refusal);
-            if (err != RK_OK)
-                snprintf(msg->text, sizeof msg->text, "%s", refusal.text);
+            err = rk_request_apply(&probe, st->ev, reg->decl->rights.verification, msg);
         }
     }
     if (err != RK_OK)
@@ -51,7 +47,7 @@ static rk_err complete(struct rk_reg *reg, struct rk_request_step *st, struct rk
     return err;
 }
 
-rk_err rk_request_step(struct rk_reg *reg, struct rk_request_step *st, struct rk_msg *msg) {
+rk_err rk_request_step(struct rk_reg *reg, struct rk_request_step *st, struct rk_error *msg) {
     st->stage = RK_STEP_CHECK;
     st->told = st->withheld = false;
     rk_error_clear(&st->why);

@@ -72,6 +72,6 @@ struct rk_request_step {
 
 /* Runs st's step in reg's batch; msg says why for a refusal. See above. */
 RK_MUST_USE rk_err rk_request_step(struct rk_reg *reg, struct rk_request_step *st,
-                                   struct rk_msg *msg);
+                                   struct rk_error *msg);
 
 #endif

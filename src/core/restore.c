@@ -191,7 +191,7 @@ static rk_err find_targets(struct rk_reg *reg, const struct rk_journal_rec *r,
 static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts at,
                       const struct old_hits *o, struct targets *t, struct rk_replay_report *out,
                       char *err, size_t errsz) {
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     struct rk_erase_report *rep = malloc(sizeof *rep);
     struct rk_work w;
     rk_err e = rep ? rk_reg_work_begin(reg, &w) : RK_ENOMEM;
@@ -229,7 +229,7 @@ static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts 
     if ((e = rk_reg_work_end(reg, &w, e)) != RK_OK) {
         snprintf(err, errsz, "cannot re-apply erasure journal record %s (line %ld): %s", r->id,
                  r->line,
-                 msg.text[0]                ? msg.text
+                 msg.message[0]             ? msg.message
                  : rk_store_last_error()[0] ? rk_store_last_error()
                                             : rk_err_str(e));
     } else {

@@ -88,15 +88,15 @@ struct run {
     struct rk_date today;
     bool dry;
     struct rk_retention_counts *out;
-    struct rk_msg *msg;
+    struct rk_error *msg;
     struct rk_work batch; /* the batch being acted on */
 };
 
-static rk_err failed(struct rk_msg *msg, const char *what, rk_err err) {
-    if (!msg->text[0])
-        snprintf(msg->text, sizeof msg->text, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
-                 rk_store_last_error());
-    return err;
+static rk_err failed(struct rk_error *msg, const char *what, rk_err err) {
+    if (!msg->message[0])
+        snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what,
+                 rk_err_name(err), rk_store_last_error());
+    return msg->code = err;
 }
 
 /* A batch is one unit of work (core/work.h): its own transaction, or, in a dry run, joined to
@@ -192,12 +192,12 @@ static rk_err consented(struct run *r, const struct rk_register *rd, const char 
 
 static rk_err erase_entry(struct run *r, const struct rk_register *reg_decl, const char *person) {
     struct rk_erase_report rep;
-    struct rk_msg m = {.suppressed = false};
+    struct rk_error m = RK_ERROR_INIT;
     rk_err err = rk_rights_erase_from(r->reg, person, reg_decl->id, r->now, &rep, &m);
     if (err == RK_ENOENT)
         return RK_OK; /* gone meanwhile */
     if (err != RK_OK)
-        return failed(r->msg, m.text, err);
+        return failed(r->msg, m.message, err);
     r->out->entries_erased++;
     r->out->persons_deleted += rep.person_deleted;
     r->out->records_kept += rep.invoices_kept + rep.contracts_kept;
@@ -535,7 +535,7 @@ static rk_err run_rules(struct run *r) {
 }
 
 rk_err rk_retention_run(struct rk_reg *reg, rk_ts now, bool dry_run,
-                        struct rk_retention_counts *out, struct rk_msg *msg) {
+                        struct rk_retention_counts *out, struct rk_error *msg) {
     memset(out, 0, sizeof *out);
     struct run r = {reg, now, rk_ts_date(now), dry_run, out, msg, {.own = false}};
     if (!dry_run)

@@ -64,7 +64,7 @@ struct rk_retention_counts {
  * says why, without personal data. The flags are counted, never changed.
  */
 RK_MUST_USE rk_err rk_retention_run(struct rk_reg *reg, rk_ts now, bool dry_run,
-                                    struct rk_retention_counts *out, struct rk_msg *msg);
+                                    struct rk_retention_counts *out, struct rk_error *msg);
 
 /* Whether a run deleted or cleared personal data (so the write-ahead log is worth
  * checkpointing). */

@@ -44,26 +44,26 @@
 
 /* ---- Shared ------------------------------------------------------------------------------ */
 
-__attribute__((format(printf, 3, 4))) static rk_err say(struct rk_msg *msg, rk_err err,
+__attribute__((format(printf, 3, 4))) static rk_err say(struct rk_error *msg, rk_err err,
                                                         const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg->text, sizeof msg->text, fmt, ap);
+    vsnprintf(msg->message, sizeof msg->message, fmt, ap);
     va_end(ap);
-    return err;
+    return msg->code = err;
 }
 
-static rk_err store_failed(struct rk_msg *msg, rk_err err) {
-    if (!msg->text[0] && err == RK_ESTORAGE) /* the store's message names the cause */
+static rk_err store_failed(struct rk_error *msg, rk_err err) {
+    if (!msg->message[0] && err == RK_ESTORAGE) /* the store's message names the cause */
         say(msg, err, "%s", rk_store_last_error());
-    else if (!msg->text[0])
+    else if (!msg->message[0])
         say(msg, err, "storage failed: %s (%s)", rk_err_str(err), rk_store_last_error());
-    return err;
+    return msg->code = err;
 }
 
 /* The person's flags; RK_ENOENT with a message when there is no such person. */
 static rk_err person_flags(struct rk_reg *reg, const char *id, bool *restricted, bool *objected,
-                           struct rk_msg *msg) {
+                           struct rk_error *msg) {
     rk_err err = rk_store_person_exists(reg->store, id, restricted, objected);
     if (err == RK_ENOENT)
         return say(msg, RK_ENOENT, "no person with id '%s'", id);
@@ -252,8 +252,8 @@ rk_err rk_rights_walk_records(const struct rk_access_facts *f, const struct rk_r
 
 rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *request_id,
                         enum rk_lang lang, rk_ts at, const struct rk_rights_views *views,
-                        struct rk_buf *json, struct rk_buf *html, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                        struct rk_buf *json, struct rk_buf *html, struct rk_error *msg) {
+    msg->message[0] = '\0';
     struct rk_access_facts f = {.reg = reg,
                                 .person_id = person_id,
                                 .request_id = request_id,
@@ -325,8 +325,8 @@ static rk_err portable_values(struct rk_reg *reg, const struct held *h,
 
 rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id, const char *request_id,
                              rk_ts at, const struct rk_rights_views *views, struct rk_buf *json,
-                             struct rk_buf *csv, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                             struct rk_buf *csv, struct rk_error *msg) {
+    msg->message[0] = '\0';
     bool restricted = false;
     rk_err err = person_flags(reg, person_id, &restricted, NULL, msg);
     if (err != RK_OK)
@@ -477,8 +477,8 @@ static void collect_olds(const struct held *h, const bool mask[RK_F__COUNT],
 
 rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id, const char *request_id,
                          const char *register_id, const struct rk_contact *c, rk_ts at,
-                         struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                         struct rk_error *msg) {
+    msg->message[0] = '\0';
     bool restricted = false, any = false, mask[RK_F__COUNT];
     rk_err err = person_flags(reg, person_id, &restricted, NULL, msg);
     if (err != RK_OK)
@@ -703,7 +703,7 @@ static bool consent_kept(const struct rk_decl *d, const char *purpose) {
 /* Step 1, for the erasure and its preview alike: the person's contracts and invoices (each
  * with its keep decision, scan_contract and scan_invoice) and consent purposes. */
 static rk_err scan_held(struct rk_reg *reg, const char *person_id, struct erase_scan *s,
-                        struct consent_scan *cs, struct rk_msg *msg) {
+                        struct consent_scan *cs, struct rk_error *msg) {
     rk_err err = rk_store_contracts_of_person(reg->store, person_id, scan_contract, s);
     if (err == RK_OK)
         err = rk_store_invoices_of_person(reg->store, person_id, scan_invoice, s);
@@ -785,8 +785,8 @@ static rk_err erase_leftovers(struct rk_reg *reg, const char *person_id,
 }
 
 rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *request_id, rk_ts at,
-                       struct rk_erase_report *out, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                       struct rk_erase_report *out, struct rk_error *msg) {
+    msg->message[0] = '\0';
     bool restricted = false, objected = false;
     rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);
     if (err != RK_OK)
@@ -872,8 +872,8 @@ out:
 /* ---- The erasure preview ------------------------------------------------------------------ */
 
 rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
-                            struct rk_erase_plan *out, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                            struct rk_erase_plan *out, struct rk_error *msg) {
+    msg->message[0] = '\0';
     bool restricted = false, objected = false;
     rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);
     if (err != RK_OK)
@@ -1018,8 +1018,8 @@ rk_err rk_rights_settle(struct rk_reg *reg, const char *person_id, struct rk_era
 }
 
 rk_err rk_rights_erase_from(struct rk_reg *reg, const char *person_id, const char *register_id,
-                            rk_ts at, struct rk_erase_report *out, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                            rk_ts at, struct rk_erase_report *out, struct rk_error *msg) {
+    msg->message[0] = '\0';
     memset(out, 0, sizeof *out);
     struct rk_entry *e = malloc(sizeof *e);
     struct erase_scan *s = calloc(1, sizeof *s);
@@ -1092,8 +1092,8 @@ static const char lift_body[] =
     "privacy notice describes.\n";
 
 rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char *request_id,
-                          bool on, rk_ts at, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                          bool on, rk_ts at, struct rk_error *msg) {
+    msg->message[0] = '\0';
     bool restricted = false, objected = false;
     rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);
     if (err != RK_OK)
@@ -1153,8 +1153,9 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
 /* ---- Objection ---------------------------------------------------------------------------- */
 
 rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *request_id,
-                        bool direct_marketing, const char *grounds, rk_ts at, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                        bool direct_marketing, const char *grounds, rk_ts at,
+                        struct rk_error *msg) {
+    msg->message[0] = '\0';
     bool restricted = false, objected = false;
     rk_err err = person_flags(reg, person_id, &restricted, &objected, msg);
     if (err != RK_OK)
@@ -1162,7 +1163,7 @@ rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *r
     if (!direct_marketing && (!grounds || !grounds[0]))
         return say(msg, RK_EINVAL,
                    "an objection to other processing needs the person's grounds (art 21(1))");
-    if (rk_text_field_check("grounds", grounds, true, msg->text, sizeof msg->text) != RK_OK)
+    if (rk_text_field_check("grounds", grounds, true, msg) != RK_OK)
         return RK_EINVAL;
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
@@ -1214,8 +1215,8 @@ rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *r
 /* ---- Automated decisions ------------------------------------------------------------------ */
 
 rk_err rk_rights_automated(struct rk_reg *reg, const char *person_id, const char *request_id,
-                           enum rk_lang lang, rk_ts at, struct rk_buf *out, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                           enum rk_lang lang, rk_ts at, struct rk_buf *out, struct rk_error *msg) {
+    msg->message[0] = '\0';
     rk_err err = RK_OK;
     if (person_id && (err = person_flags(reg, person_id, NULL, NULL, msg)) != RK_OK)
         return err;

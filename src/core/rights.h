@@ -104,7 +104,7 @@ struct rk_rights_views {
 RK_MUST_USE rk_err rk_rights_access(struct rk_reg *reg, const char *person_id,
                                     const char *request_id, enum rk_lang lang, rk_ts at,
                                     const struct rk_rights_views *views, struct rk_buf *json,
-                                    struct rk_buf *html, struct rk_msg *msg);
+                                    struct rk_buf *html, struct rk_error *msg);
 
 /*
  * Art 20: the data the person provided (values whose provenance is a source
@@ -116,7 +116,7 @@ RK_MUST_USE rk_err rk_rights_access(struct rk_reg *reg, const char *person_id,
 RK_MUST_USE rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id,
                                          const char *request_id, rk_ts at,
                                          const struct rk_rights_views *views, struct rk_buf *json,
-                                         struct rk_buf *csv, struct rk_msg *msg);
+                                         struct rk_buf *csv, struct rk_error *msg);
 
 /*
  * Art 16: sets the given fields of c (normalised) in register_id (NULL: every
@@ -128,7 +128,7 @@ RK_MUST_USE rk_err rk_rights_portability(struct rk_reg *reg, const char *person_
  */
 RK_MUST_USE rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id,
                                      const char *request_id, const char *register_id,
-                                     const struct rk_contact *c, rk_ts at, struct rk_msg *msg);
+                                     const struct rk_contact *c, rk_ts at, struct rk_error *msg);
 
 /* What an erasure deleted and kept (counts of rows), and why it kept anything. */
 struct rk_erase_report {
@@ -159,7 +159,7 @@ struct rk_erase_report {
  */
 RK_MUST_USE rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id,
                                    const char *request_id, rk_ts at, struct rk_erase_report *out,
-                                   struct rk_msg *msg);
+                                   struct rk_error *msg);
 
 /*
  * What rk_rights_erase would do to the person now, read without writing anything (the
@@ -184,7 +184,7 @@ struct rk_erase_plan {
     bool restricted, objected; /* the person's flags now */
 };
 RK_MUST_USE rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
-                                        struct rk_erase_plan *out, struct rk_msg *msg);
+                                        struct rk_erase_plan *out, struct rk_error *msg);
 
 /*
  * Retention (art 5(1)(e); art 17(1)(a): no longer necessary): erases the person from one
@@ -200,7 +200,7 @@ RK_MUST_USE rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_i
  */
 RK_MUST_USE rk_err rk_rights_erase_from(struct rk_reg *reg, const char *person_id,
                                         const char *register_id, rk_ts at,
-                                        struct rk_erase_report *out, struct rk_msg *msg);
+                                        struct rk_erase_report *out, struct rk_error *msg);
 
 /*
  * What is left of a person after a part of them was erased: nothing happens while the
@@ -222,7 +222,7 @@ RK_MUST_USE rk_err rk_rights_settle(struct rk_reg *reg, const char *person_id,
  */
 RK_MUST_USE rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id,
                                       const char *request_id, bool on, rk_ts at,
-                                      struct rk_msg *msg);
+                                      struct rk_error *msg);
 
 /*
  * Art 21: direct_marketing withdraws every live or pending consent of every
@@ -233,7 +233,7 @@ RK_MUST_USE rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id,
  */
 RK_MUST_USE rk_err rk_rights_object(struct rk_reg *reg, const char *person_id,
                                     const char *request_id, bool direct_marketing,
-                                    const char *grounds, rk_ts at, struct rk_msg *msg);
+                                    const char *grounds, rk_ts at, struct rk_error *msg);
 
 /* The art 22 answer's sentence in lang (no newline): the access document quotes it. */
 void rk_rights_automated_text(const struct rk_decl *decl, enum rk_lang lang, struct rk_buf *out);
@@ -245,6 +245,6 @@ void rk_rights_automated_text(const struct rk_decl *decl, enum rk_lang lang, str
  */
 RK_MUST_USE rk_err rk_rights_automated(struct rk_reg *reg, const char *person_id,
                                        const char *request_id, enum rk_lang lang, rk_ts at,
-                                       struct rk_buf *out, struct rk_msg *msg);
+                                       struct rk_buf *out, struct rk_error *msg);
 
 #endif

@@ -142,14 +142,14 @@ static rk_err reseal_table(struct rk_store *s, enum rk_sealed_table t, bool plai
     return err;
 }
 
-rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *msg) {
+rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error *msg) {
     struct rk_store *s = reg->store;
     const struct rk_keys *k = &reg->keys;
     struct sealed_batch probe = {.n = 0};
     rk_err err = RK_OK;
     bool any = false;
     *sealed = 0;
-    msg->text[0] = '\0';
+    msg->message[0] = '\0';
     for (int t = 0; err == RK_OK && !any && t < RK_SEALED__COUNT; t++) {
         err = rk_store_sealed_list(s, (enum rk_sealed_table)t, 0, true, 1, copy_sealed, &probe);
         any = probe.n > 0;
@@ -162,8 +162,8 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *
     const struct rk_keygen *g = k->ngen > 0 ? rk_keys_find(k, db_gen) : NULL;
     if (err != RK_OK || !any || (k->ngen > 0 && !g)) {
         if (err != RK_OK)
-            snprintf(msg->text, sizeof msg->text, "cannot read the queued notices and mail: %s",
-                     rk_store_last_error());
+            snprintf(msg->message, sizeof msg->message,
+                     "cannot read the queued notices and mail: %s", rk_store_last_error());
         return err; /* nothing to seal, or a key file rk_rotate_check refuses */
     }
     struct rk_keys gk;
@@ -185,7 +185,7 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *
     (void)checkpointed;
     if (err != RK_OK) {
         *sealed = 0;
-        snprintf(msg->text, sizeof msg->text,
+        snprintf(msg->message, sizeof msg->message,
                  "cannot seal the queued notices and mail of a database from before this "
                  "version: %s (%s)",
                  rk_err_str(err), rk_store_last_error());
@@ -193,20 +193,19 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *
     return err;
 }
 
-static rk_err say(struct rk_msg *msg, rk_err err, const char *text) {
-    snprintf(msg->text, sizeof msg->text, "%.*s", (int)sizeof msg->text - 1, text);
-    return err;
+static rk_err say(struct rk_error *msg, rk_err err, const char *text) {
+    return rk_error_set(msg, err, NULL, "%s", text);
 }
 
 rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, rk_ts at,
-                    const char *actor, struct rk_rotate_report *out, struct rk_msg *msg) {
-    msg->text[0] = '\0';
+                    const char *actor, struct rk_rotate_report *out, struct rk_error *msg) {
+    msg->message[0] = '\0';
     const struct rk_keygen *old = rk_keys_find(k, from);
     if (!old || k->ngen == 0 || from >= k->gen[0].number) {
-        snprintf(msg->text, sizeof msg->text,
-                 "the key file does not hold key generation %u, older than its current one",
-                 (unsigned)from);
-        return RK_EINVAL;
+        return rk_error_set(
+            msg, RK_EINVAL, NULL,
+            "the key file does not hold key generation %u, older than its current one",
+            (unsigned)from);
     }
     struct rk_rotate_report r = {.step = RK_ROTATE_NEW, .from = from, .to = k->gen[0].number};
     rk_keys_fingerprint(&k->gen[0], r.fingerprint);
@@ -217,10 +216,10 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     rk_err err = rk_store_begin(s);
     if (err == RK_OK && (err = rk_store_key_state_get(s, &db_gen, db_fp)) == RK_OK &&
         db_gen != from) {
-        snprintf(msg->text, sizeof msg->text,
-                 "the database is at key generation %u, not %u: another rotation ran meanwhile",
-                 (unsigned)db_gen, (unsigned)from);
-        err = RK_ECONFLICT;
+        err = rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u, not %u: another rotation ran meanwhile",
+            (unsigned)db_gen, (unsigned)from);
     }
     if (err == RK_OK)
         err = rk_store_key_rehash(s, r.to, rehash, (void *)k, &r.rehashed);
@@ -249,8 +248,8 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     err = rk_work_store_end(s, err); /* a failed COMMIT is rolled back too (core/work.h) */
     sodium_memzero(&old_keys, sizeof old_keys);
     if (err != RK_OK) {
-        if (!msg->text[0])
-            snprintf(msg->text, sizeof msg->text, "the database was not changed: %s (%s)",
+        if (!msg->message[0])
+            snprintf(msg->message, sizeof msg->message, "the database was not changed: %s (%s)",
                      rk_err_str(err), rk_store_last_error());
         return err;
     }
@@ -260,12 +259,12 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
 
 /* Step 2b: the erasure journal's marker for k's current generation (when missing). */
 static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts now, bool *marked,
-                           struct rk_msg *msg) {
+                           struct rk_error *msg) {
     char err[600];
     *marked = false;
     rk_err e = journal ? rk_journal_advance(journal, k, now, marked, err, sizeof err) : RK_OK;
     if (e != RK_OK)
-        snprintf(msg->text, sizeof msg->text,
+        snprintf(msg->message, sizeof msg->message,
                  "the database moved to key generation %u, but the erasure journal could not be "
                  "marked (%.150s): put it right and run 'rekisteri key rotate' again to finish",
                  (unsigned)rk_keys_generation(k), err);
@@ -273,25 +272,25 @@ static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts n
 }
 
 /* Renames new_path over key_path and syncs the folder. */
-static rk_err put_in_place(const char *new_path, const char *key_path, struct rk_msg *msg) {
+static rk_err put_in_place(const char *new_path, const char *key_path, struct rk_error *msg) {
     if (rename(new_path, key_path) != 0 || !rk_sync_parent(key_path)) {
-        snprintf(msg->text, sizeof msg->text,
-                 "the database moved to the new key, but %.80s could not be renamed to %.80s (%s): "
-                 "run 'rekisteri key rotate' again to finish",
-                 new_path, key_path, strerror(errno));
-        return RK_EIO;
+        return rk_error_set(
+            msg, RK_EIO, NULL,
+            "the database moved to the new key, but %.80s could not be renamed to %.80s (%s): "
+            "run 'rekisteri key rotate' again to finish",
+            new_path, key_path, strerror(errno));
     }
     return RK_OK;
 }
 
 rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, rk_ts now,
-                 const char *actor, struct rk_rotate_report *out, struct rk_msg *msg) {
+                 const char *actor, struct rk_rotate_report *out, struct rk_error *msg) {
     char new_path[PATH_LEN];
     struct rk_error err_text = RK_ERROR_INIT;
     struct rk_keys cur, next;
     uint32_t db_gen = 0;
     char db_fp[RK_FINGERPRINT_LEN + 1];
-    msg->text[0] = '\0';
+    msg->message[0] = '\0';
     if ((size_t)snprintf(new_path, sizeof new_path, "%s.new", key_path) >= sizeof new_path)
         return say(msg, RK_EINVAL, "the key file's path is too long");
     rk_err err = rk_keys_load(key_path, &cur, &err_text);
@@ -308,7 +307,7 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, 
         err = rk_keys_load(new_path, &next, &err_text);
         if (err != RK_OK) {
             sodium_memzero(&cur, sizeof cur);
-            snprintf(msg->text, sizeof msg->text,
+            snprintf(msg->message, sizeof msg->message,
                      "%.80s is left from an interrupted rotation but does not load (%.120s); the "
                      "database is at key generation %u",
                      new_path, err_text.message, (unsigned)db_gen);
@@ -335,26 +334,25 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, 
         }
         if (db_gen != k_gen) {
             sodium_memzero(&cur, sizeof cur);
-            snprintf(msg->text, sizeof msg->text,
-                     "the database is at key generation %u, %.80s at %u and %.80s does not match "
-                     "it: restore the key file that belongs to this database",
-                     (unsigned)db_gen, key_path, (unsigned)k_gen, new_path);
-            return RK_ECONFLICT;
+            return rk_error_set(
+                msg, RK_ECONFLICT, NULL,
+                "the database is at key generation %u, %.80s at %u and %.80s does not match "
+                "it: restore the key file that belongs to this database",
+                (unsigned)db_gen, key_path, (unsigned)k_gen, new_path);
         }
         if (unlink(new_path) != 0) {
             sodium_memzero(&cur, sizeof cur);
-            snprintf(msg->text, sizeof msg->text, "cannot remove the unused %.200s: %s", new_path,
-                     strerror(errno));
-            return RK_EIO;
+            return rk_error_set(msg, RK_EIO, NULL, "cannot remove the unused %.200s: %s", new_path,
+                                strerror(errno));
         }
     }
     if (db_gen > k_gen) {
         sodium_memzero(&cur, sizeof cur);
-        snprintf(msg->text, sizeof msg->text,
-                 "the database is at key generation %u but %.100s only at %u: restore the key file "
-                 "that belongs to this database",
-                 (unsigned)db_gen, key_path, (unsigned)k_gen);
-        return RK_ECONFLICT;
+        return rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u but %.100s only at %u: restore the key file "
+            "that belongs to this database",
+            (unsigned)db_gen, key_path, (unsigned)k_gen);
     }
     if (db_gen < k_gen) {
         /* A database from before the key file's last rotation (a restored backup). */
@@ -389,12 +387,12 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, 
 }
 
 rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k, const char *key_path,
-                       struct rk_msg *msg) {
+                       struct rk_error *msg) {
     uint32_t db_gen = 0;
     char db_fp[RK_FINGERPRINT_LEN + 1], fp[RK_FINGERPRINT_LEN + 1] = "";
     rk_err err = rk_store_key_state_get(s, &db_gen, db_fp);
     if (err != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "cannot read the database's key generation: %s",
+        snprintf(msg->message, sizeof msg->message, "cannot read the database's key generation: %s",
                  rk_store_last_error());
         return err;
     }
@@ -409,24 +407,26 @@ rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k, const char *
         (size_t)snprintf(new_path, sizeof new_path, "%s.new", key_path) < sizeof new_path &&
         stat(new_path, &st) == 0;
     if (db_gen > k_gen && interrupted)
-        snprintf(msg->text, sizeof msg->text,
-                 "the database is at key generation %u but the key file %.100s at %u: a rotation "
-                 "was interrupted; run 'rekisteri key rotate' to finish it",
-                 (unsigned)db_gen, key_path, (unsigned)k_gen);
-    else if (db_gen > k_gen)
-        snprintf(msg->text, sizeof msg->text,
-                 "the database is at key generation %u but the key file %.100s only at %u: use "
-                 "the key file the database was rotated to",
-                 (unsigned)db_gen, key_path, (unsigned)k_gen);
-    else if (db_gen < k_gen)
-        snprintf(msg->text, sizeof msg->text,
-                 "the database is at key generation %u, older than the key file %.100s (%u): run "
-                 "'rekisteri key rotate' to bring it forward",
-                 (unsigned)db_gen, key_path, (unsigned)k_gen);
-    else
-        snprintf(msg->text, sizeof msg->text,
-                 "the key file %.100s is not the one this database was rotated to (fingerprint %s, "
-                 "the database expects %s)",
-                 key_path, fp, db_fp);
-    return RK_ECONFLICT;
+        return rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u but the key file %.100s at %u: a rotation "
+            "was interrupted; run 'rekisteri key rotate' to finish it",
+            (unsigned)db_gen, key_path, (unsigned)k_gen);
+    if (db_gen > k_gen)
+        return rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u but the key file %.100s only at %u: use "
+            "the key file the database was rotated to",
+            (unsigned)db_gen, key_path, (unsigned)k_gen);
+    if (db_gen < k_gen)
+        return rk_error_set(
+            msg, RK_ECONFLICT, NULL,
+            "the database is at key generation %u, older than the key file %.100s (%u): run "
+            "'rekisteri key rotate' to bring it forward",
+            (unsigned)db_gen, key_path, (unsigned)k_gen);
+    return rk_error_set(
+        msg, RK_ECONFLICT, NULL,
+        "the key file %.100s is not the one this database was rotated to (fingerprint %s, "
+        "the database expects %s)",
+        key_path, fp, db_fp);
 }

@@ -180,7 +180,7 @@ struct rk_rotate_report {
  */
 RK_MUST_USE rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from,
                                 rk_ts at, const char *actor, struct rk_rotate_report *out,
-                                struct rk_msg *msg);
+                                struct rk_error *msg);
 
 /*
  * `key rotate` on the key file at key_path (which the caller holds locked
@@ -191,7 +191,7 @@ RK_MUST_USE rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uin
  */
 RK_MUST_USE rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal,
                              rk_ts now, const char *actor, struct rk_rotate_report *out,
-                             struct rk_msg *msg);
+                             struct rk_error *msg);
 
 /*
  * Checks that k belongs to the database s: its current generation is the
@@ -199,7 +199,7 @@ RK_MUST_USE rk_err rk_rotate(struct rk_store *s, const char *key_path, const cha
  * what happened and which command puts it right.
  */
 RK_MUST_USE rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k,
-                                   const char *key_path, struct rk_msg *msg);
+                                   const char *key_path, struct rk_error *msg);
 
 /*
  * Seals the plaintext migration 0014 left in queued notices and mail (S5
@@ -209,6 +209,6 @@ RK_MUST_USE rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k,
  * many. Without such rows it only reads (no transaction). A store error rolls
  * everything back; msg says why.
  */
-RK_MUST_USE rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *msg);
+RK_MUST_USE rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error *msg);
 
 #endif

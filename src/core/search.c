@@ -83,13 +83,14 @@ static int backfill_entry(void *ctx, const struct rk_entry *e) {
     return b->err != RK_OK;
 }
 
-rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_msg *msg) {
+rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_error *msg) {
     bool built = true;
     *indexed = 0;
     rk_err err = rk_store_search_built(reg->store, &built);
     if (err != RK_OK || built) {
         if (err != RK_OK)
-            snprintf(msg->text, sizeof msg->text, "the search index: %s", rk_store_last_error());
+            snprintf(msg->message, sizeof msg->message, "the search index: %s",
+                     rk_store_last_error());
         return err;
     }
     struct backfill b = {reg->store, 0, RK_OK};
@@ -103,7 +104,7 @@ rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_msg *m
         err = rk_reg_work_end(reg, &tx, err);
     }
     if (err != RK_OK)
-        snprintf(msg->text, sizeof msg->text, "indexing the entries for search: %s",
+        snprintf(msg->message, sizeof msg->message, "indexing the entries for search: %s",
                  rk_store_last_error());
     else
         *indexed = b.n;
@@ -247,7 +248,7 @@ static rk_err rarest(struct rk_store *st, char (*w)[RK_SEARCH_WORD_MAX + 1], siz
 
 rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
                          const struct rk_search_query *q, rk_search_hit_fn fn, void *ctx,
-                         bool *more, struct rk_search_cursor *next, struct rk_msg *msg) {
+                         bool *more, struct rk_search_cursor *next, struct rk_error *msg) {
     struct page *p = calloc(1, sizeof *p);
     char(*qw)[RK_SEARCH_WORD_MAX + 1] = calloc((size_t)2 * RK_SEARCH_WORDS, sizeof *qw);
     size_t cap = reg->decl->nregisters ? reg->decl->nregisters : 1;
@@ -262,11 +263,10 @@ rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
     p->nq = q->q ? rk_fold_words(q->q, p->qw, RK_SEARCH_WORDS) : 0;
     p->no = q->organisation ? rk_fold_words(q->organisation, p->ow, RK_SEARCH_WORDS) : 0;
     if ((q->q && p->nq == 0) || (q->organisation && p->no == 0)) {
-        snprintf(msg->text, sizeof msg->text,
-                 "%s holds no letter or digit to search by: give a part of a name or an "
-                 "organisation",
-                 q->q && p->nq == 0 ? "q" : "organisation");
-        err = RK_EINVAL;
+        err = rk_error_set(msg, RK_EINVAL, NULL,
+                           "%s holds no letter or digit to search by: give a part of a name or an "
+                           "organisation",
+                           q->q && p->nq == 0 ? "q" : "organisation");
         goto out;
     }
     const struct rk_search_cursor *after = q->after;
@@ -306,7 +306,7 @@ rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
         err = p->err;
 failed:
     if (err != RK_OK) {
-        snprintf(msg->text, sizeof msg->text, "the register's storage is not available");
+        snprintf(msg->message, sizeof msg->message, "the register's storage is not available");
         goto out;
     }
     *more = p->more;

@@ -86,7 +86,7 @@ typedef int (*rk_search_hit_fn)(void *ctx, const char *person_id, rk_ts added,
 RK_MUST_USE rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
                                      const struct rk_search_query *q, rk_search_hit_fn fn,
                                      void *ctx, bool *more, struct rk_search_cursor *next,
-                                     struct rk_msg *msg);
+                                     struct rk_error *msg);
 
 /* Copies entry src into dst, its values pointing into dst's own buffer (an entry handed to a
  * callback lives only during the call). */
@@ -94,6 +94,6 @@ void rk_search_entry_copy(struct rk_entry *dst, const struct rk_entry *src);
 
 /* Indexes every entry once, for a database written before migration 0016 (nothing when it
  * has been done); *indexed is the number of entries indexed. One transaction. */
-RK_MUST_USE rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_msg *msg);
+RK_MUST_USE rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_error *msg);
 
 #endif

@@ -53,15 +53,15 @@ static int collect_row(void *ctx, const char *person_id, const char *purpose) {
     return 0;
 }
 
-static rk_err failed(struct rk_msg *msg, const char *what, rk_err err) {
-    snprintf(msg->text, sizeof msg->text, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
-             rk_store_last_error());
-    return err;
+static rk_err failed(struct rk_error *msg, const char *what, rk_err err) {
+    snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what,
+             rk_err_name(err), rk_store_last_error());
+    return msg->code = err;
 }
 
 /* Ends a batch's unit of work (core/work.h): committed when err is RK_OK, else rolled back. */
 static rk_err end_batch(struct rk_reg *reg, const struct rk_work *w, rk_err err,
-                        struct rk_msg *msg) {
+                        struct rk_error *msg) {
     rk_err end = rk_reg_work_end(reg, w, err);
     return err == RK_OK && end != RK_OK ? failed(msg, "committing a batch", end) : end;
 }
@@ -77,7 +77,7 @@ static struct rk_consent_input expiry_at(rk_ts now) {
 
 /* Deletes one run-out signup, expires its pending consent and audits the action. */
 static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts now, bool *done,
-                            struct rk_msg *msg) {
+                            struct rk_error *msg) {
     *done = false;
     rk_err err = rk_store_signup_delete(reg->store, r->person_id, r->purpose);
     if (err == RK_ENOENT)
@@ -89,10 +89,10 @@ static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts n
         return failed(msg, "reading a consent state", err);
     if (st.status == RK_CONSENT_PENDING && consent_purpose(reg->decl, r->purpose)) {
         struct rk_consent_input in = expiry_at(now);
-        struct rk_msg m = {.suppressed = false};
+        struct rk_error m = RK_ERROR_INIT;
         err = rk_reg_consent(reg, r->person_id, r->purpose, RK_CE_EXPIRED, &in, &m);
         if (err != RK_OK && err != RK_EREFUSED)
-            return failed(msg, m.text, err);
+            return failed(msg, m.message, err);
     }
     *done = true;
     if ((err = rk_reg_audit(reg, "sweep.signup_expired", r->person_id, r->purpose, now)) != RK_OK)
@@ -116,12 +116,12 @@ static rk_err list_signups(struct rk_store *s, rk_ts now, int limit, rk_person_p
     return rk_store_signups_run_out(s, now, limit, fn, ctx);
 }
 typedef rk_err (*act_fn)(struct rk_reg *reg, const struct rk_pair *r, rk_ts now, bool *done,
-                         struct rk_msg *msg);
+                         struct rk_error *msg);
 
 /* Runs one rule to the end in batches; adds what it did to *done_n and what it refused to
  * *skipped. */
 static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, int batch,
-                       int64_t *done_n, int64_t *skipped, struct rk_msg *msg) {
+                       int64_t *done_n, int64_t *skipped, struct rk_error *msg) {
     struct collect c = {reg->decl, calloc((size_t)batch, sizeof(struct rk_pair)), 0, batch, 0, 0};
     if (!c.rows)
         return failed(msg, "allocating a batch", RK_ENOMEM);
@@ -194,20 +194,20 @@ static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_
 /* Expires one listed consent (when its state allows) and audits the action. *done: whether it
  * did; a refusal writes nothing and is counted as skipped. */
 static rk_err expire_consent(struct rk_reg *reg, const struct expiring *r, rk_ts now, bool *done,
-                             struct rk_msg *msg) {
-    struct rk_msg m = {.suppressed = false};
+                             struct rk_error *msg) {
+    struct rk_error m = RK_ERROR_INIT;
     rk_err err = rk_reg_consent_expire(reg, r->person_id, r->purpose, &r->st, now, &m);
     *done = err == RK_OK;
     if (err == RK_EREFUSED || err == RK_ENOENT)
         return RK_OK;
     if (err != RK_OK)
-        return failed(msg, m.text, err);
+        return failed(msg, m.message, err);
     return rk_reg_audit(reg, "sweep.consent_expired", r->person_id, r->purpose, now);
 }
 
 /* One batch: listed and acted on in one transaction. *listed and *did: how many rows. */
 static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts now, int *listed,
-                            int64_t *did, struct rk_msg *msg) {
+                            int64_t *did, struct rk_error *msg) {
     struct rk_work w;
     rk_err err = rk_reg_work_begin(reg, &w);
     if (err != RK_OK)
@@ -227,7 +227,7 @@ static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts 
 
 /* Runs the consent rule to the end in batches, as run_rule. */
 static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *done_n,
-                           int64_t *skipped, struct rk_msg *msg) {
+                           int64_t *skipped, struct rk_error *msg) {
     struct collect_states c = {calloc((size_t)batch, sizeof(struct expiring)), 0, batch};
     if (!c.rows)
         return failed(msg, "allocating a batch", RK_ENOMEM);
@@ -249,7 +249,7 @@ static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *do
 
 /* Counts what a run would do, writing nothing. */
 static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n, int64_t *skipped,
-                         struct rk_msg *msg) {
+                         struct rk_error *msg) {
     struct collect c = {reg->decl, NULL, 0, 0, 0, 0};
     rk_err err = list(reg->store, now, 0, collect_row, &c);
     if (err != RK_OK)
@@ -259,7 +259,7 @@ static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n
     return RK_OK;
 }
 
-static rk_err count_signups(struct rk_reg *reg, rk_ts now, int64_t *n, struct rk_msg *msg) {
+static rk_err count_signups(struct rk_reg *reg, rk_ts now, int64_t *n, struct rk_error *msg) {
     int64_t refused = 0;
     rk_err err = count_rule(reg, list_signups, now, n, &refused, msg);
     *n += refused; /* a signup is deleted whatever its purpose */
@@ -267,16 +267,16 @@ static rk_err count_signups(struct rk_reg *reg, rk_ts now, int64_t *n, struct rk
 }
 
 rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run, struct rk_sweep_counts *out,
-                    struct rk_msg *msg) {
+                    struct rk_error *msg) {
     return rk_sweep_run_batched(reg, now, dry_run, RK_SWEEP_BATCH, out, msg);
 }
 
 rk_err rk_sweep_run_batched(struct rk_reg *reg, rk_ts now, bool dry_run, int batch,
-                            struct rk_sweep_counts *out, struct rk_msg *msg) {
+                            struct rk_sweep_counts *out, struct rk_error *msg) {
     memset(out, 0, sizeof *out);
     if (batch < 1)
         batch = RK_SWEEP_BATCH;
-    msg->text[0] = '\0';
+    msg->message[0] = '\0';
     if (dry_run) {
         rk_err err =
             count_rule(reg, list_consents, now, &out->consents_expired, &out->skipped, msg);

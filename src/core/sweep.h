@@ -56,10 +56,10 @@ struct rk_sweep_counts {
  * committed). msg says why on failure, without personal data.
  */
 RK_MUST_USE rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run,
-                                struct rk_sweep_counts *out, struct rk_msg *msg);
+                                struct rk_sweep_counts *out, struct rk_error *msg);
 
 /* As rk_sweep_run with batch consents or signups per transaction (< 1: RK_SWEEP_BATCH). */
 RK_MUST_USE rk_err rk_sweep_run_batched(struct rk_reg *reg, rk_ts now, bool dry_run, int batch,
-                                        struct rk_sweep_counts *out, struct rk_msg *msg);
+                                        struct rk_sweep_counts *out, struct rk_error *msg);
 
 #endif

@@ -79,7 +79,7 @@ struct add_job {
     struct rk_consent_input consent;
     bool has_consent;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg;
+    struct rk_error msg;
 };
 
 static rk_err run_add(struct rk_reg *reg, void *ctx) {
@@ -169,8 +169,8 @@ rk_http_result rk_http_post_persons(struct rk_http_server *s, struct MHD_Connect
     if (!rk_http_parse_values(role, j->w.register_id, values, &j->c, bufs, &no)) {
         status = no.status, code = no.code;
         snprintf(msg, sizeof msg, "%s", no.message);
-        snprintf(j->msg.field, sizeof j->msg.field, "%s", no.field);
-        snprintf(j->msg.fi, sizeof j->msg.fi, "%s", no.fi);
+        snprintf(j->msg.where, sizeof j->msg.where, "%s", no.field);
+        snprintf(j->msg.message_fi, sizeof j->msg.message_fi, "%s", no.fi);
         goto out;
     }
     j->w.at = rk_time_now();
@@ -198,8 +198,8 @@ rk_http_result rk_http_post_persons(struct rk_http_server *s, struct MHD_Connect
 out:
     json_decref(doc);
     if (code) {
-        ret = rk_http_error_for_people(c, r, status, code, msg, j ? j->msg.field : NULL,
-                                       j ? j->msg.fi : NULL);
+        ret = rk_http_error_for_people(c, r, status, code, msg, j ? j->msg.where : NULL,
+                                       j ? j->msg.message_fi : NULL);
     } else {
         char body[64];
         int n = snprintf(body, sizeof body, "{\"id\":\"%s\"}\n", j->id);
@@ -259,7 +259,7 @@ rk_http_result rk_http_get_check(struct rk_http_server *s, struct MHD_Connection
     reg.store = rk_http_thread_store(s);
     reg.actor = t.name;
     struct rk_contact_answer a;
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     /* As the role sees the register: a person held only where it cannot see is answered as an
      * unknown address (no id, the same reason), after the same reads. */
@@ -267,7 +267,7 @@ rk_http_result rk_http_get_check(struct rk_http_server *s, struct MHD_Connection
     rk_err err = rk_reg_may_contact_in(&reg, &view, email ? RK_F_EMAIL : RK_F_PHONE,
                                        email ? email : phone, purpose, rk_time_now(), &a, &msg);
     if (err == RK_EINVAL)
-        return rk_http_error(c, r, 400, "bad_request", msg.text);
+        return rk_http_error(c, r, 400, "bad_request", msg.message);
     if (err != RK_OK)
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
     if (a.person_id[0])

@@ -60,7 +60,7 @@ struct action {
     rk_err (*fn)(struct rk_reg *reg, struct action *a);
     const char *person_id;
     rk_ts at;
-    struct rk_msg msg;
+    struct rk_error msg;
     /* erase */
     struct rk_erase_report report;
     /* restrict / object */
@@ -149,7 +149,7 @@ RK_HTTP_HANDLER(rk_http_get_erasure_preview) {
         return rk_http_refused(c, r, &no);
     struct rk_reg reg = request_reg(s, &t);
     struct rk_erase_plan *p = malloc(sizeof *p);
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     if (!p)
         return rk_http_error(c, r, 500, "internal", "out of memory");
     rk_err err = rk_rights_erase_plan(&reg, r->param[0], rk_time_now(), p, &msg);
@@ -442,11 +442,11 @@ RK_HTTP_HANDLER(rk_http_get_audience_summary) {
     struct rk_reg reg = request_reg(s, &t);
     struct rk_view view = rk_http_view(s, role);
     struct rk_audience_summary sum;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err err =
         rk_audience_summarize(&reg, purpose, rk_time_now(), rk_view_filter, &view, &sum, &msg);
     if (err == RK_EINVAL)
-        return rk_http_error(c, r, 400, "bad_request", msg.text);
+        return rk_http_error(c, r, 400, "bad_request", msg.message);
     if (err != RK_OK)
         return rk_http_reg_error(c, r, err, &msg);
     json_t *excluded = json_object();
@@ -524,13 +524,13 @@ RK_HTTP_HANDLER(rk_http_get_outbox) {
 static rk_err do_outbox_retry(struct rk_reg *reg, struct action *a) {
     rk_err err = rk_store_outbox_requeue(reg->store, a->row, a->at);
     if (err == RK_EREFUSED)
-        snprintf(a->msg.text, sizeof a->msg.text,
+        snprintf(a->msg.message, sizeof a->msg.message,
                  "message %lld cannot be sent again: its content was wiped when it failed "
                  "(sealed mail is kept only while it can be sent); send it anew from where it "
                  "began",
                  (long long)a->row);
     else if (err == RK_ENOENT)
-        snprintf(a->msg.text, sizeof a->msg.text, "no failed message with id %lld",
+        snprintf(a->msg.message, sizeof a->msg.message, "no failed message with id %lld",
                  (long long)a->row);
     char detail[40];
     snprintf(detail, sizeof detail, "outbox %lld", (long long)a->row);
@@ -555,7 +555,7 @@ static rk_http_result retry(struct rk_http_server *s, struct MHD_Connection *c,
         return rk_http_error(c, r, 404, "not_found", "no such message or notice");
     rk_err err = rk_writer_run(s->writer, run_action, &a);
     if (err == RK_EREFUSED)
-        return rk_http_error(c, r, 409, "cannot_retry", a.msg.text);
+        return rk_http_error(c, r, 409, "cannot_retry", a.msg.message);
     if (err != RK_OK)
         return rk_http_reg_error(c, r, err, &a.msg);
     return rk_http_json(c, r, 202,

@@ -104,7 +104,7 @@ static void *produce(void *arg) {
                                    .mmap_kib = -1,
                                    .read_only = x->s->read_only};
     struct rk_store *st = NULL;
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_store_open(x->s->db, &opt, &st);
     rk_buf_puts(&x->out, x->json ? "[" : "id,name,email,phone,position,organisation\r\n");

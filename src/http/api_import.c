@@ -41,7 +41,7 @@ struct batch {
     size_t n;
     unsigned long line[BATCH];
     rk_err result[BATCH];
-    struct rk_msg msg[BATCH];
+    struct rk_error msg[BATCH];
     struct rk_import_row rows[BATCH];
 };
 
@@ -55,6 +55,7 @@ struct import {
     struct rk_import_reader rd; /* the header's map and the rows read (core/import.h) */
     bool header_failed;
     struct rk_http_refusal header; /* why the header was refused */
+    struct rk_error refusal;       /* the header's or the last row's (core/import.h) */
     unsigned long imported, rejected, suppressed;
     json_t *rejects;
     rk_err fatal;
@@ -75,7 +76,7 @@ static rk_err run_batch(struct rk_reg *reg, void *ctx) {
         struct rk_consent_input consent = {.at = row->consent_at,
                                            .evidence = row->consent_evidence};
         consent.channel = rk_source_kind_id(row->has_channel ? row->consent_channel : w.source);
-        memset(&b->msg[i], 0, sizeof b->msg[i]);
+        rk_error_clear(&b->msg[i]);
         b->result[i] = rk_reg_person_add(reg, &w, NULL, &row->contact,
                                          b->needs_consent ? &consent : NULL, NULL, &b->msg[i]);
         if (storage_failed(b->result[i]))
@@ -111,11 +112,11 @@ static bool flush(struct import *im) {
     for (size_t i = 0; i < b->n; i++) {
         if (b->result[i] == RK_OK)
             im->imported++;
-        else if (b->msg[i].suppressed)
+        else if (b->msg[i].flags & RK_ERROR_SUPPRESSED)
             im->suppressed++;
         else
             reject(im, b->line[i], NULL,
-                   b->msg[i].text[0] ? b->msg[i].text : rk_err_str(b->result[i]));
+                   b->msg[i].message[0] ? b->msg[i].message : rk_err_str(b->result[i]));
     }
     b->n = 0;
     job_progress(im);
@@ -128,10 +129,8 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
     if (im->job && job_progress_stopping(im->job))
         return 1; /* the service is stopping: the rows so far are in, the job failed */
     struct batch *b = im->b;
-    const char *why = NULL, *column = NULL;
-    char err[400] = "";
-    switch (rk_import_step(&im->rd, fields, n, line, row_error, &b->rows[b->n], &column, &why, err,
-                           sizeof err)) {
+    struct rk_error *why = &im->refusal;
+    switch (rk_import_step(&im->rd, fields, n, line, row_error, &b->rows[b->n], why)) {
     case RK_IMPORT_HEADER:
         for (int f = 0; f < RK_F__COUNT; f++)
             if (rk_import_map_has(&im->rd.map, (enum rk_import_col)f) &&
@@ -144,10 +143,12 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
         im->header_failed = true;
         return 1;
     case RK_IMPORT_BAD_HEADER:
-        rk_http_refuse(&im->header, 400, "bad_csv", "%s", err);
+        rk_http_refuse(&im->header, 400, "bad_csv", "%s", rk_error_msg(why));
         im->header_failed = true;
         return 1;
-    case RK_IMPORT_REJECT: reject(im, line, column, why); return 0;
+    case RK_IMPORT_REJECT:
+        reject(im, line, why->where[0] ? why->where : NULL, rk_error_msg(why));
+        return 0;
     case RK_IMPORT_ROW: break;
     }
     b->line[b->n++] = line;
@@ -204,10 +205,9 @@ static bool import_setup(struct rk_http_server *s, struct MHD_Connection *c,
         *ret = rk_http_error(c, r, 400, "bad_request", "source_detail: at most 200 bytes");
         return false;
     }
-    char bad_detail[320];
-    if (rk_text_field_check("source_detail", detail, false, bad_detail, sizeof bad_detail) !=
-        RK_OK) {
-        *ret = rk_http_error(c, r, 400, "bad_request", bad_detail);
+    struct rk_error bad_detail = RK_ERROR_INIT;
+    if (rk_text_field_check("source_detail", detail, false, &bad_detail) != RK_OK) {
+        *ret = rk_http_error(c, r, 400, "bad_request", rk_error_msg(&bad_detail));
         return false;
     }
     enum rk_source_kind kind = RK_SRC__COUNT;
@@ -633,8 +633,8 @@ static int on_preview(void *ctx, const char *const *fields, size_t n, unsigned l
                       const char *row_error) {
     struct preview *p = ctx;
     if (!p->have_map && !p->header_failed) {
-        char err[400] = "";
-        bool ok = !row_error && rk_import_map_parse(fields, n, &p->map, err, sizeof err) == RK_OK;
+        struct rk_error err = RK_ERROR_INIT;
+        bool ok = !row_error && rk_import_map_parse(fields, n, &p->map, &err) == RK_OK;
         for (size_t i = 0; i < n; i++) {
             const char *field =
                 ok && p->map.col[i] < RK_IC__COUNT ? rk_import_col_id(p->map.col[i]) : NULL;
@@ -642,7 +642,7 @@ static int on_preview(void *ctx, const char *const *fields, size_t n, unsigned l
                                   json_pack("{s:s, s:s?}", "header", fields[i], "field", field));
         }
         if (!ok) {
-            preview_error(p, line, NULL, row_error ? row_error : err);
+            preview_error(p, line, NULL, row_error ? row_error : err.message);
             p->header_failed = true;
             return 1;
         }
@@ -660,11 +660,11 @@ static int on_preview(void *ctx, const char *const *fields, size_t n, unsigned l
     for (size_t i = 0; i < n; i++)
         json_array_append_new(cells, json_string(fields[i]));
     json_array_append_new(p->rows_json, cells);
-    const char *why = NULL, *column = NULL;
+    struct rk_error why = RK_ERROR_INIT;
     if (row_error)
         preview_error(p, line, NULL, row_error);
-    else if (rk_import_row_parse(&p->map, fields, n, &p->row, &why, &column) != RK_OK)
-        preview_error(p, line, column, why ? why : "is not valid");
+    else if (rk_import_row_parse(&p->map, fields, n, &p->row, &why) != RK_OK)
+        preview_error(p, line, why.where[0] ? why.where : NULL, rk_error_msg(&why));
     else if (p->needs_consent && !p->row.has_consent)
         preview_error(p, line, "consent_at", "no consent recorded for a consent-based purpose");
     return 0;

@@ -123,7 +123,7 @@ static bool exact_query(const char *q) {
 }
 
 static rk_err find_exact(struct rk_http_server *s, struct rk_reg *reg, const struct rk_view *view,
-                         const char *q, struct people *p, size_t limit, struct rk_msg *msg) {
+                         const char *q, struct people *p, size_t limit, struct rk_error *msg) {
     struct exact *x = calloc(1, sizeof *x);
     struct gather g = {calloc(s->decl->nregisters ? s->decl->nregisters : 1,
                               sizeof(struct rk_entry)),
@@ -247,7 +247,7 @@ RK_HTTP_HANDLER(rk_http_get_people) {
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
     struct rk_view view = rk_http_view(s, role);
     struct people p = {s, &view, q.register_id, json_array(), json_array(), q.limit};
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     bool more = false;
     rk_err err;

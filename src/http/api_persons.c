@@ -30,7 +30,7 @@ struct update_job {
     const char *actor, *person;
     struct rk_write w;
     struct rk_contact c;
-    struct rk_msg msg;
+    struct rk_error msg;
 };
 
 static rk_err run_update(struct rk_reg *reg, void *ctx) {
@@ -129,7 +129,7 @@ struct consent_job {
     const char *actor, *person, *purpose;
     enum rk_consent_kind kind;
     struct rk_consent_input in;
-    struct rk_msg msg;
+    struct rk_error msg;
 };
 
 static rk_err run_consent(struct rk_reg *reg, void *ctx) {

@@ -146,7 +146,7 @@ struct record_job {
     int64_t cents;
     enum { ADD_CONTRACT, CHANGE_CONTRACT, END_CONTRACT, ADD_INVOICE } op;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg;
+    struct rk_error msg;
 };
 
 static rk_err run_record(struct rk_reg *reg, void *ctx) {
@@ -358,7 +358,7 @@ struct suppress_job {
     const char *actor;
     char value[RK_EMAIL_MAX + 1];
     enum rk_suppress_reason reason;
-    struct rk_msg msg;
+    struct rk_error msg;
 };
 
 static rk_err run_suppress(struct rk_reg *reg, void *ctx) {
@@ -384,7 +384,8 @@ static bool contact_of(const char *email, const char *phone, struct suppress_job
     if (ok)
         snprintf(j->value, sizeof j->value, "%s", in->c.v[j->f]);
     else
-        rk_http_refuse(no, 400, "bad_request", "%s: the value %s", rk_field_id(j->f), in->why);
+        rk_http_refuse(no, 400, "bad_request", "%s: the value %s", rk_field_id(j->f),
+                       rk_error_msg(&in->error));
     free(in);
     return ok;
 }

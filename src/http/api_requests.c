@@ -143,8 +143,8 @@ RK_HTTP_HANDLER(rk_http_get_request) {
         rk_http_audit(s, &t, "request.read", q->person_id[0] ? q->person_id : NULL, detail);
         ret = rk_http_json(c, r, 200, rk_request_json(q, today(s)));
     } else {
-        struct rk_msg msg = {.suppressed = false};
-        snprintf(msg.text, sizeof msg.text, "no request has that id");
+        struct rk_error msg = RK_ERROR_INIT;
+        snprintf(msg.message, sizeof msg.message, "no request has that id");
         ret = rk_http_reg_error(c, r, err, &msg);
     }
     free(q);
@@ -161,7 +161,7 @@ struct job {
     int mail;                   /* enum rk_request_mail, or -1 */
     bool email_code;            /* verify by link */
     struct rk_request q;
-    struct rk_msg msg;
+    struct rk_error msg;
     bool told;
     bool withheld;             /* the mail limit held the mail back (core/mail_limit.h) */
     const char *grounds;       /* complete: an objection to other processing */
@@ -233,7 +233,7 @@ static rk_http_result answer(struct rk_http_server *s, struct MHD_Connection *c,
                                                                  : RK_MAILC_REQUEST_RECEIPT],
                          1);
     if (err != RK_OK && j->withheld)
-        return rk_http_error(c, r, 429, "mail_limit", j->msg.text);
+        return rk_http_error(c, r, 429, "mail_limit", j->msg.message);
     if (err != RK_OK)
         return rk_http_reg_error(c, r, err, &j->msg);
     if (j->told && s->sender)

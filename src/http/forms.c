@@ -411,7 +411,7 @@ struct submit_job {
     struct rk_optin_request q;
     char person_id[RK_ID_LEN + 1];
     enum rk_mail_outcome mail;
-    struct rk_msg msg;
+    struct rk_error msg;
 };
 
 /* Composes and queues the confirmation email (rk_mail_queue_fn; core/optin.c decides when). */
@@ -838,7 +838,7 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
 static rk_err run_confirm(struct rk_reg *reg, void *ctx) {
     struct confirm_job *j = ctx;
     reg->actor = "self";
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_optin_confirm(reg, j->l->person_id, j->l->purpose, j->ip, j->ua, rk_time_now(),
                                   &j->outcome, &msg);

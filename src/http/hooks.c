@@ -105,7 +105,7 @@ static rk_err update_person(struct rk_reg *reg, struct hook_job *j, const char *
                              .source = RK_SRC_WEB_FORM,
                              .source_detail = "mailchimp",
                              .at = rk_time_now()};
-        struct rk_msg msg;
+        struct rk_error msg;
         memset(&msg, 0, sizeof msg);
         rk_err err = rk_reg_person_update(reg, &w, pid, c, &msg);
         if (err == RK_OK)
@@ -139,7 +139,7 @@ static rk_err run_hook(struct rk_reg *reg, void *ctx) {
                                                           ? "mailchimp:cleaned"
                                                           : "mailchimp:unsubscribe",
                                           .at = rk_time_now()};
-            struct rk_msg msg;
+            struct rk_error msg;
             memset(&msg, 0, sizeof msg);
             /* The person's withdrawal holds for every entry of the address, but only those in
              * the recipient's registers are counted in the answer. */

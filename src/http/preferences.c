@@ -151,7 +151,7 @@ static int take_donor(void *ctx, const struct rk_entry *e) {
 static rk_err run_switch(struct rk_reg *reg, void *ctx) {
     struct switch_job *j = ctx;
     reg->actor = "self";
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_ts now = rk_time_now();
     struct rk_consent_input in = {.channel = "preferences",
@@ -381,7 +381,7 @@ static rk_err queue_link(struct rk_reg *reg, void *ctx, const char *person_id,
 static rk_err run_start(struct rk_reg *reg, void *ctx) {
     struct start_job *j = ctx;
     reg->actor = "self";
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_reg_person_find(reg, j->email, take_person, j, &msg);
     if (err != RK_OK)

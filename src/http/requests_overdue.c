@@ -45,7 +45,7 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
     struct rk_reg reg;
     struct rk_sweep_counts n;
     memset(&n, 0, sizeof n);
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_notice_reg_init(&reg, s->decl, st, &s->keys, "sweep");
     if (err == RK_OK)

@@ -196,7 +196,7 @@ struct intake_job {
     struct rk_request_input in;
     char email[RK_REQUEST_FIELD_MAX * 2 + 1]; /* normalised: the receipt's recipient */
     struct rk_request q;
-    struct rk_msg msg;
+    struct rk_error msg;
     enum rk_mail_outcome mail;
 };
 
@@ -281,7 +281,8 @@ rk_http_result rk_http_post_requests_form(struct rk_http_server *s, struct MHD_C
         struct rk_contact_input addr;
         rk_contact_input_init(&addr);
         if (rk_contact_input_add(&addr, RK_F_EMAIL, in->email) != RK_OK)
-            fault(in, "r-email", "Sähköpostiosoite", "The email address", addr.why);
+            fault(in, "r-email", "Sähköpostiosoite", "The email address",
+                  rk_error_msg(&addr.error));
         else
             snprintf(j->email, sizeof j->email, "%s", addr.c.v[RK_F_EMAIL]);
     }
@@ -408,7 +409,7 @@ rk_http_result rk_http_get_request_verify(struct rk_http_server *s, struct MHD_C
 struct verify_job {
     const struct rk_link *l;
     struct rk_request q;
-    struct rk_msg msg;
+    struct rk_error msg;
     bool mismatch;
 };
 

@@ -175,7 +175,7 @@ rk_http_result rk_http_json(struct MHD_Connection *c, struct rk_http_request *r,
 }
 
 rk_http_result rk_http_reg_error(struct MHD_Connection *c, struct rk_http_request *r, rk_err err,
-                                 const struct rk_msg *msg) {
+                                 const struct rk_error *msg) {
     int status;
     const char *code;
     switch (err) {
@@ -188,13 +188,13 @@ rk_http_result rk_http_reg_error(struct MHD_Connection *c, struct rk_http_reques
     case RK_ENOMEM: status = 500, code = "internal"; break;
     default: status = 503, code = "unavailable"; break;
     }
-    const char *text = msg && msg->text[0] ? msg->text : rk_err_str(err);
+    const char *text = msg && msg->message[0] ? msg->message : rk_err_str(err);
     if (status >= 500) {
         text = status == 500 ? "out of memory" : "the register's storage is not available";
         msg = NULL;
     }
-    return rk_http_error_for_people(c, r, status, code, text, msg ? msg->field : NULL,
-                                    msg ? msg->fi : NULL);
+    return rk_http_error_for_people(c, r, status, code, text, msg ? msg->where : NULL,
+                                    msg ? msg->message_fi : NULL);
 }
 
 rk_http_result rk_http_refused(struct MHD_Connection *c, struct rk_http_request *r,

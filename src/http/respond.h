@@ -59,7 +59,7 @@ rk_http_result rk_http_json(struct MHD_Connection *c, struct rk_http_request *r,
                             json_t *doc);
 /* Answers a register refusal: 422 refused, 409 conflict, 404, 400, 503 (msg's sentence). */
 rk_http_result rk_http_reg_error(struct MHD_Connection *c, struct rk_http_request *r, rk_err err,
-                                 const struct rk_msg *msg);
+                                 const struct rk_error *msg);
 /* The client's address as text, for consent evidence (empty when unknown). */
 void rk_http_client_ip(struct MHD_Connection *c, char *out, size_t n);
 

@@ -599,11 +599,11 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         }
     }
     if (s->db) { /* data-subject requests: deadlines in the controller's time zone */
-        struct rk_msg msg = {.suppressed = false};
+        struct rk_error msg = RK_ERROR_INIT;
         s->tz = calloc(1, sizeof *s->tz);
         if (!s->tz || rk_request_load_tz(cfg->decl, s->tz, &msg) != RK_OK ||
             rk_http_overdue_start(s) != RK_OK) {
-            snprintf(err, errsz, "%s", s->tz && msg.text[0] ? msg.text : "cannot start");
+            snprintf(err, errsz, "%s", s->tz && msg.message[0] ? msg.message : "cannot start");
             rk_http_stop(s);
             return RK_EIO;
         }

@@ -100,7 +100,7 @@ static rk_err run_withdraw(struct rk_reg *reg, void *ctx) {
     const struct rk_link *l = wj->l;
     reg->actor = "self"; /* the person themself, through their link */
     struct rk_consent_input in = {.channel = "unsubscribe_link", .at = rk_time_now()};
-    struct rk_msg msg;
+    struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_reg_consent(reg, l->person_id, l->purpose, RK_CE_WITHDRAWN, &in, &msg);
     wj->withdrawn = err == RK_OK;

@@ -10,7 +10,7 @@
  * one struct rk_error the caller owns and passes down as the last argument
  * (struct rk_error *e). It replaces the channels that grew one by one: a
  * char *err/errsz or char *why/whysz buffer, a const char **why phrase, the
- * register's struct rk_msg and the store's thread-local last error.
+ * register's old struct rk_msg and the store's thread-local last error.
  *
  *   code        the rk_err returned, so the status (rk_err_http_status) and
  *               the detail never disagree;
@@ -25,11 +25,10 @@
  *               is none and the English stands;
  *   flags       bits owned by the layer that sets them, for the little a
  *               caller branches on besides the code. The register's
- *               "refused by the suppression list" (rk_msg.suppressed, which
- *               imports count apart) becomes such a bit defined in
- *               core/register.h when rk_msg moves onto this object; util/
- *               defines none. rk_error_set leaves flags alone, rk_error_clear
- *               zeroes them.
+ *               "refused by the suppression list", which imports count
+ *               apart, is such a bit: RK_ERROR_SUPPRESSED in core/reg.h;
+ *               util/ defines none. rk_error_set leaves flags alone,
+ *               rk_error_clear zeroes them.
  *
  * Rules. A function writes *e only when it fails (the hot paths — the text
  * rule runs on every imported value — pay nothing on success), and returns

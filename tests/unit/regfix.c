@@ -102,25 +102,24 @@ void rkt_reg_close(struct rkt_reg *f) {
         rmdir(f->dir);
 }
 
-void rkt_must_at(const char *file, int line, rk_err got, const struct rk_msg *m) {
+void rkt_must_at(const char *file, int line, rk_err got, const struct rk_error *m) {
     if (got == RK_OK)
         return;
-    print_error("%s:%d: %s: %s\n", file, line, rk_err_name(got), m->text);
+    print_error("%s:%d: %s: %s\n", file, line, rk_err_name(got), m->message);
     _fail(file, line);
 }
 
-void rkt_expect_at(const char *file, int line, rk_err got, rk_err want, const struct rk_msg *m,
+void rkt_expect_at(const char *file, int line, rk_err got, rk_err want, const struct rk_error *m,
                    const char *fragment) {
-    if (got == want && strstr(m->text, fragment))
+    if (got == want && strstr(m->message, fragment))
         return;
     print_error("%s:%d: got %s \"%s\"; want %s with \"%s\"\n", file, line, rk_err_name(got),
-                m->text, rk_err_name(want), fragment);
+                m->message, rk_err_name(want), fragment);
     _fail(file, line);
 }
 
-struct rk_msg *rkt_clear(struct rk_msg *m) {
-    m->text[0] = '\0';
-    m->suppressed = false;
+struct rk_error *rkt_clear(struct rk_error *m) {
+    *m = (struct rk_error)RK_ERROR_INIT;
     return m;
 }
 

@@ -26,7 +26,7 @@ struct rkt_reg {
     struct rk_store *peer; /* a second handle on the same database: rkt_census counts through
                               it, so it sees what is committed, as another process would */
     sqlite3 *raw;          /* a raw connection to the same database: traps and file-level checks */
-    struct rk_msg msg; /* for RKT_OK's calls */
+    struct rk_error msg;   /* for RKT_OK's calls */
 };
 
 /* As rkt_reg_setup over decl, which the fixture frees at teardown. */
@@ -54,17 +54,17 @@ int rkt_reg_teardown(void **state);
 void rkt_reg_path(const struct rkt_reg *f, const char *name, char *out, size_t n);
 
 /* Fails the test at file:line unless got is RK_OK, printing the error and m's text. */
-void rkt_must_at(const char *file, int line, rk_err got, const struct rk_msg *m);
+void rkt_must_at(const char *file, int line, rk_err got, const struct rk_error *m);
 #define RKT_OK(f, call) rkt_must_at(__FILE__, __LINE__, (call), &(f)->msg)
 
 /* Fails the test at file:line unless got is want and m's text holds fragment. */
-void rkt_expect_at(const char *file, int line, rk_err got, rk_err want, const struct rk_msg *m,
+void rkt_expect_at(const char *file, int line, rk_err got, rk_err want, const struct rk_error *m,
                    const char *fragment);
 #define RKT_EXPECT(f, call, want, fragment)                                                        \
     rkt_expect_at(__FILE__, __LINE__, (call), (want), &(f)->msg, (fragment))
 
 /* Empties m and returns it, for a call whose message is then looked at. */
-struct rk_msg *rkt_clear(struct rk_msg *m);
+struct rk_error *rkt_clear(struct rk_error *m);
 
 /* An ISO 8601 instant or date; fails the test when it does not parse. */
 rk_ts rkt_ts(const char *iso);

@@ -172,7 +172,7 @@ static int setup(void **state) {
     memset(&c, 0, sizeof c);
     c.v[RK_F_NAME] = "Maija Meikäläinen";
     c.v[RK_F_EMAIL] = "maija@example.fi";
-    struct rk_msg msg;
+    struct rk_error msg;
     return rk_reg_person_add(&x->f->reg, &w, NULL, &c, NULL, x->person, &msg) == RK_OK ? 0 : -1;
 }
 

@@ -49,7 +49,7 @@ static void exec(struct rkt_reg *f, const char *sql) {
 static void add_person(struct rkt_reg *f, const char *email, char id[RK_ID_LEN + 1]) {
     struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, 0};
     struct rk_contact c = {0};
-    struct rk_msg msg;
+    struct rk_error msg;
     assert_true(rk_ts_parse("2025-01-15T10:00:00Z", &w.at));
     c.v[RK_F_NAME] = "Maija Meikäläinen";
     c.v[RK_F_EMAIL] = email;
@@ -130,7 +130,7 @@ static void refused_write_records_nothing(void **state) {
     add_person(f, "maija@example.fi", a);
     struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, rk_time_now()};
     struct rk_contact c = {0};
-    struct rk_msg msg;
+    struct rk_error msg;
     c.v[RK_F_EMAIL] = "maija@example.fi"; /* a duplicate */
     assert_int_equal(rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, NULL, &msg), RK_ECONFLICT);
     assert_int_equal(verify(f).events, 1);

@@ -42,15 +42,16 @@ static void refusal_names_field(void **state) {
                                     [RK_F_PHONE] = "not a phone"};
     assert_int_equal(rk_contact_input_read(in, raw), RK_EINVAL);
     assert_int_equal(in->field, RK_F_EMAIL); /* the first in field order */
-    assert_non_null(in->why);
-    assert_null(strstr(in->why, "no-at-sign")); /* never the value */
+    assert_string_equal(in->error.where, "email");
+    assert_true(in->error.message[0] != '\0');
+    assert_null(strstr(in->error.message, "no-at-sign")); /* never the value */
     /* One pair at a time, as the JSON body and the form give them. */
     rk_contact_input_init(in);
     assert_int_equal(rk_contact_input_add(in, RK_F_PHONE, "040 123 4567"), RK_OK);
     assert_string_equal(in->c.v[RK_F_PHONE], "+358401234567");
     assert_int_equal(rk_contact_input_add(in, RK_F_NAME, "   "), RK_EINVAL);
     assert_int_equal(in->field, RK_F_NAME);
-    assert_string_equal(in->why, "is empty");
+    assert_string_equal(rk_error_msg(&in->error), "is empty");
     assert_null(in->c.v[RK_F_NAME]);
     free(in);
 }
@@ -60,35 +61,26 @@ static void import_steps(void **state) {
     struct rk_import_reader rd = {.needs_consent = true};
     struct rk_import_row *row = calloc(1, sizeof *row);
     assert_non_null(row);
-    const char *column = NULL, *why = NULL;
-    char err[400] = "";
+    struct rk_error e = RK_ERROR_INIT;
     /* The header's CSV fault names the line. */
-    assert_int_equal(rk_import_step(&rd, NULL, 0, 1, "has a stray quote", row, &column, &why, err,
-                                    sizeof err),
+    assert_int_equal(rk_import_step(&rd, NULL, 0, 1, "has a stray quote", row, &e),
                      RK_IMPORT_BAD_HEADER);
-    assert_string_equal(err, "line 1: the header has a stray quote");
+    assert_string_equal(e.message, "line 1: the header has a stray quote");
     const char *header[] = {"name", "email", "consent_at"};
-    assert_int_equal(rk_import_step(&rd, header, 3, 1, NULL, row, &column, &why, err, sizeof err),
-                     RK_IMPORT_HEADER);
+    assert_int_equal(rk_import_step(&rd, header, 3, 1, NULL, row, &e), RK_IMPORT_HEADER);
     assert_true(rd.have_map);
     assert_int_equal(rd.rows, 0);
     const char *good[] = {"Maija", "maija@example.fi", "2025-01-01T00:00:00Z"};
-    assert_int_equal(rk_import_step(&rd, good, 3, 2, NULL, row, &column, &why, err, sizeof err),
-                     RK_IMPORT_ROW);
+    assert_int_equal(rk_import_step(&rd, good, 3, 2, NULL, row, &e), RK_IMPORT_ROW);
     const char *no_consent[] = {"Matti", "matti@example.fi", ""};
-    assert_int_equal(
-        rk_import_step(&rd, no_consent, 3, 3, NULL, row, &column, &why, err, sizeof err),
-        RK_IMPORT_REJECT);
-    assert_string_equal(column, "consent_at");
-    assert_string_equal(why, "no consent recorded for a consent-based purpose");
-    assert_int_equal(rk_import_step(&rd, good, 2, 4, NULL, row, &column, &why, err, sizeof err),
-                     RK_IMPORT_REJECT);
-    assert_null(column);
-    assert_string_equal(why, "has a different number of fields than the header");
-    assert_int_equal(rk_import_step(&rd, NULL, 0, 5, "is cut short", row, &column, &why, err,
-                                    sizeof err),
-                     RK_IMPORT_REJECT);
-    assert_string_equal(why, "is cut short");
+    assert_int_equal(rk_import_step(&rd, no_consent, 3, 3, NULL, row, &e), RK_IMPORT_REJECT);
+    assert_string_equal(e.where, "consent_at");
+    assert_string_equal(e.message, "no consent recorded for a consent-based purpose");
+    assert_int_equal(rk_import_step(&rd, good, 2, 4, NULL, row, &e), RK_IMPORT_REJECT);
+    assert_string_equal(e.where, "");
+    assert_string_equal(e.message, "has a different number of fields than the header");
+    assert_int_equal(rk_import_step(&rd, NULL, 0, 5, "is cut short", row, &e), RK_IMPORT_REJECT);
+    assert_string_equal(e.message, "is cut short");
     assert_int_equal(rd.rows, 4);
     free(row);
 }

@@ -43,7 +43,11 @@ static rk_err map_of(const char *header, struct rk_import_map *m, char *err, siz
     char buf[512];
     const char *f[MAXF];
     size_t n = split(header, buf, sizeof buf, f);
-    return rk_import_map_parse(f, n, m, err, errsz);
+    struct rk_error e = RK_ERROR_INIT;
+    rk_err rc = rk_import_map_parse(f, n, m, err ? &e : NULL);
+    if (err && errsz)
+        snprintf(err, errsz, "%s", e.message);
+    return rc;
 }
 
 static struct rk_import_map must_map(const char *header) {
@@ -178,11 +182,13 @@ static void header_refusals(void **state) {
         if (cases[i].lacks && strstr(err, cases[i].lacks))
             fail_msg("header \"%s\": \"%s\" repeats \"%s\"", cases[i].header, err, cases[i].lacks);
     }
-    /* An empty record, a NULL or small error buffer. */
+    /* An empty record; a NULL error object. */
     struct rk_import_map m;
-    char small[10];
-    assert_int_equal(rk_import_map_parse(NULL, 0, &m, small, sizeof small), RK_EINVAL);
-    assert_string_equal(small, "the heade");
+    struct rk_error e = RK_ERROR_INIT;
+    assert_int_equal(rk_import_map_parse(NULL, 0, &m, &e), RK_EINVAL);
+    assert_int_equal(e.code, RK_EINVAL);
+    assert_string_equal(e.message, "the header is empty");
+    assert_string_equal(e.where, "");
     assert_int_equal(map_of("x", &m, NULL, 0), RK_EINVAL);
 }
 
@@ -190,7 +196,7 @@ static void header_refusals(void **state) {
 
 struct parsed {
     rk_err rc;
-    const char *why, *column;
+    struct rk_error e; /* where: the column, "" for the whole row; message: why */
 };
 
 static struct parsed parse(const struct rk_import_map *m, const char *line,
@@ -198,8 +204,10 @@ static struct parsed parse(const struct rk_import_map *m, const char *line,
     char buf[2048];
     const char *f[MAXF];
     size_t n = split(line, buf, sizeof buf, f);
-    struct parsed p = {.why = "unset", .column = "unset"};
-    p.rc = rk_import_row_parse(m, f, n, row, &p.why, &p.column);
+    struct parsed p = {.e = RK_ERROR_INIT};
+    snprintf(p.e.where, sizeof p.e.where, "unset");
+    snprintf(p.e.message, sizeof p.e.message, "unset");
+    p.rc = rk_import_row_parse(m, f, n, row, &p.e);
     return p;
 }
 
@@ -301,15 +309,16 @@ static void row_refusals(void **state) {
         struct parsed p = parse(&m, cases[i].line, row);
         if (p.rc != RK_EINVAL)
             fail_msg("row \"%s\" was not refused", cases[i].line);
-        assert_non_null(p.why);
+        assert_int_equal(p.e.code, RK_EINVAL);
+        assert_true(p.e.message[0] != '\0');
         if (cases[i].column)
-            assert_string_equal(p.column, cases[i].column);
+            assert_string_equal(p.e.where, cases[i].column);
         else
-            assert_null(p.column);
+            assert_string_equal(p.e.where, "");
         if (cases[i].why)
-            assert_string_equal(p.why, cases[i].why);
-        if (cases[i].value && strstr(p.why, cases[i].value))
-            fail_msg("why \"%s\" repeats the value", p.why);
+            assert_string_equal(p.e.message, cases[i].why);
+        if (cases[i].value && strstr(p.e.message, cases[i].value))
+            fail_msg("why \"%s\" repeats the value", p.e.message);
         /* A refused row is cleared. */
         for (int f = 0; f < RK_F__COUNT; f++)
             assert_null(row->contact.v[f]);
@@ -317,9 +326,9 @@ static void row_refusals(void **state) {
         assert_false(row->has_channel);
         assert_null(row->consent_evidence);
     }
-    /* why and column may be NULL. */
+    /* The error object may be NULL. */
     const char *f[1] = {"x"};
-    assert_int_equal(rk_import_row_parse(&m, f, 1, row, NULL, NULL), RK_EINVAL);
+    assert_int_equal(rk_import_row_parse(&m, f, 1, row, NULL), RK_EINVAL);
     free(row);
 }
 
@@ -353,7 +362,7 @@ static void channels(void **state) {
         snprintf(line, sizeof line, "a@example.fi,2025-01-01,%s", bad[i]);
         struct parsed p = parse(&m, line, row);
         assert_int_equal(p.rc, RK_EINVAL);
-        assert_string_equal(p.column, "consent_channel");
+        assert_string_equal(p.e.where, "consent_channel");
     }
     free(row);
 }
@@ -387,8 +396,8 @@ static void text_limits(void **state) {
     f[4] = "2025-01-01";
     struct rk_import_row *row = malloc(sizeof *row);
     assert_non_null(row);
-    const char *why = NULL, *column = NULL;
-    assert_int_equal(rk_import_row_parse(&m, f, 7, row, &why, &column), RK_OK);
+    struct rk_error e = RK_ERROR_INIT;
+    assert_int_equal(rk_import_row_parse(&m, f, 7, row, &e), RK_OK);
     assert_string_equal(row->contact.v[RK_F_NAME], vals[0]);
     assert_string_equal(row->contact.v[RK_F_POSITION], vals[1]);
     assert_string_equal(row->contact.v[RK_F_ORGANISATION], vals[2]);
@@ -399,19 +408,19 @@ static void text_limits(void **state) {
     /* One character more is refused, naming the column. */
     size_t used = strlen(vals[6]);
     put_wide(vals[6], &used, 1);
-    assert_int_equal(rk_import_row_parse(&m, f, 7, row, &why, &column), RK_EINVAL);
-    assert_string_equal(column, "source_detail");
-    assert_string_equal(why, "is too long");
+    assert_int_equal(rk_import_row_parse(&m, f, 7, row, &e), RK_EINVAL);
+    assert_string_equal(e.where, "source_detail");
+    assert_string_equal(e.message, "is too long");
     used = strlen(vals[0]);
     put_wide(vals[0], &used, 1);
-    assert_int_equal(rk_import_row_parse(&m, f, 7, row, &why, &column), RK_EINVAL);
-    assert_string_equal(column, "name");
+    assert_int_equal(rk_import_row_parse(&m, f, 7, row, &e), RK_EINVAL);
+    assert_string_equal(e.where, "name");
 
     /* Evidence and detail are one line. */
     f[0] = "x";
     f[6] = "two\nlines";
-    assert_int_equal(rk_import_row_parse(&m, f, 7, row, &why, &column), RK_EINVAL);
-    assert_string_equal(column, "source_detail");
+    assert_int_equal(rk_import_row_parse(&m, f, 7, row, &e), RK_EINVAL);
+    assert_string_equal(e.where, "source_detail");
     for (size_t i = 0; i < 7; i++)
         free(vals[i]);
     free(row);

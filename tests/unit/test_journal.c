@@ -69,15 +69,14 @@ static rk_ts ts(const char *iso) {
     return t;
 }
 
-static struct rk_msg *clear(struct rk_msg *m) {
-    m->text[0] = '\0';
-    m->suppressed = false;
+static struct rk_error *clear(struct rk_error *m) {
+    *m = (struct rk_error)RK_ERROR_INIT;
     return m;
 }
 
-static void must(rk_err e, const char *what, const struct rk_msg *m) {
+static void must(rk_err e, const char *what, const struct rk_error *m) {
     if (e != RK_OK)
-        fail_msg("%s: %s: %s", what, rk_err_name(e), m ? m->text : "");
+        fail_msg("%s: %s: %s", what, rk_err_name(e), m ? m->message : "");
 }
 
 static void add_person(struct fx *f, struct rk_reg *reg, const char *email, const char *phone,
@@ -378,7 +377,7 @@ static void erasure_is_journaled_with_hashes_only(void **state) {
     f->r.reg.journal = "/nonexistent-dir/j";
     struct rk_erase_report rep;
     assert_int_equal(rk_rights_erase(&f->r.reg, id, NULL, ts(T0), &rep, clear(&f->r.msg)), RK_EIO);
-    assert_non_null(strstr(f->r.msg.text, "cannot open the erasure journal"));
+    assert_non_null(strstr(f->r.msg.message, "cannot open the erasure journal"));
     assert_true(exists(&f->r.reg, id));
     assert_false(suppressed(&f->r.reg, RK_F_EMAIL, "teppo@example.fi"));
 }

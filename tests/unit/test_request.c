@@ -120,20 +120,20 @@ static void transition_table(void **state) {
         const struct cell *c = &cells[i];
         struct rk_request q = request_in(c->from), before = q;
         struct rk_request_event ev = event(c->ev);
-        struct rk_request_why why = {{0}};
+        struct rk_error why = RK_ERROR_INIT;
         rk_err err = rk_request_apply(&q, &ev, BOTH, &why);
         if (c->to == REFUSED) {
             if (err != RK_EREFUSED)
                 fail_msg("cell %zu (%s, %s): want refused, got %s", i,
                          rk_request_status_name(c->from), rk_request_event_name(c->ev),
                          rk_err_name(err));
-            assert_true(why.text[0] != '\0');
+            assert_true(why.message[0] != '\0');
             assert_memory_equal(&q, &before, sizeof q);
             continue;
         }
         if (err != RK_OK)
             fail_msg("cell %zu (%s, %s): refused: %s", i, rk_request_status_name(c->from),
-                     rk_request_event_name(c->ev), why.text);
+                     rk_request_event_name(c->ev), why.message);
         assert_int_equal(q.status, c->to);
         switch (c->ev) {
         case RK_RQE_VERIFY:
@@ -179,11 +179,11 @@ static int count_one(void *ctx, const struct rk_request *q) {
 }
 
 static rk_err try(struct rk_request *q, struct rk_request_event ev, unsigned allowed) {
-    struct rk_request_why why = {{0}};
+    struct rk_error why = RK_ERROR_INIT;
     struct rk_request before = *q;
     rk_err err = rk_request_apply(q, &ev, allowed, &why);
     if (err != RK_OK) {
-        assert_true(why.text[0] != '\0');
+        assert_true(why.message[0] != '\0');
         assert_memory_equal(q, &before, sizeof *q);
     }
     return err;
@@ -261,11 +261,11 @@ static void reasons_follow_the_text_rule(void **state) {
     (void)state;
     struct rk_request q = request_in(RK_RQS_RECEIVED);
     struct rk_request_event ev = event(RK_RQE_REJECT);
-    struct rk_request_why why;
+    struct rk_error why = RK_ERROR_INIT;
     ev.reason = "identity not \xe2\x80\xae"
                 "verifiable";
     assert_int_equal(rk_request_apply(&q, &ev, BOTH, &why), RK_EINVAL);
-    assert_non_null(strstr(why.text, "reason: contains a direction-control character"));
+    assert_non_null(strstr(why.message, "reason: contains a direction-control character"));
     assert_int_equal(q.status, RK_RQS_RECEIVED);
     ev.reason = "identity\nnot verifiable";
     assert_int_equal(try(&q, ev, BOTH), RK_OK);
@@ -273,14 +273,14 @@ static void reasons_follow_the_text_rule(void **state) {
     ev = event(RK_RQE_COMPLETE);
     ev.note = "sent by post\xe2\x80\x8b";
     assert_int_equal(rk_request_apply(&q, &ev, BOTH, &why), RK_EINVAL);
-    assert_non_null(strstr(why.text, "note: contains an invisible format character"));
+    assert_non_null(strstr(why.message, "note: contains an invisible format character"));
     q = request_in(RK_RQS_VERIFIED);
     ev = event(RK_RQE_EXTEND);
     ev.months = 1;
     ev.today = date("2026-02-01");
     ev.reason = "complex\x1b[2J";
     assert_int_equal(rk_request_apply(&q, &ev, BOTH, &why), RK_EINVAL);
-    assert_non_null(strstr(why.text, "reason: contains a control character"));
+    assert_non_null(strstr(why.message, "reason: contains a control character"));
 }
 
 static void due_dates(void **state) {
@@ -408,7 +408,7 @@ static int setup(void **state) {
     memset(&c, 0, sizeof c);
     c.v[RK_F_NAME] = "Maija Meikäläinen";
     c.v[RK_F_EMAIL] = "maija@example.fi";
-    struct rk_msg msg;
+    struct rk_error msg;
     return rk_reg_person_add(&f->r.reg, &w, NULL, &c, NULL, f->person, &msg) == RK_OK ? 0 : -1;
 }
 
@@ -453,7 +453,7 @@ static void create_matches_and_audits(void **state) {
                                   .text = "Poistakaa tietoni",
                                   .now = ts("2026-01-31T22:30:00Z")}; /* 1 Feb in Helsinki */
     struct rk_request q;
-    struct rk_msg msg;
+    struct rk_error msg;
     int before = trail_of(f).n;
     assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_OK);
     assert_true(rk_request_id_valid(q.id));
@@ -485,14 +485,14 @@ static void create_refusals_write_nothing(void **state) {
     struct fx *f = *state;
     int before = trail_of(f).n;
     struct rk_request q;
-    struct rk_msg msg;
+    struct rk_error msg;
     struct rk_request_input in = {.type = RK_RQ_ACCESS,
                                   .channel = RK_RQC_POST,
                                   .email = "a@example.fi",
                                   .received = date("2026-02-02"),
                                   .now = ts("2026-02-01T12:00:00Z")};
     assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_EINVAL);
-    assert_non_null(strstr(msg.text, "future"));
+    assert_non_null(strstr(msg.message, "future"));
     in.received = date("2026-02-01");
     in.email = NULL;
     assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_EINVAL);
@@ -516,9 +516,9 @@ static void create_refusals_write_nothing(void **state) {
         in.name = texts[i].name;
         in.text = texts[i].text;
         assert_int_equal(rk_request_create(&f->r.reg, &f->tz, &in, &q, &msg), RK_EINVAL);
-        if (!strstr(msg.text, texts[i].want))
-            fail_msg("row %zu: %s", i, msg.text);
-        assert_null(strstr(msg.text, "nenokkiV"));
+        if (!strstr(msg.message, texts[i].want))
+            fail_msg("row %zu: %s", i, msg.message);
+        assert_null(strstr(msg.message, "nenokkiV"));
     }
     assert_int_equal(trail_of(f).n, before);
     int n = 0;
@@ -530,7 +530,7 @@ static void create_refusals_write_nothing(void **state) {
 static void transitions_stored_and_audited(void **state) {
     struct fx *f = *state;
     struct rk_request q, got;
-    struct rk_msg msg;
+    struct rk_error msg;
     struct rk_request_input in = {.type = RK_RQ_ACCESS,
                                   .channel = RK_RQC_POST,
                                   .person_id = f->person,
@@ -543,7 +543,7 @@ static void transitions_stored_and_audited(void **state) {
     /* Refused: nothing stored, nothing audited. */
     struct rk_request_event ev = event(RK_RQE_COMPLETE);
     assert_int_equal(rk_request_transition(&f->r.reg, q.id, &ev, &got, &msg), RK_EREFUSED);
-    assert_non_null(strstr(msg.text, "not verified"));
+    assert_non_null(strstr(msg.message, "not verified"));
     assert_int_equal(trail_of(f).n, before);
     assert_int_equal(rk_store_request_get(f->r.store, q.id, &got), RK_OK);
     assert_int_equal(got.status, RK_RQS_RECEIVED);
@@ -571,7 +571,7 @@ static void transitions_stored_and_audited(void **state) {
 static void verification_link(void **state) {
     struct fx *f = *state;
     struct rk_request q, got;
-    struct rk_msg msg;
+    struct rk_error msg;
     char email[200], token[RK_LINK_MAX];
     rk_ts now = ts("2026-02-03T09:00:00Z");
     /* The address the request gave is not used: the one on file is. */
@@ -607,8 +607,8 @@ static void verification_link(void **state) {
                                                   sizeof email, token, &withheld, &msg),
                      RK_EREFUSED);
     assert_true(withheld);
-    assert_non_null(strstr(msg.text, "mail_limits.per_day"));
-    assert_null(strstr(msg.text, "maija"));
+    assert_non_null(strstr(msg.message, "mail_limits.per_day"));
+    assert_null(strstr(msg.message, "maija"));
     assert_int_equal(trail_of(f).n, events);
     assert_int_equal(rk_request_verification_link(&f->r.reg, q.id, now + 86400, &got, email,
                                                   sizeof email, token, &withheld, &msg),

@@ -99,13 +99,13 @@ static void write_file(const char *path, const char *text, mode_t mode) {
 static void add_person(struct fx *f, const char *email, char id[RK_ID_LEN + 1]) {
     struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, NOW};
     struct rk_contact c = {0};
-    struct rk_msg msg;
+    struct rk_error msg;
     c.v[RK_F_NAME] = "Maija Meikäläinen";
     c.v[RK_F_EMAIL] = email;
     assert_int_equal(rk_reg_person_add(&f->r.reg, &w, NULL, &c, NULL, id, &msg), RK_OK);
 }
 
-static rk_err try_add(struct fx *f, const char *email, struct rk_msg *msg) {
+static rk_err try_add(struct fx *f, const char *email, struct rk_error *msg) {
     struct rk_write w = {"customer", "customer_relationship", RK_SRC_MEETING, NULL, NOW};
     struct rk_contact c = {0};
     char id[RK_ID_LEN + 1];
@@ -122,17 +122,17 @@ static int count_found(void *ctx, const struct rk_entry *e) {
 
 static int found(struct fx *f, const char *email) {
     int n = 0;
-    struct rk_msg msg;
+    struct rk_error msg;
     assert_int_equal(rk_reg_person_find(&f->r.reg, email, count_found, &n, &msg), RK_OK);
     return n;
 }
 
 static struct rk_rotate_report rotate(struct fx *f) {
     struct rk_rotate_report rep;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_rotate(f->r.store, f->key, f->journal, NOW + 60, "cli", &rep, &msg);
     if (e != RK_OK)
-        fail_msg("rotate: %s", msg.text);
+        fail_msg("rotate: %s", msg.message);
     reload(f);
     return rep;
 }
@@ -238,7 +238,7 @@ static void list_gens(void *ctx, uint32_t gen, int64_t rows) {
 static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     add_person(f, "maija@example.fi", id);
     assert_int_equal(
         rk_reg_suppress(&f->r.reg, RK_F_EMAIL, "gone@example.fi", RK_SUPPRESS_ERASURE, NOW, &msg),
@@ -264,7 +264,7 @@ static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
     assert_int_equal(rk_reg_is_suppressed(&f->r.reg, RK_F_EMAIL, "gone@example.fi", &hit), RK_OK);
     assert_true(hit);
     assert_int_equal(try_add(f, "gone@example.fi", &msg), RK_EREFUSED);
-    assert_true(msg.suppressed);
+    assert_true(msg.flags & RK_ERROR_SUPPRESSED);
     /* A new suppression is made under generation 2. */
     assert_int_equal(
         rk_reg_suppress(&f->r.reg, RK_F_EMAIL, "new@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
@@ -289,7 +289,7 @@ static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
     old.ngen = 1;
     old.gen[0] = f->r.keys.gen[1];
     assert_int_equal(rk_rotate_check(f->r.store, &old, f->key, &msg), RK_ECONFLICT);
-    assert_non_null(strstr(msg.text, "use the key file the database was rotated to"));
+    assert_non_null(strstr(msg.message, "use the key file the database was rotated to"));
 }
 
 /* A suppression of a value still held moves to the new generation, so the
@@ -297,7 +297,7 @@ static void rotation_rehashes_keeps_suppressions_revokes_tokens(void **state) {
 static void suppression_of_held_value_moves(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     add_person(f, "held@example.fi", id);
     assert_int_equal(
         rk_reg_suppress(&f->r.reg, RK_F_EMAIL, "held@example.fi", RK_SUPPRESS_OBJECTION, NOW, &msg),
@@ -407,14 +407,14 @@ static void crash_after_commit_is_finished(void **state) {
     struct rk_error err = RK_ERROR_INIT;
     struct rk_keys next;
     struct rk_rotate_report rep;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
     assert_int_equal(rk_keys_rotated(&f->r.keys, NOW, &next), RK_OK);
     assert_int_equal(rk_keys_save(new_path, &next, &err), RK_OK);
     assert_int_equal(rk_rotate_db(f->r.store, &next, 1, NOW, "cli", &rep, &msg), RK_OK);
     /* ... and the process died here. */
     assert_int_equal(rk_rotate_check(f->r.store, &f->r.keys, f->key, &msg), RK_ECONFLICT);
-    assert_non_null(strstr(msg.text, "interrupted"));
+    assert_non_null(strstr(msg.message, "interrupted"));
     assert_int_equal(rk_rotate(f->r.store, f->key, f->journal, NOW, "cli", &rep, &msg), RK_OK);
     assert_int_equal(rep.step, RK_ROTATE_FINISH);
     assert_int_equal(access(new_path, F_OK), -1);
@@ -445,7 +445,7 @@ static void crash_before_commit_starts_over(void **state) {
 static void old_database_caught_up(void **state) {
     struct fx *f = *state;
     char id[RK_ID_LEN + 1], old_key[128];
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     add_person(f, "old@example.fi", id);
     path_in(f, "key.old", old_key, sizeof old_key);
     /* Rotate the key file alone, as if the database had been restored since. */
@@ -468,10 +468,10 @@ static void old_database_caught_up(void **state) {
 
 static void erase_journaled(struct fx *f, const char *id) {
     struct rk_erase_report rep;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     f->r.reg.journal = f->journal;
     if (rk_rights_erase(&f->r.reg, id, NULL, NOW + 30, &rep, &msg) != RK_OK)
-        fail_msg("erase: %s", msg.text);
+        fail_msg("erase: %s", msg.message);
 }
 
 struct jseen {
@@ -625,11 +625,11 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     struct rk_write w = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, NULL, NOW};
     struct rk_consent_input in = {.channel = "web_form", .lang = RK_LANG_FI, .at = NOW};
     struct rk_contact c = {0};
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     c.v[RK_F_NAME] = "Toinen Haltija";
     c.v[RK_F_EMAIL] = "shared@example.fi";
     if (rk_reg_person_add(&f->r.reg, &w, NULL, &c, &in, y, &msg) != RK_OK)
-        fail_msg("add y: %s", msg.text);
+        fail_msg("add y: %s", msg.message);
     assert_string_not_equal(x, y);
     path_in(f, "copy.db", copy, sizeof copy);
     write_file(copy, "", 0600); /* backup_to writes into an existing empty file */
@@ -647,7 +647,7 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     assert_int_equal(rk_notice_reg_init(&cr, f->r.decl, cs, &f->r.keys, "restore"), RK_OK);
     struct rk_rotate_report rep;
     if (rk_rotate_db(cs, &f->r.keys, 1, NOW + 120, "restore", &rep, &msg) != RK_OK)
-        fail_msg("bring forward: %s", msg.text);
+        fail_msg("bring forward: %s", msg.message);
     bool restricted = false, objected = false;
     assert_int_equal(rk_store_person_exists(cs, y, &restricted, &objected), RK_OK);
     struct rk_replay_report rr;
@@ -816,7 +816,7 @@ static void crash_after_commit_values_follow_the_database(void **state) {
     char id[RK_ID_LEN + 1], new_path[140];
     struct rk_keys next, g1 = f->r.keys;
     struct rk_rotate_report rep;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     add_person(f, "maija@example.fi", id);
     queue_sealed(f, id, "maija@example.fi");
     snprintf(new_path, sizeof new_path, "%s.new", f->key);
@@ -917,7 +917,7 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
 
     struct rk_store *cs = NULL;
     struct rk_reg cr;
-    struct rk_msg msg = {.suppressed = false};
+    struct rk_error msg = RK_ERROR_INIT;
     int from = 0, to = 0;
     int64_t sealed = 0;
     assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
@@ -929,7 +929,7 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
     assert_int_equal(o.refused, 2);
     assert_int_equal(rk_notice_reg_init(&cr, f->r.decl, cs, &f->r.keys, "cli"), RK_OK);
     if (rk_rotate_seal_plain(&cr, &sealed, &msg) != RK_OK)
-        fail_msg("seal: %s", msg.text);
+        fail_msg("seal: %s", msg.message);
     assert_int_equal(sealed, 2);
     assert_int_equal(rk_rotate_seal_plain(&cr, &sealed, &msg), RK_OK); /* once */
     assert_int_equal(sealed, 0);

@@ -313,7 +313,7 @@ static void failure_in_second_batch_keeps_the_first(void **state) {
     rkt_exec(f, sql);
     struct rk_sweep_counts n;
     assert_int_not_equal(rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg), RK_OK);
-    assert_true(strlen(f->msg.text) > 0);
+    assert_true(strlen(f->msg.message) > 0);
     assert_int_equal(n.consents_expired, RK_SWEEP_BATCH);
     assert_int_equal(rkt_census(f, NULL).consent_events_expired, RK_SWEEP_BATCH);
     assert_int_equal(rkt_census(f, NULL).consent_states_live, 5);

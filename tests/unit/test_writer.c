@@ -73,7 +73,7 @@ struct add {
     char name[32], email[64];
     struct rk_contact c;
     char id[RK_ID_LEN + 1];
-    struct rk_msg msg;
+    struct rk_error msg;
 };
 
 static rk_err run_add(struct rk_reg *reg, void *ctx) {
