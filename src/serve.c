@@ -270,7 +270,8 @@ static int run_serve(int argc, char **argv) {
         struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
         struct rk_msg msg = {.suppressed = false};
         int from, to;
-        rk_err e = rk_store_open(db, &opt, &st);
+        struct rk_error open_err = RK_ERROR_INIT;
+        rk_err e = rk_store_open(db, &opt, &st, &open_err);
         if (e == RK_OK)
             e = rk_store_migrate(st, &from, &to);
         rk_err w = e == RK_OK ? rk_store_begin(st) : e; /* busy (another writer) is writable */
@@ -298,7 +299,7 @@ static int run_serve(int argc, char **argv) {
             /* the cookie text's current version, for the consent log (http/consent_log.h) */
             if (e == RK_OK && (e = rk_consent_log_record_version(d, st, rk_time_now())) != RK_OK)
                 rk_cli_error("serve: cannot record the consent version: %s",
-                             rk_store_last_error());
+                             rk_store_errmsg(st));
             sodium_memzero(&r.keys, sizeof r.keys);
             if (e != RK_OK) {
                 rk_store_close(st);
@@ -308,24 +309,26 @@ static int run_serve(int argc, char **argv) {
                 return RK_EXIT_FAIL;
             }
         }
+        /* why it cannot be written: the handle that holds it is closed next */
+        const struct rk_error why = st ? *rk_store_error(st) : open_err;
         rk_store_close(st);
         st = NULL;
         if (e == RK_ESTORAGE) {
-            char why[256];
-            snprintf(why, sizeof why, "%s", rk_store_last_error());
             opt.read_only = true;
-            e = rk_store_open(db, &opt, &st);
+            e = rk_store_open(db, &opt, &st, &open_err);
             if (e == RK_OK)
                 e = rk_store_migrate(st, &from, &to); /* only checks: up to date needs no write */
+            if (e != RK_OK && st)
+                open_err = *rk_store_error(st);
             rk_store_close(st);
             read_only = e == RK_OK;
             if (read_only)
                 rk_cli_error("serve: %s: %s; serving it read-only: reads and public pages "
                              "work, every write is answered 503",
-                             db, why);
+                             db, why.message);
             else
                 rk_cli_error("serve: %s: cannot be written, nor served read-only: %s", db,
-                             rk_store_last_error());
+                             open_err.message);
         }
         api = e == RK_OK;
     }

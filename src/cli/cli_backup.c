@@ -97,7 +97,7 @@ static int run_backup(int argc, char **argv) {
     close(fd);
     rk_err e = rk_store_backup_to(env.store, plain, &pages, &bytes);
     if (e != RK_OK)
-        rk_cli_error("backup: cannot copy the database: %s", rk_store_last_error());
+        rk_cli_error("backup: cannot copy the database: %s", rk_store_errmsg(env.store));
     else if ((e = rk_backup_seal(&env.reg.keys, plain, part, err, sizeof err)) != RK_OK)
         rk_cli_error("backup: %s", err);
     unlink(plain);
@@ -116,7 +116,7 @@ static int run_backup(int argc, char **argv) {
         e = rk_reg_audit(&env.reg, "backup.created", NULL, detail, rk_time_now());
         if (e != RK_OK)
             rk_cli_error("backup: written, but not recorded in the audit chain: %s",
-                         rk_store_last_error());
+                         rk_store_errmsg(env.store));
         else
             printf("backup written: %lld pages, %lld bytes\n", (long long)pages, (long long)bytes);
     }
@@ -127,7 +127,7 @@ static int run_backup(int argc, char **argv) {
 /* Removes what the store keeps beside the (closed) database at db (store.h); a path
  * too long to name them has none. */
 static void remove_side_files(const char *db) {
-    rk_err e = rk_store_remove_side_files(db);
+    rk_err e = rk_store_remove_side_files(db, NULL);
     (void)e;
 }
 
@@ -231,7 +231,7 @@ static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_jou
     if (e != RK_OK) {
         rk_cli_error("restore: cannot record the restore in the audit chain: %s; nothing was "
                      "written",
-                     rk_store_last_error());
+                     rk_store_errmsg(env->store));
         return RK_EXIT_FAIL;
     }
     *out = rep;
@@ -304,11 +304,12 @@ static int run_restore(int argc, char **argv) {
         rk_cli_error("restore: %s; nothing was written", err);
         return RK_EXIT_FAIL;
     }
-    if (stat(tmp, &st) != 0 || rk_store_check_file(tmp) != RK_OK) {
+    struct rk_error damaged = RK_ERROR_INIT;
+    if (stat(tmp, &st) != 0 || rk_store_check_file(tmp, &damaged) != RK_OK) {
         unlink(tmp);
         hold_signals(false, &saved);
         rk_cli_error("restore: the database in %s is damaged (%s); nothing was written", file,
-                     rk_store_last_error());
+                     damaged.message);
         return RK_EXIT_FAIL;
     }
     long long bytes = (long long)st.st_size;

@@ -55,7 +55,7 @@ static int run_journal(int argc, char **argv) {
         rk_journal_read(env.journal, &env.reg.keys, count_absent, &a, &info, err, sizeof err);
     if (e == RK_OK && a.err != RK_OK) {
         e = a.err;
-        snprintf(err, sizeof err, "cannot read the database: %s", rk_store_last_error());
+        snprintf(err, sizeof err, "cannot read the database: %s", rk_store_errmsg(env.store));
     }
     if (e != RK_OK) {
         rk_cli_error("journal verify: %s", err);

@@ -115,9 +115,11 @@ static int env_open(struct rk_cli_env *env) {
                                                       ? RK_SYNC_FULL
                                                       : RK_SYNC_NORMAL};
     int from, to;
-    if (rk_store_open(env->db, &opt, &env->store) != RK_OK ||
+    struct rk_error open_err = RK_ERROR_INIT;
+    if (rk_store_open(env->db, &opt, &env->store, &open_err) != RK_OK ||
         rk_store_migrate(env->store, &from, &to) != RK_OK) {
-        rk_cli_error("%s: cannot open the database: %s", env->db, rk_store_last_error());
+        rk_cli_error("%s: cannot open the database: %s", env->db,
+                     env->store ? rk_store_errmsg(env->store) : open_err.message);
         return RK_EXIT_FAIL;
     }
     struct rk_msg msg = {.suppressed = false};
@@ -343,9 +345,11 @@ static int run_init(int argc, char **argv) {
     }
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     int from = 0, to = 0;
-    if (rk_store_open(env.db, &opt, &env.store) != RK_OK ||
+    struct rk_error open_err = RK_ERROR_INIT;
+    if (rk_store_open(env.db, &opt, &env.store, &open_err) != RK_OK ||
         rk_store_migrate(env.store, &from, &to) != RK_OK) {
-        rk_cli_error("%s: cannot create the database: %s", env.db, rk_store_last_error());
+        rk_cli_error("%s: cannot create the database: %s", env.db,
+                     env.store ? rk_store_errmsg(env.store) : open_err.message);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }
@@ -354,7 +358,7 @@ static int run_init(int argc, char **argv) {
         char fp[RK_FINGERPRINT_LEN + 1];
         rk_keys_fingerprint(&keys.gen[0], fp);
         if (rk_store_key_state_set(env.store, keys.gen[0].number, fp) != RK_OK) {
-            rk_cli_error("%s: cannot record the key generation: %s", env.db, rk_store_last_error());
+            rk_cli_error("%s: cannot record the key generation: %s", env.db, rk_store_errmsg(env.store));
             rk_cli_env_close(&env);
             return RK_EXIT_FAIL;
         }

@@ -31,12 +31,12 @@ rk_err rw_for_people(struct rk_msg *msg, rk_err err, const char *field, const ch
     return err;
 }
 
-rk_err rw_store_failed(struct rk_msg *msg, rk_err err) {
+rk_err rw_store_failed(const struct rk_store *s, struct rk_msg *msg, rk_err err) {
     if (err == RK_ESTORAGE) /* the store's message names the cause: disk full, read-only */
-        snprintf(msg->text, sizeof msg->text, "%s", rk_store_last_error());
+        snprintf(msg->text, sizeof msg->text, "%s", rk_store_errmsg(s));
     else
         snprintf(msg->text, sizeof msg->text, "storage failed: %s (%s)", rk_err_str(err),
-                 rk_store_last_error());
+                 rk_store_errmsg(s));
     return err;
 }
 
@@ -158,7 +158,7 @@ rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs, struc
         for (size_t g = 0; g < hs->n[i] && !hit; g++) {
             rk_err err = rk_store_suppressed(reg->store, hs->all[i][g], &hit);
             if (err != RK_OK)
-                return rw_store_failed(msg, err);
+                return rw_store_failed(reg->store, msg, err);
         }
         if (hit) {
             msg->suppressed = true;
@@ -189,7 +189,7 @@ rk_err rw_check_unique(struct rk_reg *reg, const struct rk_register *r, const ch
         if (err == RK_ENOENT)
             continue;
         if (err != RK_OK)
-            return rw_store_failed(msg, err);
+            return rw_store_failed(reg->store, msg, err);
         if (!self || strcmp(self, other) != 0) {
             snprintf(msg->text, sizeof msg->text,
                      "a person with this %s is already in register '%s' (person %s)",
@@ -220,7 +220,7 @@ rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_msg 
         return RK_ENOENT;
     }
     if (err != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     if (restricted)
         return rw_for_people(msg,
                              rw_refuse(msg,

@@ -229,9 +229,9 @@ static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts 
     if ((e = rk_reg_work_end(reg, &w, e)) != RK_OK) {
         snprintf(err, errsz, "cannot re-apply erasure journal record %s (line %ld): %s", r->id,
                  r->line,
-                 msg.text[0]                ? msg.text
-                 : rk_store_last_error()[0] ? rk_store_last_error()
-                                            : rk_err_str(e));
+                 msg.text[0]                             ? msg.text
+                 : rk_store_errmsg(reg->store)[0] ? rk_store_errmsg(reg->store)
+                                                          : rk_err_str(e));
     } else {
         out->reapplied++;
         out->persons += persons;
@@ -266,7 +266,7 @@ rk_err rk_restore_replay(struct rk_reg *reg, const char *path, rk_ts at,
     struct contain c = {.ids = (const char(*)[RK_ID_LEN + 1]) ids, .n = rs.n, .count = 0};
     if (e == RK_OK && (e = rk_store_journal_ids(reg->store, check_contained, &c)) != RK_OK)
         snprintf(err, errsz, "cannot read the database's erasure records: %s",
-                 rk_store_last_error());
+                 rk_store_errmsg(reg->store));
     if (e == RK_OK && c.count) {
         snprintf(err, errsz,
                  "the database holds %lld erasure record(s) the journal %s lacks (first: %s): it "
@@ -284,14 +284,14 @@ rk_err rk_restore_replay(struct rk_reg *reg, const char *path, rk_ts at,
         e = rk_store_journal_has(reg->store, rs.v[i].id, &has);
         if (e != RK_OK)
             snprintf(err, errsz, "cannot read the database's erasure records: %s",
-                     rk_store_last_error());
+                     rk_store_errmsg(reg->store));
         else if (has)
             out->contained++;
         todo[i] = !has;
     }
     struct old_hits o = {.v = NULL, .n = 0};
     if (e == RK_OK && (e = find_old_hits(reg, &rs, todo, &o)) != RK_OK && e != RK_ENOMEM)
-        snprintf(err, errsz, "cannot read the database's entries: %s", rk_store_last_error());
+        snprintf(err, errsz, "cannot read the database's entries: %s", rk_store_errmsg(reg->store));
     reg->journal = NULL;
     for (size_t i = 0; e == RK_OK && i < rs.n; i++)
         if (todo[i])

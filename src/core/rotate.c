@@ -163,7 +163,7 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *
     if (err != RK_OK || !any || (k->ngen > 0 && !g)) {
         if (err != RK_OK)
             snprintf(msg->text, sizeof msg->text, "cannot read the queued notices and mail: %s",
-                     rk_store_last_error());
+                     rk_store_errmsg(s));
         return err; /* nothing to seal, or a key file rk_rotate_check refuses */
     }
     struct rk_keys gk;
@@ -188,7 +188,7 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_msg *
         snprintf(msg->text, sizeof msg->text,
                  "cannot seal the queued notices and mail of a database from before this "
                  "version: %s (%s)",
-                 rk_err_str(err), rk_store_last_error());
+                 rk_err_str(err), rk_store_errmsg(s));
     }
     return err;
 }
@@ -251,7 +251,7 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     if (err != RK_OK) {
         if (!msg->text[0])
             snprintf(msg->text, sizeof msg->text, "the database was not changed: %s (%s)",
-                     rk_err_str(err), rk_store_last_error());
+                     rk_err_str(err), rk_store_errmsg(s));
         return err;
     }
     *out = r;
@@ -395,7 +395,7 @@ rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k, const char *
     rk_err err = rk_store_key_state_get(s, &db_gen, db_fp);
     if (err != RK_OK) {
         snprintf(msg->text, sizeof msg->text, "cannot read the database's key generation: %s",
-                 rk_store_last_error());
+                 rk_store_errmsg(s));
         return err;
     }
     uint32_t k_gen = rk_keys_generation(k);

@@ -396,7 +396,7 @@ static void take_copy(struct fx *f) {
 
 static void open_copy(struct fx *f, struct rk_store **store, struct rk_reg *reg) {
     int from = 0, to = 0;
-    assert_int_equal(rk_store_open(f->copy, NULL, store), RK_OK);
+    assert_int_equal(rk_store_open(f->copy, NULL, store, NULL), RK_OK);
     assert_int_equal(rk_store_migrate(*store, &from, &to), RK_OK);
     assert_int_equal(rk_notice_reg_init(reg, f->r.decl, *store, &f->r.keys, "restore"), RK_OK);
 }

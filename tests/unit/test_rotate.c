@@ -642,7 +642,7 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     struct rk_store *cs = NULL;
     struct rk_reg cr;
     int from = 0, to = 0;
-    assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
+    assert_int_equal(rk_store_open(copy, NULL, &cs, NULL), RK_OK);
     assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
     assert_int_equal(rk_notice_reg_init(&cr, f->r.decl, cs, &f->r.keys, "restore"), RK_OK);
     struct rk_rotate_report rep;
@@ -920,7 +920,7 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
     struct rk_msg msg = {.suppressed = false};
     int from = 0, to = 0;
     int64_t sealed = 0;
-    assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
+    assert_int_equal(rk_store_open(copy, NULL, &cs, NULL), RK_OK);
     assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
     assert_int_equal(from, 12);
     /* Before it is sealed nothing opens the marked plaintext: the sender would fail it. */
