@@ -248,7 +248,7 @@ static int run_serve(int argc, char **argv) {
 
     /* The API needs the database and key; the public pages do not. */
     struct rk_keys keys;
-    char kerr[400];
+    struct rk_error kerr = RK_ERROR_INIT;
     struct rk_error kload = RK_ERROR_INIT;
     struct stat sb;
     bool api = rk_crypto_init() == RK_OK && stat(db, &sb) == 0 &&
@@ -335,10 +335,10 @@ static int run_serve(int argc, char **argv) {
     /* Erasures through the API append to the journal: a journal that cannot be created is
      * found now, not at the first erasure. */
     rk_err je = api && !read_only
-                    ? rk_journal_create(journal, rk_keys_generation(&keys), kerr, sizeof kerr)
+                    ? rk_journal_create(journal, rk_keys_generation(&keys), &kerr)
                     : RK_OK;
     if (je != RK_OK && je != RK_ECONFLICT) {
-        rk_cli_error("serve: %s", kerr);
+        rk_cli_error("serve: %s", kerr.message);
         rk_cli_mail_cleanup(&mo);
         rk_decl_free(d);
         return RK_EXIT_FAIL;

@@ -320,7 +320,7 @@ static int run_init(int argc, char **argv) {
         rk_cli_error("init takes no arguments; see 'init --help'");
         return RK_EXIT_USAGE;
     }
-    char err[400];
+    struct rk_error err = RK_ERROR_INIT;
     if (rk_crypto_init() != RK_OK)
         return RK_EXIT_FAIL;
     if ((rc = rk_cli_load_decl(env.declaration, &env.decl)) != RK_EXIT_OK)
@@ -367,9 +367,9 @@ static int run_init(int argc, char **argv) {
     sodium_memzero(&keys, sizeof keys);
     printf("database %s: schema %d%s\n", env.db, to, from == to ? " (up to date)" : "");
     printf("key file %s: %s\n", env.key_file, new_key ? "created (mode 0600): back it up" : "kept");
-    e = rk_journal_create(env.journal, gen, err, sizeof err);
+    e = rk_journal_create(env.journal, gen, &err);
     if (e != RK_OK && e != RK_ECONFLICT) {
-        rk_cli_error("%s", err);
+        rk_cli_error("%s", err.message);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }

@@ -261,14 +261,14 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
 /* Step 2b: the erasure journal's marker for k's current generation (when missing). */
 static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts now, bool *marked,
                            struct rk_msg *msg) {
-    char err[600];
+    struct rk_error err = RK_ERROR_INIT;
     *marked = false;
-    rk_err e = journal ? rk_journal_advance(journal, k, now, marked, err, sizeof err) : RK_OK;
+    rk_err e = journal ? rk_journal_advance(journal, k, now, marked, &err) : RK_OK;
     if (e != RK_OK)
         snprintf(msg->text, sizeof msg->text,
                  "the database moved to key generation %u, but the erasure journal could not be "
                  "marked (%.150s): put it right and run 'rekisteri key rotate' again to finish",
-                 (unsigned)rk_keys_generation(k), err);
+                 (unsigned)rk_keys_generation(k), err.message);
     return e;
 }
 
