@@ -351,7 +351,7 @@ static int run_serve(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* inherited by the server's threads */
 
     struct rk_http_server *srv = NULL;
-    char err[300];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_http_config cfg = {.listen = listen,
                                  .decl = d,
                                  .threads = threads,
@@ -371,9 +371,9 @@ static int run_serve(int argc, char **argv) {
                                  .session_max = session_max};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
-    rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
+    rk_err e = rk_http_start(&cfg, &srv, &err);
     if (e != RK_OK) {
-        rk_cli_error("serve: %s", err);
+        rk_cli_error("serve: %s", err.message);
         rk_cli_mail_cleanup(&mo);
         rk_decl_free(d);
         if (key_fd >= 0)
