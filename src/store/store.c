@@ -62,22 +62,25 @@ rk_err rk_store_open(const char *location, const struct rk_store_options *opt,
     const struct rk_store_ops *ops = NULL;
     const char *rest = NULL;
     *out = NULL; /* a caller that reads the detail from the handle or from e can tell */
-    rk_err err = pick(location, &ops, &rest, e);
-    return err != RK_OK ? err : ops->open(rest, opt, out, e);
+    if (pick(location, &ops, &rest, e) != RK_OK || !ops)
+        return RK_EINVAL; /* pick refuses with RK_EINVAL only */
+    return ops->open(rest, opt, out, e);
 }
 
 rk_err rk_store_check_file(const char *location, struct rk_error *e) {
     const struct rk_store_ops *ops = NULL;
     const char *rest = NULL;
-    rk_err err = pick(location, &ops, &rest, e);
-    return err != RK_OK ? err : ops->check_file(rest, e);
+    if (pick(location, &ops, &rest, e) != RK_OK || !ops)
+        return RK_EINVAL; /* pick refuses with RK_EINVAL only */
+    return ops->check_file(rest, e);
 }
 
 rk_err rk_store_remove_side_files(const char *location, struct rk_error *e) {
     const struct rk_store_ops *ops = NULL;
     const char *rest = NULL;
-    rk_err err = pick(location, &ops, &rest, e);
-    return err != RK_OK ? err : ops->remove_side_files(rest, e);
+    if (pick(location, &ops, &rest, e) != RK_OK || !ops)
+        return RK_EINVAL; /* pick refuses with RK_EINVAL only */
+    return ops->remove_side_files(rest, e);
 }
 
 /* ---- Vocabulary the rows carry as text ---- */
