@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     int from = 0, to = 0;
     if (n < 1 || rk_crypto_init() != RK_OK || rk_keys_create(key, &err) != RK_OK ||
-        rk_keys_load(key, &k, &err) != RK_OK || rk_store_open(db, &opt, &s) != RK_OK ||
+        rk_keys_load(key, &k, &err) != RK_OK || rk_store_open(db, &opt, &s, NULL) != RK_OK ||
         rk_store_migrate(s, &from, &to) != RK_OK) {
         fprintf(stderr, "bench_audit: cannot set up in %s\n", dir);
         return 2;

@@ -110,7 +110,7 @@ static bool add_person(struct rk_reg *reg, long k, rk_ts at) {
     }
     if (e != RK_OK)
         fprintf(stderr, "bench_console: %s: %s (%s)\n", rk_err_str(e), msg.message,
-                rk_store_last_error());
+                rk_store_errmsg(reg->store));
     return e == RK_OK;
 }
 
@@ -296,11 +296,12 @@ int main(int argc, char **argv) {
     struct rk_reg reg;
     int from = 0, to = 0;
     struct rk_store_options big = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 1024L * 1024};
-    if (rk_store_open(db, &big, &s) != RK_OK || rk_store_migrate(s, &from, &to) != RK_OK ||
+    struct rk_error open_err = RK_ERROR_INIT;
+    if (rk_store_open(db, &big, &s, &open_err) != RK_OK || rk_store_migrate(s, &from, &to) != RK_OK ||
         rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK || (!have && !populate(&reg, n, start)) ||
         rk_store_checkpoint(s) != RK_OK) {
         fprintf(stderr, "bench_console: cannot set up in %s: %s\n", argv[2],
-                rk_store_last_error());
+                s ? rk_store_errmsg(s) : open_err.message);
         return 2;
     }
     rk_store_close(s);
@@ -308,7 +309,7 @@ int main(int argc, char **argv) {
     /* The service's read connection: a 4 MiB page cache, no memory map (cli_serve.c). */
     struct rk_store_options ro = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 4096, .mmap_kib = -1};
     sqlite3 *raw = NULL;
-    if (rk_store_open(db, &ro, &s) != RK_OK || rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK ||
+    if (rk_store_open(db, &ro, &s, NULL) != RK_OK || rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK ||
         sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         fprintf(stderr, "bench_console: cannot open %s\n", db);
         return 2;
@@ -508,7 +509,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < queries; i++) {
         double t0 = now_s();
         if (!overview(s)) {
-            fprintf(stderr, "bench_console: overview: %s\n", rk_store_last_error());
+            fprintf(stderr, "bench_console: overview: %s\n", rk_store_errmsg(s));
             exit(2);
         }
         ours[i] = now_s() - t0;

@@ -394,7 +394,7 @@ static double reg_import(struct rk_reg *reg, const char *path, long n) {
         fprintf(stderr, "bench: import failed: %s %s %s (%s)\n",
                 rk_err_str(e != RK_OK ? e : im.fatal), err.message,
                 im.header_failed ? im.first_reject : "",
-                rk_store_last_error());
+                rk_store_errmsg(reg->store));
         return -1;
     }
     if (im.imported != (unsigned long)n) {
@@ -662,9 +662,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench: %s\n", err.message);
         goto out;
     }
-    if (rk_store_open(db_path, &opt, &store) != RK_OK ||
+    if (rk_store_open(db_path, &opt, &store, &err) != RK_OK ||
         rk_store_migrate(store, &from, &to) != RK_OK) {
-        fprintf(stderr, "bench: %s: %s\n", db_path, rk_store_last_error());
+        fprintf(stderr, "bench: %s: %s\n", db_path,
+                store ? rk_store_errmsg(store) : err.message);
         goto out;
     }
     if (rk_notice_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {

@@ -101,7 +101,7 @@ static bool add_person(struct rk_reg *reg, long k, rk_ts given) {
     rk_err e = rk_reg_person_add(reg, &w, NULL, &c, &consent, NULL, &msg);
     if (e != RK_OK) {
         fprintf(stderr, "bench_sweep: %s: %s (%s)\n", rk_err_str(e), msg.message,
-                rk_store_last_error());
+                rk_store_errmsg(reg->store));
         return false;
     }
     return true;
@@ -219,7 +219,7 @@ static bool check(const char *db, const struct rk_keys *keys, long n, long contr
     struct rk_store *s = NULL;
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     struct rk_audit_report rep = {0};
-    ok = ok && rk_store_open(db, &opt, &s) == RK_OK && rk_audit_verify(s, keys, &rep) == RK_OK;
+    ok = ok && rk_store_open(db, &opt, &s, NULL) == RK_OK && rk_audit_verify(s, keys, &rep) == RK_OK;
     rk_store_close(s);
     bool good = ok && live_expired == 0 && events == n && states == n && entries == controls &&
                 provs == controls && audits == audit_before + 2 * n + 1 && rep.bad_seq == 0 &&
@@ -412,10 +412,13 @@ int main(int argc, char **argv) {
     /* Populate (or take the cached register), then two copies. */
     struct rk_store_options big = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 1024L * 1024};
     const char *pop_db = cache ? cached_db : db;
-    if (rk_store_open(pop_db, &big, &s) != RK_OK || rk_store_migrate(s, &from, &to) != RK_OK ||
+    struct rk_error open_err = RK_ERROR_INIT;
+    if (rk_store_open(pop_db, &big, &s, &open_err) != RK_OK ||
+        rk_store_migrate(s, &from, &to) != RK_OK ||
         rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK ||
         (!have && !populate(&reg, n, now, shuffled)) || rk_store_checkpoint(s) != RK_OK) {
-        fprintf(stderr, "bench_sweep: cannot set up in %s: %s\n", dir, rk_store_last_error());
+        fprintf(stderr, "bench_sweep: cannot set up in %s: %s\n", dir,
+                s ? rk_store_errmsg(s) : open_err.message);
         return 2;
     }
     rk_store_close(s);
@@ -438,9 +441,10 @@ int main(int argc, char **argv) {
     struct rk_sweep_counts counts = {0};
     struct rk_error msg = RK_ERROR_INIT;
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
-    if (rk_store_open(db, &opt, &s) != RK_OK ||
+    if (rk_store_open(db, &opt, &s, &open_err) != RK_OK ||
         rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK) {
-        fprintf(stderr, "bench_sweep: cannot open %s: %s\n", db, rk_store_last_error());
+        fprintf(stderr, "bench_sweep: cannot open %s: %s\n", db,
+                s ? rk_store_errmsg(s) : open_err.message);
         return 2;
     }
     fprintf(stderr, "bench_sweep: sweeping %ld expired consents (%ld still valid)\n", n, controls);

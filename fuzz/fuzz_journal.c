@@ -37,12 +37,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     close(fd);
-    char err[512];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_journal_info info;
-    rk_err e = rk_journal_read(path, &k, check, NULL, &info, err, sizeof err);
+    rk_err e = rk_journal_read(path, &k, check, NULL, &info, &err);
     if (e != RK_OK && e != RK_EPARSE && e != RK_ENOMEM)
         __builtin_trap();
-    if (e == RK_EPARSE && !strstr(err, path))
+    if (e == RK_EPARSE && (err.code != RK_EPARSE || !strstr(err.message, path)))
         __builtin_trap();
     unlink(path);
     return 0;

@@ -45,13 +45,14 @@ static size_t depth_of(const json_t *v, size_t *values) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char err[RK_JSON_ERR_MAX];
+    struct rk_error err = RK_ERROR_INIT;
     json_t *doc = NULL;
-    rk_err rc = rk_json_parse((const char *)data, size, &doc, err, sizeof err);
+    rk_err rc = rk_json_parse((const char *)data, size, &doc, &err);
     if (rc == RK_ENOMEM)
         return 0;
     if (rc != RK_OK) {
-        if (doc || strncmp(err, "line ", 5) != 0 || !strstr(err, ", column "))
+        if (doc || strncmp(err.message, "line ", 5) != 0 || !strstr(err.message, ", column ") ||
+            strlen(err.message) >= RK_JSON_ERR_MAX)
             __builtin_trap(); /* every refusal names its place */
         return 0;
     }
@@ -61,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *text = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
     if (text) {
         json_t *again = NULL;
-        if (rk_json_parse(text, strlen(text), &again, err, sizeof err) == RK_OK) {
+        if (rk_json_parse(text, strlen(text), &again, &err) == RK_OK) {
             if (!json_equal(doc, again))
                 __builtin_trap(); /* the round trip changed the document */
             json_decref(again);

@@ -248,7 +248,7 @@ static int run_serve(int argc, char **argv) {
 
     /* The API needs the database and key; the public pages do not. */
     struct rk_keys keys;
-    char kerr[400];
+    struct rk_error kerr = RK_ERROR_INIT;
     struct rk_error kload = RK_ERROR_INIT;
     struct stat sb;
     bool api = rk_crypto_init() == RK_OK && stat(db, &sb) == 0 &&
@@ -270,7 +270,8 @@ static int run_serve(int argc, char **argv) {
         struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
         struct rk_error msg = RK_ERROR_INIT;
         int from, to;
-        rk_err e = rk_store_open(db, &opt, &st);
+        struct rk_error open_err = RK_ERROR_INIT;
+        rk_err e = rk_store_open(db, &opt, &st, &open_err);
         if (e == RK_OK)
             e = rk_store_migrate(st, &from, &to);
         rk_err w = e == RK_OK ? rk_store_begin(st) : e; /* busy (another writer) is writable */
@@ -298,7 +299,7 @@ static int run_serve(int argc, char **argv) {
             /* the cookie text's current version, for the consent log (http/consent_log.h) */
             if (e == RK_OK && (e = rk_consent_log_record_version(d, st, rk_time_now())) != RK_OK)
                 rk_cli_error("serve: cannot record the consent version: %s",
-                             rk_store_last_error());
+                             rk_store_errmsg(st));
             sodium_memzero(&r.keys, sizeof r.keys);
             if (e != RK_OK) {
                 rk_store_close(st);
@@ -308,34 +309,36 @@ static int run_serve(int argc, char **argv) {
                 return RK_EXIT_FAIL;
             }
         }
+        /* why it cannot be written: the handle that holds it is closed next */
+        const struct rk_error why = st ? *rk_store_error(st) : open_err;
         rk_store_close(st);
         st = NULL;
         if (e == RK_ESTORAGE) {
-            char why[256];
-            snprintf(why, sizeof why, "%s", rk_store_last_error());
             opt.read_only = true;
-            e = rk_store_open(db, &opt, &st);
+            e = rk_store_open(db, &opt, &st, &open_err);
             if (e == RK_OK)
                 e = rk_store_migrate(st, &from, &to); /* only checks: up to date needs no write */
+            if (e != RK_OK && st)
+                open_err = *rk_store_error(st);
             rk_store_close(st);
             read_only = e == RK_OK;
             if (read_only)
                 rk_cli_error("serve: %s: %s; serving it read-only: reads and public pages "
                              "work, every write is answered 503",
-                             db, why);
+                             db, why.message);
             else
                 rk_cli_error("serve: %s: cannot be written, nor served read-only: %s", db,
-                             rk_store_last_error());
+                             open_err.message);
         }
         api = e == RK_OK;
     }
     /* Erasures through the API append to the journal: a journal that cannot be created is
      * found now, not at the first erasure. */
     rk_err je = api && !read_only
-                    ? rk_journal_create(journal, rk_keys_generation(&keys), kerr, sizeof kerr)
+                    ? rk_journal_create(journal, rk_keys_generation(&keys), &kerr)
                     : RK_OK;
     if (je != RK_OK && je != RK_ECONFLICT) {
-        rk_cli_error("serve: %s", kerr);
+        rk_cli_error("serve: %s", kerr.message);
         rk_cli_mail_cleanup(&mo);
         rk_decl_free(d);
         return RK_EXIT_FAIL;
@@ -348,7 +351,7 @@ static int run_serve(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* inherited by the server's threads */
 
     struct rk_http_server *srv = NULL;
-    char err[300];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_http_config cfg = {.listen = listen,
                                  .decl = d,
                                  .threads = threads,
@@ -368,9 +371,9 @@ static int run_serve(int argc, char **argv) {
                                  .session_max = session_max};
     if (smtp.url && !api)
         rk_cli_error("serve: no database (%s): nothing will be sent", db);
-    rk_err e = rk_http_start(&cfg, &srv, err, sizeof err);
+    rk_err e = rk_http_start(&cfg, &srv, &err);
     if (e != RK_OK) {
-        rk_cli_error("serve: %s", err);
+        rk_cli_error("serve: %s", err.message);
         rk_cli_mail_cleanup(&mo);
         rk_decl_free(d);
         if (key_fd >= 0)

@@ -92,7 +92,7 @@ static bool add_person(struct rk_reg *reg, uint32_t k, rk_ts now, FILE *emails) 
     }
     if (e != RK_OK) {
         fprintf(stderr, "populate: %s: %s (%s)\n", rk_err_str(e), msg.message,
-                rk_store_last_error());
+                rk_store_errmsg(reg->store));
         return false;
     }
     fprintf(emails, "%s\n", bufs[1]);
@@ -133,10 +133,11 @@ int main(int argc, char **argv) {
     }
     /* 2 GiB of page cache for the load only; the server opens with its own settings. */
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 2 * 1024 * 1024};
-    if (rk_store_open(argv[2], &opt, &store) != RK_OK ||
+    if (rk_store_open(argv[2], &opt, &store, &err) != RK_OK ||
         rk_store_migrate(store, &from, &to) != RK_OK ||
         rk_notice_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {
-        fprintf(stderr, "populate: %s: %s\n", argv[2], rk_store_last_error());
+        fprintf(stderr, "populate: %s: %s\n", argv[2],
+                store ? rk_store_errmsg(store) : err.message);
         goto out;
     }
     perm = malloc((size_t)n * sizeof *perm);
@@ -163,7 +164,7 @@ int main(int argc, char **argv) {
                 goto out;
             }
         if (rk_reg_batch_commit(&reg) != RK_OK) {
-            fprintf(stderr, "populate: commit: %s\n", rk_store_last_error());
+            fprintf(stderr, "populate: commit: %s\n", rk_store_errmsg(store));
             goto out;
         }
         if (now_s() - shown >= 10) {

@@ -88,7 +88,7 @@ static int audit_verify(int argc, char **argv) {
         }
     }
     if (e != RK_OK) {
-        rk_cli_error("audit verify: %s", rk_store_last_error());
+        rk_cli_error("audit verify: %s", rk_store_errmsg(env.store));
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }
@@ -99,7 +99,7 @@ static int audit_verify(int argc, char **argv) {
         rec = rk_reg_work_end(&env.reg, &tx, rk_audit_record_verified(env.store, &rep, rk_time_now()));
     if (rec != RK_OK)
         fprintf(stderr, "rekisteri: audit verify: the result could not be recorded: %s\n",
-                rk_store_last_error());
+                rk_store_errmsg(env.store));
     char head[2 * RK_HASH_LEN + 1];
     hex(rep.head, RK_HASH_LEN, head);
     if (rk_cli_json(&env)) {
@@ -147,7 +147,7 @@ static int audit_head(int argc, char **argv) {
         rk_cli_error("audit head: the audit chain is empty");
         rc = RK_EXIT_FAIL;
     } else if (e != RK_OK) {
-        rk_cli_error("audit head: %s", rk_store_last_error());
+        rk_cli_error("audit head: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else {
         hex(h, RK_HASH_LEN, hexh);
@@ -230,7 +230,7 @@ static int audit_list(int argc, char **argv) {
     rk_cli_listing_init(&l.out, rk_cli_json(&env), 5, cols);
     rk_err e = rk_store_audit_scan(env.store, first, person, list_event, &l);
     if (e != RK_OK)
-        rk_cli_error("audit list: %s", rk_store_last_error());
+        rk_cli_error("audit list: %s", rk_store_errmsg(env.store));
     rc = rk_cli_listing_end(&l.out, e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL);
     rk_cli_env_close(&env);
     return rc;

@@ -76,7 +76,8 @@ static int run_backup(int argc, char **argv) {
         rk_cli_error("backup: %s exists; use --force to replace it", file);
         return RK_EXIT_USAGE;
     }
-    char plain[PATH_MAX_LEN], part[PATH_MAX_LEN], err[PATH_MAX_LEN + 200];
+    char plain[PATH_MAX_LEN], part[PATH_MAX_LEN];
+    struct rk_error err = RK_ERROR_INIT;
     if (!temp_name(plain, sizeof plain, file, "plain") ||
         !temp_name(part, sizeof part, file, "part")) {
         rk_cli_error("backup: the path is too long");
@@ -97,9 +98,9 @@ static int run_backup(int argc, char **argv) {
     close(fd);
     rk_err e = rk_store_backup_to(env.store, plain, &pages, &bytes);
     if (e != RK_OK)
-        rk_cli_error("backup: cannot copy the database: %s", rk_store_last_error());
-    else if ((e = rk_backup_seal(&env.reg.keys, plain, part, err, sizeof err)) != RK_OK)
-        rk_cli_error("backup: %s", err);
+        rk_cli_error("backup: cannot copy the database: %s", rk_store_errmsg(env.store));
+    else if ((e = rk_backup_seal(&env.reg.keys, plain, part, &err)) != RK_OK)
+        rk_cli_error("backup: %s", err.message);
     unlink(plain);
     if (e == RK_OK && rename(part, file) != 0) {
         rk_cli_error("backup: cannot rename the backup into place at %s: %s", file,
@@ -116,7 +117,7 @@ static int run_backup(int argc, char **argv) {
         e = rk_reg_audit(&env.reg, "backup.created", NULL, detail, rk_time_now());
         if (e != RK_OK)
             rk_cli_error("backup: written, but not recorded in the audit chain: %s",
-                         rk_store_last_error());
+                         rk_store_errmsg(env.store));
         else
             printf("backup written: %lld pages, %lld bytes\n", (long long)pages, (long long)bytes);
     }
@@ -127,7 +128,7 @@ static int run_backup(int argc, char **argv) {
 /* Removes what the store keeps beside the (closed) database at db (store.h); a path
  * too long to name them has none. */
 static void remove_side_files(const char *db) {
-    rk_err e = rk_store_remove_side_files(db);
+    rk_err e = rk_store_remove_side_files(db, NULL);
     (void)e;
 }
 
@@ -211,11 +212,11 @@ static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_jou
     env->reg.actor = "restore";
     struct rk_replay_report rep = {.records = 0};
     *out = rep;
-    char err[PATH_MAX_LEN + 300];
+    struct rk_error err = RK_ERROR_INIT;
     rk_err e = RK_OK;
-    if (!no_journal && (e = rk_restore_replay(&env->reg, env->journal, rk_time_now(), &rep, err,
-                                              sizeof err)) != RK_OK) {
-        rk_cli_error("restore: %s; nothing was written%s", err,
+    if (!no_journal &&
+        (e = rk_restore_replay(&env->reg, env->journal, rk_time_now(), &rep, &err)) != RK_OK) {
+        rk_cli_error("restore: %s; nothing was written%s", err.message,
                      e == RK_EPARSE || e == RK_EREFUSED
                          ? " (put the right journal back, or restore without it with --no-journal)"
                          : "");
@@ -231,7 +232,7 @@ static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_jou
     if (e != RK_OK) {
         rk_cli_error("restore: cannot record the restore in the audit chain: %s; nothing was "
                      "written",
-                     rk_store_last_error());
+                     rk_store_errmsg(env->store));
         return RK_EXIT_FAIL;
     }
     *out = rep;
@@ -279,7 +280,8 @@ static int run_restore(int argc, char **argv) {
                      env.journal, strerror(errno));
         return RK_EXIT_USAGE;
     }
-    char tmp[PATH_MAX_LEN], err[PATH_MAX_LEN + 200];
+    char tmp[PATH_MAX_LEN];
+    struct rk_error err = RK_ERROR_INIT;
     if (!temp_name(tmp, sizeof tmp, env.db, "restore")) {
         rk_cli_error("restore: the path is too long");
         return RK_EXIT_USAGE;
@@ -297,18 +299,19 @@ static int run_restore(int argc, char **argv) {
     }
     sigset_t saved;
     hold_signals(true, &saved);
-    e = rk_backup_open(&keys, file, tmp, err, sizeof err);
+    e = rk_backup_open(&keys, file, tmp, &err);
     sodium_memzero(&keys, sizeof keys);
     if (e != RK_OK) {
         hold_signals(false, &saved);
-        rk_cli_error("restore: %s; nothing was written", err);
+        rk_cli_error("restore: %s; nothing was written", err.message);
         return RK_EXIT_FAIL;
     }
-    if (stat(tmp, &st) != 0 || rk_store_check_file(tmp) != RK_OK) {
+    struct rk_error damaged = RK_ERROR_INIT;
+    if (stat(tmp, &st) != 0 || rk_store_check_file(tmp, &damaged) != RK_OK) {
         unlink(tmp);
         hold_signals(false, &saved);
         rk_cli_error("restore: the database in %s is damaged (%s); nothing was written", file,
-                     rk_store_last_error());
+                     damaged.message);
         return RK_EXIT_FAIL;
     }
     long long bytes = (long long)st.st_size;

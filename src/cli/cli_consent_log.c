@@ -114,7 +114,7 @@ static int show(int argc, char **argv) {
         rk_cli_error("consent-log show: nothing is recorded under this consent id");
         rc = RK_EXIT_FAIL;
     } else if (e != RK_OK) {
-        rk_cli_error("consent-log show: %s", rk_store_last_error());
+        rk_cli_error("consent-log show: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else if (as_json || rk_cli_json(&env)) {
         rc = rk_cli_write_json(doc);

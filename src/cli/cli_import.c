@@ -228,7 +228,7 @@ static int run_import(int argc, char **argv) {
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK || im.fatal != RK_OK) {
         rk_cli_error("%s: stopped: %s; %lu rows imported before it", env.args[0],
-                     err.message[0] ? err.message : rk_store_last_error(), im.committed);
+                     err.message[0] ? err.message : rk_store_errmsg(env.store), im.committed);
         rc = e == RK_EPARSE ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     } else {
         printf("%s: %lu rows: %lu imported, %lu rejected (see %s), %lu suppressed\n", env.args[0],
@@ -332,7 +332,7 @@ static int run_audience(int argc, char **argv) {
         char detail[RK_DECL_ID_MAX + 32];
         snprintf(detail, sizeof detail, "%s: %lu persons", purpose, a.n);
         if ((e = rk_reg_audit(&env.reg, "audience.export", NULL, detail, now)) != RK_OK)
-            snprintf(msg.message, sizeof msg.message, "%s", rk_store_last_error());
+            snprintf(msg.message, sizeof msg.message, "%s", rk_store_errmsg(env.store));
     }
     if (e == RK_OK)
         audience_start(&a); /* an empty audience still gets its header */

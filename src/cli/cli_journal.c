@@ -48,17 +48,15 @@ static int run_journal(int argc, char **argv) {
     }
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
-    char err[4400];
+    struct rk_error err = RK_ERROR_INIT;
     struct rk_journal_info info;
     struct absent a = {env.store, 0, RK_OK};
-    rk_err e =
-        rk_journal_read(env.journal, &env.reg.keys, count_absent, &a, &info, err, sizeof err);
-    if (e == RK_OK && a.err != RK_OK) {
-        e = a.err;
-        snprintf(err, sizeof err, "cannot read the database: %s", rk_store_last_error());
-    }
+    rk_err e = rk_journal_read(env.journal, &env.reg.keys, count_absent, &a, &info, &err);
+    if (e == RK_OK && a.err != RK_OK)
+        e = rk_error_set(&err, a.err, NULL, "cannot read the database: %s",
+                         rk_store_errmsg(env.store));
     if (e != RK_OK) {
-        rk_cli_error("journal verify: %s", err);
+        rk_cli_error("journal verify: %s", err.message);
         rc = e == RK_ENOENT ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     } else {
         printf("erasure journal %s: %lld records, the chain holds; %lld not in the database\n",

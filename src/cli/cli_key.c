@@ -158,7 +158,7 @@ static int run_show(int argc, char **argv) {
     struct gen_rows rows = {.n = 0};
     if (rk_store_key_state_get(env.store, &db_gen, db_fp) != RK_OK ||
         rk_store_suppression_generations(env.store, count_gen, &rows) != RK_OK) {
-        rk_cli_error("key show: %s", rk_store_last_error());
+        rk_cli_error("key show: %s", rk_store_errmsg(env.store));
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }

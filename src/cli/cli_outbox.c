@@ -160,7 +160,7 @@ static int outbox_list(int argc, char **argv) {
             e = rk_store_outbox_failed(env.store, 1000, print_failure, &l);
     }
     if (e != RK_OK) {
-        rk_cli_error("outbox list: %s", rk_store_last_error());
+        rk_cli_error("outbox list: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else if (doc) {
         if (l.list)
@@ -253,7 +253,7 @@ static int outbox_send(int argc, char **argv) {
     rk_err e = rk_sender_pass(env.store, &cfg, &rep);
     printf("sent %d, retried %d, failed %d\n", rep.sent, rep.retried, rep.failed);
     if (e != RK_OK) {
-        rk_cli_error("outbox send: %s", rep.error[0] ? rep.error : rk_store_last_error());
+        rk_cli_error("outbox send: %s", rep.error[0] ? rep.error : rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else if (rep.relay_down) {
         rk_cli_error("outbox send: the relay could not be reached or refused the login (%s); "
@@ -322,10 +322,10 @@ static int mail_test(int argc, char **argv) {
         else
             rk_store_rollback(env.store);
     } else {
-        e = rk_error_set(&why, e, NULL, "%s", rk_store_last_error());
+        e = rk_error_set(&why, e, NULL, "%s", rk_store_errmsg(env.store));
     }
     if (e != RK_OK) {
-        rk_cli_error("mail test: %s", why.message[0] ? why.message : rk_store_last_error());
+        rk_cli_error("mail test: %s", why.message[0] ? why.message : rk_store_errmsg(env.store));
         rc = rk_cli_exit_for(e);
     } else {
         printf("%lld\n", (long long)id);

@@ -390,7 +390,7 @@ static int person_show(int argc, char **argv) {
     rk_err e = rk_store_person_exists(env.store, id, &restricted, &objected);
     if (e != RK_OK) {
         rk_cli_error("person show: %s",
-                     e == RK_ENOENT ? "no person with that id" : rk_store_last_error());
+                     e == RK_ENOENT ? "no person with that id" : rk_store_errmsg(env.store));
         rk_cli_env_close(&env);
         return e == RK_ENOENT ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
@@ -415,7 +415,7 @@ static int person_show(int argc, char **argv) {
     if (e == RK_OK)
         e = rk_reg_audit(&env.reg, "person.read", id, NULL, rk_time_now());
     if (e != RK_OK) {
-        rk_cli_error("person show: %s", rk_store_last_error());
+        rk_cli_error("person show: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else if (rk_cli_json(&env)) {
         rc = rk_cli_write_json(json_incref(doc));
@@ -473,7 +473,7 @@ static int person_find(int argc, char **argv) {
         else
             rk_reg_batch_rollback(&env.reg);
         if (e != RK_OK)
-            snprintf(msg.message, sizeof msg.message, "%s", rk_store_last_error());
+            snprintf(msg.message, sizeof msg.message, "%s", rk_store_errmsg(env.store));
     }
     json_decref(s.ids);
     if (e != RK_OK) {
@@ -592,7 +592,7 @@ static int consent_list(int argc, char **argv) {
         e = rk_store_consent_events(env.store, env.args[0], list_consent, &s);
     if (e != RK_OK) {
         rk_cli_error("consent list: %s",
-                     e == RK_ENOENT ? "no person with that id" : rk_store_last_error());
+                     e == RK_ENOENT ? "no person with that id" : rk_store_errmsg(env.store));
         rc = rk_cli_exit_for(e);
     } else if (s.list) {
         rc = rk_cli_write_json(json_incref(s.list));

@@ -93,7 +93,7 @@ static int recipients_list(int argc, char **argv) {
         }
     }
     if (e != RK_OK) {
-        rk_cli_error("recipients list: %s", rk_store_last_error());
+        rk_cli_error("recipients list: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else if (doc) {
         if (l.list)
@@ -221,7 +221,7 @@ static int recipients_notify(int argc, char **argv) {
         rk_cli_error("recipients notify: no person %s", person);
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK) {
-        rk_cli_error("recipients notify: %s", rk_store_last_error());
+        rk_cli_error("recipients notify: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else {
         printf("%d\n", count);

@@ -115,9 +115,11 @@ static int env_open(struct rk_cli_env *env) {
                                                       ? RK_SYNC_FULL
                                                       : RK_SYNC_NORMAL};
     int from, to;
-    if (rk_store_open(env->db, &opt, &env->store) != RK_OK ||
+    struct rk_error open_err = RK_ERROR_INIT;
+    if (rk_store_open(env->db, &opt, &env->store, &open_err) != RK_OK ||
         rk_store_migrate(env->store, &from, &to) != RK_OK) {
-        rk_cli_error("%s: cannot open the database: %s", env->db, rk_store_last_error());
+        rk_cli_error("%s: cannot open the database: %s", env->db,
+                     env->store ? rk_store_errmsg(env->store) : open_err.message);
         return RK_EXIT_FAIL;
     }
     struct rk_error msg = RK_ERROR_INIT;
@@ -318,7 +320,7 @@ static int run_init(int argc, char **argv) {
         rk_cli_error("init takes no arguments; see 'init --help'");
         return RK_EXIT_USAGE;
     }
-    char err[400];
+    struct rk_error err = RK_ERROR_INIT;
     if (rk_crypto_init() != RK_OK)
         return RK_EXIT_FAIL;
     if ((rc = rk_cli_load_decl(env.declaration, &env.decl)) != RK_EXIT_OK)
@@ -343,9 +345,11 @@ static int run_init(int argc, char **argv) {
     }
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     int from = 0, to = 0;
-    if (rk_store_open(env.db, &opt, &env.store) != RK_OK ||
+    struct rk_error open_err = RK_ERROR_INIT;
+    if (rk_store_open(env.db, &opt, &env.store, &open_err) != RK_OK ||
         rk_store_migrate(env.store, &from, &to) != RK_OK) {
-        rk_cli_error("%s: cannot create the database: %s", env.db, rk_store_last_error());
+        rk_cli_error("%s: cannot create the database: %s", env.db,
+                     env.store ? rk_store_errmsg(env.store) : open_err.message);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }
@@ -354,7 +358,7 @@ static int run_init(int argc, char **argv) {
         char fp[RK_FINGERPRINT_LEN + 1];
         rk_keys_fingerprint(&keys.gen[0], fp);
         if (rk_store_key_state_set(env.store, keys.gen[0].number, fp) != RK_OK) {
-            rk_cli_error("%s: cannot record the key generation: %s", env.db, rk_store_last_error());
+            rk_cli_error("%s: cannot record the key generation: %s", env.db, rk_store_errmsg(env.store));
             rk_cli_env_close(&env);
             return RK_EXIT_FAIL;
         }
@@ -363,9 +367,9 @@ static int run_init(int argc, char **argv) {
     sodium_memzero(&keys, sizeof keys);
     printf("database %s: schema %d%s\n", env.db, to, from == to ? " (up to date)" : "");
     printf("key file %s: %s\n", env.key_file, new_key ? "created (mode 0600): back it up" : "kept");
-    e = rk_journal_create(env.journal, gen, err, sizeof err);
+    e = rk_journal_create(env.journal, gen, &err);
     if (e != RK_OK && e != RK_ECONFLICT) {
-        rk_cli_error("%s", err);
+        rk_cli_error("%s", err.message);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }

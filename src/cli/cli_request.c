@@ -272,7 +272,7 @@ static int request_list(int argc, char **argv) {
     if (e == RK_OK)
         e = rk_reg_audit(&env.reg, "request.list", NULL, detail, rk_time_now());
     if (e != RK_OK) {
-        rk_cli_error("request list: %s", rk_store_last_error());
+        rk_cli_error("request list: %s", rk_store_errmsg(env.store));
         json_decref(l.list);
         rc = RK_EXIT_FAIL;
     } else {
@@ -309,7 +309,7 @@ static int request_show(int argc, char **argv) {
         rk_cli_error("request show: no request has the id '%s'", env.args[0]);
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK) {
-        rk_cli_error("request show: %s", rk_store_last_error());
+        rk_cli_error("request show: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else {
         rc = output(&env, q, rk_tz_date(tz, rk_time_now()));

@@ -400,7 +400,7 @@ static int tasks_list(int argc, char **argv) {
     if (e == RK_OK)
         e = rk_reg_audit(&env.reg, "task.list", NULL, kind ? kind : "all", rk_time_now());
     if (e != RK_OK) {
-        rk_cli_error("tasks list: %s", rk_store_last_error());
+        rk_cli_error("tasks list: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else if (l.list) {
         rc = rk_cli_write_json(json_incref(l.list));
@@ -433,7 +433,7 @@ static int tasks_done(int argc, char **argv) {
         rk_cli_error("tasks done: no open task with id '%s'", env.args[0]);
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK) {
-        rk_cli_error("tasks done: %s", rk_store_last_error());
+        rk_cli_error("tasks done: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else {
         printf("%s done\n", env.args[0]);

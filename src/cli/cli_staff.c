@@ -78,7 +78,7 @@ static bool find(struct rk_cli_env *env, const char *what, const char *email, st
         return false;
     }
     if (e != RK_OK) {
-        rk_cli_error("%s: %s", what, rk_store_last_error());
+        rk_cli_error("%s: %s", what, rk_store_errmsg(env->store));
         *rc = RK_EXIT_FAIL;
         return false;
     }
@@ -112,7 +112,7 @@ static int finish(struct rk_cli_env *env, const char *what, rk_err e) {
         rk_cli_error("%s: a staff account with this email exists; 'staff list' shows it", what);
         return RK_EXIT_USAGE;
     }
-    rk_cli_error("%s: %s", what, e == RK_EINVAL ? "refused" : rk_store_last_error());
+    rk_cli_error("%s: %s", what, e == RK_EINVAL ? "refused" : rk_store_errmsg(env->store));
     return rk_cli_exit_for(e);
 }
 
@@ -255,7 +255,7 @@ static int staff_list(int argc, char **argv) {
     rk_cli_listing_init(&l, rk_cli_json(&env), 5, cols);
     rk_err e = rk_store_staff_list(env.store, print_staff, &l);
     if (e != RK_OK)
-        rk_cli_error("staff list: %s", rk_store_last_error());
+        rk_cli_error("staff list: %s", rk_store_errmsg(env.store));
     rc = rk_cli_listing_end(&l, e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL);
     rk_cli_env_close(&env);
     return rc;

@@ -67,7 +67,7 @@ static int token_create(int argc, char **argv) {
                      name);
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK) {
-        rk_cli_error("token create: %s", rk_store_last_error());
+        rk_cli_error("token create: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else {
         printf("%s\n", token);
@@ -113,7 +113,7 @@ static int token_list(int argc, char **argv) {
     rk_cli_listing_init(&l, rk_cli_json(&env), 3, cols);
     rk_err e = rk_store_tokens_list(env.store, print_token, &l);
     if (e != RK_OK)
-        rk_cli_error("token list: %s", rk_store_last_error());
+        rk_cli_error("token list: %s", rk_store_errmsg(env.store));
     rc = rk_cli_listing_end(&l, e == RK_OK ? RK_EXIT_OK : RK_EXIT_FAIL);
     rk_cli_env_close(&env);
     return rc;
@@ -145,7 +145,7 @@ static int token_revoke(int argc, char **argv) {
         rk_cli_error("token revoke: no valid token named '%s'", env.args[0]);
         rc = RK_EXIT_USAGE;
     } else if (e != RK_OK) {
-        rk_cli_error("token revoke: %s", rk_store_last_error());
+        rk_cli_error("token revoke: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
     } else {
         printf("revoked %s\n", env.args[0]);

@@ -98,7 +98,7 @@ rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
         err = RK_ENOMEM;
     if (err != RK_OK) {
         free(g.v);
-        snprintf(msg->message, sizeof msg->message, "%s", rk_store_last_error());
+        snprintf(msg->message, sizeof msg->message, "%s", rk_store_errmsg(reg->store));
         return err;
     }
     if (g.n)

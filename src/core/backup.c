@@ -38,18 +38,17 @@ static rk_err finish(int in, int out, const char *out_path, rk_err e) {
     return e;
 }
 
-rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *sealed, char *err,
-                      size_t errsz) {
+rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *sealed,
+                      struct rk_error *err) {
     int in = open(plain, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
-        snprintf(err, errsz, "cannot read the database copy: %s", strerror(errno));
-        return RK_EIO;
+        return rk_error_set(err, RK_EIO, NULL, "cannot read the database copy: %s", strerror(errno));
     }
     int out = create_excl(sealed);
     if (out < 0) {
-        snprintf(err, errsz, "cannot create %s: %s", sealed, strerror(errno));
+        rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot create %s: %s", sealed, strerror(errno));
         close(in);
-        return RK_EIO;
+        return e;
     }
     unsigned char *m = malloc(RK_BACKUP_CHUNK), *c = malloc(SEALED_CHUNK);
     unsigned char header[HDR_LEN];
@@ -82,8 +81,8 @@ rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *se
         n = rk_read_full(in, m, RK_BACKUP_CHUNK);
     }
     if (e != RK_OK)
-        snprintf(err, errsz, "cannot write %s: %s", sealed,
-                 e == RK_ENOMEM ? "out of memory" : strerror(errno));
+        e = rk_error_set(err, e, NULL, "cannot write %s: %s", sealed,
+                         e == RK_ENOMEM ? "out of memory" : strerror(errno));
     sodium_memzero(&st, sizeof st);
     if (m)
         sodium_memzero(m, RK_BACKUP_CHUNK);
@@ -93,17 +92,16 @@ rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *se
 }
 
 static rk_err open_with(const unsigned char key[RK_KEY_LEN], const char *sealed, const char *plain,
-                        char *err, size_t errsz) {
+                        struct rk_error *err) {
     int in = open(sealed, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
-        snprintf(err, errsz, "cannot open %s: %s", sealed, strerror(errno));
-        return errno == ENOENT ? RK_ENOENT : RK_EIO;
+        return rk_error_set(err, errno == ENOENT ? RK_ENOENT : RK_EIO, NULL, "cannot open %s: %s", sealed, strerror(errno));
     }
     int out = create_excl(plain);
     if (out < 0) {
-        snprintf(err, errsz, "cannot create %s: %s", plain, strerror(errno));
+        rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot create %s: %s", plain, strerror(errno));
         close(in);
-        return RK_EIO;
+        return e;
     }
     unsigned char *m = malloc(RK_BACKUP_CHUNK), *c = malloc(SEALED_CHUNK + 1);
     unsigned char start[MAGIC_LEN + HDR_LEN];
@@ -111,13 +109,11 @@ static rk_err open_with(const unsigned char key[RK_KEY_LEN], const char *sealed,
     rk_err e = m && c ? RK_OK : RK_ENOMEM;
     if (e == RK_OK && (rk_read_full(in, start, sizeof start) != (ssize_t)sizeof start ||
                        memcmp(start, RK_BACKUP_MAGIC, MAGIC_LEN) != 0)) {
-        snprintf(err, errsz, "%s is not a rekisteri backup (version 1)", sealed);
-        e = RK_EPARSE;
+        e = rk_error_set(err, RK_EPARSE, NULL, "%s is not a rekisteri backup (version 1)", sealed);
     }
     if (e == RK_OK &&
         crypto_secretstream_xchacha20poly1305_init_pull(&st, start + MAGIC_LEN, key) != 0) {
-        snprintf(err, errsz, "%s has a damaged header", sealed);
-        e = RK_EPARSE;
+        e = rk_error_set(err, RK_EPARSE, NULL, "%s has a damaged header", sealed);
     }
     bool final = false;
     while (e == RK_OK && !final) {
@@ -125,36 +121,30 @@ static rk_err open_with(const unsigned char key[RK_KEY_LEN], const char *sealed,
         unsigned long long mlen = 0;
         unsigned char tag = 0;
         if (n < 0) {
-            snprintf(err, errsz, "cannot read %s: %s", sealed, strerror(errno));
-            e = RK_EIO;
+            e = rk_error_set(err, RK_EIO, NULL, "cannot read %s: %s", sealed, strerror(errno));
         } else if (n < (ssize_t)crypto_secretstream_xchacha20poly1305_ABYTES) {
-            snprintf(err, errsz, "%s is truncated: it ends before its last chunk", sealed);
-            e = RK_EPARSE;
+            e = rk_error_set(err, RK_EPARSE, NULL, "%s is truncated: it ends before its last chunk", sealed);
         } else if (crypto_secretstream_xchacha20poly1305_pull(
                        &st, m, &mlen, &tag, c, (unsigned long long)n,
                        (const unsigned char *)RK_BACKUP_MAGIC, MAGIC_LEN) != 0) {
-            snprintf(err, errsz,
+            e = rk_error_set(err, RK_EPARSE, NULL,
                      "%s does not decrypt: it was altered or truncated, or sealed under another "
                      "key",
                      sealed);
-            e = RK_EPARSE;
         } else {
             final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
             if (!final && n < (ssize_t)SEALED_CHUNK) {
-                snprintf(err, errsz, "%s is truncated: it ends before its last chunk", sealed);
-                e = RK_EPARSE;
+                e = rk_error_set(err, RK_EPARSE, NULL, "%s is truncated: it ends before its last chunk", sealed);
             } else if (!rk_write_full(out, m, (size_t)mlen)) {
-                snprintf(err, errsz, "cannot write %s: %s", plain, strerror(errno));
-                e = RK_EIO;
+                e = rk_error_set(err, RK_EIO, NULL, "cannot write %s: %s", plain, strerror(errno));
             }
         }
     }
     if (e == RK_OK && rk_read_full(in, c, 1) != 0) {
-        snprintf(err, errsz, "%s has data after its last chunk", sealed);
-        e = RK_EPARSE;
+        e = rk_error_set(err, RK_EPARSE, NULL, "%s has data after its last chunk", sealed);
     }
     if (e == RK_ENOMEM)
-        snprintf(err, errsz, "out of memory");
+        e = rk_error_set(err, e, NULL, "out of memory");
     sodium_memzero(&st, sizeof st);
     if (m)
         sodium_memzero(m, RK_BACKUP_CHUNK);
@@ -163,15 +153,14 @@ static rk_err open_with(const unsigned char key[RK_KEY_LEN], const char *sealed,
     return finish(in, out, plain, e);
 }
 
-rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *plain, char *err,
-                      size_t errsz) {
-    rk_err e = open_with(k->backup, sealed, plain, err, errsz);
+rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *plain,
+                      struct rk_error *err) {
+    rk_err e = open_with(k->backup, sealed, plain, err);
     for (size_t i = 1; e == RK_EPARSE && i < k->ngen && i < RK_KEYGEN_MAX; i++) {
         unsigned char key[RK_KEY_LEN];
-        char err2[8];
         rk_keys_derive(&k->gen[i], RK_SUBKEY_BACKUP, key);
         /* The first error says what is wrong; a retired key either opens it or not. */
-        if (open_with(key, sealed, plain, err2, sizeof err2) == RK_OK)
+        if (open_with(key, sealed, plain, NULL) == RK_OK)
             e = RK_OK;
         sodium_memzero(key, sizeof key);
     }

@@ -25,7 +25,7 @@
  * one-line reason without personal data.
  */
 RK_MUST_USE rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, const char *sealed,
-                                  char *err, size_t errsz);
+                                  struct rk_error *err);
 
 /*
  * Decrypts the backup file at sealed into a new file at plain (O_EXCL,
@@ -34,6 +34,6 @@ RK_MUST_USE rk_err rk_backup_seal(const struct rk_keys *k, const char *plain, co
  * current generation is tried first, then the retired ones); plain is then removed.
  */
 RK_MUST_USE rk_err rk_backup_open(const struct rk_keys *k, const char *sealed, const char *plain,
-                                  char *err, size_t errsz);
+                                  struct rk_error *err);
 
 #endif

@@ -207,21 +207,21 @@ static const char *parse_line(const unsigned char key[RK_KEY_LEN],
 
 /* ---- Writing ------------------------------------------------------------------------------- */
 
-rk_err rk_journal_create(const char *path, uint32_t gen, char *err, size_t errsz) {
+rk_err rk_journal_create(const char *path, uint32_t gen, struct rk_error *err) {
     char header[HEADER_MAX];
     size_t hlen = format_header(gen, header);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(err, errsz, "cannot create the erasure journal %s: %s", path, strerror(errno));
-        return errno == EEXIST ? RK_ECONFLICT : RK_EIO;
+        return rk_error_set(err, errno == EEXIST ? RK_ECONFLICT : RK_EIO, NULL, "cannot create the erasure journal %s: %s", path, strerror(errno));
     }
     bool ok = rk_write_full(fd, header, hlen) && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = false;
     if (!ok) {
-        snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
+        int saved = errno;
         unlink(path);
-        return RK_EIO;
+        return rk_error_set(err, RK_EIO, NULL, "cannot write the erasure journal %s: %s", path,
+                            strerror(saved));
     }
     rk_sync_parent(path);
     return RK_OK;
@@ -241,11 +241,10 @@ static bool mac_of(const char *tail, size_t start, size_t stop, unsigned char ma
  * last record (design 9).
  */
 static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
-                           unsigned char prev[MAC_LEN], uint32_t *gen, char *err, size_t errsz) {
+                           unsigned char prev[MAC_LEN], uint32_t *gen, struct rk_error *err) {
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        snprintf(err, errsz, "cannot read the erasure journal %s: %s", path, strerror(errno));
-        return RK_EIO;
+        return rk_error_set(err, RK_EIO, NULL, "cannot read the erasure journal %s: %s", path, strerror(errno));
     }
     memset(prev, 0, MAC_LEN);
     char head[HEADER_MAX];
@@ -257,8 +256,7 @@ static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
     ssize_t got = rk_pread_full(fd, head, sizeof head, 0);
     const char *nl = got > 0 ? memchr(head, '\n', (size_t)got) : NULL;
     if (!nl || !(*gen = parse_header(head, (size_t)(nl - head) + 1))) {
-        snprintf(err, errsz, "%s is not a rekisteri erasure journal (version 1 or 2)", path);
-        return RK_EPARSE;
+        return rk_error_set(err, RK_EPARSE, NULL, "%s is not a rekisteri erasure journal (version 1 or 2)", path);
     }
     /* The tail: enough for the last two complete lines and a torn one after them. */
     size_t want = 3 * (LINE_MAX_LEN + 2);
@@ -269,21 +267,18 @@ static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
         return RK_ENOMEM;
     rk_err e = RK_OK;
     if (rk_pread_full(fd, tail, n, from) != (ssize_t)n) {
-        snprintf(err, errsz, "cannot read the erasure journal %s: %s", path, strerror(errno));
-        e = RK_EIO;
+        e = rk_error_set(err, RK_EIO, NULL, "cannot read the erasure journal %s: %s", path, strerror(errno));
         goto out;
     }
     size_t end = n; /* one past the last newline */
     while (end > 0 && tail[end - 1] != '\n')
         end--;
     if (end == 0) {
-        snprintf(err, errsz, "%s: its last line is longer than a record can be", path);
-        e = RK_EPARSE;
+        e = rk_error_set(err, RK_EPARSE, NULL, "%s: its last line is longer than a record can be", path);
         goto out;
     }
     if (end < n && ftruncate(fd, from + (off_t)end) != 0) { /* a torn last line */
-        snprintf(err, errsz, "cannot cut the torn last line of %s: %s", path, strerror(errno));
-        e = RK_EIO;
+        e = rk_error_set(err, RK_EIO, NULL, "cannot cut the torn last line of %s: %s", path, strerror(errno));
         goto out;
     }
     size_t start = end - 1; /* the last complete line is tail[start, end - 1) */
@@ -292,16 +287,15 @@ static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
     if (from + (off_t)start == 0) /* the header: no record yet */
         goto out;
     if (!mac_of(tail, start, end - 1, prev)) {
-        snprintf(err, errsz, "%s: its last line has no MAC; run 'rekisteri journal verify'", path);
-        e = RK_EPARSE;
+        e = rk_error_set(err, RK_EPARSE, NULL,
+                         "%s: its last line has no MAC; run 'rekisteri journal verify'", path);
         goto out;
     }
     size_t body = end - 1 - MAC_HEX - 1 - start;
     char fp[RK_FINGERPRINT_LEN + 1];
     if (body > 4 && memcmp(tail + start, "key ", 4) == 0) { /* a marker: the generation it names */
         if (!(*gen = marker_gen(tail + start, body, fp))) {
-            snprintf(err, errsz, "%s: its last line is a malformed key generation marker", path);
-            e = RK_EPARSE;
+            e = rk_error_set(err, RK_EPARSE, NULL, "%s: its last line is a malformed key generation marker", path);
         }
         goto out;
     }
@@ -311,13 +305,12 @@ static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
         pstart--;
     unsigned char pprev[MAC_LEN] = {0}, mac[MAC_LEN], key[RK_KEY_LEN];
     if (pstart == 0 && from > 0) {
-        snprintf(err, errsz, "%s: a line is longer than a record can be", path);
-        e = RK_EPARSE;
+        e = rk_error_set(err, RK_EPARSE, NULL, "%s: a line is longer than a record can be", path);
         goto out;
     }
     if (from + (off_t)pstart > 0 && !mac_of(tail, pstart, start - 1, pprev)) {
-        snprintf(err, errsz, "%s: a line has no MAC; run 'rekisteri journal verify'", path);
-        e = RK_EPARSE;
+        e = rk_error_set(err, RK_EPARSE, NULL,
+                         "%s: a line has no MAC; run 'rekisteri journal verify'", path);
         goto out;
     }
     size_t ngen = k->ngen ? k->ngen : 1;
@@ -332,11 +325,10 @@ static rk_err prepare_tail(int fd, const char *path, const struct rk_keys *k,
     }
     sodium_memzero(key, sizeof key);
     if (!*gen) {
-        snprintf(err, errsz,
-                 "%s: its last record verifies under no key generation the key file holds; run "
-                 "'rekisteri journal verify'",
-                 path);
-        e = RK_EPARSE;
+        e = rk_error_set(err, RK_EPARSE, NULL,
+                         "%s: its last record verifies under no key generation the key file "
+                         "holds; run 'rekisteri journal verify'",
+                         path);
     }
 out:
     free(tail);
@@ -349,30 +341,28 @@ out:
  * record r (NULL: none). *marked says whether a marker was written.
  */
 static rk_err append_locked(int fd, const char *path, const struct rk_keys *k,
-                            const struct rk_journal_rec *r, rk_ts at, bool *marked, char *err,
-                            size_t errsz) {
+                            const struct rk_journal_rec *r, rk_ts at, bool *marked,
+                            struct rk_error *err) {
     char out[2 * (LINE_MAX_LEN + 1)];
     size_t used = 0;
     unsigned char prev[MAC_LEN], mac[MAC_LEN], key[RK_KEY_LEN];
     uint32_t gen = 0, cur = rk_keys_generation(k);
-    rk_err e = prepare_tail(fd, path, k, prev, &gen, err, errsz);
+    rk_err e = prepare_tail(fd, path, k, prev, &gen, err);
     if (e != RK_OK)
         return e;
     if (gen > cur) {
-        snprintf(err, errsz,
+        return rk_error_set(err, RK_EPARSE, NULL,
                  "%s continues under key generation %u, newer than the key file's current %u: use "
                  "the key file the journal was written under",
                  path, (unsigned)gen, (unsigned)cur);
-        return RK_EPARSE;
     }
     if (gen < cur) {
         char fp[RK_FINGERPRINT_LEN + 1];
         rk_keys_fingerprint(&k->gen[0], fp);
         if (!journal_key(k, gen, key)) {
-            snprintf(err, errsz,
+            return rk_error_set(err, RK_EPARSE, NULL,
                      "%s continues under key generation %u, which the key file does not hold", path,
                      (unsigned)gen);
-            return RK_EPARSE;
         }
         int len =
             snprintf(out, sizeof out, "key %" PRId64 " %u %s", (int64_t)at, (unsigned)cur, fp);
@@ -389,8 +379,7 @@ static rk_err append_locked(int fd, const char *path, const struct rk_keys *k,
     if (r) {
         size_t len = format_body(r, out + used, sizeof out - used - MAC_HEX - 2);
         if (len == 0) {
-            snprintf(err, errsz, "an erasure journal record does not fit a line");
-            return RK_ETOOBIG;
+            return rk_error_set(err, RK_ETOOBIG, NULL, "an erasure journal record does not fit a line");
         }
         line_mac(k->journal, prev, out + used, len, mac);
         used += len;
@@ -400,8 +389,7 @@ static rk_err append_locked(int fd, const char *path, const struct rk_keys *k,
         out[used++] = '\n';
     }
     if (used && (!rk_write_full(fd, out, used) || fsync(fd) != 0)) {
-        snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
-        return RK_EIO;
+        return rk_error_set(err, RK_EIO, NULL, "cannot write the erasure journal %s: %s", path, strerror(errno));
     }
     return RK_OK;
 }
@@ -409,65 +397,66 @@ static rk_err append_locked(int fd, const char *path, const struct rk_keys *k,
 /* Opens (creating it when create) and locks the journal, then appends as append_locked. */
 static rk_err append_lines(const char *path, const struct rk_keys *k,
                            const struct rk_journal_rec *r, rk_ts at, bool create, bool *marked,
-                           char *err, size_t errsz) {
+                           struct rk_error *err) {
     bool dummy = false;
     if (!marked)
         marked = &dummy;
     *marked = false;
-    if (errsz)
-        err[0] = '\0';
     struct stat st;
     bool existed = stat(path, &st) == 0;
     if (!existed && !create)
         return RK_ENOENT;
     int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(err, errsz, "cannot open the erasure journal %s: %s", path, strerror(errno));
-        return RK_EIO;
-    }
+    if (fd < 0)
+        return rk_error_set(err, RK_EIO, NULL, "cannot open the erasure journal %s: %s", path,
+                            strerror(errno));
     while (flock(fd, LOCK_EX) != 0)
         if (errno != EINTR) {
-            snprintf(err, errsz, "cannot lock the erasure journal %s: %s", path, strerror(errno));
+            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot lock the erasure journal %s: %s",
+                                    path, strerror(errno));
             close(fd);
-            return RK_EIO;
+            return e;
         }
-    rk_err e = append_locked(fd, path, k, r, at, marked, err, errsz);
+    /* what went wrong below, when it says (an empty file's header write does not) */
+    struct rk_error why = RK_ERROR_INIT;
+    rk_err e = append_locked(fd, path, k, r, at, marked, &why);
     if (e == RK_ENOMEM)
-        snprintf(err, errsz, "out of memory");
-    else if (e == RK_EIO && !err[0])
-        snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
-    if (close(fd) != 0 && e == RK_OK) {
-        snprintf(err, errsz, "cannot write the erasure journal %s: %s", path, strerror(errno));
-        e = RK_EIO;
-    }
+        e = rk_error_set(err, e, NULL, "out of memory");
+    else if (e == RK_EIO && !why.message[0])
+        e = rk_error_set(err, e, NULL, "cannot write the erasure journal %s: %s", path,
+                         strerror(errno));
+    else if (e != RK_OK && err)
+        *err = why;
+    if (close(fd) != 0 && e == RK_OK)
+        e = rk_error_set(err, RK_EIO, NULL, "cannot write the erasure journal %s: %s", path,
+                         strerror(errno));
     if (e == RK_OK && !existed)
         rk_sync_parent(path);
     return e;
 }
 
 rk_err rk_journal_advance(const char *path, const struct rk_keys *k, rk_ts at, bool *marked,
-                          char *err, size_t errsz) {
-    rk_err e = append_lines(path, k, NULL, at, false, marked, err, errsz);
+                          struct rk_error *err) {
+    rk_err e = append_lines(path, k, NULL, at, false, marked, err);
     return e == RK_ENOENT ? RK_OK : e;
 }
 
 rk_err rk_journal_append(const char *path, const struct rk_keys *k, const struct rk_journal_rec *r,
-                         char *err, size_t errsz) {
-    return append_lines(path, k, r, r->at, true, NULL, err, errsz);
+                         struct rk_error *err) {
+    return append_lines(path, k, r, r->at, true, NULL, err);
 }
 
 /* ---- Reading ------------------------------------------------------------------------------- */
 
 rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn fn, void *ctx,
-                       struct rk_journal_info *info, char *err, size_t errsz) {
+                       struct rk_journal_info *info, struct rk_error *err) {
     struct rk_journal_info dummy;
     if (!info)
         info = &dummy;
     memset(info, 0, sizeof *info);
     FILE *f = fopen(path, "re");
     if (!f) {
-        snprintf(err, errsz, "cannot open the erasure journal %s: %s", path, strerror(errno));
-        return errno == ENOENT ? RK_ENOENT : RK_EIO;
+        return rk_error_set(err, errno == ENOENT ? RK_ENOENT : RK_EIO, NULL, "cannot open the erasure journal %s: %s", path, strerror(errno));
     }
     struct rk_journal_rec *r = malloc(sizeof *r);
     char *line = NULL;
@@ -486,15 +475,13 @@ rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn 
         }
         if (no == 1) {
             if (!(gen = parse_header(line, (size_t)n))) {
-                snprintf(err, errsz, "%s:1: not a rekisteri erasure journal (version 1 or 2)",
+                e = rk_error_set(err, RK_EPARSE, NULL, "%s:1: not a rekisteri erasure journal (version 1 or 2)",
                          path);
-                e = RK_EPARSE;
             } else if (!journal_key(k, gen, key)) {
-                snprintf(err, errsz,
+                e = rk_error_set(err, RK_EPARSE, NULL,
                          "%s:1: the journal starts in key generation %u, which the key file does "
                          "not hold",
                          path, (unsigned)gen);
-                e = RK_EPARSE;
             }
             continue;
         }
@@ -502,8 +489,7 @@ rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn 
                               ? "the line is longer than a record can be"
                               : parse_line(key, prev, line, (size_t)n - 1, r, mac, &named, fp);
         if (why) {
-            snprintf(err, errsz, "%s:%ld: %s", path, no, why);
-            e = RK_EPARSE;
+            e = rk_error_set(err, RK_EPARSE, NULL, "%s:%ld: %s", path, no, why);
             break;
         }
         memcpy(prev, mac, MAC_LEN);
@@ -512,26 +498,25 @@ rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn 
             if (g)
                 rk_keys_fingerprint(g, want_fp);
             if (named <= gen)
-                snprintf(err, errsz,
-                         "%s:%ld: the key generation marker names generation %u, not newer than "
-                         "%u",
-                         path, no, (unsigned)named, (unsigned)gen);
+                e = rk_error_set(err, RK_EPARSE, NULL,
+                                 "%s:%ld: the key generation marker names generation %u, not "
+                                 "newer than %u",
+                                 path, no, (unsigned)named, (unsigned)gen);
             else if (!g || !journal_key(k, named, key))
-                snprintf(err, errsz,
-                         "%s:%ld: the key generation marker names generation %u, which the key "
-                         "file does not hold",
-                         path, no, (unsigned)named);
+                e = rk_error_set(err, RK_EPARSE, NULL,
+                                 "%s:%ld: the key generation marker names generation %u, which "
+                                 "the key file does not hold",
+                                 path, no, (unsigned)named);
             else if (strcmp(fp, want_fp) != 0)
-                snprintf(err, errsz,
-                         "%s:%ld: the key generation marker's fingerprint %s is not the key "
-                         "file's for generation %u (%s)",
-                         path, no, fp, (unsigned)named, want_fp);
+                e = rk_error_set(err, RK_EPARSE, NULL,
+                                 "%s:%ld: the key generation marker's fingerprint %s is not the "
+                                 "key file's for generation %u (%s)",
+                                 path, no, fp, (unsigned)named, want_fp);
             else {
                 gen = named;
                 info->markers++;
                 continue;
             }
-            e = RK_EPARSE;
             break;
         }
         r->gen = gen;
@@ -541,15 +526,14 @@ rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn 
             break;
     }
     if (e == RK_OK && ferror(f)) {
-        snprintf(err, errsz, "cannot read the erasure journal %s: %s", path, strerror(errno));
-        e = RK_EIO;
+        e = rk_error_set(err, RK_EIO, NULL, "cannot read the erasure journal %s: %s", path, strerror(errno));
     }
     if (e == RK_OK && no == 0)
         info->torn_line = 1; /* an empty file: its header was never written whole */
     info->generation = gen;
     sodium_memzero(key, sizeof key);
     if (e == RK_ENOMEM)
-        snprintf(err, errsz, "out of memory");
+        e = rk_error_set(err, e, NULL, "out of memory");
     free(line);
     free(r);
     fclose(f);
@@ -604,11 +588,11 @@ rk_err rk_journal_erasure(struct rk_reg *reg, const char *person_id, rk_ts at,
     if (e == RK_OK)
         e = rk_store_journal_mark(reg->store, r->id, at);
     if (e == RK_OK) {
-        char err[sizeof msg->message];
-        err[0] = '\0';
-        e = rk_journal_append(reg->journal, &reg->keys, r, err, sizeof err);
+        struct rk_error err = RK_ERROR_INIT;
+        e = rk_journal_append(reg->journal, &reg->keys, r, &err);
         if (e != RK_OK) /* not the caller's input: the service's journal is unusable */
-            snprintf(msg->message, sizeof msg->message, "%s; the erasure was not made", err);
+            snprintf(msg->message, sizeof msg->message, "%s; the erasure was not made",
+                     rk_error_msg(&err));
         if (e != RK_OK && e != RK_ENOMEM)
             e = RK_EIO;
     }

@@ -152,7 +152,7 @@ struct rk_journal_info {
  * generation gen (mode 0600, synced). RK_ECONFLICT when a file is there
  * already (it is left alone).
  */
-RK_MUST_USE rk_err rk_journal_create(const char *path, uint32_t gen, char *err, size_t errsz);
+RK_MUST_USE rk_err rk_journal_create(const char *path, uint32_t gen, struct rk_error *err);
 
 /*
  * Brings the journal at path to k's current generation (design 9): appends
@@ -162,7 +162,7 @@ RK_MUST_USE rk_err rk_journal_create(const char *path, uint32_t gen, char *err, 
  * when the journal's tail is not under a generation of k (err says which).
  */
 RK_MUST_USE rk_err rk_journal_advance(const char *path, const struct rk_keys *k, rk_ts at,
-                                      bool *marked, char *err, size_t errsz);
+                                      bool *marked, struct rk_error *err);
 
 /*
  * Appends r (id, at, person_id, hashes; line and gen ignored) to the journal
@@ -173,7 +173,7 @@ RK_MUST_USE rk_err rk_journal_advance(const char *path, const struct rk_keys *k,
  * one-line reason (a path, never personal data).
  */
 RK_MUST_USE rk_err rk_journal_append(const char *path, const struct rk_keys *k,
-                                     const struct rk_journal_rec *r, char *err, size_t errsz);
+                                     const struct rk_journal_rec *r, struct rk_error *err);
 
 /* Called per record in file order; a non-zero return stops the read (RK_OK). */
 typedef int (*rk_journal_fn)(void *ctx, const struct rk_journal_rec *r);
@@ -186,8 +186,7 @@ typedef int (*rk_journal_fn)(void *ctx, const struct rk_journal_rec *r);
  * an error: info->torn_line names it. info may be NULL.
  */
 RK_MUST_USE rk_err rk_journal_read(const char *path, const struct rk_keys *k, rk_journal_fn fn,
-                                   void *ctx, struct rk_journal_info *info, char *err,
-                                   size_t errsz);
+                                   void *ctx, struct rk_journal_info *info, struct rk_error *err);
 
 /*
  * The hook in rk_rights_erase, inside its transaction and before anything is

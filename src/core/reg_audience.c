@@ -99,7 +99,7 @@ rk_err rk_reg_audience_in(struct rk_reg *reg, const char *purpose, rk_ts now,
     free(a.seen);
     if (a.oom)
         err = RK_ENOMEM;
-    return err == RK_OK ? RK_OK : rw_store_failed(msg, err);
+    return err == RK_OK ? RK_OK : rw_store_failed(reg->store, msg, err);
 }
 
 /* ---- May we contact? ----------------------------------------------------------------------- */
@@ -205,7 +205,7 @@ rk_err rk_reg_may_contact_in(struct rk_reg *reg, const struct rk_view *view, enu
         err = rk_reg_is_suppressed(reg, f, norm, &suppressed);
     if (err != RK_OK) {
         memset(out, 0, sizeof *out);
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     }
     if (suppressed) {
         memset(out, 0, sizeof *out);

@@ -100,7 +100,7 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
         return rk_error_set(msg, RK_ENOENT, NULL, "no person with id '%s'", person_id);
     }
     if (err != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     /* A restricted person (art 18) may withdraw, never give or confirm. */
     if ((kind == RK_CE_GIVEN || kind == RK_CE_CONFIRMED) &&
         (err = rw_check_person(reg, person_id, msg)) != RK_OK)
@@ -112,13 +112,13 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
                          person_id);
     struct rk_consent_state st;
     if ((err = rk_store_consent_state_get(reg->store, person_id, p->id, &st)) != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     if (rk_consent_apply(&st, kind, in->pending, in->at, p->consent_validity) != RK_OK)
         return rw_refuse(msg, "person %s %s for purpose '%s' (it is %s)", person_id, refused[kind],
                          p->id, rk_consent_status_name(st.status));
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     err = rw_append_consent(reg, person_id, p, kind, in, &st);
     if (err == RK_OK && (kind == RK_CE_WITHDRAWN || kind == RK_CE_EXPIRED))
         err = leave_consent_registers(reg, person_id, in->at);
@@ -126,7 +126,7 @@ rk_err rk_reg_consent(struct rk_reg *reg, const char *person_id, const char *pur
     snprintf(action, sizeof action, "consent.%s", rk_consent_kind_name(kind));
     if ((err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, action, person_id, p->id, in->at))) !=
         RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     return RK_OK;
 }
 
@@ -166,7 +166,7 @@ rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const ch
     struct rk_consent_input in = {.channel = "retention_sweep", .lang = RK_LANG_FI, .at = at};
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     err = rw_append_consent(reg, person_id, p, RK_CE_EXPIRED, &in, &next);
     /* The registers holding people only on consent, as leave_consent_registers. */
     for (size_t i = 0; err == RK_OK && i < reg->decl->nregisters; i++) {
@@ -181,6 +181,6 @@ rk_err rk_reg_consent_expire(struct rk_reg *reg, const char *person_id, const ch
     }
     if ((err = rk_reg_work_end(
              reg, &tx, rw_audit(reg, err, "consent.expired", person_id, p->id, at))) != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     return RK_OK;
 }

@@ -31,12 +31,12 @@ rk_err rw_for_people(struct rk_error *msg, rk_err err, const char *field, const 
     return msg->code = err;
 }
 
-rk_err rw_store_failed(struct rk_error *msg, rk_err err) {
+rk_err rw_store_failed(const struct rk_store *s, struct rk_error *msg, rk_err err) {
     if (err == RK_ESTORAGE) /* the store's message names the cause: disk full, read-only */
-        snprintf(msg->message, sizeof msg->message, "%s", rk_store_last_error());
+        snprintf(msg->message, sizeof msg->message, "%s", rk_store_errmsg(s));
     else
         snprintf(msg->message, sizeof msg->message, "storage failed: %s (%s)", rk_err_str(err),
-                 rk_store_last_error());
+                 rk_store_errmsg(s));
     return msg->code = err;
 }
 
@@ -157,7 +157,7 @@ rk_err rw_check_suppressed(struct rk_reg *reg, const struct rw_hashes *hs, struc
         for (size_t g = 0; g < hs->n[i] && !hit; g++) {
             rk_err err = rk_store_suppressed(reg->store, hs->all[i][g], &hit);
             if (err != RK_OK)
-                return rw_store_failed(msg, err);
+                return rw_store_failed(reg->store, msg, err);
         }
         if (hit) {
             msg->flags |= RK_ERROR_SUPPRESSED;
@@ -188,7 +188,7 @@ rk_err rw_check_unique(struct rk_reg *reg, const struct rk_register *r, const ch
         if (err == RK_ENOENT)
             continue;
         if (err != RK_OK)
-            return rw_store_failed(msg, err);
+            return rw_store_failed(reg->store, msg, err);
         if (!self || strcmp(self, other) != 0) {
             snprintf(msg->message, sizeof msg->message,
                      "a person with this %s is already in register '%s' (person %s)",
@@ -218,7 +218,7 @@ rk_err rw_check_person(struct rk_reg *reg, const char *person_id, struct rk_erro
         return rk_error_set(msg, RK_ENOENT, NULL, "no person with id '%s'", person_id);
     }
     if (err != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     if (restricted)
         return rw_for_people(msg,
                              rw_refuse(msg,

@@ -33,7 +33,7 @@ __attribute__((format(printf, 2, 3))) rk_err rw_refuse(struct rk_error *msg, con
  * passed through. */
 rk_err rw_for_people(struct rk_error *msg, rk_err err, const char *field, const char *fi);
 /* Says in msg why the store failed (its message names the cause); err is passed through. */
-rk_err rw_store_failed(struct rk_error *msg, rk_err err);
+rk_err rw_store_failed(const struct rk_store *s, struct rk_error *msg, rk_err err);
 
 /* ---- Checks against the declaration ---- */
 

@@ -57,9 +57,9 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
                                  "Henkilö on jo tässä rekisterissä: muokkaa hänen tietojaan.");
         }
         if (err != RK_ENOENT)
-            return rw_store_failed(msg, err);
+            return rw_store_failed(reg->store, msg, err);
         if ((err = rk_store_consent_state_get(reg->store, person_id, p->id, &st)) != RK_OK)
-            return rw_store_failed(msg, err);
+            return rw_store_failed(reg->store, msg, err);
     }
     struct rw_hashes hs;
     rw_hash_contact(reg, c, &hs);
@@ -98,7 +98,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         free(e);
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     }
     if (!person_id)
         err = rk_store_person_insert(reg->store, id, w->at);
@@ -125,7 +125,7 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
     free(e);
     err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, "person.add", id, r->id, w->at));
     if (err != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     if (id_out)
         snprintf(id_out, RK_ID_LEN + 1, "%s", id);
     return RK_OK;
@@ -155,7 +155,7 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
     }
     if (err != RK_OK) {
         free(e);
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     }
     struct rk_consent_state st;
     struct rw_hashes hs;
@@ -165,7 +165,7 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
         p->basis == RK_BASIS_CONSENT) {
         err = rk_store_consent_state_get(reg->store, person_id, p->id, &st);
         if (err != RK_OK)
-            err = rw_store_failed(msg, err);
+            err = rw_store_failed(reg->store, msg, err);
         else if (rk_consent_effective(&st, w->at) != RK_CONSENT_LIVE)
             err = rw_refuse(msg,
                             "purpose '%s' rests on consent and person %s has no live consent "
@@ -182,7 +182,7 @@ rk_err rk_reg_person_update(struct rk_reg *reg, const struct rk_write *w, const 
         }
         if ((err = rk_reg_work_end(
                  reg, &tx, rw_audit(reg, err, "person.update", person_id, r->id, w->at))) != RK_OK)
-            rw_store_failed(msg, err);
+            rw_store_failed(reg->store, msg, err);
     }
     free(e);
     return err;
@@ -228,7 +228,7 @@ rk_err rk_reg_person_find_in(struct rk_reg *reg, const struct rk_view *view, con
     unsigned char h[RK_HASH_LEN];
     rk_keys_hash(&reg->keys, x.by, norm, h);
     err = rk_store_entries_by_hash(reg->store, h, found_entry, &x);
-    return err == RK_OK ? RK_OK : rw_store_failed(msg, err);
+    return err == RK_OK ? RK_OK : rw_store_failed(reg->store, msg, err);
 }
 
 /* ---- Membership, contracts, invoices ------------------------------------------------------- */
@@ -305,7 +305,7 @@ static rk_err check_held(struct rk_reg *reg, const struct rk_write *w, const cha
                             "person %s is not in register '%s'; add them first", person_id, r->id);
     }
     if (err != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     *r_out = r;
     *cat_out = cat;
     return RK_OK;
@@ -335,11 +335,11 @@ rk_err rk_reg_contract_add(struct rk_reg *reg, const struct rk_write *w, const c
     snprintf(c.created_by, sizeof c.created_by, "%s", reg->actor);
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     err = rk_store_contract_insert(reg->store, &c);
     if ((err = rk_reg_work_end(
              reg, &tx, rw_audit(reg, err, "contract.add", person_id, c.id, w->at))) != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     snprintf(id_out, RK_ID_LEN + 1, "%s", c.id);
     return RK_OK;
 }
@@ -357,7 +357,7 @@ static rk_err change_contract(struct rk_reg *reg, struct rk_contract *c, const c
         err = rk_reg_work_end(reg, &tx,
                               rw_audit(reg, err, "contract.change", c->person_id, c->id, at));
     }
-    return err == RK_OK ? RK_OK : rw_store_failed(msg, err);
+    return err == RK_OK ? RK_OK : rw_store_failed(reg->store, msg, err);
 }
 
 static rk_err load_contract(struct rk_reg *reg, const char *id, struct rk_contract *c,
@@ -367,7 +367,7 @@ static rk_err load_contract(struct rk_reg *reg, const char *id, struct rk_contra
         return rk_error_set(msg, RK_ENOENT, NULL, "no contract with id '%s'", id);
     }
     if (err != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     return rw_check_person(reg, c->person_id, msg);
 }
 
@@ -431,7 +431,7 @@ rk_err rk_reg_contract_end(struct rk_reg *reg, const char *contract_id, struct r
                                                   "active", "ended");
         err = rk_reg_work_end(reg, &tx, rw_audit(reg, err, "contract.end", c.person_id, c.id, at));
     }
-    return err == RK_OK ? RK_OK : rw_store_failed(msg, err);
+    return err == RK_OK ? RK_OK : rw_store_failed(reg->store, msg, err);
 }
 
 rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const char *person_id,
@@ -471,7 +471,7 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
     snprintf(inv.created_by, sizeof inv.created_by, "%s", reg->actor);
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     err = rk_reg_work_end(reg, &tx,
                           rw_audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
                                    person_id, inv.id, w->at));
@@ -481,7 +481,7 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
         return err;
     }
     if (err != RK_OK)
-        return rw_store_failed(msg, err);
+        return rw_store_failed(reg->store, msg, err);
     snprintf(id_out, RK_ID_LEN + 1, "%s", inv.id);
     return RK_OK;
 }
@@ -512,5 +512,5 @@ rk_err rk_reg_suppress(struct rk_reg *reg, enum rk_field f, const char *value,
         err = rk_reg_work_end(reg, &tx,
                               rw_audit(reg, rk_store_suppress_add(reg->store, h, f, reason, at),
                                        "suppression.add", NULL, rk_field_id(f), at));
-    return err == RK_OK ? RK_OK : rw_store_failed(msg, err);
+    return err == RK_OK ? RK_OK : rw_store_failed(reg->store, msg, err);
 }

@@ -190,7 +190,7 @@ static rk_err find_targets(struct rk_reg *reg, const struct rk_journal_rec *r,
 /* Re-applies one record in its own unit of work (the replay runs outside any batch). */
 static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts at,
                       const struct old_hits *o, struct targets *t, struct rk_replay_report *out,
-                      char *err, size_t errsz) {
+                      struct rk_error *err) {
     struct rk_error msg = RK_ERROR_INIT;
     struct rk_erase_report *rep = malloc(sizeof *rep);
     struct rk_work w;
@@ -227,11 +227,11 @@ static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts 
                          at);
     }
     if ((e = rk_reg_work_end(reg, &w, e)) != RK_OK) {
-        snprintf(err, errsz, "cannot re-apply erasure journal record %s (line %ld): %s", r->id,
-                 r->line,
-                 msg.message[0]             ? msg.message
-                 : rk_store_last_error()[0] ? rk_store_last_error()
-                                            : rk_err_str(e));
+        e = rk_error_set(err, e, NULL, "cannot re-apply erasure journal record %s (line %ld): %s",
+                         r->id, r->line,
+                 msg.message[0]                             ? msg.message
+                 : rk_store_errmsg(reg->store)[0] ? rk_store_errmsg(reg->store)
+                                                          : rk_err_str(e));
     } else {
         out->reapplied++;
         out->persons += persons;
@@ -242,7 +242,7 @@ static rk_err reapply(struct rk_reg *reg, const struct rk_journal_rec *r, rk_ts 
 }
 
 rk_err rk_restore_replay(struct rk_reg *reg, const char *path, rk_ts at,
-                         struct rk_replay_report *out, char *err, size_t errsz) {
+                         struct rk_replay_report *out, struct rk_error *err) {
     memset(out, 0, sizeof *out);
     if (reg->in_batch)
         return RK_EINVAL;
@@ -251,7 +251,7 @@ rk_err rk_restore_replay(struct rk_reg *reg, const char *path, rk_ts at,
     char(*ids)[RK_ID_LEN + 1] = NULL;
     struct targets *t = malloc(sizeof *t);
     const char *journal = reg->journal;
-    rk_err e = t ? rk_journal_read(path, &reg->keys, keep_rec, &rs, &info, err, errsz) : RK_ENOMEM;
+    rk_err e = t ? rk_journal_read(path, &reg->keys, keep_rec, &rs, &info, err) : RK_ENOMEM;
     if (e == RK_OK && rs.n != (size_t)info.records)
         e = RK_ENOMEM;
     out->records = info.records;
@@ -265,14 +265,13 @@ rk_err rk_restore_replay(struct rk_reg *reg, const char *path, rk_ts at,
         qsort(ids, rs.n, sizeof ids[0], cmp_id);
     struct contain c = {.ids = (const char(*)[RK_ID_LEN + 1]) ids, .n = rs.n, .count = 0};
     if (e == RK_OK && (e = rk_store_journal_ids(reg->store, check_contained, &c)) != RK_OK)
-        snprintf(err, errsz, "cannot read the database's erasure records: %s",
-                 rk_store_last_error());
+        e = rk_error_set(err, e, NULL, "cannot read the database's erasure records: %s",
+                         rk_store_errmsg(reg->store));
     if (e == RK_OK && c.count) {
-        snprintf(err, errsz,
-                 "the database holds %lld erasure record(s) the journal %s lacks (first: %s): it "
-                 "is another register's journal or was cut short",
-                 (long long)c.count, path, c.missing);
-        e = RK_EREFUSED;
+        e = rk_error_set(err, RK_EREFUSED, NULL,
+                         "the database holds %lld erasure record(s) the journal %s lacks (first: "
+                         "%s): it is another register's journal or was cut short",
+                         (long long)c.count, path, c.missing);
     }
     /* 6. Re-apply what the database lacks, not journaling it again; 10. records of an older
      * key generation than the database's find their persons through the values held. */
@@ -283,22 +282,23 @@ rk_err rk_restore_replay(struct rk_reg *reg, const char *path, rk_ts at,
         bool has = false;
         e = rk_store_journal_has(reg->store, rs.v[i].id, &has);
         if (e != RK_OK)
-            snprintf(err, errsz, "cannot read the database's erasure records: %s",
-                     rk_store_last_error());
+            e = rk_error_set(err, e, NULL, "cannot read the database's erasure records: %s",
+                             rk_store_errmsg(reg->store));
         else if (has)
             out->contained++;
         todo[i] = !has;
     }
     struct old_hits o = {.v = NULL, .n = 0};
     if (e == RK_OK && (e = find_old_hits(reg, &rs, todo, &o)) != RK_OK && e != RK_ENOMEM)
-        snprintf(err, errsz, "cannot read the database's entries: %s", rk_store_last_error());
+        e = rk_error_set(err, e, NULL, "cannot read the database's entries: %s",
+                         rk_store_errmsg(reg->store));
     reg->journal = NULL;
     for (size_t i = 0; e == RK_OK && i < rs.n; i++)
         if (todo[i])
-            e = reapply(reg, &rs.v[i], at, &o, t, out, err, errsz);
+            e = reapply(reg, &rs.v[i], at, &o, t, out, err);
     reg->journal = journal;
     if (e == RK_ENOMEM)
-        snprintf(err, errsz, "out of memory");
+        e = rk_error_set(err, e, NULL, "out of memory");
     free(o.v);
     free(todo);
     free(ids);

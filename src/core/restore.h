@@ -33,6 +33,6 @@ struct rk_replay_report {
  * err gets a one-line reason.
  */
 RK_MUST_USE rk_err rk_restore_replay(struct rk_reg *reg, const char *path, rk_ts at,
-                                     struct rk_replay_report *out, char *err, size_t errsz);
+                                     struct rk_replay_report *out, struct rk_error *err);
 
 #endif

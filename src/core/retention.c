@@ -92,10 +92,10 @@ struct run {
     struct rk_work batch; /* the batch being acted on */
 };
 
-static rk_err failed(struct rk_error *msg, const char *what, rk_err err) {
+static rk_err failed(const struct rk_store *s, struct rk_error *msg, const char *what, rk_err err) {
     if (!msg->message[0])
-        snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what,
-                 rk_err_name(err), rk_store_last_error());
+        snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
+                 rk_store_errmsg(s));
     return msg->code = err;
 }
 
@@ -103,17 +103,17 @@ static rk_err failed(struct rk_error *msg, const char *what, rk_err err) {
  * the one transaction rk_retention_run rolls back. */
 static rk_err batch_begin(struct run *r) {
     rk_err err = rk_reg_work_begin(r->reg, &r->batch);
-    return err == RK_OK ? RK_OK : failed(r->msg, "beginning a batch", err);
+    return err == RK_OK ? RK_OK : failed(r->reg->store, r->msg, "beginning a batch", err);
 }
 
 static rk_err batch_end(struct run *r, rk_err err) {
     rk_err end = rk_reg_work_end(r->reg, &r->batch, err);
-    return err == RK_OK && end != RK_OK ? failed(r->msg, "committing a batch", end) : end;
+    return err == RK_OK && end != RK_OK ? failed(r->reg->store, r->msg, "committing a batch", end) : end;
 }
 
 static rk_err audit(struct run *r, const char *action, const char *person_id, const char *detail) {
     rk_err err = rk_reg_audit(r->reg, action, person_id, detail, r->now);
-    return err == RK_OK ? RK_OK : failed(r->msg, "auditing", err);
+    return err == RK_OK ? RK_OK : failed(r->reg->store, r->msg, "auditing", err);
 }
 
 static bool passed(struct rk_date today, struct rk_date from, struct rk_duration d) {
@@ -184,7 +184,7 @@ static rk_err consented(struct run *r, const struct rk_register *rd, const char 
         if (err == RK_ENOENT)
             continue;
         if (err != RK_OK)
-            return failed(r->msg, "reading a consent state", err);
+            return failed(r->reg->store, r->msg, "reading a consent state", err);
         *out = rk_consent_effective(&st, r->now) == RK_CONSENT_LIVE;
     }
     return RK_OK;
@@ -197,7 +197,7 @@ static rk_err erase_entry(struct run *r, const struct rk_register *reg_decl, con
     if (err == RK_ENOENT)
         return RK_OK; /* gone meanwhile */
     if (err != RK_OK)
-        return failed(r->msg, m.message, err);
+        return failed(r->reg->store, r->msg, m.message, err);
     r->out->entries_erased++;
     r->out->persons_deleted += rep.person_deleted;
     r->out->records_kept += rep.invoices_kept + rep.contracts_kept;
@@ -214,14 +214,14 @@ static rk_err rule_entries(struct run *r, const struct rk_register *rd) {
     struct entry_batch b = {
         .r = rd, .today = r->today, .rows = calloc(RK_RETENTION_BATCH, sizeof(struct due_row))};
     if (!b.rows)
-        return failed(r->msg, "allocating a batch", RK_ENOMEM);
+        return failed(r->reg->store, r->msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         b.n = b.seen = 0;
         err = rk_store_retention_entries(r->reg->store, rd->id, b.last_key, RK_RETENTION_BATCH,
                                          collect_entry, &b);
         if (err != RK_OK) {
-            err = failed(r->msg, "listing a register's entries", err);
+            err = failed(r->reg->store, r->msg, "listing a register's entries", err);
             break;
         }
         if (b.n > 0) {
@@ -241,7 +241,7 @@ static rk_err rule_entries(struct run *r, const struct rk_register *rd) {
                     continue;
                 }
                 if (err != RK_OK) {
-                    err = failed(r->msg, "looking for the person's open requests", err);
+                    err = failed(r->reg->store, r->msg, "looking for the person's open requests", err);
                     break;
                 }
                 if (!b.rows[i].by_period &&
@@ -288,7 +288,7 @@ static rk_err settle(struct run *r, const char *person_id) {
     memset(&rep, 0, sizeof rep);
     rk_err err = rk_rights_settle(r->reg, person_id, &rep);
     if (err != RK_OK)
-        return failed(r->msg, "settling a person", err);
+        return failed(r->reg->store, r->msg, "settling a person", err);
     if (rep.person_deleted) {
         r->out->persons_deleted++;
         return audit(r, "sweep.person_deleted", person_id, "nothing left to keep");
@@ -299,14 +299,14 @@ static rk_err settle(struct run *r, const char *person_id) {
 static rk_err rule_invoices(struct run *r) {
     struct pair_batch b = {calloc(RK_RETENTION_BATCH, sizeof(struct id_pair)), 0};
     if (!b.rows)
-        return failed(r->msg, "allocating a batch", RK_ENOMEM);
+        return failed(r->reg->store, r->msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         b.n = 0;
         err = rk_store_kept_invoices_run_out(r->reg->store, r->today, RK_RETENTION_BATCH,
                                              collect_invoice, &b);
         if (err != RK_OK) {
-            err = failed(r->msg, "listing kept invoices", err);
+            err = failed(r->reg->store, r->msg, "listing kept invoices", err);
             break;
         }
         if (b.n == 0 || (err = batch_begin(r)) != RK_OK)
@@ -315,7 +315,7 @@ static rk_err rule_invoices(struct run *r) {
             char detail[64];
             snprintf(detail, sizeof detail, "invoice %s past keep_until", b.rows[i].id);
             if ((err = rk_store_invoice_delete(r->reg->store, b.rows[i].id)) != RK_OK) {
-                err = failed(r->msg, "deleting an invoice", err);
+                err = failed(r->reg->store, r->msg, "deleting an invoice", err);
                 break;
             }
             r->out->invoices_deleted++;
@@ -371,14 +371,14 @@ static rk_err rule_contracts(struct run *r) {
     struct contract_batch b = {
         r->reg->decl, r->today, calloc(RK_RETENTION_BATCH, sizeof(struct id_pair)), 0, 0, ""};
     if (!b.rows)
-        return failed(r->msg, "allocating a batch", RK_ENOMEM);
+        return failed(r->reg->store, r->msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         b.n = b.seen = 0;
         err = rk_store_kept_contracts(r->reg->store, b.last, RK_RETENTION_BATCH, collect_contract,
                                       &b);
         if (err != RK_OK) {
-            err = failed(r->msg, "listing kept contracts", err);
+            err = failed(r->reg->store, r->msg, "listing kept contracts", err);
             break;
         }
         if (b.n > 0) {
@@ -388,7 +388,7 @@ static rk_err rule_contracts(struct run *r) {
                 char detail[64];
                 snprintf(detail, sizeof detail, "contract %s past its period", b.rows[i].id);
                 if ((err = rk_store_contract_delete(r->reg->store, b.rows[i].id)) != RK_OK) {
-                    err = failed(r->msg, "deleting a contract", err);
+                    err = failed(r->reg->store, r->msg, "deleting a contract", err);
                     break;
                 }
                 r->out->contracts_deleted++;
@@ -443,7 +443,7 @@ static rk_err rule_purge_before(struct run *r, purge_fn fn, rk_ts before, const 
     rk_ts_format(before, at);
     if (r->dry) { /* counting is enough: nothing else depends on these rows */
         rk_err err = fn(r->reg->store, before, 0, true, total);
-        return err == RK_OK ? RK_OK : failed(r->msg, "counting finished rows", err);
+        return err == RK_OK ? RK_OK : failed(r->reg->store, r->msg, "counting finished rows", err);
     }
     for (;;) {
         int64_t n = 0;
@@ -451,7 +451,7 @@ static rk_err rule_purge_before(struct run *r, purge_fn fn, rk_ts before, const 
         if (err != RK_OK)
             return err;
         if ((err = fn(r->reg->store, before, RK_RETENTION_BATCH, false, &n)) != RK_OK)
-            err = failed(r->msg, "deleting finished rows", err);
+            err = failed(r->reg->store, r->msg, "deleting finished rows", err);
         snprintf(detail, sizeof detail, "%lld finished before %s", (long long)n, at);
         if (err == RK_OK && n > 0)
             err = audit(r, action, NULL, detail);
@@ -503,7 +503,7 @@ static rk_err rule_flags(struct run *r) {
                                   .due_by = rk_date_add_days(r->today, RK_RETENTION_SOON_DAYS)};
     if (err == RK_OK)
         err = rk_store_requests_list(r->reg->store, &f, flag_request, r);
-    return err == RK_OK ? RK_OK : failed(r->msg, "listing tasks and requests", err);
+    return err == RK_OK ? RK_OK : failed(r->reg->store, r->msg, "listing tasks and requests", err);
 }
 
 /* ---- The run -------------------------------------------------------------------------------- */
@@ -542,7 +542,7 @@ rk_err rk_retention_run(struct rk_reg *reg, rk_ts now, bool dry_run,
         return run_rules(&r);
     rk_err err = rk_reg_batch_begin(reg);
     if (err != RK_OK)
-        return failed(msg, "beginning the dry run", err);
+        return failed(reg->store, msg, "beginning the dry run", err);
     err = run_rules(&r);
     rk_reg_batch_rollback(reg);
     return err;

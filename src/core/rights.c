@@ -53,11 +53,11 @@ __attribute__((format(printf, 3, 4))) static rk_err say(struct rk_error *msg, rk
     return msg->code = err;
 }
 
-static rk_err store_failed(struct rk_error *msg, rk_err err) {
+static rk_err store_failed(const struct rk_store *s, struct rk_error *msg, rk_err err) {
     if (!msg->message[0] && err == RK_ESTORAGE) /* the store's message names the cause */
-        say(msg, err, "%s", rk_store_last_error());
+        say(msg, err, "%s", rk_store_errmsg(s));
     else if (!msg->message[0])
-        say(msg, err, "storage failed: %s (%s)", rk_err_str(err), rk_store_last_error());
+        say(msg, err, "storage failed: %s (%s)", rk_err_str(err), rk_store_errmsg(s));
     return msg->code = err;
 }
 
@@ -67,7 +67,7 @@ static rk_err person_flags(struct rk_reg *reg, const char *id, bool *restricted,
     rk_err err = rk_store_person_exists(reg->store, id, restricted, objected);
     if (err == RK_ENOENT)
         return say(msg, RK_ENOENT, "no person with id '%s'", id);
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    return err == RK_OK ? RK_OK : store_failed(reg->store, msg, err);
 }
 
 /* The person's entries, copied (one per register). */
@@ -270,7 +270,7 @@ rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *r
         return err;
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     struct has_scan hs = {.contracts = false, .invoices = false};
     err = rk_store_contracts_of_person(reg->store, person_id, has_contract, &hs);
     if (err == RK_OK)
@@ -283,11 +283,11 @@ rk_err rk_rights_access(struct rk_reg *reg, const char *person_id, const char *r
         err = views->access(&f, json, html);
     held_free(&h);
     if (err != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     char detail[RK_AUDIT_FIELD_MAX];
     request_detail(request_id, lang == RK_LANG_FI ? "fi" : "en", detail, sizeof detail);
     err = rk_reg_audit(reg, "rights.access", person_id, detail, at);
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    return err == RK_OK ? RK_OK : store_failed(reg->store, msg, err);
 }
 
 /* ---- Portability -------------------------------------------------------------------------- */
@@ -333,7 +333,7 @@ rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id, const ch
         return err;
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     struct rk_portable_value *v = calloc(h.n * RK_F__COUNT + 1, sizeof *v);
     size_t n = 0;
     err = v ? portable_values(reg, &h, v, &n) : RK_ENOMEM;
@@ -344,11 +344,11 @@ rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id, const ch
     free(v);
     held_free(&h);
     if (err != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     char detail[RK_AUDIT_FIELD_MAX];
     request_detail(request_id, "export", detail, sizeof detail);
     err = rk_reg_audit(reg, "rights.portability", person_id, detail, at);
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    return err == RK_OK ? RK_OK : store_failed(reg->store, msg, err);
 }
 
 /* ---- Automated decisions' answer ---------------------------------------------------------- */
@@ -495,7 +495,7 @@ rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id, const char *
         return say(msg, RK_EREFUSED, "register '%s' is not declared", register_id);
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     struct olds *o = calloc(1, sizeof *o);
     if (!o) {
         held_free(&h);
@@ -512,7 +512,7 @@ rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id, const char *
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         free(o);
         held_free(&h);
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     }
     /* Recipients first: they know the person by the email before the change. */
     err = rk_notify_recipients(reg, person_id, RK_NOTICE_RECTIFICATION, request_id, at, &notices);
@@ -561,7 +561,7 @@ rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id, const char *
     err = rk_reg_work_end(reg, &tx, err);
     free(o);
     held_free(&h);
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    return err == RK_OK ? RK_OK : store_failed(reg->store, msg, err);
 }
 
 /* ---- Erasure ------------------------------------------------------------------------------ */
@@ -794,7 +794,7 @@ rk_err rk_rights_erase(struct rk_reg *reg, const char *person_id, const char *re
     memset(out, 0, sizeof *out);
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     struct erase_scan *s = calloc(1, sizeof *s);
     struct olds *o = calloc(1, sizeof *o);
     struct consent_scan cs = {.n = 0};
@@ -864,7 +864,7 @@ out:
     held_free(&h);
     if (err != RK_OK) {
         out->person_deleted = false;
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     }
     return RK_OK;
 }
@@ -884,7 +884,7 @@ rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
     struct rk_erase_report *r = &out->counts;
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     struct erase_scan *s = calloc(1, sizeof *s);
     struct consent_scan cs = {.n = 0};
     if (!s) {
@@ -942,7 +942,7 @@ rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
 out:
     free(s);
     held_free(&h);
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    return err == RK_OK ? RK_OK : store_failed(reg->store, msg, err);
 }
 
 /* ---- Erasure when retention ends ------------------------------------------------------------ */
@@ -1072,7 +1072,7 @@ out:
     free(e);
     if (err != RK_OK) {
         out->person_deleted = false;
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     }
     return RK_OK;
 }
@@ -1103,7 +1103,7 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
                    on ? "already" : "not");
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     const char *email = NULL;
     for (size_t i = 0; i < h.n && !email; i++)
         email = h.e[i]->v[RK_F_EMAIL];
@@ -1111,7 +1111,7 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
     int notices = 0;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         held_free(&h);
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     }
     if (!on && email) {
         /* Art 18(3): the person is told before the restriction is lifted. */
@@ -1147,7 +1147,7 @@ rk_err rk_rights_restrict(struct rk_reg *reg, const char *person_id, const char 
         err = audit(reg, at, on ? "rights.restrict" : "rights.restrict_lift", person_id, detail);
     err = rk_reg_work_end(reg, &tx, err);
     held_free(&h);
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    return err == RK_OK ? RK_OK : store_failed(reg->store, msg, err);
 }
 
 /* ---- Objection ---------------------------------------------------------------------------- */
@@ -1167,11 +1167,11 @@ rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *r
         return RK_EINVAL;
     struct held h;
     if ((err = load_held(reg, person_id, &h)) != RK_OK)
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {
         held_free(&h);
-        return store_failed(msg, err);
+        return store_failed(reg->store, msg, err);
     }
     if (direct_marketing) {
         /* Absolute (art 21(3)): every consent for marketing ends now. */
@@ -1209,7 +1209,7 @@ rk_err rk_rights_object(struct rk_reg *reg, const char *person_id, const char *r
         err = audit(reg, at, "rights.object", person_id, detail);
     err = rk_reg_work_end(reg, &tx, err);
     held_free(&h);
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    return err == RK_OK ? RK_OK : store_failed(reg->store, msg, err);
 }
 
 /* ---- Automated decisions ------------------------------------------------------------------ */
@@ -1230,5 +1230,5 @@ rk_err rk_rights_automated(struct rk_reg *reg, const char *person_id, const char
     request_detail(request_id, reg->decl->rights.automated_decisions ? "exists" : "none", detail,
                    sizeof detail);
     err = rk_reg_audit(reg, "rights.automated", person_id, detail, at);
-    return err == RK_OK ? RK_OK : store_failed(msg, err);
+    return err == RK_OK ? RK_OK : store_failed(reg->store, msg, err);
 }

@@ -162,8 +162,8 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error
     const struct rk_keygen *g = k->ngen > 0 ? rk_keys_find(k, db_gen) : NULL;
     if (err != RK_OK || !any || (k->ngen > 0 && !g)) {
         if (err != RK_OK)
-            snprintf(msg->message, sizeof msg->message,
-                     "cannot read the queued notices and mail: %s", rk_store_last_error());
+            snprintf(msg->message, sizeof msg->message, "cannot read the queued notices and mail: %s",
+                     rk_store_errmsg(s));
         return err; /* nothing to seal, or a key file rk_rotate_check refuses */
     }
     struct rk_keys gk;
@@ -188,7 +188,7 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error
         snprintf(msg->message, sizeof msg->message,
                  "cannot seal the queued notices and mail of a database from before this "
                  "version: %s (%s)",
-                 rk_err_str(err), rk_store_last_error());
+                 rk_err_str(err), rk_store_errmsg(s));
     }
     return err;
 }
@@ -250,7 +250,7 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     if (err != RK_OK) {
         if (!msg->message[0])
             snprintf(msg->message, sizeof msg->message, "the database was not changed: %s (%s)",
-                     rk_err_str(err), rk_store_last_error());
+                     rk_err_str(err), rk_store_errmsg(s));
         return err;
     }
     *out = r;
@@ -260,14 +260,14 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
 /* Step 2b: the erasure journal's marker for k's current generation (when missing). */
 static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts now, bool *marked,
                            struct rk_error *msg) {
-    char err[600];
+    struct rk_error err = RK_ERROR_INIT;
     *marked = false;
-    rk_err e = journal ? rk_journal_advance(journal, k, now, marked, err, sizeof err) : RK_OK;
+    rk_err e = journal ? rk_journal_advance(journal, k, now, marked, &err) : RK_OK;
     if (e != RK_OK)
         snprintf(msg->message, sizeof msg->message,
                  "the database moved to key generation %u, but the erasure journal could not be "
                  "marked (%.150s): put it right and run 'rekisteri key rotate' again to finish",
-                 (unsigned)rk_keys_generation(k), err);
+                 (unsigned)rk_keys_generation(k), err.message);
     return e;
 }
 
@@ -393,7 +393,7 @@ rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k, const char *
     rk_err err = rk_store_key_state_get(s, &db_gen, db_fp);
     if (err != RK_OK) {
         snprintf(msg->message, sizeof msg->message, "cannot read the database's key generation: %s",
-                 rk_store_last_error());
+                 rk_store_errmsg(s));
         return err;
     }
     uint32_t k_gen = rk_keys_generation(k);

@@ -89,8 +89,7 @@ rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_error 
     rk_err err = rk_store_search_built(reg->store, &built);
     if (err != RK_OK || built) {
         if (err != RK_OK)
-            snprintf(msg->message, sizeof msg->message, "the search index: %s",
-                     rk_store_last_error());
+            snprintf(msg->message, sizeof msg->message, "the search index: %s", rk_store_errmsg(reg->store));
         return err;
     }
     struct backfill b = {reg->store, 0, RK_OK};
@@ -105,7 +104,7 @@ rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_error 
     }
     if (err != RK_OK)
         snprintf(msg->message, sizeof msg->message, "indexing the entries for search: %s",
-                 rk_store_last_error());
+                 rk_store_errmsg(reg->store));
     else
         *indexed = b.n;
     return err;

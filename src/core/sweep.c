@@ -53,9 +53,9 @@ static int collect_row(void *ctx, const char *person_id, const char *purpose) {
     return 0;
 }
 
-static rk_err failed(struct rk_error *msg, const char *what, rk_err err) {
-    snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what,
-             rk_err_name(err), rk_store_last_error());
+static rk_err failed(const struct rk_store *s, struct rk_error *msg, const char *what, rk_err err) {
+    snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
+             rk_store_errmsg(s));
     return msg->code = err;
 }
 
@@ -63,7 +63,7 @@ static rk_err failed(struct rk_error *msg, const char *what, rk_err err) {
 static rk_err end_batch(struct rk_reg *reg, const struct rk_work *w, rk_err err,
                         struct rk_error *msg) {
     rk_err end = rk_reg_work_end(reg, w, err);
-    return err == RK_OK && end != RK_OK ? failed(msg, "committing a batch", end) : end;
+    return err == RK_OK && end != RK_OK ? failed(reg->store, msg, "committing a batch", end) : end;
 }
 
 static struct rk_consent_input expiry_at(rk_ts now) {
@@ -83,16 +83,16 @@ static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts n
     if (err == RK_ENOENT)
         return RK_OK;
     if (err != RK_OK)
-        return failed(msg, "deleting a signup", err);
+        return failed(reg->store, msg, "deleting a signup", err);
     struct rk_consent_state st;
     if ((err = rk_store_consent_state_get(reg->store, r->person_id, r->purpose, &st)) != RK_OK)
-        return failed(msg, "reading a consent state", err);
+        return failed(reg->store, msg, "reading a consent state", err);
     if (st.status == RK_CONSENT_PENDING && consent_purpose(reg->decl, r->purpose)) {
         struct rk_consent_input in = expiry_at(now);
         struct rk_error m = RK_ERROR_INIT;
         err = rk_reg_consent(reg, r->person_id, r->purpose, RK_CE_EXPIRED, &in, &m);
         if (err != RK_OK && err != RK_EREFUSED)
-            return failed(msg, m.message, err);
+            return failed(reg->store, msg, m.message, err);
     }
     *done = true;
     if ((err = rk_reg_audit(reg, "sweep.signup_expired", r->person_id, r->purpose, now)) != RK_OK)
@@ -102,7 +102,7 @@ static rk_err expire_signup(struct rk_reg *reg, const struct rk_pair *r, rk_ts n
     struct rk_erase_report rep;
     memset(&rep, 0, sizeof rep);
     if ((err = rk_rights_settle(reg, r->person_id, &rep)) != RK_OK)
-        return failed(msg, "settling what is left of the person", err);
+        return failed(reg->store, msg, "settling what is left of the person", err);
     return rep.person_deleted
                ? rk_reg_audit(reg, "sweep.person_deleted", r->person_id, "signup_expired", now)
                : RK_OK;
@@ -124,19 +124,19 @@ static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, 
                        int64_t *done_n, int64_t *skipped, struct rk_error *msg) {
     struct collect c = {reg->decl, calloc((size_t)batch, sizeof(struct rk_pair)), 0, batch, 0, 0};
     if (!c.rows)
-        return failed(msg, "allocating a batch", RK_ENOMEM);
+        return failed(reg->store, msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         c.n = 0;
         if ((err = list(reg->store, now, batch, collect_row, &c)) != RK_OK) {
-            err = failed(msg, "listing what has run out", err);
+            err = failed(reg->store, msg, "listing what has run out", err);
             break;
         }
         if (c.n == 0)
             break;
         struct rk_work w;
         if ((err = rk_reg_work_begin(reg, &w)) != RK_OK) {
-            err = failed(msg, "beginning a batch", err);
+            err = failed(reg->store, msg, "beginning a batch", err);
             break;
         }
         int64_t did = 0;
@@ -201,7 +201,7 @@ static rk_err expire_consent(struct rk_reg *reg, const struct expiring *r, rk_ts
     if (err == RK_EREFUSED || err == RK_ENOENT)
         return RK_OK;
     if (err != RK_OK)
-        return failed(msg, m.message, err);
+        return failed(reg->store, msg, m.message, err);
     return rk_reg_audit(reg, "sweep.consent_expired", r->person_id, r->purpose, now);
 }
 
@@ -211,11 +211,11 @@ static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts 
     struct rk_work w;
     rk_err err = rk_reg_work_begin(reg, &w);
     if (err != RK_OK)
-        return failed(msg, "beginning a batch", err);
+        return failed(reg->store, msg, "beginning a batch", err);
     c->n = 0;
     err = rk_store_consents_run_out_states(reg->store, now, c->cap, collect_state, c);
     if (err != RK_OK)
-        err = failed(msg, "listing what has run out", err);
+        err = failed(reg->store, msg, "listing what has run out", err);
     for (int i = 0; i < c->n && err == RK_OK; i++) {
         bool done = false;
         err = expire_consent(reg, &c->rows[i], now, &done, msg);
@@ -230,7 +230,7 @@ static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *do
                            int64_t *skipped, struct rk_error *msg) {
     struct collect_states c = {calloc((size_t)batch, sizeof(struct expiring)), 0, batch};
     if (!c.rows)
-        return failed(msg, "allocating a batch", RK_ENOMEM);
+        return failed(reg->store, msg, "allocating a batch", RK_ENOMEM);
     rk_err err = RK_OK;
     for (;;) {
         int listed = 0;
@@ -253,7 +253,7 @@ static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n
     struct collect c = {reg->decl, NULL, 0, 0, 0, 0};
     rk_err err = list(reg->store, now, 0, collect_row, &c);
     if (err != RK_OK)
-        return failed(msg, "listing what has run out", err);
+        return failed(reg->store, msg, "listing what has run out", err);
     *n += c.counted;
     *skipped += c.refused;
     return RK_OK;
@@ -299,7 +299,7 @@ rk_err rk_sweep_run_batched(struct rk_reg *reg, rk_ts now, bool dry_run, int bat
              (long long)out->skipped);
     rk_retention_summary(&out->retention, detail, sizeof detail);
     if ((err = rk_reg_audit(reg, "sweep.run", NULL, detail, now)) != RK_OK)
-        return failed(msg, "auditing the run", err);
+        return failed(reg->store, msg, "auditing the run", err);
     /* secure_delete zeroed the main file's copies; the log's go with a checkpoint (busy while
      * another connection reads: the next run or checkpoint takes them). */
     out->checkpointed = rk_store_checkpoint(reg->store) == RK_OK;

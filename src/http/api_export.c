@@ -106,7 +106,7 @@ static void *produce(void *arg) {
     struct rk_store *st = NULL;
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);
-    rk_err err = rk_store_open(x->s->db, &opt, &st);
+    rk_err err = rk_store_open(x->s->db, &opt, &st, NULL);
     rk_buf_puts(&x->out, x->json ? "[" : "id,name,email,phone,position,organisation\r\n");
     if (err == RK_OK) {
         struct rk_reg reg = x->s->reads;

@@ -42,8 +42,7 @@ struct parser {
     size_t nvalues;
     size_t depth;
     struct seg path[RK_JSON_MAX_DEPTH + 1];
-    char *err;
-    size_t errsz;
+    struct rk_error *err; /* the caller's; NULL: only the code */
     bool failed;
     char *sbuf; /* RK_JSON_MAX_STRING + 4 bytes: the decoded string being read */
 };
@@ -94,9 +93,10 @@ static bool key_shown(const char *k, size_t n) {
     return true;
 }
 
-__attribute__((format(printf, 2, 3))) static void fail(struct parser *ps, const char *fmt, ...) {
+/* Records the first failure in ps->err; RK_EPARSE. */
+__attribute__((format(printf, 2, 3))) static rk_err fail(struct parser *ps, const char *fmt, ...) {
     if (ps->failed)
-        return;
+        return RK_EPARSE;
     ps->failed = true;
     unsigned long col = 1;
     for (const unsigned char *q = ps->line_start; q < ps->p && q < ps->end; q++)
@@ -126,9 +126,11 @@ __attribute__((format(printf, 2, 3))) static void fail(struct parser *ps, const 
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     rk_buf_puts(&b, what);
-    snprintf(ps->err, ps->errsz, "%s",
-             rk_buf_status(&b) == RK_OK && b.data ? b.data : "malformed JSON");
+    /* cut where the callers' RK_JSON_ERR_MAX buffers cut it, so answers keep their bytes */
+    rk_err e = rk_error_set(ps->err, RK_EPARSE, NULL, "%.*s", RK_JSON_ERR_MAX - 1,
+                            rk_buf_status(&b) == RK_OK && b.data ? b.data : "malformed JSON");
     rk_buf_cleanup(&b);
+    return e;
 }
 
 static void skip_ws(struct parser *ps) {
@@ -506,15 +508,12 @@ static json_t *parse_value(struct parser *ps) {
     }
 }
 
-rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err, size_t errsz) {
+rk_err rk_json_parse(const char *data, size_t len, json_t **out, struct rk_error *err) {
     struct parser ps = {.p = (const unsigned char *)data,
                         .end = (const unsigned char *)data + len,
                         .line_start = (const unsigned char *)data,
                         .line = 1,
-                        .err = err,
-                        .errsz = errsz};
-    if (errsz)
-        err[0] = '\0';
+                        .err = err};
     /* UTF-8 first, so that a bad byte is named as such wherever it is. */
     for (const unsigned char *q = ps.p; q < ps.end;) {
         size_t k = utf8_seq(q, ps.end);
@@ -538,7 +537,7 @@ rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err, size
     }
     ps.sbuf = malloc(RK_JSON_MAX_STRING + 4);
     if (!ps.sbuf)
-        return RK_ENOMEM;
+        return rk_error_set(err, RK_ENOMEM, NULL, NULL);
     json_t *doc = parse_value(&ps);
     if (doc) {
         skip_ws(&ps);
@@ -598,15 +597,15 @@ json_t *rk_http_json_body(struct MHD_Connection *c, struct rk_http_request *r,
                              "send the body as Content-Type: application/json");
         return NULL;
     }
-    char err[RK_JSON_ERR_MAX];
+    struct rk_error err = RK_ERROR_INIT;
     json_t *doc = NULL;
-    rk_err e = rk_json_parse(r->body.data ? r->body.data : "", r->body.len, &doc, err, sizeof err);
+    rk_err e = rk_json_parse(r->body.data ? r->body.data : "", r->body.len, &doc, &err);
     if (e == RK_ENOMEM) {
         *ret = rk_http_error(c, r, 500, "internal", "out of memory");
         return NULL;
     }
     if (e != RK_OK) {
-        *ret = rk_http_error(c, r, 400, "bad_json", err);
+        *ret = rk_http_error(c, r, 400, "bad_json", err.message);
         return NULL;
     }
     if (!json_is_object(doc)) {

@@ -26,13 +26,13 @@
 /*
  * Parses len bytes of JSON (RFC 8259, UTF-8) under the limits above and
  * refuses duplicate keys and U+0000 in texts. On success *out is a new ref.
- * On failure RK_EPARSE with a message in err (errsz bytes) naming the line,
- * column and JSON pointer ("line 2, column 5 (at /values/email): a key
- * appears twice in one object"); keys are named only when they are short
- * identifiers, and values never. RK_ENOMEM when memory runs out.
+ * On failure RK_EPARSE with err's message (at most RK_JSON_ERR_MAX - 1 bytes)
+ * naming the line, column and JSON pointer ("line 2, column 5 (at
+ * /values/email): a key appears twice in one object"); keys are named only
+ * when they are short identifiers, and values never. RK_ENOMEM, without a
+ * message, when memory runs out. err may be NULL.
  */
-RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, char *err,
-                                 size_t errsz);
+RK_MUST_USE rk_err rk_json_parse(const char *data, size_t len, json_t **out, struct rk_error *err);
 /*
  * Whether a Content-Type value (NULL: none was sent) is the media type want
  * ("application/json"), in any case, with no parameter but an optional

@@ -137,12 +137,12 @@ rk_err rk_consent_log_parse(const struct rk_cookies *ck, const char *data, size_
     if (len > RK_COOKIE_BODY_MAX)
         return fault(f, "too_large", "", "the body is larger than 4096 bytes");
     json_t *doc = NULL;
-    char err[RK_JSON_ERR_MAX];
-    rk_err e = rk_json_parse(data, len, &doc, err, sizeof err);
+    struct rk_error err = RK_ERROR_INIT;
+    rk_err e = rk_json_parse(data, len, &doc, &err);
     if (e == RK_ENOMEM)
         return e;
     if (e != RK_OK)
-        return fault(f, "bad_json", "", "%s", err);
+        return fault(f, "bad_json", "", "%s", err.message);
     if (!json_is_object(doc)) {
         json_decref(doc);
         return fault(f, "bad_json", "", "line 1, column 1: expected a JSON object");

@@ -371,9 +371,9 @@ static void join_choices(struct submission *sub) {
 /* A flat JSON object of strings (consent may be true). */
 static bool parse_json(struct submission *sub, const struct rk_buf *body) {
     json_t *doc = NULL;
-    char err[RK_JSON_ERR_MAX];
-    if (rk_json_parse(body->data ? body->data : "", body->len, &doc, err, sizeof err) != RK_OK) {
-        snprintf(sub->error, sizeof sub->error, "%s", err);
+    struct rk_error err = RK_ERROR_INIT;
+    if (rk_json_parse(body->data ? body->data : "", body->len, &doc, &err) != RK_OK) {
+        snprintf(sub->error, sizeof sub->error, "%.*s", RK_JSON_ERR_MAX - 1, err.message);
         garbled(sub);
         return false;
     }

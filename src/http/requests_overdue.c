@@ -75,7 +75,7 @@ static void *overdue_main(void *arg) {
                                    .mmap_kib = -1,
                                    .read_only = s->read_only};
     struct rk_store *st = NULL;
-    if (rk_store_open(s->db, &opt, &st) != RK_OK) {
+    if (rk_store_open(s->db, &opt, &st, NULL) != RK_OK) {
         fprintf(stderr, "{\"event\":\"requests_overdue_failed\"}\n");
         return NULL;
     }

@@ -524,18 +524,16 @@ static bool metrics_place(const struct rk_http_config *cfg, const struct sockadd
     return !*has_apart || parse_listen(ml, apart);
 }
 
-rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out, char *err,
-                     size_t errsz) {
+rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out,
+                     struct rk_error *err) {
     struct sockaddr_in sa, msa;
     bool metrics_here, metrics_apart;
     if (!parse_listen(cfg->listen, &sa)) {
-        snprintf(err, errsz, "--listen: expected an IPv4 ADDRESS:PORT such as 127.0.0.1:8080");
-        return RK_EINVAL;
+        return rk_error_set(err, RK_EINVAL, NULL, "--listen: expected an IPv4 ADDRESS:PORT such as 127.0.0.1:8080");
     }
     if (!metrics_place(cfg, &sa, &metrics_here, &msa, &metrics_apart)) {
-        snprintf(err, errsz, "--metrics-listen: expected an IPv4 ADDRESS:PORT such as %s, or off",
+        return rk_error_set(err, RK_EINVAL, NULL, "--metrics-listen: expected an IPv4 ADDRESS:PORT such as %s, or off",
                  RK_HTTP_METRICS_LISTEN);
-        return RK_EINVAL;
     }
     struct rk_http_server *s = calloc(1, sizeof *s);
     if (!s)
@@ -558,9 +556,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         double rate = cfg->public_rate == 0 ? RATE : cfg->public_rate;
         struct rk_limiter_config lc = {.rate = rate, .burst = rate * 4 < 20 ? 20 : rate * 4};
         if (rk_limiter_new(&lc, &s->limiter) != RK_OK) {
-            snprintf(err, errsz, "cannot set up the rate limit");
+            rk_err e = rk_error_set(err, RK_ENOMEM, NULL, "cannot set up the rate limit");
             rk_http_stop(s);
-            return RK_ENOMEM;
+            return e;
         }
     }
     if (cfg->db && cfg->keys) {
@@ -574,10 +572,10 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
                  ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
                  : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys, &s->writer)) !=
                 RK_OK) {
-            snprintf(err, errsz, "cannot open the database %s%s", cfg->db,
+            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot open the database %s%s", cfg->db,
                      cfg->read_only ? " for reading" : " for writing");
             rk_http_stop(s);
-            return RK_EIO;
+            return e;
         }
     }
     /* The outbox's sender: delivers through cfg->smtp, or only counts. Not over a read-only
@@ -587,15 +585,15 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         if (cfg->smtp)
             mail.smtp = *cfg->smtp;
         if (rk_sender_start(&mail, &s->sender) != RK_OK) {
-            snprintf(err, errsz, "cannot start the mail sender");
+            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the mail sender");
             rk_http_stop(s);
-            return RK_EIO;
+            return e;
         }
         struct rk_deliver_config notices = {.db = cfg->db, .decl = cfg->decl, .keys = &s->keys};
         if (rk_deliverer_start(&notices, &s->deliverer) != RK_OK) {
-            snprintf(err, errsz, "cannot start the recipients' deliverer");
+            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the recipients' deliverer");
             rk_http_stop(s);
-            return RK_EIO;
+            return e;
         }
     }
     if (s->db) { /* data-subject requests: deadlines in the controller's time zone */
@@ -603,9 +601,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         s->tz = calloc(1, sizeof *s->tz);
         if (!s->tz || rk_request_load_tz(cfg->decl, s->tz, &msg) != RK_OK ||
             rk_http_overdue_start(s) != RK_OK) {
-            snprintf(err, errsz, "%s", s->tz && msg.message[0] ? msg.message : "cannot start");
+            rk_err e = rk_error_set(err, RK_EIO, NULL, "%s", s->tz && msg.message[0] ? msg.message : "cannot start");
             rk_http_stop(s);
-            return RK_EIO;
+            return e;
         }
     }
     if (rk_page_brand_init(cfg->decl) != RK_OK) { /* the public pages' branding (pages.c) */
@@ -626,9 +624,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
                                  : cfg->max_per_address == 0 ? 64
                                                              : (unsigned)cfg->max_per_address;
     if (rk_http_conns_start(s, header_timeout) != RK_OK) {
-        snprintf(err, errsz, "cannot start the header deadline's timer");
+        rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the header deadline's timer");
         rk_http_stop(s);
-        return RK_EIO;
+        return e;
     }
     if (metrics_apart) { /* before the main listener: a port in use stops the start here */
         s->metrics_daemon = MHD_start_daemon(
@@ -643,12 +641,13 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             s->metrics_daemon ? MHD_get_daemon_info(s->metrics_daemon, MHD_DAEMON_INFO_BIND_PORT)
                               : NULL;
         if (!mi) {
-            snprintf(err, errsz,
-                     "cannot listen on %s for /metrics (address in use or not available); "
-                     "choose another with --metrics-listen ADDRESS:PORT",
-                     cfg->metrics_listen ? cfg->metrics_listen : RK_HTTP_METRICS_LISTEN);
+            rk_err e = rk_error_set(
+                err, RK_EIO, NULL,
+                "cannot listen on %s for /metrics (address in use or not available); "
+                "choose another with --metrics-listen ADDRESS:PORT",
+                cfg->metrics_listen ? cfg->metrics_listen : RK_HTTP_METRICS_LISTEN);
             rk_http_stop(s);
-            return RK_EIO;
+            return e;
         }
         s->metrics_port = mi->port;
     }
@@ -664,9 +663,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
         on_uri, s, MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, errsz, "cannot listen on %s (address in use or not available)", cfg->listen);
+        rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot listen on %s (address in use or not available)", cfg->listen);
         rk_http_stop(s);
-        return RK_EIO;
+        return e;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);

@@ -72,9 +72,10 @@ struct rk_http_config {
     long session_idle, session_max;
 };
 
-/* Starts serving. err gets a one-line reason on failure (bad address, port in use). */
+/* Starts serving. err (may be NULL) gets a one-line reason on failure (bad address, port
+ * in use). */
 RK_MUST_USE rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out,
-                                 char *err, size_t errsz);
+                                 struct rk_error *err);
 
 /* The port the server is bound to. */
 unsigned rk_http_port(const struct rk_http_server *s);

@@ -19,7 +19,7 @@ struct rk_store *rk_http_thread_store(struct rk_http_server *s) {
                                    .mmap_kib = -1,
                                    .read_only = s->read_only};
     struct rk_store *st = NULL;
-    if (rk_store_open(s->db, &opt, &st) != RK_OK)
+    if (rk_store_open(s->db, &opt, &st, NULL) != RK_OK)
         return NULL;
     pthread_mutex_lock(&s->lock);
     if (s->nstores == RK_HTTP_STORES) {

@@ -111,7 +111,7 @@ static void run_group(struct rk_writer *w, struct job *group, struct note *notes
     if (err == RK_OK)
         err = rk_reg_batch_commit(&w->reg);
     if (err != RK_OK) {
-        const char *why = rk_store_last_error(); /* before the rollback's own statements */
+        const char *why = rk_store_errmsg(w->store); /* before the rollback's own statements */
         char text[256];
         snprintf(text, sizeof text, "%s", why ? why : "");
         if (w->reg.in_batch)
@@ -186,7 +186,7 @@ static rk_err start(const char *db, const char *journal, const struct rk_decl *d
      * the server's RSS stays bounded whatever the register's size. */
     struct rk_store_options opt = {
         .synchronous = RK_SYNC_NORMAL, .cache_kib = 16384, .mmap_kib = -1, .read_only = read_only};
-    rk_err err = rk_store_open(db, &opt, &w->store);
+    rk_err err = rk_store_open(db, &opt, &w->store, NULL);
     if (err == RK_OK)
         err = rk_notice_reg_init(&w->reg, d, w->store, k, "api");
     w->reg.journal = journal;

@@ -74,7 +74,7 @@ rk_err rk_mail_enqueue(struct rk_store *s, const struct rk_outbox_msg *m, struct
     free(v);
     if (err != RK_OK)
         err = rk_error_set(e, err, NULL, "cannot queue the message: %s",
-                           err == RK_ENOMEM ? rk_err_str(err) : rk_store_last_error());
+                           err == RK_ENOMEM ? rk_err_str(err) : rk_store_errmsg(s));
     else if (id)
         *id = row;
     return err;

@@ -2,26 +2,20 @@
  * store.c — the backend-neutral part of the store: picks the backend for a
  * location by its scheme (a table of {scheme, ops}: "sqlite:PATH" or a plain
  * path open the embedded SQLite store; "postgresql://..." and "postgres://..."
- * name the PostgreSQL backend, which is not built yet), holds the last error
- * every backend reports through, and the vocabulary the rows carry as text.
+ * name the PostgreSQL backend, which is not built yet), reads a handle's
+ * last error, and the vocabulary the rows carry as text.
  */
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "store/store.h"
 
-static _Thread_local char last_error[256];
-
-const char *rk_store_last_error(void) { return last_error; }
-
-void rk_store_set_error(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
+const struct rk_error *rk_store_error(const struct rk_store *s) {
+    static const struct rk_error none = RK_ERROR_INIT;
+    return s ? &s->error : &none;
 }
+
+const char *rk_store_errmsg(const struct rk_store *s) { return rk_store_error(s)->message; }
 
 /* The backends by scheme; the first whose prefix the location starts with is taken. */
 static const struct backend {
@@ -36,26 +30,27 @@ static const struct backend {
 };
 
 /* The backend of location and the location it is handed (the scheme stripped, for
- * "sqlite:"); a plain path is SQLite's. RK_EINVAL, with the reason in the last error,
- * for a scheme without a built backend. */
-static rk_err pick(const char *location, const struct rk_store_ops **ops, const char **rest) {
+ * "sqlite:"); a plain path is SQLite's. RK_EINVAL, with the reason in e, for a scheme
+ * without a built backend. */
+static rk_err pick(const char *location, const struct rk_store_ops **ops, const char **rest,
+                   struct rk_error *e) {
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
         const struct backend *b = &backends[i];
         size_t n = strlen(b->prefix);
         if (strncmp(location, b->prefix, n) != 0)
             continue;
         if (!b->ops) {
-            rk_store_set_error("the %s backend is not built yet: give --db a path or sqlite:PATH",
-                               b->name);
-            return RK_EINVAL;
+            return rk_error_set(e, RK_EINVAL, NULL,
+                                "the %s backend is not built yet: give --db a path or sqlite:PATH",
+                                b->name);
         }
         *ops = b->ops;
         *rest = b->strip ? location + n : location;
         return RK_OK;
     }
     if (strstr(location, "://")) {
-        rk_store_set_error("no store backend for this scheme: give --db a path or sqlite:PATH");
-        return RK_EINVAL;
+        return rk_error_set(e, RK_EINVAL, NULL,
+                            "no store backend for this scheme: give --db a path or sqlite:PATH");
     }
     *ops = &rk_store_sqlite_ops;
     *rest = location;
@@ -63,25 +58,29 @@ static rk_err pick(const char *location, const struct rk_store_ops **ops, const 
 }
 
 rk_err rk_store_open(const char *location, const struct rk_store_options *opt,
-                     struct rk_store **out) {
+                     struct rk_store **out, struct rk_error *e) {
     const struct rk_store_ops *ops = NULL;
     const char *rest = NULL;
-    rk_err e = pick(location, &ops, &rest);
-    return e != RK_OK ? e : ops->open(rest, opt, out);
+    *out = NULL; /* a caller that reads the detail from the handle or from e can tell */
+    if (pick(location, &ops, &rest, e) != RK_OK || !ops)
+        return RK_EINVAL; /* pick refuses with RK_EINVAL only */
+    return ops->open(rest, opt, out, e);
 }
 
-rk_err rk_store_check_file(const char *location) {
+rk_err rk_store_check_file(const char *location, struct rk_error *e) {
     const struct rk_store_ops *ops = NULL;
     const char *rest = NULL;
-    rk_err e = pick(location, &ops, &rest);
-    return e != RK_OK ? e : ops->check_file(rest);
+    if (pick(location, &ops, &rest, e) != RK_OK || !ops)
+        return RK_EINVAL; /* pick refuses with RK_EINVAL only */
+    return ops->check_file(rest, e);
 }
 
-rk_err rk_store_remove_side_files(const char *location) {
+rk_err rk_store_remove_side_files(const char *location, struct rk_error *e) {
     const struct rk_store_ops *ops = NULL;
     const char *rest = NULL;
-    rk_err e = pick(location, &ops, &rest);
-    return e != RK_OK ? e : ops->remove_side_files(rest);
+    if (pick(location, &ops, &rest, e) != RK_OK || !ops)
+        return RK_EINVAL; /* pick refuses with RK_EINVAL only */
+    return ops->remove_side_files(rest, e);
 }
 
 /* ---- Vocabulary the rows carry as text ---- */

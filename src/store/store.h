@@ -11,7 +11,7 @@
  * Conventions: every function returns rk_err; RK_ENOENT means "no such
  * record", RK_ECONFLICT a uniqueness violation, RK_EBUSY a locked
  * database, RK_ESTORAGE one that cannot be written (disk full, read-only,
- * an I/O error; rk_store_last_error says which).
+ * an I/O error; rk_store_error says which).
  * Writes happen inside rk_store_begin/commit; a failed write leaves the
  * transaction to be rolled back by the caller. Strings in records passed to
  * writes are borrowed; records filled by reads own their strings in their
@@ -613,8 +613,9 @@ struct rk_store_ops {
     int version; /* 1 */
     const char *scheme;
 
+    /* On failure the detail goes to e (there is no handle to hold it). */
     rk_err (*open)(const char *location, const struct rk_store_options *opt,
-                   struct rk_store **out);
+                   struct rk_store **out, struct rk_error *e);
     void (*close)(struct rk_store *s);
     rk_err (*migrate)(struct rk_store *s, int *from, int *to);
     /* Moves everything written into the main file and empties the write-ahead log, so
@@ -626,11 +627,11 @@ struct rk_store_ops {
     rk_err (*backup_to)(struct rk_store *s, const char *dest, int64_t *pages, int64_t *bytes);
     /* Checks the database at location (no scheme) without creating or changing it
      * (SQLite: PRAGMA integrity_check); RK_EPARSE when it is not a sound database. */
-    rk_err (*check_file)(const char *location);
+    rk_err (*check_file)(const char *location, struct rk_error *e);
     /* Removes what the backend keeps beside a closed database at location (no scheme),
      * so that another file can be renamed into its place (SQLite: the -wal and -shm
      * files); none there is not an error. */
-    rk_err (*remove_side_files)(const char *location);
+    rk_err (*remove_side_files)(const char *location, struct rk_error *e);
     rk_err (*begin)(struct rk_store *s);
     rk_err (*commit)(struct rk_store *s);
     void (*rollback)(struct rk_store *s);
@@ -1056,28 +1057,50 @@ struct rk_store_ops {
  * register's store seals it without handing the key along, and the
  * enqueue's signature stays as it was. Unset, queueing mail is refused. The
  * backend's close wipes it.
+ *
+ * error is the detail of the handle's last failure (util/err.h): a backend
+ * method that fails writes it (rk_error_set(&s->error, ...)) before it returns
+ * the code, and nothing clears it on success, so it reads as the old
+ * thread-local "last error" did, only per connection. Callers read it with
+ * rk_store_error(s), right after the failed call and before the rollback's own
+ * statements. Where there is no handle yet or none at all — rk_store_open,
+ * rk_store_check_file, rk_store_remove_side_files — the detail goes to the
+ * caller's struct rk_error *e instead.
+ *
+ * Why per handle is safe without a lock: a handle is one connection, used by
+ * one thread at a time, already (the SQLite backend opens its connections
+ * SQLITE_OPEN_NOMUTEX, so it must be). The CLI holds one handle on its one
+ * thread; each HTTP server thread has its own read connection
+ * (http/service.c, thread-local); the group-commit writer owns its handle and
+ * runs every queued write on its own thread (http/writer.c); the worker
+ * threads, the overdue-request sweep and each export open their own. A handle
+ * handed to another thread goes with the work, never shared at once.
  */
 struct rk_store {
     const struct rk_store_ops *ops;
     unsigned char mail_key[RK_STORE_KEY_LEN];
     bool mail_keyed;
+    struct rk_error error; /* the last failure's detail; see above */
 };
 
 extern const struct rk_store_ops rk_store_sqlite_ops;
 
-/* Opens the store at location ("var/rekisteri.db" or "sqlite:PATH"); creates it if missing. */
+/* Opens the store at location ("var/rekisteri.db" or "sqlite:PATH"); creates it if missing.
+ * On failure the detail is in e (NULL: only the code). */
 RK_MUST_USE rk_err rk_store_open(const char *location, const struct rk_store_options *opt,
-                                 struct rk_store **out);
+                                 struct rk_store **out, struct rk_error *e);
 
 static inline void rk_store_close(struct rk_store *s) {
     if (s)
         s->ops->close(s);
 }
 
-/* A one-line description of the last backend error, for logs (no personal data). */
-const char *rk_store_last_error(void);
-/* For backends: sets what rk_store_last_error returns (printf-style, cut to 255 bytes). */
-void rk_store_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The detail of s's last failure (see struct rk_store). s NULL: an empty error. Never NULL. */
+const struct rk_error *rk_store_error(const struct rk_store *s);
+/* Its message: one line for logs and the CLI, without personal data; "" when the failure
+ * left none or s is NULL (not the code's own message: callers print what the store said).
+ * Never NULL. */
+const char *rk_store_errmsg(const struct rk_store *s);
 
 /*
  * Backups and database files, through the backend the location names (as
@@ -1087,8 +1110,8 @@ void rk_store_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
  * rk_store_remove_side_files removes what the backend keeps beside a closed
  * database (SQLite's -wal and -shm), before another file takes its place.
  */
-RK_MUST_USE rk_err rk_store_check_file(const char *location);
-RK_MUST_USE rk_err rk_store_remove_side_files(const char *location);
+RK_MUST_USE rk_err rk_store_check_file(const char *location, struct rk_error *e);
+RK_MUST_USE rk_err rk_store_remove_side_files(const char *location, struct rk_error *e);
 
 /* Thin wrappers: callers use these, never the ops slots. */
 #define RK_STORE_FN(name, params, args)                                                            \

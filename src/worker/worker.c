@@ -138,7 +138,7 @@ struct pass {
 
 static rk_err unrecorded_error(const struct pass *p, int64_t id, rk_err err) {
     snprintf(p->error, p->errorsz, "cannot record the outcome of %s %lld: %s", p->ops->noun,
-             (long long)id, rk_store_last_error());
+             (long long)id, rk_store_errmsg(p->s));
     return err;
 }
 
@@ -279,7 +279,7 @@ static void *run(void *arg) {
         if (!s) {
             struct rk_store_options opt = {
                 .synchronous = RK_SYNC_NORMAL, .cache_kib = 2048, .mmap_kib = -1};
-            if (rk_store_open(w->db, &opt, &s) != RK_OK) {
+            if (rk_store_open(w->db, &opt, &s, NULL) != RK_OK) {
                 s = NULL;
                 if (!store_error_logged)
                     rk_worker_log(w->ops->event,

@@ -52,7 +52,7 @@ static int64_t sealed_count(struct rk_store *s, enum rk_sealed_table table,
                             const char *person_id) {
     struct sealed_tally t = {.person_id = person_id, .n = 0};
     if (rk_store_sealed_list(s, table, 0, false, 0, count_row, &t) != RK_OK) {
-        fprintf(stderr, "rk_census: sealed_list: %s\n", rk_store_last_error());
+        fprintf(stderr, "rk_census: sealed_list: %s\n", rk_store_errmsg(s));
         return -1;
     }
     return t.n;
@@ -122,9 +122,10 @@ int main(int argc, char **argv) {
     struct rk_store *s = NULL;
     struct rk_census c;
     struct holder h = {.email = email};
-    if (rk_store_open(db, &opt, &s) != RK_OK ||
+    struct rk_error why = RK_ERROR_INIT;
+    if (rk_store_open(db, &opt, &s, &why) != RK_OK ||
         (email && rk_store_lookup_values(s, find_holder, &h) != RK_OK)) {
-        fprintf(stderr, "rk_census: %s: %s\n", db, rk_store_last_error());
+        fprintf(stderr, "rk_census: %s: %s\n", db, s ? rk_store_errmsg(s) : why.message);
         rk_store_close(s);
         return 1;
     }
@@ -136,7 +137,7 @@ int main(int argc, char **argv) {
     if (email)
         person = h.person_id;
     if (rk_store_census(s, person, &c) != RK_OK) {
-        fprintf(stderr, "rk_census: %s: %s\n", db, rk_store_last_error());
+        fprintf(stderr, "rk_census: %s: %s\n", db, rk_store_errmsg(s));
         rk_store_close(s);
         return 1;
     }

@@ -48,9 +48,14 @@ static int usage(void) {
     return 2;
 }
 
-static int refused(const char *what, rk_err err) {
-    fprintf(stderr, "rk_force: %s: %s (%s)\n", what, rk_err_name(err), rk_store_last_error());
+/* err from what on s, with why s says it failed (e: the detail when there is no s). */
+static int refused_why(const char *what, rk_err err, const struct rk_error *e) {
+    fprintf(stderr, "rk_force: %s: %s (%s)\n", what, rk_err_name(err), e->message);
     return 1;
+}
+
+static int refused(const struct rk_store *s, const char *what, rk_err err) {
+    return refused_why(what, err, rk_store_error(s));
 }
 
 static bool parse_id(const char *s, int64_t *out) {
@@ -95,14 +100,14 @@ static int mail_fail(struct rk_store *s, int argc, char **argv) {
     struct ids ids = {.kind = argv[0]};
     rk_err err = rk_store_outbox_due(s, RKF_FAR_FUTURE, RKF_LIMIT, collect_mail, &ids);
     if (err != RK_OK)
-        return refused("outbox_due", err);
+        return refused(s, "outbox_due", err);
     qsort(ids.v, (size_t)ids.n, sizeof ids.v[0], cmp_id);
     if (wipe_last && ids.n > 0 &&
         (err = rk_store_sealed_set(s, RK_SEALED_OUTBOX, ids.v[ids.n - 1], NULL, 0)) != RK_OK)
-        return refused("sealed_set", err);
+        return refused(s, "sealed_set", err);
     for (int i = 0; i < ids.n; i++) {
         if ((err = rk_store_outbox_mark_failed(s, ids.v[i], at, argv[2])) != RK_OK)
-            return refused("outbox_mark_failed", err);
+            return refused(s, "outbox_mark_failed", err);
         printf("%" PRId64 "\n", ids.v[i]);
     }
     return 0;
@@ -128,13 +133,13 @@ static int mail_state(struct rk_store *s, int argc, char **argv) {
         return usage();
     rk_err err = rk_store_outbox_due(s, RKF_FAR_FUTURE, RKF_LIMIT, find_due, &ids);
     if (err != RK_OK)
-        return refused("outbox_due", err);
+        return refused(s, "outbox_due", err);
     if (ids.found) {
         puts("queued");
         return 0;
     }
     if ((err = rk_store_outbox_failed(s, RKF_LIMIT, find_failed, &ids)) != RK_OK)
-        return refused("outbox_failed", err);
+        return refused(s, "outbox_failed", err);
     puts(ids.found ? "failed" : "other");
     return 0;
 }
@@ -160,17 +165,17 @@ static int entry_name(struct rk_store *s, int argc, char **argv) {
     struct registers regs = {.n = 0};
     rk_err err = rk_store_entries_of_person(s, argv[0], collect_register, &regs);
     if (err != RK_OK)
-        return refused("entries_of_person", err);
+        return refused(s, "entries_of_person", err);
     if (regs.n != 1) {
         fprintf(stderr, "rk_force: %s has %d entries, not one\n", argv[0], regs.n);
         return 1;
     }
     static struct rk_entry e; /* 8 KiB of storage: not on the stack */
     if ((err = rk_store_entry_get(s, regs.id[0], argv[0], &e)) != RK_OK)
-        return refused("entry_get", err);
+        return refused(s, "entry_get", err);
     e.v[RK_F_NAME] = argv[1];
     if ((err = rk_store_entry_put(s, &e)) != RK_OK)
-        return refused("entry_put", err);
+        return refused(s, "entry_put", err);
     return 0;
 }
 
@@ -200,7 +205,7 @@ static int notice_first(struct rk_store *s, int argc, char **argv) {
     for (size_t i = 0; i < sizeof open / sizeof open[0]; i++) {
         rk_err err = rk_store_recipient_notice_list(s, open[i], RKF_LIMIT, collect_notice, &ids);
         if (err != RK_OK)
-            return refused("recipient_notice_list", err);
+            return refused(s, "recipient_notice_list", err);
     }
     if (ids.n == 0)
         return 1;
@@ -218,7 +223,7 @@ static int notice_fail(struct rk_store *s, int argc, char **argv) {
             return usage();
         rk_err err = rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_FAILED, at, argv[1]);
         if (err != RK_OK)
-            return refused("recipient_notice_mark_final", err);
+            return refused(s, "recipient_notice_mark_final", err);
     }
     return 0;
 }
@@ -251,11 +256,11 @@ static int notice_state(struct rk_store *s, int argc, char **argv) {
         return usage();
     rk_err err = rk_store_recipient_notice_get(s, ns.id, get_notice, &ns);
     if (err != RK_OK)
-        return refused("recipient_notice_get", err);
+        return refused(s, "recipient_notice_get", err);
     if (!ns.seen)
         return 1;
     if ((err = rk_store_sealed_list(s, RK_SEALED_NOTICE, 0, false, 0, find_sealed, &ns)) != RK_OK)
-        return refused("sealed_list", err);
+        return refused(s, "sealed_list", err);
     printf("%s|%d\n",
            (unsigned)ns.state < RK_NOTICE_STATE__COUNT ? notice_states[ns.state] : "?",
            ns.sealed);
@@ -290,9 +295,10 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], commands[k].name) != 0)
             continue;
         struct rk_store *s = NULL;
-        rk_err err = rk_store_open(db, NULL, &s);
+        struct rk_error why = RK_ERROR_INIT;
+        rk_err err = rk_store_open(db, NULL, &s, &why);
         if (err != RK_OK)
-            return refused(db, err);
+            return refused_why(db, err, &why);
         int rc = commands[k].run(s, argc - i - 1, argv + i + 1);
         rk_store_close(s);
         return rc;

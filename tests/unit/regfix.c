@@ -54,14 +54,15 @@ int rkt_reg_open(struct rkt_reg *f, const char *name, struct rk_decl *decl, cons
         return -1;
     }
     rkt_reg_path(f, "t.db", path, sizeof path);
-    if (rk_store_open(path, NULL, &f->store) != RK_OK ||
+    struct rk_error serr = RK_ERROR_INIT;
+    if (rk_store_open(path, NULL, &f->store, &serr) != RK_OK ||
         rk_store_migrate(f->store, &from, &to) != RK_OK) {
-        print_error("store: %s\n", rk_store_last_error());
+        print_error("store: %s\n", f->store ? rk_store_errmsg(f->store) : serr.message);
         return -1;
     }
     const struct rk_store_options small = {.cache_kib = 1024, .mmap_kib = -1};
-    if (rk_store_open(path, &small, &f->peer) != RK_OK) {
-        print_error("store: %s\n", rk_store_last_error());
+    if (rk_store_open(path, &small, &f->peer, &serr) != RK_OK) {
+        print_error("store: %s\n", serr.message);
         return -1;
     }
     if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
@@ -142,7 +143,7 @@ struct rk_census rkt_census(struct rkt_reg *f, const char *person_id) {
     memset(&c, 0, sizeof c);
     rk_err err = rk_store_census(f->peer, person_id, &c);
     if (err != RK_OK)
-        fail_msg("census: %s (%s)", rk_err_name(err), rk_store_last_error());
+        fail_msg("census: %s (%s)", rk_err_name(err), rk_store_errmsg(f->peer));
     return c;
 }
 
@@ -169,7 +170,7 @@ static int entry_in(void *ctx, const struct rk_entry *e) {
 static int64_t entries_count(struct rkt_reg *f, struct entries_in *c) {
     rk_err err = rk_store_entries_all(f->peer, entry_in, c);
     if (err != RK_OK)
-        fail_msg("entries: %s (%s)", rk_err_name(err), rk_store_last_error());
+        fail_msg("entries: %s (%s)", rk_err_name(err), rk_store_errmsg(f->peer));
     return c->n;
 }
 
@@ -228,7 +229,7 @@ bool rkt_like(const char *t, const char *p) {
 void rkt_audit_scan(struct rkt_reg *f, rk_audit_fn fn, void *ctx) {
     rk_err err = rk_store_audit_scan(f->peer, 0, NULL, fn, ctx);
     if (err != RK_OK)
-        fail_msg("audit scan: %s (%s)", rk_err_name(err), rk_store_last_error());
+        fail_msg("audit scan: %s (%s)", rk_err_name(err), rk_store_errmsg(f->peer));
 }
 
 struct audit_match {

@@ -84,18 +84,18 @@ static unsigned char *seal(struct fx *f, size_t n) {
     unsigned char *data = malloc(n + 1);
     randombytes_buf(data, n);
     write_file(f->plain, data, n);
-    char err[256];
+    struct rk_error err = RK_ERROR_INIT;
     unlink(f->sealed);
-    assert_int_equal(rk_backup_seal(&f->keys, f->plain, f->sealed, err, sizeof err), RK_OK);
+    assert_int_equal(rk_backup_seal(&f->keys, f->plain, f->sealed, &err), RK_OK);
     return data;
 }
 
 static void expect_refused(struct fx *f, const struct rk_keys *k, const char *why) {
-    char err[512] = "";
+    struct rk_error err = RK_ERROR_INIT;
     unlink(f->out);
-    assert_int_equal(rk_backup_open(k, f->sealed, f->out, err, sizeof err), RK_EPARSE);
-    if (!strstr(err, why))
-        fail_msg("'%s' lacks '%s'", err, why);
+    assert_int_equal(rk_backup_open(k, f->sealed, f->out, &err), RK_EPARSE);
+    if (!strstr(err.message, why))
+        fail_msg("'%s' lacks '%s'", err.message, why);
     assert_int_not_equal(access(f->out, F_OK), 0);
 }
 
@@ -115,9 +115,9 @@ static void round_trip_sizes(void **state) {
         struct stat st;
         assert_int_equal(stat(f->sealed, &st), 0);
         assert_int_equal(st.st_mode & 0777, 0600);
-        char err[256];
+        struct rk_error err = RK_ERROR_INIT;
         unlink(f->out);
-        assert_int_equal(rk_backup_open(&f->keys, f->sealed, f->out, err, sizeof err), RK_OK);
+        assert_int_equal(rk_backup_open(&f->keys, f->sealed, f->out, &err), RK_OK);
         size_t m = 0;
         unsigned char *back = read_file(f->out, &m);
         assert_int_equal(m, sizes[i]);

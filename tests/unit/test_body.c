@@ -16,13 +16,13 @@
 
 #include "http/body.h"
 
-static char err[RK_JSON_ERR_MAX];
+static struct rk_error err = RK_ERROR_INIT;
 
 static json_t *parse_ok(const char *text) {
     json_t *doc = NULL;
-    rk_err e = rk_json_parse(text, strlen(text), &doc, err, sizeof err);
+    rk_err e = rk_json_parse(text, strlen(text), &doc, &err);
     if (e != RK_OK)
-        fail_msg("%s: %s", text, err);
+        fail_msg("%s: %s", text, err.message);
     return doc;
 }
 
@@ -31,10 +31,10 @@ static void refused(const char *text, size_t len, const char *want) {
     json_t *doc = NULL;
     if (len == SIZE_MAX)
         len = strlen(text);
-    assert_int_equal(rk_json_parse(text, len, &doc, err, sizeof err), RK_EPARSE);
+    assert_int_equal(rk_json_parse(text, len, &doc, &err), RK_EPARSE);
     assert_null(doc);
-    if (strcmp(err, want) != 0)
-        fail_msg("got \"%s\", want \"%s\"", err, want);
+    if (strcmp(err.message, want) != 0)
+        fail_msg("got \"%s\", want \"%s\"", err.message, want);
 }
 
 static void parses_like_jansson(void **state) {
@@ -109,8 +109,8 @@ static void limits(void **state) {
     memset(buf, '[', 17);
     memset(buf + 17, ']', 17);
     json_t *doc = NULL;
-    assert_int_equal(rk_json_parse(buf, 34, &doc, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, "nested deeper than 16 levels"));
+    assert_int_equal(rk_json_parse(buf, 34, &doc, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, "nested deeper than 16 levels"));
     /* 1000 values parse (the array and 999 numbers); 1001 do not. */
     size_t n = 0;
     buf[n++] = '[';
@@ -119,8 +119,8 @@ static void limits(void **state) {
         buf[n++] = ',';
     }
     buf[n - 1] = ']';
-    assert_int_equal(rk_json_parse(buf, n, &doc, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, "more than 1000 values"));
+    assert_int_equal(rk_json_parse(buf, n, &doc, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, "more than 1000 values"));
     buf[n - 3] = ']';
     json_decref(parse_ok((buf[n - 2] = '\0', buf)));
     /* A text of 4096 bytes parses; 4097 do not, and the message holds none of it. */
@@ -131,9 +131,9 @@ static void limits(void **state) {
     json_decref(parse_ok(buf));
     buf[4097] = 'q';
     buf[4098] = '"';
-    assert_int_equal(rk_json_parse(buf, 4099, &doc, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, "longer than 4096 bytes"));
-    assert_null(strstr(err, "qq"));
+    assert_int_equal(rk_json_parse(buf, 4099, &doc, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, "longer than 4096 bytes"));
+    assert_null(strstr(err.message, "qq"));
 }
 
 /* Staff bodies are read only when sent as application/json (body.c, issue 11 item 6). */

@@ -135,9 +135,9 @@ static int keep(void *ctx, const struct rk_journal_rec *r) {
 }
 
 static void append(struct fx *f, const struct rk_journal_rec *r) {
-    char err[512] = "";
-    if (rk_journal_append(f->journal, &f->r.keys, r, err, sizeof err) != RK_OK)
-        fail_msg("append: %s", err);
+    struct rk_error err = RK_ERROR_INIT;
+    if (rk_journal_append(f->journal, &f->r.keys, r, &err) != RK_OK)
+        fail_msg("append: %s", err.message);
 }
 
 static void write_text(const char *path, const char *text, bool append_to) {
@@ -180,8 +180,8 @@ static void records_read_back_whole(void **state) {
     assert_int_equal(st.st_mode & 0777, 0600);
     struct seen s = {.n = 0};
     struct rk_journal_info info;
-    char err[512];
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, err, sizeof err),
+    struct rk_error err = RK_ERROR_INIT;
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err),
                      RK_OK);
     assert_int_equal(info.records, 3);
     assert_int_equal(info.torn_line, 0);
@@ -201,7 +201,7 @@ static void records_read_back_whole(void **state) {
     assert_memory_equal(text, RK_JOURNAL_MAGIC, sizeof RK_JOURNAL_MAGIC - 1);
     free(text);
     /* create leaves an existing journal alone */
-    assert_int_equal(rk_journal_create(f->journal, 1, err, sizeof err), RK_ECONFLICT);
+    assert_int_equal(rk_journal_create(f->journal, 1, &err), RK_ECONFLICT);
     assert_int_equal(lines(f->journal), 4);
 }
 
@@ -212,7 +212,7 @@ static void altered_removed_or_foreign_lines_refused(void **state) {
         append(f, &r);
     }
     char *good = slurp(f->journal);
-    char err[512];
+    struct rk_error err = RK_ERROR_INIT;
     struct seen s = {.n = 0};
 
     /* An instant changed on line 3: the records before it are passed on, then refused. */
@@ -221,9 +221,9 @@ static void altered_removed_or_foreign_lines_refused(void **state) {
     char *at = strchr(line3, ' ') + 1;
     *at = *at == '9' ? '8' : '9';
     write_text(f->journal, text, false);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, NULL, &err),
                      RK_EPARSE);
-    assert_non_null(strstr(err, "/j:3: the MAC does not match"));
+    assert_non_null(strstr(err.message, "/j:3: the MAC does not match"));
     assert_int_equal(s.n, 1);
     free(text);
 
@@ -233,25 +233,25 @@ static void altered_removed_or_foreign_lines_refused(void **state) {
     char *next = strchr(line2, '\n') + 1;
     memmove(line2, next, strlen(next) + 1);
     write_text(f->journal, text, false);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
                      RK_EPARSE);
-    assert_non_null(strstr(err, ":2: the MAC does not match"));
+    assert_non_null(strstr(err.message, ":2: the MAC does not match"));
     free(text);
 
     /* A line that is not a record at all. */
     write_text(f->journal, good, false);
     write_text(f->journal, "hello world\n", true);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
                      RK_EPARSE);
-    assert_non_null(strstr(err, ":5: no MAC"));
+    assert_non_null(strstr(err.message, ":5: no MAC"));
 
     /* The right journal under another key. */
     write_text(f->journal, good, false);
     struct rk_keys other = f->r.keys;
     other.journal[0] ^= 1;
-    assert_int_equal(rk_journal_read(f->journal, &other, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &other, NULL, NULL, NULL, &err),
                      RK_EPARSE);
-    assert_non_null(strstr(err, ":2: the MAC does not match"));
+    assert_non_null(strstr(err.message, ":2: the MAC does not match"));
     free(good);
 }
 
@@ -262,15 +262,15 @@ static void torn_last_line_tolerated_then_cut(void **state) {
     append(f, &b);
     write_text(f->journal, "kxq3 17000 half a rec", true);
     struct rk_journal_info info;
-    char err[512];
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, err, sizeof err),
+    struct rk_error err = RK_ERROR_INIT;
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err),
                      RK_OK);
     assert_int_equal(info.records, 2);
     assert_int_equal(info.torn_line, 4);
     struct rk_journal_rec c = record(3);
     append(f, &c); /* cuts the torn line first, chains on b */
     struct seen s = {.n = 0};
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err),
                      RK_OK);
     assert_int_equal(info.records, 3);
     assert_int_equal(info.torn_line, 0);
@@ -280,25 +280,25 @@ static void torn_last_line_tolerated_then_cut(void **state) {
 
 static void missing_and_foreign_files(void **state) {
     struct fx *f = *state;
-    char err[512];
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
+    struct rk_error err = RK_ERROR_INIT;
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
                      RK_ENOENT);
-    assert_non_null(strstr(err, "cannot open the erasure journal"));
+    assert_non_null(strstr(err.message, "cannot open the erasure journal"));
     write_text(f->journal, "rekisteri-key 1\n", false);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
                      RK_EPARSE);
-    assert_non_null(strstr(err, ":1: not a rekisteri erasure journal"));
+    assert_non_null(strstr(err.message, ":1: not a rekisteri erasure journal"));
     struct rk_journal_rec r = record(1);
-    assert_int_equal(rk_journal_append(f->journal, &f->r.keys, &r, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, "is not a rekisteri erasure journal"));
+    assert_int_equal(rk_journal_append(f->journal, &f->r.keys, &r, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, "is not a rekisteri erasure journal"));
     /* An empty file (a crash while it was created) reads as a torn header. */
     write_text(f->journal, "", false);
     struct rk_journal_info info;
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err),
                      RK_OK);
     assert_int_equal(info.records, 0);
     append(f, &r);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err),
                      RK_OK);
     assert_int_equal(info.records, 1);
 }
@@ -306,15 +306,15 @@ static void missing_and_foreign_files(void **state) {
 /* The header names the key generation the journal starts in (journal.h design 9). */
 static void headers_name_their_generation(void **state) {
     struct fx *f = *state;
-    char err[512];
+    struct rk_error err = RK_ERROR_INIT;
     static const char *const bad[] = {"rekisteri-erasures 2 0\n", "rekisteri-erasures 2 x\n",
                                       "rekisteri-erasures 2\n", "rekisteri-erasures 3 1\n",
                                       "rekisteri-erasures 2 01\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         write_text(f->journal, bad[i], false);
-        assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
+        assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
                          RK_EPARSE);
-        assert_non_null(strstr(err, ":1: not a rekisteri erasure journal (version 1 or 2)"));
+        assert_non_null(strstr(err.message, ":1: not a rekisteri erasure journal (version 1 or 2)"));
     }
     /* Version 2 naming generation 1 reads as version 1 does; records carry the generation. */
     write_text(f->journal, "rekisteri-erasures 2 1\n", false);
@@ -322,7 +322,7 @@ static void headers_name_their_generation(void **state) {
     append(f, &r);
     struct seen s = {.n = 0};
     struct rk_journal_info info;
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err),
                      RK_OK);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.v[0].gen, 1);
@@ -331,16 +331,16 @@ static void headers_name_their_generation(void **state) {
     /* A journal created under a generation the key file does not hold is refused, by
      * readers and appenders alike. */
     unlink(f->journal);
-    assert_int_equal(rk_journal_create(f->journal, 3, err, sizeof err), RK_OK);
+    assert_int_equal(rk_journal_create(f->journal, 3, &err), RK_OK);
     char *text = slurp(f->journal);
     assert_string_equal(text, "rekisteri-erasures 2 3\n");
     free(text);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, err, sizeof err),
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
                      RK_EPARSE);
     assert_non_null(strstr(
-        err, ":1: the journal starts in key generation 3, which the key file does not hold"));
-    assert_int_equal(rk_journal_append(f->journal, &f->r.keys, &r, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, "continues under key generation 3, newer than the key file's"));
+        err.message, ":1: the journal starts in key generation 3, which the key file does not hold"));
+    assert_int_equal(rk_journal_append(f->journal, &f->r.keys, &r, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, "continues under key generation 3, newer than the key file's"));
     assert_int_equal(lines(f->journal), 1);
 }
 
@@ -352,8 +352,8 @@ static void erasure_is_journaled_with_hashes_only(void **state) {
     add_person(f, &f->r.reg, "maija@example.fi", "+358401234567", id);
     erase(f, &f->r.reg, id);
     struct seen s = {.n = 0};
-    char err[512];
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, NULL, err, sizeof err), RK_OK);
+    struct rk_error err = RK_ERROR_INIT;
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, NULL, &err), RK_OK);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.v[0].person_id, id);
     assert_int_equal(s.v[0].at, ts(T0));
@@ -395,7 +395,7 @@ static void take_copy(struct fx *f) {
 
 static void open_copy(struct fx *f, struct rk_store **store, struct rk_reg *reg) {
     int from = 0, to = 0;
-    assert_int_equal(rk_store_open(f->copy, NULL, store), RK_OK);
+    assert_int_equal(rk_store_open(f->copy, NULL, store, NULL), RK_OK);
     assert_int_equal(rk_store_migrate(*store, &from, &to), RK_OK);
     assert_int_equal(rk_notice_reg_init(reg, f->r.decl, *store, &f->r.keys, "restore"), RK_OK);
 }
@@ -432,9 +432,9 @@ static void replay_applies_only_what_the_copy_lacks(void **state) {
     open_copy(f, &cs, &cr);
     assert_true(exists(&cr, b) && exists(&cr, c) && exists(&cr, back));
     struct rk_replay_report rep;
-    char err[512] = "";
-    if (rk_restore_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
-        fail_msg("replay: %s", err);
+    struct rk_error err = RK_ERROR_INIT;
+    if (rk_restore_replay(&cr, f->journal, ts(T0), &rep, &err) != RK_OK)
+        fail_msg("replay: %s", err.message);
     assert_int_equal(rep.records, 3);
     assert_int_equal(rep.contained, 1);
     assert_int_equal(rep.reapplied, 2);
@@ -450,7 +450,7 @@ static void replay_applies_only_what_the_copy_lacks(void **state) {
     assert_int_equal(lines(f->journal), before); /* not journaled again */
 
     /* Again: everything is contained now. */
-    assert_int_equal(rk_restore_replay(&cr, f->journal, ts(T0), &rep, err, sizeof err), RK_OK);
+    assert_int_equal(rk_restore_replay(&cr, f->journal, ts(T0), &rep, &err), RK_OK);
     assert_int_equal(rep.contained, 3);
     assert_int_equal(rep.reapplied, 0);
     assert_int_equal(rep.persons, 0);
@@ -470,9 +470,9 @@ static void replay_finds_persons_by_hash(void **state) {
     append(f, &r);
     f->r.reg.actor = "restore";
     struct rk_replay_report rep;
-    char err[512] = "";
-    if (rk_restore_replay(&f->r.reg, f->journal, ts(T0), &rep, err, sizeof err) != RK_OK)
-        fail_msg("replay: %s", err);
+    struct rk_error err = RK_ERROR_INIT;
+    if (rk_restore_replay(&f->r.reg, f->journal, ts(T0), &rep, &err) != RK_OK)
+        fail_msg("replay: %s", err.message);
     assert_int_equal(rep.reapplied, 1);
     assert_int_equal(rep.persons, 1);
     assert_false(exists(&f->r.reg, x));
@@ -486,12 +486,13 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     add_person(f, &f->r.reg, "y@example.fi", NULL, id);
     erase(f, &f->r.reg, id);
     add_person(f, &f->r.reg, "z@example.fi", NULL, keep_id);
-    char other[128], err[512];
+    char other[128];
+    struct rk_error err = RK_ERROR_INIT;
     snprintf(other, sizeof other, "%s/other", f->r.dir);
-    assert_int_equal(rk_journal_create(other, 1, err, sizeof err), RK_OK);
+    assert_int_equal(rk_journal_create(other, 1, &err), RK_OK);
     struct rk_replay_report rep;
-    assert_int_equal(rk_restore_replay(&f->r.reg, other, ts(T0), &rep, err, sizeof err), RK_EREFUSED);
-    assert_non_null(strstr(err, "holds 1 erasure record(s) the journal"));
+    assert_int_equal(rk_restore_replay(&f->r.reg, other, ts(T0), &rep, &err), RK_EREFUSED);
+    assert_non_null(strstr(err.message, "holds 1 erasure record(s) the journal"));
     assert_true(exists(&f->r.reg, keep_id));
     /* A tampered journal is refused before anything changes. */
     struct rk_journal_rec r = record(1);
@@ -503,9 +504,9 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     *last = *last == 'a' ? 'b' : 'a';
     write_text(f->journal, text, false);
     free(text);
-    assert_int_equal(rk_restore_replay(&f->r.reg, f->journal, ts(T0), &rep, err, sizeof err),
+    assert_int_equal(rk_restore_replay(&f->r.reg, f->journal, ts(T0), &rep, &err),
                      RK_EPARSE);
-    assert_non_null(strstr(err, ":3: the MAC does not match"));
+    assert_non_null(strstr(err.message, ":3: the MAC does not match"));
     assert_true(exists(&f->r.reg, keep_id));
 }
 

@@ -441,7 +441,7 @@ static struct trail trail_of(struct fx *f) {
     struct trail t;
     memset(&t, 0, sizeof t);
     if (rk_store_audit_scan(f->r.store, 1, NULL, each_event, &t) != RK_OK)
-        fail_msg("audit scan: %s", rk_store_last_error());
+        fail_msg("audit scan: %s", rk_store_errmsg(f->r.store));
     return t;
 }
 

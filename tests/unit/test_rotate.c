@@ -384,18 +384,19 @@ static void audit_across_generations(void **state) {
 /* A backup sealed before the rotation opens after it; not with an unrelated key. */
 static void backup_before_restores_after(void **state) {
     struct fx *f = *state;
-    char plain[128], sealed[128], out[128], err[256];
+    char plain[128], sealed[128], out[128];
+    struct rk_error err = RK_ERROR_INIT;
     path_in(f, "plain", plain, sizeof plain);
     path_in(f, "sealed", sealed, sizeof sealed);
     path_in(f, "out", out, sizeof out);
     write_file(plain, "a database, say\n", 0600);
-    assert_int_equal(rk_backup_seal(&f->r.keys, plain, sealed, err, sizeof err), RK_OK);
+    assert_int_equal(rk_backup_seal(&f->r.keys, plain, sealed, &err), RK_OK);
     rotate(f);
-    assert_int_equal(rk_backup_open(&f->r.keys, sealed, out, err, sizeof err), RK_OK);
+    assert_int_equal(rk_backup_open(&f->r.keys, sealed, out, &err), RK_OK);
     unlink(out);
     struct rk_keys other = {.ngen = 0};
     randombytes_buf(other.backup, sizeof other.backup);
-    assert_int_equal(rk_backup_open(&other, sealed, out, err, sizeof err), RK_EPARSE);
+    assert_int_equal(rk_backup_open(&other, sealed, out, &err), RK_EPARSE);
     assert_int_equal(access(out, F_OK), -1);
 }
 
@@ -487,9 +488,9 @@ static int keep_gen(void *ctx, const struct rk_journal_rec *r) {
 }
 
 static rk_err read_journal(struct fx *f, const struct rk_keys *k, struct jseen *s,
-                           struct rk_journal_info *info, char *err, size_t errsz) {
+                           struct rk_journal_info *info, struct rk_error *err) {
     memset(s, 0, sizeof *s);
-    return rk_journal_read(f->journal, k, keep_gen, s, info, err, errsz);
+    return rk_journal_read(f->journal, k, keep_gen, s, info, err);
 }
 
 static char *slurp(const char *path) {
@@ -513,7 +514,8 @@ static int journal_lines(struct fx *f) {
 
 static void journal_verifies_across_rotations(void **state) {
     struct fx *f = *state;
-    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1], err[512] = "";
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
+    struct rk_error err = RK_ERROR_INIT;
     add_person(f, "ja@example.fi", a);
     add_person(f, "jb@example.fi", b);
     add_person(f, "jc@example.fi", c);
@@ -524,8 +526,8 @@ static void journal_verifies_across_rotations(void **state) {
     erase_journaled(f, b);                 /* chains on under generation 2 */
     struct jseen s;
     struct rk_journal_info info;
-    if (read_journal(f, &f->r.keys, &s, &info, err, sizeof err) != RK_OK)
-        fail_msg("read: %s", err);
+    if (read_journal(f, &f->r.keys, &s, &info, &err) != RK_OK)
+        fail_msg("read: %s", err.message);
     assert_int_equal(info.records, 2);
     assert_int_equal(info.markers, 1);
     assert_int_equal(info.generation, 2);
@@ -535,8 +537,8 @@ static void journal_verifies_across_rotations(void **state) {
     rep = rotate(f);
     assert_true(rep.journal_marked);
     erase_journaled(f, c);
-    if (read_journal(f, &f->r.keys, &s, &info, err, sizeof err) != RK_OK)
-        fail_msg("read: %s", err);
+    if (read_journal(f, &f->r.keys, &s, &info, &err) != RK_OK)
+        fail_msg("read: %s", err.message);
     assert_int_equal(info.records, 3);
     assert_int_equal(info.markers, 2);
     assert_int_equal(info.generation, 3);
@@ -544,14 +546,14 @@ static void journal_verifies_across_rotations(void **state) {
     /* Marking again changes nothing: the journal is at the current generation. */
     bool marked = true;
     int before = journal_lines(f);
-    assert_int_equal(rk_journal_advance(f->journal, &f->r.keys, NOW, &marked, err, sizeof err),
+    assert_int_equal(rk_journal_advance(f->journal, &f->r.keys, NOW, &marked, &err),
                      RK_OK);
     assert_false(marked);
     assert_int_equal(journal_lines(f), before);
     /* No journal file: nothing to mark, nothing created. */
     char none[160];
     path_in(f, "none", none, sizeof none);
-    assert_int_equal(rk_journal_advance(none, &f->r.keys, NOW, &marked, err, sizeof err), RK_OK);
+    assert_int_equal(rk_journal_advance(none, &f->r.keys, NOW, &marked, &err), RK_OK);
     assert_false(marked);
     struct stat st;
     assert_int_not_equal(stat(none, &st), 0);
@@ -559,7 +561,8 @@ static void journal_verifies_across_rotations(void **state) {
 
 static void journal_markers_refused_by_line(void **state) {
     struct fx *f = *state;
-    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], err[512] = "", old_key[160], good[160];
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], old_key[160], good[160];
+    struct rk_error err = RK_ERROR_INIT;
     add_person(f, "ka@example.fi", a);
     add_person(f, "kb@example.fi", b);
     erase_journaled(f, a);
@@ -577,23 +580,23 @@ static void journal_markers_refused_by_line(void **state) {
     /* The key file from before the rotation lacks generation 2. */
     struct rk_keys k_old;
     assert_int_equal(rk_keys_load(old_key, &k_old, NULL), RK_OK);
-    assert_int_equal(read_journal(f, &k_old, &s, &info, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, ":3: the key generation marker names generation 2, which the key "
+    assert_int_equal(read_journal(f, &k_old, &s, &info, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, ":3: the key generation marker names generation 2, which the key "
                                 "file does not hold"));
     assert_int_equal(s.n, 1); /* the record before it was read */
     /* ... and an append with it refuses rather than forking the chain. */
     struct rk_journal_rec r = {.at = NOW, .nhashes = 0};
     rk_id_new(r.id);
     rk_id_new(r.person_id);
-    assert_int_equal(rk_journal_append(f->journal, &k_old, &r, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, "its last record verifies under no key generation"));
+    assert_int_equal(rk_journal_append(f->journal, &k_old, &r, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, "its last record verifies under no key generation"));
     /* A tampered marker (its generation changed) fails its MAC. */
     char *marker = strstr(text, "\nkey ") + 1;
     char *gen = strchr(marker + 4, ' ') + 1;
     *gen = '3';
     write_file(f->journal, text, 0600);
-    assert_int_equal(read_journal(f, &f->r.keys, &s, &info, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, ":3: the MAC does not match"));
+    assert_int_equal(read_journal(f, &f->r.keys, &s, &info, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, ":3: the MAC does not match"));
     /* A record under the new generation moved before the marker fails too. */
     free(text);
     text = slurp(good);
@@ -605,8 +608,8 @@ static void journal_markers_refused_by_line(void **state) {
     snprintf(swapped, strlen(text) + 1, "%.*s%s%.*s", (int)(marker - text), text, rec, (int)mlen,
              marker);
     write_file(f->journal, swapped, 0600);
-    assert_int_equal(read_journal(f, &f->r.keys, &s, &info, err, sizeof err), RK_EPARSE);
-    assert_non_null(strstr(err, ":3: the MAC does not match"));
+    assert_int_equal(read_journal(f, &f->r.keys, &s, &info, &err), RK_EPARSE);
+    assert_non_null(strstr(err.message, ":3: the MAC does not match"));
     free(swapped);
     free(text);
     sodium_memzero(&k_old, sizeof k_old);
@@ -619,7 +622,8 @@ static void count_gen1(void *ctx, uint32_t gen, int64_t rows) {
 
 static void journal_replay_of_older_record_matches_by_hash(void **state) {
     struct fx *f = *state;
-    char x[RK_ID_LEN + 1], y[RK_ID_LEN + 1], copy[160], err[512] = "";
+    char x[RK_ID_LEN + 1], y[RK_ID_LEN + 1], copy[160];
+    struct rk_error err = RK_ERROR_INIT;
     /* Two persons holding the same email: x in the customer register, y elsewhere. */
     add_person(f, "shared@example.fi", x);
     struct rk_write w = {"marketing", "sales_promotion", RK_SRC_WEB_FORM, NULL, NOW};
@@ -642,7 +646,7 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     struct rk_store *cs = NULL;
     struct rk_reg cr;
     int from = 0, to = 0;
-    assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
+    assert_int_equal(rk_store_open(copy, NULL, &cs, NULL), RK_OK);
     assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
     assert_int_equal(rk_notice_reg_init(&cr, f->r.decl, cs, &f->r.keys, "restore"), RK_OK);
     struct rk_rotate_report rep;
@@ -651,8 +655,8 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     bool restricted = false, objected = false;
     assert_int_equal(rk_store_person_exists(cs, y, &restricted, &objected), RK_OK);
     struct rk_replay_report rr;
-    if (rk_restore_replay(&cr, f->journal, NOW + 180, &rr, err, sizeof err) != RK_OK)
-        fail_msg("replay: %s", err);
+    if (rk_restore_replay(&cr, f->journal, NOW + 180, &rr, &err) != RK_OK)
+        fail_msg("replay: %s", err.message);
     assert_int_equal(rr.reapplied, 1);
     assert_int_equal(rr.persons, 2); /* x by id, y by the old hash */
     assert_int_equal(rk_store_person_exists(cs, x, &restricted, &objected), RK_ENOENT);
@@ -669,7 +673,7 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     c.v[RK_F_NAME] = "Palaaja";
     assert_int_not_equal(rk_reg_person_add(&cr, &w2, NULL, &c, NULL, again, &msg), RK_OK);
     /* Again: the record is contained now, nothing more happens. */
-    assert_int_equal(rk_restore_replay(&cr, f->journal, NOW + 300, &rr, err, sizeof err), RK_OK);
+    assert_int_equal(rk_restore_replay(&cr, f->journal, NOW + 300, &rr, &err), RK_OK);
     assert_int_equal(rr.reapplied, 0);
     assert_int_equal(rr.contained, 1);
     rk_store_close(cs);
@@ -920,7 +924,7 @@ static void plaintext_of_older_database_sealed_on_open(void **state) {
     struct rk_error msg = RK_ERROR_INIT;
     int from = 0, to = 0;
     int64_t sealed = 0;
-    assert_int_equal(rk_store_open(copy, NULL, &cs), RK_OK);
+    assert_int_equal(rk_store_open(copy, NULL, &cs, NULL), RK_OK);
     assert_int_equal(rk_store_migrate(cs, &from, &to), RK_OK);
     assert_int_equal(from, 12);
     /* Before it is sealed nothing opens the marked plaintext: the sender would fail it. */

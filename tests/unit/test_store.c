@@ -29,6 +29,7 @@ struct fixture {
     char location[512]; /* what rk_store_open reopens */
     char dir[64];       /* backend scratch: the SQLite temp directory */
     int from, to;       /* what the first migration reported */
+    struct rk_error opened; /* why rk_store_open failed, when it did (no handle holds it) */
 };
 
 struct backend {
@@ -44,7 +45,7 @@ static rk_err sqlite_open(struct fixture *fx) {
     if (!mkdtemp(fx->dir))
         return RK_EIO;
     snprintf(fx->location, sizeof fx->location, "sqlite:%s/t.db", fx->dir);
-    rk_err err = rk_store_open(fx->location, NULL, &fx->s);
+    rk_err err = rk_store_open(fx->location, NULL, &fx->s, &fx->opened);
     if (err == RK_OK)
         err = rk_store_migrate(fx->s, &fx->from, &fx->to);
     return err;
@@ -69,6 +70,15 @@ static const struct backend backends[] = {
 };
 
 static const struct backend *backend; /* the one under test */
+static struct fixture *current;       /* the test's fixture, for the failure messages */
+
+/* The last error of the current fixture's store, or why it could not be opened: what a
+ * failed assertion prints beside the code. */
+static const char *last_error(void) {
+    if (!current)
+        return "";
+    return current->s ? rk_store_errmsg(current->s) : current->opened.message;
+}
 
 /* Records the tests allocate, freed in teardown even when an assertion jumps out. */
 #define SCRATCH_MAX 64
@@ -90,10 +100,13 @@ static int setup(void **state) {
     if (!fx)
         return -1;
     *state = fx;
+    current = fx;
+    fx->opened = (struct rk_error)RK_ERROR_INIT;
     rk_err err = backend->open(fx);
     if (err != RK_OK) {
         fprintf(stderr, "%s: cannot create a store: %s (%s)\n", backend->name, rk_err_name(err),
-                rk_store_last_error());
+                last_error());
+        current = NULL;
         rk_store_close(fx->s);
         backend->remove(fx);
         free(fx);
@@ -107,6 +120,7 @@ static int teardown(void **state) {
     struct fixture *fx = *state;
     if (!fx)
         return 0;
+    current = NULL;
     rk_store_close(fx->s);
     backend->remove(fx);
     free(fx);
@@ -122,7 +136,7 @@ static int teardown(void **state) {
         rk_err got_rc = (expr);                                                                    \
         if (got_rc != (want))                                                                      \
             fail_msg("%s: %s, want %s (%s)", #expr, rk_err_name(got_rc), rk_err_name(want),        \
-                     rk_store_last_error());                                                       \
+                     last_error());                                                                \
     } while (0)
 
 #define assert_ok(expr) assert_rc(expr, RK_OK)
@@ -244,9 +258,9 @@ static struct rk_store *reopen(struct fixture *fx) {
     rk_store_close(fx->s);
     fx->s = NULL;
     struct rk_store *s = NULL;
-    rk_err err = rk_store_open(fx->location, NULL, &s);
+    rk_err err = rk_store_open(fx->location, NULL, &s, &fx->opened);
     if (err != RK_OK || !s) {
-        fail_msg("cannot reopen the store: %s (%s)", rk_err_name(err), rk_store_last_error());
+        fail_msg("cannot reopen the store: %s (%s)", rk_err_name(err), fx->opened.message);
         return NULL;
     }
     fx->s = s;
@@ -3243,18 +3257,18 @@ static void backup_copy_opens(void **state) {
     assert_ok(rk_store_backup_to(s, path, &pages, &bytes));
     assert_true(pages > 0);
     assert_true(bytes >= pages);
-    assert_ok(rk_store_check_file(path));
+    assert_ok(rk_store_check_file(path, NULL));
     struct rk_store *copy = NULL;
-    assert_ok(rk_store_open(path, NULL, &copy));
+    assert_ok(rk_store_open(path, NULL, &copy, NULL));
     bool restricted = true, objected = true;
     rk_err e = rk_store_person_exists(copy, id, &restricted, &objected);
     rk_store_close(copy);
     assert_ok(e);
     assert_false(restricted);
     assert_false(objected);
-    assert_ok(rk_store_remove_side_files(path));
-    assert_ok(rk_store_remove_side_files(path));
-    assert_ok(rk_store_check_file(path));
+    assert_ok(rk_store_remove_side_files(path, NULL));
+    assert_ok(rk_store_remove_side_files(path, NULL));
+    assert_ok(rk_store_check_file(path, NULL));
 }
 
 /* check_file refuses a file that is not a database, and creates none where there is none. */
@@ -3267,10 +3281,12 @@ static void check_file_refuses(void **state) {
     for (int i = 0; i < 200; i++)
         fputs("this is not a database; ", f);
     fclose(f);
-    assert_rc(rk_store_check_file(path), RK_EPARSE);
-    assert_true(rk_store_last_error()[0] != '\0');
+    struct rk_error why = RK_ERROR_INIT;
+    assert_rc(rk_store_check_file(path, &why), RK_EPARSE);
+    assert_true(why.message[0] != '\0');
+    assert_int_equal(why.code, RK_EPARSE);
     scratch_file(fx, "copy.db", path, sizeof path);
-    assert_true(rk_store_check_file(path) != RK_OK);
+    assert_true(rk_store_check_file(path, NULL) != RK_OK);
     assert_int_equal(access(path, F_OK), -1);
 }
 
@@ -3295,12 +3311,13 @@ static void scheme_without_backend(void **state) {
                                           "postgres://localhost/rk"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         struct rk_store *other = NULL;
-        assert_rc(rk_store_open(refused[i], NULL, &other), RK_EINVAL);
+        struct rk_error why = RK_ERROR_INIT;
+        assert_rc(rk_store_open(refused[i], NULL, &other, &why), RK_EINVAL);
         assert_null(other);
-        assert_non_null(strstr(rk_store_last_error(), "PostgreSQL backend is not built"));
+        assert_non_null(strstr(why.message, "PostgreSQL backend is not built"));
     }
     struct rk_store *other = NULL;
-    assert_rc(rk_store_open("mysql://localhost/rk", NULL, &other), RK_EINVAL);
+    assert_rc(rk_store_open("mysql://localhost/rk", NULL, &other, NULL), RK_EINVAL);
     assert_null(other);
 }
 

@@ -158,7 +158,7 @@ static int setup(void **state) {
     if (!mkdtemp(fx->dir))
         return -1;
     snprintf(fx->db, sizeof fx->db, "%s/t.db", fx->dir);
-    if (rk_store_open(fx->db, NULL, &fx->s) != RK_OK)
+    if (rk_store_open(fx->db, NULL, &fx->s, NULL) != RK_OK)
         return -1;
     memset(&fake, 0, sizeof fake);
     fake.fail_with = RK_ESTORAGE;

@@ -45,7 +45,7 @@ static int setup(void **state) {
     assert_int_equal(rk_keys_load(f->key, &f->keys, &err), RK_OK);
     struct rk_store *s = NULL;
     int from, to;
-    assert_int_equal(rk_store_open(f->db, NULL, &s), RK_OK);
+    assert_int_equal(rk_store_open(f->db, NULL, &s, NULL), RK_OK);
     assert_int_equal(rk_store_migrate(s, &from, &to), RK_OK);
     rk_store_close(s);
     f->decl = rkt_load_example();
@@ -133,7 +133,7 @@ static void many_threads_all_committed(void **state) {
 
     /* Every acknowledged write is in the database, seen by another connection. */
     struct rk_store *s = NULL;
-    assert_int_equal(rk_store_open(f->db, NULL, &s), RK_OK);
+    assert_int_equal(rk_store_open(f->db, NULL, &s, NULL), RK_OK);
     int n = 0;
     assert_int_equal(rk_store_find_by_name(s, "Henkilö", count_entry, &n), RK_OK);
     rk_store_close(s);
@@ -154,7 +154,7 @@ static void refused_job_keeps_others(void **state) {
     assert_int_equal(rk_writer_run(f->w, refuse_job, NULL), RK_EREFUSED);
     assert_int_equal(rk_writer_run(f->w, run_add, &a), RK_OK);
     struct rk_store *s = NULL;
-    assert_int_equal(rk_store_open(f->db, NULL, &s), RK_OK);
+    assert_int_equal(rk_store_open(f->db, NULL, &s, NULL), RK_OK);
     bool restricted;
     assert_int_equal(rk_store_person_exists(s, a.id, &restricted, NULL), RK_OK);
     rk_store_close(s);
@@ -204,7 +204,7 @@ static void unwritable_then_recovers(void **state) {
     assert_false(rk_writer_failed_here());
     assert_true(rk_writer_writable(f->w));
     struct rk_store *s = NULL;
-    assert_int_equal(rk_store_open(f->db, NULL, &s), RK_OK);
+    assert_int_equal(rk_store_open(f->db, NULL, &s, NULL), RK_OK);
     int n = 0;
     assert_int_equal(rk_store_find_by_name(s, "Täysi", count_entry, &n), RK_OK);
     rk_store_close(s);

@@ -267,7 +267,7 @@ struct contract_iter {
 
 /* ---- sqlite_stmt.c ---- */
 rk_err sq_fail(struct sqlite_store *s, int rc);
-rk_err sq_overflow(void);
+rk_err sq_overflow(struct sqlite_store *s);
 rk_err sq_prepare(struct sqlite_store *s, enum stmt i, sqlite3_stmt **out);
 void sq_done(sqlite3_stmt *st);
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
@@ -344,7 +344,8 @@ rk_err sq_each(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size
 
 /* ---- sqlite_open.c ---- */
 void sq_close(struct rk_store *base);
-rk_err sq_open(const char *location, const struct rk_store_options *opt, struct rk_store **out);
+rk_err sq_open(const char *location, const struct rk_store_options *opt, struct rk_store **out,
+               struct rk_error *e);
 rk_err sq_migrate(struct rk_store *base, int *from, int *to);
 rk_err sq_begin(struct rk_store *base);
 rk_err sq_checkpoint(struct rk_store *base);
@@ -353,8 +354,8 @@ void sq_rollback(struct rk_store *base);
 rk_err sq_savepoint(struct rk_store *base);
 rk_err sq_savepoint_end(struct rk_store *base, bool undo);
 rk_err sq_backup_to(struct rk_store *base, const char *dest, int64_t *pages, int64_t *bytes);
-rk_err sq_check_file(const char *path);
-rk_err sq_remove_side_files(const char *path);
+rk_err sq_check_file(const char *path, struct rk_error *e);
+rk_err sq_remove_side_files(const char *path, struct rk_error *e);
 
 /* ---- sqlite_persons.c ---- */
 rk_err sq_person_insert(struct rk_store *base, const char *id, rk_ts at);

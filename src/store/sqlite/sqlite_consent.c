@@ -32,8 +32,8 @@ rk_err sq_consent_append(struct rk_store *base, struct rk_consent_event *e) {
         !sq_fits(e->collector, RK_CONSENT_FIELD_MAX) ||
         !sq_fits(e->form_id, RK_CONSENT_FIELD_MAX) || !sq_fits(e->ip, RK_CONSENT_FIELD_MAX) ||
         !sq_fits(e->user_agent, RK_CONSENT_FIELD_MAX)) {
-        rk_store_set_error("a consent event field is longer than allowed");
-        return RK_ETOOBIG;
+        return rk_error_set(&s->base.error, RK_ETOOBIG, NULL,
+                            "a consent event field is longer than allowed");
     }
     rk_err err = sq_prepare(s, S_CONSENT_APPEND, &st);
     if (err != RK_OK)
@@ -199,8 +199,7 @@ rk_err sq_consent_log_add(struct rk_store *base, const struct rk_cookie_choice *
                                 SQ_TEXT(c->version), SQ_TEXT(c->lang == RK_LANG_FI ? "fi" : "en"),
                                 SQ_INT(c->gpc ? 1 : 0)));
     if (err == RK_OK && sqlite3_changes(s->db) == 0) {
-        rk_store_set_error("the consent version is not known");
-        return RK_EINVAL;
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL, "the consent version is not known");
     }
     return err;
 }

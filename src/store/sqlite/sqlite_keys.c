@@ -21,7 +21,7 @@ rk_err sq_key_state_get(struct rk_store *base, uint32_t *gen,
     if (rc == SQLITE_ROW) {
         int64_t g = sqlite3_column_int64(st, 0);
         if (g < 1 || g > UINT32_MAX || !sq_col_copy(st, 1, fingerprint, RK_FINGERPRINT_LEN + 1))
-            err = sq_overflow();
+            err = sq_overflow(s);
         else
             *gen = (uint32_t)g;
     } else {
@@ -77,12 +77,12 @@ static rk_err rehash_entries(struct sqlite_store *s, uint32_t gen, rk_rehash_fn 
             struct rehash_row *r = &rows[n++];
             r->person = sqlite3_column_int64(st, 0);
             if (!sq_col_copy(st, 1, r->reg, sizeof r->reg))
-                err = sq_overflow();
+                err = sq_overflow(s);
             for (int k = 0; k < 2 && err == RK_OK; k++) {
                 r->has[k] = sqlite3_column_type(st, 2 + 2 * k) != SQLITE_NULL;
                 r->had[k] = sqlite3_column_bytes(st, 3 + 2 * k) == RK_HASH_LEN;
                 if (!sq_col_copy(st, 2 + 2 * k, r->v[k], sizeof r->v[k]))
-                    err = sq_overflow();
+                    err = sq_overflow(s);
                 else if (r->had[k])
                     memcpy(r->old[k], sqlite3_column_blob(st, 3 + 2 * k), RK_HASH_LEN);
             }
@@ -143,7 +143,7 @@ static rk_err rehash_signups(struct sqlite_store *s, uint32_t gen, rk_rehash_fn 
             r->rowid = sqlite3_column_int64(st, 0);
             r->had = sqlite3_column_bytes(st, 2) == RK_HASH_LEN;
             if (!sq_col_copy(st, 1, r->email, sizeof r->email))
-                err = sq_overflow();
+                err = sq_overflow(s);
             else if (r->had)
                 memcpy(r->old, sqlite3_column_blob(st, 2), RK_HASH_LEN);
         }

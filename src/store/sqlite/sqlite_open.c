@@ -17,15 +17,12 @@
 /* ---- Open, close, migrate, transactions ---------------------------------------------- */
 
 static rk_err exec(struct sqlite_store *s, const char *script) {
-    char *msg = NULL;
-    int rc = sqlite3_exec(s->db, script, NULL, NULL, &msg);
+    int rc = sqlite3_exec(s->db, script, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        rk_store_set_error("sqlite: %s", msg ? msg : sqlite3_errstr(rc));
-        sqlite3_free(msg);
         rk_err err = sq_fail(s, rc);
-        if (err != RK_ESTORAGE) /* that message names the cause already */
-            rk_store_set_error("sqlite: %s", sqlite3_errstr(rc));
-        return err;
+        if (err == RK_ESTORAGE) /* that message names the cause already */
+            return err;
+        return rk_error_set(&s->base.error, err, NULL, "sqlite: %s", sqlite3_errstr(rc));
     }
     return RK_OK;
 }
@@ -73,11 +70,13 @@ static rk_err read_only_probe(struct sqlite_store *s, const char *path) {
     return rc == SQLITE_OK ? RK_OK : sq_fail(s, rc);
 }
 
-rk_err sq_open(const char *location, const struct rk_store_options *opt, struct rk_store **out) {
+rk_err sq_open(const char *location, const struct rk_store_options *opt, struct rk_store **out,
+               struct rk_error *e) {
     struct sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
-        return RK_ENOMEM;
+        return rk_error_set(e, RK_ENOMEM, NULL, NULL);
     s->base.ops = &rk_store_sqlite_ops;
+    s->base.error = (struct rk_error)RK_ERROR_INIT;
     const bool ro = opt && opt->read_only;
     int rc =
         sqlite3_open_v2(location, &s->db,
@@ -112,6 +111,8 @@ rk_err sq_open(const char *location, const struct rk_store_options *opt, struct 
                                                               : "PRAGMA synchronous = NORMAL");
 out:
     if (err != RK_OK) {
+        if (e) /* the handle that holds the detail goes */
+            *e = s->base.error;
         sq_close(&s->base);
         return err;
     }
@@ -137,9 +138,9 @@ rk_err sq_migrate(struct rk_store *base, int *from, int *to) {
     *from = *to = v;
     int newest = rk_nmigrations ? rk_migrations[rk_nmigrations - 1].version : 0;
     if (v > newest) {
-        rk_store_set_error("the database has schema version %d, newer than this program's %d", v,
-                           newest);
-        return RK_EINVAL;
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL,
+                            "the database has schema version %d, newer than this program's %d", v,
+                            newest);
     }
     for (size_t i = 0; i < rk_nmigrations; i++) {
         const struct rk_migration *m = &rk_migrations[i];
@@ -203,8 +204,8 @@ rk_err sq_savepoint(struct rk_store *base) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     if (!s->in_tx) {
-        rk_store_set_error("a savepoint needs a write transaction");
-        return RK_EINVAL;
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL,
+                            "a savepoint needs a write transaction");
     }
     rk_err err = sq_prepare(s, S_SAVEPOINT, &st);
     return err == RK_OK ? sq_step_done(s, st) : err;
@@ -262,13 +263,13 @@ rk_err sq_backup_to(struct rk_store *base, const char *dest, int64_t *pages, int
             *bytes = *pages * sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
-    if (rc != SQLITE_OK)
-        rk_store_set_error("sqlite backup: %s", sqlite3_errstr(rc));
     sqlite3_close_v2(out);
-    return rc == SQLITE_OK ? RK_OK : RK_EIO;
+    return rc == SQLITE_OK ? RK_OK
+                           : rk_error_set(&s->base.error, RK_EIO, NULL, "sqlite backup: %s",
+                                          sqlite3_errstr(rc));
 }
 
-rk_err sq_check_file(const char *path) {
+rk_err sq_check_file(const char *path, struct rk_error *e) {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
@@ -282,23 +283,21 @@ rk_err sq_check_file(const char *path) {
     } else if (rc == SQLITE_OK) {
         rc = sqlite3_errcode(db);
     }
-    if (!sound)
-        rk_store_set_error("sqlite integrity_check: %s",
-                           rc == SQLITE_OK ? "the database is damaged" : sqlite3_errstr(rc));
     sqlite3_finalize(st);
     sqlite3_close_v2(db);
-    return sound ? RK_OK : RK_EPARSE;
+    if (!sound)
+        return rk_error_set(e, RK_EPARSE, NULL, "sqlite integrity_check: %s",
+                            rc == SQLITE_OK ? "the database is damaged" : sqlite3_errstr(rc));
+    return RK_OK;
 }
 
 /* Removes the write-ahead log and shared memory of the (closed) database at path. */
-rk_err sq_remove_side_files(const char *path) {
+rk_err sq_remove_side_files(const char *path, struct rk_error *e) {
     static const char *const sides[] = {"-wal", "-shm"};
     char p[4096];
     for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
-        if ((size_t)snprintf(p, sizeof p, "%s%s", path, sides[i]) >= sizeof p) {
-            rk_store_set_error("the database path is too long");
-            return RK_EINVAL;
-        }
+        if ((size_t)snprintf(p, sizeof p, "%s%s", path, sides[i]) >= sizeof p)
+            return rk_error_set(e, RK_EINVAL, NULL, "the database path is too long");
         unlink(p);
     }
     return RK_OK;

@@ -70,7 +70,7 @@ rk_err sq_provenance_get(struct rk_store *base, int64_t id, struct rk_provenance
         out->purpose = sq_keep_col(&b, st, 2);
         out->at = sq_col_ts(st, 3);
         out->by = sq_keep_col(&b, st, 4);
-        err = b.overflow ? sq_overflow() : RK_OK;
+        err = b.overflow ? sq_overflow(s) : RK_OK;
     } else {
         err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
     }
@@ -455,7 +455,7 @@ rk_err sq_console_mark_get(struct rk_store *base, const char *what, struct rk_co
         out->at = sq_col_ts(st, 0);
         out->seq = sqlite3_column_int64(st, 1);
         if (!sq_col_copy(st, 2, out->detail, sizeof out->detail))
-            err = sq_overflow();
+            err = sq_overflow(s);
         out->ok = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
     } else if (rc != SQLITE_DONE) {
         err = sq_fail(s, rc);

@@ -292,7 +292,7 @@ rk_err sq_signup_get(struct rk_store *base, const char *person_id, const char *p
             out->v[f] = out->buf + used;
             used += n + 1;
         }
-        err = fits ? RK_OK : sq_overflow();
+        err = fits ? RK_OK : sq_overflow(s);
     } else {
         err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
     }

@@ -230,7 +230,7 @@ rk_err sq_answer_get(struct rk_store *base, const char *request_id, struct rk_an
         if (ok)
             *out = a;
         else
-            err = sq_overflow();
+            err = sq_overflow(s);
     } else {
         err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
     }

@@ -233,7 +233,7 @@ rk_err sq_staff_setup_get(struct rk_store *base, const unsigned char hash[RK_HAS
     sq_bind_ts(st, 2, now);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        err = sq_col_copy(st, 0, staff_id, RK_ID_LEN + 1) ? RK_OK : sq_overflow();
+        err = sq_col_copy(st, 0, staff_id, RK_ID_LEN + 1) ? RK_OK : sq_overflow(s);
     else
         err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
     sq_done(st);
@@ -308,7 +308,7 @@ rk_err sq_staff_session_get(struct rk_store *base, const unsigned char hash[RK_H
         out->created_at = sq_col_ts(st, 1);
         out->last_seen = sq_col_ts(st, 2);
         out->expires_at = sq_col_ts(st, 3);
-        err = sq_col_copy(st, 0, out->staff_id, sizeof out->staff_id) ? RK_OK : sq_overflow();
+        err = sq_col_copy(st, 0, out->staff_id, sizeof out->staff_id) ? RK_OK : sq_overflow(s);
     } else {
         err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
     }

@@ -25,32 +25,34 @@ rk_err sq_fail(struct sqlite_store *s, int rc) {
     default: break;
     }
     int sys = why && s->db ? sqlite3_system_errno(s->db) : 0; /* ENOSPC, EFBIG, EROFS, ... */
+    rk_err code;
+    switch (rc & 0xff) {
+    case SQLITE_NOMEM: code = RK_ENOMEM; break;
+    case SQLITE_CONSTRAINT:
+        code = rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? RK_ECONFLICT
+                                                                                    : RK_EINVAL;
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: code = RK_EBUSY; break;
+    case SQLITE_READONLY:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR: code = RK_ESTORAGE; break;
+    default: code = RK_EIO; break;
+    }
     if (why)
-        rk_store_set_error(
+        return rk_error_set(
+            &s->base.error, code, NULL,
             "the database could not be written (%s%s%s); the transaction was rolled back "
             "(sqlite: %s)",
             why, sys ? ": " : "", sys ? strerror(sys) : "",
             s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-    else
-        rk_store_set_error("sqlite: %s", s->db ? sqlite3_errmsg(s->db) : "");
-    switch (rc & 0xff) {
-    case SQLITE_NOMEM: return RK_ENOMEM;
-    case SQLITE_CONSTRAINT:
-        return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? RK_ECONFLICT
-                                                                                    : RK_EINVAL;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return RK_EBUSY;
-    case SQLITE_READONLY:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR: return RK_ESTORAGE;
-    default: return RK_EIO;
-    }
+    return rk_error_set(&s->base.error, code, NULL, "sqlite: %s",
+                        s->db ? sqlite3_errmsg(s->db) : "");
 }
 
-rk_err sq_overflow(void) {
-    rk_store_set_error("a stored record does not fit its buffer");
-    return RK_EIO;
+rk_err sq_overflow(struct sqlite_store *s) {
+    return rk_error_set(&s->base.error, RK_EIO, NULL, "a stored record does not fit its buffer");
 }
 
 rk_err sq_prepare(struct sqlite_store *s, enum stmt i, sqlite3_stmt **out) {
@@ -197,8 +199,7 @@ rk_err sq_step_rows(struct sqlite_store *s, sqlite3_stmt *st, int (*each)(void *
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int r = each(ctx, st);
         if (r < 0) {
-            rk_store_set_error("a stored record does not fit its buffer");
-            err = RK_EIO;
+            err = sq_overflow(s);
             break;
         }
         if (r > 0)
@@ -261,7 +262,7 @@ rk_err sq_row(struct sqlite_store *s, enum stmt i, const struct sq_arg *a, size_
         return err;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        err = row(st, out) ? RK_OK : sq_overflow();
+        err = row(st, out) ? RK_OK : sq_overflow(s);
     else
         err = rc == SQLITE_DONE ? RK_ENOENT : sq_fail(s, rc);
     sq_done(st);
