@@ -117,7 +117,8 @@ int main(int argc, char **argv) {
     uint32_t *perm = NULL;
     FILE *emails = NULL;
     struct rk_keys keys;
-    struct rk_reg reg;
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_in(&room);
     struct rk_error err = RK_ERROR_INIT;
     int from, to;
     struct rk_diags diags;
@@ -134,7 +135,7 @@ int main(int argc, char **argv) {
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 2 * 1024 * 1024};
     if (rk_store_open(argv[2], &opt, &store) != RK_OK ||
         rk_store_migrate(store, &from, &to) != RK_OK ||
-        rk_notice_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {
+        rk_notice_reg_init(reg, decl, store, &keys, "bench") != RK_OK) {
         fprintf(stderr, "populate: %s: %s\n", argv[2], rk_store_last_error());
         goto out;
     }
@@ -154,14 +155,14 @@ int main(int argc, char **argv) {
     rk_ts now = rk_time_now();
     double t0 = now_s(), shown = t0;
     for (long i = 0; i < n; i += BATCH) {
-        if (rk_reg_batch_begin(&reg) != RK_OK)
+        if (rk_reg_batch_begin(reg) != RK_OK)
             goto out;
         for (long j = i; j < n && j < i + BATCH; j++)
-            if (!add_person(&reg, perm[j], now, emails)) {
-                rk_reg_batch_rollback(&reg);
+            if (!add_person(reg, perm[j], now, emails)) {
+                rk_reg_batch_rollback(reg);
                 goto out;
             }
-        if (rk_reg_batch_commit(&reg) != RK_OK) {
+        if (rk_reg_batch_commit(reg) != RK_OK) {
             fprintf(stderr, "populate: commit: %s\n", rk_store_last_error());
             goto out;
         }
