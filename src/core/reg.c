@@ -1,10 +1,19 @@
 /*
  * reg.c — setting up the register handle (see reg.h).
  */
-#include "core/reg_impl.h"
+#include "core/reg.h"
 
 #include <sodium.h>
+#include <stdalign.h>
 #include <string.h>
+
+#include "core/reg_impl.h"
+
+/* A handle fits its room (reg.h): grown past it, raise RK_REG_ROOM_BYTES. */
+_Static_assert(sizeof(struct rk_reg) <= sizeof(struct rk_reg_room),
+               "struct rk_reg outgrew RK_REG_ROOM_BYTES (core/reg.h)");
+_Static_assert(alignof(struct rk_reg) <= alignof(struct rk_reg_room),
+               "struct rk_reg is more aligned than its room");
 
 rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store *s,
                    const struct rk_keys *k, const struct rk_notice_digest *nd, const char *actor) {

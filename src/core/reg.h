@@ -60,15 +60,17 @@ struct rk_notice_digest {
  *
  * Where a handle lives: in the caller's storage, a struct rk_reg_room, and
  * not behind an allocation. The HTTP server copies its read handle on every
- * API call, onto the request's thread store and the staff member's name
- * (rk_reg_copy); a malloc and a free per call, and a failure path for each,
- * would be the price of a heap handle. The room is a byte array as large as
- * the struct and as aligned as anything (core/reg_impl.h checks both at
- * compile time: a struct grown past RK_REG_ROOM_BYTES fails the build there,
- * and the constant goes up), so a handle sits in a stack frame, a server
- * struct or a CLI environment exactly as the struct itself did, and a copy
- * costs what the struct assignment cost. Only the core reads or writes the
- * room's bytes, always as a struct rk_reg; the edges only pass its address.
+ * API call, onto the request thread's store and the token's name
+ * (rk_reg_copy); a heap handle would cost a malloc and a free per call, and
+ * a failure path for each. The room is a byte array as large as the struct
+ * and as aligned as anything (core/reg.c checks both at compile time: a
+ * struct grown past RK_REG_ROOM_BYTES fails the build there, and the
+ * constant goes up), so a handle sits in a stack frame, a server struct or a
+ * CLI environment as the struct itself did, and a copy costs what the struct
+ * assignment cost (about 1.7 KiB, mostly the keys). Only the core reads or
+ * writes a room's bytes, always as a struct rk_reg (rk_reg_in gives the
+ * handle a room holds); the edges only pass the address on, and the build
+ * has no link-time optimisation that could see both sides.
  */
 struct rk_reg;
 
