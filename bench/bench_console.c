@@ -298,8 +298,8 @@ int main(int argc, char **argv) {
     int from = 0, to = 0;
     struct rk_store_options big = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 1024L * 1024};
     if (rk_store_open(db, &big, &s) != RK_OK || rk_store_migrate(s, &from, &to) != RK_OK ||
-        rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK || (!have && !populate(reg, n, start)) ||
-        rk_store_checkpoint(s) != RK_OK) {
+        rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK ||
+        (!have && !populate(reg, n, start)) || rk_store_checkpoint(s) != RK_OK) {
         fprintf(stderr, "bench_console: cannot set up in %s: %s\n", argv[2],
                 rk_store_last_error());
         return 2;
@@ -309,7 +309,8 @@ int main(int argc, char **argv) {
     /* The service's read connection: a 4 MiB page cache, no memory map (cli_serve.c). */
     struct rk_store_options ro = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 4096, .mmap_kib = -1};
     sqlite3 *raw = NULL;
-    if (rk_store_open(db, &ro, &s) != RK_OK || rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK ||
+    if (rk_store_open(db, &ro, &s) != RK_OK ||
+        rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK ||
         sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         fprintf(stderr, "bench_console: cannot open %s\n", db);
         return 2;

@@ -96,7 +96,8 @@ static int audit_verify(int argc, char **argv) {
     struct rk_work tx;
     rk_err rec = rk_reg_work_begin(env.reg, &tx);
     if (rec == RK_OK)
-        rec = rk_reg_work_end(env.reg, &tx, rk_audit_record_verified(env.store, &rep, rk_time_now()));
+        rec =
+            rk_reg_work_end(env.reg, &tx, rk_audit_record_verified(env.store, &rep, rk_time_now()));
     if (rec != RK_OK)
         fprintf(stderr, "rekisteri: audit verify: the result could not be recorded: %s\n",
                 rk_store_last_error());

@@ -167,7 +167,8 @@ static int bring_forward(struct rk_cli_env *env) {
     if (rk_rotate_check(env->store, rk_reg_keys(env->reg), env->key_file, &msg) == RK_OK)
         return RK_EXIT_OK;
     if (rk_store_key_state_get(env->store, &db_gen, fp) != RK_OK ||
-        db_gen >= rk_keys_generation(rk_reg_keys(env->reg)) || !rk_keys_find(rk_reg_keys(env->reg), db_gen)) {
+        db_gen >= rk_keys_generation(rk_reg_keys(env->reg)) ||
+        !rk_keys_find(rk_reg_keys(env->reg), db_gen)) {
         rk_cli_error("restore: %s; nothing was written", msg.text);
         return RK_EXIT_FAIL;
     }
@@ -181,7 +182,8 @@ static int bring_forward(struct rk_cli_env *env) {
                      (unsigned)db_gen, err.message);
         return RK_EXIT_FAIL;
     }
-    e = rk_rotate_db(env->store, rk_reg_keys(env->reg), db_gen, rk_time_now(), env->actor, &rep, &msg);
+    e = rk_rotate_db(env->store, rk_reg_keys(env->reg), db_gen, rk_time_now(), env->actor, &rep,
+                     &msg);
     if (e != RK_OK) {
         rk_cli_error("restore: cannot bring the backup to the current key generation: %s; nothing "
                      "was written",

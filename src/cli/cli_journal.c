@@ -51,8 +51,8 @@ static int run_journal(int argc, char **argv) {
     char err[4400];
     struct rk_journal_info info;
     struct absent a = {env.store, 0, RK_OK};
-    rk_err e =
-        rk_journal_read(env.journal, rk_reg_keys(env.reg), count_absent, &a, &info, err, sizeof err);
+    rk_err e = rk_journal_read(env.journal, rk_reg_keys(env.reg), count_absent, &a, &info, err,
+                               sizeof err);
     if (e == RK_OK && a.err != RK_OK) {
         e = a.err;
         snprintf(err, sizeof err, "cannot read the database: %s", rk_store_last_error());

@@ -197,7 +197,8 @@ static json_t *entry_json(struct rk_reg *reg, const struct rk_entry *e, bool pro
         if (provenance) {
             struct rk_provenance p;
             char buf[1200];
-            if (rk_store_provenance_get(rk_reg_store(reg), e->prov[f], &p, buf, sizeof buf) == RK_OK) {
+            if (rk_store_provenance_get(rk_reg_store(reg), e->prov[f], &p, buf, sizeof buf) ==
+                RK_OK) {
                 char at[RK_TS_LEN + 1];
                 rk_ts_format(p.at, at);
                 json_object_set_new(v, "source", json_string(rk_source_kind_id(p.source)));

@@ -423,8 +423,8 @@ static int tasks_done(int argc, char **argv) {
     if (e == RK_OK)
         e = rk_store_task_done(env.store, env.args[0], now);
     if (e == RK_OK)
-        e = rk_audit_append(env.store, rk_reg_keys(env.reg), now, rk_reg_actor(env.reg), "task.done", NULL,
-                            env.args[0]);
+        e = rk_audit_append(env.store, rk_reg_keys(env.reg), now, rk_reg_actor(env.reg),
+                            "task.done", NULL, env.args[0]);
     if (e == RK_OK)
         e = rk_store_commit(env.store);
     if (e != RK_OK)

@@ -332,7 +332,9 @@ static int staff_change(int argc, char **argv, int what) {
             if (e == RK_OK && mail)
                 e = mail_link(&env, &a, url);
             break;
-        case ROLE: e = rk_staff_set_role(env.store, rk_reg_keys(env.reg), &a, role, now, env.actor); break;
+        case ROLE:
+            e = rk_staff_set_role(env.store, rk_reg_keys(env.reg), &a, role, now, env.actor);
+            break;
         }
     }
     rc = finish(&env, names[what], e);

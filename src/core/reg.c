@@ -40,8 +40,8 @@ struct rk_reg *rk_reg_in(struct rk_reg_room *room) {
     return (struct rk_reg *)(void *)room;
 }
 
-struct rk_reg *rk_reg_copy(struct rk_reg_room *room, const struct rk_reg *base,
-                           struct rk_store *s, const char *actor) {
+struct rk_reg *rk_reg_copy(struct rk_reg_room *room, const struct rk_reg *base, struct rk_store *s,
+                           const char *actor) {
     struct rk_reg *reg = rk_reg_in(room);
     *reg = *base;
     reg->store = s;
@@ -51,34 +51,20 @@ struct rk_reg *rk_reg_copy(struct rk_reg_room *room, const struct rk_reg *base,
     return reg;
 }
 
-void rk_reg_set_actor(struct rk_reg *reg, const char *actor) {
-    reg->actor = actor;
-}
+void rk_reg_set_actor(struct rk_reg *reg, const char *actor) { reg->actor = actor; }
 
-void rk_reg_set_journal(struct rk_reg *reg, const char *path) {
-    reg->journal = path;
-}
+void rk_reg_set_journal(struct rk_reg *reg, const char *path) { reg->journal = path; }
 
-void rk_reg_wipe(struct rk_reg *reg) {
-    sodium_memzero(&reg->keys, sizeof reg->keys);
-}
+void rk_reg_wipe(struct rk_reg *reg) { sodium_memzero(&reg->keys, sizeof reg->keys); }
 
-const struct rk_decl *rk_reg_decl(const struct rk_reg *reg) {
-    return reg->decl;
-}
+const struct rk_decl *rk_reg_decl(const struct rk_reg *reg) { return reg->decl; }
 
 struct rk_store *rk_reg_store(const struct rk_reg *reg) {
     return reg->store;
 }
 
-const struct rk_keys *rk_reg_keys(const struct rk_reg *reg) {
-    return &reg->keys;
-}
+const struct rk_keys *rk_reg_keys(const struct rk_reg *reg) { return &reg->keys; }
 
-const char *rk_reg_actor(const struct rk_reg *reg) {
-    return reg->actor;
-}
+const char *rk_reg_actor(const struct rk_reg *reg) { return reg->actor; }
 
-bool rk_reg_in_batch(const struct rk_reg *reg) {
-    return reg->in_batch;
-}
+bool rk_reg_in_batch(const struct rk_reg *reg) { return reg->in_batch; }

@@ -97,8 +97,8 @@ RK_MUST_USE rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, stru
 /* A copy of base in room, writing through store s (borrowed) as actor: the HTTP server's
  * handle for one request or one thread. The copy's own state starts afresh: no batch open, no
  * provenance row to reuse (base's are base's, of base's store). Returns the copy. */
-struct rk_reg *rk_reg_copy(struct rk_reg_room *room, const struct rk_reg *base,
-                           struct rk_store *s, const char *actor);
+struct rk_reg *rk_reg_copy(struct rk_reg_room *room, const struct rk_reg *base, struct rk_store *s,
+                           const char *actor);
 
 /* Who writes from now on (a staff token's name, "self", "restore"; borrowed): a shared
  * writer sets it per write. */

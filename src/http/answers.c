@@ -695,7 +695,8 @@ static void send_one(void *ctx, const char *address) {
     struct digest_job *j = ctx;
     if (j->err != RK_OK)
         return;
-    rk_err e = rk_mail_digest(rk_reg_store(j->reg), j->s->decl, j->s->public_url, j->g, address, NULL);
+    rk_err e =
+        rk_mail_digest(rk_reg_store(j->reg), j->s->decl, j->s->public_url, j->g, address, NULL);
     if (e == RK_OK)
         j->sent++;
     else if (e != RK_EINVAL) /* a malformed address is skipped, not a failure of the rest */

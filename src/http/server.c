@@ -571,10 +571,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         if (s->read_only)
             s->sweep_interval = 0; /* nothing could be swept */
         if (rk_notice_reg_init(s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
-            (cfg->read_only
-                 ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
-                 : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys, &s->writer)) !=
-                RK_OK) {
+            (cfg->read_only ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
+                            : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys,
+                                              &s->writer)) != RK_OK) {
             snprintf(err, errsz, "cannot open the database %s%s", cfg->db,
                      cfg->read_only ? " for reading" : " for writing");
             rk_http_stop(s);
