@@ -110,7 +110,7 @@ static bool add_person(struct rk_reg *reg, long k, rk_ts at) {
     }
     if (e != RK_OK)
         fprintf(stderr, "bench_console: %s: %s (%s)\n", rk_err_str(e), msg.message,
-                rk_store_errmsg(reg->store));
+                rk_store_errmsg(rk_reg_store(reg)));
     return e == RK_OK;
 }
 
@@ -293,13 +293,15 @@ int main(int argc, char **argv) {
     if (!rk_ts_parse(START_ISO, &start))
         return 2;
     struct rk_store *s = NULL;
-    struct rk_reg reg;
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_in(&room);
     int from = 0, to = 0;
     struct rk_store_options big = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 1024L * 1024};
     struct rk_error open_err = RK_ERROR_INIT;
-    if (rk_store_open(db, &big, &s, &open_err) != RK_OK || rk_store_migrate(s, &from, &to) != RK_OK ||
-        rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK || (!have && !populate(&reg, n, start)) ||
-        rk_store_checkpoint(s) != RK_OK) {
+    if (rk_store_open(db, &big, &s, &open_err) != RK_OK ||
+        rk_store_migrate(s, &from, &to) != RK_OK ||
+        rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK ||
+        (!have && !populate(reg, n, start)) || rk_store_checkpoint(s) != RK_OK) {
         fprintf(stderr, "bench_console: cannot set up in %s: %s\n", argv[2],
                 s ? rk_store_errmsg(s) : open_err.message);
         return 2;
@@ -309,7 +311,8 @@ int main(int argc, char **argv) {
     /* The service's read connection: a 4 MiB page cache, no memory map (cli_serve.c). */
     struct rk_store_options ro = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 4096, .mmap_kib = -1};
     sqlite3 *raw = NULL;
-    if (rk_store_open(db, &ro, &s, NULL) != RK_OK || rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK ||
+    if (rk_store_open(db, &ro, &s, NULL) != RK_OK ||
+        rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK ||
         sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         fprintf(stderr, "bench_console: cannot open %s\n", db);
         return 2;
@@ -375,7 +378,7 @@ int main(int argc, char **argv) {
         bool more = false;
         int hits = 0;
         double t0 = now_s();
-        if (rk_search_persons(&reg, &dpo, &q, hit_count, &hits, &more, &next, &msg) != RK_OK) {
+        if (rk_search_persons(reg, &dpo, &q, hit_count, &hits, &more, &next, &msg) != RK_OK) {
             fprintf(stderr, "bench_console: search: %s\n", msg.message);
             exit(2);
         }
@@ -435,7 +438,7 @@ int main(int argc, char **argv) {
         bool more = false;
         int hits = 0;
         double t0 = now_s();
-        if (rk_search_persons(&reg, &dpo, &q, hit_count, &hits, &more, &next, &msg) != RK_OK ||
+        if (rk_search_persons(reg, &dpo, &q, hit_count, &hits, &more, &next, &msg) != RK_OK ||
             hits != 50) {
             fprintf(stderr, "bench_console: list: %d persons: %s\n", hits, msg.message);
             exit(2);

@@ -357,8 +357,8 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
  * --purpose PURPOSE` does; returns the seconds taken, or a negative number on failure. */
 static double reg_import(struct rk_reg *reg, const char *path, long n) {
     struct import im = {.reg = reg};
-    const struct rk_register *r = rk_decl_register(reg->decl, REGISTER);
-    im.purpose = rk_decl_purpose(reg->decl, PURPOSE);
+    const struct rk_register *r = rk_decl_register(rk_reg_decl(reg), REGISTER);
+    im.purpose = rk_decl_purpose(rk_reg_decl(reg), PURPOSE);
     if (!r || !im.purpose) {
         fprintf(stderr, "bench: the declaration lacks register %s or purpose %s\n", REGISTER,
                 PURPOSE);
@@ -380,10 +380,10 @@ static double reg_import(struct rk_reg *reg, const char *path, long n) {
         e = rk_csv_feed(csv, chunk, got, &err);
     if (e == RK_OK && !rk_csv_stopped(csv))
         e = rk_csv_finish(csv, &err);
-    if (e == RK_OK && im.fatal == RK_OK && !im.header_failed && reg->in_batch)
+    if (e == RK_OK && im.fatal == RK_OK && !im.header_failed && rk_reg_in_batch(reg))
         e = rk_reg_batch_commit(reg);
     double t1 = now_s();
-    if (reg->in_batch)
+    if (rk_reg_in_batch(reg))
         rk_reg_batch_rollback(reg);
     rk_csv_reader_free(csv);
     if (in)
@@ -393,8 +393,7 @@ static double reg_import(struct rk_reg *reg, const char *path, long n) {
     if (e != RK_OK || im.fatal != RK_OK || im.header_failed) {
         fprintf(stderr, "bench: import failed: %s %s %s (%s)\n",
                 rk_err_str(e != RK_OK ? e : im.fatal), err.message,
-                im.header_failed ? im.first_reject : "",
-                rk_store_errmsg(reg->store));
+                im.header_failed ? im.first_reject : "", rk_store_errmsg(rk_reg_store(reg)));
         return -1;
     }
     if (im.imported != (unsigned long)n) {
@@ -624,7 +623,8 @@ int main(int argc, char **argv) {
     struct rk_decl *decl = NULL;
     struct rk_store *store = NULL;
     sqlite3 *raw = NULL;
-    struct rk_reg reg;
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_in(&room);
     struct rk_keys keys;
     struct rk_error err = RK_ERROR_INIT;
     int from, to;
@@ -668,7 +668,7 @@ int main(int argc, char **argv) {
                 store ? rk_store_errmsg(store) : err.message);
         goto out;
     }
-    if (rk_notice_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {
+    if (rk_notice_reg_init(reg, decl, store, &keys, "bench") != RK_OK) {
         fprintf(stderr, "bench: cannot set up the register\n");
         goto out;
     }
@@ -676,21 +676,21 @@ int main(int argc, char **argv) {
         goto out;
 
     fprintf(stderr, "bench: import\n");
-    double reg_s = reg_import(&reg, csv_path, n);
+    double reg_s = reg_import(reg, csv_path, n);
     double raw_s = reg_s < 0 ? -1 : raw_import(raw, persons, n);
     if (raw_s < 0)
         goto out;
     report("import", "rows/s", (double)n, reg_s, raw_s);
 
     fprintf(stderr, "bench: audience\n");
-    reg_s = reg_audience(&reg, n);
+    reg_s = reg_audience(reg, n);
     raw_s = reg_s < 0 ? -1 : raw_audience(raw, n);
     if (raw_s < 0)
         goto out;
     report("audience", "rows/s", (double)n, reg_s, raw_s);
 
     fprintf(stderr, "bench: lookup\n");
-    reg_s = reg_lookup(&reg, emails, LOOKUPS);
+    reg_s = reg_lookup(reg, emails, LOOKUPS);
     raw_s = reg_s < 0 ? -1 : raw_lookup(raw, emails, LOOKUPS);
     if (raw_s < 0)
         goto out;

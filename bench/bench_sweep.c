@@ -101,7 +101,7 @@ static bool add_person(struct rk_reg *reg, long k, rk_ts given) {
     rk_err e = rk_reg_person_add(reg, &w, NULL, &c, &consent, NULL, &msg);
     if (e != RK_OK) {
         fprintf(stderr, "bench_sweep: %s: %s (%s)\n", rk_err_str(e), msg.message,
-                rk_store_errmsg(reg->store));
+                rk_store_errmsg(rk_reg_store(reg)));
         return false;
     }
     return true;
@@ -237,7 +237,7 @@ static bool check(const char *db, const struct rk_keys *keys, long n, long contr
 
 /* The baseline: bare SQLite doing the sweep's writes set-based in one transaction. */
 static bool baseline(const char *db, const struct rk_keys *keys, const struct rk_reg *reg,
-                     rk_ts now) {
+                     const struct rk_notice_digest *nd, rk_ts now) {
     sqlite3 *raw = NULL;
     sqlite3_stmt *sel = NULL, *ins = NULL;
     char now_iso[RK_TS_LEN + 1];
@@ -248,7 +248,7 @@ static bool baseline(const char *db, const struct rk_keys *keys, const struct rk
                         "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; "
                         "PRAGMA mmap_size = 268435456; BEGIN IMMEDIATE");
     /* What has run out; then its expired events (values bound, never formatted). */
-    const char *vals[] = {now_iso, reg->notice_version, reg->notice_sha256[0], reg->actor};
+    const char *vals[] = {now_iso, nd->version, nd->sha256[0], rk_reg_actor(reg)};
     ok = ok &&
          exec_bound(raw,
                     "CREATE TEMP TABLE gone AS SELECT c.person, c.purpose FROM consent_state c "
@@ -294,7 +294,7 @@ static bool baseline(const char *db, const struct rk_keys *keys, const struct rk
                             "INSERT INTO audit (seq, at, actor, action, person_id, detail, prev, "
                             "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                             -1, &ins, NULL) == SQLITE_OK;
-    struct rk_audit_event e = {.at = now, .actor = reg->actor};
+    struct rk_audit_event e = {.at = now, .actor = rk_reg_actor(reg)};
     sqlite3_stmt *last = NULL;
     ok = ok &&
          sqlite3_prepare_v2(raw, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &last,
@@ -396,7 +396,8 @@ int main(int argc, char **argv) {
     if (!rk_ts_parse(NOW_ISO, &now))
         return 2;
     struct rk_keys keys;
-    struct rk_reg reg;
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_in(&room);
     struct rk_store *s = NULL;
     int from = 0, to = 0;
     long controls = 0;
@@ -415,8 +416,8 @@ int main(int argc, char **argv) {
     struct rk_error open_err = RK_ERROR_INIT;
     if (rk_store_open(pop_db, &big, &s, &open_err) != RK_OK ||
         rk_store_migrate(s, &from, &to) != RK_OK ||
-        rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK ||
-        (!have && !populate(&reg, n, now, shuffled)) || rk_store_checkpoint(s) != RK_OK) {
+        rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK ||
+        (!have && !populate(reg, n, now, shuffled)) || rk_store_checkpoint(s) != RK_OK) {
         fprintf(stderr, "bench_sweep: cannot set up in %s: %s\n", dir,
                 s ? rk_store_errmsg(s) : open_err.message);
         return 2;
@@ -442,14 +443,14 @@ int main(int argc, char **argv) {
     struct rk_error msg = RK_ERROR_INIT;
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
     if (rk_store_open(db, &opt, &s, &open_err) != RK_OK ||
-        rk_notice_reg_init(&reg, decl, s, &keys, "bench") != RK_OK) {
+        rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK) {
         fprintf(stderr, "bench_sweep: cannot open %s: %s\n", db,
                 s ? rk_store_errmsg(s) : open_err.message);
         return 2;
     }
     fprintf(stderr, "bench_sweep: sweeping %ld expired consents (%ld still valid)\n", n, controls);
     double t0 = now_s(), c0 = cpu_s();
-    rk_err e = rk_sweep_run(&reg, now, false, &counts, &msg);
+    rk_err e = rk_sweep_run(reg, now, false, &counts, &msg);
     double t1 = now_s(), c1 = cpu_s();
     rk_store_close(s);
     if (e != RK_OK || counts.consents_expired != n) {
@@ -458,8 +459,12 @@ int main(int argc, char **argv) {
         return 1;
     }
     bool good = check(db, &keys, n, controls, audit_before, "rekisteri");
+    /* The notice's digest the register records, for the baseline's events (made before the
+     * clock starts; the handle is opaque here). */
+    struct rk_notice_digest nd;
+    bool nd_ok = rk_notice_digest(rk_reg_decl(reg), &nd) == RK_OK;
     double t2 = now_s(), c2 = cpu_s();
-    bool base_ok = baseline(base_db, &keys, &reg, now);
+    bool base_ok = nd_ok && baseline(base_db, &keys, reg, &nd, now);
     double t3 = now_s(), c3 = cpu_s();
     good = base_ok && check(base_db, &keys, n, controls, audit_before, "raw sqlite") && good;
     double sweep = t1 - t0, raw_s = t3 - t2;

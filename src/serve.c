@@ -288,19 +288,20 @@ static int run_serve(int argc, char **argv) {
             return RK_EXIT_USAGE;
         }
         if (e == RK_OK) { /* a database from before migration 0014 (core/rotate.h S5) */
-            struct rk_reg r;
+            struct rk_reg_room room;
+            struct rk_reg *r = rk_reg_in(&room);
             int64_t sealed = 0;
-            e = rk_notice_reg_init(&r, d, st, &keys, "serve");
-            if (e == RK_OK && (e = rk_rotate_seal_plain(&r, &sealed, &msg)) != RK_OK)
+            e = rk_notice_reg_init(r, d, st, &keys, "serve");
+            if (e == RK_OK && (e = rk_rotate_seal_plain(r, &sealed, &msg)) != RK_OK)
                 rk_cli_error("serve: %s", msg.message);
             int64_t indexed = 0; /* entries from before migration 0016 (core/search.h) */
-            if (e == RK_OK && (e = rk_search_backfill(&r, &indexed, &msg)) != RK_OK)
+            if (e == RK_OK && (e = rk_search_backfill(r, &indexed, &msg)) != RK_OK)
                 rk_cli_error("serve: %s", msg.message);
             /* the cookie text's current version, for the consent log (http/consent_log.h) */
             if (e == RK_OK && (e = rk_consent_log_record_version(d, st, rk_time_now())) != RK_OK)
                 rk_cli_error("serve: cannot record the consent version: %s",
                              rk_store_errmsg(st));
-            sodium_memzero(&r.keys, sizeof r.keys);
+            rk_reg_wipe(r);
             if (e != RK_OK) {
                 rk_store_close(st);
                 close(key_fd);

@@ -92,7 +92,7 @@ static bool add_person(struct rk_reg *reg, uint32_t k, rk_ts now, FILE *emails) 
     }
     if (e != RK_OK) {
         fprintf(stderr, "populate: %s: %s (%s)\n", rk_err_str(e), msg.message,
-                rk_store_errmsg(reg->store));
+                rk_store_errmsg(rk_reg_store(reg)));
         return false;
     }
     fprintf(emails, "%s\n", bufs[1]);
@@ -118,7 +118,8 @@ int main(int argc, char **argv) {
     uint32_t *perm = NULL;
     FILE *emails = NULL;
     struct rk_keys keys;
-    struct rk_reg reg;
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_in(&room);
     struct rk_error err = RK_ERROR_INIT;
     int from, to;
     struct rk_diags diags;
@@ -135,7 +136,7 @@ int main(int argc, char **argv) {
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL, .cache_kib = 2 * 1024 * 1024};
     if (rk_store_open(argv[2], &opt, &store, &err) != RK_OK ||
         rk_store_migrate(store, &from, &to) != RK_OK ||
-        rk_notice_reg_init(&reg, decl, store, &keys, "bench") != RK_OK) {
+        rk_notice_reg_init(reg, decl, store, &keys, "bench") != RK_OK) {
         fprintf(stderr, "populate: %s: %s\n", argv[2],
                 store ? rk_store_errmsg(store) : err.message);
         goto out;
@@ -156,14 +157,14 @@ int main(int argc, char **argv) {
     rk_ts now = rk_time_now();
     double t0 = now_s(), shown = t0;
     for (long i = 0; i < n; i += BATCH) {
-        if (rk_reg_batch_begin(&reg) != RK_OK)
+        if (rk_reg_batch_begin(reg) != RK_OK)
             goto out;
         for (long j = i; j < n && j < i + BATCH; j++)
-            if (!add_person(&reg, perm[j], now, emails)) {
-                rk_reg_batch_rollback(&reg);
+            if (!add_person(reg, perm[j], now, emails)) {
+                rk_reg_batch_rollback(reg);
                 goto out;
             }
-        if (rk_reg_batch_commit(&reg) != RK_OK) {
+        if (rk_reg_batch_commit(reg) != RK_OK) {
             fprintf(stderr, "populate: commit: %s\n", rk_store_errmsg(store));
             goto out;
         }

@@ -77,7 +77,7 @@ static int audit_verify(int argc, char **argv) {
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
     struct rk_audit_report rep;
-    rk_err e = rk_audit_verify(env.store, &env.reg.keys, &rep);
+    rk_err e = rk_audit_verify(env.store, rk_reg_keys(env.reg), &rep);
     if (e == RK_OK && head_arg && rep.bad_seq == 0) {
         e = rk_store_audit_scan(env.store, want.seq, NULL, take_first, &want);
         if (e == RK_OK && (!want.found || memcmp(want.hash, want_hash, RK_HASH_LEN) != 0)) {
@@ -94,9 +94,10 @@ static int audit_verify(int argc, char **argv) {
     }
     /* What the staff console shows as "last verified" (core/audit.h). */
     struct rk_work tx;
-    rk_err rec = rk_reg_work_begin(&env.reg, &tx);
+    rk_err rec = rk_reg_work_begin(env.reg, &tx);
     if (rec == RK_OK)
-        rec = rk_reg_work_end(&env.reg, &tx, rk_audit_record_verified(env.store, &rep, rk_time_now()));
+        rec =
+            rk_reg_work_end(env.reg, &tx, rk_audit_record_verified(env.store, &rep, rk_time_now()));
     if (rec != RK_OK)
         fprintf(stderr, "rekisteri: audit verify: the result could not be recorded: %s\n",
                 rk_store_errmsg(env.store));

@@ -99,7 +99,7 @@ static int run_backup(int argc, char **argv) {
     rk_err e = rk_store_backup_to(env.store, plain, &pages, &bytes);
     if (e != RK_OK)
         rk_cli_error("backup: cannot copy the database: %s", rk_store_errmsg(env.store));
-    else if ((e = rk_backup_seal(&env.reg.keys, plain, part, &err)) != RK_OK)
+    else if ((e = rk_backup_seal(rk_reg_keys(env.reg), plain, part, &err)) != RK_OK)
         rk_cli_error("backup: %s", err.message);
     unlink(plain);
     if (e == RK_OK && rename(part, file) != 0) {
@@ -114,7 +114,7 @@ static int run_backup(int argc, char **argv) {
         char detail[96];
         snprintf(detail, sizeof detail, "pages=%lld bytes=%lld", (long long)pages,
                  (long long)bytes);
-        e = rk_reg_audit(&env.reg, "backup.created", NULL, detail, rk_time_now());
+        e = rk_reg_audit(env.reg, "backup.created", NULL, detail, rk_time_now());
         if (e != RK_OK)
             rk_cli_error("backup: written, but not recorded in the audit chain: %s",
                          rk_store_errmsg(env.store));
@@ -165,10 +165,11 @@ static int bring_forward(struct rk_cli_env *env) {
     uint32_t db_gen = 0;
     char fp[RK_FINGERPRINT_LEN + 1];
     struct rk_error err = RK_ERROR_INIT;
-    if (rk_rotate_check(env->store, &env->reg.keys, env->key_file, &msg) == RK_OK)
+    if (rk_rotate_check(env->store, rk_reg_keys(env->reg), env->key_file, &msg) == RK_OK)
         return RK_EXIT_OK;
     if (rk_store_key_state_get(env->store, &db_gen, fp) != RK_OK ||
-        db_gen >= rk_keys_generation(&env->reg.keys) || !rk_keys_find(&env->reg.keys, db_gen)) {
+        db_gen >= rk_keys_generation(rk_reg_keys(env->reg)) ||
+        !rk_keys_find(rk_reg_keys(env->reg), db_gen)) {
         rk_cli_error("restore: %s; nothing was written", msg.message);
         return RK_EXIT_FAIL;
     }
@@ -182,7 +183,8 @@ static int bring_forward(struct rk_cli_env *env) {
                      (unsigned)db_gen, err.message);
         return RK_EXIT_FAIL;
     }
-    e = rk_rotate_db(env->store, &env->reg.keys, db_gen, rk_time_now(), env->actor, &rep, &msg);
+    e = rk_rotate_db(env->store, rk_reg_keys(env->reg), db_gen, rk_time_now(), env->actor, &rep,
+                     &msg);
     if (e != RK_OK) {
         rk_cli_error("restore: cannot bring the backup to the current key generation: %s; nothing "
                      "was written",
@@ -209,13 +211,13 @@ static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_jou
     env->db = db;
     if (rc != RK_EXIT_OK || (rc = bring_forward(env)) != RK_EXIT_OK)
         return rc;
-    env->reg.actor = "restore";
+    rk_reg_set_actor(env->reg, "restore");
     struct rk_replay_report rep = {.records = 0};
     *out = rep;
     struct rk_error err = RK_ERROR_INIT;
     rk_err e = RK_OK;
     if (!no_journal &&
-        (e = rk_restore_replay(&env->reg, env->journal, rk_time_now(), &rep, &err)) != RK_OK) {
+        (e = rk_restore_replay(env->reg, env->journal, rk_time_now(), &rep, &err)) != RK_OK) {
         rk_cli_error("restore: %s; nothing was written%s", err.message,
                      e == RK_EPARSE || e == RK_EREFUSED
                          ? " (put the right journal back, or restore without it with --no-journal)"
@@ -228,7 +230,7 @@ static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_jou
     else
         snprintf(detail, sizeof detail, "bytes=%lld journal_records=%lld reapplied=%lld", bytes,
                  (long long)rep.records, (long long)rep.reapplied);
-    e = rk_reg_audit(&env->reg, "backup.restored", NULL, detail, rk_time_now());
+    e = rk_reg_audit(env->reg, "backup.restored", NULL, detail, rk_time_now());
     if (e != RK_OK) {
         rk_cli_error("restore: cannot record the restore in the audit chain: %s; nothing was "
                      "written",

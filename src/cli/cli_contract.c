@@ -66,7 +66,7 @@ static int contract_add(int argc, char **argv) {
     if ((rc = rk_cli_env_open(&env)) == RK_EXIT_OK) {
         char id[RK_ID_LEN + 1];
         struct rk_error msg = RK_ERROR_INIT;
-        rk_err e = rk_reg_contract_add(&env.reg, &w, env.args[0], service, d0, d1, id, &msg);
+        rk_err e = rk_reg_contract_add(env.reg, &w, env.args[0], service, d0, d1, id, &msg);
         rc = e == RK_OK ? print_id(&env, id) : rk_cli_refused("contract add", e, &msg);
     }
     rk_cli_env_close(&env);
@@ -103,8 +103,8 @@ static int contract_change(int argc, char **argv, int end_it) {
     }
     if ((rc = rk_cli_env_open(&env)) == RK_EXIT_OK) {
         struct rk_error msg = RK_ERROR_INIT;
-        rk_err e = end_it ? rk_reg_contract_end(&env.reg, env.args[0], d, rk_time_now(), &msg)
-                          : rk_reg_contract_change(&env.reg, env.args[0], field, value,
+        rk_err e = end_it ? rk_reg_contract_end(env.reg, env.args[0], d, rk_time_now(), &msg)
+                          : rk_reg_contract_change(env.reg, env.args[0], field, value,
                                                    rk_time_now(), &msg);
         rc = e == RK_OK ? print_id(&env, env.args[0]) : rk_cli_refused(argv[0], e, &msg);
     }
@@ -183,7 +183,7 @@ static int invoice_add(int argc, char **argv) {
     if ((rc = rk_cli_env_open(&env)) == RK_EXIT_OK) {
         char id[RK_ID_LEN + 1];
         struct rk_error msg = RK_ERROR_INIT;
-        rk_err e = rk_reg_invoice_add(&env.reg, &w, env.args[0], contract, number, d, cents,
+        rk_err e = rk_reg_invoice_add(env.reg, &w, env.args[0], contract, number, d, cents,
                                       currency, id, &msg);
         rc = e == RK_OK ? print_id(&env, id) : rk_cli_refused("invoice add", e, &msg);
     }

@@ -64,13 +64,13 @@ static void progress(struct import *im, bool last) {
 }
 
 static rk_err commit_batch(struct import *im) {
-    rk_err err = rk_reg_batch_commit(&im->env->reg);
+    rk_err err = rk_reg_batch_commit(im->env->reg);
     if (err != RK_OK)
         return err;
     im->committed = im->imported;
     im->in_batch = 0;
     progress(im, false);
-    return rk_reg_batch_begin(&im->env->reg);
+    return rk_reg_batch_begin(im->env->reg);
 }
 
 static int on_record(void *ctx, const char *const *fields, size_t n, unsigned long line,
@@ -92,7 +92,7 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
     consent.channel = rk_source_kind_id(row->has_channel ? row->consent_channel : w.source);
     bool needs_consent = im->rd.needs_consent;
     struct rk_error msg = RK_ERROR_INIT;
-    rk_err err = rk_reg_person_add(&im->env->reg, &w, NULL, &row->contact,
+    rk_err err = rk_reg_person_add(im->env->reg, &w, NULL, &row->contact,
                                    needs_consent ? &consent : NULL, NULL, &msg);
     if (err == RK_OK) {
         im->imported++;
@@ -197,7 +197,7 @@ static int run_import(int argc, char **argv) {
     struct rk_error err = RK_ERROR_INIT;
     rk_err e = im.row ? rk_csv_reader_new(on_record, &im, &csv) : RK_ENOMEM;
     if (e == RK_OK)
-        e = rk_reg_batch_begin(&env.reg);
+        e = rk_reg_batch_begin(env.reg);
     char *chunk = malloc(1 << 16);
     size_t got;
     struct stat st;
@@ -216,10 +216,10 @@ static int run_import(int argc, char **argv) {
         e = rk_csv_finish(csv, &err);
     free(chunk);
     rk_csv_reader_free(csv);
-    if (e == RK_OK && im.fatal == RK_OK && !im.header_failed && env.reg.in_batch)
+    if (e == RK_OK && im.fatal == RK_OK && !im.header_failed && rk_reg_in_batch(env.reg))
         e = commit_batch(&im);
-    if (env.reg.in_batch)
-        rk_reg_batch_rollback(&env.reg);
+    if (rk_reg_in_batch(env.reg))
+        rk_reg_batch_rollback(env.reg);
     progress(&im, true);
     if (im.header_failed || (e == RK_OK && im.fatal == RK_OK && !im.rd.have_map)) {
         rk_cli_error("%s: %s", env.args[0],
@@ -327,11 +327,11 @@ static int run_audience(int argc, char **argv) {
     rk_buf_init(&a.line);
     struct rk_error msg = RK_ERROR_INIT;
     rk_ts now = rk_time_now();
-    rk_err e = rk_reg_audience(&env.reg, purpose, now, audience_row, &a, &msg);
+    rk_err e = rk_reg_audience(env.reg, purpose, now, audience_row, &a, &msg);
     if (e == RK_OK) {
         char detail[RK_DECL_ID_MAX + 32];
         snprintf(detail, sizeof detail, "%s: %lu persons", purpose, a.n);
-        if ((e = rk_reg_audit(&env.reg, "audience.export", NULL, detail, now)) != RK_OK)
+        if ((e = rk_reg_audit(env.reg, "audience.export", NULL, detail, now)) != RK_OK)
             snprintf(msg.message, sizeof msg.message, "%s", rk_store_errmsg(env.store));
     }
     if (e == RK_OK)

@@ -51,7 +51,7 @@ static int run_journal(int argc, char **argv) {
     struct rk_error err = RK_ERROR_INIT;
     struct rk_journal_info info;
     struct absent a = {env.store, 0, RK_OK};
-    rk_err e = rk_journal_read(env.journal, &env.reg.keys, count_absent, &a, &info, &err);
+    rk_err e = rk_journal_read(env.journal, rk_reg_keys(env.reg), count_absent, &a, &info, &err);
     if (e == RK_OK && a.err != RK_OK)
         e = rk_error_set(&err, a.err, NULL, "cannot read the database: %s",
                          rk_store_errmsg(env.store));

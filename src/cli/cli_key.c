@@ -162,7 +162,7 @@ static int run_show(int argc, char **argv) {
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
     }
-    const struct rk_keys *k = &env.reg.keys;
+    const struct rk_keys *k = rk_reg_keys(env.reg);
     json_t *gens = rk_cli_json(&env) ? json_array() : NULL;
     static const struct rk_cli_col cols[] = {
         {10, "  "}, {8, "  "}, {20, "  "}, {16, "  "}, {0, NULL}};

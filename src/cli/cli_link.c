@@ -86,7 +86,7 @@ static int run_link(int argc, char **argv) {
     snprintf(l.person_id, sizeof l.person_id, "%s", env.args[0]);
     snprintf(l.purpose, sizeof l.purpose, "%s", prefs ? "*" : purpose);
     char token[RK_LINK_MAX];
-    if (rk_link_make(&env.reg.keys, &l, token) != RK_OK) {
+    if (rk_link_make(rk_reg_keys(env.reg), &l, token) != RK_OK) {
         rk_cli_error("link: cannot make the link");
         rc = RK_EXIT_FAIL;
     } else {

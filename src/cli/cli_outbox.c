@@ -244,7 +244,7 @@ static int outbox_send(int argc, char **argv) {
         return rc;
     }
     cfg.db = env.db;
-    cfg.keys = &env.reg.keys;
+    cfg.keys = rk_reg_keys(env.reg);
     /* Replies go where serve sends them: the declaration's address unless --mail-reply-to. */
     const char *reply_to = rk_decl_reply_to(env.decl);
     if (!cfg.smtp.reply_to && reply_to && rk_mail_address_ok(reply_to))

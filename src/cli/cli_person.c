@@ -120,7 +120,7 @@ static int person_add(int argc, char **argv) {
     char id[RK_ID_LEN + 1];
     struct rk_error msg = RK_ERROR_INIT;
     rk_err e =
-        rk_reg_person_add(&env.reg, &w, person, &c, consent_channel ? &consent : NULL, id, &msg);
+        rk_reg_person_add(env.reg, &w, person, &c, consent_channel ? &consent : NULL, id, &msg);
     if (e != RK_OK)
         rc = rk_cli_refused("person add", e, &msg);
     else if (rk_cli_json(&env))
@@ -167,7 +167,7 @@ static int person_update(int argc, char **argv) {
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         goto out;
     struct rk_error msg = RK_ERROR_INIT;
-    rk_err e = rk_reg_person_update(&env.reg, &w, env.args[0], &c, &msg);
+    rk_err e = rk_reg_person_update(env.reg, &w, env.args[0], &c, &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("person update", e, &msg);
     if (e == RK_OK)
         printf("%s\n", env.args[0]);
@@ -198,7 +198,8 @@ static json_t *entry_json(struct rk_reg *reg, const struct rk_entry *e, bool pro
         if (provenance) {
             struct rk_provenance p;
             char buf[1200];
-            if (rk_store_provenance_get(reg->store, e->prov[f], &p, buf, sizeof buf) == RK_OK) {
+            if (rk_store_provenance_get(rk_reg_store(reg), e->prov[f], &p, buf, sizeof buf) ==
+                RK_OK) {
                 char at[RK_TS_LEN + 1];
                 rk_ts_format(p.at, at);
                 json_object_set_new(v, "source", json_string(rk_source_kind_id(p.source)));
@@ -220,9 +221,9 @@ static json_t *entry_json(struct rk_reg *reg, const struct rk_entry *e, bool pro
 static int show_entry(void *ctx, const struct rk_entry *e) {
     struct show *s = ctx;
     enum rk_membership m = RK_MEMBER_NONE;
-    if (rk_reg_membership(&s->env->reg, e->register_id, e->person_id, rk_time_now(), &m) != RK_OK)
+    if (rk_reg_membership(s->env->reg, e->register_id, e->person_id, rk_time_now(), &m) != RK_OK)
         return -1;
-    json_t *j = entry_json(&s->env->reg, e, true);
+    json_t *j = entry_json(s->env->reg, e, true);
     json_object_set_new(j, "membership", json_string(rk_membership_name(m)));
     json_array_append_new(s->list, j);
     s->count++;
@@ -289,11 +290,12 @@ static int show_invoice(void *ctx, const struct rk_invoice *i) {
 /* The person's consent states, one per consent-based purpose ever recorded. */
 static json_t *consent_states(struct rk_reg *reg, const char *person) {
     json_t *out = json_object();
-    for (size_t i = 0; i < reg->decl->npurposes; i++) {
-        const struct rk_purpose *p = &reg->decl->purposes[i];
+    const struct rk_decl *decl = rk_reg_decl(reg);
+    for (size_t i = 0; i < decl->npurposes; i++) {
+        const struct rk_purpose *p = &decl->purposes[i];
         struct rk_consent_state st;
         if (p->basis != RK_BASIS_CONSENT ||
-            rk_store_consent_state_get(reg->store, person, p->id, &st) != RK_OK ||
+            rk_store_consent_state_get(rk_reg_store(reg), person, p->id, &st) != RK_OK ||
             st.status == RK_CONSENT_NONE)
             continue;
         char exp[RK_TS_LEN + 1] = "";
@@ -399,7 +401,7 @@ static int person_show(int argc, char **argv) {
         json_pack("{s:s, s:b, s:b}", "id", id, "restricted", restricted, "objected", objected);
     e = rk_store_entries_of_person(env.store, id, show_entry, &s);
     json_object_set_new(doc, "registers", s.list);
-    json_object_set_new(doc, "consents", consent_states(&env.reg, id));
+    json_object_set_new(doc, "consents", consent_states(env.reg, id));
     s.list = json_array();
     if (e == RK_OK)
         e = rk_store_contracts_of_person(env.store, id, show_contract, &s);
@@ -413,7 +415,7 @@ static int person_show(int argc, char **argv) {
         e = rk_store_tasks_of_person(env.store, id, show_task, &s);
     json_object_set_new(doc, "tasks", s.list);
     if (e == RK_OK)
-        e = rk_reg_audit(&env.reg, "person.read", id, NULL, rk_time_now());
+        e = rk_reg_audit(env.reg, "person.read", id, NULL, rk_time_now());
     if (e != RK_OK) {
         rk_cli_error("person show: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
@@ -430,7 +432,7 @@ static int person_show(int argc, char **argv) {
 static int find_entry(void *ctx, const struct rk_entry *e) {
     struct show *s = ctx;
     if (s->list) {
-        json_array_append_new(s->list, entry_json(&s->env->reg, e, false));
+        json_array_append_new(s->list, entry_json(s->env->reg, e, false));
     } else {
         char line[1024];
         snprintf(line, sizeof line, "%s  %-10s %s%s%s%s%s", e->person_id, e->register_id,
@@ -461,17 +463,17 @@ static int person_find(int argc, char **argv) {
     struct show s = {&env, rk_cli_json(&env) ? NULL : json_array(),
                      rk_cli_json(&env) ? json_array() : NULL, 0, json_array()};
     struct rk_error msg = RK_ERROR_INIT;
-    rk_err e = rk_reg_person_find(&env.reg, env.args[0], find_entry, &s, &msg);
+    rk_err e = rk_reg_person_find(env.reg, env.args[0], find_entry, &s, &msg);
     /* Each person found is a read: recorded before anything is shown. */
-    if (e == RK_OK && (e = rk_reg_batch_begin(&env.reg)) == RK_OK) {
+    if (e == RK_OK && (e = rk_reg_batch_begin(env.reg)) == RK_OK) {
         rk_ts now = rk_time_now();
         for (size_t i = 0; e == RK_OK && i < json_array_size(s.ids); i++)
-            e = rk_reg_audit(&env.reg, "person.read", json_string_value(json_array_get(s.ids, i)),
+            e = rk_reg_audit(env.reg, "person.read", json_string_value(json_array_get(s.ids, i)),
                              "find", now);
         if (e == RK_OK)
-            e = rk_reg_batch_commit(&env.reg);
+            e = rk_reg_batch_commit(env.reg);
         else
-            rk_reg_batch_rollback(&env.reg);
+            rk_reg_batch_rollback(env.reg);
         if (e != RK_OK)
             snprintf(msg.message, sizeof msg.message, "%s", rk_store_errmsg(env.store));
     }
@@ -553,7 +555,7 @@ static int consent_event(int argc, char **argv, int kind) {
     if ((rc = rk_cli_env_open(&env)) != RK_EXIT_OK)
         return rc;
     struct rk_error msg = RK_ERROR_INIT;
-    rk_err e = rk_reg_consent(&env.reg, env.args[0], purpose, kind, &in, &msg);
+    rk_err e = rk_reg_consent(env.reg, env.args[0], purpose, kind, &in, &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused(argv[0], e, &msg);
     if (e == RK_OK)
         printf("%s %s for %s\n", rk_consent_kind_name(kind), env.args[0], purpose);
@@ -587,7 +589,7 @@ static int consent_list(int argc, char **argv) {
     struct show s = {&env, NULL, rk_cli_json(&env) ? json_array() : NULL, 0, NULL};
     rk_err e = rk_store_person_exists(env.store, env.args[0], NULL, NULL);
     if (e == RK_OK) /* the read is recorded before anything is printed */
-        e = rk_reg_audit(&env.reg, "consent.read", env.args[0], NULL, rk_time_now());
+        e = rk_reg_audit(env.reg, "consent.read", env.args[0], NULL, rk_time_now());
     if (e == RK_OK)
         e = rk_store_consent_events(env.store, env.args[0], list_consent, &s);
     if (e != RK_OK) {

@@ -163,7 +163,7 @@ static int recipients_send(int argc, char **argv) {
         return rc;
     cfg.db = env.db;
     cfg.decl = env.decl;
-    cfg.keys = &env.reg.keys;
+    cfg.keys = rk_reg_keys(env.reg);
     struct rk_deliver_report rep;
     rk_err e = rk_deliver_pass(env.store, &cfg, &rep);
     printf("delivered %d, pending %d, completed %d, retried %d, failed %d, unsupported %d\n",
@@ -216,7 +216,7 @@ static int recipients_notify(int argc, char **argv) {
     rk_err e = rk_store_person_exists(env.store, person, &restricted, &objected);
     int count = 0;
     if (e == RK_OK)
-        e = rk_notify_recipients(&env.reg, person, k, request, rk_time_now(), &count);
+        e = rk_notify_recipients(env.reg, person, k, request, rk_time_now(), &count);
     if (e == RK_ENOENT) {
         rk_cli_error("recipients notify: no person %s", person);
         rc = RK_EXIT_USAGE;

@@ -128,16 +128,17 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("%s", msg.message);
         return RK_EXIT_USAGE;
     }
-    if ((e = rk_notice_reg_init(&env->reg, env->decl, env->store, &keys, env->actor)) != RK_OK) {
+    env->reg = rk_reg_in(&env->reg_room);
+    if ((e = rk_notice_reg_init(env->reg, env->decl, env->store, &keys, env->actor)) != RK_OK) {
         rk_cli_error("cannot set up the register: %s", rk_err_str(e));
         return RK_EXIT_FAIL;
     }
-    env->reg.journal = env->journal;
+    rk_reg_set_journal(env->reg, env->journal);
     open_decl = env->decl;
     /* Queued notices and mail of a database from before migration 0014 are sealed now,
      * before anything reads them (core/rotate.h, "Sealed values" S5). */
     int64_t sealed = 0;
-    if (rk_rotate_seal_plain(&env->reg, &sealed, &msg) != RK_OK) {
+    if (rk_rotate_seal_plain(env->reg, &sealed, &msg) != RK_OK) {
         rk_cli_error("%s", msg.message);
         return RK_EXIT_FAIL;
     }
@@ -149,7 +150,7 @@ static int env_open(struct rk_cli_env *env) {
     /* Entries written before migration 0016 get their words in the people search index
      * once (core/search.h). */
     int64_t indexed = 0;
-    if (rk_search_backfill(&env->reg, &indexed, &msg) != RK_OK) {
+    if (rk_search_backfill(env->reg, &indexed, &msg) != RK_OK) {
         rk_cli_error("%s", msg.message);
         return RK_EXIT_FAIL;
     }
@@ -422,13 +423,13 @@ static int run_suppress(int argc, char **argv) {
     struct rk_error msg = RK_ERROR_INIT;
     rk_err e;
     if (add) {
-        e = rk_reg_suppress(&env.reg, f, norm, why, rk_time_now(), &msg);
+        e = rk_reg_suppress(env.reg, f, norm, why, rk_time_now(), &msg);
         rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("suppress", e, &msg);
         if (e == RK_OK)
             printf("suppressed\n");
     } else {
         bool hit = false;
-        e = rk_reg_is_suppressed(&env.reg, f, norm, &hit);
+        e = rk_reg_is_suppressed(env.reg, f, norm, &hit);
         if (e != RK_OK)
             rc = RK_EXIT_FAIL;
         else {

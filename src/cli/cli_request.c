@@ -151,14 +151,14 @@ static int request_new(int argc, char **argv) {
     in.channel = (enum rk_request_channel)ch;
     struct rk_error msg = RK_ERROR_INIT;
     struct rk_error why = RK_ERROR_INIT;
-    rk_err e = rk_reg_batch_begin(&env.reg);
-    if (e == RK_OK && (e = rk_request_create(&env.reg, tz, &in, q, &msg)) == RK_OK && q->email) {
+    rk_err e = rk_reg_batch_begin(env.reg);
+    if (e == RK_OK && (e = rk_request_create(env.reg, tz, &in, q, &msg)) == RK_OK && q->email) {
         char to[RK_REQUEST_FIELD_MAX * 2 + 1];
         bool may = false; /* the receipt counts against the mail limit (core/mail_limit.h) */
-        if (rk_request_address(&env.reg, q, to, sizeof to) == RK_OK &&
-            (e = rk_mail_limit_take(&env.reg, to, RK_MAIL_BY_STAFF, in.now, &may)) == RK_OK && may) {
+        if (rk_request_address(env.reg, q, to, sizeof to) == RK_OK &&
+            (e = rk_mail_limit_take(env.reg, to, RK_MAIL_BY_STAFF, in.now, &may)) == RK_OK && may) {
             char status[RK_LINK_MAX]; /* the receipt links the status page (core/answer.h) */
-            e = rk_answer_status_link(&env.reg.keys, q, in.now, status);
+            e = rk_answer_status_link(rk_reg_keys(env.reg), q, in.now, status);
             if (e == RK_OK)
                 e = rk_mail_request(env.store, env.decl, public_url(url), q, RK_RQM_RECEIPT, to,
                                     status, &why);
@@ -167,9 +167,9 @@ static int request_new(int argc, char **argv) {
             snprintf(msg.message, sizeof msg.message, "--email: %s", rk_error_msg(&why));
     }
     if (e == RK_OK)
-        e = rk_reg_batch_commit(&env.reg);
-    else if (env.reg.in_batch)
-        rk_reg_batch_rollback(&env.reg);
+        e = rk_reg_batch_commit(env.reg);
+    else if (rk_reg_in_batch(env.reg))
+        rk_reg_batch_rollback(env.reg);
     if (e != RK_OK)
         rc = rk_cli_refused("request new", e, &msg);
     else if (rk_cli_json(&env))
@@ -270,7 +270,7 @@ static int request_list(int argc, char **argv) {
     char detail[32];
     snprintf(detail, sizeof detail, "%d requests", l.n);
     if (e == RK_OK)
-        e = rk_reg_audit(&env.reg, "request.list", NULL, detail, rk_time_now());
+        e = rk_reg_audit(env.reg, "request.list", NULL, detail, rk_time_now());
     if (e != RK_OK) {
         rk_cli_error("request list: %s", rk_store_errmsg(env.store));
         json_decref(l.list);
@@ -302,7 +302,7 @@ static int request_show(int argc, char **argv) {
     if (e == RK_OK) {
         char detail[64];
         snprintf(detail, sizeof detail, "%s %s", q->id, rk_request_type_name(q->type));
-        e = rk_reg_audit(&env.reg, "request.read", q->person_id[0] ? q->person_id : NULL, detail,
+        e = rk_reg_audit(env.reg, "request.read", q->person_id[0] ? q->person_id : NULL, detail,
                          rk_time_now());
     }
     if (e == RK_ENOENT) {
@@ -347,7 +347,7 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
         return RK_EXIT_FAIL;
     struct rk_error msg = RK_ERROR_INIT;
     bool told = false;
-    ev->by = env->reg.actor;
+    ev->by = rk_reg_actor(env->reg);
     ev->today = rk_tz_date(tz, ev->at);
     struct rk_fulfilment ff;
     rk_fulfilment_init(&ff);
@@ -364,11 +364,11 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
                                  .rect_register = NULL,
                                  .rect = NULL,
                                  .q = q};
-    rk_err e = rk_reg_batch_begin(&env->reg);
+    rk_err e = rk_reg_batch_begin(env->reg);
     /* Completing runs the right's effect first, in the same transaction: if the
      * completion is then refused (not verified), the rollback undoes the effect. */
     if (e == RK_OK)
-        e = rk_request_step(&env->reg, &st, &msg);
+        e = rk_request_step(env->reg, &st, &msg);
     if (e != RK_OK && st.stage == RK_STEP_MAIL)
         snprintf(msg.message, sizeof msg.message, "the email to the person: %s",
                  rk_error_msg(&st.why));
@@ -386,9 +386,9 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
         e = RK_EINVAL;
     }
     if (e == RK_OK)
-        e = rk_reg_batch_commit(&env->reg);
-    else if (env->reg.in_batch)
-        rk_reg_batch_rollback(&env->reg);
+        e = rk_reg_batch_commit(env->reg);
+    else if (rk_reg_in_batch(env->reg))
+        rk_reg_batch_rollback(env->reg);
     int rc;
     if (e == RK_OK && ev->kind == RK_RQE_COMPLETE) {
         fprintf(stderr, "%s: %s\n", what, ff.done);
@@ -488,14 +488,14 @@ static int request_verify(int argc, char **argv) {
                                  .rect_register = NULL,
                                  .rect = NULL,
                                  .q = q};
-    rk_err e = q ? rk_reg_batch_begin(&env.reg) : RK_ENOMEM;
-    if (e == RK_OK && (e = rk_request_step(&env.reg, &st, &msg)) != RK_OK &&
+    rk_err e = q ? rk_reg_batch_begin(env.reg) : RK_ENOMEM;
+    if (e == RK_OK && (e = rk_request_step(env.reg, &st, &msg)) != RK_OK &&
         st.stage == RK_STEP_MAIL)
         snprintf(msg.message, sizeof msg.message, "the address on file: %s", rk_error_msg(&st.why));
     if (e == RK_OK)
-        e = rk_reg_batch_commit(&env.reg);
-    else if (env.reg.in_batch)
-        rk_reg_batch_rollback(&env.reg);
+        e = rk_reg_batch_commit(env.reg);
+    else if (rk_reg_in_batch(env.reg))
+        rk_reg_batch_rollback(env.reg);
     if (e != RK_OK)
         rc = rk_cli_refused("request verify", e, &msg);
     else

@@ -70,7 +70,7 @@ static int rights_access(int argc, char **argv) {
     struct rk_buf out;
     struct rk_error msg = RK_ERROR_INIT;
     rk_buf_init(&out);
-    rk_err e = rk_rights_access(&env.reg, env.args[0], request, lang, rk_time_now(),
+    rk_err e = rk_rights_access(env.reg, env.args[0], request, lang, rk_time_now(),
                                 &rk_rights_documents, json ? &out : NULL, json ? NULL : &out, &msg);
     if (e != RK_OK)
         rc = rk_cli_refused("rights access", e, &msg);
@@ -98,7 +98,7 @@ static int rights_export(int argc, char **argv) {
     struct rk_error msg = RK_ERROR_INIT;
     rk_buf_init(&out);
     rk_err e =
-        rk_rights_portability(&env.reg, env.args[0], request, rk_time_now(), &rk_rights_documents,
+        rk_rights_portability(env.reg, env.args[0], request, rk_time_now(), &rk_rights_documents,
                               json ? &out : NULL, json ? NULL : &out, &msg);
     if (e != RK_OK)
         rc = rk_cli_refused("rights export", e, &msg);
@@ -145,7 +145,7 @@ static int rights_rectify(int argc, char **argv) {
         return rc;
     struct rk_error msg = RK_ERROR_INIT;
     rk_err e =
-        rk_rights_rectify(&env.reg, env.args[0], request,
+        rk_rights_rectify(env.reg, env.args[0], request,
                           reg && strcmp(reg, "all") != 0 ? reg : NULL, &c, rk_time_now(), &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights rectify", e, &msg);
     if (e == RK_OK)
@@ -170,7 +170,7 @@ static int rights_erase(int argc, char **argv) {
         return rc < 0 ? RK_EXIT_OK : rc;
     struct rk_erase_report r;
     struct rk_error msg = RK_ERROR_INIT;
-    rk_err e = rk_rights_erase(&env.reg, env.args[0], request, rk_time_now(), &r, &msg);
+    rk_err e = rk_rights_erase(env.reg, env.args[0], request, rk_time_now(), &r, &msg);
     if (e != RK_OK) {
         rc = rk_cli_refused("rights erase", e, &msg);
         rk_cli_env_close(&env);
@@ -250,7 +250,7 @@ static int rights_restrict(int argc, char **argv) {
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     struct rk_error msg = RK_ERROR_INIT;
-    rk_err e = rk_rights_restrict(&env.reg, env.args[0], request, !lift, rk_time_now(), &msg);
+    rk_err e = rk_rights_restrict(env.reg, env.args[0], request, !lift, rk_time_now(), &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights restrict", e, &msg);
     if (e == RK_OK)
         printf("%s %s\n", env.args[0], lift ? "restriction lifted" : "restricted");
@@ -286,7 +286,7 @@ static int rights_object(int argc, char **argv) {
     if ((rc = rk_cli_env_open_one(&env, "rights object")) != RK_EXIT_OK)
         return rc;
     struct rk_error msg = RK_ERROR_INIT;
-    rk_err e = rk_rights_object(&env.reg, env.args[0], request, dm, grounds, rk_time_now(), &msg);
+    rk_err e = rk_rights_object(env.reg, env.args[0], request, dm, grounds, rk_time_now(), &msg);
     rc = e == RK_OK ? RK_EXIT_OK : rk_cli_refused("rights object", e, &msg);
     if (e == RK_OK)
         printf("%s %s\n", env.args[0],
@@ -318,7 +318,7 @@ static int rights_automated(int argc, char **argv) {
     struct rk_buf out;
     struct rk_error msg = RK_ERROR_INIT;
     rk_buf_init(&out);
-    rk_err e = rk_rights_automated(&env.reg, env.args[0], request, lang, rk_time_now(), &out, &msg);
+    rk_err e = rk_rights_automated(env.reg, env.args[0], request, lang, rk_time_now(), &out, &msg);
     rc = e == RK_OK ? rk_cli_write(&out) : rk_cli_refused("rights automated", e, &msg);
     rk_buf_cleanup(&out);
     rk_cli_env_close(&env);
@@ -398,7 +398,7 @@ static int tasks_list(int argc, char **argv) {
     struct task_list l = {rk_cli_json(&env) ? json_array() : NULL};
     rk_err e = rk_store_tasks_list(env.store, kind, open, list_task, &l);
     if (e == RK_OK)
-        e = rk_reg_audit(&env.reg, "task.list", NULL, kind ? kind : "all", rk_time_now());
+        e = rk_reg_audit(env.reg, "task.list", NULL, kind ? kind : "all", rk_time_now());
     if (e != RK_OK) {
         rk_cli_error("tasks list: %s", rk_store_errmsg(env.store));
         rc = RK_EXIT_FAIL;
@@ -423,8 +423,8 @@ static int tasks_done(int argc, char **argv) {
     if (e == RK_OK)
         e = rk_store_task_done(env.store, env.args[0], now);
     if (e == RK_OK)
-        e = rk_audit_append(env.store, &env.reg.keys, now, env.reg.actor, "task.done", NULL,
-                            env.args[0]);
+        e = rk_audit_append(env.store, rk_reg_keys(env.reg), now, rk_reg_actor(env.reg),
+                            "task.done", NULL, env.args[0]);
     if (e == RK_OK)
         e = rk_store_commit(env.store);
     if (e != RK_OK)

@@ -196,9 +196,9 @@ static int staff_add(int argc, char **argv) {
     rk_ts now = rk_time_now();
     rk_err e = rk_store_begin(env.store);
     if (e == RK_OK) {
-        e = rk_staff_add(env.store, &env.reg.keys, key, nm, role, now, env.actor, &a, setup);
+        e = rk_staff_add(env.store, rk_reg_keys(env.reg), key, nm, role, now, env.actor, &a, setup);
         if (e == RK_OK && pwfile)
-            e = rk_staff_password_set(env.store, &env.reg.keys, &a, hash, now, env.actor);
+            e = rk_staff_password_set(env.store, rk_reg_keys(env.reg), &a, hash, now, env.actor);
         if (e == RK_OK && !rk_staff_setup_url(base, setup, url, sizeof url))
             e = RK_ETOOBIG;
         if (e == RK_OK && mail && !pwfile)
@@ -322,17 +322,19 @@ static int staff_change(int argc, char **argv, int what) {
         switch (what) {
         case DISABLE:
         case ENABLE:
-            e = rk_staff_set_disabled(env.store, &env.reg.keys, &a, what == DISABLE, now,
+            e = rk_staff_set_disabled(env.store, rk_reg_keys(env.reg), &a, what == DISABLE, now,
                                       env.actor);
             break;
         case RESET:
-            e = rk_staff_reset(env.store, &env.reg.keys, &a, now, env.actor, setup);
+            e = rk_staff_reset(env.store, rk_reg_keys(env.reg), &a, now, env.actor, setup);
             if (e == RK_OK && !rk_staff_setup_url(base, setup, url, sizeof url))
                 e = RK_ETOOBIG;
             if (e == RK_OK && mail)
                 e = mail_link(&env, &a, url);
             break;
-        case ROLE: e = rk_staff_set_role(env.store, &env.reg.keys, &a, role, now, env.actor); break;
+        case ROLE:
+            e = rk_staff_set_role(env.store, rk_reg_keys(env.reg), &a, role, now, env.actor);
+            break;
         }
     }
     rc = finish(&env, names[what], e);

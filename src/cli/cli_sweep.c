@@ -124,7 +124,7 @@ static int run_sweep(int argc, char **argv) {
         return rc;
     struct rk_sweep_counts n;
     struct rk_error msg = RK_ERROR_INIT;
-    rk_err e = rk_sweep_run(&env.reg, now, dry_run, &n, &msg);
+    rk_err e = rk_sweep_run(env.reg, now, dry_run, &n, &msg);
     if (e != RK_OK) {
         rk_cli_error("sweep: %s", msg.message);
         rk_cli_env_close(&env);

@@ -50,13 +50,13 @@ static int token_create(int argc, char **argv) {
     snprintf(t.name, sizeof t.name, "%s", name);
     snprintf(t.role, sizeof t.role, "%s", role);
     rk_token_new(token);
-    rk_keys_token_hash(&env.reg.keys, token, hash);
+    rk_keys_token_hash(rk_reg_keys(env.reg), token, hash);
     rk_err e = rk_store_begin(env.store);
     if (e == RK_OK) {
         e = rk_store_token_insert(env.store, &t, hash);
         if (e == RK_OK)
-            e = rk_audit_append(env.store, &env.reg.keys, t.created_at, env.actor, "token.create",
-                                NULL, t.name);
+            e = rk_audit_append(env.store, rk_reg_keys(env.reg), t.created_at, env.actor,
+                                "token.create", NULL, t.name);
         if (e == RK_OK)
             e = rk_store_commit(env.store);
         else
@@ -134,8 +134,8 @@ static int token_revoke(int argc, char **argv) {
         rk_ts now = rk_time_now();
         e = rk_store_token_revoke(env.store, env.args[0], now);
         if (e == RK_OK)
-            e = rk_audit_append(env.store, &env.reg.keys, now, env.actor, "token.revoke", NULL,
-                                env.args[0]);
+            e = rk_audit_append(env.store, rk_reg_keys(env.reg), now, env.actor, "token.revoke",
+                                NULL, env.args[0]);
         if (e == RK_OK)
             e = rk_store_commit(env.store);
         else

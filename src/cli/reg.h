@@ -15,11 +15,12 @@ struct rk_cli_env {
     const char *db, *declaration, *key_file, *actor, *format, *synchronous;
     struct rk_decl *decl;
     struct rk_store *store;
-    struct rk_reg reg;
+    struct rk_reg *reg; /* set up by rk_cli_env_open, in reg_room (core/reg.h) */
+    struct rk_reg_room reg_room;
     int nargs;       /* positional arguments after the options */
     char **args;
     /* The erasure journal (core/journal.h): --journal, REKISTERI_ERASURE_JOURNAL, or
-     * <db>.erasures; set as reg.journal by rk_cli_env_open. */
+     * <db>.erasures; set as reg's journal by rk_cli_env_open. */
     const char *journal;
     char journal_buf[4096 + sizeof ".erasures"];
     /* Key rotation (cli_key.c): the descriptor holding the key file's lock

@@ -14,6 +14,7 @@
 
 #include "core/audit.h"
 #include "core/mail_limit.h"
+#include "core/reg_impl.h"
 #include "core/request.h"
 #include "keys/seal.h"
 

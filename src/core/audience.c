@@ -7,6 +7,8 @@
  */
 #include "core/audience.h"
 
+#include "core/reg_impl.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,6 +9,7 @@
 
 #include "core/answer.h"
 #include "core/consent.h"
+#include "core/reg_impl.h"
 
 void rk_fulfilment_init(struct rk_fulfilment *f) {
     memset(f, 0, sizeof *f);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/reg_impl.h"
 #include "util/fileio.h"
 
 #define MAGIC_LEN  (sizeof RK_JOURNAL_MAGIC - 1)

@@ -27,6 +27,8 @@
  */
 #include "core/mail_limit.h"
 
+#include "core/reg_impl.h"
+
 #include <stdio.h>
 #include <string.h>
 

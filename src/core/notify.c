@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/reg_impl.h"
 #include "keys/seal.h"
 
 #define MAX_REGS 32

@@ -41,6 +41,7 @@
 
 #include "core/consent.h"
 #include "core/mail_limit.h"
+#include "core/reg_impl.h"
 
 /* Whether the email or the phone is suppressed: both looked up whatever the first says. */
 static rk_err suppressed(struct rk_reg *reg, const struct rk_contact *c, bool *out) {

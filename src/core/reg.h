@@ -47,30 +47,42 @@ struct rk_notice_digest {
     char sha256[2][RK_SHA256_HEX + 1]; /* [RK_LANG_FI], [RK_LANG_EN], lowercase hex */
 };
 
-struct rk_reg {
-    const struct rk_decl *decl;
-    struct rk_store *store;
-    struct rk_keys keys;
-    const char *actor;       /* who writes now: staff token name, or "self"; a shared writer sets it
-                                per write */
-    char notice_version[16]; /* the notice's last_changed, YYYY-MM-DD */
-    char notice_sha256[2][RK_SHA256_HEX + 1]; /* of the Markdown notice, fi and en */
-    bool in_batch;                            /* a batch is open (core/work.h) */
-    /* The provenance row of the last write, reused by the next write with the
-     * same source, detail, purpose, instant and actor (an import's rows share
-     * one). Forgotten on rollback, which may undo it. */
-    struct {
-        int64_t id; /* 0: none */
-        enum rk_source_kind source;
-        char detail[256];
-        char purpose[RK_DECL_ID_MAX + 1];
-        char by[RK_DECL_ID_MAX + 1];
-        rk_ts at;
-    } last_prov;
-    /* The erasure journal file (core/journal.h) every art 17 erasure is appended to before
-     * it commits; borrowed. NULL: erasures are not journaled (unit tests, a restore's replay). */
-    const char *journal;
+/*
+ * The register handle is opaque outside src/core/: its fields are in the
+ * core's private header core/reg_impl.h (tests/static/layers.sh refuses a
+ * *_impl.h included from another folder; house_rules.sh the same from
+ * fuzz/, bench/ and tests/ other than tests/unit/). What an edge may do with
+ * a handle is the functions below: set one up, copy one for a request,
+ * set who writes and the erasure journal, and read the declaration, store
+ * and keys it was given.
+ *
+ * Where a handle lives: in the caller's storage, a struct rk_reg_room, and
+ * not behind an allocation. The HTTP server copies its read handle on every
+ * API call, onto the request thread's store and the token's name
+ * (rk_reg_copy); a heap handle would cost a malloc and a free per call, and
+ * a failure path for each. The room is a byte array as large as the struct
+ * and as aligned as anything (core/reg.c checks both at compile time: a
+ * struct grown past RK_REG_ROOM_BYTES fails the build there, and the
+ * constant goes up), so a handle sits in a stack frame, a server struct or a
+ * CLI environment as the struct itself did, and a copy costs what the struct
+ * assignment cost (about 1.7 KiB, mostly the keys). Only the core reads or
+ * writes a room's bytes, always as a struct rk_reg (rk_reg_in gives the
+ * handle a room holds); the edges only pass the address on, and the build
+ * has no link-time optimisation that could see both sides.
+ */
+struct rk_reg;
+
+#define RK_REG_ROOM_BYTES 2048
+struct rk_reg_room {
+    union {
+        max_align_t align;
+        unsigned char bytes[RK_REG_ROOM_BYTES];
+    } opaque;
 };
+
+/* The handle room holds, not yet set up: for rk_reg_init (or rk_notice_reg_init,
+ * views/notice_digest.h). */
+struct rk_reg *rk_reg_in(struct rk_reg_room *room);
 
 /* Sets up reg (caller-allocated) over a declaration, store and keys, all borrowed, with the
  * digest of d's notice (see struct rk_notice_digest: RK_EINVAL when nd is NULL, not made, or
@@ -79,6 +91,30 @@ struct rk_reg {
 RK_MUST_USE rk_err rk_reg_init(struct rk_reg *reg, const struct rk_decl *d, struct rk_store *s,
                                const struct rk_keys *k, const struct rk_notice_digest *nd,
                                const char *actor);
+
+/* A copy of base in room, writing through store s (borrowed) as actor: the HTTP server's
+ * handle for one request or one thread. The copy's own state starts afresh: no batch open, no
+ * provenance row to reuse (base's are base's, of base's store). Returns the copy. */
+struct rk_reg *rk_reg_copy(struct rk_reg_room *room, const struct rk_reg *base, struct rk_store *s,
+                           const char *actor);
+
+/* Who writes from now on (a staff token's name, "self", "restore"; borrowed): a shared
+ * writer sets it per write. */
+void rk_reg_set_actor(struct rk_reg *reg, const char *actor);
+/* The erasure journal file (core/journal.h) every art 17 erasure is appended to before it
+ * commits; borrowed. NULL (as set up): erasures are not journaled. */
+void rk_reg_set_journal(struct rk_reg *reg, const char *path);
+
+/* Wipes the keys reg holds (sodium_memzero), for a handle whose work is done; reg is not used
+ * again until set up anew. */
+void rk_reg_wipe(struct rk_reg *reg);
+
+const struct rk_decl *rk_reg_decl(const struct rk_reg *reg);
+struct rk_store *rk_reg_store(const struct rk_reg *reg);
+const struct rk_keys *rk_reg_keys(const struct rk_reg *reg);
+const char *rk_reg_actor(const struct rk_reg *reg);
+/* Whether a batch is open (core/work.h). */
+bool rk_reg_in_batch(const struct rk_reg *reg);
 
 /* Every write names its register, purpose and source. */
 struct rk_write {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/consent.h"
+#include "core/reg_impl.h"
 #include "core/reg_write.h"
 #include "core/view.h"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/reg_impl.h"
 #include "core/search_index.h"
 
 rk_err rw_refuse(struct rk_error *msg, const char *fmt, ...) {

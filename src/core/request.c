@@ -53,6 +53,7 @@
 #include "core/audit.h"
 #include "base/id.h"
 #include "core/mail_limit.h"
+#include "core/reg_impl.h"
 
 static const char *const type_names[RK_RQ_TYPE__COUNT] = {
     "access",    "rectification",      "erasure",           "restriction", "portability",

@@ -3,6 +3,8 @@
  */
 #include "core/request_step.h"
 
+#include "core/reg_impl.h"
+
 #include <stdio.h>
 
 /* The email of the step to the address on file (none: the step stands, told false). */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reg_impl.h"
 #include "core/rights.h"
 
 /* ---- Replay -------------------------------------------------------------------------------- */

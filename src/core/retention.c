@@ -77,6 +77,7 @@
 #include <string.h>
 
 #include "core/consent.h"
+#include "core/reg_impl.h"
 #include "core/rights.h"
 #include "core/cookie_log.h"
 

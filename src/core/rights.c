@@ -38,6 +38,7 @@
 #include "core/consent.h"
 #include "core/journal.h"
 #include "core/notify.h"
+#include "core/reg_impl.h"
 #include "mail/mail.h"
 
 #define MAX_HELD 32 /* entries of one person: one per register */

@@ -18,6 +18,7 @@
 
 #include "core/audit.h"
 #include "core/journal.h"
+#include "core/reg_impl.h"
 #include "keys/seal.h"
 #include "util/fileio.h"
 

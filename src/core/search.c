@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/consent.h"
+#include "core/reg_impl.h"
 
 /* ---- Cursors ---------------------------------------------------------------------------- */
 

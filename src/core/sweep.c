@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/reg_impl.h"
 #include "core/rights.h"
 
 struct rk_pair {

@@ -4,6 +4,8 @@
  */
 #include "core/work.h"
 
+#include "core/reg_impl.h"
+
 rk_err rk_work_store_end(struct rk_store *s, rk_err err) {
     if (err == RK_OK && (err = rk_store_commit(s)) == RK_OK)
         return RK_OK;

@@ -457,7 +457,7 @@ struct answer_job {
 
 static rk_err run_answer(struct rk_reg *reg, void *ctx) {
     struct answer_job *j = ctx;
-    reg->actor = "self";
+    rk_reg_set_actor(reg, "self");
     rk_ts now = rk_time_now();
     struct rk_answer_row a;
     rk_err err = rk_answer_get(reg, j->l->purpose, now, &a);
@@ -472,7 +472,7 @@ static rk_err run_answer(struct rk_reg *reg, void *ctx) {
         err =
             rk_answer_send_code(reg, j->l->purpose, now, &j->q, to, sizeof to, code, &j->withheld);
         if (err == RK_OK) {
-            err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
+            err = rk_mail_request(rk_reg_store(reg), j->s->decl, j->s->public_url, &j->q,
                                   RK_RQM_ANSWER_CODE, to, code, NULL);
             j->mailed = err == RK_OK;
             if (err != RK_OK)
@@ -486,7 +486,7 @@ static rk_err run_answer(struct rk_reg *reg, void *ctx) {
         rk_answer_get(reg, j->l->purpose, now, &a) == RK_OK)
         j->tries_left = RK_ANSWER_CODE_TRIES - a.code_tries;
     if (err == RK_OK)
-        err = rk_store_request_get(reg->store, j->l->purpose, &j->q);
+        err = rk_store_request_get(rk_reg_store(reg), j->l->purpose, &j->q);
     return err;
 }
 
@@ -624,7 +624,7 @@ struct file_job {
 
 static rk_err run_file(struct rk_reg *reg, void *ctx) {
     struct file_job *j = ctx;
-    reg->actor = "self";
+    rk_reg_set_actor(reg, "self");
     rk_ts now = rk_time_now();
     struct rk_answer_row a;
     rk_err err = rk_answer_get(reg, j->l->purpose, now, &a);
@@ -695,7 +695,8 @@ static void send_one(void *ctx, const char *address) {
     struct digest_job *j = ctx;
     if (j->err != RK_OK)
         return;
-    rk_err e = rk_mail_digest(j->reg->store, j->s->decl, j->s->public_url, j->g, address, NULL);
+    rk_err e =
+        rk_mail_digest(rk_reg_store(j->reg), j->s->decl, j->s->public_url, j->g, address, NULL);
     if (e == RK_OK)
         j->sent++;
     else if (e != RK_EINVAL) /* a malformed address is skipped, not a failure of the rest */
@@ -711,12 +712,13 @@ void rk_http_digest_once(struct rk_http_server *s, struct rk_store *st) {
     if (rk_answer_digest_due(st, today, &due) != RK_OK || !due)
         return;
     struct rk_digest *g = calloc(1, sizeof *g);
-    struct rk_reg reg;
-    if (!g || rk_notice_reg_init(&reg, s->decl, st, &s->keys, "digest") != RK_OK) {
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_in(&room);
+    if (!g || rk_notice_reg_init(reg, s->decl, st, &s->keys, "digest") != RK_OK) {
         free(g);
         return;
     }
-    struct digest_job j = {s, &reg, g, 0, RK_OK};
+    struct digest_job j = {s, reg, g, 0, RK_OK};
     rk_err err = rk_store_begin(st);
     if (err == RK_OK)
         err = rk_answer_digest_collect(st, today, g);

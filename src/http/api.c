@@ -84,7 +84,7 @@ struct add_job {
 
 static rk_err run_add(struct rk_reg *reg, void *ctx) {
     struct add_job *j = ctx;
-    reg->actor = j->actor; /* the writer thread runs one job at a time */
+    rk_reg_set_actor(reg, j->actor); /* the writer thread runs one job at a time */
     return rk_reg_person_add(reg, &j->w, NULL, &j->c, j->has_consent ? &j->consent : NULL, j->id,
                              &j->msg);
 }
@@ -255,16 +255,15 @@ rk_http_result rk_http_get_check(struct rk_http_server *s, struct MHD_Connection
     if (!granted && rk_decl_purpose(s->decl, purpose))
         return rk_http_error(c, r, 403, "forbidden",
                              "the token's role is granted no register declaring this purpose");
-    struct rk_reg reg = s->reads;
-    reg.store = rk_http_thread_store(s);
-    reg.actor = t.name;
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_copy(&room, s->reads, rk_http_thread_store(s), t.name);
     struct rk_contact_answer a;
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     /* As the role sees the register: a person held only where it cannot see is answered as an
      * unknown address (no id, the same reason), after the same reads. */
     struct rk_view view = rk_http_view(s, role);
-    rk_err err = rk_reg_may_contact_in(&reg, &view, email ? RK_F_EMAIL : RK_F_PHONE,
+    rk_err err = rk_reg_may_contact_in(reg, &view, email ? RK_F_EMAIL : RK_F_PHONE,
                                        email ? email : phone, purpose, rk_time_now(), &a, &msg);
     if (err == RK_EINVAL)
         return rk_http_error(c, r, 400, "bad_request", msg.message);

@@ -32,12 +32,11 @@ static json_t *text_json(const struct rk_text *t) { /* new ref */
     return json_pack("{s:s?, s:s?}", "fi", t->fi, "en", t->en);
 }
 
-/* A register read for this request: the server's rules, this thread's store, t as actor. */
-static struct rk_reg request_reg(struct rk_http_server *s, const struct rk_token *t) {
-    struct rk_reg reg = s->reads;
-    reg.store = rk_http_thread_store(s);
-    reg.actor = t->name;
-    return reg;
+/* A register read for this request, in room: the server's rules, this thread's store, t as
+ * actor. */
+static struct rk_reg *request_reg(struct rk_reg_room *room, struct rk_http_server *s,
+                                  const struct rk_token *t) {
+    return rk_reg_copy(room, s->reads, rk_http_thread_store(s), t->name);
 }
 
 /* A positive decimal id of a row (outbox, notice); false for anything else. */
@@ -77,7 +76,7 @@ struct action {
 
 static rk_err run_action(struct rk_reg *reg, void *ctx) {
     struct action *a = ctx;
-    reg->actor = a->actor; /* the writer thread runs one job at a time */
+    rk_reg_set_actor(reg, a->actor); /* the writer thread runs one job at a time */
     return a->fn(reg, a);
 }
 
@@ -147,12 +146,13 @@ RK_HTTP_HANDLER(rk_http_get_erasure_preview) {
     struct rk_http_refusal no = {0};
     if (!rk_http_see_person(s, role, r->param[0], &no))
         return rk_http_refused(c, r, &no);
-    struct rk_reg reg = request_reg(s, &t);
+    struct rk_reg_room room;
+    struct rk_reg *reg = request_reg(&room, s, &t);
     struct rk_erase_plan *p = malloc(sizeof *p);
     struct rk_error msg = RK_ERROR_INIT;
     if (!p)
         return rk_http_error(c, r, 500, "internal", "out of memory");
-    rk_err err = rk_rights_erase_plan(&reg, r->param[0], rk_time_now(), p, &msg);
+    rk_err err = rk_rights_erase_plan(reg, r->param[0], rk_time_now(), p, &msg);
     if (err != RK_OK) {
         free(p);
         return rk_http_reg_error(c, r, err, &msg);
@@ -439,12 +439,13 @@ RK_HTTP_HANDLER(rk_http_get_audience_summary) {
     if (rk_decl_purpose(s->decl, purpose) && !rk_http_role_purpose(s->decl, role, purpose))
         return rk_http_error(c, r, 403, "forbidden",
                              "the role is granted no register declaring this purpose");
-    struct rk_reg reg = request_reg(s, &t);
+    struct rk_reg_room room;
+    struct rk_reg *reg = request_reg(&room, s, &t);
     struct rk_view view = rk_http_view(s, role);
     struct rk_audience_summary sum;
     struct rk_error msg = RK_ERROR_INIT;
     rk_err err =
-        rk_audience_summarize(&reg, purpose, rk_time_now(), rk_view_filter, &view, &sum, &msg);
+        rk_audience_summarize(reg, purpose, rk_time_now(), rk_view_filter, &view, &sum, &msg);
     if (err == RK_EINVAL)
         return rk_http_error(c, r, 400, "bad_request", msg.message);
     if (err != RK_OK)
@@ -522,7 +523,7 @@ RK_HTTP_HANDLER(rk_http_get_outbox) {
 }
 
 static rk_err do_outbox_retry(struct rk_reg *reg, struct action *a) {
-    rk_err err = rk_store_outbox_requeue(reg->store, a->row, a->at);
+    rk_err err = rk_store_outbox_requeue(rk_reg_store(reg), a->row, a->at);
     if (err == RK_EREFUSED)
         snprintf(a->msg.message, sizeof a->msg.message,
                  "message %lld cannot be sent again: its content was wiped when it failed "

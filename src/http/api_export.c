@@ -109,11 +109,9 @@ static void *produce(void *arg) {
     rk_err err = rk_store_open(x->s->db, &opt, &st, NULL);
     rk_buf_puts(&x->out, x->json ? "[" : "id,name,email,phone,position,organisation\r\n");
     if (err == RK_OK) {
-        struct rk_reg reg = x->s->reads;
-        reg.store = st;
-        reg.actor = x->token.name;
-        err = rk_reg_audience_in(&reg, x->purpose, rk_time_now(), rk_view_filter, &x->view,
-                                 export_row, x, &msg);
+        struct rk_reg_room room;
+        err = rk_reg_audience_in(rk_reg_copy(&room, x->s->reads, st, x->token.name), x->purpose,
+                                 rk_time_now(), rk_view_filter, &x->view, export_row, x, &msg);
     }
     if (err == RK_OK && rk_buf_status(&x->out) != RK_OK)
         err = RK_ENOMEM;

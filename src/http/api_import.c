@@ -68,7 +68,7 @@ static bool storage_failed(rk_err e) {
 
 static rk_err run_batch(struct rk_reg *reg, void *ctx) {
     struct batch *b = ctx;
-    reg->actor = b->actor;
+    rk_reg_set_actor(reg, b->actor);
     for (size_t i = 0; i < b->n; i++) {
         struct rk_import_row *row = &b->rows[i];
         struct rk_write w = b->w;

@@ -133,7 +133,7 @@ static rk_err find_exact(struct rk_http_server *s, struct rk_reg *reg, const str
         err = rk_reg_person_find_in(reg, view, q, exact_entry, x, msg);
     for (size_t i = 0; err == RK_OK && x && i < x->n && i < limit; i++) {
         g.n = 0;
-        err = rk_view_entries(view, reg->store, x->ids[i], gather_entry, &g);
+        err = rk_view_entries(view, rk_reg_store(reg), x->ids[i], gather_entry, &g);
         bool in = !p->register_id;
         for (size_t k = 0; k < g.n && !in; k++)
             in = strcmp(g.entries[k].register_id, p->register_id) == 0;
@@ -240,10 +240,9 @@ RK_HTTP_HANDLER(rk_http_get_people) {
     struct rk_http_refusal no = {.status = 0};
     if (!parse_people(s, c, role, &q, &after, &no))
         return rk_http_refused(c, r, &no);
-    struct rk_reg reg = s->reads;
-    reg.store = rk_http_thread_store(s);
-    reg.actor = t.name;
-    if (!reg.store)
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_copy(&room, s->reads, rk_http_thread_store(s), t.name);
+    if (!rk_reg_store(reg))
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
     struct rk_view view = rk_http_view(s, role);
     struct people p = {s, &view, q.register_id, json_array(), json_array(), q.limit};
@@ -252,9 +251,9 @@ RK_HTTP_HANDLER(rk_http_get_people) {
     bool more = false;
     rk_err err;
     if (q.q && exact_query(q.q))
-        err = find_exact(s, &reg, &view, q.q, &p, q.limit, &msg);
+        err = find_exact(s, reg, &view, q.q, &p, q.limit, &msg);
     else
-        err = rk_search_persons(&reg, &view, &q, person_json, &p, &more, &next, &msg);
+        err = rk_search_persons(reg, &view, &q, person_json, &p, &more, &next, &msg);
     if (err != RK_OK) {
         json_decref(p.list);
         json_decref(p.ids);
@@ -771,7 +770,7 @@ struct verified {
 
 static rk_err run_record_verified(struct rk_reg *reg, void *ctx) {
     struct verified *v = ctx;
-    return rk_audit_record_verified(reg->store, &v->rep, v->at);
+    return rk_audit_record_verified(rk_reg_store(reg), &v->rep, v->at);
 }
 
 RK_HTTP_HANDLER(rk_http_post_audit_verify) {

@@ -35,7 +35,7 @@ struct update_job {
 
 static rk_err run_update(struct rk_reg *reg, void *ctx) {
     struct update_job *j = ctx;
-    reg->actor = j->actor;
+    rk_reg_set_actor(reg, j->actor);
     return rk_reg_person_update(reg, &j->w, j->person, &j->c, &j->msg);
 }
 
@@ -134,7 +134,7 @@ struct consent_job {
 
 static rk_err run_consent(struct rk_reg *reg, void *ctx) {
     struct consent_job *j = ctx;
-    reg->actor = j->actor;
+    rk_reg_set_actor(reg, j->actor);
     return rk_reg_consent(reg, j->person, j->purpose, j->kind, &j->in, &j->msg);
 }
 

@@ -151,7 +151,7 @@ struct record_job {
 
 static rk_err run_record(struct rk_reg *reg, void *ctx) {
     struct record_job *j = ctx;
-    reg->actor = j->actor;
+    rk_reg_set_actor(reg, j->actor);
     switch (j->op) {
     case ADD_CONTRACT:
         return rk_reg_contract_add(reg, &j->w, j->person, j->service, j->start, j->end, j->id,
@@ -363,7 +363,7 @@ struct suppress_job {
 
 static rk_err run_suppress(struct rk_reg *reg, void *ctx) {
     struct suppress_job *j = ctx;
-    reg->actor = j->actor;
+    rk_reg_set_actor(reg, j->actor);
     return rk_reg_suppress(reg, j->f, j->value, j->reason, rk_time_now(), &j->msg);
 }
 
@@ -446,10 +446,11 @@ RK_HTTP_HANDLER(rk_http_get_suppression_check) {
     if (!contact_of(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "email"),
                     MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "phone"), &j, &no))
         return rk_http_refused(c, r, &no);
-    struct rk_reg reg = s->reads;
-    reg.store = rk_http_thread_store(s);
+    struct rk_reg_room room;
+    struct rk_reg *reg =
+        rk_reg_copy(&room, s->reads, rk_http_thread_store(s), rk_reg_actor(s->reads));
     bool hit = false;
-    if (rk_reg_is_suppressed(&reg, j.f, j.value, &hit) != RK_OK)
+    if (rk_reg_is_suppressed(reg, j.f, j.value, &hit) != RK_OK)
         return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
     rk_http_audit(s, &t, "suppression.check", NULL, rk_field_id(j.f));
     return rk_http_json(c, r, 200, json_pack("{s:b}", "suppressed", hit));

@@ -174,7 +174,7 @@ struct job {
 /* Queues the job's email to the person, when there is an address; errors after the first
  * write fail the group rather than leave half a step in it. */
 static rk_err tell(struct rk_reg *reg, struct job *j, const char *to, const char *token) {
-    rk_err err = rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
+    rk_err err = rk_mail_request(rk_reg_store(reg), j->s->decl, j->s->public_url, &j->q,
                                  (enum rk_request_mail)j->mail, to, token, NULL);
     j->told = err == RK_OK;
     return err == RK_OK ? RK_OK : RK_EIO;
@@ -182,7 +182,7 @@ static rk_err tell(struct rk_reg *reg, struct job *j, const char *to, const char
 
 static rk_err run_new(struct rk_reg *reg, void *ctx) {
     struct job *j = ctx;
-    reg->actor = j->actor;
+    rk_reg_set_actor(reg, j->actor);
     rk_err err = rk_request_create(reg, j->s->tz, &j->in, &j->q, &j->msg);
     char to[RK_REQUEST_FIELD_MAX * 2 + 1];
     bool may = false;
@@ -192,7 +192,7 @@ static rk_err run_new(struct rk_reg *reg, void *ctx) {
             return RK_EIO; /* after the request's writes: fail the group rather than keep half */
         j->withheld = !may;
         char status[RK_LINK_MAX]; /* the receipt links the status page (core/answer.h) */
-        if (may && rk_answer_status_link(&reg->keys, &j->q, j->in.now, status) != RK_OK)
+        if (may && rk_answer_status_link(rk_reg_keys(reg), &j->q, j->in.now, status) != RK_OK)
             return RK_EIO;
         if (may)
             err = tell(reg, j, to, status);
@@ -202,7 +202,7 @@ static rk_err run_new(struct rk_reg *reg, void *ctx) {
 
 static rk_err run_step(struct rk_reg *reg, void *ctx) {
     struct job *j = ctx;
-    reg->actor = j->actor;
+    rk_reg_set_actor(reg, j->actor);
     struct rk_request_step st = {.id = j->id,
                                  .ev = &j->ev,
                                  .mail = j->mail,

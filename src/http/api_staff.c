@@ -165,7 +165,7 @@ static rk_err queue_setup_mail(struct rk_store *st, const struct job *j) {
 
 static rk_err run_job(struct rk_reg *reg, void *ctx) {
     struct job *j = ctx;
-    struct rk_store *st = reg->store;
+    struct rk_store *st = rk_reg_store(reg);
     rk_err e = RK_OK;
     switch (j->kind) {
     case J_SIGNIN: {

@@ -299,8 +299,9 @@ struct log_job {
 
 static rk_err run_log(struct rk_reg *reg, void *ctx) {
     struct log_job *j = ctx;
-    rk_err err = rk_store_consent_version_put(reg->store, j->current, j->config, j->choice->at);
-    return err == RK_OK ? rk_store_consent_log_add(reg->store, j->choice) : err;
+    rk_err err =
+        rk_store_consent_version_put(rk_reg_store(reg), j->current, j->config, j->choice->at);
+    return err == RK_OK ? rk_store_consent_log_add(rk_reg_store(reg), j->choice) : err;
 }
 
 RK_HTTP_HANDLER(rk_http_post_consent_log) {

@@ -426,7 +426,7 @@ static rk_err queue_confirmation(struct rk_reg *reg, void *ctx, const char *pers
     snprintf(l.person_id, sizeof l.person_id, "%s", person_id);
     snprintf(l.purpose, sizeof l.purpose, "%s", f->purpose->id);
     char token[RK_LINK_MAX], subject[300];
-    rk_err err = rk_link_make(&reg->keys, &l, token);
+    rk_err err = rk_link_make(rk_reg_keys(reg), &l, token);
     if (err != RK_OK)
         return err;
     snprintf(subject, sizeof subject, "%s: %s", tr(lang, "Vahvista tilauksesi", "Please confirm"),
@@ -459,7 +459,7 @@ static rk_err queue_confirmation(struct rk_reg *reg, void *ctx, const char *pers
                               .subject = subject,
                               .body = body.data};
     int64_t id = 0;
-    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
+    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(rk_reg_store(reg), &m, NULL, &id)
                                         : RK_ENOMEM;
     rk_buf_cleanup(&body);
     return err;
@@ -468,7 +468,7 @@ static rk_err queue_confirmation(struct rk_reg *reg, void *ctx, const char *pers
 /* Runs on the writer: the pending consent, the signup and the email commit together. */
 static rk_err run_submit(struct rk_reg *reg, void *ctx) {
     struct submit_job *j = ctx;
-    reg->actor = "self";
+    rk_reg_set_actor(reg, "self");
     j->q.queue = queue_confirmation;
     j->q.queue_ctx = j;
     /* A refusal leaves nothing in the group: the submission's writes are undone with it
@@ -787,7 +787,7 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
         if (s->decl->forms[i].purpose == pur)
             target = s->decl->forms[i].reg;
     rk_err err =
-        target ? rk_store_entry_get(reg->store, target->id, j->l->person_id, e) : RK_ENOENT;
+        target ? rk_store_entry_get(rk_reg_store(reg), target->id, j->l->person_id, e) : RK_ENOENT;
     if (err != RK_OK || !e->v[RK_F_EMAIL]) {
         free(e);
         return err == RK_ENOENT ? RK_OK : err;
@@ -805,8 +805,8 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
     char ut[RK_LINK_MAX], pt[RK_LINK_MAX], url[RK_MAIL_URL_MAX], subject[300];
     struct rk_buf body;
     rk_buf_init(&body);
-    if ((err = rk_link_make(&reg->keys, &u1, ut)) == RK_OK &&
-        (err = rk_link_make(&reg->keys, &p1, pt)) == RK_OK) {
+    if ((err = rk_link_make(rk_reg_keys(reg), &u1, ut)) == RK_OK &&
+        (err = rk_link_make(rk_reg_keys(reg), &p1, pt)) == RK_OK) {
         snprintf(url, sizeof url, "%s/u/%s", s->public_url, ut);
         const char *l = lang == RK_LANG_FI ? "fi" : "en";
         snprintf(subject, sizeof subject, "%s",
@@ -827,7 +827,7 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
                                   .body = body.data,
                                   .list_unsubscribe = url};
         int64_t id = 0;
-        err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
+        err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(rk_reg_store(reg), &m, NULL, &id)
                                             : RK_ENOMEM;
     }
     rk_buf_cleanup(&body);
@@ -837,7 +837,7 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
 
 static rk_err run_confirm(struct rk_reg *reg, void *ctx) {
     struct confirm_job *j = ctx;
-    reg->actor = "self";
+    rk_reg_set_actor(reg, "self");
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_optin_confirm(reg, j->l->person_id, j->l->purpose, j->ip, j->ua, rk_time_now(),

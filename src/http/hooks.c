@@ -118,11 +118,11 @@ static rk_err update_person(struct rk_reg *reg, struct hook_job *j, const char *
 
 static rk_err run_hook(struct rk_reg *reg, void *ctx) {
     struct hook_job *j = ctx;
-    reg->actor = "mailchimp";
+    rk_reg_set_actor(reg, "mailchimp");
     unsigned char h[RK_HASH_LEN];
-    rk_keys_hash(&reg->keys, RK_F_EMAIL, j->email, h);
+    rk_keys_hash(rk_reg_keys(reg), RK_F_EMAIL, j->email, h);
     struct persons ps = {.r = j->r, .n = 0};
-    rk_err err = rk_store_entries_by_hash(reg->store, h, take_person, &ps);
+    rk_err err = rk_store_entries_by_hash(rk_reg_store(reg), h, take_person, &ps);
     if (err != RK_OK)
         return err;
     for (int i = 0; i < ps.n; i++)

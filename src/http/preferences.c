@@ -150,7 +150,7 @@ static int take_donor(void *ctx, const struct rk_entry *e) {
 
 static rk_err run_switch(struct rk_reg *reg, void *ctx) {
     struct switch_job *j = ctx;
-    reg->actor = "self";
+    rk_reg_set_actor(reg, "self");
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_ts now = rk_time_now();
@@ -167,10 +167,11 @@ static rk_err run_switch(struct rk_reg *reg, void *ctx) {
     }
     /* On: a register declaring the purpose must hold the person, or be given their values. */
     const struct rk_register *target = NULL;
-    for (size_t i = 0; i < reg->decl->nregisters && !target; i++)
-        for (size_t k = 0; k < reg->decl->registers[i].npurposes; k++)
-            if (reg->decl->registers[i].purposes[k] == j->purpose)
-                target = &reg->decl->registers[i];
+    const struct rk_decl *decl = rk_reg_decl(reg);
+    for (size_t i = 0; i < decl->nregisters && !target; i++)
+        for (size_t k = 0; k < decl->registers[i].npurposes; k++)
+            if (decl->registers[i].purposes[k] == j->purpose)
+                target = &decl->registers[i];
     struct rk_entry *e = calloc(1, sizeof *e);
     struct donor d = {calloc(1, sizeof *d.e), false};
     if (!e || !d.e || !target) {
@@ -178,10 +179,10 @@ static rk_err run_switch(struct rk_reg *reg, void *ctx) {
         free(d.e);
         return target ? RK_ENOMEM : RK_OK;
     }
-    rk_err err = rk_store_entry_get(reg->store, target->id, j->person_id, e);
+    rk_err err = rk_store_entry_get(rk_reg_store(reg), target->id, j->person_id, e);
     bool held = err == RK_OK;
     if (err == RK_ENOENT)
-        err = rk_store_entries_of_person(reg->store, j->person_id, take_donor, &d);
+        err = rk_store_entries_of_person(rk_reg_store(reg), j->person_id, take_donor, &d);
     if (err == RK_OK && !held && !d.found) {
         j->no_data = true;
     } else if (err == RK_OK) {
@@ -345,7 +346,7 @@ static rk_err queue_link(struct rk_reg *reg, void *ctx, const char *person_id,
         rk_id_new(l.person_id);
     snprintf(l.purpose, sizeof l.purpose, "*");
     char token[RK_LINK_MAX];
-    rk_err err = rk_link_make(&reg->keys, &l, token);
+    rk_err err = rk_link_make(rk_reg_keys(reg), &l, token);
     if (err != RK_OK)
         return err;
     struct rk_buf body;
@@ -372,7 +373,7 @@ static rk_err queue_link(struct rk_reg *reg, void *ctx, const char *person_id,
                                             "Your link to your subscriptions and choices"),
                               .body = body.data};
     int64_t id = 0;
-    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(reg->store, &m, NULL, &id)
+    err = rk_buf_status(&body) == RK_OK ? rk_mail_enqueue(rk_reg_store(reg), &m, NULL, &id)
                                         : RK_ENOMEM;
     rk_buf_cleanup(&body);
     return err;
@@ -380,7 +381,7 @@ static rk_err queue_link(struct rk_reg *reg, void *ctx, const char *person_id,
 
 static rk_err run_start(struct rk_reg *reg, void *ctx) {
     struct start_job *j = ctx;
-    reg->actor = "self";
+    rk_reg_set_actor(reg, "self");
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_reg_person_find(reg, j->email, take_person, j, &msg);

@@ -42,14 +42,15 @@ static void count_once(struct rk_http_server *s, struct rk_store *st, struct rk_
 }
 
 static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
-    struct rk_reg reg;
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_in(&room);
     struct rk_sweep_counts n;
     memset(&n, 0, sizeof n);
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);
-    rk_err err = rk_notice_reg_init(&reg, s->decl, st, &s->keys, "sweep");
+    rk_err err = rk_notice_reg_init(reg, s->decl, st, &s->keys, "sweep");
     if (err == RK_OK)
-        err = rk_sweep_run_batched(&reg, rk_time_now(), false, RK_SWEEP_SERVICE_BATCH, &n, &msg);
+        err = rk_sweep_run_batched(reg, rk_time_now(), false, RK_SWEEP_SERVICE_BATCH, &n, &msg);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
     fprintf(stderr,

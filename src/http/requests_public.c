@@ -206,15 +206,15 @@ static rk_err queue_receipt(struct rk_reg *reg, void *ctx, const char *person_id
     struct intake_job *j = ctx;
     (void)person_id;
     char status[RK_LINK_MAX]; /* the receipt links the status page */
-    rk_err err = rk_answer_status_link(&reg->keys, &j->q, j->in.now, status);
+    rk_err err = rk_answer_status_link(rk_reg_keys(reg), &j->q, j->in.now, status);
     return err != RK_OK ? err
-                        : rk_mail_request(reg->store, j->s->decl, j->s->public_url, &j->q,
+                        : rk_mail_request(rk_reg_store(reg), j->s->decl, j->s->public_url, &j->q,
                                           RK_RQM_RECEIPT, recipient, status, NULL);
 }
 
 static rk_err run_intake(struct rk_reg *reg, void *ctx) {
     struct intake_job *j = ctx;
-    reg->actor = "self";
+    rk_reg_set_actor(reg, "self");
     rk_err err = rk_request_create(reg, j->s->tz, &j->in, &j->q, &j->msg);
     if (err != RK_OK)
         return err;
@@ -415,9 +415,9 @@ struct verify_job {
 
 static rk_err run_verify(struct rk_reg *reg, void *ctx) {
     struct verify_job *j = ctx;
-    reg->actor = "self";
+    rk_reg_set_actor(reg, "self");
     /* The link names the person it was sent to: it verifies only that person's request. */
-    rk_err err = rk_store_request_get(reg->store, j->l->purpose, &j->q);
+    rk_err err = rk_store_request_get(rk_reg_store(reg), j->l->purpose, &j->q);
     if (err != RK_OK)
         return err;
     if (strcmp(j->q.person_id, j->l->person_id) != 0) {

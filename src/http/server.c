@@ -539,6 +539,7 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
     if (!s)
         return RK_ENOMEM;
     s->decl = cfg->decl;
+    s->reads = rk_reg_in(&s->reads_room); /* zeroed, set up below when there is a database */
     s->metrics_here = metrics_here;
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->overdue_lock, NULL);
@@ -567,11 +568,10 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         s->read_only = cfg->read_only;
         if (s->read_only)
             s->sweep_interval = 0; /* nothing could be swept */
-        if (rk_notice_reg_init(&s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
-            (cfg->read_only
-                 ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
-                 : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys, &s->writer)) !=
-                RK_OK) {
+        if (rk_notice_reg_init(s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
+            (cfg->read_only ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
+                            : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys,
+                                              &s->writer)) != RK_OK) {
             rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot open the database %s%s", cfg->db,
                      cfg->read_only ? " for reading" : " for writing");
             rk_http_stop(s);

@@ -75,7 +75,9 @@ struct rk_http_server {
     size_t nstores;
     struct rk_writer *writer; /* all writes go through it (group commit) */
     bool read_only;           /* the database cannot be written: reads only, writes 503 */
-    struct rk_reg reads;      /* the register rules for reads; store and actor set per request */
+    struct rk_reg *reads;     /* the register rules for reads, in reads_room; copied per request
+                                 onto the thread's store and the token's name (rk_reg_copy) */
+    struct rk_reg_room reads_room;
     rk_limiter *limiter;      /* the public routes' rate limit per address; NULL: none */
     struct rk_http_conns conns; /* connections and the header deadline (conns.c) */
     bool metrics_here;        /* /metrics on this listener (loopback, no --metrics-listen) */

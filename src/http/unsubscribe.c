@@ -98,7 +98,7 @@ struct withdraw_job {
 static rk_err run_withdraw(struct rk_reg *reg, void *ctx) {
     struct withdraw_job *wj = ctx;
     const struct rk_link *l = wj->l;
-    reg->actor = "self"; /* the person themself, through their link */
+    rk_reg_set_actor(reg, "self"); /* the person themself, through their link */
     struct rk_consent_input in = {.channel = "unsubscribe_link", .at = rk_time_now()};
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);

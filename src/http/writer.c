@@ -59,7 +59,8 @@ struct rk_writer {
     size_t nnotes;
     bool stopping;
     struct rk_store *store;
-    struct rk_reg reg;
+    struct rk_reg *reg; /* in reg_room (core/reg.h) */
+    struct rk_reg_room reg_room;
     atomic_ulong storage_failures; /* jobs answered RK_ESTORAGE */
     atomic_bool unwritable;        /* the last group failed with RK_ESTORAGE */
 };
@@ -98,24 +99,24 @@ static void log_lost_notes(const struct note *n) {
 }
 
 static void run_group(struct rk_writer *w, struct job *group, struct note *notes) {
-    rk_err err = rk_reg_batch_begin(&w->reg);
+    rk_err err = rk_reg_batch_begin(w->reg);
     for (struct note *n = notes; n && err == RK_OK; n = n->next) {
-        w->reg.actor = n->actor;
-        err = rk_reg_audit(&w->reg, n->action, n->person_id, n->detail, n->at);
+        rk_reg_set_actor(w->reg, n->actor);
+        err = rk_reg_audit(w->reg, n->action, n->person_id, n->detail, n->at);
     }
     for (struct job *j = group; j; j = j->next) {
-        j->result = err == RK_OK ? j->fn(&w->reg, j->ctx) : err;
+        j->result = err == RK_OK ? j->fn(w->reg, j->ctx) : err;
         if (err == RK_OK && storage_failed(j->result))
             err = j->result;
     }
     if (err == RK_OK)
-        err = rk_reg_batch_commit(&w->reg);
+        err = rk_reg_batch_commit(w->reg);
     if (err != RK_OK) {
         const char *why = rk_store_errmsg(w->store); /* before the rollback's own statements */
         char text[256];
         snprintf(text, sizeof text, "%s", why ? why : "");
-        if (w->reg.in_batch)
-            rk_reg_batch_rollback(&w->reg);
+        if (rk_reg_in_batch(w->reg))
+            rk_reg_batch_rollback(w->reg);
         size_t njobs = 0, nnotes = 0;
         for (struct job *j = group; j; j = j->next) {
             if (j->result == RK_OK || storage_failed(j->result))
@@ -181,6 +182,7 @@ static rk_err start(const char *db, const char *journal, const struct rk_decl *d
     struct rk_writer *w = calloc(1, sizeof *w);
     if (!w)
         return RK_ENOMEM;
+    w->reg = rk_reg_in(&w->reg_room);
     atomic_store(&w->unwritable, read_only);
     /* A bounded page cache (a group's dirty pages fit) and no memory map, so that
      * the server's RSS stays bounded whatever the register's size. */
@@ -188,8 +190,8 @@ static rk_err start(const char *db, const char *journal, const struct rk_decl *d
         .synchronous = RK_SYNC_NORMAL, .cache_kib = 16384, .mmap_kib = -1, .read_only = read_only};
     rk_err err = rk_store_open(db, &opt, &w->store, NULL);
     if (err == RK_OK)
-        err = rk_notice_reg_init(&w->reg, d, w->store, k, "api");
-    w->reg.journal = journal;
+        err = rk_notice_reg_init(w->reg, d, w->store, k, "api");
+    rk_reg_set_journal(w->reg, journal);
     if (err != RK_OK) {
         rk_store_close(w->store);
         free(w);

@@ -749,7 +749,7 @@ static rk_err access_document(const struct rk_access_facts *f, struct rk_buf *js
     rk_ts at = f->at;
     bool restricted = f->restricted, objected = f->objected;
     d->f = f;
-    d->decl = f->reg->decl;
+    d->decl = rk_reg_decl(f->reg);
     d->lang = lang;
     d->j = rk_jw_start(json);
     d->h = html;

@@ -18,6 +18,15 @@ if [ -n "$sqlfmt" ]; then
     echo "$sqlfmt"
     fails=$((fails + 1))
 fi
+# A private header (x_impl.h, such as core/reg_impl.h: the fields behind an opaque struct) is
+# its folder's: layers.sh checks src/; outside it, only the unit tests may look inside.
+private=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*_impl\.h"' fuzz bench tests \
+    --include='*.[ch]' | grep -v '^tests/unit/')
+if [ -n "$private" ]; then
+    echo "FAIL: a private header (*_impl.h) included outside its folder and tests/unit:"
+    echo "$private"
+    fails=$((fails + 1))
+fi
 for f in $(find src fuzz tests/unit -name '*.[ch]' | sort); do
     if ! head -n 1 "$f" | grep -q '^/\*'; then
         echo "FAIL: $f does not open with a comment saying what it is"

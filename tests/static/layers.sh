@@ -5,6 +5,10 @@
 #   - a folder may include its own headers and those of folders in lower
 #     layers only; an arrow up or sideways (same layer, other folder) fails;
 #   - a folder missing from the table fails;
+#   - a private header (x_impl.h: the fields behind an opaque struct, such as
+#     core/reg_impl.h) may be included from its own folder only, whatever the
+#     layers say (house_rules.sh keeps it out of fuzz/, bench/ and tests/
+#     other than tests/unit/);
 #   - within a folder, the modules (x.c with x.h) may not include each other
 #     in a cycle (tsort finds it).
 # Files directly under src/ belong to the folder "main". RK_LAYERS_DOC and
@@ -45,6 +49,10 @@ awk -v table="$tmp/table" '
         if (!(dir in layer)) {
             if (!(dir in told)) printf "FAIL: folder %s (%s) is not in the layer table\n", dir, f
             told[dir] = 1; bad++; next
+        }
+        if (tdir != dir && $4 ~ /_impl\.h$/) {
+            printf "FAIL: %s:%s includes %s/%s, a header private to %s/\n", f, line, tdir, $4, tdir
+            bad++; next
         }
         if (tdir == dir) next
         if (!(tdir in layer)) {

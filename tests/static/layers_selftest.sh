@@ -1,10 +1,11 @@
 #!/bin/sh
 # layers_selftest.sh — layers.sh refuses what it must: on a small tree of its
 # own with a table of its own, a clean tree passes, and an upward include, a
-# sideways include, a folder missing from the table and a cycle between two
-# modules of one folder each fail with a line naming the file and the arrow.
-# Then the same planted upward include in a copy of the real src/ fails
-# against the real table of docs/ARCHITECTURE.md.
+# sideways include, a folder missing from the table, a cycle between two
+# modules of one folder and a private header (x_impl.h) included from another
+# folder each fail with a line naming the file and the arrow. Then the same
+# planted upward include, and an edge including core/reg_impl.h, in a copy of
+# the real src/ fail against the real table of docs/ARCHITECTURE.md.
 set -u
 : "${RK_SOURCE_DIR:?}"
 script="$RK_SOURCE_DIR/tests/static/layers.sh"
@@ -79,6 +80,16 @@ mk cycle mid/c.c '#include "mid/c.h"' '#include "mid/b.h"'
 run "$t/cycle"
 check "a cycle between two modules of a folder fails" 1 "modules of mid include each other in a cycle"
 
+clean private
+mk private low/p_impl.h
+mk private low/p.c '#include "low/p_impl.h"'
+run "$t/private"
+check "a private header included from its own folder passes" 0 ""
+mk private top/t.c '#include "mid/b.h"' '#include "low/p_impl.h"'
+run "$t/private"
+check "a private header included from another folder fails" 1 \
+    "private/top/t.c:3 includes low/p_impl.h, a header private to low/"
+
 # The real tree with one planted upward include: util/buf.c reaching into http/.
 mkdir -p "$t/real"
 cp -R "$RK_SOURCE_DIR/src" "$t/real/src"
@@ -87,6 +98,16 @@ status=0
 RK_SOURCE_DIR="$RK_SOURCE_DIR" RK_LAYERS_SRC="$t/real/src" sh "$script" > "$t/out" 2>&1 || status=$?
 check "the real table refuses util/buf.c including http/server.h" 1 \
     "util/buf.c:[0-9]* includes http/server.h: util (layer 0) may not use http (layer 9)"
+
+# The real tree with an edge reaching into the register handle's fields.
+rm -rf "$t/real"
+mkdir -p "$t/real"
+cp -R "$RK_SOURCE_DIR/src" "$t/real/src"
+printf '#include "core/reg_impl.h"\n' >> "$t/real/src/http/api.c"
+status=0
+RK_SOURCE_DIR="$RK_SOURCE_DIR" RK_LAYERS_SRC="$t/real/src" sh "$script" > "$t/out" 2>&1 || status=$?
+check "the real tree refuses http/api.c including core/reg_impl.h" 1 \
+    "http/api.c:[0-9]* includes core/reg_impl.h, a header private to core/"
 
 echo "$ok passed, $bad failed"
 [ "$bad" = 0 ]

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "keys/keys.h"
+#include "core/reg_impl.h"
 #include "core/register.h"
 
 struct rkt_reg {
