@@ -332,7 +332,7 @@ static int run_audience(int argc, char **argv) {
         char detail[RK_DECL_ID_MAX + 32];
         snprintf(detail, sizeof detail, "%s: %lu persons", purpose, a.n);
         if ((e = rk_reg_audit(env.reg, "audience.export", NULL, detail, now)) != RK_OK)
-            snprintf(msg.message, sizeof msg.message, "%s", rk_store_errmsg(env.store));
+            e = rk_error_set(&msg, e, NULL, "%s", rk_store_errmsg(env.store));
     }
     if (e == RK_OK)
         audience_start(&a); /* an empty audience still gets its header */

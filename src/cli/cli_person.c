@@ -475,7 +475,7 @@ static int person_find(int argc, char **argv) {
         else
             rk_reg_batch_rollback(env.reg);
         if (e != RK_OK)
-            snprintf(msg.message, sizeof msg.message, "%s", rk_store_errmsg(env.store));
+            e = rk_error_set(&msg, e, NULL, "%s", rk_store_errmsg(env.store));
     }
     json_decref(s.ids);
     if (e != RK_OK) {

@@ -164,7 +164,7 @@ static int request_new(int argc, char **argv) {
                                     status, &why);
         }
         if (e != RK_OK)
-            snprintf(msg.message, sizeof msg.message, "--email: %s", rk_error_msg(&why));
+            e = rk_error_set(&msg, e, NULL, "--email: %s", rk_error_msg(&why));
     }
     if (e == RK_OK)
         e = rk_reg_batch_commit(env.reg);
@@ -370,8 +370,7 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     if (e == RK_OK)
         e = rk_request_step(env->reg, &st, &msg);
     if (e != RK_OK && st.stage == RK_STEP_MAIL)
-        snprintf(msg.message, sizeof msg.message, "the email to the person: %s",
-                 rk_error_msg(&st.why));
+        e = rk_error_set(&msg, e, NULL, "the email to the person: %s", rk_error_msg(&st.why));
     mail = st.mail;
     told = st.told;
     /* The documents go to the person as a download link when the request gave an email
@@ -379,11 +378,11 @@ static int transition(struct rk_cli_env *env, const struct rk_tz *tz, struct rk_
     if (e == RK_OK && ev->kind == RK_RQE_COMPLETE && !out_dir && !ff.answer_token[0] &&
         (q->type == RK_RQ_ACCESS || q->type == RK_RQ_PORTABILITY ||
          q->type == RK_RQ_AUTOMATED_DECISION)) {
-        snprintf(msg.message, sizeof msg.message,
-                 "a request of type %s without an email address is answered with a document "
-                 "handed over by staff: give --out DIR",
-                 rk_request_type_name(q->type));
-        e = RK_EINVAL;
+        e = rk_error_set(
+            &msg, RK_EINVAL, NULL,
+            "a request of type %s without an email address is answered with a document "
+            "handed over by staff: give --out DIR",
+            rk_request_type_name(q->type));
     }
     if (e == RK_OK)
         e = rk_reg_batch_commit(env->reg);
@@ -491,7 +490,7 @@ static int request_verify(int argc, char **argv) {
     rk_err e = q ? rk_reg_batch_begin(env.reg) : RK_ENOMEM;
     if (e == RK_OK && (e = rk_request_step(env.reg, &st, &msg)) != RK_OK &&
         st.stage == RK_STEP_MAIL)
-        snprintf(msg.message, sizeof msg.message, "the address on file: %s", rk_error_msg(&st.why));
+        e = rk_error_set(&msg, e, NULL, "the address on file: %s", rk_error_msg(&st.why));
     if (e == RK_OK)
         e = rk_reg_batch_commit(env.reg);
     else if (rk_reg_in_batch(env.reg))

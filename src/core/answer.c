@@ -150,8 +150,8 @@ rk_err rk_answer_store(struct rk_reg *reg, const struct rk_request *q,
     if (err == RK_OK)
         *expires = a.expires_at;
     else if (!msg->message[0])
-        snprintf(msg->message, sizeof msg->message,
-                 "the answer's documents could not be stored (%s)", rk_err_str(err));
+        err = rk_error_set(msg, err, NULL, "the answer's documents could not be stored (%s)",
+                           rk_err_str(err));
     return err;
 }
 

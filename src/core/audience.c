@@ -100,7 +100,7 @@ rk_err rk_audience_summarize(struct rk_reg *reg, const char *purpose, rk_ts now,
         err = RK_ENOMEM;
     if (err != RK_OK) {
         free(g.v);
-        snprintf(msg->message, sizeof msg->message, "%s", rk_store_errmsg(reg->store));
+        err = rk_error_set(msg, err, NULL, "%s", rk_store_errmsg(reg->store));
         return err;
     }
     if (g.n)

@@ -178,7 +178,7 @@ rk_err rk_notify_retry(struct rk_reg *reg, int64_t id, rk_ts at, struct rk_error
     }
     err = rk_reg_work_end(reg, &tx, err);
     if (err == RK_ENOENT)
-        snprintf(msg->message, sizeof msg->message, "no failed notice with id %lld", (long long)id);
+        err = rk_error_set(msg, err, NULL, "no failed notice with id %lld", (long long)id);
     sodium_memzero(h, sizeof *h);
     free(h);
     return err;

@@ -477,8 +477,7 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
                           rw_audit(reg, rk_store_invoice_insert(reg->store, &inv), "invoice.add",
                                    person_id, inv.id, w->at));
     if (err == RK_ECONFLICT) {
-        snprintf(msg->message, sizeof msg->message, "invoice number '%s' is already recorded",
-                 number);
+        err = rk_error_set(msg, err, NULL, "invoice number '%s' is already recorded", number);
         return err;
     }
     if (err != RK_OK)

@@ -305,7 +305,7 @@ rk_err rk_request_create(struct rk_reg *reg, const struct rk_tz *tz,
         bool restricted = false, objected = false;
         err = rk_store_person_exists(reg->store, in->person_id, &restricted, &objected);
         if (err == RK_ENOENT)
-            snprintf(msg->message, sizeof msg->message, "no person has that id");
+            err = rk_error_set(msg, err, NULL, "no person has that id");
         else if (err == RK_OK)
             snprintf(q->person_id, sizeof q->person_id, "%s", in->person_id);
     } else {
@@ -365,7 +365,7 @@ rk_err rk_request_transition(struct rk_reg *reg, const char *id, const struct rk
     if (err == RK_OK) {
         err = rk_store_request_get(reg->store, id, q);
         if (err == RK_ENOENT)
-            snprintf(msg->message, sizeof msg->message, "no request has that id");
+            err = rk_error_set(msg, err, NULL, "no request has that id");
         if (err == RK_OK)
             err = rk_request_apply(q, ev, reg->decl->rights.verification, msg);
         if (err == RK_OK)
@@ -417,7 +417,7 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
     if (err == RK_OK) {
         err = rk_store_request_get(reg->store, id, q);
         if (err == RK_ENOENT)
-            snprintf(msg->message, sizeof msg->message, "no request has that id");
+            err = rk_error_set(msg, err, NULL, "no request has that id");
         if (err == RK_OK && q->status != RK_RQS_RECEIVED) {
             err = rk_error_set(msg, RK_EREFUSED, NULL,
                                "the request is %s: only a received request "
@@ -439,15 +439,15 @@ rk_err rk_request_verification_link(struct rk_reg *reg, const char *id, rk_ts no
         bool may = false;
         if (err == RK_OK &&
             (err = rk_mail_limit_take(reg, email, RK_MAIL_BY_STAFF, now, &may)) == RK_OK && !may) {
-            snprintf(msg->message, sizeof msg->message,
-                     "the person's address has had %d mails in the last 24 hours, the most "
-                     "mail_limits.per_day in the declaration allows (form confirmations, request "
-                     "receipts and verification links count together); a link sent before stays "
-                     "valid for %d days, or send a new one tomorrow",
-                     reg->decl->mail_limits.per_day, RK_REQUEST_LINK_DAYS);
+            err = rk_error_set(
+                msg, RK_EREFUSED, NULL,
+                "the person's address has had %d mails in the last 24 hours, the most "
+                "mail_limits.per_day in the declaration allows (form confirmations, request "
+                "receipts and verification links count together); a link sent before stays "
+                "valid for %d days, or send a new one tomorrow",
+                reg->decl->mail_limits.per_day, RK_REQUEST_LINK_DAYS);
             if (withheld)
                 *withheld = true;
-            err = RK_EREFUSED;
         }
         struct rk_link l = {.kind = RK_LINK_VERIFY,
                             .expires = now + (rk_ts)RK_REQUEST_LINK_DAYS * 86400};
@@ -484,9 +484,9 @@ rk_err rk_request_load_tz(const struct rk_decl *d, struct rk_tz *out, struct rk_
     const char *name = d->controller.timezone ? d->controller.timezone : "Europe/Helsinki";
     rk_err err = rk_tz_load(name, out);
     if (err != RK_OK)
-        snprintf(msg->message, sizeof msg->message,
-                 "the controller's time zone %s cannot be read (%s): install the tzdata "
-                 "package or correct controller.timezone",
-                 name, rk_err_str(err));
+        err = rk_error_set(msg, err, NULL,
+                           "the controller's time zone %s cannot be read (%s): install the tzdata "
+                           "package or correct controller.timezone",
+                           name, rk_err_str(err));
     return err;
 }

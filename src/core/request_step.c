@@ -27,7 +27,7 @@ static rk_err tell(struct rk_reg *reg, struct rk_request_step *st, int mail, con
 static rk_err complete(struct rk_reg *reg, struct rk_request_step *st, struct rk_error *msg) {
     rk_err err = rk_store_request_get(reg->store, st->id, st->q);
     if (err == RK_ENOENT)
-        snprintf(msg->message, sizeof msg->message, "no request with that id");
+        err = rk_error_set(msg, err, NULL, "no request with that id");
     bool grounds_bad = err == RK_OK && st->grounds && st->q->type != RK_RQ_OBJECTION;
     for (int pass = 0; pass < 2 && err == RK_OK; pass++) {
         if ((pass == 0) == st->grounds_first) {

@@ -163,8 +163,8 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error
     const struct rk_keygen *g = k->ngen > 0 ? rk_keys_find(k, db_gen) : NULL;
     if (err != RK_OK || !any || (k->ngen > 0 && !g)) {
         if (err != RK_OK)
-            snprintf(msg->message, sizeof msg->message, "cannot read the queued notices and mail: %s",
-                     rk_store_errmsg(s));
+            err = rk_error_set(msg, err, NULL, "cannot read the queued notices and mail: %s",
+                               rk_store_errmsg(s));
         return err; /* nothing to seal, or a key file rk_rotate_check refuses */
     }
     struct rk_keys gk;
@@ -186,10 +186,10 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error
     (void)checkpointed;
     if (err != RK_OK) {
         *sealed = 0;
-        snprintf(msg->message, sizeof msg->message,
-                 "cannot seal the queued notices and mail of a database from before this "
-                 "version: %s (%s)",
-                 rk_err_str(err), rk_store_errmsg(s));
+        err = rk_error_set(msg, err, NULL,
+                           "cannot seal the queued notices and mail of a database from before this "
+                           "version: %s (%s)",
+                           rk_err_str(err), rk_store_errmsg(s));
     }
     return err;
 }
@@ -250,8 +250,8 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     sodium_memzero(&old_keys, sizeof old_keys);
     if (err != RK_OK) {
         if (!msg->message[0])
-            snprintf(msg->message, sizeof msg->message, "the database was not changed: %s (%s)",
-                     rk_err_str(err), rk_store_errmsg(s));
+            err = rk_error_set(msg, err, NULL, "the database was not changed: %s (%s)",
+                               rk_err_str(err), rk_store_errmsg(s));
         return err;
     }
     *out = r;
@@ -265,10 +265,11 @@ static rk_err mark_journal(const char *journal, const struct rk_keys *k, rk_ts n
     *marked = false;
     rk_err e = journal ? rk_journal_advance(journal, k, now, marked, &err) : RK_OK;
     if (e != RK_OK)
-        snprintf(msg->message, sizeof msg->message,
-                 "the database moved to key generation %u, but the erasure journal could not be "
-                 "marked (%.150s): put it right and run 'rekisteri key rotate' again to finish",
-                 (unsigned)rk_keys_generation(k), err.message);
+        e = rk_error_set(
+            msg, e, NULL,
+            "the database moved to key generation %u, but the erasure journal could not be "
+            "marked (%.150s): put it right and run 'rekisteri key rotate' again to finish",
+            (unsigned)rk_keys_generation(k), err.message);
     return e;
 }
 
@@ -308,10 +309,11 @@ rk_err rk_rotate(struct rk_store *s, const char *key_path, const char *journal, 
         err = rk_keys_load(new_path, &next, &err_text);
         if (err != RK_OK) {
             sodium_memzero(&cur, sizeof cur);
-            snprintf(msg->message, sizeof msg->message,
-                     "%.80s is left from an interrupted rotation but does not load (%.120s); the "
-                     "database is at key generation %u",
-                     new_path, err_text.message, (unsigned)db_gen);
+            err = rk_error_set(
+                msg, err, NULL,
+                "%.80s is left from an interrupted rotation but does not load (%.120s); the "
+                "database is at key generation %u",
+                new_path, err_text.message, (unsigned)db_gen);
             return err;
         }
         char fp[RK_FINGERPRINT_LEN + 1];
@@ -393,8 +395,8 @@ rk_err rk_rotate_check(struct rk_store *s, const struct rk_keys *k, const char *
     char db_fp[RK_FINGERPRINT_LEN + 1], fp[RK_FINGERPRINT_LEN + 1] = "";
     rk_err err = rk_store_key_state_get(s, &db_gen, db_fp);
     if (err != RK_OK) {
-        snprintf(msg->message, sizeof msg->message, "cannot read the database's key generation: %s",
-                 rk_store_errmsg(s));
+        err = rk_error_set(msg, err, NULL, "cannot read the database's key generation: %s",
+                           rk_store_errmsg(s));
         return err;
     }
     uint32_t k_gen = rk_keys_generation(k);

@@ -90,7 +90,7 @@ rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_error 
     rk_err err = rk_store_search_built(reg->store, &built);
     if (err != RK_OK || built) {
         if (err != RK_OK)
-            snprintf(msg->message, sizeof msg->message, "the search index: %s", rk_store_errmsg(reg->store));
+            err = rk_error_set(msg, err, NULL, "the search index: %s", rk_store_errmsg(reg->store));
         return err;
     }
     struct backfill b = {reg->store, 0, RK_OK};
@@ -104,8 +104,8 @@ rk_err rk_search_backfill(struct rk_reg *reg, int64_t *indexed, struct rk_error 
         err = rk_reg_work_end(reg, &tx, err);
     }
     if (err != RK_OK)
-        snprintf(msg->message, sizeof msg->message, "indexing the entries for search: %s",
-                 rk_store_errmsg(reg->store));
+        err = rk_error_set(msg, err, NULL, "indexing the entries for search: %s",
+                           rk_store_errmsg(reg->store));
     else
         *indexed = b.n;
     return err;
@@ -306,7 +306,7 @@ rk_err rk_search_persons(struct rk_reg *reg, const struct rk_view *view,
         err = p->err;
 failed:
     if (err != RK_OK) {
-        snprintf(msg->message, sizeof msg->message, "the register's storage is not available");
+        err = rk_error_set(msg, err, NULL, "the register's storage is not available");
         goto out;
     }
     *more = p->more;

@@ -144,7 +144,7 @@ RK_HTTP_HANDLER(rk_http_get_request) {
         ret = rk_http_json(c, r, 200, rk_request_json(q, today(s)));
     } else {
         struct rk_error msg = RK_ERROR_INIT;
-        snprintf(msg.message, sizeof msg.message, "no request has that id");
+        err = rk_error_set(&msg, err, NULL, "no request has that id");
         ret = rk_http_reg_error(c, r, err, &msg);
     }
     free(q);
