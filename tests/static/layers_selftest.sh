@@ -90,22 +90,23 @@ run "$t/private"
 check "a private header included from another folder fails" 1 \
     "private/top/t.c:3 includes low/p_impl.h, a header private to low/"
 
-# The real tree with one planted upward include: util/buf.c reaching into http/.
-mkdir -p "$t/real"
-cp -R "$RK_SOURCE_DIR/src" "$t/real/src"
-printf '#include "http/server.h"\n' >> "$t/real/src/util/buf.c"
-status=0
-RK_SOURCE_DIR="$RK_SOURCE_DIR" RK_LAYERS_SRC="$t/real/src" sh "$script" > "$t/out" 2>&1 || status=$?
+# plant FILE LINE: runs the real table over a copy of the real tree with LINE added to FILE.
+plant() {
+    rm -rf "$t/real"
+    mkdir -p "$t/real"
+    cp -R "$RK_SOURCE_DIR/src" "$t/real/src"
+    printf '%s\n' "$2" >> "$t/real/src/$1"
+    status=0
+    RK_SOURCE_DIR="$RK_SOURCE_DIR" RK_LAYERS_SRC="$t/real/src" sh "$script" > "$t/out" 2>&1 || status=$?
+}
+
+# One planted upward include: util/buf.c reaching into http/.
+plant util/buf.c '#include "http/server.h"'
 check "the real table refuses util/buf.c including http/server.h" 1 \
     "util/buf.c:[0-9]* includes http/server.h: util (layer 0) may not use http (layer 9)"
 
-# The real tree with an edge reaching into the register handle's fields.
-rm -rf "$t/real"
-mkdir -p "$t/real"
-cp -R "$RK_SOURCE_DIR/src" "$t/real/src"
-printf '#include "core/reg_impl.h"\n' >> "$t/real/src/http/api.c"
-status=0
-RK_SOURCE_DIR="$RK_SOURCE_DIR" RK_LAYERS_SRC="$t/real/src" sh "$script" > "$t/out" 2>&1 || status=$?
+# An edge reaching into the register handle's fields.
+plant http/api.c '#include "core/reg_impl.h"'
 check "the real tree refuses http/api.c including core/reg_impl.h" 1 \
     "http/api.c:[0-9]* includes core/reg_impl.h, a header private to core/"
 
