@@ -99,8 +99,11 @@ rk_err rk_mc_subscriber_hash(const char *email, char out[RK_MC_HASH_LEN + 1], st
         return rk_error_set(e, RK_EINVAL, "email", "the email address is longer than %d bytes",
                             EMAIL_MAX);
     char low[EMAIL_MAX];
-    for (size_t i = 0; i < n; i++)
-        low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+    for (size_t i = 0; i < n; i++) {
+        low[i] = s[i];
+        if (low[i] >= 'A' && low[i] <= 'Z')
+            low[i] = (char)(low[i] | 0x20);
+    }
     struct md5_ctx ctx;
     uint8_t digest[MD5_DIGEST_SIZE];
     md5_init(&ctx);
