@@ -26,6 +26,12 @@ start_fake() {
     rk_wait_file "$T/$_n.out" && FP=$(head -n 1 "$T/$_n.out")
     [ -n "$FP" ] || { echo "FAIL: fake_mailchimp did not start: $(cat "$T/$_n.err")"; exit 1; }
 }
+# stop_fake: ends the fake, which must exit cleanly (0, nothing on stderr).
+stop_fake() {
+    rk_stop "$fake_pid"
+    check "clean exit of $_n" "0 0" "$? $(wc -c <"$T/$_n.err")"
+    [ -s "$T/$_n.err" ] && cat "$T/$_n.err" >&2
+}
 # mc METHOD PATH [BODY [USER:PASS]]: prints the status; the body is in $T/body,
 # the headers in $T/head.
 mc() {
@@ -175,7 +181,7 @@ check "log of the first put" "PUT /3.0/lists/$L/members/$HA 200 Anna Aalto subsc
 check "log of a query" 2 "$(jq -rs 'map(select(.query.count == "2"))[0].query.count' "$T/log")"
 check "log of batch operations" "4 $ID Cecilia 400" "$(jq -rs "map(select(.batch == \"$ID\")) | \"\(length) \(.[0].batch) \(.[0].body.merge_fields.FNAME) \(.[1].status)\"" "$T/log")"
 check "state dump not logged" 0 "$(grep -c _fake "$T/log")"
-rk_stop "$fake_pid"
+stop_fake
 
 # Every 3rd request answered 429 with Retry-After.
 start_fake rate --list $L --rate-429 3 --retry-after 2
@@ -184,7 +190,7 @@ for _ in 1 2 3 4 5 6; do got="$got $(mc GET /3.0/ping)"; done
 check "every 3rd 429" " 200 200 429 200 200 429" "$got"
 problem 429 "Too Many Requests"
 check "Retry-After" 2 "$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$T/head")"
-rk_stop "$fake_pid"
+stop_fake
 
 # The 11th concurrent connection answered 429; once others close, served again.
 start_fake conn --list $L
@@ -213,7 +219,7 @@ time.sleep(0.3)
 print(first, status())
 EOF
 )"
-rk_stop "$fake_pid"
+stop_fake
 
 # Refusals at start.
 echo '{"lists": {"x": {"members": [{"email_address": "no-at-sign", "status": "subscribed"}]}}}' >"$T/bad.json"

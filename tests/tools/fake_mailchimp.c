@@ -486,7 +486,8 @@ static struct answer route(const char *method, const char *path, json_t *query, 
         bool is_del = n == 6 && strcmp(seg[4], "actions") == 0 &&
                       strcmp(seg[5], "delete-permanent") == 0;
         bool writes = strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0 || post;
-        if (!list || (n == 5 && !is_tags) || (n == 6 && !is_del) || n > 6)
+        if (!list || (n == 5 && !is_tags) || (n == 6 && !is_del) || n > 6 ||
+            (n >= 5 && post && !m))
             a = not_found();
         else if (writes && !body && !is_del)
             a = problem(400, "JSON Parse Error", "We encountered an unspecified JSON parsing error.");
@@ -498,8 +499,6 @@ static struct answer route(const char *method, const char *path, json_t *query, 
             a = member_put(seg[1], list, seg[3], body);
         else if (n == 4 && strcmp(method, "PATCH") == 0)
             a = member_patch(list, seg[3], body);
-        else if (n >= 5 && post && !m)
-            a = not_found();
         else if (is_tags && post)
             a = member_tags(m, body);
         else if (is_del && post) {
@@ -723,6 +722,12 @@ static bool parse_ulong(const char *s, unsigned long *out) {
     return *end == '\0';
 }
 
+static int usage(void) {
+    fprintf(stderr, "usage: fake_mailchimp [--key KEY] [--list ID]... [--seed FILE] [--log FILE] "
+                    "[--rate-429 N] [--max-connections N] [--retry-after S] [--max-seconds S]\n");
+    return 2;
+}
+
 int main(int argc, char **argv) {
     unsigned long max_seconds = 250;
     lists = json_object();
@@ -730,11 +735,11 @@ int main(int argc, char **argv) {
     batch_ops = json_object();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool good = true;
-        i++;
         if (!v)
-            good = false;
-        else if (strcmp(a, "--key") == 0)
+            return usage();
+        i++;
+        bool good = true;
+        if (strcmp(a, "--key") == 0)
             api_key = v;
         else if (strcmp(a, "--list") == 0)
             add_list(v);
@@ -752,12 +757,8 @@ int main(int argc, char **argv) {
             good = parse_ulong(v, &max_seconds);
         else
             good = false;
-        if (!good) {
-            fprintf(stderr, "usage: fake_mailchimp [--key KEY] [--list ID]... [--seed FILE] "
-                            "[--log FILE] [--rate-429 N] [--max-connections N] "
-                            "[--retry-after S] [--max-seconds S]\n");
-            return 2;
-        }
+        if (!good)
+            return usage();
     }
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -774,7 +775,7 @@ int main(int argc, char **argv) {
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     time_t deadline = time(NULL) + (time_t)max_seconds;
-    struct timespec tick = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
+    struct timespec tick = {.tv_sec = 0, .tv_nsec = 50L * 1000 * 1000};
     while (!stop && time(NULL) < deadline)
         nanosleep(&tick, NULL);
     MHD_stop_daemon(d);
