@@ -184,7 +184,7 @@ static void parse_shares(struct ctx *c, const ynode *n, struct rk_recipient *r) 
             }
             struct rk_share *slot = NULL;
             for (size_t i = 0; i < r->nregisters; i++)
-                if (r->registers[i] && strcmp(r->registers[i]->id, id) == 0)
+                if (strcmp(r->registers[i]->id, id) == 0)
                     slot = &sh[i];
             if (!slot) {
                 ERR_AT(c, key,
@@ -238,7 +238,7 @@ static void parse_purposes(struct ctx *c, const ynode *n, struct rk_recipient *r
     for (size_t k = 0; r->purposes && k < r->npurposes; k++) {
         bool held = false;
         for (size_t i = 0; i < r->nregisters; i++)
-            held |= r->registers[i] && dl_register_has_purpose(r->registers[i], r->purposes[k]);
+            held |= dl_register_has_purpose(r->registers[i], r->purposes[k]);
         if (r->nregisters && !held)
             ERR_AT(c, n,
                    "recipient.purposes: none of this recipient's registers declares purpose '%s'",
