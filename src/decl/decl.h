@@ -221,6 +221,14 @@ struct rk_mailchimp {
     const struct rk_purpose *purpose; /* the consent unsubscribe/cleaned withdraws */
 };
 
+/* What a recipient receives from one of its registers (recipients[].shares). */
+struct rk_share {
+    const struct rk_register *reg;
+    struct rk_loc loc;                     /* the list of category ids */
+    const struct rk_category **categories; /* never empty */
+    size_t ncategories;
+};
+
 struct rk_recipient {
     const char *id;
     struct rk_loc loc;
@@ -234,7 +242,22 @@ struct rk_recipient {
     size_t nregisters;
     struct rk_connector connector; /* optional */
     struct rk_mailchimp mailchimp; /* optional */
+    /* optional: one entry per register, in the order of registers; nshares == 0 when not
+     * declared (then nothing may be sent by a connector: lint recipient-shares-missing) */
+    struct rk_share *shares;
+    size_t nshares;
+    bool shares_by_register; /* declared as a map register id -> list */
+    struct rk_loc shares_loc;
+    struct rk_purpose **purposes; /* optional (recipients[].purposes): the purposes it serves */
+    size_t npurposes;
+    struct rk_loc purposes_loc;
 };
+
+/* What r receives from reg, or NULL when it declares no shares (or does not receive reg). */
+const struct rk_share *rk_recipient_share(const struct rk_recipient *r,
+                                          const struct rk_register *reg);
+/* Whether r names p among its purposes (recipients[].purposes, or mailchimp.purpose). */
+bool rk_recipient_serves(const struct rk_recipient *r, const struct rk_purpose *p);
 
 #define RK_COOKIE_MAX_ORIGINS 16
 

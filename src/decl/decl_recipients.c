@@ -1,7 +1,8 @@
 /*
- * decl_recipients.c — the declaration's recipients (with their connectors and the
- * Mailchimp audience), and the website's cookies: the part of the loader (schema.h)
- * that says who receives personal data and which cookies the site sets.
+ * decl_recipients.c — the declaration's recipients (with their connectors, the
+ * Mailchimp audience, what each receives (shares) and the purposes it serves), and
+ * the website's cookies: the part of the loader (schema.h) that says who receives
+ * personal data and which cookies the site sets.
  */
 #include "decl/schema.h"
 
@@ -140,10 +141,133 @@ static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *
     m->declared = m->list_id && m->secret_env && m->purpose;
 }
 
+/* The categories a list of ids names (recipient.shares or one of its map's values). */
+static const struct rk_category **share_list(struct ctx *c, const ynode *n, size_t *count) {
+    struct rk_decl *d = c->d;
+    return (const struct rk_category **)REFS(c, n, "recipient.shares", "category", d->categories,
+                                             d->ncategories, count);
+}
+
+/*
+ * shares: a list of category ids (what the recipient receives from each of its registers),
+ * or a mapping register id -> list, with an entry for every register of the recipient and
+ * for no other. r->shares gets one entry per register, in the order of r->registers; on any
+ * error it stays empty (the load fails anyway).
+ */
+static void parse_shares(struct ctx *c, const ynode *n, struct rk_recipient *r) {
+    r->shares_loc = dl_loc_of(n);
+    if (r->nregisters == 0)
+        return; /* registers is required and was refused already */
+    struct rk_share *sh = dl_alloc(c, r->nregisters * sizeof *sh);
+    if (!sh)
+        return;
+    for (size_t i = 0; i < r->nregisters; i++)
+        sh[i] = (struct rk_share){.reg = r->registers[i], .loc = dl_loc_of(n)};
+    bool ok = true;
+    if (n->type == RK_Y_SEQ) {
+        size_t nc = 0;
+        const struct rk_category **cats = share_list(c, n, &nc);
+        if (!cats || nc != n->n)
+            return;
+        for (size_t i = 0; i < r->nregisters; i++) {
+            sh[i].categories = cats;
+            sh[i].ncategories = nc;
+        }
+    } else if (n->type == RK_Y_MAP) {
+        r->shares_by_register = true;
+        for (size_t k = 0; k < n->n; k++) {
+            const ynode *key = n->items[2 * k], *val = n->items[2 * k + 1];
+            const char *id = dl_get_id(c, key, "recipient.shares");
+            if (!id) {
+                ok = false;
+                continue;
+            }
+            struct rk_share *slot = NULL;
+            for (size_t i = 0; i < r->nregisters; i++)
+                if (strcmp(r->registers[i]->id, id) == 0)
+                    slot = &sh[i];
+            if (!slot) {
+                ERR_AT(c, key,
+                       rk_decl_register(c->d, id)
+                           ? "recipient.shares: register '%s' is not among this recipient's "
+                             "registers; add it to recipient.registers or remove it here"
+                           : "recipient.shares: '%s' is not a declared register",
+                       id);
+                ok = false;
+                continue;
+            }
+            if (slot->categories) {
+                ERR_AT(c, key, "recipient.shares: register '%s' is listed twice", id);
+                ok = false;
+                continue;
+            }
+            size_t nc = 0;
+            slot->categories = share_list(c, val, &nc);
+            slot->ncategories = nc;
+            slot->loc = dl_loc_of(val);
+            ok &= slot->categories && nc == val->n;
+        }
+        for (size_t i = 0; ok && i < r->nregisters; i++)
+            if (!sh[i].categories) {
+                ERR_AT(c, n,
+                       "recipient.shares: nothing declared for register '%s'; list the "
+                       "categories the recipient receives from it, or remove it from "
+                       "recipient.registers",
+                       sh[i].reg->id);
+                ok = false;
+            }
+    } else {
+        ERR_AT(c, n,
+               "recipient.shares: expected a list of category ids or a mapping of register ids "
+               "to such lists, found %s",
+               dl_type_name(n));
+        return;
+    }
+    if (ok) {
+        r->shares = sh;
+        r->nshares = r->nregisters;
+    }
+}
+
+/* purposes: the purposes the recipient serves, each declared by one of its registers. */
+static void parse_purposes(struct ctx *c, const ynode *n, struct rk_recipient *r) {
+    struct rk_decl *d = c->d;
+    r->purposes_loc = dl_loc_of(n);
+    r->purposes = (struct rk_purpose **)REFS(c, n, "recipient.purposes", "purpose", d->purposes,
+                                             d->npurposes, &r->npurposes);
+    for (size_t k = 0; r->purposes && k < r->npurposes; k++) {
+        bool held = false;
+        for (size_t i = 0; i < r->nregisters; i++)
+            held |= dl_register_has_purpose(r->registers[i], r->purposes[k]);
+        if (r->nregisters && !held)
+            ERR_AT(c, n,
+                   "recipient.purposes: none of this recipient's registers declares purpose '%s'",
+                   r->purposes[k]->id);
+    }
+}
+
+const struct rk_share *rk_recipient_share(const struct rk_recipient *r,
+                                          const struct rk_register *reg) {
+    for (size_t i = 0; i < r->nshares; i++)
+        if (r->shares[i].reg == reg)
+            return &r->shares[i];
+    return NULL;
+}
+
+bool rk_recipient_serves(const struct rk_recipient *r, const struct rk_purpose *p) {
+    if (r->mailchimp.purpose == p)
+        return true;
+    for (size_t i = 0; i < r->npurposes; i++)
+        if (r->purposes[i] == p)
+            return true;
+    return false;
+}
+
 void dl_each_recipient(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",     "!name",      "!role",     "!country", "transfer",
-                                       "purpose", "!registers", "connector", "mailchimp"};
-    const ynode *v[9];
+    static const char *const keys[] = {"!id",       "!name",   "!role",      "!country",
+                                       "transfer",  "purpose", "!registers", "connector",
+                                       "mailchimp", "shares",  "purposes"};
+    const ynode *v[11];
     struct rk_recipient *r = item;
     struct rk_decl *d = c->d;
     r->loc = r->transfer_loc = dl_loc_of(n);
@@ -184,6 +308,10 @@ void dl_each_recipient(struct ctx *c, const ynode *n, void *item) {
         parse_connector(c, v[7], &r->connector);
     if (v[8])
         parse_mailchimp(c, v[8], r);
+    if (v[9])
+        parse_shares(c, v[9], r);
+    if (v[10])
+        parse_purposes(c, v[10], r);
 }
 
 /* "https://host" or "https://host:port" (http only for localhost), nothing after. */

@@ -153,6 +153,66 @@ static void check_mechanism_fits(const struct rk_decl *d, const struct rk_lint_r
     each_party(d, rule, out, fits_one);
 }
 
+/* ---- What recipients receive (recipients[].shares) ------------------------ */
+
+static bool register_holds(const struct rk_register *reg, const struct rk_category *cat) {
+    for (size_t i = 0; i < reg->ncategories; i++)
+        if (reg->categories[i] == cat)
+            return true;
+    return false;
+}
+
+static void check_share_held(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                             struct rk_findings *out) {
+    for (size_t i = 0; i < d->nrecipients; i++) {
+        const struct rk_recipient *r = &d->recipients[i];
+        for (size_t k = 0; k < r->nshares; k++) {
+            const struct rk_share *sh = &r->shares[k];
+            for (size_t j = 0; j < sh->ncategories; j++)
+                if (!register_holds(sh->reg, sh->categories[j]))
+                    add(out, rule, sh->loc,
+                        "recipient '%s' shares category '%s', which register '%s' does not "
+                        "hold; remove it from shares or add it to the register's categories",
+                        r->id, sh->categories[j]->id, sh->reg->id);
+        }
+    }
+}
+
+static void check_shares_missing(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                 struct rk_findings *out) {
+    for (size_t i = 0; i < d->nrecipients; i++) {
+        const struct rk_recipient *r = &d->recipients[i];
+        if (r->nshares == 0 && (r->connector.type != RK_CONNECTOR_NONE || r->mailchimp.declared))
+            add(out, rule, r->loc,
+                "recipient '%s' has a %s but declares no shares; list what it receives, e.g. "
+                "shares: [name, email], so that nothing leaves undeclared",
+                r->id, r->connector.type != RK_CONNECTOR_NONE ? "connector" : "mailchimp audience");
+    }
+}
+
+static void check_share_purpose(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                                struct rk_findings *out) {
+    for (size_t i = 0; i < d->nrecipients; i++) {
+        const struct rk_recipient *r = &d->recipients[i];
+        if (r->npurposes > 0 || r->mailchimp.purpose)
+            continue;
+        const struct rk_register *reg = NULL;
+        const struct rk_purpose *consent = NULL;
+        for (size_t k = 0; !consent && k < r->nshares; k++)
+            for (size_t j = 0; !consent && j < r->shares[k].reg->npurposes; j++)
+                if (r->shares[k].reg->purposes[j]->basis == RK_BASIS_CONSENT) {
+                    reg = r->shares[k].reg;
+                    consent = reg->purposes[j];
+                }
+        if (consent)
+            add(out, rule, r->shares_loc,
+                "recipient '%s' receives data of register '%s', whose purpose '%s' rests on "
+                "consent, but names no purpose it serves; add purposes: [...] so that only the "
+                "data of that purpose (and only while it lasts) is disclosed",
+                r->id, reg->id, consent->id);
+    }
+}
+
 /* ---- Website cookies (917/2014 §205) ------------------------------------ */
 
 /* Vendors known to track visitors across sites or visits (matched case-insensitively as a
@@ -490,9 +550,8 @@ static const struct rk_lint_rule rules[] = {
     {"source-basis-mismatch", RK_SEV_ERROR,
      "a source not from the person feeds only consent- or contract-based purposes",
      "GDPR art 6(1), 14", check_source_basis},
-    {"billing-retention-missing", RK_SEV_WARNING,
-     "billing data has no statutory retention", "Kirjanpitolaki 1336/1997 2:10; GDPR art 17(3)(b)",
-     check_billing_retention},
+    {"billing-retention-missing", RK_SEV_WARNING, "billing data has no statutory retention",
+     "Kirjanpitolaki 1336/1997 2:10; GDPR art 17(3)(b)", check_billing_retention},
     {"verification-in-person-only", RK_SEV_WARNING,
      "identity verification for requests is possible only in person",
      "GDPR art 12(2), 12(6); EDPB Guidelines 01/2022", check_verification},
@@ -501,8 +560,8 @@ static const struct rk_lint_rule rules[] = {
     {"security-measures-missing", RK_SEV_WARNING,
      "no security measures are declared for the record of processing", "GDPR art 30(1)(g), 32",
      check_security},
-    {"notice-date-missing", RK_SEV_WARNING, "the notice has no last-changed date",
-     "GDPR art 12(1)", check_notice_dates},
+    {"notice-date-missing", RK_SEV_WARNING, "the notice has no last-changed date", "GDPR art 12(1)",
+     check_notice_dates},
     {"cookie-essential-tracker", RK_SEV_ERROR,
      "an essential cookie category has a tracking vendor or cookie",
      "Information Society Code 917/2014 §205; ePrivacy Directive 2002/58/EC art 5(3)",
@@ -514,14 +573,22 @@ static const struct rk_lint_rule rules[] = {
     {"cookie-vendors-missing", RK_SEV_WARNING,
      "a cookie category that needs consent names no vendor",
      "GDPR art 13(1)(e); Information Society Code 917/2014 §205", check_vendors_missing},
-    {"mail-limits-lax", RK_SEV_WARNING,
-     "the mail limit lets the public forms flood an inbox", "GDPR art 25(1), 32(1)",
-     check_mail_limits},
+    {"mail-limits-lax", RK_SEV_WARNING, "the mail limit lets the public forms flood an inbox",
+     "GDPR art 25(1), 32(1)", check_mail_limits},
     {"branding-accent-contrast", RK_SEV_ERROR,
      "the accent colour is too light for links and buttons on white", "WCAG 2.2 SC 1.4.3",
      check_accent},
     {"mail-reply-to-missing", RK_SEV_WARNING, "replies to the service's mail have nowhere to go",
      "GDPR art 12(2)", check_reply_to},
+    {"recipient-share-not-held", RK_SEV_ERROR,
+     "a recipient shares a category its register does not hold", "GDPR art 5(1)(c), 13(1)(e)",
+     check_share_held},
+    {"recipient-shares-missing", RK_SEV_ERROR,
+     "a recipient with a connector or a Mailchimp audience does not declare what it receives",
+     "GDPR art 5(1)(c), 25(2)", check_shares_missing},
+    {"recipient-purpose-missing", RK_SEV_ERROR,
+     "a recipient receives data of a register with a consent-based purpose but names no purpose",
+     "GDPR art 5(1)(b), 6(1)(a)", check_share_purpose},
     {"art14-inform-indirect", RK_SEV_NOTE,
      "data from a source other than the person triggers the duty to inform within a month",
      "GDPR art 14(3)", check_art14},

@@ -578,6 +578,34 @@ static void section_sources(struct doc *w, const struct rk_decl *d) {
 
 /* ---- 5. Recipients and transfers ------------------------------------------ */
 
+static void category_names(struct doc *w, const struct rk_share *sh) {
+    for (size_t i = 0; i < sh->ncategories; i++) {
+        if (i > 0)
+            put(w, ", ");
+        text(w, &sh->categories[i]->name);
+    }
+}
+
+/* What the recipient receives: "Name, Email", or per register "Name (Customer register);
+ * Interests (Marketing register)" when shares was declared as a map of several registers. */
+static void recipient_shares(struct doc *w, const struct rk_recipient *r) {
+    if (r->nshares == 0)
+        return;
+    tr(w, ". Luovutettavat tiedot: ", ". Data disclosed: ");
+    if (!r->shares_by_register || r->nshares == 1) {
+        category_names(w, &r->shares[0]);
+        return;
+    }
+    for (size_t i = 0; i < r->nshares; i++) {
+        if (i > 0)
+            put(w, "; ");
+        category_names(w, &r->shares[i]);
+        put(w, " (");
+        text(w, &r->shares[i].reg->name);
+        put(w, ")");
+    }
+}
+
 static void recipient_item(struct doc *w, const struct rk_recipient *r) {
     bool third = !rk_country_in_eea(r->country);
     li_begin(w, 0);
@@ -595,6 +623,7 @@ static void recipient_item(struct doc *w, const struct rk_recipient *r) {
     put(w, r->nregisters == 1 ? RK_PICK(w->lang, ". Rekisteri: ", ". Register: ")
                               : RK_PICK(w->lang, ". Rekisterit: ", ". Registers: "));
     register_names(w, r->registers, r->nregisters);
+    recipient_shares(w, r);
     if (third) {
         tr(w, ". Siirtoperuste: ", ". Transfer mechanism: ");
         put(w, rk_label_transfer(r->transfer, w->lang));

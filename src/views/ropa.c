@@ -104,7 +104,13 @@ static void recipient_fields(const struct rk_decl *d, const struct rk_register *
             continue;
         const char *country = rk_country_name(rc->country, lang);
         next(recipients);
-        rk_buf_printf(recipients, "%s (%s, %s)", rc->name, rk_label_role(rc->role, lang), country);
+        rk_buf_printf(recipients, "%s (%s, %s", rc->name, rk_label_role(rc->role, lang), country);
+        const struct rk_share *sh = rk_recipient_share(rc, r);
+        for (size_t k = 0; sh && k < sh->ncategories; k++)
+            rk_buf_printf(recipients, "%s%s",
+                          k ? ", " : RK_PICK(lang, "; vastaanottaa: ", "; receives: "),
+                          rk_text_get(&sh->categories[k]->name, lang));
+        rk_buf_putc(recipients, ')');
         if (rk_country_in_eea(rc->country))
             continue;
         next(transfers);
@@ -275,6 +281,21 @@ static json_t *personal_data_json(const struct rk_register *r, enum rk_lang lang
     return a;
 }
 
+/* The categories rc receives from r (recipients[].shares), or null when it declares none. */
+static json_t *shares_json(const struct rk_recipient *rc, const struct rk_register *r,
+                           enum rk_lang lang) /* new ref */ {
+    const struct rk_share *sh = rk_recipient_share(rc, r);
+    if (!sh)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < sh->ncategories; i++)
+        if (!push(a, named_json(sh->categories[i]->id, &sh->categories[i]->name, lang))) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
 /* (d) when transfers is false, else (e): the recipients of r outside the EEA. */
 static json_t *recipients_json(const struct rk_decl *d, const struct rk_register *r,
                                enum rk_lang lang, bool transfers) /* new ref */ {
@@ -283,15 +304,16 @@ static json_t *recipients_json(const struct rk_decl *d, const struct rk_register
         const struct rk_recipient *rc = &d->recipients[i];
         if (!has_register(rc, r) || (transfers && rk_country_in_eea(rc->country)))
             continue;
-        json_t *v = transfers
-                        ? json_pack("{s:s, s:s, s:s, s:s, s:s}", "recipient", rc->id, "country",
-                                    rc->country, "country_name", rk_country_name(rc->country, lang),
-                                    "mechanism", rk_transfer_id(rc->transfer), "label",
-                                    rk_label_transfer(rc->transfer, lang))
-                        : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", rc->id, "name",
-                                    rc->name, "role", rk_role_id(rc->role), "role_label",
-                                    rk_label_role(rc->role, lang), "country", rc->country,
-                                    "country_name", rk_country_name(rc->country, lang));
+        json_t *v =
+            transfers
+                ? json_pack("{s:s, s:s, s:s, s:s, s:s}", "recipient", rc->id, "country",
+                            rc->country, "country_name", rk_country_name(rc->country, lang),
+                            "mechanism", rk_transfer_id(rc->transfer), "label",
+                            rk_label_transfer(rc->transfer, lang))
+                : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", rc->id, "name", rc->name,
+                            "role", rk_role_id(rc->role), "role_label",
+                            rk_label_role(rc->role, lang), "country", rc->country, "country_name",
+                            rk_country_name(rc->country, lang), "shares", shares_json(rc, r, lang));
         if (!push(a, v)) {
             json_decref(a);
             return NULL;

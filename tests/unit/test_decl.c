@@ -67,6 +67,15 @@ static void example_loads_with_all_facts(void **state) {
     assert_int_equal(r->transfer, RK_TRANSFER_PRIVACY_SHIELD);
     assert_int_equal(r->role, RK_ROLE_PROCESSOR);
     assert_int_equal(r->nregisters, 2);
+    /* What each recipient receives (recipients[].shares). */
+    assert_int_equal(r->nshares, 2);
+    assert_int_equal(r->shares[1].ncategories, 2);
+    assert_string_equal(r->shares[1].categories[1]->id, "email");
+    r = rk_decl_recipient(d, "salesforce");
+    assert_true(r->shares_by_register);
+    assert_int_equal(rk_recipient_share(r, rk_decl_register(d, "customer"))->ncategories, 5);
+    assert_int_equal(rk_recipient_share(r, rk_decl_register(d, "marketing"))->ncategories, 4);
+    assert_true(rk_recipient_serves(r, rk_decl_purpose(d, "customer_relationship")));
 
     assert_true(d->cookies.declared);
     assert_int_equal(d->cookies.ncategories, 4);
@@ -797,6 +806,121 @@ static void connector_errors(void **state) {
     assert_non_null(strstr(msg, "none of this recipient's registers declares"));
 }
 
+/* ---- recipients[].shares and recipients[].purposes ---- */
+
+/* FX_MINIMAL plus a second register (email only, the contract purpose). */
+#define FX_TWO_REGISTERS                                                                           \
+    FX_MINIMAL "  - id: other\n    name: {fi: Muu, en: Other}\n    subjects: {fi: m, en: o}\n"     \
+               "    categories: [email]\n    purposes: [service]\n"                                \
+               "    retention: {period: 1y}\n"
+#define RCP_TWO                                                                                    \
+    "recipients:\n  - id: crm\n    name: CRM\n    role: processor\n    country: FI\n"              \
+    "    registers: [customer, other]\n"
+
+/* "LINE:COL: " (1-based) of the first occurrence of needle at or after from in yaml. */
+static const char *pos_of(const char *yaml, const char *from, const char *needle) {
+    static char out[32];
+    const char *at = strstr(from, needle);
+    assert_non_null(at);
+    unsigned line = 1, col = 1;
+    for (const char *p = yaml; p < at; p++, col++)
+        if (*p == '\n') {
+            line++;
+            col = 0;
+        }
+    snprintf(out, sizeof out, "%u:%u: ", line, col);
+    return out;
+}
+
+static void shares_load(void **state) {
+    (void)state;
+    /* The list form applies to every register of the recipient. */
+    struct rk_decl *d = rkt_parse(FX_TWO_REGISTERS RCP_TWO "    shares: [email]\n"
+                                                           "    purposes: [service]\n");
+    const struct rk_recipient *r = rk_decl_recipient(d, "crm");
+    assert_int_equal(r->nshares, 2);
+    assert_false(r->shares_by_register);
+    for (size_t i = 0; i < 2; i++) {
+        const struct rk_share *sh = rk_recipient_share(r, r->registers[i]);
+        assert_ptr_equal(sh->reg, r->registers[i]);
+        assert_int_equal(sh->ncategories, 1);
+        assert_string_equal(sh->categories[0]->id, "email");
+    }
+    assert_true(rk_recipient_serves(r, rk_decl_purpose(d, "service")));
+    assert_false(rk_recipient_serves(r, rk_decl_purpose(d, "marketing")));
+    rk_decl_free(d);
+
+    /* The map form: each register its own list, in the order of registers. */
+    d = rkt_parse(FX_TWO_REGISTERS RCP_TWO
+                  "    shares: {other: [email], customer: [name, email]}\n");
+    r = rk_decl_recipient(d, "crm");
+    assert_true(r->shares_by_register);
+    const struct rk_share *sh = rk_recipient_share(r, rk_decl_register(d, "customer"));
+    assert_int_equal(sh->ncategories, 2);
+    assert_string_equal(sh->categories[0]->id, "name");
+    assert_string_equal(sh->categories[1]->id, "email");
+    sh = rk_recipient_share(r, rk_decl_register(d, "other"));
+    assert_int_equal(sh->ncategories, 1);
+    assert_ptr_equal(&r->shares[1], sh);
+    assert_int_equal(r->npurposes, 0);
+    rk_decl_free(d);
+
+    /* Not declared: no shares; mailchimp.purpose counts as a purpose served. */
+    d = rkt_parse(FX_MINIMAL RCP_HEAD
+                  "    mailchimp: {list_id: a1b2c3, secret_env: MC_INBOUND, purpose: marketing}\n");
+    r = rk_decl_recipient(d, "mc");
+    assert_int_equal(r->nshares, 0);
+    assert_null(rk_recipient_share(r, r->registers[0]));
+    assert_true(rk_recipient_serves(r, rk_decl_purpose(d, "marketing")));
+    rk_decl_free(d);
+}
+
+static void shares_errors(void **state) {
+    (void)state;
+    static const struct {
+        const char *yaml, *at, *expect;
+    } cases[] = {
+        {"    shares: [name, fax]\n", "fax", "recipient.shares: 'fax' is not a declared category"},
+        {"    shares: []\n", "[]", "recipient.shares: the list is empty"},
+        {"    shares: email\n", "email",
+         "recipient.shares: expected a list of category ids or a mapping"},
+        {"    shares: {customer: [email], nope: [email]}\n", "nope",
+         "recipient.shares: 'nope' is not a declared register"},
+        {"    shares: {customer: [email], other: [email], third: [email]}\n", "third",
+         "recipient.shares: register 'third' is not among this recipient's registers"},
+        {"    shares: {customer: [email]}\n", "{",
+         "recipient.shares: nothing declared for register 'other'"},
+        {"    shares: {customer: [email], other: [fax]}\n", "fax",
+         "recipient.shares: 'fax' is not a declared category"},
+        {"    shares: {customer: [email], other: []}\n", "[]",
+         "recipient.shares: the list is empty"},
+        {"    purposes: [nope]\n", "nope", "recipient.purposes: 'nope' is not a declared purpose"},
+        {"    purposes: [gone]\n", "[",
+         "recipient.purposes: none of this recipient's registers declares purpose 'gone'"},
+        {"    purposes: service\n", "service", "recipient.purposes: expected a list"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[4096];
+        snprintf(
+            yaml, sizeof yaml, "%s%s%s",
+            FX_HEAD FX_RIGHTS FX_PURPOSES
+            "  - {id: gone, name: {fi: p, en: g}, basis: contract}\n" FX_CATEGORIES FX_REGISTERS
+            "  - {id: other, name: {fi: M, en: O}, subjects: {fi: m, en: o}, categories: "
+            "[email], purposes: [service], retention: {period: 1y}}\n"
+            "  - {id: third, name: {fi: K, en: T}, subjects: {fi: k, en: t}, categories: "
+            "[email], purposes: [service], retention: {period: 1y}}\n"
+            "  - {id: gone_reg, name: {fi: G, en: G}, subjects: {fi: g, en: g}, categories: "
+            "[email], purposes: [gone], retention: {period: 1y}}\n",
+            RCP_TWO, cases[i].yaml);
+        const char *msg = rkt_parse_fail(yaml);
+        char want[512];
+        snprintf(want, sizeof want, "%s%s",
+                 pos_of(yaml, strstr(yaml, cases[i].yaml) + 4, cases[i].at), cases[i].expect);
+        if (!strstr(msg, want))
+            fail_msg("case %zu: expected '%s' in: %s", i, want, msg);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(example_loads_with_all_facts),
@@ -836,6 +960,8 @@ int main(void) {
         cmocka_unit_test(branding_files),
         cmocka_unit_test(connectors_load),
         cmocka_unit_test(connector_errors),
+        cmocka_unit_test(shares_load),
+        cmocka_unit_test(shares_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -382,6 +382,85 @@ static void cookie_vendor_transfers(void **state) {
                      0);
 }
 
+/* ---- recipients[].shares ---- */
+
+#define CRM  RECIPIENT("FI", "")
+#define HOOK "    connector: {type: webhook, url: 'https://x.fi/h', secret_env: HOOK}\n"
+
+static void recipient_share_not_held(void **state) {
+    (void)state;
+    const char *yaml = FX_MINIMAL_WITH_EXTRA_CATEGORY CRM "    shares: [name, fax]\n"
+                                                          "    purposes: [service]\n";
+    assert_int_equal(count_rule(yaml, "recipient-share-not-held"), 1);
+    /* The finding points at the shares list and names the category and the register. */
+    struct rk_decl *d = rkt_parse(yaml);
+    struct rk_findings f;
+    rk_findings_init(&f);
+    assert_int_equal(rk_lint_run(d, &f), RK_OK);
+    size_t hits = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        if (strcmp(f.items[i].rule, "recipient-share-not-held") != 0)
+            continue;
+        hits++;
+        assert_int_equal(f.items[i].severity, RK_SEV_ERROR);
+        assert_int_equal(f.items[i].loc.line, rk_decl_recipient(d, "crm")->shares_loc.line);
+        assert_non_null(strstr(f.items[i].message, "category 'fax'"));
+        assert_non_null(strstr(f.items[i].message, "register 'customer'"));
+    }
+    assert_int_equal(hits, 1);
+    rk_findings_cleanup(&f);
+    rk_decl_free(d);
+    /* The map form is judged per register. */
+    assert_int_equal(count_rule(FX_MINIMAL_WITH_EXTRA_CATEGORY CRM "    shares: {customer: [fax]}\n"
+                                                                   "    purposes: [service]\n",
+                                "recipient-share-not-held"),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL CRM "    shares: {customer: [name, email]}\n"
+                                               "    purposes: [service]\n",
+                                "recipient-share-not-held"),
+                     0);
+}
+
+static void recipient_shares_missing(void **state) {
+    (void)state;
+    assert_int_equal(count_rule(FX_MINIMAL CRM HOOK, "recipient-shares-missing"), 1);
+    assert_int_equal(
+        count_rule(FX_MINIMAL CRM
+                   "    mailchimp: {list_id: abc, secret_env: S, purpose: marketing}\n",
+                   "recipient-shares-missing"),
+        1);
+    assert_int_equal(count_rule(FX_MINIMAL CRM HOOK "    shares: [email]\n"
+                                                    "    purposes: [marketing]\n",
+                                "recipient-shares-missing"),
+                     0);
+    /* Without a connector nothing is sent automatically: the rule stays quiet. */
+    assert_int_equal(count_rule(FX_MINIMAL CRM, "recipient-shares-missing"), 0);
+}
+
+static void recipient_purpose_missing(void **state) {
+    (void)state;
+    /* The customer register's marketing purpose rests on consent. */
+    assert_int_equal(
+        count_rule(FX_MINIMAL CRM "    shares: [email]\n", "recipient-purpose-missing"), 1);
+    assert_int_equal(count_rule(FX_MINIMAL CRM "    shares: [email]\n    purposes: [service]\n",
+                                "recipient-purpose-missing"),
+                     0);
+    assert_int_equal(
+        count_rule(FX_MINIMAL CRM
+                   "    shares: [email]\n"
+                   "    mailchimp: {list_id: abc, secret_env: S, purpose: marketing}\n",
+                   "recipient-purpose-missing"),
+        0);
+    /* A register without a consent-based purpose needs no named purpose. */
+    assert_int_equal(
+        count_rule(FX_MINIMAL "  - {id: other, name: {fi: M, en: O}, subjects: {fi: m, en: o}, "
+                              "categories: [email], purposes: [service], retention: {period: 1y}}\n"
+                              "recipients:\n  - {id: crm, name: CRM, role: processor, country: FI,"
+                              " registers: [other], shares: [email]}\n",
+                   "recipient-purpose-missing"),
+        0);
+}
+
 static void example_findings(void **state) {
     (void)state;
     struct rk_decl *d = rkt_load_example();
@@ -443,6 +522,9 @@ int main(void) {
         cmocka_unit_test(cookie_browser_settings),
         cmocka_unit_test(cookie_vendors_missing),
         cmocka_unit_test(cookie_vendor_transfers),
+        cmocka_unit_test(recipient_share_not_held),
+        cmocka_unit_test(recipient_shares_missing),
+        cmocka_unit_test(recipient_purpose_missing),
         cmocka_unit_test(example_findings),
         cmocka_unit_test(rule_ids_are_unique_and_stable),
     };

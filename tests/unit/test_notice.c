@@ -408,6 +408,42 @@ static void statutory_keeps_and_retention(void **state) {
     rk_decl_free(d);
 }
 
+/* §5 says what each recipient receives (recipients[].shares), in the reader's language:
+ * the list once (also for a mapping of one register; the example's Salesforce shows the
+ * per-register form in the golden files); nothing when not declared. */
+static void recipients_show_shares(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_load(FULL);
+    struct rk_buf fi = render(d, RK_LANG_FI, RK_NOTICE_MD);
+    struct rk_buf en = render(d, RK_LANG_EN, RK_NOTICE_MD);
+    struct rk_buf html = render(d, RK_LANG_EN, RK_NOTICE_HTML);
+    assert_int_equal(count(fi.data, ". Luovutettavat tiedot: Nimi, Sähköposti. "), 1); /* crm */
+    assert_int_equal(count(fi.data, ". Luovutettavat tiedot: Nimi, Sähköposti, Kiinnostukset. "),
+                     1); /* mailer */
+    assert_int_equal(count(en.data, ". Data disclosed: Name, Email. "), 1);
+    assert_int_equal(count(en.data, ". Data disclosed: Name, Email, Interests. "), 1);
+    assert_int_equal(count(html.data, "Data disclosed: "), 2);
+    /* books and support declare no shares: no such sentence for them */
+    assert_int_equal(count(en.data, "Data disclosed"), 2);
+    rk_buf_cleanup(&fi);
+    rk_buf_cleanup(&en);
+    rk_buf_cleanup(&html);
+    rk_decl_free(d);
+    /* The example's Salesforce receives different categories from its two registers. */
+    d = rkt_load(EXAMPLE);
+    fi = render(d, RK_LANG_FI, RK_NOTICE_MD);
+    en = render(d, RK_LANG_EN, RK_NOTICE_MD);
+    assert_int_equal(count(fi.data, "Sähköpostiosoite (Asiakasrekisteri); Henkilön nimi, Asema, "
+                                    "Puhelinnumero, Sähköpostiosoite (Markkinointirekisteri)"),
+                     1);
+    assert_int_equal(count(en.data, "Email address (Customer register); Name, Position, Phone "
+                                    "number, Email address (Marketing register)"),
+                     1);
+    rk_buf_cleanup(&fi);
+    rk_buf_cleanup(&en);
+    rk_decl_free(d);
+}
+
 static void deterministic(void **state) {
     (void)state;
     struct rk_decl *d = rkt_load(FULL);
@@ -447,6 +483,7 @@ int main(void) {
         cmocka_unit_test(no_empty_sections),
         cmocka_unit_test(minimal_sections_are_not_empty),
         cmocka_unit_test(statutory_keeps_and_retention),
+        cmocka_unit_test(recipients_show_shares),
         cmocka_unit_test(deterministic),
         cmocka_unit_test(appends_to_buffer),
     };

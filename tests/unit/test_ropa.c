@@ -297,6 +297,18 @@ static void json_full(void **state) {
     assert_non_null(
         strstr(json_string_value(json_object_get(e0, "erasure")), "Kirjanpitolaki 1336/1997 2:10"));
     assert_int_equal(json_array_size(json_object_get(e0, "security_measures")), 2);
+    /* What crm receives (recipients[].shares), named in the reader's language; books
+     * declares no shares: null. */
+    json_t *crm = json_array_get(json_object_get(e0, "recipients"), 0);
+    assert_string_equal(json_string_value(json_object_get(crm, "id")), "crm");
+    json_t *shares = json_object_get(crm, "shares");
+    assert_int_equal(json_array_size(shares), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(shares, 1), "id")),
+                        "email");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(shares, 1), "name")),
+                        "Sähköposti");
+    json_t *books = json_array_get(json_object_get(e0, "recipients"), 1);
+    assert_true(json_is_null(json_object_get(books, "shares")));
     json_t *acq = json_object_get(json_array_get(entries, 2), "legal_basis");
     assert_string_equal(json_string_value(json_object_get(acq, "article")), "6(1)(f)");
     assert_string_equal(json_string_value(json_object_get(acq, "legitimate_interest")),
@@ -333,6 +345,23 @@ static void markdown_example(void **state) {
     rk_decl_free(d);
 }
 
+/* Record (d) says what each recipient receives from the entry's register. */
+static void recipients_show_shares(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_load(FULL);
+    struct rk_buf fi = render(d, RK_LANG_FI, RK_ROPA_MD);
+    struct rk_buf en = render(d, RK_LANG_EN, RK_ROPA_CSV);
+    /* crm in each of the three customer entries, mailer in the marketing one */
+    assert_int_equal(count(fi.data, "; vastaanottaa: Nimi, Sähköposti)"), 3);
+    assert_int_equal(count(fi.data, "; vastaanottaa: Nimi, Sähköposti, Kiinnostukset)"), 1);
+    assert_int_equal(count(en.data, "; receives: Name, Email)"), 3);
+    assert_int_equal(count(en.data, "; receives: Name, Email, Interests)"), 1);
+    assert_int_equal(count(en.data, "receives:"), 4); /* books and support declare none */
+    rk_buf_cleanup(&fi);
+    rk_buf_cleanup(&en);
+    rk_decl_free(d);
+}
+
 static void deterministic(void **state) {
     (void)state;
     struct rk_decl *d = rkt_load(FULL);
@@ -352,7 +381,8 @@ int main(void) {
         cmocka_unit_test(golden_example),   cmocka_unit_test(golden_full),
         cmocka_unit_test(csv_example),      cmocka_unit_test(csv_quotes_round_trip),
         cmocka_unit_test(json_example),     cmocka_unit_test(json_full),
-        cmocka_unit_test(markdown_example), cmocka_unit_test(deterministic),
+        cmocka_unit_test(markdown_example), cmocka_unit_test(recipients_show_shares),
+        cmocka_unit_test(deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
