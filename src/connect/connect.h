@@ -94,18 +94,21 @@ enum rk_connect_outcome {
 };
 
 struct rk_connect_request {
-    const char *method; /* "POST" or "GET" */
+    const char *method; /* "GET", "POST", "PUT", "PATCH" or "DELETE" */
     const char *url;
     const char *const *headers; /* "Name: value" lines, NULL-terminated; may be NULL */
-    const char *body;           /* POST: the body */
+    const char *body;           /* the body (POST, PUT, PATCH; NULL: none) */
     size_t len;
     long connect_timeout_s, timeout_s; /* 0: 10 s and 30 s */
+    size_t answer_max;                 /* bytes of the answer kept; 0: 64 KiB */
 };
 
 struct rk_connect_answer {
     enum rk_connect_outcome outcome;
-    long status;                          /* 0 when no answer came */
-    struct rk_buf body;                   /* up to 64 KiB of the answer; caller cleans it up */
+    long status;      /* 0 when no answer came */
+    struct rk_buf body; /* up to answer_max bytes of the answer; caller cleans it up */
+    bool cut;           /* the answer was longer than answer_max: body holds its start */
+    long retry_after_s; /* a 429's or 503's Retry-After in seconds; 0 when none */
     char error[RK_CONNECT_ERROR_MAX + 1]; /* what happened, never from the body */
 };
 

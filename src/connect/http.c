@@ -3,12 +3,16 @@
  * of it: ok (2xx), transient (no connection, a timeout, 408, 425, 429 or a
  * 5xx: try again later) or permanent (any other answer). Timeouts are always
  * set (10 s to connect, 30 s in all), redirects are not followed (a
- * recipient's URL is declared), and only http and https are spoken. Error
- * texts come from the status code and libcurl's static messages, never from
- * the answer's body.
+ * recipient's URL is declared), and only http and https are spoken. Any
+ * method is sent (GET, POST, PUT, PATCH, DELETE); a 429's or 503's
+ * Retry-After (seconds) is read. Error texts come from the status code and
+ * libcurl's static messages, never from the answer's body.
  */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -19,12 +23,40 @@
 
 rk_err rk_connect_global_init(void) { return rk_worker_curl_init(); }
 
+struct taking {
+    struct rk_buf *body;
+    size_t max;
+    bool cut;
+    long retry_after_s;
+};
+
 static size_t take_body(char *data, size_t size, size_t n, void *ctx) {
-    struct rk_buf *b = ctx;
+    struct taking *t = ctx;
     size_t len = size * n;
-    if (b->len + len <= MAX_ANSWER)
-        rk_buf_append(b, data, len);
+    if (t->body->len + len <= t->max)
+        rk_buf_append(t->body, data, len);
+    else
+        t->cut = true;
     return len; /* the rest is read and dropped */
+}
+
+/* Retry-After in delta seconds (an HTTP date is taken as no value). */
+static size_t take_header(char *data, size_t size, size_t n, void *ctx) {
+    struct taking *t = ctx;
+    size_t len = size * n;
+    static const char name[] = "retry-after:";
+    if (len > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0) {
+        size_t i = sizeof name - 1;
+        while (i < len && (data[i] == ' ' || data[i] == '\t'))
+            i++;
+        long v = 0;
+        size_t digits = 0;
+        for (; i < len && isdigit((unsigned char)data[i]) && digits < 7; i++, digits++)
+            v = v * 10 + (data[i] - '0');
+        if (digits > 0 && digits < 7)
+            t->retry_after_s = v;
+    }
+    return len;
 }
 
 rk_err rk_connect_http(const struct rk_connect_request *call, struct rk_connect_answer *out) {
@@ -48,19 +80,27 @@ rk_err rk_connect_http(const struct rk_connect_request *call, struct rk_connect_
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    struct taking taking = {.body = &out->body,
+                            .max = call->answer_max ? call->answer_max : MAX_ANSWER};
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &taking);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, take_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &taking);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
                      call->connect_timeout_s > 0 ? call->connect_timeout_s : 10L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, call->timeout_s > 0 ? call->timeout_s : 30L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "rekisteri");
-    if (strcmp(call->method, "POST") == 0) {
+    if (strcmp(call->method, "GET") == 0) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(call->method, "DELETE") == 0 && !call->body) {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
+    } else {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, call->body ? call->body : "");
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->len);
-    } else {
-        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        if (strcmp(call->method, "POST") != 0)
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call->method);
     }
     CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK) {
@@ -72,6 +112,8 @@ rk_err rk_connect_http(const struct rk_connect_request *call, struct rk_connect_
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     out->status = status;
+    out->retry_after_s = status == 429 || status == 503 ? taking.retry_after_s : 0;
+    out->cut = taking.cut;
     if (status >= 200 && status < 300) {
         out->outcome = RK_CONNECT_OK;
     } else {

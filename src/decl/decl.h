@@ -198,7 +198,13 @@ enum rk_transfer {
 };
 
 /* How a recipient is told of art 19 events (src/connect/, docs/recipients.md). */
-enum rk_connector_type { RK_CONNECTOR_NONE, RK_CONNECTOR_WEBHOOK, RK_CONNECTOR_OPENGDPR };
+enum rk_connector_type {
+    RK_CONNECTOR_NONE,
+    RK_CONNECTOR_WEBHOOK,
+    RK_CONNECTOR_OPENGDPR,
+    RK_CONNECTOR_MAILCHIMP,  /* the Mailchimp Marketing API 3.0 (connect/client.h) */
+    RK_CONNECTOR_SALESFORCE, /* the Salesforce REST API (connect/client.h) */
+};
 enum rk_identity_format { RK_IDENTITY_RAW, RK_IDENTITY_SHA256 };
 
 #define RK_CONNECTOR_URL_MAX 512
@@ -207,9 +213,25 @@ enum rk_identity_format { RK_IDENTITY_RAW, RK_IDENTITY_SHA256 };
 struct rk_connector {
     enum rk_connector_type type; /* RK_CONNECTOR_NONE: not declared */
     struct rk_loc loc;
-    const char *url;        /* https://…, or http://127.0.0.1|localhost… */
-    const char *secret_env; /* the name of the environment variable holding the secret */
+    /* https://…, or http://127.0.0.1|localhost…: webhook and opengdpr the endpoint;
+     * mailchimp the API root (optional; NULL: https://<dc>.api.mailchimp.com/3.0 from the
+     * key's data centre); salesforce the instance_url */
+    const char *url;
+    const char *secret_env; /* webhook, opengdpr: the environment variable holding the secret */
     enum rk_identity_format identity_format; /* opengdpr: how the email is sent */
+    /* mailchimp */
+    const char *list_id;              /* the audience */
+    const char *api_key_env;          /* the environment variable holding the API key */
+    const struct rk_purpose *purpose; /* whose audience is subscribed: connector.purpose, else
+                                         the recipient's mailchimp.purpose */
+    const char *restricted_tag;       /* the tag of a restricted member; default
+                                         "rekisteri: restricted" */
+    /* salesforce */
+    const char *client_id_env, *client_secret_env; /* the connected app's credentials */
+    const char *token_url;         /* NULL: {url}/services/oauth2/token */
+    const char *api_version;       /* "60.0" when not declared */
+    const char *external_id_field; /* the Contact field holding rekisteri's person id */
+    const char *restriction_field; /* the Contact checkbox set while processing is restricted */
 };
 
 /* The inbound Mailchimp webhook of a recipient (POST /hooks/mailchimp/{secret}). */

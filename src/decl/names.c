@@ -61,7 +61,14 @@ const char *rk_role_id(enum rk_recipient_role r) {
 }
 
 const char *rk_connector_type_id(enum rk_connector_type t) {
-    return t == RK_CONNECTOR_WEBHOOK ? "webhook" : t == RK_CONNECTOR_OPENGDPR ? "opengdpr" : "none";
+    switch (t) {
+    case RK_CONNECTOR_WEBHOOK: return "webhook";
+    case RK_CONNECTOR_OPENGDPR: return "opengdpr";
+    case RK_CONNECTOR_MAILCHIMP: return "mailchimp";
+    case RK_CONNECTOR_SALESFORCE: return "salesforce";
+    case RK_CONNECTOR_NONE: break;
+    }
+    return "none";
 }
 
 const char *rk_identity_format_id(enum rk_identity_format f) {
