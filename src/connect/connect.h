@@ -122,7 +122,23 @@ RK_MUST_USE rk_err rk_connect_http(const struct rk_connect_request *call,
 
 /* ---- Delivering notices (deliver.c) ------------------------------------------------------ */
 
+/*
+ * The recipients whose connector is a client (client.h: mailchimp, salesforce) learn of a
+ * rectification, restriction or its lifting through the sync (core/disclose.h), which puts
+ * the person's current state; their notice is done once the sync has. The deliverer asks
+ * through this callback, which the core provides (rk_disclose_synced): WAIT while no
+ * complete sync pass of the recipient began after since (the notice's creation), FAILED
+ * (error: the recipient's refusal, no personal data) when the person's last put was refused,
+ * DONE otherwise (also when the person was never disclosed to the recipient).
+ */
+enum rk_sync_says { RK_SYNC_WAIT, RK_SYNC_DONE, RK_SYNC_FAILED };
+typedef rk_err (*rk_deliver_synced_fn)(void *ctx, struct rk_store *s, const char *recipient,
+                                       const char *person_id, rk_ts since,
+                                       enum rk_sync_says *out, char *error, size_t errorsz);
+
 struct rk_deliver_config {
+    rk_deliver_synced_fn synced; /* NULL: such notices wait */
+    void *synced_ctx;
     const char *db;             /* the store; the thread opens its own connection */
     const struct rk_decl *decl; /* borrowed: the recipients and their connectors */
     const struct rk_keys *keys; /* identities open under keys->notice; the thread copies it */
