@@ -76,12 +76,13 @@
 #include "base/contact.h"
 #include "connect/connect.h"
 #include "decl/decl.h"
+#include "store/store.h"
 #include "util/err.h"
 
 #define RK_CLIENT_REMOTE_MAX 64 /* a remote key: a Mailchimp hash (32), a person id */
 
-/* What a recipient holds of a person (above). NONE: nothing, never disclosed. */
-enum rk_held { RK_HELD_NONE, RK_HELD_ACTIVE, RK_HELD_RESTRICTED, RK_HELD_INACTIVE, RK_HELD__COUNT };
+/* enum rk_held, what a recipient holds of a person (above), is in store/store.h, which keeps
+ * it per person and recipient. */
 
 /* "none", "active", "restricted", "inactive"; "" out of range. */
 const char *rk_held_name(enum rk_held h);

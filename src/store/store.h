@@ -500,6 +500,10 @@ struct rk_request_filter {
     struct rk_date due_by;   /* y != 0: the effective due date on or before this */
 };
 
+/* What a recipient holds of a person, as rekisteri last disclosed it (connect/client.h has
+ * what each state means at Mailchimp and Salesforce). NONE: nothing, never disclosed. */
+enum rk_held { RK_HELD_NONE, RK_HELD_ACTIVE, RK_HELD_RESTRICTED, RK_HELD_INACTIVE, RK_HELD__COUNT };
+
 /* Where an art 19 notice is (connect/deliver.c has the state diagram). */
 enum rk_notice_state {
     RK_NOTICE_QUEUED,      /* to be sent; due at next_attempt_at */
