@@ -78,6 +78,7 @@ struct pull {
     struct rk_error *e;
     bool mailchimp;
     const char *noun; /* "member", "contact" */
+    char detail[RK_CONNECTOR_URL_MAX + 64]; /* the provenance's source detail */
     const struct rk_register *target;
     const struct rk_purpose *purpose;
     struct rk_write w;
@@ -226,7 +227,7 @@ static rk_err setup(struct pull *x) {
     }
     if (err != RK_OK)
         return err;
-    if (x->w.source < 0 || x->w.source >= RK_SRC__COUNT)
+    if ((unsigned)x->w.source >= RK_SRC__COUNT)
         return rk_error_set(x->e, RK_EINVAL, NULL, "the source is not a source kind");
     if (!source_declared(d, x->target, x->purpose, x->w.source))
         return rk_error_set(x->e, RK_EINVAL, NULL,
@@ -234,6 +235,18 @@ static rk_err setup(struct pull *x) {
                             "declare it under sources (docs/import.md) or pull with another "
                             "source",
                             rk_source_kind_id(x->w.source), x->target->id, x->purpose->id);
+    if (x->mailchimp) {
+        snprintf(x->detail, sizeof x->detail, "mailchimp list %s",
+                 x->r->connector.list_id ? x->r->connector.list_id : "?");
+    } else {
+        /* The org: the instance URL's host. */
+        const char *host = x->r->connector.url ? x->r->connector.url : "";
+        const char *slashes = strstr(host, "://");
+        host = slashes ? slashes + 3 : host;
+        snprintf(x->detail, sizeof x->detail, "salesforce org %.*s", (int)strcspn(host, "/?#"),
+                 host);
+    }
+    x->w.source_detail = x->detail;
     x->w.register_id = x->target->id;
     x->w.purpose = x->purpose->id;
     x->w.at = x->now;
@@ -341,6 +354,7 @@ static struct rk_consent_input member_consent(const struct pull *x,
                                               const struct rk_client_pulled *p, char *buf,
                                               size_t n) {
     struct rk_consent_input in = {.channel = "mailchimp", .lang = RK_LANG_FI, .evidence = buf};
+    /* The collector is the pull (the register's actor while it runs). */
     rk_ts opt = 0, signup = 0;
     bool has_opt = mailchimp_time(p->opt_at, x->now, &opt);
     bool has_signup = mailchimp_time(p->signup_at, x->now, &signup);
@@ -608,6 +622,7 @@ rk_err rk_pull_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
                        .out = out,
                        .e = e};
     x->now = x->o->now ? x->o->now : rk_time_now();
+    const char *actor = rk_reg_actor(reg);
     x->batch = x->o->batch ? x->o->batch : RK_PULL_BATCH;
     rk_err err = setup(x);
     if (err == RK_OK && !x->o->dry_run && x->o->adopted &&
@@ -621,6 +636,9 @@ rk_err rk_pull_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
         err = store_failed(x, err, NULL);
         goto out;
     }
+    /* What the pull writes is collected by "pull" (the consents' collector, the provenance's
+     * and the audit's actor); the summary event is the caller's. */
+    rk_reg_set_actor(reg, RK_PULL_ACTOR);
     err = rk_client_pull(c, on_pulled, x, e);
     if (err == RK_EREFUSED && x->fatal != RK_OK)
         err = x->fatal; /* e holds the reason on_pulled gave */
@@ -632,6 +650,7 @@ rk_err rk_pull_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
     }
     if (rk_reg_in_batch(reg))
         rk_reg_batch_rollback(reg);
+    rk_reg_set_actor(reg, actor);
     if (err == RK_OK && !x->o->dry_run) {
         char detail[RK_DECL_ID_MAX + 200];
         snprintf(detail, sizeof detail,

@@ -21,8 +21,9 @@
 #include "util/err.h"
 
 #define RK_PULL_REASONS    20  /* reasons kept in a report; later rejections are only counted */
-#define RK_PULL_REASON_MAX 240 /* one reason: "member 12: email: is not an email address" */
+#define RK_PULL_REASON_MAX 240 /* one reason: "member 12: email: has no '@'" */
 #define RK_PULL_BATCH      10000
+#define RK_PULL_ACTOR      "pull" /* who writes what a pull reads (provenance, consent, audit) */
 
 /* A person the recipient holds as rekisteri would (held: RK_HELD_ACTIVE), called once the
  * batch that wrote them is committed; a failure (RK_ENOMEM) stops the pull and is returned. */
