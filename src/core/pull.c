@@ -77,7 +77,7 @@ struct pull {
     struct rk_pull_report *out;
     struct rk_error *e;
     bool mailchimp;
-    const char *noun; /* "member", "contact" */
+    const char *noun;                       /* "member", "contact" */
     char detail[RK_CONNECTOR_URL_MAX + 64]; /* the provenance's source detail */
     const struct rk_register *target;
     const struct rk_purpose *purpose;
@@ -148,8 +148,7 @@ static rk_err setup_mailchimp(struct pull *x, const struct rk_decl *d) {
     const struct rk_recipient *r = x->r;
     x->purpose = x->o->purpose ? rk_decl_purpose(d, x->o->purpose) : r->connector.purpose;
     if (x->o->purpose && !x->purpose)
-        return rk_error_set(x->e, RK_EINVAL, NULL, "purpose '%s' is not declared",
-                            x->o->purpose);
+        return rk_error_set(x->e, RK_EINVAL, NULL, "purpose '%s' is not declared", x->o->purpose);
     if (!x->purpose)
         return rk_error_set(x->e, RK_EINVAL, NULL,
                             "recipient '%s' names no purpose for its audience (connector.purpose "
@@ -227,6 +226,8 @@ static rk_err setup(struct pull *x) {
     }
     if (err != RK_OK)
         return err;
+    if (!(x->target && x->purpose))
+        return RK_EINVAL; /* unreachable: tells the analyzer */
     if ((unsigned)x->w.source >= RK_SRC__COUNT)
         return rk_error_set(x->e, RK_EINVAL, NULL, "the source is not a source kind");
     if (!source_declared(d, x->target, x->purpose, x->w.source))
@@ -259,8 +260,8 @@ static void reject(struct pull *x, long long n, const char *field, const char *w
     struct rk_pull_report *out = x->out;
     out->rejected++;
     if (out->nreasons < RK_PULL_REASONS)
-        snprintf(out->reasons[out->nreasons++], RK_PULL_REASON_MAX, "%s %lld: %s%s%s", x->noun,
-                 n, field && *field ? field : "", field && *field ? ": " : "", why);
+        snprintf(out->reasons[out->nreasons++], RK_PULL_REASON_MAX, "%s %lld: %s%s%s", x->noun, n,
+                 field && *field ? field : "", field && *field ? ": " : "", why);
 }
 
 /* A store's failure: the pull stops with it. */
@@ -332,7 +333,8 @@ static bool mailchimp_time(const char *s, rk_ts now, rk_ts *out) {
         if (strlen(z) != 6 || z[3] != ':' || strspn(z + 1, "0123456789") != 2 ||
             strspn(z + 4, "0123456789") != 2)
             return false;
-        long off = ((z[1] - '0') * 10 + (z[2] - '0')) * 3600L + ((z[4] - '0') * 10 + (z[5] - '0')) * 60L;
+        long off =
+            ((z[1] - '0') * 10 + (z[2] - '0')) * 3600L + ((z[4] - '0') * 10 + (z[5] - '0')) * 60L;
         t -= z[0] == '+' ? off : -off;
     } else if (!(z[0] == '\0' || (z[0] == 'Z' && z[1] == '\0'))) {
         return false;
@@ -350,9 +352,8 @@ static bool ip_shaped(const char *s) {
 }
 
 /* The consent a subscribed member gives: its time and evidence (buf) from the opt-in fields. */
-static struct rk_consent_input member_consent(const struct pull *x,
-                                              const struct rk_client_pulled *p, char *buf,
-                                              size_t n) {
+static struct rk_consent_input
+member_consent(const struct pull *x, const struct rk_client_pulled *p, char *buf, size_t n) {
     struct rk_consent_input in = {.channel = "mailchimp", .lang = RK_LANG_FI, .evidence = buf};
     /* The collector is the pull (the register's actor while it runs). */
     rk_ts opt = 0, signup = 0;
@@ -368,7 +369,9 @@ static struct rk_consent_input member_consent(const struct pull *x,
     rk_ts_format(signup, t2);
     snprintf(buf, n, "mailchimp list %s; consent time from %s%s%s%s%s%s%s%s%s",
              x->r->connector.list_id ? x->r->connector.list_id : "?",
-             has_opt ? "timestamp_opt" : has_signup ? "timestamp_signup" : "the pull (no opt-in time)",
+             has_opt      ? "timestamp_opt"
+             : has_signup ? "timestamp_signup"
+                          : "the pull (no opt-in time)",
              has_opt ? "; timestamp_opt " : "", has_opt ? t1 : "",
              ip_shaped(p->opt_ip) ? "; ip_opt " : "", ip_shaped(p->opt_ip) ? p->opt_ip : "",
              has_signup ? "; timestamp_signup " : "", has_signup ? t2 : "",
@@ -379,8 +382,8 @@ static struct rk_consent_input member_consent(const struct pull *x,
 
 /* The person here already, by the Contact's external id or the address; *found false when
  * none. RK_ENOENT: the external id names no person (the caller rejects). */
-static rk_err find_person(struct pull *x, const struct rk_client_pulled *p,
-                          char id[RK_ID_LEN + 1], bool *found) {
+static rk_err find_person(struct pull *x, const struct rk_client_pulled *p, char id[RK_ID_LEN + 1],
+                          bool *found) {
     *found = false;
     rk_err err;
     if (!x->mailchimp && p->person_id && *p->person_id) {
@@ -409,8 +412,7 @@ static rk_err find_person(struct pull *x, const struct rk_client_pulled *p,
 
 /* After person_id's entry was written from the recipient's values: queue their adoption when
  * rekisteri wants the recipient to hold them active. */
-static rk_err maybe_adopt(struct pull *x, const struct rk_client_pulled *p,
-                          const char *person_id) {
+static rk_err maybe_adopt(struct pull *x, const struct rk_client_pulled *p, const char *person_id) {
     if (!x->mailchimp) {
         if (!p->person_id || strcmp(p->person_id, person_id) != 0) {
             x->pending.unlinked++;
@@ -526,11 +528,11 @@ static rk_err take_suppression(struct pull *x, const struct rk_client_pulled *p,
     struct same_address a = {.n = 0};
     if ((err = rk_store_entries_by_hash(x->s, h, take_id, &a)) != RK_OK)
         return store_failed(x, err, NULL);
-    struct rk_consent_input in = {
-        .channel = "mailchimp",
-        .evidence = p->status == RK_PULLED_CLEANED ? "mailchimp pull: cleaned"
-                                                   : "mailchimp pull: unsubscribed",
-        .at = x->now};
+    struct rk_consent_input in = {.channel = "mailchimp",
+                                  .evidence = p->status == RK_PULLED_CLEANED
+                                                  ? "mailchimp pull: cleaned"
+                                                  : "mailchimp pull: unsubscribed",
+                                  .at = x->now};
     for (int i = 0; i < a.n; i++) {
         struct rk_consent_state st;
         if ((err = rk_store_consent_state_get(x->s, a.id[i], x->purpose->id, &st)) != RK_OK)
@@ -579,8 +581,7 @@ static rk_err commit(struct pull *x, bool again) {
     return RK_OK;
 }
 
-static int on_pulled(void *ctx, const struct rk_client_pulled *p, long long done,
-                     long long total) {
+static int on_pulled(void *ctx, const struct rk_client_pulled *p, long long done, long long total) {
     struct pull *x = ctx;
     long long n = ++x->out->read;
     x->out->total = total;
@@ -615,16 +616,14 @@ rk_err rk_pull_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
     struct pull *x = calloc(1, sizeof *x);
     if (!x)
         return RK_ENOMEM;
-    *x = (struct pull){.reg = reg,
-                       .s = rk_reg_store(reg),
-                       .r = r,
-                       .o = o ? o : &defaults,
-                       .out = out,
-                       .e = e};
+    *x = (struct pull){
+        .reg = reg, .s = rk_reg_store(reg), .r = r, .o = o ? o : &defaults, .out = out, .e = e};
     x->now = x->o->now ? x->o->now : rk_time_now();
     const char *actor = rk_reg_actor(reg);
     x->batch = x->o->batch ? x->o->batch : RK_PULL_BATCH;
     rk_err err = setup(x);
+    if (err == RK_OK && !(x->target && x->purpose))
+        err = RK_EINVAL; /* unreachable: tells the analyzer */
     if (err == RK_OK && !x->o->dry_run && x->o->adopted &&
         !(x->adopt = calloc(x->batch, sizeof *x->adopt)))
         err = RK_ENOMEM;

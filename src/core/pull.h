@@ -30,8 +30,8 @@
 typedef rk_err (*rk_pull_adopted_fn)(void *ctx, const char *person_id, enum rk_held held);
 
 struct rk_pull_options {
-    bool dry_run;                  /* check and count everything, write nothing (one
-                                      transaction, rolled back); adopted is never called */
+    bool dry_run;                   /* check and count everything, write nothing (one
+                                       transaction, rolled back); adopted is never called */
     rk_client_progress_fn progress; /* may be NULL: members/contacts read of the total */
     void *progress_ctx;
     rk_pull_adopted_fn adopted; /* may be NULL */
@@ -50,24 +50,24 @@ struct rk_pull_options {
 };
 
 struct rk_pull_report {
-    const char *register_id; /* where the persons went (borrowed from the declaration) */
-    const char *purpose;     /* under which purpose (likewise) */
-    long long total;         /* what the recipient said it holds (0: not said) */
-    long long read;          /* persons read */
-    long long imported;      /* new persons */
-    long long matched;       /* persons already here (same id or email): added to the
-                                register when not in it yet, or given the consent when they
-                                had no live one */
-    long long suppressed;    /* Mailchimp unsubscribed or cleaned: on the suppression list */
-    long long withdrawn;     /* of those, persons here whose live consent was withdrawn */
+    const char *register_id;      /* where the persons went (borrowed from the declaration) */
+    const char *purpose;          /* under which purpose (likewise) */
+    long long total;              /* what the recipient said it holds (0: not said) */
+    long long read;               /* persons read */
+    long long imported;           /* new persons */
+    long long matched;            /* persons already here (same id or email): added to the
+                                     register when not in it yet, or given the consent when they
+                                     had no live one */
+    long long suppressed;         /* Mailchimp unsubscribed or cleaned: on the suppression list */
+    long long withdrawn;          /* of those, persons here whose live consent was withdrawn */
     long long refused_suppressed; /* active, but the address or phone is suppressed here */
-    long long rejected;      /* refused by the register's rules (reasons below) */
-    long long skipped;       /* Mailchimp pending, transactional or archived */
-    long long art14_tasks;   /* art 14 tasks created (data not from the person) */
-    long long adopted;       /* persons handed to the adopted callback */
-    long long unlinked;      /* Salesforce Contacts imported or matched without the external
-                                id: the first sync creates a Contact of its own for them */
-    size_t nreasons;         /* reasons[0..nreasons): the first RK_PULL_REASONS rejections */
+    long long rejected;           /* refused by the register's rules (reasons below) */
+    long long skipped;            /* Mailchimp pending, transactional or archived */
+    long long art14_tasks;        /* art 14 tasks created (data not from the person) */
+    long long adopted;            /* persons handed to the adopted callback */
+    long long unlinked;           /* Salesforce Contacts imported or matched without the external
+                                     id: the first sync creates a Contact of its own for them */
+    size_t nreasons;              /* reasons[0..nreasons): the first RK_PULL_REASONS rejections */
     char reasons[RK_PULL_REASONS][RK_PULL_REASON_MAX];
 };
 

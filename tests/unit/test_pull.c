@@ -23,8 +23,8 @@
 #include "regfix.h"
 #include "testutil.h"
 
-#define NOW     "2025-06-01T12:00:00Z"
-#define LIST_ID "a1b2c3d4e5"
+#define NOW            "2025-06-01T12:00:00Z"
+#define LIST_ID        "a1b2c3d4e5"
 #define NO_SUCH_PERSON "aaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 /* ---- The double ------------------------------------------------------------------------- */
@@ -42,9 +42,9 @@ static rk_err dbl_pull(struct rk_client *c, rk_client_pull_fn fn, void *ctx, str
         if (d->fail_at && i + 1 == d->fail_at)
             return rk_error_set(e, RK_EIO, NULL, "recipient 'mailer': 503 Service Unavailable");
         struct rk_client_pulled p = d->items[i];
-        const char **strings[] = {&p.email,     &p.name,      &p.phone,     &p.position,
+        const char **strings[] = {&p.email,        &p.name,   &p.phone,     &p.position,
                                   &p.organisation, &p.remote, &p.person_id, &p.signup_at,
-                                  &p.signup_ip, &p.opt_at,    &p.opt_ip};
+                                  &p.signup_ip,    &p.opt_at, &p.opt_ip};
         for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
             if (!*strings[k])
                 *strings[k] = "";
@@ -132,7 +132,8 @@ static void add(struct rkt_reg *f, const char *reg_id, const char *purpose, cons
     struct rk_contact c = {.v = {[RK_F_NAME] = name, [RK_F_EMAIL] = email}};
     struct rk_consent_input in = {.channel = "web_form", .at = rkt_ts(at)};
     bool consent = strcmp(purpose, "marketing") == 0;
-    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &c, consent ? &in : NULL, id, rkt_clear(&f->msg)));
+    RKT_OK(f,
+           rk_reg_person_add(&f->reg, &w, NULL, &c, consent ? &in : NULL, id, rkt_clear(&f->msg)));
 }
 
 /* The consent events of a person, as "kind channel collector @at | evidence" lines. */
@@ -206,10 +207,11 @@ static void mailchimp_members_become_persons_with_consent(void **state) {
     assert_null(e.v[RK_F_PHONE]); /* marketing holds no phone: not taken */
     struct events ev = events_of(f, anna);
     assert_int_equal(ev.n, 1);
-    assert_non_null(strstr(ev.text, "0 mailchimp pull @2025-03-01T10:00:00Z | mailchimp list " LIST_ID
-                                    "; consent time from timestamp_opt; timestamp_opt "
-                                    "2025-03-01T10:00:00Z; ip_opt 192.0.2.1; timestamp_signup "
-                                    "2025-02-28T09:00:00Z; ip_signup 192.0.2.9 | 192.0.2.1"));
+    assert_non_null(strstr(ev.text,
+                           "0 mailchimp pull @2025-03-01T10:00:00Z | mailchimp list " LIST_ID
+                           "; consent time from timestamp_opt; timestamp_opt "
+                           "2025-03-01T10:00:00Z; ip_opt 192.0.2.1; timestamp_signup "
+                           "2025-02-28T09:00:00Z; ip_signup 192.0.2.9 | 192.0.2.1"));
     /* timestamp_signup when there is no timestamp_opt; the offset is applied */
     ev = events_of(f, person_of(f, "bo@example.fi"));
     assert_non_null(strstr(ev.text, "@2025-04-01T06:30:00Z | mailchimp list " LIST_ID
@@ -312,7 +314,8 @@ static void mailchimp_rejections_name_no_value(void **state) {
         PULLED(.email = "not-an-address", .name = "Hal"),
         PULLED(.email = "", .name = "Ida"),
         PULLED(.email = "jo@example.fi", .opt_at = "2022-01-01T00:00:00Z"), /* validity 18m */
-        PULLED(.email = "kim@example.fi", .name = "Kim\x01" "Bad"),
+        PULLED(.email = "kim@example.fi", .name = "Kim\x01"
+                                                  "Bad"),
         PULLED(.email = "lea@example.fi", .opt_at = "yesterday", .opt_ip = "<script>"),
     };
     struct rk_pull_report r;
@@ -463,7 +466,8 @@ static void salesforce_contacts_go_to_the_customer_register(void **state) {
     assert_int_equal(rk_store_entry_get(f->store, "customer", person_of(f, "quinn@example.fi"), &e),
                      RK_OK);
     assert_null(e.v[RK_F_NAME]);
-    assert_int_equal(rkt_provenance_count(f, detail_is, "salesforce org acme.my.salesforce.com"), 1);
+    assert_int_equal(rkt_provenance_count(f, detail_is, "salesforce org acme.my.salesforce.com"),
+                     1);
     assert_int_equal(events_of(f, pia).n, 0); /* no consent: the customer register's purposes */
 }
 
@@ -497,8 +501,8 @@ static void refusals_before_reading(void **state) {
     o.source = RK_SRC__COUNT;
     RKT_EXPECT(f, pull_with(f, "mailer", m, 1, &o, &r), RK_EINVAL, "is not a source kind");
     /* the purpose Salesforce finds by itself may be refused a source too */
-    o = (struct rk_pull_options){.purpose = "acquisition", .has_source = true,
-                                 .source = RK_SRC_PUBLIC_SOURCE};
+    o = (struct rk_pull_options){
+        .purpose = "acquisition", .has_source = true, .source = RK_SRC_PUBLIC_SOURCE};
     RKT_OK(f, pull_with(f, "crm", m, 1, &o, &r)); /* declared for acquisition */
     assert_int_equal(r.imported, 1);
     before = rkt_census(f, NULL);
