@@ -413,6 +413,55 @@ static void mailchimp_commits_in_batches_and_stops_on_a_failure(void **state) {
     assert_string_equal(rk_reg_actor(&f->reg), "tester"); /* the caller's actor again */
 }
 
+static rk_err adopted_fails(void *ctx, const char *person_id, enum rk_held held) {
+    (void)ctx;
+    (void)person_id;
+    (void)held;
+    return RK_ENOMEM;
+}
+
+static void mailchimp_store_failure_keeps_the_committed_batches(void **state) {
+    struct rkt_reg *f = *state;
+    struct rk_client_pulled m[5];
+    char email[5][32];
+    for (int i = 0; i < 5; i++) {
+        snprintf(email[i], sizeof email[i], "s%d@example.fi", i);
+        m[i] = PULLED(.email = email[i]);
+    }
+    int64_t persons = rkt_census(f, NULL).persons;
+    /* The store fails at the fourth new person with an error that is no refusal (SQLite's
+     * "integer overflow", RK_EIO; a RAISE would be a constraint, which the register's writes
+     * answer as a refusal). A trap in the SQLite file: raw SQL on purpose. */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "CREATE TRIGGER fail_late BEFORE INSERT ON person WHEN (SELECT count(*) FROM person) "
+             ">= %lld BEGIN SELECT abs(length(NEW.id) * 0 - 9223372036854775807 - 1); END",
+             (long long)persons + 3);
+    rkt_exec(f, sql);
+    struct rk_pull_report r;
+    struct rk_pull_options o = {.batch = 2};
+    assert_int_not_equal(pull_with(f, "mailer", m, 5, &o, &r), RK_OK);
+    assert_non_null(strstr(f->msg.message, "integer overflow"));
+    assert_int_equal(r.read, 4);
+    assert_int_equal(r.imported, 2);
+    assert_int_equal(rkt_census(f, NULL).persons, persons + 2);
+    assert_false(rk_reg_in_batch(&f->reg));
+    assert_string_equal(rk_reg_actor(&f->reg), "tester");
+    assert_int_equal(rkt_audit_count(f, "recipient.pull", NULL), 0);
+    /* Once the cause is gone, the pull again finishes the work. */
+    rkt_exec(f, "DROP TRIGGER fail_late");
+    RKT_OK(f, pull_with(f, "mailer", m, 5, &o, &r));
+    assert_int_equal(r.matched, 2);
+    assert_int_equal(r.imported, 3);
+    assert_int_equal(rkt_census(f, NULL).persons, persons + 5);
+
+    /* The caller's failure to keep the adopted persons stops the pull too. */
+    const struct rk_client_pulled one[] = {PULLED(.email = "t@example.fi")};
+    o = (struct rk_pull_options){.adopted = adopted_fails};
+    RKT_EXPECT(f, pull_with(f, "mailer", one, 1, &o, &r), RK_ENOMEM,
+               "the adopted persons could not be kept");
+}
+
 /* ---- Salesforce ----------------------------------------------------------------------------- */
 
 static void salesforce_contacts_go_to_the_customer_register(void **state) {
@@ -545,6 +594,7 @@ int main(void) {
         T(mailchimp_rejections_name_no_value),
         T(mailchimp_dry_run_writes_nothing),
         T(mailchimp_commits_in_batches_and_stops_on_a_failure),
+        T(mailchimp_store_failure_keeps_the_committed_batches),
         T(salesforce_contacts_go_to_the_customer_register),
         T(refusals_before_reading),
     };
