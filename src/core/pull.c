@@ -22,7 +22,9 @@
  *   anywhere) — is matched, not duplicated: added to the register when not
  *   in it, or, in it, given the consent only when they have no live one. A
  *   Contact whose external id names no person here is rejected: the person
- *   was erased, or belongs elsewhere, and must not come back by a pull.
+ *   was erased, or belongs elsewhere, and must not come back by a pull. Nor
+ *   does a consent the person withdrew here: a matched person whose ledger
+ *   holds a withdrawal at or after the member's opt-in is rejected.
  *
  *   Unsubscribed and cleaned Mailchimp members are put on the suppression
  *   list (as an objection to direct marketing), and a live consent of anyone
@@ -433,6 +435,29 @@ static rk_err maybe_adopt(struct pull *x, const struct rk_client_pulled *p, cons
     return RK_OK;
 }
 
+/* Whether person_id withdrew the purpose's consent here at or after `at` (the member's
+ * opt-in): then the older opt-in is no consent. */
+struct withdrawal {
+    const char *purpose;
+    rk_ts at;
+    bool after;
+};
+
+static int take_withdrawal(void *ctx, const struct rk_consent_event *ev) {
+    struct withdrawal *w = ctx;
+    if (ev->kind == RK_CE_WITHDRAWN && ev->at >= w->at && strcmp(ev->purpose, w->purpose) == 0)
+        w->after = true;
+    return 0;
+}
+
+static rk_err withdrawn_since(struct pull *x, const char *person_id, rk_ts at, bool *out) {
+    struct withdrawal w = {.purpose = x->purpose->id, .at = at, .after = false};
+    rk_err err = rk_store_consent_events(x->s, person_id, take_withdrawal, &w);
+    if (err == RK_OK)
+        *out = w.after;
+    return err;
+}
+
 static rk_err take_active(struct pull *x, const struct rk_client_pulled *p, long long n) {
     if (!contact_of(x, p, n))
         return RK_OK;
@@ -452,6 +477,14 @@ static rk_err take_active(struct pull *x, const struct rk_client_pulled *p, long
     if (on_consent)
         consent = member_consent(x, p, evidence, sizeof evidence);
     struct rk_error msg = RK_ERROR_INIT;
+    bool withdrawn = false;
+    if (found && on_consent && (err = withdrawn_since(x, id, consent.at, &withdrawn)) != RK_OK)
+        return store_failed(x, err, NULL);
+    if (withdrawn) {
+        reject(x, n, "consent",
+               "withdrawn here after the member's opt-in: the opt-in is not given again");
+        return RK_OK;
+    }
     if (found && (err = rk_store_entry_get(x->s, x->target->id, id, &x->entry)) == RK_OK) {
         /* In the register already: the consent only when there is no live one. */
         struct rk_consent_state st;

@@ -306,6 +306,24 @@ static void mailchimp_matches_persons_already_here(void **state) {
     struct rk_consent_state st;
     assert_int_equal(rk_store_consent_state_get(f->store, expired, "marketing", &st), RK_OK);
     assert_int_equal(rk_consent_effective(&st, rkt_ts(NOW)), RK_CONSENT_LIVE);
+
+    /* A consent withdrawn here after the member's opt-in is not given again by the pull. */
+    char gone[RK_ID_LEN + 1];
+    add(f, "customer", "service", "Wes", "wes@example.fi", "2025-01-01T00:00:00Z", gone);
+    struct rk_write wm = {"marketing", "marketing", RK_SRC_WEB_FORM, NULL,
+                          rkt_ts("2025-01-01T00:00:00Z")};
+    struct rk_contact wc = {.v = {[RK_F_EMAIL] = "wes@example.fi"}};
+    struct rk_consent_input given = {.channel = "web_form", .at = wm.at};
+    RKT_OK(f, rk_reg_person_add(&f->reg, &wm, gone, &wc, &given, NULL, rkt_clear(&f->msg)));
+    struct rk_consent_input in = {.channel = "email", .at = rkt_ts("2025-04-01T00:00:00Z")};
+    RKT_OK(f, rk_reg_consent(&f->reg, gone, "marketing", RK_CE_WITHDRAWN, &in, rkt_clear(&f->msg)));
+    const struct rk_client_pulled w[] = {
+        PULLED(.email = "wes@example.fi", .opt_at = "2025-03-01T00:00:00Z")};
+    RKT_OK(f, pull(f, "mailer", w, 1, &r));
+    assert_int_equal(r.rejected, 1);
+    assert_string_equal(r.reasons[0], "member 1: consent: withdrawn here after the member's "
+                                      "opt-in: the opt-in is not given again");
+    assert_int_equal(rkt_entries_with(f, "marketing", RK_F_EMAIL, "wes@example.fi"), 0);
 }
 
 static void mailchimp_rejections_name_no_value(void **state) {
