@@ -491,6 +491,14 @@ static rk_err take_active(struct pull *x, const struct rk_client_pulled *p, long
         if (on_consent) {
             if ((err = rk_store_consent_state_get(x->s, id, x->purpose->id, &st)) != RK_OK)
                 return store_failed(x, err, NULL);
+            struct rk_consent_state then = st;
+            if (rk_consent_effective(&st, x->now) != RK_CONSENT_LIVE &&
+                rk_consent_apply(&then, RK_CE_GIVEN, false, consent.at,
+                                 x->purpose->consent_validity) == RK_OK &&
+                rk_consent_effective(&then, x->now) != RK_CONSENT_LIVE) {
+                reject(x, n, "consent", "the consent given at that time has already expired");
+                return RK_OK;
+            }
             if (rk_consent_effective(&st, x->now) != RK_CONSENT_LIVE) {
                 err = rk_reg_consent(x->reg, id, x->purpose->id, RK_CE_GIVEN, &consent, &msg);
                 if (err != RK_OK)

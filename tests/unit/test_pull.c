@@ -294,8 +294,14 @@ static void mailchimp_matches_persons_already_here(void **state) {
     /* A person in the list whose consent has run out (not yet swept) gets the member's. */
     char expired[RK_ID_LEN + 1];
     add(f, "marketing", "marketing", "Val", "val@example.fi", "2023-01-01T00:00:00Z", expired);
-    const struct rk_client_pulled v[] = {
-        PULLED(.email = "val@example.fi", .opt_at = "2025-05-01T00:00:00Z")};
+    struct rk_client_pulled v[] = {
+        PULLED(.email = "val@example.fi", .opt_at = "2023-06-01T00:00:00Z")};
+    RKT_OK(f, pull(f, "mailer", v, 1, &r)); /* an opt-in past the validity (18 months) */
+    assert_int_equal(r.rejected, 1);
+    assert_string_equal(r.reasons[0],
+                        "member 1: consent: the consent given at that time has already expired");
+    assert_int_equal(events_of(f, expired).n, 1);
+    v[0].opt_at = "2025-05-01T00:00:00Z";
     a.n = 0;
     RKT_OK(f, pull_with(f, "mailer", v, 1, &o, &r));
     assert_int_equal(r.matched, 1);
