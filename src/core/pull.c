@@ -487,19 +487,19 @@ static rk_err take_active(struct pull *x, const struct rk_client_pulled *p, long
     }
     if (found && (err = rk_store_entry_get(x->s, x->target->id, id, &x->entry)) == RK_OK) {
         /* In the register already: the consent only when there is no live one. */
-        struct rk_consent_state st;
         if (on_consent) {
+            struct rk_consent_state st;
             if ((err = rk_store_consent_state_get(x->s, id, x->purpose->id, &st)) != RK_OK)
                 return store_failed(x, err, NULL);
-            struct rk_consent_state then = st;
-            if (rk_consent_effective(&st, x->now) != RK_CONSENT_LIVE &&
-                rk_consent_apply(&then, RK_CE_GIVEN, false, consent.at,
-                                 x->purpose->consent_validity) == RK_OK &&
-                rk_consent_effective(&then, x->now) != RK_CONSENT_LIVE) {
-                reject(x, n, "consent", "the consent given at that time has already expired");
-                return RK_OK;
-            }
             if (rk_consent_effective(&st, x->now) != RK_CONSENT_LIVE) {
+                /* As rk_reg_person_add: an opt-in past the validity is no consent now. */
+                struct rk_consent_state then = st;
+                if (rk_consent_apply(&then, RK_CE_GIVEN, false, consent.at,
+                                     x->purpose->consent_validity) == RK_OK &&
+                    rk_consent_effective(&then, x->now) != RK_CONSENT_LIVE) {
+                    reject(x, n, "consent", "the consent given at that time has already expired");
+                    return RK_OK;
+                }
                 err = rk_reg_consent(x->reg, id, x->purpose->id, RK_CE_GIVEN, &consent, &msg);
                 if (err != RK_OK)
                     return refused(x, err, &msg, n);
