@@ -137,7 +137,7 @@ rk_err rk_sf_parse_token(const char *body, size_t len, struct rk_sf_token *out,
     n = json_string_length(iu);
     if (!json_is_string(iu) || n > RK_SF_URL_MAX || !printable(u, n, true) ||
         !(strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) ||
-        n <= (size_t)(u[4] == 's' ? 8 : 7)) {
+        n <= (size_t)(u[4] == 's' ? 8 : 7) || u[u[4] == 's' ? 8 : 7] == '/') {
         err = rk_error_set(e, RK_EPARSE, "instance_url",
                            "instance_url is not an http(s) URL of at most %d bytes", RK_SF_URL_MAX);
         goto done;

@@ -164,7 +164,12 @@ static bool fetch_token(struct sf *c, struct call *k) {
     bool got = false;
     if (k->a.outcome == RK_CONNECT_OK) {
         struct rk_sf_token t;
-        if (rk_sf_parse_token(k->a.body.data, k->a.body.len, &t, &e) == RK_OK) {
+        rk_err perr = rk_sf_parse_token(k->a.body.data, k->a.body.len, &t, &e);
+        if (perr == RK_OK && strncmp(t.instance_url, "https://", 8) != 0 &&
+            strncmp(c->instance, "http://", 7) != 0)
+            perr = rk_error_set(&e, RK_EPARSE, "instance_url",
+                                "its instance_url is not https while the declared one is");
+        if (perr == RK_OK) {
             memcpy(c->token, t.access_token, sizeof c->token);
             memcpy(c->instance, t.instance_url, sizeof c->instance);
             got = true;
@@ -387,21 +392,23 @@ static void pause_ms(long ms) {
     nanosleep(&t, NULL);
 }
 
-/* Marks every undecided result (status 0 and ok) transient like r0. */
+/* Marks every undecided result like r0, transient: they were not attempted (and with r0's
+ * stop, the pass stops; no person is refused for the connector's own trouble). */
 static void rest_like(struct rk_client_result *r, size_t n, const bool *decided,
                       const struct rk_client_result *r0) {
+    struct rk_client_result like = *r0;
+    like.outcome = RK_CONNECT_TRANSIENT;
+    like.remote[0] = '\0';
     for (size_t i = 0; i < n; i++)
-        if (!decided[i]) {
-            r[i] = *r0;
-            r[i].remote[0] = '\0';
-        }
+        if (!decided[i])
+            r[i] = like;
 }
 
 /* The job for the puts idx[0..n): ok when every result in r is decided (ok or permanent);
  * *fallback when they should be redone one by one; *halt (with *why) on a transient or
  * stop outcome. */
 static rk_err run_job(struct sf *c, struct many *m, bool *fallback, struct rk_client_result *why,
-                      rk_client_progress_fn progress, void *pctx) {
+                      rk_client_progress_fn progress, void *pctx, long long base, long long total) {
     *fallback = false;
     struct rk_buf csv, jb;
     rk_buf_init(&csv);
@@ -475,7 +482,7 @@ static rk_err run_job(struct sf *c, struct many *m, bool *fallback, struct rk_cl
         }
         rk_buf_cleanup(&k.a.body);
         if (progress && err == RK_OK)
-            progress(pctx, job.processed, (long long)m->nidx);
+            progress(pctx, base + job.processed, total);
     }
     if (err == RK_OK && k.outcome == RK_CONNECT_OK) {
         snprintf(path, sizeof path, "%s/failedResults", job_path);
@@ -558,7 +565,7 @@ static rk_err sf_put_many(struct rk_client *cl, const struct rk_client_put *p, s
     sort_idx(idx, tmp, m.nidx, p);
     bool fallback = false;
     struct rk_client_result why = {.outcome = RK_CONNECT_OK};
-    err = run_job(c, &m, &fallback, &why, progress, ctx);
+    err = run_job(c, &m, &fallback, &why, progress, ctx, done_n, (long long)n);
     if (err != RK_OK)
         goto cleanup;
     if (fallback) {
@@ -567,7 +574,7 @@ static rk_err sf_put_many(struct rk_client *cl, const struct rk_client_put *p, s
             err = sf_put(cl, &p[i], &r[i]);
             decided[i] = true;
             if (progress)
-                progress(ctx, (long long)j + 1, (long long)m.nidx);
+                progress(ctx, done_n + (long long)j + 1, (long long)n);
             if (err == RK_OK && (r[i].outcome == RK_CONNECT_TRANSIENT || r[i].stop)) {
                 rest_like(r, n, decided, &r[i]);
                 break;

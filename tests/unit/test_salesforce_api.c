@@ -99,6 +99,7 @@ static void token_answer(void **state) {
         {"{\"access_token\":\"SECRET\",\"instance_url\":\"ftp://x\"}", "instance_url", "http"},
         {"{\"access_token\":\"SECRET\",\"instance_url\":\"https://\"}", "instance_url", "http"},
         {"{\"access_token\":\"SECRET\",\"instance_url\":\"https://a b\"}", "instance_url", "http"},
+        {"{\"access_token\":\"SECRET\",\"instance_url\":\"https:///\"}", "instance_url", "http"},
         {"{\"access_token\":\"SECRET\",\"instance_url\":\"https://x\",\"token_type\":\"MAC\"}",
          "token_type", "not Bearer"},
         {"{\"access_token\":\"SECRET\",\"instance_url\":\"https://x\",\"issued_at\":17}",

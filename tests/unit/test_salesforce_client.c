@@ -265,6 +265,18 @@ static void tokens_and_limits(void **state) {
     assert_true(r.stop);
     assert_string_equal(r.error, "Salesforce answered 400 invalid_client");
     rk_client_close(c);
+    /* A token answer moving an https instance to plain http is refused. */
+    setenv(SECRET_ENV, "FAKE_SECRET", 1);
+    char token_url[128];
+    snprintf(token_url, sizeof token_url, "%s/services/oauth2/token", f.url);
+    x.r.connector.url = "https://example.invalid";
+    x.r.connector.token_url = token_url;
+    c = open_ok(&x.r);
+    assert_int_equal(rk_client_put(c, &p, &r), RK_OK);
+    assert_int_equal(r.outcome, RK_CONNECT_PERMANENT);
+    assert_true(r.stop);
+    assert_non_null(strstr(r.error, "not https"));
+    rk_client_close(c);
     fake_stop(&f);
     const char *args429[] = {"--rate-429", "2", "--retry-after", "9", NULL};
     if (!fake_start(&f, args429))
