@@ -171,6 +171,18 @@ check "limit: 5" 429 "$(sf GET "$V/query?q=SELECT+Id+FROM+Contact")"
 check "limit: retry-after" 7 "$(grep -i '^retry-after:' "$T/head" | tr -dc 0-9)"
 stop_fake
 
+# A job that fails (--fail-jobs 1): nothing upserted.
+start_fake failing --fail-jobs 1
+tok
+sf POST "$V/jobs/ingest" '{"object":"Contact","externalIdFieldName":"Rekisteri_Id__c","contentType":"CSV","operation":"upsert","lineEnding":"LF"}' >/dev/null
+JOB=$(field .id)
+sf PUT "$V/jobs/ingest/$JOB/batches" "Rekisteri_Id__c,LastName
+x1,One" text/csv >/dev/null
+sf PATCH "$V/jobs/ingest/$JOB" '{"state":"UploadComplete"}' >/dev/null
+sf GET "$V/jobs/ingest/$JOB" >/dev/null
+check "failing job" "200 Failed 0" "$(sf GET "$V/jobs/ingest/$JOB") $(field .state) $(state '.contacts|length')"
+stop_fake
+
 # Refusals at start.
 echo '{"contacts": [{"Email": "no-last-name@example.fi"}]}' >"$T/bad.json"
 "$FAKE_SALESFORCE" --seed "$T/bad.json" >/dev/null 2>&1

@@ -7,7 +7,7 @@
  *
  * usage: fake_salesforce [--client-id ID] [--client-secret S] [--ext FIELD]
  *                        [--restriction FIELD] [--token-ttl S] [--page-size N]
- *                        [--rate-limit N] [--rate-429 N] [--retry-after S]
+ *                        [--rate-limit N] [--rate-429 N] [--retry-after S] [--fail-jobs 1]
  *                        [--seed FILE] [--log FILE] [--max-seconds S]
  *
  * Endpoints:
@@ -35,7 +35,8 @@
  *   PATCH  /jobs/ingest/ID   {"state":"UploadComplete"|"Aborted"}.
  *   GET    /jobs/ingest/ID   UploadComplete → InProgress on the first poll,
  *          JobComplete on the second (the rows are upserted then, "#N/A" is null;
- *          a row that would be refused above fails with its errorCode).
+ *          a row that would be refused above fails with its errorCode; with
+ *          --fail-jobs 1 the job ends Failed instead, nothing upserted).
  *   GET    /jobs/ingest/ID/failedResults   "sf__Id","sf__Error", the job's columns.
  * Errors are Salesforce's array [{"message","errorCode","fields"}]. API limits:
  * Salesforce answers an org over its request limit 403 REQUEST_LIMIT_EXCEEDED
@@ -72,7 +73,7 @@
 static volatile sig_atomic_t stop;
 static const char *client_id = FAKE_ID, *client_secret = FAKE_SECRET;
 static const char *ext_field = "Rekisteri_Id__c", *restr_field = "Processing_Restricted__c";
-static unsigned long token_ttl, page_size = 2000, rate_limit, rate_429, retry_after = 1;
+static unsigned long token_ttl, page_size = 2000, rate_limit, rate_429, retry_after = 1, fail_jobs;
 static unsigned long nreq, ntokens, contact_seq, job_seq;
 static unsigned port;
 static FILE *log_file;
@@ -389,6 +390,8 @@ static struct answer jobs_route(const char *method, const char *rest, const char
     if (sub[0] == '\0' && strcmp(method, "GET") == 0) {
         if (strcmp(state, "UploadComplete") == 0)
             json_object_set_new(j, "state", json_string("InProgress"));
+        else if (strcmp(state, "InProgress") == 0 && fail_jobs)
+            json_object_set_new(j, "state", json_string("Failed"));
         else if (strcmp(state, "InProgress") == 0)
             job_run(j);
         return ok(200, job_info(j));
@@ -735,7 +738,7 @@ static bool parse_ulong(const char *s, unsigned long *out) {
 static int usage(void) {
     fprintf(stderr, "usage: fake_salesforce [--client-id ID] [--client-secret S] [--ext FIELD] "
                     "[--restriction FIELD] [--token-ttl S] [--page-size N] [--rate-limit N] "
-                    "[--rate-429 N] [--retry-after S] [--seed FILE] [--log FILE] "
+                    "[--rate-429 N] [--retry-after S] [--fail-jobs 1] [--seed FILE] [--log FILE] "
                     "[--max-seconds S]\n");
     return 2;
 }
@@ -772,6 +775,8 @@ int main(int argc, char **argv) {
             good = parse_ulong(v, &rate_limit);
         else if (strcmp(a, "--rate-429") == 0)
             good = parse_ulong(v, &rate_429);
+        else if (strcmp(a, "--fail-jobs") == 0)
+            good = parse_ulong(v, &fail_jobs);
         else if (strcmp(a, "--retry-after") == 0)
             good = parse_ulong(v, &retry_after);
         else if (strcmp(a, "--max-seconds") == 0)

@@ -420,12 +420,49 @@ static void many_and_pull(void **state) {
     rk_client_close(c);
 }
 
+/* A job that ends Failed: the puts are redone one by one; an API limit on the way makes the
+ * rest transient, none of them refused. */
+static void many_fallback(void **state) {
+    (void)state;
+    struct fake f;
+    const char *args[] = {"--fail-jobs", "1", "--rate-limit", "12", NULL};
+    if (!fake_start(&f, args))
+        skip();
+    struct fixture x;
+    recipient(&x, f.url);
+    struct rk_client *c = open_ok(&x.r);
+    enum { N = 10 };
+    static char ids[N][RK_ID_LEN + 1];
+    static struct rk_contact v = {.v = {[RK_F_NAME] = "Anna", [RK_F_EMAIL] = "a@example.fi"}};
+    struct rk_client_put p[N];
+    struct rk_client_result r[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "q%025d", i);
+        p[i] = (struct rk_client_put){.person_id = ids[i], .values = &v, .want = RK_HELD_ACTIVE};
+    }
+    /* 1 token, 2 create, 3 upload, 4 close, 5 poll (InProgress), 6 poll (Failed), then puts
+     * 7..11 ok, 12 the API limit. */
+    assert_int_equal(rk_client_put_many(c, p, N, r, NULL, NULL), RK_OK);
+    int ok = 0, transient = 0;
+    for (int i = 0; i < N; i++) {
+        ok += r[i].outcome == RK_CONNECT_OK;
+        transient += r[i].outcome == RK_CONNECT_TRANSIENT;
+        if (r[i].outcome == RK_CONNECT_TRANSIENT)
+            assert_string_equal(r[i].error, "Salesforce answered 403 REQUEST_LIMIT_EXCEEDED");
+    }
+    assert_int_equal(ok, 5);
+    assert_int_equal(transient, 5);
+    const char *puts[] = {"\"PATCH\"", "/sobjects/Contact/", NULL};
+    assert_int_equal(log_count(&f, puts), 6);
+    rk_client_close(c);
+    fake_stop(&f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(open_refusals),
-        cmocka_unit_test(put_and_delete),
-        cmocka_unit_test(tokens_and_limits),
-        cmocka_unit_test(many_and_pull),
+        cmocka_unit_test(open_refusals),     cmocka_unit_test(put_and_delete),
+        cmocka_unit_test(tokens_and_limits), cmocka_unit_test(many_and_pull),
+        cmocka_unit_test(many_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
