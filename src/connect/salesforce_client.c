@@ -257,7 +257,7 @@ static void contact_path(const struct sf *c, const char *person_id, char *out, s
 
 static void refuse(struct rk_client_result *r, const char *why) {
     r->outcome = RK_CONNECT_PERMANENT;
-    snprintf(r->error, sizeof r->error, "%s", why);
+    snprintf(r->error, sizeof r->error, "%.*s", (int)(sizeof r->error - 1), why);
 }
 
 /* DELETE by the external id; 404 is ok (nothing held). */
