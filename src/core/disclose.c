@@ -710,11 +710,14 @@ rk_err rk_sync_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
     /* The differences, in the set's order (registers first, then disclosures). */
     uint32_t *todo = NULL;
     size_t ntodo = 0;
-    if (err == RK_OK && p->set.n > 0 && !(todo = malloc(p->set.n * sizeof *todo))) {
-        err = rk_error_set(e, RK_ENOMEM, NULL, "the sync is out of memory");
-        said = true;
+    if (err == RK_OK) {
+        todo = malloc((p->set.n ? p->set.n : 1) * sizeof *todo);
+        if (!todo) {
+            err = rk_error_set(e, RK_ENOMEM, NULL, "the sync is out of memory");
+            said = true;
+        }
     }
-    for (size_t i = 0; err == RK_OK && i < p->set.n; i++) {
+    for (size_t i = 0; err == RK_OK && todo && i < p->set.n; i++) {
         struct slot *x = &p->set.v[i];
         if (!differs(x)) {
             out->unchanged += x->want != RK_HELD_NONE;
