@@ -23,6 +23,7 @@
 
 #include "base/id.h"
 #include "core/disclose.h"
+#include "core/rotate.h"
 #include "core/work.h"
 #include "keys/seal.h"
 #include "regfix.h"
@@ -682,6 +683,33 @@ static void adopt_records_without_sending(void **state) {
     assert_int_equal(x->d.nput, 1);
 }
 
+/* A key rotation re-seals the recipient's keys (they open under the new key at the next
+ * pass) and changes every digest's key, so the next pass puts everyone once again. */
+static void key_rotation_reseals(void **state) {
+    struct fx *x = *state;
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1];
+    subscriber(x, "Aino Äijälä", "aino@example.fi", NULL, a);
+    subscriber(x, "Bertta Böök", "bertta@example.fi", NULL, b);
+    dbl_init(&x->d, x->mailer, 0);
+    (void)sync_at(x, x->mailer, "2026-03-03T10:00:00Z", NULL);
+    struct rk_keys next;
+    struct rk_rotate_report rep;
+    RKT_OK(&x->f, rk_keys_rotated(&x->f.reg.keys, rkt_ts("2026-03-04T09:00:00Z"), &next));
+    RKT_OK(&x->f, rk_rotate_db(x->f.store, &next, rk_keys_generation(&x->f.reg.keys),
+                               rkt_ts("2026-03-04T09:00:00Z"), "tester", &rep, &x->f.msg));
+    assert_int_equal(rep.resealed, 2);
+    assert_int_equal(rep.unopened, 0);
+    x->f.reg.keys = next;
+    dbl_init(&x->d, x->mailer, 0);
+    struct rk_sync_report r = sync_at(x, x->mailer, "2026-03-04T10:00:00Z", NULL);
+    assert_int_equal(r.change, 2);
+    assert_int_equal(x->d.nput, 2);
+    assert_true(strncmp(put_of(&x->d, a)->remote, "remote-", 7) == 0);
+    assert_true(strncmp(put_of(&x->d, b)->remote, "remote-", 7) == 0);
+    r = sync_at(x, x->mailer, "2026-03-05T10:00:00Z", NULL);
+    assert_int_equal(r.unchanged, 2);
+}
+
 /* ---- The bench (RK_DISCLOSE_BENCH=N) -------------------------------------------------------- */
 
 static double seconds(void) {
@@ -762,6 +790,7 @@ int main(void) {
         T(refusals),
         T(batches),
         T(adopt_records_without_sending),
+        T(key_rotation_reseals),
         T(bench_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
