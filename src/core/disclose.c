@@ -24,12 +24,12 @@ enum {
     F_RESTRICTED = 1 << 1, /* art 18 */
     F_AUDIENCE = 1 << 2,   /* in the connector purpose's audience over r's registers */
     F_VALUED = 1 << 3,     /* want and digest computed from the person's values */
+    F_SAME = 1 << 4,       /* the digest of want and the values is the kept one */
 };
 
 struct slot {
     char id[RK_ID_LEN];                           /* not terminated */
     unsigned char have[RK_DISCLOSURE_DIGEST_LEN]; /* the kept digest (zero: none) */
-    unsigned char want_digest[RK_DISCLOSURE_DIGEST_LEN];
     unsigned char held, want, flags, fields;
 };
 
@@ -231,7 +231,10 @@ static void settle(const struct pass *p, struct slot *x, char *v[RK_F__COUNT]) {
     values_for(want, true, v ? v : none, sent);
     x->want = (unsigned char)want;
     x->fields = (unsigned char)fields_of(sent);
-    digest_of(p->digest_key, want, sent, x->want_digest);
+    unsigned char digest[RK_DISCLOSURE_DIGEST_LEN];
+    digest_of(p->digest_key, want, sent, digest);
+    if (sodium_memcmp(digest, x->have, sizeof digest) == 0)
+        x->flags |= F_SAME;
     x->flags |= F_VALUED;
 }
 
@@ -296,8 +299,7 @@ static bool differs(const struct slot *x) {
         return false;
     if (x->want != x->held)
         return true;
-    return x->want != RK_HELD_INACTIVE &&
-           sodium_memcmp(x->want_digest, x->have, RK_DISCLOSURE_DIGEST_LEN) != 0;
+    return x->want != RK_HELD_INACTIVE && !(x->flags & F_SAME);
 }
 
 static const char *action_of(enum rk_held was, enum rk_held want) {

@@ -31,11 +31,12 @@
  *   not the kept one. After a key rotation every digest differs once: the next
  *   pass puts everyone again, which is harmless (puts are idempotent).
  *
- *   Memory. A pass keeps one 48-byte slot per person of r's registers or of
- *   r's disclosure rows (id, kept digest, states, flags) and a 4-byte index
- *   slot per half-full hash bucket: about 56 bytes a person, some 60 MB at
- *   1,000,000 persons. Values are read twice, streamed: once over every entry
- *   (rk_store_entries_all) for the digests, and again per person that differs
+ *   Memory. A pass keeps one 46-byte slot per person of r's registers or of
+ *   r's disclosure rows (id, kept digest, states, flags; grown by half) and a
+ *   4-byte index slot in a hash table at most half full: 55 to 85 bytes a
+ *   person, at most about 85 MB at 1,000,000 persons. No value is kept: they
+ *   are read twice, streamed, once over every entry (rk_store_entries_all)
+ *   for the digests, and again per person that differs
  *   (rk_store_entries_of_person) when its put is built.
  *
  *   Apply. Each difference goes through rk_client_put, or rk_client_put_many
