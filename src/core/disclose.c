@@ -518,7 +518,8 @@ static rk_err outcome(struct run *u, const struct prep *q, const struct rk_clien
             else
                 u->changed++;
         }
-    } else if (res->outcome == RK_CONNECT_PERMANENT) {
+    } else if (res->outcome == RK_CONNECT_PERMANENT && !res->stop) {
+        /* A stop is the connector's fault (credentials, a 403), not this person's. */
         err = record_fail(u->p, q, res->error, u->now);
         u->out->failed++;
         snprintf(u->out->error, sizeof u->out->error, "%s", res->error);
@@ -568,8 +569,10 @@ static rk_err send_all(struct run *u, const uint32_t *todo, size_t n) {
             else
                 err = rk_client_put(c, &puts[0], &res[0]);
         }
+        /* Every outcome of a batch is recorded, also those after a transient one: what the
+         * recipient accepted is held there. The next chunk is not sent once the pass ends. */
         for (size_t i = 0; i < k; i++) {
-            if (err == RK_OK && !u->ended) {
+            if (err == RK_OK) {
                 err = outcome(u, &q[i], &res[i]);
                 u->done++;
             }

@@ -75,12 +75,16 @@ static rk_err dbl_put(struct rk_client *c, const struct rk_client_put *p,
         r->outcome = RK_CONNECT_PERMANENT;
         r->status = 400;
         snprintf(r->error, sizeof r->error, "400 Member In Compliance State");
+    } else if (d->nput == d->transient_at && d->stop_with_it) {
+        r->outcome = RK_CONNECT_PERMANENT; /* Mailchimp's 401: the whole connector */
+        r->status = 401;
+        r->stop = true;
+        snprintf(r->error, sizeof r->error, "401 API Key Invalid");
     } else if (d->nput == d->transient_at) {
         r->outcome = RK_CONNECT_TRANSIENT;
-        r->status = d->stop_with_it ? 401 : 429;
-        r->stop = d->stop_with_it;
+        r->status = 429;
         r->retry_after_s = d->retry_after_s;
-        snprintf(r->error, sizeof r->error, "%ld Too Many Requests", r->status);
+        snprintf(r->error, sizeof r->error, "429 Too Many Requests");
     } else {
         r->outcome = RK_CONNECT_OK;
         r->status = 200;
@@ -576,7 +580,12 @@ static void stop_ends_the_pass(void **state) {
     assert_true(rep.stopped);
     assert_int_equal(x->d.nput, 1);
     assert_int_equal(rep.sent, 0);
-    assert_string_equal(rep.error, "401 Too Many Requests");
+    assert_int_equal(rep.failed, 0);
+    assert_string_equal(rep.error, "401 API Key Invalid");
+    /* Not the person's refusal: nothing recorded against either. */
+    assert_false(row_of(x, "mailer", a).found);
+    assert_false(row_of(x, "mailer", b).found);
+    assert_int_equal(sync_row(x, "mailer").attempts, 1);
 }
 
 struct diffs {
@@ -632,6 +641,28 @@ static void refusals(void **state) {
                rk_sync_recipient(&x->f.reg, x->books, &x->d.base, rkt_ts(T0), NULL, &rep,
                                  rkt_clear(&x->f.msg)),
                RK_EREFUSED, "declares no shares");
+}
+
+/* A transient outcome inside a batch: the batch's other outcomes are recorded, the next
+ * chunk is not sent, the pass is incomplete. */
+static void batch_with_a_transient(void **state) {
+    struct fx *x = *state;
+    static const char *const emails[] = {"a@example.fi", "b@example.fi", "c@example.fi",
+                                         "d@example.fi", "e@example.fi"};
+    char id[5][RK_ID_LEN + 1];
+    for (int i = 0; i < 5; i++)
+        subscriber(x, "Testi Henkilö", emails[i], NULL, id[i]);
+    dbl_init(&x->d, x->mailer, 2);
+    x->d.transient_at = 2;
+    struct rk_sync_report rep = sync_at(x, x->mailer, "2026-03-03T10:00:00Z", NULL);
+    assert_false(rep.complete);
+    assert_int_equal(x->d.nmany, 1);
+    assert_int_equal(x->d.nput, 3);
+    assert_int_equal(rep.sent, 2);
+    int held = 0;
+    for (int i = 0; i < 5; i++)
+        held += row_of(x, "mailer", id[i]).found;
+    assert_int_equal(held, 2);
 }
 
 /* At least batch_min differences go through put_many in chunks of batch_max. */
@@ -789,6 +820,7 @@ int main(void) {
         T(dry_run_writes_nothing),
         T(refusals),
         T(batches),
+        T(batch_with_a_transient),
         T(adopt_records_without_sending),
         T(key_rotation_reseals),
         T(bench_pass),
