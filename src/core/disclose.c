@@ -821,7 +821,7 @@ rk_err rk_disclose_synced(void *ctx, struct rk_store *s, const char *recipient,
     if (error && errorsz)
         error[0] = '\0';
     rk_err err = rk_store_recipient_sync_get(s, recipient, copy_sync, &row);
-    if (err == RK_ENOENT || (err == RK_OK && (row.complete_at == 0 || row.complete_at < since))) {
+    if (err == RK_ENOENT || (err == RK_OK && (row.complete_at == 0 || row.complete_at <= since))) {
         *out = RK_SYNC_WAIT;
         return RK_OK;
     }

@@ -118,7 +118,9 @@ RK_MUST_USE rk_err rk_sync_recipient(struct rk_reg *reg, const struct rk_recipie
 
 /*
  * The deliverer's callback (connect.h, rk_deliver_synced_fn; ctx unused): WAIT while no
- * complete pass of recipient began at or after since; then FAILED with the refusal in error
+ * complete pass of recipient began after since (strictly: instants are whole seconds, and a
+ * pass that began in the notice's second may have read the person before the change); then
+ * FAILED with the refusal in error
  * when the person's last put was refused, else DONE (also when never disclosed).
  */
 RK_MUST_USE rk_err rk_disclose_synced(void *ctx, struct rk_store *s, const char *recipient,
