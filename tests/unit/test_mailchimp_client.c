@@ -13,96 +13,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <jansson.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "connect/client.h"
-#include "connect/mailchimp_api.h"
+#include "fakemc.h"
 
-#define KEY     "0123456789abcdef0123456789abcdef-us6"
+#define KEY     FAKEMC_KEY
 #define KEY_ENV "RKT_MC_KEY"
-#define LIST    "a1b2c3d4e5"
-
-struct fake {
-    pid_t pid;
-    int port;
-    char log[256];
-    char url[128];
-};
-
-/* Starts the fake with extra arguments (NULL-terminated); false when FAKE_MAILCHIMP is unset. */
-static bool fake_start(struct fake *f, const char *const *extra) {
-    const char *bin = getenv("FAKE_MAILCHIMP");
-    if (!bin)
-        return false;
-    snprintf(f->log, sizeof f->log, "/tmp/rkt_mc_log.%d.%d", (int)getpid(), rand());
-    int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    f->pid = fork();
-    assert_true(f->pid >= 0);
-    if (f->pid == 0) {
-        const char *argv[24] = {bin, "--list", LIST, "--log", f->log, "--max-seconds", "60"};
-        size_t n = 7;
-        for (size_t i = 0; extra && extra[i] && n < 22; i++)
-            argv[n++] = extra[i];
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    FILE *out = fdopen(fd[0], "r");
-    assert_non_null(out);
-    assert_int_equal(fscanf(out, "%d", &f->port), 1);
-    fclose(out);
-    snprintf(f->url, sizeof f->url, "http://127.0.0.1:%d/3.0", f->port);
-    return true;
-}
-
-static void fake_stop(struct fake *f) {
-    kill(f->pid, SIGTERM);
-    int st = 0;
-    waitpid(f->pid, &st, 0);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    remove(f->log);
-}
-
-/* The fake's state (GET /_fake/state). */
-static json_t *fake_state(const struct fake *f) {
-    char url[160];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/_fake/state", f->port);
-    struct rk_connect_request req = {.method = "GET", .url = url, .answer_max = 32u << 20};
-    struct rk_connect_answer a;
-    assert_int_equal(rk_connect_http(&req, &a), RK_OK);
-    assert_int_equal(a.status, 200);
-    json_t *j = json_loadb(a.body.data, a.body.len, 0, NULL);
-    rk_buf_cleanup(&a.body);
-    assert_non_null(j);
-    return j;
-}
-
-/* The member of the list with address email in a state (borrowed from it), or NULL. */
-static json_t *member_of(json_t *state, const char *email) {
-    char h[RK_MC_HASH_LEN + 1];
-    struct rk_error e = RK_ERROR_INIT;
-    assert_int_equal(rk_mc_subscriber_hash(email, h, &e), RK_OK);
-    return json_object_get(
-        json_object_get(json_object_get(json_object_get(state, "lists"), LIST), "members"), h);
-}
-
-static const char *member_status(json_t *state, const char *email) {
-    json_t *m = member_of(state, email);
-    return m ? json_string_value(json_object_get(m, "status")) : "(absent)";
-}
+#define LIST    FAKEMC_LIST
 
 static bool member_tagged(json_t *state, const char *email, const char *tag) {
-    json_t *t, *m = member_of(state, email);
+    json_t *t, *m = fakemc_member(state, email);
     size_t i;
     json_array_foreach(json_object_get(m, "tags"), i, t) {
         if (strcmp(json_string_value(json_object_get(t, "name")), tag) == 0)
@@ -111,7 +30,7 @@ static bool member_tagged(json_t *state, const char *email, const char *tag) {
     return false;
 }
 
-static struct rk_recipient recipient_of(const struct fake *f) {
+static struct rk_recipient recipient_of(const struct fakemc *f) {
     return (struct rk_recipient){.id = "mailchimp",
                                  .connector = {.type = RK_CONNECTOR_MAILCHIMP,
                                                .url = f ? f->url : NULL,
@@ -165,8 +84,8 @@ static struct rk_contact contact(const char *name, const char *email, const char
 
 static void held_states(void **state) {
     (void)state;
-    struct fake f;
-    if (!fake_start(&f, NULL))
+    struct fakemc f;
+    if (!fakemc_start(&f, NULL))
         skip();
     struct rk_recipient r = recipient_of(&f);
     struct rk_client *c = open_client(&r);
@@ -181,9 +100,9 @@ static void held_states(void **state) {
     assert_int_equal(rk_client_put(c, &p, &res), RK_OK);
     assert_int_equal(res.outcome, RK_CONNECT_OK);
     assert_string_equal(res.remote, h);
-    json_t *st = fake_state(&f);
-    assert_string_equal(member_status(st, "anna@example.fi"), "subscribed");
-    json_t *mf = json_object_get(member_of(st, "anna@example.fi"), "merge_fields");
+    json_t *st = fakemc_state(&f);
+    assert_string_equal(fakemc_status(st, "anna@example.fi"), "subscribed");
+    json_t *mf = json_object_get(fakemc_member(st, "anna@example.fi"), "merge_fields");
     assert_string_equal(json_string_value(json_object_get(mf, "FNAME")), "Anna Maria");
     assert_string_equal(json_string_value(json_object_get(mf, "LNAME")), "Virtanen");
     json_decref(st);
@@ -196,16 +115,16 @@ static void held_states(void **state) {
                                .remote = h};
     assert_int_equal(rk_client_put(c, &p, &res), RK_OK);
     assert_int_equal(res.outcome, RK_CONNECT_OK);
-    st = fake_state(&f);
-    assert_string_equal(member_status(st, "anna@example.fi"), "unsubscribed");
+    st = fakemc_state(&f);
+    assert_string_equal(fakemc_status(st, "anna@example.fi"), "unsubscribed");
     assert_true(member_tagged(st, "anna@example.fi", "rekisteri: restricted"));
     json_decref(st);
     p.want = RK_HELD_ACTIVE;
     p.was = RK_HELD_RESTRICTED;
     assert_int_equal(rk_client_put(c, &p, &res), RK_OK);
     assert_int_equal(res.outcome, RK_CONNECT_OK);
-    st = fake_state(&f);
-    assert_string_equal(member_status(st, "anna@example.fi"), "subscribed");
+    st = fakemc_state(&f);
+    assert_string_equal(fakemc_status(st, "anna@example.fi"), "subscribed");
     assert_false(member_tagged(st, "anna@example.fi", "rekisteri: restricted"));
     json_decref(st);
 
@@ -221,9 +140,9 @@ static void held_states(void **state) {
     char h2[RK_MC_HASH_LEN + 1];
     assert_int_equal(rk_mc_subscriber_hash("anna.virtanen@example.fi", h2, &e), RK_OK);
     assert_string_equal(res.remote, h2);
-    st = fake_state(&f);
-    assert_string_equal(member_status(st, "anna@example.fi"), "(absent)");
-    assert_string_equal(member_status(st, "anna.virtanen@example.fi"), "subscribed");
+    st = fakemc_state(&f);
+    assert_string_equal(fakemc_status(st, "anna@example.fi"), "(absent)");
+    assert_string_equal(fakemc_status(st, "anna.virtanen@example.fi"), "subscribed");
     json_decref(st);
 
     /* Inactive: unsubscribed by the remote key, with no values; unknown member: ok, "". */
@@ -235,8 +154,8 @@ static void held_states(void **state) {
     assert_int_equal(rk_client_put(c, &p, &res), RK_OK);
     assert_int_equal(res.outcome, RK_CONNECT_OK);
     assert_string_equal(res.remote, h2);
-    st = fake_state(&f);
-    assert_string_equal(member_status(st, "anna.virtanen@example.fi"), "unsubscribed");
+    st = fakemc_state(&f);
+    assert_string_equal(fakemc_status(st, "anna.virtanen@example.fi"), "unsubscribed");
     json_decref(st);
     struct rk_contact v3 = contact(NULL, "nobody@example.fi", NULL);
     p = (struct rk_client_put){.person_id = "p2", .values = &v3, .want = RK_HELD_INACTIVE};
@@ -253,8 +172,8 @@ static void held_states(void **state) {
     /* Erasure deletes for good: again is ok (404), a put after it is refused. */
     assert_int_equal(rk_client_erase(c, "p1", "anna.virtanen@example.fi", &res), RK_OK);
     assert_int_equal(res.outcome, RK_CONNECT_OK);
-    st = fake_state(&f);
-    assert_string_equal(member_status(st, "anna.virtanen@example.fi"), "(absent)");
+    st = fakemc_state(&f);
+    assert_string_equal(fakemc_status(st, "anna.virtanen@example.fi"), "(absent)");
     json_decref(st);
     assert_int_equal(rk_client_erase(c, "p1", "anna.virtanen@example.fi", &res), RK_OK);
     assert_int_equal(res.outcome, RK_CONNECT_OK);
@@ -294,7 +213,7 @@ static void held_states(void **state) {
     }
     fclose(log);
     assert_true(bodies > 10);
-    fake_stop(&f);
+    fakemc_stop(&f);
 }
 
 struct progress_seen {
@@ -331,8 +250,8 @@ static int on_pulled(void *ctx, const struct rk_client_pulled *m, long long done
 
 static void batch_and_pull(void **state) {
     (void)state;
-    struct fake f;
-    if (!fake_start(&f, NULL))
+    struct fakemc f;
+    if (!fakemc_start(&f, NULL))
         skip();
     struct rk_recipient r = recipient_of(&f);
     struct rk_client *c = open_client(&r);
@@ -357,9 +276,9 @@ static void batch_and_pull(void **state) {
     }
     assert_true(seen.calls >= 1);
     assert_int_equal(seen.total, N);
-    json_t *st = fake_state(&f);
-    assert_string_equal(member_status(st, "b0@example.fi"), "subscribed");
-    assert_string_equal(member_status(st, "b9@example.fi"), "unsubscribed");
+    json_t *st = fakemc_state(&f);
+    assert_string_equal(fakemc_status(st, "b0@example.fi"), "subscribed");
+    assert_string_equal(fakemc_status(st, "b9@example.fi"), "unsubscribed");
     assert_true(member_tagged(st, "b9@example.fi", "rekisteri: restricted"));
     assert_int_equal(json_object_size(json_object_get(st, "batches")), 1);
     json_decref(st);
@@ -375,9 +294,9 @@ static void batch_and_pull(void **state) {
     for (int i = 0; i < N; i++)
         assert_int_equal(res[i].outcome, i == 3 ? RK_CONNECT_PERMANENT : RK_CONNECT_OK);
     assert_null(strstr(res[3].error, "not-an-address"));
-    st = fake_state(&f);
-    assert_string_equal(member_status(st, "b42@example.fi"), "unsubscribed");
-    assert_string_equal(member_status(st, "b9@example.fi"), "subscribed");
+    st = fakemc_state(&f);
+    assert_string_equal(fakemc_status(st, "b42@example.fi"), "unsubscribed");
+    assert_string_equal(fakemc_status(st, "b9@example.fi"), "subscribed");
     assert_false(member_tagged(st, "b9@example.fi", "rekisteri: restricted"));
     json_decref(st);
 
@@ -390,14 +309,14 @@ static void batch_and_pull(void **state) {
     assert_int_equal(pl.last_total, N);
     assert_true(pl.named);
     rk_client_close(c);
-    fake_stop(&f);
+    fakemc_stop(&f);
 }
 
 static void limits_and_auth(void **state) {
     (void)state;
-    struct fake f;
+    struct fakemc f;
     const char *const extra[] = {"--rate-429", "2", "--retry-after", "7", NULL};
-    if (!fake_start(&f, extra))
+    if (!fakemc_start(&f, extra))
         skip();
     struct rk_recipient r = recipient_of(&f);
     struct rk_client *c = open_client(&r);
@@ -445,7 +364,7 @@ static void limits_and_auth(void **state) {
     assert_non_null(strstr(rk_error_msg(&e), "reading the audience"));
     rk_client_close(c);
     unsetenv(KEY_ENV);
-    fake_stop(&f);
+    fakemc_stop(&f);
 }
 
 int main(void) {
