@@ -20,32 +20,36 @@
  *     queued|pending ─permanent, transient at max, cancelled,
  *                     or pending beyond give_up_days ─ mark_final ► failed
  *     queued ──no connector, or one that cannot carry the kind ──► unsupported
-
-   A recipient whose connector is a client (client.h: mailchimp, salesforce):
-
-     queued ──erasure: rk_client_erase ok ──── mark_done ───────► done
-     queued ──erasure: transient / permanent ── as a webhook's ─► queued later / failed
-     queued|pending ─rectification, restriction, restriction_lifted: the sync
-                     (cfg->synced) says WAIT ─ mark_pending ("") ► pending, asked again
-                                                                   in 30 s
-     queued|pending ─the sync says DONE ─────── mark_done ───────► done
-     queued|pending ─the sync says FAILED ───── mark_final ──────► failed (its error)
-     queued|pending ─the client is not configured (no or a bad
-                     credential) ───────────── mark_retry ──────► same state, in 5 min
-
-   These recipients learn of a rectification or restriction through the
-   sync (core/disclose.c), which puts the person's current state; the
-   notice only waits for a complete sync pass that began after it, and its
-   pending state has an empty remote id (no OpenGDPR request). Moving to
-   pending costs one attempt (the store counts queued → pending), waiting
-   there none and never fails the notice. An erasure is sent here, at once:
-   the sync cannot, since the person is gone from the register.
-   A connector that is not configured never fails a notice: it waits,
-   last error rk_client_open's "recipient 'x' is not configured: …", asked again every 5 minutes,
- its sealed identity kept (an erasure needs the address). The store has no mark that keeps the
- identity without counting an attempt, so these waits are counted (mark_retry) though they never
- fail the notice by count; a transient answer after such waits may then fail at once, as at max
-   attempts (`recipients retry` queues it again).
+ *
+ *   A recipient whose connector is a client (client.h: mailchimp, salesforce):
+ *
+ *     queued ──erasure: rk_client_erase ok ──── mark_done ───────► done
+ *     queued ──erasure: transient / permanent ── as a webhook's ─► queued later / failed
+ *     queued|pending ─rectification, restriction, restriction_lifted: the sync
+ *                     (cfg->synced) says WAIT ─ mark_pending ("") ► pending, asked again
+ *                                                                   in 30 s
+ *     queued|pending ─the sync says DONE ─────── mark_done ───────► done
+ *     queued|pending ─the sync says FAILED ───── mark_final ──────► failed (its error)
+ *     queued|pending ─the client is not configured (no or a bad
+ *                     credential) ───────────── mark_retry ──────► same state, in 5 min
+ *
+ *   These recipients learn of a rectification or restriction through the
+ *   sync (core/disclose.c), which puts the person's current state; the
+ *   notice only waits for a complete sync pass that began after it, and its
+ *   pending state has an empty remote id (no OpenGDPR request). The sync is
+ *   asked when the outcome is recorded, in the recording transaction (the
+ *   attempt has no store). Moving to pending costs one attempt (the store
+ *   counts queued → pending); waiting there costs none and never fails the
+ *   notice. An erasure is sent here, at once: the sync cannot, since the
+ *   person is gone from the register.
+ *
+ *   A connector that is not configured never fails a notice: it waits, last
+ *   error rk_client_open's "recipient 'x' is not configured: …", asked again
+ *   every 5 minutes, its sealed identity kept (an erasure needs the
+ *   address). The store has no mark that keeps the identity without counting
+ *   an attempt, so these waits are counted (mark_retry), though they never
+ *   fail the notice by count; a transient answer after many such waits may
+ *   then fail it at once, as at max attempts (staff queue it again).
  *
  *   Backoff after n failed attempts: base·2^(n−1) (60 s), at most 6 h (the
  *   worker's rk_worker_retry, as for mail); after max_attempts (10) the notice fails.
