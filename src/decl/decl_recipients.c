@@ -66,13 +66,19 @@ static const char *identity_format_id(unsigned i) {
     return rk_identity_format_id((enum rk_identity_format)i);
 }
 
-/* A Salesforce field's API name: a letter, then letters, digits and '_' (custom fields end in
- * "__c"), at most 80. */
+/* A Salesforce field's API name: a letter, then letters, digits and single '_' (custom fields
+ * end in "__c"), not ending in '_', at most 80 (as connect/salesforce_api.c's
+ * rk_sf_field_name_ok, which the client checks again). */
 static bool sf_field_ok(const char *s) {
     size_t n = strlen(s);
-    return n >= 1 && n <= 80 &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") >= 1 &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
+    if (n < 1 || n > 80 || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") < 1 ||
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+        return false;
+    size_t end = n > 3 && strcmp(s + n - 3, "__c") == 0 ? n - 3 : n;
+    for (size_t i = 1; i < end; i++)
+        if (s[i] == '_' && s[i - 1] == '_')
+            return false;
+    return s[end - 1] != '_';
 }
 
 /* A Mailchimp audience id: letters and digits, 1 to 64 of them. */
@@ -137,12 +143,22 @@ static const char *url_of(struct ctx *c, const ynode *n, const char *what) {
     return u;
 }
 
+/* A Salesforce URL: a connector URL of at most 255 bytes (the client's limit). */
+static const char *sf_url_of(struct ctx *c, const ynode *n, const char *what) {
+    const char *u = url_of(c, n, what);
+    if (u && strlen(u) > 255) {
+        ERR_AT(c, n, "%s: at most 255 bytes", what);
+        return NULL;
+    }
+    return u;
+}
+
 static const char *sf_field(struct ctx *c, const ynode *n, const char *what) {
     const char *f = dl_get_string(c, n, what);
     if (f && !sf_field_ok(f)) {
         ERR_AT(c, n,
-               "%s: expected a Contact field's API name (a letter, then letters, digits and '_', "
-               "at most 80; custom fields end in __c), found '%.80s'",
+               "%s: expected a Contact field's API name (a letter, then letters, digits and "
+               "single '_', at most 80; custom fields end in __c), found '%.80s'",
                what, f);
         return NULL;
     }
@@ -206,9 +222,11 @@ static void parse_connector(struct ctx *c, const ynode *n, struct rk_connector *
     if (v[CK_URL])
         ok &= (k->url = url_of(c, v[CK_URL], "recipient.connector.url")) != NULL;
     if (v[CK_INSTANCE_URL])
-        ok &= (k->url = url_of(c, v[CK_INSTANCE_URL], "recipient.connector.instance_url")) != NULL;
+        ok &=
+            (k->url = sf_url_of(c, v[CK_INSTANCE_URL], "recipient.connector.instance_url")) != NULL;
     if (v[CK_TOKEN_URL])
-        ok &= (k->token_url = url_of(c, v[CK_TOKEN_URL], "recipient.connector.token_url")) != NULL;
+        ok &=
+            (k->token_url = sf_url_of(c, v[CK_TOKEN_URL], "recipient.connector.token_url")) != NULL;
     if (v[CK_SECRET_ENV])
         ok &= (k->secret_env =
                    get_env_name(c, v[CK_SECRET_ENV], "recipient.connector.secret_env")) != NULL;

@@ -1053,6 +1053,21 @@ static void client_connector_errors(void **state) {
          "                client_secret_env: S, external_id_field: E__c, restriction_field: "
          "E__c}\n",
          "must be another field than external_id_field"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, external_id_field: A__B__c, restriction_field: "
+         "R__c}\n",
+         "recipient.connector.external_id_field: expected a Contact field's API name"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, external_id_field: E__c, restriction_field: "
+         "R_}\n",
+         "recipient.connector.restriction_field: expected a Contact field's API name"},
+        {SF_CONN ", token_url: 'https://x.fi/"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'}\n",
+         "recipient.connector.token_url: at most 255 bytes"},
         {SF_CONN ", api_version: v60}\n", "recipient.connector.api_version: expected"},
         {SF_CONN ", api_version: '60.5'}\n", "recipient.connector.api_version: expected"},
         {SF_CONN ", token_url: 'ftp://x.fi/t'}\n",
