@@ -44,7 +44,7 @@ static int run_serve(int argc, char **argv) {
                *public_url = NULL, *journal = NULL, *metrics_listen = NULL;
     char journal_buf[4096 + sizeof ".erasures"];
     double public_rate = 0;
-    long request_timeout = 0, sweep_interval = 0, header_timeout = 0;
+    long request_timeout = 0, sweep_interval = 0, header_timeout = 0, sync_interval = 0;
     long session_idle = 0, session_max = 0;
     int max_per_address = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -52,7 +52,7 @@ static int run_serve(int argc, char **argv) {
     struct rk_cli_mail mo = {0};
     const char *threads_arg = NULL, *sweep_arg = NULL, *idle_arg = NULL, *max_arg = NULL,
                *request_timeout_arg = NULL, *header_timeout_arg = NULL, *per_address_arg = NULL,
-               *rate_arg = NULL;
+               *rate_arg = NULL, *sync_arg = NULL;
     const struct rk_cli_opt opts[] = {
         {"listen", &listen, NULL},
         {"declaration", &decl_path, NULL},
@@ -68,6 +68,7 @@ static int run_serve(int argc, char **argv) {
         {"public-url", &public_url, NULL},
         {"threads", &threads_arg, NULL},
         {"sweep-interval", &sweep_arg, NULL},
+        {"sync-interval", &sync_arg, NULL},
         {"session-idle", &idle_arg, NULL},
         {"session-max", &max_arg, NULL},
         {"request-timeout", &request_timeout_arg, NULL},
@@ -90,7 +91,7 @@ static int run_serve(int argc, char **argv) {
         "                       [--header-timeout SECONDS]\n"
         "                       [--max-connections-per-address N]\n"
         "                       [--metrics-listen ADDR:PORT|off]\n"
-        "                       [--sweep-interval SECONDS]\n"
+        "                       [--sweep-interval SECONDS] [--sync-interval SECONDS]\n"
         "                       [--session-idle SECONDS] [--session-max SECONDS]\n"
         "\n"
         "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
@@ -134,6 +135,9 @@ static int run_serve(int argc, char **argv) {
         "--threads sets the request threads (1 to 256; default: one per CPU).\n"
         "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
         "many seconds (default 3600; 0: never, for when cron runs it).\n"
+        "--sync-interval: seconds between passes of the recipients' sync, which\n"
+        "keeps Mailchimp and Salesforce connectors in step with the registers\n"
+        "(default 30; 1 to 3600; docs/recipients.md).\n"
         "--session-idle and --session-max end a console session after that many\n"
         "seconds without a request (default 1800) and in any case (default 43200).\n"
         "The session cookie is Secure: sign-in needs an https --public-url, or\n"
@@ -169,6 +173,10 @@ static int run_serve(int argc, char **argv) {
         }
         if (sweep_interval == 0)
             sweep_interval = -1; /* never */
+    }
+    if (sync_arg && !number(sync_arg, 1, 3600, &sync_interval)) {
+        rk_cli_error("--sync-interval: expected seconds from 1 to 3600");
+        return RK_EXIT_USAGE;
     }
     if ((idle_arg && !number(idle_arg, 1, 30L * 86400, &session_idle)) ||
         (max_arg && !number(max_arg, 1, 30L * 86400, &session_max))) {
@@ -366,6 +374,7 @@ static int run_serve(int argc, char **argv) {
                                  .max_per_address = max_per_address,
                                  .metrics_listen = metrics_listen,
                                  .sweep_interval = sweep_interval,
+                                 .sync_interval = sync_interval,
                                  .journal = journal,
                                  .read_only = read_only,
                                  .session_idle = session_idle,
