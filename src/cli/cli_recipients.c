@@ -529,21 +529,21 @@ struct adopted {
     bool oom;
 };
 
-static int adopt_add(void *ctx, const char *person_id, enum rk_held held) {
+static rk_err adopt_add(void *ctx, const char *person_id, enum rk_held held) {
     struct adopted *a = ctx;
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 1024;
         struct adoptee *v = realloc(a->v, cap * sizeof *v);
         if (!v) {
             a->oom = true;
-            return 1;
+            return RK_ENOMEM;
         }
         a->v = v;
         a->cap = cap;
     }
     snprintf(a->v[a->n].id, sizeof a->v[a->n].id, "%s", person_id);
     a->v[a->n++].held = held;
-    return 0;
+    return RK_OK;
 }
 
 static int adoptee_cmp(const void *a, const void *b) {
@@ -633,18 +633,23 @@ static int recipients_pull(int argc, char **argv) {
     }
     if (json) {
         rc = rk_cli_write_json(json_pack(
-            "{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:b}}", "recipient",
-            r->id, "dry_run", dry_run, "read", (json_int_t)pr.read, "imported",
-            (json_int_t)pr.imported, "matched", (json_int_t)pr.matched, "suppressed",
-            (json_int_t)pr.suppressed, "rejected", (json_int_t)pr.rejected, "skipped",
-            (json_int_t)pr.skipped, "art14_tasks", (json_int_t)pr.art14_tasks, "sync",
+            "{s:s, s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, "
+            "s:b}}",
+            "recipient", r->id, "dry_run", dry_run, "register", pr.register_id, "read",
+            (json_int_t)pr.read, "imported", (json_int_t)pr.imported, "matched",
+            (json_int_t)pr.matched, "suppressed", (json_int_t)pr.suppressed, "withdrawn",
+            (json_int_t)pr.withdrawn, "refused_suppressed", (json_int_t)pr.refused_suppressed,
+            "rejected", (json_int_t)pr.rejected, "skipped", (json_int_t)pr.skipped,
+            "art14_tasks", (json_int_t)pr.art14_tasks, "unlinked", (json_int_t)pr.unlinked, "sync",
             "adopted", (json_int_t)sr.adopted, "sent", (json_int_t)sr.sent, "failed",
             (json_int_t)sr.failed, "complete", sr.complete));
     } else {
-        printf("%s%s: read %lld; new persons %lld, matched %lld, suppressed %lld, rejected "
-               "%lld, skipped %lld, art 14 tasks %lld\n",
-               dry_run ? "dry run: " : "", r->id, pr.read, pr.imported, pr.matched,
-               pr.suppressed, pr.rejected, pr.skipped, pr.art14_tasks);
+        printf("%s%s: read %lld into %s; new persons %lld, matched %lld, suppressed %lld, "
+               "rejected %lld, refused as suppressed here %lld, skipped %lld, art 14 tasks "
+               "%lld\n",
+               dry_run ? "dry run: " : "", r->id, pr.read, pr.register_id ? pr.register_id : "-",
+               pr.imported, pr.matched, pr.suppressed, pr.rejected, pr.refused_suppressed,
+               pr.skipped, pr.art14_tasks);
         if (!dry_run)
             printf("then synced: recorded as held %lld, sent %lld, failed %lld; %s\n",
                    sr.adopted, sr.sent, sr.failed, sr.complete ? "complete" : "not complete");
