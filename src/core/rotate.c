@@ -88,6 +88,8 @@ static rk_err reseal_one(enum rk_sealed_table t, const struct sealed_copy *c,
     struct rk_seal_ad ad;
     if (t == RK_SEALED_NOTICE)
         rk_seal_ad_notice(c->id, c->recipient, c->person_id, &ad);
+    else if (t == RK_SEALED_DISCLOSURE)
+        rk_seal_ad_disclosure(c->recipient, c->person_id, &ad);
     else
         rk_seal_ad_outbox(c->id, c->message_id, &ad);
     if (c->len >= 1 && c->v[0] == RK_SEAL_PLAIN)
@@ -177,7 +179,7 @@ rk_err rk_rotate_seal_plain(struct rk_reg *reg, int64_t *sealed, struct rk_error
     err = rk_reg_work_begin(reg, &tx);
     for (int t = 0; err == RK_OK && t < RK_SEALED__COUNT; t++)
         err = reseal_table(s, (enum rk_sealed_table)t, true, NULL,
-                           t == RK_SEALED_NOTICE ? gk.notice : gk.outbox, sealed, &unopened);
+                           t == RK_SEALED_OUTBOX ? gk.outbox : gk.notice, sealed, &unopened);
     err = rk_reg_work_end(reg, &tx, err);
     sodium_memzero(&gk, sizeof gk);
     /* The plaintext's old pages leave the main file and the log with a checkpoint (busy
@@ -229,6 +231,10 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
                            &r.unopened);
     if (err == RK_OK)
         err = reseal_table(s, RK_SEALED_OUTBOX, false, old_keys.outbox, k->outbox, &r.resealed,
+                           &r.unopened);
+    /* Disclosures' remote keys are sealed under the notice subkey too (core/disclose.h). */
+    if (err == RK_OK)
+        err = reseal_table(s, RK_SEALED_DISCLOSURE, false, old_keys.notice, k->notice, &r.resealed,
                            &r.unopened);
     if (err == RK_OK)
         err = rk_store_tokens_revoke_all(s, at, &r.tokens_revoked);

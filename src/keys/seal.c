@@ -41,6 +41,10 @@ void rk_seal_ad_notice(int64_t id, const char *recipient, const char *person_id,
     ad_of("recipient_notice", id, recipient, person_id, out);
 }
 
+void rk_seal_ad_disclosure(const char *recipient, const char *person_id, struct rk_seal_ad *out) {
+    ad_of("disclosure", 0, recipient, person_id, out);
+}
+
 void rk_seal_ad_outbox(int64_t id, const char *message_id, struct rk_seal_ad *out) {
     ad_of("outbox", id, message_id, NULL, out);
 }

@@ -40,6 +40,11 @@ struct rk_seal_ad {
 void rk_seal_ad_notice(int64_t id, const char *recipient, const char *person_id,
                        struct rk_seal_ad *out);
 
+/* The associated data of a disclosure's remote key (the key a recipient knows the person by,
+ * core/disclose.h): its recipient and its person. The row id is not in it, so that a value
+ * can be sealed before its row is written. */
+void rk_seal_ad_disclosure(const char *recipient, const char *person_id, struct rk_seal_ad *out);
+
 /* The associated data of a queued message: its outbox row id and its message id. */
 void rk_seal_ad_outbox(int64_t id, const char *message_id, struct rk_seal_ad *out);
 

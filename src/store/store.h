@@ -504,6 +504,44 @@ struct rk_request_filter {
  * what each state means at Mailchimp and Salesforce). NONE: nothing, never disclosed. */
 enum rk_held { RK_HELD_NONE, RK_HELD_ACTIVE, RK_HELD_RESTRICTED, RK_HELD_INACTIVE, RK_HELD__COUNT };
 
+/* ---- Disclosures (migration 0019; core/disclose.h) ----
+ * What a recipient with a client connector (connect/client.h) holds of a person, as rekisteri
+ * last disclosed it: one row per recipient and person, removed with the person (erasure). */
+#define RK_DISCLOSURE_DIGEST_LEN 16
+struct rk_disclosure {
+    const char *recipient;
+    char person_id[RK_ID_LEN + 1];
+    enum rk_held held;
+    unsigned char digest[RK_DISCLOSURE_DIGEST_LEN]; /* keyed BLAKE2b-128 of (held, the values
+                                                       sent); all zero when none */
+    const unsigned char *remote_sealed;             /* the recipient's key, sealed; NULL: none */
+    size_t remote_sealed_len;
+    rk_ts first_at, last_at; /* first disclosure; last put recorded (0: none) */
+    const char *error;       /* the last permanent refusal; NULL when none */
+};
+typedef int (*rk_disclosure_fn)(void *ctx, const struct rk_disclosure *d);
+
+/* One put a recipient accepted, for the person's record (art 15(1)(c)). */
+struct rk_disclosure_event {
+    const char *recipient;
+    const char *action;     /* "added", "changed", "restricted", "removed" */
+    const char *categories; /* the category ids sent, comma-separated ("" for none) */
+    rk_ts at;
+};
+typedef int (*rk_disclosure_event_fn)(void *ctx, const struct rk_disclosure_event *ev);
+
+/* A recipient's sync passes (core/disclose.h). No personal data. */
+struct rk_recipient_sync {
+    const char *recipient;
+    rk_ts last_pass_at; /* the last pass's start */
+    rk_ts complete_at;  /* the start of the last complete pass (0: none yet) */
+    rk_ts next_at;      /* after an incomplete pass: not before then (0: any time) */
+    int attempts;       /* incomplete passes in a row */
+    const char *last_error;
+    int64_t added, changed, removed, failed; /* the last pass's counts */
+};
+typedef int (*rk_recipient_sync_fn)(void *ctx, const struct rk_recipient_sync *rs);
+
 /* Where an art 19 notice is (connect/deliver.c has the state diagram). */
 enum rk_notice_state {
     RK_NOTICE_QUEUED,      /* to be sent; due at next_attempt_at */
@@ -554,8 +592,9 @@ typedef void (*rk_gen_count_fn)(void *ctx, uint32_t gen, int64_t rows);
 
 /* ---- Sealed values (migration 0014; keys/seal.h, core/rotate.h) ---- */
 enum rk_sealed_table {
-    RK_SEALED_NOTICE, /* recipient_notice: the identity */
-    RK_SEALED_OUTBOX, /* outbox: recipient, subject, body, list_unsubscribe */
+    RK_SEALED_NOTICE,     /* recipient_notice: the identity */
+    RK_SEALED_OUTBOX,     /* outbox: recipient, subject, body, list_unsubscribe */
+    RK_SEALED_DISCLOSURE, /* disclosure: the recipient's key (recipient, person_id) */
     RK_SEALED__COUNT
 };
 /* A row holding a sealed value, with the fields it is bound to (strings and bytes valid
@@ -598,6 +637,7 @@ struct rk_census {
     int64_t suppressions, suppressions_objection; /* objection: art 21, the rest erasure */
     int64_t mail_limits, search_tokens;
     int64_t staff, staff_sessions; /* accounts and signed-in sessions: the console's */
+    int64_t disclosures, disclosure_events; /* what recipients hold (core/disclose.h) */
 };
 
 /* Every field of struct rk_census, in its order: a backend's census reads its columns in
@@ -610,7 +650,7 @@ struct rk_census {
     X(contracts_restricted) X(contract_changes) X(invoices) X(invoices_restricted) X(signups)      \
     X(outbox) X(outbox_queued) X(tasks) X(tasks_open) X(requests) X(notices) X(notices_queued)     \
     X(answers) X(answer_files) X(audit) X(suppressions) X(suppressions_objection) X(mail_limits)   \
-    X(search_tokens) X(staff) X(staff_sessions)
+    X(search_tokens) X(staff) X(staff_sessions) X(disclosures) X(disclosure_events)
 /* clang-format on */
 
 struct rk_store_ops {
@@ -1037,14 +1077,43 @@ struct rk_store_ops {
     rk_err (*savepoint_end)(struct rk_store *s, bool undo);
     /* ---- Sealed values (migration 0014; core/rotate.h, "Sealed values") ----
      * sealed_set: inside the caller's transaction, sets the sealed value of row id of table
-     * while the row is queued (RK_ENOENT otherwise); NULL clears it. sealed_list: the rows of
-     * table holding a sealed value whose id is greater than after, in id order, at most limit
+     * while the row is queued (a disclosure: while it holds one; RK_ENOENT otherwise); NULL
+     * clears it. sealed_list: the rows of table holding a sealed value whose id is greater than
+     * after, in id order, at most limit
      * (<= 0: all); with plain_only only those still holding migration 0014's plaintext
      * (marker byte 0). fn must not write; a non-zero return stops. */
     rk_err (*sealed_set)(struct rk_store *s, enum rk_sealed_table table, int64_t id,
                          const unsigned char *sealed, size_t len);
     rk_err (*sealed_list)(struct rk_store *s, enum rk_sealed_table table, int64_t after,
                           bool plain_only, int limit, rk_sealed_fn fn, void *ctx);
+    /* ---- Disclosures (migration 0019; core/disclose.h) ----
+     * disclosure_get: the row of recipient and person (fn once; RK_ENOENT: none).
+     * disclosure_each: every row of recipient, in no particular order. disclosures_of_person:
+     * the person's row of every recipient, by recipient. fn must not write; a non-zero return
+     * stops. disclosure_put: inserts or replaces the row of d->recipient and d->person_id,
+     * keeping an existing first_at (d->first_at when new) and clearing error (RK_ENOENT: no
+     * such person). disclosure_fail: records a permanent refusal (error, no personal data) at
+     * `at`, creating the row (held none) when absent. disclosure_event_add: appends one
+     * accepted put (action: "added", "changed", "restricted", "removed"; categories: the ids
+     * sent, comma-separated); disclosure_events_of_person: the person's, oldest first.
+     * recipient_sync_get (RK_ENOENT: none) and recipient_sync_put (insert or replace). Writes
+     * inside the caller's transaction. */
+    rk_err (*disclosure_get)(struct rk_store *s, const char *recipient, const char *person_id,
+                             rk_disclosure_fn fn, void *ctx);
+    rk_err (*disclosure_each)(struct rk_store *s, const char *recipient, rk_disclosure_fn fn,
+                              void *ctx);
+    rk_err (*disclosures_of_person)(struct rk_store *s, const char *person_id, rk_disclosure_fn fn,
+                                    void *ctx);
+    rk_err (*disclosure_put)(struct rk_store *s, const struct rk_disclosure *d);
+    rk_err (*disclosure_fail)(struct rk_store *s, const char *recipient, const char *person_id,
+                              const char *error, rk_ts at);
+    rk_err (*disclosure_event_add)(struct rk_store *s, const char *person_id, const char *recipient,
+                                   const char *action, const char *categories, rk_ts at);
+    rk_err (*disclosure_events_of_person)(struct rk_store *s, const char *person_id,
+                                          rk_disclosure_event_fn fn, void *ctx);
+    rk_err (*recipient_sync_get)(struct rk_store *s, const char *recipient, rk_recipient_sync_fn fn,
+                                 void *ctx);
+    rk_err (*recipient_sync_put)(struct rk_store *s, const struct rk_recipient_sync *rs);
     /* ---- The census (struct rk_census) ----
      * census: the row counts of the whole store (person_id NULL) or of the person with that
      * pseudonymous id (all 0 but the id-carrying kinds once the person is erased). Reads only;
@@ -1479,6 +1548,33 @@ RK_STORE_FN(sealed_list,
             (struct rk_store * s, enum rk_sealed_table t, int64_t after, bool plain_only, int limit,
              rk_sealed_fn fn, void *c),
             (s, t, after, plain_only, limit, fn, c))
+/* ---- Disclosures ---- */
+RK_STORE_FN(disclosure_get,
+            (struct rk_store * s, const char *recipient, const char *person_id, rk_disclosure_fn fn,
+             void *c),
+            (s, recipient, person_id, fn, c))
+RK_STORE_FN(disclosure_each,
+            (struct rk_store * s, const char *recipient, rk_disclosure_fn fn, void *c),
+            (s, recipient, fn, c))
+RK_STORE_FN(disclosures_of_person,
+            (struct rk_store * s, const char *person_id, rk_disclosure_fn fn, void *c),
+            (s, person_id, fn, c))
+RK_STORE_FN(disclosure_put, (struct rk_store * s, const struct rk_disclosure *d), (s, d))
+RK_STORE_FN(disclosure_fail,
+            (struct rk_store * s, const char *recipient, const char *person_id, const char *error,
+             rk_ts at),
+            (s, recipient, person_id, error, at))
+RK_STORE_FN(disclosure_event_add,
+            (struct rk_store * s, const char *person_id, const char *recipient, const char *action,
+             const char *categories, rk_ts at),
+            (s, person_id, recipient, action, categories, at))
+RK_STORE_FN(disclosure_events_of_person,
+            (struct rk_store * s, const char *person_id, rk_disclosure_event_fn fn, void *c),
+            (s, person_id, fn, c))
+RK_STORE_FN(recipient_sync_get,
+            (struct rk_store * s, const char *recipient, rk_recipient_sync_fn fn, void *c),
+            (s, recipient, fn, c))
+RK_STORE_FN(recipient_sync_put, (struct rk_store * s, const struct rk_recipient_sync *rs), (s, rs))
 /* ---- The census ---- */
 RK_STORE_FN(census, (struct rk_store * s, const char *person_id, struct rk_census *out),
             (s, person_id, out))

@@ -3119,6 +3119,298 @@ static void consent_log(void **state) {
     assert_int_equal(cs.n, 1);
 }
 
+/* ---- Disclosures (migration 0019) ----------------------------------------------------------- */
+
+/* Copies of the disclosure rows a callback saw. */
+struct disc_seen {
+    int n;
+    char recipient[4][32], person[4][RK_ID_LEN + 1], error[4][64], remote[4][32];
+    enum rk_held held[4];
+    unsigned char digest[4][RK_DISCLOSURE_DIGEST_LEN];
+    rk_ts first_at[4], last_at[4];
+    bool has_error[4], has_remote[4];
+};
+
+static int collect_disc(void *ctx, const struct rk_disclosure *d) {
+    struct disc_seen *ds = ctx;
+    if (ds->n == 4)
+        return 1;
+    int i = ds->n++;
+    copy(ds->recipient[i], sizeof ds->recipient[i], d->recipient);
+    copy(ds->person[i], sizeof ds->person[i], d->person_id);
+    ds->held[i] = d->held;
+    memcpy(ds->digest[i], d->digest, sizeof d->digest);
+    ds->first_at[i] = d->first_at;
+    ds->last_at[i] = d->last_at;
+    ds->has_error[i] = d->error != NULL;
+    if (d->error)
+        copy(ds->error[i], sizeof ds->error[i], d->error);
+    ds->has_remote[i] = d->remote_sealed != NULL;
+    if (d->remote_sealed) {
+        assert_true(d->remote_sealed_len < sizeof ds->remote[i]);
+        memcpy(ds->remote[i], d->remote_sealed, d->remote_sealed_len);
+        ds->remote[i][d->remote_sealed_len] = '\0';
+    }
+    return 0;
+}
+
+/* A put inserts, a second replaces but keeps first_at, a refusal keeps the held state and a
+ * later put clears it; a refusal of a person never disclosed creates a row that holds none. */
+static void disclosure_round_trip(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], nobody[RK_ID_LEN + 1];
+    rk_id_new(nobody);
+    rk_ts t1 = ts("2026-03-01T10:00:00Z"), t2 = ts("2026-03-02T10:00:00Z"),
+          t3 = ts("2026-03-03T10:00:00Z");
+    struct disc_seen ds = {0};
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    assert_rc(rk_store_disclosure_get(s, "mailchimp", a, collect_disc, &ds), RK_ENOENT);
+    struct rk_disclosure d = {.recipient = "mailchimp",
+                              .held = RK_HELD_ACTIVE,
+                              .remote_sealed = (const unsigned char *)"hash-1",
+                              .remote_sealed_len = 6,
+                              .first_at = t1,
+                              .last_at = t1};
+    memset(d.digest, 0xab, sizeof d.digest);
+    copy(d.person_id, sizeof d.person_id, a);
+    assert_ok(rk_store_disclosure_put(s, &d));
+    copy(d.person_id, sizeof d.person_id, nobody);
+    assert_rc(rk_store_disclosure_put(s, &d), RK_ENOENT);
+    assert_rc(rk_store_disclosure_fail(s, "mailchimp", nobody, "400 Forgotten", t1), RK_ENOENT);
+    d.held = RK_HELD__COUNT;
+    assert_rc(rk_store_disclosure_put(s, &d), RK_EINVAL);
+    assert_ok(rk_store_commit(s));
+
+    assert_ok(rk_store_disclosure_get(s, "mailchimp", a, collect_disc, &ds));
+    assert_int_equal(ds.n, 1);
+    assert_string_equal(ds.recipient[0], "mailchimp");
+    assert_string_equal(ds.person[0], a);
+    assert_int_equal(ds.held[0], RK_HELD_ACTIVE);
+    assert_int_equal(ds.digest[0][15], 0xab);
+    assert_string_equal(ds.remote[0], "hash-1");
+    assert_true(ds.first_at[0] == t1 && ds.last_at[0] == t1);
+    assert_false(ds.has_error[0]);
+    assert_rc(rk_store_disclosure_get(s, "salesforce", a, collect_disc, &ds), RK_ENOENT);
+
+    /* Replaced: held, digest, remote and last_at; first_at kept. */
+    assert_ok(rk_store_begin(s));
+    d = (struct rk_disclosure){
+        .recipient = "mailchimp", .held = RK_HELD_RESTRICTED, .first_at = t2, .last_at = t2};
+    memset(d.digest, 0xcd, sizeof d.digest);
+    copy(d.person_id, sizeof d.person_id, a);
+    assert_ok(rk_store_disclosure_put(s, &d));
+    assert_ok(rk_store_disclosure_fail(s, "mailchimp", a, "400 Member In Compliance State", t3));
+    assert_ok(rk_store_disclosure_fail(s, "salesforce", b, "400 FIELD_CUSTOM_VALIDATION", t3));
+    assert_ok(rk_store_commit(s));
+    memset(&ds, 0, sizeof ds);
+    assert_ok(rk_store_disclosure_get(s, "mailchimp", a, collect_disc, &ds));
+    assert_int_equal(ds.held[0], RK_HELD_RESTRICTED);
+    assert_int_equal(ds.digest[0][0], 0xcd);
+    assert_false(ds.has_remote[0]);
+    assert_true(ds.first_at[0] == t1 && ds.last_at[0] == t2);
+    assert_true(ds.has_error[0]);
+    assert_string_equal(ds.error[0], "400 Member In Compliance State");
+    memset(&ds, 0, sizeof ds);
+    assert_ok(rk_store_disclosure_get(s, "salesforce", b, collect_disc, &ds));
+    assert_int_equal(ds.held[0], RK_HELD_NONE);
+    assert_true(ds.first_at[0] == 0 && ds.last_at[0] == 0);
+    assert_string_equal(ds.error[0], "400 FIELD_CUSTOM_VALIDATION");
+
+    /* A put clears the refusal; a refused row's first put sets first_at. */
+    assert_ok(rk_store_begin(s));
+    d = (struct rk_disclosure){
+        .recipient = "salesforce", .held = RK_HELD_ACTIVE, .first_at = t3, .last_at = t3};
+    copy(d.person_id, sizeof d.person_id, b);
+    assert_ok(rk_store_disclosure_put(s, &d));
+    assert_ok(rk_store_commit(s));
+    memset(&ds, 0, sizeof ds);
+    assert_ok(rk_store_disclosure_get(s, "salesforce", b, collect_disc, &ds));
+    assert_int_equal(ds.held[0], RK_HELD_ACTIVE);
+    assert_false(ds.has_error[0]);
+    assert_true(ds.first_at[0] == t3);
+    static const unsigned char zero[RK_DISCLOSURE_DIGEST_LEN];
+    assert_memory_equal(ds.digest[0], zero, sizeof zero); /* none given: none kept */
+
+    /* Listings: a recipient's rows, a person's rows of every recipient (by recipient). */
+    assert_ok(rk_store_begin(s));
+    d = (struct rk_disclosure){
+        .recipient = "mailchimp", .held = RK_HELD_ACTIVE, .first_at = t3, .last_at = t3};
+    copy(d.person_id, sizeof d.person_id, b);
+    assert_ok(rk_store_disclosure_put(s, &d));
+    assert_ok(rk_store_commit(s));
+    memset(&ds, 0, sizeof ds);
+    assert_ok(rk_store_disclosure_each(s, "mailchimp", collect_disc, &ds));
+    assert_int_equal(ds.n, 2);
+    memset(&ds, 0, sizeof ds);
+    assert_ok(rk_store_disclosure_each(s, "nobody", collect_disc, &ds));
+    assert_int_equal(ds.n, 0);
+    memset(&ds, 0, sizeof ds);
+    assert_ok(rk_store_disclosures_of_person(s, b, collect_disc, &ds));
+    assert_int_equal(ds.n, 2);
+    assert_string_equal(ds.recipient[0], "mailchimp");
+    assert_string_equal(ds.recipient[1], "salesforce");
+    memset(&ds, 0, sizeof ds);
+    assert_ok(rk_store_disclosures_of_person(s, nobody, collect_disc, &ds));
+    assert_int_equal(ds.n, 0);
+
+    /* A callback's non-zero return stops the listing. */
+    memset(&ds, 0, sizeof ds);
+    ds.n = 4;
+    assert_ok(rk_store_disclosure_each(s, "mailchimp", collect_disc, &ds));
+    assert_int_equal(ds.n, 4);
+}
+
+struct event_seen {
+    int n;
+    char line[8][128];
+};
+
+static int collect_event(void *ctx, const struct rk_disclosure_event *ev) {
+    struct event_seen *es = ctx;
+    if (es->n == 8)
+        return 1;
+    char at[RK_TS_LEN + 1];
+    rk_ts_format(ev->at, at);
+    snprintf(es->line[es->n++], sizeof es->line[0], "%s %s [%s] %s", ev->recipient, ev->action,
+             ev->categories, at);
+    return 0;
+}
+
+static int collect_sync(void *ctx, const struct rk_recipient_sync *rs) {
+    struct rk_recipient_sync *out = ctx;
+    *out = *rs;
+    out->recipient = NULL;                        /* valid only during the callback */
+    out->last_error = rs->last_error ? "" : NULL; /* whether there was one */
+    assert_true(!rs->last_error || strcmp(rs->last_error, "429 Too Many Requests") == 0);
+    return 0;
+}
+
+/* Events read back oldest first; the refused actions are refused; the person's erasure takes
+ * their disclosures and events (and the census counts both); sync rows round-trip. */
+static void disclosure_events_and_erasure(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], nobody[RK_ID_LEN + 1];
+    rk_id_new(nobody);
+    rk_ts t1 = ts("2026-03-01T10:00:00Z"), t2 = ts("2026-03-02T10:00:00Z");
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    assert_ok(rk_store_disclosure_event_add(s, a, "mailchimp", "added", "name,email", t1));
+    assert_ok(rk_store_disclosure_event_add(s, a, "salesforce", "added", "email", t1));
+    assert_ok(rk_store_disclosure_event_add(s, a, "mailchimp", "restricted", "", t2));
+    assert_ok(rk_store_disclosure_event_add(s, b, "mailchimp", "removed", NULL, t2));
+    assert_rc(rk_store_disclosure_event_add(s, nobody, "mailchimp", "added", "email", t1),
+              RK_ENOENT);
+    assert_rc(rk_store_disclosure_event_add(s, a, "mailchimp", "sold", "email", t1), RK_EINVAL);
+    struct rk_disclosure d = {.recipient = "mailchimp", .held = RK_HELD_ACTIVE, .last_at = t1};
+    copy(d.person_id, sizeof d.person_id, a);
+    assert_ok(rk_store_disclosure_put(s, &d));
+    copy(d.person_id, sizeof d.person_id, b);
+    assert_ok(rk_store_disclosure_put(s, &d));
+    assert_ok(rk_store_commit(s));
+
+    struct event_seen es = {0};
+    assert_ok(rk_store_disclosure_events_of_person(s, a, collect_event, &es));
+    assert_int_equal(es.n, 3);
+    assert_string_equal(es.line[0], "mailchimp added [name,email] 2026-03-01T10:00:00Z");
+    assert_string_equal(es.line[1], "salesforce added [email] 2026-03-01T10:00:00Z");
+    assert_string_equal(es.line[2], "mailchimp restricted [] 2026-03-02T10:00:00Z");
+
+    struct rk_census c;
+    assert_ok(rk_store_census(s, NULL, &c));
+    assert_int_equal(c.disclosures, 2);
+    assert_int_equal(c.disclosure_events, 4);
+    assert_ok(rk_store_census(s, a, &c));
+    assert_int_equal(c.disclosures, 1);
+    assert_int_equal(c.disclosure_events, 3);
+
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_person_delete(s, a));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_census(s, a, &c));
+    assert_int_equal(c.disclosures, 0);
+    assert_int_equal(c.disclosure_events, 0);
+    assert_ok(rk_store_census(s, NULL, &c));
+    assert_int_equal(c.disclosures, 1);
+    assert_int_equal(c.disclosure_events, 1);
+    memset(&es, 0, sizeof es);
+    assert_ok(rk_store_disclosure_events_of_person(s, a, collect_event, &es));
+    assert_int_equal(es.n, 0);
+
+    /* The recipient's sync passes. */
+    struct rk_recipient_sync rs = {0};
+    assert_rc(rk_store_recipient_sync_get(s, "mailchimp", collect_sync, &rs), RK_ENOENT);
+    assert_ok(rk_store_begin(s));
+    struct rk_recipient_sync w = {.recipient = "mailchimp",
+                                  .last_pass_at = t2,
+                                  .complete_at = t1,
+                                  .next_at = t2 + 60,
+                                  .attempts = 2,
+                                  .last_error = "429 Too Many Requests",
+                                  .added = 5,
+                                  .changed = 4,
+                                  .removed = 3,
+                                  .failed = 1};
+    assert_ok(rk_store_recipient_sync_put(s, &w));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_recipient_sync_get(s, "mailchimp", collect_sync, &rs));
+    assert_true(rs.last_pass_at == t2 && rs.complete_at == t1 && rs.next_at == t2 + 60);
+    assert_int_equal(rs.attempts, 2);
+    assert_non_null(rs.last_error);
+    assert_true(rs.added == 5 && rs.changed == 4 && rs.removed == 3 && rs.failed == 1);
+    assert_ok(rk_store_begin(s));
+    w = (struct rk_recipient_sync){
+        .recipient = "mailchimp", .last_pass_at = t2, .complete_at = t2, .added = 1};
+    assert_ok(rk_store_recipient_sync_put(s, &w));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_recipient_sync_get(s, "mailchimp", collect_sync, &rs));
+    assert_true(rs.complete_at == t2 && rs.next_at == 0 && rs.attempts == 0);
+    assert_null(rs.last_error);
+}
+
+/* A disclosure's sealed remote key is listed and re-sealed like the other sealed values (key
+ * rotation), bound to its recipient and person; a row without one is not listed. */
+static void disclosure_sealed(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1];
+    static const unsigned char plain[] = {0, 'h', '1'};
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    struct rk_disclosure d = {.recipient = "mailchimp",
+                              .held = RK_HELD_ACTIVE,
+                              .remote_sealed = plain,
+                              .remote_sealed_len = sizeof plain,
+                              .last_at = ts("2026-03-01T10:00:00Z")};
+    copy(d.person_id, sizeof d.person_id, a);
+    assert_ok(rk_store_disclosure_put(s, &d));
+    d.remote_sealed = NULL;
+    d.remote_sealed_len = 0;
+    copy(d.person_id, sizeof d.person_id, b);
+    assert_ok(rk_store_disclosure_put(s, &d));
+    assert_ok(rk_store_commit(s));
+    struct sealed_seen ss = {0};
+    assert_ok(rk_store_sealed_list(s, RK_SEALED_DISCLOSURE, 0, true, 0, collect_sealed, &ss));
+    assert_int_equal(ss.n, 1);
+    char bind[64];
+    snprintf(bind, sizeof bind, "mailchimp|%s|-", a);
+    assert_string_equal(ss.bind[0], bind);
+    int64_t id = ss.id[0];
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_sealed_set(s, RK_SEALED_DISCLOSURE, id, (const unsigned char *)"\1x", 2));
+    assert_rc(rk_store_sealed_set(s, RK_SEALED_DISCLOSURE, id + 1, plain, 1), RK_ENOENT);
+    assert_ok(rk_store_commit(s));
+    memset(&ss, 0, sizeof ss);
+    assert_ok(rk_store_sealed_list(s, RK_SEALED_DISCLOSURE, 0, true, 0, collect_sealed, &ss));
+    assert_int_equal(ss.n, 0);
+    assert_true(holds_sealed(s, RK_SEALED_DISCLOSURE, id));
+    struct disc_seen ds = {0};
+    assert_ok(rk_store_disclosure_get(s, "mailchimp", a, collect_disc, &ds));
+    assert_string_equal(ds.remote[0], "\1x");
+}
+
 /* ---- The census ---------------------------------------------------------------------------- */
 
 /* The census counts each kind of row for the whole store and for one person; a person's
@@ -3378,6 +3670,9 @@ int main(void) {
         T(consent_log),
         T(savepoints),
         T(census),
+        T(disclosure_round_trip),
+        T(disclosure_events_and_erasure),
+        T(disclosure_sealed),
         T(backup_copy_opens),
         T(check_file_refuses),
         T(checkpoint_keeps_rows),

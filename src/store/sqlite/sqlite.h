@@ -13,7 +13,8 @@
  * accounts), sqlite_queues.c (outbox, art 19 notices, the mail limit),
  * sqlite_requests.c (data-subject requests and answers), sqlite_erasure.c
  * (the deletes of erasure, the erasure journal), sqlite_retention.c (what ran
- * out, purges, the census), sqlite_keys.c (key rotation, sealed values).
+ * out, purges, the census), sqlite_keys.c (key rotation, sealed values),
+ * sqlite_disclosure.c (what recipients hold: disclosures and sync passes).
  */
 #ifndef RK_STORE_SQLITE_H
 #define RK_STORE_SQLITE_H
@@ -216,6 +217,18 @@ enum stmt {
     S_SEALED_SET_OUTBOX,
     S_SEALED_LIST_NOTICE,
     S_SEALED_LIST_OUTBOX,
+    /* ---- Disclosures (migration 0019) ---- */
+    S_DISCLOSURE_GET,
+    S_DISCLOSURE_EACH,
+    S_DISCLOSURES_OF_PERSON,
+    S_DISCLOSURE_PUT,
+    S_DISCLOSURE_FAIL,
+    S_DISCLOSURE_EVENT_ADD,
+    S_DISCLOSURE_EVENTS_OF_PERSON,
+    S_RECIPIENT_SYNC_GET,
+    S_RECIPIENT_SYNC_PUT,
+    S_SEALED_SET_DISCLOSURE,
+    S_SEALED_LIST_DISCLOSURE,
     /* ---- The census ---- */
     S_CENSUS_ALL,
     S_CENSUS_PERSON,
@@ -582,6 +595,24 @@ rk_err sq_consent_log_purge(struct rk_store *base, rk_ts before, int limit, bool
 rk_err sq_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,
                                   rk_consent_state_fn fn, void *ctx);
 rk_err sq_census(struct rk_store *base, const char *person_id, struct rk_census *out);
+
+/* ---- sqlite_disclosure.c ---- */
+rk_err sq_disclosure_get(struct rk_store *base, const char *recipient, const char *person_id,
+                         rk_disclosure_fn fn, void *ctx);
+rk_err sq_disclosure_each(struct rk_store *base, const char *recipient, rk_disclosure_fn fn,
+                          void *ctx);
+rk_err sq_disclosures_of_person(struct rk_store *base, const char *person_id, rk_disclosure_fn fn,
+                                void *ctx);
+rk_err sq_disclosure_put(struct rk_store *base, const struct rk_disclosure *d);
+rk_err sq_disclosure_fail(struct rk_store *base, const char *recipient, const char *person_id,
+                          const char *error, rk_ts at);
+rk_err sq_disclosure_event_add(struct rk_store *base, const char *person_id, const char *recipient,
+                               const char *action, const char *categories, rk_ts at);
+rk_err sq_disclosure_events_of_person(struct rk_store *base, const char *person_id,
+                                      rk_disclosure_event_fn fn, void *ctx);
+rk_err sq_recipient_sync_get(struct rk_store *base, const char *recipient, rk_recipient_sync_fn fn,
+                             void *ctx);
+rk_err sq_recipient_sync_put(struct rk_store *base, const struct rk_recipient_sync *rs);
 
 /* ---- sqlite_keys.c ---- */
 rk_err sq_key_state_get(struct rk_store *base, uint32_t *gen,

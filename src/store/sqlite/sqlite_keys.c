@@ -217,8 +217,12 @@ rk_err sq_sealed_set(struct rk_store *base, enum rk_sealed_table table, int64_t 
     sqlite3_stmt *st = NULL;
     if ((unsigned)table >= RK_SEALED__COUNT || len > (size_t)INT32_MAX)
         return RK_EINVAL;
-    rk_err err =
-        sq_prepare(s, table == RK_SEALED_NOTICE ? S_SEALED_SET_NOTICE : S_SEALED_SET_OUTBOX, &st);
+    static const enum stmt set[RK_SEALED__COUNT] = {
+        [RK_SEALED_NOTICE] = S_SEALED_SET_NOTICE,
+        [RK_SEALED_OUTBOX] = S_SEALED_SET_OUTBOX,
+        [RK_SEALED_DISCLOSURE] = S_SEALED_SET_DISCLOSURE,
+    };
+    rk_err err = sq_prepare(s, set[table], &st);
     if (err != RK_OK)
         return err;
     sqlite3_bind_int64(st, 1, id);
@@ -254,8 +258,12 @@ rk_err sq_sealed_list(struct rk_store *base, enum rk_sealed_table table, int64_t
     sqlite3_stmt *st = NULL;
     if ((unsigned)table >= RK_SEALED__COUNT)
         return RK_EINVAL;
-    rk_err err =
-        sq_prepare(s, table == RK_SEALED_NOTICE ? S_SEALED_LIST_NOTICE : S_SEALED_LIST_OUTBOX, &st);
+    static const enum stmt list[RK_SEALED__COUNT] = {
+        [RK_SEALED_NOTICE] = S_SEALED_LIST_NOTICE,
+        [RK_SEALED_OUTBOX] = S_SEALED_LIST_OUTBOX,
+        [RK_SEALED_DISCLOSURE] = S_SEALED_LIST_DISCLOSURE,
+    };
+    rk_err err = sq_prepare(s, list[table], &st);
     if (err != RK_OK)
         return err;
     sqlite3_bind_int64(st, 1, after);

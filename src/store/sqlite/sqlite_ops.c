@@ -177,4 +177,14 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .sealed_set = sq_sealed_set,
     .sealed_list = sq_sealed_list,
     .census = sq_census,
+    /* ---- Disclosures (migration 0019) ---- */
+    .disclosure_get = sq_disclosure_get,
+    .disclosure_each = sq_disclosure_each,
+    .disclosures_of_person = sq_disclosures_of_person,
+    .disclosure_put = sq_disclosure_put,
+    .disclosure_fail = sq_disclosure_fail,
+    .disclosure_event_add = sq_disclosure_event_add,
+    .disclosure_events_of_person = sq_disclosure_events_of_person,
+    .recipient_sync_get = sq_recipient_sync_get,
+    .recipient_sync_put = sq_recipient_sync_put,
 };

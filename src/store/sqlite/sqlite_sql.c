@@ -462,6 +462,43 @@ const char *const sq_sql[S__COUNT] = {
     [S_SEALED_LIST_OUTBOX] = "SELECT id, NULL, person_id, message_id, sealed FROM outbox "
                              "WHERE id > ?1 AND sealed IS NOT NULL "
                              "AND (?2 = 0 OR substr(sealed, 1, 1) = X'00') ORDER BY id LIMIT ?3",
+/* ---- Disclosures (migration 0019) ---- */
+#define DISCLOSURE_COLS                                                                            \
+    "d.recipient, p.id, d.held, d.digest, d.remote_sealed, d.first_at, d.last_at, d.error "        \
+    "FROM disclosure d JOIN person p ON p.pk = d.person "
+    [S_DISCLOSURE_GET] = "SELECT " DISCLOSURE_COLS "WHERE d.recipient = ?1 AND d.person = " PK(2),
+    [S_DISCLOSURE_EACH] = "SELECT " DISCLOSURE_COLS "WHERE d.recipient = ?1",
+    [S_DISCLOSURES_OF_PERSON] =
+        "SELECT " DISCLOSURE_COLS "WHERE d.person = " PK(1) " ORDER BY d.recipient",
+    /* INSERT ... SELECT: no row when the person is not there (RK_ENOENT). */
+    [S_DISCLOSURE_PUT] =
+        "INSERT INTO disclosure (recipient, person, held, digest, remote_sealed, first_at, "
+        "last_at) SELECT ?1, pk, ?3, ?4, ?5, ?6, ?7 FROM person WHERE id = ?2 "
+        "ON CONFLICT (recipient, person) DO UPDATE SET held = excluded.held, "
+        "digest = excluded.digest, remote_sealed = excluded.remote_sealed, "
+        "first_at = coalesce(disclosure.first_at, excluded.first_at), last_at = excluded.last_at, "
+        "error = NULL, error_at = NULL",
+    [S_DISCLOSURE_FAIL] = "INSERT INTO disclosure (recipient, person, held, error, error_at) "
+                          "SELECT ?1, pk, 'none', ?3, ?4 FROM person WHERE id = ?2 "
+                          "ON CONFLICT (recipient, person) DO UPDATE SET error = excluded.error, "
+                          "error_at = excluded.error_at",
+    [S_DISCLOSURE_EVENT_ADD] =
+        "INSERT INTO disclosure_event (person, recipient, action, "
+        "categories, at) SELECT pk, ?2, ?3, ?4, ?5 FROM person WHERE id = ?1",
+    [S_DISCLOSURE_EVENTS_OF_PERSON] = "SELECT recipient, action, categories, at "
+                                      "FROM disclosure_event WHERE person = " PK(1) " ORDER BY seq",
+    [S_RECIPIENT_SYNC_GET] = "SELECT recipient, last_pass_at, complete_at, next_at, attempts, "
+                             "last_error, added, changed, removed, failed FROM recipient_sync "
+                             "WHERE recipient = ?1",
+    [S_RECIPIENT_SYNC_PUT] = "INSERT OR REPLACE INTO recipient_sync (recipient, last_pass_at, "
+                             "complete_at, next_at, attempts, last_error, added, changed, "
+                             "removed, failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_SEALED_SET_DISCLOSURE] = "UPDATE disclosure SET remote_sealed = ?2 "
+                                "WHERE id = ?1 AND remote_sealed IS NOT NULL",
+    [S_SEALED_LIST_DISCLOSURE] =
+        "SELECT d.id, d.recipient, p.id, NULL, d.remote_sealed FROM disclosure d "
+        "JOIN person p ON p.pk = d.person WHERE d.id > ?1 AND d.remote_sealed IS NOT NULL "
+        "AND (?2 = 0 OR substr(d.remote_sealed, 1, 1) = X'00') ORDER BY d.id LIMIT ?3",
     /* The census: one row, the columns in struct rk_census's order (census_fields). */
     [S_CENSUS_ALL] =
         "SELECT (SELECT count(*) FROM person), "
@@ -500,7 +537,9 @@ const char *const sq_sql[S__COUNT] = {
         "(SELECT count(*) FROM mail_limit), "
         "(SELECT count(*) FROM search_token), "
         "(SELECT count(*) FROM staff), "
-        "(SELECT count(*) FROM staff_session)",
+        "(SELECT count(*) FROM staff_session), "
+        "(SELECT count(*) FROM disclosure), "
+        "(SELECT count(*) FROM disclosure_event)",
     [S_CENSUS_PERSON] =
         "WITH me(pk) AS (SELECT pk FROM person WHERE id = ?1), "
         "prov(id) AS (SELECT name_prov FROM entry WHERE person IN me UNION "
@@ -541,5 +580,7 @@ const char *const sq_sql[S__COUNT] = {
         "(SELECT count(*) FROM audit WHERE person_id = ?1), "
         "-1, -1, -1, "
         "(SELECT count(*) FROM search_token WHERE person IN me), "
-        "-1, -1",
+        "-1, -1, "
+        "(SELECT count(*) FROM disclosure WHERE person IN me), "
+        "(SELECT count(*) FROM disclosure_event WHERE person IN me)",
 };
