@@ -69,8 +69,3 @@ rk_err rk_mc_client_open(const struct rk_recipient *r, struct rk_client **out, s
     *out = NULL;
     return rk_error_set(e, RK_EREFUSED, "connector", "recipient '%s': the mailchimp client is not built yet", r->id);
 }
-
-rk_err rk_sf_client_open(const struct rk_recipient *r, struct rk_client **out, struct rk_error *e) {
-    *out = NULL;
-    return rk_error_set(e, RK_EREFUSED, "connector", "recipient '%s': the salesforce client is not built yet", r->id);
-}
