@@ -40,6 +40,7 @@
 
 #include "base/id.h"
 #include "keys/keys.h"
+#include "core/disclose.h"
 #include "core/request.h"
 #include "base/time.h"
 #include "views/notice.h"
