@@ -63,9 +63,3 @@ rk_err rk_client_erase(struct rk_client *c, const char *person_id, const char *e
 rk_err rk_client_pull(struct rk_client *c, rk_client_pull_fn fn, void *ctx, struct rk_error *e) {
     return c->ops->pull(c, fn, ctx, e);
 }
-
-/* Until each implementation lands (issue 15): the type is declared but not spoken yet. */
-rk_err rk_mc_client_open(const struct rk_recipient *r, struct rk_client **out, struct rk_error *e) {
-    *out = NULL;
-    return rk_error_set(e, RK_EREFUSED, "connector", "recipient '%s': the mailchimp client is not built yet", r->id);
-}

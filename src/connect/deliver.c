@@ -21,6 +21,36 @@
  *                     or pending beyond give_up_days ─ mark_final ► failed
  *     queued ──no connector, or one that cannot carry the kind ──► unsupported
  *
+ *   A recipient whose connector is a client (client.h: mailchimp, salesforce):
+ *
+ *     queued ──erasure: rk_client_erase ok ──── mark_done ───────► done
+ *     queued ──erasure: transient / permanent ── as a webhook's ─► queued later / failed
+ *     queued|pending ─rectification, restriction, restriction_lifted: the sync
+ *                     (cfg->synced) says WAIT ─ mark_pending ("") ► pending, asked again
+ *                                                                   in 30 s
+ *     queued|pending ─the sync says DONE ─────── mark_done ───────► done
+ *     queued|pending ─the sync says FAILED ───── mark_final ──────► failed (its error)
+ *     queued|pending ─the client is not configured (no or a bad
+ *                     credential) ───────────── mark_retry ──────► same state, in 5 min
+ *
+ *   These recipients learn of a rectification or restriction through the
+ *   sync (core/disclose.c), which puts the person's current state; the
+ *   notice only waits for a complete sync pass that began after it, and its
+ *   pending state has an empty remote id (no OpenGDPR request). The sync is
+ *   asked when the outcome is recorded, in the recording transaction (the
+ *   attempt has no store). Moving to pending costs one attempt (the store
+ *   counts queued → pending); waiting there costs none and never fails the
+ *   notice. An erasure is sent here, at once: the sync cannot, since the
+ *   person is gone from the register.
+ *
+ *   A connector that is not configured never fails a notice: it waits, last
+ *   error rk_client_open's "recipient 'x' is not configured: …", asked again
+ *   every 5 minutes, its sealed identity kept (an erasure needs the
+ *   address). The store has no mark that keeps the identity without counting
+ *   an attempt, so these waits are counted (mark_retry), though they never
+ *   fail the notice by count; a transient answer after many such waits may
+ *   then fail it at once, as at max attempts (staff queue it again).
+ *
  *   Backoff after n failed attempts: base·2^(n−1) (60 s), at most 6 h (the
  *   worker's rk_worker_retry, as for mail); after max_attempts (10) the notice fails.
  *   OpenGDPR status polls come every poll_s (300 s) and cost no attempt; a
@@ -62,6 +92,7 @@
 
 #include <sodium.h>
 
+#include "connect/client.h"
 #include "connect/connect.h"
 #include "keys/seal.h"
 #include "worker/worker.h"
@@ -69,6 +100,8 @@
 #define BATCH      500
 #define DAY_S      ((int64_t)86400)
 #define SECRET_MAX 4096
+#define SYNC_WAIT_S         30  /* a notice waiting for the sync is asked again after this */
+#define UNCONFIGURED_WAIT_S 300 /* a notice to a connector not configured, likewise */
 
 /* A due notice, copied out of the store's callback; identity_email is set when opened. */
 struct due {
@@ -122,25 +155,62 @@ static void log_outcome(const struct due *d, const char *result, const char *err
 }
 
 /* What to record for one notice. */
-enum act { ACT_DONE, ACT_PENDING, ACT_RETRY, ACT_FAILED, ACT_UNSUPPORTED };
+enum act { ACT_DONE, ACT_PENDING, ACT_RETRY, ACT_FAILED, ACT_UNSUPPORTED, ACT_WAIT, ACT_SYNC };
 
 struct outcome {
     enum act act;
     rk_ts at; /* next attempt or poll, or when it ended */
     char remote_id[RK_REMOTE_ID_MAX + 1];
     char error[RK_CONNECT_ERROR_MAX + 1];
+    /* ACT_SYNC: the sync is asked when the outcome is recorded, in its transaction (the attempt
+     * has no store), and the answer becomes ACT_DONE, ACT_FAILED or ACT_PENDING */
+    rk_deliver_synced_fn synced;
+    void *synced_ctx;
+    char recipient[RK_DECL_ID_MAX + 1], person_id[RK_ID_LEN + 1];
+    rk_ts since;
 };
+
+/* ACT_SYNC: asks the sync and turns o into what it says. */
+static rk_err ask_sync(struct rk_store *s, struct outcome *o) {
+    enum rk_sync_says says = RK_SYNC_WAIT;
+    o->error[0] = '\0';
+    rk_err err = o->synced(o->synced_ctx, s, o->recipient, o->person_id, o->since, &says, o->error,
+                           sizeof o->error);
+    if (err != RK_OK)
+        return err;
+    if (says == RK_SYNC_DONE) {
+        o->act = ACT_DONE;
+    } else if (says == RK_SYNC_FAILED) {
+        o->act = ACT_FAILED;
+        if (!o->error[0])
+            snprintf(o->error, sizeof o->error, "the recipient refused the person's last put");
+    } else {
+        o->act = ACT_PENDING;
+        o->at += SYNC_WAIT_S;
+        o->remote_id[0] = '\0';
+    }
+    return RK_OK;
+}
 
 /* Records an outcome, inside the transaction the worker opened. */
 static rk_err record(struct rk_store *s, int64_t id, const void *out) {
     const struct outcome *o = out;
+    if (o->act == ACT_SYNC) {
+        /* the worker's own scratch (not const): the answer is written back for done() */
+        struct outcome *w = (struct outcome *)out;
+        rk_err err = ask_sync(s, w);
+        if (err != RK_OK)
+            return err;
+    }
     switch (o->act) {
     case ACT_DONE: return rk_store_recipient_notice_mark_done(s, id, o->at);
     case ACT_PENDING: return rk_store_recipient_notice_mark_pending(s, id, o->remote_id, o->at);
-    case ACT_RETRY: return rk_store_recipient_notice_mark_retry(s, id, o->at, o->error);
+    case ACT_RETRY:
+    case ACT_WAIT: return rk_store_recipient_notice_mark_retry(s, id, o->at, o->error);
     case ACT_FAILED:
         return rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_FAILED, o->at, o->error);
-    case ACT_UNSUPPORTED: break;
+    case ACT_UNSUPPORTED:
+    case ACT_SYNC: break;
     }
     return rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_UNSUPPORTED, o->at, o->error);
 }
@@ -301,6 +371,68 @@ static rk_err open_identity(const struct rk_deliver_config *cfg, struct due *d, 
     return err;
 }
 
+/* The connector cannot be used now (not configured): the notice waits, never failing for it. */
+static void wait_unconfigured(const struct rk_error *e, rk_ts now, struct outcome *o) {
+    o->act = ACT_WAIT;
+    o->at = now + UNCONFIGURED_WAIT_S;
+    snprintf(o->error, sizeof o->error, "%s", rk_error_msg(e)); /* "… is not configured: …" */
+}
+
+/* A rectification, restriction or its lifting to a client connector: done when the sync has
+ * put the person's state (cfg->synced, asked as the outcome is recorded), else waiting. */
+static void wait_for_sync(const struct rk_deliver_config *cfg, const struct due *d, rk_ts now,
+                          struct outcome *o) {
+    o->at = now;
+    if (!cfg->synced) {
+        o->act = ACT_PENDING;
+        o->at = now + SYNC_WAIT_S;
+        return;
+    }
+    o->act = ACT_SYNC;
+    o->synced = cfg->synced;
+    o->synced_ctx = cfg->synced_ctx;
+    o->since = d->r.created_at;
+    snprintf(o->recipient, sizeof o->recipient, "%s", d->recipient);
+    snprintf(o->person_id, sizeof o->person_id, "%s", d->person_id);
+}
+
+/* One notice to a recipient whose connector is a client (client.h). */
+static rk_err client_attempt(const struct rk_deliver_config *cfg, struct due *d,
+                             const struct rk_recipient *r, rk_ts now, struct outcome *o) {
+    struct rk_client *c = NULL;
+    struct rk_error e = RK_ERROR_INIT;
+    rk_err err = rk_client_open(r, &c, &e);
+    if (err == RK_EREFUSED) {
+        wait_unconfigured(&e, now, o);
+        return RK_OK;
+    }
+    if (err != RK_OK)
+        return err;
+    if (d->r.kind != RK_NOTICE_ERASURE) {
+        rk_client_close(c);
+        wait_for_sync(cfg, d, now, o);
+        return RK_OK;
+    }
+    if ((err = open_identity(cfg, d, now, o)) != RK_OK) {
+        rk_client_close(c);
+        return err == RK_EPARSE ? RK_OK : err;
+    }
+    struct rk_client_result res;
+    err = rk_client_erase(c, d->person_id, d->identity_email, &res);
+    rk_client_close(c);
+    if (err != RK_OK)
+        return err;
+    if (res.outcome == RK_CONNECT_OK) {
+        o->act = ACT_DONE;
+        return RK_OK;
+    }
+    snprintf(o->error, sizeof o->error, "%s", res.error);
+    failed_attempt(cfg, d, res.outcome == RK_CONNECT_PERMANENT, now, o);
+    if (o->act == ACT_RETRY && res.retry_after_s > 0 && now + res.retry_after_s > o->at)
+        o->at = now + res.retry_after_s;
+    return RK_OK;
+}
+
 /* Decides and performs one notice's attempt; fills o. */
 static rk_err attempt(const struct rk_deliver_config *cfg, struct due *d, rk_ts now,
                       struct outcome *o) {
@@ -321,6 +453,8 @@ static rk_err attempt(const struct rk_deliver_config *cfg, struct due *d, rk_ts 
                  d->recipient);
         return RK_OK;
     }
+    if (rk_client_speaks(r))
+        return client_attempt(cfg, d, r, now, o);
     if (k->type == RK_CONNECTOR_WEBHOOK) {
         if ((err = open_identity(cfg, d, now, o)) != RK_OK)
             return err == RK_EPARSE ? RK_OK : err;
@@ -397,7 +531,8 @@ static rk_err attempt_one(const void *ctx, void *item, void *out) {
 
 static bool done(const void *ctx, void *report, const void *item, const void *out, bool again,
                  rk_err recorded) {
-    static const char *const results[] = {"done", "pending", "retry", "failed", "unsupported"};
+    static const char *const results[] = {"done",        "pending", "retry",  "failed",
+                                          "unsupported", "waiting", "unasked"};
     const struct rk_deliver_config *cfg = ctx;
     struct rk_deliver_report *rep = report;
     const struct due *d = item;
@@ -417,8 +552,11 @@ static bool done(const void *ctx, void *report, const void *item, const void *ou
     case ACT_RETRY: rep->retried++; break;
     case ACT_FAILED: rep->failed++; break;
     case ACT_UNSUPPORTED: rep->unsupported++; break;
+    case ACT_WAIT: rep->pending++; break; /* not configured: waits, never fails for it */
+    case ACT_SYNC: break;                 /* the sync could not be asked: nothing recorded */
     }
-    bool error = o->act == ACT_RETRY || o->act == ACT_FAILED || o->act == ACT_UNSUPPORTED;
+    bool error = o->act == ACT_RETRY || o->act == ACT_FAILED || o->act == ACT_UNSUPPORTED ||
+                 o->act == ACT_WAIT;
     if (error)
         snprintf(rep->error, sizeof rep->error, "%s", o->error);
     if (!cfg->quiet && !(o->act == ACT_PENDING && was_pending))

@@ -66,35 +66,242 @@ static const char *identity_format_id(unsigned i) {
     return rk_identity_format_id((enum rk_identity_format)i);
 }
 
-static void parse_connector(struct ctx *c, const ynode *n, struct rk_connector *k) {
-    static const char *const keys[] = {"!type", "!url", "!secret_env", "identity_format"};
-    const ynode *v[4];
+/* A Salesforce field's API name: a letter, then letters, digits and single '_' (custom fields
+ * end in "__c"), not ending in '_', at most 80 (as connect/salesforce_api.c's
+ * rk_sf_field_name_ok, which the client checks again). */
+static bool sf_field_ok(const char *s) {
+    size_t n = strlen(s);
+    if (n < 1 || n > 80 || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") < 1 ||
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+        return false;
+    size_t end = n > 3 && strcmp(s + n - 3, "__c") == 0 ? n - 3 : n;
+    for (size_t i = 1; i < end; i++)
+        if (s[i] == '_' && s[i - 1] == '_')
+            return false;
+    return s[end - 1] != '_';
+}
+
+/* A Mailchimp audience id: letters and digits, 1 to 64 of them. */
+static bool list_id_ok(const ynode *n) {
+    return n->len >= 1 && n->len <= 64 &&
+           strspn(n->str, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") ==
+               n->len;
+}
+
+/* The keys of recipient.connector, and which connector types take each (a bit per type). */
+enum {
+    CK_TYPE,
+    CK_URL,
+    CK_SECRET_ENV,
+    CK_IDENTITY_FORMAT,
+    CK_LIST_ID,
+    CK_API_KEY_ENV,
+    CK_PURPOSE,
+    CK_RESTRICTED_TAG,
+    CK_INSTANCE_URL,
+    CK_CLIENT_ID_ENV,
+    CK_CLIENT_SECRET_ENV,
+    CK_EXTERNAL_ID_FIELD,
+    CK_RESTRICTION_FIELD,
+    CK_API_VERSION,
+    CK_TOKEN_URL,
+    CK__COUNT
+};
+#define T_(t)   (1u << (unsigned)(t))
+#define T_HOOKS (T_(RK_CONNECTOR_WEBHOOK) | T_(RK_CONNECTOR_OPENGDPR))
+#define T_MC    T_(RK_CONNECTOR_MAILCHIMP)
+#define T_SF    T_(RK_CONNECTOR_SALESFORCE)
+static const struct {
+    unsigned takes, needs;
+} connector_keys[CK__COUNT] = {
+    [CK_TYPE] = {.takes = ~0u, .needs = ~0u},
+    [CK_URL] = {.takes = T_HOOKS | T_MC, .needs = T_HOOKS},
+    [CK_SECRET_ENV] = {.takes = T_HOOKS, .needs = T_HOOKS},
+    [CK_IDENTITY_FORMAT] = {.takes = T_(RK_CONNECTOR_OPENGDPR)},
+    [CK_LIST_ID] = {.takes = T_MC, .needs = T_MC},
+    [CK_API_KEY_ENV] = {.takes = T_MC, .needs = T_MC},
+    [CK_PURPOSE] = {.takes = T_MC},
+    [CK_RESTRICTED_TAG] = {.takes = T_MC},
+    [CK_INSTANCE_URL] = {.takes = T_SF, .needs = T_SF},
+    [CK_CLIENT_ID_ENV] = {.takes = T_SF, .needs = T_SF},
+    [CK_CLIENT_SECRET_ENV] = {.takes = T_SF, .needs = T_SF},
+    [CK_EXTERNAL_ID_FIELD] = {.takes = T_SF, .needs = T_SF},
+    [CK_RESTRICTION_FIELD] = {.takes = T_SF, .needs = T_SF},
+    [CK_API_VERSION] = {.takes = T_SF},
+    [CK_TOKEN_URL] = {.takes = T_SF},
+};
+
+static const char *url_of(struct ctx *c, const ynode *n, const char *what) {
+    const char *u = dl_get_string(c, n, what);
+    if (u && !connector_url_ok(u)) {
+        ERR_AT(c, n,
+               "%s: expected an https:// URL (http:// only for 127.0.0.1 or localhost), without "
+               "spaces or a fragment",
+               what);
+        return NULL;
+    }
+    return u;
+}
+
+/* A Salesforce URL: a connector URL of at most 255 bytes (the client's limit). */
+static const char *sf_url_of(struct ctx *c, const ynode *n, const char *what) {
+    const char *u = url_of(c, n, what);
+    if (u && strlen(u) > 255) {
+        ERR_AT(c, n, "%s: at most 255 bytes", what);
+        return NULL;
+    }
+    return u;
+}
+
+static const char *sf_field(struct ctx *c, const ynode *n, const char *what) {
+    const char *f = dl_get_string(c, n, what);
+    if (f && !sf_field_ok(f)) {
+        ERR_AT(c, n,
+               "%s: expected a Contact field's API name (a letter, then letters, digits and "
+               "single '_', at most 80; custom fields end in __c), found '%.80s'",
+               what, f);
+        return NULL;
+    }
+    return f;
+}
+
+/*
+ * recipient.connector: {type, …} with the keys of its type (connector_keys): webhook and
+ * opengdpr {url, secret_env, identity_format}; mailchimp {list_id, api_key_env, url, purpose,
+ * restricted_tag}; salesforce {instance_url, client_id_env, client_secret_env,
+ * external_id_field, restriction_field, api_version, token_url}. What depends on the rest of
+ * the recipient (the purpose, the audience) is checked by check_client_connector once all of
+ * it is read; v gets the nodes.
+ */
+static void parse_connector(struct ctx *c, const ynode *n, struct rk_connector *k,
+                            const ynode *v[CK__COUNT]) {
+    static const char *const keys[CK__COUNT] = {"!type",
+                                                "url",
+                                                "secret_env",
+                                                "identity_format",
+                                                "list_id",
+                                                "api_key_env",
+                                                "purpose",
+                                                "restricted_tag",
+                                                "instance_url",
+                                                "client_id_env",
+                                                "client_secret_env",
+                                                "external_id_field",
+                                                "restriction_field",
+                                                "api_version",
+                                                "token_url"};
     k->loc = dl_loc_of(n);
     if (!FIELDS(c, n, "recipient.connector", keys, v))
         return;
-    int t = v[0] ? dl_get_enum(c, v[0], "recipient.connector.type", connector_type_id, 2) : -1;
-    if (v[1]) {
-        k->url = dl_get_string(c, v[1], "recipient.connector.url");
-        if (k->url && !connector_url_ok(k->url)) {
-            ERR_AT(c, v[1],
-                   "recipient.connector.url: expected an https:// URL (http:// only for "
-                   "127.0.0.1 or localhost), without spaces or a fragment");
-            k->url = NULL;
+    int t = v[CK_TYPE] ? dl_get_enum(c, v[CK_TYPE], "recipient.connector.type", connector_type_id,
+                                     RK_CONNECTOR_SALESFORCE)
+                       : -1;
+    if (t < 0)
+        return;
+    enum rk_connector_type type = (enum rk_connector_type)(t + 1);
+    const char *tname = rk_connector_type_id(type);
+    bool ok = true;
+    for (unsigned i = 1; i < CK__COUNT; i++) {
+        const char *name = keys[i][0] == '!' ? keys[i] + 1 : keys[i];
+        if (v[i] && !(connector_keys[i].takes & T_(type))) {
+            ERR_AT(c, v[i],
+                   i == CK_IDENTITY_FORMAT && type == RK_CONNECTOR_WEBHOOK
+                       ? "recipient.connector.%s: only an opengdpr connector takes it (a webhook "
+                         "always sends the email as it is)"
+                       : "recipient.connector.%s: a %s connector does not take this key",
+                   name, tname);
+            v[i] = NULL;
+            ok = false;
+        } else if (!v[i] && (connector_keys[i].needs & T_(type))) {
+            ERR_AT(c, n,
+                   "recipient.connector: required key '%s' is missing (a %s connector needs it)",
+                   name, tname);
+            ok = false;
         }
     }
-    if (v[2])
-        k->secret_env = get_env_name(c, v[2], "recipient.connector.secret_env");
-    if (v[3]) {
-        int f = dl_get_enum(c, v[3], "recipient.connector.identity_format", identity_format_id, 2);
+    if (v[CK_URL])
+        ok &= (k->url = url_of(c, v[CK_URL], "recipient.connector.url")) != NULL;
+    if (v[CK_INSTANCE_URL])
+        ok &=
+            (k->url = sf_url_of(c, v[CK_INSTANCE_URL], "recipient.connector.instance_url")) != NULL;
+    if (v[CK_TOKEN_URL])
+        ok &=
+            (k->token_url = sf_url_of(c, v[CK_TOKEN_URL], "recipient.connector.token_url")) != NULL;
+    if (v[CK_SECRET_ENV])
+        ok &= (k->secret_env =
+                   get_env_name(c, v[CK_SECRET_ENV], "recipient.connector.secret_env")) != NULL;
+    if (v[CK_API_KEY_ENV])
+        ok &= (k->api_key_env =
+                   get_env_name(c, v[CK_API_KEY_ENV], "recipient.connector.api_key_env")) != NULL;
+    if (v[CK_CLIENT_ID_ENV])
+        ok &= (k->client_id_env = get_env_name(c, v[CK_CLIENT_ID_ENV],
+                                               "recipient.connector.client_id_env")) != NULL;
+    if (v[CK_CLIENT_SECRET_ENV])
+        ok &= (k->client_secret_env = get_env_name(
+                   c, v[CK_CLIENT_SECRET_ENV], "recipient.connector.client_secret_env")) != NULL;
+    if (v[CK_IDENTITY_FORMAT]) {
+        int f = dl_get_enum(c, v[CK_IDENTITY_FORMAT], "recipient.connector.identity_format",
+                            identity_format_id, 2);
         if (f >= 0)
             k->identity_format = (enum rk_identity_format)f;
-        if (t == 0)
-            ERR_AT(c, v[3],
-                   "recipient.connector.identity_format: only an opengdpr connector takes it "
-                   "(a webhook always sends the email as it is)");
     }
-    if (t >= 0 && k->url && k->secret_env)
-        k->type = (enum rk_connector_type)(t + 1);
+    if (v[CK_LIST_ID]) {
+        k->list_id = dl_get_string(c, v[CK_LIST_ID], "recipient.connector.list_id");
+        if (k->list_id && !list_id_ok(v[CK_LIST_ID])) {
+            ERR_AT(c, v[CK_LIST_ID],
+                   "recipient.connector.list_id: expected the audience id as Mailchimp shows it "
+                   "(letters and digits, at most 64)");
+            k->list_id = NULL;
+        }
+        ok &= k->list_id != NULL;
+    }
+    if (type == RK_CONNECTOR_MAILCHIMP)
+        k->restricted_tag = "rekisteri: restricted";
+    if (v[CK_RESTRICTED_TAG]) {
+        const char *tag =
+            dl_get_string(c, v[CK_RESTRICTED_TAG], "recipient.connector.restricted_tag");
+        if (tag && (v[CK_RESTRICTED_TAG]->len < 1 || v[CK_RESTRICTED_TAG]->len > 100)) {
+            ERR_AT(c, v[CK_RESTRICTED_TAG],
+                   "recipient.connector.restricted_tag: expected a Mailchimp tag name of 1 to 100 "
+                   "bytes");
+            tag = NULL;
+        }
+        ok &= tag != NULL;
+        if (tag)
+            k->restricted_tag = tag;
+    }
+    if (v[CK_EXTERNAL_ID_FIELD])
+        ok &= (k->external_id_field = sf_field(c, v[CK_EXTERNAL_ID_FIELD],
+                                               "recipient.connector.external_id_field")) != NULL;
+    if (v[CK_RESTRICTION_FIELD])
+        ok &= (k->restriction_field = sf_field(c, v[CK_RESTRICTION_FIELD],
+                                               "recipient.connector.restriction_field")) != NULL;
+    if (k->external_id_field && k->restriction_field &&
+        strcmp(k->external_id_field, k->restriction_field) == 0) {
+        ERR_AT(c, v[CK_RESTRICTION_FIELD],
+               "recipient.connector.restriction_field: must be another field than "
+               "external_id_field (a checkbox, not the id)");
+        ok = false;
+    }
+    if (type == RK_CONNECTOR_SALESFORCE)
+        k->api_version = "60.0";
+    if (v[CK_API_VERSION]) {
+        const ynode *a = v[CK_API_VERSION];
+        const char *ver = dl_get_string(c, a, "recipient.connector.api_version");
+        size_t major = ver ? strspn(ver, "0123456789") : 0;
+        if (ver && !(major >= 1 && major <= 3 && ver[major] == '.' && ver[major + 1] == '0' &&
+                     ver[major + 2] == '\0')) {
+            ERR_AT(c, a,
+                   "recipient.connector.api_version: expected a Salesforce REST API version such "
+                   "as \"60.0\" (quote it in YAML)");
+            ver = NULL;
+        }
+        ok &= ver != NULL;
+        if (ver)
+            k->api_version = ver;
+    }
+    if (ok)
+        k->type = type;
 }
 
 static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *r) {
@@ -139,6 +346,70 @@ static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *
         m->purpose = NULL;
     }
     m->declared = m->list_id && m->secret_env && m->purpose;
+}
+
+/*
+ * What a client connector needs of the rest of its recipient, once all of it is read: a
+ * mailchimp connector's purpose (connector.purpose, else mailchimp.purpose) rests on consent
+ * and is declared by one of the recipient's registers; its audience is the one the inbound
+ * mailchimp hook names, when both are declared; and when shares are declared, email is among
+ * them (it is the member's identity).
+ */
+static void check_client_connector(struct ctx *c, const ynode *n, const ynode *const v[CK__COUNT],
+                                   struct rk_recipient *r) {
+    struct rk_connector *k = &r->connector;
+    struct rk_decl *d = c->d;
+    if (k->type != RK_CONNECTOR_MAILCHIMP)
+        return;
+    const ynode *at = v[CK_PURPOSE] ? v[CK_PURPOSE] : n;
+    if (v[CK_PURPOSE])
+        k->purpose = dl_ref_one(c, v[CK_PURPOSE], "recipient.connector.purpose", "purpose",
+                                d->purposes, d->npurposes, sizeof *d->purposes);
+    else
+        k->purpose = r->mailchimp.purpose;
+    if (!k->purpose) {
+        if (!v[CK_PURPOSE])
+            ERR_AT(c, n,
+                   "recipient.connector.purpose: a mailchimp connector subscribes the audience "
+                   "of a purpose; name it here or in the recipient's mailchimp.purpose");
+        k->type = RK_CONNECTOR_NONE;
+        return;
+    }
+    bool held = false;
+    for (size_t i = 0; i < r->nregisters; i++)
+        held |= dl_register_has_purpose(r->registers[i], k->purpose);
+    if (k->purpose->basis != RK_BASIS_CONSENT) {
+        ERR_AT(c, at,
+               "recipient.connector.purpose: '%s' rests on %s; Mailchimp's subscribed members "
+               "are the audience of a consent, so the purpose must rest on consent",
+               k->purpose->id, rk_basis_id(k->purpose->basis));
+        k->type = RK_CONNECTOR_NONE;
+    } else if (r->nregisters && !held) {
+        ERR_AT(c, at,
+               "recipient.connector.purpose: none of this recipient's registers declares "
+               "purpose '%s'",
+               k->purpose->id);
+        k->type = RK_CONNECTOR_NONE;
+    }
+    if (r->mailchimp.list_id && k->list_id && strcmp(r->mailchimp.list_id, k->list_id) != 0) {
+        ERR_AT(c, v[CK_LIST_ID],
+               "recipient.connector.list_id: '%s' is not the audience of this recipient's "
+               "mailchimp hook ('%s'); one recipient is one audience",
+               k->list_id, r->mailchimp.list_id);
+        k->type = RK_CONNECTOR_NONE;
+    }
+    for (size_t i = 0; i < r->nshares; i++) {
+        bool email = false;
+        for (size_t j = 0; j < r->shares[i].ncategories; j++)
+            email |= strcmp(r->shares[i].categories[j]->id, "email") == 0;
+        if (!email && dl_register_has_purpose(r->shares[i].reg, k->purpose)) {
+            ERR_AT(c, n,
+                   "recipient.connector: a mailchimp member is its address, but the recipient's "
+                   "shares from register '%s' do not include email",
+                   r->shares[i].reg->id);
+            k->type = RK_CONNECTOR_NONE;
+        }
+    }
 }
 
 /* The categories a list of ids names (recipient.shares or one of its map's values). */
@@ -255,7 +526,7 @@ const struct rk_share *rk_recipient_share(const struct rk_recipient *r,
 }
 
 bool rk_recipient_serves(const struct rk_recipient *r, const struct rk_purpose *p) {
-    if (r->mailchimp.purpose == p)
+    if (r->mailchimp.purpose == p || (p && r->connector.purpose == p))
         return true;
     for (size_t i = 0; i < r->npurposes; i++)
         if (r->purposes[i] == p)
@@ -267,7 +538,7 @@ void dl_each_recipient(struct ctx *c, const ynode *n, void *item) {
     static const char *const keys[] = {"!id",       "!name",   "!role",      "!country",
                                        "transfer",  "purpose", "!registers", "connector",
                                        "mailchimp", "shares",  "purposes"};
-    const ynode *v[11];
+    const ynode *v[11], *kv[CK__COUNT] = {0};
     struct rk_recipient *r = item;
     struct rk_decl *d = c->d;
     r->loc = r->transfer_loc = dl_loc_of(n);
@@ -305,13 +576,15 @@ void dl_each_recipient(struct ctx *c, const ynode *n, void *item) {
         r->registers = (struct rk_register **)REFS(c, v[6], "recipient.registers", "register",
                                                    d->registers, d->nregisters, &r->nregisters);
     if (v[7])
-        parse_connector(c, v[7], &r->connector);
+        parse_connector(c, v[7], &r->connector, kv);
     if (v[8])
         parse_mailchimp(c, v[8], r);
     if (v[9])
         parse_shares(c, v[9], r);
     if (v[10])
         parse_purposes(c, v[10], r);
+    if (v[7])
+        check_client_connector(c, v[7], kv, r);
 }
 
 /* "https://host" or "https://host:port" (http only for localhost), nothing after. */

@@ -194,7 +194,7 @@ static void check_share_purpose(const struct rk_decl *d, const struct rk_lint_ru
                                 struct rk_findings *out) {
     for (size_t i = 0; i < d->nrecipients; i++) {
         const struct rk_recipient *r = &d->recipients[i];
-        if (r->npurposes > 0 || r->mailchimp.purpose)
+        if (r->npurposes > 0 || r->mailchimp.purpose || r->connector.purpose)
             continue;
         const struct rk_register *reg = NULL;
         const struct rk_purpose *consent = NULL;

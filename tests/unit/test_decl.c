@@ -921,6 +921,188 @@ static void shares_errors(void **state) {
     }
 }
 
+/* ---- Client connectors: mailchimp and salesforce (issue 15) ---- */
+
+#define MC_CONN "    connector: {type: mailchimp, list_id: a1b2c3, api_key_env: MC_KEY"
+#define SF_CONN                                                                                    \
+    "    connector: {type: salesforce, instance_url: 'https://x.my.salesforce.com',\n"             \
+    "                client_id_env: SF_ID, client_secret_env: SF_SECRET,\n"                        \
+    "                external_id_field: Rekisteri_Id__c, restriction_field: Restricted__c"
+
+static void client_connectors_load(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(FX_MINIMAL RCP_HEAD MC_CONN
+                                  ", purpose: marketing}\n"
+                                  "    shares: [name, email]\n"
+                                  "  - id: crm\n    name: CRM\n    role: processor\n"
+                                  "    country: FI\n    registers: [customer]\n" SF_CONN "}\n"
+                                  "    shares: [name, email]\n");
+    const struct rk_recipient *r = rk_decl_recipient(d, "mc");
+    assert_int_equal(r->connector.type, RK_CONNECTOR_MAILCHIMP);
+    assert_string_equal(r->connector.list_id, "a1b2c3");
+    assert_string_equal(r->connector.api_key_env, "MC_KEY");
+    assert_null(r->connector.url);
+    assert_string_equal(r->connector.purpose->id, "marketing");
+    assert_string_equal(r->connector.restricted_tag, "rekisteri: restricted");
+    assert_true(rk_recipient_serves(r, r->connector.purpose));
+    r = rk_decl_recipient(d, "crm");
+    assert_int_equal(r->connector.type, RK_CONNECTOR_SALESFORCE);
+    assert_string_equal(r->connector.url, "https://x.my.salesforce.com");
+    assert_string_equal(r->connector.client_id_env, "SF_ID");
+    assert_string_equal(r->connector.client_secret_env, "SF_SECRET");
+    assert_string_equal(r->connector.external_id_field, "Rekisteri_Id__c");
+    assert_string_equal(r->connector.restriction_field, "Restricted__c");
+    assert_string_equal(r->connector.api_version, "60.0");
+    assert_null(r->connector.token_url);
+    assert_null(r->connector.purpose);
+    rk_decl_free(d);
+
+    /* The optional keys; the purpose from the recipient's mailchimp hook. */
+    d = rkt_parse(FX_MINIMAL RCP_HEAD MC_CONN
+                  ", url: 'http://127.0.0.1:8080/3.0',\n"
+                  "                restricted_tag: Kielletty}\n"
+                  "    mailchimp: {list_id: a1b2c3, secret_env: S, "
+                  "purpose: marketing}\n"
+                  "  - id: crm\n    name: CRM\n    role: processor\n"
+                  "    country: FI\n    registers: [customer]\n" SF_CONN
+                  ",\n                api_version: '61.0', token_url: 'https://login.x.com/t'}\n");
+    r = rk_decl_recipient(d, "mc");
+    assert_string_equal(r->connector.url, "http://127.0.0.1:8080/3.0");
+    assert_string_equal(r->connector.restricted_tag, "Kielletty");
+    assert_string_equal(r->connector.purpose->id, "marketing");
+    r = rk_decl_recipient(d, "crm");
+    assert_string_equal(r->connector.api_version, "61.0");
+    assert_string_equal(r->connector.token_url, "https://login.x.com/t");
+    rk_decl_free(d);
+}
+
+static void client_connector_errors(void **state) {
+    (void)state;
+    static const struct {
+        const char *yaml, *expect;
+    } cases[] = {
+        /* mailchimp: required keys, keys of other types, values */
+        {"    connector: {type: mailchimp, api_key_env: K, purpose: marketing}\n",
+         "required key 'list_id' is missing (a mailchimp connector needs it)"},
+        {"    connector: {type: mailchimp, list_id: abc, purpose: marketing}\n",
+         "required key 'api_key_env' is missing"},
+        {MC_CONN "}\n", "a mailchimp connector subscribes the audience of a purpose"},
+        {MC_CONN ", purpose: marketing, secret_env: S}\n",
+         "recipient.connector.secret_env: a mailchimp connector does not take this key"},
+        {MC_CONN ", purpose: marketing, external_id_field: X__c}\n",
+         "recipient.connector.external_id_field: a mailchimp connector does not take this key"},
+        {MC_CONN ", purpose: marketing, identity_format: raw}\n",
+         "recipient.connector.identity_format: a mailchimp connector does not take this key"},
+        {"    connector: {type: mailchimp, list_id: 'a-b', api_key_env: K, purpose: marketing}\n",
+         "recipient.connector.list_id: expected the audience id"},
+        {"    connector: {type: mailchimp, list_id: abc, api_key_env: 'sk-123', purpose: "
+         "marketing}\n",
+         "recipient.connector.api_key_env: expected the name of an environment variable"},
+        {MC_CONN ", purpose: marketing, url: 'http://api.mailchimp.com/3.0'}\n",
+         "recipient.connector.url: expected an https:// URL"},
+        {MC_CONN ", purpose: marketing, restricted_tag: ''}\n",
+         "recipient.connector.restricted_tag: "},
+        {MC_CONN ", purpose: nope}\n", "'nope' is not a declared purpose"},
+        {MC_CONN ", purpose: service}\n",
+         "recipient.connector.purpose: 'service' rests on contract"},
+        {MC_CONN ", purpose: marketing}\n    mailchimp: {list_id: zzz, secret_env: S, purpose: "
+                 "marketing}\n",
+         "recipient.connector.list_id: 'a1b2c3' is not the audience of this recipient's "
+         "mailchimp hook ('zzz')"},
+        {MC_CONN ", purpose: marketing}\n    shares: [name]\n",
+         "shares from register 'customer' do not include email"},
+        /* salesforce */
+        {"    connector: {type: salesforce, client_id_env: I, client_secret_env: S,\n"
+         "                external_id_field: E__c, restriction_field: R__c}\n",
+         "required key 'instance_url' is missing (a salesforce connector needs it)"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_secret_env: S,\n"
+         "                external_id_field: E__c, restriction_field: R__c}\n",
+         "required key 'client_id_env' is missing"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                external_id_field: E__c, restriction_field: R__c}\n",
+         "required key 'client_secret_env' is missing"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, restriction_field: R__c}\n",
+         "required key 'external_id_field' is missing"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, external_id_field: E__c}\n",
+         "required key 'restriction_field' is missing"},
+        {SF_CONN ", url: 'https://x.fi'}\n",
+         "recipient.connector.url: a salesforce connector does not take this key"},
+        {SF_CONN ", list_id: abc}\n",
+         "recipient.connector.list_id: a salesforce connector does not take this key"},
+        {SF_CONN ", purpose: marketing}\n",
+         "recipient.connector.purpose: a salesforce connector does not take this key"},
+        {"    connector: {type: salesforce, instance_url: 'http://x.my.salesforce.com',\n"
+         "                client_id_env: I, client_secret_env: S,\n"
+         "                external_id_field: E__c, restriction_field: R__c}\n",
+         "recipient.connector.instance_url: expected an https:// URL"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: i,\n"
+         "                client_secret_env: S, external_id_field: E__c, restriction_field: "
+         "R__c}\n",
+         "recipient.connector.client_id_env: expected the name of an environment variable"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, external_id_field: 'Id; DROP',\n"
+         "                restriction_field: R__c}\n",
+         "recipient.connector.external_id_field: expected a Contact field's API name"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, external_id_field: E__c, restriction_field: "
+         "_R}\n",
+         "recipient.connector.restriction_field: expected a Contact field's API name"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, external_id_field: E__c, restriction_field: "
+         "E__c}\n",
+         "must be another field than external_id_field"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, external_id_field: A__B__c, restriction_field: "
+         "R__c}\n",
+         "recipient.connector.external_id_field: expected a Contact field's API name"},
+        {"    connector: {type: salesforce, instance_url: 'https://x.fi', client_id_env: I,\n"
+         "                client_secret_env: S, external_id_field: E__c, restriction_field: "
+         "R_}\n",
+         "recipient.connector.restriction_field: expected a Contact field's API name"},
+        {SF_CONN ", token_url: 'https://x.fi/"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'}\n",
+         "recipient.connector.token_url: at most 255 bytes"},
+        {SF_CONN ", api_version: v60}\n", "recipient.connector.api_version: expected"},
+        {SF_CONN ", api_version: '60.5'}\n", "recipient.connector.api_version: expected"},
+        {SF_CONN ", token_url: 'ftp://x.fi/t'}\n",
+         "recipient.connector.token_url: expected an https:// URL"},
+        /* the hooks refuse the clients' keys */
+        {"    connector: {type: webhook, url: 'https://x.fi/', secret_env: S, list_id: abc}\n",
+         "recipient.connector.list_id: a webhook connector does not take this key"},
+        {"    connector: {type: opengdpr, url: 'https://x.fi/', secret_env: S,\n"
+         "                client_id_env: I}\n",
+         "recipient.connector.client_id_env: a opengdpr connector does not take this key"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[4096];
+        snprintf(yaml, sizeof yaml, "%s%s%s", FX_MINIMAL, RCP_HEAD, cases[i].yaml);
+        const char *msg = rkt_parse_fail(yaml);
+        if (!strstr(msg, cases[i].expect))
+            fail_msg("case %zu: expected '%s' in: %s", i, cases[i].expect, msg);
+    }
+    /* The position is the connector's (a required key missing) or the key's. */
+    const char *yaml = FX_MINIMAL RCP_HEAD "    connector: {type: mailchimp, list_id: abc,\n"
+                                           "                api_key_env: K, purpose: service}\n";
+    const char *msg = rkt_parse_fail(yaml);
+    assert_non_null(strstr(msg, pos_of(yaml, yaml + strlen(FX_MINIMAL), "service}")));
+    /* A purpose none of the recipient's registers declares. */
+    msg = rkt_parse_fail(FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES FX_REGISTERS
+                         "  - id: other\n    name: {fi: M, en: O}\n    subjects: {fi: m, en: o}\n"
+                         "    categories: [email]\n    purposes: [service]\n"
+                         "    retention: {period: 1y}\n"
+                         "recipients:\n  - id: mc\n    name: M\n    role: processor\n"
+                         "    country: FI\n    registers: [other]\n" MC_CONN
+                         ", purpose: marketing}\n");
+    assert_non_null(strstr(msg, "recipient.connector.purpose: none of this recipient's registers "
+                                "declares purpose 'marketing'"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(example_loads_with_all_facts),
@@ -960,6 +1142,8 @@ int main(void) {
         cmocka_unit_test(branding_files),
         cmocka_unit_test(connectors_load),
         cmocka_unit_test(connector_errors),
+        cmocka_unit_test(client_connectors_load),
+        cmocka_unit_test(client_connector_errors),
         cmocka_unit_test(shares_load),
         cmocka_unit_test(shares_errors),
     };

@@ -451,6 +451,12 @@ static void recipient_purpose_missing(void **state) {
                    "    mailchimp: {list_id: abc, secret_env: S, purpose: marketing}\n",
                    "recipient-purpose-missing"),
         0);
+    /* A mailchimp connector's purpose is the purpose it serves. */
+    assert_int_equal(count_rule(FX_MINIMAL CRM "    shares: [email]\n"
+                                               "    connector: {type: mailchimp, list_id: abc, "
+                                               "api_key_env: K, purpose: marketing}\n",
+                                "recipient-purpose-missing"),
+                     0);
     /* A register without a consent-based purpose needs no named purpose. */
     assert_int_equal(
         count_rule(FX_MINIMAL "  - {id: other, name: {fi: M, en: O}, subjects: {fi: m, en: o}, "
