@@ -233,6 +233,13 @@ static bool hash_of(const struct rk_client_put *p, char out[RK_MC_HASH_LEN + 1])
     return email && rk_mc_subscriber_hash(email, out, &e) == RK_OK;
 }
 
+static bool mc_remote(const struct rk_client *c, const struct rk_client_put *p,
+                      char out[RK_CLIENT_REMOTE_MAX + 1]) {
+    (void)c;
+    _Static_assert(RK_MC_HASH_LEN <= RK_CLIENT_REMOTE_MAX, "a hash fits a remote key");
+    return hash_of(p, out);
+}
+
 static rk_err mc_put(struct rk_client *c, const struct rk_client_put *p,
                      struct rk_client_result *r) {
     struct mc_client *m = mc_of(c);
@@ -605,6 +612,7 @@ static const struct rk_client_ops mc_ops = {
     .put_many = mc_put_many,
     .erase = mc_erase,
     .pull = mc_pull,
+    .remote = mc_remote,
     .close = mc_close,
 };
 
