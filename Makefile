@@ -4,6 +4,7 @@
 # `make bench [BENCH_ROWS=n]` times the register against bare SQLite (bench/README.md);
 # `make bench-http [BENCH_ROWS=n]` loads the service beside nginx (bench/README.md).
 # `make bench-sweep [BENCH_ROWS=n]` times the consent-expiry sweep against bare SQLite.
+# `make bench-recipients [BENCH_ROWS=n]` times the Mailchimp sync beside the fake's ceiling.
 # `make bench-console [BENCH_ROWS=n]` times the console's search, list, record and overview.
 # `make bench-slowloris` measures slow clients against the service (bench/slowloris).
 # `make bench-timing [BENCH_N=n]` times the public forms' answers per address class.
@@ -13,7 +14,7 @@ ASAN_BUILD ?= build-asan
 DECL ?= examples/smartum/declaration.yaml
 JOBS ?= 2
 
-.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-console bench-slowloris bench-timing clean
+.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-recipients bench-console bench-slowloris bench-timing clean
 
 # The service on the embedded SQLite default with the example declaration
 # (scripts/run: var/ database and key, an admin account and token, emails into var/mail/).
@@ -64,6 +65,10 @@ bench-audit: build
 # The consent-expiry sweep over 1,000,000 run-out consents beside bare SQLite (bench/sweep).
 bench-sweep: build
 	@BUILD=$(BUILD) bench/sweep
+
+# Contacts synced per second to the fake Mailchimp on the batch path, beside its ceiling.
+bench-recipients: build
+	@BUILD=$(BUILD) bench/recipients/run
 
 # The staff console's reads at 1,000,000 persons beside bare SQLite (issue 12: p95 <= 50 ms).
 bench-console: build

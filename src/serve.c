@@ -44,7 +44,7 @@ static int run_serve(int argc, char **argv) {
                *public_url = NULL, *journal = NULL, *metrics_listen = NULL;
     char journal_buf[4096 + sizeof ".erasures"];
     double public_rate = 0;
-    long request_timeout = 0, sweep_interval = 0, header_timeout = 0;
+    long request_timeout = 0, sweep_interval = 0, header_timeout = 0, sync_interval = 0;
     long session_idle = 0, session_max = 0;
     int max_per_address = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -52,7 +52,7 @@ static int run_serve(int argc, char **argv) {
     struct rk_cli_mail mo = {0};
     const char *threads_arg = NULL, *sweep_arg = NULL, *idle_arg = NULL, *max_arg = NULL,
                *request_timeout_arg = NULL, *header_timeout_arg = NULL, *per_address_arg = NULL,
-               *rate_arg = NULL;
+               *rate_arg = NULL, *sync_arg = NULL;
     const struct rk_cli_opt opts[] = {
         {"listen", &listen, NULL},
         {"declaration", &decl_path, NULL},
@@ -68,6 +68,7 @@ static int run_serve(int argc, char **argv) {
         {"public-url", &public_url, NULL},
         {"threads", &threads_arg, NULL},
         {"sweep-interval", &sweep_arg, NULL},
+        {"sync-interval", &sync_arg, NULL},
         {"session-idle", &idle_arg, NULL},
         {"session-max", &max_arg, NULL},
         {"request-timeout", &request_timeout_arg, NULL},
@@ -90,7 +91,7 @@ static int run_serve(int argc, char **argv) {
         "                       [--header-timeout SECONDS]\n"
         "                       [--max-connections-per-address N]\n"
         "                       [--metrics-listen ADDR:PORT|off]\n"
-        "                       [--sweep-interval SECONDS]\n"
+        "                       [--sweep-interval SECONDS] [--sync-interval SECONDS]\n"
         "                       [--session-idle SECONDS] [--session-max SECONDS]\n"
         "\n"
         "Runs the service: /healthz, /metrics, the privacy notice at /privacy\n"
@@ -123,28 +124,27 @@ static int run_serve(int argc, char **argv) {
         "--request-timeout closes connections idle that long, and requests\n"
         "whose body has not arrived whole by then (default 10 s).\n"
         "--header-timeout closes a connection whose request header block has not\n"
-        "arrived whole that long after it connected or got its last answer, however\n"
-        "steadily it trickles (default 10 s).\n"
+        "arrived whole that long after it connected or got its last answer\n"
+        "(default 10 s).\n"
         "--max-connections-per-address caps the connections one client address may\n"
         "hold open (default 64; 0 for no cap, only behind a proxy that caps).\n"
-        "/metrics is served on --listen when that is a loopback address (127/8);\n"
-        "otherwise only on --metrics-listen (default 127.0.0.1:9464), so that a\n"
-        "public listener does not show it. --metrics-listen moves it there from a\n"
-        "loopback listener too (behind a reverse proxy); off serves it nowhere.\n"
+        "/metrics is served on --listen when that is a loopback address (127/8),\n"
+        "else only on --metrics-listen (default 127.0.0.1:9464), which also moves\n"
+        "it from a loopback listener (behind a proxy); off serves it nowhere.\n"
         "--threads sets the request threads (1 to 256; default: one per CPU).\n"
         "--sweep-interval runs the retention sweep ('rekisteri sweep') every that\n"
         "many seconds (default 3600; 0: never, for when cron runs it).\n"
+        "--sync-interval: seconds between the recipients' sync passes, which keep\n"
+        "Mailchimp and Salesforce in step (default 30; docs/recipients.md).\n"
         "--session-idle and --session-max end a console session after that many\n"
         "seconds without a request (default 1800) and in any case (default 43200).\n"
         "The session cookie is Secure: sign-in needs an https --public-url, or\n"
         "http to 127.0.0.1 or localhost (browsers treat those as secure).\n"
         "\n"
-        "When the database cannot be written (disk full, a file size limit: SIGXFSZ\n"
-        "is ignored, an I/O error) writes are answered 503 storage_unavailable with\n"
-        "Retry-After and nothing is saved; they succeed again once space returns.\n"
-        "A database the service may only read (file or directory not writable) is\n"
-        "served read-only: reads and public pages work, writes get the same 503,\n"
-        "and no mail, notices or sweeps run (docs/operations.md)."
+        "A database that cannot be written (disk full, an I/O error) answers writes\n"
+        "503 storage_unavailable with Retry-After until space returns; one the\n"
+        "service may only read is served read-only: reads work, writes get the same\n"
+        "503, no mail, notices, sweeps or syncs run (docs/operations.md)."
         "\n",
         NULL, &first);
     if (prc != RK_EXIT_OK)
@@ -169,6 +169,10 @@ static int run_serve(int argc, char **argv) {
         }
         if (sweep_interval == 0)
             sweep_interval = -1; /* never */
+    }
+    if (sync_arg && !number(sync_arg, 1, 3600, &sync_interval)) {
+        rk_cli_error("--sync-interval: expected seconds from 1 to 3600");
+        return RK_EXIT_USAGE;
     }
     if ((idle_arg && !number(idle_arg, 1, 30L * 86400, &session_idle)) ||
         (max_arg && !number(max_arg, 1, 30L * 86400, &session_max))) {
@@ -366,6 +370,7 @@ static int run_serve(int argc, char **argv) {
                                  .max_per_address = max_per_address,
                                  .metrics_listen = metrics_listen,
                                  .sweep_interval = sweep_interval,
+                                 .sync_interval = sync_interval,
                                  .journal = journal,
                                  .read_only = read_only,
                                  .session_idle = session_idle,

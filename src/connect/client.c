@@ -60,6 +60,12 @@ rk_err rk_client_erase(struct rk_client *c, const char *person_id, const char *e
     return c->ops->erase(c, person_id, email, r);
 }
 
+bool rk_client_remote(const struct rk_client *c, const struct rk_client_put *p,
+                      char out[RK_CLIENT_REMOTE_MAX + 1]) {
+    out[0] = '\0';
+    return c->ops->remote && c->ops->remote(c, p, out);
+}
+
 rk_err rk_client_pull(struct rk_client *c, rk_client_pull_fn fn, void *ctx, struct rk_error *e) {
     return c->ops->pull(c, fn, ctx, e);
 }

@@ -161,6 +161,11 @@ struct rk_client_ops {
     /* Reads everyone the recipient holds, page by page. RK_EIO (e: status and code) when the
      * recipient cannot be read; RK_EPARSE when an answer is malformed. */
     rk_err (*pull)(struct rk_client *c, rk_client_pull_fn fn, void *ctx, struct rk_error *e);
+    /* The key the recipient knows p's person by, as a put would return it in
+     * rk_client_result.remote, without a call (an adopted person: core/disclose.h); false
+     * when p gives none (Mailchimp: no address). */
+    bool (*remote)(const struct rk_client *c, const struct rk_client_put *p,
+                   char out[RK_CLIENT_REMOTE_MAX + 1]);
     void (*close)(struct rk_client *c);
 };
 
@@ -196,6 +201,8 @@ RK_MUST_USE rk_err rk_client_erase(struct rk_client *c, const char *person_id, c
                                    struct rk_client_result *r);
 RK_MUST_USE rk_err rk_client_pull(struct rk_client *c, rk_client_pull_fn fn, void *ctx,
                                   struct rk_error *e);
+bool rk_client_remote(const struct rk_client *c, const struct rk_client_put *p,
+                      char out[RK_CLIENT_REMOTE_MAX + 1]);
 
 /* The implementations (the files named above): open as rk_client_open, for their type. */
 RK_MUST_USE rk_err rk_mc_client_open(const struct rk_recipient *r, struct rk_client **out,

@@ -37,8 +37,8 @@
  *   The batch path (put_many, at least batch_min = 100 puts, at most
  *   batch_max = 500 a call): one POST /batches with each put's operations
  *   (its PUT or PATCH and its tag operation), then GET /batches/{id} at once
- *   and every second after, for at most 10 minutes, reporting progress each
- *   poll. When the batch finishes with errored_operations 0 every put is
+ *   and after pauses of 50 ms doubling to 2 s, for at most 10 minutes,
+ *   reporting progress each poll. When the batch finishes with errored_operations 0 every put is
  *   ok. Otherwise the batched puts are sent again one by one with put (each is
  *   idempotent, so those that worked change nothing), which also gives each
  *   its own outcome without fetching and unpacking the batch's result archive.
@@ -233,6 +233,13 @@ static bool hash_of(const struct rk_client_put *p, char out[RK_MC_HASH_LEN + 1])
     return email && rk_mc_subscriber_hash(email, out, &e) == RK_OK;
 }
 
+static bool mc_remote(const struct rk_client *c, const struct rk_client_put *p,
+                      char out[RK_CLIENT_REMOTE_MAX + 1]) {
+    (void)c;
+    _Static_assert(RK_MC_HASH_LEN <= RK_CLIENT_REMOTE_MAX, "a hash fits a remote key");
+    return hash_of(p, out);
+}
+
 static rk_err mc_put(struct rk_client *c, const struct rk_client_put *p,
                      struct rk_client_result *r) {
     struct mc_client *m = mc_of(c);
@@ -369,8 +376,8 @@ static rk_err ops_of(const struct mc_client *m, const struct rk_client_put *p, c
     return err;
 }
 
-static void sleep_1s(void) {
-    struct timespec ts = {.tv_sec = 1, .tv_nsec = 0};
+static void sleep_ms(long ms) {
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
@@ -413,16 +420,21 @@ static rk_err run_batch(struct mc_client *m, const struct op_store *o, size_t np
     rk_buf_cleanup(&a.body);
     char path[sizeof "/batches/" + RK_MC_BATCH_ID_MAX];
     snprintf(path, sizeof path, "/batches/%s", b.id);
-    for (int waited = 0; r->outcome == RK_CONNECT_OK && b.state != RK_MC_BATCH_FINISHED;) {
-        if (waited >= POLL_MAX_S) {
+    /* polls at once, then after 50 ms doubling to 2 s: a small batch is seen finished
+     * soon, a large one is not asked about more than every 2 s */
+    long waited_ms = 0, pause_ms = 0;
+    for (; r->outcome == RK_CONNECT_OK && b.state != RK_MC_BATCH_FINISHED;) {
+        if (waited_ms >= POLL_MAX_S * 1000L) {
             r->outcome = RK_CONNECT_TRANSIENT;
             snprintf(r->error, sizeof r->error,
                      "Mailchimp's batch %s did not finish within %d minutes", b.id,
                      POLL_MAX_S / 60);
             break;
         }
-        if (waited++ > 0)
-            sleep_1s();
+        if (pause_ms > 0)
+            sleep_ms(pause_ms);
+        waited_ms += pause_ms;
+        pause_ms = pause_ms == 0 ? 50 : pause_ms * 2 > 2000 ? 2000 : pause_ms * 2;
         if ((err = call(m, "GET", path, NULL, 0, 0, &a)) != RK_OK)
             return err;
         judge(&a, r);
@@ -605,6 +617,7 @@ static const struct rk_client_ops mc_ops = {
     .put_many = mc_put_many,
     .erase = mc_erase,
     .pull = mc_pull,
+    .remote = mc_remote,
     .close = mc_close,
 };
 

@@ -677,6 +677,16 @@ static rk_err sf_pull(struct rk_client *cl, rk_client_pull_fn fn, void *ctx, str
 
 /* ---- open ------------------------------------------------------------------------------------ */
 
+/* Salesforce knows the person by rekisteri's own id, in the external id field. */
+static bool sf_remote(const struct rk_client *c, const struct rk_client_put *p,
+                      char out[RK_CLIENT_REMOTE_MAX + 1]) {
+    (void)c;
+    if (!p->person_id || !*p->person_id || strlen(p->person_id) > RK_CLIENT_REMOTE_MAX)
+        return false;
+    snprintf(out, RK_CLIENT_REMOTE_MAX + 1, "%s", p->person_id);
+    return true;
+}
+
 static const struct rk_client_ops sf_ops = {.type = "salesforce",
                                             .batch_min = 200,
                                             .batch_max = 10000,
@@ -684,6 +694,7 @@ static const struct rk_client_ops sf_ops = {.type = "salesforce",
                                             .put_many = sf_put_many,
                                             .erase = sf_erase,
                                             .pull = sf_pull,
+                                            .remote = sf_remote,
                                             .close = sf_close};
 
 static rk_err env_cred(const struct rk_recipient *r, const char *var, char **out,

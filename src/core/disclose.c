@@ -772,9 +772,13 @@ rk_err rk_sync_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
             continue;
         }
         struct prep q;
+        char key[RK_CLIENT_REMOTE_MAX + 1] = "";
         err = prep_build(p, x, &q);
+        /* the key a put would have returned, so that a later removal finds the person */
+        if (err == RK_OK && !(c && rk_client_remote(c, &q.put, key)))
+            snprintf(key, sizeof key, "%s", q.remote);
         if (err == RK_OK)
-            err = record_ok(p, &q, q.remote, now, false);
+            err = record_ok(p, &q, key, now, false);
         prep_clear(&q);
         if (err == RK_OK) {
             out->adopted++;

@@ -1,7 +1,9 @@
 /*
  * notify.c — queues art 19 notices (see notify.h): the registers holding
  * the person are read first, then one notice per recipient of any of them
- * (a recipient of two registers is told once). The identity a notice carries
+ * (a recipient of two registers is told once), and, unless one register is
+ * named, per recipient the person's data was actually disclosed to
+ * (core/disclose.h) though no register of it holds the person any more. The identity a notice carries
  * is sealed to its row under the notice subkey (keys/seal.h) in the same
  * transaction, never written in the clear; only the deliverer opens it.
  */
@@ -21,6 +23,8 @@
 struct held {
     char regs[MAX_REGS][RK_DECL_ID_MAX + 1];
     size_t n;
+    char disclosed[MAX_REGS][RK_DECL_ID_MAX + 1]; /* recipients holding the person's data */
+    size_t ndisclosed;
     char email[RK_EMAIL_MAX + 1];
     const char *only; /* a register id, or NULL for all */
 };
@@ -48,7 +52,17 @@ static rk_err seal_identity(struct rk_reg *reg, const struct rk_recipient_notice
     return err;
 }
 
+static int take_disclosed(void *ctx, const struct rk_disclosure *d) {
+    struct held *h = ctx;
+    if (h->ndisclosed < MAX_REGS && d->held != RK_HELD_NONE)
+        snprintf(h->disclosed[h->ndisclosed++], sizeof h->disclosed[0], "%s", d->recipient);
+    return 0;
+}
+
 static bool receives(const struct rk_recipient *r, const struct held *h) {
+    for (size_t i = 0; i < h->ndisclosed; i++)
+        if (strcmp(r->id, h->disclosed[i]) == 0)
+            return true;
     for (size_t i = 0; i < r->nregisters; i++)
         for (size_t j = 0; j < h->n; j++)
             if (strcmp(r->registers[i]->id, h->regs[j]) == 0)
@@ -56,11 +70,15 @@ static bool receives(const struct rk_recipient *r, const struct held *h) {
     return false;
 }
 
-/* The registers holding the person (only register_id when given) into h. */
+/* The registers holding the person (only register_id when given) into h, and without
+ * register_id the recipients the person's data was disclosed to. */
 static rk_err holding(struct rk_reg *reg, const char *person_id, const char *register_id,
                       struct held *h) {
     h->only = register_id;
-    return rk_store_entries_of_person(reg->store, person_id, take, h);
+    rk_err err = rk_store_entries_of_person(reg->store, person_id, take, h);
+    if (err == RK_OK && !register_id)
+        err = rk_store_disclosures_of_person(reg->store, person_id, take_disclosed, h);
+    return err;
 }
 
 rk_err rk_notify_who(struct rk_reg *reg, const char *person_id, const char *register_id,

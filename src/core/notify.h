@@ -11,7 +11,8 @@
 
 /*
  * Queues kind for every recipient declared for a register holding person_id
- * now (call it before an erasure deletes the entries), with the person's
+ * now, and every recipient the person's data was disclosed to and that still
+ * holds it (core/disclose.h; call it before an erasure deletes the entries), with the person's
  * email as the identity the recipient knows, sealed to the notice's row under
  * the notice subkey (keys/seal.h). request_id may be NULL. Runs in
  * reg's batch, or in its own transaction; *count gets the notices queued.

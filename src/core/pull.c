@@ -7,7 +7,8 @@
  * Design.
  *
  *   Where they go. A Mailchimp member goes to the first of the recipient's
- *   registers that declares the connector's purpose, with a consent given for
+ *   registers that declares the connector's purpose (one held on consent alone
+ *   first, the marketing register), with a consent given for
  *   it: its time is the member's timestamp_opt, else timestamp_signup, else
  *   the pull's own time, and the evidence says which, and names the audience
  *   and the opt-in fields (times and addresses as Mailchimp has them, checked
@@ -156,9 +157,13 @@ static rk_err setup_mailchimp(struct pull *x, const struct rk_decl *d) {
                             "recipient '%s' names no purpose for its audience (connector.purpose "
                             "or mailchimp.purpose): the pull cannot tell where members go",
                             r->id);
-    for (size_t i = 0; i < r->nregisters && !x->target; i++)
-        if (register_declares(r->registers[i], x->purpose))
-            x->target = r->registers[i];
+    /* A register held on consent alone (the marketing register) first: an audience's
+     * members are there because they consented, not customers. */
+    for (int pass = 0; pass < 2 && !x->target; pass++)
+        for (size_t i = 0; i < r->nregisters && !x->target; i++)
+            if (register_declares(r->registers[i], x->purpose) &&
+                (pass == 1 || rk_register_on_consent(r->registers[i])))
+                x->target = r->registers[i];
     if (!x->target)
         return rk_error_set(x->e, RK_EINVAL, NULL,
                             "none of recipient '%s''s registers declares purpose '%s'", r->id,

@@ -217,6 +217,12 @@ static int walk_task(void *ctx, const struct rk_task_view *t) {
     return 0;
 }
 
+static int walk_disclosure(void *ctx, const struct rk_disclosure_event *e) {
+    struct walk *w = ctx;
+    w->v->disclosure(w->ctx, e);
+    return 0;
+}
+
 rk_err rk_rights_walk_records(const struct rk_access_facts *f, const struct rk_record_visitor *v,
                               void *ctx) {
     const struct rk_decl *decl = f->reg->decl;
@@ -248,6 +254,10 @@ rk_err rk_rights_walk_records(const struct rk_access_facts *f, const struct rk_r
     if (err == RK_OK)
         err = rk_store_tasks_of_person(s, f->person_id, walk_task, &w);
     v->part(ctx, RK_PART_TASKS, true);
+    v->part(ctx, RK_PART_DISCLOSURES, false);
+    if (err == RK_OK)
+        err = rk_store_disclosure_events_of_person(s, f->person_id, walk_disclosure, &w);
+    v->part(ctx, RK_PART_DISCLOSURES, true);
     return err;
 }
 

@@ -53,6 +53,7 @@ enum rk_record_part {
     RK_PART_CONTRACTS,
     RK_PART_INVOICES,
     RK_PART_TASKS,
+    RK_PART_DISCLOSURES, /* what was disclosed to which recipient, and when (oldest first) */
 };
 struct rk_record_visitor {
     void (*part)(void *ctx, enum rk_record_part part, bool end);
@@ -62,6 +63,7 @@ struct rk_record_visitor {
     void (*contract_change)(void *ctx, const struct rk_contract_change *c);
     void (*invoice)(void *ctx, const struct rk_invoice *i);
     void (*task)(void *ctx, const struct rk_task_view *t);
+    void (*disclosure)(void *ctx, const struct rk_disclosure_event *e);
 };
 RK_MUST_USE rk_err rk_rights_walk_records(const struct rk_access_facts *f,
                                           const struct rk_record_visitor *v, void *ctx);

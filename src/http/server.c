@@ -19,6 +19,7 @@
 #include "http/framing.h"
 #include "http/handlers.h"
 #include "http/metrics.h"
+#include "http/recipients_sync.h"
 #include "http/requests_overdue.h"
 #include "http/respond.h"
 #include "http/server.h"
@@ -39,6 +40,7 @@
 
 #include "base/id.h"
 #include "keys/keys.h"
+#include "core/disclose.h"
 #include "core/request.h"
 #include "base/time.h"
 #include "views/notice.h"
@@ -589,9 +591,17 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             rk_http_stop(s);
             return e;
         }
-        struct rk_deliver_config notices = {.db = cfg->db, .decl = cfg->decl, .keys = &s->keys};
+        struct rk_deliver_config notices = {.db = cfg->db,
+                                            .decl = cfg->decl,
+                                            .keys = &s->keys,
+                                            .synced = rk_disclose_synced};
         if (rk_deliverer_start(&notices, &s->deliverer) != RK_OK) {
             rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the recipients' deliverer");
+            rk_http_stop(s);
+            return e;
+        }
+        if (rk_http_sync_start(s, cfg->sync_interval) != RK_OK) {
+            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the recipients' sync");
             rk_http_stop(s);
             return e;
         }
@@ -697,6 +707,7 @@ void rk_http_stop(struct rk_http_server *s) {
     rk_http_imports_stop(s); /* import jobs write through the writer */
     rk_writer_stop(s->writer); /* after the requests that use it have finished */
     rk_sender_stop(s->sender); /* finishes the message in hand */
+    rk_http_sync_stop(s);            /* finishes the call in hand */
     rk_deliverer_stop(s->deliverer); /* finishes the notice in hand */
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);

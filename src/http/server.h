@@ -60,6 +60,9 @@ struct rk_http_config {
     /* Seconds between runs of the retention sweep (core/sweep.h) in the service:
      * 0 means an hour, a negative value never. */
     long sweep_interval;
+    /* Seconds between sync passes of the recipients whose connector is a client (Mailchimp,
+     * Salesforce; http/recipients_sync.c): 0 means 30. */
+    long sync_interval;
     /* With db: the erasure journal every art 17 erasure is appended to (core/journal.h);
      * borrowed, must outlive the server. NULL: erasures are not journaled. */
     const char *journal;

@@ -642,6 +642,49 @@ static void put_task(void *ctx, const struct rk_task_view *t) {
           t->done_at ? L("tehty", "done") : L("avoin", "open"), NULL);
 }
 
+/* What a disclosure event did, in the reader's words. */
+static const char *disclosure_words(const struct doc *d, const char *action) {
+    if (strcmp(action, "added") == 0)
+        return L("luovutettiin", "disclosed");
+    if (strcmp(action, "changed") == 0)
+        return L("päivitettiin", "updated");
+    if (strcmp(action, "restricted") == 0)
+        return L("käsittelyä rajoitettiin", "processing restricted");
+    if (strcmp(action, "removed") == 0)
+        return L("käyttö lopetettiin", "no longer used");
+    return action;
+}
+
+/* One disclosure to a recipient (core/disclose.h): the categories sent are ids, named here. */
+static void put_disclosure(void *ctx, const struct rk_disclosure_event *e) {
+    struct doc *d = ctx;
+    const struct rk_recipient *r = rk_decl_recipient(d->decl, e->recipient);
+    rk_jw_open(&d->j, NULL, '{');
+    rk_jw_str(&d->j, "recipient", e->recipient);
+    rk_jw_str(&d->j, "recipient_name", r ? r->name : e->recipient);
+    rk_jw_str(&d->j, "action", e->action);
+    rk_jw_open(&d->j, "categories", '[');
+    tmp_reset(d);
+    const char *p = e->categories ? e->categories : "";
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char id[RK_DECL_ID_MAX + 1];
+        snprintf(id, sizeof id, "%.*s", (int)(n < sizeof id ? n : sizeof id - 1), p);
+        rk_jw_str(&d->j, NULL, id);
+        const struct rk_category *c = rk_decl_category(d->decl, id);
+        if (d->tmp.len)
+            rk_buf_puts(&d->tmp, ", ");
+        rk_buf_puts(&d->tmp, c ? rk_text_get(&c->name, d->lang) : id);
+        p += n + (p[n] == ',');
+    }
+    rk_jw_close(&d->j, ']');
+    jw_ts(&d->j, "at", e->at);
+    rk_jw_close(&d->j, '}');
+    char when[40];
+    h_row(d, false, h_date(d, rk_ts_date(e->at), when, sizeof when), r ? r->name : e->recipient,
+          disclosure_words(d, e->action), tmp_str(d), NULL);
+}
+
 static void put_consent_state(void *ctx, const char *purpose, const struct rk_consent_state *st) {
     struct doc *d = ctx;
     rk_jw_open(&d->j, NULL, '{');
@@ -659,7 +702,8 @@ static void put_part(void *ctx, enum rk_record_part part, bool end) {
                                       [RK_PART_CONSENT_STATES] = "consent_states",
                                       [RK_PART_CONTRACTS] = "contracts",
                                       [RK_PART_INVOICES] = "invoices",
-                                      [RK_PART_TASKS] = "tasks"};
+                                      [RK_PART_TASKS] = "tasks",
+                                      [RK_PART_DISCLOSURES] = "disclosures"};
     if (end) {
         rk_jw_close(&d->j, ']');
         if (part != RK_PART_CONSENT_STATES) { /* the states are in the JSON only */
@@ -696,6 +740,12 @@ static void put_part(void *ctx, enum rk_record_part part, bool end) {
         h_puts(d, "<table>\n");
         h_row(d, true, L("Mitä", "What"), L("Määräpäivä", "Due"), L("Tila", "Status"), NULL);
         break;
+    case RK_PART_DISCLOSURES:
+        h_el(d, "h3", L("Kenelle tietojasi on luovutettu", "To whom your data was disclosed"));
+        h_puts(d, "<table>\n");
+        h_row(d, true, L("Päivä", "Date"), L("Vastaanottaja", "Recipient"),
+              L("Mitä tapahtui", "What happened"), L("Tiedot", "Data"), NULL);
+        break;
     }
     rk_jw_open(&d->j, key[part], '[');
 }
@@ -707,7 +757,8 @@ static void put_records(struct doc *d) {
                                                .contract = put_contract,
                                                .contract_change = put_change,
                                                .invoice = put_invoice,
-                                               .task = put_task};
+                                               .task = put_task,
+                                               .disclosure = put_disclosure};
     rk_err err = rk_rights_walk_records(d->f, &v, d);
     if (d->err == RK_OK)
         d->err = err;

@@ -186,9 +186,7 @@ pid=
 cd "$T" && mkdir -p hook notices && cd notices || exit 1
 rk_sink http "$T/hook" --max-seconds 120
 export WEBHOOK_SECRET=whsec-0123456789abcdef
-sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$(cat "$T/hook.port")/hook|" \
-    -e "s|secret_env: REKISTERI_MAILCHIMP_BRIDGE_SECRET|secret_env: WEBHOOK_SECRET|" \
-    "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >decl.yaml
+rk_example_webhook "http://127.0.0.1:$(cat "$T/hook.port")/hook" WEBHOOK_SECRET >decl.yaml
 export REKISTERI_DECLARATION="$PWD/decl.yaml"
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 for i in $(seq 1 12); do

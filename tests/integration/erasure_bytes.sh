@@ -24,9 +24,7 @@ cd "$T" || exit 1
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
 export WEBHOOK_SECRET=whsec-erasure-bytes-0123456789
 rk_sink http hook
-sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$PORT/hook|" \
-    -e "s|secret_env: REKISTERI_MAILCHIMP_BRIDGE_SECRET|secret_env: WEBHOOK_SECRET|" \
-    "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >decl.yaml
+rk_example_webhook "http://127.0.0.1:$PORT/hook" WEBHOOK_SECRET >decl.yaml
 export REKISTERI_DECLARATION="$T/decl.yaml"
 # leftover VALUE...: the database files and the erasure journal that still hold any of the
 # values.

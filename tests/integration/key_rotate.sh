@@ -24,8 +24,7 @@ unset REKISTERI_NOW SMTP
 # The Mailchimp bridge's webhook goes to a receiver on loopback.
 rk_sink http "$T/hook"
 HPORT=$PORT
-sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$HPORT/hook|" \
-    "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >"$T/decl.yaml"
+rk_example_webhook "http://127.0.0.1:$HPORT/hook" REKISTERI_MAILCHIMP_BRIDGE_SECRET >"$T/decl.yaml"
 export REKISTERI_DECLARATION="$T/decl.yaml" REKISTERI_MAILCHIMP_BRIDGE_SECRET=whsec-rotate-0123
 export REKISTERI_DB="$T/reg.db" REKISTERI_KEY_FILE="$T/reg.key" REKISTERI_ACTOR=tester
 C="curl -s --max-time 10"

@@ -115,6 +115,29 @@ rk_census() {
     "${RK_CENSUS:?}" "$@"
 }
 
+# rk_example_webhook URL SECRET_ENV: prints the example declaration with the
+# mailchimp recipient told through a webhook connector to URL signed with the
+# secret in SECRET_ENV, and the salesforce recipient without a connector (its
+# notices unsupported): the shape the art 19 tests of webhooks were written for.
+rk_example_webhook() {
+    awk -v url="$1" -v env="$2" '
+        /^    connector:$/ { held = $0; next }
+        held != "" {
+            if ($0 == "      type: salesforce") { skip = 1; held = ""; next }
+            if ($0 == "      type: mailchimp") {
+                print held; print "      type: webhook"
+                print "      url: " url; print "      secret_env: " env
+                mc = 1; held = ""; next
+            }
+            print held; held = ""
+        }
+        skip && /^      / { next }
+        { skip = 0 }
+        mc && /^      (list_id|api_key_env):/ { next }
+        mc && !/^      / { mc = 0 }
+        { print }' "$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
+}
+
 # rk_finish [NAME] [NOTE]: prints the tally ("NAME: 3 passed, 0 failed (NOTE)");
 # its status is the script's.
 rk_finish() {

@@ -24,12 +24,10 @@ export MC_SECRET=mc-inbound-secret-0123456789
 # mailchimp recipient has a webhook connector and salesforce an OpenGDPR one.
 scenario() {
     mkdir -p "$T/$1.reg" && cd "$T/$1.reg" || exit 1
-    sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$2/hook|" \
-        -e "s|secret_env: REKISTERI_MAILCHIMP_BRIDGE_SECRET|secret_env: WEBHOOK_SECRET|" \
-        -e "s|secret_env: REKISTERI_MAILCHIMP_HOOK_SECRET|secret_env: MC_SECRET|" \
-        -e "/^    name: Salesforce\$/a\\
-    connector: {type: opengdpr, url: 'http://127.0.0.1:$3/', secret_env: OGDPR_TOKEN}" \
-        "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >decl.yaml
+    rk_example_webhook "http://127.0.0.1:$2/hook" WEBHOOK_SECRET |
+        sed -e "s|secret_env: REKISTERI_MAILCHIMP_HOOK_SECRET|secret_env: MC_SECRET|" \
+            -e "/^    name: Salesforce\$/a\\
+    connector: {type: opengdpr, url: 'http://127.0.0.1:$3/', secret_env: OGDPR_TOKEN}" >decl.yaml
     export REKISTERI_DECLARATION="$PWD/decl.yaml"
     R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 }

@@ -22,10 +22,8 @@ status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
 
 rk_sink http "$T/hook"
 HP=$PORT
-sed -e "s|url: https://hooks.smartum.fi/rekisteri/mailchimp|url: http://127.0.0.1:$HP/hook|" \
-    -e "s|secret_env: REKISTERI_MAILCHIMP_BRIDGE_SECRET|secret_env: WEBHOOK_SECRET|" \
-    -e "s|secret_env: REKISTERI_MAILCHIMP_HOOK_SECRET|secret_env: MC_SECRET|" \
-    "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >decl.yaml
+rk_example_webhook "http://127.0.0.1:$HP/hook" WEBHOOK_SECRET |
+    sed -e "s|secret_env: REKISTERI_MAILCHIMP_HOOK_SECRET|secret_env: MC_SECRET|" >decl.yaml
 export REKISTERI_DECLARATION="$T/decl.yaml"
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 DPO=$(R token create --name dpo --role dpo 2>/dev/null)

@@ -18,6 +18,10 @@
  *       each notice given up for good (failed, its sealed identity wiped) at AT with ERROR;
  *       the store's mark applies to a queued or pending notice only
  *   rk_force [--db LOCATION] notice-state ID    STATE|SEALED, e.g. queued|1
+ *   rk_force [--db LOCATION] disclosure-forget RECIPIENT PERSON
+ *       the record of what RECIPIENT holds of PERSON made "never disclosed" (held none, no
+ *       digest), as a crash between the recipient's answer and rekisteri's record leaves it
+ *       for a put that was never recorded; status 1 when there is no such row
  *   rk_force [--db LOCATION] entry-name PERSON VALUE
  *       the name of the person's one entry set to VALUE as it is, around every check the
  *       register makes (a value as an older version stored it); status 1 unless the
@@ -44,7 +48,8 @@
 static int usage(void) {
     fprintf(stderr, "usage: rk_force [--db LOCATION] mail-fail KIND AT ERROR [--wipe-last] |\n"
                     "       mail-state ID | notice-first PERSON | notice-fail AT ERROR ID... |\n"
-                    "       notice-state ID | entry-name PERSON VALUE\n");
+                    "       notice-state ID | entry-name PERSON VALUE |\n"
+                    "       disclosure-forget RECIPIENT PERSON\n");
     return 2;
 }
 
@@ -267,6 +272,29 @@ static int notice_state(struct rk_store *s, int argc, char **argv) {
     return 0;
 }
 
+/* ---- Disclosures ---- */
+
+static int seen_disclosure(void *ctx, const struct rk_disclosure *d) {
+    *(rk_ts *)ctx = d->first_at ? d->first_at : 1;
+    return 0;
+}
+
+static int disclosure_forget(struct rk_store *s, int argc, char **argv) {
+    if (argc != 2)
+        return usage();
+    rk_ts first = 0;
+    rk_err err = rk_store_disclosure_get(s, argv[0], argv[1], seen_disclosure, &first);
+    if (err == RK_ENOENT)
+        return 1;
+    if (err != RK_OK)
+        return refused(s, "disclosure_get", err);
+    struct rk_disclosure d = {.recipient = argv[0], .held = RK_HELD_NONE, .first_at = first};
+    snprintf(d.person_id, sizeof d.person_id, "%s", argv[1]);
+    if ((err = rk_store_disclosure_put(s, &d)) != RK_OK)
+        return refused(s, "disclosure_put", err);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *db = getenv("REKISTERI_DB");
     int i = 1;
@@ -290,6 +318,7 @@ int main(int argc, char **argv) {
         {"mail-fail", mail_fail},       {"mail-state", mail_state},
         {"notice-first", notice_first}, {"notice-fail", notice_fail},
         {"notice-state", notice_state}, {"entry-name", entry_name},
+        {"disclosure-forget", disclosure_forget},
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (strcmp(argv[i], commands[k].name) != 0)
