@@ -83,9 +83,9 @@ static int print_refusal(void *ctx, const struct rk_disclosure *d) {
     char at[RK_TS_LEN + 1];
     rk_ts_format(d->last_at, at);
     if (f->list)
-        json_array_append_new(f->list, json_pack("{s:s, s:s, s:s, s:s}", "recipient",
-                                                 f->recipient, "person", d->person_id, "at", at,
-                                                 "error", d->error));
+        json_array_append_new(f->list,
+                              json_pack("{s:s, s:s, s:s, s:s}", "recipient", f->recipient, "person",
+                                        d->person_id, "at", at, "error", d->error));
     else
         printf("  %s %s %s: %s\n", f->recipient, d->person_id, at, d->error);
     return 0;
@@ -118,16 +118,16 @@ static rk_err list_syncs(struct rk_cli_env *env, json_t *doc, bool failed) {
             rk_ts_format(row.v.next_at, next);
         if (arr) {
             json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I, s:s?}",
-                               "recipient", r->id, "connector",
-                               rk_connector_type_id(r->connector.type), "configured", configured,
-                               "not_configured", configured ? NULL : rk_error_msg(&why),
-                               "last_pass_at", last[0] ? last : NULL, "complete_at",
-                               complete[0] ? complete : NULL, "next_at", next[0] ? next : NULL,
-                               "added", (json_int_t)row.v.added, "changed",
-                               (json_int_t)row.v.changed, "removed", (json_int_t)row.v.removed,
-                               "failed", (json_int_t)row.v.failed, "last_error",
-                               row.last_error[0] ? row.last_error : NULL));
+                arr,
+                json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I, s:s?}",
+                          "recipient", r->id, "connector", rk_connector_type_id(r->connector.type),
+                          "configured", configured, "not_configured",
+                          configured ? NULL : rk_error_msg(&why), "last_pass_at",
+                          last[0] ? last : NULL, "complete_at", complete[0] ? complete : NULL,
+                          "next_at", next[0] ? next : NULL, "added", (json_int_t)row.v.added,
+                          "changed", (json_int_t)row.v.changed, "removed",
+                          (json_int_t)row.v.removed, "failed", (json_int_t)row.v.failed,
+                          "last_error", row.last_error[0] ? row.last_error : NULL));
         } else {
             if (!any)
                 printf("\nsync (recipient, connector, state):\n");
@@ -141,9 +141,9 @@ static rk_err list_syncs(struct rk_cli_env *env, json_t *doc, bool failed) {
                        "%lld, refused %lld%s%s%s%s\n",
                        r->id, rk_connector_type_id(r->connector.type), last,
                        complete[0] ? complete : "never", (long long)row.v.added,
-                       (long long)row.v.changed, (long long)row.v.removed,
-                       (long long)row.v.failed, next[0] ? "; next " : "", next,
-                       row.last_error[0] ? "; last error: " : "", row.last_error);
+                       (long long)row.v.changed, (long long)row.v.removed, (long long)row.v.failed,
+                       next[0] ? "; next " : "", next, row.last_error[0] ? "; last error: " : "",
+                       row.last_error);
         }
         any = true;
         if (failed) {
@@ -387,7 +387,9 @@ static const struct rk_recipient *client_recipient(const struct rk_decl *d, cons
                      "salesforce connectors are synced (its notices go out with 'recipients "
                      "send')",
                      cmd, id,
-                     r->connector.type == RK_CONNECTOR_NONE ? "no" : rk_connector_type_id(r->connector.type));
+                     r->connector.type == RK_CONNECTOR_NONE
+                         ? "no"
+                         : rk_connector_type_id(r->connector.type));
         return NULL;
     }
     return r;
@@ -414,13 +416,12 @@ static int print_diff(void *ctx, const struct rk_sync_diff *df) {
     char fields[128];
     field_list(df->fields, fields, sizeof fields);
     if (o->l.list)
-        json_array_append_new(o->l.list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "action",
-                                                   df->action, "person", df->person_id, "was",
-                                                   rk_held_name(df->was), "want",
-                                                   rk_held_name(df->want), "fields", fields));
+        json_array_append_new(o->l.list,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", df->action, "person",
+                                        df->person_id, "was", rk_held_name(df->was), "want",
+                                        rk_held_name(df->want), "fields", fields));
     else
-        rk_cli_table_row(&o->l.table,
-                         (const char *const[]){df->action, df->person_id, fields});
+        rk_cli_table_row(&o->l.table, (const char *const[]){df->action, df->person_id, fields});
     return 0;
 }
 
@@ -490,8 +491,8 @@ static int recipients_sync(int argc, char **argv) {
             (json_int_t)rep.add, "change", (json_int_t)rep.change, "restrict",
             (json_int_t)rep.restrict_, "remove", (json_int_t)rep.remove, "unchanged",
             (json_int_t)rep.unchanged, "sent", (json_int_t)rep.sent, "adopted",
-            (json_int_t)rep.adopted, "failed", (json_int_t)rep.failed, "complete",
-            rep.complete, "error", rep.error[0] ? rep.error : NULL);
+            (json_int_t)rep.adopted, "failed", (json_int_t)rep.failed, "complete", rep.complete,
+            "error", rep.error[0] ? rep.error : NULL);
         json_decref(out.l.list);
         out.l.list = NULL;
         rc = rk_cli_write_json(doc);
@@ -639,10 +640,10 @@ static int recipients_pull(int argc, char **argv) {
             (json_int_t)pr.read, "imported", (json_int_t)pr.imported, "matched",
             (json_int_t)pr.matched, "suppressed", (json_int_t)pr.suppressed, "withdrawn",
             (json_int_t)pr.withdrawn, "refused_suppressed", (json_int_t)pr.refused_suppressed,
-            "rejected", (json_int_t)pr.rejected, "skipped", (json_int_t)pr.skipped,
-            "art14_tasks", (json_int_t)pr.art14_tasks, "unlinked", (json_int_t)pr.unlinked, "sync",
-            "adopted", (json_int_t)sr.adopted, "sent", (json_int_t)sr.sent, "failed",
-            (json_int_t)sr.failed, "complete", sr.complete));
+            "rejected", (json_int_t)pr.rejected, "skipped", (json_int_t)pr.skipped, "art14_tasks",
+            (json_int_t)pr.art14_tasks, "unlinked", (json_int_t)pr.unlinked, "sync", "adopted",
+            (json_int_t)sr.adopted, "sent", (json_int_t)sr.sent, "failed", (json_int_t)sr.failed,
+            "complete", sr.complete));
     } else {
         printf("%s%s: read %lld into %s; new persons %lld, matched %lld, suppressed %lld, "
                "rejected %lld, refused as suppressed here %lld, skipped %lld, art 14 tasks "
@@ -651,8 +652,8 @@ static int recipients_pull(int argc, char **argv) {
                pr.imported, pr.matched, pr.suppressed, pr.rejected, pr.refused_suppressed,
                pr.skipped, pr.art14_tasks);
         if (!dry_run)
-            printf("then synced: recorded as held %lld, sent %lld, failed %lld; %s\n",
-                   sr.adopted, sr.sent, sr.failed, sr.complete ? "complete" : "not complete");
+            printf("then synced: recorded as held %lld, sent %lld, failed %lld; %s\n", sr.adopted,
+                   sr.sent, sr.failed, sr.complete ? "complete" : "not complete");
     }
     if (rc == RK_EXIT_OK && !dry_run && (!sr.complete || sr.failed)) {
         rk_cli_error("recipients pull: the sync after it did not finish: %s",
@@ -667,7 +668,9 @@ static const struct rk_cli_sub recipients_subs[] = {
     {.name = "list", .summary = "list the notices to recipients", .run = recipients_list},
     {.name = "send", .summary = "deliver the queued notices", .run = recipients_send},
     {.name = "notify", .summary = "queue notices for a person's changes", .run = recipients_notify},
-    {.name = "sync", .summary = "bring a Mailchimp or Salesforce recipient in step", .run = recipients_sync},
+    {.name = "sync",
+     .summary = "bring a Mailchimp or Salesforce recipient in step",
+     .run = recipients_sync},
     {.name = "pull", .summary = "move in the people a recipient holds", .run = recipients_pull},
     {.name = NULL, .summary = NULL, .run = NULL},
 };

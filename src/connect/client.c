@@ -6,8 +6,7 @@
 
 #include <string.h>
 
-static const char *const held_names[RK_HELD__COUNT] = {"none", "active", "restricted",
-                                                       "inactive"};
+static const char *const held_names[RK_HELD__COUNT] = {"none", "active", "restricted", "inactive"};
 
 const char *rk_held_name(enum rk_held h) {
     return (unsigned)h < RK_HELD__COUNT ? held_names[h] : "";
@@ -33,8 +32,8 @@ rk_err rk_client_open(const struct rk_recipient *r, struct rk_client **out, stru
         return rk_mc_client_open(r, out, e);
     if (r && r->connector.type == RK_CONNECTOR_SALESFORCE)
         return rk_sf_client_open(r, out, e);
-    return rk_error_set(e, RK_EINVAL, "connector", "recipient '%s' has no mailchimp or salesforce connector",
-                        r ? r->id : "");
+    return rk_error_set(e, RK_EINVAL, "connector",
+                        "recipient '%s' has no mailchimp or salesforce connector", r ? r->id : "");
 }
 
 void rk_client_close(struct rk_client *c) {

@@ -105,7 +105,7 @@ struct rk_connect_request {
 
 struct rk_connect_answer {
     enum rk_connect_outcome outcome;
-    long status;      /* 0 when no answer came */
+    long status;        /* 0 when no answer came */
     struct rk_buf body; /* up to answer_max bytes of the answer; caller cleans it up */
     bool cut;           /* the answer was longer than answer_max: body holds its start */
     long retry_after_s; /* a 429's or 503's Retry-After in seconds; 0 when none */
@@ -133,8 +133,8 @@ RK_MUST_USE rk_err rk_connect_http(const struct rk_connect_request *call,
  */
 enum rk_sync_says { RK_SYNC_WAIT, RK_SYNC_DONE, RK_SYNC_FAILED };
 typedef rk_err (*rk_deliver_synced_fn)(void *ctx, struct rk_store *s, const char *recipient,
-                                       const char *person_id, rk_ts since,
-                                       enum rk_sync_says *out, char *error, size_t errorsz);
+                                       const char *person_id, rk_ts since, enum rk_sync_says *out,
+                                       char *error, size_t errorsz);
 
 struct rk_deliver_config {
     rk_deliver_synced_fn synced; /* NULL: such notices wait */

@@ -3,9 +3,9 @@
  * the person are read first, then one notice per recipient of any of them
  * (a recipient of two registers is told once), and, unless one register is
  * named, per recipient the person's data was actually disclosed to
- * (core/disclose.h) though no register of it holds the person any more. The identity a notice carries
- * is sealed to its row under the notice subkey (keys/seal.h) in the same
- * transaction, never written in the clear; only the deliverer opens it.
+ * (core/disclose.h) though no register of it holds the person any more. The identity a notice
+ * carries is sealed to its row under the notice subkey (keys/seal.h) in the same transaction, never
+ * written in the clear; only the deliverer opens it.
  */
 #include "core/notify.h"
 

@@ -228,8 +228,8 @@ struct rk_connector {
                                          "rekisteri: restricted" */
     /* salesforce */
     const char *client_id_env, *client_secret_env; /* the connected app's credentials */
-    const char *token_url;         /* NULL: {url}/services/oauth2/token */
-    const char *api_version;       /* "60.0" when not declared */
+    const char *token_url;                         /* NULL: {url}/services/oauth2/token */
+    const char *api_version;                       /* "60.0" when not declared */
     const char *external_id_field; /* the Contact field holding rekisteri's person id */
     const char *restriction_field; /* the Contact checkbox set while processing is restricted */
 };

@@ -591,10 +591,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             rk_http_stop(s);
             return e;
         }
-        struct rk_deliver_config notices = {.db = cfg->db,
-                                            .decl = cfg->decl,
-                                            .keys = &s->keys,
-                                            .synced = rk_disclose_synced};
+        struct rk_deliver_config notices = {
+            .db = cfg->db, .decl = cfg->decl, .keys = &s->keys, .synced = rk_disclose_synced};
         if (rk_deliverer_start(&notices, &s->deliverer) != RK_OK) {
             rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the recipients' deliverer");
             rk_http_stop(s);
@@ -707,7 +705,7 @@ void rk_http_stop(struct rk_http_server *s) {
     rk_http_imports_stop(s); /* import jobs write through the writer */
     rk_writer_stop(s->writer); /* after the requests that use it have finished */
     rk_sender_stop(s->sender); /* finishes the message in hand */
-    rk_http_sync_stop(s);            /* finishes the call in hand */
+    rk_http_sync_stop(s);      /* finishes the call in hand */
     rk_deliverer_stop(s->deliverer); /* finishes the notice in hand */
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);

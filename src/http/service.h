@@ -85,7 +85,7 @@ struct rk_http_server {
     unsigned metrics_port;    /* metrics_daemon's */
     struct rk_sender *sender; /* delivers the outbox (src/mail/sender.c); NULL without db */
     struct rk_deliverer *deliverer; /* art 19 notices to recipients (src/connect/); NULL without db */
-    struct rk_http_syncer *syncer;  /* the client recipients' sync (recipients_sync.c); NULL: none */
+    struct rk_http_syncer *syncer; /* the client recipients' sync (recipients_sync.c); NULL: none */
     long request_timeout;     /* seconds: idle connections, and a whole request's upload */
     long sweep_interval;      /* seconds between retention sweeps; 0: none */
     char public_url[256];     /* without a trailing '/' */

@@ -315,9 +315,12 @@ int main(int argc, char **argv) {
         const char *name;
         int (*run)(struct rk_store *s, int argc, char **argv);
     } commands[] = {
-        {"mail-fail", mail_fail},       {"mail-state", mail_state},
-        {"notice-first", notice_first}, {"notice-fail", notice_fail},
-        {"notice-state", notice_state}, {"entry-name", entry_name},
+        {"mail-fail", mail_fail},
+        {"mail-state", mail_state},
+        {"notice-first", notice_first},
+        {"notice-fail", notice_fail},
+        {"notice-state", notice_state},
+        {"entry-name", entry_name},
         {"disclosure-forget", disclosure_forget},
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
