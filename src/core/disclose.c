@@ -808,6 +808,58 @@ struct synced_row {
     size_t errorsz;
 };
 
+/* ---- What the recipient did itself ------------------------------------------------------ */
+
+struct heard_row {
+    bool found;
+    struct rk_disclosure d;
+    unsigned char *sealed;
+};
+
+static int copy_heard(void *ctx, const struct rk_disclosure *d) {
+    struct heard_row *h = ctx;
+    h->d = *d;
+    h->d.recipient = NULL;
+    h->d.error = NULL;
+    h->d.remote_sealed = NULL;
+    h->d.remote_sealed_len = 0;
+    if (d->remote_sealed && d->remote_sealed_len) {
+        h->sealed = malloc(d->remote_sealed_len);
+        if (!h->sealed)
+            return 1;
+        memcpy(h->sealed, d->remote_sealed, d->remote_sealed_len);
+        h->d.remote_sealed = h->sealed;
+        h->d.remote_sealed_len = d->remote_sealed_len;
+    }
+    h->found = true;
+    return 0;
+}
+
+rk_err rk_disclose_heard(struct rk_reg *reg, const struct rk_recipient *r, const char *person_id,
+                         enum rk_held held, rk_ts at) {
+    if (!rk_client_speaks(r) || held != RK_HELD_INACTIVE)
+        return RK_OK;
+    struct heard_row h = {.found = false};
+    struct rk_work tx;
+    rk_err err = rk_reg_work_begin(reg, &tx);
+    if (err == RK_OK) {
+        rk_err w = rk_store_disclosure_get(reg->store, r->id, person_id, copy_heard, &h);
+        if (w == RK_OK && !h.found)
+            w = RK_ENOMEM; /* the copy failed */
+        if (w == RK_OK && held_disclosed((unsigned char)h.d.held)) {
+            h.d.recipient = r->id;
+            h.d.held = held;
+            h.d.last_at = at;
+            w = rk_store_disclosure_put(reg->store, &h.d);
+            if (w == RK_OK)
+                w = rk_store_disclosure_event_add(reg->store, person_id, r->id, "removed", "", at);
+        }
+        err = rk_reg_work_end(reg, &tx, w == RK_ENOENT ? RK_OK : w);
+    }
+    free(h.sealed);
+    return err;
+}
+
 static int copy_error(void *ctx, const struct rk_disclosure *d) {
     struct synced_row *row = ctx;
     if (d->error) {

@@ -117,6 +117,17 @@ RK_MUST_USE rk_err rk_sync_recipient(struct rk_reg *reg, const struct rk_recipie
                                      struct rk_error *e);
 
 /*
+ * What the recipient itself did to a person it holds, told by its own webhook (the
+ * Mailchimp hook's unsubscribe or cleaned): records that r now holds person_id as held
+ * (RK_HELD_INACTIVE), keeping the kept key and digest, with a "removed" event, so that the
+ * next pass does not send the same change back. Nothing to do (RK_OK) when r's connector is
+ * not a client or the person is not held active or restricted there. Runs in reg's batch or
+ * its own unit of work.
+ */
+RK_MUST_USE rk_err rk_disclose_heard(struct rk_reg *reg, const struct rk_recipient *r,
+                                     const char *person_id, enum rk_held held, rk_ts at);
+
+/*
  * The deliverer's callback (connect.h, rk_deliver_synced_fn; ctx unused): WAIT while no
  * complete pass of recipient began after since (strictly: instants are whole seconds, and a
  * pass that began in the notice's second may have read the person before the change); then

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "core/contact_input.h"
+#include "core/disclose.h"
 #include "connect/connect.h"
 #include "base/contact.h"
 #include "base/time.h"
@@ -150,6 +151,10 @@ static rk_err run_hook(struct rk_reg *reg, void *ctx) {
             } else if (err == RK_EREFUSED || err == RK_ENOENT || err == RK_EINVAL) {
                 err = RK_OK; /* already withdrawn, or nothing to withdraw */
             }
+            /* Mailchimp holds the member unsubscribed already: the sync must not send it back
+             * (core/disclose.h). */
+            if (err == RK_OK)
+                err = rk_disclose_heard(reg, j->r, pid, RK_HELD_INACTIVE, in.at);
             break;
         }
         case RK_MC_UPEMAIL:

@@ -208,6 +208,7 @@ check "all four subscribed" 4 "$(curl -s "http://127.0.0.1:$FP/_fake/state" | jq
 grep -q '"status":429' "$T/mc2.log" && ok || bad "the fake answered 429"
 
 # ---- serve keeps the audience in step by itself ----
+export REKISTERI_MAILCHIMP_HOOK_SECRET=mc-hook-secret-0123456789
 rk_serve "$T/serve.out" "$T/serve.err" --sync-interval 1
 Q=$(add_person "serve.made@example.fi" "Serve Made")
 ok_=
@@ -223,6 +224,31 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 check "serve unsubscribed the withdrawal" 1 "${ok_:-0}"
+# an unsubscribe made in Mailchimp comes back through its webhook and is not echoed
+H=$(add_person "hook.made@example.fi" "Hook Made")
+ok_=
+for _ in $(seq 100); do
+    [ "$(member hook.made@example.fi | jq -r '.status // empty')" = subscribed ] && { ok_=1; break; }
+    sleep 0.1
+done
+check "serve subscribed the hook's person" 1 "${ok_:-0}"
+HH=$(hash hook.made@example.fi)
+# the member unsubscribes in Mailchimp (this fake answers every second request 429)
+for _ in 1 2 3 4; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -u "x:$KEY" -X PATCH \
+        -H 'Content-Type: application/json' --data '{"status":"unsubscribed"}' \
+        "http://127.0.0.1:$FP/3.0/lists/$LIST/members/$HH")" = 200 ] && break
+done
+before=$(grep -c "members/$HH" "$T/mc2.log")
+check "the hook answers" 200 "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+    --data-urlencode type=unsubscribe --data-urlencode "data[list_id]=$LIST" \
+    --data-urlencode 'data[email]=hook.made@example.fi' \
+    "$U/hooks/mailchimp/$REKISTERI_MAILCHIMP_HOOK_SECRET")"
+check "the hook withdrew the consent" "withdrawn" \
+    "$(R consent list "$H" --format json 2>>"$T/cli.err" | jq -r '.[-1].event')"
+sleep 3 # three passes of the sync
+check "nothing sent back for the unsubscribe" "$before" "$(grep -c "members/$HH" "$T/mc2.log")"
+check "still unsubscribed" unsubscribed "$(member hook.made@example.fi | jq -r .status)"
 rk_stop "$pid"
 check "the API key not in serve's log" 0 "$(grep -c "$KEY" "$T/serve.err")"
 grep -q '"event":"recipient_sync"' "$T/serve.err" && ok || bad "serve logged its sync"
