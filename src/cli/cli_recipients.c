@@ -81,7 +81,7 @@ static int print_refusal(void *ctx, const struct rk_disclosure *d) {
         return 0;
     f->n++;
     char at[RK_TS_LEN + 1];
-    rk_ts_format(d->last_at, at);
+    rk_ts_format(d->error_at, at);
     if (f->list)
         json_array_append_new(f->list,
                               json_pack("{s:s, s:s, s:s, s:s}", "recipient", f->recipient, "person",

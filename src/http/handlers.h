@@ -60,5 +60,8 @@ RK_HTTP_HANDLER(rk_http_post_request_verify_staff);
 RK_HTTP_HANDLER(rk_http_post_request_extend);
 RK_HTTP_HANDLER(rk_http_post_request_complete);
 RK_HTTP_HANDLER(rk_http_post_request_reject);
+/* api_recipients.c: the client recipients' connectors, sync state and refusals; "sync now". */
+RK_HTTP_HANDLER(rk_http_get_recipients);
+RK_HTTP_HANDLER(rk_http_post_recipient_sync);
 
 #endif

@@ -42,6 +42,7 @@ struct rk_http_syncer {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
+    bool woken; /* rk_http_sync_wake: a pass is wanted now */
     long interval;
     struct rk_http_server *s;
     bool *unconfigured_logged; /* one per recipient */
@@ -139,7 +140,10 @@ static void *sync_main(void *arg) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += y->interval;
-        pthread_cond_timedwait(&y->wake, &y->lock, &until);
+        while (!y->stop && !y->woken) /* a wake during the pass is not lost */
+            if (pthread_cond_timedwait(&y->wake, &y->lock, &until) != 0)
+                break;
+        y->woken = false;
     }
     pthread_mutex_unlock(&y->lock);
     rk_store_close(st);
@@ -173,6 +177,16 @@ rk_err rk_http_sync_start(struct rk_http_server *s, long interval_s) {
     }
     s->syncer = y;
     return RK_OK;
+}
+
+void rk_http_sync_wake(struct rk_http_server *s) {
+    struct rk_http_syncer *y = s->syncer;
+    if (!y)
+        return;
+    pthread_mutex_lock(&y->lock);
+    y->woken = true;
+    pthread_cond_signal(&y->wake);
+    pthread_mutex_unlock(&y->lock);
 }
 
 void rk_http_sync_stop(struct rk_http_server *s) {

@@ -14,5 +14,8 @@ RK_MUST_USE rk_err rk_http_sync_start(struct rk_http_server *s, long interval_s)
 /* Finishes the pass in hand (its call in flight, bounded by the client's timeouts) and
  * stops the thread. */
 void rk_http_sync_stop(struct rk_http_server *s);
+/* Starts the next pass now rather than at the end of the interval (the console's "sync now",
+ * api_recipients.c); a pass in hand finishes first. No-op when the thread does not run. */
+void rk_http_sync_wake(struct rk_http_server *s);
 
 #endif

@@ -156,6 +156,8 @@ static const struct route {
     {"POST", "/api/v1/outbox/{id}/retry", rk_http_post_outbox_retry, false},
     {"GET",  "/api/v1/notices",           rk_http_get_notices,      false},
     {"POST", "/api/v1/notices/{id}/retry", rk_http_post_notice_retry, false},
+    {"GET",  "/api/v1/recipients",        rk_http_get_recipients,   false},
+    {"POST", "/api/v1/recipients/{id}/sync", rk_http_post_recipient_sync, false},
     {"GET",  "/api/v1/declaration/notice", rk_http_get_declaration_notice, false},
     {"GET",  "/api/v1/declaration/record", rk_http_get_declaration_record, false},
     {"GET",  "/api/v1/declaration/lint",  rk_http_get_declaration_lint, false},

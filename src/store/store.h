@@ -518,6 +518,7 @@ struct rk_disclosure {
     size_t remote_sealed_len;
     rk_ts first_at, last_at; /* first disclosure; last put recorded (0: none) */
     const char *error;       /* the last permanent refusal; NULL when none */
+    rk_ts error_at;          /* when error was recorded (0: none) */
 };
 typedef int (*rk_disclosure_fn)(void *ctx, const struct rk_disclosure *d);
 

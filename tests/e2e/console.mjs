@@ -17,17 +17,24 @@
 //  - a cross-site POST with the cookie but no CSRF token is refused (403), so is a
 //    foreign Origin; repeated wrong passwords are throttled; sign-out ends the session;
 //    a session past its absolute lifetime (a second server on the same database with
-//    REKISTERI_NOW 13 hours on) sends the browser back to the sign-in page.
+//    REKISTERI_NOW 13 hours on) sends the browser back to the sign-in page;
+//  - the recipients page's connectors (issue 15), on a server whose Mailchimp connector
+//    calls the fake Mailchimp (tests/tools/fake_mailchimp.c) and whose Salesforce one is
+//    not configured: the states, a person Mailchimp refused linking to their page, "Sync
+//    now" reached and pressed by keyboard alone, in Finnish and English, axe on each.
 // Every step runs even when an earlier one failed (each flow's own first step aside),
 // so one run shows all that is wrong; the test fails if any step did.
 //
-// Environment (CTest sets the first two): REKISTERI, RK_SOURCE_DIR; RK_BUILD_DIR
+// Environment (CTest sets the first three): REKISTERI, RK_SOURCE_DIR, FAKE_MAILCHIMP
+// (default RK_BUILD_DIR/fake_mailchimp); RK_BUILD_DIR
 // (where e2e-shots/ goes; default RK_SOURCE_DIR/build), CHROMIUM (default
 // /usr/bin/chromium). Run alone: node tests/e2e/console.mjs  (after a build in build/)
 import {
   CHROMIUM, SRC, axeViolations, cli, configure, fail, launchChromium, log, preflight, reportCspViolations, run,
-  runTest, securityHeaderProblems, startServe, step,
+  runTest, securityHeaderProblems, startServe, step, until,
 } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -432,6 +439,110 @@ async function dpoFlows(base) {
   }
 }
 
+// ---- The connectors (issue 15) ---------------------------------------------------------------
+
+const MC_KEY = '0123456789abcdef0123456789abcdef-us6';
+const MC_LIST = 'a1b2c3d4e5';
+const FORGOTTEN = { name: 'Frida Forgotten', email: 'forgotten@example.fi' };
+
+// The fake Mailchimp, its audience holding FORGOTTEN's address once and then deleted for
+// good (so that Mailchimp refuses it: "Forgotten Email Not Subscribed"). Returns its port.
+async function startFakeMailchimp() {
+  const seed = path.join(run.tmp, 'mc-seed.json');
+  fs.writeFileSync(seed, JSON.stringify({ lists: { [MC_LIST]: { members: [{ email_address: FORGOTTEN.email, status: 'subscribed' }] } } }));
+  const child = spawn(process.env.FAKE_MAILCHIMP || path.join(BUILD, 'fake_mailchimp'),
+    ['--max-seconds', '200', '--key', MC_KEY, '--list', MC_LIST, '--seed', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
+  run.children.push(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const port = await until('the fake Mailchimp to print its port', () => {
+    if (child.exitCode !== null) fail(`fake_mailchimp exited with ${child.exitCode}`);
+    return /^(\d+)\r?\n/.exec(out)?.[1];
+  });
+  const hash = crypto.createHash('md5').update(FORGOTTEN.email).digest('hex');
+  const r = await fetch(`http://127.0.0.1:${port}/3.0/lists/${MC_LIST}/members/${hash}/actions/delete-permanent`,
+    { method: 'POST', headers: { Authorization: `Basic ${Buffer.from(`rekisteri:${MC_KEY}`).toString('base64')}` } });
+  if (r.status !== 204) fail(`the fake did not forget the member: HTTP ${r.status}`);
+  return port;
+}
+
+async function connectorFlows() {
+  let base = null;
+  let personId = null;
+  await step('[connectors] the fake Mailchimp; a person it refuses; serve with its key (sync interval 1 h)', async () => {
+    const port = await startFakeMailchimp();
+    const decl = path.join(run.tmp, 'decl-mailchimp.yaml');
+    const text = fs.readFileSync(run.declaration, 'utf8').replace(/^( {6}api_key_env: REKISTERI_MAILCHIMP_API_KEY)$/m, `$1\n      url: http://127.0.0.1:${port}/3.0`);
+    if (!text.includes(`127.0.0.1:${port}/3.0`)) fail('the example declaration has no api_key_env line to point at the fake');
+    fs.writeFileSync(decl, text);
+    personId = (await cli('person', 'add', '--register', 'marketing', '--purpose', 'sales_promotion', '--source', 'web_form',
+      '--name', FORGOTTEN.name, '--email', FORGOTTEN.email, '--consent-channel', 'web_form')).trim();
+    base = (await startServe(['--public-rate', '0', '--sync-interval', '3600'],
+      { extraEnv: { REKISTERI_DECLARATION: decl, REKISTERI_MAILCHIMP_API_KEY: MC_KEY } })).url;
+  }, { fatal: false });
+  if (!base) return;
+  const context = await run.browser.newContext({ locale: 'fi-FI', viewport: { width: 1280, height: 800 } });
+  try {
+    const tab = await openTab(context, base);
+    const { page } = tab;
+    if (!(await step('[connectors] sign in as dpo; the first pass has run', async () => {
+      await signInToConsole(tab, ACCOUNTS.dpo);
+      await until('the first sync pass', () => page.evaluate(async () => {
+        const r = await (await fetch('/api/v1/recipients')).json();
+        return r.recipients?.find((x) => x.connector === 'mailchimp')?.sync?.last_pass_at || null;
+      }));
+    }))) return;
+
+    const mailchimp = 'The Rocket Science Group LLC d/b/a MailChimp';
+    await step('[connectors, fi] the states, the refused person; axe, screenshots', async () => {
+      await open(tab, '#/recipients', 'dpo-fi-recipients-connectors');
+      await page.getByRole('heading', { level: 2, name: 'Yhteydet' }).waitFor();
+      const connector = (name) => page.locator('.connector', { has: page.getByRole('heading', { level: 3, name, exact: true }) });
+      const sf = await connector('Salesforce').innerText();
+      const mc = await connector(mailchimp).innerText();
+      if (!sf.includes('Ei määritetty: ympäristömuuttuja REKISTERI_SALESFORCE_CLIENT_ID puuttuu')) fail(`Salesforce: ${sf}`);
+      if (!/Ajan tasalla, paitsi 1 torjuttu henkilö/.test(mc)) fail(`Mailchimp: ${mc}`);
+      if (await connector('Salesforce').getByRole('button').count()) fail('a button to sync an unconfigured connector');
+      await page.getByRole('heading', { level: 4, name: `Henkilöt, joita ${mailchimp} ei ottanut vastaan` }).waitFor();
+      await page.getByRole('link', { name: personId, exact: true }).waitFor();
+      if ((await page.locator('#main').innerText()).includes('@')) fail('an address on the page');
+    });
+
+    await step('[connectors, fi] "Synkronoi nyt" reached by Tab and pressed with Enter: the pass runs at once', async () => {
+      await page.goto(`${base}/console/#/recipients`);
+      await ready(page);
+      await page.locator('body').focus();
+      let reached = false;
+      for (let i = 0; i < 60 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => document.activeElement?.textContent === 'Synkronoi nyt');
+      }
+      if (!reached) fail('"Synkronoi nyt" is not reached by Tab');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 2, name: 'Synkronointi päättyi' }).waitFor({ timeout: 20_000 });
+      await checkPage(tab, 'dpo-fi-recipients-synced');
+    });
+
+    await step('[connectors] the refused person\'s id opens their page', async () => {
+      await page.getByRole('link', { name: personId, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: FORGOTTEN.name }).waitFor();
+    });
+
+    await step('[connectors, en] the connectors in English; axe, screenshots', async () => {
+      await page.getByRole('button', { name: 'In English' }).click();
+      await ready(page);
+      await open(tab, '#/recipients', 'dpo-en-recipients-connectors');
+      await page.getByRole('heading', { level: 2, name: 'Connectors' }).waitFor();
+      await page.getByRole('button', { name: `Sync now: ${mailchimp}` }).waitFor();
+      const text = await page.locator('#main').innerText();
+      for (const want of ['Not configured: the environment variable REKISTERI_SALESFORCE_CLIENT_ID is not set', `Persons ${mailchimp} refused`, 'In step'])
+        if (!text.includes(want)) fail(`no "${want}" on the page`);
+    });
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
 async function publicPages(base) {
   const context = await run.browser.newContext({ locale: 'fi-FI' });
   try {
@@ -472,6 +583,7 @@ async function main() {
   await publicPages(base);
   await roleMenus(base);
   await dpoFlows(base);
+  await connectorFlows();
   await step('the server logged no personal data', async () => {
     if (/example\.test|Meikäläinen|Lahtinen|Tietosuoja|kettu/i.test(run.serverErr)) fail('personal data in the server log');
   });

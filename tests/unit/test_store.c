@@ -3147,7 +3147,7 @@ struct disc_seen {
     char recipient[4][32], person[4][RK_ID_LEN + 1], error[4][64], remote[4][32];
     enum rk_held held[4];
     unsigned char digest[4][RK_DISCLOSURE_DIGEST_LEN];
-    rk_ts first_at[4], last_at[4];
+    rk_ts first_at[4], last_at[4], error_at[4];
     bool has_error[4], has_remote[4];
 };
 
@@ -3162,6 +3162,7 @@ static int collect_disc(void *ctx, const struct rk_disclosure *d) {
     memcpy(ds->digest[i], d->digest, sizeof d->digest);
     ds->first_at[i] = d->first_at;
     ds->last_at[i] = d->last_at;
+    ds->error_at[i] = d->error_at;
     ds->has_error[i] = d->error != NULL;
     if (d->error)
         copy(ds->error[i], sizeof ds->error[i], d->error);
@@ -3212,6 +3213,7 @@ static void disclosure_round_trip(void **state) {
     assert_string_equal(ds.remote[0], "hash-1");
     assert_true(ds.first_at[0] == t1 && ds.last_at[0] == t1);
     assert_false(ds.has_error[0]);
+    assert_true(ds.error_at[0] == 0);
     assert_rc(rk_store_disclosure_get(s, "salesforce", a, collect_disc, &ds), RK_ENOENT);
 
     /* Replaced: held, digest, remote and last_at; first_at kept. */
@@ -3232,6 +3234,7 @@ static void disclosure_round_trip(void **state) {
     assert_true(ds.first_at[0] == t1 && ds.last_at[0] == t2);
     assert_true(ds.has_error[0]);
     assert_string_equal(ds.error[0], "400 Member In Compliance State");
+    assert_true(ds.error_at[0] == t3); /* when the refusal was recorded */
     memset(&ds, 0, sizeof ds);
     assert_ok(rk_store_disclosure_get(s, "salesforce", b, collect_disc, &ds));
     assert_int_equal(ds.held[0], RK_HELD_NONE);
@@ -3250,6 +3253,7 @@ static void disclosure_round_trip(void **state) {
     assert_int_equal(ds.held[0], RK_HELD_ACTIVE);
     assert_false(ds.has_error[0]);
     assert_true(ds.first_at[0] == t3);
+    assert_true(ds.error_at[0] == 0);
     static const unsigned char zero[RK_DISCLOSURE_DIGEST_LEN];
     assert_memory_equal(ds.digest[0], zero, sizeof zero); /* none given: none kept */
 

@@ -86,6 +86,18 @@ const WORDS = {
     // recipients
     failedMessages: 'Epäonnistuneet sähköpostit', failedRecipientNotices: 'Epäonnistuneet ilmoitukset vastaanottajille (art. 19)',
     retry: 'Yritä uudelleen', retried: 'Lähetys yritetään uudelleen.', nothingFailed: 'Ei epäonnistuneita. Hyvä!',
+    connectors: 'Yhteydet', recipient: 'Vastaanottaja', connector: 'Yhteys', lastComplete: 'Viimeisin täydellinen synkronointi', nextAttempt: 'Seuraava yritys',
+    lastPass: 'Viimeisin synkronointi', lastError: 'Viimeisin virhe', never: 'Ei vielä', syncNow: 'Synkronoi nyt', syncing: 'Synkronoidaan …',
+    syncStarted: 'Synkronointi käynnistyi', syncFinished: 'Synkronointi päättyi', syncResult: (n) => `Vastaanottajan ${n} tila on päivitetty alla.`,
+    syncSlow: (n) => `Vastaanottajan ${n} synkronointi jatkuu taustalla. Tila päivittyy tälle sivulle, kun lataat sen uudelleen.`,
+    notConfigured: (v) => (v ? `Ei määritetty: ympäristömuuttuja ${v} puuttuu` : 'Ei määritetty'),
+    badCredential: (v) => `Ei määritetty: ympäristömuuttujan ${v} arvo ei kelpaa`,
+    configureHint: 'Aseta ympäristömuuttuja ja käynnistä palvelu uudelleen.',
+    inStep: 'Ajan tasalla', inStepRefused: (n) => `Ajan tasalla, paitsi ${n} ${n === 1 ? 'torjuttu henkilö' : 'torjuttua henkilöä'}`, notYet: 'Odottaa ensimmäistä synkronointia', waitingUntil: (w) => `Odottaa, uusi yritys ${w}`, incomplete: 'Kesken',
+    passCounts: (a, c, r, f) => `lisätty ${a}, muutettu ${c}, poistettu ${r}, torjuttu ${f}`, lastPassCounts: 'Viimeisin synkronointi: muutokset',
+    anyTime: 'Heti seuraavalla kierroksella', noConnectors: 'Millekään vastaanottajalle ei ole määritetty Mailchimp- tai Salesforce-yhteyttä.',
+    refusedBy: (n) => `Henkilöt, joita ${n} ei ottanut vastaan`, person: 'Henkilö', when: 'Milloin', refusedMore: 'Näytetään 100 ensimmäistä.',
+    noneRefused: 'Vastaanottajat eivät ole torjuneet ketään.', connectorsIntro: 'Rekisteri pitää näiden vastaanottajien tiedot ajan tasalla niiden omien rajapintojen kautta. Vain jaettaviksi määritellyt tiedot lähtevät.',
     // declaration
     notice: 'Tietosuojaseloste', recordOfProcessing: 'Selosteen käsittelytoimista (art. 30) lataus', lint: 'Selosteen tarkistus',
     severity: 'Vakavuus', rule: 'Sääntö', message: 'Viesti', place: 'Kohta', error: 'Virhe', warning: 'Varoitus', noFindings: 'Ei huomautettavaa.',
@@ -165,6 +177,18 @@ const WORDS = {
     noRequests: 'No requests with these filters.', requestSaved: 'Request updated.', needReason: 'Enter a reason', needContact: 'Enter an email address or phone number',
     failedMessages: 'Failed emails', failedRecipientNotices: 'Failed notices to recipients (art 19)',
     retry: 'Retry', retried: 'It will be sent again.', nothingFailed: 'Nothing has failed.',
+    connectors: 'Connectors', recipient: 'Recipient', connector: 'Connector', lastComplete: 'Last complete sync', nextAttempt: 'Next attempt',
+    lastPass: 'Last sync', lastError: 'Last error', never: 'Not yet', syncNow: 'Sync now', syncing: 'Syncing …',
+    syncStarted: 'Sync started', syncFinished: 'Sync finished', syncResult: (n) => `The state of ${n} is updated below.`,
+    syncSlow: (n) => `The sync of ${n} goes on in the background. Reload this page to see its state.`,
+    notConfigured: (v) => (v ? `Not configured: the environment variable ${v} is not set` : 'Not configured'),
+    badCredential: (v) => `Not configured: the value of the environment variable ${v} is not usable`,
+    configureHint: 'Set the environment variable and restart the service.',
+    inStep: 'In step', inStepRefused: (n) => `In step, but for ${n} refused ${n === 1 ? 'person' : 'persons'}`, notYet: 'Waiting for the first sync', waitingUntil: (w) => `Waiting, next attempt ${w}`, incomplete: 'Incomplete',
+    passCounts: (a, c, r, f) => `${a} added, ${c} changed, ${r} removed, ${f} refused`, lastPassCounts: 'Last sync: changes',
+    anyTime: 'At the next round', noConnectors: 'No recipient has a Mailchimp or Salesforce connector.',
+    refusedBy: (n) => `Persons ${n} refused`, person: 'Person', when: 'When', refusedMore: 'The first 100 are shown.',
+    noneRefused: 'No recipient has refused anyone.', connectorsIntro: 'rekisteri keeps these recipients in step through their own APIs. Only the data declared as shared leaves.',
     notice: 'Privacy notice', recordOfProcessing: 'Record of processing (art 30) downloads', lint: 'Declaration check',
     severity: 'Severity', rule: 'Rule', message: 'Message', place: 'Where', error: 'Error', warning: 'Warning', noFindings: 'No findings.',
     inFinnish: 'In Finnish', inEnglish: 'In English',
@@ -1144,10 +1168,100 @@ async function requestPage(id) {
 
 // ---- 8. Recipients and mail ----------------------------------------------------------------
 
+// The state of a client recipient's connector, in words and colour.
+function connectorState(x, now = Date.now()) {
+  if (!x.configured) {
+    const v = (x.not_configured || '').match(/\b[A-Z][A-Z0-9_]{2,}\b/)?.[0];
+    const text = v && !/is not set/.test(x.not_configured) ? t('badCredential', v) : t('notConfigured', v);
+    return h('span', { class: 'status red' }, text);
+  }
+  const y = x.sync;
+  if (!y || !y.last_pass_at) return h('span', { class: 'status amber' }, t('notYet'));
+  const next = toDate(y.next_at);
+  if (next && next > now) return h('span', { class: 'status amber' }, t('waitingUntil', fmtWhen(y.next_at)));
+  if (y.complete_at && y.complete_at === y.last_pass_at)
+    return y.failed ? h('span', { class: 'status amber' }, t('inStepRefused', y.failed)) : h('span', { class: 'status green' }, t('inStep'));
+  return h('span', { class: 'status amber' }, t('incomplete'));
+}
+
+const CONNECTOR_NAMES = { mailchimp: 'Mailchimp', salesforce: 'Salesforce' };
+
+// "Sync now": asks the server, then reads the state again until the pass has run (at most
+// 30 s; the pass goes on in the background after that).
+async function syncNow(x, button, out, redraw) {
+  button.disabled = true;
+  const before = x.sync?.last_pass_at || null;
+  const cell = button.closest('.connector')?.querySelector('[data-state]');
+  if (cell) cell.replaceChildren(h('span', { class: 'status' }, t('syncing')));
+  try {
+    await api('POST', `/api/v1/recipients/${encodeURIComponent(x.id)}/sync`, {});
+  } catch (e) {
+    button.disabled = false;
+    out.replaceChildren(problem(e) || '');
+    await redraw();
+    return;
+  }
+  out.replaceChildren(confirmation(t('syncStarted'), t('syncing')));
+  for (let i = 0; i < 30; i++) {
+    await new Promise((res) => setTimeout(res, 1000));
+    const res = await api('GET', '/api/v1/recipients').catch(() => null);
+    const now = res?.recipients?.find((r) => r.id === x.id);
+    if (now?.sync?.last_pass_at && now.sync.last_pass_at !== before) {
+      await redraw(res);
+      out.replaceChildren(confirmation(t('syncFinished'), t('syncResult', x.name)));
+      return;
+    }
+  }
+  await redraw();
+  out.replaceChildren(confirmation(t('syncStarted'), t('syncSlow', x.name)));
+}
+
+// The first section of the recipients page: each client recipient's connector as a summary
+// list with "Sync now", and the persons it refused. res: an answer already read (else it is
+// read now).
+async function connectorsSection(sec, out, res) {
+  const redraw = (again) => connectorsSection(sec, out, again);
+  try {
+    res ||= await api('GET', '/api/v1/recipients');
+  } catch (e) {
+    sec.replaceChildren(problem(e) || '');
+    return;
+  }
+  const list = res?.recipients || [];
+  if (!list.length) { sec.replaceChildren(h('p', null, t('noConnectors'))); return; }
+  const kids = [h('p', null, t('connectorsIntro'))];
+  for (const x of list) {
+    const y = x.sync;
+    const next = !y?.next_at ? null : toDate(y.next_at) > Date.now() ? fmtWhen(y.next_at) : t('anyTime');
+    const dl = summaryList([[t('connector'), CONNECTOR_NAMES[x.connector] || x.connector], [t('state'), connectorState(x)],
+      [t('lastPass'), y?.last_pass_at ? fmtWhen(y.last_pass_at) : t('never')],
+      [t('lastComplete'), y?.complete_at ? fmtWhen(y.complete_at) : t('never')], [t('nextAttempt'), next],
+      [t('lastPassCounts'), y ? t('passCounts', fmtNum(y.added), fmtNum(y.changed), fmtNum(y.removed), fmtNum(y.failed)) : null],
+      [t('lastError'), y?.last_error || null]]);
+    dl.querySelectorAll('dd')[1].setAttribute('data-state', ''); // "Syncing …" while a pass runs
+    const action = x.configured
+      ? h('p', null, h('button', { type: 'button', class: 'secondary', 'aria-label': `${t('syncNow')}: ${x.name}`, onclick: (ev) => syncNow(x, ev.currentTarget, out, redraw) }, t('syncNow')))
+      : h('p', { class: 'hint' }, t('configureHint'));
+    const box = h('div', { class: 'connector' }, h('h3', null, x.name), dl, action);
+    if (x.refused?.length) {
+      box.append(h('h4', null, t('refusedBy', x.name)),
+        table(t('refusedBy', x.name), [t('person'), t('when'), t('error')], x.refused.map((f) =>
+          [h('a', { href: `#/people/${encodeURIComponent(f.person)}` }, f.person), fmtWhen(f.at), f.error])));
+      if (x.refused_more) box.append(h('p', { class: 'hint' }, t('refusedMore')));
+    }
+    kids.push(box);
+  }
+  if (!list.some((x) => x.refused?.length)) kids.push(h('p', null, t('noneRefused')));
+  sec.replaceChildren(...kids);
+}
+
 async function recipientsPage() {
   const v = begin(t('recipients'));
   const out = h('div', { 'aria-live': 'polite' });
   v.append(out);
+  const connectors = h('section');
+  v.append(h('h2', null, t('connectors')), connectors);
+  await connectorsSection(connectors, out);
   for (const [path, label] of [['/api/v1/outbox', 'failedMessages'], ['/api/v1/notices', 'failedRecipientNotices']]) {
     v.append(h('h2', null, t(label)));
     const sec = h('section');

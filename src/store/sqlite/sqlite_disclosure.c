@@ -36,6 +36,7 @@ static int each_disclosure(void *ctx, sqlite3_stmt *st) {
     d.first_at = sq_col_ts(st, 5);
     d.last_at = sq_col_ts(st, 6);
     d.error = sq_col_text(st, 7);
+    d.error_at = sq_col_ts(st, 8);
     it->found = true;
     return it->fn(it->ctx, &d) ? 1 : 0;
 }

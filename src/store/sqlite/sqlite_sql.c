@@ -466,7 +466,8 @@ const char *const sq_sql[S__COUNT] = {
                              "AND (?2 = 0 OR substr(sealed, 1, 1) = X'00') ORDER BY id LIMIT ?3",
 /* ---- Disclosures (migration 0019) ---- */
 #define DISCLOSURE_COLS                                                                            \
-    "d.recipient, p.id, d.held, d.digest, d.remote_sealed, d.first_at, d.last_at, d.error "        \
+    "d.recipient, p.id, d.held, d.digest, d.remote_sealed, d.first_at, d.last_at, d.error, "       \
+    "d.error_at "                                                                                  \
     "FROM disclosure d JOIN person p ON p.pk = d.person "
     [S_DISCLOSURE_GET] = "SELECT " DISCLOSURE_COLS "WHERE d.recipient = ?1 AND d.person = " PK(2),
     [S_DISCLOSURE_EACH] = "SELECT " DISCLOSURE_COLS "WHERE d.recipient = ?1",
