@@ -31,7 +31,7 @@
  *     queued|pending ─the sync says DONE ─────── mark_done ───────► done
  *     queued|pending ─the sync says FAILED ───── mark_final ──────► failed (its error)
  *     queued|pending ─the client is not configured (no or a bad
- *                     credential) ───────────── mark_retry ──────► same state, in 5 min
+ *                     credential) ───────────── mark_wait ───────► same state, in 5 min
  *
  *   These recipients learn of a rectification or restriction through the
  *   sync (core/disclose.c), which puts the person's current state; the
@@ -46,10 +46,9 @@
  *   A connector that is not configured never fails a notice: it waits, last
  *   error rk_client_open's "recipient 'x' is not configured: …", asked again
  *   every 5 minutes, its sealed identity kept (an erasure needs the
- *   address). The store has no mark that keeps the identity without counting
- *   an attempt, so these waits are counted (mark_retry), though they never
- *   fail the notice by count; a transient answer after many such waits may
- *   then fail it at once, as at max attempts (staff queue it again).
+ *   address). The wait counts no attempt (mark_wait sets only the next time
+ *   and the last error), so a connector configured after days of waiting
+ *   starts with the notice's full count of attempts.
  *
  *   Backoff after n failed attempts: base·2^(n−1) (60 s), at most 6 h (the
  *   worker's rk_worker_retry, as for mail); after max_attempts (10) the notice fails.
@@ -206,7 +205,7 @@ static rk_err record(struct rk_store *s, int64_t id, const void *out) {
     case ACT_DONE: return rk_store_recipient_notice_mark_done(s, id, o->at);
     case ACT_PENDING: return rk_store_recipient_notice_mark_pending(s, id, o->remote_id, o->at);
     case ACT_RETRY:
-    case ACT_WAIT: return rk_store_recipient_notice_mark_retry(s, id, o->at, o->error);
+    case ACT_WAIT: return rk_store_recipient_notice_mark_wait(s, id, o->at, o->error);
     case ACT_FAILED:
         return rk_store_recipient_notice_mark_final(s, id, RK_NOTICE_FAILED, o->at, o->error);
     case ACT_UNSUPPORTED:

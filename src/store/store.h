@@ -969,7 +969,9 @@ struct rk_store_ops {
      * only to a queued or pending notice (RK_ENOENT otherwise): done sets done_at
      * and forgets the identity; pending records the recipient's id, forgets the
      * identity and sets the next poll (counting an attempt only when it was
-     * queued); retry counts an attempt and sets the next one; fail moves it to
+     * queued); retry counts an attempt and sets the next one; wait sets the next one and
+     * the last error only (a notice waiting for something that is no attempt: a connector
+     * not configured yet); fail moves it to
      * failed or unsupported (final), counting an attempt and forgetting the
      * identity. "Forgets" sets the sealed column to NULL. recipient_notice_list
      * lists notices in state (or every state when state is RK_NOTICE_STATE__COUNT),
@@ -983,6 +985,8 @@ struct rk_store_ops {
                                           const char *error);
     rk_err (*recipient_notice_mark_final)(struct rk_store *s, int64_t id,
                                           enum rk_notice_state state, rk_ts at, const char *error);
+    rk_err (*recipient_notice_mark_wait)(struct rk_store *s, int64_t id, rk_ts next_attempt_at,
+                                         const char *error);
     rk_err (*recipient_notice_count)(struct rk_store *s, enum rk_notice_state state, int64_t *out);
     rk_err (*recipient_notice_list)(struct rk_store *s, enum rk_notice_state state, int limit,
                                     rk_notice_fn fn, void *ctx);
@@ -1464,6 +1468,8 @@ RK_STORE_FN(recipient_notice_mark_pending,
             (struct rk_store * s, int64_t id, const char *remote_id, rk_ts next),
             (s, id, remote_id, next))
 RK_STORE_FN(recipient_notice_mark_retry,
+            (struct rk_store * s, int64_t id, rk_ts next, const char *error), (s, id, next, error))
+RK_STORE_FN(recipient_notice_mark_wait,
             (struct rk_store * s, int64_t id, rk_ts next, const char *error), (s, id, next, error))
 RK_STORE_FN(recipient_notice_mark_final,
             (struct rk_store * s, int64_t id, enum rk_notice_state state, rk_ts at,

@@ -2644,6 +2644,26 @@ static void recipient_notice_delivery(void **state) {
     assert_ok(rk_store_begin(s));
     assert_ok(rk_store_recipient_notice_mark_pending(s, a, "r-1", t0 + 180));
     assert_ok(rk_store_commit(s));
+    /* A wait (a connector not configured yet) sets the next time and the error only: no
+     * attempt counted, the identity kept; done notices are not waited on. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_recipient_notice_mark_wait(s, c, t0 + 400, "not configured"));
+    assert_rc(rk_store_recipient_notice_mark_wait(s, b, t0 + 400, "x"), RK_ENOENT);
+    assert_ok(rk_store_commit(s));
+    memset(&ns, 0, sizeof ns);
+    assert_ok(rk_store_recipient_notice_due(s, t0 + 399, 10, collect_notice, &ns));
+    for (int i = 0; i < ns.n; i++)
+        assert_true(ns.id[i] != c);
+    memset(&ns, 0, sizeof ns);
+    assert_ok(rk_store_recipient_notice_due(s, t0 + 400, 10, collect_notice, &ns));
+    bool waited = false;
+    for (int i = 0; i < ns.n; i++)
+        if (ns.id[i] == c) {
+            waited = true;
+            assert_int_equal(ns.attempts[i], 1); /* the retry's, not the wait's */
+            assert_true(ns.has_identity[i]);
+        }
+    assert_true(waited);
 
     /* Final states; lists carry no identity. */
     assert_ok(rk_store_begin(s));

@@ -170,6 +170,7 @@ enum stmt {
     S_NOTICE_DONE,
     S_NOTICE_PENDING,
     S_NOTICE_RETRY,
+    S_NOTICE_WAIT,
     S_NOTICE_FINAL,
     S_NOTICE_COUNT,
     S_NOTICE_LIST,
@@ -513,6 +514,8 @@ rk_err sq_recipient_notice_due(struct rk_store *base, rk_ts now, int limit, rk_n
 rk_err sq_recipient_notice_mark_done(struct rk_store *base, int64_t id, rk_ts at);
 rk_err sq_recipient_notice_mark_pending(struct rk_store *base, int64_t id, const char *remote_id,
                                         rk_ts next);
+rk_err sq_recipient_notice_mark_wait(struct rk_store *base, int64_t id, rk_ts next,
+                                     const char *error);
 rk_err sq_recipient_notice_mark_retry(struct rk_store *base, int64_t id, rk_ts next,
                                       const char *error);
 rk_err sq_recipient_notice_mark_final(struct rk_store *base, int64_t id, enum rk_notice_state state,

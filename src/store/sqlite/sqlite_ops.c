@@ -141,6 +141,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .recipient_notice_mark_done = sq_recipient_notice_mark_done,
     .recipient_notice_mark_pending = sq_recipient_notice_mark_pending,
     .recipient_notice_mark_retry = sq_recipient_notice_mark_retry,
+    .recipient_notice_mark_wait = sq_recipient_notice_mark_wait,
     .recipient_notice_mark_final = sq_recipient_notice_mark_final,
     .recipient_notice_count = sq_recipient_notice_count,
     .recipient_notice_list = sq_recipient_notice_list,

@@ -361,6 +361,19 @@ rk_err sq_recipient_notice_mark_retry(struct rk_store *base, int64_t id, rk_ts n
     return notice_update(s, st);
 }
 
+rk_err sq_recipient_notice_mark_wait(struct rk_store *base, int64_t id, rk_ts next,
+                                     const char *error) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_NOTICE_WAIT, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    sq_bind_ts(st, 2, next);
+    bind_error(st, 3, error);
+    return notice_update(s, st);
+}
+
 rk_err sq_recipient_notice_mark_final(struct rk_store *base, int64_t id, enum rk_notice_state state,
                                       rk_ts at, const char *error) {
     struct sqlite_store *s = (struct sqlite_store *)base;

@@ -353,6 +353,8 @@ const char *const sq_sql[S__COUNT] = {
                          "WHERE id = ?1 AND state IN ('queued', 'pending')",
     [S_NOTICE_RETRY] = "UPDATE recipient_notice SET next_attempt_at = ?2, last_error = ?3, "
                        "attempts = attempts + 1 WHERE id = ?1 AND state IN ('queued', 'pending')",
+    [S_NOTICE_WAIT] = "UPDATE recipient_notice SET next_attempt_at = ?2, last_error = ?3 "
+                      "WHERE id = ?1 AND state IN ('queued', 'pending')",
     [S_NOTICE_FINAL] = "UPDATE recipient_notice SET state = ?4, done_at = ?2, last_error = ?3, "
                        "sealed = NULL, attempts = attempts + 1 "
                        "WHERE id = ?1 AND state IN ('queued', 'pending')",
