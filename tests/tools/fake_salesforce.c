@@ -84,7 +84,7 @@ static unsigned long nreq, ntokens, contact_seq, job_seq;
 static unsigned port;
 static FILE *log_file;
 static json_t *contacts; /* Id → contact */
-static json_t *tokens;   /* token → expiry (0: none) */
+static json_t *tokens;   /* token → expiry, monotonic ms (0: none) */
 static json_t *uses;     /* token → requests it may still answer (--token-uses) */
 static json_t *jobs;     /* job id → job info (and "_csv", "_failed", "_polls") */
 
@@ -519,6 +519,14 @@ static bool form_value(const char *body, const char *name, char *out, size_t n) 
     return false;
 }
 
+/* Milliseconds on a clock that does not jump: a token lives --token-ttl whole seconds from
+ * when it was issued, not until a second boundary. */
+static json_int_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static struct answer token(const char *body) {
     char grant[64], id[600], secret[600];
     if (!body || !form_value(body, "grant_type", grant, sizeof grant) ||
@@ -535,7 +543,7 @@ static struct answer token(const char *body) {
     snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
     snprintf(issued, sizeof issued, "%lld000", (long long)time(NULL));
     json_object_set_new(tokens, t,
-                        json_integer(token_ttl ? (json_int_t)(time(NULL) + (time_t)token_ttl) : 0));
+                        json_integer(token_ttl ? now_ms() + (json_int_t)token_ttl * 1000 : 0));
     if (token_uses)
         json_object_set_new(uses, t, json_integer((json_int_t)token_uses));
     return ok(200, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "access_token", t, "instance_url", url,
@@ -557,7 +565,7 @@ static bool token_ok(struct MHD_Connection *c) {
             return false;
         json_integer_set(left, json_integer_value(left) - 1);
     }
-    return at == 0 || time(NULL) < at;
+    return at == 0 || now_ms() < at;
 }
 
 /* The names in a form body. */
