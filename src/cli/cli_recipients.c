@@ -569,30 +569,37 @@ static void pull_progress(void *ctx, long long done, long long total) {
 
 static int recipients_pull(int argc, char **argv) {
     bool dry_run = false;
-    const struct rk_cli_opt opts[] = {{"dry-run", NULL, &dry_run}, {NULL, NULL, NULL}};
+    const char *source = NULL;
+    const struct rk_cli_opt opts[] = {
+        {"dry-run", NULL, &dry_run}, {"source", &source, NULL}, {NULL, NULL, NULL}};
     struct rk_cli_env env;
     int rc = rk_cli_env_parse(
         &env, argc, argv,
-        "usage: rekisteri recipients pull RECIPIENT [--dry-run] [--format text|json]\n"
+        "usage: rekisteri recipients pull RECIPIENT [--dry-run] [--source KIND]\n"
+        "                                 [--format text|json]\n"
         "\n"
         "Moves in the people RECIPIENT already holds, once, when the company adopts\n"
         "rekisteri. From Mailchimp: every subscribed member of the audience becomes a\n"
         "person in the register of the connector's purpose with a consent whose time\n"
         "and evidence come from Mailchimp's opt-in fields; unsubscribed and cleaned\n"
         "members become suppressions, not persons. From Salesforce: every Contact\n"
-        "becomes a person in the customer register. Everything passes the import's\n"
+        "becomes a person in the customer register, and one without the external id\n"
+        "is given it (linked). Everything passes the import's\n"
         "rules (rejects with reasons, suppressions, art 14 tasks where the data did\n"
         "not come from the person), and what was read is recorded as disclosed, so the\n"
         "sync right after it changes nothing; the pull then runs that sync for anyone\n"
         "the recipient did not hold. --dry-run reads and checks, writes nothing and\n"
-        "sends nothing. Progress goes to standard error.\n\n",
+        "sends nothing. --source names the declared source kind the provenance gives\n"
+        "(default web_form for Mailchimp, third_party for Salesforce). Progress goes\n"
+        "to standard error.\n\n",
         opts, text_json);
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
     if ((rc = rk_cli_env_open_one(&env, "recipients pull RECIPIENT")) != RK_EXIT_OK)
         return rc;
     const struct rk_recipient *r = client_recipient(env.decl, "pull", env.args[0]);
-    if (!r) {
+    enum rk_source_kind kind = RK_SRC_THIRD_PARTY;
+    if (!r || (source && !rk_cli_source("--source", source, &kind))) {
         rk_cli_env_close(&env);
         return RK_EXIT_USAGE;
     }
@@ -609,7 +616,9 @@ static int recipients_pull(int argc, char **argv) {
     struct rk_pull_options po = {.dry_run = dry_run,
                                  .progress = json ? NULL : pull_progress,
                                  .adopted = adopt_add,
-                                 .adopted_ctx = &a};
+                                 .adopted_ctx = &a,
+                                 .has_source = source != NULL,
+                                 .source = kind};
     struct rk_pull_report pr;
     memset(&pr, 0, sizeof pr);
     err = rk_pull_recipient(env.reg, r, c, &po, &pr, &e);
@@ -627,6 +636,8 @@ static int recipients_pull(int argc, char **argv) {
     free(a.v);
     for (size_t i = 0; i < pr.nreasons; i++)
         rk_cli_error("recipients pull: rejected %s", pr.reasons[i]);
+    for (size_t i = 0; i < pr.nlink_reasons; i++)
+        rk_cli_error("recipients pull: %s", pr.link_reasons[i]);
     if (err != RK_OK) {
         rk_cli_error("recipients pull: %s", rk_error_msg(&e));
         rk_cli_env_close(&env);
@@ -634,16 +645,16 @@ static int recipients_pull(int argc, char **argv) {
     }
     if (json) {
         rc = rk_cli_write_json(json_pack(
-            "{s:s, s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, "
-            "s:b}}",
+            "{s:s, s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, "
+            "s:I, s:b}}",
             "recipient", r->id, "dry_run", dry_run, "register", pr.register_id, "read",
             (json_int_t)pr.read, "imported", (json_int_t)pr.imported, "matched",
             (json_int_t)pr.matched, "suppressed", (json_int_t)pr.suppressed, "withdrawn",
             (json_int_t)pr.withdrawn, "refused_suppressed", (json_int_t)pr.refused_suppressed,
             "rejected", (json_int_t)pr.rejected, "skipped", (json_int_t)pr.skipped, "art14_tasks",
-            (json_int_t)pr.art14_tasks, "unlinked", (json_int_t)pr.unlinked, "sync", "adopted",
-            (json_int_t)sr.adopted, "sent", (json_int_t)sr.sent, "failed", (json_int_t)sr.failed,
-            "complete", sr.complete));
+            (json_int_t)pr.art14_tasks, "linked", (json_int_t)pr.linked, "unlinked",
+            (json_int_t)pr.unlinked, "sync", "adopted", (json_int_t)sr.adopted, "sent",
+            (json_int_t)sr.sent, "failed", (json_int_t)sr.failed, "complete", sr.complete));
     } else {
         printf("%s%s: read %lld into %s; new persons %lld, matched %lld, suppressed %lld, "
                "rejected %lld, refused as suppressed here %lld, skipped %lld, art 14 tasks "
@@ -651,6 +662,9 @@ static int recipients_pull(int argc, char **argv) {
                dry_run ? "dry run: " : "", r->id, pr.read, pr.register_id ? pr.register_id : "-",
                pr.imported, pr.matched, pr.suppressed, pr.rejected, pr.refused_suppressed,
                pr.skipped, pr.art14_tasks);
+        if (pr.linked || pr.unlinked)
+            printf("%s %lld Contacts to their persons, %lld left unlinked\n",
+                   dry_run ? "would link" : "linked", pr.linked, pr.unlinked);
         if (!dry_run)
             printf("then synced: recorded as held %lld, sent %lld, failed %lld; %s\n", sr.adopted,
                    sr.sent, sr.failed, sr.complete ? "complete" : "not complete");

@@ -4,6 +4,7 @@
  */
 #include "connect/client.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const held_names[RK_HELD__COUNT] = {"none", "active", "restricted", "inactive"};
@@ -63,6 +64,19 @@ bool rk_client_remote(const struct rk_client *c, const struct rk_client_put *p,
                       char out[RK_CLIENT_REMOTE_MAX + 1]) {
     out[0] = '\0';
     return c->ops->remote && c->ops->remote(c, p, out);
+}
+
+bool rk_client_links(const struct rk_client *c) { return c && c->ops->link; }
+
+rk_err rk_client_link(struct rk_client *c, const char *remote, const char *person_id,
+                      struct rk_client_result *r) {
+    memset(r, 0, sizeof *r);
+    if (!rk_client_links(c)) {
+        r->outcome = RK_CONNECT_PERMANENT;
+        snprintf(r->error, sizeof r->error, "this connector type does not link");
+        return RK_EINVAL;
+    }
+    return c->ops->link(c, remote, person_id, r);
 }
 
 rk_err rk_client_pull(struct rk_client *c, rk_client_pull_fn fn, void *ctx, struct rk_error *e) {

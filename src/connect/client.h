@@ -166,6 +166,14 @@ struct rk_client_ops {
      * when p gives none (Mailchimp: no address). */
     bool (*remote)(const struct rk_client *c, const struct rk_client_put *p,
                    char out[RK_CLIENT_REMOTE_MAX + 1]);
+    /* Tells the recipient that what it knows by its own key `remote` (a pulled person's
+     * rk_client_pulled.remote) is person_id, so that later puts find it instead of making a
+     * second one (Salesforce: PATCH /sobjects/Contact/{Id} with the external id field set to
+     * person_id; result.remote the person id). Outcomes as a put's; an error only for
+     * RK_ENOMEM. NULL when the type needs none (Mailchimp: the hash of the address is the
+     * key already). */
+    rk_err (*link)(struct rk_client *c, const char *remote, const char *person_id,
+                   struct rk_client_result *r);
     void (*close)(struct rk_client *c);
 };
 
@@ -203,6 +211,11 @@ RK_MUST_USE rk_err rk_client_pull(struct rk_client *c, rk_client_pull_fn fn, voi
                                   struct rk_error *e);
 bool rk_client_remote(const struct rk_client *c, const struct rk_client_put *p,
                       char out[RK_CLIENT_REMOTE_MAX + 1]);
+/* Whether c's type links pulled persons (rk_client_ops.link is set). */
+bool rk_client_links(const struct rk_client *c);
+/* c->ops->link; RK_EINVAL (r: a permanent outcome saying so) when the type has none. */
+RK_MUST_USE rk_err rk_client_link(struct rk_client *c, const char *remote, const char *person_id,
+                                  struct rk_client_result *r);
 
 /* The implementations (the files named above): open as rk_client_open, for their type. */
 RK_MUST_USE rk_err rk_mc_client_open(const struct rk_recipient *r, struct rk_client **out,

@@ -44,6 +44,11 @@
  *   stop; any other 4xx permanent for that person. Error texts are
  *   rk_sf_problem_error's: status and errorCode, never a message.
  *
+ *   Link: a Contact the pull read without the external id (one the org
+ *   had before rekisteri) is given it, PATCH /sobjects/Contact/{Id} with
+ *   {external_id_field: person id} (204), so that the sync's upserts find
+ *   that Contact instead of creating a second one.
+ *
  *   Pull: SELECT Id, FirstName, LastName, Email, Phone, Title, Department,
  *   {external_id_field} FROM Contact through /query, then each
  *   nextRecordsUrl; every Contact is RK_PULLED_ACTIVE, the name FirstName and
@@ -687,6 +692,50 @@ static bool sf_remote(const struct rk_client *c, const struct rk_client_put *p,
     return true;
 }
 
+/* A Salesforce record Id: 15 or 18 letters and digits. */
+static bool record_id_ok(const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    if (n != 15 && n != 18)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+            return false;
+    return true;
+}
+
+/* Links a pulled Contact (its record Id) to the person: PATCH /sobjects/Contact/{Id} with
+ * only the external id field (204). A Contact gone meanwhile (404 NOT_FOUND) or an external
+ * id another Contact holds (DUPLICATE_VALUE) is permanent for that person. */
+static rk_err sf_link(struct rk_client *cl, const char *remote, const char *person_id,
+                      struct rk_client_result *r) {
+    struct sf *c = (struct sf *)cl;
+    if (!record_id_ok(remote)) {
+        refuse(r, "the Contact Id is not 15 or 18 letters and digits");
+        return RK_OK;
+    }
+    if (!person_id_ok(person_id)) {
+        refuse(r, "the person id is not letters and digits");
+        return RK_OK;
+    }
+    /* Both are checked above: a field name and letters and digits need no escaping. */
+    char body[RK_SF_FIELD_MAX + RK_CLIENT_REMOTE_MAX + 16], path[PATH_MAX_SF];
+    int len = snprintf(body, sizeof body, "{\"%s\":\"%s\"}", c->ext, person_id);
+    if (len < 0 || (size_t)len >= sizeof body) {
+        refuse(r, "the external id field and person id are too long");
+        return RK_OK;
+    }
+    snprintf(path, sizeof path, "/services/data/v%s/sobjects/Contact/%s", c->version, remote);
+    struct call k;
+    rk_err err = api(c, "PATCH", path, body, (size_t)len, NULL, 0, false, &k);
+    if (err != RK_OK)
+        return err;
+    result_of(&k, r);
+    if (k.outcome == RK_CONNECT_OK)
+        snprintf(r->remote, sizeof r->remote, "%s", person_id);
+    rk_buf_cleanup(&k.a.body);
+    return RK_OK;
+}
+
 static const struct rk_client_ops sf_ops = {.type = "salesforce",
                                             .batch_min = 200,
                                             .batch_max = 10000,
@@ -695,6 +744,7 @@ static const struct rk_client_ops sf_ops = {.type = "salesforce",
                                             .erase = sf_erase,
                                             .pull = sf_pull,
                                             .remote = sf_remote,
+                                            .link = sf_link,
                                             .close = sf_close};
 
 static rk_err env_cred(const struct rk_recipient *r, const char *var, char **out,

@@ -39,14 +39,28 @@
  *   ends the pull, whose report then counts only the committed batches. A
  *   dry run is one batch rolled back at the end.
  *
+ *   Linking. The sync upserts a Contact by the external id field, so a
+ *   Contact the org had before rekisteri (no external id) would be met by a
+ *   second one. Each Contact imported or matched without it is therefore
+ *   linked — given the person id, rk_client_link — once its batch has
+ *   committed (a link for a person that a rollback undid would point at
+ *   nobody). The calls are made one at a time between the pull's own pages
+ *   (the client is between requests then). A refused link (the Contact is
+ *   gone, another Contact holds the id) leaves that Contact unlinked, with a
+ *   reason; a transient outcome or a stop leaves it and every later one
+ *   unlinked, not tried (the pull itself goes on). The unlinked persons are
+ *   the sync's, which creates a Contact of its own for each. A dry run links
+ *   nothing and counts the links it would try.
+ *
  *   Adoption. A person whose entry was written now from the recipient's own
  *   values, and whom rekisteri wants the recipient to hold active (Mailchimp:
  *   rk_reg_may_contact allows them for the purpose; Salesforce: the Contact
- *   already carries their person id, so that the sync's upsert finds it), is
- *   handed to the adopted callback after their batch commits. A person
- *   matched to an entry that was already here is not: the recipient may hold
- *   other values, and the first sync sends rekisteri's once (a put is
- *   idempotent).
+ *   carries their person id, already or once linked, so that the sync's
+ *   upsert finds it), is handed to the adopted callback after their batch
+ *   commits (and the link succeeded). A person matched to an entry that was
+ *   already here is not, linked or not: the recipient may hold other values,
+ *   and the first sync sends rekisteri's once (a put is idempotent; to a
+ *   linked Contact, which it then updates).
  *
  *   No value ever reaches a reason, an error or the audit event: a reason
  *   names the member's or Contact's ordinal, the field and the rule.
@@ -69,13 +83,22 @@
 
 /* What is written, counted until its batch commits. */
 struct counts {
-    long long imported, matched, suppressed, withdrawn, art14_tasks, unlinked;
+    long long imported, matched, suppressed, withdrawn, art14_tasks, unlinked, linked;
+};
+
+/* A Contact read without the external id, linked to its person once the batch commits. */
+struct pending_link {
+    char remote[RK_CLIENT_REMOTE_MAX + 1]; /* the Contact's record Id */
+    char person_id[RK_ID_LEN + 1];
+    bool adopt;  /* written now from the Contact's values: adopted once linked */
+    long long n; /* the Contact's ordinal, for a reason */
 };
 
 struct pull {
     struct rk_reg *reg;
     struct rk_store *s;
     const struct rk_recipient *r;
+    struct rk_client *c;
     const struct rk_pull_options *o;
     struct rk_pull_report *out;
     struct rk_error *e;
@@ -91,6 +114,9 @@ struct pull {
     struct counts pending;
     char (*adopt)[RK_ID_LEN + 1]; /* persons adopted once this batch commits */
     size_t nadopt;
+    struct pending_link *links; /* Contacts linked once this batch commits (NULL: none are) */
+    size_t nlinks;
+    bool links_off; /* a link failed for every one (transient, or the connector stopped) */
     rk_err fatal;
     struct rk_contact_input in;
     struct rk_entry entry;
@@ -417,12 +443,32 @@ static rk_err find_person(struct pull *x, const struct rk_client_pulled *p, char
     return err;
 }
 
+/* A Contact read without the external id, now person_id's: queued to be linked once its
+ * batch commits (adopt: adopted once linked); a dry run counts it as linked, a pull whose
+ * client cannot link (or whose Contact has no record Id) as unlinked. */
+static void queue_link(struct pull *x, const struct rk_client_pulled *p, const char *person_id,
+                       bool adopt) {
+    if (x->o->dry_run && rk_client_links(x->c) && p->remote && *p->remote) {
+        x->pending.linked++;
+        return;
+    }
+    if (!x->links || !p->remote || !*p->remote || strlen(p->remote) > RK_CLIENT_REMOTE_MAX) {
+        x->pending.unlinked++;
+        return;
+    }
+    struct pending_link *l = &x->links[x->nlinks++];
+    snprintf(l->remote, sizeof l->remote, "%s", p->remote);
+    snprintf(l->person_id, sizeof l->person_id, "%s", person_id);
+    l->adopt = adopt;
+    l->n = x->out->read;
+}
+
 /* After person_id's entry was written from the recipient's values: queue their adoption when
  * rekisteri wants the recipient to hold them active. */
 static rk_err maybe_adopt(struct pull *x, const struct rk_client_pulled *p, const char *person_id) {
     if (!x->mailchimp) {
         if (!p->person_id || strcmp(p->person_id, person_id) != 0) {
-            x->pending.unlinked++;
+            queue_link(x, p, person_id, true);
             return RK_OK;
         }
     } else {
@@ -512,7 +558,7 @@ static rk_err take_active(struct pull *x, const struct rk_client_pulled *p, long
         }
         x->pending.matched++;
         if (!x->mailchimp && (!p->person_id || strcmp(p->person_id, id) != 0))
-            x->pending.unlinked++;
+            queue_link(x, p, id, false);
         return RK_OK;
     }
     if (found && err != RK_ENOENT)
@@ -597,6 +643,7 @@ static rk_err take_suppression(struct pull *x, const struct rk_client_pulled *p,
 /* ---- Batches ---------------------------------------------------------------------------- */
 
 static void add_counts(struct rk_pull_report *out, const struct counts *c) {
+    out->linked += c->linked;
     out->imported += c->imported;
     out->matched += c->matched;
     out->suppressed += c->suppressed;
@@ -605,8 +652,55 @@ static void add_counts(struct rk_pull_report *out, const struct counts *c) {
     out->unlinked += c->unlinked;
 }
 
-/* Commits the open batch, counts it and hands its adopted persons on; again: opens the
- * next. */
+static void link_failed(struct pull *x, long long n, const char *why) {
+    struct rk_pull_report *out = x->out;
+    out->unlinked++;
+    if (out->nlink_reasons < RK_PULL_REASONS)
+        snprintf(out->link_reasons[out->nlink_reasons++], RK_PULL_REASON_MAX, "%s %lld: %s",
+                 x->noun, n, why);
+}
+
+/* Links the committed batch's Contacts, one call each; a linked one written from its own
+ * values is adopted. A refusal leaves that Contact unlinked (the person is the sync's); a
+ * transient outcome or a stop leaves every later one unlinked, not tried. */
+static rk_err link_batch(struct pull *x) {
+    for (size_t i = 0; i < x->nlinks; i++) {
+        const struct pending_link *l = &x->links[i];
+        if (x->links_off) {
+            x->out->unlinked++;
+            continue;
+        }
+        struct rk_client_result res;
+        rk_err err = rk_client_link(x->c, l->remote, l->person_id, &res);
+        if (err == RK_ENOMEM) {
+            x->nlinks = 0;
+            return rk_error_set(x->e, err, NULL, "out of memory");
+        }
+        if (err == RK_OK && res.outcome == RK_CONNECT_OK) {
+            x->out->linked++;
+            if (l->adopt && x->o->adopted) {
+                if ((err = x->o->adopted(x->o->adopted_ctx, l->person_id, RK_HELD_ACTIVE)) !=
+                    RK_OK) {
+                    x->nlinks = 0;
+                    return rk_error_set(x->e, err, NULL, "the adopted persons could not be kept");
+                }
+                x->out->adopted++;
+            }
+            continue;
+        }
+        char why[RK_PULL_REASON_MAX];
+        bool off = res.outcome == RK_CONNECT_TRANSIENT || res.stop;
+        snprintf(why, sizeof why, "not linked%s: %.200s", off ? " (nor any after it)" : "",
+                 res.error);
+        link_failed(x, l->n, why);
+        x->links_off = off;
+    }
+    x->nlinks = 0;
+    return RK_OK;
+}
+
+/* Commits the open batch, counts it, links its Contacts and hands its adopted persons on;
+ * again: opens the next. */
 static rk_err commit(struct pull *x, bool again) {
     rk_err err = rk_reg_batch_commit(x->reg);
     if (err != RK_OK)
@@ -614,6 +708,10 @@ static rk_err commit(struct pull *x, bool again) {
     add_counts(x->out, &x->pending);
     x->pending = (struct counts){0};
     x->in_batch = 0;
+    if ((err = link_batch(x)) != RK_OK) {
+        x->nadopt = 0;
+        return err;
+    }
     for (size_t i = 0; i < x->nadopt; i++) {
         if ((err = x->o->adopted(x->o->adopted_ctx, x->adopt[i], RK_HELD_ACTIVE)) != RK_OK) {
             x->nadopt = 0;
@@ -662,8 +760,13 @@ rk_err rk_pull_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
     struct pull *x = calloc(1, sizeof *x);
     if (!x)
         return RK_ENOMEM;
-    *x = (struct pull){
-        .reg = reg, .s = rk_reg_store(reg), .r = r, .o = o ? o : &defaults, .out = out, .e = e};
+    *x = (struct pull){.reg = reg,
+                       .s = rk_reg_store(reg),
+                       .r = r,
+                       .c = c,
+                       .o = o ? o : &defaults,
+                       .out = out,
+                       .e = e};
     x->now = x->o->now ? x->o->now : rk_time_now();
     const char *actor = rk_reg_actor(reg);
     x->batch = x->o->batch ? x->o->batch : RK_PULL_BATCH;
@@ -672,6 +775,9 @@ rk_err rk_pull_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
         err = RK_EINVAL; /* unreachable: tells the analyzer */
     if (err == RK_OK && !x->o->dry_run && x->o->adopted &&
         !(x->adopt = calloc(x->batch, sizeof *x->adopt)))
+        err = RK_ENOMEM;
+    if (err == RK_OK && !x->o->dry_run && !x->mailchimp && rk_client_links(c) &&
+        !(x->links = calloc(x->batch, sizeof *x->links)))
         err = RK_ENOMEM;
     if (err != RK_OK)
         goto out;
@@ -706,6 +812,7 @@ rk_err rk_pull_recipient(struct rk_reg *reg, const struct rk_recipient *r, struc
     }
 out:
     free(x->adopt);
+    free(x->links);
     free(x);
     return err;
 }

@@ -4,7 +4,9 @@
  * register, under the same rules as `rekisteri import`. Each person read is
  * imported (a new person), matched (one already here), put on the
  * suppression list (a Mailchimp unsubscribe or bounce), rejected with a
- * reason that never holds a value, or skipped. The persons the recipient now
+ * reason that never holds a value, or skipped. A Salesforce Contact read
+ * without the external id is linked to its person (rk_client_link) once its
+ * batch is committed. The persons the recipient now
  * holds as rekisteri would are handed to the caller, so that the first sync
  * (core/disclose.h, rk_sync_options.adopt) records them instead of sending
  * them again. docs/import.md says the same for users.
@@ -26,7 +28,8 @@
 #define RK_PULL_ACTOR      "pull" /* who writes what a pull reads (provenance, consent, audit) */
 
 /* A person the recipient holds as rekisteri would (held: RK_HELD_ACTIVE), called once the
- * batch that wrote them is committed; a failure (RK_ENOMEM) stops the pull and is returned. */
+ * batch that wrote them is committed (a Contact that had to be linked: once it is); a failure
+ * (RK_ENOMEM) stops the pull and is returned. */
 typedef rk_err (*rk_pull_adopted_fn)(void *ctx, const char *person_id, enum rk_held held);
 
 struct rk_pull_options {
@@ -65,10 +68,17 @@ struct rk_pull_report {
     long long skipped;            /* Mailchimp pending, transactional or archived */
     long long art14_tasks;        /* art 14 tasks created (data not from the person) */
     long long adopted;            /* persons handed to the adopted callback */
-    long long unlinked;           /* Salesforce Contacts imported or matched without the external
-                                     id: the first sync creates a Contact of its own for them */
+    long long linked;             /* Salesforce Contacts imported or matched without the external
+                                     id that were given it (rk_client_link) once their batch
+                                     committed (of a dry run: that would be) */
+    long long unlinked;           /* such Contacts left without it (the link refused or not
+                                     tried): the first sync creates a Contact of its own for
+                                     them */
     size_t nreasons;              /* reasons[0..nreasons): the first RK_PULL_REASONS rejections */
     char reasons[RK_PULL_REASONS][RK_PULL_REASON_MAX];
+    size_t nlink_reasons; /* link_reasons[0..n): why the first RK_PULL_REASONS were not linked
+                             ("contact 3: not linked: Salesforce answered 400 DUPLICATE_VALUE") */
+    char link_reasons[RK_PULL_REASONS][RK_PULL_REASON_MAX];
 };
 
 /*

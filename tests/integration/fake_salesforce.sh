@@ -5,7 +5,9 @@
 # (invalid_client, unsupported_grant_type), the Bearer token (401
 # INVALID_SESSION_ID without one and after --token-ttl), the Contact upsert by
 # external id (201 created, 200 updated; INVALID_FIELD, INVALID_EMAIL_ADDRESS,
-# REQUIRED_FIELD_MISSING), DELETE by external id (204, then 404 NOT_FOUND),
+# REQUIRED_FIELD_MISSING), DELETE by external id (204, then 404 NOT_FOUND), the
+# update by record Id that links a Contact (204; DUPLICATE_VALUE, NOT_FOUND),
+# a token spent after --token-uses requests,
 # the SOQL query with paging, an ingest job going Open → UploadComplete →
 # InProgress → JobComplete with its failedResults CSV, 403
 # REQUEST_LIMIT_EXCEEDED every Nth request, 429 with Retry-After, the seed,
@@ -119,6 +121,17 @@ check "delete" 204 "$(sf DELETE "$V/sobjects/Contact/$EXT/seedtwoaaaaaaaaaaaaaaa
 check "delete again" 404 "$(sf DELETE "$V/sobjects/Contact/$EXT/seedtwoaaaaaaaaaaaaaaaaaaa")"
 check "delete again: code" NOT_FOUND "$(code)"
 
+# Update by record Id (how the pull links a Contact): the external id allowed, unique.
+ID3=$(state '.contacts[] | select(.LastName == "Three") | .Id')
+check "link" 204 "$(sf PATCH "$V/sobjects/Contact/$ID3" '{"Rekisteri_Id__c":"eeeeeeeeeeeeeeeeeeeeeeeeee"}')"
+check "link: state" "$ID3" "$(state '.contacts[] | select(.Rekisteri_Id__c == "eeeeeeeeeeeeeeeeeeeeeeeeee") | .Id')"
+check "link: taken" 400 "$(sf PATCH "$V/sobjects/Contact/$ID3" "{\"Rekisteri_Id__c\":\"$P1\"}")"
+check "link: taken code" DUPLICATE_VALUE "$(code)"
+check "link: unknown field" 400 "$(sf PATCH "$V/sobjects/Contact/$ID3" '{"Birthdate":"2000-01-01"}')"
+check "link: no such record" 404 "$(sf PATCH "$V/sobjects/Contact/003FK0000000000099" '{"Rekisteri_Id__c":"ffffffffffffffffffffffffff"}')"
+check "link: no such record code" NOT_FOUND "$(code)"
+check "by record Id: no DELETE" 405 "$(sf DELETE "$V/sobjects/Contact/$ID3")"
+
 # Bulk API 2.0.
 check "job: wrong object" 400 "$(sf POST "$V/jobs/ingest" '{"object":"Lead","externalIdFieldName":"Rekisteri_Id__c","contentType":"CSV","operation":"upsert","lineEnding":"LF"}')"
 check "job" 200 "$(sf POST "$V/jobs/ingest" '{"object":"Contact","externalIdFieldName":"Rekisteri_Id__c","contentType":"CSV","operation":"upsert","lineEnding":"LF"}')"
@@ -159,6 +172,14 @@ check "ttl: fresh" 200 "$(sf GET "$V/query?q=SELECT+Id+FROM+Contact")"
 sleep 2
 check "ttl: expired" 401 "$(sf GET "$V/query?q=SELECT+Id+FROM+Contact")"
 check "ttl: code" INVALID_SESSION_ID "$(code)"
+stop_fake
+start_fake uses --token-uses 2
+tok
+check "uses: 1" 200 "$(sf GET "$V/query?q=SELECT+Id+FROM+Contact")"
+check "uses: 2" 200 "$(sf GET "$V/query?q=SELECT+Id+FROM+Contact")"
+check "uses: spent" 401 "$(sf GET "$V/query?q=SELECT+Id+FROM+Contact")"
+tok
+check "uses: a new token" 200 "$(sf GET "$V/query?q=SELECT+Id+FROM+Contact")"
 stop_fake
 start_fake limits --rate-limit 3 --rate-429 5 --retry-after 7
 tok

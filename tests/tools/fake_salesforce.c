@@ -6,7 +6,7 @@
  * port on the first line of stdout.
  *
  * usage: fake_salesforce [--client-id ID] [--client-secret S] [--ext FIELD]
- *                        [--restriction FIELD] [--token-ttl S] [--page-size N]
+ *                        [--restriction FIELD] [--token-ttl S] [--token-uses N] [--page-size N]
  *                        [--rate-limit N] [--rate-429 N] [--retry-after S] [--fail-jobs 1]
  *                        [--seed FILE] [--log FILE] [--max-seconds S]
  *
@@ -15,7 +15,9 @@
  *        client_secret (defaults FAKE_ID, FAKE_SECRET below); 400
  *        {"error":"invalid_client"|"unsupported_grant_type",…} otherwise. The
  *        answer names instance_url http://127.0.0.1:PORT. Tokens live
- *        --token-ttl seconds (0: for ever); then 401 INVALID_SESSION_ID.
+ *        --token-ttl seconds (0: for ever), and answer --token-uses API requests
+ *        (0: any number, the default; a deterministic expiry for the tests); then
+ *        401 INVALID_SESSION_ID.
  *   Under /services/data/vNN.N (a Bearer token needed, else 401 INVALID_SESSION_ID):
  *   PATCH  /sobjects/Contact/EXT/VALUE   upsert by external id (EXT must be --ext,
  *          default Rekisteri_Id__c): 201 {"id","success","errors":[],"created":true}
@@ -26,6 +28,9 @@
  *          path). An Email without '@' is 400 INVALID_EMAIL_ADDRESS; a new Contact
  *          without LastName 400 REQUIRED_FIELD_MISSING.
  *   DELETE /sobjects/Contact/EXT/VALUE   204, or 404 NOT_FOUND.
+ *   PATCH  /sobjects/Contact/ID   an update by record Id (204), the external id field
+ *          allowed too (how a pulled Contact is linked); 404 NOT_FOUND, 400
+ *          DUPLICATE_VALUE when another Contact holds that external id.
  *   GET    /query?q=SELECT … FROM Contact   every Contact, ordered by Id,
  *          --page-size a page (default 2000) with nextRecordsUrl
  *          /services/data/vNN.N/query/01gFAKE-OFFSET while not done.
@@ -74,11 +79,13 @@ static volatile sig_atomic_t stop;
 static const char *client_id = FAKE_ID, *client_secret = FAKE_SECRET;
 static const char *ext_field = "Rekisteri_Id__c", *restr_field = "Processing_Restricted__c";
 static unsigned long token_ttl, page_size = 2000, rate_limit, rate_429, retry_after = 1, fail_jobs;
+static unsigned long token_uses;
 static unsigned long nreq, ntokens, contact_seq, job_seq;
 static unsigned port;
 static FILE *log_file;
 static json_t *contacts; /* Id → contact */
-static json_t *tokens;   /* token → expiry (0: none) */
+static json_t *tokens;   /* token → expiry, monotonic ms (0: none) */
+static json_t *uses;     /* token → requests it may still answer (--token-uses) */
 static json_t *jobs;     /* job id → job info (and "_csv", "_failed", "_polls") */
 
 static void on_signal(int sig) {
@@ -178,6 +185,36 @@ static struct answer upsert(const char *value, json_t *body) {
     json_object_update(c, body);
     return ok(created ? 201 : 200, json_pack("{s:s,s:b,s:[],s:b}", "id", id, "success", 1, "errors",
                                              "created", created));
+}
+
+/* PATCH /sobjects/Contact/ID: an update of the record ID (204, no body), which may also set
+ * the external id field (as rekisteri's pull does to link a Contact it read); the field is
+ * unique, so a value another Contact holds is 400 DUPLICATE_VALUE. */
+static struct answer by_record_id(const char *method, const char *id, json_t *body) {
+    json_t *c = json_object_get(contacts, id);
+    if (strcmp(method, "PATCH") != 0)
+        return sf_error(405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed", NULL);
+    if (!c)
+        return sf_error(404, "NOT_FOUND", "The requested resource does not exist", NULL);
+    json_t *copy = json_is_object(body) ? json_deep_copy(body) : NULL;
+    json_t *x = copy ? json_incref(json_object_get(copy, ext_field)) : NULL;
+    if (copy)
+        json_object_del(copy, ext_field);
+    struct answer a = check_fields(copy ? copy : body, false);
+    const char *other = NULL;
+    if (!a.status && x && !json_is_string(x))
+        a = sf_error(400, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a text", ext_field);
+    else if (!a.status && x && find_by_ext(json_string_value(x), &other) && strcmp(other, id) != 0)
+        a = sf_error(400, "DUPLICATE_VALUE", "duplicate value found on another record", ext_field);
+    if (!a.status) {
+        json_object_update(c, copy);
+        if (x)
+            json_object_set(c, ext_field, x);
+        a = ok(204, NULL);
+    }
+    json_decref(copy);
+    json_decref(x);
+    return a;
 }
 
 static struct answer query_page(const char *version, unsigned long offset) {
@@ -409,6 +446,8 @@ static struct answer jobs_route(const char *method, const char *rest, const char
 static struct answer route(const char *method, const char *path, const char *version, json_t *query,
                            const char *body_text, json_t *body) {
     static const char contact[] = "/sobjects/Contact/";
+    if (strncmp(path, contact, sizeof contact - 1) == 0 && !strchr(path + sizeof contact - 1, '/'))
+        return by_record_id(method, path + sizeof contact - 1, body);
     if (strncmp(path, contact, sizeof contact - 1) == 0) {
         const char *f = path + sizeof contact - 1, *slash = strchr(f, '/');
         if (!slash || strncmp(f, ext_field, (size_t)(slash - f)) != 0 ||
@@ -480,6 +519,14 @@ static bool form_value(const char *body, const char *name, char *out, size_t n) 
     return false;
 }
 
+/* Milliseconds on a clock that does not jump: a token lives --token-ttl whole seconds from
+ * when it was issued, not until a second boundary. */
+static json_int_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static struct answer token(const char *body) {
     char grant[64], id[600], secret[600];
     if (!body || !form_value(body, "grant_type", grant, sizeof grant) ||
@@ -496,7 +543,9 @@ static struct answer token(const char *body) {
     snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
     snprintf(issued, sizeof issued, "%lld000", (long long)time(NULL));
     json_object_set_new(tokens, t,
-                        json_integer(token_ttl ? (json_int_t)(time(NULL) + (time_t)token_ttl) : 0));
+                        json_integer(token_ttl ? now_ms() + (json_int_t)token_ttl * 1000 : 0));
+    if (token_uses)
+        json_object_set_new(uses, t, json_integer((json_int_t)token_uses));
     return ok(200, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "access_token", t, "instance_url", url,
                              "id", "https://login.salesforce.com/id/00DFAKE/005FAKE", "token_type",
                              "Bearer", "issued_at", issued, "signature", "FAKE="));
@@ -510,7 +559,13 @@ static bool token_ok(struct MHD_Connection *c) {
     if (!exp)
         return false;
     json_int_t at = json_integer_value(exp);
-    return at == 0 || time(NULL) < at;
+    json_t *left = json_object_get(uses, h + 7);
+    if (left) {
+        if (json_integer_value(left) <= 0)
+            return false;
+        json_integer_set(left, json_integer_value(left) - 1);
+    }
+    return at == 0 || now_ms() < at;
 }
 
 /* The names in a form body. */
@@ -737,7 +792,8 @@ static bool parse_ulong(const char *s, unsigned long *out) {
 
 static int usage(void) {
     fprintf(stderr, "usage: fake_salesforce [--client-id ID] [--client-secret S] [--ext FIELD] "
-                    "[--restriction FIELD] [--token-ttl S] [--page-size N] [--rate-limit N] "
+                    "[--restriction FIELD] [--token-ttl S] [--token-uses N] [--page-size N] "
+                    "[--rate-limit N] "
                     "[--rate-429 N] [--retry-after S] [--fail-jobs 1] [--seed FILE] [--log FILE] "
                     "[--max-seconds S]\n");
     return 2;
@@ -748,6 +804,7 @@ int main(int argc, char **argv) {
     const char *seed = NULL;
     contacts = json_object();
     tokens = json_object();
+    uses = json_object();
     jobs = json_object();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -769,6 +826,8 @@ int main(int argc, char **argv) {
             good = (log_file = fopen(v, "a")) != NULL;
         else if (strcmp(a, "--token-ttl") == 0)
             good = parse_ulong(v, &token_ttl);
+        else if (strcmp(a, "--token-uses") == 0)
+            good = parse_ulong(v, &token_uses);
         else if (strcmp(a, "--page-size") == 0)
             good = parse_ulong(v, &page_size) && page_size > 0;
         else if (strcmp(a, "--rate-limit") == 0)
@@ -811,6 +870,7 @@ int main(int argc, char **argv) {
         fclose(log_file);
     json_decref(contacts);
     json_decref(tokens);
+    json_decref(uses);
     json_decref(jobs);
     return 0;
 }

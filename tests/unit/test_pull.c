@@ -544,6 +544,130 @@ static void salesforce_contacts_go_to_the_customer_register(void **state) {
     assert_int_equal(events_of(f, pia).n, 0); /* no consent: the customer register's purposes */
 }
 
+/* A double that also links (as Salesforce's client does): every call recorded; the Contact
+ * `refuse` names is refused, the one `transient` names is a 429. */
+struct ldbl {
+    struct dbl d; /* first: dbl_pull reads it */
+    struct rkt_reg *f;
+    char remote[8][RK_CLIENT_REMOTE_MAX + 1], person[8][RK_ID_LEN + 1];
+    int n;
+    const char *refuse, *transient;
+};
+
+static rk_err ldbl_link(struct rk_client *c, const char *remote, const char *person_id,
+                        struct rk_client_result *r) {
+    struct ldbl *l = (struct ldbl *)c;
+    /* only once the batch that wrote the person is committed */
+    assert_false(rk_reg_in_batch(&l->f->reg));
+    assert_int_equal(rk_store_person_exists(l->f->store, person_id, NULL, NULL), RK_OK);
+    assert_true(l->n < 8);
+    snprintf(l->remote[l->n], sizeof l->remote[l->n], "%s", remote);
+    snprintf(l->person[l->n++], RK_ID_LEN + 1, "%s", person_id);
+    if (l->refuse && strcmp(remote, l->refuse) == 0) {
+        *r = (struct rk_client_result){.outcome = RK_CONNECT_PERMANENT, .status = 400};
+        snprintf(r->error, sizeof r->error, "400 DUPLICATE_VALUE");
+    } else if (l->transient && strcmp(remote, l->transient) == 0) {
+        *r = (struct rk_client_result){
+            .outcome = RK_CONNECT_TRANSIENT, .status = 429, .retry_after_s = 5};
+        snprintf(r->error, sizeof r->error, "429 REQUEST_LIMIT_EXCEEDED");
+    } else {
+        *r = (struct rk_client_result){.outcome = RK_CONNECT_OK, .status = 204};
+        snprintf(r->remote, sizeof r->remote, "%s", person_id);
+    }
+    return RK_OK;
+}
+
+static const struct rk_client_ops ldbl_ops = {
+    .type = "double", .pull = dbl_pull, .link = ldbl_link};
+
+static rk_err pull_linking(struct rkt_reg *f, struct ldbl *l, const struct rk_client_pulled *items,
+                           size_t n, struct rk_pull_options *o, struct rk_pull_report *out) {
+    struct rk_recipient *r = recipient(f, "crm");
+    l->d = (struct dbl){.base = {.ops = &ldbl_ops, .recipient = r}, .items = items, .n = n};
+    l->f = f;
+    o->now = rkt_ts(NOW);
+    return rk_pull_recipient(&f->reg, r, &l->d.base, o, out, rkt_clear(&f->msg));
+}
+
+static void salesforce_links_contacts_without_the_external_id(void **state) {
+    struct rkt_reg *f = *state;
+    char ned[RK_ID_LEN + 1], oona[RK_ID_LEN + 1];
+    add(f, "marketing", "marketing", "Ned", "ned@example.fi", "2025-05-01T00:00:00Z", ned);
+    add(f, "customer", "service", "Oona", "oona@example.fi", "2025-05-01T00:00:00Z", oona);
+    const struct rk_client_pulled c[] = {
+        PULLED(.name = "Pia Paju", .email = "pia@example.fi", .remote = "003xx0001"),
+        PULLED(.name = "Ned N", .email = "ned@example.fi", .person_id = ned, .remote = "003xx0002"),
+        PULLED(.name = "Oona", .email = "oona@example.fi", .remote = "003xx0003"),
+        PULLED(.name = "Sam Salo", .email = "sam@example.fi", .remote = "003xx0004"),
+        PULLED(.name = "Tea", .email = "tea@example.fi"), /* no record Id: cannot be linked */
+    };
+    /* a dry run links nothing and counts what it would link */
+    struct ldbl l = {.n = 0};
+    struct rk_pull_report r;
+    struct adopted a = {.n = 0};
+    struct rk_pull_options o = {.dry_run = true, .adopted = on_adopted, .adopted_ctx = &a};
+    RKT_OK(f, pull_linking(f, &l, c, 5, &o, &r));
+    assert_int_equal(l.n, 0);
+    assert_int_equal(r.linked, 3);
+    assert_int_equal(r.unlinked, 1);
+    assert_int_equal(a.n, 0);
+
+    /* batches of two: each batch's Contacts are linked once it is committed */
+    l = (struct ldbl){.refuse = "003xx0004"};
+    o = (struct rk_pull_options){.batch = 2, .adopted = on_adopted, .adopted_ctx = &a};
+    RKT_OK(f, pull_linking(f, &l, c, 5, &o, &r));
+    assert_int_equal(r.imported, 3);
+    assert_int_equal(r.matched, 2);
+    assert_int_equal(l.n, 3);
+    char pia[RK_ID_LEN + 1], sam[RK_ID_LEN + 1]; /* person_of's answer is static */
+    snprintf(pia, sizeof pia, "%s", person_of(f, "pia@example.fi"));
+    snprintf(sam, sizeof sam, "%s", person_of(f, "sam@example.fi"));
+    assert_string_equal(l.remote[0], "003xx0001");
+    assert_string_equal(l.person[0], pia);
+    assert_string_equal(l.remote[1], "003xx0003"); /* Oona's entry was here: linked too */
+    assert_string_equal(l.person[1], oona);
+    assert_string_equal(l.remote[2], "003xx0004");
+    assert_string_equal(l.person[2], sam);
+    assert_int_equal(r.linked, 2);
+    assert_int_equal(r.unlinked, 2); /* Sam's refused, Tea's without a record Id */
+    assert_int_equal(r.nlink_reasons, 1);
+    assert_string_equal(r.link_reasons[0], "contact 4: not linked: 400 DUPLICATE_VALUE");
+    /* adopted: Pia (written from her Contact, now linked) and Ned (his id already there); not
+     * Oona (rekisteri's values are sent once), nor Sam (unlinked: the sync's) */
+    assert_int_equal(r.adopted, 2);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.id[0], pia);
+    assert_string_equal(a.id[1], ned);
+    const char *const values[] = {"Pia", "pia@", "Sam", "sam@", "003xx", NULL};
+    for (size_t i = 0; i < r.nlink_reasons; i++)
+        for (const char *const *v = values; *v; v++)
+            if (strstr(r.link_reasons[i], *v))
+                fail_msg("reason '%s' holds a value", r.link_reasons[i]);
+}
+
+static void salesforce_link_transient_leaves_the_rest_unlinked(void **state) {
+    struct rkt_reg *f = *state;
+    const struct rk_client_pulled c[] = {
+        PULLED(.name = "Pia Paju", .email = "pia@example.fi", .remote = "003xx0001"),
+        PULLED(.name = "Sam Salo", .email = "sam@example.fi", .remote = "003xx0002"),
+        PULLED(.name = "Tea Teri", .email = "tea@example.fi", .remote = "003xx0003"),
+    };
+    struct ldbl l = {.transient = "003xx0002"};
+    struct rk_pull_report r;
+    struct adopted a = {.n = 0};
+    struct rk_pull_options o = {.adopted = on_adopted, .adopted_ctx = &a};
+    RKT_OK(f, pull_linking(f, &l, c, 3, &o, &r));
+    assert_int_equal(r.imported, 3); /* the pull itself goes on */
+    assert_int_equal(l.n, 2);        /* Tea's link is not tried */
+    assert_int_equal(r.linked, 1);
+    assert_int_equal(r.unlinked, 2);
+    assert_int_equal(r.nlink_reasons, 1);
+    assert_string_equal(r.link_reasons[0],
+                        "contact 2: not linked (nor any after it): 429 REQUEST_LIMIT_EXCEEDED");
+    assert_int_equal(a.n, 1);
+    assert_string_equal(a.id[0], person_of(f, "pia@example.fi"));
+}
+
 /* ---- Refusals before anything is read ------------------------------------------------------- */
 
 static void refusals_before_reading(void **state) {
@@ -620,6 +744,8 @@ int main(void) {
         T(mailchimp_commits_in_batches_and_stops_on_a_failure),
         T(mailchimp_store_failure_keeps_the_committed_batches),
         T(salesforce_contacts_go_to_the_customer_register),
+        T(salesforce_links_contacts_without_the_external_id),
+        T(salesforce_link_transient_leaves_the_rest_unlinked),
         T(refusals_before_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

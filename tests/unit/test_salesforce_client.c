@@ -6,7 +6,8 @@
  * delete), erase, a refused record, the token fetched anew after it expired,
  * bad credentials (stop), API limits (transient), no answer, put_many through
  * a Bulk API 2.0 job with per-record failures and deletes, the pull with
- * paging — and the request log, which must hold no field outside the shares.
+ * paging, linking a Contact by its record Id — and the request log, which
+ * must hold no field outside the shares.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -229,6 +230,76 @@ static void put_and_delete(void **state) {
     assert_int_equal(log_count(&f, tokens), 1);
     rk_client_close(c);
     fake_stop(&f);
+}
+
+/* link: a Contact the org had before rekisteri is given the person id by its record Id, so
+ * that the next upsert finds it; the refusals (the id taken, the Contact gone, ids no path can
+ * carry) are permanent for that person, never a stop. */
+static void link_contacts(void **state) {
+    (void)state;
+    char seed[128];
+    snprintf(seed, sizeof seed, "/tmp/rk_sf_link_seed_%ld.json", (long)getpid());
+    FILE *fp = fopen(seed, "w");
+    assert_non_null(fp);
+    fputs("{\"contacts\": [{\"LastName\": \"One\", \"Email\": \"one@example.fi\"},"
+          " {\"LastName\": \"Two\"}]}",
+          fp);
+    fclose(fp);
+    const char *args[] = {"--seed", seed, NULL};
+    struct fake f;
+    bool started = fake_start(&f, args);
+    unlink(seed);
+    if (!started)
+        skip();
+    struct fixture x;
+    recipient(&x, f.url);
+    struct rk_client *c = open_ok(&x.r);
+    assert_true(rk_client_links(c));
+    struct rk_client_result r;
+    assert_int_equal(rk_client_link(c, "003FK0000000000001", P1, &r), RK_OK);
+    if (r.outcome != RK_CONNECT_OK)
+        fail_msg("link: %s", r.error);
+    assert_int_equal(r.status, 204);
+    assert_string_equal(r.remote, P1);
+    const char *linked[] = {"\"PATCH\"", "/sobjects/Contact/003FK0000000000001\"",
+                            "\"fields\":[\"Rekisteri_Id__c\"]", NULL};
+    assert_int_equal(log_count(&f, linked), 1);
+    /* the upsert by the external id now updates that Contact: no second one */
+    struct rk_contact v = {.v = {[RK_F_NAME] = "Olli One", [RK_F_EMAIL] = "one@example.fi"}};
+    struct rk_client_put p = {.person_id = P1, .values = &v, .want = RK_HELD_ACTIVE};
+    assert_int_equal(rk_client_put(c, &p, &r), RK_OK);
+    assert_int_equal(r.outcome, RK_CONNECT_OK);
+    assert_int_equal(r.status, 200);
+    /* the id another Contact holds */
+    assert_int_equal(rk_client_link(c, "003FK0000000000002", P1, &r), RK_OK);
+    assert_int_equal(r.outcome, RK_CONNECT_PERMANENT);
+    assert_false(r.stop);
+    assert_string_equal(r.error, "Salesforce answered 400 DUPLICATE_VALUE");
+    /* a Contact that is gone */
+    assert_int_equal(rk_client_link(c, "003FK0000000000099", P2, &r), RK_OK);
+    assert_int_equal(r.outcome, RK_CONNECT_PERMANENT);
+    assert_false(r.stop);
+    assert_string_equal(r.error, "Salesforce answered 404 NOT_FOUND");
+    /* ids no path can carry: refused without a call */
+    const char *patches[] = {"\"PATCH\"", NULL};
+    int before = log_count(&f, patches);
+    assert_int_equal(rk_client_link(c, "003FK/../../x12345", P2, &r), RK_OK);
+    assert_int_equal(r.outcome, RK_CONNECT_PERMANENT);
+    assert_string_equal(r.error, "the Contact Id is not 15 or 18 letters and digits");
+    assert_int_equal(rk_client_link(c, "003FK00000000000", P2, &r), RK_OK); /* 16 */
+    assert_int_equal(r.outcome, RK_CONNECT_PERMANENT);
+    assert_int_equal(rk_client_link(c, "003FK0000000000002", "../x", &r), RK_OK);
+    assert_int_equal(r.outcome, RK_CONNECT_PERMANENT);
+    assert_string_equal(r.error, "the person id is not letters and digits");
+    assert_int_equal(log_count(&f, patches), before);
+    rk_client_close(c);
+    fake_stop(&f);
+    /* a type that does not link */
+    static const struct rk_client_ops none = {.type = "none"};
+    struct rk_client d = {.ops = &none};
+    assert_false(rk_client_links(&d));
+    assert_int_equal(rk_client_link(&d, "003FK0000000000001", P1, &r), RK_EINVAL);
+    assert_int_equal(r.outcome, RK_CONNECT_PERMANENT);
 }
 
 static void tokens_and_limits(void **state) {
@@ -462,7 +533,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_refusals),     cmocka_unit_test(put_and_delete),
         cmocka_unit_test(tokens_and_limits), cmocka_unit_test(many_and_pull),
-        cmocka_unit_test(many_fallback),
+        cmocka_unit_test(many_fallback),     cmocka_unit_test(link_contacts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
