@@ -656,8 +656,8 @@ static void link_failed(struct pull *x, long long n, const char *why) {
     struct rk_pull_report *out = x->out;
     out->unlinked++;
     if (out->nlink_reasons < RK_PULL_REASONS)
-        snprintf(out->link_reasons[out->nlink_reasons++], RK_PULL_REASON_MAX, "%s %lld: %s",
-                 x->noun, n, why);
+        snprintf(out->link_reasons[out->nlink_reasons++], RK_PULL_REASON_MAX, "%s %lld: %.*s",
+                 x->noun, n, RK_PULL_REASON_MAX / 2, why);
 }
 
 /* Links the committed batch's Contacts, one call each; a linked one written from its own
