@@ -835,9 +835,42 @@ static int copy_heard(void *ctx, const struct rk_disclosure *d) {
     return 0;
 }
 
+struct heard_values {
+    const struct rk_recipient *r;
+    size_t from[RK_F__COUNT];
+    char *v[RK_F__COUNT];
+    bool oom;
+};
+
+static int heard_entry(void *ctx, const struct rk_entry *e) {
+    struct heard_values *h = ctx;
+    if (!take_values(h->r, e, h->from, h->v)) {
+        h->oom = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* The digest a pass would keep for person_id held active by r, from the register now. */
+static rk_err heard_digest(struct rk_reg *reg, const struct rk_recipient *r, const char *person_id,
+                           unsigned char out[RK_DISCLOSURE_DIGEST_LEN]) {
+    struct heard_values h = {.r = r};
+    rk_err err = rk_store_entries_of_person(reg->store, person_id, heard_entry, &h);
+    if (err == RK_OK && h.oom)
+        err = RK_ENOMEM;
+    if (err == RK_OK) {
+        unsigned char key[crypto_kdf_KEYBYTES];
+        crypto_kdf_derive_from_key(key, sizeof key, 1, "rkdisclo", reg->keys.notice);
+        digest_of(key, RK_HELD_ACTIVE, h.v, out);
+        sodium_memzero(key, sizeof key);
+    }
+    values_clear(h.from, h.v);
+    return err;
+}
+
 rk_err rk_disclose_heard(struct rk_reg *reg, const struct rk_recipient *r, const char *person_id,
                          enum rk_held held, rk_ts at) {
-    if (!rk_client_speaks(r) || held != RK_HELD_INACTIVE)
+    if (!rk_client_speaks(r) || (held != RK_HELD_INACTIVE && held != RK_HELD_ACTIVE))
         return RK_OK;
     struct heard_row h = {.found = false};
     struct rk_work tx;
@@ -846,7 +879,12 @@ rk_err rk_disclose_heard(struct rk_reg *reg, const struct rk_recipient *r, const
         rk_err w = rk_store_disclosure_get(reg->store, r->id, person_id, copy_heard, &h);
         if (w == RK_OK && !h.found)
             w = RK_ENOMEM; /* the copy failed */
-        if (w == RK_OK && held_disclosed((unsigned char)h.d.held)) {
+        if (w == RK_OK && held == RK_HELD_ACTIVE && h.d.held == RK_HELD_ACTIVE) {
+            h.d.recipient = r->id;
+            w = heard_digest(reg, r, person_id, h.d.digest);
+            if (w == RK_OK)
+                w = rk_store_disclosure_put(reg->store, &h.d);
+        } else if (w == RK_OK && held == RK_HELD_INACTIVE && held_disclosed((unsigned char)h.d.held)) {
             h.d.recipient = r->id;
             h.d.held = held;
             h.d.last_at = at;

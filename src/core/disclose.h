@@ -117,12 +117,15 @@ RK_MUST_USE rk_err rk_sync_recipient(struct rk_reg *reg, const struct rk_recipie
                                      struct rk_error *e);
 
 /*
- * What the recipient itself did to a person it holds, told by its own webhook (the
- * Mailchimp hook's unsubscribe or cleaned): records that r now holds person_id as held
- * (RK_HELD_INACTIVE), keeping the kept key and digest, with a "removed" event, so that the
- * next pass does not send the same change back. Nothing to do (RK_OK) when r's connector is
- * not a client or the person is not held active or restricted there. Runs in reg's batch or
- * its own unit of work.
+ * What the recipient itself did to a person it holds, told by its own webhook, so that the
+ * next pass does not send the same change back. held RK_HELD_INACTIVE (the Mailchimp hook's
+ * unsubscribe or cleaned): r now holds person_id inactive; the kept key and digest stay, and
+ * a "removed" event is added. held RK_HELD_ACTIVE (its profile or upemail, after the change
+ * was written to the register): r holds the person's values as the register has them now;
+ * the digest is made from them as a pass would (the kept key stays: a moved address is found
+ * by the client's 404 fallback), no event (nothing was disclosed). Only a person held active
+ * (for ACTIVE) or active or restricted (for INACTIVE) there is touched; nothing to do (RK_OK)
+ * when r's connector is not a client. Runs in reg's batch or its own unit of work.
  */
 RK_MUST_USE rk_err rk_disclose_heard(struct rk_reg *reg, const struct rk_recipient *r,
                                      const char *person_id, enum rk_held held, rk_ts at);

@@ -160,11 +160,16 @@ static rk_err run_hook(struct rk_reg *reg, void *ctx) {
         case RK_MC_UPEMAIL:
             c.v[RK_F_EMAIL] = j->new_email;
             err = update_person(reg, j, pid, &c);
+            /* Mailchimp holds the new values already: not sent back (core/disclose.h) */
+            if (err == RK_OK)
+                err = rk_disclose_heard(reg, j->r, pid, RK_HELD_ACTIVE, rk_time_now());
             break;
         case RK_MC_PROFILE:
             c.v[RK_F_NAME] = j->name;
             if (j->name)
                 err = update_person(reg, j, pid, &c);
+            if (j->name && err == RK_OK)
+                err = rk_disclose_heard(reg, j->r, pid, RK_HELD_ACTIVE, rk_time_now());
             break;
         case RK_MC_OTHER: break;
         }

@@ -233,6 +233,23 @@ for _ in $(seq 100); do
 done
 check "serve subscribed the hook's person" 1 "${ok_:-0}"
 HH=$(hash hook.made@example.fi)
+# the member changes the name in Mailchimp: written here, not sent back
+for _ in 1 2 3 4; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -u "x:$KEY" -X PATCH \
+        -H 'Content-Type: application/json' \
+        --data '{"merge_fields":{"FNAME":"Hooky","LNAME":"Changed"}}' \
+        "http://127.0.0.1:$FP/3.0/lists/$LIST/members/$HH")" = 200 ] && break
+done
+before=$(grep -c "members/$HH" "$T/mc2.log")
+check "the profile hook answers" 200 "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+    --data-urlencode type=profile --data-urlencode "data[list_id]=$LIST" \
+    --data-urlencode 'data[email]=hook.made@example.fi' \
+    --data-urlencode 'data[merges][FNAME]=Hooky' --data-urlencode 'data[merges][LNAME]=Changed' \
+    "$U/hooks/mailchimp/$REKISTERI_MAILCHIMP_HOOK_SECRET")"
+check "the name written here" "Hooky Changed" \
+    "$(R person find hook.made@example.fi --format json 2>>"$T/cli.err" | jq -r '.[0].values.name.value')"
+sleep 3 # three passes of the sync
+check "nothing sent back for the profile change" "$before" "$(grep -c "members/$HH" "$T/mc2.log")"
 # the member unsubscribes in Mailchimp (this fake answers every second request 429)
 for _ in 1 2 3 4; do
     [ "$(curl -s -o /dev/null -w '%{http_code}' -u "x:$KEY" -X PATCH \
