@@ -884,7 +884,8 @@ rk_err rk_disclose_heard(struct rk_reg *reg, const struct rk_recipient *r, const
             w = heard_digest(reg, r, person_id, h.d.digest);
             if (w == RK_OK)
                 w = rk_store_disclosure_put(reg->store, &h.d);
-        } else if (w == RK_OK && held == RK_HELD_INACTIVE && held_disclosed((unsigned char)h.d.held)) {
+        } else if (w == RK_OK && held == RK_HELD_INACTIVE &&
+                   held_disclosed((unsigned char)h.d.held)) {
             h.d.recipient = r->id;
             h.d.held = held;
             h.d.last_at = at;
