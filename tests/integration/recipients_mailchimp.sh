@@ -10,7 +10,8 @@
 # done once synced); a restriction unsubscribes and tags, its lifting
 # subscribes again; an erasure deletes the member permanently; a 429 with
 # Retry-After is retried on a later pass; a lost record (a crash between the
-# call and its record) sends the call again with the same result; `serve`
+# call and its record) sends the call again with the same result, and so does
+# a sync killed with SIGKILL part-way; `serve`
 # keeps the audience in step by itself; the art 15 answer lists the
 # disclosures; nothing outside `shares` is ever sent and the API key is in no
 # log, output or database file.
@@ -173,6 +174,29 @@ check "the forgotten one is to add again" 1 "$(sync --dry-run --format json | jq
 sync >/dev/null
 check "same member after the repeat" subscribed "$(member matti.meikalainen@example.fi | jq -r .status)"
 check "one member for the address" 1 "$(curl -s "http://127.0.0.1:$FP/_fake/state" | jq --arg h "$(hash matti.meikalainen@example.fi)" "[.lists[\"$LIST\"].members | keys[] | select(. == \$h)] | length")"
+
+# ---- a real crash mid-sync: the calls go again, with the same result ----
+# 90 persons: below the batch path's 100, so one call each, and killed after about 10
+for i in $(seq 90); do add_person "crash$i@example.fi" "Crash $i" >/dev/null; done
+base=$(grep -c 'members/' "$T/mc.log")
+R recipients sync mailchimp --format json >/dev/null 2>&1 &
+spid=$!
+pids="$pids $spid"
+for _ in $(seq 500); do
+    [ "$(grep -c 'members/' "$T/mc.log")" -ge $((base + 10)) ] && break
+    sleep 0.01
+done
+kill -9 "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+check "the sync was killed part-way" 137 $?
+rk_forget "$spid"
+sent=$(($(grep -c 'members/' "$T/mc.log") - base))
+[ "$sent" -ge 10 ] && [ "$sent" -lt 90 ] && ok || bad "killed after $sent of 90 calls"
+sync >/dev/null
+check "the sync after the crash completes" 0 $?
+check "after the crash: nothing left to send" 0 "$(sync --dry-run --format json | jq -r '.plan.add + .plan.change + .plan.remove + .plan.restrict')"
+check "after the crash: each address once, subscribed" 90 "$(curl -s "http://127.0.0.1:$FP/_fake/state" |
+    jq "[.lists[\"$LIST\"].members[] | select(.email_address | startswith(\"crash\")) | select(.status == \"subscribed\")] | length")"
 
 # ---- the art 15 answer lists the disclosures ----
 R rights access "$P" --format json >"$T/access.json" 2>>"$T/cli.err" && ok || bad "access"
