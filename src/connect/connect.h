@@ -30,6 +30,11 @@
 
 /* ---- Payloads (payload.c): pure ----------------------------------------------------------- */
 
+/* The error code of a recipient API's refusal by its HTTP status, the same for every client:
+ * 400 and 422 RK_EINVAL, 401 and 403 RK_EREFUSED, 404 RK_ENOENT, 409 RK_ECONFLICT, 429 and
+ * 5xx RK_EBUSY, anything else RK_EIO. */
+rk_err rk_connect_status_err(long status);
+
 /* "rectification", "erasure", "restriction", "restriction_lifted". */
 const char *rk_notice_kind_name(enum rk_notice_kind k);
 const char *rk_notice_state_name(enum rk_notice_state s);

@@ -13,6 +13,7 @@
 #include <nettle/md5.h>
 
 #include "connect/mailchimp_api.h"
+#include "connect/connect.h"
 
 #define EMAIL_MAX 254
 
@@ -303,18 +304,6 @@ static void copy_safe(char *dst, size_t n, const json_t *v) {
     memcpy(dst, s, len + 1);
 }
 
-static rk_err code_for(long status) {
-    if (status == 400 || status == 422)
-        return RK_EINVAL;
-    if (status == 401 || status == 403)
-        return RK_EREFUSED;
-    if (status == 404)
-        return RK_ENOENT;
-    if (status == 429 || (status >= 500 && status <= 599))
-        return RK_EBUSY;
-    return RK_EIO;
-}
-
 rk_err rk_mc_problem_error(long http_status, const char *body, size_t len,
                            struct rk_mc_problem *out, struct rk_error *e) {
     struct rk_mc_problem p = {.status = http_status, .title = "", .type = ""};
@@ -340,7 +329,7 @@ rk_err rk_mc_problem_error(long http_status, const char *body, size_t len,
     json_decref(j);
     if (out)
         *out = p;
-    rk_err code = code_for(p.status);
+    rk_err code = rk_connect_status_err(p.status);
     if (why)
         return rk_error_set(e, code, NULL, "Mailchimp answered %ld (%s)", p.status, why);
     if (p.type[0] == '\0')

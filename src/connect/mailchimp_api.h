@@ -148,8 +148,9 @@ struct rk_mc_problem {
  * are not), and a title or type that is not printable ASCII, is too long or
  * holds an '@' is left out. A body that is not problem JSON gives
  * "Mailchimp answered 502" and the reason. Always returns an error code: 400
- * and 422 RK_EINVAL, 401 and 403 RK_EREFUSED, 404 RK_ENOENT, 429 and 5xx
- * RK_EBUSY, anything else RK_EIO. out (may be NULL) gets the status, title and type.
+ * and 422 RK_EINVAL, 401 and 403 RK_EREFUSED, 404 RK_ENOENT, 409 RK_ECONFLICT, 429 and 5xx
+ * RK_EBUSY, anything else RK_EIO (rk_connect_status_err). out (may be NULL) gets the status,
+ * title and type.
  */
 RK_MUST_USE rk_err rk_mc_problem_error(long http_status, const char *body, size_t len,
                                        struct rk_mc_problem *out, struct rk_error *e);

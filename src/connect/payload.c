@@ -20,6 +20,20 @@ static const char *const kinds[RK_NOTICE__COUNT] = {"rectification", "erasure", 
 static const char *const states[RK_NOTICE_STATE__COUNT] = {"queued", "pending", "done", "failed",
                                                            "unsupported"};
 
+rk_err rk_connect_status_err(long status) {
+    if (status == 400 || status == 422)
+        return RK_EINVAL;
+    if (status == 401 || status == 403)
+        return RK_EREFUSED;
+    if (status == 404)
+        return RK_ENOENT;
+    if (status == 409)
+        return RK_ECONFLICT;
+    if (status == 429 || (status >= 500 && status <= 599))
+        return RK_EBUSY;
+    return RK_EIO;
+}
+
 const char *rk_notice_kind_name(enum rk_notice_kind k) {
     return (unsigned)k < RK_NOTICE__COUNT ? kinds[k] : "?";
 }

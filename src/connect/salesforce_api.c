@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "connect/salesforce_api.h"
+#include "connect/connect.h"
 #include "util/csv.h"
 #include "util/utf8.h"
 
@@ -262,17 +263,7 @@ static bool code_ok(const json_t *v) {
 static rk_err code_for(long status, const char *code) {
     if (status == 403 && strcmp(code, "REQUEST_LIMIT_EXCEEDED") == 0)
         return RK_EBUSY;
-    if (status == 400 || status == 422)
-        return RK_EINVAL;
-    if (status == 401 || status == 403)
-        return RK_EREFUSED;
-    if (status == 404)
-        return RK_ENOENT;
-    if (status == 409)
-        return RK_ECONFLICT;
-    if (status == 429 || (status >= 500 && status <= 599))
-        return RK_EBUSY;
-    return RK_EIO;
+    return rk_connect_status_err(status);
 }
 
 rk_err rk_sf_problem_error(long http_status, const char *body, size_t len,
