@@ -60,6 +60,57 @@ enum rk_withdrawal {
 };
 #define RK_WITHDRAW__COUNT 4
 
+/*
+ * Profiling (art 4(4)) done for a purpose: any automated evaluation of personal aspects, e.g.
+ * targeting marketing by interests or website behaviour. Not the same as an automated decision
+ * with legal or similarly significant effect (art 22, struct rk_rights). Declared per purpose
+ * (purposes[].profiling) so that the notice (13(2)(f), 14(2)(g)), the access answer (15(1)(h))
+ * and the objection right (21(2)-(4)) say what is true.
+ */
+struct rk_profiling {
+    bool declared;
+    struct rk_loc loc;
+    struct rk_text what;         /* required: what is evaluated ("interests shown on our site") */
+    struct rk_text logic;        /* required: the logic in plain words */
+    struct rk_text consequences; /* required: what follows for the person */
+};
+
+/* The channels of direct marketing (purposes[].direct_marketing.channels): a bit set. */
+enum rk_channel {
+    RK_CHANNEL_EMAIL = 1 << 0, /* electronic mail: 917/2014 §200-202 */
+    RK_CHANNEL_SMS = 1 << 1,   /* text and multimedia messages: electronic mail in 917/2014 */
+    RK_CHANNEL_PHONE = 1 << 2, /* calls by a person */
+    RK_CHANNEL_POST = 1 << 3,  /* letters */
+};
+#define RK_CHANNEL__COUNT      4
+#define RK_CHANNELS_ELECTRONIC (RK_CHANNEL_EMAIL | RK_CHANNEL_SMS)
+
+/* To whom the marketing goes, as 917/2014 tells them apart. */
+enum rk_audience {
+    RK_AUDIENCE_CONSUMERS, /* natural persons as such: §200(1) prior consent, or §200(2) */
+    RK_AUDIENCE_BUSINESS,  /* work addresses, in the recipient's role: §202, with opt-out */
+    RK_AUDIENCE_BOTH,
+    RK_AUDIENCE__COUNT
+};
+
+/*
+ * Direct marketing done for a purpose (purposes[].direct_marketing), so that the linter can
+ * judge it against the Information Society Code 917/2014 §200-202 and EDPB Guidelines 2/2019.
+ * soft_opt_in is the §200(2) exception: the controller's own similar products to customers
+ * whose address it got in a sale, who could refuse free and easily when it was collected and
+ * can in every message (rekisteri's marketing mail always carries the one-click opt-out).
+ */
+struct rk_marketing {
+    bool declared;
+    struct rk_loc loc;
+    unsigned channels;         /* enum rk_channel bits; never 0 */
+    enum rk_audience audience; /* required */
+    bool soft_opt_in;          /* soft_opt_in: declared */
+    struct rk_loc soft_opt_in_loc;
+    struct rk_text similar_products; /* soft_opt_in.products: required with it */
+    bool opt_out_at_collection;      /* soft_opt_in.opt_out_at_collection */
+};
+
 struct rk_purpose {
     const char *id;
     struct rk_loc loc;
@@ -67,6 +118,10 @@ struct rk_purpose {
     struct rk_text description;        /* optional */
     enum rk_basis basis;
     struct rk_text legitimate_interest; /* optional; the interest, for basis (f) */
+    struct rk_text balancing_test;      /* optional; basis (f) only: where the balancing test
+                                           is documented and how to get it */
+    struct rk_profiling profiling;      /* optional */
+    struct rk_marketing marketing;      /* optional (direct_marketing:) */
     struct rk_duration consent_validity; /* optional; consent basis only */
     unsigned withdrawal;                 /* enum rk_withdrawal bits; consent basis only */
     bool keep_consent_evidence; /* consent.keep_evidence: legal_claims — the ledger survives
@@ -93,6 +148,9 @@ enum rk_erasure_rule {
 enum rk_erasure_from {
     RK_FROM_EVENT,                 /* counted from the event (e.g. the invoice date) */
     RK_FROM_END_OF_CALENDAR_YEAR,  /* from the end of the event's calendar year */
+    RK_FROM_END_OF_FINANCIAL_PERIOD, /* from the end of the calendar year in which the event's
+                                        financial period ended (Kirjanpitolaki 1336/1997 2:10),
+                                        with controller.financial_year_end */
 };
 
 struct rk_erasure {
@@ -109,6 +167,40 @@ struct rk_choice {
     struct rk_text name;
 };
 
+/*
+ * Special categories of personal data (art 9(1)) and, last, personal data relating to criminal
+ * convictions and offences (art 10), in the article's order.
+ */
+enum rk_special {
+    RK_SPECIAL_NONE,
+    RK_SPECIAL_ETHNIC_ORIGIN,     /* racial or ethnic origin */
+    RK_SPECIAL_POLITICAL,         /* political opinions */
+    RK_SPECIAL_RELIGION,          /* religious or philosophical beliefs */
+    RK_SPECIAL_TRADE_UNION,       /* trade-union membership */
+    RK_SPECIAL_GENETIC,           /* genetic data */
+    RK_SPECIAL_BIOMETRIC,         /* biometric data for uniquely identifying a person */
+    RK_SPECIAL_HEALTH,            /* data concerning health */
+    RK_SPECIAL_SEX_LIFE,          /* sex life or sexual orientation */
+    RK_SPECIAL_CRIMINAL_OFFENCES, /* art 10: criminal convictions and offences */
+    RK_SPECIAL__COUNT
+};
+
+/* The art 9(2) condition that lifts the art 9(1) prohibition, (a)..(j). */
+enum rk_art9_condition {
+    RK_ART9_NONE,
+    RK_ART9_EXPLICIT_CONSENT,             /* (a) */
+    RK_ART9_EMPLOYMENT,                   /* (b) employment and social security law */
+    RK_ART9_VITAL_INTERESTS,              /* (c) */
+    RK_ART9_NOT_FOR_PROFIT,               /* (d) foundation, association, not-for-profit body */
+    RK_ART9_MADE_PUBLIC,                  /* (e) manifestly made public by the person */
+    RK_ART9_LEGAL_CLAIMS,                 /* (f) */
+    RK_ART9_SUBSTANTIAL_PUBLIC_INTEREST,  /* (g) */
+    RK_ART9_HEALTH_CARE,                  /* (h) */
+    RK_ART9_PUBLIC_HEALTH,                /* (i) */
+    RK_ART9_ARCHIVING,                    /* (j) archiving, research, statistics */
+    RK_ART9__COUNT
+};
+
 struct rk_category {
     const char *id;
     struct rk_loc loc;
@@ -118,6 +210,12 @@ struct rk_category {
     struct rk_erasure erasure;
     struct rk_choice *choices; /* optional (interests only): the answers a form offers */
     size_t nchoices;
+    enum rk_special special;          /* optional (special:); RK_SPECIAL_NONE when absent */
+    struct rk_loc special_loc;
+    enum rk_art9_condition condition; /* optional (condition:); art 9 kinds only */
+    struct rk_text law;               /* optional (law:): the national provision, e.g.
+                                         "Tietosuojalaki 1050/2018 6 §" (art 9(2)(b),(g)-(j))
+                                         or, for criminal-offence data, 1050/2018 7 § */
 };
 
 /* The choice of cat with id, or NULL. */
@@ -143,6 +241,23 @@ struct rk_retention {
     struct rk_text text;        /* optional; extra words for the notice */
 };
 
+/*
+ * Children as data subjects of a register (registers[].children): art 8 and, in Finland, the
+ * Data Protection Act 1050/2018 §5 (a child of 13 can consent to an information-society
+ * service offered directly to them; below that, the holder of parental responsibility).
+ */
+#define RK_CHILD_CONSENT_AGE_FI 13
+struct rk_children {
+    bool declared;
+    struct rk_loc loc;
+    int min_age;                     /* required: the youngest age of the register's subjects */
+    bool online_service;             /* an information-society service offered directly to
+                                        children (art 8(1)) */
+    struct rk_text age_verification; /* optional: how age is checked */
+    struct rk_text parental_consent; /* optional: how the holder of parental responsibility
+                                        gives or authorises consent, below the age */
+};
+
 struct rk_register {
     const char *id;
     struct rk_loc loc;
@@ -153,6 +268,7 @@ struct rk_register {
     struct rk_purpose **purposes;
     size_t npurposes;
     struct rk_retention retention;
+    struct rk_children children; /* optional */
 };
 
 enum rk_source_kind {
@@ -177,6 +293,10 @@ struct rk_source {
     enum rk_source_kind kind;
     struct rk_text detail; /* optional; e.g. "municipal web pages" */
     struct rk_text note;   /* optional; e.g. "for customer acquisition" */
+    struct rk_text name;   /* optional (required by lint for art 14 sources): the source by
+                              name, art 14(2)(f), e.g. "Helsingin kaupungin verkkosivut" */
+    struct rk_category **categories; /* optional: the categories obtained from it, 14(1)(d) */
+    size_t ncategories;
     struct rk_register **registers;
     size_t nregisters;
     struct rk_purpose **purposes; /* optional; empty: every purpose of its registers */
@@ -259,6 +379,11 @@ struct rk_recipient {
     char country[3];             /* ISO 3166-1 alpha-2, upper case */
     enum rk_transfer transfer;   /* adequacy when absent for a country with a decision */
     struct rk_loc transfer_loc;  /* where transfer was declared (loc when absent) */
+    struct rk_date dpf_verified; /* dpf_verified: the day the recipient (or the certified
+                                    organisation covering it) was found on the Data Privacy
+                                    Framework List; y == 0 when not declared. transfer dpf only */
+    struct rk_text safeguards_copy; /* optional: how to get a copy of the safeguards or where
+                                       they are available, art 13(1)(f), 14(1)(f) */
     struct rk_text purpose;      /* optional; what the recipient does */
     struct rk_register **registers;
     size_t nregisters;
@@ -306,6 +431,8 @@ struct rk_cookie_vendor {
     char country[3];            /* ISO 3166-1 alpha-2; "" when not declared */
     enum rk_transfer transfer;  /* as a recipient's; adequacy when absent for such a country */
     struct rk_loc transfer_loc; /* where transfer was declared (loc when absent) */
+    struct rk_date dpf_verified;    /* as a recipient's */
+    struct rk_text safeguards_copy; /* as a recipient's */
     struct rk_cookie *cookies;  /* the cookies it sets on the site; may be empty */
     size_t ncookies;
 };
@@ -343,12 +470,37 @@ enum rk_verification {
 };
 #define RK_VERIFY__COUNT 2
 
+/* The art 22(2) exception an automated decision rests on. */
+enum rk_adm_basis {
+    RK_ADM_NONE,
+    RK_ADM_CONTRACT,         /* (a) necessary for a contract with the person */
+    RK_ADM_LAW,              /* (b) authorised by Union or member-state law */
+    RK_ADM_EXPLICIT_CONSENT, /* (c) */
+    RK_ADM__COUNT
+};
+
+/* The art 22(3) safeguards: a bit set. */
+enum rk_adm_safeguard {
+    RK_ADM_HUMAN_INTERVENTION = 1 << 0, /* a person reviews the decision on request */
+    RK_ADM_EXPRESS_VIEW = 1 << 1,       /* the person can express their point of view */
+    RK_ADM_CONTEST = 1 << 2,            /* the person can contest the decision */
+};
+#define RK_ADM_SAFEGUARD__COUNT 3
+#define RK_ADM_SAFEGUARDS_ALL   (RK_ADM_HUMAN_INTERVENTION | RK_ADM_EXPRESS_VIEW | RK_ADM_CONTEST)
+
 struct rk_rights {
     struct rk_loc loc;
     unsigned verification;           /* enum rk_verification bits; never 0 */
     struct rk_text instructions;     /* optional; extra words on how to exercise */
-    bool automated_decisions;        /* art 22: does automated decision-making exist */
+    /* Art 22: decisions based solely on automated processing, with legal or similarly
+     * significant effect. Profiling that leads to no such decision is declared per purpose
+     * (struct rk_profiling), not here. */
+    bool automated_decisions;        /* does such decision-making exist */
     struct rk_text automated_logic;  /* required when automated_decisions */
+    struct rk_text automated_consequences; /* optional: the significance and envisaged
+                                              consequences (art 13(2)(f)) */
+    enum rk_adm_basis automated_basis;     /* automated_basis: art 22(2); NONE when absent */
+    unsigned automated_safeguards;         /* enum rk_adm_safeguard bits (art 22(3)) */
 };
 
 /*
@@ -379,6 +531,11 @@ struct rk_controller {
     const char *phone;
     const char *email;    /* optional */
     const char *timezone; /* IANA name; Europe/Helsinki when not declared */
+    /* financial_year_end: the last day of the financial period ("06-30"); {12, 31} when not
+     * declared (a financial period that is the calendar year) */
+    struct {
+        int m, d;
+    } financial_year_end;
     struct rk_party dpo;            /* optional: every field NULL when absent */
     struct rk_party representative; /* optional (art 27): every field NULL when absent */
 };
@@ -556,9 +713,37 @@ const char *rk_identity_format_id(enum rk_identity_format f);
 const char *rk_transfer_id(enum rk_transfer t);
 const char *rk_verification_id(enum rk_verification v);
 const char *rk_consent_signal_id(enum rk_consent_signal s); /* "ad_storage", ... */
+const char *rk_channel_id(enum rk_channel c);               /* "email", ... */
+const char *rk_audience_id(enum rk_audience a);             /* "consumers", ... */
+const char *rk_special_id(enum rk_special s);               /* "health", ... */
+const char *rk_art9_condition_id(enum rk_art9_condition c); /* "explicit_consent", ... */
+char rk_art9_condition_letter(enum rk_art9_condition c);    /* 'a'..'j'; '?' for NONE */
+const char *rk_adm_basis_id(enum rk_adm_basis b);           /* "contract", ... */
+const char *rk_adm_safeguard_id(enum rk_adm_safeguard s);   /* "human_intervention", ... */
+
+/* Whether any purpose declares profiling. */
+bool rk_decl_profiles(const struct rk_decl *d);
+
+/*
+ * The last day of the financial period that contains day, with the declared
+ * controller.financial_year_end (the calendar year when not declared); a period ending on
+ * 29 February ends on the 28th in other years.
+ */
+struct rk_date rk_financial_period_end(const struct rk_decl *d, struct rk_date day);
+
+/*
+ * Until when a category kept under erasure.keep_years (RK_ERASE_KEEP) must be kept for an
+ * event on day (an invoice date, a contract's end): keep_years from the day itself, from the
+ * end of its calendar year, or from the end of the calendar year in which its financial period
+ * ended. {0, 0, 0} for a category that is not kept.
+ */
+struct rk_date rk_category_keep_until(const struct rk_decl *d, const struct rk_category *cat,
+                                      struct rk_date day);
 
 /* Countries (decl/country.c). Codes are ISO 3166-1 alpha-2, upper case. */
-bool rk_country_known(const char *code);
+bool rk_country_known(const char *code); /* in the table below (EEA, adequacy, names) */
+/* Whether code is an officially assigned ISO 3166-1 alpha-2 code ("EU" is not). */
+bool rk_country_assigned(const char *code);
 bool rk_country_in_eea(const char *code);
 /* True when the Commission has an art 45 adequacy decision for the whole country. */
 bool rk_country_adequate(const char *code);

@@ -54,9 +54,10 @@ static bool is_timezone(const char *s) {
 }
 
 void dl_parse_controller(struct ctx *c, const ynode *n) {
-    static const char *const keys[] = {"!name", "!business_id", "!address", "!phone",
-                                       "email", "timezone",     "dpo",      "representative"};
-    const ynode *v[8];
+    static const char *const keys[] = {"!name",          "!business_id", "!address",
+                                       "!phone",         "email",        "timezone",
+                                       "dpo",            "representative", "financial_year_end"};
+    const ynode *v[9];
     struct rk_controller *ct = &c->d->controller;
     ct->loc = dl_loc_of(n);
     if (!FIELDS(c, n, "controller", keys, v))
@@ -77,6 +78,8 @@ void dl_parse_controller(struct ctx *c, const ynode *n) {
         parse_contact(c, v[6], "controller.dpo", &ct->dpo);
     if (v[7])
         parse_contact(c, v[7], "controller.representative", &ct->representative);
+    if (v[8])
+        dl_parse_financial_year_end(c, v[8], ct);
 }
 
 void dl_parse_notice(struct ctx *c, const ynode *n) {
@@ -112,9 +115,10 @@ void dl_each_exclusion(struct ctx *c, const ynode *n, void *item) {
 static const char *keep_evidence_id(unsigned i) { return i == 0 ? "legal_claims" : "?"; }
 
 void dl_each_purpose(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {
-        "!id", "!name", "description", "!basis", "legitimate_interest", "consent"};
-    const ynode *v[6];
+    static const char *const keys[] = {"!id",           "!name",          "description",
+                                       "!basis",        "legitimate_interest", "consent",
+                                       "balancing_test", "profiling",     "direct_marketing"};
+    const ynode *v[9];
     struct rk_purpose *p = item;
     p->loc = dl_loc_of(n);
     if (!FIELDS(c, n, "purpose", keys, v))
@@ -132,6 +136,15 @@ void dl_each_purpose(struct ctx *c, const ynode *n, void *item) {
             ERR_AT(c, v[4], "purpose.legitimate_interest: only for basis legitimate_interests");
         dl_get_text(c, v[4], "purpose.legitimate_interest", &p->legitimate_interest);
     }
+    if (v[6]) {
+        if (basis >= 0 && p->basis != RK_BASIS_LEGITIMATE_INTERESTS)
+            ERR_AT(c, v[6], "purpose.balancing_test: only for basis legitimate_interests");
+        dl_get_text(c, v[6], "purpose.balancing_test", &p->balancing_test);
+    }
+    if (v[7])
+        dl_parse_profiling(c, v[7], &p->profiling);
+    if (v[8])
+        dl_parse_marketing(c, v[8], &p->marketing);
     if (v[5]) {
         static const char *const ckeys[] = {"validity", "withdrawal", "keep_evidence"};
         const ynode *cv[3];
@@ -164,8 +177,8 @@ static void parse_erasure(struct ctx *c, const ynode *n, struct rk_erasure *e) {
     if (v[0])
         dl_get_integer(c, v[0], "category.erasure.keep_years", 100, &e->keep_years);
     if (v[1]) {
-        int f = dl_get_enum(c, v[1], "category.erasure.from", dl_from_id, 2);
-        e->from = f == 1 ? RK_FROM_END_OF_CALENDAR_YEAR : RK_FROM_EVENT;
+        int f = dl_get_enum(c, v[1], "category.erasure.from", dl_from_id, 3);
+        e->from = f < 0 ? RK_FROM_EVENT : (enum rk_erasure_from)f;
     }
     if (v[2])
         dl_get_text(c, v[2], "category.erasure.obligation", &e->obligation);
@@ -184,9 +197,9 @@ static void each_choice(struct ctx *c, const ynode *n, void *item) {
 }
 
 void dl_each_category(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",          "!name",   "kind",
-                                       "from_subject", "erasure", "choices"};
-    const ynode *v[6];
+    static const char *const keys[] = {"!id",     "!name",   "kind",    "from_subject", "erasure",
+                                       "choices", "special", "condition", "law"};
+    const ynode *v[9];
     struct rk_category *cat = item;
     cat->loc = dl_loc_of(n);
     cat->kind = RK_CAT_OTHER;
@@ -218,6 +231,7 @@ void dl_each_category(struct ctx *c, const ynode *n, void *item) {
         if (cat->nchoices > RK_CHOICES_MAX)
             ERR_AT(c, v[5], "category.choices: at most %d choices", RK_CHOICES_MAX);
     }
+    dl_parse_special(c, v[6], v[7], v[8], cat);
 }
 
 static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *r) {
@@ -250,9 +264,9 @@ static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *
 }
 
 void dl_each_register(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",         "!name",     "!subjects",
-                                       "!categories", "!purposes", "retention"};
-    const ynode *v[6];
+    static const char *const keys[] = {"!id",        "!name",     "!subjects", "!categories",
+                                       "!purposes",  "retention", "children"};
+    const ynode *v[7];
     struct rk_register *r = item;
     struct rk_decl *d = c->d;
     r->loc = dl_loc_of(n);
@@ -274,6 +288,8 @@ void dl_each_register(struct ctx *c, const ynode *n, void *item) {
         parse_retention(c, v[5], &r->retention);
     else
         r->retention.loc = r->loc;
+    if (v[6])
+        dl_parse_children(c, v[6], &r->children);
 }
 
 bool dl_register_has_purpose(const struct rk_register *r, const struct rk_purpose *p) {
@@ -284,8 +300,9 @@ bool dl_register_has_purpose(const struct rk_register *r, const struct rk_purpos
 }
 
 void dl_each_source(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!kind", "detail", "note", "!registers", "purposes"};
-    const ynode *v[5];
+    static const char *const keys[] = {"!kind",     "detail",   "note", "!registers",
+                                       "purposes", "name",     "categories"};
+    const ynode *v[7];
     struct rk_source *s = item;
     struct rk_decl *d = c->d;
     s->loc = dl_loc_of(n);
@@ -301,6 +318,24 @@ void dl_each_source(struct ctx *c, const ynode *n, void *item) {
     if (v[3])
         s->registers = (struct rk_register **)REFS(c, v[3], "source.registers", "register",
                                                    d->registers, d->nregisters, &s->nregisters);
+    if (v[5])
+        dl_get_text(c, v[5], "source.name", &s->name);
+    if (v[6]) {
+        s->categories = (struct rk_category **)REFS(c, v[6], "source.categories", "category",
+                                                    d->categories, d->ncategories,
+                                                    &s->ncategories);
+        for (size_t i = 0; i < s->ncategories; i++) {
+            bool held = false;
+            for (size_t j = 0; j < s->nregisters; j++)
+                for (size_t m = 0; m < s->registers[j]->ncategories; m++)
+                    held |= s->registers[j]->categories[m] == s->categories[i];
+            if (!held)
+                ERR_AT(c, v[6],
+                       "source.categories: '%s' is not a category of any of this source's "
+                       "registers",
+                       s->categories[i]->id);
+        }
+    }
     if (!v[4])
         return;
     s->purposes = (struct rk_purpose **)REFS(c, v[4], "source.purposes", "purpose", d->purposes,

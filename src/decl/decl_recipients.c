@@ -537,8 +537,9 @@ bool rk_recipient_serves(const struct rk_recipient *r, const struct rk_purpose *
 void dl_each_recipient(struct ctx *c, const ynode *n, void *item) {
     static const char *const keys[] = {"!id",       "!name",   "!role",      "!country",
                                        "transfer",  "purpose", "!registers", "connector",
-                                       "mailchimp", "shares",  "purposes"};
-    const ynode *v[11], *kv[CK__COUNT] = {0};
+                                       "mailchimp", "shares",  "purposes",   "dpf_verified",
+                                       "safeguards_copy"};
+    const ynode *v[13], *kv[CK__COUNT] = {0};
     struct rk_recipient *r = item;
     struct rk_decl *d = c->d;
     r->loc = r->transfer_loc = dl_loc_of(n);
@@ -551,18 +552,8 @@ void dl_each_recipient(struct ctx *c, const ynode *n, void *item) {
     int role = v[2] ? dl_get_enum(c, v[2], "recipient.role", dl_role_id, 2) : -1;
     if (role >= 0)
         r->role = (enum rk_recipient_role)role;
-    if (v[3] && dl_is_text(c, v[3], "recipient.country")) {
-        const char *cc = v[3]->str;
-        if (v[3]->len == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z') {
-            r->country[0] = cc[0];
-            r->country[1] = cc[1];
-        } else {
-            ERR_AT(c, v[3],
-                   "recipient.country: expected a two-letter ISO 3166 country code in capitals, "
-                   "e.g. FI or US, found '%.20s'",
-                   cc);
-        }
-    }
+    if (v[3])
+        (void)dl_get_country(c, v[3], "recipient.country", r->country);
     if (v[4]) {
         int t = dl_get_enum(c, v[4], "recipient.transfer", dl_transfer_id, RK_TRANSFER__COUNT);
         if (t >= 0)
@@ -570,6 +561,8 @@ void dl_each_recipient(struct ctx *c, const ynode *n, void *item) {
         r->transfer_loc = dl_loc_of(v[4]);
     } else if (r->country[0] && rk_country_adequate(r->country))
         r->transfer = RK_TRANSFER_ADEQUACY; /* the law supplies the mechanism */
+    dl_parse_transfer_extras(c, "recipient", v[11], v[12], r->transfer, &r->dpf_verified,
+                             &r->safeguards_copy);
     if (v[5])
         dl_get_text(c, v[5], "recipient.purpose", &r->purpose);
     if (v[6])
@@ -635,8 +628,9 @@ static void each_cookie(struct ctx *c, const ynode *n, void *item) {
 
 /* A vendor: its name alone, or {name, country, transfer, cookies}. */
 static void each_vendor(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!name", "country", "transfer", "cookies"};
-    const ynode *v[4];
+    static const char *const keys[] = {"!name",   "country",      "transfer",
+                                       "cookies", "dpf_verified", "safeguards_copy"};
+    const ynode *v[6];
     struct rk_cookie_vendor *vd = item;
     vd->loc = vd->transfer_loc = dl_loc_of(n);
     if (n->type == RK_Y_SCALAR) {
@@ -647,17 +641,8 @@ static void each_vendor(struct ctx *c, const ynode *n, void *item) {
         return;
     if (v[0])
         vd->name = dl_get_string(c, v[0], "cookies.vendors.name");
-    if (v[1] && dl_is_text(c, v[1], "cookies.vendors.country")) {
-        const char *cc = v[1]->str;
-        if (v[1]->len == 2 && rk_country_known(cc)) {
-            vd->country[0] = cc[0];
-            vd->country[1] = cc[1];
-        } else
-            ERR_AT(c, v[1],
-                   "cookies.vendors.country: expected a two-letter ISO 3166 country code in "
-                   "capitals, e.g. FI or US, found '%.20s'",
-                   cc);
-    }
+    if (v[1])
+        (void)dl_get_country(c, v[1], "cookies.vendors.country", vd->country);
     if (v[2]) {
         int t =
             dl_get_enum(c, v[2], "cookies.vendors.transfer", dl_transfer_id, RK_TRANSFER__COUNT);
@@ -666,6 +651,8 @@ static void each_vendor(struct ctx *c, const ynode *n, void *item) {
         vd->transfer_loc = dl_loc_of(v[2]);
     } else if (vd->country[0] && rk_country_adequate(vd->country))
         vd->transfer = RK_TRANSFER_ADEQUACY;
+    dl_parse_transfer_extras(c, "cookies.vendors", v[4], v[5], vd->transfer, &vd->dpf_verified,
+                             &vd->safeguards_copy);
     if (v[3])
         vd->cookies = dl_section(c, v[3], "cookies.vendors.cookies", sizeof *vd->cookies, false,
                                  false, each_cookie, &vd->ncookies);

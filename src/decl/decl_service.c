@@ -13,10 +13,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char *adm_basis_id(unsigned i) { return rk_adm_basis_id((enum rk_adm_basis)(i + 1)); }
+static const char *adm_safeguard_id(unsigned i) {
+    return rk_adm_safeguard_id((enum rk_adm_safeguard)(1u << i));
+}
+
 void dl_parse_rights(struct ctx *c, const ynode *n) {
-    static const char *const keys[] = {"!verification", "instructions", "automated_decisions",
-                                       "automated_logic"};
-    const ynode *v[4];
+    static const char *const keys[] = {"!verification",       "instructions",
+                                       "automated_decisions", "automated_logic",
+                                       "automated_consequences", "automated_basis",
+                                       "automated_safeguards"};
+    const ynode *v[7];
     struct rk_rights *r = &c->d->rights;
     r->loc = dl_loc_of(n);
     if (!FIELDS(c, n, "rights", keys, v))
@@ -40,6 +47,19 @@ void dl_parse_rights(struct ctx *c, const ynode *n) {
                "the logic involved (art 15(1)(h))");
     if (!r->automated_decisions && v[3])
         ERR_AT(c, v[3], "rights.automated_logic: only with 'automated_decisions: true'");
+    for (int i = 4; i < 7; i++)
+        if (v[i] && !r->automated_decisions)
+            ERR_AT(c, v[i], "rights.%s: only with 'automated_decisions: true'", keys[i]);
+    if (v[4])
+        dl_get_text(c, v[4], "rights.automated_consequences", &r->automated_consequences);
+    if (v[5]) {
+        int b = dl_get_enum(c, v[5], "rights.automated_basis", adm_basis_id, RK_ADM__COUNT - 1);
+        if (b >= 0)
+            r->automated_basis = (enum rk_adm_basis)(b + 1);
+    }
+    if (v[6])
+        r->automated_safeguards = dl_get_bits(c, v[6], "rights.automated_safeguards",
+                                              adm_safeguard_id, RK_ADM_SAFEGUARD__COUNT);
 }
 
 /* A span of time as N followed by s, min or h ("90s", "10min", "1h"), in seconds from 1 to

@@ -92,6 +92,53 @@ const char *rk_consent_signal_id(enum rk_consent_signal s) {
     return bit_id(s, ids, RK_GCM__COUNT);
 }
 
+const char *rk_channel_id(enum rk_channel c) {
+    static const char *const ids[RK_CHANNEL__COUNT] = {"email", "sms", "phone", "post"};
+    return bit_id(c, ids, RK_CHANNEL__COUNT);
+}
+
+const char *rk_audience_id(enum rk_audience a) {
+    static const char *const ids[RK_AUDIENCE__COUNT] = {"consumers", "business", "both"};
+    return (unsigned)a < RK_AUDIENCE__COUNT ? ids[a] : "?";
+}
+
+const char *rk_special_id(enum rk_special s) {
+    static const char *const ids[RK_SPECIAL__COUNT] = {
+        "none",   "ethnic_origin", "political_opinions", "religious_beliefs", "trade_union",
+        "genetic", "biometric",    "health",             "sex_life",          "criminal_offences"};
+    return (unsigned)s < RK_SPECIAL__COUNT ? ids[s] : "?";
+}
+
+const char *rk_art9_condition_id(enum rk_art9_condition c) {
+    static const char *const ids[RK_ART9__COUNT] = {"none",
+                                                    "explicit_consent",
+                                                    "employment",
+                                                    "vital_interests",
+                                                    "not_for_profit",
+                                                    "made_public",
+                                                    "legal_claims",
+                                                    "substantial_public_interest",
+                                                    "health_care",
+                                                    "public_health",
+                                                    "archiving"};
+    return (unsigned)c < RK_ART9__COUNT ? ids[c] : "?";
+}
+
+char rk_art9_condition_letter(enum rk_art9_condition c) {
+    return c > RK_ART9_NONE && c < RK_ART9__COUNT ? (char)('a' + (int)c - 1) : '?';
+}
+
+const char *rk_adm_basis_id(enum rk_adm_basis b) {
+    static const char *const ids[RK_ADM__COUNT] = {"none", "contract", "law", "explicit_consent"};
+    return (unsigned)b < RK_ADM__COUNT ? ids[b] : "?";
+}
+
+const char *rk_adm_safeguard_id(enum rk_adm_safeguard s) {
+    static const char *const ids[RK_ADM_SAFEGUARD__COUNT] = {"human_intervention", "express_view",
+                                                             "contest"};
+    return bit_id(s, ids, RK_ADM_SAFEGUARD__COUNT);
+}
+
 void rk_duration_format(struct rk_duration d, enum rk_lang lang, char *out, size_t n) {
     const char *unit;
     bool one = d.n == 1;

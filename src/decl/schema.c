@@ -295,7 +295,10 @@ const char *dl_verify_id(unsigned i) { return rk_verification_id((enum rk_verifi
 const char *dl_signal_id(unsigned i) {
     return rk_consent_signal_id((enum rk_consent_signal)(1u << i));
 }
-const char *dl_from_id(unsigned i) { return i == 0 ? "event" : "end_of_calendar_year"; }
+const char *dl_from_id(unsigned i) {
+    static const char *const ids[] = {"event", "end_of_calendar_year", "end_of_financial_period"};
+    return i < 3 ? ids[i] : "?";
+}
 const char *dl_erase_id(unsigned i) {
     (void)i;
     return "delete";

@@ -82,6 +82,17 @@ void **dl_refs(struct ctx *c, const ynode *n, const char *what, const char *kind
 /* ---- decl_load.c: the controller, the notice, purposes, categories, registers, sources ---- */
 
 void dl_parse_controller(struct ctx *c, const ynode *n);
+/* decl_legal.c */
+bool dl_get_country(struct ctx *c, const ynode *n, const char *what, char out[3]);
+void dl_parse_transfer_extras(struct ctx *c, const char *what, const ynode *dpf,
+                              const ynode *copy, enum rk_transfer transfer,
+                              struct rk_date *dpf_verified, struct rk_text *safeguards_copy);
+void dl_parse_profiling(struct ctx *c, const ynode *n, struct rk_profiling *p);
+void dl_parse_marketing(struct ctx *c, const ynode *n, struct rk_marketing *m);
+void dl_parse_special(struct ctx *c, const ynode *special, const ynode *condition,
+                      const ynode *law, struct rk_category *cat);
+void dl_parse_children(struct ctx *c, const ynode *n, struct rk_children *ch);
+void dl_parse_financial_year_end(struct ctx *c, const ynode *n, struct rk_controller *ct);
 void dl_parse_notice(struct ctx *c, const ynode *n);
 void dl_each_exclusion(struct ctx *c, const ynode *n, void *item);
 void dl_each_purpose(struct ctx *c, const ynode *n, void *item);

@@ -224,7 +224,7 @@ static void bad_scalars_are_refused(void **state) {
                                               "recipients:\n"
                                               "  - {id: x, name: X, role: processor, country: usa,"
                                               " registers: [customer]}\n"),
-                    "two-letter ISO 3166 country code");
+                    "two-letter ISO 3166-1 country code");
     assert_contains(rkt_parse_fail(FX_MINIMAL "recipients:\n"
                                               "  - {id: x, name: X, role: owner, country: US,"
                                               " registers: [customer]}\n"),
@@ -333,7 +333,7 @@ static void cookies_refusals(void **state) {
                                           "lifetime: forever}]}]\n")),
                     "lifetime (or session): expected a period");
     assert_contains(rkt_parse_fail(CK(CAT "      vendors: [{name: V, country: EU}]\n")),
-                    "cookies.vendors.country: expected a two-letter ISO 3166 country code");
+                    "cookies.vendors.country: 'EU' is not a country");
     assert_contains(rkt_parse_fail(CK(CAT "      essential: true\n"
                                           "      consent_mode: [ad_storage]\n")),
                     "an essential category is always on");
