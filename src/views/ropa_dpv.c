@@ -630,10 +630,6 @@ static json_t *document(struct dw *w) /* new ref */ {
     put(w, rec, "dct:title",
         json_pack("[o, o]", tagged("Seloste käsittelytoimista", "fi"),
                   tagged("Record of processing activities", "en")));
-    if (d->drafted.y)
-        put(w, rec, "dct:created", date_value(d->drafted));
-    if (d->last_changed.y)
-        put(w, rec, "dct:modified", date_value(d->last_changed));
     put(w, rec, "dpv:hasDataController", bref("controller", NULL, NULL));
     json_t *procs = json_array();
     for (size_t i = 0; i < d->nregisters; i++)

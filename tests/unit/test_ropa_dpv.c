@@ -196,6 +196,8 @@ static void example_processes(void **state) {
     json_t *proc = by_id(doc, "_:process-customer-sales_promotion");
     json_t *first = json_array_get(json_object_get(proc, "dpv:hasProcessing"), 0);
     assert_string_equal(json_string_value(json_object_get(first, "@type")), "dpv:Profiling");
+    /* No financial year is declared (the calendar year): nothing is claimed about it. */
+    assert_null(json_object_get(by_id(doc, "_:controller"), "rk:financialYearEnd"));
     /* No automated decisions are declared: none is claimed. */
     assert_null(json_object_get(by_id(doc, "_:ropa"), "rk:automatedDecisionMaking"));
     json_decref(doc);
@@ -234,65 +236,75 @@ static void full_transfers(void **state) {
     rk_decl_free(d);
 }
 
-#define RICH_DECL                                                                                   \
-    FX_HEAD FX_PURPOSES                                                                             \
-        "  - id: prospecting\n"                                                                     \
-        "    name: {fi: asiakashankinta, en: prospecting}\n"                                        \
-        "    basis: legitimate_interests\n"                                                         \
-        "    legitimate_interest: {fi: uusien asiakkaiden hankinta, en: finding new customers}\n"   \
-        "    balancing_test: {fi: Punninta on liitteessä 2., en: The balancing test is annex "     \
-        "2.}\n"                                                                                     \
-        "    profiling:\n"                                                                          \
-        "      what: {fi: toimialasi, en: your line of business}\n"                                 \
-        "      logic: {fi: Valitsemme toimialan mukaan., en: We choose by line of business.}\n"     \
-        "      consequences: {fi: Saat tarjouksia., en: You get offers.}\n"                         \
-        "categories:\n"                                                                             \
-        "  - {id: name, name: {fi: Nimi, en: Name}, kind: identity, from_subject: true}\n"          \
-        "  - {id: email, name: {fi: Sähköposti, en: Email}, kind: contact, from_subject: true}\n" \
-        "  - id: allergies\n"                                                                       \
-        "    name: {fi: Ruoka-aineallergiat, en: Food allergies}\n"                                 \
-        "    special: health\n"                                                                     \
-        "    condition: explicit_consent\n"                                                         \
-        "  - id: offences\n"                                                                        \
-        "    name: {fi: Rikostiedot, en: Offences}\n"                                               \
-        "    special: criminal_offences\n"                                                          \
-        "    law: {fi: Tietosuojalaki 1050/2018 7 §, en: Data Protection Act 1050/2018 s 7}\n"     \
-        "registers:\n"                                                                              \
-        "  - id: customer\n"                                                                        \
-        "    name: {fi: Asiakasrekisteri, en: Customer register}\n"                                 \
-        "    subjects: {fi: asiakkaat, en: customers}\n"                                            \
-        "    categories: [name, email, allergies, offences]\n"                                      \
-        "    purposes: [marketing, service, prospecting]\n"                                         \
-        "    retention: {until: [relationship_end], grace: 6m}\n"                                   \
-        "    children: {min_age: 15, online_service: false}\n"                                      \
-        "sources:\n"                                                                                \
-        "  - {kind: web_form, registers: [customer]}\n"                                             \
-        "  - kind: public_source\n"                                                                 \
-        "    name: {fi: Yritysten verkkosivut, en: Company websites}\n"                             \
-        "    categories: [name, email]\n"                                                           \
-        "    registers: [customer]\n"                                                               \
-        "    purposes: [prospecting]\n"                                                             \
-        "recipients:\n"                                                                             \
-        "  - id: crm\n"                                                                             \
-        "    name: CRM Inc\n"                                                                       \
-        "    role: processor\n"                                                                     \
-        "    country: US\n"                                                                         \
-        "    transfer: dpf\n"                                                                       \
-        "    dpf_verified: 2025-05-02\n"                                                            \
-        "    registers: [customer]\n"                                                               \
-        "  - id: helpdesk\n"                                                                        \
-        "    name: Helpdesk Ltd\n"                                                                  \
-        "    role: processor\n"                                                                     \
-        "    country: IN\n"                                                                         \
-        "    transfer: bcr\n"                                                                       \
-        "    safeguards_copy: {fi: Pyydä tietosuojavastaavalta., en: Ask our DPO.}\n"              \
-        "    registers: [customer]\n"                                                               \
-        "rights:\n"                                                                                 \
-        "  verification: [in_person]\n"                                                             \
-        "  automated_decisions: true\n"                                                             \
-        "  automated_logic: {fi: Pisteytämme., en: We score.}\n"                                   \
-        "  automated_basis: contract\n"                                                             \
-        "  automated_safeguards: [human_intervention, contest]\n"
+#define RICH_DECL                                                                                  \
+    "rekisteri: 1\n"                                                                               \
+    "controller:\n"                                                                                \
+    "  name: Esimerkki Oy\n"                                                                       \
+    "  business_id: 1234567-8\n"                                                                   \
+    "  address: Katu 1, 00100 Helsinki\n"                                                          \
+    "  phone: 09 123 4567\n"                                                                       \
+    "  financial_year_end: \"06-30\"\n"                                                            \
+    "supervisory_authority:\n"                                                                     \
+    "  name: {fi: Tietosuojavaltuutetun toimisto, en: Office of the Data Protection Ombudsman}\n"  \
+    "security:\n"                                                                                  \
+    "  - {fi: Pääsy on rajattu roolien mukaan., en: Access is limited by role.}\n" FX_PURPOSES     \
+    "  - id: prospecting\n"                                                                        \
+    "    name: {fi: asiakashankinta, en: prospecting}\n"                                           \
+    "    basis: legitimate_interests\n"                                                            \
+    "    legitimate_interest: {fi: uusien asiakkaiden hankinta, en: finding new customers}\n"      \
+    "    balancing_test: {fi: Punninta on liitteessä 2., en: The balancing test is annex "        \
+    "2.}\n"                                                                                        \
+    "    profiling:\n"                                                                             \
+    "      what: {fi: toimialasi, en: your line of business}\n"                                    \
+    "      logic: {fi: Valitsemme toimialan mukaan., en: We choose by line of business.}\n"        \
+    "      consequences: {fi: Saat tarjouksia., en: You get offers.}\n"                            \
+    "categories:\n"                                                                                \
+    "  - {id: name, name: {fi: Nimi, en: Name}, kind: identity, from_subject: true}\n"             \
+    "  - {id: email, name: {fi: Sähköposti, en: Email}, kind: contact, from_subject: true}\n"    \
+    "  - id: allergies\n"                                                                          \
+    "    name: {fi: Ruoka-aineallergiat, en: Food allergies}\n"                                    \
+    "    special: health\n"                                                                        \
+    "    condition: explicit_consent\n"                                                            \
+    "  - id: offences\n"                                                                           \
+    "    name: {fi: Rikostiedot, en: Offences}\n"                                                  \
+    "    special: criminal_offences\n"                                                             \
+    "    law: {fi: Tietosuojalaki 1050/2018 7 §, en: Data Protection Act 1050/2018 s 7}\n"        \
+    "registers:\n"                                                                                 \
+    "  - id: customer\n"                                                                           \
+    "    name: {fi: Asiakasrekisteri, en: Customer register}\n"                                    \
+    "    subjects: {fi: asiakkaat, en: customers}\n"                                               \
+    "    categories: [name, email, allergies, offences]\n"                                         \
+    "    purposes: [marketing, service, prospecting]\n"                                            \
+    "    retention: {until: [relationship_end], grace: 6m}\n"                                      \
+    "    children: {min_age: 15, online_service: false}\n"                                         \
+    "sources:\n"                                                                                   \
+    "  - {kind: web_form, registers: [customer]}\n"                                                \
+    "  - kind: public_source\n"                                                                    \
+    "    name: {fi: Yritysten verkkosivut, en: Company websites}\n"                                \
+    "    categories: [name, email]\n"                                                              \
+    "    registers: [customer]\n"                                                                  \
+    "    purposes: [prospecting]\n"                                                                \
+    "recipients:\n"                                                                                \
+    "  - id: crm\n"                                                                                \
+    "    name: CRM Inc\n"                                                                          \
+    "    role: processor\n"                                                                        \
+    "    country: US\n"                                                                            \
+    "    transfer: dpf\n"                                                                          \
+    "    dpf_verified: 2025-05-02\n"                                                               \
+    "    registers: [customer]\n"                                                                  \
+    "  - id: helpdesk\n"                                                                           \
+    "    name: Helpdesk Ltd\n"                                                                     \
+    "    role: processor\n"                                                                        \
+    "    country: IN\n"                                                                            \
+    "    transfer: bcr\n"                                                                          \
+    "    safeguards_copy: {fi: Pyydä tietosuojavastaavalta., en: Ask our DPO.}\n"                 \
+    "    registers: [customer]\n"                                                                  \
+    "rights:\n"                                                                                    \
+    "  verification: [in_person]\n"                                                                \
+    "  automated_decisions: true\n"                                                                \
+    "  automated_logic: {fi: Pisteytämme., en: We score.}\n"                                      \
+    "  automated_basis: contract\n"                                                                \
+    "  automated_safeguards: [human_intervention, contest]\n"
 
 static void legal_model(void **state) {
     (void)state;
@@ -363,8 +375,10 @@ static void legal_model(void **state) {
     assert_int_equal(json_array_size(rights), 2);
     assert_string_equal(id_of(json_array_get(rights, 0)), "eu-gdpr:A22-3-a");
     assert_string_equal(id_of(json_array_get(rights, 1)), "eu-gdpr:A22-3-c");
-    /* The financial year is not declared here: nothing is claimed about it. */
-    assert_null(json_object_get(by_id(doc, "_:controller"), "rk:financialYearEnd"));
+    /* The financial year that ends on 30 June. */
+    json_t *fy = json_object_get(by_id(doc, "_:controller"), "rk:financialYearEnd");
+    assert_string_equal(json_string_value(json_object_get(fy, "@value")), "--06-30");
+    assert_string_equal(json_string_value(json_object_get(fy, "@type")), "xsd:gMonthDay");
     json_decref(doc);
     rk_decl_free(d);
 }
