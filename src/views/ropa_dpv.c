@@ -590,6 +590,7 @@ static void subject_nodes(struct dw *w, const struct rk_register *r, json_t *gra
         return;
     const struct rk_children *ch = &r->children;
     json_t *c = node("children", r->id, NULL, "dpv:Child");
+    put(w, c, "@type", json_pack("[s, s]", "dpv:DataSubject", "dpv:Child"));
     put(w, c, "rk:minimumAge", json_integer(ch->min_age));
     put(w, c, "rk:onlineService", json_boolean(ch->online_service));
     put_text(w, c, "rk:ageVerification", &ch->age_verification);

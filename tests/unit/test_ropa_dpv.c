@@ -338,7 +338,8 @@ static void legal_model(void **state) {
     json_t *subjects = json_object_get(proc, "dpv:hasDataSubject");
     assert_string_equal(id_of(json_array_get(subjects, 1)), "_:children-customer");
     json_t *child = by_id(doc, "_:children-customer");
-    assert_string_equal(json_string_value(json_object_get(child, "@type")), "dpv:Child");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(child, "@type"), 1)),
+                        "dpv:Child");
     assert_int_equal(json_integer_value(json_object_get(child, "rk:minimumAge")), 15);
     /* The named source only for the purpose it serves, with the categories obtained. */
     assert_int_equal(json_array_size(json_object_get(proc, "dpv:hasDataSource")), 2);
