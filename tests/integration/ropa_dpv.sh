@@ -11,7 +11,10 @@ set -u
 EXAMPLE="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 FULL="$RK_SOURCE_DIR/tests/decls/full.yaml"
 
-for decl in "$EXAMPLE" "$FULL"; do
+CORRECTED="$RK_SOURCE_DIR/examples/smartum/corrected.yaml"
+[ -f "$CORRECTED" ] || CORRECTED= # the same company with every finding fixed, where it exists
+
+for decl in "$EXAMPLE" "$FULL" $CORRECTED; do
     n=$(basename "$decl" .yaml)
     if ! R ropa --format dpv "$decl" >"$T/$n.jsonld" 2>"$T/$n.err"; then
         bad "$n: ropa --format dpv failed: $(cat "$T/$n.err")"
