@@ -322,7 +322,7 @@ static void timezone_is_checked_and_defaulted(void **state) {
 static void cookies_refusals(void **state) {
     (void)state;
 #define CK(body) FX_MINIMAL "cookies:\n" body
-#define CAT "  categories:\n    - id: a\n      name: {fi: a, en: a}\n"
+#define CAT      "  categories:\n    - id: a\n      name: {fi: a, en: a}\n"
     assert_contains(rkt_parse_fail(CK(CAT "      vendors: [{name: V, cookies: [{name: \"a b\", "
                                           "lifetime: 1y}]}]\n")),
                     "is not a cookie name");
@@ -366,6 +366,64 @@ static void automated_decisions_need_logic(void **state) {
                                    "rights: {verification: [email_code], automated_decisions: "
                                    "true}\n"),
                     "automated_logic must describe");
+}
+
+static struct rk_date day(int y, int m, int d) { return (struct rk_date){y, m, d}; }
+
+static void assert_day(struct rk_date got, int y, int m, int d) {
+    if (got.y != y || got.m != m || got.d != d)
+        fail_msg("expected %04d-%02d-%02d, got %04d-%02d-%02d", y, m, d, got.y, got.m, got.d);
+}
+
+/* The financial period a day falls in (Kirjanpitolaki 1336/1997 1:4): the calendar year unless
+ * controller.financial_year_end says otherwise; a year ending 29 February ends on the 28th in
+ * other years. */
+static void financial_period_end(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(FX_MINIMAL);
+    assert_int_equal(d->controller.financial_year_end.m, 0);
+    assert_day(rk_financial_period_end(d, day(2024, 1, 1)), 2024, 12, 31);
+    assert_day(rk_financial_period_end(d, day(2024, 12, 31)), 2024, 12, 31);
+    d->controller.financial_year_end.m = 6, d->controller.financial_year_end.d = 30;
+    assert_day(rk_financial_period_end(d, day(2024, 8, 1)), 2025, 6, 30);
+    assert_day(rk_financial_period_end(d, day(2024, 5, 1)), 2024, 6, 30);
+    assert_day(rk_financial_period_end(d, day(2024, 6, 30)), 2024, 6, 30);
+    assert_day(rk_financial_period_end(d, day(2024, 7, 1)), 2025, 6, 30);
+    d->controller.financial_year_end.m = 2, d->controller.financial_year_end.d = 29;
+    assert_day(rk_financial_period_end(d, day(2023, 2, 28)), 2023, 2, 28);
+    assert_day(rk_financial_period_end(d, day(2023, 3, 1)), 2024, 2, 29);
+    assert_day(rk_financial_period_end(d, day(2024, 3, 1)), 2025, 2, 28);
+    rk_decl_free(d);
+}
+
+/* The one rule for until when a kept category stays (the invoice and contract writes and the
+ * retention sweep all use it): from the event, from the end of its calendar year, or from the
+ * end of the calendar year in which its financial period ended. */
+static void category_keep_until(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(FX_MINIMAL);
+    struct rk_category cat = {.erasure = {.rule = RK_ERASE_KEEP,
+                                          .keep_years = 6,
+                                          .from = RK_FROM_END_OF_FINANCIAL_PERIOD}};
+    /* No financial year declared: the calendar year. */
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 2030, 12, 31);
+    d->controller.financial_year_end.m = 6, d->controller.financial_year_end.d = 30;
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 2031, 12, 31);
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 5, 1)), 2030, 12, 31);
+    d->controller.financial_year_end.m = 2, d->controller.financial_year_end.d = 29;
+    assert_day(rk_category_keep_until(d, &cat, day(2023, 2, 28)), 2029, 12, 31);
+    assert_day(rk_category_keep_until(d, &cat, day(2023, 3, 1)), 2030, 12, 31);
+    /* The other starting points do not look at the financial year. */
+    cat.erasure.from = RK_FROM_END_OF_CALENDAR_YEAR;
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 2030, 12, 31);
+    cat.erasure.from = RK_FROM_EVENT;
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 2030, 8, 1);
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 2, 29)), 2030, 2, 28);
+    /* Not kept, or no day: nothing. */
+    assert_day(rk_category_keep_until(d, &cat, day(0, 0, 0)), 0, 0, 0);
+    cat.erasure.rule = RK_ERASE_DELETE;
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 0, 0, 0);
+    rk_decl_free(d);
 }
 
 static void empty_and_non_mapping_are_refused(void **state) {
@@ -713,7 +771,7 @@ static void branding_files(void **state) {
 /* ---- Recipients' connectors and the Mailchimp hook --------------------------------------- */
 
 #define RCP_HEAD                                                                                   \
-    "recipients:\n  - id: mc\n    name: Mailchimp\n    role: processor\n    country: US\n"        \
+    "recipients:\n  - id: mc\n    name: Mailchimp\n    role: processor\n    country: US\n"         \
     "    transfer: dpf\n    registers: [customer]\n"
 
 static void connectors_load(void **state) {
@@ -1125,6 +1183,8 @@ int main(void) {
         cmocka_unit_test(timezone_is_checked_and_defaulted),
         cmocka_unit_test(cookies_need_categories),
         cmocka_unit_test(cookies_refusals),
+        cmocka_unit_test(financial_period_end),
+        cmocka_unit_test(category_keep_until),
         cmocka_unit_test(empty_and_non_mapping_are_refused),
         cmocka_unit_test(malformed_yaml_is_refused_with_position),
         cmocka_unit_test(binary_is_refused),
