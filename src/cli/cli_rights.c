@@ -162,6 +162,9 @@ static int rights_rectify(int argc, char **argv) {
     "the year in which the financial period ended). To keep them, declare on the billing "         \
     "category: erasure: {keep_years: 6, from: end_of_financial_period, obligation: {fi: "          \
     "Kirjanpitolaki 1336/1997 2:10, en: Accounting Act 1336/1997 2:10}}\n"
+#define ERASE_UNMARKED_INVOICES                                                                    \
+    "warning: %lld invoice(s) will be deleted: they were recorded before the billing category "    \
+    "declared its keep rule and carry no keep-until date\n"
 #define ERASE_NO_KEEP_CONTRACTS                                                                    \
     "warning: %lld contract(s) will be deleted: no retention is declared for their category. "     \
     "To keep them for a legal obligation or legal claims, declare on the contract category: "      \
@@ -196,16 +199,17 @@ static int erase_preview(struct rk_cli_env *env) {
         for (size_t i = 0; i < p->nrecipients; i++)
             json_array_append_new(recipients, json_string(p->recipients[i]->id));
         json_t *doc = json_pack(
-            "{s:s, s:b, s:{s:o, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:o, "
+            "{s:s, s:b, s:{s:o, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:o, "
             "s:{s:b, s:b}, s:b}",
             "person", env->args[0], "dry_run", true, "delete", "registers", regs, "entries",
             (json_int_t)k->entries, "consent_events", (json_int_t)k->consent_events, "contracts",
             (json_int_t)k->contracts, "invoices", (json_int_t)k->invoices, "keep", "invoices",
             (json_int_t)k->invoices_kept, "contracts", (json_int_t)k->contracts_kept,
             "consent_events", (json_int_t)k->consent_events_kept, "no_retention_declared",
-            "invoices", (json_int_t)p->invoices_undeclared, "contracts",
-            (json_int_t)p->contracts_undeclared, "recipients", recipients, "suppress", "email",
-            p->email, "phone", p->phone, "person_deleted", k->person_deleted);
+            "invoices", (json_int_t)p->invoices_undeclared, "invoices_recorded_before_rule",
+            (json_int_t)p->invoices_unmarked, "contracts", (json_int_t)p->contracts_undeclared,
+            "recipients", recipients, "suppress", "email", p->email, "phone", p->phone,
+            "person_deleted", k->person_deleted);
         if (doc && k->invoices_kept)
             json_object_set_new(doc, "invoices_kept_until", json_string(until));
         rc = rk_cli_write_json(doc);
@@ -239,6 +243,8 @@ static int erase_preview(struct rk_cli_env *env) {
                                  : "the person row would stay, restricted, for what is kept\n");
         if (p->invoices_undeclared)
             printf(ERASE_NO_KEEP_INVOICES, (long long)p->invoices_undeclared);
+        if (p->invoices_unmarked)
+            printf(ERASE_UNMARKED_INVOICES, (long long)p->invoices_unmarked);
         if (p->contracts_undeclared)
             printf(ERASE_NO_KEEP_CONTRACTS, (long long)p->contracts_undeclared);
     }

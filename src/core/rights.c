@@ -581,6 +581,7 @@ struct ids {
     char id[64][RK_ID_LEN + 1];
     bool keep[64];
     bool undeclared[64]; /* not kept because its category declares no keep rule */
+    bool unmarked[64];   /* invoices: not kept because recorded before the rule, no keep_until */
     struct rk_date until[64];
     size_t n;
     bool overflow;
@@ -630,8 +631,9 @@ static int scan_invoice(void *ctx, const struct rk_invoice *inv) {
     s->invoices.until[i] = inv->keep_until;
     const struct rk_register *r = rk_decl_register(s->reg->decl, inv->register_id);
     const struct rk_category *cat = r ? register_kind(r, RK_CAT_BILLING) : NULL;
-    s->invoices.undeclared[i] =
-        !s->invoices.keep[i] && !inv->keep_until.y && !(cat && cat->erasure.rule == RK_ERASE_KEEP);
+    bool rule = cat && cat->erasure.rule == RK_ERASE_KEEP;
+    s->invoices.undeclared[i] = !inv->keep_until.y && !rule;
+    s->invoices.unmarked[i] = !inv->keep_until.y && rule;
     if (s->invoices.keep[i] && !s->out->invoices_why[0]) {
         snprintf(s->out->invoices_why, sizeof s->out->invoices_why,
                  "kept until the statutory period ends, restricted to the obligation: %s",
@@ -945,6 +947,7 @@ rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
         if (!s->invoices.keep[i]) {
             r->invoices++;
             out->invoices_undeclared += s->invoices.undeclared[i];
+            out->invoices_unmarked += s->invoices.unmarked[i];
             continue;
         }
         r->invoices_kept++;

@@ -31,6 +31,7 @@ setup() {
 
 # ---- no keep rule: the preview warns ----
 P=$(setup "$T/none" "$EX")
+echo "$P" >"$T/none.id"
 [ -n "$P" ] && ok || { echo "FAIL: set-up under the example"; exit 1; }
 cd "$T/none" || exit 1
 export REKISTERI_DECLARATION="$EX"
@@ -94,4 +95,17 @@ s=$(curl -s -o "$T/api2" -w '%{http_code}' -H "Authorization: Bearer $DP" \
     "$U/api/v1/persons/$P/erasure")
 [ "$s" = 200 ] && jq -e 'has("no_retention_declared") | not' "$T/api2" >/dev/null && ok \
     || bad "console preview with keep: $s $(head -c 300 "$T/api2")"
+rk_stop "$pid"
+
+# ---- the rule declared after the invoice was recorded: it carries no keep-until, and goes ----
+cd "$T/none" || exit 1
+export REKISTERI_DECLARATION="$T/keep.yaml"
+P=$(cat "$T/none.id")
+R rights erase "$P" --dry-run >"$T/uv" 2>&1 && ok || bad "dry-run after the rule: $(cat "$T/uv")"
+grep -q '^warning: 1 invoice(s) will be deleted: they were recorded before the billing category declared its keep rule' "$T/uv" \
+    && ok || bad "no warning of the invoice recorded before the rule: $(cat "$T/uv")"
+grep -q 'no statutory retention is declared' "$T/uv" && bad "says no retention is declared: $(cat "$T/uv")" || ok
+R rights erase "$P" --dry-run --format json >"$T/uj" 2>/dev/null
+jq -e '.no_retention_declared.invoices == 0 and .no_retention_declared.invoices_recorded_before_rule == 1' \
+    "$T/uj" >/dev/null && ok || bad "json after the rule: $(cat "$T/uj")"
 rk_finish erasure_preview

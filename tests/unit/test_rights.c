@@ -620,6 +620,7 @@ static void preview_warns_of_what_no_keep_rule_keeps(void **state) {
     RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
     assert_int_equal(p.counts.invoices, 1);
     assert_int_equal(p.invoices_undeclared, 1);
+    assert_int_equal(p.invoices_unmarked, 0);
     assert_int_equal(p.contracts_undeclared, 1);
 }
 
@@ -638,6 +639,28 @@ static void preview_no_warning_for_kept_invoices(void **state) {
     assert_int_equal(p.counts.invoices, 1);
     assert_int_equal(p.invoices_undeclared, 0);
     assert_int_equal(p.contracts_undeclared, 1); /* the example keeps no contracts */
+}
+
+/* An invoice recorded before the billing category declared its keep rule carries no keep-until
+ * date and goes: the preview says so apart from the invoices no rule keeps. */
+static void preview_warns_of_invoices_recorded_before_the_rule(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Yhteinen Oy", id);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    /* The declaration changes: billing is now kept (the example's category, in place). */
+    struct rk_category *billing = NULL;
+    for (size_t i = 0; i < f->decl->ncategories; i++)
+        if (f->decl->categories[i].kind == RK_CAT_BILLING)
+            billing = &f->decl->categories[i];
+    assert_non_null(billing);
+    billing->erasure = (struct rk_erasure){.rule = RK_ERASE_KEEP, .keep_years = 6};
+    struct rk_erase_plan p;
+    RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
+    assert_int_equal(p.counts.invoices, 1);
+    assert_int_equal(p.invoices_undeclared, 0);
+    assert_int_equal(p.invoices_unmarked, 1);
+    billing->erasure = (struct rk_erasure){.rule = RK_ERASE_DELETE};
 }
 
 static void preview_no_warning_when_all_kept(void **state) {
@@ -996,6 +1019,8 @@ int main(void) {
                                         rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(preview_no_warning_for_kept_invoices, setup_accounting,
                                         rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(preview_warns_of_invoices_recorded_before_the_rule,
+                                        setup_example, rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(preview_no_warning_when_all_kept, setup_full,
                                         rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(preview_agrees_with_erase_deleting_all, setup_example,
