@@ -6,7 +6,9 @@
 # English warning) name the invoices that will be deleted and how to declare the Accounting
 # Act's retention; nothing is changed. Under the same example with the keep rule declared
 # (from the end of a financial period ending 30 June), no warning and the invoice is kept until
-# the right day. CTest sets REKISTERI and RK_SOURCE_DIR.
+# the right day; an invoice recorded before the rule was declared is named apart (it carries no
+# keep-until and goes). The console is signed in to as a DPO, with a session cookie, as the
+# browser does. CTest sets REKISTERI and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
@@ -54,12 +56,19 @@ R audit list 2>/dev/null | grep -q 'rights.erase_preview' && ok || bad "the prev
 R rights erase aaaaaaaaaaaaaaaaaaaaaaaaaa --dry-run >/dev/null 2>"$T/nobody.err"
 [ $? -ne 0 ] && grep -q 'no person' "$T/nobody.err" && ok || bad "preview of nobody: $(cat "$T/nobody.err")"
 
-# The console's preview: the API it renders, and the page's words in both languages.
-DP=$(R token create --name dp --role dpo 2>/dev/null)
-rk_serve "$T/out" "$T/err"
-s=$(curl -s -o "$T/api" -w '%{http_code}' -H "Authorization: Bearer $DP" \
-    "$U/api/v1/persons/$P/erasure")
-[ "$s" = 200 ] && jq -e '.no_retention_declared.invoices == 1 and .delete.invoices == 1' \
+# The console's preview, as the console fetches it: signed in as a DPO (a session cookie), the
+# document its erasure page renders, and that page's warning in both languages.
+printf 'kolme iloista kirahvia\n' >"$T/pw"
+R staff add --email dora@example.fi --name "Dora Dpo" --role dpo --password-file "$T/pw" \
+    >/dev/null && ok || bad "staff add"
+rk_serve "$T/out" "$T/err" --sweep-interval 0 --public-rate 0
+s=$(curl -s -o /dev/null -w '%{http_code}' -c "$T/jar" -b "$T/jar" \
+    --data-urlencode email=dora@example.fi --data-urlencode "password=kolme iloista kirahvia" \
+    "$U/console/login")
+[ "$s" = 303 ] && ok || bad "sign-in: $s"
+s=$(curl -s -o "$T/api" -w '%{http_code}' -b "$T/jar" "$U/api/v1/persons/$P/erasure")
+[ "$s" = 200 ] && jq -e '.no_retention_declared.invoices == 1 and .delete.invoices == 1
+    and .no_retention_declared.invoices_recorded_before_rule == 0' \
     "$T/api" >/dev/null && ok || bad "console preview: $s $(head -c 300 "$T/api")"
 curl -s -o "$T/shell" "$U/console/"
 js=$(grep -o '/console/assets/console\.[0-9a-f]\{12\}\.js' "$T/shell" | head -1)
@@ -89,10 +98,11 @@ grep -q '^would keep: 1 invoices until 2031-12-31' "$T/kv" && ok || bad "not kep
 R rights erase "$P" --dry-run --format json >"$T/kj" 2>/dev/null
 jq -e '.no_retention_declared.invoices == 0 and .keep.invoices == 1
     and .invoices_kept_until == "2031-12-31"' "$T/kj" >/dev/null && ok || bad "keep json: $(cat "$T/kj")"
-DP=$(R token create --name dp --role dpo 2>/dev/null)
-rk_serve "$T/out2" "$T/err2"
-s=$(curl -s -o "$T/api2" -w '%{http_code}' -H "Authorization: Bearer $DP" \
-    "$U/api/v1/persons/$P/erasure")
+R staff add --email dora@example.fi --name "Dora Dpo" --role dpo --password-file "$T/pw" >/dev/null
+rk_serve "$T/out2" "$T/err2" --sweep-interval 0 --public-rate 0
+curl -s -o /dev/null -c "$T/jar2" -b "$T/jar2" --data-urlencode email=dora@example.fi \
+    --data-urlencode "password=kolme iloista kirahvia" "$U/console/login"
+s=$(curl -s -o "$T/api2" -w '%{http_code}' -b "$T/jar2" "$U/api/v1/persons/$P/erasure")
 [ "$s" = 200 ] && jq -e 'has("no_retention_declared") | not' "$T/api2" >/dev/null && ok \
     || bad "console preview with keep: $s $(head -c 300 "$T/api2")"
 rk_stop "$pid"
