@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decl/labels.h"
 #include "fixtures.h"
 #include "testutil.h"
 
@@ -913,6 +914,28 @@ static void erasure_from_end_of_financial_period(void **state) {
                     "event, end_of_calendar_year, end_of_financial_period");
 }
 
+/* What the notice, the record and the access answer say of a keep counted from the financial
+ * period: the Accounting Act's own words, never "from when the data was recorded". */
+static void erasure_label_from_financial_period(void **state) {
+    (void)state;
+    struct rk_category cat = {.name = {.fi = "Laskut", .en = "Invoices"},
+                              .erasure = {.rule = RK_ERASE_KEEP,
+                                          .keep_years = 6,
+                                          .from = RK_FROM_END_OF_FINANCIAL_PERIOD}};
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_label_erasure(&cat, RK_LANG_FI, &b);
+    assert_contains(b.data, "Laskut: säilytetään 6 vuotta sen kalenterivuoden päättymisestä, "
+                            "jonka aikana kirjauksen tilikausi päättyi");
+    rk_buf_cleanup(&b);
+    rk_buf_init(&b);
+    rk_label_erasure(&cat, RK_LANG_EN, &b);
+    assert_contains(b.data, "Invoices: kept for 6 years from the end of the calendar year in which "
+                            "the financial period of the record ended");
+    assert_null(strstr(b.data, "recorded"));
+    rk_buf_cleanup(&b);
+}
+
 static struct rk_date day(int y, int m, int d) { return (struct rk_date){y, m, d}; }
 
 static void assert_day(struct rk_date got, int y, int m, int d) {
@@ -1745,6 +1768,7 @@ int main(void) {
         cmocka_unit_test(automated_decision_refusals),
         cmocka_unit_test(financial_year_end_loads_and_refusals),
         cmocka_unit_test(erasure_from_end_of_financial_period),
+        cmocka_unit_test(erasure_label_from_financial_period),
         cmocka_unit_test(financial_period_end),
         cmocka_unit_test(category_keep_until),
         cmocka_unit_test(empty_and_non_mapping_are_refused),
