@@ -17,7 +17,7 @@ struct rk_cli_env {
     struct rk_store *store;
     struct rk_reg *reg; /* set up by rk_cli_env_open, in reg_room (core/reg.h) */
     struct rk_reg_room reg_room;
-    int nargs;       /* positional arguments after the options */
+    int nargs; /* positional arguments after the options */
     char **args;
     /* The erasure journal (core/journal.h): --journal, REKISTERI_ERASURE_JOURNAL, or
      * <db>.erasures; set as reg's journal by rk_cli_env_open. */
@@ -80,6 +80,9 @@ bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out);
 /* The erasure journal's path: opt, else REKISTERI_ERASURE_JOURNAL, else db (without a
  * "sqlite:" prefix) and ".erasures", written into buf when built. */
 const char *rk_cli_journal_path(const char *opt, const char *db, char *buf, size_t n);
+
+/* `rekisteri consent record` (cli_consent_record.c), a subcommand of `consent` (cli_person.c). */
+int rk_cli_consent_record(int argc, char **argv);
 
 /* True when --format json was given. */
 static inline bool rk_cli_json(const struct rk_cli_env *env) {
