@@ -17,7 +17,7 @@ struct rk_cli_env {
     struct rk_store *store;
     struct rk_reg *reg; /* set up by rk_cli_env_open, in reg_room (core/reg.h) */
     struct rk_reg_room reg_room;
-    int nargs; /* positional arguments after the options */
+    int nargs;       /* positional arguments after the options */
     char **args;
     /* The erasure journal (core/journal.h): --journal, REKISTERI_ERASURE_JOURNAL, or
      * <db>.erasures; set as reg's journal by rk_cli_env_open. */
