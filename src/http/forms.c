@@ -569,7 +569,8 @@ static bool check_submission(struct submission *sub, struct rk_contact_input *va
             size_t i = field_index(f, fld);
             /* "Sähköpostiosoite ei sisällä @-merkkiä." / "Email address has no '@'." */
             snprintf(sub->people, sizeof sub->people, "%s %s.", rk_form_label(f, i, sub->lang),
-                     sub->lang == RK_LANG_FI ? (fi ? fi : "ei kelpaa") : rk_error_msg(bad));
+                     sub->lang == RK_LANG_FI ? (fi ? fi : "ei kelpaa")
+                                            : rk_error_msg(bad));
             snprintf(sub->anchor, sizeof sub->anchor, "f-%s", f->fields[i]->id);
             return false;
         }
@@ -623,8 +624,8 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
         if (!parse_json(sub, &r->body))
             goto refuse;
     } else if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-        rk_err e =
-            rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take_field, sub, &why);
+        rk_err e = rk_form_parse(r->body.data ? r->body.data : "", r->body.len, take_field, sub,
+                                 &why);
         if (e == RK_EPARSE) {
             snprintf(sub->error, sizeof sub->error, "%s", rk_error_msg(&why));
             garbled(sub);
