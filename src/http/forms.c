@@ -570,7 +570,7 @@ static bool check_submission(struct submission *sub, struct rk_contact_input *va
             /* "Sähköpostiosoite ei sisällä @-merkkiä." / "Email address has no '@'." */
             snprintf(sub->people, sizeof sub->people, "%s %s.", rk_form_label(f, i, sub->lang),
                      sub->lang == RK_LANG_FI ? (fi ? fi : "ei kelpaa")
-                                            : rk_error_msg(bad));
+                                             : rk_error_msg(bad));
             snprintf(sub->anchor, sizeof sub->anchor, "f-%s", f->fields[i]->id);
             return false;
         }
