@@ -7,8 +7,8 @@
 # events in order with their times, methods, who and the notice's version and
 # hash; the staff API answers the same document; the welcome email's receipt
 # link serves it to the person as a JSON attachment that is never cached,
-# without staff names; a tampered token, another kind of link and unknown
-# persons, purposes or consents are refused, by the CLI (exit 2 or 1) and the
+# without staff names; a tampered token, another kind of link (404), an expired
+# one (410) and unknown persons, purposes or consents are refused, by the CLI (exit 2 or 1) and the
 # API (404) alike; the reads are audited.
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
@@ -162,5 +162,12 @@ for _ in $(seq 50); do
 done
 R audit list --person "$PID" --format json | jq -e '[.[] | select(.action == "consent.read")] | length >= 3' \
     >/dev/null && ok || bad "reads not audited: $(R audit list --person "$PID" --format json)"
+
+# ---- an expired receipt link: 410, saying so ----
+rk_stop "$pid"
+REKISTERI_NOW=2031-01-01T00:00:00Z rk_serve "$T/out2" "$T/err2" --public-rate 0
+$C -D "$T/r5.h" -o "$T/r5.b" "$U/receipt/$TOKEN"
+[ "$(status r5)" = 410 ] && jq -e '.error.code == "expired"' "$T/r5.b" >/dev/null && ok \
+    || bad "expired receipt link: $(status r5) $(cat "$T/r5.b")"
 
 rk_finish consent_record
