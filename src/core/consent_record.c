@@ -87,7 +87,7 @@ static bool declares(const struct rk_register *reg, const struct rk_purpose *p) 
  * consent (art 9(2)(a)). */
 static rk_err gather_categories(struct rk_consent_record *r) {
     const struct rk_decl *d = r->decl;
-    r->categories = calloc(d->ncategories ? d->ncategories : 1, sizeof *r->categories);
+    r->categories = calloc(d->ncategories ? d->ncategories : 1, sizeof(const struct rk_category *));
     if (!r->categories)
         return RK_ENOMEM;
     for (size_t c = 0; c < d->ncategories; c++) {
@@ -113,7 +113,8 @@ static rk_err gather_categories(struct rk_consent_record *r) {
  * naming no purposes that receive a register declaring it. */
 static rk_err gather_recipients(struct rk_consent_record *r) {
     const struct rk_decl *d = r->decl;
-    r->recipients = calloc(d->nrecipients ? d->nrecipients : 1, sizeof *r->recipients);
+    r->recipients =
+        calloc(d->nrecipients ? d->nrecipients : 1, sizeof(const struct rk_recipient *));
     if (!r->recipients)
         return RK_ENOMEM;
     for (size_t i = 0; i < d->nrecipients; i++) {
