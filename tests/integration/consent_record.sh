@@ -8,14 +8,22 @@
 # hash; the staff API answers the same document; the welcome email's receipt
 # link serves it to the person as a JSON attachment that is never cached,
 # without staff names; a tampered token, another kind of link (404), an expired
-# one (410) and unknown persons, purposes or consents are refused, by the CLI (exit 2 or 1) and the
-# API (404) alike; the reads are audited.
+# one (410) and unknown persons, purposes or consents are refused, by the CLI
+# (exit 2 or 1) and the API (404) alike, and a purpose of no register the
+# token's role is granted (403); the reads are audited.
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
-export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
+# The example with the customer register holding people for the customer relationship only, so
+# that the sales role (the customer register) is granted no register declaring sales_promotion.
+# (The public source, which fed the customer register for sales promotion, then names no purpose.)
+sed -e 's/^    purposes: \[sales_promotion, customer_relationship\]$/    purposes: [customer_relationship]/' \
+    -e '/kind: public_source/,/note:/{/^    purposes: \[sales_promotion\]$/d;}' \
+    "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >"$T/decl.yaml"
+grep -q '^    purposes: \[customer_relationship\]$' "$T/decl.yaml" || { echo "FAIL: decl"; exit 1; }
+export REKISTERI_DECLARATION="$T/decl.yaml"
 unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
@@ -24,6 +32,7 @@ header() { tr -d '\r' <"$T/$1.h" | sed -n "s/^$2: //Ip" | head -n 1; }
 rk_sink smtp "$T/mail"
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 TOK=$(R token create --name dpo --role dpo 2>/dev/null)
+SALES=$(R token create --name sales --role sales 2>/dev/null)
 rk_serve "$T/out" "$T/err" --smtp "smtp://127.0.0.1:$PORT" --public-rate 0
 api() { # api NAME PATH
     $C -D "$T/$1.h" -o "$T/$1.b" -H "Authorization: Bearer $TOK" "$U$2"
@@ -154,6 +163,11 @@ for p in "aaaaaaaaaaaaaaaaaaaaaaaaaa/consents/sales_promotion" "$PID/consents/no
 done
 $C -D "$T/a4.h" -o "$T/a4.b" "$U/api/v1/persons/$PID/consents/sales_promotion/record"
 [ "$(status a4)" = 401 ] && ok || bad "API without a token: $(status a4)"
+# The sales role sees the person (a customer) but no register of theirs declares the purpose.
+$C -D "$T/a5.h" -o "$T/a5.b" -H "Authorization: Bearer $SALES" \
+    "$U/api/v1/persons/$PID/consents/sales_promotion/record"
+[ "$(status a5)" = 403 ] && jq -e '.error.code == "forbidden"' "$T/a5.b" >/dev/null && ok \
+    || bad "API for a purpose the role is not granted: $(status a5) $(cat "$T/a5.b")"
 
 # ---- the reads are audited (the API's through the writer, not awaited) ----
 for _ in $(seq 50); do
