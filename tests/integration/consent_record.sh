@@ -7,10 +7,11 @@
 # events in order with their times, methods, who and the notice's version and
 # hash; the staff API answers the same document; the welcome email's receipt
 # link serves it to the person as a JSON attachment that is never cached,
-# without staff names; a tampered token, another kind of link (404), an expired
-# one (410) and unknown persons, purposes or consents are refused, by the CLI
-# (exit 2 or 1) and the API (404) alike, and a purpose of no register the
-# token's role is granted (403); the reads are audited.
+# without staff names, and `rekisteri link receipt` makes the same link; a
+# tampered token, another kind of link (404), an expired one (410) and unknown
+# persons, purposes or consents are refused, by the CLI (exit 2 or 1) and the
+# API (404) alike, and a purpose of no register the token's role is granted
+# (403); the reads are audited.
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
@@ -140,6 +141,14 @@ $C -D "$T/r3.h" -o "$T/r3.b" "$U/receipt/$UTOK"
 [ "$(status r3)" = 404 ] && ok || bad "an unsubscribe token as a receipt: $(status r3)"
 $C -D "$T/r4.h" -o "$T/r4.b" "$U/receipt/nonsense"
 [ "$(status r4)" = 404 ] && ok || bad "nonsense receipt token: $(status r4)"
+
+# `rekisteri link receipt` makes the same kind of link, for a person told of it otherwise.
+RPATH=$(R link receipt "$PID" --purpose sales_promotion --days 30)
+$C -D "$T/r6.h" -o "$T/r6.b" "$U$RPATH?lang=fi"
+[ "$(status r6)" = 200 ] && jq -S 'del(.issued)' "$T/r6.b" | cmp -s - "$T/r1.n" && ok \
+    || bad "link receipt: $RPATH $(status r6)"
+R link receipt "$PID" --purpose customer_relationship >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "link receipt for a purpose not on consent"
 
 # ---- refusals ----
 OTHER=$(R person add --register customer --purpose customer_relationship --source contract \
