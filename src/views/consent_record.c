@@ -8,8 +8,8 @@
  *
  *   header      schema_version, conforms_to, record_id, record_version,
  *               issued, language, pii_principal_id
- *   consent     the state now: state, consent_type, since, valid_until,
- *               renewal_pending (27560 keeps the state in the events; this
+ *   consent     the state now: state, in_force, consent_type, since,
+ *               valid_until (27560 keeps the state in the events; this
  *               summary is theirs folded)
  *   processing  privacy_notice {version, url, languages}, purposes[]:
  *               {purpose_id, purpose, purpose_description, lawful_basis
@@ -333,6 +333,7 @@ json_t *rk_consent_record_json(const struct rk_consent_record *r, const struct r
     set_str(doc, "pii_principal_id", r->person_id);
     json_t *now = json_object();
     set_str(now, "state", consent_state(r->status, r->renewal_pending));
+    json_object_set_new(now, "in_force", json_boolean(r->status == RK_CONSENT_LIVE));
     set_str(now, "consent_type", r->explicit_consent ? "explicit_consent" : "expressed_consent");
     set_ts(now, "since", r->since);
     if (r->status == RK_CONSENT_LIVE || r->status == RK_CONSENT_EXPIRED)

@@ -65,7 +65,7 @@ PID=$(R audit list --format json | jq -r '[.[] | select(.action == "consent.give
 
 # The receipt while the consent is in force.
 $C -D "$T/r0.h" -o "$T/r0.b" "$RECEIPT"
-[ "$(status r0)" = 200 ] && jq -e '.consent.state == "given" and (.events | length) == 2' \
+[ "$(status r0)" = 200 ] && jq -e '.consent.state == "given" and .consent.in_force and (.events | length) == 2' \
     "$T/r0.b" >/dev/null && ok || bad "receipt before withdrawal: $(status r0) $(cat "$T/r0.b")"
 
 # A customer too, so that the person stays in a register the staff's role sees after the

@@ -274,6 +274,7 @@ static void json_shape(void **state) {
     assert_string_equal(str_at(doc, "language"), "en");
     json_t *now = json_object_get(doc, "consent");
     assert_string_equal(str_at(now, "state"), "withdrawn");
+    assert_false(json_is_true(json_object_get(now, "in_force")));
     assert_string_equal(str_at(now, "consent_type"), "expressed_consent");
     /* processing */
     json_t *proc = json_object_get(doc, "processing");
