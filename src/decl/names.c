@@ -125,7 +125,10 @@ const char *rk_art9_condition_id(enum rk_art9_condition c) {
 }
 
 char rk_art9_condition_letter(enum rk_art9_condition c) {
-    return c > RK_ART9_NONE && c < RK_ART9__COUNT ? (char)('a' + (int)c - 1) : '?';
+    static const char letters[RK_ART9__COUNT + 1] = "?abcdefghij";
+    if ((unsigned)c >= RK_ART9__COUNT)
+        return '?';
+    return letters[c];
 }
 
 const char *rk_adm_basis_id(enum rk_adm_basis b) {
