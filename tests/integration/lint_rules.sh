@@ -4,7 +4,8 @@
 # places its "# expect: LINE:COL ..." comment names, with the rule's severity, a fix naming the
 # key to declare and the reference `lint --rules` lists for it, and the exit status that
 # severity calls for; clean.yaml, which uses every finer point of the declaration correctly,
-# lints with 0 errors, 0 warnings, 0 notes and status 0. Every rule of issue 16 has its file.
+# lints with 0 errors, 0 warnings, 0 notes and status 0. Every rule of issue 16 has its file,
+# and README.md's table of lint rules is what `lint --rules` prints.
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
@@ -69,6 +70,15 @@ for f in "$DIR"/*.yaml; do
     done
     grep -qxF "    see: $ref" "$T/$rule.txt" && ok || bad "$rule: no 'see: $ref' line"
 done
+
+# README.md's table lists every rule as `lint --rules` does: id, severity, summary, reference.
+sed -n 's/^| `\([a-z0-9-]*\)` | \(error\|warning\|note\) | \(.*\) | \(.*\) |$/\1 \2 \3 (\4)/p' \
+    "$RK_SOURCE_DIR/README.md" >"$T/readme.rules"
+sed 's/^\([^ ]*\)  */\1 /; s/^\([^ ]* [a-z]*\)  */\1 /' "$T/rules.out" >"$T/listed.rules"
+diff "$T/listed.rules" "$T/readme.rules" >"$T/rules.diff" && ok \
+    || bad "README.md's table of lint rules differs from lint --rules: $(cat "$T/rules.diff")"
+n=$(wc -l <"$T/rules.out")
+grep -q "runs these $n rules" "$RK_SOURCE_DIR/README.md" && ok || bad "README.md: not '$n rules'"
 
 R lint "$DIR/clean.yaml" >"$T/clean.out" 2>"$T/clean.err"
 rc=$?
