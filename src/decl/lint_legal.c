@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decl/lint.h"
 #include "decl/lint_rules.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -427,11 +428,10 @@ __attribute__((format(printf, 5, 6))) static void stale_text(struct stale *st, s
              "EU-US Data Privacy Framework; certifications at "
              "https://www.dataprivacyframework.gov/list', or 'standard contractual clauses')",
              label,
-             fi && en   ? (f && e ? " (fi, en)"
-                           : f    ? " (fi)"
-                                  : " (en)")
-             : fi || en ? ""
-                        : "");
+             !(fi && en) ? "" /* a plain string: no language to name */
+             : f && e    ? " (fi, en)"
+             : f         ? " (fi)"
+                         : " (en)");
 }
 
 /* stale_text over t, named "<item> '<id>' <field>", or field alone when item is NULL. */

@@ -13,7 +13,11 @@
 
 #include <stdbool.h>
 
-#include "decl/lint.h"
+#include "decl/decl.h"
+
+/* decl/lint.h defines them; this header does not include it, since lint.c includes this one */
+struct rk_findings;
+struct rk_lint_rule;
 
 /* Appends a finding of rule at loc, its message formatted from fmt (truncated at sizeof message - 1
  * bytes). */
