@@ -115,8 +115,9 @@ static void shield_one(const struct rk_decl *d, const struct lint_party *p,
     lint_add(out, rule, p->loc,
              "%s '%s' (%s) rests its transfer on the EU-US Privacy Shield, which the Court "
              "of Justice invalidated on 16 July 2020%s; use the EU-US Data Privacy Framework if "
-             "the %s is certified (transfer: dpf) or standard contractual clauses "
-             "(transfer: scc)",
+             "the %s is certified ('transfer: dpf' with 'dpf_verified: 2025-06-30', the day it "
+             "was found on the DPF List) or standard contractual clauses ('transfer: scc' with "
+             "'safeguards_copy')",
              p->kind, p->name, p->country, changed, p->kind);
 }
 
