@@ -53,7 +53,7 @@ LINT_CHECK(lint_special_law) {
         lint_add(out, rule, c->special_loc,
                  "category '%s' rests on the condition %s (art 9(2)(%c)), which applies only as "
                  "Union or Finnish law provides; name the provision: add 'law: {fi: "
-                 "Tietosuojalaki 1050/2018 6 §, en: Data Protection Act 1050/2018, section 6}' "
+                 "Tietosuojalaki 1050/2018 6 §, en: Data Protection Act 1050/2018 section 6}' "
                  "(or the special act that allows it)",
                  c->id, rk_art9_condition_id(c->condition), rk_art9_condition_letter(c->condition));
     }
@@ -68,7 +68,7 @@ LINT_CHECK(lint_criminal_law) {
                  "category '%s' holds data on criminal convictions and offences, which may be "
                  "processed only under official authority or as a law providing safeguards "
                  "allows; name the provision: add 'law: {fi: Tietosuojalaki 1050/2018 7 §, en: "
-                 "Data Protection Act 1050/2018, section 7}' (or the special act that allows it)",
+                 "Data Protection Act 1050/2018 section 7}' (or the special act that allows it)",
                  c->id);
     }
 }
@@ -105,8 +105,8 @@ LINT_CHECK(lint_children) {
                  !verify ? ""
                  : young ? "; the controller must make reasonable efforts to verify the age and "
                            "that a parent consented: add 'age_verification: {fi: Syntymäaika "
-                           "kysytään rekisteröityessä, ja alle 13-vuotiaan huoltaja vahvistaa "
-                           "sen., en: The date of birth is asked at sign-up, and a parent "
+                           "kysytään rekisteröityessä ja alle 13-vuotiaan huoltaja vahvistaa "
+                           "sen., en: The date of birth is asked at sign-up and a parent "
                            "confirms it for a child under 13.}'"
                          : "; the controller must make reasonable efforts to verify the age: "
                            "add 'age_verification: {fi: Syntymäaika kysytään rekisteröityessä., "
@@ -159,8 +159,8 @@ LINT_CHECK(lint_adm_consequences) {
                  "rights.automated_decisions is true but the significance and the envisaged "
                  "consequences of the decisions are not declared, so neither the notice nor the "
                  "access answer can tell them: add 'automated_consequences: {fi: Hakemus voidaan "
-                 "hylätä ilman ihmisen arviota., en: An application may be refused without a "
-                 "person's review.}'");
+                 "hylätä ilman ihmisen arviota., en: An application may be refused without "
+                 "review by a person.}'");
 }
 
 /* ---- Profiling ----------------------------------------------------------------------------- */

@@ -1000,6 +1000,85 @@ static void billing_retention_calendar_year(void **state) {
     assert_non_null(strstr(msg, "from: end_of_financial_period"));
 }
 
+/*
+ * The fix a finding suggests, pasted as it is into the declaration, silences the rule: FMT is
+ * a declaration with one %s where each snippet of the message starting with KEYS[i] (quoted in
+ * it: 'KEY: VALUE') goes, after BEFORE (", " in a flow mapping, else the indent of a line).
+ */
+/* fmt with its one "%s" replaced by insert, into out. */
+static void splice(const char *fmt, const char *insert, char *out, size_t n) {
+    const char *at = strstr(fmt, "%s");
+    assert_non_null(at);
+    snprintf(out, n, "%.*s%s%s", (int)(at - fmt), fmt, insert, at + 2);
+}
+
+static void fix_silences(const char *fmt, const char *rule, const char *before,
+                         const char *const *keys, size_t nkeys) {
+    char bad[4096], msg[1024], fix[1024] = "", good[6144];
+    splice(fmt, "", bad, sizeof bad);
+    first_finding(bad, rule, msg, sizeof msg);
+    for (size_t k = 0; k < nkeys; k++) {
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "'%s: ", keys[k]);
+        const char *at = strstr(msg, quoted);
+        const char *end = at ? strchr(at + 1, '\'') : NULL;
+        if (!at || !end) {
+            fail_msg("%s: no %s...' in: %s", rule, quoted, msg);
+            return;
+        }
+        size_t len = strlen(fix);
+        snprintf(fix + len, sizeof fix - len, "%s%.*s%s", before, (int)(end - at - 1), at + 1,
+                 before[0] == ',' ? "" : "\n"); /* in a flow mapping, or a line of a block */
+    }
+    splice(fmt, fix, good, sizeof good);
+    if (count_rule(good, rule) != 0)
+        print_message("%s still fires on:\n%s\n", rule, good);
+    assert_int_equal(count_rule(good, rule), 0);
+}
+
+static void fixes_silence_their_rules(void **state) {
+    (void)state;
+    static const char *const law[] = {"law"}, *const condition[] = {"condition"},
+                             *const children[] = {"parental_consent", "age_verification"},
+                             *const consequences[] = {"automated_consequences"},
+                             *const basis[] = {"automated_basis"},
+                             *const balancing[] = {"balancing_test"}, *const name[] = {"name"},
+                             *const categories[] = {"categories"},
+                             *const copy[] = {"safeguards_copy"},
+                             *const verified[] = {"dpf_verified"}, *const soft[] = {"soft_opt_in"},
+                             *const profiling[] = {"profiling"};
+    fix_silences(WITH_CATEGORY("  - {id: extra, name: {fi: T, en: H}, special: health%s}\n"),
+                 "special-category-condition-missing", ", ", condition, 1);
+    fix_silences(WITH_CATEGORY("  - {id: extra, name: {fi: T, en: H}, special: health, "
+                               "condition: health_care%s}\n"),
+                 "special-category-law-missing", ", ", law, 1);
+    fix_silences(WITH_CATEGORY("  - {id: extra, name: {fi: R, en: C}, special: "
+                               "criminal_offences%s}\n"),
+                 "criminal-data-law-missing", ", ", law, 1);
+    fix_silences(WITH_CHILDREN("{min_age: 7, online_service: true%s}"), "children-consent-art8",
+                 ", ", children, 2);
+    fix_silences(WITH_CHILDREN("{min_age: 15, online_service: true%s}"), "children-consent-art8",
+                 ", ", children + 1, 1);
+    fix_silences(WITH_RIGHTS(ADM CONSQ "%s"), "automated-decision-basis-missing", "  ", basis, 1);
+    fix_silences(WITH_RIGHTS(ADM "  automated_basis: law\n%s"),
+                 "automated-decision-consequences-missing", "  ", consequences, 1);
+    fix_silences(WITH_PURPOSE(PURPOSE("{fi: segmentointi, en: segmentation}",
+                                      "legitimate_interests", LI_MORE "%s")),
+                 "profiling-undisclosed", "    ", profiling, 1);
+    fix_silences(WITH_PURPOSE(PURPOSE("{fi: u, en: n}", "legitimate_interests",
+                                      LI_MORE MARKETING("[email]", "consumers", "%s"))),
+                 "marketing-email-consent-missing", "      ", soft, 1);
+    fix_silences(WITH_PURPOSE(PURPOSE("{fi: t, en: o}", "legitimate_interests",
+                                      "    legitimate_interest: {fi: oma etu, en: own}\n%s")),
+                 "legitimate-interest-balancing-missing", "    ", balancing, 1);
+    fix_silences(SOURCE("%s"), "source-name-missing", ", ", name, 1);
+    fix_silences(SOURCE(SRC_NAME "%s"), "source-categories-missing", ", ", categories, 1);
+    fix_silences(FX_MINIMAL RECIPIENT("IN", "    transfer: scc\n%s"),
+                 "transfer-safeguards-copy-missing", "    ", copy, 1);
+    fix_silences(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n%s"), "transfer-dpf-unverified",
+                 "    ", verified, 1);
+}
+
 static void example_findings(void **state) {
     (void)state;
     struct rk_decl *d = rkt_load_example();
@@ -1104,6 +1183,7 @@ int main(void) {
         cmocka_unit_test(transfer_dpf_unverified),
         cmocka_unit_test(transfer_safeguards_copy_missing),
         cmocka_unit_test(billing_retention_calendar_year),
+        cmocka_unit_test(fixes_silence_their_rules),
         cmocka_unit_test(example_findings),
         cmocka_unit_test(rule_ids_are_unique_and_stable),
     };
