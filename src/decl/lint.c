@@ -633,7 +633,8 @@ static const struct rk_lint_rule rules[] = {
      "a recipient or cookie vendor outside the United States is declared under the EU-US DPF",
      "Commission Implementing Decision (EU) 2023/1795", lint_dpf_not_us},
     {"transfer-dpf-unverified", RK_SEV_WARNING,
-     "a transfer under the DPF does not say when the organisation was found on the DPF List",
+     "a transfer under the DPF does not say when (since 10 July 2023) the organisation was found "
+     "on the DPF List",
      "Decision (EU) 2023/1795; GDPR art 5(2)", lint_dpf_unverified},
     {"transfer-safeguards-copy-missing", RK_SEV_WARNING,
      "a transfer under SCC or BCR does not say how to get a copy of the safeguards",

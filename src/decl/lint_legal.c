@@ -578,15 +578,24 @@ LINT_CHECK(lint_dpf_not_us) { lint_each_party(d, rule, out, dpf_not_us_one); }
 static void dpf_unverified_one(const struct rk_decl *d, const struct lint_party *p,
                                const struct rk_lint_rule *rule, struct rk_findings *out) {
     (void)d;
+    const struct rk_date in_force = {2023, 7, 10}; /* decision (EU) 2023/1795 */
     /* outside the US the DPF does not apply at all: transfer-dpf-not-us says so */
-    if (p->transfer != RK_TRANSFER_DPF || strcmp(p->country, "US") != 0 || p->dpf_verified.y)
+    if (p->transfer != RK_TRANSFER_DPF || strcmp(p->country, "US") != 0)
         return;
-    lint_add(out, rule, p->loc,
-             "%s '%s' rests on the EU-US Data Privacy Framework, but the declaration does not say "
-             "when it was found on the DPF List; only certified organisations are covered and "
-             "certifications lapse: check https://www.dataprivacyframework.gov/list and add "
-             "'dpf_verified: 2025-06-30' (the day you checked)",
-             p->kind, p->name);
+    if (!p->dpf_verified.y)
+        lint_add(out, rule, p->loc,
+                 "%s '%s' rests on the EU-US Data Privacy Framework, but the declaration does not "
+                 "say when it was found on the DPF List; only certified organisations are covered "
+                 "and certifications lapse: check https://www.dataprivacyframework.gov/list and "
+                 "add 'dpf_verified: 2025-06-30' (the day you checked)",
+                 p->kind, p->name);
+    else if (rk_date_cmp(p->dpf_verified, in_force) < 0)
+        lint_add(out, rule, p->loc,
+                 "%s '%s' was found on the DPF List on %04d-%02d-%02d, before the EU-US Data "
+                 "Privacy Framework took effect on 10 July 2023, so that was no check of it: "
+                 "check https://www.dataprivacyframework.gov/list and declare the day, e.g. "
+                 "'dpf_verified: 2025-06-30'",
+                 p->kind, p->name, p->dpf_verified.y, p->dpf_verified.m, p->dpf_verified.d);
 }
 
 LINT_CHECK(lint_dpf_unverified) { lint_each_party(d, rule, out, dpf_unverified_one); }

@@ -944,6 +944,15 @@ static void transfer_dpf_unverified(void **state) {
                      0);
     /* outside the US the DPF does not apply at all: transfer-dpf-not-us says so */
     assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("IN", "    transfer: dpf\n"), rule), 0);
+    /* a "check" from before the DPF existed (it took effect on 10 July 2023) */
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n"
+                                                           "    dpf_verified: 2023-07-09\n"),
+                                rule),
+                     1);
+    assert_int_equal(count_rule(FX_MINIMAL RECIPIENT("US", "    transfer: dpf\n"
+                                                           "    dpf_verified: 2023-07-10\n"),
+                                rule),
+                     0);
     /* cookie vendors alike */
     assert_int_equal(count_rule(FX_MINIMAL COOKIES("", OWN_COOKIE, GA_DPF), rule), 1);
 }
