@@ -515,6 +515,15 @@ static void stale_service(const struct rk_decl *d, struct stale *st) {
     const struct rk_controller *ct = &d->controller;
     stale_text(st, ct->loc, ct->name, NULL, "controller.name");
     stale_text(st, ct->loc, ct->address, NULL, "controller.address");
+    const struct {
+        const struct rk_party *party;
+        const char *what;
+    } parties[] = {{&ct->dpo, "controller.dpo"},
+                   {&ct->representative, "controller.representative"}};
+    for (size_t i = 0; i < COUNT(parties); i++) {
+        stale_text(st, ct->loc, parties[i].party->name, NULL, "%s.name", parties[i].what);
+        stale_text(st, ct->loc, parties[i].party->address, NULL, "%s.address", parties[i].what);
+    }
     stale_rk(st, d->intro_loc, &d->intro, NULL, NULL, "notice.intro");
     for (size_t i = 0; i < d->nexclusions; i++)
         stale_rk(st, d->exclusions[i].loc, &d->exclusions[i].text, "out_of_scope",
@@ -524,8 +533,12 @@ static void stale_service(const struct rk_decl *d, struct stale *st) {
     stale_rk(st, r->loc, &r->instructions, NULL, NULL, "rights.instructions");
     stale_rk(st, r->loc, &r->automated_logic, NULL, NULL, "rights.automated_logic");
     stale_rk(st, r->loc, &r->automated_consequences, NULL, NULL, "rights.automated_consequences");
+    /* the authority's section has no loc of its own: reported at 1:1 */
     stale_rk(st, (struct rk_loc){1, 1}, &d->authority.name, NULL, NULL,
              "supervisory_authority.name");
+    stale_text(st, (struct rk_loc){1, 1}, d->authority.address, NULL,
+               "supervisory_authority.address");
+    stale_text(st, (struct rk_loc){1, 1}, d->authority.url, NULL, "supervisory_authority.url");
     for (size_t i = 0; i < d->nsecurity; i++)
         stale_text(st, d->security_loc, d->security[i].fi, d->security[i].en, "security item %zu",
                    i + 1);

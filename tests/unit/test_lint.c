@@ -911,6 +911,25 @@ static void transfer_stale_text(void **state) {
                                       "country: US, transfer: dpf}]\n"),
                    rule),
         2);
+    /* a form's consent text and a field's label */
+    const char *form = FX_MINIMAL "sources:\n  - {kind: web_form, registers: [customer]}\n"
+                                  "forms:\n"
+                                  "  - id: news\n"
+                                  "    name: {fi: Uutiset, en: News}\n"
+                                  "    register: customer\n"
+                                  "    purpose: marketing\n"
+                                  "    fields:\n"
+                                  "      - {category: email, label: {fi: Sposti, en: Email "
+                                  "(Privacy Shield)}}\n"
+                                  "    required: [email]\n"
+                                  "    consent_text: {fi: Tiedot siirretään Privacy Shield "
+                                  "-järjestelyn nojalla., en: Data goes under the Privacy "
+                                  "Shield.}\n";
+    assert_int_equal(count_rule(form, rule), 2);
+    char msg[1024];
+    first_finding(form, rule, msg, sizeof msg);
+    assert_non_null(strstr(msg, "form 'news' "));
+    assert_non_null(strstr(msg, "(fi, en) mentions") || strstr(msg, "(en) mentions"));
     assert_int_equal(count_rule(FX_MINIMAL "out_of_scope:\n  - {id: x, text: {fi: Privacy Shield, "
                                            "en: n}}\n",
                                 rule),
