@@ -12,6 +12,10 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DECL ?= examples/smartum/declaration.yaml
+# `make run CORRECTED=1`: the same company with every lint finding fixed (README, "Lint").
+ifneq ($(CORRECTED),)
+DECL := examples/smartum/corrected.yaml
+endif
 JOBS ?= 2
 
 .PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-recipients bench-console bench-slowloris bench-timing clean

@@ -228,6 +228,8 @@ static rk_err notice_fn(const struct rk_decl *d, enum rk_lang lang, int fmt, str
 
 static rk_err ropa_fn(const struct rk_decl *d, enum rk_lang lang, int fmt, struct rk_buf *out) {
     static const enum rk_ropa_format map[] = {RK_ROPA_CSV, RK_ROPA_JSON, RK_ROPA_MD};
+    if (fmt == 3) /* dpv: both languages in one document; --lang does not apply */
+        return rk_ropa_render_dpv(d, out);
     return rk_ropa_render(d, lang, map[fmt], out);
 }
 
@@ -243,13 +245,15 @@ static int run_notice(int argc, char **argv) {
 }
 
 static int run_ropa(int argc, char **argv) {
-    static const char *const fmts[] = {"csv", "json", "md", NULL};
+    static const char *const fmts[] = {"csv", "json", "md", "dpv", NULL};
     return render(argc, argv,
-                  "usage: rekisteri ropa [--lang fi|en] [--format csv|json|md] FILE\n"
+                  "usage: rekisteri ropa [--lang fi|en] [--format csv|json|md|dpv] FILE\n"
                   "\n"
                   "Prints the record of processing activities (GDPR art 30(1)) generated from\n"
                   "the declaration in FILE: one entry per register and purpose, with the fields\n"
-                  "(a)-(g). Finnish (default) or English; CSV (default), JSON or Markdown.\n",
+                  "(a)-(g). Finnish (default) or English; CSV (default), JSON or Markdown.\n"
+                  "dpv: JSON-LD in the W3C Data Privacy Vocabulary, one dpv:Process per entry,\n"
+                  "every text in both languages (--lang is accepted and has no effect).\n",
                   fmts, ropa_fn);
 }
 

@@ -1,6 +1,7 @@
 /*
  * cli_person.c — `rekisteri person add|show|update|find` and
- * `rekisteri consent give|confirm|withdraw|list`. Parse, call the register
+ * `rekisteri consent give|confirm|withdraw|list` (and `consent record`, in
+ * cli_consent_record.c). Parse, call the register
  * (core/register.h), render as text or JSON.
  */
 #include <jansson.h>
@@ -618,6 +619,9 @@ static const struct rk_cli_sub consent_subs[] = {
      .run_kind = consent_event,
      .kind = RK_CE_WITHDRAWN},
     {.name = "list", .summary = "list a person's consent events", .run = consent_list},
+    {.name = "record",
+     .summary = "a person's consent for a purpose as an ISO/IEC TS 27560 record",
+     .run = rk_cli_consent_record},
     {.name = NULL, .summary = NULL, .run = NULL},
 };
 
@@ -628,6 +632,7 @@ const struct rk_cli_command rk_cli_person = {
     .expected = "expected 'person add', 'person show', 'person update' or 'person find'"};
 const struct rk_cli_command rk_cli_consent = {
     .name = "consent",
-    .summary = "give, confirm, withdraw, list consents",
+    .summary = "give, confirm, withdraw, list consents; a consent record",
     .subs = consent_subs,
-    .expected = "expected 'consent give', 'consent confirm', 'consent withdraw' or 'consent list'"};
+    .expected = "expected 'consent give', 'consent confirm', 'consent withdraw', 'consent list' or "
+                "'consent record'"};

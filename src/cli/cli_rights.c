@@ -154,20 +154,131 @@ static int rights_rectify(int argc, char **argv) {
     return rc;
 }
 
+/* The warning of the erasure preview: invoices (and contracts) that go because their category
+ * declares no keep rule, with the law and the declaration that would keep them. */
+#define ERASE_NO_KEEP_INVOICES                                                                     \
+    "warning: %lld invoice(s) will be deleted: no statutory retention is declared for their "      \
+    "category (Kirjanpitolaki 1336/1997 2:10 keeps accounting vouchers 6 years from the end of "   \
+    "the year in which the financial period ended). To keep them, declare on the billing "         \
+    "category: erasure: {keep_years: 6, from: end_of_financial_period, obligation: {fi: "          \
+    "Kirjanpitolaki 1336/1997 2:10, en: Accounting Act 1336/1997 2:10}}\n"
+#define ERASE_UNMARKED_INVOICES                                                                    \
+    "warning: %lld invoice(s) will be deleted: they were recorded before the billing category "    \
+    "declared its keep rule and carry no keep-until date\n"
+#define ERASE_NO_KEEP_CONTRACTS                                                                    \
+    "warning: %lld contract(s) will be deleted: no retention is declared for their category. "     \
+    "To keep them for a legal obligation or legal claims, declare on the contract category: "      \
+    "erasure: {keep_years: N, obligation: {fi: ..., en: ...}}\n"
+
+/* `rights erase ID --dry-run`: what the erasure would do now (rk_rights_erase_plan), nothing
+ * changed; the read is audited as the console's preview is (rights.erase_preview). */
+static int erase_preview(struct rk_cli_env *env) {
+    struct rk_erase_plan *p = malloc(sizeof *p);
+    struct rk_error msg = RK_ERROR_INIT;
+    if (!p) {
+        rk_cli_error("rights erase: out of memory");
+        return RK_EXIT_FAIL;
+    }
+    rk_err e = rk_rights_erase_plan(env->reg, env->args[0], rk_time_now(), p, &msg);
+    if (e == RK_OK)
+        e = rk_reg_audit(env->reg, "rights.erase_preview", env->args[0], NULL, rk_time_now());
+    if (e != RK_OK) {
+        free(p);
+        return rk_cli_refused("rights erase", e, &msg);
+    }
+    const struct rk_erase_report *k = &p->counts;
+    char until[11] = "";
+    if (k->invoices_until.y)
+        rk_date_iso(k->invoices_until, until);
+    int rc = RK_EXIT_OK;
+    if (rk_cli_json(env)) {
+        json_t *regs = json_array();
+        for (size_t i = 0; i < p->nregisters; i++)
+            json_array_append_new(regs, json_string(p->registers[i]->id));
+        json_t *recipients = json_array();
+        for (size_t i = 0; i < p->nrecipients; i++)
+            json_array_append_new(recipients, json_string(p->recipients[i]->id));
+        json_t *doc = json_pack(
+            "{s:s, s:b, s:{s:o, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:o, "
+            "s:{s:b, s:b}, s:b}",
+            "person", env->args[0], "dry_run", true, "delete", "registers", regs, "entries",
+            (json_int_t)k->entries, "consent_events", (json_int_t)k->consent_events, "contracts",
+            (json_int_t)k->contracts, "invoices", (json_int_t)k->invoices, "keep", "invoices",
+            (json_int_t)k->invoices_kept, "contracts", (json_int_t)k->contracts_kept,
+            "consent_events", (json_int_t)k->consent_events_kept, "no_retention_declared",
+            "invoices", (json_int_t)p->invoices_undeclared, "invoices_recorded_before_rule",
+            (json_int_t)p->invoices_unmarked, "contracts", (json_int_t)p->contracts_undeclared,
+            "recipients", recipients, "suppress", "email", p->email, "phone", p->phone,
+            "person_deleted", k->person_deleted);
+        if (doc && k->invoices_kept)
+            json_object_set_new(doc, "invoices_kept_until", json_string(until));
+        rc = rk_cli_write_json(doc);
+    } else {
+        printf("preview: nothing is changed (--dry-run)\n"
+               "person %s would be erased\n"
+               "would delete: %lld entries (",
+               env->args[0], (long long)k->entries);
+        for (size_t i = 0; i < p->nregisters; i++)
+            printf("%s%s", i ? ", " : "", p->registers[i]->id);
+        printf("), %lld consent events, %lld contracts, %lld invoices\n",
+               (long long)k->consent_events, (long long)k->contracts, (long long)k->invoices);
+        if (k->invoices_kept)
+            printf("would keep: %lld invoices until %s — %s\n", (long long)k->invoices_kept, until,
+                   k->invoices_why);
+        if (k->contracts_kept)
+            printf("would keep: %lld contracts — %s\n", (long long)k->contracts_kept,
+                   k->contracts_why);
+        if (k->consent_events_kept)
+            printf("would keep: %lld consent events — %s\n", (long long)k->consent_events_kept,
+                   k->consent_why);
+        printf("recipients to tell: %zu", p->nrecipients);
+        for (size_t i = 0; i < p->nrecipients; i++)
+            printf("%s%s", i ? ", " : " (", p->recipients[i]->id);
+        printf("%s\nsuppression list: %s\n", p->nrecipients ? ")" : "",
+               p->email && p->phone ? "email and phone"
+               : p->email           ? "email"
+               : p->phone           ? "phone"
+                                    : "nothing to suppress");
+        printf(k->person_deleted ? "the person row would be deleted\n"
+                                 : "the person row would stay, restricted, for what is kept\n");
+        if (p->invoices_undeclared)
+            printf(ERASE_NO_KEEP_INVOICES, (long long)p->invoices_undeclared);
+        if (p->invoices_unmarked)
+            printf(ERASE_UNMARKED_INVOICES, (long long)p->invoices_unmarked);
+        if (p->contracts_undeclared)
+            printf(ERASE_NO_KEEP_CONTRACTS, (long long)p->contracts_undeclared);
+    }
+    free(p);
+    return rc;
+}
+
 static int rights_erase(int argc, char **argv) {
     const char *request = NULL;
-    const struct rk_cli_opt opts[] = {{"request", &request, NULL}, {NULL, NULL, NULL}};
+    bool dry_run = false;
+    const struct rk_cli_opt opts[] = {
+        {"request", &request, NULL}, {"dry-run", NULL, &dry_run}, {NULL, NULL, NULL}};
     struct rk_cli_env env;
-    int rc = open_person(&env, argc, argv,
-                         "usage: rekisteri rights erase ID [--request RID] [--format text|json]\n"
-                         "\n"
-                         "Erasure (GDPR art 17): tells the recipients, puts the email and phone\n"
-                         "on the suppression list, then deletes everything of the person but\n"
-                         "what a declared legal obligation keeps (kept restricted). Prints what\n"
-                         "was deleted and what was kept, and why.\n\n" REQUEST_HELP "\n",
-                         opts, text_json, "rights erase");
+    int rc =
+        open_person(&env, argc, argv,
+                    "usage: rekisteri rights erase ID [--request RID] [--dry-run]\n"
+                    "                              [--format text|json]\n"
+                    "\n"
+                    "Erasure (GDPR art 17): tells the recipients, puts the email and phone\n"
+                    "on the suppression list, then deletes everything of the person but\n"
+                    "what a declared legal obligation keeps (kept restricted). Prints what\n"
+                    "was deleted and what was kept, and why.\n\n" REQUEST_HELP
+                    "  --dry-run            only show what the erasure would delete and keep,\n"
+                    "                       and warn of invoices and contracts no declared\n"
+                    "                       retention keeps; nothing is changed\n"
+                    "\n",
+                    opts, text_json, "rights erase");
     if (rc != RK_EXIT_OK)
         return rc < 0 ? RK_EXIT_OK : rc;
+    if (dry_run) {
+        rc = erase_preview(&env);
+        rk_cli_env_close(&env);
+        return rc;
+    }
     struct rk_erase_report r;
     struct rk_error msg = RK_ERROR_INIT;
     rk_err e = rk_rights_erase(env.reg, env.args[0], request, rk_time_now(), &r, &msg);

@@ -81,6 +81,9 @@ bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out);
  * "sqlite:" prefix) and ".erasures", written into buf when built. */
 const char *rk_cli_journal_path(const char *opt, const char *db, char *buf, size_t n);
 
+/* `rekisteri consent record` (cli_consent_record.c), a subcommand of `consent` (cli_person.c). */
+int rk_cli_consent_record(int argc, char **argv);
+
 /* True when --format json was given. */
 static inline bool rk_cli_json(const struct rk_cli_env *env) {
     return env->format && env->format[0] == 'j';

@@ -1,7 +1,7 @@
 /*
  * links.h — signed, expiring links for data subjects: one-click unsubscribe,
- * double opt-in confirmation, the preferences page and the identity
- * verification of a data-subject request. A link token carries its
+ * double opt-in confirmation, the preferences page, the consent receipt and
+ * the identity verification of a data-subject request. A link token carries its
  * kind, the person's pseudonymous id, the purpose and an expiry, and an
  * HMAC (libsodium crypto_auth, under a subkey of the register's key), so it
  * cannot be forged or altered and names no personal data. Tokens are URL-safe.
@@ -23,6 +23,8 @@ enum rk_link_kind {
                                   request id; person id RK_ANSWER_NOBODY when unmatched */
     RK_LINK_ANSWER = 'a',      /* /requests/answer/TOKEN: the download of a request's answer
                                   documents (core/answer.h); purpose: the request id */
+    RK_LINK_RECEIPT = 'r',     /* /receipt/TOKEN: the person's consent record for purpose as JSON
+                                  (core/consent_record.h), linked from the welcome email */
 };
 
 struct rk_link {

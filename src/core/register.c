@@ -458,12 +458,7 @@ rk_err rk_reg_invoice_add(struct rk_reg *reg, const struct rk_write *w, const ch
             return rw_refuse(msg, "contract %s belongs to another person", contract_id);
         snprintf(inv.contract_id, sizeof inv.contract_id, "%s", contract_id);
     }
-    if (cat->erasure.rule == RK_ERASE_KEEP) {
-        struct rk_date from = date;
-        if (cat->erasure.from == RK_FROM_END_OF_CALENDAR_YEAR)
-            from = (struct rk_date){date.y, 12, 31};
-        inv.keep_until = rk_date_add_months(from, 12 * cat->erasure.keep_years);
-    }
+    inv.keep_until = rk_category_keep_until(reg->decl, cat, date);
     rk_id_new(inv.id);
     snprintf(inv.person_id, sizeof inv.person_id, "%s", person_id);
     snprintf(inv.register_id, sizeof inv.register_id, "%s", r->id);

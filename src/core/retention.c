@@ -95,8 +95,8 @@ struct run {
 
 static rk_err failed(const struct rk_store *s, struct rk_error *msg, const char *what, rk_err err) {
     if (!msg->message[0])
-        snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
-                 rk_store_errmsg(s));
+        snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what,
+                 rk_err_name(err), rk_store_errmsg(s));
     return msg->code = err;
 }
 
@@ -109,7 +109,8 @@ static rk_err batch_begin(struct run *r) {
 
 static rk_err batch_end(struct run *r, rk_err err) {
     rk_err end = rk_reg_work_end(r->reg, &r->batch, err);
-    return err == RK_OK && end != RK_OK ? failed(r->reg->store, r->msg, "committing a batch", end) : end;
+    return err == RK_OK && end != RK_OK ? failed(r->reg->store, r->msg, "committing a batch", end)
+                                        : end;
 }
 
 static rk_err audit(struct run *r, const char *action, const char *person_id, const char *detail) {
@@ -242,7 +243,8 @@ static rk_err rule_entries(struct run *r, const struct rk_register *rd) {
                     continue;
                 }
                 if (err != RK_OK) {
-                    err = failed(r->reg->store, r->msg, "looking for the person's open requests", err);
+                    err = failed(r->reg->store, r->msg, "looking for the person's open requests",
+                                 err);
                     break;
                 }
                 if (!b.rows[i].by_period &&
@@ -339,10 +341,7 @@ static struct rk_date contract_keep_until(const struct rk_decl *d, const struct 
         const struct rk_category *cat = r->categories[i];
         if (cat->kind != RK_CAT_CONTRACT || cat->erasure.rule != RK_ERASE_KEEP)
             continue;
-        struct rk_date from = c->end.y ? c->end : c->start;
-        if (cat->erasure.from == RK_FROM_END_OF_CALENDAR_YEAR)
-            from = (struct rk_date){from.y, 12, 31};
-        return rk_date_add_months(from, 12 * cat->erasure.keep_years);
+        return rk_category_keep_until(d, cat, c->end.y ? c->end : c->start);
     }
     return (struct rk_date){0, 0, 0};
 }
@@ -425,8 +424,7 @@ static rk_err purge_notices(struct rk_store *s, rk_ts before, int limit, bool dr
     return rk_store_recipient_notice_purge(s, before, limit, dry, n);
 }
 
-static rk_err purge_consent_log(struct rk_store *s, rk_ts before, int limit, bool dry,
-                                int64_t *n) {
+static rk_err purge_consent_log(struct rk_store *s, rk_ts before, int limit, bool dry, int64_t *n) {
     return rk_store_consent_log_purge(s, before, limit, dry, n);
 }
 
@@ -551,8 +549,7 @@ rk_err rk_retention_run(struct rk_reg *reg, rk_ts now, bool dry_run,
 
 bool rk_retention_deleted_personal(const struct rk_retention_counts *c) {
     return c->entries_erased || c->persons_deleted || c->invoices_deleted || c->contracts_deleted ||
-           c->mail_deleted || c->notices_deleted || c->consent_log_deleted ||
-           c->answers_deleted;
+           c->mail_deleted || c->notices_deleted || c->consent_log_deleted || c->answers_deleted;
 }
 
 void rk_retention_summary(const struct rk_retention_counts *c, char *buf, size_t n) {

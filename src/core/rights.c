@@ -580,6 +580,8 @@ rk_err rk_rights_rectify(struct rk_reg *reg, const char *person_id, const char *
 struct ids {
     char id[64][RK_ID_LEN + 1];
     bool keep[64];
+    bool undeclared[64]; /* not kept because its category declares no keep rule */
+    bool unmarked[64];   /* invoices: not kept because recorded before the rule, no keep_until */
     struct rk_date until[64];
     size_t n;
     bool overflow;
@@ -606,6 +608,7 @@ static int scan_contract(void *ctx, const struct rk_contract *c) {
     const struct rk_register *r = rk_decl_register(s->reg->decl, c->register_id);
     const struct rk_category *cat = r ? register_kind(r, RK_CAT_CONTRACT) : NULL;
     s->contracts.keep[i] = cat && cat->erasure.rule == RK_ERASE_KEEP;
+    s->contracts.undeclared[i] = !s->contracts.keep[i];
     if (s->contracts.keep[i] && !s->out->contracts_why[0])
         snprintf(s->out->contracts_why, sizeof s->out->contracts_why,
                  "kept %d years, restricted to the obligation: %s", cat->erasure.keep_years,
@@ -626,9 +629,12 @@ static int scan_invoice(void *ctx, const struct rk_invoice *inv) {
     snprintf(s->invoices.id[i], sizeof s->invoices.id[i], "%s", inv->id);
     s->invoices.keep[i] = inv->keep_until.y && rk_date_cmp(inv->keep_until, s->today) >= 0;
     s->invoices.until[i] = inv->keep_until;
+    const struct rk_register *r = rk_decl_register(s->reg->decl, inv->register_id);
+    const struct rk_category *cat = r ? register_kind(r, RK_CAT_BILLING) : NULL;
+    bool rule = cat && cat->erasure.rule == RK_ERASE_KEEP;
+    s->invoices.undeclared[i] = !inv->keep_until.y && !rule;
+    s->invoices.unmarked[i] = !inv->keep_until.y && rule;
     if (s->invoices.keep[i] && !s->out->invoices_why[0]) {
-        const struct rk_register *r = rk_decl_register(s->reg->decl, inv->register_id);
-        const struct rk_category *cat = r ? register_kind(r, RK_CAT_BILLING) : NULL;
         snprintf(s->out->invoices_why, sizeof s->out->invoices_why,
                  "kept until the statutory period ends, restricted to the obligation: %s",
                  cat && rk_text_present(&cat->erasure.obligation) ? cat->erasure.obligation.en
@@ -933,11 +939,15 @@ rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
         }
     }
     /* Step 6 by the scanned keep decisions. */
-    for (size_t i = 0; i < s->contracts.n; i++)
+    for (size_t i = 0; i < s->contracts.n; i++) {
         s->contracts.keep[i] ? r->contracts_kept++ : r->contracts++;
+        out->contracts_undeclared += s->contracts.undeclared[i];
+    }
     for (size_t i = 0; i < s->invoices.n; i++) {
         if (!s->invoices.keep[i]) {
             r->invoices++;
+            out->invoices_undeclared += s->invoices.undeclared[i];
+            out->invoices_unmarked += s->invoices.unmarked[i];
             continue;
         }
         r->invoices_kept++;

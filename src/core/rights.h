@@ -184,6 +184,14 @@ struct rk_erase_plan {
     size_t nrecipients;
     bool email, phone;         /* an email or phone is held (it goes onto the suppression list) */
     bool restricted, objected; /* the person's flags now */
+    /* Of the invoices and contracts counted as deleted, those that go because their category
+     * declares no keep rule (no erasure.keep_years) — for invoices, no statutory retention such
+     * as the Accounting Act's (Kirjanpitolaki 1336/1997 2:10). The previews warn before they go. */
+    int64_t invoices_undeclared, contracts_undeclared;
+    /* Invoices that go although their category now declares a keep rule: recorded before it
+     * was declared, they carry no keep-until date (the rule applies when an invoice is
+     * recorded). The previews warn of them too. */
+    int64_t invoices_unmarked;
 };
 RK_MUST_USE rk_err rk_rights_erase_plan(struct rk_reg *reg, const char *person_id, rk_ts at,
                                         struct rk_erase_plan *out, struct rk_error *msg);

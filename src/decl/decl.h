@@ -531,8 +531,8 @@ struct rk_controller {
     const char *phone;
     const char *email;    /* optional */
     const char *timezone; /* IANA name; Europe/Helsinki when not declared */
-    /* financial_year_end: the last day of the financial period ("06-30"); {12, 31} when not
-     * declared (a financial period that is the calendar year) */
+    /* financial_year_end: the last day of the financial period ("06-30"); {0, 0} when not
+     * declared, which rk_financial_period_end() reads as the calendar year (12-31) */
     struct {
         int m, d;
     } financial_year_end;

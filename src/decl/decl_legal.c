@@ -65,9 +65,9 @@ bool dl_get_country(struct ctx *c, const ynode *n, const char *what, char out[3]
 
 /* ---- Transfers ---------------------------------------------------------------------------- */
 
-void dl_parse_transfer_extras(struct ctx *c, const char *what, const ynode *dpf,
-                              const ynode *copy, enum rk_transfer transfer,
-                              struct rk_date *dpf_verified, struct rk_text *safeguards_copy) {
+void dl_parse_transfer_extras(struct ctx *c, const char *what, const ynode *dpf, const ynode *copy,
+                              enum rk_transfer transfer, struct rk_date *dpf_verified,
+                              struct rk_text *safeguards_copy) {
     char w[96];
     if (dpf) {
         snprintf(w, sizeof w, "%s.dpf_verified", what);
@@ -150,8 +150,8 @@ static const char *condition_id(unsigned i) {
     return rk_art9_condition_id((enum rk_art9_condition)(i + 1));
 }
 
-void dl_parse_special(struct ctx *c, const ynode *special, const ynode *condition,
-                      const ynode *law, struct rk_category *cat) {
+void dl_parse_special(struct ctx *c, const ynode *special, const ynode *condition, const ynode *law,
+                      struct rk_category *cat) {
     if (special) {
         cat->special_loc = dl_loc_of(special);
         int s = dl_get_enum(c, special, "category.special", special_id, RK_SPECIAL__COUNT - 1);
@@ -192,11 +192,16 @@ void dl_parse_children(struct ctx *c, const ynode *n, struct rk_children *ch) {
     if (!FIELDS(c, n, "register.children", keys, v))
         return;
     ch->declared = true;
-    if (v[0]) {
-        if (dl_get_integer(c, v[0], "register.children.min_age", 17, &ch->min_age) &&
-            ch->min_age < 1)
-            ERR_AT(c, v[0], "register.children.min_age: expected an age from 1 to 17");
-    }
+    int age = 0;
+    if (v[0] && v[0]->type == RK_Y_SCALAR && dl_parse_uint(v[0]->str, v[0]->len, 150, &age) &&
+        age >= 18)
+        ERR_AT(c, v[0],
+               "register.children.min_age: %d is not a child's age (a child is under 18); leave "
+               "'children' out when the register's subjects are all adults",
+               age);
+    else if (v[0] && !(v[0]->type == RK_Y_SCALAR &&
+                       dl_parse_uint(v[0]->str, v[0]->len, 17, &ch->min_age) && ch->min_age >= 1))
+        ERR_AT(c, v[0], "register.children.min_age: expected an age from 1 to 17");
     if (v[1])
         dl_get_bool(c, v[1], "register.children.online_service", &ch->online_service);
     if (v[2])

@@ -356,6 +356,12 @@ void rk_label_erasure(const struct rk_category *c, enum rk_lang lang, struct rk_
         e->from == RK_FROM_END_OF_CALENDAR_YEAR
             ? RK_PICK(lang, "sen kalenterivuoden päättymisestä, jona tieto kirjattiin",
                       "from the end of the calendar year in which the data was recorded")
+        : e->from == RK_FROM_END_OF_FINANCIAL_PERIOD
+            ? RK_PICK(
+                  lang,
+                  "sen kalenterivuoden päättymisestä, jonka aikana kirjauksen tilikausi päättyi",
+                  "from the end of the calendar year in which the financial period of the record "
+                  "ended")
             : RK_PICK(lang, "tiedon kirjaamisesta lukien", "from when the data was recorded");
     rk_buf_printf(out, RK_PICK(lang, "%s: säilytetään %s %s", "%s: kept for %s %s"),
                   rk_text_get(&c->name, lang), dur, from);

@@ -184,6 +184,13 @@ RK_HTTP_HANDLER(rk_http_get_erasure_preview) {
         (json_int_t)k->consent_events, "contracts", (json_int_t)k->contracts, "invoices",
         (json_int_t)k->invoices, "keep", keep, "recipients", recipients, "suppress", "email",
         p->email, "phone", p->phone, "person_deleted", k->person_deleted);
+    /* What goes only because no keep rule is declared for its category: the console warns. */
+    if (doc && (p->invoices_undeclared || p->contracts_undeclared || p->invoices_unmarked))
+        json_object_set_new(
+            doc, "no_retention_declared",
+            json_pack("{s:I, s:I, s:I}", "invoices", (json_int_t)p->invoices_undeclared,
+                      "invoices_recorded_before_rule", (json_int_t)p->invoices_unmarked,
+                      "contracts", (json_int_t)p->contracts_undeclared));
     free(p);
     rk_http_audit(s, &t, "rights.erase_preview", r->param[0], NULL);
     return rk_http_json(c, r, 200, doc);

@@ -1,8 +1,9 @@
 /*
  * api_persons.c — the staff routes on persons and their consents: update
- * (the search is api_people.c), the consent ledger, giving and withdrawing
- * consent. Handlers check the token's role (auth.h), parse (body.h), and
- * hand writes to the single writer; the rules live in core/register.c.
+ * (the search is api_people.c), the consent ledger, one consent as an
+ * ISO/IEC TS 27560 record, giving and withdrawing consent. Handlers check the token's role
+ * (auth.h), parse (body.h), and hand writes to the single writer; the rules live in
+ * core/register.c.
  */
 #include <jansson.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "core/consent.h"
+#include "core/consent_record.h"
 #include "base/id.h"
 #include "base/normalize.h"
 #include "base/time.h"
@@ -20,6 +22,7 @@
 #include "http/handlers.h"
 #include "http/respond.h"
 #include "http/service.h"
+#include "views/consent_record.h"
 #include "views/records_json.h"
 
 /* ---- GET /api/v1/persons?q=...: the people search, in api_people.c ---------------------- */
@@ -123,6 +126,51 @@ RK_HTTP_HANDLER(rk_http_get_consents) {
     }
     rk_http_audit(s, &t, "consent.read", r->param[0], NULL);
     return rk_http_json(c, r, 200, l.list);
+}
+
+/* GET /api/v1/persons/{id}/consents/{purpose}/record[?lang=fi|en]: the person's consent for the
+ * purpose as an ISO/IEC TS 27560 consent record, the document `rekisteri consent record --format
+ * json` prints (views/consent_record.h). 404 for a person the role does not see, a purpose not
+ * declared or not resting on consent, and a consent never recorded; 403 for a purpose of no
+ * register the role is granted. */
+RK_HTTP_HANDLER(rk_http_get_consent_record) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    const struct rk_role *role = person_route(s, c, r, &t, &ret);
+    if (!role)
+        return ret;
+    const char *purpose = r->param[1];
+    const struct rk_purpose *p = rk_decl_purpose(s->decl, purpose);
+    if (!p || p->basis != RK_BASIS_CONSENT)
+        return rk_http_error(c, r, 404, "not_found",
+                             p ? "the purpose does not rest on consent"
+                               : "no such purpose in the declaration");
+    if (!rk_http_role_purpose(s->decl, role, p->id))
+        return rk_http_error(c, r, 403, "forbidden",
+                             "the token's role is granted no register declaring this purpose");
+    struct rk_reg_room room;
+    struct rk_reg *reg = rk_reg_copy(&room, s->reads, rk_http_thread_store(s), t.name);
+    struct rk_consent_record rec;
+    struct rk_error msg = RK_ERROR_INIT;
+    rk_err err = rk_consent_record_get(reg, r->param[0], p->id, rk_time_now(), &rec, &msg);
+    json_t *doc = NULL;
+    if (err == RK_OK) {
+        struct rk_cr_render o = {.lang = rk_http_lang(c), .public_url = s->public_url};
+        if (!(doc = rk_consent_record_json(&rec, &o)))
+            err = RK_ENOMEM;
+    }
+    rk_consent_record_free(&rec);
+    if (err == RK_ENOENT)
+        return rk_http_error(c, r, 404, "not_found",
+                             strcmp(msg.where, "consent") == 0
+                                 ? "no consent for the purpose is recorded for this person"
+                                 : "no such person");
+    if (err == RK_ENOMEM)
+        return rk_http_error(c, r, 500, "internal", "out of memory");
+    if (err != RK_OK)
+        return rk_http_error(c, r, 503, "unavailable", "the register's storage is not available");
+    rk_http_audit(s, &t, "consent.read", r->param[0], p->id);
+    return rk_http_json(c, r, 200, doc);
 }
 
 struct consent_job {

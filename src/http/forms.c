@@ -10,7 +10,8 @@
  *                              because mail scanners follow links
  *   POST    /confirm/{token}   confirms: the consent goes live and the values are
  *                              written (core/optin.c); a welcome email carries the
- *                              one-click unsubscribe headers (RFC 8058)
+ *                              one-click unsubscribe headers (RFC 8058) and the
+ *                              link to the person's consent receipt (receipt.c)
  *
  * A submission is answered the same whether the address is new, known,
  * suppressed or objected, and whether its mail goes or the mail limit
@@ -796,17 +797,21 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
     rk_ts now = rk_time_now();
     struct rk_link u1 = {.kind = RK_LINK_UNSUBSCRIBE,
                          .expires = rk_ts_add(now, (struct rk_duration){UNSUBSCRIBE_DAYS, 'd'})};
-    struct rk_link p1 = u1;
+    struct rk_link p1 = u1, r1 = u1;
     p1.kind = RK_LINK_PREFERENCES;
+    r1.kind = RK_LINK_RECEIPT;
+    snprintf(r1.person_id, sizeof r1.person_id, "%s", j->l->person_id);
+    snprintf(r1.purpose, sizeof r1.purpose, "%s", j->l->purpose);
     snprintf(u1.person_id, sizeof u1.person_id, "%s", j->l->person_id);
     snprintf(p1.person_id, sizeof p1.person_id, "%s", j->l->person_id);
     snprintf(u1.purpose, sizeof u1.purpose, "%s", j->l->purpose);
     snprintf(p1.purpose, sizeof p1.purpose, "*");
-    char ut[RK_LINK_MAX], pt[RK_LINK_MAX], url[RK_MAIL_URL_MAX], subject[300];
+    char ut[RK_LINK_MAX], pt[RK_LINK_MAX], rt[RK_LINK_MAX], url[RK_MAIL_URL_MAX], subject[300];
     struct rk_buf body;
     rk_buf_init(&body);
     if ((err = rk_link_make(rk_reg_keys(reg), &u1, ut)) == RK_OK &&
-        (err = rk_link_make(rk_reg_keys(reg), &p1, pt)) == RK_OK) {
+        (err = rk_link_make(rk_reg_keys(reg), &p1, pt)) == RK_OK &&
+        (err = rk_link_make(rk_reg_keys(reg), &r1, rt)) == RK_OK) {
         snprintf(url, sizeof url, "%s/u/%s", s->public_url, ut);
         const char *l = lang == RK_LANG_FI ? "fi" : "en";
         snprintf(subject, sizeof subject, "%s",
@@ -820,6 +825,12 @@ static rk_err queue_welcome(struct rk_reg *reg, struct confirm_job *j) {
             tr(lang, "Omat valintasi:", "Your preferences:"), s->public_url, pt, l,
             tr(lang, "Peru tilaus yhdellä napsautuksella:", "Unsubscribe with one click:"), url, l,
             tr(lang, "Tietosuojaseloste:", "Privacy notice:"), s->public_url, l);
+        /* The receipt: the consent record as a file to keep (receipt.c). */
+        rk_buf_printf(&body, "\n%s\n%s/receipt/%s?lang=%s\n",
+                      tr(lang,
+                         "Kuitti suostumuksestasi (JSON-tiedosto, ISO/IEC TS 27560 -muodossa):",
+                         "A receipt of your consent (a JSON file in the ISO/IEC TS 27560 format):"),
+                      s->public_url, rt, l);
         struct rk_outbox_msg m = {.person_id = j->l->person_id,
                                   .kind = "welcome",
                                   .recipient = e->v[RK_F_EMAIL],

@@ -13,6 +13,8 @@
 RK_HTTP_HANDLER(rk_http_get_metrics);
 RK_HTTP_HANDLER(rk_http_patch_person);
 RK_HTTP_HANDLER(rk_http_get_consents);
+RK_HTTP_HANDLER(rk_http_get_consent_record);
+RK_HTTP_HANDLER(rk_http_get_receipt); /* receipt.c */
 RK_HTTP_HANDLER(rk_http_post_consent);
 RK_HTTP_HANDLER(rk_http_post_withdraw);
 /* api_records.c */

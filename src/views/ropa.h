@@ -36,4 +36,22 @@ enum rk_ropa_format { RK_ROPA_CSV, RK_ROPA_JSON, RK_ROPA_MD };
 RK_MUST_USE rk_err rk_ropa_render(const struct rk_decl *d, enum rk_lang lang,
                                   enum rk_ropa_format fmt, struct rk_buf *out);
 
+/*
+ * The namespace of the rekisteri terms in the DPV document, for what the Data
+ * Privacy Vocabulary has no term for (docs/ropa-dpv.md lists them).
+ */
+#define RK_DPV_NS "https://rekisteri.example/ns#"
+
+/*
+ * Appends the record of processing of d as one JSON-LD document in the W3C
+ * Data Privacy Vocabulary (DPV 2.x with its eu-gdpr, loc and pd extensions):
+ * a "@graph" holding the record (dpv:ROPA), the controller, the purposes,
+ * categories, data subjects, sources, recipients and measures, and one
+ * dpv:Process per (register, purpose) pair, in declaration order. Texts carry
+ * both languages as language-tagged values, so there is no lang argument.
+ * Indented by two, ending with a newline; the same declaration gives the same
+ * bytes. Returns RK_ENOMEM when memory runs out (out then holds nothing new).
+ */
+RK_MUST_USE rk_err rk_ropa_render_dpv(const struct rk_decl *d, struct rk_buf *out);
+
 #endif

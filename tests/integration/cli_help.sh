@@ -118,7 +118,7 @@ refused v3 "expected fi or en; did you mean 'fi'?"
 r v4 token list --format jsn
 refused v4 "--format: unknown format 'jsn'; expected text or json; did you mean 'json'?"
 r v5 ropa --format xsl "$EXAMPLE"
-refused v5 "--format: unknown format 'xsl'; expected csv, json or md"
+refused v5 "--format: unknown format 'xsl'; expected csv, json, md or dpv"
 r v6 suppress add --email a@example.fi --reason objectoin
 refused v6 "--reason: unknown reason 'objectoin'; expected objection or erasure; did you mean 'objection'?"
 r v7 request list --status complted

@@ -110,4 +110,21 @@ $C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
 [ "$(cat "$T/code")" = 200 ] && ok || bad "new token answered $(cat "$T/code")"
 stop
 [ "$(tokens list | grep -cv revoked)" = 1 ] && ok || bad "live tokens: $(tokens list)"
+
+# `make run CORRECTED=1`: the same company with every lint finding fixed, served on the
+# same data (a company that corrects its declaration keeps its registers).
+make -s -n -C "$RK_SOURCE_DIR" run CORRECTED=1 2>/dev/null \
+    | grep -q "DECL=examples/smartum/corrected.yaml" && ok || bad "CORRECTED=1 does not pick corrected.yaml"
+export DECL="$RK_SOURCE_DIR/examples/smartum/corrected.yaml"
+start
+unset DECL
+[ -n "$U" ] && ok || bad "the corrected declaration did not start: $(cat "$T/err")"
+grep -q "0 errors, 0 warnings" "$T/out" && ok || bad "corrected lint summary: $(grep -i error "$T/out")"
+$C -o "$T/c4.json" -H "Authorization: Bearer $TOKEN" \
+    "$U/api/v1/check?email=kokeilija@example.fi&purpose=sales_promotion"
+jq -e '.allowed == true' "$T/c4.json" >/dev/null && ok || bad "consent lost under the corrected declaration"
+$C -o "$T/notice.html" "$U/privacy"
+grep -q "dataprivacyframework.gov" "$T/notice.html" && ! grep -qi "privacyshield.gov" "$T/notice.html" \
+    && ok || bad "the corrected notice still points to Privacy Shield"
+stop
 rk_finish

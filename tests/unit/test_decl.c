@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decl/labels.h"
 #include "fixtures.h"
 #include "testutil.h"
 
@@ -322,7 +323,7 @@ static void timezone_is_checked_and_defaulted(void **state) {
 static void cookies_refusals(void **state) {
     (void)state;
 #define CK(body) FX_MINIMAL "cookies:\n" body
-#define CAT "  categories:\n    - id: a\n      name: {fi: a, en: a}\n"
+#define CAT      "  categories:\n    - id: a\n      name: {fi: a, en: a}\n"
     assert_contains(rkt_parse_fail(CK(CAT "      vendors: [{name: V, cookies: [{name: \"a b\", "
                                           "lifetime: 1y}]}]\n")),
                     "is not a cookie name");
@@ -366,6 +367,631 @@ static void automated_decisions_need_logic(void **state) {
                                    "rights: {verification: [email_code], automated_decisions: "
                                    "true}\n"),
                     "automated_logic must describe");
+}
+
+/* ---- The keys of issue 16 (decl_legal.c): each loads with its value, each refusal is
+ * provoked ---- */
+
+/* FX_MINIMAL with the purposes replaced by marketing (consent) plus P, one purpose's YAML. */
+#define WITH_PURPOSE(p)                                                                            \
+    FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS "purposes:\n"                                     \
+                                                 "  - id: marketing\n"                             \
+                                                 "    name: {fi: m, en: m}\n"                      \
+                                                 "    basis: consent\n" p "  - id: service\n"      \
+                                                 "    name: {fi: p, en: s}\n"                      \
+                                                 "    basis: contract\n"
+
+#define PROFILING                                                                                  \
+    "    profiling:\n"                                                                             \
+    "      what: {fi: kiinnostuksen kohteet, en: interests}\n"                                     \
+    "      logic: {fi: käynnit sivuilla, en: visits to our pages}\n"                              \
+    "      consequences: {fi: kohdennetut tarjoukset, en: targeted offers}\n"
+
+static void profiling_loads(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(WITH_PURPOSE(PROFILING));
+    const struct rk_profiling *pr = &rk_decl_purpose(d, "marketing")->profiling;
+    assert_true(pr->declared);
+    assert_string_equal(pr->what.en, "interests");
+    assert_string_equal(pr->logic.fi, "käynnit sivuilla");
+    assert_string_equal(pr->consequences.en, "targeted offers");
+    assert_false(rk_decl_purpose(d, "service")->profiling.declared);
+    assert_true(rk_decl_profiles(d));
+    rk_decl_free(d);
+    d = rkt_parse(FX_MINIMAL);
+    assert_false(rk_decl_profiles(d));
+    rk_decl_free(d);
+}
+
+static void profiling_refusals(void **state) {
+    (void)state;
+    static const char *const keys[] = {"what", "logic", "consequences"};
+    for (size_t i = 0; i < 3; i++) {
+        char prof[512] = "    profiling:\n";
+        static const char *const lines[] = {"      what: {fi: a, en: a}\n",
+                                            "      logic: {fi: b, en: b}\n",
+                                            "      consequences: {fi: c, en: c}\n"};
+        for (size_t k = 0; k < 3; k++)
+            if (k != i)
+                snprintf(prof + strlen(prof), sizeof prof - strlen(prof), "%s", lines[k]);
+        char full[4096];
+        snprintf(full, sizeof full, WITH_PURPOSE("%s"), prof);
+        char want[96];
+        snprintf(want, sizeof want, "purpose.profiling: required key '%s' is missing", keys[i]);
+        assert_contains(rkt_parse_fail(full), want);
+    }
+    assert_contains(rkt_parse_fail(WITH_PURPOSE("    profiling: true\n")), "purpose.profiling");
+    assert_contains(rkt_parse_fail(WITH_PURPOSE("    profiling: {what: x, logic: {fi: b, en: b},"
+                                                " consequences: {fi: c, en: c}}\n")),
+                    "purpose.profiling.what: expected the text in Finnish and English");
+}
+
+#define MARKETING(body) "    direct_marketing:\n" body
+
+static void direct_marketing_loads(void **state) {
+    (void)state;
+    struct rk_decl *d =
+        rkt_parse(WITH_PURPOSE(MARKETING("      channels: [email, sms, post]\n"
+                                         "      audience: consumers\n"
+                                         "      soft_opt_in:\n"
+                                         "        products: {fi: lounasedut, en: lunch benefits}\n"
+                                         "        opt_out_at_collection: true\n")));
+    const struct rk_marketing *m = &rk_decl_purpose(d, "marketing")->marketing;
+    assert_true(m->declared);
+    assert_int_equal(m->channels, RK_CHANNEL_EMAIL | RK_CHANNEL_SMS | RK_CHANNEL_POST);
+    assert_int_equal(m->audience, RK_AUDIENCE_CONSUMERS);
+    assert_true(m->soft_opt_in);
+    assert_string_equal(m->similar_products.en, "lunch benefits");
+    assert_true(m->opt_out_at_collection);
+    rk_decl_free(d);
+    d = rkt_parse(WITH_PURPOSE(MARKETING("      channels: [phone]\n"
+                                         "      audience: business\n")));
+    m = &rk_decl_purpose(d, "marketing")->marketing;
+    assert_int_equal(m->channels, RK_CHANNEL_PHONE);
+    assert_int_equal(m->audience, RK_AUDIENCE_BUSINESS);
+    assert_false(m->soft_opt_in);
+    assert_false(rk_decl_purpose(d, "service")->marketing.declared);
+    rk_decl_free(d);
+    d = rkt_parse(WITH_PURPOSE(MARKETING("      channels: [email]\n"
+                                         "      audience: both\n")));
+    assert_int_equal(rk_decl_purpose(d, "marketing")->marketing.audience, RK_AUDIENCE_BOTH);
+    rk_decl_free(d);
+}
+
+static void direct_marketing_refusals(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(WITH_PURPOSE(MARKETING("      channels: [email, fax]\n"
+                                                          "      audience: consumers\n"))),
+                    "purpose.direct_marketing.channels: unknown value 'fax'; expected one of: "
+                    "email, sms, phone, post");
+    assert_contains(rkt_parse_fail(WITH_PURPOSE(MARKETING("      channels: [email, email]\n"
+                                                          "      audience: consumers\n"))),
+                    "'email' listed twice");
+    assert_contains(rkt_parse_fail(WITH_PURPOSE(MARKETING("      channels: []\n"
+                                                          "      audience: consumers\n"))),
+                    "purpose.direct_marketing.channels: the list is empty");
+    assert_contains(rkt_parse_fail(WITH_PURPOSE(MARKETING("      channels: [email]\n"
+                                                          "      audience: everyone\n"))),
+                    "purpose.direct_marketing.audience: unknown value 'everyone'; expected one "
+                    "of: consumers, business, both");
+    assert_contains(rkt_parse_fail(WITH_PURPOSE(MARKETING("      audience: consumers\n"))),
+                    "purpose.direct_marketing: required key 'channels' is missing");
+    assert_contains(rkt_parse_fail(WITH_PURPOSE(MARKETING("      channels: [sms]\n"))),
+                    "purpose.direct_marketing: required key 'audience' is missing");
+    assert_contains(
+        rkt_parse_fail(WITH_PURPOSE(MARKETING("      channels: [email]\n"
+                                              "      audience: consumers\n"
+                                              "      soft_opt_in:\n"
+                                              "        opt_out_at_collection: true\n"))),
+        "purpose.direct_marketing.soft_opt_in: required key 'products' is missing");
+    assert_contains(
+        rkt_parse_fail(WITH_PURPOSE(MARKETING("      channels: [email]\n"
+                                              "      audience: consumers\n"
+                                              "      soft_opt_in: {products: {fi: a, en: a}}\n"))),
+        "purpose.direct_marketing.soft_opt_in: required key 'opt_out_at_collection' is missing");
+    assert_contains(
+        rkt_parse_fail(WITH_PURPOSE(MARKETING("      channels: [email]\n"
+                                              "      audience: consumers\n"
+                                              "      soft_opt_in: {products: {fi: a, en: a},"
+                                              " opt_out_at_collection: maybe}\n"))),
+        "opt_out_at_collection: expected true or false");
+}
+
+#define LI_PURPOSE(extra)                                                                          \
+    FX_HEAD FX_RIGHTS FX_CATEGORIES FX_REGISTERS                                                   \
+        "purposes:\n"                                                                              \
+        "  - id: marketing\n"                                                                      \
+        "    name: {fi: m, en: m}\n"                                                               \
+        "    basis: legitimate_interests\n"                                                        \
+        "    legitimate_interest: {fi: myynti, en: sales}\n" extra                                 \
+        "  - {id: service, name: {fi: p, en: s}, basis: contract}\n"
+
+static void balancing_test_loads_and_refusals(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(
+        LI_PURPOSE("    balancing_test: {fi: Punninta 2025 tietosuojavastaavalta, en: Test of "
+                   "2025 from the DPO}\n"));
+    assert_string_equal(rk_decl_purpose(d, "marketing")->balancing_test.en,
+                        "Test of 2025 from the DPO");
+    assert_false(rk_text_present(&rk_decl_purpose(d, "service")->balancing_test));
+    rk_decl_free(d);
+    assert_contains(rkt_parse_fail(WITH_PURPOSE("    balancing_test: {fi: a, en: b}\n")),
+                    "purpose.balancing_test: only for basis legitimate_interests");
+    assert_contains(rkt_parse_fail(LI_PURPOSE("    balancing_test: yes\n")),
+                    "purpose.balancing_test: expected the text in Finnish and English");
+}
+
+/* FX_MINIMAL with one more category c (YAML of one list item) held by the customer register. */
+#define WITH_CATEGORY(cat)                                                                         \
+    FX_HEAD FX_RIGHTS FX_PURPOSES FX_CATEGORIES cat "registers:\n"                                 \
+                                                    "  - id: customer\n"                           \
+                                                    "    name: {fi: A, en: C}\n"                   \
+                                                    "    subjects: {fi: a, en: c}\n"               \
+                                                    "    categories: [name, email, extra]\n"       \
+                                                    "    purposes: [marketing, service]\n"
+
+static void special_categories_load(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(WITH_CATEGORY(
+        "  - id: extra\n"
+        "    name: {fi: Ruokavalio, en: Diet}\n"
+        "    special: health\n"
+        "    condition: explicit_consent\n"
+        "    law: {fi: Tietosuojalaki 1050/2018 6 §, en: Data Protection Act 1050/2018 s 6}\n"));
+    const struct rk_category *c = rk_decl_category(d, "extra");
+    assert_int_equal(c->special, RK_SPECIAL_HEALTH);
+    assert_int_equal(c->condition, RK_ART9_EXPLICIT_CONSENT);
+    assert_int_equal(rk_art9_condition_letter(c->condition), 'a');
+    assert_string_equal(c->law.fi, "Tietosuojalaki 1050/2018 6 §");
+    assert_int_equal(rk_decl_category(d, "name")->special, RK_SPECIAL_NONE);
+    assert_int_equal(rk_decl_category(d, "name")->condition, RK_ART9_NONE);
+    rk_decl_free(d);
+    d = rkt_parse(WITH_CATEGORY("  - id: extra\n"
+                                "    name: {fi: Rikostaustaote, en: Criminal record extract}\n"
+                                "    special: criminal_offences\n"
+                                "    law: {fi: Tietosuojalaki 1050/2018 7 §, en: Data Protection "
+                                "Act 1050/2018 s 7}\n"));
+    c = rk_decl_category(d, "extra");
+    assert_int_equal(c->special, RK_SPECIAL_CRIMINAL_OFFENCES);
+    assert_int_equal(c->condition, RK_ART9_NONE);
+    assert_string_equal(c->law.en, "Data Protection Act 1050/2018 s 7");
+    rk_decl_free(d);
+    /* Every condition and its letter of art 9(2). */
+    for (int k = RK_ART9_EXPLICIT_CONSENT; k < RK_ART9__COUNT; k++) {
+        char yaml[4096];
+        snprintf(yaml, sizeof yaml,
+                 WITH_CATEGORY("  - {id: extra, name: {fi: x, en: x}, special: "
+                               "trade_union, condition: %s}\n"),
+                 rk_art9_condition_id((enum rk_art9_condition)k));
+        d = rkt_parse(yaml);
+        assert_int_equal(rk_decl_category(d, "extra")->condition, k);
+        assert_int_equal(rk_art9_condition_letter((enum rk_art9_condition)k), 'a' + k - 1);
+        rk_decl_free(d);
+    }
+}
+
+static void special_categories_refusals(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(WITH_CATEGORY(
+                        "  - {id: extra, name: {fi: x, en: x}, special: shoe_size}\n")),
+                    "category.special: unknown value 'shoe_size'; expected one of: ethnic_origin");
+    assert_contains(rkt_parse_fail(WITH_CATEGORY("  - {id: extra, name: {fi: x, en: x}, special: "
+                                                 "health, condition: because}\n")),
+                    "category.condition: unknown value 'because'; expected one of: "
+                    "explicit_consent");
+    assert_contains(rkt_parse_fail(WITH_CATEGORY("  - {id: extra, name: {fi: x, en: x}, "
+                                                 "condition: explicit_consent}\n")),
+                    "category.condition: the art 9(2) condition is only for a category with "
+                    "'special:'");
+    assert_contains(rkt_parse_fail(WITH_CATEGORY("  - {id: extra, name: {fi: x, en: x}, special: "
+                                                 "criminal_offences, condition: legal_claims}\n")),
+                    "category.condition: art 9(2) conditions do not apply to criminal-offence "
+                    "data (art 10)");
+    assert_contains(rkt_parse_fail(WITH_CATEGORY("  - {id: extra, name: {fi: x, en: x}, law: "
+                                                 "{fi: a, en: b}}\n")),
+                    "category.law: the national provision is only for a category with "
+                    "'special:'");
+    assert_contains(rkt_parse_fail(WITH_CATEGORY("  - {id: extra, name: {fi: x, en: x}, special: "
+                                                 "health, law: 1050/2018}\n")),
+                    "category.law: expected the text in Finnish and English");
+}
+
+/* FX_MINIMAL with children: ch on the customer register. */
+#define WITH_CHILDREN(ch) FX_MINIMAL "    children: " ch "\n"
+
+static void children_load(void **state) {
+    (void)state;
+    struct rk_decl *d =
+        rkt_parse(WITH_CHILDREN("{min_age: 10, online_service: true, age_verification: {fi: "
+                                "syntymävuosi, en: year of birth}, parental_consent: {fi: "
+                                "huoltajan sähköposti, en: the guardian's email}}"));
+    const struct rk_children *ch = &rk_decl_register(d, "customer")->children;
+    assert_true(ch->declared);
+    assert_int_equal(ch->min_age, 10);
+    assert_true(ch->online_service);
+    assert_string_equal(ch->age_verification.en, "year of birth");
+    assert_string_equal(ch->parental_consent.fi, "huoltajan sähköposti");
+    rk_decl_free(d);
+    d = rkt_parse(WITH_CHILDREN("{min_age: 17}"));
+    ch = &rk_decl_register(d, "customer")->children;
+    assert_int_equal(ch->min_age, 17);
+    assert_false(ch->online_service);
+    assert_false(rk_text_present(&ch->parental_consent));
+    rk_decl_free(d);
+    d = rkt_parse(FX_MINIMAL);
+    assert_false(rk_decl_register(d, "customer")->children.declared);
+    rk_decl_free(d);
+}
+
+static void children_refusals(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(WITH_CHILDREN("{min_age: 0}")),
+                    "register.children.min_age: expected an age from 1 to 17");
+    assert_contains(rkt_parse_fail(WITH_CHILDREN("{min_age: 18}")),
+                    "register.children.min_age: 18 is not a child's age");
+    assert_contains(rkt_parse_fail(WITH_CHILDREN("{min_age: ten}")),
+                    "register.children.min_age: expected an age from 1 to 17");
+    assert_contains(rkt_parse_fail(WITH_CHILDREN("{online_service: true}")),
+                    "register.children: required key 'min_age' is missing");
+    assert_contains(rkt_parse_fail(WITH_CHILDREN("{min_age: 13, online_service: often}")),
+                    "register.children.online_service: expected true or false");
+    assert_contains(rkt_parse_fail(WITH_CHILDREN("{min_age: 13, parents: yes}")),
+                    "unknown key 'parents'");
+}
+
+static void source_name_and_categories(void **state) {
+    (void)state;
+    struct rk_decl *d =
+        rkt_parse(FX_MINIMAL "sources:\n"
+                             "  - kind: public_source\n"
+                             "    name: {fi: Kaupungin verkkosivut, en: The city's web pages}\n"
+                             "    categories: [name, email]\n"
+                             "    registers: [customer]\n");
+    assert_string_equal(d->sources[0].name.en, "The city's web pages");
+    assert_int_equal(d->sources[0].ncategories, 2);
+    assert_string_equal(d->sources[0].categories[1]->id, "email");
+    rk_decl_free(d);
+    assert_contains(rkt_parse_fail(FX_MINIMAL_WITH_EXTRA_CATEGORY
+                                   "sources:\n"
+                                   "  - {kind: public_source, categories: [name, fax], registers: "
+                                   "[customer]}\n"),
+                    "source.categories: 'fax' is not a category of any of this source's "
+                    "registers");
+    assert_contains(rkt_parse_fail(FX_MINIMAL "sources:\n"
+                                              "  - {kind: public_source, categories: [shoes], "
+                                              "registers: [customer]}\n"),
+                    "source.categories: 'shoes' is not a declared category");
+    assert_contains(rkt_parse_fail(FX_MINIMAL "sources:\n"
+                                              "  - {kind: public_source, name: Kaupunki, "
+                                              "registers: [customer]}\n"),
+                    "source.name: expected the text in Finnish and English");
+}
+
+#define RECIPIENT(extra)                                                                           \
+    FX_MINIMAL "recipients:\n"                                                                     \
+               "  - {id: x, name: X Inc, role: processor, registers: [customer], " extra "}\n"
+#define VENDOR(extra)                                                                              \
+    FX_MINIMAL "cookies:\n"                                                                        \
+               "  categories:\n"                                                                   \
+               "    - id: a\n"                                                                     \
+               "      name: {fi: a, en: a}\n"                                                      \
+               "      vendors: [{name: V, " extra "}]\n"
+
+static void transfer_extras_load(void **state) {
+    (void)state;
+    struct rk_decl *d =
+        rkt_parse(RECIPIENT("country: US, transfer: dpf, dpf_verified: 2025-05-02"));
+    const struct rk_recipient *r = rk_decl_recipient(d, "x");
+    assert_int_equal(r->transfer, RK_TRANSFER_DPF);
+    assert_int_equal(r->dpf_verified.y, 2025);
+    assert_int_equal(r->dpf_verified.m, 5);
+    assert_int_equal(r->dpf_verified.d, 2);
+    assert_false(rk_text_present(&r->safeguards_copy));
+    rk_decl_free(d);
+    d = rkt_parse(RECIPIENT("country: IN, transfer: scc, safeguards_copy: {fi: pyydä "
+                            "tietosuoja@example.fi, en: ask tietosuoja@example.fi}"));
+    r = rk_decl_recipient(d, "x");
+    assert_string_equal(r->country, "IN");
+    assert_string_equal(r->safeguards_copy.fi, "pyydä tietosuoja@example.fi");
+    assert_int_equal(r->dpf_verified.y, 0);
+    rk_decl_free(d);
+    d = rkt_parse(RECIPIENT("country: US, transfer: bcr, safeguards_copy: {fi: a, en: b}"));
+    assert_string_equal(rk_decl_recipient(d, "x")->safeguards_copy.en, "b");
+    rk_decl_free(d);
+    d = rkt_parse(VENDOR("country: US, transfer: dpf, dpf_verified: 2024-11-30"));
+    const struct rk_cookie_vendor *v = &d->cookies.categories[0].vendors[0];
+    assert_int_equal(v->dpf_verified.y, 2024);
+    assert_int_equal(v->dpf_verified.d, 30);
+    rk_decl_free(d);
+    d = rkt_parse(VENDOR("country: CN, transfer: scc, safeguards_copy: {fi: a, en: b}"));
+    v = &d->cookies.categories[0].vendors[0];
+    assert_string_equal(v->safeguards_copy.fi, "a");
+    rk_decl_free(d);
+}
+
+static void transfer_extras_refusals(void **state) {
+    (void)state;
+    assert_contains(rkt_parse_fail(RECIPIENT("country: US, transfer: scc, dpf_verified: "
+                                             "2025-05-02")),
+                    "recipient.dpf_verified: only with 'transfer: dpf'");
+    assert_contains(rkt_parse_fail(RECIPIENT("country: US, dpf_verified: 2025-05-02")),
+                    "recipient.dpf_verified: only with 'transfer: dpf'");
+    assert_contains(rkt_parse_fail(RECIPIENT("country: US, transfer: dpf, dpf_verified: "
+                                             "2025-02-30")),
+                    "recipient.dpf_verified: expected a date as YYYY-MM-DD");
+    assert_contains(rkt_parse_fail(RECIPIENT("country: US, transfer: dpf, dpf_verified: yes")),
+                    "recipient.dpf_verified: expected a date as YYYY-MM-DD");
+    assert_contains(rkt_parse_fail(RECIPIENT("country: US, transfer: dpf, safeguards_copy: "
+                                             "{fi: a, en: b}")),
+                    "recipient.safeguards_copy: only with 'transfer: scc' or 'transfer: bcr'");
+    assert_contains(rkt_parse_fail(RECIPIENT("country: JP, safeguards_copy: {fi: a, en: b}")),
+                    "recipient.safeguards_copy: only with 'transfer: scc' or 'transfer: bcr'");
+    assert_contains(rkt_parse_fail(RECIPIENT("country: IN, transfer: scc, safeguards_copy: "
+                                             "ask us")),
+                    "recipient.safeguards_copy: expected the text in Finnish and English");
+    assert_contains(rkt_parse_fail(VENDOR("country: US, transfer: scc, dpf_verified: "
+                                          "2025-05-02")),
+                    "cookies.vendors.dpf_verified: only with 'transfer: dpf'");
+    assert_contains(rkt_parse_fail(VENDOR("country: US, transfer: dpf, dpf_verified: 2025-5-2")),
+                    "cookies.vendors.dpf_verified: expected a date as YYYY-MM-DD");
+    assert_contains(rkt_parse_fail(VENDOR("country: US, transfer: dpf, safeguards_copy: "
+                                          "{fi: a, en: b}")),
+                    "cookies.vendors.safeguards_copy: only with 'transfer: scc' or "
+                    "'transfer: bcr'");
+}
+
+/* A country is an officially assigned ISO 3166-1 code; what people write instead is refused
+ * with what to write. */
+static void countries_are_iso_3166_1(void **state) {
+    (void)state;
+    static const char *const wheres[] = {"recipient.country", "cookies.vendors.country"};
+    for (int w = 0; w < 2; w++) {
+        char yaml[4096];
+        struct {
+            const char *code, *want;
+        } const cases[] = {
+            {"EU", "'EU' is not a country; name the country where the recipient keeps"},
+            {"EEA", "'EEA' is not a country"},
+            {"ETA", "'ETA' is not a country"},
+            {"UK", "'UK' is not an ISO 3166-1 code; the United Kingdom is GB"},
+            {"EL", "'EL' is the EU's abbreviation, not an ISO 3166-1 code; Greece is GR"},
+            {"XX", "expected a two-letter ISO 3166-1 country code in capitals, e.g. FI or US, "
+                   "found 'XX'"},
+            {"fi", "found 'fi'"},
+            {"FIN", "found 'FIN'"},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            char extra[64];
+            snprintf(extra, sizeof extra, "country: %s", cases[i].code);
+            if (w == 0)
+                snprintf(yaml, sizeof yaml, RECIPIENT("%s"), extra);
+            else
+                snprintf(yaml, sizeof yaml, VENDOR("%s"), extra);
+            const char *msg = rkt_parse_fail(yaml);
+            assert_contains(msg, wheres[w]);
+            assert_contains(msg, cases[i].want);
+        }
+    }
+    assert_true(rk_country_assigned("GB"));
+    assert_true(rk_country_assigned("AX"));
+    assert_true(rk_country_assigned("ZW"));
+    assert_true(rk_country_assigned("AD"));
+    assert_false(rk_country_assigned("EU"));
+    assert_false(rk_country_assigned("UK"));
+    assert_false(rk_country_assigned("XK")); /* user-assigned, not official */
+    assert_false(rk_country_assigned("gb"));
+    assert_false(rk_country_assigned("G"));
+    /* A real country outside the table of names still loads (the notice prints its code). */
+    struct rk_decl *d = rkt_parse(RECIPIENT("country: AQ, transfer: derogation"));
+    assert_string_equal(rk_decl_recipient(d, "x")->country, "AQ");
+    rk_decl_free(d);
+    d = rkt_parse(VENDOR("country: GB"));
+    assert_int_equal(d->cookies.categories[0].vendors[0].transfer, RK_TRANSFER_ADEQUACY);
+    rk_decl_free(d);
+}
+
+#define RIGHTS(r) FX_HEAD FX_PURPOSES FX_CATEGORIES FX_REGISTERS "rights:\n" r
+#define ADM_ON                                                                                     \
+    "  verification: [email_code]\n"                                                               \
+    "  automated_decisions: true\n"                                                                \
+    "  automated_logic: {fi: pisteytys, en: scoring}\n"
+
+static void automated_decision_keys(void **state) {
+    (void)state;
+    struct rk_decl *d =
+        rkt_parse(RIGHTS(ADM_ON "  automated_consequences: {fi: luotto evätään, en: credit is "
+                                "refused}\n"
+                                "  automated_basis: contract\n"
+                                "  automated_safeguards: [human_intervention, express_view, "
+                                "contest]\n"));
+    assert_true(d->rights.automated_decisions);
+    assert_string_equal(d->rights.automated_consequences.en, "credit is refused");
+    assert_int_equal(d->rights.automated_basis, RK_ADM_CONTRACT);
+    assert_int_equal(d->rights.automated_safeguards, RK_ADM_SAFEGUARDS_ALL);
+    rk_decl_free(d);
+    d = rkt_parse(RIGHTS(ADM_ON "  automated_basis: explicit_consent\n"
+                                "  automated_safeguards: [contest]\n"));
+    assert_int_equal(d->rights.automated_basis, RK_ADM_EXPLICIT_CONSENT);
+    assert_int_equal(d->rights.automated_safeguards, RK_ADM_CONTEST);
+    rk_decl_free(d);
+    d = rkt_parse(RIGHTS(ADM_ON "  automated_basis: law\n"));
+    assert_int_equal(d->rights.automated_basis, RK_ADM_LAW);
+    assert_int_equal(d->rights.automated_safeguards, 0);
+    rk_decl_free(d);
+    d = rkt_parse(FX_MINIMAL);
+    assert_int_equal(d->rights.automated_basis, RK_ADM_NONE);
+    rk_decl_free(d);
+}
+
+static void automated_decision_refusals(void **state) {
+    (void)state;
+    static const char *const lines[] = {"  automated_consequences: {fi: a, en: b}\n",
+                                        "  automated_basis: contract\n",
+                                        "  automated_safeguards: [contest]\n"};
+    static const char *const keys[] = {"automated_consequences", "automated_basis",
+                                       "automated_safeguards"};
+    for (size_t i = 0; i < 3; i++) {
+        char yaml[4096], want[96];
+        snprintf(yaml, sizeof yaml, RIGHTS("  verification: [email_code]\n%s"), lines[i]);
+        snprintf(want, sizeof want, "rights.%s: only with 'automated_decisions: true'", keys[i]);
+        assert_contains(rkt_parse_fail(yaml), want);
+        snprintf(yaml, sizeof yaml,
+                 RIGHTS("  verification: [email_code]\n  automated_decisions: false\n%s"),
+                 lines[i]);
+        assert_contains(rkt_parse_fail(yaml), want);
+    }
+    assert_contains(rkt_parse_fail(RIGHTS(ADM_ON "  automated_basis: legitimate_interests\n")),
+                    "rights.automated_basis: unknown value 'legitimate_interests'; expected one "
+                    "of: contract, law, explicit_consent");
+    assert_contains(rkt_parse_fail(RIGHTS(ADM_ON "  automated_safeguards: [appeal]\n")),
+                    "rights.automated_safeguards: unknown value 'appeal'; expected one of: "
+                    "human_intervention, express_view, contest");
+    assert_contains(rkt_parse_fail(RIGHTS(ADM_ON "  automated_safeguards: [contest, contest]\n")),
+                    "'contest' listed twice");
+    assert_contains(rkt_parse_fail(RIGHTS(ADM_ON "  automated_safeguards: contest\n")),
+                    "rights.automated_safeguards: expected a list");
+}
+
+#define WITH_FY(v)                                                                                 \
+    "rekisteri: 1\n"                                                                               \
+    "controller: {name: X Oy, business_id: '1', address: A, phone: '1', financial_year_end: " v    \
+    "}\n"
+
+static void financial_year_end_loads_and_refusals(void **state) {
+    (void)state;
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, "%s", FX_MINIMAL);
+    char *at = strstr(yaml, "  phone: 09 123 4567\n");
+    assert_non_null(at);
+    const char *fy = "  financial_year_end: \"06-30\"\n";
+    at += strlen("  phone: 09 123 4567\n");
+    memmove(at + strlen(fy), at, strlen(at) + 1);
+    memcpy(at, fy, strlen(fy));
+    struct rk_decl *d = rkt_parse(yaml);
+    assert_int_equal(d->controller.financial_year_end.m, 6);
+    assert_int_equal(d->controller.financial_year_end.d, 30);
+    rk_decl_free(d);
+    static const char *const bad[] = {"\"6-30\"",  "\"02-30\"", "\"13-01\"", "\"00-10\"",
+                                      "\"06-00\"", "\"06/30\"", "\"0a-30\"", "[6, 30]"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char y[512];
+        snprintf(y, sizeof y, WITH_FY("%s"), bad[i]);
+        assert_contains(rkt_parse_fail(y), "controller.financial_year_end: expected the last day "
+                                           "of the financial year as MM-DD");
+    }
+    char y[512];
+    snprintf(y, sizeof y, WITH_FY("%s"), "\"02-30\"");
+    assert_contains(rkt_parse_fail(y), "found '02-30'");
+    /* 29 February is a year end (in other years the 28th, rk_financial_period_end). */
+    snprintf(yaml, sizeof yaml, "%s", FX_MINIMAL);
+    at = strstr(yaml, "  phone: 09 123 4567\n") + strlen("  phone: 09 123 4567\n");
+    fy = "  financial_year_end: 02-29\n";
+    memmove(at + strlen(fy), at, strlen(at) + 1);
+    memcpy(at, fy, strlen(fy));
+    d = rkt_parse(yaml);
+    assert_int_equal(d->controller.financial_year_end.m, 2);
+    assert_int_equal(d->controller.financial_year_end.d, 29);
+    rk_decl_free(d);
+}
+
+static void erasure_from_end_of_financial_period(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(WITH_CATEGORY(
+        "  - id: extra\n"
+        "    name: {fi: Laskut, en: Invoices}\n"
+        "    kind: billing\n"
+        "    erasure: {keep_years: 6, from: end_of_financial_period, obligation: {fi: "
+        "Kirjanpitolaki 1336/1997 2:10, en: Accounting Act 1336/1997 2:10}}\n"));
+    const struct rk_category *c = rk_decl_category(d, "extra");
+    assert_int_equal(c->erasure.rule, RK_ERASE_KEEP);
+    assert_int_equal(c->erasure.from, RK_FROM_END_OF_FINANCIAL_PERIOD);
+    rk_decl_free(d);
+    assert_contains(rkt_parse_fail(WITH_CATEGORY("  - id: extra\n"
+                                                 "    name: {fi: Laskut, en: Invoices}\n"
+                                                 "    erasure: {keep_years: 6, from: "
+                                                 "end_of_fiscal_year}\n")),
+                    "category.erasure.from: unknown value 'end_of_fiscal_year'; expected one of: "
+                    "event, end_of_calendar_year, end_of_financial_period");
+}
+
+/* What the notice, the record and the access answer say of a keep counted from the financial
+ * period: the Accounting Act's own words, never "from when the data was recorded". */
+static void erasure_label_from_financial_period(void **state) {
+    (void)state;
+    struct rk_category cat = {.name = {.fi = "Laskut", .en = "Invoices"},
+                              .erasure = {.rule = RK_ERASE_KEEP,
+                                          .keep_years = 6,
+                                          .from = RK_FROM_END_OF_FINANCIAL_PERIOD}};
+    struct rk_buf b;
+    rk_buf_init(&b);
+    rk_label_erasure(&cat, RK_LANG_FI, &b);
+    assert_contains(b.data, "Laskut: säilytetään 6 vuotta sen kalenterivuoden päättymisestä, "
+                            "jonka aikana kirjauksen tilikausi päättyi");
+    rk_buf_cleanup(&b);
+    rk_buf_init(&b);
+    rk_label_erasure(&cat, RK_LANG_EN, &b);
+    assert_contains(b.data, "Invoices: kept for 6 years from the end of the calendar year in which "
+                            "the financial period of the record ended");
+    assert_null(strstr(b.data, "recorded"));
+    rk_buf_cleanup(&b);
+}
+
+static struct rk_date day(int y, int m, int d) { return (struct rk_date){y, m, d}; }
+
+static void assert_day(struct rk_date got, int y, int m, int d) {
+    if (got.y != y || got.m != m || got.d != d)
+        fail_msg("expected %04d-%02d-%02d, got %04d-%02d-%02d", y, m, d, got.y, got.m, got.d);
+}
+
+/* The financial period a day falls in (Kirjanpitolaki 1336/1997 1:4): the calendar year unless
+ * controller.financial_year_end says otherwise; a year ending 29 February ends on the 28th in
+ * other years. */
+static void financial_period_end(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(FX_MINIMAL);
+    assert_int_equal(d->controller.financial_year_end.m, 0);
+    assert_day(rk_financial_period_end(d, day(2024, 1, 1)), 2024, 12, 31);
+    assert_day(rk_financial_period_end(d, day(2024, 12, 31)), 2024, 12, 31);
+    d->controller.financial_year_end.m = 6, d->controller.financial_year_end.d = 30;
+    assert_day(rk_financial_period_end(d, day(2024, 8, 1)), 2025, 6, 30);
+    assert_day(rk_financial_period_end(d, day(2024, 5, 1)), 2024, 6, 30);
+    assert_day(rk_financial_period_end(d, day(2024, 6, 30)), 2024, 6, 30);
+    assert_day(rk_financial_period_end(d, day(2024, 7, 1)), 2025, 6, 30);
+    d->controller.financial_year_end.m = 2, d->controller.financial_year_end.d = 29;
+    assert_day(rk_financial_period_end(d, day(2023, 2, 28)), 2023, 2, 28);
+    assert_day(rk_financial_period_end(d, day(2023, 3, 1)), 2024, 2, 29);
+    assert_day(rk_financial_period_end(d, day(2024, 3, 1)), 2025, 2, 28);
+    rk_decl_free(d);
+}
+
+/* The one rule for until when a kept category stays (the invoice and contract writes and the
+ * retention sweep all use it): from the event, from the end of its calendar year, or from the
+ * end of the calendar year in which its financial period ended. */
+static void category_keep_until(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_parse(FX_MINIMAL);
+    struct rk_category cat = {.erasure = {.rule = RK_ERASE_KEEP,
+                                          .keep_years = 6,
+                                          .from = RK_FROM_END_OF_FINANCIAL_PERIOD}};
+    /* No financial year declared: the calendar year. */
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 2030, 12, 31);
+    d->controller.financial_year_end.m = 6, d->controller.financial_year_end.d = 30;
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 2031, 12, 31);
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 5, 1)), 2030, 12, 31);
+    d->controller.financial_year_end.m = 2, d->controller.financial_year_end.d = 29;
+    assert_day(rk_category_keep_until(d, &cat, day(2023, 2, 28)), 2029, 12, 31);
+    assert_day(rk_category_keep_until(d, &cat, day(2023, 3, 1)), 2030, 12, 31);
+    /* The other starting points do not look at the financial year. */
+    cat.erasure.from = RK_FROM_END_OF_CALENDAR_YEAR;
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 2030, 12, 31);
+    cat.erasure.from = RK_FROM_EVENT;
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 2030, 8, 1);
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 2, 29)), 2030, 2, 28);
+    /* Not kept, or no day: nothing. */
+    assert_day(rk_category_keep_until(d, &cat, day(0, 0, 0)), 0, 0, 0);
+    cat.erasure.rule = RK_ERASE_DELETE;
+    assert_day(rk_category_keep_until(d, &cat, day(2024, 8, 1)), 0, 0, 0);
+    rk_decl_free(d);
 }
 
 static void empty_and_non_mapping_are_refused(void **state) {
@@ -713,7 +1339,7 @@ static void branding_files(void **state) {
 /* ---- Recipients' connectors and the Mailchimp hook --------------------------------------- */
 
 #define RCP_HEAD                                                                                   \
-    "recipients:\n  - id: mc\n    name: Mailchimp\n    role: processor\n    country: US\n"        \
+    "recipients:\n  - id: mc\n    name: Mailchimp\n    role: processor\n    country: US\n"         \
     "    transfer: dpf\n    registers: [customer]\n"
 
 static void connectors_load(void **state) {
@@ -1125,6 +1751,26 @@ int main(void) {
         cmocka_unit_test(timezone_is_checked_and_defaulted),
         cmocka_unit_test(cookies_need_categories),
         cmocka_unit_test(cookies_refusals),
+        cmocka_unit_test(profiling_loads),
+        cmocka_unit_test(profiling_refusals),
+        cmocka_unit_test(direct_marketing_loads),
+        cmocka_unit_test(direct_marketing_refusals),
+        cmocka_unit_test(balancing_test_loads_and_refusals),
+        cmocka_unit_test(special_categories_load),
+        cmocka_unit_test(special_categories_refusals),
+        cmocka_unit_test(children_load),
+        cmocka_unit_test(children_refusals),
+        cmocka_unit_test(source_name_and_categories),
+        cmocka_unit_test(transfer_extras_load),
+        cmocka_unit_test(transfer_extras_refusals),
+        cmocka_unit_test(countries_are_iso_3166_1),
+        cmocka_unit_test(automated_decision_keys),
+        cmocka_unit_test(automated_decision_refusals),
+        cmocka_unit_test(financial_year_end_loads_and_refusals),
+        cmocka_unit_test(erasure_from_end_of_financial_period),
+        cmocka_unit_test(erasure_label_from_financial_period),
+        cmocka_unit_test(financial_period_end),
+        cmocka_unit_test(category_keep_until),
         cmocka_unit_test(empty_and_non_mapping_are_refused),
         cmocka_unit_test(malformed_yaml_is_refused_with_position),
         cmocka_unit_test(binary_is_refused),

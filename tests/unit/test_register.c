@@ -42,6 +42,31 @@ static int setup_example(void **state) {
 
 static int setup_full(void **state) { return setup_with(state, "tests/decls/full.yaml"); }
 
+/* tests/decls/full.yaml with a financial year that ends on 30 June, its invoices kept from the
+ * end of the financial period (Kirjanpitolaki 1336/1997 2:10). */
+static int setup_financial_year(void **state) {
+    char *yaml = rkt_read("tests/decls/full.yaml", NULL);
+    const char *tz = "  timezone: Europe/Helsinki\n", *cal = "from: end_of_calendar_year";
+    char *at_tz = yaml ? strstr(yaml, tz) : NULL, *at_cal = yaml ? strstr(yaml, cal) : NULL;
+    if (!at_tz || !at_cal || at_cal < at_tz) {
+        free(yaml);
+        return -1;
+    }
+    size_t n = strlen(yaml) + 128;
+    char *edited = malloc(n);
+    if (!edited) {
+        free(yaml);
+        return -1;
+    }
+    at_tz += strlen(tz);
+    snprintf(edited, n, "%.*s  financial_year_end: \"06-30\"\n%.*sfrom: end_of_financial_period%s",
+             (int)(at_tz - yaml), yaml, (int)(at_cal - at_tz), at_tz, at_cal + strlen(cal));
+    free(yaml);
+    struct rk_decl *d = rkt_parse(edited);
+    free(edited);
+    return rkt_reg_setup_decl(state, "register", d);
+}
+
 /* ---- Expectations ------------------------------------------------------------------ */
 
 #define MSG                          (rkt_clear(&f->msg))
@@ -1375,6 +1400,26 @@ static void invoice_keep_until_from_declaration(void **state) {
     assert_date(iv.i[2].keep_until, "2032-12-31");
 }
 
+/* With a financial year ending 30 June, an invoice is kept 6 years from the end of the calendar
+ * year in which its financial period ended: August 2024 is in the period ending 30 June 2025. */
+static void invoice_keep_until_from_financial_period(void **state) {
+    struct rkt_reg *f = *state;
+    char a[RK_ID_LEN + 1], i[RK_ID_LEN + 1];
+    assert_int_equal(f->decl->controller.financial_year_end.m, 6);
+    RKT_OK(f, add(f, "customer", "accounting", RK_SRC_CONTRACT, rkt_ts(T0),
+                  who("Matti", "matti@example.fi", NULL), NULL, a));
+    RKT_OK(f, invoice(f, "customer", "accounting", a, NULL, "F-1", "2024-08-01", i));
+    RKT_OK(f, invoice(f, "customer", "accounting", a, NULL, "F-2", "2024-05-01", i));
+    RKT_OK(f, invoice(f, "customer", "accounting", a, NULL, "F-3", "2024-06-30", i));
+    struct invoices iv = invoices_of(f, a);
+    assert_int_equal(iv.n, 3);
+    const char *want[][2] = {{"F-1", "2031-12-31"}, {"F-2", "2030-12-31"}, {"F-3", "2030-12-31"}};
+    for (size_t w = 0; w < 3; w++)
+        for (int k = 0; k < iv.n; k++)
+            if (strcmp(iv.i[k].number, want[w][0]) == 0)
+                assert_date(iv.i[k].keep_until, want[w][1]);
+}
+
 /* ---- Art 14 ---------------------------------------------------------------------------- */
 
 static void art14_task_for_data_not_from_the_person(void **state) {
@@ -1656,6 +1701,8 @@ int main(void) {
         EX(invoice_refusals),
         EX(texts_beside_values_follow_the_text_rule),
         FULL(invoice_keep_until_from_declaration),
+        cmocka_unit_test_setup_teardown(invoice_keep_until_from_financial_period,
+                                        setup_financial_year, rkt_reg_teardown),
         FULL(art14_task_for_data_not_from_the_person),
         FULL(bug_source_declared_purposes_are_enforced),
         EX(audience_consent_purpose),

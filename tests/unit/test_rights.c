@@ -423,11 +423,16 @@ static void erase_keeps_only_the_invoice(void **state) {
     assert_non_null(strstr(r.invoices_why, "Accounting Act"));
     assert_int_equal(r.invoices_until.y, 2031);
 
-    const struct allowed allowed[] = {{"person", 1},   {"invoice", 1},          {"suppression", 3},
-                                      {"audit", -1},   {"recipient_notice", 2}, {"token", 0},
+    const struct allowed allowed[] = {{"person", 1},
+                                      {"invoice", 1},
+                                      {"suppression", 3},
+                                      {"audit", -1},
+                                      {"recipient_notice", 2},
+                                      {"token", 0},
                                       {"key_state", 1}, /* the key generation: no personal data */
                                       /* counters by register and purpose (migration 0016) */
-                                      {"search_state", 1}, {"register_count", -1},
+                                      {"search_state", 1},
+                                      {"register_count", -1},
                                       {"purpose_count", -1}};
     assert_tables(f, allowed, sizeof allowed / sizeof allowed[0]);
     assert_int_equal(kept_invoices(f, id, "2031-12-31"), 1);
@@ -599,6 +604,77 @@ static void preview_agrees_with_erase_keeping_evidence(void **state) {
     assert_int_equal(p.counts.contracts_kept, 1);
     assert_non_null(strstr(p.counts.consent_why, "legal claims"));
     preview_then_erase(f, id);
+}
+
+/* The preview names the invoices and contracts that go only because their category declares no
+ * keep rule (issue 16: "no statutory retention is declared and the invoices will go"): under
+ * the example (no rule for billing or contracts) both; with the Accounting Act's rule for
+ * billing, only the contract, and not an invoice whose declared period has already passed; with
+ * both rules (full.yaml), none. */
+static void preview_warns_of_what_no_keep_rule_keeps(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Yhteinen Oy", id);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    struct rk_erase_plan p;
+    RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
+    assert_int_equal(p.counts.invoices, 1);
+    assert_int_equal(p.invoices_undeclared, 1);
+    assert_int_equal(p.invoices_unmarked, 0);
+    assert_int_equal(p.contracts_undeclared, 1);
+}
+
+static void preview_no_warning_for_kept_invoices(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1], iid[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Toiminimi Matti", id);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    /* Kept until 2024-12-31 (2018 + 6 years): past at T1, so it goes, but a rule was declared. */
+    struct rk_write w = {"customer", "customer_relationship", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
+    RKT_OK(f, rk_reg_invoice_add(&f->reg, &w, id, NULL, "2018-0001", date_of("2018-03-01"), 100,
+                                 "EUR", iid, MSG));
+    struct rk_erase_plan p;
+    RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
+    assert_int_equal(p.counts.invoices_kept, 1);
+    assert_int_equal(p.counts.invoices, 1);
+    assert_int_equal(p.invoices_undeclared, 0);
+    assert_int_equal(p.contracts_undeclared, 1); /* the example keeps no contracts */
+}
+
+/* An invoice recorded before the billing category declared its keep rule carries no keep-until
+ * date and goes: the preview says so apart from the invoices no rule keeps. */
+static void preview_warns_of_invoices_recorded_before_the_rule(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1];
+    add_example_person(f, "matti@example.fi", "Yhteinen Oy", id);
+    add_contract_invoice(f, "customer", "customer_relationship", id, "2025-0001");
+    /* The declaration changes: billing is now kept (the example's category, in place). */
+    struct rk_category *billing = NULL;
+    for (size_t i = 0; i < f->decl->ncategories; i++)
+        if (f->decl->categories[i].kind == RK_CAT_BILLING)
+            billing = &f->decl->categories[i];
+    assert_non_null(billing);
+    billing->erasure = (struct rk_erasure){.rule = RK_ERASE_KEEP, .keep_years = 6};
+    struct rk_erase_plan p;
+    RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
+    assert_int_equal(p.counts.invoices, 1);
+    assert_int_equal(p.invoices_undeclared, 0);
+    assert_int_equal(p.invoices_unmarked, 1);
+    billing->erasure = (struct rk_erasure){.rule = RK_ERASE_DELETE};
+}
+
+static void preview_no_warning_when_all_kept(void **state) {
+    struct rkt_reg *f = *state;
+    char id[RK_ID_LEN + 1];
+    struct rk_write w = {"customer", "service", RK_SRC_CONTRACT, NULL, rkt_ts(T0)};
+    struct rk_contact c = contact("Aino", "aino@example.fi", NULL, NULL);
+    RKT_OK(f, rk_reg_person_add(&f->reg, &w, NULL, &c, NULL, id, MSG));
+    add_contract_invoice(f, "customer", "service", id, "F-1");
+    struct rk_erase_plan p;
+    RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
+    assert_int_equal(p.counts.invoices_kept + p.counts.contracts_kept, 2);
+    assert_int_equal(p.invoices_undeclared, 0);
+    assert_int_equal(p.contracts_undeclared, 0);
 }
 
 /* ---- The audience summary ---------------------------------------------------------------- */
@@ -938,6 +1014,14 @@ static void automated_answer_follows_the_declaration(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(preview_agrees_with_erase_keeping_invoice, setup_accounting,
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(preview_warns_of_what_no_keep_rule_keeps, setup_example,
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(preview_no_warning_for_kept_invoices, setup_accounting,
+                                        rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(preview_warns_of_invoices_recorded_before_the_rule,
+                                        setup_example, rkt_reg_teardown),
+        cmocka_unit_test_setup_teardown(preview_no_warning_when_all_kept, setup_full,
                                         rkt_reg_teardown),
         cmocka_unit_test_setup_teardown(preview_agrees_with_erase_deleting_all, setup_example,
                                         rkt_reg_teardown),

@@ -56,6 +56,10 @@ const WORDS = {
     suppressText: 'Sähköpostiosoite ja puhelinnumero lisätään estolistalle, jotta henkilöä ei lisätä uudelleen vahingossa.',
     confirmErase: 'Kirjoita henkilön nimi tai tunnus vahvistukseksi', consent_events: 'Suostumustapahtumat', suppressNone: 'Henkilöllä ei ole sähköpostiosoitetta eikä puhelinnumeroa estolistalle lisättäväksi.', eraseWarning: 'Poistoa ei voi perua.',
     confirmMismatch: 'Kirjoita henkilön nimi tai tunnus täsmälleen', erased: 'Henkilön tiedot on poistettu',
+    noKeepTitle: 'Lakisääteistä säilytysaikaa ei ole ilmoitettu', noKeepUnmarkedTitle: 'Laskuilla ei ole säilytysaikaa',
+    noKeepInvoices: (n) => `${n} ${n === 1 ? 'lasku poistetaan' : 'laskua poistetaan'}, koska selosteessa ei ole ilmoitettu laskujen tietoryhmälle lakisääteistä säilytysaikaa (kirjanpitolaki 1336/1997 2:10: tositteet säilytetään kuusi vuotta sen vuoden lopusta, jonka aikana tilikausi päättyi). Jos laskut on säilytettävä, lisää laskujen tietoryhmään ennen poistoa säilytyssääntö:`,
+    noKeepUnmarked: (n) => `${n} ${n === 1 ? 'lasku poistetaan' : 'laskua poistetaan'}, vaikka laskujen tietoryhmälle on nyt ilmoitettu säilytysaika: ${n === 1 ? 'se kirjattiin' : 'ne kirjattiin'} ennen säilytyssäännön ilmoittamista, eikä ${n === 1 ? 'sillä' : 'niillä'} ole säilytyksen päättymispäivää.`,
+    noKeepContracts: (n) => `${n} ${n === 1 ? 'sopimus poistetaan' : 'sopimusta poistetaan'}, koska selosteessa ei ole ilmoitettu sopimusten tietoryhmälle säilytysaikaa. Jos sopimukset on säilytettävä lakisääteisen velvoitteen tai oikeusvaateiden vuoksi, lisää tietoryhmään säilytyssääntö (erasure: keep_years ja obligation).`,
     erasedNext: 'Vastaanottajille lähetetään ilmoitukset. Sähköposti ja puhelinnumero ovat estolistalla.', toPeople: 'Henkilöhakuun',
     // add
     addTitle: 'Lisää henkilö', addEntryTitle: 'Lisää henkilö toiseen rekisteriin', chooseRegister: 'Rekisteri', choosePurpose: 'Käyttötarkoitus',
@@ -152,6 +156,10 @@ const WORDS = {
     suppressText: 'The email address and phone number will be suppressed, so the person is not added again by mistake.',
     confirmErase: 'Type the person’s name or id to confirm', consent_events: 'Consent events', suppressNone: 'The person has no email address or phone number to suppress.', eraseWarning: 'An erasure cannot be undone.',
     confirmMismatch: 'Type the person’s name or id exactly', erased: 'The person has been erased',
+    noKeepTitle: 'No statutory retention is declared', noKeepUnmarkedTitle: 'These invoices carry no retention',
+    noKeepInvoices: (n) => `${n} ${n === 1 ? 'invoice' : 'invoices'} will be deleted, because the declaration states no statutory retention for the invoices’ category (Accounting Act 1336/1997 2:10: vouchers are kept six years from the end of the year in which the financial period ended). If they must be kept, add a keep rule to the invoices’ category before erasing:`,
+    noKeepUnmarked: (n) => `${n} ${n === 1 ? 'invoice' : 'invoices'} will be deleted although the invoices’ category now declares a retention: ${n === 1 ? 'it was' : 'they were'} recorded before the keep rule was declared and carry no keep-until date.`,
+    noKeepContracts: (n) => `${n} ${n === 1 ? 'contract' : 'contracts'} will be deleted, because the declaration states no retention for the contracts’ category. If they must be kept for a legal obligation or legal claims, add a keep rule to the category (erasure: keep_years and obligation).`,
     erasedNext: 'Recipients will be sent notices. The email and phone are suppressed.', toPeople: 'Back to people',
     addTitle: 'Add a person', addEntryTitle: 'Add the person to another register', chooseRegister: 'Register', choosePurpose: 'Purpose',
     chooseSource: 'Where the details came from', sourceDetail: 'Source detail (optional)', consentEvidence: 'Evidence of consent',
@@ -900,6 +908,15 @@ async function erasePage(id) {
   const delItems = (del.registers || []).map((r) => `${name(r.name) || regName(r.id)}: ${(r.categories || []).map((c) => name(c.name) || c.id).join(', ')}`);
   for (const k of ['consent_events', 'contracts', 'invoices']) if (del[k]) delItems.push(`${t(k)}: ${fmtNum(del[k])}`);
   v.append(h('h2', null, t('willDelete')), asList(delItems));
+  // no_retention_declared: {invoices, contracts} that go only because no keep rule is declared
+  const nk = p.no_retention_declared || {};
+  if (nk.invoices || nk.contracts || nk.invoices_recorded_before_rule) {
+    v.append(h('div', { class: 'notice warn', role: 'alert', id: 'no-retention' }, h('h3', null, t(nk.invoices || nk.contracts ? 'noKeepTitle' : 'noKeepUnmarkedTitle')),
+      nk.invoices ? h('p', null, t('noKeepInvoices', nk.invoices)) : null,
+      nk.invoices ? h('pre', null, 'erasure:\n  keep_years: 6\n  from: end_of_financial_period\n  obligation: {fi: Kirjanpitolaki 1336/1997 2:10, en: Accounting Act 1336/1997 2:10}') : null,
+      nk.invoices_recorded_before_rule ? h('p', null, t('noKeepUnmarked', nk.invoices_recorded_before_rule)) : null,
+      nk.contracts ? h('p', null, t('noKeepContracts', nk.contracts)) : null));
+  }
   // keep: [{what, count, until, why, obligation, keep_years}]
   v.append(h('h2', null, t('willKeep')), asList((p.keep || []).map((k) => [`${t(k.what) || k.what}${k.count != null ? ` (${fmtNum(k.count)})` : ''}`,
     name(k.obligation) || k.why, k.until ? `${t('until')} ${fmtDate(k.until)}` : ''].filter(Boolean).join(' — '))));
