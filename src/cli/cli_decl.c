@@ -135,9 +135,12 @@ static rk_err lint_json(const char *file, const struct rk_findings *f, struct rk
 static void list_rules(struct rk_buf *out) {
     size_t n;
     const struct rk_lint_rule *rules = rk_lint_rules(&n);
+    int width = 0; /* the longest id, so that the columns line up */
     for (size_t i = 0; i < n; i++)
-        rk_buf_printf(out, "%-28s %-8s %s (%s)\n", rules[i].id, rk_severity_name(rules[i].severity),
-                      rules[i].summary, rules[i].reference);
+        width = (int)strlen(rules[i].id) > width ? (int)strlen(rules[i].id) : width;
+    for (size_t i = 0; i < n; i++)
+        rk_buf_printf(out, "%-*s %-8s %s (%s)\n", width, rules[i].id,
+                      rk_severity_name(rules[i].severity), rules[i].summary, rules[i].reference);
 }
 
 static int run_lint(int argc, char **argv) {

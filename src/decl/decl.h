@@ -638,6 +638,9 @@ struct rk_decl {
 
     struct rk_date drafted, last_changed;
     struct rk_text intro; /* optional */
+    /* where intro, provision and transfers_note were declared (line 0 when absent), so that
+     * the linter can point at them */
+    struct rk_loc intro_loc, provision_loc, transfers_note_loc;
 
     struct rk_controller controller;
     struct rk_exclusion *exclusions;

@@ -91,8 +91,10 @@ void dl_parse_notice(struct ctx *c, const ynode *n) {
         dl_get_date(c, v[0], "notice.drafted", &c->d->drafted);
     if (v[1])
         dl_get_date(c, v[1], "notice.last_changed", &c->d->last_changed);
-    if (v[2])
+    if (v[2]) {
+        c->d->intro_loc = dl_loc_of(v[2]);
         dl_get_text(c, v[2], "notice.intro", &c->d->intro);
+    }
     if (v[0] && v[1] && c->d->drafted.y && c->d->last_changed.y &&
         (c->d->last_changed.y * 10000 + c->d->last_changed.m * 100 + c->d->last_changed.d) <
             (c->d->drafted.y * 10000 + c->d->drafted.m * 100 + c->d->drafted.d))
@@ -423,10 +425,14 @@ static void walk(struct ctx *c, const ynode *root) {
                              "recipient.mailchimp.list_id: list '%s' is already declared by "
                              "recipient '%s'; one recipient per Mailchimp list",
                              d->recipients[i].mailchimp.list_id, d->recipients[j].id);
-    if (v[PROVISION])
+    if (v[PROVISION]) {
+        d->provision_loc = dl_loc_of(v[PROVISION]);
         dl_get_text(c, v[PROVISION], "provision", &d->provision);
-    if (v[TRANSFERS])
+    }
+    if (v[TRANSFERS]) {
+        d->transfers_note_loc = dl_loc_of(v[TRANSFERS]);
         dl_get_text(c, v[TRANSFERS], "transfers_note", &d->transfers_note);
+    }
     if (v[COOKIES])
         dl_parse_cookies(c, v[COOKIES]);
     if (v[RIGHTS])

@@ -1,13 +1,15 @@
 /*
  * lint.c — the lint rules and the table that runs them.
  *
- * Each rule is a small function that walks the declaration and calls add()
- * for every problem it sees. To add a rule: write its check function, add a
+ * Each rule is a small function that walks the declaration and calls lint_add()
+ * for every problem it sees; the rules on the GDPR's finer points live in
+ * lint_legal.c (lint_rules.h). To add a rule: write its check function, add a
  * row to the rules[] table with a new stable id (never reuse or rename one:
  * users suppress and search by id), and add a failing and a passing
- * declaration to tests/unit/test_lint.c.
+ * declaration to tests/unit/test_lint.c and tests/decls/lint/.
  */
 #include "decl/lint.h"
+#include "decl/lint_rules.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,9 +31,8 @@ const char *rk_severity_name(enum rk_severity s) {
     }
 }
 
-__attribute__((format(printf, 4, 5))) static void
-add(struct rk_findings *out, const struct rk_lint_rule *rule, struct rk_loc loc, const char *fmt,
-    ...) {
+void lint_add(struct rk_findings *out, const struct rk_lint_rule *rule, struct rk_loc loc,
+              const char *fmt, ...) {
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 16;
         struct rk_finding *items = realloc(out->items, cap * sizeof *items);
@@ -56,28 +57,32 @@ add(struct rk_findings *out, const struct rk_lint_rule *rule, struct rk_loc loc,
 
 static int date_key(struct rk_date d) { return d.y * 10000 + d.m * 100 + d.d; }
 
+bool lint_contains_ci(const char *hay, const char *needle) {
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] &&
+               (hay[i] | (hay[i] >= 'A' && hay[i] <= 'Z' ? 0x20 : 0)) == needle[i])
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
 /* ---- Transfers --------------------------------------------------------- */
 
-/*
- * A party personal data goes to outside the controller: a declared recipient, or a vendor
- * on the website's cookies (cookies: categories[].vendors; only those with a country). The
- * transfer rules below judge both alike (GDPR art 44-46 make no difference between them).
- */
-struct party {
-    const char *kind; /* "recipient", "cookie vendor" */
-    const char *name;
-    const char *country;
-    enum rk_transfer transfer;
-    struct rk_loc loc;
-};
-typedef void (*party_fn)(const struct rk_decl *d, const struct party *p,
-                         const struct rk_lint_rule *rule, struct rk_findings *out);
-
-static void each_party(const struct rk_decl *d, const struct rk_lint_rule *rule,
-                       struct rk_findings *out, party_fn fn) {
+void lint_each_party(const struct rk_decl *d, const struct rk_lint_rule *rule,
+                     struct rk_findings *out, lint_party_fn fn) {
     for (size_t i = 0; i < d->nrecipients; i++) {
         const struct rk_recipient *r = &d->recipients[i];
-        const struct party p = {"recipient", r->id, r->country, r->transfer, r->transfer_loc};
+        const struct lint_party p = {.kind = "recipient",
+                                     .name = r->id,
+                                     .country = r->country,
+                                     .transfer = r->transfer,
+                                     .loc = r->transfer_loc,
+                                     .dpf_verified = r->dpf_verified,
+                                     .safeguards_copy = &r->safeguards_copy};
         fn(d, &p, rule, out);
     }
     for (size_t i = 0; i < d->cookies.ncategories; i++)
@@ -85,13 +90,18 @@ static void each_party(const struct rk_decl *d, const struct rk_lint_rule *rule,
             const struct rk_cookie_vendor *v = &d->cookies.categories[i].vendors[j];
             if (!v->country[0])
                 continue;
-            const struct party p = {"cookie vendor", v->name, v->country, v->transfer,
-                                    v->transfer_loc};
+            const struct lint_party p = {.kind = "cookie vendor",
+                                         .name = v->name,
+                                         .country = v->country,
+                                         .transfer = v->transfer,
+                                         .loc = v->transfer_loc,
+                                         .dpf_verified = v->dpf_verified,
+                                         .safeguards_copy = &v->safeguards_copy};
             fn(d, &p, rule, out);
         }
 }
 
-static void shield_one(const struct rk_decl *d, const struct party *p,
+static void shield_one(const struct rk_decl *d, const struct lint_party *p,
                        const struct rk_lint_rule *rule, struct rk_findings *out) {
     const struct rk_date invalidated = {2020, 7, 16};
     if (p->transfer != RK_TRANSFER_PRIVACY_SHIELD)
@@ -102,55 +112,54 @@ static void shield_one(const struct rk_decl *d, const struct party *p,
         rk_date_format(d->last_changed, RK_LANG_EN, date, sizeof date);
         snprintf(changed, sizeof changed, " (the notice was last changed %s, after it)", date);
     }
-    add(out, rule, p->loc,
-        "%s '%s' (%s) rests its transfer on the EU-US Privacy Shield, which the Court "
-        "of Justice invalidated on 16 July 2020%s; use the EU-US Data Privacy Framework if "
-        "the %s is certified (transfer: dpf) or standard contractual clauses "
-        "(transfer: scc)",
-        p->kind, p->name, p->country, changed, p->kind);
+    lint_add(out, rule, p->loc,
+             "%s '%s' (%s) rests its transfer on the EU-US Privacy Shield, which the Court "
+             "of Justice invalidated on 16 July 2020%s; use the EU-US Data Privacy Framework if "
+             "the %s is certified ('transfer: dpf' with 'dpf_verified: 2025-06-30', the day it "
+             "was found on the DPF List) or standard contractual clauses ('transfer: scc' with "
+             "'safeguards_copy')",
+             p->kind, p->name, p->country, changed, p->kind);
 }
 
 static void check_privacy_shield(const struct rk_decl *d, const struct rk_lint_rule *rule,
                                  struct rk_findings *out) {
-    each_party(d, rule, out, shield_one);
+    lint_each_party(d, rule, out, shield_one);
 }
 
-static void missing_one(const struct rk_decl *d, const struct party *p,
+static void missing_one(const struct rk_decl *d, const struct lint_party *p,
                         const struct rk_lint_rule *rule, struct rk_findings *out) {
     (void)d;
     if (p->transfer != RK_TRANSFER_NONE || rk_country_in_eea(p->country) ||
         rk_country_adequate(p->country))
         return;
-    add(out, rule, p->loc,
-        "%s '%s' is in %s, outside the EEA, and no transfer mechanism is declared; "
-        "add 'transfer:' (dpf, scc, bcr, adequacy or derogation)",
-        p->kind, p->name, p->country);
+    lint_add(out, rule, p->loc,
+             "%s '%s' is in %s, outside the EEA, and no transfer mechanism is declared; "
+             "add 'transfer:' (dpf, scc, bcr, adequacy or derogation)",
+             p->kind, p->name, p->country);
 }
 
 static void check_transfer_missing(const struct rk_decl *d, const struct rk_lint_rule *rule,
                                    struct rk_findings *out) {
-    each_party(d, rule, out, missing_one);
+    lint_each_party(d, rule, out, missing_one);
 }
 
-static void fits_one(const struct rk_decl *d, const struct party *p,
+static void fits_one(const struct rk_decl *d, const struct lint_party *p,
                      const struct rk_lint_rule *rule, struct rk_findings *out) {
     (void)d;
     bool us = strcmp(p->country, "US") == 0;
+    /* dpf outside the US is transfer-dpf-not-us (lint_legal.c) */
     if (p->transfer == RK_TRANSFER_ADEQUACY && !rk_country_in_eea(p->country) &&
         !rk_country_adequate(p->country))
-        add(out, rule, p->loc, "%s '%s' claims an adequacy decision, but %s has none%s", p->kind,
-            p->name, p->country,
-            us ? "; for a certified US recipient declare 'transfer: dpf'" : "");
-    else if (p->transfer == RK_TRANSFER_DPF && !us)
-        add(out, rule, p->loc,
-            "%s '%s' is in %s, but the EU-US Data Privacy Framework covers only "
-            "certified organisations in the United States",
-            p->kind, p->name, p->country);
+        lint_add(out, rule, p->loc, "%s '%s' claims an adequacy decision, but %s has none; %s",
+                 p->kind, p->name, p->country,
+                 us ? "for a US organisation certified under the EU-US Data Privacy Framework "
+                      "declare 'transfer: dpf', else 'transfer: scc'"
+                    : "declare the mechanism that applies, e.g. 'transfer: scc'");
 }
 
 static void check_mechanism_fits(const struct rk_decl *d, const struct rk_lint_rule *rule,
                                  struct rk_findings *out) {
-    each_party(d, rule, out, fits_one);
+    lint_each_party(d, rule, out, fits_one);
 }
 
 /* ---- What recipients receive (recipients[].shares) ------------------------ */
@@ -170,10 +179,10 @@ static void check_share_held(const struct rk_decl *d, const struct rk_lint_rule 
             const struct rk_share *sh = &r->shares[k];
             for (size_t j = 0; j < sh->ncategories; j++)
                 if (!register_holds(sh->reg, sh->categories[j]))
-                    add(out, rule, sh->loc,
-                        "recipient '%s' shares category '%s', which register '%s' does not "
-                        "hold; remove it from shares or add it to the register's categories",
-                        r->id, sh->categories[j]->id, sh->reg->id);
+                    lint_add(out, rule, sh->loc,
+                             "recipient '%s' shares category '%s', which register '%s' does not "
+                             "hold; remove it from shares or add it to the register's categories",
+                             r->id, sh->categories[j]->id, sh->reg->id);
         }
     }
 }
@@ -183,10 +192,11 @@ static void check_shares_missing(const struct rk_decl *d, const struct rk_lint_r
     for (size_t i = 0; i < d->nrecipients; i++) {
         const struct rk_recipient *r = &d->recipients[i];
         if (r->nshares == 0 && (r->connector.type != RK_CONNECTOR_NONE || r->mailchimp.declared))
-            add(out, rule, r->loc,
-                "recipient '%s' has a %s but declares no shares; list what it receives, e.g. "
-                "shares: [name, email], so that nothing leaves undeclared",
-                r->id, r->connector.type != RK_CONNECTOR_NONE ? "connector" : "mailchimp audience");
+            lint_add(out, rule, r->loc,
+                     "recipient '%s' has a %s but declares no shares; list what it receives, e.g. "
+                     "shares: [name, email], so that nothing leaves undeclared",
+                     r->id,
+                     r->connector.type != RK_CONNECTOR_NONE ? "connector" : "mailchimp audience");
     }
 }
 
@@ -205,7 +215,8 @@ static void check_share_purpose(const struct rk_decl *d, const struct rk_lint_ru
                     consent = reg->purposes[j];
                 }
         if (consent)
-            add(out, rule, r->shares_loc,
+            lint_add(
+                out, rule, r->shares_loc,
                 "recipient '%s' receives data of register '%s', whose purpose '%s' rests on "
                 "consent, but names no purpose it serves; add purposes: [...] so that only the "
                 "data of that purpose (and only while it lasts) is disclosed",
@@ -218,30 +229,69 @@ static void check_share_purpose(const struct rk_decl *d, const struct rk_lint_ru
 /* Vendors known to track visitors across sites or visits (matched case-insensitively as a
  * part of the declared name), and the cookies they set: exact names, or prefixes ('*'). */
 static const char *const tracker_vendors[] = {
-    "google analytics", "google ads", "google remarketing", "google tag manager", "doubleclick",
-    "facebook", "meta pixel", "instagram", "linkedin", "twitter", "tiktok", "snapchat",
-    "pinterest", "hotjar", "microsoft clarity", "bing ads", "microsoft advertising", "criteo",
-    "adform", "leadfeeder", "hubspot", "mixpanel", "segment", "taboola", "outbrain",
+    "google analytics",
+    "google ads",
+    "google remarketing",
+    "google tag manager",
+    "doubleclick",
+    "facebook",
+    "meta pixel",
+    "instagram",
+    "linkedin",
+    "twitter",
+    "tiktok",
+    "snapchat",
+    "pinterest",
+    "hotjar",
+    "microsoft clarity",
+    "bing ads",
+    "microsoft advertising",
+    "criteo",
+    "adform",
+    "leadfeeder",
+    "hubspot",
+    "mixpanel",
+    "segment",
+    "taboola",
+    "outbrain",
 };
 static const char *const tracker_cookies[] = {
-    "_ga*", "_gid", "_gat*", "_gcl_*", "_gac_*", "__utm*", "IDE", "DSID", "test_cookie", "NID",
-    "_fbp", "_fbc", "fr", "li_*", "lidc", "bcookie", "bscookie", "UserMatchHistory",
-    "personalization_id", "guest_id", "muc_ads", "_hj*", "_uet*", "_clck", "_clsk", "MUID",
-    "_tt_*", "_ttp", "_pin_unauth", "_scid", "hubspotutk", "__hs*", "_lfa", "mp_*", "ajs_*",
+    "_ga*",
+    "_gid",
+    "_gat*",
+    "_gcl_*",
+    "_gac_*",
+    "__utm*",
+    "IDE",
+    "DSID",
+    "test_cookie",
+    "NID",
+    "_fbp",
+    "_fbc",
+    "fr",
+    "li_*",
+    "lidc",
+    "bcookie",
+    "bscookie",
+    "UserMatchHistory",
+    "personalization_id",
+    "guest_id",
+    "muc_ads",
+    "_hj*",
+    "_uet*",
+    "_clck",
+    "_clsk",
+    "MUID",
+    "_tt_*",
+    "_ttp",
+    "_pin_unauth",
+    "_scid",
+    "hubspotutk",
+    "__hs*",
+    "_lfa",
+    "mp_*",
+    "ajs_*",
 };
-
-static bool contains_ci(const char *hay, const char *needle) {
-    size_t n = strlen(needle);
-    for (; *hay; hay++) {
-        size_t i = 0;
-        while (i < n && hay[i] &&
-               (hay[i] | (hay[i] >= 'A' && hay[i] <= 'Z' ? 0x20 : 0)) == needle[i])
-            i++;
-        if (i == n)
-            return true;
-    }
-    return false;
-}
 
 /* The tracker cookie a declared cookie name is (its '*' meaning a prefix), or NULL. */
 static const char *tracker_cookie(const char *name) {
@@ -267,27 +317,31 @@ static void check_essential_trackers(const struct rk_decl *d, const struct rk_li
         for (size_t j = 0; j < c->nvendors; j++) {
             const struct rk_cookie_vendor *v = &c->vendors[j];
             const char *why = NULL;
-            for (size_t k = 0; !why && k < sizeof tracker_vendors / sizeof tracker_vendors[0];
-                 k++)
-                if (contains_ci(v->name, tracker_vendors[k]))
+            for (size_t k = 0; !why && k < sizeof tracker_vendors / sizeof tracker_vendors[0]; k++)
+                if (lint_contains_ci(v->name, tracker_vendors[k]))
                     why = "is a vendor known to track visitors";
             for (size_t k = 0; !why && k < v->ncookies; k++)
                 if (tracker_cookie(v->cookies[k].name))
                     why = "sets a tracking cookie";
             if (why)
-                add(out, rule, v->loc,
-                    "cookie category '%s' is declared essential, but its vendor '%s' %s; "
-                    "tracking is never strictly necessary: move the vendor to a category that "
-                    "needs consent",
-                    c->id, v->name, why);
+                lint_add(out, rule, v->loc,
+                         "cookie category '%s' is declared essential, but its vendor '%s' %s; "
+                         "tracking is never strictly necessary: move the vendor to a category that "
+                         "needs consent",
+                         c->id, v->name, why);
         }
     }
 }
 
 /* Words that send people to their browser's settings to refuse cookies, fi and en. */
 static const char *const browser_settings[] = {
-    "browser setting", "browser's setting", "settings of your browser",
-    "settings of the browser", "selaimen asetu", "selaimesi asetu", "selainasetu",
+    "browser setting",
+    "browser's setting",
+    "settings of your browser",
+    "settings of the browser",
+    "selaimen asetu",
+    "selaimesi asetu",
+    "selainasetu",
 };
 
 static void check_browser_settings(const struct rk_decl *d, const struct rk_lint_rule *rule,
@@ -297,8 +351,9 @@ static void check_browser_settings(const struct rk_decl *d, const struct rk_lint
     for (int l = 0; l < 2; l++)
         for (size_t k = 0; texts[l] && k < sizeof browser_settings / sizeof browser_settings[0];
              k++)
-            if (contains_ci(texts[l], browser_settings[k])) {
-                add(out, rule, d->cookies.loc,
+            if (lint_contains_ci(texts[l], browser_settings[k])) {
+                lint_add(
+                    out, rule, d->cookies.loc,
                     "the cookie description (%s) tells people to manage or refuse cookies in "
                     "their browser's settings; browser settings are not consent: say that the "
                     "site asks first and that the choice can be changed in the cookie settings",
@@ -312,7 +367,8 @@ static void check_vendors_missing(const struct rk_decl *d, const struct rk_lint_
     for (size_t i = 0; i < d->cookies.ncategories; i++) {
         const struct rk_cookie_category *c = &d->cookies.categories[i];
         if (!c->essential && c->nvendors == 0)
-            add(out, rule, c->loc,
+            lint_add(
+                out, rule, c->loc,
                 "cookie category '%s' needs consent but names no vendor; people must see whose "
                 "cookies they accept: add 'vendors:'",
                 c->id);
@@ -326,7 +382,8 @@ static void check_retention(const struct rk_decl *d, const struct rk_lint_rule *
     for (size_t i = 0; i < d->nregisters; i++) {
         const struct rk_register *r = &d->registers[i];
         if (!r->retention.declared)
-            add(out, rule, r->loc,
+            lint_add(
+                out, rule, r->loc,
                 "register '%s' has no retention rule; declare 'retention:' with the events that "
                 "end the keeping ('until') or a fixed 'period'",
                 r->id);
@@ -338,11 +395,13 @@ static void check_billing_retention(const struct rk_decl *d, const struct rk_lin
     for (size_t i = 0; i < d->ncategories; i++) {
         const struct rk_category *c = &d->categories[i];
         if (c->kind == RK_CAT_BILLING && c->erasure.rule != RK_ERASE_KEEP)
-            add(out, rule, c->loc,
+            lint_add(
+                out, rule, c->loc,
                 "category '%s' holds billing data but declares no statutory retention; invoices "
-                "are accounting vouchers kept 6 years from the end of the year the financial "
-                "period ended (Kirjanpitolaki 1336/1997 2:10): declare 'erasure: {keep_years: 6, "
-                "from: end_of_calendar_year, obligation: ...}'",
+                "are accounting vouchers kept 6 years from the end of the year in which the "
+                "financial period ended (Kirjanpitolaki 1336/1997 2:10): declare 'erasure: "
+                "{keep_years: 6, from: end_of_financial_period, obligation: {fi: Kirjanpitolaki "
+                "1336/1997 2:10, en: Accounting Act 1336/1997 2:10}}'",
                 c->id);
     }
 }
@@ -354,7 +413,8 @@ static void check_withdrawal(const struct rk_decl *d, const struct rk_lint_rule 
     for (size_t i = 0; i < d->npurposes; i++) {
         const struct rk_purpose *p = &d->purposes[i];
         if (p->basis == RK_BASIS_CONSENT && p->withdrawal == 0)
-            add(out, rule, p->loc,
+            lint_add(
+                out, rule, p->loc,
                 "purpose '%s' rests on consent but declares no way to withdraw it; withdrawing "
                 "must be as easy as giving consent: add 'consent: {withdrawal: [message_link, "
                 "contact]}'",
@@ -367,7 +427,8 @@ static void check_legitimate_interest(const struct rk_decl *d, const struct rk_l
     for (size_t i = 0; i < d->npurposes; i++) {
         const struct rk_purpose *p = &d->purposes[i];
         if (p->basis == RK_BASIS_LEGITIMATE_INTERESTS && !rk_text_present(&p->legitimate_interest))
-            add(out, rule, p->loc,
+            lint_add(
+                out, rule, p->loc,
                 "purpose '%s' rests on legitimate interests but does not say which; the notice "
                 "must name the interest: add 'legitimate_interest: {fi: ..., en: ...}'",
                 p->id);
@@ -397,25 +458,49 @@ static void check_source_basis(const struct rk_decl *d, const struct rk_lint_rul
                     covered |= basis_covers_indirect(s->registers[r]->purposes[p]->basis);
         }
         if (!covered)
-            add(out, rule, s->loc,
+            lint_add(
+                out, rule, s->loc,
                 "data from source '%s' is not given by the person, but the purposes it feeds rest "
-                "only on consent or contract, which the person never gave for it; declare a "
-                "purpose on legitimate interests (art 6(1)(f)) with the interest and a balancing "
-                "test, or stop collecting from this source",
+                "only on consent or contract, which the person never gave for it; feed it a "
+                "purpose with 'basis: legitimate_interests' (art 6(1)(f)), its "
+                "'legitimate_interest' and 'balancing_test', or stop collecting from this source",
                 rk_source_kind_id(s->kind));
     }
 }
 
+/*
+ * Data from a source not the person's, used for direct marketing: the first message is the
+ * first communication, which must carry the art 14 information (14(3)(b)) and bring the right
+ * to object to the person's attention, clearly and separately (21(4)). rekisteri opens an
+ * art14_inform task, due in a month, for every person added from such a source; what the
+ * declaration must say of the source is source-name-missing's and source-categories-missing's.
+ */
 static void check_art14(const struct rk_decl *d, const struct rk_lint_rule *rule,
                         struct rk_findings *out) {
     for (size_t i = 0; i < d->nsources; i++) {
         const struct rk_source *s = &d->sources[i];
-        if (!rk_source_from_subject(s->kind))
-            add(out, rule, s->loc,
-                "data from source '%s' is not collected from the person: each person must be "
-                "informed, source included, within one month or at the first contact, whichever "
-                "is first",
-                rk_source_kind_id(s->kind));
+        if (rk_source_from_subject(s->kind))
+            continue;
+        const struct rk_purpose *marketing = NULL;
+        if (s->npurposes) {
+            for (size_t p = 0; !marketing && p < s->npurposes; p++)
+                if (s->purposes[p]->marketing.declared)
+                    marketing = s->purposes[p];
+        } else {
+            for (size_t r = 0; !marketing && r < s->nregisters; r++)
+                for (size_t p = 0; !marketing && p < s->registers[r]->npurposes; p++)
+                    if (s->registers[r]->purposes[p]->marketing.declared)
+                        marketing = s->registers[r]->purposes[p];
+        }
+        if (marketing)
+            lint_add(out, rule, s->loc,
+                     "data from source '%s' is not collected from the person and feeds direct "
+                     "marketing (purpose '%s'): inform each person within one month, or in the "
+                     "first message if that comes sooner, and let that message bring the right "
+                     "to object to their attention, clearly and separately from other "
+                     "information; rekisteri opens an art14_inform task, due in a month, for "
+                     "each person added from this source",
+                     rk_source_kind_id(s->kind), marketing->id);
     }
 }
 
@@ -430,34 +515,35 @@ static void check_unused_category(const struct rk_decl *d, const struct rk_lint_
             for (size_t k = 0; k < d->registers[r].ncategories && !used; k++)
                 used = d->registers[r].categories[k] == c;
         if (!used)
-            add(out, rule, c->loc,
-                "category '%s' is declared but no register holds it; add it to a register's "
-                "categories or remove it",
-                c->id);
+            lint_add(out, rule, c->loc,
+                     "category '%s' is declared but no register holds it; add it to a register's "
+                     "categories or remove it",
+                     c->id);
     }
 }
 
 static void check_verification(const struct rk_decl *d, const struct rk_lint_rule *rule,
                                struct rk_findings *out) {
     if (d->rights.verification == RK_VERIFY_IN_PERSON)
-        add(out, rule, d->rights.loc,
-            "identity can be verified only in person; requiring a visit is disproportionate "
-            "when the person can be identified otherwise: add 'email_code' (a code sent to an "
-            "address already on file)");
+        lint_add(out, rule, d->rights.loc,
+                 "identity can be verified only in person; requiring a visit is disproportionate "
+                 "when the person can be identified otherwise: add 'email_code' (a code sent to an "
+                 "address already on file)");
 }
 
 static void check_security(const struct rk_decl *d, const struct rk_lint_rule *rule,
                            struct rk_findings *out) {
     if (d->nsecurity == 0)
-        add(out, rule, (struct rk_loc){1, 1},
-            "no security measures are declared, so the record of processing lacks item (g); "
-            "add 'security:' with the technical and organisational measures (art 32)");
+        lint_add(out, rule, (struct rk_loc){1, 1},
+                 "no security measures are declared, so the record of processing lacks item (g); "
+                 "add 'security:' with the technical and organisational measures (art 32)");
 }
 
 static void check_notice_dates(const struct rk_decl *d, const struct rk_lint_rule *rule,
                                struct rk_findings *out) {
     if (!d->last_changed.y)
-        add(out, rule, (struct rk_loc){1, 1},
+        lint_add(
+            out, rule, (struct rk_loc){1, 1},
             "the notice has no 'last_changed' date; people cannot tell which version they read "
             "(add notice: {last_changed: YYYY-MM-DD})");
 }
@@ -471,11 +557,11 @@ static void check_mail_limits(const struct rk_decl *d, const struct rk_lint_rule
                               struct rk_findings *out) {
     const struct rk_mail_limits *m = &d->mail_limits;
     if (m->loc.line && (m->min_interval < LAX_INTERVAL || m->per_day > LAX_PER_DAY))
-        add(out, rule, m->loc,
-            "mail_limits lets anyone have %d mails a day, %ld seconds apart, sent to any "
-            "address through the public forms; keep min_interval at least 1min and per_day at "
-            "most %d (the defaults are 10min and 5)",
-            m->per_day, m->min_interval, LAX_PER_DAY);
+        lint_add(out, rule, m->loc,
+                 "mail_limits lets anyone have %d mails a day, %ld seconds apart, sent to any "
+                 "address through the public forms; keep min_interval at least 1min and per_day at "
+                 "most %d (the defaults are 10min and 5)",
+                 m->per_day, m->min_interval, LAX_PER_DAY);
 }
 
 /* ---- Branding and mail --------------------------------------------------- */
@@ -513,7 +599,8 @@ static void check_accent(const struct rk_decl *d, const struct rk_lint_rule *rul
         return;
     double ratio = rk_contrast_on_white(a);
     if (ratio < 4.5)
-        add(out, rule, d->branding.accent_loc,
+        lint_add(
+            out, rule, d->branding.accent_loc,
             "branding.accent %s has a contrast of %.2f:1 against white; links and buttons in it "
             "on white, and white text on it, need at least 4.5:1 (WCAG 2.2 AA): choose a darker "
             "colour",
@@ -524,12 +611,15 @@ static void check_reply_to(const struct rk_decl *d, const struct rk_lint_rule *r
                            struct rk_findings *out) {
     /* Only where the service mails the public: a declaration with forms or a mail section. */
     if (!rk_decl_reply_to(d) && (d->nforms > 0 || d->mail.loc.line))
-        add(out, rule, d->controller.loc,
+        lint_add(
+            out, rule, d->controller.loc,
             "no address for replies: the request receipt asks people to reply to it, but neither "
             "mail.reply_to, controller.email nor controller.dpo.email is declared");
 }
 
+/* The rules, grouped by subject; ids are stable (never rename or reuse one). */
 static const struct rk_lint_rule rules[] = {
+    /* transfers */
     {"transfer-privacy-shield", RK_SEV_ERROR,
      "a transfer rests on the EU-US Privacy Shield, invalid since 16 July 2020",
      "CJEU C-311/18 (Schrems II); GDPR art 44-46", check_privacy_shield},
@@ -537,21 +627,84 @@ static const struct rk_lint_rule rules[] = {
      "a recipient outside the EEA has no transfer mechanism", "GDPR art 44-46",
      check_transfer_missing},
     {"transfer-mechanism-invalid", RK_SEV_ERROR,
-     "a transfer claims an adequacy decision or the DPF where neither applies",
-     "GDPR art 45; decision (EU) 2023/1795", check_mechanism_fits},
+     "a transfer claims an adequacy decision for a country that has none", "GDPR art 45",
+     check_mechanism_fits},
+    {"transfer-dpf-not-us", RK_SEV_ERROR,
+     "a recipient or cookie vendor outside the United States is declared under the EU-US DPF",
+     "Commission Implementing Decision (EU) 2023/1795", lint_dpf_not_us},
+    {"transfer-dpf-unverified", RK_SEV_WARNING,
+     "a transfer under the DPF does not say when (since 10 July 2023) the organisation was found "
+     "on the DPF List",
+     "Decision (EU) 2023/1795; GDPR art 5(2)", lint_dpf_unverified},
+    {"transfer-safeguards-copy-missing", RK_SEV_WARNING,
+     "a transfer under SCC or BCR does not say how to get a copy of the safeguards",
+     "GDPR art 13(1)(f), 14(1)(f)", lint_safeguards_copy},
+    {"transfer-stale-text", RK_SEV_ERROR,
+     "a text of the declaration still mentions the EU-US Privacy Shield",
+     "CJEU C-311/18 (16 July 2020)", lint_stale_text},
+    /* retention */
     {"register-retention-missing", RK_SEV_ERROR, "a register has no retention rule",
      "GDPR art 5(1)(e), 13(2)(a)", check_retention},
+    {"billing-retention-missing", RK_SEV_WARNING, "billing data has no statutory retention",
+     "Kirjanpitolaki 1336/1997 2:10; GDPR art 17(3)(b)", check_billing_retention},
+    {"billing-retention-calendar-year", RK_SEV_WARNING,
+     "data is kept from the end of the calendar year, but the financial year ends on another day",
+     "Kirjanpitolaki 1336/1997 2:10", lint_financial_period},
+    /* legal bases */
     {"consent-withdrawal-missing", RK_SEV_ERROR,
      "a consent-based purpose declares no way to withdraw consent", "GDPR art 7(3)",
      check_withdrawal},
     {"legitimate-interest-missing", RK_SEV_ERROR,
      "a purpose on legitimate interests does not state the interest", "GDPR art 13(1)(d), 14(2)(b)",
      check_legitimate_interest},
+    {"legitimate-interest-balancing-missing", RK_SEV_WARNING,
+     "a purpose on legitimate interests does not say where its balancing test is documented",
+     "GDPR art 6(1)(f), 5(2)", lint_balancing_test},
+    /* special categories and children */
+    {"special-category-condition-missing", RK_SEV_ERROR,
+     "a special category of data has no art 9(2) condition", "GDPR art 9(1)-(2)",
+     lint_special_condition},
+    {"special-category-law-missing", RK_SEV_WARNING,
+     "an art 9(2) condition that rests on Union or member-state law names no law",
+     "GDPR art 9(2)(b), (g)-(j); Tietosuojalaki 1050/2018 6 §", lint_special_law},
+    {"criminal-data-law-missing", RK_SEV_ERROR,
+     "data on criminal convictions and offences names no law that authorises it",
+     "GDPR art 10; Tietosuojalaki 1050/2018 7 §", lint_criminal_law},
+    {"children-consent-art8", RK_SEV_ERROR,
+     "an online service for children rests on consent without the art 8 rules",
+     "GDPR art 8; Tietosuojalaki 1050/2018 5 §", lint_children},
+    /* automated decisions and profiling */
+    {"automated-decision-basis-missing", RK_SEV_ERROR,
+     "automated decisions are declared without their art 22(2) exception", "GDPR art 22(1)-(2)",
+     lint_adm_basis},
+    {"automated-decision-safeguards-missing", RK_SEV_ERROR,
+     "automated decisions on contract or explicit consent lack an art 22(3) safeguard",
+     "GDPR art 22(3)", lint_adm_safeguards},
+    {"automated-decision-consequences-missing", RK_SEV_WARNING,
+     "automated decisions are declared without their envisaged consequences",
+     "GDPR art 13(2)(f), 15(1)(h)", lint_adm_consequences},
+    {"profiling-undisclosed", RK_SEV_ERROR,
+     "there are signs of profiling (personalised ads, targeting) but it is not declared",
+     "GDPR art 4(4), 13(2)(f), 15(1)(h), 21(2); EDPB Guidelines 8/2020", lint_profiling},
+    /* direct marketing */
+    {"marketing-email-consent-missing", RK_SEV_ERROR,
+     "email or SMS marketing to consumers has neither consent nor the soft opt-in",
+     "Tietoyhteiskuntakaari 917/2014 200 §", lint_marketing_consent},
+    {"marketing-soft-opt-in-incomplete", RK_SEV_ERROR,
+     "the soft opt-in is claimed without the opt-out at collection or without customers",
+     "Tietoyhteiskuntakaari 917/2014 200 § 2 mom.", lint_soft_opt_in},
+    {"marketing-contract-basis", RK_SEV_ERROR, "direct marketing rests on a contract",
+     "GDPR art 6(1)(b); EDPB Guidelines 2/2019", lint_marketing_contract},
+    /* sources */
     {"source-basis-mismatch", RK_SEV_ERROR,
      "a source not from the person feeds only consent- or contract-based purposes",
      "GDPR art 6(1), 14", check_source_basis},
-    {"billing-retention-missing", RK_SEV_WARNING, "billing data has no statutory retention",
-     "Kirjanpitolaki 1336/1997 2:10; GDPR art 17(3)(b)", check_billing_retention},
+    {"source-name-missing", RK_SEV_ERROR, "a source not from the person is not named",
+     "GDPR art 14(2)(f)", lint_source_name},
+    {"source-categories-missing", RK_SEV_ERROR,
+     "a source not from the person does not list the categories obtained from it",
+     "GDPR art 14(1)(d)", lint_source_categories},
+    /* rights, categories, record */
     {"verification-in-person-only", RK_SEV_WARNING,
      "identity verification for requests is possible only in person",
      "GDPR art 12(2), 12(6); EDPB Guidelines 01/2022", check_verification},
@@ -562,6 +715,7 @@ static const struct rk_lint_rule rules[] = {
      check_security},
     {"notice-date-missing", RK_SEV_WARNING, "the notice has no last-changed date", "GDPR art 12(1)",
      check_notice_dates},
+    /* cookies */
     {"cookie-essential-tracker", RK_SEV_ERROR,
      "an essential cookie category has a tracking vendor or cookie",
      "Information Society Code 917/2014 §205; ePrivacy Directive 2002/58/EC art 5(3)",
@@ -573,6 +727,7 @@ static const struct rk_lint_rule rules[] = {
     {"cookie-vendors-missing", RK_SEV_WARNING,
      "a cookie category that needs consent names no vendor",
      "GDPR art 13(1)(e); Information Society Code 917/2014 §205", check_vendors_missing},
+    /* the service */
     {"mail-limits-lax", RK_SEV_WARNING, "the mail limit lets the public forms flood an inbox",
      "GDPR art 25(1), 32(1)", check_mail_limits},
     {"branding-accent-contrast", RK_SEV_ERROR,
@@ -580,6 +735,7 @@ static const struct rk_lint_rule rules[] = {
      check_accent},
     {"mail-reply-to-missing", RK_SEV_WARNING, "replies to the service's mail have nowhere to go",
      "GDPR art 12(2)", check_reply_to},
+    /* recipients */
     {"recipient-share-not-held", RK_SEV_ERROR,
      "a recipient shares a category its register does not hold", "GDPR art 5(1)(c), 13(1)(e)",
      check_share_held},
@@ -590,8 +746,9 @@ static const struct rk_lint_rule rules[] = {
      "a recipient receives data of a register with a consent-based purpose but names no purpose",
      "GDPR art 5(1)(b), 6(1)(a)", check_share_purpose},
     {"art14-inform-indirect", RK_SEV_NOTE,
-     "data from a source other than the person triggers the duty to inform within a month",
-     "GDPR art 14(3)", check_art14},
+     "data from a source other than the person feeds direct marketing: inform by the first "
+     "message, with the right to object",
+     "GDPR art 14(3), 21(4)", check_art14},
 };
 
 const struct rk_lint_rule *rk_lint_rules(size_t *count) {

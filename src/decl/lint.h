@@ -19,7 +19,7 @@ struct rk_finding {
     const char *rule; /* stable id, e.g. "transfer-privacy-shield" */
     enum rk_severity severity;
     struct rk_loc loc;
-    char message[512];
+    char message[1024];    /* what is wrong and how to fix it */
     const char *reference; /* the law or guidance, e.g. "CJEU C-311/18" */
 };
 

@@ -38,7 +38,7 @@ start
 [ -n "$U" ] && [ -n "$TOKEN" ] && ok || { echo "FAIL: did not start: $(cat "$T/out" "$T/err")"; exit 1; }
 [ -f "$T/var/rekisteri.db" ] && [ "$(stat -c %a "$T/var/rekisteri.key")" = 600 ] && ok \
     || bad "database or key missing"
-grep -q "3 errors, 4 warnings" "$T/out" && ok || bad "no lint summary"
+grep -q "6 errors, 11 warnings" "$T/out" && ok || bad "no lint summary"
 for line in "console .*/console/" "privacy notice .*/privacy" "forms .*/forms/newsletter" \
     "request form .*/requests" "admin account *admin@example.fi (role dpo)"; do
     grep -q "^  $line" "$T/out" && ok || bad "banner lacks '$line': $(cat "$T/out")"
