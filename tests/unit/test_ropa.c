@@ -20,7 +20,7 @@
 
 #define EXAMPLE  "examples/smartum/declaration.yaml"
 #define FULL     "tests/decls/full.yaml"
-#define NCOLUMNS 12
+#define NCOLUMNS 15
 
 static struct rk_buf render(const struct rk_decl *d, enum rk_lang lang, enum rk_ropa_format f) {
     struct rk_buf b;
@@ -132,8 +132,11 @@ static void csv_example(void **state) {
                                                  "register",
                                                  "purpose",
                                                  "legal_basis",
+                                                 "profiling",
+                                                 "direct_marketing",
                                                  "data_subjects",
                                                  "personal_data",
+                                                 "sources",
                                                  "recipients",
                                                  "third_country_transfers",
                                                  "erasure_time_limits",
@@ -157,13 +160,13 @@ static void csv_example(void **state) {
     assert_string_equal(cell(&c, 2, 5), "sopimus, jossa rekisteröity on osapuolena, 6 art. 1 b");
     assert_string_equal(cell(&c, 1, 1), "ei ilmoitettu");
     assert_string_equal(cell(&c, 1, 2), "ei ilmoitettu");
-    assert_string_equal(cell(&c, 1, 11), "ei ilmoitettu");
+    assert_string_equal(cell(&c, 1, 14), "ei ilmoitettu");
     assert_non_null(strstr(cell(&c, 1, 0), "Smartum Oy (Y-tunnus 2780101-9)"));
-    assert_non_null(strstr(cell(&c, 3, 7), "Rekisteröidyn antamat kiinnostustiedot"));
-    assert_null(strstr(cell(&c, 3, 7), "Laskutustiedot")); /* not in the marketing register */
-    assert_non_null(strstr(cell(&c, 1, 9), "Yhdysvallat: EU-U.S. Privacy Shield -järjestely"));
-    assert_non_null(strstr(cell(&c, 1, 10), "2 vuotta"));
-    assert_null(strstr(cell(&c, 2, 10), "2 vuotta")); /* consent validity: consent entries only */
+    assert_non_null(strstr(cell(&c, 3, 9), "Rekisteröidyn antamat kiinnostustiedot"));
+    assert_null(strstr(cell(&c, 3, 9), "Laskutustiedot")); /* not in the marketing register */
+    assert_non_null(strstr(cell(&c, 1, 12), "Yhdysvallat: EU-U.S. Privacy Shield -järjestely"));
+    assert_non_null(strstr(cell(&c, 1, 13), "2 vuotta"));
+    assert_null(strstr(cell(&c, 2, 13), "2 vuotta")); /* consent validity: consent entries only */
     csv_free(&c);
     rk_buf_cleanup(&b);
     rk_decl_free(d);
@@ -216,10 +219,10 @@ static void csv_quotes_round_trip(void **state) {
     assert_string_equal(cell(&c, 1, 2), "Dana, DPO, email dpo@example.fi");
     assert_string_equal(cell(&c, 1, 4), "one, two");
     assert_string_equal(cell(&c, 2, 4), "three");
-    assert_string_equal(cell(&c, 1, 9), "none"); /* the only recipient is in the EEA */
-    assert_string_equal(cell(&c, 1, 8), "Kotimainen Oy (controller, Finland)");
-    assert_string_equal(cell(&c, 1, 10), "The data is kept for at most 5 years.");
-    assert_string_equal(cell(&c, 1, 11), "Line one,\nline \"two\"\n");
+    assert_string_equal(cell(&c, 1, 12), "none"); /* the only recipient is in the EEA */
+    assert_string_equal(cell(&c, 1, 11), "Kotimainen Oy (controller, Finland)");
+    assert_string_equal(cell(&c, 1, 13), "The data is kept for at most 5 years.");
+    assert_string_equal(cell(&c, 1, 14), "Line one,\nline \"two\"\n");
     csv_free(&c);
     rk_buf_cleanup(&b);
     rk_decl_free(d);
