@@ -175,8 +175,9 @@ static const struct {
     {20, {"Oikeus siirtää tiedot järjestelmästä toiseen", "Right to data portability"}},
     {21, {"Vastustamisoikeus", "Right to object"}},
     {22,
-     {"Oikeus vastustaa profilointia eli oikeus olla joutumatta pelkästään automaattiseen "
-      "käsittelyyn perustuvan päätöksen kohteeksi",
+     /* Art 22 is not a right to object to every profiling (that is art 21, where it applies). */
+     {"Oikeus olla joutumatta sellaisen päätöksen kohteeksi, joka perustuu pelkästään "
+      "automaattiseen käsittelyyn, kuten profilointiin",
       "Right not to be subject to a decision based solely on automated processing, including "
       "profiling"}},
 };
@@ -185,6 +186,21 @@ const char *rk_label_right(enum rk_right r, enum rk_lang lang) {
     if ((unsigned)r >= RK_RIGHT__COUNT)
         return "?";
     return lang == RK_LANG_FI ? rights[r].name.fi : rights[r].name.en;
+}
+
+bool rk_label_right_applies(const struct rk_decl *d, enum rk_right r) {
+    bool any = false;
+    for (size_t i = 0; i < d->npurposes; i++) {
+        const struct rk_purpose *p = &d->purposes[i];
+        if (r == RK_RIGHT_PORTABILITY)
+            any |= p->basis == RK_BASIS_CONSENT || p->basis == RK_BASIS_CONTRACT;
+        else if (r == RK_RIGHT_OBJECTION)
+            any |= p->basis == RK_BASIS_LEGITIMATE_INTERESTS || p->basis == RK_BASIS_PUBLIC_TASK ||
+                   p->marketing.declared;
+        else
+            return true;
+    }
+    return any || (r != RK_RIGHT_PORTABILITY && r != RK_RIGHT_OBJECTION);
 }
 
 int rk_label_right_article(enum rk_right r) {
@@ -355,22 +371,27 @@ static void erasure_from(const struct rk_decl *d, enum rk_erasure_from from, enu
                          struct rk_buf *out) {
     switch (from) {
     case RK_FROM_EVENT:
-        rk_buf_puts(out, RK_PICK(lang, "tiedon kirjaamisesta lukien", "from when the data was recorded"));
+        rk_buf_puts(
+            out, RK_PICK(lang, "tiedon kirjaamisesta lukien", "from when the data was recorded"));
         return;
     case RK_FROM_END_OF_CALENDAR_YEAR:
-        rk_buf_puts(out, RK_PICK(lang, "sen kalenterivuoden päättymisestä, jona tieto kirjattiin",
-                                 "from the end of the calendar year in which the data was recorded"));
+        rk_buf_puts(out,
+                    RK_PICK(lang, "sen kalenterivuoden päättymisestä, jona tieto kirjattiin",
+                            "from the end of the calendar year in which the data was recorded"));
         return;
     case RK_FROM_END_OF_FINANCIAL_PERIOD: break;
     }
-    rk_buf_puts(out, RK_PICK(lang, "sen kalenterivuoden päättymisestä, jonka aikana tilikausi päättyi",
-                             "from the end of the calendar year in which the financial period ended"));
-    int m = d ? d->controller.financial_year_end.m : 0, dd = d ? d->controller.financial_year_end.d : 0;
+    rk_buf_puts(out,
+                RK_PICK(lang, "sen kalenterivuoden päättymisestä, jonka aikana tilikausi päättyi",
+                        "from the end of the calendar year in which the financial period ended"));
+    int m = d ? d->controller.financial_year_end.m : 0,
+        dd = d ? d->controller.financial_year_end.d : 0;
     if (m == 0 || (m == 12 && dd == 31))
         rk_buf_puts(out, RK_PICK(lang, " (tilikausi on kalenterivuosi)",
                                  " (the financial year is the calendar year)"));
     else
-        rk_buf_printf(out, RK_PICK(lang, " (tilikausi päättyy %d.%d.)", " (financial year ends %d.%d.)"),
+        rk_buf_printf(out,
+                      RK_PICK(lang, " (tilikausi päättyy %d.%d.)", " (financial year ends %d.%d.)"),
                       dd, m);
 }
 
@@ -517,8 +538,9 @@ static const char *adm_basis_words(enum rk_adm_basis b, enum rk_lang lang) {
                        "the decision is necessary for entering into or performing a contract "
                        "between you and us (art 22(2)(a))");
     case RK_ADM_LAW:
-        return RK_PICK(lang, "päätös on sallittu unionin tai jäsenvaltion lainsäädännössä "
-                             "(22 art. 2 b)",
+        return RK_PICK(lang,
+                       "päätös on sallittu unionin tai jäsenvaltion lainsäädännössä "
+                       "(22 art. 2 b)",
                        "the decision is authorised by Union or Member State law (art 22(2)(b))");
     case RK_ADM_EXPLICIT_CONSENT:
         return RK_PICK(lang, "nimenomainen suostumuksesi (22 art. 2 c)",
@@ -626,8 +648,7 @@ static bool markets_with_link(const struct rk_purpose *p) {
             (p->basis == RK_BASIS_CONSENT && (p->withdrawal & RK_WITHDRAW_MESSAGE_LINK)));
 }
 
-void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang,
-                                   struct rk_buf *out) {
+void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out) {
     struct rk_buf names;
     rk_buf_init(&names);
     size_t n = purpose_names(d, objectable, lang, &names);
@@ -658,8 +679,7 @@ void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang,
     rk_buf_cleanup(&names);
 }
 
-void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang,
-                                  struct rk_buf *out) {
+void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out) {
     struct rk_buf names;
     rk_buf_init(&names);
     size_t n = purpose_names(d, markets, lang, &names);
@@ -773,8 +793,9 @@ void rk_label_marketing(const struct rk_purpose *p, enum rk_lang lang, struct rk
                               "free of charge in every message"),
                       ch, rk_text_get(&m->similar_products, lang));
         if (m->opt_out_at_collection)
-            rk_buf_puts(out, RK_PICK(lang, ", ja saatoit kieltää sen jo yhteystietojesi "
-                                           "keräämisen yhteydessä",
+            rk_buf_puts(out, RK_PICK(lang,
+                                     ", ja saatoit kieltää sen jo yhteystietojesi "
+                                     "keräämisen yhteydessä",
                                      ", and you could refuse it when your contact details were "
                                      "collected"));
         rk_buf_putc(out, '.');
@@ -859,8 +880,7 @@ const char *rk_label_art9_condition(enum rk_art9_condition c, enum rk_lang lang)
     return get(words, RK_ART9__COUNT, (unsigned)c, lang);
 }
 
-void rk_label_special_category(const struct rk_category *c, enum rk_lang lang,
-                               struct rk_buf *out) {
+void rk_label_special_category(const struct rk_category *c, enum rk_lang lang, struct rk_buf *out) {
     if (c->special == RK_SPECIAL_NONE)
         return;
     bool crime = c->special == RK_SPECIAL_CRIMINAL_OFFENCES;

@@ -51,6 +51,10 @@ const char *rk_label_transfer(enum rk_transfer t, enum rk_lang lang);
 const char *rk_label_verification(enum rk_verification v, enum rk_lang lang);
 const char *rk_label_right(enum rk_right r, enum rk_lang lang);
 int rk_label_right_article(enum rk_right r);
+/* Whether d gives right r at all: portability (art 20) only with a purpose on consent or a
+ * contract, objection (art 21) only with a purpose on legitimate interests or a public task or
+ * one with direct marketing; every other right always. */
+bool rk_label_right_applies(const struct rk_decl *d, enum rk_right r);
 
 /* "ei ilmoitettu" / "not declared". */
 const char *rk_label_not_declared(enum rk_lang lang);
@@ -135,14 +139,12 @@ void rk_label_automated_answer(const struct rk_decl *d, enum rk_lang lang, struc
 
 /* Art 21(1): the right to object on grounds relating to one's particular situation, naming the
  * purposes of d on legitimate interests or a public task; nothing when there are none. */
-void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang,
-                                   struct rk_buf *out);
+void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out);
 /* Art 21(2)-(3): the absolute right to object to direct marketing (and the profiling related to
  * it), naming the purposes of d that declare direct_marketing, at any time and free, and how
  * (the link in every message where the purpose has one, and contacting the controller);
  * nothing when no purpose declares direct marketing. */
-void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang,
-                                  struct rk_buf *out);
+void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out);
 
 /* 917/2014: the direct marketing of p in words (channels, audience, and for email and text
  * messages their basis: prior consent, or the soft opt-in for the named own similar products
@@ -162,8 +164,7 @@ const char *rk_label_art9_condition(enum rk_art9_condition c, enum rk_lang lang)
 /* The special nature of c as one phrase: "Diet (data concerning health, special category of
  * personal data, art 9; condition: explicit consent ..., art 9(2)(a); national law: ...)";
  * nothing for an ordinary category. */
-void rk_label_special_category(const struct rk_category *c, enum rk_lang lang,
-                               struct rk_buf *out);
+void rk_label_special_category(const struct rk_category *c, enum rk_lang lang, struct rk_buf *out);
 /* True when d declares a special category or criminal-offence data in some register. */
 bool rk_label_special_used(const struct rk_decl *d);
 

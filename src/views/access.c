@@ -324,7 +324,8 @@ static void put_categories(struct doc *d) {
             rk_jw_str(&d->j, "special", rk_special_id(c->special));
             rk_jw_str(&d->j, "condition",
                       c->condition != RK_ART9_NONE ? rk_art9_condition_id(c->condition) : NULL);
-            rk_jw_str(&d->j, "law", rk_text_present(&c->law) ? rk_text_get(&c->law, d->lang) : NULL);
+            rk_jw_str(&d->j, "law",
+                      rk_text_present(&c->law) ? rk_text_get(&c->law, d->lang) : NULL);
             tmp_reset(d);
             rk_label_special_category(c, d->lang, &d->tmp);
             const char *words = tmp_str(d);
@@ -435,6 +436,8 @@ static void put_rights(struct doc *d) {
     rk_jw_open(&d->j, "rights", '{');
     rk_jw_open(&d->j, "list", '[');
     for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++) {
+        if (!rk_label_right_applies(decl, listed[i]))
+            continue;
         const char *name = rk_label_right(listed[i], d->lang);
         int art = rk_label_right_article(listed[i]);
         rk_jw_open(&d->j, NULL, '{');
@@ -920,9 +923,10 @@ static void put_automated(struct doc *d) {
         rk_jw_str(&d->j, "consequences",
                   rk_text_get(&decl->rights.automated_consequences, d->lang));
     if (decl->rights.automated_decisions) {
-        rk_jw_str(&d->j, "basis", decl->rights.automated_basis != RK_ADM_NONE
-                                      ? rk_adm_basis_id(decl->rights.automated_basis)
-                                      : NULL);
+        rk_jw_str(&d->j, "basis",
+                  decl->rights.automated_basis != RK_ADM_NONE
+                      ? rk_adm_basis_id(decl->rights.automated_basis)
+                      : NULL);
         rk_jw_open(&d->j, "safeguards", '[');
         for (unsigned b = 0; b < RK_ADM_SAFEGUARD__COUNT; b++)
             if (decl->rights.automated_safeguards & (1u << b))

@@ -236,8 +236,9 @@ static void section_links(struct doc *w, const struct rk_decl *d) {
                   RK_PICK(w->lang, "Tilauksesi ja suostumuksesi: muuta tai peru",
                           "Your subscriptions and consents: change or withdraw them"));
     link_item(w, "/requests",
-              RK_PICK(w->lang, "Omat tietosi ja oikeutesi: tee pyyntö (esimerkiksi tietojen "
-                               "tarkastus tai poisto)",
+              RK_PICK(w->lang,
+                      "Omat tietosi ja oikeutesi: tee pyyntö (esimerkiksi tietojen "
+                      "tarkastus tai poisto)",
                       "Your data and your rights: make a request (for example to see or erase "
                       "your data)"));
     if (d->cookies.declared && d->cookies.settings_url)
@@ -608,8 +609,8 @@ static void source_item(struct doc *w, const struct rk_source *s, size_t nregist
         }
     } else {
         if (rk_text_present(&s->detail)) {
-            put(w, s->kind == RK_SRC_PUBLIC_SOURCE ? RK_PICK(w->lang, ", esim. ", ", e.g. ")
-                                                   : ": ");
+            put(w,
+                s->kind == RK_SRC_PUBLIC_SOURCE ? RK_PICK(w->lang, ", esim. ", ", e.g. ") : ": ");
             text(w, &s->detail);
         }
         if (rk_text_present(&s->note)) {
@@ -783,12 +784,14 @@ static void section_recipients(struct doc *w, const struct rk_decl *d) {
 
 /* ---- 6. Rights ------------------------------------------------------------ */
 
-static void rights_list(struct doc *w) {
+static void rights_list(struct doc *w, const struct rk_decl *d) {
     para(w, "Tietosuoja-asetuksen mukaan sinulla on rekisteröitynä seuraavat oikeudet:",
          "Under the General Data Protection Regulation you have, as a data subject, the "
          "following rights:");
     ul_begin(w, 0);
     for (int i = 0; i < RK_RIGHT__COUNT; i++) {
+        if (!rk_label_right_applies(d, (enum rk_right)i))
+            continue;
         li_begin(w, 0);
         put(w, rk_label_right((enum rk_right)i, w->lang));
         rk_buf_printf(w->out, " (art %d)", rk_label_right_article((enum rk_right)i));
@@ -875,7 +878,7 @@ static void authority(struct doc *w, const struct rk_authority *a) {
 
 static void section_rights(struct doc *w, const struct rk_decl *d) {
     heading(w, 2, "6. Sinun oikeutesi", "6. Your rights");
-    rights_list(w);
+    rights_list(w, d);
     exercise(w, &d->rights);
     authority(w, &d->authority);
     objection(w, d);

@@ -356,10 +356,10 @@ static json_t *marketing_json(const struct rk_purpose *p, enum rk_lang lang) /* 
             json_decref(channels);
             return NULL;
         }
-    json_t *soft = m->soft_opt_in
-                       ? json_pack("{s:s, s:b}", "products", rk_text_get(&m->similar_products, lang),
-                                   "opt_out_at_collection", m->opt_out_at_collection)
-                       : json_null();
+    json_t *soft = m->soft_opt_in ? json_pack("{s:s, s:b}", "products",
+                                              rk_text_get(&m->similar_products, lang),
+                                              "opt_out_at_collection", m->opt_out_at_collection)
+                                  : json_null();
     return json_pack("{s:o, s:s, s:o, s:o}", "channels", channels, "audience",
                      rk_audience_id(m->audience), "soft_opt_in", soft, "text",
                      label_json(rk_label_marketing, p, lang));
@@ -391,9 +391,8 @@ static json_t *sources_json(const struct rk_decl *d, const struct rk_register *r
                 cats = NULL;
             }
         if (!push(a, json_pack("{s:s, s:s, s:s?, s:b, s:b, s:o}", "kind",
-                               rk_source_kind_id(s->kind), "label",
-                               rk_label_source(s->kind, lang), "name",
-                               rk_text_get(&s->name, lang), "from_subject",
+                               rk_source_kind_id(s->kind), "label", rk_label_source(s->kind, lang),
+                               "name", rk_text_get(&s->name, lang), "from_subject",
                                rk_source_from_subject(s->kind), "publicly_available",
                                s->kind == RK_SRC_PUBLIC_SOURCE, "categories", cats))) {
             json_decref(a);
@@ -416,10 +415,10 @@ static json_t *personal_data_json(const struct rk_register *r, enum rk_lang lang
                                 "law", rk_text_get(&c->law, lang), "condition_label",
                                 rk_label_art9_condition(c->condition, lang))
                     : json_null();
-        if (!push(a, json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", c->id, "name",
-                               rk_text_get(&c->name, lang), "kind", rk_category_kind_id(c->kind),
-                               "kind_label", rk_label_category_kind(c->kind, lang), "special",
-                               sp))) {
+        if (!push(a,
+                  json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", c->id, "name",
+                            rk_text_get(&c->name, lang), "kind", rk_category_kind_id(c->kind),
+                            "kind_label", rk_label_category_kind(c->kind, lang), "special", sp))) {
             json_decref(a);
             return NULL;
         }
@@ -455,10 +454,9 @@ static json_t *recipients_json(const struct rk_decl *d, const struct rk_register
             rk_date_iso(rc->dpf_verified, dpf);
         json_t *v =
             transfers
-                ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "recipient", rc->id,
-                            "country", rc->country, "country_name",
-                            rk_country_name(rc->country, lang), "mechanism",
-                            rk_transfer_id(rc->transfer), "label",
+                ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "recipient", rc->id, "country",
+                            rc->country, "country_name", rk_country_name(rc->country, lang),
+                            "mechanism", rk_transfer_id(rc->transfer), "label",
                             rk_label_transfer(rc->transfer, lang), "dpf_verified",
                             dpf[0] ? dpf : NULL, "safeguards_copy",
                             rk_text_get(&rc->safeguards_copy, lang))
@@ -502,8 +500,7 @@ static json_t *entry_json(const struct rk_decl *d, const struct rk_register *r,
     if (e && (json_object_set_new(e, "profiling", profiling_json(p, lang)) != 0 ||
               json_object_set_new(e, "direct_marketing", marketing_json(p, lang)) != 0 ||
               json_object_set_new(e, "children", children_json(r, lang)) != 0 ||
-              json_object_set_new(e, "sources", sources_json(d, r, p, lang)) !=
-                  0)) {
+              json_object_set_new(e, "sources", sources_json(d, r, p, lang)) != 0)) {
         json_decref(e);
         e = NULL;
     }
