@@ -316,6 +316,42 @@ static void json_full(void **state) {
     assert_string_equal(json_string_value(json_object_get(acq, "article")), "6(1)(f)");
     assert_string_equal(json_string_value(json_object_get(acq, "legitimate_interest")),
                         "B2B-myynti <yrityksille>");
+    assert_string_equal(json_string_value(json_object_get(acq, "balancing_test")),
+                        "Punninta 2/2025 <saatavilla pyynnöstä>");
+    /* The acquisition entry: direct marketing with the soft opt-in, no profiling, the sources
+     * by name with what each gives (the public one is declared for this purpose only). */
+    json_t *e2 = json_array_get(entries, 2);
+    assert_true(json_is_null(json_object_get(e2, "profiling")));
+    json_t *dm = json_object_get(e2, "direct_marketing");
+    assert_int_equal(json_array_size(json_object_get(dm, "channels")), 3);
+    assert_string_equal(json_string_value(json_object_get(dm, "audience")), "both");
+    assert_true(
+        json_is_true(json_object_get(json_object_get(dm, "soft_opt_in"), "opt_out_at_collection")));
+    json_t *srcs = json_object_get(e2, "sources");
+    json_t *pub = json_array_get(srcs, json_array_size(srcs) - 2);
+    assert_string_equal(json_string_value(json_object_get(pub, "kind")), "public_source");
+    assert_true(json_is_true(json_object_get(pub, "publicly_available")));
+    assert_int_equal(json_array_size(json_object_get(pub, "categories")), 2);
+    assert_int_equal(json_array_size(json_object_get(e0, "sources")), 7); /* not the public one */
+    /* The special category of the customer register, with its law; its transfers' checks. */
+    json_t *data = json_object_get(e0, "personal_data");
+    json_t *bg = json_object_get(json_array_get(data, json_array_size(data) - 1), "special");
+    assert_string_equal(json_string_value(json_object_get(bg, "id")), "criminal_offences");
+    assert_true(json_is_null(json_object_get(bg, "condition")));
+    assert_string_equal(json_string_value(json_object_get(bg, "law")),
+                        "Tietosuojalaki 1050/2018 7 §");
+    json_t *t0 = json_array_get(json_object_get(e0, "transfers"), 0);
+    assert_string_equal(json_string_value(json_object_get(t0, "dpf_verified")), "2026-11-02");
+    json_t *t1 = json_array_get(json_object_get(e0, "transfers"), 1);
+    assert_non_null(json_string_value(json_object_get(t1, "safeguards_copy")));
+    /* The marketing entry: profiling, and the register's children. */
+    json_t *e3 = json_array_get(entries, 3);
+    json_t *pr = json_object_get(e3, "profiling");
+    assert_string_equal(json_string_value(json_object_get(pr, "logic")),
+                        "Pisteytämme kiinnostuksen aiheittain.");
+    json_t *ch = json_object_get(e3, "children");
+    assert_int_equal(json_integer_value(json_object_get(ch, "min_age")), 10);
+    assert_true(json_is_true(json_object_get(ch, "online_service")));
     json_decref(root);
     rk_buf_cleanup(&b);
     rk_decl_free(d);
