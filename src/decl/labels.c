@@ -773,23 +773,26 @@ void rk_label_marketing(const struct rk_purpose *p, enum rk_lang lang, struct rk
     if (cap[0] >= 'a' && cap[0] <= 'z')
         cap[0] = (char)(cap[0] - 'a' + 'A');
     if (p->basis == RK_BASIS_CONSENT) {
-        rk_buf_printf(out,
-                      RK_PICK(lang,
-                              " %s lähetämme markkinointia vain ennalta antamasi suostumuksen "
-                              "perusteella (tietoyhteiskuntakaari 917/2014 200 §).",
-                              " %s we send marketing only with your prior consent (Information "
-                              "Society Code 917/2014 §200)."),
-                      cap);
+        rk_buf_printf(
+            out,
+            RK_PICK(lang,
+                    " %s lähetämme markkinointia vain ennalta antamasi suostumuksen "
+                    "perusteella (laki sähköisen viestinnän palveluista 917/2014, 200 §).",
+                    " %s we send marketing only with your prior consent (Act on "
+                    "Electronic Communications Services 917/2014, §200)."),
+            cap);
     } else if (m->soft_opt_in) {
         rk_buf_printf(out,
                       RK_PICK(lang,
                               " Asiakkaillemme, joiden yhteystiedot olemme saaneet myynnin "
                               "yhteydessä, markkinoimme omia vastaavia tuotteitamme %s ilman "
-                              "erillistä suostumusta: %s (tietoyhteiskuntakaari 917/2014 200 § "
-                              "2 mom.). Voit kieltää sen maksutta jokaisessa viestissä",
+                              "erillistä suostumusta: %s (laki sähköisen viestinnän palveluista "
+                              "917/2014, 200 § 2 mom.). Voit kieltää sen maksutta jokaisessa "
+                              "viestissä",
                               " To our customers whose contact details we obtained in a sale we "
                               "market our own similar products %s without separate consent: %s "
-                              "(Information Society Code 917/2014 §200(2)). You can refuse it "
+                              "(Act on Electronic Communications Services 917/2014, §200(2)). You "
+                              "can refuse it "
                               "free of charge in every message"),
                       ch, rk_text_get(&m->similar_products, lang));
         if (m->opt_out_at_collection)
@@ -800,15 +803,18 @@ void rk_label_marketing(const struct rk_purpose *p, enum rk_lang lang, struct rk
                                      "collected"));
         rk_buf_putc(out, '.');
     } else if (m->audience == RK_AUDIENCE_BUSINESS) {
-        rk_buf_printf(out,
-                      RK_PICK(lang,
-                              " %s lähetämme markkinointia yhteyshenkilöille heidän tehtäväänsä "
-                              "liittyen (tietoyhteiskuntakaari 917/2014 202 §); voit kieltää sen "
-                              "maksutta jokaisessa viestissä.",
-                              " %s we send marketing to contact persons in their professional "
-                              "role (Information Society Code 917/2014 §202); you can refuse it "
-                              "free of charge in every message."),
-                      cap);
+        rk_buf_printf(
+            out,
+            RK_PICK(lang,
+                    " %s lähetämme markkinointia yhteyshenkilöille heidän tehtäväänsä "
+                    "liittyen (laki sähköisen viestinnän palveluista 917/2014, 202 §); "
+                    "voit kieltää sen "
+                    "maksutta jokaisessa viestissä.",
+                    " %s we send marketing to contact persons in their professional "
+                    "role (Act on Electronic Communications Services 917/2014, §202); you "
+                    "can refuse it "
+                    "free of charge in every message."),
+            cap);
     }
     if (how.oom)
         out->oom = true;

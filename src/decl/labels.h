@@ -1,7 +1,9 @@
 /*
  * labels.h — the Finnish and English words for the declaration's enums, and
- * the sentences built from them that the privacy notice and the record of
- * processing share (retention in words, withdrawal channels, statutory keeps).
+ * the sentences built from them that the privacy notice, the record of
+ * processing, the access answer and the art 22 answer share (retention in
+ * words, withdrawal channels, statutory keeps, profiling, objection, direct
+ * marketing, special categories, children, sources, transfer safeguards).
  *
  * Every function here writes or returns plain text, never markup: a renderer
  * escapes the result for its own format. Returned strings are static and never
@@ -146,7 +148,8 @@ void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang, s
  * nothing when no purpose declares direct marketing. */
 void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out);
 
-/* 917/2014: the direct marketing of p in words (channels, audience, and for email and text
+/* 917/2014 (the Act on Electronic Communications Services, until 2019 the Information Society
+ * Code): the direct marketing of p in words (channels, audience, and for email and text
  * messages their basis: prior consent, or the soft opt-in for the named own similar products
  * with the right to refuse in every message); nothing unless p declares direct_marketing. */
 void rk_label_marketing(const struct rk_purpose *p, enum rk_lang lang, struct rk_buf *out);

@@ -775,10 +775,12 @@ static void marketing_as_declared(void **state) {
                         "      audience: consumers\n"
                         "      soft_opt_in: {products: {fi: lounasedut, en: lunch benefits}, "
                         "opt_out_at_collection: true}\n" D_CATS D_REG("offers") RIGHTS_NONE D_TAIL);
-    assert_says(t, "markkinoimme omia vastaavia tuotteitamme sähköpostitse ilman erillistä "
-                   "suostumusta: lounasedut (tietoyhteiskuntakaari 917/2014 200 § 2 mom.). Voit "
-                   "kieltää sen maksutta jokaisessa viestissä, ja saatoit kieltää sen jo "
-                   "yhteystietojesi keräämisen yhteydessä.");
+    assert_says(t,
+                "markkinoimme omia vastaavia tuotteitamme sähköpostitse ilman erillistä "
+                "suostumusta: lounasedut (laki sähköisen viestinnän palveluista 917/2014, 200 § 2 "
+                "mom.). Voit "
+                "kieltää sen maksutta jokaisessa viestissä, ja saatoit kieltää sen jo "
+                "yhteystietojesi keräämisen yhteydessä.");
     assert_never_says(t, "only with your prior consent");
     free(t);
 }
