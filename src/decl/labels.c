@@ -381,9 +381,11 @@ static void erasure_from(const struct rk_decl *d, enum rk_erasure_from from, enu
         return;
     case RK_FROM_END_OF_FINANCIAL_PERIOD: break;
     }
-    rk_buf_puts(out,
-                RK_PICK(lang, "sen kalenterivuoden päättymisestä, jonka aikana tilikausi päättyi",
-                        "from the end of the calendar year in which the financial period ended"));
+    rk_buf_puts(out, RK_PICK(lang,
+                             "sen kalenterivuoden päättymisestä, jonka aikana kirjauksen tilikausi "
+                             "päättyi",
+                             "from the end of the calendar year in which the financial period of "
+                             "the record ended"));
     int m = d ? d->controller.financial_year_end.m : 0,
         dd = d ? d->controller.financial_year_end.d : 0;
     if (m == 0 || (m == 12 && dd == 31))

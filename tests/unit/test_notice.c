@@ -649,9 +649,9 @@ static void kept_from_when_recorded(void **state) {
     assert_never_says(t, "Tositteet: säilytetään 6 vuotta tiedon kirjaamisesta");
     assert_never_says(t, "Vouchers: kept for 6 years from when the data was recorded");
     assert_says(t, "Tositteet: säilytetään 6 vuotta sen kalenterivuoden päättymisestä, jonka "
-                   "aikana tilikausi päättyi (tilikausi päättyy 30.6.)");
+                   "aikana kirjauksen tilikausi päättyi (tilikausi päättyy 30.6.)");
     assert_says(t, "Vouchers: kept for 6 years from the end of the calendar year in which the "
-                   "financial period ended (financial year ends 30.6.)");
+                   "financial period of the record ended (financial year ends 30.6.)");
     free(t);
     /* Without financial_year_end the period is the calendar year, and the text says so. */
     snprintf(yaml, sizeof yaml, "%spurposes:\n%s%s%s%s%s", D_HEAD, P_CONSENT, cats, reg,
