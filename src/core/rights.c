@@ -39,6 +39,7 @@
 #include "core/journal.h"
 #include "core/notify.h"
 #include "core/reg_impl.h"
+#include "decl/labels.h"
 #include "mail/mail.h"
 
 #define MAX_HELD 32 /* entries of one person: one per register */
@@ -364,27 +365,12 @@ rk_err rk_rights_portability(struct rk_reg *reg, const char *person_id, const ch
 
 /* ---- Automated decisions' answer ---------------------------------------------------------- */
 
-#define PICK(lang, fi, en) ((lang) == RK_LANG_FI ? (fi) : (en))
-
+/* The same words as the notice's and the access document's (decl/labels.c): profiling per
+ * purpose (art 4(4), 15(1)(h)), never denied while a purpose declares it, then the art 22
+ * decisions, denied only while rights.automated_decisions is false. */
 void rk_rights_automated_text(const struct rk_decl *decl, enum rk_lang lang, struct rk_buf *out) {
-    if (!decl->rights.automated_decisions) {
-        rk_buf_puts(out, PICK(lang,
-                              "Tietojasi ei käytetä automaattiseen päätöksentekoon eikä "
-                              "profilointiin (22 art.).",
-                              "Your data is not used for automated decision-making or "
-                              "profiling (art 22)."));
-        return;
-    }
-    rk_buf_puts(out, PICK(lang,
-                          "Tietojasi käytetään automaattiseen päätöksentekoon (22 art.). "
-                          "Käytetty logiikka: ",
-                          "Your data is used for automated decision-making (art 22). "
-                          "The logic involved: "));
-    if (rk_text_present(&decl->rights.automated_logic))
-        rk_buf_puts(out, rk_text_get(&decl->rights.automated_logic, lang));
+    rk_label_automated_answer(decl, lang, out);
 }
-
-#undef PICK
 
 /* ---- Rectification ------------------------------------------------------------------------ */
 

@@ -245,12 +245,13 @@ RK_MUST_USE rk_err rk_rights_object(struct rk_reg *reg, const char *person_id,
                                     const char *request_id, bool direct_marketing,
                                     const char *grounds, rk_ts at, struct rk_error *msg);
 
-/* The art 22 answer's sentence in lang (no newline): the access document quotes it. */
+/* The art 22 answer in lang (no newline): each declared profiling (art 4(4)), then the
+ * automated decisions (rk_label_automated_answer); the access document quotes it. */
 void rk_rights_automated_text(const struct rk_decl *decl, enum rk_lang lang, struct rk_buf *out);
 
 /*
- * Art 22: appends to out the answer in lang, from the declaration's
- * rights.automated_decisions and automated_logic, and records the request
+ * Art 22: appends to out the answer in lang (rk_rights_automated_text), from the
+ * declaration's profiling and rights.automated_*, and records the request
  * (rights.automated) when person_id is given.
  */
 RK_MUST_USE rk_err rk_rights_automated(struct rk_reg *reg, const char *person_id,

@@ -441,8 +441,8 @@ static rk_err queue_confirmation(struct rk_reg *reg, void *ctx, const char *pers
             "Hei,\n\nJoku – toivottavasti sinä – pyysi liittämään tämän osoitteen "
             "palveluun \"%s\" (%s).\n\nVahvista tilaus avaamalla linkki ja painamalla "
             "sivun painiketta:\n%s/confirm/%s?lang=fi\n\nLinkki on voimassa %d päivää. "
-            "Jos et pyytänyt tätä, jätä viesti huomiotta: osoitettasi ei käytetä "
-            "markkinointiin ilman vahvistusta.\n\nTietosuojaseloste: %s/privacy?lang=fi\n",
+            "Jos et pyytänyt tätä, jätä viesti huomiotta: tätä tilausta ei oteta "
+            "käyttöön ilman vahvistusta.\n\nTietosuojaseloste: %s/privacy?lang=fi\n",
             rk_text_get(&f->name, lang), controller, s->public_url, token, LINK_DAYS,
             s->public_url);
     else
@@ -450,7 +450,7 @@ static rk_err queue_confirmation(struct rk_reg *reg, void *ctx, const char *pers
                       "Hello,\n\nSomeone – we hope you – asked to add this address to \"%s\" "
                       "(%s).\n\nTo confirm, open the link and press the button on the page:\n"
                       "%s/confirm/%s?lang=en\n\nThe link is valid for %d days. If it was not "
-                      "you, ignore this message: the address is not used for marketing without "
+                      "you, ignore this message: this subscription does not take effect without "
                       "confirmation.\n\nPrivacy notice: %s/privacy?lang=en\n",
                       rk_text_get(&f->name, lang), controller, s->public_url, token, LINK_DAYS,
                       s->public_url);

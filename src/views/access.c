@@ -256,6 +256,14 @@ static void put_purposes(struct doc *d) {
         rk_jw_str(&d->j, "basis_text", rk_label_basis(p->basis, d->lang));
         if (rk_text_present(&p->legitimate_interest))
             rk_jw_str(&d->j, "legitimate_interest", rk_text_get(&p->legitimate_interest, d->lang));
+        if (rk_text_present(&p->balancing_test))
+            rk_jw_str(&d->j, "balancing_test", rk_text_get(&p->balancing_test, d->lang));
+        rk_jw_bool(&d->j, "profiling", p->profiling.declared);
+        if (p->marketing.declared) {
+            tmp_reset(d);
+            rk_label_marketing(p, d->lang, &d->tmp);
+            rk_jw_str(&d->j, "direct_marketing", tmp_str(d));
+        }
         rk_jw_close(&d->j, '}');
         h_puts(d, "<li>");
         d->rows++;
@@ -266,6 +274,18 @@ static void put_purposes(struct doc *d) {
             h_puts(d, L(" (oikeutettu etu: ", " (legitimate interest: "));
             h_text(d, rk_text_get(&p->legitimate_interest, d->lang));
             h_puts(d, ")");
+        }
+        if (rk_text_present(&p->balancing_test)) {
+            h_puts(d, ". ");
+            tmp_reset(d);
+            rk_label_balancing(p, d->lang, &d->tmp);
+            h_text(d, tmp_str(d));
+        }
+        if (p->marketing.declared) {
+            h_puts(d, " ");
+            tmp_reset(d);
+            rk_label_marketing(p, d->lang, &d->tmp);
+            h_text(d, tmp_str(d));
         }
         h_puts(d, "</li>\n");
     }
@@ -300,6 +320,20 @@ static void put_categories(struct doc *d) {
         rk_jw_str(&d->j, "name", rk_text_get(&c->name, d->lang));
         rk_jw_str(&d->j, "kind", rk_category_kind_id(c->kind));
         rk_jw_bool(&d->j, "from_subject", c->from_subject);
+        if (c->special != RK_SPECIAL_NONE) {
+            rk_jw_str(&d->j, "special", rk_special_id(c->special));
+            rk_jw_str(&d->j, "condition",
+                      c->condition != RK_ART9_NONE ? rk_art9_condition_id(c->condition) : NULL);
+            rk_jw_str(&d->j, "law",
+                      rk_text_present(&c->law) ? rk_text_get(&c->law, d->lang) : NULL);
+            tmp_reset(d);
+            rk_label_special_category(c, d->lang, &d->tmp);
+            const char *words = tmp_str(d);
+            rk_jw_str(&d->j, "special_text", words);
+            rk_jw_close(&d->j, '}');
+            h_el(d, "li", words);
+            continue;
+        }
         rk_jw_close(&d->j, '}');
         h_el(d, "li", rk_text_get(&c->name, d->lang));
     }
@@ -324,8 +358,13 @@ static void put_recipients(struct doc *d) {
         if (!used)
             continue;
         bool third = !rk_country_in_eea(r->country);
-        const char *safeguard =
-            third ? rk_label_transfer(r->transfer, d->lang) : L("ETA:n sisällä", "within the EEA");
+        tmp_reset(d);
+        if (third)
+            rk_label_transfer_detail(r->transfer, r->dpf_verified, &r->safeguards_copy, d->lang,
+                                     &d->tmp);
+        else
+            rk_buf_puts(&d->tmp, L("ETA:n sisällä", "within the EEA"));
+        const char *safeguard = tmp_str(d);
         rk_jw_open(&d->j, NULL, '{');
         rk_jw_str(&d->j, "name", r->name);
         rk_jw_str(&d->j, "role", rk_role_id(r->role));
@@ -334,6 +373,13 @@ static void put_recipients(struct doc *d) {
         rk_jw_bool(&d->j, "third_country", third);
         rk_jw_str(&d->j, "transfer", third ? rk_transfer_id(r->transfer) : NULL);
         rk_jw_str(&d->j, "safeguards", safeguard);
+        if (third && r->dpf_verified.y) {
+            char day[11];
+            rk_date_iso(r->dpf_verified, day);
+            rk_jw_str(&d->j, "dpf_verified", day);
+        }
+        if (third && rk_text_present(&r->safeguards_copy))
+            rk_jw_str(&d->j, "safeguards_copy", rk_text_get(&r->safeguards_copy, d->lang));
         if (rk_text_present(&r->purpose))
             rk_jw_str(&d->j, "purpose", rk_text_get(&r->purpose, d->lang));
         rk_jw_close(&d->j, '}');
@@ -362,7 +408,7 @@ static void put_retention(struct doc *d) {
         if (!held_register(d, r))
             continue;
         tmp_reset(d);
-        rk_label_erasure_limits(r, NULL, d->lang, &d->tmp);
+        rk_label_erasure_limits(decl, r, NULL, d->lang, &d->tmp);
         const char *text = tmp_str(d);
         rk_jw_open(&d->j, NULL, '{');
         rk_jw_str(&d->j, "register", r->id);
@@ -390,6 +436,8 @@ static void put_rights(struct doc *d) {
     rk_jw_open(&d->j, "rights", '{');
     rk_jw_open(&d->j, "list", '[');
     for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++) {
+        if (!rk_label_right_applies(decl, listed[i]))
+            continue;
         const char *name = rk_label_right(listed[i], d->lang);
         int art = rk_label_right_article(listed[i]);
         rk_jw_open(&d->j, NULL, '{');
@@ -442,16 +490,82 @@ static void put_complaint(struct doc *d) {
     h_puts(d, "</p>\n");
 }
 
-/* The declared detail of the first source of kind k into register r ("municipal web pages"). */
+/*
+ * Art 21(4): the right to object, clearly and separately from the other rights: 21(1) for the
+ * purposes on legitimate interests or a public task, 21(2)-(3) for those with direct marketing
+ * (decl/labels.c, the notice's words). Left out of the HTML when neither applies.
+ */
+static void put_objection(struct doc *d) {
+    struct h_mark m = h_mark(d);
+    section(d, L("Oikeutesi vastustaa käsittelyä", "Your right to object"));
+    rk_jw_open(&d->j, "objection", '{');
+    tmp_reset(d);
+    rk_label_objection_particular(d->decl, d->lang, &d->tmp);
+    const char *particular = tmp_str(d);
+    rk_jw_str(&d->j, "particular_situation", particular[0] ? particular : NULL);
+    if (particular[0])
+        h_el(d, "p", particular);
+    tmp_reset(d);
+    rk_label_objection_marketing(d->decl, d->lang, &d->tmp);
+    const char *marketing = tmp_str(d);
+    rk_jw_str(&d->j, "direct_marketing", marketing[0] ? marketing : NULL);
+    if (marketing[0])
+        h_el(d, "p", marketing);
+    rk_jw_close(&d->j, '}');
+    h_drop_empty(d, m);
+}
+
+/* Whether source s brings data into a register of the person's. */
+static bool held_source(const struct doc *d, const struct rk_source *s) {
+    for (size_t i = 0; i < s->nregisters; i++)
+        if (held_register(d, s->registers[i]))
+            return true;
+    return false;
+}
+
+/* Art 15(1)(g): the declared sources other than the person into the person's registers, by
+ * name, whether publicly available, and the categories obtained from each (14(1)(d), 14(2)(f)). */
+static void put_sources(struct doc *d) {
+    const struct rk_decl *decl = d->decl;
+    struct h_mark m = h_mark(d);
+    section(d, L("Muualta kuin sinulta saadut tiedot", "Data obtained from others than you"));
+    h_puts(d, "<ul>\n");
+    rk_jw_open(&d->j, "sources", '[');
+    for (size_t i = 0; i < decl->nsources; i++) {
+        const struct rk_source *s = &decl->sources[i];
+        if (rk_source_from_subject(s->kind) || !held_source(d, s))
+            continue;
+        tmp_reset(d);
+        rk_label_source_named(s, d->lang, &d->tmp);
+        const char *words = tmp_str(d);
+        rk_jw_open(&d->j, NULL, '{');
+        rk_jw_str(&d->j, "kind", rk_source_kind_id(s->kind));
+        rk_jw_str(&d->j, "name", rk_text_present(&s->name) ? rk_text_get(&s->name, d->lang) : NULL);
+        rk_jw_bool(&d->j, "publicly_available", s->kind == RK_SRC_PUBLIC_SOURCE);
+        rk_jw_open(&d->j, "categories", '[');
+        for (size_t k = 0; k < s->ncategories; k++)
+            rk_jw_str(&d->j, NULL, s->categories[k]->id);
+        rk_jw_close(&d->j, ']');
+        rk_jw_str(&d->j, "text", words);
+        rk_jw_close(&d->j, '}');
+        h_el(d, "li", words);
+    }
+    rk_jw_close(&d->j, ']');
+    h_puts(d, "</ul>\n");
+    h_drop_empty(d, m);
+}
+
+/* The declared name (or else detail) of the first source of kind k into register r
+ * ("Helsingin kaupungin verkkosivut", "municipal web pages"). */
 static const char *declared_source(const struct rk_decl *decl, const struct rk_register *r,
                                    enum rk_source_kind k, enum rk_lang lang) {
     for (size_t i = 0; i < decl->nsources; i++) {
         const struct rk_source *s = &decl->sources[i];
-        if (s->kind != k || !rk_text_present(&s->detail))
+        if (s->kind != k || (!rk_text_present(&s->name) && !rk_text_present(&s->detail)))
             continue;
         for (size_t j = 0; j < s->nregisters; j++)
             if (!r || s->registers[j] == r)
-                return rk_text_get(&s->detail, lang);
+                return rk_text_get(rk_text_present(&s->name) ? &s->name : &s->detail, lang);
     }
     return NULL;
 }
@@ -764,9 +878,40 @@ static void put_records(struct doc *d) {
         d->err = err;
 }
 
+/*
+ * Art 15(1)(h): each declared profiling and the automated decisions. The JSON's answer is
+ * rk_rights_automated_text, the art 22 request's answer; the HTML shows the same sentences
+ * (decl/labels.c) a paragraph each, so the two cannot say different things.
+ */
 static void put_automated(struct doc *d) {
     const struct rk_decl *decl = d->decl;
-    section(d, L("Automaattinen päätöksenteko", "Automated decision-making"));
+    section(d, L("Profilointi ja automaattinen päätöksenteko",
+                 "Profiling and automated decision-making"));
+    rk_jw_open(&d->j, "profiling", '[');
+    for (size_t i = 0; i < decl->npurposes; i++) {
+        const struct rk_purpose *p = &decl->purposes[i];
+        if (!p->profiling.declared)
+            continue;
+        tmp_reset(d);
+        rk_label_profiling(p, d->lang, &d->tmp);
+        const char *text = tmp_str(d);
+        rk_jw_open(&d->j, NULL, '{');
+        rk_jw_str(&d->j, "purpose", p->id);
+        rk_jw_str(&d->j, "what", rk_text_get(&p->profiling.what, d->lang));
+        rk_jw_str(&d->j, "logic", rk_text_get(&p->profiling.logic, d->lang));
+        rk_jw_str(&d->j, "consequences", rk_text_get(&p->profiling.consequences, d->lang));
+        rk_jw_str(&d->j, "text", text);
+        rk_jw_close(&d->j, '}');
+        h_el(d, "p", text);
+    }
+    rk_jw_close(&d->j, ']');
+    tmp_reset(d);
+    rk_label_profiling_none(decl, d->lang, &d->tmp);
+    if (d->tmp.len > 0)
+        h_el(d, "p", tmp_str(d));
+    tmp_reset(d);
+    rk_label_automated(&decl->rights, d->lang, &d->tmp);
+    h_el(d, "p", tmp_str(d));
     tmp_reset(d);
     rk_rights_automated_text(decl, d->lang, &d->tmp);
     const char *text = tmp_str(d);
@@ -774,19 +919,22 @@ static void put_automated(struct doc *d) {
     rk_jw_bool(&d->j, "exists", decl->rights.automated_decisions);
     if (rk_text_present(&decl->rights.automated_logic))
         rk_jw_str(&d->j, "logic", rk_text_get(&decl->rights.automated_logic, d->lang));
+    if (rk_text_present(&decl->rights.automated_consequences))
+        rk_jw_str(&d->j, "consequences",
+                  rk_text_get(&decl->rights.automated_consequences, d->lang));
+    if (decl->rights.automated_decisions) {
+        rk_jw_str(&d->j, "basis",
+                  decl->rights.automated_basis != RK_ADM_NONE
+                      ? rk_adm_basis_id(decl->rights.automated_basis)
+                      : NULL);
+        rk_jw_open(&d->j, "safeguards", '[');
+        for (unsigned b = 0; b < RK_ADM_SAFEGUARD__COUNT; b++)
+            if (decl->rights.automated_safeguards & (1u << b))
+                rk_jw_str(&d->j, NULL, rk_adm_safeguard_id((enum rk_adm_safeguard)(1u << b)));
+        rk_jw_close(&d->j, ']');
+    }
     rk_jw_str(&d->j, "answer", text);
     rk_jw_close(&d->j, '}');
-    if (!decl->rights.automated_decisions) {
-        h_el(d, "p",
-             L("Tietojasi ei käytetä automaattiseen päätöksentekoon eikä profilointiin.",
-               "Your data is not used for automated decisions or profiling."));
-    } else {
-        h_el(d, "p",
-             L("Tietojasi käytetään automaattiseen päätöksentekoon. Näin se toimii:",
-               "Your data is used for automated decisions. This is how it works:"));
-        if (rk_text_present(&decl->rights.automated_logic))
-            h_el(d, "p", rk_text_get(&decl->rights.automated_logic, d->lang));
-    }
 }
 
 /* The art 15 document of what core gathered (struct rk_rights_views.access). */
@@ -867,7 +1015,9 @@ static rk_err access_document(const struct rk_access_facts *f, struct rk_buf *js
     put_recipients(d);
     put_retention(d);
     put_rights(d);
+    put_objection(d);
     put_complaint(d);
+    put_sources(d);
     put_entries(d);
     if (d->err == RK_OK)
         put_records(d);

@@ -236,8 +236,9 @@ static void section_links(struct doc *w, const struct rk_decl *d) {
                   RK_PICK(w->lang, "Tilauksesi ja suostumuksesi: muuta tai peru",
                           "Your subscriptions and consents: change or withdraw them"));
     link_item(w, "/requests",
-              RK_PICK(w->lang, "Omat tietosi ja oikeutesi: tee pyyntö (esimerkiksi tietojen "
-                               "tarkastus tai poisto)",
+              RK_PICK(w->lang,
+                      "Omat tietosi ja oikeutesi: tee pyyntö (esimerkiksi tietojen "
+                      "tarkastus tai poisto)",
                       "Your data and your rights: make a request (for example to see or erase "
                       "your data)"));
     if (d->cookies.declared && d->cookies.settings_url)
@@ -322,6 +323,11 @@ static void purpose_item(struct doc *w, const struct rk_purpose *p) {
         tr(w, ". Oikeutettu etu: ", ". Legitimate interest: ");
         text(w, &p->legitimate_interest);
     }
+    if (rk_text_present(&p->balancing_test)) {
+        put(w, ". ");
+        rk_label_balancing(p, w->lang, &w->tmp);
+        put_tmp(w);
+    }
     li_end(w);
 }
 
@@ -382,6 +388,12 @@ static void cookie_category(struct doc *w, const struct rk_cookie_category *c) {
             if (v->country[0]) {
                 put(w, " (");
                 put(w, rk_country_name(v->country, w->lang));
+                if (!rk_country_in_eea(v->country)) {
+                    tr(w, "; siirtoperuste: ", "; transfer mechanism: ");
+                    rk_label_transfer_detail(v->transfer, v->dpf_verified, &v->safeguards_copy,
+                                             w->lang, &w->tmp);
+                    put_tmp(w);
+                }
                 put(w, ")");
             }
             li_end(w);
@@ -439,20 +451,81 @@ static void cookies(struct doc *w, const struct rk_cookies *ck) {
         cookie_settings(w, ck->settings_url);
 }
 
+/* Art 9(1) and 10 data with the art 9(2) condition and the national law (art 13(1)(c)). */
+static void special_categories(struct doc *w, const struct rk_decl *d) {
+    if (!rk_label_special_used(d))
+        return;
+    para(w,
+         "Käsittelemme seuraavia erityisiin henkilötietoryhmiin kuuluvia tai rikostuomioihin ja "
+         "rikkomuksiin liittyviä tietoja:",
+         "We process the following special categories of personal data or data relating to "
+         "criminal convictions and offences:");
+    ul_begin(w, 0);
+    for (size_t i = 0; i < d->ncategories; i++) {
+        const struct rk_category *c = &d->categories[i];
+        if (c->special == RK_SPECIAL_NONE || !rk_label_category_used(d, c))
+            continue;
+        li_begin(w, 0);
+        rk_label_special_category(c, w->lang, &w->tmp);
+        put_tmp(w);
+        li_end(w);
+    }
+    ul_end(w);
+}
+
+/* 917/2014 §200-202: how each purpose with direct marketing reaches people. */
+static void direct_marketing(struct doc *w, const struct rk_decl *d) {
+    for (size_t i = 0; i < d->npurposes; i++) {
+        if (!d->purposes[i].marketing.declared)
+            continue;
+        p_begin(w);
+        rk_label_marketing(&d->purposes[i], w->lang, &w->tmp);
+        put_tmp(w);
+        p_end(w);
+    }
+}
+
+/* Art 13(2)(f), 14(2)(g): each purpose's profiling, and the automated decisions (art 22). */
+static void profiling(struct doc *w, const struct rk_decl *d) {
+    heading(w, 3, "Profilointi ja automaattinen päätöksenteko",
+            "Profiling and automated decision-making");
+    for (size_t i = 0; i < d->npurposes; i++) {
+        if (!d->purposes[i].profiling.declared)
+            continue;
+        p_begin(w);
+        rk_label_profiling(&d->purposes[i], w->lang, &w->tmp);
+        put_tmp(w);
+        p_end(w);
+    }
+    if (!rk_decl_profiles(d)) {
+        p_begin(w);
+        rk_label_profiling_none(d, w->lang, &w->tmp);
+        put_tmp(w);
+        p_end(w);
+    }
+    p_begin(w);
+    rk_label_automated(&d->rights, w->lang, &w->tmp);
+    put_tmp(w);
+    p_end(w);
+}
+
 static void section_purposes(struct doc *w, const struct rk_decl *d) {
     heading(w, 2, "2. Millä perusteella ja mitä varten käsittelemme henkilötietojasi",
             "2. On what basis and for what purposes we process your personal data");
     bases(w, d);
     purposes(w, d);
+    special_categories(w, d);
     for (size_t i = 0; i < d->npurposes; i++)
         if (d->purposes[i].basis == RK_BASIS_CONSENT)
             withdrawal(w, &d->purposes[i]);
+    direct_marketing(w, d);
+    profiling(w, d);
     cookies(w, &d->cookies);
 }
 
 /* ---- 3. Categories and retention ------------------------------------------ */
 
-static void register_block(struct doc *w, const struct rk_register *r) {
+static void register_block(struct doc *w, const struct rk_decl *decl, const struct rk_register *r) {
     block(w);
     mark(w, "### ", "<h3>");
     text(w, &r->name);
@@ -477,9 +550,15 @@ static void register_block(struct doc *w, const struct rk_register *r) {
     ul_end(w);
     p_begin(w);
     tr(w, "Säilytysaika: ", "Retention: ");
-    rk_label_erasure_limits(r, NULL, w->lang, &w->tmp);
+    rk_label_erasure_limits(decl, r, NULL, w->lang, &w->tmp);
     put_tmp(w);
     p_end(w);
+    if (r->children.declared) {
+        p_begin(w);
+        rk_label_children(r, w->lang, &w->tmp);
+        put_tmp(w);
+        p_end(w);
+    }
 }
 
 /* Art 13: the categories collected from the data subject themselves. */
@@ -506,7 +585,7 @@ static void section_categories(struct doc *w, const struct rk_decl *d) {
     if (d->nregisters == 0)
         para(w, "Rekistereitä ei ole ilmoitettu.", "No registers have been declared.");
     for (size_t i = 0; i < d->nregisters; i++)
-        register_block(w, &d->registers[i]);
+        register_block(w, d, &d->registers[i]);
     from_subject(w, d);
 }
 
@@ -515,14 +594,30 @@ static void section_categories(struct doc *w, const struct rk_decl *d) {
 static void source_item(struct doc *w, const struct rk_source *s, size_t nregisters) {
     li_begin(w, 0);
     put(w, rk_label_source(s->kind, w->lang));
-    if (rk_text_present(&s->detail)) {
-        put(w, s->kind == RK_SRC_PUBLIC_SOURCE ? RK_PICK(w->lang, ", esim. ", ", e.g. ") : ": ");
-        text(w, &s->detail);
-    }
-    if (rk_text_present(&s->note)) {
-        put(w, " (");
-        text(w, &s->note);
-        put(w, ")");
+    if (rk_text_present(&s->name)) { /* art 14(2)(f): the source by name, the rest after it */
+        put(w, ": ");
+        text(w, &s->name);
+        if (rk_text_present(&s->detail) || rk_text_present(&s->note)) {
+            put(w, " (");
+            if (rk_text_present(&s->detail))
+                text(w, &s->detail);
+            if (rk_text_present(&s->detail) && rk_text_present(&s->note))
+                put(w, "; ");
+            if (rk_text_present(&s->note))
+                text(w, &s->note);
+            put(w, ")");
+        }
+    } else {
+        if (rk_text_present(&s->detail)) {
+            put(w,
+                s->kind == RK_SRC_PUBLIC_SOURCE ? RK_PICK(w->lang, ", esim. ", ", e.g. ") : ": ");
+            text(w, &s->detail);
+        }
+        if (rk_text_present(&s->note)) {
+            put(w, " (");
+            text(w, &s->note);
+            put(w, ")");
+        }
     }
     if (s->nregisters < nregisters || !rk_source_from_subject(s->kind)) {
         put(w, s->nregisters == 1 ? RK_PICK(w->lang, " – rekisteri: ", " – register: ")
@@ -537,6 +632,13 @@ static void source_item(struct doc *w, const struct rk_source *s, size_t nregist
         else
             put(w, "; ");
         text(w, &s->purposes[i]->name);
+    }
+    for (size_t i = 0; i < s->ncategories; i++) { /* art 14(1)(d) */
+        if (i == 0)
+            tr(w, "; saadut tiedot: ", "; categories obtained: ");
+        else
+            put(w, ", ");
+        text(w, &s->categories[i]->name);
     }
     li_end(w);
 }
@@ -626,17 +728,41 @@ static void recipient_item(struct doc *w, const struct rk_recipient *r) {
     recipient_shares(w, r);
     if (third) {
         tr(w, ". Siirtoperuste: ", ". Transfer mechanism: ");
-        put(w, rk_label_transfer(r->transfer, w->lang));
+        rk_label_transfer_detail(r->transfer, r->dpf_verified, &r->safeguards_copy, w->lang,
+                                 &w->tmp);
+        put_tmp(w);
     }
     put(w, ".");
     li_end(w);
 }
 
+/* The cookie vendors of categories that need consent, which receive data from the site; and
+ * whether any vendor may be outside the EEA (*third: one declares a country outside it or
+ * declares none, so that "not transferred" would be a claim the declaration does not make). */
+static size_t cookie_vendors(const struct rk_decl *d, bool *third) {
+    size_t n = 0;
+    for (size_t i = 0; d->cookies.declared && i < d->cookies.ncategories; i++) {
+        const struct rk_cookie_category *c = &d->cookies.categories[i];
+        for (size_t k = 0; k < c->nvendors; k++) {
+            n += !c->essential;
+            *third |= !c->vendors[k].country[0] || !rk_country_in_eea(c->vendors[k].country);
+        }
+    }
+    return n;
+}
+
 static void section_recipients(struct doc *w, const struct rk_decl *d) {
     bool third = false;
+    size_t vendors = cookie_vendors(d, &third);
     heading(w, 2, "5. Kenelle luovutamme henkilötietojasi",
             "5. To whom we disclose your personal data");
-    if (d->nrecipients == 0) {
+    if (d->nrecipients == 0 && vendors > 0) {
+        para(w,
+             "Emme luovuta henkilötietoja muille vastaanottajille kuin kohdan 2 evästeissä "
+             "luetelluille palveluille.",
+             "We do not disclose personal data to recipients other than the services listed "
+             "under cookies in section 2.");
+    } else if (d->nrecipients == 0) {
         para(w, "Emme luovuta henkilötietoja muille vastaanottajille.",
              "We do not disclose personal data to other recipients.");
     } else {
@@ -658,12 +784,14 @@ static void section_recipients(struct doc *w, const struct rk_decl *d) {
 
 /* ---- 6. Rights ------------------------------------------------------------ */
 
-static void rights_list(struct doc *w) {
+static void rights_list(struct doc *w, const struct rk_decl *d) {
     para(w, "Tietosuoja-asetuksen mukaan sinulla on rekisteröitynä seuraavat oikeudet:",
          "Under the General Data Protection Regulation you have, as a data subject, the "
          "following rights:");
     ul_begin(w, 0);
     for (int i = 0; i < RK_RIGHT__COUNT; i++) {
+        if (!rk_label_right_applies(d, (enum rk_right)i))
+            continue;
         li_begin(w, 0);
         put(w, rk_label_right((enum rk_right)i, w->lang));
         rk_buf_printf(w->out, " (art %d)", rk_label_right_article((enum rk_right)i));
@@ -672,18 +800,30 @@ static void rights_list(struct doc *w) {
     ul_end(w);
 }
 
-/* Art 21(1) and (4): the right to object is brought to attention separately where
- * processing rests on a public task or legitimate interests. */
+/* Art 21(4): the right to object is brought to attention clearly and separately from any
+ * other information: its own heading, with 21(1) for the purposes on legitimate interests or a
+ * public task and 21(2)-(3) for those with direct marketing. */
 static void objection(struct doc *w, const struct rk_decl *d) {
-    if (!basis_used(d, RK_BASIS_PUBLIC_TASK) && !basis_used(d, RK_BASIS_LEGITIMATE_INTERESTS))
-        return;
-    para(w,
-         "Kun henkilötietojen käsittely perustuu oikeutettuun etuun tai yleisen edun mukaiseen "
-         "tehtävään, sinulla on oikeus milloin tahansa vastustaa käsittelyä erityiseen "
-         "tilanteeseesi liittyvällä perusteella (art 21).",
-         "Where the processing is based on legitimate interests or on a task carried out in the "
-         "public interest, you have the right to object to it at any time on grounds relating to "
-         "your particular situation (art 21).");
+    size_t start = w->out->len;
+    heading(w, 3, "Oikeutesi vastustaa käsittelyä", "Your right to object");
+    size_t body = w->out->len;
+    p_begin(w);
+    rk_label_objection_particular(d, w->lang, &w->tmp);
+    bool particular = w->tmp.len > 0;
+    put_tmp(w);
+    p_end(w);
+    if (!particular)
+        w->out->len = body;
+    body = w->out->len;
+    p_begin(w);
+    rk_label_objection_marketing(d, w->lang, &w->tmp);
+    bool marketing = w->tmp.len > 0;
+    put_tmp(w);
+    p_end(w);
+    if (!marketing)
+        w->out->len = body;
+    if (!particular && !marketing)
+        w->out->len = start;
 }
 
 static void exercise(struct doc *w, const struct rk_rights *r) {
@@ -699,22 +839,6 @@ static void exercise(struct doc *w, const struct rk_rights *r) {
     p_end(w);
     if (rk_text_present(&r->instructions))
         para_text(w, &r->instructions);
-    if (!r->automated_decisions) {
-        para(w,
-             "Emme tee pelkästään automaattiseen käsittelyyn perustuvia päätöksiä, joilla olisi "
-             "sinua koskevia oikeusvaikutuksia tai muita vastaavia merkittäviä vaikutuksia "
-             "(art 22).",
-             "We make no decisions based solely on automated processing that would produce legal "
-             "effects concerning you or similarly significantly affect you (art 22).");
-        return;
-    }
-    p_begin(w);
-    tr(w,
-       "Teemme pelkästään automaattiseen käsittelyyn perustuvia päätöksiä (art 22). "
-       "Käsittelyyn liittyvä logiikka: ",
-       "We make decisions based solely on automated processing (art 22). The logic involved: ");
-    text(w, &r->automated_logic);
-    p_end(w);
 }
 
 /* The authority's web address, as a link in HTML when it is an http(s) URL. */
@@ -754,10 +878,10 @@ static void authority(struct doc *w, const struct rk_authority *a) {
 
 static void section_rights(struct doc *w, const struct rk_decl *d) {
     heading(w, 2, "6. Sinun oikeutesi", "6. Your rights");
-    rights_list(w);
-    objection(w, d);
+    rights_list(w, d);
     exercise(w, &d->rights);
     authority(w, &d->authority);
+    objection(w, d);
 }
 
 /* ---- Entry point ---------------------------------------------------------- */

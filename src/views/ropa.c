@@ -26,8 +26,11 @@ enum field {
     F_REGISTER,
     F_PURPOSE,
     F_BASIS,
+    F_PROFILING,
+    F_MARKETING,
     F_SUBJECTS,
     F_DATA,
+    F_SOURCES,
     F_RECIPIENTS,
     F_TRANSFERS,
     F_ERASURE,
@@ -45,8 +48,11 @@ static const struct {
     {"register", "Rekisteri", "Register"},
     {"purpose", "(b) Käsittelyn tarkoitus", "(b) Purpose of the processing"},
     {"legal_basis", "(b) Oikeusperuste", "(b) Legal basis"},
+    {"profiling", "(b) Profilointi", "(b) Profiling"},
+    {"direct_marketing", "(b) Suoramarkkinointi", "(b) Direct marketing"},
     {"data_subjects", "(c) Rekisteröityjen ryhmät", "(c) Categories of data subjects"},
     {"personal_data", "(c) Henkilötietoryhmät", "(c) Categories of personal data"},
+    {"sources", "Tietolähteet (14 art.)", "Sources (art 14)"},
     {"recipients", "(d) Vastaanottajien ryhmät", "(d) Categories of recipients"},
     {"third_country_transfers", "(e) Siirrot kolmansiin maihin ja suojatoimet",
      "(e) Transfers to third countries and safeguards"},
@@ -92,6 +98,38 @@ static void basis_field(const struct rk_purpose *p, enum rk_lang lang, struct rk
     if (rk_text_present(&p->legitimate_interest))
         rk_buf_printf(b, "; %s: %s", RK_PICK(lang, "oikeutettu etu", "legitimate interest"),
                       rk_text_get(&p->legitimate_interest, lang));
+    if (rk_text_present(&p->balancing_test)) {
+        rk_buf_puts(b, ". ");
+        rk_label_balancing(p, lang, b);
+    }
+}
+
+/* Whether source s brings data into register r for purpose p. */
+static bool source_for(const struct rk_source *s, const struct rk_register *r,
+                       const struct rk_purpose *p) {
+    bool reg = false, purpose = s->npurposes == 0;
+    for (size_t i = 0; i < s->nregisters; i++)
+        reg |= s->registers[i] == r;
+    for (size_t i = 0; i < s->npurposes; i++)
+        purpose |= s->purposes[i] == p;
+    return reg && purpose;
+}
+
+/* The sources of (r, p): the person's own by kind, the others by name with what they give. */
+static void sources_field(const struct rk_decl *d, const struct rk_register *r,
+                          const struct rk_purpose *p, enum rk_lang lang, struct rk_buf *b) {
+    for (size_t i = 0; i < d->nsources; i++) {
+        const struct rk_source *s = &d->sources[i];
+        if (!source_for(s, r, p))
+            continue;
+        next(b);
+        if (rk_source_from_subject(s->kind))
+            rk_buf_puts(b, rk_label_source(s->kind, lang));
+        else
+            rk_label_source_named(s, lang, b);
+    }
+    if (b->len == 0)
+        rk_buf_puts(b, rk_label_not_declared(lang));
 }
 
 /* (d) and (e): the recipients of r, and those of them outside the EEA. */
@@ -114,8 +152,9 @@ static void recipient_fields(const struct rk_decl *d, const struct rk_register *
         if (rk_country_in_eea(rc->country))
             continue;
         next(transfers);
-        rk_buf_printf(transfers, "%s, %s: %s", rc->name, country,
-                      rk_label_transfer(rc->transfer, lang));
+        rk_buf_printf(transfers, "%s, %s: ", rc->name, country);
+        rk_label_transfer_detail(rc->transfer, rc->dpf_verified, &rc->safeguards_copy, lang,
+                                 transfers);
     }
     if (recipients->len == 0)
         rk_buf_puts(recipients, RK_PICK(lang, "ei vastaanottajia", "none"));
@@ -131,13 +170,27 @@ static void fill_entry(const struct rk_decl *d, const struct rk_register *r,
     rk_buf_puts(&e->f[F_REGISTER], rk_text_get(&r->name, lang));
     rk_buf_puts(&e->f[F_PURPOSE], rk_text_get(&p->name, lang));
     basis_field(p, lang, &e->f[F_BASIS]);
+    rk_label_profiling(p, lang, &e->f[F_PROFILING]);
+    if (e->f[F_PROFILING].len == 0)
+        rk_buf_puts(&e->f[F_PROFILING], RK_PICK(lang, "ei profilointia", "none"));
+    rk_label_marketing(p, lang, &e->f[F_MARKETING]);
+    if (e->f[F_MARKETING].len == 0)
+        rk_buf_puts(&e->f[F_MARKETING], RK_PICK(lang, "ei suoramarkkinointia", "none"));
     rk_buf_puts(&e->f[F_SUBJECTS], rk_text_get(&r->subjects, lang));
+    if (r->children.declared) {
+        rk_buf_puts(&e->f[F_SUBJECTS], ". ");
+        rk_label_children(r, lang, &e->f[F_SUBJECTS]);
+    }
     for (size_t i = 0; i < r->ncategories; i++) {
         next(&e->f[F_DATA]);
-        rk_buf_puts(&e->f[F_DATA], rk_text_get(&r->categories[i]->name, lang));
+        if (r->categories[i]->special != RK_SPECIAL_NONE)
+            rk_label_special_category(r->categories[i], lang, &e->f[F_DATA]);
+        else
+            rk_buf_puts(&e->f[F_DATA], rk_text_get(&r->categories[i]->name, lang));
     }
+    sources_field(d, r, p, lang, &e->f[F_SOURCES]);
     recipient_fields(d, r, lang, &e->f[F_RECIPIENTS], &e->f[F_TRANSFERS]);
-    rk_label_erasure_limits(r, p, lang, &e->f[F_ERASURE]);
+    rk_label_erasure_limits(d, r, p, lang, &e->f[F_ERASURE]);
     for (size_t i = 0; i < d->nsecurity; i++) {
         next_sentence(&e->f[F_SECURITY]);
         rk_buf_puts(&e->f[F_SECURITY], rk_text_get(&d->security[i], lang));
@@ -262,18 +315,110 @@ static json_t *named_json(const char *id, const struct rk_text *name, enum rk_la
 }
 
 static json_t *basis_json(const struct rk_purpose *p, enum rk_lang lang) /* new ref */ {
-    return json_pack("{s:s, s:s, s:s, s:s?}", "id", rk_basis_id(p->basis), "article",
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "id", rk_basis_id(p->basis), "article",
                      rk_label_basis_article(p->basis), "label", rk_label_basis(p->basis, lang),
-                     "legitimate_interest", rk_text_get(&p->legitimate_interest, lang));
+                     "legitimate_interest", rk_text_get(&p->legitimate_interest, lang),
+                     "balancing_test", rk_text_get(&p->balancing_test, lang));
+}
+
+/* A sentence of labels.c as a JSON string (new ref), or NULL when memory runs out. */
+static json_t *label_json(void (*fn)(const struct rk_purpose *, enum rk_lang, struct rk_buf *),
+                          const struct rk_purpose *p, enum rk_lang lang) {
+    struct rk_buf b;
+    rk_buf_init(&b);
+    fn(p, lang, &b);
+    rk_buf_putc(&b, '\0');
+    json_t *s = b.oom || !b.data ? NULL : json_string(b.data);
+    rk_buf_cleanup(&b);
+    return s;
+}
+
+/* Art 4(4): the purpose's profiling, or null. */
+static json_t *profiling_json(const struct rk_purpose *p, enum rk_lang lang) /* new ref */ {
+    const struct rk_profiling *pr = &p->profiling;
+    if (!pr->declared)
+        return json_null();
+    return json_pack("{s:s, s:s, s:s, s:o}", "what", rk_text_get(&pr->what, lang), "logic",
+                     rk_text_get(&pr->logic, lang), "consequences",
+                     rk_text_get(&pr->consequences, lang), "text",
+                     label_json(rk_label_profiling, p, lang));
+}
+
+/* 917/2014: the purpose's direct marketing, or null. */
+static json_t *marketing_json(const struct rk_purpose *p, enum rk_lang lang) /* new ref */ {
+    const struct rk_marketing *m = &p->marketing;
+    if (!m->declared)
+        return json_null();
+    json_t *channels = json_array();
+    for (unsigned i = 0; channels && i < RK_CHANNEL__COUNT; i++)
+        if ((m->channels & (1u << i)) &&
+            !push(channels, json_string(rk_channel_id((enum rk_channel)(1u << i))))) {
+            json_decref(channels);
+            return NULL;
+        }
+    json_t *soft = m->soft_opt_in ? json_pack("{s:s, s:b}", "products",
+                                              rk_text_get(&m->similar_products, lang),
+                                              "opt_out_at_collection", m->opt_out_at_collection)
+                                  : json_null();
+    return json_pack("{s:o, s:s, s:o, s:o}", "channels", channels, "audience",
+                     rk_audience_id(m->audience), "soft_opt_in", soft, "text",
+                     label_json(rk_label_marketing, p, lang));
+}
+
+/* Art 8: the register's children, or null. */
+static json_t *children_json(const struct rk_register *r, enum rk_lang lang) /* new ref */ {
+    const struct rk_children *ch = &r->children;
+    if (!ch->declared)
+        return json_null();
+    return json_pack("{s:i, s:b, s:s?, s:s?}", "min_age", ch->min_age, "online_service",
+                     ch->online_service, "age_verification",
+                     rk_text_get(&ch->age_verification, lang), "parental_consent",
+                     rk_text_get(&ch->parental_consent, lang));
+}
+
+/* Art 14: the sources of (r, p) with their names, public or not, and categories obtained. */
+static json_t *sources_json(const struct rk_decl *d, const struct rk_register *r,
+                            const struct rk_purpose *p, enum rk_lang lang) /* new ref */ {
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < d->nsources; i++) {
+        const struct rk_source *s = &d->sources[i];
+        if (!source_for(s, r, p))
+            continue;
+        json_t *cats = json_array();
+        for (size_t k = 0; cats && k < s->ncategories; k++)
+            if (!push(cats, json_string(s->categories[k]->id))) {
+                json_decref(cats);
+                cats = NULL;
+            }
+        if (!push(a, json_pack("{s:s, s:s, s:s?, s:b, s:b, s:o}", "kind",
+                               rk_source_kind_id(s->kind), "label", rk_label_source(s->kind, lang),
+                               "name", rk_text_get(&s->name, lang), "from_subject",
+                               rk_source_from_subject(s->kind), "publicly_available",
+                               s->kind == RK_SRC_PUBLIC_SOURCE, "categories", cats))) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
 }
 
 static json_t *personal_data_json(const struct rk_register *r, enum rk_lang lang) /* new ref */ {
     json_t *a = json_array();
     for (size_t i = 0; a && i < r->ncategories; i++) {
         const struct rk_category *c = r->categories[i];
-        if (!push(a, json_pack("{s:s, s:s, s:s, s:s}", "id", c->id, "name",
-                               rk_text_get(&c->name, lang), "kind", rk_category_kind_id(c->kind),
-                               "kind_label", rk_label_category_kind(c->kind, lang)))) {
+        bool special = c->special != RK_SPECIAL_NONE;
+        json_t *sp =
+            special ? json_pack("{s:s, s:s, s:s?, s:s?, s:s}", "id", rk_special_id(c->special),
+                                "label", rk_label_special(c->special, lang), "condition",
+                                c->condition != RK_ART9_NONE ? rk_art9_condition_id(c->condition)
+                                                             : NULL,
+                                "law", rk_text_get(&c->law, lang), "condition_label",
+                                rk_label_art9_condition(c->condition, lang))
+                    : json_null();
+        if (!push(a,
+                  json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", c->id, "name",
+                            rk_text_get(&c->name, lang), "kind", rk_category_kind_id(c->kind),
+                            "kind_label", rk_label_category_kind(c->kind, lang), "special", sp))) {
             json_decref(a);
             return NULL;
         }
@@ -304,12 +449,17 @@ static json_t *recipients_json(const struct rk_decl *d, const struct rk_register
         const struct rk_recipient *rc = &d->recipients[i];
         if (!has_register(rc, r) || (transfers && rk_country_in_eea(rc->country)))
             continue;
+        char dpf[11] = "";
+        if (rc->dpf_verified.y)
+            rk_date_iso(rc->dpf_verified, dpf);
         json_t *v =
             transfers
-                ? json_pack("{s:s, s:s, s:s, s:s, s:s}", "recipient", rc->id, "country",
+                ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "recipient", rc->id, "country",
                             rc->country, "country_name", rk_country_name(rc->country, lang),
                             "mechanism", rk_transfer_id(rc->transfer), "label",
-                            rk_label_transfer(rc->transfer, lang))
+                            rk_label_transfer(rc->transfer, lang), "dpf_verified",
+                            dpf[0] ? dpf : NULL, "safeguards_copy",
+                            rk_text_get(&rc->safeguards_copy, lang))
                 : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", rc->id, "name", rc->name,
                             "role", rk_role_id(rc->role), "role_label",
                             rk_label_role(rc->role, lang), "country", rc->country, "country_name",
@@ -337,7 +487,7 @@ static json_t *entry_json(const struct rk_decl *d, const struct rk_register *r,
                           const struct rk_purpose *p, enum rk_lang lang) /* new ref */ {
     struct rk_buf erasure;
     rk_buf_init(&erasure);
-    rk_label_erasure_limits(r, p, lang, &erasure);
+    rk_label_erasure_limits(d, r, p, lang, &erasure);
     json_t *e = NULL;
     if (!erasure.oom && erasure.data)
         e = json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:s, s:o}", "register",
@@ -347,6 +497,13 @@ static json_t *entry_json(const struct rk_decl *d, const struct rk_register *r,
                       personal_data_json(r, lang), "recipients", recipients_json(d, r, lang, false),
                       "transfers", recipients_json(d, r, lang, true), "erasure", erasure.data,
                       "security_measures", security_json(d, lang));
+    if (e && (json_object_set_new(e, "profiling", profiling_json(p, lang)) != 0 ||
+              json_object_set_new(e, "direct_marketing", marketing_json(p, lang)) != 0 ||
+              json_object_set_new(e, "children", children_json(r, lang)) != 0 ||
+              json_object_set_new(e, "sources", sources_json(d, r, p, lang)) != 0)) {
+        json_decref(e);
+        e = NULL;
+    }
     rk_buf_cleanup(&erasure);
     return e;
 }

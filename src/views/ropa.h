@@ -22,12 +22,15 @@ enum rk_ropa_format { RK_ROPA_CSV, RK_ROPA_JSON, RK_ROPA_MD };
  *
  * CSV: RFC 4180 with CRLF line ends; a header row of English snake_case
  * column names (controller, representative, dpo, register, purpose,
- * legal_basis, data_subjects, personal_data, recipients,
- * third_country_transfers, erasure_time_limits, security_measures), then one
+ * legal_basis, profiling, direct_marketing, data_subjects, personal_data,
+ * sources, recipients, third_country_transfers, erasure_time_limits,
+ * security_measures), then one
  * row per entry with values in lang; several values in one field are joined
  * with "; ".
  * JSON: {"record_of_processing": {"language", "title", "controller",
- * "entries": [...]}}, indented by two spaces, ending with a newline.
+ * "entries": [...]}}, indented by two spaces, ending with a newline; an entry
+ * also carries "profiling", "direct_marketing" and "children" (null when not
+ * declared), "sources", and per category "special" (art 9 / art 10).
  * Markdown: a "##" section per entry with the fields labelled (a) to (g).
  *
  * Returns RK_ENOMEM when memory runs out (out then holds a partial record

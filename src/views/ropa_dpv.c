@@ -325,8 +325,14 @@ static json_t *purpose(struct dw *w, const struct rk_purpose *p) /* new ref */ {
     return o;
 }
 
-static void erasure_rule_label(const void *c, enum rk_lang lang, struct rk_buf *out) {
-    rk_label_erasure(c, lang, out);
+struct keep_arg {
+    const struct rk_decl *d; /* its financial year, for end_of_financial_period */
+    const struct rk_category *c;
+};
+
+static void erasure_rule_label(const void *arg, enum rk_lang lang, struct rk_buf *out) {
+    const struct keep_arg *a = arg;
+    rk_label_erasure(a->d, a->c, lang, out);
 }
 
 static json_t *category(struct dw *w, const struct rk_category *c) /* new ref */ {
@@ -354,7 +360,8 @@ static json_t *category(struct dw *w, const struct rk_category *c) /* new ref */
         put(w, keep, "dpv:hasDuration",
             json_pack("{s:s, s:o}", "@type", "dpv:TemporalDuration", "rdf:value",
                       duration_value((struct rk_duration){c->erasure.keep_years, 'y'})));
-        put(w, keep, "dct:description", both_from(erasure_rule_label, c));
+        struct keep_arg arg = {.d = w->d, .c = c};
+        put(w, keep, "dct:description", both_from(erasure_rule_label, &arg));
         put(w, o, "dpv:hasStorageCondition", keep);
     }
     return o;
@@ -458,13 +465,14 @@ static void special_processes(struct dw *w, const struct rk_register *r, json_t 
 }
 
 struct erasure_arg {
+    const struct rk_decl *d;
     const struct rk_register *r;
     const struct rk_purpose *p;
 };
 
 static void erasure_label(const void *arg, enum rk_lang lang, struct rk_buf *out) {
     const struct erasure_arg *a = arg;
-    rk_label_erasure_limits(a->r, a->p, lang, out);
+    rk_label_erasure_limits(a->d, a->r, a->p, lang, out);
 }
 
 static json_t *storage(struct dw *w, const struct rk_register *r, const struct rk_purpose *p)
@@ -488,7 +496,7 @@ static json_t *storage(struct dw *w, const struct rk_register *r, const struct r
              json_pack("{s:s, s:o}", "@type", "dpv:TemporalDuration", "rdf:value",
                        duration_value(rt->period)));
     put_list(w, o, "dpv:hasDuration", durations);
-    struct erasure_arg arg = {.r = r, .p = p};
+    struct erasure_arg arg = {.d = w->d, .r = r, .p = p};
     put(w, o, "dct:description", both_from(erasure_label, &arg));
     return o;
 }
@@ -517,7 +525,7 @@ static json_t *process(struct dw *w, const struct rk_register *r, const struct r
     rk_buf_printf(&ident, "%s/%s", r->id, p->id);
     put(w, o, "dct:identifier", ident.oom || !ident.data ? NULL : str(ident.data));
     rk_buf_cleanup(&ident);
-    struct erasure_arg arg = {.r = r, .p = p};
+    struct erasure_arg arg = {.d = w->d, .r = r, .p = p};
     put(w, o, "dct:title", both_from(title_label, &arg));
     put(w, o, "rk:register", str(r->id));
     put(w, o, "dpv:hasDataController", bref("controller", NULL, NULL));

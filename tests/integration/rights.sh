@@ -141,7 +141,9 @@ r objbad rights object "$P"
 refused objbad "either --direct-marketing or --grounds"
 r auto rights automated "$P" --lang en
 expect_ok auto
-grep -q "not used for automated decision-making" "$T/auto.out" && ok || bad "art 22: $(out auto)"
+grep -q "We make no decisions based solely on automated processing" "$T/auto.out" \
+    && grep -q "involves profiling" "$T/auto.out" && ! grep -q "not used for profiling" "$T/auto.out" \
+    && ok || bad "art 22: $(out auto)"
 r objd rights object "$P" --direct-marketing
 expect_ok objd
 r aud3 audience --purpose sales_promotion --format json

@@ -18,10 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "core/answer.h"
 #include "core/fulfil.h"
 #include "core/request.h"
 #include "core/retention.h"
+#include "core/rights.h"
 #include "keys/seal.h"
 #include "regfix.h"
 #include "testutil.h"
@@ -296,6 +299,54 @@ static void stored_opened_audited_swept(void **state) {
     rk_fulfilment_cleanup(&ff);
 }
 
+/* The access document (art 15) of a customer under full.yaml says what the declaration says:
+ * the profiling and the automated decisions with their basis and safeguards (15(1)(h)), the
+ * right to object under its own heading (21(4)), the named source and what it gave (15(1)(g)),
+ * and the DPF check of the US recipient (15(2)); the JSON's art 22 answer is the text the art 22
+ * request gets, and the HTML holds each of its sentences. */
+static void access_document_follows_the_declaration(void **state) {
+    struct afx *x = *state;
+    struct rk_request q;
+    struct rk_fulfilment ff;
+    rk_fulfilment_init(&ff);
+    ff.views = &rk_rights_documents;
+    complete(x, RK_RQ_ACCESS, false, rkt_ts("2027-01-04T08:00:00Z"), &q, &ff);
+    rk_buf_putc(&ff.html, '\0');
+    rk_buf_putc(&ff.json, '\0');
+    const char *h = ff.html.data;
+    assert_non_null(strstr(h, "<h2>Profilointi ja automaattinen päätöksenteko</h2>"));
+    assert_non_null(strstr(h, "Käsittelytarkoitukseen ”suoramarkkinointi” kuuluu profilointia"));
+    assert_null(strstr(h, "ei käytetä profilointiin"));
+    assert_non_null(strstr(h, "Teemme pelkästään automaattiseen käsittelyyn perustuvia"));
+    assert_non_null(strstr(h, "(22 art. 2 a)"));
+    assert_non_null(strstr(h, "riitauttaa päätös (22 art. 3 kohta)"));
+    assert_non_null(strstr(h, "<h2>Oikeutesi vastustaa käsittelyä</h2>"));
+    assert_non_null(strstr(h, "erityiseen tilanteeseesi liittyvällä perusteella"));
+    assert_non_null(strstr(h, "maksutta vastustaa henkilötietojesi käsittelyä suoramarkkinointia"));
+    assert_non_null(strstr(h, "Patentti- ja rekisterihallitus (toinen rekisterinpitäjä) – saadut "
+                              "tiedot: Nimi, Puhelin"));
+    assert_non_null(strstr(h, "tarkistettu DPF-listalta 2.11.2026"));
+    json_t *doc = json_loads(ff.json.data, 0, NULL);
+    assert_non_null(doc);
+    json_t *ad = json_object_get(doc, "automated_decisions");
+    assert_string_equal(json_string_value(json_object_get(ad, "basis")), "contract");
+    assert_int_equal((int)json_array_size(json_object_get(ad, "safeguards")), 3);
+    struct rk_buf want;
+    rk_buf_init(&want);
+    rk_rights_automated_text(x->f->decl, RK_LANG_FI, &want);
+    rk_buf_putc(&want, '\0');
+    assert_string_equal(json_string_value(json_object_get(ad, "answer")), want.data);
+    assert_int_equal((int)json_array_size(json_object_get(doc, "profiling")), 1);
+    assert_non_null(json_string_value(
+        json_object_get(json_object_get(doc, "objection"), "particular_situation")));
+    json_t *src = json_array_get(json_object_get(doc, "sources"), 1);
+    assert_string_equal(json_string_value(json_object_get(src, "kind")), "third_party");
+    assert_false(json_is_true(json_object_get(src, "publicly_available")));
+    json_decref(doc);
+    rk_buf_cleanup(&want);
+    rk_fulfilment_cleanup(&ff);
+}
+
 static void no_email_no_answer(void **state) {
     struct afx *x = *state;
     struct rk_request q;
@@ -408,6 +459,7 @@ int main(void) {
         cmocka_unit_test(grant_rules),
         cmocka_unit_test(names_and_status),
         cmocka_unit_test_setup_teardown(stored_opened_audited_swept, setup, teardown),
+        cmocka_unit_test_setup_teardown(access_document_follows_the_declaration, setup, teardown),
         cmocka_unit_test_setup_teardown(no_email_no_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(portability_files, setup, teardown),
         cmocka_unit_test_setup_teardown(erasure_takes_the_answer, setup, teardown),

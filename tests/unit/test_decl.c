@@ -924,12 +924,12 @@ static void erasure_label_from_financial_period(void **state) {
                                           .from = RK_FROM_END_OF_FINANCIAL_PERIOD}};
     struct rk_buf b;
     rk_buf_init(&b);
-    rk_label_erasure(&cat, RK_LANG_FI, &b);
+    rk_label_erasure(NULL, &cat, RK_LANG_FI, &b);
     assert_contains(b.data, "Laskut: säilytetään 6 vuotta sen kalenterivuoden päättymisestä, "
                             "jonka aikana kirjauksen tilikausi päättyi");
     rk_buf_cleanup(&b);
     rk_buf_init(&b);
-    rk_label_erasure(&cat, RK_LANG_EN, &b);
+    rk_label_erasure(NULL, &cat, RK_LANG_EN, &b);
     assert_contains(b.data, "Invoices: kept for 6 years from the end of the calendar year in which "
                             "the financial period of the record ended");
     assert_null(strstr(b.data, "recorded"));

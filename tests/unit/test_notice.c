@@ -13,7 +13,12 @@
 
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/rights.h"
 #include "views/notice.h"
+#include "views/ropa.h"
 #include "testutil.h"
 
 /* Renders d; fails the test unless rendering succeeds. The caller frees the buffer. */
@@ -378,8 +383,11 @@ static void minimal_sections_are_not_empty(void **state) {
     struct rk_buf b = render(d, RK_LANG_FI, RK_NOTICE_MD);
     assert_no_empty_section(b.data);
     assert_non_null(strstr(b.data, "Tietolähteitä ei ole ilmoitettu."));
-    assert_non_null(strstr(b.data, "Emme luovuta henkilötietoja muille vastaanottajille."));
-    assert_non_null(strstr(b.data, "Henkilötietoja ei siirretä EU:n tai ETA:n ulkopuolelle."));
+    /* Its one cookie vendor gets data from the site and declares no country: neither "no
+     * recipients" nor "no transfers" is what the declaration says. */
+    assert_non_null(strstr(b.data, "Emme luovuta henkilötietoja muille vastaanottajille kuin "
+                                   "kohdan 2 evästeissä luetelluille palveluille."));
+    assert_null(strstr(b.data, "Henkilötietoja ei siirretä EU:n tai ETA:n ulkopuolelle."));
     assert_non_null(strstr(b.data, "EU:n yleisen tietosuoja-asetuksen mukainen oikeusperuste "
                                    "henkilötietojen käsittelylle on:"));
     rk_buf_cleanup(&b);
@@ -444,6 +452,361 @@ static void recipients_show_shares(void **state) {
     rk_decl_free(d);
 }
 
+/* ---- Never say something untrue (issue 16) --------------------------------------------------
+ *
+ * Each test below is named after a statement the texts used to make, or could make, without the
+ * declaration's support. Each renders a small declaration that contradicts the statement and
+ * checks that no text says it — the notice (Markdown and HTML, both languages), the record
+ * (Markdown, CSV, JSON) and the art 22 answer the access document quotes — and, where the
+ * statement is true, that it is still said. */
+
+#define D_HEAD                                                                                     \
+    "rekisteri: 1\n"                                                                               \
+    "controller: {name: Testi Oy, business_id: 1234567-8, address: Katu 1, phone: '09 1'}\n"
+#define D_CATS                                                                                     \
+    "categories:\n"                                                                                \
+    "  - {id: name, name: {fi: Nimi, en: Name}, kind: identity, from_subject: true}\n"
+#define D_REG(purposes)                                                                            \
+    "registers:\n"                                                                                 \
+    "  - id: r\n"                                                                                  \
+    "    name: {fi: Rekisteri, en: Register}\n"                                                    \
+    "    subjects: {fi: asiakkaat, en: customers}\n"                                               \
+    "    categories: [name]\n"                                                                     \
+    "    purposes: [" purposes "]\n"
+#define D_TAIL                                                                                     \
+    "supervisory_authority:\n"                                                                     \
+    "  name: {fi: Viranomainen, en: Authority}\n"
+#define P_CONSENT "  - {id: news, name: {fi: uutiskirje, en: newsletter}, basis: consent}\n"
+#define P_PROFILING                                                                                \
+    "  - id: target\n"                                                                             \
+    "    name: {fi: kohdentaminen, en: targeting}\n"                                               \
+    "    basis: consent\n"                                                                         \
+    "    profiling:\n"                                                                             \
+    "      what: {fi: kiinnostuksesi, en: your interests}\n"                                       \
+    "      logic: {fi: Päättelemme aiheet., en: We infer topics.}\n"                             \
+    "      consequences: {fi: Näet valittuja mainoksia., en: You see chosen ads.}\n"
+#define RIGHTS_NONE "rights: {verification: [in_person]}\n"
+#define RIGHTS_ADM                                                                                 \
+    "rights:\n"                                                                                    \
+    "  verification: [in_person]\n"                                                                \
+    "  automated_decisions: true\n"                                                                \
+    "  automated_logic: {fi: Pisteytämme hakemukset., en: We score applications.}\n"              \
+    "  automated_consequences: {fi: Hakemus voidaan hylätä., en: An application may be "         \
+    "refused.}\n"                                                                                  \
+    "  automated_basis: explicit_consent\n"                                                        \
+    "  automated_safeguards: [human_intervention, express_view, contest]\n"
+
+/* Every text of d, in both languages, concatenated: what a test greps. */
+static char *all_texts(const struct rk_decl *d) {
+    struct rk_buf b;
+    rk_buf_init(&b);
+    for (int l = RK_LANG_FI; l <= RK_LANG_EN; l++) {
+        enum rk_lang lang = (enum rk_lang)l;
+        for (int f = RK_NOTICE_MD; f <= RK_NOTICE_HTML; f++)
+            assert_int_equal(rk_notice_render(d, lang, (enum rk_notice_format)f, &b), RK_OK);
+        for (int f = RK_ROPA_CSV; f <= RK_ROPA_MD; f++)
+            assert_int_equal(rk_ropa_render(d, lang, (enum rk_ropa_format)f, &b), RK_OK);
+        rk_rights_automated_text(d, lang, &b);
+    }
+    rk_buf_putc(&b, '\0');
+    assert_false(b.oom);
+    return b.data;
+}
+
+static char *texts_of(const char *yaml) {
+    struct rk_decl *d = rkt_parse(yaml);
+    char *t = all_texts(d);
+    rk_decl_free(d);
+    return t;
+}
+
+static void assert_says(const char *texts, const char *s) {
+    if (!strstr(texts, s))
+        fail_msg("the texts lack \"%s\"", s);
+}
+
+static void assert_never_says(const char *texts, const char *s) {
+    if (strstr(texts, s))
+        fail_msg("the texts say \"%s\", which the declaration contradicts", s);
+}
+
+static void not_used_for_profiling(void **state) {
+    (void)state;
+    char *t = texts_of(D_HEAD "purposes:\n" P_PROFILING D_CATS D_REG("target") RIGHTS_NONE D_TAIL);
+    assert_never_says(t, "ei käytetä profilointiin");
+    assert_never_says(t, "not used for profiling");
+    assert_never_says(t, "eikä profilointiin");
+    assert_never_says(t, "or profiling");
+    assert_says(t, "Käsittelytarkoitukseen ”kohdentaminen” kuuluu profilointia (4 art. 4 kohta). "
+                   "Arvioitavat tiedot: kiinnostuksesi. Käytetty logiikka: Päättelemme aiheet. "
+                   "Merkitys ja seuraukset sinulle: Näet valittuja mainoksia.");
+    assert_says(t, "The purpose “targeting” involves profiling (art 4(4)).");
+    /* Profiling alone is no art 22 decision: that denial stays true. */
+    assert_says(t, "We make no decisions based solely on automated processing");
+    free(t);
+    /* Where no purpose profiles, the denial is what the declaration says. */
+    t = texts_of(D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG("news") RIGHTS_NONE D_TAIL);
+    assert_says(t, "Tietojasi ei käytetä profilointiin.");
+    assert_says(t, "Your data is not used for profiling.");
+    free(t);
+}
+
+static void no_automated_decisions(void **state) {
+    (void)state;
+    char *t = texts_of(D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG("news") RIGHTS_ADM D_TAIL);
+    assert_never_says(t, "Emme tee pelkästään automaattiseen");
+    assert_never_says(t, "We make no decisions");
+    assert_never_says(t, "not used for automated");
+    assert_says(t, "Peruste: nimenomainen suostumuksesi (22 art. 2 c).");
+    assert_says(t, "You have the right to obtain human intervention (a person reviews the "
+                   "decision), to express your point of view and to contest the decision "
+                   "(art 22(3)).");
+    assert_says(t, "The significance and consequences for you: An application may be refused.");
+    free(t);
+}
+
+static void not_transferred_outside_the_eea(void **state) {
+    (void)state;
+    static const char *const vendors[] = {
+        "{name: Tracker, country: US, transfer: dpf}", /* outside */
+        "Tracker",                                     /* its country is not declared */
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char yaml[2048];
+        snprintf(yaml, sizeof yaml,
+                 "%s"
+                 "cookies:\n"
+                 "  categories:\n"
+                 "    - {id: a, name: {fi: A, en: A}, vendors: [%s]}\n",
+                 D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG("news") RIGHTS_NONE D_TAIL,
+                 vendors[i]);
+        char *t = texts_of(yaml);
+        assert_never_says(t, "ei siirretä EU:n tai ETA:n ulkopuolelle");
+        assert_never_says(t, "not transferred outside the EU or EEA");
+        free(t);
+    }
+    char *t =
+        texts_of(D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG("news") RIGHTS_NONE D_TAIL
+                 "cookies:\n"
+                 "  categories:\n"
+                 "    - {id: a, name: {fi: A, en: A}, vendors: [{name: Local, country: FI}]}\n");
+    assert_says(t, "Personal data is not transferred outside the EU or EEA.");
+    free(t);
+}
+
+static void no_other_recipients(void **state) {
+    (void)state;
+    char *t =
+        texts_of(D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG("news") RIGHTS_NONE D_TAIL
+                 "cookies:\n"
+                 "  categories:\n"
+                 "    - {id: a, name: {fi: A, en: A}, vendors: [{name: Ads, country: FI}]}\n");
+    assert_never_says(t, "We do not disclose personal data to other recipients.");
+    assert_never_says(t, "Emme luovuta henkilötietoja muille vastaanottajille.");
+    assert_says(t, "We do not disclose personal data to recipients other than the services "
+                   "listed under cookies in section 2.");
+    free(t);
+}
+
+static void privacy_shield_as_a_valid_basis(void **state) {
+    (void)state;
+    char *t = texts_of(D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG("news") RIGHTS_NONE D_TAIL
+                       "recipients:\n"
+                       "  - {id: x, name: X Inc, role: processor, country: US, transfer: "
+                       "privacy_shield, registers: [r]}\n");
+    size_t n = 0;
+    for (const char *p = strstr(t, "Privacy Shield"); p; p = strstr(p + 1, "Privacy Shield"), n++)
+        if (strncmp(p, "Privacy Shield -järjestely, joka ei ole ollut pätevä siirtoperuste", 66) !=
+                0 &&
+            strncmp(p, "Privacy Shield, which has not been a valid basis for transfers", 62) != 0)
+            fail_msg("Privacy Shield without saying it is no valid basis: %.80s", p);
+    assert_true(n >= 6); /* notice md and html, record md, csv and json, in both languages */
+    free(t);
+}
+
+static void kept_from_when_recorded(void **state) {
+    (void)state;
+    static const char cats[] =
+        "categories:\n"
+        "  - {id: name, name: {fi: Nimi, en: Name}, kind: identity}\n"
+        "  - id: vouchers\n"
+        "    name: {fi: Tositteet, en: Vouchers}\n"
+        "    kind: billing\n"
+        "    erasure: {keep_years: 6, from: end_of_financial_period, obligation: {fi: KPL, en: "
+        "AA}}\n";
+    static const char reg[] = "registers:\n"
+                              "  - id: r\n"
+                              "    name: {fi: Rekisteri, en: Register}\n"
+                              "    subjects: {fi: asiakkaat, en: customers}\n"
+                              "    categories: [name, vouchers]\n"
+                              "    purposes: [news]\n";
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "%s  financial_year_end: \"06-30\"\npurposes:\n%s%s%s%s%s",
+             "rekisteri: 1\ncontroller:\n  name: Testi Oy\n  business_id: 1234567-8\n"
+             "  address: Katu 1\n  phone: '09 1'\n",
+             P_CONSENT, cats, reg, RIGHTS_NONE, D_TAIL);
+    char *t = texts_of(yaml);
+    assert_never_says(t, "Tositteet: säilytetään 6 vuotta tiedon kirjaamisesta");
+    assert_never_says(t, "Vouchers: kept for 6 years from when the data was recorded");
+    assert_says(t, "Tositteet: säilytetään 6 vuotta sen kalenterivuoden päättymisestä, jonka "
+                   "aikana kirjauksen tilikausi päättyi (tilikausi päättyy 30.6.)");
+    assert_says(t, "Vouchers: kept for 6 years from the end of the calendar year in which the "
+                   "financial period of the record ended (financial year ends 30.6.)");
+    free(t);
+    /* Without financial_year_end the period is the calendar year, and the text says so. */
+    snprintf(yaml, sizeof yaml, "%spurposes:\n%s%s%s%s%s", D_HEAD, P_CONSENT, cats, reg,
+             RIGHTS_NONE, D_TAIL);
+    t = texts_of(yaml);
+    assert_says(t, "(the financial year is the calendar year)");
+    free(t);
+}
+
+static void rights_that_do_not_apply(void **state) {
+    (void)state;
+    /* Only a legal obligation: no portability (art 20), nothing to object to (art 21). */
+    char *t = texts_of(D_HEAD "purposes:\n"
+                              "  - {id: books, name: {fi: kirjanpito, en: bookkeeping}, basis: "
+                              "legal_obligation}\n" D_CATS D_REG("books") RIGHTS_NONE D_TAIL);
+    assert_never_says(t, "Oikeus siirtää tiedot");
+    assert_never_says(t, "Right to data portability");
+    assert_never_says(t, "Vastustamisoikeus");
+    assert_never_says(t, "Right to object");
+    assert_never_says(t, "Your right to object");
+    assert_says(t, "Oikeus tietojen oikaisemiseen (art 16)");
+    free(t);
+}
+
+static void art22_called_objection_to_profiling(void **state) {
+    (void)state;
+    char *t = texts_of(D_HEAD "purposes:\n" P_PROFILING D_CATS D_REG("target") RIGHTS_NONE D_TAIL);
+    assert_never_says(t, "Oikeus vastustaa profilointia");
+    assert_says(t, "Oikeus olla joutumatta sellaisen päätöksen kohteeksi, joka perustuu "
+                   "pelkästään automaattiseen käsittelyyn, kuten profilointiin (art 22)");
+    free(t);
+}
+
+/* Art 21(4): the objection under its own heading, with only what the declaration supports. */
+static void objection_apart_and_as_declared(void **state) {
+    (void)state;
+    char *t = texts_of(
+        D_HEAD
+        "purposes:\n"
+        "  - id: sales\n"
+        "    name: {fi: myynti, en: sales}\n"
+        "    basis: legitimate_interests\n"
+        "    legitimate_interest: {fi: myynti, en: sales}\n"
+        "    balancing_test: {fi: Muistio 1/2026, en: Memo 1/2026}\n"
+        "    direct_marketing: {channels: [phone], audience: consumers}\n" D_CATS D_REG("sales")
+            RIGHTS_NONE D_TAIL);
+    assert_says(t, "### Oikeutesi vastustaa käsittelyä\n\nSinulla on oikeus milloin tahansa "
+                   "vastustaa henkilötietojesi käsittelyä erityiseen tilanteeseesi");
+    assert_says(t, "<h3>Your right to object</h3>");
+    assert_says(t, "to the processing of your personal data for direct marketing (art 21(2) and "
+                   "(3)). This concerns the purpose: “sales”.");
+    /* No profiling declared, no link in a message (phone): neither is claimed. */
+    assert_never_says(t, "including profiling related to it");
+    assert_never_says(t, "unsubscribe link");
+    assert_says(t, "You can object by contacting us.");
+    assert_says(t, "The balancing test of our legitimate interest against your interests is "
+                   "documented: Memo 1/2026.");
+    /* Phone marketing to consumers on legitimate interests: no claim of consent or opt-out. */
+    assert_never_says(t, "only with your prior consent");
+    assert_never_says(t, "in every message");
+    free(t);
+}
+
+static void transfer_safeguards_as_declared(void **state) {
+    (void)state;
+    char *t = texts_of(D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG("news") RIGHTS_NONE D_TAIL
+                       "recipients:\n"
+                       "  - {id: a, name: A Inc, role: processor, country: US, transfer: dpf, "
+                       "dpf_verified: 2026-11-30, registers: [r]}\n"
+                       "  - {id: b, name: B Inc, role: processor, country: US, transfer: dpf, "
+                       "registers: [r]}\n"
+                       "  - {id: c, name: C Ltd, role: processor, country: IN, transfer: bcr, "
+                       "safeguards_copy: {fi: Pyydä meiltä., en: Ask us.}, registers: [r]}\n");
+    assert_says(t, "A Inc (United States, outside the EU and EEA) – processor. Register: "
+                   "Register. Transfer mechanism: the recipient is certified under the EU-US "
+                   "Data Privacy Framework (decision (EU) 2023/1795); checked on the DPF List on "
+                   "30 November 2026.");
+    /* B declares no check: the text claims none. */
+    assert_says(t, "B Inc, United States: EU–US Data Privacy Framework (Commission decision (EU) "
+                   "2023/1795)");
+    /* notice md and html, record csv and md (the JSON has dpf_verified as a date) */
+    assert_int_equal(count(t, "checked on the DPF List"), 4);
+    assert_says(t, "binding corporate rules (art 47); how to get a copy of the safeguards: Ask "
+                   "us.");
+    free(t);
+}
+
+static void children_as_declared(void **state) {
+    (void)state;
+    char *t = texts_of(D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG(
+        "news") "    children:\n"
+                "      min_age: 9\n"
+                "      online_service: true\n"
+                "      parental_consent: {fi: Huoltaja vahvistaa., en: A parent confirms.}\n"
+                "      age_verification: {fi: Kysymme iän., en: We ask the age.}\n" RIGHTS_NONE
+                           D_TAIL);
+    assert_says(t, "The data subjects include children: the youngest are 9 years old. We offer "
+                   "information society services directly to children. Below the age of 13, "
+                   "consent is given or authorised by the holder of parental responsibility "
+                   "(art 8, Data Protection Act 1050/2018 §5): A parent confirms. How age is "
+                   "verified: We ask the age.");
+    free(t);
+    t = texts_of(D_HEAD "purposes:\n" P_CONSENT D_CATS D_REG(
+        "news") "    children: {min_age: 15}\n" RIGHTS_NONE D_TAIL);
+    assert_says(t, "nuorimmat ovat 15-vuotiaita.");
+    assert_never_says(t, "Tarjoamme tietoyhteiskunnan palveluja");
+    assert_never_says(t, "huoltajansa");
+    free(t);
+}
+
+static void marketing_as_declared(void **state) {
+    (void)state;
+    char *t =
+        texts_of(D_HEAD "purposes:\n"
+                        "  - id: offers\n"
+                        "    name: {fi: tarjoukset, en: offers}\n"
+                        "    basis: legitimate_interests\n"
+                        "    legitimate_interest: {fi: myynti, en: sales}\n"
+                        "    direct_marketing:\n"
+                        "      channels: [email]\n"
+                        "      audience: consumers\n"
+                        "      soft_opt_in: {products: {fi: lounasedut, en: lunch benefits}, "
+                        "opt_out_at_collection: true}\n" D_CATS D_REG("offers") RIGHTS_NONE D_TAIL);
+    assert_says(t,
+                "markkinoimme omia vastaavia tuotteitamme sähköpostitse ilman erillistä "
+                "suostumusta: lounasedut (laki sähköisen viestinnän palveluista 917/2014, 200 § 2 "
+                "mom.). Voit "
+                "kieltää sen maksutta jokaisessa viestissä, ja saatoit kieltää sen jo "
+                "yhteystietojesi keräämisen yhteydessä.");
+    assert_never_says(t, "only with your prior consent");
+    free(t);
+}
+
+static void special_categories_with_their_condition(void **state) {
+    (void)state;
+    char *t =
+        texts_of(D_HEAD "purposes:\n" P_CONSENT "categories:\n"
+                        "  - {id: name, name: {fi: Nimi, en: Name}, kind: identity}\n"
+                        "  - {id: diet, name: {fi: Ruokavalio, en: Diet}, kind: other, special: "
+                        "health, condition: explicit_consent, law: {fi: TSL 6 §, en: DPA §6}}\n"
+                        "registers:\n"
+                        "  - id: r\n"
+                        "    name: {fi: Rekisteri, en: Register}\n"
+                        "    subjects: {fi: asiakkaat, en: customers}\n"
+                        "    categories: [name, diet]\n"
+                        "    purposes: [news]\n" RIGHTS_NONE D_TAIL);
+    assert_says(t, "Diet (data concerning health, special category of personal data, art 9; "
+                   "condition: explicit consent of the data subject, art 9(2)(a); national law: "
+                   "DPA §6)");
+    assert_says(t, "Ruokavalio (terveyttä koskevat tiedot, erityinen henkilötietoryhmä, 9 art.; "
+                   "käsittelyn edellytys: rekisteröidyn nimenomainen suostumus, 9 art. 2 a; "
+                   "kansallinen säännös: TSL 6 §)");
+    free(t);
+}
+
 static void deterministic(void **state) {
     (void)state;
     struct rk_decl *d = rkt_load(FULL);
@@ -484,6 +847,19 @@ int main(void) {
         cmocka_unit_test(minimal_sections_are_not_empty),
         cmocka_unit_test(statutory_keeps_and_retention),
         cmocka_unit_test(recipients_show_shares),
+        cmocka_unit_test(not_used_for_profiling),
+        cmocka_unit_test(no_automated_decisions),
+        cmocka_unit_test(not_transferred_outside_the_eea),
+        cmocka_unit_test(no_other_recipients),
+        cmocka_unit_test(privacy_shield_as_a_valid_basis),
+        cmocka_unit_test(kept_from_when_recorded),
+        cmocka_unit_test(rights_that_do_not_apply),
+        cmocka_unit_test(art22_called_objection_to_profiling),
+        cmocka_unit_test(objection_apart_and_as_declared),
+        cmocka_unit_test(transfer_safeguards_as_declared),
+        cmocka_unit_test(children_as_declared),
+        cmocka_unit_test(marketing_as_declared),
+        cmocka_unit_test(special_categories_with_their_condition),
         cmocka_unit_test(deterministic),
         cmocka_unit_test(appends_to_buffer),
     };

@@ -1007,7 +1007,10 @@ static void automated_answer_follows_the_declaration(void **state) {
     if (f->decl->rights.automated_decisions)
         assert_non_null(strstr(b.data, "We score leads."));
     else
-        assert_non_null(strstr(b.data, "not used for automated decision-making"));
+        assert_non_null(strstr(b.data, "We make no decisions based solely on automated"));
+    /* Profiling is never denied while a purpose declares it (the example's targeting). */
+    if (rk_decl_profiles(f->decl))
+        assert_null(strstr(b.data, "not used for profiling"));
     rk_buf_cleanup(&b);
 }
 

@@ -20,7 +20,7 @@
 
 #define EXAMPLE  "examples/smartum/declaration.yaml"
 #define FULL     "tests/decls/full.yaml"
-#define NCOLUMNS 12
+#define NCOLUMNS 15
 
 static struct rk_buf render(const struct rk_decl *d, enum rk_lang lang, enum rk_ropa_format f) {
     struct rk_buf b;
@@ -132,8 +132,11 @@ static void csv_example(void **state) {
                                                  "register",
                                                  "purpose",
                                                  "legal_basis",
+                                                 "profiling",
+                                                 "direct_marketing",
                                                  "data_subjects",
                                                  "personal_data",
+                                                 "sources",
                                                  "recipients",
                                                  "third_country_transfers",
                                                  "erasure_time_limits",
@@ -157,13 +160,13 @@ static void csv_example(void **state) {
     assert_string_equal(cell(&c, 2, 5), "sopimus, jossa rekisteröity on osapuolena, 6 art. 1 b");
     assert_string_equal(cell(&c, 1, 1), "ei ilmoitettu");
     assert_string_equal(cell(&c, 1, 2), "ei ilmoitettu");
-    assert_string_equal(cell(&c, 1, 11), "ei ilmoitettu");
+    assert_string_equal(cell(&c, 1, 14), "ei ilmoitettu");
     assert_non_null(strstr(cell(&c, 1, 0), "Smartum Oy (Y-tunnus 2780101-9)"));
-    assert_non_null(strstr(cell(&c, 3, 7), "Rekisteröidyn antamat kiinnostustiedot"));
-    assert_null(strstr(cell(&c, 3, 7), "Laskutustiedot")); /* not in the marketing register */
-    assert_non_null(strstr(cell(&c, 1, 9), "Yhdysvallat: EU-U.S. Privacy Shield -järjestely"));
-    assert_non_null(strstr(cell(&c, 1, 10), "2 vuotta"));
-    assert_null(strstr(cell(&c, 2, 10), "2 vuotta")); /* consent validity: consent entries only */
+    assert_non_null(strstr(cell(&c, 3, 9), "Rekisteröidyn antamat kiinnostustiedot"));
+    assert_null(strstr(cell(&c, 3, 9), "Laskutustiedot")); /* not in the marketing register */
+    assert_non_null(strstr(cell(&c, 1, 12), "Yhdysvallat: EU-U.S. Privacy Shield -järjestely"));
+    assert_non_null(strstr(cell(&c, 1, 13), "2 vuotta"));
+    assert_null(strstr(cell(&c, 2, 13), "2 vuotta")); /* consent validity: consent entries only */
     csv_free(&c);
     rk_buf_cleanup(&b);
     rk_decl_free(d);
@@ -216,10 +219,10 @@ static void csv_quotes_round_trip(void **state) {
     assert_string_equal(cell(&c, 1, 2), "Dana, DPO, email dpo@example.fi");
     assert_string_equal(cell(&c, 1, 4), "one, two");
     assert_string_equal(cell(&c, 2, 4), "three");
-    assert_string_equal(cell(&c, 1, 9), "none"); /* the only recipient is in the EEA */
-    assert_string_equal(cell(&c, 1, 8), "Kotimainen Oy (controller, Finland)");
-    assert_string_equal(cell(&c, 1, 10), "The data is kept for at most 5 years.");
-    assert_string_equal(cell(&c, 1, 11), "Line one,\nline \"two\"\n");
+    assert_string_equal(cell(&c, 1, 12), "none"); /* the only recipient is in the EEA */
+    assert_string_equal(cell(&c, 1, 11), "Kotimainen Oy (controller, Finland)");
+    assert_string_equal(cell(&c, 1, 13), "The data is kept for at most 5 years.");
+    assert_string_equal(cell(&c, 1, 14), "Line one,\nline \"two\"\n");
     csv_free(&c);
     rk_buf_cleanup(&b);
     rk_decl_free(d);
@@ -313,6 +316,42 @@ static void json_full(void **state) {
     assert_string_equal(json_string_value(json_object_get(acq, "article")), "6(1)(f)");
     assert_string_equal(json_string_value(json_object_get(acq, "legitimate_interest")),
                         "B2B-myynti <yrityksille>");
+    assert_string_equal(json_string_value(json_object_get(acq, "balancing_test")),
+                        "Punninta 2/2025 <saatavilla pyynnöstä>");
+    /* The acquisition entry: direct marketing with the soft opt-in, no profiling, the sources
+     * by name with what each gives (the public one is declared for this purpose only). */
+    json_t *e2 = json_array_get(entries, 2);
+    assert_true(json_is_null(json_object_get(e2, "profiling")));
+    json_t *dm = json_object_get(e2, "direct_marketing");
+    assert_int_equal(json_array_size(json_object_get(dm, "channels")), 3);
+    assert_string_equal(json_string_value(json_object_get(dm, "audience")), "both");
+    assert_true(
+        json_is_true(json_object_get(json_object_get(dm, "soft_opt_in"), "opt_out_at_collection")));
+    json_t *srcs = json_object_get(e2, "sources");
+    json_t *pub = json_array_get(srcs, json_array_size(srcs) - 2);
+    assert_string_equal(json_string_value(json_object_get(pub, "kind")), "public_source");
+    assert_true(json_is_true(json_object_get(pub, "publicly_available")));
+    assert_int_equal(json_array_size(json_object_get(pub, "categories")), 2);
+    assert_int_equal(json_array_size(json_object_get(e0, "sources")), 7); /* not the public one */
+    /* The special category of the customer register, with its law; its transfers' checks. */
+    json_t *data = json_object_get(e0, "personal_data");
+    json_t *bg = json_object_get(json_array_get(data, json_array_size(data) - 1), "special");
+    assert_string_equal(json_string_value(json_object_get(bg, "id")), "criminal_offences");
+    assert_true(json_is_null(json_object_get(bg, "condition")));
+    assert_string_equal(json_string_value(json_object_get(bg, "law")),
+                        "Tietosuojalaki 1050/2018 7 §");
+    json_t *t0 = json_array_get(json_object_get(e0, "transfers"), 0);
+    assert_string_equal(json_string_value(json_object_get(t0, "dpf_verified")), "2026-11-02");
+    json_t *t1 = json_array_get(json_object_get(e0, "transfers"), 1);
+    assert_non_null(json_string_value(json_object_get(t1, "safeguards_copy")));
+    /* The marketing entry: profiling, and the register's children. */
+    json_t *e3 = json_array_get(entries, 3);
+    json_t *pr = json_object_get(e3, "profiling");
+    assert_string_equal(json_string_value(json_object_get(pr, "logic")),
+                        "Pisteytämme kiinnostuksen aiheittain.");
+    json_t *ch = json_object_get(e3, "children");
+    assert_int_equal(json_integer_value(json_object_get(ch, "min_age")), 10);
+    assert_true(json_is_true(json_object_get(ch, "online_service")));
     json_decref(root);
     rk_buf_cleanup(&b);
     rk_decl_free(d);
