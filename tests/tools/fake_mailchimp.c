@@ -770,10 +770,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "fake_mailchimp: cannot listen on 127.0.0.1\n");
         return 1;
     }
-    printf("%u\n", (unsigned)info->port);
-    fflush(stdout);
+    /* The handlers before the port: whoever reads the port may stop the fake at once. */
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
+    printf("%u\n", (unsigned)info->port);
+    fflush(stdout);
     time_t deadline = time(NULL) + (time_t)max_seconds;
     struct timespec tick = {.tv_sec = 0, .tv_nsec = 50L * 1000 * 1000};
     while (!stop && time(NULL) < deadline)

@@ -225,11 +225,12 @@ int main(int argc, char **argv) {
         MHD_stop_daemon(d);
         return 1;
     }
+    /* The handlers before the port: whoever reads the port may stop the sink at once. */
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
     fprintf(f, "%u\n", (unsigned)info->port);
     fclose(f);
     rename(tmp, port_file);
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
     time_t deadline = time(NULL) + max_seconds;
     struct timespec tick = {0, 50 * 1000 * 1000};
     while (!stop && time(NULL) < deadline)
