@@ -182,7 +182,7 @@ base=$(grep -c 'members/' "$T/mc.log")
 R recipients sync mailchimp --format json >/dev/null 2>&1 &
 spid=$!
 pids="$pids $spid"
-for _ in $(seq 500); do
+for _ in $(seq 3000); do # up to a minute: a loaded machine starts the CLI slowly
     [ "$(grep -c 'members/' "$T/mc.log")" -ge $((base + 10)) ] && break
     sleep 0.01
 done
