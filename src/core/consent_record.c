@@ -75,14 +75,6 @@ void rk_consent_record_free(struct rk_consent_record *r) {
     r->ncategories = r->nrecipients = r->nevents = 0;
 }
 
-/* Whether register reg declares purpose p. */
-static bool declares(const struct rk_register *reg, const struct rk_purpose *p) {
-    for (size_t i = 0; i < reg->npurposes; i++)
-        if (reg->purposes[i] == p)
-            return true;
-    return false;
-}
-
 /* The categories of the registers declaring p, each once; whether one rests on explicit
  * consent (art 9(2)(a)). */
 static rk_err gather_categories(struct rk_consent_record *r) {
@@ -95,7 +87,7 @@ static rk_err gather_categories(struct rk_consent_record *r) {
         bool held = false;
         for (size_t g = 0; g < d->nregisters && !held; g++) {
             const struct rk_register *reg = &d->registers[g];
-            if (!declares(reg, r->purpose))
+            if (!rk_register_has_purpose(reg, r->purpose))
                 continue;
             for (size_t k = 0; k < reg->ncategories && !held; k++)
                 held = reg->categories[k] == cat;
@@ -122,7 +114,7 @@ static rk_err gather_recipients(struct rk_consent_record *r) {
         bool serves = rk_recipient_serves(rc, r->purpose);
         bool named = rc->npurposes > 0 || rc->mailchimp.declared;
         for (size_t g = 0; !serves && !named && g < rc->nregisters; g++)
-            serves = declares(rc->registers[g], r->purpose);
+            serves = rk_register_has_purpose(rc->registers[g], r->purpose);
         if (serves)
             r->recipients[r->nrecipients++] = rc;
     }

@@ -131,31 +131,6 @@ static bool register_holds(const struct rk_register *g, const char *category) {
     return false;
 }
 
-static bool register_declares(const struct rk_register *g, const struct rk_purpose *p) {
-    for (size_t i = 0; i < g->npurposes; i++)
-        if (g->purposes[i] == p)
-            return true;
-    return false;
-}
-
-/* Whether a source of kind k is declared for register g and purpose p: with no sources
- * declared at all, every kind is (the rule rk_reg_person_add applies). */
-static bool source_declared(const struct rk_decl *d, const struct rk_register *g,
-                            const struct rk_purpose *p, enum rk_source_kind k) {
-    if (d->nsources == 0)
-        return true;
-    for (size_t i = 0; i < d->nsources; i++) {
-        const struct rk_source *src = &d->sources[i];
-        bool feeds = src->npurposes == 0;
-        for (size_t j = 0; j < src->npurposes && !feeds; j++)
-            feeds = src->purposes[j] == p;
-        for (size_t j = 0; j < src->nregisters && feeds && src->kind == k; j++)
-            if (src->registers[j] == g)
-                return true;
-    }
-    return false;
-}
-
 /* The fields the pull takes: held by the register and shared with the recipient. */
 static unsigned fields_taken(const struct rk_recipient *r, const struct rk_register *g) {
     static const enum rk_field pulled[] = {RK_F_NAME, RK_F_EMAIL, RK_F_PHONE, RK_F_POSITION,
@@ -187,7 +162,7 @@ static rk_err setup_mailchimp(struct pull *x, const struct rk_decl *d) {
      * members are there because they consented, not customers. */
     for (int pass = 0; pass < 2 && !x->target; pass++)
         for (size_t i = 0; i < r->nregisters && !x->target; i++)
-            if (register_declares(r->registers[i], x->purpose) &&
+            if (rk_register_has_purpose(r->registers[i], x->purpose) &&
                 (pass == 1 || rk_register_on_consent(r->registers[i])))
                 x->target = r->registers[i];
     if (!x->target)
@@ -220,14 +195,14 @@ static rk_err setup_salesforce(struct pull *x, const struct rk_decl *d) {
         if (!x->purpose)
             return rk_error_set(x->e, RK_EINVAL, NULL, "purpose '%s' is not declared",
                                 x->o->purpose);
-        if (!register_declares(g, x->purpose) || x->purpose->basis == RK_BASIS_CONSENT)
+        if (!rk_register_has_purpose(g, x->purpose) || x->purpose->basis == RK_BASIS_CONSENT)
             return rk_error_set(x->e, RK_EINVAL, NULL,
                                 "purpose '%s' is not one of register '%s''s purposes that do "
                                 "not rest on consent",
                                 x->purpose->id, g->id);
     }
     for (size_t i = 0; i < r->npurposes && !x->purpose; i++)
-        if (register_declares(g, r->purposes[i]) && r->purposes[i]->basis != RK_BASIS_CONSENT)
+        if (rk_register_has_purpose(g, r->purposes[i]) && r->purposes[i]->basis != RK_BASIS_CONSENT)
             x->purpose = r->purposes[i];
     for (size_t i = 0; i < g->npurposes && !x->purpose; i++)
         if (g->purposes[i]->basis != RK_BASIS_CONSENT)
@@ -263,7 +238,7 @@ static rk_err setup(struct pull *x) {
         return RK_EINVAL; /* unreachable: tells the analyzer */
     if ((unsigned)x->w.source >= RK_SRC__COUNT)
         return rk_error_set(x->e, RK_EINVAL, NULL, "the source is not a source kind");
-    if (!source_declared(d, x->target, x->purpose, x->w.source))
+    if (!rk_decl_source_allowed(d, x->w.source, x->target, x->purpose))
         return rk_error_set(x->e, RK_EINVAL, NULL,
                             "source '%s' is not declared for register '%s' and purpose '%s': "
                             "declare it under sources (docs/import.md) or pull with another "

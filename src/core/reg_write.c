@@ -71,33 +71,6 @@ const struct rk_category *rw_register_kind(const struct rk_register *r, enum rk_
     return NULL;
 }
 
-/* Whether source s feeds purpose p: every purpose of its registers, unless it
- * names its purposes. */
-static bool source_feeds(const struct rk_source *s, const struct rk_purpose *p) {
-    if (s->npurposes == 0)
-        return true;
-    for (size_t i = 0; i < s->npurposes; i++)
-        if (s->purposes[i] == p)
-            return true;
-    return false;
-}
-
-/* Whether the declaration lets data from source kind k into register r for
- * purpose p. With no sources declared at all, any source is accepted. */
-static bool source_allowed(const struct rk_decl *d, const struct rk_register *r,
-                           const struct rk_purpose *p, enum rk_source_kind k) {
-    if (d->nsources == 0)
-        return true;
-    for (size_t i = 0; i < d->nsources; i++) {
-        if (d->sources[i].kind != k || !source_feeds(&d->sources[i], p))
-            continue;
-        for (size_t j = 0; j < d->sources[i].nregisters; j++)
-            if (d->sources[i].registers[j] == r)
-                return true;
-    }
-    return false;
-}
-
 /* Checks register, purpose and source of a write; sets *reg_out and *purpose_out. */
 rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
                       const struct rk_register **reg_out, const struct rk_purpose **purpose_out,
@@ -116,7 +89,7 @@ rk_err rw_check_write(struct rk_reg *reg, const struct rk_write *w,
     if (!rw_register_has_purpose(r, w->purpose))
         return rw_refuse(msg, "purpose '%s' is not a declared purpose of register '%s'", p->id,
                          r->id);
-    if (!source_allowed(reg->decl, r, p, w->source))
+    if (!rk_decl_source_allowed(reg->decl, w->source, r, p))
         return rw_refuse(msg, "source '%s' is not declared for register '%s' and purpose '%s'",
                          rk_source_kind_id(w->source), r->id, p->id);
     if (rk_text_field_check("source_detail", w->source_detail, false, msg) != RK_OK)

@@ -374,25 +374,6 @@ void rk_rights_automated_text(const struct rk_decl *decl, enum rk_lang lang, str
 
 /* ---- Rectification ------------------------------------------------------------------------ */
 
-/* Whether the declaration lets source kind k into register r for purpose p. */
-static bool source_allowed(const struct rk_decl *d, const struct rk_register *r,
-                           const struct rk_purpose *p, enum rk_source_kind k) {
-    if (d->nsources == 0)
-        return true;
-    for (size_t i = 0; i < d->nsources; i++) {
-        const struct rk_source *s = &d->sources[i];
-        bool feeds = s->npurposes == 0;
-        for (size_t j = 0; j < s->npurposes; j++)
-            feeds |= s->purposes[j] == p;
-        if (s->kind != k || !feeds)
-            continue;
-        for (size_t j = 0; j < s->nregisters; j++)
-            if (s->registers[j] == r)
-                return true;
-    }
-    return false;
-}
-
 /* The purpose and source of a rectification in register r: the person's own word, through
  * a declared source from the person; a purpose not resting on consent is preferred. */
 static bool rectify_write(struct rk_reg *reg, const struct rk_register *r, const char *person_id,
@@ -413,7 +394,7 @@ static bool rectify_write(struct rk_reg *reg, const struct rk_register *r, const
                                                         RK_SRC_PHONE,          RK_SRC_MEETING,
                                                         RK_SRC_WEB_FORM,       RK_SRC_CONTRACT};
             for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-                if (!source_allowed(reg->decl, r, p, kinds[k]))
+                if (!rk_decl_source_allowed(reg->decl, kinds[k], r, p))
                     continue;
                 w->register_id = r->id;
                 w->purpose = p->id;

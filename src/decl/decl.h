@@ -115,13 +115,13 @@ struct rk_purpose {
     const char *id;
     struct rk_loc loc;
     struct rk_text name;
-    struct rk_text description;        /* optional */
+    struct rk_text description; /* optional */
     enum rk_basis basis;
-    struct rk_text legitimate_interest; /* optional; the interest, for basis (f) */
-    struct rk_text balancing_test;      /* optional; basis (f) only: where the balancing test
-                                           is documented and how to get it */
-    struct rk_profiling profiling;      /* optional */
-    struct rk_marketing marketing;      /* optional (direct_marketing:) */
+    struct rk_text legitimate_interest;  /* optional; the interest, for basis (f) */
+    struct rk_text balancing_test;       /* optional; basis (f) only: where the balancing test
+                                            is documented and how to get it */
+    struct rk_profiling profiling;       /* optional */
+    struct rk_marketing marketing;       /* optional (direct_marketing:) */
     struct rk_duration consent_validity; /* optional; consent basis only */
     unsigned withdrawal;                 /* enum rk_withdrawal bits; consent basis only */
     bool keep_consent_evidence; /* consent.keep_evidence: legal_claims — the ledger survives
@@ -146,8 +146,8 @@ enum rk_erasure_rule {
 };
 
 enum rk_erasure_from {
-    RK_FROM_EVENT,                 /* counted from the event (e.g. the invoice date) */
-    RK_FROM_END_OF_CALENDAR_YEAR,  /* from the end of the event's calendar year */
+    RK_FROM_EVENT,                   /* counted from the event (e.g. the invoice date) */
+    RK_FROM_END_OF_CALENDAR_YEAR,    /* from the end of the event's calendar year */
     RK_FROM_END_OF_FINANCIAL_PERIOD, /* from the end of the calendar year in which the event's
                                         financial period ended (Kirjanpitolaki 1336/1997 2:10),
                                         with controller.financial_year_end */
@@ -157,7 +157,8 @@ struct rk_erasure {
     enum rk_erasure_rule rule;
     int keep_years;            /* RK_ERASE_KEEP only */
     enum rk_erasure_from from; /* RK_ERASE_KEEP only */
-    struct rk_text obligation; /* RK_ERASE_KEEP only: the law, e.g. "Kirjanpitolaki 1336/1997 2:10" */
+    struct rk_text
+        obligation; /* RK_ERASE_KEEP only: the law, e.g. "Kirjanpitolaki 1336/1997 2:10" */
 };
 
 /* One answer a category offers (choices:): a form shows it as a checkbox. */
@@ -188,16 +189,16 @@ enum rk_special {
 /* The art 9(2) condition that lifts the art 9(1) prohibition, (a)..(j). */
 enum rk_art9_condition {
     RK_ART9_NONE,
-    RK_ART9_EXPLICIT_CONSENT,             /* (a) */
-    RK_ART9_EMPLOYMENT,                   /* (b) employment and social security law */
-    RK_ART9_VITAL_INTERESTS,              /* (c) */
-    RK_ART9_NOT_FOR_PROFIT,               /* (d) foundation, association, not-for-profit body */
-    RK_ART9_MADE_PUBLIC,                  /* (e) manifestly made public by the person */
-    RK_ART9_LEGAL_CLAIMS,                 /* (f) */
-    RK_ART9_SUBSTANTIAL_PUBLIC_INTEREST,  /* (g) */
-    RK_ART9_HEALTH_CARE,                  /* (h) */
-    RK_ART9_PUBLIC_HEALTH,                /* (i) */
-    RK_ART9_ARCHIVING,                    /* (j) archiving, research, statistics */
+    RK_ART9_EXPLICIT_CONSENT,            /* (a) */
+    RK_ART9_EMPLOYMENT,                  /* (b) employment and social security law */
+    RK_ART9_VITAL_INTERESTS,             /* (c) */
+    RK_ART9_NOT_FOR_PROFIT,              /* (d) foundation, association, not-for-profit body */
+    RK_ART9_MADE_PUBLIC,                 /* (e) manifestly made public by the person */
+    RK_ART9_LEGAL_CLAIMS,                /* (f) */
+    RK_ART9_SUBSTANTIAL_PUBLIC_INTEREST, /* (g) */
+    RK_ART9_HEALTH_CARE,                 /* (h) */
+    RK_ART9_PUBLIC_HEALTH,               /* (i) */
+    RK_ART9_ARCHIVING,                   /* (j) archiving, research, statistics */
     RK_ART9__COUNT
 };
 
@@ -210,7 +211,7 @@ struct rk_category {
     struct rk_erasure erasure;
     struct rk_choice *choices; /* optional (interests only): the answers a form offers */
     size_t nchoices;
-    enum rk_special special;          /* optional (special:); RK_SPECIAL_NONE when absent */
+    enum rk_special special; /* optional (special:); RK_SPECIAL_NONE when absent */
     struct rk_loc special_loc;
     enum rk_art9_condition condition; /* optional (condition:); art 9 kinds only */
     struct rk_text law;               /* optional (law:): the national provision, e.g.
@@ -232,13 +233,13 @@ enum rk_retention_event {
 #define RK_UNTIL__COUNT 5
 
 struct rk_retention {
-    bool declared;              /* false: the register has no retention rule */
+    bool declared; /* false: the register has no retention rule */
     struct rk_loc loc;
-    unsigned until;             /* enum rk_retention_event bits */
-    struct rk_duration grace;   /* optional; kept this long after the event */
-    struct rk_duration period;  /* optional; a fixed maximum period */
+    unsigned until;               /* enum rk_retention_event bits */
+    struct rk_duration grace;     /* optional; kept this long after the event */
+    struct rk_duration period;    /* optional; a fixed maximum period */
     struct rk_duration prospects; /* optional; how long a prospect is kept */
-    struct rk_text text;        /* optional; extra words for the notice */
+    struct rk_text text;          /* optional; extra words for the notice */
 };
 
 /*
@@ -376,15 +377,15 @@ struct rk_recipient {
     struct rk_loc loc;
     const char *name;
     enum rk_recipient_role role;
-    char country[3];             /* ISO 3166-1 alpha-2, upper case */
-    enum rk_transfer transfer;   /* adequacy when absent for a country with a decision */
-    struct rk_loc transfer_loc;  /* where transfer was declared (loc when absent) */
-    struct rk_date dpf_verified; /* dpf_verified: the day the recipient (or the certified
-                                    organisation covering it) was found on the Data Privacy
-                                    Framework List; y == 0 when not declared. transfer dpf only */
+    char country[3];                /* ISO 3166-1 alpha-2, upper case */
+    enum rk_transfer transfer;      /* adequacy when absent for a country with a decision */
+    struct rk_loc transfer_loc;     /* where transfer was declared (loc when absent) */
+    struct rk_date dpf_verified;    /* dpf_verified: the day the recipient (or the certified
+                                       organisation covering it) was found on the Data Privacy
+                                       Framework List; y == 0 when not declared. transfer dpf only */
     struct rk_text safeguards_copy; /* optional: how to get a copy of the safeguards or where
                                        they are available, art 13(1)(f), 14(1)(f) */
-    struct rk_text purpose;      /* optional; what the recipient does */
+    struct rk_text purpose;         /* optional; what the recipient does */
     struct rk_register **registers;
     size_t nregisters;
     struct rk_connector connector; /* optional */
@@ -413,10 +414,10 @@ bool rk_recipient_serves(const struct rk_recipient *r, const struct rk_purpose *
  * manager the service serves as /consent.js (src/views/consent_config.c, docs/cookies.md).
  */
 enum rk_consent_signal { /* Google Consent Mode v2 signals a category's consent grants */
-    RK_GCM_AD_STORAGE = 1 << 0,
-    RK_GCM_ANALYTICS_STORAGE = 1 << 1,
-    RK_GCM_AD_USER_DATA = 1 << 2,
-    RK_GCM_AD_PERSONALIZATION = 1 << 3,
+                         RK_GCM_AD_STORAGE = 1 << 0,
+                         RK_GCM_ANALYTICS_STORAGE = 1 << 1,
+                         RK_GCM_AD_USER_DATA = 1 << 2,
+                         RK_GCM_AD_PERSONALIZATION = 1 << 3,
 };
 #define RK_GCM__COUNT 4
 
@@ -428,12 +429,12 @@ struct rk_cookie {
 struct rk_cookie_vendor {
     struct rk_loc loc;
     const char *name;
-    char country[3];            /* ISO 3166-1 alpha-2; "" when not declared */
-    enum rk_transfer transfer;  /* as a recipient's; adequacy when absent for such a country */
-    struct rk_loc transfer_loc; /* where transfer was declared (loc when absent) */
+    char country[3];                /* ISO 3166-1 alpha-2; "" when not declared */
+    enum rk_transfer transfer;      /* as a recipient's; adequacy when absent for such a country */
+    struct rk_loc transfer_loc;     /* where transfer was declared (loc when absent) */
     struct rk_date dpf_verified;    /* as a recipient's */
     struct rk_text safeguards_copy; /* as a recipient's */
-    struct rk_cookie *cookies;  /* the cookies it sets on the site; may be empty */
+    struct rk_cookie *cookies;      /* the cookies it sets on the site; may be empty */
     size_t ncookies;
 };
 
@@ -448,8 +449,10 @@ struct rk_cookie_category {
     size_t nvendors;
 };
 
-#define RK_COOKIE_VALIDITY_DEFAULT (struct rk_duration){12, 'm'}
-#define RK_COOKIE_LOG_DEFAULT      (struct rk_duration){3, 'y'}
+#define RK_COOKIE_VALIDITY_DEFAULT                                                                 \
+    (struct rk_duration) { 12, 'm' }
+#define RK_COOKIE_LOG_DEFAULT                                                                      \
+    (struct rk_duration) { 3, 'y' }
 struct rk_cookies {
     bool declared;
     struct rk_loc loc;
@@ -490,13 +493,13 @@ enum rk_adm_safeguard {
 
 struct rk_rights {
     struct rk_loc loc;
-    unsigned verification;           /* enum rk_verification bits; never 0 */
-    struct rk_text instructions;     /* optional; extra words on how to exercise */
+    unsigned verification;       /* enum rk_verification bits; never 0 */
+    struct rk_text instructions; /* optional; extra words on how to exercise */
     /* Art 22: decisions based solely on automated processing, with legal or similarly
      * significant effect. Profiling that leads to no such decision is declared per purpose
      * (struct rk_profiling), not here. */
-    bool automated_decisions;        /* does such decision-making exist */
-    struct rk_text automated_logic;  /* required when automated_decisions */
+    bool automated_decisions;              /* does such decision-making exist */
+    struct rk_text automated_logic;        /* required when automated_decisions */
     struct rk_text automated_consequences; /* optional: the significance and envisaged
                                               consequences (art 13(2)(f)) */
     enum rk_adm_basis automated_basis;     /* automated_basis: art 22(2); NONE when absent */
@@ -602,20 +605,20 @@ struct rk_brand_link {
     const char *url; /* https://… or http://…, printable ASCII */
 };
 struct rk_branding {
-    struct rk_loc loc;              /* line 0: not declared */
-    const char *name;               /* controller.name when not declared */
-    const char *logo;               /* the path as declared, relative to the declaration; NULL */
+    struct rk_loc loc; /* line 0: not declared */
+    const char *name;  /* controller.name when not declared */
+    const char *logo;  /* the path as declared, relative to the declaration; NULL */
     struct rk_loc logo_loc;
     const char *logo_type;          /* image/png, image/svg+xml, image/jpeg, image/webp */
     const unsigned char *logo_data; /* rk_decl_load: the file's bytes; else NULL */
     size_t logo_len;
-    char accent[8];                 /* "#rrggbb" (lower case); "" when not declared */
+    char accent[8]; /* "#rrggbb" (lower case); "" when not declared */
     struct rk_loc accent_loc;
     struct rk_brand_link *links;
     size_t nlinks;
-    const char *stylesheet;         /* the path as declared; NULL */
+    const char *stylesheet; /* the path as declared; NULL */
     struct rk_loc stylesheet_loc;
-    const char *stylesheet_data;    /* rk_decl_load: the file's text (NUL-terminated); else NULL */
+    const char *stylesheet_data; /* rk_decl_load: the file's text (NUL-terminated); else NULL */
     size_t stylesheet_len;
 };
 
@@ -723,6 +726,17 @@ const char *rk_art9_condition_id(enum rk_art9_condition c); /* "explicit_consent
 char rk_art9_condition_letter(enum rk_art9_condition c);    /* 'a'..'j'; '?' for NONE */
 const char *rk_adm_basis_id(enum rk_adm_basis b);           /* "contract", ... */
 const char *rk_adm_safeguard_id(enum rk_adm_safeguard s);   /* "human_intervention", ... */
+
+/* Whether register r declares purpose p. */
+bool rk_register_has_purpose(const struct rk_register *r, const struct rk_purpose *p);
+/* Whether source s feeds register r for purpose p: r is among its registers, and p among its
+ * purposes (a source that names none feeds every purpose of its registers). */
+bool rk_source_feeds(const struct rk_source *s, const struct rk_register *r,
+                     const struct rk_purpose *p);
+/* Whether the declaration lets data from a source of kind k into register r for purpose p; a
+ * declaration that declares no sources at all lets any in. */
+bool rk_decl_source_allowed(const struct rk_decl *d, enum rk_source_kind k,
+                            const struct rk_register *r, const struct rk_purpose *p);
 
 /* Whether any purpose declares profiling. */
 bool rk_decl_profiles(const struct rk_decl *d);

@@ -54,9 +54,9 @@ static bool is_timezone(const char *s) {
 }
 
 void dl_parse_controller(struct ctx *c, const ynode *n) {
-    static const char *const keys[] = {"!name",          "!business_id", "!address",
-                                       "!phone",         "email",        "timezone",
-                                       "dpo",            "representative", "financial_year_end"};
+    static const char *const keys[] = {"!name",  "!business_id",   "!address",
+                                       "!phone", "email",          "timezone",
+                                       "dpo",    "representative", "financial_year_end"};
     const ynode *v[9];
     struct rk_controller *ct = &c->d->controller;
     ct->loc = dl_loc_of(n);
@@ -117,9 +117,9 @@ void dl_each_exclusion(struct ctx *c, const ynode *n, void *item) {
 static const char *keep_evidence_id(unsigned i) { return i == 0 ? "legal_claims" : "?"; }
 
 void dl_each_purpose(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",           "!name",          "description",
-                                       "!basis",        "legitimate_interest", "consent",
-                                       "balancing_test", "profiling",     "direct_marketing"};
+    static const char *const keys[] = {
+        "!id",     "!name",          "description", "!basis",          "legitimate_interest",
+        "consent", "balancing_test", "profiling",   "direct_marketing"};
     const ynode *v[9];
     struct rk_purpose *p = item;
     p->loc = dl_loc_of(n);
@@ -199,7 +199,7 @@ static void each_choice(struct ctx *c, const ynode *n, void *item) {
 }
 
 void dl_each_category(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",     "!name",   "kind",    "from_subject", "erasure",
+    static const char *const keys[] = {"!id",     "!name",   "kind",      "from_subject", "erasure",
                                        "choices", "special", "condition", "law"};
     const ynode *v[9];
     struct rk_category *cat = item;
@@ -266,8 +266,8 @@ static void parse_retention(struct ctx *c, const ynode *n, struct rk_retention *
 }
 
 void dl_each_register(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!id",        "!name",     "!subjects", "!categories",
-                                       "!purposes",  "retention", "children"};
+    static const char *const keys[] = {"!id",       "!name",     "!subjects", "!categories",
+                                       "!purposes", "retention", "children"};
     const ynode *v[7];
     struct rk_register *r = item;
     struct rk_decl *d = c->d;
@@ -294,16 +294,36 @@ void dl_each_register(struct ctx *c, const ynode *n, void *item) {
         dl_parse_children(c, v[6], &r->children);
 }
 
-bool dl_register_has_purpose(const struct rk_register *r, const struct rk_purpose *p) {
+bool rk_register_has_purpose(const struct rk_register *r, const struct rk_purpose *p) {
     for (size_t i = 0; i < r->npurposes; i++)
         if (r->purposes[i] == p)
             return true;
     return false;
 }
 
+bool rk_source_feeds(const struct rk_source *s, const struct rk_register *r,
+                     const struct rk_purpose *p) {
+    bool reg = false, purpose = s->npurposes == 0;
+    for (size_t i = 0; i < s->nregisters && !reg; i++)
+        reg = s->registers[i] == r;
+    for (size_t i = 0; i < s->npurposes && !purpose; i++)
+        purpose = s->purposes[i] == p;
+    return reg && purpose;
+}
+
+bool rk_decl_source_allowed(const struct rk_decl *d, enum rk_source_kind k,
+                            const struct rk_register *r, const struct rk_purpose *p) {
+    if (d->nsources == 0)
+        return true;
+    for (size_t i = 0; i < d->nsources; i++)
+        if (d->sources[i].kind == k && rk_source_feeds(&d->sources[i], r, p))
+            return true;
+    return false;
+}
+
 void dl_each_source(struct ctx *c, const ynode *n, void *item) {
-    static const char *const keys[] = {"!kind",     "detail",   "note", "!registers",
-                                       "purposes", "name",     "categories"};
+    static const char *const keys[] = {"!kind",    "detail", "note",      "!registers",
+                                       "purposes", "name",   "categories"};
     const ynode *v[7];
     struct rk_source *s = item;
     struct rk_decl *d = c->d;
@@ -324,8 +344,7 @@ void dl_each_source(struct ctx *c, const ynode *n, void *item) {
         dl_get_text(c, v[5], "source.name", &s->name);
     if (v[6]) {
         s->categories = (struct rk_category **)REFS(c, v[6], "source.categories", "category",
-                                                    d->categories, d->ncategories,
-                                                    &s->ncategories);
+                                                    d->categories, d->ncategories, &s->ncategories);
         for (size_t i = 0; i < s->ncategories; i++) {
             bool held = false;
             for (size_t j = 0; j < s->nregisters; j++)
@@ -345,7 +364,7 @@ void dl_each_source(struct ctx *c, const ynode *n, void *item) {
     for (size_t i = 0; i < s->npurposes; i++) {
         bool used = false;
         for (size_t j = 0; j < s->nregisters; j++)
-            used |= dl_register_has_purpose(s->registers[j], s->purposes[i]);
+            used |= rk_register_has_purpose(s->registers[j], s->purposes[i]);
         if (!used)
             ERR_AT(c, v[4],
                    "source.purposes: '%s' is not a purpose of any of this source's "

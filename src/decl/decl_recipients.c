@@ -337,7 +337,7 @@ static void parse_mailchimp(struct ctx *c, const ynode *n, struct rk_recipient *
     }
     bool held = false;
     for (size_t i = 0; m->purpose && i < r->nregisters; i++)
-        held |= dl_register_has_purpose(r->registers[i], m->purpose);
+        held |= rk_register_has_purpose(r->registers[i], m->purpose);
     if (v[2] && m->purpose && r->nregisters && !held) {
         ERR_AT(c, v[2],
                "recipient.mailchimp.purpose: none of this recipient's registers declares "
@@ -377,7 +377,7 @@ static void check_client_connector(struct ctx *c, const ynode *n, const ynode *c
     }
     bool held = false;
     for (size_t i = 0; i < r->nregisters; i++)
-        held |= dl_register_has_purpose(r->registers[i], k->purpose);
+        held |= rk_register_has_purpose(r->registers[i], k->purpose);
     if (k->purpose->basis != RK_BASIS_CONSENT) {
         ERR_AT(c, at,
                "recipient.connector.purpose: '%s' rests on %s; Mailchimp's subscribed members "
@@ -402,7 +402,7 @@ static void check_client_connector(struct ctx *c, const ynode *n, const ynode *c
         bool email = false;
         for (size_t j = 0; j < r->shares[i].ncategories; j++)
             email |= strcmp(r->shares[i].categories[j]->id, "email") == 0;
-        if (!email && dl_register_has_purpose(r->shares[i].reg, k->purpose)) {
+        if (!email && rk_register_has_purpose(r->shares[i].reg, k->purpose)) {
             ERR_AT(c, n,
                    "recipient.connector: a mailchimp member is its address, but the recipient's "
                    "shares from register '%s' do not include email",
@@ -509,7 +509,7 @@ static void parse_purposes(struct ctx *c, const ynode *n, struct rk_recipient *r
     for (size_t k = 0; r->purposes && k < r->npurposes; k++) {
         bool held = false;
         for (size_t i = 0; i < r->nregisters; i++)
-            held |= dl_register_has_purpose(r->registers[i], r->purposes[k]);
+            held |= rk_register_has_purpose(r->registers[i], r->purposes[k]);
         if (r->nregisters && !held)
             ERR_AT(c, n,
                    "recipient.purposes: none of this recipient's registers declares purpose '%s'",

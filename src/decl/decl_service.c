@@ -19,10 +19,9 @@ static const char *adm_safeguard_id(unsigned i) {
 }
 
 void dl_parse_rights(struct ctx *c, const ynode *n) {
-    static const char *const keys[] = {"!verification",       "instructions",
-                                       "automated_decisions", "automated_logic",
-                                       "automated_consequences", "automated_basis",
-                                       "automated_safeguards"};
+    static const char *const keys[] = {
+        "!verification",          "instructions",    "automated_decisions", "automated_logic",
+        "automated_consequences", "automated_basis", "automated_safeguards"};
     const ynode *v[7];
     struct rk_rights *r = &c->d->rights;
     r->loc = dl_loc_of(n);
@@ -284,7 +283,7 @@ void dl_each_form(struct ctx *c, const ynode *n, void *item) {
                "form.purpose: '%s' rests on %s; a form collects consent (double opt-in), so its "
                "purpose must rest on consent",
                f->purpose->id, rk_basis_id(f->purpose->basis));
-    if (f->reg && f->purpose && !dl_register_has_purpose(f->reg, f->purpose))
+    if (f->reg && f->purpose && !rk_register_has_purpose(f->reg, f->purpose))
         ERR_AT(c, v[3] ? v[3] : n, "form.purpose: register '%s' does not declare purpose '%s'",
                f->reg->id, f->purpose->id);
     bool email = false;
@@ -315,17 +314,9 @@ void dl_each_form(struct ctx *c, const ynode *n, void *item) {
                    f->required[i]->id);
     }
     bool web = false;
-    for (size_t i = 0; i < d->nsources; i++) {
-        const struct rk_source *src = &d->sources[i];
-        if (src->kind != RK_SRC_WEB_FORM)
-            continue;
-        bool reg_ok = false, purpose_ok = src->npurposes == 0;
-        for (size_t j = 0; j < src->nregisters; j++)
-            reg_ok |= src->registers[j] == f->reg;
-        for (size_t j = 0; j < src->npurposes; j++)
-            purpose_ok |= src->purposes[j] == f->purpose;
-        web |= reg_ok && purpose_ok;
-    }
+    for (size_t i = 0; i < d->nsources; i++)
+        web |= d->sources[i].kind == RK_SRC_WEB_FORM &&
+               rk_source_feeds(&d->sources[i], f->reg, f->purpose);
     if (f->reg && f->purpose && !web)
         ERR_AT(c, n,
                "form: no source of kind web_form is declared for register '%s' and purpose "

@@ -275,9 +275,7 @@ LINT_CHECK(lint_marketing_consent) {
 static bool purpose_has_customers(const struct rk_decl *d, const struct rk_purpose *p) {
     for (size_t i = 0; i < d->nregisters; i++) {
         const struct rk_register *r = &d->registers[i];
-        bool holds = false;
-        for (size_t k = 0; k < r->npurposes; k++)
-            holds |= r->purposes[k] == p;
+        bool holds = rk_register_has_purpose(r, p);
         for (size_t k = 0; holds && k < r->ncategories; k++)
             if (r->categories[k]->kind == RK_CAT_CONTRACT)
                 return true;

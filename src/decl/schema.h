@@ -98,7 +98,6 @@ void dl_each_exclusion(struct ctx *c, const ynode *n, void *item);
 void dl_each_purpose(struct ctx *c, const ynode *n, void *item);
 void dl_each_category(struct ctx *c, const ynode *n, void *item);
 void dl_each_register(struct ctx *c, const ynode *n, void *item);
-bool dl_register_has_purpose(const struct rk_register *r, const struct rk_purpose *p);
 void dl_each_source(struct ctx *c, const ynode *n, void *item);
 
 /* ---- decl_recipients.c: recipients and their connectors, cookies ---- */

@@ -801,9 +801,8 @@ RK_HTTP_HANDLER(rk_http_get_me) {
             const struct rk_register *reg = &d->registers[g];
             if (!rk_view_register(&view, reg->id))
                 continue;
-            for (size_t k = 0; k < reg->npurposes; k++)
-                if (reg->purposes[k] == p)
-                    json_array_append_new(in, json_string(reg->id));
+            if (rk_register_has_purpose(reg, p))
+                json_array_append_new(in, json_string(reg->id));
         }
         if (json_array_size(in) == 0) {
             json_decref(in);
@@ -833,8 +832,8 @@ RK_HTTP_HANDLER(rk_http_get_me) {
     if (doc && (rk_view_caps(&me) & RK_CAP_STAFF)) {
         json_t *roles = json_array();
         for (size_t i = 0; i < s->decl->nroles; i++)
-            json_array_append_new(roles, json_pack("{s:s, s:o}", "id", s->decl->roles[i].id,
-                                                   "name", text_of(&s->decl->roles[i].name)));
+            json_array_append_new(roles, json_pack("{s:s, s:o}", "id", s->decl->roles[i].id, "name",
+                                                   text_of(&s->decl->roles[i].name)));
         json_object_set_new(doc, "roles", roles);
     }
     return rk_http_json(c, r, 200, doc);

@@ -87,19 +87,12 @@ struct hook_job {
     int withdrawn;         /* consents withdrawn, wherever the person is held: the metric */
 };
 
-static bool register_has(const struct rk_register *reg, const struct rk_purpose *p) {
-    for (size_t i = 0; i < reg->npurposes; i++)
-        if (reg->purposes[i] == p)
-            return true;
-    return false;
-}
-
 /* Writes c to the person's entry in every register of the recipient declaring the purpose. */
 static rk_err update_person(struct rk_reg *reg, struct hook_job *j, const char *pid,
                             const struct rk_contact *c) {
     for (size_t i = 0; i < j->r->nregisters; i++) {
         const struct rk_register *rg = j->r->registers[i];
-        if (!register_has(rg, j->r->mailchimp.purpose))
+        if (!rk_register_has_purpose(rg, j->r->mailchimp.purpose))
             continue;
         struct rk_write w = {.register_id = rg->id,
                              .purpose = j->r->mailchimp.purpose->id,

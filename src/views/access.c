@@ -16,13 +16,6 @@
 #include "decl/labels.h"
 #include "util/json.h"
 
-static bool register_has_purpose(const struct rk_register *r, const struct rk_purpose *p) {
-    for (size_t i = 0; i < r->npurposes; i++)
-        if (r->purposes[i] == p)
-            return true;
-    return false;
-}
-
 static void jw_ts(struct rk_jw *w, const char *key, rk_ts t) {
     char s[RK_TS_LEN + 1];
     if (!t) {
@@ -245,7 +238,7 @@ static void put_purposes(struct doc *d) {
         bool used = false;
         for (size_t k = 0; k < decl->nregisters; k++)
             used |= held_register(d, &decl->registers[k]) &&
-                    register_has_purpose(&decl->registers[k], p);
+                    rk_register_has_purpose(&decl->registers[k], p);
         if (!used)
             continue;
         rk_jw_open(&d->j, NULL, '{');

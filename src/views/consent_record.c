@@ -223,10 +223,7 @@ static json_t *purpose_json(const struct rk_consent_record *r, const struct rk_c
     json_t *keep = json_array();
     for (size_t g = 0; g < d->nregisters; g++) {
         const struct rk_register *reg = &d->registers[g];
-        bool declares = false;
-        for (size_t k = 0; k < reg->npurposes && !declares; k++)
-            declares = reg->purposes[k] == p;
-        if (!declares)
+        if (!rk_register_has_purpose(reg, p))
             continue;
         rk_label_retention(reg, lang, b);
         json_array_append_new(keep, json_pack("{s:s, s:o}", "register", reg->id, "text", take(b)));

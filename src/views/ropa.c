@@ -104,23 +104,12 @@ static void basis_field(const struct rk_purpose *p, enum rk_lang lang, struct rk
     }
 }
 
-/* Whether source s brings data into register r for purpose p. */
-static bool source_for(const struct rk_source *s, const struct rk_register *r,
-                       const struct rk_purpose *p) {
-    bool reg = false, purpose = s->npurposes == 0;
-    for (size_t i = 0; i < s->nregisters; i++)
-        reg |= s->registers[i] == r;
-    for (size_t i = 0; i < s->npurposes; i++)
-        purpose |= s->purposes[i] == p;
-    return reg && purpose;
-}
-
 /* The sources of (r, p): the person's own by kind, the others by name with what they give. */
 static void sources_field(const struct rk_decl *d, const struct rk_register *r,
                           const struct rk_purpose *p, enum rk_lang lang, struct rk_buf *b) {
     for (size_t i = 0; i < d->nsources; i++) {
         const struct rk_source *s = &d->sources[i];
-        if (!source_for(s, r, p))
+        if (!rk_source_feeds(s, r, p))
             continue;
         next(b);
         if (rk_source_from_subject(s->kind))
@@ -382,7 +371,7 @@ static json_t *sources_json(const struct rk_decl *d, const struct rk_register *r
     json_t *a = json_array();
     for (size_t i = 0; a && i < d->nsources; i++) {
         const struct rk_source *s = &d->sources[i];
-        if (!source_for(s, r, p))
+        if (!rk_source_feeds(s, r, p))
             continue;
         json_t *cats = json_array();
         for (size_t k = 0; cats && k < s->ncategories; k++)

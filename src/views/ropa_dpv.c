@@ -367,20 +367,6 @@ static json_t *category(struct dw *w, const struct rk_category *c) /* new ref */
     return o;
 }
 
-/* True when source s feeds purpose p of register r. */
-static bool source_serves(const struct rk_source *s, const struct rk_register *r,
-                          const struct rk_purpose *p) {
-    bool reg = false;
-    for (size_t i = 0; i < s->nregisters; i++)
-        reg = reg || s->registers[i] == r;
-    if (!reg || s->npurposes == 0)
-        return reg;
-    for (size_t i = 0; i < s->npurposes; i++)
-        if (s->purposes[i] == p)
-            return true;
-    return false;
-}
-
 static void source_label(const void *s, enum rk_lang lang, struct rk_buf *out) {
     rk_buf_puts(out, rk_label_source(((const struct rk_source *)s)->kind, lang));
 }
@@ -551,7 +537,7 @@ static json_t *process(struct dw *w, const struct rk_register *r, const struct r
 
     json_t *sources = json_array();
     for (size_t i = 0; i < d->nsources; i++) {
-        if (!source_serves(&d->sources[i], r, p))
+        if (!rk_source_feeds(&d->sources[i], r, p))
             continue;
         char num[24];
         snprintf(num, sizeof num, "%zu", i + 1);
