@@ -295,9 +295,8 @@ static int first_contact(const char *lang_arg, const char *format, const char *s
     }
     struct rk_buf out;
     rk_buf_init(&out);
-    rk_err err = rk_first_contact_render(d, which, lang,
-                                         f == 1 ? RK_FIRST_CONTACT_TEXT : RK_FIRST_CONTACT_MD,
-                                         url, &out);
+    rk_err err = rk_first_contact_render(
+        d, which, lang, f == 1 ? RK_FIRST_CONTACT_TEXT : RK_FIRST_CONTACT_MD, url, &out);
     if (err != RK_OK) {
         rk_cli_error("notice: %s", rk_err_str(err));
         rc = RK_EXIT_FAIL;
@@ -318,9 +317,9 @@ static int run_notice(int argc, char **argv) {
         first |= strcmp(argv[i], "--first-contact") == 0;
     if (!first)
         return render(argc, argv, notice_usage, fmts, notice_fn);
-    const struct rk_cli_opt opts[] = {
-        {"first-contact", NULL, &first}, {"source", &source, NULL}, {"notice-url", &url, NULL},
-        {"lang", &lang, NULL},           {"format", &format, NULL}, {NULL, NULL, NULL}};
+    const struct rk_cli_opt opts[] = {{"first-contact", NULL, &first}, {"source", &source, NULL},
+                                      {"notice-url", &url, NULL},      {"lang", &lang, NULL},
+                                      {"format", &format, NULL},       {NULL, NULL, NULL}};
     int pos = 0;
     int rc = rk_cli_parse(argc, argv, opts, notice_usage, NULL, &pos);
     if (rc != RK_EXIT_OK)

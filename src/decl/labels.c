@@ -1059,7 +1059,6 @@ void rk_label_notice_where(const char *url, enum rk_lang lang, struct rk_buf *ou
                               "Our full privacy notice is at %s."),
                       url);
     else
-        rk_buf_puts(out, RK_PICK(lang,
-                                 "Saat koko tietosuojaselosteemme pyytämällä sitä meiltä.",
+        rk_buf_puts(out, RK_PICK(lang, "Saat koko tietosuojaselosteemme pyytämällä sitä meiltä.",
                                  "You can ask us for our full privacy notice."));
 }

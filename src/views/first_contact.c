@@ -63,9 +63,18 @@ static void heading(struct doc *w, size_t start, const char *fi, const char *en)
     block(w, start);
     if (w->md)
         rk_buf_puts(w->out, "**");
+    size_t from = w->out->len;
     tr(w, fi, en);
-    if (w->md)
+    if (w->md) {
         rk_buf_puts(w->out, "**");
+    } else { /* underlined, one dash per character (UTF-8 continuation bytes not counted) */
+        size_t chars = 0;
+        for (size_t i = from; i < w->out->len && w->out->data; i++)
+            chars += ((unsigned char)w->out->data[i] & 0xC0) != 0x80;
+        rk_buf_putc(w->out, '\n');
+        for (size_t i = 0; i < chars; i++)
+            rk_buf_putc(w->out, '-');
+    }
     rk_buf_putc(w->out, '\n');
 }
 
@@ -98,14 +107,13 @@ static bool has_ptr(const void *const *v, size_t n, const void *p) {
  * else every category of its registers) of source s, each once, in declaration order. */
 static bool feed_of(const struct rk_decl *d, const struct rk_source *s, struct feed *f) {
     *f = (struct feed){0};
-    f->purposes = calloc(d->npurposes + 1, sizeof *f->purposes);
-    f->categories = calloc(d->ncategories + 1, sizeof *f->categories);
+    f->purposes = calloc(d->npurposes + 1, sizeof(const struct rk_purpose *));
+    f->categories = calloc(d->ncategories + 1, sizeof(const struct rk_category *));
     if (!f->purposes || !f->categories)
         return false;
     for (size_t i = 0; i < d->npurposes; i++) {
         const struct rk_purpose *p = &d->purposes[i];
-        bool in = s->npurposes ? has_ptr((const void *const *)s->purposes, s->npurposes, p)
-                               : false;
+        bool in = s->npurposes ? has_ptr((const void *const *)s->purposes, s->npurposes, p) : false;
         for (size_t r = 0; !s->npurposes && r < s->nregisters; r++)
             in |= has_ptr((const void *const *)s->registers[r]->purposes,
                           s->registers[r]->npurposes, p);
@@ -114,8 +122,8 @@ static bool feed_of(const struct rk_decl *d, const struct rk_source *s, struct f
     }
     for (size_t i = 0; i < d->ncategories; i++) {
         const struct rk_category *c = &d->categories[i];
-        bool in = s->ncategories ? has_ptr((const void *const *)s->categories, s->ncategories, c)
-                                 : false;
+        bool in =
+            s->ncategories ? has_ptr((const void *const *)s->categories, s->ncategories, c) : false;
         for (size_t r = 0; !s->ncategories && r < s->nregisters; r++)
             in |= has_ptr((const void *const *)s->registers[r]->categories,
                           s->registers[r]->ncategories, c);
@@ -160,8 +168,8 @@ static void controller(struct doc *w, const struct rk_decl *d, size_t start) {
     rk_label_controller(&d->controller, w->lang, &w->tmp);
     rk_buf_putc(&w->tmp, '.');
     if (rk_label_contact_present(&d->controller.dpo)) {
-        rk_buf_puts(&w->tmp, RK_PICK(w->lang, " Tietosuojavastaavamme: ",
-                                     " Our data protection officer: "));
+        rk_buf_puts(&w->tmp,
+                    RK_PICK(w->lang, " Tietosuojavastaavamme: ", " Our data protection officer: "));
         rk_label_contact(&d->controller.dpo, w->lang, &w->tmp);
         rk_buf_putc(&w->tmp, '.');
     }
@@ -169,8 +177,7 @@ static void controller(struct doc *w, const struct rk_decl *d, size_t start) {
 }
 
 /* 14(2)(f), 14(1)(d): the source by name, whether it is public, and the categories. */
-static void source(struct doc *w, const struct rk_source *s, const struct feed *f,
-                   size_t start) {
+static void source(struct doc *w, const struct rk_source *s, const struct feed *f, size_t start) {
     rk_buf_puts(&w->tmp, RK_PICK(w->lang, "Saimme tietosi seuraavasta lähteestä: ",
                                  "We obtained your data from the following source: "));
     rk_label_source_named(s, w->lang, &w->tmp);
@@ -193,7 +200,8 @@ static void purposes(struct doc *w, const struct feed *f, size_t start) {
         const struct rk_purpose *p = f->purposes[i];
         block(w, start);
         rk_buf_printf(&w->tmp,
-                      RK_PICK(w->lang, "Käsittelemme tietojasi tarkoitukseen ”%s” (oikeusperuste: %s).",
+                      RK_PICK(w->lang,
+                              "Käsittelemme tietojasi tarkoitukseen ”%s” (oikeusperuste: %s).",
                               "We process your data for the purpose “%s” (legal basis: %s)."),
                       rk_text_get(&p->name, w->lang), rk_label_basis(p->basis, w->lang));
         put_tmp(w);
@@ -222,10 +230,10 @@ static void recipients(struct doc *w, const struct rk_decl *d, const struct rk_s
         const struct rk_recipient *r = &d->recipients[i];
         if (!receives(r, s, f))
             continue;
-        rk_buf_puts(&w->tmp, n++ ? "; " : RK_PICK(w->lang, "Tietojasi voivat käsitellä myös: ",
-                                                  "Your data may also be processed by: "));
-        rk_buf_printf(&w->tmp, "%s (%s, %s", r->name, rk_label_role(r->role, w->lang),
-                      r->country);
+        rk_buf_puts(&w->tmp, n++ ? "; "
+                                 : RK_PICK(w->lang, "Tietojasi voivat käsitellä myös: ",
+                                           "Your data may also be processed by: "));
+        rk_buf_printf(&w->tmp, "%s (%s, %s", r->name, rk_label_role(r->role, w->lang), r->country);
         if (r->transfer != RK_TRANSFER_NONE)
             rk_buf_printf(&w->tmp, RK_PICK(w->lang, ", siirtoperuste: %s", ", transfer: %s"),
                           rk_label_transfer(r->transfer, w->lang));
@@ -250,8 +258,7 @@ static void retention(struct doc *w, const struct rk_source *s, size_t start) {
     }
 }
 
-static void rights(struct doc *w, const struct rk_decl *d, const char *notice_url,
-                   size_t start) {
+static void rights(struct doc *w, const struct rk_decl *d, const char *notice_url, size_t start) {
     rk_label_automated(&d->rights, w->lang, &w->tmp);
     para_tmp(w, start);
     rk_label_rights_summary(d, w->lang, &w->tmp);

@@ -28,8 +28,8 @@ size_t rk_first_contact_count(const struct rk_decl *d);
  * text is written as it is. RK_ENOENT when d has no indirect source or which is out of range
  * (nothing appended); RK_ENOMEM.
  */
-RK_MUST_USE rk_err rk_first_contact_render(const struct rk_decl *d, size_t which,
-                                           enum rk_lang lang, enum rk_first_contact_format fmt,
-                                           const char *notice_url, struct rk_buf *out);
+RK_MUST_USE rk_err rk_first_contact_render(const struct rk_decl *d, size_t which, enum rk_lang lang,
+                                           enum rk_first_contact_format fmt, const char *notice_url,
+                                           struct rk_buf *out);
 
 #endif

@@ -95,7 +95,7 @@ static void corrected_in_english_with_address(void **state) {
                       "processing of your personal data for direct marketing") > heading);
     assert_true(at(t, "It is enough to reply to this message and say that you object.") > heading);
     assert_never_says(t, "**"); /* plain text */
-    assert_never_says(t, "ä"); /* no Finnish in the English text */
+    assert_never_says(t, "ä");  /* no Finnish in the English text */
     free(t);
     rk_decl_free(d);
 }
@@ -135,15 +135,15 @@ static const char li_only[] =
          "  - id: news\n"
          "    name: {fi: uutiskirje, en: newsletter}\n"
          "    basis: consent\n"
-         "    direct_marketing: {channels: [email], audience: consumers}\n" CATS REG("research, news")
-    "sources:\n"
-    "  - kind: web_form\n"
-    "    registers: [r]\n"
-    "  - kind: third_party\n"
-    "    name: {fi: Osoitepalvelu Oy, en: Address Service Ltd}\n"
-    "    categories: [name]\n"
-    "    registers: [r]\n"
-    "    purposes: [research]\n" TAIL;
+         "    direct_marketing: {channels: [email], audience: consumers}\n" CATS REG(
+             "research, news") "sources:\n"
+                               "  - kind: web_form\n"
+                               "    registers: [r]\n"
+                               "  - kind: third_party\n"
+                               "    name: {fi: Osoitepalvelu Oy, en: Address Service Ltd}\n"
+                               "    categories: [name]\n"
+                               "    registers: [r]\n"
+                               "    purposes: [research]\n" TAIL;
 
 static void legitimate_interest_without_marketing(void **state) {
     (void)state;
@@ -174,11 +174,11 @@ static void legitimate_interest_without_marketing(void **state) {
 /* No indirect source: nothing to write, and nothing is written; a number out of range too. */
 static void refused_without_an_indirect_source(void **state) {
     (void)state;
-    struct rk_decl *d = rkt_parse(HEAD "purposes:\n"
-                                       "  - {id: news, name: {fi: uutiskirje, en: newsletter}, "
-                                       "basis: consent}\n" CATS REG("news")
-                                  "sources:\n"
-                                  "  - {kind: web_form, registers: [r]}\n" TAIL);
+    struct rk_decl *d = rkt_parse(
+        HEAD "purposes:\n"
+             "  - {id: news, name: {fi: uutiskirje, en: newsletter}, "
+             "basis: consent}\n" CATS REG("news") "sources:\n"
+                                                  "  - {kind: web_form, registers: [r]}\n" TAIL);
     assert_int_equal(rk_first_contact_count(d), 0);
     struct rk_buf b;
     rk_buf_init(&b);
@@ -197,18 +197,19 @@ static void refused_without_an_indirect_source(void **state) {
 /* Two indirect sources: one text each, in order, or the one asked for. */
 static void each_source_or_one(void **state) {
     (void)state;
-    static const char two[] =
-        HEAD "purposes:\n"
-             "  - id: research\n"
-             "    name: {fi: markkinatutkimus, en: market research}\n"
-             "    basis: legitimate_interests\n"
-             "    legitimate_interest: {fi: Markkinan tunteminen, en: Knowing the market}\n" CATS
-            REG("research")
-        "sources:\n"
-        "  - {kind: third_party, name: {fi: Lista A, en: List A}, categories: [name], "
-        "registers: [r]}\n"
-        "  - {kind: public_source, name: {fi: Lista B, en: List B}, categories: [title], "
-        "registers: [r]}\n" TAIL;
+    static const char two[] = HEAD
+        "purposes:\n"
+        "  - id: research\n"
+        "    name: {fi: markkinatutkimus, en: market research}\n"
+        "    basis: legitimate_interests\n"
+        "    legitimate_interest: {fi: Markkinan tunteminen, en: Knowing the market}\n" CATS REG(
+            "research") "sources:\n"
+                        "  - {kind: third_party, name: {fi: Lista A, en: List A}, categories: "
+                        "[name], "
+                        "registers: [r]}\n"
+                        "  - {kind: public_source, name: {fi: Lista B, en: List B}, categories: "
+                        "[title], "
+                        "registers: [r]}\n" TAIL;
     struct rk_decl *d = rkt_parse(two);
     assert_int_equal(rk_first_contact_count(d), 2);
     char *all = render(d, 0, RK_LANG_EN, RK_FIRST_CONTACT_MD, NULL);
@@ -225,13 +226,14 @@ static void each_source_or_one(void **state) {
 /* Markdown metacharacters in declared text are escaped. */
 static void markdown_escapes(void **state) {
     (void)state;
-    struct rk_decl *d = rkt_parse(
-        HEAD "purposes:\n"
-             "  - {id: research, name: {fi: \"*tutkimus*\", en: \"*research*\"}, basis: "
-             "legitimate_interests}\n" CATS REG("research")
-        "sources:\n"
-        "  - {kind: third_party, name: {fi: \"[A](javascript:x)\", en: \"[A](javascript:x)\"}, "
-        "categories: [name], registers: [r]}\n" TAIL);
+    struct rk_decl *d =
+        rkt_parse(HEAD "purposes:\n"
+                       "  - {id: research, name: {fi: \"*tutkimus*\", en: \"*research*\"}, basis: "
+                       "legitimate_interests}\n" CATS REG(
+                           "research") "sources:\n"
+                                       "  - {kind: third_party, name: {fi: \"[A](javascript:x)\", "
+                                       "en: \"[A](javascript:x)\"}, "
+                                       "categories: [name], registers: [r]}\n" TAIL);
     char *t = render(d, 0, RK_LANG_EN, RK_FIRST_CONTACT_MD, NULL);
     assert_never_says(t, "[A](javascript:x)");
     assert_never_says(t, "“*research*”");
