@@ -275,6 +275,12 @@ static int first_contact(const char *lang_arg, const char *format, const char *s
             return RK_EXIT_USAGE;
         }
     }
+    if (url && !rk_first_contact_url_ok(url)) {
+        rk_cli_error("--notice-url: expected an http:// or https:// address without spaces, "
+                     "quotes or angle brackets, got '%s'",
+                     url);
+        return RK_EXIT_USAGE;
+    }
     struct rk_decl *d = NULL;
     int rc = rk_cli_load_decl(file, &d);
     if (rc != RK_EXIT_OK)

@@ -1045,20 +1045,16 @@ void rk_label_complaint(const struct rk_authority *a, enum rk_lang lang, struct 
 }
 
 const char *rk_label_objection_reply(enum rk_lang lang) {
-    return RK_PICK(lang,
-                   "Riittää, että vastaat tähän viestiin ja kerrot vastustavasi. Se ei maksa "
-                   "sinulle mitään.",
-                   "It is enough to reply to this message and say that you object. It costs you "
-                   "nothing.");
+    return RK_PICK(lang, "Riittää, että vastaat tähän viestiin ja kerrot vastustavasi.",
+                   "It is enough to reply to this message and say that you object.");
 }
 
-void rk_label_notice_where(const char *url, enum rk_lang lang, struct rk_buf *out) {
-    if (url)
-        rk_buf_printf(out,
-                      RK_PICK(lang, "Koko tietosuojaselosteemme on luettavissa osoitteessa %s.",
-                              "Our full privacy notice is at %s."),
-                      url);
-    else
-        rk_buf_puts(out, RK_PICK(lang, "Saat koko tietosuojaselosteemme pyytämällä sitä meiltä.",
-                                 "You can ask us for our full privacy notice."));
+const char *rk_label_notice_at(enum rk_lang lang) {
+    return RK_PICK(lang, "Koko tietosuojaselosteemme on luettavissa osoitteessa",
+                   "Our full privacy notice is at");
+}
+
+const char *rk_label_notice_ask(enum rk_lang lang) {
+    return RK_PICK(lang, "Saat koko tietosuojaselosteemme pyytämällä sitä meiltä.",
+                   "You can ask us for our full privacy notice.");
 }

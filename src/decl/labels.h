@@ -162,10 +162,12 @@ void rk_label_objection_marketing_of(const struct rk_purpose *const *ps, size_t 
 void rk_label_rights_summary(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out);
 /* Art 77: the right to complain to the supervisory authority a, named, as one sentence. */
 void rk_label_complaint(const struct rk_authority *a, enum rk_lang lang, struct rk_buf *out);
-/* How to object in reply to a message: that replying and saying so is enough, and free. */
+/* How to object in reply to a message: that replying and saying so is enough. */
 const char *rk_label_objection_reply(enum rk_lang lang);
-/* Where the full privacy notice is: at url, or (url NULL) that it can be asked for. */
-void rk_label_notice_where(const char *url, enum rk_lang lang, struct rk_buf *out);
+/* Where the full privacy notice is: "Our full privacy notice is at" (the address follows, then a
+ * full stop), or, without an address, that it can be asked for, as a sentence. */
+const char *rk_label_notice_at(enum rk_lang lang);
+const char *rk_label_notice_ask(enum rk_lang lang);
 
 /* 917/2014 (the Act on Electronic Communications Services, until 2019 the Information Society
  * Code): the direct marketing of p in words (channels, audience, and for email and text

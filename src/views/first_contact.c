@@ -265,8 +265,16 @@ static void rights(struct doc *w, const struct rk_decl *d, const char *notice_ur
     rk_buf_putc(&w->tmp, ' ');
     rk_label_complaint(&d->authority, w->lang, &w->tmp);
     rk_buf_putc(&w->tmp, ' ');
-    rk_label_notice_where(notice_url, w->lang, &w->tmp);
-    para_tmp(w, start);
+    if (!notice_url) {
+        rk_buf_puts(&w->tmp, rk_label_notice_ask(w->lang));
+        para_tmp(w, start);
+        return;
+    }
+    rk_buf_printf(&w->tmp, "%s ", rk_label_notice_at(w->lang));
+    block(w, start);
+    put_tmp(w);
+    /* the address as it is: an autolink in Markdown (the caller checked it is a plain URL) */
+    rk_buf_printf(w->out, w->md ? "<%s>.\n" : "%s.\n", notice_url);
 }
 
 /* Art 21(4): explicitly, clearly and separately: a heading and paragraphs of its own, last. */
@@ -321,6 +329,15 @@ static void one(struct doc *w, const struct rk_decl *d, const struct rk_source *
     feed_cleanup(&f);
 }
 
+bool rk_first_contact_url_ok(const char *url) {
+    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        return false;
+    for (const char *p = url; *p; p++)
+        if (*p <= ' ' || *p > '~' || strchr("<>\"'\\`", *p))
+            return false;
+    return true;
+}
+
 size_t rk_first_contact_count(const struct rk_decl *d) {
     size_t n = 0;
     for (size_t i = 0; i < d->nsources; i++)
@@ -334,6 +351,8 @@ rk_err rk_first_contact_render(const struct rk_decl *d, size_t which, enum rk_la
     size_t n = rk_first_contact_count(d);
     if (n == 0 || which > n)
         return RK_ENOENT;
+    if (notice_url && !rk_first_contact_url_ok(notice_url))
+        return RK_EINVAL;
     struct doc w = {.out = out, .lang = lang, .md = fmt == RK_FIRST_CONTACT_MD};
     rk_buf_init(&w.tmp);
     size_t start = out->len, k = 0;

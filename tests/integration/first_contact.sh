@@ -4,8 +4,9 @@
 # notice --first-contact` for the corrected example in both languages and formats (the source
 # by name, its categories, the legitimate interest, and after everything else, under a heading
 # of its own, the right to object to direct marketing), --notice-url, --source 1 the same as
-# the default with one such source; --source out of range, a bad --source, --format html and
-# a declaration without such a source refused with status 2 and a message, nothing on stdout.
+# the default with one such source; --source out of range, a bad --source, --format html, a
+# --notice-url that is no http(s) address and a declaration without such a source refused
+# with status 2 and a message, nothing on stdout.
 # Then GET /api/v1/declaration/first-contact over loopback with a staff token: 200 Markdown
 # equal to the CLI's, 400 for a bad lang or source, 401 without a token, 404 when the running
 # declaration has no such source.
@@ -64,6 +65,8 @@ refused range "has 1 source of kind public_source or third_party" \
 refused zero "expected a number from 1" --first-contact --source 0 "$CORRECTED"
 refused word "expected a number from 1" --first-contact --source x "$CORRECTED"
 refused html "text" --first-contact --format html "$CORRECTED"
+refused url "expected an http:// or https:// address" --first-contact --notice-url 'javascript:x' \
+    "$CORRECTED"
 refused direct "no source of kind public_source or third_party" --first-contact "$T/direct.yaml"
 # The notice itself is as it was.
 R notice "$CORRECTED" >notice.md && grep -q '^# ' notice.md && ok || bad "notice without the flag"

@@ -223,6 +223,32 @@ static void each_source_or_one(void **state) {
     rk_decl_free(d);
 }
 
+/* The notice's address: an autolink in Markdown, as it is in text; anything but a plain http(s)
+ * address refused. */
+static void notice_address(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_load(CORRECTED);
+    char *t = render(d, 0, RK_LANG_FI, RK_FIRST_CONTACT_MD, "https://example.fi/tieto_suoja");
+    assert_says(t, "Koko tietosuojaselosteemme on luettavissa osoitteessa "
+                   "<https://example.fi/tieto_suoja>.\n");
+    assert_never_says(t, "pyytämällä sitä meiltä");
+    free(t);
+    static const char *const refused[] = {"javascript:alert(1)", "https://a.fi/<script>",
+                                          "https://a.fi/x y", "ftp://a.fi/", "https://a.fi/\"x"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_false(rk_first_contact_url_ok(refused[i]));
+        struct rk_buf b;
+        rk_buf_init(&b);
+        assert_int_equal(
+            rk_first_contact_render(d, 0, RK_LANG_EN, RK_FIRST_CONTACT_MD, refused[i], &b),
+            RK_EINVAL);
+        assert_int_equal(b.len, 0);
+        rk_buf_cleanup(&b);
+    }
+    assert_true(rk_first_contact_url_ok("http://localhost:8080/privacy?lang=fi"));
+    rk_decl_free(d);
+}
+
 /* Markdown metacharacters in declared text are escaped. */
 static void markdown_escapes(void **state) {
     (void)state;
@@ -261,6 +287,7 @@ int main(void) {
         cmocka_unit_test(legitimate_interest_without_marketing),
         cmocka_unit_test(refused_without_an_indirect_source),
         cmocka_unit_test(each_source_or_one),
+        cmocka_unit_test(notice_address),
         cmocka_unit_test(markdown_escapes),
         cmocka_unit_test(deterministic),
     };
