@@ -1,7 +1,8 @@
 /*
  * cli_decl.c — the commands that read a declaration: validate, lint, notice
- * and ropa. Each parses its options, loads the declaration (load errors exit
- * 2), calls the library, and writes the whole output at once.
+ * (with --first-contact, the first message's text of art 14(3)) and ropa. Each
+ * parses its options, loads the declaration (load errors exit 2), calls the
+ * library, and writes the whole output at once.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "decl/lint.h"
+#include "views/first_contact.h"
 #include "views/notice.h"
 #include "views/ropa.h"
 #include "util/json.h"
@@ -233,15 +235,107 @@ static rk_err ropa_fn(const struct rk_decl *d, enum rk_lang lang, int fmt, struc
     return rk_ropa_render(d, lang, map[fmt], out);
 }
 
+static const char notice_usage[] =
+    "usage: rekisteri notice [--lang fi|en] [--format md|html] FILE\n"
+    "       rekisteri notice --first-contact [--source N] [--lang fi|en] [--format md|text]\n"
+    "                        [--notice-url URL] FILE\n"
+    "\n"
+    "Prints the privacy notice (GDPR art 13-14) generated from the declaration in\n"
+    "FILE, in Finnish (default) or English, as Markdown (default) or a complete\n"
+    "HTML page.\n"
+    "\n"
+    "--first-contact prints instead the text for the first message to a person whose\n"
+    "data came from a public source or another controller (art 14(3)): who we are,\n"
+    "where the data came from, what, why and on what basis, recipients, how long, the\n"
+    "rights, and last, under a heading of its own, the right to object (art 21(4)).\n"
+    "One text per such source, or the N-th of them (1-based) with --source N.\n"
+    "--notice-url says where the full notice is; without it the text says it can be\n"
+    "asked for. Exit status 2 when FILE has no such source or N is out of range.\n";
+
+/* notice --first-contact: the art 14(3) and 21(4) text for each indirect source, or one. */
+static int first_contact(const char *lang_arg, const char *format, const char *source,
+                         const char *url, const char *file) {
+    static const char *const fmts[] = {"md", "text", NULL};
+    enum rk_lang lang = RK_LANG_FI;
+    if (lang_arg && !rk_cli_parse_lang(lang_arg, &lang))
+        return RK_EXIT_USAGE;
+    size_t f = 0;
+    while (format && fmts[f] && strcmp(fmts[f], format) != 0)
+        f++;
+    if (format && !fmts[f]) {
+        rk_cli_bad_value("--format", "format", format, fmts, f);
+        return RK_EXIT_USAGE;
+    }
+    unsigned long which = 0;
+    if (source) {
+        char *end = NULL;
+        which = strtoul(source, &end, 10);
+        if (!*source || *end || which == 0 || source[0] == '-') {
+            rk_cli_error("--source: expected a number from 1, got '%s'", source);
+            return RK_EXIT_USAGE;
+        }
+    }
+    if (url && !rk_first_contact_url_ok(url)) {
+        rk_cli_error("--notice-url: expected an http:// or https:// address without spaces, "
+                     "quotes or angle brackets, got '%s'",
+                     url);
+        return RK_EXIT_USAGE;
+    }
+    struct rk_decl *d = NULL;
+    int rc = rk_cli_load_decl(file, &d);
+    if (rc != RK_EXIT_OK)
+        return rc;
+    size_t n = rk_first_contact_count(d);
+    if (n == 0) {
+        rk_cli_error("%s: no source of kind public_source or third_party: every person gave "
+                     "their data themself, so there is no first message to inform them (art 14)",
+                     file);
+        rk_decl_free(d);
+        return RK_EXIT_USAGE;
+    }
+    if (which > n) {
+        rk_cli_error("--source %lu: %s has %zu source%s of kind public_source or third_party",
+                     which, file, n, n == 1 ? "" : "s");
+        rk_decl_free(d);
+        return RK_EXIT_USAGE;
+    }
+    struct rk_buf out;
+    rk_buf_init(&out);
+    rk_err err = rk_first_contact_render(
+        d, which, lang, f == 1 ? RK_FIRST_CONTACT_TEXT : RK_FIRST_CONTACT_MD, url, &out);
+    if (err != RK_OK) {
+        rk_cli_error("notice: %s", rk_err_str(err));
+        rc = RK_EXIT_FAIL;
+    } else {
+        rc = rk_cli_write(&out);
+    }
+    rk_buf_cleanup(&out);
+    rk_decl_free(d);
+    return rc;
+}
+
 static int run_notice(int argc, char **argv) {
     static const char *const fmts[] = {"md", "html", NULL};
-    return render(argc, argv,
-                  "usage: rekisteri notice [--lang fi|en] [--format md|html] FILE\n"
-                  "\n"
-                  "Prints the privacy notice (GDPR art 13-14) generated from the declaration in\n"
-                  "FILE, in Finnish (default) or English, as Markdown (default) or a complete\n"
-                  "HTML page.\n",
-                  fmts, notice_fn);
+    bool first = false;
+    const char *source = NULL, *url = NULL, *lang = NULL, *format = NULL;
+    /* --first-contact has options of its own; look for it before the common parsing. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        first |= strcmp(argv[i], "--first-contact") == 0;
+    if (!first)
+        return render(argc, argv, notice_usage, fmts, notice_fn);
+    const struct rk_cli_opt opts[] = {{"first-contact", NULL, &first}, {"source", &source, NULL},
+                                      {"notice-url", &url, NULL},      {"lang", &lang, NULL},
+                                      {"format", &format, NULL},       {NULL, NULL, NULL}};
+    int pos = 0;
+    int rc = rk_cli_parse(argc, argv, opts, notice_usage, NULL, &pos);
+    if (rc != RK_EXIT_OK)
+        return rc < 0 ? RK_EXIT_OK : rc;
+    if (pos != argc - 1) {
+        rk_cli_error("%s: expected one declaration FILE; see '%s --help'",
+                     pos == argc ? "missing FILE" : "too many arguments", rk_cli_path());
+        return RK_EXIT_USAGE;
+    }
+    return first_contact(lang, format, source, url, argv[pos]);
 }
 
 static int run_ropa(int argc, char **argv) {

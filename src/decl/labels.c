@@ -471,18 +471,34 @@ static void put_sentence_text(struct rk_buf *out, const struct rk_text *t, enum 
         rk_buf_putc(out, '.');
 }
 
-/* Appends the names of purposes (“A”, “B” ja “C”) that pick() accepts; returns how many. */
-static size_t purpose_names(const struct rk_decl *d, bool (*pick)(const struct rk_purpose *),
+/* A set of purposes: every purpose of a declaration (all), or a list of them (ptrs). */
+struct purpose_set {
+    const struct rk_purpose *all;
+    const struct rk_purpose *const *ptrs;
+    size_t n;
+};
+
+static const struct rk_purpose *set_at(const struct purpose_set *ps, size_t i) {
+    return ps->ptrs ? ps->ptrs[i] : &ps->all[i];
+}
+
+static struct purpose_set decl_set(const struct rk_decl *d) {
+    return (struct purpose_set){.all = d->purposes, .n = d->npurposes};
+}
+
+/* Appends the names of purposes (“A”, “B” ja “C”) of ps that pick() accepts; returns how many. */
+static size_t purpose_names(const struct purpose_set *ps, bool (*pick)(const struct rk_purpose *),
                             enum rk_lang lang, struct rk_buf *out) {
     size_t total = 0, done = 0;
-    for (size_t i = 0; i < d->npurposes; i++)
-        total += pick(&d->purposes[i]);
-    for (size_t i = 0; i < d->npurposes; i++) {
-        if (!pick(&d->purposes[i]))
+    for (size_t i = 0; i < ps->n; i++)
+        total += pick(set_at(ps, i));
+    for (size_t i = 0; i < ps->n; i++) {
+        const struct rk_purpose *p = set_at(ps, i);
+        if (!pick(p))
             continue;
         if (done > 0)
             rk_buf_puts(out, done + 1 == total ? RK_PICK(lang, " ja ", " and ") : ", ");
-        rk_buf_printf(out, RK_PICK(lang, "”%s”", "“%s”"), rk_text_get(&d->purposes[i].name, lang));
+        rk_buf_printf(out, RK_PICK(lang, "”%s”", "“%s”"), rk_text_get(&p->name, lang));
         done++;
     }
     return total;
@@ -650,10 +666,11 @@ static bool markets_with_link(const struct rk_purpose *p) {
             (p->basis == RK_BASIS_CONSENT && (p->withdrawal & RK_WITHDRAW_MESSAGE_LINK)));
 }
 
-void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out) {
+static void objection_particular(const struct purpose_set *ps, enum rk_lang lang,
+                                 struct rk_buf *out) {
     struct rk_buf names;
     rk_buf_init(&names);
-    size_t n = purpose_names(d, objectable, lang, &names);
+    size_t n = purpose_names(ps, objectable, lang, &names);
     if (n > 0 && names.data)
         rk_buf_printf(out,
                       RK_PICK(lang,
@@ -681,14 +698,15 @@ void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang, s
     rk_buf_cleanup(&names);
 }
 
-void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out) {
+static void objection_marketing(const struct purpose_set *ps, enum rk_lang lang,
+                                struct rk_buf *out) {
     struct rk_buf names;
     rk_buf_init(&names);
-    size_t n = purpose_names(d, markets, lang, &names);
+    size_t n = purpose_names(ps, markets, lang, &names);
     bool profiling = false, link = false;
-    for (size_t i = 0; i < d->npurposes; i++) {
-        profiling |= markets_with_profiling(&d->purposes[i]);
-        link |= markets_with_link(&d->purposes[i]);
+    for (size_t i = 0; i < ps->n; i++) {
+        profiling |= markets_with_profiling(set_at(ps, i));
+        link |= markets_with_link(set_at(ps, i));
     }
     if (n > 0 && names.data) {
         rk_buf_puts(out, RK_PICK(lang,
@@ -719,6 +737,28 @@ void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang, st
     if (names.oom)
         out->oom = true;
     rk_buf_cleanup(&names);
+}
+
+void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out) {
+    struct purpose_set ps = decl_set(d);
+    objection_particular(&ps, lang, out);
+}
+
+void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out) {
+    struct purpose_set ps = decl_set(d);
+    objection_marketing(&ps, lang, out);
+}
+
+void rk_label_objection_particular_of(const struct rk_purpose *const *ps, size_t n,
+                                      enum rk_lang lang, struct rk_buf *out) {
+    struct purpose_set set = {.ptrs = ps, .n = n};
+    objection_particular(&set, lang, out);
+}
+
+void rk_label_objection_marketing_of(const struct rk_purpose *const *ps, size_t n,
+                                     enum rk_lang lang, struct rk_buf *out) {
+    struct purpose_set set = {.ptrs = ps, .n = n};
+    objection_marketing(&set, lang, out);
 }
 
 static const char *channel_of(unsigned bit, enum rk_lang lang) {
@@ -959,4 +999,62 @@ void rk_label_source_named(const struct rk_source *s, enum rk_lang lang, struct 
         rk_buf_printf(out, "%s%s",
                       i ? ", " : RK_PICK(lang, " – saadut tiedot: ", " – categories obtained: "),
                       rk_text_get(&s->categories[i]->name, lang));
+}
+
+/* ---- The first message to a person whose data came from elsewhere (art 14(3), 21(4)) ------ */
+
+void rk_label_rights_summary(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out) {
+    static const struct pair items[] = {
+        {"oikeus saada pääsy tietoihisi", "the right of access to your data"},
+        {"oikeus tietojen oikaisemiseen", "the right to rectification"},
+        {"oikeus tietojen poistamiseen", "the right to erasure"},
+        {"oikeus käsittelyn rajoittamiseen", "the right to restriction of processing"},
+        {"oikeus siirtää tiedot järjestelmästä toiseen", "the right to data portability"},
+    };
+    size_t n = sizeof items / sizeof items[0];
+    if (!rk_label_right_applies(d, RK_RIGHT_PORTABILITY))
+        n--; /* portability is last */
+    rk_buf_puts(out, RK_PICK(lang, "Sinulla on tietosuoja-asetuksen mukaisesti ",
+                             "Under the General Data Protection Regulation you have "));
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            rk_buf_puts(out, i + 1 == n ? RK_PICK(lang, " ja ", " and ") : ", ");
+        rk_buf_puts(out, get(items, (unsigned)n, (unsigned)i, lang));
+    }
+    rk_buf_puts(out, RK_PICK(lang, " (15–18", " (arts 15–18"));
+    if (n == sizeof items / sizeof items[0])
+        rk_buf_puts(out, RK_PICK(lang, " ja 20", " and 20"));
+    rk_buf_puts(out, RK_PICK(lang, " art.).", ")."));
+}
+
+void rk_label_complaint(const struct rk_authority *a, enum rk_lang lang, struct rk_buf *out) {
+    rk_buf_puts(out, RK_PICK(lang,
+                             "Voit myös tehdä valituksen valvontaviranomaiselle, jos katsot, että "
+                             "henkilötietojesi käsittely rikkoo tietosuoja-asetusta",
+                             "You can also lodge a complaint with the supervisory authority if "
+                             "you consider that the processing of your personal data infringes "
+                             "the General Data Protection Regulation"));
+    const char *name = rk_text_get(&a->name, lang);
+    if (name) {
+        rk_buf_printf(out, " (%s", name);
+        if (a->url)
+            rk_buf_printf(out, ", %s", a->url);
+        rk_buf_putc(out, ')');
+    }
+    rk_buf_putc(out, '.');
+}
+
+const char *rk_label_objection_reply(enum rk_lang lang) {
+    return RK_PICK(lang, "Riittää, että vastaat tähän viestiin ja kerrot vastustavasi.",
+                   "It is enough to reply to this message and say that you object.");
+}
+
+const char *rk_label_notice_at(enum rk_lang lang) {
+    return RK_PICK(lang, "Koko tietosuojaselosteemme on luettavissa osoitteessa",
+                   "Our full privacy notice is at");
+}
+
+const char *rk_label_notice_ask(enum rk_lang lang) {
+    return RK_PICK(lang, "Saat koko tietosuojaselosteemme pyytämällä sitä meiltä.",
+                   "You can ask us for our full privacy notice.");
 }

@@ -148,6 +148,27 @@ void rk_label_objection_particular(const struct rk_decl *d, enum rk_lang lang, s
  * nothing when no purpose declares direct marketing. */
 void rk_label_objection_marketing(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out);
 
+/* rk_label_objection_particular and rk_label_objection_marketing for the n purposes ps only (the
+ * purposes a source feeds, for the first message of art 14(3) and 21(4)). */
+void rk_label_objection_particular_of(const struct rk_purpose *const *ps, size_t n,
+                                      enum rk_lang lang, struct rk_buf *out);
+void rk_label_objection_marketing_of(const struct rk_purpose *const *ps, size_t n,
+                                     enum rk_lang lang, struct rk_buf *out);
+
+/* ---- The first message to a person whose data came from elsewhere (art 14(3), 21(4)) ------ */
+
+/* The rights of arts 15-18 (and 20 where rk_label_right_applies) as one sentence; the right to
+ * object is left to its own paragraph (art 21(4)). */
+void rk_label_rights_summary(const struct rk_decl *d, enum rk_lang lang, struct rk_buf *out);
+/* Art 77: the right to complain to the supervisory authority a, named, as one sentence. */
+void rk_label_complaint(const struct rk_authority *a, enum rk_lang lang, struct rk_buf *out);
+/* How to object in reply to a message: that replying and saying so is enough. */
+const char *rk_label_objection_reply(enum rk_lang lang);
+/* Where the full privacy notice is: "Our full privacy notice is at" (the address follows, then a
+ * full stop), or, without an address, that it can be asked for, as a sentence. */
+const char *rk_label_notice_at(enum rk_lang lang);
+const char *rk_label_notice_ask(enum rk_lang lang);
+
 /* 917/2014 (the Act on Electronic Communications Services, until 2019 the Information Society
  * Code): the direct marketing of p in words (channels, audience, and for email and text
  * messages their basis: prior consent, or the soft opt-in for the named own similar products

@@ -23,6 +23,7 @@
 #include "base/time.h"
 #include "decl/lint.h"
 #include "http/api_console.h"
+#include "views/first_contact.h"
 #include "views/notice.h"
 #include "views/ropa.h"
 
@@ -644,6 +645,43 @@ RK_HTTP_HANDLER(rk_http_get_declaration_notice) {
     const struct rk_buf *b = &s->privacy[lang];
     return rk_http_respond(c, r, 200, "text/html; charset=utf-8", b->data, b->len,
                            MHD_RESPMEM_PERSISTENT);
+}
+
+/* GET /api/v1/declaration/first-contact?lang=fi|en&source=N: the text for the first message to
+ * a person whose data came from a public source or another controller (art 14(3), 21(4)), as
+ * Markdown: for the N-th such source (1-based), or one text for each. */
+RK_HTTP_HANDLER(rk_http_get_declaration_first_contact) {
+    struct rk_token t;
+    rk_http_result ret = MHD_NO;
+    if (!rk_http_authorize(s, c, r, RK_CAP_DECLARATION, &t, NULL, &ret))
+        return ret;
+    enum rk_lang lang;
+    if (!lang_arg(c, &lang))
+        return rk_http_error(c, r, 400, "bad_request", "lang: expected fi or en");
+    size_t n = rk_first_contact_count(s->decl);
+    const char *source = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "source");
+    unsigned long which = 0;
+    if (source) {
+        char *end = NULL;
+        which = strtoul(source, &end, 10);
+        if (!*source || *end || source[0] == '-' || which == 0 || (n > 0 && which > n))
+            return rk_http_error(c, r, 400, "bad_request",
+                                 "source: expected the number of a source of kind public_source "
+                                 "or third_party, from 1");
+    }
+    if (n == 0)
+        return rk_http_error(c, r, 404, "not_found",
+                             "the declaration has no source of kind public_source or third_party");
+    struct rk_buf b;
+    rk_buf_init(&b);
+    if (rk_first_contact_render(s->decl, which, lang, RK_FIRST_CONTACT_MD, NULL, &b) != RK_OK) {
+        rk_buf_cleanup(&b);
+        return rk_http_error(c, r, 500, "internal", "out of memory");
+    }
+    ret = rk_http_respond(c, r, 200, "text/markdown; charset=utf-8", b.data, b.len,
+                          MHD_RESPMEM_MUST_COPY);
+    rk_buf_cleanup(&b);
+    return ret;
 }
 
 /* GET /api/v1/declaration/record?format=csv|json|md&lang=fi|en: art 30 record, a download. */

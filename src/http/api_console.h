@@ -24,6 +24,7 @@ RK_HTTP_HANDLER(rk_http_post_outbox_retry);
 RK_HTTP_HANDLER(rk_http_get_notices);
 RK_HTTP_HANDLER(rk_http_post_notice_retry);
 RK_HTTP_HANDLER(rk_http_get_declaration_notice);
+RK_HTTP_HANDLER(rk_http_get_declaration_first_contact);
 RK_HTTP_HANDLER(rk_http_get_declaration_record);
 RK_HTTP_HANDLER(rk_http_get_declaration_lint);
 

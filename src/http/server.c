@@ -160,6 +160,7 @@ static const struct route {
     {"GET",  "/api/v1/recipients",        rk_http_get_recipients,   false},
     {"POST", "/api/v1/recipients/{id}/sync", rk_http_post_recipient_sync, false},
     {"GET",  "/api/v1/declaration/notice", rk_http_get_declaration_notice, false},
+    {"GET",  "/api/v1/declaration/first-contact", rk_http_get_declaration_first_contact, false},
     {"GET",  "/api/v1/declaration/record", rk_http_get_declaration_record, false},
     {"GET",  "/api/v1/declaration/lint",  rk_http_get_declaration_lint, false},
     {"GET",  "/forms/{form}",             rk_http_get_form,         true},
