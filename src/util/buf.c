@@ -60,6 +60,11 @@ void rk_buf_puts(struct rk_buf *b, const char *s) { rk_buf_append(b, s, strlen(s
 
 void rk_buf_putc(struct rk_buf *b, char c) { rk_buf_append(b, &c, 1); }
 
+void rk_buf_sentence_gap(struct rk_buf *b) {
+    bool ended = b->len > 0 && strchr(".!?", b->data[b->len - 1]) != NULL;
+    rk_buf_puts(b, ended ? " " : ". ");
+}
+
 void rk_buf_printf(struct rk_buf *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

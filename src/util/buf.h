@@ -28,6 +28,9 @@ void rk_buf_append(struct rk_buf *b, const char *s, size_t n);
 void rk_buf_puts(struct rk_buf *b, const char *s);
 void rk_buf_putc(struct rk_buf *b, char c);
 void rk_buf_printf(struct rk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends a sentence before another: ". ", or only " " when b already ends with '.', '!' or '?'
+ * (a declared text that ends its own sentence). */
+void rk_buf_sentence_gap(struct rk_buf *b);
 
 /* Appends s with &, <, >, " and ' escaped for HTML text and attributes. */
 void rk_buf_put_html(struct rk_buf *b, const char *s);

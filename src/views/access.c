@@ -269,7 +269,8 @@ static void put_purposes(struct doc *d) {
             h_puts(d, ")");
         }
         if (rk_text_present(&p->balancing_test)) {
-            h_puts(d, ". ");
+            if (d->h)
+                rk_buf_sentence_gap(d->h);
             tmp_reset(d);
             rk_label_balancing(p, d->lang, &d->tmp);
             h_text(d, tmp_str(d));

@@ -316,15 +316,16 @@ static void purpose_item(struct doc *w, const struct rk_purpose *p) {
     put(w, rk_label_basis_cite(p->basis, w->lang));
     put(w, ")");
     if (rk_text_present(&p->description)) {
-        put(w, ". ");
+        rk_buf_sentence_gap(w->out);
         text(w, &p->description);
     }
     if (rk_text_present(&p->legitimate_interest)) {
-        tr(w, ". Oikeutettu etu: ", ". Legitimate interest: ");
+        rk_buf_sentence_gap(w->out);
+        tr(w, "Oikeutettu etu: ", "Legitimate interest: ");
         text(w, &p->legitimate_interest);
     }
     if (rk_text_present(&p->balancing_test)) {
-        put(w, ". ");
+        rk_buf_sentence_gap(w->out);
         rk_label_balancing(p, w->lang, &w->tmp);
         put_tmp(w);
     }

@@ -99,7 +99,7 @@ static void basis_field(const struct rk_purpose *p, enum rk_lang lang, struct rk
         rk_buf_printf(b, "; %s: %s", RK_PICK(lang, "oikeutettu etu", "legitimate interest"),
                       rk_text_get(&p->legitimate_interest, lang));
     if (rk_text_present(&p->balancing_test)) {
-        rk_buf_puts(b, ". ");
+        rk_buf_sentence_gap(b);
         rk_label_balancing(p, lang, b);
     }
 }
