@@ -807,6 +807,22 @@ static void special_categories_with_their_condition(void **state) {
     free(t);
 }
 
+/* A declared text that ends its own sentence ("… perusteella.") is not given a second full
+ * stop: corrected.yaml's interests and balancing tests end with one. */
+static void no_double_full_stop(void **state) {
+    (void)state;
+    struct rk_decl *d = rkt_load("examples/smartum/corrected.yaml");
+    for (int lang = 0; lang < 2; lang++)
+        for (int f = 0; f < 2; f++) {
+            struct rk_buf b = render(d, (enum rk_lang)lang, (enum rk_notice_format)f);
+            assert_non_null(strstr(b.data, lang == RK_LANG_FI ? "perusteella. Oikeutetun"
+                                                               : "used. The balancing"));
+            assert_null(strstr(b.data, ".. "));
+            rk_buf_cleanup(&b);
+        }
+    rk_decl_free(d);
+}
+
 static void deterministic(void **state) {
     (void)state;
     struct rk_decl *d = rkt_load(FULL);
@@ -860,6 +876,7 @@ int main(void) {
         cmocka_unit_test(children_as_declared),
         cmocka_unit_test(marketing_as_declared),
         cmocka_unit_test(special_categories_with_their_condition),
+        cmocka_unit_test(no_double_full_stop),
         cmocka_unit_test(deterministic),
         cmocka_unit_test(appends_to_buffer),
     };
