@@ -653,7 +653,10 @@ static void preview_warns_of_invoices_recorded_before_the_rule(void **state) {
     for (size_t i = 0; i < f->decl->ncategories; i++)
         if (f->decl->categories[i].kind == RK_CAT_BILLING)
             billing = &f->decl->categories[i];
-    assert_non_null(billing);
+    if (!billing) { /* the example always declares billing data */
+        fail_msg("no billing category in the example");
+        return;
+    }
     billing->erasure = (struct rk_erasure){.rule = RK_ERASE_KEEP, .keep_years = 6};
     struct rk_erase_plan p;
     RKT_OK(f, rk_rights_erase_plan(&f->reg, id, rkt_ts(T1), &p, MSG));
