@@ -684,7 +684,8 @@ RK_HTTP_HANDLER(rk_http_get_declaration_first_contact) {
     return ret;
 }
 
-/* GET /api/v1/declaration/record?format=csv|json|md&lang=fi|en: art 30 record, a download. */
+/* GET /api/v1/declaration/record?format=csv|json|md|dpv&lang=fi|en: art 30 record, a download
+ * (dpv: W3C DPV JSON-LD, both languages in one document, so lang does not change it). */
 RK_HTTP_HANDLER(rk_http_get_declaration_record) {
     struct rk_token t;
     rk_http_result ret = MHD_NO;
@@ -702,6 +703,16 @@ RK_HTTP_HANDLER(rk_http_get_declaration_record) {
         {"json", "application/json", {"seloste.json", "record.json"}, RK_ROPA_JSON},
         {"md", "text/markdown; charset=utf-8", {"seloste.md", "record.md"}, RK_ROPA_MD},
     };
+    if (format && strcmp(format, "dpv") == 0) {
+        struct rk_buf b;
+        rk_buf_init(&b);
+        if (rk_ropa_render_dpv(s->decl, &b) != RK_OK) {
+            rk_buf_cleanup(&b);
+            return rk_http_error(c, r, 500, "internal", "out of memory");
+        }
+        return send_buf(c, r, &b, "application/ld+json",
+                        lang == RK_LANG_EN ? "record.jsonld" : "seloste.jsonld");
+    }
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
         if (strcmp(format ? format : "csv", formats[i].name) != 0)
             continue;
@@ -713,7 +724,7 @@ RK_HTTP_HANDLER(rk_http_get_declaration_record) {
         }
         return send_buf(c, r, &b, formats[i].type, formats[i].file[lang == RK_LANG_EN]);
     }
-    return rk_http_error(c, r, 400, "bad_request", "format: expected csv, json or md");
+    return rk_http_error(c, r, 400, "bad_request", "format: expected csv, json, md or dpv");
 }
 
 static int by_severity(const void *a, const void *b) {

@@ -233,7 +233,8 @@ static void recipients(struct doc *w, const struct rk_decl *d, const struct rk_s
         rk_buf_puts(&w->tmp, n++ ? "; "
                                  : RK_PICK(w->lang, "Tietojasi voivat käsitellä myös: ",
                                            "Your data may also be processed by: "));
-        rk_buf_printf(&w->tmp, "%s (%s, %s", r->name, rk_label_role(r->role, w->lang), r->country);
+        rk_buf_printf(&w->tmp, "%s (%s, %s", r->name, rk_label_role(r->role, w->lang),
+                      rk_country_name(r->country, w->lang));
         if (r->transfer != RK_TRANSFER_NONE)
             rk_buf_printf(&w->tmp, RK_PICK(w->lang, ", siirtoperuste: %s", ", transfer: %s"),
                           rk_label_transfer(r->transfer, w->lang));

@@ -227,6 +227,14 @@ async function dpoFlows(base) {
     const { page } = tab;
     await step('[dpo] sign in', () => signInToConsole(tab, ACCOUNTS.dpo), { fatal: true });
     for (const k of MENUS.dpo) await step(`[dpo, fi] #/${k}: axe, screenshots`, () => open(tab, `#/${k}`, `dpo-fi-${k}`));
+    await step('[dpo, fi] #/declaration: the first message for people from indirect sources, the objection apart', async () => {
+      await page.goto(`${base}/console/#/declaration`);
+      await ready(page);
+      await page.getByRole('heading', { name: 'Ensimmäinen viesti muualta saatujen tietojen henkilöille (art. 14)' }).waitFor();
+      const text = await page.locator('pre.first-contact').innerText();
+      for (const want of ['kunnan www-sivut', 'Oikeutesi vastustaa', '21 art. 2 ja 3 kohta'])
+        if (!text.includes(want)) fail(`the first-contact text lacks "${want}":\n${text.slice(0, 600)}`);
+    });
 
     const person = { name: 'Matti Meikäläinen', email: 'matti.meikalainen@example.test' };
     let personId = null;

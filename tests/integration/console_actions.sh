@@ -204,6 +204,9 @@ req "$MK" GET "/api/v1/declaration/record?format=md&lang=fi"; expect "record md"
 grep -qi '^content-disposition: attachment; filename="seloste.md"' "$T/h" && ok ||
     bad "record: disposition: $(cat "$T/h")"
 req "$MK" GET "/api/v1/declaration/record?format=json&lang=en"; expect "record json" 200 'record_of_processing'
+req "$MK" GET "/api/v1/declaration/record?format=dpv"; expect "record dpv" 200 '"@context"'
+grep -qi 'Content-Type: application/ld+json' "$T/h" && grep -q 'seloste.jsonld' "$T/h" && ok \
+    || bad "record dpv headers: $(cat "$T/h")"
 req "$MK" GET "/api/v1/declaration/record?format=xml"; expect "record, unknown format" 400
 req "$MK" GET "/api/v1/declaration/lint";       expect "lint" 200 '"findings":\['
 

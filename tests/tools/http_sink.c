@@ -232,7 +232,7 @@ int main(int argc, char **argv) {
     fclose(f);
     rename(tmp, port_file);
     time_t deadline = time(NULL) + max_seconds;
-    struct timespec tick = {0, 50 * 1000 * 1000};
+    struct timespec tick = {0, 50L * 1000 * 1000};
     while (!stop && time(NULL) < deadline)
         nanosleep(&tick, NULL);
     MHD_stop_daemon(d);

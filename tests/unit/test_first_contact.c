@@ -61,7 +61,7 @@ static void corrected_in_finnish(void **state) {
     assert_says(t, "tarkoitukseen ”uusasiakashankinta julkisista lähteistä” (oikeusperuste: "
                    "rekisterinpitäjän tai kolmannen osapuolen oikeutettu etu, 6 art. 1 f)");
     assert_says(t, "Oikeutettu etumme: Palvelujemme tarjoaminen kunnille ja yrityksille");
-    assert_says(t, "Salesforce (henkilötietojen käsittelijä, US, siirtoperuste: EU–US Data "
+    assert_says(t, "Salesforce (henkilötietojen käsittelijä, Yhdysvallat, siirtoperuste: EU–US Data "
                    "Privacy Framework");
     /* Mailchimp gets only the newsletter's audience, which this source does not feed. */
     assert_never_says(t, "MailChimp");

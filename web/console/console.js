@@ -103,6 +103,9 @@ const WORDS = {
     refusedBy: (n) => `Henkilöt, joita ${n} ei ottanut vastaan`, person: 'Henkilö', when: 'Milloin', refusedMore: 'Näytetään 100 ensimmäistä.',
     noneRefused: 'Vastaanottajat eivät ole torjuneet ketään.', connectorsIntro: 'Rekisteri pitää näiden vastaanottajien tiedot ajan tasalla niiden omien rajapintojen kautta. Vain jaettaviksi määritellyt tiedot lähtevät.',
     // declaration
+    firstContact: 'Ensimmäinen viesti muualta saatujen tietojen henkilöille (art. 14)',
+    firstContactHelp: 'Kopioi tämä teksti ensimmäiseen viestiin henkilölle, jonka tiedot on saatu julkisesta lähteestä tai toiselta rekisterinpitäjältä; se kertoo lähteen ja tuo vastustamisoikeuden esiin erikseen.',
+    firstContactNone: 'Seloste ei ilmoita tietolähteitä rekisteröidyn itsensä lisäksi.',
     notice: 'Tietosuojaseloste', recordOfProcessing: 'Selosteen käsittelytoimista (art. 30) lataus', lint: 'Selosteen tarkistus',
     severity: 'Vakavuus', rule: 'Sääntö', message: 'Viesti', place: 'Kohta', error: 'Virhe', warning: 'Varoitus', noFindings: 'Ei huomautettavaa.',
     inFinnish: 'Suomeksi', inEnglish: 'Englanniksi',
@@ -197,6 +200,9 @@ const WORDS = {
     anyTime: 'At the next round', noConnectors: 'No recipient has a Mailchimp or Salesforce connector.',
     refusedBy: (n) => `Persons ${n} refused`, person: 'Person', when: 'When', refusedMore: 'The first 100 are shown.',
     noneRefused: 'No recipient has refused anyone.', connectorsIntro: 'rekisteri keeps these recipients in step through their own APIs. Only the data declared as shared leaves.',
+    firstContact: 'First message to people whose data came from elsewhere (art 14)',
+    firstContactHelp: 'Copy this text into the first message to a person whose data came from a public source or another controller; it names the source and brings the right to object to their attention, apart from the rest.',
+    firstContactNone: 'The declaration names no source other than the people themselves.',
     notice: 'Privacy notice', recordOfProcessing: 'Record of processing (art 30) downloads', lint: 'Declaration check',
     severity: 'Severity', rule: 'Rule', message: 'Message', place: 'Where', error: 'Error', warning: 'Warning', noFindings: 'No findings.',
     inFinnish: 'In Finnish', inEnglish: 'In English',
@@ -1322,8 +1328,15 @@ async function declarationPage(parts, q) {
   const noticeBox = h('section', { class: 'notice-doc', lang: nl, tabindex: '0', 'aria-label': t('notice') });
   v.append(noticeBox);
   try { noticeBox.append(...inertNotice(await api('GET', `/api/v1/declaration/notice?lang=${nl}`))); } catch (e) { noticeBox.append(problem(e) || ''); }
-  v.append(h('h2', null, t('recordOfProcessing')), h('ul', { class: 'links' }, [['csv', 'CSV'], ['json', 'JSON'], ['md', 'Markdown']].map(([f, l]) =>
+  v.append(h('h2', null, t('recordOfProcessing')), h('ul', { class: 'links' }, [['csv', 'CSV'], ['json', 'JSON'], ['md', 'Markdown'], ['dpv', 'DPV JSON-LD']].map(([f, l]) =>
     h('li', null, h('a', { href: `/api/v1/declaration/record?format=${f}&lang=${lang}`, download: true }, `${t('download')} ${l}`)))));
+  // The text for the first message to people whose data came from elsewhere (art 14(3), 21(4)).
+  v.append(h('h2', null, t('firstContact')));
+  try {
+    const text = await api('GET', `/api/v1/declaration/first-contact?lang=${nl}`);
+    v.append(h('p', null, t('firstContactHelp')),
+      h('pre', { class: 'first-contact', lang: nl, tabindex: '0', 'aria-label': t('firstContact') }, text));
+  } catch (e) { v.append(e instanceof ApiError && e.status === 404 ? h('p', null, t('firstContactNone')) : (problem(e) || '')); }
   v.append(h('h2', null, t('lint')));
   try {
     const res = await api('GET', '/api/v1/declaration/lint');
