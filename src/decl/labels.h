@@ -169,8 +169,8 @@ const char *rk_label_objection_reply(enum rk_lang lang);
 const char *rk_label_notice_at(enum rk_lang lang);
 const char *rk_label_notice_ask(enum rk_lang lang);
 
-/* 917/2014 (the Act on Electronic Communications Services, until 2019 the Information Society
- * Code): the direct marketing of p in words (channels, audience, and for email and text
+/* 917/2014 (the Act on Electronic Communications Services; the Information Society Code until
+ * the end of 2020): the direct marketing of p in words (channels, audience, and for email and text
  * messages their basis: prior consent, or the soft opt-in for the named own similar products
  * with the right to refuse in every message); nothing unless p declares direct_marketing. */
 void rk_label_marketing(const struct rk_purpose *p, enum rk_lang lang, struct rk_buf *out);
