@@ -8,6 +8,7 @@
 # `make bench-console [BENCH_ROWS=n]` times the console's search, list, record and overview.
 # `make bench-slowloris` measures slow clients against the service (bench/slowloris).
 # `make bench-timing [BENCH_N=n]` times the public forms' answers per address class.
+# `make deb` builds the Debian package into $(DEB_BUILD)/ (docs/deployment.md).
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -18,7 +19,7 @@ DECL := examples/smartum/corrected.yaml
 endif
 JOBS ?= 2
 
-.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-recipients bench-console bench-slowloris bench-timing clean
+.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-recipients bench-console bench-slowloris bench-timing deb clean
 
 # The service on the embedded SQLite default with the example declaration
 # (scripts/run: var/ database and key, an admin account and token, emails into var/mail/).
@@ -36,6 +37,15 @@ check: build asan
 
 setup:
 	@scripts/setup
+
+# The Debian package for one machine on SQLite (docs/deployment.md): a RelWithDebInfo
+# build of its own in $(DEB_BUILD)/, then packaging/build-deb, which
+# tests/integration/packaging.sh runs on the tested binary; the .deb lands in $(DEB_BUILD)/.
+DEB_BUILD ?= build-deb
+deb: setup
+	@cmake -S . -B $(DEB_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(DEB_BUILD) -j$(JOBS) --target rekisteri
+	@packaging/build-deb $(DEB_BUILD)/rekisteri $(DEB_BUILD)
 
 build: setup
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
