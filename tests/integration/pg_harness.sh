@@ -11,12 +11,12 @@ set -u
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 
-# The postgres processes whose command line names data directory $1.
+# The processes whose command line names data directory $1: the postmaster (its
+# children carry no -D; they die with it, which rk_pg_alive's wait covers).
 pg_procs() {
     for d in /proc/[0-9]*; do
         tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "-D $1" && echo "${d#/proc/}"
     done
-    # The children (checkpointer, backends...) carry no -D: they are the postmaster's.
     return 0
 }
 q() { psql "$RK_PG_URI" -qAt -v ON_ERROR_STOP=1 -c "$1"; }
@@ -41,7 +41,7 @@ q "create table t (id int primary key, name text)" && q "insert into t values (1
     [ "$(q 'select name from t where id = 1')" = Aino ] && ok || bad "table round trip"
 # TCP needs the password: the URI without it is refused.
 NOPW=$(echo "$RK_PG_URI" | sed 's|//rk:[^@]*@|//rk@|')
-PGPASSWORD= psql "$NOPW" -w -qAt -c 'select 1' >/dev/null 2>&1 && bad "no password accepted" || ok
+env -u PGPASSWORD PGPASSFILE=/dev/null psql "$NOPW" -w -qAt -c 'select 1' >/dev/null 2>&1 && bad "no password accepted" || ok
 
 rk_pg_stop
 [ -z "$(pg_procs "$DATA")" ] && ok || bad "postgres left: $(pg_procs "$DATA")"
