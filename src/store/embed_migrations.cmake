@@ -1,6 +1,12 @@
 # embed_migrations.cmake — writes OUT, a C file holding every migration in
-# FILES (src/store/migrations/NNNN_name.sql, in order) as rk_migrations[].
-# Run by the build: cmake -DOUT=... -DFILES=... -P embed_migrations.cmake
+# FILES (src/store/migrations/NNNN_name.sql, or migrations/pg/ for
+# PostgreSQL, in order) as the table VAR[] (rk_migrations unless given) and
+# its length VAR_n... (rk_nmigrations, rk_pg_nmigrations).
+# Run by the build: cmake -DOUT=... -DFILES=... [-DVAR=rk_pg_migrations] -P embed_migrations.cmake
+if(NOT VAR)
+  set(VAR rk_migrations)
+endif()
+string(REPLACE "_migrations" "_nmigrations" NVAR "${VAR}")
 string(REPLACE "," ";" FILES "${FILES}") # the build passes the list joined with commas
 set(body "/* Generated from src/store/migrations/ by embed_migrations.cmake; do not edit. */\n")
 string(APPEND body "#include \"store/migrations.h\"\n\n")
@@ -16,6 +22,6 @@ foreach(f ${FILES})
   string(APPEND table "    {${version}, \"${name}\", (const char *)m${n}},\n")
   math(EXPR n "${n} + 1")
 endforeach()
-string(APPEND body "\nconst struct rk_migration rk_migrations[] = {\n${table}    {0, 0, 0}};\n")
-string(APPEND body "const size_t rk_nmigrations = ${n};\n")
+string(APPEND body "\nconst struct rk_migration ${VAR}[] = {\n${table}    {0, 0, 0}};\n")
+string(APPEND body "const size_t ${NVAR} = ${n};\n")
 file(WRITE ${OUT} "${body}")

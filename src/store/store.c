@@ -2,7 +2,7 @@
  * store.c — the backend-neutral part of the store: picks the backend for a
  * location by its scheme (a table of {scheme, ops}: "sqlite:PATH" or a plain
  * path open the embedded SQLite store; "postgresql://..." and "postgres://..."
- * name the PostgreSQL backend, which is not built yet), reads a handle's
+ * libpq URIs, the PostgreSQL backend), reads a handle's
  * last error, and the vocabulary the rows carry as text.
  */
 #include <stdbool.h>
@@ -25,8 +25,8 @@ static const struct backend {
     const struct rk_store_ops *ops; /* NULL: not built yet */
 } backends[] = {
     {.prefix = "sqlite:", .strip = true, .name = "SQLite", .ops = &rk_store_sqlite_ops},
-    {.prefix = "postgresql://", .strip = false, .name = "PostgreSQL", .ops = NULL},
-    {.prefix = "postgres://", .strip = false, .name = "PostgreSQL", .ops = NULL},
+    {.prefix = "postgresql://", .strip = false, .name = "PostgreSQL", .ops = &rk_store_pg_ops},
+    {.prefix = "postgres://", .strip = false, .name = "PostgreSQL", .ops = &rk_store_pg_ops},
 };
 
 /* The backend of location and the location it is handed (the scheme stripped, for

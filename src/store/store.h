@@ -1162,6 +1162,7 @@ struct rk_store {
 };
 
 extern const struct rk_store_ops rk_store_sqlite_ops;
+extern const struct rk_store_ops rk_store_pg_ops;
 
 /* Opens the store at location ("var/rekisteri.db" or "sqlite:PATH"); creates it if missing.
  * On failure the detail is in e (NULL: only the code). */
