@@ -81,7 +81,7 @@ static int run_serve(int argc, char **argv) {
     int first = 0;
     int prc = rk_cli_parse(
         argc, argv, opts,
-        "usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH]\n"
+        "usage: rekisteri serve [--listen ADDR:PORT] [--declaration FILE] [--db PATH|URI]\n"
         "                       [--key-file PATH] [--journal PATH] [--threads N]\n"
         "                       [--smtp URL [--mail-from ADDRESS]\n"
         "                       [--mail-reply-to ADDRESS]\n"
@@ -222,7 +222,7 @@ static int run_serve(int argc, char **argv) {
         rk_cli_env_or(decl_path, "REKISTERI_DECLARATION", "examples/smartum/declaration.yaml");
     db = rk_cli_env_or(db, "REKISTERI_DB", "var/rekisteri.db");
     key_file = rk_cli_env_or(key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
-    journal = rk_cli_journal_path(journal, db, journal_buf, sizeof journal_buf);
+    journal = rk_cli_journal_path(journal, db, key_file, journal_buf, sizeof journal_buf);
     struct rk_decl *d = NULL;
     rc = rk_cli_load_decl(decl_path, &d);
     if (rc == RK_EXIT_OK && smtp.url) {
@@ -303,8 +303,7 @@ static int run_serve(int argc, char **argv) {
                 rk_cli_error("serve: %s", msg.message);
             /* the cookie text's current version, for the consent log (http/consent_log.h) */
             if (e == RK_OK && (e = rk_consent_log_record_version(d, st, rk_time_now())) != RK_OK)
-                rk_cli_error("serve: cannot record the consent version: %s",
-                             rk_store_errmsg(st));
+                rk_cli_error("serve: cannot record the consent version: %s", rk_store_errmsg(st));
             rk_reg_wipe(r);
             if (e != RK_OK) {
                 rk_store_close(st);
@@ -339,9 +338,8 @@ static int run_serve(int argc, char **argv) {
     }
     /* Erasures through the API append to the journal: a journal that cannot be created is
      * found now, not at the first erasure. */
-    rk_err je = api && !read_only
-                    ? rk_journal_create(journal, rk_keys_generation(&keys), &kerr)
-                    : RK_OK;
+    rk_err je =
+        api && !read_only ? rk_journal_create(journal, rk_keys_generation(&keys), &kerr) : RK_OK;
     if (je != RK_OK && je != RK_ECONFLICT) {
         rk_cli_error("serve: %s", kerr.message);
         rk_cli_mail_cleanup(&mo);

@@ -69,8 +69,8 @@ int rk_cli_env_parse(struct rk_cli_env *env, int argc, char **argv, const char *
                                      "examples/smartum/declaration.yaml");
     env->key_file = rk_cli_env_or(env->key_file, "REKISTERI_KEY_FILE", "var/rekisteri.key");
     env->actor = rk_cli_env_or(env->actor, "REKISTERI_ACTOR", "cli");
-    env->journal =
-        rk_cli_journal_path(env->journal, env->db, env->journal_buf, sizeof env->journal_buf);
+    env->journal = rk_cli_journal_path(env->journal, env->db, env->key_file, env->journal_buf,
+                                       sizeof env->journal_buf);
     if (!env->format)
         env->format = formats ? formats[0] : "text";
     env->nargs = argc - first;
@@ -157,12 +157,15 @@ static int env_open(struct rk_cli_env *env) {
     return RK_EXIT_OK;
 }
 
-const char *rk_cli_journal_path(const char *opt, const char *db, char *buf, size_t n) {
+const char *rk_cli_journal_path(const char *opt, const char *db, const char *key_file, char *buf,
+                                size_t n) {
     const char *p = rk_cli_env_or(opt, RK_JOURNAL_ENV, NULL);
     if (p && p[0])
         return p;
     if (strncmp(db, "sqlite:", 7) == 0)
         db += 7;
+    else if (strstr(db, "://"))
+        db = key_file; /* a URI names no place for a file */
     snprintf(buf, n, "%s%s", db, RK_JOURNAL_SUFFIX);
     return buf;
 }
@@ -359,7 +362,8 @@ static int run_init(int argc, char **argv) {
         char fp[RK_FINGERPRINT_LEN + 1];
         rk_keys_fingerprint(&keys.gen[0], fp);
         if (rk_store_key_state_set(env.store, keys.gen[0].number, fp) != RK_OK) {
-            rk_cli_error("%s: cannot record the key generation: %s", env.db, rk_store_errmsg(env.store));
+            rk_cli_error("%s: cannot record the key generation: %s", env.db,
+                         rk_store_errmsg(env.store));
             rk_cli_env_close(&env);
             return RK_EXIT_FAIL;
         }

@@ -17,7 +17,7 @@ struct rk_cli_env {
     struct rk_store *store;
     struct rk_reg *reg; /* set up by rk_cli_env_open, in reg_room (core/reg.h) */
     struct rk_reg_room reg_room;
-    int nargs;       /* positional arguments after the options */
+    int nargs; /* positional arguments after the options */
     char **args;
     /* The erasure journal (core/journal.h): --journal, REKISTERI_ERASURE_JOURNAL, or
      * <db>.erasures; set as reg's journal by rk_cli_env_open. */
@@ -78,8 +78,10 @@ bool rk_cli_date(const char *opt, const char *arg, struct rk_date *out);
 bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out);
 
 /* The erasure journal's path: opt, else REKISTERI_ERASURE_JOURNAL, else db (without a
- * "sqlite:" prefix) and ".erasures", written into buf when built. */
-const char *rk_cli_journal_path(const char *opt, const char *db, char *buf, size_t n);
+ * "sqlite:" scheme) with .erasures appended; for a PostgreSQL URI (which names no file) the
+ * key file's path with .erasures appended, in buf (size n). */
+const char *rk_cli_journal_path(const char *opt, const char *db, const char *key_file, char *buf,
+                                size_t n);
 
 /* `rekisteri consent record` (cli_consent_record.c), a subcommand of `consent` (cli_person.c). */
 int rk_cli_consent_record(int argc, char **argv);
@@ -91,7 +93,8 @@ static inline bool rk_cli_json(const struct rk_cli_env *env) {
 
 #define RK_CLI_COMMON_HELP                                                                         \
     "common options:\n"                                                                            \
-    "  --db PATH            the database (REKISTERI_DB; default var/rekisteri.db)\n"               \
+    "  --db PATH|URI        the database: a SQLite file, or a postgresql:// URI\n"                 \
+    "                       (REKISTERI_DB; default var/rekisteri.db)\n"                            \
     "  --declaration FILE   the declaration (REKISTERI_DECLARATION;\n"                             \
     "                       default examples/smartum/declaration.yaml)\n"                          \
     "  --key-file PATH      the key file (REKISTERI_KEY_FILE; default var/rekisteri.key)\n"        \
@@ -99,6 +102,7 @@ static inline bool rk_cli_json(const struct rk_cli_env *env) {
     "cli)\n"                                                                                       \
     "  --synchronous normal|full  SQLite durability (default normal: WAL, safe on crashes)\n"      \
     "  --journal PATH       the erasure journal (REKISTERI_ERASURE_JOURNAL; default\n"             \
-    "                       the database's path with .erasures appended)\n"
+    "                       the database's path, for PostgreSQL the key file's, with\n"            \
+    "                       .erasures appended)\n"
 
 #endif

@@ -10,7 +10,7 @@ set -u
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 P=$(R person add --register customer --purpose customer_relationship --source meeting \

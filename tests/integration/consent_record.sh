@@ -25,7 +25,7 @@ sed -e 's/^    purposes: \[sales_promotion, customer_relationship\]$/    purpose
     "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >"$T/decl.yaml"
 grep -q '^    purposes: \[customer_relationship\]$' "$T/decl.yaml" || { echo "FAIL: decl"; exit 1; }
 export REKISTERI_DECLARATION="$T/decl.yaml"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
 header() { tr -d '\r' <"$T/$1.h" | sed -n "s/^$2: //Ip" | head -n 1; }

@@ -13,7 +13,7 @@ pid=
 cpids=
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 TOKEN=$(R token create --name loader --role dpo 2>/dev/null)

@@ -18,7 +18,7 @@ rk_on_exit() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; }
 pid=
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 N=50000
 # q SQL: this script's subject is the SQLite file after a kill mid-transaction: its
 # integrity and that no row is half-written, read raw (the counts go through rk_census).

@@ -20,7 +20,7 @@ rk_on_exit() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; }
 pid=
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 command -v prlimit >/dev/null || { echo "FAIL: prlimit (util-linux) is missing"; exit 1; }
 
 R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }

@@ -21,7 +21,7 @@ set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${SMTP_SINK:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 export WEBHOOK_SECRET=whsec-erasure-bytes-0123456789
 rk_sink http hook
 rk_example_webhook "http://127.0.0.1:$PORT/hook" WEBHOOK_SECRET >decl.yaml

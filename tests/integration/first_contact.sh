@@ -15,7 +15,7 @@ set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 CORRECTED="$RK_SOURCE_DIR/examples/smartum/corrected.yaml"
 # The same declaration without its public source: every person gave their data themself.
 awk '/^  - kind: public_source/ {skip = 1; next} skip && /^[^ ]/ {skip = 0} !skip' \

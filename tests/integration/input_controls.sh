@@ -17,7 +17,7 @@ set -u
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 R() { "$REKISTERI" "$@"; }
 # r NAME ARGS...: runs the CLI with stdout, stderr and the exit status in $T/NAME.*
 r() {

@@ -13,6 +13,9 @@
 #   rk_stop    stopping one process the script started;
 #   rk_pg_start / rk_pg_stop  a PostgreSQL 15 cluster of the script's own under
 #              $T (never a system-wide one), stopped and removed at exit.
+#   rk_default_db  the register's place when the script names none: SQLite's
+#              default path, or on the PostgreSQL pass (RK_BACKEND=postgres)
+#              such a cluster.
 # CMake's glob of tests/integration/*.sh leaves this file out (CMakeLists.txt).
 T=$(mktemp -d)
 pids=
@@ -174,6 +177,20 @@ rk_pg_as() {
 rk_pg_alive() {
     [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
 }
+# rk_default_db: where the script's register lives when it names none. On the
+# PostgreSQL pass (RK_BACKEND=postgres: CTest's integration/pg/NAME) that is a
+# cluster of the script's own (rk_pg_start, once) and REKISTERI_DB its URI;
+# otherwise REKISTERI_DB is unset and the CLI's default path (var/rekisteri.db,
+# relative to the working directory) is taken. Scripts call it where they would
+# unset REKISTERI_DB.
+rk_default_db() {
+    if [ "${RK_BACKEND:-sqlite}" = postgres ]; then
+        [ -n "$RK_PG_DATA" ] || rk_pg_start
+        export REKISTERI_DB="$RK_PG_URI"
+    else
+        unset REKISTERI_DB
+    fi
+}
 rk_pg_start() {
     _rk_bin=${RK_PG_BIN:-/usr/lib/postgresql/15/bin}
     [ -x "$_rk_bin/initdb" ] || { echo "FAIL: no $_rk_bin/initdb (scripts/setup installs postgresql-15)"; exit 1; }
@@ -223,3 +240,6 @@ rk_pg_stop() {
     rm -rf "${RK_PG_DATA%/data}"
     RK_PG_DATA=
 }
+
+# The PostgreSQL pass puts every script's default register in its cluster from the start.
+if [ "${RK_BACKEND:-sqlite}" = postgres ]; then rk_default_db; fi

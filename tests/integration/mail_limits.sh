@@ -16,7 +16,7 @@ set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW REKISTERI_PUBLIC_URL
 EXAMPLE="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 # The example verifies in person only; this copy also allows email_code.
 sed 's/^  verification: \[in_person\]$/  verification: [in_person, email_code]/' "$EXAMPLE" >"$T/decl.yaml"

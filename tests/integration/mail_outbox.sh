@@ -12,7 +12,7 @@ set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 FROM=noreply@example.fi
 
 # scenario NAME: a fresh register in $T/NAME.reg, as the working directory.

@@ -14,7 +14,7 @@ set -u
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 rk_on_exit() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; }
 pid=
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_DECLARATION REKISTERI_NOW SMTP
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_DECLARATION REKISTERI_NOW SMTP
 C="curl -s --max-time 10"
 
 # start: scripts/run in the background; sets U (the URL) and TOKEN.

@@ -16,7 +16,7 @@
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${HTTP_SINK:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 export WEBHOOK_SECRET=whsec-0123456789abcdef OGDPR_TOKEN=ogdpr-token-42
 export MC_SECRET=mc-inbound-secret-0123456789
 

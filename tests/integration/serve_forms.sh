@@ -29,7 +29,7 @@ mkdir "$T/brand"
 printf '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" r="18" fill="#5b2a86"/></svg>\n' >"$T/brand/logo.svg"
 printf 'h1 { letter-spacing: 0.01em; } /* own-css-marker */\n' >"$T/brand/own.css"
 export REKISTERI_DECLARATION="$T/decl.yaml"
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 C="curl -s --max-time 10"
 status() { sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$T/$1.h"; }
 in_audience() { R audience --purpose sales_promotion | grep -qi "$1"; }

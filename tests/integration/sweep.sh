@@ -10,7 +10,7 @@ set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
 r() {

@@ -13,7 +13,7 @@ set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${RK_CENSUS:?}"
 . "$RK_SOURCE_DIR/tests/integration/lib.sh"
 cd "$T" || exit 1
-unset REKISTERI_DB REKISTERI_KEY_FILE REKISTERI_NOW
+rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/tests/decls/full.yaml"
 export REKISTERI_ACTOR=tester
 r() {

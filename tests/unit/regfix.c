@@ -48,26 +48,34 @@ int rkt_reg_open(struct rkt_reg *f, const char *name, struct rk_decl *decl, cons
     if (rk_crypto_init() != RK_OK || !mkdtemp(f->dir))
         return -1;
     rkt_reg_path(f, "key", path, sizeof path);
-    if (rk_keys_create(path, &err) != RK_OK ||
-        rk_keys_load(path, &f->keys, &err) != RK_OK) {
+    if (rk_keys_create(path, &err) != RK_OK || rk_keys_load(path, &f->keys, &err) != RK_OK) {
         print_error("key: %s\n", err.message);
         return -1;
     }
-    rkt_reg_path(f, "t.db", path, sizeof path);
+    rkt_reg_path(f, "t.db", f->location, sizeof f->location);
+    if (rkt_backend_pg() &&
+        !rkt_pg_schema_new(f->schema, sizeof f->schema, f->location, sizeof f->location))
+        return -1;
     struct rk_error serr = RK_ERROR_INIT;
-    if (rk_store_open(path, NULL, &f->store, &serr) != RK_OK ||
+    if (rk_store_open(f->location, NULL, &f->store, &serr) != RK_OK ||
         rk_store_migrate(f->store, &from, &to) != RK_OK) {
         print_error("store: %s\n", f->store ? rk_store_errmsg(f->store) : serr.message);
         return -1;
     }
     const struct rk_store_options small = {.cache_kib = 1024, .mmap_kib = -1};
-    if (rk_store_open(path, &small, &f->peer, &serr) != RK_OK) {
+    if (rk_store_open(f->location, &small, &f->peer, &serr) != RK_OK) {
         print_error("store: %s\n", serr.message);
         return -1;
     }
-    if (sqlite3_open_v2(path, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(f->raw, 5000);
+    if (f->schema[0]) {
+        f->pg = PQconnectdb(f->location);
+        if (PQstatus(f->pg) != CONNECTION_OK)
+            return -1;
+    } else {
+        if (sqlite3_open_v2(f->location, &f->raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+            return -1;
+        sqlite3_busy_timeout(f->raw, 5000);
+    }
     return rk_notice_reg_init(&f->reg, f->decl, f->store, &f->keys, actor) == RK_OK ? 0 : -1;
 }
 
@@ -83,12 +91,17 @@ int rkt_reg_teardown(void **state) {
 void rkt_reg_close(struct rkt_reg *f) {
     sqlite3_close(f->raw);
     f->raw = NULL;
+    if (f->pg)
+        PQfinish(f->pg);
+    f->pg = NULL;
     rk_store_close(f->peer);
     f->peer = NULL;
     rk_store_close(f->store);
     f->store = NULL;
     rk_decl_free(f->decl);
     f->decl = NULL;
+    rkt_pg_schema_drop(f->schema);
+    f->schema[0] = '\0';
     DIR *d = f->dir[0] ? opendir(f->dir) : NULL;
     for (struct dirent *e; d && (e = readdir(d));) {
         char path[sizeof f->dir + 256 + 2];
@@ -269,6 +282,14 @@ int64_t rkt_audit_mentions(struct rkt_reg *f, const char *pattern) {
 }
 
 int64_t rkt_count(struct rkt_reg *f, const char *sql) {
+    if (f->pg) {
+        PGresult *r = PQexec(f->pg, sql);
+        int64_t v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0
+                        ? strtoll(PQgetvalue(r, 0, 0), NULL, 10)
+                        : -1;
+        PQclear(r);
+        return v;
+    }
     sqlite3_stmt *st = NULL;
     int64_t n = -1;
     if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) == SQLITE_OK &&
@@ -279,6 +300,14 @@ int64_t rkt_count(struct rkt_reg *f, const char *sql) {
 }
 
 void rkt_exec(struct rkt_reg *f, const char *sql) {
+    if (f->pg) {
+        PGresult *r = PQexec(f->pg, sql);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+        PQclear(r);
+        if (!ok)
+            fail_msg("%s: %s", sql, PQerrorMessage(f->pg));
+        return;
+    }
     char *err = NULL;
     if (sqlite3_exec(f->raw, sql, NULL, NULL, &err) != SQLITE_OK)
         fail_msg("%s: %s", sql, err ? err : "?");

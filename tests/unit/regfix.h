@@ -3,13 +3,17 @@
  * share: a key file, a migrated database in a fresh temporary folder, a
  * declaration and the register on top (actor "tester"), plus a second store
  * handle for counting rows through the store's census, a raw SQLite connection
- * for setting traps, and the helpers those tests use with them.
+ * for setting traps, and the helpers those tests use with them. With
+ * RK_STORE_BACKEND=postgres (tests/unit/with_pg.sh) the database is a schema
+ * of its own in RK_PG_URI's PostgreSQL database instead, and the raw
+ * connection a libpq one (pg; raw stays NULL).
  *
  * Include after <setjmp.h>, <stdarg.h>, <stddef.h> and <cmocka.h>.
  */
 #ifndef RK_REGFIX_H
 #define RK_REGFIX_H
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +31,9 @@ struct rkt_reg {
     struct rk_store *peer; /* a second handle on the same database: rkt_census counts through
                               it, so it sees what is committed, as another process would */
     sqlite3 *raw;          /* a raw connection to the same database: traps and file-level checks */
+    PGconn *pg;            /* on PostgreSQL: the raw connection (raw is NULL) */
+    char location[512];    /* what rk_store_open opened: a path, or a PostgreSQL URI */
+    char schema[48];       /* on PostgreSQL: the schema of the test */
     struct rk_error msg;   /* for RKT_OK's calls */
 };
 
@@ -101,8 +108,9 @@ int64_t rkt_audit_mentions(struct rkt_reg *f, const char *pattern);
 void rkt_audit_scan(struct rkt_reg *f, rk_audit_fn fn, void *ctx);
 bool rkt_like(const char *text, const char *pattern);
 
-/* The first column of the first row of sql on the raw connection; -1 when it fails. Only for
- * the tests whose subject is the SQLite file itself, or values no store op reads yet. */
+/* The first column of the first row of sql on the raw connection (SQLite's or PostgreSQL's);
+ * -1 when it fails. Only for the tests whose subject is the SQLite file itself, or values no
+ * store op reads yet. */
 int64_t rkt_count(struct rkt_reg *f, const char *sql);
 
 /* Runs sql on the raw connection; fails the test when it fails. */

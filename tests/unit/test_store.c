@@ -18,9 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
-#include <sys/stat.h>
-
 #include "base/id.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -31,6 +28,7 @@ struct fixture {
     struct rk_store *s;
     char location[512];     /* what rk_store_open reopens */
     char dir[64];           /* backend scratch: the SQLite temp directory */
+    char schema[48];        /* PostgreSQL: the test's schema */
     int from, to;           /* what the first migration reported */
     struct rk_error opened; /* why rk_store_open failed, when it did (no handle holds it) */
 };
@@ -68,43 +66,17 @@ static void sqlite_remove(struct fixture *fx) {
     (void)rmdir(fx->dir);
 }
 
-/*
- * PostgreSQL: a schema of its own per test (rk_t<pid>_<n>) in the database of RK_PG_URI,
- * named by the location's search_path, dropped afterwards. The cluster is the one
- * tests/unit/with_pg.sh starts for the run.
- */
+/* PostgreSQL: a schema of its own per test in the database of RK_PG_URI (testutil.h),
+ * named by the location's search_path, dropped afterwards; dir holds the backup tests'
+ * scratch files. The cluster is the one tests/unit/with_pg.sh starts for the run. */
 static const char *pg_uri(void) { return getenv("RK_PG_URI"); }
 
-static bool pg_admin(const char *sql) {
-    PGconn *c = PQconnectdb(pg_uri());
-    bool ok = PQstatus(c) == CONNECTION_OK;
-    if (ok) {
-        PGresult *r = PQexec(c, sql);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok)
-            fprintf(stderr, "postgres: %s", PQerrorMessage(c));
-        PQclear(r);
-    } else {
-        fprintf(stderr, "postgres: %s", PQerrorMessage(c));
-    }
-    PQfinish(c);
-    return ok;
-}
-
 static rk_err postgres_open(struct fixture *fx) {
-    static int n;
-    char sql[160];
-    if (!pg_uri())
-        return RK_EINVAL;
-    /* dir doubles as the schema's name; the backup tests' scratch files go in /tmp under it */
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/rk_t%ld_%d", (long)getpid(), ++n);
-    if (mkdir(fx->dir, 0700) != 0)
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/rk-store-test-XXXXXX");
+    if (!mkdtemp(fx->dir))
         return RK_EIO;
-    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", fx->dir + 5);
-    if (!pg_admin(sql))
+    if (!rkt_pg_schema_new(fx->schema, sizeof fx->schema, fx->location, sizeof fx->location))
         return RK_EIO;
-    snprintf(fx->location, sizeof fx->location, "%s%soptions=-csearch_path%%3D%s", pg_uri(),
-             strchr(pg_uri(), '?') ? "&" : "?", fx->dir + 5);
     rk_err err = rk_store_open(fx->location, NULL, &fx->s, &fx->opened);
     if (err == RK_OK)
         err = rk_store_migrate(fx->s, &fx->from, &fx->to);
@@ -112,12 +84,7 @@ static rk_err postgres_open(struct fixture *fx) {
 }
 
 static void postgres_remove(struct fixture *fx) {
-    char sql[160];
-    if (!fx->dir[0])
-        return;
-    snprintf(sql, sizeof sql, "SET client_min_messages = warning; DROP SCHEMA IF EXISTS %s CASCADE",
-             fx->dir + 5);
-    (void)pg_admin(sql);
+    rkt_pg_schema_drop(fx->schema);
     sqlite_remove(fx);
 }
 

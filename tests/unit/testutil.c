@@ -9,7 +9,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <libpq-fe.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -60,7 +62,9 @@ struct rk_decl *rkt_load(const char *relpath) {
     return d;
 }
 
-struct rk_decl *rkt_load_example(void) { return rkt_load("examples/smartum/declaration.yaml"); }
+struct rk_decl *rkt_load_example(void) {
+    return rkt_load("examples/smartum/declaration.yaml");
+}
 
 struct rk_decl *rkt_parse(const char *yaml) {
     struct rk_diags diags;
@@ -124,4 +128,53 @@ void rkt_golden(const char *name, const char *got, size_t len) {
     }
     free(want);
     free(rel);
+}
+
+/* ---- PostgreSQL scratch schemas ------------------------------------------------------ */
+
+bool rkt_backend_pg(void) {
+    const char *b = getenv("RK_STORE_BACKEND");
+    return b && strcmp(b, "postgres") == 0;
+}
+
+/* Runs sql (no values: names the tests made) on a connection of its own to RK_PG_URI. */
+static bool pg_admin(const char *sql) {
+    const char *uri = getenv("RK_PG_URI");
+    if (!uri) {
+        fprintf(stderr, "postgres: RK_PG_URI is not set (tests/unit/with_pg.sh sets it)\n");
+        return false;
+    }
+    PGconn *c = PQconnectdb(uri);
+    bool ok = PQstatus(c) == CONNECTION_OK;
+    if (ok) {
+        PGresult *r = PQexec(c, sql);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    if (!ok)
+        fprintf(stderr, "postgres: %s", PQerrorMessage(c));
+    PQfinish(c);
+    return ok;
+}
+
+bool rkt_pg_schema_new(char *schema, size_t n, char *location, size_t ln) {
+    static int seq;
+    char sql[160];
+    const char *uri = getenv("RK_PG_URI");
+    snprintf(schema, n, "rk_t%ld_%d", (long)getpid(), ++seq);
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
+    if (!uri || !pg_admin(sql))
+        return false;
+    snprintf(location, ln, "%s%soptions=-csearch_path%%3D%s", uri, strchr(uri, '?') ? "&" : "?",
+             schema);
+    return true;
+}
+
+void rkt_pg_schema_drop(const char *schema) {
+    char sql[160];
+    if (!schema || !schema[0])
+        return;
+    snprintf(sql, sizeof sql, "SET client_min_messages = warning; DROP SCHEMA IF EXISTS %s CASCADE",
+             schema);
+    (void)pg_admin(sql);
 }
