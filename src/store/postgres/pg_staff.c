@@ -18,6 +18,16 @@
 
 #include "store/postgres/pg.h"
 
+/*
+ * A unique conflict its caller may carry on from in the same transaction (rk_staff_add
+ * answers RK_ECONFLICT for a known email and the transaction goes on): the insert is
+ * ON CONFLICT DO NOTHING and an unchanged table is RK_ECONFLICT, because a failed
+ * statement would abort the whole transaction on PostgreSQL.
+ */
+static rk_err conflict(struct pg_store *s, const char *what) {
+    return rk_error_set(&s->base.error, RK_ECONFLICT, NULL, "%s", what);
+}
+
 /* ---- The audit chain ----------------------------------------------------------------- */
 
 struct audit_head {
@@ -143,16 +153,21 @@ static bool row_to_token(const struct pg_row *r, void *token) {
     struct rk_token *t = token;
     t->created_at = pg_col_ts(r, 2);
     t->revoked_at = pg_col_ts(r, 3);
-    return pg_col_copy(r, 0, t->name, sizeof t->name) &&
-           pg_col_copy(r, 1, t->role, sizeof t->role);
+    return pg_col_copy(r, 0, t->name, sizeof t->name) && pg_col_copy(r, 1, t->role, sizeof t->role);
 }
 
 rk_err pg_token_insert(struct rk_store *base, const struct rk_token *t,
                        const unsigned char hash[RK_HASH_LEN]) {
     struct pg_store *s = (struct pg_store *)base;
-    return pg_run(s, "INSERT INTO token (name, role, hash, created_at) VALUES ($1, $2, $3, $4)",
-                  PG_ARGS(PG_TEXT(t->name), PG_TEXT(t->role), PG_BLOB(hash, RK_HASH_LEN),
-                          PG_TS(t->created_at)));
+    int64_t n = 0;
+    rk_err err =
+        pg_run_count(s,
+                     "INSERT INTO token (name, role, hash, created_at) VALUES ($1, $2, $3, $4) "
+                     "ON CONFLICT DO NOTHING",
+                     PG_ARGS(PG_TEXT(t->name), PG_TEXT(t->role), PG_BLOB(hash, RK_HASH_LEN),
+                             PG_TS(t->created_at)),
+                     &n);
+    return err == RK_OK && n == 0 ? conflict(s, "a token with this name or hash exists") : err;
 }
 
 rk_err pg_token_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
@@ -198,8 +213,7 @@ static bool row_to_staff(const struct pg_row *r, void *staff) {
     a->created_at = pg_col_ts(r, 6);
     a->last_signin = pg_col_ts(r, 7);
     /* A NULL password (none set yet) reads as "". */
-    return pg_col_copy(r, 0, a->id, sizeof a->id) &&
-           pg_col_copy(r, 1, a->email, sizeof a->email) &&
+    return pg_col_copy(r, 0, a->id, sizeof a->id) && pg_col_copy(r, 1, a->email, sizeof a->email) &&
            pg_col_copy(r, 2, a->name, sizeof a->name) &&
            pg_col_copy(r, 3, a->role, sizeof a->role) &&
            pg_col_copy(r, 4, a->password, sizeof a->password);
@@ -207,19 +221,23 @@ static bool row_to_staff(const struct pg_row *r, void *staff) {
 
 rk_err pg_staff_insert(struct rk_store *base, const struct rk_staff *a) {
     struct pg_store *s = (struct pg_store *)base;
-    return pg_run(s,
-                  "INSERT INTO staff (" STAFF_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                  PG_ARGS(PG_TEXT(a->id), PG_TEXT(a->email), PG_TEXT(a->name), PG_TEXT(a->role),
-                          PG_TEXT(a->password[0] ? a->password : NULL),
-                          PG_INT(a->disabled ? 1 : 0), PG_TS(a->created_at),
-                          PG_TS(a->last_signin)));
+    int64_t n = 0;
+    rk_err err = pg_run_count(
+        s,
+        "INSERT INTO staff (" STAFF_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "ON CONFLICT DO NOTHING",
+        PG_ARGS(PG_TEXT(a->id), PG_TEXT(a->email), PG_TEXT(a->name), PG_TEXT(a->role),
+                PG_TEXT(a->password[0] ? a->password : NULL), PG_INT(a->disabled ? 1 : 0),
+                PG_TS(a->created_at), PG_TS(a->last_signin)),
+        &n);
+    return err == RK_OK && n == 0 ? conflict(s, "an account with this email or id exists") : err;
 }
 
 rk_err pg_staff_get(struct rk_store *base, const char *key, bool by_email, struct rk_staff *out) {
     struct pg_store *s = (struct pg_store *)base;
     if (by_email)
-        return pg_row(s, "SELECT " STAFF_COLS " FROM staff WHERE email = $1",
-                      PG_ARGS(PG_TEXT(key)), row_to_staff, out);
+        return pg_row(s, "SELECT " STAFF_COLS " FROM staff WHERE email = $1", PG_ARGS(PG_TEXT(key)),
+                      row_to_staff, out);
     return pg_row(s, "SELECT " STAFF_COLS " FROM staff WHERE id = $1", PG_ARGS(PG_TEXT(key)),
                   row_to_staff, out);
 }
@@ -287,8 +305,8 @@ rk_err pg_staff_session_put(struct rk_store *base, const struct rk_staff_session
     return pg_run(s,
                   "INSERT INTO staff_session (hash, staff_id, created_at, last_seen, expires_at) "
                   "VALUES ($1, $2, $3, $4, $5)",
-                  PG_ARGS(PG_BLOB(x->hash, RK_HASH_LEN), PG_TEXT(x->staff_id),
-                          PG_TS(x->created_at), PG_TS(x->last_seen), PG_TS(x->expires_at)));
+                  PG_ARGS(PG_BLOB(x->hash, RK_HASH_LEN), PG_TEXT(x->staff_id), PG_TS(x->created_at),
+                          PG_TS(x->last_seen), PG_TS(x->expires_at)));
 }
 
 static bool row_to_session(const struct pg_row *r, void *session) {
