@@ -187,9 +187,19 @@ rk_err pg_begin(struct rk_store *base) {
     return err;
 }
 
+/* COMMIT of a transaction a failed statement aborted is answered "ROLLBACK", without an
+ * error: that must not pass for a commit (a 2xx means committed). */
 rk_err pg_commit(struct rk_store *base) {
     struct pg_store *s = (struct pg_store *)base;
-    rk_err err = pg_script(s, "COMMIT");
+    rk_err err = RK_OK;
+    PGresult *res = PQexec(s->conn, "COMMIT");
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+        err = pg_fail(s, res);
+    else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        err = rk_error_set(&s->base.error, RK_EIO, NULL,
+                           "the transaction was rolled back by PostgreSQL after a failed "
+                           "statement; nothing of it was written");
+    PQclear(res);
     /* A failed COMMIT ends the transaction too (PostgreSQL rolls it back). */
     s->in_tx = false;
     forget(s);
