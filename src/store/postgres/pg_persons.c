@@ -192,6 +192,74 @@ rk_err pg_entry_delete(struct rk_store *base, const char *reg, const char *perso
 /* Text in SQLite's order (bytes, as memcmp) whatever the database's collation. */
 #define BYTES " COLLATE \"C\""
 
+/* ---- UTF-8 (PostgreSQL refuses text that is not) ----------------------------------------- */
+
+/* The code point of the UTF-8 sequence at u and its length; -1 when it is not one. */
+static long utf8_char(const unsigned char *u, int *len) {
+    static const long least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    long cp = 0;
+    int n = 0;
+    if (u[0] < 0x80) {
+        *len = 1;
+        return u[0];
+    }
+    if ((u[0] & 0xE0) == 0xC0) {
+        n = 2;
+        cp = u[0] & 0x1F;
+    } else if ((u[0] & 0xF0) == 0xE0) {
+        n = 3;
+        cp = u[0] & 0x0F;
+    } else if ((u[0] & 0xF8) == 0xF0) {
+        n = 4;
+        cp = u[0] & 0x07;
+    } else {
+        return -1;
+    }
+    for (int k = 1; k < n; k++) {
+        if ((u[k] & 0xC0) != 0x80) /* also stops at the terminating NUL */
+            return -1;
+        cp = cp << 6 | (u[k] & 0x3F);
+    }
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
+        return -1;
+    *len = n;
+    return cp;
+}
+
+static size_t utf8_put(long cp, char *out) {
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | cp >> 6);
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | cp >> 12);
+        o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | cp >> 18);
+    o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+    o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Whether t is UTF-8 text (PostgreSQL refuses any other text, aborting the transaction). */
+static bool utf8_ok(const char *t) {
+    const unsigned char *u = (const unsigned char *)t;
+    int len = 0;
+    for (size_t i = 0; u[i]; i += (size_t)len)
+        if (utf8_char(u + i, &len) < 0)
+            return false;
+    return true;
+}
+
 /* ---- Reading entries --------------------------------------------------------------------- */
 
 /* The column of e.person when a walk selects it after ENTRY_COLS. */
@@ -290,6 +358,9 @@ rk_err pg_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn 
     struct pg_store *s = (struct pg_store *)base;
     char pattern[1024];
     size_t n = 0;
+    /* Text that is not UTF-8 is in no name (and PostgreSQL would refuse it). */
+    if (!utf8_ok(fragment))
+        return RK_OK;
     /* LIKE metacharacters in the fragment match themselves. */
     for (const char *p = fragment; *p && n + 2 < sizeof pattern; p++) {
         if (*p == '%' || *p == '_' || *p == '\\')
@@ -297,6 +368,9 @@ rk_err pg_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn 
         pattern[n++] = *p;
     }
     pattern[n] = '\0';
+    /* A fragment cut to the buffer loses its last character's stray bytes. */
+    while (n > 0 && !utf8_ok(pattern))
+        pattern[--n] = '\0';
     /* SQLite's LIKE folds the case of ASCII letters only: so does translate (ILIKE would
      * fold every letter). */
     return iterate_entries(
@@ -367,72 +441,6 @@ struct range {
     char hi[PREFIX_MAX + 4];
     bool end; /* hi holds the end */
 };
-
-/* The code point of the UTF-8 sequence at u and its length; -1 when it is not one. */
-static long utf8_char(const unsigned char *u, int *len) {
-    static const long least[5] = {0, 0, 0x80, 0x800, 0x10000};
-    long cp = 0;
-    int n = 0;
-    if (u[0] < 0x80) {
-        *len = 1;
-        return u[0];
-    }
-    if ((u[0] & 0xE0) == 0xC0) {
-        n = 2;
-        cp = u[0] & 0x1F;
-    } else if ((u[0] & 0xF0) == 0xE0) {
-        n = 3;
-        cp = u[0] & 0x0F;
-    } else if ((u[0] & 0xF8) == 0xF0) {
-        n = 4;
-        cp = u[0] & 0x07;
-    } else {
-        return -1;
-    }
-    for (int k = 1; k < n; k++) {
-        if ((u[k] & 0xC0) != 0x80) /* also stops at the terminating NUL */
-            return -1;
-        cp = cp << 6 | (u[k] & 0x3F);
-    }
-    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
-        return -1;
-    *len = n;
-    return cp;
-}
-
-static size_t utf8_put(long cp, char *out) {
-    unsigned char *o = (unsigned char *)out;
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | cp >> 6);
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | cp >> 12);
-        o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | cp >> 18);
-    o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-    o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Whether t is UTF-8 text (PostgreSQL refuses any other text, aborting the transaction). */
-static bool utf8_ok(const char *t) {
-    const unsigned char *u = (const unsigned char *)t;
-    int len = 0;
-    for (size_t i = 0; u[i]; i += (size_t)len)
-        if (utf8_char(u + i, &len) < 0)
-            return false;
-    return true;
-}
 
 /* The range of prefix p (its first PREFIX_MAX - 2 bytes, as SQLite's bind_prefix); false
  * when p is not UTF-8. */
