@@ -446,7 +446,7 @@ CREATE INDEX staff_signin_staff ON staff_signin (staff_id, seq);
 -- entry and deleted with it (entry_search_gone). A word prefix is one range of
 -- the primary key.
 CREATE TABLE search_token (
-    token     text NOT NULL,                 -- one folded word, at most 32 bytes
+    token     text COLLATE "C" NOT NULL,     -- one folded word, at most 32 bytes (byte order)
     person    bigint NOT NULL REFERENCES person (pk) ON DELETE CASCADE,
     register  text NOT NULL,
     field     bigint NOT NULL,               -- enum rk_field: name or organisation
