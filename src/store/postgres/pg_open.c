@@ -280,6 +280,18 @@ static const char HORIZON_HELD[] =
     " UNION ALL SELECT xmin FROM pg_replication_slots WHERE xmin IS NOT NULL) h"
     " WHERE p.last_xid IS NOT NULL AND age(h.x) >= age(xid(p.last_xid))";
 
+/* How many of those tables this role may not vacuum: VACUUM skips a table whose owner
+ * (or the database's) the role is not, with a WARNING and no error — a rewrite that did
+ * nothing must not pass for one. */
+static const char NOT_OURS[] =
+    "SELECT count(*) FROM pg_class WHERE oid = ANY (ARRAY['person', 'entry', 'search_token',"
+    " 'organisation', 'provenance', 'consent_event', 'consent_state', 'contract',"
+    " 'contract_change', 'invoice', 'task', 'signup', 'request', 'outbox', 'recipient_notice',"
+    " 'answer', 'answer_file', 'disclosure', 'disclosure_event', 'mail_limit',"
+    " 'erasure_journal']::regclass[]) AND NOT pg_has_role(relowner, 'USAGE')"
+    " AND NOT pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()),"
+    " 'USAGE') AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)";
+
 rk_err pg_checkpoint(struct rk_store *base) {
     struct pg_store *s = (struct pg_store *)base;
     if (s->in_tx)
@@ -289,6 +301,15 @@ rk_err pg_checkpoint(struct rk_store *base) {
     rk_err err = pg_int(s, "SELECT pending FROM erasure_pending WHERE one = 1", PG_NONE, &pending);
     if (err != RK_OK || pending == 0)
         return err;
+    int64_t foreign = 0;
+    if ((err = pg_int(s, NOT_OURS, PG_NONE, &foreign)) != RK_OK)
+        return err;
+    if (foreign > 0)
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL,
+                            "%lld of the tables that hold persons' values belong to another "
+                            "role: this role cannot rewrite the erased values out of them "
+                            "(VACUUM FULL needs their owner)",
+                            (long long)foreign);
     if ((err = pg_int(s, HORIZON_HELD, PG_NONE, &held)) != RK_OK)
         return err;
     if (held > 0)
