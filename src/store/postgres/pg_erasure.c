@@ -22,9 +22,17 @@ rk_err pg_person_flags_set(struct rk_store *base, const char *id, bool restricte
                       PG_ARGS(PG_TEXT(id), PG_INT(restricted), PG_INT(objected)));
 }
 
+/* The person goes; the erasure is counted (erasure_pending, pg/0004) so that the next
+ * checkpoint rewrites their values out of the table files (pg_open.c, pg_checkpoint). */
 rk_err pg_person_delete(struct rk_store *base, const char *id) {
     struct pg_store *s = (struct pg_store *)base;
-    return pg_run_one(s, "DELETE FROM person WHERE id = $1", PG_ARGS(PG_TEXT(id)));
+    rk_err err = pg_run_one(s, "DELETE FROM person WHERE id = $1", PG_ARGS(PG_TEXT(id)));
+    if (err == RK_OK)
+        err = pg_run_one(s,
+                         "UPDATE erasure_pending SET pending = pending + 1,"
+                         " last_xid = pg_current_xact_id() WHERE one = 1",
+                         PG_NONE);
+    return err;
 }
 
 rk_err pg_entries_delete_person(struct rk_store *base, const char *person, int64_t *n) {

@@ -247,11 +247,91 @@ rk_err pg_savepoint_end(struct rk_store *base, bool undo) {
 /* ---- The file-shaped slots ------------------------------------------------------------- */
 
 /* SQLite moves its write-ahead log into the main file here so that erased values leave
- * the log. PostgreSQL's erasure promise is different (docs/design-postgres.md (c)) and is
- * not built yet: nothing to do here until then. */
+ * the log. On PostgreSQL it makes the erasures final in the database's files
+ * (docs/design-postgres.md (c)): a deleted row's bytes stay in its table's and indexes'
+ * pages until overwritten, and plain VACUUM leaves them where the freed tuple was its
+ * page's last-inserted one (measured). So when erasures happened since the last time
+ * (erasure_pending, migration pg/0004, bumped by pg_person_delete), the tables that can
+ * hold a person's values are rewritten into new files (VACUUM FULL: their indexes and
+ * TOAST too; the old files are truncated at once and unlinked at the next checkpoint),
+ * then CHECKPOINT if the role may (superuser or pg_checkpoint), then the count seen is
+ * taken back. Each table is locked ACCESS EXCLUSIVE while it is rewritten.
+ *
+ * RK_EBUSY, nothing rewritten, the count kept: inside a transaction (VACUUM cannot run
+ * there), or while a snapshot as old as the newest erasure is open (a transaction, a
+ * replication slot, a standby's feedback): a rewrite copies a deleted row such a
+ * snapshot may still see. The next call does it. */
+
+/* The tables that can hold a person's values, in clear or sealed (design-postgres.md (c),
+ * "What the rewrite covers"). One literal: VACUUM takes a list; each table is rewritten
+ * in a transaction of its own. */
+static const char REWRITE[] =
+    "VACUUM (FULL) person, entry, search_token, organisation, provenance, consent_event,"
+    " consent_state, contract, contract_change, invoice, task, signup, request, outbox,"
+    " recipient_notice, answer, answer_file, disclosure, disclosure_event, mail_limit,"
+    " erasure_journal";
+
+/* Whether a snapshot that may still see the newest erasure's deletes is held: a backend's
+ * or a replication slot's xmin at or before its transaction (age counts back from now, so
+ * an older xmin has the greater age). */
+static const char HORIZON_HELD[] =
+    "SELECT count(*) FROM erasure_pending p, LATERAL (SELECT backend_xmin AS x"
+    " FROM pg_stat_activity WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid()"
+    " UNION ALL SELECT xmin FROM pg_replication_slots WHERE xmin IS NOT NULL) h"
+    " WHERE p.last_xid IS NOT NULL AND age(h.x) >= age(xid(p.last_xid))";
+
+/* How many of those tables this role may not vacuum: VACUUM skips a table whose owner
+ * (or the database's) the role is not, with a WARNING and no error — a rewrite that did
+ * nothing must not pass for one. */
+static const char NOT_OURS[] =
+    "SELECT count(*) FROM pg_class WHERE oid = ANY (ARRAY['person', 'entry', 'search_token',"
+    " 'organisation', 'provenance', 'consent_event', 'consent_state', 'contract',"
+    " 'contract_change', 'invoice', 'task', 'signup', 'request', 'outbox', 'recipient_notice',"
+    " 'answer', 'answer_file', 'disclosure', 'disclosure_event', 'mail_limit',"
+    " 'erasure_journal']::regclass[]) AND NOT pg_has_role(relowner, 'USAGE')"
+    " AND NOT pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()),"
+    " 'USAGE') AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)";
+
 rk_err pg_checkpoint(struct rk_store *base) {
-    (void)base;
-    return RK_OK;
+    struct pg_store *s = (struct pg_store *)base;
+    if (s->in_tx)
+        return rk_error_set(&s->base.error, RK_EBUSY, NULL,
+                            "the erasures are rewritten out of the tables outside a transaction");
+    int64_t pending = 0, held = 0;
+    rk_err err = pg_int(s, "SELECT pending FROM erasure_pending WHERE one = 1", PG_NONE, &pending);
+    if (err != RK_OK || pending == 0)
+        return err;
+    int64_t foreign = 0;
+    if ((err = pg_int(s, NOT_OURS, PG_NONE, &foreign)) != RK_OK)
+        return err;
+    if (foreign > 0)
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL,
+                            "%lld of the tables that hold persons' values belong to another "
+                            "role: this role cannot rewrite the erased values out of them "
+                            "(VACUUM FULL needs their owner)",
+                            (long long)foreign);
+    if ((err = pg_int(s, HORIZON_HELD, PG_NONE, &held)) != RK_OK)
+        return err;
+    if (held > 0)
+        return rk_error_set(&s->base.error, RK_EBUSY, NULL,
+                            "a transaction (or replication slot) older than the last erasure "
+                            "is open: its rows are rewritten out of the tables next time");
+    if ((err = pg_script(s, REWRITE)) != RK_OK)
+        return err;
+    /* The table files are final without it (the old ones are already empty); CHECKPOINT
+     * unlinks them and lets the WAL segments holding the values be recycled. A role
+     * without the right leaves that to the server's own next checkpoint. */
+    PGresult *res = PQexec(s->conn, "CHECKPOINT");
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    bool refused = state && strcmp(state, "42501") == 0; /* insufficient_privilege */
+    if (!refused && (!res || PQresultStatus(res) != PGRES_COMMAND_OK))
+        err = pg_fail(s, res);
+    PQclear(res);
+    if (err != RK_OK)
+        return err;
+    /* Erasures committed meanwhile stay counted for the next time. */
+    return pg_run(s, "UPDATE erasure_pending SET pending = greatest(pending - $1, 0) WHERE one = 1",
+                  PG_ARGS(PG_INT(pending)));
 }
 
 rk_err pg_backup_to(struct rk_store *base, const char *dest, int64_t *pages, int64_t *bytes) {
