@@ -106,8 +106,8 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("%s", err.message);
         return e == RK_ENOENT || e == RK_EINVAL || e == RK_EBUSY ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
-    struct stat st;
-    if (stat(env->db, &st) != 0) {
+    struct stat st; /* a server's URI (postgresql://...) names no file */
+    if (!strstr(env->db, "://") && stat(env->db, &st) != 0) {
         rk_cli_error("no database at %s: create it with 'rekisteri init'", env->db);
         return RK_EXIT_USAGE;
     }
@@ -292,8 +292,11 @@ bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out) {
 
 /* ---- init ---------------------------------------------------------------------------- */
 
-/* Creates the folder holding path when it is missing (one level, like var/). */
+/* Creates the folder holding path when it is missing (one level, like var/); nothing for a
+ * server's URI (postgresql://...). */
 static bool make_parent(const char *path) {
+    if (strstr(path, "://"))
+        return true;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');

@@ -106,7 +106,9 @@ static int run_sweep(int argc, char **argv) {
                          "recipient notices are deleted after 30 days. Late art 14 tasks and\n"
                          "requests due within 7 days are reported, not changed. Each action\n"
                          "is audited; batches of 10000 consents or 1000 other rows per\n"
-                         "transaction. --dry-run only counts.\n"
+                         "transaction. --dry-run only counts. One sweep at a time per\n"
+                         "database: while another holds the sweep lease, this one says so\n"
+                         "and does nothing (exit 0).\n"
                          "--now (ISO 8601) defaults to the current time (or REKISTERI_NOW).\n\n",
                          opts, text_json);
     if (rc != RK_EXIT_OK)
@@ -132,6 +134,15 @@ static int run_sweep(int argc, char **argv) {
     }
     char at[RK_TS_LEN + 1];
     rk_ts_format(now, at);
+    if (n.elsewhere) { /* not a failure: the other run does the work */
+        if (rk_cli_json(&env))
+            rc = rk_cli_write_json(json_pack("{s:s, s:b, s:b}", "now", at, "dry_run", dry_run,
+                                             "running_elsewhere", 1));
+        else
+            printf("sweep: another sweep is running (it holds the sweep lease); nothing done\n");
+        rk_cli_env_close(&env);
+        return rc;
+    }
     if (rk_cli_json(&env)) {
         json_t *j = json_pack("{s:s, s:b, s:I, s:I, s:I}", "now", at, "dry_run", dry_run,
                               "consents_expired", (json_int_t)n.consents_expired, "signups_expired",

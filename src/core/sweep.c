@@ -8,6 +8,7 @@
  * transaction, with each consent's state. An acted-on row no longer matches the query, so the next
  * read starts where this one ended; a batch in which nothing could be done
  * (every row refused) ends the rule, so a refused row cannot loop forever.
+ * A run holds the store's lease "sweep" throughout (sweep.h): none when another has it.
  */
 #include "core/sweep.h"
 
@@ -15,9 +16,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/id.h"
 #include "core/audit.h"
 #include "core/reg_impl.h"
 #include "core/rights.h"
+
+/* The run's hold on the store's lease "sweep" (sweep.h). */
+struct run_lease {
+    char holder[RK_ID_LEN + 1];
+    rk_ts renewed; /* wall clock of the last take */
+};
+
+#define LEASE_NAME "sweep"
+
+/* Takes (or renews) the lease for RK_SWEEP_LEASE_S from the wall clock (never the run's own
+ * `now`, which --now may put anywhere); *got whether the run has it. */
+static rk_err lease_take(struct rk_reg *reg, struct run_lease *l, bool *got) {
+    rk_ts wall = rk_time_now();
+    rk_err err =
+        rk_store_lease_take(reg->store, LEASE_NAME, l->holder, wall, wall + RK_SWEEP_LEASE_S, got);
+    if (err == RK_OK && *got)
+        l->renewed = wall;
+    return err;
+}
+
+/* After a batch: the lease renewed once a tenth of it has passed. A failure or a lease lost
+ * meanwhile (it ran out and another run took it) does not stop this run: each batch is its
+ * own transaction, so two runs at once repeat no action; the next renewal tries again. */
+static void lease_renew(struct rk_reg *reg, struct run_lease *l) {
+    if (!l || rk_time_now() - l->renewed < RK_SWEEP_LEASE_S / 10)
+        return;
+    bool got = false;
+    if (lease_take(reg, l, &got) != RK_OK || !got) {
+        /* tried again after the next batch */
+    }
+}
 
 struct rk_pair {
     char person_id[RK_ID_LEN + 1];
@@ -55,8 +88,8 @@ static int collect_row(void *ctx, const char *person_id, const char *purpose) {
 }
 
 static rk_err failed(const struct rk_store *s, struct rk_error *msg, const char *what, rk_err err) {
-    snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what, rk_err_name(err),
-             rk_store_errmsg(s));
+    snprintf(msg->message, sizeof msg->message, "sweep: %.160s: %s (%.100s)", what,
+             rk_err_name(err), rk_store_errmsg(s));
     return msg->code = err;
 }
 
@@ -122,7 +155,8 @@ typedef rk_err (*act_fn)(struct rk_reg *reg, const struct rk_pair *r, rk_ts now,
 /* Runs one rule to the end in batches; adds what it did to *done_n and what it refused to
  * *skipped. */
 static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, int batch,
-                       int64_t *done_n, int64_t *skipped, struct rk_error *msg) {
+                       int64_t *done_n, int64_t *skipped, struct run_lease *lease,
+                       struct rk_error *msg) {
     struct collect c = {reg->decl, calloc((size_t)batch, sizeof(struct rk_pair)), 0, batch, 0, 0};
     if (!c.rows)
         return failed(reg->store, msg, "allocating a batch", RK_ENOMEM);
@@ -148,6 +182,7 @@ static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, 
         }
         if ((err = end_batch(reg, &w, err, msg)) != RK_OK)
             break;
+        lease_renew(reg, lease);
         *done_n += did;
         if (did == 0 || c.n < batch) {
             *skipped += c.n - did;
@@ -228,7 +263,7 @@ static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts 
 
 /* Runs the consent rule to the end in batches, as run_rule. */
 static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *done_n,
-                           int64_t *skipped, struct rk_error *msg) {
+                           int64_t *skipped, struct run_lease *lease, struct rk_error *msg) {
     struct collect_states c = {calloc((size_t)batch, sizeof(struct expiring)), 0, batch};
     if (!c.rows)
         return failed(reg->store, msg, "allocating a batch", RK_ENOMEM);
@@ -238,6 +273,7 @@ static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *do
         int64_t did = 0;
         if ((err = consent_batch(reg, &c, now, &listed, &did, msg)) != RK_OK || listed == 0)
             break;
+        lease_renew(reg, lease);
         *done_n += did;
         if (did == 0 || listed < batch) {
             *skipped += listed - did;
@@ -267,6 +303,9 @@ static rk_err count_signups(struct rk_reg *reg, rk_ts now, int64_t *n, struct rk
     return err;
 }
 
+static rk_err sweep_locked(struct rk_reg *reg, rk_ts now, int batch, struct run_lease *lease,
+                           struct rk_sweep_counts *out, struct rk_error *msg);
+
 rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run, struct rk_sweep_counts *out,
                     struct rk_error *msg) {
     return rk_sweep_run_batched(reg, now, dry_run, RK_SWEEP_BATCH, out, msg);
@@ -284,10 +323,31 @@ rk_err rk_sweep_run_batched(struct rk_reg *reg, rk_ts now, bool dry_run, int bat
         err = err != RK_OK ? err : count_signups(reg, now, &out->signups_expired, msg);
         return err != RK_OK ? err : rk_retention_run(reg, now, true, &out->retention, msg);
     }
-    rk_err err = run_consents(reg, now, batch, &out->consents_expired, &out->skipped, msg);
+    struct run_lease lease = {.renewed = 0};
+    rk_id_new(lease.holder);
+    bool got = false;
+    rk_err err = lease_take(reg, &lease, &got);
+    if (err != RK_OK)
+        return failed(reg->store, msg, "taking the sweep lease", err);
+    if (!got) {
+        out->elsewhere = true; /* another run is sweeping: skipped, not failed */
+        return RK_OK;
+    }
+    err = sweep_locked(reg, now, batch, &lease, out, msg);
+    if (rk_store_lease_drop(reg->store, LEASE_NAME, lease.holder) != RK_OK) {
+        /* not held any more, or the store failed: the lease runs out by itself */
+    }
+    return err;
+}
+
+/* The run under the lease. */
+static rk_err sweep_locked(struct rk_reg *reg, rk_ts now, int batch, struct run_lease *lease,
+                           struct rk_sweep_counts *out, struct rk_error *msg) {
+    rk_err err = run_consents(reg, now, batch, &out->consents_expired, &out->skipped, lease, msg);
     if (err == RK_OK)
         err = run_rule(reg, list_signups, expire_signup, now, batch, &out->signups_expired,
-                       &out->skipped, msg);
+                       &out->skipped, lease, msg);
+    lease_renew(reg, lease);
     if (err == RK_OK)
         err = rk_retention_run(reg, now, false, &out->retention, msg);
     bool personal = out->consents_expired || out->signups_expired ||

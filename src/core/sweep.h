@@ -24,6 +24,13 @@
  * the old pages leave it too. Work is committed in batches of RK_SWEEP_BATCH
  * so a million expiries never hold one transaction. A second run at the same
  * instant does nothing.
+ *
+ * One sweep at a time per database: a run (not a dry run) takes the store's lease
+ * "sweep" (lease_take; its holder a random id of the run, for RK_SWEEP_LEASE_S seconds of
+ * the wall clock, renewed after every batch, dropped at the end). When another run holds
+ * it — a second `serve` on the same PostgreSQL database, `rekisteri sweep` beside `serve`
+ * — the run does nothing and says so (out->elsewhere, RK_OK): skipped, not failed. A run
+ * that dies leaves the lease to run out.
  */
 #ifndef RK_SWEEP_H
 #define RK_SWEEP_H
@@ -40,6 +47,7 @@
  * takes 2-4 s on a busy 2-core machine, one of 1,000 a few hundred milliseconds. */
 #define RK_SWEEP_BATCH         10000
 #define RK_SWEEP_SERVICE_BATCH 1000
+#define RK_SWEEP_LEASE_S       300 /* the "sweep" lease, renewed after every batch */
 
 struct rk_sweep_counts {
     int64_t consents_expired; /* live consents past their validity */
@@ -47,6 +55,7 @@ struct rk_sweep_counts {
     int64_t skipped;          /* rows the rules refused (e.g. a purpose no longer declared) */
     struct rk_retention_counts retention; /* the retention rules (core/retention.h) */
     bool checkpointed; /* personal data was deleted and the write-ahead log emptied after */
+    bool elsewhere;    /* another sweep held the "sweep" lease: this run did nothing */
 };
 
 /*

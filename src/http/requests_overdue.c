@@ -9,7 +9,8 @@
  * The same thread runs the retention sweep (core/sweep.h) every
  * --sweep-interval seconds (default an hour), as actor "sweep", logging each
  * run's counts; its small transactions take the database's write lock in
- * turn with the writer's groups (the busy timeout waits for it).
+ * turn with the writer's groups (the busy timeout waits for it). A run skipped because
+ * another sweep holds the lease (core/sweep.h) logs "sweep_skipped".
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,13 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
         err = rk_sweep_run_batched(reg, rk_time_now(), false, RK_SWEEP_SERVICE_BATCH, &n, &msg);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
+    if (err == RK_OK && n.elsewhere) { /* another instance sweeps: skipped, not failed */
+        fprintf(stderr,
+                "{\"ts\":\"%s\",\"event\":\"sweep_skipped\",\"reason\":\"another sweep "
+                "holds the sweep lease\"}\n",
+                ts);
+        return;
+    }
     fprintf(stderr,
             "{\"ts\":\"%s\",\"event\":\"sweep\",\"ok\":%s,\"consents_expired\":%lld,"
             "\"signups_expired\":%lld,\"skipped\":%lld,\"entries_erased\":%lld,"

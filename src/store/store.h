@@ -29,9 +29,9 @@
 #include "decl/decl.h"
 #include "util/err.h"
 
-#define RK_HASH_LEN 32 /* keyed BLAKE2b of a normalised email or phone */
+#define RK_HASH_LEN    32 /* keyed BLAKE2b of a normalised email or phone */
 #define RK_DECL_ID_MAX 64
-#define RK_SHA256_HEX 64
+#define RK_SHA256_HEX  64
 
 struct rk_store;
 
@@ -65,8 +65,8 @@ struct rk_entry {
     char person_id[RK_ID_LEN + 1];
     char register_id[RK_DECL_ID_MAX + 1];
     rk_ts since;
-    const char *v[RK_F__COUNT]; /* NULL: no value */
-    int64_t prov[RK_F__COUNT];  /* provenance row of each value; 0 with no value */
+    const char *v[RK_F__COUNT];            /* NULL: no value */
+    int64_t prov[RK_F__COUNT];             /* provenance row of each value; 0 with no value */
     unsigned char email_hash[RK_HASH_LEN]; /* set when v[RK_F_EMAIL] */
     unsigned char phone_hash[RK_HASH_LEN]; /* set when v[RK_F_PHONE] */
     char buf[8192];                        /* storage of v[] for reads */
@@ -93,7 +93,7 @@ struct rk_consent_event {
 /* The longest strings a consent event may hold (bytes); consent_append refuses
  * longer ones with RK_ETOOBIG, so that every stored event reads back. */
 #define RK_CONSENT_EVIDENCE_MAX 2000
-#define RK_CONSENT_FIELD_MAX 512 /* notice version, channel, collector, form id, IP, user agent */
+#define RK_CONSENT_FIELD_MAX    512 /* notice version, channel, collector, form id, IP, user agent */
 
 enum rk_consent_status {
     RK_CONSENT_NONE,
@@ -234,7 +234,7 @@ typedef int (*rk_staff_signin_fn)(void *ctx, const struct rk_staff_signin *e);
 
 /* ---- The website's cookie-consent log (migration 0018, core/cookie_log.h) ---- */
 
-#define RK_COOKIE_ID_MIN      22   /* a consent id's length: 22..64 of A-Za-z0-9_- */
+#define RK_COOKIE_ID_MIN      22 /* a consent id's length: 22..64 of A-Za-z0-9_- */
 #define RK_COOKIE_ID_MAX      64
 #define RK_COOKIE_VERSION_LEN 16   /* hex digits (RK_CONSENT_VERSION_LEN) */
 #define RK_COOKIE_CHOICES_MAX 2048 /* the stored choices' text, bytes */
@@ -298,7 +298,7 @@ typedef int (*rk_audit_fn)(void *ctx, const struct rk_audit_event *e);
  */
 enum rk_outbox_state { RK_OUTBOX_QUEUED, RK_OUTBOX_SENT, RK_OUTBOX_FAILED, RK_OUTBOX__COUNT };
 
-#define RK_OUTBOX_KIND_MAX 32   /* "confirm", "test": a short word */
+#define RK_OUTBOX_KIND_MAX  32  /* "confirm", "test": a short word */
 #define RK_OUTBOX_ERROR_MAX 300 /* last_error is cut to this many bytes */
 
 struct rk_outbox_msg {
@@ -378,7 +378,7 @@ struct rk_recipient_notice {
 struct rk_contact_row {
     char person_id[RK_ID_LEN + 1];
     char register_id[RK_DECL_ID_MAX + 1];
-    bool restricted, objected;      /* art 18, art 21 */
+    bool restricted, objected;       /* art 18, art 21 */
     struct rk_consent_state consent; /* for the asked purpose; RK_CONSENT_NONE without one */
 };
 typedef int (*rk_contact_row_fn)(void *ctx, const struct rk_contact_row *r);
@@ -416,27 +416,27 @@ enum rk_request_channel {
     RK_RQC_API,
     RK_RQC__COUNT
 };
-#define RK_REQUEST_ID_LEN 14   /* "R-" and 12 base32 characters: 60 random bits */
-#define RK_REQUEST_TEXT_MAX 4000 /* the person's free text, bytes */
-#define RK_REQUEST_FIELD_MAX 500 /* reasons, notes, contact details, bytes */
+#define RK_REQUEST_ID_LEN    14   /* "R-" and 12 base32 characters: 60 random bits */
+#define RK_REQUEST_TEXT_MAX  4000 /* the person's free text, bytes */
+#define RK_REQUEST_FIELD_MAX 500  /* reasons, notes, contact details, bytes */
 
 struct rk_request {
     char id[RK_REQUEST_ID_LEN + 1];
     enum rk_request_type type;
     enum rk_request_status status;
     enum rk_request_channel channel;
-    enum rk_lang lang;                   /* of the emails to the person */
-    char person_id[RK_ID_LEN + 1];       /* "" until matched to a person */
-    const char *email, *phone, *name;    /* as given; may be NULL */
-    const char *text;                    /* may be NULL */
+    enum rk_lang lang;                /* of the emails to the person */
+    char person_id[RK_ID_LEN + 1];    /* "" until matched to a person */
+    const char *email, *phone, *name; /* as given; may be NULL */
+    const char *text;                 /* may be NULL */
     rk_ts received_at;
-    struct rk_date received_on;          /* the local date of receipt: the deadlines run from it */
-    struct rk_date due;                  /* one month from the local date of receipt */
-    struct rk_date extended_due;         /* y == 0: not extended */
-    int extension_months;                /* 0, 1 or 2 */
-    const char *extension_reason;        /* NULL unless extended */
-    unsigned verification;               /* 0 or one enum rk_verification bit */
-    const char *verified_by, *document;  /* document: in_person only */
+    struct rk_date received_on;         /* the local date of receipt: the deadlines run from it */
+    struct rk_date due;                 /* one month from the local date of receipt */
+    struct rk_date extended_due;        /* y == 0: not extended */
+    int extension_months;               /* 0, 1 or 2 */
+    const char *extension_reason;       /* NULL unless extended */
+    unsigned verification;              /* 0 or one enum rk_verification bit */
+    const char *verified_by, *document; /* document: in_person only */
     rk_ts verified_at;
     const char *rejection_reason, *note; /* NULL unless rejected / completed with a note */
     rk_ts closed_at;                     /* completed or rejected; 0 while open */
@@ -483,8 +483,8 @@ struct rk_answer_row {
     char request_id[RK_REQUEST_ID_LEN + 1];
     char person_id[RK_ID_LEN + 1];
     rk_ts created_at, expires_at;
-    bool has_code;                                /* a one-time code is outstanding */
-    unsigned char code_hash[RK_ANSWER_HASH_LEN];  /* keyed hash of the code (RK_SUBKEY_ANSWER) */
+    bool has_code;                               /* a one-time code is outstanding */
+    unsigned char code_hash[RK_ANSWER_HASH_LEN]; /* keyed hash of the code (RK_SUBKEY_ANSWER) */
     rk_ts code_expires;
     int code_tries;                               /* wrong codes against the current one */
     bool has_grant;                               /* a right code gave a download grant */
@@ -495,9 +495,9 @@ struct rk_answer_row {
 
 /* Which requests a list shows: all fields optional. */
 struct rk_request_filter {
-    int status;              /* an enum rk_request_status, or -1: any */
-    bool open_only;          /* received, verified or in progress */
-    struct rk_date due_by;   /* y != 0: the effective due date on or before this */
+    int status;            /* an enum rk_request_status, or -1: any */
+    bool open_only;        /* received, verified or in progress */
+    struct rk_date due_by; /* y != 0: the effective due date on or before this */
 };
 
 /* What a recipient holds of a person, as rekisteri last disclosed it (connect/client.h has
@@ -622,7 +622,7 @@ typedef int (*rk_sealed_fn)(void *ctx, const struct rk_sealed_row *r);
 struct rk_census {
     int64_t persons, persons_restricted, persons_objected; /* restricted: art 18; objected: 21 */
     int64_t entries;
-    int64_t provenance, provenance_orphans; /* orphans: pointed to by no entry */
+    int64_t provenance, provenance_orphans;       /* orphans: pointed to by no entry */
     int64_t organisations, organisations_orphans; /* orphans: named by no entry */
     int64_t consent_events, consent_events_expired;
     int64_t consent_states, consent_states_live;
@@ -634,10 +634,10 @@ struct rk_census {
     int64_t requests;
     int64_t notices, notices_queued; /* art 19 recipient notices */
     int64_t answers, answer_files;
-    int64_t audit; /* events of the audit chain */
+    int64_t audit;                                /* events of the audit chain */
     int64_t suppressions, suppressions_objection; /* objection: art 21, the rest erasure */
     int64_t mail_limits, search_tokens;
-    int64_t staff, staff_sessions; /* accounts and signed-in sessions: the console's */
+    int64_t staff, staff_sessions;          /* accounts and signed-in sessions: the console's */
     int64_t disclosures, disclosure_events; /* what recipients hold (core/disclose.h) */
 };
 
@@ -659,8 +659,8 @@ struct rk_store_ops {
     const char *scheme;
 
     /* On failure the detail goes to e (there is no handle to hold it). */
-    rk_err (*open)(const char *location, const struct rk_store_options *opt,
-                   struct rk_store **out, struct rk_error *e);
+    rk_err (*open)(const char *location, const struct rk_store_options *opt, struct rk_store **out,
+                   struct rk_error *e);
     void (*close)(struct rk_store *s);
     rk_err (*migrate)(struct rk_store *s, int *from, int *to);
     /* Moves everything written into the main file and empties the write-ahead log, so
@@ -684,8 +684,8 @@ struct rk_store_ops {
     rk_err (*person_insert)(struct rk_store *s, const char *id, rk_ts created_at);
     rk_err (*person_exists)(struct rk_store *s, const char *id, bool *restricted, bool *objected);
     rk_err (*provenance_insert)(struct rk_store *s, const struct rk_provenance *p, int64_t *id);
-    rk_err (*provenance_get)(struct rk_store *s, int64_t id, struct rk_provenance *out,
-                             char *buf, size_t bufsz);
+    rk_err (*provenance_get)(struct rk_store *s, int64_t id, struct rk_provenance *out, char *buf,
+                             size_t bufsz);
     rk_err (*entry_get)(struct rk_store *s, const char *register_id, const char *person_id,
                         struct rk_entry *out);
     rk_err (*entry_put)(struct rk_store *s, const struct rk_entry *e);
@@ -763,8 +763,7 @@ struct rk_store_ops {
     rk_err (*tasks_count)(struct rk_store *s, const char *kind, int64_t *out);
     rk_err (*contract_changes)(struct rk_store *s, const char *contract_id, rk_change_fn fn,
                                void *ctx);
-    rk_err (*tasks_of_person)(struct rk_store *s, const char *person_id, rk_task_fn fn,
-                              void *ctx);
+    rk_err (*tasks_of_person)(struct rk_store *s, const char *person_id, rk_task_fn fn, void *ctx);
 
     /* The audit chain: the last row (RK_ENOENT when empty), appending one, and
      * every row from seq `from` on in order, or only a person's rows. */
@@ -805,10 +804,9 @@ struct rk_store_ops {
      * with staff_id NULL; *n gets how many ended).
      * staff_throttle_get: failures and locked_until of a key (0, 0 for none);
      * staff_throttle_fail: one more failure of a key, returning the new count;
-     * staff_throttle_lock: sets its locked_until; staff_throttle_clear: forgets a key; rows not updated
-     * since before prune_before are deleted by staff_throttle_fail.
-     * staff_signin_add / staff_signins: an account's history, newest first, at
-     * most limit. */
+     * staff_throttle_lock: sets its locked_until; staff_throttle_clear: forgets a key; rows not
+     * updated since before prune_before are deleted by staff_throttle_fail. staff_signin_add /
+     * staff_signins: an account's history, newest first, at most limit. */
     rk_err (*staff_insert)(struct rk_store *s, const struct rk_staff *a);
     rk_err (*staff_get)(struct rk_store *s, const char *key, bool by_email, struct rk_staff *out);
     rk_err (*staff_update)(struct rk_store *s, const struct rk_staff *a);
@@ -847,8 +845,8 @@ struct rk_store_ops {
      * counts the rows recorded in [from, to) per action into counts[RK_COOKIE__COUNT]. */
     rk_err (*consent_version_put)(struct rk_store *s, const char *version, const char *config,
                                   rk_ts at);
-    rk_err (*consent_version_get)(struct rk_store *s, const char *version,
-                                  rk_consent_version_fn fn, void *ctx);
+    rk_err (*consent_version_get)(struct rk_store *s, const char *version, rk_consent_version_fn fn,
+                                  void *ctx);
     rk_err (*consent_log_add)(struct rk_store *s, const struct rk_cookie_choice *c);
     rk_err (*consent_log_get)(struct rk_store *s, const char *consent_id, rk_cookie_choice_fn fn,
                               void *ctx);
@@ -868,7 +866,11 @@ struct rk_store_ops {
      * apply only to a queued message (RK_ENOENT otherwise), so a message leaves
      * the queued state once; sent clears the sealed content in the same statement,
      * failed keeps it for a retry (outbox_requeue) until outbox_purge deletes the row.
-     * outbox_failed lists failed messages, newest first. */
+     * outbox_failed lists failed messages, newest first.
+     * Several instances (PostgreSQL): outbox_due CLAIMS what it lists for this handle for a
+     * lease (60 s, REKISTERI_CLAIM_LEASE), skipping what another handle holds unexpired; the
+     * marks apply only while the claim is this handle's (RK_ENOENT once another retook it)
+     * and end it. SQLite lists without claiming: one worker per database. */
     rk_err (*outbox_enqueue)(struct rk_store *s, const struct rk_outbox_msg *m, int64_t *id);
     rk_err (*outbox_due)(struct rk_store *s, rk_ts now, int limit, rk_outbox_fn fn, void *ctx);
     rk_err (*outbox_mark_sent)(struct rk_store *s, int64_t id, rk_ts at);
@@ -896,8 +898,7 @@ struct rk_store_ops {
      * consent state for purpose. fn (which may read the store) stops the walk by
      * returning non-zero. */
     rk_err (*contact_rows)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
-                           const char *purpose, bool *suppressed, rk_contact_row_fn fn,
-                           void *ctx);
+                           const char *purpose, bool *suppressed, rk_contact_row_fn fn, void *ctx);
 
     /* ---- Data-subject rights (core/rights.c; migration 0008) ----
      * All inside the caller's transaction. person_flags_set sets both art 18
@@ -957,8 +958,8 @@ struct rk_store_ops {
     rk_err (*answer_purge)(struct rk_store *s, rk_ts before, int limit, bool dry, int64_t *n);
     /* Deletes the person's answers and their documents (an erasure); *n how many. */
     rk_err (*answer_delete_person)(struct rk_store *s, const char *person_id, int64_t *n);
-    rk_err (*requests_list)(struct rk_store *s, const struct rk_request_filter *f,
-                            rk_request_fn fn, void *ctx);
+    rk_err (*requests_list)(struct rk_store *s, const struct rk_request_filter *f, rk_request_fn fn,
+                            void *ctx);
     /* Open requests whose effective due date is before today. */
     rk_err (*requests_overdue)(struct rk_store *s, struct rk_date today, int64_t *out);
     /* Open requests (received, verified, in progress) matched to person_id. */
@@ -976,7 +977,8 @@ struct rk_store_ops {
      * failed or unsupported (final), counting an attempt and forgetting the
      * identity. "Forgets" sets the sealed column to NULL. recipient_notice_list
      * lists notices in state (or every state when state is RK_NOTICE_STATE__COUNT),
-     * newest first, without the identity. */
+     * newest first, without the identity. recipient_notice_due claims as outbox_due does
+     * (a lease of 120 s on PostgreSQL) and the marks apply only under the claim. */
     rk_err (*recipient_notice_due)(struct rk_store *s, rk_ts now, int limit, rk_notice_fn fn,
                                    void *ctx);
     rk_err (*recipient_notice_mark_done)(struct rk_store *s, int64_t id, rk_ts at);
@@ -1124,6 +1126,14 @@ struct rk_store_ops {
      * pseudonymous id (all 0 but the id-carrying kinds once the person is erased). Reads only;
      * inside or outside a transaction. Fills *out only on success. */
     rk_err (*census)(struct rk_store *s, const char *person_id, struct rk_census *out);
+    /* ---- Leases (migrations 0020, pg/0003): one holder of a named job at a time ----
+     * lease_take: takes the lease `name` for holder until `until` when it is free, expired
+     * (its until < now) or already holder's (then renews it); *got says whether holder has it
+     * now. lease_drop: gives it up when holder has it (RK_ENOENT otherwise). Each is one
+     * statement of its own, outside any transaction (the sweep takes "sweep", core/sweep.c). */
+    rk_err (*lease_take)(struct rk_store *s, const char *name, const char *holder, rk_ts now,
+                         rk_ts until, bool *got);
+    rk_err (*lease_drop)(struct rk_store *s, const char *name, const char *holder);
 };
 
 #define RK_STORE_KEY_LEN 32
@@ -1232,15 +1242,14 @@ RK_STORE_FN(search_put,
             (s, person, reg, w, n))
 RK_STORE_FN(search_words,
             (struct rk_store * s, const char *prefix, int field, const char *const *also,
-             size_t nalso, const char *after_word, int64_t after_pk, rk_search_row_fn fn,
-             void *c),
+             size_t nalso, const char *after_word, int64_t after_pk, rk_search_row_fn fn, void *c),
             (s, prefix, field, also, nalso, after_word, after_pk, fn, c))
 RK_STORE_FN(search_count,
             (struct rk_store * s, const char *prefix, int field, int64_t cap, int64_t *out),
             (s, prefix, field, cap, out))
 RK_STORE_FN(search_people,
-            (struct rk_store * s, rk_ts since, rk_ts before, int64_t before_pk,
-             rk_search_row_fn fn, void *c),
+            (struct rk_store * s, rk_ts since, rk_ts before, int64_t before_pk, rk_search_row_fn fn,
+             void *c),
             (s, since, before, before_pk, fn, c))
 RK_STORE_FN(search_built, (struct rk_store * s, bool *out), (s, out))
 RK_STORE_FN(search_built_set, (struct rk_store * s), (s))
@@ -1252,8 +1261,7 @@ RK_STORE_FN(consent_weeks, (struct rk_store * s, const char *from, rk_counter_fn
 RK_STORE_FN(console_mark_get, (struct rk_store * s, const char *what, struct rk_console_mark *out),
             (s, what, out))
 RK_STORE_FN(console_mark_set,
-            (struct rk_store * s, const char *what, const struct rk_console_mark *m),
-            (s, what, m))
+            (struct rk_store * s, const char *what, const struct rk_console_mark *m), (s, what, m))
 RK_STORE_FN(requests_of_person,
             (struct rk_store * s, const char *person, rk_request_fn fn, void *c),
             (s, person, fn, c))
@@ -1276,14 +1284,15 @@ RK_STORE_FN(contract_get, (struct rk_store * s, const char *id, struct rk_contra
             (s, id, out))
 RK_STORE_FN(contract_update, (struct rk_store * s, const struct rk_contract *c), (s, c))
 RK_STORE_FN(contract_change_append,
-            (struct rk_store * s, const char *contract, rk_ts at, const char *by,
-             const char *field, const char *old_value, const char *new_value),
+            (struct rk_store * s, const char *contract, rk_ts at, const char *by, const char *field,
+             const char *old_value, const char *new_value),
             (s, contract, at, by, field, old_value, new_value))
 RK_STORE_FN(contracts_of_person,
             (struct rk_store * s, const char *person, rk_contract_fn fn, void *c),
             (s, person, fn, c))
 RK_STORE_FN(invoice_insert, (struct rk_store * s, const struct rk_invoice *i), (s, i))
-RK_STORE_FN(invoices_of_person, (struct rk_store * s, const char *person, rk_invoice_fn fn, void *c),
+RK_STORE_FN(invoices_of_person,
+            (struct rk_store * s, const char *person, rk_invoice_fn fn, void *c),
             (s, person, fn, c))
 RK_STORE_FN(suppress_add,
             (struct rk_store * s, const unsigned char h[RK_HASH_LEN], enum rk_field kind,
@@ -1323,8 +1332,7 @@ RK_STORE_FN(token_revoke, (struct rk_store * s, const char *name, rk_ts at), (s,
 RK_STORE_FN(tokens_list, (struct rk_store * s, rk_token_fn fn, void *c), (s, fn, c))
 /* ---- Staff accounts ---- */
 RK_STORE_FN(staff_insert, (struct rk_store * s, const struct rk_staff *a), (s, a))
-RK_STORE_FN(staff_get,
-            (struct rk_store * s, const char *key, bool by_email, struct rk_staff *out),
+RK_STORE_FN(staff_get, (struct rk_store * s, const char *key, bool by_email, struct rk_staff *out),
             (s, key, by_email, out))
 RK_STORE_FN(staff_update, (struct rk_store * s, const struct rk_staff *a), (s, a))
 RK_STORE_FN(staff_list, (struct rk_store * s, rk_staff_fn fn, void *c), (s, fn, c))
@@ -1340,8 +1348,8 @@ RK_STORE_FN(staff_session_put, (struct rk_store * s, const struct rk_staff_sessi
 RK_STORE_FN(staff_session_get,
             (struct rk_store * s, const unsigned char h[RK_HASH_LEN], struct rk_staff_session *out),
             (s, h, out))
-RK_STORE_FN(staff_session_touch, (struct rk_store * s, const unsigned char h[RK_HASH_LEN], rk_ts at),
-            (s, h, at))
+RK_STORE_FN(staff_session_touch,
+            (struct rk_store * s, const unsigned char h[RK_HASH_LEN], rk_ts at), (s, h, at))
 RK_STORE_FN(staff_session_delete, (struct rk_store * s, const unsigned char h[RK_HASH_LEN]), (s, h))
 RK_STORE_FN(staff_sessions_clear, (struct rk_store * s, const char *id, int64_t *n), (s, id, n))
 RK_STORE_FN(staff_throttle_get,
@@ -1366,10 +1374,9 @@ RK_STORE_FN(consent_version_get,
             (struct rk_store * s, const char *version, rk_consent_version_fn fn, void *c),
             (s, version, fn, c))
 RK_STORE_FN(consent_log_add, (struct rk_store * s, const struct rk_cookie_choice *x), (s, x))
-RK_STORE_FN(consent_log_get,
-            (struct rk_store * s, const char *id, rk_cookie_choice_fn fn, void *c), (s, id, fn, c))
-RK_STORE_FN(consent_log_purge,
-            (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
+RK_STORE_FN(consent_log_get, (struct rk_store * s, const char *id, rk_cookie_choice_fn fn, void *c),
+            (s, id, fn, c))
+RK_STORE_FN(consent_log_purge, (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
             (s, before, limit, dry, n))
 RK_STORE_FN(consent_log_counts,
             (struct rk_store * s, rk_ts from, rk_ts to, int64_t counts[RK_COOKIE__COUNT]),
@@ -1477,8 +1484,8 @@ RK_STORE_FN(recipient_notice_mark_final,
             (struct rk_store * s, int64_t id, enum rk_notice_state state, rk_ts at,
              const char *error),
             (s, id, state, at, error))
-RK_STORE_FN(recipient_notice_count,
-            (struct rk_store * s, enum rk_notice_state state, int64_t *out), (s, state, out))
+RK_STORE_FN(recipient_notice_count, (struct rk_store * s, enum rk_notice_state state, int64_t *out),
+            (s, state, out))
 RK_STORE_FN(recipient_notice_list,
             (struct rk_store * s, enum rk_notice_state state, int limit, rk_notice_fn fn, void *c),
             (s, state, limit, fn, c))
@@ -1586,6 +1593,13 @@ RK_STORE_FN(recipient_sync_put, (struct rk_store * s, const struct rk_recipient_
 /* ---- The census ---- */
 RK_STORE_FN(census, (struct rk_store * s, const char *person_id, struct rk_census *out),
             (s, person_id, out))
+/* ---- Leases ---- */
+RK_STORE_FN(lease_take,
+            (struct rk_store * s, const char *name, const char *holder, rk_ts now, rk_ts until,
+             bool *got),
+            (s, name, holder, now, until, got))
+RK_STORE_FN(lease_drop, (struct rk_store * s, const char *name, const char *holder),
+            (s, name, holder))
 
 #undef RK_STORE_FN
 

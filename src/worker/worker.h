@@ -21,12 +21,16 @@
  *   after a full batch until a short one (the sender); without, one read is
  *   one pass (the deliverer, whose polls can be due again at once).
  *
- *   Claiming. There is none in the store: an item is attempted only while
- *   the store lists it as due, and one worker per database per transport
+ *   Claiming. On SQLite there is none: an item is attempted only while the
+ *   store lists it as due, and one worker per database per transport
  *   (`serve`, or one pass of the CLI, not both) is the rule the
- *   documentation states. The store's marks apply to due states only, so an
- *   outcome recorded by someone else comes back RK_ENOENT and is dropped
- *   (not an error).
+ *   documentation states. On PostgreSQL, where several `serve` share the
+ *   database, the store's list is a claim (store.h, outbox_due): what one
+ *   worker's connection listed no other lists until the claim's lease runs
+ *   out. Either way the store's marks apply to due states only (and on
+ *   PostgreSQL only under the worker's own claim), so an outcome recorded by
+ *   someone else, or after another instance retook the item, comes back
+ *   RK_ENOENT and is dropped (not an error).
  *
  *   The pass, per item:
  *
@@ -49,7 +53,8 @@
  *      through ops->record after its attempt; every failure leaves it due
  *      again (or in the transport's failed state), never deleted.
  *   2. One attempt at a time per item: the thread is the only one working
- *      its database's queue, and a pass handles one item at a time.
+ *      its database's queue (on PostgreSQL: the only one holding the item's
+ *      claim), and a pass handles one item at a time.
  *   3. The crash window, honestly: between the outside's acknowledgement
  *      (a relay's 250, a recipient's 2xx) and our commit the process can
  *      die; the item is then still due and goes again after the restart.

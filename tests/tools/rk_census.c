@@ -12,8 +12,8 @@
  * lookup_values (status 1 when nobody holds it). With FIELDs it prints each one's number on a line
  * of its own, in the order asked; without, every field as "NAME NUMBER". Besides struct
  * rk_census's fields: sealed_notices and sealed_outbox, the art 19 notices and queued mails
- * still holding a sealed value (of the person's with --person or --email). Status 0; 2 on a wrong use or an unknown
- * field; 1 when the store cannot be read.
+ * still holding a sealed value (of the person's with --person or --email). Status 0; 2 on a wrong
+ * use or an unknown field; 1 when the store cannot be read.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,8 +48,7 @@ static int count_row(void *ctx, const struct rk_sealed_row *r) {
 
 /* The number of rows of table holding a sealed value (of person_id's unless NULL), or -1 on
  * an error. */
-static int64_t sealed_count(struct rk_store *s, enum rk_sealed_table table,
-                            const char *person_id) {
+static int64_t sealed_count(struct rk_store *s, enum rk_sealed_table table, const char *person_id) {
     struct sealed_tally t = {.person_id = person_id, .n = 0};
     if (rk_store_sealed_list(s, table, 0, false, 0, count_row, &t) != RK_OK) {
         fprintf(stderr, "rk_census: sealed_list: %s\n", rk_store_errmsg(s));
@@ -109,12 +108,14 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
             email = argv[++i];
         else {
-            fprintf(stderr, "usage: rk_census [--db LOCATION] [--person ID | --email ADDRESS] [FIELD...]\n");
+            fprintf(
+                stderr,
+                "usage: rk_census [--db LOCATION] [--person ID | --email ADDRESS] [FIELD...]\n");
             return 2;
         }
     }
     const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-    if (access(path, F_OK) != 0) { /* the store is never created here */
+    if (!strstr(path, "://") && access(path, F_OK) != 0) { /* the store is never created here */
         fprintf(stderr, "rk_census: %s: no such store\n", db);
         return 1;
     }

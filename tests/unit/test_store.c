@@ -3666,6 +3666,120 @@ static void scheme_without_backend(void **state) {
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* ---- Leases and the queues' claims (issue 17: several instances on one database) ---------- */
+
+/* lease_take takes a free lease, refuses one another holder has until it runs out, renews
+ * the holder's own; lease_drop gives up only the holder's (RK_ENOENT otherwise); names are
+ * independent. Alike on every backend. */
+static void lease_take_and_drop(void **state) {
+    struct rk_store *s = store_of(state);
+    bool got = false;
+    assert_ok(rk_store_lease_take(s, "sweep", "a", 1000, 1300, &got));
+    assert_true(got);
+    assert_ok(rk_store_lease_take(s, "sweep", "b", 1100, 1400, &got));
+    assert_false(got);
+    assert_ok(rk_store_lease_take(s, "sweep", "a", 1200, 1500, &got)); /* renewed */
+    assert_true(got);
+    assert_ok(rk_store_lease_take(s, "sweep", "b", 1400, 1700, &got)); /* still a's */
+    assert_false(got);
+    assert_ok(rk_store_lease_take(s, "other", "b", 1400, 1700, &got));
+    assert_true(got);
+    assert_ok(rk_store_lease_take(s, "sweep", "b", 1501, 1800, &got)); /* a's ran out */
+    assert_true(got);
+    assert_rc(rk_store_lease_drop(s, "sweep", "a"), RK_ENOENT);
+    assert_ok(rk_store_lease_take(s, "sweep", "a", 1502, 1800, &got));
+    assert_false(got);
+    assert_ok(rk_store_lease_drop(s, "sweep", "b"));
+    assert_rc(rk_store_lease_drop(s, "sweep", "b"), RK_ENOENT);
+    assert_ok(rk_store_lease_take(s, "sweep", "a", 1503, 1800, &got)); /* free again */
+    assert_true(got);
+    assert_ok(rk_store_lease_take(s, "other", "a", 1503, 1800, &got));
+    assert_false(got);
+}
+
+static int collect_notice_ids(void *ctx, const struct rk_notice_row *n) {
+    struct due_seen *d = ctx;
+    assert_true(d->n < 8);
+    d->id[d->n++] = n->id;
+    return 0;
+}
+
+/* Two handles on one database work the queues. PostgreSQL claims: what one handle listed
+ * as due the other does not list until the claim's lease (60 s for mail, 120 s for
+ * notices) has run out, the claimer lists its own again, a mark by the handle that does
+ * not hold the claim is RK_ENOENT and the claimer's applies; once retaken, the first
+ * claimer's mark is RK_ENOENT. SQLite has no claims (one worker per database): both list
+ * everything. */
+static void queue_claims(void **state) {
+    struct fixture *fx = *state;
+    struct rk_store *s = fx->s, *t = NULL;
+    bool claims = strcmp(backend->name, "postgres") == 0;
+    rk_ts t0 = ts("2026-03-01T10:00:00Z");
+    assert_ok(rk_store_begin(s));
+    int64_t a = enqueue(s, "ddddddddddddddddddddddddc1", "a@example.fi", t0);
+    int64_t b = enqueue(s, "ddddddddddddddddddddddddc2", "b@example.fi", t0);
+    struct rk_recipient_notice n = {.recipient = "crm",
+                                    .person_id = "pppppppppppppppppppppppp01",
+                                    .kind = RK_NOTICE_ERASURE,
+                                    .created_at = t0};
+    assert_ok(rk_store_recipient_notice_add(s, &n));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_open(fx->location, NULL, &t, NULL));
+
+    struct due_seen d = {0};
+    assert_ok(rk_store_outbox_due(s, t0, 1, collect_due, &d)); /* s claims a */
+    assert_int_equal(d.n, 1);
+    assert_true(d.id[0] == a);
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_outbox_due(t, t0 + 1, 10, collect_due, &d)); /* t claims b */
+    assert_int_equal(d.n, claims ? 1 : 2);
+    assert_true(d.id[0] == (claims ? b : a));
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_outbox_due(s, t0 + 2, 10, collect_due, &d)); /* its own again */
+    assert_int_equal(d.n, claims ? 1 : 2);
+    assert_true(d.id[0] == a);
+    if (claims) {
+        assert_ok(rk_store_begin(t));
+        assert_rc(rk_store_outbox_mark_sent(t, a, t0 + 3), RK_ENOENT);
+        rk_store_rollback(t);
+        /* s's claim on a ran out: t takes it; s's late outcome is refused. */
+        memset(&d, 0, sizeof d);
+        assert_ok(rk_store_outbox_due(t, t0 + 2 + 61, 10, collect_due, &d));
+        assert_int_equal(d.n, 2);
+        assert_ok(rk_store_begin(s));
+        assert_rc(rk_store_outbox_mark_retry(s, a, t0 + 70, "late"), RK_ENOENT);
+        rk_store_rollback(s);
+    }
+    assert_ok(rk_store_begin(t));
+    assert_ok(rk_store_outbox_mark_sent(t, a, t0 + 64));
+    assert_ok(rk_store_outbox_mark_retry(t, b, t0 + 64, "451"));
+    assert_ok(rk_store_commit(t));
+    /* A mark ends the claim: b is anyone's once due again. */
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_outbox_due(s, t0 + 64, 10, collect_due, &d));
+    assert_int_equal(d.n, 1);
+    assert_true(d.id[0] == b);
+
+    /* Notices alike, with their longer lease. */
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_recipient_notice_due(s, t0, 10, collect_notice_ids, &d));
+    assert_int_equal(d.n, 1);
+    memset(&d, 0, sizeof d);
+    assert_ok(rk_store_recipient_notice_due(t, t0 + 100, 10, collect_notice_ids, &d));
+    assert_int_equal(d.n, claims ? 0 : 1);
+    if (claims) {
+        assert_ok(rk_store_begin(t));
+        assert_rc(rk_store_recipient_notice_mark_done(t, n.id, t0 + 100), RK_ENOENT);
+        rk_store_rollback(t);
+        assert_ok(rk_store_recipient_notice_due(t, t0 + 121, 10, collect_notice_ids, &d));
+        assert_int_equal(d.n, 1);
+    }
+    assert_ok(rk_store_begin(t));
+    assert_ok(rk_store_recipient_notice_mark_done(t, n.id, t0 + 121));
+    assert_ok(rk_store_commit(t));
+    rk_store_close(t);
+}
+
 int main(void) {
     if (rk_crypto_init() != RK_OK) {
         fprintf(stderr, "test_store: cannot initialise libsodium\n");
@@ -3728,6 +3842,8 @@ int main(void) {
         T(check_file_refuses),
         T(checkpoint_keeps_rows),
         T(scheme_without_backend),
+        T(lease_take_and_drop),
+        T(queue_claims),
     };
     /* RK_STORE_BACKEND names the one to run (tests/unit/with_pg.sh runs "postgres");
      * unset: every backend whose server is at hand (SQLite always, PostgreSQL when

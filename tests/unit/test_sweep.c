@@ -4,7 +4,8 @@
  * expired consent leaves the marketing register and the audience while a
  * live one stays; a dry run writes nothing; a second run does nothing; an
  * unconfirmed signup past its expiry is removed, and a newcomer who never
- * confirmed is deleted wholly (person row and ledger); more than one batch is worked through.
+ * confirmed is deleted wholly (person row and ledger); more than one batch is worked through;
+ * a run while another holds the sweep lease is skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -205,6 +206,41 @@ static void more_than_one_batch(void **state) {
     assert_int_equal(sweep(f, AFTER_2Y, false).consents_expired, 0);
 }
 
+/* One sweep at a time: while another holds the store's lease "sweep" a run does nothing and
+ * says so (skipped, not failed); once it is free the run works and gives the lease up. A dry
+ * run writes nothing and needs no lease. */
+static void held_lease_skips_the_run(void **state) {
+    struct rkt_reg *f = *state;
+    char a[RK_ID_LEN + 1];
+    subscriber(f, "old@example.fi", rkt_ts(T0), a);
+    int64_t audit = rkt_census(f, NULL).audit;
+    rk_ts wall = rk_time_now();
+    bool got = false;
+    assert_int_equal(rk_store_lease_take(f->store, "sweep", "another-instance", wall,
+                                         wall + RK_SWEEP_LEASE_S, &got),
+                     RK_OK);
+    assert_true(got);
+    struct rk_sweep_counts n = sweep(f, AFTER_2Y, false);
+    assert_true(n.elsewhere);
+    assert_int_equal(n.consents_expired, 0);
+    assert_int_equal(status_of(f, a), RK_CONSENT_LIVE);
+    assert_int_equal(rkt_census(f, NULL).audit, audit);
+    n = sweep(f, AFTER_2Y, true);
+    assert_false(n.elsewhere);
+    assert_int_equal(n.consents_expired, 1);
+
+    assert_int_equal(rk_store_lease_drop(f->store, "sweep", "another-instance"), RK_OK);
+    n = sweep(f, AFTER_2Y, false);
+    assert_false(n.elsewhere);
+    assert_int_equal(n.consents_expired, 1);
+    assert_int_equal(status_of(f, a), RK_CONSENT_EXPIRED);
+    /* The run gave the lease up: another takes it at once. */
+    assert_int_equal(rk_store_lease_take(f->store, "sweep", "another-instance", wall,
+                                         wall + RK_SWEEP_LEASE_S, &got),
+                     RK_OK);
+    assert_true(got);
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rkt_reg_teardown)
     const struct CMUnitTest tests[] = {
@@ -213,6 +249,7 @@ int main(void) {
         T(second_run_is_a_noop),
         T(expired_signup_removed),
         T(more_than_one_batch),
+        T(held_lease_skips_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

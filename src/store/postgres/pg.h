@@ -38,7 +38,8 @@
 
 #include "store/store.h"
 
-#define PG_ORG_CACHE 256
+#define PG_ORG_CACHE   256
+#define PG_CLAIMER_LEN 32 /* a handle's claimer id: 16 random bytes in hex */
 
 struct pg_store {
     struct rk_store base; /* first: the handle callers hold */
@@ -56,6 +57,11 @@ struct pg_store {
     bool audit_head_ok;
     int64_t audit_head_seq;
     unsigned char audit_head_hash[RK_HASH_LEN];
+    /* The queues' claims (pg_queues.c): this handle's random id (pg_open), whether it has
+     * claimed anything, and when it last renewed its claims. */
+    char me[PG_CLAIMER_LEN + 1];
+    bool claimed;
+    rk_ts claims_renewed;
 };
 
 /* A bump allocator over a record's buffer, for the strings of one read. */
@@ -328,6 +334,12 @@ rk_err pg_mail_limit_count(struct rk_store *base, const unsigned char recipient[
                            rk_ts since, int64_t *n, rk_ts *last);
 rk_err pg_mail_limit_add(struct rk_store *base, const unsigned char recipient[RK_HASH_LEN],
                          rk_ts at, rk_ts prune_before);
+/* Gives up what this handle still claims in the queues (pg_close; errors are ignored: the
+ * claims then run out). */
+void pg_claims_release(struct pg_store *s);
+rk_err pg_lease_take(struct rk_store *base, const char *name, const char *holder, rk_ts now,
+                     rk_ts until, bool *got);
+rk_err pg_lease_drop(struct rk_store *base, const char *name, const char *holder);
 
 /* ---- pg_erasure.c ---- */
 rk_err pg_person_flags_set(struct rk_store *base, const char *id, bool restricted, bool objected);

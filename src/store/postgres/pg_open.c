@@ -27,6 +27,8 @@ void pg_close(struct rk_store *base) {
     if (s->conn) {
         if (s->in_tx)
             PQclear(PQexec(s->conn, "ROLLBACK"));
+        s->in_tx = false;
+        pg_claims_release(s); /* what the handle still holds goes at once, not after its lease */
         PQfinish(s->conn);
     }
     free(s);
@@ -52,6 +54,10 @@ rk_err pg_open(const char *location, const struct rk_store_options *opt, struct 
         return rk_error_set(e, RK_ENOMEM, NULL, NULL);
     s->base.ops = &rk_store_pg_ops;
     s->base.error = (struct rk_error)RK_ERROR_INIT;
+    /* The handle's claimer id in the queues' claims (pg_queues.c): random, never reused. */
+    unsigned char me[PG_CLAIMER_LEN / 2];
+    randombytes_buf(me, sizeof me);
+    sodium_bin2hex(s->me, sizeof s->me, me, sizeof me);
     rk_err err = RK_OK;
     s->conn = PQconnectdb(location);
     if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {

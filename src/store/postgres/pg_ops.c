@@ -183,6 +183,9 @@ const struct rk_store_ops rk_store_pg_ops = {
     .sealed_set = pg_sealed_set,
     .sealed_list = pg_sealed_list,
     .census = pg_census,
+    /* ---- leases (lease) ---- */
+    .lease_take = pg_lease_take,
+    .lease_drop = pg_lease_drop,
     /* ---- Disclosures (migration 0019) ---- */
     .disclosure_get = pg_disclosure_get,
     .disclosure_each = pg_disclosure_each,

@@ -1,7 +1,20 @@
 /*
  * pg_queues.c — the outbox, art 19 notices, the mail limit in the PostgreSQL backend
  * (the counterpart of src/store/sqlite/sqlite_queues.c), with the console's retries, the
- * audience rows (read in keyset batches) and the check's contact rows.
+ * audience rows (read in keyset batches), the check's contact rows and the named leases.
+ *
+ * Claims (migration pg/0002; docs/design-postgres.md (b)): several `serve` instances work
+ * the two delivery queues of one database, so outbox_due and recipient_notice_due hand out
+ * a row only with a claim. One statement picks the due rows nobody holds (no claim, a claim
+ * run out, or this handle's own) with FOR UPDATE SKIP LOCKED and sets claimed_by (the
+ * handle's random id, pg_open) and claim_until (now + the lease: 60 s for mail, 120 s for
+ * notices, or REKISTERI_CLAIM_LEASE seconds for both). The marks apply only to a row that
+ * is unclaimed or this handle's (claimed_by IS NULL OR claimed_by = $me) and clear the
+ * claim, so an outcome recorded after another instance retook the row comes back
+ * RK_ENOENT, which the worker drops (worker.h). While a handle works through a batch, a
+ * successful mark renews its other claims once a third of the lease has passed; closing
+ * the handle gives them up. Invariant: a row is in the hands of at most one live handle;
+ * a dead one's rows are taken again once its lease has run out.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +66,63 @@ static rk_err read_end(struct pg_store *s, bool own, rk_err err) {
     if (err != RK_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     return err;
+}
+
+/* ---- Claims -------------------------------------------------------------------------------- */
+
+#define MAIL_LEASE_S   60  /* a mail attempt is bounded by the relay's 60 s timeout */
+#define NOTICE_LEASE_S 120 /* a notice's HTTP timeout plus margin */
+
+/* The lease of a claim in seconds: REKISTERI_CLAIM_LEASE when it is a positive number of
+ * seconds (tests shorten it), else dflt. */
+static int64_t claim_lease(int64_t dflt) {
+    const char *v = getenv("REKISTERI_CLAIM_LEASE");
+    if (!v || !*v)
+        return dflt;
+    char *end = NULL;
+    long long n = strtoll(v, &end, 10);
+    return end && *end == '\0' && n > 0 && n <= 86400 ? (int64_t)n : dflt;
+}
+
+/* After a successful mark, inside its transaction: the handle's other claims on the table
+ * renewed for another lease once a third of it has passed since the last renewal, so a
+ * batch that takes longer than one lease stays in this handle's hands. */
+static rk_err claims_renew(struct pg_store *s, const char *sql, int64_t dflt) {
+    int64_t lease = claim_lease(dflt);
+    rk_ts now = rk_time_now();
+    if (now - s->claims_renewed < lease / 3)
+        return RK_OK;
+    rk_err err = pg_run(s, sql, PG_ARGS(PG_TEXT(s->me), PG_TS(now + lease)));
+    if (err == RK_OK)
+        s->claims_renewed = now;
+    return err;
+}
+
+/* A mark's statement, then the renewal of the table's other claims when it applied. */
+static rk_err mark(struct pg_store *s, const char *sql, const struct pg_arg *a, size_t n,
+                   const char *renew, int64_t lease) {
+    rk_err err = pg_run_one(s, sql, a, n);
+    return err == RK_OK ? claims_renew(s, renew, lease) : err;
+}
+
+#define OUTBOX_RENEW "UPDATE outbox SET claim_until = $2 WHERE claimed_by = $1 AND state = 'queued'"
+#define NOTICE_RENEW                                                                               \
+    "UPDATE recipient_notice SET claim_until = $2 WHERE claimed_by = $1 "                          \
+    "AND state IN ('queued', 'pending')"
+/* The marks' condition on the claim: $1 is always the row's id, ME the handle's id. */
+#define UNDER_CLAIM(me) "(claimed_by IS NULL OR claimed_by = " me ")"
+
+void pg_claims_release(struct pg_store *s) {
+    if (!s->claimed || PQstatus(s->conn) != CONNECTION_OK ||
+        PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        return;
+    (void)pg_run(s, "UPDATE outbox SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = $1",
+                 PG_ARGS(PG_TEXT(s->me)));
+    (void)pg_run(s,
+                 "UPDATE recipient_notice SET claimed_by = NULL, claim_until = NULL "
+                 "WHERE claimed_by = $1",
+                 PG_ARGS(PG_TEXT(s->me)));
+    s->claimed = false;
 }
 
 /* ---- The email outbox -------------------------------------------------------------------- */
@@ -114,33 +184,48 @@ static int each_outbox(void *ctx, const struct pg_row *r) {
 rk_err pg_outbox_due(struct rk_store *base, rk_ts now, int limit, rk_outbox_fn fn, void *ctx) {
     struct pg_store *s = (struct pg_store *)base;
     struct outbox_iter it = {.fn = fn, .ctx = ctx, .err = RK_OK};
+    /* The claim: one statement; RETURNING has no order, so the rows are sorted after. */
     rk_err err = pg_each(s,
-                         "SELECT id, message_id, person_id, kind, sealed, attempts, created_at, "
-                         "next_attempt_at, last_error "
-                         "FROM outbox WHERE state = 'queued' AND next_attempt_at <= $1 "
-                         "ORDER BY next_attempt_at, id LIMIT $2",
-                         PG_ARGS(PG_TS(now), limit_arg(limit)), each_outbox, &it);
+                         "WITH c AS (UPDATE outbox SET claimed_by = $3, claim_until = $4 "
+                         "WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' "
+                         "AND next_attempt_at <= $1 AND (claim_until IS NULL "
+                         "OR claim_until < $1 OR claimed_by = $3) "
+                         "ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+                         "RETURNING id, message_id, person_id, kind, sealed, attempts, "
+                         "created_at, next_attempt_at, last_error) "
+                         "SELECT * FROM c ORDER BY next_attempt_at, id",
+                         PG_ARGS(PG_TS(now), limit_arg(limit), PG_TEXT(s->me),
+                                 PG_TS(now + claim_lease(MAIL_LEASE_S))),
+                         each_outbox, &it);
+    if (err == RK_OK) {
+        s->claimed = true;
+        s->claims_renewed = now;
+    }
     if (err == RK_OK && it.err != RK_OK)
         err = rk_error_set(&base->error, it.err, NULL, "out of memory reading the outbox");
     return err;
 }
 
-/* The marks apply to a queued message only: RK_ENOENT otherwise (pg_run_one). */
+/* The marks apply to a queued message unclaimed or claimed by this handle only: RK_ENOENT
+ * otherwise (pg_run_one). Each ends the claim. */
 rk_err pg_outbox_mark_sent(struct rk_store *base, int64_t id, rk_ts at) {
     struct pg_store *s = (struct pg_store *)base;
-    return pg_run_one(s,
-                      "UPDATE outbox SET state = 'sent', sent_at = $2, attempts = attempts + 1, "
-                      "sealed = NULL WHERE id = $1 AND state = 'queued'",
-                      PG_ARGS(PG_INT(id), PG_TS(at)));
+    return mark(s,
+                "UPDATE outbox SET state = 'sent', sent_at = $2, attempts = attempts + 1, "
+                "sealed = NULL, claimed_by = NULL, claim_until = NULL "
+                "WHERE id = $1 AND state = 'queued' AND " UNDER_CLAIM("$3"),
+                PG_ARGS(PG_INT(id), PG_TS(at), PG_TEXT(s->me)), OUTBOX_RENEW, MAIL_LEASE_S);
 }
 
 rk_err pg_outbox_mark_retry(struct rk_store *base, int64_t id, rk_ts next, const char *error) {
     struct pg_store *s = (struct pg_store *)base;
     char buf[RK_OUTBOX_ERROR_MAX + 1];
-    return pg_run_one(s,
-                      "UPDATE outbox SET next_attempt_at = $2, last_error = $3, "
-                      "attempts = attempts + 1 WHERE id = $1 AND state = 'queued'",
-                      PG_ARGS(PG_INT(id), PG_TS(next), PG_TEXT(cut_error(error, buf))));
+    return mark(s,
+                "UPDATE outbox SET next_attempt_at = $2, last_error = $3, "
+                "attempts = attempts + 1, claimed_by = NULL, claim_until = NULL "
+                "WHERE id = $1 AND state = 'queued' AND " UNDER_CLAIM("$4"),
+                PG_ARGS(PG_INT(id), PG_TS(next), PG_TEXT(cut_error(error, buf)), PG_TEXT(s->me)),
+                OUTBOX_RENEW, MAIL_LEASE_S);
 }
 
 /* A failed message keeps its sealed content until the sweep deletes the row, so that staff
@@ -148,10 +233,12 @@ rk_err pg_outbox_mark_retry(struct rk_store *base, int64_t id, rk_ts next, const
 rk_err pg_outbox_mark_failed(struct rk_store *base, int64_t id, rk_ts at, const char *error) {
     struct pg_store *s = (struct pg_store *)base;
     char buf[RK_OUTBOX_ERROR_MAX + 1];
-    return pg_run_one(s,
-                      "UPDATE outbox SET state = 'failed', failed_at = $2, last_error = $3, "
-                      "attempts = attempts + 1 WHERE id = $1 AND state = 'queued'",
-                      PG_ARGS(PG_INT(id), PG_TS(at), PG_TEXT(cut_error(error, buf))));
+    return mark(s,
+                "UPDATE outbox SET state = 'failed', failed_at = $2, last_error = $3, "
+                "attempts = attempts + 1, claimed_by = NULL, claim_until = NULL "
+                "WHERE id = $1 AND state = 'queued' AND " UNDER_CLAIM("$4"),
+                PG_ARGS(PG_INT(id), PG_TS(at), PG_TEXT(cut_error(error, buf)), PG_TEXT(s->me)),
+                OUTBOX_RENEW, MAIL_LEASE_S);
 }
 
 rk_err pg_outbox_count(struct rk_store *base, enum rk_outbox_state state, int64_t *out) {
@@ -428,56 +515,73 @@ rk_err pg_recipient_notice_due(struct rk_store *base, rk_ts now, int limit, rk_n
                                void *ctx) {
     struct pg_store *s = (struct pg_store *)base;
     struct notice_iter it = {.fn = fn, .ctx = ctx, .identity = true};
+    /* The claim, as pg_outbox_due's. */
     rk_err err = pg_each(s,
-                         "SELECT " NOTICE_COLS ", sealed FROM recipient_notice "
+                         "WITH c AS (UPDATE recipient_notice SET claimed_by = $3, "
+                         "claim_until = $4 WHERE id IN (SELECT id FROM recipient_notice "
                          "WHERE state IN ('queued', 'pending') AND next_attempt_at <= $1 "
-                         "ORDER BY next_attempt_at, id LIMIT $2",
-                         PG_ARGS(PG_TS(now), limit_arg(limit)), each_notice, &it);
+                         "AND (claim_until IS NULL OR claim_until < $1 OR claimed_by = $3) "
+                         "ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+                         "RETURNING " NOTICE_COLS ", sealed) "
+                         "SELECT * FROM c ORDER BY next_attempt_at, id",
+                         PG_ARGS(PG_TS(now), limit_arg(limit), PG_TEXT(s->me),
+                                 PG_TS(now + claim_lease(NOTICE_LEASE_S))),
+                         each_notice, &it);
+    if (err == RK_OK) {
+        s->claimed = true;
+        s->claims_renewed = now;
+    }
     return notice_walk_end(s, err, &it);
 }
 
-/* The marks apply to a queued or pending notice only: RK_ENOENT otherwise (pg_run_one).
- * SQLite's `attempts + (state = 'queued')` adds a boolean; here it is a CASE. */
+/* The marks apply to a queued or pending notice unclaimed or claimed by this handle only:
+ * RK_ENOENT otherwise (pg_run_one); each ends the claim. SQLite's `attempts + (state = 'queued')`
+ * adds a boolean; here it is a CASE. */
 rk_err pg_recipient_notice_mark_done(struct rk_store *base, int64_t id, rk_ts at) {
     struct pg_store *s = (struct pg_store *)base;
-    return pg_run_one(s,
-                      "UPDATE recipient_notice SET state = 'done', done_at = $2, "
-                      "sealed = NULL, last_error = NULL, "
-                      "attempts = attempts + CASE WHEN state = 'queued' THEN 1 ELSE 0 END "
-                      "WHERE id = $1 AND state IN ('queued', 'pending')",
-                      PG_ARGS(PG_INT(id), PG_TS(at)));
+    return mark(s,
+                "UPDATE recipient_notice SET state = 'done', done_at = $2, "
+                "sealed = NULL, last_error = NULL, claimed_by = NULL, claim_until = NULL, "
+                "attempts = attempts + CASE WHEN state = 'queued' THEN 1 ELSE 0 END "
+                "WHERE id = $1 AND state IN ('queued', 'pending') AND " UNDER_CLAIM("$3"),
+                PG_ARGS(PG_INT(id), PG_TS(at), PG_TEXT(s->me)), NOTICE_RENEW, NOTICE_LEASE_S);
 }
 
 rk_err pg_recipient_notice_mark_pending(struct rk_store *base, int64_t id, const char *remote_id,
                                         rk_ts next) {
     struct pg_store *s = (struct pg_store *)base;
-    return pg_run_one(s,
-                      "UPDATE recipient_notice SET "
-                      "attempts = attempts + CASE WHEN state = 'queued' THEN 1 ELSE 0 END, "
-                      "state = 'pending', remote_id = $2, next_attempt_at = $3, "
-                      "sealed = NULL, last_error = NULL "
-                      "WHERE id = $1 AND state IN ('queued', 'pending')",
-                      PG_ARGS(PG_INT(id), PG_TEXT(remote_id), PG_TS(next)));
+    return mark(s,
+                "UPDATE recipient_notice SET "
+                "attempts = attempts + CASE WHEN state = 'queued' THEN 1 ELSE 0 END, "
+                "state = 'pending', remote_id = $2, next_attempt_at = $3, "
+                "sealed = NULL, last_error = NULL, claimed_by = NULL, claim_until = NULL "
+                "WHERE id = $1 AND state IN ('queued', 'pending') AND " UNDER_CLAIM("$4"),
+                PG_ARGS(PG_INT(id), PG_TEXT(remote_id), PG_TS(next), PG_TEXT(s->me)), NOTICE_RENEW,
+                NOTICE_LEASE_S);
 }
 
 rk_err pg_recipient_notice_mark_wait(struct rk_store *base, int64_t id, rk_ts next,
                                      const char *error) {
     struct pg_store *s = (struct pg_store *)base;
     char buf[RK_OUTBOX_ERROR_MAX + 1];
-    return pg_run_one(s,
-                      "UPDATE recipient_notice SET next_attempt_at = $2, last_error = $3 "
-                      "WHERE id = $1 AND state IN ('queued', 'pending')",
-                      PG_ARGS(PG_INT(id), PG_TS(next), PG_TEXT(cut_error(error, buf))));
+    return mark(s,
+                "UPDATE recipient_notice SET next_attempt_at = $2, last_error = $3, "
+                "claimed_by = NULL, claim_until = NULL "
+                "WHERE id = $1 AND state IN ('queued', 'pending') AND " UNDER_CLAIM("$4"),
+                PG_ARGS(PG_INT(id), PG_TS(next), PG_TEXT(cut_error(error, buf)), PG_TEXT(s->me)),
+                NOTICE_RENEW, NOTICE_LEASE_S);
 }
 
 rk_err pg_recipient_notice_mark_retry(struct rk_store *base, int64_t id, rk_ts next,
                                       const char *error) {
     struct pg_store *s = (struct pg_store *)base;
     char buf[RK_OUTBOX_ERROR_MAX + 1];
-    return pg_run_one(s,
-                      "UPDATE recipient_notice SET next_attempt_at = $2, last_error = $3, "
-                      "attempts = attempts + 1 WHERE id = $1 AND state IN ('queued', 'pending')",
-                      PG_ARGS(PG_INT(id), PG_TS(next), PG_TEXT(cut_error(error, buf))));
+    return mark(s,
+                "UPDATE recipient_notice SET next_attempt_at = $2, last_error = $3, "
+                "attempts = attempts + 1, claimed_by = NULL, claim_until = NULL "
+                "WHERE id = $1 AND state IN ('queued', 'pending') AND " UNDER_CLAIM("$4"),
+                PG_ARGS(PG_INT(id), PG_TS(next), PG_TEXT(cut_error(error, buf)), PG_TEXT(s->me)),
+                NOTICE_RENEW, NOTICE_LEASE_S);
 }
 
 rk_err pg_recipient_notice_mark_final(struct rk_store *base, int64_t id, enum rk_notice_state state,
@@ -486,12 +590,13 @@ rk_err pg_recipient_notice_mark_final(struct rk_store *base, int64_t id, enum rk
     if (state != RK_NOTICE_FAILED && state != RK_NOTICE_UNSUPPORTED)
         return RK_EINVAL;
     char buf[RK_OUTBOX_ERROR_MAX + 1];
-    return pg_run_one(s,
-                      "UPDATE recipient_notice SET state = $4, done_at = $2, last_error = $3, "
-                      "sealed = NULL, attempts = attempts + 1 "
-                      "WHERE id = $1 AND state IN ('queued', 'pending')",
-                      PG_ARGS(PG_INT(id), PG_TS(at), PG_TEXT(cut_error(error, buf)),
-                              PG_TEXT(notice_states[state])));
+    return mark(s,
+                "UPDATE recipient_notice SET state = $4, done_at = $2, last_error = $3, "
+                "sealed = NULL, attempts = attempts + 1, claimed_by = NULL, claim_until = NULL "
+                "WHERE id = $1 AND state IN ('queued', 'pending') AND " UNDER_CLAIM("$5"),
+                PG_ARGS(PG_INT(id), PG_TS(at), PG_TEXT(cut_error(error, buf)),
+                        PG_TEXT(notice_states[state]), PG_TEXT(s->me)),
+                NOTICE_RENEW, NOTICE_LEASE_S);
 }
 
 rk_err pg_recipient_notice_count(struct rk_store *base, enum rk_notice_state state, int64_t *out) {
@@ -571,4 +676,28 @@ rk_err pg_mail_limit_add(struct rk_store *base, const unsigned char recipient[RK
         return err;
     return pg_run(s, "INSERT INTO mail_limit (recipient, at) VALUES ($1, $2)",
                   PG_ARGS(PG_BLOB(recipient, RK_HASH_LEN), PG_INT(at)));
+}
+
+/* ---- Leases (lease; migration pg/0003) ---------------------------------------------------- */
+
+rk_err pg_lease_take(struct rk_store *base, const char *name, const char *holder, rk_ts now,
+                     rk_ts until, bool *got) {
+    struct pg_store *s = (struct pg_store *)base;
+    int64_t changes = 0;
+    rk_err err =
+        pg_run_count(s,
+                     "INSERT INTO lease (name, holder, until) VALUES ($1, $2, $4) "
+                     "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+                     "until = excluded.until WHERE lease.until < $3 "
+                     "OR lease.holder = $2",
+                     PG_ARGS(PG_TEXT(name), PG_TEXT(holder), PG_TS(now), PG_TS(until)), &changes);
+    if (err == RK_OK)
+        *got = changes > 0;
+    return err;
+}
+
+rk_err pg_lease_drop(struct rk_store *base, const char *name, const char *holder) {
+    struct pg_store *s = (struct pg_store *)base;
+    return pg_run_one(s, "DELETE FROM lease WHERE name = $1 AND holder = $2",
+                      PG_ARGS(PG_TEXT(name), PG_TEXT(holder)));
 }

@@ -233,6 +233,9 @@ enum stmt {
     /* ---- The census ---- */
     S_CENSUS_ALL,
     S_CENSUS_PERSON,
+    /* ---- Leases (migration 0020) ---- */
+    S_LEASE_TAKE,
+    S_LEASE_DROP,
     S__COUNT
 };
 
@@ -529,6 +532,9 @@ rk_err sq_mail_limit_count(struct rk_store *base, const unsigned char recipient[
                            rk_ts since, int64_t *n, rk_ts *last);
 rk_err sq_mail_limit_add(struct rk_store *base, const unsigned char recipient[RK_HASH_LEN],
                          rk_ts at, rk_ts prune_before);
+rk_err sq_lease_take(struct rk_store *base, const char *name, const char *holder, rk_ts now,
+                     rk_ts until, bool *got);
+rk_err sq_lease_drop(struct rk_store *base, const char *name, const char *holder);
 
 /* ---- sqlite_erasure.c ---- */
 rk_err sq_person_flags_set(struct rk_store *base, const char *id, bool restricted, bool objected);

@@ -178,6 +178,9 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .sealed_set = sq_sealed_set,
     .sealed_list = sq_sealed_list,
     .census = sq_census,
+    /* ---- leases (lease) ---- */
+    .lease_take = sq_lease_take,
+    .lease_drop = sq_lease_drop,
     /* ---- Disclosures (migration 0019) ---- */
     .disclosure_get = sq_disclosure_get,
     .disclosure_each = sq_disclosure_each,

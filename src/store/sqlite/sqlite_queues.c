@@ -1,7 +1,7 @@
 /*
  * sqlite_queues.c — the queues of the SQLite backend: the email outbox, the
- * art 19 recipient notices, the console's retries and audience rows, and the
- * mail limit.
+ * art 19 recipient notices, the console's retries and audience rows, the
+ * mail limit and the named leases. No claims: SQLite has one worker per database.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,4 +482,23 @@ rk_err sq_mail_limit_add(struct rk_store *base, const unsigned char recipient[RK
     sqlite3_bind_blob(st, 1, recipient, RK_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, at);
     return sq_step_done(s, st);
+}
+
+/* ---- Leases (lease; migration 0020) ------------------------------------------------------ */
+
+rk_err sq_lease_take(struct rk_store *base, const char *name, const char *holder, rk_ts now,
+                     rk_ts until, bool *got) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int64_t changes = 0;
+    rk_err err =
+        sq_run_count(s, S_LEASE_TAKE,
+                     SQ_ARGS(SQ_TEXT(name), SQ_TEXT(holder), SQ_TS(now), SQ_TS(until)), &changes);
+    if (err == RK_OK)
+        *got = changes > 0;
+    return err;
+}
+
+rk_err sq_lease_drop(struct rk_store *base, const char *name, const char *holder) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    return sq_run_one(s, S_LEASE_DROP, SQ_ARGS(SQ_TEXT(name), SQ_TEXT(holder)));
 }

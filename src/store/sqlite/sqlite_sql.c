@@ -586,4 +586,9 @@ const char *const sq_sql[S__COUNT] = {
         "-1, -1, "
         "(SELECT count(*) FROM disclosure WHERE person IN me), "
         "(SELECT count(*) FROM disclosure_event WHERE person IN me)",
+    /* Taken when free, run out or already the holder's (renewed); changes() says whether. */
+    [S_LEASE_TAKE] = "INSERT INTO lease (name, holder, until) VALUES (?1, ?2, ?4) "
+                     "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+                     "until = excluded.until WHERE lease.until < ?3 OR lease.holder = ?2",
+    [S_LEASE_DROP] = "DELETE FROM lease WHERE name = ?1 AND holder = ?2",
 };
