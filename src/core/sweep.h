@@ -20,10 +20,11 @@
  * sweep.entry_erased, sweep.invoice_deleted, sweep.contract_deleted,
  * sweep.person_deleted, sweep.mail_deleted, sweep.notices_deleted) and a run
  * that did anything ends with one sweep.run event holding the counts and the
- * flags; when it deleted personal data the write-ahead log is checkpointed so
- * the old pages leave it too. Work is committed in batches of RK_SWEEP_BATCH
- * so a million expiries never hold one transaction. A second run at the same
- * instant does nothing.
+ * flags; every run that is not a dry run ends with the store's checkpoint, so
+ * that what it and others erased leaves the files too (SQLite: the write-ahead
+ * log; PostgreSQL: the rewrite of docs/operations.md, erasure on PostgreSQL). Work is committed in
+ * batches of RK_SWEEP_BATCH so a million expiries never hold one transaction. A second run at the
+ * same instant does nothing.
  *
  * One sweep at a time per database: a run (not a dry run) takes the store's lease
  * "sweep" (lease_take; its holder a random id of the run, for RK_SWEEP_LEASE_S seconds of
@@ -54,7 +55,7 @@ struct rk_sweep_counts {
     int64_t signups_expired;  /* unconfirmed signups past expires_at */
     int64_t skipped;          /* rows the rules refused (e.g. a purpose no longer declared) */
     struct rk_retention_counts retention; /* the retention rules (core/retention.h) */
-    bool checkpointed; /* personal data was deleted and the write-ahead log emptied after */
+    bool checkpointed; /* the store's checkpoint ran after the run (erasures made final) */
     bool elsewhere;    /* another sweep held the "sweep" lease: this run did nothing */
 };
 
