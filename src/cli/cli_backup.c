@@ -8,6 +8,12 @@
  * copy before it is put in place, so the database at --db never holds a
  * person the journal says was erased. Both are recorded in the audit chain,
  * with sizes and counts, never a path.
+ *
+ * On PostgreSQL (--db postgresql://... or postgres://...) a backup holds the
+ * same thing, a SQLite database file (store.h, backup_to), and restore works
+ * on the same decrypted SQLite copy (beside FILE, as --db is no path), then
+ * loads it into the database in one transaction (store.h, load_from) instead
+ * of renaming it into place. The URI is never printed: it may hold a password.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +48,11 @@ static void hold_signals(bool hold, sigset_t *saved) {
     }
 }
 
+/* Whether db names a PostgreSQL database (store.c picks the backend by these schemes). */
+static bool is_pg(const char *db) {
+    return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
+}
+
 /* path + suffix + a random tag: a name nobody else picks, beside path. */
 static bool temp_name(char *out, size_t n, const char *path, const char *suffix) {
     unsigned char r[8];
@@ -59,7 +70,8 @@ static int run_backup(int argc, char **argv) {
     int rc = rk_cli_env_parse(
         &env, argc, argv,
         "usage: rekisteri backup [--force] FILE\n\n"
-        "Copies the database while it is in use (SQLite's online backup) and writes\n"
+        "Copies the database while it is in use (SQLite's online backup; on PostgreSQL\n"
+        "every table read in one snapshot into a SQLite file) and writes\n"
         "the copy to FILE encrypted under the key file's backup subkey: keep the key\n"
         "file too, elsewhere, or the backup cannot be opened. Refuses to replace an\n"
         "existing FILE without --force. Recorded in the audit chain as backup.created.\n\n",
@@ -199,8 +211,9 @@ static int bring_forward(struct rk_cli_env *env) {
 
 /*
  * Opens the decrypted copy at tmp as the register (env->db pointing at it),
- * brings it to the current key generation when it is older, re-applies the erasure journal (unless no_journal) and records the restore;
- * the copy is put in place by the caller only when this succeeds.
+ * brings it to the current key generation when it is older, re-applies the erasure journal (unless
+ * no_journal) and records the restore; the copy is put in place by the caller only when this
+ * succeeds.
  */
 static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_journal,
                             long long bytes, struct rk_replay_report *out) {
@@ -241,6 +254,49 @@ static int replay_into_copy(struct rk_cli_env *env, const char *tmp, bool no_jou
     return RK_EXIT_OK;
 }
 
+/* Opens the PostgreSQL database at db for a restore into *out (its schema made, when it
+ * has none yet, for the rows to go in); without force, one that was initialised already
+ * is refused. The URI is not printed (a password may be in it). */
+static int open_target(const char *db, bool force, struct rk_store **out) {
+    struct rk_error oerr = RK_ERROR_INIT;
+    struct rk_store *s = NULL;
+    int from = 0, to = 0;
+    *out = NULL;
+    if (rk_store_open(db, NULL, &s, &oerr) != RK_OK || rk_store_migrate(s, &from, &to) != RK_OK) {
+        rk_cli_error("restore: cannot open the PostgreSQL database: %s; nothing was written",
+                     s ? rk_store_errmsg(s) : oerr.message);
+        rk_store_close(s);
+        return RK_EXIT_FAIL;
+    }
+    if (!force && from > 0) {
+        rk_cli_error("restore: the PostgreSQL database holds a register (schema version %d); "
+                     "use --force to replace every row of it",
+                     from);
+        rk_store_close(s);
+        return RK_EXIT_USAGE;
+    }
+    *out = s;
+    return RK_EXIT_OK;
+}
+
+/* Loads the checked, replayed copy at tmp into the PostgreSQL store s in one transaction,
+ * removes the copy and closes s; saved: the signals held while the copy exists. */
+static int load_target(struct rk_store *s, const char *tmp, sigset_t *saved, const char *journal,
+                       const struct rk_replay_report *rep, bool no_journal, long long bytes) {
+    rk_err e = rk_store_load_from(s, tmp);
+    if (e != RK_OK)
+        rk_cli_error("restore: cannot load the backup into the PostgreSQL database: %s; nothing "
+                     "was written",
+                     rk_store_errmsg(s));
+    rk_store_close(s);
+    remove_copy(tmp);
+    hold_signals(false, saved);
+    if (e != RK_OK)
+        return RK_EXIT_FAIL;
+    print_restored(journal, rep, no_journal, bytes);
+    return RK_EXIT_OK;
+}
+
 static int run_restore(int argc, char **argv) {
     bool force = false, no_journal = false;
     const struct rk_cli_opt opts[] = {
@@ -252,7 +308,10 @@ static int run_restore(int argc, char **argv) {
         "Decrypts the backup FILE with the key file, checks the database in it\n"
         "(PRAGMA integrity_check), re-applies every erasure of the erasure journal\n"
         "(--journal) the backup does not hold, and puts it at --db. Refuses to replace\n"
-        "an existing database without --force (stop 'serve' first). A backup that was\n"
+        "an existing database without --force (stop 'serve' first). On PostgreSQL the\n"
+        "copy is decrypted beside FILE and loaded into the database in one transaction,\n"
+        "replacing every row; without --force a database that was initialised is\n"
+        "refused; give the journal's place with --journal. A backup that was\n"
         "altered, truncated or sealed under another key, a journal that is missing,\n"
         "altered or not this register's are refused and nothing is written;\n"
         "--no-journal restores without the journal (erasures made after the backup\n"
@@ -271,8 +330,15 @@ static int run_restore(int argc, char **argv) {
         rk_cli_error("restore: cannot read %s: %s", file, strerror(errno));
         return RK_EXIT_USAGE;
     }
-    if (!force && stat(env.db, &st) == 0) {
+    const bool pg = is_pg(env.db);
+    if (!pg && !force && stat(env.db, &st) == 0) {
         rk_cli_error("restore: a database exists at %s; use --force to replace it", env.db);
+        return RK_EXIT_USAGE;
+    }
+    if (pg && !no_journal && env.journal == env.journal_buf) {
+        rk_cli_error("restore: a PostgreSQL database has no erasure journal beside it: give "
+                     "its place with --journal (or REKISTERI_ERASURE_JOURNAL), or restore "
+                     "without it with --no-journal");
         return RK_EXIT_USAGE;
     }
     if (!no_journal && stat(env.journal, &st) != 0) {
@@ -284,7 +350,7 @@ static int run_restore(int argc, char **argv) {
     }
     char tmp[PATH_MAX_LEN];
     struct rk_error err = RK_ERROR_INIT;
-    if (!temp_name(tmp, sizeof tmp, env.db, "restore")) {
+    if (!temp_name(tmp, sizeof tmp, pg ? file : env.db, "restore")) {
         rk_cli_error("restore: the path is too long");
         return RK_EXIT_USAGE;
     }
@@ -292,11 +358,15 @@ static int run_restore(int argc, char **argv) {
         rk_cli_error("cannot initialise libsodium");
         return RK_EXIT_FAIL;
     }
+    struct rk_store *target = NULL;
+    if (pg && (rc = open_target(env.db, force, &target)) != RK_EXIT_OK)
+        return rc;
     struct rk_keys keys;
     struct rk_error kerr = RK_ERROR_INIT;
     rk_err e = rk_keys_load(env.key_file, &keys, &kerr);
     if (e != RK_OK) {
         rk_cli_error("%s", kerr.message);
+        rk_store_close(target);
         return e == RK_ENOENT || e == RK_EINVAL ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
     sigset_t saved;
@@ -305,6 +375,7 @@ static int run_restore(int argc, char **argv) {
     sodium_memzero(&keys, sizeof keys);
     if (e != RK_OK) {
         hold_signals(false, &saved);
+        rk_store_close(target);
         rk_cli_error("restore: %s; nothing was written", err.message);
         return RK_EXIT_FAIL;
     }
@@ -312,6 +383,7 @@ static int run_restore(int argc, char **argv) {
     if (stat(tmp, &st) != 0 || rk_store_check_file(tmp, &damaged) != RK_OK) {
         unlink(tmp);
         hold_signals(false, &saved);
+        rk_store_close(target);
         rk_cli_error("restore: the database in %s is damaged (%s); nothing was written", file,
                      damaged.message);
         return RK_EXIT_FAIL;
@@ -325,8 +397,11 @@ static int run_restore(int argc, char **argv) {
     if (rc != RK_EXIT_OK) {
         remove_copy(tmp);
         hold_signals(false, &saved);
+        rk_store_close(target);
         return rc;
     }
+    if (pg)
+        return load_target(target, tmp, &saved, env.journal, &rep, no_journal, bytes);
     remove_side_files(env.db);
     if (rename(tmp, env.db) != 0) {
         rk_cli_error("restore: cannot rename the database into place at %s: %s", env.db,

@@ -677,6 +677,11 @@ struct rk_store_ops {
      * so that another file can be renamed into its place (SQLite: the -wal and -shm
      * files); none there is not an error. */
     rk_err (*remove_side_files)(const char *location, struct rk_error *e);
+    /* Replaces every row of this store with the rows of the SQLite database file at path
+     * (what backup_to writes, with the SQLite schema), in one transaction; identity
+     * sequences and the audit chain's head follow the copied rows. Not inside a
+     * transaction of the caller's. SQLite: RK_EINVAL (a restore replaces the file). */
+    rk_err (*load_from)(struct rk_store *s, const char *path);
     rk_err (*begin)(struct rk_store *s);
     rk_err (*commit)(struct rk_store *s);
     void (*rollback)(struct rk_store *s);
@@ -1210,6 +1215,7 @@ RK_STORE_FN(migrate, (struct rk_store * s, int *from, int *to), (s, from, to))
 RK_STORE_FN(checkpoint, (struct rk_store * s), (s))
 RK_STORE_FN(backup_to, (struct rk_store * s, const char *dest, int64_t *pages, int64_t *bytes),
             (s, dest, pages, bytes))
+RK_STORE_FN(load_from, (struct rk_store * s, const char *path), (s, path))
 RK_STORE_FN(begin, (struct rk_store * s), (s))
 RK_STORE_FN(commit, (struct rk_store * s), (s))
 static inline void rk_store_rollback(struct rk_store *s) { s->ops->rollback(s); }

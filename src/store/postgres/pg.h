@@ -175,8 +175,10 @@ rk_err pg_commit(struct rk_store *base);
 void pg_rollback(struct rk_store *base);
 rk_err pg_savepoint(struct rk_store *base);
 rk_err pg_savepoint_end(struct rk_store *base, bool undo);
+/* pg_backup.c: backups as a SQLite file, and their return. */
 rk_err pg_backup_to(struct rk_store *base, const char *dest, int64_t *pages, int64_t *bytes);
 rk_err pg_check_file(const char *location, struct rk_error *e);
+rk_err pg_load_from(struct rk_store *base, const char *path);
 rk_err pg_remove_side_files(const char *location, struct rk_error *e);
 
 /* ---- pg_persons.c ---- */

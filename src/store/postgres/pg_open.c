@@ -340,18 +340,6 @@ rk_err pg_checkpoint(struct rk_store *base) {
                   PG_ARGS(PG_INT(pending)));
 }
 
-rk_err pg_backup_to(struct rk_store *base, const char *dest, int64_t *pages, int64_t *bytes) {
-    (void)dest;
-    (void)pages;
-    (void)bytes;
-    return pg_unbuilt(base, "backups");
-}
-
-rk_err pg_check_file(const char *location, struct rk_error *e) {
-    (void)location;
-    return rk_error_set(e, RK_EINVAL, NULL, "the PostgreSQL backend does not check backups yet");
-}
-
 /* A PostgreSQL database has no files of ours beside it. */
 rk_err pg_remove_side_files(const char *location, struct rk_error *e) {
     (void)location;

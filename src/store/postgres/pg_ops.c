@@ -20,6 +20,7 @@ const struct rk_store_ops rk_store_pg_ops = {
     .backup_to = pg_backup_to,
     .check_file = pg_check_file,
     .remove_side_files = pg_remove_side_files,
+    .load_from = pg_load_from,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,

@@ -373,6 +373,7 @@ rk_err sq_savepoint_end(struct rk_store *base, bool undo);
 rk_err sq_backup_to(struct rk_store *base, const char *dest, int64_t *pages, int64_t *bytes);
 rk_err sq_check_file(const char *path, struct rk_error *e);
 rk_err sq_remove_side_files(const char *path, struct rk_error *e);
+rk_err sq_load_from(struct rk_store *base, const char *path);
 
 /* ---- sqlite_persons.c ---- */
 rk_err sq_person_insert(struct rk_store *base, const char *id, rk_ts at);

@@ -291,6 +291,14 @@ rk_err sq_check_file(const char *path, struct rk_error *e) {
     return RK_OK;
 }
 
+/* A restore replaces the file (cli_backup.c renames the checked copy into place): there
+ * are no rows to load into a SQLite store. */
+rk_err sq_load_from(struct rk_store *base, const char *path) {
+    (void)path;
+    return rk_error_set(&base->error, RK_EINVAL, NULL,
+                        "restore replaces the file: a SQLite store does not load a backup");
+}
+
 /* Removes the write-ahead log and shared memory of the (closed) database at path. */
 rk_err sq_remove_side_files(const char *path, struct rk_error *e) {
     static const char *const sides[] = {"-wal", "-shm"};

@@ -15,6 +15,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .backup_to = sq_backup_to,
     .check_file = sq_check_file,
     .remove_side_files = sq_remove_side_files,
+    .load_from = sq_load_from,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
