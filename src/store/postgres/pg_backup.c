@@ -21,7 +21,9 @@
  * purpose_count from consent_state, console_mark from audit) come last and are
  * emptied before their copy, so the copy equals the source exactly.
  * PostgreSQL-only: schema_version (each side keeps its own), audit_head (set
- * from the last audit row), signup.rowid (SQLite's implicit rowid).
+ * from the last audit row), erasure_pending (pg/0004: kept; a load's TRUNCATE
+ * leaves the old files to be unlinked at its commit), signup.rowid (SQLite's
+ * implicit rowid), the outbox's and notices' claims (left out: pg_only_column).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -120,6 +122,7 @@ static const struct table TABLES[] = {
     T1("disclosure", "id"),
     T1("disclosure_event", "seq"),
     T1("recipient_sync", "recipient"),
+    T1("lease", "name"),
     DERIVED1("register_count", "register"),
     DERIVED2("consent_week", "week", "purpose"),
     DERIVED1("purpose_count", "purpose"),
@@ -155,7 +158,7 @@ static const char TRUNCATE_ALL[] =
     " audit, signup, recipient_notice, request, erasure_journal, key_state, mail_limit, staff,"
     " staff_setup, staff_session, staff_throttle, staff_signin, search_token, search_state,"
     " answer, answer_file, consent_log, disclosure, disclosure_event, recipient_sync,"
-    " register_count, consent_week, purpose_count, console_mark RESTART IDENTITY CASCADE";
+    " lease, register_count, consent_week, purpose_count, console_mark RESTART IDENTITY CASCADE";
 
 /*
  * The triggers that derive rows (register_count, consent_week, purpose_count, console_mark)
@@ -178,7 +181,8 @@ static rk_err check_lists(struct pg_store *s) {
     int64_t tables = 0, identities = 0;
     rk_err err = pg_int(s,
                         "SELECT count(*) FROM information_schema.tables WHERE table_schema ="
-                        " current_schema() AND table_name NOT IN ('schema_version', 'audit_head')",
+                        " current_schema() AND table_name NOT IN ('schema_version', 'audit_head',"
+                        " 'erasure_pending')",
                         PG_NONE, &tables);
     if (err == RK_OK)
         err = pg_int(s,
@@ -283,6 +287,17 @@ static int bind_pg_value(sqlite3_stmt *st, int p, PGresult *res, int i, int c) {
 }
 
 /* Copies one table from PostgreSQL (inside the snapshot) into db; *rows counts them. */
+/* The columns a backup leaves out: the row's place (mail_limit's keyset), and the claims of
+ * the outbox and the notices (pg/0002: which instance is sending a row, until when), which
+ * mean nothing once the instances that held them are gone; loaded rows are unclaimed. */
+static bool pg_only_column(const char *name) {
+    static const char *const names[] = {"ctid", "claimed_by", "claim_until"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
 static rk_err copy_out(struct pg_store *s, sqlite3 *db, const struct table *t, int64_t *rows) {
     PGresult *prev = NULL, *res = NULL;
     sqlite3_stmt *ins = NULL;
@@ -312,7 +327,7 @@ static rk_err copy_out(struct pg_store *s, sqlite3 *db, const struct table *t, i
             const char *cols[MAX_COLS];
             int nf = PQnfields(res);
             for (int c = 0; c < nf; c++) {
-                if (strcmp(PQfname(res, c), "ctid") == 0)
+                if (pg_only_column(PQfname(res, c)))
                     continue;
                 if (nmap == MAX_COLS) {
                     err = rk_error_set(&s->base.error, RK_EIO, NULL,
