@@ -83,6 +83,44 @@ rk_err rk_store_remove_side_files(const char *location, struct rk_error *e) {
     return ops->remove_side_files(rest, e);
 }
 
+/* Appends the len bytes at p to buf (size n) at *o, as far as they fit. */
+static void put(char *buf, size_t n, size_t *o, const char *p, size_t len) {
+    for (size_t i = 0; i < len && *o + 1 < n; i++)
+        buf[(*o)++] = p[i];
+}
+
+/* The location without its secrets, for messages: a URI's password ("user:PASSWORD@host")
+ * and the value of a "password=" query parameter become "***"; a path is shown as it is. */
+const char *rk_store_location_shown(const char *location, char *buf, size_t n) {
+    const char *scheme = strstr(location, "://");
+    if (!scheme || n == 0)
+        return location;
+    size_t o = 0;
+    const char *auth = scheme + 3;
+    size_t end = strcspn(auth, "/?"); /* the authority: [user[:password]@]host[:port] */
+    const char *at = memchr(auth, '@', end);
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    const char *p = location;
+    if (colon) {
+        put(buf, n, &o, p, (size_t)(colon + 1 - p));
+        put(buf, n, &o, "***", 3);
+        p = at;
+    }
+    while (*p) {
+        size_t run = strcspn(p + 1, "?&") + 1; /* up to the next parameter */
+        put(buf, n, &o, p, run);
+        const char *next = p + run;
+        if (*next && strncmp(next + 1, "password=", 9) == 0) {
+            put(buf, n, &o, next, 10);
+            put(buf, n, &o, "***", 3);
+            next += 10 + strcspn(next + 10, "&");
+        }
+        p = next;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 /* ---- Vocabulary the rows carry as text ---- */
 
 static const char *const action_ids[RK_COOKIE__COUNT] = {"accept_all", "reject_all", "custom",

@@ -1189,6 +1189,10 @@ static inline void rk_store_close(struct rk_store *s) {
         s->ops->close(s);
 }
 
+/* location as messages may show it: a URI's password replaced by "***" (in buf, size n);
+ * a path as it is. */
+const char *rk_store_location_shown(const char *location, char *buf, size_t n);
+
 /* The detail of s's last failure (see struct rk_store). s NULL: an empty error. Never NULL. */
 const struct rk_error *rk_store_error(const struct rk_store *s);
 /* Its message: one line for logs and the CLI, without personal data; "" when the failure
