@@ -18,6 +18,9 @@ ifneq ($(CORRECTED),)
 DECL := examples/smartum/corrected.yaml
 endif
 JOBS ?= 2
+# `make check RK_PG_TESTS=ON`: the store-taking unit tests run again on PostgreSQL
+# (unit/pg/NAME), in both builds alike, the sanitizer's included.
+RK_PG_TESTS ?= OFF
 
 .PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-recipients bench-console bench-slowloris bench-timing deb clean
 
@@ -48,13 +51,13 @@ deb: setup
 	@packaging/build-deb $(DEB_BUILD)/rekisteri $(DEB_BUILD)
 
 build: setup
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRK_PG_TESTS=$(RK_PG_TESTS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # The unit tests and fuzz targets under ASan+UBSan, built with clang.
 asan: setup
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
-		-DRK_SANITIZE=ON -DRK_FUZZ=ON >/dev/null
+		-DRK_SANITIZE=ON -DRK_FUZZ=ON -DRK_PG_TESTS=$(RK_PG_TESTS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 
 # Fuzz the declaration parser until stopped: make fuzz [FUZZ_TIME=seconds]

@@ -299,6 +299,36 @@ int64_t rkt_count(struct rkt_reg *f, const char *sql) {
     return n;
 }
 
+int64_t rkt_rows_holding(struct rkt_reg *f, const char *table, const char *column,
+                         const char *text) {
+    char sql[512];
+    if (strchr(text, '\'') || strchr(text, '\\'))
+        fail_msg("rkt_rows_holding: a quote or backslash in %s", text);
+    if (!f->pg) {
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM %s WHERE instr(CAST(%s AS BLOB), CAST('%s' AS BLOB)) > 0",
+                 table, column, text);
+        return rkt_count(f, sql);
+    }
+    /* PostgreSQL: bytes (bytea) are searched as bytes, text as text. */
+    snprintf(sql, sizeof sql,
+             "SELECT CASE WHEN data_type = 'bytea' THEN 1 ELSE 0 END FROM "
+             "information_schema.columns WHERE table_schema = current_schema() AND "
+             "table_name = '%s' AND column_name = '%s'",
+             table, column);
+    int64_t bytea = rkt_count(f, sql);
+    if (bytea < 0)
+        return -1;
+    if (bytea)
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM %s WHERE position(convert_to('%s', 'UTF8') IN %s) > 0",
+                 table, text, column);
+    else
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE strpos(%s, '%s') > 0", table,
+                 column, text);
+    return rkt_count(f, sql);
+}
+
 void rkt_exec(struct rkt_reg *f, const char *sql) {
     if (f->pg) {
         PGresult *r = PQexec(f->pg, sql);

@@ -113,6 +113,12 @@ bool rkt_like(const char *text, const char *pattern);
  * store op reads yet. */
 int64_t rkt_count(struct rkt_reg *f, const char *sql);
 
+/* The rows of table whose column's stored bytes hold text (no quote in it) anywhere: for the
+ * tests whose subject is what lies at rest (a sealed value, a secret's hash), on SQLite's
+ * file or PostgreSQL's schema alike. -1 when the query fails. */
+int64_t rkt_rows_holding(struct rkt_reg *f, const char *table, const char *column,
+                         const char *text);
+
 /* Runs sql on the raw connection; fails the test when it fails. */
 void rkt_exec(struct rkt_reg *f, const char *sql);
 

@@ -16,7 +16,6 @@
 
 #include <fcntl.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,8 +180,7 @@ static void records_read_back_whole(void **state) {
     struct seen s = {.n = 0};
     struct rk_journal_info info;
     struct rk_error err = RK_ERROR_INIT;
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err),
-                     RK_OK);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err), RK_OK);
     assert_int_equal(info.records, 3);
     assert_int_equal(info.torn_line, 0);
     assert_int_equal(s.n, 3);
@@ -221,8 +219,7 @@ static void altered_removed_or_foreign_lines_refused(void **state) {
     char *at = strchr(line3, ' ') + 1;
     *at = *at == '9' ? '8' : '9';
     write_text(f->journal, text, false);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, NULL, &err),
-                     RK_EPARSE);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, NULL, &err), RK_EPARSE);
     assert_non_null(strstr(err.message, "/j:3: the MAC does not match"));
     assert_int_equal(s.n, 1);
     free(text);
@@ -233,24 +230,21 @@ static void altered_removed_or_foreign_lines_refused(void **state) {
     char *next = strchr(line2, '\n') + 1;
     memmove(line2, next, strlen(next) + 1);
     write_text(f->journal, text, false);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
-                     RK_EPARSE);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err), RK_EPARSE);
     assert_non_null(strstr(err.message, ":2: the MAC does not match"));
     free(text);
 
     /* A line that is not a record at all. */
     write_text(f->journal, good, false);
     write_text(f->journal, "hello world\n", true);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
-                     RK_EPARSE);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err), RK_EPARSE);
     assert_non_null(strstr(err.message, ":5: no MAC"));
 
     /* The right journal under another key. */
     write_text(f->journal, good, false);
     struct rk_keys other = f->r.keys;
     other.journal[0] ^= 1;
-    assert_int_equal(rk_journal_read(f->journal, &other, NULL, NULL, NULL, &err),
-                     RK_EPARSE);
+    assert_int_equal(rk_journal_read(f->journal, &other, NULL, NULL, NULL, &err), RK_EPARSE);
     assert_non_null(strstr(err.message, ":2: the MAC does not match"));
     free(good);
 }
@@ -263,15 +257,13 @@ static void torn_last_line_tolerated_then_cut(void **state) {
     write_text(f->journal, "kxq3 17000 half a rec", true);
     struct rk_journal_info info;
     struct rk_error err = RK_ERROR_INIT;
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err),
-                     RK_OK);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err), RK_OK);
     assert_int_equal(info.records, 2);
     assert_int_equal(info.torn_line, 4);
     struct rk_journal_rec c = record(3);
     append(f, &c); /* cuts the torn line first, chains on b */
     struct seen s = {.n = 0};
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err),
-                     RK_OK);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err), RK_OK);
     assert_int_equal(info.records, 3);
     assert_int_equal(info.torn_line, 0);
     assert_string_equal(s.v[2].id, c.id);
@@ -281,12 +273,10 @@ static void torn_last_line_tolerated_then_cut(void **state) {
 static void missing_and_foreign_files(void **state) {
     struct fx *f = *state;
     struct rk_error err = RK_ERROR_INIT;
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
-                     RK_ENOENT);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err), RK_ENOENT);
     assert_non_null(strstr(err.message, "cannot open the erasure journal"));
     write_text(f->journal, "rekisteri-key 1\n", false);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
-                     RK_EPARSE);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err), RK_EPARSE);
     assert_non_null(strstr(err.message, ":1: not a rekisteri erasure journal"));
     struct rk_journal_rec r = record(1);
     assert_int_equal(rk_journal_append(f->journal, &f->r.keys, &r, &err), RK_EPARSE);
@@ -294,12 +284,10 @@ static void missing_and_foreign_files(void **state) {
     /* An empty file (a crash while it was created) reads as a torn header. */
     write_text(f->journal, "", false);
     struct rk_journal_info info;
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err),
-                     RK_OK);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err), RK_OK);
     assert_int_equal(info.records, 0);
     append(f, &r);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err),
-                     RK_OK);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, &info, &err), RK_OK);
     assert_int_equal(info.records, 1);
 }
 
@@ -314,7 +302,8 @@ static void headers_name_their_generation(void **state) {
         write_text(f->journal, bad[i], false);
         assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
                          RK_EPARSE);
-        assert_non_null(strstr(err.message, ":1: not a rekisteri erasure journal (version 1 or 2)"));
+        assert_non_null(
+            strstr(err.message, ":1: not a rekisteri erasure journal (version 1 or 2)"));
     }
     /* Version 2 naming generation 1 reads as version 1 does; records carry the generation. */
     write_text(f->journal, "rekisteri-erasures 2 1\n", false);
@@ -322,8 +311,7 @@ static void headers_name_their_generation(void **state) {
     append(f, &r);
     struct seen s = {.n = 0};
     struct rk_journal_info info;
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err),
-                     RK_OK);
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, keep, &s, &info, &err), RK_OK);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.v[0].gen, 1);
     assert_int_equal(info.generation, 1);
@@ -335,12 +323,13 @@ static void headers_name_their_generation(void **state) {
     char *text = slurp(f->journal);
     assert_string_equal(text, "rekisteri-erasures 2 3\n");
     free(text);
-    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err),
-                     RK_EPARSE);
-    assert_non_null(strstr(
-        err.message, ":1: the journal starts in key generation 3, which the key file does not hold"));
+    assert_int_equal(rk_journal_read(f->journal, &f->r.keys, NULL, NULL, NULL, &err), RK_EPARSE);
+    assert_non_null(
+        strstr(err.message,
+               ":1: the journal starts in key generation 3, which the key file does not hold"));
     assert_int_equal(rk_journal_append(f->journal, &f->r.keys, &r, &err), RK_EPARSE);
-    assert_non_null(strstr(err.message, "continues under key generation 3, newer than the key file's"));
+    assert_non_null(
+        strstr(err.message, "continues under key generation 3, newer than the key file's"));
     assert_int_equal(lines(f->journal), 1);
 }
 
@@ -384,6 +373,11 @@ static void erasure_is_journaled_with_hashes_only(void **state) {
 
 /* Copies the database to f->copy with SQLite's online backup, as `rekisteri backup` does. */
 static void take_copy(struct fx *f) {
+    /* The copy is a backup of the SQLite file, opened again as a file; the PostgreSQL
+     * backend's backup (rk_store_backup_to) is not there yet (docs/design-postgres.md). */
+    if (rkt_backend_pg()) {
+        skip();
+    }
     int fd = open(f->copy, O_WRONLY | O_CREAT | O_EXCL, 0600);
     assert_true(fd >= 0);
     close(fd);
@@ -400,13 +394,7 @@ static void open_copy(struct fx *f, struct rk_store **store, struct rk_reg *reg)
     assert_int_equal(rk_notice_reg_init(reg, f->r.decl, *store, &f->r.keys, "restore"), RK_OK);
 }
 
-static void lift_suppression(struct fx *f) {
-    sqlite3 *raw = NULL;
-    assert_int_equal(sqlite3_open(f->db, &raw), SQLITE_OK);
-    sqlite3_busy_timeout(raw, 5000);
-    assert_int_equal(sqlite3_exec(raw, "DELETE FROM suppression", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(raw);
-}
+static void lift_suppression(struct fx *f) { rkt_exec(&f->r, "DELETE FROM suppression"); }
 
 static void replay_applies_only_what_the_copy_lacks(void **state) {
     struct fx *f = *state;
@@ -504,8 +492,7 @@ static void replay_refuses_a_journal_lacking_the_records(void **state) {
     *last = *last == 'a' ? 'b' : 'a';
     write_text(f->journal, text, false);
     free(text);
-    assert_int_equal(rk_restore_replay(&f->r.reg, f->journal, ts(T0), &rep, &err),
-                     RK_EPARSE);
+    assert_int_equal(rk_restore_replay(&f->r.reg, f->journal, ts(T0), &rep, &err), RK_EPARSE);
     assert_non_null(strstr(err.message, ":3: the MAC does not match"));
     assert_true(exists(&f->r.reg, keep_id));
 }

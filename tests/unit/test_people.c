@@ -75,9 +75,18 @@ static void test_cursor(void **state) {
     rk_search_cursor_format(&a, s);
     assert_string_equal(s, "a7.2025-01-15T10:00:00Z");
     assert_true(rk_search_cursor_parse(s, &back));
-    static const char *const bad[] = {"",       "x1.00",  "w.61",      "w1.6",   "w1.6g",
-                                      "w1.00",  "a1.2025", "a1.2025-13-01T00:00:00Z", "w1",
-                                      "w1234567890123456789.61", "a-1.2025-01-15T10:00:00Z", "w02.61"};
+    static const char *const bad[] = {"",
+                                      "x1.00",
+                                      "w.61",
+                                      "w1.6",
+                                      "w1.6g",
+                                      "w1.00",
+                                      "a1.2025",
+                                      "a1.2025-13-01T00:00:00Z",
+                                      "w1",
+                                      "w1234567890123456789.61",
+                                      "a-1.2025-01-15T10:00:00Z",
+                                      "w02.61"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(rk_search_cursor_parse(bad[i], &back));
 }
@@ -171,8 +180,9 @@ static void test_search(void **state) {
     page(f, &all, &q, &h, &next);
     assert_int_equal(h.n, 0);
     q.q = "--";
-    RKT_EXPECT(f, rk_search_persons(&f->reg, &all, &q, take_hit, &h, &(bool){false}, &next,
-                                    rkt_clear(&f->msg)),
+    RKT_EXPECT(f,
+               rk_search_persons(&f->reg, &all, &q, take_hit, &h, &(bool){false}, &next,
+                                 rkt_clear(&f->msg)),
                RK_EINVAL, "no letter or digit");
 
     q = (struct rk_search_query){.organisation = "orkki"};
@@ -268,13 +278,14 @@ static int64_t week_withdrawn(struct rkt_reg *f, const char *week) {
     return q.n;
 }
 
-/* Every counter equals a recount of its table. The subject is the SQLite backend's own
- * bookkeeping (counters and word index kept by triggers beside the tables), so this recount
- * stays in SQL; a second backend brings its own. */
+/* Every counter equals a recount of its table. The subject is the backend's own bookkeeping
+ * (counters and word index kept by triggers beside the tables), so this recount stays in SQL;
+ * only the week of an instant is said in each backend's own words. */
 static void assert_counters(struct rkt_reg *f) {
     assert_int_equal(
         rkt_count(f, "SELECT count(*) FROM (SELECT register, count(*) n FROM entry GROUP BY 1) e "
-                     "LEFT JOIN register_count c USING (register) WHERE c.persons IS NOT e.n"),
+                     "LEFT JOIN register_count c USING (register) WHERE c.persons IS DISTINCT "
+                     "FROM e.n"),
         0);
     assert_int_equal(rkt_count(f, "SELECT count(*) FROM register_count c WHERE persons <> "
                                   "(SELECT count(*) FROM entry e WHERE e.register = c.register)"),
@@ -283,13 +294,19 @@ static void assert_counters(struct rkt_reg *f) {
         rkt_count(f, "SELECT count(*) FROM purpose_count c WHERE live <> (SELECT count(*) FROM "
                      "consent_state s WHERE s.purpose = c.purpose AND s.state = 'live')"),
         0);
-    assert_int_equal(
-        rkt_count(f, "SELECT count(*) FROM (SELECT date(at, '-6 days', 'weekday 1') week, purpose, "
-                     "sum((event = 'given' AND pending = 0) OR event = 'confirmed') g, "
-                     "sum(event = 'withdrawn') w, sum(event = 'expired') x FROM consent_event "
-                     "GROUP BY 1, 2) e FULL JOIN consent_week c USING (week, purpose) "
-                     "WHERE c.given IS NOT e.g OR c.withdrawn IS NOT e.w OR c.expired IS NOT e.x"),
-        0);
+    char sql[640];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM (SELECT %s week, purpose, "
+             "count(*) FILTER (WHERE (event = 'given' AND pending = 0) OR event = 'confirmed') g, "
+             "count(*) FILTER (WHERE event = 'withdrawn') w, "
+             "count(*) FILTER (WHERE event = 'expired') x FROM consent_event "
+             "GROUP BY 1, 2) e FULL JOIN consent_week c USING (week, purpose) "
+             "WHERE c.given IS DISTINCT FROM e.g OR c.withdrawn IS DISTINCT FROM e.w "
+             "OR c.expired IS DISTINCT FROM e.x",
+             f->pg ? "to_char(date_trunc('week', CAST(at AS timestamptz) AT TIME ZONE 'UTC'), "
+                     "'YYYY-MM-DD')"
+                   : "date(at, '-6 days', 'weekday 1')");
+    assert_int_equal(rkt_count(f, sql), 0);
     assert_int_equal(rkt_count(f, "SELECT count(*) FROM entry e WHERE e.name IS NOT NULL AND "
                                   "NOT EXISTS (SELECT 1 FROM search_token t WHERE t.person = "
                                   "e.person AND t.register = e.register)"),

@@ -455,12 +455,22 @@ static void mailchimp_store_failure_keeps_the_committed_batches(void **state) {
     int64_t persons = rkt_census(f, NULL).persons;
     /* The store fails at the fourth new person with an error that is no refusal (SQLite's
      * "integer overflow", RK_EIO; a RAISE would be a constraint, which the register's writes
-     * answer as a refusal). A trap in the SQLite file: raw SQL on purpose. */
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "CREATE TRIGGER fail_late BEFORE INSERT ON person WHEN (SELECT count(*) FROM person) "
-             ">= %lld BEGIN SELECT abs(length(NEW.id) * 0 - 9223372036854775807 - 1); END",
-             (long long)persons + 3);
+     * answer as a refusal; on PostgreSQL the same words under SQLSTATE 22003, numeric value
+     * out of range). A trap in the database: raw SQL on purpose, in each backend's words. */
+    char sql[512];
+    if (f->pg)
+        snprintf(sql, sizeof sql,
+                 "CREATE FUNCTION fail_late() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN IF "
+                 "(SELECT count(*) FROM person) >= %lld THEN RAISE EXCEPTION 'integer overflow' "
+                 "USING ERRCODE = '22003'; END IF; RETURN NEW; END$$; CREATE TRIGGER fail_late "
+                 "BEFORE INSERT ON person FOR EACH ROW EXECUTE FUNCTION fail_late()",
+                 (long long)persons + 3);
+    else
+        snprintf(sql, sizeof sql,
+                 "CREATE TRIGGER fail_late BEFORE INSERT ON person WHEN (SELECT count(*) FROM "
+                 "person) >= %lld BEGIN SELECT abs(length(NEW.id) * 0 - 9223372036854775807 - 1); "
+                 "END",
+                 (long long)persons + 3);
     rkt_exec(f, sql);
     struct rk_pull_report r;
     struct rk_pull_options o = {.batch = 2};
@@ -473,7 +483,7 @@ static void mailchimp_store_failure_keeps_the_committed_batches(void **state) {
     assert_string_equal(rk_reg_actor(&f->reg), "tester");
     assert_int_equal(rkt_audit_count(f, "recipient.pull", NULL), 0);
     /* Once the cause is gone, the pull again finishes the work. */
-    rkt_exec(f, "DROP TRIGGER fail_late");
+    rkt_exec(f, f->pg ? "DROP TRIGGER fail_late ON person" : "DROP TRIGGER fail_late");
     RKT_OK(f, pull_with(f, "mailer", m, 5, &o, &r));
     assert_int_equal(r.matched, 2);
     assert_int_equal(r.imported, 3);

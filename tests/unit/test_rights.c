@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,13 +78,9 @@ static struct rk_date date_of(const char *iso) {
 }
 
 static int64_t count(struct rkt_reg *f, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(f->raw));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    int64_t n = rkt_count(f, sql);
+    if (n < 0)
+        fail_msg("%s: failed", sql);
     return n;
 }
 
@@ -341,34 +338,54 @@ static int audience_n(struct rkt_reg *f, const char *purpose, const char *at) {
 }
 
 /* Every table's rows, by name; a table not listed in allowed must be empty. The subject is
- * the SQLite file itself (what an erasure leaves in it, a table added later included), so
- * this reads the file's own table list with SQL. */
+ * the database itself (what an erasure leaves in it, a table added later included), so
+ * this reads its own table list with SQL: SQLite's file's, or the PostgreSQL schema's. */
 struct allowed {
     const char *table;
     int64_t rows; /* -1: any number */
 };
 
+/* Checks one table's rows against allowed; the tables seen are counted in *tables. */
+static void assert_table(struct rkt_reg *f, const char *name, const struct allowed *allowed,
+                         size_t n, int *tables) {
+    char sql[128];
+    int64_t want = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(allowed[i].table, name) == 0)
+            want = allowed[i].rows;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", name);
+    int64_t got = count(f, sql);
+    if (want >= 0 && got != want)
+        fail_msg("table %s holds %lld rows, want %lld", name, (long long)got, (long long)want);
+    (*tables)++;
+}
+
 static void assert_tables(struct rkt_reg *f, const struct allowed *allowed, size_t n) {
+    int tables = 0;
+    if (f->pg) { /* PostgreSQL: the tables of the test's schema */
+        PGresult *r = PQexec(f->pg, "SELECT table_name FROM information_schema.tables WHERE "
+                                    "table_schema = current_schema() AND table_type = "
+                                    "'BASE TABLE'");
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        for (int i = 0; i < PQntuples(r); i++) {
+            const char *name = PQgetvalue(r, i, 0);
+            /* the schema's version and the audit chain's head, one row each: SQLite keeps
+             * them in user_version and the audit table's last row */
+            if (strcmp(name, "schema_version") != 0 && strcmp(name, "audit_head") != 0)
+                assert_table(f, name, allowed, n, &tables);
+        }
+        PQclear(r);
+        assert_true(tables >= 16);
+        return;
+    }
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(f->raw,
                                         "SELECT name FROM sqlite_master WHERE type = 'table' "
                                         "AND name NOT LIKE 'sqlite_%'",
                                         -1, &st, NULL),
                      SQLITE_OK);
-    int tables = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        char sql[128];
-        int64_t want = 0;
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(allowed[i].table, name) == 0)
-                want = allowed[i].rows;
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", name);
-        int64_t got = count(f, sql);
-        if (want >= 0 && got != want)
-            fail_msg("table %s holds %lld rows, want %lld", name, (long long)got, (long long)want);
-        tables++;
-    }
+    while (sqlite3_step(st) == SQLITE_ROW)
+        assert_table(f, (const char *)sqlite3_column_text(st, 0), allowed, n, &tables);
     sqlite3_finalize(st);
     assert_true(tables >= 16);
 }
@@ -837,10 +854,8 @@ static void restriction_excludes_and_refuses(void **state) {
     assert_int_equal(notices(f, RK_NOTICE_RESTRICTION, NULL, NULL).n, 2);
     /* Lifting: the person is told first, in the same transaction. */
     RKT_OK(f, rk_rights_restrict(&f->reg, id, NULL, false, rkt_ts(T1), MSG));
-    /* The queued mail's bytes at rest hold no address: the subject is the SQLite file. */
-    assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE kind = 'restriction_lifted' "
-                              "AND state = 'queued' AND instr(sealed, 'matti') = 0"),
-                     1);
+    /* The queued mail's bytes at rest hold no address: the subject is the bytes at rest. */
+    assert_int_equal(rkt_rows_holding(f, "outbox", "sealed", "matti"), 0);
     assert_string_equal(queued_to(f, "restriction_lifted"), "matti@example.fi");
     assert_int_equal(notices(f, RK_NOTICE_RESTRICTION_LIFTED, NULL, NULL).n, 2);
     assert_int_equal(audience_n(f, "sales_promotion", T1), 1);

@@ -65,7 +65,8 @@ static void path_in(const struct fx *f, const char *name, char *out, size_t n) {
 static void reload(struct fx *f) {
     struct rk_error err = RK_ERROR_INIT;
     assert_int_equal(rk_keys_load(f->key, &f->r.keys, &err), RK_OK);
-    assert_int_equal(rk_notice_reg_init(&f->r.reg, f->r.decl, f->r.store, &f->r.keys, "anna"), RK_OK);
+    assert_int_equal(rk_notice_reg_init(&f->r.reg, f->r.decl, f->r.store, &f->r.keys, "anna"),
+                     RK_OK);
 }
 
 static int setup(void **state) {
@@ -338,12 +339,6 @@ static void old_links(void **state) {
     assert_int_equal(rk_link_check(&f->r.keys, ut, NOW, &got), RK_EINVAL);
 }
 
-static void exec_raw(struct fx *f, const char *sql) {
-    char *e = NULL;
-    if (sqlite3_exec(f->r.raw, sql, NULL, NULL, &e) != SQLITE_OK)
-        fail_msg("%s: %s", sql, e ? e : "?");
-}
-
 /* The chain verifies across the rotation, twice over; a tampered event after it is caught. */
 static void audit_across_generations(void **state) {
     struct fx *f = *state;
@@ -371,12 +366,12 @@ static void audit_across_generations(void **state) {
     char sql[128];
     snprintf(sql, sizeof sql, "UPDATE audit SET actor = 'mallory' WHERE seq = %lld",
              (long long)events);
-    exec_raw(f, sql);
+    rkt_exec(&f->r, sql);
     assert_int_equal(rk_audit_verify(f->r.store, &f->r.keys, &rep), RK_OK);
     assert_int_equal(rep.bad_seq, events);
     /* The key.rotated event's generation changed: caught there too. */
-    exec_raw(f, "UPDATE audit SET detail = replace(detail, 'generation=2', 'generation=3') "
-                "WHERE action = 'key.rotated' AND detail LIKE 'generation=2 %'");
+    rkt_exec(&f->r, "UPDATE audit SET detail = replace(detail, 'generation=2', 'generation=3') "
+                    "WHERE action = 'key.rotated' AND detail LIKE 'generation=2 %'");
     assert_int_equal(rk_audit_verify(f->r.store, &f->r.keys, &rep), RK_OK);
     assert_true(rep.bad_seq > 0 && rep.bad_seq < events);
 }
@@ -546,8 +541,7 @@ static void journal_verifies_across_rotations(void **state) {
     /* Marking again changes nothing: the journal is at the current generation. */
     bool marked = true;
     int before = journal_lines(f);
-    assert_int_equal(rk_journal_advance(f->journal, &f->r.keys, NOW, &marked, &err),
-                     RK_OK);
+    assert_int_equal(rk_journal_advance(f->journal, &f->r.keys, NOW, &marked, &err), RK_OK);
     assert_false(marked);
     assert_int_equal(journal_lines(f), before);
     /* No journal file: nothing to mark, nothing created. */
@@ -581,8 +575,9 @@ static void journal_markers_refused_by_line(void **state) {
     struct rk_keys k_old;
     assert_int_equal(rk_keys_load(old_key, &k_old, NULL), RK_OK);
     assert_int_equal(read_journal(f, &k_old, &s, &info, &err), RK_EPARSE);
-    assert_non_null(strstr(err.message, ":3: the key generation marker names generation 2, which the key "
-                                "file does not hold"));
+    assert_non_null(strstr(err.message,
+                           ":3: the key generation marker names generation 2, which the key "
+                           "file does not hold"));
     assert_int_equal(s.n, 1); /* the record before it was read */
     /* ... and an append with it refuses rather than forking the chain. */
     struct rk_journal_rec r = {.at = NOW, .nhashes = 0};
@@ -635,11 +630,17 @@ static void journal_replay_of_older_record_matches_by_hash(void **state) {
     if (rk_reg_person_add(&f->r.reg, &w, NULL, &c, &in, y, &msg) != RK_OK)
         fail_msg("add y: %s", msg.message);
     assert_string_not_equal(x, y);
+    /* The copy is a backup of the SQLite file, opened again as a file; the PostgreSQL
+     * backend's backup (rk_store_backup_to) is not there yet (docs/design-postgres.md). */
+    if (rkt_backend_pg()) {
+        skip();
+    }
     path_in(f, "copy.db", copy, sizeof copy);
     write_file(copy, "", 0600); /* backup_to writes into an existing empty file */
     int64_t pages = 0, bytes = 0;
-    assert_int_equal(rk_store_backup_to(f->r.store, copy, &pages, &bytes), RK_OK); /* generation 1 */
-    erase_journaled(f, x); /* the record holds the email's generation-1 hash */
+    assert_int_equal(rk_store_backup_to(f->r.store, copy, &pages, &bytes),
+                     RK_OK); /* generation 1 */
+    erase_journaled(f, x);   /* the record holds the email's generation-1 hash */
     (void)rotate(f);
 
     /* The copy, brought forward as a restore does, then the journal replayed into it. */
@@ -782,27 +783,33 @@ static void rotation_leaves_an_altered_value(void **state) {
     add_person(f, "maija@example.fi", id);
     queue_sealed(f, id, "maija@example.fi");
     /* One bit of the first notice's ciphertext flipped, through the tamperer's connection. */
-    sqlite3_stmt *st = NULL;
-    unsigned char v[256];
-    int n = 0;
-    assert_int_equal(sqlite3_prepare_v2(f->r.raw,
-                                        "SELECT sealed FROM recipient_notice ORDER BY id LIMIT 1",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    n = sqlite3_column_bytes(st, 0);
-    assert_true(n > 40 && n <= (int)sizeof v);
-    memcpy(v, sqlite3_column_blob(st, 0), (size_t)n);
-    sqlite3_finalize(st);
-    v[30] ^= 0x01;
-    assert_int_equal(sqlite3_prepare_v2(f->r.raw,
-                                        "UPDATE recipient_notice SET sealed = ?1 WHERE id = "
-                                        "(SELECT min(id) FROM recipient_notice)",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_blob(st, 1, v, n, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
+    if (f->r.pg) {
+        rkt_exec(&f->r, "UPDATE recipient_notice SET sealed = set_byte(sealed, 30, "
+                        "get_byte(sealed, 30) # 1) WHERE id = (SELECT min(id) FROM "
+                        "recipient_notice)");
+    } else {
+        sqlite3_stmt *st = NULL;
+        unsigned char v[256];
+        int n = 0;
+        assert_int_equal(
+            sqlite3_prepare_v2(f->r.raw, "SELECT sealed FROM recipient_notice ORDER BY id LIMIT 1",
+                               -1, &st, NULL),
+            SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        n = sqlite3_column_bytes(st, 0);
+        assert_true(n > 40 && n <= (int)sizeof v);
+        memcpy(v, sqlite3_column_blob(st, 0), (size_t)n);
+        sqlite3_finalize(st);
+        v[30] ^= 0x01;
+        assert_int_equal(sqlite3_prepare_v2(f->r.raw,
+                                            "UPDATE recipient_notice SET sealed = ?1 WHERE id = "
+                                            "(SELECT min(id) FROM recipient_notice)",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_blob(st, 1, v, n, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
     struct rk_rotate_report rep = rotate(f);
     assert_int_equal(rep.resealed, 2);
     assert_int_equal(rep.unopened, 1);
@@ -887,6 +894,10 @@ static bool file_holds(const char *path, const char *needle) {
 static void plaintext_of_older_database_sealed_on_open(void **state) {
     struct fx *f = *state;
     char copy[160], wal[170];
+    /* The subject is an SQLite file of an older schema and the bytes left in it. */
+    if (rkt_backend_pg()) {
+        skip();
+    }
     path_in(f, "copy.db", copy, sizeof copy);
     snprintf(wal, sizeof wal, "%s-wal", copy);
     sqlite3 *old = NULL;

@@ -300,16 +300,26 @@ static void failure_in_second_batch_keeps_the_first(void **state) {
     subscribers(f, N);
     int64_t audit = rkt_census(f, NULL).audit;
     /* The store fails at the first expired event past the first batch (a counter, so that
-     * the check costs nothing per row). A trap in the SQLite file: raw SQL on purpose. */
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "CREATE TABLE expired_n (n INTEGER); INSERT INTO expired_n VALUES (0); "
-             "CREATE TRIGGER fail_late BEFORE INSERT ON consent_event "
-             "WHEN NEW.event = 'expired' AND (SELECT n FROM expired_n) >= %d "
-             "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END; "
-             "CREATE TRIGGER count_expired AFTER INSERT ON consent_event "
-             "WHEN NEW.event = 'expired' BEGIN UPDATE expired_n SET n = n + 1; END",
-             RK_SWEEP_BATCH);
+     * the check costs nothing per row). A trap in the database: raw SQL on purpose. */
+    char sql[768];
+    if (f->pg) /* the same trap in PostgreSQL's words */
+        snprintf(sql, sizeof sql,
+                 "CREATE TABLE expired_n (n INTEGER); INSERT INTO expired_n VALUES (0); "
+                 "CREATE FUNCTION fail_late() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
+                 "IF (SELECT n FROM expired_n) >= %d THEN RAISE EXCEPTION 'disk on fire'; "
+                 "END IF; UPDATE expired_n SET n = n + 1; RETURN NEW; END$$; "
+                 "CREATE TRIGGER fail_late BEFORE INSERT ON consent_event FOR EACH ROW "
+                 "WHEN (NEW.event = 'expired') EXECUTE FUNCTION fail_late()",
+                 RK_SWEEP_BATCH);
+    else
+        snprintf(sql, sizeof sql,
+                 "CREATE TABLE expired_n (n INTEGER); INSERT INTO expired_n VALUES (0); "
+                 "CREATE TRIGGER fail_late BEFORE INSERT ON consent_event "
+                 "WHEN NEW.event = 'expired' AND (SELECT n FROM expired_n) >= %d "
+                 "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END; "
+                 "CREATE TRIGGER count_expired AFTER INSERT ON consent_event "
+                 "WHEN NEW.event = 'expired' BEGIN UPDATE expired_n SET n = n + 1; END",
+                 RK_SWEEP_BATCH);
     rkt_exec(f, sql);
     struct rk_sweep_counts n;
     assert_int_not_equal(rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg), RK_OK);
@@ -322,7 +332,7 @@ static void failure_in_second_batch_keeps_the_first(void **state) {
     assert_int_equal(rkt_audit_count(f, "sweep.run", NULL), 0);
     chain_verifies(f);
     /* Once the cause is gone, the next run finishes the work. */
-    rkt_exec(f, "DROP TRIGGER fail_late");
+    rkt_exec(f, f->pg ? "DROP TRIGGER fail_late ON consent_event" : "DROP TRIGGER fail_late");
     memset(&f->msg, 0, sizeof f->msg);
     RKT_OK(f, rk_sweep_run(&f->reg, rkt_ts(AFTER_2Y), false, &n, &f->msg));
     assert_int_equal(n.consents_expired, 5);

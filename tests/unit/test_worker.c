@@ -4,7 +4,8 @@
  * pass reading batch after batch, an outcome someone else recorded dropped,
  * one that could not be recorded ending the pass with a message naming it,
  * and the thread remembering outcomes it could not record: each is recorded
- * later without a second attempt.
+ * later without a second attempt. With RK_STORE_BACKEND=postgres the store is a
+ * schema of its own in RK_PG_URI's database (testutil.h), as regfix's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "worker/worker.h"
 
 static void backoff(void **state) {
@@ -146,7 +148,8 @@ static struct rk_worker_ops fake_ops = {
 };
 
 struct fx {
-    char dir[64], db[128];
+    char dir[64], db[512];
+    char schema[48]; /* on PostgreSQL: the schema of the test (db is its URI) */
     struct rk_store *s;
 };
 
@@ -158,6 +161,9 @@ static int setup(void **state) {
     if (!mkdtemp(fx->dir))
         return -1;
     snprintf(fx->db, sizeof fx->db, "%s/t.db", fx->dir);
+    if (rkt_backend_pg() &&
+        !rkt_pg_schema_new(fx->schema, sizeof fx->schema, fx->db, sizeof fx->db))
+        return -1;
     if (rk_store_open(fx->db, NULL, &fx->s, NULL) != RK_OK)
         return -1;
     memset(&fake, 0, sizeof fake);
@@ -171,7 +177,8 @@ static int setup(void **state) {
 static int teardown(void **state) {
     struct fx *fx = *state;
     rk_store_close(fx->s);
-    char path[256];
+    rkt_pg_schema_drop(fx->schema);
+    char path[sizeof fx->db + 8];
     const char *suffix[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s%s", fx->db, suffix[i]);

@@ -48,7 +48,7 @@ static bool show(struct pg_store *s, const char *name, char *out, size_t n) {
 
 rk_err pg_open(const char *location, const struct rk_store_options *opt, struct rk_store **out,
                struct rk_error *e) {
-    (void)opt; /* cache and map sizes are SQLite's; the server sizes its own memory */
+    /* cache and map sizes are SQLite's; the server sizes its own memory */
     struct pg_store *s = calloc(1, sizeof *s);
     if (!s)
         return rk_error_set(e, RK_ENOMEM, NULL, NULL);
@@ -90,6 +90,11 @@ rk_err pg_open(const char *location, const struct rk_store_options *opt, struct 
                            "acknowledged and then lost; set it to on, local or remote_apply");
         goto out;
     }
+    /* Read-only (store.h): every transaction of the session is, so each write fails with
+     * SQLSTATE 25006, which pg_fail answers RK_ESTORAGE. */
+    if (opt && opt->read_only &&
+        (err = pg_script(s, "SET default_transaction_read_only = on")) != RK_OK)
+        goto out;
 out:
     if (err != RK_OK) {
         if (e)

@@ -97,17 +97,26 @@ rk_err pg_contracts_of_person(struct rk_store *base, const char *person, rk_cont
         PG_ARGS(PG_TEXT(person)), each_contract, &it);
 }
 
+/* A number (or id) already recorded is refused without a failed statement, which would abort
+ * the whole transaction (a batch's other rows with it): ON CONFLICT DO NOTHING, and no row
+ * inserted is RK_ECONFLICT, as SQLite's unique constraint. */
 rk_err pg_invoice_insert(struct rk_store *base, const struct rk_invoice *i) {
     struct pg_store *s = (struct pg_store *)base;
-    return pg_run(s,
-                  "INSERT INTO invoice (id, person, contract_id, register, number, date, "
-                  "amount_cents, currency, keep_until, created_at, created_by) "
-                  "VALUES ($1, " PK(2) ", $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                  PG_ARGS(PG_TEXT(i->id), PG_TEXT(i->person_id),
-                          PG_TEXT(i->contract_id[0] ? i->contract_id : NULL),
-                          PG_TEXT(i->register_id), PG_TEXT(i->number), PG_DATE(i->date),
-                          PG_INT(i->amount_cents), PG_TEXT(i->currency), PG_DATE(i->keep_until),
-                          PG_TS(i->created_at), PG_TEXT(i->created_by)));
+    int64_t n = 0;
+    rk_err err = pg_run_count(
+        s,
+        "INSERT INTO invoice (id, person, contract_id, register, number, date, "
+        "amount_cents, currency, keep_until, created_at, created_by) "
+        "VALUES ($1, " PK(2) ", $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+        PG_ARGS(PG_TEXT(i->id), PG_TEXT(i->person_id),
+                PG_TEXT(i->contract_id[0] ? i->contract_id : NULL), PG_TEXT(i->register_id),
+                PG_TEXT(i->number), PG_DATE(i->date), PG_INT(i->amount_cents), PG_TEXT(i->currency),
+                PG_DATE(i->keep_until), PG_TS(i->created_at), PG_TEXT(i->created_by)),
+        &n);
+    if (err == RK_OK && n == 0)
+        err = rk_error_set(&s->base.error, RK_ECONFLICT, NULL,
+                           "an invoice with this number is already recorded");
+    return err;
 }
 
 struct invoice_iter {
