@@ -22,17 +22,20 @@ rk_err pg_person_flags_set(struct rk_store *base, const char *id, bool restricte
                       PG_ARGS(PG_TEXT(id), PG_INT(restricted), PG_INT(objected)));
 }
 
-/* The person goes; the erasure is counted (erasure_pending, pg/0004) so that the next
- * checkpoint rewrites their values out of the table files (pg_open.c, pg_checkpoint). */
+/* Counts a delete of a person's values in erasure_pending (pg/0004), so that the next
+ * checkpoint rewrites them out of the table files (pg_open.c, pg_checkpoint). */
+static rk_err count_erasure(struct pg_store *s) {
+    return pg_run_one(s,
+                      "UPDATE erasure_pending SET pending = pending + 1,"
+                      " last_xid = pg_current_xact_id() WHERE one = 1",
+                      PG_NONE);
+}
+
+/* The person goes, counted for the rewrite. */
 rk_err pg_person_delete(struct rk_store *base, const char *id) {
     struct pg_store *s = (struct pg_store *)base;
     rk_err err = pg_run_one(s, "DELETE FROM person WHERE id = $1", PG_ARGS(PG_TEXT(id)));
-    if (err == RK_OK)
-        err = pg_run_one(s,
-                         "UPDATE erasure_pending SET pending = pending + 1,"
-                         " last_xid = pg_current_xact_id() WHERE one = 1",
-                         PG_NONE);
-    return err;
+    return err == RK_OK ? count_erasure(s) : err;
 }
 
 rk_err pg_entries_delete_person(struct rk_store *base, const char *person, int64_t *n) {
@@ -78,10 +81,12 @@ rk_err pg_consent_delete(struct rk_store *base, const char *person, const char *
                         PG_ARGS(PG_TEXT(person), PG_TEXT(purpose)));
     if (err != RK_OK)
         return err;
-    return pg_run_count(s,
-                        "DELETE FROM consent_event WHERE person = " PK(
-                            1) " AND ($2::text IS NULL OR purpose = $2::text)",
-                        PG_ARGS(PG_TEXT(person), PG_TEXT(purpose)), n);
+    err = pg_run_count(s,
+                       "DELETE FROM consent_event WHERE person = " PK(
+                           1) " AND ($2::text IS NULL OR purpose = $2::text)",
+                       PG_ARGS(PG_TEXT(person), PG_TEXT(purpose)), n);
+    /* the events hold the form's address and browser: counted for the rewrite */
+    return err == RK_OK && *n > 0 ? count_erasure(s) : err;
 }
 
 rk_err pg_contract_delete(struct rk_store *base, const char *id) {
@@ -273,6 +278,8 @@ rk_err pg_entry_leave(struct rk_store *base, const char *reg, const char *person
     *left = err == RK_OK;
     if (err == RK_ENOENT)
         return RK_OK;
+    if (err == RK_OK) /* the entry's values (retention): counted for the rewrite */
+        err = count_erasure(s);
     /* Values written together share a provenance row: each distinct row once. */
     for (int i = 0; err == RK_OK && i < 6; i++) {
         bool seen = false;
