@@ -3,6 +3,7 @@
 # build with CMake. See README.md and docs/HACKING.md.
 # `make bench [BENCH_ROWS=n]` times the register against bare SQLite (bench/README.md);
 # `make bench-http [BENCH_ROWS=n]` loads the service beside nginx (bench/README.md).
+# `BENCH_DB=postgres make bench|bench-http`: the register on a private PostgreSQL cluster, pgbench beside.
 # `make bench-sweep [BENCH_ROWS=n]` times the consent-expiry sweep against bare SQLite.
 # `make bench-recipients [BENCH_ROWS=n]` times the Mailchimp sync beside the fake's ceiling.
 # `make bench-console [BENCH_ROWS=n]` times the console's search, list, record and overview.
