@@ -292,8 +292,13 @@ bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out) {
 
 /* ---- init ---------------------------------------------------------------------------- */
 
-/* Creates the folder holding path when it is missing (one level, like var/). */
+/* Creates the folder holding path when it is missing (one level, like var/); a
+ * "sqlite:" location's path after its scheme, nothing for a URI (postgresql://...). */
 static bool make_parent(const char *path) {
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    else if (strstr(path, "://"))
+        return true;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
