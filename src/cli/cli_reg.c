@@ -106,8 +106,11 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("%s", err.message);
         return e == RK_ENOENT || e == RK_EINVAL || e == RK_EBUSY ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
+    /* A file that is not there is a typo or a missing init; a URI (postgresql://...) names
+     * a server, whose database the store's open reaches. */
+    const char *file = strncmp(env->db, "sqlite:", 7) == 0 ? env->db + 7 : env->db;
     struct stat st;
-    if (stat(env->db, &st) != 0) {
+    if (!strstr(env->db, "://") && stat(file, &st) != 0) {
         rk_cli_error("no database at %s: create it with 'rekisteri init'", env->db);
         return RK_EXIT_USAGE;
     }
