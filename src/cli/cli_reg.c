@@ -106,11 +106,7 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("%s", err.message);
         return e == RK_ENOENT || e == RK_EINVAL || e == RK_EBUSY ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
-    /* A file that is not there is a typo or a missing init; a URI (postgresql://...) names
-     * a server, whose database the store's open reaches. */
-    const char *file = strncmp(env->db, "sqlite:", 7) == 0 ? env->db + 7 : env->db;
-    struct stat st;
-    if (!strstr(env->db, "://") && stat(file, &st) != 0) {
+    if (!rk_cli_db_present(env->db)) {
         rk_cli_error("no database at %s: create it with 'rekisteri init'", env->db);
         return RK_EXIT_USAGE;
     }
@@ -158,6 +154,15 @@ static int env_open(struct rk_cli_env *env) {
         return RK_EXIT_FAIL;
     }
     return RK_EXIT_OK;
+}
+
+bool rk_cli_db_present(const char *db) {
+    if (strncmp(db, "sqlite:", 7) == 0)
+        db += 7;
+    else if (strstr(db, "://"))
+        return true;
+    struct stat st;
+    return stat(db, &st) == 0;
 }
 
 const char *rk_cli_journal_path(const char *opt, const char *db, const char *key_file, char *buf,
