@@ -15,7 +15,7 @@
 #              $T (never a system-wide one), stopped and removed at exit.
 #   rk_default_db  the register's place when the script names none: SQLite's
 #              default path, or on the PostgreSQL pass (RK_BACKEND=postgres)
-#              such a cluster.
+#              such a cluster; rk_new_db, another register (a new database there).
 # CMake's glob of tests/integration/*.sh leaves this file out (CMakeLists.txt).
 T=$(mktemp -d)
 pids=
@@ -187,6 +187,20 @@ rk_default_db() {
     if [ "${RK_BACKEND:-sqlite}" = postgres ]; then
         [ -n "$RK_PG_DATA" ] || rk_pg_start
         export REKISTERI_DB="$RK_PG_URI"
+    else
+        unset REKISTERI_DB
+    fi
+}
+# rk_new_db: a register of its own, for a script that makes more than one (each in a folder
+# of its own): on SQLite REKISTERI_DB unset (var/rekisteri.db of the working directory), on
+# the PostgreSQL pass a new empty database in the script's cluster, REKISTERI_DB its URI.
+rk_new_db() {
+    if [ "${RK_BACKEND:-sqlite}" = postgres ]; then
+        [ -n "$RK_PG_DATA" ] || rk_pg_start
+        _rk_db=rekisteri_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+        psql "$RK_PG_URI" -qAt -v ON_ERROR_STOP=1 -c "create database $_rk_db" >/dev/null ||
+            { echo "FAIL: createdb $_rk_db"; exit 1; }
+        export REKISTERI_DB="${RK_PG_URI%/*}/$_rk_db"
     else
         unset REKISTERI_DB
     fi
