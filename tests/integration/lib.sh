@@ -239,6 +239,14 @@ rk_pg_start() {
     rk_pg_as "$_rk_bin/psql" -h "$RK_PG_SOCK" -p "$RK_PG_PORT" -U rk -d postgres -qAt -v ON_ERROR_STOP=1 \
         -c 'create database rekisteri_test' >/dev/null ||
         { echo "FAIL: createdb rekisteri_test"; exit 1; }
+    # A script killed outright (CTest's timeout: SIGKILL) runs no trap: a watcher in a
+    # session of its own stops the cluster and removes its folder once the script is gone.
+    setsid sh -c 'while kill -0 "$0" 2>/dev/null; do sleep 1; done
+        [ -f "$2/postmaster.pid" ] || exit 0
+        if [ "$(id -u)" = 0 ]; then runuser -u "$3" -- "$1/pg_ctl" -D "$2" -m immediate -w stop
+        else "$1/pg_ctl" -D "$2" -m immediate -w stop; fi
+        rm -rf "${2%/data}"' "$$" "$_rk_bin" "$RK_PG_DATA" "$RK_PG_USER" \
+        </dev/null >/dev/null 2>&1 &
     RK_PG_URI="postgresql://rk:$_rk_pw@127.0.0.1:$RK_PG_PORT/rekisteri_test"
     export RK_PG_URI RK_PG_SOCK RK_PG_PORT RK_PG_DATA
 }
