@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sys/stat.h>
-
 #include <sodium.h>
 
 #include "cli/cli.h"
@@ -254,8 +252,7 @@ static int run_serve(int argc, char **argv) {
     struct rk_keys keys;
     struct rk_error kerr = RK_ERROR_INIT;
     struct rk_error kload = RK_ERROR_INIT;
-    struct stat sb;
-    bool api = rk_crypto_init() == RK_OK && (strstr(db, "://") || stat(db, &sb) == 0) &&
+    bool api = rk_crypto_init() == RK_OK && rk_cli_db_present(db) &&
                rk_keys_load(key_file, &keys, &kload) == RK_OK;
     /* The key file stays locked (shared) while serving: `key rotate` refuses
      * meanwhile, and a key of another generation than the database's is refused. */

@@ -106,8 +106,7 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("%s", err.message);
         return e == RK_ENOENT || e == RK_EINVAL || e == RK_EBUSY ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
-    struct stat st; /* a server's URI (postgresql://...) names no file */
-    if (!strstr(env->db, "://") && stat(env->db, &st) != 0) {
+    if (!rk_cli_db_present(env->db)) {
         rk_cli_error("no database at %s: create it with 'rekisteri init'", env->db);
         return RK_EXIT_USAGE;
     }
@@ -155,6 +154,15 @@ static int env_open(struct rk_cli_env *env) {
         return RK_EXIT_FAIL;
     }
     return RK_EXIT_OK;
+}
+
+bool rk_cli_db_present(const char *db) {
+    if (strncmp(db, "sqlite:", 7) == 0)
+        db += 7;
+    else if (strstr(db, "://"))
+        return true;
+    struct stat st;
+    return stat(db, &st) == 0;
 }
 
 const char *rk_cli_journal_path(const char *opt, const char *db, const char *key_file, char *buf,
@@ -292,10 +300,12 @@ bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out) {
 
 /* ---- init ---------------------------------------------------------------------------- */
 
-/* Creates the folder holding path when it is missing (one level, like var/); nothing for a
- * server's URI (postgresql://...). */
+/* Creates the folder holding path when it is missing (one level, like var/); a
+ * "sqlite:" location's path after its scheme, nothing for a URI (postgresql://...). */
 static bool make_parent(const char *path) {
-    if (strstr(path, "://"))
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    else if (strstr(path, "://"))
         return true;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);

@@ -77,6 +77,10 @@ const char *rk_cli_shown(const char *s, bool multiline);
 bool rk_cli_date(const char *opt, const char *arg, struct rk_date *out);
 bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out);
 
+/* Whether the database at db is there to open: its file exists (a plain path or
+ * "sqlite:PATH"), or db is a URI (postgresql://...: a server's, reached when opened). */
+bool rk_cli_db_present(const char *db);
+
 /* The erasure journal's path: opt, else REKISTERI_ERASURE_JOURNAL, else db (without a
  * "sqlite:" scheme) with .erasures appended; for a PostgreSQL URI (which names no file) the
  * key file's path with .erasures appended, in buf (size n). */

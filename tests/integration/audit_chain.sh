@@ -31,15 +31,22 @@ R audit verify --head "3:nothex" >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "a malformed --head accepted"
 
 # A truncated tail: verify alone cannot see it; the exported head can.
-# sqlite3: the subject is the SQLite file edited behind the service's back (no operation
-# deletes or rewrites an audit event); the chain must notice.
-sqlite3 var/rekisteri.db "DELETE FROM audit WHERE seq = 3"
+# sqlite3 (psql on the PostgreSQL pass): the subject is the database edited behind the
+# service's back (no operation deletes or rewrites an audit event); the chain must notice.
+edit() {
+    if [ "${RK_BACKEND:-sqlite}" = postgres ]; then
+        psql "$REKISTERI_DB" -qAt -v ON_ERROR_STOP=1 -c "$1" >/dev/null
+    else
+        sqlite3 var/rekisteri.db "$1"
+    fi
+}
+edit "DELETE FROM audit WHERE seq = 3"
 R audit verify >/dev/null && ok || bad "a clean shorter chain should verify on its own"
 R audit verify --head "$HEAD" >/dev/null 2>"$T/err"
 [ $? = 1 ] && grep -q "truncated" "$T/err" && ok || bad "truncation not caught: $(cat "$T/err")"
 
 # A rewritten event: caught by verify alone, naming it.
-sqlite3 var/rekisteri.db "UPDATE audit SET actor = 'someone' WHERE seq = 2"
+edit "UPDATE audit SET actor = 'someone' WHERE seq = 2"
 R audit verify >/dev/null 2>"$T/err2"
 [ $? = 1 ] && grep -q "broken at event 2" "$T/err2" && ok || bad "rewrite not caught: $(cat "$T/err2")"
 R audit verify --format json 2>/dev/null | jq -e '.ok == false and .bad_seq == 2' >/dev/null && ok \

@@ -85,6 +85,9 @@ while read -r kind e; do
 done <"$T/acked"
 [ "$missing" = 0 ] && ok || bad "$missing of $n acknowledged writes lost"
 R audit verify >/dev/null && ok || bad "the audit chain does not verify after the crashes"
-# sqlite3: the subject is the SQLite file after SIGKILLs: its own integrity check.
-[ "$(sqlite3 var/rekisteri.db 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity check"
+# sqlite3: the subject is the SQLite file after SIGKILLs: its own integrity check (on the
+# PostgreSQL pass the server recovers its own files; the rows above are what it kept).
+if [ "${RK_BACKEND:-sqlite}" = sqlite ]; then
+    [ "$(sqlite3 var/rekisteri.db 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity check"
+fi
 rk_finish "" "$n acknowledged writes, 3 crashes"

@@ -31,7 +31,12 @@ setup() {
     )
 }
 
+# use_db DB: the register of that folder (rk_new_db's REKISTERI_DB; empty: the default path).
+use_db() { if [ -n "$1" ]; then export REKISTERI_DB="$1"; else unset REKISTERI_DB; fi; }
+
 # ---- no keep rule: the preview warns ----
+rk_new_db
+DB_NONE=${REKISTERI_DB:-}
 P=$(setup "$T/none" "$EX")
 echo "$P" >"$T/none.id"
 [ -n "$P" ] && ok || { echo "FAIL: set-up under the example"; exit 1; }
@@ -89,6 +94,7 @@ sed -e 's/^  name: Smartum Oy$/&\
       obligation: {fi: Kirjanpitolaki 1336/1997 2:10, en: Accounting Act 1336/1997 2:10}' \
     "$EX" >"$T/keep.yaml"
 R validate "$T/keep.yaml" >/dev/null 2>&1 && ok || bad "keep.yaml: $(R validate "$T/keep.yaml" 2>&1 | head -3)"
+rk_new_db
 P=$(setup "$T/keep" "$T/keep.yaml")
 cd "$T/keep" || exit 1
 export REKISTERI_DECLARATION="$T/keep.yaml"
@@ -109,6 +115,7 @@ rk_stop "$pid"
 
 # ---- the rule declared after the invoice was recorded: it carries no keep-until, and goes ----
 cd "$T/none" || exit 1
+use_db "$DB_NONE"
 export REKISTERI_DECLARATION="$T/keep.yaml"
 P=$(cat "$T/none.id")
 R rights erase "$P" --dry-run >"$T/uv" 2>&1 && ok || bad "dry-run after the rule: $(cat "$T/uv")"

@@ -108,6 +108,7 @@ cd "$T" || exit 1
 
 mkdir -p b && cd b || exit 1
 export REKISTERI_DECLARATION="$T/direct.yaml"
+rk_new_db
 R init >/dev/null 2>&1 || { echo "FAIL: init (direct)"; exit 1; }
 TK=$(R token create --name mk --role marketing 2>/dev/null)
 rk_serve "$T/out.b" "$T/err.b"

@@ -15,7 +15,7 @@
 #              $T (never a system-wide one), stopped and removed at exit.
 #   rk_default_db  the register's place when the script names none: SQLite's
 #              default path, or on the PostgreSQL pass (RK_BACKEND=postgres)
-#              such a cluster.
+#              such a cluster; rk_new_db, another register (a new database there).
 # CMake's glob of tests/integration/*.sh leaves this file out (CMakeLists.txt).
 T=$(mktemp -d)
 pids=
@@ -191,6 +191,20 @@ rk_default_db() {
         unset REKISTERI_DB
     fi
 }
+# rk_new_db: a register of its own, for a script that makes more than one (each in a folder
+# of its own): on SQLite REKISTERI_DB unset (var/rekisteri.db of the working directory), on
+# the PostgreSQL pass a new empty database in the script's cluster, REKISTERI_DB its URI.
+rk_new_db() {
+    if [ "${RK_BACKEND:-sqlite}" = postgres ]; then
+        [ -n "$RK_PG_DATA" ] || rk_pg_start
+        _rk_db=rekisteri_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+        psql "$RK_PG_URI" -qAt -v ON_ERROR_STOP=1 -c "create database $_rk_db" >/dev/null ||
+            { echo "FAIL: createdb $_rk_db"; exit 1; }
+        export REKISTERI_DB="${RK_PG_URI%/*}/$_rk_db"
+    else
+        unset REKISTERI_DB
+    fi
+}
 rk_pg_start() {
     _rk_bin=${RK_PG_BIN:-/usr/lib/postgresql/15/bin}
     [ -x "$_rk_bin/initdb" ] || { echo "FAIL: no $_rk_bin/initdb (scripts/setup installs postgresql-15)"; exit 1; }
@@ -225,6 +239,14 @@ rk_pg_start() {
     rk_pg_as "$_rk_bin/psql" -h "$RK_PG_SOCK" -p "$RK_PG_PORT" -U rk -d postgres -qAt -v ON_ERROR_STOP=1 \
         -c 'create database rekisteri_test' >/dev/null ||
         { echo "FAIL: createdb rekisteri_test"; exit 1; }
+    # A script killed outright (CTest's timeout: SIGKILL) runs no trap: a watcher in a
+    # session of its own stops the cluster and removes its folder once the script is gone.
+    setsid sh -c 'while kill -0 "$0" 2>/dev/null; do sleep 1; done
+        [ -f "$2/postmaster.pid" ] || exit 0
+        if [ "$(id -u)" = 0 ]; then runuser -u "$3" -- "$1/pg_ctl" -D "$2" -m immediate -w stop
+        else "$1/pg_ctl" -D "$2" -m immediate -w stop; fi
+        rm -rf "${2%/data}"' "$$" "$_rk_bin" "$RK_PG_DATA" "$RK_PG_USER" \
+        </dev/null >/dev/null 2>&1 &
     RK_PG_URI="postgresql://rk:$_rk_pw@127.0.0.1:$RK_PG_PORT/rekisteri_test"
     export RK_PG_URI RK_PG_SOCK RK_PG_PORT RK_PG_DATA
 }

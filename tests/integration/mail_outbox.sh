@@ -18,6 +18,7 @@ FROM=noreply@example.fi
 # scenario NAME: a fresh register in $T/NAME.reg, as the working directory.
 scenario() {
     mkdir -p "$T/$1.reg" && cd "$T/$1.reg" || exit 1
+    rk_new_db
     R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 }
 emls() { find "$T/$1" -name '*.eml' | wc -l | tr -d ' '; }

@@ -149,6 +149,7 @@ rk_stop "$pid"
 mkdir -p "$T/web" && cd "$T/web" || exit 1
 rk_example_webhook http://127.0.0.1:9/hook REKISTERI_HOOK_SECRET >decl.yaml
 export REKISTERI_DECLARATION="$PWD/decl.yaml" REKISTERI_HOOK_SECRET=0123456789abcdef0123456789abcdef
+rk_new_db
 R init >/dev/null 2>&1 || { echo "FAIL: init (webhook)"; exit 1; }
 DP=$(R token create --name dp --role dpo 2>/dev/null)
 rk_serve "$T/out2" "$T/err2"

@@ -58,6 +58,7 @@ scenario() {
         "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >decl.yaml
     grep -q "url: http://127.0.0.1:$FP/3.0" decl.yaml || { echo "FAIL: scenario sed"; exit 1; }
     export REKISTERI_DECLARATION="$PWD/decl.yaml"
+    rk_new_db
     R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 }
 add_person() { # add_person EMAIL NAME [PHONE]: prints the id

@@ -54,6 +54,7 @@ scenario() {
         "$RK_SOURCE_DIR/examples/smartum/declaration.yaml" >decl.yaml
     grep -q "instance_url: http://127.0.0.1:$FP\$" decl.yaml || { echo "FAIL: scenario sed"; exit 1; }
     export REKISTERI_DECLARATION="$PWD/decl.yaml"
+    rk_new_db
     R init >/dev/null 2>&1 || { echo "FAIL: init"; exit 1; }
 }
 add_customer() { # add_customer EMAIL NAME [PHONE POSITION ORGANISATION]: prints the id

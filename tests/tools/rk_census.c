@@ -115,7 +115,7 @@ int main(int argc, char **argv) {
         }
     }
     const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-    if (!strstr(path, "://") && access(path, F_OK) != 0) { /* the store is never created here */
+    if (!strstr(db, "://") && access(path, F_OK) != 0) { /* a file is never created here */
         fprintf(stderr, "rk_census: %s: no such store\n", db);
         return 1;
     }

@@ -307,7 +307,7 @@ int main(int argc, char **argv) {
     if (i >= argc)
         return usage();
     const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-    if (access(path, F_OK) != 0) {
+    if (!strstr(db, "://") && access(path, F_OK) != 0) {
         fprintf(stderr, "rk_force: %s: no such store\n", db);
         return 1;
     }
