@@ -19,9 +19,10 @@ ifneq ($(CORRECTED),)
 DECL := examples/smartum/corrected.yaml
 endif
 JOBS ?= 2
-# `make check RK_PG_TESTS=ON`: the store-taking unit tests run again on PostgreSQL
-# (unit/pg/NAME), in both builds alike, the sanitizer's included.
-RK_PG_TESTS ?= OFF
+# The store-taking unit tests and the integration scripts run again on PostgreSQL
+# (unit/pg/NAME, integration/pg/NAME; the sanitizer build runs the conformance suite and
+# the erasures there); `make check RK_PG_TESTS=OFF` leaves that pass out.
+RK_PG_TESTS ?= ON
 
 .PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-recipients bench-console bench-slowloris bench-timing deb clean
 

@@ -328,8 +328,8 @@ static int run_serve(int argc, char **argv) {
                              "work, every write is answered 503",
                              db, why.message);
             else
-                rk_cli_error("serve: %s: cannot be written, nor served read-only: %s", db,
-                             open_err.message);
+                rk_cli_error("serve: %s: cannot be written, nor served read-only: %s",
+                             rk_cli_db_shown(db), open_err.message);
         }
         api = e == RK_OK;
     }
@@ -371,7 +371,7 @@ static int run_serve(int argc, char **argv) {
                                  .session_idle = session_idle,
                                  .session_max = session_max};
     if (smtp.url && !api)
-        rk_cli_error("serve: no database (%s): nothing will be sent", db);
+        rk_cli_error("serve: no database (%s): nothing will be sent", rk_cli_db_shown(db));
     rk_err e = rk_http_start(&cfg, &srv, &err);
     if (e != RK_OK) {
         rk_cli_error("serve: %s", err.message);

@@ -117,7 +117,7 @@ static int env_open(struct rk_cli_env *env) {
     struct rk_error open_err = RK_ERROR_INIT;
     if (rk_store_open(env->db, &opt, &env->store, &open_err) != RK_OK ||
         rk_store_migrate(env->store, &from, &to) != RK_OK) {
-        rk_cli_error("%s: cannot open the database: %s", env->db,
+        rk_cli_error("%s: cannot open the database: %s", rk_cli_db_shown(env->db),
                      env->store ? rk_store_errmsg(env->store) : open_err.message);
         return RK_EXIT_FAIL;
     }
@@ -298,6 +298,11 @@ bool rk_cli_instant(const char *opt, const char *arg, rk_ts *out) {
     return false;
 }
 
+const char *rk_cli_db_shown(const char *db) {
+    static char buf[4096];
+    return rk_store_location_shown(db, buf, sizeof buf);
+}
+
 /* ---- init ---------------------------------------------------------------------------- */
 
 /* Creates the folder holding path when it is missing (one level, like var/); a
@@ -365,7 +370,7 @@ static int run_init(int argc, char **argv) {
     struct rk_error open_err = RK_ERROR_INIT;
     if (rk_store_open(env.db, &opt, &env.store, &open_err) != RK_OK ||
         rk_store_migrate(env.store, &from, &to) != RK_OK) {
-        rk_cli_error("%s: cannot create the database: %s", env.db,
+        rk_cli_error("%s: cannot create the database: %s", rk_cli_db_shown(env.db),
                      env.store ? rk_store_errmsg(env.store) : open_err.message);
         rk_cli_env_close(&env);
         return RK_EXIT_FAIL;
@@ -375,7 +380,7 @@ static int run_init(int argc, char **argv) {
         char fp[RK_FINGERPRINT_LEN + 1];
         rk_keys_fingerprint(&keys.gen[0], fp);
         if (rk_store_key_state_set(env.store, keys.gen[0].number, fp) != RK_OK) {
-            rk_cli_error("%s: cannot record the key generation: %s", env.db,
+            rk_cli_error("%s: cannot record the key generation: %s", rk_cli_db_shown(env.db),
                          rk_store_errmsg(env.store));
             rk_cli_env_close(&env);
             return RK_EXIT_FAIL;
@@ -383,7 +388,8 @@ static int run_init(int argc, char **argv) {
     }
     uint32_t gen = rk_keys_generation(&keys);
     sodium_memzero(&keys, sizeof keys);
-    printf("database %s: schema %d%s\n", env.db, to, from == to ? " (up to date)" : "");
+    printf("database %s: schema %d%s\n", rk_cli_db_shown(env.db), to,
+           from == to ? " (up to date)" : "");
     printf("key file %s: %s\n", env.key_file, new_key ? "created (mode 0600): back it up" : "kept");
     e = rk_journal_create(env.journal, gen, &err);
     if (e != RK_OK && e != RK_ECONFLICT) {

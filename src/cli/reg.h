@@ -87,6 +87,10 @@ bool rk_cli_db_present(const char *db);
 const char *rk_cli_journal_path(const char *opt, const char *db, const char *key_file, char *buf,
                                 size_t n);
 
+/* The database's location as messages show it: a URI's password hidden
+ * (rk_store_location_shown), in a buffer the next call reuses. */
+const char *rk_cli_db_shown(const char *db);
+
 /* `rekisteri consent record` (cli_consent_record.c), a subcommand of `consent` (cli_person.c). */
 int rk_cli_consent_record(int argc, char **argv);
 

@@ -9,11 +9,6 @@
 # erased, the later one is gone), the audit chain holds and records
 # backup.restored; a restore into a new, empty database needs no --force; no
 # plain copy is left beside FILE and the URI (its password) is never printed.
-# PENDING (named .sh.pending so CTest's glob leaves it out; rename it to .sh once
-# green): the CLI does not reach a PostgreSQL database yet. cli_reg.c's `init`
-# makes the URI's "parent folder" and prints the URI (its password), and
-# rk_cli_env_open stats --db as a file; with those two bypassed, every command
-# stops at "the PostgreSQL backend does not do key_state_get yet" (pg_keys.c).
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
