@@ -8,7 +8,8 @@
 # backup's rows with the erasure journal re-applied (the erased person stays
 # erased, the later one is gone), the audit chain holds and records
 # backup.restored; a restore into a new, empty database needs no --force; no
-# plain copy is left beside FILE and the URI (its password) is never printed.
+# plain copy is left beside FILE and the URI (its password) is never printed;
+# init refuses a database that holds another application's tables.
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
@@ -109,5 +110,15 @@ expect_ok s4
 r v3 audit verify --db "$TWO"
 expect_ok v3
 no_leftovers empty
+
+# A database that holds something else is refused by init (and so by every command),
+# naming the tables, and left as it was.
+q 'create database other_app'
+OTHER=${RK_PG_URI%/*}/other_app
+psql "$OTHER" -qAt -v ON_ERROR_STOP=1 -c 'create table orders (id int)' || bad "other_app"
+r i2 init --db "$OTHER"
+refused i2 1 "not rekisteri's"
+[ "$(psql "$OTHER" -qAt -c "select count(*) from information_schema.tables where table_schema = 'public'")" = 1 ] \
+    && ok || bad "init changed the other application's database"
 
 rk_finish pg_backup

@@ -45,6 +45,7 @@ struct pg_store {
     struct rk_store base; /* first: the handle callers hold */
     PGconn *conn;
     bool in_tx;
+    bool read_only; /* opened read-only: every transaction READ ONLY (pg_open.c) */
     int savepoints; /* open savepoints, named sp1, sp2, ... */
     /* Organisation name → id (as the SQLite backend's cache); cleared on rollback. */
     struct {

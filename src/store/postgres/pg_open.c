@@ -90,11 +90,11 @@ rk_err pg_open(const char *location, const struct rk_store_options *opt, struct 
                            "acknowledged and then lost; set it to on, local or remote_apply");
         goto out;
     }
-    /* Read-only (store.h): every transaction of the session is, so each write fails with
-     * SQLSTATE 25006, which pg_fail answers RK_ESTORAGE. */
-    if (opt && opt->read_only &&
-        (err = pg_script(s, "SET default_transaction_read_only = on")) != RK_OK)
-        goto out;
+    /* Read-only (store.h): every transaction of this handle is begun READ ONLY (pg_begin;
+     * pg_exec wraps a statement outside one), so each write fails with SQLSTATE 25006,
+     * which pg_fail answers RK_ESTORAGE. Not a SET: that would outlive the transaction and,
+     * through a pooler, reach other clients' transactions. */
+    s->read_only = opt && opt->read_only;
 out:
     if (err != RK_OK) {
         if (e)
@@ -192,7 +192,8 @@ static void forget(struct pg_store *s) {
 
 rk_err pg_begin(struct rk_store *base) {
     struct pg_store *s = (struct pg_store *)base;
-    rk_err err = pg_script(s, "BEGIN ISOLATION LEVEL READ COMMITTED");
+    rk_err err = pg_script(s, s->read_only ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
+                                           : "BEGIN ISOLATION LEVEL READ COMMITTED");
     s->in_tx = err == RK_OK;
     forget(s);
     return err;

@@ -97,12 +97,29 @@ rk_err pg_exec(struct pg_store *s, const char *sql, const struct pg_arg *a, size
         case PG_K_NULL: break;
         }
     }
+    /* A read-only handle's statement outside a transaction runs in one of its own, READ
+     * ONLY (pg_open.c). */
+    bool wrap = s->read_only && !s->in_tx && PQtransactionStatus(s->conn) == PQTRANS_IDLE;
+    if (wrap) {
+        rk_err err = pg_script(s, "BEGIN READ ONLY");
+        if (err != RK_OK)
+            return err;
+    }
     PGresult *res = PQexecParams(s->conn, sql, (int)n, NULL, values, lengths, formats, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         rk_err err = pg_fail(s, res);
         PQclear(res);
+        if (wrap)
+            PQclear(PQexec(s->conn, "ROLLBACK"));
         return err;
+    }
+    if (wrap) {
+        rk_err err = pg_script(s, "COMMIT");
+        if (err != RK_OK) {
+            PQclear(res);
+            return err;
+        }
     }
     *out = res;
     return RK_OK;
