@@ -3727,6 +3727,22 @@ static void scheme_without_backend(void **state) {
     assert_non_null(strstr(why.message, "no store backend for this scheme"));
 }
 
+/* Messages show a location without its secrets: a URI's password and a password= parameter
+ * become "***"; a path is shown as it is (store.c, for every backend alike). */
+static void location_shown_hides_password(void **state) {
+    (void)state;
+    static const char *const cases[][2] = {
+        {"var/rekisteri.db", "var/rekisteri.db"},
+        {"postgresql://rk:s3cret@127.0.0.1:5432/db", "postgresql://rk:***@127.0.0.1:5432/db"},
+        {"postgres://rk@db/reg?sslmode=require&password=s3cret&x=1",
+         "postgres://rk@db/reg?sslmode=require&password=***&x=1"},
+        {"postgresql:///reg?host=/run/postgresql", "postgresql:///reg?host=/run/postgresql"},
+    };
+    char buf[128];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(rk_store_location_shown(cases[i][0], buf, sizeof buf), cases[i][1]);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 /* ---- Leases and the queues' claims (issue 17: several instances on one database) ---------- */
@@ -3906,6 +3922,7 @@ int main(void) {
         T(check_file_refuses),
         T(checkpoint_keeps_rows),
         T(scheme_without_backend),
+        T(location_shown_hides_password),
         T(lease_take_and_drop),
         T(queue_claims),
     };
