@@ -114,6 +114,9 @@ struct pg_arg {
 /* No values. */
 #define PG_NONE NULL, 0
 
+/* The person's key from its public id in parameter $n, as SQLite's PK(n). */
+#define PK(n) "(SELECT pk FROM person WHERE id = $" #n ")"
+
 /* ---- pg_stmt.c ---- */
 /* Records the failure of res (or of the connection when res is NULL) in the handle's
  * error and returns its code (see the header comment). */
@@ -222,6 +225,11 @@ rk_err pg_audience(struct rk_store *base, const char *reg, const char *purpose,
                    enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
 
 /* ---- pg_consent.c ---- */
+/* The consent states as stored, in the order of enum rk_consent_status. */
+extern const char *const pg_consent_states[RK_CONSENT_EXPIRED + 1];
+/* Reads the five columns state, since, expires_at, renewal_pending, last_seq from column i
+ * on; false when the state is not one of pg_consent_states. */
+bool pg_row_to_consent_state(const struct pg_row *r, int i, struct rk_consent_state *out);
 rk_err pg_consent_append(struct rk_store *base, struct rk_consent_event *e);
 rk_err pg_consent_events(struct rk_store *base, const char *person, rk_consent_fn fn, void *ctx);
 rk_err pg_consent_state_get(struct rk_store *base, const char *person, const char *purpose,
@@ -239,6 +247,16 @@ rk_err pg_consent_log_counts(struct rk_store *base, rk_ts from, rk_ts to,
                              int64_t counts[RK_COOKIE__COUNT]);
 
 /* ---- pg_records.c ---- */
+/* A contract from the columns id, person id, register, service, start_date, end_date,
+ * status, created_at, created_by (a row reader of pg_row). */
+bool pg_row_to_contract(const struct pg_row *r, void *contract);
+/* The state of the contract listings: pg_each_contract calls fn for each row. */
+struct pg_contract_iter {
+    rk_contract_fn fn;
+    void *ctx;
+    struct rk_contract c;
+};
+int pg_each_contract(void *iter, const struct pg_row *r);
 rk_err pg_contract_insert(struct rk_store *base, const struct rk_contract *c);
 rk_err pg_contract_get(struct rk_store *base, const char *id, struct rk_contract *out);
 rk_err pg_contract_update(struct rk_store *base, const struct rk_contract *c);

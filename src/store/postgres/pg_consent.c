@@ -8,15 +8,11 @@
 
 #include "store/postgres/pg.h"
 
-/* The person's key from its public id, as SQLite's PK(n). */
-#define PK(n) "(SELECT pk FROM person WHERE id = $" #n ")"
-
 /* ---- Consent ------------------------------------------------------------------------- */
 
 static const char *const consent_kinds[] = {"given", "confirmed", "withdrawn", "expired"};
-/* As sqlite_consent.c's sq_consent_states (a static copy: pg_retention.c keeps its own). */
-static const char *const consent_states[RK_CONSENT_EXPIRED + 1] = {"none", "pending", "live",
-                                                                   "withdrawn", "expired"};
+const char *const pg_consent_states[RK_CONSENT_EXPIRED + 1] = {"none", "pending", "live",
+                                                               "withdrawn", "expired"};
 
 static int index_of(const char *const *names, int n, const char *v) {
     for (int i = 0; i < n; i++)
@@ -112,17 +108,19 @@ rk_err pg_consent_events(struct rk_store *base, const char *person, rk_consent_f
     return err;
 }
 
-/* A consent state from the columns state, since, expires_at, renewal_pending, last_seq;
- * false when the state is not one of consent_states. */
-static bool row_consent_state(const struct pg_row *r, void *out) {
-    struct rk_consent_state *o = out;
-    int state = index_of(consent_states, 5, pg_col_text(r, 0));
-    o->status = state < 0 ? RK_CONSENT_NONE : (enum rk_consent_status)state;
-    o->since = pg_col_ts(r, 1);
-    o->expires_at = pg_col_ts(r, 2);
-    o->renewal_pending = pg_col_int(r, 3) != 0;
-    o->last_seq = pg_col_int(r, 4);
+bool pg_row_to_consent_state(const struct pg_row *r, int i, struct rk_consent_state *out) {
+    int state = index_of(pg_consent_states, RK_CONSENT_EXPIRED + 1, pg_col_text(r, i));
+    out->status = state < 0 ? RK_CONSENT_NONE : (enum rk_consent_status)state;
+    out->since = pg_col_ts(r, i + 1);
+    out->expires_at = pg_col_ts(r, i + 2);
+    out->renewal_pending = pg_col_int(r, i + 3) != 0;
+    out->last_seq = pg_col_int(r, i + 4);
     return state >= 0;
+}
+
+/* A row reader of pg_row: the consent state from column 0 on. */
+static bool row_consent_state(const struct pg_row *r, void *out) {
+    return pg_row_to_consent_state(r, 0, out);
 }
 
 rk_err pg_consent_state_get(struct rk_store *base, const char *person, const char *purpose,
@@ -153,9 +151,10 @@ rk_err pg_consent_state_put(struct rk_store *base, const char *person, const cha
                                                               "renewal_pending = "
                                                               "excluded.renewal_pending, "
                                                               "last_seq = excluded.last_seq",
-                  PG_ARGS(PG_TEXT(person), PG_TEXT(purpose), PG_TEXT(consent_states[stt->status]),
-                          PG_TS(stt->since), PG_TS(stt->expires_at),
-                          PG_INT(stt->renewal_pending ? 1 : 0), PG_INT(stt->last_seq)));
+                  PG_ARGS(PG_TEXT(person), PG_TEXT(purpose),
+                          PG_TEXT(pg_consent_states[stt->status]), PG_TS(stt->since),
+                          PG_TS(stt->expires_at), PG_INT(stt->renewal_pending ? 1 : 0),
+                          PG_INT(stt->last_seq)));
 }
 
 /* ---- The cookie-consent log (migration 0018) -------------------------------------------- */

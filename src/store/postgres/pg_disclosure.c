@@ -18,8 +18,6 @@ static const char *const event_actions[] = {"added", "changed", "restricted", "r
     "d.recipient, p.id, d.held, d.digest, d.remote_sealed, d.first_at, d.last_at, d.error, "       \
     "d.error_at "                                                                                  \
     "FROM disclosure d JOIN person p ON p.pk = d.person "
-/* The internal key of the person whose public id is parameter n. */
-#define PK(n) "(SELECT pk FROM person WHERE id = $" #n ")"
 
 struct disclosure_iter {
     rk_disclosure_fn fn;

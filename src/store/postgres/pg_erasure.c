@@ -5,9 +5,6 @@
  */
 #include "store/postgres/pg.h"
 
-/* The person's key from its public id, as SQLite's PK(n). */
-#define PK(n) "(SELECT pk FROM person WHERE id = $" #n ")"
-
 /* The organisation ids cached per handle: a deleted id must not be reused. */
 static void orgs_forget(struct pg_store *s) {
     for (int i = 0; i < PG_ORG_CACHE; i++)

@@ -10,8 +10,6 @@
 
 /* ---- Persons, provenance, entries ------------------------------------------------------ */
 
-/* The person's key from its public id, as SQLite's PK(n). */
-#define PK(n) "(SELECT pk FROM person WHERE id = $" #n ")"
 /* The columns of an entry (pg_row_to_entry reads them in this order) and their tables. */
 #define ENTRY_COLS                                                                                 \
     "e.register, p.id, e.since, e.name, e.name_prov, e.email, e.email_hash, "                      \

@@ -299,14 +299,9 @@ rk_err pg_outbox_requeue(struct rk_store *base, int64_t id, rk_ts now) {
     return failed > 0 ? RK_EREFUSED : RK_ENOENT;
 }
 
-/* The consent states by name, in the order of enum rk_consent_status (a copy of
- * sq_consent_states; pg_consent.c keeps its own). */
-static const char *const consent_states[RK_CONSENT_EXPIRED + 1] = {"none", "pending", "live",
-                                                                   "withdrawn", "expired"};
-
 static int consent_index(const char *state) {
     for (int i = 0; state && i <= RK_CONSENT_EXPIRED; i++)
-        if (strcmp(state, consent_states[i]) == 0)
+        if (strcmp(state, pg_consent_states[i]) == 0)
             return i;
     return -1;
 }
@@ -387,15 +382,8 @@ static int each_contact_row(void *ctx, const struct pg_row *r) {
     if (pg_col_null(r, 4)) {
         c->consent = (struct rk_consent_state){RK_CONSENT_NONE, 0, 0, false, 0};
     } else {
-        /* As sq_row_to_consent_state: state, since, expires_at, renewal_pending, last_seq. */
-        int state = consent_index(pg_col_text(r, 4));
-        if (state < 0)
+        if (!pg_row_to_consent_state(r, 4, &c->consent))
             return -1;
-        c->consent = (struct rk_consent_state){.status = (enum rk_consent_status)state,
-                                               .since = pg_col_ts(r, 5),
-                                               .expires_at = pg_col_ts(r, 6),
-                                               .renewal_pending = pg_col_int(r, 7) != 0,
-                                               .last_seq = pg_col_int(r, 8)};
     }
     return it->fn(it->ctx, c);
 }

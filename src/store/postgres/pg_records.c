@@ -7,14 +7,9 @@
 
 #include "store/postgres/pg.h"
 
-/* The person's key from its public id, as SQLite's PK(n). */
-#define PK(n) "(SELECT pk FROM person WHERE id = $" #n ")"
-
 /* ---- Contracts and invoices ------------------------------------------------------------ */
 
-/* A contract from the columns id, person id, register, service, start_date, end_date,
- * status, created_at, created_by (as sqlite_records.c's row_to_contract; a static copy). */
-static bool row_contract(const struct pg_row *r, void *out) {
+bool pg_row_to_contract(const struct pg_row *r, void *out) {
     struct rk_contract *c = out;
     c->start = pg_col_date(r, 4);
     c->end = pg_col_date(r, 5);
@@ -50,7 +45,7 @@ rk_err pg_contract_get(struct rk_store *base, const char *id, struct rk_contract
                   "SELECT k.id, p.id, k.register, k.service, k.start_date, k.end_date, "
                   "k.status, k.created_at, k.created_by FROM contract k "
                   "JOIN person p ON p.pk = k.person WHERE k.id = $1",
-                  PG_ARGS(PG_TEXT(id)), row_contract, out);
+                  PG_ARGS(PG_TEXT(id)), pg_row_to_contract, out);
 }
 
 rk_err pg_contract_update(struct rk_store *base, const struct rk_contract *c) {
@@ -73,15 +68,9 @@ rk_err pg_contract_change_append(struct rk_store *base, const char *contract, rk
                           PG_TEXT(old_value), PG_TEXT(new_value)));
 }
 
-struct contract_iter {
-    rk_contract_fn fn;
-    void *ctx;
-    struct rk_contract c;
-};
-
-static int each_contract(void *ctx, const struct pg_row *r) {
-    struct contract_iter *it = ctx;
-    if (!row_contract(r, &it->c))
+int pg_each_contract(void *ctx, const struct pg_row *r) {
+    struct pg_contract_iter *it = ctx;
+    if (!pg_row_to_contract(r, &it->c))
         return -1;
     return it->fn(it->ctx, &it->c);
 }
@@ -89,12 +78,12 @@ static int each_contract(void *ctx, const struct pg_row *r) {
 rk_err pg_contracts_of_person(struct rk_store *base, const char *person, rk_contract_fn fn,
                               void *ctx) {
     struct pg_store *s = (struct pg_store *)base;
-    struct contract_iter it = {.fn = fn, .ctx = ctx};
+    struct pg_contract_iter it = {.fn = fn, .ctx = ctx};
     return pg_each(
         s,
         "SELECT id, $1::text, register, service, start_date, end_date, status, "
         "created_at, created_by FROM contract WHERE person = " PK(1) " ORDER BY start_date, id",
-        PG_ARGS(PG_TEXT(person)), each_contract, &it);
+        PG_ARGS(PG_TEXT(person)), pg_each_contract, &it);
 }
 
 /* A number (or id) already recorded is refused without a failed statement, which would abort

@@ -101,44 +101,17 @@ rk_err pg_kept_invoices_run_out(struct rk_store *base, struct rk_date today, int
                    PG_ARGS(PG_DATE(today), limit_arg(limit)), each_pair, &it);
 }
 
-/* A contract row as pg_records.c reads one (a copy: this file lists the kept ones). */
-struct contract_iter {
-    rk_contract_fn fn;
-    void *ctx;
-    struct rk_contract c;
-};
-
-static bool row_to_contract(const struct pg_row *r, struct rk_contract *c) {
-    c->start = pg_col_date(r, 4);
-    c->end = pg_col_date(r, 5);
-    c->status = pg_col_text(r, 6) && strcmp(pg_col_text(r, 6), "active") == 0 ? RK_CONTRACT_ACTIVE
-                                                                              : RK_CONTRACT_ENDED;
-    c->created_at = pg_col_ts(r, 7);
-    return pg_col_copy(r, 0, c->id, sizeof c->id) &&
-           pg_col_copy(r, 1, c->person_id, sizeof c->person_id) &&
-           pg_col_copy(r, 2, c->register_id, sizeof c->register_id) &&
-           pg_col_copy(r, 3, c->service, sizeof c->service) &&
-           pg_col_copy(r, 8, c->created_by, sizeof c->created_by);
-}
-
-static int each_contract(void *ctx, const struct pg_row *r) {
-    struct contract_iter *it = ctx;
-    if (!row_to_contract(r, &it->c))
-        return -1;
-    return it->fn(it->ctx, &it->c);
-}
-
 rk_err pg_kept_contracts(struct rk_store *base, const char *after, int limit, rk_contract_fn fn,
                          void *ctx) {
     struct pg_store *s = (struct pg_store *)base;
-    struct contract_iter it = {.fn = fn, .ctx = ctx};
+    struct pg_contract_iter it = {.fn = fn, .ctx = ctx};
     return pg_each(s,
                    "SELECT c.id, p.id, c.register, c.service, c.start_date, c.end_date, "
                    "c.status, c.created_at, c.created_by FROM contract c "
                    "JOIN person p ON p.pk = c.person WHERE c.restricted = 1 AND c.id > $1 "
                    "AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.contract_id = c.id) "
                    "ORDER BY c.id LIMIT $2",
-                   PG_ARGS(PG_TEXT(after ? after : ""), limit_arg(limit)), each_contract, &it);
+                   PG_ARGS(PG_TEXT(after ? after : ""), limit_arg(limit)), pg_each_contract, &it);
 }
 
 /* Deletes at most limit rows older than before with statement del, or counts them all with
@@ -189,25 +162,6 @@ rk_err pg_consent_log_purge(struct rk_store *base, rk_ts before, int limit, bool
 
 /* ---- Consent expiry in bulk (sweepbench) ------------------------------------------------ */
 
-/* The consent states as stored (a copy of pg_consent.c's reading). */
-static const char *const consent_states[RK_CONSENT_EXPIRED + 1] = {"none", "pending", "live",
-                                                                   "withdrawn", "expired"};
-
-/* Reads the five columns of a consent state from column i on; false for an unknown state. */
-static bool row_to_consent_state(const struct pg_row *r, int i, struct rk_consent_state *out) {
-    int state = -1;
-    const char *t = pg_col_text(r, i);
-    for (int k = 0; t && k <= RK_CONSENT_EXPIRED; k++)
-        if (strcmp(consent_states[k], t) == 0)
-            state = k;
-    out->status = state < 0 ? RK_CONSENT_NONE : (enum rk_consent_status)state;
-    out->since = pg_col_ts(r, i + 1);
-    out->expires_at = pg_col_ts(r, i + 2);
-    out->renewal_pending = pg_col_int(r, i + 3) != 0;
-    out->last_seq = pg_col_int(r, i + 4);
-    return state >= 0;
-}
-
 struct state_iter {
     rk_consent_state_fn fn;
     void *ctx;
@@ -217,7 +171,7 @@ static int each_state(void *ctx, const struct pg_row *r) {
     struct state_iter *it = ctx;
     const char *person = pg_col_text(r, 0), *purpose = pg_col_text(r, 1);
     struct rk_consent_state cs;
-    if (!person || !purpose || !row_to_consent_state(r, 2, &cs))
+    if (!person || !purpose || !pg_row_to_consent_state(r, 2, &cs))
         return -1;
     return it->fn(it->ctx, person, purpose, &cs) ? 1 : 0;
 }
@@ -226,7 +180,7 @@ rk_err pg_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,
                                   rk_consent_state_fn fn, void *ctx) {
     struct pg_store *s = (struct pg_store *)base;
     struct state_iter it = {.fn = fn, .ctx = ctx};
-    /* pg_consents_run_out with the state's five columns (row_to_consent_state). */
+    /* pg_consents_run_out with the state's five columns (pg_row_to_consent_state). */
     return pg_each(s,
                    "SELECT p.id, c.purpose, c.state, c.since, c.expires_at, c.renewal_pending, "
                    "c.last_seq FROM consent_state c JOIN person p ON p.pk = c.person "
