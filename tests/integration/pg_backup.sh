@@ -121,4 +121,12 @@ refused i2 1 "not rekisteri's"
 [ "$(psql "$OTHER" -qAt -c "select count(*) from information_schema.tables where table_schema = 'public'")" = 1 ] \
     && ok || bad "init changed the other application's database"
 
+# Views (an extension's, say pg_stat_statements in public) are no other application's data:
+# init takes such a database.
+q 'create database with_view'
+VIEWDB=${RK_PG_URI%/*}/with_view
+psql "$VIEWDB" -qAt -v ON_ERROR_STOP=1 -c 'create view v as select 1 as one' || bad "with_view"
+r i3 init --db "$VIEWDB"
+expect_ok i3
+
 rk_finish pg_backup

@@ -181,8 +181,8 @@ static rk_err check_lists(struct pg_store *s) {
     int64_t tables = 0, identities = 0;
     rk_err err = pg_int(s,
                         "SELECT count(*) FROM information_schema.tables WHERE table_schema ="
-                        " current_schema() AND table_name NOT IN ('schema_version', 'audit_head',"
-                        " 'erasure_pending')",
+                        " current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN"
+                        " ('schema_version', 'audit_head', 'erasure_pending')",
                         PG_NONE, &tables);
     if (err == RK_OK)
         err = pg_int(s,

@@ -113,12 +113,13 @@ static const char VERSION_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_version (
                                     " version integer NOT NULL)";
 
 /* The schema version of the database (0: none yet); RK_EINVAL when it holds tables that
- * are not ours. Runs inside the migration's transaction. */
+ * are not ours (views, such as an extension's in the public schema, are no data of another
+ * application's). Runs inside the migration's transaction. */
 static rk_err schema_version(struct pg_store *s, int *v) {
     int64_t ours = 0, tables = 0;
     rk_err err = pg_int(s,
                         "SELECT count(*) FROM information_schema.tables"
-                        " WHERE table_schema = current_schema()",
+                        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
                         PG_NONE, &tables);
     if (err == RK_OK)
         err = pg_int(s,
