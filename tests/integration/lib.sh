@@ -45,6 +45,10 @@ rk_serve() {
     [ "$1" = -a ] && { _rk_add=1; shift; }
     _rk_out=$1 _rk_err=$2
     shift 2
+    # Emptied here, not only by the redirection below: that runs in the background child,
+    # maybe after the loop below first reads OUT, which would then find the "listening on"
+    # line of a server started earlier with the same OUT (and its stopped port).
+    : >"$_rk_out"
     if [ -n "$_rk_add" ]; then
         "$REKISTERI" serve --listen 127.0.0.1:0 "$@" >"$_rk_out" 2>>"$_rk_err" &
     else
