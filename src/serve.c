@@ -3,7 +3,24 @@
  * SIGINT, then stops accepting, lets requests in progress finish and exits
  * 0. The signals are blocked in every thread and taken by the main thread
  * with sigwait(), so no handler runs inside libmicrohttpd's threads.
+ *
+ * Between signals the main thread watches the database's key generation
+ * (every WATCH_MS): a `key rotate` run anywhere — on this machine or on
+ * another instance's, against the same PostgreSQL database — is taken up
+ * here within that time (core/rotate.h, "Running instances"):
+ *
+ *   database at the generation served ──────────────────────────► nothing
+ *   database moved, and the key file here holds its generation and
+ *     fingerprint ───► rk_http_rekey: the service takes the new key
+ *   database moved, and the key file here does not (not copied yet) ───►
+ *     logged once (key_behind), /healthz answers 503; the store refuses
+ *     every write meanwhile (RK_ESTALE), so nothing is written under the
+ *     retired key; the file is read again at each tick until it matches
+ *
+ * The key file is locked (shared) only while it is read, so that `key rotate`
+ * may run on this machine while the service does.
  */
+#include <errno.h>
 #include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +43,86 @@
 #include "mail/mail.h"
 #include "store/store.h"
 #include "views/notice_digest.h"
+
+#define WATCH_MS 250 /* how often the database's key generation is read */
+
+/* The watcher's state: its own connection, and the generation the service holds. */
+struct key_watch {
+    const char *db, *key_file;
+    struct rk_store *st;
+    uint32_t gen;        /* the service's */
+    uint32_t behind_gen; /* the database's generation last logged as behind; 0: none */
+    bool open_logged;
+};
+
+/* One JSON line on stderr; text (a message naming generations and the key file's path,
+ * never personal data) with quotes, backslashes and controls blanked. */
+static void log_key(const char *event, uint32_t from, uint32_t to, const char *text) {
+    char ts[RK_TS_LEN + 1], clean[384];
+    size_t n = 0;
+    for (const char *p = text; p && *p && n + 1 < sizeof clean; p++)
+        clean[n++] = (char)(*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 ? ' ' : *p);
+    clean[n] = '\0';
+    rk_ts_format(rk_time_now(), ts);
+    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\",\"from\":%u,\"to\":%u,\"message\":\"%s\"}\n",
+            ts, event, (unsigned)from, (unsigned)to, clean);
+}
+
+/* One tick: RK_OK, or the error that stopped the service (rk_http_rekey failed). */
+static rk_err key_watch_tick(struct key_watch *w, struct rk_http_server *srv) {
+    if (!w->st) {
+        struct rk_store_options opt = {
+            .synchronous = RK_SYNC_NORMAL, .cache_kib = 256, .mmap_kib = -1};
+        if (rk_store_open(w->db, &opt, &w->st, NULL) != RK_OK) {
+            rk_store_close(w->st);
+            w->st = NULL;
+            if (!w->open_logged)
+                log_key("key_watch_failed", w->gen, 0, "cannot open the database; retrying");
+            w->open_logged = true;
+            return RK_OK;
+        }
+        w->open_logged = false;
+    }
+    uint32_t gen = 0;
+    char fp[RK_FINGERPRINT_LEN + 1];
+    if (rk_store_key_state_get(w->st, &gen, fp) != RK_OK) {
+        rk_store_close(w->st); /* a lost connection: opened again next tick */
+        w->st = NULL;
+        return RK_OK;
+    }
+    if (gen == w->gen)
+        return RK_OK;
+    struct rk_keys k;
+    struct rk_error msg = RK_ERROR_INIT;
+    int fd = -1;
+    rk_err e = rk_keys_lock(w->key_file, false, &fd, &msg);
+    if (e == RK_EBUSY) /* a rotation on this machine is writing it: the next tick reads it */
+        return RK_OK;
+    if (e == RK_OK)
+        e = rk_keys_load(w->key_file, &k, &msg);
+    if (fd >= 0)
+        close(fd);
+    if (e == RK_OK)
+        e = rk_rotate_check(w->st, &k, w->key_file, &msg);
+    if (e != RK_OK) {
+        sodium_memzero(&k, sizeof k);
+        if (w->behind_gen != gen)
+            log_key("key_behind", w->gen, gen, msg.message);
+        w->behind_gen = gen;
+        rk_http_key_behind(srv, true);
+        return RK_OK;
+    }
+    e = rk_http_rekey(srv, &k, &msg);
+    sodium_memzero(&k, sizeof k);
+    if (e != RK_OK) {
+        log_key("key_rekey_failed", w->gen, gen, msg.message);
+        return e;
+    }
+    log_key("key_rotated", w->gen, gen, "the service took the rotated key");
+    w->gen = gen;
+    w->behind_gen = 0;
+    return RK_OK;
+}
 
 /* A whole decimal number from min to max into *out. */
 static bool number(const char *arg, long min, long max, long *out) {
@@ -254,8 +351,9 @@ static int run_serve(int argc, char **argv) {
     struct rk_error kload = RK_ERROR_INIT;
     bool api = rk_crypto_init() == RK_OK && rk_cli_db_present(db) &&
                rk_keys_load(key_file, &keys, &kload) == RK_OK;
-    /* The key file stays locked (shared) while serving: `key rotate` refuses
-     * meanwhile, and a key of another generation than the database's is refused. */
+    /* The key file is locked (shared) while it is read and checked against the database:
+     * a key of another generation than the database's is refused. Not while serving: a
+     * `key rotate` then reaches the service through the watcher (above). */
     int key_fd = -1;
     if (api && rk_keys_lock(key_file, false, &key_fd, &kload) != RK_OK) {
         rk_cli_error("serve: %s", kload.message);
@@ -333,6 +431,10 @@ static int run_serve(int argc, char **argv) {
         }
         api = e == RK_OK;
     }
+    if (key_fd >= 0) {
+        close(key_fd);
+        key_fd = -1;
+    }
     /* Erasures through the API append to the journal: a journal that cannot be created is
      * found now, not at the first erasure. */
     rk_err je =
@@ -377,8 +479,6 @@ static int run_serve(int argc, char **argv) {
         rk_cli_error("serve: %s", err.message);
         rk_cli_mail_cleanup(&mo);
         rk_decl_free(d);
-        if (key_fd >= 0)
-            close(key_fd);
         return e == RK_EINVAL ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
     char host[64];
@@ -399,16 +499,32 @@ static int run_serve(int argc, char **argv) {
     fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"start\",\"port\":%u,\"api\":%s%s}\n", ts,
             rk_http_port(srv), api ? "true" : "false", read_only ? ",\"read_only\":true" : "");
 
+    struct key_watch watch = {.db = db, .key_file = key_file};
+    if (api) {
+        watch.gen = rk_keys_generation(&keys);
+        sodium_memzero(&keys, sizeof keys); /* the service holds its own copy */
+    }
     int sig = 0;
-    sigwait(&stop, &sig);
+    rc = RK_EXIT_OK;
+    for (;;) {
+        const struct timespec tick = {.tv_sec = 0, .tv_nsec = WATCH_MS * 1000000L};
+        sig = api ? sigtimedwait(&stop, NULL, &tick) : sigwaitinfo(&stop, NULL);
+        if (sig > 0)
+            break;
+        if (sig < 0 && errno != EAGAIN && errno != EINTR)
+            break;
+        if (api && sig < 0 && errno == EAGAIN && key_watch_tick(&watch, srv) != RK_OK) {
+            rc = RK_EXIT_FAIL; /* the service could not take the new key: start afresh */
+            break;
+        }
+    }
+    rk_store_close(watch.st);
     rk_http_stop(srv);
     rk_ts_format(rk_time_now(), ts);
     fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"stop\",\"signal\":%d}\n", ts, sig);
     rk_cli_mail_cleanup(&mo);
     rk_decl_free(d);
-    if (key_fd >= 0)
-        close(key_fd);
-    return RK_EXIT_OK;
+    return rc;
 }
 
 const struct rk_cli_command rk_cli_serve = {

@@ -110,16 +110,23 @@ static int env_open(struct rk_cli_env *env) {
         rk_cli_error("no database at %s: create it with 'rekisteri init'", env->db);
         return RK_EXIT_USAGE;
     }
-    struct rk_store_options opt = {.synchronous = env->synchronous && env->synchronous[0] == 'f'
-                                                      ? RK_SYNC_FULL
-                                                      : RK_SYNC_NORMAL};
+    /* Writes are checked against the key's generation (store.h): a rotation elsewhere while
+     * this command runs stops its writes, never lets them go in under the retired key. */
+    struct rk_store_options opt = {
+        .synchronous =
+            env->synchronous && env->synchronous[0] == 'f' ? RK_SYNC_FULL : RK_SYNC_NORMAL,
+        .key_generation = env->any_generation ? 0 : rk_keys_generation(&keys),
+        .existing = true}; /* only `init` makes a register (a URI's database may be empty) */
     int from, to;
     struct rk_error open_err = RK_ERROR_INIT;
-    if (rk_store_open(env->db, &opt, &env->store, &open_err) != RK_OK ||
-        rk_store_migrate(env->store, &from, &to) != RK_OK) {
-        rk_cli_error("%s: cannot open the database: %s", rk_cli_db_shown(env->db),
+    rk_err oe = rk_store_open(env->db, &opt, &env->store, &open_err);
+    if (oe == RK_OK)
+        oe = rk_store_migrate(env->store, &from, &to);
+    if (oe != RK_OK) {
+        rk_cli_error("%s: %s%s", rk_cli_db_shown(env->db),
+                     oe == RK_ENOENT ? "" : "cannot open the database: ",
                      env->store ? rk_store_errmsg(env->store) : open_err.message);
-        return RK_EXIT_FAIL;
+        return oe == RK_ENOENT ? RK_EXIT_USAGE : RK_EXIT_FAIL;
     }
     struct rk_error msg = RK_ERROR_INIT;
     if (!env->any_generation && rk_rotate_check(env->store, &keys, env->key_file, &msg) != RK_OK) {

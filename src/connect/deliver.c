@@ -619,7 +619,8 @@ rk_err rk_deliverer_start(const struct rk_deliver_config *cfg, struct rk_deliver
     dv->cfg.db = NULL; /* the worker keeps its own copy */
     dv->keys = *cfg->keys;
     dv->cfg.keys = &dv->keys;
-    rk_err err = rk_worker_start(&connector_ops, &dv->cfg, cfg->db, true, &dv->w);
+    rk_err err = rk_worker_start(&connector_ops, &dv->cfg, cfg->db, true,
+                                 rk_keys_generation(cfg->keys), &dv->w);
     if (err != RK_OK) {
         sodium_memzero(&dv->keys, sizeof dv->keys);
         free(dv);

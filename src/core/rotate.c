@@ -217,6 +217,10 @@ rk_err rk_rotate_db(struct rk_store *s, const struct rk_keys *k, uint32_t from, 
     uint32_t db_gen = 0;
     char db_fp[RK_FINGERPRINT_LEN + 1];
     rk_err err = rk_store_begin(s);
+    /* Held exclusively: the write transactions of running instances end first, and those
+     * that begin meanwhile wait and then find the new generation (store.h). */
+    if (err == RK_OK)
+        err = rk_store_key_generation_hold(s, true, &db_gen);
     if (err == RK_OK && (err = rk_store_key_state_get(s, &db_gen, db_fp)) == RK_OK &&
         db_gen != from) {
         err = rk_error_set(

@@ -78,6 +78,38 @@
  * (the database older than K), the next `key rotate` brings the database
  * forward under the retired key K still holds.
  *
+ * Running instances (issue 17: "a rotated key takes effect on every instance
+ * within a second"). Processes that hold the key while a rotation commits —
+ * `serve` on this machine or, on PostgreSQL, on others with their own copy of
+ * the key file, and long commands — must never write under the retired key:
+ * an entry hashed under it would not be found, a value sealed under it would
+ * not open (and the sender would fail its message for good).
+ *  R1. Every write transaction of a handle opened with a key generation
+ *      (rk_store_options.key_generation: serve's writer, workers, timers;
+ *      every command but `key rotate` and `restore`) reads the database's
+ *      generation first and holds it until it ends (rk_store_begin,
+ *      key_generation_hold: PostgreSQL's advisory lock shared, SQLite's write
+ *      lock); another generation than its own is RK_ESTALE, rolled back.
+ *  R2. The rotation's transaction holds it exclusively before it reads a
+ *      row: it waits for the write transactions in progress (whose rows it
+ *      then re-hashes and re-seals), and those that begin later wait for its
+ *      commit and then find the new generation (R1). So no row under the old
+ *      generation is committed after the rotation.
+ *  R3. `serve` reads the generation every 250 ms (src/serve.c). Moved, and
+ *      its key file holds the new generation and fingerprint: it swaps the
+ *      key in with every keyed part stopped (rk_http_rekey: no request or
+ *      worker mixes two generations) and appends the journal's marker.
+ *      Moved, and the file does not (another machine rotated; not copied
+ *      yet): /healthz answers 503 and writes are refused (R1) until it does.
+ *  R4. Reads in the window (at most 250 ms, or until the file arrives) use
+ *      the old key: a token hashed under it matches nothing (rotation revoked
+ *      every token anyway), an email lookup finds nobody — answers that err
+ *      towards "not found", never towards another person's data.
+ * The window's cost: a write landing between the rotation's commit and the
+ * swap is refused (503, Retry-After), and a message whose send straddles the
+ * swap is sent again after its claim runs out, like a crash between the
+ * relay's answer and the commit (worker/worker.h, invariant 3).
+ *
  * Sealed values (migration 0014; keys/seal.h). A queued art 19 notice must
  * keep the email its recipient knows the person by, and a queued message its
  * address and text, after the person is erased: they are how the erasure is

@@ -114,8 +114,10 @@ static void pass(struct rk_http_syncer *y, struct rk_store *st) {
 
 static void *sync_main(void *arg) {
     struct rk_http_syncer *y = arg;
-    struct rk_store_options opt = {
-        .synchronous = RK_SYNC_NORMAL, .cache_kib = 8192, .mmap_kib = -1};
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL,
+                                   .cache_kib = 8192,
+                                   .mmap_kib = -1,
+                                   .key_generation = rk_keys_generation(&y->s->keys)};
     struct rk_store *st = NULL;
     while (rk_store_open(y->s->db, &opt, &st, NULL) != RK_OK) {
         rk_worker_log("recipient_sync", "\"error\":\"cannot open the database\"");

@@ -82,7 +82,9 @@ static void *overdue_main(void *arg) {
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL,
                                    .cache_kib = 2048,
                                    .mmap_kib = -1,
-                                   .read_only = s->read_only};
+                                   .read_only = s->read_only,
+                                   .key_generation =
+                                       s->read_only ? 0 : rk_keys_generation(&s->keys)};
     struct rk_store *st = NULL;
     if (rk_store_open(s->db, &opt, &st, NULL) != RK_OK) {
         fprintf(stderr, "{\"event\":\"requests_overdue_failed\"}\n");

@@ -37,10 +37,13 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sodium.h>
+#include <unistd.h>
 
 #include "base/id.h"
 #include "keys/keys.h"
 #include "core/disclose.h"
+#include "core/journal.h"
 #include "core/request.h"
 #include "base/time.h"
 #include "views/notice.h"
@@ -61,7 +64,11 @@ typedef rk_http_result (*route_fn)(struct rk_http_server *s, struct MHD_Connecti
 
 static rk_http_result get_healthz(struct rk_http_server *s, struct MHD_Connection *c,
                                   struct rk_http_request *r) {
-    (void)s;
+    /* Out of service while this machine's key file is behind the database's (serve.c). */
+    if (atomic_load(&s->key_behind))
+        return rk_http_error(c, r, 503, "key_behind",
+                             "the register's key was rotated and this instance's key file does "
+                             "not hold the new generation yet; writes are refused until it does");
     static const char body[] = "{\"status\":\"ok\"}\n";
     return rk_http_respond(c, r, 200, "application/json", body, sizeof body - 1,
                            MHD_RESPMEM_PERSISTENT);
@@ -531,6 +538,64 @@ static bool metrics_place(const struct rk_http_config *cfg, const struct sockadd
     return !*has_apart || parse_listen(ml, apart);
 }
 
+/* The parts that hold the key (rk_http_rekey stops and starts them around a swap): the
+ * reads' register, the writer, the outbox's sender, the recipients' deliverer and sync,
+ * and the overdue timer with the sweep. */
+static rk_err start_keyed(struct rk_http_server *s, struct rk_error *err) {
+    if (rk_notice_reg_init(s->reads, s->decl, NULL, &s->keys, "api") != RK_OK ||
+        (s->read_only ? rk_writer_start_read_only(s->db, s->decl, &s->keys, &s->writer)
+                      : rk_writer_start(s->db, s->journal, s->decl, &s->keys, &s->writer)) != RK_OK)
+        return rk_error_set(err, RK_EIO, NULL, "cannot open the database %s%s", s->db,
+                            s->read_only ? " for reading" : " for writing");
+    /* The outbox's sender: delivers through the relay, or only counts. Not over a read-only
+     * database: a message sent could not be marked sent, and would go again every pass. */
+    if (!s->read_only) {
+        struct rk_sender_config mail = {.db = s->db, .keys = &s->keys};
+        if (s->mail_configured)
+            mail.smtp = s->smtp;
+        if (rk_sender_start(&mail, &s->sender) != RK_OK)
+            return rk_error_set(err, RK_EIO, NULL, "cannot start the mail sender");
+        struct rk_deliver_config notices = {
+            .db = s->db, .decl = s->decl, .keys = &s->keys, .synced = rk_disclose_synced};
+        if (rk_deliverer_start(&notices, &s->deliverer) != RK_OK)
+            return rk_error_set(err, RK_EIO, NULL, "cannot start the recipients' deliverer");
+        if (rk_http_sync_start(s, s->sync_interval) != RK_OK)
+            return rk_error_set(err, RK_EIO, NULL, "cannot start the recipients' sync");
+    }
+    if (rk_http_overdue_start(s) != RK_OK)
+        return rk_error_set(err, RK_EIO, NULL, "cannot start the requests' timer");
+    return RK_OK;
+}
+
+/* Their stop, in the order the requests and the writes need: after the listener. */
+static void stop_keyed(struct rk_http_server *s) {
+    rk_http_overdue_stop(s);
+    rk_http_imports_stop(s);   /* import jobs write through the writer */
+    rk_writer_stop(s->writer); /* after the requests that use it have finished */
+    s->writer = NULL;
+    rk_sender_stop(s->sender); /* finishes the message in hand */
+    s->sender = NULL;
+    rk_http_sync_stop(s);            /* finishes the call in hand */
+    rk_deliverer_stop(s->deliverer); /* finishes the notice in hand */
+    s->deliverer = NULL;
+}
+
+/* The main listener: on sa, or on the socket fd a quiesced one left (rk_http_rekey). The
+ * header deadline (conns.c) and the cap per address keep slow clients from one address from
+ * holding the connection limit (issue 11, item 4). */
+static struct MHD_Daemon *start_main(struct rk_http_server *s, const struct sockaddr_in *sa,
+                                     MHD_socket fd) {
+    return MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
+        fd == MHD_INVALID_SOCKET ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
+        fd == MHD_INVALID_SOCKET ? (intptr_t)sa : (intptr_t)fd, MHD_OPTION_THREAD_POOL_SIZE,
+        s->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->request_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        s->per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+        rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
+}
+
 rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out,
                      struct rk_error *err) {
     struct sockaddr_in sa, msa;
@@ -575,46 +640,21 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         s->read_only = cfg->read_only;
         if (s->read_only)
             s->sweep_interval = 0; /* nothing could be swept */
-        if (rk_notice_reg_init(s->reads, cfg->decl, NULL, cfg->keys, "api") != RK_OK ||
-            (cfg->read_only ? rk_writer_start_read_only(cfg->db, cfg->decl, cfg->keys, &s->writer)
-                            : rk_writer_start(cfg->db, cfg->journal, cfg->decl, cfg->keys,
-                                              &s->writer)) != RK_OK) {
-            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot open the database %s%s", cfg->db,
-                     cfg->read_only ? " for reading" : " for writing");
-            rk_http_stop(s);
-            return e;
-        }
-    }
-    /* The outbox's sender: delivers through cfg->smtp, or only counts. Not over a read-only
-     * database: a message sent could not be marked sent, and would go again every pass. */
-    if (s->db && !s->read_only) {
-        struct rk_sender_config mail = {.db = cfg->db, .keys = &s->keys};
+        s->journal = cfg->journal;
+        s->sync_interval = cfg->sync_interval;
         if (cfg->smtp)
-            mail.smtp = *cfg->smtp;
-        if (rk_sender_start(&mail, &s->sender) != RK_OK) {
-            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the mail sender");
-            rk_http_stop(s);
-            return e;
-        }
-        struct rk_deliver_config notices = {
-            .db = cfg->db, .decl = cfg->decl, .keys = &s->keys, .synced = rk_disclose_synced};
-        if (rk_deliverer_start(&notices, &s->deliverer) != RK_OK) {
-            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the recipients' deliverer");
-            rk_http_stop(s);
-            return e;
-        }
-        if (rk_http_sync_start(s, cfg->sync_interval) != RK_OK) {
-            rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot start the recipients' sync");
-            rk_http_stop(s);
-            return e;
-        }
-    }
-    if (s->db) { /* data-subject requests: deadlines in the controller's time zone */
+            s->smtp = *cfg->smtp;
+        /* data-subject requests: deadlines in the controller's time zone */
         struct rk_error msg = RK_ERROR_INIT;
         s->tz = calloc(1, sizeof *s->tz);
-        if (!s->tz || rk_request_load_tz(cfg->decl, s->tz, &msg) != RK_OK ||
-            rk_http_overdue_start(s) != RK_OK) {
-            rk_err e = rk_error_set(err, RK_EIO, NULL, "%s", s->tz && msg.message[0] ? msg.message : "cannot start");
+        if (!s->tz || rk_request_load_tz(cfg->decl, s->tz, &msg) != RK_OK) {
+            rk_err e = rk_error_set(err, RK_EIO, NULL, "%s",
+                                    s->tz && msg.message[0] ? msg.message : "cannot start");
+            rk_http_stop(s);
+            return e;
+        }
+        if (start_keyed(s, err) != RK_OK) {
+            rk_err e = err ? err->code : RK_EIO;
             rk_http_stop(s);
             return e;
         }
@@ -664,17 +704,9 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
         }
         s->metrics_port = mi->port;
     }
-    /* The header deadline (conns.c) and the cap per address keep slow clients from one
-     * address from holding the connection limit (issue 11, item 4). */
-    s->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
-        on_uri, s, MHD_OPTION_END);
+    s->threads = cfg->threads ? cfg->threads : 2;
+    s->per_address = per_address;
+    s->daemon = start_main(s, &sa, MHD_INVALID_SOCKET);
     if (!s->daemon) {
         rk_err e = rk_error_set(err, RK_EIO, NULL, "cannot listen on %s (address in use or not available)", cfg->listen);
         rk_http_stop(s);
@@ -692,6 +724,41 @@ unsigned rk_http_port(const struct rk_http_server *s) { return s->port; }
 
 unsigned rk_http_metrics_port(const struct rk_http_server *s) { return s->metrics_port; }
 
+void rk_http_key_behind(struct rk_http_server *s, bool behind) {
+    atomic_store(&s->key_behind, behind);
+}
+
+rk_err rk_http_rekey(struct rk_http_server *s, const struct rk_keys *k, struct rk_error *err) {
+    if (!s->db || !s->daemon)
+        return rk_error_set(err, RK_EINVAL, NULL, "the service has no database to rekey");
+    /* The listener's socket stays open and bound: connections queue in the kernel meanwhile. */
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd == MHD_INVALID_SOCKET)
+        return rk_error_set(err, RK_EIO, NULL, "cannot pause the listener to take the new key");
+    MHD_stop_daemon(s->daemon); /* the requests in progress finish, under the old key */
+    s->daemon = NULL;
+    stop_keyed(s);
+    rk_reg_wipe(s->reads);
+    s->keys = *k;
+    rk_err e = RK_OK;
+    struct rk_error jerr = RK_ERROR_INIT;
+    if (s->journal && !s->read_only &&
+        rk_journal_advance(s->journal, &s->keys, rk_time_now(), NULL, &jerr) != RK_OK)
+        e = rk_error_set(err, RK_EIO, NULL, "the erasure journal cannot follow the rotation: %s",
+                         jerr.message);
+    if (e == RK_OK)
+        e = start_keyed(s, err);
+    if (e == RK_OK && !(s->daemon = start_main(s, NULL, fd)))
+        e = rk_error_set(err, RK_EIO, NULL, "cannot listen again after taking the new key");
+    if (e != RK_OK) {
+        if (!s->daemon)
+            close(fd);
+        return e;
+    }
+    atomic_store(&s->key_behind, false);
+    return RK_OK;
+}
+
 void rk_http_stop(struct rk_http_server *s) {
     if (!s)
         return;
@@ -705,13 +772,11 @@ void rk_http_stop(struct rk_http_server *s) {
     }
     rk_http_conns_stop(s); /* after the daemons: their CLOSED notifications take its lock */
     rk_limiter_free(s->limiter);
-    rk_http_overdue_stop(s);
+    stop_keyed(s);
     free(s->tz);
-    rk_http_imports_stop(s); /* import jobs write through the writer */
-    rk_writer_stop(s->writer); /* after the requests that use it have finished */
-    rk_sender_stop(s->sender); /* finishes the message in hand */
-    rk_http_sync_stop(s);      /* finishes the call in hand */
-    rk_deliverer_stop(s->deliverer); /* finishes the notice in hand */
+    rk_reg_wipe(s->reads);
+    sodium_memzero(&s->keys, sizeof s->keys);
+    sodium_memzero(&s->smtp, sizeof s->smtp);
     for (int lang = 0; lang < 2; lang++)
         rk_buf_cleanup(&s->privacy[lang]);
     rk_page_brand_cleanup(s->decl);

@@ -94,6 +94,29 @@ extern const size_t rk_openapi_json_len;
  * method and path template ("/api/v1/persons/{id}"); false past the last. */
 bool rk_http_route(size_t i, const char **method, const char **path);
 
+/*
+ * Running instances and a rotated key (core/rotate.h, "Running instances"): serve.c watches
+ * the database's key generation and calls these.
+ *
+ * rk_http_key_behind: the database has been rotated past the server's key and this machine's
+ * key file does not hold the new generation yet: /healthz answers 503 (a load balancer takes
+ * the instance out) until rk_http_rekey or false. Writes are refused by the store meanwhile
+ * (RK_ESTALE, answered 503).
+ *
+ * rk_http_rekey: takes k (copied) as the server's key. Every part that holds the key is
+ * stopped and started again around the swap, so no request and no worker ever mixes two
+ * generations: the listener stops accepting (its socket stays open, so new connections wait
+ * in the kernel's queue and are not refused), the requests in progress and the queued writes
+ * finish, the writer, the mail sender, the recipients' deliverer and sync, the overdue timer
+ * and the sweep stop; the erasure journal gets its marker for k's generation (when this
+ * machine's lacks it); then all start again under k on the same socket. Metrics, the rate
+ * limit and the /metrics listener carry on. On failure the server is stopped and cannot be
+ * used (the caller exits: a supervisor starts it afresh); err says why.
+ */
+void rk_http_key_behind(struct rk_http_server *s, bool behind);
+RK_MUST_USE rk_err rk_http_rekey(struct rk_http_server *s, const struct rk_keys *k,
+                                 struct rk_error *err);
+
 /* Stops accepting, lets the requests in progress finish, and frees the server. */
 void rk_http_stop(struct rk_http_server *s);
 

@@ -102,6 +102,13 @@ struct rk_http_server {
     /* Console sessions: their timeouts in seconds (core/staff.h; 0: the defaults). */
     long session_idle, session_max;
     bool mail_configured; /* --smtp given: setup links made by the API are emailed too */
+    /* What rk_http_rekey starts again (server.c): the configuration it needs, kept from
+     * rk_http_start (journal borrowed, as there; smtp copied when mail_configured). */
+    const char *journal;
+    long sync_interval;
+    struct rk_smtp_config smtp;
+    unsigned threads, per_address;
+    atomic_bool key_behind; /* rk_http_key_behind: /healthz answers 503 */
 };
 
 /* One request's state between the handler's calls. */

@@ -67,9 +67,10 @@ struct rk_writer {
 
 static _Thread_local bool failed_here; /* this thread's last job got RK_ESTORAGE */
 
-/* A storage failure part-way through a job leaves the group's transaction unusable. */
+/* A storage failure part-way through a job leaves the group's transaction unusable; so does
+ * a key rotated past this process's (RK_ESTALE: the group's begin refused it). */
 static bool storage_failed(rk_err e) {
-    return e == RK_ENOMEM || e == RK_EIO || e == RK_EBUSY || e == RK_ESTORAGE;
+    return e == RK_ENOMEM || e == RK_EIO || e == RK_EBUSY || e == RK_ESTORAGE || e == RK_ESTALE;
 }
 
 /* One log line per event; text is the store's message, which names no person. */
@@ -186,8 +187,11 @@ static rk_err start(const char *db, const char *journal, const struct rk_decl *d
     atomic_store(&w->unwritable, read_only);
     /* A bounded page cache (a group's dirty pages fit) and no memory map, so that
      * the server's RSS stays bounded whatever the register's size. */
-    struct rk_store_options opt = {
-        .synchronous = RK_SYNC_NORMAL, .cache_kib = 16384, .mmap_kib = -1, .read_only = read_only};
+    struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL,
+                                   .cache_kib = 16384,
+                                   .mmap_kib = -1,
+                                   .read_only = read_only,
+                                   .key_generation = read_only ? 0 : rk_keys_generation(k)};
     rk_err err = rk_store_open(db, &opt, &w->store, NULL);
     if (err == RK_OK)
         err = rk_notice_reg_init(w->reg, d, w->store, k, "api");

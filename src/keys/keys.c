@@ -269,8 +269,8 @@ rk_err rk_keys_lock(const char *path, bool exclusive, int *fd, struct rk_error *
         bool busy = errno == EWOULDBLOCK;
         rk_err rc = rk_error_set(
             err, busy ? RK_EBUSY : RK_EIO, NULL,
-            busy ? (exclusive ? "another rekisteri process (is 'serve' running?) uses the "
-                                "key file %s; stop it first"
+            busy ? (exclusive ? "another rekisteri command uses the key file %s; try again "
+                                "when it has finished"
                               : "the key of %s is being rotated; try again when "
                                 "'rekisteri key rotate' has finished")
                  : "cannot lock the key file %s",

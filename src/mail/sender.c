@@ -314,7 +314,8 @@ rk_err rk_sender_start(const struct rk_sender_config *cfg, struct rk_sender **ou
         sender_free(sn);
         return RK_ENOMEM;
     }
-    rk_err err = rk_worker_start(&smtp_ops, &sn->cfg, cfg->db, cfg->smtp.url != NULL, &sn->w);
+    rk_err err = rk_worker_start(&smtp_ops, &sn->cfg, cfg->db, cfg->smtp.url != NULL,
+                                 cfg->keys ? rk_keys_generation(cfg->keys) : 0, &sn->w);
     if (err != RK_OK) {
         sender_free(sn);
         return err;

@@ -64,7 +64,36 @@ rk_err rk_store_open(const char *location, const struct rk_store_options *opt,
     *out = NULL; /* a caller that reads the detail from the handle or from e can tell */
     if (pick(location, &ops, &rest, e) != RK_OK || !ops)
         return RK_EINVAL; /* pick refuses with RK_EINVAL only */
-    return ops->open(rest, opt, out, e);
+    rk_err err = ops->open(rest, opt, out, e);
+    if (err == RK_OK) {
+        (*out)->key_generation = opt ? opt->key_generation : 0;
+        (*out)->existing = opt && opt->existing;
+    }
+    return err;
+}
+
+rk_err rk_store_begin(struct rk_store *s) {
+    rk_err err = s->ops->begin(s);
+    if (err != RK_OK || s->key_generation == 0)
+        return err;
+    uint32_t gen = 0;
+    err = s->ops->key_generation_hold(s, false, &gen);
+    if (err == RK_OK && gen != s->key_generation)
+        err = rk_error_set(&s->error, RK_ESTALE, NULL,
+                           "the register's key was rotated to generation %u, and this process "
+                           "holds generation %u: nothing was written; a command is run again, "
+                           "'serve' loads the rotated key file by itself",
+                           (unsigned)gen, (unsigned)s->key_generation);
+    if (err != RK_OK)
+        s->ops->rollback(s);
+    return err;
+}
+
+rk_err rk_store_key_state_set(struct rk_store *s, uint32_t gen, const char *fingerprint) {
+    rk_err err = s->ops->key_state_set(s, gen, fingerprint);
+    if (err == RK_OK && s->key_generation != 0)
+        s->key_generation = gen;
+    return err;
 }
 
 rk_err rk_store_check_file(const char *location, struct rk_error *e) {

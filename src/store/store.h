@@ -49,6 +49,17 @@ struct rk_store_options {
      * created or changed, and every write fails with RK_ESTORAGE. A WAL database
      * whose -shm cannot be created is read as immutable when it has no -wal file. */
     bool read_only;
+    /* The key generation this process's keyed values (hashes, seals, the audit chain) are
+     * under (keys/keys.h, rk_keys_generation); 0: not checked. With it, every write
+     * transaction (rk_store_begin) reads the database's generation and holds it until it
+     * ends, and is refused with RK_ESTALE, nothing written, when the database has been
+     * rotated past it (core/rotate.h, "Running instances"): no process ever writes under a
+     * retired key, whatever machine rotated. */
+    uint32_t key_generation;
+    /* The store must hold a register already (every command but `init`): migrate answers
+     * RK_ENOENT, creating nothing, when it holds none (a PostgreSQL database nobody ran
+     * `init` on; SQLite: a file without the schema). */
+    bool existing;
 };
 
 /* The provenance of values written together. */
@@ -1021,6 +1032,12 @@ struct rk_store_ops {
     rk_err (*key_state_get)(struct rk_store *s, uint32_t *gen,
                             char fingerprint[RK_FINGERPRINT_LEN + 1]);
     rk_err (*key_state_set)(struct rk_store *s, uint32_t gen, const char *fingerprint);
+    /* key_generation_hold: inside a write transaction, the database's key generation,
+     * held until the transaction ends: no rotation commits meanwhile (PostgreSQL: a
+     * transaction-scoped advisory lock, shared; SQLite: the write lock holds it already).
+     * exclusive (the rotation's own transaction): waits until every write transaction
+     * holding it shared has ended, and makes the ones that begin later wait for this one. */
+    rk_err (*key_generation_hold)(struct rk_store *s, bool exclusive, uint32_t *gen);
     rk_err (*key_rehash)(struct rk_store *s, uint32_t gen, rk_rehash_fn fn, void *ctx,
                          struct rk_rehash_counts *out);
     rk_err (*tokens_revoke_all)(struct rk_store *s, rk_ts at, int64_t *n);
@@ -1171,6 +1188,8 @@ struct rk_store_ops {
  */
 struct rk_store {
     const struct rk_store_ops *ops;
+    uint32_t key_generation; /* rk_store_options.key_generation; key_state_set moves it */
+    bool existing;           /* rk_store_options.existing */
     unsigned char mail_key[RK_STORE_KEY_LEN];
     bool mail_keyed;
     struct rk_error error; /* the last failure's detail; see above */
@@ -1220,7 +1239,9 @@ RK_STORE_FN(checkpoint, (struct rk_store * s), (s))
 RK_STORE_FN(backup_to, (struct rk_store * s, const char *dest, int64_t *pages, int64_t *bytes),
             (s, dest, pages, bytes))
 RK_STORE_FN(load_from, (struct rk_store * s, const char *path), (s, path))
-RK_STORE_FN(begin, (struct rk_store * s), (s))
+/* Begins a write transaction; with a key generation (rk_store_options) it is checked and
+ * held first (key_generation_hold): RK_ESTALE, rolled back, when the database's differs. */
+RK_MUST_USE rk_err rk_store_begin(struct rk_store *s);
 RK_STORE_FN(commit, (struct rk_store * s), (s))
 static inline void rk_store_rollback(struct rk_store *s) { s->ops->rollback(s); }
 RK_STORE_FN(person_insert, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
@@ -1538,8 +1559,11 @@ RK_STORE_FN(journal_ids, (struct rk_store * s, rk_journal_id_fn fn, void *c), (s
 RK_STORE_FN(key_state_get,
             (struct rk_store * s, uint32_t *gen, char fingerprint[RK_FINGERPRINT_LEN + 1]),
             (s, gen, fingerprint))
-RK_STORE_FN(key_state_set, (struct rk_store * s, uint32_t gen, const char *fingerprint),
-            (s, gen, fingerprint))
+/* key_state_set; a handle that checks a key generation checks the new one from then on. */
+RK_MUST_USE rk_err rk_store_key_state_set(struct rk_store *s, uint32_t gen,
+                                          const char *fingerprint);
+RK_STORE_FN(key_generation_hold, (struct rk_store * s, bool exclusive, uint32_t *gen),
+            (s, exclusive, gen))
 RK_STORE_FN(key_rehash,
             (struct rk_store * s, uint32_t gen, rk_rehash_fn fn, void *c,
              struct rk_rehash_counts *out),

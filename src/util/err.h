@@ -52,11 +52,12 @@
     X(RK_ENOENT, 404, "not found")                                                                 \
     X(RK_ETOOBIG, 413, "input too large")                                                          \
     X(RK_EPARSE, 400, "malformed input")                                                           \
-    X(RK_EDECL, 422, "declaration is not valid")                                                  \
+    X(RK_EDECL, 422, "declaration is not valid")                                                   \
     X(RK_ECONFLICT, 409, "conflicts with a record that exists")                                    \
     X(RK_EREFUSED, 422, "refused by the declaration or the law")                                   \
     X(RK_EBUSY, 503, "storage busy or unavailable")                                                \
-    X(RK_ESTORAGE, 503, "the database cannot be written (disk full, read-only or failing)")
+    X(RK_ESTORAGE, 503, "the database cannot be written (disk full, read-only or failing)")        \
+    X(RK_ESTALE, 503, "the register's key was rotated; this process holds an older generation")
 
 typedef enum {
 #define RK_X(name, status, msg) name,

@@ -229,6 +229,7 @@ struct rk_worker {
     const void *ctx;
     char *db;
     bool deliver;
+    uint32_t key_generation; /* rk_store_options: its writes refused once rotated past it */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -277,8 +278,10 @@ static void *run(void *arg) {
     bool store_error_logged = false;
     while (!atomic_load(&w->stop)) {
         if (!s) {
-            struct rk_store_options opt = {
-                .synchronous = RK_SYNC_NORMAL, .cache_kib = 2048, .mmap_kib = -1};
+            struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL,
+                                           .cache_kib = 2048,
+                                           .mmap_kib = -1,
+                                           .key_generation = w->key_generation};
             if (rk_store_open(w->db, &opt, &s, NULL) != RK_OK) {
                 s = NULL;
                 if (!store_error_logged)
@@ -331,7 +334,7 @@ static void worker_free(struct rk_worker *w) {
 }
 
 rk_err rk_worker_start(const struct rk_worker_ops *ops, const void *ctx, const char *db,
-                       bool deliver, struct rk_worker **out) {
+                       bool deliver, uint32_t key_generation, struct rk_worker **out) {
     if (!db)
         return RK_EINVAL;
     struct rk_worker *w = calloc(1, sizeof *w);
@@ -340,6 +343,7 @@ rk_err rk_worker_start(const struct rk_worker_ops *ops, const void *ctx, const c
     w->ops = ops;
     w->ctx = ctx;
     w->deliver = deliver;
+    w->key_generation = key_generation;
     w->db = strdup(db);
     w->report = calloc(1, ops->report_size);
     w->outcome = calloc(1, ops->outcome_size);

@@ -176,9 +176,12 @@ struct rk_worker;
 /*
  * Starts the thread on its own connection to db (copied). ops and ctx are borrowed and must
  * outlive it. deliver false: the thread only counts (the mail sender without a relay).
+ * key_generation: the transport's key generation (rk_store_options; 0: unchecked): once the
+ * database is rotated past it, outcomes are not recorded (a key this worker holds may not
+ * open what the rotation re-sealed, and "does not open" must not fail an item for good).
  */
 RK_MUST_USE rk_err rk_worker_start(const struct rk_worker_ops *ops, const void *ctx, const char *db,
-                                   bool deliver, struct rk_worker **out);
+                                   bool deliver, uint32_t key_generation, struct rk_worker **out);
 
 /* Wakes the thread at once. NULL: no-op. */
 void rk_worker_wake(struct rk_worker *w);

@@ -9,7 +9,8 @@
 # erased, the later one is gone), the audit chain holds and records
 # backup.restored; a restore into a new, empty database needs no --force; no
 # plain copy is left beside FILE and the URI (its password) is never printed;
-# init refuses a database that holds another application's tables.
+# init refuses a database that holds another application's tables; a command other than
+# init refuses an empty database (it holds no register) and creates nothing.
 # CTest sets REKISTERI (the binary) and RK_SOURCE_DIR.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}"
@@ -128,5 +129,18 @@ VIEWDB=${RK_PG_URI%/*}/with_view
 psql "$VIEWDB" -qAt -v ON_ERROR_STOP=1 -c 'create view v as select 1 as one' || bad "with_view"
 r i3 init --db "$VIEWDB"
 expect_ok i3
+
+# An empty database is not a register until init: a command refuses it (exit 2, one line
+# saying what to run; r() checks the password is not shown) and creates nothing.
+q 'create database never_init'
+EMPTY=${RK_PG_URI%/*}/never_init
+r e1 person find --db "$EMPTY" maija.pg@example.fi
+refused e1 2 "holds no register: create one with 'rekisteri init'"
+[ "$(psql "$EMPTY" -qAt -c "select count(*) from information_schema.tables where table_schema = 'public'")" = 0 ] \
+    && ok || bad "a command created tables in a database nobody initialised"
+r e2 init --db "$EMPTY"
+expect_ok e2
+r e3 audit verify --db "$EMPTY"
+expect_ok e3
 
 rk_finish pg_backup

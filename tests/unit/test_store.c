@@ -3776,6 +3776,41 @@ static void lease_take_and_drop(void **state) {
     assert_false(got);
 }
 
+/* A handle that checks a key generation (rk_store_options.key_generation): its write
+ * transactions begin while the database is at that generation; once another handle has
+ * rotated it past, begin is RK_ESTALE (rolled back: the handle writes on under nothing,
+ * and nothing of a refused transaction is written), and the rotating handle itself goes on
+ * at the new generation. A handle that checks none is not refused. */
+static void key_generation_refuses_stale_writers(void **state) {
+    struct fixture *fx = *state;
+    struct rk_store *s = fx->s, *old = NULL, *rot = NULL;
+    struct rk_store_options at1 = {.key_generation = 1};
+    assert_ok(rk_store_open(fx->location, &at1, &old, NULL));
+    assert_ok(rk_store_open(fx->location, &at1, &rot, NULL));
+    assert_ok(rk_store_begin(old)); /* at 1: allowed */
+    assert_ok(
+        rk_store_person_insert(old, "kkkkkkkkkkkkkkkkkkkkkkkk01", ts("2026-03-01T10:00:00Z")));
+    assert_ok(rk_store_commit(old));
+
+    uint32_t gen = 0;
+    assert_ok(rk_store_begin(rot));
+    assert_ok(rk_store_key_generation_hold(rot, true, &gen));
+    assert_int_equal(gen, 1);
+    assert_ok(rk_store_key_state_set(rot, 2, "0123456789abcdef"));
+    assert_ok(rk_store_commit(rot));
+    assert_ok(rk_store_begin(rot)); /* the rotating handle checks generation 2 now */
+    rk_store_rollback(rot);
+
+    assert_rc(rk_store_begin(old), RK_ESTALE);
+    assert_non_null(strstr(rk_store_errmsg(old), "rotated to generation 2"));
+    assert_non_null(strstr(rk_store_errmsg(old), "holds generation 1"));
+    assert_ok(rk_store_begin(s)); /* the fixture's handle checks none */
+    assert_ok(rk_store_person_insert(s, "kkkkkkkkkkkkkkkkkkkkkkkk02", ts("2026-03-01T10:00:01Z")));
+    assert_ok(rk_store_commit(s));
+    rk_store_close(old);
+    rk_store_close(rot);
+}
+
 static int collect_notice_ids(void *ctx, const struct rk_notice_row *n) {
     struct due_seen *d = ctx;
     assert_true(d->n < 8);
@@ -3925,6 +3960,7 @@ int main(void) {
         T(location_shown_hides_password),
         T(lease_take_and_drop),
         T(queue_claims),
+        T(key_generation_refuses_stale_writers),
     };
     /* RK_STORE_BACKEND names the one to run (tests/unit/with_pg.sh runs "postgres");
      * unset: every backend whose server is at hand (SQLite always, PostgreSQL when

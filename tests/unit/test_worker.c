@@ -237,7 +237,7 @@ static void thread_records_later_without_a_second_attempt(void **state) {
     struct fx *fx = *state;
     fake.fail_records = 3; /* the disk is full for three records */
     struct rk_worker *w = NULL;
-    assert_int_equal(rk_worker_start(&fake_ops, NULL, fx->db, true, &w), RK_OK);
+    assert_int_equal(rk_worker_start(&fake_ops, NULL, fx->db, true, 0, &w), RK_OK);
     for (int i = 0; i < 200 && atomic_load(&fake.finished) < NITEMS; i++) {
         rk_worker_wake(w);
         nap();
@@ -255,7 +255,7 @@ static void thread_records_later_without_a_second_attempt(void **state) {
 static void thread_that_only_counts(void **state) {
     struct fx *fx = *state;
     struct rk_worker *w = NULL;
-    assert_int_equal(rk_worker_start(&fake_ops, NULL, fx->db, false, &w), RK_OK);
+    assert_int_equal(rk_worker_start(&fake_ops, NULL, fx->db, false, 0, &w), RK_OK);
     for (int i = 0; i < 200 && rk_worker_count(w, 0) < 0; i++)
         nap();
     assert_int_equal(rk_worker_count(w, 0), 0);

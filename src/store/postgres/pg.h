@@ -121,6 +121,13 @@ struct pg_arg {
 /* Records the failure of res (or of the connection when res is NULL) in the handle's
  * error and returns its code (see the header comment). */
 rk_err pg_fail(struct pg_store *s, const PGresult *res);
+
+/* The advisory lock keys (pg_advisory_xact_lock...), fixed: "rk" + what each guards.
+ * PG_LOCK_MIGRATE: migrations and restores never interleave (pg_open.c, pg_backup.c).
+ * PG_LOCK_KEYGEN: the key generation; shared by every write transaction of a handle that
+ * checks one, exclusive by a rotation's (pg_keys.c, store.h key_generation_hold). */
+#define PG_LOCK_MIGRATE 0x726b000000000001LL
+#define PG_LOCK_KEYGEN  0x726b000000000002LL
 rk_err pg_overflow(struct pg_store *s);
 /* Runs sql with the n values of a; *out gets the result (PQclear it) when it succeeded. */
 rk_err pg_exec(struct pg_store *s, const char *sql, const struct pg_arg *a, size_t n,
@@ -452,6 +459,7 @@ rk_err pg_recipient_sync_put(struct rk_store *base, const struct rk_recipient_sy
 rk_err pg_key_state_get(struct rk_store *base, uint32_t *gen,
                         char fingerprint[RK_FINGERPRINT_LEN + 1]);
 rk_err pg_key_state_set(struct rk_store *base, uint32_t gen, const char *fingerprint);
+rk_err pg_key_generation_hold(struct rk_store *base, bool exclusive, uint32_t *gen);
 rk_err pg_key_rehash(struct rk_store *base, uint32_t gen, rk_rehash_fn fn, void *ctx,
                      struct rk_rehash_counts *out);
 rk_err pg_tokens_revoke_all(struct rk_store *base, rk_ts at, int64_t *n);

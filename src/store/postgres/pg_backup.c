@@ -33,8 +33,6 @@
 
 #include "store/postgres/pg.h"
 
-/* The migration's advisory lock (pg_open.c): a restore and a migration never interleave. */
-#define K_MIGRATE  0x726b000000000001LL
 #define BATCH      "10000" /* rows a read of a table takes at most */
 #define BATCH_ROWS 10000
 #define MAX_COLS   64
@@ -617,7 +615,7 @@ rk_err pg_load_from(struct rk_store *base, const char *path) {
     rk_err err = pg_script(s, "BEGIN ISOLATION LEVEL READ COMMITTED");
     s->in_tx = err == RK_OK;
     if (err == RK_OK)
-        err = pg_run(s, "SELECT pg_advisory_xact_lock($1)", PG_ARGS(PG_INT(K_MIGRATE)));
+        err = pg_run(s, "SELECT pg_advisory_xact_lock($1)", PG_ARGS(PG_INT(PG_LOCK_MIGRATE)));
     if (err == RK_OK)
         err = check_lists(s);
     if (err == RK_OK)

@@ -37,6 +37,35 @@ rk_err pg_key_state_set(struct rk_store *base, uint32_t gen, const char *fingerp
                   PG_ARGS(PG_INT(gen), PG_TEXT(fingerprint)));
 }
 
+/* The lock, then the read, in one round trip; two statements, so that the read's snapshot
+ * is taken after the lock is granted (READ COMMITTED: one per statement) and sees the
+ * rotation that held it exclusively. No parameters: the simple protocol, as BEGIN is. */
+rk_err pg_key_generation_hold(struct rk_store *base, bool exclusive, uint32_t *gen) {
+    struct pg_store *s = (struct pg_store *)base;
+    /* 8244683542831824898 is PG_LOCK_KEYGEN written out (the simple protocol binds none). */
+    _Static_assert(PG_LOCK_KEYGEN == 8244683542831824898LL, "the key below is PG_LOCK_KEYGEN");
+    static const char shared[] = "SELECT pg_advisory_xact_lock_shared(8244683542831824898); "
+                                 "SELECT generation FROM key_state WHERE one = 1";
+    static const char excl[] = "SELECT pg_advisory_xact_lock(8244683542831824898); "
+                               "SELECT generation FROM key_state WHERE one = 1";
+    PGresult *res = PQexec(s->conn, exclusive ? excl : shared);
+    rk_err err = RK_OK;
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+        err = pg_fail(s, res);
+    else if (PQntuples(res) != 1)
+        err = rk_error_set(&s->base.error, RK_ENOENT, NULL, "the database has no key state");
+    else {
+        long long g = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        if (g < 1 || g > UINT32_MAX)
+            err = rk_error_set(&s->base.error, RK_EIO, NULL,
+                               "the database's key generation is out of range");
+        else
+            *gen = (uint32_t)g;
+    }
+    PQclear(res);
+    return err;
+}
+
 /* Moves the suppression row of old (if any) to new under generation gen. SQLite's UPDATE OR
  * IGNORE: a row already at new leaves old's row where it is (no error, which would abort the
  * transaction here). */

@@ -18,9 +18,6 @@
 #include "store/migrations.h"
 #include "store/postgres/pg.h"
 
-/* The advisory lock keys (pg_advisory_xact_lock), fixed: "rk" + what it guards. */
-#define K_MIGRATE 0x726b000000000001LL
-
 void pg_close(struct rk_store *base) {
     struct pg_store *s = (struct pg_store *)base;
     sodium_memzero(s->base.mail_key, sizeof s->base.mail_key);
@@ -152,9 +149,12 @@ rk_err pg_migrate(struct rk_store *base, int *from, int *to) {
      * the lock sees the version the first one committed and has nothing left to do. */
     rk_err err = pg_script(s, "BEGIN");
     if (err == RK_OK)
-        err = pg_run(s, "SELECT pg_advisory_xact_lock($1)", PG_ARGS(PG_INT(K_MIGRATE)));
+        err = pg_run(s, "SELECT pg_advisory_xact_lock($1)", PG_ARGS(PG_INT(PG_LOCK_MIGRATE)));
     if (err == RK_OK)
         err = schema_version(s, &v);
+    if (err == RK_OK && v == 0 && s->base.existing)
+        err = rk_error_set(&s->base.error, RK_ENOENT, NULL,
+                           "the database holds no register: create one with 'rekisteri init'");
     if (err == RK_OK && v > newest)
         err = rk_error_set(&s->base.error, RK_EINVAL, NULL,
                            "the database has schema version %d, newer than this program's %d", v,

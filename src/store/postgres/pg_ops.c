@@ -159,6 +159,7 @@ const struct rk_store_ops rk_store_pg_ops = {
     /* ---- Key rotation (keyrotate) ---- */
     .key_state_get = pg_key_state_get,
     .key_state_set = pg_key_state_set,
+    .key_generation_hold = pg_key_generation_hold,
     .key_rehash = pg_key_rehash,
     .tokens_revoke_all = pg_tokens_revoke_all,
     .suppression_generations = pg_suppression_generations,

@@ -628,6 +628,7 @@ rk_err sq_recipient_sync_put(struct rk_store *base, const struct rk_recipient_sy
 rk_err sq_key_state_get(struct rk_store *base, uint32_t *gen,
                         char fingerprint[RK_FINGERPRINT_LEN + 1]);
 rk_err sq_key_state_set(struct rk_store *base, uint32_t gen, const char *fingerprint);
+rk_err sq_key_generation_hold(struct rk_store *base, bool exclusive, uint32_t *gen);
 rk_err sq_key_rehash(struct rk_store *base, uint32_t gen, rk_rehash_fn fn, void *ctx,
                      struct rk_rehash_counts *out);
 rk_err sq_tokens_revoke_all(struct rk_store *base, rk_ts at, int64_t *n);

@@ -36,6 +36,14 @@ rk_err sq_key_state_set(struct rk_store *base, uint32_t gen, const char *fingerp
     return sq_run(s, S_KEY_STATE_SET, SQ_ARGS(SQ_INT(gen), SQ_TEXT(fingerprint)));
 }
 
+/* The write transaction's BEGIN IMMEDIATE holds the database's write lock, which a
+ * rotation needs too: reading the generation is holding it. */
+rk_err sq_key_generation_hold(struct rk_store *base, bool exclusive, uint32_t *gen) {
+    (void)exclusive;
+    char fingerprint[RK_FINGERPRINT_LEN + 1];
+    return sq_key_state_get(base, gen, fingerprint);
+}
+
 /* Moves the suppression row of old (if any) to new under generation gen. */
 static rk_err move_suppression(struct sqlite_store *s, const void *old, const unsigned char *new,
                                uint32_t gen, int64_t *moved) {

@@ -136,6 +136,9 @@ rk_err sq_migrate(struct rk_store *base, int *from, int *to) {
     if (v < 0)
         return sq_fail(s, sqlite3_errcode(s->db));
     *from = *to = v;
+    if (v == 0 && s->base.existing)
+        return rk_error_set(&s->base.error, RK_ENOENT, NULL,
+                            "the database holds no register: create one with 'rekisteri init'");
     int newest = rk_nmigrations ? rk_migrations[rk_nmigrations - 1].version : 0;
     if (v > newest) {
         return rk_error_set(&s->base.error, RK_EINVAL, NULL,

@@ -154,6 +154,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     /* ---- Key rotation (keyrotate) ---- */
     .key_state_get = sq_key_state_get,
     .key_state_set = sq_key_state_set,
+    .key_generation_hold = sq_key_generation_hold,
     .key_rehash = sq_key_rehash,
     .tokens_revoke_all = sq_tokens_revoke_all,
     .suppression_generations = sq_suppression_generations,
