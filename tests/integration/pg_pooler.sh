@@ -132,8 +132,9 @@ loop() {
 }
 # The pooler's and the cluster's view, sampled while the loops run: SHOW POOLS, and the
 # database's client backends (the pooler's server connections; psql's own q is excluded).
+# It also ends with the script ($$ is the script's pid in this subshell too).
 sample() {
-    while [ ! -f "$T/loads_done" ]; do
+    while [ ! -f "$T/loads_done" ] && kill -0 $$ 2>/dev/null; do
         pools >>"$T/pools"
         q "SELECT count(*) FROM pg_stat_activity WHERE datname = 'rekisteri_test'
            AND backend_type = 'client backend' AND pid <> pg_backend_pid()" >>"$T/backends"
