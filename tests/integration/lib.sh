@@ -13,6 +13,8 @@
 #   rk_stop    stopping one process the script started;
 #   rk_pg_start / rk_pg_stop  a PostgreSQL 15 cluster of the script's own under
 #              $T (never a system-wide one), stopped and removed at exit.
+#   rk_pgbouncer_start / rk_pgbouncer_stop  PgBouncer in transaction mode in
+#              front of that cluster (RK_PGB_URI), stopped at exit before it.
 #   rk_default_db  the register's place when the script names none: SQLite's
 #              default path, or on the PostgreSQL pass (RK_BACKEND=postgres)
 #              such a cluster; rk_new_db, another register (a new database there).
@@ -265,6 +267,87 @@ rk_pg_stop() {
     fi
     rm -rf "${RK_PG_DATA%/data}"
     RK_PG_DATA=
+}
+
+# ---- PgBouncer in front of it (issue 17: a transaction-mode pooler) ----
+# rk_pgbouncer_start: after rk_pg_start, runs /usr/sbin/pgbouncer (RK_PGB_BIN to override;
+# scripts/setup installs Debian's pgbouncer) from $T/pgb/pgbouncer.ini as RK_PG_USER (it
+# refuses root too), daemonized, listening only on a free 127.0.0.1 port (no Unix socket),
+# in pool_mode = transaction with default_pool_size = RK_PGB_POOL (4 unless set), so that
+# more clients than that share the server connections; max_client_conn 200, a client waits
+# for a server connection at most 20 s (query_wait_timeout: a starved pool fails the script
+# instead of hanging it). Clients authenticate with scram-sha-256 against $T/pgb/userlist
+# (0600: rk and the cluster's password, which PgBouncer also uses to log in to the cluster
+# over TCP); rk is also an admin user of the console (database "pgbouncer": SHOW POOLS).
+# Sets RK_PGB_URI (RK_PG_URI with the pooler's port: same user, password and database;
+# another database name in it goes to that database of the cluster), RK_PGB_PORT and
+# RK_PGB_ADMIN (the console's URI). Hooks rk_pgbouncer_stop into the exit trap before
+# rk_pg_stop; a watcher stops it after a SIGKILL of the script. Ends the script when it
+# does not start.
+# rk_pgbouncer_stop: stops it (SIGTERM to the pid in its pidfile, waited for); nothing when
+# it is not running.
+RK_PGB_DIR=
+rk_pgbouncer_start() {
+    [ -n "$RK_PG_DATA" ] || { echo "FAIL: rk_pgbouncer_start needs rk_pg_start first"; exit 1; }
+    _rk_pgb_bin=${RK_PGB_BIN:-/usr/sbin/pgbouncer}
+    [ -x "$_rk_pgb_bin" ] || { echo "FAIL: no $_rk_pgb_bin (scripts/setup installs pgbouncer)"; exit 1; }
+    RK_PGB_DIR=$T/pgb
+    mkdir -p "$RK_PGB_DIR"
+    chmod 700 "$RK_PGB_DIR"
+    trap 'rk_pgbouncer_stop; rk_pg_stop; rk_cleanup' EXIT
+    _rk_pw=${RK_PG_URI#*://*:}
+    _rk_pw=${_rk_pw%%@*}
+    (umask 077 && printf '"rk" "%s"\n' "$_rk_pw" >"$RK_PGB_DIR/userlist")
+    for _ in 1 2 3 4 5; do
+        RK_PGB_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        cat >"$RK_PGB_DIR/pgbouncer.ini" <<EOF_PGB
+[databases]
+* = host=127.0.0.1 port=$RK_PG_PORT
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $RK_PGB_PORT
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $RK_PGB_DIR/userlist
+admin_users = rk
+pool_mode = transaction
+default_pool_size = ${RK_PGB_POOL:-4}
+max_client_conn = 200
+query_wait_timeout = 20
+pidfile = $RK_PGB_DIR/pgbouncer.pid
+logfile = $RK_PGB_DIR/pgbouncer.log
+EOF_PGB
+        [ "$(id -u)" = 0 ] && chown -R "$RK_PG_USER" "$RK_PGB_DIR"
+        rm -f "$RK_PGB_DIR/pgbouncer.pid"
+        rk_pg_as "$_rk_pgb_bin" -d -q "$RK_PGB_DIR/pgbouncer.ini" >>"$RK_PGB_DIR/start.log" 2>&1
+        RK_PGB_ADMIN="postgresql://rk:$_rk_pw@127.0.0.1:$RK_PGB_PORT/pgbouncer"
+        for _ in $(seq 50); do
+            psql "$RK_PGB_ADMIN" -qAt -c 'SHOW VERSION' >/dev/null 2>&1 && break 2
+            sleep 0.1
+        done
+        # Not listening (the port taken meanwhile, say): stop what may run and try another.
+        rk_pgbouncer_stop
+        RK_PGB_PORT=
+    done
+    [ -n "$RK_PGB_PORT" ] || {
+        echo "FAIL: pgbouncer did not start: $(tail -3 "$RK_PGB_DIR/pgbouncer.log" "$RK_PGB_DIR/start.log" 2>/dev/null)"
+        exit 1
+    }
+    # As rk_pg_start's: a script killed outright runs no trap; this stops the pooler then.
+    setsid sh -c 'while kill -0 "$0" 2>/dev/null; do sleep 1; done
+        [ -f "$1" ] && kill -TERM "$(cat "$1")"' "$$" "$RK_PGB_DIR/pgbouncer.pid" \
+        </dev/null >/dev/null 2>&1 &
+    RK_PGB_URI="postgresql://rk:$_rk_pw@127.0.0.1:$RK_PGB_PORT/${RK_PG_URI##*/}"
+    export RK_PGB_URI RK_PGB_PORT RK_PGB_ADMIN
+}
+rk_pgbouncer_stop() {
+    [ -n "$RK_PGB_DIR" ] && [ -f "$RK_PGB_DIR/pgbouncer.pid" ] || return 0
+    _rk_pgb_pid=$(cat "$RK_PGB_DIR/pgbouncer.pid" 2>/dev/null)
+    [ -n "$_rk_pgb_pid" ] || return 0
+    kill -TERM "$_rk_pgb_pid" 2>/dev/null
+    for _ in $(seq 50); do rk_pg_alive "$_rk_pgb_pid" || break; sleep 0.1; done
+    rm -f "$RK_PGB_DIR/pgbouncer.pid"
 }
 
 # The PostgreSQL pass puts every script's default register in its cluster from the start.
