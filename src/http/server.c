@@ -585,15 +585,20 @@ static void stop_keyed(struct rk_http_server *s) {
  * holding the connection limit (issue 11, item 4). */
 static struct MHD_Daemon *start_main(struct rk_http_server *s, const struct sockaddr_in *sa,
                                      MHD_socket fd) {
+    /* Where to listen, as an option array: each option's argument keeps its own type. */
+    struct MHD_OptionItem where[] = {
+        fd == MHD_INVALID_SOCKET
+            ? (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)sa}
+            : (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, (intptr_t)fd, NULL},
+        {MHD_OPTION_END, 0, NULL}};
     return MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
-        fd == MHD_INVALID_SOCKET ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
-        fd == MHD_INVALID_SOCKET ? (intptr_t)sa : (intptr_t)fd, MHD_OPTION_THREAD_POOL_SIZE,
-        s->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->request_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        s->per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-        rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
+        MHD_OPTION_ARRAY, where, MHD_OPTION_THREAD_POOL_SIZE, s->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)1000, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_address,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
 }
 
 rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out,
