@@ -586,8 +586,8 @@ static void stop_keyed(struct rk_http_server *s) {
 static struct MHD_Daemon *start_main(struct rk_http_server *s, const struct sockaddr_in *sa,
                                      MHD_socket fd) {
     return MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
-        fd == MHD_INVALID_SOCKET ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+        on_request, s, fd == MHD_INVALID_SOCKET ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
         fd == MHD_INVALID_SOCKET ? (intptr_t)sa : (intptr_t)fd, MHD_OPTION_THREAD_POOL_SIZE,
         s->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->request_timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -735,7 +735,8 @@ rk_err rk_http_rekey(struct rk_http_server *s, const struct rk_keys *k, struct r
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd == MHD_INVALID_SOCKET)
         return rk_error_set(err, RK_EIO, NULL, "cannot pause the listener to take the new key");
-    MHD_stop_daemon(s->daemon); /* the requests in progress finish, under the old key */
+    rk_writer_quiesce(s->writer); /* no connection left suspended on a write (forms.c) */
+    MHD_stop_daemon(s->daemon);   /* the requests in progress finish, under the old key */
     s->daemon = NULL;
     stop_keyed(s);
     rk_reg_wipe(s->reads);
@@ -764,6 +765,7 @@ void rk_http_stop(struct rk_http_server *s) {
         return;
     if (s->daemon) {
         MHD_quiesce_daemon(s->daemon); /* stop accepting; requests in progress finish */
+        rk_writer_quiesce(s->writer);  /* no connection left suspended on a write (forms.c) */
         MHD_stop_daemon(s->daemon);
     }
     if (s->metrics_daemon) {
