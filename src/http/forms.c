@@ -407,12 +407,21 @@ static bool parse_json(struct submission *sub, const struct rk_buf *body) {
     return ok;
 }
 
+/* A submission on its way through the writer, and what its answer needs: the connection
+ * stays suspended from the hand-over until submit_done has queued the answer. */
 struct submit_job {
     struct rk_http_server *s;
     struct rk_optin_request q;
     char person_id[RK_ID_LEN + 1];
     enum rk_mail_outcome mail;
     struct rk_error msg;
+    struct rk_write_job wj;
+    struct MHD_Connection *c;
+    struct rk_http_request *r;
+    const char *cors; /* the request's Origin header (libmicrohttpd's), or NULL */
+    bool json;
+    struct rk_contact_input *values; /* q.c's values point into it */
+    char ip[64], ua[UA_MAX + 1];
 };
 
 /* Composes and queues the confirmation email (rk_mail_queue_fn; core/optin.c decides when). */
@@ -588,6 +597,51 @@ static bool check_submission(struct submission *sub, struct rk_contact_input *va
     return true;
 }
 
+/* The answer to a submission once its group committed (or failed), on the writer's thread or
+ * the request's: queued on the suspended connection, which is then resumed. Frees j. */
+static void submit_done(void *ctx, rk_err err) {
+    struct submit_job *j = ctx;
+    struct rk_http_server *s = j->s;
+    struct MHD_Connection *c = j->c;
+    enum rk_lang lang = j->q.lang;
+    rk_writer_result_here(err); /* answer() asks, for the storage 503 */
+    if (err != RK_OK) {
+        answer(c, j->r, j->json, j->cors, 503, lang, "unavailable", tr(lang, "Virhe", "Error"),
+               tr(lang, "Tilausta ei voitu tallentaa juuri nyt. Yritä hetken päästä uudelleen.",
+                  "The subscription could not be recorded just now. Please try again "
+                  "shortly."));
+        free(j->values);
+        free(j);
+        MHD_resume_connection(c);
+        return;
+    }
+    /* Woken whether or not a mail was queued: the sender's pass must not tell (its work
+     * competes for the processor with the answer). */
+    if (s->sender)
+        rk_sender_wake(s->sender);
+    if (j->mail == RK_MAIL_WITHHELD)
+        atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_CONFIRMATION], 1);
+    char next[600];
+    snprintf(next, sizeof next, "%s %d %s",
+             tr(lang,
+                "Lähetimme vahvistuslinkin antamaasi osoitteeseen. Tilaus on voimassa, kun olet "
+                "vahvistanut sen linkistä. Linkki on voimassa",
+                "We sent a confirmation link to the address you gave. The subscription takes "
+                "effect once you confirm it through the link. The link is valid for"),
+             LINK_DAYS,
+             tr(lang,
+                "päivää. Jos viestiä ei kuulu, tarkista roskapostikansio tai täytä lomake "
+                "uudelleen hetken kuluttua.",
+                "days. If no message arrives, check your spam folder or fill in the form again a "
+                "little later."));
+    /* Should the answer not be queued (out of memory), the connection closes once resumed. */
+    answer(c, j->r, j->json, j->cors, j->json ? 202 : 200, lang, "confirmation_sent",
+           tr(lang, "Tarkista sähköpostisi", "Check your email"), next);
+    free(j->values);
+    free(j);
+    MHD_resume_connection(c);
+}
+
 rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection *c,
                                  struct rk_http_request *r) {
     enum rk_lang lang = rk_http_lang(c);
@@ -607,7 +661,6 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
     struct submission *sub = calloc(1, sizeof *sub);
     struct submit_job *j = calloc(1, sizeof *j);
     struct rk_contact_input *values = calloc(1, sizeof *values);
-    char ip[64], ua[UA_MAX + 1];
     if (!sub || !j || !values) {
         free(sub);
         free(j);
@@ -649,49 +702,29 @@ rk_http_result rk_http_post_form(struct rk_http_server *s, struct MHD_Connection
     code = "invalid";
     if (!check_submission(sub, values, &j->q.c))
         goto refuse;
-    rk_http_client_ip(c, ip, sizeof ip);
+    rk_http_client_ip(c, j->ip, sizeof j->ip);
     const char *agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
-    snprintf(ua, sizeof ua, "%s", agent ? agent : "");
+    snprintf(j->ua, sizeof j->ua, "%s", agent ? agent : "");
     j->s = s;
     j->q.form = f;
     j->q.lang = sub->lang;
-    j->q.ip = ip;
-    j->q.user_agent = ua;
+    j->q.ip = j->ip;
+    j->q.user_agent = j->ua;
     j->q.at = rk_time_now();
-    rk_err err = rk_writer_run(s->writer, run_submit, j);
-    free(values);
-    lang = sub->lang;
+    j->c = c;
+    j->r = r;
+    j->cors = cors;
+    j->json = json;
+    j->values = values;
     free(sub);
-    if (err != RK_OK) {
-        free(j);
-        return answer(c, r, json, cors, 503, lang, "unavailable", tr(lang, "Virhe", "Error"),
-                      tr(lang,
-                         "Tilausta ei voitu tallentaa juuri nyt. Yritä hetken päästä uudelleen.",
-                         "The subscription could not be recorded just now. Please try again "
-                         "shortly."));
-    }
-    /* Woken whether or not a mail was queued: the sender's pass must not tell (its work
-     * competes for the processor with the answer). */
-    if (s->sender)
-        rk_sender_wake(s->sender);
-    if (j->mail == RK_MAIL_WITHHELD)
-        atomic_fetch_add(&s->metrics.mail_withheld[RK_MAILC_CONFIRMATION], 1);
-    free(j);
-    char next[600];
-    snprintf(next, sizeof next, "%s %d %s",
-             tr(lang,
-                "Lähetimme vahvistuslinkin antamaasi osoitteeseen. Tilaus on voimassa, kun olet "
-                "vahvistanut sen linkistä. Linkki on voimassa",
-                "We sent a confirmation link to the address you gave. The subscription takes "
-                "effect once you confirm it through the link. The link is valid for"),
-             LINK_DAYS,
-             tr(lang,
-                "päivää. Jos viestiä ei kuulu, tarkista roskapostikansio tai täytä lomake "
-                "uudelleen hetken kuluttua.",
-                "days. If no message arrives, check your spam folder or fill in the form again a "
-                "little later."));
-    return answer(c, r, json, cors, json ? 202 : 200, lang, "confirmation_sent",
-                  tr(lang, "Tarkista sähköpostisi", "Check your email"), next);
+    /* The thread goes on to other connections while the group commits: this one is suspended
+     * first, so that submit_done (on the writer's thread, or here when the writer takes no
+     * more submissions and the write runs now) finds it so, queues the answer and resumes it.
+     * Nothing is sent before that, so a 2xx still follows the commit. */
+    MHD_suspend_connection(c);
+    if (!rk_writer_submit(s->writer, &j->wj, run_submit, submit_done, j))
+        submit_done(j, rk_writer_run(s->writer, run_submit, j));
+    return MHD_YES;
 refuse:
     free(values);
     free(j);

@@ -592,8 +592,8 @@ static struct MHD_Daemon *start_main(struct rk_http_server *s, const struct sock
             : (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, (intptr_t)fd, NULL},
         {MHD_OPTION_END, 0, NULL}};
     return MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
-        MHD_OPTION_ARRAY, where, MHD_OPTION_THREAD_POOL_SIZE, s->threads,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+        on_request, s, MHD_OPTION_ARRAY, where, MHD_OPTION_THREAD_POOL_SIZE, s->threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)1000, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_address,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
@@ -740,7 +740,8 @@ rk_err rk_http_rekey(struct rk_http_server *s, const struct rk_keys *k, struct r
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd == MHD_INVALID_SOCKET)
         return rk_error_set(err, RK_EIO, NULL, "cannot pause the listener to take the new key");
-    MHD_stop_daemon(s->daemon); /* the requests in progress finish, under the old key */
+    rk_writer_quiesce(s->writer); /* no connection left suspended on a write (forms.c) */
+    MHD_stop_daemon(s->daemon);   /* the requests in progress finish, under the old key */
     s->daemon = NULL;
     stop_keyed(s);
     rk_reg_wipe(s->reads);
@@ -769,6 +770,7 @@ void rk_http_stop(struct rk_http_server *s) {
         return;
     if (s->daemon) {
         MHD_quiesce_daemon(s->daemon); /* stop accepting; requests in progress finish */
+        rk_writer_quiesce(s->writer);  /* no connection left suspended on a write (forms.c) */
         MHD_stop_daemon(s->daemon);
     }
     if (s->metrics_daemon) {

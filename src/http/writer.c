@@ -1,8 +1,11 @@
 /*
- * writer.c — a queue, a mutex and one thread. A job lives on the stack of
- * the request thread that waits for it; the writer takes every job queued
- * when it wakes (up to GROUP_MAX), runs them in one transaction, commits,
- * and then marks each done and broadcasts.
+ * writer.c — a queue, a mutex and one thread. A job of rk_writer_run lives
+ * on the stack of the request thread that waits for it; one of
+ * rk_writer_submit in storage its caller keeps until its done function has
+ * run. The writer takes every job queued when it wakes (up to GROUP_MAX),
+ * runs them in one transaction, commits, and then calls each asynchronous
+ * job's done function (outside the lock), marks each waiting job done and
+ * broadcasts.
  *
  * Audit notes (reads recorded by rk_writer_note) ride along: the writer
  * appends every note queued when it wakes in the same transaction as the
@@ -41,23 +44,17 @@ struct note {
     char *actor, *action, *person_id, *detail; /* in the same allocation */
 };
 
-struct job {
-    rk_write_fn fn;
-    void *ctx;
-    rk_err result;
-    bool done;
-    struct job *next;
-};
-
 struct rk_writer {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake; /* the writer: jobs queued, or stop */
     pthread_cond_t done; /* the request threads: a group finished */
-    struct job *head, *tail;
+    struct rk_write_job *head, *tail;
     struct note *notes, *notes_tail;
     size_t nnotes;
     bool stopping;
+    bool quiescing;       /* rk_writer_quiesce: no more rk_writer_submit */
+    size_t async_pending; /* submitted jobs whose done has not returned yet */
     struct rk_store *store;
     struct rk_reg *reg; /* in reg_room (core/reg.h) */
     struct rk_reg_room reg_room;
@@ -99,13 +96,13 @@ static void log_lost_notes(const struct note *n) {
     }
 }
 
-static void run_group(struct rk_writer *w, struct job *group, struct note *notes) {
+static void run_group(struct rk_writer *w, struct rk_write_job *group, struct note *notes) {
     rk_err err = rk_reg_batch_begin(w->reg);
     for (struct note *n = notes; n && err == RK_OK; n = n->next) {
         rk_reg_set_actor(w->reg, n->actor);
         err = rk_reg_audit(w->reg, n->action, n->person_id, n->detail, n->at);
     }
-    for (struct job *j = group; j; j = j->next) {
+    for (struct rk_write_job *j = group; j; j = j->next) {
         j->result = err == RK_OK ? j->fn(w->reg, j->ctx) : err;
         if (err == RK_OK && storage_failed(j->result))
             err = j->result;
@@ -119,7 +116,7 @@ static void run_group(struct rk_writer *w, struct job *group, struct note *notes
         if (rk_reg_in_batch(w->reg))
             rk_reg_batch_rollback(w->reg);
         size_t njobs = 0, nnotes = 0;
-        for (struct job *j = group; j; j = j->next) {
+        for (struct rk_write_job *j = group; j; j = j->next) {
             if (j->result == RK_OK || storage_failed(j->result))
                 j->result = err;
             njobs += j->result == err;
@@ -146,9 +143,9 @@ static void *writer_main(void *arg) {
         if (!w->head && !w->notes && w->stopping)
             break;
         /* Take up to GROUP_MAX jobs (the rest wait for the next group) and every note. */
-        struct job *group = w->head;
+        struct rk_write_job *group = w->head;
         if (group) {
-            struct job *last = group;
+            struct rk_write_job *last = group;
             for (int n = 1; n < GROUP_MAX && last->next; n++)
                 last = last->next;
             w->head = last->next;
@@ -166,9 +163,25 @@ static void *writer_main(void *arg) {
             free(notes);
             notes = next;
         }
+        /* The asynchronous jobs' answers (their storage is their owners' again once done
+         * returns, so next is read first); the waiting jobs are set aside for the lock. */
+        struct rk_write_job *waiting = NULL;
+        size_t answered = 0;
+        for (struct rk_write_job *j = group; j;) {
+            struct rk_write_job *next = j->next;
+            if (j->done_fn) {
+                j->done_fn(j->ctx, j->result);
+                answered++;
+            } else {
+                j->next = waiting;
+                waiting = j;
+            }
+            j = next;
+        }
         pthread_mutex_lock(&w->lock);
-        for (struct job *j = group; j;) {
-            struct job *next = j->next; /* j may be gone once done is seen */
+        w->async_pending -= answered;
+        for (struct rk_write_job *j = waiting; j;) {
+            struct rk_write_job *next = j->next; /* j may be gone once done is seen */
             j->done = true;
             j = next;
         }
@@ -224,7 +237,7 @@ rk_err rk_writer_start_read_only(const char *db, const struct rk_decl *d, const 
 }
 
 rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx) {
-    struct job j = {fn, ctx, RK_OK, false, NULL};
+    struct rk_write_job j = {.fn = fn, .ctx = ctx, .result = RK_OK};
     pthread_mutex_lock(&w->lock);
     if (w->stopping) {
         pthread_mutex_unlock(&w->lock);
@@ -243,7 +256,38 @@ rk_err rk_writer_run(struct rk_writer *w, rk_write_fn fn, void *ctx) {
     return j.result;
 }
 
+bool rk_writer_submit(struct rk_writer *w, struct rk_write_job *job, rk_write_fn fn,
+                      rk_write_done_fn done, void *ctx) {
+    *job = (struct rk_write_job){.fn = fn, .ctx = ctx, .done_fn = done, .result = RK_OK};
+    pthread_mutex_lock(&w->lock);
+    if (w->stopping || w->quiescing) {
+        pthread_mutex_unlock(&w->lock);
+        return false;
+    }
+    if (w->tail)
+        w->tail->next = job;
+    else
+        w->head = job;
+    w->tail = job;
+    w->async_pending++;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    return true;
+}
+
+void rk_writer_quiesce(struct rk_writer *w) {
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->quiescing = true;
+    while (w->async_pending)
+        pthread_cond_wait(&w->done, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+}
+
 bool rk_writer_failed_here(void) { return failed_here; }
+
+void rk_writer_result_here(rk_err result) { failed_here = result == RK_ESTORAGE; }
 
 void rk_writer_forget_here(void) { failed_here = false; }
 
@@ -299,7 +343,7 @@ rk_err rk_writer_note(struct rk_writer *w, const char *actor, const char *action
 size_t rk_writer_depth(struct rk_writer *w) {
     size_t n = 0;
     pthread_mutex_lock(&w->lock);
-    for (const struct job *j = w->head; j; j = j->next)
+    for (const struct rk_write_job *j = w->head; j; j = j->next)
         n++;
     pthread_mutex_unlock(&w->lock);
     return n;

@@ -15,7 +15,9 @@
 # the page's language without field ids, the mail's From and Reply-To from the
 # declaration, /preferences emailing the link (the same answer for an unknown
 # address, no mail), expired links answered 410 with the way to start again, and
-# the unsubscribed page linking to the form instead of a button.
+# the unsubscribed page linking to the form instead of a button. Issue 18: 40
+# submissions at once (connections suspended while their group commits) all
+# answered and committed, and a stop with posts in flight exiting cleanly.
 # CTest sets REKISTERI, RK_SOURCE_DIR and SMTP_SINK.
 set -u
 : "${REKISTERI:?}" "${RK_SOURCE_DIR:?}" "${SMTP_SINK:?}"
@@ -299,5 +301,23 @@ R audit list --person "$PID" --format json | jq -e '[.[].action] | index("consen
     and index("person.add") != null' >/dev/null && ok || bad "confirmation not audited"
 $C -o "$T/metrics" "$U/metrics"
 grep -q '^rekisteri_consents_given_total [1-9]' "$T/metrics" && ok || bad "metrics"
+
+# ---- many submissions at once (issue 18): each connection suspended while its group commits ----
+# 40 posts in parallel, each answered 202 and each committed (40 more signups, seen by the
+# census after the answers); then a stop while posts are in flight: every suspended connection
+# is answered or closed, and the server exits 0 (libmicrohttpd refuses to stop with one left).
+s0=$(rk_census signups)
+seq 40 | xargs -P 40 -I{} sh -c "$C -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+    -d '{\"email\":\"many{}@example.fi\",\"consent\":true}' '$U/forms/newsletter'" >"$T/many.codes"
+[ "$(grep -c '^202$' "$T/many.codes")" = 40 ] && ok || bad "parallel posts: $(sort "$T/many.codes" | uniq -c)"
+[ "$(rk_census signups)" = $((s0 + 40)) ] && ok || bad "parallel posts committed: $s0 -> $(rk_census signups)"
+seq 200 | xargs -P 40 -I{} sh -c "$C -o /dev/null -H 'Content-Type: application/json' \
+    -d '{\"email\":\"late{}@example.fi\",\"consent\":true}' '$U/forms/newsletter'" &
+flood=$!
+sleep 0.3
+rk_stop "$pid" && ok || bad "stop with posts in flight: exit $?"
+wait "$flood"
+grep -q 'suspended connections' "$T/err" && bad "libmicrohttpd: $(grep 'suspended' "$T/err")" || ok
+R audit verify >/dev/null && ok || bad "audit chain after the stop"
 
 rk_finish

@@ -2,6 +2,9 @@
  * test_writer.c — the service's single writer: jobs from many threads are
  * run in groups, each caller returns only after its group committed, a
  * refused job does not spoil its group, and stopping finishes what is queued.
+ * Submitted jobs (rk_writer_submit) are answered exactly once, after their
+ * group committed, and rk_writer_quiesce waits for every answer and turns
+ * later submissions away.
  * A database that cannot be written (a file size limit, a read-only
  * connection) fails the job with RK_ESTORAGE, and the writer recovers.
  * With RK_STORE_BACKEND=postgres the database is a schema of its own in RK_PG_URI's
@@ -117,6 +120,60 @@ static int count_entry(void *ctx, const struct rk_entry *e) {
     (void)e;
     (*(int *)ctx)++;
     return 0;
+}
+
+/* Submitted jobs: many in flight at once, each answered once after its commit (the person is
+ * there when done runs), quiesce waits for them all and refuses the next. */
+#define SUBMITTED 200
+struct submitted {
+    struct add a; /* first: run_add's ctx is the submitted job */
+    struct rk_write_job wj;
+    const char *db;
+    int calls;
+    rk_err result;
+    bool seen; /* the person, read from another connection inside done */
+};
+
+static void submitted_done(void *ctx, rk_err result) {
+    struct submitted *s = ctx;
+    s->calls++;
+    s->result = result;
+    struct rk_store *st = NULL;
+    if (result == RK_OK && rk_store_open(s->db, NULL, &st, NULL) == RK_OK) {
+        bool r = false, o = false;
+        s->seen = rk_store_person_exists(st, s->a.id, &r, &o) == RK_OK;
+        rk_store_close(st);
+    }
+}
+
+static void submitted_answered_once(void **state) {
+    struct fixture *f = *state;
+    struct submitted *js = calloc(SUBMITTED, sizeof *js);
+    assert_non_null(js);
+    for (int i = 0; i < SUBMITTED; i++) {
+        struct submitted *s = &js[i];
+        s->db = f->db;
+        snprintf(s->a.name, sizeof s->a.name, "Henkilö %d", i);
+        snprintf(s->a.email, sizeof s->a.email, "s%d@example.fi", i);
+        s->a.c.v[RK_F_NAME] = s->a.name;
+        s->a.c.v[RK_F_EMAIL] = s->a.email;
+        assert_true(rk_writer_submit(f->w, &s->wj, run_add, submitted_done, s));
+    }
+    rk_writer_quiesce(f->w); /* returns once every done has returned */
+    for (int i = 0; i < SUBMITTED; i++) {
+        assert_int_equal(js[i].calls, 1);
+        assert_int_equal(js[i].result, RK_OK);
+        assert_true(js[i].seen);
+    }
+    struct submitted late = {.db = f->db};
+    assert_false(rk_writer_submit(f->w, &late.wj, run_add, submitted_done, &late));
+    assert_int_equal(late.calls, 0);
+    /* rk_writer_run goes on working after quiesce. */
+    struct add a = {0};
+    snprintf(a.email, sizeof a.email, "after@example.fi");
+    a.c.v[RK_F_EMAIL] = a.email;
+    assert_int_equal(rk_writer_run(f->w, run_add, &a), RK_OK);
+    free(js);
 }
 
 static void many_threads_all_committed(void **state) {
@@ -243,6 +300,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(many_threads_all_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_job_keeps_others, setup, teardown),
+        cmocka_unit_test_setup_teardown(submitted_answered_once, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_then_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(read_only_writer, setup, teardown),
     };
