@@ -81,7 +81,10 @@ static void list_append(struct rk_http_conns *cs, struct rk_http_conn *c, int64_
         cs->head = c;
     cs->tail = c;
     c->listed = true;
-    if (cs->head == c) /* the timer was waiting for nothing, or for a later deadline */
+    /* The timer sleeps at most a header timeout (deadline_main), so it wakes within a quantum
+     * of c's deadline without being told; the signal (a futex call and a switch to the timer
+     * thread) is for the exception, a sleep that would outlast that. */
+    if (cs->timer_until > now + cs->timeout_ns + QUANTUM)
         pthread_cond_signal(&cs->wake);
 }
 
@@ -191,17 +194,17 @@ static void *deadline_main(void *arg) {
             pthread_mutex_lock(&cs->lock);
             continue; /* the list may have changed meanwhile */
         }
-        if (!cs->head) {
-            pthread_cond_wait(&cs->wake, &cs->lock);
-            continue;
-        }
-        /* Wake at the next quarter second past the deadline: the connections due within
-         * one quarter are closed (and logged) together. */
-        int64_t due = cs->head->since + cs->timeout_ns;
+        /* Wake at the next quarter second past the head's deadline (the connections due
+         * within one quarter are closed and logged together), or, with none waiting, past
+         * one header timeout from now: a wait that begins meanwhile is due no earlier, so
+         * list_append need not wake the timer for it. */
+        int64_t due = (cs->head ? cs->head->since : now) + cs->timeout_ns;
         due += QUANTUM - due % QUANTUM;
         struct timespec until = {.tv_sec = (time_t)(due / 1000000000),
                                  .tv_nsec = (long)(due % 1000000000)};
+        cs->timer_until = due;
         int rc = pthread_cond_timedwait(&cs->wake, &cs->lock, &until);
+        cs->timer_until = 0;
         (void)rc; /* ETIMEDOUT or woken: look again either way */
     }
     pthread_mutex_unlock(&cs->lock);

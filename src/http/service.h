@@ -55,6 +55,7 @@ struct rk_http_conns {
     pthread_cond_t wake;              /* on CLOCK_MONOTONIC */
     struct rk_http_conn *head, *tail; /* waiting for a header block, the first due first */
     int64_t timeout_ns;               /* --header-timeout */
+    int64_t timer_until;              /* ns: the timer sleeps until then; 0 while it runs */
     size_t open;                      /* connections between STARTED and CLOSED */
     atomic_ulong timeouts;            /* connections shut down for an overdue header block */
     bool initialised, running, stop;

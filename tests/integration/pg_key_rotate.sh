@@ -123,8 +123,10 @@ rk_forget "$LOOP_B"
 OK_A=$(wc -l <"$T/ok_a") OK_B=$(wc -l <"$T/ok_b")
 FAIL_A=$(wc -l <"$T/fail_a") FAIL_B=$(wc -l <"$T/fail_b")
 # A: the requests caught while it swapped keys wait and are answered (the listener pauses,
-# it does not refuse); at most the writes of the rotation's own moment are refused.
-[ "$FAIL_A" -le 2 ] && ok || bad "A refused $FAIL_A: $(head -3 "$T/fail_a")"
+# it does not refuse); only writes of the rotation's own moment (between its commit and
+# the swap) are refused, with 503, and none of them is written (below). How many depends
+# on the machine's speed: counted, not bounded.
+grep -v ' 503$' "$T/fail_a" | grep -q . && bad "A failed otherwise than 503: $(grep -v ' 503$' "$T/fail_a" | head -3)" || ok
 # B: refused while behind (503 only), and answered again after the copy.
 grep -v ' 503$' "$T/fail_b" | grep -q . && bad "B failed otherwise than 503: $(grep -v ' 503$' "$T/fail_b" | head -3)" || ok
 [ "$FAIL_B" -gt 0 ] && ok || bad "B refused nothing while behind"
@@ -138,7 +140,7 @@ xargs -P 4 -I{} sh -c '"$RK_CENSUS" --email "$1" persons >/dev/null 2>&1 || echo
 missing=$(wc -l <"$T/missing")
 [ "$missing" = 0 ] && ok || bad "$missing 2xx'd addresses not found under the new key: $(head -3 "$T/missing")"
 # Every refused address is not.
-cut -d' ' -f1 "$T/fail_b" | xargs -P 4 -I{} sh -c '"$RK_CENSUS" --email "$1" persons >/dev/null 2>&1 && echo "$1"' _ {} \
+cat "$T/fail_a" "$T/fail_b" | cut -d' ' -f1 | xargs -P 4 -I{} sh -c '"$RK_CENSUS" --email "$1" persons >/dev/null 2>&1 && echo "$1"' _ {} \
     >"$T/written"
 [ ! -s "$T/written" ] && ok || bad "refused but written: $(head -3 "$T/written")"
 # Each 2xx'd address got its confirmation (opened under the generation it was sealed in,
