@@ -6,6 +6,7 @@
 #include "core/register.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,59 +18,80 @@
 
 /* ---- The audience ------------------------------------------------------------------------- */
 
-/* Persons already emitted, so that one in two registers appears once. */
+/*
+ * One pass over every register (the store's audience_all): a person's entries come
+ * together, so that a person held in several of the purpose's registers is emitted once
+ * without remembering who was: the entry of the first such register in the declaration's
+ * order that is in the audience, as when the registers were walked one after another.
+ */
 struct audience_ctx {
     rk_entry_fn fn;
     void *ctx;
-    char (*seen)[RK_ID_LEN + 1];
-    size_t cap, n;
-    bool dedupe;
+    const char **regs; /* the registers taken, in the declaration's order */
+    size_t nregs;
+    char person[RK_ID_LEN + 1]; /* whose entries are coming */
+    bool emitted;               /* person's entry is out */
+    size_t held_rank;           /* held is the entry of regs[held_rank]; nregs: none */
+    struct rk_entry *held;      /* a later register's entry, until the person's last */
+    bool stopped;               /* fn returned non-zero: nothing more is emitted */
     bool oom;
 };
 
-static size_t id_slot(const char *id, size_t cap) {
-    size_t h = 5381;
-    for (const char *p = id; *p; p++)
-        h = h * 33 + (unsigned char)*p;
-    return h & (cap - 1);
+/* The rank of register id among the taken ones; nregs when it is not taken. */
+static size_t reg_rank(const struct audience_ctx *a, const char *id) {
+    for (size_t i = 0; i < a->nregs; i++)
+        if (strcmp(a->regs[i], id) == 0)
+            return i;
+    return a->nregs;
 }
 
-static bool seen_add(struct audience_ctx *a, const char *id) {
-    if (a->n * 2 >= a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 1024;
-        char(*seen)[RK_ID_LEN + 1] = calloc(cap, sizeof *seen);
-        if (!seen) {
-            a->oom = true;
-            return false;
-        }
-        for (size_t i = 0; i < a->cap; i++) {
-            if (!a->seen[i][0])
-                continue;
-            size_t j = id_slot(a->seen[i], cap);
-            while (seen[j][0])
-                j = (j + 1) & (cap - 1);
-            memcpy(seen[j], a->seen[i], RK_ID_LEN + 1);
-        }
-        free(a->seen);
-        a->seen = seen;
-        a->cap = cap;
+/* Copies an entry read by the store, its values pointing into its own buffer. */
+static void entry_copy(struct rk_entry *dst, const struct rk_entry *src) {
+    memcpy(dst, src, sizeof *dst);
+    uintptr_t lo = (uintptr_t)src->buf, hi = lo + sizeof src->buf;
+    for (int f = 0; f < RK_F__COUNT; f++) {
+        uintptr_t v = (uintptr_t)src->v[f];
+        if (src->v[f] && v >= lo && v < hi)
+            dst->v[f] = dst->buf + (v - lo);
     }
-    size_t j = id_slot(id, a->cap);
-    while (a->seen[j][0]) {
-        if (strcmp(a->seen[j], id) == 0)
-            return false;
-        j = (j + 1) & (a->cap - 1);
-    }
-    snprintf(a->seen[j], RK_ID_LEN + 1, "%s", id);
-    a->n++;
-    return true;
+}
+
+/* Emits the held entry of the person whose entries have ended. */
+static int audience_flush(struct audience_ctx *a) {
+    if (a->emitted || a->held_rank == a->nregs)
+        return 0;
+    a->emitted = true;
+    a->stopped = a->fn(a->ctx, a->held) != 0;
+    return a->stopped;
 }
 
 static int audience_entry(void *ctx, const struct rk_entry *e) {
     struct audience_ctx *a = ctx;
-    if (a->dedupe && !seen_add(a, e->person_id))
-        return a->oom ? 1 : 0;
-    return a->fn(a->ctx, e);
+    size_t rank = reg_rank(a, e->register_id);
+    if (rank == a->nregs)
+        return 0;
+    if (strcmp(a->person, e->person_id) != 0) {
+        int r = audience_flush(a);
+        if (r)
+            return r;
+        memcpy(a->person, e->person_id, sizeof a->person);
+        a->emitted = false;
+        a->held_rank = a->nregs;
+    }
+    if (a->emitted || rank >= a->held_rank)
+        return 0;
+    if (rank == 0) { /* no entry can come before it */
+        a->emitted = true;
+        a->stopped = a->fn(a->ctx, e) != 0;
+        return a->stopped;
+    }
+    if (!a->held && !(a->held = malloc(sizeof *a->held))) {
+        a->oom = true;
+        return 1;
+    }
+    entry_copy(a->held, e);
+    a->held_rank = rank;
+    return 0;
 }
 
 rk_err rk_reg_audience(struct rk_reg *reg, const char *purpose, rk_ts now, rk_entry_fn fn,
@@ -86,18 +108,23 @@ rk_err rk_reg_audience_in(struct rk_reg *reg, const char *purpose, rk_ts now,
     enum rk_audience_rule rule = p->basis == RK_BASIS_CONSENT    ? RK_AUDIENCE_LIVE_CONSENT
                                  : p->basis == RK_BASIS_CONTRACT ? RK_AUDIENCE_ACTIVE_CONTRACT
                                                                  : RK_AUDIENCE_ANY;
-    size_t holders = 0;
-    for (size_t i = 0; i < reg->decl->nregisters; i++)
-        holders += rw_register_has_purpose(&reg->decl->registers[i], purpose) &&
-                   (!want || want(want_ctx, &reg->decl->registers[i]));
-    struct audience_ctx a = {fn, ctx, NULL, 0, 0, holders > 1, false};
-    rk_err err = RK_OK;
-    for (size_t i = 0; i < reg->decl->nregisters && err == RK_OK && !a.oom; i++) {
+    struct audience_ctx a = {.fn = fn, .ctx = ctx};
+    if (reg->decl->nregisters && !(a.regs = calloc(reg->decl->nregisters, sizeof *a.regs)))
+        return rw_store_failed(reg->store, msg, RK_ENOMEM);
+    for (size_t i = 0; i < reg->decl->nregisters; i++) {
         const struct rk_register *r = &reg->decl->registers[i];
         if (rw_register_has_purpose(r, purpose) && (!want || want(want_ctx, r)))
-            err = rk_store_audience(reg->store, r->id, purpose, rule, now, audience_entry, &a);
+            a.regs[a.nregs++] = r->id;
     }
-    free(a.seen);
+    a.held_rank = a.nregs;
+    rk_err err = RK_OK;
+    if (a.nregs) {
+        err = rk_store_audience_all(reg->store, purpose, rule, now, audience_entry, &a);
+        if (err == RK_OK && !a.oom && !a.stopped)
+            (void)audience_flush(&a); /* the last person's held entry */
+    }
+    free(a.held);
+    free(a.regs);
     if (a.oom)
         err = RK_ENOMEM;
     return err == RK_OK ? RK_OK : rw_store_failed(reg->store, msg, err);

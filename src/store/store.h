@@ -915,6 +915,14 @@ struct rk_store_ops {
      * returning non-zero. */
     rk_err (*contact_rows)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
                            const char *purpose, bool *suppressed, rk_contact_row_fn fn, void *ctx);
+    /* The audience in one pass (issue 18), in one read transaction unless a transaction is
+     * open: every entry, in any register, that audience would give for its register (the
+     * person neither restricted nor objecting, no hash of the entry suppressed, the rule's
+     * condition for purpose at now), ordered by the person's internal key and, for one
+     * person, by register, so that a person's entries come together. fn must not use the
+     * store; it stops the walk by returning non-zero. */
+    rk_err (*audience_all)(struct rk_store *s, const char *purpose, enum rk_audience_rule rule,
+                           rk_ts now, rk_entry_fn fn, void *ctx);
 
     /* ---- Data-subject rights (core/rights.c; migration 0008) ----
      * All inside the caller's transaction. person_flags_set sets both art 18
@@ -1420,6 +1428,10 @@ RK_STORE_FN(contact_rows,
             (struct rk_store * s, const unsigned char h[RK_HASH_LEN], const char *purpose,
              bool *suppressed, rk_contact_row_fn fn, void *c),
             (s, h, purpose, suppressed, fn, c))
+RK_STORE_FN(audience_all,
+            (struct rk_store * s, const char *purpose, enum rk_audience_rule rule, rk_ts now,
+             rk_entry_fn fn, void *c),
+            (s, purpose, rule, now, fn, c))
 
 /* ---- The email outbox (see the ops above) ---- */
 RK_STORE_FN(outbox_enqueue, (struct rk_store * s, const struct rk_outbox_msg *m, int64_t *id),

@@ -1729,6 +1729,86 @@ static void audience_callback_stops(void **state) {
     }
 }
 
+/* audience_all (issue 18): in one pass, exactly the entries audience gives register by
+ * register, a person's entries together and in register order; a restricted or objecting
+ * person is in no audience; the callback stops the walk. */
+static void audience_all_matches_each_register(void **state) {
+    struct rk_store *s = store_of(state);
+    struct audience_fixture a;
+    audience_build(s, &a);
+    const rk_ts since = ts("2025-01-01T00:00:00Z"), later = ts("2027-01-01T00:00:00Z");
+    char both[RK_ID_LEN + 1], restricted[RK_ID_LEN + 1], objected[RK_ID_LEN + 1];
+    char *const extra[] = {both, restricted, objected};
+    assert_ok(rk_store_begin(s));
+    int64_t p = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    for (size_t i = 0; i < 3; i++) {
+        new_person(s, extra[i]);
+        struct rk_entry *e = entry_new("news", extra[i], since);
+        entry_set(e, RK_F_NAME, "Kaksi Rekisteriä", p);
+        assert_ok(rk_store_entry_put(s, e));
+        if (i == 0) { /* in customers too */
+            copy(e->register_id, sizeof e->register_id, "customers");
+            assert_ok(rk_store_entry_put(s, e));
+        }
+        put_state(s, extra[i], "newsletter", RK_CONSENT_LIVE, since, later);
+    }
+    assert_ok(rk_store_person_flags_set(s, restricted, true, false));
+    assert_ok(rk_store_person_flags_set(s, objected, false, true));
+    assert_ok(rk_store_commit(s));
+
+    static const char *const regs[] = {"customers", "news", "partners"};
+    const struct {
+        const char *purpose;
+        enum rk_audience_rule rule;
+        const char *now;
+    } cases[] = {
+        {"newsletter", RK_AUDIENCE_LIVE_CONSENT, NOW},
+        {"newsletter", RK_AUDIENCE_LIVE_CONSENT, "2026-06-01T11:59:58Z"},
+        {"events", RK_AUDIENCE_LIVE_CONSENT, NOW},
+        {"customer_service", RK_AUDIENCE_ACTIVE_CONTRACT, NOW},
+        {"customer_service", RK_AUDIENCE_ACTIVE_CONTRACT, "2026-06-02T00:00:00Z"},
+        {"events_info", RK_AUDIENCE_ANY, NOW},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct seen all = {0}, each = {0};
+        assert_ok(rk_store_audience_all(s, cases[c].purpose, cases[c].rule, ts(cases[c].now),
+                                        collect_entry, &all));
+        for (size_t r = 0; r < 3; r++)
+            assert_ok(rk_store_audience(s, regs[r], cases[c].purpose, cases[c].rule,
+                                        ts(cases[c].now), collect_entry, &each));
+        assert_int_equal(all.n, each.n);
+        for (int i = 0; i < all.n; i++) {
+            assert_int_equal(seen_count(&all, all.person[i], all.reg[i]), 1);
+            assert_int_equal(seen_count(&each, all.person[i], all.reg[i]), 1);
+            assert_string_not_equal(all.person[i], restricted);
+            assert_string_not_equal(all.person[i], objected);
+            if (i > 0 && strcmp(all.person[i], all.person[i - 1]) == 0)
+                assert_true(strcmp(all.reg[i - 1], all.reg[i]) < 0);
+        }
+        /* Together: a person seen k times occupies k consecutive rows. */
+        for (int i = 0; i < all.n; i++) {
+            int k = seen_count(&all, all.person[i], NULL), run = 0;
+            for (int j = i; j < all.n && strcmp(all.person[j], all.person[i]) == 0; j++)
+                run++;
+            if (i == 0 || strcmp(all.person[i - 1], all.person[i]) != 0)
+                assert_int_equal(run, k);
+        }
+    }
+    /* The one in two registers comes twice, customers first; the restricted and objecting
+     * ones, whose consents are live, not at all. */
+    struct seen sn = {0};
+    assert_ok(rk_store_audience_all(s, "newsletter", RK_AUDIENCE_LIVE_CONSENT, ts(NOW),
+                                    collect_entry, &sn));
+    assert_int_equal(seen_count(&sn, both, NULL), 2);
+    assert_int_equal(seen_count(&sn, restricted, NULL), 0);
+    assert_int_equal(seen_count(&sn, objected, NULL), 0);
+    memset(&sn, 0, sizeof sn);
+    sn.stop_after = 1;
+    assert_ok(rk_store_audience_all(s, "newsletter", RK_AUDIENCE_LIVE_CONSENT, ts(NOW),
+                                    collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+}
+
 /* The entries an audience yields are whole: values, provenance, hashes. */
 static void audience_entries_whole(void **state) {
     struct rk_store *s = store_of(state);
@@ -3928,6 +4008,7 @@ int main(void) {
         T(audience_active_contract),
         T(audience_any),
         T(audience_callback_stops),
+        T(audience_all_matches_each_register),
         T(audience_entries_whole),
         T(sealed_values),
         T(outbox_enqueue_due_in_order),

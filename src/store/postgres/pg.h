@@ -230,6 +230,8 @@ rk_err pg_console_mark_set(struct rk_store *base, const char *what,
                            const struct rk_console_mark *m);
 rk_err pg_audience(struct rk_store *base, const char *reg, const char *purpose,
                    enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
+rk_err pg_audience_all(struct rk_store *base, const char *purpose, enum rk_audience_rule rule,
+                       rk_ts now, rk_entry_fn fn, void *ctx);
 
 /* ---- pg_consent.c ---- */
 /* The consent states as stored, in the order of enum rk_consent_status. */

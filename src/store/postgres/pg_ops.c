@@ -114,6 +114,7 @@ const struct rk_store_ops rk_store_pg_ops = {
     .recipient_notice_requeue = pg_recipient_notice_requeue,
     .audience_rows = pg_audience_rows,
     .contact_rows = pg_contact_rows,
+    .audience_all = pg_audience_all,
     .person_flags_set = pg_person_flags_set,
     .person_delete = pg_person_delete,
     .entries_delete_person = pg_entries_delete_person,

@@ -692,3 +692,62 @@ rk_err pg_audience(struct rk_store *base, const char *reg, const char *purpose,
     free(it);
     return err;
 }
+
+/* ---- The audience in one pass (issue 18; store.h audience_all) ---------------------------- */
+
+/* The entries of any register a message may go to (art 18, art 21, suppression). */
+#define AUDIENCE_ALL_WHERE                                                                         \
+    "WHERE p.restricted = 0 AND p.objected = 0 "                                                   \
+    "AND (e.email_hash IS NULL OR NOT EXISTS "                                                     \
+    "(SELECT 1 FROM suppression s WHERE s.hash = e.email_hash)) "                                  \
+    "AND (e.phone_hash IS NULL OR NOT EXISTS "                                                     \
+    "(SELECT 1 FROM suppression s WHERE s.hash = e.phone_hash)) "
+/* After the rule: the next batch, by person and then register (SQLite's key order). */
+#define AUDIENCE_ALL_NEXT                                                                          \
+    "AND (e.person > $3 OR (e.person = $3 AND e.register" BYTES " > $4::text" BYTES ")) "          \
+    "ORDER BY e.person, e.register" BYTES " LIMIT $5"
+
+rk_err pg_audience_all(struct rk_store *base, const char *purpose, enum rk_audience_rule rule,
+                       rk_ts now, rk_entry_fn fn, void *ctx) {
+    struct pg_store *s = (struct pg_store *)base;
+    static const char consent[] =
+        "SELECT " ENTRY_COLS ", e.person " ENTRY_FROM
+        "JOIN consent_state c ON c.person = e.person AND c.purpose = $1 " AUDIENCE_ALL_WHERE
+        "AND c.state = 'live' AND (c.expires_at IS NULL OR c.expires_at > $2) " AUDIENCE_ALL_NEXT;
+    static const char contract[] = "SELECT " ENTRY_COLS ", e.person " ENTRY_FROM AUDIENCE_ALL_WHERE
+                                   "AND EXISTS (SELECT 1 FROM contract k WHERE k.person = e.person "
+                                   "AND k.register = e.register "
+                                   "AND (k.end_date IS NULL OR k.end_date >= substr($2, 1, 10))) "
+                                   "AND $1::text IS NOT NULL " AUDIENCE_ALL_NEXT;
+    static const char any[] =
+        "SELECT " ENTRY_COLS ", e.person " ENTRY_FROM AUDIENCE_ALL_WHERE
+        "AND $1::text IS NOT NULL AND $2::text IS NOT NULL " AUDIENCE_ALL_NEXT;
+    const char *sql = rule == RK_AUDIENCE_LIVE_CONSENT      ? consent
+                      : rule == RK_AUDIENCE_ACTIVE_CONTRACT ? contract
+                                                            : any;
+    struct entry_iter *it = entry_iter_new(fn, ctx, ENTRY_KEY_COL);
+    if (!it)
+        return RK_ENOMEM;
+    it->e.register_id[0] = '\0';
+    /* One read transaction unless one is open: every batch sees one snapshot. */
+    bool own = !s->in_tx;
+    rk_err err = own ? pg_script(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") : RK_OK;
+    while (err == RK_OK) {
+        char last_reg[sizeof it->e.register_id];
+        memcpy(last_reg, it->e.register_id, sizeof last_reg);
+        it->rows = 0;
+        err = pg_each(s, sql,
+                      PG_ARGS(PG_TEXT(purpose), PG_TS(now), PG_INT(it->last_key), PG_TEXT(last_reg),
+                              PG_INT(BATCH)),
+                      each_entry, it);
+        if (it->stopped || it->rows < BATCH)
+            break;
+    }
+    if (own) {
+        rk_err end = pg_script(s, err == RK_OK ? "COMMIT" : "ROLLBACK");
+        if (err == RK_OK)
+            err = end;
+    }
+    free(it);
+    return err;
+}

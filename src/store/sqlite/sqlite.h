@@ -57,6 +57,7 @@ enum stmt {
     S_MARK_SET,
     S_REQUESTS_OF_PERSON,
     S_ENTRIES_BY_HASH,
+    S_ENTRIES_BY_PHONE_HASH,
     S_CONSENT_APPEND,
     S_CONSENT_EVENTS,
     S_CONSENT_STATE_GET,
@@ -119,6 +120,10 @@ enum stmt {
     S_AUDIENCE_CONSENT,
     S_AUDIENCE_CONTRACT,
     S_AUDIENCE_ANY,
+    S_AUDIENCE_ALL_ENTRIES,
+    S_AUDIENCE_ALL_CONTRACT,
+    S_AUDIENCE_ALL_PERSONS,
+    S_AUDIENCE_ALL_CONSENTS,
     S_OUTBOX_ENQUEUE,
     S_OUTBOX_DUE,
     S_OUTBOX_SENT,
@@ -412,6 +417,8 @@ rk_err sq_console_mark_set(struct rk_store *base, const char *what,
                            const struct rk_console_mark *m);
 rk_err sq_audience(struct rk_store *base, const char *reg, const char *purpose,
                    enum rk_audience_rule rule, rk_ts now, rk_entry_fn fn, void *ctx);
+rk_err sq_audience_all(struct rk_store *base, const char *purpose, enum rk_audience_rule rule,
+                       rk_ts now, rk_entry_fn fn, void *ctx);
 
 /* ---- sqlite_consent.c ---- */
 int sq_index_of(const char *const *names, int n, const char *s);

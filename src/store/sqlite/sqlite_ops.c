@@ -109,6 +109,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .recipient_notice_requeue = sq_recipient_notice_requeue,
     .audience_rows = sq_audience_rows,
     .contact_rows = sq_contact_rows,
+    .audience_all = sq_audience_all,
     .person_flags_set = sq_person_flags_set,
     .person_delete = sq_person_delete,
     .entries_delete_person = sq_entries_delete_person,

@@ -156,6 +156,8 @@ rk_err sq_entry_delete(struct rk_store *base, const char *reg, const char *perso
 struct entry_iter {
     rk_entry_fn fn;
     void *ctx;
+    size_t rows;  /* rows passed to fn */
+    bool stopped; /* fn returned non-zero */
     struct rk_entry e;
 };
 
@@ -163,7 +165,10 @@ static int each_entry(void *ctx, sqlite3_stmt *st) {
     struct entry_iter *it = ctx;
     if (!sq_row_to_entry(st, &it->e))
         return -1;
-    return it->fn(it->ctx, &it->e);
+    it->rows++;
+    int r = it->fn(it->ctx, &it->e);
+    it->stopped = r != 0;
+    return r;
 }
 
 static rk_err iterate_entries(struct sqlite_store *s, sqlite3_stmt *st, rk_entry_fn fn, void *ctx) {
@@ -174,6 +179,8 @@ static rk_err iterate_entries(struct sqlite_store *s, sqlite3_stmt *st, rk_entry
     }
     it->fn = fn;
     it->ctx = ctx;
+    it->rows = 0;
+    it->stopped = false;
     rk_err err = sq_step_rows(s, st, each_entry, it);
     free(it);
     return err;
@@ -208,15 +215,31 @@ rk_err sq_find_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_L
     return err;
 }
 
+/* The email index first, then, only when it holds no entry with the hash, the phone index:
+ * hashes of emails and of phones never collide (keys.c hashes "e..." and "p..."), so a hash
+ * found among the emails is in no phone column, and the one probe it takes is the whole
+ * answer, in register order as before. A lookup by email reads one index, not two. */
 rk_err sq_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                           rk_entry_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
-    rk_err err = sq_prepare(s, S_ENTRIES_BY_HASH, &st);
-    if (err != RK_OK)
-        return err;
-    sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
-    return iterate_entries(s, st, fn, ctx);
+    struct entry_iter *it = malloc(sizeof *it);
+    if (!it)
+        return RK_ENOMEM;
+    it->fn = fn;
+    it->ctx = ctx;
+    it->rows = 0;
+    it->stopped = false;
+    rk_err err = RK_OK;
+    static const enum stmt probes[] = {S_ENTRIES_BY_HASH, S_ENTRIES_BY_PHONE_HASH};
+    for (size_t i = 0; i < 2 && err == RK_OK && !it->rows && !it->stopped; i++) {
+        sqlite3_stmt *st = NULL;
+        if ((err = sq_prepare(s, probes[i], &st)) != RK_OK)
+            break;
+        sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
+        err = sq_step_rows(s, st, each_entry, it);
+    }
+    free(it);
+    return err;
 }
 
 rk_err sq_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn fn, void *ctx) {
@@ -498,4 +521,109 @@ rk_err sq_audience(struct rk_store *base, const char *reg, const char *purpose,
     sq_bind_text(st, 2, purpose);
     sq_bind_ts(st, 3, now);
     return iterate_entries(s, st, fn, ctx);
+}
+
+/* ---- The audience in one pass (issue 18) ----------------------------------------------- */
+
+/* One of the merged scans: its statement and the key (column 0) of its current row. */
+struct scan {
+    sqlite3_stmt *st;
+    int64_t key; /* INT64_MAX once done */
+};
+
+static rk_err scan_next(struct sqlite_store *s, struct scan *c) {
+    int rc = sqlite3_step(c->st);
+    if (rc == SQLITE_ROW) {
+        c->key = sqlite3_column_int64(c->st, 0);
+        return RK_OK;
+    }
+    c->key = INT64_MAX;
+    return rc == SQLITE_DONE ? RK_OK : sq_fail(s, rc);
+}
+
+/* Moves c to its first row whose key is at least key; *at: whether that key is key. */
+static rk_err scan_to(struct sqlite_store *s, struct scan *c, int64_t key, bool *at) {
+    rk_err err = RK_OK;
+    while (err == RK_OK && c->key < key)
+        err = scan_next(s, c);
+    *at = c->key == key;
+    return err;
+}
+
+static rk_err run_read_stmt(struct sqlite_store *s, enum stmt i) {
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, i, &st);
+    return err == RK_OK ? sq_step_done(s, st) : err;
+}
+
+/* The walk itself: the entries' scan, with the persons' (and, for consent, the live
+ * consents') merged in by the person's key. */
+static rk_err audience_merge(struct sqlite_store *s, struct scan *e, struct scan *p, struct scan *c,
+                             rk_entry_fn fn, void *ctx, struct rk_entry *out) {
+    enum { KEY_COL = 17 }; /* e.person, after the entry's columns */
+    rk_err err = RK_OK;
+    int rc;
+    while ((rc = sqlite3_step(e->st)) == SQLITE_ROW) {
+        int64_t key = sqlite3_column_int64(e->st, KEY_COL);
+        bool at = false;
+        if ((err = scan_to(s, p, key, &at)) != RK_OK)
+            return err;
+        if (!at)
+            continue; /* restricted, objecting (or gone) */
+        if (c && ((err = scan_to(s, c, key, &at)) != RK_OK || !at)) {
+            if (err != RK_OK)
+                return err;
+            continue; /* no live consent */
+        }
+        if (!sq_row_to_entry(e->st, out) ||
+            !sq_col_copy(p->st, 1, out->person_id, sizeof out->person_id))
+            return sq_overflow(s);
+        if (fn(ctx, out) != 0)
+            return RK_OK;
+    }
+    return rc == SQLITE_DONE ? RK_OK : sq_fail(s, rc);
+}
+
+rk_err sq_audience_all(struct rk_store *base, const char *purpose, enum rk_audience_rule rule,
+                       rk_ts now, rk_entry_fn fn, void *ctx) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    struct rk_entry *out = malloc(sizeof *out);
+    if (!out)
+        return RK_ENOMEM;
+    /* One read transaction: the three scans see one snapshot. */
+    bool own = !s->in_tx && sqlite3_get_autocommit(s->db);
+    rk_err err = own ? run_read_stmt(s, S_READ_BEGIN) : RK_OK;
+    struct scan e = {NULL, 0}, p = {NULL, 0}, c = {NULL, 0};
+    bool consent = rule == RK_AUDIENCE_LIVE_CONSENT;
+    if (err == RK_OK)
+        err = sq_prepare(s,
+                         rule == RK_AUDIENCE_ACTIVE_CONTRACT ? S_AUDIENCE_ALL_CONTRACT
+                                                             : S_AUDIENCE_ALL_ENTRIES,
+                         &e.st);
+    if (err == RK_OK && rule == RK_AUDIENCE_ACTIVE_CONTRACT)
+        sq_bind_ts(e.st, 1, now);
+    if (err == RK_OK && (err = sq_prepare(s, S_AUDIENCE_ALL_PERSONS, &p.st)) == RK_OK)
+        err = scan_next(s, &p);
+    if (err == RK_OK && consent && (err = sq_prepare(s, S_AUDIENCE_ALL_CONSENTS, &c.st)) == RK_OK) {
+        sq_bind_text(c.st, 1, purpose);
+        sq_bind_ts(c.st, 2, now);
+        err = scan_next(s, &c);
+    }
+    if (err == RK_OK)
+        err = audience_merge(s, &e, &p, consent ? &c : NULL, fn, ctx, out);
+    if (e.st)
+        sq_done(e.st);
+    if (p.st)
+        sq_done(p.st);
+    if (c.st)
+        sq_done(c.st);
+    if (own) {
+        rk_err end = sqlite3_get_autocommit(s->db) ? RK_OK : run_read_stmt(s, S_READ_END);
+        if (end != RK_OK && !sqlite3_get_autocommit(s->db))
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        if (err == RK_OK)
+            err = end;
+    }
+    free(out);
+    return err;
 }

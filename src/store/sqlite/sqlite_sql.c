@@ -56,9 +56,12 @@ const char *const sq_sql[S__COUNT] = {
                         "WHERE e.email_hash = ?1 AND e.register = ?2 UNION ALL SELECT p.id "
                         "FROM entry e JOIN person p ON p.pk = e.person "
                         "WHERE e.phone_hash = ?1 AND e.register = ?2 LIMIT 1",
-    [S_ENTRIES_BY_HASH] = "SELECT * FROM (SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.email_hash = ?1 "
-                          "UNION ALL SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.phone_hash = ?1) "
-                          "ORDER BY 1",
+    /* One index each, in the index's (hash, register) order: sq_entries_by_hash probes the
+     * phone index only when the email index holds nothing (a hash is never both). */
+    [S_ENTRIES_BY_HASH] =
+        "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.email_hash = ?1 ORDER BY e.register",
+    [S_ENTRIES_BY_PHONE_HASH] =
+        "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.phone_hash = ?1 ORDER BY e.register",
     [S_FIND_NAME] =
         "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
         "ORDER BY p.id, e.register LIMIT 1000",
@@ -220,6 +223,32 @@ const char *const sq_sql[S__COUNT] = {
                             "AND ?2 IS NOT NULL",
     [S_AUDIENCE_ANY] =
         "SELECT " ENTRY_COLS ENTRY_FROM AUDIENCE_WHERE "AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+/* The audience in one pass (sq_audience_all): the entries in their key's order, without
+ * the person (its id and flags come from S_AUDIENCE_ALL_PERSONS, merged by key), then
+ * the persons and the live consents, each in the same order: three scans, no probe per
+ * row into person or consent_state. Column 1 (the person's id) is NULL here. */
+#define AUDIENCE_ALL_COLS                                                                          \
+    "e.register, NULL, e.since, e.name, e.name_prov, e.email, e.email_hash, e.email_prov, "        \
+    "e.phone, e.phone_hash, e.phone_prov, e.position, e.position_prov, o.name, "                   \
+    "e.organisation_prov, e.interests, e.interests_prov, e.person "
+#define AUDIENCE_ALL_WHERE                                                                         \
+    "FROM entry e LEFT JOIN organisation o ON o.id = e.organisation_id "                           \
+    "WHERE (e.email_hash IS NULL OR NOT EXISTS "                                                   \
+    "(SELECT 1 FROM suppression s WHERE s.hash = e.email_hash)) "                                  \
+    "AND (e.phone_hash IS NULL OR NOT EXISTS "                                                     \
+    "(SELECT 1 FROM suppression s WHERE s.hash = e.phone_hash)) "
+    [S_AUDIENCE_ALL_ENTRIES] =
+        "SELECT " AUDIENCE_ALL_COLS AUDIENCE_ALL_WHERE "ORDER BY e.person, e.register",
+    [S_AUDIENCE_ALL_CONTRACT] = "SELECT " AUDIENCE_ALL_COLS AUDIENCE_ALL_WHERE
+                                "AND EXISTS (SELECT 1 FROM contract k WHERE k.person = e.person "
+                                "AND k.register = e.register "
+                                "AND (k.end_date IS NULL OR k.end_date >= substr(?1, 1, 10))) "
+                                "ORDER BY e.person, e.register",
+    [S_AUDIENCE_ALL_PERSONS] =
+        "SELECT pk, id FROM person WHERE restricted = 0 AND objected = 0 ORDER BY pk",
+    [S_AUDIENCE_ALL_CONSENTS] = "SELECT person FROM consent_state WHERE purpose = ?1 "
+                                "AND state = 'live' AND (expires_at IS NULL OR expires_at > ?2) "
+                                "ORDER BY person",
     [S_OUTBOX_ENQUEUE] = "INSERT INTO outbox (message_id, person_id, kind, next_attempt_at, "
                          "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_OUTBOX_DUE] = "SELECT id, message_id, person_id, kind, sealed, attempts, created_at, "
