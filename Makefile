@@ -5,6 +5,7 @@
 # `make bench-http [BENCH_ROWS=n]` loads the service beside nginx (bench/README.md).
 # `BENCH_DB=postgres make bench|bench-http`: the register on a private PostgreSQL cluster, pgbench beside.
 # `make bench-sweep [BENCH_ROWS=n]` times the consent-expiry sweep against bare SQLite.
+# `make bench-scale [BENCH_SIZES="n ..."]` runs bench, bench-http and bench-sweep per size (bench/scale).
 # `make bench-recipients [BENCH_ROWS=n]` times the Mailchimp sync beside the fake's ceiling.
 # `make bench-console [BENCH_ROWS=n]` times the console's search, list, record and overview.
 # `make bench-slowloris` measures slow clients against the service (bench/slowloris).
@@ -24,7 +25,7 @@ JOBS ?= 2
 # the erasures there); `make check RK_PG_TESTS=OFF` leaves that pass out.
 RK_PG_TESTS ?= ON
 
-.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-recipients bench-console bench-slowloris bench-timing deb clean
+.PHONY: run check setup build asan fuzz bench bench-http bench-audit bench-sweep bench-scale bench-recipients bench-console bench-slowloris bench-timing deb clean
 
 # The service on the embedded SQLite default with the example declaration
 # (scripts/run: var/ database and key, an admin account and token, emails into var/mail/).
@@ -84,6 +85,14 @@ bench-audit: build
 # The consent-expiry sweep over 1,000,000 run-out consents beside bare SQLite (bench/sweep).
 bench-sweep: build
 	@BUILD=$(BUILD) bench/sweep
+
+# How cost grows: bench/run, bench/http/run and bench/sweep at each size of BENCH_SIZES
+# (default 100,000, 1,000,000 and 10,000,000 persons; the last takes hours), the figures
+# appended to bench/scale/figures.tsv; bench/scale/plot draws them (gnuplot, bench/scale/setup).
+bench-scale: build
+	@bench/http/setup
+	@BUILD=$(BUILD) bench/scale/run
+	@bench/scale/plot
 
 # Contacts synced per second to the fake Mailchimp on the batch path, beside its ceiling.
 bench-recipients: build
