@@ -3,11 +3,12 @@
  * expired through the consent rules, unconfirmed signups past expires_at
  * removed, each action audited, in batches of RK_SWEEP_BATCH per transaction.
  *
- * Each batch is read first (the store's cursor is closed before any write),
- * then acted on; the consent rule reads its batch inside the batch's write
- * transaction, with each consent's state. An acted-on row no longer matches the query, so the next
- * read starts where this one ended; a batch in which nothing could be done
- * (every row refused) ends the rule, so a refused row cannot loop forever.
+ * The signup rule reads each batch first (the store's cursor is closed before any write),
+ * then acts on it; the consent rule is one store operation per batch inside the batch's write
+ * transaction (consents_expire: picks and expires set-based), then the batch's audit events.
+ * An acted-on row no longer matches the query, so the next batch starts where this one ended;
+ * a batch in which nothing could be done (every row refused) ends the rule, so a refused row
+ * cannot loop forever.
  * A run holds the store's lease "sweep" throughout (sweep.h): none when another has it.
  */
 #include "core/sweep.h"
