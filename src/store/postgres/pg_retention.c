@@ -234,12 +234,15 @@ static char *joined(const char *const *p, size_t n) {
     return out;
 }
 
-/* Whether person holds a live consent (at now) for one of register r's purposes. */
+/* Whether person holds a live consent (at now) for one of register r's purposes other than
+ * gone (just expired). */
 static rk_err kept_in(struct rk_store *base, const struct rk_expiry_register *r, const char *person,
-                      rk_ts now, bool *kept) {
+                      const char *gone, rk_ts now, bool *kept) {
     *kept = false;
     for (size_t j = 0; j < r->npurposes && !*kept; j++) {
         struct rk_consent_state st;
+        if (strcmp(r->purposes[j], gone) == 0)
+            continue;
         rk_err err = pg_consent_state_get(base, person, r->purposes[j], &st);
         if (err != RK_OK)
             return err;
@@ -264,7 +267,8 @@ static rk_err expire_one(struct rk_store *base, const struct rk_expiry *x, rk_ts
         err = pg_consent_state_put(base, g->person, g->purpose, &g->st);
     for (size_t i = 0; err == RK_OK && i < x->nregisters; i++) {
         bool kept = false, left = false;
-        if ((err = kept_in(base, &x->registers[i], g->person, now, &kept)) == RK_OK && !kept)
+        if ((err = kept_in(base, &x->registers[i], g->person, g->purpose, now, &kept)) == RK_OK &&
+            !kept)
             err = pg_entry_leave(base, x->registers[i].id, g->person, &left);
     }
     return err;
