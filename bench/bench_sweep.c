@@ -365,6 +365,13 @@ int main(int argc, char **argv) {
     if (!order)
         order = "time";
     bool shuffled = strcmp(order, "random") == 0;
+    /* BENCH_BATCH: consents per transaction (default RK_SWEEP_BATCH, as `rekisteri sweep`). */
+    const char *batch_env = getenv("BENCH_BATCH");
+    int batch = batch_env ? (int)strtol(batch_env, NULL, 10) : RK_SWEEP_BATCH;
+    if (batch < 1 || batch > 1000000) {
+        fprintf(stderr, "bench_sweep: BENCH_BATCH: expected 1 to 1000000\n");
+        return 2;
+    }
     if (!shuffled && strcmp(order, "time") != 0) {
         fprintf(stderr, "bench_sweep: BENCH_ORDER: expected time or random\n");
         return 2;
@@ -450,7 +457,7 @@ int main(int argc, char **argv) {
     }
     fprintf(stderr, "bench_sweep: sweeping %ld expired consents (%ld still valid)\n", n, controls);
     double t0 = now_s(), c0 = cpu_s();
-    rk_err e = rk_sweep_run(reg, now, false, &counts, &msg);
+    rk_err e = rk_sweep_run_batched(reg, now, false, batch, &counts, &msg);
     double t1 = now_s(), c1 = cpu_s();
     rk_store_close(s);
     if (e != RK_OK || counts.consents_expired != n) {
@@ -480,7 +487,7 @@ int main(int argc, char **argv) {
     printf(
         "rows %ld   still valid %ld   order %s   batch %d   register marketing   purpose " PURPOSE
         "\n",
-        n, controls, order, RK_SWEEP_BATCH);
+        n, controls, order, batch);
     rk_decl_free(decl);
     return good ? 0 : 1;
 }

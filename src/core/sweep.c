@@ -3,11 +3,12 @@
  * expired through the consent rules, unconfirmed signups past expires_at
  * removed, each action audited, in batches of RK_SWEEP_BATCH per transaction.
  *
- * Each batch is read first (the store's cursor is closed before any write),
- * then acted on; the consent rule reads its batch inside the batch's write
- * transaction, with each consent's state. An acted-on row no longer matches the query, so the next
- * read starts where this one ended; a batch in which nothing could be done
- * (every row refused) ends the rule, so a refused row cannot loop forever.
+ * The signup rule reads each batch first (the store's cursor is closed before any write),
+ * then acts on it; the consent rule is one store operation per batch inside the batch's write
+ * transaction (consents_expire: picks and expires set-based), then the batch's audit events.
+ * An acted-on row no longer matches the query, so the next batch starts where this one ended;
+ * a batch in which nothing could be done (every row refused) ends the rule, so a refused row
+ * cannot loop forever.
  * A run holds the store's lease "sweep" throughout (sweep.h): none when another has it.
  */
 #include "core/sweep.h"
@@ -19,6 +20,7 @@
 #include "base/id.h"
 #include "core/audit.h"
 #include "core/reg_impl.h"
+#include "core/reg_write.h"
 #include "core/rights.h"
 
 /* The run's hold on the store's lease "sweep" (sweep.h). */
@@ -193,94 +195,156 @@ static rk_err run_rule(struct rk_reg *reg, list_fn list, act_fn act, rk_ts now, 
     return err;
 }
 
-/* ---- The consent rule (sweepbench) ----
- * Each batch is listed inside its own write transaction, with each consent's state, so that
- * what it acts on is current while a server writes beside it; rk_reg_consent_expire then
- * writes exactly what rk_reg_consent(RK_CE_EXPIRED) would, without reading again what the
- * listing already read. */
+/* ---- The consent rule (issue 18: set-based) ----
+ * Each batch is one store operation inside its own write transaction (consents_expire): the
+ * store picks the batch (live, run out, purpose declared on consent), writes the ledger events
+ * and the states and takes the persons out of the consent registers they no longer have a live
+ * consent for, set-based, and names each consent expired; the two audit events of each
+ * (consent.expired, as rk_reg_consent_expire writes it, and sweep.consent_expired) follow in
+ * the same transaction, chained in the ledger's order. A run-out consent whose purpose is no
+ * longer declared on consent is left alone and counted as skipped. */
 
-struct expiring {
+struct expired_row {
     char person_id[RK_ID_LEN + 1];
     char purpose[RK_DECL_ID_MAX + 1];
-    struct rk_consent_state st;
 };
 
-struct collect_states {
-    struct expiring *rows;
+struct expired_list {
+    struct expired_row *rows;
     int n, cap;
 };
 
-static int collect_state(void *ctx, const char *person_id, const char *purpose,
-                         const struct rk_consent_state *st) {
-    struct collect_states *c = ctx;
+static int collect_expired(void *ctx, const char *person_id, const char *purpose,
+                           const struct rk_consent_state *st) {
+    struct expired_list *c = ctx;
+    (void)st;
     if (c->n >= c->cap || strlen(person_id) > RK_ID_LEN || strlen(purpose) > RK_DECL_ID_MAX)
         return -1;
-    struct expiring *r = &c->rows[c->n++];
+    struct expired_row *r = &c->rows[c->n++];
     snprintf(r->person_id, sizeof r->person_id, "%s", person_id);
     snprintf(r->purpose, sizeof r->purpose, "%s", purpose);
-    r->st = *st;
     return 0;
 }
 
-static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
-                            void *ctx) {
-    return rk_store_consents_run_out(s, now, limit, fn, ctx);
+/* What consents_expire expires and which registers the persons leave, from the declaration:
+ * every purpose declared on consent, and every register holding people only on consent. */
+struct expiry_plan {
+    struct rk_expiry x;
+    const char **purposes;           /* x.purposes */
+    struct rk_expiry_register *regs; /* x.registers */
+    const char **reg_purposes;       /* the registers' purposes, one run after another */
+    struct rk_consent_event *event;  /* x.event */
+};
+
+static void plan_free(struct expiry_plan *p) {
+    free(p->purposes);
+    free(p->regs);
+    free(p->reg_purposes);
+    free(p->event);
 }
 
-/* Expires one listed consent (when its state allows) and audits the action. *done: whether it
- * did; a refusal writes nothing and is counted as skipped. */
-static rk_err expire_consent(struct rk_reg *reg, const struct expiring *r, rk_ts now, bool *done,
-                             struct rk_error *msg) {
-    struct rk_error m = RK_ERROR_INIT;
-    rk_err err = rk_reg_consent_expire(reg, r->person_id, r->purpose, &r->st, now, &m);
-    *done = err == RK_OK;
-    if (err == RK_EREFUSED || err == RK_ENOENT)
-        return RK_OK;
-    if (err != RK_OK)
-        return failed(reg->store, msg, m.message, err);
-    return rk_reg_audit(reg, "sweep.consent_expired", r->person_id, r->purpose, now);
+static rk_err plan_make(struct rk_reg *reg, rk_ts now, struct expiry_plan *p) {
+    const struct rk_decl *d = reg->decl;
+    size_t nrp = 0;
+    for (size_t i = 0; i < d->nregisters; i++)
+        nrp += d->registers[i].npurposes;
+    memset(p, 0, sizeof *p);
+    p->purposes = calloc(d->npurposes + 1, sizeof *p->purposes);
+    p->regs = calloc(d->nregisters + 1, sizeof *p->regs);
+    p->reg_purposes = calloc(nrp + 1, sizeof *p->reg_purposes);
+    p->event = calloc(1, sizeof *p->event);
+    if (!p->purposes || !p->regs || !p->reg_purposes || !p->event) {
+        plan_free(p);
+        return RK_ENOMEM;
+    }
+    for (size_t i = 0; i < d->npurposes; i++)
+        if (d->purposes[i].basis == RK_BASIS_CONSENT)
+            p->purposes[p->x.npurposes++] = d->purposes[i].id;
+    size_t used = 0;
+    for (size_t i = 0; i < d->nregisters; i++) {
+        const struct rk_register *r = &d->registers[i];
+        if (!rw_consent_register(r))
+            continue;
+        struct rk_expiry_register *e = &p->regs[p->x.nregisters++];
+        e->id = r->id;
+        e->purposes = &p->reg_purposes[used];
+        e->npurposes = r->npurposes;
+        for (size_t j = 0; j < r->npurposes; j++)
+            p->reg_purposes[used++] = r->purposes[j]->id;
+    }
+    /* The event rw_append_consent writes for RK_CE_EXPIRED from the sweep's input. */
+    struct rk_consent_event *e = p->event;
+    e->kind = RK_CE_EXPIRED;
+    e->basis = RK_BASIS_CONSENT;
+    e->notice_version = reg->notice_version;
+    snprintf(e->notice_sha256, sizeof e->notice_sha256, "%s", reg->notice_sha256[0]); /* fi */
+    e->channel = "retention_sweep";
+    e->collector = reg->actor;
+    e->at = now;
+    p->x.purposes = p->purposes;
+    p->x.registers = p->regs;
+    p->x.event = p->event;
+    return RK_OK;
 }
 
-/* One batch: listed and acted on in one transaction. *listed and *did: how many rows. */
-static rk_err consent_batch(struct rk_reg *reg, struct collect_states *c, rk_ts now, int *listed,
-                            int64_t *did, struct rk_error *msg) {
+/* One batch: expired and audited in one transaction. *did: how many consents. */
+static rk_err consent_batch(struct rk_reg *reg, const struct expiry_plan *p, struct expired_list *c,
+                            rk_ts now, int64_t *did, struct rk_error *msg) {
     struct rk_work w;
     rk_err err = rk_reg_work_begin(reg, &w);
     if (err != RK_OK)
         return failed(reg->store, msg, "beginning a batch", err);
     c->n = 0;
-    err = rk_store_consents_run_out_states(reg->store, now, c->cap, collect_state, c);
+    *did = 0;
+    err = rk_store_consents_expire(reg->store, now, c->cap, &p->x, collect_expired, c, did);
     if (err != RK_OK)
-        err = failed(reg->store, msg, "listing what has run out", err);
+        err = failed(reg->store, msg, "expiring what has run out", err);
+    else if (*did != c->n)
+        err = failed(reg->store, msg, "expiring what has run out", RK_EIO);
+    if (err == RK_OK && *did > 0)
+        reg->last_prov.id = 0; /* it may be a row just deleted */
     for (int i = 0; i < c->n && err == RK_OK; i++) {
-        bool done = false;
-        err = expire_consent(reg, &c->rows[i], now, &done, msg);
-        *did += done;
+        err = rk_reg_audit(reg, "consent.expired", c->rows[i].person_id, c->rows[i].purpose, now);
+        if (err == RK_OK)
+            err = rk_reg_audit(reg, "sweep.consent_expired", c->rows[i].person_id,
+                               c->rows[i].purpose, now);
+        if (err != RK_OK)
+            err = failed(reg->store, msg, "auditing an expiry", err);
     }
-    *listed = c->n;
     return end_batch(reg, &w, err, msg); /* nothing to do: an empty transaction committed */
 }
 
-/* Runs the consent rule to the end in batches, as run_rule. */
+static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
+                            void *ctx);
+static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n, int64_t *skipped,
+                         struct rk_error *msg);
+
+/* Runs the consent rule to the end in batches, then counts what it left (purposes no longer
+ * declared on consent) as skipped. */
 static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *done_n,
                            int64_t *skipped, struct run_lease *lease, struct rk_error *msg) {
-    struct collect_states c = {calloc((size_t)batch, sizeof(struct expiring)), 0, batch};
-    if (!c.rows)
+    struct expired_list c = {calloc((size_t)batch, sizeof(struct expired_row)), 0, batch};
+    struct expiry_plan p;
+    rk_err err = c.rows ? plan_make(reg, now, &p) : RK_ENOMEM;
+    if (err != RK_OK) {
+        free(c.rows);
         return failed(reg->store, msg, "allocating a batch", RK_ENOMEM);
-    rk_err err = RK_OK;
+    }
     for (;;) {
-        int listed = 0;
         int64_t did = 0;
-        if ((err = consent_batch(reg, &c, now, &listed, &did, msg)) != RK_OK || listed == 0)
+        if ((err = consent_batch(reg, &p, &c, now, &did, msg)) != RK_OK || did == 0)
             break;
         lease_renew(reg, lease);
         *done_n += did;
-        if (did == 0 || listed < batch) {
-            *skipped += listed - did;
+        if (did < batch)
             break;
-        }
     }
+    plan_free(&p);
     free(c.rows);
+    if (err == RK_OK) {
+        int64_t left = 0;
+        err = count_rule(reg, list_consents, now, &left, skipped, msg);
+    }
     return err;
 }
 
@@ -294,6 +358,11 @@ static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n
     *n += c.counted;
     *skipped += c.refused;
     return RK_OK;
+}
+
+static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_purpose_fn fn,
+                            void *ctx) {
+    return rk_store_consents_run_out(s, now, limit, fn, ctx);
 }
 
 static rk_err count_signups(struct rk_reg *reg, rk_ts now, int64_t *n, struct rk_error *msg) {

@@ -4,9 +4,11 @@
  *
  * Two rules in this first slice:
  *   consents  a LIVE consent whose validity ended (expires_at <= now) gets an
- *             "expired" ledger event (rk_reg_consent_expire: the writes of
- *             rk_reg_consent), so the person leaves the consent registers
- *             exactly as on withdrawal;
+ *             "expired" ledger event (the store's consents_expire, a batch at a
+ *             time: the writes rk_reg_consent makes one by one), so the person
+ *             leaves the consent registers exactly as on withdrawal; one whose
+ *             purpose is no longer declared on consent is left and counted as
+ *             skipped;
  *   signups   an unconfirmed double opt-in signup past its expires_at is
  *             deleted and its pending consent expired; a newcomer thus left
  *             in no register is deleted wholly (rk_rights_settle: the person

@@ -592,6 +592,20 @@ struct rk_retention_row {
 };
 typedef int (*rk_retention_fn)(void *ctx, const struct rk_retention_row *r);
 
+/* What consents_expire expires and which registers the persons leave (core/sweep.c). */
+struct rk_expiry_register {
+    const char *id;              /* a register holding people only on consent */
+    const char *const *purposes; /* its purposes */
+    size_t npurposes;
+};
+struct rk_expiry {
+    const char *const *purposes; /* the purposes expired: declared, resting on consent */
+    size_t npurposes;
+    const struct rk_expiry_register *registers;
+    size_t nregisters;
+    const struct rk_consent_event *event; /* the template of each "expired" event */
+};
+
 /* ---- Key rotation (keyrotate) ---- */
 #define RK_FINGERPRINT_LEN 16 /* hex digits naming a key generation (keys/keys.h) */
 /* Writes the keyed hash of value (a normalised email or phone) under the new generation. */
@@ -1071,6 +1085,18 @@ struct rk_store_ops {
     rk_err (*outbox_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run, int64_t *n);
     rk_err (*recipient_notice_purge)(struct rk_store *s, rk_ts before, int limit, bool dry_run,
                                      int64_t *n);
+    /* consents_expire (issue 18): inside the caller's write transaction, expires at most limit
+     * (> 0) LIVE consents whose expires_at <= now and whose purpose is one of x->purposes,
+     * oldest expiry first, as rk_reg_consent_expire would one by one: per consent an
+     * "expired" ledger event (x->event's basis, notice version and digest, channel, collector
+     * and at; the rest empty) and the state EXPIRED (renewal cleared, last_seq the new
+     * event); then, for each consent register of x->registers, the entries of those persons
+     * who hold no live consent (expires_at NULL or after now) for any of its purposes are
+     * deleted, with the provenance rows and organisation names no other entry cites.
+     * fn(ctx, person, purpose, state after) per consent expired, in the ledger's order (fn
+     * must not write); *n the consents expired. Set-based on SQLite. */
+    rk_err (*consents_expire)(struct rk_store *s, rk_ts now, int limit, const struct rk_expiry *x,
+                              rk_consent_state_fn fn, void *ctx, int64_t *n);
     /* ---- Erasure journal (core/journal.c; migration 0010) ----
      * Which records of the erasure journal file the database contains, by their ids.
      * journal_mark records one (again: no change); journal_has asks for one; journal_ids
@@ -1556,6 +1582,10 @@ RK_STORE_FN(outbox_purge, (struct rk_store * s, rk_ts before, int limit, bool dr
 RK_STORE_FN(recipient_notice_purge,
             (struct rk_store * s, rk_ts before, int limit, bool dry, int64_t *n),
             (s, before, limit, dry, n))
+RK_STORE_FN(consents_expire,
+            (struct rk_store * s, rk_ts now, int limit, const struct rk_expiry *x,
+             rk_consent_state_fn fn, void *c, int64_t *n),
+            (s, now, limit, x, fn, c, n))
 /* ---- Erasure journal ---- */
 RK_STORE_FN(journal_mark, (struct rk_store * s, const char *id, rk_ts at), (s, id, at))
 /* ---- Erasure journal across key rotations (journalgen) ---- */

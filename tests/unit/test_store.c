@@ -2913,6 +2913,142 @@ static void sweep_lists_what_ran_out(void **state) {
     assert_string_equal(p->purpose[0], "newsletter");
 }
 
+/* consents_expire (issue 18): a batch of run-out consents expired in one operation. */
+struct expired_seen {
+    int n;
+    char person[8][RK_ID_LEN + 1];
+    char purpose[8][RK_DECL_ID_MAX + 1];
+    struct rk_consent_state st[8];
+};
+
+static int collect_expired(void *ctx, const char *person, const char *purpose,
+                           const struct rk_consent_state *st) {
+    struct expired_seen *e = ctx;
+    if (e->n >= 8)
+        return 1;
+    copy(e->person[e->n], sizeof e->person[0], person);
+    copy(e->purpose[e->n], sizeof e->purpose[0], purpose);
+    e->st[e->n++] = *st;
+    return 0;
+}
+
+static int last_consent_event(void *ctx, const struct rk_consent_event *e) {
+    struct rk_consent_event *last = ctx;
+    memcpy(last, e, sizeof *last);
+    last->notice_version = last->channel = last->collector = NULL; /* borrowed */
+    last->form_id = last->ip = last->user_agent = last->evidence = NULL;
+    return 0;
+}
+
+static void consents_expire_batch(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
+    const rk_ts now = ts("2026-06-01T00:00:00Z");
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    new_person(s, b);
+    new_person(s, c);
+    int64_t own = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    int64_t shared = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *ea = entry_new("marketing", a, ts("2024-01-01T00:00:00Z"));
+    entry_set(ea, RK_F_NAME, "Aino", own);
+    entry_set(ea, RK_F_ORGANISATION, "Oma Oy", own);
+    entry_set(ea, RK_F_EMAIL, "aino@example.fi", shared);
+    struct rk_entry *eb = entry_new("marketing", b, ts("2024-01-01T00:00:00Z"));
+    entry_set(eb, RK_F_NAME, "Bertta", own);
+    struct rk_entry *ec = entry_new("marketing", c, ts("2024-01-01T00:00:00Z"));
+    entry_set(ec, RK_F_NAME, "Cecilia", shared);
+    struct rk_entry *ecs = entry_new("customers", a, ts("2024-01-01T00:00:00Z"));
+    entry_set(ecs, RK_F_NAME, "Aino", shared);
+    assert_ok(rk_store_entry_put(s, ea));
+    assert_ok(rk_store_entry_put(s, eb));
+    assert_ok(rk_store_entry_put(s, ec));
+    assert_ok(rk_store_entry_put(s, ecs));
+    /* a: run out, nothing else: leaves marketing. b: run out first, but a live consent for
+     * the register's other purpose keeps the entry. c: still valid. b's "surveys" has run
+     * out but is not among the purposes expired: left alone. */
+    put_state(s, a, "newsletter", RK_CONSENT_LIVE, ts("2024-01-01T00:00:00Z"),
+              ts("2026-01-01T00:00:00Z"));
+    put_state(s, b, "newsletter", RK_CONSENT_LIVE, ts("2023-06-01T00:00:00Z"),
+              ts("2025-06-01T00:00:00Z"));
+    put_state(s, b, "events", RK_CONSENT_LIVE, ts("2025-01-01T00:00:00Z"),
+              ts("2027-01-01T00:00:00Z"));
+    put_state(s, b, "surveys", RK_CONSENT_LIVE, ts("2023-01-01T00:00:00Z"),
+              ts("2025-01-01T00:00:00Z"));
+    put_state(s, c, "newsletter", RK_CONSENT_LIVE, ts("2025-01-01T00:00:00Z"),
+              ts("2027-01-01T00:00:00Z"));
+    assert_ok(rk_store_commit(s));
+
+    struct rk_consent_event *tmpl = scratch(sizeof *tmpl);
+    consent_event_init(tmpl, "", "", RK_CE_EXPIRED, now);
+    tmpl->channel = "retention_sweep";
+    tmpl->collector = "sweep";
+    const char *purposes[] = {"newsletter", "events"};
+    const struct rk_expiry_register regs[] = {{"marketing", purposes, 2}};
+    const struct rk_expiry x = {purposes, 2, regs, 1, tmpl};
+    struct expired_seen *seen = scratch(sizeof *seen);
+    int64_t n = -1;
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_consents_expire(s, now, 1, &x, collect_expired, seen, &n));
+    assert_int_equal(n, 1); /* the limit: the oldest expiry first */
+    assert_string_equal(seen->person[0], b);
+    assert_ok(rk_store_consents_expire(s, now, 10, &x, collect_expired, seen, &n));
+    assert_int_equal(n, 1);
+    assert_ok(rk_store_commit(s));
+    assert_int_equal(seen->n, 2);
+    assert_string_equal(seen->person[1], a);
+    assert_string_equal(seen->purpose[1], "newsletter");
+    for (int i = 0; i < 2; i++) {
+        struct rk_consent_state st;
+        struct rk_consent_event *last = scratch(sizeof *last);
+        assert_int_equal(seen->st[i].status, RK_CONSENT_EXPIRED);
+        assert_ok(rk_store_consent_state_get(s, seen->person[i], "newsletter", &st));
+        assert_int_equal(st.status, RK_CONSENT_EXPIRED);
+        assert_false(st.renewal_pending);
+        assert_int_equal(st.expires_at, seen->st[i].expires_at);
+        assert_int_equal(st.last_seq, seen->st[i].last_seq);
+        assert_ok(rk_store_consent_events(s, seen->person[i], last_consent_event, last));
+        assert_int_equal(last->seq, st.last_seq);
+        assert_int_equal(last->kind, RK_CE_EXPIRED);
+        assert_string_equal(last->purpose, "newsletter");
+        assert_int_equal(last->at, now);
+    }
+    struct rk_consent_state st;
+    assert_ok(rk_store_consent_state_get(s, b, "surveys", &st));
+    assert_int_equal(st.status, RK_CONSENT_LIVE);
+    assert_ok(rk_store_consent_state_get(s, c, "newsletter", &st));
+    assert_int_equal(st.status, RK_CONSENT_LIVE);
+    /* a left marketing (not customers); the row only its entry cited went with it. */
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_rc(rk_store_entry_get(s, "marketing", a, got), RK_ENOENT);
+    assert_ok(rk_store_entry_get(s, "customers", a, got));
+    assert_ok(rk_store_entry_get(s, "marketing", b, got));
+    assert_ok(rk_store_entry_get(s, "marketing", c, got));
+    char buf[256];
+    struct rk_provenance pv;
+    assert_ok(rk_store_provenance_get(s, own, &pv, buf, sizeof buf)); /* b's entry cites it */
+    assert_ok(rk_store_provenance_get(s, shared, &pv, buf, sizeof buf));
+    bool gone = true;
+    assert_ok(rk_store_begin(s));
+    assert_ok(rk_store_organisation_delete_unused(s, "Oma Oy", &gone));
+    assert_false(gone); /* already deleted with a's entry */
+    /* Nothing left to do: no event, no change. */
+    assert_ok(rk_store_consents_expire(s, now, 10, &x, collect_expired, seen, &n));
+    assert_int_equal(n, 0);
+    assert_ok(rk_store_commit(s));
+    assert_int_equal(seen->n, 2);
+    /* A lone entry's own provenance row goes: b's consents all run out. */
+    assert_ok(rk_store_begin(s));
+    assert_ok(
+        rk_store_consents_expire(s, ts("2027-06-01T00:00:00Z"), 10, &x, collect_expired, seen, &n));
+    assert_int_equal(n, 2); /* b's events, c's newsletter */
+    assert_ok(rk_store_commit(s));
+    assert_rc(rk_store_entry_get(s, "marketing", b, got), RK_ENOENT);
+    assert_rc(rk_store_entry_get(s, "marketing", c, got), RK_ENOENT);
+    assert_rc(rk_store_provenance_get(s, own, &pv, buf, sizeof buf), RK_ENOENT);
+    assert_ok(rk_store_provenance_get(s, shared, &pv, buf, sizeof buf)); /* customers cites it */
+}
+
 /* ---- Retention rules (retention) ---- */
 
 struct rows_seen {
@@ -4025,6 +4161,7 @@ int main(void) {
         T(requests_list_and_overdue),
         T(recipient_notice_delivery),
         T(sweep_lists_what_ran_out),
+        T(consents_expire_batch),
         T(retention_listings_and_purges),
         T(mail_limit_count_add_prune),
         T(consent_log),

@@ -433,6 +433,8 @@ rk_err pg_outbox_purge(struct rk_store *base, rk_ts before, int limit, bool dry_
 rk_err pg_answer_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run, int64_t *n);
 rk_err pg_recipient_notice_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
                                  int64_t *n);
+rk_err pg_consents_expire(struct rk_store *base, rk_ts now, int limit, const struct rk_expiry *x,
+                          rk_consent_state_fn fn, void *ctx, int64_t *n);
 rk_err pg_consent_log_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
                             int64_t *n);
 rk_err pg_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,

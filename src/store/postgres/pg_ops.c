@@ -170,6 +170,7 @@ const struct rk_store_ops rk_store_pg_ops = {
     .kept_contracts = pg_kept_contracts,
     .outbox_purge = pg_outbox_purge,
     .recipient_notice_purge = pg_recipient_notice_purge,
+    .consents_expire = pg_consents_expire,
     /* ---- erasure journal (journal) ---- */
     .journal_mark = pg_journal_mark,
     .journal_has = pg_journal_has,

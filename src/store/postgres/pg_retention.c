@@ -6,6 +6,8 @@
  * an ORDER BY that SQLite broke by its index scan are broken explicitly, in the same
  * order (consent_state: its key (person, purpose); signup: its rowid).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/postgres/pg.h"
@@ -187,6 +189,121 @@ rk_err pg_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,
                    "WHERE c.state = 'live' AND c.expires_at IS NOT NULL AND c.expires_at <= $1 "
                    "ORDER BY c.expires_at, c.person, c.purpose LIMIT $2",
                    PG_ARGS(PG_TS(now), limit_arg(limit)), each_state, &it);
+}
+
+/* ---- Consent expiry in a batch (issue 18) -----------------------------------------------
+ * consents_expire: the batch listed with the states (purposes among x->purposes, passed as
+ * one newline-separated text), then per consent the writes of rk_reg_consent_expire through
+ * this backend's own methods: the event, the state, and the consent registers left. */
+
+struct gone {
+    char person[RK_ID_LEN + 1];
+    char purpose[RK_DECL_ID_MAX + 1];
+    struct rk_consent_state st;
+};
+
+struct gone_list {
+    struct gone *rows;
+    int n, cap;
+};
+
+static int collect_gone(void *ctx, const struct pg_row *r) {
+    struct gone_list *l = ctx;
+    struct gone *g = &l->rows[l->n];
+    if (l->n >= l->cap || !pg_col_copy(r, 0, g->person, sizeof g->person) ||
+        !pg_col_copy(r, 1, g->purpose, sizeof g->purpose) || !pg_row_to_consent_state(r, 2, &g->st))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+/* The purposes, newline-separated, in a malloc'd string (NULL: out of memory). */
+static char *joined(const char *const *p, size_t n) {
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(p[i]) + 1;
+    char *out = malloc(len), *at = out;
+    for (size_t i = 0; out && i < n; i++) {
+        size_t k = strlen(p[i]);
+        memcpy(at, p[i], k);
+        at += k;
+        *at++ = i + 1 < n ? '\n' : '\0';
+    }
+    if (out && n == 0)
+        *out = '\0';
+    return out;
+}
+
+/* Whether person holds a live consent (at now) for one of register r's purposes other than
+ * gone (just expired). */
+static rk_err kept_in(struct rk_store *base, const struct rk_expiry_register *r, const char *person,
+                      const char *gone, rk_ts now, bool *kept) {
+    *kept = false;
+    for (size_t j = 0; j < r->npurposes && !*kept; j++) {
+        struct rk_consent_state st;
+        if (strcmp(r->purposes[j], gone) == 0)
+            continue;
+        rk_err err = pg_consent_state_get(base, person, r->purposes[j], &st);
+        if (err != RK_OK)
+            return err;
+        *kept = st.status == RK_CONSENT_LIVE && (!st.expires_at || now < st.expires_at);
+    }
+    return RK_OK;
+}
+
+static rk_err expire_one(struct rk_store *base, const struct rk_expiry *x, rk_ts now,
+                         struct gone *g, struct rk_consent_event *ev) {
+    memcpy(ev, x->event, sizeof *ev);
+    snprintf(ev->person_id, sizeof ev->person_id, "%s", g->person);
+    snprintf(ev->purpose, sizeof ev->purpose, "%s", g->purpose);
+    ev->kind = RK_CE_EXPIRED;
+    ev->pending = false;
+    ev->form_id = ev->ip = ev->user_agent = ev->evidence = NULL;
+    rk_err err = pg_consent_append(base, ev);
+    g->st.status = RK_CONSENT_EXPIRED;
+    g->st.renewal_pending = false;
+    g->st.last_seq = ev->seq;
+    if (err == RK_OK)
+        err = pg_consent_state_put(base, g->person, g->purpose, &g->st);
+    for (size_t i = 0; err == RK_OK && i < x->nregisters; i++) {
+        bool kept = false, left = false;
+        if ((err = kept_in(base, &x->registers[i], g->person, g->purpose, now, &kept)) == RK_OK &&
+            !kept)
+            err = pg_entry_leave(base, x->registers[i].id, g->person, &left);
+    }
+    return err;
+}
+
+rk_err pg_consents_expire(struct rk_store *base, rk_ts now, int limit, const struct rk_expiry *x,
+                          rk_consent_state_fn fn, void *ctx, int64_t *n) {
+    struct pg_store *s = (struct pg_store *)base;
+    *n = 0;
+    if (limit <= 0 || !x->event)
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL, "consents_expire: no limit");
+    struct gone_list l = {calloc((size_t)limit, sizeof(struct gone)), 0, limit};
+    struct rk_consent_event *ev = malloc(sizeof *ev);
+    char *purposes = joined(x->purposes, x->npurposes);
+    rk_err err = l.rows && ev && purposes ? RK_OK : RK_ENOMEM;
+    if (err == RK_OK)
+        err = pg_each(s,
+                      "SELECT p.id, c.purpose, c.state, c.since, c.expires_at, "
+                      "c.renewal_pending, c.last_seq FROM consent_state c "
+                      "JOIN person p ON p.pk = c.person WHERE c.state = 'live' "
+                      "AND c.expires_at IS NOT NULL AND c.expires_at <= $1 "
+                      "AND c.purpose = ANY (string_to_array($3, E'\\n')) "
+                      "ORDER BY c.expires_at, c.person, c.purpose LIMIT $2",
+                      PG_ARGS(PG_TS(now), PG_INT(limit), PG_TEXT(purposes)), collect_gone, &l);
+    for (int i = 0; err == RK_OK && i < l.n; i++)
+        err = expire_one(base, x, now, &l.rows[i], ev);
+    for (int i = 0; err == RK_OK && i < l.n; i++)
+        if (fn(ctx, l.rows[i].person, l.rows[i].purpose, &l.rows[i].st))
+            break;
+    if (err == RK_OK)
+        *n = l.n;
+    free(purposes);
+    free(ev);
+    free(l.rows);
+    return err;
 }
 
 /* ---- The census ---------------------------------------------------------------------- */

@@ -204,6 +204,21 @@ enum stmt {
     S_OUTBOX_PURGE_COUNT,
     S_NOTICE_PURGE,
     S_NOTICE_PURGE_COUNT,
+    /* consents_expire (issue 18): set-based through temp tables (sqlite_retention.c) */
+    S_EXPIRE_PURPOSE,
+    S_EXPIRE_PICK,
+    S_EXPIRE_SEQ,
+    S_EXPIRE_EVENTS,
+    S_EXPIRE_SEQS,
+    S_EXPIRE_CHECK,
+    S_EXPIRE_STATES,
+    S_EXPIRE_LEAVERS,
+    S_EXPIRE_PROVS,
+    S_EXPIRE_ORGS,
+    S_EXPIRE_ENTRIES,
+    S_EXPIRE_PROV_DROP,
+    S_EXPIRE_ORG_DROP,
+    S_EXPIRE_LIST,
     /* ---- erasure journal (journal) ---- */
     S_JOURNAL_MARK,
     S_JOURNAL_HAS,
@@ -607,6 +622,8 @@ rk_err sq_outbox_purge(struct rk_store *base, rk_ts before, int limit, bool dry_
 rk_err sq_answer_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run, int64_t *n);
 rk_err sq_recipient_notice_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
                                  int64_t *n);
+rk_err sq_consents_expire(struct rk_store *base, rk_ts now, int limit, const struct rk_expiry *x,
+                          rk_consent_state_fn fn, void *ctx, int64_t *n);
 rk_err sq_consent_log_purge(struct rk_store *base, rk_ts before, int limit, bool dry_run,
                             int64_t *n);
 rk_err sq_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,

@@ -165,6 +165,7 @@ const struct rk_store_ops rk_store_sqlite_ops = {
     .kept_contracts = sq_kept_contracts,
     .outbox_purge = sq_outbox_purge,
     .recipient_notice_purge = sq_recipient_notice_purge,
+    .consents_expire = sq_consents_expire,
     /* ---- erasure journal (journal) ---- */
     .journal_mark = sq_journal_mark,
     .journal_has = sq_journal_has,

@@ -449,6 +449,65 @@ const char *const sq_sql[S__COUNT] = {
     [S_NOTICE_PURGE_COUNT] = "SELECT count(*) FROM recipient_notice "
                              "WHERE state IN ('done', 'unsupported') "
                              "AND coalesce(done_at, created_at) < ?1",
+    /* ---- consents_expire (issue 18): a batch set-based, through the temp tables that
+     * sq_consents_expire creates (sweep_purpose: register '' for the purposes expired) ---- */
+    [S_EXPIRE_PURPOSE] = "INSERT INTO temp.sweep_purpose (register, purpose) VALUES (?1, ?2)",
+    [S_EXPIRE_PICK] = "INSERT INTO temp.sweep_gone (person, purpose, since, expires_at) "
+                      "SELECT c.person, c.purpose, c.since, c.expires_at FROM consent_state c "
+                      "WHERE c.state = 'live' AND c.expires_at IS NOT NULL "
+                      "AND c.expires_at <= ?1 AND c.purpose IN "
+                      "(SELECT purpose FROM temp.sweep_purpose WHERE register = '') "
+                      "ORDER BY c.expires_at LIMIT ?2",
+    [S_EXPIRE_SEQ] = "SELECT coalesce(max(seq), 0) FROM consent_event",
+    [S_EXPIRE_EVENTS] = "INSERT INTO consent_event (person, purpose, event, pending, basis, "
+                        "notice_version, notice_sha256, channel, collector, at) "
+                        "SELECT person, purpose, 'expired', 0, ?1, ?2, ?3, ?4, ?5, ?6 "
+                        "FROM temp.sweep_gone ORDER BY ord",
+    /* Rowids of one INSERT ... SELECT follow on from the largest: event ord is seq base+ord;
+     * S_EXPIRE_CHECK counts the events that agree (every one, or the batch fails). */
+    [S_EXPIRE_SEQS] = "UPDATE temp.sweep_gone SET seq = ?1 + ord",
+    [S_EXPIRE_CHECK] = "SELECT count(*) FROM temp.sweep_gone g JOIN consent_event e "
+                       "ON e.seq = g.seq WHERE e.person = g.person AND e.purpose = g.purpose "
+                       "AND e.event = 'expired'",
+    [S_EXPIRE_STATES] = "UPDATE consent_state SET state = 'expired', renewal_pending = 0, "
+                        "last_seq = g.seq FROM temp.sweep_gone g "
+                        "WHERE consent_state.person = g.person "
+                        "AND consent_state.purpose = g.purpose",
+    /* The batch's persons in register ?1 holding no live consent for any of its purposes. */
+    [S_EXPIRE_LEAVERS] = "INSERT OR IGNORE INTO temp.sweep_leave (person) "
+                         "SELECT g.person FROM temp.sweep_gone g JOIN entry e "
+                         "ON e.person = g.person AND e.register = ?1 WHERE NOT EXISTS "
+                         "(SELECT 1 FROM consent_state c WHERE c.person = g.person "
+                         "AND c.state = 'live' AND (c.expires_at IS NULL OR c.expires_at > ?2) "
+                         "AND c.purpose IN (SELECT purpose FROM temp.sweep_purpose "
+                         "WHERE register = ?1))",
+    [S_EXPIRE_PROVS] =
+        "INSERT OR IGNORE INTO temp.sweep_prov (id) SELECT v FROM ("
+        "SELECT e.name_prov v FROM temp.sweep_leave l JOIN entry e ON e.person = l.person "
+        "AND e.register = ?1 UNION ALL SELECT e.email_prov FROM temp.sweep_leave l JOIN entry e "
+        "ON e.person = l.person AND e.register = ?1 UNION ALL SELECT e.phone_prov FROM "
+        "temp.sweep_leave l JOIN entry e ON e.person = l.person AND e.register = ?1 "
+        "UNION ALL SELECT e.position_prov FROM temp.sweep_leave l JOIN entry e "
+        "ON e.person = l.person AND e.register = ?1 UNION ALL SELECT e.organisation_prov "
+        "FROM temp.sweep_leave l JOIN entry e ON e.person = l.person AND e.register = ?1 "
+        "UNION ALL SELECT e.interests_prov FROM temp.sweep_leave l JOIN entry e "
+        "ON e.person = l.person AND e.register = ?1) WHERE v IS NOT NULL",
+    [S_EXPIRE_ORGS] = "INSERT OR IGNORE INTO temp.sweep_org (id) SELECT e.organisation_id "
+                      "FROM temp.sweep_leave l JOIN entry e ON e.person = l.person "
+                      "AND e.register = ?1 WHERE e.organisation_id IS NOT NULL",
+    [S_EXPIRE_ENTRIES] = "DELETE FROM entry WHERE register = ?1 AND person IN "
+                         "(SELECT person FROM temp.sweep_leave)",
+    /* As S_PROV_DELETE_UNUSED, for every row the batch's entries cited (indexes of 0012). */
+    [S_EXPIRE_PROV_DROP] =
+        "DELETE FROM provenance WHERE id IN (SELECT id FROM temp.sweep_prov) AND NOT EXISTS "
+        "(SELECT 1 FROM entry WHERE name_prov = provenance.id OR email_prov = provenance.id "
+        "OR phone_prov = provenance.id OR position_prov = provenance.id "
+        "OR organisation_prov = provenance.id OR interests_prov = provenance.id)",
+    [S_EXPIRE_ORG_DROP] = "DELETE FROM organisation WHERE id IN "
+                          "(SELECT id FROM temp.sweep_org) AND NOT EXISTS "
+                          "(SELECT 1 FROM entry e WHERE e.organisation_id = organisation.id)",
+    [S_EXPIRE_LIST] = "SELECT p.id, g.purpose, 'expired', g.since, g.expires_at, 0, g.seq "
+                      "FROM temp.sweep_gone g JOIN person p ON p.pk = g.person ORDER BY g.ord",
     /* ---- erasure journal (journal) ---- */
     [S_JOURNAL_MARK] = "INSERT OR IGNORE INTO erasure_journal (id, at) VALUES (?1, ?2)",
     [S_JOURNAL_HAS] = "SELECT 1 FROM erasure_journal WHERE id = ?1",
