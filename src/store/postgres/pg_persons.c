@@ -650,13 +650,15 @@ rk_err pg_console_mark_set(struct rk_store *base, const char *what,
                           m->ok < 0 ? (struct pg_arg)PG_NULL : (struct pg_arg)PG_INT(m->ok)));
 }
 
-/* The entries of register $1 a message may go to (art 18, art 21, suppression). */
-#define AUDIENCE_WHERE                                                                             \
-    "WHERE e.register = $1 AND p.restricted = 0 AND p.objected = 0 "                               \
+/* The entries a message may go to (art 18, art 21, suppression), whatever the legal basis. */
+#define AUDIENCE_MAY                                                                               \
+    "p.restricted = 0 AND p.objected = 0 "                                                         \
     "AND (e.email_hash IS NULL OR NOT EXISTS "                                                     \
     "(SELECT 1 FROM suppression s WHERE s.hash = e.email_hash)) "                                  \
     "AND (e.phone_hash IS NULL OR NOT EXISTS "                                                     \
     "(SELECT 1 FROM suppression s WHERE s.hash = e.phone_hash)) "
+/* Those of register $1. */
+#define AUDIENCE_WHERE "WHERE e.register = $1 AND " AUDIENCE_MAY
 /* After the rule: the next batch, in SQLite's order (its scan of entry's key). */
 #define AUDIENCE_NEXT "AND e.person > $4 ORDER BY e.person LIMIT $5"
 
@@ -695,13 +697,8 @@ rk_err pg_audience(struct rk_store *base, const char *reg, const char *purpose,
 
 /* ---- The audience in one pass (issue 18; store.h audience_all) ---------------------------- */
 
-/* The entries of any register a message may go to (art 18, art 21, suppression). */
-#define AUDIENCE_ALL_WHERE                                                                         \
-    "WHERE p.restricted = 0 AND p.objected = 0 "                                                   \
-    "AND (e.email_hash IS NULL OR NOT EXISTS "                                                     \
-    "(SELECT 1 FROM suppression s WHERE s.hash = e.email_hash)) "                                  \
-    "AND (e.phone_hash IS NULL OR NOT EXISTS "                                                     \
-    "(SELECT 1 FROM suppression s WHERE s.hash = e.phone_hash)) "
+/* Those of any register. */
+#define AUDIENCE_ALL_WHERE "WHERE " AUDIENCE_MAY
 /* After the rule: the next batch, by person and then register (SQLite's key order). */
 #define AUDIENCE_ALL_NEXT                                                                          \
     "AND (e.person > $3 OR (e.person = $3 AND e.register" BYTES " > $4::text" BYTES ")) "          \
