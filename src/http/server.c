@@ -330,12 +330,13 @@ static bool rate_ok(rk_limiter *l, struct MHD_Connection *c, unsigned *retry_aft
  * received, for the framing check.
  */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
-    (void)cls;
+    struct rk_http_server *s = cls;
     (void)c;
     size_t n = uri ? strlen(uri) : 0;
     struct rk_http_request *r = calloc(1, sizeof *r + n + 1);
     if (!r)
         return NULL; /* the handler answers MHD_NO: the connection closes */
+    atomic_fetch_add(&s->in_flight, 1); /* until on_completed (rk_http_rekey waits for them) */
     clock_gettime(CLOCK_MONOTONIC, &r->start);
     r->route = "unknown";
     r->route_index = ROUTE_UNKNOWN;
@@ -486,6 +487,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
     struct rk_http_request *r = *state;
     if (!r)
         return;
+    atomic_fetch_sub(&s->in_flight, 1);
     if (!r->begun) { /* libmicrohttpd answered the head itself, or the client left during it */
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
@@ -794,8 +796,17 @@ rk_err rk_http_rekey(struct rk_http_server *s, const struct rk_keys *k, struct r
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd == MHD_INVALID_SOCKET)
         return rk_error_set(err, RK_EIO, NULL, "cannot pause the listener to take the new key");
+    /* The requests already accepted are answered, under the old key, before the listener
+     * stops (stopping closes every connection): each is counted from its request line to
+     * its end (on_uri, on_completed); a moment's grace lets a connection accepted just
+     * before the pause send its request line. Bounded: a client that keeps sending on a
+     * kept-alive connection is cut after RK_HTTP_REKEY_DRAIN_MS. */
+    const struct timespec nap = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+    for (int ms = 0; ms < RK_HTTP_REKEY_DRAIN_MS && (ms < 50 || atomic_load(&s->in_flight) > 0);
+         ms += 10)
+        nanosleep(&nap, NULL);
     rk_writer_quiesce(s->writer); /* no connection left suspended on a write (forms.c) */
-    MHD_stop_daemon(s->daemon);   /* the requests in progress finish, under the old key */
+    MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
     stop_keyed(s);
     rk_reg_wipe(s->reads);

@@ -32,6 +32,7 @@
 #define RK_HTTP_NSTATUS  16 /* statuses counted apart in the metrics, the last "other" */
 #define RK_HTTP_NBUCKETS 8  /* latency histogram buckets, +Inf apart */
 #define RK_HTTP_STORES   64
+#define RK_HTTP_REKEY_DRAIN_MS 5000 /* rk_http_rekey waits this long at most for requests */
 
 /* The answer to a write the database could not take (disk full, read-only, I/O error). */
 #define RK_HTTP_STORAGE_CODE "storage_unavailable"
@@ -110,6 +111,7 @@ struct rk_http_server {
     struct rk_smtp_config smtp;
     unsigned threads, per_address;
     atomic_bool key_behind; /* rk_http_key_behind: /healthz answers 503 */
+    atomic_long in_flight;  /* requests between their request line and their end (server.c) */
 };
 
 /* One request's state between the handler's calls. */
