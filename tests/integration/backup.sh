@@ -16,21 +16,6 @@ export REKISTERI_ACTOR=tester
 # One erasure journal for every database of this test, as on another disk (core/journal.h).
 export REKISTERI_ERASURE_JOURNAL="$T/erasures"
 
-r() {
-    name=$1; shift
-    timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
-    echo $? >"$T/$name.rc"
-}
-rc() { cat "$T/$1.rc"; }
-out() { cat "$T/$1.out"; }
-expect_ok() { [ "$(rc "$1")" = 0 ] && ok || bad "$1: status $(rc "$1"): $(cat "$T/$1.err")"; }
-# refused NAME STATUS TEXT: exit STATUS with one line on stderr containing TEXT.
-refused() {
-    if [ "$(rc "$1")" != "$2" ]; then bad "$1: status $(rc "$1"), want $2: $(cat "$T/$1.err")"
-    elif [ "$(wc -l <"$T/$1.err")" != 1 ]; then bad "$1: want one line on stderr:"; cat "$T/$1.err" >&2
-    elif ! grep -q -- "$3" "$T/$1.err"; then bad "$1: stderr lacks '$3': $(cat "$T/$1.err")"
-    else ok; fi
-}
 # No plain copy or partial file may remain anywhere under $T.
 no_leftovers() {
     left=$(find "$T" -name '*.plain-*' -o -name '*.part-*' -o -name '*.restore-*')

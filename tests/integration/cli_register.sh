@@ -12,25 +12,10 @@ export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
 
 # r NAME ARGS... — runs the binary, keeping stdout, stderr and status.
-r() {
-    name=$1; shift
-    timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
-    echo $? >"$T/$name.rc"
-}
-rc() { cat "$T/$1.rc"; }
-out() { cat "$T/$1.out"; }
-expect_ok() { [ "$(rc "$1")" = 0 ] && ok || bad "$1: status $(rc "$1"): $(cat "$T/$1.err")"; }
-# refused NAME PATTERN — exit 2, one stderr line matching PATTERN.
-refused() {
-    if [ "$(rc "$1")" != 2 ]; then bad "$1: status $(rc "$1"), want 2: $(cat "$T/$1.err")"
-    elif [ "$(wc -l <"$T/$1.err")" != 1 ]; then bad "$1: want one line on stderr:"; cat "$T/$1.err" >&2
-    elif ! grep -q -- "$2" "$T/$1.err"; then bad "$1: stderr lacks '$2': $(cat "$T/$1.err")"
-    else ok; fi
-}
 
 # ---- before init ----
 r noinit person find matti
-refused noinit "create it with 'rekisteri init'"
+refused noinit 2 "create it with 'rekisteri init'"
 
 # ---- init ----
 r init init
@@ -76,7 +61,7 @@ r find4 person find nobody@example.fi
 [ "$(rc find4)" = 1 ] && ok || bad "find nobody: status $(rc find4)"
 
 r dup person add $W --source email --name Toinen --email matti.m@EXAMPLE.fi
-refused dup "already in register 'customer' (person $P1)"
+refused dup 2 "already in register 'customer' (person $P1)"
 r update person update "$P1" $W --source phone --position toimitusjohtaja
 expect_ok update
 r show2 person show "$P1" --format json
@@ -87,11 +72,11 @@ jq -e '.registers[0].values.position.value == "toimitusjohtaja"
 # ---- the marketing register: consent ----
 M="--register marketing --purpose sales_promotion"
 r mk_noconsent person add $M --source web_form --name Maija --email maija@example.fi
-refused mk_noconsent "rests on consent and the person has no live consent"
+refused mk_noconsent 2 "rests on consent and the person has no live consent"
 r mk_org person add $M --source web_form --name Maija --email maija@example.fi --organisation X --consent-channel web_form
-refused mk_org "category 'organisation' is not declared for register 'marketing'"
+refused mk_org 2 "category 'organisation' is not declared for register 'marketing'"
 r mk_src person add $M --source public_source --name Maija --email maija@example.fi --consent-channel web_form
-refused mk_src "source 'public_source' is not declared for register 'marketing'"
+refused mk_src 2 "source 'public_source' is not declared for register 'marketing'"
 r mk1 person add $M --source web_form --name Maija --email maija@example.fi --consent-channel web_form --consent-evidence form:newsletter
 expect_ok mk1
 P2=$(out mk1)
@@ -112,9 +97,9 @@ r show3 person show "$P2" --format json
 jq -e '(.registers | length) == 0 and .consents.sales_promotion.state == "withdrawn"' \
     "$T/show3.out" >/dev/null && ok || bad "withdrawal keeps marketing entry: $(out show3)"
 r wd2 consent withdraw "$P2" --purpose sales_promotion
-refused wd2 "has no live or pending consent to withdraw"
+refused wd2 2 "has no live or pending consent to withdraw"
 r cg_contract consent give "$P1" --purpose customer_relationship
-refused cg_contract "rests on contract, not on consent"
+refused cg_contract 2 "rests on contract, not on consent"
 
 # Double opt-in: pending until confirmed.
 r give_p consent give "$P1" --purpose sales_promotion --channel web_form --pending
@@ -140,21 +125,21 @@ r c1 contract add "$P1" $W --source contract --service "Lounasetu" --start 2025-
 expect_ok c1
 C1=$(out c1)
 r c_mk contract add "$P1" $M --source contract --service X --start 2025-01-01
-refused c_mk "declares no category of kind contract"
+refused c_mk 2 "declares no category of kind contract"
 r c_bad contract add "$P1" $W --source contract --service X --start 2025-01-01 --end 2024-01-01
-refused c_bad "ends before it starts"
+refused c_bad 2 "ends before it starts"
 r c_date contract add "$P1" $W --source contract --service X --start 2025-13-01
-refused c_date "expected a date as YYYY-MM-DD"
+refused c_date 2 "expected a date as YYYY-MM-DD"
 r cc contract change "$C1" --field service --value "Lounasetu Plus"
 expect_ok cc
 r i1 invoice add "$P1" $W --source contract --number INV-1 --date 2025-02-01 --amount 120.50 --contract "$C1"
 expect_ok i1
 r i_dup invoice add "$P1" $W --source contract --number INV-1 --date 2025-02-01 --amount 1
-refused i_dup "already recorded"
+refused i_dup 2 "already recorded"
 r i_mk invoice add "$P1" $M --source contract --number INV-9 --date 2025-02-01 --amount 1
-refused i_mk "declares no category of kind billing"
+refused i_mk 2 "declares no category of kind billing"
 r i_amt invoice add "$P1" $W --source contract --number INV-2 --date 2025-02-01 --amount 12,345.6
-refused i_amt "expected a sum"
+refused i_amt 2 "expected a sum"
 r aud6 audience --purpose customer_relationship
 grep -q "$P1" "$T/aud6.out" && ok || bad "contract audience lacks the customer"
 r show4 person show "$P1" --format json
@@ -168,7 +153,7 @@ jq -e '.contracts[0].history | map(.field) == ["service", "end", "status"]
     and .[0].old == "Lounasetu" and .[0].new == "Lounasetu Plus" and .[0].by == "tester"' \
     "$T/show6.out" >/dev/null && ok || bad "contract history: $(out show6)"
 r ce2 contract end "$C1"
-refused ce2 "has already ended"
+refused ce2 2 "has already ended"
 r aud7 audience --purpose customer_relationship
 grep -q "$P1" "$T/aud7.out" && bad "ended contract still in the contract audience" || ok
 
@@ -176,7 +161,7 @@ grep -q "$P1" "$T/aud7.out" && bad "ended contract still in the contract audienc
 r sup suppress add --email kielletty@example.fi
 expect_ok sup
 r sup_add person add $W --source web_form --name K --email KIELLETTY@example.fi
-refused sup_add "on the suppression list"
+refused sup_add 2 "on the suppression list"
 grep -qi "kielletty" "$T/sup_add.err" && bad "refusal repeats the email" || ok
 r supchk suppress check --email kielletty@example.fi
 [ "$(rc supchk)" = 0 ] && ok || bad "suppress check"
@@ -231,10 +216,10 @@ jq -e --arg due "$due" '(.tasks | length) == 1 and .tasks[0].kind == "art14_info
 
 printf 'name,colour\nX,red\n' >badhdr.csv
 r imp3 import $W --source web_form badhdr.csv
-refused imp3 "colour"
+refused imp3 2 "colour"
 : >empty.csv
 r imp4 import $W --source web_form empty.csv
-refused imp4 "empty"
+refused imp4 2 "empty"
 printf 'name,email\n"Unclosed,x@example.fi\n' >badquote.csv
 r imp5 import $W --source web_form badquote.csv
 [ "$(rc imp5)" = 2 ] && grep -q "line" "$T/imp5.err" && ok || bad "malformed CSV: $(rc imp5) $(cat "$T/imp5.err")"
@@ -258,9 +243,9 @@ for i in 1 2 3 4 5 6 7; do
 done
 [ "$n" = 6 ] && ok || bad "partial import left $n rows, want the 6 reported"
 r imp6 import --register customer --source web_form public.csv
-refused imp6 "has 2 purposes"
+refused imp6 2 "has 2 purposes"
 r imp7 import $W --source web_form nonexistent.csv
-refused imp7 "cannot open"
+refused imp7 2 "cannot open"
 
 # ---- staff tokens ----
 r tok1 token create --name anna --role dpo
@@ -270,37 +255,37 @@ echo "$TOKEN" | grep -Eq '^rk_[A-Za-z0-9_-]{43}$' && ok || bad "token format: $T
 grep -q "only time it is shown" "$T/tok1.err" && ok || bad "token create does not warn"
 grep -c "$TOKEN" var/rekisteri.db* >/dev/null 2>&1 && bad "token stored in plain text" || ok
 r tok2 token create --name anna --role sales
-refused tok2 "a token named 'anna' exists"
+refused tok2 2 "a token named 'anna' exists"
 r tok3 token create --name bob --role janitor
-refused tok3 "role 'janitor' is not declared"
+refused tok3 2 "role 'janitor' is not declared"
 r tok4 token create --name "Bob Smith" --role sales
-refused tok4 "expected 1 to 64 lower-case letters"
+refused tok4 2 "expected 1 to 64 lower-case letters"
 r tok5 token revoke anna
 expect_ok tok5
 r tok6 token revoke anna
-refused tok6 "no valid token named 'anna'"
+refused tok6 2 "no valid token named 'anna'"
 r tok7 token list --format json
 jq -e '.[0].name == "anna" and .[0].role == "dpo" and (.[0].revoked_at | length) == 20
     and (map(keys) | add | index("hash")) == null' "$T/tok7.out" >/dev/null && ok || bad "token list: $(out tok7)"
 
 # ---- bad command lines ----
 r u1 person add $W --source nowhere --name X
-refused u1 "unknown source kind 'nowhere'"
+refused u1 2 "unknown source kind 'nowhere'"
 r u2 person add --source web_form --name X
-refused u2 "every write names them"
+refused u2 2 "every write names them"
 r u3 person add $W --source web_form --email "not an email"
-refused u3 "^rekisteri: --email: the value"
+refused u3 2 "^rekisteri: --email: the value"
 r u4 person show nosuchperson
-refused u4 "no person"
+refused u4 2 "no person"
 r u5 person frobnicate
-refused u5 "expected 'person add'"
+refused u5 2 "expected 'person add'"
 r u6 audience --purpose nothing
-refused u6 "purpose 'nothing' is not declared"
+refused u6 2 "purpose 'nothing' is not declared"
 r u7 person add $W --source web_form --name X --key-file missing.key
-refused u7 "cannot open the key file"
+refused u7 2 "cannot open the key file"
 chmod 644 var/rekisteri.key
 r u8 person find matti
-refused u8 "may be read by others"
+refused u8 2 "may be read by others"
 chmod 600 var/rekisteri.key
 
 rk_finish

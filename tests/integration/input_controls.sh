@@ -20,13 +20,6 @@ export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 R() { "$REKISTERI" "$@"; }
 # r NAME ARGS...: runs the CLI with stdout, stderr and the exit status in $T/NAME.*
-r() {
-    n=$1
-    shift
-    "$REKISTERI" "$@" >"$T/$n.out" 2>"$T/$n.err"
-    echo $? >"$T/$n.rc"
-}
-rc() { cat "$T/$1.rc"; }
 RLO=$(printf '\342\200\256')  # U+202E RIGHT-TO-LEFT OVERRIDE
 ZWSP=$(printf '\342\200\213') # U+200B ZERO WIDTH SPACE
 LRI=$(printf '\342\201\246')  # U+2066 LEFT-TO-RIGHT ISOLATE

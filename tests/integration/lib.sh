@@ -7,6 +7,8 @@
 #   ok / bad   the pass/fail tally (bad prints "FAIL: ..." on stderr), and
 #              rk_finish, which prints it and whose status is the script's;
 #   R          the binary (CTest's REKISTERI) with the arguments given;
+#   r / rc / out / expect_ok / refused  one command's run kept under a name, its
+#              status and output read back, and the two common verdicts on it;
 #   rk_serve   `rekisteri serve` on a free 127.0.0.1 port, waited for;
 #   rk_sink    the SMTP or HTTP receiver (tests/tools/*_sink.c) on a free port;
 #   rk_census  the store's row counts (tests/tools/rk_census.c) instead of SQL;
@@ -35,6 +37,30 @@ trap 'exit 1' INT TERM
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 R() { "$REKISTERI" "$@"; }
+
+# r NAME ARGS...: the binary with ARGS (at most 60 s), its stdout in $T/NAME.out, its
+# stderr in $T/NAME.err and its status in $T/NAME.rc. With RK_SECRET set (a password in
+# the database's URI), output holding it is a failure: no command may print it.
+r() {
+    name=$1
+    shift
+    timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
+    echo $? >"$T/$name.rc"
+    if [ -n "${RK_SECRET:-}" ] && grep -qF -- "$RK_SECRET" "$T/$name.out" "$T/$name.err"; then
+        bad "$name printed the password"
+    fi
+}
+rc() { cat "$T/$1.rc"; }
+out() { cat "$T/$1.out"; }
+# expect_ok NAME: it exited 0.
+expect_ok() { [ "$(rc "$1")" = 0 ] && ok || bad "$1: status $(rc "$1"): $(cat "$T/$1.err")"; }
+# refused NAME STATUS TEXT: it exited STATUS with one line on stderr containing TEXT.
+refused() {
+    if [ "$(rc "$1")" != "$2" ]; then bad "$1: status $(rc "$1"), want $2: $(cat "$T/$1.err")"
+    elif [ "$(wc -l <"$T/$1.err")" != 1 ]; then bad "$1: want one line on stderr:"; cat "$T/$1.err" >&2
+    elif ! grep -q -- "$3" "$T/$1.err"; then bad "$1: stderr lacks '$3': $(cat "$T/$1.err")"
+    else ok; fi
+}
 
 # rk_serve [-a] OUT ERR [ARGS...]: starts `rekisteri serve --listen 127.0.0.1:0 ARGS`
 # with its stdout in OUT and stderr in ERR (-a: added to ERR, for a log kept across

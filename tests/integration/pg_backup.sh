@@ -26,22 +26,7 @@ PASS=${RK_PG_URI#*://*:}
 PASS=${PASS%%@*}
 q() { psql "$RK_PG_URI" -qAt -v ON_ERROR_STOP=1 -c "$1"; }
 
-r() {
-    name=$1; shift
-    timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
-    echo $? >"$T/$name.rc"
-    if grep -qF -- "$PASS" "$T/$name.out" "$T/$name.err"; then bad "$name printed the password"; fi
-}
-rc() { cat "$T/$1.rc"; }
-out() { cat "$T/$1.out"; }
-expect_ok() { [ "$(rc "$1")" = 0 ] && ok || bad "$1: status $(rc "$1"): $(cat "$T/$1.err")"; }
-# refused NAME STATUS TEXT: exit STATUS with one line on stderr containing TEXT.
-refused() {
-    if [ "$(rc "$1")" != "$2" ]; then bad "$1: status $(rc "$1"), want $2: $(cat "$T/$1.err")"
-    elif [ "$(wc -l <"$T/$1.err")" != 1 ]; then bad "$1: want one line on stderr:"; cat "$T/$1.err" >&2
-    elif ! grep -q -- "$3" "$T/$1.err"; then bad "$1: stderr lacks '$3': $(cat "$T/$1.err")"
-    else ok; fi
-}
+RK_SECRET=$PASS # lib.sh's r: no command may print the password
 no_leftovers() {
     left=$(find "$T" -name '*.plain-*' -o -name '*.part-*' -o -name '*.restore-*')
     [ -z "$left" ] && ok || bad "$1: temporary files left behind: $left"

@@ -13,20 +13,6 @@ cd "$T" || exit 1
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
 
-r() {
-    name=$1; shift
-    timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
-    echo $? >"$T/$name.rc"
-}
-rc() { cat "$T/$1.rc"; }
-out() { cat "$T/$1.out"; }
-expect_ok() { [ "$(rc "$1")" = 0 ] && ok || bad "$1: status $(rc "$1"): $(cat "$T/$1.err")"; }
-refused() {
-    if [ "$(rc "$1")" != 2 ]; then bad "$1: status $(rc "$1"), want 2: $(cat "$T/$1.err")"
-    elif [ "$(wc -l <"$T/$1.err")" != 1 ]; then bad "$1: want one line on stderr:"; cat "$T/$1.err" >&2
-    elif ! grep -q -- "$2" "$T/$1.err"; then bad "$1: stderr lacks '$2': $(cat "$T/$1.err")"
-    else ok; fi
-}
 
 r init init
 expect_ok init
@@ -77,9 +63,9 @@ grep -q "municipal web pages" "$T/access-en.html" && ok || bad "html: the source
 r accbad rights access "$P" --format html --lang sv
 [ "$(rc accbad)" = 2 ] && ok || bad "access --lang sv: status $(rc accbad)"
 r accno rights access aaaaaaaaaaaaaaaaaaaaaaaaaa
-refused accno "no person"
+refused accno 2 "no person"
 r accnone rights access
-refused accnone "expected one"
+refused accnone 2 "expected one"
 
 # ---- portability (art 20) ----
 r expj rights export "$P"
@@ -101,7 +87,7 @@ TASK=$(cut -f1 "$T/tl.out")
 r td tasks done "$TASK"
 expect_ok td
 r td2 tasks done "$TASK"
-refused td2 "no open task"
+refused td2 2 "no open task"
 r tl2 tasks list --kind art14_inform --open --format json
 jq -e 'length == 0' "$T/tl2.out" >/dev/null && ok || bad "tasks after done: $(out tl2)"
 
@@ -113,17 +99,17 @@ jq -e '.registers[0].values.name.value == "Matti Oikea"
     and .registers[0].values.name.source_detail == "data subject request #REQ-2"' \
     "$T/show.out" >/dev/null && ok || bad "rectified: $(out show)"
 r rectbad rights rectify "$P" --register customer --email not-an-email
-refused rectbad "email"
+refused rectbad 2 "email"
 r rectnone rights rectify "$P" --register customer
-refused rectnone "at least one"
+refused rectnone 2 "at least one"
 
 # ---- restriction (art 18) ----
 r res rights restrict "$P" --request REQ-3
 expect_ok res
 r res2 rights restrict "$P"
-refused res2 "already restricted"
+refused res2 2 "already restricted"
 r upd person update "$P" --register customer --purpose customer_relationship --source email --name X
-refused upd "restricted"
+refused upd 2 "restricted"
 r aud audience --purpose sales_promotion --format json
 grep -q "$P" "$T/aud.out" && bad "a restricted person in the audience" || ok
 r lift rights restrict "$P" --lift
@@ -138,7 +124,7 @@ r tl3 tasks list --kind objection_review --format json
 jq -e 'length == 1 and .[0].detail == "en halua tulla profiloiduksi"' "$T/tl3.out" >/dev/null \
     && ok || bad "objection task: $(out tl3)"
 r objbad rights object "$P"
-refused objbad "either --direct-marketing or --grounds"
+refused objbad 2 "either --direct-marketing or --grounds"
 r auto rights automated "$P" --lang en
 expect_ok auto
 grep -q "We make no decisions based solely on automated processing" "$T/auto.out" \
@@ -157,13 +143,13 @@ expect_ok er
 grep -q "^deleted: 1 entries" "$T/er.out" && grep -q "person row is deleted" "$T/er.out" && ok \
     || bad "erase report: $(out er)"
 r er2 rights erase "$P"
-refused er2 "no person"
+refused er2 2 "no person"
 r again person add --register marketing --purpose sales_promotion --source web_form \
     --email MATTI@example.fi --consent-channel web_form
-refused again "suppression list"
+refused again 2 "suppression list"
 r again2 person add --register customer --purpose customer_relationship --source phone \
     --name Matti --phone "+358 40 123 4567"
-refused again2 "suppression list"
+refused again2 2 "suppression list"
 r show2 person show "$P"
 [ "$(rc show2)" != 0 ] && ok || bad "erased person still shown"
 

@@ -13,14 +13,6 @@ cd "$T" || exit 1
 rk_default_db; unset REKISTERI_KEY_FILE REKISTERI_NOW
 export REKISTERI_DECLARATION="$RK_SOURCE_DIR/examples/smartum/declaration.yaml"
 export REKISTERI_ACTOR=tester
-r() {
-    name=$1; shift
-    timeout 60 "$REKISTERI" "$@" >"$T/$name.out" 2>"$T/$name.err"
-    echo $? >"$T/$name.rc"
-}
-rc() { cat "$T/$1.rc"; }
-out() { cat "$T/$1.out"; }
-expect_ok() { [ "$(rc "$1")" = 0 ] && ok || bad "$1: status $(rc "$1"): $(cat "$T/$1.err")"; }
 
 r init init
 expect_ok init
