@@ -10,6 +10,7 @@
 #   r / rc / out / expect_ok / refused  one command's run kept under a name, its
 #              status and output read back, and the two common verdicts on it;
 #   rk_serve   `rekisteri serve` on a free 127.0.0.1 port, waited for;
+#   rk_form_post  one form POST of a load loop, its answer tallied;
 #   rk_sink    the SMTP or HTTP receiver (tests/tools/*_sink.c) on a free port;
 #   rk_census  the store's row counts (tests/tools/rk_census.c) instead of SQL;
 #   rk_stop    stopping one process the script started;
@@ -60,6 +61,16 @@ refused() {
     elif [ "$(wc -l <"$T/$1.err")" != 1 ]; then bad "$1: want one line on stderr:"; cat "$T/$1.err" >&2
     elif ! grep -q -- "$3" "$T/$1.err"; then bad "$1: stderr lacks '$3': $(cat "$T/$1.err")"
     else ok; fi
+}
+
+# rk_form_post NAME EMAIL URL: one newsletter form POST of EMAIL (a name, consent given,
+# in Finnish) to the service at URL, answered within 20 s; EMAIL goes to $T/ok_NAME when
+# the answer is a 2xx, else to $T/fail_NAME with the status (000: no answer). Load loops
+# call it; a 2xx means the address is committed, which they check afterwards.
+rk_form_post() {
+    _rk_code=$(curl -s --max-time 20 -o /dev/null -w '%{http_code}' --data-urlencode "email=$2" \
+        --data-urlencode "name=Kuormittaja ${2%%@*}" -d consent=yes -d lang=fi "$3/forms/newsletter")
+    case $_rk_code in 2??) echo "$2" >>"$T/ok_$1" ;; *) echo "$2 $_rk_code" >>"$T/fail_$1" ;; esac
 }
 
 # rk_serve [-a] OUT ERR [ARGS...]: starts `rekisteri serve --listen 127.0.0.1:0 ARGS`

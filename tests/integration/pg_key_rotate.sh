@@ -64,10 +64,7 @@ loop() {
     : >"$T/fail_$1"
     i=1
     while [ ! -e "$T/stop" ] && [ "$i" -le 600 ]; do
-        email="$1$i@example.fi"
-        c=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' --data-urlencode "email=$email" \
-            -d consent=yes -d lang=fi "$2/forms/newsletter")
-        case $c in 2??) echo "$email" >>"$T/ok_$1" ;; *) echo "$email $c" >>"$T/fail_$1" ;; esac
+        rk_form_post "$1" "$1$i@example.fi" "$2"
         i=$((i + 1))
         sleep 0.05
     done

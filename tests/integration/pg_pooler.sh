@@ -112,11 +112,7 @@ loop() {
     : >"$T/ok_$1"
     : >"$T/fail_$1"
     for i in $(seq "$N"); do
-        email="$1$i@example.fi"
-        code=$(curl -s --max-time 20 -o /dev/null -w '%{http_code}' \
-            --data-urlencode "email=$email" --data-urlencode "name=Kuormittaja $i" \
-            -d consent=yes -d lang=fi "$U/forms/newsletter")
-        case $code in 2??) echo "$email" >>"$T/ok_$1" ;; *) echo "$email $code" >>"$T/fail_$1" ;; esac
+        rk_form_post "$1" "$1$i@example.fi" "$U"
     done
 }
 # The pooler's and the cluster's view, sampled while the loops run: SHOW POOLS, and the

@@ -45,11 +45,7 @@ loop() {
     : >"$T/fail_$1"
     i=1
     while [ "$i" -le "$N" ]; do
-        email="$1$i@example.fi"
-        code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
-            --data-urlencode "email=$email" --data-urlencode "name=Kuormittaja $i" \
-            -d consent=yes -d lang=fi "$(cat "$T/target_$1")/forms/newsletter")
-        case $code in 2??) echo "$email" >>"$T/ok_$1" ;; *) echo "$email $code" >>"$T/fail_$1" ;; esac
+        rk_form_post "$1" "$1$i@example.fi" "$(cat "$T/target_$1")"
         i=$((i + 1))
     done
 }
