@@ -57,6 +57,17 @@
 /* The default rate limit of public routes: RATE requests a second on average per address. */
 #define RATE 5.0
 
+/*
+ * Each connection's memory (libmicrohttpd's pool): the request's header block
+ * and its parsed headers, the read buffer a body streams through, and the
+ * answer's status line and headers. libmicrohttpd 0.9.75 zeroes the pool after
+ * every request (about one and a half times its size a request, by callgrind),
+ * so its size is paid on every request: 16 KiB, which still takes a header
+ * block of about 15 KiB (431 beyond; browsers' own limits on cookies are
+ * smaller), instead of 32 KiB (bench/README.md, "The check, issue 18").
+ */
+#define CONN_MEMORY ((size_t)(16 * 1024))
+
 /* ---- Routes ----------------------------------------------------------------------------- */
 
 typedef rk_http_result (*route_fn)(struct rk_http_server *s, struct MHD_Connection *c,
@@ -375,8 +386,9 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
         rk_http_result refused;
         if (!head_ok(s, c, method, version, r, &refused))
             return refused;
-        bool known;
-        const struct route *rt = find_route(url, method, &known, r);
+        /* matched once: the second call (and every body call in between) reuses it */
+        const struct route *rt = find_route(url, method, &r->path_known, r);
+        r->found = rt ? (int)(rt - routes) : -1;
         r->max_body = max_body(rt);
         return MHD_YES;
     }
@@ -395,8 +407,8 @@ static rk_http_result on_request(void *cls, struct MHD_Connection *c, const char
         *upload_size = 0;
         return MHD_YES;
     }
-    bool path_known;
-    const struct route *rt = find_route(url, method, &path_known, r);
+    const struct route *rt = r->found >= 0 ? &routes[r->found] : NULL;
+    const bool path_known = r->path_known;
     if (r->too_big)
         return rk_http_error(c, r, 413, "too_large", "the request body is too large");
     if (!rt) {
@@ -652,9 +664,9 @@ static struct MHD_Daemon *start_main(struct rk_http_server *s, const struct sock
         on_request, s, MHD_OPTION_ARRAY, where, MHD_OPTION_THREAD_POOL_SIZE, s->threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)1000, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_address,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        s, MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, s, MHD_OPTION_END);
 }
 
 rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **out,
@@ -748,9 +760,8 @@ rk_err rk_http_start(const struct rk_http_config *cfg, struct rk_http_server **o
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&msa, MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)s->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-            MHD_OPTION_NOTIFY_CONNECTION, rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
-            on_uri, s, MHD_OPTION_END);
+            CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+            rk_http_on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
         const union MHD_DaemonInfo *mi =
             s->metrics_daemon ? MHD_get_daemon_info(s->metrics_daemon, MHD_DAEMON_INFO_BIND_PORT)
                               : NULL;

@@ -127,6 +127,8 @@ struct rk_http_request {
     bool too_big;
     int status;
     bool begun;            /* the handler has been called: the head was checked (framing.c) */
+    int found;             /* the route the first call matched (its index), or -1 for none ... */
+    bool path_known;       /* ... and whether any route has its path (405 then; server.c) */
     const char *target_in; /* the request target in libmicrohttpd's buffer: where it lay */
     size_t target_len;
     char target[]; /* the request target as received, copied before it is decoded */

@@ -4,6 +4,7 @@
  * savepoints, the WAL checkpoint, online backups, file checks and the
  * -wal/-shm files beside a database.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +71,34 @@ static rk_err read_only_probe(struct sqlite_store *s, const char *path) {
     return rc == SQLITE_OK ? RK_OK : sq_fail(s, rc);
 }
 
+/*
+ * SQLite's process-wide settings, made once before the first connection opens
+ * (sqlite3_config is allowed only before SQLite initialises): no memory
+ * statistics. With them on, every sqlite3_malloc and sqlite3_free of every
+ * connection takes one process-wide mutex (the server's request threads and its
+ * writer all allocate: page-cache refills after each commit, statement memory);
+ * nothing here reads them (no sqlite3_memory_used, no soft heap limit). If
+ * SQLite was initialised already (a direct sqlite3_open elsewhere came first),
+ * sqlite3_config answers SQLITE_MISUSE and the defaults stay, which is only
+ * slower.
+ *
+ * The connections themselves are opened SQLITE_OPEN_NOMUTEX (no mutex per
+ * connection), which is sound because each handle is used by one thread at a
+ * time: a server thread's read connection is its own (http/service.c keeps it
+ * in a _Thread_local and closes it in rk_http_stop after the threads end), the
+ * writer's connection is used by the writer thread alone (writer.c), an
+ * export's own connection by the libmicrohttpd thread that serves its
+ * connection (api_export.c), and every other store (the CLI, the sender, the
+ * deliverer, the sync, the timers) is opened and used by the one thread that
+ * owns it.
+ */
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+
+static void configure(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 rk_err sq_open(const char *location, const struct rk_store_options *opt, struct rk_store **out,
                struct rk_error *e) {
+    pthread_once(&configured, configure);
     struct sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         return rk_error_set(e, RK_ENOMEM, NULL, NULL);
