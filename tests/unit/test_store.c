@@ -779,6 +779,54 @@ static void find_by_hash(void **state) {
     assert_int_equal(sn.n, 0);
 }
 
+/* A read transaction (read_begin/read_end, issue 18) over several lookups: they see one
+ * snapshot, taken by the first read (an entry another handle deletes meanwhile is still
+ * found, and gone once it ends); no second one inside it, no read_end without one; the
+ * handle writes as before afterwards. */
+static void read_transaction(void **state) {
+    struct fixture *fx = *state;
+    struct rk_store *s = fx->s, *t = NULL;
+    char a[RK_ID_LEN + 1];
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    int64_t p = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *ea = entry_new("news", a, ts("2026-03-01T00:00:00Z"));
+    entry_set(ea, RK_F_EMAIL, "a@example.fi", p);
+    hash_of(0xE7, 1, ea->email_hash);
+    assert_ok(rk_store_entry_put(s, ea));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_open(fx->location, NULL, &t, NULL));
+
+    assert_rc(rk_store_read_end(t), RK_EINVAL);
+    assert_ok(rk_store_read_begin(t));
+    assert_rc(rk_store_read_begin(t), RK_EINVAL);
+    struct seen sn = {0};
+    assert_ok(rk_store_entries_by_hash(t, ea->email_hash, collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    assert_ok(rk_store_begin(s)); /* another handle deletes the entry */
+    assert_ok(rk_store_entry_delete(s, "news", a));
+    assert_ok(rk_store_commit(s));
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_entries_by_hash(t, ea->email_hash, collect_entry, &sn));
+    assert_int_equal(sn.n, 1); /* the snapshot */
+    assert_string_equal(sn.person[0], a);
+    assert_ok(rk_store_read_end(t));
+    assert_rc(rk_store_read_end(t), RK_EINVAL);
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_entries_by_hash(t, ea->email_hash, collect_entry, &sn));
+    assert_int_equal(sn.n, 0);
+
+    /* A write transaction refuses a read one inside it; after, the handle writes as ever. */
+    assert_ok(rk_store_begin(t));
+    assert_rc(rk_store_read_begin(t), RK_EINVAL);
+    assert_ok(rk_store_entry_put(t, ea));
+    assert_ok(rk_store_commit(t));
+    memset(&sn, 0, sizeof sn);
+    assert_ok(rk_store_entries_by_hash(s, ea->email_hash, collect_entry, &sn));
+    assert_int_equal(sn.n, 1);
+    rk_store_close(t);
+}
+
 static void find_by_name(void **state) {
     struct rk_store *s = store_of(state);
     static const char *const names[] = {
@@ -4131,6 +4179,7 @@ int main(void) {
         T(entries_of_person_in_order),
         T(entries_of_person_whole_values),
         T(find_by_hash),
+        T(read_transaction),
         T(find_by_name),
         T(consent_ledger_round_trip),
         T(consent_event_long_values),

@@ -411,6 +411,8 @@ rk_err sq_find_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_L
                        const char *reg, char id[RK_ID_LEN + 1]);
 rk_err sq_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                           rk_entry_fn fn, void *ctx);
+rk_err sq_read_begin(struct rk_store *base);
+rk_err sq_read_end(struct rk_store *base);
 rk_err sq_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn fn, void *ctx);
 rk_err sq_search_put(struct rk_store *base, const char *person, const char *register_id,
                      const struct rk_search_word *words, size_t n);

@@ -172,18 +172,8 @@ static int each_entry(void *ctx, sqlite3_stmt *st) {
 }
 
 static rk_err iterate_entries(struct sqlite_store *s, sqlite3_stmt *st, rk_entry_fn fn, void *ctx) {
-    struct entry_iter *it = malloc(sizeof *it);
-    if (!it) {
-        sq_done(st);
-        return RK_ENOMEM;
-    }
-    it->fn = fn;
-    it->ctx = ctx;
-    it->rows = 0;
-    it->stopped = false;
-    rk_err err = sq_step_rows(s, st, each_entry, it);
-    free(it);
-    return err;
+    struct entry_iter it = {.fn = fn, .ctx = ctx};
+    return sq_step_rows(s, st, each_entry, &it);
 }
 
 rk_err sq_entries_of_person(struct rk_store *base, const char *person, rk_entry_fn fn, void *ctx) {
@@ -222,23 +212,42 @@ rk_err sq_find_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_L
 rk_err sq_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                           rk_entry_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    struct entry_iter *it = malloc(sizeof *it);
-    if (!it)
-        return RK_ENOMEM;
-    it->fn = fn;
-    it->ctx = ctx;
-    it->rows = 0;
-    it->stopped = false;
+    struct entry_iter it = {.fn = fn, .ctx = ctx}; /* on the stack: no malloc per lookup */
     rk_err err = RK_OK;
     static const enum stmt probes[] = {S_ENTRIES_BY_HASH, S_ENTRIES_BY_PHONE_HASH};
-    for (size_t i = 0; i < 2 && err == RK_OK && !it->rows && !it->stopped; i++) {
+    for (size_t i = 0; i < 2 && err == RK_OK && !it.rows && !it.stopped; i++) {
         sqlite3_stmt *st = NULL;
         if ((err = sq_prepare(s, probes[i], &st)) != RK_OK)
             break;
         sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
-        err = sq_step_rows(s, st, each_entry, it);
+        err = sq_step_rows(s, st, each_entry, &it);
     }
-    free(it);
+    return err;
+}
+
+/* A deferred BEGIN: the snapshot is taken by the first read and held until read_end, so a
+ * batch of lookups takes the WAL read lock once, not once per statement. A write
+ * transaction (in_tx) or any other open one is refused. */
+rk_err sq_read_begin(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (s->in_tx || !sqlite3_get_autocommit(s->db))
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL,
+                            "a read transaction cannot start inside a transaction");
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_READ_BEGIN, &st);
+    return err == RK_OK ? sq_step_done(s, st) : err;
+}
+
+rk_err sq_read_end(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (s->in_tx || sqlite3_get_autocommit(s->db))
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL, "no read transaction is open");
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_READ_END, &st);
+    if (err == RK_OK)
+        err = sq_step_done(s, st);
+    if (!sqlite3_get_autocommit(s->db)) /* the COMMIT failed: end it all the same */
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return err;
 }
 
