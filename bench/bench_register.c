@@ -6,6 +6,11 @@
  * lookup by email. The rows are synthetic (a seeded xorshift64* generator, so
  * every run sees the same data) and written to a CSV first, untimed.
  * Usage: bench_register [ROWS [WORKDIR [SOURCE_DIR]]]; see bench/README.md.
+ * BENCH_REUSE=1 reuses the databases and key an earlier run of the same ROWS left in
+ * WORKDIR (SQLite only): the import is skipped, the audience and the lookup are timed.
+ * BENCH_LOOKUP_TX=1 also times the lookups with one read transaction held over them all
+ * (rk_store_read_begin/read_end), beside the per-lookup ones. BENCH_MMAP_MIB sets the
+ * register handle's memory map (rk_store_options.mmap_kib / 1024; -1: none).
  * BENCH_DB_URI (a postgresql:// URI of an empty database) puts the register's store
  * there instead of WORKDIR/rekisteri.db; the bare SQLite baseline stays a file.
  */
@@ -48,6 +53,14 @@
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The CPU time of the process (user and system), beside the wall clock: on a loaded
+ * machine the wall clock moves with the other processes, the CPU time much less. */
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -442,16 +455,28 @@ static int count_entry(void *ctx, const struct rk_entry *e) {
     return 0;
 }
 
-static double reg_lookup(struct rk_reg *reg, const char *const *emails, int m) {
+/* The lookups one by one; in_tx: all of them in one read transaction (read_begin). */
+static double reg_lookup(struct rk_reg *reg, const char *const *emails, int m, bool in_tx) {
     unsigned long hits = 0;
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);
+    struct rk_store *store = rk_reg_store(reg);
     double t0 = now_s();
+    if (in_tx && rk_store_read_begin(store) != RK_OK) {
+        fprintf(stderr, "bench: read_begin: %s\n", rk_store_errmsg(store));
+        return -1;
+    }
     for (int i = 0; i < m; i++) {
         if (rk_reg_person_find(reg, emails[i], count_entry, &hits, &msg) != RK_OK) {
             fprintf(stderr, "bench: lookup: %s\n", msg.message);
+            if (in_tx && rk_store_read_end(store) != RK_OK)
+                fprintf(stderr, "bench: read_end: %s\n", rk_store_errmsg(store));
             return -1;
         }
+    }
+    if (in_tx && rk_store_read_end(store) != RK_OK) {
+        fprintf(stderr, "bench: read_end: %s\n", rk_store_errmsg(store));
+        return -1;
     }
     double t1 = now_s();
     if (hits != (unsigned long)m) {
@@ -472,16 +497,18 @@ static bool raw_exec(sqlite3 *db, const char *sql) {
     return false;
 }
 
-static sqlite3 *raw_open(const char *path) {
+/* Opens the baseline's database; creates its table unless reuse (BENCH_REUSE). */
+static sqlite3 *raw_open(const char *path, bool reuse) {
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK ||
         !raw_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
                       "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; "
                       "PRAGMA mmap_size = 268435456;") ||
-        !raw_exec(db, "CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT, "
-                      "email TEXT NOT NULL, phone TEXT, position TEXT, organisation TEXT);"
-                      "CREATE UNIQUE INDEX person_email ON person(email);")) {
+        (!reuse &&
+         !raw_exec(db, "CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT, "
+                       "email TEXT NOT NULL, phone TEXT, position TEXT, organisation TEXT);"
+                       "CREATE UNIQUE INDEX person_email ON person(email);"))) {
         sqlite3_close(db);
         return NULL;
     }
@@ -569,12 +596,25 @@ static double raw_lookup(sqlite3 *db, const char *const *emails, int m) {
     return t1 - t0;
 }
 
+/* The baseline's lookups in one read transaction, as reg_lookup's in_tx. */
+static double raw_lookup_tx(sqlite3 *db, const char *const *emails, int m) {
+    if (!raw_exec(db, "BEGIN"))
+        return -1;
+    double t = raw_lookup(db, emails, m);
+    return raw_exec(db, "COMMIT") ? t : -1;
+}
+
 /* ---- Main ------------------------------------------------------------------------------------ */
 
-static void report(const char *what, const char *unit, double count, double reg_s, double raw_s) {
+/* The rates by the wall clock, then (the "cpu" line) by the process's CPU time. */
+static void report(const char *what, const char *unit, double count, double reg_s, double raw_s,
+                   double reg_c, double raw_c) {
     double a = count / reg_s, b = count / raw_s;
     printf("%-11s rekisteri %.0f %s (%.2f s)   raw sqlite %.0f %s (%.2f s)   ratio %.2f\n", what, a,
            unit, reg_s, b, unit, raw_s, a / b);
+    a = count / reg_c, b = count / raw_c;
+    printf("%-11s rekisteri %.0f %s (%.2f s cpu)   raw sqlite %.0f %s (%.2f s cpu)   ratio %.2f\n",
+           "  cpu", a, unit, reg_c, b, unit, raw_c, a / b);
     fflush(stdout);
 }
 
@@ -615,9 +655,20 @@ int main(int argc, char **argv) {
     path_in(db_path, sizeof db_path, dir, "rekisteri.db");
     path_in(key_path, sizeof key_path, dir, "rekisteri.key");
     path_in(raw_path, sizeof raw_path, dir, "raw.db");
-    remove_db(db_path);
-    remove_db(raw_path);
-    unlink(key_path);
+    const char *reuse_env = getenv("BENCH_REUSE"), *tx_env = getenv("BENCH_LOOKUP_TX");
+    bool reuse = reuse_env && *reuse_env && strcmp(reuse_env, "0") != 0;
+    bool lookup_tx = tx_env && *tx_env && strcmp(tx_env, "0") != 0;
+    if (reuse && (access(db_path, R_OK | W_OK) != 0 || access(raw_path, R_OK | W_OK) != 0 ||
+                  access(key_path, R_OK) != 0)) {
+        fprintf(stderr, "bench: BENCH_REUSE: %s, %s or %s is missing\n", db_path, raw_path,
+                key_path);
+        return 2;
+    }
+    if (!reuse) {
+        remove_db(db_path);
+        remove_db(raw_path);
+        unlink(key_path);
+    }
 
     int rc = 1;
     struct person *persons = NULL;
@@ -650,7 +701,7 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < LOOKUPS; i++)
         emails[i] = persons[rng_below((uint32_t)n)].email;
-    if (!write_csv(csv_path, persons, n)) {
+    if (!reuse && !write_csv(csv_path, persons, n)) {
         fprintf(stderr, "bench: %s: cannot write\n", csv_path);
         goto out;
     }
@@ -664,7 +715,13 @@ int main(int argc, char **argv) {
         goto out;
     }
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
-    if (rk_keys_create(key_path, &err) != RK_OK || rk_keys_load(key_path, &keys, &err) != RK_OK) {
+    /* BENCH_MMAP_MIB: the register handle's memory map (the store's default: 256 MiB), as
+     * a one-shot reading process (the CLI's export) may map the whole file. */
+    const char *mmap_env = getenv("BENCH_MMAP_MIB");
+    if (mmap_env && *mmap_env)
+        opt.mmap_kib = strtol(mmap_env, NULL, 10) * 1024;
+    if ((!reuse && rk_keys_create(key_path, &err) != RK_OK) ||
+        rk_keys_load(key_path, &keys, &err) != RK_OK) {
         fprintf(stderr, "bench: %s\n", err.message);
         goto out;
     }
@@ -678,29 +735,62 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench: cannot set up the register\n");
         goto out;
     }
-    if (!(raw = raw_open(raw_path)))
+    if (reuse && on_uri) {
+        fprintf(stderr, "bench: BENCH_REUSE is for the SQLite store only\n");
+        goto out;
+    }
+    if (!(raw = raw_open(raw_path, reuse)))
         goto out;
 
-    fprintf(stderr, "bench: import\n");
-    double reg_s = reg_import(reg, csv_path, n);
-    double raw_s = reg_s < 0 ? -1 : raw_import(raw, persons, n);
-    if (raw_s < 0)
-        goto out;
-    report("import", "rows/s", (double)n, reg_s, raw_s);
+    double reg_s, raw_s, reg_c, raw_c, c0;
+    if (reuse) {
+        fprintf(stderr, "bench: import skipped (BENCH_REUSE): %s\n", db_path);
+    } else {
+        fprintf(stderr, "bench: import\n");
+        c0 = cpu_s();
+        reg_s = reg_import(reg, csv_path, n);
+        reg_c = cpu_s() - c0;
+        c0 = cpu_s();
+        raw_s = reg_s < 0 ? -1 : raw_import(raw, persons, n);
+        raw_c = cpu_s() - c0;
+        if (raw_s < 0)
+            goto out;
+        report("import", "rows/s", (double)n, reg_s, raw_s, reg_c, raw_c);
+    }
 
     fprintf(stderr, "bench: audience\n");
+    c0 = cpu_s();
     reg_s = reg_audience(reg, n);
+    reg_c = cpu_s() - c0;
+    c0 = cpu_s();
     raw_s = reg_s < 0 ? -1 : raw_audience(raw, n);
+    raw_c = cpu_s() - c0;
     if (raw_s < 0)
         goto out;
-    report("audience", "rows/s", (double)n, reg_s, raw_s);
+    report("audience", "rows/s", (double)n, reg_s, raw_s, reg_c, raw_c);
 
     fprintf(stderr, "bench: lookup\n");
-    reg_s = reg_lookup(reg, emails, LOOKUPS);
+    c0 = cpu_s();
+    reg_s = reg_lookup(reg, emails, LOOKUPS, false);
+    reg_c = cpu_s() - c0;
+    c0 = cpu_s();
     raw_s = reg_s < 0 ? -1 : raw_lookup(raw, emails, LOOKUPS);
+    raw_c = cpu_s() - c0;
     if (raw_s < 0)
         goto out;
-    report("lookup", "lookups/s", LOOKUPS, reg_s, raw_s);
+    report("lookup", "lookups/s", LOOKUPS, reg_s, raw_s, reg_c, raw_c);
+    if (lookup_tx) {
+        fprintf(stderr, "bench: lookup in one read transaction\n");
+        c0 = cpu_s();
+        reg_s = reg_lookup(reg, emails, LOOKUPS, true);
+        reg_c = cpu_s() - c0;
+        c0 = cpu_s();
+        raw_s = reg_s < 0 ? -1 : raw_lookup_tx(raw, emails, LOOKUPS);
+        raw_c = cpu_s() - c0;
+        if (raw_s < 0)
+            goto out;
+        report("lookup tx", "lookups/s", LOOKUPS, reg_s, raw_s, reg_c, raw_c);
+    }
 
     printf("rows %ld   lookups %d   batch %d   register %s   purpose %s   store %s\n", n, LOOKUPS,
            BATCH, REGISTER, PURPOSE, on_uri ? "postgresql" : "sqlite");

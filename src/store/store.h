@@ -765,6 +765,13 @@ struct rk_store_ops {
     /* Every entry, in any register, whose email or phone hash is hash; ordered by register. */
     rk_err (*entries_by_hash)(struct rk_store *s, const unsigned char hash[RK_HASH_LEN],
                               rk_entry_fn fn, void *ctx);
+    /* A read transaction held over several reads (issue 18: a batch of lookups pays one
+     * transaction's start, not one per statement): the reads until read_end see one
+     * snapshot. Reads only in between: no write, no rk_store_begin. RK_EINVAL when a
+     * transaction is open. read_end ends it (nothing was written, so it cannot lose
+     * anything); a read_end without read_begin is RK_EINVAL. */
+    rk_err (*read_begin)(struct rk_store *s);
+    rk_err (*read_end)(struct rk_store *s);
 
     rk_err (*consent_append)(struct rk_store *s, struct rk_consent_event *e);
     rk_err (*consent_events)(struct rk_store *s, const char *person_id, rk_consent_fn fn,
@@ -1333,6 +1340,8 @@ RK_STORE_FN(requests_of_person,
 RK_STORE_FN(entries_by_hash,
             (struct rk_store * s, const unsigned char h[RK_HASH_LEN], rk_entry_fn fn, void *c),
             (s, h, fn, c))
+RK_STORE_FN(read_begin, (struct rk_store * s), (s))
+RK_STORE_FN(read_end, (struct rk_store * s), (s))
 RK_STORE_FN(consent_append, (struct rk_store * s, struct rk_consent_event *e), (s, e))
 RK_STORE_FN(consent_events, (struct rk_store * s, const char *person, rk_consent_fn fn, void *c),
             (s, person, fn, c))

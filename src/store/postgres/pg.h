@@ -45,6 +45,7 @@ struct pg_store {
     struct rk_store base; /* first: the handle callers hold */
     PGconn *conn;
     bool in_tx;
+    bool in_read;   /* in_tx is a read transaction of read_begin (pg_persons.c) */
     bool read_only; /* opened read-only: every transaction READ ONLY (pg_open.c) */
     int savepoints; /* open savepoints, named sp1, sp2, ... */
     /* Organisation name → id (as the SQLite backend's cache); cleared on rollback. */
@@ -209,6 +210,8 @@ rk_err pg_find_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_L
                        const char *reg, char id[RK_ID_LEN + 1]);
 rk_err pg_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                           rk_entry_fn fn, void *ctx);
+rk_err pg_read_begin(struct rk_store *base);
+rk_err pg_read_end(struct rk_store *base);
 rk_err pg_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn fn, void *ctx);
 rk_err pg_search_put(struct rk_store *base, const char *person, const char *register_id,
                      const struct rk_search_word *words, size_t n);

@@ -352,6 +352,34 @@ rk_err pg_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HAS
         PG_ARGS(PG_BLOB(hash, RK_HASH_LEN)), fn, ctx);
 }
 
+/* REPEATABLE READ READ ONLY, as audience_all's own: one snapshot (taken by the first
+ * statement) over every read until read_end; in_tx keeps the ops from opening their own.
+ * Any write inside it fails (READ ONLY). */
+rk_err pg_read_begin(struct rk_store *base) {
+    struct pg_store *s = (struct pg_store *)base;
+    if (s->in_tx || PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL,
+                            "a read transaction cannot start inside a transaction");
+    rk_err err = pg_script(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    s->in_tx = s->in_read = err == RK_OK;
+    return err;
+}
+
+rk_err pg_read_end(struct rk_store *base) {
+    struct pg_store *s = (struct pg_store *)base;
+    if (!s->in_tx || !s->in_read) {
+        s->in_read = false;
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL, "no read transaction is open");
+    }
+    /* Read only: COMMIT and ROLLBACK end it alike; a failed read aborted it, and then
+     * COMMIT answers "ROLLBACK", which loses nothing here. */
+    rk_err err = pg_script(s, "COMMIT");
+    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+    s->in_tx = s->in_read = false;
+    return err;
+}
+
 rk_err pg_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn fn, void *ctx) {
     struct pg_store *s = (struct pg_store *)base;
     char pattern[1024];

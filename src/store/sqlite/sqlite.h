@@ -124,6 +124,9 @@ enum stmt {
     S_AUDIENCE_ALL_CONTRACT,
     S_AUDIENCE_ALL_PERSONS,
     S_AUDIENCE_ALL_CONSENTS,
+    S_AUDIENCE_ALL_ENTRIES_UNSUPPRESSED,
+    S_AUDIENCE_ALL_CONTRACT_UNSUPPRESSED,
+    S_AUDIENCE_SUPPRESSED,
     S_OUTBOX_ENQUEUE,
     S_OUTBOX_DUE,
     S_OUTBOX_SENT,
@@ -411,6 +414,8 @@ rk_err sq_find_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_L
                        const char *reg, char id[RK_ID_LEN + 1]);
 rk_err sq_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                           rk_entry_fn fn, void *ctx);
+rk_err sq_read_begin(struct rk_store *base);
+rk_err sq_read_end(struct rk_store *base);
 rk_err sq_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn fn, void *ctx);
 rk_err sq_search_put(struct rk_store *base, const char *person, const char *register_id,
                      const struct rk_search_word *words, size_t n);

@@ -172,18 +172,8 @@ static int each_entry(void *ctx, sqlite3_stmt *st) {
 }
 
 static rk_err iterate_entries(struct sqlite_store *s, sqlite3_stmt *st, rk_entry_fn fn, void *ctx) {
-    struct entry_iter *it = malloc(sizeof *it);
-    if (!it) {
-        sq_done(st);
-        return RK_ENOMEM;
-    }
-    it->fn = fn;
-    it->ctx = ctx;
-    it->rows = 0;
-    it->stopped = false;
-    rk_err err = sq_step_rows(s, st, each_entry, it);
-    free(it);
-    return err;
+    struct entry_iter it = {.fn = fn, .ctx = ctx};
+    return sq_step_rows(s, st, each_entry, &it);
 }
 
 rk_err sq_entries_of_person(struct rk_store *base, const char *person, rk_entry_fn fn, void *ctx) {
@@ -222,23 +212,42 @@ rk_err sq_find_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_L
 rk_err sq_entries_by_hash(struct rk_store *base, const unsigned char hash[RK_HASH_LEN],
                           rk_entry_fn fn, void *ctx) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    struct entry_iter *it = malloc(sizeof *it);
-    if (!it)
-        return RK_ENOMEM;
-    it->fn = fn;
-    it->ctx = ctx;
-    it->rows = 0;
-    it->stopped = false;
+    struct entry_iter it = {.fn = fn, .ctx = ctx}; /* on the stack: no malloc per lookup */
     rk_err err = RK_OK;
     static const enum stmt probes[] = {S_ENTRIES_BY_HASH, S_ENTRIES_BY_PHONE_HASH};
-    for (size_t i = 0; i < 2 && err == RK_OK && !it->rows && !it->stopped; i++) {
+    for (size_t i = 0; i < 2 && err == RK_OK && !it.rows && !it.stopped; i++) {
         sqlite3_stmt *st = NULL;
         if ((err = sq_prepare(s, probes[i], &st)) != RK_OK)
             break;
         sqlite3_bind_blob(st, 1, hash, RK_HASH_LEN, SQLITE_STATIC);
-        err = sq_step_rows(s, st, each_entry, it);
+        err = sq_step_rows(s, st, each_entry, &it);
     }
-    free(it);
+    return err;
+}
+
+/* A deferred BEGIN: the snapshot is taken by the first read and held until read_end, so a
+ * batch of lookups takes the WAL read lock once, not once per statement. A write
+ * transaction (in_tx) or any other open one is refused. */
+rk_err sq_read_begin(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (s->in_tx || !sqlite3_get_autocommit(s->db))
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL,
+                            "a read transaction cannot start inside a transaction");
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_READ_BEGIN, &st);
+    return err == RK_OK ? sq_step_done(s, st) : err;
+}
+
+rk_err sq_read_end(struct rk_store *base) {
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (s->in_tx || sqlite3_get_autocommit(s->db))
+        return rk_error_set(&s->base.error, RK_EINVAL, NULL, "no read transaction is open");
+    sqlite3_stmt *st = NULL;
+    rk_err err = sq_prepare(s, S_READ_END, &st);
+    if (err == RK_OK)
+        err = sq_step_done(s, st);
+    if (!sqlite3_get_autocommit(s->db)) /* the COMMIT failed: end it all the same */
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return err;
 }
 
@@ -556,14 +565,79 @@ static rk_err run_read_stmt(struct sqlite_store *s, enum stmt i) {
     return err == RK_OK ? sq_step_done(s, st) : err;
 }
 
+/* The suppression list in memory for one walk, sorted as SQLite compares BLOBs (memcmp
+ * of equal lengths), read in the walk's transaction: the entries' scan then tests each
+ * hash here instead of by two correlated subqueries per entry. Only when the list is
+ * short (SUPPRESSED_MAX hashes, 2 MiB: the server's exports stay within their memory)
+ * and every hash is a BLOB of RK_HASH_LEN bytes, so that equality here is SQLite's. */
+enum { SUPPRESSED_MAX = 65536 };
+
+struct suppressed {
+    unsigned char (*h)[RK_HASH_LEN];
+    size_t n;
+    bool usable; /* false: the scan keeps the SQL probes */
+};
+
+static int hash_cmp(const void *a, const void *b) { return memcmp(a, b, RK_HASH_LEN); }
+
+static rk_err suppressed_load(struct sqlite_store *s, struct suppressed *sup) {
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    sup->usable = false;
+    rk_err err = sq_prepare(s, S_AUDIENCE_SUPPRESSED, &st);
+    if (err != RK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)SUPPRESSED_MAX + 1);
+    bool usable = true;
+    int rc = SQLITE_DONE;
+    while (usable && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_BLOB ||
+            sqlite3_column_bytes(st, 0) != RK_HASH_LEN || sup->n == SUPPRESSED_MAX) {
+            usable = false;
+            break;
+        }
+        if (sup->n == cap) {
+            size_t more = cap ? cap * 2 : 256;
+            void *h = realloc(sup->h, more * sizeof *sup->h);
+            if (!h) {
+                sq_done(st);
+                return RK_ENOMEM;
+            }
+            sup->h = h;
+            cap = more;
+        }
+        memcpy(sup->h[sup->n++], sqlite3_column_blob(st, 0), RK_HASH_LEN);
+    }
+    if (usable && rc != SQLITE_DONE)
+        err = sq_fail(s, rc);
+    sq_done(st);
+    sup->usable = usable && err == RK_OK;
+    if (sup->usable && sup->n > 1) /* in key order already; sorted here all the same */
+        qsort(sup->h, sup->n, sizeof *sup->h, hash_cmp);
+    return err;
+}
+
+/* Whether column col of the entry's row is a suppressed hash (NULL never is). */
+static bool suppressed_has(const struct suppressed *sup, sqlite3_stmt *st, int col) {
+    if (!sup->n || sqlite3_column_type(st, col) != SQLITE_BLOB ||
+        sqlite3_column_bytes(st, col) != RK_HASH_LEN)
+        return false;
+    return bsearch(sqlite3_column_blob(st, col), sup->h, sup->n, sizeof *sup->h, hash_cmp) != NULL;
+}
+
 /* The walk itself: the entries' scan, with the persons' (and, for consent, the live
- * consents') merged in by the person's key. */
+ * consents') merged in by the person's key; sup: the suppression test in memory (NULL:
+ * the scan's SQL made it). */
 static rk_err audience_merge(struct sqlite_store *s, struct scan *e, struct scan *p, struct scan *c,
-                             rk_entry_fn fn, void *ctx, struct rk_entry *out) {
-    enum { KEY_COL = 17 }; /* e.person, after the entry's columns */
+                             const struct suppressed *sup, rk_entry_fn fn, void *ctx,
+                             struct rk_entry *out) {
+    enum { KEY_COL = 17, EMAIL_HASH_COL = 6, PHONE_HASH_COL = 9 }; /* AUDIENCE_ALL_COLS */
     rk_err err = RK_OK;
     int rc;
     while ((rc = sqlite3_step(e->st)) == SQLITE_ROW) {
+        if (sup && (suppressed_has(sup, e->st, EMAIL_HASH_COL) ||
+                    suppressed_has(sup, e->st, PHONE_HASH_COL)))
+            continue;
         int64_t key = sqlite3_column_int64(e->st, KEY_COL);
         bool at = false;
         if ((err = scan_to(s, p, key, &at)) != RK_OK)
@@ -594,13 +668,18 @@ rk_err sq_audience_all(struct rk_store *base, const char *purpose, enum rk_audie
     bool own = !s->in_tx && sqlite3_get_autocommit(s->db);
     rk_err err = own ? run_read_stmt(s, S_READ_BEGIN) : RK_OK;
     struct scan e = {NULL, 0}, p = {NULL, 0}, c = {NULL, 0};
+    struct suppressed sup = {NULL, 0, false};
     bool consent = rule == RK_AUDIENCE_LIVE_CONSENT;
+    bool contract = rule == RK_AUDIENCE_ACTIVE_CONTRACT;
+    if (err == RK_OK)
+        err = suppressed_load(s, &sup);
     if (err == RK_OK)
         err = sq_prepare(s,
-                         rule == RK_AUDIENCE_ACTIVE_CONTRACT ? S_AUDIENCE_ALL_CONTRACT
-                                                             : S_AUDIENCE_ALL_ENTRIES,
+                         sup.usable ? (contract ? S_AUDIENCE_ALL_CONTRACT_UNSUPPRESSED
+                                                : S_AUDIENCE_ALL_ENTRIES_UNSUPPRESSED)
+                                    : (contract ? S_AUDIENCE_ALL_CONTRACT : S_AUDIENCE_ALL_ENTRIES),
                          &e.st);
-    if (err == RK_OK && rule == RK_AUDIENCE_ACTIVE_CONTRACT)
+    if (err == RK_OK && contract)
         sq_bind_ts(e.st, 1, now);
     if (err == RK_OK && (err = sq_prepare(s, S_AUDIENCE_ALL_PERSONS, &p.st)) == RK_OK)
         err = scan_next(s, &p);
@@ -610,7 +689,8 @@ rk_err sq_audience_all(struct rk_store *base, const char *purpose, enum rk_audie
         err = scan_next(s, &c);
     }
     if (err == RK_OK)
-        err = audience_merge(s, &e, &p, consent ? &c : NULL, fn, ctx, out);
+        err =
+            audience_merge(s, &e, &p, consent ? &c : NULL, sup.usable ? &sup : NULL, fn, ctx, out);
     if (e.st)
         sq_done(e.st);
     if (p.st)
@@ -624,6 +704,7 @@ rk_err sq_audience_all(struct rk_store *base, const char *purpose, enum rk_audie
         if (err == RK_OK)
             err = end;
     }
+    free(sup.h);
     free(out);
     return err;
 }

@@ -244,6 +244,24 @@ const char *const sq_sql[S__COUNT] = {
                                 "AND k.register = e.register "
                                 "AND (k.end_date IS NULL OR k.end_date >= substr(?1, 1, 10))) "
                                 "ORDER BY e.person, e.register",
+    /* The same without the suppression probes, which sq_audience_all then makes in
+     * memory against S_AUDIENCE_SUPPRESSED's hashes (read in the same transaction) when
+     * the list is short: two correlated subqueries per entry cost about as much as the
+     * scan itself. */
+    [S_AUDIENCE_ALL_ENTRIES_UNSUPPRESSED] =
+        "SELECT " AUDIENCE_ALL_COLS "FROM entry e LEFT JOIN organisation o "
+        "ON o.id = e.organisation_id "
+        "ORDER BY e.person, e.register",
+    [S_AUDIENCE_ALL_CONTRACT_UNSUPPRESSED] =
+        "SELECT " AUDIENCE_ALL_COLS "FROM entry e LEFT JOIN organisation o "
+        "ON o.id = e.organisation_id "
+        "WHERE EXISTS (SELECT 1 FROM contract k WHERE k.person = e.person "
+        "AND k.register = e.register "
+        "AND (k.end_date IS NULL OR k.end_date >= substr(?1, 1, 10))) "
+        "ORDER BY e.person, e.register",
+    /* Every suppressed hash in the key's (memcmp) order, one more than sq_audience_all
+     * keeps in memory (?1) at most. */
+    [S_AUDIENCE_SUPPRESSED] = "SELECT hash FROM suppression ORDER BY hash LIMIT ?1",
     [S_AUDIENCE_ALL_PERSONS] =
         "SELECT pk, id FROM person WHERE restricted = 0 AND objected = 0 ORDER BY pk",
     [S_AUDIENCE_ALL_CONSENTS] = "SELECT person FROM consent_state WHERE purpose = ?1 "
