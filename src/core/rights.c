@@ -229,7 +229,13 @@ rk_err rk_rights_walk_records(const struct rk_access_facts *f, const struct rk_r
     const struct rk_decl *decl = f->reg->decl;
     struct rk_store *s = f->reg->store;
     struct walk w = {.f = f, .v = v, .ctx = ctx};
-    rk_err err = RK_OK;
+    /* One snapshot for the whole record, so that its parts agree with each other (and one
+     * transaction's start instead of one per read); a caller's write transaction is one
+     * already. */
+    bool own = !rk_reg_in_batch(f->reg);
+    rk_err err = own ? rk_store_read_begin(s) : RK_OK;
+    if (err != RK_OK)
+        return err;
     v->part(ctx, RK_PART_CONSENT_EVENTS, false);
     err = rk_store_consent_events(s, f->person_id, walk_event, &w);
     v->part(ctx, RK_PART_CONSENT_EVENTS, true);
@@ -259,6 +265,11 @@ rk_err rk_rights_walk_records(const struct rk_access_facts *f, const struct rk_r
     if (err == RK_OK)
         err = rk_store_disclosure_events_of_person(s, f->person_id, walk_disclosure, &w);
     v->part(ctx, RK_PART_DISCLOSURES, true);
+    if (own) {
+        rk_err end = rk_store_read_end(s);
+        if (err == RK_OK)
+            err = end;
+    }
     return err;
 }
 
