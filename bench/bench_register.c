@@ -39,7 +39,7 @@
 
 #define DEFAULT_ROWS 1000000L
 #define MAX_ROWS     50000000L /* phone numbers are unique below 10^8 */
-#define BATCH        10000     /* rows per transaction, as `rekisteri import` */
+#define BATCH        10000     /* rows per transaction, as `rekisteri import`; BENCH_BATCH */
 #define LOOKUPS      100000
 /* The Smartum declaration's "marketing" register declares no organisation
  * category, so rows with an organisation would all be refused there; its
@@ -63,6 +63,9 @@ static double cpu_s(void) {
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+/* Rows per transaction of both imports: BENCH_BATCH, else BATCH (`rekisteri import --batch`). */
+static long batch = BATCH;
 
 static uint64_t rng = 0x9E3779B97F4A7C15u;
 
@@ -344,7 +347,7 @@ static int on_record(void *ctx, const char *const *fields, size_t n, unsigned lo
                                    needs_consent ? &consent : NULL, NULL, &msg);
     if (err == RK_OK) {
         im->imported++;
-        if (++im->in_batch >= BATCH) {
+        if (++im->in_batch >= batch) {
             double t = now_s();
             if (t - im->shown >= 10) {
                 fprintf(stderr, "bench: import: %lu rows in %.0f s\n", im->imported,
@@ -531,7 +534,7 @@ static double raw_import(sqlite3 *db, const struct person *p, long n) {
         sqlite3_bind_text(st, 5, p[i].organisation, -1, SQLITE_STATIC);
         ok = sqlite3_step(st) == SQLITE_DONE;
         sqlite3_reset(st);
-        if (ok && (i + 1) % BATCH == 0)
+        if (ok && (i + 1) % batch == 0)
             ok = raw_exec(db, "COMMIT") && raw_exec(db, "BEGIN");
     }
     ok = ok && raw_exec(db, "COMMIT");
@@ -642,6 +645,15 @@ int main(int argc, char **argv) {
                     "usage: bench_register [ROWS [WORKDIR [SOURCE_DIR]]]\n"
                     "ROWS: 1 to %ld (default %ld)\n",
                     MAX_ROWS, DEFAULT_ROWS);
+            return 2;
+        }
+    }
+    const char *batch_env = getenv("BENCH_BATCH");
+    if (batch_env && *batch_env) {
+        char *end;
+        batch = strtol(batch_env, &end, 10);
+        if (*end || batch < 1 || batch > MAX_ROWS) {
+            fprintf(stderr, "bench_register: BENCH_BATCH: 1 to %ld rows a transaction\n", MAX_ROWS);
             return 2;
         }
     }
@@ -792,8 +804,8 @@ int main(int argc, char **argv) {
         report("lookup tx", "lookups/s", LOOKUPS, reg_s, raw_s, reg_c, raw_c);
     }
 
-    printf("rows %ld   lookups %d   batch %d   register %s   purpose %s   store %s\n", n, LOOKUPS,
-           BATCH, REGISTER, PURPOSE, on_uri ? "postgresql" : "sqlite");
+    printf("rows %ld   lookups %d   batch %ld   register %s   purpose %s   store %s\n", n, LOOKUPS,
+           batch, REGISTER, PURPOSE, on_uri ? "postgresql" : "sqlite");
     rc = 0;
 out:
     sqlite3_close(raw);

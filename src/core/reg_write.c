@@ -7,6 +7,7 @@
 #include "core/reg_write.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,9 +259,11 @@ void rw_set_fields(struct rk_entry *e, const struct rk_contact *c, const struct 
 rk_err rw_append_consent(struct rk_reg *reg, const char *person_id, const struct rk_purpose *p,
                          enum rk_consent_kind kind, const struct rk_consent_input *in,
                          struct rk_consent_state *st) {
-    struct rk_consent_event *e = calloc(1, sizeof *e);
+    /* Zeroed but for buf, which only a read fills: 6 KiB less to clear on every write. */
+    struct rk_consent_event *e = malloc(sizeof *e);
     if (!e)
         return RK_ENOMEM;
+    memset(e, 0, offsetof(struct rk_consent_event, buf));
     snprintf(e->person_id, sizeof e->person_id, "%s", person_id);
     snprintf(e->purpose, sizeof e->purpose, "%s", p->id);
     snprintf(e->notice_sha256, sizeof e->notice_sha256, "%s",

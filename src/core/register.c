@@ -7,6 +7,7 @@
  */
 #include "core/register.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,9 +93,11 @@ rk_err rk_reg_person_add(struct rk_reg *reg, const struct rk_write *w, const cha
         snprintf(id, sizeof id, "%s", person_id);
     else
         rk_id_new(id);
-    struct rk_entry *e = calloc(1, sizeof *e);
+    /* Zeroed but for buf, which only a read fills: 8 KiB less to clear on every add. */
+    struct rk_entry *e = malloc(sizeof *e);
     if (!e)
         return RK_ENOMEM;
+    memset(e, 0, offsetof(struct rk_entry, buf));
     int64_t prov = 0;
     struct rk_work tx;
     if ((err = rk_reg_work_begin(reg, &tx)) != RK_OK) {

@@ -2365,6 +2365,85 @@ static void person_flags_and_delete(void **state) {
     assert_ok(rk_store_commit(s));
 }
 
+static int64_t words_with(struct rk_store *s, const char *prefix) {
+    int64_t n = -1;
+    assert_ok(rk_store_search_count(s, prefix, -1, 100, &n));
+    return n;
+}
+
+/* Issue 18: a write names its person by public id and the SQLite backend keeps the internal
+ * key of persons it wrote as a hint. The writes must name the right person after the person
+ * was deleted and a new one took the freed key, after a rolled-back insert, and the search
+ * words of a person added in the transaction must still be replaced by a second put. */
+static void person_key_after_delete_and_rollback(void **state) {
+    struct rk_store *s = store_of(state);
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1], d[RK_ID_LEN + 1];
+    const struct rk_search_word alpha[] = {{"alphaword", RK_F_NAME}};
+    const struct rk_search_word beta[] = {{"betaword", RK_F_NAME}, {"gammaword", RK_F_NAME}};
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    int64_t prov = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *e = entry_new("news", a, ts("2026-03-01T00:00:00Z"));
+    entry_set(e, RK_F_NAME, "Alpha", prov);
+    assert_ok(rk_store_entry_put(s, e));
+    assert_ok(rk_store_search_put(s, a, "news", alpha, 1));
+    assert_int_equal(words_with(s, "alphaword"), 1);
+    /* The second put in the same transaction replaces the first one's words. */
+    assert_ok(rk_store_search_put(s, a, "news", beta, 2));
+    assert_int_equal(words_with(s, "alphaword"), 0);
+    assert_int_equal(words_with(s, "betaword"), 1);
+    struct rk_consent_state st = {RK_CONSENT_LIVE, ts("2026-03-01T00:00:00Z"), 0, false, 0};
+    assert_ok(rk_store_consent_state_put(s, a, "newsletter", &st));
+    /* Deleted, and a new person (which may take the freed key) written in its place. */
+    assert_ok(rk_store_person_delete(s, a));
+    assert_int_equal(words_with(s, "betaword"), 0);
+    new_person(s, b);
+    struct rk_entry *eb = entry_new("news", b, ts("2026-03-02T00:00:00Z"));
+    entry_set(eb, RK_F_NAME, "Beta", prov);
+    assert_ok(rk_store_entry_put(s, eb));
+    assert_ok(rk_store_search_put(s, b, "news", alpha, 1));
+    assert_ok(rk_store_consent_state_put(s, b, "newsletter", &st));
+    assert_ok(rk_store_commit(s));
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_rc(rk_store_entry_get(s, "news", a, got), RK_ENOENT);
+    assert_ok(rk_store_entry_get(s, "news", b, got));
+    assert_entry(got, eb);
+    struct rk_consent_state sb;
+    assert_ok(rk_store_consent_state_get(s, a, "newsletter", &sb));
+    assert_int_equal(sb.status, RK_CONSENT_NONE);
+    assert_ok(rk_store_consent_state_get(s, b, "newsletter", &sb));
+    assert_int_equal(sb.status, RK_CONSENT_LIVE);
+    assert_int_equal(words_with(s, "alphaword"), 1);
+
+    /* A person whose insert was rolled back: the next person's writes are their own. */
+    assert_ok(rk_store_begin(s));
+    new_person(s, c);
+    struct rk_entry *ec = entry_new("news", c, ts("2026-03-03T00:00:00Z"));
+    entry_set(ec, RK_F_NAME, "Gamma", prov);
+    assert_ok(rk_store_entry_put(s, ec));
+    rk_store_rollback(s);
+    assert_ok(rk_store_begin(s));
+    new_person(s, d);
+    struct rk_entry *ed = entry_new("news", d, ts("2026-03-04T00:00:00Z"));
+    entry_set(ed, RK_F_NAME, "Delta", prov);
+    assert_ok(rk_store_entry_put(s, ed));
+    assert_ok(rk_store_search_put(s, d, "news", beta, 2));
+    assert_ok(rk_store_commit(s));
+    assert_rc(rk_store_entry_get(s, "news", c, got), RK_ENOENT);
+    assert_ok(rk_store_entry_get(s, "news", d, got));
+    assert_entry(got, ed);
+    assert_int_equal(words_with(s, "gammaword"), 1);
+    /* A write naming the deleted or the rolled-back person finds no person. */
+    assert_ok(rk_store_begin(s));
+    assert_true(rk_store_entry_put(s, e) != RK_OK);
+    rk_store_rollback(s);
+    assert_ok(rk_store_begin(s));
+    assert_true(rk_store_entry_put(s, ec) != RK_OK);
+    rk_store_rollback(s);
+    assert_ok(rk_store_entry_get(s, "news", b, got));
+    assert_entry(got, eb);
+}
+
 static void entries_delete_and_unused_rows(void **state) {
     struct rk_store *s = store_of(state);
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1];
@@ -4238,6 +4317,7 @@ int main(void) {
         T(outbox_marks),
         T(contact_rows),
         T(person_flags_and_delete),
+        T(person_key_after_delete_and_rollback),
         T(entries_delete_and_unused_rows),
         T(consent_delete_by_purpose),
         T(contract_invoice_restrict_delete),

@@ -30,6 +30,7 @@
 enum stmt {
     S_PERSON_INSERT,
     S_PERSON_EXISTS,
+    S_PERSON_PK,
     S_PROV_INSERT,
     S_PROV_GET,
     S_ORG_INSERT,
@@ -263,6 +264,7 @@ enum stmt {
 };
 
 #define ORG_CACHE 256
+#define PK_CACHE  64
 
 struct sqlite_store {
     struct rk_store base; /* first: the handle callers hold */
@@ -284,6 +286,29 @@ struct sqlite_store {
     bool audit_head_ok;
     int64_t audit_head_seq;
     unsigned char audit_head_hash[RK_HASH_LEN];
+    /* ---- The person's internal key (issue 18) ----
+     * Public id -> person.pk of the persons this connection wrote lately, so that the
+     * statements of one write (entry, search words, consent event and state) do not each
+     * probe the random-order index on person.id. Only a hint, never trusted: a statement
+     * taking it (PKH in sqlite_sql.c) checks it against the row, "pk = hint AND id = the
+     * id" (one probe of the table by its integer key), and probes the id index as before
+     * when that finds nothing. So the rule for clearing it is that none is needed for
+     * correctness: a stale slot (the person erased, restored, an insert rolled back, another
+     * connection's delete) costs the probe it would have cost anyway, never a wrong row.
+     * Filled by person_insert and by a lookup on a miss (sq_pk_hint); cleared on rollback
+     * and savepoint undo only so that undone inserts do not keep slots. */
+    struct {
+        int64_t pk; /* 0: empty slot */
+        char id[RK_ID_LEN + 1];
+    } pks[PK_CACHE];
+    /* The person person_insert added last, inside the current write transaction, for whom
+     * no search words have been written since: search_put then skips the delete of the
+     * words (there are none: words are written only by search_put, and a deleted person's
+     * words went with it). Exact, not a hint: set only inside a write transaction (no other
+     * connection writes meanwhile), forgotten at begin, commit, rollback, savepoint undo
+     * and by the first search_put for that person. fresh_pk 0: none. */
+    int64_t fresh_pk;
+    char fresh_id[RK_ID_LEN + 1];
 };
 
 /* The SQL text of every statement, indexed by enum stmt. */
@@ -399,6 +424,12 @@ rk_err sq_remove_side_files(const char *path, struct rk_error *e);
 rk_err sq_load_from(struct rk_store *base, const char *path);
 
 /* ---- sqlite_persons.c ---- */
+/* The hint for person id's internal key (0: none known, or no such person); looks it up and
+ * keeps it on a miss. Bind it where a statement's PKH takes it (sq_bind_pk). */
+int64_t sq_pk_hint(struct sqlite_store *s, const char *id);
+void sq_bind_pk(struct sqlite_store *s, sqlite3_stmt *st, int i, const char *id);
+/* Forgets every hint and the fresh person (rollback, savepoint undo). */
+void sq_pk_forget(struct sqlite_store *s);
 rk_err sq_person_insert(struct rk_store *base, const char *id, rk_ts at);
 rk_err sq_person_exists(struct rk_store *base, const char *id, bool *restricted, bool *objected);
 rk_err sq_provenance_insert(struct rk_store *base, const struct rk_provenance *p, int64_t *id);

@@ -52,6 +52,7 @@ rk_err sq_consent_append(struct rk_store *base, struct rk_consent_event *e) {
     sq_bind_text(st, 12, e->user_agent);
     sq_bind_text(st, 13, e->evidence);
     sq_bind_ts(st, 14, e->at);
+    sq_bind_pk(s, st, 15, e->person_id);
     err = sq_step_done(s, st);
     if (err == RK_OK)
         e->seq = sqlite3_last_insert_rowid(s->db);
@@ -149,11 +150,12 @@ rk_err sq_consent_state_get(struct rk_store *base, const char *person, const cha
 rk_err sq_consent_state_put(struct rk_store *base, const char *person, const char *purpose,
                             const struct rk_consent_state *stt) {
     struct sqlite_store *s = (struct sqlite_store *)base;
+    int64_t pk = sq_pk_hint(s, person);
     return sq_run(s, S_CONSENT_STATE_PUT,
                   SQ_ARGS(SQ_TEXT(person), SQ_TEXT(purpose),
                           SQ_TEXT(sq_consent_states[stt->status]), SQ_TS(stt->since),
                           SQ_TS(stt->expires_at), SQ_INT(stt->renewal_pending),
-                          SQ_INT(stt->last_seq)));
+                          SQ_INT(stt->last_seq), {.kind = pk ? SQ_K_INT : SQ_K_NULL, .i = pk}));
 }
 
 /* ---- The cookie-consent log (migration 0018) -------------------------------------------- */

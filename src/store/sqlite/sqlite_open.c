@@ -199,6 +199,7 @@ rk_err sq_begin(struct rk_store *base) {
     rk_err err = exec(s, "BEGIN IMMEDIATE");
     s->in_tx = err == RK_OK;
     s->audit_head_ok = false;
+    s->fresh_pk = 0;
     return err;
 }
 
@@ -217,6 +218,7 @@ rk_err sq_commit(struct rk_store *base) {
     if (err == RK_OK)
         s->in_tx = false;
     s->audit_head_ok = false;
+    s->fresh_pk = 0;
     return err;
 }
 
@@ -224,6 +226,7 @@ void sq_rollback(struct rk_store *base) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     for (int i = 0; i < ORG_CACHE; i++)
         s->orgs[i].id = 0;
+    sq_pk_forget(s);
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
@@ -250,6 +253,7 @@ rk_err sq_savepoint_end(struct rk_store *base, bool undo) {
         for (int i = 0; i < ORG_CACHE; i++)
             s->orgs[i].id = 0;
         s->audit_head_ok = false;
+        sq_pk_forget(s);
         if ((err = sq_prepare(s, S_SAVEPOINT_UNDO, &st)) == RK_OK)
             err = sq_step_done(s, st);
     }

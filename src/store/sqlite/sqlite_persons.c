@@ -8,11 +8,73 @@
 
 #include "store/sqlite/sqlite.h"
 
+/* ---- The person's internal key (issue 18; sqlite.h, struct sqlite_store's pks) ---------- */
+
+static size_t pk_slot(const char *id) {
+    uint32_t h = 2166136261u; /* FNV-1a: the ids are random already, any mixing will do */
+    for (const char *p = id; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h % PK_CACHE;
+}
+
+static void pk_keep(struct sqlite_store *s, const char *id, int64_t pk) {
+    size_t slot = pk_slot(id);
+    if (strlen(id) >= sizeof s->pks[slot].id)
+        return;
+    s->pks[slot].pk = pk;
+    memcpy(s->pks[slot].id, id, strlen(id) + 1);
+}
+
+int64_t sq_pk_hint(struct sqlite_store *s, const char *id) {
+    if (!id)
+        return 0;
+    size_t slot = pk_slot(id);
+    if (s->pks[slot].pk && strcmp(s->pks[slot].id, id) == 0)
+        return s->pks[slot].pk;
+    /* A miss: one probe of the id index now, so that the person's next statements hit. A
+     * failed probe is no hint: the statement's own probe then answers (or fails) as before. */
+    sqlite3_stmt *st = NULL;
+    int64_t pk = 0;
+    if (sq_prepare(s, S_PERSON_PK, &st) != RK_OK)
+        return 0;
+    sq_bind_text(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        pk = sqlite3_column_int64(st, 0);
+    sq_done(st);
+    if (pk)
+        pk_keep(s, id, pk);
+    return pk;
+}
+
+void sq_bind_pk(struct sqlite_store *s, sqlite3_stmt *st, int i, const char *id) {
+    int64_t pk = sq_pk_hint(s, id);
+    if (pk)
+        sqlite3_bind_int64(st, i, pk);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void sq_pk_forget(struct sqlite_store *s) {
+    for (int i = 0; i < PK_CACHE; i++)
+        s->pks[i].pk = 0;
+    s->fresh_pk = 0;
+}
+
 /* ---- Persons, provenance, entries ------------------------------------------------------ */
 
 rk_err sq_person_insert(struct rk_store *base, const char *id, rk_ts at) {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    return sq_run(s, S_PERSON_INSERT, SQ_ARGS(SQ_TEXT(id), SQ_TS(at)));
+    rk_err err = sq_run(s, S_PERSON_INSERT, SQ_ARGS(SQ_TEXT(id), SQ_TS(at)));
+    if (err != RK_OK || !id)
+        return err;
+    int64_t pk = sqlite3_last_insert_rowid(s->db);
+    pk_keep(s, id, pk);
+    s->fresh_pk = 0;
+    if (s->in_tx && strlen(id) < sizeof s->fresh_id) {
+        s->fresh_pk = pk;
+        memcpy(s->fresh_id, id, strlen(id) + 1);
+    }
+    return RK_OK;
 }
 
 rk_err sq_person_exists(struct rk_store *base, const char *id, bool *restricted, bool *objected) {
@@ -139,6 +201,7 @@ rk_err sq_entry_put(struct rk_store *base, const struct rk_entry *e) {
     sq_bind_prov(st, 15, e->prov[RK_F_ORGANISATION]);
     sq_bind_text(st, 16, e->v[RK_F_INTERESTS]);
     sq_bind_prov(st, 17, e->prov[RK_F_INTERESTS]);
+    sq_bind_pk(s, st, 18, e->person_id);
     return sq_step_done(s, st);
 }
 
@@ -272,26 +335,40 @@ rk_err sq_find_by_name(struct rk_store *base, const char *fragment, rk_entry_fn 
 
 /* ---- People search and overview (migration 0016) -------------------------------------- */
 
+/* The person's old words in the register are deleted first, unless the person is the one
+ * person_insert added in this transaction and has had no words written since (fresh_pk in
+ * sqlite.h): then there are none to delete. The statements take the key's hint (PKH). */
 rk_err sq_search_put(struct rk_store *base, const char *person, const char *register_id,
                      const struct rk_search_word *words, size_t n) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *del = NULL, *ins = NULL;
-    rk_err err = sq_prepare(s, S_SEARCH_DELETE, &del);
-    if (err == RK_OK)
+    bool fresh = s->in_tx && s->fresh_pk && person && strcmp(person, s->fresh_id) == 0;
+    if (fresh)
+        s->fresh_pk = 0; /* its words are being written now */
+    rk_err err = fresh ? RK_OK : sq_prepare(s, S_SEARCH_DELETE, &del);
+    if (err == RK_OK && n)
         err = sq_prepare(s, S_SEARCH_INSERT, &ins);
     if (err != RK_OK)
         return err;
-    sq_bind_text(del, 1, person);
-    sq_bind_text(del, 2, register_id);
-    int rc = sqlite3_step(del);
-    sq_done(del);
-    if (rc != SQLITE_DONE)
-        return sq_fail(s, rc);
+    int64_t pk = sq_pk_hint(s, person);
+    int rc;
+    if (del) {
+        sq_bind_text(del, 1, person);
+        sq_bind_text(del, 2, register_id);
+        if (pk)
+            sqlite3_bind_int64(del, 3, pk);
+        rc = sqlite3_step(del);
+        sq_done(del);
+        if (rc != SQLITE_DONE)
+            return sq_fail(s, rc);
+    }
     for (size_t i = 0; i < n; i++) {
         sq_bind_text(ins, 1, person);
         sq_bind_text(ins, 2, register_id);
         sq_bind_text(ins, 3, words[i].word);
         sqlite3_bind_int(ins, 4, (int)words[i].field);
+        if (pk)
+            sqlite3_bind_int64(ins, 5, pk);
         rc = sqlite3_step(ins);
         sq_done(ins);
         if (rc != SQLITE_DONE)

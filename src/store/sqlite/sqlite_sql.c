@@ -28,10 +28,17 @@
 
 /* The internal key of the person whose public id is parameter n. */
 #define PK(n) "(SELECT pk FROM person WHERE id = ?" #n ")"
+/* The same with parameter h the key's hint (sq_bind_pk; NULL when none): the hint when the
+ * row it names has the id (one probe of the table by its integer key; "+id" keeps the
+ * planner off the id index), else the id index's probe. coalesce evaluates the second only
+ * when the first is NULL. A wrong or stale hint costs the probe, never a wrong row. */
+#define PKH(n, h)                                                                                  \
+    "coalesce((SELECT pk FROM person WHERE pk = ?" #h " AND +id = ?" #n "), " PK(n) ")"
 
 const char *const sq_sql[S__COUNT] = {
     [S_PERSON_INSERT] = "INSERT INTO person (id, created_at) VALUES (?1, ?2)",
     [S_PERSON_EXISTS] = "SELECT restricted, objected FROM person WHERE id = ?1",
+    [S_PERSON_PK] = "SELECT pk FROM person WHERE id = ?1",
     [S_PROV_INSERT] = "INSERT INTO provenance (source_kind, detail, purpose, at, by) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_PROV_GET] = "SELECT source_kind, detail, purpose, at, by FROM provenance WHERE id = ?1",
@@ -42,8 +49,8 @@ const char *const sq_sql[S__COUNT] = {
     [S_ENTRY_PUT] = "INSERT OR REPLACE INTO entry (register, person, since, name, name_prov, "
                     "email, email_hash, email_prov, phone, phone_hash, phone_prov, position, "
                     "position_prov, organisation_id, organisation_prov, interests, interests_prov) "
-                    "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                                         "?15, ?16, ?17)",
+                    "VALUES (?1, " PKH(2, 18) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                                              "?14, ?15, ?16, ?17)",
     [S_ENTRY_DELETE] = "DELETE FROM entry WHERE person = " PK(2) " AND register = ?1",
     [S_ENTRIES_OF_PERSON] =
         "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person = " PK(1) " ORDER BY e.register",
@@ -66,9 +73,12 @@ const char *const sq_sql[S__COUNT] = {
         "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.name LIKE '%' || ?1 || '%' ESCAPE '\\' "
         "ORDER BY p.id, e.register LIMIT 1000",
     /* ---- People search and overview (migration 0016) ---- */
-    [S_SEARCH_DELETE] = "DELETE FROM search_token WHERE person = " PK(1) " AND register = ?2",
+    [S_SEARCH_DELETE] = "DELETE FROM search_token WHERE person = " PKH(1, 3) " AND register = ?2",
+    /* One word a statement: several in one (a VALUES list) is a multi-row insert, which
+     * SQLite runs with a statement journal (search_token's foreign key may abort it), and
+     * that costs more than the statements it saves (bench/README.md). */
     [S_SEARCH_INSERT] = "INSERT OR IGNORE INTO search_token (token, person, register, field) "
-                        "VALUES (?3, " PK(1) ", ?2, ?4)",
+                        "VALUES (?3, " PKH(1, 5) ", ?2, ?4)",
     /* One range of the primary key: words from the prefix (or from the cursor) up to the
      * prefix's end (?2: the prefix and a byte no UTF-8 text holds). */
     [S_SEARCH_WORDS] = "SELECT t.token, t.person, p.id, p.created_at, "
@@ -101,8 +111,8 @@ const char *const sq_sql[S__COUNT] = {
     [S_CONSENT_APPEND] =
         "INSERT INTO consent_event (person, purpose, event, pending, basis, "
         "notice_version, notice_sha256, channel, collector, form_id, ip, "
-        "user_agent, evidence, at) VALUES (" PK(1) ", ?2, ?3, ?4, ?5, ?6, ?7, "
-                                                   "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "user_agent, evidence, at) VALUES (" PKH(1, 15) ", ?2, ?3, ?4, ?5, ?6, ?7, "
+                                                        "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_CONSENT_EVENTS] = "SELECT seq, ?1, purpose, event, pending, basis, notice_version, "
                          "notice_sha256, channel, collector, form_id, ip, user_agent, evidence, "
                          "at FROM consent_event WHERE person = " PK(1) " ORDER BY seq",
@@ -110,7 +120,7 @@ const char *const sq_sql[S__COUNT] = {
                             "FROM consent_state WHERE person = " PK(1) " AND purpose = ?2",
     [S_CONSENT_STATE_PUT] = "INSERT OR REPLACE INTO consent_state (person, purpose, state, "
                             "since, expires_at, renewal_pending, last_seq) "
-                            "VALUES (" PK(1) ", ?2, ?3, ?4, ?5, ?6, ?7)",
+                            "VALUES (" PKH(1, 8) ", ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_CONTRACT_INSERT] = "INSERT INTO contract (id, person, register, service, start_date, "
                           "end_date, status, created_at, created_by) "
                           "VALUES (?1, " PK(2) ", ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
