@@ -2444,6 +2444,49 @@ static void person_key_after_delete_and_rollback(void **state) {
     assert_entry(got, eb);
 }
 
+/* The organisation cache is a hint: another handle (another process, another instance) may
+ * delete an organisation left unused, and a new organisation may take its id (SQLite reuses
+ * the largest rowid). A handle that cached the name must still write the entry under an
+ * organisation of that name, never under the newcomer. */
+static void organisation_cached_then_deleted_elsewhere(void **state) {
+    struct fixture *fx = *state;
+    struct rk_store *s = fx->s, *other = NULL;
+    char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1], c[RK_ID_LEN + 1];
+    bool gone = false;
+    assert_ok(rk_store_begin(s));
+    new_person(s, a);
+    int64_t prov = new_provenance(s, RK_SRC_WEB_FORM, "newsletter");
+    struct rk_entry *e = entry_new("news", a, ts("2026-03-01T00:00:00Z"));
+    entry_set(e, RK_F_ORGANISATION, "Vanha Oy", prov);
+    assert_ok(rk_store_entry_put(s, e)); /* s caches "Vanha Oy" */
+    assert_ok(rk_store_commit(s));
+    /* Elsewhere: the entry and then the unused organisation are deleted, and a new one is
+     * created, which may take the freed id. */
+    assert_ok(rk_store_open(fx->location, NULL, &other, &fx->opened));
+    assert_ok(rk_store_begin(other));
+    assert_ok(rk_store_entry_delete(other, "news", a));
+    assert_ok(rk_store_organisation_delete_unused(other, "Vanha Oy", &gone));
+    assert_true(gone);
+    new_person(other, b);
+    struct rk_entry *eb = entry_new("news", b, ts("2026-03-02T00:00:00Z"));
+    entry_set(eb, RK_F_ORGANISATION, "Uusi Oy", prov);
+    assert_ok(rk_store_entry_put(other, eb));
+    assert_ok(rk_store_commit(other));
+    rk_store_close(other);
+    /* Here: a new entry of the cached name. */
+    assert_ok(rk_store_begin(s));
+    new_person(s, c);
+    struct rk_entry *ec = entry_new("news", c, ts("2026-03-03T00:00:00Z"));
+    entry_set(ec, RK_F_ORGANISATION, "Vanha Oy", prov);
+    assert_ok(rk_store_entry_put(s, ec));
+    assert_ok(rk_store_commit(s));
+    struct rk_entry *got = scratch(sizeof *got);
+    assert_ok(rk_store_entry_get(s, "news", c, got));
+    assert_string_equal(got->v[RK_F_ORGANISATION], "Vanha Oy");
+    assert_ok(rk_store_entry_get(s, "news", b, got));
+    assert_string_equal(got->v[RK_F_ORGANISATION], "Uusi Oy");
+}
+
 static void entries_delete_and_unused_rows(void **state) {
     struct rk_store *s = store_of(state);
     char a[RK_ID_LEN + 1], b[RK_ID_LEN + 1];
@@ -4318,6 +4361,7 @@ int main(void) {
         T(contact_rows),
         T(person_flags_and_delete),
         T(person_key_after_delete_and_rollback),
+        T(organisation_cached_then_deleted_elsewhere),
         T(entries_delete_and_unused_rows),
         T(consent_delete_by_purpose),
         T(contract_invoice_restrict_delete),

@@ -91,22 +91,29 @@ rk_err pg_provenance_get(struct rk_store *base, int64_t id, struct rk_provenance
                   PG_ARGS(PG_INT(id)), row_provenance, &o);
 }
 
-/* The id of the organisation named name, inserted when new; cached per handle. */
+/* The id of the organisation named name, inserted when new. The per-handle cache is a hint
+ * checked against the row: another instance may delete an organisation left unused (an
+ * erasure, the sweep). Both reads lock the row against such a delete until this transaction
+ * ends (FOR KEY SHARE), so the entry written next cites a row that stays. */
 static rk_err organisation_id(struct pg_store *s, const char *name, int64_t *id) {
     size_t h = 5381, len = strlen(name);
     for (size_t i = 0; i < len; i++)
         h = h * 33 + (unsigned char)name[i];
     bool cacheable = len < sizeof s->orgs[0].name;
     size_t slot = h % PG_ORG_CACHE;
+    rk_err err = RK_OK;
     if (cacheable && s->orgs[slot].id && strcmp(s->orgs[slot].name, name) == 0) {
-        *id = s->orgs[slot].id;
-        return RK_OK;
+        err = pg_row(s, "SELECT id FROM organisation WHERE id = $1 AND name = $2 FOR KEY SHARE",
+                     PG_ARGS(PG_INT(s->orgs[slot].id), PG_TEXT(name)), row_int, id);
+        if (err != RK_ENOENT)
+            return err;
+        s->orgs[slot].id = 0; /* gone since it was cached */
     }
-    rk_err err = pg_run(s, "INSERT INTO organisation (name) VALUES ($1) ON CONFLICT DO NOTHING",
-                        PG_ARGS(PG_TEXT(name)));
+    err = pg_run(s, "INSERT INTO organisation (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                 PG_ARGS(PG_TEXT(name)));
     if (err == RK_OK)
-        err = pg_row(s, "SELECT id FROM organisation WHERE name = $1", PG_ARGS(PG_TEXT(name)),
-                     row_int, id);
+        err = pg_row(s, "SELECT id FROM organisation WHERE name = $1 FOR KEY SHARE",
+                     PG_ARGS(PG_TEXT(name)), row_int, id);
     if (err == RK_ENOENT)
         err = rk_error_set(&s->base.error, RK_EIO, NULL, "an organisation vanished");
     if (err == RK_OK && cacheable) {

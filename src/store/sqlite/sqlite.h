@@ -35,6 +35,7 @@ enum stmt {
     S_PROV_GET,
     S_ORG_INSERT,
     S_ORG_GET,
+    S_ORG_CHECK,
     S_ENTRY_GET,
     S_ENTRY_PUT,
     S_ENTRY_DELETE,
@@ -272,8 +273,11 @@ struct sqlite_store {
     sqlite3_stmt *stmts[S__COUNT];
     bool in_tx;
     /* Organisation name → id, so that an import of many people of the same
-     * organisations does not look each up again. Cleared on rollback, which
-     * may undo the insertion of a cached organisation. */
+     * organisations does not look each up again. Only a hint: a hit is checked
+     * against the row (S_ORG_CHECK, one probe by the integer key), because another
+     * connection may delete an organisation left unused (an erasure, the sweep) and
+     * a new one may take its id. Cleared on rollback, which may undo the insertion
+     * of a cached organisation, and on this connection's own deletes. */
     struct {
         int64_t id; /* 0: empty slot */
         char name[128];

@@ -147,11 +147,23 @@ rk_err sq_organisation_id(struct sqlite_store *s, const char *name, int64_t *id)
         h = h * 33 + (unsigned char)name[i];
     bool cacheable = len < sizeof s->orgs[0].name;
     size_t slot = h % ORG_CACHE;
+    rk_err err = RK_OK;
     if (cacheable && s->orgs[slot].id && strcmp(s->orgs[slot].name, name) == 0) {
-        *id = s->orgs[slot].id;
-        return RK_OK;
+        if ((err = sq_prepare(s, S_ORG_CHECK, &st)) != RK_OK)
+            return err;
+        sqlite3_bind_int64(st, 1, s->orgs[slot].id);
+        sq_bind_text(st, 2, name);
+        int rc = sqlite3_step(st);
+        sq_done(st);
+        if (rc == SQLITE_ROW) {
+            *id = s->orgs[slot].id;
+            return RK_OK;
+        }
+        if (rc != SQLITE_DONE)
+            return sq_fail(s, rc);
+        s->orgs[slot].id = 0; /* gone, or its id taken by another organisation */
     }
-    rk_err err = sq_prepare(s, S_ORG_INSERT, &st);
+    err = sq_prepare(s, S_ORG_INSERT, &st);
     if (err != RK_OK)
         return err;
     sq_bind_text(st, 1, name);

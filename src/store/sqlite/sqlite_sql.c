@@ -44,6 +44,7 @@ const char *const sq_sql[S__COUNT] = {
     [S_PROV_GET] = "SELECT source_kind, detail, purpose, at, by FROM provenance WHERE id = ?1",
     [S_ORG_INSERT] = "INSERT OR IGNORE INTO organisation (name) VALUES (?1)",
     [S_ORG_GET] = "SELECT id FROM organisation WHERE name = ?1",
+    [S_ORG_CHECK] = "SELECT 1 FROM organisation WHERE id = ?1 AND name = ?2",
     [S_ENTRY_GET] =
         "SELECT " ENTRY_COLS ENTRY_FROM "WHERE e.person = " PK(2) " AND e.register = ?1",
     [S_ENTRY_PUT] = "INSERT OR REPLACE INTO entry (register, person, since, name, name_prov, "
