@@ -3450,6 +3450,110 @@ static void mail_limit_count_add_prune(void **state) {
     assert_int_equal(last, t + 86400 + 60);
 }
 
+/* Appends one event with every hash byte tag, chained to the end audit_last reports (as
+ * rk_audit_append does, without the keyed hash); returns its seq. */
+static int64_t audit_append(struct rk_store *s, unsigned char tag) {
+    struct rk_audit_event e = {.at = ts("2026-03-01T10:00:00Z"),
+                               .actor = "anna",
+                               .action = "person.read",
+                               .person_id = NULL,
+                               .detail = "t"};
+    int64_t last = -1;
+    rk_err err = rk_store_audit_last(s, &last, e.prev);
+    if (err == RK_ENOENT) {
+        last = 0;
+        memset(e.prev, 0, RK_HASH_LEN);
+    } else {
+        assert_ok(err);
+    }
+    e.seq = last + 1;
+    memset(e.hash, tag, RK_HASH_LEN);
+    assert_ok(rk_store_audit_insert(s, &e));
+    return e.seq;
+}
+
+struct audit_walk {
+    int64_t n;
+    unsigned char head[RK_HASH_LEN];
+    unsigned char tags[16];
+};
+
+/* Each row must be the next seq and link to the row before it. */
+static int audit_walk_one(void *ctx, const struct rk_audit_event *e) {
+    struct audit_walk *w = ctx;
+    assert_int_equal(e->seq, w->n + 1);
+    assert_memory_equal(e->prev, w->head, RK_HASH_LEN);
+    memcpy(w->head, e->hash, RK_HASH_LEN);
+    if (w->n < (int64_t)sizeof w->tags)
+        w->tags[w->n] = e->hash[0];
+    w->n++;
+    return 0;
+}
+
+/* The chain's end as transactions see it: the appends of one transaction chain to one
+ * another (each backend remembers the end it wrote, and PostgreSQL moves its head row once,
+ * at commit), a rollback or an undone savepoint forgets what it undid, and the next
+ * transaction, on this handle or another, goes on from what was committed: the seqs stay
+ * gapless and every row links to the one before. */
+static void audit_head_across_transactions(void **state) {
+    struct fixture *fx = *state;
+    struct rk_store *s = fx->s;
+    int64_t seq = -1;
+    unsigned char h[RK_HASH_LEN];
+    assert_rc(rk_store_audit_last(s, &seq, h), RK_ENOENT);
+    assert_ok(rk_store_begin(s));
+    assert_int_equal(audit_append(s, 1), 1);
+    assert_int_equal(audit_append(s, 2), 2);
+    assert_int_equal(audit_append(s, 3), 3);
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_begin(s)); /* rolled back: 4 and 5 are gone */
+    assert_int_equal(audit_append(s, 4), 4);
+    assert_int_equal(audit_append(s, 5), 5);
+    rk_store_rollback(s);
+    assert_ok(rk_store_begin(s));
+    assert_int_equal(audit_append(s, 6), 4);
+    assert_ok(rk_store_savepoint(s)); /* undone: 7 is gone */
+    assert_int_equal(audit_append(s, 7), 5);
+    assert_ok(rk_store_savepoint_end(s, true));
+    assert_int_equal(audit_append(s, 8), 5);
+    assert_ok(rk_store_savepoint(s)); /* kept */
+    assert_int_equal(audit_append(s, 9), 6);
+    assert_ok(rk_store_savepoint_end(s, false));
+    assert_int_equal(audit_append(s, 10), 7);
+    assert_ok(rk_store_savepoint(s)); /* undone last: the commit keeps 10 as the end */
+    assert_int_equal(audit_append(s, 11), 8);
+    assert_ok(rk_store_savepoint_end(s, true));
+    assert_ok(rk_store_commit(s));
+    assert_ok(rk_store_audit_last(s, &seq, h));
+    assert_int_equal(seq, 7);
+    assert_int_equal(h[0], 10);
+    assert_ok(rk_store_begin(s)); /* a savepoint holding all of a transaction's appends */
+    assert_ok(rk_store_savepoint(s));
+    assert_int_equal(audit_append(s, 12), 8);
+    assert_ok(rk_store_savepoint_end(s, true));
+    assert_ok(rk_store_commit(s));
+
+    /* Another handle (another instance, on PostgreSQL) goes on from the committed end. */
+    struct rk_store *other = NULL;
+    struct rk_error why = RK_ERROR_INIT;
+    assert_ok(rk_store_open(fx->location, NULL, &other, &why));
+    assert_ok(rk_store_begin(other));
+    assert_int_equal(audit_append(other, 13), 8);
+    assert_ok(rk_store_commit(other));
+    rk_store_close(other);
+    assert_ok(rk_store_begin(s));
+    assert_int_equal(audit_append(s, 14), 9);
+    assert_ok(rk_store_commit(s));
+
+    struct audit_walk w = {.n = 0};
+    assert_ok(rk_store_audit_scan(s, 1, NULL, audit_walk_one, &w));
+    assert_int_equal(w.n, 9);
+    assert_memory_equal(w.tags, ((unsigned char[]){1, 2, 3, 6, 8, 9, 10, 13, 14}), 9);
+    assert_ok(rk_store_audit_last(s, &seq, h));
+    assert_int_equal(seq, 9);
+    assert_int_equal(h[0], 14);
+}
+
 static void savepoints(void **state) {
     struct rk_store *s = store_of(state);
     char kept[RK_ID_LEN + 1], undone[RK_ID_LEN + 1], inner[RK_ID_LEN + 1], after[RK_ID_LEN + 1];
@@ -4375,6 +4479,7 @@ int main(void) {
         T(mail_limit_count_add_prune),
         T(consent_log),
         T(savepoints),
+        T(audit_head_across_transactions),
         T(census),
         T(disclosure_round_trip),
         T(disclosure_events_and_erasure),

@@ -59,6 +59,9 @@ struct pg_store {
     bool audit_head_ok;
     int64_t audit_head_seq;
     unsigned char audit_head_hash[RK_HASH_LEN];
+    /* This transaction appended audit rows that audit_head does not show yet: pg_commit
+     * moves the head (pg_audit_head_flush) just before COMMIT. */
+    bool audit_head_dirty;
     /* The queues' claims (pg_queues.c): this handle's random id (pg_open), whether it has
      * claimed anything, and when it last renewed its claims. */
     char me[PG_CLAIMER_LEN + 1];
@@ -297,6 +300,9 @@ rk_err pg_signup_by_hash(struct rk_store *base, const unsigned char h[RK_HASH_LE
 /* ---- pg_staff.c ---- */
 rk_err pg_audit_last(struct rk_store *base, int64_t *seq, unsigned char hash[RK_HASH_LEN]);
 rk_err pg_audit_insert(struct rk_store *base, const struct rk_audit_event *e);
+/* Moves audit_head to the last row this transaction appended, when it appended any; run by
+ * pg_commit just before COMMIT (pg_staff.c says why the head waits for it). */
+rk_err pg_audit_head_flush(struct pg_store *s);
 rk_err pg_audit_scan(struct rk_store *base, int64_t from, const char *person_id, rk_audit_fn fn,
                      void *ctx);
 rk_err pg_token_insert(struct rk_store *base, const struct rk_token *t,

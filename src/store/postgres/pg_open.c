@@ -188,6 +188,7 @@ rk_err pg_migrate(struct rk_store *base, int *from, int *to) {
 
 static void forget(struct pg_store *s) {
     s->audit_head_ok = false;
+    s->audit_head_dirty = false;
     s->savepoints = 0;
 }
 
@@ -204,7 +205,15 @@ rk_err pg_begin(struct rk_store *base) {
  * error: that must not pass for a commit (a 2xx means committed). */
 rk_err pg_commit(struct rk_store *base) {
     struct pg_store *s = (struct pg_store *)base;
-    rk_err err = RK_OK;
+    /* The audit head first (pg_staff.c); a transaction a failed statement aborted goes
+     * straight to its COMMIT, which answers for it below. */
+    rk_err err = s->in_tx && PQtransactionStatus(s->conn) != PQTRANS_INERROR
+                     ? pg_audit_head_flush(s)
+                     : RK_OK;
+    if (err != RK_OK) {
+        pg_rollback(base); /* nothing of the transaction is committed */
+        return err;
+    }
     PGresult *res = PQexec(s->conn, "COMMIT");
     if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
         err = pg_fail(s, res);

@@ -8,6 +8,16 @@
 
 #include "store/sqlite/sqlite.h"
 
+/*
+ * The chain's end. Inside a write transaction, after this transaction's first append, it is
+ * the (seq, hash) that append and each later one wrote (audit_head_*), not read back. Why
+ * that is never stale: the transaction is BEGIN IMMEDIATE, so it holds the database's one
+ * write lock from before its first read of the end to its COMMIT or ROLLBACK and no other
+ * connection appends meanwhile; everything that can remove an appended row forgets the
+ * cached end (sq_begin, sq_commit, sq_rollback, an undone savepoint in sq_savepoint_end, a
+ * failed insert); and a transaction SQLite rolled back by itself (an I/O error, a full disk)
+ * leaves autocommit on, which the test below sees.
+ */
 rk_err sq_audit_last(struct rk_store *base, int64_t *seq, unsigned char hash[RK_HASH_LEN]) {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = NULL;
