@@ -63,6 +63,13 @@ static int64_t mono_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* BENCH_LOG: each batch of the sweep on stderr (consents asked, expired, milliseconds). */
+static void log_batch(void *ctx, int asked, int64_t expired, int64_t took_us) {
+    (void)ctx;
+    fprintf(stderr, "bench_sweep: batch %d %lld %.0f ms\n", asked, (long long)expired,
+            (double)took_us / 1000.0);
+}
+
 /* CPU time (user + system) of this process so far: steadier than wall time on a shared
  * machine, and it leaves out waiting for the disk. */
 static double cpu_s(void) {
@@ -383,6 +390,8 @@ int main(int argc, char **argv) {
     struct rk_sweep_pace pace = RK_SWEEP_PACE_CLI(mono_us);
     if (batch_env)
         pace = (struct rk_sweep_pace){.first = batch, .min = batch, .max = batch, .clock = NULL};
+    if (getenv("BENCH_LOG"))
+        pace.on_batch = log_batch;
     if (aim_env)
         pace.aim_us = strtol(aim_env, NULL, 10) * 1000L;
     if (pace.clock && (pace.aim_us < 1000 || pace.aim_us > RK_SWEEP_BUSY_US / 2)) {
@@ -466,6 +475,11 @@ int main(int argc, char **argv) {
     struct rk_sweep_counts counts = {0};
     struct rk_error msg = RK_ERROR_INIT;
     struct rk_store_options opt = {.synchronous = RK_SYNC_NORMAL};
+    /* BENCH_SWEEP_CACHE_MIB: a larger page cache for the sweep's connection, to measure it
+     * (unset: the store's default, as `rekisteri sweep`). */
+    const char *cache_env = getenv("BENCH_SWEEP_CACHE_MIB");
+    if (cache_env)
+        opt.cache_kib = strtol(cache_env, NULL, 10) * 1024L;
     if (rk_store_open(db, &opt, &s, &open_err) != RK_OK ||
         rk_notice_reg_init(reg, decl, s, &keys, "bench") != RK_OK) {
         fprintf(stderr, "bench_sweep: cannot open %s: %s\n", db,

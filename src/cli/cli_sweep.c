@@ -114,7 +114,7 @@ static int run_sweep(int argc, char **argv) {
                          "recipient notices are deleted after 30 days. Late art 14 tasks and\n"
                          "requests due within 7 days are reported, not changed. Each action\n"
                          "is audited; consents in batches sized to hold the write lock\n"
-                         "about a second each (500 to 200000), 10000 signups or 1000 other\n"
+                         "about a second each (10000 to 200000), 10000 signups or 1000 other\n"
                          "rows per transaction. --dry-run only counts. One sweep at a time per\n"
                          "database: while another holds the sweep lease, this one says so\n"
                          "and does nothing (exit 0).\n"

@@ -321,15 +321,19 @@ static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n
                          struct rk_error *msg);
 
 int rk_sweep_next_batch(const struct rk_sweep_pace *p, int batch, int64_t took_us) {
-    int64_t aim = p->aim_us < RK_SWEEP_BUSY_US / 2 ? p->aim_us : RK_SWEEP_BUSY_US / 2;
+    const int64_t bound = RK_SWEEP_BUSY_US / 2;
+    int64_t aim = p->aim_us < bound ? p->aim_us : bound;
     int64_t next = batch;
     if (p->clock && aim > 0) {
         if (took_us < 1)
             took_us = 1;
-        /* batch * aim / took without overflow: batch <= INT_MAX, aim <= 2.5e6 */
-        next = (int64_t)((double)batch * (double)aim / (double)took_us);
-        if (next > 2 * (int64_t)batch)
-            next = 2 * (int64_t)batch;
+        /* batch * aim / took: grown (at most twofold) inside the aim, held between the aim
+         * and the bound, cut in proportion past the bound */
+        double scaled = (double)batch * (double)aim / (double)took_us;
+        if (took_us <= aim)
+            next = scaled > 2.0 * batch ? 2 * (int64_t)batch : (int64_t)scaled;
+        else if (took_us > bound)
+            next = (int64_t)scaled;
     }
     int lo = p->min > 0 ? p->min : 1, hi = p->max >= lo ? p->max : lo;
     return next < lo ? lo : next > hi ? hi : (int)next;
@@ -367,6 +371,8 @@ static rk_err run_consents(struct rk_reg *reg, rk_ts now, const struct rk_sweep_
             out->batch_largest = batch;
         if (took > out->batch_longest_us)
             out->batch_longest_us = took;
+        if (err == RK_OK && pace->on_batch)
+            pace->on_batch(pace->ctx, batch, did, took);
         if (err != RK_OK || did == 0)
             break;
         lease_renew(reg, lease);

@@ -56,20 +56,24 @@
  * A batch is one write transaction: while it runs, every other writer of the database waits
  * (SQLite's busy timeout in the service is RK_SWEEP_BUSY_US). Fewer, larger batches cost less
  * (each batch rewrites the random-order index pages it touches, and a page touched by several
- * expiries of one batch is written once), so the sweep grows its batch while one commits well
- * inside its aim and shrinks it when one takes longer:
+ * expiries of one batch is written once), so after each batch of b consents that took t:
  *
- *   next = batch * aim / took,  at most 2 * batch,  within [min, max]
+ *   t <= aim           next = b * aim / t, at most 2 * b   (grown while quick)
+ *   aim < t <= bound   next = b                            (held)
+ *   t > bound          next = b * aim / t                  (cut in proportion)
  *
- * where took is the last batch's transaction, begin to commit, on the caller's monotonic
- * clock (core keeps none of its own: the clock is passed in, and the tests pass a fake one).
+ * within [min, max], where bound is half the busy timeout (an aim above it counts as the
+ * bound) and t the batch's transaction, begin to commit, on the caller's monotonic clock
+ * (core keeps none of its own: the clock is passed in, and the tests pass a fake one).
+ * min is the fixed batch the service and `rekisteri sweep` used before (measured, issue 18:
+ * at 1,000,000 persons on a loaded machine a batch of 500 took 0.7-4.9 s, one of 10,000
+ * 3-4 s: the commit's checkpoint and the index pages cost per batch, not per consent, so a
+ * batch cut further only makes more of them and holds the lock as long).
  * Invariants:
- *   - no batch is sized to hold the write lock longer than aim at the rate the last batch ran
- *     (the first, unmeasured, is `first`); aim is at most half the busy timeout (a larger
- *     aim counts as that half), so a batch holds the lock past the busy timeout only if the
- *     machine slows more than twofold from one batch to the next, and the batch after it is
- *     cut in proportion (a batch cannot be cut part-way: the store expires it in one
- *     operation);
+ *   - no batch is grown beyond what holds the write lock for aim at the rate the last batch
+ *     ran, and after a batch that held it past the bound the next is cut (down to min); a
+ *     batch of min may still hold it longer on a slow machine, as the fixed batch did. A
+ *     batch cannot be cut part-way: the store expires it in one operation;
  *   - the sweep finishes: every batch is at least min (>= 1) consents, and a batch that
  *     expires fewer than it asked for is the last;
  *   - a crash loses nothing: each batch commits on its own (the earlier ones stay, the
@@ -81,20 +85,27 @@ struct rk_sweep_pace {
     int first, min, max;     /* consents in the first batch; never fewer or more in any */
     int64_t aim_us;          /* a batch's transaction aimed at this long; <= RK_SWEEP_BUSY_US / 2 */
     rk_sweep_clock_fn clock; /* NULL: every batch is `first` consents */
+    /* Told of each batch once it committed (NULL: not told): what it asked for, what it
+     * expired and how long it took (the benchmark's log). */
+    void (*on_batch)(void *ctx, int asked, int64_t expired, int64_t took_us);
+    void *ctx;
 };
 
 #define RK_SWEEP_BUSY_US 5000000 /* the service's busy timeout: a writer waits this long */
 
-/* `rekisteri sweep`: batches of a second or so, up to 200,000 consents (about 18 MB of ids
- * in memory). */
+/* `rekisteri sweep`: batches of a second or so, from 10,000 up to 200,000 consents (about
+ * 18 MB of ids in memory). */
 #define RK_SWEEP_PACE_CLI(clk)                                                                     \
-    ((struct rk_sweep_pace){                                                                       \
-        .first = RK_SWEEP_BATCH, .min = 500, .max = 200000, .aim_us = 1000000, .clock = (clk)})
-/* The service's timer: a quarter of a second, up to 20,000 consents (its RSS budget and its
- * 2 MiB page cache), so that the forms and the API wait little. */
+    ((struct rk_sweep_pace){.first = RK_SWEEP_BATCH,                                               \
+                            .min = RK_SWEEP_BATCH,                                                 \
+                            .max = 200000,                                                         \
+                            .aim_us = 1000000,                                                     \
+                            .clock = (clk)})
+/* The service's timer: a quarter of a second, from 1,000 up to 20,000 consents (its RSS
+ * budget and its 2 MiB page cache), so that the forms and the API wait little. */
 #define RK_SWEEP_PACE_SERVICE(clk)                                                                 \
     ((struct rk_sweep_pace){.first = RK_SWEEP_SERVICE_BATCH,                                       \
-                            .min = 100,                                                            \
+                            .min = RK_SWEEP_SERVICE_BATCH,                                         \
                             .max = 20000,                                                          \
                             .aim_us = 250000,                                                      \
                             .clock = (clk)})

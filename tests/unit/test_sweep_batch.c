@@ -382,10 +382,14 @@ static void next_batch_follows_the_clock(void **state) {
     assert_int_equal(rk_sweep_next_batch(&p, 1000, 200000), 1250); /* in proportion */
     assert_int_equal(rk_sweep_next_batch(&p, 1000, 1), 2000);      /* never more than twice */
     assert_int_equal(rk_sweep_next_batch(&p, 1000, 0), 2000);
-    assert_int_equal(rk_sweep_next_batch(&p, 1000, 500000), 500);   /* twice the aim: halved */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 250000), 1000); /* at the aim: held */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, RK_SWEEP_BUSY_US / 2), 1000); /* held */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 5000000), 100);  /* past the bound: cut */
+    assert_int_equal(rk_sweep_next_batch(&p, 2000, 2500001), 199);  /* in proportion */
     assert_int_equal(rk_sweep_next_batch(&p, 1000, 10000000), 100); /* never below min */
     assert_int_equal(rk_sweep_next_batch(&p, 15000, 1000), 20000);  /* never above max */
     p.aim_us = 60 * 1000000L; /* an aim above half the busy timeout counts as that half */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, RK_SWEEP_BUSY_US / 4), 2000);
     assert_int_equal(rk_sweep_next_batch(&p, 1000, RK_SWEEP_BUSY_US / 2), 1000);
     assert_int_equal(rk_sweep_next_batch(&p, 1000, RK_SWEEP_BUSY_US), 500);
     p.clock = NULL; /* no clock: the batch stays, within [min, max] */
@@ -426,10 +430,18 @@ static void paced_batches_grow_while_quick(void **state) {
     assert_int_equal(c.batch_largest, 100);
 }
 
-static void paced_batches_shrink_while_slow(void **state) {
-    /* 2 s a batch against an aim of 1 s: 100, 50, 25, 12, then 10 (min), the last with 3 */
-    struct rk_sweep_counts c = paced(*state, 200, 100, 2000000);
-    assert_int_equal(c.consent_batches, 6);
+static void paced_batches_held_then_cut(void **state) {
+    /* 2 s a batch against an aim of 1 s, inside the bound: held at 100, the last with 50 */
+    struct rk_sweep_counts c = paced(*state, 250, 100, 2000000);
+    assert_int_equal(c.consent_batches, 3);
+    assert_int_equal(c.batch_largest, 100);
+}
+
+static void paced_batches_cut_while_slow(void **state) {
+    /* 5 s a batch, past the bound (2.5 s): 100, 20, then 10 (min) eight times and the last
+     * with 5 */
+    struct rk_sweep_counts c = paced(*state, 205, 100, 5000000);
+    assert_int_equal(c.consent_batches, 11);
     assert_int_equal(c.batch_largest, 100);
 }
 
@@ -444,7 +456,8 @@ int main(void) {
         T(failure_in_second_batch_keeps_the_first),
         T(refused_row_is_skipped),
         T(paced_batches_grow_while_quick),
-        T(paced_batches_shrink_while_slow),
+        T(paced_batches_held_then_cut),
+        T(paced_batches_cut_while_slow),
         cmocka_unit_test(next_batch_follows_the_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
