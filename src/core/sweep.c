@@ -1,7 +1,8 @@
 /*
  * sweep.c — the retention sweep (see sweep.h): consents past their validity
  * expired through the consent rules, unconfirmed signups past expires_at
- * removed, each action audited, in batches of RK_SWEEP_BATCH per transaction.
+ * removed, each action audited, in batches per transaction (RK_SWEEP_BATCH, or the consent
+ * rule's sized by time: sweep.h, rk_sweep_run_paced).
  *
  * The signup rule reads each batch first (the store's cursor is closed before any write),
  * then acts on it; the consent rule is one store operation per batch inside the batch's write
@@ -319,10 +320,32 @@ static rk_err list_consents(struct rk_store *s, rk_ts now, int limit, rk_person_
 static rk_err count_rule(struct rk_reg *reg, list_fn list, rk_ts now, int64_t *n, int64_t *skipped,
                          struct rk_error *msg);
 
-/* Runs the consent rule to the end in batches, then counts what it left (purposes no longer
- * declared on consent) as skipped. */
-static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *done_n,
-                           int64_t *skipped, struct run_lease *lease, struct rk_error *msg) {
+int rk_sweep_next_batch(const struct rk_sweep_pace *p, int batch, int64_t took_us) {
+    const int64_t bound = RK_SWEEP_BUSY_US / 2;
+    int64_t aim = p->aim_us < bound ? p->aim_us : bound;
+    int64_t next = batch;
+    if (p->clock && aim > 0) {
+        if (took_us < 1)
+            took_us = 1;
+        /* batch * aim / took: grown (at most twofold) inside the aim, held between the aim
+         * and the bound, cut in proportion past the bound */
+        double scaled = (double)batch * (double)aim / (double)took_us;
+        if (took_us <= aim)
+            next = scaled > 2.0 * batch ? 2 * (int64_t)batch : (int64_t)scaled;
+        else if (took_us > bound)
+            next = (int64_t)scaled;
+    }
+    int lo = p->min > 0 ? p->min : 1, hi = p->max >= lo ? p->max : lo;
+    return next < lo ? lo : next > hi ? hi : (int)next;
+}
+
+/* Runs the consent rule to the end in batches sized by pace (sweep.h), then counts what it
+ * left (purposes no longer declared on consent) as skipped. */
+static rk_err run_consents(struct rk_reg *reg, rk_ts now, const struct rk_sweep_pace *pace,
+                           struct rk_sweep_counts *out, struct run_lease *lease,
+                           struct rk_error *msg) {
+    int batch = rk_sweep_next_batch(&(struct rk_sweep_pace){.min = pace->min, .max = pace->max},
+                                    pace->first, 0);
     struct expired_list c = {calloc((size_t)batch, sizeof(struct expired_row)), 0, batch};
     struct expiry_plan p;
     rk_err err = c.rows ? plan_make(reg, now, &p) : RK_ENOMEM;
@@ -331,19 +354,38 @@ static rk_err run_consents(struct rk_reg *reg, rk_ts now, int batch, int64_t *do
         return failed(reg->store, msg, "allocating a batch", RK_ENOMEM);
     }
     for (;;) {
-        int64_t did = 0;
-        if ((err = consent_batch(reg, &p, &c, now, &did, msg)) != RK_OK || did == 0)
+        if (batch > c.cap) { /* grown: room for the larger batch (the ids only) */
+            struct expired_row *more = realloc(c.rows, (size_t)batch * sizeof *more);
+            if (!more) {
+                err = failed(reg->store, msg, "allocating a batch", RK_ENOMEM);
+                break;
+            }
+            c.rows = more;
+        }
+        c.cap = batch;
+        int64_t did = 0, t0 = pace->clock ? pace->clock() : 0;
+        err = consent_batch(reg, &p, &c, now, &did, msg);
+        int64_t took = pace->clock ? pace->clock() - t0 : 0;
+        out->consent_batches++;
+        if (batch > out->batch_largest)
+            out->batch_largest = batch;
+        if (took > out->batch_longest_us)
+            out->batch_longest_us = took;
+        if (err == RK_OK && pace->on_batch)
+            pace->on_batch(pace->ctx, batch, did, took);
+        if (err != RK_OK || did == 0)
             break;
         lease_renew(reg, lease);
-        *done_n += did;
+        out->consents_expired += did;
         if (did < batch)
             break;
+        batch = rk_sweep_next_batch(pace, batch, took);
     }
     plan_free(&p);
     free(c.rows);
     if (err == RK_OK) {
         int64_t left = 0;
-        err = count_rule(reg, list_consents, now, &left, skipped, msg);
+        err = count_rule(reg, list_consents, now, &left, &out->skipped, msg);
     }
     return err;
 }
@@ -372,8 +414,9 @@ static rk_err count_signups(struct rk_reg *reg, rk_ts now, int64_t *n, struct rk
     return err;
 }
 
-static rk_err sweep_locked(struct rk_reg *reg, rk_ts now, int batch, struct run_lease *lease,
-                           struct rk_sweep_counts *out, struct rk_error *msg);
+static rk_err sweep_locked(struct rk_reg *reg, rk_ts now, const struct rk_sweep_pace *pace,
+                           struct run_lease *lease, struct rk_sweep_counts *out,
+                           struct rk_error *msg);
 
 rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run, struct rk_sweep_counts *out,
                     struct rk_error *msg) {
@@ -382,9 +425,15 @@ rk_err rk_sweep_run(struct rk_reg *reg, rk_ts now, bool dry_run, struct rk_sweep
 
 rk_err rk_sweep_run_batched(struct rk_reg *reg, rk_ts now, bool dry_run, int batch,
                             struct rk_sweep_counts *out, struct rk_error *msg) {
+    int b = batch < 1 ? RK_SWEEP_BATCH : batch;
+    struct rk_sweep_pace fixed = {.first = b, .min = b, .max = b, .aim_us = 0, .clock = NULL};
+    return rk_sweep_run_paced(reg, now, dry_run, &fixed, out, msg);
+}
+
+rk_err rk_sweep_run_paced(struct rk_reg *reg, rk_ts now, bool dry_run,
+                          const struct rk_sweep_pace *pace, struct rk_sweep_counts *out,
+                          struct rk_error *msg) {
     memset(out, 0, sizeof *out);
-    if (batch < 1)
-        batch = RK_SWEEP_BATCH;
     msg->message[0] = '\0';
     if (dry_run) {
         rk_err err =
@@ -402,7 +451,7 @@ rk_err rk_sweep_run_batched(struct rk_reg *reg, rk_ts now, bool dry_run, int bat
         out->elsewhere = true; /* another run is sweeping: skipped, not failed */
         return RK_OK;
     }
-    err = sweep_locked(reg, now, batch, &lease, out, msg);
+    err = sweep_locked(reg, now, pace, &lease, out, msg);
     if (rk_store_lease_drop(reg->store, LEASE_NAME, lease.holder) != RK_OK) {
         /* not held any more, or the store failed: the lease runs out by itself */
     }
@@ -410,9 +459,11 @@ rk_err rk_sweep_run_batched(struct rk_reg *reg, rk_ts now, bool dry_run, int bat
 }
 
 /* The run under the lease. */
-static rk_err sweep_locked(struct rk_reg *reg, rk_ts now, int batch, struct run_lease *lease,
-                           struct rk_sweep_counts *out, struct rk_error *msg) {
-    rk_err err = run_consents(reg, now, batch, &out->consents_expired, &out->skipped, lease, msg);
+static rk_err sweep_locked(struct rk_reg *reg, rk_ts now, const struct rk_sweep_pace *pace,
+                           struct run_lease *lease, struct rk_sweep_counts *out,
+                           struct rk_error *msg) {
+    rk_err err = run_consents(reg, now, pace, out, lease, msg);
+    int batch = pace->first > 0 ? pace->first : RK_SWEEP_BATCH;
     if (err == RK_OK)
         err = run_rule(reg, list_signups, expire_signup, now, batch, &out->signups_expired,
                        &out->skipped, lease, msg);

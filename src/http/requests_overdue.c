@@ -42,6 +42,13 @@ static void count_once(struct rk_http_server *s, struct rk_store *st, struct rk_
     }
 }
 
+/* The monotonic clock the sweep sizes its batches by (core/sweep.h), in microseconds. */
+static int64_t sweep_clock_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
     struct rk_reg_room room;
     struct rk_reg *reg = rk_reg_in(&room);
@@ -50,8 +57,9 @@ static void sweep_once(struct rk_http_server *s, struct rk_store *st) {
     struct rk_error msg;
     memset(&msg, 0, sizeof msg);
     rk_err err = rk_notice_reg_init(reg, s->decl, st, &s->keys, "sweep");
+    struct rk_sweep_pace pace = RK_SWEEP_PACE_SERVICE(sweep_clock_us);
     if (err == RK_OK)
-        err = rk_sweep_run_batched(reg, rk_time_now(), false, RK_SWEEP_SERVICE_BATCH, &n, &msg);
+        err = rk_sweep_run_paced(reg, rk_time_now(), false, &pace, &n, &msg);
     char ts[RK_TS_LEN + 1];
     rk_ts_format(rk_time_now(), ts);
     if (err == RK_OK && n.elsewhere) { /* another instance sweeps: skipped, not failed */

@@ -3248,6 +3248,9 @@ static void consents_expire_batch(void **state) {
         rk_store_consents_expire(s, ts("2027-06-01T00:00:00Z"), 10, &x, collect_expired, seen, &n));
     assert_int_equal(n, 2); /* b's events, c's newsletter */
     assert_ok(rk_store_commit(s));
+    assert_int_equal(seen->n, 4); /* named in the ledger's order */
+    assert_true(seen->st[2].last_seq < seen->st[3].last_seq);
+    assert_true(seen->st[1].last_seq < seen->st[2].last_seq);
     assert_rc(rk_store_entry_get(s, "marketing", b, got), RK_ENOENT);
     assert_rc(rk_store_entry_get(s, "marketing", c, got), RK_ENOENT);
     assert_rc(rk_store_provenance_get(s, own, &pv, buf, sizeof buf), RK_ENOENT);

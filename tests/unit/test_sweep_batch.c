@@ -6,7 +6,9 @@
  * else cites; a sweep writes what rk_reg_consent(RK_CE_EXPIRED) writes;
  * exactly RK_SWEEP_BATCH consents and one more are all expired; a failure in
  * the second batch leaves the first committed and the audit chain whole; a
- * refused row is skipped; the audit chain verifies after every sweep.
+ * refused row is skipped; the audit chain verifies after every sweep; batches sized by time
+ * (rk_sweep_run_paced, rk_sweep_next_batch) grow while a batch commits inside its aim and
+ * shrink when one takes longer, on a fake clock, and expire everything all the same.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -366,6 +368,83 @@ static void refused_row_is_skipped(void **state) {
     chain_verifies(f);
 }
 
+/* ---- Batches sized by time (sweep.h) ---- */
+
+static int64_t fake_us, fake_step_us; /* the fake clock advances fake_step_us a reading */
+
+static int64_t fake_clock(void) { return fake_us += fake_step_us; }
+
+static void next_batch_follows_the_clock(void **state) {
+    (void)state;
+    struct rk_sweep_pace p = {
+        .first = 1000, .min = 100, .max = 20000, .aim_us = 250000, .clock = fake_clock};
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 125000), 2000); /* half the aim: doubled */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 200000), 1250); /* in proportion */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 1), 2000);      /* never more than twice */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 0), 2000);
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 250000), 1000); /* at the aim: held */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, RK_SWEEP_BUSY_US / 2), 1000); /* held */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 5000000), 100);  /* past the bound: cut */
+    assert_int_equal(rk_sweep_next_batch(&p, 2000, 2500001), 199);  /* in proportion */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 10000000), 100); /* never below min */
+    assert_int_equal(rk_sweep_next_batch(&p, 15000, 1000), 20000);  /* never above max */
+    p.aim_us = 60 * 1000000L; /* an aim above half the busy timeout counts as that half */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, RK_SWEEP_BUSY_US / 4), 2000);
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, RK_SWEEP_BUSY_US / 2), 1000);
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, RK_SWEEP_BUSY_US), 500);
+    p.clock = NULL; /* no clock: the batch stays, within [min, max] */
+    assert_int_equal(rk_sweep_next_batch(&p, 1000, 1), 1000);
+    assert_int_equal(rk_sweep_next_batch(&p, 50000, 1), 20000);
+    /* the shipped paces aim at most at half the busy timeout */
+    struct rk_sweep_pace cli = RK_SWEEP_PACE_CLI(fake_clock), svc = RK_SWEEP_PACE_SERVICE(NULL);
+    assert_true(cli.aim_us <= RK_SWEEP_BUSY_US / 2 && svc.aim_us <= RK_SWEEP_BUSY_US / 2);
+    assert_true(cli.min >= 1 && cli.min <= cli.first && cli.first <= cli.max);
+    assert_true(svc.min >= 1 && svc.min <= svc.first && svc.first <= svc.max);
+}
+
+/* A sweep paced on the fake clock: every consent expired, two audit events each, the
+ * batches as the rule sizes them. */
+static struct rk_sweep_counts paced(struct rkt_reg *f, int n, int first, int64_t step_us) {
+    subscribers(f, n);
+    int64_t audit = rkt_census(f, NULL).audit;
+    fake_us = 0;
+    fake_step_us = step_us;
+    struct rk_sweep_pace p = {
+        .first = first, .min = 10, .max = 100, .aim_us = 1000000, .clock = fake_clock};
+    struct rk_sweep_counts c;
+    RKT_OK(f, rk_sweep_run_paced(&f->reg, rkt_ts(AFTER_2Y), false, &p, &c, &f->msg));
+    assert_int_equal(c.consents_expired, n);
+    assert_int_equal(rkt_census(f, NULL).consent_states_live, 0);
+    assert_int_equal(rkt_census(f, NULL).entries, 0);
+    assert_int_equal(rkt_census(f, NULL).audit, audit + 2 * (int64_t)n + 1);
+    assert_int_equal(distinct_persons(f, "sweep.consent_expired"), n);
+    assert_int_equal(c.batch_longest_us, step_us);
+    chain_verifies(f);
+    return c;
+}
+
+static void paced_batches_grow_while_quick(void **state) {
+    /* 10 µs a batch: 10, 20, 40, 80, then 100 (max) five times, then the last 50 */
+    struct rk_sweep_counts c = paced(*state, 700, 10, 10);
+    assert_int_equal(c.consent_batches, 10);
+    assert_int_equal(c.batch_largest, 100);
+}
+
+static void paced_batches_held_then_cut(void **state) {
+    /* 2 s a batch against an aim of 1 s, inside the bound: held at 100, the last with 50 */
+    struct rk_sweep_counts c = paced(*state, 250, 100, 2000000);
+    assert_int_equal(c.consent_batches, 3);
+    assert_int_equal(c.batch_largest, 100);
+}
+
+static void paced_batches_cut_while_slow(void **state) {
+    /* 5 s a batch, past the bound (2.5 s): 100, 20, then 10 (min) eight times and the last
+     * with 5 */
+    struct rk_sweep_counts c = paced(*state, 205, 100, 5000000);
+    assert_int_equal(c.consent_batches, 11);
+    assert_int_equal(c.batch_largest, 100);
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rkt_reg_teardown)
     const struct CMUnitTest tests[] = {
@@ -376,6 +455,10 @@ int main(void) {
         T(one_batch_and_one_more),
         T(failure_in_second_batch_keeps_the_first),
         T(refused_row_is_skipped),
+        T(paced_batches_grow_while_quick),
+        T(paced_batches_held_then_cut),
+        T(paced_batches_cut_while_slow),
+        cmocka_unit_test(next_batch_follows_the_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

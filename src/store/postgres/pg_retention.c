@@ -191,12 +191,20 @@ rk_err pg_consents_run_out_states(struct rk_store *base, rk_ts now, int limit,
                    PG_ARGS(PG_TS(now), limit_arg(limit)), each_state, &it);
 }
 
-/* ---- Consent expiry in a batch (issue 18) -----------------------------------------------
- * consents_expire: the batch listed with the states (purposes among x->purposes, passed as
- * one newline-separated text), then per consent the writes of rk_reg_consent_expire through
- * this backend's own methods: the event, the state, and the consent registers left. */
+/* ---- Consent expiry in a batch, set-based (issue 18) ------------------------------------
+ * consents_expire in a few statements whatever the batch's size, as SQLite's: one statement
+ * picks the batch (locking its states: a consent renewed meanwhile by another connection drops
+ * out), inserts its "expired" ledger events in the pick's order and updates its states
+ * (data-modifying CTEs), returning each consent with the person's key and the new event's
+ * seq, in the ledger's order; then, per consent register, one statement deletes the entries of
+ * the batch's persons who hold no live consent for any of its purposes, returning how many and
+ * the provenance rows and organisations they cited, and two more delete those of them no
+ * remaining entry cites. The entries deleted are counted for the rewrite (erasure_pending), as
+ * entry_leave counts each. The batch's keys travel as one array parameter ('{1,2,...}'), the
+ * purposes as one newline-separated text. */
 
 struct gone {
+    int64_t pk;
     char person[RK_ID_LEN + 1];
     char purpose[RK_DECL_ID_MAX + 1];
     struct rk_consent_state st;
@@ -205,13 +213,18 @@ struct gone {
 struct gone_list {
     struct gone *rows;
     int n, cap;
+    int64_t states; /* the states the statement updated: one per event, or the batch fails */
 };
 
 static int collect_gone(void *ctx, const struct pg_row *r) {
     struct gone_list *l = ctx;
+    if (l->n >= l->cap)
+        return -1;
     struct gone *g = &l->rows[l->n];
-    if (l->n >= l->cap || !pg_col_copy(r, 0, g->person, sizeof g->person) ||
-        !pg_col_copy(r, 1, g->purpose, sizeof g->purpose) || !pg_row_to_consent_state(r, 2, &g->st))
+    g->pk = pg_col_int(r, 0);
+    l->states = pg_col_int(r, 8);
+    if (!pg_col_copy(r, 1, g->person, sizeof g->person) ||
+        !pg_col_copy(r, 2, g->purpose, sizeof g->purpose) || !pg_row_to_consent_state(r, 3, &g->st))
         return -1;
     l->n++;
     return 0;
@@ -234,43 +247,101 @@ static char *joined(const char *const *p, size_t n) {
     return out;
 }
 
-/* Whether person holds a live consent (at now) for one of register r's purposes other than
- * gone (just expired). */
-static rk_err kept_in(struct rk_store *base, const struct rk_expiry_register *r, const char *person,
-                      const char *gone, rk_ts now, bool *kept) {
-    *kept = false;
-    for (size_t j = 0; j < r->npurposes && !*kept; j++) {
-        struct rk_consent_state st;
-        if (strcmp(r->purposes[j], gone) == 0)
-            continue;
-        rk_err err = pg_consent_state_get(base, person, r->purposes[j], &st);
-        if (err != RK_OK)
-            return err;
-        *kept = st.status == RK_CONSENT_LIVE && (!st.expires_at || now < st.expires_at);
-    }
-    return RK_OK;
+/* The batch's person keys as an array literal, "{1,2,3}", malloc'd (NULL: out of memory). */
+static char *pk_array(const struct gone_list *l) {
+    size_t cap = (size_t)l->n * 21 + 3, at = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    out[at++] = '{';
+    for (int i = 0; i < l->n; i++)
+        at +=
+            (size_t)snprintf(out + at, cap - at, "%s%lld", i ? "," : "", (long long)l->rows[i].pk);
+    snprintf(out + at, cap - at, "}");
+    return out;
 }
 
-static rk_err expire_one(struct rk_store *base, const struct rk_expiry *x, rk_ts now,
-                         struct gone *g, struct rk_consent_event *ev) {
-    memcpy(ev, x->event, sizeof *ev);
-    snprintf(ev->person_id, sizeof ev->person_id, "%s", g->person);
-    snprintf(ev->purpose, sizeof ev->purpose, "%s", g->purpose);
-    ev->kind = RK_CE_EXPIRED;
-    ev->pending = false;
-    ev->form_id = ev->ip = ev->user_agent = ev->evidence = NULL;
-    rk_err err = pg_consent_append(base, ev);
-    g->st.status = RK_CONSENT_EXPIRED;
-    g->st.renewal_pending = false;
-    g->st.last_seq = ev->seq;
-    if (err == RK_OK)
-        err = pg_consent_state_put(base, g->person, g->purpose, &g->st);
-    for (size_t i = 0; err == RK_OK && i < x->nregisters; i++) {
-        bool kept = false, left = false;
-        if ((err = kept_in(base, &x->registers[i], g->person, g->purpose, now, &kept)) == RK_OK &&
-            !kept)
-            err = pg_entry_leave(base, x->registers[i].id, g->person, &left);
-    }
+/* Pick, events and states in one statement ($1 now, $2 limit, $3 the purposes, $4-$9 the
+ * event's basis, notice version and digest, channel, collector and at). */
+static const char expire_pick[] =
+    "WITH pick AS (SELECT c.person, c.purpose, c.since, c.expires_at FROM consent_state c "
+    "WHERE c.state = 'live' AND c.expires_at IS NOT NULL AND c.expires_at <= $1 "
+    "AND c.purpose = ANY (string_to_array($3, E'\\n')) "
+    "ORDER BY c.expires_at, c.person, c.purpose LIMIT $2 FOR UPDATE), "
+    "ev AS (INSERT INTO consent_event (person, purpose, event, pending, basis, notice_version, "
+    "notice_sha256, channel, collector, at) SELECT person, purpose, 'expired', 0, $4, $5, $6, "
+    "$7, $8, $9 FROM pick ORDER BY expires_at, person, purpose RETURNING seq, person, purpose), "
+    "st AS (UPDATE consent_state c SET state = 'expired', renewal_pending = 0, last_seq = ev.seq "
+    "FROM ev WHERE c.person = ev.person AND c.purpose = ev.purpose RETURNING c.person) "
+    "SELECT ev.person, p.id, ev.purpose, 'expired', pick.since, pick.expires_at, 0, ev.seq, "
+    "(SELECT count(*) FROM st) FROM ev JOIN pick ON pick.person = ev.person "
+    "AND pick.purpose = ev.purpose JOIN person p ON p.pk = ev.person ORDER BY ev.seq";
+
+/* The batch's persons ($1) who hold no live consent at $4 for any of register $2's purposes
+ * ($3) leave it: how many entries, and the distinct provenance rows and organisations they
+ * cited (array literals). */
+static const char expire_leave[] =
+    "WITH leave AS (SELECT DISTINCT g.pk FROM unnest($1::bigint[]) AS g(pk) "
+    "WHERE NOT EXISTS (SELECT 1 FROM consent_state c WHERE c.person = g.pk "
+    "AND c.purpose = ANY (string_to_array($3, E'\\n')) AND c.state = 'live' "
+    "AND (c.expires_at IS NULL OR c.expires_at > $4))), "
+    "del AS (DELETE FROM entry e USING leave l WHERE e.register = $2 AND e.person = l.pk "
+    "RETURNING e.name_prov, e.email_prov, e.phone_prov, e.position_prov, e.organisation_prov, "
+    "e.interests_prov, e.organisation_id) "
+    "SELECT (SELECT count(*) FROM del), "
+    "(SELECT coalesce(array_agg(DISTINCT v), '{}')::text FROM del, LATERAL (VALUES "
+    "(name_prov), (email_prov), (phone_prov), (position_prov), (organisation_prov), "
+    "(interests_prov)) AS t(v) WHERE v IS NOT NULL), "
+    "(SELECT coalesce(array_agg(DISTINCT organisation_id), '{}')::text FROM del "
+    "WHERE organisation_id IS NOT NULL)";
+
+struct left {
+    int64_t entries;
+    char *provs, *orgs; /* malloc'd array literals */
+};
+
+static bool row_left(const struct pg_row *r, void *out) {
+    struct left *l = out;
+    const char *p = pg_col_text(r, 1), *o = pg_col_text(r, 2);
+    l->entries = pg_col_int(r, 0);
+    l->provs = strdup(p ? p : "{}");
+    l->orgs = strdup(o ? o : "{}");
+    return l->provs && l->orgs;
+}
+
+/* The batch's persons (pks) leave consent register r (store.h). */
+static rk_err leave_register(struct pg_store *s, const struct rk_expiry_register *r,
+                             const char *pks, rk_ts now) {
+    char *purposes = joined(r->purposes, r->npurposes);
+    if (!purposes)
+        return RK_ENOMEM;
+    struct left l = {0};
+    rk_err err =
+        pg_row(s, expire_leave,
+               PG_ARGS(PG_TEXT(pks), PG_TEXT(r->id), PG_TEXT(purposes), PG_TS(now)), row_left, &l);
+    free(purposes);
+    if (err == RK_OK && l.entries > 0) /* the entries' values: counted for the rewrite */
+        err = pg_run_one(s,
+                         "UPDATE erasure_pending SET pending = pending + $1,"
+                         " last_xid = pg_current_xact_id() WHERE one = 1",
+                         PG_ARGS(PG_INT(l.entries)));
+    if (err == RK_OK && l.entries > 0)
+        err = pg_run(s,
+                     "DELETE FROM provenance p WHERE p.id = ANY ($1::bigint[]) AND NOT EXISTS "
+                     "(SELECT 1 FROM entry WHERE name_prov = p.id OR email_prov = p.id OR "
+                     "phone_prov = p.id OR position_prov = p.id OR organisation_prov = p.id OR "
+                     "interests_prov = p.id)",
+                     PG_ARGS(PG_TEXT(l.provs)));
+    int64_t orgs = 0;
+    if (err == RK_OK && l.entries > 0)
+        err = pg_run_count(s,
+                           "DELETE FROM organisation o WHERE o.id = ANY ($1::bigint[]) AND NOT "
+                           "EXISTS (SELECT 1 FROM entry e WHERE e.organisation_id = o.id)",
+                           PG_ARGS(PG_TEXT(l.orgs)), &orgs);
+    for (int i = 0; err == RK_OK && orgs > 0 && i < PG_ORG_CACHE; i++)
+        s->orgs[i].id = 0; /* a deleted id must not be reused */
+    free(l.provs);
+    free(l.orgs);
     return err;
 }
 
@@ -280,28 +351,36 @@ rk_err pg_consents_expire(struct rk_store *base, rk_ts now, int limit, const str
     *n = 0;
     if (limit <= 0 || !x->event)
         return rk_error_set(&s->base.error, RK_EINVAL, NULL, "consents_expire: no limit");
-    struct gone_list l = {calloc((size_t)limit, sizeof(struct gone)), 0, limit};
-    struct rk_consent_event *ev = malloc(sizeof *ev);
-    char *purposes = joined(x->purposes, x->npurposes);
-    rk_err err = l.rows && ev && purposes ? RK_OK : RK_ENOMEM;
+    const struct rk_consent_event *e = x->event;
+    if (!e->notice_version || !e->channel || !e->collector ||
+        strlen(e->notice_version) > RK_CONSENT_FIELD_MAX ||
+        strlen(e->channel) > RK_CONSENT_FIELD_MAX || strlen(e->collector) > RK_CONSENT_FIELD_MAX)
+        return rk_error_set(&s->base.error, RK_ETOOBIG, NULL,
+                            "a consent event field is longer than allowed");
+    struct gone_list l = {calloc((size_t)limit, sizeof(struct gone)), 0, limit, 0};
+    char *purposes = joined(x->purposes, x->npurposes), *pks = NULL;
+    rk_err err = l.rows && purposes ? RK_OK : RK_ENOMEM;
     if (err == RK_OK)
-        err = pg_each(s,
-                      "SELECT p.id, c.purpose, c.state, c.since, c.expires_at, "
-                      "c.renewal_pending, c.last_seq FROM consent_state c "
-                      "JOIN person p ON p.pk = c.person WHERE c.state = 'live' "
-                      "AND c.expires_at IS NOT NULL AND c.expires_at <= $1 "
-                      "AND c.purpose = ANY (string_to_array($3, E'\\n')) "
-                      "ORDER BY c.expires_at, c.person, c.purpose LIMIT $2",
-                      PG_ARGS(PG_TS(now), PG_INT(limit), PG_TEXT(purposes)), collect_gone, &l);
-    for (int i = 0; err == RK_OK && i < l.n; i++)
-        err = expire_one(base, x, now, &l.rows[i], ev);
+        err = pg_each(s, expire_pick,
+                      PG_ARGS(PG_TS(now), PG_INT(limit), PG_TEXT(purposes),
+                              PG_TEXT(rk_basis_id(e->basis)), PG_TEXT(e->notice_version),
+                              PG_TEXT(e->notice_sha256), PG_TEXT(e->channel), PG_TEXT(e->collector),
+                              PG_TS(e->at)),
+                      collect_gone, &l);
+    if (err == RK_OK && l.states != l.n) /* cannot happen (the states were picked); fail safe */
+        err = rk_error_set(&s->base.error, RK_EIO, NULL,
+                           "consents_expire: %lld states for %d events", (long long)l.states, l.n);
+    if (err == RK_OK && l.n > 0 && !(pks = pk_array(&l)))
+        err = RK_ENOMEM;
+    for (size_t i = 0; err == RK_OK && l.n > 0 && i < x->nregisters; i++)
+        err = leave_register(s, &x->registers[i], pks, now);
     for (int i = 0; err == RK_OK && i < l.n; i++)
         if (fn(ctx, l.rows[i].person, l.rows[i].purpose, &l.rows[i].st))
             break;
     if (err == RK_OK)
         *n = l.n;
+    free(pks);
     free(purposes);
-    free(ev);
     free(l.rows);
     return err;
 }
