@@ -78,7 +78,8 @@
  *   logged once), runs a pass every second or sooner when woken, logs a pass
  *   that ended on an error (a storage error only when it left a new outcome
  *   unrecorded, so a full disk logs once per outcome, not once a second),
- *   and after every pass asks the transport to count its queue for /metrics.
+ *   and asks the transport to count its queue for /metrics after an idle
+ *   second's pass and, under a stream of wakes, at most once a second.
  *
  *   Logs are JSON lines on stderr under the transport's "event"; the worker
  *   names only row ids and error names, the transport what it may.

@@ -156,8 +156,13 @@ start_serve
 wait_emls s5 1 && ok || bad "serve did not deliver the queued message: $(cat "$T/serve.err")"
 R mail test --to second@example.fi >/dev/null 2>&1
 wait_emls s5 2 && ok || bad "serve did not deliver a message queued while running"
-sleep 1.2 # the next pass counts the outbox for /metrics
-M=$(curl -s --max-time 10 "${U}metrics")
+# The sender counts the outbox for /metrics after an idle second's pass: wait for it (10 s).
+for _ in $(seq 50); do
+    M=$(curl -s --max-time 10 "${U}metrics")
+    echo "$M" | grep -q '^rekisteri_outbox_queued 0$' && echo "$M" | grep -q '^rekisteri_outbox_failed 0$' &&
+        break
+    sleep 0.2
+done
 echo "$M" | grep -q '^rekisteri_outbox_queued 0$' && echo "$M" | grep -q '^rekisteri_outbox_failed 0$' \
     && ok || bad "outbox gauges: $(echo "$M" | grep outbox)"
 grep -q '"event":"mail","sending":true' "$T/serve.err" && ! grep -q 'first@\|second@' "$T/serve.err" \

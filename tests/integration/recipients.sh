@@ -175,7 +175,11 @@ rk_serve "$T/serve.out" "$T/serve.err" --public-rate 0
 R recipients notify "$A" --kind erasure >/dev/null 2>&1
 for _ in $(seq 50); do [ "$(reqs live)" -ge 1 ] && break; sleep 0.1; done
 [ "$(reqs live)" = 1 ] && ok || bad "serve did not deliver: $(cat "$T/serve.err")"
-sleep 1.2
+# The deliverer counts its queue for /metrics after an idle second's pass: wait for it (10 s).
+for _ in $(seq 50); do
+    curl -s "$U/metrics" | grep -q '^rekisteri_recipient_notices{state="pending"} 1$' && break
+    sleep 0.2
+done
 curl -s "$U/metrics" | grep -q '^rekisteri_recipient_notices{state="pending"} 1$' && ok \
     || bad "metrics: $(curl -s "$U/metrics" | grep recipient)"
 
